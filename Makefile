@@ -1,0 +1,60 @@
+# bpfrt top-level entry points. CMake does the building underneath.
+#   make demo        build, then run the bundled examples
+#   make test        install what is missing, build with -Werror, run every test, then again under ASan+UBSan
+#   make bench       interpreter (and later JIT) time per benchmark beside native C
+#   make check-long  the long fuzz and differential sweeps
+#   make install     library, headers, pkg-config file and the bpfrt CLI (PREFIX=/usr/local)
+
+PREFIX ?= /usr/local
+JOBS ?= $(shell nproc 2>/dev/null || echo 2)
+BUILD ?= build
+BUILD_ASAN ?= build-asan
+SHARED ?= $(abspath ../shared)
+CMAKE_ARGS ?=
+FUZZ_ITERS ?= 2000
+LONG_FUZZ_ITERS ?= 200000
+
+.PHONY: all deps build test test-fast test-asan demo bench check-long install clean
+
+all: build
+
+deps:
+	@bash scripts/install-deps.sh
+
+$(BUILD)/CMakeCache.txt:
+	cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DBPFRT_SHARED_DIR=$(SHARED) \
+	      -DBPFRT_FUZZ_ITERS=$(FUZZ_ITERS) -DCMAKE_INSTALL_PREFIX=$(PREFIX) $(CMAKE_ARGS)
+
+build: deps $(BUILD)/CMakeCache.txt
+	cmake --build $(BUILD) -j $(JOBS)
+
+test-fast: build
+	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
+
+test-asan: deps
+	cmake -S . -B $(BUILD_ASAN) -DCMAKE_BUILD_TYPE=Debug -DBPFRT_SANITIZE=ON \
+	      -DBPFRT_SHARED_DIR=$(SHARED) -DBPFRT_FUZZ_ITERS=$(FUZZ_ITERS) $(CMAKE_ARGS)
+	cmake --build $(BUILD_ASAN) -j $(JOBS)
+	cd $(BUILD_ASAN) && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+	    ctest --output-on-failure -j $(JOBS) -LE no-sanitize
+
+test: test-fast test-asan
+	@echo "make test: all tests passed (plain and ASan+UBSan builds)"
+
+demo: build
+	@bash examples/demo.sh $(BUILD)
+
+bench: build
+	@bash bench/run.sh $(BUILD) $(SHARED)
+
+check-long: deps
+	cmake -S . -B $(BUILD)-long -DCMAKE_BUILD_TYPE=RelWithDebInfo -DBPFRT_SANITIZE=ON \
+	      -DBPFRT_SHARED_DIR=$(SHARED) -DBPFRT_FUZZ_ITERS=$(LONG_FUZZ_ITERS) $(CMAKE_ARGS)
+	cmake --build $(BUILD)-long -j $(JOBS)
+	cd $(BUILD)-long && ctest --output-on-failure -j $(JOBS) --timeout 3600
+
+install: build
+	cmake --install $(BUILD) --prefix $(PREFIX)
+
+clean:
+	rm -rf $(BUILD) $(BUILD_ASAN) $(BUILD)-long

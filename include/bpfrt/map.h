@@ -1,0 +1,113 @@
+/* Maps: the object every map family implements, and the calls the rest of
+ * the core (command layer, helpers, engines, loader) makes on maps. One file
+ * per family under src/core/maps/ provides a struct bpfrt_map_ops.
+ *
+ * Two sides, as in Linux:
+ *  - program side (helpers, inside a run): lookups return a pointer into the
+ *    map (the copy of `cpu` for per-CPU maps), valid until the run ends;
+ *  - user side (the bpf() commands): values are copied; per-CPU maps take and
+ *    give round_up(value_size, 8) * ncpus bytes.
+ * All functions return 0 or a negative BPFRT_E* unless stated otherwise. */
+#ifndef BPFRT_MAP_H
+#define BPFRT_MAP_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "bpfrt/uapi.h"
+
+struct bpfrt_runtime;
+struct bpfrt_prog;
+struct bpfrt_btf;
+struct bpfrt_map_ops;
+
+struct bpfrt_map {
+    const struct bpfrt_map_ops *ops;
+    struct bpfrt_runtime *rt;
+    uint32_t id;                 /* runtime-wide id (MAP_GET_NEXT_ID) */
+    uint32_t refcnt;             /* atomic */
+    uint32_t map_type, key_size, value_size, max_entries, map_flags;
+    uint64_t map_extra;
+    char name[BPF_OBJ_NAME_LEN];
+    bool frozen;                 /* MAP_FREEZE: no more user-side writes */
+    struct bpfrt_btf *btf;       /* reference, or NULL */
+    uint32_t btf_key_type_id, btf_value_type_id;
+    int32_t spin_lock_off;       /* offset of struct bpf_spin_lock in the value, or -1 */
+    struct bpfrt_map *inner_meta;/* map-in-map: template the inner maps must match */
+    uint32_t prog_array_engine;  /* PROG_ARRAY: engine kind of its programs (first one sets it) */
+    bool prog_array_engine_set;
+};
+
+/* Creates a map from the MAP_CREATE part of attr. inner_template is the map
+ * inner_map_fd named (map-in-map), already resolved by the caller, else NULL.
+ * btf is the map's BTF (reference taken), else NULL. On success *out holds
+ * one reference. */
+int bpfrt_map_create(struct bpfrt_runtime *rt, const union bpf_attr *attr,
+                     struct bpfrt_map *inner_template, struct bpfrt_btf *btf,
+                     struct bpfrt_map **out);
+void bpfrt_map_get(struct bpfrt_map *map);
+void bpfrt_map_put(struct bpfrt_map *map); /* frees on the last reference (deferred past readers) */
+
+/* Bytes one user-side value takes: value_size, or round_up(value_size, 8) *
+ * ncpus for per-CPU maps; 4 (an id) for map-in-map and prog arrays. */
+uint32_t bpfrt_map_user_value_size(const struct bpfrt_map *map);
+
+/* ---- user side (bpf() commands) ---- */
+int bpfrt_map_lookup(struct bpfrt_map *map, const void *key, void *value, uint64_t flags);
+int bpfrt_map_update(struct bpfrt_map *map, const void *key, const void *value, uint64_t flags);
+int bpfrt_map_delete(struct bpfrt_map *map, const void *key);
+/* key NULL (or not found in a hash map): first key. -ENOENT after the last. */
+int bpfrt_map_get_next_key(struct bpfrt_map *map, const void *key, void *next_key);
+int bpfrt_map_lookup_and_delete(struct bpfrt_map *map, const void *key, void *value, uint64_t flags);
+int bpfrt_map_freeze(struct bpfrt_map *map);
+/* Map-in-map and prog array updates from user space carry an object handle
+ * that the command layer resolves; these take the resolved object. */
+int bpfrt_map_update_inner(struct bpfrt_map *map, const void *key, struct bpfrt_map *inner, uint64_t flags);
+int bpfrt_map_update_prog(struct bpfrt_map *map, const void *key, struct bpfrt_prog *prog, uint64_t flags);
+
+/* ---- program side (helpers; cpu = run->cpu) ---- */
+void *bpfrt_map_lookup_elem(struct bpfrt_map *map, const void *key, unsigned cpu);
+long bpfrt_map_update_elem(struct bpfrt_map *map, const void *key, const void *value,
+                           uint64_t flags, unsigned cpu);
+long bpfrt_map_delete_elem(struct bpfrt_map *map, const void *key);
+long bpfrt_map_push_elem(struct bpfrt_map *map, const void *value, uint64_t flags);
+long bpfrt_map_pop_elem(struct bpfrt_map *map, void *value);
+long bpfrt_map_peek_elem(struct bpfrt_map *map, void *value);
+void *bpfrt_map_lookup_percpu_elem(struct bpfrt_map *map, const void *key, uint32_t cpu);
+/* Calls cb(map, key, value, cb_ctx) for each element (this CPU's copy);
+ * stops when cb returns non-zero. Returns the number of elements visited. */
+typedef uint64_t (*bpfrt_map_iter_cb)(struct bpfrt_map *map, const void *key, void *value, void *cb_ctx);
+long bpfrt_map_for_each(struct bpfrt_map *map, bpfrt_map_iter_cb cb, void *cb_ctx, unsigned cpu);
+/* Address of the value at `off` in a single-value array (ld_imm64 map value). */
+int bpfrt_map_direct_value_addr(struct bpfrt_map *map, uint32_t off, uint64_t *addr);
+/* PROG_ARRAY slot, or NULL. */
+struct bpfrt_prog *bpfrt_map_prog_array_get(struct bpfrt_map *map, uint32_t index);
+/* ARRAY_OF_MAPS / HASH_OF_MAPS: lookup returns the inner map pointer itself. */
+
+/* ---- ring buffer (BPF_MAP_TYPE_RINGBUF) ---- */
+void *bpfrt_ringbuf_reserve(struct bpfrt_map *map, uint64_t size, uint64_t flags);
+void bpfrt_ringbuf_submit(void *sample, uint64_t flags);
+void bpfrt_ringbuf_discard(void *sample, uint64_t flags);
+long bpfrt_ringbuf_output(struct bpfrt_map *map, const void *data, uint64_t size, uint64_t flags);
+uint64_t bpfrt_ringbuf_query(struct bpfrt_map *map, uint64_t flags);
+/* Consumer: calls cb for each committed, non-discarded record in order and
+ * advances the consumer position; returns records consumed or -errno. A
+ * non-zero cb return stops early with that value. */
+typedef int (*bpfrt_record_cb)(void *arg, const void *data, size_t size);
+long bpfrt_ringbuf_consume(struct bpfrt_map *map, bpfrt_record_cb cb, void *arg);
+
+/* ---- perf event array (BPF_MAP_TYPE_PERF_EVENT_ARRAY) ---- */
+/* Appends one record to the buffer of CPU `index` (BPF_F_CURRENT_CPU: cpu). */
+long bpfrt_perf_event_output(struct bpfrt_map *map, uint64_t flags, const void *data,
+                             uint64_t size, unsigned cpu);
+/* Consumer: records of every CPU buffer; lost records are reported through
+ * lost_cb (may be NULL). */
+typedef void (*bpfrt_lost_cb)(void *arg, unsigned cpu, uint64_t lost);
+long bpfrt_perf_event_consume(struct bpfrt_map *map, bpfrt_record_cb cb, bpfrt_lost_cb lost_cb, void *arg);
+
+/* ---- spin locks inside values (bpf_spin_lock, BPF_F_LOCK) ---- */
+void bpfrt_spin_lock(struct bpf_spin_lock *lock);
+void bpfrt_spin_unlock(struct bpf_spin_lock *lock);
+
+#endif

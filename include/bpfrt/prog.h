@@ -1,0 +1,294 @@
+/* Programs, helpers and engines: the contract between the command layer
+ * (PROG_LOAD, TEST_RUN), the engines (interpreter, later the x86-64 JIT), the
+ * helpers and, later, the verifier.
+ *
+ *  - struct bpfrt_prog        a loaded program (instructions after map fds are
+ *                             resolved, its type, the maps it holds)
+ *  - struct bpfrt_helper_proto one row of the helper table: Linux id, name,
+ *                             function and prototype in the kernel's terms;
+ *                             the verifier consumes exactly this
+ *  - struct bpfrt_run         one execution: CPU slot, context, memory regions a
+ *                             checked run may touch, tail-call count, error
+ *  - struct bpfrt_engine_ops  prepare / run / release for one engine
+ */
+#ifndef BPFRT_PROG_H
+#define BPFRT_PROG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "bpfrt/insn.h"
+#include "bpfrt/uapi.h"
+
+struct bpfrt_runtime;
+struct bpfrt_map;
+struct bpfrt_run;
+struct bpfrt_prog;
+
+/* ---- helper prototypes (kernel's names for argument/return kinds) ---- */
+
+enum bpfrt_arg_type {
+    ARG_DONTCARE = 0,           /* unused argument */
+    ARG_ANYTHING,               /* any scalar or pointer, not checked */
+    ARG_CONST_MAP_PTR,          /* a map (ld_imm64 map fd) */
+    ARG_PTR_TO_MAP_KEY,         /* readable map->key_size bytes (map: the preceding arg) */
+    ARG_PTR_TO_MAP_VALUE,       /* readable map->value_size bytes */
+    ARG_PTR_TO_UNINIT_MAP_VALUE,/* writable map->value_size bytes (pop/peek) */
+    ARG_PTR_TO_MEM,             /* readable, size in the next ARG_CONST_SIZE* arg */
+    ARG_PTR_TO_MEM_OR_NULL,     /* as ARG_PTR_TO_MEM, or NULL (size must then be 0) */
+    ARG_PTR_TO_UNINIT_MEM,      /* writable, size in the next ARG_CONST_SIZE* arg */
+    ARG_CONST_SIZE,             /* size > 0 of the preceding memory argument */
+    ARG_CONST_SIZE_OR_ZERO,     /* size >= 0 of the preceding memory argument */
+    ARG_PTR_TO_CTX,             /* the program's context */
+    ARG_PTR_TO_CONST_STR,       /* NUL-terminated string in a frozen read-only map value */
+    ARG_PTR_TO_SPIN_LOCK,       /* struct bpf_spin_lock inside a map value */
+    ARG_PTR_TO_RINGBUF_MEM,     /* memory from bpf_ringbuf_reserve (released by the call) */
+    ARG_CONST_ALLOC_SIZE_OR_ZERO, /* size of memory the helper returns */
+    ARG_PTR_TO_FUNC,            /* a subprogram (ld_imm64 BPF_PSEUDO_FUNC) */
+    ARG_PTR_TO_STACK_OR_NULL,   /* callback context: stack pointer or NULL */
+    ARG_PTR_TO_LONG,            /* writable 8 bytes */
+    ARG_PTR_TO_INT,             /* writable 4 bytes */
+    ARG_CONST_STR_SIZE_UNUSED,
+    __ARG_TYPE_MAX
+};
+
+enum bpfrt_ret_type {
+    RET_INTEGER = 0,
+    RET_VOID,
+    RET_PTR_TO_MAP_VALUE_OR_NULL,  /* value of the map in arg 1 */
+    RET_PTR_TO_MEM_OR_NULL,        /* ARG_CONST_ALLOC_SIZE_OR_ZERO bytes (ringbuf reserve) */
+    RET_PTR_TO_MAP_VALUE,          /* never NULL */
+    __RET_TYPE_MAX
+};
+
+/* Helper function: five u64 arguments as Linux passes them, plus the run so
+ * built-in helpers reach the runtime, CPU and context. Application helpers
+ * may ignore `run`. (A JIT passes `run` as the sixth native argument.) */
+typedef uint64_t (*bpfrt_helper_fn)(uint64_t r1, uint64_t r2, uint64_t r3, uint64_t r4,
+                                    uint64_t r5, struct bpfrt_run *run);
+
+/* Bit for prog_types: 1ull << BPF_PROG_TYPE_*. */
+#define BPFRT_PROG_TYPE_BIT(t) (1ull << (t))
+#define BPFRT_ALL_PROG_TYPES   (~0ull)
+
+struct bpfrt_helper_proto {
+    uint32_t id;                     /* Linux helper id (enum bpf_func_id) */
+    const char *name;                /* "bpf_map_lookup_elem" */
+    bpfrt_helper_fn fn;
+    uint8_t ret_type;                /* enum bpfrt_ret_type */
+    uint8_t arg_type[5];             /* enum bpfrt_arg_type */
+    uint16_t arg_rdonly;             /* bit i: arg i memory is read-only to the helper (MEM_RDONLY) */
+    bool gpl_only;
+    uint64_t prog_types;             /* BPFRT_PROG_TYPE_BIT mask of types allowed to call it */
+};
+
+/* Registers an application helper (or replaces one with the same id). The
+ * proto is copied; name must stay valid. Returns 0 or -EINVAL/-ENOMEM. */
+int bpfrt_helper_register(struct bpfrt_runtime *rt, const struct bpfrt_helper_proto *proto);
+
+/* Finds the helper with `id`, or NULL. */
+const struct bpfrt_helper_proto *bpfrt_helper_find(const struct bpfrt_runtime *rt, uint32_t id);
+
+/* ---- the loaded program ---- */
+
+enum bpfrt_engine_kind { BPFRT_ENGINE_INTERP = 0, BPFRT_ENGINE_JIT = 1 };
+
+struct bpfrt_prog {
+    struct bpfrt_runtime *rt;
+    uint32_t id;                 /* runtime-wide id (PROG_GET_NEXT_ID) */
+    uint32_t refcnt;             /* atomic */
+    uint32_t type;               /* enum bpf_prog_type */
+    uint32_t expected_attach_type;
+    uint32_t prog_flags;
+    char name[BPF_OBJ_NAME_LEN];
+    uint8_t tag[BPF_TAG_SIZE];
+    bool gpl_compatible;
+    bool verified;               /* true: the verifier accepted it; engines may skip run-time checks */
+
+    /* Instructions as the engines see them: ld_imm64 map references are
+     * rewritten to hold the map pointer (BPF_PSEUDO_MAP_FD/IDX: imm/next imm =
+     * low/high 32 bits of the struct bpfrt_map *) or the value address
+     * (BPF_PSEUDO_MAP_VALUE/IDX_VALUE), src_reg kept so the disassembler and
+     * the checked interpreter still know what they are. */
+    struct bpf_insn *insns;
+    uint32_t len;                /* instruction count */
+    struct bpf_insn *orig_insns; /* as loaded (xlated dump shows the rewritten ones) */
+
+    struct bpfrt_map **maps;     /* maps the program references (one reference each) */
+    uint32_t nr_maps;
+
+    uint32_t stack_depth;        /* from the verifier, 0 if unknown */
+
+    /* Engine. */
+    enum bpfrt_engine_kind engine;
+    const struct bpfrt_engine_ops *engine_ops;
+    void *engine_state;          /* pre-decoded program or JIT image */
+
+    /* Debug info from PROG_LOAD (copies), for the log and disassembler. */
+    struct bpf_func_info *func_info;
+    uint32_t nr_func_info;
+    struct bpf_line_info *line_info;
+    uint32_t nr_line_info;
+    struct bpfrt_btf *btf;       /* prog_btf_fd's BTF (a reference), or NULL */
+
+    /* Statistics. */
+    uint64_t load_time_ns;
+    uint64_t run_cnt, run_time_ns;
+};
+
+/* ---- per-program-type context descriptions ----
+ * What a program of a given type may do with its context (r1). The context a
+ * hook passes is a "kernel-side" struct whose first ctx_size bytes are the
+ * user-visible layout (struct xdp_md, struct __sk_buff, pt_regs, ...); fields
+ * that are pointers in disguise (xdp_md.data is a u32 the program uses as a
+ * pointer) read the 64-bit value stored at kern_off in the same struct. The
+ * checked interpreter applies this at run time; the verifier will rewrite the
+ * loads (Linux's convert_ctx_access) and consume the same table. */
+enum bpfrt_ctx_field_kind {
+    BPFRT_CTX_SCALAR = 0,
+    BPFRT_CTX_PTR_TO_PACKET,       /* data */
+    BPFRT_CTX_PTR_TO_PACKET_END,   /* data_end */
+    BPFRT_CTX_PTR_TO_PACKET_META,  /* data_meta */
+    BPFRT_CTX_PTR_OTHER,           /* a pointer the program may only test for NULL (sk, flow_keys) */
+};
+#define BPFRT_CTX_READ  1u
+#define BPFRT_CTX_WRITE 2u
+
+struct bpfrt_ctx_field {
+    uint16_t off, size;            /* in the user-visible struct */
+    uint8_t kind;                  /* enum bpfrt_ctx_field_kind */
+    uint8_t access;                /* BPFRT_CTX_READ | BPFRT_CTX_WRITE */
+    bool narrow_ok;                /* loads narrower than size allowed (e.g. 1/2 byte reads of len) */
+    uint16_t kern_off;             /* pointer kinds: offset of the u64 in the kernel-side struct */
+};
+
+struct bpfrt_ctx_desc {
+    uint32_t prog_type;            /* enum bpf_prog_type */
+    const char *ctx_name;          /* "struct xdp_md" */
+    uint32_t ctx_size;             /* user-visible size; accesses beyond are invalid */
+    uint32_t kern_size;            /* size of the kernel-side struct hooks allocate */
+    const struct bpfrt_ctx_field *fields;  /* sorted by off; bytes not covered are not accessible */
+    uint32_t nr_fields;
+    bool whole_ctx_readable;       /* tracing types: any aligned read inside ctx_size is fine */
+};
+
+/* Context description for a program type (and expected attach type), or
+ * NULL when the type has none known to bpfrt. */
+const struct bpfrt_ctx_desc *bpfrt_ctx_desc_for(uint32_t prog_type, uint32_t expected_attach_type);
+
+/* Finds the field covering [off, off+size) of the user-visible context, or NULL. */
+const struct bpfrt_ctx_field *bpfrt_ctx_field_find(const struct bpfrt_ctx_desc *desc,
+                                                   uint32_t off, uint32_t size);
+
+/* ---- one execution ---- */
+
+/* A memory range a checked run may access. */
+struct bpfrt_region {
+    uintptr_t start, end;        /* [start, end) */
+    bool writable;
+};
+
+#define BPFRT_RUN_MAX_REGIONS 64
+
+/* Why a run stopped early. */
+enum bpfrt_run_error {
+    BPFRT_RUN_OK = 0,
+    BPFRT_RUN_BAD_ACCESS,        /* load/store outside every region */
+    BPFRT_RUN_BAD_HELPER_ARG,    /* a helper argument failed its prototype check */
+    BPFRT_RUN_UNKNOWN_HELPER,
+    BPFRT_RUN_BUDGET,            /* instruction budget exhausted */
+    BPFRT_RUN_CALL_DEPTH,        /* more than BPFRT_MAX_CALL_FRAMES frames */
+    BPFRT_RUN_BAD_INSN,          /* e.g. division table corrupted, unknown opcode at run time */
+    BPFRT_RUN_ABORTED,           /* a helper asked to stop the program */
+};
+
+/* Packet under test for skb/xdp helpers, set by the hook that runs the
+ * program (test-run, pcap). Helpers that change the packet (adjust_head,
+ * adjust_tail, store_bytes) move data/data_end inside [buf, buf + buf_size). */
+struct bpfrt_pkt {
+    uint8_t *buf;                /* whole buffer including headroom */
+    uint32_t buf_size;
+    uint8_t *data, *data_end, *data_meta;
+    uint32_t net_off;            /* network header offset from data (skb: 14, sockets see data from it) */
+    uint32_t redirect_ifindex;   /* bpf_redirect target, reported by test-run */
+    uint64_t redirect_flags;
+    struct bpfrt_map *redirect_map; /* bpf_redirect_map target map, or NULL */
+    uint32_t redirect_key;
+    void *skb_ctx;               /* the __sk_buff / xdp_md the program sees, to resync data pointers */
+};
+
+struct bpfrt_run {
+    struct bpfrt_runtime *rt;
+    struct bpfrt_prog *prog;     /* current program (changes on tail calls) */
+    unsigned cpu;                /* claimed CPU slot */
+    void *ctx;                   /* r1 at entry */
+    const struct bpfrt_ctx_desc *ctx_desc; /* NULL: ctx is plain memory (conformance model) */
+    uint32_t ctx_size;           /* checked runs: bytes of plain-memory ctx accessible */
+    struct bpfrt_pkt *pkt;       /* NULL unless a packet hook set one */
+
+    /* Checked mode (unverified programs): every access must fall in a region.
+     * Slot 0.. are filled by the engine (stack, ctx, input memory), helpers add
+     * the memory they return (map values, ring buffer records). */
+    bool checked;
+    uint32_t nr_regions;
+    struct bpfrt_region regions[BPFRT_RUN_MAX_REGIONS];
+
+    uint64_t insn_budget;        /* instructions left; 0 = unlimited */
+    uint32_t tail_call_cnt;
+    struct bpfrt_prog *tail_call_target; /* set by bpf_tail_call, consumed by the engine */
+
+    /* Error report when the run stops early. */
+    enum bpfrt_run_error error;
+    uint32_t error_insn;         /* instruction index */
+    uint64_t error_addr;         /* faulting address, if any */
+    char error_msg[160];
+
+    /* Optional per-instruction trace hook (interpreter only). */
+    void (*trace)(void *arg, const struct bpfrt_run *run, uint32_t pc,
+                  const uint64_t regs[11], const uint64_t before[11]);
+    void *trace_arg;
+};
+
+/* Adds [start, start+size) to a checked run's regions (no-op when the run is
+ * not checked). Returns 0, or -BPFRT_E2BIG when the table is full. */
+int bpfrt_run_add_region(struct bpfrt_run *run, const void *start, uint64_t size, bool writable);
+
+/* True when [addr, addr+size) lies inside one region (writable if `write`). */
+bool bpfrt_run_check_access(const struct bpfrt_run *run, uint64_t addr, uint64_t size, bool write);
+
+/* Records why the run stops and makes the engine stop it. */
+void bpfrt_run_fail(struct bpfrt_run *run, enum bpfrt_run_error err, uint64_t addr,
+                    const char *fmt, ...);
+
+/* ---- engines ---- */
+
+struct bpfrt_engine_ops {
+    const char *name;            /* "interpreter", "jit" */
+    /* Builds engine_state for prog (pre-decode or compile). Returns 0 or
+     * -errno with a message in msg. */
+    int (*prepare)(struct bpfrt_prog *prog, char *msg, size_t msg_size);
+    /* Runs prog with r1 = ctx (and r2 = ctx_len, which the conformance model
+     * uses; Linux programs ignore it). Fills *ret with r0. Returns 0, or a
+     * negative errno when the run stopped early (run->error says why). */
+    int (*run)(struct bpfrt_prog *prog, struct bpfrt_run *run, uint64_t r1, uint64_t r2,
+               uint64_t *ret);
+    void (*release)(struct bpfrt_prog *prog);
+};
+
+extern const struct bpfrt_engine_ops bpfrt_interp_ops;
+
+/* Starts a run: claims a CPU, enters the read-side section, sets defaults
+ * (checked = !prog->verified, budget). Pair with bpfrt_run_end. */
+void bpfrt_run_begin(struct bpfrt_run *run, struct bpfrt_prog *prog);
+void bpfrt_run_end(struct bpfrt_run *run);
+
+/* Runs prog on (r1, r2) through its engine, following tail calls. The run
+ * must have been begun. Returns 0 or -errno (run->error says why). */
+int bpfrt_prog_run(struct bpfrt_prog *prog, struct bpfrt_run *run, uint64_t r1, uint64_t r2,
+                   uint64_t *ret);
+
+void bpfrt_prog_get(struct bpfrt_prog *prog);
+void bpfrt_prog_put(struct bpfrt_prog *prog);
+
+#endif

@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# Installs the Debian packages bpfrt needs to build and test. As root it runs
+# apt-get; otherwise it prints the exact command and fails if something is missing.
+set -euo pipefail
+
+need=()
+have_cmd() { command -v "$1" >/dev/null 2>&1; }
+have_pkg() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q 'install ok installed'; }
+
+have_cmd cmake   || need+=(cmake)
+have_cmd make    || need+=(make)
+have_cmd gcc     || need+=(gcc)
+have_cmd clang   || need+=(clang)          # clang 14: compiles the BPF corpus (-mcpu=v1..v3)
+have_cmd llvm-objcopy || need+=(llvm)
+have_pkg libclang-rt-14-dev || need+=(libclang-rt-14-dev)
+have_cmd xxd     || need+=(xxd)
+# clang-19 compiles the corpus with -mcpu=v4; Debian 12 ships it in bookworm-backports
+# or as clang-19 where available. Optional: tests skip v4 objects without it.
+if ! have_cmd clang-19 && apt-cache policy clang-19 2>/dev/null | grep -q 'Candidate: [0-9]'; then
+    need+=(clang-19)
+fi
+
+[ ${#need[@]} -eq 0 ] && exit 0
+
+if [ "$(id -u)" -eq 0 ]; then
+    echo "install-deps: installing ${need[*]}"
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq >/dev/null || true
+    apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+else
+    echo "install-deps: missing packages: ${need[*]}"
+    echo "run: sudo apt-get update && sudo apt-get install -y ${need[*]}"
+    exit 1
+fi
