@@ -288,6 +288,22 @@ void bpfrt_run_end(struct bpfrt_run *run);
 int bpfrt_prog_run(struct bpfrt_prog *prog, struct bpfrt_run *run, uint64_t r1, uint64_t r2,
                    uint64_t *ret);
 
+/* Creates a program from instructions (copied) without the object table:
+ * structural validation (bpfrt_insns_validate), then the interpreter's
+ * prepare. Map references must already be rewritten as described at
+ * struct bpfrt_prog (PROG_LOAD does that, then sets prog->maps). Returns 0
+ * with one reference in *out, or -errno with a message in msg. */
+int bpfrt_prog_create(struct bpfrt_runtime *rt, const struct bpf_insn *insns, uint32_t cnt,
+                      uint32_t prog_type, char *msg, size_t msg_size, struct bpfrt_prog **out);
+
+/* Calls a BPF callback from inside a helper (bpf_loop, for_each_map_elem):
+ * `func` is the value a BPF_PSEUDO_FUNC ld_imm64 produced in this run (an
+ * engine-defined handle for a subprogram of the current program). Runs it
+ * with r1..r5 in a new frame and returns its r0 in *ret. Returns 0 or -errno
+ * (bad handle, call depth, or the callback failed: then the run stops). */
+int bpfrt_run_callback(struct bpfrt_run *run, uint64_t func, uint64_t r1, uint64_t r2,
+                       uint64_t r3, uint64_t r4, uint64_t r5, uint64_t *ret);
+
 void bpfrt_prog_get(struct bpfrt_prog *prog);
 void bpfrt_prog_put(struct bpfrt_prog *prog);
 
