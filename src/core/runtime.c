@@ -1,0 +1,95 @@
+/* The runtime object: platform, object table, helper table. */
+#include "core/core.h"
+
+void *bpfrt_zalloc_aligned(struct bpfrt_runtime *rt, size_t size, size_t align)
+{
+    if (size == 0)
+        size = 1;
+    return rt->plat->alloc(rt->plat->ctx, size, align);
+}
+
+void *bpfrt_zalloc(struct bpfrt_runtime *rt, size_t size)
+{
+    return bpfrt_zalloc_aligned(rt, size, 16);
+}
+
+void bpfrt_free(struct bpfrt_runtime *rt, void *ptr, size_t size)
+{
+    if (ptr)
+        rt->plat->free(rt->plat->ctx, ptr, size ? size : 1);
+}
+
+void bpfrt_logf(struct bpfrt_runtime *rt, enum bpfrt_log_level level, const char *fmt, ...)
+{
+    char line[512];
+    va_list ap;
+    va_start(ap, fmt);
+    int n = bpfrt_vsnprintf(line, sizeof(line), fmt, ap);
+    va_end(ap);
+    if (rt->plat->log)
+        rt->plat->log(rt->plat->ctx, level, line, (size_t)n < sizeof(line) ? (size_t)n : sizeof(line) - 1);
+}
+
+/* Default trace sink: the platform log at INFO. */
+static void trace_to_platform_log(void *arg, const char *line, size_t len)
+{
+    struct bpfrt_runtime *rt = arg;
+    if (rt->plat->log)
+        rt->plat->log(rt->plat->ctx, BPFRT_LOG_INFO, line, len);
+}
+
+int bpfrt_runtime_create(const struct bpfrt_platform *platform, struct bpfrt_runtime **out)
+{
+    *out = 0;
+    if (!platform || !platform->alloc || !platform->free)
+        return -BPFRT_EINVAL;
+    struct bpfrt_runtime *rt = platform->alloc(platform->ctx, sizeof(*rt), 16);
+    if (!rt)
+        return -BPFRT_ENOMEM;
+    rt->plat = platform;
+    rt->ncpus = platform->ncpus ? platform->ncpus(platform->ctx) : 1;
+    if (rt->ncpus == 0)
+        rt->ncpus = 1;
+    rt->hash_seed = platform->random_u32 ? platform->random_u32(platform->ctx) : 0x9e3779b9u;
+    rt->trace_sink = trace_to_platform_log;
+    rt->trace_sink_arg = rt;
+    int err = bpfrt_objtab_init(rt);
+    if (!err) {
+        err = bpfrt_helpers_init(rt);
+        if (err)
+            bpfrt_objtab_fini(rt);
+    }
+    if (err) {
+        platform->free(platform->ctx, rt, sizeof(*rt));
+        return err;
+    }
+    *out = rt;
+    return 0;
+}
+
+void bpfrt_runtime_destroy(struct bpfrt_runtime *rt)
+{
+    if (!rt)
+        return;
+    /* Objects first (they may still reference helpers through programs). */
+    bpfrt_objtab_fini(rt);
+    bpfrt_helpers_fini(rt);
+    const struct bpfrt_platform *plat = rt->plat;
+    plat->free(plat->ctx, rt, sizeof(*rt));
+}
+
+const struct bpfrt_platform *bpfrt_runtime_platform(const struct bpfrt_runtime *rt)
+{
+    return rt->plat;
+}
+
+void bpfrt_runtime_set_trace_sink(struct bpfrt_runtime *rt, bpfrt_trace_sink sink, void *arg)
+{
+    if (sink) {
+        rt->trace_sink = sink;
+        rt->trace_sink_arg = arg;
+    } else {
+        rt->trace_sink = trace_to_platform_log;
+        rt->trace_sink_arg = rt;
+    }
+}

@@ -1,0 +1,489 @@
+/* The hosted platform: bpfrt's core on Linux user space (libc, pthreads,
+ * mmap). An OS kernel embedding the core writes its own struct
+ * bpfrt_platform instead of this file. */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <pthread.h>
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/random.h>
+#include <sys/syscall.h>
+#include <sys/uio.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "bpfrt/errno.h"
+#include "bpfrt/platform.h"
+#include "platform/hosted.h"
+
+/* ---- memory ---- */
+
+static void *h_alloc(void *ctx, size_t size, size_t align)
+{
+    (void)ctx;
+    void *p = NULL;
+    if (align < sizeof(void *))
+        align = sizeof(void *);
+    if (posix_memalign(&p, align, size ? size : 1) != 0)
+        return NULL;
+    memset(p, 0, size);
+    return p;
+}
+
+static void h_free(void *ctx, void *ptr, size_t size)
+{
+    (void)ctx;
+    (void)size;
+    free(ptr);
+}
+
+static void *h_exec_alloc(void *ctx, size_t size)
+{
+    (void)ctx;
+    void *p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    return p == MAP_FAILED ? NULL : p;
+}
+
+static int h_exec_seal(void *ctx, void *ptr, size_t size)
+{
+    (void)ctx;
+    return mprotect(ptr, size, PROT_READ | PROT_EXEC) == 0 ? 0 : -errno;
+}
+
+static void h_exec_free(void *ctx, void *ptr, size_t size)
+{
+    (void)ctx;
+    if (ptr)
+        munmap(ptr, size);
+}
+
+/* ---- time ---- */
+
+static uint64_t clock_ns(clockid_t id)
+{
+    struct timespec ts;
+    clock_gettime(id, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+static uint64_t h_ktime_ns(void *ctx) { (void)ctx; return clock_ns(CLOCK_MONOTONIC); }
+static uint64_t h_boot_ns(void *ctx) { (void)ctx; return clock_ns(CLOCK_BOOTTIME); }
+static uint64_t h_jiffies(void *ctx)
+{
+    (void)ctx;
+    return clock_ns(CLOCK_MONOTONIC) / (1000000000ull / BPFRT_HZ);
+}
+
+/* ---- CPU slots ----
+ * A run owns one slot exclusively (per-CPU maps rely on it). Slots are bits
+ * in a word; a thread prefers the slot of the CPU it runs on and takes any
+ * free one otherwise, yielding while all are busy. */
+
+#define MAX_SLOTS 64
+static unsigned slot_count;
+static uint64_t slot_busy;
+static pthread_once_t slot_once = PTHREAD_ONCE_INIT;
+
+static void slots_init(void)
+{
+    long n = sysconf(_SC_NPROCESSORS_ONLN);
+    slot_count = n < 1 ? 1 : n > MAX_SLOTS ? MAX_SLOTS : (unsigned)n;
+}
+
+static unsigned h_ncpus(void *ctx)
+{
+    (void)ctx;
+    pthread_once(&slot_once, slots_init);
+    return slot_count;
+}
+
+static bool try_slot(unsigned i)
+{
+    uint64_t bit = 1ull << i;
+    return !(__atomic_fetch_or(&slot_busy, bit, __ATOMIC_ACQUIRE) & bit);
+}
+
+static unsigned h_cpu_claim(void *ctx)
+{
+    (void)ctx;
+    pthread_once(&slot_once, slots_init);
+    int cur = sched_getcpu();
+    if (cur >= 0 && (unsigned)cur < slot_count && try_slot((unsigned)cur))
+        return (unsigned)cur;
+    for (;;) {
+        for (unsigned i = 0; i < slot_count; i++)
+            if (try_slot(i))
+                return i;
+        sched_yield();
+    }
+}
+
+static void h_cpu_release(void *ctx, unsigned cpu)
+{
+    (void)ctx;
+    __atomic_fetch_and(&slot_busy, ~(1ull << cpu), __ATOMIC_RELEASE);
+}
+
+/* ---- random ---- */
+
+static uint32_t h_random_u32(void *ctx)
+{
+    (void)ctx;
+    static __thread uint64_t state;
+    if (!state) {
+        if (getrandom(&state, sizeof(state), 0) != sizeof(state) || !state)
+            state = clock_ns(CLOCK_MONOTONIC) | 1;
+    }
+    /* xorshift64* */
+    state ^= state >> 12;
+    state ^= state << 25;
+    state ^= state >> 27;
+    return (uint32_t)((state * 0x2545F4914F6CDD1Dull) >> 32);
+}
+
+/* ---- locks ---- */
+
+struct bpfrt_lock {
+    pthread_mutex_t mu;
+};
+
+static struct bpfrt_lock *h_lock_new(void *ctx)
+{
+    (void)ctx;
+    struct bpfrt_lock *l = malloc(sizeof(*l));
+    if (l)
+        pthread_mutex_init(&l->mu, NULL);
+    return l;
+}
+
+static void h_lock_free(void *ctx, struct bpfrt_lock *l)
+{
+    (void)ctx;
+    if (l) {
+        pthread_mutex_destroy(&l->mu);
+        free(l);
+    }
+}
+
+static void h_lock(void *ctx, struct bpfrt_lock *l) { (void)ctx; pthread_mutex_lock(&l->mu); }
+static void h_unlock(void *ctx, struct bpfrt_lock *l) { (void)ctx; pthread_mutex_unlock(&l->mu); }
+
+/* ---- read-side sections and deferred free: epoch-based reclamation ----
+ * Each thread has a record (active flag, nesting depth, observed epoch).
+ * Memory handed to defer_free is tagged with the global epoch and freed once
+ * the epoch has advanced twice past it; the epoch advances only when every
+ * active reader has observed the current one. When no reader is active at
+ * all, everything pending is freed at once. */
+
+struct reader {
+    struct reader *next;
+    uint64_t epoch;
+    unsigned depth;
+    int active;
+    int in_use;
+};
+
+struct deferred {
+    struct deferred *next;
+    void (*fn)(void *);
+    void *arg;
+    uint64_t epoch;
+};
+
+static struct reader *readers;
+static uint64_t global_epoch = 2;
+static struct deferred *limbo;
+static pthread_mutex_t limbo_mu = PTHREAD_MUTEX_INITIALIZER;
+static pthread_key_t reader_key;
+static pthread_once_t reader_once = PTHREAD_ONCE_INIT;
+static __thread struct reader *my_reader;
+
+static void reader_release(void *p)
+{
+    struct reader *r = p;
+    __atomic_store_n(&r->active, 0, __ATOMIC_SEQ_CST);
+    __atomic_store_n(&r->in_use, 0, __ATOMIC_RELEASE);
+}
+
+static void reader_key_init(void) { pthread_key_create(&reader_key, reader_release); }
+
+static struct reader *reader_self(void)
+{
+    if (my_reader)
+        return my_reader;
+    pthread_once(&reader_once, reader_key_init);
+    for (struct reader *r = __atomic_load_n(&readers, __ATOMIC_ACQUIRE); r; r = r->next) {
+        int expect = 0;
+        if (__atomic_compare_exchange_n(&r->in_use, &expect, 1, false, __ATOMIC_ACQ_REL, __ATOMIC_RELAXED)) {
+            my_reader = r;
+            break;
+        }
+    }
+    if (!my_reader) {
+        struct reader *r = calloc(1, sizeof(*r));
+        if (!r)
+            abort(); /* a read-side section cannot fail; out of memory here is fatal */
+        r->in_use = 1;
+        r->next = __atomic_load_n(&readers, __ATOMIC_RELAXED);
+        while (!__atomic_compare_exchange_n(&readers, &r->next, r, false, __ATOMIC_RELEASE, __ATOMIC_RELAXED))
+            ;
+        my_reader = r;
+    }
+    pthread_setspecific(reader_key, my_reader);
+    return my_reader;
+}
+
+static void h_read_lock(void *ctx)
+{
+    (void)ctx;
+    struct reader *r = reader_self();
+    if (r->depth++ == 0) {
+        __atomic_store_n(&r->epoch, __atomic_load_n(&global_epoch, __ATOMIC_SEQ_CST), __ATOMIC_SEQ_CST);
+        __atomic_store_n(&r->active, 1, __ATOMIC_SEQ_CST);
+        /* Re-read: the epoch must be the one in force once we are visible. */
+        __atomic_store_n(&r->epoch, __atomic_load_n(&global_epoch, __ATOMIC_SEQ_CST), __ATOMIC_SEQ_CST);
+    }
+}
+
+static void h_read_unlock(void *ctx)
+{
+    (void)ctx;
+    struct reader *r = my_reader;
+    if (r && r->depth && --r->depth == 0)
+        __atomic_store_n(&r->active, 0, __ATOMIC_SEQ_CST);
+}
+
+/* Returns true when no reader is active; advances the epoch when every
+ * active reader has seen the current one. Caller holds limbo_mu. */
+static bool try_advance(void)
+{
+    uint64_t e = __atomic_load_n(&global_epoch, __ATOMIC_SEQ_CST);
+    bool any_active = false, all_current = true;
+    for (struct reader *r = __atomic_load_n(&readers, __ATOMIC_ACQUIRE); r; r = r->next) {
+        if (__atomic_load_n(&r->active, __ATOMIC_SEQ_CST)) {
+            any_active = true;
+            if (__atomic_load_n(&r->epoch, __ATOMIC_SEQ_CST) != e)
+                all_current = false;
+        }
+    }
+    if (all_current)
+        __atomic_store_n(&global_epoch, e + 1, __ATOMIC_SEQ_CST);
+    return !any_active;
+}
+
+static void h_defer_free(void *ctx, void (*fn)(void *), void *arg)
+{
+    (void)ctx;
+    struct deferred *ready = NULL;
+    pthread_mutex_lock(&limbo_mu);
+    struct deferred *d = malloc(sizeof(*d));
+    if (d) {
+        d->fn = fn;
+        d->arg = arg;
+        d->epoch = __atomic_load_n(&global_epoch, __ATOMIC_SEQ_CST);
+        d->next = limbo;
+        limbo = d;
+    }
+    bool quiescent = try_advance();
+    /* The calling thread may itself be inside a read-side section (a helper
+     * deleting an element): then it is active and nothing is freed early. */
+    uint64_t e = __atomic_load_n(&global_epoch, __ATOMIC_SEQ_CST);
+    struct deferred **pp = &limbo;
+    while (*pp) {
+        struct deferred *cur = *pp;
+        if (quiescent || cur->epoch + 2 <= e) {
+            *pp = cur->next;
+            cur->next = ready;
+            ready = cur;
+        } else {
+            pp = &cur->next;
+        }
+    }
+    pthread_mutex_unlock(&limbo_mu);
+    if (!d) {
+        /* Could not queue: wait until no reader can hold the object. */
+        for (;;) {
+            pthread_mutex_lock(&limbo_mu);
+            bool q = try_advance();
+            pthread_mutex_unlock(&limbo_mu);
+            if (q)
+                break;
+            sched_yield();
+        }
+        fn(arg);
+    }
+    while (ready) {
+        struct deferred *next = ready->next;
+        ready->fn(ready->arg);
+        free(ready);
+        ready = next;
+    }
+}
+
+void bpfrt_hosted_quiesce(void)
+{
+    /* Frees everything pending once no reader is active (tests, exit). */
+    for (;;) {
+        pthread_mutex_lock(&limbo_mu);
+        bool q = try_advance();
+        struct deferred *ready = q ? limbo : NULL;
+        if (q)
+            limbo = NULL;
+        pthread_mutex_unlock(&limbo_mu);
+        if (q) {
+            while (ready) {
+                struct deferred *next = ready->next;
+                ready->fn(ready->arg);
+                free(ready);
+                ready = next;
+            }
+            return;
+        }
+        sched_yield();
+    }
+}
+
+/* ---- fault-safe reads ----
+ * process_vm_readv on our own pid reads through the kernel, which returns
+ * EFAULT for unmapped addresses instead of delivering SIGSEGV. */
+
+static ssize_t safe_copy(void *dst, const void *src, size_t size)
+{
+    struct iovec local = {dst, size};
+    struct iovec remote = {(void *)src, size};
+    return process_vm_readv(getpid(), &local, 1, &remote, 1, 0);
+}
+
+static int h_probe_read(void *ctx, void *dst, const void *src, size_t size, bool user)
+{
+    (void)ctx;
+    (void)user;
+    if (size == 0)
+        return 0;
+    ssize_t got = src ? safe_copy(dst, src, size) : -1;
+    if (got != (ssize_t)size) {
+        memset(dst, 0, size);
+        return -BPFRT_EFAULT;
+    }
+    return 0;
+}
+
+static long h_probe_read_str(void *ctx, void *dst, const void *src, size_t size, bool user)
+{
+    (void)ctx;
+    (void)user;
+    if (size == 0)
+        return 0;
+    char *out = dst;
+    const char *in = src;
+    size_t n = 0;
+    if (!src) {
+        memset(dst, 0, size);
+        return -BPFRT_EFAULT;
+    }
+    /* Copy in chunks that never cross a page boundary, so a string ending
+     * just before an unmapped page is still read completely. */
+    while (n < size - 1) {
+        uintptr_t addr = (uintptr_t)(in + n);
+        size_t chunk = 4096 - (addr & 4095);
+        if (chunk > size - 1 - n)
+            chunk = size - 1 - n;
+        if (safe_copy(out + n, in + n, chunk) != (ssize_t)chunk) {
+            memset(dst, 0, size);
+            return -BPFRT_EFAULT;
+        }
+        char *nul = memchr(out + n, '\0', chunk);
+        if (nul)
+            return (long)(nul - out) + 1;
+        n += chunk;
+    }
+    out[n] = '\0';
+    return (long)n + 1;
+}
+
+/* ---- current task ---- */
+
+static uint64_t h_current_pid_tgid(void *ctx)
+{
+    (void)ctx;
+    return (uint64_t)getpid() << 32 | (uint32_t)syscall(SYS_gettid);
+}
+
+static uint64_t h_current_uid_gid(void *ctx)
+{
+    (void)ctx;
+    return (uint64_t)getgid() << 32 | getuid();
+}
+
+static void h_current_comm(void *ctx, char comm[16])
+{
+    (void)ctx;
+    memset(comm, 0, 16);
+    if (prctl(PR_GET_NAME, comm) != 0)
+        memcpy(comm, "unknown", 8);
+    comm[15] = '\0';
+}
+
+/* ---- log ---- */
+
+static bpfrt_hosted_log_fn log_fn;
+static void *log_arg;
+static int log_min_level = BPFRT_LOG_INFO;
+
+void bpfrt_hosted_set_log(bpfrt_hosted_log_fn fn, void *arg, enum bpfrt_log_level max_level)
+{
+    log_fn = fn;
+    log_arg = arg;
+    log_min_level = (int)max_level;
+}
+
+static void h_log(void *ctx, enum bpfrt_log_level level, const char *msg, size_t len)
+{
+    (void)ctx;
+    if ((int)level > log_min_level)
+        return;
+    if (log_fn) {
+        log_fn(log_arg, level, msg, len);
+        return;
+    }
+    static const char *const names[] = {"error", "warning", "info", "debug"};
+    fprintf(stderr, "bpfrt %s: %.*s\n", names[level], (int)len, msg);
+}
+
+static const struct bpfrt_platform hosted = {
+    .ctx = NULL,
+    .alloc = h_alloc,
+    .free = h_free,
+    .exec_alloc = h_exec_alloc,
+    .exec_seal = h_exec_seal,
+    .exec_free = h_exec_free,
+    .ktime_ns = h_ktime_ns,
+    .boot_ns = h_boot_ns,
+    .jiffies = h_jiffies,
+    .ncpus = h_ncpus,
+    .cpu_claim = h_cpu_claim,
+    .cpu_release = h_cpu_release,
+    .random_u32 = h_random_u32,
+    .lock_new = h_lock_new,
+    .lock_free = h_lock_free,
+    .lock = h_lock,
+    .unlock = h_unlock,
+    .read_lock = h_read_lock,
+    .read_unlock = h_read_unlock,
+    .defer_free = h_defer_free,
+    .probe_read = h_probe_read,
+    .probe_read_str = h_probe_read_str,
+    .current_pid_tgid = h_current_pid_tgid,
+    .current_uid_gid = h_current_uid_gid,
+    .current_comm = h_current_comm,
+    .log = h_log,
+};
+
+const struct bpfrt_platform *bpfrt_platform_hosted(void)
+{
+    return &hosted;
+}
