@@ -9,12 +9,13 @@ PREFIX ?= /usr/local
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 BUILD ?= build
 BUILD_ASAN ?= build-asan
+BUILD_TSAN ?= build-tsan
 SHARED ?= $(abspath ../shared)
 CMAKE_ARGS ?=
 FUZZ_ITERS ?= 2000
 LONG_FUZZ_ITERS ?= 200000
 
-.PHONY: all deps build test test-fast test-asan demo bench check-long install clean
+.PHONY: all deps build test test-fast test-asan test-tsan demo bench check-long install clean
 
 all: build
 
@@ -38,8 +39,15 @@ test-asan: deps
 	cd $(BUILD_ASAN) && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 	    ctest --output-on-failure -j $(JOBS) -LE no-sanitize
 
-test: test-fast test-asan
-	@echo "make test: all tests passed (plain and ASan+UBSan builds)"
+# Concurrency tests (label "tsan") again under ThreadSanitizer.
+test-tsan: deps
+	cmake -S . -B $(BUILD_TSAN) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DBPFRT_TSAN=ON \
+	      -DBPFRT_SHARED_DIR=$(SHARED) $(CMAKE_ARGS)
+	cmake --build $(BUILD_TSAN) -j $(JOBS)
+	cd $(BUILD_TSAN) && TSAN_OPTIONS=halt_on_error=1 ctest --output-on-failure -j $(JOBS) -L tsan
+
+test: test-fast test-asan test-tsan
+	@echo "make test: all tests passed (plain, ASan+UBSan and TSan builds)"
 
 demo: build
 	@bash examples/demo.sh $(BUILD)
@@ -57,4 +65,4 @@ install: build
 	cmake --install $(BUILD) --prefix $(PREFIX)
 
 clean:
-	rm -rf $(BUILD) $(BUILD_ASAN) $(BUILD)-long
+	rm -rf $(BUILD) $(BUILD_ASAN) $(BUILD_TSAN) $(BUILD)-long
