@@ -248,6 +248,11 @@ struct bpfrt_run {
     void (*trace)(void *arg, const struct bpfrt_run *run, uint32_t pc,
                   const uint64_t regs[11], const uint64_t before[11]);
     void *trace_arg;
+
+    /* Engine-private state of the execution in progress (the interpreter's
+     * frame stack, so bpfrt_run_callback and region bookkeeping can reach
+     * it); NULL outside an engine run. */
+    void *engine_priv;
 };
 
 /* Adds [start, start+size) to a checked run's regions (no-op when the run is
