@@ -1,0 +1,175 @@
+/* Internal to src/core/helpers: declarations of every built-in helper
+ * function, the program-type groups the helper table uses, and the small
+ * utilities several helper families share (packet access, the printf-like
+ * engine, run-region spans). */
+#ifndef BPFRT_HELPERS_INTERNAL_H
+#define BPFRT_HELPERS_INTERNAL_H
+
+#include "bpfrt/helpers.h"
+#include "bpfrt/map.h"
+#include "bpfrt/prog.h"
+#include "core/core.h"
+
+/* Defines/declares a helper with the engine's calling convention. */
+#define BPFRT_HELPER_DECL(name) \
+    uint64_t bpfrt_helper_##name(uint64_t r1, uint64_t r2, uint64_t r3, uint64_t r4, \
+                                 uint64_t r5, struct bpfrt_run *run)
+#define BPFRT_HELPER_DEF(name) BPFRT_HELPER_DECL(name)
+
+/* A negative error as a helper's u64 return value (sign-extended, as Linux). */
+static inline uint64_t bpfrt_helper_err(int neg_errno)
+{
+    return (uint64_t)(int64_t)neg_errno;
+}
+
+static inline void *bpfrt_u2p(uint64_t v)
+{
+    return (void *)(uintptr_t)v;
+}
+
+/* ---- program-type groups (Linux's per-type func_proto lists) ---- */
+#define PT(t) BPFRT_PROG_TYPE_BIT(BPF_PROG_TYPE_##t)
+/* kprobe/tracepoint/perf_event/raw_tp/tracing/lsm: bpf_tracing_func_proto */
+#define BPFRT_PT_TRACING (PT(KPROBE) | PT(TRACEPOINT) | PT(PERF_EVENT) | PT(RAW_TRACEPOINT) | \
+                          PT(RAW_TRACEPOINT_WRITABLE) | PT(TRACING) | PT(LSM))
+/* cgroup helpers that report the current task (cgroup_current_func_proto and
+ * friends) */
+#define BPFRT_PT_CGROUP_TASK (PT(CGROUP_SOCK) | PT(CGROUP_SOCK_ADDR) | PT(CGROUP_DEVICE) | \
+                              PT(CGROUP_SYSCTL) | PT(CGROUP_SOCKOPT))
+#define BPFRT_PT_TC  (PT(SCHED_CLS) | PT(SCHED_ACT))
+#define BPFRT_PT_LWT (PT(LWT_IN) | PT(LWT_OUT) | PT(LWT_XMIT) | PT(LWT_SEG6LOCAL))
+/* Everything whose context is an sk_buff. */
+#define BPFRT_PT_SKB (PT(SOCKET_FILTER) | BPFRT_PT_TC | PT(CGROUP_SKB) | BPFRT_PT_LWT | \
+                      PT(SK_SKB) | PT(FLOW_DISSECTOR) | PT(SK_REUSEPORT))
+/* Users of bpf_sk_base_func_proto: the networking types. */
+#define BPFRT_PT_NET (BPFRT_PT_SKB | PT(XDP) | PT(CGROUP_SOCK) | PT(SOCK_OPS) | PT(SK_MSG) | \
+                      PT(CGROUP_SOCK_ADDR) | PT(SK_LOOKUP) | PT(CGROUP_SOCKOPT) | PT(NETFILTER))
+
+/* ---- built-in helpers ---- */
+/* map_helpers.c */
+BPFRT_HELPER_DECL(map_lookup_elem);
+BPFRT_HELPER_DECL(map_update_elem);
+BPFRT_HELPER_DECL(map_delete_elem);
+BPFRT_HELPER_DECL(map_push_elem);
+BPFRT_HELPER_DECL(map_pop_elem);
+BPFRT_HELPER_DECL(map_peek_elem);
+BPFRT_HELPER_DECL(map_lookup_percpu_elem);
+BPFRT_HELPER_DECL(spin_lock);
+BPFRT_HELPER_DECL(spin_unlock);
+/* probe.c */
+BPFRT_HELPER_DECL(probe_read);
+BPFRT_HELPER_DECL(probe_read_str);
+BPFRT_HELPER_DECL(probe_read_user);
+BPFRT_HELPER_DECL(probe_read_kernel);
+BPFRT_HELPER_DECL(probe_read_user_str);
+BPFRT_HELPER_DECL(probe_read_kernel_str);
+BPFRT_HELPER_DECL(copy_from_user);
+/* time.c */
+BPFRT_HELPER_DECL(ktime_get_ns);
+BPFRT_HELPER_DECL(ktime_get_boot_ns);
+BPFRT_HELPER_DECL(ktime_get_coarse_ns);
+BPFRT_HELPER_DECL(jiffies64);
+BPFRT_HELPER_DECL(get_prandom_u32);
+BPFRT_HELPER_DECL(get_smp_processor_id);
+BPFRT_HELPER_DECL(get_numa_node_id);
+/* task.c */
+BPFRT_HELPER_DECL(get_current_pid_tgid);
+BPFRT_HELPER_DECL(get_current_uid_gid);
+BPFRT_HELPER_DECL(get_current_comm);
+/* trace_printk.c */
+BPFRT_HELPER_DECL(trace_printk);
+BPFRT_HELPER_DECL(trace_vprintk);
+/* string.c */
+BPFRT_HELPER_DECL(snprintf);
+BPFRT_HELPER_DECL(strncmp);
+BPFRT_HELPER_DECL(strtol);
+BPFRT_HELPER_DECL(strtoul);
+/* tail_call.c */
+BPFRT_HELPER_DECL(tail_call);
+/* pkt.c */
+BPFRT_HELPER_DECL(skb_store_bytes);
+BPFRT_HELPER_DECL(skb_load_bytes);
+BPFRT_HELPER_DECL(skb_load_bytes_relative);
+BPFRT_HELPER_DECL(l3_csum_replace);
+BPFRT_HELPER_DECL(l4_csum_replace);
+BPFRT_HELPER_DECL(csum_diff);
+BPFRT_HELPER_DECL(xdp_adjust_head);
+BPFRT_HELPER_DECL(xdp_adjust_tail);
+BPFRT_HELPER_DECL(xdp_adjust_meta);
+BPFRT_HELPER_DECL(xdp_get_buff_len);
+BPFRT_HELPER_DECL(xdp_load_bytes);
+BPFRT_HELPER_DECL(xdp_store_bytes);
+BPFRT_HELPER_DECL(redirect);
+BPFRT_HELPER_DECL(redirect_map);
+/* perf.c */
+BPFRT_HELPER_DECL(perf_event_output);
+/* ringbuf.c */
+BPFRT_HELPER_DECL(ringbuf_output);
+BPFRT_HELPER_DECL(ringbuf_reserve);
+BPFRT_HELPER_DECL(ringbuf_submit);
+BPFRT_HELPER_DECL(ringbuf_discard);
+BPFRT_HELPER_DECL(ringbuf_query);
+/* callbacks.c */
+BPFRT_HELPER_DECL(loop);
+BPFRT_HELPER_DECL(for_each_map_elem);
+
+/* ---- shared utilities ---- */
+
+/* The program type of the running program (from the program, else the
+ * context description), or BPF_PROG_TYPE_UNSPEC. */
+uint32_t bpfrt_helper_prog_type(const struct bpfrt_run *run);
+
+/* Bytes readable from p up to the end of its region in a checked run;
+ * SIZE_MAX when the run is not checked (the verifier vouched for p). 0 when
+ * p lies in no region. */
+size_t bpfrt_helper_span(const struct bpfrt_run *run, const void *p);
+
+/* Linux's one's-complement checksum arithmetic (include/net/checksum.h
+ * semantics), on values exactly as they sit in packet memory. */
+uint32_t bpfrt_csum_add(uint32_t a, uint32_t b);
+uint16_t bpfrt_csum_fold(uint32_t csum);          /* folded and complemented */
+uint32_t bpfrt_csum_partial32(const uint32_t *words, size_t nwords, uint32_t seed);
+
+/* ---- printf-like engine (bprintf.c): bpf_bprintf_prepare + bstr_printf ---- */
+enum bpfrt_bprintf_kind {
+    BPFRT_BPA_INT32, BPFRT_BPA_INT64, BPFRT_BPA_CHAR, BPFRT_BPA_STR, BPFRT_BPA_PTR,
+};
+struct bpfrt_bprintf_arg {
+    uint8_t kind;                /* enum bpfrt_bprintf_kind */
+    uint64_t val;                /* integers, chars and pointers */
+    const char *str;             /* strings and pre-formatted IP addresses (in tmp) */
+};
+struct bpfrt_bprintf_data {
+    char tmp[BPFRT_BPRINTF_BIN_ARGS];  /* copied strings, like Linux's bin_args buffer */
+    size_t used;
+    struct bpfrt_bprintf_arg args[BPFRT_MAX_BPRINTF_VARARGS];
+    uint32_t nargs;
+};
+
+/* Checks fmt (NUL-terminated within fmt_size) with Linux's rules and
+ * captures the arguments it uses from raw_args[0..num_args): strings and
+ * IP addresses are copied fault-safely through the platform. Returns 0,
+ * -EINVAL (bad format, too many specifiers) or -ENOSPC (argument copies
+ * exceed 512 bytes). */
+int bpfrt_bprintf_prepare(struct bpfrt_runtime *rt, const char *fmt, size_t fmt_size,
+                          const uint64_t *raw_args, uint32_t num_args,
+                          struct bpfrt_bprintf_data *data);
+
+/* Formats a prepared fmt into buf (snprintf truncation, NUL-terminated when
+ * size > 0). Returns the length the whole output needs, without the NUL. */
+int bpfrt_bprintf_format(char *buf, size_t size, const char *fmt,
+                         const struct bpfrt_bprintf_data *data);
+
+/* ---- packets (pkt.c) ---- */
+
+/* Where run->pkt's pointers were before a helper moved them. */
+struct bpfrt_pkt_snap {
+    uintptr_t data, data_end, data_meta;
+};
+
+/* Publishes run->pkt's data pointers into the context's pointer shadows
+ * (and, in a checked run, moves the packet region that matched the old
+ * pointers) after a helper changed them. */
+void bpfrt_pkt_resync(struct bpfrt_run *run, const struct bpfrt_pkt_snap *old);
+
+#endif

@@ -1,0 +1,60 @@
+/* The packet under a run (struct bpfrt_pkt, set by the hook) and keeping
+ * the program's view of it in step when a helper moves its pointers. */
+#include "core/helpers/helpers_internal.h"
+
+static void store_u64(void *at, uint64_t v)
+{
+    bpfrt_memcpy(at, &v, sizeof(v));
+}
+
+/* The context's pointer shadows: for every field the context description
+ * marks as a packet pointer, the u64 at kern_off in the kernel-side
+ * context. This keeps helpers independent of each context's layout. */
+static void update_ctx_shadows(struct bpfrt_run *run)
+{
+    const struct bpfrt_ctx_desc *desc = run->ctx_desc;
+    struct bpfrt_pkt *pkt = run->pkt;
+    uint8_t *ctx = pkt->skb_ctx ? pkt->skb_ctx : run->ctx;
+    if (!desc || !ctx)
+        return;
+    for (uint32_t i = 0; i < desc->nr_fields; i++) {
+        const struct bpfrt_ctx_field *f = &desc->fields[i];
+        switch (f->kind) {
+        case BPFRT_CTX_PTR_TO_PACKET:
+            store_u64(ctx + f->kern_off, (uint64_t)(uintptr_t)pkt->data);
+            break;
+        case BPFRT_CTX_PTR_TO_PACKET_END:
+            store_u64(ctx + f->kern_off, (uint64_t)(uintptr_t)pkt->data_end);
+            break;
+        case BPFRT_CTX_PTR_TO_PACKET_META:
+            /* no metadata support: Linux reports data_meta = data */
+            store_u64(ctx + f->kern_off,
+                      (uint64_t)(uintptr_t)(pkt->data_meta ? pkt->data_meta : pkt->data));
+            break;
+        default:
+            break;
+        }
+    }
+}
+
+void bpfrt_pkt_resync(struct bpfrt_run *run, const struct bpfrt_pkt_snap *old)
+{
+    struct bpfrt_pkt *pkt = run->pkt;
+    update_ctx_shadows(run);
+    if (!run->checked)
+        return;
+    /* The hook registered the packet as [data, data_end) or
+     * [data_meta, data_end): move whichever it was. */
+    for (uint32_t i = 0; i < run->nr_regions; i++) {
+        struct bpfrt_region *r = &run->regions[i];
+        if (r->end != old->data_end)
+            continue;
+        if (r->start == old->data) {
+            r->start = (uintptr_t)pkt->data;
+            r->end = (uintptr_t)pkt->data_end;
+        } else if (old->data_meta && r->start == old->data_meta) {
+            r->start = (uintptr_t)pkt->data_meta;
+            r->end = (uintptr_t)pkt->data_end;
+        }
+    }
+}

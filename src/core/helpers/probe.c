@@ -1,0 +1,73 @@
+/* Fault-safe reads of arbitrary memory through the platform (Linux's
+ * copy_from_*_nofault / strncpy_from_*_nofault): -EFAULT with the
+ * destination zero-filled when any byte cannot be read. */
+#include "core/helpers/helpers_internal.h"
+
+static uint64_t probe_read_common(struct bpfrt_run *run, void *dst, uint32_t size,
+                                  const void *src, bool user)
+{
+    const struct bpfrt_platform *p = run->rt->plat;
+    if (!size)
+        return 0;
+    int err = p->probe_read ? p->probe_read(p->ctx, dst, src, size, user) : -BPFRT_EFAULT;
+    if (err < 0) {
+        bpfrt_memset(dst, 0, size);
+        return bpfrt_helper_err(err);
+    }
+    return 0;
+}
+
+/* Returns the string length including the NUL, or a negative error with
+ * dst zero-filled. */
+static uint64_t probe_read_str_common(struct bpfrt_run *run, void *dst, uint32_t size,
+                                      const void *src, bool user)
+{
+    const struct bpfrt_platform *p = run->rt->plat;
+    if (!size)
+        return 0;
+    long n = p->probe_read_str ? p->probe_read_str(p->ctx, dst, src, size, user) : -BPFRT_EFAULT;
+    if (n < 0) {
+        bpfrt_memset(dst, 0, size);
+        return bpfrt_helper_err((int)n);
+    }
+    return (uint64_t)n;
+}
+
+/* The compat forms pick user or kernel by address on Linux; in one
+ * address space both read the same memory. */
+BPFRT_HELPER_DEF(probe_read)
+{
+    return probe_read_common(run, bpfrt_u2p(r1), (uint32_t)r2, bpfrt_u2p(r3), false);
+}
+
+BPFRT_HELPER_DEF(probe_read_str)
+{
+    return probe_read_str_common(run, bpfrt_u2p(r1), (uint32_t)r2, bpfrt_u2p(r3), false);
+}
+
+BPFRT_HELPER_DEF(probe_read_user)
+{
+    return probe_read_common(run, bpfrt_u2p(r1), (uint32_t)r2, bpfrt_u2p(r3), true);
+}
+
+BPFRT_HELPER_DEF(probe_read_kernel)
+{
+    return probe_read_common(run, bpfrt_u2p(r1), (uint32_t)r2, bpfrt_u2p(r3), false);
+}
+
+BPFRT_HELPER_DEF(probe_read_user_str)
+{
+    return probe_read_str_common(run, bpfrt_u2p(r1), (uint32_t)r2, bpfrt_u2p(r3), true);
+}
+
+BPFRT_HELPER_DEF(probe_read_kernel_str)
+{
+    return probe_read_str_common(run, bpfrt_u2p(r1), (uint32_t)r2, bpfrt_u2p(r3), false);
+}
+
+/* bpf_copy_from_user: like probe_read_user (Linux may sleep to fault pages
+ * in; the platform's read either succeeds or reports -EFAULT). */
+BPFRT_HELPER_DEF(copy_from_user)
+{
+    return probe_read_common(run, bpfrt_u2p(r1), (uint32_t)r2, bpfrt_u2p(r3), true);
+}

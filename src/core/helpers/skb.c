@@ -1,0 +1,73 @@
+/* sk_buff data helpers on the run's packet: bpf_skb_load_bytes,
+ * bpf_skb_store_bytes, bpf_skb_load_bytes_relative. The packet is linear:
+ * skb->data = pkt->data, skb->len = data_end - data, the network header at
+ * data + net_off and the MAC header ETH_HLEN before it. Offsets are
+ * checked here (the prototype only covers the program-side buffer), with
+ * Linux's errors. */
+#include "core/helpers/helpers_internal.h"
+
+#define INT_MAX_U32 0x7fffffffu
+
+static uint64_t pkt_len(const struct bpfrt_pkt *pkt)
+{
+    return (uint64_t)(pkt->data_end - pkt->data);
+}
+
+/* (ctx, offset, to, len): -EFAULT with `to` zeroed when [offset, offset+len)
+ * is not inside the packet. */
+BPFRT_HELPER_DEF(skb_load_bytes)
+{
+    const struct bpfrt_pkt *pkt = run->pkt;
+    uint32_t off = (uint32_t)r2, len = (uint32_t)r4;
+    void *to = bpfrt_u2p(r3);
+    if (!pkt || off > INT_MAX_U32 || (uint64_t)off + len > pkt_len(pkt)) {
+        bpfrt_memset(to, 0, len);
+        return bpfrt_helper_err(-BPFRT_EFAULT);
+    }
+    bpfrt_memcpy(to, pkt->data + off, len);
+    return 0;
+}
+
+/* (ctx, offset, from, len, flags). BPF_F_RECOMPUTE_CSUM only matters for
+ * CHECKSUM_COMPLETE skbs and BPF_F_INVALIDATE_HASH clears skb->hash: the
+ * test-run model has neither, so both are accepted and have no effect. */
+BPFRT_HELPER_DEF(skb_store_bytes)
+{
+    struct bpfrt_pkt *pkt = run->pkt;
+    uint32_t off = (uint32_t)r2, len = (uint32_t)r4;
+    uint64_t flags = r5;
+    if (flags & ~(BPF_F_RECOMPUTE_CSUM | BPF_F_INVALIDATE_HASH))
+        return bpfrt_helper_err(-BPFRT_EINVAL);
+    if (!pkt || off > INT_MAX_U32 || (uint64_t)off + len > pkt_len(pkt))
+        return bpfrt_helper_err(-BPFRT_EFAULT);
+    bpfrt_memmove(pkt->data + off, bpfrt_u2p(r3), len);
+    return 0;
+}
+
+/* (ctx, offset, to, len, start_header): like load_bytes but relative to the
+ * MAC or network header; the end is the packet's end. */
+BPFRT_HELPER_DEF(skb_load_bytes_relative)
+{
+    const struct bpfrt_pkt *pkt = run->pkt;
+    uint32_t off = (uint32_t)r2, len = (uint32_t)r4, hdr = (uint32_t)r5;
+    void *to = bpfrt_u2p(r3);
+    if (!pkt || off > 0xffff)
+        goto fault;
+    uintptr_t net = (uintptr_t)pkt->data + pkt->net_off, start;
+    if (hdr == BPF_HDR_START_MAC) {
+        if (net < (uintptr_t)pkt->buf + BPFRT_ETH_HLEN)
+            goto fault; /* no MAC header in the buffer */
+        start = net - BPFRT_ETH_HLEN;
+    } else if (hdr == BPF_HDR_START_NET) {
+        start = net;
+    } else {
+        goto fault;
+    }
+    if (start + off + (uint64_t)len > (uintptr_t)pkt->data_end)
+        goto fault;
+    bpfrt_memcpy(to, (const void *)(start + off), len);
+    return 0;
+fault:
+    bpfrt_memset(to, 0, len);
+    return bpfrt_helper_err(-BPFRT_EFAULT);
+}
