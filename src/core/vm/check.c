@@ -1,0 +1,393 @@
+/* Checked mode: what an unverified program may touch. The loop tests the
+ * stack range inline; everything else comes here: the last region that
+ * matched, then every region, and the context through its description.
+ * Helper arguments are checked against the prototype before the call and
+ * the memory a helper returns becomes a region after it. */
+#include "core/vm/vm.h"
+
+static bool region_ok(const struct bpfrt_region *rg, uint64_t addr, uint64_t end, bool write)
+{
+    return addr >= rg->start && end <= rg->end && (!write || rg->writable);
+}
+
+/* Index of a region holding [addr, addr+size) (writable if asked), or -1. */
+static int region_find(struct vm_exec *ex, uint64_t addr, uint64_t size, bool write)
+{
+    const struct bpfrt_run *run = ex->run;
+    uint64_t end = addr + size;
+    if (end < addr)
+        return -1;
+    uint32_t h = ex->hint;
+    if (h < run->nr_regions && region_ok(&run->regions[h], addr, end, write))
+        return (int)h;
+    for (uint32_t i = 0; i < run->nr_regions; i++)
+        if (region_ok(&run->regions[i], addr, end, write)) {
+            ex->hint = i;
+            return (int)i;
+        }
+    return -1;
+}
+
+bool bpfrt_run_check_access(const struct bpfrt_run *run, uint64_t addr, uint64_t size, bool write)
+{
+    if (size == 0)
+        return true;
+    uint64_t end = addr + size;
+    if (end < addr)
+        return false;
+    for (uint32_t i = 0; i < run->nr_regions; i++)
+        if (region_ok(&run->regions[i], addr, end, write))
+            return true;
+    return false;
+}
+
+int bpfrt_run_add_region(struct bpfrt_run *run, const void *start, uint64_t size, bool writable)
+{
+    if (!run->checked || size == 0)
+        return 0;
+    uintptr_t s = (uintptr_t)start, e = s + (uintptr_t)size;
+    if (e < s)
+        return -BPFRT_EINVAL;
+    for (uint32_t i = 0; i < run->nr_regions; i++) {
+        struct bpfrt_region *rg = &run->regions[i];
+        if (rg->start == s && rg->end == e) {
+            rg->writable = rg->writable || writable;
+            return 0;
+        }
+    }
+    struct bpfrt_region nr = { s, e, writable };
+    if (run->nr_regions < BPFRT_RUN_MAX_REGIONS) {
+        run->regions[run->nr_regions++] = nr;
+        return 0;
+    }
+    /* Full: inside an interpreter run, recycle the oldest region a helper
+     * added (a long loop of map lookups must not exhaust the table). */
+    struct vm_exec *ex = run->engine_priv;
+    if (!ex || ex->nr_fixed >= BPFRT_RUN_MAX_REGIONS)
+        return -BPFRT_E2BIG;
+    if (ex->recycle < ex->nr_fixed || ex->recycle >= BPFRT_RUN_MAX_REGIONS)
+        ex->recycle = ex->nr_fixed;
+    run->regions[ex->recycle++] = nr;
+    return 0;
+}
+
+/* Appends a region the engine owns (never recycled). */
+static uint32_t add_fixed(struct bpfrt_run *run, uintptr_t start, uintptr_t end, bool writable)
+{
+    if (run->nr_regions >= BPFRT_RUN_MAX_REGIONS || end <= start)
+        return UINT32_MAX;
+    run->regions[run->nr_regions] = (struct bpfrt_region){ start, end, writable };
+    return run->nr_regions++;
+}
+
+void bpfrt_vm_add_prog_regions(struct vm_exec *ex, const struct bpfrt_prog *prog)
+{
+    /* Global data (.data/.rodata/.bss): single-value arrays a ld_imm64
+     * MAP_VALUE points into. */
+    for (uint32_t i = 0; i < prog->nr_maps; i++) {
+        struct bpfrt_map *map = prog->maps[i];
+        uint64_t addr;
+        if (!map || map->map_type != BPF_MAP_TYPE_ARRAY)
+            continue;
+        if (bpfrt_map_direct_value_addr(map, 0, &addr) != 0 || !addr)
+            continue;
+        bpfrt_run_add_region(ex->run, (const void *)(uintptr_t)addr, map->value_size,
+                             !(map->map_flags & BPF_F_RDONLY_PROG));
+    }
+}
+
+void bpfrt_vm_setup_regions(struct vm_exec *ex, const struct bpfrt_prog *prog)
+{
+    struct bpfrt_run *run = ex->run;
+    ex->stack_region = add_fixed(run, (uintptr_t)(ex->stack_top - VM_FRAME_SIZE),
+                                 (uintptr_t)ex->stack_top, true);
+    if (!run->ctx_desc && run->ctx && run->ctx_size)
+        add_fixed(run, (uintptr_t)run->ctx, (uintptr_t)run->ctx + run->ctx_size, true);
+    if (run->pkt && run->pkt->buf && run->pkt->buf_size)
+        add_fixed(run, (uintptr_t)run->pkt->buf, (uintptr_t)run->pkt->buf + run->pkt->buf_size, true);
+    bpfrt_vm_add_prog_regions(ex, prog);
+    ex->nr_fixed = run->nr_regions;
+    ex->recycle = ex->nr_fixed;
+}
+
+static void bad_access(struct vm_exec *ex, uint32_t pc, uint64_t addr, uint32_t size, const char *what)
+{
+    bool readable = region_find(ex, addr, size, false) >= 0;
+    bpfrt_vm_fail(ex, BPFRT_RUN_BAD_ACCESS, pc, addr,
+                  "invalid memory access at insn %u: %s of %u bytes at 0x%llx%s", pc, what, size,
+                  (unsigned long long)addr,
+                  readable ? " (read-only memory)" : "");
+}
+
+static const struct bpfrt_ctx_field *ctx_field(const struct bpfrt_ctx_desc *desc, uint32_t off,
+                                               uint32_t size)
+{
+    for (uint32_t i = 0; i < desc->nr_fields; i++) {
+        const struct bpfrt_ctx_field *f = &desc->fields[i];
+        if (off >= f->off && off + size <= (uint32_t)f->off + f->size)
+            return f;
+    }
+    return NULL;
+}
+
+/* Context accesses through run->ctx_desc: -1 not the context, 0 invalid
+ * (error recorded), 1 plain load/store, 2 *val holds the value. */
+static int ctx_access(struct vm_exec *ex, uint64_t addr, uint32_t size, bool write, uint64_t *val,
+                      uint32_t pc)
+{
+    const struct bpfrt_run *run = ex->run;
+    const struct bpfrt_ctx_desc *desc = run->ctx_desc;
+    if (!desc || !run->ctx)
+        return -1;
+    uintptr_t c = (uintptr_t)run->ctx;
+    if (addr < c || addr >= c + desc->ctx_size)
+        return -1;
+    uint32_t off = (uint32_t)(addr - c);
+    const struct bpfrt_ctx_field *f = NULL;
+    if (off + size > desc->ctx_size)
+        goto bad;
+    if (!write && desc->whole_ctx_readable)
+        return 1;
+    f = ctx_field(desc, off, size);
+    if (!f || !(f->access & (write ? BPFRT_CTX_WRITE : BPFRT_CTX_READ)))
+        goto bad;
+    if (f->kind != BPFRT_CTX_SCALAR) {
+        /* A pointer in disguise: the whole field, read as the kernel-side u64. */
+        if (write || off != f->off || size != f->size)
+            goto bad;
+        uint64_t v;
+        bpfrt_memcpy(&v, (const void *)(c + f->kern_off), sizeof(v));
+        *val = v;
+        return 2;
+    }
+    if (size != f->size && !f->narrow_ok)
+        goto bad;
+    return 1;
+bad:
+    bpfrt_vm_fail(ex, BPFRT_RUN_BAD_ACCESS, pc, addr,
+                  "invalid bpf_context access at insn %u: %s off=%u size=%u (%s)", pc,
+                  write ? "write" : "read", off, size, desc->ctx_name ? desc->ctx_name : "context");
+    return 0;
+}
+
+int bpfrt_vm_check_load(struct vm_exec *ex, uint64_t addr, uint32_t size, uint64_t *val, uint32_t pc)
+{
+    int c = ctx_access(ex, addr, size, false, val, pc);
+    if (c >= 0)
+        return c;
+    if (region_find(ex, addr, size, false) >= 0)
+        return 1;
+    bad_access(ex, pc, addr, size, "read");
+    return 0;
+}
+
+bool bpfrt_vm_check_store(struct vm_exec *ex, uint64_t addr, uint32_t size, uint32_t pc)
+{
+    uint64_t unused;
+    int c = ctx_access(ex, addr, size, true, &unused, pc);
+    if (c >= 0)
+        return c == 1;
+    if (region_find(ex, addr, size, true) >= 0)
+        return true;
+    bad_access(ex, pc, addr, size, "write");
+    return false;
+}
+
+bool bpfrt_vm_check_rmw(struct vm_exec *ex, uint64_t addr, uint32_t size, uint32_t pc)
+{
+    const struct bpfrt_run *run = ex->run;
+    if (run->ctx_desc && run->ctx && addr >= (uintptr_t)run->ctx &&
+        addr < (uintptr_t)run->ctx + run->ctx_desc->ctx_size) {
+        bpfrt_vm_fail(ex, BPFRT_RUN_BAD_ACCESS, pc, addr,
+                      "invalid memory access at insn %u: atomic operation on the context", pc);
+        return false;
+    }
+    if (region_find(ex, addr, size, true) >= 0)
+        return true;
+    bad_access(ex, pc, addr, size, "atomic update");
+    return false;
+}
+
+/* ---- helper arguments ---- */
+
+static bool extra_map(const struct vm_exec *ex, uintptr_t m)
+{
+    for (uint32_t i = 0; i < ex->nr_extra_maps; i++)
+        if (ex->extra_maps[i] == m)
+            return true;
+    return false;
+}
+
+static bool arg_fail(struct vm_exec *ex, const struct bpfrt_helper_proto *p, uint32_t pc, int reg,
+                     uint64_t addr, const char *why)
+{
+    bpfrt_vm_fail(ex, BPFRT_RUN_BAD_HELPER_ARG, pc, addr,
+                  "invalid helper argument at insn %u: %s#%u R%d %s", pc,
+                  p->name ? p->name : "helper", p->id, reg, why);
+    return false;
+}
+
+static bool arg_mem(struct vm_exec *ex, const struct bpfrt_helper_proto *p, uint32_t pc, int reg,
+                    uint64_t addr, uint64_t size, bool write)
+{
+    if (size == 0)
+        return true;
+    if (region_find(ex, addr, size, write) >= 0)
+        return true;
+    char why[96];
+    bpfrt_snprintf(why, sizeof(why), "%llu %s bytes at 0x%llx are not accessible",
+                   (unsigned long long)size, write ? "writable" : "readable", (unsigned long long)addr);
+    return arg_fail(ex, p, pc, reg, addr, why);
+}
+
+bool bpfrt_vm_check_helper_args(struct vm_exec *ex, const struct bpfrt_helper_proto *p,
+                                const uint64_t *regs, uint32_t pc, uint64_t *alloc_size,
+                                struct bpfrt_map **map_out)
+{
+    struct bpfrt_run *run = ex->run;
+    const struct vm_code *code = ex->frames[ex->depth].code;
+    struct bpfrt_map *map = NULL;
+    for (int i = 0; i < 5; i++) {
+        int reg = i + 1;
+        uint64_t v = regs[reg];
+        uint8_t t = p->arg_type[i];
+        uint8_t next = i < 4 ? p->arg_type[i + 1] : ARG_DONTCARE;
+        bool sized = next == ARG_CONST_SIZE || next == ARG_CONST_SIZE_OR_ZERO;
+        uint64_t size = sized ? regs[reg + 1] : 1;
+        switch (t) {
+        case ARG_CONST_MAP_PTR:
+            if (!bpfrt_vm_code_has_map(code, (uintptr_t)v) && !extra_map(ex, (uintptr_t)v))
+                return arg_fail(ex, p, pc, reg, v, "is not a map this program references");
+            map = (struct bpfrt_map *)(uintptr_t)v;
+            break;
+        case ARG_PTR_TO_MAP_KEY:
+        case ARG_PTR_TO_MAP_VALUE:
+        case ARG_PTR_TO_UNINIT_MAP_VALUE:
+            if (!map)
+                return arg_fail(ex, p, pc, reg, v, "needs a map argument before it");
+            if (!arg_mem(ex, p, pc, reg, v, t == ARG_PTR_TO_MAP_KEY ? map->key_size : map->value_size,
+                         t == ARG_PTR_TO_UNINIT_MAP_VALUE))
+                return false;
+            break;
+        case ARG_PTR_TO_MEM_OR_NULL:
+            if (v == 0)
+                break;
+            /* fall through */
+        case ARG_PTR_TO_MEM:
+        case ARG_PTR_TO_UNINIT_MEM:
+            if (sized && next == ARG_CONST_SIZE && size == 0)
+                return arg_fail(ex, p, pc, reg + 1, 0, "invalid zero-sized access");
+            if (!arg_mem(ex, p, pc, reg, v, size, t == ARG_PTR_TO_UNINIT_MEM))
+                return false;
+            break;
+        case ARG_PTR_TO_CTX:
+            if (v != (uint64_t)(uintptr_t)run->ctx)
+                return arg_fail(ex, p, pc, reg, v, "is not the program's context");
+            break;
+        case ARG_PTR_TO_CONST_STR: {
+            int ri = region_find(ex, v, 1, false);
+            if (ri < 0)
+                return arg_mem(ex, p, pc, reg, v, 1, false);
+            const char *s = (const char *)(uintptr_t)v;
+            uint64_t avail = run->regions[ri].end - v;
+            if (bpfrt_strnlen(s, (size_t)avail) >= avail)
+                return arg_fail(ex, p, pc, reg, v, "string is not NUL-terminated");
+            break;
+        }
+        case ARG_PTR_TO_SPIN_LOCK:
+            if (v & 3)
+                return arg_fail(ex, p, pc, reg, v, "spin lock is not 4-byte aligned");
+            if (!arg_mem(ex, p, pc, reg, v, 4, true))
+                return false;
+            break;
+        case ARG_PTR_TO_RINGBUF_MEM: {
+            bool found = false;
+            for (uint32_t k = 0; k < ex->nr_rb_records; k++)
+                found |= ex->rb_records[k] == v;
+            if (!found)
+                return arg_fail(ex, p, pc, reg, v, "is not a ring buffer record reserved in this run");
+            break;
+        }
+        case ARG_CONST_ALLOC_SIZE_OR_ZERO:
+            *alloc_size = v;
+            break;
+        case ARG_PTR_TO_FUNC: {
+            uintptr_t first = (uintptr_t)code->slots;
+            if (v < first || v >= (uintptr_t)(code->slots + code->len) ||
+                (v - first) % sizeof(struct vm_slot) != 0 ||
+                !bpfrt_vm_code_has_func(code, (uint32_t)((v - first) / sizeof(struct vm_slot))))
+                return arg_fail(ex, p, pc, reg, v, "is not a function of this program");
+            break;
+        }
+        case ARG_PTR_TO_STACK_OR_NULL:
+            if (v != 0 && !arg_mem(ex, p, pc, reg, v, 1, false))
+                return false;
+            break;
+        case ARG_PTR_TO_LONG:
+            if (!arg_mem(ex, p, pc, reg, v, 8, true))
+                return false;
+            break;
+        case ARG_PTR_TO_INT:
+            if (!arg_mem(ex, p, pc, reg, v, 4, true))
+                return false;
+            break;
+        default: /* ARG_DONTCARE, ARG_ANYTHING, sizes (checked with their pointer) */
+            break;
+        }
+    }
+    *map_out = map;
+    return true;
+}
+
+static void forget_rb_record(struct vm_exec *ex, uint64_t v)
+{
+    struct bpfrt_run *run = ex->run;
+    for (uint32_t k = 0; k < ex->nr_rb_records; k++)
+        if (ex->rb_records[k] == v) {
+            ex->rb_records[k] = ex->rb_records[--ex->nr_rb_records];
+            break;
+        }
+    /* The record belongs to the consumer now: no more access. */
+    for (uint32_t i = ex->nr_fixed; i < run->nr_regions; i++)
+        if (run->regions[i].start == v)
+            run->regions[i].end = run->regions[i].start;
+}
+
+void bpfrt_vm_helper_returned(struct vm_exec *ex, const struct bpfrt_helper_proto *p,
+                              const uint64_t *regs, uint64_t ret, uint64_t alloc_size,
+                              struct bpfrt_map *map)
+{
+    for (int i = 0; i < 5; i++)
+        if (p->arg_type[i] == ARG_PTR_TO_RINGBUF_MEM)
+            forget_rb_record(ex, regs[i + 1]);
+    if (ret == 0)
+        return;
+    switch (p->ret_type) {
+    case RET_PTR_TO_MAP_VALUE_OR_NULL:
+    case RET_PTR_TO_MAP_VALUE:
+        if (!map)
+            break;
+        if (map->map_type == BPF_MAP_TYPE_ARRAY_OF_MAPS || map->map_type == BPF_MAP_TYPE_HASH_OF_MAPS) {
+            /* The value is the inner map itself: usable as a map argument. */
+            if (!extra_map(ex, (uintptr_t)ret)) {
+                if (ex->nr_extra_maps < VM_MAX_EXTRA_MAPS)
+                    ex->extra_maps[ex->nr_extra_maps++] = (uintptr_t)ret;
+                else
+                    ex->extra_maps[ret % VM_MAX_EXTRA_MAPS] = (uintptr_t)ret;
+            }
+            break;
+        }
+        bpfrt_run_add_region(ex->run, (const void *)(uintptr_t)ret, map->value_size,
+                             !(map->map_flags & BPF_F_RDONLY_PROG));
+        break;
+    case RET_PTR_TO_MEM_OR_NULL:
+        if (alloc_size == 0)
+            break;
+        bpfrt_run_add_region(ex->run, (const void *)(uintptr_t)ret, alloc_size, true);
+        if (ex->nr_rb_records < VM_MAX_RB_RECORDS)
+            ex->rb_records[ex->nr_rb_records++] = ret;
+        break;
+    default:
+        break;
+    }
+}

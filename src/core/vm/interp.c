@@ -1,0 +1,364 @@
+/* The interpreter engine: four instantiations of one loop (checked or not,
+ * traced or not), the engine ops, callbacks and the small slow paths the
+ * loops share. See docs/interpreter.md. */
+#include "core/vm/vm.h"
+
+/* ---- arithmetic with RFC 9669's corner cases ---- */
+
+static inline uint64_t vm_sdiv64(uint64_t a, uint64_t b)
+{
+    if (b == 0)
+        return 0;
+    if ((int64_t)b == -1)
+        return 0 - a; /* INT64_MIN / -1 = INT64_MIN, without the C overflow */
+    return (uint64_t)((int64_t)a / (int64_t)b);
+}
+
+static inline uint64_t vm_smod64(uint64_t a, uint64_t b)
+{
+    if (b == 0)
+        return a;
+    if ((int64_t)b == -1)
+        return 0;
+    return (uint64_t)((int64_t)a % (int64_t)b);
+}
+
+static inline uint32_t vm_sdiv32(uint32_t a, uint32_t b)
+{
+    if (b == 0)
+        return 0;
+    if ((int32_t)b == -1)
+        return 0u - a;
+    return (uint32_t)((int32_t)a / (int32_t)b);
+}
+
+static inline uint32_t vm_smod32(uint32_t a, uint32_t b)
+{
+    if (b == 0)
+        return a;
+    if ((int32_t)b == -1)
+        return 0;
+    return (uint32_t)((int32_t)a % (int32_t)b);
+}
+
+/* ---- byte order ---- */
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+static inline uint64_t vm_le16(uint16_t v) { return __builtin_bswap16(v); }
+static inline uint64_t vm_le32(uint32_t v) { return __builtin_bswap32(v); }
+static inline uint64_t vm_le64(uint64_t v) { return __builtin_bswap64(v); }
+static inline uint64_t vm_be16(uint16_t v) { return v; }
+static inline uint64_t vm_be32(uint32_t v) { return v; }
+static inline uint64_t vm_be64(uint64_t v) { return v; }
+#else
+static inline uint64_t vm_le16(uint16_t v) { return v; }
+static inline uint64_t vm_le32(uint32_t v) { return v; }
+static inline uint64_t vm_le64(uint64_t v) { return v; }
+static inline uint64_t vm_be16(uint16_t v) { return __builtin_bswap16(v); }
+static inline uint64_t vm_be32(uint32_t v) { return __builtin_bswap32(v); }
+static inline uint64_t vm_be64(uint64_t v) { return __builtin_bswap64(v); }
+#endif
+
+/* ---- atomics ---- */
+enum { VM_RMW_ADD, VM_RMW_OR, VM_RMW_AND, VM_RMW_XOR, VM_RMW_XCHG };
+
+static inline uint32_t vm_atomic_uint32_t(int kind, uint32_t *p, uint32_t v)
+{
+    switch (kind) {
+    case VM_RMW_ADD: return __atomic_fetch_add(p, v, __ATOMIC_SEQ_CST);
+    case VM_RMW_OR: return __atomic_fetch_or(p, v, __ATOMIC_SEQ_CST);
+    case VM_RMW_AND: return __atomic_fetch_and(p, v, __ATOMIC_SEQ_CST);
+    case VM_RMW_XOR: return __atomic_fetch_xor(p, v, __ATOMIC_SEQ_CST);
+    default: return __atomic_exchange_n(p, v, __ATOMIC_SEQ_CST);
+    }
+}
+
+static inline uint64_t vm_atomic_uint64_t(int kind, uint64_t *p, uint64_t v)
+{
+    switch (kind) {
+    case VM_RMW_ADD: return __atomic_fetch_add(p, v, __ATOMIC_SEQ_CST);
+    case VM_RMW_OR: return __atomic_fetch_or(p, v, __ATOMIC_SEQ_CST);
+    case VM_RMW_AND: return __atomic_fetch_and(p, v, __ATOMIC_SEQ_CST);
+    case VM_RMW_XOR: return __atomic_fetch_xor(p, v, __ATOMIC_SEQ_CST);
+    default: return __atomic_exchange_n(p, v, __ATOMIC_SEQ_CST);
+    }
+}
+
+/* Unaligned atomics cannot be done atomically everywhere (split locks may be
+ * fatal); only unverified programs reach this, and they get a plain
+ * read-modify-write. */
+static __attribute__((noinline)) uint64_t vm_rmw_unaligned(int kind, uint64_t addr, unsigned size, uint64_t v)
+{
+    uint64_t old = 0, nv;
+    __builtin_memcpy(&old, (const void *)(uintptr_t)addr, size);
+    switch (kind) {
+    case VM_RMW_ADD: nv = old + v; break;
+    case VM_RMW_OR: nv = old | v; break;
+    case VM_RMW_AND: nv = old & v; break;
+    case VM_RMW_XOR: nv = old ^ v; break;
+    default: nv = v; break;
+    }
+    __builtin_memcpy((void *)(uintptr_t)addr, &nv, size); /* little-endian low bytes */
+    return old;
+}
+
+static inline uint64_t vm_cmpxchg32(uint64_t addr, uint32_t expected, uint32_t desired)
+{
+    if ((addr & 3) == 0) {
+        __atomic_compare_exchange_n((uint32_t *)(uintptr_t)addr, &expected, desired, false,
+                                    __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST);
+        return expected; /* the old value either way */
+    }
+    uint32_t old;
+    __builtin_memcpy(&old, (const void *)(uintptr_t)addr, 4);
+    if (old == expected)
+        __builtin_memcpy((void *)(uintptr_t)addr, &desired, 4);
+    return old;
+}
+
+static inline uint64_t vm_cmpxchg64(uint64_t addr, uint64_t expected, uint64_t desired)
+{
+    if ((addr & 7) == 0) {
+        __atomic_compare_exchange_n((uint64_t *)(uintptr_t)addr, &expected, desired, false,
+                                    __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST);
+        return expected;
+    }
+    uint64_t old;
+    __builtin_memcpy(&old, (const void *)(uintptr_t)addr, 8);
+    if (old == expected)
+        __builtin_memcpy((void *)(uintptr_t)addr, &desired, 8);
+    return old;
+}
+
+/* ---- the four loops ---- */
+#define VM_CHECKED 0
+#define VM_TRACE 0
+#define VM_LOOP_NAME bpfrt_vm_loop_fast
+#include "interp_loop.inc"
+#undef VM_CHECKED
+#undef VM_TRACE
+#undef VM_LOOP_NAME
+
+#define VM_CHECKED 1
+#define VM_TRACE 0
+#define VM_LOOP_NAME bpfrt_vm_loop_checked
+#include "interp_loop.inc"
+#undef VM_CHECKED
+#undef VM_TRACE
+#undef VM_LOOP_NAME
+
+#define VM_CHECKED 0
+#define VM_TRACE 1
+#define VM_LOOP_NAME bpfrt_vm_loop_fast_trace
+#include "interp_loop.inc"
+#undef VM_CHECKED
+#undef VM_TRACE
+#undef VM_LOOP_NAME
+
+#define VM_CHECKED 1
+#define VM_TRACE 1
+#define VM_LOOP_NAME bpfrt_vm_loop_checked_trace
+#include "interp_loop.inc"
+#undef VM_CHECKED
+#undef VM_TRACE
+#undef VM_LOOP_NAME
+
+/* ---- slow paths shared by the loops ---- */
+
+void bpfrt_vm_fail(struct vm_exec *ex, enum bpfrt_run_error err, uint32_t pc, uint64_t addr,
+                   const char *fmt, ...)
+{
+    struct bpfrt_run *run = ex->run;
+    if (run->error != BPFRT_RUN_OK)
+        return; /* the first error is the one to report */
+    run->error = err;
+    run->error_insn = pc;
+    run->error_addr = addr;
+    va_list ap;
+    va_start(ap, fmt);
+    bpfrt_vsnprintf(run->error_msg, sizeof(run->error_msg), fmt, ap);
+    va_end(ap);
+}
+
+int bpfrt_vm_errno(enum bpfrt_run_error err)
+{
+    static const int map[] = {
+        [BPFRT_RUN_OK] = 0,
+        [BPFRT_RUN_BAD_ACCESS] = -BPFRT_EFAULT,
+        [BPFRT_RUN_BAD_HELPER_ARG] = -BPFRT_EINVAL,
+        [BPFRT_RUN_UNKNOWN_HELPER] = -BPFRT_EINVAL,
+        [BPFRT_RUN_BUDGET] = -BPFRT_ELOOP,
+        [BPFRT_RUN_CALL_DEPTH] = -BPFRT_E2BIG,
+        [BPFRT_RUN_BAD_INSN] = -BPFRT_EINVAL,
+        [BPFRT_RUN_ABORTED] = -BPFRT_EINTR,
+    };
+    if ((unsigned)err >= sizeof(map) / sizeof(map[0]) || map[err] == 0)
+        return -BPFRT_EINVAL;
+    return map[err];
+}
+
+bool bpfrt_vm_ld_pkt(struct vm_exec *ex, int64_t off, uint32_t size, uint64_t *val)
+{
+    const struct bpfrt_run *run = ex->run;
+    const uint8_t *data;
+    uint64_t len;
+    if (run->pkt) {
+        data = run->pkt->data;
+        len = run->pkt->data && run->pkt->data_end > run->pkt->data
+                  ? (uint64_t)(run->pkt->data_end - run->pkt->data) : 0;
+    } else {
+        data = run->ctx;
+        len = run->ctx_size;
+    }
+    if (!data || off < 0 || (uint64_t)off + size > len)
+        return false;
+    uint64_t v = 0;
+    for (uint32_t i = 0; i < size; i++) /* network byte order */
+        v = v << 8 | data[off + i];
+    *val = v;
+    return true;
+}
+
+void bpfrt_vm_trace_step(struct vm_exec *ex, const uint64_t *regs, int64_t next_pc)
+{
+    struct bpfrt_run *run = ex->run;
+    if (ex->trace_pc >= 0 && run->trace)
+        run->trace(run->trace_arg, run, (uint32_t)ex->trace_pc, regs, ex->trace_before);
+    bpfrt_memcpy(ex->trace_before, regs, sizeof(ex->trace_before));
+    ex->trace_pc = next_pc;
+}
+
+const struct bpfrt_helper_proto *bpfrt_vm_callx_resolve(struct vm_exec *ex, uint64_t id, uint32_t pc)
+{
+    const struct bpfrt_helper_proto *p = NULL;
+    if (id <= UINT32_MAX)
+        p = bpfrt_helper_find(ex->run->rt, (uint32_t)id);
+    if (!p || !p->fn) {
+        bpfrt_vm_fail(ex, BPFRT_RUN_UNKNOWN_HELPER, pc, 0, "unknown helper %llu at insn %u",
+                      (unsigned long long)id, pc);
+        return NULL;
+    }
+    return p;
+}
+
+void bpfrt_vm_zero_frame(struct vm_exec *ex, uint32_t depth)
+{
+    while (ex->zeroed < depth) {
+        ex->zeroed++;
+        bpfrt_memset(ex->stack_top - (size_t)(ex->zeroed + 1) * VM_FRAME_SIZE, 0, VM_FRAME_SIZE);
+    }
+}
+
+static vm_loop_fn select_loop(const struct bpfrt_run *run)
+{
+    if (run->trace)
+        return run->checked ? bpfrt_vm_loop_checked_trace : bpfrt_vm_loop_fast_trace;
+    return run->checked ? bpfrt_vm_loop_checked : bpfrt_vm_loop_fast;
+}
+
+/* ---- engine ops ---- */
+
+static int interp_prepare(struct bpfrt_prog *prog, char *msg, size_t msg_size)
+{
+    if (prog->engine_state)
+        bpfrt_vm_release(prog);
+    return bpfrt_vm_decode(prog, msg, msg_size);
+}
+
+static int interp_run(struct bpfrt_prog *prog, struct bpfrt_run *run, uint64_t r1, uint64_t r2,
+                      uint64_t *ret)
+{
+    const struct vm_code *code = prog->engine_state;
+    *ret = 0;
+    if (!code) {
+        bpfrt_run_fail(run, BPFRT_RUN_BAD_INSN, 0, "program is not prepared for the interpreter");
+        return -BPFRT_EINVAL;
+    }
+    /* All frames' stacks, contiguous: frame d has [top - (d+1)*512, top - d*512). */
+    uint8_t stack[BPFRT_MAX_CALL_FRAMES * VM_FRAME_SIZE] __attribute__((aligned(16)));
+    struct vm_exec ex;
+    bpfrt_memset(&ex, 0, sizeof(ex));
+    ex.run = run;
+    ex.stack_base = stack;
+    ex.stack_top = stack + sizeof(stack);
+    bpfrt_memset(ex.stack_top - VM_FRAME_SIZE, 0, VM_FRAME_SIZE);
+    ex.budget = run->insn_budget == 0 || run->insn_budget > (uint64_t)INT64_MAX
+                    ? INT64_MAX : (int64_t)run->insn_budget;
+    ex.frames[0].code = code;
+    ex.frames[0].may_goto = BPFRT_MAY_GOTO_LOOPS;
+    ex.trace_pc = -1;
+    ex.stack_region = UINT32_MAX;
+    ex.loop = select_loop(run);
+
+    void *saved_priv = run->engine_priv;
+    uint32_t saved_regions = run->nr_regions;
+    run->engine_priv = &ex;
+    run->prog = prog;
+    if (!run->ctx)
+        run->ctx = (void *)(uintptr_t)r1;
+    if (run->checked)
+        bpfrt_vm_setup_regions(&ex, prog);
+
+    uint64_t regs[11] = { 0 };
+    regs[BPF_REG_1] = r1;
+    regs[BPF_REG_2] = r2;
+    regs[BPF_REG_10] = (uint64_t)(uintptr_t)ex.stack_top;
+    int rc = ex.loop(&ex, code->slots, regs, ret);
+
+    if (run->insn_budget)
+        run->insn_budget = ex.budget > 0 ? (uint64_t)ex.budget : 1;
+    run->nr_regions = saved_regions; /* our regions point into this stack frame */
+    run->engine_priv = saved_priv;
+    return rc;
+}
+
+const struct bpfrt_engine_ops bpfrt_interp_ops = {
+    .name = "interpreter",
+    .prepare = interp_prepare,
+    .run = interp_run,
+    .release = bpfrt_vm_release,
+};
+
+int bpfrt_run_callback(struct bpfrt_run *run, uint64_t func, uint64_t r1, uint64_t r2,
+                       uint64_t r3, uint64_t r4, uint64_t r5, uint64_t *ret)
+{
+    *ret = 0;
+    struct vm_exec *ex = run ? run->engine_priv : NULL;
+    if (!ex)
+        return -BPFRT_EINVAL;
+    const struct vm_code *code = ex->frames[ex->depth].code;
+    uintptr_t first = (uintptr_t)code->slots;
+    if (func < first || func >= (uintptr_t)(code->slots + code->len) ||
+        (func - first) % sizeof(struct vm_slot) != 0 ||
+        !bpfrt_vm_code_has_func(code, (uint32_t)((func - first) / sizeof(struct vm_slot)))) {
+        bpfrt_run_fail(run, BPFRT_RUN_BAD_HELPER_ARG, func, "invalid callback function 0x%llx",
+                       (unsigned long long)func);
+        return -BPFRT_EINVAL;
+    }
+    uint32_t d = ex->depth;
+    if (d + 1 >= BPFRT_MAX_CALL_FRAMES) {
+        bpfrt_run_fail(run, BPFRT_RUN_CALL_DEPTH, 0,
+                       "the call stack of %u frames is too deep (callback; at most %u)", d + 2,
+                       BPFRT_MAX_CALL_FRAMES);
+        return -BPFRT_E2BIG;
+    }
+    ex->frames[d + 1].code = code;
+    ex->frames[d + 1].may_goto = BPFRT_MAY_GOTO_LOOPS;
+    bpfrt_vm_zero_frame(ex, d + 1);
+    uint64_t regs[11] = { 0 };
+    regs[1] = r1;
+    regs[2] = r2;
+    regs[3] = r3;
+    regs[4] = r4;
+    regs[5] = r5;
+    regs[10] = (uint64_t)(uintptr_t)ex->stack_top - (uint64_t)(d + 1) * VM_FRAME_SIZE;
+    ex->depth = d + 1;
+    if (ex->stack_region < BPFRT_RUN_MAX_REGIONS)
+        run->regions[ex->stack_region].start = (uintptr_t)(ex->stack_top - (size_t)(d + 2) * VM_FRAME_SIZE);
+    struct bpfrt_prog *saved_prog = run->prog;
+    int rc = ex->loop(ex, (const struct vm_slot *)(uintptr_t)func, regs, ret);
+    ex->depth = d;
+    run->prog = saved_prog;
+    if (ex->stack_region < BPFRT_RUN_MAX_REGIONS)
+        run->regions[ex->stack_region].start = (uintptr_t)(ex->stack_top - (size_t)(d + 1) * VM_FRAME_SIZE);
+    return rc;
+}

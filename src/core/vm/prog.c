@@ -1,0 +1,144 @@
+/* Program objects and runs: creation (copy, validate, prepare), reference
+ * counting, the run bracket (CPU slot, read-side section, defaults) and
+ * running through the engine with tail calls. */
+#include "bpfrt/asm.h"
+#include "bpfrt/btf.h"
+#include "core/vm/vm.h"
+
+int bpfrt_prog_create(struct bpfrt_runtime *rt, const struct bpf_insn *insns, uint32_t cnt,
+                      uint32_t prog_type, char *msg, size_t msg_size, struct bpfrt_prog **out)
+{
+    *out = NULL;
+    if (msg && msg_size)
+        msg[0] = '\0';
+    if (!rt)
+        return -BPFRT_EINVAL;
+    if (!insns || cnt == 0) {
+        bpfrt_snprintf(msg, msg_size, "empty program");
+        return -BPFRT_EINVAL;
+    }
+    if (cnt > BPFRT_MAX_INSNS) {
+        bpfrt_snprintf(msg, msg_size, "program of %u instructions is too large (at most %u)", cnt,
+                       BPFRT_MAX_INSNS);
+        return -BPFRT_E2BIG;
+    }
+    int err = bpfrt_insns_validate(insns, cnt, msg, msg_size, NULL);
+    if (err)
+        return err;
+
+    struct bpfrt_prog *prog = bpfrt_zalloc(rt, sizeof(*prog));
+    if (!prog)
+        return -BPFRT_ENOMEM;
+    prog->rt = rt;
+    prog->refcnt = 1;
+    prog->type = prog_type;
+    prog->len = cnt;
+    prog->insns = bpfrt_zalloc(rt, (size_t)cnt * sizeof(*insns));
+    prog->orig_insns = bpfrt_zalloc(rt, (size_t)cnt * sizeof(*insns));
+    if (!prog->insns || !prog->orig_insns) {
+        bpfrt_prog_put(prog);
+        return -BPFRT_ENOMEM;
+    }
+    bpfrt_memcpy(prog->insns, insns, (size_t)cnt * sizeof(*insns));
+    bpfrt_memcpy(prog->orig_insns, insns, (size_t)cnt * sizeof(*insns));
+    prog->engine = BPFRT_ENGINE_INTERP;
+    prog->engine_ops = &bpfrt_interp_ops;
+    err = prog->engine_ops->prepare(prog, msg, msg_size);
+    if (err) {
+        bpfrt_prog_put(prog);
+        return err;
+    }
+    prog->id = __atomic_add_fetch(&rt->next_prog_id, 1, __ATOMIC_RELAXED);
+    if (rt->plat->ktime_ns)
+        prog->load_time_ns = rt->plat->ktime_ns(rt->plat->ctx);
+    *out = prog;
+    return 0;
+}
+
+void bpfrt_prog_get(struct bpfrt_prog *prog)
+{
+    bpfrt_atomic_inc(&prog->refcnt);
+}
+
+void bpfrt_prog_put(struct bpfrt_prog *prog)
+{
+    if (!prog || bpfrt_atomic_dec(&prog->refcnt) != 0)
+        return;
+    struct bpfrt_runtime *rt = prog->rt;
+    if (prog->engine_ops && prog->engine_ops->release && prog->engine_state)
+        prog->engine_ops->release(prog);
+    for (uint32_t i = 0; i < prog->nr_maps; i++)
+        if (prog->maps[i])
+            bpfrt_map_put(prog->maps[i]);
+    bpfrt_free(rt, prog->maps, (size_t)prog->nr_maps * sizeof(*prog->maps));
+    bpfrt_free(rt, prog->func_info, (size_t)prog->nr_func_info * sizeof(*prog->func_info));
+    bpfrt_free(rt, prog->line_info, (size_t)prog->nr_line_info * sizeof(*prog->line_info));
+    if (prog->btf)
+        bpfrt_btf_put(prog->btf);
+    bpfrt_free(rt, prog->insns, (size_t)prog->len * sizeof(*prog->insns));
+    bpfrt_free(rt, prog->orig_insns, (size_t)prog->len * sizeof(*prog->orig_insns));
+    bpfrt_free(rt, prog, sizeof(*prog));
+}
+
+void bpfrt_run_begin(struct bpfrt_run *run, struct bpfrt_prog *prog)
+{
+    struct bpfrt_runtime *rt = prog->rt;
+    const struct bpfrt_platform *plat = rt->plat;
+    run->rt = rt;
+    run->prog = prog;
+    run->cpu = plat->cpu_claim ? plat->cpu_claim(plat->ctx) : 0;
+    if (plat->read_lock)
+        plat->read_lock(plat->ctx);
+    run->checked = !prog->verified;
+    run->nr_regions = 0;
+    run->insn_budget = prog->verified ? 0 : BPFRT_RUN_DEFAULT_BUDGET;
+    run->tail_call_cnt = 0;
+    run->tail_call_target = NULL;
+    run->error = BPFRT_RUN_OK;
+    run->error_insn = 0;
+    run->error_addr = 0;
+    run->error_msg[0] = '\0';
+    run->engine_priv = NULL;
+}
+
+void bpfrt_run_end(struct bpfrt_run *run)
+{
+    const struct bpfrt_platform *plat = run->rt->plat;
+    if (plat->read_unlock)
+        plat->read_unlock(plat->ctx);
+    if (plat->cpu_release)
+        plat->cpu_release(plat->ctx, run->cpu);
+}
+
+int bpfrt_prog_run(struct bpfrt_prog *prog, struct bpfrt_run *run, uint64_t r1, uint64_t r2,
+                   uint64_t *ret)
+{
+    if (!run->ctx)
+        run->ctx = (void *)(uintptr_t)r1;
+    __atomic_add_fetch(&prog->run_cnt, 1, __ATOMIC_RELAXED);
+    int rc = prog->engine_ops->run(prog, run, r1, r2, ret);
+    /* Engines that leave a tail call to us (or hand an unverified target
+     * back from an unchecked run): the target replaces the program. */
+    while (rc == 0 && run->tail_call_target) {
+        struct bpfrt_prog *next = run->tail_call_target;
+        run->tail_call_target = NULL;
+        if (!next->verified)
+            run->checked = true;
+        run->prog = next;
+        rc = next->engine_ops->run(next, run, (uint64_t)(uintptr_t)run->ctx, 0, ret);
+    }
+    return rc;
+}
+
+void bpfrt_run_fail(struct bpfrt_run *run, enum bpfrt_run_error err, uint64_t addr, const char *fmt, ...)
+{
+    if (run->error != BPFRT_RUN_OK)
+        return;
+    run->error = err == BPFRT_RUN_OK ? BPFRT_RUN_ABORTED : err;
+    run->error_insn = UINT32_MAX; /* the engine fills in the instruction */
+    run->error_addr = addr;
+    va_list ap;
+    va_start(ap, fmt);
+    bpfrt_vsnprintf(run->error_msg, sizeof(run->error_msg), fmt, ap);
+    va_end(ap);
+}

@@ -1,0 +1,170 @@
+/* Interpreter internals: the pre-decoded program form, the per-execution
+ * state (frame stack, budget, region bookkeeping) and the checked-mode slow
+ * paths. Private to src/core/vm/. See docs/interpreter.md. */
+#ifndef BPFRT_VM_H
+#define BPFRT_VM_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "bpfrt/prog.h"
+#include "bpfrt/map.h"
+#include "core/core.h"
+
+/* Default instruction budget of a checked (unverified) run, set by
+ * bpfrt_run_begin; verified programs run without one (0 = unlimited). At
+ * roughly 1 ns per instruction this stops a runaway loop after about a
+ * second. Callers may change run->insn_budget after bpfrt_run_begin. */
+#define BPFRT_RUN_DEFAULT_BUDGET (1ull << 30)
+
+/* Linux's BPF_MAX_LOOPS: what every frame's may_goto counter starts at. */
+#define BPFRT_MAY_GOTO_LOOPS (8u * 1024 * 1024)
+
+/* Every internal operation of the pre-decoded form, one per handler label.
+ * X(name) */
+#define VM_ALU_OPS(X, W) \
+    X(ADD##W##_K) X(ADD##W##_X) X(SUB##W##_K) X(SUB##W##_X) X(MUL##W##_K) X(MUL##W##_X) \
+    X(DIV##W##_K) X(DIV##W##_X) X(SDIV##W##_K) X(SDIV##W##_X) X(MOD##W##_K) X(MOD##W##_X) \
+    X(SMOD##W##_K) X(SMOD##W##_X) X(OR##W##_K) X(OR##W##_X) X(AND##W##_K) X(AND##W##_X) \
+    X(XOR##W##_K) X(XOR##W##_X) X(LSH##W##_K) X(LSH##W##_X) X(RSH##W##_K) X(RSH##W##_X) \
+    X(ARSH##W##_K) X(ARSH##W##_X) X(MOV##W##_K) X(MOV##W##_X) X(NEG##W)
+
+#define VM_JMP_OPS(X, W) \
+    X(JEQ##W##_K) X(JEQ##W##_X) X(JGT##W##_K) X(JGT##W##_X) X(JGE##W##_K) X(JGE##W##_X) \
+    X(JSET##W##_K) X(JSET##W##_X) X(JNE##W##_K) X(JNE##W##_X) X(JSGT##W##_K) X(JSGT##W##_X) \
+    X(JSGE##W##_K) X(JSGE##W##_X) X(JLT##W##_K) X(JLT##W##_X) X(JLE##W##_K) X(JLE##W##_X) \
+    X(JSLT##W##_K) X(JSLT##W##_X) X(JSLE##W##_K) X(JSLE##W##_X)
+
+#define VM_OPS(X) \
+    X(BAD) X(FELL_OFF) \
+    VM_ALU_OPS(X, 64) VM_ALU_OPS(X, 32) \
+    X(MOVSX8_64) X(MOVSX16_64) X(MOVSX32_64) X(MOVSX8_32) X(MOVSX16_32) \
+    X(LE16) X(LE32) X(LE64) X(BE16) X(BE32) X(BE64) X(BSWAP16) X(BSWAP32) X(BSWAP64) \
+    X(JA) VM_JMP_OPS(X, 64) VM_JMP_OPS(X, 32) \
+    X(CALL_HELPER) X(CALL_LOCAL) X(CALLX) X(EXIT) X(MAY_GOTO) \
+    X(LDDW) X(LDABS_B) X(LDABS_H) X(LDABS_W) X(LDIND_B) X(LDIND_H) X(LDIND_W) \
+    X(LDX_B) X(LDX_H) X(LDX_W) X(LDX_DW) X(LDXSX_B) X(LDXSX_H) X(LDXSX_W) \
+    X(ST_B) X(ST_H) X(ST_W) X(ST_DW) X(STX_B) X(STX_H) X(STX_W) X(STX_DW) \
+    X(AADD_W) X(AADD_DW) X(AOR_W) X(AOR_DW) X(AAND_W) X(AAND_DW) X(AXOR_W) X(AXOR_DW) \
+    X(AFADD_W) X(AFADD_DW) X(AFOR_W) X(AFOR_DW) X(AFAND_W) X(AFAND_DW) X(AFXOR_W) X(AFXOR_DW) \
+    X(AXCHG_W) X(AXCHG_DW) X(ACMPXCHG_W) X(ACMPXCHG_DW) \
+    X(LDACQ_B) X(LDACQ_H) X(LDACQ_W) X(LDACQ_DW) X(STREL_B) X(STREL_H) X(STREL_W) X(STREL_DW)
+
+#define VM_OP_ENUM(name) VM_OP_##name,
+enum vm_op { VM_OPS(VM_OP_ENUM) VM_OP_COUNT };
+#undef VM_OP_ENUM
+
+/* One pre-decoded instruction. Slots map 1:1 onto instructions (the second
+ * half of an ld_imm64 becomes a BAD slot that is never reached), so a slot
+ * index is the instruction index in messages and traces. */
+struct vm_slot {
+    uint16_t op;       /* enum vm_op */
+    uint8_t dst, src;
+    int32_t off;       /* memory offset, or the absolute target of a jump/local call */
+    uint64_t imm;      /* sign-extended imm, the ld_imm64 value, or the helper proto */
+};
+
+/* The decoded program (prog->engine_state). */
+struct vm_code {
+    struct bpfrt_prog *prog;
+    uint32_t len;              /* instructions; slots has len + 1 (a FELL_OFF sentinel) */
+    struct vm_slot *slots;
+    uintptr_t *maps;           /* sorted struct bpfrt_map * from ld_imm64 MAP_FD/IDX */
+    uint32_t nr_maps;
+    uint32_t *funcs;           /* sorted BPF_PSEUDO_FUNC targets (callback entry points) */
+    uint32_t nr_funcs;
+};
+
+/* One call frame. frames[d] describes the frame at depth d: the program it
+ * runs (tail calls from subprograms can change it), where it resumes when
+ * its callee returns, its callee-saved registers while a callee runs, and
+ * its may_goto counter. */
+struct vm_frame {
+    const struct vm_code *code;
+    const struct vm_slot *ret_ip;
+    uint64_t saved[4];         /* r6..r9 */
+    uint32_t may_goto;
+};
+
+#define VM_MAX_EXTRA_MAPS 16
+#define VM_MAX_RB_RECORDS 16
+
+struct vm_exec;
+typedef int (*vm_loop_fn)(struct vm_exec *ex, const struct vm_slot *ip, const uint64_t *regs_in,
+                          uint64_t *ret);
+
+/* State of one engine run (one program; tail calls continue in it). Lives on
+ * the native stack of interp_run; run->engine_priv points at it. */
+struct vm_exec {
+    struct bpfrt_run *run;
+    vm_loop_fn loop;           /* the instantiation this run uses */
+    uint8_t *stack_base, *stack_top; /* BPFRT_MAX_CALL_FRAMES * 512 bytes */
+    uint32_t depth;            /* current frame */
+    uint32_t zeroed;           /* frames [0, zeroed] have had their stack zeroed */
+    int64_t budget;            /* instructions left (INT64_MAX: unlimited) */
+    struct vm_frame frames[BPFRT_MAX_CALL_FRAMES];
+    /* Checked mode. */
+    uint32_t stack_region;     /* index of the stack slot in run->regions */
+    uint32_t nr_fixed;         /* regions below this index are never recycled */
+    uint32_t recycle;          /* next dynamic region to recycle when the table is full */
+    uint32_t hint;             /* last region that matched */
+    uintptr_t extra_maps[VM_MAX_EXTRA_MAPS]; /* inner maps a map-in-map lookup returned */
+    uint32_t nr_extra_maps;
+    uintptr_t rb_records[VM_MAX_RB_RECORDS]; /* outstanding ringbuf reservations */
+    uint32_t nr_rb_records;
+    /* Trace. */
+    uint64_t trace_before[11];
+    int64_t trace_pc;          /* instruction whose effect is pending report, or -1 */
+};
+
+/* The frame size every call gets. */
+#define VM_FRAME_SIZE BPFRT_STACK_SIZE
+
+/* ---- loops (interp.c), one per (checked, trace) combination ---- */
+int bpfrt_vm_loop_fast(struct vm_exec *ex, const struct vm_slot *ip, const uint64_t *regs_in, uint64_t *ret);
+int bpfrt_vm_loop_checked(struct vm_exec *ex, const struct vm_slot *ip, const uint64_t *regs_in, uint64_t *ret);
+int bpfrt_vm_loop_fast_trace(struct vm_exec *ex, const struct vm_slot *ip, const uint64_t *regs_in, uint64_t *ret);
+int bpfrt_vm_loop_checked_trace(struct vm_exec *ex, const struct vm_slot *ip, const uint64_t *regs_in, uint64_t *ret);
+
+/* ---- decode.c ---- */
+int bpfrt_vm_decode(struct bpfrt_prog *prog, char *msg, size_t msg_size);
+void bpfrt_vm_release(struct bpfrt_prog *prog);
+bool bpfrt_vm_code_has_map(const struct vm_code *code, uintptr_t map);
+bool bpfrt_vm_code_has_func(const struct vm_code *code, uint32_t pc);
+
+/* ---- check.c: checked-mode slow paths. Each returns false after
+ * recording the error in the run (the loop then stops). ---- */
+/* Load of `size` bytes at addr: 1 = plain memory, load it; 2 = *val holds
+ * the value (context pointer field); 0 = invalid (error recorded). */
+int bpfrt_vm_check_load(struct vm_exec *ex, uint64_t addr, uint32_t size, uint64_t *val, uint32_t pc);
+bool bpfrt_vm_check_store(struct vm_exec *ex, uint64_t addr, uint32_t size, uint32_t pc);
+/* Atomic read-modify-write: plain writable memory only (no context). */
+bool bpfrt_vm_check_rmw(struct vm_exec *ex, uint64_t addr, uint32_t size, uint32_t pc);
+bool bpfrt_vm_check_helper_args(struct vm_exec *ex, const struct bpfrt_helper_proto *p,
+                                const uint64_t *regs, uint32_t pc, uint64_t *alloc_size,
+                                struct bpfrt_map **map);
+void bpfrt_vm_helper_returned(struct vm_exec *ex, const struct bpfrt_helper_proto *p,
+                              const uint64_t *regs, uint64_t ret, uint64_t alloc_size,
+                              struct bpfrt_map *map);
+/* Adds the engine's own regions (stack, ctx/input, packet, map values). */
+void bpfrt_vm_setup_regions(struct vm_exec *ex, const struct bpfrt_prog *prog);
+/* Adds the map-value regions of a tail-call target. */
+void bpfrt_vm_add_prog_regions(struct vm_exec *ex, const struct bpfrt_prog *prog);
+
+/* ---- interp.c: shared slow paths the loops call ---- */
+/* Records a run error naming instruction pc. */
+void bpfrt_vm_fail(struct vm_exec *ex, enum bpfrt_run_error err, uint32_t pc, uint64_t addr,
+                   const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+/* The negative errno an engine run returns for run->error. */
+int bpfrt_vm_errno(enum bpfrt_run_error err);
+/* Packet bytes for LD_ABS/LD_IND: the packet, or the plain context. */
+bool bpfrt_vm_ld_pkt(struct vm_exec *ex, int64_t off, uint32_t size, uint64_t *val);
+/* Trace hook: reports the pending instruction and arms the next. */
+void bpfrt_vm_trace_step(struct vm_exec *ex, const uint64_t *regs, int64_t next_pc);
+/* Helper by id for callx; NULL after recording the error. */
+const struct bpfrt_helper_proto *bpfrt_vm_callx_resolve(struct vm_exec *ex, uint64_t id, uint32_t pc);
+/* Zeroes the stack of frame `depth` the first time a run enters it. */
+void bpfrt_vm_zero_frame(struct vm_exec *ex, uint32_t depth);
+
+#endif
