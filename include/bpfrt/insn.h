@@ -99,4 +99,18 @@ static inline bool bpfrt_insn_is_lddw(const struct bpf_insn *insn)
     return insn->code == (BPF_LD | BPF_DW | BPF_IMM);
 }
 
+/* Linux's name for helper id ("bpf_map_lookup_elem" for 1), or NULL when the
+ * id is not a Linux 6.18 helper (src/core/isa/helper_names.c). */
+const char *bpfrt_helper_name(uint32_t id);
+
+/* The operand shape of an opcode, for tools that walk programs without
+ * decoding text: whether the byte is a known opcode (Linux 6.18's table plus
+ * 0x8d callx) and which fields it reads. */
+#define BPFRT_INSN_USES_DST 0x1
+#define BPFRT_INSN_USES_SRC 0x2
+#define BPFRT_INSN_USES_OFF 0x4
+#define BPFRT_INSN_USES_IMM 0x8
+/* Returns a mask of BPFRT_INSN_USES_* for a known opcode, -1 for an unknown one. */
+int bpfrt_opcode_fields(uint8_t code);
+
 #endif

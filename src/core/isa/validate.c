@@ -1,0 +1,168 @@
+/* Structural validation, driven by the opcode table: what Linux checks
+ * before (and while) walking a program, with Linux's messages: unknown
+ * opcodes, reserved fields, registers, ld_imm64 pairs, jump targets and the
+ * last instruction. Semantic checks (types, bounds) belong to the verifier. */
+#include "core/core.h"
+#include "core/isa/isa.h"
+
+int bpfrt_opcode_fields(uint8_t code)
+{
+    const struct isa_opcode *op = &isa_opcodes[code];
+    if (!op->nforms)
+        return -1;
+    int used = op->used;
+    if (op->key == ISA_KEY_OFF) used |= ISA_F_OFF;
+    if (op->key == ISA_KEY_IMM) used |= ISA_F_IMM;
+    if (op->key == ISA_KEY_SRC) used |= ISA_F_SRC;
+    return used; /* ISA_F_* share the values of BPFRT_INSN_USES_* */
+}
+
+int isa_check_insn(const struct bpf_insn *insn, uint32_t avail, const struct isa_form **form_out,
+                   char *msg, size_t size)
+{
+    const struct isa_opcode *op = &isa_opcodes[insn->code];
+    if (!op->nforms) {
+        bpfrt_snprintf(msg, size, "unknown opcode %02x", insn->code);
+        return -BPFRT_EINVAL;
+    }
+    bool lddw = bpfrt_insn_is_lddw(insn);
+    if (lddw && (avail < 2 || insn[1].code || insn[1].dst_reg || insn[1].src_reg || insn[1].off)) {
+        bpfrt_snprintf(msg, size, "invalid bpf_ld_imm64 insn");
+        return -BPFRT_EINVAL;
+    }
+    /* the form first: its key field is not reserved */
+    int32_t key = isa_key_value(insn, op->key);
+    const struct isa_form *form = NULL;
+    for (unsigned i = 0; i < op->nforms && !form; i++)
+        if (op->forms[i].key == key && !(op->forms[i].flags & ISA_ALIAS))
+            form = &op->forms[i];
+    uint8_t used = op->used;
+    if (op->key == ISA_KEY_OFF) used |= ISA_F_OFF;
+    if (op->key == ISA_KEY_IMM) used |= ISA_F_IMM;
+    if (op->key == ISA_KEY_SRC) used |= ISA_F_SRC;
+    if (form && (form->flags & ISA_USES_OFF)) used |= ISA_F_OFF;
+    /* Linux reports reserved fields before an unknown selector value */
+    bool reserved = (!(used & ISA_F_DST) && insn->dst_reg) || (!(used & ISA_F_SRC) && insn->src_reg) ||
+                    (!(used & ISA_F_OFF) && insn->off) || (!(used & ISA_F_IMM) && insn->imm);
+    if (reserved || !form) {
+        const char *fmt = reserved ? op->reserved_msg : op->badkey_fmt;
+        bpfrt_snprintf(msg, size, fmt, reserved ? insn->imm : key);
+        return -BPFRT_EINVAL;
+    }
+    if (form->flags & ISA_UNSUPPORTED) {
+        bpfrt_snprintf(msg, size, "%s", form->c);
+        return -BPFRT_EINVAL;
+    }
+    if (lddw && insn[1].imm &&
+        (form->key == BPF_PSEUDO_MAP_FD || form->key == BPF_PSEUDO_MAP_IDX || form->key == BPF_PSEUDO_FUNC)) {
+        bpfrt_snprintf(msg, size, "unrecognized bpf_ld_imm64 insn");
+        return -BPFRT_EINVAL;
+    }
+    if ((used & ISA_F_DST) && insn->dst_reg >= MAX_BPF_REG) {
+        bpfrt_snprintf(msg, size, "R%d is invalid", insn->dst_reg);
+        return -BPFRT_EINVAL;
+    }
+    if ((used & ISA_F_SRC) && op->key != ISA_KEY_SRC && insn->src_reg >= MAX_BPF_REG) {
+        bpfrt_snprintf(msg, size, "R%d is invalid", insn->src_reg);
+        return -BPFRT_EINVAL;
+    }
+    if (((form->flags & ISA_WRITES_DST) && insn->dst_reg == BPF_REG_10) ||
+        ((form->flags & ISA_WRITES_SRC) && insn->src_reg == BPF_REG_10)) {
+        bpfrt_snprintf(msg, size, "frame pointer is read only");
+        return -BPFRT_EINVAL;
+    }
+    if (form_out)
+        *form_out = form;
+    return 0;
+}
+
+/* Returns the jump target of insn at index i, or false when it has none.
+ * Calls and ld_imm64 func references count: they name an instruction too. */
+static bool jump_target(const struct bpf_insn *insn, const struct isa_form *form, int64_t i,
+                        int64_t *target, bool *is_call)
+{
+    *is_call = false;
+    switch (form->shape) {
+    case ISA_SH_JA: case ISA_SH_JMP_K: case ISA_SH_JMP_X: case ISA_SH_MAY_GOTO:
+        *target = i + insn->off + 1;
+        return true;
+    case ISA_SH_JA32:
+        *target = i + (int64_t)insn->imm + 1;
+        return true;
+    case ISA_SH_CALL_LOCAL: case ISA_SH_LDDW_FUNC:
+        *is_call = true;
+        *target = i + (int64_t)insn->imm + 1;
+        return true;
+    default:
+        return false;
+    }
+}
+
+static int fail(char *msg, size_t size, uint32_t *bad, uint32_t i, int err, const char *fmt, ...)
+    __attribute__((format(printf, 6, 7)));
+static int fail(char *msg, size_t size, uint32_t *bad, uint32_t i, int err, const char *fmt, ...)
+{
+    if (msg && size) {
+        int n = bpfrt_snprintf(msg, size, "insn %u: ", i);
+        if (n >= 0 && (size_t)n < size) {
+            va_list ap;
+            va_start(ap, fmt);
+            bpfrt_vsnprintf(msg + n, size - (size_t)n, fmt, ap);
+            va_end(ap);
+        }
+    }
+    if (bad)
+        *bad = i;
+    return err;
+}
+
+int bpfrt_insns_validate(const struct bpf_insn *insns, uint32_t cnt, char *msg, size_t msg_size,
+                         uint32_t *bad_insn)
+{
+    if (msg && msg_size)
+        msg[0] = '\0';
+    if (!insns || cnt == 0)
+        return fail(msg, msg_size, bad_insn, 0, -BPFRT_EINVAL, "empty program");
+    if (cnt > BPFRT_MAX_INSNS)
+        return fail(msg, msg_size, bad_insn, 0, -BPFRT_E2BIG, "program too large (%u insns, limit %u)",
+                    cnt, BPFRT_MAX_INSNS);
+    char text[128];
+    /* pass 1: each instruction alone */
+    for (uint32_t i = 0; i < cnt; i++) {
+        const struct isa_form *form;
+        if (isa_check_insn(&insns[i], cnt - i, &form, text, sizeof(text)))
+            return fail(msg, msg_size, bad_insn, i, -BPFRT_EINVAL, "%s", text);
+        if (bpfrt_insn_is_lddw(&insns[i]))
+            i++;
+    }
+    /* pass 2: jump targets (needs every ld_imm64 second half known) */
+    for (uint32_t i = 0; i < cnt; i++) {
+        const struct isa_form *form = NULL;
+        isa_check_insn(&insns[i], cnt - i, &form, text, sizeof(text));
+        int64_t t;
+        bool is_call;
+        if (jump_target(&insns[i], form, i, &t, &is_call)) {
+            if (t < 0 || t >= cnt) {
+                if (is_call)
+                    return fail(msg, msg_size, bad_insn, i, -BPFRT_EINVAL, "call to invalid destination");
+                return fail(msg, msg_size, bad_insn, i, -BPFRT_EINVAL,
+                            "jump out of range from insn %u to %lld", i, (long long)t);
+            }
+            /* pass 1 proved every second half has code 0, so an ld_imm64
+             * opcode just before t is a first half and t its second */
+            if (t > 0 && bpfrt_insn_is_lddw(&insns[t - 1]))
+                return fail(msg, msg_size, bad_insn, i, -BPFRT_EINVAL,
+                            "jump into the middle of ldimm64 insn %lld", (long long)(t - 1));
+        }
+        if (bpfrt_insn_is_lddw(&insns[i]))
+            i++;
+    }
+    /* the last instruction: find it (skipping ld_imm64 second halves) */
+    uint32_t last = 0;
+    for (uint32_t i = 0; i < cnt; i += bpfrt_insn_is_lddw(&insns[i]) ? 2 : 1)
+        last = i;
+    uint8_t code = insns[last].code;
+    if (code != (BPF_JMP | BPF_EXIT) && code != (BPF_JMP | BPF_JA) && code != (BPF_JMP32 | BPF_JA))
+        return fail(msg, msg_size, bad_insn, last, -BPFRT_EINVAL, "last insn is not an exit or jmp");
+    return 0;
+}
