@@ -1,0 +1,29 @@
+# Conformance: the bpf_conformance runner over the shared suite, the official
+# runner's plugin, and end-to-end tests of the plugin and `bpfrt run`.
+add_executable(run_conformance ${CMAKE_SOURCE_DIR}/tests/conformance/run_conformance.c)
+target_include_directories(run_conformance PRIVATE ${CMAKE_SOURCE_DIR}/tools/conformance_plugin)
+target_link_libraries(run_conformance bpfrt)
+
+add_executable(bpfrt_conformance_plugin ${CMAKE_SOURCE_DIR}/tools/conformance_plugin/plugin.c)
+target_include_directories(bpfrt_conformance_plugin PRIVATE ${CMAKE_SOURCE_DIR}/tools/conformance_plugin)
+target_link_libraries(bpfrt_conformance_plugin bpfrt)
+install(TARGETS bpfrt_conformance_plugin RUNTIME DESTINATION bin)
+
+# tools/bpfrt/cmd_run.c shares the .data reader and the conformance model.
+target_include_directories(bpfrt_cli PRIVATE ${CMAKE_SOURCE_DIR}/tools/conformance_plugin)
+
+set(BPFRT_CONF_ENV "BPFRT_SHARED=${BPFRT_SHARED_DIR};BPFRT_BUILD=${CMAKE_BINARY_DIR}")
+
+# All 313 suite tests plus the benchmark programs' small-input data files.
+add_test(NAME conformance COMMAND run_conformance)
+# Malformed programs: none may pass, none may crash.
+add_test(NAME conformance_negative COMMAND run_conformance --negative)
+set_tests_properties(conformance conformance_negative PROPERTIES
+  ENVIRONMENT "${BPFRT_CONF_ENV}" SKIP_RETURN_CODE 77)
+
+add_test(NAME conformance_plugin
+  COMMAND bash ${CMAKE_SOURCE_DIR}/tests/conformance/plugin_test.sh $<TARGET_FILE:bpfrt_conformance_plugin>)
+add_test(NAME cli_run
+  COMMAND bash ${CMAKE_SOURCE_DIR}/tests/conformance/cli_run_test.sh $<TARGET_FILE:bpfrt_cli>)
+set_tests_properties(conformance_plugin cli_run PROPERTIES
+  ENVIRONMENT "${BPFRT_CONF_ENV}" SKIP_RETURN_CODE 77)
