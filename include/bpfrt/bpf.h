@@ -1,7 +1,9 @@
 /* The bpf() command layer: one entry point shaped like Linux's bpf(2) over a
- * runtime-local object table. Handles are small integers (like fds), each
- * holding a reference on its map, program or BTF. An OS kernel embedding the
- * core wires its own bpf() syscall straight to bpfrt_bpf(). */
+ * runtime-local object table. Handles are small integers (like fds, the
+ * lowest free one >= 3 is handed out, so 0 keeps meaning "none" in attrs
+ * such as btf_fd), each holding a reference on its map, program or BTF. An
+ * OS kernel embedding the core wires its own bpf() syscall straight to
+ * bpfrt_bpf(). docs/bpf-commands.md lists the commands and their errors. */
 #ifndef BPFRT_BPF_H
 #define BPFRT_BPF_H
 
@@ -14,6 +16,9 @@ struct bpfrt_map;
 struct bpfrt_prog;
 struct bpfrt_btf;
 
+/* First handle number bpfrt_bpf hands out. */
+#define BPFRT_FIRST_HANDLE 3
+
 /* Runs command `cmd` with `size` bytes of attr (as bpf(2)). Returns a
  * non-negative result (a handle for *_CREATE/LOAD/GET_FD commands, else 0)
  * or a negative BPFRT_E* error. Bytes of attr past what this runtime knows
@@ -21,7 +26,7 @@ struct bpfrt_btf;
  * (key, value, insns, log_buf, ...) are plain addresses in this process. */
 long bpfrt_bpf(struct bpfrt_runtime *rt, int cmd, union bpf_attr *attr, unsigned int size);
 
-/* Releases a handle (like close(2) on a bpf fd). */
+/* Releases a handle (like close(2) on a bpf fd). Returns 0 or -EBADF. */
 int bpfrt_close(struct bpfrt_runtime *rt, int handle);
 
 /* The object behind a handle, without taking a reference (valid while the
@@ -29,5 +34,19 @@ int bpfrt_close(struct bpfrt_runtime *rt, int handle);
 struct bpfrt_map *bpfrt_map_from_handle(struct bpfrt_runtime *rt, int handle);
 struct bpfrt_prog *bpfrt_prog_from_handle(struct bpfrt_runtime *rt, int handle);
 struct bpfrt_btf *bpfrt_btf_from_handle(struct bpfrt_runtime *rt, int handle);
+
+/* Opens a new handle on an object created outside the command layer (the
+ * handle takes its own reference; the object also becomes visible to
+ * *_GET_NEXT_ID / *_GET_FD_BY_ID). Returns the handle or -errno. */
+int bpfrt_handle_new_map(struct bpfrt_runtime *rt, struct bpfrt_map *map);
+int bpfrt_handle_new_prog(struct bpfrt_runtime *rt, struct bpfrt_prog *prog);
+int bpfrt_handle_new_btf(struct bpfrt_runtime *rt, struct bpfrt_btf *btf);
+
+/* Removes a pin made with BPF_OBJ_PIN (Linux: unlink(2) on bpffs).
+ * Returns 0 or -ENOENT. */
+int bpfrt_obj_unpin(struct bpfrt_runtime *rt, const char *path);
+
+/* Number of open handles (tests check that nothing leaks). */
+unsigned bpfrt_handle_count(struct bpfrt_runtime *rt);
 
 #endif

@@ -1,0 +1,48 @@
+/* Object table internals shared by the command handlers: handles, the id
+ * registry and pins. */
+#ifndef BPFRT_CORE_BPF_OBJTAB_H
+#define BPFRT_CORE_BPF_OBJTAB_H
+
+#include <stdint.h>
+
+#include "core/core.h"
+
+enum bpfrt_obj_kind { BPFRT_OBJ_NONE = 0, BPFRT_OBJ_MAP, BPFRT_OBJ_PROG, BPFRT_OBJ_BTF };
+
+/* Generic reference counting per kind. */
+void bpfrt_obj_get(enum bpfrt_obj_kind kind, void *obj);
+void bpfrt_obj_put(enum bpfrt_obj_kind kind, void *obj);
+
+/* Opens a handle on obj, consuming the caller's reference on success (on
+ * failure the caller still owns it). Returns the handle or -EMFILE/-ENOMEM. */
+int bpfrt_objtab_install(struct bpfrt_runtime *rt, enum bpfrt_obj_kind kind, void *obj);
+
+/* The object behind handle with a new reference: -EBADF when no such
+ * handle, -EINVAL when it holds another kind of object (as Linux's
+ * __bpf_map_get / bpf_prog_get / btf_get_by_fd). */
+int bpfrt_objtab_get(struct bpfrt_runtime *rt, int handle, enum bpfrt_obj_kind kind, void **obj);
+
+/* Kind of the object behind a handle (BPFRT_OBJ_NONE if closed) and the
+ * object with a new reference. */
+enum bpfrt_obj_kind bpfrt_objtab_get_any(struct bpfrt_runtime *rt, int handle, void **obj);
+
+/* Id registry: every object that ever got a handle stays visible by id
+ * while anything references it. */
+int bpfrt_objtab_next_id(struct bpfrt_runtime *rt, enum bpfrt_obj_kind kind, uint32_t start,
+                         uint32_t *next);
+int bpfrt_objtab_get_by_id(struct bpfrt_runtime *rt, enum bpfrt_obj_kind kind, uint32_t id, void **obj);
+
+/* Pins: a name space of paths inside the runtime. pin takes its own
+ * reference; -EEXIST when the path is taken. */
+int bpfrt_objtab_pin(struct bpfrt_runtime *rt, const char *path, enum bpfrt_obj_kind kind, void *obj);
+/* The pinned object with a new reference, or -ENOENT. */
+enum bpfrt_obj_kind bpfrt_objtab_get_pinned(struct bpfrt_runtime *rt, const char *path, void **obj,
+                                            int *err);
+
+/* Drops registry entries nothing else references any more. */
+void bpfrt_objtab_sweep(struct bpfrt_runtime *rt);
+
+/* Id of an object of that kind. */
+uint32_t bpfrt_obj_id(enum bpfrt_obj_kind kind, const void *obj);
+
+#endif

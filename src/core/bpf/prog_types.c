@@ -1,0 +1,260 @@
+/* Context descriptions per program type: what a program may read or write
+ * in its context (r1), following Linux 6.18's *_is_valid_access rules
+ * (net/core/filter.c, kernel/trace/bpf_trace.c). One table per context
+ * layout; adding a program type is one row in prog_type_table. */
+#include <stddef.h>
+
+#include "core/bpf/prog_types.h"
+#include "core/core.h"
+
+#define R  BPFRT_CTX_READ
+#define RW (BPFRT_CTX_READ | BPFRT_CTX_WRITE)
+#define RWN (BPFRT_CTX_READ | BPFRT_CTX_WRITE | BPFRT_CTX_NARROW_WRITE)
+
+/* ---- XDP (xdp_is_valid_access): 4-byte reads only, no writes ---- */
+#define XDP_F(field, kind, kern) \
+    { offsetof(struct xdp_md, field), 4, kind, R, false, kern }
+#define XDP_PTR(field, kind) XDP_F(field, kind, offsetof(struct bpfrt_xdp_ctx, field))
+
+static const struct bpfrt_ctx_field xdp_fields[] = {
+    XDP_PTR(data, BPFRT_CTX_PTR_TO_PACKET),
+    XDP_PTR(data_end, BPFRT_CTX_PTR_TO_PACKET_END),
+    XDP_PTR(data_meta, BPFRT_CTX_PTR_TO_PACKET_META),
+    XDP_F(ingress_ifindex, BPFRT_CTX_SCALAR, 0),
+    XDP_F(rx_queue_index, BPFRT_CTX_SCALAR, 0),
+};
+/* egress_ifindex is readable only for programs attached to a DEVMAP. */
+static const struct bpfrt_ctx_field xdp_devmap_fields[] = {
+    XDP_PTR(data, BPFRT_CTX_PTR_TO_PACKET),
+    XDP_PTR(data_end, BPFRT_CTX_PTR_TO_PACKET_END),
+    XDP_PTR(data_meta, BPFRT_CTX_PTR_TO_PACKET_META),
+    XDP_F(ingress_ifindex, BPFRT_CTX_SCALAR, 0),
+    XDP_F(rx_queue_index, BPFRT_CTX_SCALAR, 0),
+    XDP_F(egress_ifindex, BPFRT_CTX_SCALAR, 0),
+};
+
+/* ---- __sk_buff (bpf_skb_is_valid_access plus the per-type filters) ----
+ * Plain u32 fields: reads of 1, 2 or 4 bytes (narrow), writes of exactly 4.
+ * cb[]: any aligned size inside cb, both directions. */
+#define SKB_U32(field, acc) { offsetof(struct __sk_buff, field), 4, BPFRT_CTX_SCALAR, acc, true, 0 }
+#define SKB_ARR(field, acc) \
+    { offsetof(struct __sk_buff, field), sizeof(((struct __sk_buff *)0)->field), BPFRT_CTX_SCALAR, acc, true, 0 }
+#define SKB_U64(field, acc) { offsetof(struct __sk_buff, field), 8, BPFRT_CTX_SCALAR, acc, false, 0 }
+#define SKB_PTR(field, kind) \
+    { offsetof(struct __sk_buff, field), 4, kind, R, false, offsetof(struct bpfrt_skb_ctx, field) }
+#define SKB_SK { offsetof(struct __sk_buff, sk), 8, BPFRT_CTX_PTR_OTHER, R, false, offsetof(struct __sk_buff, sk) }
+#define SKB_CB(acc) { offsetof(struct __sk_buff, cb), 20, BPFRT_CTX_SCALAR, acc, true, 0 }
+
+/* Fields every skb type reads the same way, before cb[]. */
+#define SKB_HEAD(mark_acc, qm_acc, prio_acc, tci_acc)                              \
+    SKB_U32(len, R), SKB_U32(pkt_type, R), SKB_U32(mark, mark_acc),                \
+    SKB_U32(queue_mapping, qm_acc), SKB_U32(protocol, R), SKB_U32(vlan_present, R), \
+    SKB_U32(vlan_tci, R), SKB_U32(vlan_proto, R), SKB_U32(priority, prio_acc),      \
+    SKB_U32(ingress_ifindex, R), SKB_U32(ifindex, R), SKB_U32(tc_index, tci_acc)
+
+/* SOCKET_FILTER (sk_filter_is_valid_access): no packet pointers, no
+ * tc_classid, no socket addresses, no tstamp/wire_len/hwtstamp; only cb[]
+ * is writable. Socket filters read the packet with LD_ABS/skb_load_bytes. */
+static const struct bpfrt_ctx_field socket_filter_fields[] = {
+    SKB_HEAD(R, R, R, R),
+    SKB_CB(RWN),
+    SKB_U32(hash, R),
+    SKB_U32(napi_id, R),
+    SKB_U32(gso_segs, R),
+    SKB_SK,
+    SKB_U32(gso_size, R),
+};
+
+/* SCHED_CLS / SCHED_ACT (tc_cls_act_is_valid_access): packet pointers;
+ * mark, queue_mapping, priority, tc_index, cb[], tc_classid, tstamp
+ * writable; tstamp_type a 1-byte read. */
+static const struct bpfrt_ctx_field tc_fields[] = {
+    SKB_HEAD(RW, RW, RW, RW),
+    SKB_CB(RWN),
+    SKB_U32(hash, R),
+    SKB_U32(tc_classid, RW),
+    SKB_PTR(data, BPFRT_CTX_PTR_TO_PACKET),
+    SKB_PTR(data_end, BPFRT_CTX_PTR_TO_PACKET_END),
+    SKB_U32(napi_id, R),
+    SKB_PTR(data_meta, BPFRT_CTX_PTR_TO_PACKET_META),
+    SKB_U64(tstamp, RW),
+    SKB_U32(wire_len, R),
+    SKB_U32(gso_segs, R),
+    SKB_SK,
+    SKB_U32(gso_size, R),
+    { offsetof(struct __sk_buff, tstamp_type), 1, BPFRT_CTX_SCALAR, R, false, 0 },
+    SKB_U64(hwtstamp, R),
+};
+
+/* CGROUP_SKB (cg_skb_is_valid_access, privileged): data/data_end, the
+ * socket's family/addresses/ports readable; mark, priority, cb[], tstamp
+ * writable; no tc_classid, data_meta, wire_len. */
+static const struct bpfrt_ctx_field cgroup_skb_fields[] = {
+    SKB_HEAD(RW, R, RW, R),
+    SKB_CB(RWN),
+    SKB_U32(hash, R),
+    SKB_PTR(data, BPFRT_CTX_PTR_TO_PACKET),
+    SKB_PTR(data_end, BPFRT_CTX_PTR_TO_PACKET_END),
+    SKB_U32(napi_id, R),
+    SKB_U32(family, R),
+    SKB_U32(remote_ip4, R),
+    SKB_U32(local_ip4, R),
+    SKB_ARR(remote_ip6, R),
+    SKB_ARR(local_ip6, R),
+    SKB_U32(remote_port, R),
+    SKB_U32(local_port, R),
+    SKB_U64(tstamp, RW),
+    SKB_U32(gso_segs, R),
+    SKB_SK,
+    SKB_U32(gso_size, R),
+    SKB_U64(hwtstamp, R),
+};
+
+/* ---- tracing ---- */
+/* KPROBE: the whole pt_regs, any aligned read. */
+static const struct bpfrt_ctx_field kprobe_fields[] = {
+    { 0, sizeof(struct bpfrt_pt_regs), BPFRT_CTX_SCALAR, R, true, 0 },
+};
+/* TRACEPOINT: the raw record from byte 8 on (the common header is hidden). */
+static const struct bpfrt_ctx_field tracepoint_fields[] = {
+    { 8, BPFRT_PERF_MAX_TRACE_SIZE - 8, BPFRT_CTX_SCALAR, R, true, 0 },
+};
+/* RAW_TRACEPOINT: u64 args[12], any aligned read. */
+static const struct bpfrt_ctx_field raw_tp_fields[] = {
+    { 0, 8 * BPFRT_MAX_BPF_FUNC_ARGS, BPFRT_CTX_SCALAR, R, true, 0 },
+};
+/* PERF_EVENT: regs in whole 8-byte words, sample_period/addr narrow reads. */
+#define REG(i) { (i) * 8, 8, BPFRT_CTX_SCALAR, R, false, 0 }
+static const struct bpfrt_ctx_field perf_event_fields[] = {
+    REG(0), REG(1), REG(2), REG(3), REG(4), REG(5), REG(6), REG(7), REG(8), REG(9), REG(10),
+    REG(11), REG(12), REG(13), REG(14), REG(15), REG(16), REG(17), REG(18), REG(19), REG(20),
+    { offsetof(struct bpfrt_perf_event_data, sample_period), 8, BPFRT_CTX_SCALAR, R, true, 0 },
+    { offsetof(struct bpfrt_perf_event_data, addr), 8, BPFRT_CTX_SCALAR, R, true, 0 },
+};
+/* SYSCALL: plain memory the caller passes, read and write. */
+static const struct bpfrt_ctx_field syscall_fields[] = {
+    { 0, BPFRT_SYSCALL_CTX_MAX, BPFRT_CTX_SCALAR, RWN, true, 0 },
+};
+
+#define N(a) (uint32_t)(sizeof(a) / sizeof((a)[0]))
+#define DESC(type, name, user, kern, fields, whole) \
+    { type, name, sizeof(user), sizeof(kern), fields, N(fields), whole }
+
+static const struct bpfrt_ctx_desc xdp_desc =
+    DESC(BPF_PROG_TYPE_XDP, "struct xdp_md", struct xdp_md, struct bpfrt_xdp_ctx, xdp_fields, false);
+static const struct bpfrt_ctx_desc xdp_devmap_desc =
+    DESC(BPF_PROG_TYPE_XDP, "struct xdp_md", struct xdp_md, struct bpfrt_xdp_ctx, xdp_devmap_fields, false);
+static const struct bpfrt_ctx_desc socket_filter_desc =
+    DESC(BPF_PROG_TYPE_SOCKET_FILTER, "struct __sk_buff", struct __sk_buff, struct bpfrt_skb_ctx,
+         socket_filter_fields, false);
+static const struct bpfrt_ctx_desc sched_cls_desc =
+    DESC(BPF_PROG_TYPE_SCHED_CLS, "struct __sk_buff", struct __sk_buff, struct bpfrt_skb_ctx, tc_fields, false);
+static const struct bpfrt_ctx_desc sched_act_desc =
+    DESC(BPF_PROG_TYPE_SCHED_ACT, "struct __sk_buff", struct __sk_buff, struct bpfrt_skb_ctx, tc_fields, false);
+static const struct bpfrt_ctx_desc cgroup_skb_desc =
+    DESC(BPF_PROG_TYPE_CGROUP_SKB, "struct __sk_buff", struct __sk_buff, struct bpfrt_skb_ctx,
+         cgroup_skb_fields, false);
+static const struct bpfrt_ctx_desc kprobe_desc =
+    DESC(BPF_PROG_TYPE_KPROBE, "struct pt_regs", struct bpfrt_pt_regs, struct bpfrt_pt_regs, kprobe_fields, true);
+static const struct bpfrt_ctx_desc tracepoint_desc = {
+    BPF_PROG_TYPE_TRACEPOINT, "tracepoint record", BPFRT_PERF_MAX_TRACE_SIZE, BPFRT_PERF_MAX_TRACE_SIZE,
+    tracepoint_fields, N(tracepoint_fields), true,
+};
+static const struct bpfrt_ctx_desc raw_tp_desc = {
+    BPF_PROG_TYPE_RAW_TRACEPOINT, "struct bpf_raw_tracepoint_args", 8 * BPFRT_MAX_BPF_FUNC_ARGS,
+    8 * BPFRT_MAX_BPF_FUNC_ARGS, raw_tp_fields, N(raw_tp_fields), true,
+};
+static const struct bpfrt_ctx_desc perf_event_desc =
+    DESC(BPF_PROG_TYPE_PERF_EVENT, "struct bpf_perf_event_data", struct bpfrt_perf_event_data,
+         struct bpfrt_perf_event_data, perf_event_fields, false);
+static const struct bpfrt_ctx_desc syscall_desc = {
+    BPF_PROG_TYPE_SYSCALL, "syscall ctx", BPFRT_SYSCALL_CTX_MAX, BPFRT_SYSCALL_CTX_MAX,
+    syscall_fields, N(syscall_fields), true,
+};
+
+/* One row per program type bpfrt loads. attach_desc: a different layout for
+ * one expected_attach_type (XDP on a DEVMAP sees egress_ifindex). */
+struct prog_type_row {
+    uint32_t type;
+    const char *name;
+    const struct bpfrt_ctx_desc *desc;
+    uint32_t attach_type;
+    const struct bpfrt_ctx_desc *attach_desc;
+};
+
+static const struct prog_type_row prog_type_table[] = {
+    { BPF_PROG_TYPE_SOCKET_FILTER, "socket_filter", &socket_filter_desc, 0, 0 },
+    { BPF_PROG_TYPE_KPROBE, "kprobe", &kprobe_desc, 0, 0 },
+    { BPF_PROG_TYPE_SCHED_CLS, "sched_cls", &sched_cls_desc, 0, 0 },
+    { BPF_PROG_TYPE_SCHED_ACT, "sched_act", &sched_act_desc, 0, 0 },
+    { BPF_PROG_TYPE_TRACEPOINT, "tracepoint", &tracepoint_desc, 0, 0 },
+    { BPF_PROG_TYPE_XDP, "xdp", &xdp_desc, BPF_XDP_DEVMAP, &xdp_devmap_desc },
+    { BPF_PROG_TYPE_PERF_EVENT, "perf_event", &perf_event_desc, 0, 0 },
+    { BPF_PROG_TYPE_CGROUP_SKB, "cgroup_skb", &cgroup_skb_desc, 0, 0 },
+    { BPF_PROG_TYPE_RAW_TRACEPOINT, "raw_tracepoint", &raw_tp_desc, 0, 0 },
+    { BPF_PROG_TYPE_SYSCALL, "syscall", &syscall_desc, 0, 0 },
+};
+
+static const struct prog_type_row *row_for(uint32_t prog_type)
+{
+    for (uint32_t i = 0; i < N(prog_type_table); i++)
+        if (prog_type_table[i].type == prog_type)
+            return &prog_type_table[i];
+    return NULL;
+}
+
+const struct bpfrt_ctx_desc *bpfrt_ctx_desc_for(uint32_t prog_type, uint32_t expected_attach_type)
+{
+    const struct prog_type_row *row = row_for(prog_type);
+    if (!row)
+        return NULL;
+    if (row->attach_desc && expected_attach_type == row->attach_type)
+        return row->attach_desc;
+    return row->desc;
+}
+
+bool bpfrt_prog_type_known(uint32_t prog_type)
+{
+    return row_for(prog_type) != NULL;
+}
+
+const char *bpfrt_prog_type_name(uint32_t prog_type)
+{
+    const struct prog_type_row *row = row_for(prog_type);
+    return row ? row->name : "unknown";
+}
+
+const struct bpfrt_ctx_field *bpfrt_ctx_field_find(const struct bpfrt_ctx_desc *desc,
+                                                   uint32_t off, uint32_t size)
+{
+    if (!desc || (size != 1 && size != 2 && size != 4 && size != 8))
+        return NULL;
+    if (off % size != 0 || (uint64_t)off + size > desc->ctx_size)
+        return NULL;
+    for (uint32_t i = 0; i < desc->nr_fields; i++) {
+        const struct bpfrt_ctx_field *f = &desc->fields[i];
+        if (off < f->off)
+            break; /* sorted by offset: no later field starts at or before off */
+        if ((uint64_t)off + size > (uint64_t)f->off + f->size)
+            continue;
+        if (size == f->size || (f->narrow_ok && size < f->size))
+            return f;
+        return NULL;
+    }
+    return NULL;
+}
+
+const struct bpfrt_ctx_field *bpfrt_ctx_access_ok(const struct bpfrt_ctx_desc *desc, uint32_t off,
+                                                  uint32_t size, bool write)
+{
+    const struct bpfrt_ctx_field *f = bpfrt_ctx_field_find(desc, off, size);
+    if (!f)
+        return NULL;
+    if (!write)
+        return (f->access & BPFRT_CTX_READ) ? f : NULL;
+    if (!(f->access & BPFRT_CTX_WRITE))
+        return NULL;
+    if (size != f->size && !(f->access & BPFRT_CTX_NARROW_WRITE))
+        return NULL;
+    return f;
+}

@@ -1,0 +1,69 @@
+/* Kernel-side context structs for the program types bpfrt describes, and the
+ * access check built on the context descriptions (prog_types.c).
+ *
+ * A hook (test-run, pcap, an embedding kernel) allocates the kernel-side
+ * struct (desc->kern_size bytes), fills the user-visible part (its first
+ * desc->ctx_size bytes, e.g. struct xdp_md) and the 64-bit pointer shadows,
+ * and passes its address as r1. A load of a pointer field (xdp_md.data)
+ * reads the u64 at the field's kern_off instead of the u32 in the user view;
+ * helpers find the shadows generically through the desc (kern_off), so they
+ * need not know these structs. */
+#ifndef BPFRT_CORE_BPF_PROG_TYPES_H
+#define BPFRT_CORE_BPF_PROG_TYPES_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "bpfrt/prog.h"
+#include "bpfrt/uapi.h"
+
+/* Extra bit in bpfrt_ctx_field.access: writes narrower than the field are
+ * allowed too (Linux allows them only for plain storage such as cb[]). */
+#define BPFRT_CTX_NARROW_WRITE 4u
+
+/* XDP: struct xdp_md, then the real pointers. */
+struct bpfrt_xdp_ctx {
+    struct xdp_md md;
+    uint32_t pad;
+    uint64_t data, data_end, data_meta;
+};
+
+/* Socket filter, tc, cgroup_skb: struct __sk_buff, then the real pointers.
+ * __sk_buff.sk and .flow_keys are 64-bit already and hold their value in
+ * place (0: NULL). */
+struct bpfrt_skb_ctx {
+    struct __sk_buff skb;
+    uint64_t data, data_end, data_meta;
+};
+
+/* x86-64 struct pt_regs (the kprobe context), Linux's field order. */
+struct bpfrt_pt_regs {
+    uint64_t r15, r14, r13, r12, rbp, rbx, r11, r10, r9, r8, rax, rcx, rdx, rsi, rdi,
+        orig_rax, rip, cs, eflags, rsp, ss;
+};
+
+/* PERF_EVENT: struct bpf_perf_event_data (Linux's layout). */
+struct bpfrt_perf_event_data {
+    struct bpfrt_pt_regs regs;
+    uint64_t sample_period;
+    uint64_t addr;
+};
+
+#define BPFRT_MAX_BPF_FUNC_ARGS 12     /* raw tracepoint args[] (Linux's MAX_BPF_FUNC_ARGS) */
+#define BPFRT_PERF_MAX_TRACE_SIZE 8192 /* tracepoint record bytes a program may read */
+#define BPFRT_SYSCALL_CTX_MAX 65535    /* BPF_PROG_TYPE_SYSCALL ctx (U16_MAX) */
+
+/* Full Linux is_valid_access check for one access: [off, off+size) inside a
+ * field, off aligned to size, size == field size or a permitted narrow
+ * access, and the direction allowed. Returns the field or NULL. */
+const struct bpfrt_ctx_field *bpfrt_ctx_access_ok(const struct bpfrt_ctx_desc *desc, uint32_t off,
+                                                  uint32_t size, bool write);
+
+/* True when PROG_LOAD accepts this program type (it has a description, or
+ * runs on plain memory). */
+bool bpfrt_prog_type_known(uint32_t prog_type);
+
+/* Linux's name of a program type ("xdp", "sched_cls"), "unknown" otherwise. */
+const char *bpfrt_prog_type_name(uint32_t prog_type);
+
+#endif
