@@ -1,0 +1,337 @@
+/* bpfrt run: runs one program in the interpreter, the way the conformance
+ * suite defines it (r1 = input memory, r2 = its length, result = r0).
+ *
+ *   bpfrt run FILE [--mem HEX | --mem-file F] [--repeat N] [--trace]
+ *                  [--syntax S] [--budget N]
+ *
+ * FILE is a .data test (its -- mem is used unless --mem/--mem-file is given,
+ * and its -- result is compared), assembly text, or raw bytecode. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "bpfrt/asm.h"
+#include "bpfrt/platform.h"
+#include "bpfrt/prog.h"
+#include "bpfrt/runtime.h"
+#include "cli.h"
+#include "conf_data.h"
+#include "conf_exec.h"
+
+static void run_usage(FILE *f)
+{
+    fprintf(f,
+        "usage: bpfrt run FILE [options]\n\n"
+        "Runs a program in the bpfrt interpreter (checked mode: every memory access\n"
+        "is bounds-checked). r1 points at a writable copy of the input memory, r2 holds\n"
+        "its length, r10 is the frame pointer; the result is r0.\n\n"
+        "FILE: a .data conformance test (its -- mem is the default input and its\n"
+        "      -- result is compared), assembly source, or raw bytecode (.bin)\n\n"
+        "options:\n"
+        "  --mem HEX        input memory as hex bytes (\"01 02 ff\" or \"0102ff\")\n"
+        "  --mem-file F     input memory from a file (raw bytes)\n"
+        "  --repeat N       run N times in-process and print the mean time per run\n"
+        "  --trace          print each executed instruction and the registers it changed\n"
+        "  --syntax S       assembly syntax of FILE: auto (default), kernel, llvm, conf\n"
+        "  --budget N       instruction budget (default %llu, 0 = unlimited)\n"
+        "  -h, --help       this text\n\n"
+        "exit status: 0 ran (and matched the file's -- result), 1 program error, 2 usage\n",
+        (unsigned long long)(1ull << 30));
+}
+
+static bool parse_mem_hex(const char *s, uint8_t **out, size_t *len)
+{
+    size_t cap = strlen(s) / 2 + 1, n = 0;
+    uint8_t *buf = malloc(cap);
+    if (!buf)
+        return false;
+    while (*s) {
+        if (*s == ' ' || *s == '\t' || *s == '\n' || *s == ',' || *s == ':') {
+            s++;
+            continue;
+        }
+        if (s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) {
+            s += 2;
+            continue;
+        }
+        if (conf_hexval(s[0]) < 0 || conf_hexval(s[1]) < 0) {
+            free(buf);
+            return false;
+        }
+        buf[n++] = (uint8_t)(conf_hexval(s[0]) << 4 | conf_hexval(s[1]));
+        s += 2;
+    }
+    *out = buf;
+    *len = n;
+    return true;
+}
+
+static bool looks_like_text(const char *buf, size_t len)
+{
+    if (len == 0)
+        return true;
+    for (size_t i = 0; i < len; i++) {
+        unsigned char c = (unsigned char)buf[i];
+        if (c == 0 || (c < 0x20 && c != '\n' && c != '\r' && c != '\t'))
+            return false;
+    }
+    return true;
+}
+
+static bool ends_with(const char *s, const char *suffix)
+{
+    size_t a = strlen(s), b = strlen(suffix);
+    return a >= b && strcmp(s + a - b, suffix) == 0;
+}
+
+/* ---- trace ---- */
+
+struct trace_ctx {
+    unsigned long long steps;
+};
+
+static void trace_insn(void *arg, const struct bpfrt_run *run, uint32_t pc, const uint64_t regs[11],
+                       const uint64_t before[11])
+{
+    struct trace_ctx *tc = arg;
+    const struct bpfrt_prog *prog = run->prog;
+    char text[128] = "?";
+    uint32_t used = 0;
+    tc->steps++;
+    if (prog && pc < prog->len &&
+        bpfrt_disasm_insn(&prog->insns[pc], prog->len - pc, pc, BPFRT_SYNTAX_KERNEL, text,
+                          sizeof(text), &used) < 0)
+        snprintf(text, sizeof(text), "(code %02x)", prog->insns[pc].code);
+    char changes[400] = "";
+    size_t n = 0;
+    for (int r = 0; r < 11; r++) {
+        if (regs[r] == before[r] || n >= sizeof(changes) - 48)
+            continue;
+        n += (size_t)snprintf(changes + n, sizeof(changes) - n, "%sr%d = 0x%llx", n ? ", " : "", r,
+                              (unsigned long long)regs[r]);
+    }
+    if (n)
+        printf("%5u: %-32s ; %s\n", pc, text, changes);
+    else
+        printf("%5u: %s\n", pc, text);
+}
+
+static double now_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec * 1e9 + (double)ts.tv_nsec;
+}
+
+int cmd_run(int argc, char **argv)
+{
+    const char *file = NULL, *mem_hex = NULL, *mem_file = NULL;
+    unsigned long long repeat = 1, budget = 1ull << 30;
+    bool trace = false;
+    enum bpfrt_syntax syntax = BPFRT_SYNTAX_AUTO;
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        if (cli_is_help(a)) {
+            run_usage(stdout);
+            return CLI_OK;
+        } else if (strcmp(a, "--trace") == 0) {
+            trace = true;
+        } else if ((strcmp(a, "--mem") == 0 || strcmp(a, "--mem-file") == 0 || strcmp(a, "--repeat") == 0 ||
+                    strcmp(a, "--syntax") == 0 || strcmp(a, "--budget") == 0)) {
+            if (i + 1 >= argc) {
+                fprintf(stderr, "bpfrt run: %s needs a value\n", a);
+                return CLI_USAGE;
+            }
+            const char *v = argv[++i];
+            if (strcmp(a, "--mem") == 0) {
+                mem_hex = v;
+            } else if (strcmp(a, "--mem-file") == 0) {
+                mem_file = v;
+            } else if (strcmp(a, "--syntax") == 0) {
+                static const char *const names[] = { "kernel", "llvm", "conf", "auto" };
+                int found = -1;
+                for (int k = 0; k < 4; k++)
+                    if (strcmp(v, names[k]) == 0)
+                        found = k;
+                if (found < 0) {
+                    fprintf(stderr, "bpfrt run: unknown syntax '%s' (kernel, llvm, conf, auto)\n", v);
+                    return CLI_USAGE;
+                }
+                syntax = (enum bpfrt_syntax)found;
+            } else {
+                char *end;
+                errno = 0;
+                unsigned long long x = strtoull(v, &end, 0);
+                if (!*v || *end || errno || (strcmp(a, "--repeat") == 0 && x == 0)) {
+                    fprintf(stderr, "bpfrt run: invalid value '%s' for %s\n", v, a);
+                    return CLI_USAGE;
+                }
+                if (strcmp(a, "--repeat") == 0)
+                    repeat = x;
+                else
+                    budget = x;
+            }
+        } else if (a[0] == '-' && a[1]) {
+            fprintf(stderr, "bpfrt run: unknown option '%s'\n", a);
+            run_usage(stderr);
+            return CLI_USAGE;
+        } else if (!file) {
+            file = a;
+        } else {
+            fprintf(stderr, "bpfrt run: more than one FILE given\n");
+            return CLI_USAGE;
+        }
+    }
+    if (!file) {
+        run_usage(stderr);
+        return CLI_USAGE;
+    }
+    if (mem_hex && mem_file) {
+        fprintf(stderr, "bpfrt run: give --mem or --mem-file, not both\n");
+        return CLI_USAGE;
+    }
+
+    int status = CLI_ERROR;
+    size_t len = 0;
+    char *text = cli_read_file(file, &len);
+    if (!text)
+        return CLI_ERROR;
+    struct conf_data d;
+    memset(&d, 0, sizeof(d));
+    bool is_data = ends_with(file, ".data");
+    uint8_t *mem = NULL;
+    size_t mem_len = 0;
+    struct bpf_insn *insns = NULL;
+    uint32_t n = 0;
+    bool insns_owned = false; /* platform allocation from bpfrt_asm */
+    bool insns_malloced = false;
+    struct bpfrt_runtime *rt = NULL;
+    struct bpfrt_prog *prog = NULL;
+    uint8_t *copy = NULL;
+    const struct bpfrt_platform *plat = bpfrt_platform_hosted();
+
+    if (mem_hex && !parse_mem_hex(mem_hex, &mem, &mem_len)) {
+        fprintf(stderr, "bpfrt run: --mem: invalid hex bytes '%s'\n", mem_hex);
+        status = CLI_USAGE;
+        goto out;
+    }
+    if (mem_file) {
+        char *m = cli_read_file(mem_file, &mem_len);
+        if (!m)
+            goto out;
+        mem = (uint8_t *)m;
+    }
+
+    if (is_data) {
+        char perr[160] = "";
+        if (conf_data_parse(text, len, &d, perr, sizeof(perr))) {
+            fprintf(stderr, "bpfrt run: %s: %s\n", file, perr);
+            goto out;
+        }
+        struct conf_outcome o;
+        if (!conf_program(plat, &d, &insns, &n, &insns_owned, &o)) {
+            fprintf(stderr, "bpfrt run: %s: %s\n", file, o.msg);
+            goto out;
+        }
+        if (!mem_hex && !mem_file && d.has_mem) {
+            mem = malloc(d.mem_len ? d.mem_len : 1);
+            if (!mem)
+                goto out;
+            memcpy(mem, d.mem, d.mem_len);
+            mem_len = d.mem_len;
+        }
+    } else if (!ends_with(file, ".bin") && looks_like_text(text, len)) {
+        struct bpfrt_asm_error aerr;
+        memset(&aerr, 0, sizeof(aerr));
+        if (bpfrt_asm(plat, text, len, syntax, &insns, &n, &aerr)) {
+            if (aerr.line)
+                fprintf(stderr, "%s:%u:%u: error: %s\n", file, aerr.line, aerr.column, aerr.msg);
+            else
+                fprintf(stderr, "%s: error: %s\n", file, aerr.msg);
+            goto out;
+        }
+        insns_owned = true;
+    } else {
+        if (len % 8 != 0 || len == 0) {
+            fprintf(stderr, "bpfrt run: %s: %zu bytes is not a whole number of 8-byte instructions\n",
+                    file, len);
+            goto out;
+        }
+        insns = malloc(len);
+        if (!insns)
+            goto out;
+        memcpy(insns, text, len);
+        n = (uint32_t)(len / 8);
+        insns_malloced = true;
+    }
+
+    if (bpfrt_runtime_create(plat, &rt)) {
+        fprintf(stderr, "bpfrt run: cannot create a runtime\n");
+        goto out;
+    }
+    conf_ensure_helper5(rt);
+    char msg[256] = "";
+    int err = bpfrt_prog_create(rt, insns, n, BPF_PROG_TYPE_UNSPEC, msg, sizeof(msg), &prog);
+    if (err) {
+        fprintf(stderr, "bpfrt run: program rejected: %s\n", msg[0] ? msg : "invalid program");
+        goto out;
+    }
+    copy = malloc(mem_len ? mem_len : 1);
+    if (!copy)
+        goto out;
+
+    struct trace_ctx tc = { 0 };
+    uint64_t r0 = 0;
+    double total_ns = 0;
+    for (unsigned long long it = 0; it < repeat; it++) {
+        struct bpfrt_run run;
+        memset(&run, 0, sizeof(run));
+        memcpy(copy, mem ? mem : (const uint8_t *)"", mem_len);
+        void *r1 = mem_len ? copy : NULL;
+        run.ctx = r1;
+        run.ctx_size = (uint32_t)mem_len;
+        if (trace && it == 0) {
+            run.trace = trace_insn;
+            run.trace_arg = &tc;
+        }
+        bpfrt_run_begin(&run, prog);
+        run.insn_budget = budget;
+        double t0 = now_ns();
+        err = bpfrt_prog_run(prog, &run, (uint64_t)(uintptr_t)r1, mem_len, &r0);
+        total_ns += now_ns() - t0;
+        bpfrt_run_end(&run);
+        if (err) {
+            printf("error: %s\n", run.error_msg[0] ? run.error_msg : "run failed");
+            goto out;
+        }
+    }
+    printf("r0 = 0x%llx (%lld)\n", (unsigned long long)r0, (long long)r0);
+    if (repeat > 1)
+        printf("mean %.1f ns/run over %llu runs\n", total_ns / (double)repeat, repeat);
+    status = CLI_OK;
+    if (is_data && d.has_result && !mem_hex && !mem_file) {
+        if (r0 == d.result) {
+            printf("matches the file's -- result\n");
+        } else {
+            printf("MISMATCH: the file expects r0 = 0x%llx\n", (unsigned long long)d.result);
+            status = CLI_ERROR;
+        }
+    }
+
+out:
+    free(copy);
+    if (prog)
+        bpfrt_prog_put(prog);
+    if (rt)
+        bpfrt_runtime_destroy(rt);
+    if (insns_owned)
+        plat->free(plat->ctx, insns, (size_t)n * sizeof(*insns));
+    if (insns_malloced)
+        free(insns);
+    conf_data_free(&d);
+    free(mem);
+    free(text);
+    return status;
+}
