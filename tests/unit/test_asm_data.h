@@ -84,7 +84,7 @@ static inline int data_parse(const char *text, struct data_file *d)
                 }
             }
         } else if (sec == S_ERROR && line[0] && line[0] != '#' && !d->error[0]) {
-            snprintf(d->error, sizeof(d->error), "%s", line);
+            snprintf(d->error, sizeof(d->error), "%.200s", line);
         }
         p += n;
         if (*p == '\n') p++;
@@ -104,7 +104,7 @@ static int data_name_cmp(const void *a, const void *b)
     return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-/* Lists dir/*.data sorted; returns the count (names malloc'd). */
+/* Lists the .data files of dir, sorted; returns the count (names malloc'd). */
 static inline int data_list(const char *dir, char ***out)
 {
     DIR *d = opendir(dir);

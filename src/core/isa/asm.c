@@ -11,13 +11,16 @@
 
 /* ---- error tracking ---- */
 
-enum { PRIO_LITERAL = 1, PRIO_KIND = 2, PRIO_RANGE = 3 };
+/* Failure priorities at one position: a missing keyword is the vaguest
+ * complaint, an out-of-range number the most specific. */
+enum { PRIO_WORD = 0, PRIO_LITERAL = 1, PRIO_KIND = 2, PRIO_RANGE = 3 };
 
 struct asm_fail {
     size_t pos;   /* byte offset in the line */
     int prio;
     bool set;
     char msg[160];
+    char words[120]; /* PRIO_WORD: the keywords that would have fit here */
 };
 
 /* A label reference waiting for resolution. */
@@ -133,6 +136,31 @@ static bool expected(struct match *m, size_t pos, int prio, const char *what)
     return false;
 }
 
+/* Records that keyword `word` was expected at input position pos. */
+static bool expected_word(struct match *m, size_t pos, const char *word, size_t wlen)
+{
+    struct asm_fail *f = m->fail;
+    if (f->set && (pos < f->pos || (pos == f->pos && f->prio > PRIO_WORD)))
+        return false;
+    if (!f->set || pos > f->pos) {
+        f->set = true;
+        f->pos = pos;
+        f->prio = PRIO_WORD;
+        f->words[0] = '\0';
+        f->msg[0] = '\0';
+    }
+    char quoted[40];
+    bpfrt_snprintf(quoted, sizeof(quoted), "'%.*s'", (int)(wlen > 30 ? 30 : wlen), word);
+    /* keep a short, duplicate-free list */
+    size_t have = bpfrt_strlen(f->words), ql = bpfrt_strlen(quoted);
+    for (const char *w = f->words; *w; w++)
+        if (bpfrt_strncmp(w, quoted, ql) == 0 && (w[ql] == ',' || w[ql] == '\0'))
+            return false;
+    if (have + ql + 2 < sizeof(f->words))
+        bpfrt_snprintf(f->words + have, sizeof(f->words) - have, "%s%s", have ? ", " : "", quoted);
+    return false;
+}
+
 static void skip_blanks(struct match *m)
 {
     while (m->pos < m->len && is_blank(m->s[m->pos]))
@@ -215,8 +243,13 @@ static bool parse_number(struct match *m, enum num_sign sign, int64_t lo, int64_
         }
     }
     if (!ok) {
-        fail_at(m, start, PRIO_RANGE, "%s out of range: '%.*s'", what,
-                (int)(i - start > 40 ? 40 : i - start), m->s + start);
+        if (hex_max)
+            fail_at(m, start, PRIO_RANGE, "%s out of range: '%.*s' (expected %lld..%lld or 0x0..0x%llx)",
+                    what, (int)(i - start > 40 ? 40 : i - start), m->s + start, (long long)lo,
+                    (long long)hi, (unsigned long long)hex_max);
+        else
+            fail_at(m, start, PRIO_RANGE, "%s out of range: '%.*s' (expected %lld..%lld)", what,
+                    (int)(i - start > 40 ? 40 : i - start), m->s + start, (long long)lo, (long long)hi);
         return false;
     }
     m->pos = i;
@@ -383,6 +416,13 @@ static bool match_literal_text(struct match *m, const char *lit)
             continue;
         }
         if (m->pos >= m->len || m->s[m->pos] != *p) {
+            if (is_ident(*p)) {
+                /* a keyword: complain about the whole word where it starts */
+                const char *ws = p, *we = p;
+                while (ws > lit && is_ident(ws[-1])) ws--;
+                while (*we && is_ident(*we)) we++;
+                return expected_word(m, m->pos - (size_t)(p - ws), ws, (size_t)(we - ws));
+            }
             char what[8] = {'\'', *p, '\'', 0};
             return expected(m, m->pos, PRIO_LITERAL, what);
         }
@@ -726,6 +766,13 @@ static int assemble_line(struct asm_state *st, const char *s, size_t len, uint32
     size_t llen = len - i;
     if (!match_line(&m, line, llen, st->syntax, &fail)) {
         uint32_t col = (uint32_t)(i + fail.pos) + 1;
+        if (fail.set && fail.prio == PRIO_WORD && fail.pos > 0) {
+            char tok[ASM_MAX_TOKEN_ECHO + 8];
+            token_at(line, llen, fail.pos, tok, sizeof(tok));
+            bool one = !bpfrt_strchr(fail.words, ',');
+            return set_error(st, lineno, col, "expected %s%s, got %s", one ? "" : "one of ",
+                             fail.words, tok);
+        }
         if (fail.pos == 0 || !fail.set) {
             size_t w = 0;
             while (w < llen && !is_blank(line[w])) w++;

@@ -62,11 +62,9 @@ static void put_placeholder(const struct printer *p, char ph)
     case 'j': put_target(p, in->off); break;
     case 'J': case 'F': put_target(p, in->imm); break;
     case 'h': {
+        /* Linux prints "unknown#id" for ids it has no name for */
         const char *name = in->imm >= 0 ? bpfrt_helper_name((uint32_t)in->imm) : NULL;
-        if (name)
-            bpfrt_strbuf_printf(sb, "%s#%d", name, in->imm);
-        else
-            bpfrt_strbuf_printf(sb, "%d", in->imm);
+        bpfrt_strbuf_printf(sb, "%s#%d", name ? name : "unknown", in->imm);
         break;
     }
     case 'L': case 'Q': {

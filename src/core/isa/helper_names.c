@@ -6,6 +6,7 @@
 #include "core/isa/isa.h"
 
 static const char *const helper_names[ISA_HELPER_MAX] = {
+    [0] = "bpf_unspec", /* printed by Linux for "call 0" */
     [1] = "bpf_map_lookup_elem",
     [2] = "bpf_map_update_elem",
     [3] = "bpf_map_delete_elem",
@@ -227,7 +228,7 @@ const char *bpfrt_helper_name(uint32_t id)
 int32_t isa_helper_id(const char *name, size_t len)
 {
     /* accept "map_lookup_elem" as well as "bpf_map_lookup_elem" */
-    for (uint32_t id = 1; id < ISA_HELPER_MAX; id++) {
+    for (uint32_t id = 0; id < ISA_HELPER_MAX; id++) {
         const char *h = helper_names[id];
         if (!h)
             continue;
