@@ -372,7 +372,8 @@ static int check_refs(struct btf_check *c, uint32_t id)
         const struct btf_var_secinfo *s = btf_secinfos(t);
         for (uint32_t i = 0; i < btf_vlen(t); i++) {
             uint32_t k = btf_kind(btf->types[s[i].type]);
-            if (k != BTF_KIND_VAR && k != BTF_KIND_FUNC)
+            /* clang lists extern kfuncs in .ksyms; Linux takes only VARs */
+            if (k != BTF_KIND_VAR && !((c->flags & BPFRT_BTF_F_OBJECT) && k == BTF_KIND_FUNC))
                 return bad_type(c, id, "Invalid type");
         }
         return 0;
@@ -417,7 +418,7 @@ static int parse_header(struct btf_check *c, const uint8_t *data, uint32_t size,
     uint64_t body = size - hdr->hdr_len;
     uint64_t type_end = (uint64_t)hdr->type_off + hdr->type_len;
     uint64_t str_end = (uint64_t)hdr->str_off + hdr->str_len;
-    if (hdr->type_off & 3) {
+    if ((hdr->type_off & 3) || (hdr->hdr_len & 3)) {
         btf_log(c->log, "Unaligned type_off");
         return -BPFRT_EINVAL;
     }

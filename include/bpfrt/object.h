@@ -1,0 +1,169 @@
+/* The ELF/BTF object loader: opens the objects clang builds from libbpf-style
+ * C (`clang -O2 -g -target bpf -c prog.bpf.c`), lists their programs and
+ * maps, lets the caller set .rodata knobs, then loads everything through
+ * bpfrt_bpf() exactly as libbpf does through bpf(2): BTF_LOAD, MAP_CREATE
+ * (+ initial data, FREEZE for .rodata), PROG_LOAD with func/line info.
+ *
+ * Hosted code (src/loader, libc). Errors are negative BPFRT_E* values with a
+ * message (naming the section, symbol or offset at fault) in the caller's
+ * error buffer. */
+#ifndef BPFRT_OBJECT_H
+#define BPFRT_OBJECT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "bpfrt/uapi.h"
+
+struct bpfrt_runtime;
+struct bpfrt_btf;
+struct bpfrt_object;
+struct bpfrt_object_prog;
+struct bpfrt_object_map;
+
+struct bpfrt_object_opts {
+    const char *name;            /* object name (map name prefix); default: file name */
+    /* Program type for sections whose name carries none (iproute2's "ID/KEY"
+     * tail-call slots, "prog", custom names); 0 = such sections fail to load. */
+    uint32_t default_prog_type;
+    /* Target BTF for CO-RE relocations (e.g. /sys/kernel/btf/vmlinux), raw
+     * bytes; NULL: field relocations keep their compiled values. */
+    const void *target_btf;
+    size_t target_btf_size;
+    /* Value of the LINUX_KERNEL_VERSION kconfig extern (and of the program's
+     * kern_version when the object has none); 0 = 6.18.0. */
+    uint32_t kernel_version;
+    /* Extra kconfig values, "CONFIG_FOO=y\nCONFIG_BAR=42\n" (may be NULL). */
+    const char *kconfig;
+};
+
+/* Opens an object from a file or memory (copied). On success *out owns
+ * everything; close it with bpfrt_object_close. err (may be NULL) receives a
+ * message on failure. */
+int bpfrt_object_open_file(struct bpfrt_runtime *rt, const char *path,
+                           const struct bpfrt_object_opts *opts, struct bpfrt_object **out,
+                           char *err, size_t err_size);
+int bpfrt_object_open_mem(struct bpfrt_runtime *rt, const void *data, size_t size,
+                          const struct bpfrt_object_opts *opts, struct bpfrt_object **out,
+                          char *err, size_t err_size);
+
+/* Releases maps, programs and BTF handles, then the object. NULL is fine. */
+void bpfrt_object_close(struct bpfrt_object *obj);
+
+/* Object-wide facts. */
+const char *bpfrt_object_name(const struct bpfrt_object *obj);
+const char *bpfrt_object_license(const struct bpfrt_object *obj);
+bool bpfrt_object_gpl_compatible(const struct bpfrt_object *obj);
+uint32_t bpfrt_object_kversion(const struct bpfrt_object *obj);
+/* The object's (fixed-up) BTF, or NULL when it has none. */
+const struct bpfrt_btf *bpfrt_object_btf(const struct bpfrt_object *obj);
+/* Notes the loader wants the user to see (e.g. "CO-RE relocations kept
+ * their compiled values: no target BTF"), one per line; "" when none. */
+const char *bpfrt_object_notes(const struct bpfrt_object *obj);
+
+/* ---- programs ---- */
+uint32_t bpfrt_object_prog_count(const struct bpfrt_object *obj);
+struct bpfrt_object_prog *bpfrt_object_prog_at(const struct bpfrt_object *obj, uint32_t i);
+struct bpfrt_object_prog *bpfrt_object_find_prog(const struct bpfrt_object *obj, const char *name);
+/* First program in section `sec` (exact section name). */
+struct bpfrt_object_prog *bpfrt_object_find_prog_by_section(const struct bpfrt_object *obj,
+                                                            const char *sec);
+
+const char *bpfrt_object_prog_name(const struct bpfrt_object_prog *p);
+const char *bpfrt_object_prog_section(const struct bpfrt_object_prog *p);
+uint32_t bpfrt_object_prog_type(const struct bpfrt_object_prog *p);       /* enum bpf_prog_type */
+uint32_t bpfrt_object_prog_attach_type(const struct bpfrt_object_prog *p);/* enum bpf_attach_type */
+/* Attach point from the section name ("do_sys_open" for "kprobe/do_sys_open"), or "". */
+const char *bpfrt_object_prog_attach_target(const struct bpfrt_object_prog *p);
+/* Sets the program type (before load), e.g. for sections that name none. */
+int bpfrt_object_prog_set_type(struct bpfrt_object_prog *p, uint32_t prog_type,
+                               uint32_t expected_attach_type);
+/* Whether bpfrt_object_load loads it (default true). */
+void bpfrt_object_prog_set_autoload(struct bpfrt_object_prog *p, bool autoload);
+/* Instructions: before load the program's own code as in the object;
+ * after load the relocated program (subprograms appended, map references
+ * resolved) exactly as handed to PROG_LOAD. */
+const struct bpf_insn *bpfrt_object_prog_insns(const struct bpfrt_object_prog *p, uint32_t *cnt);
+/* Line info for the relocated program (after load, or after
+ * bpfrt_object_relocate): records with insn_off in instructions and
+ * file/line strings in the object's BTF. */
+const struct bpf_line_info *bpfrt_object_prog_line_info(const struct bpfrt_object_prog *p,
+                                                       uint32_t *cnt);
+const struct bpf_func_info *bpfrt_object_prog_func_info(const struct bpfrt_object_prog *p,
+                                                       uint32_t *cnt);
+/* iproute2 tail-call slot from an "ID/KEY" section name: true with *map_id
+ * and *key filled, else false. */
+bool bpfrt_object_prog_tail_slot(const struct bpfrt_object_prog *p, uint32_t *map_id,
+                                 uint32_t *key);
+/* Handle (bpfrt_bpf program handle) after load, or -1. */
+int bpfrt_object_prog_handle(const struct bpfrt_object_prog *p);
+/* Verifier log of the last load attempt ("" when none). */
+const char *bpfrt_object_prog_log(const struct bpfrt_object_prog *p);
+
+/* ---- maps (including .data/.rodata/.bss/.kconfig global data maps) ---- */
+uint32_t bpfrt_object_map_count(const struct bpfrt_object *obj);
+struct bpfrt_object_map *bpfrt_object_map_at(const struct bpfrt_object *obj, uint32_t i);
+/* By name: a map variable ("port_rules") or a global data section (".rodata"). */
+struct bpfrt_object_map *bpfrt_object_find_map(const struct bpfrt_object *obj, const char *name);
+
+enum bpfrt_object_map_kind {
+    BPFRT_OBJ_MAP_BTF = 0,       /* SEC(".maps") definition */
+    BPFRT_OBJ_MAP_LEGACY,        /* SEC("maps") struct bpf_map_def / bpf_elf_map */
+    BPFRT_OBJ_MAP_DATA,          /* .data, .data.* */
+    BPFRT_OBJ_MAP_RODATA,        /* .rodata, .rodata.* (frozen after load) */
+    BPFRT_OBJ_MAP_BSS,           /* .bss */
+    BPFRT_OBJ_MAP_KCONFIG,       /* .kconfig externs (frozen) */
+};
+
+const char *bpfrt_object_map_name(const struct bpfrt_object_map *m);
+enum bpfrt_object_map_kind bpfrt_object_map_kind(const struct bpfrt_object_map *m);
+uint32_t bpfrt_object_map_type(const struct bpfrt_object_map *m);
+uint32_t bpfrt_object_map_key_size(const struct bpfrt_object_map *m);
+uint32_t bpfrt_object_map_value_size(const struct bpfrt_object_map *m);
+uint32_t bpfrt_object_map_max_entries(const struct bpfrt_object_map *m);
+uint32_t bpfrt_object_map_flags(const struct bpfrt_object_map *m);
+/* BTF type ids of key and value in bpfrt_object_btf (0 when unknown). */
+uint32_t bpfrt_object_map_btf_key_type(const struct bpfrt_object_map *m);
+uint32_t bpfrt_object_map_btf_value_type(const struct bpfrt_object_map *m);
+/* Pinning (LIBBPF_PIN_BY_NAME = 1, iproute2 PIN_* values) and the legacy id. */
+uint32_t bpfrt_object_map_pinning(const struct bpfrt_object_map *m);
+uint32_t bpfrt_object_map_legacy_id(const struct bpfrt_object_map *m);
+/* Inner map template of a map-in-map, or NULL. */
+const struct bpfrt_object_map *bpfrt_object_map_inner(const struct bpfrt_object_map *m);
+/* Global data maps: the initial image (writable before load, NULL for
+ * other maps); *size gets its length. */
+void *bpfrt_object_map_initial_value(struct bpfrt_object_map *m, size_t *size);
+/* Handle after load, or -1. */
+int bpfrt_object_map_handle(const struct bpfrt_object_map *m);
+
+/* Sets global variable `var` in .rodata (or .data/.bss) before load, like a
+ * skeleton's `skel->rodata->var = v`. size must equal the variable's size.
+ * -ENOENT when there is no such variable, -EBUSY after load. */
+int bpfrt_object_set_global(struct bpfrt_object *obj, const char *var, const void *value,
+                            size_t size);
+
+/* Resolves relocations for every program without loading anything (for
+ * inspection and disassembly: map references stay symbolic with imm = the
+ * map's index in the object). Returns 0 or -errno with a message. */
+int bpfrt_object_relocate(struct bpfrt_object *obj, char *err, size_t err_size);
+
+/* Loads the object: BTF, maps (with initial data), programs, then fills
+ * PROG_ARRAY / map-in-map slots. On a program's verifier failure its log is
+ * available with bpfrt_object_prog_log and err names the program. */
+int bpfrt_object_load(struct bpfrt_object *obj, char *err, size_t err_size);
+
+/* Handle of the object's BTF after load, or -1. */
+int bpfrt_object_btf_handle(const struct bpfrt_object *obj);
+
+/* Program type name as bpftool spells it ("xdp", "sched_cls", "kprobe"), or
+ * NULL; and the reverse lookup (-1 when unknown). */
+const char *bpfrt_prog_type_name(uint32_t prog_type);
+int bpfrt_prog_type_from_name(const char *name);
+/* Map type name as bpftool spells it ("hash", "percpu_array"), or NULL. */
+const char *bpfrt_map_type_name(uint32_t map_type);
+
+/* True when `license` is one of Linux's GPL-compatible strings. */
+bool bpfrt_license_is_gpl_compatible(const char *license);
+
+#endif

@@ -1,0 +1,251 @@
+/* Internal to src/loader: the ELF view, the object model and the steps that
+ * fill it (sections, maps, globals, externs, BTF fix-up, relocation, load). */
+#ifndef BPFRT_LOADER_H
+#define BPFRT_LOADER_H
+
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "bpfrt/btf.h"
+#include "bpfrt/errno.h"
+#include "bpfrt/insn.h"
+#include "bpfrt/object.h"
+#include "bpfrt/uapi.h"
+
+/* ---- ELF (elf.c) ---- */
+
+/* BPF relocation types (LLVM's ELF/RelocationsBPF). */
+#define R_BPF_NONE 0
+#define R_BPF_64_64 1
+#define R_BPF_64_ABS64 2
+#define R_BPF_64_ABS32 3
+#define R_BPF_64_NODYLD32 4
+#define R_BPF_64_32 10
+
+struct elf_sec {
+    const char *name;
+    uint32_t index;
+    uint32_t type;       /* SHT_* */
+    uint64_t flags;      /* SHF_* */
+    const uint8_t *data; /* NULL for SHT_NOBITS */
+    uint64_t size;
+    uint32_t link, info;
+    uint64_t entsize;
+};
+
+struct elf_sym {
+    const char *name;
+    uint64_t value;
+    uint64_t size;
+    uint16_t shndx;
+    uint8_t type;  /* STT_* */
+    uint8_t bind;  /* STB_* */
+    uint8_t visibility;
+};
+
+struct elf_rel {
+    uint64_t offset;
+    uint32_t sym;  /* index into elf_file.syms */
+    uint32_t type; /* R_BPF_* */
+};
+
+struct elf_file {
+    const uint8_t *buf;
+    size_t size;
+    struct elf_sec *secs;
+    uint32_t nsecs;
+    struct elf_sym *syms;
+    uint32_t nsyms;
+    uint32_t symtab_idx;
+};
+
+/* Parses the ELF64 little-endian BPF object in buf (which must outlive the
+ * result): header, section table, names, symbol table, all bounds-checked.
+ * Returns 0 or -BPFRT_EINVAL with a message. */
+int elf_parse(struct elf_file *ef, const uint8_t *buf, size_t size, char *err, size_t err_size);
+void elf_free(struct elf_file *ef);
+/* The relocations of a SHT_REL section, checked (symbol index, offset within
+ * the target section). *out is malloc'd. */
+int elf_read_rels(const struct elf_file *ef, const struct elf_sec *relsec, struct elf_rel **out,
+                  uint32_t *cnt, char *err, size_t err_size);
+const struct elf_sec *elf_find_sec(const struct elf_file *ef, const char *name);
+
+/* ---- section names -> program types (sections.c) ---- */
+
+struct sec_def {
+    const char *prefix;        /* "kprobe/", "xdp", ... */
+    uint32_t prog_type;
+    uint32_t attach_type;
+    unsigned flags;
+};
+#define SEC_EXACT 1u     /* name must equal prefix (or be prefix + "/...") */
+#define SEC_ATTACH 2u    /* expected_attach_type is passed to PROG_LOAD */
+#define SEC_SLEEPABLE 4u
+#define LIBBPF_PIN_BY_NAME_VALUE 1u
+/* The section definition for a program section name, or NULL. */
+const struct sec_def *sec_def_find(const char *sec_name);
+/* iproute2 "ID/KEY" tail-call slot names. */
+bool sec_parse_tail_slot(const char *sec_name, uint32_t *map_id, uint32_t *key);
+
+/* ---- object model ---- */
+
+/* One function inside an executable section: an entry program or a subprogram. */
+struct obj_func {
+    uint32_t sec;           /* section index */
+    uint32_t start, len;    /* in instructions */
+    const char *name;
+    bool global;
+};
+
+struct obj_insn_origin {
+    uint32_t sec;
+    uint32_t idx;           /* instruction index within the section */
+};
+
+struct bpfrt_object_prog {
+    struct bpfrt_object *obj;
+    char *name;
+    char *sec_name;
+    uint32_t sec;
+    uint32_t start, len;            /* own code in the section */
+    uint32_t type, attach_type;
+    bool attach_type_set;           /* pass attach_type to PROG_LOAD */
+    unsigned prog_flags;
+    const char *attach_target;      /* points into sec_name */
+    bool autoload;
+    bool has_tail_slot;
+    uint32_t tail_map_id, tail_key;
+
+    /* After relocation. */
+    struct bpf_insn *insns;
+    uint32_t insn_cnt;
+    struct obj_insn_origin *origin;
+    struct bpf_func_info *func_info;
+    uint32_t nr_func_info;
+    struct bpf_line_info *line_info;
+    uint32_t nr_line_info;
+
+    int handle;
+    char *log;
+};
+
+struct obj_init_slot {              /* initial values of PROG_ARRAY / map-in-map */
+    uint32_t index;
+    uint32_t sym;                   /* ELF symbol of the program or map */
+};
+
+struct bpfrt_object_map {
+    struct bpfrt_object *obj;
+    char *name;                     /* variable name or section name */
+    char kname[BPF_OBJ_NAME_LEN];   /* name passed to MAP_CREATE */
+    enum bpfrt_object_map_kind kind;
+    uint32_t sec;                   /* ELF section holding the definition or data (0 for .kconfig) */
+    uint64_t sec_off;               /* offset of the definition in .maps / maps */
+    uint64_t def_size;
+    uint32_t type, key_size, value_size, max_entries, map_flags, numa_node;
+    uint64_t map_extra;
+    uint32_t btf_key_type_id, btf_value_type_id;
+    uint32_t pinning, legacy_id, legacy_inner_id, legacy_inner_idx;
+    struct bpfrt_object_map *inner; /* owned template (BTF map-in-map) */
+    int inner_legacy;               /* legacy inner map index, or -1 */
+    uint32_t values_off;            /* BTF maps: offset of `values` in the definition, or UINT32_MAX */
+    struct obj_init_slot *init;
+    uint32_t nr_init;
+    uint8_t *data;                  /* global data image */
+    size_t data_size;
+    int handle;
+};
+
+struct obj_ext_sec {                /* one section's block in .BTF.ext */
+    const char *sec_name;
+    const uint8_t *recs;
+    uint32_t nr, rec_size;
+};
+
+struct obj_extern {
+    const char *name;
+    uint32_t sym;
+    bool kconfig;                   /* else __ksym */
+    bool weak;
+    uint32_t btf_var;               /* VAR id, 0 without BTF */
+    uint32_t off, size;             /* placement in the .kconfig map */
+};
+
+struct bpfrt_object {
+    struct bpfrt_runtime *rt;
+    uint8_t *buf;
+    size_t size;
+    struct elf_file elf;
+    char name[64];
+    char license[128];
+    uint32_t kversion;
+    struct bpfrt_object_opts opts;
+    char *kconfig_opt;
+
+    struct bpfrt_btf *btf;          /* fixed-up object BTF, or NULL */
+    const struct btf_ext_header *ext_hdr;
+    struct obj_ext_sec *func_secs, *line_secs, *core_secs;
+    uint32_t nr_func_secs, nr_line_secs, nr_core_secs;
+    uint32_t func_rec_size, line_rec_size, core_rec_size;
+    struct bpfrt_btf *target_btf;
+
+    struct obj_func *funcs;
+    uint32_t nr_funcs;
+    struct bpfrt_object_prog *progs;
+    uint32_t nr_progs;
+    struct bpfrt_object_map *maps;
+    uint32_t nr_maps;
+    struct obj_extern *externs;
+    uint32_t nr_externs;
+
+    /* Relocations per executable section: relo_at[sec][insn] = index into rels[sec] or -1. */
+    struct elf_rel **rels;
+    uint32_t *nr_rels;
+    int32_t **relo_at;
+
+    struct bpf_insn **sec_insns;    /* aligned copy of each executable section (CO-RE patched) */
+    uint8_t *ext_buf;               /* aligned copy of .BTF.ext */
+    uint32_t maps_sec, legacy_maps_sec;   /* 0 when absent */
+    bool relocated, loaded, core_done;
+    int btf_handle;
+    char notes[512];
+};
+
+/* Error reporting into the caller's buffer. */
+struct obj_err {
+    char *buf;
+    size_t size;
+};
+int obj_fail(struct obj_err *e, int code, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+void obj_note(struct bpfrt_object *obj, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* Steps (each returns 0 or -errno with a message). */
+int obj_collect_progs(struct bpfrt_object *obj, struct obj_err *e);
+int obj_collect_relos(struct bpfrt_object *obj, struct obj_err *e);
+int obj_collect_map_inits(struct bpfrt_object *obj, struct obj_err *e); /* maps.c */
+int obj_collect_maps(struct bpfrt_object *obj, struct obj_err *e);      /* maps.c */
+int obj_collect_globals(struct bpfrt_object *obj, struct obj_err *e);   /* globals.c */
+int obj_collect_externs(struct bpfrt_object *obj, struct obj_err *e);   /* externs.c */
+int obj_btf_open(struct bpfrt_object *obj, struct obj_err *e);          /* btf_fixup.c */
+int obj_btf_ext_open(struct bpfrt_object *obj, struct obj_err *e);      /* btf_fixup.c */
+int obj_relocate(struct bpfrt_object *obj, struct obj_err *e);          /* reloc.c */
+int obj_core_relocate(struct bpfrt_object *obj, struct bpfrt_object_prog *p,
+                      struct obj_err *e);                               /* core_relo.c */
+int obj_load(struct bpfrt_object *obj, struct obj_err *e);              /* load.c */
+void obj_free_maps(struct bpfrt_object *obj);
+int obj_kconfig_fill(struct bpfrt_object *obj, struct obj_err *e);      /* externs.c */
+
+/* Helpers. */
+const struct elf_sym *obj_sym(const struct bpfrt_object *obj, uint32_t idx);
+bool obj_sec_is_prog(const struct bpfrt_object *obj, uint32_t sec);
+/* Global data section kind for a section name, or -1. */
+int obj_data_sec_kind(const char *name);
+struct bpfrt_object_map *obj_map_by_sec(struct bpfrt_object *obj, uint32_t sec, uint64_t off);
+struct bpfrt_object_map *obj_kconfig_map(struct bpfrt_object *obj);
+const struct obj_extern *obj_extern_by_sym(const struct bpfrt_object *obj, uint32_t sym);
+void obj_prog_reset_reloc(struct bpfrt_object_prog *p);
+char *obj_strdup(const char *s);
+
+#endif
