@@ -1,0 +1,567 @@
+/* PROG_TEST_RUN with Linux 6.18's per-type semantics (net/bpf/test_run.c),
+ * checked against the kernel on this machine by tests/unit/test_bpf_testrun.c.
+ *
+ *  - XDP: the frame sits in a 4096-byte "page" behind XDP_PACKET_HEADROOM
+ *    (minus the metadata the xdp_md in ctx_in asks for); the tail keeps
+ *    room for skb_shared_info; the first 3520 bytes are linear, the rest is
+ *    carried as fragments and appended to data_out; data_out is
+ *    [data_meta, data_end) after the program.
+ *  - tc, socket filter, cgroup_skb: an __sk_buff as Linux builds it on the
+ *    loopback device (eth_type_trans: protocol from the frame, pkt_type
+ *    against loopback's all-zero address), ctx_in fields limited to the ones
+ *    Linux accepts; tc sees the frame from the MAC header, the others from
+ *    the network header; data_out is the whole frame.
+ *  - raw tracepoint: ctx_in is args[]; syscall: ctx_in is plain memory,
+ *    copied back to ctx_in.
+ *  - kprobe, tracepoint, perf_event: Linux refuses them (-ENOTSUPP); bpfrt
+ *    runs them with ctx_in as the raw context. */
+#include "bpfrt/hooks.h"
+#include "bpfrt/map.h"
+#include "bpfrt/prog.h"
+#include "core/bpf/cmd.h"
+#include "core/bpf/prog_types.h"
+
+#define PAGE 4096u
+#define SKB_SHINFO_SIZE 320u   /* SKB_DATA_ALIGN(sizeof(struct skb_shared_info)) on x86-64 */
+#define XDP_PACKET_HEADROOM 256u
+#define NET_SKB_PAD 64u
+#define ETH_HLEN 14u
+#define XDP_META_MAX 32u
+#define LOOPBACK_IFINDEX 1u
+#define GSO_MAX_SEGS 65535u
+#define GSO_LEGACY_MAX_SIZE 65536u
+#define ETH_P_IP 0x0800
+#define ETH_P_IPV6 0x86dd
+#define ETH_P_802_3_MIN 0x0600
+#define ETH_P_802_3 0x0001
+#define ETH_P_802_2 0x0004
+#define AF_INET 2
+#define AF_INET6 10
+#define PACKET_HOST 0
+#define PACKET_BROADCAST 1
+#define PACKET_MULTICAST 2
+#define PACKET_OTHERHOST 3
+
+struct tr {
+    struct bpfrt_runtime *rt;
+    struct bpfrt_prog *prog;
+    const struct bpfrt_test_run_opts *o;
+    struct bpfrt_test_run_result *res;
+};
+
+/* What one execution needs besides the program. */
+struct run_setup {
+    void *ctx;
+    const struct bpfrt_ctx_desc *desc;
+    uint32_t ctx_size;          /* plain-memory ctx (desc == NULL) */
+    struct bpfrt_pkt *pkt;      /* NULL for non-packet types */
+};
+
+static uint64_t now_ns(struct bpfrt_runtime *rt)
+{
+    return rt->plat->ktime_ns ? rt->plat->ktime_ns(rt->plat->ctx) : 0;
+}
+
+/* Runs the program `repeat` times on the same context, as bpf_test_run. */
+static int run_prog(struct tr *t, const struct run_setup *s, uint32_t repeat, bool timed)
+{
+    if (repeat == 0)
+        repeat = 1;
+    struct bpfrt_run *run = bpfrt_zalloc(t->rt, sizeof(*run));
+    if (!run)
+        return -BPFRT_ENOMEM;
+    uint64_t r0 = 0, t0 = now_ns(t->rt);
+    int err = 0;
+    for (uint32_t i = 0; i < repeat && !err; i++) {
+        bpfrt_memset(run, 0, sizeof(*run));
+        bpfrt_run_begin(run, t->prog);
+        run->ctx = s->ctx;
+        run->ctx_desc = s->desc;
+        run->ctx_size = s->ctx_size;
+        run->pkt = s->pkt;
+        if (s->pkt) {
+            /* The packet region as the packet helpers expect it (they move
+             * it when they move data/data_end). */
+            uint8_t *start = s->pkt->data_meta ? s->pkt->data_meta : s->pkt->data;
+            err = bpfrt_run_add_region(run, start, (uint64_t)(s->pkt->data_end - start), true);
+        }
+        if (!err)
+            err = bpfrt_prog_run(t->prog, run, (uint64_t)(uintptr_t)s->ctx, 0, &r0);
+        if (err) {
+            t->res->run_error = run->error;
+            t->res->error_insn = run->error_insn;
+            bpfrt_strlcpy(t->res->error_msg, run->error_msg, sizeof(t->res->error_msg));
+        }
+        bpfrt_run_end(run);
+    }
+    uint64_t total = now_ns(t->rt) - t0;
+    bpfrt_free(t->rt, run, sizeof(*run));
+    if (err)
+        return err;
+    t->res->retval = (uint32_t)r0;
+    if (timed) {
+        uint64_t avg = total / repeat;
+        t->res->duration = avg > 0xffffffffu ? 0xffffffffu : (uint32_t)avg;
+        t->res->has_duration = true;
+    }
+    if (s->pkt) {
+        struct bpfrt_pkt *p = s->pkt;
+        t->res->redirected = p->redirect_ifindex || p->redirect_map;
+        t->res->redirect_ifindex = p->redirect_ifindex;
+        t->res->redirect_flags = p->redirect_flags;
+        t->res->redirect_map_id = p->redirect_map ? p->redirect_map->id : 0;
+        t->res->redirect_key = p->redirect_key;
+    }
+    return 0;
+}
+
+/* bpf_test_finish: copy out up to data_size_out (0: no limit), report the
+ * full size; -ENOSPC when cut. Two pieces (linear part and fragments). */
+static int finish_data(struct tr *t, const void *a, uint32_t alen, const void *b, uint32_t blen)
+{
+    const struct bpfrt_test_run_opts *o = t->o;
+    uint32_t size = alen + blen, copy = size;
+    int err = 0;
+    if (o->data_size_out && copy > o->data_size_out) {
+        copy = o->data_size_out;
+        err = -BPFRT_ENOSPC;
+    }
+    if (o->data_out) {
+        uint32_t n1 = copy < alen ? copy : alen;
+        bpfrt_memcpy(o->data_out, a, n1);
+        if (copy > n1)
+            bpfrt_memcpy((uint8_t *)o->data_out + n1, b, copy - n1);
+    }
+    t->res->data_size_out = size;
+    t->res->finished = true;
+    return err;
+}
+
+/* bpf_ctx_init: a zeroed ctx of max_size with ctx_in copied in (bytes past
+ * max_size must be zero: -E2BIG). *out stays NULL when neither ctx_in nor
+ * ctx_out was given. */
+static int ctx_init(struct tr *t, void *buf, uint32_t max_size, bool *present)
+{
+    const struct bpfrt_test_run_opts *o = t->o;
+    *present = o->ctx_in || o->ctx_out;
+    bpfrt_memset(buf, 0, max_size);
+    if (!o->ctx_in)
+        return 0;
+    const uint8_t *in = o->ctx_in;
+    for (uint32_t i = max_size; i < o->ctx_size_in; i++)
+        if (in[i])
+            return -BPFRT_E2BIG;
+    bpfrt_memcpy(buf, in, o->ctx_size_in < max_size ? o->ctx_size_in : max_size);
+    return 0;
+}
+
+/* bpf_ctx_finish. */
+static int ctx_finish(struct tr *t, const void *ctx, uint32_t size)
+{
+    const struct bpfrt_test_run_opts *o = t->o;
+    if (!o->ctx_out)
+        return 0;
+    uint32_t copy = size < o->ctx_size_out ? size : o->ctx_size_out;
+    bpfrt_memcpy(o->ctx_out, ctx, copy);
+    t->res->ctx_size_out = size;
+    t->res->ctx_written = true;
+    return copy < size ? -BPFRT_ENOSPC : 0;
+}
+
+/* ---- XDP ---- */
+
+static int test_run_xdp(struct tr *t)
+{
+    const struct bpfrt_test_run_opts *o = t->o;
+    if (t->prog->expected_attach_type == BPF_XDP_DEVMAP || t->prog->expected_attach_type == BPF_XDP_CPUMAP)
+        return -BPFRT_EINVAL;
+    if (o->flags & ~(uint32_t)BPF_F_TEST_XDP_LIVE_FRAMES)
+        return -BPFRT_EINVAL;
+    if (o->flags & BPF_F_TEST_XDP_LIVE_FRAMES)
+        return -BPFRT_ENOTSUPP; /* no devices to transmit on */
+    if (o->batch_size)
+        return -BPFRT_EINVAL;
+    struct xdp_md md;
+    bool has_ctx;
+    int err = ctx_init(t, &md, sizeof(md), &has_ctx);
+    if (err)
+        return err;
+    uint32_t size = o->data_size_in, linear = size, headroom = XDP_PACKET_HEADROOM;
+    if (has_ctx) {
+        /* There can't be user data before the metadata; data is the
+         * metadata length (4-byte steps, at most 32); data_end the linear
+         * length, the rest going to fragments. */
+        if (md.data_meta || md.data_end > size || md.data > md.data_end || (md.data & 3) ||
+            md.data > XDP_META_MAX)
+            return -BPFRT_EINVAL;
+        headroom -= md.data;
+        linear = md.data_end;
+    }
+    uint32_t max_data = PAGE - headroom - SKB_SHINFO_SIZE;
+    if (linear > max_data)
+        linear = max_data;
+    if (linear < ETH_HLEN)
+        return -BPFRT_EINVAL;
+    if (!o->data_in)
+        return -BPFRT_EFAULT;
+    if (has_ctx) {
+        if (md.egress_ifindex)
+            return -BPFRT_EINVAL;
+        if (!md.ingress_ifindex && md.rx_queue_index)
+            return -BPFRT_EINVAL;
+        if (md.ingress_ifindex && md.ingress_ifindex != LOOPBACK_IFINDEX)
+            return -BPFRT_ENODEV; /* the only device bpfrt knows is loopback */
+        if (md.ingress_ifindex && md.rx_queue_index >= 1)
+            return -BPFRT_EINVAL; /* loopback has one rx queue */
+    }
+
+    uint32_t buf_size = PAGE - SKB_SHINFO_SIZE;
+    uint8_t *buf = bpfrt_zalloc(t->rt, buf_size);
+    struct bpfrt_xdp_ctx *k = bpfrt_zalloc(t->rt, sizeof(*k));
+    if (!buf || !k) {
+        bpfrt_free(t->rt, buf, buf_size);
+        bpfrt_free(t->rt, k, sizeof(*k));
+        return -BPFRT_ENOMEM;
+    }
+    uint8_t *meta = buf + headroom;
+    bpfrt_memcpy(meta, o->data_in, linear);
+    struct bpfrt_pkt pkt;
+    bpfrt_memset(&pkt, 0, sizeof(pkt));
+    pkt.buf = buf;
+    pkt.buf_size = buf_size;
+    pkt.data_meta = meta;
+    pkt.data = meta + (has_ctx ? md.data : 0);
+    pkt.data_end = meta + linear;
+    pkt.skb_ctx = k;
+    k->md.ingress_ifindex = LOOPBACK_IFINDEX; /* the rx queue is loopback's queue 0 */
+    k->md.rx_queue_index = 0;
+    k->data = (uint64_t)(uintptr_t)pkt.data;
+    k->data_end = (uint64_t)(uintptr_t)pkt.data_end;
+    k->data_meta = (uint64_t)(uintptr_t)pkt.data_meta;
+
+    struct run_setup s = { k, bpfrt_ctx_desc_for(BPF_PROG_TYPE_XDP, t->prog->expected_attach_type), 0, &pkt };
+    err = run_prog(t, &s, o->repeat, true);
+    if (!err) {
+        /* The helpers keep pkt and the shadows in step; pkt is the truth. */
+        const uint8_t *frags = (const uint8_t *)o->data_in + linear;
+        err = finish_data(t, pkt.data_meta, (uint32_t)(pkt.data_end - pkt.data_meta), frags, size - linear);
+        if (!err && has_ctx) {
+            md.data = (uint32_t)(pkt.data - pkt.data_meta);
+            md.data_end = (uint32_t)(pkt.data_end - pkt.data_meta);
+            err = ctx_finish(t, &md, sizeof(md));
+        }
+    }
+    bpfrt_free(t->rt, buf, buf_size);
+    bpfrt_free(t->rt, k, sizeof(*k));
+    return err;
+}
+
+/* ---- sk_buff types ---- */
+
+static bool range_zero(const void *p, size_t from, size_t to)
+{
+    const uint8_t *b = p;
+    for (size_t i = from; i < to; i++)
+        if (b[i])
+            return false;
+    return true;
+}
+
+#define SKB_OFF(f) offsetof(struct __sk_buff, f)
+#define SKB_END(f) offsetofend(struct __sk_buff, f)
+
+/* Linux's convert___skb_to_skb: only mark, priority, ingress_ifindex,
+ * ifindex, cb[], tstamp, wire_len, gso_segs, gso_size, hwtstamp may be set. */
+static int check_skb_ctx_in(const struct __sk_buff *s, uint32_t len)
+{
+    if (!range_zero(s, 0, SKB_OFF(mark)) || !range_zero(s, SKB_END(mark), SKB_OFF(priority)) ||
+        !range_zero(s, SKB_END(ifindex), SKB_OFF(cb)) || !range_zero(s, SKB_END(cb), SKB_OFF(tstamp)) ||
+        !range_zero(s, SKB_END(gso_segs), SKB_OFF(gso_size)) ||
+        !range_zero(s, SKB_END(gso_size), SKB_OFF(hwtstamp)) ||
+        !range_zero(s, SKB_END(hwtstamp), sizeof(*s)))
+        return -BPFRT_EINVAL;
+    if (s->wire_len && (s->wire_len < len || s->wire_len > GSO_LEGACY_MAX_SIZE))
+        return -BPFRT_EINVAL;
+    if (s->gso_segs > GSO_MAX_SEGS)
+        return -BPFRT_EINVAL;
+    return 0;
+}
+
+static uint16_t load_be16(const uint8_t *p)
+{
+    return (uint16_t)(p[0] << 8 | p[1]);
+}
+
+/* eth_type_trans on loopback (device address and "broadcast" address are
+ * all zeros, so ff:ff:ff:ff:ff:ff is just multicast). Returns the protocol
+ * as __sk_buff.protocol holds it (network byte order in a u32). */
+static uint32_t eth_type_trans(const uint8_t *frame, uint32_t len, uint32_t *pkt_type)
+{
+    static const uint8_t zero[6] = { 0 };
+    if (frame[0] & 1)
+        *pkt_type = bpfrt_memcmp(frame, zero, 6) == 0 ? PACKET_BROADCAST : PACKET_MULTICAST;
+    else
+        *pkt_type = bpfrt_memcmp(frame, zero, 6) == 0 ? PACKET_HOST : PACKET_OTHERHOST;
+    uint16_t proto = load_be16(frame + 12);
+    if (proto < ETH_P_802_3_MIN)
+        proto = (len >= ETH_HLEN + 2 && frame[14] == 0xff && frame[15] == 0xff) ? ETH_P_802_3 : ETH_P_802_2;
+    /* store big-endian bytes into the u32, as the kernel's __be16 */
+    return (uint32_t)((proto >> 8) | ((proto & 0xff) << 8));
+}
+
+static int test_run_skb(struct tr *t)
+{
+    const struct bpfrt_test_run_opts *o = t->o;
+    uint32_t type = t->prog->type;
+    bool is_l2 = type == BPF_PROG_TYPE_SCHED_CLS || type == BPF_PROG_TYPE_SCHED_ACT;
+    if (o->flags || o->cpu || o->batch_size)
+        return -BPFRT_EINVAL;
+    uint32_t size = o->data_size_in;
+    uint32_t buf_size = PAGE - SKB_SHINFO_SIZE;
+    if (size < ETH_HLEN || size > buf_size - NET_SKB_PAD)
+        return -BPFRT_EINVAL;
+    if (!o->data_in)
+        return -BPFRT_EFAULT;
+    struct __sk_buff in;
+    bool has_ctx;
+    int err = ctx_init(t, &in, sizeof(in), &has_ctx);
+    if (err)
+        return err;
+    if (has_ctx && (err = check_skb_ctx_in(&in, size)) != 0)
+        return err;
+    if (has_ctx && in.ifindex > LOOPBACK_IFINDEX)
+        return -BPFRT_ENODEV;
+
+    const uint8_t *frame = o->data_in;
+    uint32_t pkt_type;
+    uint32_t protocol = eth_type_trans(frame, size, &pkt_type);
+    uint16_t proto = load_be16(frame + 12);
+    /* Linux needs the whole IP header in the linear data. */
+    if ((proto == ETH_P_IP && size < ETH_HLEN + 20) || (proto == ETH_P_IPV6 && size < ETH_HLEN + 40))
+        return -BPFRT_EINVAL;
+
+    uint8_t *buf = bpfrt_zalloc(t->rt, buf_size);
+    struct bpfrt_skb_ctx *k = bpfrt_zalloc(t->rt, sizeof(*k));
+    if (!buf || !k) {
+        bpfrt_free(t->rt, buf, buf_size);
+        bpfrt_free(t->rt, k, sizeof(*k));
+        return -BPFRT_ENOMEM;
+    }
+    uint8_t *mac = buf + NET_SKB_PAD;
+    bpfrt_memcpy(mac, frame, size);
+    struct bpfrt_pkt pkt;
+    bpfrt_memset(&pkt, 0, sizeof(pkt));
+    pkt.buf = buf;
+    pkt.buf_size = buf_size;
+    pkt.data = is_l2 ? mac : mac + ETH_HLEN;
+    pkt.data_end = mac + size;
+    pkt.data_meta = NULL;
+    pkt.net_off = is_l2 ? ETH_HLEN : 0;
+    pkt.skb_ctx = k;
+
+    struct __sk_buff *skb = &k->skb;
+    skb->len = (uint32_t)(pkt.data_end - pkt.data);
+    skb->pkt_type = pkt_type;
+    skb->protocol = protocol;
+    skb->ifindex = LOOPBACK_IFINDEX;
+    if (has_ctx) {
+        skb->mark = in.mark;
+        skb->priority = in.priority;
+        skb->ingress_ifindex = in.ingress_ifindex;
+        bpfrt_memcpy(skb->cb, in.cb, sizeof(skb->cb));
+        skb->tstamp = in.tstamp;
+        skb->gso_segs = in.gso_segs;
+        skb->gso_size = in.gso_size;
+        skb->hwtstamp = in.hwtstamp;
+    }
+    skb->wire_len = has_ctx && in.wire_len ? in.wire_len : size;
+    /* The test socket: its family and addresses come from the IP header. */
+    if (proto == ETH_P_IP) {
+        skb->family = AF_INET;
+        bpfrt_memcpy(&skb->local_ip4, frame + ETH_HLEN + 12, 4);
+        bpfrt_memcpy(&skb->remote_ip4, frame + ETH_HLEN + 16, 4);
+    } else if (proto == ETH_P_IPV6) {
+        skb->family = AF_INET6;
+        bpfrt_memcpy(skb->local_ip6, frame + ETH_HLEN + 8, 16);
+        bpfrt_memcpy(skb->remote_ip6, frame + ETH_HLEN + 24, 16);
+    }
+    k->data = (uint64_t)(uintptr_t)pkt.data;
+    k->data_end = (uint64_t)(uintptr_t)pkt.data_end;
+    k->data_meta = k->data; /* no metadata on skbs here: data_meta == data */
+
+    struct run_setup s = { k, bpfrt_ctx_desc_for(type, t->prog->expected_attach_type), 0, &pkt };
+    err = run_prog(t, &s, o->repeat, true);
+    if (!err) {
+        /* The whole frame goes out: non-L2 programs saw it from the
+         * network header, Linux pushes the MAC header back. */
+        uint8_t *start = is_l2 ? pkt.data : pkt.data - ETH_HLEN;
+        err = finish_data(t, start, (uint32_t)(pkt.data_end - start), NULL, 0);
+        if (!err && has_ctx) {
+            /* convert_skb_to___skb */
+            struct __sk_buff out;
+            bpfrt_memset(&out, 0, sizeof(out));
+            out.mark = skb->mark;
+            out.priority = skb->priority;
+            out.ingress_ifindex = skb->ingress_ifindex;
+            out.ifindex = skb->ifindex;
+            bpfrt_memcpy(out.cb, skb->cb, sizeof(out.cb));
+            out.tstamp = skb->tstamp;
+            out.wire_len = skb->wire_len;
+            out.gso_segs = skb->gso_segs;
+            out.gso_size = skb->gso_size;
+            out.hwtstamp = skb->hwtstamp;
+            err = ctx_finish(t, &out, sizeof(out));
+        }
+    }
+    bpfrt_free(t->rt, buf, buf_size);
+    bpfrt_free(t->rt, k, sizeof(*k));
+    return err;
+}
+
+/* ---- tracing and syscall ---- */
+
+static int test_run_raw_tp(struct tr *t)
+{
+    const struct bpfrt_test_run_opts *o = t->o;
+    if (o->data_in || o->data_out || o->ctx_out || o->repeat || o->batch_size ||
+        (o->flags & ~(uint32_t)BPF_F_TEST_RUN_ON_CPU))
+        return -BPFRT_EINVAL;
+    if (!(o->flags & BPF_F_TEST_RUN_ON_CPU) && o->cpu)
+        return -BPFRT_EINVAL;
+    if ((o->flags & BPF_F_TEST_RUN_ON_CPU) && o->cpu >= t->rt->ncpus)
+        return -BPFRT_ENXIO;
+    const struct bpfrt_ctx_desc *desc = bpfrt_ctx_desc_for(BPF_PROG_TYPE_RAW_TRACEPOINT, 0);
+    if (o->ctx_size_in > desc->ctx_size)
+        return -BPFRT_EINVAL;
+    uint64_t args[BPFRT_MAX_BPF_FUNC_ARGS] = { 0 };
+    if (o->ctx_size_in)
+        bpfrt_memcpy(args, o->ctx_in, o->ctx_size_in);
+    struct run_setup s = { args, desc, 0, NULL };
+    int err = run_prog(t, &s, 1, false);
+    if (!err)
+        t->res->finished = true;
+    return err;
+}
+
+/* bpfrt extension: kprobe / tracepoint / perf_event with ctx_in as the raw
+ * context (zero-filled up to the context size). */
+static int test_run_tracing(struct tr *t)
+{
+    const struct bpfrt_test_run_opts *o = t->o;
+    if (o->data_in || o->data_out || o->flags || o->cpu || o->batch_size)
+        return -BPFRT_EINVAL;
+    const struct bpfrt_ctx_desc *desc = bpfrt_ctx_desc_for(t->prog->type, t->prog->expected_attach_type);
+    if (o->ctx_size_in > desc->ctx_size)
+        return -BPFRT_EINVAL;
+    uint8_t *ctx = bpfrt_zalloc(t->rt, desc->kern_size);
+    if (!ctx)
+        return -BPFRT_ENOMEM;
+    if (o->ctx_size_in)
+        bpfrt_memcpy(ctx, o->ctx_in, o->ctx_size_in);
+    struct run_setup s = { ctx, desc, 0, NULL };
+    int err = run_prog(t, &s, o->repeat, true);
+    if (!err) {
+        t->res->finished = true;
+        err = ctx_finish(t, ctx, o->ctx_size_in ? o->ctx_size_in : desc->ctx_size);
+    }
+    bpfrt_free(t->rt, ctx, desc->kern_size);
+    return err;
+}
+
+/* SYSCALL: ctx_in is plain memory the program may read and write; it is
+ * copied back into ctx_in (Linux's bpf_prog_test_run_syscall). */
+static int test_run_syscall(struct tr *t)
+{
+    const struct bpfrt_test_run_opts *o = t->o;
+    if (o->data_in || o->data_out || o->ctx_out || o->repeat || o->flags || o->cpu || o->batch_size)
+        return -BPFRT_EINVAL;
+    if (o->ctx_size_in > BPFRT_SYSCALL_CTX_MAX)
+        return -BPFRT_EINVAL;
+    void *ctx = NULL;
+    if (o->ctx_size_in) {
+        ctx = bpfrt_zalloc(t->rt, o->ctx_size_in);
+        if (!ctx)
+            return -BPFRT_ENOMEM;
+        bpfrt_memcpy(ctx, o->ctx_in, o->ctx_size_in);
+    }
+    struct run_setup s = { ctx, NULL, o->ctx_size_in, NULL };
+    int err = run_prog(t, &s, 1, false);
+    if (!err) {
+        t->res->finished = true;
+        if (ctx)
+            bpfrt_memcpy((void *)o->ctx_in, ctx, o->ctx_size_in);
+    }
+    bpfrt_free(t->rt, ctx, o->ctx_size_in);
+    return err;
+}
+
+typedef int (*test_run_fn)(struct tr *t);
+
+static const struct {
+    uint32_t type;
+    test_run_fn fn;
+} test_run_table[] = {
+    { BPF_PROG_TYPE_XDP, test_run_xdp },
+    { BPF_PROG_TYPE_SCHED_CLS, test_run_skb },
+    { BPF_PROG_TYPE_SCHED_ACT, test_run_skb },
+    { BPF_PROG_TYPE_SOCKET_FILTER, test_run_skb },
+    { BPF_PROG_TYPE_CGROUP_SKB, test_run_skb },
+    { BPF_PROG_TYPE_RAW_TRACEPOINT, test_run_raw_tp },
+    { BPF_PROG_TYPE_KPROBE, test_run_tracing },
+    { BPF_PROG_TYPE_TRACEPOINT, test_run_tracing },
+    { BPF_PROG_TYPE_PERF_EVENT, test_run_tracing },
+    { BPF_PROG_TYPE_SYSCALL, test_run_syscall },
+};
+
+int bpfrt_prog_test_run(struct bpfrt_runtime *rt, struct bpfrt_prog *prog,
+                        const struct bpfrt_test_run_opts *opts, struct bpfrt_test_run_result *res)
+{
+    if (!rt || !prog || !opts || !res)
+        return -BPFRT_EINVAL;
+    bpfrt_memset(res, 0, sizeof(*res));
+    if ((opts->ctx_size_in && !opts->ctx_in) || (!opts->ctx_size_in && opts->ctx_in))
+        return -BPFRT_EINVAL;
+    if ((opts->ctx_size_out && !opts->ctx_out) || (!opts->ctx_size_out && opts->ctx_out))
+        return -BPFRT_EINVAL;
+    struct tr t = { rt, prog, opts, res };
+    for (size_t i = 0; i < sizeof(test_run_table) / sizeof(test_run_table[0]); i++)
+        if (test_run_table[i].type == prog->type)
+            return test_run_table[i].fn(&t);
+    return -BPFRT_ENOTSUPP;
+}
+
+long bpfrt_cmd_prog_test_run(struct bpfrt_cmd *c)
+{
+    const union bpf_attr *a = c->attr;
+    struct bpfrt_prog *prog;
+    int err = bpfrt_objtab_get(c->rt, (int)a->test.prog_fd, BPFRT_OBJ_PROG, (void **)&prog);
+    if (err)
+        return err;
+    struct bpfrt_test_run_opts o = {
+        .data_in = u64_to_ptr(a->test.data_in),
+        .data_size_in = a->test.data_size_in,
+        .data_out = u64_to_ptr(a->test.data_out),
+        .data_size_out = a->test.data_size_out,
+        .ctx_in = u64_to_ptr(a->test.ctx_in),
+        .ctx_size_in = a->test.ctx_size_in,
+        .ctx_out = u64_to_ptr(a->test.ctx_out),
+        .ctx_size_out = a->test.ctx_size_out,
+        .repeat = a->test.repeat,
+        .flags = a->test.flags,
+        .cpu = a->test.cpu,
+        .batch_size = a->test.batch_size,
+    };
+    struct bpfrt_test_run_result res;
+    err = bpfrt_prog_test_run(c->rt, prog, &o, &res);
+    bpfrt_prog_put(prog);
+    if (res.finished) {
+        BPFRT_CMD_PUT_U32(c, test.retval, res.retval);
+        if (res.has_duration)
+            BPFRT_CMD_PUT_U32(c, test.duration, res.duration);
+        if (o.data_in)
+            BPFRT_CMD_PUT_U32(c, test.data_size_out, res.data_size_out);
+    }
+    if (res.ctx_written)
+        BPFRT_CMD_PUT_U32(c, test.ctx_size_out, res.ctx_size_out);
+    return err;
+}
