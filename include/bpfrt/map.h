@@ -110,4 +110,41 @@ long bpfrt_perf_event_consume(struct bpfrt_map *map, bpfrt_record_cb cb, bpfrt_l
 void bpfrt_spin_lock(struct bpf_spin_lock *lock);
 void bpfrt_spin_unlock(struct bpf_spin_lock *lock);
 
+/* ---- additions for the command layer, loader and helpers ---- */
+
+/* Records where the value's struct bpf_spin_lock sits (from BTF), before
+ * the map is used. Only HASH and ARRAY maps may hold one (-EOPNOTSUPP
+ * otherwise, as Linux); off must be 4-aligned and inside the value (-EINVAL).
+ * off < 0 clears it. */
+int bpfrt_map_set_spin_lock_off(struct bpfrt_map *map, int32_t off);
+
+/* The last user handle (and pin) of the map is gone: drop entries that
+ * could keep a reference cycle alive (PROG_ARRAY clears all its programs,
+ * as Linux does on the last uref). The command layer calls it. */
+void bpfrt_map_release_uref(struct bpfrt_map *map);
+
+/* PROG_ARRAY compatibility with a program that uses it or goes into it:
+ * the first program fixes the array's engine and program type; a later one
+ * with another engine or type gets -EINVAL. Returns 0 when compatible. */
+int bpfrt_map_prog_array_compatible(struct bpfrt_map *map, const struct bpfrt_prog *prog);
+
+/* Redirect maps (DEVMAP, DEVMAP_HASH, XSKMAP, CPUMAP): the target stored at
+ * key: ifindex (devmaps), queue id (xskmap) or the CPU itself (cpumap).
+ * -ENOENT when the slot is empty, -EINVAL for other map types. */
+int bpfrt_map_redirect_target(struct bpfrt_map *map, uint32_t key, uint32_t *target);
+
+/* BPF_F_MMAPABLE arrays: the value area (what mmap() of the map shows),
+ * with its size in *size; NULL for other maps. */
+void *bpfrt_map_mmap_addr(struct bpfrt_map *map, size_t *size);
+
+/* Perf event arrays: user space opens one record buffer of `size` bytes
+ * (rounded up to 8, at least 64) per slot, as it would open a perf event per
+ * CPU and store its fd at that key. Until a slot is opened,
+ * bpf_perf_event_output to it gives -ENOENT; deleting the key closes it.
+ * Returns 0, -E2BIG (slot >= max_entries), -EEXIST (already open),
+ * -EINVAL or -ENOMEM. */
+int bpfrt_perf_event_open_buffer(struct bpfrt_map *map, uint32_t slot, uint32_t size);
+/* Records lost so far because slot's buffer was full. */
+uint64_t bpfrt_perf_event_lost(struct bpfrt_map *map, uint32_t slot);
+
 #endif
