@@ -25,7 +25,7 @@ const struct isa_shape_text isa_shapes[ISA_SH_COUNT] = {
     [ISA_SH_LD_IND] = {{"r0 = *($z *)skb[$S $I]", "r0 = *($z *)skb[$S{ $I}]", "$m $S, $i"}},
     [ISA_SH_LDX] = {{"$d = *($z *)($S $o)", "$d = *($z *)($S $O)", "$m $d, [$S{$o}]"}},
     [ISA_SH_ST] = {{"*($z *)($D $o) = $i", "*($z *)($D $O) = $i", "$m [$D{$o}], $i"}},
-    [ISA_SH_STX] = {{"*($z *)($D $o) = $S", "*($z *)($D $O) = $s", "$m [$D{$o}], $S"}},
+    [ISA_SH_STX] = {{"*($z *)($D $o) = $S", "*($z *)($D $O) = $S", "$m [$D{$o}], $S"}},
     [ISA_SH_ATOMIC] = {{"lock *($z *)($D $o) $c $S", "lock *($z *)($D $O) $c $s", "$m [$D{$o}], $S"}},
     [ISA_SH_ATOMIC_FETCH] = {{"$S = $K_fetch_$c(($z *)($D $o), $S)",
                               "$s = atomic_fetch_$c(($z *)($D $O), $s)", "$m [$D{$o}], $S"}},
