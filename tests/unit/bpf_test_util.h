@@ -1,0 +1,159 @@
+/* Shared by the tests/unit/test_bpf_*.c tests: instruction macros, a
+ * runtime, attr shorthands, and the real bpf(2) for kernel comparisons. */
+#ifndef BPFRT_TESTS_BPF_TEST_UTIL_H
+#define BPFRT_TESTS_BPF_TEST_UTIL_H
+
+#include <errno.h>
+#include <stddef.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "bpfrt/bpf.h"
+#include "bpfrt/errno.h"
+#include "bpfrt/map.h"
+#include "bpfrt/prog.h"
+#include "bpfrt/insn.h"
+#include "bpfrt/runtime.h"
+#include "bpfrt/uapi.h"
+
+#define INSN(c, d, s, o, i) ((struct bpf_insn){ .code = (c), .dst_reg = (d), .src_reg = (s), .off = (o), .imm = (i) })
+#define MOV64_IMM(d, i) INSN(BPF_ALU64 | BPF_MOV | BPF_K, d, 0, 0, i)
+#define MOV64_REG(d, s) INSN(BPF_ALU64 | BPF_MOV | BPF_X, d, s, 0, 0)
+#define ALU64_IMM(op, d, i) INSN(BPF_ALU64 | (op) | BPF_K, d, 0, 0, i)
+#define ALU64_REG(op, d, s) INSN(BPF_ALU64 | (op) | BPF_X, d, s, 0, 0)
+#define LDX(sz, d, s, o) INSN(BPF_LDX | BPF_MEM | (sz), d, s, o, 0)
+#define STX(sz, d, s, o) INSN(BPF_STX | BPF_MEM | (sz), d, s, o, 0)
+#define ST(sz, d, o, i) INSN(BPF_ST | BPF_MEM | (sz), d, 0, o, i)
+#define JMP_IMM(op, d, i, o) INSN(BPF_JMP | (op) | BPF_K, d, 0, o, i)
+#define JMP_REG(op, d, s, o) INSN(BPF_JMP | (op) | BPF_X, d, s, o, 0)
+#define CALL(id) INSN(BPF_JMP | BPF_CALL, 0, 0, 0, id)
+#define EXIT() INSN(BPF_JMP | BPF_EXIT, 0, 0, 0, 0)
+#define LD_IMM64_SRC(d, src, lo, hi) INSN(BPF_LD | BPF_DW | BPF_IMM, d, src, 0, lo), INSN(0, 0, 0, 0, hi)
+#define LD_MAP_FD(d, fd) LD_IMM64_SRC(d, BPF_PSEUDO_MAP_FD, fd, 0)
+#define ATOMIC_ADD(sz, d, s, o) INSN(BPF_STX | BPF_ATOMIC | (sz), d, s, o, BPF_ADD)
+#define NR(a) (uint32_t)(sizeof(a) / sizeof((a)[0]))
+
+#define HELPER_map_lookup_elem 1
+#define HELPER_trace_printk 6
+#define HELPER_tail_call 12
+#define HELPER_xdp_adjust_head 44
+#define HELPER_redirect 23
+#define HELPER_ktime_get_ns 5
+
+static inline uint64_t ptr(const void *p)
+{
+    return (uint64_t)(uintptr_t)p;
+}
+
+static inline struct bpfrt_runtime *new_rt(void)
+{
+    struct bpfrt_runtime *rt = NULL;
+    if (bpfrt_runtime_create(bpfrt_platform_hosted(), &rt) != 0) {
+        fprintf(stderr, "runtime create failed\n");
+        exit(1);
+    }
+    return rt;
+}
+
+/* The real kernel: -errno like bpfrt_bpf. */
+static inline long sys_bpf(int cmd, union bpf_attr *a, unsigned size)
+{
+    long r = syscall(SYS_bpf, cmd, a, size);
+    return r < 0 ? -errno : r;
+}
+
+/* bpf() on bpfrt (kernel == false) or the real kernel. */
+static inline long do_bpf(struct bpfrt_runtime *rt, bool kernel, int cmd, union bpf_attr *a)
+{
+    return kernel ? sys_bpf(cmd, a, sizeof(*a)) : bpfrt_bpf(rt, cmd, a, sizeof(*a));
+}
+
+static inline void do_close(struct bpfrt_runtime *rt, bool kernel, long h)
+{
+    if (h < 0)
+        return;
+    if (kernel)
+        close((int)h);
+    else
+        bpfrt_close(rt, (int)h);
+}
+
+/* Loads insns with an optional log. Returns the handle or -errno. */
+static inline long load_prog_ex(struct bpfrt_runtime *rt, bool kernel, uint32_t type, const struct bpf_insn *insns,
+                                uint32_t cnt, const char *license, uint32_t log_level, char *log, uint32_t log_size,
+                                uint32_t *true_size)
+{
+    union bpf_attr a;
+    memset(&a, 0, sizeof(a));
+    a.prog_type = type;
+    a.insn_cnt = cnt;
+    a.insns = ptr(insns);
+    a.license = ptr(license);
+    a.log_level = log_level;
+    a.log_buf = ptr(log);
+    a.log_size = log_size;
+    long r = do_bpf(rt, kernel, BPF_PROG_LOAD, &a);
+    if (true_size)
+        *true_size = a.log_true_size;
+    return r;
+}
+
+static inline long load_prog(struct bpfrt_runtime *rt, uint32_t type, const struct bpf_insn *insns, uint32_t cnt)
+{
+    return load_prog_ex(rt, false, type, insns, cnt, "GPL", 0, NULL, 0, NULL);
+}
+
+static inline long create_map_ex(struct bpfrt_runtime *rt, bool kernel, uint32_t type, uint32_t ks, uint32_t vs,
+                                 uint32_t max)
+{
+    union bpf_attr a;
+    memset(&a, 0, sizeof(a));
+    a.map_type = type;
+    a.key_size = ks;
+    a.value_size = vs;
+    a.max_entries = max;
+    return do_bpf(rt, kernel, BPF_MAP_CREATE, &a);
+}
+
+static inline long create_map(struct bpfrt_runtime *rt, uint32_t type, uint32_t ks, uint32_t vs, uint32_t max)
+{
+    return create_map_ex(rt, false, type, ks, vs, max);
+}
+
+static inline long map_update(struct bpfrt_runtime *rt, long fd, const void *k, const void *v, uint64_t flags)
+{
+    union bpf_attr a;
+    memset(&a, 0, sizeof(a));
+    a.map_fd = (uint32_t)fd;
+    a.key = ptr(k);
+    a.value = ptr(v);
+    a.flags = flags;
+    return bpfrt_bpf(rt, BPF_MAP_UPDATE_ELEM, &a, sizeof(a));
+}
+
+static inline long map_lookup(struct bpfrt_runtime *rt, long fd, const void *k, void *v)
+{
+    union bpf_attr a;
+    memset(&a, 0, sizeof(a));
+    a.map_fd = (uint32_t)fd;
+    a.key = ptr(k);
+    a.value = ptr(v);
+    return bpfrt_bpf(rt, BPF_MAP_LOOKUP_ELEM, &a, sizeof(a));
+}
+
+/* True when this process can load programs into the real kernel. */
+static inline bool kernel_bpf_available(void)
+{
+    static int cached = -1;
+    if (cached < 0) {
+        struct bpf_insn p[] = { MOV64_IMM(0, 0), EXIT() };
+        long fd = load_prog_ex(NULL, true, BPF_PROG_TYPE_SOCKET_FILTER, p, 2, "GPL", 0, NULL, 0, NULL);
+        cached = fd >= 0;
+        if (fd >= 0)
+            close((int)fd);
+    }
+    return cached;
+}
+
+#endif
