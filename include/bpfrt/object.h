@@ -158,10 +158,10 @@ int bpfrt_object_btf_handle(const struct bpfrt_object *obj);
 
 /* Program type name as bpftool spells it ("xdp", "sched_cls", "kprobe"), or
  * NULL; and the reverse lookup (-1 when unknown). */
-const char *bpfrt_prog_type_name(uint32_t prog_type);
-int bpfrt_prog_type_from_name(const char *name);
+const char *bpfrt_prog_type_str(uint32_t prog_type);
+int bpfrt_prog_type_parse(const char *name);
 /* Map type name as bpftool spells it ("hash", "percpu_array"), or NULL. */
-const char *bpfrt_map_type_name(uint32_t map_type);
+const char *bpfrt_map_type_str(uint32_t map_type);
 
 /* True when `license` is one of Linux's GPL-compatible strings. */
 bool bpfrt_license_is_gpl_compatible(const char *license);

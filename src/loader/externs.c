@@ -107,6 +107,13 @@ int obj_collect_externs(struct bpfrt_object *obj, struct obj_err *e)
                         if (var && btf_kind(var) == BTF_KIND_VAR)
                             ((struct btf_var *)btf_type_extra(var))->linkage = BTF_VAR_GLOBAL_ALLOCATED;
                     }
+            /* Linux wants the variables in offset order */
+            for (uint32_t i = 1; i < btf_vlen(t); i++)
+                for (uint32_t j = i; j > 0 && vs[j - 1].offset > vs[j].offset; j--) {
+                    struct btf_var_secinfo tmp = vs[j];
+                    vs[j] = vs[j - 1];
+                    vs[j - 1] = tmp;
+                }
             m->btf_value_type_id = (uint32_t)ds;
         }
     }

@@ -88,7 +88,7 @@ static int create_one(struct bpfrt_object *obj, struct bpfrt_object_map *m, int 
     }
     if (h < 0)
         return obj_fail(e, (int)h, "map %s: MAP_CREATE (type %s, key %u, value %u, max_entries %u, flags 0x%x) failed: %s",
-                        m->name, bpfrt_map_type_name(m->type) ? bpfrt_map_type_name(m->type) : "?",
+                        m->name, bpfrt_map_type_str(m->type) ? bpfrt_map_type_str(m->type) : "?",
                         m->key_size, m->value_size, m->max_entries, m->map_flags,
                         bpfrt_strerror((int)h));
     m->handle = (int)h;

@@ -277,7 +277,14 @@ int obj_collect_map_inits(struct bpfrt_object *obj, struct obj_err *e)
     for (uint32_t i = 0; i < obj->nr_rels[obj->maps_sec]; i++) {
         const struct elf_rel *r = &obj->rels[obj->maps_sec][i];
         const struct elf_sym *y = obj_sym(obj, r->sym);
-        struct bpfrt_object_map *m = obj_map_by_sec(obj, obj->maps_sec, r->offset);
+        /* `values` is a flexible array: it runs past the struct's size, so
+         * the owner is the last definition starting at or before the offset */
+        struct bpfrt_object_map *m = NULL;
+        for (uint32_t k = 0; k < obj->nr_maps; k++) {
+            struct bpfrt_object_map *c = &obj->maps[k];
+            if (c->kind == BPFRT_OBJ_MAP_BTF && c->sec_off <= r->offset && (!m || c->sec_off > m->sec_off))
+                m = c;
+        }
         if (!m || m->values_off == UINT32_MAX || r->offset < m->sec_off + m->values_off)
             return obj_fail(e, -BPFRT_EINVAL, ".maps: relocation against %s at 0x%llx is not inside a `values` array",
                             y->name, (unsigned long long)r->offset);

@@ -166,13 +166,13 @@ static const char *const prog_type_names[] = {
     [BPF_PROG_TYPE_SYSCALL] = "syscall", [BPF_PROG_TYPE_NETFILTER] = "netfilter",
 };
 
-const char *bpfrt_prog_type_name(uint32_t t)
+const char *bpfrt_prog_type_str(uint32_t t)
 {
     return t < sizeof(prog_type_names) / sizeof(prog_type_names[0]) ? prog_type_names[t] : NULL;
 }
 
 /* Accepts bpftool's names and a few aliases people type ("tc", "socket"). */
-int bpfrt_prog_type_from_name(const char *name)
+int bpfrt_prog_type_parse(const char *name)
 {
     static const struct { const char *alias; int type; } aliases[] = {
         {"tc", BPF_PROG_TYPE_SCHED_CLS}, {"classifier", BPF_PROG_TYPE_SCHED_CLS},
@@ -211,7 +211,7 @@ static const char *const map_type_names[] = {
     [BPF_MAP_TYPE_INSN_ARRAY] = "insn_array",
 };
 
-const char *bpfrt_map_type_name(uint32_t t)
+const char *bpfrt_map_type_str(uint32_t t)
 {
     return t < sizeof(map_type_names) / sizeof(map_type_names[0]) ? map_type_names[t] : NULL;
 }

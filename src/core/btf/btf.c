@@ -76,7 +76,7 @@ static bool name_valid(const struct bpfrt_btf *btf, uint32_t off, bool section)
     for (; s[n]; n++) {
         char c = s[n];
         if (section) {
-            if (c <= ' ' || c > '~')
+            if (c < ' ' || c > '~')
                 return false;
         } else if (!is_ident_char(c, n == 0)) {
             return false;
@@ -123,7 +123,8 @@ static int check_meta(struct btf_check *c, uint32_t id)
         uint32_t v = *(const uint32_t *)btf_type_extra(t);
         if (vlen || btf_kflag(t))
             return bad_type(c, id, "vlen != 0");
-        if (!named || !name_valid(btf, t->name_off, false))
+        /* base type names have spaces ("unsigned int"): any printable name */
+        if (!named || !name_valid(btf, t->name_off, true))
             return bad_type(c, id, "Invalid name");
         if (v & 0xf0000000u)
             return bad_type(c, id, "Invalid int_data");
@@ -140,7 +141,7 @@ static int check_meta(struct btf_check *c, uint32_t id)
     case BTF_KIND_FLOAT:
         if (vlen || btf_kflag(t))
             return bad_type(c, id, "vlen != 0");
-        if (!named || !name_valid(btf, t->name_off, false))
+        if (!named || !name_valid(btf, t->name_off, true))
             return bad_type(c, id, "Invalid name");
         if (t->size != 2 && t->size != 4 && t->size != 8 && t->size != 12 && t->size != 16)
             return bad_type(c, id, "Invalid type_size");
