@@ -97,4 +97,94 @@ static inline long kop(int cmd, int fd, const void *key, void *value, uint64_t f
     return kbpf(cmd, &a);
 }
 
+/* ---- running the same command on bpfrt and on the kernel ----
+ * dual_cmd runs cmd on both maps (the kernel one only when kfd >= 0),
+ * checks bpfrt's result against `want` (derived from Linux's source) and
+ * against the kernel's, and for commands that return data compares the
+ * bytes (cmp_out = false for hash iteration order, which is not ABI). */
+struct dual {
+    struct bpfrt_map *m;
+    int kfd;
+};
+
+static inline struct dual dual_new(uint32_t type, uint32_t ks, uint32_t vs, uint32_t max, uint32_t flags)
+{
+    struct dual d = { mk(type, ks, vs, max, flags), -1 };
+    if (kernel_available()) {
+        union bpf_attr a = mk_attr(type, ks, vs, max, flags);
+        long fd = kbpf(BPF_MAP_CREATE, &a);
+        d.kfd = fd >= 0 ? (int)fd : -1;
+        if (fd < 0)
+            fprintf(stderr, "%s: kernel create failed %ld\n", test_current, fd);
+    }
+    return d;
+}
+
+static inline void dual_free(struct dual *d)
+{
+    bpfrt_map_put(d->m);
+    if (d->kfd >= 0)
+        close(d->kfd);
+}
+
+static inline int bpfrt_cmd(struct bpfrt_map *m, int cmd, const void *key, void *val, uint64_t flags)
+{
+    switch (cmd) {
+    case BPF_MAP_LOOKUP_ELEM: return bpfrt_map_lookup(m, key, val, flags);
+    case BPF_MAP_UPDATE_ELEM: return bpfrt_map_update(m, key, val, flags);
+    case BPF_MAP_DELETE_ELEM: return bpfrt_map_delete(m, key);
+    case BPF_MAP_GET_NEXT_KEY: return bpfrt_map_get_next_key(m, key, val);
+    case BPF_MAP_LOOKUP_AND_DELETE_ELEM: return bpfrt_map_lookup_and_delete(m, key, val, flags);
+    case BPF_MAP_FREEZE: return bpfrt_map_freeze(m);
+    default: return -9999;
+    }
+}
+
+static inline void dual_cmd_at(struct dual *d, int line, int cmd, const void *key, const void *val_in,
+                               size_t out_size, uint64_t flags, int want, int cmp_out)
+{
+    unsigned char bout[4096] = { 0 }, kout[4096] = { 0 };
+    int reads = cmd == BPF_MAP_LOOKUP_ELEM || cmd == BPF_MAP_GET_NEXT_KEY ||
+                cmd == BPF_MAP_LOOKUP_AND_DELETE_ELEM;
+    if (val_in && out_size) {
+        memcpy(bout, val_in, out_size);
+        memcpy(kout, val_in, out_size);
+    }
+    if (!d->m)
+        return;
+    int rb = bpfrt_cmd(d->m, cmd, key, (val_in || reads) ? bout : NULL, flags);
+    if (rb != want) {
+        test_failed++;
+        fprintf(stderr, "%s:%d: %s: cmd %d: bpfrt %d, want %d\n", __FILE__, line, test_current, cmd, rb, want);
+    } else {
+        test_passed++;
+    }
+    if (d->kfd < 0)
+        return;
+    long rk;
+    if (cmd == BPF_MAP_FREEZE) {
+        union bpf_attr a;
+        memset(&a, 0, sizeof(a));
+        a.map_fd = (uint32_t)d->kfd;
+        rk = kbpf(BPF_MAP_FREEZE, &a);
+    } else {
+        rk = kop(cmd, d->kfd, key, (val_in || reads) ? kout : NULL, flags);
+    }
+    if (rk != rb) {
+        test_failed++;
+        fprintf(stderr, "%s:%d: %s: cmd %d: bpfrt %d, kernel %ld\n", __FILE__, line, test_current, cmd, rb, rk);
+    } else {
+        test_passed++;
+    }
+    if (reads && rb == 0 && rk == 0 && cmp_out) {
+        if (memcmp(bout, kout, out_size) != 0) {
+            test_failed++;
+            fprintf(stderr, "%s:%d: %s: cmd %d: output differs from the kernel's\n", __FILE__, line, test_current, cmd);
+        } else {
+            test_passed++;
+        }
+    }
+}
+#define dual_cmd(d, ...) dual_cmd_at(d, __LINE__, __VA_ARGS__)
+
 #endif

@@ -89,9 +89,8 @@ static int array_sys_lookup(struct bpfrt_map *map, const void *key, void *value,
         return -BPFRT_ENOENT;
     if (a->ncpus > 1 || map->map_type == BPF_MAP_TYPE_PERCPU_ARRAY) {
         for (unsigned c = 0; c < a->ncpus; c++) {
-            unsigned char *dst = (unsigned char *)value + (size_t)c * a->elem_size;
-            bpfrt_map_copy_out(dst, slot(a, index, c), map->value_size);
-            bpfrt_memset(dst + map->value_size, 0, a->elem_size - map->value_size);
+            /* whole 8-byte-rounded slots, padding included, as Linux */
+            bpfrt_map_copy_out((unsigned char *)value + (size_t)c * a->elem_size, slot(a, index, c), a->elem_size);
         }
         return 0;
     }
@@ -126,7 +125,7 @@ static int array_sys_update(struct bpfrt_map *map, const void *key, const void *
     if (map->map_type == BPF_MAP_TYPE_PERCPU_ARRAY) {
         for (unsigned c = 0; c < a->ncpus; c++)
             bpfrt_map_copy_in(slot(a, index, c), (const unsigned char *)value + (size_t)c * a->elem_size,
-                              map->value_size);
+                              a->elem_size);
         return 0;
     }
     if (flags & BPF_F_LOCK)

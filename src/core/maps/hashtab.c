@@ -433,13 +433,13 @@ static void fill_plain(struct bpfrt_htab *h, void *value, const void *old, const
 {
     bpfrt_map_value_copy_in(&h->map, value, arg);
 }
-/* Per-CPU from user space: every CPU's copy from the round_up(vs, 8) stride. */
+/* Per-CPU from user space: every CPU's copy from the round_up(vs, 8) stride
+ * (whole strides, padding included, as Linux's copy_map_value_long). */
 static void fill_percpu_all(struct bpfrt_htab *h, void *value, const void *old, const void *arg)
 {
     uint32_t stride = bpfrt_percpu_stride(&h->map);
     for (uint32_t c = 0; c < h->ncpus; c++)
-        bpfrt_map_copy_in((char *)value + (size_t)c * stride, (const char *)arg + (size_t)c * stride,
-                          h->map.value_size);
+        bpfrt_map_copy_in((char *)value + (size_t)c * stride, (const char *)arg + (size_t)c * stride, stride);
 }
 /* Per-CPU from a program: this CPU's copy; a new element's others are zero. */
 struct percpu_one { const void *src; unsigned cpu; };
@@ -462,9 +462,7 @@ static void copy_out_percpu(struct bpfrt_htab *h, void *out, const void *value)
 {
     uint32_t stride = bpfrt_percpu_stride(&h->map);
     for (uint32_t c = 0; c < h->ncpus; c++) {
-        char *dst = (char *)out + (size_t)c * stride;
-        bpfrt_map_copy_out(dst, (const char *)value + (size_t)c * stride, h->map.value_size);
-        bpfrt_memset(dst + h->map.value_size, 0, stride - h->map.value_size);
+        bpfrt_map_copy_out((char *)out + (size_t)c * stride, (const char *)value + (size_t)c * stride, stride);
     }
 }
 
