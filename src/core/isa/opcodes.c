@@ -130,14 +130,20 @@ static const struct isa_form ldxs_w[] = {{0, ISA_SH_LDX, W_D | R_S, "ldxsw", ""}
     };
 ATOMIC_FORMS(w, "32", "xchg32_32", "cmpxchg32_32", "ldacqw", "strelw")
 ATOMIC_FORMS(dw, "", "xchg_64", "cmpxchg_64", "ldacqdw", "streldw")
-static const struct isa_form atomic_b[] = {
-    {BPF_LOAD_ACQ, ISA_SH_LOAD_ACQ, W_D | R_S, "ldacqb", ""},
-    {BPF_STORE_REL, ISA_SH_STORE_REL, R_D | R_S, "strelb", ""},
-};
-static const struct isa_form atomic_h[] = {
-    {BPF_LOAD_ACQ, ISA_SH_LOAD_ACQ, W_D | R_S, "ldacqh", ""},
-    {BPF_STORE_REL, ISA_SH_STORE_REL, R_D | R_S, "strelh", ""},
-};
+/* 8- and 16-bit atomics exist only as load-acquire/store-release; Linux
+ * names the read-modify-write operations there an operand size error. */
+#define NARROW_RMW(op) {op, ISA_SH_NONE, ISA_UNSUPPORTED, "", "invalid atomic operand size"}
+#define NARROW_ATOMIC_FORMS(sz, acq, rel)                                                    \
+    static const struct isa_form atomic_##sz[] = {                                           \
+        {BPF_LOAD_ACQ, ISA_SH_LOAD_ACQ, W_D | R_S, acq, ""},                                 \
+        {BPF_STORE_REL, ISA_SH_STORE_REL, R_D | R_S, rel, ""},                               \
+        NARROW_RMW(BPF_ADD), NARROW_RMW(BPF_OR), NARROW_RMW(BPF_AND), NARROW_RMW(BPF_XOR),   \
+        NARROW_RMW(BPF_ADD | BPF_FETCH), NARROW_RMW(BPF_OR | BPF_FETCH),                     \
+        NARROW_RMW(BPF_AND | BPF_FETCH), NARROW_RMW(BPF_XOR | BPF_FETCH),                    \
+        NARROW_RMW(BPF_XCHG), NARROW_RMW(BPF_CMPXCHG),                                       \
+    };
+NARROW_ATOMIC_FORMS(b, "ldacqb", "strelb")
+NARROW_ATOMIC_FORMS(h, "ldacqh", "strelh")
 
 /* ---- jumps ---- */
 #define JMP_FORMS(op, name, cop)                                                             \

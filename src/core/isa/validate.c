@@ -41,16 +41,16 @@ int isa_check_insn(const struct bpf_insn *insn, uint32_t avail, const struct isa
     if (op->key == ISA_KEY_IMM) used |= ISA_F_IMM;
     if (op->key == ISA_KEY_SRC) used |= ISA_F_SRC;
     if (form && (form->flags & ISA_USES_OFF)) used |= ISA_F_OFF;
+    if (form && (form->flags & ISA_UNSUPPORTED)) {
+        bpfrt_snprintf(msg, size, "%s", form->c);
+        return -BPFRT_EINVAL;
+    }
     /* Linux reports reserved fields before an unknown selector value */
     bool reserved = (!(used & ISA_F_DST) && insn->dst_reg) || (!(used & ISA_F_SRC) && insn->src_reg) ||
                     (!(used & ISA_F_OFF) && insn->off) || (!(used & ISA_F_IMM) && insn->imm);
     if (reserved || !form) {
         const char *fmt = reserved ? op->reserved_msg : op->badkey_fmt;
         bpfrt_snprintf(msg, size, fmt, reserved ? insn->imm : key);
-        return -BPFRT_EINVAL;
-    }
-    if (form->flags & ISA_UNSUPPORTED) {
-        bpfrt_snprintf(msg, size, "%s", form->c);
         return -BPFRT_EINVAL;
     }
     if (lddw && insn[1].imm &&
@@ -76,12 +76,20 @@ int isa_check_insn(const struct bpf_insn *insn, uint32_t avail, const struct isa
     return 0;
 }
 
-/* Returns the jump target of insn at index i, or false when it has none.
- * Calls and ld_imm64 func references count: they name an instruction too. */
-static bool jump_target(const struct bpf_insn *insn, const struct isa_form *form, int64_t i,
-                        int64_t *target, bool *is_call)
+/* Returns the jump target of the instruction at index i, or false when it
+ * has none. Works on unchecked instructions: the shape comes from the first
+ * form of the opcode's row that has the instruction's key. */
+static bool jump_target(const struct bpf_insn *insn, int64_t i, int64_t *target, bool *is_call)
 {
+    const struct isa_opcode *op = &isa_opcodes[insn->code];
+    int32_t key = isa_key_value(insn, op->key);
+    const struct isa_form *form = NULL;
+    for (unsigned k = 0; k < op->nforms && !form; k++)
+        if (op->forms[k].key == key)
+            form = &op->forms[k];
     *is_call = false;
+    if (!form)
+        return false;
     switch (form->shape) {
     case ISA_SH_JA: case ISA_SH_JMP_K: case ISA_SH_JMP_X: case ISA_SH_MAY_GOTO:
         *target = i + insn->off + 1;
@@ -127,42 +135,55 @@ int bpfrt_insns_validate(const struct bpf_insn *insns, uint32_t cnt, char *msg, 
         return fail(msg, msg_size, bad_insn, 0, -BPFRT_E2BIG, "program too large (%u insns, limit %u)",
                     cnt, BPFRT_MAX_INSNS);
     char text[128];
-    /* pass 1: each instruction alone */
+    int64_t t;
+    bool is_call;
+    /* The passes follow Linux's order (bpf_check), so that a program with
+     * several faults gets the message Linux would give first:
+     * 1. subprogram calls (add_subprog_and_kfunc) */
+    for (uint32_t i = 0; i < cnt; i++)
+        if (jump_target(&insns[i], i, &t, &is_call) && is_call && (t < 0 || t >= cnt))
+            return fail(msg, msg_size, bad_insn, i, -BPFRT_EINVAL, "call to invalid destination");
+    /* 2. jump ranges and the last instruction (check_subprogs) */
     for (uint32_t i = 0; i < cnt; i++) {
-        const struct isa_form *form;
-        if (isa_check_insn(&insns[i], cnt - i, &form, text, sizeof(text)))
+        uint8_t cls = BPF_CLASS(insns[i].code);
+        if ((cls == BPF_JMP || cls == BPF_JMP32) && jump_target(&insns[i], i, &t, &is_call) && !is_call &&
+            (t < 0 || t >= cnt))
+            return fail(msg, msg_size, bad_insn, i, -BPFRT_EINVAL, "jump out of range from insn %u to %lld",
+                        i, (long long)t);
+    }
+    uint8_t last = insns[cnt - 1].code;
+    if (last != (BPF_JMP | BPF_EXIT) && last != (BPF_JMP | BPF_JA) && last != (BPF_JMP32 | BPF_JA))
+        return fail(msg, msg_size, bad_insn, cnt - 1, -BPFRT_EINVAL, "last insn is not an exit or jmp");
+    /* 3. opcodes, LDX fields and ld_imm64 pairs (resolve_pseudo_ldimm64) */
+    for (uint32_t i = 0; i < cnt; i++) {
+        const struct bpf_insn *in = &insns[i];
+        if (BPF_CLASS(in->code) == BPF_LDX && isa_opcodes[in->code].nforms && in->imm)
+            return fail(msg, msg_size, bad_insn, i, -BPFRT_EINVAL, "BPF_LDX uses reserved fields");
+        if (bpfrt_insn_is_lddw(in)) {
+            if (isa_check_insn(in, cnt - i, NULL, text, sizeof(text)))
+                return fail(msg, msg_size, bad_insn, i, -BPFRT_EINVAL, "%s", text);
+            i++;
+            continue;
+        }
+        if (!isa_opcodes[in->code].nforms)
+            return fail(msg, msg_size, bad_insn, i, -BPFRT_EINVAL, "unknown opcode %02x", in->code);
+    }
+    /* 4. no jump lands on a second half (check_cfg); pass 3 proved every
+     * second half has code 0, so an ld_imm64 opcode just before the target
+     * makes the target a second half */
+    for (uint32_t i = 0; i < cnt; i++) {
+        if (jump_target(&insns[i], i, &t, &is_call) && t > 0 && bpfrt_insn_is_lddw(&insns[t - 1]))
+            return fail(msg, msg_size, bad_insn, i, -BPFRT_EINVAL, "jump into the middle of ldimm64 insn %lld",
+                        (long long)(t - 1));
+        if (bpfrt_insn_is_lddw(&insns[i]))
+            i++;
+    }
+    /* 5. every instruction's fields and registers (do_check) */
+    for (uint32_t i = 0; i < cnt; i++) {
+        if (isa_check_insn(&insns[i], cnt - i, NULL, text, sizeof(text)))
             return fail(msg, msg_size, bad_insn, i, -BPFRT_EINVAL, "%s", text);
         if (bpfrt_insn_is_lddw(&insns[i]))
             i++;
     }
-    /* pass 2: jump targets (needs every ld_imm64 second half known) */
-    for (uint32_t i = 0; i < cnt; i++) {
-        const struct isa_form *form = NULL;
-        isa_check_insn(&insns[i], cnt - i, &form, text, sizeof(text));
-        int64_t t;
-        bool is_call;
-        if (jump_target(&insns[i], form, i, &t, &is_call)) {
-            if (t < 0 || t >= cnt) {
-                if (is_call)
-                    return fail(msg, msg_size, bad_insn, i, -BPFRT_EINVAL, "call to invalid destination");
-                return fail(msg, msg_size, bad_insn, i, -BPFRT_EINVAL,
-                            "jump out of range from insn %u to %lld", i, (long long)t);
-            }
-            /* pass 1 proved every second half has code 0, so an ld_imm64
-             * opcode just before t is a first half and t its second */
-            if (t > 0 && bpfrt_insn_is_lddw(&insns[t - 1]))
-                return fail(msg, msg_size, bad_insn, i, -BPFRT_EINVAL,
-                            "jump into the middle of ldimm64 insn %lld", (long long)(t - 1));
-        }
-        if (bpfrt_insn_is_lddw(&insns[i]))
-            i++;
-    }
-    /* the last instruction: find it (skipping ld_imm64 second halves) */
-    uint32_t last = 0;
-    for (uint32_t i = 0; i < cnt; i += bpfrt_insn_is_lddw(&insns[i]) ? 2 : 1)
-        last = i;
-    uint8_t code = insns[last].code;
-    if (code != (BPF_JMP | BPF_EXIT) && code != (BPF_JMP | BPF_JA) && code != (BPF_JMP32 | BPF_JA))
-        return fail(msg, msg_size, bad_insn, last, -BPFRT_EINVAL, "last insn is not an exit or jmp");
     return 0;
 }

@@ -1,0 +1,138 @@
+/* Sanity of the opcode table itself: every row is self-consistent, every
+ * printable form has a well-formed template in each syntax, keys select
+ * exactly one printable form, and the helper-name table holds Linux's ids. */
+#include "test.h"
+
+#include "bpfrt/asm.h"
+#include "core/isa/isa.h"
+
+static const char placeholders[] = "dsDSRixoOnIkNjJFhLQmczK$";
+
+/* Template well-formedness: known placeholders, balanced one-level groups
+ * holding exactly one placeholder. */
+static bool template_ok(const char *t)
+{
+    int depth = 0, in_group = 0;
+    for (const char *p = t; *p; p++) {
+        if (*p == '$') {
+            if (!p[1] || !strchr(placeholders, p[1])) return false;
+            if (depth) in_group++;
+            p++;
+        } else if (*p == '{') {
+            if (depth++) return false;
+            in_group = 0;
+        } else if (*p == '}') {
+            if (!depth-- || in_group != 1) return false;
+        }
+    }
+    return depth == 0;
+}
+
+static void test_rows(void)
+{
+    int rows = 0, forms = 0;
+    for (int code = 0; code < 256; code++) {
+        const struct isa_opcode *op = &isa_opcodes[code];
+        if (!op->nforms) {
+            CHECK(op->forms == NULL || op->nforms == 0);
+            continue;
+        }
+        rows++;
+        CHECK(op->reserved_msg != NULL);
+        CHECK(op->reg == 'r' || op->reg == 'w');
+        if (op->key != ISA_KEY_NONE) CHECK(op->badkey_fmt != NULL);
+        uint8_t cls = BPF_CLASS(code);
+        /* memory rows name their access type */
+        if (cls == BPF_LDX || cls == BPF_ST || cls == BPF_STX || (cls == BPF_LD && code != 0x18))
+            CHECK(op->size != NULL);
+        /* 32-bit views are 'w' registers, 64-bit ones 'r' */
+        if (cls == BPF_ALU64 || cls == BPF_JMP) CHECK_EQ(op->reg, 'r');
+        if (cls == BPF_JMP32 && code != (BPF_JMP32 | BPF_JA)) CHECK_EQ(op->reg, 'w');
+        for (unsigned i = 0; i < op->nforms; i++) {
+            const struct isa_form *f = &op->forms[i];
+            forms++;
+            CHECK(f->conf != NULL && f->c != NULL);
+            if (f->flags & ISA_UNSUPPORTED) {
+                CHECK_EQ(f->shape, ISA_SH_NONE);
+                CHECK(f->c[0] != '\0'); /* the message */
+                continue;
+            }
+            CHECK(f->shape > ISA_SH_NONE && f->shape < ISA_SH_COUNT);
+            for (int syn = 0; syn < 3; syn++) {
+                const char *t = isa_shapes[f->shape].text[syn];
+                CHECK(t != NULL);
+                if (t && !template_ok(t)) fprintf(stderr, "bad template \"%s\"\n", t);
+                CHECK(t && template_ok(t));
+            }
+            /* exactly one printable form per key value */
+            if (!(f->flags & ISA_ALIAS)) {
+                int same = 0;
+                for (unsigned j = 0; j < op->nforms; j++)
+                    if (op->forms[j].key == f->key && !(op->forms[j].flags & ISA_ALIAS)) same++;
+                CHECK_EQ(same, 1);
+            } else {
+                /* an alias spells a meaning that also has a printable form */
+                bool has = false;
+                for (unsigned j = 0; j < op->nforms; j++)
+                    if (op->forms[j].key == f->key && !(op->forms[j].flags & ISA_ALIAS)) has = true;
+                CHECK(has);
+            }
+            /* forms that write a register write dst or src (or r0) */
+            if (cls == BPF_ALU || cls == BPF_ALU64 || cls == BPF_LDX)
+                CHECK(f->flags & ISA_WRITES_DST);
+        }
+    }
+X
+    CHECK_EQ(rows, 168);
+    CHECK(forms > rows);
+}
+
+/* isa_find_form and isa_set_key agree on the key field. */
+static void test_keys(void)
+{
+    struct bpf_insn in = {.code = BPF_ALU64 | BPF_MOV | BPF_X};
+    isa_set_key(&in, isa_opcodes[in.code].key, 16);
+    CHECK_EQ(in.off, 16);
+    const struct isa_form *f = isa_find_form(&isa_opcodes[in.code], &in);
+    CHECK(f && strcmp(f->conf, "movsx1664") == 0);
+    struct bpf_insn at = {.code = BPF_STX | BPF_ATOMIC | BPF_DW, .imm = BPF_CMPXCHG};
+    f = isa_find_form(&isa_opcodes[at.code], &at);
+    CHECK(f && strcmp(f->conf, "lock cmpxchg") == 0);
+    struct bpf_insn sw = {.code = BPF_ALU64 | BPF_END, .imm = 32};
+    f = isa_find_form(&isa_opcodes[sw.code], &sw);
+    CHECK(f && strcmp(f->conf, "bswap32") == 0); /* not the "swap32" alias */
+}
+
+static void test_helper_names(void)
+{
+    static const struct { uint32_t id; const char *name; } known[] = {
+        {0, "bpf_unspec"}, {1, "bpf_map_lookup_elem"}, {2, "bpf_map_update_elem"},
+        {5, "bpf_ktime_get_ns"}, {6, "bpf_trace_printk"}, {12, "bpf_tail_call"},
+        {14, "bpf_get_current_pid_tgid"}, {25, "bpf_perf_event_output"}, {51, "bpf_redirect_map"},
+        {113, "bpf_probe_read_kernel"}, {130, "bpf_ringbuf_output"}, {131, "bpf_ringbuf_reserve"},
+        {132, "bpf_ringbuf_submit"}, {209, "bpf_user_ringbuf_drain"}, {210, "bpf_cgrp_storage_get"},
+        {211, "bpf_cgrp_storage_delete"},
+    };
+    for (size_t i = 0; i < sizeof(known) / sizeof(known[0]); i++)
+        CHECK_STR(bpfrt_helper_name(known[i].id), known[i].name);
+    CHECK(bpfrt_helper_name(212) == NULL);
+    CHECK(bpfrt_helper_name(UINT32_MAX) == NULL);
+    int named = 0;
+    for (uint32_t id = 1; id <= 211; id++) {
+        const char *n = bpfrt_helper_name(id);
+        if (n && strncmp(n, "bpf_", 4) == 0) named++;
+        /* names are unique, so "call name" reads back to one id */
+        if (n) CHECK_EQ(isa_helper_id(n, strlen(n)), (int32_t)id);
+    }
+    CHECK_EQ(named, 211);
+    CHECK_EQ(isa_helper_id("map_lookup_elem", 15), 1);
+    CHECK_EQ(isa_helper_id("nope", 4), -1);
+}
+
+int main(void)
+{
+    RUN(test_rows);
+    RUN(test_keys);
+    RUN(test_helper_names);
+    return test_summary();
+}
