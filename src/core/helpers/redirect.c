@@ -24,7 +24,10 @@ BPFRT_HELPER_DEF(redirect)
 
 /* (map, key, flags) for DEVMAP, DEVMAP_HASH, CPUMAP and XSKMAP. The low two
  * bits of flags are the verdict when `key` has no entry; DEVMAPs also take
- * BPF_F_BROADCAST (every entry; no lookup) and BPF_F_EXCLUDE_INGRESS. */
+ * BPF_F_BROADCAST (every entry; no lookup) and BPF_F_EXCLUDE_INGRESS. On
+ * success pkt records the map, the key and what the slot holds (ifindex
+ * for devmaps, queue id for xskmap, the CPU for cpumap) in
+ * redirect_ifindex. */
 BPFRT_HELPER_DEF(redirect_map)
 {
     struct bpfrt_map *map = bpfrt_u2p(r1);
@@ -50,7 +53,8 @@ BPFRT_HELPER_DEF(redirect_map)
         return XDP_ABORTED;
     struct bpfrt_pkt *pkt = run->pkt;
     bool broadcast = flags & BPF_F_BROADCAST;
-    if (!broadcast && !bpfrt_map_lookup_elem(map, &key, run->cpu)) {
+    uint32_t target = 0;
+    if (!broadcast && bpfrt_map_redirect_target(map, key, &target) != 0) {
         /* a failed lookup clears any earlier target, as Linux */
         if (pkt) {
             pkt->redirect_map = 0;
@@ -62,7 +66,7 @@ BPFRT_HELPER_DEF(redirect_map)
     if (pkt) {
         pkt->redirect_map = map;
         pkt->redirect_key = key;
-        pkt->redirect_ifindex = 0;
+        pkt->redirect_ifindex = target; /* ifindex, xsk queue or cpu the slot names */
         pkt->redirect_flags = broadcast ? flags : 0;
     }
     return XDP_REDIRECT;
