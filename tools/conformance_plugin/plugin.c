@@ -34,10 +34,10 @@ static uint8_t *parse_hex(const char *s, size_t *len, char *err, size_t errsz)
         if (!*s)
             break;
         if (conf_hexval(s[0]) < 0 || !s[1] || conf_hexval(s[1]) < 0) {
-            int n = 0;
-            while (n < 8 && s[n] && !isspace((unsigned char)s[n]))
-                n++;
-            snprintf(err, errsz, "invalid hex input near '%.*s'", n, s);
+            int tok = 0;
+            while (tok < 8 && s[tok] && !isspace((unsigned char)s[tok]))
+                tok++;
+            snprintf(err, errsz, "invalid hex input near '%.*s'", tok, s);
             free(out);
             return NULL;
         }
