@@ -10,7 +10,9 @@ work=$2
 cc=${3:-cc}
 rm -rf "$work" && mkdir -p "$work"
 compiler_inc=$("$cc" -print-file-name=include)
-flags=(-std=gnu11 -O2 -ffreestanding -nostdlib -nostdinc -isystem "$compiler_inc"
+# GCC's own limits.h chains to libc's through include_next unless
+# _LIBC_LIMITS_H_ says there is none; it defines every macro itself.
+flags=(-D_LIBC_LIMITS_H_ -std=gnu11 -O2 -ffreestanding -nostdlib -nostdinc -isystem "$compiler_inc"
        -fno-stack-protector -fno-pic -mno-red-zone -Wall -Wextra -Werror -Wno-unused-parameter
        -I"$src/include" -I"$src/src")
 n=0
