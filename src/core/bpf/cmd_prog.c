@@ -380,6 +380,18 @@ static int check_type_rules(struct load *ld)
     return 0;
 }
 
+/* The validator names the instruction ("insn 3: unknown opcode 8f");
+ * Linux's log line for these checks is the bare message. */
+static const char *strip_insn_prefix(const char *msg)
+{
+    if (bpfrt_strncmp(msg, "insn ", 5) != 0)
+        return msg;
+    const char *p = msg + 5;
+    while (*p >= '0' && *p <= '9')
+        p++;
+    return (p[0] == ':' && p[1] == ' ') ? p + 2 : msg;
+}
+
 static void load_cleanup(struct load *ld)
 {
     for (uint32_t i = 0; i < ld->nr_maps; i++)
@@ -516,7 +528,7 @@ long bpfrt_cmd_prog_load(struct bpfrt_cmd *c)
     if (!err) {
         err = bpfrt_insns_validate(ld.insns, ld.cnt, msg, sizeof(msg), NULL);
         if (err)
-            bpfrt_vlog_printf(&ld.log, "%s\n", msg);
+            bpfrt_vlog_printf(&ld.log, "%s\n", strip_insn_prefix(msg));
     }
     if (!err)
         err = find_subprogs(&ld);
