@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# make bench: builds and runs the CPU benchmarks (interpreter beside native C),
+# then the map benchmarks when they are built.
+#   bash bench/run.sh BUILD_DIR SHARED_DIR
+# BENCH_MIN_TIME (seconds per measurement, default 0.25) trades time for noise.
+set -euo pipefail
+BUILD=${1:-build}
+SHARED=${2:-../shared}
+if [ ! -f "$SHARED/bench/Makefile" ]; then
+    echo "bench: $SHARED/bench not found (give the shared/ directory)" >&2
+    exit 1
+fi
+cmake --build "$BUILD" --target bench_cpu -- -s
+echo
+"$BUILD/bench_cpu" "$BUILD/bench-out" "$SHARED" --min-time "${BENCH_MIN_TIME:-0.25}"
+if [ -x "$BUILD/bench_maps" ]; then
+    echo
+    "$BUILD/bench_maps"
+fi

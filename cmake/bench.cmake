@@ -1,0 +1,24 @@
+# `make bench`: the eight CPU benchmarks of shared/bench, built with its own
+# Makefile into the build tree (never into the source tree), run natively and
+# in the interpreter by bench/bench_cpu.c. Not part of the default build or
+# of ctest: timings are reported by bench/run.sh, never asserted.
+set(BPFRT_BENCH_SRC ${BPFRT_SHARED_DIR}/bench)
+if(EXISTS ${BPFRT_BENCH_SRC}/Makefile)
+  set(BPFRT_BENCH_OUT ${CMAKE_BINARY_DIR}/bench-out)
+  set(BPFRT_BENCH_NAMES sum32 crc32 fnv1a sieve bubble fib modexp packets)
+  set(bench_objs)
+  set(bench_outputs ${BPFRT_BENCH_OUT}/inputs.stamp)
+  set(bench_sources ${BPFRT_BENCH_SRC}/bench.h ${BPFRT_BENCH_SRC}/inputs.h ${BPFRT_BENCH_SRC}/gen_inputs.c)
+  foreach(n ${BPFRT_BENCH_NAMES})
+    list(APPEND bench_objs ${BPFRT_BENCH_OUT}/${n}.native.o)
+    list(APPEND bench_outputs ${BPFRT_BENCH_OUT}/${n}.native.o ${BPFRT_BENCH_OUT}/${n}.bin)
+    list(APPEND bench_sources ${BPFRT_BENCH_SRC}/${n}.c)
+  endforeach()
+  add_custom_command(OUTPUT ${bench_outputs}
+    COMMAND make -s -C ${BPFRT_BENCH_SRC} OUT=${BPFRT_BENCH_OUT}
+    DEPENDS ${bench_sources}
+    COMMENT "Building the benchmark programs from shared/bench into bench-out/")
+  set_source_files_properties(${bench_objs} PROPERTIES EXTERNAL_OBJECT TRUE GENERATED TRUE)
+  add_executable(bench_cpu EXCLUDE_FROM_ALL ${CMAKE_SOURCE_DIR}/bench/bench_cpu.c ${bench_objs})
+  target_link_libraries(bench_cpu bpfrt m)
+endif()
