@@ -255,7 +255,6 @@ const char *bpfrt_helper_ret_type_name(uint8_t ret_type);
 #define BPFRT_MAX_TRACE_PRINTK_ARGS 3
 #define BPFRT_BPRINTF_BUF        1024        /* trace_printk output line */
 #define BPFRT_BPRINTF_BIN_ARGS   512         /* string/ip bytes a printf-like call may copy */
-#define BPFRT_CSUM_DIFF_MAX      512         /* from_size + to_size of bpf_csum_diff */
 #define BPFRT_XDP_FRAME_RESERVE  40          /* head of an XDP buffer Linux keeps for struct xdp_frame */
 #define BPFRT_XDP_META_MAX       255         /* largest XDP metadata (skb_shared_info.meta_len is u8) */
 #define BPFRT_ETH_HLEN           14

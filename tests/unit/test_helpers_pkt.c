@@ -87,35 +87,39 @@ static void set_pkt(uint32_t headroom, uint32_t len, uint32_t net_off)
     run.pkt = &pkt;
 }
 
+/* bpf_csum_diff (Linux 6.13+): the one's-complement sum seed - from + to,
+ * folded to 16 bits but not complemented. */
 static void test_csum_diff(void)
 {
-    /* python: words = struct.unpack("<5I", hdr); s = sum(words); fold 64->32
-     *   -> 0x1c415306 */
-    CHECK_EQ(call(BPF_FUNC_csum_diff, 0, 0, P(ip_hdr), 20, 0), 0x1c415306);
-    /* folded and complemented it is the header checksum, in memory order:
-     * RFC 1071 over the header gives 0xb890 (python agrees) */
-    uint16_t folded = (uint16_t)(0x1c41 + 0x5306);
-    folded = (uint16_t)~folded;
+    /* python: sum of the header's five little-endian u32 words, folded to 32
+     * bits = 0x1c415306; folded to 16: 0x1c41 + 0x5306 = 0x6f47 */
+    CHECK_EQ(call(BPF_FUNC_csum_diff, 0, 0, P(ip_hdr), 20, 0), 0x6f47);
+    /* complemented, in memory order, it is the header checksum: RFC 1071
+     * over the header gives 0xb890 (python agrees) */
+    uint16_t folded = (uint16_t)~0x6f47;
     CHECK_EQ(rfc1071(ip_hdr, 20), 0xb890);
     uint8_t le[2];
     memcpy(le, &folded, 2);
     CHECK_EQ(be16_at(le), 0xb890);
-    /* the seed is added in: seed + sum with end-around carry */
-    CHECK_EQ(call(BPF_FUNC_csum_diff, 0, 0, P(ip_hdr), 20, 0xffffffff), 0x1c415306);
-    CHECK_EQ(call(BPF_FUNC_csum_diff, 0, 0, P(ip_hdr), 20, 1), 0x1c415307);
-    /* old dst 192.168.0.199 -> 10.0.0.1: python diff() -> 0x39ff5749 */
+    /* the seed is added in (0xffffffff is a one's-complement zero) */
+    CHECK_EQ(call(BPF_FUNC_csum_diff, 0, 0, P(ip_hdr), 20, 0xffffffff), 0x6f47);
+    CHECK_EQ(call(BPF_FUNC_csum_diff, 0, 0, P(ip_hdr), 20, 1), 0x6f48);
+    /* old dst 192.168.0.199 -> 10.0.0.1: python: ~old + new over u32 words
+     * = 0x39ff5749, folded 0x39ff + 0x5749 = 0x9148 */
     const uint8_t newdst[4] = { 10, 0, 0, 1 };
-    CHECK_EQ(call(BPF_FUNC_csum_diff, P(ip_hdr + 16), 4, P(newdst), 4, 0), 0x39ff5749);
-    /* pulling data: only `from` */
-    uint32_t w = 0x12345678, nw = ~w;
-    CHECK_EQ(call(BPF_FUNC_csum_diff, P(&w), 4, 0, 0, 0), nw);
+    CHECK_EQ(call(BPF_FUNC_csum_diff, P(ip_hdr + 16), 4, P(newdst), 4, 0), 0x9148);
+    /* pulling data: ~0x12345678 = 0xedcba987, folded 0xedcb + 0xa987 = 0x19752 -> 0x9753 */
+    uint32_t w = 0x12345678;
+    CHECK_EQ(call(BPF_FUNC_csum_diff, P(&w), 4, 0, 0, 0), 0x9753);
     CHECK_EQ(call(BPF_FUNC_csum_diff, 0, 0, 0, 0, 0), 0);
-    /* sizes: multiples of 4, at most 512 together */
-    static uint8_t big[512];
-    CHECK_EQ(call(BPF_FUNC_csum_diff, 0, 0, P(ip_hdr), 18, 0), ERR(-BPFRT_EINVAL));
-    CHECK_EQ(call(BPF_FUNC_csum_diff, P(ip_hdr), 2, 0, 0, 0), ERR(-BPFRT_EINVAL));
-    CHECK_EQ(call(BPF_FUNC_csum_diff, P(big), 256, P(big), 256, 0), 0xffffffff); /* ~x + x */
-    CHECK_EQ(call(BPF_FUNC_csum_diff, P(big), 260, P(big), 256, 0), ERR(-BPFRT_EINVAL));
+    /* sizes need not be multiples of 4: the tail is zero-padded little-endian
+     * (01 02 03 -> 0x030201, folded 0x0003 + 0x0201) */
+    CHECK_EQ(call(BPF_FUNC_csum_diff, 0, 0, P("\x01\x02\x03"), 3, 0), 0x0204);
+    /* equal from and to cancel to a one's-complement zero: 0xffff */
+    static uint8_t big[600];
+    CHECK_EQ(call(BPF_FUNC_csum_diff, P(big), 256, P(big), 256, 0), 0xffff);
+    CHECK_EQ(call(BPF_FUNC_csum_diff, P(big), 600, P(big), 600, 0), 0xffff);
+    CHECK_EQ(call(BPF_FUNC_csum_diff, P(ip_hdr), 20, P(ip_hdr), 20, 0), 0xffff);
 }
 
 static void ip_packet(void)

@@ -17,18 +17,36 @@ uint16_t bpfrt_csum_fold(uint32_t csum)
     return (uint16_t)~s;
 }
 
-/* csum_partial over whole 32-bit words: the 64-bit sum of the words and the
- * seed, folded to 32 bits with end-around carries. x86-64 accumulates
- * 64-bit words with carries and folds the same way, which yields this exact
- * 32-bit value (same residue, and zero only for an all-zero sum). */
-uint32_t bpfrt_csum_partial32(const uint32_t *words, size_t nwords, uint32_t seed)
+/* csum_partial as x86-64 computes it: a 64-bit one's-complement sum of the
+ * buffer read as little-endian 64-bit words (the last one zero-padded),
+ * started from the seed, then folded to 32 bits with end-around carry.
+ * Adding each word with an immediate end-around carry gives the same
+ * 64-bit value as the CPU's adc chain (both are the unique representative
+ * in [1, 2^64-1] of a non-zero sum, and 0 only for an all-zero one), so the
+ * result matches Linux bit for bit. */
+uint32_t bpfrt_csum_partial(const void *buf, size_t len, uint32_t seed)
 {
-    uint64_t sum = seed;
-    for (size_t i = 0; i < nwords; i++)
-        sum += words[i];
-    while (sum >> 32)
-        sum = (sum & 0xffffffffu) + (sum >> 32);
-    return (uint32_t)sum;
+    const uint8_t *p = buf;
+    uint64_t acc = seed;
+    while (len) {
+        uint64_t w = 0;
+        size_t n = len < 8 ? len : 8;
+        for (size_t i = 0; i < n; i++)
+            w |= (uint64_t)p[i] << (8 * i);
+        acc += w;
+        acc += acc < w; /* end-around carry */
+        p += n;
+        len -= n;
+    }
+    return bpfrt_csum_add((uint32_t)(acc >> 32), (uint32_t)acc);
+}
+
+/* Linux's csum_from32to16: the 32-bit sum folded to 16 bits, not
+ * complemented. */
+static uint32_t from32to16(uint32_t x)
+{
+    x += (x >> 16) | (x << 16);
+    return x >> 16;
 }
 
 static uint16_t load16(const uint8_t *p)
@@ -139,25 +157,23 @@ BPFRT_HELPER_DEF(l4_csum_replace)
     return 0;
 }
 
-/* (from, from_size, to, to_size, seed): the 32-bit unfolded sum of seed,
- * the complement of each 32-bit word of `from` and each word of `to` --
- * what Linux returns (csum_partial of the diff, not folded). Sizes must be
- * multiples of 4 and at most 512 bytes together. */
+/* (from, from_size, to, to_size, seed), Linux 6.13+ semantics: the
+ * one's-complement sum seed - sum(from) + sum(to) folded to 16 bits (not
+ * complemented), the same on every architecture. Sizes are not limited
+ * beyond what the prototype proves readable (older kernels wanted
+ * multiples of 4 and at most 512 bytes and returned the unfolded 32-bit
+ * sum). */
 BPFRT_HELPER_DEF(csum_diff)
 {
+    const void *from = bpfrt_u2p(r1), *to = bpfrt_u2p(r3);
     uint32_t from_size = (uint32_t)r2, to_size = (uint32_t)r4;
-    uint64_t diff_size = (uint64_t)from_size + to_size;
-    if (((from_size | to_size) & 3) || diff_size > BPFRT_CSUM_DIFF_MAX)
-        return bpfrt_helper_err(-BPFRT_EINVAL);
-    uint32_t words[BPFRT_CSUM_DIFF_MAX / 4];
-    const uint8_t *from = bpfrt_u2p(r1), *to = bpfrt_u2p(r3);
-    size_t j = 0;
-    for (uint32_t i = 0; i < from_size; i += 4, j++) {
-        uint32_t w;
-        bpfrt_memcpy(&w, from + i, 4);
-        words[j] = ~w;
-    }
-    for (uint32_t i = 0; i < to_size; i += 4, j++)
-        bpfrt_memcpy(&words[j], to + i, 4);
-    return bpfrt_csum_partial32(words, j, (uint32_t)r5);
+    uint32_t ret = (uint32_t)r5;
+    if (from_size && to_size)
+        ret = bpfrt_csum_add(bpfrt_csum_partial(to, to_size, ret),
+                             ~bpfrt_csum_partial(from, from_size, 0));
+    else if (to_size)
+        ret = bpfrt_csum_partial(to, to_size, ret);
+    else if (from_size)
+        ret = ~bpfrt_csum_partial(from, from_size, ~ret);
+    return from32to16(ret);
 }

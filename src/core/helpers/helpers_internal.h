@@ -128,7 +128,7 @@ size_t bpfrt_helper_span(const struct bpfrt_run *run, const void *p);
  * semantics), on values exactly as they sit in packet memory. */
 uint32_t bpfrt_csum_add(uint32_t a, uint32_t b);
 uint16_t bpfrt_csum_fold(uint32_t csum);          /* folded and complemented */
-uint32_t bpfrt_csum_partial32(const uint32_t *words, size_t nwords, uint32_t seed);
+uint32_t bpfrt_csum_partial(const void *buf, size_t len, uint32_t seed); /* x86-64 csum_partial */
 
 /* ---- printf-like engine (bprintf.c): bpf_bprintf_prepare + bstr_printf ---- */
 enum bpfrt_bprintf_kind {
