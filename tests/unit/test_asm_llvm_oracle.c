@@ -1,0 +1,151 @@
+/* LLVM-syntax output against LLVM itself: random valid instructions are
+ * printed in LLVM syntax, assembled by clang's BPF assembler (clang 19 or
+ * newer, -mcpu=v4) and the bytes compared with the originals. Forms LLVM 19
+ * cannot spell (load-acquire/store-release, pseudo ld_imm64, local and kfunc
+ * calls, packet loads with a register plus offset) are left out. Skips when
+ * no suitable clang is installed. */
+#include <unistd.h>
+
+#include "test.h"
+
+#include "bpfrt/asm.h"
+#include "core/isa/isa.h"
+
+static uint64_t rng_state = 0x243f6a8885a308d3ull;
+
+static uint64_t rnd(void)
+{
+    rng_state ^= rng_state << 13;
+    rng_state ^= rng_state >> 7;
+    rng_state ^= rng_state << 17;
+    return rng_state;
+}
+
+static const char *find_clang(void)
+{
+    static const char *const candidates[] = {"clang-21", "clang-20", "clang-19", "clang"};
+    static char cmd[64];
+    for (size_t i = 0; i < sizeof(candidates) / sizeof(candidates[0]); i++) {
+        char probe[256];
+        /* needs v4: movsx is the first v4 instruction */
+        snprintf(probe, sizeof(probe),
+                 "printf 'r1 = (s8)r2\\n' | %s -target bpfel -mcpu=v4 -x assembler -c - -o /dev/null 2>/dev/null",
+                 candidates[i]);
+        if (system(probe) == 0) {
+            snprintf(cmd, sizeof(cmd), "%s", candidates[i]);
+            return cmd;
+        }
+    }
+    return NULL;
+}
+
+static bool llvm_can_spell(const struct isa_form *f, const struct bpf_insn *in)
+{
+    switch (f->shape) {
+    case ISA_SH_LOAD_ACQ: case ISA_SH_STORE_REL: case ISA_SH_CALL_LOCAL: case ISA_SH_CALL_KFUNC:
+    case ISA_SH_LDDW_MAP_FD: case ISA_SH_LDDW_MAP_VALUE: case ISA_SH_LDDW_BTF_ID: case ISA_SH_LDDW_FUNC:
+    case ISA_SH_LDDW_MAP_IDX: case ISA_SH_LDDW_MAP_IDX_VALUE:
+        return false;
+    case ISA_SH_LD_IND:
+        return in->imm == 0;
+    case ISA_SH_JA32: /* LLVM 19's parser takes only 16-bit numeric gotol targets */
+        return in->imm >= -32768 && in->imm <= 32767;
+    default:
+        return true;
+    }
+}
+
+static uint32_t random_insn(struct bpf_insn in[2])
+{
+    for (;;) {
+        uint8_t code = (uint8_t)rnd();
+        const struct isa_opcode *op = &isa_opcodes[code];
+        if (!op->nforms) continue;
+        const struct isa_form *f = &op->forms[rnd() % op->nforms];
+        if (f->flags & (ISA_ALIAS | ISA_UNSUPPORTED)) continue;
+        memset(in, 0, 2 * sizeof(*in));
+        in[0].code = code;
+        if (op->used & ISA_F_DST) in[0].dst_reg = (uint8_t)(rnd() % 10);
+        if (op->used & ISA_F_SRC) in[0].src_reg = (uint8_t)(rnd() % 10);
+        if (op->used & ISA_F_OFF) in[0].off = (int16_t)((int)(rnd() % 200) - 100);
+        if (op->used & ISA_F_IMM) in[0].imm = rnd() % 2 ? (int32_t)(rnd() % 1000) - 500 : (int32_t)rnd();
+        isa_set_key(&in[0], op->key, f->key);
+        if (bpfrt_insn_is_lddw(&in[0])) in[1].imm = (int32_t)rnd();
+        uint32_t n = bpfrt_insn_is_lddw(&in[0]) ? 2 : 1;
+        char msg[128];
+        if (isa_check_insn(in, n, NULL, msg, sizeof(msg)) == 0 && llvm_can_spell(f, in))
+            return n;
+    }
+}
+
+static void test_llvm_agrees(const char *clang)
+{
+    const char *iters_env = getenv("BPFRT_FUZZ_ITERS");
+    long iters = iters_env ? atol(iters_env) : 2000;
+    if (iters <= 0) iters = 2000;
+    if (iters > 20000) iters = 20000;
+    char dir[] = "/tmp/bpfrt-llvm-XXXXXX";
+    CHECK(mkdtemp(dir) != NULL);
+    char src[64], obj[64], bin[64], cmd[1024];
+    snprintf(src, sizeof(src), "%s/p.s", dir);
+    snprintf(obj, sizeof(obj), "%s/p.o", dir);
+    snprintf(bin, sizeof(bin), "%s/p.bin", dir);
+    struct bpf_insn *prog = calloc((size_t)iters * 2, sizeof(*prog));
+    uint32_t cnt = 0;
+    FILE *f = fopen(src, "w");
+    for (long i = 0; i < iters; i++) {
+        uint32_t n = random_insn(&prog[cnt]);
+        char text[200];
+        CHECK(bpfrt_disasm_insn(&prog[cnt], n, cnt, BPFRT_SYNTAX_LLVM, text, sizeof(text), NULL) > 0);
+        fprintf(f, "\t%s\n", text);
+        cnt += n;
+    }
+    fclose(f);
+    snprintf(cmd, sizeof(cmd),
+             "%s -target bpfel -mcpu=v4 -x assembler -c %s -o %s && "
+             "(llvm-objcopy -O binary --only-section=.text %s %s 2>/dev/null || "
+             "llvm-objcopy-14 -O binary --only-section=.text %s %s)",
+             clang, src, obj, obj, bin, obj, bin);
+    int rc = system(cmd);
+    CHECK_EQ(rc, 0);
+    FILE *b = fopen(bin, "rb");
+    CHECK(b != NULL);
+    if (rc == 0 && b) {
+        struct bpf_insn *theirs = calloc(cnt + 1, sizeof(*theirs));
+        size_t got = fread(theirs, sizeof(*theirs), cnt + 1, b);
+        CHECK_EQ(got, cnt);
+        uint32_t same = 0;
+        for (uint32_t i = 0; i < cnt && i < got; i++) {
+            if (memcmp(&theirs[i], &prog[i], 8) == 0) {
+                same++;
+            } else {
+                char text[200] = "";
+                bpfrt_disasm_insn(&prog[i], cnt - i, i, BPFRT_SYNTAX_LLVM, text, sizeof(text), NULL);
+                uint64_t a, c;
+                memcpy(&a, &prog[i], 8);
+                memcpy(&c, &theirs[i], 8);
+                fprintf(stderr, "insn %u \"%s\": ours %016llx, llvm %016llx\n", i, text,
+                        (unsigned long long)a, (unsigned long long)c);
+            }
+        }
+        printf("%u of %u instruction slots identical to LLVM's encoding\n", same, cnt);
+        CHECK_EQ(same, cnt);
+        free(theirs);
+    }
+    if (b) fclose(b);
+    free(prog);
+    unlink(src);
+    unlink(obj);
+    unlink(bin);
+    rmdir(dir);
+}
+
+int main(void)
+{
+    const char *clang = find_clang();
+    if (!clang)
+        TEST_SKIP("no clang with the BPF v4 assembler");
+    test_current = "test_llvm_agrees";
+    test_llvm_agrees(clang);
+    return test_summary();
+}
