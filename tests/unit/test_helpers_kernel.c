@@ -258,6 +258,213 @@ static void test_xdp_limits_vs_kernel(void)
     }
 }
 
+/* ---- bpf_snprintf: the format checker and formatter against the kernel ----
+ * The kernel checks a constant format at load time (the same
+ * bpf_bprintf_prepare rules), so a refused format fails the load; an
+ * accepted one is run and its output read back from a map. */
+
+enum { A_VAL, A_STR, A_BYTES };
+struct fmt_arg {
+    int kind;
+    uint64_t val;        /* A_VAL */
+    const char *bytes;   /* A_STR (NUL-terminated) / A_BYTES */
+    uint32_t len;        /* A_BYTES */
+};
+struct fmt_case {
+    const char *fmt;
+    int nargs;
+    struct fmt_arg args[4];
+};
+
+static int map_create(uint32_t type, uint32_t ks, uint32_t vs, uint32_t max, uint32_t flags)
+{
+    union bpf_attr a;
+    memset(&a, 0, sizeof(a));
+    a.map_type = type;
+    a.key_size = ks;
+    a.value_size = vs;
+    a.max_entries = max;
+    a.map_flags = flags;
+    return sys_bpf(BPF_MAP_CREATE, &a);
+}
+
+static int map_update(int fd, const void *key, const void *val)
+{
+    union bpf_attr a;
+    memset(&a, 0, sizeof(a));
+    a.map_fd = (uint32_t)fd;
+    a.key = (uint64_t)(uintptr_t)key;
+    a.value = (uint64_t)(uintptr_t)val;
+    return sys_bpf(BPF_MAP_UPDATE_ELEM, &a);
+}
+
+static int map_lookup(int fd, const void *key, void *val)
+{
+    union bpf_attr a;
+    memset(&a, 0, sizeof(a));
+    a.map_fd = (uint32_t)fd;
+    a.key = (uint64_t)(uintptr_t)key;
+    a.value = (uint64_t)(uintptr_t)val;
+    return sys_bpf(BPF_MAP_LOOKUP_ELEM, &a);
+}
+
+/* Runs fmt in the kernel: 1 = loaded and ran (ret, out filled), 0 = the
+ * load was refused, -1 = setup failure. */
+static int kernel_snprintf(const struct fmt_case *fc, uint32_t *ret, char out[128])
+{
+    int fmt_fd = map_create(BPF_MAP_TYPE_ARRAY, 4, 128, 1, BPF_F_RDONLY_PROG);
+    int out_fd = map_create(BPF_MAP_TYPE_ARRAY, 4, 128, 1, 0);
+    if (fmt_fd < 0 || out_fd < 0)
+        return -1;
+    uint32_t zero = 0;
+    char fbuf[128] = { 0 };
+    snprintf(fbuf, sizeof(fbuf), "%s", fc->fmt);
+    map_update(fmt_fd, &zero, fbuf);
+    union bpf_attr fa;
+    memset(&fa, 0, sizeof(fa));
+    fa.map_fd = (uint32_t)fmt_fd;
+    sys_bpf(BPF_MAP_FREEZE, &fa);
+
+    /* stack: args at r10-32.., their bytes at r10-96 + 16 * i, key at r10-100 */
+    struct bpf_insn prog[128];
+    uint32_t n = 0;
+    for (int i = 0; i < fc->nargs; i++) {
+        const struct fmt_arg *a = &fc->args[i];
+        int16_t slot = (int16_t)(-32 + 8 * i);
+        if (a->kind == A_VAL) {
+            const struct bpf_insn ld[] = { LD64(1, a->val) };
+            prog[n++] = ld[0];
+            prog[n++] = ld[1];
+        } else {
+            int16_t at = (int16_t)(-96 + 16 * i);
+            uint8_t b[16] = { 0 };
+            memcpy(b, a->bytes, a->kind == A_STR ? strlen(a->bytes) + 1 : a->len);
+            for (int w = 0; w < 4; w++) {
+                int32_t v;
+                memcpy(&v, b + 4 * w, 4);
+                prog[n++] = ST32(10, (int16_t)(at + 4 * w), v);
+            }
+            prog[n++] = MOVR(1, 10);
+            prog[n++] = ADDI(1, at);
+        }
+        prog[n++] = I(BPF_STX | BPF_MEM | BPF_DW, 10, 1, slot, 0);
+    }
+    prog[n++] = ST32(10, -100, 0);
+    prog[n++] = I(BPF_LD | BPF_DW | BPF_IMM, 1, BPF_PSEUDO_MAP_FD, 0, out_fd);
+    prog[n++] = I(0, 0, 0, 0, 0);
+    prog[n++] = MOVR(2, 10);
+    prog[n++] = ADDI(2, -100);
+    prog[n++] = CALL(BPF_FUNC_map_lookup_elem);
+    prog[n++] = I(BPF_JMP | BPF_JNE | BPF_K, 0, 0, 1, 0);
+    prog[n++] = EXIT();
+    prog[n++] = MOVR(1, 0);
+    prog[n++] = MOVI(2, 128);
+    prog[n++] = I(BPF_LD | BPF_DW | BPF_IMM, 3, BPF_PSEUDO_MAP_VALUE, 0, fmt_fd);
+    prog[n++] = I(0, 0, 0, 0, 0);
+    if (fc->nargs) {
+        prog[n++] = MOVR(4, 10);
+        prog[n++] = ADDI(4, -32);
+    } else {
+        prog[n++] = MOVI(4, 0);
+    }
+    prog[n++] = MOVI(5, 8 * fc->nargs);
+    prog[n++] = CALL(BPF_FUNC_snprintf);
+    prog[n++] = EXIT();
+
+    union bpf_attr a;
+    memset(&a, 0, sizeof(a));
+    a.prog_type = BPF_PROG_TYPE_XDP;
+    a.insns = (uint64_t)(uintptr_t)prog;
+    a.insn_cnt = n;
+    a.license = (uint64_t)(uintptr_t)"GPL";
+    int pfd = sys_bpf(BPF_PROG_LOAD, &a);
+    int res = 0;
+    if (pfd >= 0) {
+        uint8_t pkt[64] = { 0 };
+        res = krun(pfd, pkt, sizeof(pkt), NULL, ret) == 0 ? 1 : -1;
+        map_lookup(out_fd, &zero, out);
+        close(pfd);
+    }
+    close(fmt_fd);
+    close(out_fd);
+    return res;
+}
+
+static void test_snprintf_vs_kernel(void)
+{
+    static const uint8_t v4[4] = { 192, 168, 1, 10 };
+    static const uint8_t v6[16] = { 0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x12, 0x34 };
+#define V(x) { A_VAL, (uint64_t)(x), NULL, 0 }
+#define S(x) { A_STR, 0, (x), 0 }
+#define B(x, l) { A_BYTES, 0, (const char *)(x), (l) }
+    static const struct fmt_case cases[] = {
+        { "%d %u %x %X", 4, { V(-5), V(0xffffffffu), V(255), V(0xabc) } },
+        { "%d|%x|%ld", 3, { V(0x100000005ull), V(-1), V(-1) } },
+        { "%lld %llu %llx %li", 4, { V(INT64_MIN), V(UINT64_MAX), V(0x123456789abcull), V(-42) } },
+        { "[%-5d|%05d|%+d|% d]", 4, { V(5), V(42), V(7), V(7) } },
+        { "[%8x|%-8X|%08lx]", 3, { V(0xbeef), V(0xbeef), V(0xbeef) } },
+        { "%c%c%c!", 3, { V('a'), V('b'), V(0x163) } },
+        { "<%s|%10s|%-4s>", 3, { S("abc"), S("right"), S("l") } },
+        { "%s", 1, { S("") } },
+        { "100%% %pks", 1, { S("sure") } },
+        { "%pI4 %pi4", 2, { B(v4, 4), B(v4, 4) } },
+        { "%pI6|%pi6", 2, { B(v6, 16), B(v6, 16) } },
+        { "%px %pS %ps %pB", 4, { V(0x1234), V(0x1234), V(0x1234), V(0x1234) } },
+        { "plain text, no args", 0, { V(0) } },
+        { "%d", 2, { V(1), V(2) } },
+        { "tab\there\n", 0, { V(0) } },
+        /* refused */
+        { "%5.2d", 1, { V(1) } },
+        { "%hd", 1, { V(1) } },
+        { "%#x", 1, { V(1) } },
+        { "%o", 1, { V(1) } },
+        { "%lc", 1, { V(1) } },
+        { "%ls", 1, { S("x") } },
+        { "%zu", 1, { V(1) } },
+        { "%sx", 1, { S("x") } },
+        { "%pZ", 1, { V(1) } },
+        { "%p5", 1, { V(1) } },
+        { "%pI5", 1, { V(1) } },
+        { "%f", 1, { V(1) } },
+        { "%n", 1, { V(1) } },
+        { "%5%", 1, { V(1) } },
+        { "%d %d", 1, { V(1) } },
+        { "%", 1, { V(1) } },
+        { "bell\a", 0, { V(0) } },
+    };
+#undef V
+#undef S
+#undef B
+    for (size_t c = 0; c < sizeof(cases) / sizeof(cases[0]); c++) {
+        const struct fmt_case *fc = &cases[c];
+        uint32_t kret = 0;
+        char kout[128] = { 0 };
+        int k = kernel_snprintf(fc, &kret, kout);
+        CHECK(k >= 0);
+        if (k < 0)
+            continue;
+        uint64_t args[4];
+        for (int i = 0; i < fc->nargs; i++)
+            args[i] = fc->args[i].kind == A_VAL ? fc->args[i].val : (uint64_t)(uintptr_t)fc->args[i].bytes;
+        char out[128];
+        memset(out, 0, sizeof(out));
+        uint64_t mine = call(BPF_FUNC_snprintf, (uint64_t)(uintptr_t)out, sizeof(out),
+                             (uint64_t)(uintptr_t)fc->fmt, (uint64_t)(uintptr_t)args, 8u * fc->nargs);
+        if (k == 0) {
+            /* the kernel refused the format: so must we */
+            if ((int64_t)mine != -BPFRT_EINVAL)
+                fprintf(stderr, "\"%s\": kernel refuses, we return %lld\n", fc->fmt, (long long)mine);
+            CHECK_EQ((int64_t)mine, -BPFRT_EINVAL);
+            continue;
+        }
+        if ((uint32_t)mine != kret || strcmp(out, kout) != 0)
+            fprintf(stderr, "\"%s\": kernel %d \"%s\", we %d \"%s\"\n", fc->fmt, (int)kret, kout,
+                    (int)mine, out);
+        CHECK_EQ((uint32_t)mine, kret);
+        CHECK_STR(out, kout);
+    }
+}
+
 int main(void)
 {
     /* Probe: can this process load a trivial program? */
@@ -278,6 +485,7 @@ int main(void)
     RUN(test_csum_diff_vs_kernel);
     RUN(test_csum_replace_vs_kernel);
     RUN(test_xdp_limits_vs_kernel);
+    RUN(test_snprintf_vs_kernel);
     bpfrt_runtime_destroy(rt);
     return test_summary();
 }
