@@ -393,8 +393,10 @@ static int test_run_skb(struct tr *t)
     err = run_prog(t, &s, o->repeat, true);
     if (!err) {
         /* The whole frame goes out: non-L2 programs saw it from the
-         * network header, Linux pushes the MAC header back. */
+         * network header, Linux pushes the MAC header back - zeroed. */
         uint8_t *start = is_l2 ? pkt.data : pkt.data - ETH_HLEN;
+        if (!is_l2)
+            bpfrt_memset(start, 0, ETH_HLEN);
         err = finish_data(t, start, (uint32_t)(pkt.data_end - start), NULL, 0);
         if (!err && has_ctx) {
             /* convert_skb_to___skb */
