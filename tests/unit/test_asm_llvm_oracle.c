@@ -59,7 +59,7 @@ static uint32_t random_insn(struct bpf_insn in[2])
 {
     for (;;) {
         uint8_t code = (uint8_t)rnd();
-        const struct isa_opcode *op = &isa_opcodes[code];
+        const struct isa_opcode *op = &bpfrt_isa_opcodes[code];
         if (!op->nforms) continue;
         const struct isa_form *f = &op->forms[rnd() % op->nforms];
         if (f->flags & (ISA_ALIAS | ISA_UNSUPPORTED)) continue;
@@ -69,11 +69,11 @@ static uint32_t random_insn(struct bpf_insn in[2])
         if (op->used & ISA_F_SRC) in[0].src_reg = (uint8_t)(rnd() % 10);
         if (op->used & ISA_F_OFF) in[0].off = (int16_t)((int)(rnd() % 200) - 100);
         if (op->used & ISA_F_IMM) in[0].imm = rnd() % 2 ? (int32_t)(rnd() % 1000) - 500 : (int32_t)rnd();
-        isa_set_key(&in[0], op->key, f->key);
+        bpfrt_isa_set_key(&in[0], op->key, f->key);
         if (bpfrt_insn_is_lddw(&in[0])) in[1].imm = (int32_t)rnd();
         uint32_t n = bpfrt_insn_is_lddw(&in[0]) ? 2 : 1;
         char msg[128];
-        if (isa_check_insn(in, n, NULL, msg, sizeof(msg)) == 0 && llvm_can_spell(f, in))
+        if (bpfrt_isa_check_insn(in, n, NULL, msg, sizeof(msg)) == 0 && llvm_can_spell(f, in))
             return n;
     }
 }

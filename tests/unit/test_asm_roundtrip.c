@@ -45,7 +45,7 @@ static uint32_t random_valid_insn(struct bpf_insn in[2])
 {
     for (;;) {
         uint8_t code = (uint8_t)rnd();
-        const struct isa_opcode *op = &isa_opcodes[code];
+        const struct isa_opcode *op = &bpfrt_isa_opcodes[code];
         if (!op->nforms)
             continue;
         const struct isa_form *f = &op->forms[rnd() % op->nforms];
@@ -57,13 +57,13 @@ static uint32_t random_valid_insn(struct bpf_insn in[2])
         if (op->used & ISA_F_SRC) in[0].src_reg = (uint8_t)(rnd() % 11);
         if ((op->used & ISA_F_OFF) || (f->flags & ISA_USES_OFF)) in[0].off = (int16_t)rnd_imm();
         if (op->used & ISA_F_IMM) in[0].imm = rnd_imm();
-        isa_set_key(&in[0], op->key, f->key);
+        bpfrt_isa_set_key(&in[0], op->key, f->key);
         if (bpfrt_insn_is_lddw(&in[0]) && (f->key == 0 || f->key == BPF_PSEUDO_MAP_VALUE ||
                                            f->key == BPF_PSEUDO_BTF_ID || f->key == BPF_PSEUDO_MAP_IDX_VALUE))
             in[1].imm = rnd_imm();
         uint32_t n = bpfrt_insn_is_lddw(&in[0]) ? 2 : 1;
         char msg[128];
-        if (isa_check_insn(in, n, NULL, msg, sizeof(msg)) == 0)
+        if (bpfrt_isa_check_insn(in, n, NULL, msg, sizeof(msg)) == 0)
             return n;
     }
 }

@@ -69,7 +69,7 @@ static void sample(uint8_t code, const struct isa_opcode *op, const struct isa_f
 {
     memset(in, 0, 2 * sizeof(*in));
     in[0].code = code;
-    isa_set_key(&in[0], op->key, f->key);
+    bpfrt_isa_set_key(&in[0], op->key, f->key);
     if (op->used & ISA_F_DST) in[0].dst_reg = 1;
     if (op->used & ISA_F_SRC) in[0].src_reg = 2;
     if (op->used & ISA_F_IMM) in[0].imm = -3;
@@ -94,7 +94,7 @@ static void test_kernel_text(void)
 {
     int compared = 0, same = 0;
     for (unsigned code = 0; code < 256; code++) {
-        const struct isa_opcode *op = &isa_opcodes[code];
+        const struct isa_opcode *op = &bpfrt_isa_opcodes[code];
         for (unsigned k = 0; k < op->nforms; k++) {
             const struct isa_form *f = &op->forms[k];
             if (f->flags & (ISA_ALIAS | ISA_UNSUPPORTED))

@@ -32,7 +32,7 @@ static void test_rows(void)
 {
     int rows = 0, forms = 0;
     for (int code = 0; code < 256; code++) {
-        const struct isa_opcode *op = &isa_opcodes[code];
+        const struct isa_opcode *op = &bpfrt_isa_opcodes[code];
         if (!op->nforms) {
             CHECK(op->forms == NULL || op->nforms == 0);
             continue;
@@ -59,7 +59,7 @@ static void test_rows(void)
             }
             CHECK(f->shape > ISA_SH_NONE && f->shape < ISA_SH_COUNT);
             for (int syn = 0; syn < 3; syn++) {
-                const char *t = isa_shapes[f->shape].text[syn];
+                const char *t = bpfrt_isa_shapes[f->shape].text[syn];
                 CHECK(t != NULL);
                 if (t && !template_ok(t)) fprintf(stderr, "bad template \"%s\"\n", t);
                 CHECK(t && template_ok(t));
@@ -88,19 +88,19 @@ static void test_rows(void)
     CHECK(forms > rows);
 }
 
-/* isa_find_form and isa_set_key agree on the key field. */
+/* bpfrt_isa_find_form and bpfrt_isa_set_key agree on the key field. */
 static void test_keys(void)
 {
     struct bpf_insn in = {.code = BPF_ALU64 | BPF_MOV | BPF_X};
-    isa_set_key(&in, isa_opcodes[in.code].key, 16);
+    bpfrt_isa_set_key(&in, bpfrt_isa_opcodes[in.code].key, 16);
     CHECK_EQ(in.off, 16);
-    const struct isa_form *f = isa_find_form(&isa_opcodes[in.code], &in);
+    const struct isa_form *f = bpfrt_isa_find_form(&bpfrt_isa_opcodes[in.code], &in);
     CHECK(f && strcmp(f->conf, "movsx1664") == 0);
     struct bpf_insn at = {.code = BPF_STX | BPF_ATOMIC | BPF_DW, .imm = BPF_CMPXCHG};
-    f = isa_find_form(&isa_opcodes[at.code], &at);
+    f = bpfrt_isa_find_form(&bpfrt_isa_opcodes[at.code], &at);
     CHECK(f && strcmp(f->conf, "lock cmpxchg") == 0);
     struct bpf_insn sw = {.code = BPF_ALU64 | BPF_END, .imm = 32};
-    f = isa_find_form(&isa_opcodes[sw.code], &sw);
+    f = bpfrt_isa_find_form(&bpfrt_isa_opcodes[sw.code], &sw);
     CHECK(f && strcmp(f->conf, "bswap32") == 0); /* not the "swap32" alias */
 }
 
@@ -123,11 +123,11 @@ static void test_helper_names(void)
         const char *n = bpfrt_helper_name(id);
         if (n && strncmp(n, "bpf_", 4) == 0) named++;
         /* names are unique, so "call name" reads back to one id */
-        if (n) CHECK_EQ(isa_helper_id(n, strlen(n)), (int32_t)id);
+        if (n) CHECK_EQ(bpfrt_isa_helper_id(n, strlen(n)), (int32_t)id);
     }
     CHECK_EQ(named, 211);
-    CHECK_EQ(isa_helper_id("map_lookup_elem", 15), 1);
-    CHECK_EQ(isa_helper_id("nope", 4), -1);
+    CHECK_EQ(bpfrt_isa_helper_id("map_lookup_elem", 15), 1);
+    CHECK_EQ(bpfrt_isa_helper_id("nope", 4), -1);
 }
 
 int main(void)

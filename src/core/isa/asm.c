@@ -392,7 +392,7 @@ static bool parse_helper(struct match *m)
             m->pos = i + 1;
             return parse_imm32(m, SIGN_OPTIONAL_MINUS, &m->insn[0].imm, "helper id");
         }
-        int32_t id = isa_helper_id(m->s + m->pos, name_len);
+        int32_t id = bpfrt_isa_helper_id(m->s + m->pos, name_len);
         if (id < 0) {
             char tok[ASM_MAX_TOKEN_ECHO + 8];
             token_at(m->s, m->len, start, tok, sizeof(tok));
@@ -519,12 +519,12 @@ static bool match_line(struct match *m, const char *line, size_t len, enum bpfrt
                        struct asm_fail *fail)
 {
     for (unsigned code = 0; code < 256; code++) {
-        const struct isa_opcode *op = &isa_opcodes[code];
+        const struct isa_opcode *op = &bpfrt_isa_opcodes[code];
         for (unsigned f = 0; f < op->nforms; f++) {
             const struct isa_form *form = &op->forms[f];
             if (form->shape == ISA_SH_NONE)
                 continue;
-            const char *t = isa_shapes[form->shape].text[syntax];
+            const char *t = bpfrt_isa_shapes[form->shape].text[syntax];
             if (!t)
                 continue;
             bpfrt_memset(m, 0, sizeof(*m));
@@ -535,7 +535,7 @@ static bool match_line(struct match *m, const char *line, size_t len, enum bpfrt
             m->form = form;
             m->fail = fail;
             m->insn[0].code = (uint8_t)code;
-            isa_set_key(&m->insn[0], op->key, form->key);
+            bpfrt_isa_set_key(&m->insn[0], op->key, form->key);
             skip_blanks(m);
             if (!match_template(m, t, t + bpfrt_strlen(t)))
                 continue;

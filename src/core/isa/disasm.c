@@ -109,14 +109,14 @@ int bpfrt_disasm_insn(const struct bpf_insn *insn, uint32_t avail, uint32_t inde
         return -BPFRT_EINVAL;
     const struct isa_form *form;
     char msg[96];
-    if (isa_check_insn(insn, avail, &form, msg, sizeof(msg)))
+    if (bpfrt_isa_check_insn(insn, avail, &form, msg, sizeof(msg)))
         return -BPFRT_EINVAL;
     struct bpfrt_strbuf sb;
     bpfrt_strbuf_init(&sb, buf, size);
-    struct printer p = {&sb, insn, &isa_opcodes[insn->code], form, syntax};
+    struct printer p = {&sb, insn, &bpfrt_isa_opcodes[insn->code], form, syntax};
     if (syntax == BPFRT_SYNTAX_KERNEL)
         bpfrt_strbuf_printf(&sb, "(%02x) ", insn->code);
-    const char *t = isa_shapes[form->shape].text[syntax];
+    const char *t = bpfrt_isa_shapes[form->shape].text[syntax];
     put_template(&p, t, t + bpfrt_strlen(t));
     if (used)
         *used = bpfrt_insn_is_lddw(insn) ? 2 : 1;
@@ -142,7 +142,7 @@ size_t bpfrt_disasm(const struct bpf_insn *insns, uint32_t cnt, enum bpfrt_synta
             uint64_t w;
             bpfrt_memcpy(&w, &insns[i], sizeof(w));
             char why[96];
-            isa_check_insn(&insns[i], cnt - i, NULL, why, sizeof(why));
+            bpfrt_isa_check_insn(&insns[i], cnt - i, NULL, why, sizeof(why));
             bpfrt_strbuf_printf(&sb, ".insn 0x%016llx ; invalid: %s\n", (unsigned long long)w, why);
             used = 1;
         }

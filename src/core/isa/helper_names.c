@@ -225,7 +225,7 @@ const char *bpfrt_helper_name(uint32_t id)
     return id < ISA_HELPER_MAX ? helper_names[id] : NULL;
 }
 
-int32_t isa_helper_id(const char *name, size_t len)
+int32_t bpfrt_isa_helper_id(const char *name, size_t len)
 {
     /* accept "map_lookup_elem" as well as "bpf_map_lookup_elem" */
     for (uint32_t id = 0; id < ISA_HELPER_MAX; id++) {

@@ -2,7 +2,7 @@
  * validation, disassembly and assembly.
  *
  * Shape of the data:
- *   - isa_opcodes[256]: one row per opcode byte. A row says which of the
+ *   - bpfrt_isa_opcodes[256]: one row per opcode byte. A row says which of the
  *     dst/src/off/imm fields the opcode uses (the others are reserved and must
  *     be zero), which field (if any) selects among several forms, and the
  *     Linux message for reserved fields. A zeroed row is an unknown opcode.
@@ -11,7 +11,7 @@
  *     BPF_STX|BPF_ATOMIC|BPF_DW has one form per atomic operation in imm).
  *     A form names its operand shape and mnemonic texts; parse-only aliases
  *     (conformance "swap16" for "bswap16") are forms flagged ISA_ALIAS.
- *   - isa_shapes[]: per operand shape, one text template per syntax. The
+ *   - bpfrt_isa_shapes[]: per operand shape, one text template per syntax. The
  *     disassembler prints a template, the assembler matches input against
  *     the same templates, which is why the round trip holds by construction.
  *
@@ -58,7 +58,7 @@ enum {
 /* Which field selects the form. */
 enum isa_key { ISA_KEY_NONE = 0, ISA_KEY_OFF, ISA_KEY_IMM, ISA_KEY_SRC };
 
-/* Operand shapes; each has a template per syntax in isa_shapes[]. */
+/* Operand shapes; each has a template per syntax in bpfrt_isa_shapes[]. */
 enum isa_shape {
     ISA_SH_NONE = 0,
     ISA_SH_ALU_K,
@@ -132,31 +132,31 @@ struct isa_opcode {
     const struct isa_form *forms;
 };
 
-extern const struct isa_opcode isa_opcodes[256];
+extern const struct isa_opcode bpfrt_isa_opcodes[256];
 
 struct isa_shape_text {
     const char *text[3]; /* indexed by enum bpfrt_syntax (KERNEL, LLVM, CONF) */
 };
-extern const struct isa_shape_text isa_shapes[ISA_SH_COUNT];
+extern const struct isa_shape_text bpfrt_isa_shapes[ISA_SH_COUNT];
 
 /* Returns the field value selected by key. */
-int32_t isa_key_value(const struct bpf_insn *insn, uint8_t key);
+int32_t bpfrt_isa_key_value(const struct bpf_insn *insn, uint8_t key);
 
 /* Finds the printable form of insn (NULL when the key matches none). */
-const struct isa_form *isa_find_form(const struct isa_opcode *op, const struct bpf_insn *insn);
+const struct isa_form *bpfrt_isa_find_form(const struct isa_opcode *op, const struct bpf_insn *insn);
 
 /* Sets the key field of insn to value. */
-void isa_set_key(struct bpf_insn *insn, uint8_t key, int32_t value);
+void bpfrt_isa_set_key(struct bpf_insn *insn, uint8_t key, int32_t value);
 
 /* Checks one instruction (and the second half of ld_imm64; avail counts the
  * instructions from insn to the end) in isolation. Returns 0 with *form set,
  * or -BPFRT_EINVAL with Linux's message in msg (src/core/isa/validate.c). */
-int isa_check_insn(const struct bpf_insn *insn, uint32_t avail, const struct isa_form **form,
+int bpfrt_isa_check_insn(const struct bpf_insn *insn, uint32_t avail, const struct isa_form **form,
                    char *msg, size_t size);
 
 /* Helper ids ≥ this have no name in the table. */
 #define ISA_HELPER_MAX 212
 /* Looks a helper name up (with or without "bpf_" prefix); -1 when unknown. */
-int32_t isa_helper_id(const char *name, size_t len);
+int32_t bpfrt_isa_helper_id(const char *name, size_t len);
 
 #endif

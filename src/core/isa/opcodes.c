@@ -218,7 +218,7 @@ static const struct isa_form jmp_may_goto[] = {{BPF_MAY_GOTO, ISA_SH_MAY_GOTO, 0
 
 #define ATOMIC_MSG "BPF_ATOMIC uses invalid atomic opcode %02x"
 
-const struct isa_opcode isa_opcodes[256] = {
+const struct isa_opcode bpfrt_isa_opcodes[256] = {
     ALU_ROWS(BPF_ADD, add), ALU_ROWS(BPF_SUB, sub), ALU_ROWS(BPF_MUL, mul),
     ALU_ROWS(BPF_OR, or), ALU_ROWS(BPF_AND, and), ALU_ROWS(BPF_LSH, lsh),
     ALU_ROWS(BPF_RSH, rsh), ALU_ROWS(BPF_XOR, xor), ALU_ROWS(BPF_ARSH, arsh),
@@ -255,7 +255,7 @@ const struct isa_opcode isa_opcodes[256] = {
     [BPF_JMP | BPF_JCOND] = ROW(F_O, ISA_KEY_SRC, 'r', 0, 0, "invalid may_goto imm %d", "invalid may_goto imm %d", jmp_may_goto),
 };
 
-int32_t isa_key_value(const struct bpf_insn *insn, uint8_t key)
+int32_t bpfrt_isa_key_value(const struct bpf_insn *insn, uint8_t key)
 {
     switch (key) {
     case ISA_KEY_OFF: return insn->off;
@@ -265,7 +265,7 @@ int32_t isa_key_value(const struct bpf_insn *insn, uint8_t key)
     }
 }
 
-void isa_set_key(struct bpf_insn *insn, uint8_t key, int32_t value)
+void bpfrt_isa_set_key(struct bpf_insn *insn, uint8_t key, int32_t value)
 {
     switch (key) {
     case ISA_KEY_OFF: insn->off = (int16_t)value; break;
@@ -275,9 +275,9 @@ void isa_set_key(struct bpf_insn *insn, uint8_t key, int32_t value)
     }
 }
 
-const struct isa_form *isa_find_form(const struct isa_opcode *op, const struct bpf_insn *insn)
+const struct isa_form *bpfrt_isa_find_form(const struct isa_opcode *op, const struct bpf_insn *insn)
 {
-    int32_t k = isa_key_value(insn, op->key);
+    int32_t k = bpfrt_isa_key_value(insn, op->key);
     for (unsigned i = 0; i < op->nforms; i++) {
         const struct isa_form *f = &op->forms[i];
         if (f->key == k && !(f->flags & ISA_ALIAS))

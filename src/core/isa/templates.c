@@ -4,7 +4,7 @@
  * enum bpfrt_syntax: kernel (bpftool), LLVM, conformance. */
 #include "core/isa/isa.h"
 
-const struct isa_shape_text isa_shapes[ISA_SH_COUNT] = {
+const struct isa_shape_text bpfrt_isa_shapes[ISA_SH_COUNT] = {
     [ISA_SH_ALU_K] = {{"$d $c $i", "$d $c $i", "$m $d, $i"}},
     [ISA_SH_ALU_X] = {{"$d $c $s", "$d $c $s", "$m $d, $s"}},
     [ISA_SH_NEG] = {{"$d = -$d", "$d = -$d", "$m $d"}},

@@ -7,7 +7,7 @@
 
 int bpfrt_opcode_fields(uint8_t code)
 {
-    const struct isa_opcode *op = &isa_opcodes[code];
+    const struct isa_opcode *op = &bpfrt_isa_opcodes[code];
     if (!op->nforms)
         return -1;
     int used = op->used;
@@ -17,10 +17,10 @@ int bpfrt_opcode_fields(uint8_t code)
     return used; /* ISA_F_* share the values of BPFRT_INSN_USES_* */
 }
 
-int isa_check_insn(const struct bpf_insn *insn, uint32_t avail, const struct isa_form **form_out,
+int bpfrt_isa_check_insn(const struct bpf_insn *insn, uint32_t avail, const struct isa_form **form_out,
                    char *msg, size_t size)
 {
-    const struct isa_opcode *op = &isa_opcodes[insn->code];
+    const struct isa_opcode *op = &bpfrt_isa_opcodes[insn->code];
     if (!op->nforms) {
         bpfrt_snprintf(msg, size, "unknown opcode %02x", insn->code);
         return -BPFRT_EINVAL;
@@ -31,7 +31,7 @@ int isa_check_insn(const struct bpf_insn *insn, uint32_t avail, const struct isa
         return -BPFRT_EINVAL;
     }
     /* the form first: its key field is not reserved */
-    int32_t key = isa_key_value(insn, op->key);
+    int32_t key = bpfrt_isa_key_value(insn, op->key);
     const struct isa_form *form = NULL;
     for (unsigned i = 0; i < op->nforms && !form; i++)
         if (op->forms[i].key == key && !(op->forms[i].flags & ISA_ALIAS))
@@ -81,8 +81,8 @@ int isa_check_insn(const struct bpf_insn *insn, uint32_t avail, const struct isa
  * form of the opcode's row that has the instruction's key. */
 static bool jump_target(const struct bpf_insn *insn, int64_t i, int64_t *target, bool *is_call)
 {
-    const struct isa_opcode *op = &isa_opcodes[insn->code];
-    int32_t key = isa_key_value(insn, op->key);
+    const struct isa_opcode *op = &bpfrt_isa_opcodes[insn->code];
+    int32_t key = bpfrt_isa_key_value(insn, op->key);
     const struct isa_form *form = NULL;
     for (unsigned k = 0; k < op->nforms && !form; k++)
         if (op->forms[k].key == key)
@@ -157,15 +157,15 @@ int bpfrt_insns_validate(const struct bpf_insn *insns, uint32_t cnt, char *msg, 
     /* 3. opcodes, LDX fields and ld_imm64 pairs (resolve_pseudo_ldimm64) */
     for (uint32_t i = 0; i < cnt; i++) {
         const struct bpf_insn *in = &insns[i];
-        if (BPF_CLASS(in->code) == BPF_LDX && isa_opcodes[in->code].nforms && in->imm)
+        if (BPF_CLASS(in->code) == BPF_LDX && bpfrt_isa_opcodes[in->code].nforms && in->imm)
             return fail(msg, msg_size, bad_insn, i, -BPFRT_EINVAL, "BPF_LDX uses reserved fields");
         if (bpfrt_insn_is_lddw(in)) {
-            if (isa_check_insn(in, cnt - i, NULL, text, sizeof(text)))
+            if (bpfrt_isa_check_insn(in, cnt - i, NULL, text, sizeof(text)))
                 return fail(msg, msg_size, bad_insn, i, -BPFRT_EINVAL, "%s", text);
             i++;
             continue;
         }
-        if (!isa_opcodes[in->code].nforms)
+        if (!bpfrt_isa_opcodes[in->code].nforms)
             return fail(msg, msg_size, bad_insn, i, -BPFRT_EINVAL, "unknown opcode %02x", in->code);
     }
     /* 4. no jump lands on a second half (check_cfg); pass 3 proved every
@@ -180,7 +180,7 @@ int bpfrt_insns_validate(const struct bpf_insn *insns, uint32_t cnt, char *msg, 
     }
     /* 5. every instruction's fields and registers (do_check) */
     for (uint32_t i = 0; i < cnt; i++) {
-        if (isa_check_insn(&insns[i], cnt - i, NULL, text, sizeof(text)))
+        if (bpfrt_isa_check_insn(&insns[i], cnt - i, NULL, text, sizeof(text)))
             return fail(msg, msg_size, bad_insn, i, -BPFRT_EINVAL, "%s", text);
         if (bpfrt_insn_is_lddw(&insns[i]))
             i++;
