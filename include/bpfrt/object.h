@@ -143,6 +143,11 @@ int bpfrt_object_map_handle(const struct bpfrt_object_map *m);
 int bpfrt_object_set_global(struct bpfrt_object *obj, const char *var, const void *value,
                             size_t size);
 
+/* Where global variable `var` lives: its data map (.data/.rodata/.bss),
+ * offset and size inside the map's single value. 0 or -ENOENT. */
+int bpfrt_object_find_global(const struct bpfrt_object *obj, const char *var,
+                             struct bpfrt_object_map **map, uint32_t *off, uint32_t *size);
+
 /* Resolves relocations for every program without loading anything (for
  * inspection and disassembly: map references stay symbolic with imm = the
  * map's index in the object). Returns 0 or -errno with a message. */

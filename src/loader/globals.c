@@ -112,3 +112,25 @@ int bpfrt_object_set_global(struct bpfrt_object *obj, const char *var, const voi
     }
     return -BPFRT_ENOENT;
 }
+
+int bpfrt_object_find_global(const struct bpfrt_object *obj, const char *var,
+                             struct bpfrt_object_map **map, uint32_t *off, uint32_t *size)
+{
+    for (uint32_t i = 0; i < obj->elf.nsyms; i++) {
+        const struct elf_sym *y = &obj->elf.syms[i];
+        if (y->type != STT_OBJECT || strcmp(y->name, var) != 0)
+            continue;
+        for (uint32_t k = 0; k < obj->nr_maps; k++) {
+            struct bpfrt_object_map *m = &obj->maps[k];
+            if (!m->data || m->sec != y->shndx || m->kind == BPFRT_OBJ_MAP_KCONFIG)
+                continue;
+            if (y->value > m->data_size || y->size > m->data_size - y->value)
+                return -BPFRT_EINVAL;
+            *map = m;
+            *off = (uint32_t)y->value;
+            *size = (uint32_t)y->size;
+            return 0;
+        }
+    }
+    return -BPFRT_ENOENT;
+}

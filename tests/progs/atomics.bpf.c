@@ -34,7 +34,10 @@ int xdp_atomics(struct xdp_md *ctx)
     __sync_fetch_and_add(&c->add, 5);
     __sync_fetch_and_add(&c->add32, 3);
     __sync_fetch_and_add(&glob, 1);
-#if __BPF_CPU_VERSION__ >= 3
+/* clang 14 does not define __BPF_CPU_VERSION__: the build passes BPFRT_MCPU */
+#define v3 3
+#define v4 4
+#if (defined(__BPF_CPU_VERSION__) && __BPF_CPU_VERSION__ >= 3) || (defined(BPFRT_MCPU) && BPFRT_MCPU >= 3)
     c->fetched = __sync_fetch_and_add(&glob, 10);     /* old value */
     __sync_fetch_and_or(&c->or_bits, 0x10);
     __sync_fetch_and_and(&c->and_bits, 0xf0);

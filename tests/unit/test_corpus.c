@@ -1,0 +1,917 @@
+/* The program corpus, end to end: each tests/progs/NAME.bpf.c object (built by
+ * clang for -mcpu=v1, v2, v3, by clang-19 for v4 when present, and without
+ * -g for those that need no BTF) is loaded through the object API, run with
+ * BPF_PROG_TEST_RUN on crafted inputs, and its return values, output packets
+ * and map contents are checked against values derived by hand (or by a C
+ * model of the computation written in this file). */
+#include "test_corpus_util.h"
+
+static const char *variant_now = "";
+
+/* ---- XDP firewall (examples/xdp_firewall.bpf.c) ---- */
+
+struct lpm_v4_key { uint32_t prefixlen; uint8_t addr[4]; };
+struct port_rule_key { uint8_t protocol, pad; uint16_t dport; };
+
+static void fw_rules(struct bpfrt_object *obj)
+{
+    struct lpm_v4_key k = {8, {10, 0, 0, 0}};
+    uint32_t one = 1, tx = 3, drop = 1;
+    CHECK_EQ(map_update(obj, "blocked_nets", &k, &one, 0), 0);
+    struct port_rule_key ssh = {6, 0, 22}, dns = {17, 0, 53};
+    CHECK_EQ(map_update(obj, "port_rules", &ssh, &drop, 0), 0);
+    CHECK_EQ(map_update(obj, "port_rules", &dns, &tx, 0), 0);
+}
+
+static void t_xdp_firewall(const char *v)
+{
+    struct bpfrt_object *obj = load_obj(v, "xdp_firewall");
+    CHECK(obj != NULL);
+    if (!obj)
+        return;
+    fw_rules(obj);
+    uint8_t pkt[256];
+    uint32_t n = build_ipv4(pkt, 6, ip4(192, 168, 1, 1), ip4(192, 168, 1, 2), 4000, 22, 0, 0);
+    CHECK_EQ(run_prog(obj, "xdp_firewall", pkt, n).retval, 1); /* ssh: rule DROP */
+    n = build_ipv4(pkt, 17, ip4(192, 168, 1, 1), ip4(192, 168, 1, 2), 4000, 53, 10, 0);
+    CHECK_EQ(run_prog(obj, "xdp_firewall", pkt, n).retval, 3); /* dns: rule TX */
+    n = build_ipv4(pkt, 17, ip4(10, 1, 2, 3), ip4(192, 168, 1, 2), 4000, 53, 10, 0);
+    CHECK_EQ(run_prog(obj, "xdp_firewall", pkt, n).retval, 1); /* blocked 10/8 */
+    n = build_ipv4(pkt, 6, ip4(192, 168, 1, 1), ip4(192, 168, 1, 2), 4000, 80, 0, 0);
+    CHECK_EQ(run_prog(obj, "xdp_firewall", pkt, n).retval, 2); /* default PASS */
+    pkt[14 + 6] = 0x20; /* MF: a fragment, dropped by the drop_fragments knob */
+    CHECK_EQ(run_prog(obj, "xdp_firewall", pkt, n).retval, 1);
+    n = build_arp(pkt);
+    CHECK_EQ(run_prog(obj, "xdp_firewall", pkt, n).retval, 2);
+    uint32_t drop_key = 1, pass_key = 2, tx_key = 3;
+    /* counters: value {packets, bytes} per CPU */
+    CHECK_EQ(percpu_sum_u64(obj, "stats", &drop_key, 16, 0), 3);
+    CHECK_EQ(percpu_sum_u64(obj, "stats", &pass_key, 16, 0), 2);
+    CHECK_EQ(percpu_sum_u64(obj, "stats", &tx_key, 16, 0), 1);
+    CHECK_EQ(percpu_sum_u64(obj, "stats", &tx_key, 16, 8), 14 + 20 + 8 + 10);
+    CHECK_EQ(percpu_sum_u64(obj, "stats", &pass_key, 16, 8), (14 + 20 + 20) + 42);
+    bpfrt_object_close(obj);
+
+    /* The same object with its knobs changed before load. */
+    obj = open_obj_opts(v, "xdp_firewall", NULL);
+    CHECK(obj != NULL);
+    if (!obj)
+        return;
+    uint32_t drop = 1;
+    uint8_t no = 0;
+    CHECK_EQ(bpfrt_object_set_global(obj, "default_action", &drop, 4), 0);
+    CHECK_EQ(bpfrt_object_set_global(obj, "drop_fragments", &no, 1), 0);
+    CHECK_EQ(bpfrt_object_set_global(obj, "default_action", &no, 1), -22); /* wrong size */
+    CHECK_EQ(bpfrt_object_set_global(obj, "nonexistent", &drop, 4), -2);
+    char err[256];
+    CHECK_EQ(bpfrt_object_load(obj, err, sizeof(err)), 0);
+    CHECK_EQ(bpfrt_object_set_global(obj, "default_action", &drop, 4), -16); /* after load */
+    n = build_ipv4(pkt, 6, ip4(192, 168, 1, 1), ip4(192, 168, 1, 2), 4000, 80, 0, 0);
+    CHECK_EQ(run_prog(obj, "xdp_firewall", pkt, n).retval, 1);
+    pkt[14 + 6] = 0x20;
+    CHECK_EQ(run_prog(obj, "xdp_firewall", pkt, n).retval, 1); /* default now */
+    /* .rodata is frozen: user space cannot write it after load */
+    uint32_t zero = 0;
+    uint8_t ro[8] = {0};
+    CHECK(map_update(obj, ".rodata", &zero, ro, 0) < 0);
+    bpfrt_object_close(obj);
+}
+
+/* ---- 5-tuple rules ---- */
+
+struct flow_key { uint8_t saddr[4], daddr[4]; uint16_t sport, dport; uint8_t proto, pad[3]; };
+struct rule { uint32_t action, hits; };
+
+static void t_xdp_rules_hash(const char *v)
+{
+    struct bpfrt_object *obj = load_obj(v, "xdp_rules_hash");
+    CHECK(obj != NULL);
+    if (!obj)
+        return;
+    struct flow_key exact = {{1, 2, 3, 4}, {5, 6, 7, 8}, 1000, 53, 17, {0}};
+    struct flow_key any_tcp = {{0}, {0}, 0, 0, 6, {0}};
+    struct rule drop = {1, 0}, tx = {3, 0}, got;
+    CHECK_EQ(map_update(obj, "rules", &exact, &drop, 0), 0);
+    CHECK_EQ(map_update(obj, "rules", &any_tcp, &tx, 0), 0);
+    uint8_t pkt[256];
+    uint32_t n = build_ipv4(pkt, 17, ip4(1, 2, 3, 4), ip4(5, 6, 7, 8), 1000, 53, 4, 0);
+    CHECK_EQ(run_prog(obj, "xdp_rules", pkt, n).retval, 1);
+    CHECK_EQ(run_prog(obj, "xdp_rules", pkt, n).retval, 1);
+    CHECK_EQ(map_lookup(obj, "rules", &exact, &got), 0);
+    CHECK_EQ(got.hits, 2);
+    n = build_ipv4(pkt, 17, ip4(1, 2, 3, 4), ip4(5, 6, 7, 8), 1001, 53, 4, 0);
+    CHECK_EQ(run_prog(obj, "xdp_rules", pkt, n).retval, 2); /* no rule */
+    n = build_ipv4(pkt, 6, ip4(9, 9, 9, 9), ip4(5, 6, 7, 8), 1, 2, 0, 0);
+    CHECK_EQ(run_prog(obj, "xdp_rules", pkt, n).retval, 3);
+    CHECK_EQ(map_lookup(obj, "rules", &any_tcp, &got), 0);
+    CHECK_EQ(got.hits, 1);
+    n = build_ipv4(pkt, 17, ip4(1, 2, 3, 4), ip4(5, 6, 7, 8), 1000, 53, 4, 0);
+    CHECK_EQ(run_prog(obj, "xdp_rules", pkt, 14 + 20 + 4).retval, 1); /* UDP header cut: DROP */
+    pkt[14] = 0x44; /* ihl 4 < 5: parse error -> ABORTED */
+    CHECK_EQ(run_prog(obj, "xdp_rules", pkt, n).retval, 0);
+    bpfrt_object_close(obj);
+}
+
+static void t_xdp_percpu_count(const char *v)
+{
+    struct bpfrt_object *obj = load_obj(v, "xdp_percpu_count");
+    CHECK(obj != NULL);
+    if (!obj)
+        return;
+    uint8_t pkt[256];
+    uint32_t n = build_ipv4(pkt, 17, ip4(1, 1, 1, 1), ip4(2, 2, 2, 2), 1, 2, 18, 0); /* 60 */
+    CHECK_EQ(n, 60);
+    CHECK_EQ(run_prog(obj, "xdp_count", pkt, n).retval, 2);
+    CHECK_EQ(run_prog(obj, "xdp_count", pkt, n).retval, 2);
+    n = build_ipv4(pkt, 6, ip4(1, 1, 1, 1), ip4(2, 2, 2, 2), 1, 2, 20, 0); /* 74 */
+    CHECK_EQ(run_prog(obj, "xdp_count", pkt, n).retval, 2);
+    n = build_arp(pkt);
+    CHECK_EQ(run_prog(obj, "xdp_count", pkt, n).retval, 2);
+    uint32_t udp = 17, tcp = 6, other = 0, icmp = 1;
+    CHECK_EQ(percpu_sum_u64(obj, "proto_stats", &udp, 16, 0), 2);
+    CHECK_EQ(percpu_sum_u64(obj, "proto_stats", &udp, 16, 8), 120);
+    CHECK_EQ(percpu_sum_u64(obj, "proto_stats", &tcp, 16, 0), 1);
+    CHECK_EQ(percpu_sum_u64(obj, "proto_stats", &tcp, 16, 8), 74);
+    CHECK_EQ(percpu_sum_u64(obj, "proto_stats", &other, 16, 8), 42);
+    CHECK_EQ(percpu_sum_u64(obj, "proto_stats", &icmp, 16, 0), 0);
+    bpfrt_object_close(obj);
+}
+
+static void t_xdp_lpm_blocklist(const char *v)
+{
+    struct bpfrt_object *obj = load_obj(v, "xdp_lpm_blocklist");
+    CHECK(obj != NULL);
+    if (!obj)
+        return;
+    struct lpm_v4_key k24 = {24, {192, 168, 1, 0}}, k16 = {16, {10, 1, 0, 0}};
+    uint64_t zero = 0, got = 0;
+    CHECK_EQ(map_update(obj, "blocklist", &k24, &zero, 0), 0);
+    CHECK_EQ(map_update(obj, "blocklist", &k16, &zero, 0), 0);
+    uint8_t pkt[128];
+    uint32_t n = build_ipv4(pkt, 17, ip4(192, 168, 1, 77), ip4(1, 1, 1, 1), 1, 2, 0, 0);
+    CHECK_EQ(run_prog(obj, "xdp_blocklist", pkt, n).retval, 1);
+    n = build_ipv4(pkt, 17, ip4(192, 168, 2, 1), ip4(1, 1, 1, 1), 1, 2, 0, 0);
+    CHECK_EQ(run_prog(obj, "xdp_blocklist", pkt, n).retval, 2);
+    n = build_ipv4(pkt, 6, ip4(10, 1, 255, 3), ip4(1, 1, 1, 1), 1, 2, 0, 0);
+    CHECK_EQ(run_prog(obj, "xdp_blocklist", pkt, n).retval, 1);
+    n = build_ipv4(pkt, 6, ip4(10, 2, 0, 1), ip4(1, 1, 1, 1), 1, 2, 0, 0);
+    CHECK_EQ(run_prog(obj, "xdp_blocklist", pkt, n).retval, 2);
+    CHECK_EQ(map_lookup(obj, "blocklist", &k24, &got), 0);
+    CHECK_EQ(got, 1);
+    CHECK_EQ(map_lookup(obj, "blocklist", &k16, &got), 0);
+    CHECK_EQ(got, 1);
+    bpfrt_object_close(obj);
+}
+
+static void t_socket_dns_filter(const char *v)
+{
+    struct bpfrt_object *obj = load_obj(v, "socket_dns_filter");
+    CHECK(obj != NULL);
+    if (!obj)
+        return;
+    uint8_t pkt[256];
+    uint32_t n = build_ipv4(pkt, 17, ip4(1, 1, 1, 1), ip4(8, 8, 8, 8), 3333, 53, 30, 0);
+    /* a socket filter sees the packet from the network header: len = frame - 14 */
+    CHECK_EQ(run_prog(obj, "dns_only", pkt, n).retval, n - 14);
+    n = build_ipv4(pkt, 17, ip4(8, 8, 8, 8), ip4(1, 1, 1, 1), 53, 3333, 30, 0);
+    CHECK_EQ(run_prog(obj, "dns_only", pkt, n).retval, n - 14);
+    n = build_ipv4(pkt, 17, ip4(1, 1, 1, 1), ip4(8, 8, 8, 8), 3333, 80, 30, 0);
+    CHECK_EQ(run_prog(obj, "dns_only", pkt, n).retval, 0);
+    n = build_ipv4(pkt, 6, ip4(1, 1, 1, 1), ip4(8, 8, 8, 8), 3333, 53, 0, 0);
+    CHECK_EQ(run_prog(obj, "dns_only", pkt, n).retval, 0);
+    bpfrt_object_close(obj);
+}
+
+static void t_tc_dscp_classifier(const char *v)
+{
+    struct bpfrt_object *obj = load_obj(v, "tc_dscp_classifier");
+    CHECK(obj != NULL);
+    if (!obj)
+        return;
+    uint32_t ef = 46, cs1 = 8, be = 0, p5 = 5, p0 = 0, p1 = 1;
+    CHECK_EQ(map_update(obj, "dscp_prio", &ef, &p5, 0), 0);
+    CHECK_EQ(map_update(obj, "dscp_prio", &cs1, &p0, 0), 0);
+    CHECK_EQ(map_update(obj, "dscp_prio", &be, &p1, 0), 0);
+    uint8_t pkt[128];
+    struct __sk_buff skb;
+    memset(&skb, 0, sizeof(skb));
+    uint32_t n = build_ipv4(pkt, 17, ip4(1, 1, 1, 1), ip4(2, 2, 2, 2), 1, 2, 8, 46 << 2);
+    struct run_result r = run_prog_ctx(obj, "classify", pkt, n, &skb, sizeof(skb), sizeof(skb));
+    CHECK_EQ(r.retval, 0);
+    struct __sk_buff out;
+    memcpy(&out, r.ctx_out, sizeof(out));
+    CHECK_EQ(r.ctx_out_len, sizeof(out));
+    CHECK_EQ(out.priority, 5);
+    CHECK_EQ(out.mark, 0x100 | 46);
+    n = build_ipv4(pkt, 17, ip4(1, 1, 1, 1), ip4(2, 2, 2, 2), 1, 2, 8, 8 << 2);
+    CHECK_EQ(run_prog(obj, "classify", pkt, n).retval, 2); /* CS1: SHOT */
+    n = build_ipv4(pkt, 17, ip4(1, 1, 1, 1), ip4(2, 2, 2, 2), 1, 2, 8, 0);
+    r = run_prog_ctx(obj, "classify", pkt, n, &skb, sizeof(skb), sizeof(skb));
+    CHECK_EQ(r.retval, 0);
+    memcpy(&out, r.ctx_out, sizeof(out));
+    CHECK_EQ(out.priority, 1);
+    CHECK_EQ(out.mark, 0x100);
+    n = build_arp(pkt);
+    CHECK_EQ(run_prog(obj, "classify", pkt, n).retval, 0);
+    bpfrt_object_close(obj);
+}
+
+static void t_global_knobs(const char *v)
+{
+    struct bpfrt_object *obj = load_obj(v, "global_knobs");
+    CHECK(obj != NULL);
+    if (!obj)
+        return;
+    uint8_t pkt[128];
+    uint32_t n = build_arp(pkt); /* 42 < min_len 60 */
+    CHECK_EQ(run_prog(obj, "xdp_knobs", pkt, n).retval, 1);
+    n = build_ipv4(pkt, 17, 1, 2, 3, 4, 58, 0); /* 100 */
+    CHECK_EQ(run_prog(obj, "xdp_knobs", pkt, n).retval, 2);
+    CHECK_EQ(global_u64(obj, "seen_long"), 1);
+    CHECK_EQ(global_u64(obj, "bytes_total"), 142);
+    CHECK_EQ(global_u64(obj, "generation") & 0xffffffff, 9);
+    CHECK_EQ(run_prog(obj, "xdp_calls", pkt, n).retval, 2); /* static counter shared */
+    CHECK_EQ(global_u64(obj, "min_len") & 0xffffffff, 60);
+    bpfrt_object_close(obj);
+
+    obj = open_obj_opts(v, "global_knobs", NULL);
+    CHECK(obj != NULL);
+    if (!obj)
+        return;
+    uint32_t min = 20, vs = 3;
+    char tag[8] = "other";
+    CHECK_EQ(bpfrt_object_set_global(obj, "min_len", &min, 4), 0);
+    CHECK_EQ(bpfrt_object_set_global(obj, "verdict_short", &vs, 4), 0);
+    char err[256];
+    CHECK_EQ(bpfrt_object_load(obj, err, sizeof(err)), 0);
+    n = build_arp(pkt);
+    CHECK_EQ(run_prog(obj, "xdp_knobs", pkt, n).retval, 2); /* 42 >= 20 */
+    bpfrt_object_close(obj);
+    obj = open_obj_opts(v, "global_knobs", NULL);
+    if (!obj)
+        return;
+    CHECK_EQ(bpfrt_object_set_global(obj, "verdict_short", &vs, 4), 0);
+    CHECK_EQ(bpfrt_object_set_global(obj, "tag", tag, 8), 0);
+    CHECK_EQ(bpfrt_object_load(obj, err, sizeof(err)), 0);
+    CHECK_EQ(run_prog(obj, "xdp_knobs", pkt, 42).retval, 3);
+    n = build_ipv4(pkt, 17, 1, 2, 3, 4, 58, 0);
+    CHECK_EQ(run_prog(obj, "xdp_knobs", pkt, n).retval, 0); /* tag[0] != 'k' */
+    bpfrt_object_close(obj);
+}
+
+/* A C model of subprog_calls.bpf.c */
+static uint64_t m_mix(uint64_t a, uint64_t b) { return (a * 31) ^ (b + 7); }
+static uint64_t m_level2(uint64_t x) { return m_mix(x, x >> 3) + 1; }
+static uint64_t m_level1(uint64_t x) { return m_level2(x) + m_level2(x + 1); }
+
+static void t_subprog_calls(const char *v)
+{
+    struct bpfrt_object *obj = load_obj(v, "subprog_calls");
+    CHECK(obj != NULL);
+    if (!obj)
+        return;
+    CHECK_EQ(m_level1(60), 3769); /* worked by hand: 1867 + 1902 */
+    uint8_t pkt[128] = {0};
+    CHECK_EQ(run_prog(obj, "xdp_calls_a", pkt, 60).retval, 3769 & 3);
+    uint32_t k0 = 0, k1 = 1;
+    uint64_t got = 0;
+    CHECK_EQ(map_lookup(obj, "results", &k0, &got), 0);
+    CHECK_EQ(got, 3769);
+    CHECK_EQ(run_prog(obj, "xdp_calls_a", pkt, 99).retval, m_level1(99) & 3);
+    CHECK_EQ(map_lookup(obj, "results", &k0, &got), 0);
+    CHECK_EQ(got, m_level1(99));
+    CHECK_EQ(run_prog(obj, "tc_calls_b", pkt, 77).retval, 0);
+    CHECK_EQ(map_lookup(obj, "results", &k1, &got), 0);
+    CHECK_EQ(got, m_level2(77));
+    /* both programs carry their own copies of the .text subprograms */
+    uint32_t cnt_a = 0, cnt_b = 0;
+    bpfrt_object_prog_insns(bpfrt_object_find_prog(obj, "xdp_calls_a"), &cnt_a);
+    bpfrt_object_prog_insns(bpfrt_object_find_prog(obj, "tc_calls_b"), &cnt_b);
+    CHECK(cnt_a > 20 && cnt_b > 10);
+    bpfrt_object_close(obj);
+}
+
+static void t_bounded_loop(const char *v)
+{
+    struct bpfrt_object *obj = load_obj(v, "bounded_loop");
+    CHECK(obj != NULL);
+    if (!obj)
+        return;
+    uint8_t pkt[128];
+    uint32_t n = build_ipv4(pkt, 17, ip4(10, 0, 0, 1), ip4(10, 0, 0, 2), 1, 2, 50, 0);
+    /* model: ones'-complement sum of the first 64 bytes (big-endian words) */
+    uint32_t sum = 0;
+    for (int i = 0; i < 64; i++)
+        sum += (i & 1) ? pkt[i] : (uint32_t)pkt[i] << 8;
+    while (sum >> 16)
+        sum = (sum & 0xffff) + (sum >> 16);
+    CHECK_EQ(run_prog(obj, "xdp_sum", pkt, n).retval, sum == 0xffff ? 1 : 2);
+    CHECK_EQ(global_u64(obj, "last_sum") & 0xffffffff, sum);
+    /* a valid IPv4 header alone sums to 0xffff: dropped */
+    CHECK_EQ(run_prog(obj, "xdp_sum", pkt + 14, 20).retval, 1);
+    CHECK_EQ(global_u64(obj, "last_sum") & 0xffffffff, 0xffff);
+    bpfrt_object_close(obj);
+}
+
+static void t_loop_callbacks(const char *v)
+{
+    struct bpfrt_object *obj = load_obj(v, "loop_callbacks");
+    CHECK(obj != NULL);
+    if (!obj)
+        return;
+    uint8_t pkt[64] = {0};
+    CHECK_EQ(run_prog(obj, "xdp_loop", pkt, 60).retval, 2);
+    CHECK_EQ(global_u64(obj, "loop_result"), 285);
+    for (uint32_t k = 1; k <= 3; k++) {
+        uint64_t w = 10 * k;
+        CHECK_EQ(map_update(obj, "weights", &k, &w, 0), 0);
+    }
+    CHECK_EQ(run_prog(obj, "xdp_each", pkt, 60).retval, 3);
+    CHECK_EQ(global_u64(obj, "each_result"), 1 * 10 + 2 * 20 + 3 * 30);
+    CHECK_EQ(global_u64(obj, "each_count") & 0xffffffff, 3);
+    bpfrt_object_close(obj);
+}
+
+static void t_tail_calls(const char *v)
+{
+    struct bpfrt_object *obj = load_obj(v, "tail_calls");
+    CHECK(obj != NULL);
+    if (!obj)
+        return;
+    uint8_t pkt[128];
+    uint32_t n = build_ipv4(pkt, 17, 1, 2, 3, 4, 0, 0);
+    CHECK_EQ(run_prog(obj, "dispatch", pkt, n).retval, 3);
+    CHECK_EQ(global_u64(obj, "handled_by") & 0xff, 17);
+    n = build_ipv4(pkt, 6, 1, 2, 3, 4, 0, 0);
+    CHECK_EQ(run_prog(obj, "dispatch", pkt, n).retval, 1);
+    CHECK_EQ(global_u64(obj, "handled_by") & 0xff, 6);
+    n = build_ipv4(pkt, 1, 1, 2, 3, 4, 0, 0);
+    CHECK_EQ(run_prog(obj, "dispatch", pkt, n).retval, 2);
+    CHECK_EQ(global_u64(obj, "handled_by") & 0xff, 255);
+    n = build_arp(pkt);
+    CHECK_EQ(run_prog(obj, "dispatch", pkt, n).retval, 2);
+    CHECK_EQ(global_u64(obj, "handled_by") & 0xff, 0);
+    bpfrt_object_close(obj);
+}
+
+struct rec_list { int n; uint8_t data[8][64]; uint32_t len[8]; };
+static int collect(void *arg, const void *data, size_t size)
+{
+    struct rec_list *l = arg;
+    if (l->n < 8 && size <= 64) {
+        memcpy(l->data[l->n], data, size);
+        l->len[l->n] = (uint32_t)size;
+    }
+    l->n++;
+    return 0;
+}
+
+static void t_ringbuf_events(const char *v)
+{
+    struct bpfrt_object *obj = load_obj(v, "ringbuf_events");
+    CHECK(obj != NULL);
+    if (!obj)
+        return;
+    uint8_t pkt[256];
+    uint32_t n = build_ipv4(pkt, 17, 1, 2, 3, 4, 18, 0); /* 60 */
+    CHECK_EQ(run_prog(obj, "xdp_events", pkt, n).retval, 2);
+    n = build_arp(pkt);
+    CHECK_EQ(run_prog(obj, "xdp_events", pkt, n).retval, 1); /* discarded */
+    n = build_ipv4(pkt, 17, 1, 2, 3, 4, 100, 0); /* 142 */
+    CHECK_EQ(run_prog(obj, "xdp_events", pkt, n).retval, 2);
+    struct bpfrt_map *rb = bpfrt_map_from_handle(crt, map_handle(obj, "events"));
+    CHECK(rb != NULL);
+    struct rec_list l = {0};
+    CHECK_EQ(bpfrt_ringbuf_consume(rb, collect, &l), 3);
+    CHECK_EQ(l.n, 3);
+    struct { uint32_t len; uint16_t proto; uint8_t b[6]; } e;
+    memcpy(&e, l.data[0], sizeof(e));
+    CHECK_EQ(l.len[0], 12);
+    CHECK_EQ(e.len, 60);
+    CHECK_EQ(e.proto, 0x0800);
+    CHECK_EQ(e.b[0], 0x02);
+    CHECK_EQ(e.b[5], 0x01);
+    memcpy(&e, l.data[1], sizeof(e));
+    CHECK_EQ(e.len, 142);
+    memcpy(&e, l.data[2], sizeof(e));
+    CHECK_EQ(e.len, 0xffff);
+    CHECK_EQ(e.proto, 1);
+    bpfrt_object_close(obj);
+}
+
+static void t_perf_output(const char *v)
+{
+    struct bpfrt_object *obj = load_obj(v, "perf_output");
+    CHECK(obj != NULL);
+    if (!obj)
+        return;
+    struct bpfrt_object_map *pm = bpfrt_object_find_map(obj, "samples");
+    CHECK(pm != NULL);
+    uint8_t pkt[128] = {0};
+    struct bpfrt_map *m = bpfrt_map_from_handle(crt, map_handle(obj, "samples"));
+    CHECK(m != NULL);
+    if (!m) {
+        bpfrt_object_close(obj);
+        return;
+    }
+    CHECK_EQ(m->max_entries, ncpus()); /* max_entries 0 -> one slot per CPU */
+    /* no buffer open yet: bpf_perf_event_output fails (-ENOENT) */
+    CHECK_EQ(run_prog(obj, "xdp_perf", pkt, 60).retval, 0);
+    for (unsigned c = 0; c < ncpus(); c++)
+        CHECK_EQ(bpfrt_perf_event_open_buffer(m, c, 4096), 0);
+    CHECK_EQ(run_prog(obj, "xdp_perf", pkt, 60).retval, 2);
+    CHECK_EQ(run_prog(obj, "xdp_perf", pkt, 70).retval, 2);
+    struct rec_list l = {0};
+    CHECK_EQ(bpfrt_perf_event_consume(m, collect, NULL, &l), 2);
+    CHECK_EQ(l.n, 2);
+    struct sample { uint64_t seq; uint32_t len, magic; } s0, s1;
+    memcpy(&s0, l.data[0], sizeof(s0));
+    memcpy(&s1, l.data[1], sizeof(s1));
+    if (s0.seq > s1.seq) { /* runs may land on different CPU buffers */
+        struct sample t = s0;
+        s0 = s1;
+        s1 = t;
+    }
+    CHECK_EQ(s0.seq, 2); /* the failed first run still counted */
+    CHECK_EQ(s0.len, 60);
+    CHECK_EQ(s0.magic, 0xfeedf00d);
+    CHECK_EQ(s1.seq, 3);
+    CHECK_EQ(s1.len, 70);
+    bpfrt_object_close(obj);
+}
+
+static void t_lru_conntrack(const char *v)
+{
+    struct bpfrt_object *obj = load_obj(v, "lru_conntrack");
+    CHECK(obj != NULL);
+    if (!obj)
+        return;
+    uint8_t pkt[128];
+    uint32_t n = build_ipv4(pkt, 17, ip4(1, 2, 3, 4), ip4(5, 6, 7, 8), 1000, 2000, 18, 0);
+    CHECK_EQ(run_prog(obj, "xdp_ct", pkt, n).retval, 3);
+    CHECK_EQ(run_prog(obj, "xdp_ct", pkt, n).retval, 2);
+    CHECK_EQ(run_prog(obj, "xdp_ct", pkt, n).retval, 2);
+    struct { uint8_t s[4], d[4]; uint16_t sp, dp; } k = {{1, 2, 3, 4}, {5, 6, 7, 8}, htons_(1000), htons_(2000)};
+    struct { uint64_t packets, bytes; uint32_t first_len, pad; } val;
+    CHECK_EQ(map_lookup(obj, "conntrack", &k, &val), 0);
+    CHECK_EQ(val.packets, 3);
+    CHECK_EQ(val.bytes, 3 * 60);
+    CHECK_EQ(val.first_len, 60);
+    bpfrt_object_close(obj);
+}
+
+static void t_queue_stack(const char *v)
+{
+    struct bpfrt_object *obj = load_obj(v, "queue_stack");
+    CHECK(obj != NULL);
+    if (!obj)
+        return;
+    uint32_t a = 111, b = 222;
+    CHECK_EQ(map_update(obj, "fifo", NULL, &a, 0), 0);
+    CHECK_EQ(map_update(obj, "lifo", NULL, &b, 0), 0);
+    uint8_t pkt[64] = {0};
+    CHECK_EQ(run_prog(obj, "xdp_qs", pkt, 60).retval, 2);
+    CHECK_EQ(global_u64(obj, "pop_rc") & 0xffffffff, 0);
+    CHECK_EQ(global_u64(obj, "popped") & 0xffffffff, 111);
+    CHECK_EQ(global_u64(obj, "peeked") & 0xffffffff, 60);
+    CHECK_EQ(run_prog(obj, "xdp_qs", pkt, 50).retval, 2);
+    CHECK_EQ(global_u64(obj, "popped") & 0xffffffff, 60);
+    CHECK_EQ(global_u64(obj, "peeked") & 0xffffffff, 50);
+    bpfrt_object_close(obj);
+}
+
+static void t_atomics(const char *v)
+{
+    struct bpfrt_object *obj = load_obj(v, "atomics");
+    CHECK(obj != NULL);
+    if (!obj)
+        return;
+    uint8_t pkt[64] = {0};
+    CHECK_EQ(run_prog(obj, "xdp_atomics", pkt, 60).retval, 2);
+    CHECK_EQ(run_prog(obj, "xdp_atomics", pkt, 60).retval, 2);
+    uint32_t zero = 0;
+    struct { uint64_t add, fetched, or_bits, and_bits, xor_bits, xchg_old, cas_old; uint32_t add32, pad; } c;
+    CHECK_EQ(map_lookup(obj, "ctrs", &zero, &c), 0);
+    CHECK_EQ(c.add, 10);
+    CHECK_EQ(c.add32, 6);
+    bool v3 = strcmp(v, "v1") != 0 && strcmp(v, "v2") != 0;
+    if (v3) {
+        /* run 2: glob 42 -> 43, fetch_add 10 (old 43) -> 53, xchg 7 (old 53), cas 7 -> 42 */
+        CHECK_EQ(c.fetched, 43);
+        CHECK_EQ(c.xchg_old, 53);
+        CHECK_EQ(c.cas_old, 7);
+        CHECK_EQ(c.or_bits, 0x10);
+        CHECK_EQ(c.and_bits, 0);
+        CHECK_EQ(c.xor_bits, 0); /* 0xff twice */
+        CHECK_EQ(global_u64(obj, "glob"), 42);
+    } else {
+        CHECK_EQ(global_u64(obj, "glob"), 102);
+    }
+    bpfrt_object_close(obj);
+}
+
+/* x86-64 struct pt_regs, 21 unsigned longs */
+enum { R_AX = 10, R_DX = 12, R_SI = 13, R_DI = 14, PT_REGS_WORDS = 21 };
+
+static void t_kprobe_args(const char *v)
+{
+    struct bpfrt_object *obj = load_obj(v, "kprobe_args");
+    CHECK(obj != NULL);
+    if (!obj)
+        return;
+    struct bpfrt_object_prog *p = bpfrt_object_find_prog(obj, "trace_entry");
+    CHECK_EQ(bpfrt_object_prog_type(p), BPF_PROG_TYPE_KPROBE);
+    CHECK_STR(bpfrt_object_prog_attach_target(p), "do_sys_openat2");
+    uint64_t regs[PT_REGS_WORDS] = {0};
+    regs[R_DI] = 7;
+    regs[R_SI] = 8;
+    regs[R_DX] = 9;
+    CHECK_EQ(run_prog_ctx(obj, "trace_entry", NULL, 0, regs, sizeof(regs), 0).retval, 0);
+    regs[R_AX] = (uint64_t)-2;
+    CHECK_EQ(run_prog_ctx(obj, "trace_exit", NULL, 0, regs, sizeof(regs), 0).retval, 0);
+    uint64_t key = 7, got[4];
+    CHECK_EQ(map_lookup(obj, "calls", &key, got), 0);
+    CHECK_EQ(got[0], 7);
+    CHECK_EQ(got[1], 8);
+    CHECK_EQ(got[2], 9);
+    CHECK_EQ(got[3], (uint64_t)-2);
+    CHECK_EQ(global_u64(obj, "last_ret"), (uint64_t)-2);
+    bpfrt_object_close(obj);
+}
+
+static void t_tracepoint_syscalls(const char *v)
+{
+    struct bpfrt_object *obj = load_obj(v, "tracepoint_syscalls");
+    CHECK(obj != NULL);
+    if (!obj)
+        return;
+    /* struct trace_event_raw_sys_enter: 8-byte trace_entry, id, args[6] */
+    uint64_t rec[8] = {0};
+    rec[1] = 257;
+    rec[2] = 5;
+    CHECK_EQ(run_prog_ctx(obj, "count_syscalls", NULL, 0, rec, sizeof(rec), 0).retval, 0);
+    rec[2] = 3;
+    CHECK_EQ(run_prog_ctx(obj, "count_syscalls", NULL, 0, rec, sizeof(rec), 0).retval, 0);
+    rec[1] = 0;
+    rec[2] = 99;
+    CHECK_EQ(run_prog_ctx(obj, "count_syscalls", NULL, 0, rec, sizeof(rec), 0).retval, 0);
+    uint32_t id = 257;
+    uint64_t c = 0;
+    CHECK_EQ(map_lookup(obj, "syscall_counts", &id, &c), 0);
+    CHECK_EQ(c, 2);
+    id = 0;
+    CHECK_EQ(map_lookup(obj, "syscall_counts", &id, &c), 0);
+    CHECK_EQ(c, 1);
+    CHECK_EQ(global_u64(obj, "max_openat_arg0"), 5);
+    bpfrt_object_close(obj);
+}
+
+static void t_raw_tp_args(const char *v)
+{
+    struct bpfrt_object *obj = load_obj(v, "raw_tp_args");
+    CHECK(obj != NULL);
+    if (!obj)
+        return;
+    uint64_t args[4] = {0x101, 2, 3, 4};
+    CHECK_EQ(run_prog_ctx(obj, "raw_sum", NULL, 0, args, sizeof(args), 0).retval, 1);
+    CHECK_EQ(global_u64(obj, "arg_sum"), 0x101 + 2 + 3 + 4);
+    CHECK_EQ(global_u64(obj, "raw_calls") & 0xffffffff, 1);
+    bpfrt_object_close(obj);
+}
+
+static void t_legacy_maps(const char *v)
+{
+    struct bpfrt_object *obj = load_obj(v, "legacy_maps");
+    CHECK(obj != NULL);
+    if (!obj)
+        return;
+    CHECK_EQ(bpfrt_object_kversion(obj), 0x060000);
+    CHECK(bpfrt_object_gpl_compatible(obj));
+    struct bpfrt_object_map *m = bpfrt_object_find_map(obj, "len_hist");
+    CHECK(m && bpfrt_object_map_kind(m) == BPFRT_OBJ_MAP_LEGACY);
+    CHECK(m && bpfrt_object_map_type(m) == BPF_MAP_TYPE_HASH && bpfrt_object_map_max_entries(m) == 64);
+    uint8_t pkt[256] = {0};
+    CHECK_EQ(run_prog(obj, "xdp_legacy", pkt, 60).retval, 2);
+    CHECK_EQ(run_prog(obj, "xdp_legacy", pkt, 200).retval, 2);
+    CHECK_EQ(run_prog(obj, "xdp_legacy", pkt, 200).retval, 2);
+    uint32_t n = build_ipv4(pkt, 17, 1, 2, 3, 4, 108, 0); /* 150: the socket sees 136 */
+    CHECK_EQ(run_prog(obj, "sock_len", pkt, n).retval, 100);
+    uint32_t k;
+    uint64_t c = 0;
+    k = 0;
+    CHECK_EQ(map_lookup(obj, "pkt_count", &k, &c), 0);
+    CHECK_EQ(c, 1);
+    k = 2;
+    CHECK_EQ(map_lookup(obj, "pkt_count", &k, &c), 0);
+    CHECK_EQ(c, 2);
+    k = 3;
+    CHECK_EQ(map_lookup(obj, "pkt_count", &k, &c), 0);
+    CHECK_EQ(c, 1);
+    k = 60 / 16;
+    CHECK_EQ(map_lookup(obj, "len_hist", &k, &c), 0);
+    CHECK_EQ(c, 1);
+    k = 200 / 16;
+    CHECK_EQ(map_lookup(obj, "len_hist", &k, &c), 0);
+    CHECK_EQ(c, 2);
+    bpfrt_object_close(obj);
+}
+
+static void t_iproute2_tail(const char *v)
+{
+    /* sections "1/0" and "1/1" name no type: without one the load fails */
+    struct bpfrt_object *obj = open_obj_opts(v, "iproute2_tail", NULL);
+    CHECK(obj != NULL);
+    if (obj) {
+        char err[256] = "";
+        CHECK(bpfrt_object_load(obj, err, sizeof(err)) < 0);
+        CHECK_CONTAINS(err, "does not name a program type");
+        uint32_t id = 0, key = 0;
+        CHECK(bpfrt_object_prog_tail_slot(bpfrt_object_find_prog(obj, "stage1"), &id, &key));
+        CHECK_EQ(id, 1);
+        CHECK_EQ(key, 1);
+        bpfrt_object_close(obj);
+    }
+    struct bpfrt_object_opts o = {.default_prog_type = BPF_PROG_TYPE_SCHED_CLS};
+    obj = load_obj_opts(v, "iproute2_tail", &o);
+    CHECK(obj != NULL);
+    if (!obj)
+        return;
+    struct bpfrt_object_map *jm = bpfrt_object_find_map(obj, "jmp_map");
+    CHECK(jm && bpfrt_object_map_legacy_id(jm) == 1 && bpfrt_object_map_pinning(jm) == 2);
+    uint8_t pkt[256];
+    uint32_t n = build_ipv4(pkt, 17, 1, 2, 3, 4, 58, 0); /* 100 */
+    CHECK_EQ(run_prog(obj, "entry", pkt, n).retval, 7);
+    n = build_ipv4(pkt, 17, 1, 2, 3, 4, 10, 0); /* 52 */
+    CHECK_EQ(run_prog(obj, "entry", pkt, n).retval, 0);
+    for (uint32_t k = 0; k < 3; k++) {
+        uint32_t c = 0;
+        CHECK_EQ(map_lookup(obj, "stage_hits", &k, &c), 0);
+        CHECK_EQ(c, 2);
+    }
+    bpfrt_object_close(obj);
+}
+
+static void t_map_in_map(const char *v)
+{
+    struct bpfrt_object *obj = load_obj(v, "map_in_map");
+    CHECK(obj != NULL);
+    if (!obj)
+        return;
+    uint8_t pkt[128] = {0};
+    CHECK_EQ(run_prog(obj, "xdp_mim", pkt, 60).retval, 2);
+    CHECK_EQ(run_prog(obj, "xdp_mim", pkt, 64).retval, 2);
+    CHECK_EQ(run_prog(obj, "xdp_mim", pkt, 61).retval, 2);
+    uint32_t k0 = 0, k1 = 1;
+    uint64_t c = 0;
+    CHECK_EQ(map_lookup(obj, "even_lens", &k0, &c), 0);
+    CHECK_EQ(c, 2);
+    CHECK_EQ(map_lookup(obj, "even_lens", &k1, &c), 0);
+    CHECK_EQ(c, 124);
+    CHECK_EQ(map_lookup(obj, "odd_lens", &k0, &c), 0);
+    CHECK_EQ(c, 1);
+    CHECK_EQ(map_lookup(obj, "odd_lens", &k1, &c), 0);
+    CHECK_EQ(c, 61);
+    bpfrt_object_close(obj);
+}
+
+static void t_xdp_icmp_echo(const char *v)
+{
+    struct bpfrt_object *obj = load_obj(v, "xdp_icmp_echo");
+    CHECK(obj != NULL);
+    if (!obj)
+        return;
+    uint8_t pkt[256], vlan[256];
+    uint32_t n = build_ipv4(pkt, 1, ip4(10, 0, 0, 1), ip4(10, 0, 0, 2), 0x1234, 7, 16, 0);
+    struct run_result r = run_prog(obj, "xdp_echo", pkt, n);
+    CHECK_EQ(r.retval, 3);
+    CHECK_EQ(r.out_len, n);
+    uint8_t want[256];
+    memcpy(want, pkt, n);
+    memcpy(want, pkt + 6, 6);       /* MACs swapped */
+    memcpy(want + 6, pkt, 6);
+    memcpy(want + 26, pkt + 30, 4); /* IPs swapped */
+    memcpy(want + 30, pkt + 26, 4);
+    want[34] = 0;                   /* echo reply */
+    want[36] = want[37] = 0;
+    uint16_t c = csum16(want + 34, n - 34);
+    want[36] = (uint8_t)(c >> 8);
+    want[37] = (uint8_t)c;
+    CHECK(memcmp(r.out, want, n) == 0);
+    CHECK_EQ(csum16(r.out + 34, n - 34), 0); /* the reply's checksum verifies */
+    /* with an 802.1Q tag: popped with bpf_xdp_adjust_head */
+    memcpy(vlan, pkt, 12);
+    vlan[12] = 0x81;
+    vlan[13] = 0x00;
+    vlan[14] = 0x00;
+    vlan[15] = 0x05;
+    memcpy(vlan + 16, pkt + 12, n - 12);
+    r = run_prog(obj, "xdp_echo", vlan, n + 4);
+    CHECK_EQ(r.retval, 3);
+    CHECK_EQ(r.out_len, n);
+    CHECK(memcmp(r.out, want, n) == 0);
+    n = build_ipv4(pkt, 17, 1, 2, 3, 4, 0, 0);
+    CHECK_EQ(run_prog(obj, "xdp_echo", pkt, n).retval, 2);
+    bpfrt_object_close(obj);
+}
+
+static void t_spin_lock(const char *v)
+{
+    struct bpfrt_object *obj = load_obj(v, "spin_lock");
+    CHECK(obj != NULL);
+    if (!obj)
+        return;
+    uint8_t pkt[128] = {0};
+    CHECK_EQ(run_prog(obj, "tc_account", pkt, 60).retval, 0);
+    CHECK_EQ(run_prog(obj, "tc_account", pkt, 68).retval, 0);
+    CHECK_EQ(run_prog(obj, "tc_account", pkt, 61).retval, 0);
+    uint32_t id = 4;
+    struct { uint32_t lock, pad; uint64_t balance, ops; } a;
+    CHECK_EQ(map_lookup(obj, "accounts", &id, &a), 0);
+    CHECK_EQ(a.balance, 128);
+    CHECK_EQ(a.ops, 2);
+    id = 5;
+    CHECK_EQ(map_lookup(obj, "accounts", &id, &a), 0);
+    CHECK_EQ(a.balance, 61);
+    bpfrt_object_close(obj);
+}
+
+static void t_kconfig_externs(const char *v)
+{
+    struct bpfrt_object_opts o = {.kconfig = "CONFIG_HZ=250\n"};
+    struct bpfrt_object *obj = load_obj_opts(v, "kconfig_externs", &o);
+    CHECK(obj != NULL);
+    if (!obj)
+        return;
+    uint8_t pkt[64] = {0};
+    CHECK_EQ(run_prog(obj, "xdp_kconfig", pkt, 60).retval, 2);
+    CHECK_EQ(global_u64(obj, "seen_version") & 0xffffffff, (6u << 16) | (18u << 8));
+    CHECK_EQ(global_u64(obj, "seen_hz") & 0xffffffff, 250);
+    bpfrt_object_close(obj);
+    struct bpfrt_object_opts old = {.kernel_version = 6u << 16, .kconfig = "CONFIG_BPF_JIT_ALWAYS_ON=n"};
+    obj = load_obj_opts(v, "kconfig_externs", &old);
+    CHECK(obj != NULL);
+    if (!obj)
+        return;
+    CHECK_EQ(run_prog(obj, "xdp_kconfig", pkt, 60).retval, 0);
+    CHECK_EQ(global_u64(obj, "seen_hz") & 0xffffffff, 0); /* weak, unset */
+    bpfrt_object_close(obj);
+    struct bpfrt_object_opts jit = {.kconfig = "CONFIG_BPF_JIT_ALWAYS_ON=y"};
+    obj = load_obj_opts(v, "kconfig_externs", &jit);
+    if (!obj)
+        return;
+    CHECK_EQ(run_prog(obj, "xdp_kconfig", pkt, 60).retval, 1);
+    bpfrt_object_close(obj);
+}
+
+static void t_multi_prog(const char *v)
+{
+    struct bpfrt_object *obj = load_obj(v, "multi_prog");
+    CHECK(obj != NULL);
+    if (!obj)
+        return;
+    CHECK_EQ(bpfrt_object_prog_count(obj), 3);
+    CHECK_STR(bpfrt_object_prog_section(bpfrt_object_find_prog(obj, "prog_second")), "xdp");
+    CHECK_STR(bpfrt_object_prog_name(bpfrt_object_find_prog_by_section(obj, "xdp.frags")), "prog_frags");
+    uint8_t pkt[64] = {0};
+    CHECK_EQ(run_prog(obj, "prog_first", pkt, 60).retval, 2);
+    CHECK_EQ(run_prog(obj, "prog_second", pkt, 60).retval, 1);
+    CHECK_EQ(run_prog(obj, "prog_second", pkt, 60).retval, 1);
+    CHECK_EQ(run_prog(obj, "prog_frags", pkt, 60).retval, 3);
+    uint32_t k, c;
+    k = 0;
+    CHECK_EQ(map_lookup(obj, "which", &k, &c), 0);
+    CHECK_EQ(c, 1);
+    k = 1;
+    CHECK_EQ(map_lookup(obj, "which", &k, &c), 0);
+    CHECK_EQ(c, 2);
+    k = 2;
+    CHECK_EQ(map_lookup(obj, "which", &k, &c), 0);
+    CHECK_EQ(c, 1);
+    bpfrt_object_close(obj);
+}
+
+static void t_cgroup_skb_policy(const char *v)
+{
+    struct bpfrt_object *obj = load_obj(v, "cgroup_skb_policy");
+    CHECK(obj != NULL);
+    if (!obj)
+        return;
+    CHECK_EQ(bpfrt_object_prog_type(bpfrt_object_find_prog(obj, "egress_policy")), BPF_PROG_TYPE_CGROUP_SKB);
+    CHECK_EQ(bpfrt_object_prog_attach_type(bpfrt_object_find_prog(obj, "egress_policy")), BPF_CGROUP_INET_EGRESS);
+    uint16_t port = 22;
+    uint64_t zero = 0, c = 0;
+    CHECK_EQ(map_update(obj, "denied_ports", &port, &zero, 0), 0);
+    uint8_t pkt[128];
+    uint32_t n = build_ipv4(pkt, 6, 1, 2, 5555, 22, 0, 0);
+    CHECK_EQ(run_prog(obj, "egress_policy", pkt, n).retval, 0);
+    n = build_ipv4(pkt, 6, 1, 2, 5555, 80, 0, 0);
+    CHECK_EQ(run_prog(obj, "egress_policy", pkt, n).retval, 1);
+    n = build_ipv4(pkt, 17, 1, 2, 5555, 22, 0, 0);
+    CHECK_EQ(run_prog(obj, "egress_policy", pkt, n).retval, 1);
+    CHECK_EQ(map_lookup(obj, "denied_ports", &port, &c), 0);
+    CHECK_EQ(c, 1);
+    bpfrt_object_close(obj);
+}
+
+static void t_xdp_ipv6(const char *v)
+{
+    struct bpfrt_object *obj = load_obj(v, "xdp_ipv6");
+    CHECK(obj != NULL);
+    if (!obj)
+        return;
+    uint8_t pkt[14 + 40 + 8] = {PKT_MAC_DST, PKT_MAC_SRC, 0x86, 0xdd, 0x60};
+    pkt[14 + 5] = 8;   /* payload length */
+    pkt[14 + 6] = 17;  /* next header UDP */
+    pkt[14 + 7] = 64;  /* hop limit */
+    for (int i = 0; i < 16; i++) {
+        pkt[14 + 8 + i] = (uint8_t)(0x20 + i);
+        pkt[14 + 24 + i] = (uint8_t)(0x40 + i);
+    }
+    CHECK_EQ(run_prog(obj, "xdp_v6", pkt, sizeof(pkt)).retval, 2);
+    pkt[14 + 7] = 1;
+    CHECK_EQ(run_prog(obj, "xdp_v6", pkt, sizeof(pkt)).retval, 1);
+    uint32_t nh = 17;
+    uint64_t c = 0;
+    CHECK_EQ(map_lookup(obj, "nexthdr_count", &nh, &c), 0);
+    CHECK_EQ(c, 2);
+    CHECK_EQ(global_u64(obj, "last_saddr") & 0xff, 0x20);
+    CHECK_EQ(run_prog(obj, "xdp_v6", pkt, 30).retval, 1); /* truncated header */
+    bpfrt_object_close(obj);
+}
+
+struct corpus_case {
+    const char *name;
+    void (*fn)(const char *variant);
+    bool without_btf; /* also in the no -g build */
+};
+
+static const struct corpus_case cases[] = {
+    {"xdp_rules_hash", t_xdp_rules_hash, false},
+    {"xdp_percpu_count", t_xdp_percpu_count, false},
+    {"xdp_lpm_blocklist", t_xdp_lpm_blocklist, false},
+    {"socket_dns_filter", t_socket_dns_filter, true},
+    {"tc_dscp_classifier", t_tc_dscp_classifier, false},
+    {"global_knobs", t_global_knobs, true},
+    {"subprog_calls", t_subprog_calls, false},
+    {"bounded_loop", t_bounded_loop, true},
+    {"loop_callbacks", t_loop_callbacks, false},
+    {"tail_calls", t_tail_calls, false},
+    {"ringbuf_events", t_ringbuf_events, false},
+    {"perf_output", t_perf_output, false},
+    {"lru_conntrack", t_lru_conntrack, false},
+    {"queue_stack", t_queue_stack, false},
+    {"atomics", t_atomics, false},
+    {"kprobe_args", t_kprobe_args, false},
+    {"tracepoint_syscalls", t_tracepoint_syscalls, false},
+    {"raw_tp_args", t_raw_tp_args, true},
+    {"legacy_maps", t_legacy_maps, true},
+    {"iproute2_tail", t_iproute2_tail, true},
+    {"map_in_map", t_map_in_map, false},
+    {"xdp_icmp_echo", t_xdp_icmp_echo, true},
+    {"spin_lock", t_spin_lock, false},
+    {"kconfig_externs", t_kconfig_externs, true},
+    {"multi_prog", t_multi_prog, false},
+    {"cgroup_skb_policy", t_cgroup_skb_policy, false},
+    {"xdp_ipv6", t_xdp_ipv6, false},
+};
+
+int main(int argc, char **argv)
+{
+    char path[4096];
+    snprintf(path, sizeof(path), "%s/progs/v1", build_dir());
+    if (!dir_exists(path))
+        TEST_SKIP("corpus not built (%s missing: clang without the BPF target?)", path);
+    if (bpfrt_runtime_create(bpfrt_platform_hosted(), &crt))
+        return 1;
+    const char *only = argc > 1 ? argv[1] : NULL;
+    static const char *const variants[] = {"v1", "v2", "v3", "v4", "nog"};
+    for (size_t vi = 0; vi < sizeof(variants) / sizeof(variants[0]); vi++) {
+        const char *v = variants[vi];
+        snprintf(path, sizeof(path), "%s/progs/%s", build_dir(), v);
+        if (!dir_exists(path)) {
+            printf("variant %s not built (no clang-19 for -mcpu=v4?): skipped\n", v);
+            continue;
+        }
+        variant_now = v;
+        for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+            if (only && strcmp(only, cases[i].name) != 0)
+                continue;
+            if (strcmp(v, "nog") == 0 && !cases[i].without_btf)
+                continue;
+            char label[128];
+            snprintf(label, sizeof(label), "%s[%s]", cases[i].name, v);
+            test_current = label;
+            cases[i].fn(v);
+        }
+        if (!only && strcmp(v, "nog") != 0) {
+            test_current = "xdp_firewall";
+            snprintf(path, sizeof(path), "%s/examples/xdp_firewall.o", build_dir());
+            struct stat st;
+            if (vi == 2 && stat(path, &st) == 0)
+                t_xdp_firewall("examples");
+        }
+    }
+    (void)variant_now;
+    bpfrt_runtime_destroy(crt);
+    return test_summary();
+}
