@@ -10,6 +10,28 @@ static bool region_ok(const struct bpfrt_region *rg, uint64_t addr, uint64_t end
     return addr >= rg->start && end <= rg->end && (!write || rg->writable);
 }
 
+void bpfrt_vm_hint_reset(struct vm_exec *ex)
+{
+    ex->rd_lo = ex->wr_lo = (uintptr_t)(ex->stack_top - VM_FRAME_SIZE);
+    ex->rd_span = ex->wr_span = VM_FRAME_SIZE;
+}
+
+/* Remembers region i for the loop's inline test. The stack region is never
+ * cached: its start moves with calls and returns. */
+static void hint_set(struct vm_exec *ex, uint32_t i, bool write)
+{
+    const struct bpfrt_region *rg = &ex->run->regions[i];
+    if (i == ex->stack_region || rg->end - rg->start < 8)
+        return;
+    if (write) {
+        ex->wr_lo = rg->start;
+        ex->wr_span = rg->end - rg->start;
+    } else {
+        ex->rd_lo = rg->start;
+        ex->rd_span = rg->end - rg->start;
+    }
+}
+
 /* Index of a region holding [addr, addr+size) (writable if asked), or -1. */
 static int region_find(struct vm_exec *ex, uint64_t addr, uint64_t size, bool write)
 {
@@ -18,11 +40,14 @@ static int region_find(struct vm_exec *ex, uint64_t addr, uint64_t size, bool wr
     if (end < addr)
         return -1;
     uint32_t h = ex->hint;
-    if (h < run->nr_regions && region_ok(&run->regions[h], addr, end, write))
+    if (h < run->nr_regions && region_ok(&run->regions[h], addr, end, write)) {
+        hint_set(ex, h, write);
         return (int)h;
+    }
     for (uint32_t i = 0; i < run->nr_regions; i++)
         if (region_ok(&run->regions[i], addr, end, write)) {
             ex->hint = i;
+            hint_set(ex, i, write);
             return (int)i;
         }
     return -1;

@@ -287,6 +287,7 @@ static int interp_run(struct bpfrt_prog *prog, struct bpfrt_run *run, uint64_t r
     ex.frames[0].may_goto = BPFRT_MAY_GOTO_LOOPS;
     ex.trace_pc = -1;
     ex.stack_region = UINT32_MAX;
+    bpfrt_vm_hint_reset(&ex);
     ex.loop = select_loop(run);
 
     void *saved_priv = run->engine_priv;

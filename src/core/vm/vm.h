@@ -109,6 +109,12 @@ struct vm_exec {
     uint32_t nr_fixed;         /* regions below this index are never recycled */
     uint32_t recycle;          /* next dynamic region to recycle when the table is full */
     uint32_t hint;             /* last region that matched */
+    /* Inline caches the checked loop tests after the stack: the last region
+     * a load (rd) and a store (wr) hit, [lo, lo + span) with span >= 8.
+     * When nothing is cached they hold the entry frame's stack, which is
+     * valid for the whole run, so the test needs no "empty" case. */
+    uintptr_t rd_lo, wr_lo;
+    uint64_t rd_span, wr_span;
     uintptr_t extra_maps[VM_MAX_EXTRA_MAPS]; /* inner maps a map-in-map lookup returned */
     uint32_t nr_extra_maps;
     uintptr_t rb_records[VM_MAX_RB_RECORDS]; /* outstanding ringbuf reservations */
@@ -147,6 +153,8 @@ bool bpfrt_vm_check_helper_args(struct vm_exec *ex, const struct bpfrt_helper_pr
 void bpfrt_vm_helper_returned(struct vm_exec *ex, const struct bpfrt_helper_proto *p,
                               const uint64_t *regs, uint64_t ret, uint64_t alloc_size,
                               struct bpfrt_map *map);
+/* Forgets the inline region caches (regions may have changed). */
+void bpfrt_vm_hint_reset(struct vm_exec *ex);
 /* Adds the engine's own regions (stack, ctx/input, packet, map values). */
 void bpfrt_vm_setup_regions(struct vm_exec *ex, const struct bpfrt_prog *prog);
 /* Adds the map-value regions of a tail-call target. */
