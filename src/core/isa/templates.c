@@ -22,7 +22,7 @@ const struct isa_shape_text bpfrt_isa_shapes[ISA_SH_COUNT] = {
     [ISA_SH_LDDW_MAP_IDX_VALUE] = {{"$d = map_idx_value($i){$k}", "$d = map_idx_value($i){$k} ll",
                                     "lddw $d, map_idx_value($i){$k}"}},
     [ISA_SH_LD_ABS] = {{"r0 = *($z *)skb[$i]", "r0 = *($z *)skb[$i]", "$m $i"}},
-    [ISA_SH_LD_IND] = {{"r0 = *($z *)skb[$S $I]", "r0 = *($z *)skb[$S{ $I}]", "$m $S, $i"}},
+    [ISA_SH_LD_IND] = {{"r0 = *($z *)skb[$S + $i]", "r0 = *($z *)skb[$S{ $I}]", "$m $S, $i"}},
     [ISA_SH_LDX] = {{"$d = *($z *)($S $o)", "$d = *($z *)($S $O)", "$m $d, [$S{$o}]"}},
     [ISA_SH_ST] = {{"*($z *)($D $o) = $i", "*($z *)($D $O) = $i", "$m [$D{$o}], $i"}},
     [ISA_SH_STX] = {{"*($z *)($D $o) = $S", "*($z *)($D $O) = $S", "$m [$D{$o}], $S"}},
