@@ -37,8 +37,7 @@ static const struct bpfrt_ctx_field xdp_devmap_fields[] = {
  * Plain u32 fields: reads of 1, 2 or 4 bytes (narrow), writes of exactly 4.
  * cb[]: any aligned size inside cb, both directions. */
 #define SKB_U32(field, acc) { offsetof(struct __sk_buff, field), 4, BPFRT_CTX_SCALAR, acc, true, 0 }
-#define SKB_ARR(field, acc) \
-    { offsetof(struct __sk_buff, field), sizeof(((struct __sk_buff *)0)->field), BPFRT_CTX_SCALAR, acc, true, 0 }
+#define SKB_W32(field) { offsetof(struct __sk_buff, field), 4, BPFRT_CTX_SCALAR, R, false, 0 }
 #define SKB_U64(field, acc) { offsetof(struct __sk_buff, field), 8, BPFRT_CTX_SCALAR, acc, false, 0 }
 #define SKB_PTR(field, kind) \
     { offsetof(struct __sk_buff, field), 4, kind, R, false, offsetof(struct bpfrt_skb_ctx, field) }
@@ -97,10 +96,11 @@ static const struct bpfrt_ctx_field cgroup_skb_fields[] = {
     SKB_PTR(data_end, BPFRT_CTX_PTR_TO_PACKET_END),
     SKB_U32(napi_id, R),
     SKB_U32(family, R),
-    SKB_U32(remote_ip4, R),
-    SKB_U32(local_ip4, R),
-    SKB_ARR(remote_ip6, R),
-    SKB_ARR(local_ip6, R),
+    /* the addresses: whole 4-byte words only (the kernel reads them from
+     * the socket with fixed-size loads) */
+    SKB_W32(remote_ip4), SKB_W32(local_ip4),
+    SKB_W32(remote_ip6[0]), SKB_W32(remote_ip6[1]), SKB_W32(remote_ip6[2]), SKB_W32(remote_ip6[3]),
+    SKB_W32(local_ip6[0]), SKB_W32(local_ip6[1]), SKB_W32(local_ip6[2]), SKB_W32(local_ip6[3]),
     SKB_U32(remote_port, R),
     SKB_U32(local_port, R),
     SKB_U64(tstamp, RW),
