@@ -356,7 +356,10 @@ int bpfrt_run_callback(struct bpfrt_run *run, uint64_t func, uint64_t r1, uint64
     if (ex->stack_region < BPFRT_RUN_MAX_REGIONS)
         run->regions[ex->stack_region].start = (uintptr_t)(ex->stack_top - (size_t)(d + 2) * VM_FRAME_SIZE);
     struct bpfrt_prog *saved_prog = run->prog;
+    /* The helper may have changed the regions since the last callback. */
+    bpfrt_vm_hint_reset(ex);
     int rc = ex->loop(ex, (const struct vm_slot *)(uintptr_t)func, regs, ret);
+    bpfrt_vm_hint_reset(ex);
     ex->depth = d;
     run->prog = saved_prog;
     if (ex->stack_region < BPFRT_RUN_MAX_REGIONS)

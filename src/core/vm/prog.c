@@ -5,6 +5,41 @@
 #include "bpfrt/btf.h"
 #include "core/vm/vm.h"
 
+static bool is_map_ref(const struct bpf_insn *insn)
+{
+    uint8_t src = insn->src_reg;
+    return bpfrt_insn_is_lddw(insn) &&
+           (src == BPF_PSEUDO_MAP_FD || src == BPF_PSEUDO_MAP_IDX || src == BPF_PSEUDO_MAP_VALUE ||
+            src == BPF_PSEUDO_MAP_IDX_VALUE);
+}
+
+/* Load-time validation refuses a map ld_imm64 whose immediates hold more
+ * than an fd, which is exactly what rewritten map references hold (the map
+ * or value address): validate a copy with those immediates cleared. */
+static int validate_rewritten(struct bpfrt_runtime *rt, const struct bpf_insn *insns, uint32_t cnt,
+                              char *msg, size_t msg_size)
+{
+    bool any = false;
+    for (uint32_t i = 0; i + 1 < cnt && !any; i++)
+        any = is_map_ref(&insns[i]) && (insns[i].imm || insns[i + 1].imm);
+    if (!any)
+        return bpfrt_insns_validate(insns, cnt, msg, msg_size, NULL);
+    size_t bytes = (size_t)cnt * sizeof(*insns);
+    struct bpf_insn *copy = bpfrt_zalloc(rt, bytes);
+    if (!copy)
+        return -BPFRT_ENOMEM;
+    bpfrt_memcpy(copy, insns, bytes);
+    for (uint32_t i = 0; i + 1 < cnt; i++)
+        if (is_map_ref(&copy[i])) {
+            copy[i].imm = 0;
+            copy[i + 1].imm = 0;
+            i++;
+        }
+    int err = bpfrt_insns_validate(copy, cnt, msg, msg_size, NULL);
+    bpfrt_free(rt, copy, bytes);
+    return err;
+}
+
 int bpfrt_prog_create(struct bpfrt_runtime *rt, const struct bpf_insn *insns, uint32_t cnt,
                       uint32_t prog_type, char *msg, size_t msg_size, struct bpfrt_prog **out)
 {
@@ -22,7 +57,7 @@ int bpfrt_prog_create(struct bpfrt_runtime *rt, const struct bpf_insn *insns, ui
                        BPFRT_MAX_INSNS);
         return -BPFRT_E2BIG;
     }
-    int err = bpfrt_insns_validate(insns, cnt, msg, msg_size, NULL);
+    int err = validate_rewritten(rt, insns, cnt, msg, msg_size);
     if (err)
         return err;
 
