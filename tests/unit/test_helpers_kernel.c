@@ -465,6 +465,110 @@ static void test_snprintf_vs_kernel(void)
     }
 }
 
+/* ---- the helper table's program types and gpl_only against the verifier ----
+ * For `call <id>; exit` the verifier first asks the program type for the
+ * helper's proto ("program of this type cannot use helper" when it has
+ * none), then checks gpl_only ("cannot call GPL-restricted function"),
+ * and only then the arguments; so the log tells both facts for every
+ * (helper, type) pair without building valid arguments. */
+
+struct ktype {
+    uint32_t type, attach;
+};
+
+static const struct ktype ktypes[] = {
+    { BPF_PROG_TYPE_SOCKET_FILTER, 0 }, { BPF_PROG_TYPE_KPROBE, 0 },
+    { BPF_PROG_TYPE_SCHED_CLS, 0 },     { BPF_PROG_TYPE_SCHED_ACT, 0 },
+    { BPF_PROG_TYPE_TRACEPOINT, 0 },    { BPF_PROG_TYPE_XDP, 0 },
+    { BPF_PROG_TYPE_PERF_EVENT, 0 },    { BPF_PROG_TYPE_CGROUP_SKB, 0 },
+    { BPF_PROG_TYPE_CGROUP_SOCK, 0 },   { BPF_PROG_TYPE_LWT_IN, 0 },
+    { BPF_PROG_TYPE_LWT_OUT, 0 },       { BPF_PROG_TYPE_LWT_XMIT, 0 },
+    { BPF_PROG_TYPE_SOCK_OPS, 0 },      { BPF_PROG_TYPE_SK_SKB, 0 },
+    { BPF_PROG_TYPE_CGROUP_DEVICE, 0 }, { BPF_PROG_TYPE_SK_MSG, 0 },
+    { BPF_PROG_TYPE_RAW_TRACEPOINT, 0 },
+    { BPF_PROG_TYPE_CGROUP_SOCK_ADDR, BPF_CGROUP_INET4_CONNECT },
+    { BPF_PROG_TYPE_LWT_SEG6LOCAL, 0 }, { BPF_PROG_TYPE_SK_REUSEPORT, 0 },
+    { BPF_PROG_TYPE_FLOW_DISSECTOR, 0 }, { BPF_PROG_TYPE_CGROUP_SYSCTL, 0 },
+    { BPF_PROG_TYPE_CGROUP_SOCKOPT, BPF_CGROUP_GETSOCKOPT },
+    { BPF_PROG_TYPE_SK_LOOKUP, BPF_SK_LOOKUP }, { BPF_PROG_TYPE_SYSCALL, 0 },
+    { BPF_PROG_TYPE_NETFILTER, BPF_NETFILTER },
+};
+
+/* 1: the type may call the helper, 0: it may not, -1: could not tell. */
+static int kernel_allows(uint32_t type, uint32_t attach, uint32_t id, bool gpl, bool *gpl_refused)
+{
+    static char log[4096];
+    const struct bpf_insn prog[] = { CALL((int32_t)id), EXIT() };
+    union bpf_attr a;
+    memset(&a, 0, sizeof(a));
+    a.prog_type = type;
+    a.expected_attach_type = attach;
+    a.insns = (uint64_t)(uintptr_t)prog;
+    a.insn_cnt = 2;
+    a.license = (uint64_t)(uintptr_t)(gpl ? "GPL" : "Proprietary");
+    a.log_buf = (uint64_t)(uintptr_t)log;
+    a.log_size = sizeof(log);
+    a.log_level = 1;
+    if (type == BPF_PROG_TYPE_SYSCALL)
+        a.prog_flags = BPF_F_SLEEPABLE;
+    log[0] = 0;
+    int fd = sys_bpf(BPF_PROG_LOAD, &a);
+    if (fd >= 0) {
+        close(fd); /* helpers without arguments load */
+        return 1;
+    }
+    if (strstr(log, "cannot use helper") || strstr(log, "unknown func"))
+        return 0;
+    *gpl_refused = strstr(log, "GPL-restricted") != NULL;
+    return strstr(log, "invalid func") ? -1 : 1;
+}
+
+static const char *tname(uint32_t t)
+{
+    static char b[16];
+    snprintf(b, sizeof(b), "type %u", t);
+    return b;
+}
+
+static void test_table_vs_verifier(void)
+{
+    size_t n;
+    const struct bpfrt_helper_proto *table = bpfrt_helper_builtin_table(&n);
+    int compared = 0;
+    for (size_t h = 0; h < n; h++) {
+        const struct bpfrt_helper_proto *p = &table[h];
+        bool gpl_seen = false, gpl_checked = false;
+        for (size_t t = 0; t < sizeof(ktypes) / sizeof(ktypes[0]); t++) {
+            bool dummy;
+            int k = kernel_allows(ktypes[t].type, ktypes[t].attach, p->id, true, &dummy);
+            if (k < 0)
+                continue;
+            bool mine = (p->prog_types & BPFRT_PROG_TYPE_BIT(ktypes[t].type)) != 0;
+            /* Linux gives syscall programs a BTF-pointer variant of
+             * xdp_get_buff_len, which bpfrt does not model */
+            if (p->id == BPF_FUNC_xdp_get_buff_len && ktypes[t].type == BPF_PROG_TYPE_SYSCALL)
+                continue;
+            if (mine != (k == 1))
+                fprintf(stderr, "%s: %s: kernel %s, table %s\n", p->name, tname(ktypes[t].type),
+                        k ? "allows" : "refuses", mine ? "allows" : "refuses");
+            CHECK_EQ(mine, k == 1);
+            compared++;
+            if (k == 1 && !gpl_checked) {
+                bool refused = false;
+                kernel_allows(ktypes[t].type, ktypes[t].attach, p->id, false, &refused);
+                gpl_seen = refused;
+                gpl_checked = true;
+            }
+        }
+        if (gpl_checked) {
+            if (gpl_seen != p->gpl_only)
+                fprintf(stderr, "%s: gpl_only kernel %d, table %d\n", p->name, gpl_seen, p->gpl_only);
+            CHECK_EQ(p->gpl_only, gpl_seen);
+        }
+    }
+    CHECK(compared > 500);
+}
+
 int main(void)
 {
     /* Probe: can this process load a trivial program? */
@@ -486,6 +590,7 @@ int main(void)
     RUN(test_csum_replace_vs_kernel);
     RUN(test_xdp_limits_vs_kernel);
     RUN(test_snprintf_vs_kernel);
+    RUN(test_table_vs_verifier);
     bpfrt_runtime_destroy(rt);
     return test_summary();
 }

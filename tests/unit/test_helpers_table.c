@@ -139,8 +139,11 @@ static void test_prog_types(void)
     CHECK(!allowed(BPF_FUNC_skb_store_bytes, BPF_PROG_TYPE_SOCKET_FILTER));
     CHECK(allowed(BPF_FUNC_probe_read, BPF_PROG_TYPE_KPROBE));
     CHECK(!allowed(BPF_FUNC_probe_read, BPF_PROG_TYPE_XDP));
+    /* 6.18 offers get_current_comm to every type (bpf_base_func_proto) */
     CHECK(allowed(BPF_FUNC_get_current_comm, BPF_PROG_TYPE_TRACEPOINT));
-    CHECK(!allowed(BPF_FUNC_get_current_comm, BPF_PROG_TYPE_XDP));
+    CHECK(allowed(BPF_FUNC_get_current_comm, BPF_PROG_TYPE_XDP));
+    CHECK(!allowed(BPF_FUNC_probe_read_str, BPF_PROG_TYPE_SCHED_CLS));
+    CHECK(!allowed(BPF_FUNC_perf_event_output, BPF_PROG_TYPE_FLOW_DISSECTOR));
     CHECK(allowed(BPF_FUNC_redirect, BPF_PROG_TYPE_XDP));
     CHECK(allowed(BPF_FUNC_redirect, BPF_PROG_TYPE_SCHED_ACT));
     CHECK(!allowed(BPF_FUNC_redirect, BPF_PROG_TYPE_KPROBE));

@@ -32,10 +32,6 @@ static inline void *bpfrt_u2p(uint64_t v)
 /* kprobe/tracepoint/perf_event/raw_tp/tracing/lsm: bpf_tracing_func_proto */
 #define BPFRT_PT_TRACING (PT(KPROBE) | PT(TRACEPOINT) | PT(PERF_EVENT) | PT(RAW_TRACEPOINT) | \
                           PT(RAW_TRACEPOINT_WRITABLE) | PT(TRACING) | PT(LSM))
-/* cgroup helpers that report the current task (cgroup_current_func_proto and
- * friends) */
-#define BPFRT_PT_CGROUP_TASK (PT(CGROUP_SOCK) | PT(CGROUP_SOCK_ADDR) | PT(CGROUP_DEVICE) | \
-                              PT(CGROUP_SYSCTL) | PT(CGROUP_SOCKOPT))
 #define BPFRT_PT_TC  (PT(SCHED_CLS) | PT(SCHED_ACT))
 #define BPFRT_PT_LWT (PT(LWT_IN) | PT(LWT_OUT) | PT(LWT_XMIT) | PT(LWT_SEG6LOCAL))
 /* Everything whose context is an sk_buff. */

@@ -6,7 +6,10 @@
  * kernel/trace/bpf_trace.c, net/core/filter.c, kernel/bpf/ringbuf.c,
  * kernel/bpf/bpf_iter.c). Where Linux has several protos for one id (e.g.
  * perf_event_output for tracing vs skb vs xdp) the row carries the shared
- * shape and the function dispatches on the program type. */
+ * shape and the function dispatches on the program type. The program-type
+ * masks were checked against the 6.18 verifier for every loadable type
+ * (tests/unit/test_helpers_kernel.c); types that need BTF to load
+ * (tracing, lsm, struct_ops, ext) follow the kernel sources. */
 #include "core/helpers/helpers_internal.h"
 
 #define A(x) ARG_##x
@@ -25,8 +28,8 @@ static const struct bpfrt_helper_proto builtin_helpers[] = {
         A(CONST_MAP_PTR), A(PTR_TO_MAP_KEY), A(PTR_TO_MAP_VALUE), A(ANYTHING)),
     ROW(map_delete_elem, map_delete_elem, false, ALL, R(INTEGER), 0,
         A(CONST_MAP_PTR), A(PTR_TO_MAP_KEY)),
-    /* bpf_probe_read_compat: tracing only, as Linux on x86-64 */
-    ROW(probe_read, probe_read, true, BPFRT_PT_TRACING, R(INTEGER), 0,
+    /* bpf_probe_read_compat: tracing (and syscall) programs only */
+    ROW(probe_read, probe_read, true, BPFRT_PT_TRACING | PT(SYSCALL), R(INTEGER), 0,
         A(PTR_TO_UNINIT_MEM), A(CONST_SIZE_OR_ZERO), A(ANYTHING)),
     ROW(ktime_get_ns, ktime_get_ns, false, ALL, R(INTEGER), 0),
     /* args 3..5 are ARG_DONTCARE in Linux: never checked */
@@ -43,15 +46,13 @@ static const struct bpfrt_helper_proto builtin_helpers[] = {
     ROW(tail_call, tail_call, false, ALL, R(VOID), 0,
         A(PTR_TO_CTX), A(CONST_MAP_PTR), A(ANYTHING)),
     ROW(get_current_pid_tgid, get_current_pid_tgid, false, ALL, R(INTEGER), 0),
-    ROW(get_current_uid_gid, get_current_uid_gid, false,
-        BPFRT_PT_TRACING | BPFRT_PT_CGROUP_TASK | PT(SK_MSG), R(INTEGER), 0),
-    ROW(get_current_comm, get_current_comm, false, BPFRT_PT_TRACING | BPFRT_PT_CGROUP_TASK,
+    ROW(get_current_uid_gid, get_current_uid_gid, false, ALL, R(INTEGER), 0),
+    ROW(get_current_comm, get_current_comm, false, ALL,
         R(INTEGER), 0, A(PTR_TO_UNINIT_MEM), A(CONST_SIZE)),
     ROW(redirect, redirect, false, BPFRT_PT_TC | PT(LWT_XMIT) | PT(XDP), R(INTEGER), 0,
         A(ANYTHING), A(ANYTHING)),
     ROW(perf_event_output, perf_event_output, true,
-        BPFRT_PT_TRACING | (BPFRT_PT_SKB & ~PT(FLOW_DISSECTOR) & ~PT(SK_REUSEPORT)) | PT(XDP) |
-        PT(SOCK_OPS) | PT(SK_MSG) | PT(CGROUP_SOCK) | PT(CGROUP_SOCK_ADDR) | PT(SK_LOOKUP),
+        ALL & ~(PT(FLOW_DISSECTOR) | PT(SK_REUSEPORT) | PT(NETFILTER) | PT(LIRC_MODE2)),
         R(INTEGER), RO(3),
         A(PTR_TO_CTX), A(CONST_MAP_PTR), A(ANYTHING), A(PTR_TO_MEM), A(CONST_SIZE_OR_ZERO)),
     ROW(skb_load_bytes, skb_load_bytes, false, BPFRT_PT_SKB, R(INTEGER), 0,
@@ -62,7 +63,7 @@ static const struct bpfrt_helper_proto builtin_helpers[] = {
     ROW(get_numa_node_id, get_numa_node_id, false, ALL, R(INTEGER), 0),
     ROW(xdp_adjust_head, xdp_adjust_head, false, PT(XDP), R(INTEGER), 0,
         A(PTR_TO_CTX), A(ANYTHING)),
-    ROW(probe_read_str, probe_read_str, true, BPFRT_PT_TRACING, R(INTEGER), 0,
+    ROW(probe_read_str, probe_read_str, true, BPFRT_PT_TRACING | PT(SYSCALL), R(INTEGER), 0,
         A(PTR_TO_UNINIT_MEM), A(CONST_SIZE_OR_ZERO), A(ANYTHING)),
     ROW(redirect_map, redirect_map, false, PT(XDP), R(INTEGER), 0,
         A(CONST_MAP_PTR), A(ANYTHING), A(ANYTHING)),
@@ -106,11 +107,12 @@ static const struct bpfrt_helper_proto builtin_helpers[] = {
         A(PTR_TO_RINGBUF_MEM), A(ANYTHING)),
     ROW(ringbuf_query, ringbuf_query, false, ALL, R(INTEGER), 0,
         A(CONST_MAP_PTR), A(ANYTHING)),
-    /* sleepable programs only in Linux (tracing, lsm, syscall) */
-    ROW(copy_from_user, copy_from_user, false, BPFRT_PT_TRACING | PT(SYSCALL), R(INTEGER), 0,
+    /* every type has the proto; the verifier then wants a sleepable program */
+    ROW(copy_from_user, copy_from_user, false, ALL, R(INTEGER), 0,
         A(PTR_TO_UNINIT_MEM), A(CONST_SIZE_OR_ZERO), A(ANYTHING)),
-    /* networking types only (bpf_sk_base_func_proto): not NMI-safe */
-    ROW(ktime_get_coarse_ns, ktime_get_coarse_ns, false, BPFRT_PT_NET, R(INTEGER), 0),
+    /* networking types and cgroup sysctl only: not NMI-safe */
+    ROW(ktime_get_coarse_ns, ktime_get_coarse_ns, false,
+        (BPFRT_PT_NET & ~(PT(CGROUP_SOCKOPT) | PT(NETFILTER))) | PT(CGROUP_SYSCTL), R(INTEGER), 0),
     ROW(for_each_map_elem, for_each_map_elem, false, ALL, R(INTEGER), 0,
         A(CONST_MAP_PTR), A(PTR_TO_FUNC), A(PTR_TO_STACK_OR_NULL), A(ANYTHING)),
     ROW(snprintf, snprintf, true, ALL, R(INTEGER), RO(3),
