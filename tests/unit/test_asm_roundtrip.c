@@ -280,6 +280,58 @@ static void test_100k_lines(void)
     free(s);
 }
 
+/* A platform whose allocator fails after a budget of calls and counts what
+ * is outstanding: every failure must be -ENOMEM with nothing leaked. */
+static long alloc_budget, alloc_live;
+static void *counting_alloc(void *ctx, size_t size, size_t align)
+{
+    if (alloc_budget-- <= 0)
+        return NULL;
+    void *p = P->alloc(P->ctx, size, align);
+    if (p) alloc_live++;
+    return p;
+}
+static void counting_free(void *ctx, void *ptr, size_t size)
+{
+    if (ptr) alloc_live--;
+    P->free(P->ctx, ptr, size);
+}
+
+static void test_allocation_failures(void)
+{
+    struct bpfrt_platform failing = *P;
+    failing.alloc = counting_alloc;
+    failing.free = counting_free;
+    /* enough lines and labels to grow every table a few times */
+    size_t cap = 64 * 1024, len = 0;
+    char *src = malloc(cap);
+    for (int i = 0; i < 600; i++)
+        len += (size_t)snprintf(src + len, cap - len, "L%d: jeq %%r1, %d, L%d\n", i, i, (i * 7) % 600);
+    len += (size_t)snprintf(src + len, cap - len, "exit\n");
+    int failures = 0;
+    for (long budget = 0;; budget++) {
+        alloc_budget = budget;
+        alloc_live = 0;
+        struct bpf_insn *out = NULL;
+        uint32_t cnt = 0;
+        struct bpfrt_asm_error e;
+        int rc = bpfrt_asm(&failing, src, len, BPFRT_SYNTAX_CONF, &out, &cnt, &e);
+        if (rc == 0) {
+            CHECK_EQ(cnt, 601);
+            CHECK_EQ(alloc_live, 1); /* only the result */
+            failing.free(NULL, out, cnt * 8);
+            break;
+        }
+        failures++;
+        CHECK_EQ(rc, -BPFRT_ENOMEM);
+        CHECK(out == NULL);
+        CHECK_EQ(alloc_live, 0);
+        if (budget > 1000) { CHECK(!"never succeeded"); break; }
+    }
+    CHECK(failures >= 5);
+    free(src);
+}
+
 int main(void)
 {
     P = bpfrt_platform_hosted();
@@ -290,5 +342,6 @@ int main(void)
     RUN(test_random_bytes);
     RUN(test_long_lines_and_nul);
     RUN(test_100k_lines);
+    RUN(test_allocation_failures);
     return test_summary();
 }
