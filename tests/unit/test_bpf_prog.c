@@ -240,7 +240,8 @@ static void test_load_errors(void)
     if (vp >= 0) {
         struct bpfrt_prog *prog = bpfrt_prog_from_handle(rt, (int)vp);
         uint64_t addr = 0;
-        bpfrt_map_direct_value_addr(bpfrt_map_from_handle(rt, (int)m), 4, &addr);
+        bpfrt_map_direct_value_addr(bpfrt_map_from_handle(rt, (int)m), 0, &addr);
+        addr += 4; /* value base + the offset from the second imm */
         CHECK_EQ((uint32_t)prog->insns[0].imm, (uint32_t)addr);
         CHECK_EQ((uint32_t)prog->insns[1].imm, (uint32_t)(addr >> 32));
         CHECK_EQ(prog->insns[0].src_reg, BPF_PSEUDO_MAP_VALUE);

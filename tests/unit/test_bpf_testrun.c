@@ -480,6 +480,38 @@ static void test_repeat(void)
     bpfrt_close(rt, (int)counter);
 }
 
+/* a map value ld_imm64 with an offset reads the value at that offset */
+static void test_map_value_load(void)
+{
+    uint8_t f[60];
+    make_frame(f, sizeof(f), ucast, 0x0800);
+    uint32_t k = 0, v[2] = { 0x11, 0x77 };
+    long results[2] = { 0, 0 };
+    for (int kernel = 0; kernel < (kern ? 2 : 1); kernel++) {
+        long m = create_map_ex(rt, kernel, BPF_MAP_TYPE_ARRAY, 4, 8, 1);
+        union bpf_attr a;
+        memset(&a, 0, sizeof(a));
+        a.map_fd = (uint32_t)m;
+        a.key = ptr(&k);
+        a.value = ptr(v);
+        CHECK_EQ(do_bpf(rt, kernel, BPF_MAP_UPDATE_ELEM, &a), 0);
+        struct bpf_insn p[] = { LD_IMM64_SRC(1, BPF_PSEUDO_MAP_VALUE, (int32_t)m, 4), LDX(BPF_W, 0, 1, 0), EXIT() };
+        long fd = load_prog_ex(rt, kernel, BPF_PROG_TYPE_XDP, p, NR(p), "GPL", 0, NULL, 0, NULL);
+        CHECK(fd >= 0);
+        memset(&a, 0, sizeof(a));
+        a.test.prog_fd = (uint32_t)fd;
+        a.test.data_in = ptr(f);
+        a.test.data_size_in = sizeof(f);
+        CHECK_EQ(do_bpf(rt, kernel, BPF_PROG_TEST_RUN, &a), 0);
+        results[kernel] = a.test.retval;
+        do_close(rt, kernel, fd);
+        do_close(rt, kernel, m);
+    }
+    CHECK_EQ(results[0], 0x77);
+    if (kern)
+        CHECK_EQ(results[1], 0x77);
+}
+
 /* ---- tracing, syscall ---- */
 
 static void test_raw_tp(void)
@@ -620,6 +652,7 @@ int main(void)
     RUN(test_skb_ctx);
     RUN(test_skb_sizes);
     RUN(test_repeat);
+    RUN(test_map_value_load);
     RUN(test_raw_tp);
     RUN(test_tracing_ext);
     RUN(test_syscall);

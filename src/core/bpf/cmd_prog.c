@@ -173,7 +173,10 @@ static int resolve_ldimm64(struct load *ld)
                 bpfrt_vlog_printf(&ld->log, "no direct value access support for this map type\n");
                 err = -BPFRT_EINVAL;
             } else {
+                /* the map gives the value's base (checking off), as Linux's
+                 * map_direct_value_addr; the offset is added here */
                 err = bpfrt_map_direct_value_addr(map, off, &addr);
+                addr += off;
                 if (err)
                     bpfrt_vlog_printf(&ld->log,
                                       "invalid access to map value pointer, value_size=%u off=%u\n",
