@@ -1,0 +1,224 @@
+/* Differential test against the Linux kernel: random straight-line ALU
+ * programs with forward jumps (every ALU op in both widths, K and X forms,
+ * signed division, movsx, byte swaps, JMP and JMP32 conditions) run in the
+ * kernel (BPF_PROG_TEST_RUN of a socket filter) and in bpfrt, checked and
+ * unchecked. The program folds every register into the 32-bit return value
+ * the kernel reports. Skips (77) when the kernel refuses to load programs.
+ * BPFRT_FUZZ_ITERS sets the number of programs (default 2000). */
+#include <errno.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "bpfrt/uapi.h"
+#include "test_vm_util.h"
+
+static long sys_bpf(int cmd, union bpf_attr *a)
+{
+    long r = syscall(SYS_bpf, cmd, a, sizeof(*a));
+    return r < 0 ? -errno : r;
+}
+
+static char klog[1 << 16];
+
+static long kernel_load(const struct bpf_insn *insns, uint32_t n)
+{
+    union bpf_attr a;
+    memset(&a, 0, sizeof(a));
+    a.prog_type = BPF_PROG_TYPE_SOCKET_FILTER;
+    a.insns = (uint64_t)(uintptr_t)insns;
+    a.insn_cnt = n;
+    a.license = (uint64_t)(uintptr_t)"GPL";
+    a.log_buf = (uint64_t)(uintptr_t)klog;
+    a.log_size = sizeof(klog);
+    a.log_level = 1;
+    klog[0] = '\0';
+    return sys_bpf(BPF_PROG_LOAD, &a);
+}
+
+static long kernel_run(long fd, uint32_t *retval)
+{
+    uint8_t pkt[64] = { 0 };
+    union bpf_attr a;
+    memset(&a, 0, sizeof(a));
+    a.test.prog_fd = (uint32_t)fd;
+    a.test.data_in = (uint64_t)(uintptr_t)pkt;
+    a.test.data_size_in = sizeof(pkt);
+    a.test.repeat = 1;
+    long r = sys_bpf(BPF_PROG_TEST_RUN, &a);
+    *retval = a.test.retval;
+    return r;
+}
+
+static uint64_t rng_state = 0x9e3779b97f4a7c15ull;
+static uint64_t rnd(void)
+{
+    uint64_t x = rng_state;
+    x ^= x >> 12;
+    x ^= x << 25;
+    x ^= x >> 27;
+    rng_state = x;
+    return x * 0x2545f4914f6cdd1dull;
+}
+static uint32_t rnd_below(uint32_t n)
+{
+    return (uint32_t)(rnd() % n);
+}
+
+/* Interesting 64-bit values more often than uniform ones. */
+static uint64_t rnd_value(void)
+{
+    static const uint64_t special[] = { 0, 1, 2, 0xffffffffffffffffull, 0x8000000000000000ull,
+                                        0x7fffffffffffffffull, 0x80000000ull, 0xffffffff80000000ull,
+                                        0xffffffffull, 0x100000000ull, 63, 64, 31, 32, 0xff, 0x8000 };
+    switch (rnd_below(4)) {
+    case 0: return special[rnd_below(sizeof(special) / sizeof(special[0]))];
+    case 1: return rnd_below(256);
+    case 2: return (uint64_t)(int64_t)(int32_t)rnd();
+    default: return rnd();
+    }
+}
+
+static int32_t rnd_imm(void)
+{
+    static const int32_t special[] = { 0, 1, -1, INT32_MIN, INT32_MAX, 2, 7, -7 };
+    return rnd_below(3) ? (int32_t)rnd_value() : special[rnd_below(8)];
+}
+
+static const uint8_t alu_ops[] = { BPF_ADD, BPF_SUB, BPF_MUL, BPF_DIV, BPF_OR, BPF_AND, BPF_LSH,
+                                   BPF_RSH, BPF_NEG, BPF_MOD, BPF_XOR, BPF_MOV, BPF_ARSH };
+static const uint8_t jmp_ops[] = { BPF_JEQ, BPF_JGT, BPF_JGE, BPF_JSET, BPF_JNE, BPF_JSGT,
+                                   BPF_JSGE, BPF_JLT, BPF_JLE, BPF_JSLT, BPF_JSLE };
+
+/* One random body instruction at p[i] (jumps target within [i+1, end]). */
+static void gen_insn(struct bpf_insn *p, uint32_t i, uint32_t end)
+{
+    uint8_t dst = (uint8_t)rnd_below(10), src = (uint8_t)rnd_below(10);
+    bool is64 = rnd_below(2), x = rnd_below(2);
+    uint8_t cls = is64 ? BPF_ALU64 : BPF_ALU;
+    uint32_t kind = rnd_below(20);
+    if (kind < 3 && i + 1 < end) { /* conditional jump forward */
+        uint8_t op = jmp_ops[rnd_below(sizeof(jmp_ops))];
+        int16_t off = (int16_t)rnd_below(end - i < 4 ? end - i : 4);
+        uint8_t jcls = rnd_below(2) ? BPF_JMP : BPF_JMP32;
+        p[i] = x ? INSN(jcls | op | BPF_X, dst, src, off, 0) : INSN(jcls | op | BPF_K, dst, 0, off, rnd_imm());
+        return;
+    }
+    if (kind == 3) { /* movsx */
+        static const int16_t w64[] = { 8, 16, 32 }, w32[] = { 8, 16 };
+        p[i] = INSN(cls | BPF_MOV | BPF_X, dst, src, is64 ? w64[rnd_below(3)] : w32[rnd_below(2)], 0);
+        return;
+    }
+    if (kind == 4) { /* le/be/bswap */
+        static const int32_t widths[] = { 16, 32, 64 };
+        uint8_t how = (uint8_t)rnd_below(3);
+        int32_t w = widths[rnd_below(3)];
+        p[i] = how == 2 ? INSN(BPF_ALU64 | BPF_END, dst, 0, 0, w)
+                        : INSN(BPF_ALU | BPF_END | (how ? BPF_TO_BE : BPF_TO_LE), dst, 0, 0, w);
+        return;
+    }
+    uint8_t op = alu_ops[rnd_below(sizeof(alu_ops))];
+    int16_t off = 0;
+    if ((op == BPF_DIV || op == BPF_MOD) && rnd_below(2))
+        off = 1; /* sdiv / smod */
+    if (op == BPF_NEG) {
+        p[i] = INSN(cls | BPF_NEG, dst, 0, 0, 0);
+        return;
+    }
+    if (x) {
+        p[i] = INSN(cls | op | BPF_X, dst, src, off, 0);
+        return;
+    }
+    int32_t imm = rnd_imm();
+    if (op == BPF_LSH || op == BPF_RSH || op == BPF_ARSH)
+        imm = (int32_t)rnd_below(is64 ? 64 : 32); /* the kernel refuses others */
+    if ((op == BPF_DIV || op == BPF_MOD) && imm == 0)
+        imm = 3; /* the kernel refuses a constant zero divisor */
+    p[i] = INSN(cls | op | BPF_K, dst, 0, off, imm);
+}
+
+/* r0..r9 = random; body; r0 = fold(r0..r9); r0 ^= r0 >> 32; exit */
+static uint32_t gen_prog(struct bpf_insn *p)
+{
+    uint32_t n = 0;
+    for (uint8_t r = 0; r < 10; r++) {
+        uint64_t v = rnd_value();
+        p[n++] = INSN(BPF_LD | BPF_DW | BPF_IMM, r, 0, 0, (int32_t)(uint32_t)v);
+        p[n++] = INSN(0, 0, 0, 0, (int32_t)(uint32_t)(v >> 32));
+    }
+    uint32_t body = 8 + rnd_below(40);
+    for (uint32_t i = 0; i < body; i++)
+        gen_insn(p, n + i, n + body);
+    n += body;
+    for (uint8_t r = 1; r < 10; r++) {
+        p[n++] = ALU64_IMM(BPF_MUL, 0, 31);
+        p[n++] = ALU64_REG(BPF_ADD, 0, r);
+    }
+    p[n++] = MOV64_REG(1, 0);
+    p[n++] = ALU64_IMM(BPF_RSH, 1, 32);
+    p[n++] = ALU64_REG(BPF_XOR, 0, 1);
+    p[n++] = EXIT();
+    return n;
+}
+
+static void dump(const struct bpf_insn *p, uint32_t n)
+{
+    static char text[1 << 16];
+    bpfrt_disasm(p, n, BPFRT_SYNTAX_KERNEL, text, sizeof(text));
+    fprintf(stderr, "%s", text);
+}
+
+int main(void)
+{
+    struct bpf_insn probe[] = { MOV64_IMM(0, 0), EXIT() };
+    long pfd = kernel_load(probe, 2);
+    if (pfd < 0)
+        TEST_SKIP("the kernel does not load BPF programs here (%s)", strerror((int)-pfd));
+    close((int)pfd);
+    vt_setup();
+    const char *env = getenv("BPFRT_FUZZ_ITERS");
+    long iters = env ? atol(env) : 2000;
+    if (iters <= 0)
+        iters = 2000;
+    const char *seed_env = getenv("BPFRT_SEED");
+    if (seed_env)
+        rng_state = strtoull(seed_env, NULL, 0) | 1;
+    printf("kernel differential: %ld programs, seed 0x%llx\n", iters, (unsigned long long)rng_state);
+    long compared = 0, refused = 0;
+    struct bpf_insn p[128];
+    for (long it = 0; it < iters; it++) {
+        uint32_t n = gen_prog(p);
+        long fd = kernel_load(p, n);
+        if (fd < 0) {
+            refused++; /* e.g. a verifier limit; not what this test is about */
+            if (refused > iters / 10 + 5) {
+                fprintf(stderr, "kernel refused too many programs; last:\n%s\n", klog);
+                dump(p, n);
+                CHECK(false);
+                break;
+            }
+            continue;
+        }
+        uint32_t kret = 0;
+        long rr = kernel_run(fd, &kret);
+        close((int)fd);
+        if (rr != 0)
+            continue;
+        struct vt_result c = vt_run_mode(p, n, NULL, 0, false);
+        struct vt_result u = vt_run_mode(p, n, NULL, 0, true);
+        CHECK_EQ(c.rc, 0);
+        CHECK_EQ(u.rc, 0);
+        if ((uint32_t)c.r0 != kret || (uint32_t)u.r0 != kret) {
+            fprintf(stderr, "program %ld: kernel 0x%x, bpfrt checked 0x%x unchecked 0x%x\n", it, kret,
+                    (uint32_t)c.r0, (uint32_t)u.r0);
+            dump(p, n);
+            CHECK(false);
+            break;
+        }
+        test_passed++;
+        compared++;
+    }
+    printf("%ld programs compared with the kernel, %ld refused by its verifier\n", compared, refused);
+    CHECK(compared > iters / 2);
+    vt_teardown();
+    return test_summary();
+}
