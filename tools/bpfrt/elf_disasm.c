@@ -32,9 +32,9 @@ static void disasm_prog(struct bpfrt_object *obj, struct bpfrt_object_prog *p, e
             next_li++;
         /* a line is printed once per run of instructions it covers */
         if (next_li < nli && li[next_li].insn_off == i && btf &&
-            (li[next_li].line_off != last_line || li[next_li].line_col != last_col)) {
+            (li[next_li].line_off != last_line || BPF_LINE_INFO_LINE_NUM(li[next_li].line_col) != last_col)) {
             last_line = li[next_li].line_off;
-            last_col = li[next_li].line_col;
+            last_col = BPF_LINE_INFO_LINE_NUM(li[next_li].line_col);
             const char *line = bpfrt_btf_str(btf, li[next_li].line_off);
             const char *file = bpfrt_btf_str(btf, li[next_li].file_name_off);
             if (line && *line) {
