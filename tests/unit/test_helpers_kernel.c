@@ -258,6 +258,36 @@ static void test_xdp_limits_vs_kernel(void)
     }
 }
 
+/* bpf_skb_pull_data on a linear test-run skb of 64 bytes. */
+static void test_skb_pull_vs_kernel(void)
+{
+    static const uint32_t lens[] = { 0, 14, 64, 65, 4096 };
+    for (size_t c = 0; c < sizeof(lens) / sizeof(lens[0]); c++) {
+        const struct bpf_insn prog[] = {
+            MOVI(2, (int32_t)lens[c]),
+            CALL(BPF_FUNC_skb_pull_data),
+            EXIT(),
+        };
+        int fd = kload(BPF_PROG_TYPE_SCHED_CLS, prog, 3);
+        if (fd < 0) {
+            test_failed++;
+            continue;
+        }
+        uint8_t in[64] = { 0 };
+        uint32_t kret = 0;
+        CHECK_EQ(krun(fd, in, sizeof(in), NULL, &kret), 0);
+        close(fd);
+        uint8_t mine[64] = { 0 };
+        struct bpfrt_pkt pkt = { .buf = mine, .buf_size = 64, .data = mine, .data_end = mine + 64, .net_off = 14 };
+        run.pkt = &pkt;
+        uint64_t r = call(BPF_FUNC_skb_pull_data, 0, lens[c], 0, 0, 0);
+        run.pkt = NULL;
+        if ((uint32_t)r != kret)
+            fprintf(stderr, "skb_pull_data(%u): mine %d kernel %d\n", lens[c], (int)r, (int)kret);
+        CHECK_EQ((uint32_t)r, kret);
+    }
+}
+
 /* ---- bpf_snprintf: the format checker and formatter against the kernel ----
  * The kernel checks a constant format at load time (the same
  * bpf_bprintf_prepare rules), so a refused format fails the load; an
@@ -589,6 +619,7 @@ int main(void)
     RUN(test_csum_diff_vs_kernel);
     RUN(test_csum_replace_vs_kernel);
     RUN(test_xdp_limits_vs_kernel);
+    RUN(test_skb_pull_vs_kernel);
     RUN(test_snprintf_vs_kernel);
     RUN(test_table_vs_verifier);
     bpfrt_runtime_destroy(rt);

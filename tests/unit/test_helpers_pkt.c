@@ -230,6 +230,11 @@ static void test_skb_bytes(void)
     CHECK_EQ(call(BPF_FUNC_skb_store_bytes, P(&run), 0, P(from), 3, 4), ERR(-BPFRT_EINVAL));
     CHECK_EQ(pkt.data[0], 0xa1);
 
+    /* skb_pull_data: a linear packet has everything, up to its length */
+    CHECK_EQ(call(BPF_FUNC_skb_pull_data, P(&run), 0, 0, 0, 0), 0);
+    CHECK_EQ(call(BPF_FUNC_skb_pull_data, P(&run), 60, 0, 0, 0), 0);
+    CHECK_EQ(call(BPF_FUNC_skb_pull_data, P(&run), 61, 0, 0, 0), ERR(-BPFRT_ENOMEM));
+
     /* no packet attached: the helpers fail like an empty skb */
     run.pkt = NULL;
     CHECK_EQ(call(BPF_FUNC_skb_load_bytes, P(&run), 0, P(to), 1, 0), ERR(-BPFRT_EFAULT));

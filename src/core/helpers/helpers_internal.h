@@ -86,6 +86,7 @@ BPFRT_HELPER_DECL(tail_call);
 BPFRT_HELPER_DECL(skb_store_bytes);
 BPFRT_HELPER_DECL(skb_load_bytes);
 BPFRT_HELPER_DECL(skb_load_bytes_relative);
+BPFRT_HELPER_DECL(skb_pull_data);
 BPFRT_HELPER_DECL(l3_csum_replace);
 BPFRT_HELPER_DECL(l4_csum_replace);
 BPFRT_HELPER_DECL(csum_diff);

@@ -71,3 +71,16 @@ fault:
     bpfrt_memset(to, 0, len);
     return bpfrt_helper_err(-BPFRT_EFAULT);
 }
+
+/* (ctx, len): makes the first len bytes (0: the linear head) directly
+ * accessible and writable. A test-run packet is linear and writable, so
+ * this only checks that len bytes exist (Linux: -ENOMEM when it cannot
+ * pull them). */
+BPFRT_HELPER_DEF(skb_pull_data)
+{
+    const struct bpfrt_pkt *pkt = run->pkt;
+    uint32_t len = (uint32_t)r2;
+    if (!pkt)
+        return bpfrt_helper_err(-BPFRT_ENOMEM);
+    return len <= pkt_len(pkt) ? 0 : bpfrt_helper_err(-BPFRT_ENOMEM);
+}

@@ -60,6 +60,8 @@ static const struct bpfrt_helper_proto builtin_helpers[] = {
     ROW(csum_diff, csum_diff, false, BPFRT_PT_TC | PT(XDP) | BPFRT_PT_LWT, R(INTEGER), RO(0) | RO(2),
         A(PTR_TO_MEM_OR_NULL), A(CONST_SIZE_OR_ZERO), A(PTR_TO_MEM_OR_NULL), A(CONST_SIZE_OR_ZERO),
         A(ANYTHING)),
+    ROW(skb_pull_data, skb_pull_data, false, BPFRT_PT_TC | BPFRT_PT_LWT | PT(SK_SKB), R(INTEGER), 0,
+        A(PTR_TO_CTX), A(ANYTHING)),
     ROW(get_numa_node_id, get_numa_node_id, false, ALL, R(INTEGER), 0),
     ROW(xdp_adjust_head, xdp_adjust_head, false, PT(XDP), R(INTEGER), 0,
         A(PTR_TO_CTX), A(ANYTHING)),
