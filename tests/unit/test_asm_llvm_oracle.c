@@ -11,6 +11,28 @@
 #include "bpfrt/asm.h"
 #include "core/isa/isa.h"
 
+static char *data_read_file_any(const char *path, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f) return NULL;
+    char *buf = NULL;
+    size_t cap = 0, n = 0;
+    for (;;) {
+        if (n + 4096 + 1 > cap) {
+            char *b = realloc(buf, cap = cap * 2 + 8192);
+            if (!b) { free(buf); fclose(f); return NULL; }
+            buf = b;
+        }
+        size_t got = fread(buf + n, 1, 4096, f);
+        n += got;
+        if (got == 0) break;
+    }
+    fclose(f);
+    buf[n] = 0;
+    *len = n;
+    return buf;
+}
+
 static uint64_t rng_state = 0x243f6a8885a308d3ull;
 
 static uint64_t rnd(void)
@@ -140,6 +162,62 @@ static void test_llvm_agrees(const char *clang)
     rmdir(dir);
 }
 
+/* A whole llvm-objdump listing (headers, labels, raw bytes, relocations,
+ * "<prog+0x50>" annotations) of a clang-compiled program assembles to the
+ * object's .text bytes. */
+static void test_objdump_listing(const char *clang)
+{
+    if (system("llvm-objdump --version >/dev/null 2>&1") != 0) {
+        printf("note: no llvm-objdump, listing test skipped\n");
+        return;
+    }
+    char dir[] = "/tmp/bpfrt-objdump-XXXXXX";
+    CHECK(mkdtemp(dir) != NULL);
+    char c[64], o[64], lst[64], bin[64], cmd[1024];
+    snprintf(c, sizeof(c), "%s/p.c", dir);
+    snprintf(o, sizeof(o), "%s/p.o", dir);
+    snprintf(lst, sizeof(lst), "%s/p.lst", dir);
+    snprintf(bin, sizeof(bin), "%s/p.bin", dir);
+    FILE *f = fopen(c, "w");
+    fputs("struct { int x; } m __attribute__((section(\".maps\")));\n"
+          "static __attribute__((noinline)) int twice(int a) { return a * 2; }\n"
+          "int prog(int *ctx) {\n"
+          "  int k = 0; long s = 0;\n"
+          "  void *v = ((void *(*)(void *, const void *))1)(&m, &k);\n"
+          "  for (int i = 0; i < 8; i++) s += (signed char)ctx[i] / 3 + (ctx[i] >> 2);\n"
+          "  __sync_fetch_and_add(ctx, 1);\n"
+          "  return v ? *(int *)v + twice((int)s) : (int)__builtin_bswap32(s);\n"
+          "}\n", f);
+    fclose(f);
+    snprintf(cmd, sizeof(cmd),
+             "%s -O2 -target bpfel -mcpu=v4 -c %s -o %s && llvm-objdump -d -r %s > %s && "
+             "(llvm-objcopy -O binary --only-section=.text %s %s 2>/dev/null || "
+             "llvm-objcopy-14 -O binary --only-section=.text %s %s)",
+             clang, c, o, o, lst, o, bin, o, bin);
+    int rc = system(cmd);
+    CHECK_EQ(rc, 0);
+    size_t llen = 0, blen = 0;
+    char *listing = rc == 0 ? data_read_file_any(lst, &llen) : NULL;
+    char *text = rc == 0 ? data_read_file_any(bin, &blen) : NULL;
+    if (listing && text) {
+        struct bpf_insn *out;
+        uint32_t cnt;
+        struct bpfrt_asm_error e;
+        int arc = bpfrt_asm(bpfrt_platform_hosted(), listing, llen, BPFRT_SYNTAX_AUTO, &out, &cnt, &e);
+        CHECK_EQ(arc, 0);
+        if (arc) fprintf(stderr, "listing %u:%u: %s\n", e.line, e.column, e.msg);
+        if (arc == 0) {
+            CHECK_EQ((size_t)cnt * 8, blen);
+            CHECK((size_t)cnt * 8 == blen && memcmp(out, text, blen) == 0);
+            bpfrt_platform_hosted()->free(NULL, out, cnt * 8);
+        }
+    }
+    free(listing);
+    free(text);
+    snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+    if (system(cmd) != 0) fprintf(stderr, "could not remove %s\n", dir);
+}
+
 int main(void)
 {
     const char *clang = find_clang();
@@ -147,5 +225,7 @@ int main(void)
         TEST_SKIP("no clang with the BPF v4 assembler");
     test_current = "test_llvm_agrees";
     test_llvm_agrees(clang);
+    test_current = "test_objdump_listing";
+    test_objdump_listing(clang);
     return test_summary();
 }

@@ -666,10 +666,26 @@ static size_t strip_comment(const char *s, size_t len)
     return len;
 }
 
-/* Skips a leading instruction index ("12:"), bpftool's "(b7)" opcode and
- * llvm-objdump's raw bytes, so that a dump can be fed back. */
-static size_t skip_prefixes(const char *s, size_t len, size_t i)
+/* What precedes the instruction text on a line of a dump. */
+struct line_prefix {
+    size_t text;       /* where the instruction text starts */
+    uint8_t raw[16];   /* llvm-objdump's raw bytes, if any */
+    unsigned nraw;     /* 0, 8 or 16 */
+};
+
+static bool starts_with(const char *s, size_t len, const char *word)
 {
+    size_t n = bpfrt_strlen(word);
+    return len >= n && bpfrt_memcmp(s, word, n) == 0;
+}
+
+/* Skips a leading instruction index ("12:"), bpftool's "(b7)" opcode and
+ * llvm-objdump's raw bytes (8, or 16 for ld_imm64), so that a dump can be
+ * fed back. */
+static void skip_prefixes(const char *s, size_t len, struct line_prefix *pre)
+{
+    size_t i = 0;
+    pre->nraw = 0;
     while (i < len && is_blank(s[i])) i++;
     size_t j = i;
     while (j < len && is_digit(s[j])) j++;
@@ -678,21 +694,68 @@ static size_t skip_prefixes(const char *s, size_t len, size_t i)
         i = j + 1;
         while (i < len && is_blank(s[i])) i++;
     }
-    if (i + 3 < len && s[i] == '(' && hex_val(s[i + 1]) >= 0 && hex_val(s[i + 2]) >= 0 &&
-        s[i + 3] == ')')
-        return i + 4;
+    if (i + 3 < len && s[i] == '(' && hex_val(s[i + 1]) >= 0 && hex_val(s[i + 2]) >= 0 && s[i + 3] == ')') {
+        pre->text = i + 4;
+        return;
+    }
     if (indexed) {
-        /* llvm-objdump: eight "xx " byte pairs */
-        size_t k = i, pairs = 0;
-        while (pairs < 8 && k + 1 < len && hex_val(s[k]) >= 0 && hex_val(s[k + 1]) >= 0 &&
+        size_t k = i;
+        unsigned pairs = 0;
+        uint8_t bytes[16];
+        while (pairs < 16 && k + 1 < len && hex_val(s[k]) >= 0 && hex_val(s[k + 1]) >= 0 &&
                (k + 2 == len || is_blank(s[k + 2]))) {
-            pairs++;
+            bytes[pairs++] = (uint8_t)(hex_val(s[k]) << 4 | hex_val(s[k + 1]));
             k += 2;
             while (k < len && is_blank(s[k])) k++;
         }
-        if (pairs == 8) i = k;
+        if (pairs == 8 || pairs == 16) {
+            bpfrt_memcpy(pre->raw, bytes, pairs);
+            pre->nraw = pairs;
+            i = k;
+        }
     }
-    return i;
+    pre->text = i;
+}
+
+/* llvm-objdump's decorations: "file format" and "Disassembly of section"
+ * headers and relocation lines are skipped; "0000000000000000 <prog>:"
+ * becomes label "prog"; a trailing "<prog+0x50>" target annotation is cut.
+ * Returns false for a line to skip; sets the label of a header line. */
+static bool objdump_line(const char *s, size_t *len, const char **label, size_t *label_len)
+{
+    size_t i = 0, n = *len;
+    *label = NULL;
+    while (i < n && is_blank(s[i])) i++;
+    if (starts_with(s + i, n - i, "Disassembly of section"))
+        return false;
+    for (size_t k = i; k + 12 <= n; k++)
+        if (bpfrt_memcmp(s + k, "file format ", 12) == 0)
+            return false;
+    size_t h = i;
+    while (h < n && hex_val(s[h]) >= 0) h++;
+    if (h - i >= 8 && h < n) {
+        size_t k = h;
+        if (s[k] == ':') {
+            k++;
+            while (k < n && is_blank(s[k])) k++;
+            if (starts_with(s + k, n - k, "R_BPF_"))
+                return false; /* relocation */
+        } else if (s[k] == ' ' && k + 1 < n && s[k + 1] == '<' && n >= 3 && s[n - 1] == ':' && s[n - 2] == '>') {
+            *label = s + k + 2;
+            *label_len = n - 2 - (k + 2);
+            return true;
+        }
+    }
+    /* "goto +1 <prog+0x50>": drop the annotation */
+    while (n > 0 && is_blank(s[n - 1])) n--;
+    if (n > 0 && s[n - 1] == '>') {
+        size_t k = n - 1;
+        while (k > 0 && s[k] != '<') k--;
+        if (s[k] == '<' && k > 0 && is_blank(s[k - 1]))
+            n = k;
+    }
+    *len = n;
+    return true;
 }
 
 static bool add_insns(struct asm_state *st, const struct bpf_insn *in, uint32_t n)
@@ -730,8 +793,29 @@ static int assemble_line(struct asm_state *st, const char *s, size_t len, uint32
         if (s[k] == '\0')
             return set_error(st, lineno, (uint32_t)k + 1, "unexpected NUL byte");
     len = strip_comment(s, len);
-    size_t i = skip_prefixes(s, len, 0);
+    const char *dump_label;
+    size_t dump_label_len;
+    if (!objdump_line(s, &len, &dump_label, &dump_label_len))
+        return 0;
+    if (dump_label) {
+        struct asm_label *dup;
+        if (!label_add(st, dump_label, (uint32_t)dump_label_len, lineno, &dup))
+            return oom_error(st);
+        return dup ? set_error(st, lineno, 1, "duplicate label '%.*s' (first defined on line %u)",
+                               (int)(dump_label_len > 64 ? 64 : dump_label_len), dump_label, dup->line)
+                   : 0;
+    }
+    struct line_prefix pre;
+    skip_prefixes(s, len, &pre);
+    size_t i = pre.text;
     while (len > i && is_blank(s[len - 1])) len--;
+    if (pre.nraw) {
+        /* an llvm-objdump line: its raw bytes are the instruction (older
+         * objdumps print "<unknown>" or a v3 reading for v4 instructions) */
+        if (st->nr + 2 > BPFRT_MAX_INSNS)
+            return set_error(st, lineno, 1, "program too large");
+        return add_insns(st, (const struct bpf_insn *)(const void *)pre.raw, pre.nraw / 8) ? 0 : oom_error(st);
+    }
     /* labels: "name:" possibly followed by an instruction */
     for (;;) {
         while (i < len && is_blank(s[i])) i++;
