@@ -130,18 +130,20 @@ static void test_invalid_insn_directive(void)
         {.code = BPF_ALU64 | BPF_ADD | BPF_K, .off = 1}, /* reserved field */
         {.code = BPF_JMP | BPF_EXIT},
     };
-    char text[512];
-    size_t n = bpfrt_disasm(prog, 3, BPFRT_SYNTAX_LLVM, text, sizeof(text));
-    CHECK_CONTAINS(text, ".insn 0x000000000000008f ; invalid: unknown opcode 8f");
-    CHECK_CONTAINS(text, "invalid: BPF_ALU uses reserved fields");
-    char one[64];
-    CHECK_EQ(bpfrt_disasm_insn(prog, 3, 0, BPFRT_SYNTAX_LLVM, one, sizeof(one), NULL), -BPFRT_EINVAL);
-    struct bpf_insn *back;
-    uint32_t cnt;
-    struct bpfrt_asm_error e;
-    CHECK_EQ(bpfrt_asm(P, text, n, BPFRT_SYNTAX_LLVM, &back, &cnt, &e), 0);
-    CHECK(cnt == 3 && memcmp(back, prog, sizeof(prog)) == 0);
-    P->free(P->ctx, back, cnt * 8);
+    for (int syn = BPFRT_SYNTAX_KERNEL; syn <= BPFRT_SYNTAX_CONF; syn++) {
+        char text[512];
+        size_t n = bpfrt_disasm(prog, 3, syn, text, sizeof(text));
+        CHECK_CONTAINS(text, ".insn 0x000000000000008f ; invalid: unknown opcode 8f");
+        CHECK_CONTAINS(text, "invalid: BPF_ALU uses reserved fields");
+        char one[64];
+        CHECK_EQ(bpfrt_disasm_insn(prog, 3, 0, syn, one, sizeof(one), NULL), -BPFRT_EINVAL);
+        struct bpf_insn *back = NULL;
+        uint32_t cnt = 0;
+        struct bpfrt_asm_error e;
+        CHECK_EQ(bpfrt_asm(P, text, n, syn, &back, &cnt, &e), 0);
+        CHECK(back && cnt == 3 && memcmp(back, prog, sizeof(prog)) == 0);
+        if (back) P->free(P->ctx, back, cnt * 8);
+    }
 }
 
 /* Checks an assembler failure is well formed. */
