@@ -565,6 +565,13 @@ static void test_tail_calls(void)
     CHECK_EQ(map_update(rt, progs, &k, &h, BPF_ANY), -BPFRT_EBADF);
     h = (int32_t)progs; /* a map where a program is expected */
     CHECK_EQ(map_update(rt, progs, &k, &h, BPF_ANY), -BPFRT_EINVAL);
+    /* a program of another type may not use (or enter) the same array */
+    long other = load_prog(rt, BPF_PROG_TYPE_XDP, p, NR(p));
+    CHECK_EQ(other, -BPFRT_EINVAL);
+    long xdp = load_prog(rt, BPF_PROG_TYPE_XDP, ret0, 2);
+    h = (int32_t)xdp;
+    CHECK_EQ(map_update(rt, progs, &k, &h, BPF_ANY), -BPFRT_EINVAL);
+    bpfrt_close(rt, (int)xdp);
     bpfrt_close(rt, (int)prog);
     bpfrt_close(rt, (int)progs);
     union bpf_attr a;

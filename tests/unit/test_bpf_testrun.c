@@ -449,6 +449,40 @@ static void test_skb_sizes(void)
     bpfrt_close(rt, (int)fd);
 }
 
+/* cgroup_skb: the network header on, the test socket's family and
+ * addresses from the IP header (compared with the kernel: the program
+ * returns 1 when the value matches, 0 otherwise) */
+static void test_cgroup_skb(void)
+{
+    uint8_t f[60];
+    make_frame(f, sizeof(f), ucast, 0x0800);
+    memcpy(f + 26, "\x0a\x00\x00\x01", 4); /* saddr 10.0.0.1 */
+    memcpy(f + 30, "\x0a\x00\x00\x02", 4); /* daddr 10.0.0.2 */
+    uint32_t saddr, daddr;
+    memcpy(&saddr, f + 26, 4);
+    memcpy(&daddr, f + 30, 4);
+    static const struct { uint16_t off; uint32_t want; } cases[] = {
+        { offsetof(struct __sk_buff, len), 46 },
+        { offsetof(struct __sk_buff, family), 2 },
+        { offsetof(struct __sk_buff, local_ip4), 0 },
+        { offsetof(struct __sk_buff, remote_ip4), 0 },
+        { offsetof(struct __sk_buff, protocol), 0x0008 },
+    };
+    struct run_out out;
+    struct run_in in = { f, sizeof(f), 0, NULL, 0, 0, 0 };
+    for (size_t i = 0; i < NR(cases); i++) {
+        uint32_t want = cases[i].off == offsetof(struct __sk_buff, local_ip4)    ? saddr
+                        : cases[i].off == offsetof(struct __sk_buff, remote_ip4) ? daddr
+                                                                                 : cases[i].want;
+        struct bpf_insn p[] = { LDX(BPF_W, 2, 1, (int16_t)cases[i].off), MOV64_IMM(0, 0),
+                                LD_IMM64_SRC(3, 0, (int32_t)want, 0), JMP_REG(BPF_JNE, 2, 3, 1), MOV64_IMM(0, 1),
+                                EXIT() };
+        run_both(BPF_PROG_TYPE_CGROUP_SKB, p, NR(p), &in, &out);
+        CHECK_EQ(out.err, 0);
+        CHECK_EQ(out.retval, 1);
+    }
+}
+
 /* repeat runs the program that many times on the same packet */
 static void test_repeat(void)
 {
@@ -651,6 +685,7 @@ int main(void)
     RUN(test_skb_fields);
     RUN(test_skb_ctx);
     RUN(test_skb_sizes);
+    RUN(test_cgroup_skb);
     RUN(test_repeat);
     RUN(test_map_value_load);
     RUN(test_raw_tp);

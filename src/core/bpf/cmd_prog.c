@@ -567,6 +567,11 @@ long bpfrt_cmd_prog_load(struct bpfrt_cmd *c)
 
     if (!err)
         err = hand_over(&ld, prog, name);
+    /* Linux's bpf_check_tail_call: every PROG_ARRAY the program uses must
+     * hold programs of its type and engine (the first user fixes them). */
+    for (uint32_t i = 0; !err && i < prog->nr_maps; i++)
+        if (prog->maps[i]->map_type == BPF_MAP_TYPE_PROG_ARRAY)
+            err = bpfrt_map_prog_array_compatible(prog->maps[i], prog);
     if (!err) {
         bpfrt_prog_calc_tag(prog->orig_insns, prog->len, prog->tag);
         int h = bpfrt_objtab_install(rt, BPFRT_OBJ_PROG, prog);
