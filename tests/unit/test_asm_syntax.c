@@ -86,6 +86,7 @@ static const struct line_case cases[] = {
     {BPFRT_SYNTAX_KERNEL, "gotol pc-1", W(0x06, 0, 0, 0, -1), NONE},
     {BPFRT_SYNTAX_KERNEL, "call pc+3", W(0x85, 0, 1, 0, 3), NONE},
     {BPFRT_SYNTAX_KERNEL, "call kfunc#1234@2", W(0x85, 0, 2, 2, 1234), NONE},
+    {BPFRT_SYNTAX_KERNEL, "call kfunc#7", W(0x85, 0, 2, 0, 7), NONE}, /* not helper 7 */
     {BPFRT_SYNTAX_KERNEL, "if w3 s>= 0xffffffff goto pc-2", W(0x76, 3, 0, -2, -1), NONE},
     /* conformance */
     {BPFRT_SYNTAX_CONF, "mov %r0, 1", W(0xb7, 0, 0, 0, 1), NONE},
@@ -198,7 +199,8 @@ static const struct err_case errs[] = {
     {BPFRT_SYNTAX_CONF, "jeq %r1, 5, +40000\n", 1, 13, "jump offset out of range"},
     {BPFRT_SYNTAX_CONF, "add %r1, 1, 2\n", 1, 11, "unexpected ',' after the instruction"},
     {BPFRT_SYNTAX_CONF, "add %r1\n", 1, 8, "expected ',', got end of line (too few operands)"},
-    {BPFRT_SYNTAX_KERNEL, "call no_such_helper#x\n", 1, 21, "expected helper id, got 'x'"},
+    {BPFRT_SYNTAX_KERNEL, "call no_such_helper#x\n", 1, 20, "unexpected '#' after the instruction"},
+    {BPFRT_SYNTAX_KERNEL, "call bpf_map_lookup_elem#x\n", 1, 26, "expected helper id, got 'x'"},
     {BPFRT_SYNTAX_KERNEL, "call no_such_helper\n", 1, 6, "undefined label 'no_such_helper'"},
     {BPFRT_SYNTAX_KERNEL, "r0 = *(u32 *)(r1 +8) junk\n", 1, 22, "unexpected 'junk'"},
 };

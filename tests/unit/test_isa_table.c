@@ -130,10 +130,81 @@ static void test_helper_names(void)
     CHECK_EQ(bpfrt_isa_helper_id("nope", 4), -1);
 }
 
+/* The syntax tables in docs/isa.md: in every row, the first example of the
+ * kernel, LLVM and conformance columns assemble to the same bytes ("same"
+ * repeats the kernel column). Keeps the documentation honest. */
+static int first_snippet(const char *cell, char *out, size_t size)
+{
+    const char *a = strchr(cell, '`');
+    if (!a) return 0;
+    const char *b = strchr(a + 1, '`');
+    if (!b || (size_t)(b - a - 1) >= size) return 0;
+    memcpy(out, a + 1, (size_t)(b - a - 1));
+    out[b - a - 1] = 0;
+    return 1;
+}
+
+static void test_docs_examples(void)
+{
+    FILE *f = fopen("docs/isa.md", "r");
+    if (!f) {
+        printf("note: docs/isa.md not found from %s, skipped\n", getenv("PWD") ? getenv("PWD") : "?");
+        return;
+    }
+    char line[1024];
+    int rows = 0, in_table = 0;
+    while (fgets(line, sizeof(line), f)) {
+        if (strstr(line, "| kernel (bpftool) | LLVM | conformance |") || strstr(line, "| meaning | kernel | LLVM | conformance |")) {
+            in_table = 1;
+            continue;
+        }
+        if (line[0] != '|') { in_table = 0; continue; }
+        if (!in_table || strncmp(line, "|---", 4) == 0) continue;
+        /* split the cells; the last three are kernel, LLVM, conformance */
+        char *cells[8];
+        int n = 0;
+        for (char *c = strchr(line, '|'); c && n < 8; c = strchr(c + 1, '|')) cells[n++] = c + 1;
+        if (n < 5) continue;
+        char *k = cells[n - 4], *l = cells[n - 3], *cf = cells[n - 2];
+        cells[n - 3][-1] = cells[n - 2][-1] = cells[n - 1][-1] = 0;
+        char text[3][200];
+        if (!first_snippet(k, text[0], sizeof(text[0])) || !first_snippet(cf, text[2], sizeof(text[2])))
+            continue;
+        if (strstr(l, "same") && !strchr(l, '`')) strcpy(text[1], text[0]);
+        else if (!first_snippet(l, text[1], sizeof(text[1]))) continue;
+        if (strstr(text[1], "...")) continue;
+        uint64_t words[3][2];
+        uint32_t cnts[3] = {0, 0, 0};
+        for (int syn = 0; syn < 3; syn++) {
+            struct bpf_insn *out;
+            struct bpfrt_asm_error e;
+            int rc = bpfrt_asm(bpfrt_platform_hosted(), text[syn], strlen(text[syn]), (enum bpfrt_syntax)syn, &out,
+                               &cnts[syn], &e);
+            CHECK_EQ(rc, 0);
+            if (rc) {
+                fprintf(stderr, "docs: \"%s\" (syntax %d): %s\n", text[syn], syn, e.msg);
+                cnts[syn] = 0;
+                continue;
+            }
+            memset(words[syn], 0, sizeof(words[syn]));
+            memcpy(words[syn], out, (cnts[syn] > 2 ? 2 : cnts[syn]) * 8);
+            bpfrt_platform_hosted()->free(NULL, out, cnts[syn] * 8);
+        }
+        bool same = cnts[0] == cnts[1] && cnts[1] == cnts[2] && !memcmp(words[0], words[1], sizeof(words[0])) &&
+                    !memcmp(words[1], words[2], sizeof(words[0]));
+        if (!same) fprintf(stderr, "docs row differs: \"%s\" / \"%s\" / \"%s\"\n", text[0], text[1], text[2]);
+        CHECK(same);
+        rows++;
+    }
+    fclose(f);
+    CHECK(rows >= 25);
+}
+
 int main(void)
 {
     RUN(test_rows);
     RUN(test_keys);
     RUN(test_helper_names);
+    RUN(test_docs_examples);
     return test_summary();
 }

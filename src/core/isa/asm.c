@@ -388,7 +388,10 @@ static bool parse_helper(struct match *m)
         size_t i = m->pos;
         while (i < m->len && is_ident(m->s[i])) i++;
         size_t name_len = i - m->pos;
-        if (i < m->len && m->s[i] == '#') {
+        bool known = bpfrt_isa_helper_id(m->s + m->pos, name_len) >= 0 ||
+                     (name_len == 7 && bpfrt_memcmp(m->s + m->pos, "unknown", 7) == 0);
+        if (i < m->len && m->s[i] == '#' && known) {
+            /* "name#id": the id decides ("kfunc#5" is not a helper) */
             m->pos = i + 1;
             return parse_imm32(m, SIGN_OPTIONAL_MINUS, &m->insn[0].imm, "helper id");
         }
