@@ -228,7 +228,7 @@ static inline uint16_t csum16(const uint8_t *p, size_t n)
 
 static inline uint32_t ip4(int a, int b, int c, int d)
 {
-    return (uint32_t)(a << 24 | b << 16 | c << 8 | d);
+    return (uint32_t)a << 24 | (uint32_t)b << 16 | (uint32_t)c << 8 | (uint32_t)d;
 }
 
 #define PKT_MAC_DST 0x02, 0x00, 0x00, 0x00, 0x00, 0x01
