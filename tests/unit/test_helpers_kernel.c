@@ -288,6 +288,73 @@ static void test_skb_pull_vs_kernel(void)
     }
 }
 
+/* bpf_skb_change_tail / bpf_skb_change_head on a 64-byte Ethernet frame:
+ * verdicts, resulting length and bytes. */
+static void test_skb_resize_vs_kernel(void)
+{
+    static const struct { uint32_t id, arg; } cases[] = {
+        { BPF_FUNC_skb_change_tail, 13 },  { BPF_FUNC_skb_change_tail, 14 },
+        { BPF_FUNC_skb_change_tail, 20 },  { BPF_FUNC_skb_change_tail, 64 },
+        { BPF_FUNC_skb_change_tail, 100 }, { BPF_FUNC_skb_change_tail, 16064 },
+        { BPF_FUNC_skb_change_tail, 16065 },
+        { BPF_FUNC_skb_change_head, 0 },   { BPF_FUNC_skb_change_head, 14 },
+        { BPF_FUNC_skb_change_head, 100 }, { BPF_FUNC_skb_change_head, 16000 },
+        { BPF_FUNC_skb_change_head, 16001 },
+    };
+    static uint8_t kout[20000], mbuf[16384 + 16384];
+    for (size_t c = 0; c < sizeof(cases) / sizeof(cases[0]); c++) {
+        const struct bpf_insn prog[] = {
+            MOVI(2, (int32_t)cases[c].arg),
+            MOVI(3, 0),
+            CALL(cases[c].id),
+            EXIT(),
+        };
+        int fd = kload(BPF_PROG_TYPE_SCHED_CLS, prog, 4);
+        if (fd < 0) {
+            test_failed++;
+            continue;
+        }
+        uint8_t in[64];
+        for (int i = 0; i < 64; i++)
+            in[i] = (uint8_t)(i + 1);
+        in[12] = 0x08;
+        in[13] = 0x00;
+        union bpf_attr a;
+        memset(&a, 0, sizeof(a));
+        a.test.prog_fd = (uint32_t)fd;
+        a.test.data_in = (uint64_t)(uintptr_t)in;
+        a.test.data_size_in = sizeof(in);
+        a.test.data_out = (uint64_t)(uintptr_t)kout;
+        a.test.data_size_out = sizeof(kout);
+        a.test.repeat = 1;
+        CHECK_EQ(sys_bpf(BPF_PROG_TEST_RUN, &a), 0);
+        close(fd);
+        uint32_t kret = a.test.retval, klen = a.test.data_size_out;
+
+        memset(mbuf, 0xee, sizeof(mbuf));
+        /* room enough on both sides that Linux's reallocation is never
+         * needed (bpfrt cannot reallocate a hook's buffer) */
+        memcpy(mbuf + 16384, in, sizeof(in));
+        struct bpfrt_pkt pkt = { .buf = mbuf, .buf_size = sizeof(mbuf), .data = mbuf + 16384,
+                                 .data_end = mbuf + 16384 + 64, .net_off = 14 };
+        run.pkt = &pkt;
+        uint64_t r = call(cases[c].id, 0, cases[c].arg, 0, 0, 0);
+        run.pkt = NULL;
+        uint32_t mlen = (uint32_t)(pkt.data_end - pkt.data);
+        if ((uint32_t)r != kret || mlen != klen)
+            fprintf(stderr, "helper %u(%u): mine %d len %u, kernel %d len %u\n", cases[c].id,
+                    cases[c].arg, (int)r, mlen, (int)kret, klen);
+        CHECK_EQ((uint32_t)r, kret);
+        CHECK_EQ(mlen, klen);
+        /* bytes: compare what both define (Linux does not zero a tail it
+         * grows by reallocating) */
+        uint32_t cmp = klen < 64 + 100 ? klen : 64 + 100;
+        if (cases[c].id == BPF_FUNC_skb_change_tail && klen > 64)
+            cmp = 64;
+        CHECK(mlen == klen && memcmp(pkt.data, kout, cmp) == 0);
+    }
+}
+
 /* ---- bpf_snprintf: the format checker and formatter against the kernel ----
  * The kernel checks a constant format at load time (the same
  * bpf_bprintf_prepare rules), so a refused format fails the load; an
@@ -620,6 +687,7 @@ int main(void)
     RUN(test_csum_replace_vs_kernel);
     RUN(test_xdp_limits_vs_kernel);
     RUN(test_skb_pull_vs_kernel);
+    RUN(test_skb_resize_vs_kernel);
     RUN(test_snprintf_vs_kernel);
     RUN(test_table_vs_verifier);
     bpfrt_runtime_destroy(rt);

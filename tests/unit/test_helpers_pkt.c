@@ -235,6 +235,29 @@ static void test_skb_bytes(void)
     CHECK_EQ(call(BPF_FUNC_skb_pull_data, P(&run), 60, 0, 0, 0), 0);
     CHECK_EQ(call(BPF_FUNC_skb_pull_data, P(&run), 61, 0, 0, 0), ERR(-BPFRT_ENOMEM));
 
+    /* skb_change_tail: down to the network header, up to the buffer */
+    set_pkt(14, 60, 14);
+    memset(frame + 74, 0xee, sizeof(frame) - 74);
+    CHECK_EQ(call(BPF_FUNC_skb_change_tail, P(&run), 13, 0, 0, 0), ERR(-BPFRT_EINVAL));
+    CHECK_EQ(call(BPF_FUNC_skb_change_tail, P(&run), 60, 1, 0, 0), ERR(-BPFRT_EINVAL));
+    CHECK_EQ(call(BPF_FUNC_skb_change_tail, P(&run), 115, 0, 0, 0), ERR(-BPFRT_ENOMEM));
+    CHECK_EQ(call(BPF_FUNC_skb_change_tail, P(&run), 114, 0, 0, 0), 0);
+    CHECK_EQ(pkt.data_end - pkt.data, 114);
+    CHECK(pkt.data[60] == 0 && pkt.data[113] == 0); /* grown bytes zeroed */
+    CHECK_EQ(call(BPF_FUNC_skb_change_tail, P(&run), 14, 0, 0, 0), 0);
+    CHECK_EQ(pkt.data_end - pkt.data, 14);
+    /* skb_change_head: into the headroom, zeroed; the network header stays */
+    set_pkt(14, 60, 14);
+    uint8_t *net = pkt.data + 14;
+    CHECK_EQ(call(BPF_FUNC_skb_change_head, P(&run), 15, 0, 0, 0), ERR(-BPFRT_ENOMEM));
+    CHECK_EQ(call(BPF_FUNC_skb_change_head, P(&run), 4, 1, 0, 0), ERR(-BPFRT_EINVAL));
+    memset(frame, 0x77, 14);
+    CHECK_EQ(call(BPF_FUNC_skb_change_head, P(&run), 14, 0, 0, 0), 0);
+    CHECK(pkt.data == frame);
+    CHECK_EQ(pkt.data_end - pkt.data, 74);
+    CHECK(pkt.data + pkt.net_off == net);
+    CHECK(frame[0] == 0 && frame[13] == 0);
+
     /* no packet attached: the helpers fail like an empty skb */
     run.pkt = NULL;
     CHECK_EQ(call(BPF_FUNC_skb_load_bytes, P(&run), 0, P(to), 1, 0), ERR(-BPFRT_EFAULT));

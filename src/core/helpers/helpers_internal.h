@@ -87,6 +87,8 @@ BPFRT_HELPER_DECL(skb_store_bytes);
 BPFRT_HELPER_DECL(skb_load_bytes);
 BPFRT_HELPER_DECL(skb_load_bytes_relative);
 BPFRT_HELPER_DECL(skb_pull_data);
+BPFRT_HELPER_DECL(skb_change_tail);
+BPFRT_HELPER_DECL(skb_change_head);
 BPFRT_HELPER_DECL(l3_csum_replace);
 BPFRT_HELPER_DECL(l4_csum_replace);
 BPFRT_HELPER_DECL(csum_diff);
