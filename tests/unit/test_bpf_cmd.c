@@ -514,6 +514,10 @@ static void test_info(void)
     big[sizeof(mi) + 2] = 1;
     a.info.info_len = sizeof(big);
     CHECK_EQ(bpfrt_bpf(rt, BPF_OBJ_GET_INFO_BY_FD, &a, sizeof(a)), -BPFRT_E2BIG);
+    static uint8_t page_plus[5000];
+    a.info.info_len = sizeof(page_plus); /* more than a page: -E2BIG even when zero (Linux) */
+    a.info.info = ptr(page_plus);
+    CHECK_EQ(bpfrt_bpf(rt, BPF_OBJ_GET_INFO_BY_FD, &a, sizeof(a)), -BPFRT_E2BIG);
     a.info.bpf_fd = 4000;
     CHECK_EQ(bpfrt_bpf(rt, BPF_OBJ_GET_INFO_BY_FD, &a, sizeof(a)), -BPFRT_EBADF);
 

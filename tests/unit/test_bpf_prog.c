@@ -489,7 +489,12 @@ static void test_func_info(void)
     CHECK_EQ(bpfrt_bpf(rt, BPF_PROG_LOAD, &a, sizeof(a)), -BPFRT_EINVAL);
     CHECK_CONTAINS(log, "Invalid line_info[1].insn_off:0 (prev_offset:0 prog->len:2)\n");
     li[1].insn_off = 1;
-    a.prog_btf_fd = 0;
+    a.line_info_cnt = 3; /* more records than instructions */
+    CHECK_EQ(bpfrt_bpf(rt, BPF_PROG_LOAD, &a, sizeof(a)), -BPFRT_EINVAL);
+    a.line_info_cnt = 2;
+    a.prog_btf_fd = 0; /* debug info without BTF: -EINVAL as Linux */
+    CHECK_EQ(bpfrt_bpf(rt, BPF_PROG_LOAD, &a, sizeof(a)), -BPFRT_EINVAL);
+    a.prog_btf_fd = 777;
     CHECK_EQ(bpfrt_bpf(rt, BPF_PROG_LOAD, &a, sizeof(a)), -BPFRT_EBADF);
     bpfrt_close(rt, (int)btf);
 }

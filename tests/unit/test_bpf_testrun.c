@@ -225,6 +225,25 @@ static void test_xdp(void)
     CHECK_EQ(out.retval, 3520);
     CHECK_EQ(out.size_out, 4000);
     CHECK(memcmp(out.data, jumbo, 4000) == 0);
+    /* 17 fragment pages at most */
+    static uint8_t huge[3520 + 17 * 4096 + 1];
+    struct run_in hin = { huge, sizeof(huge) - 1, sizeof(out.data), NULL, 0, 0, 0 };
+    CHECK_EQ(one_run(false, BPF_PROG_TYPE_XDP, pass, NR(pass), &hin, &out), 0);
+    CHECK_EQ(out.err, -BPFRT_ENOSPC); /* it ran; the output is larger than our buffer */
+    CHECK_EQ(out.size_out, sizeof(huge) - 1);
+    hin.size = sizeof(huge);
+    run_both(BPF_PROG_TYPE_XDP, pass, NR(pass), &hin, &out);
+    CHECK_EQ(out.err, -BPFRT_ENOMEM);
+    /* a ctx_in longer than a page: -E2BIG even when zero */
+    static uint8_t zctx[5000];
+    struct run_in zin = { f, sizeof(f), 0, zctx, sizeof(zctx), 0, 0 };
+    run_both(BPF_PROG_TYPE_XDP, pass, NR(pass), &zin, &out);
+    CHECK_EQ(out.err, -BPFRT_E2BIG);
+    zin.ctx_size = 4096;
+    run_both(BPF_PROG_TYPE_XDP, len, NR(len), &zin, &out);
+    CHECK_EQ(out.err, 0); /* a zero xdp_md: an empty linear part, the frame in fragments */
+    CHECK_EQ(out.retval, 0);
+    CHECK_EQ(out.size_out, 60);
 }
 
 /* bpf_redirect: the retval and, through the typed API, the target */

@@ -20,6 +20,8 @@ static int info_in(const union bpf_attr *a, void *info, uint32_t size, uint32_t 
     const uint8_t *u = u64_to_ptr(a->info.info);
     if (!u)
         return -BPFRT_EFAULT;
+    if (a->info.info_len > 4096 && a->info.info_len > size)
+        return -BPFRT_E2BIG; /* Linux's bpf_check_uarg_tail_zero: at most a page */
     for (uint32_t i = size; i < a->info.info_len; i++)
         if (u[i])
             return -BPFRT_E2BIG;

@@ -294,6 +294,8 @@ static int check_btf_info(struct load *ld)
     const union bpf_attr *a = ld->attr;
     if (!a->func_info_cnt && !a->line_info_cnt)
         return 0;
+    if (!a->prog_btf_fd)
+        return -BPFRT_EINVAL; /* debug info without BTF */
     int err = bpfrt_objtab_get(ld->rt, (int)a->prog_btf_fd, BPFRT_OBJ_BTF, (void **)&ld->btf);
     if (err)
         return err;
@@ -345,6 +347,11 @@ static int check_btf_info(struct load *ld)
         }
         if (!a->line_info)
             return -BPFRT_EFAULT;
+        if (a->line_info_cnt > ld->cnt) {
+            /* offsets must increase inside the program: no more records than insns */
+            bpfrt_vlog_printf(&ld->log, "Invalid line_info_cnt %u (prog->len:%u)\n", a->line_info_cnt, ld->cnt);
+            return -BPFRT_EINVAL;
+        }
         ld->line_info = copy_records(ld, a->line_info, a->line_info_cnt, rs, sizeof(struct bpf_line_info));
         if (!ld->line_info)
             return -BPFRT_ENOMEM;
@@ -506,8 +513,12 @@ long bpfrt_cmd_prog_load(struct bpfrt_cmd *c)
         return -BPFRT_E2BIG;
     if (!a->license || !a->insns)
         return -BPFRT_EFAULT;
+    /* strncpy_from_user-like: at most LICENSE_MAX-1 bytes are looked at */
     char license[LICENSE_MAX];
-    bpfrt_strlcpy(license, u64_to_ptr(a->license), sizeof(license));
+    const char *ulic = u64_to_ptr(a->license);
+    size_t lic_len = bpfrt_strnlen(ulic, sizeof(license) - 1);
+    bpfrt_memcpy(license, ulic, lic_len);
+    license[lic_len] = '\0';
     ld.gpl = license_is_gpl_compatible(license);
     char name[BPF_OBJ_NAME_LEN];
     if (bpfrt_obj_name_cpy(name, a->prog_name))

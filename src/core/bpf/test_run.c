@@ -27,6 +27,7 @@
 #define NET_SKB_PAD 64u
 #define ETH_HLEN 14u
 #define XDP_META_MAX 32u
+#define MAX_SKB_FRAGS 17u
 #define LOOPBACK_IFINDEX 1u
 #define GSO_MAX_SEGS 65535u
 #define GSO_LEGACY_MAX_SIZE 65536u
@@ -148,6 +149,8 @@ static int ctx_init(struct tr *t, void *buf, uint32_t max_size, bool *present)
     if (!o->ctx_in)
         return 0;
     const uint8_t *in = o->ctx_in;
+    if (o->ctx_size_in > PAGE && o->ctx_size_in > max_size)
+        return -BPFRT_E2BIG; /* Linux's bpf_check_uarg_tail_zero: at most a page */
     for (uint32_t i = max_size; i < o->ctx_size_in; i++)
         if (in[i])
             return -BPFRT_E2BIG;
@@ -200,7 +203,11 @@ static int test_run_xdp(struct tr *t)
     uint32_t max_data = PAGE - headroom - SKB_SHINFO_SIZE;
     if (linear > max_data)
         linear = max_data;
-    if (linear < ETH_HLEN)
+    if (size - linear > MAX_SKB_FRAGS * PAGE)
+        return -BPFRT_ENOMEM; /* more fragments than an xdp_buff holds */
+    /* Linux checks the frame size; the linear part a ctx_in asks for may
+     * be shorter (even empty) */
+    if (size < ETH_HLEN)
         return -BPFRT_EINVAL;
     if (!o->data_in)
         return -BPFRT_EFAULT;
