@@ -101,6 +101,60 @@ static void test_random_round_trip(void)
     CHECK_EQ(ok[2], iters);
 }
 
+/* Every form with every combination of edge values in its fields (the
+ * random sweep rarely hits, say, a kfunc call with off 0). */
+static void test_edge_sweep(void)
+{
+    static const uint8_t regs[] = {0, 1, 10};
+    static const int16_t offs[] = {0, 1, -1, INT16_MIN, INT16_MAX};
+    static const int32_t imms[] = {0, 1, -1, INT32_MIN, INT32_MAX};
+    static const int32_t imm2s[] = {0, -1};
+    long tried = 0, ok = 0;
+    for (int code = 0; code < 256; code++) {
+        const struct isa_opcode *op = &bpfrt_isa_opcodes[code];
+        for (unsigned k = 0; k < op->nforms; k++) {
+            const struct isa_form *f = &op->forms[k];
+            if (f->flags & (ISA_ALIAS | ISA_UNSUPPORTED))
+                continue;
+            for (unsigned d = 0; d < 3; d++)
+            for (unsigned sr = 0; sr < 3; sr++)
+            for (unsigned o = 0; o < 5; o++)
+            for (unsigned im = 0; im < 5; im++)
+            for (unsigned i2 = 0; i2 < 2; i2++) {
+                struct bpf_insn in[2] = {{0}};
+                in[0].code = (uint8_t)code;
+                if (op->used & ISA_F_DST) in[0].dst_reg = regs[d]; else if (d) continue;
+                if (op->used & ISA_F_SRC) in[0].src_reg = regs[sr]; else if (sr) continue;
+                if ((op->used & ISA_F_OFF) || (f->flags & ISA_USES_OFF)) in[0].off = offs[o]; else if (o) continue;
+                if (op->used & ISA_F_IMM) in[0].imm = imms[im]; else if (im) continue;
+                bpfrt_isa_set_key(&in[0], op->key, f->key);
+                if (bpfrt_insn_is_lddw(&in[0])) in[1].imm = imm2s[i2]; else if (i2) continue;
+                uint32_t n = bpfrt_insn_is_lddw(&in[0]) ? 2 : 1;
+                char msg[128];
+                if (bpfrt_isa_check_insn(in, n, NULL, msg, sizeof(msg)))
+                    continue; /* e.g. writes to r10 */
+                for (int syn = BPFRT_SYNTAX_KERNEL; syn <= BPFRT_SYNTAX_CONF; syn++) {
+                    char text[256];
+                    int len = bpfrt_disasm_insn(in, n, 0, syn, text, sizeof(text), NULL);
+                    struct bpf_insn *back = NULL;
+                    uint32_t cnt = 0;
+                    struct bpfrt_asm_error e;
+                    tried++;
+                    if (len > 0 && bpfrt_asm(P, text, (size_t)len, syn, &back, &cnt, &e) == 0 && cnt == n &&
+                        memcmp(back, in, n * 8) == 0)
+                        ok++;
+                    else
+                        fprintf(stderr, "edge: syntax %d \"%s\" does not read back\n", syn, text);
+                    if (back) P->free(P->ctx, back, cnt * 8);
+                }
+            }
+        }
+    }
+    printf("edge sweep: %ld of %ld read back\n", ok, tried);
+    CHECK(tried > 10000);
+    CHECK_EQ(ok, tried);
+}
+
 /* A whole random program through bpfrt_disasm (with kernel indexes) and back. */
 static void test_random_program_round_trip(void)
 {
@@ -338,6 +392,7 @@ int main(void)
 {
     P = bpfrt_platform_hosted();
     RUN(test_random_round_trip);
+    RUN(test_edge_sweep);
     RUN(test_random_program_round_trip);
     RUN(test_invalid_insn_directive);
     RUN(test_mutation_fuzz);

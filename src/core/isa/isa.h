@@ -92,6 +92,7 @@ enum isa_shape {
     ISA_SH_CALL,
     ISA_SH_CALL_LOCAL,
     ISA_SH_CALL_LOCAL_ALIAS,  /* alias: "call local f" in C-like syntax */
+    ISA_SH_CALL_LOCAL_BARE,   /* alias: "call f" / "call +2" in LLVM syntax */
     ISA_SH_CALL_KFUNC,
     ISA_SH_CALLX,
     ISA_SH_CALLX_ALIAS,       /* alias: conformance "call %r2" */

@@ -169,6 +169,7 @@ static const struct isa_form jmp_call[] = {
     {0, ISA_SH_CALL, 0, "call", ""},
     {BPF_PSEUDO_CALL, ISA_SH_CALL_LOCAL, 0, "call local", ""},
     {BPF_PSEUDO_CALL, ISA_SH_CALL_LOCAL_ALIAS, ISA_ALIAS, "call local", ""},
+    {BPF_PSEUDO_CALL, ISA_SH_CALL_LOCAL_BARE, ISA_ALIAS, "call local", ""},
     {BPF_PSEUDO_KFUNC_CALL, ISA_SH_CALL_KFUNC, ISA_USES_OFF, "call kfunc", ""},
 };
 static const struct isa_form jmp_callx[] = {

@@ -42,8 +42,10 @@ const struct isa_shape_text bpfrt_isa_shapes[ISA_SH_COUNT] = {
     [ISA_SH_JMP_K] = {{"if $d $c $x goto $j", "if $d $c $i goto $j", "$m $d, $i, $j"}},
     [ISA_SH_JMP_X] = {{"if $d $c $s goto $j", "if $d $c $s goto $j", "$m $d, $s, $j"}},
     [ISA_SH_CALL] = {{"call $h", "call $i", "call $i"}},
-    [ISA_SH_CALL_LOCAL] = {{"call $F", "call $F", "call local $F"}},
+    /* LLVM: "call -5" would read back as helper -5, so local calls say "pc" */
+    [ISA_SH_CALL_LOCAL] = {{"call $F", "call pc$F", "call local $F"}},
     [ISA_SH_CALL_LOCAL_ALIAS] = {{"call local $F", "call local $F", "call local $F"}},
+    [ISA_SH_CALL_LOCAL_BARE] = {{"call $F", "call $F", "call local $F"}},
     [ISA_SH_CALL_KFUNC] = {{"call kfunc#$i{@$n}", "call kfunc#$i{@$n}", "call kfunc $i{, $n}"}},
     [ISA_SH_CALLX] = {{"callx $d", "callx $d", "callx $d"}},
     [ISA_SH_CALLX_ALIAS] = {{"callx $d", "callx $d", "call $d"}},
