@@ -2,7 +2,7 @@
  * the three assembly syntaxes (default: bpftool's "prog dump xlated" style).
  * FILE is raw bytecode (.bin), a conformance .data test (its -- raw or
  * -- asm section), hex instruction words, or assembly text; an ELF object
- * goes to the loader's hook, cli_disasm_elf(). Also holds the program
+ * goes to the loader's cli_elf_disasm() (--section, --prog). Also holds the program
  * reading shared with `bpfrt asm` (cmd_disasm.h). */
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,6 +12,11 @@
 #include "bpfrt/platform.h"
 #include "cli.h"
 #include "cmd_disasm.h"
+#include "cli_elf.h"
+
+/* Provided by the loader's tools/bpfrt/elf_disasm.c; weak so this command
+ * still builds (and says so) without it. */
+#pragma weak cli_elf_disasm
 
 int cli_parse_syntax(const char *name, bool allow_auto)
 {
@@ -282,20 +287,23 @@ bool cli_load_program(const char *path, const char *text, size_t len, enum bpfrt
 static void disasm_usage(FILE *f)
 {
     fprintf(f,
-            "usage: bpfrt disasm FILE [--syntax kernel|llvm|conf]\n\n"
+            "usage: bpfrt disasm FILE [--syntax kernel|llvm|conf]\n"
+            "       bpfrt disasm PROG.o [--section S] [--prog NAME] [--syntax ...]\n\n"
             "Prints a program as assembly, by default like 'bpftool prog dump xlated'\n"
             "(\"   0: (b7) r0 = 0\"). The output assembles back to the same bytes with\n"
             "'bpfrt asm --syntax <same>'.\n\n"
             "FILE: raw bytecode (.bin, or any binary file of 8-byte instructions), a\n"
             "      conformance .data test (its -- raw or -- asm section), hex instruction\n"
             "      words (0x...), or assembly text in any syntax; '-' reads stdin\n\n"
-            "  --syntax S   kernel (default), llvm or conf (bpf_conformance)\n\n"
+            "  --syntax S   kernel (default), llvm or conf (bpf_conformance)\n"
+            "  --section S  ELF objects: only programs of section S\n"
+            "  --prog NAME  ELF objects: only program NAME\n\n"
             "exit status: 0 printed, 1 input error, 2 usage\n");
 }
 
 int cmd_disasm(int argc, char **argv)
 {
-    const char *file = NULL;
+    const char *file = NULL, *section = NULL, *prog = NULL;
     enum bpfrt_syntax syntax = BPFRT_SYNTAX_KERNEL;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
@@ -310,6 +318,12 @@ int cmd_disasm(int argc, char **argv)
                 return CLI_USAGE;
             }
             syntax = (enum bpfrt_syntax)s;
+        } else if (strcmp(a, "--section") == 0 || strcmp(a, "--prog") == 0) {
+            if (i + 1 >= argc) {
+                fprintf(stderr, "bpfrt disasm: %s needs a value\n", a);
+                return CLI_USAGE;
+            }
+            *(strcmp(a, "--section") == 0 ? &section : &prog) = argv[++i];
         } else if (a[0] == '-' && a[1]) {
             fprintf(stderr, "bpfrt disasm: unknown option '%s'\n", a);
             disasm_usage(stderr);
@@ -332,14 +346,21 @@ int cmd_disasm(int argc, char **argv)
     if (len >= 4 && memcmp(text, "\x7f" "ELF", 4) == 0) {
         /* ELF objects belong to the loader (hook: cli_disasm_elf) */
         int rc;
-        if (cli_disasm_elf) {
+        if (cli_elf_disasm) {
+            rc = cli_elf_disasm(file, text, len, syntax, section, prog);
+        } else if (cli_disasm_elf) {
             rc = cli_disasm_elf(file, text, len, syntax);
         } else {
-            fprintf(stderr, "bpfrt disasm: %s: ELF objects: see the loader ('bpfrt obj')\n", file);
+            fprintf(stderr, "bpfrt disasm: %s: no ELF support in this build ('bpfrt obj')\n", file);
             rc = CLI_ERROR;
         }
         free(text);
         return rc;
+    }
+    if (section || prog) {
+        fprintf(stderr, "bpfrt disasm: --section and --prog apply to ELF objects only\n");
+        free(text);
+        return CLI_USAGE;
     }
     struct bpf_insn *insns;
     uint32_t cnt;
