@@ -183,11 +183,13 @@ int obj_collect_progs(struct bpfrt_object *obj, struct obj_err *e)
                                 sec->name, f->name);
         }
     }
-    /* Programs: functions in sections other than .text; a section whose
+    /* Programs: functions in sections other than .text and .text.*
+     * (-ffunction-sections puts subprograms there); a section whose
      * functions are all static makes each of them a program. */
     for (uint32_t i = 0; i < obj->nr_funcs; i++) {
         const struct obj_func *f = &obj->funcs[i];
-        if (strcmp(ef->secs[f->sec].name, ".text") == 0)
+        const char *sn = ef->secs[f->sec].name;
+        if (strcmp(sn, ".text") == 0 || strncmp(sn, ".text.", 6) == 0)
             continue;
         bool any_global = false;
         for (uint32_t j = 0; j < obj->nr_funcs; j++)
