@@ -204,6 +204,11 @@ static void test_trace_printk_output(void)
     /* an unreadable address prints as zeros */
     printk3("%pI4", 8, 0, 0);
     CHECK_STR(last_line, "0.0.0.0");
+    /* any width: the line is cut at 1023 bytes, the count is the full one */
+    CHECK_EQ(printk3("%2000d", 1, 0, 0), 2000);
+    CHECK_EQ(strlen(last_line), 1023);
+    CHECK_EQ(last_line[1022], ' ');
+    CHECK_EQ(printk3("%99999999x", 1, 0, 0), (1 << 23) - 1); /* clamped like Linux */
     /* fewer conversions than arguments is fine */
     CHECK_EQ(printk3("plain", 1, 2, 3), 5);
     CHECK_STR(last_line, "plain");

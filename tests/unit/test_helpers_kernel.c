@@ -510,6 +510,11 @@ static void test_snprintf_vs_kernel(void)
         { "plain text, no args", 0, { V(0) } },
         { "%d", 2, { V(1), V(2) } },
         { "tab\there\n", 0, { V(0) } },
+        { "%300d|%-200s|%150c", 3, { V(5), S("w"), V('z') } },
+        { "%8388607x", 1, { V(1) } },
+        { "%8388608x", 1, { V(1) } },
+        { "%99999999x", 1, { V(1) } },
+        { "%16777217d|", 1, { V(1) } },
         /* refused */
         { "%5.2d", 1, { V(1) } },
         { "%hd", 1, { V(1) } },
@@ -560,6 +565,67 @@ static void test_snprintf_vs_kernel(void)
         CHECK_EQ((uint32_t)mine, kret);
         CHECK_STR(out, kout);
     }
+}
+
+/* Random formats built from valid conversions, invalid ones and stray
+ * pieces, with small integer arguments (so %s and %pI4 read unmapped low
+ * addresses on both sides): the kernel must accept exactly what we accept
+ * and print the same. Plain %p and %pK are left out (Linux hashes them). */
+static void test_snprintf_random_vs_kernel(void)
+{
+    static const char *const toks[] = {
+        "%d", "%i", "%u", "%x", "%X", "%ld", "%lu", "%lx", "%lld", "%llu", "%llx", "%lli",
+        "%5d", "%-4x", "%08u", "%+d", "% d", "%-+3d", "%c", "%3c", "%s", "%-6s", "%pks",
+        "%pI4", "%pi4", "%pI6", "%pi6", "%px", "%pS", "%ps", "%pB", "%%",
+        "%hd", "%5.2d", "%#x", "%o", "%ls", "%lc", "%zd", "%q", "%pQ",
+        "%", "%l", "%5", "%-", "%ll",
+        "a", "b", " ", ".", ",", ":", "-", "\t", "ab", "(", ")",
+    };
+    const size_t ntok = sizeof(toks) / sizeof(toks[0]);
+    const char *env = getenv("BPFRT_FUZZ_ITERS");
+    int iters = env ? atoi(env) / 10 : 200;
+    if (iters < 20)
+        iters = 20;
+    int accepted = 0, refused = 0;
+    for (int it = 0; it < iters; it++) {
+        struct fmt_case fc;
+        memset(&fc, 0, sizeof(fc));
+        char fmt[96] = "";
+        int parts = 1 + (int)(rnd() % 6);
+        for (int k = 0; k < parts; k++)
+            strcat(fmt, toks[rnd() % ntok]);
+        fc.fmt = fmt;
+        fc.nargs = (int)(rnd() % 5);
+        for (int i = 0; i < fc.nargs; i++) {
+            static const uint64_t vals[] = { 0, 1, 7, 42, 255, 0x41, 0xffffffffull, (uint64_t)-1,
+                                             (uint64_t)-42, 0x123456789ull, 0x80000000ull };
+            fc.args[i].kind = A_VAL;
+            fc.args[i].val = vals[rnd() % (sizeof(vals) / sizeof(vals[0]))];
+        }
+        uint32_t kret = 0;
+        char kout[128] = { 0 };
+        int k = kernel_snprintf(&fc, &kret, kout);
+        if (k < 0) {
+            test_failed++;
+            continue;
+        }
+        uint64_t args[4] = { fc.args[0].val, fc.args[1].val, fc.args[2].val, fc.args[3].val };
+        char out[128];
+        memset(out, 0, sizeof(out));
+        uint64_t mine = call(BPF_FUNC_snprintf, (uint64_t)(uintptr_t)out, sizeof(out),
+                             (uint64_t)(uintptr_t)fmt, (uint64_t)(uintptr_t)args, 8u * fc.nargs);
+        bool ok = k == 0 ? (int64_t)mine == -BPFRT_EINVAL
+                         : (uint32_t)mine == kret && memcmp(out, kout, sizeof(out)) == 0;
+        if (!ok)
+            fprintf(stderr, "\"%s\" (%d args): kernel %s %d \"%s\", we %d \"%s\"\n", fmt, fc.nargs,
+                    k ? "ran" : "refused", (int)kret, kout, (int)mine, out);
+        CHECK(ok);
+        if (k)
+            accepted++;
+        else
+            refused++;
+    }
+    CHECK(accepted > 0 && refused > 0);
 }
 
 /* ---- the helper table's program types and gpl_only against the verifier ----
@@ -689,6 +755,7 @@ int main(void)
     RUN(test_skb_pull_vs_kernel);
     RUN(test_skb_resize_vs_kernel);
     RUN(test_snprintf_vs_kernel);
+    RUN(test_snprintf_random_vs_kernel);
     RUN(test_table_vs_verifier);
     bpfrt_runtime_destroy(rt);
     return test_summary();

@@ -42,6 +42,9 @@ static bool is_punct(char c)
     return is_print(c) && !is_alnum(c) && c != ' ';
 }
 
+/* Linux's vsnprintf clamps field widths to this. */
+#define FIELD_WIDTH_MAX ((1 << 23) - 1)
+
 /* What may follow %s / %pks / %pus. */
 static bool str_end_ok(char c)
 {
@@ -76,11 +79,11 @@ static int parse_conv(const char *fmt, size_t i, struct conv *c)
     if (fmt[i] >= '1' && fmt[i] <= '9') {
         int w = 0;
         while (fmt[i] >= '0' && fmt[i] <= '9') {
-            if (w < 100000)
+            if (w <= FIELD_WIDTH_MAX)
                 w = w * 10 + (fmt[i] - '0');
             i++;
         }
-        c->width = w;
+        c->width = w > FIELD_WIDTH_MAX ? FIELD_WIDTH_MAX : w; /* Linux clamps it */
     }
     if (fmt[i] == 'p') {
         char n1 = fmt[i + 1];
@@ -260,7 +263,8 @@ int bpfrt_bprintf_prepare(struct bpfrt_runtime *rt, const char *fmt, size_t fmt_
     return 0;
 }
 
-/* Appends to an snprintf-style output. */
+/* Appends to an snprintf-style output: len counts everything, only what
+ * fits (leaving room for the NUL) is stored. */
 struct out {
     char *buf;
     size_t size, len;
@@ -271,6 +275,19 @@ static void out_puts(struct out *o, const char *s, size_t n)
     for (size_t k = 0; k < n; k++, o->len++)
         if (o->len + 1 < o->size)
             o->buf[o->len] = s[k];
+}
+
+/* Formats one conversion straight into the output, so any width works. */
+static void out_printf(struct out *o, const char *spec, ...) __attribute__((format(printf, 2, 3)));
+static void out_printf(struct out *o, const char *spec, ...)
+{
+    va_list ap;
+    va_start(ap, spec);
+    size_t room = o->len < o->size ? o->size - o->len : 0;
+    int n = bpfrt_vsnprintf(room ? o->buf + o->len : 0, room, spec, ap);
+    va_end(ap);
+    if (n > 0)
+        o->len += (size_t)n;
 }
 
 /* Builds "%<flags><width><len><conv>" for the core's snprintf. */
@@ -289,7 +306,7 @@ int bpfrt_bprintf_format(char *buf, size_t size, const char *fmt,
 {
     struct out o = { buf, size, 0 };
     uint32_t argi = 0;
-    char spec[32], piece[BPFRT_BPRINTF_BIN_ARGS + 128];
+    char spec[32];
     for (size_t i = 0; fmt[i]; i++) {
         if (fmt[i] != '%') {
             out_puts(&o, &fmt[i], 1);
@@ -304,7 +321,6 @@ int bpfrt_bprintf_format(char *buf, size_t size, const char *fmt,
         if (parse_conv(fmt, i, &c) || argi >= data->nargs)
             break; /* prepare rejected these already */
         const struct bpfrt_bprintf_arg *a = &data->args[argi++];
-        int n = 0;
         switch (c.kind) {
         case 'i': {
             bool is_signed = c.conv == 'd' || c.conv == 'i';
@@ -316,28 +332,25 @@ int bpfrt_bprintf_format(char *buf, size_t size, const char *fmt,
                 v = (int32_t)(uint32_t)a->val;
             else
                 v = (long long)(uint32_t)a->val;
-            n = bpfrt_snprintf(piece, sizeof(piece), spec, v);
+            out_printf(&o, spec, v);
             break;
         }
         case 'c':
             spec_string(spec, &c, "", 'c');
-            n = bpfrt_snprintf(piece, sizeof(piece), spec, (int)(unsigned char)a->val);
+            out_printf(&o, spec, (int)(unsigned char)a->val);
             break;
         case 's':
         case 'I':
             spec_string(spec, &c, "", 's');
-            n = bpfrt_snprintf(piece, sizeof(piece), spec, a->str ? a->str : "");
+            out_printf(&o, spec, a->str ? a->str : "");
             break;
         case 'p':
             if (c.sub == 's' || c.sub == 'S' || c.sub == 'B')
-                n = bpfrt_snprintf(piece, sizeof(piece), "0x%llx", (unsigned long long)a->val);
+                out_printf(&o, "0x%llx", (unsigned long long)a->val);
             else
-                n = bpfrt_snprintf(piece, sizeof(piece), "%016llx", (unsigned long long)a->val);
+                out_printf(&o, "%016llx", (unsigned long long)a->val);
             break;
         }
-        if (n > (int)sizeof(piece) - 1)
-            n = (int)sizeof(piece) - 1; /* widths beyond the piece are clipped */
-        out_puts(&o, piece, (size_t)(n > 0 ? n : 0));
         i = c.end - 1;
     }
     if (o.size)
