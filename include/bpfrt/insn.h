@@ -99,8 +99,9 @@ static inline bool bpfrt_insn_is_lddw(const struct bpf_insn *insn)
     return insn->code == (BPF_LD | BPF_DW | BPF_IMM);
 }
 
-/* Linux's name for helper id ("bpf_map_lookup_elem" for 1), or NULL when the
- * id is not a Linux 6.18 helper (src/core/isa/helper_names.c). */
+/* Linux's name for helper id ("bpf_map_lookup_elem" for 1, "bpf_unspec" for
+ * 0), or NULL when the id is not a Linux 6.18 helper (above 211). Data in
+ * src/core/isa/helper_names.c. */
 const char *bpfrt_helper_name(uint32_t id);
 
 /* The operand shape of an opcode, for tools that walk programs without

@@ -307,6 +307,11 @@ static void test_long_lines_and_nul(void)
     CHECK_EQ(e.line, 2);
     CHECK_EQ(e.column, 9);
     CHECK_CONTAINS(e.msg, "NUL");
+    /* a C string passed with its terminator is fine */
+    static const char term[] = "exit\n";
+    CHECK_EQ(bpfrt_asm(P, term, sizeof(term), BPFRT_SYNTAX_CONF, &out, &cnt, &e), 0);
+    CHECK_EQ(cnt, 1);
+    P->free(P->ctx, out, cnt * 8);
 }
 
 static void test_100k_lines(void)

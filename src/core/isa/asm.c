@@ -997,6 +997,8 @@ int bpfrt_asm(const struct bpfrt_platform *plat, const char *src, size_t len,
         return -BPFRT_EINVAL;
     *out = NULL;
     *nr_insns = 0;
+    if (len && src[len - 1] == '\0')
+        len--; /* a C string passed with its terminator */
     if (syntax != BPFRT_SYNTAX_AUTO) {
         if ((unsigned)syntax > BPFRT_SYNTAX_CONF)
             return -BPFRT_EINVAL;

@@ -5,6 +5,10 @@
 #include "core/core.h"
 #include "core/isa/isa.h"
 
+_Static_assert(ISA_F_DST == BPFRT_INSN_USES_DST && ISA_F_SRC == BPFRT_INSN_USES_SRC &&
+                   ISA_F_OFF == BPFRT_INSN_USES_OFF && ISA_F_IMM == BPFRT_INSN_USES_IMM,
+               "the table's field bits are the public ones");
+
 int bpfrt_opcode_fields(uint8_t code)
 {
     const struct isa_opcode *op = &bpfrt_isa_opcodes[code];
@@ -14,7 +18,7 @@ int bpfrt_opcode_fields(uint8_t code)
     if (op->key == ISA_KEY_OFF) used |= ISA_F_OFF;
     if (op->key == ISA_KEY_IMM) used |= ISA_F_IMM;
     if (op->key == ISA_KEY_SRC) used |= ISA_F_SRC;
-    return used; /* ISA_F_* share the values of BPFRT_INSN_USES_* */
+    return used;
 }
 
 int bpfrt_isa_check_insn(const struct bpf_insn *insn, uint32_t avail, const struct isa_form **form_out,
