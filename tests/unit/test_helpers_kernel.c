@@ -1,9 +1,14 @@
-/* The running Linux kernel as the oracle for packet helpers whose exact
- * results are easy to get subtly wrong: bpf_csum_diff's unfolded 32-bit
- * value, l3/l4_csum_replace, and the XDP head/metadata limits. The same
- * program is loaded with bpf(2) and run with BPF_PROG_TEST_RUN, and the
- * helper is called here on the same input. Skips (77) when the kernel
- * cannot load programs (not root, no bpf syscall). */
+/* The running Linux kernel as the oracle for helpers whose exact results
+ * are easy to get subtly wrong. The same program is loaded with bpf(2) and
+ * run with BPF_PROG_TEST_RUN, and the helper is called here on the same
+ * input: bpf_csum_diff (all size combinations, seeds, zero classes),
+ * l3/l4_csum_replace, skb_pull_data, skb_change_tail/head, the XDP
+ * head/tail/metadata limits, bpf_snprintf (fixed and random formats:
+ * acceptance and output), strtol/strtoul and strncmp; and the helper
+ * table's program types and gpl_only flags against the verifier for every
+ * program type that loads without BTF. Nothing is attached and no kernel
+ * setting is changed (trace_printk is left out: loading it enables a trace
+ * event). Skips (77) when the kernel cannot load programs. */
 #define _GNU_SOURCE
 #include "test.h"
 
@@ -628,6 +633,136 @@ static void test_snprintf_random_vs_kernel(void)
     CHECK(accepted > 0 && refused > 0);
 }
 
+/* bpf_strtol / bpf_strtoul: return value and *res for the same input. */
+static void test_strtox_vs_kernel(void)
+{
+    static const struct { const char *s; uint32_t len; uint64_t flags; } cases[] = {
+        { " -123abc", 8, 0 }, { "0x1f", 4, 0 }, { "017", 3, 0 }, { "abc", 3, 16 },
+        { "12345", 3, 10 }, { "-9223372036854775808", 20, 10 }, { "9223372036854775808", 19, 10 },
+        { "18446744073709551615", 20, 0 }, { "18446744073709551616", 20, 0 }, { "xyz", 3, 0 },
+        { "   ", 3, 0 }, { "12", 2, 7 }, { "12", 2, 0x20 | 10 }, { "0x", 2, 16 }, { "0x", 2, 0 },
+        { "0xg", 3, 0 }, { "-0", 2, 0 }, { "+5", 2, 0 }, { "\n\t 42", 5, 0 }, { "-", 1, 0 },
+        { "0", 1, 8 }, { "08", 2, 0 }, { "0X1A", 4, 16 }, { "777", 3, 8 }, { "-0x10", 5, 0 },
+        { "000000000000000000000000000000000000000000000000000000000000000000012", 69, 10 },
+    };
+    int out_fd = map_create(BPF_MAP_TYPE_ARRAY, 4, 8, 1, 0);
+    CHECK(out_fd >= 0);
+    if (out_fd < 0)
+        return;
+    for (int fn = 0; fn < 2; fn++) {
+        uint32_t id = fn ? BPF_FUNC_strtoul : BPF_FUNC_strtol;
+        for (size_t c = 0; c < sizeof(cases) / sizeof(cases[0]); c++) {
+            struct bpf_insn prog[64];
+            uint32_t n = 0;
+            uint8_t b[72] = { 0 };
+            memcpy(b, cases[c].s, strlen(cases[c].s));
+            for (int w = 0; w < 18; w++) {
+                int32_t v;
+                memcpy(&v, b + 4 * w, 4);
+                prog[n++] = ST32(10, (int16_t)(-88 + 4 * w), v);
+            }
+            prog[n++] = MOVR(1, 10);
+            prog[n++] = ADDI(1, -88);
+            prog[n++] = MOVI(2, (int32_t)cases[c].len);
+            prog[n++] = MOVI(3, (int32_t)cases[c].flags);
+            prog[n++] = MOVR(4, 10);
+            prog[n++] = ADDI(4, -8);
+            prog[n++] = CALL(id);
+            prog[n++] = MOVR(6, 0);
+            prog[n++] = ST32(10, -12, 0);
+            prog[n++] = I(BPF_LD | BPF_DW | BPF_IMM, 1, BPF_PSEUDO_MAP_FD, 0, out_fd);
+            prog[n++] = I(0, 0, 0, 0, 0);
+            prog[n++] = MOVR(2, 10);
+            prog[n++] = ADDI(2, -12);
+            prog[n++] = CALL(BPF_FUNC_map_lookup_elem);
+            prog[n++] = I(BPF_JMP | BPF_JEQ | BPF_K, 0, 0, 2, 0);
+            prog[n++] = I(BPF_LDX | BPF_MEM | BPF_DW, 1, 10, -8, 0);
+            prog[n++] = I(BPF_STX | BPF_MEM | BPF_DW, 0, 1, 0, 0);
+            prog[n++] = MOVR(0, 6);
+            prog[n++] = EXIT();
+            int fd = kload(BPF_PROG_TYPE_XDP, prog, n);
+            if (fd < 0) {
+                test_failed++;
+                continue;
+            }
+            uint8_t pkt[64] = { 0 };
+            uint32_t kret = 0, zero = 0;
+            CHECK_EQ(krun(fd, pkt, sizeof(pkt), NULL, &kret), 0);
+            close(fd);
+            uint64_t kres = 0;
+            map_lookup(out_fd, &zero, &kres);
+            uint64_t res = 0x5555;
+            uint64_t mine = call(id, (uint64_t)(uintptr_t)b, cases[c].len, cases[c].flags,
+                                 (uint64_t)(uintptr_t)&res, 0);
+            if ((uint32_t)mine != kret || res != kres)
+                fprintf(stderr, "%s(\"%s\", %u, %llu): kernel %d res %lld, we %d res %lld\n",
+                        fn ? "strtoul" : "strtol", cases[c].s, cases[c].len,
+                        (unsigned long long)cases[c].flags, (int)kret, (long long)kres, (int)mine,
+                        (long long)res);
+            CHECK_EQ((uint32_t)mine, kret);
+            CHECK_EQ(res, kres);
+        }
+    }
+    close(out_fd);
+}
+
+/* bpf_strncmp(s1, s1_sz, s2) with s2 a constant string in a frozen map. */
+static void test_strncmp_vs_kernel(void)
+{
+    static const struct { const char *s1; uint32_t sz; const char *s2; } cases[] = {
+        { "abc", 3, "abd" }, { "abd", 3, "abc" }, { "abc", 3, "abc" }, { "abcx", 3, "abc" },
+        { "ab", 3, "abc" }, { "abcd", 4, "abc" }, { "\xff", 1, "a" }, { "", 1, "" },
+        { "zzz", 1, "zaa" }, { "hello world", 11, "hello" }, { "a", 8, "a" },
+    };
+    for (size_t c = 0; c < sizeof(cases) / sizeof(cases[0]); c++) {
+        int s2_fd = map_create(BPF_MAP_TYPE_ARRAY, 4, 32, 1, BPF_F_RDONLY_PROG);
+        if (s2_fd < 0) {
+            test_failed++;
+            continue;
+        }
+        uint32_t zero = 0;
+        char v[32] = { 0 };
+        snprintf(v, sizeof(v), "%s", cases[c].s2);
+        map_update(s2_fd, &zero, v);
+        union bpf_attr fa;
+        memset(&fa, 0, sizeof(fa));
+        fa.map_fd = (uint32_t)s2_fd;
+        sys_bpf(BPF_MAP_FREEZE, &fa);
+        uint8_t b[16] = { 0 };
+        memcpy(b, cases[c].s1, strlen(cases[c].s1));
+        struct bpf_insn prog[16];
+        uint32_t n = 0;
+        for (int w = 0; w < 4; w++) {
+            int32_t x;
+            memcpy(&x, b + 4 * w, 4);
+            prog[n++] = ST32(10, (int16_t)(-16 + 4 * w), x);
+        }
+        prog[n++] = MOVR(1, 10);
+        prog[n++] = ADDI(1, -16);
+        prog[n++] = MOVI(2, (int32_t)cases[c].sz);
+        prog[n++] = I(BPF_LD | BPF_DW | BPF_IMM, 3, BPF_PSEUDO_MAP_VALUE, 0, s2_fd);
+        prog[n++] = I(0, 0, 0, 0, 0);
+        prog[n++] = CALL(BPF_FUNC_strncmp);
+        prog[n++] = EXIT();
+        int fd = kload(BPF_PROG_TYPE_XDP, prog, n);
+        close(s2_fd);
+        if (fd < 0) {
+            test_failed++;
+            continue;
+        }
+        uint8_t pkt[64] = { 0 };
+        uint32_t kret = 0;
+        CHECK_EQ(krun(fd, pkt, sizeof(pkt), NULL, &kret), 0);
+        close(fd);
+        uint64_t mine = call(BPF_FUNC_strncmp, (uint64_t)(uintptr_t)b, cases[c].sz,
+                             (uint64_t)(uintptr_t)v, 0, 0);
+        if ((uint32_t)mine != kret)
+            fprintf(stderr, "strncmp(\"%s\", %u, \"%s\"): kernel %d, we %d\n", cases[c].s1,
+                    cases[c].sz, cases[c].s2, (int)kret, (int)mine);
+        CHECK_EQ((uint32_t)mine, kret);
+    }
+}
+
 /* ---- the helper table's program types and gpl_only against the verifier ----
  * For `call <id>; exit` the verifier first asks the program type for the
  * helper's proto ("program of this type cannot use helper" when it has
@@ -756,6 +891,8 @@ int main(void)
     RUN(test_skb_resize_vs_kernel);
     RUN(test_snprintf_vs_kernel);
     RUN(test_snprintf_random_vs_kernel);
+    RUN(test_strtox_vs_kernel);
+    RUN(test_strncmp_vs_kernel);
     RUN(test_table_vs_verifier);
     bpfrt_runtime_destroy(rt);
     return test_summary();
