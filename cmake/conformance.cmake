@@ -27,3 +27,10 @@ add_test(NAME cli_run
   COMMAND bash ${CMAKE_SOURCE_DIR}/tests/conformance/cli_run_test.sh $<TARGET_FILE:bpfrt_cli>)
 set_tests_properties(conformance_plugin cli_run PROPERTIES
   ENVIRONMENT "${BPFRT_CONF_ENV}" SKIP_RETURN_CODE 77)
+
+# The whole suite again, each program through a plugin process exactly as
+# the official bpf_conformance runner drives it.
+add_test(NAME conformance_via_plugin
+  COMMAND run_conformance --plugin $<TARGET_FILE:bpfrt_conformance_plugin>)
+set_tests_properties(conformance_via_plugin PROPERTIES
+  ENVIRONMENT "${BPFRT_CONF_ENV}" SKIP_RETURN_CODE 77)

@@ -2,8 +2,11 @@
  * interpreter (assembler for -- asm, validation, checked run) and compares r0
  * with -- result, or the failure message with -- error (exact).
  *
- *   run_conformance [--negative] [--verbose] PATH...
+ *   run_conformance [--negative] [--verbose] [--plugin EXE] PATH...
  *
+ * --plugin EXE runs every program through a bpf_conformance plugin process
+ * exactly as the official runner does (memory as argv[1], program hex on
+ * stdin, r0 or the error message on stdout) instead of in-process.
  * PATH is a .data file or a directory of them. Default (no PATH): the suite
  * under $BPFRT_SHARED (tests/ and the benchmark data/). --negative: every
  * file must NOT pass (assembler error, load error or result mismatch), and
@@ -13,12 +16,86 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "bpfrt/platform.h"
 #include "bpfrt/runtime.h"
 #include "conf_exec.h"
 
 static int passed, failed, verbose, negative;
+static const char *plugin;
+
+/* "xx  " per byte, the runner's encoding. */
+static char *hex_bytes(const uint8_t *b, size_t n)
+{
+    char *s = malloc(n * 4 + 1);
+    if (!s)
+        return NULL;
+    for (size_t i = 0; i < n; i++)
+        snprintf(s + i * 4, 5, "%02x  ", b[i]);
+    s[n * 4] = '\0';
+    return s;
+}
+
+/* Runs the plugin on one program the way bpf_conformance_runner does. */
+static void plugin_exec(const struct bpf_insn *insns, uint32_t n, const uint8_t *mem, size_t mem_len,
+                        bool has_mem, struct conf_outcome *out)
+{
+    out->kind = CONF_RUN_ERROR;
+    out->r0 = 0;
+    snprintf(out->msg, sizeof(out->msg), "plugin could not be run");
+    char *prog_hex = hex_bytes((const uint8_t *)insns, (size_t)n * 8);
+    char *mem_hex = has_mem ? hex_bytes(mem, mem_len) : NULL;
+    int in[2], outp[2];
+    if (!prog_hex || (has_mem && !mem_hex) || pipe(in) || pipe(outp)) {
+        free(prog_hex);
+        free(mem_hex);
+        return;
+    }
+    pid_t pid = fork();
+    if (pid == 0) {
+        dup2(in[0], 0);
+        dup2(outp[1], 1);
+        dup2(outp[1], 2);
+        close(in[1]);
+        close(outp[0]);
+        char *argv[] = { (char *)plugin, mem_hex, NULL };
+        execv(plugin, argv);
+        _exit(127);
+    }
+    close(in[0]);
+    close(outp[1]);
+    size_t len = strlen(prog_hex);
+    bool wrote = write(in[1], prog_hex, len) == (ssize_t)len && write(in[1], "\n", 1) == 1;
+    (void)wrote; /* the plugin may have exited early; its status tells */
+    close(in[1]);
+    char buf[200];
+    size_t got = 0;
+    ssize_t r;
+    while ((r = read(outp[0], buf + got, sizeof(buf) - 1 - got)) > 0)
+        got += (size_t)r;
+    buf[got] = '\0';
+    close(outp[0]);
+    int status = 0;
+    waitpid(pid, &status, 0);
+    free(prog_hex);
+    free(mem_hex);
+    while (got && (buf[got - 1] == '\n' || buf[got - 1] == '\r'))
+        buf[--got] = '\0';
+    if (WIFEXITED(status) && WEXITSTATUS(status) == 0) {
+        char *end;
+        out->r0 = strtoull(buf, &end, 16);
+        if (*buf && !*end) {
+            out->kind = CONF_OK;
+            out->msg[0] = '\0';
+        } else {
+            snprintf(out->msg, sizeof(out->msg), "plugin printed '%.200s'", buf);
+        }
+    } else {
+        snprintf(out->msg, sizeof(out->msg), "%.200s", buf);
+    }
+}
 static unsigned neg_kinds[4 + 1]; /* by conf_kind, [4] = result mismatch */
 
 static char *read_all(const char *path, size_t *len)
@@ -73,7 +150,10 @@ static bool run_file(struct bpfrt_runtime *rt, const char *path, char *why, size
     bool owned = false;
     const struct bpfrt_platform *plat = bpfrt_runtime_platform(rt);
     if (conf_program(plat, &d, &insns, &n, &owned, &out)) {
-        conf_exec(rt, insns, n, d.mem, d.mem_len, 0, &out);
+        if (plugin)
+            plugin_exec(insns, n, d.mem, d.mem_len, d.has_mem, &out);
+        else
+            conf_exec(rt, insns, n, d.mem, d.mem_len, 0, &out);
         if (owned)
             plat->free(plat->ctx, insns, (size_t)n * sizeof(*insns));
     }
@@ -196,6 +276,8 @@ int main(int argc, char **argv)
             negative = 1;
         else if (strcmp(argv[i], "--verbose") == 0 || strcmp(argv[i], "-v") == 0)
             verbose = 1;
+        else if (strcmp(argv[i], "--plugin") == 0 && i + 1 < argc)
+            plugin = argv[++i];
         else if (np < 64)
             paths[np++] = argv[i];
     }
