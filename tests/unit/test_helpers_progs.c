@@ -381,6 +381,72 @@ static void test_tail_call_limit(void)
     bpfrt_map_put(cnt);
 }
 
+static uint64_t app_mul(uint64_t a, uint64_t b, uint64_t c, uint64_t d, uint64_t e,
+                        struct bpfrt_run *run)
+{
+    return a * b + (run != NULL); /* run is passed to application helpers too */
+}
+
+static uint64_t fake_clock(uint64_t a, uint64_t b, uint64_t c, uint64_t d, uint64_t e,
+                           struct bpfrt_run *run)
+{
+    return 424242;
+}
+
+/* Application helpers: a new id, and a replaced built-in, called by
+ * programs prepared after the registration. */
+static void test_application_helpers(void)
+{
+    struct bpfrt_helper_proto mul = {
+        .id = 0x10001, .name = "app_mul", .fn = app_mul, .ret_type = RET_INTEGER,
+        .arg_type = { ARG_ANYTHING, ARG_ANYTHING }, .prog_types = BPFRT_ALL_PROG_TYPES,
+    };
+    CHECK_EQ(bpfrt_helper_register(rt, &mul), 0);
+    const struct bpf_insn prog[] = {
+        MOVI(1, 6),
+        MOVI(2, 7),
+        CALL(0x10001),
+        EXIT(),
+    };
+    struct bpfrt_prog *p = mkprog(prog, 4);
+    if (p) {
+        for (int v = 0; v < 2; v++) {
+            struct result r = run_prog(p, v, NULL, 0);
+            CHECK_EQ(r.rc, 0);
+            CHECK_EQ(r.r0, 43);
+        }
+        bpfrt_prog_put(p);
+    }
+    struct bpfrt_helper_proto clk = {
+        .id = BPF_FUNC_ktime_get_ns, .name = "bpf_ktime_get_ns", .fn = fake_clock,
+        .ret_type = RET_INTEGER, .prog_types = BPFRT_ALL_PROG_TYPES,
+    };
+    CHECK_EQ(bpfrt_helper_register(rt, &clk), 0);
+    const struct bpf_insn prog2[] = { CALL(BPF_FUNC_ktime_get_ns), EXIT() };
+    p = mkprog(prog2, 2);
+    if (p) {
+        struct result r = run_prog(p, false, NULL, 0);
+        CHECK_EQ(r.rc, 0);
+        CHECK_EQ(r.r0, 424242);
+        bpfrt_prog_put(p);
+    }
+    /* an id nobody registered stops an unverified program */
+    const struct bpf_insn prog3[] = { CALL(0x10002), EXIT() };
+    char msg[256];
+    struct bpfrt_prog *q = NULL;
+    int err = bpfrt_prog_create(rt, prog3, 2, BPF_PROG_TYPE_UNSPEC, msg, sizeof(msg), &q);
+    if (err == 0) {
+        expect_failure = true;
+        struct result r = run_prog(q, false, NULL, 0);
+        expect_failure = false;
+        CHECK(r.rc != 0);
+        CHECK_EQ(r.error, BPFRT_RUN_UNKNOWN_HELPER);
+        bpfrt_prog_put(q);
+    } else {
+        CHECK(err < 0); /* or refused when the program is prepared */
+    }
+}
+
 int main(void)
 {
     if (bpfrt_runtime_create(bpfrt_platform_hosted(), &rt) != 0) {
@@ -393,6 +459,7 @@ int main(void)
     RUN(test_for_each_map_elem);
     RUN(test_trace_printk_prog);
     RUN(test_tail_call_limit);
+    RUN(test_application_helpers);
     bpfrt_runtime_destroy(rt);
     return test_summary();
 }
