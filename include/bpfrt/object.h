@@ -36,6 +36,13 @@ struct bpfrt_object_opts {
     uint32_t kernel_version;
     /* Extra kconfig values, "CONFIG_FOO=y\nCONFIG_BAR=42\n" (may be NULL). */
     const char *kconfig;
+    /* Where the loader's bpf() commands go: NULL = bpfrt_bpf() on the
+     * object's runtime. Because attrs have Linux's layout, a caller may pass
+     * the real bpf(2) here (handles are then kernel fds and close_fn closes
+     * them) to load the very same object into Linux, e.g. to compare. */
+    long (*bpf_fn)(void *arg, int cmd, union bpf_attr *attr, unsigned int size);
+    int (*close_fn)(void *arg, int handle);
+    void *bpf_arg;
 };
 
 /* Opens an object from a file or memory (copied). On success *out owns

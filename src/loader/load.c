@@ -21,9 +21,26 @@ static uint64_t ptr(const void *p)
     return (uint64_t)(uintptr_t)p;
 }
 
+long obj_sys(struct bpfrt_object *obj, int cmd, union bpf_attr *attr)
+{
+    if (obj->opts.bpf_fn)
+        return obj->opts.bpf_fn(obj->opts.bpf_arg, cmd, attr, sizeof(*attr));
+    return bpfrt_bpf(obj->rt, cmd, attr, sizeof(*attr));
+}
+
+void obj_close_handle(struct bpfrt_object *obj, int handle)
+{
+    if (handle < 0)
+        return;
+    if (obj->opts.close_fn)
+        obj->opts.close_fn(obj->opts.bpf_arg, handle);
+    else
+        bpfrt_close(obj->rt, handle);
+}
+
 static long sys(struct bpfrt_object *obj, int cmd, union bpf_attr *attr)
 {
-    return bpfrt_bpf(obj->rt, cmd, attr, sizeof(*attr));
+    return obj_sys(obj, cmd, attr);
 }
 
 static int load_btf(struct bpfrt_object *obj)
@@ -32,21 +49,32 @@ static int load_btf(struct bpfrt_object *obj)
         return 0;
     uint32_t size;
     const void *data = bpfrt_btf_data(obj->btf, &size);
-    char log[512] = "";
     union bpf_attr a;
     memset(&a, 0, sizeof(a));
     a.btf = ptr(data);
     a.btf_size = size;
-    a.btf_log_buf = ptr(log);
-    a.btf_log_size = sizeof(log);
-    a.btf_log_level = 1;
     long h = sys(obj, BPF_BTF_LOAD, &a);
     if (h < 0) {
-        size_t n = strlen(log);
-        while (n && log[n - 1] == '\n')
-            log[--n] = '\0';
+        /* again with a log (a verbose BTF log fills small buffers: -ENOSPC),
+         * keeping its last line, which says what was wrong */
+        size_t cap = 1u << 20;
+        char *log = calloc(1, cap);
+        if (log) {
+            a.btf_log_buf = ptr(log);
+            a.btf_log_size = (uint32_t)cap;
+            a.btf_log_level = 1;
+            sys(obj, BPF_BTF_LOAD, &a);
+        }
+        const char *last = "";
+        if (log) {
+            size_t n = strlen(log);
+            while (n && log[n - 1] == '\n')
+                log[--n] = '\0';
+            last = strrchr(log, '\n') ? strrchr(log, '\n') + 1 : log;
+        }
         obj_note(obj, "BTF was refused (%s%s%s): maps and programs load without it",
-                 bpfrt_strerror((int)h), log[0] ? ": " : "", log);
+                 bpfrt_strerror((int)h), *last ? ": " : "", last);
+        free(log);
         return 0;
     }
     obj->btf_handle = (int)h;
@@ -282,7 +310,7 @@ static void close_inner_templates(struct bpfrt_object *obj)
     for (uint32_t i = 0; i < obj->nr_maps; i++) {
         struct bpfrt_object_map *m = &obj->maps[i];
         if (m->inner && m->inner->handle >= 0) {
-            bpfrt_close(obj->rt, m->inner->handle);
+            obj_close_handle(obj, m->inner->handle);
             m->inner->handle = -1;
         }
     }
@@ -311,19 +339,19 @@ static void unload(struct bpfrt_object *obj)
 {
     for (uint32_t i = 0; i < obj->nr_progs; i++)
         if (obj->progs[i].handle >= 0) {
-            bpfrt_close(obj->rt, obj->progs[i].handle);
+            obj_close_handle(obj, obj->progs[i].handle);
             obj->progs[i].handle = -1;
         }
     for (uint32_t i = 0; i < obj->nr_maps; i++) {
         struct bpfrt_object_map *m = &obj->maps[i];
         if (m->handle >= 0) {
-            bpfrt_close(obj->rt, m->handle);
+            obj_close_handle(obj, m->handle);
             m->handle = -1;
         }
     }
     close_inner_templates(obj);
     if (obj->btf_handle >= 0) {
-        bpfrt_close(obj->rt, obj->btf_handle);
+        obj_close_handle(obj, obj->btf_handle);
         obj->btf_handle = -1;
     }
 }

@@ -33,7 +33,7 @@ static struct bpfrt_object_map *add_map(struct bpfrt_object *obj, const char *na
 static void free_map(struct bpfrt_object_map *m)
 {
     if (m->handle >= 0 && m->obj)
-        bpfrt_close(m->obj->rt, m->handle);
+        obj_close_handle(m->obj, m->handle);
     if (m->inner) {
         free_map(m->inner);
         free(m->inner);

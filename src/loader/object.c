@@ -403,7 +403,7 @@ void bpfrt_object_close(struct bpfrt_object *obj)
     for (uint32_t i = 0; i < obj->nr_progs; i++) {
         struct bpfrt_object_prog *p = &obj->progs[i];
         if (p->handle >= 0)
-            bpfrt_close(obj->rt, p->handle);
+            obj_close_handle(obj, p->handle);
         free_prog_reloc(p);
         free(p->name);
         free(p->sec_name);
@@ -412,7 +412,7 @@ void bpfrt_object_close(struct bpfrt_object *obj)
     free(obj->progs);
     obj_free_maps(obj);
     if (obj->btf_handle >= 0)
-        bpfrt_close(obj->rt, obj->btf_handle);
+        obj_close_handle(obj, obj->btf_handle);
     if (obj->btf)
         bpfrt_btf_put(obj->btf);
     if (obj->target_btf)

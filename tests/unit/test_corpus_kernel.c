@@ -1,0 +1,332 @@
+/* The corpus against the Linux kernel: the loader loads each object twice,
+ * once into bpfrt and once - through the real bpf(2), with the very same
+ * attrs - into the kernel of this machine; both copies get the same map
+ * entries and the same packets (BPF_PROG_TEST_RUN), and their return
+ * values, output packets and map contents must agree. Also checks that the
+ * kernel accepts the BTF the loader fixed up and that its verifier accepts
+ * every corpus program. Skips cleanly when bpf(2) is not available (not
+ * root, no kernel BPF, seccomp). */
+#include <errno.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "test_corpus_util.h"
+
+static long kbpf(void *arg, int cmd, union bpf_attr *attr, unsigned int size)
+{
+    (void)arg;
+    long r = syscall(__NR_bpf, cmd, attr, size);
+    return r < 0 ? -errno : r;
+}
+
+static int kclose(void *arg, int fd)
+{
+    (void)arg;
+    return close(fd);
+}
+
+typedef long (*bpf_fn_t)(void *, int, union bpf_attr *, unsigned int);
+
+static long call(bpf_fn_t fn, int cmd, union bpf_attr *a)
+{
+    return fn ? fn(NULL, cmd, a, sizeof(*a)) : bpfrt_bpf(crt, cmd, a, sizeof(*a));
+}
+
+static bool kernel_available(void)
+{
+    union bpf_attr a;
+    memset(&a, 0, sizeof(a));
+    a.map_type = BPF_MAP_TYPE_ARRAY;
+    a.key_size = 4;
+    a.value_size = 4;
+    a.max_entries = 1;
+    long fd = kbpf(NULL, BPF_MAP_CREATE, &a, sizeof(a));
+    if (fd < 0)
+        return false;
+    close((int)fd);
+    return true;
+}
+
+/* The inputs every packet program sees, in this order. */
+struct pkt {
+    uint8_t b[256];
+    uint32_t n;
+};
+
+static int standard_packets(struct pkt *p)
+{
+    int n = 0;
+    p[n].n = build_ipv4(p[n].b, 17, ip4(1, 2, 3, 4), ip4(5, 6, 7, 8), 1000, 53, 18, 0), n++;
+    p[n].n = build_ipv4(p[n].b, 6, ip4(192, 168, 1, 77), ip4(10, 0, 0, 2), 4000, 22, 0, 0), n++;
+    p[n].n = build_ipv4(p[n].b, 1, ip4(10, 0, 0, 1), ip4(10, 0, 0, 2), 0x1234, 1, 16, 0), n++;
+    p[n].n = build_arp(p[n].b), n++;
+    /* IPv6 UDP */
+    memset(p[n].b, 0, sizeof(p[n].b));
+    uint8_t v6[] = {0x02, 0, 0, 0, 0, 1, 0x02, 0, 0, 0, 0, 2, 0x86, 0xdd, 0x60, 0, 0, 0, 0, 8, 17, 64};
+    memcpy(p[n].b, v6, sizeof(v6));
+    for (int i = 0; i < 32; i++)
+        p[n].b[22 + i] = (uint8_t)(0x20 + i);
+    p[n].n = 14 + 40 + 8, n++;
+    /* VLAN-tagged ICMP echo */
+    struct pkt icmp;
+    icmp.n = build_ipv4(icmp.b, 1, ip4(10, 0, 0, 3), ip4(10, 0, 0, 4), 7, 9, 8, 0);
+    memcpy(p[n].b, icmp.b, 12);
+    p[n].b[12] = 0x81, p[n].b[13] = 0, p[n].b[14] = 0, p[n].b[15] = 5;
+    memcpy(p[n].b + 16, icmp.b + 12, icmp.n - 12);
+    p[n].n = icmp.n + 4, n++;
+    p[n].n = build_ipv4(p[n].b, 17, ip4(10, 1, 2, 3), ip4(1, 1, 1, 1), 5, 6, 58, 0xb8), n++;
+    p[n].n = build_ipv4(p[n].b, 6, ip4(9, 9, 9, 9), ip4(8, 8, 8, 8), 7, 80, 0, 0x20), n++;
+    p[n].n = build_ipv4(p[n].b, 17, ip4(1, 2, 3, 4), ip4(5, 6, 7, 8), 1000, 53, 18, 0), n++; /* again */
+    memset(p[n].b, 0xab, 20);
+    p[n].n = 20, n++; /* too short for IPv4 */
+    return n;
+}
+
+/* Entries both copies get before the runs: "object", "map", key, value. */
+struct seed {
+    const char *obj, *map;
+    uint8_t key[16], val[16];
+};
+
+static const struct seed seeds[] = {
+    {"xdp_rules_hash", "rules", {1, 2, 3, 4, 5, 6, 7, 8, 0xe8, 3, 53, 0, 17}, {1}},
+    {"xdp_rules_hash", "rules", {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 6}, {3}},
+    {"xdp_lpm_blocklist", "blocklist", {24, 0, 0, 0, 192, 168, 1, 0}, {0}},
+    {"xdp_lpm_blocklist", "blocklist", {8, 0, 0, 0, 10, 0, 0, 0}, {0}},
+    {"tc_dscp_classifier", "dscp_prio", {46}, {5}},
+    {"tc_dscp_classifier", "dscp_prio", {8}, {0}},
+    {"loop_callbacks", "weights", {1}, {10}},
+    {"loop_callbacks", "weights", {2}, {20}},
+    {"cgroup_skb_policy", "denied_ports", {22}, {0}},
+    {"xdp_firewall", "port_rules", {6, 0, 22, 0}, {1}},
+    {"xdp_firewall", "blocked_nets", {8, 0, 0, 0, 10, 0, 0, 0}, {1}},
+};
+
+static const char *const objects[] = {
+    "xdp_rules_hash", "xdp_percpu_count", "xdp_lpm_blocklist", "socket_dns_filter", "tc_dscp_classifier",
+    "global_knobs", "subprog_calls", "bounded_loop", "loop_callbacks", "tail_calls", "ringbuf_events",
+    "lru_conntrack", "queue_stack", "atomics", "raw_tp_args", "legacy_maps", "iproute2_tail",
+    "map_in_map", "xdp_icmp_echo", "spin_lock", "kconfig_externs", "multi_prog", "cgroup_skb_policy",
+    "xdp_ipv6", "perf_output",
+};
+
+static bool packet_type(uint32_t t)
+{
+    return t == BPF_PROG_TYPE_XDP || t == BPF_PROG_TYPE_SCHED_CLS || t == BPF_PROG_TYPE_SOCKET_FILTER ||
+           t == BPF_PROG_TYPE_CGROUP_SKB || t == BPF_PROG_TYPE_SCHED_ACT;
+}
+
+struct outcome {
+    long rc;
+    uint32_t retval, out_len;
+    uint8_t out[512];
+};
+
+static struct outcome test_run(bpf_fn_t fn, int prog, const void *data, uint32_t len, const void *ctx,
+                               uint32_t ctx_len)
+{
+    struct outcome o;
+    memset(&o, 0, sizeof(o));
+    union bpf_attr a;
+    memset(&a, 0, sizeof(a));
+    a.test.prog_fd = (uint32_t)prog;
+    a.test.data_in = (uint64_t)(uintptr_t)data;
+    a.test.data_size_in = data ? len : 0;
+    a.test.data_out = data ? (uint64_t)(uintptr_t)o.out : 0;
+    a.test.data_size_out = data ? sizeof(o.out) : 0;
+    a.test.ctx_in = (uint64_t)(uintptr_t)ctx;
+    a.test.ctx_size_in = ctx ? ctx_len : 0;
+    o.rc = call(fn, BPF_PROG_TEST_RUN, &a);
+    o.retval = a.test.retval;
+    o.out_len = a.test.data_size_out;
+    return o;
+}
+
+static bool comparable_map(uint32_t type)
+{
+    return type == BPF_MAP_TYPE_HASH || type == BPF_MAP_TYPE_ARRAY || type == BPF_MAP_TYPE_LRU_HASH ||
+           type == BPF_MAP_TYPE_LPM_TRIE;
+}
+
+/* Every key bpfrt has must be in the kernel with the same value, and both
+ * must hold the same number of keys. */
+static void compare_map(const char *oname, struct bpfrt_object_map *bm, struct bpfrt_object_map *km)
+{
+    uint32_t ks = bpfrt_object_map_key_size(bm), vs = bpfrt_object_map_value_size(bm);
+    uint8_t key[64], next[64], bv[4096], kv[4096];
+    if (ks > sizeof(key) || vs > sizeof(bv))
+        return;
+    int counts[2] = {0, 0};
+    for (int side = 0; side < 2; side++) {
+        bpf_fn_t fn = side ? kbpf : NULL;
+        int h = bpfrt_object_map_handle(side ? km : bm);
+        bool first = true;
+        for (int guard = 0; guard < 10000; guard++) {
+            union bpf_attr a;
+            memset(&a, 0, sizeof(a));
+            a.map_fd = (uint32_t)h;
+            a.key = first ? 0 : (uint64_t)(uintptr_t)key;
+            a.next_key = (uint64_t)(uintptr_t)next;
+            if (call(fn, BPF_MAP_GET_NEXT_KEY, &a) != 0)
+                break;
+            first = false;
+            memcpy(key, next, ks);
+            counts[side]++;
+            if (side)
+                continue;
+            memset(&a, 0, sizeof(a));
+            a.map_fd = (uint32_t)h;
+            a.key = (uint64_t)(uintptr_t)key;
+            a.value = (uint64_t)(uintptr_t)bv;
+            if (call(NULL, BPF_MAP_LOOKUP_ELEM, &a) != 0)
+                continue;
+            memset(&a, 0, sizeof(a));
+            a.map_fd = (uint32_t)bpfrt_object_map_handle(km);
+            a.key = (uint64_t)(uintptr_t)key;
+            a.value = (uint64_t)(uintptr_t)kv;
+            long rc = call(kbpf, BPF_MAP_LOOKUP_ELEM, &a);
+            CHECK_EQ(rc, 0);
+            if (rc == 0 && memcmp(bv, kv, vs) != 0) {
+                CHECK(memcmp(bv, kv, vs) == 0);
+                fprintf(stderr, "%s: map %s differs at key ", oname, bpfrt_object_map_name(bm));
+                for (uint32_t i = 0; i < ks; i++)
+                    fprintf(stderr, "%02x", key[i]);
+                fprintf(stderr, "\n  bpfrt: ");
+                for (uint32_t i = 0; i < vs && i < 64; i++)
+                    fprintf(stderr, "%02x", bv[i]);
+                fprintf(stderr, "\n  linux: ");
+                for (uint32_t i = 0; i < vs && i < 64; i++)
+                    fprintf(stderr, "%02x", kv[i]);
+                fprintf(stderr, "\n");
+            }
+        }
+    }
+    CHECK_EQ(counts[0], counts[1]);
+}
+
+static void seed_maps(const char *name, struct bpfrt_object *obj, bpf_fn_t fn)
+{
+    for (size_t i = 0; i < sizeof(seeds) / sizeof(seeds[0]); i++) {
+        if (strcmp(seeds[i].obj, name) != 0)
+            continue;
+        struct bpfrt_object_map *m = bpfrt_object_find_map(obj, seeds[i].map);
+        if (!m)
+            continue;
+        union bpf_attr a;
+        memset(&a, 0, sizeof(a));
+        a.map_fd = (uint32_t)bpfrt_object_map_handle(m);
+        a.key = (uint64_t)(uintptr_t)seeds[i].key;
+        a.value = (uint64_t)(uintptr_t)seeds[i].val;
+        CHECK_EQ(call(fn, BPF_MAP_UPDATE_ELEM, &a), 0);
+    }
+}
+
+static void compare_object(const char *variant, const char *name)
+{
+    struct bpfrt_object_opts o = {.default_prog_type = BPF_PROG_TYPE_SCHED_CLS, .kconfig = "CONFIG_HZ=250"};
+    struct bpfrt_object_opts ko = o;
+    ko.bpf_fn = kbpf;
+    ko.close_fn = kclose;
+    if (strcmp(variant, "nog") == 0) { /* without BTF only objects without .maps load */
+        struct bpfrt_object *probe = NULL;
+        char e[256];
+        if (bpfrt_object_open_file(crt, prog_path(variant, name), &o, &probe, e, sizeof(e)))
+            return;
+        bpfrt_object_close(probe);
+    }
+    struct bpfrt_object *bo = load_obj_opts(variant, name, &o);
+    struct bpfrt_object *kobj = open_obj_opts(variant, name, &ko);
+    CHECK(bo != NULL);
+    CHECK(kobj != NULL);
+    if (!bo || !kobj)
+        goto out;
+    char err[512] = "";
+    int rc = bpfrt_object_load(kobj, err, sizeof(err));
+    CHECK_EQ(rc, 0);
+    if (rc) {
+        fprintf(stderr, "%s/%s: the kernel refused it: %s\n", variant, name, err);
+        for (uint32_t i = 0; i < bpfrt_object_prog_count(kobj); i++) {
+            const char *log = bpfrt_object_prog_log(bpfrt_object_prog_at(kobj, i));
+            if (*log)
+                fprintf(stderr, "%.2000s\n", log);
+        }
+        goto out;
+    }
+    if (bpfrt_object_btf(kobj)) {
+        CHECK(bpfrt_object_btf_handle(kobj) >= 0); /* Linux took the fixed-up BTF */
+        if (bpfrt_object_btf_handle(kobj) < 0)
+            fprintf(stderr, "%s/%s: %s", variant, name, bpfrt_object_notes(kobj));
+    }
+    seed_maps(name, bo, NULL);
+    seed_maps(name, kobj, kbpf);
+    struct pkt pk[16];
+    int np = standard_packets(pk);
+    for (uint32_t i = 0; i < bpfrt_object_prog_count(bo); i++) {
+        struct bpfrt_object_prog *bp = bpfrt_object_prog_at(bo, i);
+        struct bpfrt_object_prog *kp = bpfrt_object_prog_at(kobj, i);
+        uint32_t type = bpfrt_object_prog_type(bp);
+        char label[160];
+        snprintf(label, sizeof(label), "%s/%s:%s", variant, name, bpfrt_object_prog_name(bp));
+        test_current = label;
+        if (packet_type(type)) {
+            for (int k = 0; k < np; k++) {
+                struct outcome x = test_run(NULL, bpfrt_object_prog_handle(bp), pk[k].b, pk[k].n, NULL, 0);
+                struct outcome y = test_run(kbpf, bpfrt_object_prog_handle(kp), pk[k].b, pk[k].n, NULL, 0);
+                CHECK_EQ(x.rc, y.rc);
+                CHECK_EQ(x.retval, y.retval);
+                CHECK_EQ(x.out_len, y.out_len);
+                if (x.rc == 0 && x.out_len == y.out_len && x.out_len <= sizeof(x.out))
+                    CHECK(memcmp(x.out, y.out, x.out_len) == 0);
+                if (x.retval != y.retval)
+                    fprintf(stderr, "%s: packet %d: bpfrt %u, linux %u\n", label, k, x.retval, y.retval);
+            }
+        } else if (type == BPF_PROG_TYPE_RAW_TRACEPOINT) {
+            uint64_t args[4] = {0x1234, 2, 3, 4};
+            struct outcome x = test_run(NULL, bpfrt_object_prog_handle(bp), NULL, 0, args, sizeof(args));
+            struct outcome y = test_run(kbpf, bpfrt_object_prog_handle(kp), NULL, 0, args, sizeof(args));
+            CHECK_EQ(x.rc, y.rc);
+            CHECK_EQ(x.retval, y.retval);
+        }
+    }
+    for (uint32_t i = 0; i < bpfrt_object_map_count(bo); i++) {
+        struct bpfrt_object_map *bm = bpfrt_object_map_at(bo, i), *km = bpfrt_object_map_at(kobj, i);
+        if (!comparable_map(bpfrt_object_map_type(bm)) || strcmp(name, "spin_lock") == 0)
+            continue;
+        char label[160];
+        snprintf(label, sizeof(label), "%s/%s:map %s", variant, name, bpfrt_object_map_name(bm));
+        test_current = label;
+        compare_map(label, bm, km);
+    }
+out:
+    bpfrt_object_close(bo);
+    bpfrt_object_close(kobj);
+}
+
+int main(int argc, char **argv)
+{
+    char path[4096];
+    snprintf(path, sizeof(path), "%s/progs/v3", build_dir());
+    if (!dir_exists(path))
+        TEST_SKIP("corpus not built");
+    if (!kernel_available())
+        TEST_SKIP("bpf(2) not available here (needs root and a kernel with BPF)");
+    if (bpfrt_runtime_create(bpfrt_platform_hosted(), &crt))
+        return 1;
+    static const char *const variants[] = {"v1", "v2", "v3", "v4", "nog"};
+    for (size_t v = 0; v < sizeof(variants) / sizeof(variants[0]); v++) {
+        snprintf(path, sizeof(path), "%s/progs/%s", build_dir(), variants[v]);
+        if (!dir_exists(path))
+            continue;
+        for (size_t i = 0; i < sizeof(objects) / sizeof(objects[0]); i++)
+            if (argc < 2 || strcmp(argv[1], objects[i]) == 0)
+                compare_object(variants[v], objects[i]);
+    }
+    snprintf(path, sizeof(path), "%s/examples/xdp_firewall.o", build_dir());
+    FILE *f = fopen(path, "rb");
+    if (f) {
+        fclose(f);
+        compare_object("examples", "xdp_firewall");
+    }
+    bpfrt_runtime_destroy(crt);
+    return test_summary();
+}
