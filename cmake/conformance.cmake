@@ -3,6 +3,7 @@
 add_executable(run_conformance ${CMAKE_SOURCE_DIR}/tests/conformance/run_conformance.c)
 target_include_directories(run_conformance PRIVATE ${CMAKE_SOURCE_DIR}/tools/conformance_plugin)
 target_link_libraries(run_conformance bpfrt)
+target_compile_definitions(run_conformance PRIVATE BPFRT_SHARED_DEFAULT="${BPFRT_SHARED_DIR}")
 
 add_executable(bpfrt_conformance_plugin ${CMAKE_SOURCE_DIR}/tools/conformance_plugin/plugin.c)
 target_include_directories(bpfrt_conformance_plugin PRIVATE ${CMAKE_SOURCE_DIR}/tools/conformance_plugin)

@@ -8,7 +8,8 @@
  * exactly as the official runner does (memory as argv[1], program hex on
  * stdin, r0 or the error message on stdout) instead of in-process.
  * PATH is a .data file or a directory of them. Default (no PATH): the suite
- * under $BPFRT_SHARED (tests/ and the benchmark data/). --negative: every
+ * under $BPFRT_SHARED, else the build's BPFRT_SHARED_DIR (conformance/tests
+ * and the benchmark data/). --negative: every
  * file must NOT pass (assembler error, load error or result mismatch), and
  * none may crash. Prints one line per failure and "N passed, N failed". */
 #include <dirent.h>
@@ -22,6 +23,10 @@
 #include "bpfrt/platform.h"
 #include "bpfrt/runtime.h"
 #include "conf_exec.h"
+
+#ifndef BPFRT_SHARED_DEFAULT
+#define BPFRT_SHARED_DEFAULT "../shared" /* CMake passes BPFRT_SHARED_DIR */
+#endif
 
 static int passed, failed, verbose, negative;
 static const char *plugin;
@@ -285,7 +290,7 @@ int main(int argc, char **argv)
     if (np == 0) {
         const char *shared = getenv("BPFRT_SHARED");
         if (!shared)
-            shared = "../shared";
+            shared = BPFRT_SHARED_DEFAULT;
         snprintf(def1, sizeof(def1), "%s/conformance/%s", shared, negative ? "negative" : "tests");
         snprintf(def2, sizeof(def2), "%s/bench/data", shared);
         paths[np++] = def1;
