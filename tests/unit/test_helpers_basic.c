@@ -338,6 +338,51 @@ static void test_strtol(void)
     CHECK_EQ(call(BPF_FUNC_strtoul, P("-1"), 2, 0, P(&ures), 0), ERR(-BPFRT_EINVAL));
 }
 
+/* Random bytes as formats (any characters, any sizes): the engine must
+ * refuse or format, never overrun: the result is an error Linux could give
+ * or the length, and the output is NUL-terminated within its size. */
+static void test_printf_random_bytes(void)
+{
+    const char *env = getenv("BPFRT_FUZZ_ITERS");
+    int iters = env ? atoi(env) : 2000;
+    uint32_t state = 99;
+    static const char alphabet[] = "%%%%%dxXuilcspkKSBIi46 .-+05-9#hzab\t\n\x01\xff";
+    int formatted = 0;
+    for (int it = 0; it < iters; it++) {
+        char fmt[40];
+        state = state * 1103515245u + 12345u;
+        size_t n = (state >> 16) % 32;
+        for (size_t i = 0; i < n; i++) {
+            state = state * 1103515245u + 12345u;
+            fmt[i] = (state >> 16) % 4 ? alphabet[(state >> 8) % (sizeof(alphabet) - 1)]
+                                       : (char)(state >> 20);
+        }
+        fmt[n] = 0;
+        uint64_t args[4] = { P("str"), 8, (uint64_t)-1, P("\xc0\xa8\x01\x02") };
+        char out[24];
+        memset(out, 0x55, sizeof(out));
+        state = state * 1103515245u + 12345u;
+        size_t size = (state >> 16) % (sizeof(out) + 1);
+        int64_t r = (int64_t)call(BPF_FUNC_snprintf, size ? P(out) : 0, size, P(fmt), P(args), 32);
+        CHECK(r == -BPFRT_EINVAL || r == -BPFRT_ENOSPC || r >= 1);
+        if (r >= 1) {
+            formatted++;
+            if (size) {
+                size_t want = (size_t)r - 1 < size - 1 ? (size_t)r - 1 : size - 1;
+                CHECK_EQ(strnlen(out, size), want);
+            }
+            CHECK((uint8_t)out[sizeof(out) - 1] == 0x55 || size == sizeof(out));
+        }
+        /* trace_printk over the same bytes, fmt_size not covering the NUL
+         * half of the time */
+        int64_t t = (int64_t)call(BPF_FUNC_trace_printk, P(fmt), n + (it & 1), 1, 2, 3);
+        CHECK(t == -BPFRT_EINVAL || t == -BPFRT_ENOSPC || t >= 0);
+        if (!(it & 1) && !memchr(fmt, 0, n))
+            CHECK_EQ(t, -BPFRT_EINVAL); /* no NUL within fmt_size */
+    }
+    CHECK(formatted > 0);
+}
+
 int main(void)
 {
     if (bpfrt_runtime_create(bpfrt_platform_hosted(), &rt) != 0) {
@@ -356,6 +401,7 @@ int main(void)
     RUN(test_snprintf);
     RUN(test_strncmp);
     RUN(test_strtol);
+    RUN(test_printf_random_bytes);
     bpfrt_runtime_destroy(rt);
     return test_summary();
 }
