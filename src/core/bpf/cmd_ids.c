@@ -24,21 +24,19 @@ static int check_open_flags(uint32_t flags)
 {
     if (flags & ~(uint32_t)(BPF_F_RDONLY | BPF_F_WRONLY))
         return -BPFRT_EINVAL;
-    if ((flags & BPF_F_RDONLY) && (flags & BPF_F_WRONLY))
-        return -BPFRT_EINVAL;
-    return 0;
+    return bpfrt_handle_mode_from_flags(flags);
 }
 
 static long fd_by_id(struct bpfrt_cmd *c, enum bpfrt_obj_kind kind)
 {
-    int err = check_open_flags(c->attr->open_flags);
-    if (err)
-        return err;
+    int mode = check_open_flags(c->attr->open_flags);
+    if (mode < 0)
+        return mode;
     void *obj;
-    err = bpfrt_objtab_get_by_id(c->rt, kind, c->attr->start_id, &obj);
+    int err = bpfrt_objtab_get_by_id(c->rt, kind, c->attr->start_id, &obj);
     if (err)
         return err;
-    int h = bpfrt_objtab_install(c->rt, kind, obj);
+    int h = bpfrt_objtab_install_mode(c->rt, kind, obj, (unsigned)mode);
     if (h < 0)
         bpfrt_obj_put(kind, obj);
     return h;
@@ -69,16 +67,17 @@ long bpfrt_cmd_obj_get(struct bpfrt_cmd *c)
     const union bpf_attr *a = c->attr;
     if (a->bpf_fd || a->path_fd)
         return -BPFRT_EINVAL;
-    int err = check_open_flags(a->file_flags);
-    if (err)
-        return err;
+    int mode = check_open_flags(a->file_flags);
+    if (mode < 0)
+        return mode;
     if (!a->pathname)
         return -BPFRT_EFAULT;
     void *obj;
+    int err;
     enum bpfrt_obj_kind kind = bpfrt_objtab_get_pinned(c->rt, u64_to_ptr(a->pathname), &obj, &err);
     if (kind == BPFRT_OBJ_NONE)
         return err;
-    int h = bpfrt_objtab_install(c->rt, kind, obj);
+    int h = bpfrt_objtab_install_mode(c->rt, kind, obj, (unsigned)mode);
     if (h < 0)
         bpfrt_obj_put(kind, obj);
     return h;

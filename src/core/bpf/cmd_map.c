@@ -74,17 +74,32 @@ long bpfrt_cmd_map_create(struct bpfrt_cmd *c)
             bpfrt_map_put(map);
         return err;
     }
-    int h = bpfrt_objtab_install(rt, BPFRT_OBJ_MAP, map);
+    /* the creating handle's mode follows map_flags, as the fd Linux returns */
+    int mode = bpfrt_handle_mode_from_flags(attr->map_flags);
+    int h = bpfrt_objtab_install_mode(rt, BPFRT_OBJ_MAP, map, mode < 0 ? BPFRT_HANDLE_RDWR : (unsigned)mode);
     if (h < 0)
         bpfrt_map_put(map);
     return h;
 }
 
-/* Resolves attr->map_fd. */
-static int get_map(struct bpfrt_cmd *c, uint32_t fd, struct bpfrt_map **map)
+/* Resolves a map handle that must grant `need` (BPFRT_HANDLE_*): -EPERM
+ * otherwise, as Linux's map_get_sys_perms checks; a frozen map grants no
+ * writes. */
+static int get_map_for(struct bpfrt_cmd *c, uint32_t fd, unsigned need, struct bpfrt_map **map)
 {
-    return bpfrt_objtab_get(c->rt, (int)fd, BPFRT_OBJ_MAP, (void **)map);
+    unsigned mode = 0;
+    int err = bpfrt_objtab_get_mode(c->rt, (int)fd, BPFRT_OBJ_MAP, (void **)map, &mode);
+    if (err)
+        return err;
+    if (__atomic_load_n(&(*map)->frozen, __ATOMIC_ACQUIRE))
+        mode &= ~BPFRT_HANDLE_WRITE;
+    if ((mode & need) != need) {
+        bpfrt_map_put(*map);
+        return -BPFRT_EPERM;
+    }
+    return 0;
 }
+
 
 /* Key pointer check: maps without keys (queue, stack) take none. */
 static bool key_missing(const struct bpfrt_map *map, uint64_t key)
@@ -95,7 +110,7 @@ static bool key_missing(const struct bpfrt_map *map, uint64_t key)
 long bpfrt_cmd_map_lookup_elem(struct bpfrt_cmd *c)
 {
     struct bpfrt_map *map;
-    int err = get_map(c, c->attr->map_fd, &map);
+    int err = get_map_for(c, c->attr->map_fd, BPFRT_HANDLE_READ, &map);
     if (err)
         return err;
     if (c->attr->flags & ~(uint64_t)BPF_F_LOCK)
@@ -111,7 +126,7 @@ long bpfrt_cmd_map_lookup_elem(struct bpfrt_cmd *c)
 long bpfrt_cmd_map_update_elem(struct bpfrt_cmd *c)
 {
     struct bpfrt_map *map;
-    int err = get_map(c, c->attr->map_fd, &map);
+    int err = get_map_for(c, c->attr->map_fd, BPFRT_HANDLE_WRITE, &map);
     if (err)
         return err;
     const void *key = u64_to_ptr(c->attr->key);
@@ -149,7 +164,7 @@ long bpfrt_cmd_map_update_elem(struct bpfrt_cmd *c)
 long bpfrt_cmd_map_delete_elem(struct bpfrt_cmd *c)
 {
     struct bpfrt_map *map;
-    int err = get_map(c, c->attr->map_fd, &map);
+    int err = get_map_for(c, c->attr->map_fd, BPFRT_HANDLE_WRITE, &map);
     if (err)
         return err;
     if (c->attr->flags)
@@ -165,7 +180,7 @@ long bpfrt_cmd_map_delete_elem(struct bpfrt_cmd *c)
 long bpfrt_cmd_map_get_next_key(struct bpfrt_cmd *c)
 {
     struct bpfrt_map *map;
-    int err = get_map(c, c->attr->map_fd, &map);
+    int err = get_map_for(c, c->attr->map_fd, BPFRT_HANDLE_READ, &map);
     if (err)
         return err;
     if (!c->attr->next_key)
@@ -179,7 +194,7 @@ long bpfrt_cmd_map_get_next_key(struct bpfrt_cmd *c)
 long bpfrt_cmd_map_lookup_and_delete_elem(struct bpfrt_cmd *c)
 {
     struct bpfrt_map *map;
-    int err = get_map(c, c->attr->map_fd, &map);
+    int err = get_map_for(c, c->attr->map_fd, BPFRT_HANDLE_RDWR, &map);
     if (err)
         return err;
     if (c->attr->flags & ~(uint64_t)BPF_F_LOCK)
@@ -196,7 +211,7 @@ long bpfrt_cmd_map_lookup_and_delete_elem(struct bpfrt_cmd *c)
 long bpfrt_cmd_map_freeze(struct bpfrt_cmd *c)
 {
     struct bpfrt_map *map;
-    int err = get_map(c, c->attr->map_fd, &map);
+    int err = get_map_for(c, c->attr->map_fd, BPFRT_HANDLE_WRITE, &map);
     if (err)
         return err;
     err = bpfrt_map_freeze(map);
@@ -322,7 +337,9 @@ static long batch_update(struct bpfrt_cmd *c, struct bpfrt_map *map, bool del)
 static long do_batch(struct bpfrt_cmd *c, enum batch_op op)
 {
     struct bpfrt_map *map;
-    int err = get_map(c, c->attr->batch.map_fd, &map);
+    unsigned need = op == BATCH_LOOKUP ? BPFRT_HANDLE_READ
+                    : op == BATCH_LOOKUP_AND_DELETE ? BPFRT_HANDLE_RDWR : BPFRT_HANDLE_WRITE;
+    int err = get_map_for(c, c->attr->batch.map_fd, need, &map);
     if (err)
         return err;
     long ret;

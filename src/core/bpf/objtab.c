@@ -21,6 +21,7 @@
 
 struct handle_slot {
     uint8_t kind;
+    uint8_t mode; /* BPFRT_HANDLE_* */
     void *obj;
 };
 
@@ -228,7 +229,23 @@ void bpfrt_objtab_sweep(struct bpfrt_runtime *rt)
 
 /* ---- handles ---- */
 
+int bpfrt_handle_mode_from_flags(uint32_t flags)
+{
+    if ((flags & BPF_F_RDONLY) && (flags & BPF_F_WRONLY))
+        return -BPFRT_EINVAL;
+    if (flags & BPF_F_RDONLY)
+        return BPFRT_HANDLE_READ;
+    if (flags & BPF_F_WRONLY)
+        return BPFRT_HANDLE_WRITE;
+    return BPFRT_HANDLE_RDWR;
+}
+
 int bpfrt_objtab_install(struct bpfrt_runtime *rt, enum bpfrt_obj_kind kind, void *obj)
+{
+    return bpfrt_objtab_install_mode(rt, kind, obj, BPFRT_HANDLE_RDWR);
+}
+
+int bpfrt_objtab_install_mode(struct bpfrt_runtime *rt, enum bpfrt_obj_kind kind, void *obj, unsigned mode)
 {
     struct bpfrt_objtab *t = rt->objtab;
     lock(rt);
@@ -257,6 +274,7 @@ int bpfrt_objtab_install(struct bpfrt_runtime *rt, enum bpfrt_obj_kind kind, voi
         return -BPFRT_ENOMEM;
     }
     t->slots[i].kind = (uint8_t)kind;
+    t->slots[i].mode = (uint8_t)mode;
     t->slots[i].obj = obj;
     t->nr_open++;
     unlock(rt);
@@ -273,7 +291,7 @@ static struct handle_slot *slot_of(struct bpfrt_objtab *t, int handle)
     return &t->slots[i];
 }
 
-enum bpfrt_obj_kind bpfrt_objtab_get_any(struct bpfrt_runtime *rt, int handle, void **obj)
+static enum bpfrt_obj_kind get_any(struct bpfrt_runtime *rt, int handle, void **obj, unsigned *mode)
 {
     lock(rt);
     struct handle_slot *s = slot_of(rt->objtab, handle);
@@ -281,16 +299,30 @@ enum bpfrt_obj_kind bpfrt_objtab_get_any(struct bpfrt_runtime *rt, int handle, v
     if (s) {
         kind = s->kind;
         *obj = s->obj;
+        *mode = s->mode;
         bpfrt_obj_get(kind, s->obj);
     }
     unlock(rt);
     return kind;
 }
 
+enum bpfrt_obj_kind bpfrt_objtab_get_any(struct bpfrt_runtime *rt, int handle, void **obj)
+{
+    unsigned mode;
+    return get_any(rt, handle, obj, &mode);
+}
+
 int bpfrt_objtab_get(struct bpfrt_runtime *rt, int handle, enum bpfrt_obj_kind kind, void **obj)
 {
+    unsigned mode;
+    return bpfrt_objtab_get_mode(rt, handle, kind, obj, &mode);
+}
+
+int bpfrt_objtab_get_mode(struct bpfrt_runtime *rt, int handle, enum bpfrt_obj_kind kind, void **obj,
+                          unsigned *mode)
+{
     void *o = NULL;
-    enum bpfrt_obj_kind k = bpfrt_objtab_get_any(rt, handle, &o);
+    enum bpfrt_obj_kind k = get_any(rt, handle, &o, mode);
     if (k == BPFRT_OBJ_NONE)
         return -BPFRT_EBADF;
     if (k != kind) {
@@ -315,6 +347,7 @@ int bpfrt_close(struct bpfrt_runtime *rt, int handle)
     enum bpfrt_obj_kind kind = s->kind;
     void *obj = s->obj;
     s->kind = BPFRT_OBJ_NONE;
+    s->mode = 0;
     s->obj = NULL;
     t->nr_open--;
     bool release = uref_dec(rt, kind, obj);

@@ -13,9 +13,24 @@ enum bpfrt_obj_kind { BPFRT_OBJ_NONE = 0, BPFRT_OBJ_MAP, BPFRT_OBJ_PROG, BPFRT_O
 void bpfrt_obj_get(enum bpfrt_obj_kind kind, void *obj);
 void bpfrt_obj_put(enum bpfrt_obj_kind kind, void *obj);
 
+/* Access a handle grants (Linux's file mode on a bpf fd). */
+#define BPFRT_HANDLE_READ 1u
+#define BPFRT_HANDLE_WRITE 2u
+#define BPFRT_HANDLE_RDWR (BPFRT_HANDLE_READ | BPFRT_HANDLE_WRITE)
+
 /* Opens a handle on obj, consuming the caller's reference on success (on
  * failure the caller still owns it). Returns the handle or -EMFILE/-ENOMEM. */
 int bpfrt_objtab_install(struct bpfrt_runtime *rt, enum bpfrt_obj_kind kind, void *obj);
+/* Same with an access mode (BPFRT_HANDLE_*). */
+int bpfrt_objtab_install_mode(struct bpfrt_runtime *rt, enum bpfrt_obj_kind kind, void *obj, unsigned mode);
+
+/* The mode for open_flags / file_flags / map_flags (BPF_F_RDONLY,
+ * BPF_F_WRONLY): -EINVAL for both. */
+int bpfrt_handle_mode_from_flags(uint32_t flags);
+
+/* Like bpfrt_objtab_get, also giving the handle's mode. */
+int bpfrt_objtab_get_mode(struct bpfrt_runtime *rt, int handle, enum bpfrt_obj_kind kind, void **obj,
+                          unsigned *mode);
 
 /* The object behind handle with a new reference: -EBADF when no such
  * handle, -EINVAL when it holds another kind of object (as Linux's
