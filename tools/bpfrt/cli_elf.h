@@ -68,9 +68,8 @@ void cli_open_perf_buffers(struct bpfrt_runtime *rt, struct bpfrt_object *obj);
  * instructions where the object has line info. `section` and `prog` (may be
  * NULL) select programs. Returns a CLI exit status.
  *
- * cmd_disasm.c calls cli_disasm_elf (all programs) through its weak hook;
- * to support `bpfrt disasm prog.o --section S` / `--prog NAME` it should
- * parse those options and call cli_elf_disasm with them. */
+ * cmd_disasm.c calls cli_elf_disasm with its --section/--prog options;
+ * cli_disasm_elf is the older all-programs hook. */
 int cli_elf_disasm(const char *path, const char *buf, size_t len, enum bpfrt_syntax syntax,
                    const char *section, const char *prog);
 int cli_disasm_elf(const char *path, const char *buf, size_t len, enum bpfrt_syntax syntax);

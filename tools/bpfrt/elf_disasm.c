@@ -116,8 +116,5 @@ out:
 
 int cli_disasm_elf(const char *path, const char *buf, size_t len, enum bpfrt_syntax syntax)
 {
-    /* cmd_disasm.c's hook: --section/--prog come through the environment
-     * until cmd_disasm passes them (see cli_elf.h) */
-    return cli_elf_disasm(path, buf, len, syntax, getenv("BPFRT_DISASM_SECTION"),
-                          getenv("BPFRT_DISASM_PROG"));
+    return cli_elf_disasm(path, buf, len, syntax, NULL, NULL);
 }
