@@ -400,6 +400,76 @@ static void test_tag(void)
     bpfrt_close(rt, (int)fd);
 }
 
+/* ---- OBJ_GET_INFO_BY_FD against the kernel ---- */
+
+static void get_info(bool kernel, long fd, void *info, uint32_t len, uint32_t *len_out)
+{
+    union bpf_attr a;
+    memset(&a, 0, sizeof(a));
+    a.info.bpf_fd = (uint32_t)fd;
+    a.info.info_len = len;
+    a.info.info = ptr(info);
+    CHECK_EQ(do_bpf(rt, kernel, BPF_OBJ_GET_INFO_BY_FD, &a), 0);
+    *len_out = a.info.info_len;
+}
+
+static void test_info_vs_kernel(void)
+{
+    if (!kern)
+        return;
+    struct bpf_map_info mi[2];
+    struct bpf_prog_info pi[2];
+    uint32_t ids[2][4], len[2];
+    long maps[2], progs[2];
+    for (int k = 0; k < 2; k++) {
+        union bpf_attr a;
+        memset(&a, 0, sizeof(a));
+        a.map_type = BPF_MAP_TYPE_HASH;
+        a.key_size = 8;
+        a.value_size = 24;
+        a.max_entries = 7;
+        a.map_flags = BPF_F_NO_PREALLOC;
+        strcpy(a.map_name, "conn_track");
+        maps[k] = do_bpf(rt, k, BPF_MAP_CREATE, &a);
+        CHECK(maps[k] >= 0);
+        memset(&mi[k], 0, sizeof(mi[k]));
+        get_info(k, maps[k], &mi[k], sizeof(mi[k]), &len[k]);
+        struct bpf_insn p[] = { LD_MAP_FD(1, (int32_t)maps[k]), MOV64_IMM(0, 0), EXIT() };
+        memset(&a, 0, sizeof(a));
+        a.prog_type = BPF_PROG_TYPE_SOCKET_FILTER;
+        a.insn_cnt = NR(p);
+        a.insns = ptr(p);
+        a.license = ptr("Dual BSD/GPL");
+        strcpy(a.prog_name, "filter.v2");
+        progs[k] = do_bpf(rt, k, BPF_PROG_LOAD, &a);
+        CHECK(progs[k] >= 0);
+        memset(&pi[k], 0, sizeof(pi[k]));
+        memset(ids[k], 0, sizeof(ids[k]));
+        pi[k].nr_map_ids = 4;
+        pi[k].map_ids = ptr(ids[k]);
+        get_info(k, progs[k], &pi[k], sizeof(pi[k]), &len[k]);
+    }
+    CHECK_EQ(len[0], len[1]);
+    CHECK_EQ(mi[0].type, mi[1].type);
+    CHECK_EQ(mi[0].key_size, mi[1].key_size);
+    CHECK_EQ(mi[0].value_size, mi[1].value_size);
+    CHECK_EQ(mi[0].max_entries, mi[1].max_entries);
+    CHECK_EQ(mi[0].map_flags, mi[1].map_flags);
+    CHECK_STR(mi[0].name, mi[1].name);
+    CHECK_EQ(pi[0].type, pi[1].type);
+    CHECK(memcmp(pi[0].tag, pi[1].tag, 8) == 0);
+    CHECK_STR(pi[0].name, pi[1].name);
+    CHECK_EQ(pi[0].gpl_compatible, pi[1].gpl_compatible);
+    CHECK_EQ(pi[0].nr_map_ids, pi[1].nr_map_ids);
+    CHECK_EQ(ids[0][0], mi[0].id);
+    CHECK_EQ(ids[1][0], mi[1].id);
+    CHECK_EQ(pi[0].xlated_prog_len, pi[1].xlated_prog_len);
+    for (int k = 0; k < 2; k++) {
+        do_close(rt, k, progs[k]);
+        do_close(rt, k, maps[k]);
+    }
+}
+
 /* ---- func_info / line_info ---- */
 
 static void test_func_info(void)
@@ -595,6 +665,7 @@ int main(void)
     RUN(test_log_load);
     RUN(test_load_errors);
     RUN(test_tag);
+    RUN(test_info_vs_kernel);
     RUN(test_func_info);
     RUN(test_tail_calls);
     CHECK_EQ(bpfrt_handle_count(rt), 0);
