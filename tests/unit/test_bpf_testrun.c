@@ -347,6 +347,43 @@ static void test_skb_fields(void)
     CHECK(memcmp(out.data + 1, f + 1, 59) == 0);
 }
 
+/* LD_ABS / LD_IND read from skb->data: the network header for socket
+ * filters, the MAC header for tc; bpf_skb_load_bytes likewise */
+static void test_skb_ld_abs(void)
+{
+    uint8_t f[60];
+    make_frame(f, sizeof(f), ucast, 0x0800);
+    struct run_out out;
+    struct run_in in = { f, sizeof(f), 0, NULL, 0, 0, 0 };
+    struct bpf_insn abs[] = { MOV64_REG(6, 1), INSN(BPF_LD | BPF_ABS | BPF_B, 0, 0, 0, 9), EXIT() };
+    struct bpf_insn absh[] = { MOV64_REG(6, 1), INSN(BPF_LD | BPF_ABS | BPF_H, 0, 0, 0, 12), EXIT() };
+    struct bpf_insn ind[] = { MOV64_REG(6, 1), MOV64_IMM(7, 4), INSN(BPF_LD | BPF_IND | BPF_W, 0, 7, 0, 2), EXIT() };
+    /* out of the packet: the program ends, returning 0 */
+    struct bpf_insn past[] = { MOV64_REG(6, 1), MOV64_IMM(0, 5), INSN(BPF_LD | BPF_ABS | BPF_W, 0, 0, 0, 100),
+                               MOV64_IMM(0, 9), EXIT() };
+    /* bpf_skb_load_bytes(skb, 2, fp-8, 4) then the loaded word */
+    struct bpf_insn lb[] = { MOV64_IMM(2, 2), MOV64_REG(3, 10), ALU64_IMM(BPF_ADD, 3, -8), MOV64_IMM(4, 4),
+                             CALL(26), JMP_IMM(BPF_JNE, 0, 0, 2), LDX(BPF_W, 0, 10, -8), EXIT(), MOV64_IMM(0, 1),
+                             EXIT() };
+    static const uint32_t types[] = { BPF_PROG_TYPE_SOCKET_FILTER, BPF_PROG_TYPE_SCHED_CLS };
+    for (size_t t = 0; t < NR(types); t++) {
+        bool net = types[t] == BPF_PROG_TYPE_SOCKET_FILTER;
+        const uint8_t *base = net ? f + 14 : f;
+        run_both(types[t], abs, NR(abs), &in, &out);
+        CHECK_EQ(out.retval, base[9]);
+        run_both(types[t], absh, NR(absh), &in, &out);
+        CHECK_EQ(out.retval, (uint32_t)(base[12] << 8 | base[13]));
+        run_both(types[t], ind, NR(ind), &in, &out);
+        CHECK_EQ(out.retval, (uint32_t)base[6] << 24 | (uint32_t)base[7] << 16 | base[8] << 8 | base[9]);
+        run_both(types[t], past, NR(past), &in, &out);
+        CHECK_EQ(out.retval, 0);
+        run_both(types[t], lb, NR(lb), &in, &out);
+        uint32_t w;
+        memcpy(&w, base + 2, 4);
+        CHECK_EQ(out.retval, w);
+    }
+}
+
 static void test_skb_ctx(void)
 {
     uint8_t f[60];
@@ -702,6 +739,7 @@ int main(void)
     RUN(test_xdp);
     RUN(test_redirect);
     RUN(test_skb_fields);
+    RUN(test_skb_ld_abs);
     RUN(test_skb_ctx);
     RUN(test_skb_sizes);
     RUN(test_cgroup_skb);
