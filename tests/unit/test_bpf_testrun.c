@@ -269,6 +269,27 @@ static void test_redirect(void)
     bpfrt_close(rt, (int)fd);
     run_both(BPF_PROG_TYPE_SCHED_CLS, p, NR(p), &in, &out);
     CHECK_EQ(out.retval, TC_ACT_REDIRECT);
+
+    /* bpf_redirect_map through a DEVMAP: the map and key are reported */
+    long dev = create_map(rt, BPF_MAP_TYPE_DEVMAP, 4, 4, 4);
+    CHECK(dev >= 0);
+    uint32_t k = 2, ifindex = 1;
+    CHECK_EQ(map_update(rt, dev, &k, &ifindex, BPF_ANY), 0);
+    struct bpf_insn rm[] = { LD_MAP_FD(1, (int32_t)dev), MOV64_IMM(2, 2), MOV64_IMM(3, XDP_DROP), CALL(51), EXIT() };
+    fd = load_prog(rt, BPF_PROG_TYPE_XDP, rm, NR(rm));
+    CHECK_EQ(bpfrt_prog_test_run(rt, bpfrt_prog_from_handle(rt, (int)fd), &o, &res), 0);
+    CHECK_EQ(res.retval, XDP_REDIRECT);
+    CHECK(res.redirected);
+    CHECK_EQ(res.redirect_map_id, bpfrt_map_from_handle(rt, (int)dev)->id);
+    CHECK_EQ(res.redirect_key, 2);
+    bpfrt_close(rt, (int)fd);
+    rm[2] = MOV64_IMM(2, 3); /* an empty slot: the flags' low bits are the fallback action */
+    fd = load_prog(rt, BPF_PROG_TYPE_XDP, rm, NR(rm));
+    CHECK_EQ(bpfrt_prog_test_run(rt, bpfrt_prog_from_handle(rt, (int)fd), &o, &res), 0);
+    CHECK_EQ(res.retval, XDP_DROP);
+    CHECK(!res.redirected);
+    bpfrt_close(rt, (int)fd);
+    bpfrt_close(rt, (int)dev);
 }
 
 /* ---- tc, socket filter: __sk_buff as Linux builds it ---- */
