@@ -56,8 +56,9 @@ void bpfrt_vlog_write(struct bpfrt_vlog *log, const char *text, uint32_t len)
                 break;
             put_byte(log, p, text[p - log->end_pos]);
         }
+        /* keep the text NUL-terminated after every message */
         if (!fixed || new_end < log->len_total)
-            put_byte(log, fixed ? new_end : new_end, '\0');
+            put_byte(log, new_end, '\0');
     }
     log->end_pos = new_end;
     if (!(log->level & BPF_LOG_FIXED) && log->end_pos + 1 > log->len_total && log->len_total)
