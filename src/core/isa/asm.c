@@ -50,7 +50,6 @@ struct asm_state {
     uint32_t nr_labels, cap_labels;
     int32_t first_exit;
     struct bpfrt_asm_error *err;
-    bool oom;
 };
 
 /* One attempt at matching a line against a template. */
@@ -208,8 +207,7 @@ enum num_sign { SIGN_OPTIONAL_MINUS, SIGN_REQUIRED };
 /* Parses a signed number into [lo, hi] (hex magnitudes up to hex_max are
  * taken as unsigned bit patterns). */
 static bool parse_number(struct match *m, enum num_sign sign, int64_t lo, int64_t hi,
-                         uint64_t hex_max, bool allow_hex, bool allow_dec, const char *what,
-                         int64_t *out)
+                         uint64_t hex_max, const char *what, int64_t *out)
 {
     size_t start = m->pos, i = m->pos;
     bool neg = false;
@@ -225,8 +223,6 @@ static bool parse_number(struct match *m, enum num_sign sign, int64_t lo, int64_
     bool hex, overflow;
     if (!scan_magnitude(m->s, m->len, &i, &mag, &hex, &overflow))
         return expected(m, start, PRIO_LITERAL, what);
-    if ((hex && !allow_hex) || (!hex && !allow_dec))
-        return expected(m, start, PRIO_KIND, what);
     bool ok = !overflow;
     int64_t v = 0;
     if (ok) {
@@ -260,7 +256,7 @@ static bool parse_number(struct match *m, enum num_sign sign, int64_t lo, int64_
 static bool parse_imm32(struct match *m, enum num_sign sign, int32_t *out, const char *what)
 {
     int64_t v;
-    if (!parse_number(m, sign, INT32_MIN, INT32_MAX, UINT32_MAX, true, true, what, &v))
+    if (!parse_number(m, sign, INT32_MIN, INT32_MAX, UINT32_MAX, what, &v))
         return false;
     *out = (int32_t)v;
     return true;
@@ -269,7 +265,7 @@ static bool parse_imm32(struct match *m, enum num_sign sign, int32_t *out, const
 static bool parse_off16(struct match *m, enum num_sign sign, int16_t *out, const char *what)
 {
     int64_t v;
-    if (!parse_number(m, sign, INT16_MIN, INT16_MAX, 0, true, true, what, &v))
+    if (!parse_number(m, sign, INT16_MIN, INT16_MAX, 0, what, &v))
         return false;
     *out = (int16_t)v;
     return true;
@@ -559,9 +555,7 @@ static bool match_line(struct match *m, const char *line, size_t len, enum bpfrt
 
 static void *asm_alloc(struct asm_state *st, size_t size)
 {
-    void *p = st->plat->alloc(st->plat->ctx, size, 16);
-    if (!p) st->oom = true;
-    return p;
+    return st->plat->alloc(st->plat->ctx, size, 16);
 }
 
 static bool grow(struct asm_state *st, void **arr, uint32_t *cap, size_t elem, uint32_t need)
