@@ -348,6 +348,32 @@ static void test_load_errors(void)
     long sp = bpfrt_bpf(rt, BPF_PROG_LOAD, &a, sizeof(a));
     CHECK(sp >= 0);
     bpfrt_close(rt, (int)sp);
+    /* expected_attach_type: only cgroup_skb checks it at load (ingress/egress) */
+    for (uint32_t eat = 0; eat < 4; eat++) {
+        long r[2];
+        for (int k = 0; k < (kern ? 2 : 1); k++) {
+            memset(&a, 0, sizeof(a));
+            a.prog_type = BPF_PROG_TYPE_CGROUP_SKB;
+            a.insn_cnt = 2;
+            a.insns = ptr(ret0);
+            a.license = ptr("GPL");
+            a.expected_attach_type = eat;
+            r[k] = do_bpf(rt, k, BPF_PROG_LOAD, &a);
+            do_close(rt, k, r[k]);
+        }
+        CHECK_EQ(r[0] >= 0, eat <= BPF_CGROUP_INET_EGRESS);
+        if (kern)
+            CHECK_EQ(r[0] >= 0, r[1] >= 0);
+        memset(&a, 0, sizeof(a));
+        a.prog_type = BPF_PROG_TYPE_XDP;
+        a.insn_cnt = 2;
+        a.insns = ptr(ret0);
+        a.license = ptr("GPL");
+        a.expected_attach_type = eat + 35;
+        long x = bpfrt_bpf(rt, BPF_PROG_LOAD, &a, sizeof(a));
+        CHECK(x >= 0);
+        bpfrt_close(rt, (int)x);
+    }
     /* jumps out of range: Linux's wording */
     struct bpf_insn jmp[] = { JMP_IMM(BPF_JA, 0, 0, 5), EXIT() };
     memset(log, 0, sizeof(log));
