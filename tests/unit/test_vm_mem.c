@@ -284,6 +284,23 @@ static void test_ld_abs(void)
     CHECK_EQ(vt_run(pend, 2, mem, 5).r0, 0);
     const struct bpf_insn plast[] = { LD_ABS(BPF_B, 5), EXIT() };
     CHECK_EQ(vt_run(plast, 2, mem, 5).r0, 0x13);
+    /* Linux's SKF_NET_OFF / SKF_LL_OFF: relative to the network header
+     * (data + net_off) and the MAC header 14 bytes before it; a socket
+     * filter's data starts at the network header (net_off 0) */
+    const struct bpf_insn net[] = { LD_ABS(BPF_B, -0x100000 + 1), EXIT() };
+    CHECK_EQ(vt_run(net, 2, mem, 5).r0, 0x0f);
+    const struct bpf_insn ll[] = { LD_ABS(BPF_H, -0x200000 + 12), EXIT() };
+    CHECK_EQ(vt_run(ll, 2, mem, 5).r0, 0x0c0d);
+    const struct bpf_insn ll_ind[] = { MOV64_IMM(2, -0x200000), LD_IND(BPF_W, 2, 0), EXIT() };
+    CHECK_EQ(vt_run(ll_ind, 3, mem, 5).r0, 0x00010203);
+    /* below the buffer start, past the end, and below SKF_LL_OFF */
+    pkt.buf = frame + 2;
+    const struct bpf_insn ll0[] = { LD_ABS(BPF_B, -0x200000), EXIT() };
+    CHECK_EQ(vt_run(ll0, 2, mem, 5).r0, 0);
+    const struct bpf_insn netend[] = { LD_ABS(BPF_H, -0x100000 + 5), EXIT() };
+    CHECK_EQ(vt_run(netend, 2, mem, 5).r0, 0);
+    const struct bpf_insn neg[] = { LD_ABS(BPF_B, -0x200001), EXIT() };
+    CHECK_EQ(vt_run(neg, 2, mem, 5).r0, 0);
     vt_pkt = NULL;
 }
 

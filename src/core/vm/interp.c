@@ -196,24 +196,44 @@ int bpfrt_vm_errno(enum bpfrt_run_error err)
     return map[err];
 }
 
+/* Linux's special negative offsets (SKF_NET_OFF, SKF_LL_OFF): relative to
+ * the network and the link-layer (MAC) header. */
+#define VM_SKF_NET_OFF (-0x100000)
+#define VM_SKF_LL_OFF (-0x200000)
+#define VM_ETH_HLEN 14
+
 bool bpfrt_vm_ld_pkt(struct vm_exec *ex, int64_t off, uint32_t size, uint64_t *val)
 {
     const struct bpfrt_run *run = ex->run;
-    const uint8_t *data;
-    uint64_t len;
-    if (run->pkt) {
-        data = run->pkt->data;
-        len = run->pkt->data && run->pkt->data_end > run->pkt->data
-                  ? (uint64_t)(run->pkt->data_end - run->pkt->data) : 0;
+    const struct bpfrt_pkt *pkt = run->pkt;
+    const uint8_t *p;
+    if (pkt) {
+        if (!pkt->data || pkt->data_end < pkt->data)
+            return false;
+        /* Offsets are relative to skb->data (the network header for socket
+         * filters, the MAC header for tc); negative ones name a header and
+         * may reach into the headroom, as far as the buffer start. */
+        const uint8_t *lo = pkt->data;
+        const uint8_t *net = pkt->data + pkt->net_off;
+        if (off >= 0)
+            p = pkt->data + off;
+        else if (off >= VM_SKF_NET_OFF)
+            p = net + (off - VM_SKF_NET_OFF), lo = pkt->buf ? pkt->buf : pkt->data;
+        else if (off >= VM_SKF_LL_OFF)
+            p = net - VM_ETH_HLEN + (off - VM_SKF_LL_OFF), lo = pkt->buf ? pkt->buf : pkt->data;
+        else
+            return false;
+        if (p < lo || p > pkt->data_end || (uint64_t)(pkt->data_end - p) < size)
+            return false;
     } else {
-        data = run->ctx;
-        len = run->ctx_size;
+        /* No packet (conformance model): the plain context is the packet. */
+        if (!run->ctx || off < 0 || (uint64_t)off + size > run->ctx_size)
+            return false;
+        p = (const uint8_t *)run->ctx + off;
     }
-    if (!data || off < 0 || (uint64_t)off + size > len)
-        return false;
     uint64_t v = 0;
     for (uint32_t i = 0; i < size; i++) /* network byte order */
-        v = v << 8 | data[off + i];
+        v = v << 8 | p[i];
     *val = v;
     return true;
 }
