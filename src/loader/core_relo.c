@@ -275,6 +275,13 @@ static void patch_insn(struct bpf_insn *insns, uint32_t idx, uint32_t cnt, uint3
 {
     struct bpf_insn *in = &insns[idx];
     if (!ok) {
+        /* an ld_imm64's second half becomes a no-op jump so the code stays valid */
+        if (in->code == (BPF_LD | BPF_IMM | BPF_DW) && idx + 1 < cnt) {
+            in[1].code = BPF_JMP | BPF_JA;
+            in[1].dst_reg = in[1].src_reg = 0;
+            in[1].off = 0;
+            in[1].imm = 0;
+        }
         in->code = BPF_JMP | BPF_CALL;
         in->dst_reg = in->src_reg = 0;
         in->off = 0;
