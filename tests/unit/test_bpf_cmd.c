@@ -735,6 +735,71 @@ static void test_btf(void)
     CHECK_EQ(bpfrt_bpf(rt, BPF_BTF_GET_FD_BY_ID, &a, sizeof(a)), -BPFRT_ENOENT);
 }
 
+/* The same BTF and BTF-described maps in the kernel: same verdicts. */
+static void test_btf_vs_kernel(void)
+{
+    if (!kernel_bpf_available())
+        return;
+    struct btf_blob blob;
+    make_btf(&blob);
+    long btf[2], r[2];
+    for (int k = 0; k < 2; k++) {
+        union bpf_attr a;
+        memset(&a, 0, sizeof(a));
+        a.btf = ptr(&blob);
+        a.btf_size = sizeof(blob);
+        btf[k] = do_bpf(rt, k, BPF_BTF_LOAD, &a);
+        CHECK(btf[k] >= 0);
+    }
+    static const struct { uint32_t type, ks, vs, kid, vid; } cases[] = {
+        { BPF_MAP_TYPE_HASH, 4, 8, 1, 3 },        /* ok, with a spin lock */
+        { BPF_MAP_TYPE_ARRAY, 4, 8, 1, 3 },       /* ok */
+        { BPF_MAP_TYPE_HASH, 4, 12, 1, 3 },       /* value size mismatch */
+        { BPF_MAP_TYPE_HASH, 8, 8, 1, 3 },        /* key size mismatch */
+        { BPF_MAP_TYPE_PERCPU_HASH, 4, 8, 1, 3 }, /* spin lock where none may be */
+        { BPF_MAP_TYPE_HASH, 4, 4, 1, 1 },        /* plain int value */
+        { BPF_MAP_TYPE_HASH, 4, 4, 1, 0 },        /* key type without value type */
+    };
+    for (size_t i = 0; i < NR(cases); i++) {
+        long maps[2] = { -1, -1 };
+        for (int k = 0; k < 2; k++) {
+            union bpf_attr a;
+            memset(&a, 0, sizeof(a));
+            a.map_type = cases[i].type;
+            a.key_size = cases[i].ks;
+            a.value_size = cases[i].vs;
+            a.max_entries = 4;
+            a.btf_fd = (uint32_t)btf[k];
+            a.btf_key_type_id = cases[i].kid;
+            a.btf_value_type_id = cases[i].vid;
+            maps[k] = r[k] = do_bpf(rt, k, BPF_MAP_CREATE, &a);
+        }
+        if (r[0] < 0 || r[1] < 0)
+            CHECK_EQ(r[0], r[1]);
+        else
+            CHECK(r[0] >= 0 && r[1] >= 0);
+        /* BPF_F_LOCK works exactly where the value has a spin lock */
+        if (r[0] >= 0 && r[1] >= 0) {
+            uint32_t key = 0, val[2] = { 0, 5 };
+            long u[2];
+            for (int k = 0; k < 2; k++) {
+                union bpf_attr a;
+                memset(&a, 0, sizeof(a));
+                a.map_fd = (uint32_t)maps[k];
+                a.key = ptr(&key);
+                a.value = ptr(val);
+                a.flags = BPF_F_LOCK;
+                u[k] = do_bpf(rt, k, BPF_MAP_UPDATE_ELEM, &a);
+            }
+            CHECK_EQ(u[0], u[1]);
+        }
+        for (int k = 0; k < 2; k++)
+            do_close(rt, k, maps[k]);
+    }
+    for (int k = 0; k < 2; k++)
+        do_close(rt, k, btf[k]);
+}
+
 int main(void)
 {
     rt = new_rt();
@@ -747,6 +812,7 @@ int main(void)
     RUN(test_pins);
     RUN(test_info);
     RUN(test_btf);
+    RUN(test_btf_vs_kernel);
     CHECK_EQ(bpfrt_handle_count(rt), 0);
     bpfrt_runtime_destroy(rt);
     return test_summary();
