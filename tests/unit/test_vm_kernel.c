@@ -6,12 +6,15 @@
  * kernel (BPF_PROG_TEST_RUN of a socket filter) and in bpfrt, checked and
  * unchecked. The program folds every register and its stack into the
  * 32-bit return value the kernel reports. Skips (77) when the kernel refuses
- * to load programs.
+ * to load programs. A second part runs random LD_ABS/LD_IND programs as
+ * socket filters in the kernel and through bpfrt's own PROG_TEST_RUN on the
+ * same frame (offsets in and out of the packet, SKF_NET_OFF, SKF_LL_OFF).
  * BPFRT_FUZZ_ITERS sets the number of programs (default 2000). */
 #include <errno.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "bpfrt/bpf.h"
 #include "bpfrt/uapi.h"
 #include "test_vm_util.h"
 
@@ -266,6 +269,115 @@ static void dump(const struct bpf_insn *p, uint32_t n)
     fprintf(stderr, "%s", text);
 }
 
+/* ---- LD_ABS / LD_IND: the kernel and bpfrt's PROG_TEST_RUN, same packet ---- */
+
+static int32_t rnd_pkt_off(void)
+{
+    switch (rnd_below(4)) {
+    case 0: return -0x100000 + (int32_t)rnd_below(70) - 2;  /* SKF_NET_OFF + k */
+    case 1: return -0x200000 + (int32_t)rnd_below(90) - 2;  /* SKF_LL_OFF + k */
+    case 2: return (int32_t)rnd_below(8) - 4;               /* around 0 */
+    default: return (int32_t)rnd_below(60);                 /* mostly inside a 64-byte frame */
+    }
+}
+
+/* r6 = ctx; r7 = 0; r8 = small; {LD_ABS | LD_IND; r7 = r7 * 31 + r0}*; r0 = r7 */
+static uint32_t gen_ld_prog(struct bpf_insn *p)
+{
+    static const uint8_t sizes[] = { BPF_B, BPF_H, BPF_W };
+    uint32_t n = 0;
+    p[n++] = MOV64_REG(6, 1);
+    p[n++] = MOV64_IMM(7, 0);
+    uint32_t k = 1 + rnd_below(6);
+    for (uint32_t i = 0; i < k; i++) {
+        uint8_t sz = sizes[rnd_below(3)];
+        if (rnd_below(2)) {
+            p[n++] = LD_ABS(sz, rnd_pkt_off());
+        } else {
+            int32_t base = rnd_pkt_off(), split = (int32_t)rnd_below(20) - 10;
+            p[n++] = MOV64_IMM(8, base - split);
+            p[n++] = LD_IND(sz, 8, split);
+        }
+        p[n++] = ALU64_IMM(BPF_MUL, 7, 31);
+        p[n++] = ALU64_REG(BPF_ADD, 7, 0);
+    }
+    p[n++] = MOV64_REG(0, 7);
+    p[n++] = EXIT();
+    return n;
+}
+
+static long bpfrt_socket_filter_run(const struct bpf_insn *p, uint32_t n, uint8_t *pkt, uint32_t len,
+                                    uint32_t *retval)
+{
+    union bpf_attr a;
+    memset(&a, 0, sizeof(a));
+    a.prog_type = BPF_PROG_TYPE_SOCKET_FILTER;
+    a.insns = (uint64_t)(uintptr_t)p;
+    a.insn_cnt = n;
+    a.license = (uint64_t)(uintptr_t)"GPL";
+    long fd = bpfrt_bpf(vt_rt, BPF_PROG_LOAD, &a, sizeof(a));
+    if (fd < 0)
+        return fd;
+    memset(&a, 0, sizeof(a));
+    a.test.prog_fd = (uint32_t)fd;
+    a.test.data_in = (uint64_t)(uintptr_t)pkt;
+    a.test.data_size_in = len;
+    a.test.repeat = 1;
+    long r = bpfrt_bpf(vt_rt, BPF_PROG_TEST_RUN, &a, sizeof(a));
+    *retval = a.test.retval;
+    bpfrt_close(vt_rt, (int)fd);
+    return r;
+}
+
+static void test_ld_abs_vs_kernel(long iters)
+{
+    long compared = 0;
+    for (long it = 0; it < iters; it++) {
+        struct bpf_insn p[64];
+        uint32_t n = gen_ld_prog(p);
+        uint8_t pkt[64];
+        for (size_t i = 0; i < sizeof(pkt); i++)
+            pkt[i] = (uint8_t)rnd();
+        pkt[12] = 0x08; /* IPv4, as both test-runs want a real header */
+        pkt[13] = 0x00;
+        pkt[14] = 0x45;
+        uint32_t len = 34 + rnd_below(31);
+        long fd = kernel_load(p, n);
+        if (fd < 0) {
+            fprintf(stderr, "kernel refused an LD_ABS program:\n%s\n", klog);
+            dump(p, n);
+            CHECK(false);
+            return;
+        }
+        uint8_t kpkt[64];
+        memcpy(kpkt, pkt, sizeof(pkt));
+        union bpf_attr a;
+        memset(&a, 0, sizeof(a));
+        a.test.prog_fd = (uint32_t)fd;
+        a.test.data_in = (uint64_t)(uintptr_t)kpkt;
+        a.test.data_size_in = len;
+        a.test.repeat = 1;
+        long kr = sys_bpf(BPF_PROG_TEST_RUN, &a);
+        close((int)fd);
+        uint32_t kret = a.test.retval, ours = 0;
+        long br = bpfrt_socket_filter_run(p, n, pkt, len, &ours);
+        if (kr != 0 || br != 0) {
+            fprintf(stderr, "test run failed: kernel %ld, bpfrt %ld\n", kr, br);
+            CHECK(false);
+            return;
+        }
+        if (kret != ours) {
+            fprintf(stderr, "LD_ABS program %ld (packet %u bytes): kernel 0x%x, bpfrt 0x%x\n", it, len, kret, ours);
+            dump(p, n);
+            CHECK(false);
+            return;
+        }
+        test_passed++;
+        compared++;
+    }
+    printf("%ld LD_ABS/LD_IND programs compared with the kernel\n", compared);
+}
+
 int main(void)
 {
     struct bpf_insn probe[] = { MOV64_IMM(0, 0), EXIT() };
@@ -330,6 +442,7 @@ int main(void)
     }
     printf("%ld programs compared with the kernel, %ld refused by its verifier\n", compared, refused);
     CHECK(compared > iters / 2);
+    test_ld_abs_vs_kernel(iters / 4 + 1);
     vt_teardown();
     return test_summary();
 }
