@@ -360,6 +360,150 @@ static void test_skb_resize_vs_kernel(void)
     }
 }
 
+/* bpf_skb_adjust_room / bpf_skb_change_proto: verdicts and resulting
+ * bytes. A second call shows what the first did to skb->protocol (the
+ * NET-mode offset depends on it). */
+struct room_call {
+    uint32_t id;
+    int32_t a2;   /* len_diff or proto */
+    uint32_t a3;  /* mode or flags */
+    uint64_t a4;  /* flags */
+};
+struct room_case {
+    uint16_t ethertype;
+    uint32_t size;
+    int ncalls;
+    struct room_call c[2];
+};
+
+#define AR BPF_FUNC_skb_adjust_room
+#define CP BPF_FUNC_skb_change_proto
+#define L2(n) ((uint64_t)(n) << 56)
+
+static void test_skb_room_vs_kernel(void)
+{
+    static const struct room_case cases[] = {
+        { 0x0800, 64, 1, { { AR, 8, 0, 0 } } },
+        { 0x0800, 64, 1, { { AR, 8, 1, 0 } } },
+        { 0x0800, 64, 1, { { AR, -8, 0, 0 } } },
+        { 0x0800, 64, 1, { { AR, -8, 1, 0 } } },
+        { 0x0800, 64, 1, { { AR, -30, 0, 0 } } },
+        { 0x0800, 64, 1, { { AR, -31, 0, 0 } } },
+        { 0x0800, 64, 1, { { AR, -50, 0, 0 } } },
+        { 0x0800, 64, 1, { { AR, 0x1000, 0, 0 } } },
+        { 0x0800, 64, 1, { { AR, 4095, 0, 0 } } },
+        { 0x0800, 64, 1, { { AR, 8, 2, 0 } } },
+        { 0x0800, 64, 1, { { AR, 8, 0, 1ull << 9 } } },
+        { 0x0800, 64, 1, { { AR, 8, 0, (1ull << 0) | (1ull << 5) } } },
+        { 0x0800, 64, 2, { { AR, 20, 1, 1ull << 1 }, { AR, -8, 0, 0 } } },
+        { 0x0800, 64, 2, { { AR, 40, 1, 1ull << 2 }, { AR, -8, 0, 0 } } },
+        { 0x0800, 64, 1, { { AR, 8, 0, (1ull << 1) | (1ull << 2) } } },
+        { 0x0800, 64, 1, { { AR, 8, 0, (1ull << 1) | (1ull << 3) | (1ull << 4) } } },
+        { 0x0800, 64, 1, { { AR, 8, 0, (1ull << 1) | (1ull << 3) } } },
+        { 0x0800, 64, 1, { { AR, 40, 0, (1ull << 1) | (1ull << 6) | L2(10) } } },
+        { 0x0800, 64, 1, { { AR, 8, 0, (1ull << 1) | (1ull << 6) | L2(14) } } },
+        { 0x0800, 64, 1, { { AR, 34, 0, (1ull << 1) | (1ull << 6) | L2(14) } } },
+        { 0x0800, 64, 1, { { AR, 8, 0, (1ull << 3) } } },
+        { 0x0800, 64, 1, { { AR, -8, 0, 1ull << 1 } } },
+        { 0x0800, 64, 1, { { AR, 8, 0, 1ull << 7 } } },
+        { 0x0800, 64, 1, { { AR, -20, 0, 1ull << 8 } } },
+        { 0x0800, 100, 2, { { AR, -20, 0, 1ull << 8 }, { AR, -8, 0, 0 } } },
+        { 0x0800, 100, 1, { { AR, -8, 0, (1ull << 7) | (1ull << 8) } } },
+        { 0x86dd, 100, 1, { { AR, -8, 0, 0 } } },
+        { 0x86dd, 100, 2, { { AR, 20, 1, 1ull << 1 }, { AR, -4, 0, 0 } } },
+        { 0x0806, 64, 1, { { AR, 8, 0, 0 } } },
+        { 0x0800, 64, 2, { { CP, 0xdd86, 0, 0 }, { AR, -8, 0, 0 } } },
+        { 0x0800, 64, 1, { { CP, 0x0008, 0, 0 } } },
+        { 0x0800, 64, 1, { { CP, 0xdd86, 1, 0 } } },
+        { 0x86dd, 100, 2, { { CP, 0x0008, 0, 0 }, { AR, -8, 0, 0 } } },
+        { 0x0806, 64, 1, { { CP, 0xdd86, 0, 0 } } },
+    };
+    static uint8_t kout[20000], mbuf[16384 + 16384];
+    for (size_t c = 0; c < sizeof(cases) / sizeof(cases[0]); c++) {
+        const struct room_case *rc = &cases[c];
+        struct bpf_insn prog[32];
+        uint32_t n = 0;
+        prog[n++] = MOVR(7, 1);
+        for (int k = 0; k < rc->ncalls; k++) {
+            const struct room_call *cl = &rc->c[k];
+            prog[n++] = MOVR(1, 7);
+            prog[n++] = MOVI(2, cl->a2);
+            prog[n++] = MOVI(3, (int32_t)cl->a3);
+            const struct bpf_insn ld[] = { LD64(4, cl->a4) };
+            prog[n++] = ld[0];
+            prog[n++] = ld[1];
+            prog[n++] = CALL(cl->id);
+            if (k == 0)
+                prog[n++] = MOVR(6, 0);
+        }
+        if (rc->ncalls == 2) {
+            /* r0 = (first & 0xffff) << 16 | (second & 0xffff) */
+            prog[n++] = I(BPF_ALU64 | BPF_AND | BPF_K, 0, 0, 0, 0xffff);
+            prog[n++] = I(BPF_ALU64 | BPF_AND | BPF_K, 6, 0, 0, 0xffff);
+            prog[n++] = I(BPF_ALU64 | BPF_LSH | BPF_K, 6, 0, 0, 16);
+            prog[n++] = I(BPF_ALU64 | BPF_OR | BPF_X, 0, 6, 0, 0);
+        }
+        prog[n++] = EXIT();
+        int fd = kload(BPF_PROG_TYPE_SCHED_CLS, prog, n);
+        if (fd < 0) {
+            test_failed++;
+            continue;
+        }
+        uint8_t in[128];
+        for (uint32_t i = 0; i < sizeof(in); i++)
+            in[i] = (uint8_t)(i * 7 + 1);
+        in[12] = (uint8_t)(rc->ethertype >> 8);
+        in[13] = (uint8_t)rc->ethertype;
+        if (rc->ethertype == 0x0800)
+            in[14] = 0x45;
+        if (rc->ethertype == 0x86dd)
+            in[14] = 0x60;
+        union bpf_attr a;
+        memset(&a, 0, sizeof(a));
+        a.test.prog_fd = (uint32_t)fd;
+        a.test.data_in = (uint64_t)(uintptr_t)in;
+        a.test.data_size_in = rc->size;
+        a.test.data_out = (uint64_t)(uintptr_t)kout;
+        a.test.data_size_out = sizeof(kout);
+        a.test.repeat = 1;
+        CHECK_EQ(sys_bpf(BPF_PROG_TEST_RUN, &a), 0);
+        close(fd);
+        uint32_t kret = a.test.retval, klen = a.test.data_size_out;
+
+        /* ours: a tc context whose __sk_buff carries skb->protocol */
+        static struct __sk_buff skb;
+        memset(&skb, 0, sizeof(skb));
+        skb.protocol = (uint32_t)(uint16_t)((rc->ethertype >> 8) | (rc->ethertype << 8));
+        static const struct bpfrt_ctx_desc tcdesc = { .prog_type = BPF_PROG_TYPE_SCHED_CLS,
+                                                      .ctx_size = sizeof(struct __sk_buff) };
+        memset(mbuf, 0xee, sizeof(mbuf));
+        memcpy(mbuf + 16384, in, rc->size);
+        struct bpfrt_pkt pkt = { .buf = mbuf, .buf_size = sizeof(mbuf), .data = mbuf + 16384,
+                                 .data_end = mbuf + 16384 + rc->size, .net_off = 14 };
+        run.pkt = &pkt;
+        run.ctx = &skb;
+        run.ctx_desc = &tcdesc;
+        skb.len = rc->size;
+        uint32_t r[2] = { 0, 0 };
+        for (int k = 0; k < rc->ncalls; k++) {
+            const struct room_call *cl = &rc->c[k];
+            r[k] = (uint32_t)call(cl->id, (uint64_t)(uintptr_t)&skb, (uint64_t)(int64_t)cl->a2,
+                                  cl->a3, cl->a4, 0);
+        }
+        run.pkt = NULL;
+        run.ctx = NULL;
+        run.ctx_desc = NULL;
+        uint32_t mine = rc->ncalls == 2 ? (r[0] & 0xffff) << 16 | (r[1] & 0xffff) : r[0];
+        uint32_t mlen = (uint32_t)(pkt.data_end - pkt.data);
+        bool same = mine == kret && mlen == klen && memcmp(pkt.data, kout, mlen) == 0 &&
+                    skb.len == mlen;
+        if (!same)
+            fprintf(stderr, "room case %zu: kernel %d len %u, we %d len %u (skb.len %u)\n", c,
+                    (int)kret, klen, (int)mine, mlen, skb.len);
+        CHECK(same);
+    }
+}
+
 /* ---- bpf_snprintf: the format checker and formatter against the kernel ----
  * The kernel checks a constant format at load time (the same
  * bpf_bprintf_prepare rules), so a refused format fails the load; an
@@ -893,6 +1037,7 @@ int main(void)
     RUN(test_xdp_limits_vs_kernel);
     RUN(test_skb_pull_vs_kernel);
     RUN(test_skb_resize_vs_kernel);
+    RUN(test_skb_room_vs_kernel);
     RUN(test_snprintf_vs_kernel);
     RUN(test_snprintf_random_vs_kernel);
     RUN(test_strtox_vs_kernel);

@@ -258,6 +258,33 @@ static void test_skb_bytes(void)
     CHECK(pkt.data + pkt.net_off == net);
     CHECK(frame[0] == 0 && frame[13] == 0);
 
+    /* skb_adjust_room on an IPv4 frame (the ethertype tells the protocol
+     * when there is no __sk_buff): NET mode inserts after the 20-byte base
+     * IP header, MAC mode after the Ethernet header */
+    set_pkt(16, 60, 14);
+    for (int i = 0; i < 60; i++)
+        pkt.data[i] = (uint8_t)(i + 1);
+    pkt.data[12] = 0x08;
+    pkt.data[13] = 0x00;
+    CHECK_EQ(call(BPF_FUNC_skb_adjust_room, P(&run), 8, 0, 0, 0), 0);
+    CHECK_EQ(pkt.data_end - pkt.data, 68);
+    CHECK(pkt.data == frame + 8);
+    CHECK(pkt.data[0] == 1 && pkt.data[33] == 34);          /* headers moved to the front */
+    CHECK(pkt.data[34] == 0 && pkt.data[41] == 0);          /* 8 zeroed bytes */
+    CHECK_EQ(pkt.data[42], 35);                             /* then the rest */
+    CHECK_EQ(call(BPF_FUNC_skb_adjust_room, P(&run), -8, 0, 0, 0), 0); /* and back */
+    CHECK(pkt.data == frame + 16 && pkt.data[34] == 35);
+    CHECK_EQ(call(BPF_FUNC_skb_adjust_room, P(&run), 4, 1, 0, 0), 0);
+    CHECK(pkt.data[13] == 0x00 && pkt.data[14] == 0 && pkt.data[18] == 15);
+    CHECK_EQ(call(BPF_FUNC_skb_adjust_room, P(&run), 13, 1, 0, 0), ERR(-BPFRT_ENOMEM)); /* 12 left */
+    CHECK_EQ(call(BPF_FUNC_skb_adjust_room, P(&run), 1, 2, 0, 0), ERR(-BPFRT_ENOTSUPP)); /* mode */
+    CHECK_EQ(call(BPF_FUNC_skb_adjust_room, P(&run), 0x1000, 0, 0, 0), ERR(-BPFRT_EFAULT));
+    CHECK_EQ(call(BPF_FUNC_skb_adjust_room, P(&run), 1, 0, 1ull << 9, 0), ERR(-BPFRT_EINVAL));
+    pkt.data[12] = 0x08;
+    pkt.data[13] = 0x06; /* ARP */
+    CHECK_EQ(call(BPF_FUNC_skb_adjust_room, P(&run), 1, 0, 0, 0), ERR(-BPFRT_ENOTSUPP));
+    CHECK_EQ(call(BPF_FUNC_skb_change_proto, P(&run), 0xdd86, 0, 0, 0), ERR(-BPFRT_ENOTSUPP));
+
     /* no packet attached: the helpers fail like an empty skb */
     run.pkt = NULL;
     CHECK_EQ(call(BPF_FUNC_skb_load_bytes, P(&run), 0, P(to), 1, 0), ERR(-BPFRT_EFAULT));

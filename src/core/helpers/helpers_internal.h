@@ -89,6 +89,9 @@ BPFRT_HELPER_DECL(skb_load_bytes_relative);
 BPFRT_HELPER_DECL(skb_pull_data);
 BPFRT_HELPER_DECL(skb_change_tail);
 BPFRT_HELPER_DECL(skb_change_head);
+/* skb_room.c */
+BPFRT_HELPER_DECL(skb_adjust_room);
+BPFRT_HELPER_DECL(skb_change_proto);
 BPFRT_HELPER_DECL(l3_csum_replace);
 BPFRT_HELPER_DECL(l4_csum_replace);
 BPFRT_HELPER_DECL(csum_diff);
@@ -170,5 +173,16 @@ struct bpfrt_pkt_snap {
  * (and, in a checked run, moves the packet region that matched the old
  * pointers) after a helper changed them. */
 void bpfrt_pkt_resync(struct bpfrt_run *run, const struct bpfrt_pkt_snap *old);
+
+struct bpfrt_pkt_snap bpfrt_pkt_snapshot(const struct bpfrt_pkt *pkt);
+
+/* After an skb helper resized the packet: __sk_buff.len (the program reads
+ * it from the context) and the pointer shadows/regions follow. */
+void bpfrt_skb_publish(struct bpfrt_run *run, const struct bpfrt_pkt_snap *old);
+
+/* skb->protocol as __sk_buff shows it (__be16 in the low bits), and its
+ * update when a helper changes the outer L3 protocol. */
+uint16_t bpfrt_skb_protocol(struct bpfrt_run *run);
+void bpfrt_skb_set_protocol(struct bpfrt_run *run, uint16_t proto);
 
 #endif

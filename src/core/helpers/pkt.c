@@ -58,3 +58,61 @@ void bpfrt_pkt_resync(struct bpfrt_run *run, const struct bpfrt_pkt_snap *old)
         }
     }
 }
+
+struct bpfrt_pkt_snap bpfrt_pkt_snapshot(const struct bpfrt_pkt *pkt)
+{
+    struct bpfrt_pkt_snap s = { (uintptr_t)pkt->data, (uintptr_t)pkt->data_end,
+                                (uintptr_t)pkt->data_meta };
+    return s;
+}
+
+/* The user-visible __sk_buff at the start of an skb program's context, or
+ * NULL for other programs. */
+static struct __sk_buff *skb_view(struct bpfrt_run *run)
+{
+    uint8_t *ctx = run->pkt && run->pkt->skb_ctx ? run->pkt->skb_ctx : run->ctx;
+    const struct bpfrt_ctx_desc *d = run->ctx_desc;
+    if (!ctx || !d || !(BPFRT_PROG_TYPE_BIT(d->prog_type) & BPFRT_PT_SKB) ||
+        d->ctx_size < sizeof(struct __sk_buff) - 8)
+        return 0;
+    return (struct __sk_buff *)ctx;
+}
+
+void bpfrt_skb_publish(struct bpfrt_run *run, const struct bpfrt_pkt_snap *old)
+{
+    struct __sk_buff *skb = skb_view(run);
+    if (skb) {
+        uint32_t len = (uint32_t)(run->pkt->data_end - run->pkt->data);
+        bpfrt_memcpy(&skb->len, &len, sizeof(len));
+    }
+    bpfrt_pkt_resync(run, old);
+}
+
+/* skb->protocol (network order in the low 16 bits, as __sk_buff shows it):
+ * from the context when there is one, else the packet's EtherType. */
+uint16_t bpfrt_skb_protocol(struct bpfrt_run *run)
+{
+    struct __sk_buff *skb = skb_view(run);
+    if (skb) {
+        uint32_t p;
+        bpfrt_memcpy(&p, &skb->protocol, sizeof(p));
+        return (uint16_t)p;
+    }
+    const struct bpfrt_pkt *pkt = run->pkt;
+    if (pkt && pkt->net_off >= BPFRT_ETH_HLEN &&
+        (uint64_t)(pkt->data_end - pkt->data) >= pkt->net_off) {
+        uint16_t v;
+        bpfrt_memcpy(&v, pkt->data + pkt->net_off - 2, sizeof(v));
+        return v;
+    }
+    return 0;
+}
+
+void bpfrt_skb_set_protocol(struct bpfrt_run *run, uint16_t proto)
+{
+    struct __sk_buff *skb = skb_view(run);
+    if (skb) {
+        uint32_t p = proto;
+        bpfrt_memcpy(&skb->protocol, &p, sizeof(p));
+    }
+}

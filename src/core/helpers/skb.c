@@ -89,27 +89,6 @@ BPFRT_HELPER_DEF(skb_pull_data)
  * pages: four pages less struct skb_shared_info). */
 #define SKB_MAX_LEN 16064u
 
-/* The program reads skb->len from the user-visible __sk_buff at the start
- * of the context: keep it in step with the packet. */
-static void skb_publish(struct bpfrt_run *run, const struct bpfrt_pkt_snap *old)
-{
-    struct bpfrt_pkt *pkt = run->pkt;
-    uint8_t *ctx = pkt->skb_ctx ? pkt->skb_ctx : run->ctx;
-    if (ctx && run->ctx_desc && run->ctx_desc->ctx_size >= sizeof(uint32_t) &&
-        (BPFRT_PROG_TYPE_BIT(run->ctx_desc->prog_type) & BPFRT_PT_SKB)) {
-        uint32_t len = (uint32_t)pkt_len(pkt);
-        bpfrt_memcpy(ctx, &len, sizeof(len)); /* __sk_buff.len is at offset 0 */
-    }
-    bpfrt_pkt_resync(run, old);
-}
-
-static struct bpfrt_pkt_snap skb_snap(const struct bpfrt_pkt *pkt)
-{
-    struct bpfrt_pkt_snap s = { (uintptr_t)pkt->data, (uintptr_t)pkt->data_end,
-                                (uintptr_t)pkt->data_meta };
-    return s;
-}
-
 /* (ctx, new_len, flags): grows (zero-filled) or trims the packet to
  * new_len. It must keep the headers before the network header and stay
  * within SKB_MAX_LEN (-EINVAL). Linux reallocates an skb that lacks
@@ -124,12 +103,12 @@ BPFRT_HELPER_DEF(skb_change_tail)
     uint64_t room = (uint64_t)(pkt->buf + pkt->buf_size - pkt->data);
     if (new_len > room)
         return bpfrt_helper_err(-BPFRT_ENOMEM);
-    struct bpfrt_pkt_snap old = skb_snap(pkt);
+    struct bpfrt_pkt_snap old = bpfrt_pkt_snapshot(pkt);
     uint32_t cur = (uint32_t)pkt_len(pkt);
     if (new_len > cur)
         bpfrt_memset(pkt->data + cur, 0, new_len - cur);
     pkt->data_end = pkt->data + new_len;
-    skb_publish(run, &old);
+    bpfrt_skb_publish(run, &old);
     return 0;
 }
 
@@ -149,7 +128,7 @@ BPFRT_HELPER_DEF(skb_change_head)
     uint64_t meta = pkt->data_meta ? (uint64_t)(pkt->data - pkt->data_meta) : 0;
     if ((uint64_t)(pkt->data - pkt->buf) < head_room + meta)
         return bpfrt_helper_err(-BPFRT_ENOMEM);
-    struct bpfrt_pkt_snap old = skb_snap(pkt);
+    struct bpfrt_pkt_snap old = bpfrt_pkt_snapshot(pkt);
     if (meta) {
         bpfrt_memmove(pkt->data_meta - head_room, pkt->data_meta, meta);
         pkt->data_meta -= head_room;
@@ -157,6 +136,6 @@ BPFRT_HELPER_DEF(skb_change_head)
     pkt->data -= head_room;
     bpfrt_memset(pkt->data, 0, head_room);
     pkt->net_off += head_room;
-    skb_publish(run, &old);
+    bpfrt_skb_publish(run, &old);
     return 0;
 }
