@@ -193,6 +193,28 @@ static void sections_overlap(struct bb *b)
     memcpy(b->out, &h, sizeof(h));
 }
 
+/* clang names function-scope statics "func.var": valid for VARs only */
+static void test_dotted_names(void)
+{
+    struct bb b;
+    bb_init(&b);
+    base_types(&b);
+    bb_words(&b, 4, bb_str(&b, "xdp_log.fmt"), INFO(BTF_KIND_VAR, 0, 0), 1u, 0u);
+    char log[256];
+    struct bpfrt_btf *btf = NULL;
+    CHECK_EQ(parse(&b, 0, log, &btf), 0);
+    if (btf)
+        bpfrt_btf_put(btf);
+    bb_init(&b);
+    base_types(&b);
+    bb_words(&b, 3, bb_str(&b, "a.b"), INFO(BTF_KIND_TYPEDEF, 0, 0), 1u);
+    btf = NULL;
+    CHECK(parse(&b, 0, log, &btf) < 0);
+    CHECK_CONTAINS(log, "Invalid name");
+    if (btf)
+        bpfrt_btf_put(btf);
+}
+
 static const struct bad_case bad_cases[] = {
     {"magic", bad_magic, "Invalid magic"},
     {"version", bad_version, "Unsupported version"},
@@ -260,7 +282,8 @@ static void test_malformed(void)
 static void test_corpus_btf(void)
 {
     static const char *const names[] = {"xdp_rules_hash", "global_knobs", "kconfig_externs", "map_in_map",
-                                        "tail_calls", "spin_lock", "loop_callbacks", "atomics"};
+                                        "tail_calls", "spin_lock", "loop_callbacks", "atomics",
+                                        "trace_strings", "core_reloc"};
     for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
         struct bpfrt_object *obj = open_obj_opts("v3", names[i], NULL);
         test_current = names[i];
@@ -289,6 +312,7 @@ int main(void)
     RUN(test_valid);
     RUN(test_spin_lock);
     RUN(test_malformed);
+    RUN(test_dotted_names);
     char path[4096];
     snprintf(path, sizeof(path), "%s/progs/v3", build_dir());
     if (dir_exists(path))

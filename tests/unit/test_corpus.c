@@ -839,6 +839,48 @@ static void t_xdp_ipv6(const char *v)
     bpfrt_object_close(obj);
 }
 
+struct trace_lines {
+    int n;
+    char line[4][128];
+};
+
+static void trace_sink(void *arg, const char *line, size_t len)
+{
+    struct trace_lines *t = arg;
+    if (t->n < 4)
+        snprintf(t->line[t->n], sizeof(t->line[0]), "%.*s", (int)len, line);
+    t->n++;
+}
+
+static void t_trace_strings(const char *v)
+{
+    struct trace_lines t;
+    memset(&t, 0, sizeof(t));
+    bpfrt_runtime_set_trace_sink(crt, trace_sink, &t);
+    struct bpfrt_object *obj = load_obj(v, "trace_strings");
+    CHECK(obj != NULL);
+    if (obj) {
+        CHECK(bpfrt_object_find_map(obj, ".rodata.str1.1") != NULL);
+        uint8_t pkt[128];
+        uint32_t n = build_ipv4(pkt, 17, 1, 2, 3, 4, 18, 0); /* 60 */
+        CHECK_EQ(run_prog(obj, "xdp_log", pkt, n).retval, 2);
+        CHECK_EQ(t.n, 2);
+        CHECK_CONTAINS(t.line[0], "pkt len 60 proto 800");
+        CHECK_CONTAINS(t.line[1], "literal 120");
+        CHECK_EQ(global_u64(obj, "snprintf_ret"), 11); /* "len=60 x=7" + NUL */
+        struct bpfrt_object_map *m;
+        uint32_t off, size;
+        if (bpfrt_object_find_global(obj, "out_buf", &m, &off, &size) == 0) {
+            uint8_t val[64] = {0};
+            uint32_t zero = 0;
+            CHECK_EQ(map_lookup(obj, bpfrt_object_map_name(m), &zero, val), 0);
+            CHECK_STR((const char *)val + off, "len=60 x=7");
+        }
+        bpfrt_object_close(obj);
+    }
+    bpfrt_runtime_set_trace_sink(crt, NULL, NULL);
+}
+
 struct corpus_case {
     const char *name;
     void (*fn)(const char *variant);
@@ -873,6 +915,7 @@ static const struct corpus_case cases[] = {
     {"multi_prog", t_multi_prog, false},
     {"cgroup_skb_policy", t_cgroup_skb_policy, false},
     {"xdp_ipv6", t_xdp_ipv6, false},
+    {"trace_strings", t_trace_strings, true},
 };
 
 int main(int argc, char **argv)

@@ -32,6 +32,11 @@ static long call(bpf_fn_t fn, int cmd, union bpf_attr *a)
     return fn ? fn(NULL, cmd, a, sizeof(*a)) : bpfrt_bpf(crt, cmd, a, sizeof(*a));
 }
 
+static void quiet_trace(void *arg, const char *line, size_t len)
+{
+    (void)arg, (void)line, (void)len;
+}
+
 static bool kernel_available(void)
 {
     union bpf_attr a;
@@ -107,7 +112,7 @@ static const char *const objects[] = {
     "global_knobs", "subprog_calls", "bounded_loop", "loop_callbacks", "tail_calls", "ringbuf_events",
     "lru_conntrack", "queue_stack", "atomics", "raw_tp_args", "legacy_maps", "iproute2_tail",
     "map_in_map", "xdp_icmp_echo", "spin_lock", "kconfig_externs", "multi_prog", "cgroup_skb_policy",
-    "xdp_ipv6", "perf_output",
+    "xdp_ipv6", "perf_output", "trace_strings", "core_reloc",
 };
 
 static bool packet_type(uint32_t t)
@@ -312,6 +317,7 @@ int main(int argc, char **argv)
         TEST_SKIP("bpf(2) not available here (needs root and a kernel with BPF)");
     if (bpfrt_runtime_create(bpfrt_platform_hosted(), &crt))
         return 1;
+    bpfrt_runtime_set_trace_sink(crt, quiet_trace, NULL);
     static const char *const variants[] = {"v1", "v2", "v3", "v4", "nog"};
     for (size_t v = 0; v < sizeof(variants) / sizeof(variants[0]); v++) {
         snprintf(path, sizeof(path), "%s/progs/%s", build_dir(), variants[v]);

@@ -65,9 +65,13 @@ static bool is_ident_char(char c, bool first)
     return !first && c >= '0' && c <= '9';
 }
 
-/* C identifier (Linux's btf_name_valid_identifier); DATASEC names may also
- * contain '.', and section names like "license" or ".rodata.str1.1". */
-static bool name_valid(const struct bpfrt_btf *btf, uint32_t off, bool section)
+/* Name rules: C identifiers (Linux's btf_name_valid_identifier); variables
+ * may also contain '.' (clang names function-scope statics "func.var");
+ * DATASEC, DECL_TAG values and base type names ("unsigned int") any
+ * printable text. */
+enum name_rule { NAME_IDENT, NAME_IDENT_DOT, NAME_PRINTABLE };
+
+static bool name_valid(const struct bpfrt_btf *btf, uint32_t off, enum name_rule rule)
 {
     const char *s = btf->strs + off;
     if (!*s)
@@ -75,13 +79,13 @@ static bool name_valid(const struct bpfrt_btf *btf, uint32_t off, bool section)
     size_t n = 0;
     for (; s[n]; n++) {
         char c = s[n];
-        if (section) {
+        if (rule == NAME_PRINTABLE) {
             if (c < ' ' || c > '~')
                 return false;
-        } else if (!is_ident_char(c, n == 0)) {
+        } else if (!is_ident_char(c, n == 0) && !(rule == NAME_IDENT_DOT && c == '.')) {
             return false;
         }
-        if (n >= 127 && !section)
+        if (n >= 127 && rule != NAME_PRINTABLE)
             return false;
     }
     return true;
@@ -124,7 +128,7 @@ static int check_meta(struct btf_check *c, uint32_t id)
         if (vlen || btf_kflag(t))
             return bad_type(c, id, "vlen != 0");
         /* base type names have spaces ("unsigned int"): any printable name */
-        if (!named || !name_valid(btf, t->name_off, true))
+        if (!named || !name_valid(btf, t->name_off, NAME_PRINTABLE))
             return bad_type(c, id, "Invalid name");
         if (v & 0xf0000000u)
             return bad_type(c, id, "Invalid int_data");
@@ -141,7 +145,7 @@ static int check_meta(struct btf_check *c, uint32_t id)
     case BTF_KIND_FLOAT:
         if (vlen || btf_kflag(t))
             return bad_type(c, id, "vlen != 0");
-        if (!named || !name_valid(btf, t->name_off, true))
+        if (!named || !name_valid(btf, t->name_off, NAME_PRINTABLE))
             return bad_type(c, id, "Invalid name");
         if (t->size != 2 && t->size != 4 && t->size != 8 && t->size != 12 && t->size != 16)
             return bad_type(c, id, "Invalid type_size");
@@ -158,7 +162,7 @@ static int check_meta(struct btf_check *c, uint32_t id)
     case BTF_KIND_TYPE_TAG:
         if (vlen || (kind == BTF_KIND_TYPEDEF && btf_kflag(t)))
             return bad_type(c, id, "vlen != 0");
-        if (!named || !name_valid(btf, t->name_off, kind == BTF_KIND_TYPE_TAG))
+        if (!named || !name_valid(btf, t->name_off, kind == BTF_KIND_TYPE_TAG ? NAME_PRINTABLE : NAME_IDENT))
             return bad_type(c, id, "Invalid name");
         if (!ref_ok(btf, t->type))
             return bad_type(c, id, "Invalid type_id");
@@ -166,7 +170,7 @@ static int check_meta(struct btf_check *c, uint32_t id)
     case BTF_KIND_FWD:
         if (vlen)
             return bad_type(c, id, "vlen != 0");
-        if (!named || !name_valid(btf, t->name_off, false))
+        if (!named || !name_valid(btf, t->name_off, NAME_IDENT))
             return bad_type(c, id, "Invalid name");
         return 0;
     case BTF_KIND_ARRAY: {
@@ -181,12 +185,12 @@ static int check_meta(struct btf_check *c, uint32_t id)
     }
     case BTF_KIND_STRUCT:
     case BTF_KIND_UNION: {
-        if (named && !name_valid(btf, t->name_off, false))
+        if (named && !name_valid(btf, t->name_off, NAME_IDENT))
             return bad_type(c, id, "Invalid name");
         const struct btf_member *m = btf_members(t);
         for (uint32_t i = 0; i < vlen; i++) {
             if (!str_ok(btf, m[i].name_off) ||
-                (m[i].name_off && !name_valid(btf, m[i].name_off, false)))
+                (m[i].name_off && !name_valid(btf, m[i].name_off, NAME_IDENT)))
                 return bad_type(c, id, "Invalid member name");
             if (!ref_ok(btf, m[i].type) || m[i].type == 0)
                 return bad_type(c, id, "Invalid member type_id");
@@ -205,13 +209,13 @@ static int check_meta(struct btf_check *c, uint32_t id)
             return bad_type(c, id, "Unexpected size");
         if (kind == BTF_KIND_ENUM && t->size > 4)
             return bad_type(c, id, "Unexpected size");
-        if (named && !name_valid(btf, t->name_off, false))
+        if (named && !name_valid(btf, t->name_off, NAME_IDENT))
             return bad_type(c, id, "Invalid name");
         for (uint32_t i = 0; i < vlen; i++) {
             uint32_t noff = kind == BTF_KIND_ENUM
                                 ? ((const struct btf_enum *)btf_type_extra(t))[i].name_off
                                 : ((const struct btf_enum64 *)btf_type_extra(t))[i].name_off;
-            if (!str_ok(btf, noff) || !name_valid(btf, noff, false))
+            if (!str_ok(btf, noff) || !name_valid(btf, noff, NAME_IDENT))
                 return bad_type(c, id, "Invalid name");
         }
         return 0;
@@ -219,7 +223,7 @@ static int check_meta(struct btf_check *c, uint32_t id)
     case BTF_KIND_FUNC:
         if (vlen > BTF_FUNC_EXTERN || btf_kflag(t))
             return bad_type(c, id, "Invalid func linkage");
-        if (!named || !name_valid(btf, t->name_off, false))
+        if (!named || !name_valid(btf, t->name_off, NAME_IDENT))
             return bad_type(c, id, "Invalid name");
         if (!ref_ok(btf, t->type))
             return bad_type(c, id, "Invalid type_id");
@@ -232,7 +236,7 @@ static int check_meta(struct btf_check *c, uint32_t id)
         const struct btf_param *p = btf_type_extra(t);
         for (uint32_t i = 0; i < vlen; i++) {
             if (!str_ok(btf, p[i].name_off) ||
-                (p[i].name_off && !name_valid(btf, p[i].name_off, false)))
+                (p[i].name_off && !name_valid(btf, p[i].name_off, NAME_IDENT)))
                 return bad_type(c, id, "Invalid arg name");
             if (!ref_ok(btf, p[i].type))
                 return bad_type(c, id, "Invalid arg type_id");
@@ -246,7 +250,7 @@ static int check_meta(struct btf_check *c, uint32_t id)
         const struct btf_var *v = btf_type_extra(t);
         if (vlen || btf_kflag(t))
             return bad_type(c, id, "vlen != 0");
-        if (!named || !name_valid(btf, t->name_off, false))
+        if (!named || !name_valid(btf, t->name_off, NAME_IDENT_DOT))
             return bad_type(c, id, "Invalid name");
         if (!ref_ok(btf, t->type) || t->type == 0)
             return bad_type(c, id, "Invalid type_id");
@@ -257,7 +261,7 @@ static int check_meta(struct btf_check *c, uint32_t id)
     case BTF_KIND_DATASEC: {
         if (btf_kflag(t))
             return bad_type(c, id, "Invalid btf_info kind_flag");
-        if (!named || !name_valid(btf, t->name_off, true))
+        if (!named || !name_valid(btf, t->name_off, NAME_PRINTABLE))
             return bad_type(c, id, "Invalid name");
         if (!t->size && !(c->flags & BPFRT_BTF_F_OBJECT))
             return bad_type(c, id, "Invalid size");
@@ -280,7 +284,7 @@ static int check_meta(struct btf_check *c, uint32_t id)
         const struct btf_decl_tag *d = btf_type_extra(t);
         if (vlen)
             return bad_type(c, id, "vlen != 0");
-        if (!named || !name_valid(btf, t->name_off, true))
+        if (!named || !name_valid(btf, t->name_off, NAME_PRINTABLE))
             return bad_type(c, id, "Invalid name");
         if (!ref_ok(btf, t->type) || t->type == 0)
             return bad_type(c, id, "Invalid type_id");
