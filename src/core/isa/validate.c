@@ -49,6 +49,13 @@ int bpfrt_isa_check_insn(const struct bpf_insn *insn, uint32_t avail, const stru
         bpfrt_snprintf(msg, size, "%s", form->c);
         return -BPFRT_EINVAL;
     }
+    /* conditional jumps check their first operand before the fields (Linux
+     * 6.18's check_cond_jmp_op) */
+    bool cond_jump = form && (form->shape == ISA_SH_JMP_K || form->shape == ISA_SH_JMP_X);
+    if (cond_jump && insn->dst_reg >= MAX_BPF_REG) {
+        bpfrt_snprintf(msg, size, "R%d is invalid", insn->dst_reg);
+        return -BPFRT_EINVAL;
+    }
     /* Linux reports reserved fields before an unknown selector value */
     bool reserved = (!(used & ISA_F_DST) && insn->dst_reg) || (!(used & ISA_F_SRC) && insn->src_reg) ||
                     (!(used & ISA_F_OFF) && insn->off) || (!(used & ISA_F_IMM) && insn->imm);
@@ -62,12 +69,13 @@ int bpfrt_isa_check_insn(const struct bpf_insn *insn, uint32_t avail, const stru
         bpfrt_snprintf(msg, size, "unrecognized bpf_ld_imm64 insn");
         return -BPFRT_EINVAL;
     }
-    if ((used & ISA_F_DST) && insn->dst_reg >= MAX_BPF_REG) {
-        bpfrt_snprintf(msg, size, "R%d is invalid", insn->dst_reg);
-        return -BPFRT_EINVAL;
-    }
+    /* the source operand is checked before the destination, as Linux does */
     if ((used & ISA_F_SRC) && op->key != ISA_KEY_SRC && insn->src_reg >= MAX_BPF_REG) {
         bpfrt_snprintf(msg, size, "R%d is invalid", insn->src_reg);
+        return -BPFRT_EINVAL;
+    }
+    if ((used & ISA_F_DST) && insn->dst_reg >= MAX_BPF_REG) {
+        bpfrt_snprintf(msg, size, "R%d is invalid", insn->dst_reg);
         return -BPFRT_EINVAL;
     }
     if (((form->flags & ISA_WRITES_DST) && insn->dst_reg == BPF_REG_10) ||
@@ -149,9 +157,13 @@ int bpfrt_insns_validate(const struct bpf_insn *insns, uint32_t cnt, char *msg, 
             return fail(msg, msg_size, bad_insn, i, -BPFRT_EINVAL, "call to invalid destination");
     /* 2. jump ranges and the last instruction (check_subprogs) */
     for (uint32_t i = 0; i < cnt; i++) {
-        uint8_t cls = BPF_CLASS(insns[i].code);
-        if ((cls == BPF_JMP || cls == BPF_JMP32) && jump_target(&insns[i], i, &t, &is_call) && !is_call &&
-            (t < 0 || t >= cnt))
+        /* like check_subprogs: every JMP/JMP32 code but call and exit, known
+         * opcode or not; gotol (JMP32|JA) jumps by imm, the rest by off */
+        uint8_t code = insns[i].code, cls = BPF_CLASS(code);
+        if ((cls != BPF_JMP && cls != BPF_JMP32) || BPF_OP(code) == BPF_CALL || BPF_OP(code) == BPF_EXIT)
+            continue;
+        t = (int64_t)i + 1 + (code == (BPF_JMP32 | BPF_JA) ? insns[i].imm : insns[i].off);
+        if (t < 0 || t >= cnt)
             return fail(msg, msg_size, bad_insn, i, -BPFRT_EINVAL, "jump out of range from insn %u to %lld",
                         i, (long long)t);
     }
@@ -161,7 +173,8 @@ int bpfrt_insns_validate(const struct bpf_insn *insns, uint32_t cnt, char *msg, 
     /* 3. opcodes, LDX fields and ld_imm64 pairs (resolve_pseudo_ldimm64) */
     for (uint32_t i = 0; i < cnt; i++) {
         const struct bpf_insn *in = &insns[i];
-        if (BPF_CLASS(in->code) == BPF_LDX && bpfrt_isa_opcodes[in->code].nforms && in->imm)
+        if (BPF_CLASS(in->code) == BPF_LDX &&
+            ((BPF_MODE(in->code) != BPF_MEM && BPF_MODE(in->code) != BPF_MEMSX) || in->imm))
             return fail(msg, msg_size, bad_insn, i, -BPFRT_EINVAL, "BPF_LDX uses reserved fields");
         if (bpfrt_insn_is_lddw(in)) {
             if (bpfrt_isa_check_insn(in, cnt - i, NULL, text, sizeof(text)))
