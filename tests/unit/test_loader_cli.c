@@ -64,12 +64,13 @@ static void test_obj_show(void)
 static void test_prog_run(void)
 {
     char a[8192];
-    snprintf(a, sizeof(a), "prog run %s --data '" TCP22 "' --map-set port_rules u8:6,u8:0,u16:22=1 --dump-maps",
+    snprintf(a, sizeof(a), "prog run %s --data '" TCP22 "' --map-set port_rules u8:6,u8:0,u16:22=1 u8:17,u8:0,u16:53=3 --dump-maps",
              objp("examples", "xdp_firewall"));
     CHECK_EQ(cli(a), 0);
     CHECK_CONTAINS(out, "Return value: 1, duration: ");
     CHECK_CONTAINS(out, "Output data (54 bytes):");
     CHECK_CONTAINS(out, "key: {.protocol = 6, .pad = 0, .dport = 22}");
+    CHECK_CONTAINS(out, "key: {.protocol = 17, .pad = 0, .dport = 53}");
     CHECK_CONTAINS(out, "{.packets = 1, .bytes = 54}");
     CHECK_CONTAINS(out, "{.default_action = 2, .drop_fragments = 1}");
     /* knob set before load; averaged duration with --repeat */

@@ -51,7 +51,8 @@ static void prog_usage(FILE *f)
                "                         raw context of kprobe (pt_regs), tracepoint (record)\n"
                "  --ctx-args A,B,...     raw_tracepoint arguments (u64 each)\n"
                "  --repeat N             run N times, report the average duration\n"
-               "  --map-set MAP KEY=VAL  set a map element before the run; KEY and VAL are an\n"
+               "  --map-set MAP KEY=VAL [KEY=VAL...]\n"
+               "                         set map elements before the run; KEY and VAL are an\n"
                "                         integer, hex:BYTES, or typed fields u8:6,u16:22,ip:10.0.0.1\n"
                "                         (per-CPU maps: VAL goes to every CPU; queue/stack: =VAL)\n"
                "  --rodata VAR=VAL       set a global (const volatile knob) before load\n"
@@ -89,13 +90,20 @@ static int parse_args(int argc, char **argv, struct prog_args *a)
             a->repeat = (uint32_t)atoi(argv[++i]);
             continue;
         } else if (strcmp(s, "--map-set") == 0) {
-            if (i + 2 >= argc || !strchr(argv[i + 2], '=') || a->nr_sets == MAX_SETS) {
-                fprintf(stderr, "bpfrt prog: --map-set needs MAP KEY=VALUE\n");
+            /* --map-set MAP KEY=VALUE [KEY=VALUE ...] */
+            if (i + 2 >= argc || !strchr(argv[i + 2], '=')) {
+                fprintf(stderr, "bpfrt prog: --map-set needs MAP KEY=VALUE [KEY=VALUE...]\n");
                 return CLI_USAGE;
             }
-            a->sets[a->nr_sets].map = argv[i + 1];
-            a->sets[a->nr_sets++].kv = argv[i + 2];
-            i += 2;
+            const char *map = argv[++i];
+            while (i + 1 < argc && argv[i + 1][0] != '-' && strchr(argv[i + 1], '=')) {
+                if (a->nr_sets == MAX_SETS) {
+                    fprintf(stderr, "bpfrt prog: at most %d --map-set elements\n", MAX_SETS);
+                    return CLI_USAGE;
+                }
+                a->sets[a->nr_sets].map = map;
+                a->sets[a->nr_sets++].kv = argv[++i];
+            }
             continue;
         } else if (strcmp(s, "--rodata") == 0 || strcmp(s, "--global") == 0) {
             if (i + 1 >= argc || !strchr(argv[i + 1], '=') || a->nr_rodata == MAX_SETS) {
