@@ -66,7 +66,7 @@ static bool put_string(struct fmt *f, const uint8_t *p, uint32_t n)
     uint32_t len = 0;
     while (len < n && p[len])
         len++;
-    if (len == n || len == 0)
+    if (len == n)
         return false;
     for (uint32_t i = 0; i < len; i++)
         if (p[i] < 0x20 || p[i] > 0x7e || p[i] == '"' || p[i] == '\\')
