@@ -265,4 +265,10 @@ const char *bpfrt_helper_ret_type_name(uint8_t ret_type);
 #define BPF_F_EXCLUDE_INGRESS  (1ULL << 4)
 #define BPF_F_IPV6             (1ULL << 7)   /* bpf_l4_csum_replace (6.16+) */
 
+/* What bpfrt_pkt.redirect_flags holds after bpf_redirect_neigh /
+ * bpf_redirect_peer (Linux's internal bpf_redirect_info flags). */
+#define BPFRT_REDIRECT_NEIGH   (1ULL << 1)
+#define BPFRT_REDIRECT_PEER    (1ULL << 2)
+#define BPFRT_REDIRECT_NEXTHOP (1ULL << 3)
+
 #endif

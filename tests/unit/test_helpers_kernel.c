@@ -13,6 +13,7 @@
 #include "test.h"
 
 #include <errno.h>
+#include <stddef.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -501,6 +502,184 @@ static void test_skb_room_vs_kernel(void)
             fprintf(stderr, "room case %zu: kernel %d len %u, we %d len %u (skb.len %u)\n", c,
                     (int)kret, klen, (int)mine, mlen, skb.len);
         CHECK(same);
+    }
+}
+
+/* ECN marking, packet type, hash and the peer/neigh redirects. */
+static void test_skb_meta_vs_kernel(void)
+{
+    static uint8_t kout[256];
+    /* ecn_set_ce: IPv4 with each ECN codepoint (checksum fixed up), IPv6 */
+    for (int v6 = 0; v6 < 2; v6++) {
+        for (int ecn = 0; ecn < 4; ecn++) {
+            const struct bpf_insn prog[] = { CALL(BPF_FUNC_skb_ecn_set_ce), EXIT() };
+            int fd = kload(BPF_PROG_TYPE_SCHED_CLS, prog, 2);
+            if (fd < 0) {
+                test_failed++;
+                continue;
+            }
+            uint8_t in[80] = { 0 };
+            memset(in, 0x11, 12);
+            if (!v6) {
+                static const uint8_t ip[20] = { 0x45, 0x00, 0x00, 0x42, 0, 0, 0x40, 0, 0x40, 0x11, 0xb8,
+                                                0x90, 0xc0, 0xa8, 0, 1, 0xc0, 0xa8, 0, 0xc7 };
+                in[12] = 0x08;
+                memcpy(in + 14, ip, 20);
+                in[15] = (uint8_t)(0xb8 | ecn);
+            } else {
+                in[12] = 0x86;
+                in[13] = 0xdd;
+                in[14] = 0x6b;                          /* version 6, traffic class 0xb? */
+                in[15] = (uint8_t)(0x80 | ecn << 4);    /* ... ECN in bits 4-5 of byte 1 */
+                in[18] = 0;
+                in[19] = 26;
+                in[20] = 17;
+            }
+            union bpf_attr a;
+            memset(&a, 0, sizeof(a));
+            a.test.prog_fd = (uint32_t)fd;
+            a.test.data_in = (uint64_t)(uintptr_t)in;
+            a.test.data_size_in = sizeof(in);
+            a.test.data_out = (uint64_t)(uintptr_t)kout;
+            a.test.data_size_out = sizeof(kout);
+            a.test.repeat = 1;
+            CHECK_EQ(sys_bpf(BPF_PROG_TEST_RUN, &a), 0);
+            close(fd);
+            uint8_t mine[80];
+            memcpy(mine, in, sizeof(in));
+            struct bpfrt_pkt pkt = { .buf = mine, .buf_size = 80, .data = mine, .data_end = mine + 80, .net_off = 14 };
+            run.pkt = &pkt;
+            uint64_t r = call(BPF_FUNC_skb_ecn_set_ce, 0, 0, 0, 0, 0);
+            run.pkt = NULL;
+            if ((uint32_t)r != a.test.retval || memcmp(mine, kout, sizeof(mine)))
+                fprintf(stderr, "ecn_set_ce v6=%d ecn=%d: kernel %u, we %u\n", v6, ecn, a.test.retval, (uint32_t)r);
+            CHECK_EQ((uint32_t)r, a.test.retval);
+            CHECK(memcmp(mine, kout, sizeof(mine)) == 0);
+        }
+    }
+
+    /* change_type: r0 = ret << 16 | pkt_type before << 8 | pkt_type after */
+    static const uint32_t types[] = { 0, 1, 3, 4, 7 };
+    for (size_t t = 0; t < sizeof(types) / sizeof(types[0]); t++) {
+        const struct bpf_insn prog[] = {
+            MOVR(7, 1),
+            I(BPF_LDX | BPF_MEM | BPF_W, 8, 1, 4, 0),
+            MOVI(2, (int32_t)types[t]),
+            CALL(BPF_FUNC_skb_change_type),
+            MOVR(6, 0),
+            I(BPF_LDX | BPF_MEM | BPF_W, 0, 7, 4, 0),
+            I(BPF_ALU64 | BPF_AND | BPF_K, 6, 0, 0, 0xff),
+            I(BPF_ALU64 | BPF_LSH | BPF_K, 6, 0, 0, 16),
+            I(BPF_ALU64 | BPF_LSH | BPF_K, 8, 0, 0, 8),
+            I(BPF_ALU64 | BPF_OR | BPF_X, 0, 6, 0, 0),
+            I(BPF_ALU64 | BPF_OR | BPF_X, 0, 8, 0, 0),
+            EXIT(),
+        };
+        int fd = kload(BPF_PROG_TYPE_SCHED_CLS, prog, sizeof(prog) / sizeof(prog[0]));
+        if (fd < 0) {
+            test_failed++;
+            continue;
+        }
+        uint8_t in[64] = { 0 };
+        in[12] = 0x08;
+        in[14] = 0x45;
+        uint32_t kret = 0;
+        CHECK_EQ(krun(fd, in, sizeof(in), NULL, &kret), 0);
+        close(fd);
+        static struct __sk_buff skb;
+        memset(&skb, 0, sizeof(skb));
+        skb.pkt_type = (kret >> 8) & 0xff; /* what the kernel's test-run starts with */
+        static const struct bpfrt_ctx_desc tcdesc = { .prog_type = BPF_PROG_TYPE_SCHED_CLS,
+                                                      .ctx_size = sizeof(struct __sk_buff) };
+        run.ctx = &skb;
+        run.ctx_desc = &tcdesc;
+        uint32_t before = skb.pkt_type;
+        uint64_t r = call(BPF_FUNC_skb_change_type, (uint64_t)(uintptr_t)&skb, types[t], 0, 0, 0);
+        run.ctx = NULL;
+        run.ctx_desc = NULL;
+        uint32_t mine = ((uint32_t)r & 0xff) << 16 | before << 8 | skb.pkt_type;
+        CHECK_EQ(mine, kret);
+    }
+
+    /* set_hash then read skb->hash; set_hash_invalid clears it */
+    for (int inval = 0; inval < 2; inval++) {
+        const struct bpf_insn prog[] = {
+            MOVR(7, 1),
+            LD64(2, 0xabcd1234),
+            CALL(BPF_FUNC_set_hash),
+            MOVR(1, 7),
+            inval ? CALL(BPF_FUNC_set_hash_invalid) : MOVI(0, 0),
+            I(BPF_LDX | BPF_MEM | BPF_W, 0, 7, (int16_t)offsetof(struct __sk_buff, hash), 0),
+            EXIT(),
+        };
+        int fd = kload(BPF_PROG_TYPE_SCHED_CLS, prog, sizeof(prog) / sizeof(prog[0]));
+        if (fd < 0) {
+            test_failed++;
+            continue;
+        }
+        uint8_t in[64] = { 0 };
+        in[12] = 0x08;
+        in[14] = 0x45;
+        uint32_t kret = 0;
+        CHECK_EQ(krun(fd, in, sizeof(in), NULL, &kret), 0);
+        close(fd);
+        static struct __sk_buff skb;
+        memset(&skb, 0, sizeof(skb));
+        static const struct bpfrt_ctx_desc tcdesc = { .prog_type = BPF_PROG_TYPE_SCHED_CLS,
+                                                      .ctx_size = sizeof(struct __sk_buff) };
+        run.ctx = &skb;
+        run.ctx_desc = &tcdesc;
+        call(BPF_FUNC_set_hash, (uint64_t)(uintptr_t)&skb, 0xabcd1234, 0, 0, 0);
+        if (inval)
+            call(BPF_FUNC_set_hash_invalid, (uint64_t)(uintptr_t)&skb, 0, 0, 0, 0);
+        run.ctx = NULL;
+        run.ctx_desc = NULL;
+        CHECK_EQ(skb.hash, kret);
+    }
+
+    /* redirect_peer / redirect_neigh verdicts */
+    static const struct { uint32_t id; uint64_t a2, a3, a4; } rd[] = {
+        { BPF_FUNC_redirect_peer, 0, 0, 0 },  { BPF_FUNC_redirect_peer, 1, 0, 0 },
+        { BPF_FUNC_redirect_neigh, 0, 0, 0 }, { BPF_FUNC_redirect_neigh, 1, 20, 0 },
+        { BPF_FUNC_redirect_neigh, 1, 19, 0 }, { BPF_FUNC_redirect_neigh, 0, 0, 1 },
+        { BPF_FUNC_redirect_neigh, 1, 24, 0 },
+    };
+    for (size_t c = 0; c < sizeof(rd) / sizeof(rd[0]); c++) {
+        struct bpf_insn prog[16];
+        uint32_t n = 0;
+        prog[n++] = MOVI(1, 1);
+        if (rd[c].id == BPF_FUNC_redirect_peer) {
+            prog[n++] = MOVI(2, (int32_t)rd[c].a2);
+        } else {
+            for (int w = 0; w < 6; w++)
+                prog[n++] = ST32(10, (int16_t)(-24 + 4 * w), 0);
+            if (rd[c].a2) {
+                prog[n++] = MOVR(2, 10);
+                prog[n++] = ADDI(2, -24);
+            } else {
+                prog[n++] = MOVI(2, 0);
+            }
+            prog[n++] = MOVI(3, (int32_t)rd[c].a3);
+            prog[n++] = MOVI(4, (int32_t)rd[c].a4);
+        }
+        prog[n++] = CALL(rd[c].id);
+        prog[n++] = EXIT();
+        int fd = kload(BPF_PROG_TYPE_SCHED_CLS, prog, n);
+        if (fd < 0) {
+            test_failed++;
+            continue;
+        }
+        uint8_t in[64] = { 0 };
+        in[12] = 0x08;
+        in[14] = 0x45;
+        uint32_t kret = 0;
+        CHECK_EQ(krun(fd, in, sizeof(in), NULL, &kret), 0);
+        close(fd);
+        uint8_t params[24] = { 0 };
+        uint64_t r = rd[c].id == BPF_FUNC_redirect_peer
+                         ? call(rd[c].id, 1, rd[c].a2, 0, 0, 0)
+                         : call(rd[c].id, 1, rd[c].a2 ? (uint64_t)(uintptr_t)params : 0, rd[c].a3, rd[c].a4, 0);
+        CHECK_EQ((uint32_t)r, kret);
     }
 }
 
@@ -1038,6 +1217,7 @@ int main(void)
     RUN(test_skb_pull_vs_kernel);
     RUN(test_skb_resize_vs_kernel);
     RUN(test_skb_room_vs_kernel);
+    RUN(test_skb_meta_vs_kernel);
     RUN(test_snprintf_vs_kernel);
     RUN(test_snprintf_random_vs_kernel);
     RUN(test_strtox_vs_kernel);

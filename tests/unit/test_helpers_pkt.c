@@ -291,6 +291,42 @@ static void test_skb_bytes(void)
     run.pkt = &pkt;
 }
 
+/* ECN: ECT(0)/ECT(1) become CE with the IPv4 checksum still valid (checked
+ * with the independent RFC 1071 sum); not-ECT stays; CE reports 1. */
+static void test_ecn_set_ce(void)
+{
+    for (int ecn = 0; ecn < 4; ecn++) {
+        set_pkt(0, 34, 14);
+        memset(frame, 0, 14);
+        frame[12] = 0x08;
+        memcpy(frame + 14, ip_hdr, 20);
+        frame[15] = (uint8_t)(0xb8 | ecn);
+        uint16_t sum = rfc1071(frame + 14, 20);
+        put_be16(frame + 24, sum);
+        CHECK_EQ(rfc1071(frame + 14, 20), 0);
+        uint64_t r = call(BPF_FUNC_skb_ecn_set_ce, P(&run), 0, 0, 0, 0);
+        CHECK_EQ(r, ecn != 0);
+        CHECK_EQ(frame[15] & 3, ecn == 0 ? 0 : 3);
+        CHECK_EQ(rfc1071(frame + 14, 20), 0); /* still a valid header */
+    }
+    /* IPv6: traffic class ECN bits are bits 4-5 of byte 1 */
+    set_pkt(0, 54, 14);
+    memset(frame, 0, 54);
+    frame[12] = 0x86;
+    frame[13] = 0xdd;
+    frame[14] = 0x60;
+    frame[15] = 0x10; /* ECT(1) */
+    CHECK_EQ(call(BPF_FUNC_skb_ecn_set_ce, P(&run), 0, 0, 0, 0), 1);
+    CHECK_EQ(frame[15], 0x30);
+    frame[15] = 0x00;
+    CHECK_EQ(call(BPF_FUNC_skb_ecn_set_ce, P(&run), 0, 0, 0, 0), 0);
+    /* too short for the header */
+    set_pkt(0, 30, 14);
+    frame[12] = 0x08;
+    frame[13] = 0x00;
+    CHECK_EQ(call(BPF_FUNC_skb_ecn_set_ce, P(&run), 0, 0, 0, 0), 0);
+}
+
 static void test_skb_load_bytes_relative(void)
 {
     /* L2 view: data at the Ethernet header, network header 14 bytes in */
@@ -490,6 +526,7 @@ int main(void)
     RUN(test_l4_csum_replace);
     RUN(test_skb_bytes);
     RUN(test_skb_load_bytes_relative);
+    RUN(test_ecn_set_ce);
     RUN(test_xdp_adjust_head);
     RUN(test_xdp_adjust_tail);
     RUN(test_xdp_adjust_meta);

@@ -92,6 +92,11 @@ BPFRT_HELPER_DECL(skb_change_head);
 /* skb_room.c */
 BPFRT_HELPER_DECL(skb_adjust_room);
 BPFRT_HELPER_DECL(skb_change_proto);
+/* skb_meta.c */
+BPFRT_HELPER_DECL(skb_change_type);
+BPFRT_HELPER_DECL(set_hash_invalid);
+BPFRT_HELPER_DECL(set_hash);
+BPFRT_HELPER_DECL(skb_ecn_set_ce);
 BPFRT_HELPER_DECL(l3_csum_replace);
 BPFRT_HELPER_DECL(l4_csum_replace);
 BPFRT_HELPER_DECL(csum_diff);
@@ -103,6 +108,8 @@ BPFRT_HELPER_DECL(xdp_load_bytes);
 BPFRT_HELPER_DECL(xdp_store_bytes);
 BPFRT_HELPER_DECL(redirect);
 BPFRT_HELPER_DECL(redirect_map);
+BPFRT_HELPER_DECL(redirect_neigh);
+BPFRT_HELPER_DECL(redirect_peer);
 /* perf.c */
 BPFRT_HELPER_DECL(perf_event_output);
 /* ringbuf.c */
@@ -175,6 +182,11 @@ struct bpfrt_pkt_snap {
 void bpfrt_pkt_resync(struct bpfrt_run *run, const struct bpfrt_pkt_snap *old);
 
 struct bpfrt_pkt_snap bpfrt_pkt_snapshot(const struct bpfrt_pkt *pkt);
+
+/* The user-visible __sk_buff at the start of an skb program's context
+ * (where the program reads len, pkt_type, hash, protocol...), or NULL when
+ * the run has none. */
+struct __sk_buff *bpfrt_skb_view(struct bpfrt_run *run);
 
 /* After an skb helper resized the packet: __sk_buff.len (the program reads
  * it from the context) and the pointer shadows/regions follow. */

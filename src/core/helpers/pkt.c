@@ -66,9 +66,7 @@ struct bpfrt_pkt_snap bpfrt_pkt_snapshot(const struct bpfrt_pkt *pkt)
     return s;
 }
 
-/* The user-visible __sk_buff at the start of an skb program's context, or
- * NULL for other programs. */
-static struct __sk_buff *skb_view(struct bpfrt_run *run)
+struct __sk_buff *bpfrt_skb_view(struct bpfrt_run *run)
 {
     uint8_t *ctx = run->pkt && run->pkt->skb_ctx ? run->pkt->skb_ctx : run->ctx;
     const struct bpfrt_ctx_desc *d = run->ctx_desc;
@@ -80,7 +78,7 @@ static struct __sk_buff *skb_view(struct bpfrt_run *run)
 
 void bpfrt_skb_publish(struct bpfrt_run *run, const struct bpfrt_pkt_snap *old)
 {
-    struct __sk_buff *skb = skb_view(run);
+    struct __sk_buff *skb = bpfrt_skb_view(run);
     if (skb) {
         uint32_t len = (uint32_t)(run->pkt->data_end - run->pkt->data);
         bpfrt_memcpy(&skb->len, &len, sizeof(len));
@@ -92,7 +90,7 @@ void bpfrt_skb_publish(struct bpfrt_run *run, const struct bpfrt_pkt_snap *old)
  * from the context when there is one, else the packet's EtherType. */
 uint16_t bpfrt_skb_protocol(struct bpfrt_run *run)
 {
-    struct __sk_buff *skb = skb_view(run);
+    struct __sk_buff *skb = bpfrt_skb_view(run);
     if (skb) {
         uint32_t p;
         bpfrt_memcpy(&p, &skb->protocol, sizeof(p));
@@ -110,7 +108,7 @@ uint16_t bpfrt_skb_protocol(struct bpfrt_run *run)
 
 void bpfrt_skb_set_protocol(struct bpfrt_run *run, uint16_t proto)
 {
-    struct __sk_buff *skb = skb_view(run);
+    struct __sk_buff *skb = bpfrt_skb_view(run);
     if (skb) {
         uint32_t p = proto;
         bpfrt_memcpy(&skb->protocol, &p, sizeof(p));

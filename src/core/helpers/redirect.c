@@ -71,3 +71,39 @@ BPFRT_HELPER_DEF(redirect_map)
     }
     return XDP_REDIRECT;
 }
+
+/* (ifindex, flags): redirect to the peer of a veth/netkit device (tc
+ * ingress). No flags (else TC_ACT_SHOT); the report carries
+ * BPFRT_REDIRECT_PEER in redirect_flags. */
+BPFRT_HELPER_DEF(redirect_peer)
+{
+    if (r2)
+        return TC_ACT_SHOT;
+    struct bpfrt_pkt *pkt = run->pkt;
+    if (pkt) {
+        pkt->redirect_ifindex = (uint32_t)r1;
+        pkt->redirect_flags = BPFRT_REDIRECT_PEER;
+        pkt->redirect_map = 0;
+        pkt->redirect_key = 0;
+    }
+    return TC_ACT_REDIRECT;
+}
+
+/* (ifindex, params, plen, flags): redirect through the neighbour subsystem,
+ * optionally to a given next hop (struct bpf_redir_neigh, 20 bytes). No
+ * flags, and plen 0 or at least 20 (else TC_ACT_SHOT); the report carries
+ * BPFRT_REDIRECT_NEIGH (| BPFRT_REDIRECT_NEXTHOP) in redirect_flags. */
+BPFRT_HELPER_DEF(redirect_neigh)
+{
+    uint32_t plen = (uint32_t)r3;
+    if ((plen && plen < 20) || r4)
+        return TC_ACT_SHOT;
+    struct bpfrt_pkt *pkt = run->pkt;
+    if (pkt) {
+        pkt->redirect_ifindex = (uint32_t)r1;
+        pkt->redirect_flags = BPFRT_REDIRECT_NEIGH | (plen ? BPFRT_REDIRECT_NEXTHOP : 0);
+        pkt->redirect_map = 0;
+        pkt->redirect_key = 0;
+    }
+    return TC_ACT_REDIRECT;
+}
