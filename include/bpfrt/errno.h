@@ -8,6 +8,7 @@
 #define BPFRT_ESRCH         3
 #define BPFRT_EINTR         4
 #define BPFRT_EIO           5
+#define BPFRT_ENXIO         6
 #define BPFRT_E2BIG         7
 #define BPFRT_ENOEXEC       8
 #define BPFRT_EBADF         9
@@ -32,6 +33,7 @@
 #define BPFRT_ELOOP        40
 #define BPFRT_ENOMSG       42
 #define BPFRT_ENODATA      61
+#define BPFRT_EPROTO       71
 #define BPFRT_EOVERFLOW    75
 #define BPFRT_EBADMSG      74
 #define BPFRT_EOPNOTSUPP   95

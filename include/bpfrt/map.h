@@ -79,7 +79,9 @@ void *bpfrt_map_lookup_percpu_elem(struct bpfrt_map *map, const void *key, uint3
  * stops when cb returns non-zero. Returns the number of elements visited. */
 typedef uint64_t (*bpfrt_map_iter_cb)(struct bpfrt_map *map, const void *key, void *value, void *cb_ctx);
 long bpfrt_map_for_each(struct bpfrt_map *map, bpfrt_map_iter_cb cb, void *cb_ctx, unsigned cpu);
-/* Address of the value at `off` in a single-value array (ld_imm64 map value). */
+/* Base address of the value memory of an array map for ld_imm64 map-value
+ * loads (as Linux's map_direct_value_addr: the caller adds the offset, which
+ * must be < value_size). */
 int bpfrt_map_direct_value_addr(struct bpfrt_map *map, uint32_t off, uint64_t *addr);
 /* PROG_ARRAY slot, or NULL. */
 struct bpfrt_prog *bpfrt_map_prog_array_get(struct bpfrt_map *map, uint32_t index);

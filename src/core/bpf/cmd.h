@@ -11,13 +11,6 @@
 #include "core/bpf/objtab.h"
 #include "core/core.h"
 
-#ifndef BPFRT_EPROTO
-#define BPFRT_EPROTO 71 /* Linux's EPROTO (fd_idx without fd_array) */
-#endif
-#ifndef BPFRT_ENXIO
-#define BPFRT_ENXIO 6
-#endif
-
 struct bpfrt_cmd {
     struct bpfrt_runtime *rt;
     union bpf_attr *attr;  /* kernel-side copy */
