@@ -1086,6 +1086,142 @@ static void test_strncmp_vs_kernel(void)
     }
 }
 
+/* VLAN push/pop: the packet bytes and the out-of-band tag and protocol the
+ * program reads back from __sk_buff afterwards. */
+struct vlan_op {
+    int push;          /* 1 push, 0 pop, -1 end */
+    int32_t proto, tci;
+};
+
+static void test_vlan_vs_kernel(void)
+{
+    enum { UNTAGGED, SINGLE, DOUBLE };
+    static const struct { int frame; struct vlan_op ops[4]; } cases[] = {
+        { UNTAGGED, { { 1, 0x0081, 5 }, { -1, 0, 0 } } },
+        { UNTAGGED, { { 1, 0xa888, 7 }, { 1, 0x0081, 9 }, { -1, 0, 0 } } },
+        { UNTAGGED, { { 1, 0x1234, 7 }, { -1, 0, 0 } } },
+        { UNTAGGED, { { 0, 0, 0 }, { -1, 0, 0 } } },
+        { UNTAGGED, { { 1, 0x0081, 5 }, { 0, 0, 0 }, { -1, 0, 0 } } },
+        { UNTAGGED, { { 1, 0x0081, 1 }, { 1, 0x0081, 2 }, { 1, 0x0081, 3 }, { 0, 0, 0 } } },
+        { SINGLE, { { 0, 0, 0 }, { -1, 0, 0 } } },
+        { SINGLE, { { 1, 0x0081, 0x123 }, { -1, 0, 0 } } },
+        { DOUBLE, { { 0, 0, 0 }, { -1, 0, 0 } } },
+        { DOUBLE, { { 0, 0, 0 }, { 0, 0, 0 }, { -1, 0, 0 } } },
+        { DOUBLE, { { 0, 0, 0 }, { 1, 0xa888, 0x42 }, { -1, 0, 0 } } },
+    };
+    int out_fd = map_create(BPF_MAP_TYPE_ARRAY, 4, 32, 1, 0);
+    CHECK(out_fd >= 0);
+    if (out_fd < 0)
+        return;
+    static uint8_t kout[512], mbuf[512];
+    for (size_t c = 0; c < sizeof(cases) / sizeof(cases[0]); c++) {
+        struct bpf_insn prog[96];
+        uint32_t n = 0;
+        prog[n++] = MOVR(7, 1);
+        prog[n++] = MOVI(8, 0);
+        int nops = 0;
+        for (int k = 0; k < 4 && cases[c].ops[k].push >= 0; k++, nops++) {
+            prog[n++] = MOVR(1, 7);
+            if (cases[c].ops[k].push) {
+                prog[n++] = MOVI(2, cases[c].ops[k].proto);
+                prog[n++] = MOVI(3, cases[c].ops[k].tci);
+                prog[n++] = CALL(BPF_FUNC_skb_vlan_push);
+            } else {
+                prog[n++] = CALL(BPF_FUNC_skb_vlan_pop);
+            }
+            /* r8 = r8 << 8 | (r0 & 0xff) */
+            prog[n++] = I(BPF_ALU64 | BPF_AND | BPF_K, 0, 0, 0, 0xff);
+            prog[n++] = I(BPF_ALU64 | BPF_LSH | BPF_K, 8, 0, 0, 8);
+            prog[n++] = I(BPF_ALU64 | BPF_OR | BPF_X, 8, 0, 0, 0);
+        }
+        prog[n++] = ST32(10, -4, 0);
+        prog[n++] = I(BPF_LD | BPF_DW | BPF_IMM, 1, BPF_PSEUDO_MAP_FD, 0, out_fd);
+        prog[n++] = I(0, 0, 0, 0, 0);
+        prog[n++] = MOVR(2, 10);
+        prog[n++] = ADDI(2, -4);
+        prog[n++] = CALL(BPF_FUNC_map_lookup_elem);
+        prog[n++] = I(BPF_JMP | BPF_JEQ | BPF_K, 0, 0, 10, 0);
+        static const int16_t offs[4] = { offsetof(struct __sk_buff, vlan_present),
+                                         offsetof(struct __sk_buff, vlan_tci),
+                                         offsetof(struct __sk_buff, vlan_proto),
+                                         offsetof(struct __sk_buff, protocol) };
+        for (int f = 0; f < 4; f++) {
+            prog[n++] = I(BPF_LDX | BPF_MEM | BPF_W, 1, 7, offs[f], 0);
+            prog[n++] = I(BPF_STX | BPF_MEM | BPF_W, 0, 1, (int16_t)(4 * f), 0);
+        }
+        prog[n++] = I(BPF_STX | BPF_MEM | BPF_W, 0, 8, 16, 0);
+        prog[n++] = MOVI(0, 0);
+        prog[n++] = EXIT();
+        int fd = kload(BPF_PROG_TYPE_SCHED_CLS, prog, n);
+        if (fd < 0) {
+            test_failed++;
+            continue;
+        }
+        uint8_t in[80];
+        for (int i = 0; i < 80; i++)
+            in[i] = (uint8_t)(i + 0x20);
+        uint32_t at = 12;
+        if (cases[c].frame == DOUBLE) {
+            in[at] = 0x88; in[at + 1] = 0xa8; in[at + 2] = 0x00; in[at + 3] = 0x11;
+            at += 4;
+        }
+        if (cases[c].frame != UNTAGGED) {
+            in[at] = 0x81; in[at + 1] = 0x00; in[at + 2] = 0x00; in[at + 3] = 0x22;
+            at += 4;
+        }
+        in[at] = 0x08;
+        in[at + 1] = 0x00;
+        in[at + 2] = 0x45;
+        union bpf_attr a;
+        memset(&a, 0, sizeof(a));
+        a.test.prog_fd = (uint32_t)fd;
+        a.test.data_in = (uint64_t)(uintptr_t)in;
+        a.test.data_size_in = sizeof(in);
+        a.test.data_out = (uint64_t)(uintptr_t)kout;
+        a.test.data_size_out = sizeof(kout);
+        a.test.repeat = 1;
+        CHECK_EQ(sys_bpf(BPF_PROG_TEST_RUN, &a), 0);
+        close(fd);
+        uint32_t zero = 0, kf[8] = { 0 };
+        map_lookup(out_fd, &zero, kf);
+
+        /* ours: skb->protocol is the frame's outer EtherType, as eth_type_trans sets it */
+        static struct __sk_buff skb;
+        memset(&skb, 0, sizeof(skb));
+        skb.protocol = (uint32_t)(in[12] | in[13] << 8);
+        static const struct bpfrt_ctx_desc tcdesc = { .prog_type = BPF_PROG_TYPE_SCHED_CLS,
+                                                      .ctx_size = sizeof(struct __sk_buff) };
+        memset(mbuf, 0, sizeof(mbuf));
+        memcpy(mbuf + 256, in, sizeof(in));
+        struct bpfrt_pkt pkt = { .buf = mbuf, .buf_size = sizeof(mbuf), .data = mbuf + 256,
+                                 .data_end = mbuf + 256 + sizeof(in), .net_off = 14 };
+        run.pkt = &pkt;
+        run.ctx = &skb;
+        run.ctx_desc = &tcdesc;
+        uint32_t rets = 0;
+        for (int k = 0; k < nops; k++) {
+            const struct vlan_op *op = &cases[c].ops[k];
+            uint64_t r = op->push ? call(BPF_FUNC_skb_vlan_push, 0, (uint64_t)op->proto, (uint64_t)op->tci, 0, 0)
+                                  : call(BPF_FUNC_skb_vlan_pop, 0, 0, 0, 0, 0);
+            rets = rets << 8 | (uint32_t)(r & 0xff);
+        }
+        run.pkt = NULL;
+        run.ctx = NULL;
+        run.ctx_desc = NULL;
+        uint32_t mlen = (uint32_t)(pkt.data_end - pkt.data);
+        bool same = mlen == a.test.data_size_out && memcmp(pkt.data, kout, mlen) == 0 &&
+                    skb.vlan_present == kf[0] && skb.vlan_tci == kf[1] && skb.vlan_proto == kf[2] &&
+                    skb.protocol == kf[3] && rets == kf[4];
+        if (!same)
+            fprintf(stderr, "vlan case %zu: kernel len %u present %u tci %x proto %x protocol %x rets %x; "
+                            "we len %u present %u tci %x proto %x protocol %x rets %x\n",
+                    c, a.test.data_size_out, kf[0], kf[1], kf[2], kf[3], kf[4], mlen, skb.vlan_present,
+                    skb.vlan_tci, skb.vlan_proto, skb.protocol, rets);
+        CHECK(same);
+    }
+    close(out_fd);
+}
+
 /* ---- the helper table's program types and gpl_only against the verifier ----
  * For `call <id>; exit` the verifier first asks the program type for the
  * helper's proto ("program of this type cannot use helper" when it has
@@ -1218,6 +1354,7 @@ int main(void)
     RUN(test_skb_resize_vs_kernel);
     RUN(test_skb_room_vs_kernel);
     RUN(test_skb_meta_vs_kernel);
+    RUN(test_vlan_vs_kernel);
     RUN(test_snprintf_vs_kernel);
     RUN(test_snprintf_random_vs_kernel);
     RUN(test_strtox_vs_kernel);

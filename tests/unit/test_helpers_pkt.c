@@ -327,6 +327,49 @@ static void test_ecn_set_ce(void)
     CHECK_EQ(call(BPF_FUNC_skb_ecn_set_ce, P(&run), 0, 0, 0, 0), 0);
 }
 
+/* VLAN: the first push only sets the out-of-band tag; the second moves it
+ * into the packet after the MAC addresses; pops undo both. */
+static void test_vlan(void)
+{
+    static struct __sk_buff skb;
+    static const struct bpfrt_ctx_desc tcdesc = { .prog_type = BPF_PROG_TYPE_SCHED_CLS,
+                                                  .ctx_size = sizeof(struct __sk_buff) };
+    memset(&skb, 0, sizeof(skb));
+    skb.protocol = 0x0008; /* ETH_P_IP, network order */
+    set_pkt(8, 60, 14);
+    for (int i = 0; i < 60; i++)
+        pkt.data[i] = (uint8_t)i;
+    pkt.data[12] = 0x08;
+    pkt.data[13] = 0x00;
+    run.ctx = &skb;
+    run.ctx_desc = &tcdesc;
+    CHECK_EQ(call(BPF_FUNC_skb_vlan_push, 0, 0x0081, 5, 0, 0), 0);
+    CHECK(skb.vlan_present == 1 && skb.vlan_tci == 5 && skb.vlan_proto == 0x0081);
+    CHECK_EQ(pkt.data_end - pkt.data, 60); /* out of band only */
+    CHECK_EQ(call(BPF_FUNC_skb_vlan_push, 0, 0xa888, 9, 0, 0), 0);
+    CHECK_EQ(pkt.data_end - pkt.data, 64);
+    const uint8_t tag[4] = { 0x81, 0x00, 0x00, 0x05 };
+    CHECK(memcmp(pkt.data + 12, tag, 4) == 0);
+    CHECK(pkt.data[11] == 11 && pkt.data[16] == 0x08);
+    CHECK_EQ(skb.protocol, 0x0081);
+    CHECK_EQ(skb.len, 64);
+    CHECK(skb.vlan_tci == 9 && skb.vlan_proto == 0xa888);
+    CHECK_EQ(call(BPF_FUNC_skb_vlan_pop, 0, 0, 0, 0, 0), 0); /* drops 9, lifts 5 */
+    CHECK(skb.vlan_present == 1 && skb.vlan_tci == 5 && skb.vlan_proto == 0x0081);
+    CHECK_EQ(pkt.data_end - pkt.data, 60);
+    CHECK_EQ(skb.protocol, 0x0008);
+    CHECK_EQ(call(BPF_FUNC_skb_vlan_pop, 0, 0, 0, 0, 0), 0);
+    CHECK_EQ(skb.vlan_present, 0);
+    CHECK_EQ(call(BPF_FUNC_skb_vlan_pop, 0, 0, 0, 0, 0), 0); /* nothing left */
+    /* no room in front for the in-band tag */
+    set_pkt(2, 60, 14);
+    skb.vlan_present = 1;
+    CHECK_EQ(call(BPF_FUNC_skb_vlan_push, 0, 0x0081, 1, 0, 0), ERR(-BPFRT_ENOMEM));
+    run.ctx = NULL;
+    run.ctx_desc = NULL;
+    CHECK_EQ(call(BPF_FUNC_skb_vlan_push, 0, 0x0081, 1, 0, 0), ERR(-BPFRT_EINVAL)); /* no __sk_buff */
+}
+
 static void test_skb_load_bytes_relative(void)
 {
     /* L2 view: data at the Ethernet header, network header 14 bytes in */
@@ -527,6 +570,7 @@ int main(void)
     RUN(test_skb_bytes);
     RUN(test_skb_load_bytes_relative);
     RUN(test_ecn_set_ce);
+    RUN(test_vlan);
     RUN(test_xdp_adjust_head);
     RUN(test_xdp_adjust_tail);
     RUN(test_xdp_adjust_meta);

@@ -92,6 +92,9 @@ BPFRT_HELPER_DECL(skb_change_head);
 /* skb_room.c */
 BPFRT_HELPER_DECL(skb_adjust_room);
 BPFRT_HELPER_DECL(skb_change_proto);
+/* skb_vlan.c */
+BPFRT_HELPER_DECL(skb_vlan_push);
+BPFRT_HELPER_DECL(skb_vlan_pop);
 /* skb_meta.c */
 BPFRT_HELPER_DECL(skb_change_type);
 BPFRT_HELPER_DECL(set_hash_invalid);
