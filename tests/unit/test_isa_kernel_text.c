@@ -133,6 +133,7 @@ static void test_kernel_text_random(void)
     const char *env = getenv("BPFRT_FUZZ_ITERS");
     long iters = env ? atol(env) / 4 : 500;
     if (iters <= 0) iters = 500;
+    if (iters > 20000) iters = 20000; /* one bpf(2) load each */
     int compared = 0, same = 0;
     for (long it = 0; it < iters; it++) {
         uint8_t code = (uint8_t)rnd();
