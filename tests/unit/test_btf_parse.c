@@ -305,6 +305,68 @@ static void test_corpus_btf(void)
     }
 }
 
+/* BTF_LOAD takes untrusted bytes: mutations of real BTF must be rejected
+ * with a message or parse into something every query can walk safely. */
+static uint64_t rng = 0x2545f4914f6cdd1dull;
+static uint64_t rnd(void)
+{
+    rng ^= rng << 13;
+    rng ^= rng >> 7;
+    rng ^= rng << 17;
+    return rng;
+}
+
+static void test_fuzz(void)
+{
+    struct bpfrt_object *obj = open_obj_opts("v3", "xdp_rules_hash", NULL);
+    CHECK(obj != NULL);
+    if (!obj)
+        return;
+    uint32_t size;
+    const uint8_t *orig = bpfrt_btf_data(bpfrt_object_btf(obj), &size);
+    uint8_t *d = malloc(size);
+    const char *it = getenv("BPFRT_FUZZ_ITERS");
+    int iters = it && atoi(it) > 0 ? atoi(it) : 2000, ok = 0, bad = 0;
+    for (int i = 0; i < iters; i++) {
+        memcpy(d, orig, size);
+        uint32_t n = size;
+        int muts = 1 + (int)(rnd() % 4);
+        for (int k = 0; k < muts; k++) {
+            uint32_t off = (uint32_t)(rnd() % n);
+            switch (rnd() % 4) {
+            case 0: d[off] ^= (uint8_t)(1u << (rnd() % 8)); break;
+            case 1: d[off] = (uint8_t)rnd(); break;
+            case 2: if (off + 4 <= n) { uint32_t v = (uint32_t)(rnd() % 3 == 0 ? ~0u : rnd() % 64); memcpy(d + (off & ~3u), &v, 4); } break;
+            default: n = off ? off : 1; break;
+            }
+        }
+        char log[256] = "";
+        struct bpfrt_btf *btf = NULL;
+        int rc = bpfrt_btf_new(crt, d, n, log, sizeof(log), &btf);
+        if (rc) {
+            bad++;
+            if (!log[0])
+                fprintf(stderr, "mutation %d rejected (%d) without a message\n", i, rc);
+            CHECK(log[0] != 0);
+            continue;
+        }
+        ok++;
+        char buf[512];
+        uint8_t val[64] = {0};
+        for (uint32_t id = 0; id < bpfrt_btf_nr_types(btf); id++) {
+            bpfrt_btf_type_size(btf, id);
+            bpfrt_btf_find_spin_lock(btf, id);
+            bpfrt_btf_type_str(btf, id, buf, sizeof(buf));
+            bpfrt_btf_format_value(btf, id, val, sizeof(val), id & 1, buf, sizeof(buf));
+        }
+        bpfrt_btf_put(btf);
+    }
+    printf("BTF fuzz: %d mutations, %d rejected, %d accepted\n", iters, bad, ok);
+    CHECK(bad > 0);
+    free(d);
+    bpfrt_object_close(obj);
+}
+
 int main(void)
 {
     if (bpfrt_runtime_create(bpfrt_platform_hosted(), &crt))
@@ -315,8 +377,10 @@ int main(void)
     RUN(test_dotted_names);
     char path[4096];
     snprintf(path, sizeof(path), "%s/progs/v3", build_dir());
-    if (dir_exists(path))
+    if (dir_exists(path)) {
         RUN(test_corpus_btf);
+        RUN(test_fuzz);
+    }
     else
         printf("corpus not built: BTF of compiled objects not checked\n");
     bpfrt_runtime_destroy(crt);
