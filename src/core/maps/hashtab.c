@@ -57,13 +57,39 @@ static void elem_free_now(struct bpfrt_htab_elem *e)
     bpfrt_free(e->rt, e, e->alloc_size);
 }
 
-static void elem_free_cb(void *arg)
+#define HTAB_FREE_BATCH 64
+
+/* Frees a batch chained through lru_prev. */
+static void batch_free_cb(void *arg)
 {
-    elem_free_now(arg);
+    for (struct bpfrt_htab_elem *e = arg, *next; e; e = next) {
+        next = e->lru_prev;
+        elem_free_now(e);
+    }
+}
+
+/* Retires an element nobody can reach any more (readers may still hold it):
+ * it is freed through defer_free with a batch of others. */
+static void elem_retire(struct bpfrt_htab *h, struct bpfrt_htab_elem *e)
+{
+    struct bpfrt_htab_elem *batch = NULL;
+    bpfrt_raw_spin_lock(&h->pending_lock);
+    e->lru_prev = h->pending;
+    h->pending = e;
+    if (++h->npending >= HTAB_FREE_BATCH) {
+        batch = h->pending;
+        h->pending = NULL;
+        h->npending = 0;
+    }
+    bpfrt_raw_spin_unlock(&h->pending_lock);
+    if (batch)
+        bpfrt_map_defer_free(h->map.rt, batch_free_cb, batch);
 }
 
 void bpfrt_htab_teardown(struct bpfrt_htab *h)
 {
+    batch_free_cb(h->pending); /* no readers remain */
+    h->pending = NULL;
     if (!h->buckets)
         return;
     for (uint32_t i = 0; i < h->n_buckets; i++) {
@@ -165,7 +191,7 @@ static bool lru_evict_one(struct bpfrt_htab *h)
     if (unlinked) {
         if (h->value_release)
             h->value_release(h, bpfrt_htab_value(h, victim));
-        bpfrt_map_defer_free(h->map.rt, elem_free_cb, victim);
+        elem_retire(h, victim);
     }
     return true;
 }
@@ -265,7 +291,7 @@ int bpfrt_htab_upsert(struct bpfrt_htab *h, const void *key, uint64_t flags,
         if (old) {
             if (h->value_release)
                 h->value_release(h, bpfrt_htab_value(h, old));
-            bpfrt_map_defer_free(h->map.rt, elem_free_cb, old);
+            elem_retire(h, old);
         }
         return 0;
     }
@@ -300,7 +326,7 @@ int bpfrt_htab_remove(struct bpfrt_htab *h, const void *key,
     bpfrt_raw_spin_unlock(&b->lock);
     if (h->value_release)
         h->value_release(h, bpfrt_htab_value(h, e));
-    bpfrt_map_defer_free(h->map.rt, elem_free_cb, e);
+    elem_retire(h, e);
     return 0;
 }
 

@@ -177,6 +177,12 @@ struct bpfrt_htab {
     uint32_t ncpus;
     uint32_t lru_lock;
     struct bpfrt_htab_elem lru_head;         /* sentinel of the LRU list */
+    /* Unlinked elements waiting to be handed to defer_free in one batch
+     * (chained through lru_prev, which an unlinked element no longer uses):
+     * one deferred call per batch keeps the platform's queue short. */
+    uint32_t pending_lock;
+    uint32_t npending;
+    struct bpfrt_htab_elem *pending;
     /* Called when an element leaves the table (delete, replace, free), for
      * values that hold references (map-in-map). May be NULL. */
     void (*value_release)(struct bpfrt_htab *h, void *value);
