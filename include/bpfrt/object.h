@@ -86,7 +86,8 @@ const char *bpfrt_object_prog_attach_target(const struct bpfrt_object_prog *p);
 /* Sets the program type (before load), e.g. for sections that name none. */
 int bpfrt_object_prog_set_type(struct bpfrt_object_prog *p, uint32_t prog_type,
                                uint32_t expected_attach_type);
-/* Whether bpfrt_object_load loads it (default true). */
+/* Whether bpfrt_object_load loads it (default true; false for libbpf's
+ * SEC("?name") sections). */
 void bpfrt_object_prog_set_autoload(struct bpfrt_object_prog *p, bool autoload);
 /* Instructions: before load the program's own code as in the object;
  * after load the relocated program (subprograms appended, map references

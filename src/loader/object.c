@@ -102,6 +102,11 @@ static int add_prog(struct bpfrt_object *obj, const struct obj_func *f, struct o
     p->autoload = true;
     p->handle = -1;
     p->attach_target = "";
+    /* libbpf: SEC("?xdp") is an xdp program that is not loaded by default */
+    if (sec_name[0] == '?') {
+        p->autoload = false;
+        sec_name++;
+    }
     const struct sec_def *d = sec_def_find(sec_name);
     if (!d)
         d = legacy_sec_def(sec_name);
@@ -113,10 +118,9 @@ static int add_prog(struct bpfrt_object *obj, const struct obj_func *f, struct o
             p->prog_flags |= BPF_F_SLEEPABLE;
         if (strncmp(sec_name, "xdp.frags", 9) == 0)
             p->prog_flags |= BPF_F_XDP_HAS_FRAGS;
-        const char *slash = strchr(p->sec_name, '/');
-        if (slash && strncmp(p->sec_name, d->prefix, strlen(d->prefix)) == 0 &&
-            p->sec_name[strlen(d->prefix)] == '/')
-            p->attach_target = p->sec_name + strlen(d->prefix) + 1;
+        const char *sn = p->sec_name + (p->sec_name[0] == '?');
+        if (strncmp(sn, d->prefix, strlen(d->prefix)) == 0 && sn[strlen(d->prefix)] == '/')
+            p->attach_target = sn + strlen(d->prefix) + 1;
     } else {
         p->has_tail_slot = sec_parse_tail_slot(sec_name, &p->tail_map_id, &p->tail_key);
         p->type = obj->opts.default_prog_type;

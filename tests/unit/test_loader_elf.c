@@ -14,7 +14,7 @@
 
 /* ---- a small ELF writer ---- */
 
-#define MAX_SECS 24
+#define MAX_SECS 40
 #define MAX_SYMS 32
 
 struct esec {
@@ -211,11 +211,12 @@ static void test_section_types(void)
         {"cgroup/connect4", BPF_PROG_TYPE_CGROUP_SOCK_ADDR, BPF_CGROUP_INET4_CONNECT, ""},
         {"sockops", BPF_PROG_TYPE_SOCK_OPS, BPF_CGROUP_SOCK_OPS, ""},
         {"xdp_prog", BPF_PROG_TYPE_XDP, BPF_XDP, ""}, /* legacy prefix match */
+        {"?tc", BPF_PROG_TYPE_SCHED_CLS, 0, ""},       /* not loaded by default */
     };
     struct ebuild b;
     eb_init(&b);
     size_t n = sizeof(rows) / sizeof(rows[0]);
-    for (size_t i = 0; i < n && i < MAX_SECS - 2; i++)
+    for (size_t i = 0; i < n && i < MAX_SECS - 1; i++)
         eb_sec(&b, rows[i].sec, SHT_PROGBITS, SHF_ALLOC | SHF_EXECINSTR, ret0, sizeof(ret0));
     eb_sec(&b, "license", SHT_PROGBITS, SHF_ALLOC | SHF_WRITE, license_gpl, sizeof(license_gpl));
     /* no symbols at all: each section is one program named after it */
@@ -226,8 +227,8 @@ static void test_section_types(void)
         fprintf(stderr, "%s\n", err);
         return;
     }
-    CHECK_EQ(bpfrt_object_prog_count(obj), (uint32_t)(n < MAX_SECS - 2 ? n : MAX_SECS - 2));
-    for (size_t i = 0; i < n && i < MAX_SECS - 2; i++) {
+    CHECK_EQ(bpfrt_object_prog_count(obj), (uint32_t)(n < MAX_SECS - 1 ? n : MAX_SECS - 1));
+    for (size_t i = 0; i < n && i < MAX_SECS - 1; i++) {
         struct bpfrt_object_prog *p = bpfrt_object_find_prog_by_section(obj, rows[i].sec);
         test_current = rows[i].sec;
         CHECK(p != NULL);
@@ -421,6 +422,36 @@ static void test_legacy_map_and_bad_relocs(void)
     }
 }
 
+/* SEC("?xdp"): a program libbpf does not load unless asked */
+static void test_optional_programs(void)
+{
+    struct ebuild b;
+    eb_init(&b);
+    int s1 = eb_sec(&b, "?xdp", SHT_PROGBITS, SHF_ALLOC | SHF_EXECINSTR, ret0, sizeof(ret0));
+    int s2 = eb_sec(&b, "xdp", SHT_PROGBITS, SHF_ALLOC | SHF_EXECINSTR, ret0, sizeof(ret0));
+    eb_sym(&b, "optional", s1, 0, sizeof(ret0), STT_FUNC, STB_GLOBAL);
+    eb_sym(&b, "always", s2, 0, sizeof(ret0), STT_FUNC, STB_GLOBAL);
+    struct bpfrt_object *obj = NULL;
+    char err[512];
+    CHECK_EQ(eb_open(&b, NULL, &obj, err), 0);
+    if (!obj)
+        return;
+    struct bpfrt_object_prog *opt = bpfrt_object_find_prog(obj, "optional");
+    CHECK(opt && bpfrt_object_prog_type(opt) == BPF_PROG_TYPE_XDP);
+    CHECK_EQ(bpfrt_object_load(obj, err, sizeof(err)), 0);
+    CHECK(opt && bpfrt_object_prog_handle(opt) < 0);
+    CHECK(bpfrt_object_prog_handle(bpfrt_object_find_prog(obj, "always")) >= 0);
+    bpfrt_object_close(obj);
+    CHECK_EQ(bpfrt_object_open_mem(crt, b.out, b.size, NULL, &obj, err, sizeof(err)), 0);
+    if (obj) {
+        opt = bpfrt_object_find_prog(obj, "optional");
+        bpfrt_object_prog_set_autoload(opt, true);
+        CHECK_EQ(bpfrt_object_load(obj, err, sizeof(err)), 0);
+        CHECK(bpfrt_object_prog_handle(opt) >= 0);
+        bpfrt_object_close(obj);
+    }
+}
+
 static void test_headers_and_license(void)
 {
     struct ebuild b;
@@ -547,6 +578,7 @@ int main(void)
     RUN(test_tail_slots_and_default_type);
     RUN(test_calls_across_sections);
     RUN(test_legacy_map_and_bad_relocs);
+    RUN(test_optional_programs);
     RUN(test_headers_and_license);
     char path[4096];
     snprintf(path, sizeof(path), "%s/progs/v3", build_dir());
