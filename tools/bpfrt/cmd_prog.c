@@ -291,6 +291,7 @@ static int prog_run(struct bpfrt_runtime *rt, struct prog_args *a)
                 a->prog ? a->prog : a->section ? a->section : "");
         goto out;
     }
+    bpfrt_object_prog_set_autoload(p, true); /* even a SEC("?...") program */
     for (int i = 0; i < a->nr_rodata; i++)
         if (!apply_rodata(obj, a->rodata[i]))
             goto out;
