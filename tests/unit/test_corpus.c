@@ -881,6 +881,79 @@ static void t_trace_strings(const char *v)
     bpfrt_runtime_set_trace_sink(crt, NULL, NULL);
 }
 
+/* UDP checksum over the IPv4 pseudo-header (frame with a 20-byte IP header) */
+static uint16_t udp_csum(const uint8_t *f, uint32_t n)
+{
+    uint8_t buf[512];
+    uint32_t ulen = n - 34;
+    memcpy(buf, f + 26, 8); /* saddr, daddr */
+    buf[8] = 0;
+    buf[9] = 17;
+    buf[10] = (uint8_t)(ulen >> 8);
+    buf[11] = (uint8_t)ulen;
+    memcpy(buf + 12, f + 34, ulen);
+    return csum16(buf, 12 + ulen);
+}
+
+static void t_tc_nat(const char *v)
+{
+    struct bpfrt_object *obj = load_obj(v, "tc_nat");
+    CHECK(obj != NULL);
+    if (!obj)
+        return;
+    uint8_t vip[4] = {10, 0, 0, 1}, be[4] = {10, 0, 0, 9};
+    CHECK_EQ(map_update(obj, "vip_backends", vip, be, 0), 0);
+    uint8_t pkt[128];
+    uint32_t n = build_ipv4(pkt, 17, ip4(1, 2, 3, 4), ip4(10, 0, 0, 1), 1000, 53, 10, 0);
+    uint16_t c = udp_csum(pkt, n);
+    pkt[40] = (uint8_t)(c >> 8);
+    pkt[41] = (uint8_t)c;
+    CHECK_EQ(udp_csum(pkt, n), 0);
+    struct run_result r = run_prog(obj, "tc_dnat", pkt, n);
+    CHECK_EQ(r.retval, 0);
+    CHECK_EQ(r.out_len, n);
+    CHECK(memcmp(r.out + 30, be, 4) == 0);       /* destination rewritten */
+    CHECK_EQ(csum16(r.out + 14, 20), 0);          /* IP checksum still valid */
+    CHECK_EQ(udp_csum(r.out, n), 0);              /* UDP checksum follows the address */
+    CHECK(memcmp(r.out + 42, pkt + 42, 10) == 0); /* payload untouched */
+    CHECK_EQ(global_u64(obj, "rewritten") & 0xffffffff, 1);
+    n = build_ipv4(pkt, 17, ip4(1, 2, 3, 4), ip4(10, 0, 0, 2), 1000, 53, 10, 0);
+    r = run_prog(obj, "tc_dnat", pkt, n);
+    CHECK_EQ(r.retval, 0);
+    CHECK(memcmp(r.out, pkt, n) == 0); /* not a VIP: unchanged */
+    bpfrt_object_close(obj);
+}
+
+static void t_xdp_trim(const char *v)
+{
+    struct bpfrt_object *obj = load_obj(v, "xdp_trim");
+    CHECK(obj != NULL);
+    if (!obj)
+        return;
+    uint8_t pkt[256];
+    uint32_t n = build_ipv4(pkt, 17, 1, 2, 3, 4, 58, 0); /* 100 */
+    struct run_result r = run_prog(obj, "xdp_trim", pkt, n);
+    CHECK_EQ(r.retval, 3);
+    CHECK_EQ(r.out_len, 64);
+    CHECK(memcmp(r.out, pkt, 64) == 0);
+    r = run_prog(obj, "xdp_trim", pkt, 50);
+    CHECK_EQ(r.retval, 2);
+    CHECK_EQ(r.out_len, 50);
+    CHECK_EQ(global_u64(obj, "trimmed_bytes"), 36);
+    bpfrt_object_close(obj);
+    obj = open_obj_opts(v, "xdp_trim", NULL);
+    if (!obj)
+        return;
+    uint32_t snap = 80;
+    CHECK_EQ(bpfrt_object_set_global(obj, "snaplen", &snap, 4), 0);
+    char err[256];
+    CHECK_EQ(bpfrt_object_load(obj, err, sizeof(err)), 0);
+    r = run_prog(obj, "xdp_trim", pkt, n);
+    CHECK_EQ(r.retval, 3);
+    CHECK_EQ(r.out_len, 80);
+    bpfrt_object_close(obj);
+}
+
 struct corpus_case {
     const char *name;
     void (*fn)(const char *variant);
@@ -916,6 +989,8 @@ static const struct corpus_case cases[] = {
     {"cgroup_skb_policy", t_cgroup_skb_policy, false},
     {"xdp_ipv6", t_xdp_ipv6, false},
     {"trace_strings", t_trace_strings, true},
+    {"tc_nat", t_tc_nat, false},
+    {"xdp_trim", t_xdp_trim, true},
 };
 
 int main(int argc, char **argv)

@@ -105,6 +105,7 @@ static const struct seed seeds[] = {
     {"cgroup_skb_policy", "denied_ports", {22}, {0}},
     {"xdp_firewall", "port_rules", {6, 0, 22, 0}, {1}},
     {"xdp_firewall", "blocked_nets", {8, 0, 0, 0, 10, 0, 0, 0}, {1}},
+    {"tc_nat", "vip_backends", {5, 6, 7, 8}, {10, 0, 0, 9}},
 };
 
 static const char *const objects[] = {
@@ -112,7 +113,7 @@ static const char *const objects[] = {
     "global_knobs", "subprog_calls", "bounded_loop", "loop_callbacks", "tail_calls", "ringbuf_events",
     "lru_conntrack", "queue_stack", "atomics", "raw_tp_args", "legacy_maps", "iproute2_tail",
     "map_in_map", "xdp_icmp_echo", "spin_lock", "kconfig_externs", "multi_prog", "cgroup_skb_policy",
-    "xdp_ipv6", "perf_output", "trace_strings", "core_reloc",
+    "xdp_ipv6", "perf_output", "trace_strings", "core_reloc", "tc_nat", "xdp_trim",
 };
 
 static bool packet_type(uint32_t t)
