@@ -72,6 +72,55 @@ static int fixup_datasecs(struct bpfrt_object *obj, struct obj_err *e)
     return 0;
 }
 
+/* Linux takes neither extern variables and functions nor FUNCs inside a
+ * DATASEC, which is how clang describes __ksym externs (".ksyms"). Their
+ * references are resolved by the loader (weak ones to 0), so the BTF only
+ * has to stay loadable: the .ksyms DATASEC becomes as many anonymous
+ * `void *` types as it took bytes (type ids after it shift, which is safe
+ * only when just DATASECs follow, as clang lays them out), extern VARs
+ * become allocated ones and extern FUNCs static ones. */
+static int fixup_ksyms(struct bpfrt_object *obj, struct obj_err *e)
+{
+    struct bpfrt_btf *btf = obj->btf;
+    for (uint32_t id = 1; id < bpfrt_btf_nr_types(btf); id++) {
+        struct btf_type *t = bpfrt_btf_type_mut(btf, id);
+        if (btf_kind(t) == BTF_KIND_VAR && ((struct btf_var *)btf_type_extra(t))->linkage == BTF_VAR_GLOBAL_EXTERN)
+            ((struct btf_var *)btf_type_extra(t))->linkage = BTF_VAR_GLOBAL_ALLOCATED;
+        if (btf_kind(t) == BTF_KIND_FUNC && btf_vlen(t) == BTF_FUNC_EXTERN)
+            t->info = BTF_INFO_ENC(BTF_KIND_FUNC, 0, BTF_FUNC_STATIC);
+    }
+    long ds = bpfrt_btf_find_by_name_kind(btf, ".ksyms", BTF_KIND_DATASEC);
+    if (ds < 0)
+        return 0;
+    for (uint32_t id = (uint32_t)ds + 1; id < bpfrt_btf_nr_types(btf); id++)
+        if (btf_kind(bpfrt_btf_type_by_id(btf, id)) != BTF_KIND_DATASEC) {
+            obj_note(obj, "BTF: .ksyms is not among the last types; left as is (Linux will refuse this BTF)");
+            return 0;
+        }
+    uint32_t size;
+    const uint8_t *raw = bpfrt_btf_data(btf, &size);
+    uint8_t *copy = malloc(size);
+    if (!copy)
+        return -BPFRT_ENOMEM;
+    memcpy(copy, raw, size);
+    const struct btf_type *t = bpfrt_btf_type_by_id(btf, (uint32_t)ds);
+    size_t at = (size_t)((const uint8_t *)t - raw);
+    uint32_t slots = 1 + btf_vlen(t); /* btf_type + vlen secinfos, 12 bytes each */
+    for (uint32_t k = 0; k < slots; k++) {
+        struct btf_type ptr = {.name_off = 0, .info = BTF_INFO_ENC(BTF_KIND_PTR, 0, 0), .type = 0};
+        memcpy(copy + at + (size_t)k * sizeof(ptr), &ptr, sizeof(ptr));
+    }
+    struct bpfrt_btf *fixed = NULL;
+    char log[256] = "";
+    int rc = bpfrt_btf_parse(obj->rt, copy, size, BPFRT_BTF_F_OBJECT, log, sizeof(log), &fixed);
+    free(copy);
+    if (rc)
+        return obj_fail(e, rc, "BTF after dropping .ksyms: %s", log);
+    bpfrt_btf_put(obj->btf);
+    obj->btf = fixed;
+    return 0;
+}
+
 int obj_btf_open(struct bpfrt_object *obj, struct obj_err *e)
 {
     const struct elf_sec *s = elf_find_sec(&obj->elf, ".BTF");
@@ -88,7 +137,8 @@ int obj_btf_open(struct bpfrt_object *obj, struct obj_err *e)
             log[--n] = '\0';
         return obj_fail(e, rc, "invalid .BTF section: %s", log[0] ? log : "parse error");
     }
-    return fixup_datasecs(obj, e);
+    rc = fixup_datasecs(obj, e);
+    return rc ? rc : fixup_ksyms(obj, e);
 }
 
 /* One info subsection of .BTF.ext: rec_size then blocks of

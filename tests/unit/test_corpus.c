@@ -954,6 +954,27 @@ static void t_xdp_trim(const char *v)
     bpfrt_object_close(obj);
 }
 
+static void t_weak_ksyms(const char *v)
+{
+    struct bpfrt_object *obj = load_obj(v, "weak_ksyms");
+    CHECK(obj != NULL);
+    if (!obj)
+        return;
+    if (strcmp(v, "nog") != 0) {
+        CHECK(bpfrt_object_btf_handle(obj) >= 0); /* BTF still loadable */
+        CHECK(strstr(bpfrt_object_notes(obj), "refused") == NULL);
+    }
+    uint8_t pkt[64] = {0};
+    CHECK_EQ(run_prog(obj, "xdp_ksyms", pkt, 60).retval, 2);
+    CHECK_EQ(global_u64(obj, "have_var") & 0xffffffff, 0);
+    CHECK_EQ(global_u64(obj, "have_kfunc") & 0xffffffff, 0);
+    uint32_t k = 0;
+    uint64_t c = 0;
+    CHECK_EQ(map_lookup(obj, "seen", &k, &c), 0);
+    CHECK_EQ(c, 1);
+    bpfrt_object_close(obj);
+}
+
 struct corpus_case {
     const char *name;
     void (*fn)(const char *variant);
@@ -991,6 +1012,7 @@ static const struct corpus_case cases[] = {
     {"trace_strings", t_trace_strings, true},
     {"tc_nat", t_tc_nat, false},
     {"xdp_trim", t_xdp_trim, true},
+    {"weak_ksyms", t_weak_ksyms, false},
 };
 
 int main(int argc, char **argv)

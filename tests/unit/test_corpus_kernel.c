@@ -113,7 +113,7 @@ static const char *const objects[] = {
     "global_knobs", "subprog_calls", "bounded_loop", "loop_callbacks", "tail_calls", "ringbuf_events",
     "lru_conntrack", "queue_stack", "atomics", "raw_tp_args", "legacy_maps", "iproute2_tail",
     "map_in_map", "xdp_icmp_echo", "spin_lock", "kconfig_externs", "multi_prog", "cgroup_skb_policy",
-    "xdp_ipv6", "perf_output", "trace_strings", "core_reloc", "tc_nat", "xdp_trim",
+    "xdp_ipv6", "perf_output", "trace_strings", "core_reloc", "tc_nat", "xdp_trim", "weak_ksyms",
 };
 
 static bool packet_type(uint32_t t)

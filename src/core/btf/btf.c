@@ -221,7 +221,8 @@ static int check_meta(struct btf_check *c, uint32_t id)
         return 0;
     }
     case BTF_KIND_FUNC:
-        if (vlen > BTF_FUNC_EXTERN || btf_kflag(t))
+        /* extern functions exist only in object files (loaders resolve them) */
+        if (vlen > (c->flags & BPFRT_BTF_F_OBJECT ? BTF_FUNC_EXTERN : BTF_FUNC_GLOBAL) || btf_kflag(t))
             return bad_type(c, id, "Invalid func linkage");
         if (!named || !name_valid(btf, t->name_off, NAME_IDENT))
             return bad_type(c, id, "Invalid name");
@@ -254,7 +255,7 @@ static int check_meta(struct btf_check *c, uint32_t id)
             return bad_type(c, id, "Invalid name");
         if (!ref_ok(btf, t->type) || t->type == 0)
             return bad_type(c, id, "Invalid type_id");
-        if (v->linkage > BTF_VAR_GLOBAL_EXTERN)
+        if (v->linkage > (c->flags & BPFRT_BTF_F_OBJECT ? BTF_VAR_GLOBAL_EXTERN : BTF_VAR_GLOBAL_ALLOCATED))
             return bad_type(c, id, "Linkage not supported");
         return 0;
     }
