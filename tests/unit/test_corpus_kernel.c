@@ -52,6 +52,24 @@ static bool kernel_available(void)
     return true;
 }
 
+static uint64_t rng_state = 0x853c49e6748fea9bull;
+static uint64_t rnd(void)
+{
+    rng_state ^= rng_state << 13;
+    rng_state ^= rng_state >> 7;
+    rng_state ^= rng_state << 17;
+    return rng_state;
+}
+
+/* Random corrupted packets per program (after the standard ones): a tenth
+ * of BPFRT_FUZZ_ITERS, at least 20. */
+static int random_packets(void)
+{
+    const char *s = getenv("BPFRT_FUZZ_ITERS");
+    int n = s ? atoi(s) / 10 : 200;
+    return n < 20 ? 20 : n;
+}
+
 /* The inputs every packet program sees, in this order. */
 struct pkt {
     uint8_t b[256];
@@ -267,6 +285,7 @@ static void compare_object(const char *variant, const char *name)
     seed_maps(name, kobj, kbpf);
     struct pkt pk[16];
     int np = standard_packets(pk);
+    int random_runs = random_packets();
     for (uint32_t i = 0; i < bpfrt_object_prog_count(bo); i++) {
         struct bpfrt_object_prog *bp = bpfrt_object_prog_at(bo, i);
         struct bpfrt_object_prog *kp = bpfrt_object_prog_at(kobj, i);
@@ -275,7 +294,21 @@ static void compare_object(const char *variant, const char *name)
         snprintf(label, sizeof(label), "%s/%s:%s", variant, name, bpfrt_object_prog_name(bp));
         test_current = label;
         if (packet_type(type)) {
-            for (int k = 0; k < np; k++) {
+            /* the standard packets, then random corruptions of them */
+            for (int k = 0; k < np + random_runs; k++) {
+                if (k >= np) {
+                    struct pkt *src = &pk[k % np];
+                    struct pkt *dst = &pk[np];
+                    *dst = *src;
+                    int flips = 1 + (int)(rnd() % 4);
+                    for (int f = 0; f < flips; f++)
+                        dst->b[rnd() % dst->n] ^= (uint8_t)(1u << (rnd() % 8));
+                    if (rnd() % 4 == 0 && dst->n > 15)
+                        dst->n = 14 + (uint32_t)(rnd() % (dst->n - 14));
+                }
+                int k0 = k;
+                if (k >= np)
+                    k = np;
                 struct outcome x = test_run(NULL, bpfrt_object_prog_handle(bp), pk[k].b, pk[k].n, NULL, 0);
                 struct outcome y = test_run(kbpf, bpfrt_object_prog_handle(kp), pk[k].b, pk[k].n, NULL, 0);
                 CHECK_EQ(x.rc, y.rc);
@@ -283,8 +316,10 @@ static void compare_object(const char *variant, const char *name)
                 CHECK_EQ(x.out_len, y.out_len);
                 if (x.rc == 0 && x.out_len == y.out_len && x.out_len <= sizeof(x.out))
                     CHECK(memcmp(x.out, y.out, x.out_len) == 0);
-                if (x.retval != y.retval)
-                    fprintf(stderr, "%s: packet %d: bpfrt %u, linux %u\n", label, k, x.retval, y.retval);
+                if (x.retval != y.retval || x.rc != y.rc)
+                    fprintf(stderr, "%s: packet %d: bpfrt %u (%ld), linux %u (%ld)\n", label, k0, x.retval,
+                            x.rc, y.retval, y.rc);
+                k = k0;
             }
         } else if (type == BPF_PROG_TYPE_RAW_TRACEPOINT) {
             uint64_t args[4] = {0x1234, 2, 3, 4};
