@@ -297,9 +297,20 @@ static int prog_run(struct bpfrt_runtime *rt, struct prog_args *a)
             goto out;
     char err[512];
     if (bpfrt_object_load(obj, err, sizeof(err))) {
-        print_load_failure(obj, err);
-        goto out;
+        /* another program of the object may be what failed (e.g. CO-RE
+         * relocations its target lacks): try the selected one alone */
+        char err2[512];
+        for (uint32_t i = 0; i < bpfrt_object_prog_count(obj); i++)
+            bpfrt_object_prog_set_autoload(bpfrt_object_prog_at(obj, i), false);
+        bpfrt_object_prog_set_autoload(p, true);
+        if (bpfrt_object_prog_count(obj) < 2 || bpfrt_object_load(obj, err2, sizeof(err2))) {
+            print_load_failure(obj, err);
+            goto out;
+        }
+        fprintf(stderr, "note: %s; loaded %s alone\n", err, bpfrt_object_prog_name(p));
     }
+    if (*bpfrt_object_notes(obj))
+        fprintf(stderr, "note: %s", bpfrt_object_notes(obj));
     cli_open_perf_buffers(rt, obj);
     for (int i = 0; i < a->nr_sets; i++)
         if (!apply_map_set(rt, obj, &a->sets[i]))
