@@ -511,6 +511,53 @@ static void test_lpm(void)
     bpfrt_map_put(m);
 }
 
+/* ---- lifetime: a pointer taken inside a run outlives delete and the map's
+ * last reference until the run ends (ASan/TSan would flag an early free) ---- */
+
+struct holder {
+    struct bpfrt_map *m;
+    int phase; /* 0 start, 1 pointer taken, 2 map released, 3 done */
+    uint64_t seen;
+};
+
+static void *hold_pointer(void *p)
+{
+    struct holder *h = p;
+    uint32_t k = 1;
+    rlock();
+    uint64_t *v = bpfrt_map_lookup_elem(h->m, &k, 0);
+    __atomic_store_n(&h->phase, 1, __ATOMIC_RELEASE);
+    while (__atomic_load_n(&h->phase, __ATOMIC_ACQUIRE) != 2)
+        sched_yield();
+    h->seen = v ? __atomic_load_n(v, __ATOMIC_RELAXED) : 0;
+    runlock();
+    return NULL;
+}
+
+static void test_deferred_lifetime(void)
+{
+    uint32_t types[] = { BPF_MAP_TYPE_HASH, BPF_MAP_TYPE_LRU_HASH, BPF_MAP_TYPE_ARRAY };
+    for (int t = 0; t < 3; t++) {
+        struct bpfrt_map *m = mk(types[t], 4, 8, 4, 0);
+        if (!m)
+            return;
+        uint32_t k = 1;
+        uint64_t v = 0x5eed + (uint64_t)t;
+        CHECK_EQ(bpfrt_map_update(m, &k, &v, 0), 0);
+        struct holder h = { m, 0, 0 };
+        pthread_t th;
+        pthread_create(&th, NULL, hold_pointer, &h);
+        while (__atomic_load_n(&h.phase, __ATOMIC_ACQUIRE) != 1)
+            sched_yield();
+        if (types[t] != BPF_MAP_TYPE_ARRAY)
+            CHECK_EQ(bpfrt_map_delete(m, &k), 0);
+        bpfrt_map_put(m); /* the last reference */
+        __atomic_store_n(&h.phase, 2, __ATOMIC_RELEASE);
+        pthread_join(th, NULL);
+        CHECK_EQ(h.seen, 0x5eed + (uint64_t)t);
+    }
+}
+
 int main(void)
 {
     const char *e = getenv("BPFRT_FUZZ_ITERS");
@@ -526,6 +573,7 @@ int main(void)
     RUN(test_ringbuf);
     RUN(test_perf);
     RUN(test_lpm);
+    RUN(test_deferred_lifetime);
     rt_teardown();
     return test_summary();
 }

@@ -226,7 +226,7 @@ int bpfrt_htab_upsert(struct bpfrt_htab *h, const void *key, uint64_t flags,
     bool in_place = h->kind & BPFRT_HTAB_PERCPU;
     bool lru = h->kind & BPFRT_HTAB_LRU;
     struct bpfrt_htab_elem *new_e = NULL;
-    int err = 0;
+    int err = 0, evict_failures = 0;
 
     if (!in_place) {
         new_e = elem_alloc(h, key, hash);
@@ -263,9 +263,14 @@ int bpfrt_htab_upsert(struct bpfrt_htab *h, const void *key, uint64_t flags,
                 break;
             }
             bpfrt_raw_spin_unlock(&b->lock);
-            if (!lru_evict_one(h) && !reserve_slot(h)) {
-                elem_free_now(new_e);
-                return -BPFRT_E2BIG;
+            /* An element being inserted elsewhere may hold a slot before it
+             * reaches the LRU list: give such a race a few rounds. */
+            if (!lru_evict_one(h)) {
+                if (++evict_failures > 1000) {
+                    elem_free_now(new_e);
+                    return -BPFRT_E2BIG;
+                }
+                bpfrt_cpu_relax();
             }
             continue; /* look again: the key may have appeared meanwhile */
         }
