@@ -379,6 +379,58 @@ static void test_random_model(void)
     bpfrt_map_put(m);
 }
 
+/* Odd key and value sizes: every byte of the key counts, values keep
+ * their exact bytes, iteration returns whole keys. */
+static void test_sizes(void)
+{
+    for (uint32_t ks = 1; ks <= 19; ks += 3) {
+        for (uint32_t vs = 1; vs <= 21; vs += 5) {
+            struct bpfrt_map *m = mk(BPF_MAP_TYPE_HASH, ks, vs, 64, 0);
+            if (!m)
+                return;
+            unsigned char key[32], val[32], out[32], next[32];
+            int bad = 0;
+            for (int i = 0; i < 40; i++) {
+                memset(key, 0, sizeof(key));
+                key[ks - 1] = (unsigned char)i; /* only the last byte differs */
+                memset(val, i, vs);
+                bad += bpfrt_map_update(m, key, val, BPF_NOEXIST) != 0;
+            }
+            for (int i = 0; i < 40; i++) {
+                memset(key, 0, sizeof(key));
+                key[ks - 1] = (unsigned char)i;
+                memset(out, 0xee, sizeof(out));
+                bad += bpfrt_map_lookup(m, key, out, 0) != 0;
+                for (uint32_t j = 0; j < vs; j++)
+                    bad += out[j] != (unsigned char)i;
+                bad += out[vs] != 0xee; /* nothing past value_size written */
+            }
+            int n = 0, rc = bpfrt_map_get_next_key(m, NULL, next);
+            while (rc == 0) {
+                n++;
+                memcpy(key, next, ks);
+                rc = bpfrt_map_get_next_key(m, key, next);
+            }
+            bad += n != 40;
+            CHECK_EQ(bad, 0);
+            bpfrt_map_put(m);
+        }
+    }
+    /* per-CPU with a value that is not a multiple of 8, against the kernel */
+    unsigned n = rt_ncpus();
+    struct dual d = dual_new(BPF_MAP_TYPE_PERCPU_HASH, 3, 12, 4, 0);
+    if ((unsigned)sysconf(_SC_NPROCESSORS_CONF) != n && d.kfd >= 0) {
+        close(d.kfd);
+        d.kfd = -1;
+    }
+    unsigned char key[3] = { 1, 2, 3 }, in[16 * 64];
+    for (size_t i = 0; i < sizeof(in); i++)
+        in[i] = (unsigned char)(i * 7);
+    dual_cmd(&d, BPF_MAP_UPDATE_ELEM, key, in, (size_t)16 * n, 0, 0, 1);
+    dual_cmd(&d, BPF_MAP_LOOKUP_ELEM, key, in, (size_t)16 * n, 0, 0, 1);
+    dual_free(&d);
+}
+
 int main(void)
 {
     rt_setup();
@@ -391,6 +443,7 @@ int main(void)
     RUN(test_spin_lock);
     RUN(test_lru);
     RUN(test_random_model);
+    RUN(test_sizes);
     rt_teardown();
     return test_summary();
 }
