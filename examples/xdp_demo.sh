@@ -8,8 +8,11 @@ bpfrt="$build/bpfrt"
 obj="$build/examples/xdp_firewall.o"
 if [ ! -f "$obj" ]; then
     mkdir -p "$build/examples"
-    clang -O2 -g -target bpf -mcpu=v3 -I "$here/../tests/progs/include" \
-        -c "$here/xdp_firewall.bpf.c" -o "$obj"
+    if ! clang -O2 -g -target bpf -mcpu=v3 -I "$here/../tests/progs/include" \
+        -c "$here/xdp_firewall.bpf.c" -o "$obj" 2>/dev/null; then
+        echo "xdp demo: skipped (clang cannot build BPF objects here)"
+        exit 0
+    fi
 fi
 step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
 
