@@ -62,12 +62,12 @@ static uint64_t rnd(void)
 }
 
 /* Random corrupted packets per program (after the standard ones): a tenth
- * of BPFRT_FUZZ_ITERS, at least 20. */
+ * of BPFRT_FUZZ_ITERS, between 20 and 2000. */
 static int random_packets(void)
 {
     const char *s = getenv("BPFRT_FUZZ_ITERS");
     int n = s ? atoi(s) / 10 : 200;
-    return n < 20 ? 20 : n;
+    return n < 20 ? 20 : n > 2000 ? 2000 : n;
 }
 
 /* The inputs every packet program sees, in this order. */
