@@ -63,6 +63,10 @@ struct bpfrt_platform {
     void (*read_lock)(void *ctx);
     void (*read_unlock)(void *ctx);
     void (*defer_free)(void *ctx, void (*fn)(void *arg), void *arg);
+    /* Waits until every callback handed to defer_free so far has run (like
+     * Linux's rcu_barrier). Called by bpfrt_runtime_destroy, never from
+     * inside a read-side section. */
+    void (*defer_barrier)(void *ctx);
 
     /* Fault-safe copy from an arbitrary address (probe_read). Returns 0, or
      * -EFAULT with dst zero-filled when any byte could not be read. user says

@@ -73,6 +73,9 @@ void bpfrt_runtime_destroy(struct bpfrt_runtime *rt)
         return;
     /* Objects first (they may still reference helpers through programs). */
     bpfrt_objtab_fini(rt);
+    /* Deferred frees of maps and programs still use the runtime. */
+    if (rt->plat->defer_barrier)
+        rt->plat->defer_barrier(rt->plat->ctx);
     bpfrt_helpers_fini(rt);
     const struct bpfrt_platform *plat = rt->plat;
     plat->free(plat->ctx, rt, sizeof(*rt));

@@ -174,10 +174,12 @@ static void h_unlock(void *ctx, struct bpfrt_lock *l) { (void)ctx; pthread_mutex
 
 /* ---- read-side sections and deferred free: epoch-based reclamation ----
  * Each thread has a record (active flag, nesting depth, observed epoch).
- * Memory handed to defer_free is tagged with the global epoch and freed once
- * the epoch has advanced twice past it; the epoch advances only when every
- * active reader has observed the current one. When no reader is active at
- * all, everything pending is freed at once. */
+ * Memory handed to defer_free joins the limbo list of the current global
+ * epoch E; the epoch advances only when every active reader has observed the
+ * current one, so once it reaches E + 2 no reader can still hold anything
+ * from list E. Three lists (epoch mod 3) suffice, and each advance frees
+ * exactly one list: O(1) amortised per deferred object. When no reader is
+ * active at all, everything pending is freed at once. */
 
 struct reader {
     struct reader *next;
@@ -191,12 +193,11 @@ struct deferred {
     struct deferred *next;
     void (*fn)(void *);
     void *arg;
-    uint64_t epoch;
 };
 
 static struct reader *readers;
-static uint64_t global_epoch = 2;
-static struct deferred *limbo;
+static uint64_t global_epoch = 3;
+static struct deferred *limbo[3];
 static pthread_mutex_t limbo_mu = PTHREAD_MUTEX_INITIALIZER;
 static pthread_key_t reader_key;
 static pthread_once_t reader_once = PTHREAD_ONCE_INIT;
@@ -257,9 +258,20 @@ static void h_read_unlock(void *ctx)
         __atomic_store_n(&r->active, 0, __ATOMIC_SEQ_CST);
 }
 
-/* Returns true when no reader is active; advances the epoch when every
- * active reader has seen the current one. Caller holds limbo_mu. */
-static bool try_advance(void)
+static void splice(struct deferred **into, struct deferred *list)
+{
+    while (list) {
+        struct deferred *next = list->next;
+        list->next = *into;
+        *into = list;
+        list = next;
+    }
+}
+
+/* Advances the epoch if every active reader has seen the current one and
+ * moves what became safe onto *ready; with no reader active, moves all.
+ * Returns true when no reader was active. Caller holds limbo_mu. */
+static bool collect(struct deferred **ready)
 {
     uint64_t e = __atomic_load_n(&global_epoch, __ATOMIC_SEQ_CST);
     bool any_active = false, all_current = true;
@@ -270,52 +282,24 @@ static bool try_advance(void)
                 all_current = false;
         }
     }
-    if (all_current)
+    if (!any_active) {
+        for (int i = 0; i < 3; i++) {
+            splice(ready, limbo[i]);
+            limbo[i] = NULL;
+        }
+        return true;
+    }
+    if (all_current) {
+        /* Epoch e+1: the list of e-1 is now two epochs old. */
         __atomic_store_n(&global_epoch, e + 1, __ATOMIC_SEQ_CST);
-    return !any_active;
+        splice(ready, limbo[(e + 2) % 3]);
+        limbo[(e + 2) % 3] = NULL;
+    }
+    return false;
 }
 
-static void h_defer_free(void *ctx, void (*fn)(void *), void *arg)
+static void run_ready(struct deferred *ready)
 {
-    (void)ctx;
-    struct deferred *ready = NULL;
-    pthread_mutex_lock(&limbo_mu);
-    struct deferred *d = malloc(sizeof(*d));
-    if (d) {
-        d->fn = fn;
-        d->arg = arg;
-        d->epoch = __atomic_load_n(&global_epoch, __ATOMIC_SEQ_CST);
-        d->next = limbo;
-        limbo = d;
-    }
-    bool quiescent = try_advance();
-    /* The calling thread may itself be inside a read-side section (a helper
-     * deleting an element): then it is active and nothing is freed early. */
-    uint64_t e = __atomic_load_n(&global_epoch, __ATOMIC_SEQ_CST);
-    struct deferred **pp = &limbo;
-    while (*pp) {
-        struct deferred *cur = *pp;
-        if (quiescent || cur->epoch + 2 <= e) {
-            *pp = cur->next;
-            cur->next = ready;
-            ready = cur;
-        } else {
-            pp = &cur->next;
-        }
-    }
-    pthread_mutex_unlock(&limbo_mu);
-    if (!d) {
-        /* Could not queue: wait until no reader can hold the object. */
-        for (;;) {
-            pthread_mutex_lock(&limbo_mu);
-            bool q = try_advance();
-            pthread_mutex_unlock(&limbo_mu);
-            if (q)
-                break;
-            sched_yield();
-        }
-        fn(arg);
-    }
     while (ready) {
         struct deferred *next = ready->next;
         ready->fn(ready->arg);
@@ -324,27 +308,57 @@ static void h_defer_free(void *ctx, void (*fn)(void *), void *arg)
     }
 }
 
+static void h_defer_free(void *ctx, void (*fn)(void *), void *arg)
+{
+    (void)ctx;
+    struct deferred *ready = NULL;
+    struct deferred *d = malloc(sizeof(*d));
+    pthread_mutex_lock(&limbo_mu);
+    if (d) {
+        d->fn = fn;
+        d->arg = arg;
+        uint64_t e = __atomic_load_n(&global_epoch, __ATOMIC_SEQ_CST);
+        d->next = limbo[e % 3];
+        limbo[e % 3] = d;
+    }
+    /* The calling thread may itself be inside a read-side section (a helper
+     * deleting an element): then it is active and nothing is freed early. */
+    collect(&ready);
+    pthread_mutex_unlock(&limbo_mu);
+    if (!d) {
+        /* Could not queue: wait until no reader can hold the object. */
+        for (;;) {
+            pthread_mutex_lock(&limbo_mu);
+            bool quiet = collect(&ready);
+            pthread_mutex_unlock(&limbo_mu);
+            if (quiet)
+                break;
+            sched_yield();
+        }
+        fn(arg);
+    }
+    run_ready(ready);
+}
+
 void bpfrt_hosted_quiesce(void)
 {
     /* Frees everything pending once no reader is active (tests, exit). */
     for (;;) {
+        struct deferred *ready = NULL;
         pthread_mutex_lock(&limbo_mu);
-        bool q = try_advance();
-        struct deferred *ready = q ? limbo : NULL;
-        if (q)
-            limbo = NULL;
+        bool quiet = collect(&ready);
         pthread_mutex_unlock(&limbo_mu);
-        if (q) {
-            while (ready) {
-                struct deferred *next = ready->next;
-                ready->fn(ready->arg);
-                free(ready);
-                ready = next;
-            }
+        run_ready(ready);
+        if (quiet)
             return;
-        }
         sched_yield();
     }
+}
+
+static void h_defer_barrier(void *ctx)
+{
+    (void)ctx;
+    bpfrt_hosted_quiesce();
 }
 
 /* ---- fault-safe reads ----
@@ -475,6 +489,7 @@ static const struct bpfrt_platform hosted = {
     .read_lock = h_read_lock,
     .read_unlock = h_read_unlock,
     .defer_free = h_defer_free,
+    .defer_barrier = h_defer_barrier,
     .probe_read = h_probe_read,
     .probe_read_str = h_probe_read_str,
     .current_pid_tgid = h_current_pid_tgid,
