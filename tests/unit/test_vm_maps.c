@@ -2,7 +2,8 @@
  * returned by bpf_map_lookup_elem become accessible for exactly value_size
  * bytes, read-only maps stay read-only, map arguments must be maps the
  * program references, global data (ld_imm64 MAP_VALUE) is accessible,
- * bpf_loop callbacks run, and many lookups recycle the region table. */
+ * bpf_loop callbacks run, many lookups recycle the region table, and
+ * bpf_spin_lock is only allowed on a looked-up value's lock, one at a time. */
 #include "bpfrt/map.h"
 #include "test_vm_util.h"
 
@@ -187,6 +188,58 @@ static void test_bpf_loop(void)
               /* cb (insn 7): */ MOV64_IMM(0, 0), JMP_IMM(BPF_JNE, 1, 2, 1), MOV64_IMM(0, 1), EXIT());
 }
 
+static void test_spin_locks(void)
+{
+    if (!bpfrt_helper_find(vt_rt, 1) || !bpfrt_helper_find(vt_rt, 93) || !bpfrt_helper_find(vt_rt, 94)) {
+        printf("SKIP: no bpf_spin_lock in this runtime\n");
+        return;
+    }
+    /* value: { u32 lock; u32 pad; u64 counter } */
+    struct bpfrt_map *map = make_array(16, 1, 0);
+    if (!map)
+        return;
+    CHECK_EQ(bpfrt_map_set_spin_lock_off(map, 0), 0);
+    /* lock; counter += 5; unlock; return counter */
+    const struct bpf_insn ok[] = { LOOKUP(map, 0), JMP_IMM(BPF_JEQ, 0, 0, 9), MOV64_REG(6, 0), MOV64_REG(1, 6),
+                                   CALL_HELPER(93), LDX(BPF_DW, 7, 6, 8), ALU64_IMM(BPF_ADD, 7, 5),
+                                   STX(BPF_DW, 6, 7, 8), MOV64_REG(1, 6), CALL_HELPER(94), MOV64_REG(0, 7), EXIT() };
+    struct vt_result r = run_with_maps(ok, sizeof(ok) / sizeof(ok[0]), &map, 1);
+    CHECK_EQ(r.rc, 0);
+    CHECK_EQ(r.r0, 5);
+    r = run_with_maps(ok, sizeof(ok) / sizeof(ok[0]), &map, 1); /* the lock was released */
+    CHECK_EQ(r.r0, 10);
+    /* locking twice would spin forever: refused */
+    const struct bpf_insn twice[] = { LOOKUP(map, 0), JMP_IMM(BPF_JEQ, 0, 0, 5), MOV64_REG(6, 0), MOV64_REG(1, 6),
+                                      CALL_HELPER(93), MOV64_REG(1, 6), CALL_HELPER(93), EXIT() };
+    r = run_with_maps(twice, sizeof(twice) / sizeof(twice[0]), &map, 1);
+    CHECK_EQ(r.error, BPFRT_RUN_BAD_HELPER_ARG);
+    CHECK_CONTAINS(r.msg, "second bpf_spin_lock");
+    /* ... and the run released the lock it held: the good program still runs */
+    r = run_with_maps(ok, sizeof(ok) / sizeof(ok[0]), &map, 1);
+    CHECK_EQ(r.r0, 15);
+    /* exiting with the lock held is an error, and the lock is released */
+    const struct bpf_insn held[] = { LOOKUP(map, 0), JMP_IMM(BPF_JEQ, 0, 0, 2), MOV64_REG(1, 0), CALL_HELPER(93),
+                                     MOV64_IMM(0, 0), EXIT() };
+    r = run_with_maps(held, sizeof(held) / sizeof(held[0]), &map, 1);
+    CHECK_EQ(r.error, BPFRT_RUN_BAD_HELPER_ARG);
+    CHECK_CONTAINS(r.msg, "bpf_spin_unlock is missing");
+    r = run_with_maps(ok, sizeof(ok) / sizeof(ok[0]), &map, 1);
+    CHECK_EQ(r.r0, 20);
+    /* a lock anywhere else (here: the stack) is refused */
+    const struct bpf_insn stack_lock[] = { ST(BPF_W, 10, -8, 0), MOV64_REG(1, 10), ALU64_IMM(BPF_ADD, 1, -8),
+                                           CALL_HELPER(93), EXIT() };
+    r = run_with_maps(stack_lock, sizeof(stack_lock) / sizeof(stack_lock[0]), &map, 1);
+    CHECK_EQ(r.error, BPFRT_RUN_BAD_HELPER_ARG);
+    CHECK_CONTAINS(r.msg, "is not the bpf_spin_lock of a map value");
+    /* unlocking a lock that is not held */
+    const struct bpf_insn unheld[] = { LOOKUP(map, 0), JMP_IMM(BPF_JEQ, 0, 0, 2), MOV64_REG(1, 0), CALL_HELPER(94),
+                                       EXIT() };
+    r = run_with_maps(unheld, sizeof(unheld) / sizeof(unheld[0]), &map, 1);
+    CHECK_EQ(r.error, BPFRT_RUN_BAD_HELPER_ARG);
+    CHECK_CONTAINS(r.msg, "not held");
+    bpfrt_map_put(map);
+}
+
 int main(void)
 {
     vt_setup();
@@ -195,6 +248,7 @@ int main(void)
     RUN(test_global_data);
     RUN(test_many_lookups);
     RUN(test_bpf_loop);
+    RUN(test_spin_locks);
     vt_teardown();
     return test_summary();
 }

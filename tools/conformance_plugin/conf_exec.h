@@ -93,6 +93,21 @@ static inline void conf_exec(struct bpfrt_runtime *rt, const struct bpf_insn *in
     out->kind = CONF_OK;
     out->r0 = 0;
     out->msg[0] = '\0';
+    /* bpfrt_prog_create trusts map references to hold real map pointers
+     * (PROG_LOAD resolves fds first); this model has no maps, so untrusted
+     * bytecode must not be able to name one. */
+    for (uint32_t i = 0; i + 1 < n; i++) {
+        uint8_t src = insns[i].src_reg;
+        if (!bpfrt_insn_is_lddw(&insns[i]))
+            continue;
+        if (src == BPF_PSEUDO_MAP_FD || src == BPF_PSEUDO_MAP_IDX || src == BPF_PSEUDO_MAP_VALUE ||
+            src == BPF_PSEUDO_MAP_IDX_VALUE) {
+            out->kind = CONF_LOAD_ERROR;
+            snprintf(out->msg, sizeof(out->msg), "insn %u: map references are not supported here (no maps)", i);
+            return;
+        }
+        i++;
+    }
     int err = bpfrt_prog_create(rt, insns, n, BPF_PROG_TYPE_UNSPEC, msg, sizeof(msg), &prog);
     if (err) {
         out->kind = CONF_LOAD_ERROR;

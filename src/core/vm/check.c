@@ -5,6 +5,10 @@
  * the memory a helper returns becomes a region after it. */
 #include "core/vm/vm.h"
 
+/* Linux helper ids the checks treat specially. */
+#define BPFRT_HELPER_SPIN_LOCK 93
+#define BPFRT_HELPER_SPIN_UNLOCK 94
+
 static bool region_ok(const struct bpfrt_region *rg, uint64_t addr, uint64_t end, bool write)
 {
     return addr >= rg->start && end <= rg->end && (!write || rg->writable);
@@ -265,6 +269,40 @@ static bool arg_mem(struct vm_exec *ex, const struct bpfrt_helper_proto *p, uint
     return arg_fail(ex, p, pc, reg, addr, why);
 }
 
+/* A bpf_spin_lock argument must be the lock of a map value this run looked
+ * up (the map's spin_lock_off): locking arbitrary memory could spin forever.
+ * At most one lock is held, and only the held lock can be unlocked, so a
+ * program cannot deadlock itself. */
+static bool spin_lock_arg(struct vm_exec *ex, const struct bpfrt_helper_proto *p, uint32_t pc, int reg,
+                          uint64_t v)
+{
+    bool found = false;
+    for (uint32_t i = 0; i < ex->nr_values && !found; i++) {
+        const struct bpfrt_map *m = ex->values[i].map;
+        found = m->spin_lock_off >= 0 && v == ex->values[i].value + (uint64_t)m->spin_lock_off;
+    }
+    if (!found)
+        return arg_fail(ex, p, pc, reg, v, "is not the bpf_spin_lock of a map value this program looked up");
+    if (p->id == BPFRT_HELPER_SPIN_LOCK && ex->held_lock)
+        return arg_fail(ex, p, pc, reg, v, "takes a second bpf_spin_lock while one is held");
+    if (p->id == BPFRT_HELPER_SPIN_UNLOCK && ex->held_lock != v)
+        return arg_fail(ex, p, pc, reg, v, "unlocks a bpf_spin_lock that is not held");
+    return true;
+}
+
+void bpfrt_vm_finish_checked(struct vm_exec *ex, int *rc)
+{
+    if (!ex->held_lock)
+        return;
+    bpfrt_spin_unlock((struct bpf_spin_lock *)ex->held_lock);
+    ex->held_lock = 0;
+    if (*rc == 0) {
+        bpfrt_vm_fail(ex, BPFRT_RUN_BAD_HELPER_ARG, ex->run->error_insn, 0,
+                      "the program exited holding a bpf_spin_lock (bpf_spin_unlock is missing)");
+        *rc = bpfrt_vm_errno(BPFRT_RUN_BAD_HELPER_ARG);
+    }
+}
+
 bool bpfrt_vm_check_helper_args(struct vm_exec *ex, const struct bpfrt_helper_proto *p,
                                 const uint64_t *regs, uint32_t pc, uint64_t *alloc_size,
                                 struct bpfrt_map **map_out)
@@ -320,9 +358,7 @@ bool bpfrt_vm_check_helper_args(struct vm_exec *ex, const struct bpfrt_helper_pr
             break;
         }
         case ARG_PTR_TO_SPIN_LOCK:
-            if (v & 3)
-                return arg_fail(ex, p, pc, reg, v, "spin lock is not 4-byte aligned");
-            if (!arg_mem(ex, p, pc, reg, v, 4, true))
+            if (!spin_lock_arg(ex, p, pc, reg, v))
                 return false;
             break;
         case ARG_PTR_TO_RINGBUF_MEM: {
@@ -385,6 +421,10 @@ void bpfrt_vm_helper_returned(struct vm_exec *ex, const struct bpfrt_helper_prot
     for (int i = 0; i < 5; i++)
         if (p->arg_type[i] == ARG_PTR_TO_RINGBUF_MEM)
             forget_rb_record(ex, regs[i + 1]);
+    if (p->id == BPFRT_HELPER_SPIN_LOCK)
+        ex->held_lock = (uintptr_t)regs[1];
+    else if (p->id == BPFRT_HELPER_SPIN_UNLOCK)
+        ex->held_lock = 0;
     if (ret == 0)
         return;
     switch (p->ret_type) {
@@ -404,6 +444,11 @@ void bpfrt_vm_helper_returned(struct vm_exec *ex, const struct bpfrt_helper_prot
         }
         bpfrt_run_add_region(ex->run, (const void *)(uintptr_t)ret, map->value_size,
                              !(map->map_flags & BPF_F_RDONLY_PROG));
+        if (map->spin_lock_off >= 0) {
+            uint32_t slot = ex->nr_values < VM_MAX_VALUES ? ex->nr_values++ : ex->next_value++ % VM_MAX_VALUES;
+            ex->values[slot].value = (uintptr_t)ret;
+            ex->values[slot].map = map;
+        }
         break;
     case RET_PTR_TO_MEM_OR_NULL:
         if (alloc_size == 0)

@@ -324,6 +324,8 @@ static int interp_run(struct bpfrt_prog *prog, struct bpfrt_run *run, uint64_t r
     regs[BPF_REG_2] = r2;
     regs[BPF_REG_10] = (uint64_t)(uintptr_t)ex.stack_top;
     int rc = ex.loop(&ex, code->slots, regs, ret);
+    if (run->checked)
+        bpfrt_vm_finish_checked(&ex, &rc);
 
     if (run->insn_budget)
         run->insn_budget = ex.budget > 0 ? (uint64_t)ex.budget : 1;
@@ -361,6 +363,12 @@ int bpfrt_run_callback(struct bpfrt_run *run, uint64_t func, uint64_t r1, uint64
                        "the call stack of %u frames is too deep (callback; at most %u)", d + 2,
                        BPFRT_MAX_CALL_FRAMES);
         return -BPFRT_E2BIG;
+    }
+    /* Each callback costs budget: a helper like bpf_loop could otherwise
+     * run straight-line callbacks (which never charge it) without end. */
+    if (--ex->budget < 0) {
+        bpfrt_run_fail(run, BPFRT_RUN_BUDGET, 0, "instruction budget exhausted (callback)");
+        return -BPFRT_ELOOP;
     }
     ex->frames[d + 1].code = code;
     ex->frames[d + 1].may_goto = BPFRT_MAY_GOTO_LOOPS;

@@ -89,6 +89,7 @@ struct vm_frame {
 
 #define VM_MAX_EXTRA_MAPS 16
 #define VM_MAX_RB_RECORDS 16
+#define VM_MAX_VALUES 16
 
 struct vm_exec;
 typedef int (*vm_loop_fn)(struct vm_exec *ex, const struct vm_slot *ip, const uint64_t *regs_in,
@@ -119,6 +120,12 @@ struct vm_exec {
     uint32_t nr_extra_maps;
     uintptr_t rb_records[VM_MAX_RB_RECORDS]; /* outstanding ringbuf reservations */
     uint32_t nr_rb_records;
+    /* Map values helpers returned (the latest VM_MAX_VALUES), so a
+     * bpf_spin_lock argument can be checked to be the map's lock, and the
+     * lock the program holds (at most one, as Linux allows). */
+    struct { uintptr_t value; struct bpfrt_map *map; } values[VM_MAX_VALUES];
+    uint32_t nr_values, next_value;
+    uintptr_t held_lock;
     /* Trace. */
     uint64_t trace_before[11];
     int64_t trace_pc;          /* instruction whose effect is pending report, or -1 */
@@ -157,6 +164,9 @@ void bpfrt_vm_helper_returned(struct vm_exec *ex, const struct bpfrt_helper_prot
 void bpfrt_vm_hint_reset(struct vm_exec *ex);
 /* Adds the engine's own regions (stack, ctx/input, packet, map values). */
 void bpfrt_vm_setup_regions(struct vm_exec *ex, const struct bpfrt_prog *prog);
+/* Ends a checked run: releases a bpf_spin_lock the program still holds
+ * (an error unless the run already failed). */
+void bpfrt_vm_finish_checked(struct vm_exec *ex, int *rc);
 /* Adds the map-value regions of a tail-call target. */
 void bpfrt_vm_add_prog_regions(struct vm_exec *ex, const struct bpfrt_prog *prog);
 
