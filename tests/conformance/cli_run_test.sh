@@ -64,9 +64,14 @@ expect raw_oob 1 "error: invalid memory access at insn 0: read of 4 bytes at 0x0
 
 # trace: "  idx: insn ; changed registers"
 raw "$tmp/add.bin" 0x00000005000000b7 0x00000025000001b7 0x000000000000100f 0x0000000000000095
-expect trace_line 0 "2: (0f) r0 += r1" -- "$BPFRT" run "$tmp/add.bin" --trace
+expect trace_line 0 "2: r0 += r1" -- "$BPFRT" run "$tmp/add.bin" --trace
 expect trace_regs 0 "; r0 = 0x2a" -- "$BPFRT" run "$tmp/add.bin" --trace
 expect trace_result 0 "r0 = 0x2a (42)" -- "$BPFRT" run "$tmp/add.bin" --trace
+# stores show the memory they wrote: *(u32 *)(r10 -4) = 0x2a
+raw "$tmp/store.bin" 0x0000002afffc0a62 0x0000000000000095
+expect trace_store 0 "] = 0x2a" -- "$BPFRT" run "$tmp/store.bin" --trace
+# a failing instruction is reported as the error, not traced as executed
+expect trace_fault 1 "error: invalid memory access at insn 0" -- "$BPFRT" run "$tmp/ldxw.bin" --trace
 
 # runaway loop: ja -1 stops at the budget
 raw "$tmp/loop.bin" 0x00000000ffff0005

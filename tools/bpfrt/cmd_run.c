@@ -100,12 +100,27 @@ static void trace_insn(void *arg, const struct bpfrt_run *run, uint32_t pc, cons
     char text[128] = "?";
     uint32_t used = 0;
     tc->steps++;
-    if (prog && pc < prog->len &&
-        bpfrt_disasm_insn(&prog->insns[pc], prog->len - pc, pc, BPFRT_SYNTAX_KERNEL, text,
-                          sizeof(text), &used) < 0)
-        snprintf(text, sizeof(text), "(code %02x)", prog->insns[pc].code);
+    const struct bpf_insn *insn = prog && pc < prog->len ? &prog->insns[pc] : NULL;
+    if (insn && bpfrt_disasm_insn(insn, prog->len - pc, pc, BPFRT_SYNTAX_KERNEL, text, sizeof(text), &used) < 0)
+        snprintf(text, sizeof(text), "(code %02x)", insn->code);
+    /* bpftool's "(0f) " opcode prefix: noise in a trace */
+    const char *shown = text;
+    if (shown[0] == '(' && strlen(shown) > 5 && shown[3] == ')' && shown[4] == ' ')
+        shown += 5;
     char changes[400] = "";
     size_t n = 0;
+    /* Stores (and atomics): the memory they left, read back after the
+     * instruction completed (so the address is valid). */
+    if (insn && (BPF_CLASS(insn->code) == BPF_ST || BPF_CLASS(insn->code) == BPF_STX) &&
+        (BPF_MODE(insn->code) == BPF_MEM || BPF_MODE(insn->code) == BPF_ATOMIC) &&
+        !(BPF_MODE(insn->code) == BPF_ATOMIC && insn->imm == BPF_LOAD_ACQ)) {
+        static const unsigned sizes[4] = { 4, 2, 1, 8 };
+        unsigned size = sizes[BPF_SIZE(insn->code) >> 3];
+        uint64_t addr = before[insn->dst_reg] + (uint64_t)(int64_t)insn->off, v = 0;
+        memcpy(&v, (const void *)(uintptr_t)addr, size);
+        n += (size_t)snprintf(changes, sizeof(changes), "[0x%llx] = 0x%llx", (unsigned long long)addr,
+                              (unsigned long long)v);
+    }
     for (int r = 0; r < 11; r++) {
         if (regs[r] == before[r] || n >= sizeof(changes) - 48)
             continue;
@@ -113,9 +128,9 @@ static void trace_insn(void *arg, const struct bpfrt_run *run, uint32_t pc, cons
                               (unsigned long long)regs[r]);
     }
     if (n)
-        printf("%5u: %-32s ; %s\n", pc, text, changes);
+        printf("%5u: %-28s ; %s\n", pc, shown, changes);
     else
-        printf("%5u: %s\n", pc, text);
+        printf("%5u: %s\n", pc, shown);
 }
 
 static double now_ns(void)
