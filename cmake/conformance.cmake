@@ -35,3 +35,9 @@ add_test(NAME conformance_via_plugin
   COMMAND run_conformance --plugin $<TARGET_FILE:bpfrt_conformance_plugin>)
 set_tests_properties(conformance_via_plugin PROPERTIES
   ENVIRONMENT "${BPFRT_CONF_ENV}" SKIP_RETURN_CODE 77)
+
+# The interpreter's concurrency test also runs under ThreadSanitizer
+# (ctest -L tsan, make test-tsan).
+if(TEST test_vm_threads)
+  set_tests_properties(test_vm_threads PROPERTIES LABELS "tsan")
+endif()
