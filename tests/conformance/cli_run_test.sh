@@ -77,6 +77,15 @@ expect trace_fault 1 "error: invalid memory access at insn 0" -- "$BPFRT" run "$
 raw "$tmp/loop.bin" 0x00000000ffff0005
 expect budget 1 "instruction budget exhausted at insn 0" -- "$BPFRT" run "$tmp/loop.bin" --budget 1000
 
+# untrusted bytecode cannot name a map: ld_imm64 r1, BPF_PSEUDO_MAP_FD 0x1234
+raw "$tmp/map.bin" 0x0000123400001118 0x0000000000000000 0x0000000000000095
+expect map_ref 1 "map references are not supported here" -- "$BPFRT" run "$tmp/map.bin"
+# a .data file whose -- error names the failure
+printf -- '-- asm\nldxw %%r0, [%%r1+8]\nexit\n-- error\ninvalid memory access at insn 0: read of 4 bytes at 0x8\n' > "$tmp/err.data"
+expect data_error_match 0 "matches the file's -- error" -- "$BPFRT" run "$tmp/err.data"
+printf -- '-- asm\nmov %%r0, 1\nexit\n-- error\nsomething else\n' > "$tmp/err2.data"
+expect data_error_mismatch 1 "MISMATCH: the file expects the error" -- "$BPFRT" run "$tmp/err2.data"
+
 # malformed inputs
 printf '\x07\x00\x00' > "$tmp/short.bin"
 expect short_bin 1 "not a whole number of 8-byte instructions" -- "$BPFRT" run "$tmp/short.bin"

@@ -13,6 +13,7 @@
 #include <time.h>
 
 #include "bpfrt/asm.h"
+#include "bpfrt/errno.h"
 #include "bpfrt/platform.h"
 #include "bpfrt/prog.h"
 #include "bpfrt/runtime.h"
@@ -37,7 +38,8 @@ static void run_usage(FILE *f)
         "  --syntax S       assembly syntax of FILE: auto (default), kernel, llvm, conf\n"
         "  --budget N       instruction budget (default %llu, 0 = unlimited)\n"
         "  -h, --help       this text\n\n"
-        "exit status: 0 ran (and matched the file's -- result), 1 program error, 2 usage\n",
+        "exit status: 0 ran (and matched the file's -- result or -- error), 1 program\n"
+        "error or mismatch, 2 usage\n",
         (unsigned long long)(1ull << 30));
 }
 
@@ -131,6 +133,16 @@ static void trace_insn(void *arg, const struct bpfrt_run *run, uint32_t pc, cons
         printf("%5u: %-28s ; %s\n", pc, shown, changes);
     else
         printf("%5u: %s\n", pc, shown);
+}
+
+/* A .data file whose -- error names exactly this failure ran as expected:
+ * say so and succeed. Otherwise the failure stands (exit 1). */
+static int expected_error(const struct conf_data *d, const char *msg, bool mem_overridden)
+{
+    if (!d->has_error || mem_overridden || strcmp(d->error, msg) != 0)
+        return CLI_ERROR;
+    printf("matches the file's -- error\n");
+    return CLI_OK;
 }
 
 static double now_ns(void)
@@ -248,6 +260,7 @@ int cmd_run(int argc, char **argv)
         struct conf_outcome o;
         if (!conf_program(plat, &d, &insns, &n, &insns_owned, &o)) {
             fprintf(stderr, "bpfrt run: %s: %s\n", file, o.msg);
+            status = expected_error(&d, o.msg, mem_hex || mem_file);
             goto out;
         }
         if (!mem_hex && !mem_file && d.has_mem) {
@@ -288,9 +301,13 @@ int cmd_run(int argc, char **argv)
     }
     conf_ensure_helper5(rt);
     char msg[256] = "";
-    int err = bpfrt_prog_create(rt, insns, n, BPF_PROG_TYPE_UNSPEC, msg, sizeof(msg), &prog);
+    int err = conf_no_map_refs(insns, n, msg, sizeof(msg))
+                  ? bpfrt_prog_create(rt, insns, n, BPF_PROG_TYPE_UNSPEC, msg, sizeof(msg), &prog)
+                  : -BPFRT_EINVAL;
     if (err) {
         fprintf(stderr, "bpfrt run: program rejected: %s\n", msg[0] ? msg : "invalid program");
+        if (is_data)
+            status = expected_error(&d, msg, mem_hex || mem_file);
         goto out;
     }
     copy = malloc(mem_len ? mem_len : 1);
@@ -319,6 +336,8 @@ int cmd_run(int argc, char **argv)
         bpfrt_run_end(&run);
         if (err) {
             printf("error: %s\n", run.error_msg[0] ? run.error_msg : "run failed");
+            if (is_data)
+                status = expected_error(&d, run.error_msg, mem_hex || mem_file);
             goto out;
         }
     }
@@ -326,6 +345,10 @@ int cmd_run(int argc, char **argv)
     if (repeat > 1)
         printf("mean %.1f ns/run over %llu runs\n", total_ns / (double)repeat, repeat);
     status = CLI_OK;
+    if (is_data && d.has_error && !mem_hex && !mem_file) {
+        printf("MISMATCH: the file expects the error \"%s\"\n", d.error);
+        status = CLI_ERROR;
+    }
     if (is_data && d.has_result && !mem_hex && !mem_file) {
         if (r0 == d.result) {
             printf("matches the file's -- result\n");

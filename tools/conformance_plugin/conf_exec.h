@@ -83,6 +83,25 @@ static inline bool conf_program(const struct bpfrt_platform *plat, const struct 
     return true;
 }
 
+/* bpfrt_prog_create trusts map references to hold real map pointers
+ * (PROG_LOAD resolves fds first); this model has no maps, so untrusted
+ * bytecode must not be able to name one. False with msg when it does. */
+static inline bool conf_no_map_refs(const struct bpf_insn *insns, uint32_t n, char *msg, size_t size)
+{
+    for (uint32_t i = 0; i + 1 < n; i++) {
+        uint8_t src = insns[i].src_reg;
+        if (!bpfrt_insn_is_lddw(&insns[i]))
+            continue;
+        if (src == BPF_PSEUDO_MAP_FD || src == BPF_PSEUDO_MAP_IDX || src == BPF_PSEUDO_MAP_VALUE ||
+            src == BPF_PSEUDO_MAP_IDX_VALUE) {
+            snprintf(msg, size, "insn %u: map references are not supported here (no maps)", i);
+            return false;
+        }
+        i++;
+    }
+    return true;
+}
+
 /* Creates and runs the program on a copy of mem. budget 0 = the default. */
 static inline void conf_exec(struct bpfrt_runtime *rt, const struct bpf_insn *insns, uint32_t n,
                              const uint8_t *mem, size_t mem_len, uint64_t budget,
@@ -93,20 +112,9 @@ static inline void conf_exec(struct bpfrt_runtime *rt, const struct bpf_insn *in
     out->kind = CONF_OK;
     out->r0 = 0;
     out->msg[0] = '\0';
-    /* bpfrt_prog_create trusts map references to hold real map pointers
-     * (PROG_LOAD resolves fds first); this model has no maps, so untrusted
-     * bytecode must not be able to name one. */
-    for (uint32_t i = 0; i + 1 < n; i++) {
-        uint8_t src = insns[i].src_reg;
-        if (!bpfrt_insn_is_lddw(&insns[i]))
-            continue;
-        if (src == BPF_PSEUDO_MAP_FD || src == BPF_PSEUDO_MAP_IDX || src == BPF_PSEUDO_MAP_VALUE ||
-            src == BPF_PSEUDO_MAP_IDX_VALUE) {
-            out->kind = CONF_LOAD_ERROR;
-            snprintf(out->msg, sizeof(out->msg), "insn %u: map references are not supported here (no maps)", i);
-            return;
-        }
-        i++;
+    if (!conf_no_map_refs(insns, n, out->msg, sizeof(out->msg))) {
+        out->kind = CONF_LOAD_ERROR;
+        return;
     }
     int err = bpfrt_prog_create(rt, insns, n, BPF_PROG_TYPE_UNSPEC, msg, sizeof(msg), &prog);
     if (err) {
