@@ -295,8 +295,14 @@ static int interp_run(struct bpfrt_prog *prog, struct bpfrt_run *run, uint64_t r
     }
     /* All frames' stacks, contiguous: frame d has [top - (d+1)*512, top - d*512). */
     uint8_t stack[BPFRT_MAX_CALL_FRAMES * VM_FRAME_SIZE] __attribute__((aligned(16)));
+    /* Only what a run reads is initialised: clearing the whole struct (about
+     * 1 KB) would cost more than a short program's run. */
     struct vm_exec ex;
-    bpfrt_memset(&ex, 0, sizeof(ex));
+    ex.depth = 0;
+    ex.zeroed = 0;
+    ex.nr_fixed = ex.recycle = ex.hint = 0;
+    ex.nr_extra_maps = ex.nr_rb_records = ex.nr_values = ex.next_value = 0;
+    ex.held_lock = 0;
     ex.run = run;
     ex.stack_base = stack;
     ex.stack_top = stack + sizeof(stack);
