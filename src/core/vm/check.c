@@ -303,6 +303,19 @@ void bpfrt_vm_finish_checked(struct vm_exec *ex, int *rc)
     }
 }
 
+bool bpfrt_vm_helper_needs_checks(const struct bpfrt_helper_proto *p)
+{
+    if (p->ret_type != RET_INTEGER && p->ret_type != RET_VOID)
+        return true;
+    for (int i = 0; i < 5; i++) {
+        uint8_t t = p->arg_type[i];
+        if (t != ARG_DONTCARE && t != ARG_ANYTHING && t != ARG_CONST_SIZE && t != ARG_CONST_SIZE_OR_ZERO &&
+            t != ARG_CONST_ALLOC_SIZE_OR_ZERO)
+            return true;
+    }
+    return false;
+}
+
 bool bpfrt_vm_check_helper_args(struct vm_exec *ex, const struct bpfrt_helper_proto *p,
                                 const uint64_t *regs, uint32_t pc, uint64_t *alloc_size,
                                 struct bpfrt_map **map_out)

@@ -237,9 +237,11 @@ int bpfrt_vm_decode(struct bpfrt_prog *prog, char *msg, size_t msg_size)
                         FAIL("call to invalid destination at insn %u", pc);
                     s->op = VM_OP_CALL_LOCAL;
                 } else if (insn->src_reg == 0) {
+                    const struct bpfrt_helper_proto *hp = bpfrt_helper_find(rt, (uint32_t)insn->imm);
                     s->op = VM_OP_CALL_HELPER;
                     s->off = insn->imm; /* the id, for messages and late resolution */
-                    s->imm = (uint64_t)(uintptr_t)bpfrt_helper_find(rt, (uint32_t)insn->imm);
+                    s->imm = (uint64_t)(uintptr_t)hp;
+                    s->src = hp && bpfrt_vm_helper_needs_checks(hp);
                 } else if (insn->src_reg == BPF_PSEUDO_KFUNC_CALL) {
                     FAIL("kernel function calls are not supported (insn %u)", pc);
                 } else {

@@ -64,6 +64,7 @@ struct vm_slot {
     int32_t off;       /* memory offset, or the absolute target of a jump/local call */
     uint64_t imm;      /* sign-extended imm, the ld_imm64 value, or the helper proto */
 };
+/* CALL_HELPER slots use src as "the prototype needs checked-mode checks". */
 
 /* The decoded program (prog->engine_state). */
 struct vm_code {
@@ -154,6 +155,9 @@ int bpfrt_vm_check_load(struct vm_exec *ex, uint64_t addr, uint32_t size, uint64
 bool bpfrt_vm_check_store(struct vm_exec *ex, uint64_t addr, uint32_t size, uint32_t pc);
 /* Atomic read-modify-write: plain writable memory only (no context). */
 bool bpfrt_vm_check_rmw(struct vm_exec *ex, uint64_t addr, uint32_t size, uint32_t pc);
+/* False when a prototype passes no memory either way (scalar arguments,
+ * scalar result): checked mode then calls it without any checks. */
+bool bpfrt_vm_helper_needs_checks(const struct bpfrt_helper_proto *p);
 bool bpfrt_vm_check_helper_args(struct vm_exec *ex, const struct bpfrt_helper_proto *p,
                                 const uint64_t *regs, uint32_t pc, uint64_t *alloc_size,
                                 struct bpfrt_map **map);
