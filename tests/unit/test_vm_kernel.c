@@ -8,7 +8,9 @@
  * 32-bit return value the kernel reports. Skips (77) when the kernel refuses
  * to load programs. A second part runs random LD_ABS/LD_IND programs as
  * socket filters in the kernel and through bpfrt's own PROG_TEST_RUN on the
- * same frame (offsets in and out of the packet, SKF_NET_OFF, SKF_LL_OFF).
+ * same frame (offsets in and out of the packet, SKF_NET_OFF, SKF_LL_OFF). A
+ * third part adds bpf-to-bpf calls (up to three frames, each with its own
+ * stack; r6-r9 preserved across calls).
  * BPFRT_FUZZ_ITERS sets the number of programs (default 2000). */
 #include <errno.h>
 #include <sys/syscall.h>
@@ -229,6 +231,137 @@ static uint32_t gen_prog(struct bpf_insn *p)
     return n;
 }
 
+static void dump(const struct bpf_insn *p, uint32_t n);
+
+/* ---- bpf-to-bpf calls: frames, r6-r9, per-frame stacks ---- */
+
+static void emit_ld64(struct bpf_insn *p, uint32_t *n, uint8_t reg, uint64_t v)
+{
+    p[(*n)++] = INSN(BPF_LD | BPF_DW | BPF_IMM, reg, 0, 0, (int32_t)(uint32_t)v);
+    p[(*n)++] = INSN(0, 0, 0, 0, (int32_t)(uint32_t)(v >> 32));
+}
+
+/* A random body at p[*n] (jumps stay inside it), W cmpxchg patched as in
+ * gen_prog. */
+static void emit_body(struct bpf_insn *p, uint32_t *n, uint32_t len)
+{
+    uint32_t start = *n;
+    for (uint32_t i = 0; i < len; i++)
+        gen_insn(p, start + i, start + len);
+    for (uint32_t i = start; i < start + len; i++)
+        if (p[i].code == (BPF_STX | BPF_ATOMIC | BPF_W) && p[i].imm == BPF_CMPXCHG) {
+            if (i + 1 < start + len)
+                p[i + 1] = MOV32_REG(0, 0);
+            else
+                p[i].code = BPF_STX | BPF_ATOMIC | BPF_DW, p[i].off = -8;
+        }
+    *n = start + len;
+}
+
+/* r0 = fold(r0..r9, this frame's 8 stack slots) */
+static void emit_fold(struct bpf_insn *p, uint32_t *n)
+{
+    for (uint8_t r = 1; r < 10; r++) {
+        p[(*n)++] = ALU64_IMM(BPF_MUL, 0, 31);
+        p[(*n)++] = ALU64_REG(BPF_ADD, 0, r);
+    }
+    for (int k = 1; k <= 8; k++) {
+        p[(*n)++] = LDX(BPF_DW, 1, 10, -8 * k);
+        p[(*n)++] = ALU64_IMM(BPF_MUL, 0, 31);
+        p[(*n)++] = ALU64_REG(BPF_ADD, 0, 1);
+    }
+}
+
+static void emit_init(struct bpf_insn *p, uint32_t *n, uint8_t first_reg, uint8_t last_reg, bool stack)
+{
+    for (uint8_t r = first_reg; r <= last_reg; r++)
+        emit_ld64(p, n, r, rnd_value());
+    if (stack)
+        for (int k = 1; k <= 8; k++) {
+            emit_ld64(p, n, 9, rnd_value());
+            p[(*n)++] = STX(BPF_DW, 10, 9, -8 * k);
+        }
+    if (stack)
+        emit_ld64(p, n, 9, rnd_value());
+}
+
+/* main: init; body; call f(r1..r5); r1-r5 = new; body; call f; fold
+ * f:    r0, r6-r9, stack = new; body; (sometimes call g); fold; exit
+ * g:    the same shape, a third frame. */
+static uint32_t gen_call_prog(struct bpf_insn *p)
+{
+    uint32_t n = 0, calls[8], nr_calls = 0, g_calls[4], nr_g = 0;
+    emit_init(p, &n, 0, 9, true);
+    emit_body(p, &n, 4 + rnd_below(12));
+    calls[nr_calls++] = n;
+    p[n++] = CALL_LOCAL(0);
+    emit_init(p, &n, 1, 5, false); /* r1-r5 do not survive a call */
+    emit_body(p, &n, 4 + rnd_below(12));
+    calls[nr_calls++] = n;
+    p[n++] = CALL_LOCAL(0);
+    emit_init(p, &n, 1, 5, false);
+    emit_fold(p, &n);
+    p[n++] = EXIT();
+    for (int f = 0; f < 2; f++) {
+        if (f == 1 && nr_g == 0)
+            break; /* the kernel refuses unreachable code */
+        uint32_t entry = n;
+        emit_init(p, &n, 6, 9, true);
+        emit_ld64(p, &n, 0, rnd_value());
+        emit_body(p, &n, 4 + rnd_below(12));
+        if (f == 0 && rnd_below(2)) {
+            g_calls[nr_g++] = n;
+            p[n++] = CALL_LOCAL(0);
+            emit_init(p, &n, 1, 5, false);
+        }
+        emit_fold(p, &n);
+        p[n++] = EXIT();
+        if (f == 0) {
+            for (uint32_t c = 0; c < nr_calls; c++)
+                p[calls[c]].imm = (int32_t)(entry - calls[c] - 1);
+        } else {
+            for (uint32_t c = 0; c < nr_g; c++)
+                p[g_calls[c]].imm = (int32_t)(entry - g_calls[c] - 1);
+        }
+    }
+    return n;
+}
+
+static void test_calls_vs_kernel(long iters)
+{
+    long compared = 0;
+    static struct bpf_insn p[1024];
+    for (long it = 0; it < iters; it++) {
+        uint32_t n = gen_call_prog(p);
+        long fd = kernel_load(p, n);
+        if (fd < 0) {
+            if (getenv("BPFRT_VERBOSE")) {
+                size_t L = strlen(klog);
+                fprintf(stderr, "refused: %s\n", L > 400 ? klog + L - 400 : klog);
+            }
+            continue; /* e.g. the verifier's stack or complexity rules */
+        }
+        uint32_t kret = 0;
+        long rr = kernel_run(fd, &kret);
+        close((int)fd);
+        if (rr != 0)
+            continue;
+        struct vt_result c = vt_run_mode(p, n, NULL, 0, false);
+        struct vt_result u = vt_run_mode(p, n, NULL, 0, true);
+        if (c.rc || u.rc || (uint32_t)c.r0 != kret || (uint32_t)u.r0 != kret) {
+            fprintf(stderr, "call program %ld: kernel 0x%x, bpfrt checked 0x%x (%s) unchecked 0x%x\n", it, kret,
+                    (uint32_t)c.r0, c.msg, (uint32_t)u.r0);
+            dump(p, n);
+            CHECK(false);
+            return;
+        }
+        test_passed++;
+        compared++;
+    }
+    printf("%ld programs with bpf-to-bpf calls compared with the kernel\n", compared);
+    CHECK(compared > iters / 2);
+}
+
 /* Both sides' result for p: false when the kernel refuses it. */
 static bool both(const struct bpf_insn *p, uint32_t n, uint32_t *kret, uint32_t *ours)
 {
@@ -443,6 +576,7 @@ int main(void)
     printf("%ld programs compared with the kernel, %ld refused by its verifier\n", compared, refused);
     CHECK(compared > iters / 2);
     test_ld_abs_vs_kernel(iters / 4 + 1);
+    test_calls_vs_kernel(iters / 4 + 1);
     vt_teardown();
     return test_summary();
 }
