@@ -351,7 +351,9 @@ int bpfrt_run_callback(struct bpfrt_run *run, uint64_t func, uint64_t r1, uint64
                        uint64_t r3, uint64_t r4, uint64_t r5, uint64_t *ret)
 {
     *ret = 0;
-    struct vm_exec *ex = run ? run->engine_priv : NULL;
+    /* engine_priv is the interpreter's only while an interpreter run is in
+     * progress (another engine keeps its own state there). */
+    struct vm_exec *ex = run && run->prog && run->prog->engine_ops == &bpfrt_interp_ops ? run->engine_priv : NULL;
     if (!ex)
         return -BPFRT_EINVAL;
     const struct vm_code *code = ex->frames[ex->depth].code;
