@@ -444,49 +444,11 @@ static int hand_over(struct load *ld, struct bpfrt_prog *prog, const char *name)
     return 0;
 }
 
-/* bpfrt_prog_create validates what it is given with the load-time rules,
- * which refuse a map ld_imm64 whose second immediate is set - exactly what
- * the rewritten form has. So the program is created from a copy with the
- * map references blanked, then given the rewritten instructions and
- * prepared again by its engine. */
+/* bpfrt_prog_create takes the rewritten instructions as they are: it
+ * validates them with the map immediates (pointers now) set aside. */
 static int create_prog(struct load *ld, char *msg, size_t msg_size, struct bpfrt_prog **out)
 {
-    size_t bytes = (size_t)ld->cnt * sizeof(struct bpf_insn);
-    struct bpf_insn *blank = bpfrt_zalloc(ld->rt, bytes);
-    if (!blank)
-        return -BPFRT_ENOMEM;
-    bpfrt_memcpy(blank, ld->insns, bytes);
-    bool rewritten = false;
-    for (uint32_t i = 0; i + 1 < ld->cnt; i++) {
-        if (!bpfrt_insn_is_lddw(&blank[i]))
-            continue;
-        uint8_t src = blank[i].src_reg;
-        if (src == BPF_PSEUDO_MAP_FD || src == BPF_PSEUDO_MAP_IDX || src == BPF_PSEUDO_MAP_VALUE ||
-            src == BPF_PSEUDO_MAP_IDX_VALUE) {
-            blank[i].imm = 0;
-            blank[i + 1].imm = 0;
-            rewritten = true;
-        }
-        i++;
-    }
-    struct bpfrt_prog *prog = NULL;
-    int err = bpfrt_prog_create(ld->rt, blank, ld->cnt, ld->attr->prog_type, msg, msg_size, &prog);
-    bpfrt_free(ld->rt, blank, bytes);
-    if (err)
-        return err;
-    if (rewritten) {
-        if (prog->engine_ops->release && prog->engine_state)
-            prog->engine_ops->release(prog);
-        prog->engine_state = NULL;
-        bpfrt_memcpy(prog->insns, ld->insns, bytes);
-        err = prog->engine_ops->prepare(prog, msg, msg_size);
-        if (err) {
-            bpfrt_prog_put(prog);
-            return err;
-        }
-    }
-    *out = prog;
-    return 0;
+    return bpfrt_prog_create(ld->rt, ld->insns, ld->cnt, ld->attr->prog_type, msg, msg_size, out);
 }
 
 void bpfrt_prog_calc_tag(const struct bpf_insn *insns, uint32_t cnt, uint8_t tag[BPF_TAG_SIZE]);
