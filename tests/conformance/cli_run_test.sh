@@ -92,6 +92,8 @@ expect short_bin 1 "not a whole number of 8-byte instructions" -- "$BPFRT" run "
 printf 'mov %%r0, %%r99\nexit\n' > "$tmp/bad.s"
 expect bad_asm 1 "error" -- "$BPFRT" run "$tmp/bad.s" --syntax conf
 expect missing_file 1 "cannot open" -- "$BPFRT" run "$tmp/nonexistent.bin"
+printf '\x7fELF\x02\x01\x01\x00\x00\x00\x00\x00\x00\x00\x00\x00' > "$tmp/obj.o"
+expect elf_hint 1 "is an ELF object; 'bpfrt prog run'" -- "$BPFRT" run "$tmp/obj.o"
 
 # usage
 expect help 0 "usage: bpfrt run FILE" -- "$BPFRT" run --help

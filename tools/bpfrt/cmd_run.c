@@ -281,6 +281,9 @@ int cmd_run(int argc, char **argv)
             goto out;
         }
         insns_owned = true;
+    } else if (len >= 4 && memcmp(text, "\x7f" "ELF", 4) == 0) {
+        fprintf(stderr, "bpfrt run: %s is an ELF object; 'bpfrt prog run' loads and runs its programs\n", file);
+        goto out;
     } else {
         if (len % 8 != 0 || len == 0) {
             fprintf(stderr, "bpfrt run: %s: %zu bytes is not a whole number of 8-byte instructions\n",
