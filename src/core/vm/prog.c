@@ -148,6 +148,11 @@ void bpfrt_run_end(struct bpfrt_run *run)
 int bpfrt_prog_run(struct bpfrt_prog *prog, struct bpfrt_run *run, uint64_t r1, uint64_t r2,
                    uint64_t *ret)
 {
+    *ret = 0;
+    if (!prog->engine_ops || !prog->engine_ops->run) {
+        bpfrt_run_fail(run, BPFRT_RUN_BAD_INSN, 0, "program has no engine");
+        return -BPFRT_EINVAL;
+    }
     if (!run->ctx)
         run->ctx = (void *)(uintptr_t)r1;
     __atomic_add_fetch(&prog->run_cnt, 1, __ATOMIC_RELAXED);
