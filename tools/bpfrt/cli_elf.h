@@ -67,11 +67,8 @@ void cli_open_perf_buffers(struct bpfrt_runtime *rt, struct bpfrt_object *obj);
  * appended, map references named), with the C source line above the
  * instructions where the object has line info. `section` and `prog` (may be
  * NULL) select programs. Returns a CLI exit status.
- *
- * cmd_disasm.c calls cli_elf_disasm with its --section/--prog options;
- * cli_disasm_elf is the older all-programs hook. */
+ * `bpfrt disasm prog.o` lands here. */
 int cli_elf_disasm(const char *path, const char *buf, size_t len, enum bpfrt_syntax syntax,
                    const char *section, const char *prog);
-int cli_disasm_elf(const char *path, const char *buf, size_t len, enum bpfrt_syntax syntax);
 
 #endif

@@ -14,9 +14,6 @@
 #include "cmd_disasm.h"
 #include "cli_elf.h"
 
-/* Provided by the loader's tools/bpfrt/elf_disasm.c; weak so this command
- * still builds (and says so) without it. */
-#pragma weak cli_elf_disasm
 
 int cli_parse_syntax(const char *name, bool allow_auto)
 {
@@ -344,16 +341,8 @@ int cmd_disasm(int argc, char **argv)
     if (!text)
         return CLI_ERROR;
     if (len >= 4 && memcmp(text, "\x7f" "ELF", 4) == 0) {
-        /* ELF objects belong to the loader (hook: cli_disasm_elf) */
-        int rc;
-        if (cli_elf_disasm) {
-            rc = cli_elf_disasm(file, text, len, syntax, section, prog);
-        } else if (cli_disasm_elf) {
-            rc = cli_disasm_elf(file, text, len, syntax);
-        } else {
-            fprintf(stderr, "bpfrt disasm: %s: no ELF support in this build ('bpfrt obj')\n", file);
-            rc = CLI_ERROR;
-        }
+        /* ELF objects go through the loader (tools/bpfrt/elf_disasm.c). */
+        int rc = cli_elf_disasm(file, text, len, syntax, section, prog);
         free(text);
         return rc;
     }

@@ -24,11 +24,5 @@ unsigned cli_data_asm_first_line(const char *text, size_t len);
 bool cli_load_program(const char *path, const char *text, size_t len, enum bpfrt_syntax syntax,
                       struct bpf_insn **insns, uint32_t *cnt, const char **what);
 
-/* The ELF hooks (tools/bpfrt/elf_disasm.c, declared in cli_elf.h): `bpfrt
- * disasm prog.o` calls cli_elf_disasm() with --section/--prog, or this
- * older all-programs entry; both weak, so a build without the loader says
- * it has no ELF support. Returns a CLI exit status. */
-int cli_disasm_elf(const char *path, const char *buf, size_t len, enum bpfrt_syntax syntax)
-    __attribute__((weak));
 
 #endif

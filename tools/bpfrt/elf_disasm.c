@@ -113,8 +113,3 @@ out:
     bpfrt_runtime_destroy(rt);
     return status;
 }
-
-int cli_disasm_elf(const char *path, const char *buf, size_t len, enum bpfrt_syntax syntax)
-{
-    return cli_elf_disasm(path, buf, len, syntax, NULL, NULL);
-}

@@ -6,13 +6,6 @@
 
 #include "cli.h"
 
-/* TEMPORARY during parallel development: subcommands not yet written link as
- * NULL and report so. Removed once every subcommand file exists. */
-#pragma weak cmd_asm
-#pragma weak cmd_disasm
-#pragma weak cmd_run
-#pragma weak cmd_obj
-#pragma weak cmd_prog
 
 static const struct cli_command commands[] = {
     {"asm", cmd_asm, "assemble eBPF assembly into bytecode"},
@@ -83,13 +76,7 @@ int main(int argc, char **argv)
     }
     for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
         if (strcmp(argv[1], commands[i].name) == 0)
-        {
-            if (!commands[i].fn) {
-                fprintf(stderr, "bpfrt: '%s' is not built yet\n", argv[1]);
-                return CLI_ERROR;
-            }
             return commands[i].fn(argc - 1, argv + 1);
-        }
     fprintf(stderr, "bpfrt: unknown command '%s'\n\n", argv[1]);
     usage(stderr);
     return CLI_USAGE;

@@ -17,16 +17,7 @@ struct bpfrt_prog_array {
 static struct bpfrt_prog_array *to_pa(struct bpfrt_map *map) { return (struct bpfrt_prog_array *)map; }
 
 /* A program leaving a slot may be running right now as a tail-call target
- * on another CPU: its reference is dropped once every run that could have
- * fetched it has ended. */
-static void prog_put_cb(void *arg)
-{
-    bpfrt_prog_put(arg);
-}
-static void put_later(struct bpfrt_map *map, struct bpfrt_prog *prog)
-{
-    bpfrt_map_defer_free(map->rt, prog_put_cb, prog);
-}
+ * on another CPU; bpfrt_prog_put frees it only past every such run. */
 
 static int prog_array_alloc(struct bpfrt_runtime *rt, const union bpf_attr *attr,
                             struct bpfrt_map *inner, struct bpfrt_map **out)
@@ -50,7 +41,7 @@ static void prog_array_clear(struct bpfrt_map *map)
     for (uint32_t i = 0; i < map->max_entries; i++) {
         struct bpfrt_prog *old = __atomic_exchange_n(&pa->progs[i], NULL, __ATOMIC_ACQ_REL);
         if (old)
-            put_later(map, old);
+            bpfrt_prog_put(old);
     }
 }
 
@@ -98,7 +89,7 @@ int bpfrt_map_update_prog(struct bpfrt_map *map, const void *key, struct bpfrt_p
     bpfrt_prog_get(prog);
     struct bpfrt_prog *old = __atomic_exchange_n(&to_pa(map)->progs[index], prog, __ATOMIC_ACQ_REL);
     if (old)
-        put_later(map, old);
+        bpfrt_prog_put(old);
     return 0;
 }
 
@@ -134,7 +125,7 @@ static int prog_array_sys_delete(struct bpfrt_map *map, const void *key)
     struct bpfrt_prog *old = __atomic_exchange_n(&to_pa(map)->progs[index], NULL, __ATOMIC_ACQ_REL);
     if (!old)
         return -BPFRT_ENOENT;
-    put_later(map, old);
+    bpfrt_prog_put(old);
     return 0;
 }
 

@@ -95,10 +95,9 @@ void bpfrt_prog_get(struct bpfrt_prog *prog)
     bpfrt_atomic_inc(&prog->refcnt);
 }
 
-void bpfrt_prog_put(struct bpfrt_prog *prog)
+static void prog_free(void *arg)
 {
-    if (!prog || bpfrt_atomic_dec(&prog->refcnt) != 0)
-        return;
+    struct bpfrt_prog *prog = arg;
     struct bpfrt_runtime *rt = prog->rt;
     if (prog->engine_ops && prog->engine_ops->release && prog->engine_state)
         prog->engine_ops->release(prog);
@@ -113,6 +112,19 @@ void bpfrt_prog_put(struct bpfrt_prog *prog)
     bpfrt_free(rt, prog->insns, (size_t)prog->len * sizeof(*prog->insns));
     bpfrt_free(rt, prog->orig_insns, (size_t)prog->len * sizeof(*prog->orig_insns));
     bpfrt_free(rt, prog, sizeof(*prog));
+}
+
+void bpfrt_prog_put(struct bpfrt_prog *prog)
+{
+    if (!prog || bpfrt_atomic_dec(&prog->refcnt) != 0)
+        return;
+    /* A run on another CPU may still be executing it (reached through a
+     * tail call before the last reference went): free past readers. */
+    const struct bpfrt_platform *plat = prog->rt->plat;
+    if (plat->defer_free)
+        plat->defer_free(plat->ctx, prog_free, prog);
+    else
+        prog_free(prog);
 }
 
 void bpfrt_run_begin(struct bpfrt_run *run, struct bpfrt_prog *prog)
