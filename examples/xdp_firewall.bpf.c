@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: GPL-2.0 OR MIT
+// SPDX-License-Identifier: MIT
 /* An XDP firewall, written the way libbpf users write them:
  *   - blocked_nets: LPM trie of IPv4 source prefixes -> drop
  *   - port_rules:   hash of {protocol, destination port} -> XDP action

@@ -1,0 +1,10 @@
+# Included after progs.cmake (fragments load in sorted order): needs BPFRT_HAVE_BPF_CLANG.
+# examples/embed.c: the embedding walk-through, built like a user would and
+# run against the clang-built XDP firewall (skipped without a BPF clang).
+add_executable(example_embed ${CMAKE_SOURCE_DIR}/examples/embed.c)
+target_link_libraries(example_embed bpfrt)
+if(BPFRT_HAVE_BPF_CLANG)
+  add_dependencies(example_embed bpfrt_progs)
+  add_test(NAME example_embed COMMAND example_embed ${CMAKE_BINARY_DIR}/examples/xdp_firewall.o)
+  set_tests_properties(example_embed PROPERTIES PASS_REGULAR_EXPRESSION "counters: 2 dropped, 2 passed")
+endif()
