@@ -11,11 +11,9 @@ have_cmd cmake   || need+=(cmake)
 have_cmd make    || need+=(make)
 have_cmd gcc     || need+=(gcc)
 have_cmd clang   || need+=(clang)          # clang 14: compiles the BPF corpus (-mcpu=v1..v3)
-have_cmd llvm-objcopy || need+=(llvm)
-have_pkg libclang-rt-14-dev || need+=(libclang-rt-14-dev)
-have_cmd xxd     || need+=(xxd)
-# clang-19 compiles the corpus with -mcpu=v4; Debian 12 ships it in bookworm-backports
-# or as clang-19 where available. Optional: tests skip v4 objects without it.
+have_cmd llvm-objcopy || need+=(llvm)   # bench: raw .text of the benchmark objects
+# clang-19 compiles the corpus with -mcpu=v4 (clang 14 has no v4). Installed when the
+# package source offers it; without it the v4 builds of the corpus are skipped.
 if ! have_cmd clang-19 && apt-cache policy clang-19 2>/dev/null | grep -q 'Candidate: [0-9]'; then
     need+=(clang-19)
 fi
