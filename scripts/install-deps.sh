@@ -5,28 +5,33 @@ set -euo pipefail
 
 need=()
 have_cmd() { command -v "$1" >/dev/null 2>&1; }
-have_pkg() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q 'install ok installed'; }
 
-have_cmd cmake   || need+=(cmake)
-have_cmd make    || need+=(make)
-have_cmd gcc     || need+=(gcc)
-have_cmd clang   || need+=(clang)          # clang 14: compiles the BPF corpus (-mcpu=v1..v3)
+have_cmd cmake        || need+=(cmake)
+have_cmd make         || need+=(make)
+have_cmd gcc          || need+=(gcc)
+have_cmd clang        || need+=(clang)  # clang 14: compiles the BPF corpus (-mcpu=v1..v3)
 have_cmd llvm-objcopy || need+=(llvm)   # bench: raw .text of the benchmark objects
-# clang-19 compiles the corpus with -mcpu=v4 (clang 14 has no v4). Installed when the
-# package source offers it; without it the v4 builds of the corpus are skipped.
-if ! have_cmd clang-19 && apt-cache policy clang-19 2>/dev/null | grep -q 'Candidate: [0-9]'; then
-    need+=(clang-19)
-fi
 
-[ ${#need[@]} -eq 0 ] && exit 0
+# clang-19 compiles the corpus with -mcpu=v4 (clang 14 has no v4). Installed
+# when the package sources offer it; without it the v4 builds are skipped.
+want_clang19=0
+have_cmd clang-19 || want_clang19=1
 
-if [ "$(id -u)" -eq 0 ]; then
-    echo "install-deps: installing ${need[*]}"
-    export DEBIAN_FRONTEND=noninteractive
-    apt-get update -qq >/dev/null || true
-    apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
-else
+[ ${#need[@]} -eq 0 ] && [ $want_clang19 -eq 0 ] && exit 0
+
+if [ "$(id -u)" -ne 0 ]; then
+    [ $want_clang19 -eq 1 ] && need+=(clang-19)
     echo "install-deps: missing packages: ${need[*]}"
     echo "run: sudo apt-get update && sudo apt-get install -y ${need[*]}"
+    [ ${#need[@]} -eq 1 ] && [ "${need[0]}" = clang-19 ] && exit 0 # optional on its own
     exit 1
 fi
+
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq >/dev/null || true   # package lists may be stale or absent on a new machine
+if [ $want_clang19 -eq 1 ] && apt-cache policy clang-19 2>/dev/null | grep -q 'Candidate: [0-9]'; then
+    need+=(clang-19)
+fi
+[ ${#need[@]} -eq 0 ] && exit 0
+echo "install-deps: installing ${need[*]}"
+apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
