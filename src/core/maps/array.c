@@ -83,8 +83,7 @@ static inline unsigned char *slot(struct bpfrt_array *a, uint32_t index, unsigne
 static int array_sys_lookup(struct bpfrt_map *map, const void *key, void *value, uint64_t flags)
 {
     struct bpfrt_array *a = to_array(map);
-    uint32_t index;
-    bpfrt_memcpy(&index, key, 4);
+    uint32_t index = bpfrt_map_key_index(key);
     if (index >= map->max_entries)
         return -BPFRT_ENOENT;
     if (a->ncpus > 1 || map->map_type == BPF_MAP_TYPE_PERCPU_ARRAY) {
@@ -107,7 +106,7 @@ static int array_check_update(struct bpfrt_map *map, const void *key, uint64_t f
     uint64_t f = percpu ? flags : flags & ~(uint64_t)BPF_F_LOCK;
     if (f > BPF_EXIST)
         return -BPFRT_EINVAL;
-    bpfrt_memcpy(index, key, 4);
+    *index = bpfrt_map_key_index(key);
     if (*index >= map->max_entries)
         return -BPFRT_E2BIG;
     if (flags & BPF_NOEXIST) /* every slot always exists */
@@ -140,27 +139,10 @@ static int array_delete(struct bpfrt_map *map, const void *key)
     return -BPFRT_EINVAL;
 }
 
-static int array_get_next_key(struct bpfrt_map *map, const void *key, void *next_key)
-{
-    uint32_t index = 0, next;
-    if (key)
-        bpfrt_memcpy(&index, key, 4);
-    if (!key || index >= map->max_entries) {
-        next = 0;
-    } else {
-        if (index == map->max_entries - 1)
-            return -BPFRT_ENOENT;
-        next = index + 1;
-    }
-    bpfrt_memcpy(next_key, &next, 4);
-    return 0;
-}
-
 static void *array_lookup_elem(struct bpfrt_map *map, const void *key, unsigned cpu)
 {
     struct bpfrt_array *a = to_array(map);
-    uint32_t index;
-    bpfrt_memcpy(&index, key, 4);
+    uint32_t index = bpfrt_map_key_index(key);
     if (index >= map->max_entries)
         return NULL;
     return slot(a, index, 0);
@@ -169,8 +151,7 @@ static void *array_lookup_elem(struct bpfrt_map *map, const void *key, unsigned 
 static void *percpu_array_lookup_elem(struct bpfrt_map *map, const void *key, unsigned cpu)
 {
     struct bpfrt_array *a = to_array(map);
-    uint32_t index;
-    bpfrt_memcpy(&index, key, 4);
+    uint32_t index = bpfrt_map_key_index(key);
     if (index >= map->max_entries || cpu >= a->ncpus)
         return NULL;
     return slot(a, index, cpu);
@@ -239,36 +220,31 @@ void *bpfrt_map_mmap_addr(struct bpfrt_map *map, size_t *size)
     return to_array(map)->values;
 }
 
+/* What ARRAY and PERCPU_ARRAY share; they differ in the program-side
+ * lookups (per CPU or not) and in direct value access (global data). */
+#define ARRAY_COMMON_OPS                          \
+    .alloc_check = array_alloc_check,             \
+    .alloc = array_alloc,                         \
+    .free = array_free,                           \
+    .meta_equal = bpfrt_array_meta_equal,         \
+    .sys_lookup = array_sys_lookup,               \
+    .sys_update = array_sys_update,               \
+    .sys_delete = array_delete,                   \
+    .get_next_key = bpfrt_index_map_get_next_key, \
+    .update_elem = array_update_elem,             \
+    .delete_elem = array_delete_elem,             \
+    .for_each = array_for_each
+
 const struct bpfrt_map_ops bpfrt_array_ops = {
-    .alloc_check = array_alloc_check,
-    .alloc = array_alloc,
-    .free = array_free,
-    .meta_equal = bpfrt_array_meta_equal,
-    .sys_lookup = array_sys_lookup,
-    .sys_update = array_sys_update,
-    .sys_delete = array_delete,
-    .get_next_key = array_get_next_key,
+    ARRAY_COMMON_OPS,
     .lookup_elem = array_lookup_elem,
-    .update_elem = array_update_elem,
-    .delete_elem = array_delete_elem,
-    .for_each = array_for_each,
     .direct_value_addr = array_direct_value_addr,
 };
 
 const struct bpfrt_map_ops bpfrt_percpu_array_ops = {
-    .alloc_check = array_alloc_check,
-    .alloc = array_alloc,
-    .free = array_free,
-    .meta_equal = bpfrt_array_meta_equal,
-    .sys_lookup = array_sys_lookup,
-    .sys_update = array_sys_update,
-    .sys_delete = array_delete,
-    .get_next_key = array_get_next_key,
+    ARRAY_COMMON_OPS,
     .lookup_elem = percpu_array_lookup_elem,
-    .update_elem = array_update_elem,
-    .delete_elem = array_delete_elem,
     .lookup_percpu_elem = percpu_array_lookup_elem,
-    .for_each = array_for_each,
 };
 
 /* The fd arrays (prog array, perf event array, array of maps) share these

@@ -8,13 +8,6 @@
  * bpfrt_map_put's deferred free. */
 #include "core/maps/maps_impl.h"
 
-struct bpfrt_map_array {
-    struct bpfrt_map map;
-    struct bpfrt_map **slots;   /* atomic pointers */
-};
-
-static struct bpfrt_map_array *to_ma(struct bpfrt_map *map) { return (struct bpfrt_map_array *)map; }
-
 static bool inner_matches(const struct bpfrt_map *outer, const struct bpfrt_map *inner)
 {
     const struct bpfrt_map *meta = outer->inner_meta;
@@ -23,41 +16,26 @@ static bool inner_matches(const struct bpfrt_map *outer, const struct bpfrt_map 
     return inner->ops->meta_equal(meta, inner);
 }
 
-/* ---- ARRAY_OF_MAPS ---- */
+/* ---- ARRAY_OF_MAPS: a slot array of map pointers ---- */
+
+static void put_inner(struct bpfrt_map *outer, void *inner) { bpfrt_map_put(inner); }
 
 static int aom_alloc(struct bpfrt_runtime *rt, const union bpf_attr *attr,
                      struct bpfrt_map *inner, struct bpfrt_map **out)
 {
-    struct bpfrt_map_array *ma = bpfrt_zalloc(rt, sizeof(*ma));
-    if (!ma)
-        return -BPFRT_ENOMEM;
-    bpfrt_map_init_common(&ma->map, &bpfrt_array_of_maps_ops, rt, attr);
-    ma->slots = bpfrt_zalloc(rt, (size_t)attr->max_entries * sizeof(*ma->slots));
-    if (!ma->slots) {
-        bpfrt_free(rt, ma, sizeof(*ma));
-        return -BPFRT_ENOMEM;
-    }
-    *out = &ma->map;
-    return 0;
+    return bpfrt_slot_array_alloc(rt, attr, &bpfrt_array_of_maps_ops, sizeof(struct bpfrt_slot_array),
+                                  sizeof(struct bpfrt_map *), out);
 }
 
 static void aom_free(struct bpfrt_map *map)
 {
-    struct bpfrt_map_array *ma = to_ma(map);
-    for (uint32_t i = 0; i < map->max_entries; i++)
-        if (ma->slots[i])
-            bpfrt_map_put(ma->slots[i]);
-    bpfrt_free(map->rt, ma->slots, (size_t)map->max_entries * sizeof(*ma->slots));
-    bpfrt_free(map->rt, ma, sizeof(*ma));
+    bpfrt_ptr_slot_clear(map, put_inner);
+    bpfrt_slot_array_free(map);
 }
 
 static int aom_sys_lookup(struct bpfrt_map *map, const void *key, void *value, uint64_t flags)
 {
-    uint32_t index;
-    bpfrt_memcpy(&index, key, 4);
-    if (index >= map->max_entries)
-        return -BPFRT_ENOENT;
-    struct bpfrt_map *inner = __atomic_load_n(&to_ma(map)->slots[index], __ATOMIC_ACQUIRE);
+    struct bpfrt_map *inner = bpfrt_ptr_slot_load(map, bpfrt_map_key_index(key));
     if (!inner)
         return -BPFRT_ENOENT;
     bpfrt_memcpy(value, &inner->id, 4);
@@ -66,38 +44,12 @@ static int aom_sys_lookup(struct bpfrt_map *map, const void *key, void *value, u
 
 static int aom_sys_delete(struct bpfrt_map *map, const void *key)
 {
-    uint32_t index;
-    bpfrt_memcpy(&index, key, 4);
-    if (index >= map->max_entries)
-        return -BPFRT_E2BIG;
-    struct bpfrt_map *old = __atomic_exchange_n(&to_ma(map)->slots[index], NULL, __ATOMIC_ACQ_REL);
-    if (!old)
-        return -BPFRT_ENOENT;
-    bpfrt_map_put(old);
-    return 0;
-}
-
-static int aom_get_next_key(struct bpfrt_map *map, const void *key, void *next_key)
-{
-    uint32_t index = 0, next = 0;
-    if (key)
-        bpfrt_memcpy(&index, key, 4);
-    if (key && index < map->max_entries) {
-        if (index == map->max_entries - 1)
-            return -BPFRT_ENOENT;
-        next = index + 1;
-    }
-    bpfrt_memcpy(next_key, &next, 4);
-    return 0;
+    return bpfrt_ptr_slot_delete(map, key, put_inner);
 }
 
 static void *aom_lookup_elem(struct bpfrt_map *map, const void *key, unsigned cpu)
 {
-    uint32_t index;
-    bpfrt_memcpy(&index, key, 4);
-    if (index >= map->max_entries)
-        return NULL;
-    return __atomic_load_n(&to_ma(map)->slots[index], __ATOMIC_ACQUIRE);
+    return bpfrt_ptr_slot_load(map, bpfrt_map_key_index(key));
 }
 
 /* ---- HASH_OF_MAPS: the hash table storing one map pointer per key ---- */
@@ -188,16 +140,13 @@ int bpfrt_map_update_inner(struct bpfrt_map *map, const void *key, struct bpfrt_
     if (map->map_type == BPF_MAP_TYPE_ARRAY_OF_MAPS) {
         if (flags != BPF_ANY)
             return -BPFRT_EINVAL;
-        uint32_t index;
-        bpfrt_memcpy(&index, key, 4);
+        uint32_t index = bpfrt_map_key_index(key);
         if (index >= map->max_entries)
             return -BPFRT_E2BIG;
         if (!inner_matches(map, inner))
             return -BPFRT_EINVAL;
         bpfrt_map_get(inner);
-        struct bpfrt_map *old = __atomic_exchange_n(&to_ma(map)->slots[index], inner, __ATOMIC_ACQ_REL);
-        if (old)
-            bpfrt_map_put(old);
+        bpfrt_ptr_slot_replace(map, index, inner, put_inner);
         return 0;
     }
     if (flags > BPF_EXIST)
@@ -227,7 +176,7 @@ const struct bpfrt_map_ops bpfrt_array_of_maps_ops = {
     .sys_lookup = aom_sys_lookup,
     .sys_update = mim_sys_update,
     .sys_delete = aom_sys_delete,
-    .get_next_key = aom_get_next_key,
+    .get_next_key = bpfrt_index_map_get_next_key,
     .lookup_elem = aom_lookup_elem,
     .delete_elem = mim_prog_change,
 };

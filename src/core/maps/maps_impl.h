@@ -212,6 +212,55 @@ int bpfrt_htab_remove(struct bpfrt_htab *h, const void *key,
 int bpfrt_htab_get_next_key(struct bpfrt_htab *h, const void *key, void *next_key);
 long bpfrt_htab_for_each(struct bpfrt_htab *h, bpfrt_map_iter_cb cb, void *cb_ctx, unsigned cpu);
 
+/* ---- the slot arrays (slot_array.c) ----
+ * Maps of max_entries slots keyed by a u32 index whose slots hold something
+ * other than plain values: PROG_ARRAY, PERF_EVENT_ARRAY and ARRAY_OF_MAPS
+ * (a pointer per slot, Linux's "fd arrays") and DEVMAP, XSKMAP, CPUMAP (a
+ * small record per slot). A family's struct starts with this one. */
+struct bpfrt_slot_array {
+    struct bpfrt_map map;       /* must be first */
+    size_t struct_size;         /* the family's whole struct, for free */
+    uint32_t slot_size;
+    unsigned char *slots;       /* max_entries * slot_size, zeroed */
+};
+
+static inline struct bpfrt_slot_array *bpfrt_to_slot_array(struct bpfrt_map *map)
+{
+    return (struct bpfrt_slot_array *)map;
+}
+
+/* The u32 index a key of an index-keyed map names. */
+static inline uint32_t bpfrt_map_key_index(const void *key)
+{
+    uint32_t index;
+    bpfrt_memcpy(&index, key, 4);
+    return index;
+}
+
+/* Allocates the family's struct (struct_size bytes, starting with struct
+ * bpfrt_slot_array) and max_entries zeroed slots of slot_size bytes.
+ * Returns 0 or -ENOMEM. */
+int bpfrt_slot_array_alloc(struct bpfrt_runtime *rt, const union bpf_attr *attr,
+                           const struct bpfrt_map_ops *ops, size_t struct_size,
+                           uint32_t slot_size, struct bpfrt_map **out);
+/* Frees the slots and the struct; what the slots refer to is the family's. */
+void bpfrt_slot_array_free(struct bpfrt_map *map);
+/* get_next_key of every u32-indexed array (ARRAY too): no key or one out of
+ * range starts at 0; the last index answers -ENOENT. */
+int bpfrt_index_map_get_next_key(struct bpfrt_map *map, const void *key, void *next_key);
+
+/* Pointer slots. `put` drops the reference a slot held. */
+typedef void (*bpfrt_slot_put_fn)(struct bpfrt_map *map, void *ptr);
+/* The pointer in slot index (acquire); NULL when empty or out of range. */
+void *bpfrt_ptr_slot_load(struct bpfrt_map *map, uint32_t index);
+/* Stores ptr (the caller's reference) in slot index (< max_entries) and
+ * puts what it held. */
+void bpfrt_ptr_slot_replace(struct bpfrt_map *map, uint32_t index, void *ptr, bpfrt_slot_put_fn put);
+/* Empties the slot key names: -E2BIG out of range, -ENOENT already empty. */
+int bpfrt_ptr_slot_delete(struct bpfrt_map *map, const void *key, bpfrt_slot_put_fn put);
+/* Empties every slot. */
+void bpfrt_ptr_slot_clear(struct bpfrt_map *map, bpfrt_slot_put_fn put);
+
 /* ---- ops tables, one per type ---- */
 extern const struct bpfrt_map_ops bpfrt_array_ops, bpfrt_percpu_array_ops;
 extern const struct bpfrt_map_ops bpfrt_htab_ops, bpfrt_percpu_htab_ops;

@@ -21,27 +21,13 @@ struct perf_buf {
     unsigned char data[] __attribute__((aligned(8)));
 };
 
-struct bpfrt_perf_array {
-    struct bpfrt_map map;
-    struct perf_buf **bufs;   /* atomic pointers, max_entries */
-};
-
-static struct bpfrt_perf_array *to_pa(struct bpfrt_map *map) { return (struct bpfrt_perf_array *)map; }
+/* The map is a slot array of struct perf_buf pointers. */
 
 static int perf_alloc(struct bpfrt_runtime *rt, const union bpf_attr *attr,
                       struct bpfrt_map *inner, struct bpfrt_map **out)
 {
-    struct bpfrt_perf_array *pa = bpfrt_zalloc(rt, sizeof(*pa));
-    if (!pa)
-        return -BPFRT_ENOMEM;
-    bpfrt_map_init_common(&pa->map, &bpfrt_perf_event_array_ops, rt, attr);
-    pa->bufs = bpfrt_zalloc(rt, (size_t)attr->max_entries * sizeof(*pa->bufs));
-    if (!pa->bufs) {
-        bpfrt_free(rt, pa, sizeof(*pa));
-        return -BPFRT_ENOMEM;
-    }
-    *out = &pa->map;
-    return 0;
+    return bpfrt_slot_array_alloc(rt, attr, &bpfrt_perf_event_array_ops, sizeof(struct bpfrt_slot_array),
+                                  sizeof(struct perf_buf *), out);
 }
 
 static void buf_free_cb(void *arg)
@@ -50,26 +36,16 @@ static void buf_free_cb(void *arg)
     bpfrt_free(b->rt, b, b->alloc_size);
 }
 
-/* Empties slot; returns -ENOENT when nothing was open. */
-static int perf_close_slot(struct bpfrt_perf_array *pa, uint32_t slot, bool deferred)
-{
-    struct perf_buf *b = __atomic_exchange_n(&pa->bufs[slot], NULL, __ATOMIC_ACQ_REL);
-    if (!b)
-        return -BPFRT_ENOENT;
-    if (deferred)
-        bpfrt_map_defer_free(pa->map.rt, buf_free_cb, b);
-    else
-        buf_free_cb(b);
-    return 0;
-}
+/* A buffer taken out of a live map may have a producer or the consumer in
+ * it, so its memory waits for readers; when the map itself is freed no
+ * reader is left. */
+static void put_buf_deferred(struct bpfrt_map *map, void *b) { bpfrt_map_defer_free(map->rt, buf_free_cb, b); }
+static void put_buf_now(struct bpfrt_map *map, void *b) { buf_free_cb(b); }
 
 static void perf_free(struct bpfrt_map *map)
 {
-    struct bpfrt_perf_array *pa = to_pa(map);
-    for (uint32_t i = 0; i < map->max_entries; i++)
-        perf_close_slot(pa, i, false);
-    bpfrt_free(map->rt, pa->bufs, (size_t)map->max_entries * sizeof(*pa->bufs));
-    bpfrt_free(map->rt, pa, sizeof(*pa));
+    bpfrt_ptr_slot_clear(map, put_buf_now);
+    bpfrt_slot_array_free(map);
 }
 
 /* Linux drops the events when the map's creator closes it, unless
@@ -78,8 +54,12 @@ static void perf_release_uref(struct bpfrt_map *map)
 {
     if (map->map_flags & BPF_F_PRESERVE_ELEMS)
         return;
-    for (uint32_t i = 0; i < map->max_entries; i++)
-        perf_close_slot(to_pa(map), i, true);
+    bpfrt_ptr_slot_clear(map, put_buf_deferred);
+}
+
+static struct perf_buf **buf_slots(struct bpfrt_map *map)
+{
+    return (struct perf_buf **)bpfrt_to_slot_array(map)->slots;
 }
 
 int bpfrt_perf_event_open_buffer(struct bpfrt_map *map, uint32_t slot, uint32_t size)
@@ -99,7 +79,7 @@ int bpfrt_perf_event_open_buffer(struct bpfrt_map *map, uint32_t slot, uint32_t 
     b->alloc_size = bytes;
     b->cap = cap;
     struct perf_buf *expected = NULL;
-    if (!__atomic_compare_exchange_n(&to_pa(map)->bufs[slot], &expected, b, false,
+    if (!__atomic_compare_exchange_n(&buf_slots(map)[slot], &expected, b, false,
                                      __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE)) {
         buf_free_cb(b);
         return -BPFRT_EEXIST;
@@ -112,7 +92,7 @@ uint64_t bpfrt_perf_event_lost(struct bpfrt_map *map, uint32_t slot)
     if (!map || map->map_type != BPF_MAP_TYPE_PERF_EVENT_ARRAY || slot >= map->max_entries)
         return 0;
     bpfrt_map_read_lock(map->rt);
-    struct perf_buf *b = __atomic_load_n(&to_pa(map)->bufs[slot], __ATOMIC_ACQUIRE);
+    struct perf_buf *b = bpfrt_ptr_slot_load(map, slot);
     uint64_t n = b ? __atomic_load_n(&b->lost_total, __ATOMIC_RELAXED) : 0;
     bpfrt_map_read_unlock(map->rt);
     return n;
@@ -128,7 +108,7 @@ long bpfrt_perf_event_output(struct bpfrt_map *map, uint64_t flags, const void *
         index = cpu;
     if (index >= map->max_entries)
         return -BPFRT_E2BIG;
-    struct perf_buf *b = __atomic_load_n(&to_pa(map)->bufs[index], __ATOMIC_ACQUIRE);
+    struct perf_buf *b = bpfrt_ptr_slot_load(map, (uint32_t)index);
     if (!b)
         return -BPFRT_ENOENT;
     uint64_t len = bpfrt_round_up(size + 8, 8);
@@ -154,11 +134,10 @@ long bpfrt_perf_event_consume(struct bpfrt_map *map, bpfrt_record_cb cb, bpfrt_l
 {
     if (!map || map->map_type != BPF_MAP_TYPE_PERF_EVENT_ARRAY || !cb)
         return -BPFRT_EINVAL;
-    struct bpfrt_perf_array *pa = to_pa(map);
     long n = 0;
     bpfrt_map_read_lock(map->rt);
     for (uint32_t slot = 0; slot < map->max_entries; slot++) {
-        struct perf_buf *b = __atomic_load_n(&pa->bufs[slot], __ATOMIC_ACQUIRE);
+        struct perf_buf *b = bpfrt_ptr_slot_load(map, slot);
         if (!b || !bpfrt_raw_spin_trylock(&b->cons_lock))
             continue;
         uint64_t lost = __atomic_exchange_n(&b->lost, 0, __ATOMIC_RELAXED);
@@ -193,25 +172,7 @@ static int perf_sys_update(struct bpfrt_map *map, const void *key, const void *v
 
 static int perf_sys_delete(struct bpfrt_map *map, const void *key)
 {
-    uint32_t index;
-    bpfrt_memcpy(&index, key, 4);
-    if (index >= map->max_entries)
-        return -BPFRT_E2BIG;
-    return perf_close_slot(to_pa(map), index, true);
-}
-
-static int perf_get_next_key(struct bpfrt_map *map, const void *key, void *next_key)
-{
-    uint32_t index = 0, next = 0;
-    if (key)
-        bpfrt_memcpy(&index, key, 4);
-    if (key && index < map->max_entries) {
-        if (index == map->max_entries - 1)
-            return -BPFRT_ENOENT;
-        next = index + 1;
-    }
-    bpfrt_memcpy(next_key, &next, 4);
-    return 0;
+    return bpfrt_ptr_slot_delete(map, key, put_buf_deferred);
 }
 
 static long perf_delete_elem(struct bpfrt_map *map, const void *key) { return -BPFRT_EINVAL; }
@@ -224,6 +185,6 @@ const struct bpfrt_map_ops bpfrt_perf_event_array_ops = {
     .meta_equal = bpfrt_array_meta_equal,
     .sys_update = perf_sys_update,
     .sys_delete = perf_sys_delete,
-    .get_next_key = perf_get_next_key,
+    .get_next_key = bpfrt_index_map_get_next_key,
     .delete_elem = perf_delete_elem,
 };

@@ -18,18 +18,10 @@ struct redir_slot {
     uint32_t val[2];    /* atomic words */
 };
 
-struct bpfrt_redir_array {
-    struct bpfrt_map map;
-    struct redir_slot *slots;
-};
-
-static struct bpfrt_redir_array *to_ra(struct bpfrt_map *map) { return (struct bpfrt_redir_array *)map; }
-
-static uint32_t key_u32(const void *key)
+/* The array kinds are slot arrays of struct redir_slot. */
+static struct redir_slot *redir_slot(struct bpfrt_map *map, uint32_t index)
 {
-    uint32_t k;
-    bpfrt_memcpy(&k, key, 4);
-    return k;
+    return (struct redir_slot *)bpfrt_to_slot_array(map)->slots + index;
 }
 
 /* ---- creation ---- */
@@ -73,23 +65,8 @@ static const struct bpfrt_map_ops *redir_ops(uint32_t type)
 static int redir_alloc(struct bpfrt_runtime *rt, const union bpf_attr *attr,
                        struct bpfrt_map *inner, struct bpfrt_map **out)
 {
-    struct bpfrt_redir_array *ra = bpfrt_zalloc(rt, sizeof(*ra));
-    if (!ra)
-        return -BPFRT_ENOMEM;
-    bpfrt_map_init_common(&ra->map, redir_ops(attr->map_type), rt, attr);
-    ra->slots = bpfrt_zalloc(rt, (size_t)attr->max_entries * sizeof(*ra->slots));
-    if (!ra->slots) {
-        bpfrt_free(rt, ra, sizeof(*ra));
-        return -BPFRT_ENOMEM;
-    }
-    *out = &ra->map;
-    return 0;
-}
-
-static void redir_free(struct bpfrt_map *map)
-{
-    bpfrt_free(map->rt, to_ra(map)->slots, (size_t)map->max_entries * sizeof(struct redir_slot));
-    bpfrt_free(map->rt, map, sizeof(struct bpfrt_redir_array));
+    return bpfrt_slot_array_alloc(rt, attr, redir_ops(attr->map_type), sizeof(struct bpfrt_slot_array),
+                                  sizeof(struct redir_slot), out);
 }
 
 /* ---- the array kinds ---- */
@@ -103,14 +80,13 @@ static void slot_set(struct redir_slot *s, uint32_t v0)
 
 static int redir_sys_update(struct bpfrt_map *map, const void *key, const void *value, uint64_t flags)
 {
-    struct bpfrt_redir_array *ra = to_ra(map);
-    uint32_t i = key_u32(key), v[2] = { 0, 0 };
+    uint32_t i = bpfrt_map_key_index(key), v[2] = { 0, 0 };
     bpfrt_memcpy(v, value, map->value_size);
     if (flags > BPF_EXIST)
         return -BPFRT_EINVAL;
     if (i >= map->max_entries)
         return -BPFRT_E2BIG;
-    struct redir_slot *s = &ra->slots[i];
+    struct redir_slot *s = redir_slot(map, i);
     bool present = __atomic_load_n(&s->present, __ATOMIC_ACQUIRE);
     switch (map->map_type) {
     case BPF_MAP_TYPE_XSKMAP:
@@ -146,10 +122,10 @@ static int redir_sys_lookup(struct bpfrt_map *map, const void *key, void *value,
 {
     if (map->map_type == BPF_MAP_TYPE_XSKMAP)
         return -BPFRT_EOPNOTSUPP; /* sockets cannot be read back, as Linux */
-    uint32_t i = key_u32(key);
+    uint32_t i = bpfrt_map_key_index(key);
     if (i >= map->max_entries)
         return -BPFRT_ENOENT;
-    struct redir_slot *s = &to_ra(map)->slots[i];
+    struct redir_slot *s = redir_slot(map, i);
     if (!__atomic_load_n(&s->present, __ATOMIC_ACQUIRE))
         return -BPFRT_ENOENT;
     uint32_t v[2] = { __atomic_load_n(&s->val[0], __ATOMIC_RELAXED), __atomic_load_n(&s->val[1], __ATOMIC_RELAXED) };
@@ -159,31 +135,19 @@ static int redir_sys_lookup(struct bpfrt_map *map, const void *key, void *value,
 
 static int redir_sys_delete(struct bpfrt_map *map, const void *key)
 {
-    uint32_t i = key_u32(key);
+    uint32_t i = bpfrt_map_key_index(key);
     if (i >= map->max_entries)
         return -BPFRT_EINVAL;
-    __atomic_store_n(&to_ra(map)->slots[i].present, 0, __ATOMIC_RELEASE);
-    return 0;
-}
-
-static int redir_get_next_key(struct bpfrt_map *map, const void *key, void *next_key)
-{
-    uint32_t index = key ? key_u32(key) : 0, next = 0;
-    if (key && index < map->max_entries) {
-        if (index == map->max_entries - 1)
-            return -BPFRT_ENOENT;
-        next = index + 1;
-    }
-    bpfrt_memcpy(next_key, &next, 4);
+    __atomic_store_n(&redir_slot(map, i)->present, 0, __ATOMIC_RELEASE);
     return 0;
 }
 
 static void *redir_lookup_elem(struct bpfrt_map *map, const void *key, unsigned cpu)
 {
-    uint32_t i = key_u32(key);
+    uint32_t i = bpfrt_map_key_index(key);
     if (i >= map->max_entries)
         return NULL;
-    struct redir_slot *s = &to_ra(map)->slots[i];
+    struct redir_slot *s = redir_slot(map, i);
     return __atomic_load_n(&s->present, __ATOMIC_ACQUIRE) ? s->val : NULL;
 }
 
@@ -276,14 +240,14 @@ int bpfrt_redirect_target_impl(struct bpfrt_map *map, uint32_t key, uint32_t *ta
     return err;
 }
 
-#define REDIR_ARRAY_OPS                 \
-    .alloc = redir_alloc,               \
-    .free = redir_free,                 \
-    .sys_lookup = redir_sys_lookup,     \
-    .sys_update = redir_sys_update,     \
-    .sys_delete = redir_sys_delete,     \
-    .get_next_key = redir_get_next_key, \
-    .lookup_elem = redir_lookup_elem,   \
+#define REDIR_ARRAY_OPS                           \
+    .alloc = redir_alloc,                         \
+    .free = bpfrt_slot_array_free,                \
+    .sys_lookup = redir_sys_lookup,               \
+    .sys_update = redir_sys_update,               \
+    .sys_delete = redir_sys_delete,               \
+    .get_next_key = bpfrt_index_map_get_next_key, \
+    .lookup_elem = redir_lookup_elem,             \
     .delete_elem = redir_delete_elem
 
 const struct bpfrt_map_ops bpfrt_devmap_ops = {
