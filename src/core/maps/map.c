@@ -220,15 +220,7 @@ int bpfrt_map_set_spin_lock_off(struct bpfrt_map *map, int32_t off)
 
 /* ---- user side ---- */
 
-static bool map_frozen(const struct bpfrt_map *map)
-{
-    return __atomic_load_n(&map->frozen, __ATOMIC_ACQUIRE);
-}
 static bool user_can_read(const struct bpfrt_map *map) { return !(map->map_flags & BPF_F_WRONLY); }
-static bool user_can_write(const struct bpfrt_map *map)
-{
-    return !(map->map_flags & BPF_F_RDONLY) && !map_frozen(map);
-}
 /* Maps without keys take a NULL key pointer (Linux: -EINVAL otherwise). */
 static bool key_ok(const struct bpfrt_map *map, const void *key)
 {
@@ -255,7 +247,7 @@ int bpfrt_map_lookup(struct bpfrt_map *map, const void *key, void *value, uint64
 
 int bpfrt_map_update(struct bpfrt_map *map, const void *key, const void *value, uint64_t flags)
 {
-    if (!user_can_write(map))
+    if (!bpfrt_map_user_can_write(map))
         return -BPFRT_EPERM;
     if ((flags & BPF_F_LOCK) && map->spin_lock_off < 0)
         return -BPFRT_EINVAL;
@@ -271,7 +263,7 @@ int bpfrt_map_update(struct bpfrt_map *map, const void *key, const void *value, 
 
 int bpfrt_map_delete(struct bpfrt_map *map, const void *key)
 {
-    if (!user_can_write(map))
+    if (!bpfrt_map_user_can_write(map))
         return -BPFRT_EPERM;
     if (!key_ok(map, key))
         return -BPFRT_EINVAL;
@@ -305,7 +297,7 @@ int bpfrt_map_lookup_and_delete(struct bpfrt_map *map, const void *key, void *va
         return -BPFRT_EINVAL;
     if ((flags & BPF_F_LOCK) && map->spin_lock_off < 0)
         return -BPFRT_EINVAL;
-    if (!user_can_read(map) || !user_can_write(map))
+    if (!user_can_read(map) || !bpfrt_map_user_can_write(map))
         return -BPFRT_EPERM;
     if (!key_ok(map, key))
         return -BPFRT_EINVAL;
@@ -323,7 +315,7 @@ int bpfrt_map_freeze(struct bpfrt_map *map)
      * frozen map is no longer writable, a second freeze gets -EPERM. */
     if (map->spin_lock_off >= 0)
         return -BPFRT_ENOTSUPP;
-    if (!user_can_write(map))
+    if (!bpfrt_map_user_can_write(map))
         return -BPFRT_EPERM;
     bool expected = false;
     if (!__atomic_compare_exchange_n(&map->frozen, &expected, true, false,

@@ -135,7 +135,7 @@ int bpfrt_map_update_inner(struct bpfrt_map *map, const void *key, struct bpfrt_
     if (!map || !inner ||
         (map->map_type != BPF_MAP_TYPE_ARRAY_OF_MAPS && map->map_type != BPF_MAP_TYPE_HASH_OF_MAPS))
         return -BPFRT_EINVAL;
-    if ((map->map_flags & BPF_F_RDONLY) || __atomic_load_n(&map->frozen, __ATOMIC_ACQUIRE))
+    if (!bpfrt_map_user_can_write(map))
         return -BPFRT_EPERM;
     if (map->map_type == BPF_MAP_TYPE_ARRAY_OF_MAPS) {
         if (flags != BPF_ANY)

@@ -68,6 +68,13 @@ static inline bool bpfrt_map_flags_access_ok(uint32_t flags)
            (BPF_F_RDONLY_PROG | BPF_F_WRONLY_PROG);
 }
 
+/* May user space change the map's entries: not created BPF_F_RDONLY and
+ * not frozen (else -EPERM, as Linux). */
+static inline bool bpfrt_map_user_can_write(const struct bpfrt_map *map)
+{
+    return !(map->map_flags & BPF_F_RDONLY) && !__atomic_load_n(&map->frozen, __ATOMIC_ACQUIRE);
+}
+
 static inline bool bpfrt_is_power_of_2(uint64_t x) { return x && !(x & (x - 1)); }
 
 static inline uint64_t bpfrt_roundup_pow_of_two(uint64_t x)

@@ -60,7 +60,7 @@ int bpfrt_map_update_prog(struct bpfrt_map *map, const void *key, struct bpfrt_p
 {
     if (!map || map->map_type != BPF_MAP_TYPE_PROG_ARRAY || !prog)
         return -BPFRT_EINVAL;
-    if ((map->map_flags & BPF_F_RDONLY) || __atomic_load_n(&map->frozen, __ATOMIC_ACQUIRE))
+    if (!bpfrt_map_user_can_write(map))
         return -BPFRT_EPERM;
     if (flags != BPF_ANY)
         return -BPFRT_EINVAL;
