@@ -33,7 +33,7 @@ static inline void publish(struct bpfrt_htab_elem **p, struct bpfrt_htab_elem *e
     __atomic_store_n(p, e, __ATOMIC_RELEASE);
 }
 
-int bpfrt_htab_setup(struct bpfrt_htab *h, uint32_t stored_value_size, uint32_t kind)
+static int htab_setup(struct bpfrt_htab *h, uint32_t stored_value_size, uint32_t kind)
 {
     struct bpfrt_runtime *rt = h->map.rt;
     uint64_t nb = bpfrt_roundup_pow_of_two(h->map.max_entries);
@@ -86,7 +86,7 @@ static void elem_retire(struct bpfrt_htab *h, struct bpfrt_htab_elem *e)
         bpfrt_map_defer_free(h->map.rt, batch_free_cb, batch);
 }
 
-void bpfrt_htab_teardown(struct bpfrt_htab *h)
+static void htab_teardown(struct bpfrt_htab *h)
 {
     batch_free_cb(h->pending); /* no readers remain */
     h->pending = NULL;
@@ -104,6 +104,37 @@ void bpfrt_htab_teardown(struct bpfrt_htab *h)
     }
     bpfrt_free(h->map.rt, h->buckets, (size_t)h->n_buckets * sizeof(*h->buckets));
     h->buckets = NULL;
+}
+
+int bpfrt_htab_alloc(struct bpfrt_runtime *rt, const union bpf_attr *attr, const struct bpfrt_map_ops *ops,
+                     uint32_t stored_value_size, uint32_t kind,
+                     void (*value_release)(struct bpfrt_htab *h, void *value), struct bpfrt_map **out)
+{
+    struct bpfrt_htab *h = bpfrt_zalloc(rt, sizeof(*h));
+    if (!h)
+        return -BPFRT_ENOMEM;
+    bpfrt_map_init_common(&h->map, ops, rt, attr);
+    h->value_release = value_release;
+    if (attr->map_flags & BPF_F_NO_COMMON_LRU) {
+        /* Linux gives each CPU's LRU list the same share: max_entries is
+         * rounded up to a multiple of the CPU count (down on overflow). */
+        uint32_t n = rt->ncpus ? rt->ncpus : 1;
+        uint64_t up = (uint64_t)attr->max_entries + (n - attr->max_entries % n) % n;
+        h->map.max_entries = up > UINT32_MAX ? attr->max_entries / n * n : (uint32_t)up;
+    }
+    int err = htab_setup(h, stored_value_size, kind);
+    if (err) {
+        bpfrt_free(rt, h, sizeof(*h));
+        return err;
+    }
+    *out = &h->map;
+    return 0;
+}
+
+void bpfrt_htab_free(struct bpfrt_map *map)
+{
+    htab_teardown((struct bpfrt_htab *)map);
+    bpfrt_free(map->rt, map, sizeof(struct bpfrt_htab));
 }
 
 static inline struct bpfrt_htab_bucket *bucket_of(struct bpfrt_htab *h, uint32_t hash)
@@ -430,33 +461,10 @@ static const struct bpfrt_map_ops *htab_ops_for(uint32_t type)
 static int htab_alloc(struct bpfrt_runtime *rt, const union bpf_attr *attr,
                       struct bpfrt_map *inner, struct bpfrt_map **out)
 {
-    struct bpfrt_htab *h = bpfrt_zalloc(rt, sizeof(*h));
-    if (!h)
-        return -BPFRT_ENOMEM;
-    bpfrt_map_init_common(&h->map, htab_ops_for(attr->map_type), rt, attr);
     bool percpu = type_is_percpu(attr->map_type);
     uint32_t kind = (percpu ? BPFRT_HTAB_PERCPU : 0) | (type_is_lru(attr->map_type) ? BPFRT_HTAB_LRU : 0);
-    if (attr->map_flags & BPF_F_NO_COMMON_LRU) {
-        /* Linux gives each CPU's LRU list the same share: max_entries is
-         * rounded up to a multiple of the CPU count (down on overflow). */
-        uint32_t n = rt->ncpus ? rt->ncpus : 1;
-        uint64_t up = (uint64_t)attr->max_entries + (n - attr->max_entries % n) % n;
-        h->map.max_entries = up > UINT32_MAX ? attr->max_entries / n * n : (uint32_t)up;
-    }
-    uint32_t stored = percpu ? bpfrt_percpu_stride(&h->map) * rt->ncpus : attr->value_size;
-    int err = bpfrt_htab_setup(h, stored, kind);
-    if (err) {
-        bpfrt_free(rt, h, sizeof(*h));
-        return err;
-    }
-    *out = &h->map;
-    return 0;
-}
-
-static void htab_free(struct bpfrt_map *map)
-{
-    bpfrt_htab_teardown(to_htab(map));
-    bpfrt_free(map->rt, map, sizeof(struct bpfrt_htab));
+    uint32_t stored = percpu ? (uint32_t)bpfrt_round_up(attr->value_size, 8) * rt->ncpus : attr->value_size;
+    return bpfrt_htab_alloc(rt, attr, htab_ops_for(attr->map_type), stored, kind, NULL, out);
 }
 
 /* Value fillers. */
@@ -623,7 +631,7 @@ static long htab_for_each(struct bpfrt_map *map, bpfrt_map_iter_cb cb, void *cb_
 #define HTAB_OPS_COMMON                                  \
     .alloc_check = bpfrt_htab_alloc_check,                    \
     .alloc = htab_alloc,                                 \
-    .free = htab_free,                                   \
+    .free = bpfrt_htab_free,                             \
     .meta_equal = bpfrt_map_meta_equal,                  \
     .sys_lookup = htab_sys_lookup,                       \
     .sys_update = htab_sys_update,                       \

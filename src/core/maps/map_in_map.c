@@ -71,24 +71,7 @@ static void hom_release(struct bpfrt_htab *h, void *value)
 static int hom_alloc(struct bpfrt_runtime *rt, const union bpf_attr *attr,
                      struct bpfrt_map *inner, struct bpfrt_map **out)
 {
-    struct bpfrt_htab *h = bpfrt_zalloc(rt, sizeof(*h));
-    if (!h)
-        return -BPFRT_ENOMEM;
-    bpfrt_map_init_common(&h->map, &bpfrt_hash_of_maps_ops, rt, attr);
-    h->value_release = hom_release;
-    int err = bpfrt_htab_setup(h, sizeof(struct bpfrt_map *), 0);
-    if (err) {
-        bpfrt_free(rt, h, sizeof(*h));
-        return err;
-    }
-    *out = &h->map;
-    return 0;
-}
-
-static void hom_free(struct bpfrt_map *map)
-{
-    bpfrt_htab_teardown((struct bpfrt_htab *)map);
-    bpfrt_free(map->rt, map, sizeof(struct bpfrt_htab));
+    return bpfrt_htab_alloc(rt, attr, &bpfrt_hash_of_maps_ops, sizeof(struct bpfrt_map *), 0, hom_release, out);
 }
 
 static struct bpfrt_map *hom_get(struct bpfrt_htab *h, const void *key)
@@ -184,7 +167,7 @@ const struct bpfrt_map_ops bpfrt_array_of_maps_ops = {
 const struct bpfrt_map_ops bpfrt_hash_of_maps_ops = {
     .alloc_check = hom_alloc_check,
     .alloc = hom_alloc,
-    .free = hom_free,
+    .free = bpfrt_htab_free,
     .sys_lookup = hom_sys_lookup,
     .sys_update = mim_sys_update,
     .sys_delete = hom_sys_delete,

@@ -195,10 +195,14 @@ struct bpfrt_htab {
     void (*value_release)(struct bpfrt_htab *h, void *value);
 };
 
-/* Sets up h (already zeroed, map fields initialised) for max_entries
- * elements of stored_value_size bytes. Returns 0 or -ENOMEM. */
-int bpfrt_htab_setup(struct bpfrt_htab *h, uint32_t stored_value_size, uint32_t kind);
-void bpfrt_htab_teardown(struct bpfrt_htab *h);
+/* Creates a hash-table map with ops for max_entries elements of
+ * stored_value_size bytes (kind: BPFRT_HTAB_*; value_release may be NULL).
+ * Returns 0, -E2BIG or -ENOMEM. */
+int bpfrt_htab_alloc(struct bpfrt_runtime *rt, const union bpf_attr *attr, const struct bpfrt_map_ops *ops,
+                     uint32_t stored_value_size, uint32_t kind,
+                     void (*value_release)(struct bpfrt_htab *h, void *value), struct bpfrt_map **out);
+/* The ops' free of every hash-table map: releases values and elements. */
+void bpfrt_htab_free(struct bpfrt_map *map);
 /* Element with `key`, or NULL (caller inside a read-side section). */
 struct bpfrt_htab_elem *bpfrt_htab_find(struct bpfrt_htab *h, const void *key);
 static inline void *bpfrt_htab_value(struct bpfrt_htab *h, struct bpfrt_htab_elem *e)

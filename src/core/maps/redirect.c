@@ -161,23 +161,7 @@ static long redir_delete_elem(struct bpfrt_map *map, const void *key)
 static int dh_alloc(struct bpfrt_runtime *rt, const union bpf_attr *attr,
                     struct bpfrt_map *inner, struct bpfrt_map **out)
 {
-    struct bpfrt_htab *h = bpfrt_zalloc(rt, sizeof(*h));
-    if (!h)
-        return -BPFRT_ENOMEM;
-    bpfrt_map_init_common(&h->map, &bpfrt_devmap_hash_ops, rt, attr);
-    int err = bpfrt_htab_setup(h, 8, BPFRT_HTAB_EXIST_INSERTS);
-    if (err) {
-        bpfrt_free(rt, h, sizeof(*h));
-        return err;
-    }
-    *out = &h->map;
-    return 0;
-}
-
-static void dh_free(struct bpfrt_map *map)
-{
-    bpfrt_htab_teardown((struct bpfrt_htab *)map);
-    bpfrt_free(map->rt, map, sizeof(struct bpfrt_htab));
+    return bpfrt_htab_alloc(rt, attr, &bpfrt_devmap_hash_ops, 8, BPFRT_HTAB_EXIST_INSERTS, NULL, out);
 }
 
 static void dh_fill(struct bpfrt_htab *h, void *value, const void *old, const void *arg)
@@ -268,7 +252,7 @@ const struct bpfrt_map_ops bpfrt_cpumap_ops = {
 const struct bpfrt_map_ops bpfrt_devmap_hash_ops = {
     .alloc_check = dev_alloc_check,
     .alloc = dh_alloc,
-    .free = dh_free,
+    .free = bpfrt_htab_free,
     .meta_equal = bpfrt_map_meta_equal,
     .sys_lookup = dh_sys_lookup,
     .sys_update = dh_sys_update,
