@@ -102,6 +102,30 @@ static int standard_packets(struct pkt *p)
     p[n].n = build_ipv4(p[n].b, 17, ip4(1, 2, 3, 4), ip4(5, 6, 7, 8), 1000, 53, 18, 0), n++; /* again */
     memset(p[n].b, 0xab, 20);
     p[n].n = 20, n++; /* too short for IPv4 */
+    /* IPv6: hop-by-hop options (8 bytes), fragment header, TCP */
+    uint8_t v6ext[] = {0x02, 0, 0, 0, 0, 1, 0x02, 0, 0, 0, 0, 2, 0x86, 0xdd, 0x6b, 0x80, 0, 1, 0, 36, 0, 63};
+    memset(p[n].b, 0, sizeof(p[n].b));
+    memcpy(p[n].b, v6ext, sizeof(v6ext));
+    for (int i = 0; i < 32; i++)
+        p[n].b[22 + i] = (uint8_t)(0xfe - i);
+    uint8_t hbh_frag_tcp[] = {44, 0, 5, 2, 0, 0, 1, 0, 6, 0, 0, 0, 0x12, 0x34, 0x56, 0x78,
+                              0x9c, 0x40, 0x01, 0xbb, 0, 0, 0, 1, 0, 0, 0, 0, 0x50, 0x02, 0x20, 0};
+    memcpy(p[n].b + 54, hbh_frag_tcp, sizeof(hbh_frag_tcp));
+    p[n].n = 54 + 36, n++;
+    /* QinQ (802.1ad outer, 802.1Q inner) IPv6: routing header (24 bytes),
+     * destination options, UDP */
+    uint8_t qinq[] = {0x02, 0, 0, 0, 0, 1, 0x02, 0, 0, 0, 0, 2, 0x88, 0xa8, 0, 100, 0x81, 0, 0x20, 7,
+                      0x86, 0xdd, 0x60, 0, 0, 0, 0, 48, 43, 1};
+    memset(p[n].b, 0, sizeof(p[n].b));
+    memcpy(p[n].b, qinq, sizeof(qinq));
+    for (int i = 0; i < 32; i++)
+        p[n].b[30 + i] = (uint8_t)(0x10 + i);
+    uint8_t rt_dst_udp[] = {60, 2, 0, 1};
+    memcpy(p[n].b + 62, rt_dst_udp, sizeof(rt_dst_udp));
+    p[n].b[62 + 24] = 17, p[n].b[62 + 25] = 0; /* dest options, 8 bytes */
+    uint8_t udp6[] = {0x30, 0x39, 0x00, 0x35, 0, 16, 0, 0};
+    memcpy(p[n].b + 62 + 32, udp6, sizeof(udp6));
+    p[n].n = 62 + 48, n++;
     return n;
 }
 
@@ -124,6 +148,14 @@ static const struct seed seeds[] = {
     {"xdp_firewall", "port_rules", {6, 0, 22, 0}, {1}},
     {"xdp_firewall", "blocked_nets", {8, 0, 0, 0, 10, 0, 0, 0}, {1}},
     {"tc_nat", "vip_backends", {5, 6, 7, 8}, {10, 0, 0, 9}},
+    /* VIP 5.6.7.8:53/udp -> stats slot 1, 3 backends; 8.8.8.8:80/tcp -> slot 2, 2 backends */
+    {"xdp_l4_lb", "vips", {5, 6, 7, 8, 0, 53, 17}, {1, 0, 0, 0, 3}},
+    {"xdp_l4_lb", "vips", {8, 8, 8, 8, 0, 80, 6}, {2, 0, 0, 0, 2}},
+    {"xdp_l4_lb", "backends", {8}, {10, 0, 1, 1, 0x02, 0xbe, 0, 0, 0, 1, 1}},
+    {"xdp_l4_lb", "backends", {9}, {10, 0, 1, 2, 0x02, 0xbe, 0, 0, 0, 2, 1}},
+    {"xdp_l4_lb", "backends", {10}, {10, 0, 1, 3, 0x02, 0xbe, 0, 0, 0, 3, 1}},
+    {"xdp_l4_lb", "backends", {16}, {172, 16, 0, 1, 0x02, 0xbe, 0, 0, 1, 1, 1}},
+    {"xdp_l4_lb", "backends", {17}, {172, 16, 0, 2, 0x02, 0xbe, 0, 0, 1, 2, 1}},
 };
 
 static const char *const objects[] = {
@@ -132,6 +164,9 @@ static const char *const objects[] = {
     "lru_conntrack", "queue_stack", "atomics", "raw_tp_args", "legacy_maps", "iproute2_tail",
     "map_in_map", "xdp_icmp_echo", "spin_lock", "kconfig_externs", "multi_prog", "cgroup_skb_policy",
     "xdp_ipv6", "perf_output", "trace_strings", "core_reloc", "tc_nat", "xdp_trim", "weak_ksyms",
+    /* programs written in styles the ones above lack */
+    "xdp_l4_lb", "tc_vlan_ipv6_ext", "socket_ldabs", "printk_formats", "alu32_mix",
+    "tc_tail_chain", "xdp_maps_mix", "loop_ctx_hash", "subprog_stack", "tc_events_out", "raw_tp_core_read",
 };
 
 static bool packet_type(uint32_t t)
@@ -271,8 +306,9 @@ static void compare_object(const char *variant, const char *name)
         fprintf(stderr, "%s/%s: the kernel refused it: %s\n", variant, name, err);
         for (uint32_t i = 0; i < bpfrt_object_prog_count(kobj); i++) {
             const char *log = bpfrt_object_prog_log(bpfrt_object_prog_at(kobj, i));
-            if (*log)
-                fprintf(stderr, "%.2000s\n", log);
+            size_t ll = strlen(log); /* the verifier's reason is at the end */
+            if (ll)
+                fprintf(stderr, "%s\n", log + (ll > 2000 ? ll - 2000 : 0));
         }
         goto out;
     }
