@@ -3,10 +3,27 @@
  * destination zero-filled when any byte cannot be read. */
 #include "core/helpers/helpers_internal.h"
 
+/* Linux on x86-64 refuses kernel reads from user-space addresses with
+ * -ERANGE before touching memory (copy_from_kernel_nofault_allowed); the
+ * case programs meet is a NULL pointer plus a field offset, read by a
+ * BPF_CORE_READ chain. One address space cannot tell kernel from user
+ * addresses, but the lowest 64 KiB (Linux's default mmap_min_addr) are
+ * never mapped in either, so kernel reads from there get Linux's -ERANGE. */
+#define KERNEL_READ_REFUSED_BELOW 0x10000u
+
+static bool kernel_read_refused(const void *src)
+{
+    return (uintptr_t)src < KERNEL_READ_REFUSED_BELOW;
+}
+
 static uint64_t probe_read_common(struct bpfrt_run *run, void *dst, uint32_t size,
                                   const void *src, bool user)
 {
     const struct bpfrt_platform *p = run->rt->plat;
+    if (!user && kernel_read_refused(src)) { /* checked before the size, as Linux */
+        bpfrt_memset(dst, 0, size);
+        return bpfrt_helper_err(-BPFRT_ERANGE);
+    }
     if (!size)
         return 0;
     int err = p->probe_read ? p->probe_read(p->ctx, dst, src, size, user) : -BPFRT_EFAULT;
@@ -25,6 +42,10 @@ static uint64_t probe_read_str_common(struct bpfrt_run *run, void *dst, uint32_t
     const struct bpfrt_platform *p = run->rt->plat;
     if (!size)
         return 0;
+    if (!user && kernel_read_refused(src)) {
+        bpfrt_memset(dst, 0, size);
+        return bpfrt_helper_err(-BPFRT_ERANGE);
+    }
     long n = p->probe_read_str ? p->probe_read_str(p->ctx, dst, src, size, user) : -BPFRT_EFAULT;
     if (n < 0) {
         bpfrt_memset(dst, 0, size);
@@ -33,16 +54,18 @@ static uint64_t probe_read_str_common(struct bpfrt_run *run, void *dst, uint32_t
     return (uint64_t)n;
 }
 
-/* The compat forms pick user or kernel by address on Linux; in one
- * address space both read the same memory. */
+/* The compat forms pick user or kernel by address on Linux (x86-64 reads
+ * addresses below TASK_SIZE as user memory: -EFAULT, not -ERANGE, for
+ * NULL); in one address space both read the same memory. */
 BPFRT_HELPER_DEF(probe_read)
 {
-    return probe_read_common(run, bpfrt_u2p(r1), (uint32_t)r2, bpfrt_u2p(r3), false);
+    return probe_read_common(run, bpfrt_u2p(r1), (uint32_t)r2, bpfrt_u2p(r3), kernel_read_refused(bpfrt_u2p(r3)));
 }
 
 BPFRT_HELPER_DEF(probe_read_str)
 {
-    return probe_read_str_common(run, bpfrt_u2p(r1), (uint32_t)r2, bpfrt_u2p(r3), false);
+    return probe_read_str_common(run, bpfrt_u2p(r1), (uint32_t)r2, bpfrt_u2p(r3),
+                                 kernel_read_refused(bpfrt_u2p(r3)));
 }
 
 BPFRT_HELPER_DEF(probe_read_user)
