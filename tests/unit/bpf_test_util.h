@@ -1,12 +1,12 @@
 /* Shared by the tests/unit/test_bpf_*.c tests: instruction macros, a
- * runtime, attr shorthands, and the real bpf(2) for kernel comparisons. */
+ * runtime, attr shorthands, and bpf() on bpfrt or the real kernel
+ * (kernel_bpf.h) for comparisons. */
 #ifndef BPFRT_TESTS_BPF_TEST_UTIL_H
 #define BPFRT_TESTS_BPF_TEST_UTIL_H
 
 #include <errno.h>
 #include <stddef.h>
 #include <string.h>
-#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "bpfrt/bpf.h"
@@ -16,6 +16,7 @@
 #include "bpfrt/insn.h"
 #include "bpfrt/runtime.h"
 #include "bpfrt/uapi.h"
+#include "kernel_bpf.h"
 
 #define INSN(c, d, s, o, i) ((struct bpf_insn){ .code = (c), .dst_reg = (d), .src_reg = (s), .off = (o), .imm = (i) })
 #define MOV64_IMM(d, i) INSN(BPF_ALU64 | BPF_MOV | BPF_K, d, 0, 0, i)
@@ -56,17 +57,10 @@ static inline struct bpfrt_runtime *new_rt(void)
     return rt;
 }
 
-/* The real kernel: -errno like bpfrt_bpf. */
-static inline long sys_bpf(int cmd, union bpf_attr *a, unsigned size)
-{
-    long r = syscall(SYS_bpf, cmd, a, size);
-    return r < 0 ? -errno : r;
-}
-
 /* bpf() on bpfrt (kernel == false) or the real kernel. */
 static inline long do_bpf(struct bpfrt_runtime *rt, bool kernel, int cmd, union bpf_attr *a)
 {
-    return kernel ? sys_bpf(cmd, a, sizeof(*a)) : bpfrt_bpf(rt, cmd, a, sizeof(*a));
+    return kernel ? kbpf(cmd, a) : bpfrt_bpf(rt, cmd, a, sizeof(*a));
 }
 
 static inline void do_close(struct bpfrt_runtime *rt, bool kernel, long h)
@@ -140,20 +134,6 @@ static inline long map_lookup(struct bpfrt_runtime *rt, long fd, const void *k, 
     a.key = ptr(k);
     a.value = ptr(v);
     return bpfrt_bpf(rt, BPF_MAP_LOOKUP_ELEM, &a, sizeof(a));
-}
-
-/* True when this process can load programs into the real kernel. */
-static inline bool kernel_bpf_available(void)
-{
-    static int cached = -1;
-    if (cached < 0) {
-        struct bpf_insn p[] = { MOV64_IMM(0, 0), EXIT() };
-        long fd = load_prog_ex(NULL, true, BPF_PROG_TYPE_SOCKET_FILTER, p, 2, "GPL", 0, NULL, 0, NULL);
-        cached = fd >= 0;
-        if (fd >= 0)
-            close((int)fd);
-    }
-    return cached;
 }
 
 #endif

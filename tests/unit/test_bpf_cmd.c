@@ -738,7 +738,7 @@ static void test_btf(void)
 /* The same BTF and BTF-described maps in the kernel: same verdicts. */
 static void test_btf_vs_kernel(void)
 {
-    if (!kernel_bpf_available())
+    if (!kbpf_available())
         return;
     struct btf_blob blob;
     make_btf(&blob);

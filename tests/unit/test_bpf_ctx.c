@@ -133,7 +133,7 @@ static bool kernel_accepts(uint32_t type, uint32_t off, uint32_t size, bool writ
 
 static void test_kernel_sweep(void)
 {
-    if (!kernel_bpf_available()) {
+    if (!kbpf_available()) {
         printf("note: bpf(2) unavailable, kernel sweep skipped\n");
         return;
     }

@@ -414,7 +414,7 @@ static void test_tag(void)
         a.info.bpf_fd = (uint32_t)kp;
         a.info.info_len = sizeof(info);
         a.info.info = ptr(&info);
-        CHECK_EQ(sys_bpf(BPF_OBJ_GET_INFO_BY_FD, &a, sizeof(a)), 0);
+        CHECK_EQ(kbpf(BPF_OBJ_GET_INFO_BY_FD, &a), 0);
         CHECK(memcmp(info.tag, bpfrt_prog_from_handle(rt, (int)p2)->tag, 8) == 0);
         close((int)kp);
         close((int)kmap);
@@ -684,7 +684,7 @@ static void test_tail_calls(void)
 int main(void)
 {
     rt = new_rt();
-    kern = kernel_bpf_available();
+    kern = kbpf_available();
     if (!kern)
         printf("note: bpf(2) unavailable, kernel comparisons skipped\n");
     RUN(test_vlog_unit);

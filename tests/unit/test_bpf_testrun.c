@@ -754,7 +754,7 @@ static void test_checked_ctx(void)
 int main(void)
 {
     rt = new_rt();
-    kern = kernel_bpf_available();
+    kern = kbpf_available();
     if (!kern)
         printf("note: bpf(2) unavailable, kernel comparisons skipped\n");
     RUN(test_xdp);

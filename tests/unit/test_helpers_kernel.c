@@ -14,13 +14,13 @@
 
 #include <errno.h>
 #include <stddef.h>
-#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "bpfrt/errno.h"
 #include "bpfrt/helpers.h"
 #include "bpfrt/prog.h"
 #include "bpfrt/runtime.h"
+#include "kernel_bpf.h"
 
 static struct bpfrt_runtime *rt;
 static struct bpfrt_run run;
@@ -36,43 +36,20 @@ static struct bpfrt_run run;
     I(BPF_LD | BPF_DW | BPF_IMM, d, 0, 0, (int32_t)(uint32_t)(uint64_t)(v)), \
     I(0, 0, 0, 0, (int32_t)(uint32_t)((uint64_t)(v) >> 32))
 
-static int sys_bpf(int cmd, union bpf_attr *attr)
-{
-    return (int)syscall(SYS_bpf, cmd, attr, sizeof(*attr));
-}
-
 static int kload(uint32_t type, const struct bpf_insn *insns, uint32_t n)
 {
     static char log[65536];
-    union bpf_attr a;
-    memset(&a, 0, sizeof(a));
-    a.prog_type = type;
-    a.insns = (uint64_t)(uintptr_t)insns;
-    a.insn_cnt = n;
-    a.license = (uint64_t)(uintptr_t)"GPL";
-    a.log_buf = (uint64_t)(uintptr_t)log;
-    a.log_size = sizeof(log);
-    a.log_level = 1;
-    int fd = sys_bpf(BPF_PROG_LOAD, &a);
+    long fd = kbpf_prog_load(type, insns, n, 1, log, sizeof(log));
     if (fd < 0)
-        fprintf(stderr, "kernel load failed: %s\n%s\n", strerror(errno), log);
-    return fd;
+        fprintf(stderr, "kernel load failed: %s\n%s\n", strerror((int)-fd), log);
+    return (int)fd;
 }
 
 /* Runs fd once on data (copied back into data_out when given). */
 static int krun(int fd, void *data, uint32_t size, void *data_out, uint32_t *retval)
 {
-    union bpf_attr a;
-    memset(&a, 0, sizeof(a));
-    a.test.prog_fd = (uint32_t)fd;
-    a.test.data_in = (uint64_t)(uintptr_t)data;
-    a.test.data_size_in = size;
-    a.test.data_out = (uint64_t)(uintptr_t)data_out;
-    a.test.data_size_out = data_out ? size : 0;
-    a.test.repeat = 1;
-    int err = sys_bpf(BPF_PROG_TEST_RUN, &a);
-    *retval = a.test.retval;
-    return err;
+    uint32_t room = size;
+    return (int)kbpf_test_run(fd, data, size, data_out, &room, retval);
 }
 
 static uint64_t call(uint32_t id, uint64_t a, uint64_t b, uint64_t c, uint64_t d, uint64_t e)
@@ -325,17 +302,9 @@ static void test_skb_resize_vs_kernel(void)
             in[i] = (uint8_t)(i + 1);
         in[12] = 0x08;
         in[13] = 0x00;
-        union bpf_attr a;
-        memset(&a, 0, sizeof(a));
-        a.test.prog_fd = (uint32_t)fd;
-        a.test.data_in = (uint64_t)(uintptr_t)in;
-        a.test.data_size_in = sizeof(in);
-        a.test.data_out = (uint64_t)(uintptr_t)kout;
-        a.test.data_size_out = sizeof(kout);
-        a.test.repeat = 1;
-        CHECK_EQ(sys_bpf(BPF_PROG_TEST_RUN, &a), 0);
+        uint32_t kret, klen = sizeof(kout);
+        CHECK_EQ(kbpf_test_run(fd, in, sizeof(in), kout, &klen, &kret), 0);
         close(fd);
-        uint32_t kret = a.test.retval, klen = a.test.data_size_out;
 
         memset(mbuf, 0xee, sizeof(mbuf));
         /* room enough on both sides that Linux's reallocation is never
@@ -459,17 +428,9 @@ static void test_skb_room_vs_kernel(void)
             in[14] = 0x45;
         if (rc->ethertype == 0x86dd)
             in[14] = 0x60;
-        union bpf_attr a;
-        memset(&a, 0, sizeof(a));
-        a.test.prog_fd = (uint32_t)fd;
-        a.test.data_in = (uint64_t)(uintptr_t)in;
-        a.test.data_size_in = rc->size;
-        a.test.data_out = (uint64_t)(uintptr_t)kout;
-        a.test.data_size_out = sizeof(kout);
-        a.test.repeat = 1;
-        CHECK_EQ(sys_bpf(BPF_PROG_TEST_RUN, &a), 0);
+        uint32_t kret, klen = sizeof(kout);
+        CHECK_EQ(kbpf_test_run(fd, in, rc->size, kout, &klen, &kret), 0);
         close(fd);
-        uint32_t kret = a.test.retval, klen = a.test.data_size_out;
 
         /* ours: a tc context whose __sk_buff carries skb->protocol */
         static struct __sk_buff skb;
@@ -535,15 +496,8 @@ static void test_skb_meta_vs_kernel(void)
                 in[19] = 26;
                 in[20] = 17;
             }
-            union bpf_attr a;
-            memset(&a, 0, sizeof(a));
-            a.test.prog_fd = (uint32_t)fd;
-            a.test.data_in = (uint64_t)(uintptr_t)in;
-            a.test.data_size_in = sizeof(in);
-            a.test.data_out = (uint64_t)(uintptr_t)kout;
-            a.test.data_size_out = sizeof(kout);
-            a.test.repeat = 1;
-            CHECK_EQ(sys_bpf(BPF_PROG_TEST_RUN, &a), 0);
+            uint32_t kret, klen = sizeof(kout);
+            CHECK_EQ(kbpf_test_run(fd, in, sizeof(in), kout, &klen, &kret), 0);
             close(fd);
             uint8_t mine[80];
             memcpy(mine, in, sizeof(in));
@@ -551,9 +505,9 @@ static void test_skb_meta_vs_kernel(void)
             run.pkt = &pkt;
             uint64_t r = call(BPF_FUNC_skb_ecn_set_ce, 0, 0, 0, 0, 0);
             run.pkt = NULL;
-            if ((uint32_t)r != a.test.retval || memcmp(mine, kout, sizeof(mine)))
-                fprintf(stderr, "ecn_set_ce v6=%d ecn=%d: kernel %u, we %u\n", v6, ecn, a.test.retval, (uint32_t)r);
-            CHECK_EQ((uint32_t)r, a.test.retval);
+            if ((uint32_t)r != kret || memcmp(mine, kout, sizeof(mine)))
+                fprintf(stderr, "ecn_set_ce v6=%d ecn=%d: kernel %u, we %u\n", v6, ecn, kret, (uint32_t)r);
+            CHECK_EQ((uint32_t)r, kret);
             CHECK(memcmp(mine, kout, sizeof(mine)) == 0);
         }
     }
@@ -710,7 +664,7 @@ static int map_create(uint32_t type, uint32_t ks, uint32_t vs, uint32_t max, uin
     a.value_size = vs;
     a.max_entries = max;
     a.map_flags = flags;
-    return sys_bpf(BPF_MAP_CREATE, &a);
+    return (int)kbpf(BPF_MAP_CREATE, &a);
 }
 
 static int map_update(int fd, const void *key, const void *val)
@@ -720,7 +674,7 @@ static int map_update(int fd, const void *key, const void *val)
     a.map_fd = (uint32_t)fd;
     a.key = (uint64_t)(uintptr_t)key;
     a.value = (uint64_t)(uintptr_t)val;
-    return sys_bpf(BPF_MAP_UPDATE_ELEM, &a);
+    return (int)kbpf(BPF_MAP_UPDATE_ELEM, &a);
 }
 
 static int map_lookup(int fd, const void *key, void *val)
@@ -730,7 +684,7 @@ static int map_lookup(int fd, const void *key, void *val)
     a.map_fd = (uint32_t)fd;
     a.key = (uint64_t)(uintptr_t)key;
     a.value = (uint64_t)(uintptr_t)val;
-    return sys_bpf(BPF_MAP_LOOKUP_ELEM, &a);
+    return (int)kbpf(BPF_MAP_LOOKUP_ELEM, &a);
 }
 
 /* Runs fmt in the kernel: 1 = loaded and ran (ret, out filled), 0 = the
@@ -748,7 +702,7 @@ static int kernel_snprintf(const struct fmt_case *fc, uint32_t *ret, char out[12
     union bpf_attr fa;
     memset(&fa, 0, sizeof(fa));
     fa.map_fd = (uint32_t)fmt_fd;
-    sys_bpf(BPF_MAP_FREEZE, &fa);
+    kbpf(BPF_MAP_FREEZE, &fa);
 
     /* stack: args at r10-32.., their bytes at r10-96 + 16 * i, key at r10-100 */
     struct bpf_insn prog[128];
@@ -796,13 +750,7 @@ static int kernel_snprintf(const struct fmt_case *fc, uint32_t *ret, char out[12
     prog[n++] = CALL(BPF_FUNC_snprintf);
     prog[n++] = EXIT();
 
-    union bpf_attr a;
-    memset(&a, 0, sizeof(a));
-    a.prog_type = BPF_PROG_TYPE_XDP;
-    a.insns = (uint64_t)(uintptr_t)prog;
-    a.insn_cnt = n;
-    a.license = (uint64_t)(uintptr_t)"GPL";
-    int pfd = sys_bpf(BPF_PROG_LOAD, &a);
+    int pfd = (int)kbpf_prog_load(BPF_PROG_TYPE_XDP, prog, n, 0, NULL, 0);
     int res = 0;
     if (pfd >= 0) {
         uint8_t pkt[64] = { 0 };
@@ -1050,7 +998,7 @@ static void test_strncmp_vs_kernel(void)
         union bpf_attr fa;
         memset(&fa, 0, sizeof(fa));
         fa.map_fd = (uint32_t)s2_fd;
-        sys_bpf(BPF_MAP_FREEZE, &fa);
+        kbpf(BPF_MAP_FREEZE, &fa);
         uint8_t b[16] = { 0 };
         memcpy(b, cases[c].s1, strlen(cases[c].s1));
         struct bpf_insn prog[16];
@@ -1172,15 +1120,8 @@ static void test_vlan_vs_kernel(void)
         in[at] = 0x08;
         in[at + 1] = 0x00;
         in[at + 2] = 0x45;
-        union bpf_attr a;
-        memset(&a, 0, sizeof(a));
-        a.test.prog_fd = (uint32_t)fd;
-        a.test.data_in = (uint64_t)(uintptr_t)in;
-        a.test.data_size_in = sizeof(in);
-        a.test.data_out = (uint64_t)(uintptr_t)kout;
-        a.test.data_size_out = sizeof(kout);
-        a.test.repeat = 1;
-        CHECK_EQ(sys_bpf(BPF_PROG_TEST_RUN, &a), 0);
+        uint32_t kret, klen = sizeof(kout);
+        CHECK_EQ(kbpf_test_run(fd, in, sizeof(in), kout, &klen, &kret), 0);
         close(fd);
         uint32_t zero = 0, kf[8] = { 0 };
         map_lookup(out_fd, &zero, kf);
@@ -1209,13 +1150,13 @@ static void test_vlan_vs_kernel(void)
         run.ctx = NULL;
         run.ctx_desc = NULL;
         uint32_t mlen = (uint32_t)(pkt.data_end - pkt.data);
-        bool same = mlen == a.test.data_size_out && memcmp(pkt.data, kout, mlen) == 0 &&
+        bool same = mlen == klen && memcmp(pkt.data, kout, mlen) == 0 &&
                     skb.vlan_present == kf[0] && skb.vlan_tci == kf[1] && skb.vlan_proto == kf[2] &&
                     skb.protocol == kf[3] && rets == kf[4];
         if (!same)
             fprintf(stderr, "vlan case %zu: kernel len %u present %u tci %x proto %x protocol %x rets %x; "
                             "we len %u present %u tci %x proto %x protocol %x rets %x\n",
-                    c, a.test.data_size_out, kf[0], kf[1], kf[2], kf[3], kf[4], mlen, skb.vlan_present,
+                    c, klen, kf[0], kf[1], kf[2], kf[3], kf[4], mlen, skb.vlan_present,
                     skb.vlan_tci, skb.vlan_proto, skb.protocol, rets);
         CHECK(same);
     }
@@ -1269,7 +1210,7 @@ static int kernel_allows(uint32_t type, uint32_t attach, uint32_t id, bool gpl, 
     if (type == BPF_PROG_TYPE_SYSCALL)
         a.prog_flags = BPF_F_SLEEPABLE;
     log[0] = 0;
-    int fd = sys_bpf(BPF_PROG_LOAD, &a);
+    int fd = (int)kbpf(BPF_PROG_LOAD, &a);
     if (fd >= 0) {
         close(fd); /* helpers without arguments load */
         return 1;
@@ -1332,18 +1273,8 @@ static void test_table_vs_verifier(void)
 
 int main(void)
 {
-    /* Probe: can this process load a trivial program? */
-    const struct bpf_insn probe[] = { MOVI(0, 0), EXIT() };
-    union bpf_attr a;
-    memset(&a, 0, sizeof(a));
-    a.prog_type = BPF_PROG_TYPE_SCHED_CLS;
-    a.insns = (uint64_t)(uintptr_t)probe;
-    a.insn_cnt = 2;
-    a.license = (uint64_t)(uintptr_t)"GPL";
-    int fd = sys_bpf(BPF_PROG_LOAD, &a);
-    if (fd < 0)
-        TEST_SKIP("kernel cannot load BPF programs here (%s)", strerror(errno));
-    close(fd);
+    if (!kbpf_available())
+        TEST_SKIP("kernel cannot load BPF programs here");
     if (bpfrt_runtime_create(bpfrt_platform_hosted(), &rt) != 0)
         return 1;
     run.rt = rt;

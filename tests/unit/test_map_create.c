@@ -125,7 +125,7 @@ static const struct create_case cases[] = {
 
 static void test_create_table(void)
 {
-    int kernel = kernel_available();
+    int kernel = kbpf_available();
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
         const struct create_case *c = &cases[i];
         union bpf_attr a = mk_attr(c->type, c->ks, c->vs, c->max, c->flags);
@@ -212,7 +212,7 @@ static void test_lru_rounding(void)
     uint32_t want = (3 + n - 1) / n * n;
     CHECK_EQ(m->max_entries, want);
     bpfrt_map_put(m);
-    if (kernel_available()) {
+    if (kbpf_available()) {
         union bpf_attr ka = mk_attr(BPF_MAP_TYPE_LRU_HASH, 4, 8, 3, BPF_F_NO_COMMON_LRU);
         long fd = kbpf(BPF_MAP_CREATE, &ka);
         if (fd >= 0) {
@@ -254,7 +254,7 @@ static void test_map_in_map_create(void)
     a.map_type = BPF_MAP_TYPE_HASH_OF_MAPS;
     CHECK_EQ(bpfrt_map_create(rt, &a, inner, NULL, &m), 0);
     bpfrt_map_put(m);
-    if (kernel_available()) {
+    if (kbpf_available()) {
         union bpf_attr ka = mk_attr(BPF_MAP_TYPE_HASH, 4, 8, 4, 0);
         long ifd = kbpf(BPF_MAP_CREATE, &ka);
         union bpf_attr pka = mk_attr(BPF_MAP_TYPE_PROG_ARRAY, 4, 4, 4, 0);

@@ -23,7 +23,7 @@ static long kmk(uint32_t type, uint32_t ks, uint32_t vs, uint32_t max, uint32_t 
 /* Kernel: the same update results for the same template/inner pairs. */
 static void test_kernel_rules(void)
 {
-    if (!kernel_available())
+    if (!kbpf_available())
         return;
     long hin = kmk(BPF_MAP_TYPE_HASH, 4, 8, 4, 0, 0);
     long aom = kmk(BPF_MAP_TYPE_ARRAY_OF_MAPS, 4, 4, 4, 0, (int)hin);

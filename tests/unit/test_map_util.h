@@ -1,13 +1,12 @@
 /* Shared by the map tests: a runtime on the hosted platform, map creation
- * shortcuts, and the real bpf(2) for kernel comparisons (which skip cleanly
- * when the kernel refuses: EPERM/ENOSYS). */
+ * shortcuts, and the same commands on the real kernel (kernel_bpf.h) for
+ * comparisons, which are left out when the kernel refuses (EPERM/ENOSYS). */
 #ifndef BPFRT_TEST_MAP_UTIL_H
 #define BPFRT_TEST_MAP_UTIL_H
 
 #include <errno.h>
 #include <stdint.h>
 #include <string.h>
-#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "bpfrt/errno.h"
@@ -15,6 +14,7 @@
 #include "bpfrt/runtime.h"
 #include "bpfrt/uapi.h"
 #include "platform/hosted.h"
+#include "kernel_bpf.h"
 
 static struct bpfrt_runtime *rt;
 
@@ -66,26 +66,6 @@ static inline struct bpfrt_map *mk(uint32_t type, uint32_t ks, uint32_t vs, uint
 
 /* ---- the real kernel ---- */
 
-static inline long kbpf(int cmd, union bpf_attr *a)
-{
-    long r = syscall(__NR_bpf, cmd, a, sizeof(*a));
-    return r < 0 ? -errno : r;
-}
-
-/* True when this process may create maps in the kernel. */
-static inline int kernel_available(void)
-{
-    static int cached = -1;
-    if (cached < 0) {
-        union bpf_attr a = mk_attr(BPF_MAP_TYPE_ARRAY, 4, 4, 1, 0);
-        long fd = kbpf(BPF_MAP_CREATE, &a);
-        cached = fd >= 0;
-        if (fd >= 0)
-            close((int)fd);
-    }
-    return cached;
-}
-
 static inline long kop(int cmd, int fd, const void *key, void *value, uint64_t flags)
 {
     union bpf_attr a;
@@ -110,7 +90,7 @@ struct dual {
 static inline struct dual dual_new(uint32_t type, uint32_t ks, uint32_t vs, uint32_t max, uint32_t flags)
 {
     struct dual d = { mk(type, ks, vs, max, flags), -1 };
-    if (kernel_available()) {
+    if (kbpf_available()) {
         union bpf_attr a = mk_attr(type, ks, vs, max, flags);
         long fd = kbpf(BPF_MAP_CREATE, &a);
         d.kfd = fd >= 0 ? (int)fd : -1;

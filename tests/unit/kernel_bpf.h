@@ -1,0 +1,102 @@
+/* The real kernel's bpf(2), for the tests that compare bpfrt with the Linux
+ * kernel of this machine: the syscall itself, an availability probe (a test
+ * that needs the kernel skips with exit 77 when it says no), a program load
+ * with a verifier log, and one BPF_PROG_TEST_RUN (union bpf_attr from
+ * bpfrt/uapi.h, Linux's layout). Like bpfrt_bpf, every call
+ * returns its result or -errno. */
+#ifndef BPFRT_TESTS_KERNEL_BPF_H
+#define BPFRT_TESTS_KERNEL_BPF_H
+
+#include <errno.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "bpfrt/insn.h"
+#include "bpfrt/uapi.h"
+
+/* A pointer as a bpf_attr field. */
+static inline uint64_t kbpf_ptr(const void *p)
+{
+    return (uint64_t)(uintptr_t)p;
+}
+
+/* bpf(cmd, attr, size) in the kernel: the result, or -errno. */
+static inline long kbpf_sized(int cmd, union bpf_attr *attr, unsigned size)
+{
+    long r = syscall(__NR_bpf, cmd, attr, size);
+    return r < 0 ? -errno : r;
+}
+
+/* bpf(cmd, attr, sizeof(*attr)) in the kernel: the result, or -errno. */
+static inline long kbpf(int cmd, union bpf_attr *attr)
+{
+    return kbpf_sized(cmd, attr, sizeof(*attr));
+}
+
+/* Loads insns (licence "GPL") as a program of `type`. With log != NULL the
+ * verifier's text at log_level goes there (emptied first, so a load that
+ * fails before the verifier runs leaves ""). Returns the fd or -errno. */
+static inline long kbpf_prog_load(uint32_t type, const struct bpf_insn *insns, uint32_t cnt, uint32_t log_level,
+                                  char *log, uint32_t log_size)
+{
+    union bpf_attr a;
+    memset(&a, 0, sizeof(a));
+    a.prog_type = type;
+    a.insns = kbpf_ptr(insns);
+    a.insn_cnt = cnt;
+    a.license = kbpf_ptr("GPL");
+    if (log) {
+        log[0] = '\0';
+        a.log_buf = kbpf_ptr(log);
+        a.log_size = log_size;
+        a.log_level = log_level;
+    }
+    return kbpf(BPF_PROG_LOAD, &a);
+}
+
+/* Runs program fd once (BPF_PROG_TEST_RUN, repeat 1) on size_in bytes of
+ * data_in. With data_out, *size_out is its room on entry and the output
+ * packet's length on return (size_out may be NULL only without data_out).
+ * *retval gets the program's return value. Returns 0 or -errno. */
+static inline long kbpf_test_run(long fd, const void *data_in, uint32_t size_in, void *data_out, uint32_t *size_out,
+                                 uint32_t *retval)
+{
+    union bpf_attr a;
+    memset(&a, 0, sizeof(a));
+    a.test.prog_fd = (uint32_t)fd;
+    a.test.data_in = kbpf_ptr(data_in);
+    a.test.data_size_in = size_in;
+    a.test.data_out = kbpf_ptr(data_out);
+    a.test.data_size_out = data_out ? *size_out : 0;
+    a.test.repeat = 1;
+    long r = kbpf(BPF_PROG_TEST_RUN, &a);
+    if (data_out)
+        *size_out = a.test.data_size_out;
+    *retval = a.test.retval;
+    return r;
+}
+
+/* False when the kernel refuses bpf(2) to this process - EPERM (not root,
+ * unprivileged BPF disabled) or ENOSYS (no BPF, seccomp) - and the caller
+ * should skip (exit 77); any other answer means the kernel is there. Probes
+ * once, by loading the smallest socket filter. */
+static inline bool kbpf_available(void)
+{
+    static int cached = -1;
+    if (cached < 0) {
+        const struct bpf_insn probe[2] = {
+            { .code = BPF_ALU64 | BPF_MOV | BPF_K }, /* r0 = 0 */
+            { .code = BPF_JMP | BPF_EXIT },
+        };
+        long fd = kbpf_prog_load(BPF_PROG_TYPE_SOCKET_FILTER, probe, 2, 0, NULL, 0);
+        cached = fd != -EPERM && fd != -ENOSYS;
+        if (fd >= 0)
+            close((int)fd);
+    }
+    return cached;
+}
+
+#endif
