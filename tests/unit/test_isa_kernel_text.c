@@ -5,35 +5,24 @@
  * instruction 0 with ours, and also check the validation verdict for
  * reserved fields against the kernel's message. Skips without bpf(2). */
 #include <errno.h>
-#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "test.h"
 
 #include "bpfrt/asm.h"
 #include "core/isa/isa.h"
+#include "kernel_bpf.h"
 
 static char klog[1 << 16];
 
-/* Loads prog as a socket filter; returns the fd or -errno. The log is in klog. */
+/* Loads prog as a socket filter; returns the (closed) fd or -errno. The
+ * log (level 2: every instruction walked) is in klog. */
 static int kernel_load(const struct bpf_insn *prog, uint32_t cnt)
 {
-    union bpf_attr attr;
-    memset(&attr, 0, sizeof(attr));
-    attr.prog_type = BPF_PROG_TYPE_SOCKET_FILTER;
-    attr.insns = (uint64_t)(uintptr_t)prog;
-    attr.insn_cnt = cnt;
-    attr.license = (uint64_t)(uintptr_t)"GPL";
-    attr.log_buf = (uint64_t)(uintptr_t)klog;
-    attr.log_size = sizeof(klog);
-    attr.log_level = 2;
-    klog[0] = 0;
-    int fd = (int)syscall(SYS_bpf, BPF_PROG_LOAD, &attr, sizeof(attr));
-    if (fd >= 0) {
-        close(fd);
-        return fd;
-    }
-    return -errno;
+    long fd = kbpf_prog_load(BPF_PROG_TYPE_SOCKET_FILTER, prog, cnt, 2, klog, sizeof(klog));
+    if (fd >= 0)
+        close((int)fd);
+    return (int)fd;
 }
 
 /* The text the kernel printed for instruction 0 ("(07) r1 += -3"), or NULL. */
@@ -55,13 +44,6 @@ static const char *kernel_text_of_insn0(char *out, size_t size)
         line = nl ? nl + 1 : NULL;
     }
     return NULL;
-}
-
-static bool kernel_available(void)
-{
-    struct bpf_insn prog[2] = {{.code = BPF_ALU64 | BPF_MOV | BPF_K}, {.code = BPF_JMP | BPF_EXIT}};
-    int rc = kernel_load(prog, 2);
-    return rc >= 0;
 }
 
 /* Fills a representative instruction for a form. */
@@ -227,7 +209,7 @@ static void test_kernel_text(void)
 
 int main(void)
 {
-    if (!kernel_available())
+    if (!kbpf_available())
         TEST_SKIP("bpf(2) program loading not available");
     RUN(test_kernel_text);
     RUN(test_kernel_text_random);

@@ -3,13 +3,13 @@
  * When bpf(2) is usable, each case whose wording Linux shares is also
  * loaded into the kernel and its verifier log must contain the same text. */
 #include <errno.h>
-#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "test.h"
 
 #include "bpfrt/asm.h"
 #include "bpfrt/errno.h"
+#include "kernel_bpf.h"
 
 #define I(c, d, s, o, i) {.code = (c), .dst_reg = (d), .src_reg = (s), .off = (o), .imm = (i)}
 #define EXIT I(0x95, 0, 0, 0, 0)
@@ -81,30 +81,19 @@ static const struct vcase cases[] = {
 
 static char klog[1 << 16];
 
+/* Loads prog as a socket filter with its verifier log in klog: 0 or -errno. */
 static int kernel_load(const struct bpf_insn *prog, uint32_t cnt)
 {
-    union bpf_attr attr;
-    memset(&attr, 0, sizeof(attr));
-    attr.prog_type = BPF_PROG_TYPE_SOCKET_FILTER;
-    attr.insns = (uint64_t)(uintptr_t)prog;
-    attr.insn_cnt = cnt;
-    attr.license = (uint64_t)(uintptr_t)"GPL";
-    attr.log_buf = (uint64_t)(uintptr_t)klog;
-    attr.log_size = sizeof(klog);
-    attr.log_level = 1;
-    klog[0] = 0;
-    int fd = (int)syscall(SYS_bpf, BPF_PROG_LOAD, &attr, sizeof(attr));
-    if (fd >= 0) {
-        close(fd);
-        return 0;
-    }
-    return -errno;
+    long fd = kbpf_prog_load(BPF_PROG_TYPE_SOCKET_FILTER, prog, cnt, 1, klog, sizeof(klog));
+    if (fd < 0)
+        return (int)fd;
+    close((int)fd);
+    return 0;
 }
 
 static void test_messages(void)
 {
-    struct bpf_insn ok[2] = {MOV0, EXIT};
-    bool kernel = kernel_load(ok, 2) == 0;
+    bool kernel = kbpf_available();
     if (!kernel) printf("note: bpf(2) unavailable, kernel comparison skipped\n");
     int kernel_checked = 0;
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
@@ -152,8 +141,7 @@ static uint64_t rnd(void)
  * on semantic grounds, e.g. an uninitialised register; those are skipped). */
 static void test_kernel_fuzz(void)
 {
-    struct bpf_insn ok[2] = {MOV0, EXIT};
-    if (kernel_load(ok, 2) != 0) {
+    if (!kbpf_available()) {
         printf("note: bpf(2) unavailable, kernel fuzz skipped\n");
         return;
     }

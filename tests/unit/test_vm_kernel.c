@@ -13,48 +13,25 @@
  * stack; r6-r9 preserved across calls).
  * BPFRT_FUZZ_ITERS sets the number of programs (default 2000). */
 #include <errno.h>
-#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "bpfrt/bpf.h"
 #include "bpfrt/uapi.h"
 #include "test_vm_util.h"
-
-static long sys_bpf(int cmd, union bpf_attr *a)
-{
-    long r = syscall(SYS_bpf, cmd, a, sizeof(*a));
-    return r < 0 ? -errno : r;
-}
+#include "kernel_bpf.h"
 
 static char klog[1 << 16];
 
 static long kernel_load(const struct bpf_insn *insns, uint32_t n)
 {
-    union bpf_attr a;
-    memset(&a, 0, sizeof(a));
-    a.prog_type = BPF_PROG_TYPE_SOCKET_FILTER;
-    a.insns = (uint64_t)(uintptr_t)insns;
-    a.insn_cnt = n;
-    a.license = (uint64_t)(uintptr_t)"GPL";
-    a.log_buf = (uint64_t)(uintptr_t)klog;
-    a.log_size = sizeof(klog);
-    a.log_level = 1;
-    klog[0] = '\0';
-    return sys_bpf(BPF_PROG_LOAD, &a);
+    return kbpf_prog_load(BPF_PROG_TYPE_SOCKET_FILTER, insns, n, 1, klog, sizeof(klog));
 }
 
+/* Runs fd on a zeroed 64-byte packet. */
 static long kernel_run(long fd, uint32_t *retval)
 {
     uint8_t pkt[64] = { 0 };
-    union bpf_attr a;
-    memset(&a, 0, sizeof(a));
-    a.test.prog_fd = (uint32_t)fd;
-    a.test.data_in = (uint64_t)(uintptr_t)pkt;
-    a.test.data_size_in = sizeof(pkt);
-    a.test.repeat = 1;
-    long r = sys_bpf(BPF_PROG_TEST_RUN, &a);
-    *retval = a.test.retval;
-    return r;
+    return kbpf_test_run(fd, pkt, sizeof(pkt), NULL, NULL, retval);
 }
 
 static uint64_t rng_state = 0x9e3779b97f4a7c15ull;
@@ -484,15 +461,9 @@ static void test_ld_abs_vs_kernel(long iters)
         }
         uint8_t kpkt[64];
         memcpy(kpkt, pkt, sizeof(pkt));
-        union bpf_attr a;
-        memset(&a, 0, sizeof(a));
-        a.test.prog_fd = (uint32_t)fd;
-        a.test.data_in = (uint64_t)(uintptr_t)kpkt;
-        a.test.data_size_in = len;
-        a.test.repeat = 1;
-        long kr = sys_bpf(BPF_PROG_TEST_RUN, &a);
+        uint32_t kret = 0, ours = 0;
+        long kr = kbpf_test_run(fd, kpkt, len, NULL, NULL, &kret);
         close((int)fd);
-        uint32_t kret = a.test.retval, ours = 0;
         long br = bpfrt_socket_filter_run(p, n, pkt, len, &ours);
         if (kr != 0 || br != 0) {
             fprintf(stderr, "test run failed: kernel %ld, bpfrt %ld\n", kr, br);
@@ -513,11 +484,8 @@ static void test_ld_abs_vs_kernel(long iters)
 
 int main(void)
 {
-    struct bpf_insn probe[] = { MOV64_IMM(0, 0), EXIT() };
-    long pfd = kernel_load(probe, 2);
-    if (pfd < 0)
-        TEST_SKIP("the kernel does not load BPF programs here (%s)", strerror((int)-pfd));
-    close((int)pfd);
+    if (!kbpf_available())
+        TEST_SKIP("the kernel does not load BPF programs here");
     vt_setup();
     const char *env = getenv("BPFRT_FUZZ_ITERS");
     long iters = env ? atol(env) : 2000;
