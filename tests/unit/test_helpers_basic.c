@@ -4,7 +4,7 @@
  * called directly with a hand-made run; expected values are derived by
  * hand from Linux's documented behaviour. */
 #define _GNU_SOURCE
-#include "test.h"
+#include "test_helpers_util.h"
 
 #include <limits.h>
 #include <sys/mman.h>
@@ -12,28 +12,6 @@
 #include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
-
-#include "bpfrt/errno.h"
-#include "bpfrt/helpers.h"
-#include "bpfrt/prog.h"
-#include "bpfrt/runtime.h"
-
-static struct bpfrt_runtime *rt;
-static struct bpfrt_run run;
-
-#define P(x) ((uint64_t)(uintptr_t)(x))
-#define ERR(e) ((uint64_t)(int64_t)(e))
-
-static uint64_t call(uint32_t id, uint64_t a, uint64_t b, uint64_t c, uint64_t d, uint64_t e)
-{
-    const struct bpfrt_helper_proto *p = bpfrt_helper_find(rt, id);
-    if (!p) {
-        fprintf(stderr, "helper %u missing\n", id);
-        test_failed++;
-        return 0xdeadbeef;
-    }
-    return p->fn(a, b, c, d, e, &run);
-}
 
 /* ---- trace sink capture ---- */
 static char last_line[2048];
@@ -398,11 +376,7 @@ static void test_printf_random_bytes(void)
 
 int main(void)
 {
-    if (bpfrt_runtime_create(bpfrt_platform_hosted(), &rt) != 0) {
-        fprintf(stderr, "runtime_create failed\n");
-        return 1;
-    }
-    run.rt = rt;
+    helpers_setup();
     bpfrt_runtime_set_trace_sink(rt, sink, NULL);
     RUN(test_time);
     RUN(test_cpu_random);

@@ -10,20 +10,13 @@
  * setting is changed (trace_printk is left out: loading it enables a trace
  * event). Skips (77) when the kernel cannot load programs. */
 #define _GNU_SOURCE
-#include "test.h"
+#include "test_helpers_util.h"
 
 #include <errno.h>
 #include <stddef.h>
 #include <unistd.h>
 
-#include "bpfrt/errno.h"
-#include "bpfrt/helpers.h"
-#include "bpfrt/prog.h"
-#include "bpfrt/runtime.h"
 #include "kernel_bpf.h"
-
-static struct bpfrt_runtime *rt;
-static struct bpfrt_run run;
 
 #define I(c, d, s, o, i) ((struct bpf_insn){ .code = (c), .dst_reg = (d), .src_reg = (s), .off = (o), .imm = (i) })
 #define MOVI(d, i)      I(BPF_ALU64 | BPF_MOV | BPF_K, d, 0, 0, i)
@@ -50,11 +43,6 @@ static int krun(int fd, void *data, uint32_t size, void *data_out, uint32_t *ret
 {
     uint32_t room = size;
     return (int)kbpf_test_run(fd, data, size, data_out, &room, retval);
-}
-
-static uint64_t call(uint32_t id, uint64_t a, uint64_t b, uint64_t c, uint64_t d, uint64_t e)
-{
-    return bpfrt_helper_find(rt, id)->fn(a, b, c, d, e, &run);
 }
 
 static uint32_t rng_state = 12345;
@@ -1275,9 +1263,7 @@ int main(void)
 {
     if (!kbpf_available())
         TEST_SKIP("kernel cannot load BPF programs here");
-    if (bpfrt_runtime_create(bpfrt_platform_hosted(), &rt) != 0)
-        return 1;
-    run.rt = rt;
+    helpers_setup();
     RUN(test_csum_diff_vs_kernel);
     RUN(test_csum_replace_vs_kernel);
     RUN(test_xdp_limits_vs_kernel);

@@ -4,30 +4,9 @@
  * the consumers), bpf_tail_call accounting on a PROG_ARRAY and
  * bpf_redirect_map on a DEVMAP. Expected results are Linux's documented
  * ones. */
-#include "test.h"
+#include "test_helpers_util.h"
 
-#include "bpfrt/errno.h"
-#include "bpfrt/helpers.h"
 #include "bpfrt/map.h"
-#include "bpfrt/prog.h"
-#include "bpfrt/runtime.h"
-
-static struct bpfrt_runtime *rt;
-static struct bpfrt_run run;
-
-#define P(x) ((uint64_t)(uintptr_t)(x))
-#define ERR(e) ((uint64_t)(int64_t)(e))
-
-static uint64_t call(uint32_t id, uint64_t a, uint64_t b, uint64_t c, uint64_t d, uint64_t e)
-{
-    const struct bpfrt_helper_proto *p = bpfrt_helper_find(rt, id);
-    if (!p) {
-        fprintf(stderr, "helper %u missing\n", id);
-        test_failed++;
-        return 0xdeadbeef;
-    }
-    return p->fn(a, b, c, d, e, &run);
-}
 
 static struct bpfrt_map *mkmap(uint32_t type, uint32_t ks, uint32_t vs, uint32_t max, uint32_t flags)
 {
@@ -342,11 +321,7 @@ static void test_redirect_map(void)
 
 int main(void)
 {
-    if (bpfrt_runtime_create(bpfrt_platform_hosted(), &rt) != 0) {
-        fprintf(stderr, "runtime_create failed\n");
-        return 1;
-    }
-    run.rt = rt;
+    helpers_setup();
     RUN(test_hash_elem);
     RUN(test_array_and_percpu);
     RUN(test_queue_stack);

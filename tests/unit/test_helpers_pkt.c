@@ -3,30 +3,9 @@
  * noted at each constant), skb data access bounds, XDP head/tail/meta
  * limits, context pointer shadows, checked-run regions, and bpf_redirect.
  * Helpers are called directly through the runtime's table. */
-#include "test.h"
+#include "test_helpers_util.h"
 
-#include "bpfrt/errno.h"
-#include "bpfrt/helpers.h"
-#include "bpfrt/prog.h"
-#include "bpfrt/runtime.h"
-
-static struct bpfrt_runtime *rt;
-static struct bpfrt_run run;
 static struct bpfrt_pkt pkt;
-
-#define P(x) ((uint64_t)(uintptr_t)(x))
-#define ERR(e) ((uint64_t)(int64_t)(e))
-
-static uint64_t call(uint32_t id, uint64_t a, uint64_t b, uint64_t c, uint64_t d, uint64_t e)
-{
-    const struct bpfrt_helper_proto *p = bpfrt_helper_find(rt, id);
-    if (!p) {
-        fprintf(stderr, "helper %u missing\n", id);
-        test_failed++;
-        return 0xdeadbeef;
-    }
-    return p->fn(a, b, c, d, e, &run);
-}
 
 /* RFC 1071 checksum of bytes (big-endian 16-bit words), as a host value. */
 static uint16_t rfc1071(const uint8_t *b, size_t n)
@@ -559,11 +538,7 @@ static void test_redirect(void)
 
 int main(void)
 {
-    if (bpfrt_runtime_create(bpfrt_platform_hosted(), &rt) != 0) {
-        fprintf(stderr, "runtime_create failed\n");
-        return 1;
-    }
-    run.rt = rt;
+    helpers_setup();
     RUN(test_csum_diff);
     RUN(test_l3_csum_replace);
     RUN(test_l4_csum_replace);
