@@ -10,6 +10,7 @@
 
 #include "bpfrt/asm.h"
 #include "core/isa/isa.h"
+#include "test_rng.h"
 
 static char *data_read_file_any(const char *path, size_t *len)
 {
@@ -37,10 +38,7 @@ static uint64_t rng_state = 0x243f6a8885a308d3ull;
 
 static uint64_t rnd(void)
 {
-    rng_state ^= rng_state << 13;
-    rng_state ^= rng_state >> 7;
-    rng_state ^= rng_state << 17;
-    return rng_state;
+    return test_xorshift64(&rng_state);
 }
 
 static const char *find_clang(void)

@@ -10,16 +10,14 @@
 #include "bpfrt/asm.h"
 #include "bpfrt/errno.h"
 #include "core/isa/isa.h"
+#include "test_rng.h"
 
 static const struct bpfrt_platform *P;
 static uint64_t rng_state = 0x9e3779b97f4a7c15ull;
 
 static uint64_t rnd(void)
 {
-    rng_state ^= rng_state << 13;
-    rng_state ^= rng_state >> 7;
-    rng_state ^= rng_state << 17;
-    return rng_state;
+    return test_xorshift64(&rng_state);
 }
 
 static long fuzz_iters(void)

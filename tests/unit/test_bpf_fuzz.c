@@ -6,6 +6,7 @@
  * the number of calls. */
 #include "test.h"
 #include "bpf_test_util.h"
+#include "test_rng.h"
 
 #define SCRATCH (1u << 20)
 #define ZEROED (128u << 10)
@@ -14,10 +15,7 @@ static uint64_t rng = 0x9e3779b97f4a7c15ull;
 
 static uint32_t rnd(void)
 {
-    rng ^= rng << 13;
-    rng ^= rng >> 7;
-    rng ^= rng << 17;
-    return (uint32_t)(rng >> 16);
+    return (uint32_t)(test_xorshift64(&rng) >> 16);
 }
 
 static const uint32_t values[] = { 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 12, 14, 16, 20, 24, 32, 60, 64, 100,

@@ -7,6 +7,7 @@
 
 #include "bpfrt/btf.h"
 #include "test_corpus_util.h"
+#include "test_rng.h"
 
 /* ---- a small BTF builder ---- */
 struct bb {
@@ -310,10 +311,7 @@ static void test_corpus_btf(void)
 static uint64_t rng = 0x2545f4914f6cdd1dull;
 static uint64_t rnd(void)
 {
-    rng ^= rng << 13;
-    rng ^= rng >> 7;
-    rng ^= rng << 17;
-    return rng;
+    return test_xorshift64(&rng);
 }
 
 static void test_fuzz(void)

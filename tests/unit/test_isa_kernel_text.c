@@ -12,6 +12,7 @@
 #include "bpfrt/asm.h"
 #include "core/isa/isa.h"
 #include "kernel_bpf.h"
+#include "test_rng.h"
 
 static char klog[1 << 16];
 
@@ -76,10 +77,7 @@ static void sample(uint8_t code, const struct isa_opcode *op, const struct isa_f
 static uint64_t rng = 0x853c49e6748fea9bull;
 static uint64_t rnd(void)
 {
-    rng ^= rng << 13;
-    rng ^= rng >> 7;
-    rng ^= rng << 17;
-    return rng;
+    return test_xorshift64(&rng);
 }
 
 /* Compares our kernel-syntax text of prog[0] with the kernel's; returns

@@ -10,6 +10,7 @@
 #include "bpfrt/asm.h"
 #include "bpfrt/errno.h"
 #include "kernel_bpf.h"
+#include "test_rng.h"
 
 #define I(c, d, s, o, i) {.code = (c), .dst_reg = (d), .src_reg = (s), .off = (o), .imm = (i)}
 #define EXIT I(0x95, 0, 0, 0, 0)
@@ -130,10 +131,7 @@ static void kernel_last_line(char *out, size_t size)
 static uint64_t rng = 0x2545f4914f6cdd1dull;
 static uint64_t rnd(void)
 {
-    rng ^= rng << 13;
-    rng ^= rng >> 7;
-    rng ^= rng << 17;
-    return rng;
+    return test_xorshift64(&rng);
 }
 
 /* Random malformed instructions: whenever the kernel's first complaint is

@@ -6,16 +6,12 @@
  * hang or a sanitizer report. BPFRT_FUZZ_ITERS sets the count (default
  * 2000), BPFRT_SEED the seed. */
 #include "test_vm_util.h"
+#include "test_rng.h"
 
 static uint64_t rng_state = 0x2545f4914f6cdd1dull;
 static uint64_t rnd(void)
 {
-    uint64_t x = rng_state;
-    x ^= x >> 12;
-    x ^= x << 25;
-    x ^= x >> 27;
-    rng_state = x;
-    return x * 0x2545f4914f6cdd1dull;
+    return test_xorshift64star(&rng_state);
 }
 static uint32_t below(uint32_t n)
 {

@@ -19,6 +19,7 @@
 #include "bpfrt/uapi.h"
 #include "test_vm_util.h"
 #include "kernel_bpf.h"
+#include "test_rng.h"
 
 static char klog[1 << 16];
 
@@ -37,12 +38,7 @@ static long kernel_run(long fd, uint32_t *retval)
 static uint64_t rng_state = 0x9e3779b97f4a7c15ull;
 static uint64_t rnd(void)
 {
-    uint64_t x = rng_state;
-    x ^= x >> 12;
-    x ^= x << 25;
-    x ^= x >> 27;
-    rng_state = x;
-    return x * 0x2545f4914f6cdd1dull;
+    return test_xorshift64star(&rng_state);
 }
 static uint32_t rnd_below(uint32_t n)
 {
