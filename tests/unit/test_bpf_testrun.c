@@ -441,8 +441,32 @@ static void test_skb_ctx(void)
     CHECK_EQ(so.ingress_ifindex, 5);
     CHECK_EQ(so.hwtstamp, 77);
 
-    /* fields Linux does not accept from user space */
+    /* wire_len (the qdisc cb's pkt_len) is set only from a ctx: without
+     * one a tc program reads 0; with one it is skb->len at the time, the
+     * frame for tc and the frame minus the MAC header for the others, and
+     * that is also the smallest wire_len accepted */
+    struct bpf_insn rd_wire[] = { LDX(BPF_W, 0, 1, offsetof(struct __sk_buff, wire_len)), EXIT() };
+    struct run_in noctx = { f, sizeof(f), 0, NULL, 0, 0, 0 };
+    run_both(BPF_PROG_TYPE_SCHED_CLS, rd_wire, NR(rd_wire), &noctx, &out);
+    CHECK_EQ(out.err, 0);
+    CHECK_EQ(out.retval, 0);
     struct bpf_insn ret0[] = { MOV64_IMM(0, 0), EXIT() };
+    struct __sk_buff wz;
+    memset(&wz, 0, sizeof(wz));
+    struct run_in wzin = { f, sizeof(f), 0, &wz, sizeof(wz), sizeof(wz), 0 };
+    run_both(BPF_PROG_TYPE_SOCKET_FILTER, ret0, 2, &wzin, &out);
+    CHECK_EQ(out.err, 0);
+    memcpy(&so, out.ctx, sizeof(so));
+    CHECK_EQ(so.wire_len, 60 - 14);
+    wz.wire_len = 50; /* between the two lengths */
+    run_both(BPF_PROG_TYPE_SOCKET_FILTER, ret0, 2, &wzin, &out);
+    CHECK_EQ(out.err, 0);
+    memcpy(&so, out.ctx, sizeof(so));
+    CHECK_EQ(so.wire_len, 50);
+    run_both(BPF_PROG_TYPE_SCHED_CLS, ret0, 2, &wzin, &out);
+    CHECK_EQ(out.err, -BPFRT_EINVAL);
+
+    /* fields Linux does not accept from user space */
     struct __sk_buff bad;
     memset(&bad, 0, sizeof(bad));
     bad.len = 5;

@@ -334,7 +334,9 @@ static int test_run_skb(struct tr *t)
     int err = ctx_init(t, &in, sizeof(in), &has_ctx);
     if (err)
         return err;
-    if (has_ctx && (err = check_skb_ctx_in(&in, size)) != 0)
+    /* Linux checks the ctx against skb->len once eth_type_trans pulled
+     * the MAC header and tc pushed it back: the frame for tc, the rest */
+    if (has_ctx && (err = check_skb_ctx_in(&in, is_l2 ? size : size - ETH_HLEN)) != 0)
         return err;
     if (has_ctx && in.ifindex > LOOPBACK_IFINDEX)
         return -BPFRT_ENODEV;
@@ -381,7 +383,10 @@ static int test_run_skb(struct tr *t)
         skb->gso_size = in.gso_size;
         skb->hwtstamp = in.hwtstamp;
     }
-    skb->wire_len = has_ctx && in.wire_len ? in.wire_len : size;
+    /* wire_len is the qdisc cb's pkt_len, which Linux sets only when a ctx
+     * comes in (convert___skb_to_skb): the ctx's value, else skb->len at
+     * that point; without a ctx it stays 0. */
+    skb->wire_len = !has_ctx ? 0 : in.wire_len ? in.wire_len : skb->len;
     /* The test socket: its family and addresses come from the IP header. */
     if (proto == ETH_P_IP) {
         skb->family = AF_INET;
