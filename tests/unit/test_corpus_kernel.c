@@ -167,6 +167,7 @@ static const char *const objects[] = {
     /* programs written in styles the ones above lack */
     "xdp_l4_lb", "tc_vlan_ipv6_ext", "socket_ldabs", "printk_formats", "alu32_mix",
     "tc_tail_chain", "xdp_maps_mix", "loop_ctx_hash", "subprog_stack", "tc_events_out", "raw_tp_core_read",
+    "ctx_fields",
 };
 
 static bool packet_type(uint32_t t)
@@ -179,6 +180,7 @@ struct outcome {
     long rc;
     uint32_t retval, out_len;
     uint8_t out[512];
+    struct __sk_buff ctx_out; /* when a __sk_buff went in */
 };
 
 static struct outcome test_run(bpf_fn_t fn, int prog, const void *data, uint32_t len, const void *ctx,
@@ -195,6 +197,10 @@ static struct outcome test_run(bpf_fn_t fn, int prog, const void *data, uint32_t
     a.test.data_size_out = data ? sizeof(o.out) : 0;
     a.test.ctx_in = (uint64_t)(uintptr_t)ctx;
     a.test.ctx_size_in = ctx ? ctx_len : 0;
+    if (data && ctx) {
+        a.test.ctx_out = (uint64_t)(uintptr_t)&o.ctx_out;
+        a.test.ctx_size_out = sizeof(o.ctx_out);
+    }
     o.rc = call(fn, BPF_PROG_TEST_RUN, &a);
     o.retval = a.test.retval;
     o.out_len = a.test.data_size_out;
@@ -250,11 +256,16 @@ static void compare_map(const char *oname, struct bpfrt_object_map *bm, struct b
                 fprintf(stderr, "%s: map %s differs at key ", oname, bpfrt_object_map_name(bm));
                 for (uint32_t i = 0; i < ks; i++)
                     fprintf(stderr, "%02x", key[i]);
+                uint32_t from = 0; /* 64 bytes from the first difference */
+                while (from < vs && bv[from] == kv[from])
+                    from++;
+                from &= ~15u;
+                fprintf(stderr, " from value offset %u", from);
                 fprintf(stderr, "\n  bpfrt: ");
-                for (uint32_t i = 0; i < vs && i < 64; i++)
+                for (uint32_t i = from; i < vs && i < from + 64; i++)
                     fprintf(stderr, "%02x", bv[i]);
                 fprintf(stderr, "\n  linux: ");
-                for (uint32_t i = 0; i < vs && i < 64; i++)
+                for (uint32_t i = from; i < vs && i < from + 64; i++)
                     fprintf(stderr, "%02x", kv[i]);
                 fprintf(stderr, "\n");
             }
@@ -359,6 +370,26 @@ static void compare_object(const char *variant, const char *name)
                     fprintf(stderr, "%s: packet %d: bpfrt %u (%ld), linux %u (%ld)\n", label, k0, x.retval,
                             x.rc, y.retval, y.rc);
                 k = k0;
+            }
+            /* the standard packets once more with a __sk_buff coming in
+             * (an XDP program gets none): the fields user space may set,
+             * and what comes back out */
+            struct __sk_buff sin;
+            memset(&sin, 0, sizeof(sin));
+            sin.mark = 0x42;
+            sin.priority = 3;
+            for (int c = 0; c < 5; c++)
+                sin.cb[c] = 0x1000u * (uint32_t)(c + 1);
+            sin.tstamp = 1000;
+            for (int k = 0; k < np && type != BPF_PROG_TYPE_XDP; k++) {
+                struct outcome x = test_run(NULL, bpfrt_object_prog_handle(bp), pk[k].b, pk[k].n, &sin, sizeof(sin));
+                struct outcome y = test_run(kbpf, bpfrt_object_prog_handle(kp), pk[k].b, pk[k].n, &sin, sizeof(sin));
+                CHECK_EQ(x.rc, y.rc);
+                CHECK_EQ(x.retval, y.retval);
+                CHECK(memcmp(&x.ctx_out, &y.ctx_out, sizeof(x.ctx_out)) == 0);
+                if (x.retval != y.retval || x.rc != y.rc || memcmp(&x.ctx_out, &y.ctx_out, sizeof(x.ctx_out)))
+                    fprintf(stderr, "%s: packet %d with a ctx: bpfrt %u (%ld), linux %u (%ld)\n", label, k, x.retval,
+                            x.rc, y.retval, y.rc);
             }
         } else if (type == BPF_PROG_TYPE_RAW_TRACEPOINT) {
             uint64_t args[4] = {0x1234, 2, 3, 4};
