@@ -107,10 +107,14 @@ static bool key_missing(const struct bpfrt_map *map, uint64_t key)
     return map->key_size && !key;
 }
 
-long bpfrt_cmd_map_lookup_elem(struct bpfrt_cmd *c)
+/* LOOKUP_ELEM and LOOKUP_AND_DELETE_ELEM: the same attr checks (flags
+ * BPF_F_LOCK at most, a key unless the map has none, a value buffer), then
+ * `read` with the handle granting `need`. */
+static long map_read_value(struct bpfrt_cmd *c, unsigned need,
+                           int (*read)(struct bpfrt_map *map, const void *key, void *value, uint64_t flags))
 {
     struct bpfrt_map *map;
-    int err = get_map_for(c, c->attr->map_fd, BPFRT_HANDLE_READ, &map);
+    int err = get_map_for(c, c->attr->map_fd, need, &map);
     if (err)
         return err;
     if (c->attr->flags & ~(uint64_t)BPF_F_LOCK)
@@ -118,9 +122,14 @@ long bpfrt_cmd_map_lookup_elem(struct bpfrt_cmd *c)
     else if (key_missing(map, c->attr->key) || !c->attr->value)
         err = -BPFRT_EFAULT;
     else
-        err = bpfrt_map_lookup(map, u64_to_ptr(c->attr->key), u64_to_ptr(c->attr->value), c->attr->flags);
+        err = read(map, u64_to_ptr(c->attr->key), u64_to_ptr(c->attr->value), c->attr->flags);
     bpfrt_map_put(map);
     return err;
+}
+
+long bpfrt_cmd_map_lookup_elem(struct bpfrt_cmd *c)
+{
+    return map_read_value(c, BPFRT_HANDLE_READ, bpfrt_map_lookup);
 }
 
 long bpfrt_cmd_map_update_elem(struct bpfrt_cmd *c)
@@ -193,19 +202,7 @@ long bpfrt_cmd_map_get_next_key(struct bpfrt_cmd *c)
 
 long bpfrt_cmd_map_lookup_and_delete_elem(struct bpfrt_cmd *c)
 {
-    struct bpfrt_map *map;
-    int err = get_map_for(c, c->attr->map_fd, BPFRT_HANDLE_RDWR, &map);
-    if (err)
-        return err;
-    if (c->attr->flags & ~(uint64_t)BPF_F_LOCK)
-        err = -BPFRT_EINVAL;
-    else if (key_missing(map, c->attr->key) || !c->attr->value)
-        err = -BPFRT_EFAULT;
-    else
-        err = bpfrt_map_lookup_and_delete(map, u64_to_ptr(c->attr->key), u64_to_ptr(c->attr->value),
-                                          c->attr->flags);
-    bpfrt_map_put(map);
-    return err;
+    return map_read_value(c, BPFRT_HANDLE_RDWR, bpfrt_map_lookup_and_delete);
 }
 
 long bpfrt_cmd_map_freeze(struct bpfrt_cmd *c)
