@@ -66,24 +66,12 @@ int obj_collect_externs(struct bpfrt_object *obj, struct obj_err *e)
         goto fix_ksyms;
 
     /* The .kconfig map and its BTF. */
-    struct bpfrt_object_map *maps = realloc(obj->maps, (obj->nr_maps + 1) * sizeof(*maps));
-    if (!maps)
+    struct bpfrt_object_map *m = obj_add_map(obj, ".kconfig");
+    if (!m)
         return -BPFRT_ENOMEM;
-    obj->maps = maps;
-    struct bpfrt_object_map *m = &maps[obj->nr_maps];
-    memset(m, 0, sizeof(*m));
-    m->obj = obj;
-    m->handle = -1;
-    m->inner_legacy = -1;
-    m->values_off = UINT32_MAX;
-    m->name = obj_strdup(".kconfig");
     m->data = calloc(1, kc_size);
-    if (!m->name || !m->data) {
-        free(m->name);
-        free(m->data);
+    if (!m->data)
         return -BPFRT_ENOMEM;
-    }
-    obj->nr_maps++;
     m->kind = BPFRT_OBJ_MAP_KCONFIG;
     m->type = BPF_MAP_TYPE_ARRAY;
     m->key_size = 4;

@@ -50,24 +50,12 @@ int obj_collect_globals(struct bpfrt_object *obj, struct obj_err *e)
         if (sec->size > (1u << 30))
             return obj_fail(e, -BPFRT_E2BIG, "section %s: %llu bytes of global data is too large",
                             sec->name, (unsigned long long)sec->size);
-        struct bpfrt_object_map *maps = realloc(obj->maps, (obj->nr_maps + 1) * sizeof(*maps));
-        if (!maps)
+        struct bpfrt_object_map *m = obj_add_map(obj, sec->name);
+        if (!m)
             return -BPFRT_ENOMEM;
-        obj->maps = maps;
-        struct bpfrt_object_map *m = &maps[obj->nr_maps];
-        memset(m, 0, sizeof(*m));
-        m->obj = obj;
-        m->handle = -1;
-        m->inner_legacy = -1;
-        m->values_off = UINT32_MAX;
-        m->name = obj_strdup(sec->name);
         m->data = calloc(1, sec->size);
-        if (!m->name || !m->data) {
-            free(m->name);
-            free(m->data);
+        if (!m->data)
             return -BPFRT_ENOMEM;
-        }
-        obj->nr_maps++;
         m->kind = (enum bpfrt_object_map_kind)kind;
         m->sec = s;
         m->data_size = sec->size;
@@ -94,23 +82,15 @@ int bpfrt_object_set_global(struct bpfrt_object *obj, const char *var, const voi
 {
     if (obj->loaded)
         return -BPFRT_EBUSY;
-    for (uint32_t i = 0; i < obj->elf.nsyms; i++) {
-        const struct elf_sym *y = &obj->elf.syms[i];
-        if (y->type != STT_OBJECT || strcmp(y->name, var) != 0)
-            continue;
-        for (uint32_t k = 0; k < obj->nr_maps; k++) {
-            struct bpfrt_object_map *m = &obj->maps[k];
-            if (!m->data || m->sec != y->shndx || m->kind == BPFRT_OBJ_MAP_KCONFIG)
-                continue;
-            if (y->size != size)
-                return -BPFRT_EINVAL;
-            if (y->value > m->data_size || size > m->data_size - y->value)
-                return -BPFRT_EINVAL;
-            memcpy(m->data + y->value, value, size);
-            return 0;
-        }
-    }
-    return -BPFRT_ENOENT;
+    struct bpfrt_object_map *m;
+    uint32_t off, var_size;
+    int err = bpfrt_object_find_global(obj, var, &m, &off, &var_size);
+    if (err)
+        return err;
+    if (var_size != size)
+        return -BPFRT_EINVAL;
+    memcpy(m->data + off, value, size);
+    return 0;
 }
 
 int bpfrt_object_find_global(const struct bpfrt_object *obj, const char *var,

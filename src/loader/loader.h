@@ -247,6 +247,9 @@ struct bpfrt_object_map *obj_kconfig_map(struct bpfrt_object *obj);
 const struct obj_extern *obj_extern_by_sym(const struct bpfrt_object *obj, uint32_t sym);
 void obj_prog_reset_reloc(struct bpfrt_object_prog *p);
 char *obj_strdup(const char *s);
+/* Appends a map named `name` (Linux name: its first 15 characters) with no
+ * handle yet; NULL when out of memory. */
+struct bpfrt_object_map *obj_add_map(struct bpfrt_object *obj, const char *name); /* maps.c */
 /* bpf() and close() through the caller's hooks or the runtime. */
 long obj_sys(struct bpfrt_object *obj, int cmd, union bpf_attr *attr);
 void obj_close_handle(struct bpfrt_object *obj, int handle);

@@ -10,7 +10,7 @@
 #include "bpfrt/bpf.h"
 #include "loader/loader.h"
 
-static struct bpfrt_object_map *add_map(struct bpfrt_object *obj, const char *name)
+struct bpfrt_object_map *obj_add_map(struct bpfrt_object *obj, const char *name)
 {
     struct bpfrt_object_map *maps = realloc(obj->maps, (obj->nr_maps + 1) * sizeof(*maps));
     if (!maps)
@@ -252,7 +252,7 @@ static int collect_btf_maps(struct bpfrt_object *obj, struct obj_err *e)
         if (dsz < 0 || sym->value > sec->size || (uint64_t)dsz > sec->size - sym->value)
             return obj_fail(e, -BPFRT_EINVAL, "map %s: definition at 0x%llx outside .maps", name,
                             (unsigned long long)sym->value);
-        struct bpfrt_object_map *m = add_map(obj, name);
+        struct bpfrt_object_map *m = obj_add_map(obj, name);
         if (!m)
             return -BPFRT_ENOMEM;
         m->kind = BPFRT_OBJ_MAP_BTF;
@@ -334,7 +334,7 @@ static int collect_legacy_maps(struct bpfrt_object *obj, struct obj_err *e)
                             y->name, (unsigned long long)y->value, (unsigned long long)def_size);
         uint32_t f[9] = {0};
         memcpy(f, sec->data + y->value, def_size < sizeof(f) ? def_size : sizeof(f));
-        struct bpfrt_object_map *m = add_map(obj, y->name);
+        struct bpfrt_object_map *m = obj_add_map(obj, y->name);
         if (!m)
             return -BPFRT_ENOMEM;
         m->kind = BPFRT_OBJ_MAP_LEGACY;
