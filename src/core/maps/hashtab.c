@@ -366,8 +366,9 @@ int bpfrt_htab_remove(struct bpfrt_htab *h, const void *key,
     return 0;
 }
 
-int bpfrt_htab_get_next_key(struct bpfrt_htab *h, const void *key, void *next_key)
+int bpfrt_htab_get_next_key(struct bpfrt_map *map, const void *key, void *next_key)
 {
+    struct bpfrt_htab *h = to_htab(map);
     uint32_t idx = 0;
     if (key) {
         uint32_t hash = bpfrt_map_hash(key, h->map.key_size, h->seed);
@@ -572,14 +573,9 @@ static int htab_sys_update(struct bpfrt_map *map, const void *key, const void *v
     return htab_update_common(map, key, value, flags, true, 0);
 }
 
-static int htab_sys_delete(struct bpfrt_map *map, const void *key)
+int bpfrt_htab_sys_delete(struct bpfrt_map *map, const void *key)
 {
     return bpfrt_htab_remove(to_htab(map), key, NULL, NULL);
-}
-
-static int htab_get_next_key(struct bpfrt_map *map, const void *key, void *next_key)
-{
-    return bpfrt_htab_get_next_key(to_htab(map), key, next_key);
 }
 
 static int htab_sys_lookup_and_delete(struct bpfrt_map *map, const void *key, void *value, uint64_t flags)
@@ -618,7 +614,7 @@ static long htab_update_elem(struct bpfrt_map *map, const void *key, const void 
     return htab_update_common(map, key, value, flags, false, cpu);
 }
 
-static long htab_delete_elem(struct bpfrt_map *map, const void *key)
+long bpfrt_htab_delete_elem(struct bpfrt_map *map, const void *key)
 {
     return bpfrt_htab_remove(to_htab(map), key, NULL, NULL);
 }
@@ -629,18 +625,18 @@ static long htab_for_each(struct bpfrt_map *map, bpfrt_map_iter_cb cb, void *cb_
 }
 
 #define HTAB_OPS_COMMON                                  \
-    .alloc_check = bpfrt_htab_alloc_check,                    \
+    .alloc_check = bpfrt_htab_alloc_check,               \
     .alloc = htab_alloc,                                 \
     .free = bpfrt_htab_free,                             \
     .meta_equal = bpfrt_map_meta_equal,                  \
     .sys_lookup = htab_sys_lookup,                       \
     .sys_update = htab_sys_update,                       \
-    .sys_delete = htab_sys_delete,                       \
-    .get_next_key = htab_get_next_key,                   \
+    .sys_delete = bpfrt_htab_sys_delete,                 \
+    .get_next_key = bpfrt_htab_get_next_key,             \
     .sys_lookup_and_delete = htab_sys_lookup_and_delete, \
     .lookup_elem = htab_lookup_elem,                     \
     .update_elem = htab_update_elem,                     \
-    .delete_elem = htab_delete_elem,                     \
+    .delete_elem = bpfrt_htab_delete_elem,               \
     .for_each = htab_for_each
 
 const struct bpfrt_map_ops bpfrt_htab_ops = { HTAB_OPS_COMMON };

@@ -91,16 +91,6 @@ static int hom_sys_lookup(struct bpfrt_map *map, const void *key, void *value, u
     return 0;
 }
 
-static int hom_sys_delete(struct bpfrt_map *map, const void *key)
-{
-    return bpfrt_htab_remove((struct bpfrt_htab *)map, key, NULL, NULL);
-}
-
-static int hom_get_next_key(struct bpfrt_map *map, const void *key, void *next_key)
-{
-    return bpfrt_htab_get_next_key((struct bpfrt_htab *)map, key, next_key);
-}
-
 static void *hom_lookup_elem(struct bpfrt_map *map, const void *key, unsigned cpu)
 {
     return hom_get((struct bpfrt_htab *)map, key);
@@ -170,8 +160,8 @@ const struct bpfrt_map_ops bpfrt_hash_of_maps_ops = {
     .free = bpfrt_htab_free,
     .sys_lookup = hom_sys_lookup,
     .sys_update = mim_sys_update,
-    .sys_delete = hom_sys_delete,
-    .get_next_key = hom_get_next_key,
+    .sys_delete = bpfrt_htab_sys_delete,
+    .get_next_key = bpfrt_htab_get_next_key,
     .lookup_elem = hom_lookup_elem,
     .delete_elem = mim_prog_change,
 };

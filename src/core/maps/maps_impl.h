@@ -220,7 +220,11 @@ int bpfrt_htab_upsert(struct bpfrt_htab *h, const void *key, uint64_t flags,
  * Returns 0 or -ENOENT. */
 int bpfrt_htab_remove(struct bpfrt_htab *h, const void *key,
                       void (*copy_out)(struct bpfrt_htab *h, void *out, const void *value), void *out);
-int bpfrt_htab_get_next_key(struct bpfrt_htab *h, const void *key, void *next_key);
+/* Map ops every hash-table map shares (h is the map): get_next_key, and
+ * delete for user space and for programs. */
+int bpfrt_htab_get_next_key(struct bpfrt_map *map, const void *key, void *next_key);
+int bpfrt_htab_sys_delete(struct bpfrt_map *map, const void *key);
+long bpfrt_htab_delete_elem(struct bpfrt_map *map, const void *key);
 long bpfrt_htab_for_each(struct bpfrt_htab *h, bpfrt_map_iter_cb cb, void *cb_ctx, unsigned cpu);
 
 /* ---- the slot arrays (slot_array.c) ----

@@ -192,24 +192,12 @@ static int dh_sys_lookup(struct bpfrt_map *map, const void *key, void *value, ui
     return 0;
 }
 
-static int dh_sys_delete(struct bpfrt_map *map, const void *key)
-{
-    return bpfrt_htab_remove((struct bpfrt_htab *)map, key, NULL, NULL);
-}
-
-static int dh_get_next_key(struct bpfrt_map *map, const void *key, void *next_key)
-{
-    return bpfrt_htab_get_next_key((struct bpfrt_htab *)map, key, next_key);
-}
-
 static void *dh_lookup_elem(struct bpfrt_map *map, const void *key, unsigned cpu)
 {
     struct bpfrt_htab *h = (struct bpfrt_htab *)map;
     struct bpfrt_htab_elem *e = bpfrt_htab_find(h, key);
     return e ? bpfrt_htab_value(h, e) : NULL;
 }
-
-static long dh_delete_elem(struct bpfrt_map *map, const void *key) { return dh_sys_delete(map, key); }
 
 int bpfrt_redirect_target_impl(struct bpfrt_map *map, uint32_t key, uint32_t *target)
 {
@@ -256,8 +244,8 @@ const struct bpfrt_map_ops bpfrt_devmap_hash_ops = {
     .meta_equal = bpfrt_map_meta_equal,
     .sys_lookup = dh_sys_lookup,
     .sys_update = dh_sys_update,
-    .sys_delete = dh_sys_delete,
-    .get_next_key = dh_get_next_key,
+    .sys_delete = bpfrt_htab_sys_delete,
+    .get_next_key = bpfrt_htab_get_next_key,
     .lookup_elem = dh_lookup_elem,
-    .delete_elem = dh_delete_elem,
+    .delete_elem = bpfrt_htab_delete_elem,
 };
