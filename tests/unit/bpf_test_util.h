@@ -101,12 +101,7 @@ static inline long load_prog(struct bpfrt_runtime *rt, uint32_t type, const stru
 static inline long create_map_ex(struct bpfrt_runtime *rt, bool kernel, uint32_t type, uint32_t ks, uint32_t vs,
                                  uint32_t max)
 {
-    union bpf_attr a;
-    memset(&a, 0, sizeof(a));
-    a.map_type = type;
-    a.key_size = ks;
-    a.value_size = vs;
-    a.max_entries = max;
+    union bpf_attr a = kbpf_map_attr(type, ks, vs, max, 0);
     return do_bpf(rt, kernel, BPF_MAP_CREATE, &a);
 }
 

@@ -1,7 +1,8 @@
 /* The real kernel's bpf(2), for the tests that compare bpfrt with the Linux
  * kernel of this machine: the syscall itself, an availability probe (a test
- * that needs the kernel skips with exit 77 when it says no), a program load
- * with a verifier log, and one BPF_PROG_TEST_RUN (union bpf_attr from
+ * that needs the kernel skips with exit 77 when it says no), map creation and
+ * element commands, a program load with a verifier log, and one
+ * BPF_PROG_TEST_RUN (union bpf_attr from
  * bpfrt/uapi.h, Linux's layout). Like bpfrt_bpf, every call
  * returns its result or -errno. */
 #ifndef BPFRT_TESTS_KERNEL_BPF_H
@@ -34,6 +35,42 @@ static inline long kbpf_sized(int cmd, union bpf_attr *attr, unsigned size)
 static inline long kbpf(int cmd, union bpf_attr *attr)
 {
     return kbpf_sized(cmd, attr, sizeof(*attr));
+}
+
+/* A BPF_MAP_CREATE attr (bpfrt_bpf takes the same). */
+static inline union bpf_attr kbpf_map_attr(uint32_t type, uint32_t key_size, uint32_t value_size,
+                                           uint32_t max_entries, uint32_t map_flags)
+{
+    union bpf_attr a;
+    memset(&a, 0, sizeof(a));
+    a.map_type = type;
+    a.key_size = key_size;
+    a.value_size = value_size;
+    a.max_entries = max_entries;
+    a.map_flags = map_flags;
+    return a;
+}
+
+/* BPF_MAP_CREATE in the kernel: the fd or -errno. */
+static inline long kbpf_map_create(uint32_t type, uint32_t key_size, uint32_t value_size, uint32_t max_entries,
+                                   uint32_t map_flags)
+{
+    union bpf_attr a = kbpf_map_attr(type, key_size, value_size, max_entries, map_flags);
+    return kbpf(BPF_MAP_CREATE, &a);
+}
+
+/* An element command on kernel map fd: LOOKUP/UPDATE/DELETE_ELEM,
+ * LOOKUP_AND_DELETE_ELEM, or GET_NEXT_KEY (value is then the next key's
+ * buffer). Returns 0 or -errno. */
+static inline long kbpf_map_elem(int cmd, int fd, const void *key, const void *value, uint64_t flags)
+{
+    union bpf_attr a;
+    memset(&a, 0, sizeof(a));
+    a.map_fd = (uint32_t)fd;
+    a.key = kbpf_ptr(key);
+    a.value = kbpf_ptr(value);
+    a.flags = flags;
+    return kbpf(cmd, &a);
 }
 
 /* Loads insns (licence "GPL") as a program of `type`. With log != NULL the

@@ -645,34 +645,17 @@ struct fmt_case {
 
 static int map_create(uint32_t type, uint32_t ks, uint32_t vs, uint32_t max, uint32_t flags)
 {
-    union bpf_attr a;
-    memset(&a, 0, sizeof(a));
-    a.map_type = type;
-    a.key_size = ks;
-    a.value_size = vs;
-    a.max_entries = max;
-    a.map_flags = flags;
-    return (int)kbpf(BPF_MAP_CREATE, &a);
+    return (int)kbpf_map_create(type, ks, vs, max, flags);
 }
 
 static int map_update(int fd, const void *key, const void *val)
 {
-    union bpf_attr a;
-    memset(&a, 0, sizeof(a));
-    a.map_fd = (uint32_t)fd;
-    a.key = (uint64_t)(uintptr_t)key;
-    a.value = (uint64_t)(uintptr_t)val;
-    return (int)kbpf(BPF_MAP_UPDATE_ELEM, &a);
+    return (int)kbpf_map_elem(BPF_MAP_UPDATE_ELEM, fd, key, val, 0);
 }
 
 static int map_lookup(int fd, const void *key, void *val)
 {
-    union bpf_attr a;
-    memset(&a, 0, sizeof(a));
-    a.map_fd = (uint32_t)fd;
-    a.key = (uint64_t)(uintptr_t)key;
-    a.value = (uint64_t)(uintptr_t)val;
-    return (int)kbpf(BPF_MAP_LOOKUP_ELEM, &a);
+    return (int)kbpf_map_elem(BPF_MAP_LOOKUP_ELEM, fd, key, val, 0);
 }
 
 /* Runs fmt in the kernel: 1 = loaded and ran (ret, out filled), 0 = the

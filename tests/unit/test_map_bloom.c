@@ -4,12 +4,6 @@
 #include "test.h"
 #include "test_map_util.h"
 
-#define L BPF_MAP_LOOKUP_ELEM
-#define U BPF_MAP_UPDATE_ELEM
-#define D BPF_MAP_DELETE_ELEM
-#define N BPF_MAP_GET_NEXT_KEY
-#define LD BPF_MAP_LOOKUP_AND_DELETE_ELEM
-
 static void test_commands(void)
 {
     struct dual d = dual_new(BPF_MAP_TYPE_BLOOM_FILTER, 0, 8, 100, 0);
@@ -31,7 +25,7 @@ static void test_membership(void)
     enum { N_IN = 1000, N_OUT = 10000 };
     uint64_t extras[] = { 0, 1, 3, 15 };
     for (size_t e = 0; e < 4; e++) {
-        union bpf_attr a = mk_attr(BPF_MAP_TYPE_BLOOM_FILTER, 0, 8, N_IN, 0);
+        union bpf_attr a = kbpf_map_attr(BPF_MAP_TYPE_BLOOM_FILTER, 0, 8, N_IN, 0);
         a.map_extra = extras[e];
         struct bpfrt_map *m = NULL;
         CHECK_EQ(bpfrt_map_create(rt, &a, NULL, NULL, &m), 0);

@@ -128,7 +128,7 @@ static void test_create_table(void)
     int kernel = kbpf_available();
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
         const struct create_case *c = &cases[i];
-        union bpf_attr a = mk_attr(c->type, c->ks, c->vs, c->max, c->flags);
+        union bpf_attr a = kbpf_map_attr(c->type, c->ks, c->vs, c->max, c->flags);
         a.map_extra = c->extra;
         struct bpfrt_map *m = NULL;
         int err = bpfrt_map_create(rt, &a, NULL, NULL, &m);
@@ -141,7 +141,7 @@ static void test_create_table(void)
             bpfrt_map_put(m);
         }
         if (kernel) {
-            union bpf_attr ka = mk_attr(c->type, c->ks, c->vs, c->max, c->flags);
+            union bpf_attr ka = kbpf_map_attr(c->type, c->ks, c->vs, c->max, c->flags);
             ka.map_extra = c->extra;
             long fd = kbpf(BPF_MAP_CREATE, &ka);
             CHECK_EQ(fd >= 0 ? 0 : fd, c->want);
@@ -175,7 +175,7 @@ static void test_ids_and_refs(void)
 
 static void test_name_and_attrs(void)
 {
-    union bpf_attr a = mk_attr(BPF_MAP_TYPE_ARRAY, 4, 4, 1, 0);
+    union bpf_attr a = kbpf_map_attr(BPF_MAP_TYPE_ARRAY, 4, 4, 1, 0);
     struct bpfrt_map *m = NULL;
     memcpy(a.map_name, "my_map.data", 12);
     CHECK_EQ(bpfrt_map_create(rt, &a, NULL, NULL, &m), 0);
@@ -213,7 +213,7 @@ static void test_lru_rounding(void)
     CHECK_EQ(m->max_entries, want);
     bpfrt_map_put(m);
     if (kbpf_available()) {
-        union bpf_attr ka = mk_attr(BPF_MAP_TYPE_LRU_HASH, 4, 8, 3, BPF_F_NO_COMMON_LRU);
+        union bpf_attr ka = kbpf_map_attr(BPF_MAP_TYPE_LRU_HASH, 4, 8, 3, BPF_F_NO_COMMON_LRU);
         long fd = kbpf(BPF_MAP_CREATE, &ka);
         if (fd >= 0) {
             struct bpf_map_info info;
@@ -238,7 +238,7 @@ static void test_map_in_map_create(void)
     struct bpfrt_map *rb = mk(BPF_MAP_TYPE_RINGBUF, 0, 0, 4096, 0);
     if (!inner || !pa || !rb)
         return;
-    union bpf_attr a = mk_attr(BPF_MAP_TYPE_ARRAY_OF_MAPS, 4, 4, 4, 0);
+    union bpf_attr a = kbpf_map_attr(BPF_MAP_TYPE_ARRAY_OF_MAPS, 4, 4, 4, 0);
     struct bpfrt_map *aom = NULL, *m = NULL;
     CHECK_EQ(bpfrt_map_create(rt, &a, NULL, NULL, &m), -BPFRT_EBADF);       /* kernel: bad fd */
     CHECK_EQ(bpfrt_map_create(rt, &a, pa, NULL, &m), -BPFRT_ENOTSUPP);      /* prog array can't be inner */
@@ -255,11 +255,11 @@ static void test_map_in_map_create(void)
     CHECK_EQ(bpfrt_map_create(rt, &a, inner, NULL, &m), 0);
     bpfrt_map_put(m);
     if (kbpf_available()) {
-        union bpf_attr ka = mk_attr(BPF_MAP_TYPE_HASH, 4, 8, 4, 0);
+        union bpf_attr ka = kbpf_map_attr(BPF_MAP_TYPE_HASH, 4, 8, 4, 0);
         long ifd = kbpf(BPF_MAP_CREATE, &ka);
-        union bpf_attr pka = mk_attr(BPF_MAP_TYPE_PROG_ARRAY, 4, 4, 4, 0);
+        union bpf_attr pka = kbpf_map_attr(BPF_MAP_TYPE_PROG_ARRAY, 4, 4, 4, 0);
         long pfd = kbpf(BPF_MAP_CREATE, &pka);
-        union bpf_attr oa = mk_attr(BPF_MAP_TYPE_ARRAY_OF_MAPS, 4, 4, 4, 0);
+        union bpf_attr oa = kbpf_map_attr(BPF_MAP_TYPE_ARRAY_OF_MAPS, 4, 4, 4, 0);
         oa.inner_map_fd = (uint32_t)-1;
         CHECK_EQ(kbpf(BPF_MAP_CREATE, &oa), -EBADF);
         oa.inner_map_fd = (uint32_t)pfd;

@@ -6,13 +6,6 @@
 #include "test.h"
 #include "test_map_util.h"
 
-#define L BPF_MAP_LOOKUP_ELEM
-#define U BPF_MAP_UPDATE_ELEM
-#define D BPF_MAP_DELETE_ELEM
-#define N BPF_MAP_GET_NEXT_KEY
-#define LD BPF_MAP_LOOKUP_AND_DELETE_ELEM
-#define F BPF_MAP_FREEZE
-
 static const struct bpfrt_platform *plat(void) { return bpfrt_runtime_platform(rt); }
 static void rlock(void) { plat()->read_lock(plat()->ctx); }
 static void runlock(void) { plat()->read_unlock(plat()->ctx); }

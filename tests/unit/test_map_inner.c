@@ -7,7 +7,7 @@
 
 static struct bpfrt_map *mk_outer(uint32_t type, struct bpfrt_map *tmpl, uint32_t max)
 {
-    union bpf_attr a = mk_attr(type, 4, 4, max, 0);
+    union bpf_attr a = kbpf_map_attr(type, 4, 4, max, 0);
     struct bpfrt_map *m = NULL;
     CHECK_EQ(bpfrt_map_create(rt, &a, tmpl, NULL, &m), 0);
     return m;
@@ -15,7 +15,7 @@ static struct bpfrt_map *mk_outer(uint32_t type, struct bpfrt_map *tmpl, uint32_
 
 static long kmk(uint32_t type, uint32_t ks, uint32_t vs, uint32_t max, uint32_t flags, int inner)
 {
-    union bpf_attr a = mk_attr(type, ks, vs, max, flags);
+    union bpf_attr a = kbpf_map_attr(type, ks, vs, max, flags);
     a.inner_map_fd = (uint32_t)inner;
     return kbpf(BPF_MAP_CREATE, &a);
 }
@@ -32,33 +32,33 @@ static void test_kernel_rules(void)
     long h_flags = kmk(BPF_MAP_TYPE_HASH, 4, 8, 4, BPF_F_NO_PREALLOC, 0);
     uint32_t k = 0, k9 = 9, v;
     v = (uint32_t)h_more;
-    CHECK_EQ(kop(BPF_MAP_UPDATE_ELEM, (int)aom, &k, &v, 0), 0);  /* hash: max_entries may differ */
+    CHECK_EQ(kbpf_map_elem(BPF_MAP_UPDATE_ELEM, (int)aom, &k, &v, 0), 0);  /* hash: max_entries may differ */
     v = (uint32_t)h_vs;
-    CHECK_EQ(kop(BPF_MAP_UPDATE_ELEM, (int)aom, &k, &v, 0), -EINVAL);
+    CHECK_EQ(kbpf_map_elem(BPF_MAP_UPDATE_ELEM, (int)aom, &k, &v, 0), -EINVAL);
     v = (uint32_t)h_flags;
-    CHECK_EQ(kop(BPF_MAP_UPDATE_ELEM, (int)aom, &k, &v, 0), -EINVAL);
+    CHECK_EQ(kbpf_map_elem(BPF_MAP_UPDATE_ELEM, (int)aom, &k, &v, 0), -EINVAL);
     v = (uint32_t)hin;
-    CHECK_EQ(kop(BPF_MAP_UPDATE_ELEM, (int)aom, &k, &v, BPF_NOEXIST), -EINVAL);
-    CHECK_EQ(kop(BPF_MAP_UPDATE_ELEM, (int)aom, &k9, &v, 0), -E2BIG);
-    CHECK_EQ(kop(BPF_MAP_DELETE_ELEM, (int)aom, &k9, NULL, 0), -E2BIG);
+    CHECK_EQ(kbpf_map_elem(BPF_MAP_UPDATE_ELEM, (int)aom, &k, &v, BPF_NOEXIST), -EINVAL);
+    CHECK_EQ(kbpf_map_elem(BPF_MAP_UPDATE_ELEM, (int)aom, &k9, &v, 0), -E2BIG);
+    CHECK_EQ(kbpf_map_elem(BPF_MAP_DELETE_ELEM, (int)aom, &k9, NULL, 0), -E2BIG);
     long ain = kmk(BPF_MAP_TYPE_ARRAY, 4, 8, 4, 0, 0);
     long aoa = kmk(BPF_MAP_TYPE_ARRAY_OF_MAPS, 4, 4, 4, 0, (int)ain);
     long a5 = kmk(BPF_MAP_TYPE_ARRAY, 4, 8, 5, 0, 0);
     v = (uint32_t)a5;
-    CHECK_EQ(kop(BPF_MAP_UPDATE_ELEM, (int)aoa, &k, &v, 0), -EINVAL); /* arrays: max_entries too */
+    CHECK_EQ(kbpf_map_elem(BPF_MAP_UPDATE_ELEM, (int)aoa, &k, &v, 0), -EINVAL); /* arrays: max_entries too */
     long ain_im = kmk(BPF_MAP_TYPE_ARRAY, 4, 8, 4, BPF_F_INNER_MAP, 0);
     long aoa_im = kmk(BPF_MAP_TYPE_ARRAY_OF_MAPS, 4, 4, 4, 0, (int)ain_im);
     long a5_im = kmk(BPF_MAP_TYPE_ARRAY, 4, 8, 5, BPF_F_INNER_MAP, 0);
     v = (uint32_t)a5_im;
-    CHECK_EQ(kop(BPF_MAP_UPDATE_ELEM, (int)aoa_im, &k, &v, 0), 0);
+    CHECK_EQ(kbpf_map_elem(BPF_MAP_UPDATE_ELEM, (int)aoa_im, &k, &v, 0), 0);
     long hom = kmk(BPF_MAP_TYPE_HASH_OF_MAPS, 4, 4, 4, 0, (int)hin);
     v = (uint32_t)hin;
-    CHECK_EQ(kop(BPF_MAP_UPDATE_ELEM, (int)hom, &k, &v, BPF_EXIST), -ENOENT);
-    CHECK_EQ(kop(BPF_MAP_UPDATE_ELEM, (int)hom, &k, &v, 0), 0);
-    CHECK_EQ(kop(BPF_MAP_UPDATE_ELEM, (int)hom, &k, &v, BPF_NOEXIST), -EEXIST);
-    CHECK_EQ(kop(BPF_MAP_LOOKUP_AND_DELETE_ELEM, (int)hom, &k, &v, 0), -BPFRT_ENOTSUPP);
-    CHECK_EQ(kop(BPF_MAP_DELETE_ELEM, (int)hom, &k, NULL, 0), 0);
-    CHECK_EQ(kop(BPF_MAP_DELETE_ELEM, (int)hom, &k, NULL, 0), -ENOENT);
+    CHECK_EQ(kbpf_map_elem(BPF_MAP_UPDATE_ELEM, (int)hom, &k, &v, BPF_EXIST), -ENOENT);
+    CHECK_EQ(kbpf_map_elem(BPF_MAP_UPDATE_ELEM, (int)hom, &k, &v, 0), 0);
+    CHECK_EQ(kbpf_map_elem(BPF_MAP_UPDATE_ELEM, (int)hom, &k, &v, BPF_NOEXIST), -EEXIST);
+    CHECK_EQ(kbpf_map_elem(BPF_MAP_LOOKUP_AND_DELETE_ELEM, (int)hom, &k, &v, 0), -BPFRT_ENOTSUPP);
+    CHECK_EQ(kbpf_map_elem(BPF_MAP_DELETE_ELEM, (int)hom, &k, NULL, 0), 0);
+    CHECK_EQ(kbpf_map_elem(BPF_MAP_DELETE_ELEM, (int)hom, &k, NULL, 0), -ENOENT);
     long fds[] = { hin, aom, h_more, h_vs, h_flags, ain, aoa, a5, ain_im, aoa_im, a5_im, hom };
     for (size_t i = 0; i < sizeof(fds) / sizeof(fds[0]); i++)
         close((int)fds[i]);

@@ -6,12 +6,6 @@
 #include "test.h"
 #include "test_map_util.h"
 
-#define L BPF_MAP_LOOKUP_ELEM
-#define U BPF_MAP_UPDATE_ELEM
-#define D BPF_MAP_DELETE_ELEM
-#define N BPF_MAP_GET_NEXT_KEY
-#define LD BPF_MAP_LOOKUP_AND_DELETE_ELEM
-
 struct k4 {
     uint32_t prefixlen;
     uint8_t d[4];
@@ -144,7 +138,7 @@ static void test_random(void)
                 struct k4 dk = { en->plen, { en->d[0], en->d[1], en->d[2], en->d[3] } };
                 bpfrt_map_delete(d.m, &dk);
                 if (d.kfd >= 0)
-                    kop(BPF_MAP_DELETE_ELEM, d.kfd, &dk, NULL, 0);
+                    kbpf_map_elem(BPF_MAP_DELETE_ELEM, d.kfd, &dk, NULL, 0);
                 en->live = 0;
             }
             uint8_t raw[4] = { a, b, (uint8_t)(seed >> 24), (uint8_t)(seed >> 16) };
@@ -161,7 +155,7 @@ static void test_random(void)
             uint64_t v = it;
             bad += bpfrt_map_update(d.m, &k, &v, BPF_NOEXIST) != 0;
             if (d.kfd >= 0)
-                kbad += kop(BPF_MAP_UPDATE_ELEM, d.kfd, &k, &v, BPF_NOEXIST) != 0;
+                kbad += kbpf_map_elem(BPF_MAP_UPDATE_ELEM, d.kfd, &k, &v, BPF_NOEXIST) != 0;
             en->plen = plen;
             memcpy(en->d, raw, 4);
             en->v = v;
@@ -170,7 +164,7 @@ static void test_random(void)
             struct k4 k = { en->plen, { en->d[0], en->d[1], en->d[2], en->d[3] } };
             bad += bpfrt_map_delete(d.m, &k) != 0;
             if (d.kfd >= 0)
-                kbad += kop(BPF_MAP_DELETE_ELEM, d.kfd, &k, NULL, 0) != 0;
+                kbad += kbpf_map_elem(BPF_MAP_DELETE_ELEM, d.kfd, &k, NULL, 0) != 0;
             en->live = 0;
         }
         /* probe a random address */
@@ -189,7 +183,7 @@ static void test_random(void)
             bad += rc != 0 || out != tab[best].v;
         if (d.kfd >= 0) {
             uint64_t kout = 0;
-            long krc = kop(BPF_MAP_LOOKUP_ELEM, d.kfd, &q, &kout, 0);
+            long krc = kbpf_map_elem(BPF_MAP_LOOKUP_ELEM, d.kfd, &q, &kout, 0);
             kbad += krc != rc || (rc == 0 && kout != out);
         }
     }
@@ -199,14 +193,14 @@ static void test_random(void)
     if (d.kfd >= 0) {
         struct k4 a, b, ka, kb;
         int ra = bpfrt_map_get_next_key(d.m, NULL, &a);
-        long rk = kop(BPF_MAP_GET_NEXT_KEY, d.kfd, NULL, &b, 0);
+        long rk = kbpf_map_elem(BPF_MAP_GET_NEXT_KEY, d.kfd, NULL, &b, 0);
         int steps = 0, diff = 0;
         while (ra == 0 && rk == 0 && steps < 1000) {
             diff += memcmp(&a, &b, sizeof(a)) != 0;
             ka = a;
             kb = b;
             ra = bpfrt_map_get_next_key(d.m, &ka, &a);
-            rk = kop(BPF_MAP_GET_NEXT_KEY, d.kfd, &kb, &b, 0);
+            rk = kbpf_map_elem(BPF_MAP_GET_NEXT_KEY, d.kfd, &kb, &b, 0);
             steps++;
         }
         CHECK_EQ(diff, 0);

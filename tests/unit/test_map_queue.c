@@ -4,13 +4,6 @@
 #include "test.h"
 #include "test_map_util.h"
 
-#define L BPF_MAP_LOOKUP_ELEM
-#define U BPF_MAP_UPDATE_ELEM
-#define D BPF_MAP_DELETE_ELEM
-#define N BPF_MAP_GET_NEXT_KEY
-#define LD BPF_MAP_LOOKUP_AND_DELETE_ELEM
-#define F BPF_MAP_FREEZE
-
 static void commands(uint32_t type)
 {
     struct dual d = dual_new(type, 0, 8, 2, 0);

@@ -5,11 +5,6 @@
 #include "test.h"
 #include "test_map_util.h"
 
-#define L BPF_MAP_LOOKUP_ELEM
-#define U BPF_MAP_UPDATE_ELEM
-#define D BPF_MAP_DELETE_ELEM
-#define N BPF_MAP_GET_NEXT_KEY
-
 static void test_devmap(void)
 {
     struct dual d = dual_new(BPF_MAP_TYPE_DEVMAP, 4, 4, 4, 0);

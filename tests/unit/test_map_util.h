@@ -38,22 +38,10 @@ static inline unsigned rt_ncpus(void)
     return bpfrt_runtime_platform(rt)->ncpus(bpfrt_runtime_platform(rt)->ctx);
 }
 
-static inline union bpf_attr mk_attr(uint32_t type, uint32_t ks, uint32_t vs, uint32_t max, uint32_t flags)
-{
-    union bpf_attr a;
-    memset(&a, 0, sizeof(a));
-    a.map_type = type;
-    a.key_size = ks;
-    a.value_size = vs;
-    a.max_entries = max;
-    a.map_flags = flags;
-    return a;
-}
-
 /* Creates a map or fails the test (returns NULL). */
 static inline struct bpfrt_map *mk(uint32_t type, uint32_t ks, uint32_t vs, uint32_t max, uint32_t flags)
 {
-    union bpf_attr a = mk_attr(type, ks, vs, max, flags);
+    union bpf_attr a = kbpf_map_attr(type, ks, vs, max, flags);
     struct bpfrt_map *m = NULL;
     int err = bpfrt_map_create(rt, &a, NULL, NULL, &m);
     if (err) {
@@ -62,19 +50,6 @@ static inline struct bpfrt_map *mk(uint32_t type, uint32_t ks, uint32_t vs, uint
         return NULL;
     }
     return m;
-}
-
-/* ---- the real kernel ---- */
-
-static inline long kop(int cmd, int fd, const void *key, void *value, uint64_t flags)
-{
-    union bpf_attr a;
-    memset(&a, 0, sizeof(a));
-    a.map_fd = (uint32_t)fd;
-    a.key = (uint64_t)(uintptr_t)key;
-    a.value = (uint64_t)(uintptr_t)value;
-    a.flags = flags;
-    return kbpf(cmd, &a);
 }
 
 /* ---- running the same command on bpfrt and on the kernel ----
@@ -91,8 +66,7 @@ static inline struct dual dual_new(uint32_t type, uint32_t ks, uint32_t vs, uint
 {
     struct dual d = { mk(type, ks, vs, max, flags), -1 };
     if (kbpf_available()) {
-        union bpf_attr a = mk_attr(type, ks, vs, max, flags);
-        long fd = kbpf(BPF_MAP_CREATE, &a);
+        long fd = kbpf_map_create(type, ks, vs, max, flags);
         d.kfd = fd >= 0 ? (int)fd : -1;
         if (fd < 0)
             fprintf(stderr, "%s: kernel create failed %ld\n", test_current, fd);
@@ -148,7 +122,7 @@ static inline void dual_cmd_at(struct dual *d, int line, int cmd, const void *ke
         a.map_fd = (uint32_t)d->kfd;
         rk = kbpf(BPF_MAP_FREEZE, &a);
     } else {
-        rk = kop(cmd, d->kfd, key, (val_in || reads) ? kout : NULL, flags);
+        rk = kbpf_map_elem(cmd, d->kfd, key, (val_in || reads) ? kout : NULL, flags);
     }
     if (rk != rb) {
         test_failed++;
@@ -166,5 +140,13 @@ static inline void dual_cmd_at(struct dual *d, int line, int cmd, const void *ke
     }
 }
 #define dual_cmd(d, ...) dual_cmd_at(d, __LINE__, __VA_ARGS__)
+
+/* Shorthands for dual_cmd's command. */
+#define L BPF_MAP_LOOKUP_ELEM
+#define U BPF_MAP_UPDATE_ELEM
+#define D BPF_MAP_DELETE_ELEM
+#define N BPF_MAP_GET_NEXT_KEY
+#define LD BPF_MAP_LOOKUP_AND_DELETE_ELEM
+#define F BPF_MAP_FREEZE
 
 #endif
