@@ -4,7 +4,6 @@
  * program references, global data (ld_imm64 MAP_VALUE) is accessible,
  * bpf_loop callbacks run, many lookups recycle the region table, and
  * bpf_spin_lock is only allowed on a looked-up value's lock, one at a time. */
-#include "bpfrt/map.h"
 #include "test_vm_util.h"
 
 static struct bpfrt_map *make_array(uint32_t value_size, uint32_t max_entries, uint32_t flags)
@@ -26,28 +25,11 @@ static struct bpfrt_map *make_array(uint32_t value_size, uint32_t max_entries, u
 static struct vt_result run_with_maps(const struct bpf_insn *insns, uint32_t n, struct bpfrt_map **maps,
                                       uint32_t nr_maps)
 {
-    struct vt_result res;
-    memset(&res, 0, sizeof(res));
-    struct bpfrt_prog *prog = NULL;
-    res.create_rc = bpfrt_prog_create(vt_rt, insns, n, BPF_PROG_TYPE_UNSPEC, res.msg, sizeof(res.msg), &prog);
-    if (res.create_rc)
-        return res;
-    const struct bpfrt_platform *plat = bpfrt_runtime_platform(vt_rt);
-    prog->maps = plat->alloc(plat->ctx, nr_maps * sizeof(*prog->maps), 16);
-    for (uint32_t i = 0; i < nr_maps; i++) {
-        bpfrt_map_get(maps[i]);
-        prog->maps[i] = maps[i];
-    }
-    prog->nr_maps = nr_maps;
-    struct bpfrt_run *run = calloc(1, sizeof(*run));
-    bpfrt_run_begin(run, prog);
-    res.rc = bpfrt_prog_run(prog, run, 0, 0, &res.r0);
-    res.error = run->error;
-    res.error_insn = run->error_insn;
-    snprintf(res.msg, sizeof(res.msg), "%s", run->error_msg);
-    bpfrt_run_end(run);
-    free(run);
-    bpfrt_prog_put(prog);
+    vt_maps = maps;
+    vt_nr_maps = nr_maps;
+    struct vt_result res = vt_run(insns, n, NULL, 0);
+    vt_maps = NULL;
+    vt_nr_maps = 0;
     return res;
 }
 

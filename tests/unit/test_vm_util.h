@@ -7,6 +7,7 @@
 #include "bpfrt/asm.h"
 #include "bpfrt/errno.h"
 #include "bpfrt/insn.h"
+#include "bpfrt/map.h"
 #include "bpfrt/platform.h"
 #include "bpfrt/prog.h"
 #include "bpfrt/runtime.h"
@@ -77,6 +78,9 @@ static struct bpfrt_pkt *vt_pkt;
 static uint64_t vt_budget;   /* 0: bpfrt_run_begin's default */
 static void (*vt_trace)(void *, const struct bpfrt_run *, uint32_t, const uint64_t *, const uint64_t *);
 static void *vt_trace_arg;
+/* Maps the program holds a reference on (what ld_imm64 map fds would give it). */
+static struct bpfrt_map **vt_maps;
+static uint32_t vt_nr_maps;
 
 /* Creates the program and runs it once on mem (r1 = mem, r2 = len). */
 static inline struct vt_result vt_run_mode(const struct bpf_insn *insns, uint32_t n, void *mem, size_t len,
@@ -89,6 +93,15 @@ static inline struct vt_result vt_run_mode(const struct bpf_insn *insns, uint32_
     if (res.create_rc)
         return res;
     prog->verified = verified;
+    if (vt_nr_maps) {
+        const struct bpfrt_platform *plat = bpfrt_runtime_platform(vt_rt);
+        prog->maps = plat->alloc(plat->ctx, vt_nr_maps * sizeof(*prog->maps), 16);
+        for (uint32_t i = 0; i < vt_nr_maps; i++) {
+            bpfrt_map_get(vt_maps[i]);
+            prog->maps[i] = vt_maps[i];
+        }
+        prog->nr_maps = vt_nr_maps;
+    }
     struct bpfrt_run *run = calloc(1, sizeof(*run));
     run->ctx = mem;
     run->ctx_size = (uint32_t)len;
