@@ -38,11 +38,40 @@ static int kload(uint32_t type, const struct bpf_insn *insns, uint32_t n)
     return (int)fd;
 }
 
-/* Runs fd once on data (copied back into data_out when given). */
-static int krun(int fd, void *data, uint32_t size, void *data_out, uint32_t *retval)
+/* Loads prog as `type` and test-runs it once on size bytes of in (with out:
+ * the output packet goes there, *out_len its room in and length out) for
+ * the kernel's r0 in *kret. False, a failed check, when the kernel refuses
+ * the program; a failed run is a failed check too. */
+static bool kernel_result(uint32_t type, const struct bpf_insn *prog, uint32_t n, void *in, uint32_t size,
+                          void *out, uint32_t *out_len, uint32_t *kret)
 {
-    uint32_t room = size;
-    return (int)kbpf_test_run(fd, data, size, data_out, &room, retval);
+    int fd = kload(type, prog, n);
+    if (fd < 0) {
+        test_failed++;
+        return false;
+    }
+    CHECK_EQ(kbpf_test_run(fd, in, size, out, out_len, kret), 0);
+    close(fd);
+    return true;
+}
+
+/* Gives `run` a zeroed __sk_buff as its tc context (a SCHED_CLS program's,
+ * as the kernel's test-run builds it); tc_ctx_end takes it away again. */
+static struct __sk_buff *tc_ctx_begin(void)
+{
+    static struct __sk_buff skb;
+    static const struct bpfrt_ctx_desc tcdesc = { .prog_type = BPF_PROG_TYPE_SCHED_CLS,
+                                                  .ctx_size = sizeof(struct __sk_buff) };
+    memset(&skb, 0, sizeof(skb));
+    run.ctx = &skb;
+    run.ctx_desc = &tcdesc;
+    return &skb;
+}
+
+static void tc_ctx_end(void)
+{
+    run.ctx = NULL;
+    run.ctx_desc = NULL;
 }
 
 static uint32_t rng_state = 12345;
@@ -96,14 +125,9 @@ static void test_csum_diff_vs_kernel(void)
             prog[n++] = ld[1];
             prog[n++] = CALL(BPF_FUNC_csum_diff);
             prog[n++] = EXIT();
-            int fd = kload(BPF_PROG_TYPE_SCHED_CLS, prog, n);
-            if (fd < 0) {
-                test_failed++;
-                continue;
-            }
             uint32_t kret = 0;
-            CHECK_EQ(krun(fd, pkt, sizeof(pkt), NULL, &kret), 0);
-            close(fd);
+            if (!kernel_result(BPF_PROG_TYPE_SCHED_CLS, prog, n, pkt, sizeof(pkt), NULL, NULL, &kret))
+                continue;
             uint64_t mine = call(BPF_FUNC_csum_diff, fs ? (uint64_t)(uintptr_t)words : 0, fs,
                                  ts ? (uint64_t)(uintptr_t)(words + 16) : 0, ts, seed);
             if ((uint32_t)mine != kret)
@@ -166,16 +190,13 @@ static void test_csum_replace_vs_kernel(void)
             CALL(cases[c].id),
             EXIT(),
         };
-        int fd = kload(BPF_PROG_TYPE_SCHED_CLS, prog, sizeof(prog) / sizeof(prog[0]));
-        if (fd < 0) {
-            test_failed++;
-            continue;
-        }
         uint8_t in[64], kout[64];
         build_frame(in);
         uint32_t kret = 0;
-        CHECK_EQ(krun(fd, in, sizeof(in), kout, &kret), 0);
-        close(fd);
+        uint32_t klen = sizeof(in);
+        if (!kernel_result(BPF_PROG_TYPE_SCHED_CLS, prog, sizeof(prog) / sizeof(prog[0]), in, sizeof(in), kout, &klen,
+                           &kret))
+            continue;
         uint8_t mine[64];
         build_frame(mine);
         struct bpfrt_pkt pkt = { .buf = mine, .buf_size = 64, .data = mine, .data_end = mine + 64, .net_off = 14 };
@@ -207,15 +228,10 @@ static void test_xdp_limits_vs_kernel(void)
             CALL(cases[c].id),
             EXIT(),
         };
-        int fd = kload(BPF_PROG_TYPE_XDP, prog, 3);
-        if (fd < 0) {
-            test_failed++;
-            continue;
-        }
         uint8_t in[64] = { 0 };
         uint32_t kret = 0;
-        CHECK_EQ(krun(fd, in, sizeof(in), NULL, &kret), 0);
-        close(fd);
+        if (!kernel_result(BPF_PROG_TYPE_XDP, prog, 3, in, sizeof(in), NULL, NULL, &kret))
+            continue;
         static uint8_t buf[256 + 64 + 64];
         struct bpfrt_pkt pkt = { .buf = buf, .buf_size = sizeof(buf), .data = buf + 256,
                                  .data_end = buf + 256 + 64, .data_meta = buf + 256 };
@@ -239,15 +255,10 @@ static void test_skb_pull_vs_kernel(void)
             CALL(BPF_FUNC_skb_pull_data),
             EXIT(),
         };
-        int fd = kload(BPF_PROG_TYPE_SCHED_CLS, prog, 3);
-        if (fd < 0) {
-            test_failed++;
-            continue;
-        }
         uint8_t in[64] = { 0 };
         uint32_t kret = 0;
-        CHECK_EQ(krun(fd, in, sizeof(in), NULL, &kret), 0);
-        close(fd);
+        if (!kernel_result(BPF_PROG_TYPE_SCHED_CLS, prog, 3, in, sizeof(in), NULL, NULL, &kret))
+            continue;
         uint8_t mine[64] = { 0 };
         struct bpfrt_pkt pkt = { .buf = mine, .buf_size = 64, .data = mine, .data_end = mine + 64, .net_off = 14 };
         run.pkt = &pkt;
@@ -280,19 +291,14 @@ static void test_skb_resize_vs_kernel(void)
             CALL(cases[c].id),
             EXIT(),
         };
-        int fd = kload(BPF_PROG_TYPE_SCHED_CLS, prog, 4);
-        if (fd < 0) {
-            test_failed++;
-            continue;
-        }
         uint8_t in[64];
         for (int i = 0; i < 64; i++)
             in[i] = (uint8_t)(i + 1);
         in[12] = 0x08;
         in[13] = 0x00;
         uint32_t kret, klen = sizeof(kout);
-        CHECK_EQ(kbpf_test_run(fd, in, sizeof(in), kout, &klen, &kret), 0);
-        close(fd);
+        if (!kernel_result(BPF_PROG_TYPE_SCHED_CLS, prog, 4, in, sizeof(in), kout, &klen, &kret))
+            continue;
 
         memset(mbuf, 0xee, sizeof(mbuf));
         /* room enough on both sides that Linux's reallocation is never
@@ -402,11 +408,6 @@ static void test_skb_room_vs_kernel(void)
             prog[n++] = I(BPF_ALU64 | BPF_OR | BPF_X, 0, 6, 0, 0);
         }
         prog[n++] = EXIT();
-        int fd = kload(BPF_PROG_TYPE_SCHED_CLS, prog, n);
-        if (fd < 0) {
-            test_failed++;
-            continue;
-        }
         uint8_t in[128];
         for (uint32_t i = 0; i < sizeof(in); i++)
             in[i] = (uint8_t)(i * 7 + 1);
@@ -417,39 +418,33 @@ static void test_skb_room_vs_kernel(void)
         if (rc->ethertype == 0x86dd)
             in[14] = 0x60;
         uint32_t kret, klen = sizeof(kout);
-        CHECK_EQ(kbpf_test_run(fd, in, rc->size, kout, &klen, &kret), 0);
-        close(fd);
+        if (!kernel_result(BPF_PROG_TYPE_SCHED_CLS, prog, n, in, rc->size, kout, &klen, &kret))
+            continue;
 
         /* ours: a tc context whose __sk_buff carries skb->protocol */
-        static struct __sk_buff skb;
-        memset(&skb, 0, sizeof(skb));
-        skb.protocol = (uint32_t)(uint16_t)((rc->ethertype >> 8) | (rc->ethertype << 8));
-        static const struct bpfrt_ctx_desc tcdesc = { .prog_type = BPF_PROG_TYPE_SCHED_CLS,
-                                                      .ctx_size = sizeof(struct __sk_buff) };
+        struct __sk_buff *skb = tc_ctx_begin();
+        skb->protocol = (uint32_t)(uint16_t)((rc->ethertype >> 8) | (rc->ethertype << 8));
         memset(mbuf, 0xee, sizeof(mbuf));
         memcpy(mbuf + 16384, in, rc->size);
         struct bpfrt_pkt pkt = { .buf = mbuf, .buf_size = sizeof(mbuf), .data = mbuf + 16384,
                                  .data_end = mbuf + 16384 + rc->size, .net_off = 14 };
         run.pkt = &pkt;
-        run.ctx = &skb;
-        run.ctx_desc = &tcdesc;
-        skb.len = rc->size;
+        skb->len = rc->size;
         uint32_t r[2] = { 0, 0 };
         for (int k = 0; k < rc->ncalls; k++) {
             const struct room_call *cl = &rc->c[k];
-            r[k] = (uint32_t)call(cl->id, (uint64_t)(uintptr_t)&skb, (uint64_t)(int64_t)cl->a2,
+            r[k] = (uint32_t)call(cl->id, (uint64_t)(uintptr_t)skb, (uint64_t)(int64_t)cl->a2,
                                   cl->a3, cl->a4, 0);
         }
         run.pkt = NULL;
-        run.ctx = NULL;
-        run.ctx_desc = NULL;
+        tc_ctx_end();
         uint32_t mine = rc->ncalls == 2 ? (r[0] & 0xffff) << 16 | (r[1] & 0xffff) : r[0];
         uint32_t mlen = (uint32_t)(pkt.data_end - pkt.data);
         bool same = mine == kret && mlen == klen && memcmp(pkt.data, kout, mlen) == 0 &&
-                    skb.len == mlen;
+                    skb->len == mlen;
         if (!same)
             fprintf(stderr, "room case %zu: kernel %d len %u, we %d len %u (skb.len %u)\n", c,
-                    (int)kret, klen, (int)mine, mlen, skb.len);
+                    (int)kret, klen, (int)mine, mlen, skb->len);
         CHECK(same);
     }
 }
@@ -462,11 +457,6 @@ static void test_skb_meta_vs_kernel(void)
     for (int v6 = 0; v6 < 2; v6++) {
         for (int ecn = 0; ecn < 4; ecn++) {
             const struct bpf_insn prog[] = { CALL(BPF_FUNC_skb_ecn_set_ce), EXIT() };
-            int fd = kload(BPF_PROG_TYPE_SCHED_CLS, prog, 2);
-            if (fd < 0) {
-                test_failed++;
-                continue;
-            }
             uint8_t in[80] = { 0 };
             memset(in, 0x11, 12);
             if (!v6) {
@@ -485,8 +475,8 @@ static void test_skb_meta_vs_kernel(void)
                 in[20] = 17;
             }
             uint32_t kret, klen = sizeof(kout);
-            CHECK_EQ(kbpf_test_run(fd, in, sizeof(in), kout, &klen, &kret), 0);
-            close(fd);
+            if (!kernel_result(BPF_PROG_TYPE_SCHED_CLS, prog, 2, in, sizeof(in), kout, &klen, &kret))
+                continue;
             uint8_t mine[80];
             memcpy(mine, in, sizeof(in));
             struct bpfrt_pkt pkt = { .buf = mine, .buf_size = 80, .data = mine, .data_end = mine + 80, .net_off = 14 };
@@ -517,29 +507,19 @@ static void test_skb_meta_vs_kernel(void)
             I(BPF_ALU64 | BPF_OR | BPF_X, 0, 8, 0, 0),
             EXIT(),
         };
-        int fd = kload(BPF_PROG_TYPE_SCHED_CLS, prog, sizeof(prog) / sizeof(prog[0]));
-        if (fd < 0) {
-            test_failed++;
-            continue;
-        }
         uint8_t in[64] = { 0 };
         in[12] = 0x08;
         in[14] = 0x45;
         uint32_t kret = 0;
-        CHECK_EQ(krun(fd, in, sizeof(in), NULL, &kret), 0);
-        close(fd);
-        static struct __sk_buff skb;
-        memset(&skb, 0, sizeof(skb));
-        skb.pkt_type = (kret >> 8) & 0xff; /* what the kernel's test-run starts with */
-        static const struct bpfrt_ctx_desc tcdesc = { .prog_type = BPF_PROG_TYPE_SCHED_CLS,
-                                                      .ctx_size = sizeof(struct __sk_buff) };
-        run.ctx = &skb;
-        run.ctx_desc = &tcdesc;
-        uint32_t before = skb.pkt_type;
-        uint64_t r = call(BPF_FUNC_skb_change_type, (uint64_t)(uintptr_t)&skb, types[t], 0, 0, 0);
-        run.ctx = NULL;
-        run.ctx_desc = NULL;
-        uint32_t mine = ((uint32_t)r & 0xff) << 16 | before << 8 | skb.pkt_type;
+        if (!kernel_result(BPF_PROG_TYPE_SCHED_CLS, prog, sizeof(prog) / sizeof(prog[0]), in, sizeof(in), NULL, NULL,
+                           &kret))
+            continue;
+        struct __sk_buff *skb = tc_ctx_begin();
+        skb->pkt_type = (kret >> 8) & 0xff; /* what the kernel's test-run starts with */
+        uint32_t before = skb->pkt_type;
+        uint64_t r = call(BPF_FUNC_skb_change_type, (uint64_t)(uintptr_t)skb, types[t], 0, 0, 0);
+        tc_ctx_end();
+        uint32_t mine = ((uint32_t)r & 0xff) << 16 | before << 8 | skb->pkt_type;
         CHECK_EQ(mine, kret);
     }
 
@@ -554,29 +534,19 @@ static void test_skb_meta_vs_kernel(void)
             I(BPF_LDX | BPF_MEM | BPF_W, 0, 7, (int16_t)offsetof(struct __sk_buff, hash), 0),
             EXIT(),
         };
-        int fd = kload(BPF_PROG_TYPE_SCHED_CLS, prog, sizeof(prog) / sizeof(prog[0]));
-        if (fd < 0) {
-            test_failed++;
-            continue;
-        }
         uint8_t in[64] = { 0 };
         in[12] = 0x08;
         in[14] = 0x45;
         uint32_t kret = 0;
-        CHECK_EQ(krun(fd, in, sizeof(in), NULL, &kret), 0);
-        close(fd);
-        static struct __sk_buff skb;
-        memset(&skb, 0, sizeof(skb));
-        static const struct bpfrt_ctx_desc tcdesc = { .prog_type = BPF_PROG_TYPE_SCHED_CLS,
-                                                      .ctx_size = sizeof(struct __sk_buff) };
-        run.ctx = &skb;
-        run.ctx_desc = &tcdesc;
-        call(BPF_FUNC_set_hash, (uint64_t)(uintptr_t)&skb, 0xabcd1234, 0, 0, 0);
+        if (!kernel_result(BPF_PROG_TYPE_SCHED_CLS, prog, sizeof(prog) / sizeof(prog[0]), in, sizeof(in), NULL, NULL,
+                           &kret))
+            continue;
+        struct __sk_buff *skb = tc_ctx_begin();
+        call(BPF_FUNC_set_hash, (uint64_t)(uintptr_t)skb, 0xabcd1234, 0, 0, 0);
         if (inval)
-            call(BPF_FUNC_set_hash_invalid, (uint64_t)(uintptr_t)&skb, 0, 0, 0, 0);
-        run.ctx = NULL;
-        run.ctx_desc = NULL;
-        CHECK_EQ(skb.hash, kret);
+            call(BPF_FUNC_set_hash_invalid, (uint64_t)(uintptr_t)skb, 0, 0, 0, 0);
+        tc_ctx_end();
+        CHECK_EQ(skb->hash, kret);
     }
 
     /* redirect_peer / redirect_neigh verdicts */
@@ -606,17 +576,12 @@ static void test_skb_meta_vs_kernel(void)
         }
         prog[n++] = CALL(rd[c].id);
         prog[n++] = EXIT();
-        int fd = kload(BPF_PROG_TYPE_SCHED_CLS, prog, n);
-        if (fd < 0) {
-            test_failed++;
-            continue;
-        }
         uint8_t in[64] = { 0 };
         in[12] = 0x08;
         in[14] = 0x45;
         uint32_t kret = 0;
-        CHECK_EQ(krun(fd, in, sizeof(in), NULL, &kret), 0);
-        close(fd);
+        if (!kernel_result(BPF_PROG_TYPE_SCHED_CLS, prog, n, in, sizeof(in), NULL, NULL, &kret))
+            continue;
         uint8_t params[24] = { 0 };
         uint64_t r = rd[c].id == BPF_FUNC_redirect_peer
                          ? call(rd[c].id, 1, rd[c].a2, 0, 0, 0)
@@ -725,7 +690,7 @@ static int kernel_snprintf(const struct fmt_case *fc, uint32_t *ret, char out[12
     int res = 0;
     if (pfd >= 0) {
         uint8_t pkt[64] = { 0 };
-        res = krun(pfd, pkt, sizeof(pkt), NULL, ret) == 0 ? 1 : -1;
+        res = kbpf_test_run(pfd, pkt, sizeof(pkt), NULL, NULL, ret) == 0 ? 1 : -1;
         map_lookup(out_fd, &zero, out);
         close(pfd);
     }
@@ -922,15 +887,10 @@ static void test_strtox_vs_kernel(void)
             prog[n++] = I(BPF_STX | BPF_MEM | BPF_DW, 0, 1, 0, 0);
             prog[n++] = MOVR(0, 6);
             prog[n++] = EXIT();
-            int fd = kload(BPF_PROG_TYPE_XDP, prog, n);
-            if (fd < 0) {
-                test_failed++;
-                continue;
-            }
             uint8_t pkt[64] = { 0 };
             uint32_t kret = 0, zero = 0;
-            CHECK_EQ(krun(fd, pkt, sizeof(pkt), NULL, &kret), 0);
-            close(fd);
+            if (!kernel_result(BPF_PROG_TYPE_XDP, prog, n, pkt, sizeof(pkt), NULL, NULL, &kret))
+                continue;
             uint64_t kres = 0;
             map_lookup(out_fd, &zero, &kres);
             uint64_t res = 0x5555;
@@ -986,16 +946,12 @@ static void test_strncmp_vs_kernel(void)
         prog[n++] = I(0, 0, 0, 0, 0);
         prog[n++] = CALL(BPF_FUNC_strncmp);
         prog[n++] = EXIT();
-        int fd = kload(BPF_PROG_TYPE_XDP, prog, n);
-        close(s2_fd);
-        if (fd < 0) {
-            test_failed++;
-            continue;
-        }
         uint8_t pkt[64] = { 0 };
         uint32_t kret = 0;
-        CHECK_EQ(krun(fd, pkt, sizeof(pkt), NULL, &kret), 0);
-        close(fd);
+        bool ran = kernel_result(BPF_PROG_TYPE_XDP, prog, n, pkt, sizeof(pkt), NULL, NULL, &kret);
+        close(s2_fd);
+        if (!ran)
+            continue;
         uint64_t mine = call(BPF_FUNC_strncmp, (uint64_t)(uintptr_t)b, cases[c].sz,
                              (uint64_t)(uintptr_t)v, 0, 0);
         if ((uint32_t)mine != kret)
@@ -1071,11 +1027,6 @@ static void test_vlan_vs_kernel(void)
         prog[n++] = I(BPF_STX | BPF_MEM | BPF_W, 0, 8, 16, 0);
         prog[n++] = MOVI(0, 0);
         prog[n++] = EXIT();
-        int fd = kload(BPF_PROG_TYPE_SCHED_CLS, prog, n);
-        if (fd < 0) {
-            test_failed++;
-            continue;
-        }
         uint8_t in[80];
         for (int i = 0; i < 80; i++)
             in[i] = (uint8_t)(i + 0x20);
@@ -1092,24 +1043,19 @@ static void test_vlan_vs_kernel(void)
         in[at + 1] = 0x00;
         in[at + 2] = 0x45;
         uint32_t kret, klen = sizeof(kout);
-        CHECK_EQ(kbpf_test_run(fd, in, sizeof(in), kout, &klen, &kret), 0);
-        close(fd);
+        if (!kernel_result(BPF_PROG_TYPE_SCHED_CLS, prog, n, in, sizeof(in), kout, &klen, &kret))
+            continue;
         uint32_t zero = 0, kf[8] = { 0 };
         map_lookup(out_fd, &zero, kf);
 
         /* ours: skb->protocol is the frame's outer EtherType, as eth_type_trans sets it */
-        static struct __sk_buff skb;
-        memset(&skb, 0, sizeof(skb));
-        skb.protocol = (uint32_t)(in[12] | in[13] << 8);
-        static const struct bpfrt_ctx_desc tcdesc = { .prog_type = BPF_PROG_TYPE_SCHED_CLS,
-                                                      .ctx_size = sizeof(struct __sk_buff) };
+        struct __sk_buff *skb = tc_ctx_begin();
+        skb->protocol = (uint32_t)(in[12] | in[13] << 8);
         memset(mbuf, 0, sizeof(mbuf));
         memcpy(mbuf + 256, in, sizeof(in));
         struct bpfrt_pkt pkt = { .buf = mbuf, .buf_size = sizeof(mbuf), .data = mbuf + 256,
                                  .data_end = mbuf + 256 + sizeof(in), .net_off = 14 };
         run.pkt = &pkt;
-        run.ctx = &skb;
-        run.ctx_desc = &tcdesc;
         uint32_t rets = 0;
         for (int k = 0; k < nops; k++) {
             const struct vlan_op *op = &cases[c].ops[k];
@@ -1118,17 +1064,16 @@ static void test_vlan_vs_kernel(void)
             rets = rets << 8 | (uint32_t)(r & 0xff);
         }
         run.pkt = NULL;
-        run.ctx = NULL;
-        run.ctx_desc = NULL;
+        tc_ctx_end();
         uint32_t mlen = (uint32_t)(pkt.data_end - pkt.data);
         bool same = mlen == klen && memcmp(pkt.data, kout, mlen) == 0 &&
-                    skb.vlan_present == kf[0] && skb.vlan_tci == kf[1] && skb.vlan_proto == kf[2] &&
-                    skb.protocol == kf[3] && rets == kf[4];
+                    skb->vlan_present == kf[0] && skb->vlan_tci == kf[1] && skb->vlan_proto == kf[2] &&
+                    skb->protocol == kf[3] && rets == kf[4];
         if (!same)
             fprintf(stderr, "vlan case %zu: kernel len %u present %u tci %x proto %x protocol %x rets %x; "
                             "we len %u present %u tci %x proto %x protocol %x rets %x\n",
-                    c, klen, kf[0], kf[1], kf[2], kf[3], kf[4], mlen, skb.vlan_present,
-                    skb.vlan_tci, skb.vlan_proto, skb.protocol, rets);
+                    c, klen, kf[0], kf[1], kf[2], kf[3], kf[4], mlen, skb->vlan_present,
+                    skb->vlan_tci, skb->vlan_proto, skb->protocol, rets);
         CHECK(same);
     }
     close(out_fd);
