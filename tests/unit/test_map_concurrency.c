@@ -35,6 +35,39 @@ struct targ {
     volatile int *stop;
 };
 
+/* THREADS workers running fn on m at once; returns their summed `bad`. */
+static long run_workers(void *(*fn)(void *), struct bpfrt_map *m)
+{
+    struct targ a[THREADS];
+    for (int i = 0; i < THREADS; i++)
+        a[i] = (struct targ){ m, i, 0, NULL };
+    run_threads(fn, a, sizeof(a[0]), THREADS);
+    long bad = 0;
+    for (int i = 0; i < THREADS; i++)
+        bad += a[i].bad;
+    return bad;
+}
+
+/* THREADS - 1 producers on m while this thread consumes. */
+struct producers {
+    struct targ a[THREADS - 1];
+    pthread_t t[THREADS - 1];
+};
+
+static void producers_start(struct producers *p, void *(*fn)(void *), struct bpfrt_map *m)
+{
+    for (int i = 0; i < THREADS - 1; i++) {
+        p->a[i] = (struct targ){ m, i, 0, NULL };
+        pthread_create(&p->t[i], NULL, fn, &p->a[i]);
+    }
+}
+
+static void producers_join(struct producers *p)
+{
+    for (int i = 0; i < THREADS - 1; i++)
+        pthread_join(p->t[i], NULL);
+}
+
 /* ---- hash: distinct keys ---- */
 
 static void *hash_writer(void *p)
@@ -160,14 +193,7 @@ static void test_hash_same_keys(void)
     struct bpfrt_map *m = mk(BPF_MAP_TYPE_HASH, 8, 16, 8, 0);
     if (!m)
         return;
-    struct targ a[THREADS];
-    for (int i = 0; i < THREADS; i++)
-        a[i] = (struct targ){ m, i, 0, NULL };
-    run_threads(mixed, a, sizeof(a[0]), THREADS);
-    long bad = 0;
-    for (int i = 0; i < THREADS; i++)
-        bad += a[i].bad;
-    CHECK_EQ(bad, 0);
+    CHECK_EQ(run_workers(mixed, m), 0);
     bpfrt_map_put(m);
 }
 
@@ -216,13 +242,8 @@ static void test_counters(void)
     if (!m || !pc)
         return;
     CHECK_EQ(bpfrt_map_set_spin_lock_off(m, 0), 0);
-    struct targ a[THREADS], b[THREADS];
-    for (int i = 0; i < THREADS; i++) {
-        a[i] = (struct targ){ m, i, 0, NULL };
-        b[i] = (struct targ){ pc, i, 0, NULL };
-    }
-    run_threads(lock_incr, a, sizeof(a[0]), THREADS);
-    run_threads(percpu_incr, b, sizeof(b[0]), THREADS);
+    run_workers(lock_incr, m);
+    run_workers(percpu_incr, pc);
     uint32_t k = 0;
     struct counter out;
     CHECK_EQ(bpfrt_map_lookup(m, &k, &out, BPF_F_LOCK), 0);
@@ -261,13 +282,7 @@ static void test_lru(void)
     struct bpfrt_map *m = mk(BPF_MAP_TYPE_LRU_HASH, 4, 8, 256, 0);
     if (!m)
         return;
-    struct targ a[THREADS];
-    for (int i = 0; i < THREADS; i++)
-        a[i] = (struct targ){ m, i, 0, NULL };
-    run_threads(lru_worker, a, sizeof(a[0]), THREADS);
-    long bad = 0;
-    for (int i = 0; i < THREADS; i++)
-        bad += a[i].bad;
+    long bad = run_workers(lru_worker, m);
     CHECK_EQ(bad, 0);
     long count = 0;
     uint32_t key, next;
@@ -302,12 +317,8 @@ static void test_queue(void)
     struct bpfrt_map *m = mk(BPF_MAP_TYPE_QUEUE, 0, 8, 64, 0);
     if (!m)
         return;
-    struct targ a[THREADS - 1];
-    pthread_t t[THREADS - 1];
-    for (int i = 0; i < THREADS - 1; i++) {
-        a[i] = (struct targ){ m, i, 0, NULL };
-        pthread_create(&t[i], NULL, queue_producer, &a[i]);
-    }
+    struct producers prod;
+    producers_start(&prod, queue_producer, m);
     long got = 0, bad = 0, last[THREADS];
     for (int i = 0; i < THREADS; i++)
         last[i] = -1;
@@ -323,8 +334,7 @@ static void test_queue(void)
         last[id] = seq;
         got++;
     }
-    for (int i = 0; i < THREADS - 1; i++)
-        pthread_join(t[i], NULL);
+    producers_join(&prod);
     CHECK_EQ(bad, 0);
     bpfrt_map_put(m);
 }
@@ -335,6 +345,13 @@ struct order_state {
     long last[THREADS];
     long got, bad;
 };
+
+static void order_state_init(struct order_state *s)
+{
+    memset(s, 0, sizeof(*s));
+    for (int i = 0; i < THREADS; i++)
+        s->last[i] = -1;
+}
 
 static int order_cb(void *arg, const void *data, size_t size)
 {
@@ -386,22 +403,15 @@ static void test_ringbuf(void)
     struct bpfrt_map *m = mk(BPF_MAP_TYPE_RINGBUF, 0, 0, 4096, 0);
     if (!m)
         return;
-    struct targ a[THREADS - 1];
-    pthread_t t[THREADS - 1];
-    for (int i = 0; i < THREADS - 1; i++) {
-        a[i] = (struct targ){ m, i, 0, NULL };
-        pthread_create(&t[i], NULL, rb_producer, &a[i]);
-    }
+    struct producers prod;
+    producers_start(&prod, rb_producer, m);
     struct order_state s;
-    memset(&s, 0, sizeof(s));
-    for (int i = 0; i < THREADS; i++)
-        s.last[i] = -1;
+    order_state_init(&s);
     while (s.got < (THREADS - 1) * iters) {
         if (bpfrt_ringbuf_consume(m, order_cb, &s) == 0)
             sched_yield();
     }
-    for (int i = 0; i < THREADS - 1; i++)
-        pthread_join(t[i], NULL);
+    producers_join(&prod);
     CHECK_EQ(s.bad, 0);
     CHECK_EQ(s.got, (THREADS - 1) * iters);
     CHECK_EQ(bpfrt_ringbuf_query(m, BPF_RB_AVAIL_DATA), 0);
@@ -432,22 +442,15 @@ static void test_perf(void)
         return;
     CHECK_EQ(bpfrt_perf_event_open_buffer(m, 0, 1024), 0);
     CHECK_EQ(bpfrt_perf_event_open_buffer(m, 1, 1024), 0);
-    struct targ a[THREADS - 1];
-    pthread_t t[THREADS - 1];
-    for (int i = 0; i < THREADS - 1; i++) {
-        a[i] = (struct targ){ m, i, 0, NULL };
-        pthread_create(&t[i], NULL, perf_producer, &a[i]);
-    }
+    struct producers prod;
+    producers_start(&prod, perf_producer, m);
     struct order_state s;
-    memset(&s, 0, sizeof(s));
-    for (int i = 0; i < THREADS; i++)
-        s.last[i] = -1;
+    order_state_init(&s);
     while (s.got < (THREADS - 1) * iters) {
         if (bpfrt_perf_event_consume(m, order_cb, NULL, &s) == 0)
             sched_yield();
     }
-    for (int i = 0; i < THREADS - 1; i++)
-        pthread_join(t[i], NULL);
+    producers_join(&prod);
     CHECK_EQ(s.bad, 0);
     bpfrt_map_put(m);
 }
@@ -500,14 +503,7 @@ static void test_lpm(void)
     struct lk k8 = { 8, { 10, 0, 0, 0 } };
     uint32_t v8 = 8;
     CHECK_EQ(bpfrt_map_update(m, &k8, &v8, 0), 0);
-    struct targ a[THREADS];
-    for (int i = 0; i < THREADS; i++)
-        a[i] = (struct targ){ m, i, 0, NULL };
-    run_threads(lpm_mixed, a, sizeof(a[0]), THREADS);
-    long bad = 0;
-    for (int i = 0; i < THREADS; i++)
-        bad += a[i].bad;
-    CHECK_EQ(bad, 0);
+    CHECK_EQ(run_workers(lpm_mixed, m), 0);
     bpfrt_map_put(m);
 }
 
