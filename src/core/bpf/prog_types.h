@@ -34,6 +34,13 @@ struct bpfrt_xdp_ctx {
 struct bpfrt_skb_ctx {
     struct __sk_buff skb;
     uint64_t data, data_end, data_meta;
+    /* sk_buff state __sk_buff does not show, read by skb helpers:
+     * ip_summed (Linux's CHECKSUM_NONE 0, _UNNECESSARY 1, _COMPLETE 2,
+     * _PARTIAL 3; zero-filled contexts start with NONE, as a test run),
+     * csum_level (0..3, for CHECKSUM_UNNECESSARY), csum (for _COMPLETE) and
+     * hash_valid (Linux's l4_hash/sw_hash: skb->hash need not be computed) */
+    uint8_t ip_summed, csum_level, hash_valid;
+    uint32_t csum;
 };
 
 /* x86-64 struct pt_regs (the kprobe context), Linux's field order. */

@@ -8,6 +8,7 @@
 #include "bpfrt/helpers.h"
 #include "bpfrt/map.h"
 #include "bpfrt/prog.h"
+#include "core/bpf/prog_types.h"
 #include "core/core.h"
 
 /* Defines/declares a helper with the engine's calling convention. */
@@ -100,6 +101,9 @@ BPFRT_HELPER_DECL(skb_change_type);
 BPFRT_HELPER_DECL(set_hash_invalid);
 BPFRT_HELPER_DECL(set_hash);
 BPFRT_HELPER_DECL(skb_ecn_set_ce);
+BPFRT_HELPER_DECL(get_hash_recalc);
+BPFRT_HELPER_DECL(csum_update);
+BPFRT_HELPER_DECL(csum_level);
 BPFRT_HELPER_DECL(l3_csum_replace);
 BPFRT_HELPER_DECL(l4_csum_replace);
 BPFRT_HELPER_DECL(csum_diff);
@@ -194,6 +198,17 @@ struct __sk_buff *bpfrt_skb_view(struct bpfrt_run *run);
 /* After an skb helper resized the packet: __sk_buff.len (the program reads
  * it from the context) and the pointer shadows/regions follow. */
 void bpfrt_skb_publish(struct bpfrt_run *run, const struct bpfrt_pkt_snap *old);
+
+/* The whole kernel-side skb context (checksum and hash state beyond
+ * __sk_buff), or NULL when the run has none. */
+struct bpfrt_skb_ctx *bpfrt_skb_state(struct bpfrt_run *run);
+
+/* Linux's sk_buff ip_summed values and __skb_reset_checksum_unnecessary
+ * (what bpf_skb_adjust_room does unless BPF_F_ADJ_ROOM_NO_CSUM_RESET). */
+#define BPFRT_CHECKSUM_NONE 0
+#define BPFRT_CHECKSUM_UNNECESSARY 1
+#define BPFRT_CHECKSUM_COMPLETE 2
+void bpfrt_skb_reset_csum_unnecessary(struct bpfrt_run *run);
 
 /* skb->protocol as __sk_buff shows it (__be16 in the low bits), and its
  * update when a helper changes the outer L3 protocol. */

@@ -76,6 +76,14 @@ struct __sk_buff *bpfrt_skb_view(struct bpfrt_run *run)
     return (struct __sk_buff *)ctx;
 }
 
+struct bpfrt_skb_ctx *bpfrt_skb_state(struct bpfrt_run *run)
+{
+    struct __sk_buff *skb = bpfrt_skb_view(run);
+    if (!skb || run->ctx_desc->kern_size < sizeof(struct bpfrt_skb_ctx))
+        return NULL;
+    return (struct bpfrt_skb_ctx *)(void *)skb;
+}
+
 void bpfrt_skb_publish(struct bpfrt_run *run, const struct bpfrt_pkt_snap *old)
 {
     struct __sk_buff *skb = bpfrt_skb_view(run);

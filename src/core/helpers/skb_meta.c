@@ -20,24 +20,29 @@ BPFRT_HELPER_DEF(skb_change_type)
     return 0;
 }
 
-static void set_skb_hash(struct bpfrt_run *run, uint32_t hash)
+/* valid: Linux's sw_hash/l4_hash, which stop bpf_get_hash_recalc from
+ * recomputing it */
+static void set_skb_hash(struct bpfrt_run *run, uint32_t hash, bool valid)
 {
     struct __sk_buff *skb = bpfrt_skb_view(run);
+    struct bpfrt_skb_ctx *k = bpfrt_skb_state(run);
     if (skb)
         bpfrt_memcpy(&skb->hash, &hash, sizeof(hash));
+    if (k)
+        k->hash_valid = valid;
 }
 
 /* (ctx): skb->hash = 0 (Linux recomputes it when next asked). */
 BPFRT_HELPER_DEF(set_hash_invalid)
 {
-    set_skb_hash(run, 0);
+    set_skb_hash(run, 0, false);
     return 0;
 }
 
 /* (ctx, hash): a software hash chosen by the program. */
 BPFRT_HELPER_DEF(set_hash)
 {
-    set_skb_hash(run, (uint32_t)r2);
+    set_skb_hash(run, (uint32_t)r2, true);
     return 0;
 }
 

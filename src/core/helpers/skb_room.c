@@ -190,6 +190,9 @@ BPFRT_HELPER_DEF(skb_adjust_room)
         (!shrink && len + abs > SKB_MAX_LEN))
         return bpfrt_helper_err(-BPFRT_ENOTSUPP);
     int err = shrink ? net_shrink(run, off, abs, flags, proto) : net_grow(run, off, abs, flags, proto);
+    /* the inner headers' checksums were verified for the old outer ones */
+    if (!err && !(flags & ADJ_ROOM_NO_CSUM_RESET))
+        bpfrt_skb_reset_csum_unnecessary(run);
     return bpfrt_helper_err(err);
 }
 
