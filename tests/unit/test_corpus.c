@@ -975,6 +975,532 @@ static void t_weak_ksyms(const char *v)
     bpfrt_object_close(obj);
 }
 
+/* ==== programs in the styles added later (see each .bpf.c) ==== */
+
+/* ---- XDP L4 load balancer: a C model of its flow hash and checksums ---- */
+
+static uint32_t lb_rol32(uint32_t w, unsigned s)
+{
+    return (w << s) | (w >> (32 - s));
+}
+
+static uint32_t lb_flow_hash(uint32_t a, uint32_t b, uint32_t c)
+{
+    a += 0x9e3779b9;
+    c ^= b; c -= lb_rol32(b, 14);
+    a ^= c; a -= lb_rol32(c, 11);
+    b ^= a; b -= lb_rol32(a, 25);
+    c ^= b; c -= lb_rol32(b, 16);
+    a ^= c; a -= lb_rol32(c, 4);
+    b ^= a; b -= lb_rol32(a, 14);
+    c ^= b; c -= lb_rol32(b, 24);
+    return c;
+}
+
+struct lb_vip_key { uint8_t addr[4]; uint16_t port_be; uint8_t proto, pad; };
+struct lb_vip_meta { uint32_t vip_num, n_backends; };
+struct lb_backend { uint8_t addr[4]; uint8_t mac[6]; uint16_t weight; };
+struct lb_stats { uint64_t packets, bytes; uint32_t last_backend, csum_fixups; };
+
+static void t_xdp_l4_lb(const char *v)
+{
+    struct bpfrt_object *obj = load_obj(v, "xdp_l4_lb");
+    CHECK(obj != NULL);
+    if (!obj)
+        return;
+    struct lb_vip_key udp_vip = {{5, 6, 7, 8}, htons_(53), 17, 0}, tcp_vip = {{8, 8, 8, 8}, htons_(80), 6, 0};
+    struct lb_vip_meta m1 = {1, 3}, m2 = {2, 2};
+    CHECK_EQ(map_update(obj, "vips", &udp_vip, &m1, 0), 0);
+    CHECK_EQ(map_update(obj, "vips", &tcp_vip, &m2, 0), 0);
+    for (uint32_t s = 8; s < 11; s++) {
+        struct lb_backend b = {{10, 0, 1, (uint8_t)(s - 7)}, {0x02, 0xbe, 0, 0, 0, (uint8_t)(s - 7)}, 1};
+        CHECK_EQ(map_update(obj, "backends", &s, &b, 0), 0);
+    }
+    for (uint32_t s = 16; s < 18; s++) {
+        struct lb_backend b = {{172, 16, 0, (uint8_t)(s - 15)}, {0x02, 0xbe, 0, 0, 1, (uint8_t)(s - 15)}, 1};
+        CHECK_EQ(map_update(obj, "backends", &s, &b, 0), 0);
+    }
+    uint8_t pkt[256];
+    /* UDP to the VIP: to backend 8 + hash % 3, MACs moved, IP checksum
+     * valid again, the UDP checksum (0: none) left alone */
+    uint32_t n = build_ipv4(pkt, 17, ip4(1, 2, 3, 4), ip4(5, 6, 7, 8), 1000, 53, 18, 0);
+    uint32_t slot = 8 + lb_flow_hash(ip4(1, 2, 3, 4), 1000u << 16 | 53, 17) % 3;
+    struct run_result r = run_prog(obj, "xdp_lb", pkt, n);
+    CHECK_EQ(r.retval, 3); /* XDP_TX */
+    CHECK_EQ(r.out_len, n);
+    uint8_t want_daddr[4] = {10, 0, 1, (uint8_t)(slot - 7)}, want_mac[6] = {0x02, 0xbe, 0, 0, 0, (uint8_t)(slot - 7)};
+    uint8_t old_dst_mac[6] = {PKT_MAC_DST};
+    CHECK(memcmp(r.out + 14 + 16, want_daddr, 4) == 0);
+    CHECK(memcmp(r.out, want_mac, 6) == 0);
+    CHECK(memcmp(r.out + 6, old_dst_mac, 6) == 0);
+    CHECK_EQ(csum16(r.out + 14, 20), 0);
+    CHECK_EQ(r.out[14 + 20 + 6] | r.out[14 + 20 + 7], 0);
+    /* TCP to the other VIP: the TCP checksum follows the address change
+     * (RFC 1624); build_ipv4 leaves it 0, so the new one is ~(~0 + ~old + new) */
+    n = build_ipv4(pkt, 6, ip4(9, 9, 9, 9), ip4(8, 8, 8, 8), 7, 80, 0, 0x20);
+    slot = 16 + lb_flow_hash(ip4(9, 9, 9, 9), 7u << 16 | 80, 6) % 2;
+    r = run_prog(obj, "xdp_lb", pkt, n);
+    CHECK_EQ(r.retval, 3);
+    CHECK_EQ(r.out[14 + 19], (uint8_t)(slot - 15));
+    CHECK_EQ(csum16(r.out + 14, 20), 0);
+    uint32_t s = 0xffff; /* ~0 */
+    s += 0xffff - 0x0808;  /* ~old high word */
+    s += 0xffff - 0x0808;  /* ~old low word */
+    s += 172 << 8 | 16;
+    s += (uint32_t)(slot - 15);
+    while (s >> 16)
+        s = (s & 0xffff) + (s >> 16);
+    CHECK_EQ(r.out[14 + 20 + 16] << 8 | r.out[14 + 20 + 17], (uint16_t)~s);
+    /* not a VIP, not IP, IP options */
+    n = build_ipv4(pkt, 17, ip4(1, 2, 3, 4), ip4(5, 6, 7, 9), 1000, 53, 18, 0);
+    CHECK_EQ(run_prog(obj, "xdp_lb", pkt, n).retval, 2);
+    n = build_arp(pkt);
+    CHECK_EQ(run_prog(obj, "xdp_lb", pkt, n).retval, 2);
+    n = build_ipv4(pkt, 17, ip4(1, 2, 3, 4), ip4(5, 6, 7, 8), 1000, 53, 18, 0);
+    pkt[14] = 0x46;
+    CHECK_EQ(run_prog(obj, "xdp_lb", pkt, n).retval, 2);
+    CHECK_EQ(global_u64(obj, "not_vip"), 1);
+    struct bpfrt_object_map *m;
+    uint32_t off, size;
+    CHECK_EQ(bpfrt_object_find_global(obj, "stats", &m, &off, &size), 0);
+    CHECK_EQ(size, 8 * sizeof(struct lb_stats));
+    struct lb_stats st[8];
+    uint8_t bss[1024];
+    uint32_t zero = 0;
+    if (size == sizeof(st) && map_lookup(obj, ".bss", &zero, bss) == 0) {
+        memcpy(st, bss + off, sizeof(st));
+        CHECK_EQ(st[1].packets, 1);
+        CHECK_EQ(st[1].bytes, 60);
+        CHECK_EQ(st[1].csum_fixups, 0);
+        CHECK_EQ(st[2].packets, 1);
+        CHECK_EQ(st[2].csum_fixups, 1);
+        CHECK_EQ(st[2].last_backend, slot);
+    }
+    bpfrt_object_close(obj);
+}
+
+/* ---- LD_ABS/LD_IND socket filters and their skb_load_bytes twin ---- */
+
+static void t_socket_ldabs(const char *v)
+{
+    struct bpfrt_object *obj = load_obj(v, "socket_ldabs");
+    CHECK(obj != NULL);
+    if (!obj)
+        return;
+    static const char *const progs[] = {"sock_ldabs", "sock_load_bytes"};
+    uint8_t pkt[256];
+    for (int p = 0; p < 2; p++) {
+        uint32_t n = build_ipv4(pkt, 17, ip4(1, 1, 1, 1), ip4(8, 8, 8, 8), 3333, 53, 30, 0);
+        CHECK_EQ(run_prog(obj, progs[p], pkt, n).retval, 64); /* privileged port: snap length */
+        n = build_ipv4(pkt, 6, ip4(1, 1, 1, 1), ip4(8, 8, 8, 8), 3333, 8080, 30, 0);
+        CHECK_EQ(run_prog(obj, progs[p], pkt, n).retval, n - 14); /* whole packet from the IP header */
+        n = build_ipv4(pkt, 1, ip4(1, 1, 1, 1), ip4(8, 8, 8, 8), 1, 1, 8, 0);
+        CHECK_EQ(run_prog(obj, progs[p], pkt, n).retval, 0xffffffff);
+        n = build_ipv4(pkt, 17, ip4(127, 0, 0, 1), ip4(8, 8, 8, 8), 3333, 53, 30, 0);
+        CHECK_EQ(run_prog(obj, progs[p], pkt, n).retval, 0);
+        n = build_ipv4(pkt, 17, ip4(1, 1, 1, 1), ip4(8, 8, 8, 8), 3333, 53, 30, 0);
+        pkt[14 + 7] = 0x10; /* a later fragment */
+        CHECK_EQ(run_prog(obj, progs[p], pkt, n).retval, 0);
+        n = build_arp(pkt);
+        CHECK_EQ(run_prog(obj, progs[p], pkt, n).retval, 0);
+        n = build_ipv4(pkt, 17, ip4(1, 1, 1, 1), ip4(8, 8, 8, 8), 3333, 53, 30, 0);
+        pkt[14] = 0x46; /* options: the ports move 4 bytes (LD_IND) */
+        pkt[14 + 24 + 2] = 0, pkt[14 + 24 + 3] = 25;
+        CHECK_EQ(run_prog(obj, progs[p], pkt, n).retval, 64);
+    }
+    /* counters: 0 non-IP, 1 fragments, 2 other protocols, 3 TCP, 4 UDP (LD_ABS program) */
+    uint64_t want[5] = {1, 1, 1, 1, 3}, got;
+    for (uint32_t k = 0; k < 5; k++) {
+        CHECK_EQ(map_lookup(obj, "counters", &k, &got), 0);
+        CHECK_EQ(got, want[k]);
+    }
+    bpfrt_object_close(obj);
+}
+
+/* ---- tc: VLAN stacks and IPv6 extension headers via skb_load_bytes ---- */
+
+struct cls_result { uint32_t mark, priority, classid; uint16_t l4_off; uint8_t l4_proto, n_ext; };
+
+static void t_tc_vlan_ipv6_ext(const char *v)
+{
+    struct bpfrt_object *obj = load_obj(v, "tc_vlan_ipv6_ext");
+    CHECK(obj != NULL);
+    if (!obj)
+        return;
+    uint8_t pkt[256];
+    struct __sk_buff skb, out;
+    memset(&skb, 0, sizeof(skb));
+    /* IPv6, traffic class 0xb8 (EF), hop-by-hop + fragment headers, TCP to 443 */
+    static const uint8_t v6[] = {0x02, 0, 0, 0, 0, 1, 0x02, 0, 0, 0, 0, 2, 0x86, 0xdd, 0x6b, 0x80, 0, 1, 0, 36, 0, 63};
+    memset(pkt, 0, sizeof(pkt));
+    memcpy(pkt, v6, sizeof(v6));
+    static const uint8_t ext[] = {44, 0, 5, 2, 0, 0, 1, 0, 6, 0, 0, 0, 0x12, 0x34, 0x56, 0x78,
+                                  0x9c, 0x40, 0x01, 0xbb, 0, 0, 0, 1, 0, 0, 0, 0, 0x50, 0x02, 0x20, 0};
+    memcpy(pkt + 54, ext, sizeof(ext));
+    struct run_result r = run_prog_ctx(obj, "tc_classify_l2l3", pkt, 90, &skb, sizeof(skb), sizeof(skb));
+    CHECK_EQ(r.retval, 1); /* TC_ACT_UNSPEC + 2 extension headers */
+    memcpy(&out, r.ctx_out, sizeof(out));
+    CHECK_EQ(out.mark, 443);
+    CHECK_EQ(out.priority, 46);
+    uint32_t key = 6 << 8 | 2;
+    struct cls_result c;
+    CHECK_EQ(map_lookup(obj, "seen", &key, &c), 0);
+    CHECK_EQ(c.classid, 0x10003);
+    CHECK_EQ(c.l4_off, 14 + 40 + 8 + 8);
+    /* QinQ (tags 100 and 7), routing + destination options, UDP to 53 */
+    static const uint8_t qinq[] = {0x02, 0, 0, 0, 0, 1, 0x02, 0, 0, 0, 0, 2, 0x88, 0xa8, 0, 100, 0x81, 0, 0x20, 7,
+                                   0x86, 0xdd, 0x60, 0, 0, 0, 0, 48, 43, 1};
+    memset(pkt, 0, sizeof(pkt));
+    memcpy(pkt, qinq, sizeof(qinq));
+    pkt[62] = 60, pkt[63] = 2;          /* routing: next dest-opts, 24 bytes */
+    pkt[86] = 17, pkt[87] = 0;          /* dest-opts: next UDP, 8 bytes */
+    pkt[94 + 2] = 0, pkt[94 + 3] = 53;  /* UDP dport */
+    r = run_prog_ctx(obj, "tc_classify_l2l3", pkt, 110, &skb, sizeof(skb), sizeof(skb));
+    CHECK_EQ(r.retval, 1);
+    memcpy(&out, r.ctx_out, sizeof(out));
+    CHECK_EQ(out.mark, 7u << 16 | 53);
+    CHECK_EQ(out.priority, 0);
+    key = 7u << 16 | 17 << 8 | 2;
+    CHECK_EQ(map_lookup(obj, "seen", &key, &c), 0);
+    CHECK_EQ(c.classid, 0x10000 | (2 * 16 + 2 + 2));
+    CHECK_EQ(c.l4_off, 94);
+    /* IPv4: DSCP from the TOS byte; ARP: marked with its ethertype */
+    uint32_t n = build_ipv4(pkt, 17, ip4(1, 1, 1, 1), ip4(2, 2, 2, 2), 1, 5353, 8, 34 << 2);
+    r = run_prog_ctx(obj, "tc_classify_l2l3", pkt, n, &skb, sizeof(skb), sizeof(skb));
+    CHECK_EQ(r.retval, 0xffffffff);
+    memcpy(&out, r.ctx_out, sizeof(out));
+    CHECK_EQ(out.mark, 5353);
+    CHECK_EQ(out.priority, 34);
+    n = build_arp(pkt);
+    r = run_prog_ctx(obj, "tc_classify_l2l3", pkt, n, &skb, sizeof(skb), sizeof(skb));
+    CHECK_EQ(r.retval, 0xffffffff);
+    memcpy(&out, r.ctx_out, sizeof(out));
+    CHECK_EQ(out.mark, 0xdead0806);
+    bpfrt_object_close(obj);
+}
+
+/* ---- printk: .rodata formats, vprintk with > 3 args, bpf_snprintf ---- */
+
+struct printk_capture {
+    char lines[4][128];
+    int n;
+};
+
+static void capture_line(void *arg, const char *line, size_t len)
+{
+    struct printk_capture *c = arg;
+    if (c->n < 4)
+        snprintf(c->lines[c->n], sizeof(c->lines[0]), "%.*s", (int)len, line);
+    c->n++;
+}
+
+static void t_printk_formats(const char *v)
+{
+    struct bpfrt_object *obj = load_obj(v, "printk_formats");
+    CHECK(obj != NULL);
+    if (!obj)
+        return;
+    uint8_t pkt[256];
+    uint32_t n = build_ipv4(pkt, 17, ip4(1, 2, 3, 4), ip4(5, 6, 7, 8), 1000, 53, 18, 0x05);
+    struct printk_capture cap;
+    memset(&cap, 0, sizeof(cap));
+    bpfrt_runtime_set_trace_sink(crt, capture_line, &cap);
+    CHECK_EQ(run_prog(obj, "xdp_printk", pkt, n).retval, 2);
+    bpfrt_runtime_set_trace_sink(crt, NULL, NULL);
+    CHECK_EQ(cap.n, 4);
+    CHECK_STR(cap.lines[0], "short frame? 60 bytes");
+    CHECK_STR(cap.lines[1], "ip 1.2.3.4 -> 5.6.7.8 proto 17");
+    CHECK_STR(cap.lines[2], "ttl=64 tos=5 id=0 frag=4000 len=46 end");
+    char want[128];
+    int wl = snprintf(want, sizeof(want), "pkt proto=%u len=%d src=%s ttl=%03u tag=%-6s|%5x|%c%%", 17, 60,
+                      "1.2.3.4", 64, "-", 0, 'A' + 5);
+    struct bpfrt_object_map *m;
+    uint32_t off, size, zero = 0;
+    uint8_t bss[512];
+    CHECK_EQ(bpfrt_object_find_global(obj, "line", &m, &off, &size), 0);
+    if (size == 128 && map_lookup(obj, ".bss", &zero, bss) == 0)
+        CHECK_STR((const char *)bss + off, want);
+    CHECK_EQ(global_u64(obj, "line_len"), (uint64_t)wl + 1); /* with the NUL */
+    CHECK_EQ(global_u64(obj, "printed_lines"), 3);
+    /* the lines' lengths: "short frame? 60 bytes", "ip 1.2.3.4 -> 5.6.7.8 proto 17",
+     * "ttl=64 tos=5 id=0 frag=4000 len=46 end", and the last one */
+    char last[128];
+    int ll = snprintf(last, sizeof(last), "%s %s %lld %llu %5d|%-5d|", "tag", "udp", -64LL * 1000000007LL,
+                      (unsigned long long)0x04030201 << 20, -42, 42);
+    CHECK_EQ(global_u64(obj, "last_rc"), (uint64_t)ll);
+    CHECK_EQ(global_u64(obj, "printed_total"),
+             (uint64_t)(strlen("short frame? 60 bytes") + strlen("ip 1.2.3.4 -> 5.6.7.8 proto 17") +
+                        strlen("ttl=64 tos=5 id=0 frag=4000 len=46 end") + (size_t)ll));
+    bpfrt_object_close(obj);
+}
+
+/* ---- alu32/sdiv corner cases: a C model of the whole computation ---- */
+
+static uint32_t model_classify(uint32_t b, uint32_t acc)
+{
+    switch (b & 0x1f) {
+    case 0: return acc + 0x11;
+    case 1: return acc ^ 0xdeadbeef;
+    case 2: return acc * 33;
+    case 3: return acc - 0x7fffffff;
+    case 4: return acc << 3;
+    case 5: return acc >> 5;
+    case 6: return (uint32_t)((int32_t)acc >> 7);
+    case 7: return ~acc;
+    case 8: return -acc;
+    case 9: return acc | 0x80000001;
+    case 10: return acc & 0x0ff0ff0f;
+    case 11: return __builtin_bswap32(acc);
+    case 12: return acc / 7;
+    case 13: return acc % 13;
+    case 14: return acc + (b << 24);
+    case 16: return acc * 0x9e3779b1;
+    case 17: return (acc << 13) | (acc >> 19);
+    case 18: return acc ^ (acc >> 16);
+    case 20: return acc + (uint32_t)(int8_t)b;
+    case 21: return acc - (uint32_t)(int16_t)(b << 9);
+    case 23: return acc == 0 ? 1 : acc;
+    case 24: return (uint16_t)acc;
+    case 25: return (uint8_t)(acc >> 8);
+    case 27: return acc > 0x80000000 ? acc - 0x80000000 : acc + 0x40000000;
+    case 28: return (int32_t)acc < 0 ? 0 : acc;
+    case 30: return acc * acc;
+    default: return acc + b;
+    }
+}
+
+static uint32_t model_alu32(const uint8_t *p, int32_t *sdiv)
+{
+    uint32_t acc = 0x12345678;
+    for (int i = 0; i < 24; i++)
+        acc = model_classify(p[i + 10], acc);
+    uint32_t sh = p[23] & 31;
+    uint32_t w = (acc << sh) + (acc >> (31 - sh)) + 0xffffffffu;
+    uint64_t w64 = ((uint64_t)acc << 32 | w) >> (p[22] & 63);
+    int8_t sb = (int8_t)p[15];
+    int16_t shw = (int16_t)(p[16] << 8 | p[17]);
+    int64_t sx = (int64_t)sb * 1000 + shw;
+    int32_t num = (int32_t)(acc ^ 0x80000000);
+    int32_t den = (int32_t)(int8_t)(p[18] | 1);
+    /* C's truncating division is BPF's sdiv (no INT_MIN / -1 here: den is odd... and -1 only
+     * when num != INT_MIN, checked below) */
+    sdiv[0] = (num == INT32_MIN && den == -1) ? INT32_MIN : num / den;
+    sdiv[1] = -1000000 / den;
+    sdiv[2] = num / -3;
+    int64_t m = (sx * -77777) % (int64_t)den;
+    uint64_t z = p[19] & 3;
+    uint64_t qz = z ? (uint64_t)acc / z : 0, rz = (uint64_t)acc - qz * z;
+    uint32_t digest = acc ^ w ^ (uint32_t)w64 ^ (uint32_t)(w64 >> 32) ^ (uint32_t)sx ^ (uint32_t)m ^ (uint32_t)qz ^
+                      (uint32_t)rz;
+    return digest ^ (uint32_t)sdiv[0] ^ (uint32_t)sdiv[1] ^ (uint32_t)sdiv[2];
+}
+
+static void t_alu32_mix(const char *v)
+{
+    struct bpfrt_object *obj = load_obj(v, "alu32_mix");
+    CHECK(obj != NULL);
+    if (!obj)
+        return;
+    uint8_t pkt[256];
+    uint64_t seed = 0x243f6a8885a308d3ull;
+    for (int k = 0; k < 64; k++) {
+        uint32_t n = build_ipv4(pkt, k % 2 ? 6 : 17, ip4(10, 0, k, 1), ip4(10, 1, 0, k), (uint16_t)k, 80, 20, 0);
+        if (k >= 4) /* then random bytes everywhere the program reads */
+            for (int i = 0; i < 34; i++) {
+                seed ^= seed << 13, seed ^= seed >> 7, seed ^= seed << 17;
+                pkt[i] = (uint8_t)seed;
+            }
+        int32_t sd[3];
+        uint32_t want = model_alu32(pkt, sd);
+        CHECK_EQ(run_prog(obj, "tc_alu32", pkt, n).retval, want);
+    }
+    uint8_t tiny[20] = {0};
+    CHECK_EQ(run_prog(obj, "tc_alu32", tiny, 20).retval, 0xffffffff); /* shorter than 34 */
+    bpfrt_object_close(obj);
+}
+
+/* ---- tc stages chained by tail calls; cb[] carries the state ---- */
+
+static void t_tc_tail_chain(const char *v)
+{
+    struct bpfrt_object *obj = load_obj(v, "tc_tail_chain");
+    CHECK(obj != NULL);
+    if (!obj)
+        return;
+    uint8_t pkt[256];
+    /* last byte 5: five retries, then the accounting stage */
+    uint32_t n = build_ipv4(pkt, 17, ip4(1, 1, 1, 1), ip4(2, 2, 2, 2), 1, 2, 18, 0);
+    pkt[n - 1] = 5;
+    CHECK_EQ(run_prog(obj, "tc_entry", pkt, n).retval, (n & 0xff) + 1 * 10 + 5 * 100);
+    CHECK_EQ(global_u64(obj, "retry_depth_max") & 0xffffffff, 5);
+    /* last byte 0x5a = 90 -> 42 retries wanted: the 34th tail call of the
+     * chain fails (entry->parse->policy->retry and 30 more retries), and so
+     * does the jump to accounting */
+    pkt[n - 1] = 0x5a;
+    CHECK_EQ(run_prog(obj, "tc_entry", pkt, n).retval, 1000 + 31);
+    CHECK_EQ(global_u64(obj, "retry_depth_max") & 0xffffffff, 31);
+    CHECK_EQ(global_u64(obj, "fallthrough") & 0xffffffff, 2); /* the empty slot, twice */
+    /* ARP (42 bytes, last byte 0): not IP, no retries */
+    n = build_arp(pkt);
+    CHECK_EQ(run_prog(obj, "tc_entry", pkt, n).retval, 42 + 2 * 10);
+    /* a runt (< 40): the parse stage's jump to slot 7 (empty) falls through */
+    n = build_arp(pkt);
+    CHECK_EQ(run_prog(obj, "tc_entry", pkt, 38).retval, 2);
+    bpfrt_object_close(obj);
+}
+
+/* ---- bpf_loop with a context struct, for_each over a hash ---- */
+
+static void t_loop_ctx_hash(const char *v)
+{
+    struct bpfrt_object *obj = load_obj(v, "loop_ctx_hash");
+    CHECK(obj != NULL);
+    if (!obj)
+        return;
+    uint8_t pkt[256];
+    uint32_t n = build_ipv4(pkt, 17, ip4(1, 2, 3, 4), ip4(5, 6, 7, 8), 1000, 53, 18, 0); /* 60 bytes */
+    uint32_t sum = 0, words = 0;
+    for (uint32_t i = 0; i + 1 < n; i += 2)
+        sum += (uint32_t)pkt[i] << 8 | pkt[i + 1], words++;
+    struct bpfrt_object_map *m;
+    uint32_t off, size, zero = 0;
+    uint64_t res[8];
+    uint8_t bss[256];
+    CHECK_EQ(run_prog(obj, "xdp_loops", pkt, n).retval, 1 + ((words & 0x3f) << 1));
+    CHECK_EQ(bpfrt_object_find_global(obj, "results", &m, &off, &size), 0);
+    if (size == sizeof(res) && map_lookup(obj, ".bss", &zero, bss) == 0) {
+        memcpy(res, bss + off, sizeof(res));
+        CHECK_EQ(res[0], words + 1); /* iterations including the stopping one */
+        CHECK_EQ(res[1], sum);
+        CHECK_EQ(res[2], words);
+        CHECK_EQ(res[3], 0xffffffff);
+        CHECK_EQ(res[4], (uint64_t)-7);  /* -E2BIG */
+        CHECK_EQ(res[5], (uint64_t)-22); /* -EINVAL */
+        CHECK_EQ(res[6], 1ull << 32);    /* one entry visited, none expired */
+    }
+    /* a broadcast frame starts with 0xffff: the scan stops at once */
+    n = build_arp(pkt);
+    CHECK_EQ(run_prog(obj, "xdp_loops", pkt, n).retval, 1);
+    /* five more runs: entries older than 4 generations are deleted while
+     * iterating; every run adds/refreshes one bucket */
+    for (int k = 0; k < 5; k++) {
+        n = build_ipv4(pkt, 6, ip4(1, 2, 3, (uint8_t)k), ip4(5, 6, 7, 8), 1000, 53, 0, 0);
+        run_prog(obj, "xdp_loops", pkt, n);
+    }
+    uint64_t count = 0;
+    union bpf_attr a;
+    uint32_t key, next;
+    for (int first = 1;; first = 0) {
+        memset(&a, 0, sizeof(a));
+        a.map_fd = (uint32_t)map_handle(obj, "ages");
+        a.key = first ? 0 : (uint64_t)(uintptr_t)&key;
+        a.next_key = (uint64_t)(uintptr_t)&next;
+        if (bpfrt_bpf(crt, BPF_MAP_GET_NEXT_KEY, &a, sizeof(a)))
+            break;
+        key = next;
+        count++;
+    }
+    CHECK(count >= 1 && count <= 4);
+    CHECK_EQ(global_u64(obj, "generation"), 7);
+    bpfrt_object_close(obj);
+}
+
+/* ---- CO-RE style reads through raw_tp arguments ---- */
+
+struct model_inode { uint64_t i_ino; uint32_t i_mode, i_nlink; };
+struct model_file { uint32_t f_flags, f_mode; struct model_inode *f_inode; uint64_t f_pos; };
+
+static void t_raw_tp_core_read(const char *v)
+{
+    struct bpfrt_object *obj = load_obj(v, "raw_tp_core_read");
+    CHECK(obj != NULL);
+    if (!obj)
+        return;
+    /* pointers into this process: bpfrt's "kernel" memory */
+    static struct model_inode ino = {123456789, 0644, 1};
+    static struct model_file f = {0x8002, 3, &ino, 77};
+    static const char name[] = "comm-name";
+    uint64_t args[4] = {(uint64_t)(uintptr_t)&f, (uint64_t)(uintptr_t)&ino, (uint64_t)(uintptr_t)name, 0};
+    struct run_result r = run_prog_ctx(obj, "trace_file_op", NULL, 0, args, sizeof(args), 0);
+    CHECK_EQ(r.retval, 0);
+    CHECK_EQ(global_u64(obj, "got_flags"), 0x8002);
+    CHECK_EQ(global_u64(obj, "got_ino"), 123456789);
+    CHECK_EQ(global_u64(obj, "inode_ptr"), (uint64_t)(uintptr_t)&ino);
+    CHECK_EQ(global_u64(obj, "rc_str"), sizeof(name));
+    CHECK_EQ(global_u64(obj, "has_pos"), 1);
+    CHECK_EQ(global_u64(obj, "old_has_pos"), 1);
+    CHECK_EQ(global_u64(obj, "pos_off"), 16);
+    CHECK_EQ(global_u64(obj, "pos_size"), 8);
+    CHECK_EQ(global_u64(obj, "time_ok"), 7);
+    /* NULL-based reads: Linux (x86-64) refuses kernel reads of user
+     * addresses with -ERANGE; a user read of NULL faults (-EFAULT) */
+    uint64_t nulls[4] = {0, 0x10, 0x20, 0};
+    r = run_prog_ctx(obj, "trace_file_op", NULL, 0, nulls, sizeof(nulls), 0);
+    CHECK_EQ(r.retval, (uint32_t)(-34 - 34 * 3 - 34 * 5 - 14 * 7 + 100 + 1000 + 10000));
+    CHECK_EQ(global_u64(obj, "rc_flags"), (uint64_t)-34);
+    CHECK_EQ(global_u64(obj, "got_flags"), 0);
+    CHECK_EQ(global_u64(obj, "rc_user"), (uint64_t)-14);
+    CHECK_EQ(global_u64(obj, "rc_str"), (uint64_t)-34);
+    CHECK_EQ(global_u64(obj, "samples_taken"), 2);
+    bpfrt_object_close(obj);
+}
+
+/* ---- hash recalculation and checksum levels ---- */
+
+static uint64_t last_flow_hash(struct bpfrt_object *obj)
+{
+    uint32_t zero = 0;
+    uint64_t zeros[256] = {0};
+    uint64_t h = percpu_sum_u64(obj, "last_hash", &zero, 8, 0);
+    CHECK_EQ(map_update(obj, "last_hash", &zero, zeros, 0), 0);
+    return h;
+}
+
+static void t_tc_encap_csum(const char *v)
+{
+    struct bpfrt_object *obj = load_obj(v, "tc_encap_csum");
+    CHECK(obj != NULL);
+    if (!obj)
+        return;
+    uint8_t pkt[256];
+    uint32_t n = build_ipv4(pkt, 6, ip4(10, 0, 0, 1), ip4(10, 0, 0, 2), 40000, 443, 0, 0);
+    CHECK_EQ(run_prog(obj, "tc_steer", pkt, n).retval, 0x7f);
+    uint64_t fwd = last_flow_hash(obj);
+    n = build_ipv4(pkt, 6, ip4(10, 0, 0, 2), ip4(10, 0, 0, 1), 443, 40000, 0, 0);
+    CHECK_EQ(run_prog(obj, "tc_steer", pkt, n).retval, 0x7f);
+    uint64_t rev = last_flow_hash(obj);
+    CHECK(fwd != 0);
+    CHECK_EQ(fwd, rev); /* both directions of a flow hash alike */
+    n = build_ipv4(pkt, 6, ip4(10, 0, 0, 1), ip4(10, 0, 0, 2), 40001, 443, 0, 0);
+    run_prog(obj, "tc_steer", pkt, n);
+    CHECK(last_flow_hash(obj) != fwd); /* another flow (with near certainty) */
+    n = build_arp(pkt);
+    CHECK_EQ(run_prog(obj, "tc_steer", pkt, n).retval, 0x7f);
+
+    /* levels: -EACCES while CHECKSUM_NONE, then 0, capped at 3, 2 after a
+     * decrement, kept over adjust_room with NO_CSUM_RESET, reset without */
+    n = build_ipv4(pkt, 17, ip4(1, 1, 1, 1), ip4(2, 2, 2, 2), 1, 2, 8, 0);
+    CHECK_EQ(run_prog(obj, "tc_encap_levels", pkt, n).retval, (uint32_t)(-13 + 0 + 300 + 2000));
+    struct bpfrt_object_map *m;
+    uint32_t off, size, zero = 0;
+    int64_t lv[8];
+    uint8_t bss[256];
+    CHECK_EQ(bpfrt_object_find_global(obj, "levels", &m, &off, &size), 0);
+    if (size == sizeof(lv) && map_lookup(obj, ".bss", &zero, bss) == 0) {
+        memcpy(lv, bss + off, sizeof(lv));
+        CHECK_EQ(lv[0], -13);
+        CHECK_EQ(lv[1], 0);
+        CHECK_EQ(lv[2], 0);
+        CHECK_EQ(lv[3], 3);
+        CHECK_EQ(lv[4], 2);
+        CHECK_EQ(lv[5], -22);
+        CHECK_EQ(lv[6], 2);
+        CHECK_EQ(lv[7], -13 * 1000 - 524); /* reset; csum_update: -ENOTSUPP */
+    }
+    bpfrt_object_close(obj);
+}
+
+
 struct corpus_case {
     const char *name;
     void (*fn)(const char *variant);
@@ -1013,6 +1539,15 @@ static const struct corpus_case cases[] = {
     {"tc_nat", t_tc_nat, false},
     {"xdp_trim", t_xdp_trim, true},
     {"weak_ksyms", t_weak_ksyms, false},
+    {"xdp_l4_lb", t_xdp_l4_lb, false},
+    {"socket_ldabs", t_socket_ldabs, false},
+    {"tc_vlan_ipv6_ext", t_tc_vlan_ipv6_ext, false},
+    {"printk_formats", t_printk_formats, true},
+    {"alu32_mix", t_alu32_mix, true},
+    {"tc_tail_chain", t_tc_tail_chain, false},
+    {"loop_ctx_hash", t_loop_ctx_hash, false},
+    {"raw_tp_core_read", t_raw_tp_core_read, false},
+    {"tc_encap_csum", t_tc_encap_csum, false},
 };
 
 int main(int argc, char **argv)
