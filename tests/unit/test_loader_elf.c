@@ -176,6 +176,14 @@ static int eb_open(struct ebuild *b, const struct bpfrt_object_opts *o, struct b
 
 #define INSN(code, dst, src, off, imm) {(code), (dst), (src), (off), (imm)}
 static const struct bpf_insn ret0[] = {INSN(0xb7, 0, 0, 0, 0), INSN(0x95, 0, 0, 0, 0)};
+
+/* A section holding one `r0 = 0; exit` program and its function symbol. */
+static int eb_ret0_prog(struct ebuild *b, const char *sec, const char *name)
+{
+    int s = eb_sec(b, sec, SHT_PROGBITS, SHF_ALLOC | SHF_EXECINSTR, ret0, sizeof(ret0));
+    eb_sym(b, name, s, 0, sizeof(ret0), STT_FUNC, STB_GLOBAL);
+    return s;
+}
 static const char license_gpl[] = "GPL";
 
 /* ---- tests ---- */
@@ -248,10 +256,8 @@ static void test_tail_slots_and_default_type(void)
 {
     struct ebuild b;
     eb_init(&b);
-    int s1 = eb_sec(&b, "2/1", SHT_PROGBITS, SHF_ALLOC | SHF_EXECINSTR, ret0, sizeof(ret0));
-    int s2 = eb_sec(&b, "custom_name", SHT_PROGBITS, SHF_ALLOC | SHF_EXECINSTR, ret0, sizeof(ret0));
-    eb_sym(&b, "slot_prog", s1, 0, sizeof(ret0), STT_FUNC, STB_GLOBAL);
-    eb_sym(&b, "custom", s2, 0, sizeof(ret0), STT_FUNC, STB_GLOBAL);
+    eb_ret0_prog(&b, "2/1", "slot_prog");
+    eb_ret0_prog(&b, "custom_name", "custom");
     struct bpfrt_object *obj = NULL;
     char err[512];
     CHECK_EQ(eb_open(&b, NULL, &obj, err), 0);
@@ -427,10 +433,8 @@ static void test_optional_programs(void)
 {
     struct ebuild b;
     eb_init(&b);
-    int s1 = eb_sec(&b, "?xdp", SHT_PROGBITS, SHF_ALLOC | SHF_EXECINSTR, ret0, sizeof(ret0));
-    int s2 = eb_sec(&b, "xdp", SHT_PROGBITS, SHF_ALLOC | SHF_EXECINSTR, ret0, sizeof(ret0));
-    eb_sym(&b, "optional", s1, 0, sizeof(ret0), STT_FUNC, STB_GLOBAL);
-    eb_sym(&b, "always", s2, 0, sizeof(ret0), STT_FUNC, STB_GLOBAL);
+    eb_ret0_prog(&b, "?xdp", "optional");
+    eb_ret0_prog(&b, "xdp", "always");
     struct bpfrt_object *obj = NULL;
     char err[512];
     CHECK_EQ(eb_open(&b, NULL, &obj, err), 0);
