@@ -176,11 +176,7 @@ static void test_map_elems(void)
     /* create errors */
     CHECK_EQ(create_map(rt, 9999, 4, 4, 1), -BPFRT_EINVAL);
     CHECK_EQ(create_map(rt, BPF_MAP_TYPE_ARRAY, 4, 0, 1), -BPFRT_EINVAL);
-    memset(&a, 0, sizeof(a));
-    a.map_type = BPF_MAP_TYPE_ARRAY;
-    a.key_size = 4;
-    a.value_size = 4;
-    a.max_entries = 1;
+    a = kbpf_map_attr(BPF_MAP_TYPE_ARRAY, 4, 4, 1, 0);
     strcpy(a.map_name, "bad name!");
     CHECK_EQ(bpfrt_bpf(rt, BPF_MAP_CREATE, &a, sizeof(a)), -BPFRT_EINVAL);
     strcpy(a.map_name, "good.name_1");
@@ -189,11 +185,7 @@ static void test_map_elems(void)
     CHECK_STR(bpfrt_map_from_handle(rt, (int)named)->name, "good.name_1");
     bpfrt_close(rt, (int)named);
     /* map-in-map without a valid inner map handle */
-    memset(&a, 0, sizeof(a));
-    a.map_type = BPF_MAP_TYPE_ARRAY_OF_MAPS;
-    a.key_size = 4;
-    a.value_size = 4;
-    a.max_entries = 2;
+    a = kbpf_map_attr(BPF_MAP_TYPE_ARRAY_OF_MAPS, 4, 4, 2, 0);
     a.inner_map_fd = 555;
     CHECK_EQ(bpfrt_bpf(rt, BPF_MAP_CREATE, &a, sizeof(a)), -BPFRT_EBADF);
 }
@@ -202,12 +194,7 @@ static void test_map_elems(void)
 static void test_map_in_map(void)
 {
     long inner = create_map(rt, BPF_MAP_TYPE_ARRAY, 4, 8, 2);
-    union bpf_attr a;
-    memset(&a, 0, sizeof(a));
-    a.map_type = BPF_MAP_TYPE_ARRAY_OF_MAPS;
-    a.key_size = 4;
-    a.value_size = 4;
-    a.max_entries = 2;
+    union bpf_attr a = kbpf_map_attr(BPF_MAP_TYPE_ARRAY_OF_MAPS, 4, 4, 2, 0);
     a.inner_map_fd = (uint32_t)inner;
     long outer = bpfrt_bpf(rt, BPF_MAP_CREATE, &a, sizeof(a));
     CHECK(outer >= 0);
@@ -493,13 +480,7 @@ static void test_pins(void)
 
 static void test_info(void)
 {
-    union bpf_attr a;
-    memset(&a, 0, sizeof(a));
-    a.map_type = BPF_MAP_TYPE_HASH;
-    a.key_size = 8;
-    a.value_size = 16;
-    a.max_entries = 5;
-    a.map_flags = BPF_F_NO_PREALLOC;
+    union bpf_attr a = kbpf_map_attr(BPF_MAP_TYPE_HASH, 8, 16, 5, BPF_F_NO_PREALLOC);
     strcpy(a.map_name, "flows");
     long m = bpfrt_bpf(rt, BPF_MAP_CREATE, &a, sizeof(a));
     CHECK(m >= 0);
@@ -658,11 +639,7 @@ static void test_btf(void)
     CHECK_EQ(bpfrt_bpf(rt, BPF_BTF_LOAD, &a, sizeof(a)), -BPFRT_EINVAL);
 
     /* a map with BTF: key/value sizes must match, spin lock found */
-    memset(&a, 0, sizeof(a));
-    a.map_type = BPF_MAP_TYPE_HASH;
-    a.key_size = 4;
-    a.value_size = 8;
-    a.max_entries = 4;
+    a = kbpf_map_attr(BPF_MAP_TYPE_HASH, 4, 8, 4, 0);
     a.btf_fd = (uint32_t)btf;
     a.btf_key_type_id = 1;
     a.btf_value_type_id = 3;
@@ -763,12 +740,7 @@ static void test_btf_vs_kernel(void)
     for (size_t i = 0; i < NR(cases); i++) {
         long maps[2] = { -1, -1 };
         for (int k = 0; k < 2; k++) {
-            union bpf_attr a;
-            memset(&a, 0, sizeof(a));
-            a.map_type = cases[i].type;
-            a.key_size = cases[i].ks;
-            a.value_size = cases[i].vs;
-            a.max_entries = 4;
+            union bpf_attr a = kbpf_map_attr(cases[i].type, cases[i].ks, cases[i].vs, 4, 0);
             a.btf_fd = (uint32_t)btf[k];
             a.btf_key_type_id = cases[i].kid;
             a.btf_value_type_id = cases[i].vid;

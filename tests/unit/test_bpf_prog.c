@@ -448,13 +448,7 @@ static void test_info_vs_kernel(void)
     uint32_t ids[2][4], len[2];
     long maps[2], progs[2];
     for (int k = 0; k < 2; k++) {
-        union bpf_attr a;
-        memset(&a, 0, sizeof(a));
-        a.map_type = BPF_MAP_TYPE_HASH;
-        a.key_size = 8;
-        a.value_size = 24;
-        a.max_entries = 7;
-        a.map_flags = BPF_F_NO_PREALLOC;
+        union bpf_attr a = kbpf_map_attr(BPF_MAP_TYPE_HASH, 8, 24, 7, BPF_F_NO_PREALLOC);
         strcpy(a.map_name, "conn_track");
         maps[k] = do_bpf(rt, k, BPF_MAP_CREATE, &a);
         CHECK(maps[k] >= 0);
