@@ -7,16 +7,17 @@
  * every corpus program. Skips cleanly when bpf(2) is not available (not
  * root, no kernel BPF, seccomp). */
 #include <errno.h>
-#include <sys/syscall.h>
 #include <unistd.h>
 
+#include "kernel_bpf.h"
 #include "test_corpus_util.h"
+#include "test_rng.h"
 
-static long kbpf(void *arg, int cmd, union bpf_attr *attr, unsigned int size)
+/* The loader's bpf() hook for the kernel copy. */
+static long kbpf_fn(void *arg, int cmd, union bpf_attr *attr, unsigned int size)
 {
     (void)arg;
-    long r = syscall(__NR_bpf, cmd, attr, size);
-    return r < 0 ? -errno : r;
+    return kbpf_sized(cmd, attr, size);
 }
 
 static int kclose(void *arg, int fd)
@@ -37,28 +38,10 @@ static void quiet_trace(void *arg, const char *line, size_t len)
     (void)arg, (void)line, (void)len;
 }
 
-static bool kernel_available(void)
-{
-    union bpf_attr a;
-    memset(&a, 0, sizeof(a));
-    a.map_type = BPF_MAP_TYPE_ARRAY;
-    a.key_size = 4;
-    a.value_size = 4;
-    a.max_entries = 1;
-    long fd = kbpf(NULL, BPF_MAP_CREATE, &a, sizeof(a));
-    if (fd < 0)
-        return false;
-    close((int)fd);
-    return true;
-}
-
 static uint64_t rng_state = 0x853c49e6748fea9bull;
 static uint64_t rnd(void)
 {
-    rng_state ^= rng_state << 13;
-    rng_state ^= rng_state >> 7;
-    rng_state ^= rng_state << 17;
-    return rng_state;
+    return test_xorshift64(&rng_state);
 }
 
 /* Random corrupted packets per program (after the standard ones): a tenth
@@ -223,7 +206,7 @@ static void compare_map(const char *oname, struct bpfrt_object_map *bm, struct b
         return;
     int counts[2] = {0, 0};
     for (int side = 0; side < 2; side++) {
-        bpf_fn_t fn = side ? kbpf : NULL;
+        bpf_fn_t fn = side ? kbpf_fn : NULL;
         int h = bpfrt_object_map_handle(side ? km : bm);
         bool first = true;
         for (int guard = 0; guard < 10000; guard++) {
@@ -249,7 +232,7 @@ static void compare_map(const char *oname, struct bpfrt_object_map *bm, struct b
             a.map_fd = (uint32_t)bpfrt_object_map_handle(km);
             a.key = (uint64_t)(uintptr_t)key;
             a.value = (uint64_t)(uintptr_t)kv;
-            long rc = call(kbpf, BPF_MAP_LOOKUP_ELEM, &a);
+            long rc = call(kbpf_fn, BPF_MAP_LOOKUP_ELEM, &a);
             CHECK_EQ(rc, 0);
             if (rc == 0 && memcmp(bv, kv, vs) != 0) {
                 CHECK(memcmp(bv, kv, vs) == 0);
@@ -295,7 +278,7 @@ static void compare_object(const char *variant, const char *name)
 {
     struct bpfrt_object_opts o = {.default_prog_type = BPF_PROG_TYPE_SCHED_CLS, .kconfig = "CONFIG_HZ=250"};
     struct bpfrt_object_opts ko = o;
-    ko.bpf_fn = kbpf;
+    ko.bpf_fn = kbpf_fn;
     ko.close_fn = kclose;
     if (strcmp(variant, "nog") == 0) { /* without BTF only objects without .maps load */
         struct bpfrt_object *probe = NULL;
@@ -329,7 +312,7 @@ static void compare_object(const char *variant, const char *name)
             fprintf(stderr, "%s/%s: %s", variant, name, bpfrt_object_notes(kobj));
     }
     seed_maps(name, bo, NULL);
-    seed_maps(name, kobj, kbpf);
+    seed_maps(name, kobj, kbpf_fn);
     struct pkt pk[16];
     int np = standard_packets(pk);
     /* LRU eviction order is not specified (Linux's is approximate and
@@ -360,7 +343,7 @@ static void compare_object(const char *variant, const char *name)
                 if (k >= np)
                     k = np;
                 struct outcome x = test_run(NULL, bpfrt_object_prog_handle(bp), pk[k].b, pk[k].n, NULL, 0);
-                struct outcome y = test_run(kbpf, bpfrt_object_prog_handle(kp), pk[k].b, pk[k].n, NULL, 0);
+                struct outcome y = test_run(kbpf_fn, bpfrt_object_prog_handle(kp), pk[k].b, pk[k].n, NULL, 0);
                 CHECK_EQ(x.rc, y.rc);
                 CHECK_EQ(x.retval, y.retval);
                 CHECK_EQ(x.out_len, y.out_len);
@@ -383,7 +366,7 @@ static void compare_object(const char *variant, const char *name)
             sin.tstamp = 1000;
             for (int k = 0; k < np && type != BPF_PROG_TYPE_XDP; k++) {
                 struct outcome x = test_run(NULL, bpfrt_object_prog_handle(bp), pk[k].b, pk[k].n, &sin, sizeof(sin));
-                struct outcome y = test_run(kbpf, bpfrt_object_prog_handle(kp), pk[k].b, pk[k].n, &sin, sizeof(sin));
+                struct outcome y = test_run(kbpf_fn, bpfrt_object_prog_handle(kp), pk[k].b, pk[k].n, &sin, sizeof(sin));
                 CHECK_EQ(x.rc, y.rc);
                 CHECK_EQ(x.retval, y.retval);
                 CHECK(memcmp(&x.ctx_out, &y.ctx_out, sizeof(x.ctx_out)) == 0);
@@ -394,7 +377,7 @@ static void compare_object(const char *variant, const char *name)
         } else if (type == BPF_PROG_TYPE_RAW_TRACEPOINT) {
             uint64_t args[4] = {0x1234, 2, 3, 4};
             struct outcome x = test_run(NULL, bpfrt_object_prog_handle(bp), NULL, 0, args, sizeof(args));
-            struct outcome y = test_run(kbpf, bpfrt_object_prog_handle(kp), NULL, 0, args, sizeof(args));
+            struct outcome y = test_run(kbpf_fn, bpfrt_object_prog_handle(kp), NULL, 0, args, sizeof(args));
             CHECK_EQ(x.rc, y.rc);
             CHECK_EQ(x.retval, y.retval);
         }
@@ -419,7 +402,7 @@ int main(int argc, char **argv)
     snprintf(path, sizeof(path), "%s/progs/v3", build_dir());
     if (!dir_exists(path))
         TEST_SKIP("corpus not built");
-    if (!kernel_available())
+    if (!kbpf_available())
         TEST_SKIP("bpf(2) not available here (needs root and a kernel with BPF)");
     if (bpfrt_runtime_create(bpfrt_platform_hosted(), &crt))
         return 1;
