@@ -34,7 +34,7 @@ static int run(char *out, size_t size, const char *fmt, ...)
 static bool same_files(const char *a, const char *b)
 {
     size_t la = 0, lb = 0;
-    char *x = data_read_file(a, &la), *y = data_read_file(b, &lb);
+    char *x = test_read_file(a, &la), *y = test_read_file(b, &lb);
     bool same = x && y && la == lb && memcmp(x, y, la) == 0;
     free(x);
     free(y);

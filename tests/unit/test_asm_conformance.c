@@ -38,7 +38,7 @@ static void test_all_programs(void)
     for (int i = 0; i < n; i++) {
         char path[1024];
         snprintf(path, sizeof(path), "%s/%s", dir_tests, names[i]);
-        char *text = data_read_file(path, NULL);
+        char *text = test_read_file(path, NULL);
         struct data_file d;
         data_parse(text, &d);
         struct bpf_insn *prog;
@@ -105,7 +105,7 @@ static void test_known_encodings(void)
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
         char path[1024];
         snprintf(path, sizeof(path), "%s/%s", dir_tests, cases[i].file);
-        char *text = data_read_file(path, NULL);
+        char *text = test_read_file(path, NULL);
         CHECK(text != NULL);
         if (!text) continue;
         struct data_file d;
@@ -135,7 +135,7 @@ static void test_negative(void)
     for (int i = 0; i < n; i++) {
         char path[1024];
         snprintf(path, sizeof(path), "%s/%s", dir_negative, names[i]);
-        char *text = data_read_file(path, NULL);
+        char *text = test_read_file(path, NULL);
         struct data_file d;
         data_parse(text, &d);
         struct bpf_insn *prog = NULL;
@@ -194,7 +194,7 @@ static void test_negative_messages(void)
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
         char path[1024];
         snprintf(path, sizeof(path), "%s/%s", dir_negative, cases[i].file);
-        char *text = data_read_file(path, NULL);
+        char *text = test_read_file(path, NULL);
         CHECK(text != NULL);
         if (!text) continue;
         struct data_file d;

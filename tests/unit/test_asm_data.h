@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "bpfrt/insn.h"
+#include "test_file.h"
 
 struct data_file {
     char *asm_text;        /* the -- asm section, lines joined with '\n' */
@@ -20,20 +21,6 @@ struct data_file {
     uint32_t raw_cnt;
     char error[256];
 };
-
-static inline char *data_read_file(const char *path, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f) return NULL;
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    char *buf = malloc((size_t)n + 1);
-    if (buf && fread(buf, 1, (size_t)n, f) != (size_t)n) { free(buf); buf = NULL; }
-    fclose(f);
-    if (buf) { buf[n] = 0; if (len) *len = (size_t)n; }
-    return buf;
-}
 
 static inline void data_add_raw(struct data_file *d, uint64_t w)
 {

@@ -10,29 +10,8 @@
 
 #include "bpfrt/asm.h"
 #include "core/isa/isa.h"
+#include "test_file.h"
 #include "test_rng.h"
-
-static char *data_read_file_any(const char *path, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f) return NULL;
-    char *buf = NULL;
-    size_t cap = 0, n = 0;
-    for (;;) {
-        if (n + 4096 + 1 > cap) {
-            char *b = realloc(buf, cap = cap * 2 + 8192);
-            if (!b) { free(buf); fclose(f); return NULL; }
-            buf = b;
-        }
-        size_t got = fread(buf + n, 1, 4096, f);
-        n += got;
-        if (got == 0) break;
-    }
-    fclose(f);
-    buf[n] = 0;
-    *len = n;
-    return buf;
-}
 
 static uint64_t rng_state = 0x243f6a8885a308d3ull;
 
@@ -195,8 +174,8 @@ static void test_objdump_listing(const char *clang)
     int rc = system(cmd);
     CHECK_EQ(rc, 0);
     size_t llen = 0, blen = 0;
-    char *listing = rc == 0 ? data_read_file_any(lst, &llen) : NULL;
-    char *text = rc == 0 ? data_read_file_any(bin, &blen) : NULL;
+    char *listing = rc == 0 ? test_read_file(lst, &llen) : NULL;
+    char *text = rc == 0 ? test_read_file(bin, &blen) : NULL;
     if (listing && text) {
         struct bpf_insn *out;
         uint32_t cnt;

@@ -3,6 +3,7 @@
  * drifted. Run with BPFRT_REGEN_DOCS=1 to rewrite the section between the
  * markers instead. */
 #include "test.h"
+#include "test_file.h"
 
 #include "bpfrt/helpers.h"
 #include "bpfrt/prog.h"
@@ -66,27 +67,12 @@ static char *render_table(void)
     return out;
 }
 
-static char *read_file(const char *path, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return NULL;
-    fseek(f, 0, SEEK_END);
-    long sz = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    char *buf = malloc((size_t)sz + 1);
-    *len = fread(buf, 1, (size_t)sz, f);
-    buf[*len] = 0;
-    fclose(f);
-    return buf;
-}
-
 int main(void)
 {
     const char *path = "docs/helpers.md";
     char *table = render_table();
     size_t len = 0;
-    char *doc = read_file(path, &len);
+    char *doc = test_read_file(path, &len);
     CHECK(doc != NULL);
     if (!doc) {
         fprintf(stderr, "%s not found (run from the source tree)\n", path);

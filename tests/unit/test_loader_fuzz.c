@@ -7,6 +7,7 @@
 #include <elf.h>
 
 #include "test_corpus_util.h"
+#include "test_file.h"
 #include "test_rng.h"
 
 static uint64_t rng_state = 0x9e3779b97f4a7c15ull;
@@ -23,17 +24,8 @@ struct blob {
 
 static bool read_blob(const char *path, struct blob *b)
 {
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return false;
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    b->data = malloc((size_t)n);
-    b->size = (size_t)n;
-    bool ok = b->data && fread(b->data, 1, b->size, f) == b->size;
-    fclose(f);
-    return ok;
+    b->data = (uint8_t *)test_read_file(path, &b->size);
+    return b->data != NULL;
 }
 
 /* A region worth corrupting: [off, off+len) of the file. */
