@@ -55,6 +55,15 @@ static bool kernel_result(uint32_t type, const struct bpf_insn *prog, uint32_t n
     return true;
 }
 
+/* kernel_result for a tc program on a zeroed 64-byte IPv4 frame. */
+static bool kernel_result_tc_ipv4(const struct bpf_insn *prog, uint32_t n, uint32_t *kret)
+{
+    uint8_t in[64] = { 0 };
+    in[12] = 0x08;
+    in[14] = 0x45;
+    return kernel_result(BPF_PROG_TYPE_SCHED_CLS, prog, n, in, sizeof(in), NULL, NULL, kret);
+}
+
 /* Gives `run` a zeroed __sk_buff as its tc context (a SCHED_CLS program's,
  * as the kernel's test-run builds it); tc_ctx_end takes it away again. */
 static struct __sk_buff *tc_ctx_begin(void)
@@ -507,12 +516,8 @@ static void test_skb_meta_vs_kernel(void)
             I(BPF_ALU64 | BPF_OR | BPF_X, 0, 8, 0, 0),
             EXIT(),
         };
-        uint8_t in[64] = { 0 };
-        in[12] = 0x08;
-        in[14] = 0x45;
         uint32_t kret = 0;
-        if (!kernel_result(BPF_PROG_TYPE_SCHED_CLS, prog, sizeof(prog) / sizeof(prog[0]), in, sizeof(in), NULL, NULL,
-                           &kret))
+        if (!kernel_result_tc_ipv4(prog, sizeof(prog) / sizeof(prog[0]), &kret))
             continue;
         struct __sk_buff *skb = tc_ctx_begin();
         skb->pkt_type = (kret >> 8) & 0xff; /* what the kernel's test-run starts with */
@@ -534,12 +539,8 @@ static void test_skb_meta_vs_kernel(void)
             I(BPF_LDX | BPF_MEM | BPF_W, 0, 7, (int16_t)offsetof(struct __sk_buff, hash), 0),
             EXIT(),
         };
-        uint8_t in[64] = { 0 };
-        in[12] = 0x08;
-        in[14] = 0x45;
         uint32_t kret = 0;
-        if (!kernel_result(BPF_PROG_TYPE_SCHED_CLS, prog, sizeof(prog) / sizeof(prog[0]), in, sizeof(in), NULL, NULL,
-                           &kret))
+        if (!kernel_result_tc_ipv4(prog, sizeof(prog) / sizeof(prog[0]), &kret))
             continue;
         struct __sk_buff *skb = tc_ctx_begin();
         call(BPF_FUNC_set_hash, (uint64_t)(uintptr_t)skb, 0xabcd1234, 0, 0, 0);
@@ -576,11 +577,8 @@ static void test_skb_meta_vs_kernel(void)
         }
         prog[n++] = CALL(rd[c].id);
         prog[n++] = EXIT();
-        uint8_t in[64] = { 0 };
-        in[12] = 0x08;
-        in[14] = 0x45;
         uint32_t kret = 0;
-        if (!kernel_result(BPF_PROG_TYPE_SCHED_CLS, prog, n, in, sizeof(in), NULL, NULL, &kret))
+        if (!kernel_result_tc_ipv4(prog, n, &kret))
             continue;
         uint8_t params[24] = { 0 };
         uint64_t r = rd[c].id == BPF_FUNC_redirect_peer
