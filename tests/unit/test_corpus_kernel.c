@@ -150,7 +150,8 @@ static const char *const objects[] = {
     /* programs written in styles the ones above lack */
     "xdp_l4_lb", "tc_vlan_ipv6_ext", "socket_ldabs", "printk_formats", "alu32_mix",
     "tc_tail_chain", "xdp_maps_mix", "loop_ctx_hash", "subprog_stack", "tc_events_out", "raw_tp_core_read",
-    "ctx_fields", "tc_mangle", "sections_consts", "tc_encap_csum",
+    "ctx_fields", "tc_mangle", "sections_consts", "tc_encap_csum", "xdp_meta_redirect",
+    "tail_from_subprog", "map_errno_corners",
 };
 
 static bool packet_type(uint32_t t)
