@@ -8,3 +8,11 @@ if(BPFRT_HAVE_BPF_CLANG)
   add_test(NAME example_embed COMMAND example_embed ${CMAKE_BINARY_DIR}/examples/xdp_firewall.o)
   set_tests_properties(example_embed PROPERTIES PASS_REGULAR_EXPRESSION "counters: 2 dropped, 2 passed")
 endif()
+
+# make install, then a user's build of the example against the installed tree.
+if(BPFRT_HAVE_BPF_CLANG)
+  add_test(NAME install_and_embed
+    COMMAND bash ${CMAKE_SOURCE_DIR}/tests/install/check.sh ${CMAKE_BINARY_DIR} ${CMAKE_SOURCE_DIR} ${CMAKE_C_COMPILER})
+  set_tests_properties(install_and_embed PROPERTIES LABELS "no-sanitize"
+    PASS_REGULAR_EXPRESSION "counters: 2 dropped, 2 passed")
+endif()
