@@ -79,9 +79,7 @@ static uint32_t random_insn(struct bpf_insn in[2])
 
 static void test_llvm_agrees(const char *clang)
 {
-    const char *iters_env = getenv("BPFRT_FUZZ_ITERS");
-    long iters = iters_env ? atol(iters_env) : 2000;
-    if (iters <= 0) iters = 2000;
+    long iters = test_fuzz_iters();
     if (iters > 20000) iters = 20000;
     char dir[] = "/tmp/bpfrt-llvm-XXXXXX";
     CHECK(mkdtemp(dir) != NULL);

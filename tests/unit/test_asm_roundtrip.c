@@ -20,13 +20,6 @@ static uint64_t rnd(void)
     return test_xorshift64(&rng_state);
 }
 
-static long fuzz_iters(void)
-{
-    const char *s = getenv("BPFRT_FUZZ_ITERS");
-    long n = s ? atol(s) : 2000;
-    return n > 0 ? n : 2000;
-}
-
 /* Random interesting 32-bit value: small, boundary or anything. */
 static int32_t rnd_imm(void)
 {
@@ -68,7 +61,7 @@ static uint32_t random_valid_insn(struct bpf_insn in[2])
 
 static void test_random_round_trip(void)
 {
-    long iters = fuzz_iters();
+    long iters = test_fuzz_iters();
     long ok[3] = {0, 0, 0};
     for (long it = 0; it < iters; it++) {
         struct bpf_insn in[2];
@@ -220,7 +213,7 @@ static void test_mutation_fuzz(void)
         "   0: (b7) r0 = 0\n   1: (85) call bpf_map_lookup_elem#1\n   2: (55) if r0 != 0x0 goto pc+1\n   3: (95) exit\n   4: (95) exit\n",
     };
     static const char junk[] = "%r[]+-,:#;/0x9azZ \t\n\0()*=<>&|^sw$.{}";
-    long iters = fuzz_iters();
+    long iters = test_fuzz_iters();
     long accepted = 0, rejected = 0;
     for (long it = 0; it < iters; it++) {
         const char *seed = seeds[rnd() % 3];
@@ -261,7 +254,7 @@ static void test_mutation_fuzz(void)
 
 static void test_random_bytes(void)
 {
-    long iters = fuzz_iters() / 4 + 1;
+    long iters = test_fuzz_iters() / 4 + 1;
     for (long it = 0; it < iters; it++) {
         char buf[300];
         size_t len = rnd() % sizeof(buf);

@@ -73,10 +73,7 @@ static void test_fuzz(void)
 {
     struct bpfrt_runtime *rt = new_rt();
     setup_objects(rt);
-    const char *env = getenv("BPFRT_FUZZ_ITERS");
-    long iters = env ? atol(env) : 2000;
-    if (iters <= 0)
-        iters = 2000;
+    long iters = test_fuzz_iters();
     const char *seed = getenv("BPFRT_FUZZ_SEED"); /* reproduce or vary a run */
     if (seed && atoll(seed))
         rng = (uint64_t)atoll(seed);

@@ -323,8 +323,7 @@ static void test_fuzz(void)
     uint32_t size;
     const uint8_t *orig = bpfrt_btf_data(bpfrt_object_btf(obj), &size);
     uint8_t *d = malloc(size);
-    const char *it = getenv("BPFRT_FUZZ_ITERS");
-    int iters = it && atoi(it) > 0 ? atoi(it) : 2000, ok = 0, bad = 0;
+    int iters = (int)test_fuzz_iters(), ok = 0, bad = 0;
     for (int i = 0; i < iters; i++) {
         memcpy(d, orig, size);
         uint32_t n = size;

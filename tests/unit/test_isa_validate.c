@@ -149,9 +149,7 @@ static void test_kernel_fuzz(void)
         "jump into the middle of ldimm64", "last insn is not an exit or jmp", "invalid atomic operand size",
         "BPF_ATOMIC uses invalid atomic opcode", "invalid may_goto imm",
     };
-    const char *env = getenv("BPFRT_FUZZ_ITERS");
-    long iters = env ? atol(env) : 2000;
-    if (iters <= 0) iters = 2000;
+    long iters = test_fuzz_iters();
     if (iters > 50000) iters = 50000; /* one bpf(2) load each */
     int compared = 0, same = 0;
     for (long it = 0; it < iters; it++) {

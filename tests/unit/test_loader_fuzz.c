@@ -96,13 +96,6 @@ static int mutate(uint8_t *d, size_t size, const struct region *regs, int nregs)
     return 0;
 }
 
-static int iterations(void)
-{
-    const char *s = getenv("BPFRT_FUZZ_ITERS");
-    int n = s ? atoi(s) : 2000;
-    return n > 0 ? n : 2000;
-}
-
 static const char *const targets[][2] = {
     {"v3", "xdp_rules_hash"}, {"v3", "tail_calls"},    {"v3", "loop_callbacks"},
     {"v3", "global_knobs"},   {"nog", "legacy_maps"},  {"v3", "map_in_map"},
@@ -124,7 +117,7 @@ int main(void)
         if (read_blob(prog_path(targets[i][0], targets[i][1]), &blobs[nblobs]))
             nblobs++;
     CHECK(nblobs >= 5);
-    int iters = iterations(), opened = 0, loaded = 0, failed_clean = 0, bad_errors = 0;
+    int iters = (int)test_fuzz_iters(), opened = 0, loaded = 0, failed_clean = 0, bad_errors = 0;
     struct bpfrt_object_opts opts = {.default_prog_type = BPF_PROG_TYPE_SCHED_CLS, .kconfig = "CONFIG_HZ=100"};
     for (int it = 0; it < iters && nblobs; it++) {
         const struct blob *b = &blobs[it % nblobs];

@@ -177,13 +177,8 @@ int main(void)
         .arg_type = { ARG_PTR_TO_MEM, ARG_CONST_SIZE_OR_ZERO }, .prog_types = BPFRT_ALL_PROG_TYPES,
     };
     CHECK_EQ(bpfrt_helper_register(vt_rt, &fuzz_proto), 0);
-    const char *env = getenv("BPFRT_FUZZ_ITERS");
-    long iters = env ? atol(env) : 2000;
-    if (iters <= 0)
-        iters = 2000;
-    const char *seed = getenv("BPFRT_SEED");
-    if (seed)
-        rng_state = strtoull(seed, NULL, 0) | 1;
+    long iters = test_fuzz_iters();
+    test_seed_from_env(&rng_state);
     long created = 0, ran_ok = 0, stopped = 0;
     vt_budget = 20000;
     for (long it = 0; it < iters; it++) {

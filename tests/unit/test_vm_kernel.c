@@ -483,13 +483,8 @@ int main(void)
     if (!kbpf_available())
         TEST_SKIP("the kernel does not load BPF programs here");
     vt_setup();
-    const char *env = getenv("BPFRT_FUZZ_ITERS");
-    long iters = env ? atol(env) : 2000;
-    if (iters <= 0)
-        iters = 2000;
-    const char *seed_env = getenv("BPFRT_SEED");
-    if (seed_env)
-        rng_state = strtoull(seed_env, NULL, 0) | 1;
+    long iters = test_fuzz_iters();
+    test_seed_from_env(&rng_state);
     printf("kernel differential: %ld programs, seed 0x%llx\n", iters, (unsigned long long)rng_state);
     long compared = 0, refused = 0;
     struct bpf_insn p[192];
