@@ -1501,6 +1501,74 @@ static void t_tc_encap_csum(const char *v)
 }
 
 
+/* ---- TCP options walked with can_loop (may_goto) ---- */
+
+struct tcp_opts_val { uint16_t mss; uint8_t wscale, sack_ok; uint32_t tsval, tsecr, n_opts; };
+
+static void t_tcp_opts_can_loop(const char *v)
+{
+    struct bpfrt_object *obj = load_obj(v, "tcp_opts_can_loop");
+    CHECK(obj != NULL);
+    if (!obj)
+        return;
+    uint8_t pkt[256];
+    uint32_t n = build_ipv4(pkt, 6, ip4(172, 16, 5, 5), ip4(10, 0, 0, 80), 51000, 443, 20, 0);
+    static const uint8_t opts[] = {2, 4, 0x05, 0xb4, 4, 2, 8, 10, 0, 0, 0x12, 0x34, 0, 0, 0, 0, 1, 3, 3, 7};
+    pkt[14 + 20 + 12] = 0xa0;
+    memcpy(pkt + 14 + 40, opts, sizeof(opts));
+    CHECK_EQ(run_prog(obj, "tc_tcp_opts", pkt, n).retval, 4u << 16 | 1460);
+    uint16_t sport = 51000;
+    struct tcp_opts_val o;
+    CHECK_EQ(map_lookup(obj, "syn_opts", &sport, &o), 0);
+    CHECK_EQ(o.mss, 1460);
+    CHECK_EQ(o.wscale, 7);
+    CHECK_EQ(o.sack_ok, 1);
+    CHECK_EQ(o.tsval, 0x1234);
+    CHECK_EQ(o.n_opts, 4);
+    /* an option claiming length 1 stops the walk as malformed */
+    pkt[14 + 40 + 5] = 1;
+    CHECK_EQ(run_prog(obj, "tc_tcp_opts", pkt, n).retval, 1u << 16 | 1460);
+    CHECK_EQ(global_u64(obj, "malformed"), 1);
+    /* no options */
+    n = build_ipv4(pkt, 6, ip4(1, 1, 1, 1), ip4(2, 2, 2, 2), 1, 2, 0, 0);
+    CHECK_EQ(run_prog(obj, "tc_tcp_opts", pkt, n).retval, 0);
+    CHECK_EQ(global_u64(obj, "walks"), 3);
+    bpfrt_object_close(obj);
+}
+
+/* ---- a tail call inside a subprogram returns to that subprogram's caller ---- */
+
+static void t_tail_from_subprog(const char *v)
+{
+    struct bpfrt_object *obj = load_obj(v, "tail_from_subprog");
+    CHECK(obj != NULL);
+    if (!obj)
+        return;
+    uint8_t pkt[256];
+    uint32_t n = build_ipv4(pkt, 17, ip4(1, 1, 1, 1), ip4(2, 2, 2, 2), 1, 2, 19, 0); /* 61 bytes */
+    CHECK_EQ(run_prog(obj, "tc_subprog_tail", pkt, n).retval, 1000 + 40 + (61 & 7));
+    n = build_arp(pkt);
+    CHECK_EQ(run_prog(obj, "tc_subprog_tail", pkt, n).retval, 1000 + 50);
+    /* IPv6: slot 3 is empty, the subprogram carries on (guard 9, + 1) */
+    memset(pkt, 0, 70);
+    pkt[12] = 0x86, pkt[13] = 0xdd, pkt[14] = 0x60;
+    CHECK_EQ(run_prog(obj, "tc_subprog_tail", pkt, 70).retval, 1000 + 10);
+    CHECK_EQ(global_u64(obj, "seen_len") , 61);
+    struct bpfrt_object_map *m;
+    uint32_t off, size, zero = 0, visits[4];
+    uint8_t bss[64];
+    CHECK_EQ(bpfrt_object_find_global(obj, "visits", &m, &off, &size), 0);
+    if (size == sizeof(visits) && map_lookup(obj, ".bss", &zero, bss) == 0) {
+        memcpy(visits, bss + off, sizeof(visits));
+        CHECK_EQ(visits[0], 1);
+        CHECK_EQ(visits[1], 1);
+        CHECK_EQ(visits[2], 1);
+        CHECK_EQ(visits[3], 3); /* the caller went on every time */
+    }
+    bpfrt_object_close(obj);
+}
+
+
 struct corpus_case {
     const char *name;
     void (*fn)(const char *variant);
@@ -1548,6 +1616,8 @@ static const struct corpus_case cases[] = {
     {"loop_ctx_hash", t_loop_ctx_hash, false},
     {"raw_tp_core_read", t_raw_tp_core_read, false},
     {"tc_encap_csum", t_tc_encap_csum, false},
+    {"tcp_opts_can_loop", t_tcp_opts_can_loop, false},
+    {"tail_from_subprog", t_tail_from_subprog, false},
 };
 
 int main(int argc, char **argv)

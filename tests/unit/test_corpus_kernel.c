@@ -109,6 +109,12 @@ static int standard_packets(struct pkt *p)
     uint8_t udp6[] = {0x30, 0x39, 0x00, 0x35, 0, 16, 0, 0};
     memcpy(p[n].b + 62 + 32, udp6, sizeof(udp6));
     p[n].n = 62 + 48, n++;
+    /* TCP SYN with options: MSS 1460, SACK permitted, timestamps, NOP, window scale 7 */
+    p[n].n = build_ipv4(p[n].b, 6, ip4(172, 16, 5, 5), ip4(10, 0, 0, 80), 51000, 443, 20, 0);
+    uint8_t syn_opts[] = {2, 4, 0x05, 0xb4, 4, 2, 8, 10, 0, 0, 0x12, 0x34, 0, 0, 0, 0, 1, 3, 3, 7};
+    p[n].b[14 + 20 + 12] = 0xa0; /* doff 10 */
+    memcpy(p[n].b + 14 + 40, syn_opts, sizeof(syn_opts));
+    n++;
     return n;
 }
 
@@ -151,7 +157,7 @@ static const char *const objects[] = {
     "xdp_l4_lb", "tc_vlan_ipv6_ext", "socket_ldabs", "printk_formats", "alu32_mix",
     "tc_tail_chain", "xdp_maps_mix", "loop_ctx_hash", "subprog_stack", "tc_events_out", "raw_tp_core_read",
     "ctx_fields", "tc_mangle", "sections_consts", "tc_encap_csum", "xdp_meta_redirect",
-    "tail_from_subprog", "map_errno_corners",
+    "tail_from_subprog", "map_errno_corners", "tcp_opts_can_loop",
 };
 
 static bool packet_type(uint32_t t)
