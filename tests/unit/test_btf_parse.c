@@ -216,6 +216,43 @@ static void test_dotted_names(void)
         bpfrt_btf_put(btf);
 }
 
+/* ENUM sizes: Linux takes 1, 2, 4 and 8 bytes (clang before ENUM64, e.g.
+ * clang 14, writes a 64-bit enum as an 8-byte ENUM), nothing else. */
+static void test_enum_sizes(void)
+{
+    static const uint32_t sizes[] = {1, 2, 4, 8, 3, 16};
+    for (size_t i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
+        struct bb b;
+        bb_init(&b);
+        base_types(&b);
+        /* [8] enum flags : unsigned long long { F_LOW = 5, F_NEG = -1 (kflag: signed) } */
+        bb_words(&b, 3, bb_str(&b, "flags"), INFO(BTF_KIND_ENUM, 1, 2), sizes[i]);
+        bb_words(&b, 2, bb_str(&b, "F_LOW"), 5u);
+        bb_words(&b, 2, bb_str(&b, "F_NEG"), 0xffffffffu);
+        char log[256];
+        struct bpfrt_btf *btf = NULL;
+        int rc = parse(&b, 0, log, &btf);
+        if (sizes[i] <= 8 && sizes[i] != 3) {
+            CHECK_EQ(rc, 0);
+        } else {
+            CHECK(rc < 0);
+            CHECK_CONTAINS(log, "Unexpected size");
+        }
+        if (btf && sizes[i] == 8) {
+            CHECK_EQ(bpfrt_btf_type_size(btf, 8), 8);
+            char buf[64];
+            uint64_t v = 5;
+            bpfrt_btf_format_value(btf, 8, &v, 8, false, buf, sizeof(buf));
+            CHECK_STR(buf, "F_LOW");
+            v = ~0ull; /* -1 as the 8-byte signed enum holds it */
+            bpfrt_btf_format_value(btf, 8, &v, 8, false, buf, sizeof(buf));
+            CHECK_STR(buf, "F_NEG");
+        }
+        if (btf)
+            bpfrt_btf_put(btf);
+    }
+}
+
 static const struct bad_case bad_cases[] = {
     {"magic", bad_magic, "Invalid magic"},
     {"version", bad_version, "Unsupported version"},
@@ -372,6 +409,7 @@ int main(void)
     RUN(test_spin_lock);
     RUN(test_malformed);
     RUN(test_dotted_names);
+    RUN(test_enum_sizes);
     char path[4096];
     snprintf(path, sizeof(path), "%s/progs/v3", build_dir());
     if (dir_exists(path)) {

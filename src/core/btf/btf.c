@@ -205,9 +205,9 @@ static int check_meta(struct btf_check *c, uint32_t id)
     }
     case BTF_KIND_ENUM:
     case BTF_KIND_ENUM64: {
+        /* an ENUM may be 8 bytes too: clang before ENUM64 (e.g. clang 14)
+         * encodes a 64-bit enum that way, and Linux accepts it */
         if (t->size != 1 && t->size != 2 && t->size != 4 && t->size != 8)
-            return bad_type(c, id, "Unexpected size");
-        if (kind == BTF_KIND_ENUM && t->size > 4)
             return bad_type(c, id, "Unexpected size");
         if (named && !name_valid(btf, t->name_off, NAME_IDENT))
             return bad_type(c, id, "Invalid name");

@@ -138,7 +138,8 @@ static void put_value(struct fmt *f, uint32_t id, const uint8_t *p, size_t size,
             uint32_t noff;
             if (btf_kind(t) == BTF_KIND_ENUM) {
                 const struct btf_enum *e = &((const struct btf_enum *)btf_type_extra(t))[i];
-                ev = (uint32_t)e->val;
+                /* a signed (kflag) 8-byte ENUM holds its values sign-extended */
+                ev = btf_kflag(t) ? (uint64_t)(int64_t)e->val : (uint32_t)e->val;
                 noff = e->name_off;
             } else {
                 const struct btf_enum64 *e = &((const struct btf_enum64 *)btf_type_extra(t))[i];
