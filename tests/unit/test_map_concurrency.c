@@ -556,10 +556,7 @@ static void test_deferred_lifetime(void)
 
 int main(void)
 {
-    const char *e = getenv("BPFRT_FUZZ_ITERS");
-    iters = e ? atol(e) : 2000;
-    if (iters < 100)
-        iters = 100;
+    iters = map_thread_iters();
     rt_setup();
     RUN(test_hash_distinct_keys);
     RUN(test_hash_same_keys);

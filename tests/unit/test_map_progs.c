@@ -214,10 +214,7 @@ static void test_churn(void)
 
 int main(void)
 {
-    const char *e = getenv("BPFRT_FUZZ_ITERS");
-    iters = e ? atol(e) : 2000;
-    if (iters < 100)
-        iters = 100;
+    iters = map_thread_iters();
     rt_setup();
     if (!bpfrt_helper_find(rt, 1) || !bpfrt_helper_find(rt, 2) || !bpfrt_helper_find(rt, 3))
         TEST_SKIP("map helpers not registered");

@@ -38,6 +38,15 @@ static inline unsigned rt_ncpus(void)
     return bpfrt_runtime_platform(rt)->ncpus(bpfrt_runtime_platform(rt)->ctx);
 }
 
+/* Operations per thread in the multi-threaded map tests: BPFRT_FUZZ_ITERS
+ * (default 2000), at least 100. */
+static inline long map_thread_iters(void)
+{
+    const char *e = getenv("BPFRT_FUZZ_ITERS");
+    long n = e ? atol(e) : 2000;
+    return n < 100 ? 100 : n;
+}
+
 /* Creates a map or fails the test (returns NULL). */
 static inline struct bpfrt_map *mk(uint32_t type, uint32_t ks, uint32_t vs, uint32_t max, uint32_t flags)
 {
