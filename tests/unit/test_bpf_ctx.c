@@ -97,7 +97,8 @@ static void test_rules(void)
     static const uint32_t types[] = { BPF_PROG_TYPE_SOCKET_FILTER, BPF_PROG_TYPE_KPROBE, BPF_PROG_TYPE_SCHED_CLS,
                                       BPF_PROG_TYPE_SCHED_ACT, BPF_PROG_TYPE_TRACEPOINT, BPF_PROG_TYPE_XDP,
                                       BPF_PROG_TYPE_PERF_EVENT, BPF_PROG_TYPE_CGROUP_SKB,
-                                      BPF_PROG_TYPE_RAW_TRACEPOINT, BPF_PROG_TYPE_SYSCALL };
+                                      BPF_PROG_TYPE_RAW_TRACEPOINT, BPF_PROG_TYPE_SYSCALL, BPF_PROG_TYPE_LWT_IN,
+                                      BPF_PROG_TYPE_LWT_OUT, BPF_PROG_TYPE_LWT_XMIT };
     for (size_t i = 0; i < NR(types); i++) {
         const struct bpfrt_ctx_desc *d = bpfrt_ctx_desc_for(types[i], 0);
         CHECK(d && d->prog_type == types[i]);
@@ -142,6 +143,9 @@ static void test_kernel_sweep(void)
         { BPF_PROG_TYPE_SOCKET_FILTER, 196 },
         { BPF_PROG_TYPE_SCHED_CLS, 196 },
         { BPF_PROG_TYPE_CGROUP_SKB, 196 },
+        { BPF_PROG_TYPE_LWT_IN, 196 },
+        { BPF_PROG_TYPE_LWT_OUT, 196 },
+        { BPF_PROG_TYPE_LWT_XMIT, 196 },
         { BPF_PROG_TYPE_KPROBE, 176 },
         { BPF_PROG_TYPE_RAW_TRACEPOINT, 104 },
         { BPF_PROG_TYPE_TRACEPOINT, 40 },

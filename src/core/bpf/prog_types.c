@@ -110,6 +110,23 @@ static const struct bpfrt_ctx_field cgroup_skb_fields[] = {
     SKB_U64(hwtstamp, R),
 };
 
+/* LWT_IN / LWT_OUT / LWT_XMIT (lwt_is_valid_access): route hooks see the
+ * packet from the network header (data/data_end); mark, priority and cb[]
+ * are writable; no tc_classid, data_meta, socket addresses, tstamp,
+ * wire_len or hwtstamp. Only LWT_XMIT may write the packet directly (a
+ * verifier rule). */
+static const struct bpfrt_ctx_field lwt_fields[] = {
+    SKB_HEAD(RW, R, RW, R),
+    SKB_CB(RWN),
+    SKB_U32(hash, R),
+    SKB_PTR(data, BPFRT_CTX_PTR_TO_PACKET),
+    SKB_PTR(data_end, BPFRT_CTX_PTR_TO_PACKET_END),
+    SKB_U32(napi_id, R),
+    SKB_U32(gso_segs, R),
+    SKB_SK,
+    SKB_U32(gso_size, R),
+};
+
 /* ---- tracing ---- */
 /* KPROBE: the whole pt_regs, any aligned read. */
 static const struct bpfrt_ctx_field kprobe_fields[] = {
@@ -154,6 +171,12 @@ static const struct bpfrt_ctx_desc sched_act_desc =
 static const struct bpfrt_ctx_desc cgroup_skb_desc =
     DESC(BPF_PROG_TYPE_CGROUP_SKB, "struct __sk_buff", struct __sk_buff, struct bpfrt_skb_ctx,
          cgroup_skb_fields, false);
+static const struct bpfrt_ctx_desc lwt_in_desc =
+    DESC(BPF_PROG_TYPE_LWT_IN, "struct __sk_buff", struct __sk_buff, struct bpfrt_skb_ctx, lwt_fields, false);
+static const struct bpfrt_ctx_desc lwt_out_desc =
+    DESC(BPF_PROG_TYPE_LWT_OUT, "struct __sk_buff", struct __sk_buff, struct bpfrt_skb_ctx, lwt_fields, false);
+static const struct bpfrt_ctx_desc lwt_xmit_desc =
+    DESC(BPF_PROG_TYPE_LWT_XMIT, "struct __sk_buff", struct __sk_buff, struct bpfrt_skb_ctx, lwt_fields, false);
 static const struct bpfrt_ctx_desc kprobe_desc =
     DESC(BPF_PROG_TYPE_KPROBE, "struct pt_regs", struct bpfrt_pt_regs, struct bpfrt_pt_regs, kprobe_fields, true);
 static const struct bpfrt_ctx_desc tracepoint_desc = {
@@ -191,6 +214,9 @@ static const struct prog_type_row prog_type_table[] = {
     { BPF_PROG_TYPE_XDP, "xdp", &xdp_desc, BPF_XDP_DEVMAP, &xdp_devmap_desc },
     { BPF_PROG_TYPE_PERF_EVENT, "perf_event", &perf_event_desc, 0, 0 },
     { BPF_PROG_TYPE_CGROUP_SKB, "cgroup_skb", &cgroup_skb_desc, 0, 0 },
+    { BPF_PROG_TYPE_LWT_IN, "lwt_in", &lwt_in_desc, 0, 0 },
+    { BPF_PROG_TYPE_LWT_OUT, "lwt_out", &lwt_out_desc, 0, 0 },
+    { BPF_PROG_TYPE_LWT_XMIT, "lwt_xmit", &lwt_xmit_desc, 0, 0 },
     { BPF_PROG_TYPE_RAW_TRACEPOINT, "raw_tracepoint", &raw_tp_desc, 0, 0 },
     { BPF_PROG_TYPE_SYSCALL, "syscall", &syscall_desc, 0, 0 },
 };
