@@ -158,13 +158,14 @@ static const char *const objects[] = {
     "tc_tail_chain", "xdp_maps_mix", "loop_ctx_hash", "subprog_stack", "tc_events_out", "raw_tp_core_read",
     "ctx_fields", "tc_mangle", "sections_consts", "tc_encap_csum", "xdp_meta_redirect",
     "tail_from_subprog", "map_errno_corners", "tcp_opts_can_loop",
-    "btf_exotic_types", "btf_tags_floats",
+    "btf_exotic_types", "btf_tags_floats", "lwt_route_hooks",
 };
 
 static bool packet_type(uint32_t t)
 {
     return t == BPF_PROG_TYPE_XDP || t == BPF_PROG_TYPE_SCHED_CLS || t == BPF_PROG_TYPE_SOCKET_FILTER ||
-           t == BPF_PROG_TYPE_CGROUP_SKB || t == BPF_PROG_TYPE_SCHED_ACT;
+           t == BPF_PROG_TYPE_CGROUP_SKB || t == BPF_PROG_TYPE_SCHED_ACT || t == BPF_PROG_TYPE_LWT_IN ||
+           t == BPF_PROG_TYPE_LWT_OUT || t == BPF_PROG_TYPE_LWT_XMIT;
 }
 
 struct outcome {
