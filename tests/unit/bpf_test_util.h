@@ -112,22 +112,13 @@ static inline long create_map(struct bpfrt_runtime *rt, uint32_t type, uint32_t 
 
 static inline long map_update(struct bpfrt_runtime *rt, long fd, const void *k, const void *v, uint64_t flags)
 {
-    union bpf_attr a;
-    memset(&a, 0, sizeof(a));
-    a.map_fd = (uint32_t)fd;
-    a.key = ptr(k);
-    a.value = ptr(v);
-    a.flags = flags;
+    union bpf_attr a = kbpf_elem_attr((int)fd, k, v, flags);
     return bpfrt_bpf(rt, BPF_MAP_UPDATE_ELEM, &a, sizeof(a));
 }
 
 static inline long map_lookup(struct bpfrt_runtime *rt, long fd, const void *k, void *v)
 {
-    union bpf_attr a;
-    memset(&a, 0, sizeof(a));
-    a.map_fd = (uint32_t)fd;
-    a.key = ptr(k);
-    a.value = ptr(v);
+    union bpf_attr a = kbpf_elem_attr((int)fd, k, v, 0);
     return bpfrt_bpf(rt, BPF_MAP_LOOKUP_ELEM, &a, sizeof(a));
 }
 

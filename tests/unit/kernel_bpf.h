@@ -59,10 +59,10 @@ static inline long kbpf_map_create(uint32_t type, uint32_t key_size, uint32_t va
     return kbpf(BPF_MAP_CREATE, &a);
 }
 
-/* An element command on kernel map fd: LOOKUP/UPDATE/DELETE_ELEM,
- * LOOKUP_AND_DELETE_ELEM, or GET_NEXT_KEY (value is then the next key's
- * buffer). Returns 0 or -errno. */
-static inline long kbpf_map_elem(int cmd, int fd, const void *key, const void *value, uint64_t flags)
+/* The attr of an element command (LOOKUP/UPDATE/DELETE_ELEM,
+ * LOOKUP_AND_DELETE_ELEM; for GET_NEXT_KEY value is the next key's buffer);
+ * bpfrt_bpf takes the same. */
+static inline union bpf_attr kbpf_elem_attr(int fd, const void *key, const void *value, uint64_t flags)
 {
     union bpf_attr a;
     memset(&a, 0, sizeof(a));
@@ -70,6 +70,13 @@ static inline long kbpf_map_elem(int cmd, int fd, const void *key, const void *v
     a.key = kbpf_ptr(key);
     a.value = kbpf_ptr(value);
     a.flags = flags;
+    return a;
+}
+
+/* An element command on kernel map fd: 0 or -errno. */
+static inline long kbpf_map_elem(int cmd, int fd, const void *key, const void *value, uint64_t flags)
+{
+    union bpf_attr a = kbpf_elem_attr(fd, key, value, flags);
     return kbpf(cmd, &a);
 }
 
