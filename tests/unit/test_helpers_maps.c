@@ -7,16 +7,11 @@
 #include "test_helpers_util.h"
 
 #include "bpfrt/map.h"
+#include "kernel_bpf.h"
 
 static struct bpfrt_map *mkmap(uint32_t type, uint32_t ks, uint32_t vs, uint32_t max, uint32_t flags)
 {
-    union bpf_attr attr;
-    memset(&attr, 0, sizeof(attr));
-    attr.map_type = type;
-    attr.key_size = ks;
-    attr.value_size = vs;
-    attr.max_entries = max;
-    attr.map_flags = flags;
+    union bpf_attr attr = kbpf_map_attr(type, ks, vs, max, flags);
     struct bpfrt_map *m = NULL;
     int err = bpfrt_map_create(rt, &attr, NULL, NULL, &m);
     if (err) {

@@ -10,6 +10,7 @@
 #include "bpfrt/helpers.h"
 #include "bpfrt/insn.h"
 #include "bpfrt/map.h"
+#include "kernel_bpf.h"
 #include "bpfrt/prog.h"
 #include "bpfrt/runtime.h"
 
@@ -79,12 +80,7 @@ static struct result run_prog(struct bpfrt_prog *p, bool verified, void *ctx, ui
 
 static struct bpfrt_map *mkmap(uint32_t type, uint32_t ks, uint32_t vs, uint32_t max)
 {
-    union bpf_attr attr;
-    memset(&attr, 0, sizeof(attr));
-    attr.map_type = type;
-    attr.key_size = ks;
-    attr.value_size = vs;
-    attr.max_entries = max;
+    union bpf_attr attr = kbpf_map_attr(type, ks, vs, max, 0);
     struct bpfrt_map *m = NULL;
     if (bpfrt_map_create(rt, &attr, NULL, NULL, &m)) {
         fprintf(stderr, "map create type %u failed\n", type);

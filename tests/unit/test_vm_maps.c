@@ -4,17 +4,12 @@
  * program references, global data (ld_imm64 MAP_VALUE) is accessible,
  * bpf_loop callbacks run, many lookups recycle the region table, and
  * bpf_spin_lock is only allowed on a looked-up value's lock, one at a time. */
+#include "kernel_bpf.h"
 #include "test_vm_util.h"
 
 static struct bpfrt_map *make_array(uint32_t value_size, uint32_t max_entries, uint32_t flags)
 {
-    union bpf_attr a;
-    memset(&a, 0, sizeof(a));
-    a.map_type = BPF_MAP_TYPE_ARRAY;
-    a.key_size = 4;
-    a.value_size = value_size;
-    a.max_entries = max_entries;
-    a.map_flags = flags;
+    union bpf_attr a = kbpf_map_attr(BPF_MAP_TYPE_ARRAY, 4, value_size, max_entries, flags);
     struct bpfrt_map *map = NULL;
     int err = bpfrt_map_create(vt_rt, &a, NULL, NULL, &map);
     CHECK_EQ(err, 0);

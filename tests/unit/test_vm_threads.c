@@ -6,7 +6,7 @@
  * (label tsan). */
 #include <pthread.h>
 
-#include "bpfrt/map.h"
+#include "kernel_bpf.h"
 #include "test_vm_util.h"
 
 #define THREADS 4
@@ -52,12 +52,7 @@ static void test_shared_program(void)
         printf("SKIP: no bpf_map_lookup_elem / bpf_loop\n");
         return;
     }
-    union bpf_attr a;
-    memset(&a, 0, sizeof(a));
-    a.map_type = BPF_MAP_TYPE_ARRAY;
-    a.key_size = 4;
-    a.value_size = 8;
-    a.max_entries = 1;
+    union bpf_attr a = kbpf_map_attr(BPF_MAP_TYPE_ARRAY, 4, 8, 1, 0);
     struct bpfrt_map *map = NULL;
     CHECK_EQ(bpfrt_map_create(vt_rt, &a, NULL, NULL, &map), 0);
     if (!map)
