@@ -89,4 +89,25 @@ int sock_load_bytes(struct __sk_buff *skb)
     return skb->len;
 }
 
+#define SKF_NET_OFF (-0x100000)
+#define SKF_AD_OFF (-0x1000)
+
+/* negative offsets: SKF_NET_OFF counts from the network header, SKF_LL_OFF
+ * from the MAC header; classic BPF's ancillary-data offsets (SKF_AD_OFF)
+ * mean nothing to eBPF: such a load ends the program with 0 */
+SEC("socket")
+int sock_negative_offsets(struct __sk_buff *skb)
+{
+    __u32 proto = load_byte(skb, SKF_NET_OFF + 9);
+    __u32 dst_mac_lo = load_byte(skb, SKF_LL_OFF + 5);
+    __u32 len_field = load_half(skb, SKF_NET_OFF + 2);
+    count(7);
+    if (proto == IPPROTO_ICMP)
+        return (int)load_half(skb, SKF_AD_OFF + 0); /* never returns a value */
+    /* past the end: also ends the program */
+    if (proto == IPPROTO_TCP)
+        return (int)load_word(skb, skb->len + 100);
+    return (int)(proto << 24 | dst_mac_lo << 16 | len_field);
+}
+
 char _license[] SEC("license") = "GPL";

@@ -1108,6 +1108,14 @@ static void t_socket_ldabs(const char *v)
         pkt[14 + 24 + 2] = 0, pkt[14 + 24 + 3] = 25;
         CHECK_EQ(run_prog(obj, progs[p], pkt, n).retval, 64);
     }
+    /* negative offsets: from the network header, from the MAC header; an
+     * ancillary-data offset or one past the end ends the program with 0 */
+    uint32_t n = build_ipv4(pkt, 17, ip4(1, 1, 1, 1), ip4(8, 8, 8, 8), 3333, 53, 30, 0);
+    CHECK_EQ(run_prog(obj, "sock_negative_offsets", pkt, n).retval, 17u << 24 | 0x01u << 16 | (n - 14));
+    n = build_ipv4(pkt, 1, ip4(1, 1, 1, 1), ip4(8, 8, 8, 8), 1, 1, 8, 0);
+    CHECK_EQ(run_prog(obj, "sock_negative_offsets", pkt, n).retval, 0);
+    n = build_ipv4(pkt, 6, ip4(1, 1, 1, 1), ip4(8, 8, 8, 8), 1, 1, 8, 0);
+    CHECK_EQ(run_prog(obj, "sock_negative_offsets", pkt, n).retval, 0);
     /* counters: 0 non-IP, 1 fragments, 2 other protocols, 3 TCP, 4 UDP (LD_ABS program) */
     uint64_t want[5] = {1, 1, 1, 1, 3}, got;
     for (uint32_t k = 0; k < 5; k++) {
