@@ -80,6 +80,22 @@ static uint64_t rnd(void)
     return test_xorshift64(&rng);
 }
 
+/* The kernel's text of an instruction assembles back to the n words of prog. */
+static void check_assembles_back(const char *theirs, const struct bpf_insn *prog, uint32_t n)
+{
+    struct bpf_insn *back;
+    uint32_t back_cnt;
+    struct bpfrt_asm_error e;
+    int rc = bpfrt_asm(bpfrt_platform_hosted(), theirs, strlen(theirs), BPFRT_SYNTAX_KERNEL, &back, &back_cnt, &e);
+    CHECK_EQ(rc, 0);
+    if (rc == 0) {
+        CHECK(back_cnt == n && memcmp(back, prog, n * 8) == 0);
+        bpfrt_platform_hosted()->free(NULL, back, back_cnt * 8);
+    } else {
+        fprintf(stderr, "kernel text \"%s\": %u:%u: %s\n", theirs, e.line, e.column, e.msg);
+    }
+}
+
 /* Compares our kernel-syntax text of prog[0] with the kernel's; returns
  * -1 when the kernel printed nothing, else 1 when identical, 0 when not. */
 static int compare_with_kernel(struct bpf_insn *prog, uint32_t cnt, uint32_t n)
@@ -92,17 +108,7 @@ static int compare_with_kernel(struct bpf_insn *prog, uint32_t cnt, uint32_t n)
         return -1;
     int same = strcmp(ours, theirs) == 0;
     if (!same) fprintf(stderr, "opcode %02x: ours \"%s\", kernel \"%s\"\n", prog[0].code, ours, theirs);
-    struct bpf_insn *back;
-    uint32_t back_cnt;
-    struct bpfrt_asm_error e;
-    int rc = bpfrt_asm(bpfrt_platform_hosted(), theirs, strlen(theirs), BPFRT_SYNTAX_KERNEL, &back, &back_cnt, &e);
-    CHECK_EQ(rc, 0);
-    if (rc == 0) {
-        CHECK(back_cnt == n && memcmp(back, prog, n * 8) == 0);
-        bpfrt_platform_hosted()->free(NULL, back, back_cnt * 8);
-    } else {
-        fprintf(stderr, "kernel text \"%s\": %u:%u: %s\n", theirs, e.line, e.column, e.msg);
-    }
+    check_assembles_back(theirs, prog, n);
     return same;
 }
 
@@ -187,17 +193,7 @@ static void test_kernel_text(void)
             if (strcmp(ours, theirs) == 0) same++;
             else fprintf(stderr, "opcode %02x form %s: ours \"%s\", kernel \"%s\"\n", code, f->conf, ours, theirs);
             /* and the kernel text assembles back to the same instruction */
-            struct bpf_insn *back;
-            uint32_t back_cnt;
-            struct bpfrt_asm_error e;
-            int rc = bpfrt_asm(bpfrt_platform_hosted(), theirs, strlen(theirs), BPFRT_SYNTAX_KERNEL, &back, &back_cnt, &e);
-            CHECK_EQ(rc, 0);
-            if (rc == 0) {
-                CHECK(back_cnt == n && memcmp(back, prog, n * 8) == 0);
-                bpfrt_platform_hosted()->free(NULL, back, back_cnt * 8);
-            } else {
-                fprintf(stderr, "kernel text \"%s\": %u:%u: %s\n", theirs, e.line, e.column, e.msg);
-            }
+            check_assembles_back(theirs, prog, n);
         }
     }
     printf("compared %d forms with the kernel's text, %d identical\n", compared, same);
