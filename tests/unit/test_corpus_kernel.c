@@ -158,7 +158,7 @@ static const char *const objects[] = {
     "tc_tail_chain", "xdp_maps_mix", "loop_ctx_hash", "subprog_stack", "tc_events_out", "raw_tp_core_read",
     "ctx_fields", "tc_mangle", "sections_consts", "tc_encap_csum", "xdp_meta_redirect",
     "tail_from_subprog", "map_errno_corners", "tcp_opts_can_loop",
-    "btf_exotic_types", "btf_tags_floats", "lwt_route_hooks",
+    "btf_exotic_types", "btf_tags_floats", "lwt_route_hooks", "kprobe_core_sock",
 };
 
 static bool packet_type(uint32_t t)
