@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: GPL-2.0
+// SPDX-License-Identifier: MIT
 /* Integer corner cases the way protocol code hits them: a large switch on
  * a packet byte (clang may lower it to a compare tree), 32-bit wrap-around
  * arithmetic (alu32 subregisters with -mcpu=v3), byte swaps of every width,

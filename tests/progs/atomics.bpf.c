@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: GPL-2.0
+// SPDX-License-Identifier: MIT
 /* Atomic operations on map values and globals: add (all CPUs versions),
  * and with -mcpu=v3 and later fetch-add, or, and, xor, xchg and cmpxchg. */
 #include "common.h"

@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: GPL-2.0
+// SPDX-License-Identifier: MIT
 /* A bounded loop (no unrolling): one's-complement sum of the first 64 bytes
  * of the packet; the result goes to .bss and the verdict depends on it. */
 #include "common.h"

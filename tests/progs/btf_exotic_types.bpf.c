@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: GPL-2.0
+// SPDX-License-Identifier: MIT
 /* Type shapes that real map values and globals have and that BTF must
  * carry: bitfields, a 64-bit enum (ENUM64 from clang 19), nested anonymous
  * unions and structs, typedef chains, const/volatile qualifiers, a

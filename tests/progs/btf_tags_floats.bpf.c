@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: GPL-2.0
+// SPDX-License-Identifier: MIT
 /* More type information real objects carry: btf_decl_tag / btf_type_tag
  * annotations (as kernel headers' __user, __rcu, __kptr and the "arg:ctx"
  * tag on global-function arguments), float and double members (FLOAT),

@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: GPL-2.0
+// SPDX-License-Identifier: MIT
 /* cgroup_skb egress policy: deny TCP to destination ports listed in a hash
  * map (value = denial counter); everything else is allowed (1). */
 #include "common.h"

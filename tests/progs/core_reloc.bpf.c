@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: GPL-2.0
+// SPDX-License-Identifier: MIT
 /* CO-RE: field offsets/sizes/existence, type existence/size and enum values
  * relocated against a target BTF (the test supplies one with a different
  * layout); without a target they keep their compiled values. */

@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: GPL-2.0
+// SPDX-License-Identifier: MIT
 /* Context introspection as debugging tools do it: every readable
  * __sk_buff / xdp_md field is copied into .bss for tc, socket filter,
  * cgroup_skb and XDP programs (bytes, halves and words where Linux allows

@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: GPL-2.0
+// SPDX-License-Identifier: MIT
 /* Global data: .rodata knobs set before load (like a skeleton's const
  * volatile), .data with initial values, .bss counters, a string constant
  * (.rodata.str1.1) and a static variable. */

@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: GPL-2.0
+// SPDX-License-Identifier: MIT
 /* iproute2/Cilium style: struct bpf_elf_map definitions with ids and
  * pinning, a PROG_ARRAY with id 1, and programs in "1/0" and "1/1" sections
  * that go into its slots 0 and 1 (their type comes from the caller: tc). */

@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: GPL-2.0
+// SPDX-License-Identifier: MIT
 /* __kconfig externs with a meaning outside a kernel: LINUX_KERNEL_VERSION,
  * a CONFIG_ value the caller passes, and a weak one nobody sets (0). */
 #include "common.h"

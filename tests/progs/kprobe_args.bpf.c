@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: GPL-2.0
+// SPDX-License-Identifier: MIT
 /* kprobe and kretprobe: record the first three arguments of a probed call
  * (from pt_regs) and the return value, keyed by the first argument. */
 #include "common.h"

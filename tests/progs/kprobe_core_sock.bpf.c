@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: GPL-2.0
+// SPDX-License-Identifier: MIT
 /* A connection tracer in the libbpf-tools style: BPF_KPROBE/BPF_KRETPROBE
  * wrappers over pt_regs, the probed function's struct sock argument read
  * with BPF_CORE_READ-like chains (bpf_probe_read_kernel through

@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: GPL-2.0
+// SPDX-License-Identifier: MIT
 /* An older-style object: map definitions as struct bpf_map_def in
  * SEC("maps") (no BTF needed), a "version" section, socket filter and XDP
  * programs; loads with and without -g. */

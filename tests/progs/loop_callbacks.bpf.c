@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: GPL-2.0
+// SPDX-License-Identifier: MIT
 /* bpf_loop with a callback (a function pointer the loader relocates) and
  * bpf_for_each_map_elem over a hash map. */
 #include "common.h"

@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: GPL-2.0
+// SPDX-License-Identifier: MIT
 /* Iteration helpers as monitoring code uses them: bpf_loop with a context
  * struct (checksumming the payload copied onto the stack, stopping at a
  * terminator), bpf_loop's limits, and bpf_for_each_map_elem over a hash

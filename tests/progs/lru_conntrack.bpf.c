@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: GPL-2.0
+// SPDX-License-Identifier: MIT
 /* A tiny connection tracker in an LRU hash: the first packet of a UDP flow
  * creates an entry, later ones bump its counters. */
 #include "common.h"

@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: GPL-2.0
+// SPDX-License-Identifier: MIT
 /* Lightweight-tunnel route hooks (ip route ... encap bpf in/out/xmit obj):
  * the packet starts at the IP header (no MAC header), lwt_in/lwt_out may
  * only read it, lwt_xmit may also rewrite it and push an outer header.

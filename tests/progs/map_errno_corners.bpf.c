@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: GPL-2.0
+// SPDX-License-Identifier: MIT
 /* What map helpers return at the edges, as defensive programs check it:
  * array updates out of range and with BPF_NOEXIST, deletes on arrays,
  * odd key and value sizes in hashes, BPF_F_NO_PREALLOC hashes filling up,

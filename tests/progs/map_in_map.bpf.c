@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: GPL-2.0
+// SPDX-License-Identifier: MIT
 /* Map-in-map: an ARRAY_OF_MAPS whose slots are set in its definition
  * (`values`); the program picks the inner map by packet length parity. */
 #include "common.h"

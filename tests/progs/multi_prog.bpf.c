@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: GPL-2.0
+// SPDX-License-Identifier: MIT
 /* Several programs in one section and in one object, sharing a global
  * subprogram and a map; one program lives in a custom "xdp/..." section. */
 #include "common.h"

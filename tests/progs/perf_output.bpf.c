@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: GPL-2.0
+// SPDX-License-Identifier: MIT
 /* perf event output: a sample per packet with its length and a counter. */
 #include "common.h"
 

@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: GPL-2.0
+// SPDX-License-Identifier: MIT
 /* Debug printing the way libbpf's bpf_printk does it: formats are static
  * const arrays in .rodata, up to three arguments go through
  * bpf_trace_printk and more through bpf_trace_vprintk (arguments packed in

@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: GPL-2.0
+// SPDX-License-Identifier: MIT
 /* Queue and stack maps: push the packet length to both, then pop from the
  * queue (oldest) and peek the stack (newest); results land in .bss. */
 #include "common.h"

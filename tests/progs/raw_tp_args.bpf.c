@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: GPL-2.0
+// SPDX-License-Identifier: MIT
 /* raw_tracepoint: arguments arrive as an array of u64; sum the first four
  * and record the count of calls. */
 #include "common.h"

@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: GPL-2.0
+// SPDX-License-Identifier: MIT
 /* A raw tracepoint in the tracing-tool style: arguments read as pointers
  * with a BPF_CORE_READ-like chain of bpf_probe_read_kernel calls over
  * preserve_access_index structs, a field guarded by bpf_core_field_exists,

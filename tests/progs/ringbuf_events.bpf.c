@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: GPL-2.0
+// SPDX-License-Identifier: MIT
 /* Ring buffer: one event per packet (reserve/submit), plus a copy with
  * bpf_ringbuf_output for packets longer than 100 bytes; small packets that
  * are ARP are reserved and then discarded. */

@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: GPL-2.0
+// SPDX-License-Identifier: MIT
 /* The spellings of program sections real projects use (tc/ingress,
  * tcx/egress, classifier, action, socket/NAME, xdp.frags, xdp/devmap,
  * cgroup/skb), and constant data in the places clang puts it: lookup tables

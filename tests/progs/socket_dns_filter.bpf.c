@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: GPL-2.0
+// SPDX-License-Identifier: MIT
 /* Socket filter: keep only UDP datagrams to or from port 53 (whole packet),
  * drop everything else. The skb data starts at the network header. */
 #include "common.h"

@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: GPL-2.0
+// SPDX-License-Identifier: MIT
 /* Socket filters in the classic samples/bpf style: LD_ABS/LD_IND packet
  * loads through the load_byte/load_half/load_word builtins (offsets from the
  * network header, the link layer reached with SKF_LL_OFF), and the same

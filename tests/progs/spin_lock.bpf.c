@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: GPL-2.0
+// SPDX-License-Identifier: MIT
 /* bpf_spin_lock protecting a two-field update inside a hash map value. */
 #include "common.h"
 

@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: GPL-2.0
+// SPDX-License-Identifier: MIT
 /* bpf-to-bpf calls three deep (noinline static and global functions in
  * .text), shared by two programs. */
 #include "common.h"

@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: GPL-2.0
+// SPDX-License-Identifier: MIT
 /* Program structure as larger projects have it: global (non-static)
  * functions that Linux verifies on their own, static __noinline helpers,
  * helpers placed in the program's own section and in a separate code

@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: GPL-2.0
+// SPDX-License-Identifier: MIT
 /* Tail calls: a dispatcher jumps through a PROG_ARRAY whose slots are set in
  * the map definition (`values`), by IP protocol. */
 #include "common.h"

@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: GPL-2.0
+// SPDX-License-Identifier: MIT
 /* Tail calls from inside bpf-to-bpf subprograms, as larger datapaths mix
  * them (Linux allows it on x86-64 since 5.10, with a per-frame stack limit
  * of 256 bytes): the tail call replaces only the calling subprogram's

@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: GPL-2.0
+// SPDX-License-Identifier: MIT
 /* tc classifier: classify IPv4 by DSCP into skb->priority / mark; drop
  * packets with the "lower effort" class when the policy says so. */
 #include "common.h"

@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: GPL-2.0
+// SPDX-License-Identifier: MIT
 /* A tunnel endpoint's checksum bookkeeping and flow steering: the flow hash
  * from bpf_get_hash_recalc picks a path (it must be stable, symmetric and
  * survive until bpf_set_hash_invalid), bpf_set_hash overrides it, and after

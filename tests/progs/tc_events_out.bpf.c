@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: GPL-2.0
+// SPDX-License-Identifier: MIT
 /* Event export from tc: a ring buffer record per packet (reserve, fill,
  * submit, or discard), bpf_ringbuf_output for a variable-size copy,
  * bpf_ringbuf_query for the backlog, and perf event samples with the skb

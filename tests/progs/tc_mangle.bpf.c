@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: GPL-2.0
+// SPDX-License-Identifier: MIT
 /* tc packet surgery with the skb helpers, one program per job as a
  * datapath splits them: VLAN tags pushed and popped (the first tag lives
  * out of band, as a hardware-accelerated tag), room made and removed at

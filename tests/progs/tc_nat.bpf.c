@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: GPL-2.0
+// SPDX-License-Identifier: MIT
 /* tc destination NAT: UDP to a virtual IP is rewritten to the backend from
  * a hash map, with the IP and UDP checksums fixed up by
  * bpf_l3_csum_replace / bpf_l4_csum_replace, as load balancers do. */

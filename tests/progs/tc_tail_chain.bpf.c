@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: GPL-2.0
+// SPDX-License-Identifier: MIT
 /* A tc pipeline split into stages chained with bpf_tail_call through a
  * PROG_ARRAY filled in its BTF definition. State travels between stages in
  * skb->cb[] (which survives tail calls), a "retry" stage tail-calls itself

@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: GPL-2.0
+// SPDX-License-Identifier: MIT
 /* tc classifier that reads the packet only through bpf_skb_load_bytes:
  * up to two VLAN tags (802.1Q / 802.1ad) and up to four IPv6 extension
  * headers (hop-by-hop, routing, destination options, fragment) walked with

@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: GPL-2.0
+// SPDX-License-Identifier: MIT
 /* TCP option parsing the modern way: the option walk is an open loop
  * guarded by can_loop (the may_goto instruction, clang 19 and -mcpu=v4;
  * older builds fall back to a bounded #pragma unroll'ed walk), reading the

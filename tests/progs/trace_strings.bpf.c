@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: GPL-2.0
+// SPDX-License-Identifier: MIT
 /* Strings in read-only data: a format in .rodata (static const, as libbpf's
  * bpf_printk makes it), a literal in .rodata.str1.1, bpf_trace_printk and
  * bpf_snprintf (whose format must sit in a frozen read-only map). */

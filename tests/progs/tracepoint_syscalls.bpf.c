@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: GPL-2.0
+// SPDX-License-Identifier: MIT
 /* Tracepoint on sys_enter: count system calls by id and remember the
  * largest first argument seen for openat (id 257). */
 #include "common.h"

@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: GPL-2.0
+// SPDX-License-Identifier: MIT
 /* Weak __ksym externs guarded the libbpf way (bpf_ksym_exists): outside a
  * kernel they resolve to NULL, the guarded code is skipped, and the object
  * still loads with its BTF (which Linux would refuse with extern entries). */

@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: GPL-2.0
+// SPDX-License-Identifier: MIT
 /* XDP ICMP echo responder: turns an echo request into a reply in place
  * (swap MACs and IPs, type 8 -> 0, incremental checksum update) and sends it
  * back with XDP_TX; strips one VLAN tag first with bpf_xdp_adjust_head. */

@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: GPL-2.0
+// SPDX-License-Identifier: MIT
 /* IPv6: count packets per next header, drop packets whose hop limit is
  * exhausted, and remember the last source address (.bss array). */
 #include "common.h"

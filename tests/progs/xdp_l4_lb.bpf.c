@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: GPL-2.0
+// SPDX-License-Identifier: MIT
 /* XDP layer-4 load balancer (Katran-like, hand-rolled): packets to a VIP
  * (hash of VIP:port:proto) are steered to a backend picked by a hash of the
  * 5-tuple; the destination MAC/IP are rewritten, the IP checksum fixed with

@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: GPL-2.0
+// SPDX-License-Identifier: MIT
 /* XDP: drop IPv4 packets whose source is inside a blocked prefix (LPM trie);
  * the value is a per-prefix drop counter. */
 #include "common.h"

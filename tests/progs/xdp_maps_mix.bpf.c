@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: GPL-2.0
+// SPDX-License-Identifier: MIT
 /* A flow-policy program that leans on many map types at once and keeps the
  * helpers' return codes: per-tenant hashes in an ARRAY_OF_MAPS (inner maps
  * created from the template, one pre-filled slot), a bloom filter of seen

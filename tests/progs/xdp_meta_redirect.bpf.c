@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: GPL-2.0
+// SPDX-License-Identifier: MIT
 /* XDP buffer surgery and forwarding decisions: metadata in front of the
  * packet (bpf_xdp_adjust_meta, read back through data_meta), an outer
  * header pushed with bpf_xdp_adjust_head, the tail grown and trimmed with

@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: GPL-2.0
+// SPDX-License-Identifier: MIT
 /* XDP: per-CPU packet and byte counters indexed by IP protocol. */
 #include "common.h"
 

@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: GPL-2.0
+// SPDX-License-Identifier: MIT
 /* XDP: 5-tuple rules in a hash map decide the verdict; unmatched flows use
  * the rule for their protocol alone, then XDP_PASS. Hit counts per rule. */
 #include "common.h"

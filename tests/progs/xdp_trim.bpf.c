@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: GPL-2.0
+// SPDX-License-Identifier: MIT
 /* XDP: truncate packets longer than a configured snap length (bpf_xdp_adjust_tail),
  * as packet samplers do; the snap length is a .rodata knob. */
 #include "common.h"
