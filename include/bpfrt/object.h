@@ -43,6 +43,12 @@ struct bpfrt_object_opts {
     long (*bpf_fn)(void *arg, int cmd, union bpf_attr *attr, unsigned int size);
     int (*close_fn)(void *arg, int handle);
     void *bpf_arg;
+    /* Where maps with LIBBPF_PIN_BY_NAME live in the runtime's pin name
+     * space (OBJ_PIN / OBJ_GET); NULL = "/sys/fs/bpf", as libbpf. A map
+     * already pinned there under its name is reused when its definition
+     * matches (and then not initialised again); otherwise it is created and
+     * pinned, so the next object that names it shares it. */
+    const char *pin_root_path;
 };
 
 /* Opens an object from a file or memory (copied). On success *out owns

@@ -134,6 +134,71 @@ static int update(struct bpfrt_object *obj, int handle, const void *key, const v
     return (int)sys(obj, BPF_MAP_UPDATE_ELEM, &a);
 }
 
+/* LIBBPF_PIN_BY_NAME: the map's name in the pin name space. */
+static void pin_path(const struct bpfrt_object *obj, const struct bpfrt_object_map *m, char *buf,
+                     size_t size)
+{
+    const char *root = obj->opts.pin_root_path ? obj->opts.pin_root_path : "/sys/fs/bpf";
+    snprintf(buf, size, "%s/%s", root, m->name);
+}
+
+/* Takes the map already pinned under m's name when its definition matches
+ * (libbpf's reuse check), fails when it does not, and leaves m alone when
+ * nothing is pinned there. */
+static int reuse_pinned(struct bpfrt_object *obj, struct bpfrt_object_map *m, struct obj_err *e)
+{
+    char path[512];
+    pin_path(obj, m, path, sizeof(path));
+    union bpf_attr a;
+    memset(&a, 0, sizeof(a));
+    a.pathname = ptr(path);
+    long h = sys(obj, BPF_OBJ_GET, &a);
+    if (h == -BPFRT_ENOENT)
+        return 0;
+    if (h < 0)
+        return obj_fail(e, (int)h, "map %s: cannot open the map pinned at %s: %s", m->name, path,
+                        bpfrt_strerror((int)h));
+    struct bpf_map_info info;
+    memset(&info, 0, sizeof(info));
+    memset(&a, 0, sizeof(a));
+    a.info.bpf_fd = (uint32_t)h;
+    a.info.info_len = sizeof(info);
+    a.info.info = ptr(&info);
+    long rc = sys(obj, BPF_OBJ_GET_INFO_BY_FD, &a);
+    uint32_t max_entries = m->max_entries;
+    if (m->type == BPF_MAP_TYPE_PERF_EVENT_ARRAY && max_entries == 0)
+        max_entries = info.max_entries; /* sized by CPU count at creation */
+    if (rc < 0 || info.type != m->type || info.key_size != m->key_size ||
+        info.value_size != m->value_size || info.max_entries != max_entries ||
+        info.map_flags != m->map_flags || info.map_extra != m->map_extra) {
+        obj_close_handle(obj, (int)h);
+        return obj_fail(e, -BPFRT_EINVAL,
+                        "map %s: the map pinned at %s does not match its definition "
+                        "(pinned: type %u, key %u, value %u, max_entries %u, flags 0x%x)",
+                        m->name, path, info.type, info.key_size, info.value_size, info.max_entries,
+                        info.map_flags);
+    }
+    m->handle = (int)h;
+    m->reused = true;
+    obj_note(obj, "map %s: reusing the map pinned at %s", m->name, path);
+    return 0;
+}
+
+static int pin_map(struct bpfrt_object *obj, struct bpfrt_object_map *m, struct obj_err *e)
+{
+    char path[512];
+    pin_path(obj, m, path, sizeof(path));
+    union bpf_attr a;
+    memset(&a, 0, sizeof(a));
+    a.pathname = ptr(path);
+    a.bpf_fd = (uint32_t)m->handle;
+    long rc = sys(obj, BPF_OBJ_PIN, &a);
+    if (rc < 0)
+        return obj_fail(e, (int)rc, "map %s: pinning at %s failed: %s", m->name, path,
+                        bpfrt_strerror((int)rc));
+    return 0;
+}
+
 static int create_maps(struct bpfrt_object *obj, struct obj_err *e)
 {
     for (uint32_t i = 0; i < obj->nr_maps; i++) {
@@ -147,11 +212,15 @@ static int create_maps(struct bpfrt_object *obj, struct obj_err *e)
         }
         if (tmpl)
             inner = tmpl->handle;
+        bool by_name = m->pinning == LIBBPF_PIN_BY_NAME_VALUE && m->kind == BPFRT_OBJ_MAP_BTF;
+        if (m->handle < 0 && by_name && (rc = reuse_pinned(obj, m, e)))
+            return rc;
+        if (m->reused)
+            continue; /* shared state: neither initialised nor pinned again */
         if (m->handle < 0 && (rc = create_one(obj, m, inner, e)))
             return rc;
-        if (m->inner && m->inner->handle >= 0 && m->nr_init == 0) {
-            /* the template is only needed to create the outer map */
-        }
+        if (by_name && (rc = pin_map(obj, m, e)))
+            return rc;
         if (m->data) {
             uint32_t zero = 0;
             rc = update(obj, m->handle, &zero, m->data);
@@ -270,6 +339,8 @@ static int fill_slots(struct bpfrt_object *obj, struct obj_err *e)
             if (m->type == BPF_MAP_TYPE_PROG_ARRAY) {
                 h = prog_handle_by_sym(obj, m->init[k].sym);
             } else {
+                if (m->reused)
+                    break; /* a reused map-in-map keeps its slots, as libbpf */
                 struct bpfrt_object_map *inner = y ? obj_map_by_sec(obj, y->shndx, y->value) : NULL;
                 h = inner ? inner->handle : -1;
             }

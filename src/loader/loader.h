@@ -156,6 +156,7 @@ struct bpfrt_object_map {
     uint8_t *data;                  /* global data image */
     size_t data_size;
     int handle;
+    bool reused;                    /* LIBBPF_PIN_BY_NAME: an existing pinned map was taken */
 };
 
 struct obj_ext_sec {                /* one section's block in .BTF.ext */
