@@ -104,7 +104,7 @@ int tc_tcp_opts(struct __sk_buff *skb)
     while (off && can_loop)
         off = one_option(skb, off, end, &o);
 #else
-#pragma unroll
+    /* A bounded loop (Linux >= 5.3 verifies it without unrolling). */
     for (int i = 0; i < 20; i++) {
         if (!off)
             break;
