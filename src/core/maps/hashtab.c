@@ -14,9 +14,15 @@
  * LRU: one list per map under its own lock, most recent at the head. A
  * program-side lookup only sets the element's `referenced` bit; when the map
  * is full an insert evicts from the tail, giving referenced elements a second
- * chance (CLOCK). Linux's LRU is per-CPU and approximate too; this one
+ * chance (CLOCK). Linux's common LRU is approximate too; this one
  * approximates least-recently-used map-wide. Lock order: bucket -> LRU list;
- * eviction never holds both at once. */
+ * eviction never holds both at once.
+ *
+ * BPF_F_NO_COMMON_LRU follows Linux's per-CPU LRU lists exactly (see the
+ * "per-CPU LRU lists" section below and docs/maps.md): each CPU owns
+ * max_entries / ncpus slots and evicts only its own elements. There the lock
+ * order is the other way round, CPU list -> bucket, and no bucket lock is
+ * held while a CPU's list lock is taken. */
 #include "core/maps/maps_impl.h"
 
 #define HTAB_CREATE_FLAG_MASK \
@@ -49,7 +55,22 @@ static int htab_setup(struct bpfrt_htab *h, uint32_t stored_value_size, uint32_t
     h->ncpus = rt->ncpus;
     h->lru_head.lru_next = h->lru_head.lru_prev = &h->lru_head;
     h->buckets = bpfrt_zalloc(rt, (size_t)h->n_buckets * sizeof(*h->buckets));
-    return h->buckets ? 0 : -BPFRT_ENOMEM;
+    if (!h->buckets)
+        return -BPFRT_ENOMEM;
+    if ((kind & BPFRT_HTAB_LRU) && (h->map.map_flags & BPF_F_NO_COMMON_LRU)) {
+        /* Linux's bpf_lru_populate: max_entries / ncpus free slots each. */
+        h->lru_cpus = bpfrt_zalloc(rt, (size_t)h->ncpus * sizeof(*h->lru_cpus));
+        if (!h->lru_cpus)
+            return -BPFRT_ENOMEM;
+        for (uint32_t c = 0; c < h->ncpus; c++) {
+            struct bpfrt_htab_lru_cpu *l = &h->lru_cpus[c];
+            l->active.lru_next = l->active.lru_prev = &l->active;
+            l->inactive.lru_next = l->inactive.lru_prev = &l->inactive;
+            l->next_inactive_rotation = &l->inactive;
+            l->nfree = h->map.max_entries / h->ncpus;
+        }
+    }
+    return 0;
 }
 
 static void elem_free_now(struct bpfrt_htab_elem *e)
@@ -104,6 +125,9 @@ static void htab_teardown(struct bpfrt_htab *h)
     }
     bpfrt_free(h->map.rt, h->buckets, (size_t)h->n_buckets * sizeof(*h->buckets));
     h->buckets = NULL;
+    if (h->lru_cpus)
+        bpfrt_free(h->map.rt, h->lru_cpus, (size_t)h->ncpus * sizeof(*h->lru_cpus));
+    h->lru_cpus = NULL;
 }
 
 int bpfrt_htab_alloc(struct bpfrt_runtime *rt, const union bpf_attr *attr, const struct bpfrt_map_ops *ops,
@@ -124,6 +148,7 @@ int bpfrt_htab_alloc(struct bpfrt_runtime *rt, const union bpf_attr *attr, const
     }
     int err = htab_setup(h, stored_value_size, kind);
     if (err) {
+        htab_teardown(h);
         bpfrt_free(rt, h, sizeof(*h));
         return err;
     }
@@ -249,6 +274,276 @@ static struct bpfrt_htab_elem *elem_alloc(struct bpfrt_htab *h, const void *key,
     return e;
 }
 
+/* ---- per-CPU LRU lists (BPF_F_NO_COMMON_LRU), Linux's percpu bpf_lru ----
+ * Each CPU owns max_entries / ncpus slots. An insert on CPU c takes one of
+ * CPU c's free slots; when it has none it first rotates CPU c's lists and
+ * then evicts up to LRU_PCPU_FREE_TARGET unreferenced elements from the tail
+ * of CPU c's inactive list (or, failing that, any one element of CPU c),
+ * whatever the other CPUs hold. A freed slot goes back to the CPU whose
+ * element it was. Lock order: a CPU's lock, then a bucket lock (an eviction
+ * unlinks under both); an update takes its slot before the bucket lock and
+ * gives back unused slots after dropping it, so no bucket lock is ever held
+ * while a CPU's lock is taken. */
+
+#define LRU_PCPU_FREE_TARGET 4u /* Linux's PERCPU_FREE_TARGET, also its nr_scans */
+#define BPFRT_LRU_USER_CPU 0u   /* whose list user-space updates use */
+
+static struct bpfrt_htab_elem *pcpu_list(struct bpfrt_htab_lru_cpu *l, unsigned type)
+{
+    return type == BPFRT_LRU_ACTIVE ? &l->active : &l->inactive;
+}
+
+static void pcpu_list_add(struct bpfrt_htab_elem *head, struct bpfrt_htab_elem *e)
+{
+    e->lru_next = head->lru_next;
+    e->lru_prev = head;
+    head->lru_next->lru_prev = e;
+    head->lru_next = e;
+}
+
+/* Moves e to the head of list `type`, clearing its referenced bit. */
+static void pcpu_move(struct bpfrt_htab_lru_cpu *l, struct bpfrt_htab_elem *e, unsigned type)
+{
+    if (e->lru_type != type) {
+        l->counts[e->lru_type]--;
+        l->counts[type]++;
+        e->lru_type = (uint8_t)type;
+    }
+    __atomic_store_n(&e->referenced, 0, __ATOMIC_RELAXED);
+    if (e == l->next_inactive_rotation)
+        l->next_inactive_rotation = e->lru_prev;
+    lru_unlink(e);
+    pcpu_list_add(pcpu_list(l, type), e);
+    e->on_lru = 1;
+}
+
+/* Takes e off its CPU's lists and gives its slot back. */
+static void pcpu_move_to_free(struct bpfrt_htab_lru_cpu *l, struct bpfrt_htab_elem *e)
+{
+    if (e == l->next_inactive_rotation)
+        l->next_inactive_rotation = e->lru_prev;
+    l->counts[e->lru_type]--;
+    lru_unlink(e);
+    l->nfree++;
+}
+
+static bool elem_is_ref(struct bpfrt_htab_elem *e)
+{
+    return __atomic_load_n(&e->referenced, __ATOMIC_RELAXED) != 0;
+}
+
+/* Active tail: referenced elements go back to the active head, the others
+ * down to the inactive list; at most LRU_PCPU_FREE_TARGET of them. */
+static void pcpu_rotate_active(struct bpfrt_htab_lru_cpu *l)
+{
+    struct bpfrt_htab_elem *first = l->active.lru_next;
+    unsigned i = 0;
+    for (struct bpfrt_htab_elem *e = l->active.lru_prev, *prev; e != &l->active; e = prev) {
+        prev = e->lru_prev;
+        pcpu_move(l, e, elem_is_ref(e) ? BPFRT_LRU_ACTIVE : BPFRT_LRU_INACTIVE);
+        if (++i == LRU_PCPU_FREE_TARGET || e == first)
+            break;
+    }
+}
+
+/* Inactive list from the rotation cursor towards the head: referenced
+ * elements move to the active list, the others stay put. */
+static void pcpu_rotate_inactive(struct bpfrt_htab_lru_cpu *l)
+{
+    struct bpfrt_htab_elem *head = &l->inactive;
+    if (head->lru_next == head)
+        return;
+    struct bpfrt_htab_elem *last = l->next_inactive_rotation->lru_next;
+    if (last == head)
+        last = last->lru_next;
+    struct bpfrt_htab_elem *cur = l->next_inactive_rotation, *next = cur;
+    unsigned i = 0;
+    while (i < LRU_PCPU_FREE_TARGET) {
+        if (cur == head) {
+            cur = cur->lru_prev;
+            continue;
+        }
+        next = cur->lru_prev;
+        if (elem_is_ref(cur))
+            pcpu_move(l, cur, BPFRT_LRU_ACTIVE);
+        if (cur == last)
+            break;
+        cur = next;
+        i++;
+    }
+    l->next_inactive_rotation = next;
+}
+
+/* Linux's htab_lru_map_delete_node: unlinks e from the table if it is still
+ * there (an element still being inserted, or already deleted, is not). */
+static bool pcpu_del_from_table(struct bpfrt_htab *h, struct bpfrt_htab_elem *e)
+{
+    struct bpfrt_htab_bucket *b = bucket_of(h, e->hash);
+    bool unlinked = false;
+    bpfrt_raw_spin_lock(&b->lock);
+    if (e->linked) {
+        publish(link_to(b, e), e->next);
+        e->linked = 0;
+        __atomic_sub_fetch(&h->count, 1, __ATOMIC_RELAXED);
+        unlinked = true;
+    }
+    bpfrt_raw_spin_unlock(&b->lock);
+    return unlinked;
+}
+
+/* Evicts into CPU l's free slots (CPU lock held); victims are chained on
+ * *victims through lru_next for retiring once the lock is dropped. */
+static void pcpu_evict(struct bpfrt_htab *h, struct bpfrt_htab_lru_cpu *l, struct bpfrt_htab_elem **victims)
+{
+    unsigned evicted = 0, scanned = 0;
+    for (struct bpfrt_htab_elem *e = l->inactive.lru_prev, *prev; e != &l->inactive; e = prev) {
+        prev = e->lru_prev;
+        if (elem_is_ref(e)) {
+            pcpu_move(l, e, BPFRT_LRU_ACTIVE);
+        } else if (pcpu_del_from_table(h, e)) {
+            pcpu_move_to_free(l, e);
+            e->lru_next = *victims;
+            *victims = e;
+            if (++evicted == LRU_PCPU_FREE_TARGET)
+                break;
+        }
+        if (++scanned == LRU_PCPU_FREE_TARGET)
+            break;
+    }
+    if (evicted)
+        return;
+    /* Nothing unreferenced near the tail: take one element regardless of its
+     * referenced bit, from the inactive list if it has any. */
+    struct bpfrt_htab_elem *list = l->inactive.lru_next != &l->inactive ? &l->inactive : &l->active;
+    for (struct bpfrt_htab_elem *e = list->lru_prev, *prev; e != list; e = prev) {
+        prev = e->lru_prev;
+        if (pcpu_del_from_table(h, e)) {
+            pcpu_move_to_free(l, e);
+            e->lru_next = *victims;
+            *victims = e;
+            return;
+        }
+    }
+}
+
+static void retire_victims(struct bpfrt_htab *h, struct bpfrt_htab_elem *victims)
+{
+    for (struct bpfrt_htab_elem *e = victims, *next; e; e = next) {
+        next = e->lru_next;
+        if (h->value_release)
+            h->value_release(h, bpfrt_htab_value(h, e));
+        elem_retire(h, e);
+    }
+}
+
+/* Linux's bpf_percpu_lru_pop_free: takes one of CPU cpu's slots for e (not
+ * yet in the table), evicting from CPU cpu's lists when it has none free,
+ * and puts e at the head of CPU cpu's inactive list. False when CPU cpu
+ * could free nothing (every element of its share is being inserted or
+ * removed right now). */
+static bool pcpu_take_slot(struct bpfrt_htab *h, unsigned cpu, struct bpfrt_htab_elem *e)
+{
+    struct bpfrt_htab_lru_cpu *l = &h->lru_cpus[cpu];
+    struct bpfrt_htab_elem *victims = NULL;
+    bool ok = false;
+    bpfrt_raw_spin_lock(&l->lock);
+    if (l->counts[BPFRT_LRU_INACTIVE] < l->counts[BPFRT_LRU_ACTIVE])
+        pcpu_rotate_active(l);
+    pcpu_rotate_inactive(l);
+    if (l->nfree == 0)
+        pcpu_evict(h, l, &victims);
+    if (l->nfree > 0) {
+        l->nfree--;
+        e->lru_cpu = cpu;
+        e->lru_type = BPFRT_LRU_INACTIVE;
+        __atomic_store_n(&e->referenced, 0, __ATOMIC_RELAXED);
+        l->counts[BPFRT_LRU_INACTIVE]++;
+        pcpu_list_add(&l->inactive, e);
+        e->on_lru = 1;
+        ok = true;
+    }
+    bpfrt_raw_spin_unlock(&l->lock);
+    retire_victims(h, victims);
+    return ok;
+}
+
+/* Gives e's slot back to its CPU (e is out of the table, or never got in).
+ * Called with no bucket lock held. */
+static void pcpu_give_slot(struct bpfrt_htab *h, struct bpfrt_htab_elem *e)
+{
+    struct bpfrt_htab_lru_cpu *l = &h->lru_cpus[e->lru_cpu];
+    bpfrt_raw_spin_lock(&l->lock);
+    pcpu_move_to_free(l, e);
+    bpfrt_raw_spin_unlock(&l->lock);
+}
+
+/* Linux's htab_lru_map_update_elem / __htab_lru_percpu_map_update_elem in
+ * per-CPU LRU mode: the slot (and with it any eviction) comes first, from
+ * CPU cpu, before the flags are checked against the table, so even an
+ * update that then fails with -EEXIST may have evicted CPU cpu's oldest
+ * elements, possibly the key itself. Per-CPU values of an existing key are
+ * updated in place (no slot needed with BPF_EXIST); otherwise a replacement
+ * is a new element on CPU cpu and the old one's slot returns to its CPU. */
+static int pcpu_lru_upsert(struct bpfrt_htab *h, const void *key, uint64_t flags,
+                           bpfrt_htab_fill_fn fill, const void *arg, unsigned cpu)
+{
+    uint32_t hash = bpfrt_map_hash(key, h->map.key_size, h->seed);
+    struct bpfrt_htab_bucket *b = bucket_of(h, hash);
+    bool in_place = h->kind & BPFRT_HTAB_PERCPU;
+    struct bpfrt_htab_elem *new_e = NULL, *old = NULL;
+    bool used_new = false;
+    int err = 0;
+
+    if (cpu >= h->ncpus)
+        return -BPFRT_EINVAL;
+    if (!in_place || flags != BPF_EXIST) {
+        new_e = elem_alloc(h, key, hash);
+        if (!new_e)
+            return -BPFRT_ENOMEM;
+        if (!pcpu_take_slot(h, cpu, new_e)) {
+            elem_free_now(new_e);
+            return -BPFRT_ENOMEM;
+        }
+    }
+    bpfrt_raw_spin_lock(&b->lock);
+    old = find_in(h, b, key, hash);
+    if (old && flags == BPF_NOEXIST) {
+        err = -BPFRT_EEXIST;
+    } else if (!old && flags == BPF_EXIST) {
+        err = -BPFRT_ENOENT;
+    } else if (old && in_place) {
+        fill(h, bpfrt_htab_value(h, old), bpfrt_htab_value(h, old), arg);
+        __atomic_store_n(&old->referenced, 1, __ATOMIC_RELAXED);
+        old = NULL; /* stays in the table */
+    } else {
+        fill(h, bpfrt_htab_value(h, new_e), old ? bpfrt_htab_value(h, old) : NULL, arg);
+        new_e->linked = 1;
+        if (old) {
+            __atomic_store_n(&new_e->referenced, 1, __ATOMIC_RELAXED);
+            new_e->next = old->next;
+            publish(link_to(b, old), new_e);
+            old->linked = 0;
+        } else {
+            new_e->next = b->head;
+            publish(&b->head, new_e);
+            __atomic_add_fetch(&h->count, 1, __ATOMIC_RELAXED);
+        }
+        used_new = true;
+    }
+    bpfrt_raw_spin_unlock(&b->lock);
+    if (new_e && !used_new) {
+        pcpu_give_slot(h, new_e);
+        elem_free_now(new_e); /* never published */
+    }
+    if (err == 0 && old) {
+        pcpu_give_slot(h, old);
+        if (h->value_release)
+            h->value_release(h, bpfrt_htab_value(h, old));
+        elem_retire(h, old);
+    }
+    return err;
+}
+
 int bpfrt_htab_upsert(struct bpfrt_htab *h, const void *key, uint64_t flags,
                       bpfrt_htab_fill_fn fill, const void *arg)
 {
@@ -353,13 +648,15 @@ int bpfrt_htab_remove(struct bpfrt_htab *h, const void *key,
     publish(link_to(b, e), e->next);
     e->linked = 0;
     __atomic_sub_fetch(&h->count, 1, __ATOMIC_RELAXED);
-    if (h->kind & BPFRT_HTAB_LRU) {
+    if ((h->kind & BPFRT_HTAB_LRU) && !h->lru_cpus) {
         bpfrt_raw_spin_lock(&h->lru_lock);
         if (e->on_lru)
             lru_unlink(e);
         bpfrt_raw_spin_unlock(&h->lru_lock);
     }
     bpfrt_raw_spin_unlock(&b->lock);
+    if (h->lru_cpus)
+        pcpu_give_slot(h, e); /* after the bucket lock: a CPU's lock comes first */
     if (h->value_release)
         h->value_release(h, bpfrt_htab_value(h, e));
     elem_retire(h, e);
@@ -543,6 +840,19 @@ static int update_locked_in_place(struct bpfrt_htab *h, const void *key, const v
     return 0;
 }
 
+/* Inserts or replaces; a per-CPU LRU map (BPF_F_NO_COMMON_LRU) takes the
+ * slot from CPU cpu's share. */
+static int htab_upsert_on(struct bpfrt_htab *h, const void *key, uint64_t flags,
+                          bpfrt_htab_fill_fn fill, const void *arg, unsigned cpu)
+{
+    if (h->lru_cpus)
+        return pcpu_lru_upsert(h, key, flags, fill, arg, cpu);
+    return bpfrt_htab_upsert(h, key, flags, fill, arg);
+}
+
+/* all_cpus: a user-space update (every CPU's value of a per-CPU map). cpu:
+ * a program's CPU slot; user-space updates pass 0, so they use CPU 0's LRU
+ * list and share (Linux uses the CPU the syscall happens to run on). */
 static int htab_update_common(struct bpfrt_map *map, const void *key, const void *value,
                               uint64_t flags, bool all_cpus, unsigned cpu)
 {
@@ -559,18 +869,18 @@ static int htab_update_common(struct bpfrt_map *map, const void *key, const void
         flags &= ~(uint64_t)BPF_F_LOCK;
     }
     if (!(h->kind & BPFRT_HTAB_PERCPU))
-        return bpfrt_htab_upsert(h, key, flags, fill_plain, value);
+        return htab_upsert_on(h, key, flags, fill_plain, value, cpu);
     if (all_cpus)
-        return bpfrt_htab_upsert(h, key, flags, fill_percpu_all, value);
+        return htab_upsert_on(h, key, flags, fill_percpu_all, value, cpu);
     if (cpu >= h->ncpus)
         return -BPFRT_EINVAL;
     struct percpu_one one = { value, cpu };
-    return bpfrt_htab_upsert(h, key, flags, fill_percpu_one, &one);
+    return htab_upsert_on(h, key, flags, fill_percpu_one, &one, cpu);
 }
 
 static int htab_sys_update(struct bpfrt_map *map, const void *key, const void *value, uint64_t flags)
 {
-    return htab_update_common(map, key, value, flags, true, 0);
+    return htab_update_common(map, key, value, flags, true, BPFRT_LRU_USER_CPU);
 }
 
 int bpfrt_htab_sys_delete(struct bpfrt_map *map, const void *key)

@@ -156,7 +156,8 @@ struct bpfrt_htab_elem {
     uint8_t referenced;                      /* LRU: looked up since last scan (atomic) */
     uint8_t linked;                          /* in its bucket (bucket lock) */
     uint8_t on_lru;                          /* in the LRU list (lru lock) */
-    uint8_t pad[5];
+    uint8_t lru_type;                        /* per-CPU LRU: BPFRT_LRU_ACTIVE/INACTIVE (its CPU's lock) */
+    uint32_t lru_cpu;                        /* per-CPU LRU: whose list and share it is on */
     /* key at data[0], value at data[value_off] */
     unsigned char data[] __attribute__((aligned(8)));
 };
@@ -165,6 +166,19 @@ struct bpfrt_htab_bucket {
     struct bpfrt_htab_elem *head;            /* atomic */
     uint32_t lock;
     uint32_t pad;
+};
+
+/* BPF_F_NO_COMMON_LRU: one LRU list per CPU, as Linux's bpf_lru_list percpu
+ * mode. Each CPU owns max_entries / ncpus slots (`nfree` of them unused);
+ * its in-use elements sit on an active and an inactive list. */
+enum { BPFRT_LRU_ACTIVE = 0, BPFRT_LRU_INACTIVE = 1 };
+struct bpfrt_htab_lru_cpu {
+    uint32_t lock;                           /* taken before a bucket lock, never after */
+    uint32_t nfree;                          /* this CPU's unused slots */
+    uint32_t counts[2];                      /* elements on lists[BPFRT_LRU_*] */
+    struct bpfrt_htab_elem *next_inactive_rotation;
+    struct bpfrt_htab_elem active;           /* list sentinels */
+    struct bpfrt_htab_elem inactive;
 };
 
 #define BPFRT_HTAB_PERCPU 1u
@@ -193,6 +207,9 @@ struct bpfrt_htab {
     /* Called when an element leaves the table (delete, replace, free), for
      * values that hold references (map-in-map). May be NULL. */
     void (*value_release)(struct bpfrt_htab *h, void *value);
+    /* BPF_F_NO_COMMON_LRU: ncpus per-CPU LRU lists (NULL otherwise; then
+     * lru_lock/lru_head above are the map-wide list). */
+    struct bpfrt_htab_lru_cpu *lru_cpus;
 };
 
 /* Creates a hash-table map with ops for max_entries elements of
