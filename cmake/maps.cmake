@@ -1,8 +1,8 @@
-# Maps: the concurrency tests (maps alone, and real programs on several
+# Maps: the concurrency tests (maps alone, per-CPU LRU lists, real programs on several
 # threads) also run under ThreadSanitizer (`ctest -L tsan`
 # in a -DBPFRT_TSAN=ON build), and the map benchmark (`make bench` runs
 # $BUILD/bench_maps).
-foreach(t test_map_concurrency test_map_progs)
+foreach(t test_map_concurrency test_map_progs test_map_lru)
   if(TEST ${t})
     set_tests_properties(${t} PROPERTIES LABELS "tsan")
   endif()
