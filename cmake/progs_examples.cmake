@@ -16,3 +16,7 @@ if(BPFRT_HAVE_BPF_CLANG)
   set_tests_properties(install_and_embed PROPERTIES LABELS "no-sanitize"
     PASS_REGULAR_EXPRESSION "counters: 2 dropped, 2 passed")
 endif()
+
+# make demo, as a test: every step must succeed (it stops at the first failure).
+add_test(NAME demo COMMAND bash ${CMAKE_SOURCE_DIR}/examples/demo.sh ${CMAKE_BINARY_DIR})
+set_tests_properties(demo PROPERTIES LABELS "no-sanitize")

@@ -9,6 +9,14 @@ bpfrt="$build/bpfrt"
 [ -x "$bpfrt" ] || { echo "demo: $bpfrt not built (run make)"; exit 1; }
 
 step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
+# first N CMD...: runs CMD to the end and shows its first N lines (a pipe into
+# head would kill CMD with SIGPIPE, which pipefail turns into a failure).
+first() {
+    local n=$1 out
+    shift
+    out=$("$@")
+    head -n "$n" <<<"$out"
+}
 
 step "Assemble LLVM-syntax assembly to bytecode: examples/asm/factorial.s"
 "$bpfrt" asm "$here/asm/factorial.s"
@@ -20,7 +28,7 @@ step "Run it in the interpreter: 20! (expect 2432902008176640000)"
 step "bpf-to-bpf calls: Fibonacci(25) (expect 75025)"
 "$bpfrt" run "$here/asm/fib_calls.s"
 step "Trace the first instructions of a run"
-"$bpfrt" run "$here/asm/count_bytes.conf" --mem "2a 00 2a 01" --trace | head -20
+first 20 "$bpfrt" run "$here/asm/count_bytes.conf" --mem "2a 00 2a 01" --trace
 step "Conformance syntax over input memory: count 0x2a bytes (expect 3)"
 "$bpfrt" run "$here/asm/count_bytes.conf" --mem "2a 00 2a 01 02 2a ff"
 step "Internet checksum of an IPv4 header with a valid checksum (expect 0)"

@@ -15,6 +15,12 @@ if [ ! -f "$obj" ]; then
     fi
 fi
 step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
+first() { # first N CMD...: CMD's first N lines, without SIGPIPE-ing it
+    local n=$1 out
+    shift
+    out=$("$@")
+    head -n "$n" <<<"$out"
+}
 
 # Ethernet + IPv4 + TCP/UDP frames as hex (192.168.1.1 -> 192.168.1.2 unless noted)
 eth="02 00 00 00 00 01 02 00 00 00 00 02 08 00"
@@ -27,7 +33,7 @@ rules=(--map-set port_rules u8:6,u8:0,u16:22=1            # TCP/22 -> XDP_DROP
 step "What the object holds: bpfrt obj show $obj"
 "$bpfrt" obj show "$obj"
 step "Disassembly with the C source lines (first 25 lines)"
-"$bpfrt" disasm "$obj" | head -25
+first 25 "$bpfrt" disasm "$obj"
 step "TCP to port 22 (rule: drop) -> expect Return value: 1 (XDP_DROP)"
 "$bpfrt" prog run "$obj" --data "$tcp_ssh" "${rules[@]}"
 step "TCP to port 80 (no rule) -> expect 2 (XDP_PASS), averaged over 100000 runs"
