@@ -35,38 +35,8 @@ static __always_inline __s64 my_smod64(__s64 a, __s64 b)
 #endif
 }
 
-static __noinline __u32 classify_byte(__u32 b, __u32 acc)
-{
-    switch (b & 0x1f) {
-    case 0: return acc + 0x11;
-    case 1: return acc ^ 0xdeadbeef;
-    case 2: return acc * 33;
-    case 3: return acc - 0x7fffffff;
-    case 4: return acc << 3;
-    case 5: return acc >> 5;
-    case 6: return (__u32)((__s32)acc >> 7);
-    case 7: return ~acc;
-    case 8: return -acc;
-    case 9: return acc | 0x80000001;
-    case 10: return acc & 0x0ff0ff0f;
-    case 11: return __builtin_bswap32(acc);
-    case 12: return acc / 7;
-    case 13: return acc % 13;
-    case 14: return acc + (b << 24);
-    case 16: return acc * 0x9e3779b1;
-    case 17: return (acc << 13) | (acc >> 19);
-    case 18: return acc ^ (acc >> 16);
-    case 20: return acc + (__u32)(__s8)b;
-    case 21: return acc - (__u32)(__s16)(b << 9);
-    case 23: return acc == 0 ? 1 : acc;
-    case 24: return (__u16)acc;
-    case 25: return (__u8)(acc >> 8);
-    case 27: return acc > 0x80000000 ? acc - 0x80000000 : acc + 0x40000000;
-    case 28: return (__s32)acc < 0 ? 0 : acc;
-    case 30: return acc * acc;
-    default: return acc + b;
-    }
-}
+#define ALU32_CLASSIFY_ATTR __noinline
+#include "alu32_classify.h"
 
 SEC("tc")
 int tc_alu32(struct __sk_buff *skb)
@@ -80,7 +50,7 @@ int tc_alu32(struct __sk_buff *skb)
     __u32 acc = 0x12345678;
 #pragma unroll
     for (int i = 0; i < 24; i++)
-        acc = classify_byte(p[i + 10], acc);
+        acc = alu32_classify(p[i + 10], acc);
     trace[0] = acc;
 
     /* 32-bit wrap and shifts by a packet-controlled amount */

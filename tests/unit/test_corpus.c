@@ -1246,44 +1246,19 @@ static void t_printk_formats(const char *v)
 
 /* ---- alu32/sdiv corner cases: a C model of the whole computation ---- */
 
-static uint32_t model_classify(uint32_t b, uint32_t acc)
-{
-    switch (b & 0x1f) {
-    case 0: return acc + 0x11;
-    case 1: return acc ^ 0xdeadbeef;
-    case 2: return acc * 33;
-    case 3: return acc - 0x7fffffff;
-    case 4: return acc << 3;
-    case 5: return acc >> 5;
-    case 6: return (uint32_t)((int32_t)acc >> 7);
-    case 7: return ~acc;
-    case 8: return -acc;
-    case 9: return acc | 0x80000001;
-    case 10: return acc & 0x0ff0ff0f;
-    case 11: return __builtin_bswap32(acc);
-    case 12: return acc / 7;
-    case 13: return acc % 13;
-    case 14: return acc + (b << 24);
-    case 16: return acc * 0x9e3779b1;
-    case 17: return (acc << 13) | (acc >> 19);
-    case 18: return acc ^ (acc >> 16);
-    case 20: return acc + (uint32_t)(int8_t)b;
-    case 21: return acc - (uint32_t)(int16_t)(b << 9);
-    case 23: return acc == 0 ? 1 : acc;
-    case 24: return (uint16_t)acc;
-    case 25: return (uint8_t)(acc >> 8);
-    case 27: return acc > 0x80000000 ? acc - 0x80000000 : acc + 0x40000000;
-    case 28: return (int32_t)acc < 0 ? 0 : acc;
-    case 30: return acc * acc;
-    default: return acc + b;
-    }
-}
+typedef uint8_t __u8;
+typedef uint16_t __u16;
+typedef uint32_t __u32;
+typedef int8_t __s8;
+typedef int16_t __s16;
+typedef int32_t __s32;
+#include "../progs/alu32_classify.h" /* the very switch the program runs */
 
 static uint32_t model_alu32(const uint8_t *p, int32_t *sdiv)
 {
     uint32_t acc = 0x12345678;
     for (int i = 0; i < 24; i++)
-        acc = model_classify(p[i + 10], acc);
+        acc = alu32_classify(p[i + 10], acc);
     uint32_t sh = p[23] & 31;
     uint32_t w = (acc << sh) + (acc >> (31 - sh)) + 0xffffffffu;
     uint64_t w64 = ((uint64_t)acc << 32 | w) >> (p[22] & 63);
