@@ -134,12 +134,20 @@ static int update(struct bpfrt_object *obj, int handle, const void *key, const v
     return (int)sys(obj, BPF_MAP_UPDATE_ELEM, &a);
 }
 
-/* LIBBPF_PIN_BY_NAME: the map's name in the pin name space. */
-static void pin_path(const struct bpfrt_object *obj, const struct bpfrt_object_map *m, char *buf,
-                     size_t size)
+/* LIBBPF_PIN_BY_NAME: OBJ_GET (handle < 0) or OBJ_PIN of `handle` on m's
+ * name in the pin name space; path receives the name for messages. */
+static long pin_cmd(struct bpfrt_object *obj, const struct bpfrt_object_map *m, int handle,
+                    char path[512])
 {
     const char *root = obj->opts.pin_root_path ? obj->opts.pin_root_path : "/sys/fs/bpf";
-    snprintf(buf, size, "%s/%s", root, m->name);
+    snprintf(path, 512, "%s/%s", root, m->name);
+    union bpf_attr a;
+    memset(&a, 0, sizeof(a));
+    a.pathname = ptr(path);
+    if (handle < 0)
+        return sys(obj, BPF_OBJ_GET, &a);
+    a.bpf_fd = (uint32_t)handle;
+    return sys(obj, BPF_OBJ_PIN, &a);
 }
 
 /* Takes the map already pinned under m's name when its definition matches
@@ -148,11 +156,7 @@ static void pin_path(const struct bpfrt_object *obj, const struct bpfrt_object_m
 static int reuse_pinned(struct bpfrt_object *obj, struct bpfrt_object_map *m, struct obj_err *e)
 {
     char path[512];
-    pin_path(obj, m, path, sizeof(path));
-    union bpf_attr a;
-    memset(&a, 0, sizeof(a));
-    a.pathname = ptr(path);
-    long h = sys(obj, BPF_OBJ_GET, &a);
+    long h = pin_cmd(obj, m, -1, path);
     if (h == -BPFRT_ENOENT)
         return 0;
     if (h < 0)
@@ -160,6 +164,7 @@ static int reuse_pinned(struct bpfrt_object *obj, struct bpfrt_object_map *m, st
                         bpfrt_strerror((int)h));
     struct bpf_map_info info;
     memset(&info, 0, sizeof(info));
+    union bpf_attr a;
     memset(&a, 0, sizeof(a));
     a.info.bpf_fd = (uint32_t)h;
     a.info.info_len = sizeof(info);
@@ -187,12 +192,7 @@ static int reuse_pinned(struct bpfrt_object *obj, struct bpfrt_object_map *m, st
 static int pin_map(struct bpfrt_object *obj, struct bpfrt_object_map *m, struct obj_err *e)
 {
     char path[512];
-    pin_path(obj, m, path, sizeof(path));
-    union bpf_attr a;
-    memset(&a, 0, sizeof(a));
-    a.pathname = ptr(path);
-    a.bpf_fd = (uint32_t)m->handle;
-    long rc = sys(obj, BPF_OBJ_PIN, &a);
+    long rc = pin_cmd(obj, m, m->handle, path);
     if (rc < 0)
         return obj_fail(e, (int)rc, "map %s: pinning at %s failed: %s", m->name, path,
                         bpfrt_strerror((int)rc));
