@@ -8,15 +8,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 bpfrt="$build/bpfrt"
 [ -x "$bpfrt" ] || { echo "demo: $bpfrt not built (run make)"; exit 1; }
 
-step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
-# first N CMD...: runs CMD to the end and shows its first N lines (a pipe into
-# head would kill CMD with SIGPIPE, which pipefail turns into a failure).
-first() {
-    local n=$1 out
-    shift
-    out=$("$@")
-    head -n "$n" <<<"$out"
-}
+. "$here/demo_lib.sh"
 
 step "Assemble LLVM-syntax assembly to bytecode: examples/asm/factorial.s"
 "$bpfrt" asm "$here/asm/factorial.s"

@@ -14,13 +14,7 @@ if [ ! -f "$obj" ]; then
         exit 0
     fi
 fi
-step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
-first() { # first N CMD...: CMD's first N lines, without SIGPIPE-ing it
-    local n=$1 out
-    shift
-    out=$("$@")
-    head -n "$n" <<<"$out"
-}
+. "$here/demo_lib.sh"
 
 # Ethernet + IPv4 + TCP/UDP frames as hex (192.168.1.1 -> 192.168.1.2 unless noted)
 eth="02 00 00 00 00 01 02 00 00 00 00 02 08 00"
