@@ -325,19 +325,12 @@ static void h_defer_free(void *ctx, void (*fn)(void *), void *arg)
      * deleting an element): then it is active and nothing is freed early. */
     collect(&ready);
     pthread_mutex_unlock(&limbo_mu);
+    run_ready(ready);
     if (!d) {
         /* Could not queue: wait until no reader can hold the object. */
-        for (;;) {
-            pthread_mutex_lock(&limbo_mu);
-            bool quiet = collect(&ready);
-            pthread_mutex_unlock(&limbo_mu);
-            if (quiet)
-                break;
-            sched_yield();
-        }
+        bpfrt_hosted_quiesce();
         fn(arg);
     }
-    run_ready(ready);
 }
 
 void bpfrt_hosted_quiesce(void)
