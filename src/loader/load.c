@@ -38,11 +38,6 @@ void obj_close_handle(struct bpfrt_object *obj, int handle)
         bpfrt_close(obj->rt, handle);
 }
 
-static long sys(struct bpfrt_object *obj, int cmd, union bpf_attr *attr)
-{
-    return obj_sys(obj, cmd, attr);
-}
-
 static int load_btf(struct bpfrt_object *obj)
 {
     if (!obj->btf)
@@ -53,7 +48,7 @@ static int load_btf(struct bpfrt_object *obj)
     memset(&a, 0, sizeof(a));
     a.btf = ptr(data);
     a.btf_size = size;
-    long h = sys(obj, BPF_BTF_LOAD, &a);
+    long h = obj_sys(obj, BPF_BTF_LOAD, &a);
     if (h < 0) {
         /* again with a log (a verbose BTF log fills small buffers: -ENOSPC),
          * keeping its last line, which says what was wrong */
@@ -63,7 +58,7 @@ static int load_btf(struct bpfrt_object *obj)
             a.btf_log_buf = ptr(log);
             a.btf_log_size = (uint32_t)cap;
             a.btf_log_level = 1;
-            sys(obj, BPF_BTF_LOAD, &a);
+            obj_sys(obj, BPF_BTF_LOAD, &a);
         }
         const char *last = "";
         if (log) {
@@ -107,10 +102,10 @@ static int create_one(struct bpfrt_object *obj, struct bpfrt_object_map *m, int 
         a.btf_key_type_id = m->btf_key_type_id;
         a.btf_value_type_id = m->btf_value_type_id;
     }
-    long h = sys(obj, BPF_MAP_CREATE, &a);
+    long h = obj_sys(obj, BPF_MAP_CREATE, &a);
     if (h < 0 && with_btf) {
         a.btf_fd = a.btf_key_type_id = a.btf_value_type_id = 0;
-        h = sys(obj, BPF_MAP_CREATE, &a);
+        h = obj_sys(obj, BPF_MAP_CREATE, &a);
         if (h >= 0)
             obj_note(obj, "map %s: created without BTF (its BTF types were refused)", m->name);
     }
@@ -131,7 +126,7 @@ static int update(struct bpfrt_object *obj, int handle, const void *key, const v
     a.key = ptr(key);
     a.value = ptr(value);
     a.flags = BPF_ANY;
-    return (int)sys(obj, BPF_MAP_UPDATE_ELEM, &a);
+    return (int)obj_sys(obj, BPF_MAP_UPDATE_ELEM, &a);
 }
 
 /* LIBBPF_PIN_BY_NAME: OBJ_GET (handle < 0) or OBJ_PIN of `handle` on m's
@@ -145,9 +140,9 @@ static long pin_cmd(struct bpfrt_object *obj, const struct bpfrt_object_map *m, 
     memset(&a, 0, sizeof(a));
     a.pathname = ptr(path);
     if (handle < 0)
-        return sys(obj, BPF_OBJ_GET, &a);
+        return obj_sys(obj, BPF_OBJ_GET, &a);
     a.bpf_fd = (uint32_t)handle;
-    return sys(obj, BPF_OBJ_PIN, &a);
+    return obj_sys(obj, BPF_OBJ_PIN, &a);
 }
 
 /* Takes the map already pinned under m's name when its definition matches
@@ -169,7 +164,7 @@ static int reuse_pinned(struct bpfrt_object *obj, struct bpfrt_object_map *m, st
     a.info.bpf_fd = (uint32_t)h;
     a.info.info_len = sizeof(info);
     a.info.info = ptr(&info);
-    long rc = sys(obj, BPF_OBJ_GET_INFO_BY_FD, &a);
+    long rc = obj_sys(obj, BPF_OBJ_GET_INFO_BY_FD, &a);
     uint32_t max_entries = m->max_entries;
     if (m->type == BPF_MAP_TYPE_PERF_EVENT_ARRAY && max_entries == 0)
         max_entries = info.max_entries; /* sized by CPU count at creation */
@@ -231,7 +226,7 @@ static int create_maps(struct bpfrt_object *obj, struct obj_err *e)
                 union bpf_attr a;
                 memset(&a, 0, sizeof(a));
                 a.map_fd = (uint32_t)m->handle;
-                rc = (int)sys(obj, BPF_MAP_FREEZE, &a);
+                rc = (int)obj_sys(obj, BPF_MAP_FREEZE, &a);
                 if (rc)
                     return obj_fail(e, rc, "map %s: MAP_FREEZE failed: %s", m->name, bpfrt_strerror(rc));
             }
@@ -288,7 +283,7 @@ static int load_prog(struct bpfrt_object *obj, struct bpfrt_object_prog *p, stru
             a.line_info_cnt = p->nr_line_info;
         }
     }
-    long h = sys(obj, BPF_PROG_LOAD, &a);
+    long h = obj_sys(obj, BPF_PROG_LOAD, &a);
     if (h < 0) {
         /* again with a log, as libbpf does, so the user sees why */
         free(p->log);
@@ -297,7 +292,7 @@ static int load_prog(struct bpfrt_object *obj, struct bpfrt_object_prog *p, stru
             a.log_level = 1;
             a.log_buf = ptr(p->log);
             a.log_size = LOG_BUF_SIZE;
-            long h2 = sys(obj, BPF_PROG_LOAD, &a);
+            long h2 = obj_sys(obj, BPF_PROG_LOAD, &a);
             if (h2 >= 0)
                 h = h2;
         }
