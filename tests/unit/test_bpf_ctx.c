@@ -5,7 +5,7 @@
 #include "test.h"
 #include "bpf_test_util.h"
 
-#include "core/bpf/prog_types.h"
+#include "core/prog/prog_types.h"
 
 #define SKB(f) offsetof(struct __sk_buff, f)
 

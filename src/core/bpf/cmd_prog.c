@@ -13,7 +13,7 @@
 #include "bpfrt/prog.h"
 #include "core/bpf/cmd.h"
 #include "core/bpf/log.h"
-#include "core/bpf/prog_types.h"
+#include "core/prog/prog_types.h"
 
 #define MAX_USED_MAPS 64
 #define MAX_VAR_OFF (1u << 29)

@@ -19,7 +19,7 @@
 #include "bpfrt/map.h"
 #include "bpfrt/prog.h"
 #include "core/bpf/cmd.h"
-#include "core/bpf/prog_types.h"
+#include "core/prog/prog_types.h"
 
 #define PAGE 4096u
 #define SKB_SHINFO_SIZE 320u   /* SKB_DATA_ALIGN(sizeof(struct skb_shared_info)) on x86-64 */

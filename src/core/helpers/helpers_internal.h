@@ -8,7 +8,7 @@
 #include "bpfrt/helpers.h"
 #include "bpfrt/map.h"
 #include "bpfrt/prog.h"
-#include "core/bpf/prog_types.h"
+#include "core/prog/prog_types.h"
 #include "core/core.h"
 
 /* Defines/declares a helper with the engine's calling convention. */

@@ -1,7 +1,7 @@
 /* The interpreter engine: four instantiations of one loop (checked or not,
  * traced or not), the engine ops, callbacks and the small slow paths the
  * loops share. See docs/interpreter.md. */
-#include "core/vm/vm.h"
+#include "core/interp/interp.h"
 
 /* ---- arithmetic with RFC 9669's corner cases ---- */
 

@@ -1,8 +1,8 @@
 /* Interpreter internals: the pre-decoded program form, the per-execution
  * state (frame stack, budget, region bookkeeping) and the checked-mode slow
- * paths. Private to src/core/vm/. See docs/interpreter.md. */
-#ifndef BPFRT_VM_H
-#define BPFRT_VM_H
+ * paths. Private to src/core/interp/. See docs/interpreter.md. */
+#ifndef BPFRT_INTERP_H
+#define BPFRT_INTERP_H
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -11,12 +11,7 @@
 #include "bpfrt/prog.h"
 #include "bpfrt/map.h"
 #include "core/core.h"
-
-/* Default instruction budget of a checked (unverified) run, set by
- * bpfrt_run_begin; verified programs run without one (0 = unlimited). At
- * roughly 1 ns per instruction this stops a runaway loop after about a
- * second. Callers may change run->insn_budget after bpfrt_run_begin. */
-#define BPFRT_RUN_DEFAULT_BUDGET (1ull << 30)
+#include "core/prog/prog.h"
 
 /* Linux's BPF_MAX_LOOPS: what every frame's may_goto counter starts at. */
 #define BPFRT_MAY_GOTO_LOOPS (8u * 1024 * 1024)

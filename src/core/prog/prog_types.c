@@ -4,7 +4,7 @@
  * layout; adding a program type is one row in prog_type_table. */
 #include <stddef.h>
 
-#include "core/bpf/prog_types.h"
+#include "core/prog/prog_types.h"
 #include "core/core.h"
 
 #define R  BPFRT_CTX_READ

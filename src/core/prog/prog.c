@@ -3,7 +3,9 @@
  * running through the engine with tail calls. */
 #include "bpfrt/asm.h"
 #include "bpfrt/btf.h"
-#include "core/vm/vm.h"
+#include "bpfrt/map.h"
+#include "core/core.h"
+#include "core/prog/prog.h"
 
 static bool is_map_ref(const struct bpf_insn *insn)
 {

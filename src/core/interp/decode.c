@@ -3,7 +3,7 @@
  * its handler, jump targets are absolute, immediates are sign-extended (and
  * shift immediates masked), ld_imm64 is one slot with its 64-bit value and
  * helper calls hold their resolved prototype. */
-#include "core/vm/vm.h"
+#include "core/interp/interp.h"
 
 /* ALU operation (BPF_OP >> 4) -> the 64-bit K handler; X is K + 1. */
 static const uint16_t alu_op64[16] = {

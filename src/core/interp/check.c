@@ -3,7 +3,7 @@
  * matched, then every region, and the context through its description.
  * Helper arguments are checked against the prototype before the call and
  * the memory a helper returns becomes a region after it. */
-#include "core/vm/vm.h"
+#include "core/interp/interp.h"
 
 /* Linux helper ids the checks treat specially. */
 #define BPFRT_HELPER_SPIN_LOCK 93
