@@ -12,39 +12,15 @@
 #include "bpfrt/map.h"
 #include "core/core.h"
 #include "core/prog/prog.h"
+#include "core/isa/decode.h"
 
 /* Linux's BPF_MAX_LOOPS: what every frame's may_goto counter starts at. */
 #define BPFRT_MAY_GOTO_LOOPS (8u * 1024 * 1024)
 
-/* Every internal operation of the pre-decoded form, one per handler label.
- * X(name) */
-#define VM_ALU_OPS(X, W) \
-    X(ADD##W##_K) X(ADD##W##_X) X(SUB##W##_K) X(SUB##W##_X) X(MUL##W##_K) X(MUL##W##_X) \
-    X(DIV##W##_K) X(DIV##W##_X) X(SDIV##W##_K) X(SDIV##W##_X) X(MOD##W##_K) X(MOD##W##_X) \
-    X(SMOD##W##_K) X(SMOD##W##_X) X(OR##W##_K) X(OR##W##_X) X(AND##W##_K) X(AND##W##_X) \
-    X(XOR##W##_K) X(XOR##W##_X) X(LSH##W##_K) X(LSH##W##_X) X(RSH##W##_K) X(RSH##W##_X) \
-    X(ARSH##W##_K) X(ARSH##W##_X) X(MOV##W##_K) X(MOV##W##_X) X(NEG##W)
-
-#define VM_JMP_OPS(X, W) \
-    X(JEQ##W##_K) X(JEQ##W##_X) X(JGT##W##_K) X(JGT##W##_X) X(JGE##W##_K) X(JGE##W##_X) \
-    X(JSET##W##_K) X(JSET##W##_X) X(JNE##W##_K) X(JNE##W##_X) X(JSGT##W##_K) X(JSGT##W##_X) \
-    X(JSGE##W##_K) X(JSGE##W##_X) X(JLT##W##_K) X(JLT##W##_X) X(JLE##W##_K) X(JLE##W##_X) \
-    X(JSLT##W##_K) X(JSLT##W##_X) X(JSLE##W##_K) X(JSLE##W##_X)
-
-#define VM_OPS(X) \
-    X(BAD) X(FELL_OFF) \
-    VM_ALU_OPS(X, 64) VM_ALU_OPS(X, 32) \
-    X(MOVSX8_64) X(MOVSX16_64) X(MOVSX32_64) X(MOVSX8_32) X(MOVSX16_32) \
-    X(LE16) X(LE32) X(LE64) X(BE16) X(BE32) X(BE64) X(BSWAP16) X(BSWAP32) X(BSWAP64) \
-    X(JA) VM_JMP_OPS(X, 64) VM_JMP_OPS(X, 32) \
-    X(CALL_HELPER) X(CALL_LOCAL) X(CALLX) X(EXIT) X(MAY_GOTO) \
-    X(LDDW) X(LDABS_B) X(LDABS_H) X(LDABS_W) X(LDIND_B) X(LDIND_H) X(LDIND_W) \
-    X(LDX_B) X(LDX_H) X(LDX_W) X(LDX_DW) X(LDXSX_B) X(LDXSX_H) X(LDXSX_W) \
-    X(ST_B) X(ST_H) X(ST_W) X(ST_DW) X(STX_B) X(STX_H) X(STX_W) X(STX_DW) \
-    X(AADD_W) X(AADD_DW) X(AOR_W) X(AOR_DW) X(AAND_W) X(AAND_DW) X(AXOR_W) X(AXOR_DW) \
-    X(AFADD_W) X(AFADD_DW) X(AFOR_W) X(AFOR_DW) X(AFAND_W) X(AFAND_DW) X(AFXOR_W) X(AFXOR_DW) \
-    X(AXCHG_W) X(AXCHG_DW) X(ACMPXCHG_W) X(ACMPXCHG_DW) \
-    X(LDACQ_B) X(LDACQ_H) X(LDACQ_W) X(LDACQ_DW) X(STREL_B) X(STREL_H) X(STREL_W) X(STREL_DW)
+/* The interpreter's operations: the ISA's ops (src/core/isa/decode.h), so a
+ * slot's op is the decoded op, plus its own sentinel past the last
+ * instruction. One handler label each. X(name) */
+#define VM_OPS(X) BPFRT_ISA_OPS(X) X(FELL_OFF)
 
 #define VM_OP_ENUM(name) VM_OP_##name,
 enum vm_op { VM_OPS(VM_OP_ENUM) VM_OP_COUNT };

@@ -46,6 +46,7 @@
 
 #include "bpfrt/asm.h"
 #include "bpfrt/insn.h"
+#include "core/isa/decode.h"
 
 /* Instruction fields, as bits of isa_opcode.used. */
 enum {
@@ -119,6 +120,7 @@ struct isa_form {
     uint8_t flags;
     const char *conf;   /* conformance mnemonic ("add32", "ldxw", "lock fetch add") */
     const char *c;      /* C text: operator ("+="), atomic op ("add"), type ("s8") */
+    uint16_t op;        /* enum bpfrt_op the form decodes to (BAD for unsupported forms) */
 };
 
 struct isa_opcode {
