@@ -10,6 +10,10 @@
 #ifndef BPFRT_OBJECT_H
 #define BPFRT_OBJECT_H
 
+/* Public API: visible from the shared library although the library is
+ * built with -fvisibility=hidden. */
+#pragma GCC visibility push(default)
+
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -184,5 +188,7 @@ const char *bpfrt_map_type_str(uint32_t map_type);
 
 /* True when `license` is one of Linux's GPL-compatible strings. */
 bool bpfrt_license_is_gpl_compatible(const char *license);
+
+#pragma GCC visibility pop
 
 #endif

@@ -14,6 +14,10 @@
 #ifndef BPFRT_PROG_H
 #define BPFRT_PROG_H
 
+/* Public API: visible from the shared library although the library is
+ * built with -fvisibility=hidden. */
+#pragma GCC visibility push(default)
+
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -311,5 +315,7 @@ int bpfrt_run_callback(struct bpfrt_run *run, uint64_t func, uint64_t r1, uint64
 
 void bpfrt_prog_get(struct bpfrt_prog *prog);
 void bpfrt_prog_put(struct bpfrt_prog *prog);
+
+#pragma GCC visibility pop
 
 #endif
