@@ -23,7 +23,8 @@
 
 #define KNOWN_PROG_FLAGS                                                                       \
     (BPF_F_STRICT_ALIGNMENT | BPF_F_ANY_ALIGNMENT | BPF_F_TEST_RND_HI32 | BPF_F_TEST_STATE_FREQ | \
-     BPF_F_SLEEPABLE | BPF_F_XDP_HAS_FRAGS | BPF_F_XDP_DEV_BOUND_ONLY | BPF_F_TEST_REG_INVARIANTS)
+     BPF_F_SLEEPABLE | BPF_F_XDP_HAS_FRAGS | BPF_F_XDP_DEV_BOUND_ONLY | BPF_F_TEST_REG_INVARIANTS | \
+     BPFRT_PROG_F_ENGINE_MASK)
 
 /* Everything one load collects before the program object exists. */
 struct load {
@@ -436,7 +437,7 @@ static int hand_over(struct load *ld, struct bpfrt_prog *prog, const char *name)
     ld->line_info = NULL;
     ld->nr_line_info = 0;
     prog->expected_attach_type = a->expected_attach_type;
-    prog->prog_flags = a->prog_flags;
+    prog->prog_flags = a->prog_flags & ~BPFRT_PROG_F_ENGINE_MASK; /* Linux's flags only */
     prog->gpl_compatible = ld->gpl;
     bpfrt_memcpy(prog->name, name, BPF_OBJ_NAME_LEN);
     /* orig_insns: the program as the caller loaded it (map fds intact). */
@@ -444,11 +445,18 @@ static int hand_over(struct load *ld, struct bpfrt_prog *prog, const char *name)
     return 0;
 }
 
-/* bpfrt_prog_create takes the rewritten instructions as they are: it
- * validates them with the map immediates (pointers now) set aside. */
+/* bpfrt_prog_create_opts takes the rewritten instructions as they are: it
+ * validates them with the map immediates (pointers now) set aside. The
+ * engine comes from bpfrt's bits of prog_flags (none: the runtime's
+ * default). */
 static int create_prog(struct load *ld, char *msg, size_t msg_size, struct bpfrt_prog **out)
 {
-    return bpfrt_prog_create(ld->rt, ld->insns, ld->cnt, ld->attr->prog_type, msg, msg_size, out);
+    struct bpfrt_prog_create_opts opts = {
+        .prog_type = ld->attr->prog_type,
+        .engine = (enum bpfrt_engine_kind)((ld->attr->prog_flags & BPFRT_PROG_F_ENGINE_MASK) >>
+                                           BPFRT_PROG_F_ENGINE_SHIFT),
+    };
+    return bpfrt_prog_create_opts(ld->rt, ld->insns, ld->cnt, &opts, msg, msg_size, out);
 }
 
 void bpfrt_prog_calc_tag(const struct bpf_insn *insns, uint32_t cnt, uint8_t tag[BPF_TAG_SIZE]);
@@ -522,10 +530,9 @@ long bpfrt_cmd_prog_load(struct bpfrt_cmd *c)
     struct bpfrt_prog *prog = NULL;
     if (!err) {
         err = create_prog(&ld, msg, sizeof(msg), &prog);
-        if (err)
+        if (err || msg[0]) /* the error, or a note on the engine */
             bpfrt_vlog_printf(&ld.log, "%s\n", msg);
-        else
-            accepted = true;
+        accepted = !err;
     }
 
     uint32_t depths[MAX_SUBPROGS] = { 0 };

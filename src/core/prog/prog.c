@@ -42,9 +42,13 @@ static int validate_rewritten(struct bpfrt_runtime *rt, const struct bpf_insn *i
     return err;
 }
 
-int bpfrt_prog_create(struct bpfrt_runtime *rt, const struct bpf_insn *insns, uint32_t cnt,
-                      uint32_t prog_type, char *msg, size_t msg_size, struct bpfrt_prog **out)
+int bpfrt_prog_create_opts(struct bpfrt_runtime *rt, const struct bpf_insn *insns, uint32_t cnt,
+                           const struct bpfrt_prog_create_opts *opts, char *msg, size_t msg_size,
+                           struct bpfrt_prog **out)
 {
+    static const struct bpfrt_prog_create_opts defaults;
+    if (!opts)
+        opts = &defaults;
     *out = NULL;
     if (msg && msg_size)
         msg[0] = '\0';
@@ -59,7 +63,14 @@ int bpfrt_prog_create(struct bpfrt_runtime *rt, const struct bpf_insn *insns, ui
                        BPFRT_MAX_INSNS);
         return -BPFRT_E2BIG;
     }
-    int err = validate_rewritten(rt, insns, cnt, msg, msg_size);
+    enum bpfrt_engine_kind engine;
+    char note[128] = "";
+    int err = bpfrt_engine_choose(rt, opts->engine, &engine, note, sizeof(note));
+    if (err) {
+        bpfrt_strlcpy(msg, note, msg_size);
+        return err;
+    }
+    err = validate_rewritten(rt, insns, cnt, msg, msg_size);
     if (err)
         return err;
 
@@ -68,7 +79,7 @@ int bpfrt_prog_create(struct bpfrt_runtime *rt, const struct bpf_insn *insns, ui
         return -BPFRT_ENOMEM;
     prog->rt = rt;
     prog->refcnt = 1;
-    prog->type = prog_type;
+    prog->type = opts->prog_type;
     prog->len = cnt;
     prog->insns = bpfrt_zalloc(rt, (size_t)cnt * sizeof(*insns));
     prog->orig_insns = bpfrt_zalloc(rt, (size_t)cnt * sizeof(*insns));
@@ -78,18 +89,26 @@ int bpfrt_prog_create(struct bpfrt_runtime *rt, const struct bpf_insn *insns, ui
     }
     bpfrt_memcpy(prog->insns, insns, (size_t)cnt * sizeof(*insns));
     bpfrt_memcpy(prog->orig_insns, insns, (size_t)cnt * sizeof(*insns));
-    prog->engine = BPFRT_ENGINE_INTERP;
-    prog->engine_ops = &bpfrt_interp_ops;
+    prog->engine = engine;
+    prog->engine_ops = rt->engines[engine];
     err = prog->engine_ops->prepare(prog, msg, msg_size);
     if (err) {
         bpfrt_prog_put(prog);
         return err;
     }
+    bpfrt_strlcpy(msg, note, msg_size);
     prog->id = __atomic_add_fetch(&rt->next_prog_id, 1, __ATOMIC_RELAXED);
     if (rt->plat->ktime_ns)
         prog->load_time_ns = rt->plat->ktime_ns(rt->plat->ctx);
     *out = prog;
     return 0;
+}
+
+int bpfrt_prog_create(struct bpfrt_runtime *rt, const struct bpf_insn *insns, uint32_t cnt,
+                      uint32_t prog_type, char *msg, size_t msg_size, struct bpfrt_prog **out)
+{
+    struct bpfrt_prog_create_opts opts = { .prog_type = prog_type };
+    return bpfrt_prog_create_opts(rt, insns, cnt, &opts, msg, msg_size, out);
 }
 
 void bpfrt_prog_get(struct bpfrt_prog *prog)

@@ -11,4 +11,10 @@
  * second. Callers may change run->insn_budget after bpfrt_run_begin. */
 #define BPFRT_RUN_DEFAULT_BUDGET (1ull << 30)
 
+/* The engine a new program gets for `requested` (BPFRT_ENGINE_DEFAULT: the
+ * runtime's default). One the build lacks falls back to the interpreter,
+ * with a note in `note`. Returns 0, or -EINVAL for an unknown kind. */
+int bpfrt_engine_choose(const struct bpfrt_runtime *rt, enum bpfrt_engine_kind requested,
+                        enum bpfrt_engine_kind *kind, char *note, size_t note_size);
+
 #endif
