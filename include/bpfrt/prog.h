@@ -224,8 +224,14 @@ enum bpfrt_run_error {
 };
 
 /* Packet under test for skb/xdp helpers, set by the hook that runs the
- * program (test-run, pcap). Helpers that change the packet (adjust_head,
- * adjust_tail, store_bytes) move data/data_end inside [buf, buf + buf_size). */
+ * program (test-run, pcap). Its invariants, which every helper that moves
+ * data or headroom keeps (and refuses a request that would break):
+ *     buf <= data_meta <= data <= data_end <= buf + buf_size
+ *     net_off <= data_end - data
+ * (data_meta NULL: no metadata). A hook still checks them (bpfrt_pkt_valid)
+ * before it copies the packet out, and writes nothing outside [buf, buf +
+ * buf_size) itself: headers it adds (test-run's MAC header in front of a
+ * network-layer packet) go out separately. */
 struct bpfrt_pkt {
     uint8_t *buf;                /* whole buffer including headroom */
     uint32_t buf_size;
@@ -237,6 +243,9 @@ struct bpfrt_pkt {
     uint32_t redirect_key;
     void *skb_ctx;               /* the __sk_buff / xdp_md the program sees, to resync data pointers */
 };
+
+/* True when pkt holds the invariants above. */
+bool bpfrt_pkt_valid(const struct bpfrt_pkt *pkt);
 
 struct bpfrt_run {
     struct bpfrt_runtime *rt;
@@ -285,6 +294,14 @@ bool bpfrt_run_check_access(const struct bpfrt_run *run, uint64_t addr, uint64_t
 /* Records why the run stops and makes the engine stop it. */
 void bpfrt_run_fail(struct bpfrt_run *run, enum bpfrt_run_error err, uint64_t addr,
                     const char *fmt, ...);
+
+/* Charges `units` of helper work to a run's budget (run->insn_budget; a
+ * unit is about one instruction's time: a formatted character, 16 bytes
+ * moved, one spin of a lock). Returns true while budget remains (or the run
+ * has none: verified programs); false after failing the run with
+ * BPFRT_RUN_BUDGET - the helper then returns at once. Helpers whose work
+ * grows with an argument charge it before doing it. */
+bool bpfrt_run_charge(struct bpfrt_run *run, uint64_t units);
 
 /* ---- engines ---- */
 

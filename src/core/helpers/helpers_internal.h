@@ -190,6 +190,17 @@ void bpfrt_pkt_resync(struct bpfrt_run *run, const struct bpfrt_pkt_snap *old);
 
 struct bpfrt_pkt_snap bpfrt_pkt_snapshot(const struct bpfrt_pkt *pkt);
 
+/* The only ways skb helpers move packet bytes (pkt_move.c); each keeps the
+ * invariants of bpfrt_pkt_valid, charges the run and publishes the new
+ * layout. Insert `len` zeroed bytes at data + off, the first off bytes
+ * moving to the new front (-EFAULT: off past the end; -ENOMEM: headroom);
+ * remove `len` bytes at data + off (-EFAULT: not all in the packet); set
+ * the length, grown bytes zeroed (-EINVAL: shorter than net_off; -ENOMEM:
+ * past the buffer). */
+int bpfrt_pkt_push(struct bpfrt_run *run, uint32_t off, uint32_t len);
+int bpfrt_pkt_pop(struct bpfrt_run *run, uint32_t off, uint32_t len);
+int bpfrt_pkt_set_len(struct bpfrt_run *run, uint32_t len);
+
 /* The user-visible __sk_buff at the start of an skb program's context
  * (where the program reads len, pkt_type, hash, protocol...), or NULL when
  * the run has none. */
