@@ -39,7 +39,8 @@ enum bpfrt_arg_type {
     ARG_PTR_TO_MAP_KEY,         /* readable map->key_size bytes (map: the preceding arg) */
     ARG_PTR_TO_MAP_VALUE,       /* readable map->value_size bytes */
     ARG_PTR_TO_UNINIT_MAP_VALUE,/* writable map->value_size bytes (pop/peek) */
-    ARG_PTR_TO_MEM,             /* readable, size in the next ARG_CONST_SIZE* arg */
+    ARG_PTR_TO_MEM,             /* size in the next ARG_CONST_SIZE* arg; the helper may write
+                                   it unless its arg_rdonly bit says it only reads */
     ARG_PTR_TO_MEM_OR_NULL,     /* as ARG_PTR_TO_MEM, or NULL (size must then be 0) */
     ARG_PTR_TO_UNINIT_MEM,      /* writable, size in the next ARG_CONST_SIZE* arg */
     ARG_CONST_SIZE,             /* size > 0 of the preceding memory argument */
@@ -82,7 +83,8 @@ struct bpfrt_helper_proto {
     bpfrt_helper_fn fn;
     uint8_t ret_type;                /* enum bpfrt_ret_type */
     uint8_t arg_type[5];             /* enum bpfrt_arg_type */
-    uint16_t arg_rdonly;             /* bit i: arg i memory is read-only to the helper (MEM_RDONLY) */
+    uint16_t arg_rdonly;             /* bit i: the helper only reads arg i's memory (MEM_RDONLY);
+                                        without it ARG_PTR_TO_MEM* memory must be writable */
     bool gpl_only;
     uint64_t prog_types;             /* BPFRT_PROG_TYPE_BIT mask of types allowed to call it */
 };
@@ -287,6 +289,13 @@ struct bpfrt_run {
 /* Adds [start, start+size) to a checked run's regions (no-op when the run is
  * not checked). Returns 0, or -BPFRT_E2BIG when the table is full. */
 int bpfrt_run_add_region(struct bpfrt_run *run, const void *start, uint64_t size, bool writable);
+
+/* Adds a map value the way a program may use it: read-only for a
+ * BPF_F_RDONLY_PROG map, and without its struct bpf_spin_lock (which only
+ * the lock helpers touch, as Linux's verifier demands). Helpers that hand a
+ * program map values (lookups, for_each callbacks) register them with this.
+ * No-op when the run is not checked. Returns 0 or -BPFRT_E2BIG. */
+int bpfrt_run_add_map_value(struct bpfrt_run *run, const struct bpfrt_map *map, void *value);
 
 /* True when [addr, addr+size) lies inside one region (writable if `write`). */
 bool bpfrt_run_check_access(const struct bpfrt_run *run, uint64_t addr, uint64_t size, bool write);

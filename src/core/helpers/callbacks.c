@@ -40,13 +40,14 @@ static uint64_t for_each_cb(struct bpfrt_map *map, const void *key, void *value,
 {
     struct for_each_state *st = arg;
     struct bpfrt_run *run = st->run;
-    /* A checked callback may touch the key (read-only) and the value, only
-     * for the length of its call: its regions (and any it adds) go away
-     * afterwards. */
+    /* A checked callback may touch the key (read-only) and the value (as
+     * the program may: read-only for BPF_F_RDONLY_PROG, never its lock),
+     * only for the length of its call: its regions (and any it adds) go
+     * away afterwards. */
     uint32_t saved = run->nr_regions;
     if (run->checked) {
         bpfrt_run_add_region(run, key, map->key_size, false);
-        bpfrt_run_add_region(run, value, map->value_size, true);
+        bpfrt_run_add_map_value(run, map, value);
     }
     uint64_t ret = 0;
     int err = bpfrt_run_callback(run, st->func, (uint64_t)(uintptr_t)map,

@@ -8,6 +8,10 @@
 /* Linux helper ids the checks treat specially. */
 #define BPFRT_HELPER_SPIN_LOCK 93
 #define BPFRT_HELPER_SPIN_UNLOCK 94
+#define BPFRT_HELPER_RINGBUF_RESERVE 131
+
+/* Helper work charged to the run per this many bytes of memory arguments. */
+#define ARG_BYTES_PER_UNIT 16
 
 static bool region_ok(const struct bpfrt_region *rg, uint64_t addr, uint64_t end, bool write)
 {
@@ -120,8 +124,7 @@ void bpfrt_vm_add_prog_regions(struct vm_exec *ex, const struct bpfrt_prog *prog
             continue;
         if (bpfrt_map_direct_value_addr(map, 0, &addr) != 0 || !addr)
             continue;
-        bpfrt_run_add_region(ex->run, (const void *)(uintptr_t)addr, map->value_size,
-                             !(map->map_flags & BPF_F_RDONLY_PROG));
+        bpfrt_run_add_map_value(ex->run, map, (void *)(uintptr_t)addr);
     }
 }
 
@@ -292,6 +295,11 @@ static bool spin_lock_arg(struct vm_exec *ex, const struct bpfrt_helper_proto *p
 
 void bpfrt_vm_finish_checked(struct vm_exec *ex, int *rc)
 {
+    /* A record still reserved would stop the ring's consumer at it for
+     * good: discard it, however the run ended. */
+    for (uint32_t k = 0; k < ex->nr_rb_records; k++)
+        bpfrt_ringbuf_discard((void *)ex->rb_records[k], 0);
+    ex->nr_rb_records = 0;
     if (!ex->held_lock)
         return;
     bpfrt_spin_unlock((struct bpf_spin_lock *)ex->held_lock);
@@ -323,6 +331,14 @@ bool bpfrt_vm_check_helper_args(struct vm_exec *ex, const struct bpfrt_helper_pr
     struct bpfrt_run *run = ex->run;
     const struct vm_code *code = ex->frames[ex->depth].code;
     struct bpfrt_map *map = NULL;
+    uint64_t bytes = 0; /* memory the helper may touch: its work, charged */
+    /* Linux's verifier: "function calls are not allowed while holding a
+     * lock" - a helper could take the same lock (BPF_F_LOCK) or call back
+     * into code that does. (A second bpf_spin_lock gets its own message
+     * from spin_lock_arg.) */
+    if (ex->held_lock && p->id != BPFRT_HELPER_SPIN_UNLOCK && p->id != BPFRT_HELPER_SPIN_LOCK)
+        return arg_fail(ex, p, pc, 0, ex->held_lock,
+                        "is called while holding a lock: function calls are not allowed while holding a lock");
     for (int i = 0; i < 5; i++) {
         int reg = i + 1;
         uint64_t v = regs[reg];
@@ -330,6 +346,9 @@ bool bpfrt_vm_check_helper_args(struct vm_exec *ex, const struct bpfrt_helper_pr
         uint8_t next = i < 4 ? p->arg_type[i + 1] : ARG_DONTCARE;
         bool sized = next == ARG_CONST_SIZE || next == ARG_CONST_SIZE_OR_ZERO;
         uint64_t size = sized ? regs[reg + 1] : 1;
+        /* Memory the helper only reads is marked MEM_RDONLY (arg_rdonly);
+         * any other memory argument may be written. */
+        bool helper_writes = !(p->arg_rdonly & (1u << i));
         switch (t) {
         case ARG_CONST_MAP_PTR:
             if (!bpfrt_vm_code_has_map(code, (uintptr_t)v) && !extra_map(ex, (uintptr_t)v))
@@ -341,33 +360,45 @@ bool bpfrt_vm_check_helper_args(struct vm_exec *ex, const struct bpfrt_helper_pr
         case ARG_PTR_TO_UNINIT_MAP_VALUE:
             if (!map)
                 return arg_fail(ex, p, pc, reg, v, "needs a map argument before it");
-            if (!arg_mem(ex, p, pc, reg, v, t == ARG_PTR_TO_MAP_KEY ? map->key_size : map->value_size,
-                         t == ARG_PTR_TO_UNINIT_MAP_VALUE))
+            size = t == ARG_PTR_TO_MAP_KEY ? map->key_size : map->value_size;
+            if (!arg_mem(ex, p, pc, reg, v, size, t == ARG_PTR_TO_UNINIT_MAP_VALUE))
                 return false;
+            bytes += size;
             break;
         case ARG_PTR_TO_MEM_OR_NULL:
-            if (v == 0)
+            if (v == 0) {
+                /* NULL implies size 0: the helper would use it as memory */
+                if (sized && size != 0)
+                    return arg_fail(ex, p, pc, reg, 0, "is NULL with a non-zero size");
                 break;
+            }
             /* fall through */
         case ARG_PTR_TO_MEM:
         case ARG_PTR_TO_UNINIT_MEM:
             if (sized && next == ARG_CONST_SIZE && size == 0)
                 return arg_fail(ex, p, pc, reg + 1, 0, "invalid zero-sized access");
-            if (!arg_mem(ex, p, pc, reg, v, size, t == ARG_PTR_TO_UNINIT_MEM))
+            if (!arg_mem(ex, p, pc, reg, v, size, t == ARG_PTR_TO_UNINIT_MEM || helper_writes))
                 return false;
+            bytes += size;
             break;
         case ARG_PTR_TO_CTX:
             if (v != (uint64_t)(uintptr_t)run->ctx)
                 return arg_fail(ex, p, pc, reg, v, "is not the program's context");
             break;
         case ARG_PTR_TO_CONST_STR: {
+            /* Constant: in read-only memory (Linux: a frozen read-only map
+             * value), so nothing the helper writes can change it. */
             int ri = region_find(ex, v, 1, false);
             if (ri < 0)
                 return arg_mem(ex, p, pc, reg, v, 1, false);
+            if (run->regions[ri].writable)
+                return arg_fail(ex, p, pc, reg, v, "is not a constant string in read-only memory");
             const char *s = (const char *)(uintptr_t)v;
             uint64_t avail = run->regions[ri].end - v;
-            if (bpfrt_strnlen(s, (size_t)avail) >= avail)
+            size_t len = bpfrt_strnlen(s, (size_t)avail);
+            if (len >= avail)
                 return arg_fail(ex, p, pc, reg, v, "string is not NUL-terminated");
+            bytes += len;
             break;
         }
         case ARG_PTR_TO_SPIN_LOCK:
@@ -408,6 +439,10 @@ bool bpfrt_vm_check_helper_args(struct vm_exec *ex, const struct bpfrt_helper_pr
         default: /* ARG_DONTCARE, ARG_ANYTHING, sizes (checked with their pointer) */
             break;
         }
+    }
+    if (bytes && !bpfrt_run_charge(run, bytes / ARG_BYTES_PER_UNIT)) {
+        run->error_insn = pc;
+        return false;
     }
     *map_out = map;
     return true;
@@ -455,8 +490,7 @@ void bpfrt_vm_helper_returned(struct vm_exec *ex, const struct bpfrt_helper_prot
             }
             break;
         }
-        bpfrt_run_add_region(ex->run, (const void *)(uintptr_t)ret, map->value_size,
-                             !(map->map_flags & BPF_F_RDONLY_PROG));
+        bpfrt_run_add_map_value(ex->run, map, (void *)(uintptr_t)ret);
         if (map->spin_lock_off >= 0) {
             uint32_t slot = ex->nr_values < VM_MAX_VALUES ? ex->nr_values++ : ex->next_value++ % VM_MAX_VALUES;
             ex->values[slot].value = (uintptr_t)ret;
@@ -466,9 +500,18 @@ void bpfrt_vm_helper_returned(struct vm_exec *ex, const struct bpfrt_helper_prot
     case RET_PTR_TO_MEM_OR_NULL:
         if (alloc_size == 0)
             break;
-        bpfrt_run_add_region(ex->run, (const void *)(uintptr_t)ret, alloc_size, true);
-        if (ex->nr_rb_records < VM_MAX_RB_RECORDS)
+        if (p->id == BPFRT_HELPER_RINGBUF_RESERVE) {
+            if (ex->nr_rb_records >= VM_MAX_RB_RECORDS) {
+                /* an untracked record could be neither submitted nor
+                 * discarded when the run ends: give it back and stop */
+                bpfrt_ringbuf_discard((void *)(uintptr_t)ret, 0);
+                bpfrt_run_fail(ex->run, BPFRT_RUN_BAD_HELPER_ARG, ret,
+                               "more than %u ring buffer records reserved at once", VM_MAX_RB_RECORDS);
+                break;
+            }
             ex->rb_records[ex->nr_rb_records++] = ret;
+        }
+        bpfrt_run_add_region(ex->run, (const void *)(uintptr_t)ret, alloc_size, true);
         break;
     default:
         break;
