@@ -96,6 +96,15 @@ int bpfrt_helper_register(struct bpfrt_runtime *rt, const struct bpfrt_helper_pr
 /* Finds the helper with `id`, or NULL. */
 const struct bpfrt_helper_proto *bpfrt_helper_find(const struct bpfrt_runtime *rt, uint32_t id);
 
+/* The helper policy, one function for load time and run time: may a
+ * program of prog_type (gpl: its licence is GPL-compatible) call helper
+ * `id`? 0 with the helper in *out; or -EINVAL with *out NULL and Linux's
+ * verifier message in why (unknown helper, not for this program type,
+ * GPL-only). PROG_LOAD checks every call with it, the engines every helper
+ * they resolve at run time (callx). */
+int bpfrt_helper_allowed(const struct bpfrt_runtime *rt, uint32_t id, uint32_t prog_type, bool gpl,
+                         const struct bpfrt_helper_proto **out, char *why, size_t why_size);
+
 /* ---- the loaded program ---- */
 
 /* Which engine runs a program. DEFAULT (0, what zeroed options hold) means

@@ -8,7 +8,12 @@
  * pointer, so old prototypes are never freed before the runtime is: an
  * application prototype replaced by another is kept on a retired list.
  * Registration is not synchronised with running programs: register helpers
- * before loading the programs that call them. */
+ * before loading the programs that call them.
+ *
+ * The policy "may program P call helper H" (bpfrt_helper_allowed) lives
+ * here too: PROG_LOAD applies it to every call instruction, the engines to
+ * every helper they resolve at run time (callx), as Linux's verifier does
+ * in check_helper_call. */
 #include "core/helpers/helpers_internal.h"
 
 struct owned_proto {
@@ -112,6 +117,27 @@ const struct bpfrt_helper_proto *bpfrt_helper_find(const struct bpfrt_runtime *r
     size_t pos = lower_bound(reg, id);
     if (pos < reg->count && reg->slots[pos]->id == id)
         return reg->slots[pos];
+    return 0;
+}
+
+int bpfrt_helper_allowed(const struct bpfrt_runtime *rt, uint32_t id, uint32_t prog_type, bool gpl,
+                         const struct bpfrt_helper_proto **out, char *why, size_t why_size)
+{
+    const struct bpfrt_helper_proto *h = bpfrt_helper_find(rt, id);
+    *out = NULL;
+    if (!h || !h->fn) {
+        bpfrt_snprintf(why, why_size, "invalid func unknown#%d", (int32_t)id);
+        return -BPFRT_EINVAL;
+    }
+    if (prog_type < 64 && !(h->prog_types & BPFRT_PROG_TYPE_BIT(prog_type))) {
+        bpfrt_snprintf(why, why_size, "program of this type cannot use helper %s#%d", h->name, (int32_t)id);
+        return -BPFRT_EINVAL;
+    }
+    if (h->gpl_only && !gpl) {
+        bpfrt_snprintf(why, why_size, "cannot call GPL-restricted function from non-GPL compatible program");
+        return -BPFRT_EINVAL;
+    }
+    *out = h;
     return 0;
 }
 
