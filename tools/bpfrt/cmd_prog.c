@@ -8,7 +8,9 @@
  *
  * kprobe, tracepoint and perf_event programs run on a raw context given as a
  * file (pt_regs, the tracepoint record), raw_tracepoint programs on
- * --ctx-args. */
+ * --ctx-args. Tracing programs may read any address of this process with
+ * bpf_probe_read_*() and %s (the runtime's host-read policy, opted into
+ * here); other programs may not, unless --host-reads all says so. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -37,6 +39,7 @@ struct prog_args {
     int nr_sets;
     const char *rodata[MAX_SETS];
     int nr_rodata;
+    const char *host_reads;     /* "none" / "all"; NULL: by program type */
 };
 
 static void prog_usage(FILE *f)
@@ -56,7 +59,11 @@ static void prog_usage(FILE *f)
                "                         integer, hex:BYTES, or typed fields u8:6,u16:22,ip:10.0.0.1\n"
                "                         (per-CPU maps: VAL goes to every CPU; queue/stack: =VAL)\n"
                "  --rodata VAR=VAL       set a global (const volatile knob) before load\n"
-               "  --dump-maps            print every map after the run (BTF-typed values)\n");
+               "  --dump-maps            print every map after the run (BTF-typed values)\n"
+               "  --host-reads none|all  what bpf_probe_read_*() and %%s may read: nothing but the\n"
+               "                         program's own memory, or any address of this process\n"
+               "                         (default: all for kprobe/tracepoint/raw_tp/perf_event/\n"
+               "                         tracing programs, none for the others)\n");
     cli_obj_common_usage(f);
 }
 
@@ -79,6 +86,7 @@ static int parse_args(int argc, char **argv, struct prog_args *a)
         else if (strcmp(s, "--data-file") == 0 || strcmp(s, "--data-in") == 0) dst = &a->data_file;
         else if (strcmp(s, "--ctx-file") == 0 || strcmp(s, "--ctx-in") == 0) dst = &a->ctx_file;
         else if (strcmp(s, "--ctx-args") == 0) dst = &a->ctx_args;
+        else if (strcmp(s, "--host-reads") == 0) dst = &a->host_reads;
         else if (strcmp(s, "--dump-maps") == 0) {
             a->dump_maps = true;
             continue;
@@ -131,6 +139,10 @@ static int parse_args(int argc, char **argv, struct prog_args *a)
     }
     if (!a->o.path) {
         prog_usage(stderr);
+        return CLI_USAGE;
+    }
+    if (a->host_reads && strcmp(a->host_reads, "none") != 0 && strcmp(a->host_reads, "all") != 0) {
+        fprintf(stderr, "bpfrt prog: --host-reads takes none or all\n");
         return CLI_USAGE;
     }
     if ((a->data_hex && a->data_file) || (a->ctx_file && a->ctx_args) || (a->section && a->prog)) {
@@ -273,6 +285,22 @@ static void print_load_failure(struct bpfrt_object *obj, const char *err)
     }
 }
 
+/* Tracing is reading the process: those program types opt into reads of
+ * any address (Linux gives them to privileged tracing); the rest may read
+ * only their own memory unless --host-reads says otherwise. */
+static void set_host_reads(struct bpfrt_runtime *rt, const struct prog_args *a, uint32_t type)
+{
+    static const uint32_t tracing[] = { BPF_PROG_TYPE_KPROBE, BPF_PROG_TYPE_TRACEPOINT,
+                                        BPF_PROG_TYPE_RAW_TRACEPOINT, BPF_PROG_TYPE_RAW_TRACEPOINT_WRITABLE,
+                                        BPF_PROG_TYPE_PERF_EVENT, BPF_PROG_TYPE_TRACING };
+    bool all = false;
+    for (size_t i = 0; i < sizeof(tracing) / sizeof(tracing[0]); i++)
+        all |= type == tracing[i];
+    if (a->host_reads)
+        all = strcmp(a->host_reads, "all") == 0;
+    bpfrt_runtime_set_host_reads(rt, all ? BPFRT_HOST_READS_ALL : BPFRT_HOST_READS_NONE);
+}
+
 static int prog_run(struct bpfrt_runtime *rt, struct prog_args *a)
 {
     struct bpfrt_object *obj;
@@ -292,6 +320,7 @@ static int prog_run(struct bpfrt_runtime *rt, struct prog_args *a)
         goto out;
     }
     bpfrt_object_prog_set_autoload(p, true); /* even a SEC("?...") program */
+    set_host_reads(rt, a, bpfrt_object_prog_type(p));
     for (int i = 0; i < a->nr_rodata; i++)
         if (!apply_rodata(obj, a->rodata[i]))
             goto out;

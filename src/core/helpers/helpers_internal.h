@@ -131,6 +131,23 @@ BPFRT_HELPER_DECL(for_each_map_elem);
 
 /* ---- shared utilities ---- */
 
+/* The runtime's host-read policy (host_read.c), kept with the helper table. */
+struct bpfrt_host_ranges;
+struct bpfrt_host_reads {
+    uint32_t policy;                 /* enum bpfrt_host_read_policy (atomic) */
+    uint32_t writer;                 /* serialises range updates */
+    struct bpfrt_host_ranges *ranges;/* current list (atomic; copy-on-write) */
+};
+struct bpfrt_host_reads *bpfrt_helper_host_reads(const struct bpfrt_runtime *rt); /* registry.c */
+void bpfrt_host_reads_fini(struct bpfrt_runtime *rt, struct bpfrt_host_reads *st);
+
+/* Fault-safe reads of an address a program named, if the policy lets the
+ * run read it (else -EFAULT with dst zeroed, as a fault): the platform's
+ * probe_read / probe_read_str semantics otherwise. Every helper that reads
+ * arbitrary memory goes through these. */
+int bpfrt_host_read(struct bpfrt_run *run, void *dst, const void *src, size_t size, bool user);
+long bpfrt_host_read_str(struct bpfrt_run *run, void *dst, const void *src, size_t size, bool user);
+
 /* The program type of the running program (from the program, else the
  * context description), or BPF_PROG_TYPE_UNSPEC. */
 uint32_t bpfrt_helper_prog_type(const struct bpfrt_run *run);
@@ -160,14 +177,16 @@ struct bpfrt_bprintf_data {
     size_t used;
     struct bpfrt_bprintf_arg args[BPFRT_MAX_BPRINTF_VARARGS];
     uint32_t nargs;
+    uint64_t work;                     /* characters formatting produces, at most */
 };
 
 /* Checks fmt (NUL-terminated within fmt_size) with Linux's rules and
  * captures the arguments it uses from raw_args[0..num_args): strings and
- * IP addresses are copied fault-safely through the platform. Returns 0,
- * -EINVAL (bad format, too many specifiers) or -ENOSPC (argument copies
- * exceed 512 bytes). */
-int bpfrt_bprintf_prepare(struct bpfrt_runtime *rt, const char *fmt, size_t fmt_size,
+ * IP addresses are copied through bpfrt_host_read*. Returns 0, -EINVAL (bad
+ * format, too many specifiers) or -ENOSPC (argument copies exceed 512
+ * bytes). data->work is what formatting will cost (characters, widths
+ * included), for the caller to charge before it formats. */
+int bpfrt_bprintf_prepare(struct bpfrt_run *run, const char *fmt, size_t fmt_size,
                           const uint64_t *raw_args, uint32_t num_args,
                           struct bpfrt_bprintf_data *data);
 

@@ -25,6 +25,7 @@ struct bpfrt_helper_reg {
     const struct bpfrt_helper_proto **slots; /* sorted by id */
     size_t count, capacity;
     struct owned_proto *owned;               /* every copy ever made (live or retired) */
+    struct bpfrt_host_reads host_reads;      /* what probe-read helpers may reach */
 };
 
 /* Index of the first slot with id >= `id`. */
@@ -171,11 +172,17 @@ int bpfrt_helpers_init(struct bpfrt_runtime *rt)
     return 0;
 }
 
+struct bpfrt_host_reads *bpfrt_helper_host_reads(const struct bpfrt_runtime *rt)
+{
+    return rt->helpers ? &rt->helpers->host_reads : NULL;
+}
+
 void bpfrt_helpers_fini(struct bpfrt_runtime *rt)
 {
     struct bpfrt_helper_reg *reg = rt->helpers;
     if (!reg)
         return;
+    bpfrt_host_reads_fini(rt, &reg->host_reads);
     while (reg->owned) {
         struct owned_proto *next = reg->owned->next;
         bpfrt_free(rt, reg->owned, sizeof(*reg->owned));

@@ -469,7 +469,7 @@ void bpfrt_vm_helper_returned(struct vm_exec *ex, const struct bpfrt_helper_prot
     for (int i = 0; i < 5; i++)
         if (p->arg_type[i] == ARG_PTR_TO_RINGBUF_MEM)
             forget_rb_record(ex, regs[i + 1]);
-    if (p->id == BPFRT_HELPER_SPIN_LOCK)
+    if (p->id == BPFRT_HELPER_SPIN_LOCK && ex->run->error == BPFRT_RUN_OK) /* taken */
         ex->held_lock = (uintptr_t)regs[1];
     else if (p->id == BPFRT_HELPER_SPIN_UNLOCK)
         ex->held_lock = 0;
