@@ -9,7 +9,11 @@
  *    in args[0] (bpf_probe_read_kernel, _str, bpf_copy_from_user is not
  *    offered here) and prints it with %s; returns the number read, the
  *    string length into got_str.
- *  - print_ptr (raw_tp): bpf_trace_printk("%s %pI4") of args[0], args[1]. */
+ *  - print_ptr (raw_tp): bpf_trace_printk("%s %pI4") of args[0], args[1].
+ *  - own_memory (tc): reads and prints its own stack, which is always fine;
+ *    returns 1 when the copy arrived.
+ *  - leak_tp (raw_tp): leak as a tracing program (the CLI lets those read
+ *    the process). */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
 
@@ -48,6 +52,30 @@ int print_ptr(__u64 *ctx)
 {
     const char fmt[] = "s=%s ip=%pI4";
     return trace_printk(fmt, sizeof(fmt), ctx[0], ctx[1]);
+}
+
+SEC("tc")
+int own_memory(struct __sk_buff *skb)
+{
+    char name[8] = "abc";
+    __u64 src = 0x1122334455667788ull, copy = 0;
+    long rc = bpf_probe_read_kernel(&copy, sizeof(copy), &src);
+    bpf_printk("own %s %lx", name, copy);
+    return rc == 0 && copy == src;
+}
+
+SEC("raw_tp/sandbox")
+int leak_tp(__u64 *ctx)
+{
+    __u64 fp;
+    asm volatile("%0 = r10" : "=r"(fp));
+    __u64 found = 0;
+    for (int i = 0; i < 24; i++) {
+        __u64 w = 0;
+        if (bpf_probe_read_kernel(&w, 8, (void *)(fp + 8 * i)) == 0 && w)
+            found++;
+    }
+    return found;
 }
 
 char LICENSE[] SEC("license") = "GPL";

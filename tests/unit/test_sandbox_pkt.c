@@ -6,8 +6,12 @@
  * with bpf_skb_vlan_pop and then made bpf_skb_adjust_room move bytes past
  * it, and took all the headroom with bpf_skb_change_head so that test-run
  * wrote the MAC header in front of the buffer. Expected values are derived
- * by hand; bpf_skb_change_head's output is compared with the kernel. */
+ * by hand; bpf_skb_change_head's output is compared with the kernel; and
+ * random sequences of every packet-moving helper (sandbox_pktops.bpf.c)
+ * must leave a packet test-run can copy out - under the ASan build, without
+ * a byte read or written outside the buffer. */
 #include "kernel_bpf.h"
+#include "test_rng.h"
 #include "test_sandbox_util.h"
 
 /* 12 MAC bytes, 924 802.1Q tags (tci 0), then EtherType IPv6 and two
@@ -130,11 +134,90 @@ static void lwt_change_head_vs_kernel(void)
     }
 }
 
+/* A random frame: Ethernet with IPv4, IPv6, a stack of 802.1Q tags or an
+ * unknown EtherType, random bytes after, 14..3000 bytes. */
+static uint32_t random_frame(uint64_t *st, uint8_t *f)
+{
+    uint32_t kind = (uint32_t)(test_xorshift64star(st) % 4), n = 14;
+    uint32_t len = 14 + (uint32_t)(test_xorshift64star(st) % 2987);
+    for (uint32_t i = 0; i < len; i++)
+        f[i] = (uint8_t)test_xorshift64star(st);
+    f[0] &= 0xfe; /* unicast */
+    if (kind == 2) { /* tags */
+        uint32_t tags = (uint32_t)(test_xorshift64star(st) % 8);
+        for (uint32_t t = 0; t < tags && n + 4 <= len; t++, n += 4) {
+            f[n - 2] = 0x81;
+            f[n - 1] = 0x00;
+        }
+        kind = (uint32_t)(test_xorshift64star(st) % 2);
+    }
+    static const uint16_t types[4] = { 0x0800, 0x86dd, 0x8100, 0x88b5 };
+    if (kind < 2 && len < n + 40)
+        len = n + 40; /* test-run wants the whole IP header */
+    f[n - 2] = (uint8_t)(types[kind] >> 8);
+    f[n - 1] = (uint8_t)types[kind];
+    if (kind == 0)
+        f[n] = 0x45;
+    return len;
+}
+
+/* A random op word for sandbox_pktops: op 0..8, a 17-bit argument biased
+ * towards the sizes that matter (small, around the headroom, negative). */
+static uint32_t random_op(uint64_t *st)
+{
+    uint32_t op = (uint32_t)(test_xorshift64star(st) % 9);
+    uint32_t arg;
+    switch (test_xorshift64star(st) % 4) {
+    case 0: arg = (uint32_t)(test_xorshift64star(st) % 32); break;
+    case 1: arg = 60 + (uint32_t)(test_xorshift64star(st) % 200); break;
+    case 2: arg = (uint32_t)-(int32_t)(test_xorshift64star(st) % 200) & 0xffff; break;
+    default: arg = (uint32_t)test_xorshift64star(st) & 0x1ffff; break;
+    }
+    return op | arg << 8;
+}
+
+/* Random frames, random helper sequences, in tc, lwt_xmit and XDP: every
+ * run completes and copies out the packet the program last saw. */
+static void random_helper_sequences(void)
+{
+    struct bpfrt_object *obj = sb_load("sandbox_pktops", NULL);
+    CHECK(obj != NULL);
+    if (!obj)
+        return;
+    uint64_t st = 0x5eed5a17b0c5ull;
+    test_seed_from_env(&st);
+    static uint8_t frame[4096];
+    long iters = test_fuzz_iters();
+    static const char *const progs[3] = { "tc_ops", "lwt_ops", "xdp_ops" };
+    int bad = 0;
+    for (long it = 0; it < iters && bad < 5; it++) {
+        uint32_t len = random_frame(&st, frame);
+        for (uint32_t i = 0; i < 8; i++) {
+            uint32_t w = random_op(&st);
+            map_update(obj, "ops", &i, &w, 0);
+        }
+        int which = (int)(it % 3);
+        struct sb_run r = sb_test_run(obj, progs[which], frame, len, NULL, 0);
+        /* tc: the frame from data; lwt: a MAC header in front; XDP: the
+         * metadata (4-byte steps, at most 255 bytes) and the data */
+        uint32_t meta = which == 2 && r.out_len >= r.retval ? r.out_len - r.retval : 0;
+        uint32_t want = which == 1 ? r.retval + 14 : r.retval + meta;
+        if (r.rc != 0 || r.out_len != want || r.out_len > 4096 || meta % 4 || meta > 255) {
+            bad++;
+            fprintf(stderr, "iteration %ld (%s, %u bytes): rc %ld, out %u, program saw %u: %s\n", it,
+                    progs[which], len, r.rc, r.out_len, r.retval, r.res.error_msg);
+        }
+    }
+    CHECK_EQ(bad, 0);
+    bpfrt_object_close(obj);
+}
+
 int main(void)
 {
     sb_require_progs("sandbox_pkt");
     SB_CASE(vlan_pop_then_adjust_room, 20);
     SB_CASE(lwt_change_head_all_headroom, 20);
     SB_CASE(lwt_change_head_vs_kernel, 20);
+    SB_CASE(random_helper_sequences, 120);
     return test_summary();
 }

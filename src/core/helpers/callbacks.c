@@ -70,6 +70,9 @@ BPFRT_HELPER_DEF(for_each_map_elem)
     struct bpfrt_map *map = bpfrt_u2p(r1);
     if (r4)
         return bpfrt_helper_err(-BPFRT_EINVAL);
+    /* the walk visits every slot, used or not; each callback is charged too */
+    if (!bpfrt_run_charge(run, map->max_entries / 16))
+        return bpfrt_helper_err(-BPFRT_ELOOP);
     struct for_each_state st = { run, r2, r3, 0 };
     long n = bpfrt_map_for_each(map, for_each_cb, &st, run->cpu);
     if (st.err)
