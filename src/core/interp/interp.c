@@ -340,20 +340,14 @@ static int interp_run(struct bpfrt_prog *prog, struct bpfrt_run *run, uint64_t r
     return rc;
 }
 
-const struct bpfrt_engine_ops bpfrt_interp_ops = {
-    .name = "interpreter",
-    .prepare = interp_prepare,
-    .run = interp_run,
-    .release = bpfrt_vm_release,
-};
-
-int bpfrt_run_callback(struct bpfrt_run *run, uint64_t func, uint64_t r1, uint64_t r2,
-                       uint64_t r3, uint64_t r4, uint64_t r5, uint64_t *ret)
+/* The callback op: a new frame on this run's frame stack, entered through
+ * the run's loop, which returns when that frame exits. */
+static int interp_callback(struct bpfrt_run *run, uint64_t func, const uint64_t args[5], uint64_t *ret)
 {
     *ret = 0;
-    /* engine_priv is the interpreter's only while an interpreter run is in
-     * progress (another engine keeps its own state there). */
-    struct vm_exec *ex = run && run->prog && run->prog->engine_ops == &bpfrt_interp_ops ? run->engine_priv : NULL;
+    /* Dispatch through the current program's ops makes engine_priv ours
+     * whenever it is set. */
+    struct vm_exec *ex = run->engine_priv;
     if (!ex)
         return -BPFRT_EINVAL;
     const struct vm_code *code = ex->frames[ex->depth].code;
@@ -382,11 +376,8 @@ int bpfrt_run_callback(struct bpfrt_run *run, uint64_t func, uint64_t r1, uint64
     ex->frames[d + 1].may_goto = BPFRT_MAY_GOTO_LOOPS;
     bpfrt_vm_zero_frame(ex, d + 1);
     uint64_t regs[11] = { 0 };
-    regs[1] = r1;
-    regs[2] = r2;
-    regs[3] = r3;
-    regs[4] = r4;
-    regs[5] = r5;
+    for (int i = 0; i < 5; i++)
+        regs[i + 1] = args[i];
     regs[10] = (uint64_t)(uintptr_t)ex->stack_top - (uint64_t)(d + 1) * VM_FRAME_SIZE;
     ex->depth = d + 1;
     if (ex->stack_region < BPFRT_RUN_MAX_REGIONS)
@@ -402,3 +393,12 @@ int bpfrt_run_callback(struct bpfrt_run *run, uint64_t func, uint64_t r1, uint64
         run->regions[ex->stack_region].start = (uintptr_t)(ex->stack_top - (size_t)(d + 1) * VM_FRAME_SIZE);
     return rc;
 }
+
+const struct bpfrt_engine_ops bpfrt_interp_ops = {
+    .name = "interpreter",
+    .prepare = interp_prepare,
+    .run = interp_run,
+    .release = bpfrt_vm_release,
+    .callback = interp_callback,
+};
+
