@@ -21,14 +21,14 @@ static uint64_t ptr(const void *p)
     return (uint64_t)(uintptr_t)p;
 }
 
-long obj_sys(struct bpfrt_object *obj, int cmd, union bpf_attr *attr)
+long bpfrt_obj_sys(struct bpfrt_object *obj, int cmd, union bpf_attr *attr)
 {
     if (obj->opts.bpf_fn)
         return obj->opts.bpf_fn(obj->opts.bpf_arg, cmd, attr, sizeof(*attr));
     return bpfrt_bpf(obj->rt, cmd, attr, sizeof(*attr));
 }
 
-void obj_close_handle(struct bpfrt_object *obj, int handle)
+void bpfrt_obj_close_handle(struct bpfrt_object *obj, int handle)
 {
     if (handle < 0)
         return;
@@ -48,7 +48,7 @@ static int load_btf(struct bpfrt_object *obj)
     memset(&a, 0, sizeof(a));
     a.btf = ptr(data);
     a.btf_size = size;
-    long h = obj_sys(obj, BPF_BTF_LOAD, &a);
+    long h = bpfrt_obj_sys(obj, BPF_BTF_LOAD, &a);
     if (h < 0) {
         /* again with a log (a verbose BTF log fills small buffers: -ENOSPC),
          * keeping its last line, which says what was wrong */
@@ -58,7 +58,7 @@ static int load_btf(struct bpfrt_object *obj)
             a.btf_log_buf = ptr(log);
             a.btf_log_size = (uint32_t)cap;
             a.btf_log_level = 1;
-            obj_sys(obj, BPF_BTF_LOAD, &a);
+            bpfrt_obj_sys(obj, BPF_BTF_LOAD, &a);
         }
         const char *last = "";
         if (log) {
@@ -67,7 +67,7 @@ static int load_btf(struct bpfrt_object *obj)
                 log[--n] = '\0';
             last = strrchr(log, '\n') ? strrchr(log, '\n') + 1 : log;
         }
-        obj_note(obj, "BTF was refused (%s%s%s): maps and programs load without it",
+        bpfrt_obj_note(obj, "BTF was refused (%s%s%s): maps and programs load without it",
                  bpfrt_strerror((int)h), *last ? ": " : "", last);
         free(log);
         return 0;
@@ -102,15 +102,15 @@ static int create_one(struct bpfrt_object *obj, struct bpfrt_object_map *m, int 
         a.btf_key_type_id = m->btf_key_type_id;
         a.btf_value_type_id = m->btf_value_type_id;
     }
-    long h = obj_sys(obj, BPF_MAP_CREATE, &a);
+    long h = bpfrt_obj_sys(obj, BPF_MAP_CREATE, &a);
     if (h < 0 && with_btf) {
         a.btf_fd = a.btf_key_type_id = a.btf_value_type_id = 0;
-        h = obj_sys(obj, BPF_MAP_CREATE, &a);
+        h = bpfrt_obj_sys(obj, BPF_MAP_CREATE, &a);
         if (h >= 0)
-            obj_note(obj, "map %s: created without BTF (its BTF types were refused)", m->name);
+            bpfrt_obj_note(obj, "map %s: created without BTF (its BTF types were refused)", m->name);
     }
     if (h < 0)
-        return obj_fail(e, (int)h, "map %s: MAP_CREATE (type %s, key %u, value %u, max_entries %u, flags 0x%x) failed: %s",
+        return bpfrt_obj_fail(e, (int)h, "map %s: MAP_CREATE (type %s, key %u, value %u, max_entries %u, flags 0x%x) failed: %s",
                         m->name, bpfrt_map_type_str(m->type) ? bpfrt_map_type_str(m->type) : "?",
                         m->key_size, m->value_size, m->max_entries, m->map_flags,
                         bpfrt_strerror((int)h));
@@ -126,7 +126,7 @@ static int update(struct bpfrt_object *obj, int handle, const void *key, const v
     a.key = ptr(key);
     a.value = ptr(value);
     a.flags = BPF_ANY;
-    return (int)obj_sys(obj, BPF_MAP_UPDATE_ELEM, &a);
+    return (int)bpfrt_obj_sys(obj, BPF_MAP_UPDATE_ELEM, &a);
 }
 
 /* LIBBPF_PIN_BY_NAME: OBJ_GET (handle < 0) or OBJ_PIN of `handle` on m's
@@ -140,9 +140,9 @@ static long pin_cmd(struct bpfrt_object *obj, const struct bpfrt_object_map *m, 
     memset(&a, 0, sizeof(a));
     a.pathname = ptr(path);
     if (handle < 0)
-        return obj_sys(obj, BPF_OBJ_GET, &a);
+        return bpfrt_obj_sys(obj, BPF_OBJ_GET, &a);
     a.bpf_fd = (uint32_t)handle;
-    return obj_sys(obj, BPF_OBJ_PIN, &a);
+    return bpfrt_obj_sys(obj, BPF_OBJ_PIN, &a);
 }
 
 /* Takes the map already pinned under m's name when its definition matches
@@ -155,7 +155,7 @@ static int reuse_pinned(struct bpfrt_object *obj, struct bpfrt_object_map *m, st
     if (h == -BPFRT_ENOENT)
         return 0;
     if (h < 0)
-        return obj_fail(e, (int)h, "map %s: cannot open the map pinned at %s: %s", m->name, path,
+        return bpfrt_obj_fail(e, (int)h, "map %s: cannot open the map pinned at %s: %s", m->name, path,
                         bpfrt_strerror((int)h));
     struct bpf_map_info info;
     memset(&info, 0, sizeof(info));
@@ -164,15 +164,15 @@ static int reuse_pinned(struct bpfrt_object *obj, struct bpfrt_object_map *m, st
     a.info.bpf_fd = (uint32_t)h;
     a.info.info_len = sizeof(info);
     a.info.info = ptr(&info);
-    long rc = obj_sys(obj, BPF_OBJ_GET_INFO_BY_FD, &a);
+    long rc = bpfrt_obj_sys(obj, BPF_OBJ_GET_INFO_BY_FD, &a);
     uint32_t max_entries = m->max_entries;
     if (m->type == BPF_MAP_TYPE_PERF_EVENT_ARRAY && max_entries == 0)
         max_entries = info.max_entries; /* sized by CPU count at creation */
     if (rc < 0 || info.type != m->type || info.key_size != m->key_size ||
         info.value_size != m->value_size || info.max_entries != max_entries ||
         info.map_flags != m->map_flags || info.map_extra != m->map_extra) {
-        obj_close_handle(obj, (int)h);
-        return obj_fail(e, -BPFRT_EINVAL,
+        bpfrt_obj_close_handle(obj, (int)h);
+        return bpfrt_obj_fail(e, -BPFRT_EINVAL,
                         "map %s: the map pinned at %s does not match its definition "
                         "(pinned: type %u, key %u, value %u, max_entries %u, flags 0x%x)",
                         m->name, path, info.type, info.key_size, info.value_size, info.max_entries,
@@ -180,7 +180,7 @@ static int reuse_pinned(struct bpfrt_object *obj, struct bpfrt_object_map *m, st
     }
     m->handle = (int)h;
     m->reused = true;
-    obj_note(obj, "map %s: reusing the map pinned at %s", m->name, path);
+    bpfrt_obj_note(obj, "map %s: reusing the map pinned at %s", m->name, path);
     return 0;
 }
 
@@ -189,7 +189,7 @@ static int pin_map(struct bpfrt_object *obj, struct bpfrt_object_map *m, struct 
     char path[512];
     long rc = pin_cmd(obj, m, m->handle, path);
     if (rc < 0)
-        return obj_fail(e, (int)rc, "map %s: pinning at %s failed: %s", m->name, path,
+        return bpfrt_obj_fail(e, (int)rc, "map %s: pinning at %s failed: %s", m->name, path,
                         bpfrt_strerror((int)rc));
     return 0;
 }
@@ -220,15 +220,15 @@ static int create_maps(struct bpfrt_object *obj, struct obj_err *e)
             uint32_t zero = 0;
             rc = update(obj, m->handle, &zero, m->data);
             if (rc)
-                return obj_fail(e, rc, "map %s: writing its initial data failed: %s", m->name,
+                return bpfrt_obj_fail(e, rc, "map %s: writing its initial data failed: %s", m->name,
                                 bpfrt_strerror(rc));
             if (m->kind == BPFRT_OBJ_MAP_RODATA || m->kind == BPFRT_OBJ_MAP_KCONFIG) {
                 union bpf_attr a;
                 memset(&a, 0, sizeof(a));
                 a.map_fd = (uint32_t)m->handle;
-                rc = (int)obj_sys(obj, BPF_MAP_FREEZE, &a);
+                rc = (int)bpfrt_obj_sys(obj, BPF_MAP_FREEZE, &a);
                 if (rc)
-                    return obj_fail(e, rc, "map %s: MAP_FREEZE failed: %s", m->name, bpfrt_strerror(rc));
+                    return bpfrt_obj_fail(e, rc, "map %s: MAP_FREEZE failed: %s", m->name, bpfrt_strerror(rc));
             }
         }
     }
@@ -244,7 +244,7 @@ static int patch_map_refs(struct bpfrt_object *obj, struct bpfrt_object_prog *p,
             continue;
         if (in->src_reg == BPF_PSEUDO_MAP_FD || in->src_reg == BPF_PSEUDO_MAP_VALUE) {
             if (in->imm < 0 || (uint32_t)in->imm >= obj->nr_maps)
-                return obj_fail(e, -BPFRT_EINVAL, "program %s: instruction %u refers to map #%d, which does not exist",
+                return bpfrt_obj_fail(e, -BPFRT_EINVAL, "program %s: instruction %u refers to map #%d, which does not exist",
                                 p->name, i, in->imm);
             in->imm = obj->maps[in->imm].handle;
         }
@@ -256,7 +256,7 @@ static int patch_map_refs(struct bpfrt_object *obj, struct bpfrt_object_prog *p,
 static int load_prog(struct bpfrt_object *obj, struct bpfrt_object_prog *p, struct obj_err *e)
 {
     if (p->type == BPF_PROG_TYPE_UNSPEC)
-        return obj_fail(e, -BPFRT_EINVAL, "program %s: section '%s' does not name a program type; give one (CLI: --type TYPE)",
+        return bpfrt_obj_fail(e, -BPFRT_EINVAL, "program %s: section '%s' does not name a program type; give one (CLI: --type TYPE)",
                         p->name, p->sec_name);
     int rc = patch_map_refs(obj, p, e);
     if (rc)
@@ -283,7 +283,7 @@ static int load_prog(struct bpfrt_object *obj, struct bpfrt_object_prog *p, stru
             a.line_info_cnt = p->nr_line_info;
         }
     }
-    long h = obj_sys(obj, BPF_PROG_LOAD, &a);
+    long h = bpfrt_obj_sys(obj, BPF_PROG_LOAD, &a);
     if (h < 0) {
         /* again with a log, as libbpf does, so the user sees why */
         free(p->log);
@@ -292,7 +292,7 @@ static int load_prog(struct bpfrt_object *obj, struct bpfrt_object_prog *p, stru
             a.log_level = 1;
             a.log_buf = ptr(p->log);
             a.log_size = LOG_BUF_SIZE;
-            long h2 = obj_sys(obj, BPF_PROG_LOAD, &a);
+            long h2 = bpfrt_obj_sys(obj, BPF_PROG_LOAD, &a);
             if (h2 >= 0)
                 h = h2;
         }
@@ -308,7 +308,7 @@ static int load_prog(struct bpfrt_object *obj, struct bpfrt_object_prog *p, stru
         while (start > log && start[-1] != '\n')
             start--;
         snprintf(last, sizeof(last), "%.*s", (int)(end - start), start);
-        return obj_fail(e, (int)h, "program %s (section %s): PROG_LOAD failed: %s%s%s", p->name,
+        return bpfrt_obj_fail(e, (int)h, "program %s (section %s): PROG_LOAD failed: %s%s%s", p->name,
                         p->sec_name, bpfrt_strerror((int)h), last[0] ? ": " : "", last);
     }
     p->handle = (int)h;
@@ -317,7 +317,7 @@ static int load_prog(struct bpfrt_object *obj, struct bpfrt_object_prog *p, stru
 
 static int prog_handle_by_sym(struct bpfrt_object *obj, uint32_t sym)
 {
-    const struct elf_sym *y = obj_sym(obj, sym);
+    const struct elf_sym *y = bpfrt_obj_sym(obj, sym);
     for (uint32_t i = 0; y && i < obj->nr_progs; i++)
         if (obj->progs[i].sec == y->shndx && obj->progs[i].start * 8ull == y->value)
             return obj->progs[i].handle;
@@ -329,24 +329,24 @@ static int fill_slots(struct bpfrt_object *obj, struct obj_err *e)
     for (uint32_t i = 0; i < obj->nr_maps; i++) {
         struct bpfrt_object_map *m = &obj->maps[i];
         for (uint32_t k = 0; k < m->nr_init; k++) {
-            const struct elf_sym *y = obj_sym(obj, m->init[k].sym);
+            const struct elf_sym *y = bpfrt_obj_sym(obj, m->init[k].sym);
             int h = -1;
             if (m->type == BPF_MAP_TYPE_PROG_ARRAY) {
                 h = prog_handle_by_sym(obj, m->init[k].sym);
             } else {
                 if (m->reused)
                     break; /* a reused map-in-map keeps its slots, as libbpf */
-                struct bpfrt_object_map *inner = y ? obj_map_by_sec(obj, y->shndx, y->value) : NULL;
+                struct bpfrt_object_map *inner = y ? bpfrt_obj_map_by_sec(obj, y->shndx, y->value) : NULL;
                 h = inner ? inner->handle : -1;
             }
             if (h < 0)
-                return obj_fail(e, -BPFRT_EINVAL, "map %s: initial value [%u] = %s is not a loaded %s",
+                return bpfrt_obj_fail(e, -BPFRT_EINVAL, "map %s: initial value [%u] = %s is not a loaded %s",
                                 m->name, m->init[k].index, y ? y->name : "?",
                                 m->type == BPF_MAP_TYPE_PROG_ARRAY ? "program" : "map");
             uint32_t val = (uint32_t)h;
             int rc = update(obj, m->handle, &m->init[k].index, &val);
             if (rc)
-                return obj_fail(e, rc, "map %s: setting slot %u to %s failed: %s", m->name,
+                return bpfrt_obj_fail(e, rc, "map %s: setting slot %u to %s failed: %s", m->name,
                                 m->init[k].index, y ? y->name : "?", bpfrt_strerror(rc));
         }
     }
@@ -360,12 +360,12 @@ static int fill_slots(struct bpfrt_object *obj, struct obj_err *e)
                 obj->maps[k].type == BPF_MAP_TYPE_PROG_ARRAY)
                 pa = &obj->maps[k];
         if (!pa)
-            return obj_fail(e, -BPFRT_ENOENT, "program %s (section %s): no PROG_ARRAY map with id %u",
+            return bpfrt_obj_fail(e, -BPFRT_ENOENT, "program %s (section %s): no PROG_ARRAY map with id %u",
                             p->name, p->sec_name, p->tail_map_id);
         uint32_t val = (uint32_t)p->handle;
         int rc = update(obj, pa->handle, &p->tail_key, &val);
         if (rc)
-            return obj_fail(e, rc, "program %s: PROG_ARRAY %s[%u] update failed: %s", p->name,
+            return bpfrt_obj_fail(e, rc, "program %s: PROG_ARRAY %s[%u] update failed: %s", p->name,
                             pa->name, p->tail_key, bpfrt_strerror(rc));
     }
     return 0;
@@ -376,15 +376,15 @@ static void close_inner_templates(struct bpfrt_object *obj)
     for (uint32_t i = 0; i < obj->nr_maps; i++) {
         struct bpfrt_object_map *m = &obj->maps[i];
         if (m->inner && m->inner->handle >= 0) {
-            obj_close_handle(obj, m->inner->handle);
+            bpfrt_obj_close_handle(obj, m->inner->handle);
             m->inner->handle = -1;
         }
     }
 }
 
-int obj_load(struct bpfrt_object *obj, struct obj_err *e)
+int bpfrt_obj_load(struct bpfrt_object *obj, struct obj_err *e)
 {
-    int rc = obj_relocate(obj, e);
+    int rc = bpfrt_obj_relocate(obj, e);
     if (rc)
         return rc;
     if ((rc = load_btf(obj)) || (rc = create_maps(obj, e)))
@@ -405,19 +405,19 @@ static void unload(struct bpfrt_object *obj)
 {
     for (uint32_t i = 0; i < obj->nr_progs; i++)
         if (obj->progs[i].handle >= 0) {
-            obj_close_handle(obj, obj->progs[i].handle);
+            bpfrt_obj_close_handle(obj, obj->progs[i].handle);
             obj->progs[i].handle = -1;
         }
     for (uint32_t i = 0; i < obj->nr_maps; i++) {
         struct bpfrt_object_map *m = &obj->maps[i];
         if (m->handle >= 0) {
-            obj_close_handle(obj, m->handle);
+            bpfrt_obj_close_handle(obj, m->handle);
             m->handle = -1;
         }
     }
     close_inner_templates(obj);
     if (obj->btf_handle >= 0) {
-        obj_close_handle(obj, obj->btf_handle);
+        bpfrt_obj_close_handle(obj, obj->btf_handle);
         obj->btf_handle = -1;
     }
 }
@@ -428,14 +428,14 @@ int bpfrt_object_load(struct bpfrt_object *obj, char *err, size_t err_size)
     if (err && err_size)
         err[0] = '\0';
     if (obj->loaded)
-        return obj_fail(&e, -BPFRT_EBUSY, "object %s is already loaded", obj->name);
+        return bpfrt_obj_fail(&e, -BPFRT_EBUSY, "object %s is already loaded", obj->name);
     /* a failed earlier attempt leaves relocated insns with handles: redo */
     obj->relocated = false;
-    int rc = obj_load(obj, &e);
+    int rc = bpfrt_obj_load(obj, &e);
     if (rc) {
         unload(obj);
         if (rc == -BPFRT_ENOMEM && err && err_size && !err[0])
-            obj_fail(&e, rc, "out of memory");
+            bpfrt_obj_fail(&e, rc, "out of memory");
     }
     return rc;
 }

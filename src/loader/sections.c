@@ -117,7 +117,7 @@ static const struct sec_def sec_defs[] = {
     {"netfilter", P(NETFILTER), A(NETFILTER), ATT},
 };
 
-const struct sec_def *sec_def_find(const char *name)
+const struct sec_def *bpfrt_sec_def_find(const char *name)
 {
     for (size_t i = 0; i < sizeof(sec_defs) / sizeof(sec_defs[0]); i++) {
         const char *pfx = sec_defs[i].prefix;
@@ -128,7 +128,7 @@ const struct sec_def *sec_def_find(const char *name)
     return NULL;
 }
 
-bool sec_parse_tail_slot(const char *name, uint32_t *map_id, uint32_t *key)
+bool bpfrt_sec_parse_tail_slot(const char *name, uint32_t *map_id, uint32_t *key)
 {
     char *end;
     if (name[0] < '0' || name[0] > '9')
