@@ -6,6 +6,7 @@
  * ksyms). */
 #include <elf.h>
 #include <stdio.h>
+#include <sys/utsname.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -114,6 +115,20 @@ fix_ksyms:
     return 0;
 }
 
+/* libbpf's get_kernel_version: KERNEL_VERSION(major, minor, patch) of the
+ * running kernel, patch capped at 255 as Linux's LINUX_VERSION_CODE is. */
+uint32_t bpfrt_obj_kernel_version(const struct bpfrt_object *obj)
+{
+    if (obj->opts.kernel_version)
+        return obj->opts.kernel_version;
+    struct utsname u;
+    unsigned major, minor, patch = 0;
+    if (uname(&u) == 0 && sscanf(u.release, "%u.%u.%u", &major, &minor, &patch) >= 2 && major < 256 &&
+        minor < 256)
+        return major << 16 | minor << 8 | (patch > 255 ? 255 : patch);
+    return DEFAULT_KERNEL_VERSION;
+}
+
 struct bpfrt_object_map *bpfrt_obj_kconfig_map(struct bpfrt_object *obj)
 {
     for (uint32_t i = 0; i < obj->nr_maps; i++)
@@ -149,7 +164,7 @@ int bpfrt_obj_kconfig_fill(struct bpfrt_object *obj, struct obj_err *e)
     struct bpfrt_object_map *m = bpfrt_obj_kconfig_map(obj);
     if (!m)
         return 0;
-    uint32_t kver = obj->opts.kernel_version ? obj->opts.kernel_version : DEFAULT_KERNEL_VERSION;
+    uint32_t kver = bpfrt_obj_kernel_version(obj);
     for (uint32_t k = 0; k < obj->nr_externs; k++) {
         const struct obj_extern *x = &obj->externs[k];
         if (!x->kconfig)

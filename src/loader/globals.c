@@ -31,11 +31,9 @@ static void data_map_kname(const struct bpfrt_object *obj, const char *sec, char
     int pfx = (int)strlen(obj->name);
     if (pfx > 8)
         pfx = 8;
-    snprintf(out, BPF_OBJ_NAME_LEN, "%.*s%s", pfx, obj->name, sec);
-    for (char *c = out; *c; c++)
-        if (!((*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') || (*c >= '0' && *c <= '9') ||
-              *c == '_' || *c == '.'))
-            *c = '_';
+    char name[BPF_OBJ_NAME_LEN + 8];
+    snprintf(name, sizeof(name), "%.*s%s", pfx, obj->name, sec);
+    bpfrt_obj_kname(out, name);
 }
 
 int bpfrt_obj_collect_globals(struct bpfrt_object *obj, struct obj_err *e)

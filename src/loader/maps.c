@@ -1,7 +1,7 @@
 /* Map definitions: BTF-defined maps in SEC(".maps") (type, key/value via
  * __type or sizes, max_entries, map_flags, pinning, map_extra, inner maps and
- * initial `values`), and legacy SEC("maps") definitions (struct bpf_map_def,
- * its longer variants, iproute2's struct bpf_elf_map with id and pinning). */
+ * initial `values`), the map list and its accessors. Legacy SEC("maps")
+ * definitions are read by legacy_maps.c. */
 #include <elf.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -41,6 +41,7 @@ static void free_map(struct bpfrt_object_map *m)
     free(m->name);
     free(m->init);
     free(m->data);
+    free(m->error);
 }
 
 void bpfrt_obj_free_maps(struct bpfrt_object *obj)
@@ -303,91 +304,11 @@ int bpfrt_obj_collect_map_inits(struct bpfrt_object *obj, struct obj_err *e)
     return 0;
 }
 
-/* ---- legacy SEC("maps") ---- */
-
-static int collect_legacy_maps(struct bpfrt_object *obj, struct obj_err *e)
-{
-    if (!obj->legacy_maps_sec)
-        return 0;
-    const struct elf_sec *sec = &obj->elf.secs[obj->legacy_maps_sec];
-    uint32_t nr = 0;
-    for (uint32_t k = 0; k < obj->elf.nsyms; k++) {
-        const struct elf_sym *y = &obj->elf.syms[k];
-        if (y->shndx == obj->legacy_maps_sec && y->type != STT_SECTION && y->name[0])
-            nr++;
-    }
-    if (!nr)
-        return 0;
-    if (!sec->data || sec->size == 0 || sec->size % nr)
-        return bpfrt_obj_fail(e, -BPFRT_EINVAL, "section maps: size %llu is not a multiple of its %u map definitions",
-                        (unsigned long long)sec->size, nr);
-    uint64_t def_size = sec->size / nr;
-    if (def_size < 20)
-        return bpfrt_obj_fail(e, -BPFRT_EINVAL, "section maps: definitions of %llu bytes are smaller than struct bpf_map_def (20)",
-                        (unsigned long long)def_size);
-    for (uint32_t k = 0; k < obj->elf.nsyms; k++) {
-        const struct elf_sym *y = &obj->elf.syms[k];
-        if (y->shndx != obj->legacy_maps_sec || y->type == STT_SECTION || !y->name[0])
-            continue;
-        if (y->value % def_size || y->value + def_size > sec->size)
-            return bpfrt_obj_fail(e, -BPFRT_EINVAL, "map %s: definition at 0x%llx is not one of the section's %llu-byte slots",
-                            y->name, (unsigned long long)y->value, (unsigned long long)def_size);
-        uint32_t f[9] = {0};
-        memcpy(f, sec->data + y->value, def_size < sizeof(f) ? def_size : sizeof(f));
-        struct bpfrt_object_map *m = bpfrt_obj_add_map(obj, y->name);
-        if (!m)
-            return -BPFRT_ENOMEM;
-        m->kind = BPFRT_OBJ_MAP_LEGACY;
-        m->sec = obj->legacy_maps_sec;
-        m->sec_off = y->value;
-        m->def_size = def_size;
-        m->type = f[0];
-        m->key_size = f[1];
-        m->value_size = f[2];
-        m->max_entries = f[3];
-        m->map_flags = f[4];
-        if (def_size >= 36) { /* iproute2 struct bpf_elf_map */
-            m->legacy_id = f[5];
-            m->pinning = f[6];
-            m->legacy_inner_id = f[7];
-            m->legacy_inner_idx = f[8];
-        } else if (def_size >= 28) { /* bpf_map_def + inner_map_idx, numa_node */
-            m->legacy_inner_idx = f[5];
-            m->numa_node = f[6];
-        }
-        if (def_size > 36)
-            for (uint64_t b = 36; b < def_size; b++)
-                if (sec->data[y->value + b])
-                    return bpfrt_obj_fail(e, -BPFRT_EINVAL, "map %s: unknown non-zero bytes in its %llu-byte definition",
-                                    m->name, (unsigned long long)def_size);
-        if (!m->type)
-            return bpfrt_obj_fail(e, -BPFRT_EINVAL, "map %s: no map type", m->name);
-    }
-    /* iproute2: a map-in-map names its inner map by inner_id (or idx) */
-    for (uint32_t i = 0; i < obj->nr_maps; i++) {
-        struct bpfrt_object_map *m = &obj->maps[i];
-        if (m->kind != BPFRT_OBJ_MAP_LEGACY ||
-            (m->type != BPF_MAP_TYPE_ARRAY_OF_MAPS && m->type != BPF_MAP_TYPE_HASH_OF_MAPS))
-            continue;
-        for (uint32_t j = 0; j < obj->nr_maps; j++) {
-            const struct bpfrt_object_map *c = &obj->maps[j];
-            if (c->kind != BPFRT_OBJ_MAP_LEGACY || j == i)
-                continue;
-            if ((m->legacy_inner_id && c->legacy_id == m->legacy_inner_id) ||
-                (!m->legacy_inner_id && c->sec_off / def_size == m->legacy_inner_idx))
-                m->inner_legacy = (int)j;
-        }
-        if (m->inner_legacy < 0)
-            return bpfrt_obj_fail(e, -BPFRT_EINVAL, "map %s: map-in-map without an inner map", m->name);
-    }
-    return 0;
-}
-
 int bpfrt_obj_collect_maps(struct bpfrt_object *obj, struct obj_err *e)
 {
     int rc = collect_btf_maps(obj, e);
     if (!rc)
-        rc = collect_legacy_maps(obj, e);
+        rc = bpfrt_obj_collect_legacy_maps(obj, e);
     return rc;
 }
 
@@ -417,6 +338,7 @@ uint32_t bpfrt_object_map_btf_value_type(const struct bpfrt_object_map *m) { ret
 uint32_t bpfrt_object_map_pinning(const struct bpfrt_object_map *m) { return m->pinning; }
 uint32_t bpfrt_object_map_legacy_id(const struct bpfrt_object_map *m) { return m->legacy_id; }
 int bpfrt_object_map_handle(const struct bpfrt_object_map *m) { return m->handle; }
+const char *bpfrt_object_map_error(const struct bpfrt_object_map *m) { return m->error ? m->error : ""; }
 const struct bpfrt_object_map *bpfrt_object_map_inner(const struct bpfrt_object_map *m)
 {
     if (m->inner)

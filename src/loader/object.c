@@ -57,6 +57,11 @@ bool bpfrt_obj_sec_is_prog(const struct bpfrt_object *obj, uint32_t sec)
 
 /* ---- functions and programs ---- */
 
+static bool is_text(const char *sec_name)
+{
+    return strcmp(sec_name, ".text") == 0 || strncmp(sec_name, ".text.", 6) == 0;
+}
+
 static int func_cmp(const void *a, const void *b)
 {
     const struct obj_func *x = a, *y = b;
@@ -76,6 +81,17 @@ static const struct sec_def *legacy_sec_def(const char *name)
         if (strncmp(name, legacy[i], strlen(legacy[i])) == 0)
             return bpfrt_sec_def_find(legacy[i]);
     return NULL;
+}
+
+/* Linux takes letters, digits, '_' and '.' in at most 15 characters; a
+ * section name standing for a function ("2/1", "from-container" in
+ * iproute2's objects) becomes "2_1", "from_container". */
+void bpfrt_obj_kname(char out[BPF_OBJ_NAME_LEN], const char *name)
+{
+    snprintf(out, BPF_OBJ_NAME_LEN, "%s", name);
+    for (char *c = out; *c; c++)
+        if (!((*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') || (*c >= '0' && *c <= '9') || *c == '.'))
+            *c = '_';
 }
 
 static int add_prog(struct bpfrt_object *obj, const struct obj_func *f, struct obj_err *e)
@@ -102,6 +118,7 @@ static int add_prog(struct bpfrt_object *obj, const struct obj_func *f, struct o
     p->autoload = true;
     p->handle = -1;
     p->attach_target = "";
+    bpfrt_obj_kname(p->kname, f->name);
     /* libbpf: SEC("?xdp") is an xdp program that is not loaded by default */
     if (sec_name[0] == '?') {
         p->autoload = false;
@@ -187,23 +204,23 @@ int bpfrt_obj_collect_progs(struct bpfrt_object *obj, struct obj_err *e)
                                 sec->name, f->name);
         }
     }
-    /* Programs: functions in sections other than .text and .text.*
-     * (-ffunction-sections puts subprograms there); a section whose
-     * functions are all static makes each of them a program. */
+    /* Programs: every function of a code section other than .text and
+     * .text.* (-ffunction-sections puts subprograms there), static ones too
+     * (cilium's tail calls; cilium/ebpf loads them, libbpf refuses them). An
+     * object with no such section has its .text functions as programs, as
+     * libbpf before 1.0 did: the global ones, or all when none is global. */
+    bool only_text = true;
+    for (uint32_t i = 0; i < obj->nr_funcs; i++)
+        only_text &= is_text(ef->secs[obj->funcs[i].sec].name);
+    bool text_global = false;
+    for (uint32_t i = 0; i < obj->nr_funcs; i++)
+        text_global |= obj->funcs[i].global;
     for (uint32_t i = 0; i < obj->nr_funcs; i++) {
         const struct obj_func *f = &obj->funcs[i];
-        const char *sn = ef->secs[f->sec].name;
-        if (strcmp(sn, ".text") == 0 || strncmp(sn, ".text.", 6) == 0)
-            continue;
-        bool any_global = false;
-        for (uint32_t j = 0; j < obj->nr_funcs; j++)
-            if (obj->funcs[j].sec == f->sec && obj->funcs[j].global)
-                any_global = true;
-        if (f->global || !any_global) {
-            int rc = add_prog(obj, f, e);
-            if (rc)
-                return rc;
-        }
+        bool prog = only_text ? f->global || !text_global : !is_text(ef->secs[f->sec].name);
+        int rc = prog ? add_prog(obj, f, e) : 0;
+        if (rc)
+            return rc;
     }
     return 0;
 }
@@ -319,8 +336,6 @@ int bpfrt_object_open_mem(struct bpfrt_runtime *rt, const void *data, size_t siz
     read_license_version(obj);
     const struct elf_sec *ms = bpfrt_elf_find_sec(&obj->elf, ".maps");
     obj->maps_sec = ms ? ms->index : 0;
-    const struct elf_sec *lm = bpfrt_elf_find_sec(&obj->elf, "maps");
-    obj->legacy_maps_sec = lm ? lm->index : 0;
 
     if (opts && opts->target_btf) {
         char log[256] = "";
@@ -412,6 +427,7 @@ void bpfrt_object_close(struct bpfrt_object *obj)
         free(p->name);
         free(p->sec_name);
         free(p->log);
+        free(p->error);
     }
     free(obj->progs);
     bpfrt_obj_free_maps(obj);
@@ -484,6 +500,7 @@ uint32_t bpfrt_object_prog_attach_type(const struct bpfrt_object_prog *p) { retu
 const char *bpfrt_object_prog_attach_target(const struct bpfrt_object_prog *p) { return p->attach_target; }
 int bpfrt_object_prog_handle(const struct bpfrt_object_prog *p) { return p->handle; }
 const char *bpfrt_object_prog_log(const struct bpfrt_object_prog *p) { return p->log ? p->log : ""; }
+const char *bpfrt_object_prog_error(const struct bpfrt_object_prog *p) { return p->error ? p->error : ""; }
 void bpfrt_object_prog_set_autoload(struct bpfrt_object_prog *p, bool autoload) { p->autoload = autoload; }
 
 int bpfrt_object_prog_set_type(struct bpfrt_object_prog *p, uint32_t prog_type,

@@ -130,8 +130,7 @@ static int reloc_ld_imm64(struct builder *b, uint32_t i, const struct elf_rel *r
     if (y->shndx >= obj->elf.nsecs)
         return bpfrt_obj_fail(b->e, -BPFRT_EINVAL, "section %s, instruction %u: symbol %s has special section index 0x%x",
                         sec_name(obj, o.sec), o.idx, y->name, y->shndx);
-    if ((obj->maps_sec && y->shndx == obj->maps_sec) ||
-        (obj->legacy_maps_sec && y->shndx == obj->legacy_maps_sec)) {
+    if ((obj->maps_sec && y->shndx == obj->maps_sec) || bpfrt_obj_sec_is_legacy_maps(obj, y->shndx)) {
         uint64_t off = y->type == STT_SECTION ? (uint64_t)addend : y->value;
         struct bpfrt_object_map *m = bpfrt_obj_map_by_sec(obj, y->shndx, off);
         if (!m)
@@ -366,21 +365,32 @@ static int relocate_prog(struct bpfrt_object *obj, struct bpfrt_object_prog *p, 
     return 0;
 }
 
+int bpfrt_obj_relocate_prog(struct bpfrt_object *obj, struct bpfrt_object_prog *p, struct obj_err *e)
+{
+    /* CO-RE patches the section copies once; every program sees them. */
+    int rc = bpfrt_obj_core_relocate(obj, NULL, e);
+    return rc ? rc : relocate_prog(obj, p, e);
+}
+
 int bpfrt_obj_relocate(struct bpfrt_object *obj, struct obj_err *e)
 {
-    if (!obj->relocated) {
-        /* CO-RE patches the section copies once; every program sees them. */
-        int rc = bpfrt_obj_core_relocate(obj, NULL, e);
-        if (rc)
-            return rc;
-    }
+    int first = bpfrt_obj_core_relocate(obj, NULL, e);
+    if (first)
+        return first;
     for (uint32_t i = 0; i < obj->nr_progs; i++) {
-        int rc = relocate_prog(obj, &obj->progs[i], e);
-        if (rc)
-            return rc;
+        struct bpfrt_object_prog *p = &obj->progs[i];
+        char cause[768] = "";
+        struct obj_err pe = {cause, sizeof(cause)};
+        free(p->error);
+        p->error = NULL;
+        p->error_code = relocate_prog(obj, p, &pe);
+        if (!p->error_code)
+            continue;
+        p->error = bpfrt_obj_strdup(cause);
+        if (!first)
+            first = bpfrt_obj_fail(e, p->error_code, "program %s (section %s): %s", p->name, p->sec_name, cause);
     }
-    obj->relocated = true;
-    return 0;
+    return first;
 }
 
 int bpfrt_object_relocate(struct bpfrt_object *obj, char *err, size_t err_size)
