@@ -147,6 +147,10 @@ uint32_t bpfrt_object_map_btf_value_type(const struct bpfrt_object_map *m);
 /* Pinning (LIBBPF_PIN_BY_NAME = 1, iproute2 PIN_* values) and the legacy id. */
 uint32_t bpfrt_object_map_pinning(const struct bpfrt_object_map *m);
 uint32_t bpfrt_object_map_legacy_id(const struct bpfrt_object_map *m);
+/* Sets max_entries before load (as libbpf's bpf_map__set_max_entries), e.g.
+ * one slot per CPU where a definition leaves it 0 for its loader to fill
+ * (falco's scratch maps). 0 or -EBUSY after load. */
+int bpfrt_object_map_set_max_entries(struct bpfrt_object_map *m, uint32_t max_entries);
 /* Inner map template of a map-in-map, or NULL. */
 const struct bpfrt_object_map *bpfrt_object_map_inner(const struct bpfrt_object_map *m);
 /* Global data maps: the initial image (writable before load, NULL for

@@ -226,13 +226,13 @@ static int load_one(struct bpfrt_object *obj, struct bpfrt_object_prog *p)
     return rc;
 }
 
-static int prog_handle_by_sym(struct bpfrt_object *obj, uint32_t sym)
+static const struct bpfrt_object_prog *prog_by_sym(const struct bpfrt_object *obj, uint32_t sym)
 {
     const struct elf_sym *y = bpfrt_obj_sym(obj, sym);
     for (uint32_t i = 0; y && i < obj->nr_progs; i++)
         if (obj->progs[i].sec == y->shndx && obj->progs[i].start * 8ull == y->value)
-            return obj->progs[i].handle;
-    return -1;
+            return &obj->progs[i];
+    return NULL;
 }
 
 /* A slot that cannot be filled: an error, or in a partial load a note. */
@@ -252,7 +252,10 @@ static int fill_init_slots(struct bpfrt_object *obj, struct bpfrt_object_map *m,
         const struct elf_sym *y = bpfrt_obj_sym(obj, m->init[k].sym);
         int h = -1, rc;
         if (m->type == BPF_MAP_TYPE_PROG_ARRAY) {
-            h = prog_handle_by_sym(obj, m->init[k].sym);
+            const struct bpfrt_object_prog *tp = prog_by_sym(obj, m->init[k].sym);
+            if (tp && !tp->autoload)
+                continue; /* the caller chose not to load it: its slot stays empty */
+            h = tp ? tp->handle : -1;
         } else {
             if (m->reused)
                 break; /* a reused map-in-map keeps its slots, as libbpf */

@@ -109,6 +109,23 @@ static int set_uint_field(struct bpfrt_object_map *m, const char *what, uint64_t
     return 0;
 }
 
+/* cilium/ebpf's convention: __type(key/value, T) on a ring buffer or a
+ * perf event array names the records' type (for code generators); Linux
+ * fixes their sizes (none; 4-byte CPU index and fd), so the type only
+ * documents them, as cilium/ebpf loads such maps. */
+static void fixed_size_records(struct bpfrt_object_map *m)
+{
+    bool ring = m->type == BPF_MAP_TYPE_RINGBUF || m->type == BPF_MAP_TYPE_USER_RINGBUF;
+    bool perf = m->type == BPF_MAP_TYPE_PERF_EVENT_ARRAY;
+    if (!ring && !perf)
+        return;
+    if (m->btf_key_type_id || (perf && !m->key_size))
+        m->key_size = perf ? 4 : 0;
+    if (m->btf_value_type_id || (perf && !m->value_size))
+        m->value_size = perf ? 4 : 0;
+    m->btf_key_type_id = m->btf_value_type_id = 0;
+}
+
 static int parse_btf_def(struct bpfrt_object *obj, struct bpfrt_object_map *m, uint32_t def_id,
                          bool is_inner, uint32_t *values_off, struct obj_err *e)
 {
@@ -212,8 +229,12 @@ static int parse_btf_def(struct bpfrt_object *obj, struct bpfrt_object_map *m, u
     }
     if (!m->type)
         return bpfrt_obj_fail(e, -BPFRT_EINVAL, "map %s: no map type", m->name);
+    /* libbpf refuses other values; cilium puts its own flags there (16:
+     * replace) for its agent, which cilium/ebpf then loads unpinned */
     if (m->pinning > LIBBPF_PIN_BY_NAME_VALUE)
-        return bpfrt_obj_fail(e, -BPFRT_EINVAL, "map %s: invalid pinning value %u", m->name, m->pinning);
+        bpfrt_obj_note(obj, "map %s: pinning value %u is not LIBBPF_PIN_BY_NAME (1); the map is not pinned",
+                       m->name, m->pinning);
+    fixed_size_records(m);
     /* Map-in-map and prog arrays store ids: Linux wants 4-byte values. */
     if ((m->type == BPF_MAP_TYPE_ARRAY_OF_MAPS || m->type == BPF_MAP_TYPE_HASH_OF_MAPS ||
          m->type == BPF_MAP_TYPE_PROG_ARRAY) && !have_vs)
@@ -333,6 +354,13 @@ uint32_t bpfrt_object_map_key_size(const struct bpfrt_object_map *m) { return m-
 uint32_t bpfrt_object_map_value_size(const struct bpfrt_object_map *m) { return m->value_size; }
 uint32_t bpfrt_object_map_max_entries(const struct bpfrt_object_map *m) { return m->max_entries; }
 uint32_t bpfrt_object_map_flags(const struct bpfrt_object_map *m) { return m->map_flags; }
+int bpfrt_object_map_set_max_entries(struct bpfrt_object_map *m, uint32_t max_entries)
+{
+    if (m->obj->loaded)
+        return -BPFRT_EBUSY;
+    m->max_entries = max_entries;
+    return 0;
+}
 uint32_t bpfrt_object_map_btf_key_type(const struct bpfrt_object_map *m) { return m->btf_key_type_id; }
 uint32_t bpfrt_object_map_btf_value_type(const struct bpfrt_object_map *m) { return m->btf_value_type_id; }
 uint32_t bpfrt_object_map_pinning(const struct bpfrt_object_map *m) { return m->pinning; }

@@ -180,9 +180,15 @@ static int reloc_call(struct builder *b, uint32_t i, const struct elf_rel *r)
     int64_t target;
     if (r) {
         const struct elf_sym *y = bpfrt_obj_sym(obj, r->sym);
-        if (y->shndx == SHN_UNDEF)
-            return bpfrt_obj_fail(b->e, -BPFRT_ENOTSUPP, "call to extern function %s (kfunc) in section %s: kernel functions have no meaning outside a kernel",
-                            y->name, sec_name(obj, o.sec));
+        if (y->shndx == SHN_UNDEF) {
+            const struct obj_extern *x = bpfrt_obj_extern_by_sym(obj, r->sym);
+            if (x && x->btf_var && !x->kconfig) /* declared __ksym: a kernel function */
+                return bpfrt_obj_fail(b->e, -BPFRT_ENOTSUPP, "section %s, instruction %u: kfunc %s is not provided (kernel functions exist only in a kernel)",
+                                      sec_name(obj, o.sec), o.idx, y->name);
+            return bpfrt_obj_fail(b->e, -BPFRT_ENOTSUPP, "section %s, instruction %u: call to %s, which nothing defines "
+                                  "(clang emits such calls for a memset/memcpy it could not inline; Linux's loaders refuse them too)",
+                                  sec_name(obj, o.sec), o.idx, y->name);
+        }
         if (r->type != R_BPF_64_32)
             return bpfrt_obj_fail(b->e, -BPFRT_EINVAL, "section %s, instruction %u: relocation type %u against %s is not supported on a call",
                             sec_name(obj, o.sec), o.idx, r->type, y->name);
