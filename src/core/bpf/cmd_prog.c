@@ -257,7 +257,13 @@ static int check_helper_calls(struct load *ld)
             continue;
         const struct bpfrt_helper_proto *h = bpfrt_helper_find(ld->rt, (uint32_t)insn->imm);
         if (!h) {
-            bpfrt_vlog_printf(&ld->log, "invalid func unknown#%d\n", insn->imm);
+            /* Linux's text for ids it has no name for; a Linux helper this
+             * runtime lacks is named, so the user knows what is missing */
+            const char *lname = bpfrt_helper_name((uint32_t)insn->imm);
+            if (lname && insn->imm > 0)
+                bpfrt_vlog_printf(&ld->log, "helper %s#%d is not provided\n", lname, insn->imm);
+            else
+                bpfrt_vlog_printf(&ld->log, "invalid func unknown#%d\n", insn->imm);
             return -BPFRT_EINVAL;
         }
         if (type < 64 && !(h->prog_types & BPFRT_PROG_TYPE_BIT(type))) {
