@@ -14,6 +14,10 @@
 #ifndef BPFRT_PROG_H
 #define BPFRT_PROG_H
 
+/* Public API: visible from the shared library although the library is
+ * built with -fvisibility=hidden. */
+#pragma GCC visibility push(default)
+
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -25,6 +29,7 @@ struct bpfrt_runtime;
 struct bpfrt_map;
 struct bpfrt_run;
 struct bpfrt_prog;
+struct bpfrt_diag;
 
 /* ---- helper prototypes (kernel's names for argument/return kinds) ---- */
 
@@ -379,8 +384,8 @@ void bpfrt_run_fail(struct bpfrt_run *run, enum bpfrt_run_error err, uint64_t ad
 struct bpfrt_engine_ops {
     const char *name;            /* "interpreter", "jit" */
     /* Builds engine_state for prog (pre-decode or compile). Returns 0 or
-     * -errno with a message in msg. */
-    int (*prepare)(struct bpfrt_prog *prog, char *msg, size_t msg_size);
+     * -errno with the reason (and the instruction) in diag. */
+    int (*prepare)(struct bpfrt_prog *prog, struct bpfrt_diag *diag);
     /* Runs prog with r1 = ctx (and r2 = ctx_len, which the conformance model
      * uses; Linux programs ignore it). Fills *ret with r0. Returns 0, or a
      * negative errno when the run stopped early (run->error says why). */
@@ -455,5 +460,7 @@ int bpfrt_run_callback(struct bpfrt_run *run, uint64_t func, uint64_t r1, uint64
 
 void bpfrt_prog_get(struct bpfrt_prog *prog);
 void bpfrt_prog_put(struct bpfrt_prog *prog);
+
+#pragma GCC visibility pop
 
 #endif

@@ -260,11 +260,11 @@ static interp_loop_fn select_loop(const struct bpfrt_run *run)
 
 /* ---- engine ops ---- */
 
-static int interp_prepare(struct bpfrt_prog *prog, char *msg, size_t msg_size)
+static int interp_prepare(struct bpfrt_prog *prog, struct bpfrt_diag *diag)
 {
     if (prog->engine_state)
         bpfrt_interp_release(prog);
-    return bpfrt_interp_decode(prog, msg, msg_size);
+    return bpfrt_interp_decode(prog, diag);
 }
 
 static int interp_run(struct bpfrt_prog *prog, struct bpfrt_run *run, uint64_t r1, uint64_t r2,

@@ -8,6 +8,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "bpfrt/diag.h"
 #include "bpfrt/prog.h"
 #include "bpfrt/map.h"
 #include "core/core.h"
@@ -104,7 +105,7 @@ int bpfrt_interp_loop_fast_trace(struct interp_exec *ex, const struct interp_slo
 int bpfrt_interp_loop_checked_trace(struct interp_exec *ex, const struct interp_slot *ip, const uint64_t *regs_in, uint64_t *ret);
 
 /* ---- decode.c ---- */
-int bpfrt_interp_decode(struct bpfrt_prog *prog, char *msg, size_t msg_size);
+int bpfrt_interp_decode(struct bpfrt_prog *prog, struct bpfrt_diag *diag);
 void bpfrt_interp_release(struct bpfrt_prog *prog);
 bool bpfrt_interp_code_has_map(const struct interp_code *code, uintptr_t map);
 bool bpfrt_interp_code_has_func(const struct interp_code *code, uint32_t pc);

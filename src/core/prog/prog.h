@@ -50,4 +50,13 @@ const struct bpfrt_region *bpfrt_run_region_lookup(struct bpfrt_run *run, uint64
  * run's result. */
 int bpfrt_run_release_refs(struct bpfrt_run *run, int rc);
 
+struct bpfrt_diag;
+/* Creates a program (bpfrt_prog_create_opts without the text conversion):
+ * `validated` says the caller already ran structural validation on these
+ * instructions (PROG_LOAD does, once per load), so it is not run again.
+ * Errors and the engine-fallback note go to diag. */
+int bpfrt_prog_new(struct bpfrt_runtime *rt, const struct bpf_insn *insns, uint32_t cnt,
+                   const struct bpfrt_prog_create_opts *opts, bool validated, struct bpfrt_diag *diag,
+                   struct bpfrt_prog **out);
+
 #endif
