@@ -165,7 +165,9 @@ struct bpfrt_prog {
  * that are pointers in disguise (xdp_md.data is a u32 the program uses as a
  * pointer) read the 64-bit value stored at kern_off in the same struct. The
  * checked interpreter applies this at run time; the verifier will rewrite the
- * loads (Linux's convert_ctx_access) and consume the same table. */
+ * loads (Linux's convert_ctx_access) and consume the same table; one
+ * function, bpfrt_ctx_access_ok (src/core/prog/prog_types.h), states the
+ * rule for both. */
 enum bpfrt_ctx_field_kind {
     BPFRT_CTX_SCALAR = 0,
     BPFRT_CTX_PTR_TO_PACKET,       /* data */
@@ -191,7 +193,8 @@ struct bpfrt_ctx_desc {
     uint32_t kern_size;            /* size of the kernel-side struct hooks allocate */
     const struct bpfrt_ctx_field *fields;  /* sorted by off; bytes not covered are not accessible */
     uint32_t nr_fields;
-    bool whole_ctx_readable;       /* tracing types: any aligned read inside ctx_size is fine */
+    bool whole_ctx_readable;       /* tracing types: one field covers what is readable (not
+                                    * consulted: the fields are the rule, bpfrt_ctx_access_ok) */
 };
 
 /* Context description for a program type (and expected attach type), or

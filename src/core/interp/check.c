@@ -4,6 +4,7 @@
  * Helper arguments are checked against the prototype before the call and
  * the memory a helper returns becomes a region after it. */
 #include "core/interp/interp.h"
+#include "core/prog/prog_types.h"
 
 /* Linux helper ids the checks treat specially. */
 #define BPFRT_HELPER_SPIN_LOCK 93
@@ -30,19 +31,9 @@ static void bad_access(struct interp_exec *ex, uint32_t pc, uint64_t addr, uint3
                   readable ? " (read-only memory)" : "");
 }
 
-static const struct bpfrt_ctx_field *ctx_field(const struct bpfrt_ctx_desc *desc, uint32_t off,
-                                               uint32_t size)
-{
-    for (uint32_t i = 0; i < desc->nr_fields; i++) {
-        const struct bpfrt_ctx_field *f = &desc->fields[i];
-        if (off >= f->off && off + size <= (uint32_t)f->off + f->size)
-            return f;
-    }
-    return NULL;
-}
-
 /* Context accesses through run->ctx_desc: -1 not the context, 0 invalid
- * (error recorded), 1 plain load/store, 2 *val holds the value. */
+ * (error recorded), 1 plain load/store, 2 *val holds the value. The rule
+ * is bpfrt_ctx_access_ok's, the one the verifier and the kernel sweep use. */
 static int ctx_access(struct interp_exec *ex, uint64_t addr, uint32_t size, bool write, uint64_t *val,
                       uint32_t pc)
 {
@@ -54,31 +45,20 @@ static int ctx_access(struct interp_exec *ex, uint64_t addr, uint32_t size, bool
     if (addr < c || addr >= c + desc->ctx_size)
         return -1;
     uint32_t off = (uint32_t)(addr - c);
-    const struct bpfrt_ctx_field *f = NULL;
-    if (off + size > desc->ctx_size)
-        goto bad;
-    if (!write && desc->whole_ctx_readable)
-        return 1;
-    f = ctx_field(desc, off, size);
-    if (!f || !(f->access & (write ? BPFRT_CTX_WRITE : BPFRT_CTX_READ)))
-        goto bad;
-    if (f->kind != BPFRT_CTX_SCALAR) {
-        /* A pointer in disguise: the whole field, read as the kernel-side u64. */
-        if (write || off != f->off || size != f->size)
-            goto bad;
-        uint64_t v;
-        bpfrt_memcpy(&v, (const void *)(c + f->kern_off), sizeof(v));
-        *val = v;
-        return 2;
+    const struct bpfrt_ctx_field *f = bpfrt_ctx_access_ok(desc, off, size, write);
+    if (!f) {
+        bpfrt_interp_fail(ex, BPFRT_RUN_BAD_ACCESS, pc, addr,
+                          "invalid bpf_context access at insn %u: %s off=%u size=%u (%s)", pc,
+                          write ? "write" : "read", off, size, desc->ctx_name ? desc->ctx_name : "context");
+        return 0;
     }
-    if (size != f->size && !f->narrow_ok)
-        goto bad;
-    return 1;
-bad:
-    bpfrt_interp_fail(ex, BPFRT_RUN_BAD_ACCESS, pc, addr,
-                  "invalid bpf_context access at insn %u: %s off=%u size=%u (%s)", pc,
-                  write ? "write" : "read", off, size, desc->ctx_name ? desc->ctx_name : "context");
-    return 0;
+    if (f->kind == BPFRT_CTX_SCALAR)
+        return 1;
+    /* A pointer in disguise: read as the kernel-side u64. */
+    uint64_t v;
+    bpfrt_memcpy(&v, (const void *)(c + f->kern_off), sizeof(v));
+    *val = v;
+    return 2;
 }
 
 int bpfrt_interp_check_load(struct interp_exec *ex, uint64_t addr, uint32_t size, uint64_t *val, uint32_t pc)
