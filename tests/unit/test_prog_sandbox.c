@@ -365,6 +365,48 @@ static void test_ringbuf_leak(void)
     bpfrt_close(rt, (int)rb);
 }
 
+/* A run holds at most BPFRT_RUN_MAX_REFS records: the next reserve gets
+ * NULL (the record it took goes back); at exit all of them go back. */
+static void test_ringbuf_ref_limit(void)
+{
+    long rb = create_map(rt, BPF_MAP_TYPE_RINGBUF, 0, 0, 4096);
+    long cnt = create_map(rt, BPF_MAP_TYPE_ARRAY, 4, 8, 1);
+    const struct bpf_insn p[] = {
+        MOV64_IMM(6, 0),
+        LD_MAP_FD(1, (int32_t)rb), /* 1: loop */
+        MOV64_IMM(2, 8),
+        MOV64_IMM(3, 0),
+        CALL(H_RINGBUF_RESERVE),
+        JMP_IMM(BPF_JEQ, 0, 0, 11),
+        ST(BPF_W, 10, -4, 0),
+        LD_MAP_FD(1, (int32_t)cnt),
+        MOV64_REG(2, 10),
+        ALU64_IMM(BPF_ADD, 2, -4),
+        CALL(H_MAP_LOOKUP),
+        JMP_IMM(BPF_JEQ, 0, 0, 4),
+        MOV64_IMM(1, 1),
+        ATOMIC_ADD(BPF_DW, 0, 1, 0),
+        ALU64_IMM(BPF_ADD, 6, 1),
+        JMP_IMM(BPF_JLT, 6, 20, -17),
+        MOV64_IMM(0, 0), /* 18 */
+        EXIT(),
+    };
+    struct result r = load_run(BPF_PROG_TYPE_SOCKET_FILTER, p, NR(p), frame, sizeof(frame));
+    CHECK_EQ(r.err, -BPFRT_EINVAL);
+    CHECK_EQ(r.run_error, BPFRT_RUN_UNRELEASED_REF);
+    CHECK_CONTAINS(r.msg, "holding 16 references");
+    uint32_t k = 0;
+    uint64_t n = 0;
+    CHECK_EQ(map_lookup(rt, cnt, &k, &n), 0);
+    CHECK_EQ(n, BPFRT_RUN_MAX_REFS);
+    uint64_t got[8] = { 0 }, v = 0x4444;
+    CHECK_EQ(bpfrt_ringbuf_output(bpfrt_map_from_handle(rt, (int)rb), &v, 8, 0), 0);
+    CHECK_EQ(bpfrt_ringbuf_consume(bpfrt_map_from_handle(rt, (int)rb), count_record, got), 1);
+    CHECK_EQ(got[1], 0x4444);
+    bpfrt_close(rt, (int)rb);
+    bpfrt_close(rt, (int)cnt);
+}
+
 /* A submitted record is no longer the program's: writing it afterwards is
  * a bad access, and submitting it twice a bad helper argument. */
 static void test_ringbuf_after_submit(void)
@@ -403,6 +445,7 @@ int main(void)
     RUN(test_packet_bounds);
     RUN(test_packet_bounds_follow_helpers);
     RUN(test_ringbuf_leak);
+    RUN(test_ringbuf_ref_limit);
     RUN(test_ringbuf_after_submit);
     CHECK_EQ(bpfrt_handle_count(rt), 0);
     bpfrt_runtime_destroy(rt);
