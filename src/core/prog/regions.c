@@ -217,6 +217,8 @@ void bpfrt_run_remove_region(struct bpfrt_run *run, const void *start)
 
 void bpfrt_run_add_prog_regions(struct bpfrt_run *run, const struct bpfrt_prog *prog)
 {
+    if (!run->checked)
+        return;
     /* Global data (.data/.rodata/.bss): single-value arrays a ld_imm64
      * MAP_VALUE points into. */
     for (uint32_t i = 0; i < prog->nr_maps; i++) {
