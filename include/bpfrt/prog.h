@@ -321,7 +321,7 @@ struct bpfrt_run {
     uint32_t exit_insn;          /* where the program exited, if the engine knows (else UINT32_MAX) */
 };
 
-/* ---- regions (all no-ops returning 0 when the run is not checked) ---- */
+/* ---- regions (no-ops when the run is not checked) ---- */
 
 /* Adds run-lifetime memory a helper returns (a map value). An identical
  * region is not added twice (and never upgraded to writable). A full table

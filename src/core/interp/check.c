@@ -1,6 +1,8 @@
-/* Checked mode: what an unverified program may touch. The loop tests the
- * stack range inline; everything else comes here: the last region that
- * matched, then every region, and the context through its description.
+/* Checked mode: at run time, what Linux's verifier proves before
+ * (check_mem_access, check_ctx_access, check_func_arg in
+ * kernel/bpf/verifier.c). The loop tests the stack and the cached regions
+ * inline; everything else comes here: the run's regions
+ * (src/core/prog/regions.c) and the context through the one access rule.
  * Helper arguments are checked against the prototype before the call and
  * the memory a helper returns becomes a region after it. */
 #include "core/interp/interp.h"
