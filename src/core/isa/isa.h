@@ -157,8 +157,6 @@ void bpfrt_isa_set_key(struct bpf_insn *insn, uint8_t key, int32_t value);
 int bpfrt_isa_check_insn(const struct bpf_insn *insn, uint32_t avail, const struct isa_form **form,
                    char *msg, size_t size);
 
-/* Helper ids ≥ this have no name in the table. */
-#define ISA_HELPER_MAX 212
 /* Looks a helper name up (with or without "bpf_" prefix); -1 when unknown. */
 int32_t bpfrt_isa_helper_id(const char *name, size_t len);
 
