@@ -97,6 +97,7 @@ static const struct bpfrt_prog_type_row rows[__MAX_BPF_PROG_TYPE] = {
         .name = "cgroup_sock", RET_0_1,
         .load_attach = ATTACH(AT(CGROUP_INET_SOCK_CREATE), AT(CGROUP_INET_SOCK_RELEASE),
                               AT(CGROUP_INET4_POST_BIND), AT(CGROUP_INET6_POST_BIND)),
+        .attach_default = AT(CGROUP_INET_SOCK_CREATE),
         .secs = SECS({ "cgroup/sock_create", AT(CGROUP_INET_SOCK_CREATE), ATT },
                      { "cgroup/sock_release", AT(CGROUP_INET_SOCK_RELEASE), ATT },
                      { "cgroup/sock", AT(CGROUP_INET_SOCK_CREATE), ATT },
@@ -185,6 +186,7 @@ static const struct bpfrt_prog_type_row rows[__MAX_BPF_PROG_TYPE] = {
     [P(SK_REUSEPORT)] = {
         .name = "sk_reuseport", PKT_R,
         .load_attach = ATTACH(AT(SK_REUSEPORT_SELECT), AT(SK_REUSEPORT_SELECT_OR_MIGRATE)),
+        .attach_default = AT(SK_REUSEPORT_SELECT),
         .secs = SECS({ "sk_reuseport/migrate", AT(SK_REUSEPORT_SELECT_OR_MIGRATE), ATT },
                      { "sk_reuseport", AT(SK_REUSEPORT_SELECT), ATT }),
     },
@@ -277,6 +279,8 @@ bool bpfrt_prog_type_attach_ok(uint32_t prog_type, uint32_t expected_attach_type
     const struct bpfrt_prog_type_row *row = bpfrt_prog_type_row(prog_type);
     if (!row || !row->load_attach)
         return row != NULL;
+    if (expected_attach_type == 0 && row->attach_default)
+        expected_attach_type = row->attach_default;
     for (const uint32_t *a = row->load_attach; *a != BPFRT_ATTACH_END; a++)
         if (*a == expected_attach_type)
             return true;

@@ -130,8 +130,11 @@ struct bpfrt_prog_type_row {
     struct bpfrt_retval ret;               /* r0 at exit, unless ret_attach names the attach type */
     const struct bpfrt_retval_attach *ret_attach; /* ended by BPFRT_ATTACH_END, or NULL */
     /* expected_attach_type values PROG_LOAD accepts (Linux's
-     * bpf_prog_load_check_attach), ended by BPFRT_ATTACH_END; NULL: any */
+     * bpf_prog_load_check_attach), ended by BPFRT_ATTACH_END; NULL: any.
+     * attach_default, when not 0, is what an expected_attach_type of 0
+     * means (bpf_prog_load_fixup_attach_type: older loaders passed none). */
     const uint32_t *load_attach;
+    uint32_t attach_default;
     const struct bpfrt_prog_sec *secs;     /* libbpf's section prefixes, ended by a NULL prefix */
 };
 
@@ -141,7 +144,8 @@ const struct bpfrt_prog_type_row *bpfrt_prog_type_row(uint32_t prog_type);
 /* True when PROG_LOAD accepts this program type (its row has a context). */
 bool bpfrt_prog_type_known(uint32_t prog_type);
 
-/* True when PROG_LOAD accepts expected_attach_type for the type. */
+/* True when PROG_LOAD accepts expected_attach_type for the type (after
+ * attach_default stood in for 0). */
 bool bpfrt_prog_type_attach_ok(uint32_t prog_type, uint32_t expected_attach_type);
 
 /* What r0 may hold at exit for the type and expected attach type. */
