@@ -3,11 +3,8 @@
  * matched, then every region, and the context through its description.
  * Helper arguments are checked against the prototype before the call and
  * the memory a helper returns becomes a region after it. */
+#include "bpfrt/helpers.h"
 #include "core/interp/interp.h"
-
-/* Linux helper ids the checks treat specially. */
-#define BPFRT_HELPER_SPIN_LOCK 93
-#define BPFRT_HELPER_SPIN_UNLOCK 94
 
 static bool region_ok(const struct bpfrt_region *rg, uint64_t addr, uint64_t end, bool write)
 {
@@ -283,9 +280,9 @@ static bool spin_lock_arg(struct interp_exec *ex, const struct bpfrt_helper_prot
     }
     if (!found)
         return arg_fail(ex, p, pc, reg, v, "is not the bpf_spin_lock of a map value this program looked up");
-    if (p->id == BPFRT_HELPER_SPIN_LOCK && ex->held_lock)
+    if (p->id == BPF_FUNC_spin_lock && ex->held_lock)
         return arg_fail(ex, p, pc, reg, v, "takes a second bpf_spin_lock while one is held");
-    if (p->id == BPFRT_HELPER_SPIN_UNLOCK && ex->held_lock != v)
+    if (p->id == BPF_FUNC_spin_unlock && ex->held_lock != v)
         return arg_fail(ex, p, pc, reg, v, "unlocks a bpf_spin_lock that is not held");
     return true;
 }
@@ -434,9 +431,9 @@ void bpfrt_interp_helper_returned(struct interp_exec *ex, const struct bpfrt_hel
     for (int i = 0; i < 5; i++)
         if (p->arg_type[i] == ARG_PTR_TO_RINGBUF_MEM)
             forget_rb_record(ex, regs[i + 1]);
-    if (p->id == BPFRT_HELPER_SPIN_LOCK)
+    if (p->id == BPF_FUNC_spin_lock)
         ex->held_lock = (uintptr_t)regs[1];
-    else if (p->id == BPFRT_HELPER_SPIN_UNLOCK)
+    else if (p->id == BPF_FUNC_spin_unlock)
         ex->held_lock = 0;
     if (ret == 0)
         return;
