@@ -18,6 +18,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "bpfrt/prog_type.h" /* bpfrt_prog_type_str, bpfrt_prog_type_parse */
 #include "bpfrt/uapi.h"
 
 struct bpfrt_runtime;
@@ -201,10 +202,6 @@ int bpfrt_object_load_partial(struct bpfrt_object *obj, char *err, size_t err_si
 /* Handle of the object's BTF after load, or -1. */
 int bpfrt_object_btf_handle(const struct bpfrt_object *obj);
 
-/* Program type name as bpftool spells it ("xdp", "sched_cls", "kprobe"), or
- * NULL; and the reverse lookup (-1 when unknown). */
-const char *bpfrt_prog_type_str(uint32_t prog_type);
-int bpfrt_prog_type_parse(const char *name);
 /* Map type name as bpftool spells it ("hash", "percpu_array"), or NULL. */
 const char *bpfrt_map_type_str(uint32_t map_type);
 

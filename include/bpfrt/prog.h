@@ -77,6 +77,49 @@ typedef uint64_t (*bpfrt_helper_fn)(uint64_t r1, uint64_t r2, uint64_t r3, uint6
 #define BPFRT_PROG_TYPE_BIT(t) (1ull << (t))
 #define BPFRT_ALL_PROG_TYPES   (~0ull)
 
+/* Helper traits (bpfrt_helper_proto.flags): what a verifier must know about
+ * a call beyond its argument kinds. Linux keeps some as bpf_func_proto
+ * fields and states the rest as func_id tests spread over verifier.c. */
+#define BPFRT_HELPER_PKT_ACCESS  (1u << 0) /* memory arguments may point into the packet
+                                              (bpf_func_proto.pkt_access) */
+#define BPFRT_HELPER_CHANGES_PKT (1u << 1) /* may move or resize the packet: every packet
+                                              pointer is invalid after the call
+                                              (bpf_helper_changes_pkt_data) */
+#define BPFRT_HELPER_ACQUIRE     (1u << 2) /* returns a reference the program must release
+                                              before it exits (is_acquire_function) */
+#define BPFRT_HELPER_SLEEPABLE   (1u << 3) /* may sleep: sleepable programs only
+                                              (bpf_func_proto.might_sleep) */
+#define BPFRT_HELPER_NORETURN    (1u << 4) /* does not return when it succeeds (bpf_tail_call) */
+#define BPFRT_HELPER_FLAGS_ALL   0x1fu
+
+/* Per-argument traits (bpfrt_helper_proto.arg_flags[i]), Linux's arg type flags. */
+#define BPFRT_ARG_RELEASE 1u  /* the call releases the reference this argument holds (OBJ_RELEASE) */
+#define BPFRT_ARG_ALIGNED 2u  /* must be aligned to arg_size[i] (MEM_ALIGNED) */
+#define BPFRT_ARG_FLAGS_ALL 3u
+
+/* What a callback finds in r1..r5 (Linux's set_*_callback_state). */
+enum bpfrt_cb_arg {
+    BPFRT_CB_NOT_INIT = 0,       /* nothing: the callback must not read it */
+    BPFRT_CB_SCALAR,             /* an integer (bpf_loop's index) */
+    BPFRT_CB_MAP,                /* the helper's map (CONST_PTR_TO_MAP) */
+    BPFRT_CB_MAP_KEY,            /* a key of that map (PTR_TO_MAP_KEY) */
+    BPFRT_CB_MAP_VALUE,          /* the key's value (PTR_TO_MAP_VALUE) */
+    BPFRT_CB_CTX,                /* the helper's ARG_PTR_TO_STACK_OR_NULL argument, as passed */
+    BPFRT_CB_TASK,               /* the helper's task argument (PTR_TO_BTF_ID task_struct) */
+    BPFRT_CB_VMA,                /* a struct vm_area_struct (PTR_TO_BTF_ID) */
+    BPFRT_CB_DYNPTR,             /* a local dynptr over one record */
+    __BPFRT_CB_ARG_MAX
+};
+
+/* The callback an ARG_PTR_TO_FUNC argument names: its arguments, the range
+ * its r0 must lie in (callback_ret_range) and whether it runs after the
+ * helper returned (timers) instead of during the call. */
+struct bpfrt_helper_cb {
+    uint8_t args[5];                 /* enum bpfrt_cb_arg for r1..r5; NOT_INIT from nargs on */
+    int32_t ret_min, ret_max;
+    bool async;
+};
+
 struct bpfrt_helper_proto {
     uint32_t id;                     /* Linux helper id (enum bpf_func_id) */
     const char *name;                /* "bpf_map_lookup_elem" */
@@ -86,10 +129,15 @@ struct bpfrt_helper_proto {
     uint16_t arg_rdonly;             /* bit i: arg i memory is read-only to the helper (MEM_RDONLY) */
     bool gpl_only;
     uint64_t prog_types;             /* BPFRT_PROG_TYPE_BIT mask of types allowed to call it */
+    uint32_t flags;                  /* BPFRT_HELPER_* traits */
+    uint8_t arg_flags[5];            /* BPFRT_ARG_* traits of arg i */
+    uint8_t arg_size[5];             /* arg i points to exactly this many bytes (MEM_FIXED_SIZE;
+                                        ARG_PTR_TO_LONG/INT: 8/4), 0: sized otherwise */
+    const struct bpfrt_helper_cb *cb;/* the callback of the ARG_PTR_TO_FUNC argument, or NULL */
 };
 
 /* Registers an application helper (or replaces one with the same id). The
- * proto is copied; name must stay valid. Returns 0 or -EINVAL/-ENOMEM. */
+ * proto is copied; name and cb must stay valid. Returns 0 or -EINVAL/-ENOMEM. */
 int bpfrt_helper_register(struct bpfrt_runtime *rt, const struct bpfrt_helper_proto *proto);
 
 /* Finds the helper with `id`, or NULL. */

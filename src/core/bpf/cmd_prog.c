@@ -475,10 +475,8 @@ long bpfrt_cmd_prog_load(struct bpfrt_cmd *c)
         return -BPFRT_EINVAL; /* CO-RE relocations are applied by the loader */
     if (!bpfrt_prog_type_known(a->prog_type))
         return -BPFRT_EINVAL;
-    /* bpf_prog_load_check_attach: of bpfrt's types only cgroup_skb names
-     * its attach point at load time */
-    if (a->prog_type == BPF_PROG_TYPE_CGROUP_SKB && a->expected_attach_type != BPF_CGROUP_INET_INGRESS &&
-        a->expected_attach_type != BPF_CGROUP_INET_EGRESS)
+    /* bpf_prog_load_check_attach: the attach types the type's row allows */
+    if (!bpfrt_prog_type_attach_ok(a->prog_type, a->expected_attach_type))
         return -BPFRT_EINVAL;
     if (a->insn_cnt == 0 || a->insn_cnt > BPFRT_MAX_INSNS)
         return -BPFRT_E2BIG;

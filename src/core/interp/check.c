@@ -5,12 +5,9 @@
  * (src/core/prog/regions.c) and the context through the one access rule.
  * Helper arguments are checked against the prototype before the call and
  * the memory a helper returns becomes a region after it. */
+#include "bpfrt/helpers.h"
 #include "core/interp/interp.h"
 #include "core/prog/prog_types.h"
-
-/* Linux helper ids the checks treat specially. */
-#define BPFRT_HELPER_SPIN_LOCK 93
-#define BPFRT_HELPER_SPIN_UNLOCK 94
 
 void bpfrt_interp_setup_regions(struct interp_exec *ex)
 {
@@ -147,9 +144,9 @@ static bool spin_lock_arg(struct interp_exec *ex, const struct bpfrt_helper_prot
     }
     if (!found)
         return arg_fail(ex, p, pc, reg, v, "is not the bpf_spin_lock of a map value this program looked up");
-    if (p->id == BPFRT_HELPER_SPIN_LOCK && ex->held_lock)
+    if (p->id == BPF_FUNC_spin_lock && ex->held_lock)
         return arg_fail(ex, p, pc, reg, v, "takes a second bpf_spin_lock while one is held");
-    if (p->id == BPFRT_HELPER_SPIN_UNLOCK && ex->held_lock != v)
+    if (p->id == BPF_FUNC_spin_unlock && ex->held_lock != v)
         return arg_fail(ex, p, pc, reg, v, "unlocks a bpf_spin_lock that is not held");
     return true;
 }
@@ -277,9 +274,9 @@ void bpfrt_interp_helper_returned(struct interp_exec *ex, const struct bpfrt_hel
                               const uint64_t *regs, uint64_t ret, uint64_t alloc_size,
                               struct bpfrt_map *map)
 {
-    if (p->id == BPFRT_HELPER_SPIN_LOCK)
+    if (p->id == BPF_FUNC_spin_lock)
         ex->held_lock = (uintptr_t)regs[1];
-    else if (p->id == BPFRT_HELPER_SPIN_UNLOCK)
+    else if (p->id == BPF_FUNC_spin_unlock)
         ex->held_lock = 0;
     if (ret == 0)
         return;

@@ -163,8 +163,6 @@ struct bpfrt_diag;
  * index in the text: the diagnostics carry it). Returns 0 or -errno. */
 int bpfrt_isa_validate(const struct bpf_insn *insns, uint32_t cnt, struct bpfrt_diag *diag);
 
-/* Helper ids ≥ this have no name in the table. */
-#define ISA_HELPER_MAX 212
 /* Looks a helper name up (with or without "bpf_" prefix); -1 when unknown. */
 int32_t bpfrt_isa_helper_id(const char *name, size_t len);
 
