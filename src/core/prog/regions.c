@@ -7,6 +7,7 @@
 #include "bpfrt/map.h"
 #include "core/core.h"
 #include "core/prog/prog.h"
+#include "core/prog/prog_types.h"
 
 #define SCOPED_BASE BPFRT_RUN_MAX_REGIONS /* hint values at or above: scoped[] */
 
@@ -235,12 +236,39 @@ void bpfrt_run_add_prog_regions(struct bpfrt_run *run, const struct bpfrt_prog *
 
 /* ---- the packet ---- */
 
-static struct bpfrt_region packet_region(const struct bpfrt_pkt *pkt)
+/* What the program's type may do with the packet through its data
+ * pointers (Linux's may_access_direct_pkt_data): nothing (socket filters
+ * read it with LD_ABS and helpers), read (cgroup_skb, lwt_in/out), or read
+ * and write. Programs without a described context (bpfrt's plain-memory
+ * model) read and write it. */
+static uint8_t packet_access(const struct bpfrt_run *run)
 {
+    const struct bpfrt_prog_type_row *row = run->prog ? bpfrt_prog_type_row(run->prog->type) : NULL;
+    return row && row->ctx ? row->pkt : BPFRT_PKT_READ_WRITE;
+}
+
+/* The packet as the program may see it now: [data_meta (or data),
+ * data_end) - not the headroom and tailroom around it, which are the
+ * helpers' to hand out. False when there is nothing to see. */
+static bool packet_region(const struct bpfrt_run *run, struct bpfrt_region *out)
+{
+    const struct bpfrt_pkt *pkt = run->pkt;
     const uint8_t *lo = pkt->data_meta ? pkt->data_meta : pkt->data;
-    if (!lo || pkt->data_end < lo)
-        return (struct bpfrt_region){ 0, 0, false };
-    return (struct bpfrt_region){ (uintptr_t)lo, (uintptr_t)pkt->data_end, true };
+    uint8_t access = packet_access(run);
+    if (access == BPFRT_PKT_NONE || !lo || pkt->data_end <= lo)
+        return false;
+    *out = (struct bpfrt_region){ (uintptr_t)lo, (uintptr_t)pkt->data_end, access == BPFRT_PKT_READ_WRITE };
+    return true;
+}
+
+static void add_packet_region(struct bpfrt_run *run)
+{
+    struct bpfrt_region pr;
+    if (!packet_region(run, &pr))
+        return;
+    int i = bpfrt_run_add_fixed_region(run, (const void *)pr.start, pr.end - pr.start, pr.writable);
+    if (i >= 0)
+        run->rgn.packet = (uint32_t)i;
 }
 
 void bpfrt_run_add_input_regions(struct bpfrt_run *run)
@@ -252,14 +280,8 @@ void bpfrt_run_add_input_regions(struct bpfrt_run *run)
      * field instead. */
     if (!run->ctx_desc && run->ctx && run->ctx_size)
         bpfrt_run_add_fixed_region(run, run->ctx, run->ctx_size, true);
-    /* The packet: what the program may see of it, not the buffer around it
-     * (headroom and tailroom are the helpers' to hand out). */
-    if (run->pkt && run->rgn.packet == UINT32_MAX) {
-        struct bpfrt_region pr = packet_region(run->pkt);
-        int i = bpfrt_run_add_fixed_region(run, (const void *)pr.start, pr.end - pr.start, true);
-        if (i >= 0 && pr.end > pr.start)
-            run->rgn.packet = (uint32_t)i;
-    }
+    if (run->pkt && run->rgn.packet == UINT32_MAX)
+        add_packet_region(run);
 }
 
 void bpfrt_run_packet_moved(struct bpfrt_run *run)
@@ -267,12 +289,11 @@ void bpfrt_run_packet_moved(struct bpfrt_run *run)
     if (!run->checked || !run->pkt)
         return;
     if (run->rgn.packet < run->rgn.nr) {
-        run->regions[run->rgn.packet] = packet_region(run->pkt);
+        struct bpfrt_region pr = { 0, 0, false };
+        packet_region(run, &pr); /* an empty packet leaves an empty region */
+        run->regions[run->rgn.packet] = pr;
     } else {
-        struct bpfrt_region pr = packet_region(run->pkt);
-        int i = bpfrt_run_add_fixed_region(run, (const void *)pr.start, pr.end - pr.start, true);
-        if (i >= 0 && pr.end > pr.start)
-            run->rgn.packet = (uint32_t)i;
+        add_packet_region(run);
     }
     bpfrt_run_regions_cache_reset(run);
 }
