@@ -31,42 +31,6 @@ static bool make(const void *start, uint64_t size, bool writable, struct bpfrt_r
     return true;
 }
 
-void bpfrt_run_regions_cache_reset(struct bpfrt_run *run)
-{
-    struct bpfrt_run_regions *g = &run->rgn;
-    g->rd_lo = g->wr_lo = g->home_lo;
-    g->rd_span = g->wr_span = g->home_span;
-}
-
-void bpfrt_run_regions_home(struct bpfrt_run *run, uintptr_t lo, uint64_t span)
-{
-    run->rgn.home_lo = lo;
-    run->rgn.home_span = span;
-    bpfrt_run_regions_cache_reset(run);
-}
-
-void bpfrt_run_regions_init(struct bpfrt_run *run)
-{
-    bpfrt_memset(&run->rgn, 0, sizeof(run->rgn));
-    run->rgn.packet = UINT32_MAX;
-    run->rgn.nocache = UINT32_MAX;
-    run->nr_refs = 0;
-}
-
-void bpfrt_run_regions_save(struct bpfrt_run *run, struct bpfrt_run_regions *saved)
-{
-    *saved = run->rgn;
-    /* What the hook registered becomes fixed: the engine's restore then
-     * truncates to exactly these. */
-    run->rgn.nr_fixed = run->rgn.nr;
-}
-
-void bpfrt_run_regions_restore(struct bpfrt_run *run, const struct bpfrt_run_regions *saved)
-{
-    run->rgn = *saved;
-    bpfrt_run_regions_cache_reset(run);
-}
-
 /* ---- lookups ---- */
 
 static const struct bpfrt_region *region_at(const struct bpfrt_run *run, uint32_t i)
@@ -193,14 +157,17 @@ int bpfrt_run_add_fixed_region(struct bpfrt_run *run, const void *start, uint64_
             return (int)i;
     if (g->nr_fixed >= BPFRT_RUN_MAX_REGIONS)
         return -BPFRT_E2BIG;
-    /* The fixed ones stay below the run-lifetime ones: the first of those
-     * moves to the end (or, when the table is full, gives its slot up). */
-    if (g->nr < BPFRT_RUN_MAX_REGIONS) {
-        run->regions[g->nr] = run->regions[g->nr_fixed];
+    if (g->nr > g->nr_fixed) {
+        /* The fixed ones stay below the run-lifetime ones: the first of
+         * those moves to the end or, when the table is full, gives its
+         * slot up (its memory stays valid; a later access is refused). */
+        if (g->nr < BPFRT_RUN_MAX_REGIONS)
+            run->regions[g->nr++] = run->regions[g->nr_fixed];
+        bpfrt_run_regions_cache_reset(run);
+    } else {
         g->nr++;
     }
     run->regions[g->nr_fixed] = nr;
-    bpfrt_run_regions_cache_reset(run);
     return (int)g->nr_fixed++;
 }
 
@@ -271,7 +238,7 @@ static void add_packet_region(struct bpfrt_run *run)
         run->rgn.packet = (uint32_t)i;
 }
 
-void bpfrt_run_add_input_regions(struct bpfrt_run *run)
+void bpfrt_run_add_start_regions(struct bpfrt_run *run, const struct bpfrt_prog *prog)
 {
     if (!run->checked)
         return;
@@ -282,6 +249,8 @@ void bpfrt_run_add_input_regions(struct bpfrt_run *run)
         bpfrt_run_add_fixed_region(run, run->ctx, run->ctx_size, true);
     if (run->pkt && run->rgn.packet == UINT32_MAX)
         add_packet_region(run);
+    if (prog->nr_maps)
+        bpfrt_run_add_prog_regions(run, prog);
 }
 
 void bpfrt_run_packet_moved(struct bpfrt_run *run)
