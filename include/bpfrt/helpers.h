@@ -7,6 +7,10 @@
 #ifndef BPFRT_HELPERS_H
 #define BPFRT_HELPERS_H
 
+/* Public API: visible from the shared library although the library is
+ * built with -fvisibility=hidden. */
+#pragma GCC visibility push(default)
+
 #include <stddef.h>
 #include <stdint.h>
 
@@ -74,5 +78,7 @@ const char *bpfrt_helper_ret_type_name(uint8_t ret_type);
 #define BPFRT_REDIRECT_NEIGH   (1ULL << 1)
 #define BPFRT_REDIRECT_PEER    (1ULL << 2)
 #define BPFRT_REDIRECT_NEXTHOP (1ULL << 3)
+
+#pragma GCC visibility pop
 
 #endif

@@ -14,6 +14,10 @@
 #ifndef BPFRT_PROG_H
 #define BPFRT_PROG_H
 
+/* Public API: visible from the shared library although the library is
+ * built with -fvisibility=hidden. */
+#pragma GCC visibility push(default)
+
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -25,6 +29,7 @@ struct bpfrt_runtime;
 struct bpfrt_map;
 struct bpfrt_run;
 struct bpfrt_prog;
+struct bpfrt_diag;
 
 /* ---- helper prototypes (kernel's names for argument/return kinds) ---- */
 
@@ -140,7 +145,23 @@ const struct bpfrt_helper_proto *bpfrt_helper_find(const struct bpfrt_runtime *r
 
 /* ---- the loaded program ---- */
 
-enum bpfrt_engine_kind { BPFRT_ENGINE_INTERP = 0, BPFRT_ENGINE_JIT = 1 };
+/* Which engine runs a program. DEFAULT (0, what zeroed options hold) means
+ * the runtime's default, itself the interpreter unless the embedder set one
+ * (bpfrt_runtime_set_default_engine). */
+enum bpfrt_engine_kind {
+    BPFRT_ENGINE_DEFAULT = 0,
+    BPFRT_ENGINE_INTERP = 1,
+    BPFRT_ENGINE_JIT = 2,
+    BPFRT_ENGINE_COUNT
+};
+
+/* bpfrt's own bits of PROG_LOAD's prog_flags (Linux uses the low bits): the
+ * engine for this load, e.g. prog_flags |= BPFRT_PROG_F_ENGINE(BPFRT_ENGINE_JIT).
+ * 0 takes the runtime's default; an unknown kind is -EINVAL. An engine this
+ * build lacks falls back to the interpreter with a note in the load log. */
+#define BPFRT_PROG_F_ENGINE_SHIFT 28
+#define BPFRT_PROG_F_ENGINE_MASK  (0xfU << BPFRT_PROG_F_ENGINE_SHIFT)
+#define BPFRT_PROG_F_ENGINE(kind) ((uint32_t)(kind) << BPFRT_PROG_F_ENGINE_SHIFT)
 
 struct bpfrt_prog {
     struct bpfrt_runtime *rt;
@@ -168,7 +189,7 @@ struct bpfrt_prog {
 
     uint32_t stack_depth;        /* from the verifier, 0 if unknown */
 
-    /* Engine. */
+    /* Engine (never BPFRT_ENGINE_DEFAULT: the one that prepared it). */
     enum bpfrt_engine_kind engine;
     const struct bpfrt_engine_ops *engine_ops;
     void *engine_state;          /* pre-decoded program or JIT image */
@@ -319,8 +340,8 @@ void bpfrt_run_fail(struct bpfrt_run *run, enum bpfrt_run_error err, uint64_t ad
 struct bpfrt_engine_ops {
     const char *name;            /* "interpreter", "jit" */
     /* Builds engine_state for prog (pre-decode or compile). Returns 0 or
-     * -errno with a message in msg. */
-    int (*prepare)(struct bpfrt_prog *prog, char *msg, size_t msg_size);
+     * -errno with the reason (and the instruction) in diag. */
+    int (*prepare)(struct bpfrt_prog *prog, struct bpfrt_diag *diag);
     /* Runs prog with r1 = ctx (and r2 = ctx_len, which the conformance model
      * uses; Linux programs ignore it). Fills *ret with r0. Returns 0, or a
      * negative errno when the run stopped early (run->error says why). */
@@ -330,6 +351,18 @@ struct bpfrt_engine_ops {
 };
 
 extern const struct bpfrt_engine_ops bpfrt_interp_ops;
+
+/* The engine of `kind` this build has (BPFRT_ENGINE_DEFAULT: the runtime's
+ * default), or NULL when it has none (the JIT before src/core/jit/ exists,
+ * or on a host it does not support). */
+const struct bpfrt_engine_ops *bpfrt_engine_find(const struct bpfrt_runtime *rt,
+                                                 enum bpfrt_engine_kind kind);
+
+/* Sets the engine loads use when they name none (initially the
+ * interpreter). Returns 0, or -EINVAL for an unknown kind. A kind this
+ * build lacks is accepted: such loads fall back to the interpreter. */
+int bpfrt_runtime_set_default_engine(struct bpfrt_runtime *rt, enum bpfrt_engine_kind kind);
+enum bpfrt_engine_kind bpfrt_runtime_default_engine(const struct bpfrt_runtime *rt);
 
 /* Starts a run: claims a CPU, enters the read-side section, sets defaults
  * (checked = !prog->verified, budget). Pair with bpfrt_run_end. */
@@ -341,11 +374,26 @@ void bpfrt_run_end(struct bpfrt_run *run);
 int bpfrt_prog_run(struct bpfrt_prog *prog, struct bpfrt_run *run, uint64_t r1, uint64_t r2,
                    uint64_t *ret);
 
+/* What bpfrt_prog_create_opts needs besides the instructions. Zeroed
+ * means: BPF_PROG_TYPE_UNSPEC (plain-memory context), the default engine. */
+struct bpfrt_prog_create_opts {
+    uint32_t prog_type;            /* enum bpf_prog_type */
+    enum bpfrt_engine_kind engine; /* BPFRT_ENGINE_DEFAULT: the runtime's default */
+};
+
 /* Creates a program from instructions (copied) without the object table:
- * structural validation (bpfrt_insns_validate), then the interpreter's
+ * structural validation (bpfrt_insns_validate), then the chosen engine's
  * prepare. Map references must already be rewritten as described at
  * struct bpfrt_prog (PROG_LOAD does that, then sets prog->maps). Returns 0
- * with one reference in *out, or -errno with a message in msg. */
+ * with one reference in *out, or -errno with a message in msg. On success
+ * msg is empty, or holds a note when the engine asked for is not in this
+ * build and the interpreter runs the program instead (prog->engine says
+ * which one did). opts may be NULL. */
+int bpfrt_prog_create_opts(struct bpfrt_runtime *rt, const struct bpf_insn *insns, uint32_t cnt,
+                           const struct bpfrt_prog_create_opts *opts, char *msg, size_t msg_size,
+                           struct bpfrt_prog **out);
+
+/* bpfrt_prog_create_opts with { prog_type, the default engine }. */
 int bpfrt_prog_create(struct bpfrt_runtime *rt, const struct bpf_insn *insns, uint32_t cnt,
                       uint32_t prog_type, char *msg, size_t msg_size, struct bpfrt_prog **out);
 
@@ -359,5 +407,7 @@ int bpfrt_run_callback(struct bpfrt_run *run, uint64_t func, uint64_t r1, uint64
 
 void bpfrt_prog_get(struct bpfrt_prog *prog);
 void bpfrt_prog_put(struct bpfrt_prog *prog);
+
+#pragma GCC visibility pop
 
 #endif

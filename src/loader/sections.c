@@ -8,15 +8,17 @@
 
 #include "loader/loader.h"
 
-bool sec_parse_tail_slot(const char *name, uint32_t *map_id, uint32_t *key)
+/* iproute2 reads the slot with sscanf("%i/%i"): decimal, 0x hex or 0 octal
+ * ("1/0x1010" in cilium's objects). */
+bool bpfrt_sec_parse_tail_slot(const char *name, uint32_t *map_id, uint32_t *key)
 {
     char *end;
     if (name[0] < '0' || name[0] > '9')
         return false;
-    unsigned long id = strtoul(name, &end, 10);
+    unsigned long id = strtoul(name, &end, 0);
     if (*end != '/' || end[1] < '0' || end[1] > '9')
         return false;
-    unsigned long k = strtoul(end + 1, &end, 10);
+    unsigned long k = strtoul(end + 1, &end, 0);
     if (*end || id > UINT32_MAX || k > UINT32_MAX)
         return false;
     *map_id = (uint32_t)id;

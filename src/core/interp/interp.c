@@ -277,11 +277,11 @@ static vm_loop_fn select_loop(const struct bpfrt_run *run)
 
 /* ---- engine ops ---- */
 
-static int interp_prepare(struct bpfrt_prog *prog, char *msg, size_t msg_size)
+static int interp_prepare(struct bpfrt_prog *prog, struct bpfrt_diag *diag)
 {
     if (prog->engine_state)
         bpfrt_vm_release(prog);
-    return bpfrt_vm_decode(prog, msg, msg_size);
+    return bpfrt_vm_decode(prog, diag);
 }
 
 static int interp_run(struct bpfrt_prog *prog, struct bpfrt_run *run, uint64_t r1, uint64_t r2,

@@ -8,6 +8,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "bpfrt/diag.h"
 #include "bpfrt/prog.h"
 #include "bpfrt/map.h"
 #include "core/core.h"
@@ -113,7 +114,7 @@ int bpfrt_vm_loop_fast_trace(struct vm_exec *ex, const struct vm_slot *ip, const
 int bpfrt_vm_loop_checked_trace(struct vm_exec *ex, const struct vm_slot *ip, const uint64_t *regs_in, uint64_t *ret);
 
 /* ---- decode.c ---- */
-int bpfrt_vm_decode(struct bpfrt_prog *prog, char *msg, size_t msg_size);
+int bpfrt_vm_decode(struct bpfrt_prog *prog, struct bpfrt_diag *diag);
 void bpfrt_vm_release(struct bpfrt_prog *prog);
 bool bpfrt_vm_code_has_map(const struct vm_code *code, uintptr_t map);
 bool bpfrt_vm_code_has_func(const struct vm_code *code, uint32_t pc);
