@@ -348,6 +348,13 @@ struct bpfrt_engine_ops {
     int (*run)(struct bpfrt_prog *prog, struct bpfrt_run *run, uint64_t r1, uint64_t r2,
                uint64_t *ret);
     void (*release)(struct bpfrt_prog *prog);
+    /* Runs a subprogram of the run's current program for a helper that
+     * calls back (bpf_loop, for_each_map_elem): `func` is the handle this
+     * engine gave the program for a BPF_PSEUDO_FUNC ld_imm64. A new frame
+     * with r1..r5 = args; *ret = its r0. Returns 0 or -errno (bad handle,
+     * call depth, budget, or the callback failed: run->error says why).
+     * Called through bpfrt_run_callback, only while this engine runs `run`. */
+    int (*callback)(struct bpfrt_run *run, uint64_t func, const uint64_t args[5], uint64_t *ret);
 };
 
 extern const struct bpfrt_engine_ops bpfrt_interp_ops;
@@ -399,9 +406,11 @@ int bpfrt_prog_create(struct bpfrt_runtime *rt, const struct bpf_insn *insns, ui
 
 /* Calls a BPF callback from inside a helper (bpf_loop, for_each_map_elem):
  * `func` is the value a BPF_PSEUDO_FUNC ld_imm64 produced in this run (an
- * engine-defined handle for a subprogram of the current program). Runs it
- * with r1..r5 in a new frame and returns its r0 in *ret. Returns 0 or -errno
- * (bad handle, call depth, or the callback failed: then the run stops). */
+ * engine-defined handle for a subprogram of the current program). The
+ * current program's engine (its callback op) runs it with r1..r5 in a new
+ * frame and returns its r0 in *ret. Returns 0 or -errno (-EINVAL outside a
+ * run or for an engine without callbacks; bad handle, call depth, or the
+ * callback failed: then the run stops). */
 int bpfrt_run_callback(struct bpfrt_run *run, uint64_t func, uint64_t r1, uint64_t r2,
                        uint64_t r3, uint64_t r4, uint64_t r5, uint64_t *ret);
 

@@ -27,7 +27,7 @@ static uint32_t dedupe_uptr(uintptr_t *a, uint32_t n)
     return out;
 }
 
-bool bpfrt_vm_code_has_map(const struct vm_code *code, uintptr_t map)
+bool bpfrt_interp_code_has_map(const struct interp_code *code, uintptr_t map)
 {
     uint32_t lo = 0, hi = code->nr_maps;
     while (lo < hi) {
@@ -42,7 +42,7 @@ bool bpfrt_vm_code_has_map(const struct vm_code *code, uintptr_t map)
     return false;
 }
 
-bool bpfrt_vm_code_has_func(const struct vm_code *code, uint32_t pc)
+bool bpfrt_interp_code_has_func(const struct interp_code *code, uint32_t pc)
 {
     uint32_t lo = 0, hi = code->nr_funcs;
     while (lo < hi) {
@@ -57,7 +57,7 @@ bool bpfrt_vm_code_has_func(const struct vm_code *code, uint32_t pc)
     return false;
 }
 
-static void code_free(struct bpfrt_runtime *rt, struct vm_code *code)
+static void code_free(struct bpfrt_runtime *rt, struct interp_code *code)
 {
     if (!code)
         return;
@@ -83,7 +83,7 @@ static void *shrink(struct bpfrt_runtime *rt, void *arr, size_t cap, size_t n, s
 
 #define FAIL(...) do { err = bpfrt_diag_fail(diag, -BPFRT_EINVAL, pc, __VA_ARGS__); goto out; } while (0)
 
-int bpfrt_vm_decode(struct bpfrt_prog *prog, struct bpfrt_diag *diag)
+int bpfrt_interp_decode(struct bpfrt_prog *prog, struct bpfrt_diag *diag)
 {
     struct bpfrt_runtime *rt = prog->rt;
     const struct bpf_insn *in = prog->insns;
@@ -95,7 +95,7 @@ int bpfrt_vm_decode(struct bpfrt_prog *prog, struct bpfrt_diag *diag)
 
     if (!in || len == 0)
         return bpfrt_diag_fail(diag, -BPFRT_EINVAL, BPFRT_DIAG_NO_INSN, "empty program");
-    struct vm_code *code = bpfrt_zalloc(rt, sizeof(*code));
+    struct interp_code *code = bpfrt_zalloc(rt, sizeof(*code));
     if (!code)
         return -BPFRT_ENOMEM;
     code->prog = prog;
@@ -110,7 +110,7 @@ int bpfrt_vm_decode(struct bpfrt_prog *prog, struct bpfrt_diag *diag)
 
     for (uint32_t pc = 0; pc < len; pc++) {
         struct bpfrt_dinsn d;
-        struct vm_slot *s = &code->slots[pc];
+        struct interp_slot *s = &code->slots[pc];
         if (bpfrt_isa_decode(in, len, pc, &d)) {
             if (d.op == BPFRT_OP_LDDW)
                 FAIL("invalid ld_imm64: missing second half");
@@ -148,7 +148,7 @@ int bpfrt_vm_decode(struct bpfrt_prog *prog, struct bpfrt_diag *diag)
                 const struct bpfrt_helper_proto *hp = bpfrt_helper_find(rt, (uint32_t)d.imm);
                 s->off = d.imm; /* the id, for messages and late resolution */
                 s->imm = (uint64_t)(uintptr_t)hp;
-                s->src = hp && bpfrt_vm_helper_needs_checks(hp);
+                s->src = hp && bpfrt_interp_helper_needs_checks(hp);
             } else if (d.op == BPFRT_OP_CALL_KFUNC) {
                 FAIL("kernel function calls are not supported");
             }
@@ -174,7 +174,7 @@ int bpfrt_vm_decode(struct bpfrt_prog *prog, struct bpfrt_diag *diag)
                 FAIL("ld_imm64 with src_reg %u is not supported", d.src);
             }
             s->imm = v;
-            code->slots[pc + 1].op = VM_OP_BAD;
+            code->slots[pc + 1].op = INTERP_OP_BAD;
             pc++;
             break;
         }
@@ -182,7 +182,7 @@ int bpfrt_vm_decode(struct bpfrt_prog *prog, struct bpfrt_diag *diag)
             break;
         }
     }
-    code->slots[len].op = VM_OP_FELL_OFF;
+    code->slots[len].op = INTERP_OP_FELL_OFF;
 
     sort_uptr(maps, nr_maps);
     nr_maps = dedupe_uptr(maps, nr_maps);
@@ -217,7 +217,7 @@ out:
     return err;
 }
 
-void bpfrt_vm_release(struct bpfrt_prog *prog)
+void bpfrt_interp_release(struct bpfrt_prog *prog)
 {
     code_free(prog->rt, prog->engine_state);
     prog->engine_state = NULL;
