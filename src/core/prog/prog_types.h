@@ -105,6 +105,14 @@ enum bpfrt_pkt_access {
     BPFRT_PKT_READ_WRITE,
 };
 
+/* BPF_F_SLEEPABLE at load (Linux's can_be_sleepable; syscall programs
+ * must be). */
+enum bpfrt_sleepable {
+    BPFRT_SLEEPABLE_NO = 0,
+    BPFRT_SLEEPABLE_MAY,
+    BPFRT_SLEEPABLE_MUST,
+};
+
 /* What r0 may hold when the program exits (Linux's check_return_code). */
 enum bpfrt_retval_kind {
     BPFRT_RETVAL_ANY = 0,        /* not checked */
@@ -135,6 +143,7 @@ struct bpfrt_prog_type_row {
     const struct bpfrt_ctx_desc *ctx_attach_desc;
     uint8_t test_run;                      /* enum bpfrt_test_run_kind */
     uint8_t pkt;                           /* enum bpfrt_pkt_access */
+    uint8_t sleepable;                     /* enum bpfrt_sleepable */
     struct bpfrt_retval ret;               /* r0 at exit, unless ret_attach names the attach type */
     const struct bpfrt_retval_attach *ret_attach; /* ended by BPFRT_ATTACH_END, or NULL */
     /* expected_attach_type values PROG_LOAD accepts (Linux's
