@@ -43,6 +43,10 @@ struct bpfrt_map {
     bool prog_array_engine_set;
 };
 
+/* Whether this build implements map_type (MAP_CREATE refuses the others
+ * with -EINVAL, as Linux refuses types it does not know). */
+bool bpfrt_map_type_supported(uint32_t map_type);
+
 /* Creates a map from the MAP_CREATE part of attr. inner_template is the map
  * inner_map_fd named (map-in-map), already resolved by the caller, else NULL.
  * btf is the map's BTF (reference taken), else NULL. On success *out holds

@@ -81,14 +81,24 @@ static int insert(struct bpfrt_runtime *rt, struct bpfrt_helper_reg *reg,
     return 0;
 }
 
+static bool cb_valid(const struct bpfrt_helper_cb *cb)
+{
+    if (!cb)
+        return true;
+    for (int i = 0; i < 5; i++)
+        if (cb->args[i] >= __BPFRT_CB_ARG_MAX)
+            return false;
+    return cb->ret_min <= cb->ret_max;
+}
+
 static bool proto_valid(const struct bpfrt_helper_proto *p)
 {
-    if (!p || !p->fn || !p->name || p->ret_type >= __RET_TYPE_MAX)
+    if (!p || !p->fn || !p->name || p->ret_type >= __RET_TYPE_MAX || (p->flags & ~BPFRT_HELPER_FLAGS_ALL))
         return false;
     for (int i = 0; i < 5; i++)
-        if (p->arg_type[i] >= __ARG_TYPE_MAX)
+        if (p->arg_type[i] >= __ARG_TYPE_MAX || (p->arg_flags[i] & ~BPFRT_ARG_FLAGS_ALL))
             return false;
-    return true;
+    return cb_valid(p->cb);
 }
 
 int bpfrt_helper_register(struct bpfrt_runtime *rt, const struct bpfrt_helper_proto *proto)
@@ -127,7 +137,13 @@ int bpfrt_helper_allowed(const struct bpfrt_runtime *rt, uint32_t id, uint32_t p
     const struct bpfrt_helper_proto *h = bpfrt_helper_find(rt, id);
     *out = NULL;
     if (!h || !h->fn) {
-        bpfrt_snprintf(why, why_size, "invalid func unknown#%d", (int32_t)id);
+        /* Linux's text for ids it has no name for; a Linux helper this
+         * runtime lacks is named, so the user knows what is missing */
+        const char *lname = bpfrt_helper_name(id);
+        if (lname && (int32_t)id > 0)
+            bpfrt_snprintf(why, why_size, "helper %s#%d is not provided", lname, (int32_t)id);
+        else
+            bpfrt_snprintf(why, why_size, "invalid func unknown#%d", (int32_t)id);
         return -BPFRT_EINVAL;
     }
     if (prog_type < 64 && !(h->prog_types & BPFRT_PROG_TYPE_BIT(prog_type))) {
