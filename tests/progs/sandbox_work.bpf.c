@@ -10,7 +10,8 @@
  *  - format_loop: bpf_loop(loops) whose callback formats three numbers with
  *    a field width of 8388607 each.
  *  - ring_leak: reserves a record and (leak 1) never submits it, then
- *    outputs another record. */
+ *    outputs another record.
+ *  - lock_take: takes and releases the lock of locked[0] around cnt++. */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
 
@@ -87,6 +88,19 @@ int ring_leak(struct __sk_buff *skb)
         bpf_ringbuf_submit(r, 0);
     __u64 v = 0x2222;
     bpf_ringbuf_output(&rb, &v, sizeof(v), 0);
+    return 1;
+}
+
+SEC("socket")
+int lock_take(struct __sk_buff *skb)
+{
+    __u32 k = 0;
+    struct val *v = bpf_map_lookup_elem(&locked, &k);
+    if (!v)
+        return 0;
+    bpf_spin_lock(&v->lock);
+    v->cnt++;
+    bpf_spin_unlock(&v->lock);
     return 1;
 }
 

@@ -60,6 +60,30 @@ static void callx_allowed(void)
     bpfrt_object_close(obj);
 }
 
+/* The policy function itself, as PROG_LOAD and callx use it. */
+static void policy_function(void)
+{
+    const struct bpfrt_helper_proto *h = (const void *)1;
+    char why[128];
+    CHECK_EQ(bpfrt_helper_allowed(crt, BPF_FUNC_map_lookup_elem, BPF_PROG_TYPE_SOCKET_FILTER, false, &h, why,
+                                  sizeof(why)), 0);
+    CHECK(h && h->id == BPF_FUNC_map_lookup_elem);
+    CHECK_EQ(bpfrt_helper_allowed(crt, BPF_FUNC_probe_read_kernel, BPF_PROG_TYPE_SOCKET_FILTER, false, &h, why,
+                                  sizeof(why)), -BPFRT_EINVAL);
+    CHECK(h == NULL);
+    CHECK_STR(why, "cannot call GPL-restricted function from non-GPL compatible program");
+    CHECK_EQ(bpfrt_helper_allowed(crt, BPF_FUNC_probe_read_kernel, BPF_PROG_TYPE_SOCKET_FILTER, true, &h, why,
+                                  sizeof(why)), 0);
+    CHECK_EQ(bpfrt_helper_allowed(crt, BPF_FUNC_skb_change_head, BPF_PROG_TYPE_SOCKET_FILTER, true, &h, why,
+                                  sizeof(why)), -BPFRT_EINVAL);
+    CHECK_STR(why, "program of this type cannot use helper bpf_skb_change_head#43");
+    CHECK_EQ(bpfrt_helper_allowed(crt, BPF_FUNC_skb_change_head, BPF_PROG_TYPE_LWT_XMIT, true, &h, why,
+                                  sizeof(why)), 0);
+    CHECK_EQ(bpfrt_helper_allowed(crt, 77777, BPF_PROG_TYPE_SOCKET_FILTER, true, &h, why, sizeof(why)),
+             -BPFRT_EINVAL);
+    CHECK_STR(why, "invalid func unknown#77777");
+}
+
 int main(void)
 {
     sb_require_progs("sandbox_callx");
@@ -67,5 +91,6 @@ int main(void)
     SB_CASE(callx_gpl_only, 20);
     SB_CASE(callx_wrong_type, 20);
     SB_CASE(callx_allowed, 20);
+    SB_CASE(policy_function, 20);
     return test_summary();
 }

@@ -71,6 +71,33 @@ static void helper_while_locked(void)
     bpfrt_object_close(obj);
 }
 
+/* The host holds the lock (as another run or a BPF_F_LOCK update would):
+ * the program's wait is charged spin by spin and ends with the budget; once
+ * the host lets go, the program takes it. */
+static void lock_held_elsewhere(void)
+{
+    struct bpfrt_object *obj = sb_load("sandbox_work", NULL);
+    CHECK(obj != NULL);
+    struct bpfrt_map *m = bpfrt_map_from_handle(crt, map_handle(obj, "locked"));
+    uint32_t k = 0;
+    struct val *v = m ? bpfrt_map_lookup_elem(m, &k, 0) : NULL;
+    CHECK(v != NULL);
+    if (!v)
+        return;
+    bpfrt_spin_lock((struct bpf_spin_lock *)&v->lock);
+    struct sb_run r = run_socket(obj, "lock_take");
+    CHECK_EQ(r.rc, -BPFRT_ELOOP);
+    CHECK_EQ(r.res.run_error, BPFRT_RUN_BUDGET);
+    CHECK_EQ(v->cnt, 0);
+    bpfrt_spin_unlock((struct bpf_spin_lock *)&v->lock);
+    r = run_socket(obj, "lock_take");
+    CHECK_EQ(r.rc, 0);
+    CHECK_EQ(r.retval, 1);
+    CHECK_EQ(v->cnt, 1);
+    CHECK_EQ(v->lock, 0);
+    bpfrt_object_close(obj);
+}
+
 /* bpf_loop(2^23) over a callback that formats 3 x 8,388,607 columns: the
  * formatting is charged, so the default budget (2^30) stops the run after
  * some 40 callbacks instead of hours later. 4 loops fit the budget. */
@@ -236,6 +263,7 @@ int main(void)
     sb_require_progs("sandbox_work");
     SB_CASE(forged_lock_word, 20);
     SB_CASE(helper_while_locked, 20);
+    SB_CASE(lock_held_elsewhere, 60);
     SB_CASE(loop_of_wide_formats, 60);
     SB_CASE(ring_record_left_reserved, 20);
     SB_CASE(btf_fanout_map_create, 20);

@@ -43,6 +43,10 @@ BPFRT_HELPER_DEF(map_lookup_percpu_elem)
     return (uint64_t)(uintptr_t)bpfrt_map_lookup_percpu_elem(bpfrt_u2p(r1), bpfrt_u2p(r2), cpu);
 }
 
+/* Budget units one spin of bpf_spin_lock costs: a pause instruction takes
+ * 50-200 ns, a budget unit is about a nanosecond. */
+#define SPIN_UNITS 256
+
 static void cpu_relax(void)
 {
 #if defined(__x86_64__) || defined(__i386__)
@@ -63,7 +67,7 @@ BPFRT_HELPER_DEF(spin_lock)
     struct bpf_spin_lock *lock = bpfrt_u2p(r1);
     while (__atomic_exchange_n(&lock->val, 1, __ATOMIC_ACQUIRE))
         do {
-            if (!bpfrt_run_charge(run, 1))
+            if (!bpfrt_run_charge(run, SPIN_UNITS))
                 return 0;
             cpu_relax();
         } while (__atomic_load_n(&lock->val, __ATOMIC_RELAXED));
