@@ -308,6 +308,25 @@ static void spec_string(char *spec, const struct conv *c, const char *len_mod, c
     bpfrt_strbuf_printf(&sb, "%s%c", len_mod, conv);
 }
 
+/* Longer than any conversion's text without its padding (strings come
+ * from the 512-byte argument buffer). */
+#define PAD_SLACK 1024
+
+/* Padding the output cannot hold is counted, not produced: a width beyond
+ * room + PAD_SLACK is cut to that (what is stored is the same: the cut
+ * padding lies past the end either way) and the cut is returned, for the
+ * caller to add to the length. So a width of 8,388,607 costs what the
+ * output holds; the helpers still charge the full width to the run. */
+static size_t clamp_width(struct conv *c, const struct out *o)
+{
+    size_t room = o->len < o->size ? o->size - o->len : 0;
+    if (c->kind == 'p' || c->width <= 0 || (size_t)c->width <= room + PAD_SLACK)
+        return 0; /* %p forms print no padding */
+    size_t cut = (size_t)c->width - (room + PAD_SLACK);
+    c->width = (int)(room + PAD_SLACK);
+    return cut;
+}
+
 int bpfrt_bprintf_format(char *buf, size_t size, const char *fmt,
                          const struct bpfrt_bprintf_data *data)
 {
@@ -328,6 +347,7 @@ int bpfrt_bprintf_format(char *buf, size_t size, const char *fmt,
         if (parse_conv(fmt, i, &c) || argi >= data->nargs)
             break; /* prepare rejected these already */
         const struct bpfrt_bprintf_arg *a = &data->args[argi++];
+        size_t cut = clamp_width(&c, &o);
         switch (c.kind) {
         case 'i': {
             bool is_signed = c.conv == 'd' || c.conv == 'i';
@@ -358,6 +378,7 @@ int bpfrt_bprintf_format(char *buf, size_t size, const char *fmt,
                 out_printf(&o, "%016llx", (unsigned long long)a->val);
             break;
         }
+        o.len += cut;
         i = c.end - 1;
     }
     if (o.size)
