@@ -192,9 +192,12 @@ bool bpfrt_interp_check_helper_args(struct interp_exec *ex, const struct bpfrt_h
      * lock" - a helper could take the same lock (BPF_F_LOCK) or call back
      * into code that does. (A second bpf_spin_lock gets its own message
      * from spin_lock_arg.) */
-    if (ex->held_lock && p->id != BPF_FUNC_spin_unlock && p->id != BPF_FUNC_spin_lock)
-        return arg_fail(ex, p, pc, 0, ex->held_lock,
-                        "is called while holding a lock: function calls are not allowed while holding a lock");
+    if (ex->held_lock && p->id != BPF_FUNC_spin_unlock && p->id != BPF_FUNC_spin_lock) {
+        bpfrt_interp_fail(ex, BPFRT_RUN_BAD_HELPER_ARG, pc, ex->held_lock,
+                          "invalid helper call at insn %u: %s#%u: function calls are not allowed while holding a lock",
+                          pc, p->name ? p->name : "helper", p->id);
+        return false;
+    }
     for (int i = 0; i < 5; i++) {
         int reg = i + 1;
         uint64_t v = regs[reg];
