@@ -27,6 +27,17 @@ static uint32_t take(size_t *avail, uint32_t want)
     return n;
 }
 
+/* Helper calls name ids 0..FUZZ_EXEC_HELPER_IDS-1 (random immediates would
+ * almost never name a helper). */
+static void remap_helpers(struct exec_input *in)
+{
+    for (uint32_t i = 0; i < in->cnt; i++) {
+        struct bpf_insn *insn = &in->insns[i];
+        if (insn->code == (BPF_JMP | BPF_CALL) && insn->src_reg == 0)
+            insn->imm = (int32_t)((uint32_t)insn->imm % FUZZ_EXEC_HELPER_IDS);
+    }
+}
+
 static bool parse(const uint8_t *d, size_t size, struct exec_input *in)
 {
     if (size < FUZZ_EXEC_HDR + 8)
@@ -51,6 +62,7 @@ static bool parse(const uint8_t *d, size_t size, struct exec_input *in)
     if (!in->insns)
         return false;
     memcpy(in->insns, p, (size_t)in->cnt * 8);
+    remap_helpers(in);
     return true;
 }
 

@@ -115,8 +115,10 @@ static inline void fuzz_cap_prog(struct bpfrt_runtime *rt, int prog_fd)
  *   (whatever follows, whole 8-byte instructions). Lengths past the end of
  *   the input are cut to what is there.
  * ld_imm64 map references (BPF_PSEUDO_MAP_FD/_IDX/_VALUE/_IDX_VALUE) name
- * one of FUZZ_EXEC_NR_MAPS maps by their immediate modulo the count, so
- * mutations keep hitting real maps. */
+ * one of FUZZ_EXEC_NR_MAPS maps by their immediate modulo the count, and
+ * helper calls take their id modulo FUZZ_EXEC_HELPER_IDS, so mutations keep
+ * hitting real maps and helpers (Linux 6.18 has ids 0..211; the ids above
+ * stay as unknown ones). */
 enum {
     FUZZ_EXEC_SOCKET_FILTER = 0,
     FUZZ_EXEC_XDP,
@@ -131,6 +133,7 @@ enum {
 #define FUZZ_EXEC_MAX_DATA 8192u
 #define FUZZ_EXEC_MAX_CTX 256u
 #define FUZZ_EXEC_MAX_INSNS 4096u
+#define FUZZ_EXEC_HELPER_IDS 256u
 
 /* The maps, in the order map references name them. */
 enum { FUZZ_MAP_ARRAY = 0, FUZZ_MAP_HASH, FUZZ_MAP_RINGBUF, FUZZ_MAP_PROG_ARRAY, FUZZ_EXEC_NR_MAPS };
