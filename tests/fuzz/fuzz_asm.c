@@ -1,10 +1,11 @@
 /* Fuzz target: assembler -> disassembler -> assembler round trip in the
  * three syntaxes (kernel/bpftool, LLVM, bpf_conformance). The input (layout
  * in fuzz_util.h) is either assembly text in a chosen syntax or raw
- * instructions. Instructions that pass structural validation (text: after
- * assembling) are disassembled in each syntax, and that text must assemble
- * back to the very same bytes; a difference aborts with both texts, as a
- * crash would. Any text may be refused, never crash. */
+ * instructions. The instructions (text: once assembled) go through
+ * structural validation, then are disassembled in each syntax, and that
+ * text must assemble back to the very same bytes - whether they validate or
+ * not; a difference aborts with both texts, as a crash would. Any text may
+ * be refused, never crash. */
 #include "fuzz_util.h"
 
 #include "bpfrt/asm.h"
@@ -56,11 +57,17 @@ static void round_trip(const struct bpfrt_platform *plat, const struct bpf_insn 
     free(text);
 }
 
+/* Instructions that validate must round trip; so must those that do not:
+ * the disassembler prints an instruction the table refuses as the raw word
+ * (".insn 0x..."), which the assembler reads back. */
 static void check_insns(const struct bpfrt_platform *plat, const struct bpf_insn *insns, uint32_t cnt)
 {
     char msg[256];
-    if (bpfrt_insns_validate(insns, cnt, msg, sizeof(msg), NULL) != 0)
-        return;
+    uint32_t bad = 0;
+    if (cnt == 0)
+        return; /* text without instructions */
+    if (bpfrt_insns_validate(insns, cnt, msg, sizeof(msg), &bad) != 0 && (bad >= cnt || !msg[0]))
+        abort(); /* a refusal names an instruction of the program and says why */
     for (int s = BPFRT_SYNTAX_KERNEL; s <= BPFRT_SYNTAX_CONF; s++)
         round_trip(plat, insns, cnt, (enum bpfrt_syntax)s);
 }
