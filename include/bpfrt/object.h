@@ -106,6 +106,10 @@ const struct bpf_line_info *bpfrt_object_prog_line_info(const struct bpfrt_objec
                                                        uint32_t *cnt);
 const struct bpf_func_info *bpfrt_object_prog_func_info(const struct bpfrt_object_prog *p,
                                                        uint32_t *cnt);
+/* Name of the function (the program itself or a subprogram) whose code
+ * starts at instruction `insn` of the relocated program, or NULL when none
+ * starts there: where the subprogram boundaries are. */
+const char *bpfrt_object_prog_func_at(const struct bpfrt_object_prog *p, uint32_t insn);
 /* iproute2 tail-call slot from an "ID/KEY" section name: true with *map_id
  * and *key filled, else false. */
 bool bpfrt_object_prog_tail_slot(const struct bpfrt_object_prog *p, uint32_t *map_id,

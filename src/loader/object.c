@@ -540,6 +540,19 @@ const struct bpf_func_info *bpfrt_object_prog_func_info(const struct bpfrt_objec
     return p->func_info;
 }
 
+const char *bpfrt_object_prog_func_at(const struct bpfrt_object_prog *p, uint32_t insn)
+{
+    if (!p->origin || insn >= p->insn_cnt)
+        return insn == 0 && !p->origin ? p->name : NULL;
+    const struct obj_insn_origin o = p->origin[insn];
+    for (uint32_t i = 0; i < p->obj->nr_funcs; i++) {
+        const struct obj_func *f = &p->obj->funcs[i];
+        if (f->sec == o.sec && f->start == o.idx)
+            return insn == 0 ? p->name : f->name;
+    }
+    return NULL;
+}
+
 bool bpfrt_object_prog_tail_slot(const struct bpfrt_object_prog *p, uint32_t *map_id,
                                  uint32_t *key)
 {
