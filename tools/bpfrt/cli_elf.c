@@ -441,16 +441,6 @@ static void dump_one(FILE *f, struct bpfrt_runtime *rt, struct bpfrt_object *obj
             a.value = (uint64_t)(uintptr_t)val;
             if (bpfrt_bpf(rt, BPF_MAP_LOOKUP_ELEM, &a, sizeof(a)) != 0)
                 continue;
-            /* arrays: skip all-zero values to keep dumps short */
-            bool zero = true;
-            for (uint32_t i = 0; i < vs; i++)
-                zero &= val[i] == 0;
-            if (zero && (type == BPF_MAP_TYPE_ARRAY || type == BPF_MAP_TYPE_PERCPU_ARRAY) &&
-                bpfrt_object_map_kind(m) != BPFRT_OBJ_MAP_DATA &&
-                bpfrt_object_map_kind(m) != BPFRT_OBJ_MAP_BSS &&
-                bpfrt_object_map_kind(m) != BPFRT_OBJ_MAP_RODATA &&
-                bpfrt_object_map_kind(m) != BPFRT_OBJ_MAP_KCONFIG)
-                continue;
             if (json)
                 fprintf(f, "%s{\"key\": ", count ? ", " : "");
             else
