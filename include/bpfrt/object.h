@@ -27,10 +27,14 @@ struct bpfrt_object_opts {
     /* Program type for sections whose name carries none (iproute2's "ID/KEY"
      * tail-call slots, "prog", custom names); 0 = such sections fail to load. */
     uint32_t default_prog_type;
-    /* Target BTF for CO-RE relocations (e.g. /sys/kernel/btf/vmlinux), raw
-     * bytes; NULL: field relocations keep their compiled values. */
+    /* Target BTF for CO-RE relocations, raw bytes; when NULL, the file at
+     * target_btf_path, and when that is NULL too the running kernel's
+     * /sys/kernel/btf/vmlinux where readable (as libbpf). target_btf_path
+     * "" means no target: the object's own BTF stands in, so field
+     * relocations keep their compiled values (the loader notes that). */
     const void *target_btf;
     size_t target_btf_size;
+    const char *target_btf_path;
     /* Value of the LINUX_KERNEL_VERSION kconfig extern (and of the program's
      * kern_version when the object has none); 0 = 6.18.0. */
     uint32_t kernel_version;

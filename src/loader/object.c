@@ -320,6 +320,9 @@ int bpfrt_object_open_mem(struct bpfrt_runtime *rt, const void *data, size_t siz
         obj->kconfig_opt = strdup(opts->kconfig);
         obj->opts.kconfig = obj->kconfig_opt;
     }
+    if (opts && opts->target_btf_path)
+        obj->target_btf_path = strdup(opts->target_btf_path);
+    obj->opts.target_btf_path = NULL; /* obj->target_btf_path is the copy */
     set_name(obj, opts && opts->name ? opts->name : "obj");
     obj->buf = malloc(size ? size : 1);
     int rc = -BPFRT_ENOMEM;
@@ -437,6 +440,8 @@ void bpfrt_object_close(struct bpfrt_object *obj)
         bpfrt_btf_put(obj->btf);
     if (obj->target_btf)
         bpfrt_btf_put(obj->target_btf);
+    free(obj->core_names);
+    free(obj->target_btf_path);
     free(obj->func_secs);
     free(obj->line_secs);
     free(obj->core_secs);
