@@ -517,11 +517,14 @@ static inline bool vc_build_btf(const struct vc_case *c, struct vc_btf *b, struc
         if (m->lock < 0)
             continue;
         char name[VC_NAME + 8];
-        snprintf(name, sizeof(name), "%s_key", m->name);
-        ids->key[i] = vc_btf_type(b, "", BTF_KIND_ARRAY, 0, 0);
-        vc_btf_u32(b, t_u8);
-        vc_btf_u32(b, t_u32);
-        vc_btf_u32(b, m->key_size);
+        if (m->key_size == 4) { /* arrays insist on an unsigned int key */
+            ids->key[i] = t_u32;
+        } else {
+            ids->key[i] = vc_btf_type(b, "", BTF_KIND_ARRAY, 0, 0);
+            vc_btf_u32(b, t_u8);
+            vc_btf_u32(b, t_u32);
+            vc_btf_u32(b, m->key_size);
+        }
         snprintf(name, sizeof(name), "%s_value", m->name);
         ids->value[i] = vc_btf_type(b, name, BTF_KIND_STRUCT, 1, m->value_size);
         vc_btf_u32(b, vc_btf_str(b, "lock"));
@@ -559,6 +562,7 @@ static inline bool vc_build_btf(const struct vc_case *c, struct vc_btf *b, struc
 struct vc_target {
     bool kernel;
     struct bpfrt_runtime *rt;
+    bool keep_prog; /* vc_run leaves a loaded program open (the caller closes r->ret) */
 };
 
 struct vc_result {
@@ -665,7 +669,8 @@ static inline long vc_load_insns(struct vc_target *t, const struct vc_case *c, c
 }
 
 /* Runs case c on t: BTF, maps, assembly, PROG_LOAD. r->ret is the result;
- * everything created is closed again. */
+ * everything created is closed again (the program only without
+ * t->keep_prog; maps live on while a program holds them). */
 static inline void vc_run(struct vc_target *t, const struct vc_case *c, struct vc_result *r)
 {
     static struct vc_btf btf;
@@ -715,7 +720,7 @@ static inline void vc_run(struct vc_target *t, const struct vc_case *c, struct v
     free(src);
     r->ret = vc_load_insns(t, c, insns, cnt, btf_fd, &ids, r);
     plat->free(plat->ctx, insns, (size_t)cnt * sizeof(*insns));
-    if (r->ret >= 0)
+    if (r->ret >= 0 && !t->keep_prog)
         do_close(t->rt, t->kernel, r->ret);
 out:
     while (nfds-- > 0)
