@@ -178,7 +178,7 @@ static void block_packet(struct gen *g)
         }
         emit(g, "    r0 = *(%s *)(r2 %+d)\n", types[si], off);
     } else if (g->type != BPF_PROG_TYPE_SOCKET_FILTER && chance(30)) {
-        emit(g, "    r1 = 0\n    *(%s *)(r8 %+d) = r1\n", types[si], off - (off + sizes[si] > n ? 0 : 0));
+        emit(g, "    r1 = 0\n    *(%s *)(r8 %+d) = r1\n", types[si], off);
     } else {
         emit(g, "    r0 = *(%s *)(r8 %+d)\n", types[si], off);
     }

@@ -19,7 +19,7 @@
 #include "bpfrt/asm.h"
 #include "bpfrt/btf.h"
 #include "bpfrt/object.h"
-#include "loader/loader.h"
+#include "bpfrt/prog_type.h"
 
 #define VC_MAX_MAPS 8
 #define VC_MAX_FUNCS 16
@@ -233,11 +233,14 @@ static inline bool vc_parse_key(struct vc_parser *p, struct vc_case *c, const ch
         c->prog_type = (uint32_t)t;
         c->have_type = true;
     } else if (strcmp(key, "section") == 0) {
-        const struct sec_def *d = sec_def_find(val);
+        uint32_t type;
+        const struct bpfrt_prog_sec *d = bpfrt_prog_sec_find(val, &type);
         if (!d)
             return vc_fail(p, "unknown section '%s'", val);
-        c->prog_type = d->prog_type;
-        c->attach_type = (d->flags & SEC_ATTACH) ? d->attach_type : 0;
+        c->prog_type = type;
+        c->attach_type = (d->flags & BPFRT_SEC_ATTACH) ? d->attach_type : 0;
+        if (d->flags & BPFRT_SEC_SLEEPABLE)
+            c->prog_flags |= BPF_F_SLEEPABLE;
         c->have_type = true;
     } else if (strcmp(key, "attach") == 0) {
         c->attach_type = (uint32_t)strtoul(val, NULL, 0);
