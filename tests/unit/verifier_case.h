@@ -435,12 +435,14 @@ struct vc_btf {
     uint32_t size;
 };
 
+/* (Past the buffers' room the text is dropped: BTF_LOAD then refuses the
+ * blob and the case reports it.) */
 static inline uint32_t vc_btf_str(struct vc_btf *b, const char *s)
 {
-    if (!*s)
+    size_t n = strlen(s) + 1;
+    if (n == 1 || b->slen + n > sizeof(b->strs))
         return 0;
     uint32_t off = b->slen;
-    size_t n = strlen(s) + 1;
     memcpy(b->strs + off, s, n);
     b->slen += (uint32_t)n;
     return off;
@@ -448,6 +450,8 @@ static inline uint32_t vc_btf_str(struct vc_btf *b, const char *s)
 
 static inline void vc_btf_u32(struct vc_btf *b, uint32_t v)
 {
+    if (b->tlen + 4 > sizeof(b->types))
+        return;
     memcpy(b->types + b->tlen, &v, 4);
     b->tlen += 4;
 }
