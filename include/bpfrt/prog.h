@@ -119,6 +119,8 @@ struct bpfrt_prog {
     uint32_t nr_maps;
 
     uint32_t stack_depth;        /* from the verifier, 0 if unknown */
+    uint32_t verified_insns;     /* instructions the verifier processed (bpf_prog_info) */
+    uint32_t max_ctx_offset;     /* verified: end of the furthest context byte accessed */
 
     /* Engine. */
     enum bpfrt_engine_kind engine;
