@@ -7,6 +7,10 @@
 #ifndef BPFRT_BPF_H
 #define BPFRT_BPF_H
 
+/* Public API: visible from the shared library although the library is
+ * built with -fvisibility=hidden. */
+#pragma GCC visibility push(default)
+
 #include <stdint.h>
 
 #include "bpfrt/uapi.h"
@@ -19,7 +23,7 @@ struct bpfrt_btf;
 /* bpfrt's own PROG_LOAD prog_flags bit: load without the verifier. The
  * program is only validated structurally and runs in the engines' checked
  * mode (every memory access bounds-checked at run time). */
-#define BPFRT_PROG_F_NO_VERIFY (1U << 30)
+#define BPFRT_PROG_F_NO_VERIFY (1U << 27)
 
 /* First handle number bpfrt_bpf hands out. */
 #define BPFRT_FIRST_HANDLE 3
@@ -53,5 +57,7 @@ int bpfrt_obj_unpin(struct bpfrt_runtime *rt, const char *path);
 
 /* Number of open handles (tests check that nothing leaks). */
 unsigned bpfrt_handle_count(struct bpfrt_runtime *rt);
+
+#pragma GCC visibility pop
 
 #endif

@@ -5,14 +5,17 @@
  * order), then the program object.
  *
  * With BPFRT_PROG_F_NO_VERIFY a program is only validated structurally
- * (bpfrt_insns_validate) and by the helper checks here, and runs in the
+ * (bpfrt_isa_validate) and by the helper checks here, and runs in the
  * engines' checked mode. */
 #include "bpfrt/asm.h"
+#include "bpfrt/diag.h"
+#include "core/isa/isa.h"
+#include "core/prog/prog.h"
 #include "bpfrt/btf.h"
 #include "bpfrt/map.h"
 #include "bpfrt/prog.h"
 #include "core/bpf/cmd.h"
-#include "core/bpf/log.h"
+#include "core/lib/vlog.h"
 #include "core/prog/prog_types.h"
 #include "core/verifier/verify.h"
 
@@ -25,7 +28,7 @@
 #define KNOWN_PROG_FLAGS                                                                       \
     (BPF_F_STRICT_ALIGNMENT | BPF_F_ANY_ALIGNMENT | BPF_F_TEST_RND_HI32 | BPF_F_TEST_STATE_FREQ | \
      BPF_F_SLEEPABLE | BPF_F_XDP_HAS_FRAGS | BPF_F_XDP_DEV_BOUND_ONLY | BPF_F_TEST_REG_INVARIANTS | \
-     BPFRT_PROG_F_NO_VERIFY)
+     BPFRT_PROG_F_ENGINE_MASK | BPFRT_PROG_F_NO_VERIFY)
 
 /* Everything one load collects before the program object exists. */
 struct load {
@@ -266,7 +269,13 @@ static int check_helper_calls(struct load *ld)
             continue;
         const struct bpfrt_helper_proto *h = bpfrt_helper_find(ld->rt, (uint32_t)insn->imm);
         if (!h) {
-            bpfrt_vlog_printf(&ld->log, "invalid func unknown#%d\n", insn->imm);
+            /* Linux's text for ids it has no name for; a Linux helper this
+             * runtime lacks is named, so the user knows what is missing */
+            const char *lname = bpfrt_helper_name((uint32_t)insn->imm);
+            if (lname && insn->imm > 0)
+                bpfrt_vlog_printf(&ld->log, "helper %s#%d is not provided\n", lname, insn->imm);
+            else
+                bpfrt_vlog_printf(&ld->log, "invalid func unknown#%d\n", insn->imm);
             return -BPFRT_EINVAL;
         }
         if (type < 64 && !(h->prog_types & BPFRT_PROG_TYPE_BIT(type))) {
@@ -391,28 +400,17 @@ static int check_type_rules(struct load *ld)
 {
     const union bpf_attr *a = ld->attr;
     bool sleepable = a->prog_flags & BPF_F_SLEEPABLE;
-    if (a->prog_type == BPF_PROG_TYPE_SYSCALL && !sleepable) {
+    uint8_t may = bpfrt_prog_type_row(a->prog_type)->sleepable; /* a known type: it has a row */
+    if (may == BPFRT_SLEEPABLE_MUST && !sleepable) {
         bpfrt_vlog_printf(&ld->log, "Syscall programs can only be sleepable\n");
         return -BPFRT_EINVAL;
     }
-    if (sleepable && a->prog_type != BPF_PROG_TYPE_SYSCALL) {
+    if (sleepable && may == BPFRT_SLEEPABLE_NO) {
         bpfrt_vlog_printf(&ld->log, "Only fentry/fexit/fmod_ret, lsm, iter, uprobe, and struct_ops "
                                     "programs can be sleepable\n");
         return -BPFRT_EINVAL;
     }
     return 0;
-}
-
-/* The validator names the instruction ("insn 3: unknown opcode 8f");
- * Linux's log line for these checks is the bare message. */
-static const char *strip_insn_prefix(const char *msg)
-{
-    if (bpfrt_strncmp(msg, "insn ", 5) != 0)
-        return msg;
-    const char *p = msg + 5;
-    while (*p >= '0' && *p <= '9')
-        p++;
-    return (p[0] == ':' && p[1] == ' ') ? p + 2 : msg;
 }
 
 static void load_cleanup(struct load *ld)
@@ -450,7 +448,7 @@ static int hand_over(struct load *ld, struct bpfrt_prog *prog, const char *name)
     ld->line_info = NULL;
     ld->nr_line_info = 0;
     prog->expected_attach_type = a->expected_attach_type;
-    prog->prog_flags = a->prog_flags;
+    prog->prog_flags = a->prog_flags & ~(BPFRT_PROG_F_ENGINE_MASK | BPFRT_PROG_F_NO_VERIFY); /* Linux's flags only */
     prog->gpl_compatible = ld->gpl;
     bpfrt_memcpy(prog->name, name, BPF_OBJ_NAME_LEN);
     /* orig_insns: the program as the caller loaded it (map fds intact). */
@@ -458,11 +456,17 @@ static int hand_over(struct load *ld, struct bpfrt_prog *prog, const char *name)
     return 0;
 }
 
-/* bpfrt_prog_create takes the rewritten instructions as they are: it
- * validates them with the map immediates (pointers now) set aside. */
-static int create_prog(struct load *ld, char *msg, size_t msg_size, struct bpfrt_prog **out)
+/* The instructions were validated once, before map references were
+ * rewritten; the engine comes from bpfrt's bits of prog_flags (none: the
+ * runtime's default). */
+static int create_prog(struct load *ld, struct bpfrt_diag *diag, struct bpfrt_prog **out)
 {
-    return bpfrt_prog_create(ld->rt, ld->insns, ld->cnt, ld->attr->prog_type, msg, msg_size, out);
+    struct bpfrt_prog_create_opts opts = {
+        .prog_type = ld->attr->prog_type,
+        .engine = (enum bpfrt_engine_kind)((ld->attr->prog_flags & BPFRT_PROG_F_ENGINE_MASK) >>
+                                           BPFRT_PROG_F_ENGINE_SHIFT),
+    };
+    return bpfrt_prog_new(ld->rt, ld->insns, ld->cnt, &opts, true, diag, out);
 }
 
 void bpfrt_prog_calc_tag(const struct bpf_insn *insns, uint32_t cnt, uint8_t tag[BPF_TAG_SIZE]);
@@ -485,10 +489,8 @@ long bpfrt_cmd_prog_load(struct bpfrt_cmd *c)
         return -BPFRT_EINVAL; /* CO-RE relocations are applied by the loader */
     if (!bpfrt_prog_type_known(a->prog_type))
         return -BPFRT_EINVAL;
-    /* bpf_prog_load_check_attach: of bpfrt's types only cgroup_skb names
-     * its attach point at load time */
-    if (a->prog_type == BPF_PROG_TYPE_CGROUP_SKB && a->expected_attach_type != BPF_CGROUP_INET_INGRESS &&
-        a->expected_attach_type != BPF_CGROUP_INET_EGRESS)
+    /* bpf_prog_load_check_attach: the attach types the type's row allows */
+    if (!bpfrt_prog_type_attach_ok(a->prog_type, a->expected_attach_type))
         return -BPFRT_EINVAL;
     if (a->insn_cnt == 0 || a->insn_cnt > BPFRT_MAX_INSNS)
         return -BPFRT_E2BIG;
@@ -546,9 +548,12 @@ long bpfrt_cmd_prog_load(struct bpfrt_cmd *c)
             err = bpfrt_verify_run(ld.venv, &ld.vres);
         }
     } else if (!err) {
-        err = bpfrt_insns_validate(ld.insns, ld.cnt, msg, sizeof(msg), NULL);
+        /* Linux's log line for these checks is the bare message. */
+        struct bpfrt_diag diag;
+        bpfrt_diag_init(&diag, msg, sizeof(msg));
+        err = bpfrt_isa_validate(ld.insns, ld.cnt, &diag);
         if (err)
-            bpfrt_vlog_printf(&ld.log, "%s\n", strip_insn_prefix(msg));
+            bpfrt_vlog_printf(&ld.log, "%s\n", msg);
         if (!err)
             err = find_subprogs(&ld);
         if (!err)
@@ -560,11 +565,12 @@ long bpfrt_cmd_prog_load(struct bpfrt_cmd *c)
     }
     struct bpfrt_prog *prog = NULL;
     if (!err) {
-        err = create_prog(&ld, msg, sizeof(msg), &prog);
-        if (err)
+        struct bpfrt_diag diag;
+        bpfrt_diag_init(&diag, msg, sizeof(msg));
+        err = create_prog(&ld, &diag, &prog);
+        if (err || msg[0]) /* the error, or a note on the engine */
             bpfrt_vlog_printf(&ld.log, "%s\n", msg);
-        else
-            accepted = true;
+        accepted = !err;
     }
     if (prog && verify) {
         prog->verified = true;

@@ -11,4 +11,52 @@
  * second. Callers may change run->insn_budget after bpfrt_run_begin. */
 #define BPFRT_RUN_DEFAULT_BUDGET (1ull << 30)
 
+/* The engine a new program gets for `requested` (BPFRT_ENGINE_DEFAULT: the
+ * runtime's default). One the build lacks falls back to the interpreter,
+ * with a note in `note`. Returns 0, or -EINVAL for an unknown kind. */
+int bpfrt_engine_choose(const struct bpfrt_runtime *rt, enum bpfrt_engine_kind requested,
+                        enum bpfrt_engine_kind *kind, char *note, size_t note_size);
+
+/* The negative errno an engine run returns for run->error. */
+int bpfrt_run_errno(enum bpfrt_run_error err);
+
+/* ---- regions, for engines (regions.c) ---- */
+
+/* bpfrt_run_begin's empty bookkeeping. */
+void bpfrt_run_regions_init(struct bpfrt_run *run);
+/* The run's inputs as fixed regions: a plain-memory context, the packet
+ * (bpfrt_prog_run calls it before each engine run). */
+void bpfrt_run_add_input_regions(struct bpfrt_run *run);
+/* The global data (.data/.rodata/.bss values) of prog, fixed; engines call
+ * it again for a tail call's target. */
+void bpfrt_run_add_prog_regions(struct bpfrt_run *run, const struct bpfrt_prog *prog);
+/* An engine run's bracket: save makes everything registered so far fixed;
+ * restore drops what the engine run added (its stack lived in its frame). */
+void bpfrt_run_regions_save(struct bpfrt_run *run, struct bpfrt_run_regions *saved);
+void bpfrt_run_regions_restore(struct bpfrt_run *run, const struct bpfrt_run_regions *saved);
+/* The range the inline caches fall back to (valid for the whole engine
+ * run, at least 8 bytes); also resets them. */
+void bpfrt_run_regions_home(struct bpfrt_run *run, uintptr_t lo, uint64_t span);
+void bpfrt_run_regions_cache_reset(struct bpfrt_run *run);
+/* The region holding [addr, addr+size) (writable if `write`), or NULL;
+ * remembers it for the next lookup and the inline caches. */
+const struct bpfrt_region *bpfrt_run_region_lookup(struct bpfrt_run *run, uint64_t addr, uint64_t size,
+                                                   bool write);
+
+/* ---- references (run.c) ---- */
+
+/* At the end of the program: releases every reference the run still holds
+ * and, when rc is 0, fails the run (BPFRT_RUN_UNRELEASED_REF). Returns the
+ * run's result. */
+int bpfrt_run_release_refs(struct bpfrt_run *run, int rc);
+
+struct bpfrt_diag;
+/* Creates a program (bpfrt_prog_create_opts without the text conversion):
+ * `validated` says the caller already ran structural validation on these
+ * instructions (PROG_LOAD does, once per load), so it is not run again.
+ * Errors and the engine-fallback note go to diag. */
+int bpfrt_prog_new(struct bpfrt_runtime *rt, const struct bpf_insn *insns, uint32_t cnt,
+                   const struct bpfrt_prog_create_opts *opts, bool validated, struct bpfrt_diag *diag,
+                   struct bpfrt_prog **out);
+
 #endif

@@ -21,7 +21,7 @@ static const char *const alu_str[] = {
 
 static int reg_width(const struct vreg *r)
 {
-    return r->s.umax_value ? 64 - __builtin_clzll(r->s.umax_value) : 0;
+    return bpfrt_bounds_width(&r->s);
 }
 
 static void assign_scalar_id_before_mov(struct venv *env, struct vreg *src)
@@ -32,344 +32,33 @@ static void assign_scalar_id_before_mov(struct venv *env, struct vreg *src)
         src->id = 0;
         src->off = 0;
     }
-    if (!src->id && !tnum_is_const(src->s.var_off))
+    if (!src->id && !bpfrt_tnum_is_const(src->s.var_off))
         src->id = bpfrt_v_new_id(env);
 }
 
-/* ---- scalar operations on bounds ---- */
-
-static void min_max_sub(struct vscalar *d, const struct vscalar *s)
+/* adjust_scalar_min_max_vals through the bounds module. An AND/OR by a
+ * constant of a value that is -1 or 0 is explored once per value
+ * (maybe_fork_scalars): the other value's path re-runs this instruction. */
+static int scalar_alu(struct venv *env, struct vreg *dst, const struct bpfrt_bounds *src, uint16_t op)
 {
-    int32_t smin32, smax32;
-    uint32_t umin32, umax32;
-    if (__builtin_sub_overflow(d->s32_min_value, s->s32_max_value, &smin32) ||
-        __builtin_sub_overflow(d->s32_max_value, s->s32_min_value, &smax32)) {
-        d->s32_min_value = S32_MIN;
-        d->s32_max_value = S32_MAX;
-    } else {
-        d->s32_min_value = smin32;
-        d->s32_max_value = smax32;
-    }
-    bool min_uf = __builtin_sub_overflow(d->u32_min_value, s->u32_max_value, &umin32);
-    bool max_uf = __builtin_sub_overflow(d->u32_max_value, s->u32_min_value, &umax32);
-    d->u32_min_value = umin32;
-    d->u32_max_value = umax32;
-    if (min_uf && !max_uf) {
-        d->u32_min_value = 0;
-        d->u32_max_value = UINT32_MAX;
-    }
-
-    int64_t smin, smax;
-    uint64_t umin, umax;
-    if (__builtin_sub_overflow(d->smin_value, s->smax_value, &smin) ||
-        __builtin_sub_overflow(d->smax_value, s->smin_value, &smax)) {
-        d->smin_value = S64_MIN;
-        d->smax_value = S64_MAX;
-    } else {
-        d->smin_value = smin;
-        d->smax_value = smax;
-    }
-    min_uf = __builtin_sub_overflow(d->umin_value, s->umax_value, &umin);
-    max_uf = __builtin_sub_overflow(d->umax_value, s->umin_value, &umax);
-    d->umin_value = umin;
-    d->umax_value = umax;
-    if (min_uf && !max_uf) {
-        d->umin_value = 0;
-        d->umax_value = UINT64_MAX;
-    }
-}
-
-static void min_max_mul(struct vscalar *d, const struct vscalar *s)
-{
-    uint32_t u32a, u32b;
-    if (__builtin_mul_overflow(d->u32_max_value, s->u32_max_value, &u32a) ||
-        __builtin_mul_overflow(d->u32_min_value, s->u32_min_value, &u32b)) {
-        d->u32_min_value = 0;
-        d->u32_max_value = UINT32_MAX;
-    } else {
-        d->u32_max_value = u32a;
-        d->u32_min_value = u32b;
-    }
-    int32_t p32[4];
-    if (__builtin_mul_overflow(d->s32_min_value, s->s32_min_value, &p32[0]) ||
-        __builtin_mul_overflow(d->s32_min_value, s->s32_max_value, &p32[1]) ||
-        __builtin_mul_overflow(d->s32_max_value, s->s32_min_value, &p32[2]) ||
-        __builtin_mul_overflow(d->s32_max_value, s->s32_max_value, &p32[3])) {
-        d->s32_min_value = S32_MIN;
-        d->s32_max_value = S32_MAX;
-    } else {
-        int32_t mn = p32[0], mx = p32[0];
-        for (int i = 1; i < 4; i++) {
-            mn = p32[i] < mn ? p32[i] : mn;
-            mx = p32[i] > mx ? p32[i] : mx;
-        }
-        d->s32_min_value = mn;
-        d->s32_max_value = mx;
-    }
-    uint64_t ua, ub;
-    if (__builtin_mul_overflow(d->umax_value, s->umax_value, &ua) ||
-        __builtin_mul_overflow(d->umin_value, s->umin_value, &ub)) {
-        d->umin_value = 0;
-        d->umax_value = UINT64_MAX;
-    } else {
-        d->umax_value = ua;
-        d->umin_value = ub;
-    }
-    int64_t p[4];
-    if (__builtin_mul_overflow(d->smin_value, s->smin_value, &p[0]) ||
-        __builtin_mul_overflow(d->smin_value, s->smax_value, &p[1]) ||
-        __builtin_mul_overflow(d->smax_value, s->smin_value, &p[2]) ||
-        __builtin_mul_overflow(d->smax_value, s->smax_value, &p[3])) {
-        d->smin_value = S64_MIN;
-        d->smax_value = S64_MAX;
-    } else {
-        int64_t mn = p[0], mx = p[0];
-        for (int i = 1; i < 4; i++) {
-            mn = p[i] < mn ? p[i] : mn;
-            mx = p[i] > mx ? p[i] : mx;
-        }
-        d->smin_value = mn;
-        d->smax_value = mx;
-    }
-}
-
-/* and/or/xor: the result's bounds come from its tnum (already computed)
- * and, for and/or, the operands' extremes. */
-static void min_max_bitwise(struct vscalar *d, const struct vscalar *s, uint8_t alu, bool src_known64,
-                            bool dst_known64, bool src_known32, bool dst_known32)
-{
-    struct tnum v32 = tnum_subreg(d->var_off);
-    if (src_known32 && dst_known32) {
-        bpfrt_scalar_mark32_known(d, v32.value);
-    } else {
-        if (alu == BPFRT_ALU_AND) {
-            d->u32_min_value = (uint32_t)v32.value;
-            d->u32_max_value = d->u32_max_value < s->u32_max_value ? d->u32_max_value : s->u32_max_value;
-        } else if (alu == BPFRT_ALU_OR) {
-            d->u32_min_value = d->u32_min_value > s->u32_min_value ? d->u32_min_value : s->u32_min_value;
-            d->u32_max_value = (uint32_t)(v32.value | v32.mask);
-        } else {
-            d->u32_min_value = (uint32_t)v32.value;
-            d->u32_max_value = (uint32_t)(v32.value | v32.mask);
-        }
-        if ((int32_t)d->u32_min_value <= (int32_t)d->u32_max_value) {
-            d->s32_min_value = (int32_t)d->u32_min_value;
-            d->s32_max_value = (int32_t)d->u32_max_value;
-        } else {
-            d->s32_min_value = S32_MIN;
-            d->s32_max_value = S32_MAX;
-        }
-    }
-    if (src_known64 && dst_known64) {
-        bpfrt_scalar_mark_known(d, d->var_off.value);
-        return;
-    }
-    if (alu == BPFRT_ALU_AND) {
-        d->umin_value = d->var_off.value;
-        d->umax_value = d->umax_value < s->umax_value ? d->umax_value : s->umax_value;
-    } else if (alu == BPFRT_ALU_OR) {
-        d->umin_value = d->umin_value > s->umin_value ? d->umin_value : s->umin_value;
-        d->umax_value = d->var_off.value | d->var_off.mask;
-    } else {
-        d->umin_value = d->var_off.value;
-        d->umax_value = d->var_off.value | d->var_off.mask;
-    }
-    if ((int64_t)d->umin_value <= (int64_t)d->umax_value) {
-        d->smin_value = (int64_t)d->umin_value;
-        d->smax_value = (int64_t)d->umax_value;
-    } else {
-        d->smin_value = S64_MIN;
-        d->smax_value = S64_MAX;
-    }
-    bpfrt_scalar_update_bounds(d);
-}
-
-static void lsh32(struct vscalar *d, uint64_t umin, uint64_t umax)
-{
-    d->s32_min_value = S32_MIN;
-    d->s32_max_value = S32_MAX;
-    if (umax > 31 || d->u32_max_value > (1ull << (31 - umax))) {
-        d->u32_min_value = 0;
-        d->u32_max_value = UINT32_MAX;
-    } else {
-        d->u32_min_value <<= umin;
-        d->u32_max_value <<= umax;
-    }
-}
-
-static void lsh64(struct vscalar *d, uint64_t umin, uint64_t umax)
-{
-    if (umin == 32 && umax == 32 && d->s32_max_value >= 0)
-        d->smax_value = (int64_t)d->s32_max_value << 32;
-    else
-        d->smax_value = S64_MAX;
-    if (umin == 32 && umax == 32 && d->s32_min_value >= 0)
-        d->smin_value = (int64_t)d->s32_min_value << 32;
-    else
-        d->smin_value = S64_MIN;
-    if (d->umax_value > (1ull << (63 - umax))) {
-        d->umin_value = 0;
-        d->umax_value = UINT64_MAX;
-    } else {
-        d->umin_value <<= umin;
-        d->umax_value <<= umax;
-    }
-}
-
-static void min_max_shift(struct vscalar *d, const struct vscalar *s, uint8_t alu, bool alu32)
-{
-    if (alu32) {
-        uint32_t umin = s->u32_min_value, umax = s->u32_max_value;
-        struct tnum sub = tnum_subreg(d->var_off);
-        if (alu == BPFRT_ALU_LSH) {
-            lsh32(d, umin, umax);
-            d->var_off = tnum_subreg(tnum_lshift(sub, (uint8_t)umin));
-        } else if (alu == BPFRT_ALU_RSH) {
-            d->s32_min_value = S32_MIN;
-            d->s32_max_value = S32_MAX;
-            d->var_off = tnum_rshift(sub, (uint8_t)umin);
-            d->u32_min_value >>= umax;
-            d->u32_max_value >>= umin;
-        } else {
-            d->s32_min_value = (int32_t)((uint32_t)(d->s32_min_value >> umin));
-            d->s32_max_value = (int32_t)((uint32_t)(d->s32_max_value >> umin));
-            d->var_off = tnum_arshift(sub, (uint8_t)umin, 32);
-            d->u32_min_value = 0;
-            d->u32_max_value = UINT32_MAX;
-        }
-        bpfrt_scalar_mark64_unbounded(d);
-        bpfrt_scalar_update_bounds(d);
-        return;
-    }
-    uint64_t umin = s->umin_value, umax = s->umax_value;
-    if (alu == BPFRT_ALU_LSH) {
-        lsh64(d, umin, umax);
-        lsh32(d, umin, umax);
-        d->var_off = tnum_lshift(d->var_off, (uint8_t)umin);
-    } else if (alu == BPFRT_ALU_RSH) {
-        d->smin_value = S64_MIN;
-        d->smax_value = S64_MAX;
-        d->var_off = tnum_rshift(d->var_off, (uint8_t)umin);
-        d->umin_value >>= umax;
-        d->umax_value >>= umin;
-        bpfrt_scalar_mark32_unbounded(d);
-    } else {
-        d->smin_value >>= umin;
-        d->smax_value >>= umin;
-        d->var_off = tnum_arshift(d->var_off, (uint8_t)umin, 64);
-        d->umin_value = 0;
-        d->umax_value = UINT64_MAX;
-        bpfrt_scalar_mark32_unbounded(d);
-    }
-    bpfrt_scalar_update_bounds(d);
-}
-
-static uint64_t bswap(uint64_t v, int bytes)
-{
-    switch (bytes) {
-    case 2: return __builtin_bswap16((uint16_t)v);
-    case 4: return __builtin_bswap32((uint32_t)v);
-    default: return __builtin_bswap64(v);
-    }
-}
-
-/* BPF_END on a scalar: a byte swap moves the tnum's bytes (bounds follow
- * from it); le on this little-endian host only truncates. */
-static void scalar_byte_swap(struct vreg *dst, const struct bpfrt_dinsn *d)
-{
-    const struct bpfrt_op_info *oi = &bpfrt_op_info[d->op];
-    int bytes = oi->size;
-    bool swap = oi->alu != BPFRT_ALU_LE;
-    if (!swap && bytes == 8)
-        return;
-    dst->id = 0;
-    if (swap) {
-        dst->s.var_off = TNUM(bswap(dst->s.var_off.value, bytes), bswap(dst->s.var_off.mask, bytes));
-        bpfrt_scalar_mark_unbounded(&dst->s);
-    }
-    if (bytes < 8)
-        bpfrt_scalar_coerce_to_size(&dst->s, bytes);
-    else
-        bpfrt_scalar_bounds_sync(&dst->s);
-}
-
-static bool is_safe_to_compute_dst_reg_range(uint8_t alu, const struct vscalar *src, bool alu32)
-{
-    bool src_const = alu32 ? (tnum_subreg_is_const(src->var_off) && src->s32_min_value == src->s32_max_value &&
-                              src->u32_min_value == src->u32_max_value)
-                           : (tnum_is_const(src->var_off) && src->smin_value == src->smax_value &&
-                              src->umin_value == src->umax_value);
-    switch (alu) {
-    case BPFRT_ALU_ADD: case BPFRT_ALU_SUB: case BPFRT_ALU_NEG: case BPFRT_ALU_AND:
-    case BPFRT_ALU_XOR: case BPFRT_ALU_OR: case BPFRT_ALU_MUL:
-        return true;
-    case BPFRT_ALU_LSH: case BPFRT_ALU_RSH: case BPFRT_ALU_ARSH:
-        return src_const && src->umax_value < (alu32 ? 32u : 64u);
-    default:
-        return false;
-    }
-}
-
-static void adjust_scalar_min_max_vals(struct vreg *dst, struct vscalar src, uint8_t alu, bool alu32)
-{
-    struct vscalar *d = &dst->s;
-    if (!is_safe_to_compute_dst_reg_range(alu, &src, alu32)) {
-        bpfrt_v_mark_reg_unknown(dst);
-        return;
-    }
-    bool sk64 = tnum_is_const(src.var_off), dk64 = tnum_is_const(d->var_off);
-    bool sk32 = tnum_subreg_is_const(src.var_off), dk32 = tnum_subreg_is_const(d->var_off);
-    switch (alu) {
-    case BPFRT_ALU_ADD:
-        bpfrt_scalar32_add(d, &src);
-        bpfrt_scalar_add(d, &src);
-        d->var_off = tnum_add(d->var_off, src.var_off);
-        break;
-    case BPFRT_ALU_SUB:
-        min_max_sub(d, &src);
-        d->var_off = tnum_sub(d->var_off, src.var_off);
-        break;
-    case BPFRT_ALU_NEG: {
-        struct vscalar old = *d;
-        bpfrt_v_mark_reg_known(dst, 0);
-        min_max_sub(d, &old);
-        d->var_off = tnum_neg(old.var_off);
-        break;
-    }
-    case BPFRT_ALU_MUL:
-        d->var_off = tnum_mul(d->var_off, src.var_off);
-        min_max_mul(d, &src);
-        break;
-    case BPFRT_ALU_AND:
-        d->var_off = tnum_and(d->var_off, src.var_off);
-        min_max_bitwise(d, &src, alu, sk64, dk64, sk32, dk32);
-        break;
-    case BPFRT_ALU_OR:
-        d->var_off = tnum_or(d->var_off, src.var_off);
-        min_max_bitwise(d, &src, alu, sk64, dk64, sk32, dk32);
-        break;
-    case BPFRT_ALU_XOR:
-        d->var_off = tnum_xor(d->var_off, src.var_off);
-        min_max_bitwise(d, &src, alu, sk64, dk64, sk32, dk32);
-        break;
-    case BPFRT_ALU_LSH:
-    case BPFRT_ALU_RSH:
-    case BPFRT_ALU_ARSH:
-        min_max_shift(d, &src, alu, alu32);
-        break;
-    default:
-        break;
-    }
-    if (alu32)
-        bpfrt_scalar_zext_32_to_64(d);
-    bpfrt_scalar_bounds_sync(d);
+    struct vreg before = *dst;
+    struct bpfrt_bounds fork;
+    if (!bpfrt_bounds_alu(&dst->s, src, op, &fork))
+        return 0;
+    struct vstate *br = bpfrt_v_push_stack(env, env->insn_idx, env->insn_idx);
+    if (!br)
+        return env->err_alloc ? env->err_alloc : -BPFRT_EFAULT;
+    uint32_t regno = (uint32_t)(dst - cur_regs(env));
+    before.s = fork;
+    br->frame[br->curframe]->regs[regno] = before;
+    return 0;
 }
 
 /* ---- pointers ---- */
 
 static bool check_reg_sane_offset(struct venv *env, const struct vreg *reg, uint8_t ptype, uint8_t pflags)
 {
-    bool known = tnum_is_const(reg->s.var_off);
+    bool known = bpfrt_tnum_is_const(reg->s.var_off);
     int64_t val = (int64_t)reg->s.var_off.value, smin = reg->s.smin_value;
     const char *t = bpfrt_v_reg_type_str(env, ptype, pflags);
     if (known && (val >= BPF_MAX_VAR_OFF || val <= -BPF_MAX_VAR_OFF)) {
@@ -396,7 +85,7 @@ static int adjust_ptr_min_max_vals(struct venv *env, uint32_t dst_regno, uint8_t
 {
     struct vreg *dst = &cur_regs(env)[dst_regno];
     const struct vreg ptr = *ptr_in, off = *off_in;
-    bool known = tnum_is_const(off.s.var_off);
+    bool known = bpfrt_tnum_is_const(off.s.var_off);
     int64_t smin_val = off.s.smin_value, smax_val = off.s.smax_value;
     uint64_t umin_val = off.s.umin_value, umax_val = off.s.umax_value;
 
@@ -441,7 +130,7 @@ static int adjust_ptr_min_max_vals(struct venv *env, uint32_t dst_regno, uint8_t
     if (!check_reg_sane_offset(env, &off, ptr.type, ptr.flags) ||
         !check_reg_sane_offset(env, &ptr, ptr.type, ptr.flags))
         return -BPFRT_EINVAL;
-    bpfrt_scalar_mark32_unbounded(&dst->s);
+    bpfrt_bounds_mark_unbounded32(&dst->s);
 
     switch (alu) {
     case BPFRT_ALU_ADD:
@@ -468,7 +157,7 @@ static int adjust_ptr_min_max_vals(struct venv *env, uint32_t dst_regno, uint8_t
             dst->s.umin_value = 0;
             dst->s.umax_value = UINT64_MAX;
         }
-        dst->s.var_off = tnum_add(ptr.s.var_off, off.s.var_off);
+        dst->s.var_off = bpfrt_tnum_add(ptr.s.var_off, off.s.var_off);
         dst->off = ptr.off;
         dst->aux = ptr.aux;
         dst->map = ptr.map;
@@ -514,7 +203,7 @@ static int adjust_ptr_min_max_vals(struct venv *env, uint32_t dst_regno, uint8_t
             dst->s.umin_value = ptr.s.umin_value - umax_val;
             dst->s.umax_value = ptr.s.umax_value - umin_val;
         }
-        dst->s.var_off = tnum_sub(ptr.s.var_off, off.s.var_off);
+        dst->s.var_off = bpfrt_tnum_sub(ptr.s.var_off, off.s.var_off);
         dst->off = ptr.off;
         dst->aux = ptr.aux;
         dst->map = ptr.map;
@@ -537,7 +226,7 @@ static int adjust_ptr_min_max_vals(struct venv *env, uint32_t dst_regno, uint8_t
     }
     if (!check_reg_sane_offset(env, dst, ptr.type, ptr.flags))
         return -BPFRT_EINVAL;
-    bpfrt_scalar_bounds_sync(&dst->s);
+    bpfrt_bounds_sync(&dst->s);
     return 0;
 }
 
@@ -583,7 +272,9 @@ static int adjust_reg_min_max_vals(struct venv *env, const struct bpfrt_dinsn *d
         if (dst->type != SCALAR_VALUE)
             return adjust_ptr_min_max_vals(env, d->dst, alu, alu32, dst, &off_reg);
     }
-    adjust_scalar_min_max_vals(dst, off_reg.s, alu, alu32);
+    int err = scalar_alu(env, dst, &off_reg.s, d->op);
+    if (err)
+        return err;
     /* r1 = r2; r1 += K keeps r1 linked to r2 with a constant delta */
     uint64_t val;
     if (alu == BPFRT_ALU_ADD && !alu32 && dst->id && bpfrt_v_reg_is_const_scalar(&off_reg, &val)) {
@@ -633,7 +324,7 @@ static int check_mov(struct venv *env, const struct bpfrt_dinsn *d)
             *dst = *src;
             if (!no_sext)
                 dst->id = 0;
-            bpfrt_scalar_coerce_to_size_sx(&dst->s, sx);
+            bpfrt_bounds_coerce_to_size_sx(&dst->s, sx);
         } else {
             bpfrt_v_mark_reg_unknown(dst);
         }
@@ -654,13 +345,13 @@ static int check_mov(struct venv *env, const struct bpfrt_dinsn *d)
             *dst = *src;
             if (!no_sext)
                 dst->id = 0;
-            bpfrt_scalar_coerce_subreg_to_size_sx(&dst->s, sx);
+            bpfrt_bounds_coerce_subreg_to_size_sx(&dst->s, sx);
         }
     } else {
         bpfrt_v_mark_reg_unknown(dst); /* a 32-bit copy of a pointer is a number */
     }
-    bpfrt_scalar_zext_32_to_64(&dst->s);
-    bpfrt_scalar_bounds_sync(&dst->s);
+    bpfrt_bounds_zext_32_to_64(&dst->s);
+    bpfrt_bounds_sync(&dst->s);
     return 0;
 }
 
@@ -679,10 +370,14 @@ int bpfrt_v_check_alu_op(struct venv *env, const struct bpfrt_dinsn *d)
             err = bpfrt_v_check_reg_arg(env, d->dst, DST_OP_NO_MARK);
             if (err)
                 return err;
-            if (oi->kind == BPFRT_K_END)
-                scalar_byte_swap(&regs[d->dst], d);
-            else
-                adjust_scalar_min_max_vals(&regs[d->dst], regs[d->dst].s, BPFRT_ALU_NEG, oi->flags & BPFRT_OPF_32);
+            struct vreg *dst = &regs[d->dst];
+            /* a byte swap or truncation breaks the link to copies; le64 here is a no-op */
+            if (oi->kind == BPFRT_K_END && !(oi->alu == BPFRT_ALU_LE && oi->size == 8))
+                dst->id = 0;
+            if (oi->alu == BPFRT_ALU_NEG)
+                dst->id = 0;
+            bpfrt_bounds_alu(&dst->s, &dst->s, d->op, NULL);
+            bpfrt_v_reg_bounds_sanity_check(env, dst, "alu");
             return 0;
         }
         return bpfrt_v_check_reg_arg(env, d->dst, DST_OP);
@@ -715,5 +410,7 @@ int bpfrt_v_check_alu_op(struct venv *env, const struct bpfrt_dinsn *d)
     err = bpfrt_v_check_reg_arg(env, d->dst, DST_OP_NO_MARK);
     if (!err)
         err = adjust_reg_min_max_vals(env, d);
+    if (!err)
+        bpfrt_v_reg_bounds_sanity_check(env, &regs[d->dst], "alu");
     return err;
 }

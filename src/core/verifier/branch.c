@@ -15,7 +15,7 @@
 
 static bool is_reg_const(const struct vreg *r, bool is32)
 {
-    return r->type == SCALAR_VALUE && bpfrt_scalar_is_const(&r->s, is32);
+    return r->type == SCALAR_VALUE && bpfrt_bounds_is_const(&r->s, is32);
 }
 
 static bool reg_not_null(const struct vreg *r)
@@ -38,7 +38,7 @@ static int is_pkt_ptr_branch_taken(const struct vreg *dst, const struct vreg *sr
         pkt = dst;
     } else if (dst->type == PTR_TO_PACKET_END) {
         pkt = src;
-        cond = bpfrt_vcond_flip(cond);
+        cond = bpfrt_cond_flip((uint8_t)cond);
     } else {
         return -1;
     }
@@ -65,31 +65,31 @@ static int is_branch_taken(const struct vreg *r1, const struct vreg *r2, int con
         return is_pkt_ptr_branch_taken(r1, r2, cond);
     if (r1->type != SCALAR_VALUE || r2->type != SCALAR_VALUE) {
         if (!is_reg_const(r2, is32)) {
-            cond = bpfrt_vcond_flip(cond);
+            cond = bpfrt_cond_flip((uint8_t)cond);
             const struct vreg *t = r1;
             r1 = r2;
             r2 = t;
         }
         if (!is_reg_const(r2, is32) || !reg_not_null(r1))
             return -1;
-        if (bpfrt_scalar_const(&r2->s, is32) != 0)
+        if (bpfrt_bounds_const_value(&r2->s, is32) != 0)
             return -1;
         return cond == VCOND_JEQ ? 0 : cond == VCOND_JNE ? 1 : -1;
     }
-    return bpfrt_scalar_branch_taken(&r1->s, &r2->s, cond, is32);
+    return bpfrt_bounds_branch_taken(&r1->s, &r2->s, (uint8_t)cond, is32);
 }
 
-static void reg_set_min_max(struct vreg *true1, struct vreg *true2, struct vreg *false1, struct vreg *false2,
-                            int cond, bool is32)
+static void reg_set_min_max(struct venv *env, struct vreg *true1, struct vreg *true2, struct vreg *false1,
+                            struct vreg *false2, int cond, bool is32)
 {
     if (false1->type != SCALAR_VALUE || false2->type != SCALAR_VALUE)
         return;
-    bpfrt_scalar_refine_cond(&false1->s, &false2->s, bpfrt_vcond_rev(cond), is32);
-    bpfrt_scalar_bounds_sync(&false1->s);
-    bpfrt_scalar_bounds_sync(&false2->s);
-    bpfrt_scalar_refine_cond(&true1->s, &true2->s, cond, is32);
-    bpfrt_scalar_bounds_sync(&true1->s);
-    bpfrt_scalar_bounds_sync(&true2->s);
+    bpfrt_bounds_refine_cond(&false1->s, &false2->s, bpfrt_cond_reverse((uint8_t)cond), is32);
+    bpfrt_bounds_refine_cond(&true1->s, &true2->s, (uint8_t)cond, is32);
+    bpfrt_v_reg_bounds_sanity_check(env, true1, "true_reg1");
+    bpfrt_v_reg_bounds_sanity_check(env, true2, "true_reg2");
+    bpfrt_v_reg_bounds_sanity_check(env, false1, "false_reg1");
+    bpfrt_v_reg_bounds_sanity_check(env, false2, "false_reg2");
 }
 
 /* ---- null checks ---- */
@@ -233,13 +233,17 @@ static void collect_one(struct linked_regs *lr, struct vreg *reg, uint32_t id, u
         reg->id = 0;
 }
 
-static void collect_linked_regs(struct vstate *st, uint32_t id, struct linked_regs *lr)
+/* Registers dead at this point are left out, as 6.18 does. */
+static void collect_linked_regs(struct venv *env, struct vstate *st, uint32_t id, struct linked_regs *lr)
 {
     id &= ~BPF_ADD_CONST;
     for (int i = (int)st->curframe; i >= 0; i--) {
         struct vframe *f = st->frame[i];
+        int32_t at = (uint32_t)i == st->curframe ? st->insn_idx : st->frame[i + 1]->callsite;
+        uint16_t live = env->aux[at].live_regs_before;
         for (uint32_t r = 0; r < BPF_REG_FP; r++)
-            collect_one(lr, &f->regs[r], id, (uint32_t)i, r, true);
+            if (live & (1u << r))
+                collect_one(lr, &f->regs[r], id, (uint32_t)i, r, true);
         for (uint32_t s = 0; s < f->nslots; s++)
             if (bpfrt_v_is_spilled_reg(&f->stack[s]))
                 collect_one(lr, &f->stack[s].spilled_ptr, id, (uint32_t)i, s, false);
@@ -269,24 +273,15 @@ static void sync_linked_regs(struct vstate *st, const struct vreg *known, const 
             *reg = *known;
         } else {
             int32_t saved_off = reg->off;
-            struct vscalar delta;
-            bpfrt_scalar_mark_known(&delta, (uint64_t)(int64_t)(saved_off - known->off));
+            struct bpfrt_bounds delta;
+            bpfrt_bounds_mark_known(&delta, (uint64_t)(int64_t)(saved_off - known->off));
             *reg = *known;
             reg->off = saved_off;
-            bpfrt_scalar32_add(&reg->s, &delta);
-            bpfrt_scalar_add(&reg->s, &delta);
-            reg->s.var_off = tnum_add(reg->s.var_off, delta.var_off);
+            bpfrt_bounds_add32(&reg->s, &delta);
+            bpfrt_bounds_add64(&reg->s, &delta);
+            reg->s.var_off = bpfrt_tnum_add(reg->s.var_off, delta.var_off);
         }
     }
-}
-
-void bpfrt_v_sync_linked_regs(struct venv *env, struct vstate *st, struct vreg *known)
-{
-    (void)env;
-    struct linked_regs lr = { .cnt = 0 };
-    if (known->type == SCALAR_VALUE && known->id)
-        collect_linked_regs(st, known->id, &lr);
-    sync_linked_regs(st, known, &lr);
 }
 
 /* ---- may_goto ---- */
@@ -298,7 +293,9 @@ static int check_may_goto(struct venv *env, const struct bpfrt_dinsn *d, int32_t
         verbose(env, "invalid may_goto imm %d\n", in->imm);
         return -BPFRT_EINVAL;
     }
-    const struct vstate *prev = bpfrt_v_find_prev_entry(env, env->cur_state, *insn_idx);
+    /* the previous iteration's checkpoint here (not the one just made) */
+    const struct vstate *prev =
+        env->cur_state->parent ? bpfrt_v_find_prev_entry(env, env->cur_state->parent, *insn_idx) : NULL;
     struct vstate *queued = bpfrt_v_push_stack(env, *insn_idx + 1, *insn_idx);
     if (!queued)
         return env->err_alloc ? env->err_alloc : -BPFRT_EFAULT;
@@ -373,9 +370,9 @@ int bpfrt_v_check_cond_jmp_op(struct venv *env, const struct bpfrt_dinsn *d, int
 
     struct linked_regs lr = { .cnt = 0 };
     if (!is_k && src->type == SCALAR_VALUE && src->id)
-        collect_linked_regs(this_branch, src->id, &lr);
+        collect_linked_regs(env, this_branch, src->id, &lr);
     if (dst->type == SCALAR_VALUE && dst->id)
-        collect_linked_regs(this_branch, dst->id, &lr);
+        collect_linked_regs(env, this_branch, dst->id, &lr);
     if (lr.cnt > 1) {
         err = bpfrt_v_push_insn_history(env, this_branch, 0, linked_regs_pack(&lr));
         if (err)
@@ -387,10 +384,10 @@ int bpfrt_v_check_cond_jmp_op(struct venv *env, const struct bpfrt_dinsn *d, int
         return env->err_alloc ? env->err_alloc : -BPFRT_EFAULT;
     struct vreg *oregs = other->frame[other->curframe]->regs;
     if (!is_k) {
-        reg_set_min_max(&oregs[d->dst], &oregs[d->src], dst, src, cond, is32);
+        reg_set_min_max(env, &oregs[d->dst], &oregs[d->src], dst, src, cond, is32);
     } else {
         fake[1] = fake[0];
-        reg_set_min_max(&oregs[d->dst], &fake[0], dst, &fake[1], cond, is32);
+        reg_set_min_max(env, &oregs[d->dst], &fake[0], dst, &fake[1], cond, is32);
     }
     if (!is_k && src->type == SCALAR_VALUE && src->id) {
         sync_linked_regs(this_branch, src, &lr);

@@ -92,6 +92,7 @@ static bool helper_changes_pkt_data(int32_t id)
 
 struct call_meta {
     const struct bpfrt_map *map;
+    bool map_anon;
     int32_t func_id;
     uint32_t regno;          /* raw-mode memory argument */
     int access_size;         /* raw-mode bytes the helper writes */
@@ -148,7 +149,7 @@ static int check_helper_mem_access(struct venv *env, uint32_t regno, int access_
         bool raw = meta && meta->raw_mode;
         int err = bpfrt_v_check_stack_range_initialized(env, regno, reg->off, access_size, zero_size_allowed,
                                                         write, raw);
-        if (!err && raw && tnum_is_const(reg->s.var_off)) {
+        if (!err && raw && bpfrt_tnum_is_const(reg->s.var_off)) {
             meta->access_size = access_size;
             meta->regno = regno;
         }
@@ -190,7 +191,7 @@ int bpfrt_v_check_mem_size_reg(struct venv *env, uint32_t regno, bool zero_size_
         return -BPFRT_EACCES;
     }
     struct call_meta m = { 0 };
-    m.raw_mode = raw_mode && tnum_is_const(reg->s.var_off);
+    m.raw_mode = raw_mode && bpfrt_tnum_is_const(reg->s.var_off);
     int err = check_helper_mem_access(env, regno - 1, (int)reg->s.umax_value, write, zero_size_allowed, &m);
     if (!err && m.access_size) {
         for (int i = 0; i < m.access_size; i++) {
@@ -249,7 +250,7 @@ static int check_func_arg_reg_off(struct venv *env, const struct vreg *reg, uint
         verbose(env, "dereference of modified %s ptr R%d off=%d disallowed\n", t, regno, reg->off);
         return -BPFRT_EACCES;
     }
-    if (!tnum_is_const(reg->s.var_off) || reg->s.var_off.value) {
+    if (!bpfrt_tnum_is_const(reg->s.var_off) || reg->s.var_off.value) {
         verbose(env, "variable %s access var_off=(0x%llx; 0x%llx) disallowed\n", t,
                 (unsigned long long)reg->s.var_off.value, (unsigned long long)reg->s.var_off.mask);
         return -BPFRT_EACCES;
@@ -260,7 +261,7 @@ static int check_func_arg_reg_off(struct venv *env, const struct vreg *reg, uint
 /* get_constant_map_key: a key on the stack that is a known constant. */
 static int64_t constant_map_key(struct venv *env, const struct vreg *key, uint32_t key_size, int *err)
 {
-    if (key->type != PTR_TO_STACK || !tnum_is_const(key->s.var_off))
+    if (key->type != PTR_TO_STACK || !bpfrt_tnum_is_const(key->s.var_off))
         return -1;
     const struct vframe *f = env->cur_state->frame[key->frameno];
     int32_t stack_off = key->off + (int32_t)key->s.var_off.value;
@@ -279,7 +280,7 @@ static int64_t constant_map_key(struct venv *env, const struct vreg *key, uint32
         return -1;
     for (int i = off; i >= 0 && stype[i] == STACK_SPILL; i--)
         spill_size++;
-    if (spill_size != key_size || !tnum_is_const(f->stack[spi].spilled_ptr.s.var_off))
+    if (spill_size != key_size || !bpfrt_tnum_is_const(f->stack[spi].spilled_ptr.s.var_off))
         return -1;
     /* the lookup's nullness now rests on this value */
     *err = bpfrt_v_mark_stack_slot_precise(env, key->frameno, spi);
@@ -296,7 +297,7 @@ static int check_reg_const_str(struct venv *env, uint32_t regno)
         verbose(env, "R%d does not point to a readonly map'\n", regno);
         return -BPFRT_EACCES;
     }
-    if (!tnum_is_const(reg->s.var_off)) {
+    if (!bpfrt_tnum_is_const(reg->s.var_off)) {
         verbose(env, "R%d is not a constant address'\n", regno);
         return -BPFRT_EACCES;
     }
@@ -362,6 +363,7 @@ static int check_func_arg(struct venv *env, uint32_t arg, struct call_meta *meta
     switch (rule->base) {
     case AB_CONST_MAP_PTR:
         meta->map = reg->map;
+        meta->map_anon = reg->map_anon;
         break;
     case AB_MAP_KEY:
         if (!meta->map)
@@ -396,7 +398,7 @@ static int check_func_arg(struct venv *env, uint32_t arg, struct call_meta *meta
         break;
     }
     case AB_ALLOC_SIZE:
-        if (!tnum_is_const(reg->s.var_off)) {
+        if (!bpfrt_tnum_is_const(reg->s.var_off)) {
             verbose(env, "R%d is not a known constant'\n", regno);
             return -BPFRT_EACCES;
         }
@@ -515,7 +517,14 @@ static void set_r0_ret(struct venv *env, const struct bpfrt_helper_proto *fn, co
             meta->const_map_key >= 0 && meta->const_map_key < (int64_t)meta->map->max_entries)
             maybe_null = false;
         r0->map = meta->map;
+        r0->map_anon = meta->map_anon;
         r0->type = PTR_TO_MAP_VALUE;
+        if (meta->map->inner_meta) {
+            /* a map-in-map lookup yields the inner map (map_ptr_or_null) */
+            r0->type = CONST_PTR_TO_MAP;
+            r0->map = meta->map->inner_meta;
+            r0->map_anon = true;
+        }
         r0->flags = maybe_null ? PTR_MAYBE_NULL : 0;
         if (!maybe_null && meta->map->spin_lock_off >= 0)
             r0->id = bpfrt_v_new_id(env);
@@ -571,6 +580,10 @@ int bpfrt_v_check_helper_call(struct venv *env, const struct bpfrt_dinsn *d, int
         err = check_func_arg(env, i, &meta, fn);
     if (!err)
         err = record_func_map(env, &meta, id);
+    if (!err && id == BPF_FUNC_tail_call && (!meta.map || meta.map->map_type != BPF_MAP_TYPE_PROG_ARRAY)) {
+        verbose(env, "expected prog array map for tail call"); /* record_func_key: no newline, as Linux */
+        err = -BPFRT_EINVAL;
+    }
     if (err)
         return err;
     struct vreg *regs = cur_regs(env);
@@ -632,14 +645,14 @@ int bpfrt_v_check_helper_call(struct venv *env, const struct bpfrt_dinsn *d, int
             r0->s.s32_max_value = (int32_t)meta.msize_max_value;
             r0->s.smin_value = -4095;
             r0->s.s32_min_value = -4095;
-            bpfrt_scalar_bounds_sync(&r0->s);
+            bpfrt_bounds_sync(&r0->s);
         } else if (id == BPF_FUNC_get_smp_processor_id) {
             uint32_t n = env->rt->ncpus ? env->rt->ncpus - 1 : 0;
             r0->s.umin_value = r0->s.u32_min_value = 0;
             r0->s.smin_value = r0->s.s32_min_value = 0;
             r0->s.umax_value = r0->s.u32_max_value = n;
             r0->s.smax_value = r0->s.s32_max_value = (int32_t)n;
-            bpfrt_scalar_bounds_sync(&r0->s);
+            bpfrt_bounds_sync(&r0->s);
         }
     }
     err = check_map_func_compatibility(env, meta.map, id);
@@ -650,4 +663,23 @@ int bpfrt_v_check_helper_call(struct venv *env, const struct bpfrt_dinsn *d, int
         bpfrt_v_clear_all_pkt_pointers(env);
     }
     return 0;
+}
+
+/* check_mem_reg: a global function's memory argument must be readable and
+ * writable for the pointee's size (NULL allowed). */
+int bpfrt_v_check_global_mem_arg(struct venv *env, uint32_t regno, uint32_t mem_size)
+{
+    struct vreg *reg = &cur_regs(env)[regno];
+    if (register_is_null(reg))
+        return 0;
+    int err = check_func_arg_reg_off(env, reg, regno, false);
+    if (err)
+        return err;
+    struct vreg saved = *reg;
+    reg->flags &= (uint8_t)~PTR_MAYBE_NULL;
+    err = check_helper_mem_access(env, regno, (int)mem_size, false, true, NULL);
+    if (!err)
+        err = check_helper_mem_access(env, regno, (int)mem_size, true, true, NULL);
+    *reg = saved;
+    return err;
 }

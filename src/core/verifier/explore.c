@@ -291,8 +291,9 @@ process_bpf_exit:
     return 0;
 }
 
-/* do_check_common for the entry function: r1 the context, r10 the frame. */
-int bpfrt_v_do_check_main(struct venv *env)
+/* do_check_common: the entry function (r1 the context) or a global
+ * function on its own (arguments from its prototype); r10 the frame. */
+int bpfrt_v_do_check_common(struct venv *env, uint32_t subprog)
 {
     bool pop_log = !log_level(env, BPF_LOG_LEVEL2);
     struct vstate *st = bpfrt_v_zalloc(env, sizeof(*st));
@@ -305,16 +306,22 @@ int bpfrt_v_do_check_main(struct venv *env)
         return -BPFRT_ENOMEM;
     }
     env->cur_state = st;
-    bpfrt_v_init_func_state(env, st->frame[0], BPF_MAIN_FUNC, 0, 0);
-    st->first_insn_idx = 0;
+    bpfrt_v_init_func_state(env, st->frame[0], BPF_MAIN_FUNC, 0, subprog);
+    st->first_insn_idx = (int32_t)env->subprog[subprog].start;
     st->last_insn_idx = -1;
-    struct vreg *r1 = &st->frame[0]->regs[BPF_REG_1];
-    r1->type = PTR_TO_CTX;
-    bpfrt_v_mark_reg_known_zero(r1);
-    env->insn_idx = 0;
+    env->insn_idx = st->first_insn_idx;
     env->prev_linfo = NULL;
-
-    int ret = do_check(env);
+    env->prev_log_pos = 0;
+    int ret = 0;
+    if (subprog) {
+        ret = bpfrt_v_init_global_args(env, subprog, st->frame[0]->regs);
+    } else {
+        struct vreg *r1 = &st->frame[0]->regs[BPF_REG_1];
+        r1->type = PTR_TO_CTX;
+        bpfrt_v_mark_reg_known_zero(r1);
+    }
+    if (!ret)
+        ret = do_check(env);
     if (!ret && pop_log)
         bpfrt_vlog_reset(env->log, 0);
     /* free whatever is left: the current state and queued branches */
@@ -326,6 +333,7 @@ int bpfrt_v_do_check_main(struct venv *env)
     }
     bpfrt_v_free_verifier_state(env, env->cur_state, true);
     env->cur_state = NULL;
+    bpfrt_v_free_explored(env); /* free_states: each pass prunes against its own */
     bpfrt_v_free(env, env->insn_hist, (size_t)env->insn_hist_cap * sizeof(*env->insn_hist));
     env->insn_hist = NULL;
     env->insn_hist_cap = 0;

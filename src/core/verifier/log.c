@@ -83,81 +83,29 @@ const char *bpfrt_v_reg_type_str(struct venv *env, uint8_t type, uint8_t flags)
     return env->tmp_str;
 }
 
-/* ---- numbers: small ones decimal, large ones hex (verbose_snum/unum) ---- */
+/* ---- numbers, as the log prints them (verbose_snum/unum, tnum_strn) ---- */
 
 static void put_unum(struct venv *env, uint64_t v)
 {
-    if (v <= 0xffff)
-        verbose(env, "%llu", (unsigned long long)v);
-    else
-        verbose(env, "0x%llx", (unsigned long long)v);
+    char num[24];
+    bpfrt_bounds_unum(num, sizeof(num), v);
+    verbose(env, "%s", num);
 }
 
 static void put_snum(struct venv *env, int64_t v)
 {
-    if (v >= -32768 && v <= 32767)
-        verbose(env, "%lld", (long long)v);
+    char num[24];
+    bpfrt_bounds_snum(num, sizeof(num), v);
+    verbose(env, "%s", num);
+}
+
+/* kernel/bpf/log.c's tnum_strn: a known value alone, else (value; mask). */
+void bpfrt_v_tnum_str(char *buf, size_t size, struct bpfrt_tnum t)
+{
+    if (t.mask == 0)
+        bpfrt_bounds_unum(buf, size, t.value);
     else
-        verbose(env, "0x%llx", (unsigned long long)v);
-}
-
-static void tnum_str(char *buf, size_t size, struct tnum t)
-{
-    if (t.mask == 0) {
-        if (t.value <= 0xffff)
-            bpfrt_snprintf(buf, size, "%llu", (unsigned long long)t.value);
-        else
-            bpfrt_snprintf(buf, size, "0x%llx", (unsigned long long)t.value);
-        return;
-    }
-    bpfrt_snprintf(buf, size, "(0x%llx; 0x%llx)", (unsigned long long)t.value, (unsigned long long)t.mask);
-}
-
-/* smin=smin32=0,smax=umax=... : equal bounds share one value, listed in
- * the order smin smax umin umax smin32 smax32 umin32 umax32. */
-static void print_scalar_ranges(struct venv *env, const struct vscalar *s, const char **sep)
-{
-    struct {
-        const char *name;
-        uint64_t val;
-        bool omit;
-    } mm[] = {
-        { "smin", (uint64_t)s->smin_value, s->smin_value == INT64_MIN },
-        { "smax", (uint64_t)s->smax_value, s->smax_value == INT64_MAX },
-        { "umin", s->umin_value, s->umin_value == 0 },
-        { "umax", s->umax_value, s->umax_value == UINT64_MAX },
-        { "smin32",
-          (s->s32_min_value >= -32768 && s->s32_min_value <= 32767) ? (uint64_t)(int64_t)s->s32_min_value
-                                                                     : (uint32_t)s->s32_min_value,
-          s->s32_min_value == INT32_MIN },
-        { "smax32",
-          (s->s32_max_value >= -32768 && s->s32_max_value <= 32767) ? (uint64_t)(int64_t)s->s32_max_value
-                                                                     : (uint32_t)s->s32_max_value,
-          s->s32_max_value == INT32_MAX },
-        { "umin32", s->u32_min_value, s->u32_min_value == 0 },
-        { "umax32", s->u32_max_value, s->u32_max_value == UINT32_MAX },
-    };
-    const int n = (int)(sizeof(mm) / sizeof(mm[0]));
-    for (int i = 0; i < n; i++) {
-        if (mm[i].omit)
-            continue;
-        bool neg1 = mm[i].name[0] == 's' && (int64_t)mm[i].val < 0;
-        verbose(env, "%s%s=", *sep, mm[i].name);
-        *sep = ",";
-        for (int j = i + 2; j < n; j += 2) {
-            if (mm[j].omit || mm[j].val != mm[i].val)
-                continue;
-            bool neg2 = mm[j].name[0] == 's' && (int64_t)mm[j].val < 0;
-            if (neg2 != neg1)
-                continue;
-            mm[j].omit = true;
-            verbose(env, "%s=", mm[j].name);
-        }
-        if (mm[i].name[0] == 's')
-            put_snum(env, (int64_t)mm[i].val);
-        else
-            put_unum(env, mm[i].val);
-    }
+        bpfrt_tnum_strn(buf, size, t);
 }
 
 #define SEP() (verbose(env, "%s", sep), sep = ",")
@@ -168,7 +116,7 @@ static void print_reg_state(struct venv *env, const struct vframe *f, const stru
     uint8_t t = reg->type;
     if (t == SCALAR_VALUE && reg->precise)
         verbose(env, "P");
-    if (t == SCALAR_VALUE && tnum_is_const(reg->s.var_off)) {
+    if (t == SCALAR_VALUE && bpfrt_tnum_is_const(reg->s.var_off)) {
         put_snum(env, (int64_t)reg->s.var_off.value);
         return;
     }
@@ -176,7 +124,7 @@ static void print_reg_state(struct venv *env, const struct vframe *f, const stru
     if (t == PTR_TO_STACK) {
         if (f->frameno != reg->frameno)
             verbose(env, "[%d]", reg->frameno);
-        if (tnum_is_const(reg->s.var_off)) {
+        if (bpfrt_tnum_is_const(reg->s.var_off)) {
             put_snum(env, (int64_t)(reg->s.var_off.value + (uint64_t)(int64_t)reg->off));
             return;
         }
@@ -193,7 +141,7 @@ static void print_reg_state(struct venv *env, const struct vframe *f, const stru
         verbose(env, "ref_obj_id=%d", reg->ref_obj_id);
     }
     if (t == CONST_PTR_TO_MAP || t == PTR_TO_MAP_KEY || t == PTR_TO_MAP_VALUE) {
-        if (reg->map && reg->map->name[0]) {
+        if (reg->map && reg->map->name[0] && !reg->map_anon) {
             SEP();
             verbose(env, "map=%s", reg->map->name);
         }
@@ -215,19 +163,17 @@ static void print_reg_state(struct venv *env, const struct vframe *f, const stru
         verbose(env, "sz=");
         put_unum(env, reg->reg_mem_size);
     }
-    if (tnum_is_const(reg->s.var_off)) {
+    if (bpfrt_tnum_is_const(reg->s.var_off)) {
         if (reg->s.var_off.value) {
             SEP();
             verbose(env, "imm=");
             put_snum(env, (int64_t)reg->s.var_off.value);
         }
     } else {
-        print_scalar_ranges(env, &reg->s, &sep);
-        if (!tnum_is_unknown(reg->s.var_off)) {
-            char tn[48];
-            tnum_str(tn, sizeof(tn), reg->s.var_off);
+        char ranges[256];
+        if (bpfrt_bounds_snprint(ranges, sizeof(ranges), &reg->s) > 0) {
             SEP();
-            verbose(env, "var_off=%s", tn);
+            verbose(env, "%s", ranges);
         }
     }
     verbose(env, ")");

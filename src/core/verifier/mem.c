@@ -6,14 +6,6 @@
  * frozen read-only map values as known constants). */
 #include "core/verifier/verifier.h"
 
-static void tnum_compact(char *buf, size_t size, struct tnum t)
-{
-    if (t.mask == 0)
-        bpfrt_snprintf(buf, size, t.value <= 0xffff ? "%llu" : "0x%llx", (unsigned long long)t.value);
-    else
-        bpfrt_snprintf(buf, size, "(0x%llx; 0x%llx)", (unsigned long long)t.value, (unsigned long long)t.mask);
-}
-
 static const char *type_str(struct venv *env, const struct vreg *r)
 {
     return bpfrt_v_reg_type_str(env, r->type, r->flags);
@@ -47,11 +39,11 @@ static int check_ptr_alignment(struct venv *env, const struct vreg *reg, int32_t
     }
     if (!strict || size == 1)
         return 0;
-    struct tnum reg_off = tnum_add(reg->s.var_off, tnum_const((uint64_t)(int64_t)(ip_align + reg->off + off)));
-    if (tnum_is_aligned(reg_off, (uint64_t)size))
+    struct bpfrt_tnum reg_off = bpfrt_tnum_add(reg->s.var_off, bpfrt_tnum_const((uint64_t)(int64_t)(ip_align + reg->off + off)));
+    if (bpfrt_tnum_is_aligned(reg_off, (uint64_t)size))
         return 0;
     char tn[48];
-    tnum_compact(tn, sizeof(tn), reg->s.var_off);
+    bpfrt_v_tnum_str(tn, sizeof(tn), reg->s.var_off);
     if (ip_align)
         verbose(env, "misaligned packet access off %d+%s+%d+%d size %d\n", ip_align, tn, reg->off, off, size);
     else
@@ -150,30 +142,15 @@ static int check_map_access_type(struct venv *env, uint32_t regno, int32_t off, 
     return 0;
 }
 
-/* Which program types may read (and write) packet data directly. */
+/* may_access_direct_pkt_data, from the program type's row. */
 bool bpfrt_v_may_access_direct_pkt_data(struct venv *env, bool write)
 {
-    switch (env->prog_type) {
-    case BPF_PROG_TYPE_LWT_IN:
-    case BPF_PROG_TYPE_LWT_OUT:
-    case BPF_PROG_TYPE_LWT_SEG6LOCAL:
-    case BPF_PROG_TYPE_SK_REUSEPORT:
-    case BPF_PROG_TYPE_FLOW_DISSECTOR:
-    case BPF_PROG_TYPE_CGROUP_SKB:
-        if (write)
-            return false;
-        /* fallthrough */
-    case BPF_PROG_TYPE_SCHED_CLS:
-    case BPF_PROG_TYPE_SCHED_ACT:
-    case BPF_PROG_TYPE_XDP:
-    case BPF_PROG_TYPE_LWT_XMIT:
-    case BPF_PROG_TYPE_SK_SKB:
-    case BPF_PROG_TYPE_SK_MSG:
-        env->seen_direct_write |= write;
-        return true;
-    default:
+    const struct bpfrt_prog_type_row *row = bpfrt_prog_type_row(env->prog_type);
+    uint8_t pkt = row ? row->pkt : BPFRT_PKT_NONE;
+    if (pkt == BPFRT_PKT_NONE || (write && pkt != BPFRT_PKT_READ_WRITE))
         return false;
-    }
+    env->seen_direct_write |= write;
+    return true;
 }
 
 int bpfrt_v_check_packet_access(struct venv *env, uint32_t regno, int32_t off, int size, bool zero_size_allowed)
@@ -204,9 +181,9 @@ static int check_ptr_off_reg(struct venv *env, const struct vreg *reg, uint32_t 
         verbose(env, "dereference of modified %s ptr R%d off=%d disallowed\n", type_str(env, reg), regno, reg->off);
         return -BPFRT_EACCES;
     }
-    if (!tnum_is_const(reg->s.var_off) || reg->s.var_off.value) {
+    if (!bpfrt_tnum_is_const(reg->s.var_off) || reg->s.var_off.value) {
         char tn[48];
-        tnum_compact(tn, sizeof(tn), reg->s.var_off);
+        bpfrt_v_tnum_str(tn, sizeof(tn), reg->s.var_off);
         verbose(env, "variable %s access var_off=%s disallowed\n", type_str(env, reg), tn);
         return -BPFRT_EACCES;
     }
@@ -271,7 +248,7 @@ static bool map_direct_read(struct venv *env, const struct vreg *reg, int32_t of
                             uint64_t *val)
 {
     struct bpfrt_map *map = (struct bpfrt_map *)reg->map;
-    if (!tnum_is_const(reg->s.var_off) || !(map->map_flags & BPF_F_RDONLY_PROG) || !map->frozen ||
+    if (!bpfrt_tnum_is_const(reg->s.var_off) || !(map->map_flags & BPF_F_RDONLY_PROG) || !map->frozen ||
         map->map_type != BPF_MAP_TYPE_ARRAY)
         return false;
     int64_t moff = off + (int64_t)reg->s.var_off.value;
@@ -372,9 +349,9 @@ int bpfrt_v_check_mem_access(struct venv *env, int insn_idx, uint32_t regno, int
 
     if (!err && size < BPF_REG_SIZE && value_regno >= 0 && !write && regs[value_regno].type == SCALAR_VALUE) {
         if (is_ldsx)
-            bpfrt_scalar_coerce_to_size_sx(&regs[value_regno].s, size);
+            bpfrt_bounds_coerce_to_size_sx(&regs[value_regno].s, size);
         else
-            bpfrt_scalar_coerce_to_size(&regs[value_regno].s, size);
+            bpfrt_bounds_coerce_to_size(&regs[value_regno].s, size);
     }
     return err;
 }

@@ -36,21 +36,6 @@ static int save_aux_ptr_type(struct venv *env, uint8_t type)
     return 0;
 }
 
-static int reg_bounds_sanity(struct venv *env, struct vreg *reg, const char *ctx)
-{
-    if (reg->type != SCALAR_VALUE || !bpfrt_scalar_bounds_invalid(&reg->s))
-        return 0;
-    const struct vscalar *s = &reg->s;
-    verbose(env, "REG INVARIANTS VIOLATION (%s): range bounds violation u64=[0x%llx, 0x%llx] s64=[0x%llx, 0x%llx] "
-                 "u32=[0x%x, 0x%x] s32=[0x%x, 0x%x] var_off=(0x%llx, 0x%llx)\n",
-            ctx, (unsigned long long)s->umin_value, (unsigned long long)s->umax_value,
-            (unsigned long long)s->smin_value, (unsigned long long)s->smax_value, s->u32_min_value,
-            s->u32_max_value, (uint32_t)s->s32_min_value, (uint32_t)s->s32_max_value,
-            (unsigned long long)s->var_off.value, (unsigned long long)s->var_off.mask);
-    bpfrt_scalar_mark_unbounded(&reg->s);
-    return 0;
-}
-
 static int check_load_mem(struct venv *env, const struct bpfrt_dinsn *d, bool strict, bool is_ldsx)
 {
     int err = bpfrt_v_check_reg_arg(env, d->src, SRC_OP);
@@ -63,7 +48,7 @@ static int check_load_mem(struct venv *env, const struct bpfrt_dinsn *d, bool st
     if (!err)
         err = save_aux_ptr_type(env, src_type);
     if (!err)
-        err = reg_bounds_sanity(env, &cur_regs(env)[d->dst], "ldx");
+        bpfrt_v_reg_bounds_sanity_check(env, &cur_regs(env)[d->dst], "ldx");
     return err;
 }
 

@@ -12,7 +12,7 @@ void bpfrt_v_mark_reg_known(struct vreg *reg, uint64_t imm)
     reg->map = NULL;
     reg->id = 0;
     reg->ref_obj_id = 0;
-    bpfrt_scalar_mark_known(&reg->s, imm);
+    bpfrt_bounds_mark_known(&reg->s, imm);
 }
 
 void bpfrt_v_mark_reg_known_zero(struct vreg *reg)
@@ -32,7 +32,7 @@ void bpfrt_v_mark_reg_unknown(struct vreg *reg)
 {
     bpfrt_memset(reg, 0, sizeof(*reg));
     reg->type = SCALAR_VALUE;
-    bpfrt_scalar_mark_unknown(&reg->s);
+    bpfrt_bounds_mark_unknown(&reg->s);
 }
 
 void bpfrt_v_mark_reg_not_init(struct vreg *reg)
@@ -76,7 +76,7 @@ bool bpfrt_v_is_pointer_value(struct venv *env, uint32_t regno)
 
 bool bpfrt_v_reg_is_const_scalar(const struct vreg *r, uint64_t *val)
 {
-    if (r->type != SCALAR_VALUE || !tnum_is_const(r->s.var_off))
+    if (r->type != SCALAR_VALUE || !bpfrt_tnum_is_const(r->s.var_off))
         return false;
     if (val)
         *val = r->s.var_off.value;
@@ -113,19 +113,13 @@ int bpfrt_v_check_reg_arg(struct venv *env, uint32_t regno, int t)
 /* Unmodified PTR_TO_PACKET[_META,_END] straight from a context load. */
 bool bpfrt_v_reg_is_init_pkt_pointer(const struct vreg *reg, uint8_t which)
 {
-    return reg->type == which && reg->id == 0 && reg->off == 0 && tnum_equals_const(reg->s.var_off, 0);
+    return reg->type == which && reg->id == 0 && reg->off == 0 && bpfrt_tnum_equals_const(reg->s.var_off, 0);
 }
 
-/* The non-NULL side of a null check: map-in-map lookups yield the inner
- * map, other pointers lose their _or_null. */
+/* The non-NULL side of a null check (map-in-map lookups already yield
+ * the inner map pointer, see call.c). */
 void bpfrt_v_mark_ptr_not_null_reg(struct vreg *reg)
 {
-    if (reg->type == PTR_TO_MAP_VALUE && reg->map && reg->map->inner_meta) {
-        reg->type = CONST_PTR_TO_MAP;
-        reg->map = reg->map->inner_meta;
-        reg->flags &= (uint8_t)~PTR_MAYBE_NULL;
-        return;
-    }
     reg->flags &= (uint8_t)~PTR_MAYBE_NULL;
 }
 
@@ -175,4 +169,17 @@ void bpfrt_v_free(struct venv *env, void *p, size_t size)
 {
     if (p)
         bpfrt_free(env->rt, p, size);
+}
+
+/* reg_bounds_sanity_check: bounds a dead path made contradictory are
+ * reported (Linux's "REG INVARIANTS VIOLATION") and reset. */
+void bpfrt_v_reg_bounds_sanity_check(struct venv *env, struct vreg *reg, const char *ctx)
+{
+    const char *why;
+    struct bpfrt_bounds before = reg->s;
+    if (reg->type != SCALAR_VALUE || bpfrt_bounds_check_sanity(&reg->s, &why))
+        return;
+    char line[256];
+    bpfrt_bounds_snprint_violation(line, sizeof(line), ctx, why, &before);
+    verbose(env, "%s\n", line);
 }

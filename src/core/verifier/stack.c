@@ -42,7 +42,7 @@ static void assign_scalar_id_before_mov(struct venv *env, struct vreg *src)
         src->id = 0;
         src->off = 0;
     }
-    if (!src->id && !tnum_is_const(src->s.var_off))
+    if (!src->id && !bpfrt_tnum_is_const(src->s.var_off))
         src->id = bpfrt_v_new_id(env);
 }
 
@@ -66,11 +66,6 @@ int bpfrt_v_grow_stack(struct venv *env, struct vframe *f, int32_t size)
     return 0;
 }
 
-static void tnum_text(char *buf, size_t size, struct tnum t)
-{
-    bpfrt_snprintf(buf, size, "(0x%llx; 0x%llx)", (unsigned long long)t.value, (unsigned long long)t.mask);
-}
-
 int bpfrt_v_check_stack_access_within_bounds(struct venv *env, uint32_t regno, int32_t off, int size,
                                              bool write)
 {
@@ -78,7 +73,7 @@ int bpfrt_v_check_stack_access_within_bounds(struct venv *env, uint32_t regno, i
     struct vframe *f = reg_frame(env, reg);
     const char *extra = write ? " write to" : " read from";
     int64_t min_off, max_off;
-    if (tnum_is_const(reg->s.var_off)) {
+    if (bpfrt_tnum_is_const(reg->s.var_off)) {
         min_off = (int64_t)reg->s.var_off.value + off;
         max_off = min_off + size;
     } else {
@@ -98,11 +93,11 @@ int bpfrt_v_check_stack_access_within_bounds(struct venv *env, uint32_t regno, i
     if (!err && size < 0)
         err = -BPFRT_EFAULT;
     if (err) {
-        if (tnum_is_const(reg->s.var_off)) {
+        if (bpfrt_tnum_is_const(reg->s.var_off)) {
             verbose(env, "invalid%s stack R%d off=%d size=%d\n", extra, regno, off, size);
         } else {
             char tn[48];
-            tnum_text(tn, sizeof(tn), reg->s.var_off);
+            bpfrt_tnum_strn(tn, sizeof(tn), reg->s.var_off);
             verbose(env, "invalid variable-offset%s stack R%d var_off=%s off=%d size=%d\n", extra, regno, tn,
                     off, size);
         }
@@ -206,7 +201,7 @@ static int check_stack_write_var_off(struct venv *env, struct vframe *f, uint32_
         bpfrt_v_mark_stack_slot_scratched(env, spi);
         if (writing_zero && *stype == STACK_SPILL && bpfrt_v_is_spilled_scalar_reg(&f->stack[spi])) {
             struct vreg *sp = &f->stack[spi].spilled_ptr;
-            if (tnum_equals_const(sp->s.var_off, 0)) {
+            if (bpfrt_tnum_equals_const(sp->s.var_off, 0)) {
                 zero_used = true;
                 continue;
             }
@@ -225,7 +220,7 @@ int bpfrt_v_check_stack_write(struct venv *env, uint32_t ptr_regno, int32_t off,
 {
     struct vreg *reg = &cur_regs(env)[ptr_regno];
     struct vframe *f = reg_frame(env, reg);
-    if (tnum_is_const(reg->s.var_off))
+    if (bpfrt_tnum_is_const(reg->s.var_off))
         return check_stack_write_fixed_off(env, f, off + (int32_t)reg->s.var_off.value, size, value_regno,
                                            insn_idx);
     return check_stack_write_var_off(env, f, ptr_regno, off, size, value_regno, insn_idx);
@@ -287,7 +282,7 @@ static int check_stack_read_fixed_off(struct venv *env, struct vframe *rf, int32
                     else if (type == STACK_ZERO)
                         zero_cnt++;
                 }
-                if (spill_cnt == size && tnum_equals_const(reg->s.var_off, 0)) {
+                if (spill_cnt == size && bpfrt_tnum_equals_const(reg->s.var_off, 0)) {
                     bpfrt_v_mark_reg_const_zero(&f->regs[dst_regno]);
                 } else {
                     if (zero_cnt == size)
@@ -322,7 +317,7 @@ int bpfrt_v_check_stack_range_initialized(struct venv *env, uint32_t regno, int3
     if (err)
         return err;
     int64_t min_off, max_off;
-    if (tnum_is_const(reg->s.var_off)) {
+    if (bpfrt_tnum_is_const(reg->s.var_off)) {
         min_off = max_off = (int64_t)reg->s.var_off.value + off;
     } else {
         raw_mode = false; /* an uninitialised buffer needs a fixed offset */
@@ -356,10 +351,10 @@ int bpfrt_v_check_stack_read(struct venv *env, uint32_t ptr_regno, int32_t off, 
 {
     struct vreg *reg = &cur_regs(env)[ptr_regno];
     struct vframe *f = reg_frame(env, reg);
-    bool var_off = !tnum_is_const(reg->s.var_off);
+    bool var_off = !bpfrt_tnum_is_const(reg->s.var_off);
     if (dst_regno < 0 && var_off) {
         char tn[48];
-        tnum_text(tn, sizeof(tn), reg->s.var_off);
+        bpfrt_tnum_strn(tn, sizeof(tn), reg->s.var_off);
         verbose(env, "variable offset stack pointer cannot be passed into helper function; var_off=%s off=%d size=%d\n",
                 tn, off, size);
         return -BPFRT_EACCES;

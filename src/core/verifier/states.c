@@ -152,7 +152,7 @@ static bool check_scalar_ids(uint32_t old_id, uint32_t cur_id, struct idmap *m)
     return check_ids(old_id, cur_id, m);
 }
 
-static bool range_within(const struct vscalar *o, const struct vscalar *c)
+static bool range_within(const struct bpfrt_bounds *o, const struct bpfrt_bounds *c)
 {
     return o->umin_value <= c->umin_value && o->umax_value >= c->umax_value && o->smin_value <= c->smin_value &&
            o->smax_value >= c->smax_value && o->u32_min_value <= c->u32_min_value &&
@@ -165,7 +165,7 @@ static bool range_within(const struct vscalar *o, const struct vscalar *c)
 static bool same_reg_body(const struct vreg *a, const struct vreg *b)
 {
     return a->type == b->type && a->flags == b->flags && a->off == b->off && a->aux == b->aux &&
-           a->map == b->map && bpfrt_memcmp(&a->s, &b->s, sizeof(a->s)) == 0;
+           a->map == b->map && a->map_anon == b->map_anon && bpfrt_memcmp(&a->s, &b->s, sizeof(a->s)) == 0;
 }
 
 static bool regs_exact(const struct vreg *o, const struct vreg *c, struct idmap *m)
@@ -189,7 +189,7 @@ static bool regsafe(const struct vreg *o, const struct vreg *c, struct idmap *m,
             return false;
         if ((o->id & BPF_ADD_CONST) && o->off != c->off)
             return false;
-        return range_within(&o->s, &c->s) && tnum_in(o->s.var_off, c->s.var_off) &&
+        return range_within(&o->s, &c->s) && bpfrt_tnum_in(o->s.var_off, c->s.var_off) &&
                check_scalar_ids(o->id, c->id, m);
     case PTR_TO_MAP_KEY:
     case PTR_TO_MAP_VALUE:
@@ -197,7 +197,7 @@ static bool regsafe(const struct vreg *o, const struct vreg *c, struct idmap *m,
     case PTR_TO_BUF:
     case PTR_TO_TP_BUFFER:
         return o->off == c->off && o->aux == c->aux && o->map == c->map && range_within(&o->s, &c->s) &&
-               tnum_in(o->s.var_off, c->s.var_off) && check_ids(o->id, c->id, m) &&
+               bpfrt_tnum_in(o->s.var_off, c->s.var_off) && check_ids(o->id, c->id, m) &&
                check_ids(o->ref_obj_id, c->ref_obj_id, m);
     case PTR_TO_PACKET_META:
     case PTR_TO_PACKET:
@@ -209,7 +209,7 @@ static bool regsafe(const struct vreg *o, const struct vreg *c, struct idmap *m,
         }
         if (o->off != c->off || !check_ids(o->id, c->id, m))
             return false;
-        return range_within(&o->s, &c->s) && tnum_in(o->s.var_off, c->s.var_off);
+        return range_within(&o->s, &c->s) && bpfrt_tnum_in(o->s.var_off, c->s.var_off);
     case PTR_TO_STACK:
         return regs_exact(o, c, m) && o->frameno == c->frameno;
     default:

@@ -96,7 +96,7 @@ int bpfrt_v_process_spin_lock(struct venv *env, uint32_t regno, bool is_lock)
 {
     struct vstate *st = env->cur_state;
     const struct vreg *reg = &cur_regs(env)[regno];
-    if (!tnum_is_const(reg->s.var_off)) {
+    if (!bpfrt_tnum_is_const(reg->s.var_off)) {
         verbose(env, "R%d doesn't have constant offset. bpf_spin_lock has to be at the constant offset\n", regno);
         return -BPFRT_EINVAL;
     }
@@ -181,6 +181,8 @@ int bpfrt_v_check_func_call(struct venv *env, const struct bpfrt_dinsn *d, int32
     int sub = bpfrt_v_find_subprog(env, (uint32_t)d->target);
     if (sub < 0)
         return -BPFRT_EFAULT;
+    if (bpfrt_v_subprog_is_global(env, (uint32_t)sub))
+        return bpfrt_v_call_global(env, (uint32_t)sub);
     struct vframe *caller = st->frame[st->curframe];
     int err = setup_func_entry(env, st, (uint32_t)sub, *insn_idx);
     if (err)
@@ -318,21 +320,24 @@ static int prepare_func_exit(struct venv *env, int32_t *insn_idx)
 }
 
 /* check_return_code for the entry function: R0 readable, and in the
- * program type's range where Linux enforces one. */
+ * range the program type's row gives (most types take any value). */
 static int check_return_code(struct venv *env)
 {
     int err = bpfrt_v_check_reg_arg(env, BPF_REG_0, SRC_OP);
     if (err)
         return err;
-    int32_t min = 0, max = 1;
-    switch (env->prog_type) {
-    case BPF_PROG_TYPE_CGROUP_SKB:
-        if (env->args->expected_attach_type == BPF_CGROUP_INET_EGRESS)
-            max = 3;
-        break;
-    default:
+    if (cur_func(env)->subprogno) { /* a global function verified alone */
+        const struct vreg *r0 = &cur_regs(env)[BPF_REG_0];
+        if (r0->type != SCALAR_VALUE) {
+            verbose(env, "At subprogram exit the register R0 is not a scalar value (%s)\n",
+                    bpfrt_v_reg_type_str(env, r0->type, r0->flags));
+            return -BPFRT_EINVAL;
+        }
         return 0;
     }
+    struct bpfrt_retval rv = bpfrt_prog_type_retval(env->prog_type, env->args->expected_attach_type);
+    if (rv.kind != BPFRT_RETVAL_RANGE)
+        return 0;
     const struct vreg *reg = &cur_regs(env)[BPF_REG_0];
     if (reg->type != SCALAR_VALUE) {
         verbose(env, "At program exit the register R0 is not a known value (%s)\n",
@@ -342,8 +347,8 @@ static int check_return_code(struct venv *env)
     err = bpfrt_v_mark_chain_precision(env, BPF_REG_0);
     if (err)
         return err;
-    if (reg->s.smin_value < min || reg->s.smax_value > max) {
-        verbose_invalid_scalar(env, reg, min, max, "At program exit", "R0");
+    if (reg->s.smin_value < rv.min || reg->s.smax_value > rv.max) {
+        verbose_invalid_scalar(env, reg, rv.min, rv.max, "At program exit", "R0");
         return -BPFRT_EINVAL;
     }
     return 0;

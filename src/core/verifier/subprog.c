@@ -51,8 +51,9 @@ int bpfrt_v_add_subprogs(struct venv *env)
     for (uint32_t i = 0; !err && i < env->len; i++) {
         const struct bpfrt_dinsn *d = &env->di[i];
         if (d->op == BPFRT_OP_CALL_KFUNC) {
-            verbose(env, "calling kernel function is not supported without CONFIG_DEBUG_INFO_BTF\n");
-            return -BPFRT_ENOTSUPP;
+            /* bpfrt has no kernel BTF: no id names a kernel function */
+            verbose(env, "kernel btf_id %u is not a function\n", (uint32_t)d->imm);
+            return -BPFRT_EINVAL;
         }
         bool func = d->op == BPFRT_OP_LDDW && d->src == BPF_PSEUDO_FUNC;
         if (d->op == BPFRT_OP_CALL_LOCAL || func)

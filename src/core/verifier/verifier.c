@@ -95,7 +95,9 @@ int bpfrt_verify_run(struct venv *env, struct bpfrt_verify_result *res)
         err = env->explored ? 0 : -BPFRT_ENOMEM;
     }
     if (!err)
-        err = bpfrt_v_do_check_main(env);
+        err = bpfrt_v_do_check_common(env, 0);
+    if (!err)
+        err = bpfrt_v_do_check_subprogs(env);
     if (!err)
         err = bpfrt_v_check_max_stack_depth(env);
     bpfrt_v_free_explored(env);

@@ -15,7 +15,7 @@
 #include "bpfrt/helpers.h"
 #include "bpfrt/map.h"
 #include "bpfrt/prog.h"
-#include "core/bpf/log.h"
+#include "core/lib/vlog.h"
 #include "core/core.h"
 #include "core/isa/decode.h"
 #include "core/prog/prog_types.h"
@@ -78,7 +78,7 @@ enum {
  * bounds; pointers use off (fixed offset) plus the bounds as their variable
  * offset. */
 struct vreg {
-    struct vscalar s;      /* var_off and the 64/32-bit signed/unsigned bounds */
+    struct bpfrt_bounds s;      /* var_off and the 64/32-bit signed/unsigned bounds */
     int32_t off;           /* fixed offset of a pointer */
     uint32_t id;           /* null-check / packet-range / linked-scalar identity */
     uint32_t ref_obj_id;   /* acquired reference this pointer holds */
@@ -86,6 +86,7 @@ struct vreg {
     uint8_t flags;         /* PTR_MAYBE_NULL, MEM_RDONLY, MEM_RINGBUF */
     uint8_t frameno;       /* PTR_TO_STACK: the frame the pointer points into */
     bool precise;
+    bool map_anon;         /* map is a map-in-map's inner template: printed without its name */
     int32_t aux;           /* pkt: range (negative: at/beyond pkt_end); mem: size; func: subprogram */
     const struct bpfrt_map *map;  /* map ptr / key / value */
 };
@@ -172,7 +173,12 @@ struct vaux {
 };
 
 /* ---- subprograms (struct bpf_subprog_info) ---- */
+enum { GARG_SCALAR = 0, GARG_CTX, GARG_MEM_OR_NULL }; /* a global function's argument kinds */
 struct vsubprog {
+    struct { uint8_t kind; uint32_t mem_size; } args[MAX_BPF_FUNC_REG_ARGS];
+    uint32_t arg_cnt;
+    bool args_cached;
+    bool verified;
     uint32_t start;
     uint32_t stack_depth;        /* max over the paths the walk explored */
     bool has_tail_call;
@@ -267,11 +273,11 @@ static inline bool type_is_sk_pointer(uint8_t t)
 }
 static inline bool register_is_null(const struct vreg *r)
 {
-    return r->type == SCALAR_VALUE && tnum_equals_const(r->s.var_off, 0);
+    return r->type == SCALAR_VALUE && bpfrt_tnum_equals_const(r->s.var_off, 0);
 }
 static inline bool register_is_const(const struct vreg *r)
 {
-    return r->type == SCALAR_VALUE && tnum_is_const(r->s.var_off);
+    return r->type == SCALAR_VALUE && bpfrt_tnum_is_const(r->s.var_off);
 }
 static inline struct vframe *cur_func(struct venv *env)
 {
@@ -293,6 +299,7 @@ void bpfrt_v_print_verifier_state(struct venv *env, const struct vstate *st, uin
 void bpfrt_v_print_insn_state(struct venv *env, const struct vstate *st, uint32_t frameno);
 void bpfrt_v_verbose_linfo(struct venv *env, uint32_t insn_off, const char *prefix);
 void bpfrt_v_verbose_insn(struct venv *env, uint32_t idx);
+void bpfrt_v_tnum_str(char *buf, size_t size, struct bpfrt_tnum t);
 int bpfrt_v_insn_text(const struct venv *env, uint32_t idx, char *buf, size_t size);
 void bpfrt_v_mark_reg_scratched(struct venv *env, uint32_t regno);
 void bpfrt_v_mark_stack_slot_scratched(struct venv *env, uint32_t spi);
@@ -331,6 +338,7 @@ void bpfrt_v_copy_register_state(struct vreg *dst, const struct vreg *src);
 void bpfrt_v_clear_all_pkt_pointers(struct venv *env);
 void bpfrt_v_invalidate_reg(struct vreg *reg);
 bool bpfrt_v_reg_is_const_scalar(const struct vreg *r, uint64_t *val);
+void bpfrt_v_reg_bounds_sanity_check(struct venv *env, struct vreg *reg, const char *ctx);
 /* Calls fn on every register and spilled register of every frame. */
 typedef void (*bpfrt_v_reg_fn)(struct venv *env, struct vreg *reg, void *arg);
 void bpfrt_v_for_each_reg(struct venv *env, struct vstate *st, bpfrt_v_reg_fn fn, void *arg);
@@ -340,7 +348,6 @@ int bpfrt_v_check_alu_op(struct venv *env, const struct bpfrt_dinsn *d);
 
 /* ---- branch.c (check_cond_jmp_op, may_goto) ---- */
 int bpfrt_v_check_cond_jmp_op(struct venv *env, const struct bpfrt_dinsn *d, int32_t *insn_idx);
-void bpfrt_v_sync_linked_regs(struct venv *env, struct vstate *st, struct vreg *known);
 
 /* ---- stack.c (check_stack_read/write, stack growth) ---- */
 int bpfrt_v_grow_stack(struct venv *env, struct vframe *f, int32_t size);
@@ -385,7 +392,7 @@ int bpfrt_v_check_resource_leak(struct venv *env, bool exception_exit, bool chec
 int bpfrt_v_process_spin_lock(struct venv *env, uint32_t regno, bool is_lock);
 
 /* ---- explore.c (do_check, push_stack, pop_stack) ---- */
-int bpfrt_v_do_check_main(struct venv *env);
+int bpfrt_v_do_check_common(struct venv *env, uint32_t subprog);
 struct vstate *bpfrt_v_push_stack(struct venv *env, int32_t insn_idx, int32_t prev_insn_idx);
 
 /* ---- states.c (is_state_visited, states_equal, state copies) ---- */
@@ -397,6 +404,14 @@ struct vframe *bpfrt_v_alloc_frame(struct venv *env);
 void bpfrt_v_free_frame(struct venv *env, struct vframe *f);
 void bpfrt_v_update_branch_counts(struct venv *env, struct vstate *st);
 void bpfrt_v_free_explored(struct venv *env);
+
+/* ---- funcs.c (global functions) ---- */
+bool bpfrt_v_subprog_is_global(const struct venv *env, uint32_t sub);
+const char *bpfrt_v_subprog_name(const struct venv *env, uint32_t sub);
+int bpfrt_v_call_global(struct venv *env, uint32_t sub);
+int bpfrt_v_init_global_args(struct venv *env, uint32_t sub, struct vreg *regs);
+int bpfrt_v_do_check_subprogs(struct venv *env);
+int bpfrt_v_check_global_mem_arg(struct venv *env, uint32_t regno, uint32_t mem_size);
 
 /* ---- backtrack.c (precision tracking) ---- */
 int bpfrt_v_push_insn_history(struct venv *env, struct vstate *cur, uint32_t flags, uint64_t linked_regs);
