@@ -344,9 +344,9 @@ struct bpfrt_run {
      * acquires are tracked until it releases them. Use the functions below,
      * not the fields. */
     bool checked;
-    struct bpfrt_run_regions rgn;
     struct bpfrt_region regions[BPFRT_RUN_MAX_REGIONS];
     struct bpfrt_region scoped[BPFRT_RUN_MAX_SCOPED];
+    struct bpfrt_run_regions rgn;
     uint32_t nr_refs;
     struct bpfrt_run_ref refs[BPFRT_RUN_MAX_REFS];
 

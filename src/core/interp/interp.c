@@ -299,12 +299,13 @@ static int interp_run(struct bpfrt_prog *prog, struct bpfrt_run *run, uint64_t r
     ex.loop = select_loop(run);
 
     void *saved_priv = run->engine_priv;
-    struct bpfrt_run_regions saved_regions;
+    struct bpfrt_run_regions_mark saved_regions = { 0 };
+    const bool checked = run->checked;
     run->engine_priv = &ex;
     run->prog = prog;
     if (!run->ctx)
         run->ctx = (void *)(uintptr_t)r1;
-    if (run->checked) {
+    if (checked) {
         bpfrt_run_regions_save(run, &saved_regions);
         bpfrt_interp_setup_regions(&ex);
     }
@@ -315,7 +316,7 @@ static int interp_run(struct bpfrt_prog *prog, struct bpfrt_run *run, uint64_t r
     regs[BPF_REG_10] = (uint64_t)(uintptr_t)ex.stack_top;
     int rc = ex.loop(&ex, code->slots, regs, ret);
     run->exit_insn = ex.exit_pc;
-    if (run->checked) {
+    if (checked) {
         bpfrt_interp_finish_checked(&ex, &rc);
         bpfrt_run_regions_restore(run, &saved_regions); /* the stack region was this frame's */
     }
