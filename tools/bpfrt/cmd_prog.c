@@ -4,7 +4,11 @@
  *   bpfrt prog run prog.o [--section S | --prog NAME] [--data HEX | --data-file F]
  *                  [--ctx-file F | --ctx-args 1,2,3] [--repeat N]
  *                  [--map-set MAP KEY=VALUE]... [--rodata VAR=VALUE]... [--dump-maps] [-j]
+ *                  [--no-verify]
  *   bpfrt prog load prog.o        (load everything, report each program)
+ *
+ * Programs are verified at load, as the kernel does; --no-verify loads them
+ * unverified (BPFRT_PROG_F_NO_VERIFY: checked mode).
  *
  * kprobe, tracepoint and perf_event programs run on a raw context given as a
  * file (pt_regs, the tracepoint record), raw_tracepoint programs on
@@ -33,6 +37,7 @@ struct prog_args {
     const char *data_hex, *data_file, *ctx_file, *ctx_args;
     uint32_t repeat;
     bool dump_maps;
+    bool no_verify;
     struct map_set sets[MAX_SETS];
     int nr_sets;
     const char *rodata[MAX_SETS];
@@ -56,7 +61,9 @@ static void prog_usage(FILE *f)
                "                         integer, hex:BYTES, or typed fields u8:6,u16:22,ip:10.0.0.1\n"
                "                         (per-CPU maps: VAL goes to every CPU; queue/stack: =VAL)\n"
                "  --rodata VAR=VAL       set a global (const volatile knob) before load\n"
-               "  --dump-maps            print every map after the run (BTF-typed values)\n");
+               "  --dump-maps            print every map after the run (BTF-typed values)\n"
+               "  --no-verify            load without the verifier (checked mode: the\n"
+               "                         interpreter stops a bad access at run time)\n");
     cli_obj_common_usage(f);
 }
 
@@ -81,6 +88,9 @@ static int parse_args(int argc, char **argv, struct prog_args *a)
         else if (strcmp(s, "--ctx-args") == 0) dst = &a->ctx_args;
         else if (strcmp(s, "--dump-maps") == 0) {
             a->dump_maps = true;
+            continue;
+        } else if (strcmp(s, "--no-verify") == 0) {
+            a->no_verify = true;
             continue;
         } else if (strcmp(s, "--repeat") == 0) {
             if (i + 1 >= argc || atoi(argv[i + 1]) <= 0) {
@@ -263,6 +273,15 @@ static bool read_input(const struct prog_args *a, uint8_t **data, uint32_t *len,
     return true;
 }
 
+/* --no-verify: every program loads with BPFRT_PROG_F_NO_VERIFY. */
+static void apply_no_verify(struct bpfrt_object *obj, const struct prog_args *a)
+{
+    for (uint32_t i = 0; a->no_verify && i < bpfrt_object_prog_count(obj); i++) {
+        struct bpfrt_object_prog *p = bpfrt_object_prog_at(obj, i);
+        bpfrt_object_prog_set_flags(p, bpfrt_object_prog_flags(p) | BPFRT_PROG_F_NO_VERIFY);
+    }
+}
+
 static void print_load_failure(struct bpfrt_object *obj, const char *err)
 {
     fprintf(stderr, "bpfrt prog: %s\n", err);
@@ -292,6 +311,7 @@ static int prog_run(struct bpfrt_runtime *rt, struct prog_args *a)
         goto out;
     }
     bpfrt_object_prog_set_autoload(p, true); /* even a SEC("?...") program */
+    apply_no_verify(obj, a);
     for (int i = 0; i < a->nr_rodata; i++)
         if (!apply_rodata(obj, a->rodata[i]))
             goto out;
@@ -408,6 +428,7 @@ static int prog_load(struct bpfrt_runtime *rt, struct prog_args *a)
         }
     char err[512];
     int status = CLI_OK;
+    apply_no_verify(obj, a);
     if (bpfrt_object_load(obj, err, sizeof(err))) {
         print_load_failure(obj, err);
         status = CLI_ERROR;

@@ -122,6 +122,30 @@ static bool is_local_call(const struct bpfrt_dinsn *d)
 /* What precision of the tracked set before instruction idx needs (the
  * instruction's inputs for each tracked output). -ENOTSUPP: give up and
  * mark everything precise. */
+/* fmt_reg_mask / bpf_fmt_stack_mask: "r1,r3" and "-8,-24" for the
+ * level-2 mark_precise lines. */
+static const char *fmt_reg_mask(char *buf, size_t size, uint32_t mask)
+{
+    struct bpfrt_strbuf sb;
+    bpfrt_strbuf_init(&sb, buf, size);
+    buf[0] = '\0';
+    for (int r = 0; r < 32; r++)
+        if (mask & (1u << r))
+            bpfrt_strbuf_printf(&sb, "%sr%d", sb.len ? "," : "", r);
+    return buf;
+}
+
+static const char *fmt_stack_mask(char *buf, size_t size, uint64_t mask)
+{
+    struct bpfrt_strbuf sb;
+    bpfrt_strbuf_init(&sb, buf, size);
+    buf[0] = '\0';
+    for (int i = 0; i < 64; i++)
+        if (mask & (1ull << i))
+            bpfrt_strbuf_printf(&sb, "%s%d", sb.len ? "," : "", -(i + 1) * 8);
+    return buf;
+}
+
 static int backtrack_insn(struct venv *env, int32_t idx, int32_t subseq_idx, const struct vhist *h, struct bt *bt)
 {
     const struct bpfrt_dinsn *d = &env->di[idx];
@@ -129,6 +153,15 @@ static int backtrack_insn(struct venv *env, int32_t idx, int32_t subseq_idx, con
     uint32_t dreg = d->dst, sreg = d->src;
     bool is_k = oi->flags & BPFRT_OPF_K;
 
+    if (d->op == BPFRT_OP_BAD) /* the second half of ld_imm64 */
+        return 0;
+    if (log_level(env, BPF_LOG_LEVEL2)) {
+        char rm[160], sm[400];
+        bpfrt_v_verbose(env, "mark_precise: frame%u: regs=%s stack=%s before %d: ", bt->frame,
+                        fmt_reg_mask(rm, sizeof(rm), BT_REG(bt)), fmt_stack_mask(sm, sizeof(sm), BT_STACK(bt)),
+                        idx);
+        bpfrt_v_verbose_insn(env, (uint32_t)idx);
+    }
     bt_sync_linked_regs(bt, h);
     switch (oi->kind) {
     case BPFRT_K_ALU:
@@ -247,8 +280,10 @@ static int backtrack_insn(struct venv *env, int32_t idx, int32_t subseq_idx, con
     return 0;
 }
 
-static void mark_all_scalars_precise(struct vstate *cur)
+static void mark_all_scalars_precise(struct venv *env, struct vstate *cur)
 {
+    if (log_level(env, BPF_LOG_LEVEL2))
+        bpfrt_v_verbose(env, "mark_precise: frame%u: falling back to forcing all scalars precise\n", cur->curframe);
     for (struct vstate *st = cur->parent; st; st = st->parent) {
         for (uint32_t i = 0; i <= st->curframe; i++) {
             struct vframe *f = st->frame[i];
@@ -284,6 +319,9 @@ static int mark_chain_precision_bt(struct venv *env, struct vstate *st, struct b
         return 0;
     for (;;) {
         uint32_t hist_start = st->insn_hist_start, hist_end = st->insn_hist_end;
+        if (log_level(env, BPF_LOG_LEVEL2))
+            bpfrt_v_verbose(env, "mark_precise: frame%u: last_idx %d first_idx %d subseq_idx %d \n", bt->frame,
+                            last_idx, first_idx, subseq_idx);
         if (last_idx < 0)
             return -BPFRT_EFAULT;
         for (int32_t i = last_idx;;) {
@@ -293,7 +331,7 @@ static int mark_chain_precision_bt(struct venv *env, struct vstate *st, struct b
             else
                 err = backtrack_insn(env, i, subseq_idx, hist_entry(env, hist_start, hist_end, i), bt);
             if (err == -BPFRT_ENOTSUPP || err == -BPFRT_EFAULT) {
-                mark_all_scalars_precise(env->cur_state);
+                mark_all_scalars_precise(env, env->cur_state);
                 return 0;
             }
             if (bt_empty(bt))
@@ -303,7 +341,7 @@ static int mark_chain_precision_bt(struct venv *env, struct vstate *st, struct b
             if (i < 0)
                 break;
             if ((uint32_t)i >= env->len) {
-                mark_all_scalars_precise(env->cur_state);
+                mark_all_scalars_precise(env, env->cur_state);
                 return 0;
             }
         }
@@ -334,6 +372,13 @@ static int mark_chain_precision_bt(struct venv *env, struct vstate *st, struct b
                 else
                     reg->precise = true;
             }
+            if (log_level(env, BPF_LOG_LEVEL2)) {
+                char rm[160], sm[400];
+                bpfrt_v_verbose(env, "mark_precise: frame%d: parent state regs=%s stack=%s: ", fr,
+                                fmt_reg_mask(rm, sizeof(rm), bt->reg_masks[fr]),
+                                fmt_stack_mask(sm, sizeof(sm), bt->stack_masks[fr]));
+                bpfrt_v_print_verifier_state(env, st, (uint32_t)fr, true);
+            }
         }
         if (bt_empty(bt))
             return 0;
@@ -342,7 +387,7 @@ static int mark_chain_precision_bt(struct venv *env, struct vstate *st, struct b
         first_idx = st->first_insn_idx;
     }
     if (!bt_empty(bt))
-        mark_all_scalars_precise(env->cur_state);
+        mark_all_scalars_precise(env, env->cur_state);
     return 0;
 }
 

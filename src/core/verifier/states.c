@@ -111,14 +111,36 @@ int bpfrt_v_copy_verifier_state(struct venv *env, struct vstate *dst, const stru
     return 0;
 }
 
+/* Linux's peak_states counts explored states plus evicted ones still
+ * referenced (env->free_list_size); an evicted state leaves that count
+ * when its last child finishes (maybe_free_verifier_state). The memory
+ * itself is freed with the rest at the end. */
+static void update_peak_states(struct venv *env)
+{
+    uint32_t n = env->explored_states_size + env->free_list_size;
+    if (env->peak_states < n)
+        env->peak_states = n;
+}
+
+static void maybe_free_verifier_state(struct venv *env, struct vstate *st)
+{
+    if (!st->in_free_list || st->branches || st->used_as_loop_entry)
+        return;
+    st->in_free_list = false;
+    env->free_list_size--;
+}
+
 void bpfrt_v_update_branch_counts(struct venv *env, struct vstate *st)
 {
-    (void)env;
+    bool listed = false; /* the current state is in no list; its parents are */
     while (st) {
         if (st->branches)
             st->branches--;
         if (st->branches)
             break;
+        if (listed)
+            maybe_free_verifier_state(env, st);
+        listed = true;
         st = st->parent;
     }
 }
@@ -390,7 +412,8 @@ void bpfrt_v_free_explored(struct venv *env)
 int bpfrt_v_is_state_visited(struct venv *env, int32_t insn_idx)
 {
     struct vstate *cur = env->cur_state;
-    bool force = env->aux[insn_idx].flags & AUX_FORCE_CHECKPOINT;
+    /* a checkpoint, or one to keep the jump history short */
+    bool force = (env->aux[insn_idx].flags & AUX_FORCE_CHECKPOINT) || cur->insn_hist_end - cur->insn_hist_start > 40;
     bool add_new_state = force;
     uint32_t states_cnt = 0;
 
@@ -445,18 +468,20 @@ hit:
 miss:
         if (add_new_state)
             sl->miss_cnt++;
-        uint32_t n = (force && old->branches > 0) ? 64 : 3;
+        uint32_t n = ((env->aux[insn_idx].flags & AUX_FORCE_CHECKPOINT) && old->branches > 0) ? 64 : 3;
         if (sl->miss_cnt > sl->hit_cnt * n + n) {
             /* unlikely to help: drop it (keep its memory if a path may
              * still walk its parent chain) */
             *pprev = sl->next;
+            env->explored_states_size--;
             if (old->branches == 0 && !old->used_as_loop_entry) {
                 free_state_list(env, sl);
             } else {
                 sl->next = env->free_list;
                 env->free_list = sl;
+                old->in_free_list = true;
+                env->free_list_size++;
             }
-            env->explored_states_size--;
             continue;
         }
         pprev = &sl->next;
@@ -471,8 +496,7 @@ miss:
         return -BPFRT_ENOMEM;
     env->total_states++;
     env->explored_states_size++;
-    if (env->peak_states < env->explored_states_size)
-        env->peak_states = env->explored_states_size;
+    update_peak_states(env);
     env->prev_jmps_processed = env->jmps_processed;
     env->prev_insn_processed = env->insn_processed;
     /* forget inherited precision: children will mark what they need */

@@ -152,6 +152,7 @@ struct vstate {
     uint32_t dfs_depth;
     uint32_t insn_hist_start, insn_hist_end; /* this state's part of env->insn_hist */
     bool used_as_loop_entry;
+    bool in_free_list;           /* evicted but still someone's parent (counted in peak_states) */
 };
 
 /* ---- per-instruction data (struct bpf_insn_aux_data) ---- */
@@ -236,7 +237,7 @@ struct venv {
     struct vhist *cur_hist_ent;  /* the entry of the instruction being checked */
     uint32_t insn_processed, prev_insn_processed;
     uint32_t jmps_processed, prev_jmps_processed;
-    uint32_t total_states, peak_states, explored_states_size, max_states_per_insn;
+    uint32_t total_states, peak_states, explored_states_size, free_list_size, max_states_per_insn;
     uint32_t pass_cnt;
 
     /* log */

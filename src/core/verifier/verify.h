@@ -78,11 +78,4 @@ int bpfrt_verify_run(struct venv *env, struct bpfrt_verify_result *res);
 
 void bpfrt_verify_end(struct venv *env);
 
-/* Writes the control-flow graph of a program (basic blocks with their
- * instructions in kernel syntax, edges for jumps, fall-through and calls)
- * in Graphviz DOT, like `bpftool prog dump xlated visual`. Returns the
- * length the whole text needs (snprintf-style), or -errno for a program
- * that fails the structural checks. */
-long bpfrt_verifier_cfg_dot(const struct bpf_insn *insns, uint32_t cnt, char *buf, size_t size);
-
 #endif
