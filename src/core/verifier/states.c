@@ -363,8 +363,26 @@ static bool same_callsites(const struct vstate *a, const struct vstate *b)
     return true;
 }
 
+/* Linux 6.18 also forgets the stack slots its stack-liveness analysis
+ * (kernel/bpf/liveness.c) proves no later instruction reads. bpfrt's
+ * coarser rule, for single-frame states: when no path from the state's
+ * instruction uses r10 and no live register points into the stack, no slot
+ * can be read again, so all of them are forgotten. */
+static void clean_dead_stack(struct vframe *f, uint16_t live)
+{
+    if (live & (1u << BPF_REG_FP))
+        return;
+    for (int r = 0; r < BPF_REG_FP; r++)
+        if ((live & (1u << r)) && f->regs[r].type == PTR_TO_STACK)
+            return;
+    for (uint32_t i = 0; i < f->nslots; i++) {
+        bpfrt_v_mark_reg_not_init(&f->stack[i].spilled_ptr);
+        bpfrt_memset(f->stack[i].slot_type, STACK_INVALID, sizeof(f->stack[i].slot_type));
+    }
+}
+
 /* clean_verifier_state: registers dead at the state's instruction are
- * forgotten, so comparisons ignore them. */
+ * forgotten, so comparisons ignore them; so is a stack nothing reads again. */
 static void clean_live_states(struct venv *env, int32_t insn, const struct vstate *cur)
 {
     for (struct vstate_list *sl = env->explored[insn]; sl; sl = sl->next) {
@@ -376,6 +394,8 @@ static void clean_live_states(struct venv *env, int32_t insn, const struct vstat
             for (int r = 0; r < BPF_REG_FP; r++)
                 if (!(live & (1u << r)))
                     bpfrt_v_mark_reg_not_init(&st->frame[f]->regs[r]);
+            if (st->curframe == 0)
+                clean_dead_stack(st->frame[0], live);
         }
     }
 }
