@@ -199,6 +199,8 @@ struct bpfrt_prog {
     uint32_t nr_maps;
 
     uint32_t stack_depth;        /* from the verifier, 0 if unknown */
+    uint32_t verified_insns;     /* instructions the verifier processed (bpf_prog_info) */
+    uint32_t max_ctx_offset;     /* verified: end of the furthest context byte accessed */
 
     /* Engine (never BPFRT_ENGINE_DEFAULT: the one that prepared it). */
     enum bpfrt_engine_kind engine;
@@ -386,6 +388,11 @@ struct bpfrt_run {
     /* Engine-private state of the execution in progress (the interpreter's
      * frame stack, for its callback op); NULL outside an engine run. */
     void *engine_priv;
+    /* The engine's stack for this run, all frames: the program's own
+     * memory, which helpers that read host addresses (%s, probe_read) may
+     * read whatever the host-read policy, verified runs included (a
+     * checked run also has it as a region). Set by the engine. */
+    uintptr_t stack_lo, stack_hi;
     uint32_t exit_insn;          /* where the program exited, if the engine knows (else UINT32_MAX) */
 };
 

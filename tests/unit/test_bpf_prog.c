@@ -9,7 +9,7 @@
 
 #include "bpfrt/btf.h"
 #include "core/bpf/cmd.h"
-#include "core/bpf/log.h"
+#include "core/lib/vlog.h"
 
 static struct bpfrt_runtime *rt;
 static bool kern;

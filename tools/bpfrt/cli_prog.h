@@ -41,6 +41,7 @@ struct prog_args {
     const char *rodata[PROG_MAX_ITEMS];
     int nr_rodata;
     const char *host_reads; /* --host-reads none|all; NULL: by program type */
+    bool no_verify;         /* --no-verify: load unverified (BPFRT_PROG_F_NO_VERIFY, checked mode) */
 };
 
 /* Runs program p once per input (maps kept between runs) and prints each

@@ -5,8 +5,11 @@
  *   bpfrt prog run prog.o [--section S | --prog NAME] [--data HEX | --data-file F]...
  *                  [--ctx-file F | --ctx-args 1,2,3]... [--repeat N] [--trace] [--budget N]
  *                  [--map-set MAP KEY=VALUE]... [--rodata VAR=VALUE]... [--state FILE]
- *                  [--host-reads none|all] [--dump-maps] [-j]
- *   bpfrt prog load prog.o [--map-set ...] [--rodata ...] [--state FILE] [--dump-maps] [-j]
+ *                  [--host-reads none|all] [--no-verify] [--dump-maps] [-j]
+ *   bpfrt prog load prog.o [--map-set ...] [--rodata ...] [--state FILE] [--no-verify] [--dump-maps] [-j]
+ *
+ * Programs are verified at load, as the kernel does; --no-verify loads them
+ * unverified (BPFRT_PROG_F_NO_VERIFY: checked mode).
  *
  * Both load every program they can (bpfrt_object_load_partial): `prog load`
  * reports each program - loaded, or why not - and `prog run` runs the one
@@ -52,6 +55,8 @@ static void prog_usage(FILE *f)
                "                         program's own memory, or any address of this process\n"
                "                         (default: all for kprobe/tracepoint/raw_tp/perf_event/\n"
                "                         tracing programs, none for the others)\n"
+               "  --no-verify            load without the verifier (checked mode: the\n"
+               "                         interpreter stops a bad access at run time)\n"
                "  --dump-maps            print every map at the end (BTF-typed values)\n");
     cli_obj_common_usage(f);
 }
@@ -154,6 +159,8 @@ static int parse_args(int argc, char **argv, struct prog_args *a)
             a->dump_maps = true;
         } else if (strcmp(s, "--trace") == 0) {
             a->trace = true;
+        } else if (strcmp(s, "--no-verify") == 0) {
+            a->no_verify = true;
         } else if (strcmp(s, "--map-set") == 0) {
             if ((c = parse_map_set(argc, argv, &i, a)) != CLI_OK)
                 return c;
@@ -231,6 +238,15 @@ static void set_host_reads(struct bpfrt_runtime *rt, const struct prog_args *a, 
     bpfrt_runtime_set_host_reads(rt, all ? BPFRT_HOST_READS_ALL : BPFRT_HOST_READS_NONE);
 }
 
+/* --no-verify: every program loads with BPFRT_PROG_F_NO_VERIFY. */
+static void apply_no_verify(struct bpfrt_object *obj, const struct prog_args *a)
+{
+    for (uint32_t i = 0; a->no_verify && i < bpfrt_object_prog_count(obj); i++) {
+        struct bpfrt_object_prog *p = bpfrt_object_prog_at(obj, i);
+        bpfrt_object_prog_set_flags(p, bpfrt_object_prog_flags(p) | BPFRT_PROG_F_NO_VERIFY);
+    }
+}
+
 static int prog_run(struct bpfrt_runtime *rt, struct bpfrt_object *obj, const struct prog_args *a)
 {
     struct bpfrt_object_prog *p = select_prog(obj, a);
@@ -239,6 +255,7 @@ static int prog_run(struct bpfrt_runtime *rt, struct bpfrt_object *obj, const st
     bpfrt_object_prog_set_autoload(p, true); /* even a SEC("?...") program */
     set_host_reads(rt, a, bpfrt_object_prog_type(p));
     char err[1024];
+    apply_no_verify(obj, a);
     bpfrt_object_load_partial(obj, err, sizeof(err));
     if (bpfrt_object_prog_handle(p) < 0) {
         print_prog_failure(p);
@@ -300,6 +317,7 @@ static void report_prog(const struct bpfrt_object_prog *p, bool json, bool first
 static int prog_load(struct bpfrt_runtime *rt, struct bpfrt_object *obj, const struct prog_args *a)
 {
     char err[1024];
+    apply_no_verify(obj, a);
     int rc = bpfrt_object_load_partial(obj, err, sizeof(err));
     bool json = a->o.json;
     if (json)

@@ -2,7 +2,7 @@
  * suite defines it (r1 = input memory, r2 = its length, result = r0).
  *
  *   bpfrt run FILE [--mem HEX | --mem-file F] [--repeat N] [--trace]
- *                  [--syntax S] [--budget N]
+ *                  [--syntax S] [--budget N] [--verify [--type T]]
  *
  * FILE is a .data test (its -- mem is used unless --mem/--mem-file is given,
  * and its -- result is compared), assembly text, or raw bytecode. */
@@ -13,9 +13,11 @@
 #include <time.h>
 
 #include "bpfrt/asm.h"
+#include "bpfrt/bpf.h"
 #include "bpfrt/errno.h"
 #include "bpfrt/platform.h"
 #include "bpfrt/prog.h"
+#include "bpfrt/prog_type.h"
 #include "bpfrt/runtime.h"
 #include "cli.h"
 #include "conf_data.h"
@@ -37,6 +39,8 @@ static void run_usage(FILE *f)
         "  --trace          print each executed instruction and the registers it changed\n"
         "  --syntax S       assembly syntax of FILE: auto (default), kernel, llvm, conf\n"
         "  --budget N       instruction budget (default %llu, 0 = unlimited)\n"
+        "  --verify         run the verifier first (as program type --type T, default\n"
+        "                   socket_filter: r1 is then its context) and stop when it refuses\n"
         "  -h, --help       this text\n\n"
         "exit status: 0 ran (and matched the file's -- result or -- error), 1 program\n"
         "error or mismatch, 2 usage\n",
@@ -105,11 +109,40 @@ static double now_ns(void)
     return (double)ts.tv_sec * 1e9 + (double)ts.tv_nsec;
 }
 
+/* --verify: PROG_LOAD under the given type with a level-1 log; the log
+ * goes to stderr when the verifier refuses the program. */
+static bool verified(struct bpfrt_runtime *rt, const struct bpf_insn *insns, uint32_t n, uint32_t type,
+                     const char *file)
+{
+    enum { LOG_SIZE = 1 << 20 };
+    char *log = calloc(1, LOG_SIZE);
+    union bpf_attr a;
+    memset(&a, 0, sizeof(a));
+    a.prog_type = type;
+    a.insns = (uint64_t)(uintptr_t)insns;
+    a.insn_cnt = n;
+    a.license = (uint64_t)(uintptr_t)"GPL";
+    if (log) {
+        a.log_level = 1;
+        a.log_buf = (uint64_t)(uintptr_t)log;
+        a.log_size = LOG_SIZE;
+    }
+    long h = bpfrt_bpf(rt, BPF_PROG_LOAD, &a, sizeof(a));
+    if (h < 0)
+        fprintf(stderr, "%sbpfrt run: the verifier refused %s: %s\n", log ? log : "", file,
+                bpfrt_strerror((int)h));
+    else
+        bpfrt_close(rt, (int)h);
+    free(log);
+    return h >= 0;
+}
+
 int cmd_run(int argc, char **argv)
 {
     const char *file = NULL, *mem_hex = NULL, *mem_file = NULL;
     unsigned long long repeat = 1, budget = 1ull << 30;
-    bool trace = false;
+    bool trace = false, verify = false;
+    int verify_type = BPF_PROG_TYPE_SOCKET_FILTER;
     enum bpfrt_syntax syntax = BPFRT_SYNTAX_AUTO;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
@@ -118,6 +151,14 @@ int cmd_run(int argc, char **argv)
             return CLI_OK;
         } else if (strcmp(a, "--trace") == 0) {
             trace = true;
+        } else if (strcmp(a, "--verify") == 0) {
+            verify = true;
+        } else if (strcmp(a, "--type") == 0) {
+            verify_type = i + 1 < argc ? bpfrt_prog_type_parse(argv[++i]) : -1;
+            if (verify_type <= 0) {
+                fprintf(stderr, "bpfrt run: --type needs a program type (socket_filter, xdp, ...)\n");
+                return CLI_USAGE;
+            }
         } else if ((strcmp(a, "--mem") == 0 || strcmp(a, "--mem-file") == 0 || strcmp(a, "--repeat") == 0 ||
                     strcmp(a, "--syntax") == 0 || strcmp(a, "--budget") == 0)) {
             if (i + 1 >= argc) {
@@ -254,6 +295,8 @@ int cmd_run(int argc, char **argv)
         goto out;
     }
     conf_ensure_helper5(rt);
+    if (verify && !verified(rt, insns, n, (uint32_t)verify_type, file))
+        goto out;
     char msg[256] = "";
     int err = conf_no_map_refs(insns, n, msg, sizeof(msg))
                   ? bpfrt_prog_create(rt, insns, n, BPF_PROG_TYPE_UNSPEC, msg, sizeof(msg), &prog)

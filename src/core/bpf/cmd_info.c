@@ -96,7 +96,7 @@ static long prog_info(struct bpfrt_cmd *c, struct bpfrt_prog *prog)
     out.gpl_compatible = prog->gpl_compatible;
     out.run_time_ns = prog->run_time_ns;
     out.run_cnt = prog->run_cnt;
-    out.verified_insns = prog->verified ? prog->len : 0;
+    out.verified_insns = prog->verified_insns;
     out.btf_id = prog->btf ? bpfrt_btf_id(prog->btf) : 0;
 
     /* Arrays are kept as the caller described them (pointer and length in,

@@ -512,6 +512,10 @@ static int test_run_syscall(struct tr *t)
         return -BPFRT_EINVAL;
     if (o->ctx_size_in > BPFRT_SYSCALL_CTX_MAX)
         return -BPFRT_EINVAL;
+    /* a verified program runs unchecked: its context must hold every
+     * byte the verifier saw it touch (Linux's max_ctx_offset) */
+    if (t->prog->verified && o->ctx_size_in < t->prog->max_ctx_offset)
+        return -BPFRT_EINVAL;
     void *ctx = NULL;
     if (o->ctx_size_in) {
         ctx = bpfrt_zalloc(t->rt, o->ctx_size_in);

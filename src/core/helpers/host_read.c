@@ -161,6 +161,8 @@ static size_t allowed_span(const struct bpfrt_run *run, uintptr_t addr, size_t w
     if (policy == BPFRT_HOST_READS_ALL)
         return want;
     size_t best = run->checked ? bpfrt_helper_span(run, (const void *)addr) : 0;
+    if (addr >= run->stack_lo && addr < run->stack_hi && run->stack_hi - addr > best)
+        best = run->stack_hi - addr; /* the run's own stack (verified runs have no regions) */
     if (policy == BPFRT_HOST_READS_RANGES) {
         const struct bpfrt_host_ranges *h = __atomic_load_n(&st->ranges, __ATOMIC_ACQUIRE);
         for (size_t i = 0; h && i < h->count; i++)
