@@ -13,6 +13,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "bpfrt/bpf.h"
 #include "bpfrt/errno.h"
 #include "bpfrt/helpers.h"
 #include "bpfrt/hooks.h"
@@ -21,19 +22,19 @@
 #include "test_corpus_util.h"
 
 /* The sandbox programs are checked mode's regression tests: they must run
- * unverified although PROG_LOAD verifies (BPFRT_PROG_F_NO_VERIFY, set on
- * every program of the object here and only here). */
+ * unverified although PROG_LOAD verifies, so every program of the object
+ * loads with BPFRT_PROG_F_NO_VERIFY. */
+static inline void sb_opts(struct bpfrt_object_opts *o)
+{
+    memset(o, 0, sizeof(*o));
+}
+
 static inline void sb_no_verify(struct bpfrt_object *obj)
 {
     for (uint32_t i = 0; i < bpfrt_object_prog_count(obj); i++) {
         struct bpfrt_object_prog *p = bpfrt_object_prog_at(obj, i);
         bpfrt_object_prog_set_flags(p, bpfrt_object_prog_flags(p) | BPFRT_PROG_F_NO_VERIFY);
     }
-}
-
-static inline void sb_opts(struct bpfrt_object_opts *o)
-{
-    memset(o, 0, sizeof(*o));
 }
 
 static void sb_quiet(void *arg, const char *line, size_t len)

@@ -35,13 +35,13 @@ struct prog_args {
     uint64_t budget;  /* --budget N: 0 = not given */
     bool budget_set;
     bool dump_maps;
+    bool no_verify;   /* --no-verify: load with BPFRT_PROG_F_NO_VERIFY (checked mode) */
     const char *state;
     struct map_set sets[PROG_MAX_ITEMS];
     int nr_sets;
     const char *rodata[PROG_MAX_ITEMS];
     int nr_rodata;
     const char *host_reads; /* --host-reads none|all; NULL: by program type */
-    bool no_verify;         /* --no-verify: load unverified (BPFRT_PROG_F_NO_VERIFY, checked mode) */
 };
 
 /* Runs program p once per input (maps kept between runs) and prints each

@@ -5,8 +5,9 @@
  *   bpfrt prog run prog.o [--section S | --prog NAME] [--data HEX | --data-file F]...
  *                  [--ctx-file F | --ctx-args 1,2,3]... [--repeat N] [--trace] [--budget N]
  *                  [--map-set MAP KEY=VALUE]... [--rodata VAR=VALUE]... [--state FILE]
- *                  [--host-reads none|all] [--no-verify] [--dump-maps] [-j]
- *   bpfrt prog load prog.o [--map-set ...] [--rodata ...] [--state FILE] [--no-verify] [--dump-maps] [-j]
+ *                  [--host-reads none|all] [--dump-maps] [-j]
+ *   bpfrt prog load prog.o [--map-set ...] [--rodata ...] [--state FILE] [--dump-maps] [-j]
+ *   (either: --no-verify)
  *
  * Programs are verified at load, as the kernel does; --no-verify loads them
  * unverified (BPFRT_PROG_F_NO_VERIFY: checked mode).
@@ -55,9 +56,9 @@ static void prog_usage(FILE *f)
                "                         program's own memory, or any address of this process\n"
                "                         (default: all for kprobe/tracepoint/raw_tp/perf_event/\n"
                "                         tracing programs, none for the others)\n"
+               "  --dump-maps            print every map at the end (BTF-typed values)\n"
                "  --no-verify            load without the verifier (checked mode: the\n"
-               "                         interpreter stops a bad access at run time)\n"
-               "  --dump-maps            print every map at the end (BTF-typed values)\n");
+               "                         interpreter stops a bad access at run time)\n");
     cli_obj_common_usage(f);
 }
 
@@ -254,8 +255,8 @@ static int prog_run(struct bpfrt_runtime *rt, struct bpfrt_object *obj, const st
         return CLI_ERROR;
     bpfrt_object_prog_set_autoload(p, true); /* even a SEC("?...") program */
     set_host_reads(rt, a, bpfrt_object_prog_type(p));
-    char err[1024];
     apply_no_verify(obj, a);
+    char err[1024];
     bpfrt_object_load_partial(obj, err, sizeof(err));
     if (bpfrt_object_prog_handle(p) < 0) {
         print_prog_failure(p);

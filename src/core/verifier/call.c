@@ -547,23 +547,12 @@ static void set_r0_ret(struct venv *env, const struct bpfrt_helper_proto *fn, co
 int bpfrt_v_check_helper_call(struct venv *env, const struct bpfrt_dinsn *d, int32_t *insn_idx)
 {
     int32_t id = d->imm;
-    const struct bpfrt_helper_proto *fn = id >= 0 ? bpfrt_helper_find(env->rt, (uint32_t)id) : NULL;
-    const char *name = id >= 0 ? bpfrt_helper_id_name((uint32_t)id) : NULL;
-    if (!fn) {
-        /* unknown ids, and helpers Linux has that bpfrt does not provide */
-        if (!name) {
-            verbose(env, "invalid func unknown#%d\n", id);
-            return -BPFRT_EINVAL;
-        }
-        verbose(env, "program of this type cannot use helper bpf_%s#%d\n", name, id);
-        return -BPFRT_EINVAL;
-    }
-    if (env->prog_type < 64 && !(fn->prog_types & BPFRT_PROG_TYPE_BIT(env->prog_type))) {
-        verbose(env, "program of this type cannot use helper %s#%d\n", fn->name, id);
-        return -BPFRT_EINVAL;
-    }
-    if (fn->gpl_only && !env->args->gpl) {
-        verbose(env, "cannot call GPL-restricted function from non-GPL compatible program\n");
+    /* the runtime's one helper policy (exists and is provided, program
+     * type, GPL), with Linux's words where Linux has them */
+    const struct bpfrt_helper_proto *fn = NULL;
+    char why[128];
+    if (bpfrt_helper_allowed(env->rt, (uint32_t)id, env->prog_type, env->args->gpl, &fn, why, sizeof(why))) {
+        verbose(env, "%s\n", why);
         return -BPFRT_EINVAL;
     }
     if (id == BPF_FUNC_copy_from_user && !(env->args->prog_flags & BPF_F_SLEEPABLE)) {

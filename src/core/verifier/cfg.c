@@ -143,10 +143,13 @@ static uint32_t insn_successors(const struct venv *env, uint32_t i, uint32_t suc
 }
 
 /* Instructions on a cycle of the CFG (Linux's compute_scc: a strongly
- * connected component with more than one instruction or a self-loop), and
- * callback-calling calls, which loop through their callback: states there
- * are compared with every scalar precise while loop exploration may still
- * be incomplete. Iterative Tarjan. */
+ * connected component with more than one instruction or a self-loop) that
+ * a may_goto closes, and callback-calling calls, which loop through their
+ * callback: states there are compared with every scalar precise, because a
+ * path may be pruned against a state still being explored and leave its
+ * precision marks incomplete (6.18's incomplete_read_marks). Plain bounded
+ * loops never prune that way, and compare as any other state. Iterative
+ * Tarjan. */
 static int mark_loops(struct venv *env)
 {
     uint32_t n = env->len;
@@ -196,7 +199,13 @@ static int mark_loops(struct venv *env)
             bool self = false;
             for (uint32_t k = 0; k < ns; k++)
                 self |= succ[k] == v;
-            if (size > 1 || self)
+            /* only loops a may_goto closes: their paths can be pruned
+             * against states still being explored (6.18's back-edges),
+             * so precision marks there may be incomplete */
+            bool may_goto = false;
+            for (uint32_t k = sp; k < top; k++)
+                may_goto |= env->di[stack[k]].op == BPFRT_OP_MAY_GOTO;
+            if ((size > 1 || self) && may_goto)
                 for (uint32_t k = sp; k < top; k++)
                     env->aux[stack[k]].flags |= AUX_IN_LOOP;
         }
