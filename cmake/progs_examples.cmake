@@ -21,3 +21,9 @@ endif()
 # make demo, as a test: every step must succeed (it stops at the first failure).
 add_test(NAME demo COMMAND bash ${CMAKE_SOURCE_DIR}/examples/demo.sh ${CMAKE_BINARY_DIR})
 set_tests_properties(demo PROPERTIES LABELS "no-sanitize")
+
+# The README's "$ " examples, pasted in order: each runs and prints what the README shows.
+if(BPFRT_HAVE_BPF_CLANG)
+  add_test(NAME readme_examples
+    COMMAND bash ${CMAKE_SOURCE_DIR}/tests/install/readme.sh ${CMAKE_SOURCE_DIR} ${CMAKE_BINARY_DIR})
+endif()

@@ -452,7 +452,7 @@ static void dump_one(FILE *f, struct bpfrt_runtime *rt, struct bpfrt_object *obj
             if (json)
                 fprintf(f, ", \"value\": ");
             else
-                fprintf(f, "  value: ");
+                fprintf(f, is_percpu(type) ? "  value:" : "  value: ");
             if (is_percpu(type)) {
                 uint32_t stride = (bpfrt_object_map_value_size(m) + 7) & ~7u;
                 unsigned n = stride ? vs / stride : 0;
