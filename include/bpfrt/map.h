@@ -11,6 +11,10 @@
 #ifndef BPFRT_MAP_H
 #define BPFRT_MAP_H
 
+/* Public API: visible from the shared library although the library is
+ * built with -fvisibility=hidden. */
+#pragma GCC visibility push(default)
+
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -152,5 +156,7 @@ void *bpfrt_map_mmap_addr(struct bpfrt_map *map, size_t *size);
 int bpfrt_perf_event_open_buffer(struct bpfrt_map *map, uint32_t slot, uint32_t size);
 /* Records lost so far because slot's buffer was full. */
 uint64_t bpfrt_perf_event_lost(struct bpfrt_map *map, uint32_t slot);
+
+#pragma GCC visibility pop
 
 #endif

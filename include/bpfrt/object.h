@@ -10,10 +10,15 @@
 #ifndef BPFRT_OBJECT_H
 #define BPFRT_OBJECT_H
 
+/* Public API: visible from the shared library although the library is
+ * built with -fvisibility=hidden. */
+#pragma GCC visibility push(default)
+
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
+#include "bpfrt/prog_type.h" /* bpfrt_prog_type_str, bpfrt_prog_type_parse */
 #include "bpfrt/uapi.h"
 
 struct bpfrt_runtime;
@@ -205,14 +210,12 @@ int bpfrt_object_load_partial(struct bpfrt_object *obj, char *err, size_t err_si
 /* Handle of the object's BTF after load, or -1. */
 int bpfrt_object_btf_handle(const struct bpfrt_object *obj);
 
-/* Program type name as bpftool spells it ("xdp", "sched_cls", "kprobe"), or
- * NULL; and the reverse lookup (-1 when unknown). */
-const char *bpfrt_prog_type_str(uint32_t prog_type);
-int bpfrt_prog_type_parse(const char *name);
 /* Map type name as bpftool spells it ("hash", "percpu_array"), or NULL. */
 const char *bpfrt_map_type_str(uint32_t map_type);
 
 /* True when `license` is one of Linux's GPL-compatible strings. */
 bool bpfrt_license_is_gpl_compatible(const char *license);
+
+#pragma GCC visibility pop
 
 #endif

@@ -14,6 +14,10 @@
 #ifndef BPFRT_PROG_H
 #define BPFRT_PROG_H
 
+/* Public API: visible from the shared library although the library is
+ * built with -fvisibility=hidden. */
+#pragma GCC visibility push(default)
+
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -25,6 +29,7 @@ struct bpfrt_runtime;
 struct bpfrt_map;
 struct bpfrt_run;
 struct bpfrt_prog;
+struct bpfrt_diag;
 
 /* ---- helper prototypes (kernel's names for argument/return kinds) ---- */
 
@@ -72,6 +77,49 @@ typedef uint64_t (*bpfrt_helper_fn)(uint64_t r1, uint64_t r2, uint64_t r3, uint6
 #define BPFRT_PROG_TYPE_BIT(t) (1ull << (t))
 #define BPFRT_ALL_PROG_TYPES   (~0ull)
 
+/* Helper traits (bpfrt_helper_proto.flags): what a verifier must know about
+ * a call beyond its argument kinds. Linux keeps some as bpf_func_proto
+ * fields and states the rest as func_id tests spread over verifier.c. */
+#define BPFRT_HELPER_PKT_ACCESS  (1u << 0) /* memory arguments may point into the packet
+                                              (bpf_func_proto.pkt_access) */
+#define BPFRT_HELPER_CHANGES_PKT (1u << 1) /* may move or resize the packet: every packet
+                                              pointer is invalid after the call
+                                              (bpf_helper_changes_pkt_data) */
+#define BPFRT_HELPER_ACQUIRE     (1u << 2) /* returns a reference the program must release
+                                              before it exits (is_acquire_function) */
+#define BPFRT_HELPER_SLEEPABLE   (1u << 3) /* may sleep: sleepable programs only
+                                              (bpf_func_proto.might_sleep) */
+#define BPFRT_HELPER_NORETURN    (1u << 4) /* does not return when it succeeds (bpf_tail_call) */
+#define BPFRT_HELPER_FLAGS_ALL   0x1fu
+
+/* Per-argument traits (bpfrt_helper_proto.arg_flags[i]), Linux's arg type flags. */
+#define BPFRT_ARG_RELEASE 1u  /* the call releases the reference this argument holds (OBJ_RELEASE) */
+#define BPFRT_ARG_ALIGNED 2u  /* must be aligned to arg_size[i] (MEM_ALIGNED) */
+#define BPFRT_ARG_FLAGS_ALL 3u
+
+/* What a callback finds in r1..r5 (Linux's set_*_callback_state). */
+enum bpfrt_cb_arg {
+    BPFRT_CB_NOT_INIT = 0,       /* nothing: the callback must not read it */
+    BPFRT_CB_SCALAR,             /* an integer (bpf_loop's index) */
+    BPFRT_CB_MAP,                /* the helper's map (CONST_PTR_TO_MAP) */
+    BPFRT_CB_MAP_KEY,            /* a key of that map (PTR_TO_MAP_KEY) */
+    BPFRT_CB_MAP_VALUE,          /* the key's value (PTR_TO_MAP_VALUE) */
+    BPFRT_CB_CTX,                /* the helper's ARG_PTR_TO_STACK_OR_NULL argument, as passed */
+    BPFRT_CB_TASK,               /* the helper's task argument (PTR_TO_BTF_ID task_struct) */
+    BPFRT_CB_VMA,                /* a struct vm_area_struct (PTR_TO_BTF_ID) */
+    BPFRT_CB_DYNPTR,             /* a local dynptr over one record */
+    __BPFRT_CB_ARG_MAX
+};
+
+/* The callback an ARG_PTR_TO_FUNC argument names: its arguments, the range
+ * its r0 must lie in (callback_ret_range) and whether it runs after the
+ * helper returned (timers) instead of during the call. */
+struct bpfrt_helper_cb {
+    uint8_t args[5];                 /* enum bpfrt_cb_arg for r1..r5; NOT_INIT from nargs on */
+    int32_t ret_min, ret_max;
+    bool async;
+};
+
 struct bpfrt_helper_proto {
     uint32_t id;                     /* Linux helper id (enum bpf_func_id) */
     const char *name;                /* "bpf_map_lookup_elem" */
@@ -81,10 +129,15 @@ struct bpfrt_helper_proto {
     uint16_t arg_rdonly;             /* bit i: arg i memory is read-only to the helper (MEM_RDONLY) */
     bool gpl_only;
     uint64_t prog_types;             /* BPFRT_PROG_TYPE_BIT mask of types allowed to call it */
+    uint32_t flags;                  /* BPFRT_HELPER_* traits */
+    uint8_t arg_flags[5];            /* BPFRT_ARG_* traits of arg i */
+    uint8_t arg_size[5];             /* arg i points to exactly this many bytes (MEM_FIXED_SIZE;
+                                        ARG_PTR_TO_LONG/INT: 8/4), 0: sized otherwise */
+    const struct bpfrt_helper_cb *cb;/* the callback of the ARG_PTR_TO_FUNC argument, or NULL */
 };
 
 /* Registers an application helper (or replaces one with the same id). The
- * proto is copied; name must stay valid. Returns 0 or -EINVAL/-ENOMEM. */
+ * proto is copied; name and cb must stay valid. Returns 0 or -EINVAL/-ENOMEM. */
 int bpfrt_helper_register(struct bpfrt_runtime *rt, const struct bpfrt_helper_proto *proto);
 
 /* Finds the helper with `id`, or NULL. */
@@ -92,7 +145,23 @@ const struct bpfrt_helper_proto *bpfrt_helper_find(const struct bpfrt_runtime *r
 
 /* ---- the loaded program ---- */
 
-enum bpfrt_engine_kind { BPFRT_ENGINE_INTERP = 0, BPFRT_ENGINE_JIT = 1 };
+/* Which engine runs a program. DEFAULT (0, what zeroed options hold) means
+ * the runtime's default, itself the interpreter unless the embedder set one
+ * (bpfrt_runtime_set_default_engine). */
+enum bpfrt_engine_kind {
+    BPFRT_ENGINE_DEFAULT = 0,
+    BPFRT_ENGINE_INTERP = 1,
+    BPFRT_ENGINE_JIT = 2,
+    BPFRT_ENGINE_COUNT
+};
+
+/* bpfrt's own bits of PROG_LOAD's prog_flags (Linux uses the low bits): the
+ * engine for this load, e.g. prog_flags |= BPFRT_PROG_F_ENGINE(BPFRT_ENGINE_JIT).
+ * 0 takes the runtime's default; an unknown kind is -EINVAL. An engine this
+ * build lacks falls back to the interpreter with a note in the load log. */
+#define BPFRT_PROG_F_ENGINE_SHIFT 28
+#define BPFRT_PROG_F_ENGINE_MASK  (0xfU << BPFRT_PROG_F_ENGINE_SHIFT)
+#define BPFRT_PROG_F_ENGINE(kind) ((uint32_t)(kind) << BPFRT_PROG_F_ENGINE_SHIFT)
 
 struct bpfrt_prog {
     struct bpfrt_runtime *rt;
@@ -120,7 +189,7 @@ struct bpfrt_prog {
 
     uint32_t stack_depth;        /* from the verifier, 0 if unknown */
 
-    /* Engine. */
+    /* Engine (never BPFRT_ENGINE_DEFAULT: the one that prepared it). */
     enum bpfrt_engine_kind engine;
     const struct bpfrt_engine_ops *engine_ops;
     void *engine_state;          /* pre-decoded program or JIT image */
@@ -144,7 +213,9 @@ struct bpfrt_prog {
  * that are pointers in disguise (xdp_md.data is a u32 the program uses as a
  * pointer) read the 64-bit value stored at kern_off in the same struct. The
  * checked interpreter applies this at run time; the verifier will rewrite the
- * loads (Linux's convert_ctx_access) and consume the same table. */
+ * loads (Linux's convert_ctx_access) and consume the same table; one
+ * function, bpfrt_ctx_access_ok (src/core/prog/prog_types.h), states the
+ * rule for both. */
 enum bpfrt_ctx_field_kind {
     BPFRT_CTX_SCALAR = 0,
     BPFRT_CTX_PTR_TO_PACKET,       /* data */
@@ -170,7 +241,8 @@ struct bpfrt_ctx_desc {
     uint32_t kern_size;            /* size of the kernel-side struct hooks allocate */
     const struct bpfrt_ctx_field *fields;  /* sorted by off; bytes not covered are not accessible */
     uint32_t nr_fields;
-    bool whole_ctx_readable;       /* tracing types: any aligned read inside ctx_size is fine */
+    bool whole_ctx_readable;       /* tracing types: one field covers what is readable (not
+                                    * consulted: the fields are the rule, bpfrt_ctx_access_ok) */
 };
 
 /* Context description for a program type (and expected attach type), or
@@ -189,7 +261,44 @@ struct bpfrt_region {
     bool writable;
 };
 
-#define BPFRT_RUN_MAX_REGIONS 64
+#define BPFRT_RUN_MAX_REGIONS 64 /* fixed and run-lifetime regions */
+#define BPFRT_RUN_MAX_SCOPED 16  /* regions of helper calls in progress */
+#define BPFRT_RUN_MAX_REFS 16    /* references a checked run may hold at once */
+
+/* The bookkeeping of a run's regions (src/core/prog/regions.c). Three
+ * lifetimes:
+ *  - fixed, regions[0, nr_fixed): what the hook and the engine give the
+ *    program (context, packet, stack, global data); never recycled;
+ *  - run lifetime, regions[nr_fixed, nr): memory helpers returned (map
+ *    values, ring buffer records); when the table is full the oldest is
+ *    recycled (the memory stays valid for the run, so forgetting it only
+ *    refuses a later access);
+ *  - scoped, scoped[0, nr_scoped): memory a helper lends for the duration of
+ *    one call (for_each_map_elem's key on its native stack); a stack that
+ *    the helper pops on return, never recycled, and overflowing it fails the
+ *    run - so a removal can never be lost.
+ * Engines may test an access inline against the cached ranges (rd/wr: the
+ * last region a load/store hit, at least 8 bytes) before calling
+ * bpfrt_run_region_lookup; every change that removes or shrinks memory resets
+ * them to `home`, a range the engine guarantees for the whole engine run. */
+struct bpfrt_run_regions {
+    uint32_t nr, nr_fixed;
+    uint32_t recycle;            /* next run-lifetime slot reused when full */
+    uint32_t hint;               /* last match: a regions[] index, or MAX_REGIONS + scoped index */
+    uint32_t nr_scoped;
+    uint32_t packet;             /* regions[] index of the packet, or UINT32_MAX */
+    uint32_t nocache;            /* a region an engine moves (its stack): never cached */
+    uintptr_t home_lo, rd_lo, wr_lo;
+    uint64_t home_span, rd_span, wr_span;
+};
+
+/* A reference a checked run holds (Linux's acquired references: a ring
+ * buffer record between reserve and submit/discard). */
+struct bpfrt_run_ref {
+    const void *ptr;
+    void (*release)(void *ptr);  /* what the run does if the program does not */
+    const char *what;            /* "ring buffer record" */
+};
 
 /* Why a run stopped early. */
 enum bpfrt_run_error {
@@ -201,6 +310,7 @@ enum bpfrt_run_error {
     BPFRT_RUN_CALL_DEPTH,        /* more than BPFRT_MAX_CALL_FRAMES frames */
     BPFRT_RUN_BAD_INSN,          /* e.g. division table corrupted, unknown opcode at run time */
     BPFRT_RUN_ABORTED,           /* a helper asked to stop the program */
+    BPFRT_RUN_UNRELEASED_REF,    /* exited holding a reference (a ring buffer record) */
 };
 
 /* Packet under test for skb/xdp helpers, set by the hook that runs the
@@ -227,12 +337,16 @@ struct bpfrt_run {
     uint32_t ctx_size;           /* checked runs: bytes of plain-memory ctx accessible */
     struct bpfrt_pkt *pkt;       /* NULL unless a packet hook set one */
 
-    /* Checked mode (unverified programs): every access must fall in a region.
-     * Slot 0.. are filled by the engine (stack, ctx, input memory), helpers add
-     * the memory they return (map values, ring buffer records). */
+    /* Checked mode (unverified programs): every access must fall in a
+     * region (see struct bpfrt_run_regions), and references the program
+     * acquires are tracked until it releases them. Use the functions below,
+     * not the fields. */
     bool checked;
-    uint32_t nr_regions;
     struct bpfrt_region regions[BPFRT_RUN_MAX_REGIONS];
+    struct bpfrt_region scoped[BPFRT_RUN_MAX_SCOPED];
+    struct bpfrt_run_regions rgn;
+    uint32_t nr_refs;
+    struct bpfrt_run_ref refs[BPFRT_RUN_MAX_REFS];
 
     uint64_t insn_budget;        /* instructions left; 0 = unlimited */
     uint32_t tail_call_cnt;
@@ -250,17 +364,67 @@ struct bpfrt_run {
     void *trace_arg;
 
     /* Engine-private state of the execution in progress (the interpreter's
-     * frame stack, so bpfrt_run_callback and region bookkeeping can reach
-     * it); NULL outside an engine run. */
+     * frame stack, for its callback op); NULL outside an engine run. */
     void *engine_priv;
+    uint32_t exit_insn;          /* where the program exited, if the engine knows (else UINT32_MAX) */
 };
 
-/* Adds [start, start+size) to a checked run's regions (no-op when the run is
- * not checked). Returns 0, or -BPFRT_E2BIG when the table is full. */
+/* ---- regions (no-ops when the run is not checked) ---- */
+
+/* Adds run-lifetime memory a helper returns (a map value). An identical
+ * region is not added twice (and never upgraded to writable). A full table
+ * recycles the oldest run-lifetime region. Returns 0, or -BPFRT_E2BIG when
+ * every slot is fixed. */
 int bpfrt_run_add_region(struct bpfrt_run *run, const void *start, uint64_t size, bool writable);
 
-/* True when [addr, addr+size) lies inside one region (writable if `write`). */
+/* Adds memory the hook or the engine gives the program for the whole run;
+ * never recycled. Returns the region's index, or -BPFRT_ENOENT when nothing
+ * was added (unchecked run, size 0), -BPFRT_EINVAL (the range wraps),
+ * -BPFRT_E2BIG (every slot is fixed). The run adds its context and packet
+ * itself (bpfrt_prog_run): hooks need this only for other memory. */
+int bpfrt_run_add_fixed_region(struct bpfrt_run *run, const void *start, uint64_t size, bool writable);
+
+/* Forgets the run-lifetime region starting at `start`, memory the program
+ * no longer owns (a submitted ring buffer record). */
+void bpfrt_run_remove_region(struct bpfrt_run *run, const void *start);
+
+/* Scoped regions, for memory a helper lends a callback for one call:
+ *   uint32_t mark = bpfrt_run_scope_begin(run);
+ *   bpfrt_run_scope_add(run, key, key_size, false);  ... call back ...
+ *   bpfrt_run_scope_end(run, mark);
+ * scope_add returns 0, or -BPFRT_E2BIG after failing the run when
+ * BPFRT_RUN_MAX_SCOPED regions are already lent; scope_end removes every
+ * region added since `mark`, always. */
+uint32_t bpfrt_run_scope_begin(const struct bpfrt_run *run);
+int bpfrt_run_scope_add(struct bpfrt_run *run, const void *start, uint64_t size, bool writable);
+void bpfrt_run_scope_end(struct bpfrt_run *run, uint32_t mark);
+
+/* The packet region follows run->pkt: [data_meta (or data), data_end). Call
+ * after a helper moved the packet's pointers. */
+void bpfrt_run_packet_moved(struct bpfrt_run *run);
+
+/* True when [addr, addr+size) lies inside one region (writable if `write`);
+ * always true for an unchecked run and for size 0. */
 bool bpfrt_run_check_access(const struct bpfrt_run *run, uint64_t addr, uint64_t size, bool write);
+
+/* Bytes from p to the end of the longest region holding it (0: none);
+ * SIZE_MAX when the run is not checked. */
+size_t bpfrt_run_region_span(const struct bpfrt_run *run, const void *p);
+
+/* ---- references a checked run tracks ---- */
+
+/* Records that the program now holds `ptr`. At the end of the program every
+ * reference still held is released with `release` and the run fails with
+ * BPFRT_RUN_UNRELEASED_REF. Returns 0, or -BPFRT_E2BIG when
+ * BPFRT_RUN_MAX_REFS are held (the caller then releases ptr itself and
+ * fails the acquisition). Unchecked runs track nothing: the verifier proved
+ * every reference released. */
+int bpfrt_run_ref_acquire(struct bpfrt_run *run, const void *ptr, void (*release)(void *ptr),
+                          const char *what);
+/* True when the run holds ptr (always true when the run is not checked). */
+bool bpfrt_run_ref_held(const struct bpfrt_run *run, const void *ptr);
+/* Forgets ptr (the program released it). */
+void bpfrt_run_ref_drop(struct bpfrt_run *run, const void *ptr);
 
 /* Records why the run stops and makes the engine stop it. */
 void bpfrt_run_fail(struct bpfrt_run *run, enum bpfrt_run_error err, uint64_t addr,
@@ -271,17 +435,36 @@ void bpfrt_run_fail(struct bpfrt_run *run, enum bpfrt_run_error err, uint64_t ad
 struct bpfrt_engine_ops {
     const char *name;            /* "interpreter", "jit" */
     /* Builds engine_state for prog (pre-decode or compile). Returns 0 or
-     * -errno with a message in msg. */
-    int (*prepare)(struct bpfrt_prog *prog, char *msg, size_t msg_size);
+     * -errno with the reason (and the instruction) in diag. */
+    int (*prepare)(struct bpfrt_prog *prog, struct bpfrt_diag *diag);
     /* Runs prog with r1 = ctx (and r2 = ctx_len, which the conformance model
      * uses; Linux programs ignore it). Fills *ret with r0. Returns 0, or a
      * negative errno when the run stopped early (run->error says why). */
     int (*run)(struct bpfrt_prog *prog, struct bpfrt_run *run, uint64_t r1, uint64_t r2,
                uint64_t *ret);
     void (*release)(struct bpfrt_prog *prog);
+    /* Runs a subprogram of the run's current program for a helper that
+     * calls back (bpf_loop, for_each_map_elem): `func` is the handle this
+     * engine gave the program for a BPF_PSEUDO_FUNC ld_imm64. A new frame
+     * with r1..r5 = args; *ret = its r0. Returns 0 or -errno (bad handle,
+     * call depth, budget, or the callback failed: run->error says why).
+     * Called through bpfrt_run_callback, only while this engine runs `run`. */
+    int (*callback)(struct bpfrt_run *run, uint64_t func, const uint64_t args[5], uint64_t *ret);
 };
 
 extern const struct bpfrt_engine_ops bpfrt_interp_ops;
+
+/* The engine of `kind` this build has (BPFRT_ENGINE_DEFAULT: the runtime's
+ * default), or NULL when it has none (the JIT before src/core/jit/ exists,
+ * or on a host it does not support). */
+const struct bpfrt_engine_ops *bpfrt_engine_find(const struct bpfrt_runtime *rt,
+                                                 enum bpfrt_engine_kind kind);
+
+/* Sets the engine loads use when they name none (initially the
+ * interpreter). Returns 0, or -EINVAL for an unknown kind. A kind this
+ * build lacks is accepted: such loads fall back to the interpreter. */
+int bpfrt_runtime_set_default_engine(struct bpfrt_runtime *rt, enum bpfrt_engine_kind kind);
+enum bpfrt_engine_kind bpfrt_runtime_default_engine(const struct bpfrt_runtime *rt);
 
 /* Starts a run: claims a CPU, enters the read-side section, sets defaults
  * (checked = !prog->verified, budget). Pair with bpfrt_run_end. */
@@ -293,23 +476,42 @@ void bpfrt_run_end(struct bpfrt_run *run);
 int bpfrt_prog_run(struct bpfrt_prog *prog, struct bpfrt_run *run, uint64_t r1, uint64_t r2,
                    uint64_t *ret);
 
+/* What bpfrt_prog_create_opts needs besides the instructions. Zeroed
+ * means: BPF_PROG_TYPE_UNSPEC (plain-memory context), the default engine. */
+struct bpfrt_prog_create_opts {
+    uint32_t prog_type;            /* enum bpf_prog_type */
+    enum bpfrt_engine_kind engine; /* BPFRT_ENGINE_DEFAULT: the runtime's default */
+};
+
 /* Creates a program from instructions (copied) without the object table:
- * structural validation (bpfrt_insns_validate), then the interpreter's
+ * structural validation (bpfrt_insns_validate), then the chosen engine's
  * prepare. Map references must already be rewritten as described at
  * struct bpfrt_prog (PROG_LOAD does that, then sets prog->maps). Returns 0
- * with one reference in *out, or -errno with a message in msg. */
+ * with one reference in *out, or -errno with a message in msg. On success
+ * msg is empty, or holds a note when the engine asked for is not in this
+ * build and the interpreter runs the program instead (prog->engine says
+ * which one did). opts may be NULL. */
+int bpfrt_prog_create_opts(struct bpfrt_runtime *rt, const struct bpf_insn *insns, uint32_t cnt,
+                           const struct bpfrt_prog_create_opts *opts, char *msg, size_t msg_size,
+                           struct bpfrt_prog **out);
+
+/* bpfrt_prog_create_opts with { prog_type, the default engine }. */
 int bpfrt_prog_create(struct bpfrt_runtime *rt, const struct bpf_insn *insns, uint32_t cnt,
                       uint32_t prog_type, char *msg, size_t msg_size, struct bpfrt_prog **out);
 
 /* Calls a BPF callback from inside a helper (bpf_loop, for_each_map_elem):
  * `func` is the value a BPF_PSEUDO_FUNC ld_imm64 produced in this run (an
- * engine-defined handle for a subprogram of the current program). Runs it
- * with r1..r5 in a new frame and returns its r0 in *ret. Returns 0 or -errno
- * (bad handle, call depth, or the callback failed: then the run stops). */
+ * engine-defined handle for a subprogram of the current program). The
+ * current program's engine (its callback op) runs it with r1..r5 in a new
+ * frame and returns its r0 in *ret. Returns 0 or -errno (-EINVAL outside a
+ * run or for an engine without callbacks; bad handle, call depth, or the
+ * callback failed: then the run stops). */
 int bpfrt_run_callback(struct bpfrt_run *run, uint64_t func, uint64_t r1, uint64_t r2,
                        uint64_t r3, uint64_t r4, uint64_t r5, uint64_t *ret);
 
 void bpfrt_prog_get(struct bpfrt_prog *prog);
 void bpfrt_prog_put(struct bpfrt_prog *prog);
+
+#pragma GCC visibility pop
 
 #endif

@@ -12,6 +12,10 @@
 #ifndef BPFRT_UAPI_H
 #define BPFRT_UAPI_H
 
+/* Public API: visible from the shared library although the library is
+ * built with -fvisibility=hidden. */
+#pragma GCC visibility push(default)
+
 #include <stdint.h>
 
 #define BPFRT_ALIGNED_U64 uint64_t __attribute__((aligned(8)))
@@ -459,5 +463,7 @@ struct bpf_btf_info {
 #define TC_ACT_QUEUED     5
 #define TC_ACT_REPEAT     6
 #define TC_ACT_REDIRECT   7
+
+#pragma GCC visibility pop
 
 #endif

@@ -1,34 +1,16 @@
-/* The runtime object: platform, object table, helper table. */
+/* The runtime object: creates and destroys the platform binding, the object
+ * table and the helper table. Allocation lives in lib/alloc.c, so modules that
+ * allocate do not depend on the module that creates them. */
+#include "bpfrt/prog.h"
 #include "core/core.h"
 
-void *bpfrt_zalloc_aligned(struct bpfrt_runtime *rt, size_t size, size_t align)
-{
-    if (size == 0)
-        size = 1;
-    return rt->plat->alloc(rt->plat->ctx, size, align);
-}
-
-void *bpfrt_zalloc(struct bpfrt_runtime *rt, size_t size)
-{
-    return bpfrt_zalloc_aligned(rt, size, 16);
-}
-
-void bpfrt_free(struct bpfrt_runtime *rt, void *ptr, size_t size)
-{
-    if (ptr)
-        rt->plat->free(rt->plat->ctx, ptr, size ? size : 1);
-}
-
-void bpfrt_logf(struct bpfrt_runtime *rt, enum bpfrt_log_level level, const char *fmt, ...)
-{
-    char line[512];
-    va_list ap;
-    va_start(ap, fmt);
-    int n = bpfrt_vsnprintf(line, sizeof(line), fmt, ap);
-    va_end(ap);
-    if (rt->plat->log)
-        rt->plat->log(rt->plat->ctx, level, line, (size_t)n < sizeof(line) ? (size_t)n : sizeof(line) - 1);
-}
+/* The engines this build has. bpfrt_engine_find answers NULL for the
+ * others, and a load asking for one falls back to the interpreter
+ * (src/core/prog/engine.c). The x86-64 JIT (src/core/jit/) adds its row
+ * here. */
+static const struct bpfrt_engine_ops *const builtin_engines[BPFRT_ENGINE_COUNT] = {
+    [BPFRT_ENGINE_INTERP] = &bpfrt_interp_ops,
+};
 
 /* Default trace sink: the platform log at INFO. */
 static void trace_to_platform_log(void *arg, const char *line, size_t len)
@@ -53,6 +35,8 @@ int bpfrt_runtime_create(const struct bpfrt_platform *platform, struct bpfrt_run
     rt->hash_seed = platform->random_u32 ? platform->random_u32(platform->ctx) : 0x9e3779b9u;
     rt->trace_sink = trace_to_platform_log;
     rt->trace_sink_arg = rt;
+    rt->engines = builtin_engines;
+    rt->default_engine = BPFRT_ENGINE_INTERP;
     int err = bpfrt_objtab_init(rt);
     if (!err) {
         err = bpfrt_helpers_init(rt);

@@ -12,6 +12,7 @@
 #include "bpfrt/errno.h"
 #include "bpfrt/insn.h"
 #include "bpfrt/object.h"
+#include "bpfrt/prog_type.h"
 #include "bpfrt/uapi.h"
 
 /* ---- ELF (elf.c) ---- */
@@ -72,20 +73,9 @@ int bpfrt_elf_read_rels(const struct elf_file *ef, const struct elf_sec *relsec,
                   uint32_t *cnt, char *err, size_t err_size);
 const struct elf_sec *bpfrt_elf_find_sec(const struct elf_file *ef, const char *name);
 
-/* ---- section names -> program types (sections.c) ---- */
+/* ---- section names (sections.c; program types: bpfrt_prog_sec_find) ---- */
 
-struct sec_def {
-    const char *prefix;        /* "kprobe/", "xdp", ... */
-    uint32_t prog_type;
-    uint32_t attach_type;
-    unsigned flags;
-};
-#define SEC_EXACT 1u     /* name must equal prefix (or be prefix + "/...") */
-#define SEC_ATTACH 2u    /* expected_attach_type is passed to PROG_LOAD */
-#define SEC_SLEEPABLE 4u
 #define LIBBPF_PIN_BY_NAME_VALUE 1u
-/* The section definition for a program section name, or NULL. */
-const struct sec_def *bpfrt_sec_def_find(const char *sec_name);
 /* iproute2 "ID/KEY" tail-call slot names. */
 bool bpfrt_sec_parse_tail_slot(const char *sec_name, uint32_t *map_id, uint32_t *key);
 

@@ -70,19 +70,6 @@ static int func_cmp(const void *a, const void *b)
     return x->start < y->start ? -1 : x->start > y->start;
 }
 
-/* A program type for sections that predate libbpf's strict names ("xdp1",
- * "socket0", "kprobe_sys_open"): libbpf matched them by prefix. */
-static const struct sec_def *legacy_sec_def(const char *name)
-{
-    static const char *const legacy[] = {"xdp", "socket", "classifier", "kretprobe", "kprobe",
-                                         "tracepoint", "raw_tracepoint", "perf_event",
-                                         "cgroup_skb", "sk_msg", "sk_skb"};
-    for (size_t i = 0; i < sizeof(legacy) / sizeof(legacy[0]); i++)
-        if (strncmp(name, legacy[i], strlen(legacy[i])) == 0)
-            return bpfrt_sec_def_find(legacy[i]);
-    return NULL;
-}
-
 /* Linux takes letters, digits, '_' and '.' in at most 15 characters; a
  * section name standing for a function ("2/1", "from-container" in
  * iproute2's objects) becomes "2_1", "from_container". */
@@ -124,16 +111,13 @@ static int add_prog(struct bpfrt_object *obj, const struct obj_func *f, struct o
         p->autoload = false;
         sec_name++;
     }
-    const struct sec_def *d = bpfrt_sec_def_find(sec_name);
-    if (!d)
-        d = legacy_sec_def(sec_name);
+    const struct bpfrt_prog_sec *d = bpfrt_prog_sec_find(sec_name, &p->type);
     if (d) {
-        p->type = d->prog_type;
         p->attach_type = d->attach_type;
-        p->attach_type_set = d->flags & SEC_ATTACH;
-        if (d->flags & SEC_SLEEPABLE)
+        p->attach_type_set = d->flags & BPFRT_SEC_ATTACH;
+        if (d->flags & BPFRT_SEC_SLEEPABLE)
             p->prog_flags |= BPF_F_SLEEPABLE;
-        if (strncmp(sec_name, "xdp.frags", 9) == 0)
+        if (d->flags & BPFRT_SEC_XDP_FRAGS)
             p->prog_flags |= BPF_F_XDP_HAS_FRAGS;
         const char *sn = p->sec_name + (p->sec_name[0] == '?');
         if (strncmp(sn, d->prefix, strlen(d->prefix)) == 0 && sn[strlen(d->prefix)] == '/')

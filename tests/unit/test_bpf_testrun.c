@@ -6,7 +6,7 @@
 #include "bpf_test_util.h"
 
 #include "bpfrt/hooks.h"
-#include "core/bpf/prog_types.h"
+#include "core/prog/prog_types.h"
 
 static struct bpfrt_runtime *rt;
 static bool kern;

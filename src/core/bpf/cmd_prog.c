@@ -4,16 +4,19 @@
  * the program), helper availability, then the program object.
  *
  * Until the verifier lands, programs are validated structurally
- * (bpfrt_insns_validate) and by the checks here, and run in the engines'
+ * (bpfrt_isa_validate) and by the checks here, and run in the engines'
  * checked mode; the log carries the structural error text in Linux's
  * wording and Linux's closing statistics lines. */
 #include "bpfrt/asm.h"
+#include "bpfrt/diag.h"
+#include "core/isa/isa.h"
+#include "core/prog/prog.h"
 #include "bpfrt/btf.h"
 #include "bpfrt/map.h"
 #include "bpfrt/prog.h"
 #include "core/bpf/cmd.h"
 #include "core/bpf/log.h"
-#include "core/bpf/prog_types.h"
+#include "core/prog/prog_types.h"
 
 #define MAX_USED_MAPS 64
 #define MAX_VAR_OFF (1u << 29)
@@ -23,7 +26,8 @@
 
 #define KNOWN_PROG_FLAGS                                                                       \
     (BPF_F_STRICT_ALIGNMENT | BPF_F_ANY_ALIGNMENT | BPF_F_TEST_RND_HI32 | BPF_F_TEST_STATE_FREQ | \
-     BPF_F_SLEEPABLE | BPF_F_XDP_HAS_FRAGS | BPF_F_XDP_DEV_BOUND_ONLY | BPF_F_TEST_REG_INVARIANTS)
+     BPF_F_SLEEPABLE | BPF_F_XDP_HAS_FRAGS | BPF_F_XDP_DEV_BOUND_ONLY | BPF_F_TEST_REG_INVARIANTS | \
+     BPFRT_PROG_F_ENGINE_MASK)
 
 /* Everything one load collects before the program object exists. */
 struct load {
@@ -384,28 +388,17 @@ static int check_type_rules(struct load *ld)
 {
     const union bpf_attr *a = ld->attr;
     bool sleepable = a->prog_flags & BPF_F_SLEEPABLE;
-    if (a->prog_type == BPF_PROG_TYPE_SYSCALL && !sleepable) {
+    uint8_t may = bpfrt_prog_type_row(a->prog_type)->sleepable; /* a known type: it has a row */
+    if (may == BPFRT_SLEEPABLE_MUST && !sleepable) {
         bpfrt_vlog_printf(&ld->log, "Syscall programs can only be sleepable\n");
         return -BPFRT_EINVAL;
     }
-    if (sleepable && a->prog_type != BPF_PROG_TYPE_SYSCALL) {
+    if (sleepable && may == BPFRT_SLEEPABLE_NO) {
         bpfrt_vlog_printf(&ld->log, "Only fentry/fexit/fmod_ret, lsm, iter, uprobe, and struct_ops "
                                     "programs can be sleepable\n");
         return -BPFRT_EINVAL;
     }
     return 0;
-}
-
-/* The validator names the instruction ("insn 3: unknown opcode 8f");
- * Linux's log line for these checks is the bare message. */
-static const char *strip_insn_prefix(const char *msg)
-{
-    if (bpfrt_strncmp(msg, "insn ", 5) != 0)
-        return msg;
-    const char *p = msg + 5;
-    while (*p >= '0' && *p <= '9')
-        p++;
-    return (p[0] == ':' && p[1] == ' ') ? p + 2 : msg;
 }
 
 static void load_cleanup(struct load *ld)
@@ -442,7 +435,7 @@ static int hand_over(struct load *ld, struct bpfrt_prog *prog, const char *name)
     ld->line_info = NULL;
     ld->nr_line_info = 0;
     prog->expected_attach_type = a->expected_attach_type;
-    prog->prog_flags = a->prog_flags;
+    prog->prog_flags = a->prog_flags & ~BPFRT_PROG_F_ENGINE_MASK; /* Linux's flags only */
     prog->gpl_compatible = ld->gpl;
     bpfrt_memcpy(prog->name, name, BPF_OBJ_NAME_LEN);
     /* orig_insns: the program as the caller loaded it (map fds intact). */
@@ -450,11 +443,17 @@ static int hand_over(struct load *ld, struct bpfrt_prog *prog, const char *name)
     return 0;
 }
 
-/* bpfrt_prog_create takes the rewritten instructions as they are: it
- * validates them with the map immediates (pointers now) set aside. */
-static int create_prog(struct load *ld, char *msg, size_t msg_size, struct bpfrt_prog **out)
+/* The instructions were validated once, before map references were
+ * rewritten; the engine comes from bpfrt's bits of prog_flags (none: the
+ * runtime's default). */
+static int create_prog(struct load *ld, struct bpfrt_diag *diag, struct bpfrt_prog **out)
 {
-    return bpfrt_prog_create(ld->rt, ld->insns, ld->cnt, ld->attr->prog_type, msg, msg_size, out);
+    struct bpfrt_prog_create_opts opts = {
+        .prog_type = ld->attr->prog_type,
+        .engine = (enum bpfrt_engine_kind)((ld->attr->prog_flags & BPFRT_PROG_F_ENGINE_MASK) >>
+                                           BPFRT_PROG_F_ENGINE_SHIFT),
+    };
+    return bpfrt_prog_new(ld->rt, ld->insns, ld->cnt, &opts, true, diag, out);
 }
 
 void bpfrt_prog_calc_tag(const struct bpf_insn *insns, uint32_t cnt, uint8_t tag[BPF_TAG_SIZE]);
@@ -477,10 +476,8 @@ long bpfrt_cmd_prog_load(struct bpfrt_cmd *c)
         return -BPFRT_EINVAL; /* CO-RE relocations are applied by the loader */
     if (!bpfrt_prog_type_known(a->prog_type))
         return -BPFRT_EINVAL;
-    /* bpf_prog_load_check_attach: of bpfrt's types only cgroup_skb names
-     * its attach point at load time */
-    if (a->prog_type == BPF_PROG_TYPE_CGROUP_SKB && a->expected_attach_type != BPF_CGROUP_INET_INGRESS &&
-        a->expected_attach_type != BPF_CGROUP_INET_EGRESS)
+    /* bpf_prog_load_check_attach: the attach types the type's row allows */
+    if (!bpfrt_prog_type_attach_ok(a->prog_type, a->expected_attach_type))
         return -BPFRT_EINVAL;
     if (a->insn_cnt == 0 || a->insn_cnt > BPFRT_MAX_INSNS)
         return -BPFRT_E2BIG;
@@ -513,9 +510,12 @@ long bpfrt_cmd_prog_load(struct bpfrt_cmd *c)
     if (!err)
         err = process_fd_array(&ld);
     if (!err) {
-        err = bpfrt_insns_validate(ld.insns, ld.cnt, msg, sizeof(msg), NULL);
+        /* Linux's log line for these checks is the bare message. */
+        struct bpfrt_diag diag;
+        bpfrt_diag_init(&diag, msg, sizeof(msg));
+        err = bpfrt_isa_validate(ld.insns, ld.cnt, &diag);
         if (err)
-            bpfrt_vlog_printf(&ld.log, "%s\n", strip_insn_prefix(msg));
+            bpfrt_vlog_printf(&ld.log, "%s\n", msg);
     }
     if (!err)
         err = find_subprogs(&ld);
@@ -527,11 +527,12 @@ long bpfrt_cmd_prog_load(struct bpfrt_cmd *c)
         err = check_helper_calls(&ld);
     struct bpfrt_prog *prog = NULL;
     if (!err) {
-        err = create_prog(&ld, msg, sizeof(msg), &prog);
-        if (err)
+        struct bpfrt_diag diag;
+        bpfrt_diag_init(&diag, msg, sizeof(msg));
+        err = create_prog(&ld, &diag, &prog);
+        if (err || msg[0]) /* the error, or a note on the engine */
             bpfrt_vlog_printf(&ld.log, "%s\n", msg);
-        else
-            accepted = true;
+        accepted = !err;
     }
 
     uint32_t depths[MAX_SUBPROGS] = { 0 };

@@ -14,170 +14,175 @@
 #define R_D  (ISA_READS_DST)
 
 /* ---- ALU / ALU64 forms: one array per class and source ---- */
-#define ALU_FORMS(op, name, cop)                                                             \
-    static const struct isa_form alu32k_##op[] = {{0, ISA_SH_ALU_K, RW_D, name "32", cop}};  \
-    static const struct isa_form alu32x_##op[] = {{0, ISA_SH_ALU_X, RW_D | R_S, name "32", cop}}; \
-    static const struct isa_form alu64k_##op[] = {{0, ISA_SH_ALU_K, RW_D, name, cop}};       \
-    static const struct isa_form alu64x_##op[] = {{0, ISA_SH_ALU_X, RW_D | R_S, name, cop}};
+#define ALU_FORMS(op, name, cop, OP)                                                         \
+    static const struct isa_form alu32k_##op[] = {{0, ISA_SH_ALU_K, RW_D, name "32", cop, BPFRT_OP_##OP##32_K}}; \
+    static const struct isa_form alu32x_##op[] = {{0, ISA_SH_ALU_X, RW_D | R_S, name "32", cop, BPFRT_OP_##OP##32_X}}; \
+    static const struct isa_form alu64k_##op[] = {{0, ISA_SH_ALU_K, RW_D, name, cop, BPFRT_OP_##OP##64_K}}; \
+    static const struct isa_form alu64x_##op[] = {{0, ISA_SH_ALU_X, RW_D | R_S, name, cop, BPFRT_OP_##OP##64_X}};
 
-ALU_FORMS(add, "add", "+=")
-ALU_FORMS(sub, "sub", "-=")
-ALU_FORMS(mul, "mul", "*=")
-ALU_FORMS(or, "or", "|=")
-ALU_FORMS(and, "and", "&=")
-ALU_FORMS(lsh, "lsh", "<<=")
-ALU_FORMS(rsh, "rsh", ">>=")
-ALU_FORMS(xor, "xor", "^=")
-ALU_FORMS(arsh, "arsh", "s>>=")
+ALU_FORMS(add, "add", "+=", ADD)
+ALU_FORMS(sub, "sub", "-=", SUB)
+ALU_FORMS(mul, "mul", "*=", MUL)
+ALU_FORMS(or, "or", "|=", OR)
+ALU_FORMS(and, "and", "&=", AND)
+ALU_FORMS(lsh, "lsh", "<<=", LSH)
+ALU_FORMS(rsh, "rsh", ">>=", RSH)
+ALU_FORMS(xor, "xor", "^=", XOR)
+ALU_FORMS(arsh, "arsh", "s>>=", ARSH)
 
 /* Division and modulo: off 1 selects the signed variant (v4). */
-#define DIV_FORMS(op, name, cop)                                                     \
+#define DIV_FORMS(op, name, cop, OP)                                                 \
     static const struct isa_form alu32k_##op[] = {                                   \
-        {0, ISA_SH_ALU_K, RW_D, name "32", cop}, {1, ISA_SH_ALU_K, RW_D, "s" name "32", "s" cop}}; \
+        {0, ISA_SH_ALU_K, RW_D, name "32", cop, BPFRT_OP_##OP##32_K},                \
+        {1, ISA_SH_ALU_K, RW_D, "s" name "32", "s" cop, BPFRT_OP_S##OP##32_K}};      \
     static const struct isa_form alu32x_##op[] = {                                   \
-        {0, ISA_SH_ALU_X, RW_D | R_S, name "32", cop}, {1, ISA_SH_ALU_X, RW_D | R_S, "s" name "32", "s" cop}}; \
+        {0, ISA_SH_ALU_X, RW_D | R_S, name "32", cop, BPFRT_OP_##OP##32_X},          \
+        {1, ISA_SH_ALU_X, RW_D | R_S, "s" name "32", "s" cop, BPFRT_OP_S##OP##32_X}}; \
     static const struct isa_form alu64k_##op[] = {                                   \
-        {0, ISA_SH_ALU_K, RW_D, name, cop}, {1, ISA_SH_ALU_K, RW_D, "s" name, "s" cop}}; \
+        {0, ISA_SH_ALU_K, RW_D, name, cop, BPFRT_OP_##OP##64_K},                     \
+        {1, ISA_SH_ALU_K, RW_D, "s" name, "s" cop, BPFRT_OP_S##OP##64_K}};           \
     static const struct isa_form alu64x_##op[] = {                                   \
-        {0, ISA_SH_ALU_X, RW_D | R_S, name, cop}, {1, ISA_SH_ALU_X, RW_D | R_S, "s" name, "s" cop}};
+        {0, ISA_SH_ALU_X, RW_D | R_S, name, cop, BPFRT_OP_##OP##64_X},               \
+        {1, ISA_SH_ALU_X, RW_D | R_S, "s" name, "s" cop, BPFRT_OP_S##OP##64_X}};
 
-DIV_FORMS(div, "div", "/=")
-DIV_FORMS(mod, "mod", "%=")
+DIV_FORMS(div, "div", "/=", DIV)
+DIV_FORMS(mod, "mod", "%=", MOD)
 
 /* Moves: off 8/16/32 on the register form sign-extends (movsx, v4). */
-static const struct isa_form alu32k_mov[] = {{0, ISA_SH_ALU_K, W_D, "mov32", "="}};
-static const struct isa_form alu64k_mov[] = {{0, ISA_SH_ALU_K, W_D, "mov", "="}};
+static const struct isa_form alu32k_mov[] = {{0, ISA_SH_ALU_K, W_D, "mov32", "=", BPFRT_OP_MOV32_K}};
+static const struct isa_form alu64k_mov[] = {{0, ISA_SH_ALU_K, W_D, "mov", "=", BPFRT_OP_MOV64_K}};
 static const struct isa_form alu32x_mov[] = {
-    {0, ISA_SH_ALU_X, W_D | R_S, "mov32", "="},
-    {8, ISA_SH_MOVSX, W_D | R_S, "movsx832", "s8"},
-    {16, ISA_SH_MOVSX, W_D | R_S, "movsx1632", "s16"},
+    {0, ISA_SH_ALU_X, W_D | R_S, "mov32", "=", BPFRT_OP_MOV32_X},
+    {8, ISA_SH_MOVSX, W_D | R_S, "movsx832", "s8", BPFRT_OP_MOVSX8_32},
+    {16, ISA_SH_MOVSX, W_D | R_S, "movsx1632", "s16", BPFRT_OP_MOVSX16_32},
 };
 static const struct isa_form alu64x_mov[] = {
-    {0, ISA_SH_ALU_X, W_D | R_S, "mov", "="},
-    {1, ISA_SH_NONE, ISA_UNSUPPORTED, "addr_space_cast", "addr_space_cast is not supported"},
-    {8, ISA_SH_MOVSX, W_D | R_S, "movsx864", "s8"},
-    {16, ISA_SH_MOVSX, W_D | R_S, "movsx1664", "s16"},
-    {32, ISA_SH_MOVSX, W_D | R_S, "movsx3264", "s32"},
+    {0, ISA_SH_ALU_X, W_D | R_S, "mov", "=", BPFRT_OP_MOV64_X},
+    {1, ISA_SH_NONE, ISA_UNSUPPORTED, "addr_space_cast", "addr_space_cast is not supported", BPFRT_OP_BAD},
+    {8, ISA_SH_MOVSX, W_D | R_S, "movsx864", "s8", BPFRT_OP_MOVSX8_64},
+    {16, ISA_SH_MOVSX, W_D | R_S, "movsx1664", "s16", BPFRT_OP_MOVSX16_64},
+    {32, ISA_SH_MOVSX, W_D | R_S, "movsx3264", "s32", BPFRT_OP_MOVSX32_64},
 };
 
-static const struct isa_form alu32_neg[] = {{0, ISA_SH_NEG, RW_D, "neg32", "-"}};
-static const struct isa_form alu64_neg[] = {{0, ISA_SH_NEG, RW_D, "neg", "-"}};
+static const struct isa_form alu32_neg[] = {{0, ISA_SH_NEG, RW_D, "neg32", "-", BPFRT_OP_NEG32}};
+static const struct isa_form alu64_neg[] = {{0, ISA_SH_NEG, RW_D, "neg", "-", BPFRT_OP_NEG64}};
 
 /* Byte swaps: imm is the width. */
 static const struct isa_form alu_le[] = {
-    {16, ISA_SH_END, RW_D, "le16", "le16"}, {32, ISA_SH_END, RW_D, "le32", "le32"},
-    {64, ISA_SH_END, RW_D, "le64", "le64"}};
+    {16, ISA_SH_END, RW_D, "le16", "le16", BPFRT_OP_LE16}, {32, ISA_SH_END, RW_D, "le32", "le32", BPFRT_OP_LE32},
+    {64, ISA_SH_END, RW_D, "le64", "le64", BPFRT_OP_LE64}};
 static const struct isa_form alu_be[] = {
-    {16, ISA_SH_END, RW_D, "be16", "be16"}, {32, ISA_SH_END, RW_D, "be32", "be32"},
-    {64, ISA_SH_END, RW_D, "be64", "be64"}};
+    {16, ISA_SH_END, RW_D, "be16", "be16", BPFRT_OP_BE16}, {32, ISA_SH_END, RW_D, "be32", "be32", BPFRT_OP_BE32},
+    {64, ISA_SH_END, RW_D, "be64", "be64", BPFRT_OP_BE64}};
 static const struct isa_form alu64_bswap[] = {
-    {16, ISA_SH_END, RW_D, "bswap16", "bswap16"}, {32, ISA_SH_END, RW_D, "bswap32", "bswap32"},
-    {64, ISA_SH_END, RW_D, "bswap64", "bswap64"},
+    {16, ISA_SH_END, RW_D, "bswap16", "bswap16", BPFRT_OP_BSWAP16},
+    {32, ISA_SH_END, RW_D, "bswap32", "bswap32", BPFRT_OP_BSWAP32},
+    {64, ISA_SH_END, RW_D, "bswap64", "bswap64", BPFRT_OP_BSWAP64},
     /* the conformance suite's older spelling */
-    {16, ISA_SH_END, RW_D | ISA_ALIAS, "swap16", "bswap16"},
-    {32, ISA_SH_END, RW_D | ISA_ALIAS, "swap32", "bswap32"},
-    {64, ISA_SH_END, RW_D | ISA_ALIAS, "swap64", "bswap64"}};
+    {16, ISA_SH_END, RW_D | ISA_ALIAS, "swap16", "bswap16", BPFRT_OP_BSWAP16},
+    {32, ISA_SH_END, RW_D | ISA_ALIAS, "swap32", "bswap32", BPFRT_OP_BSWAP32},
+    {64, ISA_SH_END, RW_D | ISA_ALIAS, "swap64", "bswap64", BPFRT_OP_BSWAP64}};
 
 /* ---- loads and stores ---- */
 static const struct isa_form ld_imm64[] = {
-    {BPF_PSEUDO_MAP_FD, ISA_SH_LDDW_MAP_FD, W_D, "lddw", "map_fd"},
-    {BPF_PSEUDO_MAP_VALUE, ISA_SH_LDDW_MAP_VALUE, W_D, "lddw", "map_value"},
-    {BPF_PSEUDO_BTF_ID, ISA_SH_LDDW_BTF_ID, W_D, "lddw", "btf_id"},
-    {BPF_PSEUDO_FUNC, ISA_SH_LDDW_FUNC, W_D, "lddw", "func"},
-    {BPF_PSEUDO_MAP_IDX, ISA_SH_LDDW_MAP_IDX, W_D, "lddw", "map_idx"},
-    {BPF_PSEUDO_MAP_IDX_VALUE, ISA_SH_LDDW_MAP_IDX_VALUE, W_D, "lddw", "map_idx_value"},
+    {BPF_PSEUDO_MAP_FD, ISA_SH_LDDW_MAP_FD, W_D, "lddw", "map_fd", BPFRT_OP_LDDW},
+    {BPF_PSEUDO_MAP_VALUE, ISA_SH_LDDW_MAP_VALUE, W_D, "lddw", "map_value", BPFRT_OP_LDDW},
+    {BPF_PSEUDO_BTF_ID, ISA_SH_LDDW_BTF_ID, W_D, "lddw", "btf_id", BPFRT_OP_LDDW},
+    {BPF_PSEUDO_FUNC, ISA_SH_LDDW_FUNC, W_D, "lddw", "func", BPFRT_OP_LDDW},
+    {BPF_PSEUDO_MAP_IDX, ISA_SH_LDDW_MAP_IDX, W_D, "lddw", "map_idx", BPFRT_OP_LDDW},
+    {BPF_PSEUDO_MAP_IDX_VALUE, ISA_SH_LDDW_MAP_IDX_VALUE, W_D, "lddw", "map_idx_value", BPFRT_OP_LDDW},
     /* plain last: its pattern ("r1 = 0x...") is the most general */
-    {0, ISA_SH_LDDW, W_D, "lddw", ""},
-    {0, ISA_SH_LDDW_LL, W_D | ISA_ALIAS, "lddw", ""},
+    {0, ISA_SH_LDDW, W_D, "lddw", "", BPFRT_OP_LDDW},
+    {0, ISA_SH_LDDW_LL, W_D | ISA_ALIAS, "lddw", "", BPFRT_OP_LDDW},
 };
-#define LD_FORMS(sz, szname)                                                              \
-    static const struct isa_form ld_abs_##sz[] = {{0, ISA_SH_LD_ABS, 0, "ldabs" szname, ""}}; \
-    static const struct isa_form ld_ind_##sz[] = {{0, ISA_SH_LD_IND, R_S, "ldind" szname, ""}};
-LD_FORMS(b, "b")
-LD_FORMS(h, "h")
-LD_FORMS(w, "w")
+#define LD_FORMS(sz, szname, SZ)                                                              \
+    static const struct isa_form ld_abs_##sz[] = {{0, ISA_SH_LD_ABS, 0, "ldabs" szname, "", BPFRT_OP_LDABS_##SZ}}; \
+    static const struct isa_form ld_ind_##sz[] = {{0, ISA_SH_LD_IND, R_S, "ldind" szname, "", BPFRT_OP_LDIND_##SZ}};
+LD_FORMS(b, "b", B)
+LD_FORMS(h, "h", H)
+LD_FORMS(w, "w", W)
 
-#define MEM_FORMS(sz, szname)                                                                \
-    static const struct isa_form ldx_##sz[] = {{0, ISA_SH_LDX, W_D | R_S, "ldx" szname, ""}};  \
-    static const struct isa_form st_##sz[] = {{0, ISA_SH_ST, R_D, "st" szname, ""}};          \
-    static const struct isa_form stx_##sz[] = {{0, ISA_SH_STX, R_D | R_S, "stx" szname, ""}};
-MEM_FORMS(b, "b")
-MEM_FORMS(h, "h")
-MEM_FORMS(w, "w")
-MEM_FORMS(dw, "dw")
-static const struct isa_form ldxs_b[] = {{0, ISA_SH_LDX, W_D | R_S, "ldxsb", ""}};
-static const struct isa_form ldxs_h[] = {{0, ISA_SH_LDX, W_D | R_S, "ldxsh", ""}};
-static const struct isa_form ldxs_w[] = {{0, ISA_SH_LDX, W_D | R_S, "ldxsw", ""}};
+#define MEM_FORMS(sz, szname, SZ)                                                            \
+    static const struct isa_form ldx_##sz[] = {{0, ISA_SH_LDX, W_D | R_S, "ldx" szname, "", BPFRT_OP_LDX_##SZ}}; \
+    static const struct isa_form st_##sz[] = {{0, ISA_SH_ST, R_D, "st" szname, "", BPFRT_OP_ST_##SZ}};          \
+    static const struct isa_form stx_##sz[] = {{0, ISA_SH_STX, R_D | R_S, "stx" szname, "", BPFRT_OP_STX_##SZ}};
+MEM_FORMS(b, "b", B)
+MEM_FORMS(h, "h", H)
+MEM_FORMS(w, "w", W)
+MEM_FORMS(dw, "dw", DW)
+static const struct isa_form ldxs_b[] = {{0, ISA_SH_LDX, W_D | R_S, "ldxsb", "", BPFRT_OP_LDXSX_B}};
+static const struct isa_form ldxs_h[] = {{0, ISA_SH_LDX, W_D | R_S, "ldxsh", "", BPFRT_OP_LDXSX_H}};
+static const struct isa_form ldxs_w[] = {{0, ISA_SH_LDX, W_D | R_S, "ldxsw", "", BPFRT_OP_LDXSX_W}};
 
 /* Atomics: imm selects the operation. LLVM spells 32-bit xchg/cmpxchg
  * "xchg32_32"/"cmpxchg32_32" and 64-bit "xchg_64"/"cmpxchg_64". */
 #define RMW (R_D | R_S)
 #define FETCH (R_D | R_S | ISA_WRITES_SRC)
-#define ATOMIC_FORMS(sz, sfx, xchg, cmpxchg, acq, rel)                                     \
+#define ATOMIC_FORMS(sz, sfx, xchg, cmpxchg, acq, rel, SZ)                                 \
     static const struct isa_form atomic_##sz[] = {                                         \
-        {BPF_ADD, ISA_SH_ATOMIC, RMW, "lock add" sfx, "+="},                               \
-        {BPF_OR, ISA_SH_ATOMIC, RMW, "lock or" sfx, "|="},                                 \
-        {BPF_AND, ISA_SH_ATOMIC, RMW, "lock and" sfx, "&="},                               \
-        {BPF_XOR, ISA_SH_ATOMIC, RMW, "lock xor" sfx, "^="},                               \
-        {BPF_ADD | BPF_FETCH, ISA_SH_ATOMIC_FETCH, FETCH, "lock fetch add" sfx, "add"},    \
-        {BPF_OR | BPF_FETCH, ISA_SH_ATOMIC_FETCH, FETCH, "lock fetch or" sfx, "or"},       \
-        {BPF_AND | BPF_FETCH, ISA_SH_ATOMIC_FETCH, FETCH, "lock fetch and" sfx, "and"},    \
-        {BPF_XOR | BPF_FETCH, ISA_SH_ATOMIC_FETCH, FETCH, "lock fetch xor" sfx, "xor"},    \
-        {BPF_XCHG, ISA_SH_ATOMIC_XCHG, FETCH, "lock xchg" sfx, xchg},                      \
-        {BPF_CMPXCHG, ISA_SH_ATOMIC_CMPXCHG, RMW | ISA_WRITES_R0, "lock cmpxchg" sfx, cmpxchg}, \
-        {BPF_LOAD_ACQ, ISA_SH_LOAD_ACQ, W_D | R_S, acq, ""},                               \
-        {BPF_STORE_REL, ISA_SH_STORE_REL, R_D | R_S, rel, ""},                             \
+        {BPF_ADD, ISA_SH_ATOMIC, RMW, "lock add" sfx, "+=", BPFRT_OP_AADD_##SZ},           \
+        {BPF_OR, ISA_SH_ATOMIC, RMW, "lock or" sfx, "|=", BPFRT_OP_AOR_##SZ},              \
+        {BPF_AND, ISA_SH_ATOMIC, RMW, "lock and" sfx, "&=", BPFRT_OP_AAND_##SZ},           \
+        {BPF_XOR, ISA_SH_ATOMIC, RMW, "lock xor" sfx, "^=", BPFRT_OP_AXOR_##SZ},           \
+        {BPF_ADD | BPF_FETCH, ISA_SH_ATOMIC_FETCH, FETCH, "lock fetch add" sfx, "add", BPFRT_OP_AFADD_##SZ}, \
+        {BPF_OR | BPF_FETCH, ISA_SH_ATOMIC_FETCH, FETCH, "lock fetch or" sfx, "or", BPFRT_OP_AFOR_##SZ},     \
+        {BPF_AND | BPF_FETCH, ISA_SH_ATOMIC_FETCH, FETCH, "lock fetch and" sfx, "and", BPFRT_OP_AFAND_##SZ}, \
+        {BPF_XOR | BPF_FETCH, ISA_SH_ATOMIC_FETCH, FETCH, "lock fetch xor" sfx, "xor", BPFRT_OP_AFXOR_##SZ}, \
+        {BPF_XCHG, ISA_SH_ATOMIC_XCHG, FETCH, "lock xchg" sfx, xchg, BPFRT_OP_AXCHG_##SZ},                \
+        {BPF_CMPXCHG, ISA_SH_ATOMIC_CMPXCHG, RMW | ISA_WRITES_R0, "lock cmpxchg" sfx, cmpxchg, BPFRT_OP_ACMPXCHG_##SZ}, \
+        {BPF_LOAD_ACQ, ISA_SH_LOAD_ACQ, W_D | R_S, acq, "", BPFRT_OP_LDACQ_##SZ},          \
+        {BPF_STORE_REL, ISA_SH_STORE_REL, R_D | R_S, rel, "", BPFRT_OP_STREL_##SZ},        \
     };
-ATOMIC_FORMS(w, "32", "xchg32_32", "cmpxchg32_32", "ldacqw", "strelw")
-ATOMIC_FORMS(dw, "", "xchg_64", "cmpxchg_64", "ldacqdw", "streldw")
+ATOMIC_FORMS(w, "32", "xchg32_32", "cmpxchg32_32", "ldacqw", "strelw", W)
+ATOMIC_FORMS(dw, "", "xchg_64", "cmpxchg_64", "ldacqdw", "streldw", DW)
 /* 8- and 16-bit atomics exist only as load-acquire/store-release; Linux
  * names the read-modify-write operations there an operand size error. */
-#define NARROW_RMW(op) {op, ISA_SH_NONE, ISA_UNSUPPORTED, "", "invalid atomic operand size"}
-#define NARROW_ATOMIC_FORMS(sz, acq, rel)                                                    \
+#define NARROW_RMW(op) {op, ISA_SH_NONE, ISA_UNSUPPORTED, "", "invalid atomic operand size", BPFRT_OP_BAD}
+#define NARROW_ATOMIC_FORMS(sz, acq, rel, SZ)                                                \
     static const struct isa_form atomic_##sz[] = {                                           \
-        {BPF_LOAD_ACQ, ISA_SH_LOAD_ACQ, W_D | R_S, acq, ""},                                 \
-        {BPF_STORE_REL, ISA_SH_STORE_REL, R_D | R_S, rel, ""},                               \
+        {BPF_LOAD_ACQ, ISA_SH_LOAD_ACQ, W_D | R_S, acq, "", BPFRT_OP_LDACQ_##SZ},            \
+        {BPF_STORE_REL, ISA_SH_STORE_REL, R_D | R_S, rel, "", BPFRT_OP_STREL_##SZ},          \
         NARROW_RMW(BPF_ADD), NARROW_RMW(BPF_OR), NARROW_RMW(BPF_AND), NARROW_RMW(BPF_XOR),   \
         NARROW_RMW(BPF_ADD | BPF_FETCH), NARROW_RMW(BPF_OR | BPF_FETCH),                     \
         NARROW_RMW(BPF_AND | BPF_FETCH), NARROW_RMW(BPF_XOR | BPF_FETCH),                    \
         NARROW_RMW(BPF_XCHG), NARROW_RMW(BPF_CMPXCHG),                                       \
     };
-NARROW_ATOMIC_FORMS(b, "ldacqb", "strelb")
-NARROW_ATOMIC_FORMS(h, "ldacqh", "strelh")
+NARROW_ATOMIC_FORMS(b, "ldacqb", "strelb", B)
+NARROW_ATOMIC_FORMS(h, "ldacqh", "strelh", H)
 
 /* ---- jumps ---- */
-#define JMP_FORMS(op, name, cop)                                                             \
-    static const struct isa_form jmpk_##op[] = {{0, ISA_SH_JMP_K, R_D, name, cop}};           \
-    static const struct isa_form jmpx_##op[] = {{0, ISA_SH_JMP_X, R_D | R_S, name, cop}};     \
-    static const struct isa_form jmp32k_##op[] = {{0, ISA_SH_JMP_K, R_D, name "32", cop}};    \
-    static const struct isa_form jmp32x_##op[] = {{0, ISA_SH_JMP_X, R_D | R_S, name "32", cop}};
-JMP_FORMS(jeq, "jeq", "==")
-JMP_FORMS(jgt, "jgt", ">")
-JMP_FORMS(jge, "jge", ">=")
-JMP_FORMS(jset, "jset", "&")
-JMP_FORMS(jne, "jne", "!=")
-JMP_FORMS(jsgt, "jsgt", "s>")
-JMP_FORMS(jsge, "jsge", "s>=")
-JMP_FORMS(jlt, "jlt", "<")
-JMP_FORMS(jle, "jle", "<=")
-JMP_FORMS(jslt, "jslt", "s<")
-JMP_FORMS(jsle, "jsle", "s<=")
+#define JMP_FORMS(op, name, cop, OP)                                                         \
+    static const struct isa_form jmpk_##op[] = {{0, ISA_SH_JMP_K, R_D, name, cop, BPFRT_OP_##OP##64_K}}; \
+    static const struct isa_form jmpx_##op[] = {{0, ISA_SH_JMP_X, R_D | R_S, name, cop, BPFRT_OP_##OP##64_X}}; \
+    static const struct isa_form jmp32k_##op[] = {{0, ISA_SH_JMP_K, R_D, name "32", cop, BPFRT_OP_##OP##32_K}}; \
+    static const struct isa_form jmp32x_##op[] = {{0, ISA_SH_JMP_X, R_D | R_S, name "32", cop, BPFRT_OP_##OP##32_X}};
+JMP_FORMS(jeq, "jeq", "==", JEQ)
+JMP_FORMS(jgt, "jgt", ">", JGT)
+JMP_FORMS(jge, "jge", ">=", JGE)
+JMP_FORMS(jset, "jset", "&", JSET)
+JMP_FORMS(jne, "jne", "!=", JNE)
+JMP_FORMS(jsgt, "jsgt", "s>", JSGT)
+JMP_FORMS(jsge, "jsge", "s>=", JSGE)
+JMP_FORMS(jlt, "jlt", "<", JLT)
+JMP_FORMS(jle, "jle", "<=", JLE)
+JMP_FORMS(jslt, "jslt", "s<", JSLT)
+JMP_FORMS(jsle, "jsle", "s<=", JSLE)
 
-static const struct isa_form jmp_ja[] = {{0, ISA_SH_JA, 0, "ja", ""}};
-static const struct isa_form jmp32_ja[] = {{0, ISA_SH_JA32, 0, "ja32", ""}};
+static const struct isa_form jmp_ja[] = {{0, ISA_SH_JA, 0, "ja", "", BPFRT_OP_JA}};
+static const struct isa_form jmp32_ja[] = {{0, ISA_SH_JA32, 0, "ja32", "", BPFRT_OP_JA}};
 static const struct isa_form jmp_call[] = {
-    {0, ISA_SH_CALL, 0, "call", ""},
-    {BPF_PSEUDO_CALL, ISA_SH_CALL_LOCAL, 0, "call local", ""},
-    {BPF_PSEUDO_CALL, ISA_SH_CALL_LOCAL_ALIAS, ISA_ALIAS, "call local", ""},
-    {BPF_PSEUDO_CALL, ISA_SH_CALL_LOCAL_BARE, ISA_ALIAS, "call local", ""},
-    {BPF_PSEUDO_KFUNC_CALL, ISA_SH_CALL_KFUNC, ISA_USES_OFF, "call kfunc", ""},
+    {0, ISA_SH_CALL, 0, "call", "", BPFRT_OP_CALL_HELPER},
+    {BPF_PSEUDO_CALL, ISA_SH_CALL_LOCAL, 0, "call local", "", BPFRT_OP_CALL_LOCAL},
+    {BPF_PSEUDO_CALL, ISA_SH_CALL_LOCAL_ALIAS, ISA_ALIAS, "call local", "", BPFRT_OP_CALL_LOCAL},
+    {BPF_PSEUDO_CALL, ISA_SH_CALL_LOCAL_BARE, ISA_ALIAS, "call local", "", BPFRT_OP_CALL_LOCAL},
+    {BPF_PSEUDO_KFUNC_CALL, ISA_SH_CALL_KFUNC, ISA_USES_OFF, "call kfunc", "", BPFRT_OP_CALL_KFUNC},
 };
 static const struct isa_form jmp_callx[] = {
-    {0, ISA_SH_CALLX, R_D, "callx", ""},
-    {0, ISA_SH_CALLX_ALIAS, R_D | ISA_ALIAS, "call", ""},
+    {0, ISA_SH_CALLX, R_D, "callx", "", BPFRT_OP_CALLX},
+    {0, ISA_SH_CALLX_ALIAS, R_D | ISA_ALIAS, "call", "", BPFRT_OP_CALLX},
 };
-static const struct isa_form jmp_exit[] = {{0, ISA_SH_EXIT, 0, "exit", ""}};
-static const struct isa_form jmp_may_goto[] = {{BPF_MAY_GOTO, ISA_SH_MAY_GOTO, 0, "may_goto", ""}};
+static const struct isa_form jmp_exit[] = {{0, ISA_SH_EXIT, 0, "exit", "", BPFRT_OP_EXIT}};
+static const struct isa_form jmp_may_goto[] = {{BPF_MAY_GOTO, ISA_SH_MAY_GOTO, 0, "may_goto", "", BPFRT_OP_MAY_GOTO}};
 
 /* ---- the table ---- */
 #define F_D ISA_F_DST
