@@ -20,11 +20,6 @@
 
 #define LOG_BUF_SIZE (1u << 20)
 
-static uint64_t ptr(const void *p)
-{
-    return (uint64_t)(uintptr_t)p;
-}
-
 long bpfrt_obj_sys(struct bpfrt_object *obj, int cmd, union bpf_attr *attr)
 {
     if (obj->opts.bpf_fn)
@@ -40,68 +35,6 @@ void bpfrt_obj_close_handle(struct bpfrt_object *obj, int handle)
         obj->opts.close_fn(obj->opts.bpf_arg, handle);
     else
         bpfrt_close(obj->rt, handle);
-}
-
-static int load_btf(struct bpfrt_object *obj)
-{
-    if (!obj->btf)
-        return 0;
-    uint32_t size;
-    const void *data = bpfrt_btf_data(obj->btf, &size);
-    union bpf_attr a;
-    memset(&a, 0, sizeof(a));
-    a.btf = ptr(data);
-    a.btf_size = size;
-    long h = bpfrt_obj_sys(obj, BPF_BTF_LOAD, &a);
-    if (h < 0) {
-        /* again with a log (a verbose BTF log fills small buffers: -ENOSPC),
-         * keeping its last line, which says what was wrong */
-        size_t cap = 1u << 20;
-        char *log = calloc(1, cap);
-        if (log) {
-            a.btf_log_buf = ptr(log);
-            a.btf_log_size = (uint32_t)cap;
-            a.btf_log_level = 1;
-            bpfrt_obj_sys(obj, BPF_BTF_LOAD, &a);
-        }
-        const char *last = "";
-        if (log) {
-            size_t n = strlen(log);
-            while (n && log[n - 1] == '\n')
-                log[--n] = '\0';
-            last = strrchr(log, '\n') ? strrchr(log, '\n') + 1 : log;
-        }
-        bpfrt_obj_note(obj, "BTF was refused (%s%s%s): maps and programs load without it",
-                 bpfrt_strerror((int)h), *last ? ": " : "", last);
-        free(log);
-        return 0;
-    }
-    obj->btf_handle = (int)h;
-    return 0;
-}
-
-/* Replaces map indexes in ld_imm64 by handles; a map that could not be
- * created fails the program, naming the map and why. */
-static int patch_map_refs(struct bpfrt_object *obj, struct bpfrt_object_prog *p, struct obj_err *e)
-{
-    for (uint32_t i = 0; i + 1 < p->insn_cnt; i++) {
-        struct bpf_insn *in = &p->insns[i];
-        if (in->code != (BPF_LD | BPF_IMM | BPF_DW))
-            continue;
-        if (in->src_reg == BPF_PSEUDO_MAP_FD || in->src_reg == BPF_PSEUDO_MAP_VALUE) {
-            if (in->imm < 0 || (uint32_t)in->imm >= obj->nr_maps)
-                return bpfrt_obj_fail(e, -BPFRT_EINVAL, "instruction %u refers to map #%d, which does not exist",
-                                      i, in->imm);
-            const struct bpfrt_object_map *m = &obj->maps[in->imm];
-            if (m->handle < 0)
-                return bpfrt_obj_fail(e, m->error_code ? m->error_code : -BPFRT_EBADF,
-                                      "uses map %s, which could not be created: %s", m->name,
-                                      m->error ? m->error : "not created");
-            in->imm = m->handle;
-        }
-        i++;
-    }
-    return 0;
 }
 
 /* Statistics Linux appends to every verifier log (and libbpf's marker):
@@ -134,6 +67,63 @@ static void log_cause(const char *log, char *out, size_t size)
         }
         end = start > log ? start - 1 : log;
     }
+}
+
+static int load_btf(struct bpfrt_object *obj)
+{
+    if (!obj->btf)
+        return 0;
+    uint32_t size;
+    const void *data = bpfrt_btf_data(obj->btf, &size);
+    union bpf_attr a;
+    memset(&a, 0, sizeof(a));
+    a.btf = bpfrt_obj_ptr(data);
+    a.btf_size = size;
+    long h = bpfrt_obj_sys(obj, BPF_BTF_LOAD, &a);
+    if (h < 0) {
+        /* again with a log (a verbose BTF log fills small buffers: -ENOSPC),
+         * keeping its last line, which says what was wrong */
+        size_t cap = 1u << 20;
+        char *log = calloc(1, cap);
+        if (log) {
+            a.btf_log_buf = bpfrt_obj_ptr(log);
+            a.btf_log_size = (uint32_t)cap;
+            a.btf_log_level = 1;
+            bpfrt_obj_sys(obj, BPF_BTF_LOAD, &a);
+        }
+        char last[256] = "";
+        log_cause(log ? log : "", last, sizeof(last));
+        bpfrt_obj_note(obj, "BTF was refused (%s%s%s): maps and programs load without it",
+                       bpfrt_strerror((int)h), *last ? ": " : "", last);
+        free(log);
+        return 0;
+    }
+    obj->btf_handle = (int)h;
+    return 0;
+}
+
+/* Replaces map indexes in ld_imm64 by handles; a map that could not be
+ * created fails the program, naming the map and why. */
+static int patch_map_refs(struct bpfrt_object *obj, struct bpfrt_object_prog *p, struct obj_err *e)
+{
+    for (uint32_t i = 0; i + 1 < p->insn_cnt; i++) {
+        struct bpf_insn *in = &p->insns[i];
+        if (in->code != (BPF_LD | BPF_IMM | BPF_DW))
+            continue;
+        if (in->src_reg == BPF_PSEUDO_MAP_FD || in->src_reg == BPF_PSEUDO_MAP_VALUE) {
+            if (in->imm < 0 || (uint32_t)in->imm >= obj->nr_maps)
+                return bpfrt_obj_fail(e, -BPFRT_EINVAL, "instruction %u refers to map #%d, which does not exist",
+                                      i, in->imm);
+            const struct bpfrt_object_map *m = &obj->maps[in->imm];
+            if (m->handle < 0)
+                return bpfrt_obj_fail(e, m->error_code ? m->error_code : -BPFRT_EBADF,
+                                      "uses map %s, which could not be created: %s", m->name,
+                                      m->error ? m->error : "not created");
+            in->imm = m->handle;
+        }
+        i++;
+    }
+    return 0;
 }
 
 /* Why PROG_LOAD failed, in words: the log's cause, or for an empty log what
@@ -169,8 +159,8 @@ static int load_prog(struct bpfrt_object *obj, struct bpfrt_object_prog *p, stru
     memset(&a, 0, sizeof(a));
     a.prog_type = p->type;
     a.insn_cnt = p->insn_cnt;
-    a.insns = ptr(p->insns);
-    a.license = ptr(obj->license);
+    a.insns = bpfrt_obj_ptr(p->insns);
+    a.license = bpfrt_obj_ptr(obj->license);
     a.kern_version = obj->kversion ? obj->kversion : bpfrt_obj_kernel_version(obj);
     a.prog_flags = p->prog_flags;
     memcpy(a.prog_name, p->kname, strnlen(p->kname, BPF_OBJ_NAME_LEN - 1));
@@ -178,11 +168,11 @@ static int load_prog(struct bpfrt_object *obj, struct bpfrt_object_prog *p, stru
     if (obj->btf_handle >= 0 && p->nr_func_info) {
         a.prog_btf_fd = (uint32_t)obj->btf_handle;
         a.func_info_rec_size = sizeof(struct bpf_func_info);
-        a.func_info = ptr(p->func_info);
+        a.func_info = bpfrt_obj_ptr(p->func_info);
         a.func_info_cnt = p->nr_func_info;
         if (p->nr_line_info) {
             a.line_info_rec_size = sizeof(struct bpf_line_info);
-            a.line_info = ptr(p->line_info);
+            a.line_info = bpfrt_obj_ptr(p->line_info);
             a.line_info_cnt = p->nr_line_info;
         }
     }
@@ -193,7 +183,7 @@ static int load_prog(struct bpfrt_object *obj, struct bpfrt_object_prog *p, stru
         p->log = calloc(1, LOG_BUF_SIZE);
         if (p->log) {
             a.log_level = 1;
-            a.log_buf = ptr(p->log);
+            a.log_buf = bpfrt_obj_ptr(p->log);
             a.log_size = LOG_BUF_SIZE;
             long h2 = bpfrt_obj_sys(obj, BPF_PROG_LOAD, &a);
             if (h2 >= 0)

@@ -132,7 +132,7 @@ static int finish_data(struct tr *t, const void *a, uint32_t alen, const void *b
     if (o->data_out) {
         uint32_t n1 = copy < alen ? copy : alen;
         bpfrt_memcpy(o->data_out, a, n1);
-        if (copy > n1)
+        if (copy > n1 && b) /* b is NULL when blen is 0: gcc -O3 cannot see it */
             bpfrt_memcpy((uint8_t *)o->data_out + n1, b, copy - n1);
     }
     t->res->data_size_out = size;
