@@ -6,6 +6,7 @@
 #ifndef BPFRT_FUZZ_UTIL_H
 #define BPFRT_FUZZ_UTIL_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -24,6 +25,18 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
  * included): enough for every corpus program on a small packet, small
  * enough that a looping input costs about a millisecond. */
 #define FUZZ_BUDGET (1u << 16)
+
+/* FUZZ_VERBOSE=1 in the environment: targets say what each input did (on
+ * stderr), to see why a seed or a reproducer goes where it goes. */
+static inline bool fuzz_verbose(void)
+{
+    static int v = -1;
+    if (v < 0) {
+        const char *e = getenv("FUZZ_VERBOSE");
+        v = e && *e && *e != '0';
+    }
+    return v;
+}
 
 /* ---- a runtime that keeps quiet ---- */
 
@@ -114,11 +127,12 @@ static inline void fuzz_cap_prog(struct bpfrt_runtime *rt, int prog_fd)
  *   then the data (packet or raw memory), ctx_in, and the instructions
  *   (whatever follows, whole 8-byte instructions). Lengths past the end of
  *   the input are cut to what is there.
- * ld_imm64 map references (BPF_PSEUDO_MAP_FD/_IDX/_VALUE/_IDX_VALUE) name
- * one of FUZZ_EXEC_NR_MAPS maps by their immediate modulo the count, and
- * helper calls take their id modulo FUZZ_EXEC_HELPER_IDS, so mutations keep
- * hitting real maps and helpers (Linux 6.18 has ids 0..211; the ids above
- * stay as unknown ones). */
+ * ld_imm64 map references name the fuzz maps by their immediate: a map
+ * (BPF_PSEUDO_MAP_FD/_IDX) is FUZZ_MAP_*[imm % FUZZ_EXEC_NR_MAPS], a value
+ * (BPF_PSEUDO_MAP_VALUE/_IDX_VALUE) is in .data or .rodata (imm % 2, the
+ * single-element arrays direct value access needs); helper calls take their
+ * id modulo FUZZ_EXEC_HELPER_IDS. So mutations keep hitting real maps and
+ * helpers (Linux 6.18 has ids 0..211; the ids above stay unknown ones). */
 enum {
     FUZZ_EXEC_SOCKET_FILTER = 0,
     FUZZ_EXEC_XDP,
@@ -136,7 +150,15 @@ enum {
 #define FUZZ_EXEC_HELPER_IDS 256u
 
 /* The maps, in the order map references name them. */
-enum { FUZZ_MAP_ARRAY = 0, FUZZ_MAP_HASH, FUZZ_MAP_RINGBUF, FUZZ_MAP_PROG_ARRAY, FUZZ_EXEC_NR_MAPS };
+enum {
+    FUZZ_MAP_ARRAY = 0,      /* array: 4 x 64 bytes */
+    FUZZ_MAP_HASH,           /* hash: 8-byte keys, 16-byte values, 16 entries */
+    FUZZ_MAP_RINGBUF,        /* ring buffer: 4096 bytes */
+    FUZZ_MAP_PROG_ARRAY,     /* prog array: slot 0 holds the program itself */
+    FUZZ_MAP_DATA,           /* ".data": array, 1 x 1024 bytes */
+    FUZZ_MAP_RODATA,         /* ".rodata": as .data, BPF_F_RDONLY_PROG, frozen, holds format strings */
+    FUZZ_EXEC_NR_MAPS
+};
 
 static inline void fuzz_put_le16(uint8_t *p, uint32_t v)
 {
