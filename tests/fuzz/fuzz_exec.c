@@ -1,8 +1,9 @@
 /* Fuzz target: checked-mode execution of arbitrary bytecode. The input
  * (layout in fuzz_util.h) picks a program type, a packet or raw memory,
  * optionally ctx_in, and the instructions. Socket filter, XDP and tc
- * programs go through PROG_LOAD and PROG_TEST_RUN exactly as a user's
- * would (Linux's bpf_prog_load and bpf_prog_test_run); the raw mode runs
+ * programs go through PROG_LOAD and PROG_TEST_RUN as a user's would
+ * (Linux's bpf_prog_load and bpf_prog_test_run; the test run through its
+ * typed front, bpfrt_prog_test_run, which takes a budget); the raw mode runs
  * bpf_conformance's model through bpfrt_prog_create/bpfrt_prog_run. Six
  * maps (array, hash, ring buffer, a prog array holding the program itself,
  * .data and a frozen .rodata with format strings) are there for the
@@ -10,6 +11,7 @@
  * must see no sanitizer report, no hang and no leak. */
 #include "fuzz_util.h"
 
+#include "bpfrt/hooks.h"
 #include "bpfrt/insn.h"
 #include "bpfrt/map.h"
 
@@ -164,8 +166,8 @@ static const uint32_t prog_types[] = {
 };
 static const char *const prog_type_names[] = { "socket_filter", "xdp", "sched_cls", "raw" };
 
-/* PROG_LOAD, the program into its own prog array (tail calls), then
- * PROG_TEST_RUN on the packet. */
+/* PROG_LOAD, the program into its own prog array (tail calls), then a
+ * test run on the packet under the fuzz budget. */
 static void run_loaded(struct bpfrt_runtime *rt, const struct exec_input *in, const int fds[FUZZ_EXEC_NR_MAPS])
 {
     static char log[4096];
@@ -186,7 +188,6 @@ static void run_loaded(struct bpfrt_runtime *rt, const struct exec_input *in, co
                 prog_fd, prog_fd < 0 ? ": " : "", prog_fd < 0 ? log : "");
     if (prog_fd < 0)
         return;
-    fuzz_cap_prog(rt, (int)prog_fd);
 
     uint32_t key = 0, val = (uint32_t)prog_fd;
     memset(&a, 0, sizeof(a));
@@ -204,22 +205,25 @@ static void run_loaded(struct bpfrt_runtime *rt, const struct exec_input *in, co
     if (data && ctx && out && ctx_out) {
         memcpy(data, in->data, in->data_len);
         memcpy(ctx, in->ctx, in->ctx_len);
-        memset(&a, 0, sizeof(a));
-        a.test.prog_fd = (uint32_t)prog_fd;
-        a.test.data_in = (uintptr_t)data;
-        a.test.data_size_in = in->data_len;
-        a.test.data_out = (uintptr_t)out;
-        a.test.data_size_out = out_size;
+        /* PROG_TEST_RUN's typed front (same code as the attr one), for its
+         * budget */
+        struct bpfrt_test_run_opts o = {
+            .data_in = data, .data_size_in = in->data_len,
+            .data_out = out, .data_size_out = out_size,
+            .repeat = in->flags & FUZZ_EXEC_F_REPEAT ? 2 : 1,
+            .insn_budget = FUZZ_BUDGET,
+        };
         if (in->flags & FUZZ_EXEC_F_CTX) {
-            a.test.ctx_in = (uintptr_t)ctx;
-            a.test.ctx_size_in = in->ctx_len;
-            a.test.ctx_out = (uintptr_t)ctx_out;
-            a.test.ctx_size_out = FUZZ_EXEC_MAX_CTX;
+            o.ctx_in = ctx;
+            o.ctx_size_in = in->ctx_len;
+            o.ctx_out = ctx_out;
+            o.ctx_size_out = FUZZ_EXEC_MAX_CTX;
         }
-        a.test.repeat = in->flags & FUZZ_EXEC_F_REPEAT ? 2 : 1;
-        long rc = bpf(rt, BPF_PROG_TEST_RUN, &a);
+        struct bpfrt_test_run_result res;
+        memset(&res, 0, sizeof(res));
+        int rc = bpfrt_prog_test_run(rt, bpfrt_prog_from_handle(rt, (int)prog_fd), &o, &res);
         if (fuzz_verbose())
-            fprintf(stderr, "fuzz_exec: PROG_TEST_RUN %ld, retval %u\n", rc, a.test.retval);
+            fprintf(stderr, "fuzz_exec: test run %d, retval %u %s\n", rc, res.retval, res.error_msg);
     }
     free(data);
     free(ctx);

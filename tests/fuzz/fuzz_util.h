@@ -22,8 +22,9 @@
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 /* Instructions one fuzzed run may execute (tail calls and callbacks
- * included): enough for every corpus program on a small packet, small
- * enough that a looping input costs about a millisecond. */
+ * included; bpfrt_test_run_opts.insn_budget or run->insn_budget): enough for
+ * every corpus program on a small packet, small enough that a looping input
+ * costs about a millisecond. */
 #define FUZZ_BUDGET (1u << 16)
 
 /* FUZZ_VERBOSE=1 in the environment: targets say what each input did (on
@@ -84,39 +85,6 @@ static inline struct bpfrt_runtime *fuzz_runtime(void)
     }
     bpfrt_runtime_set_trace_sink(rt, fuzz_quiet_trace, NULL);
     return rt;
-}
-
-/* ---- a budget for runs the caller does not start itself ----
- * PROG_TEST_RUN starts its runs with the default checked-mode budget (about
- * a second). Programs loaded by a fuzz target get this engine instead: the
- * interpreter, with the budget capped at FUZZ_BUDGET on entry. A tail-call
- * target runs in the same bpfrt_run and keeps what is left. */
-
-static inline int fuzz_capped_run(struct bpfrt_prog *prog, struct bpfrt_run *run, uint64_t r1, uint64_t r2,
-                           uint64_t *ret)
-{
-    if (run->checked && (run->insn_budget == 0 || run->insn_budget > FUZZ_BUDGET))
-        run->insn_budget = FUZZ_BUDGET;
-    return bpfrt_interp_ops.run(prog, run, r1, r2, ret);
-}
-
-static inline const struct bpfrt_engine_ops *fuzz_capped_ops(void)
-{
-    static struct bpfrt_engine_ops ops;
-    if (!ops.run) {
-        ops = bpfrt_interp_ops;
-        ops.name = "interpreter (fuzz budget)";
-        ops.run = fuzz_capped_run;
-    }
-    return &ops;
-}
-
-/* Switches a loaded program (a bpfrt_bpf handle) to the capped engine. */
-static inline void fuzz_cap_prog(struct bpfrt_runtime *rt, int prog_fd)
-{
-    struct bpfrt_prog *prog = bpfrt_prog_from_handle(rt, prog_fd);
-    if (prog && prog->engine_ops == &bpfrt_interp_ops)
-        prog->engine_ops = fuzz_capped_ops();
 }
 
 /* ---- fuzz_exec's input ----
