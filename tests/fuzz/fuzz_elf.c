@@ -111,6 +111,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         .name = "fuzz",
         .default_prog_type = BPF_PROG_TYPE_SCHED_CLS, /* iproute2-style "ID/KEY" sections */
         .pin_root_path = "/fuzz/pins",                /* the runtime's own pin name space */
+        .target_btf_path = "", /* CO-RE against the object's own BTF, not the host's vmlinux */
     };
     struct bpfrt_object *obj = NULL;
     char err[256];
