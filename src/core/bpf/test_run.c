@@ -46,6 +46,12 @@ int bpfrt_tr_run(struct tr *t, const struct run_setup *s, uint32_t repeat, bool 
     for (uint32_t i = 0; i < repeat && !err; i++) {
         bpfrt_memset(run, 0, sizeof(*run));
         bpfrt_run_begin(run, t->prog);
+        if (t->o->insn_budget) /* bpfrt: the caller's budget (UINT64_MAX: none) */
+            run->insn_budget = t->o->insn_budget == UINT64_MAX ? 0 : t->o->insn_budget;
+        if (i == 0) { /* bpfrt: trace the first run only */
+            run->trace = t->o->trace;
+            run->trace_arg = t->o->trace_arg;
+        }
         run->ctx = s->ctx;
         run->ctx_desc = s->desc;
         run->ctx_size = s->ctx_size;

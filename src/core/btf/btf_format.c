@@ -37,7 +37,8 @@ static void put_int(struct fmt *f, const struct btf_type *t, const uint8_t *p)
                             (unsigned long long)load_uint(p, 8));
         return;
     }
-    uint64_t v = load_uint(p, t->size) >> boff;
+    /* size 8 with offset 64 and 0 bits is valid BTF (Linux accepts it): 0 */
+    uint64_t v = boff < 64 ? load_uint(p, t->size) >> boff : 0;
     if (bits < 64)
         v &= (1ull << bits) - 1;
     if (BTF_INT_ENCODING(enc) & BTF_INT_BOOL)
