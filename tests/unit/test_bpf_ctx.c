@@ -156,7 +156,7 @@ static void test_rules(void)
     CHECK(!ok(BPF_PROG_TYPE_PERF_EVENT, 0, 4, false));              /* regs: whole words */
     CHECK(ok(BPF_PROG_TYPE_PERF_EVENT, 168, 4, false));             /* sample_period narrow */
     CHECK(ok(BPF_PROG_TYPE_SYSCALL, 100, 4, true));
-    CHECK(bpfrt_ctx_desc_for(BPF_PROG_TYPE_LSM, 0) == NULL);
+    CHECK(bpfrt_ctx_desc_for(BPF_PROG_TYPE_STRUCT_OPS, 0) == NULL);
 
     /* socket types (sock_ops_is_valid_access, sock_addr_is_valid_access, ...) */
 #define SO(f) offsetof(struct bpf_sock_ops, f)

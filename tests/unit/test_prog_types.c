@@ -52,7 +52,7 @@ static void test_loadable(void)
         P(SOCKET_FILTER), P(KPROBE), P(SCHED_CLS), P(SCHED_ACT), P(TRACEPOINT), P(XDP), P(PERF_EVENT),
         P(CGROUP_SKB), P(LWT_IN), P(LWT_OUT), P(LWT_XMIT), P(RAW_TRACEPOINT), P(SYSCALL),
         P(SOCK_OPS), P(CGROUP_SOCK), P(CGROUP_SOCK_ADDR), P(SK_MSG), P(SK_SKB), P(FLOW_DISSECTOR),
-        P(SK_LOOKUP), P(SK_REUSEPORT), P(NETFILTER),
+        P(SK_LOOKUP), P(SK_REUSEPORT), P(NETFILTER), P(TRACING), P(LSM),
     };
     uint64_t want = 0;
     for (size_t i = 0; i < NR(loadable); i++)

@@ -225,7 +225,7 @@ static int test_run_xdp(struct tr *t)
     k->data_meta = (uint64_t)(uintptr_t)pkt.data_meta;
 
     struct run_setup s = { .ctx = k, .pkt = &pkt,
-                           .desc = bpfrt_ctx_desc_for(t->prog->type, t->prog->expected_attach_type) };
+                           .desc = bpfrt_prog_ctx_desc(t->prog) };
     err = bpfrt_tr_run(t, &s, o->repeat, true);
     if (!err) {
         /* The helpers keep pkt and the shadows in step; pkt is the truth. */
@@ -298,7 +298,6 @@ uint32_t bpfrt_tr_eth_type_trans(const uint8_t *frame, uint32_t len, uint32_t *p
 static int test_run_skb(struct tr *t)
 {
     const struct bpfrt_test_run_opts *o = t->o;
-    uint32_t type = t->prog->type;
     bool is_l2 = t->kind == BPFRT_TEST_RUN_SKB_L2;
     if (o->flags || o->cpu || o->batch_size)
         return -BPFRT_EINVAL;
@@ -380,7 +379,7 @@ static int test_run_skb(struct tr *t)
     k->data_end = (uint64_t)(uintptr_t)pkt.data_end;
     k->data_meta = k->data; /* no metadata on skbs here: data_meta == data */
 
-    struct run_setup s = { .ctx = k, .desc = bpfrt_ctx_desc_for(type, t->prog->expected_attach_type), .pkt = &pkt };
+    struct run_setup s = { .ctx = k, .desc = bpfrt_prog_ctx_desc(t->prog), .pkt = &pkt };
     err = bpfrt_tr_run(t, &s, o->repeat, true);
     if (!err) {
         /* The whole frame goes out: non-L2 programs saw it from the
@@ -443,7 +442,7 @@ static int test_run_tracing(struct tr *t)
     const struct bpfrt_test_run_opts *o = t->o;
     if (o->data_in || o->data_out || o->flags || o->cpu || o->batch_size)
         return -BPFRT_EINVAL;
-    const struct bpfrt_ctx_desc *desc = bpfrt_ctx_desc_for(t->prog->type, t->prog->expected_attach_type);
+    const struct bpfrt_ctx_desc *desc = bpfrt_prog_ctx_desc(t->prog);
     if (o->ctx_size_in > desc->ctx_size)
         return -BPFRT_EINVAL;
     uint8_t *ctx = bpfrt_zalloc(t->rt, desc->kern_size);

@@ -38,7 +38,7 @@ int bpfrt_tr_ctx_pkt(struct tr *t)
     const struct bpfrt_test_run_opts *o = t->o;
     if (o->flags || o->cpu || o->batch_size)
         return -BPFRT_EINVAL;
-    const struct bpfrt_ctx_desc *desc = bpfrt_ctx_desc_for(t->prog->type, t->prog->expected_attach_type);
+    const struct bpfrt_ctx_desc *desc = bpfrt_prog_ctx_desc(t->prog);
     if (o->ctx_size_in > desc->ctx_size)
         return -BPFRT_EINVAL;
     uint32_t size = o->data_size_in, buf_size = size ? size : 1;
@@ -165,7 +165,7 @@ int bpfrt_tr_flow_dissector(struct tr *t)
 
     struct flow_run fr = { keys, 0, ETH_HLEN, has_ctx ? in.flags : 0 };
     bpfrt_memcpy(&fr.n_proto, buf + 12, sizeof(fr.n_proto)); /* h_proto as it stands (big-endian) */
-    struct run_setup s = { .ctx = k, .desc = bpfrt_ctx_desc_for(t->prog->type, t->prog->expected_attach_type),
+    struct run_setup s = { .ctx = k, .desc = bpfrt_prog_ctx_desc(t->prog),
                            .pkt = &pkt, .prepare = flow_prepare, .arg = &fr };
     err = bpfrt_tr_run(t, &s, o->repeat, true);
     if (!err) {
@@ -220,7 +220,7 @@ int bpfrt_tr_sk_lookup(struct tr *t)
     } else {
         return -BPFRT_EAFNOSUPPORT;
     }
-    struct run_setup s = { .ctx = &view, .desc = bpfrt_ctx_desc_for(t->prog->type, t->prog->expected_attach_type) };
+    struct run_setup s = { .ctx = &view, .desc = bpfrt_prog_ctx_desc(t->prog) };
     err = bpfrt_tr_run(t, &s, o->repeat, true);
     if (err)
         return err;
@@ -298,7 +298,7 @@ int bpfrt_tr_netfilter(struct tr *t)
     k->data = (uint64_t)(uintptr_t)buf;
     k->data_end = (uint64_t)(uintptr_t)(buf + size);
     struct bpfrt_nf_ctx ctx = { (uint64_t)(uintptr_t)&state, (uint64_t)(uintptr_t)k };
-    struct run_setup s = { .ctx = &ctx, .desc = bpfrt_ctx_desc_for(t->prog->type, t->prog->expected_attach_type) };
+    struct run_setup s = { .ctx = &ctx, .desc = bpfrt_prog_ctx_desc(t->prog) };
     err = bpfrt_tr_run(t, &s, o->repeat, true);
     if (!err)
         err = bpfrt_tr_finish_data(t, NULL, 0, NULL, 0);

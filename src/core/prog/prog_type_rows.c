@@ -233,6 +233,7 @@ static const struct bpfrt_prog_type_row rows[__MAX_BPF_PROG_TYPE] = {
         /* raw_tp and fmod_ret return anything; attach types other than
          * these five Linux refuses (-ENOTSUPP) */
         .name = "tracing", MAY_SLEEP, /* fentry, fexit, fmod_ret, iter */
+        .ctx = &bpfrt_ctx_btf_args, .btf_ctx = true, TR(CTX),
         .ret_attach = RET_ATTACH(ON(TRACE_FENTRY, RANGE(0, 0)), ON(TRACE_FEXIT, RANGE(0, 0)),
                                  ON(TRACE_ITER, RANGE(0, 1))),
         .secs = SECS({ "tp_btf", AT(TRACE_RAW_TP), ATT }, { "fentry.s", AT(TRACE_FENTRY), ATT | SLP },
@@ -251,7 +252,7 @@ static const struct bpfrt_prog_type_row rows[__MAX_BPF_PROG_TYPE] = {
         .secs = SECS({ "freplace", 0, 0 }),
     },
     [P(LSM)] = {
-        .name = "lsm", .ret = BTF_RANGE, MAY_SLEEP,
+        .name = "lsm", .ret = BTF_RANGE, MAY_SLEEP, .ctx = &bpfrt_ctx_lsm_args, .btf_ctx = true, TR(CTX),
         .secs = SECS({ "lsm.s", AT(LSM_MAC), ATT | SLP }, { "lsm_cgroup", AT(LSM_CGROUP), ATT },
                      { "lsm", AT(LSM_MAC), ATT }),
     },
@@ -290,6 +291,11 @@ const struct bpfrt_ctx_desc *bpfrt_ctx_desc_for(uint32_t prog_type, uint32_t exp
         if (a->attach_type == expected_attach_type)
             return a->desc;
     return row->ctx;
+}
+
+const struct bpfrt_ctx_desc *bpfrt_prog_ctx_desc(const struct bpfrt_prog *prog)
+{
+    return prog->ctx_desc ? prog->ctx_desc : bpfrt_ctx_desc_for(prog->type, prog->expected_attach_type);
 }
 
 bool bpfrt_prog_type_known(uint32_t prog_type)

@@ -140,6 +140,11 @@ static const struct bpfrt_ctx_field tracepoint_fields[] = {
 static const struct bpfrt_ctx_field raw_tp_fields[] = {
     { 0, 8 * BPFRT_MAX_BPF_FUNC_ARGS, BPFRT_CTX_SCALAR, R, true, 0 },
 };
+/* BTF-typed tracing and LSM before the target is known: 12 u64 slots
+ * (each program gets its own description from the target's BTF). */
+static const struct bpfrt_ctx_field btf_args_fields[] = {
+    { 0, 8 * BPFRT_MAX_BPF_FUNC_ARGS, BPFRT_CTX_SCALAR, R, false, 0 },
+};
 /* PERF_EVENT: regs in whole 8-byte words, sample_period/addr narrow reads. */
 #define REG(i) { (i) * 8, 8, BPFRT_CTX_SCALAR, R, false, 0 }
 static const struct bpfrt_ctx_field perf_event_fields[] = {
@@ -338,6 +343,14 @@ const struct bpfrt_ctx_desc bpfrt_ctx_tracepoint = {
 const struct bpfrt_ctx_desc bpfrt_ctx_raw_tp = {
     BPF_PROG_TYPE_RAW_TRACEPOINT, "struct bpf_raw_tracepoint_args", 8 * BPFRT_MAX_BPF_FUNC_ARGS,
     8 * BPFRT_MAX_BPF_FUNC_ARGS, raw_tp_fields, N(raw_tp_fields), true,
+};
+const struct bpfrt_ctx_desc bpfrt_ctx_btf_args = {
+    BPF_PROG_TYPE_TRACING, "u64 args[] (BTF-typed)", 8 * BPFRT_MAX_BPF_FUNC_ARGS, 8 * (BPFRT_MAX_BPF_FUNC_ARGS + 1),
+    btf_args_fields, N(btf_args_fields), false,
+};
+const struct bpfrt_ctx_desc bpfrt_ctx_lsm_args = {
+    BPF_PROG_TYPE_LSM, "u64 args[] (BTF-typed)", 8 * BPFRT_MAX_BPF_FUNC_ARGS, 8 * (BPFRT_MAX_BPF_FUNC_ARGS + 1),
+    btf_args_fields, N(btf_args_fields), false,
 };
 const struct bpfrt_ctx_desc bpfrt_ctx_perf_event =
     DESC(BPF_PROG_TYPE_PERF_EVENT, "struct bpf_perf_event_data", struct bpfrt_perf_event_data,

@@ -84,13 +84,28 @@ const struct bpfrt_ctx_field *bpfrt_ctx_access_ok(const struct bpfrt_ctx_desc *d
                                                   uint32_t size, bool write);
 
 /* The context descriptions (prog_types.c) the program-type rows name. */
-extern const struct bpfrt_ctx_desc bpfrt_ctx_socket_filter, bpfrt_ctx_kprobe, bpfrt_ctx_sched_cls,
+extern const struct bpfrt_ctx_desc bpfrt_ctx_btf_args, bpfrt_ctx_lsm_args, bpfrt_ctx_socket_filter, bpfrt_ctx_kprobe, bpfrt_ctx_sched_cls,
     bpfrt_ctx_sched_act, bpfrt_ctx_tracepoint, bpfrt_ctx_xdp, bpfrt_ctx_xdp_devmap, bpfrt_ctx_perf_event,
     bpfrt_ctx_cgroup_skb, bpfrt_ctx_lwt_in, bpfrt_ctx_lwt_out, bpfrt_ctx_lwt_xmit, bpfrt_ctx_raw_tp,
     bpfrt_ctx_syscall, bpfrt_ctx_sock_ops, bpfrt_ctx_sock_create, bpfrt_ctx_sock_post_bind4,
     bpfrt_ctx_sock_post_bind6, bpfrt_ctx_sock_addr_unix, bpfrt_ctx_sock_addr4, bpfrt_ctx_sock_addr4_sendmsg,
     bpfrt_ctx_sock_addr6, bpfrt_ctx_sock_addr6_sendmsg, bpfrt_ctx_sk_msg, bpfrt_ctx_sk_skb,
     bpfrt_ctx_flow_dissector, bpfrt_ctx_sk_lookup, bpfrt_ctx_sk_reuseport, bpfrt_ctx_netfilter;
+
+/* ---- BTF-typed contexts (prog_btf_ctx.c) ---- */
+
+struct bpfrt_btf;
+/* The context of a BTF-typed tracing or LSM program attached to btf_id of
+ * btf: the target's arguments as u64 slots (fexit, fmod_ret, LSM: then the
+ * return value). Allocated; *out freed by bpfrt_ctx_desc_btf_free. Errors
+ * (-EINVAL, -E2BIG) say why in msg. */
+int bpfrt_ctx_desc_btf(struct bpfrt_runtime *rt, const struct bpfrt_btf *btf, uint32_t prog_type,
+                       uint32_t attach_type, uint32_t btf_id, char *msg, size_t msg_size,
+                       struct bpfrt_ctx_desc **out);
+void bpfrt_ctx_desc_btf_free(struct bpfrt_runtime *rt, const struct bpfrt_ctx_desc *desc);
+
+/* The context a program sees: its own (BTF-typed) or its type's. */
+const struct bpfrt_ctx_desc *bpfrt_prog_ctx_desc(const struct bpfrt_prog *prog);
 
 /* ---- one row per program type (prog_type_rows.c) ---- */
 
@@ -172,6 +187,9 @@ struct bpfrt_prog_type_row {
     const uint32_t *load_attach;
     uint32_t attach_default;
     const struct bpfrt_prog_sec *secs;     /* libbpf's section prefixes, ended by a NULL prefix */
+    /* The context is typed by the attach target's BTF (attach_btf_id):
+     * ctx is only the widest shape, each program gets its own. */
+    bool btf_ctx;
 };
 
 /* The row of a program type, or NULL past the last Linux type. */
