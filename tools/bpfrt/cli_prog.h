@@ -40,6 +40,7 @@ struct prog_args {
     int nr_sets;
     const char *rodata[PROG_MAX_ITEMS];
     int nr_rodata;
+    const char *host_reads; /* --host-reads none|all; NULL: by program type */
 };
 
 /* Runs program p once per input (maps kept between runs) and prints each

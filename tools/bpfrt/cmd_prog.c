@@ -5,14 +5,17 @@
  *   bpfrt prog run prog.o [--section S | --prog NAME] [--data HEX | --data-file F]...
  *                  [--ctx-file F | --ctx-args 1,2,3]... [--repeat N] [--trace] [--budget N]
  *                  [--map-set MAP KEY=VALUE]... [--rodata VAR=VALUE]... [--state FILE]
- *                  [--dump-maps] [-j]
+ *                  [--host-reads none|all] [--dump-maps] [-j]
  *   bpfrt prog load prog.o [--map-set ...] [--rodata ...] [--state FILE] [--dump-maps] [-j]
  *
  * Both load every program they can (bpfrt_object_load_partial): `prog load`
  * reports each program - loaded, or why not - and `prog run` runs the one
  * selected, saying why when it is that one that did not load. This file
  * holds the options, loading and the load report; prog_run.c the runs,
- * map_state.c the map contents. */
+ * map_state.c the map contents. Tracing programs run by `prog run` may read
+ * any address of this process with bpf_probe_read_*() and %s (the
+ * runtime's host-read policy, opted into here); the others may read only
+ * their own memory, unless --host-reads says otherwise. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -45,6 +48,10 @@ static void prog_usage(FILE *f)
                "  --rodata VAR=VAL       set a global (const volatile knob) before load\n"
                "  --state FILE           keep map contents between invocations: read FILE after\n"
                "                         load (when it exists), write it back at the end\n"
+               "  --host-reads none|all  what bpf_probe_read_*() and %%s may read: nothing but the\n"
+               "                         program's own memory, or any address of this process\n"
+               "                         (default: all for kprobe/tracepoint/raw_tp/perf_event/\n"
+               "                         tracing programs, none for the others)\n"
                "  --dump-maps            print every map at the end (BTF-typed values)\n");
     cli_obj_common_usage(f);
 }
@@ -69,7 +76,7 @@ static int parse_valued(int argc, char **argv, int *i, struct prog_args *a)
 {
     static const char *const names[] = {"--section", "--prog", "--data", "--data-file", "--data-in",
                                         "--ctx-file", "--ctx-in", "--ctx-args", "--repeat", "--budget",
-                                        "--rodata", "--global", "--state"};
+                                        "--rodata", "--global", "--state", "--host-reads"};
     const char *s = argv[*i];
     size_t k = 0;
     while (k < sizeof(names) / sizeof(names[0]) && strcmp(s, names[k]) != 0)
@@ -103,7 +110,12 @@ static int parse_valued(int argc, char **argv, int *i, struct prog_args *a)
             return -usage_error("--rodata needs VAR=VALUE, not ", v);
         a->rodata[a->nr_rodata++] = v;
         break;
-    default: a->state = v; break;
+    case 12: a->state = v; break;
+    default:
+        if (strcmp(v, "none") != 0 && strcmp(v, "all") != 0)
+            return -usage_error("--host-reads takes none or all, not ", v);
+        a->host_reads = v;
+        break;
     }
     return ok ? 1 : -usage_error("too many inputs (at most 64 of each kind)", NULL);
 }
@@ -203,12 +215,29 @@ static bool prepare_maps(struct bpfrt_runtime *rt, struct bpfrt_object *obj, con
     return true;
 }
 
+/* Tracing is reading the process: those program types opt into reads of
+ * any address (Linux gives them to privileged tracing); the rest may read
+ * only their own memory unless --host-reads says otherwise. */
+static void set_host_reads(struct bpfrt_runtime *rt, const struct prog_args *a, uint32_t type)
+{
+    static const uint32_t tracing[] = { BPF_PROG_TYPE_KPROBE, BPF_PROG_TYPE_TRACEPOINT,
+                                        BPF_PROG_TYPE_RAW_TRACEPOINT, BPF_PROG_TYPE_RAW_TRACEPOINT_WRITABLE,
+                                        BPF_PROG_TYPE_PERF_EVENT, BPF_PROG_TYPE_TRACING };
+    bool all = false;
+    for (size_t i = 0; i < sizeof(tracing) / sizeof(tracing[0]); i++)
+        all |= type == tracing[i];
+    if (a->host_reads)
+        all = strcmp(a->host_reads, "all") == 0;
+    bpfrt_runtime_set_host_reads(rt, all ? BPFRT_HOST_READS_ALL : BPFRT_HOST_READS_NONE);
+}
+
 static int prog_run(struct bpfrt_runtime *rt, struct bpfrt_object *obj, const struct prog_args *a)
 {
     struct bpfrt_object_prog *p = select_prog(obj, a);
     if (!p)
         return CLI_ERROR;
     bpfrt_object_prog_set_autoload(p, true); /* even a SEC("?...") program */
+    set_host_reads(rt, a, bpfrt_object_prog_type(p));
     char err[1024];
     bpfrt_object_load_partial(obj, err, sizeof(err));
     if (bpfrt_object_prog_handle(p) < 0) {

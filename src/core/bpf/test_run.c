@@ -109,6 +109,17 @@ int bpfrt_tr_finish_data(struct tr *t, const void *a, uint32_t alen, const void 
     return err;
 }
 
+/* After the run, before anything is copied out: the packet the helpers
+ * left must still lie in its buffer (the invariants at struct bpfrt_pkt). */
+int bpfrt_tr_packet_intact(struct tr *t, const struct bpfrt_pkt *pkt)
+{
+    if (bpfrt_pkt_valid(pkt))
+        return 0;
+    t->res->run_error = BPFRT_RUN_BAD_INSN;
+    bpfrt_strlcpy(t->res->error_msg, "the packet left its buffer", sizeof(t->res->error_msg));
+    return -BPFRT_EFAULT;
+}
+
 /* bpf_ctx_init: a zeroed ctx of max_size with ctx_in copied in (bytes past
  * max_size must be zero: -E2BIG). *out stays NULL when neither ctx_in nor
  * ctx_out was given. */
@@ -224,9 +235,10 @@ static int test_run_xdp(struct tr *t)
     k->data_end = (uint64_t)(uintptr_t)pkt.data_end;
     k->data_meta = (uint64_t)(uintptr_t)pkt.data_meta;
 
-    struct run_setup s = { .ctx = k, .pkt = &pkt,
-                           .desc = bpfrt_prog_ctx_desc(t->prog) };
+    struct run_setup s = { .ctx = k, .pkt = &pkt, .desc = bpfrt_prog_ctx_desc(t->prog) };
     err = bpfrt_tr_run(t, &s, o->repeat, true);
+    if (!err)
+        err = bpfrt_tr_packet_intact(t, &pkt);
     if (!err) {
         /* The helpers keep pkt and the shadows in step; pkt is the truth. */
         const uint8_t *frags = (const uint8_t *)o->data_in + linear;
@@ -381,13 +393,19 @@ static int test_run_skb(struct tr *t)
 
     struct run_setup s = { .ctx = k, .desc = bpfrt_prog_ctx_desc(t->prog), .pkt = &pkt };
     err = bpfrt_tr_run(t, &s, o->repeat, true);
+    if (!err)
+        err = bpfrt_tr_packet_intact(t, &pkt);
     if (!err) {
         /* The whole frame goes out: non-L2 programs saw it from the
-         * network header, Linux pushes the MAC header back - zeroed. */
-        uint8_t *start = is_l2 ? pkt.data : pkt.data - ETH_HLEN;
-        if (!is_l2)
-            bpfrt_memset(start, 0, ETH_HLEN);
-        err = bpfrt_tr_finish_data(t, start, (uint32_t)(pkt.data_end - start), NULL, 0);
+         * network header, Linux pushes the MAC header back - zeroed. It
+         * goes out in front of the packet, not into the buffer: a helper
+         * may have used all the headroom. */
+        static const uint8_t zero_mac[ETH_HLEN];
+        uint32_t len = (uint32_t)(pkt.data_end - pkt.data);
+        if (is_l2)
+            err = bpfrt_tr_finish_data(t, pkt.data, len, NULL, 0);
+        else
+            err = bpfrt_tr_finish_data(t, zero_mac, ETH_HLEN, pkt.data, len);
         if (!err && has_ctx) {
             /* convert_skb_to___skb */
             struct __sk_buff out;

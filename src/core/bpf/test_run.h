@@ -60,6 +60,9 @@ int bpfrt_tr_run(struct tr *t, const struct run_setup *s, uint32_t repeat, bool 
 /* bpf_test_finish: data_out from two pieces; -ENOSPC when cut. */
 int bpfrt_tr_finish_data(struct tr *t, const void *a, uint32_t alen, const void *b, uint32_t blen);
 
+/* After a run on a packet: it must still lie in its buffer (-EFAULT). */
+int bpfrt_tr_packet_intact(struct tr *t, const struct bpfrt_pkt *pkt);
+
 /* bpf_ctx_init: buf zeroed to max_size with ctx_in copied in (-E2BIG for
  * non-zero bytes past max_size); *present: ctx_in or ctx_out was given. */
 int bpfrt_tr_ctx_init(struct tr *t, void *buf, uint32_t max_size, bool *present);

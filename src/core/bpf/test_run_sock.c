@@ -80,6 +80,8 @@ int bpfrt_tr_ctx_pkt(struct tr *t)
     }
     struct run_setup s = { .ctx = ctx, .desc = desc, .pkt = size ? &pkt : NULL };
     int err = bpfrt_tr_run(t, &s, o->repeat, true);
+    if (!err && size)
+        err = bpfrt_tr_packet_intact(t, &pkt);
     if (!err) {
         t->res->finished = true;
         if (size)
@@ -168,6 +170,8 @@ int bpfrt_tr_flow_dissector(struct tr *t)
     struct run_setup s = { .ctx = k, .desc = bpfrt_prog_ctx_desc(t->prog),
                            .pkt = &pkt, .prepare = flow_prepare, .arg = &fr };
     err = bpfrt_tr_run(t, &s, o->repeat, true);
+    if (!err)
+        err = bpfrt_tr_packet_intact(t, &pkt);
     if (!err) {
         keys->nhoff = clamp16(keys->nhoff, ETH_HLEN, (uint16_t)size);
         keys->thoff = clamp16(keys->thoff, keys->nhoff, (uint16_t)size);
