@@ -21,10 +21,11 @@
 #define MAX_SLOTS (BPFRT_MAX_BPF_FUNC_ARGS + 1) /* arguments, then the return value */
 #define FIELDS_PER_SLOT 4
 
+/* err, with why in msg: fmt has one %s, the target's name. */
 static int fail(char *msg, size_t msg_size, int err, const char *fmt, const char *name)
 {
     if (msg && msg_size)
-        bpfrt_snprintf(msg, msg_size, fmt, name);
+        bpfrt_snprintf(msg, msg_size, fmt, name ? name : "");
     return err;
 }
 
@@ -41,7 +42,7 @@ static int target_proto(const struct bpfrt_btf *btf, uint32_t attach_type, uint3
     const struct btf_type *t = bpfrt_btf_type_by_id(btf, btf_id);
     const char *name = bpfrt_btf_name(btf, btf_id);
     if (!t)
-        return fail(msg, msg_size, -BPFRT_EINVAL, "attach_btf_id is not a type of the target BTF%s", "");
+        return fail(msg, msg_size, -BPFRT_EINVAL, "attach_btf_id is not a type of the target BTF%s", NULL);
     *skip = 0;
     if (attach_type == BPF_TRACE_RAW_TP) {
         if (btf_kind(t) != BTF_KIND_TYPEDEF)
@@ -105,12 +106,12 @@ int bpfrt_ctx_desc_btf(struct bpfrt_runtime *rt, const struct bpfrt_btf *btf, ui
         with_ret = true;
         break;
     default:
-        return fail(msg, msg_size, -BPFRT_EINVAL, "not a BTF-typed tracing attach type%s", "");
+        return fail(msg, msg_size, -BPFRT_EINVAL, "not a BTF-typed tracing attach type%s", NULL);
     }
     bool lsm_type = prog_type == BPF_PROG_TYPE_LSM;
     bool lsm_attach = attach_type == BPF_LSM_MAC || attach_type == BPF_LSM_CGROUP;
     if (lsm_type != lsm_attach)
-        return fail(msg, msg_size, -BPFRT_EINVAL, "attach type does not fit the program type%s", "");
+        return fail(msg, msg_size, -BPFRT_EINVAL, "the attach type does not fit the program type%s", NULL);
     uint32_t proto, skip;
     int err = target_proto(btf, attach_type, btf_id, &proto, &skip, msg, msg_size);
     if (err)
