@@ -19,8 +19,8 @@ static bool kern;
 struct run_out {
     long err;
     uint32_t retval, size_out, ctx_size_out;
-    uint8_t data[512];
-    uint8_t ctx[256];
+    uint8_t data[512] __attribute__((aligned(8)));
+    uint8_t ctx[256] __attribute__((aligned(8)));
 };
 
 struct run_in {

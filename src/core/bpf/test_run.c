@@ -100,7 +100,8 @@ int bpfrt_tr_finish_data(struct tr *t, const void *a, uint32_t alen, const void 
     }
     if (o->data_out) {
         uint32_t n1 = copy < alen ? copy : alen;
-        bpfrt_memcpy(o->data_out, a, n1);
+        if (n1)
+            bpfrt_memcpy(o->data_out, a, n1);
         if (copy > n1)
             bpfrt_memcpy((uint8_t *)o->data_out + n1, b, copy - n1);
     }
