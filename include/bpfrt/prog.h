@@ -180,6 +180,10 @@ struct bpfrt_prog {
     uint32_t refcnt;             /* atomic */
     uint32_t type;               /* enum bpf_prog_type */
     uint32_t expected_attach_type;
+    uint32_t attach_btf_id;      /* BTF-typed tracing / LSM: the target in the kernel BTF */
+    /* The program's own context description (BTF-typed tracing: built from
+     * the target's arguments, freed with the program), or NULL: its type's. */
+    const struct bpfrt_ctx_desc *ctx_desc;
     uint32_t prog_flags;
     char name[BPF_OBJ_NAME_LEN];
     uint8_t tag[BPF_TAG_SIZE];

@@ -30,6 +30,7 @@ struct bpfrt_runtime {
     void *trace_sink_arg;
     uint32_t next_map_id, next_prog_id, next_btf_id; /* atomic */
     uint32_t hash_seed;              /* per-runtime seed for hash maps */
+    struct bpfrt_btf *kernel_btf;    /* attach_btf_id's BTF (vmlinux), or NULL */
 };
 
 /* ---- memory (platform allocator) ---- */

@@ -2,6 +2,7 @@
  * table and the helper table. Allocation lives in lib/alloc.c, so modules that
  * allocate do not depend on the module that creates them. */
 #include "bpfrt/prog.h"
+#include "bpfrt/btf.h"
 #include "core/core.h"
 
 /* The engines this build has. bpfrt_engine_find answers NULL for the
@@ -61,8 +62,24 @@ void bpfrt_runtime_destroy(struct bpfrt_runtime *rt)
     if (rt->plat->defer_barrier)
         rt->plat->defer_barrier(rt->plat->ctx);
     bpfrt_helpers_fini(rt);
+    if (rt->kernel_btf)
+        bpfrt_btf_put(rt->kernel_btf);
     const struct bpfrt_platform *plat = rt->plat;
     plat->free(plat->ctx, rt, sizeof(*rt));
+}
+
+void bpfrt_runtime_set_kernel_btf(struct bpfrt_runtime *rt, struct bpfrt_btf *btf)
+{
+    if (btf)
+        bpfrt_btf_get(btf);
+    if (rt->kernel_btf)
+        bpfrt_btf_put(rt->kernel_btf);
+    rt->kernel_btf = btf;
+}
+
+struct bpfrt_btf *bpfrt_runtime_kernel_btf(const struct bpfrt_runtime *rt)
+{
+    return rt->kernel_btf;
 }
 
 const struct bpfrt_platform *bpfrt_runtime_platform(const struct bpfrt_runtime *rt)

@@ -147,6 +147,50 @@ static void load_cause(struct bpfrt_object *obj, const struct bpfrt_object_prog 
                  p->prog_flags);
 }
 
+/* BTF-typed tracing and LSM programs name their target in the section
+ * ("fentry/do_unlinkat", "tp_btf/sched_switch", "lsm/file_open",
+ * "iter/task"); as libbpf, find it in the kernel's BTF (the CO-RE target)
+ * and pass its id. The runtime gets the same BTF to check it against. */
+static int attach_btf_id(struct bpfrt_object *obj, struct bpfrt_object_prog *p, union bpf_attr *a,
+                         struct obj_err *e)
+{
+    if (p->type != BPF_PROG_TYPE_TRACING && p->type != BPF_PROG_TYPE_LSM)
+        return 0;
+    if (!p->attach_target || !*p->attach_target)
+        return bpfrt_obj_fail(e, -BPFRT_EINVAL, "section '%s' names no attach target (e.g. fentry/FUNCTION)",
+                              p->sec_name);
+    const struct bpfrt_btf *btf = bpfrt_obj_core_target(obj);
+    if (!btf)
+        return bpfrt_obj_fail(e, -BPFRT_EINVAL, "section '%s' needs the kernel's BTF to find '%s' "
+                              "(/sys/kernel/btf/vmlinux unreadable; --btf FILE)", p->sec_name, p->attach_target);
+    const char *prefix = "";
+    uint32_t kind = BTF_KIND_FUNC;
+    switch (a->expected_attach_type) {
+    case BPF_TRACE_RAW_TP:
+        prefix = "btf_trace_", kind = BTF_KIND_TYPEDEF;
+        break;
+    case BPF_LSM_MAC:
+    case BPF_LSM_CGROUP:
+        prefix = "bpf_lsm_";
+        break;
+    case BPF_TRACE_ITER:
+        prefix = "bpf_iter_";
+        break;
+    default:
+        break;
+    }
+    char name[256];
+    snprintf(name, sizeof(name), "%s%s", prefix, p->attach_target);
+    long id = bpfrt_btf_find_by_name_kind(btf, name, kind);
+    if (id <= 0)
+        return bpfrt_obj_fail(e, -BPFRT_ESRCH, "section '%s': no %s '%s' in the kernel's BTF", p->sec_name,
+                              kind == BTF_KIND_FUNC ? "function" : "tracepoint type", name);
+    a->attach_btf_id = (uint32_t)id;
+    if (!bpfrt_runtime_kernel_btf(obj->rt))
+        bpfrt_runtime_set_kernel_btf(obj->rt, (struct bpfrt_btf *)(uintptr_t)btf);
+    return 0;
+}
+
 static int load_prog(struct bpfrt_object *obj, struct bpfrt_object_prog *p, struct obj_err *e)
 {
     if (p->type == BPF_PROG_TYPE_UNSPEC)
@@ -165,6 +209,8 @@ static int load_prog(struct bpfrt_object *obj, struct bpfrt_object_prog *p, stru
     a.prog_flags = p->prog_flags;
     memcpy(a.prog_name, p->kname, strnlen(p->kname, BPF_OBJ_NAME_LEN - 1));
     a.expected_attach_type = p->attach_type_set ? p->attach_type : 0;
+    if ((rc = attach_btf_id(obj, p, &a, e)) != 0)
+        return rc;
     if (obj->btf_handle >= 0 && p->nr_func_info) {
         a.prog_btf_fd = (uint32_t)obj->btf_handle;
         a.func_info_rec_size = sizeof(struct bpf_func_info);

@@ -51,6 +51,7 @@ struct load {
     struct venv *venv;               /* the verifier, NULL with BPFRT_PROG_F_NO_VERIFY */
     struct bpfrt_verify_args vargs;
     struct bpfrt_verify_result vres;
+    struct bpfrt_ctx_desc *btf_ctx; /* BTF-typed tracing: the program's own context */
 };
 
 static const char *const gpl_licenses[] = {
@@ -399,9 +400,44 @@ static int check_type_rules(struct load *ld)
     return 0;
 }
 
+/* BTF-typed tracing and LSM (Linux's bpf_check_attach_target): the target
+ * is attach_btf_id in the BTF of attach_btf_obj_fd, or in the runtime's
+ * kernel BTF; its arguments become the program's context. */
+static int resolve_attach_btf(struct load *ld)
+{
+    const union bpf_attr *a = ld->attr;
+    if (!bpfrt_prog_type_row(a->prog_type)->btf_ctx)
+        return 0;
+    if (!a->attach_btf_id) {
+        bpfrt_vlog_printf(&ld->log, "Tracing programs must provide btf_id\n");
+        return -BPFRT_EINVAL;
+    }
+    struct bpfrt_btf *btf = NULL;
+    if (a->attach_btf_obj_fd) {
+        int err = bpfrt_objtab_get(ld->rt, (int)a->attach_btf_obj_fd, BPFRT_OBJ_BTF, (void **)&btf);
+        if (err)
+            return err;
+    } else if (ld->rt->kernel_btf) {
+        btf = ld->rt->kernel_btf;
+        bpfrt_btf_get(btf);
+    } else {
+        bpfrt_vlog_printf(&ld->log, "attach_btf_id %u: this runtime has no kernel BTF to find it in "
+                                    "(bpfrt_runtime_set_kernel_btf, --btf)\n", a->attach_btf_id);
+        return -BPFRT_EINVAL;
+    }
+    char msg[160];
+    int err = bpfrt_ctx_desc_btf(ld->rt, btf, a->prog_type, a->expected_attach_type, a->attach_btf_id, msg,
+                                 sizeof(msg), &ld->btf_ctx);
+    if (err)
+        bpfrt_vlog_printf(&ld->log, "%s\n", msg);
+    bpfrt_btf_put(btf);
+    return err;
+}
+
 static void load_cleanup(struct load *ld)
 {
     bpfrt_verify_end(ld->venv);
+    bpfrt_ctx_desc_btf_free(ld->rt, ld->btf_ctx);
     for (uint32_t i = 0; i < ld->nr_maps; i++)
         bpfrt_map_put(ld->maps[i]);
     if (ld->btf)
@@ -434,6 +470,11 @@ static int hand_over(struct load *ld, struct bpfrt_prog *prog, const char *name)
     ld->line_info = NULL;
     ld->nr_line_info = 0;
     prog->expected_attach_type = a->expected_attach_type;
+    if (ld->btf_ctx) {
+        prog->attach_btf_id = a->attach_btf_id;
+        prog->ctx_desc = ld->btf_ctx;
+        ld->btf_ctx = NULL;
+    }
     prog->prog_flags = a->prog_flags & ~(BPFRT_PROG_F_ENGINE_MASK | BPFRT_PROG_F_NO_VERIFY); /* Linux's flags only */
     prog->gpl_compatible = ld->gpl;
     bpfrt_memcpy(prog->name, name, BPF_OBJ_NAME_LEN);
@@ -507,6 +548,8 @@ long bpfrt_cmd_prog_load(struct bpfrt_cmd *c)
     bool accepted = false;
     bool verify = !(a->prog_flags & BPFRT_PROG_F_NO_VERIFY);
     err = check_type_rules(&ld);
+    if (!err)
+        err = resolve_attach_btf(&ld);
     if (!err)
         err = process_fd_array(&ld);
     if (!err && verify) {

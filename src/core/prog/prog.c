@@ -7,6 +7,7 @@
 #include "bpfrt/map.h"
 #include "core/core.h"
 #include "core/prog/prog.h"
+#include "core/prog/prog_types.h"
 #include "core/isa/isa.h"
 
 static bool is_map_ref(const struct bpf_insn *insn)
@@ -143,6 +144,7 @@ static void prog_free(void *arg)
     bpfrt_free(rt, prog->line_info, (size_t)prog->nr_line_info * sizeof(*prog->line_info));
     if (prog->btf)
         bpfrt_btf_put(prog->btf);
+    bpfrt_ctx_desc_btf_free(rt, prog->ctx_desc);
     bpfrt_free(rt, prog->insns, (size_t)prog->len * sizeof(*prog->insns));
     bpfrt_free(rt, prog->orig_insns, (size_t)prog->len * sizeof(*prog->orig_insns));
     bpfrt_free(rt, prog, sizeof(*prog));
