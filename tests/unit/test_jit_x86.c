@@ -335,6 +335,12 @@ static void gen_mem(void)
                 x86_lea(&X, r, b, disp);
                 end("lea %s, %s", r64[r], mem(b, disp));
             }
+            begin();
+            x86_push_m(&X, b, disp);
+            end("push QWORD PTR %s", mem(b, disp));
+            begin();
+            x86_pop_m(&X, b, disp);
+            end("pop QWORD PTR %s", mem(b, disp));
             for (unsigned si = 0; si < 4; si++) {
                 unsigned s = sizes[si];
                 for (size_t i = 0; i < sizeof(imms) / sizeof(imms[0]); i += 3) {

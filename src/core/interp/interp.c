@@ -2,6 +2,7 @@
  * traced or not), the engine ops, callbacks and the small slow paths the
  * loops share. See docs/interpreter.md. */
 #include "core/interp/interp.h"
+#include "core/jit/jit.h"
 
 /* ---- arithmetic with RFC 9669's corner cases ---- */
 
@@ -351,6 +352,10 @@ int bpfrt_run_callback(struct bpfrt_run *run, uint64_t func, uint64_t r1, uint64
                        uint64_t r3, uint64_t r4, uint64_t r5, uint64_t *ret)
 {
     *ret = 0;
+    /* A JIT run: the JIT's callback operation (until callbacks become an
+     * engine operation of src/core/prog). */
+    if (run && run->prog && run->engine_priv && jit_ops_is_jit(run->prog->engine_ops))
+        return bpfrt_jit_callback(run, func, r1, r2, r3, r4, r5, ret);
     /* engine_priv is the interpreter's only while an interpreter run is in
      * progress (another engine keeps its own state there). */
     struct vm_exec *ex = run && run->prog && run->prog->engine_ops == &bpfrt_interp_ops ? run->engine_priv : NULL;

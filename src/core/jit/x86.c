@@ -304,6 +304,16 @@ void x86_pop(struct x86 *x, int reg)
     b1(x, (uint8_t)(0x58 + (reg & 7)));
 }
 
+void x86_push_m(struct x86 *x, int base, int32_t disp)
+{
+    op1(x, 4, false, false, 0xff, 6, M(base, disp));
+}
+
+void x86_pop_m(struct x86 *x, int base, int32_t disp)
+{
+    op1(x, 4, false, false, 0x8f, 0, M(base, disp));
+}
+
 /* ---- memory ---- */
 
 void x86_load(struct x86 *x, unsigned size, bool sign, int dst, int base, int32_t disp)

@@ -89,6 +89,9 @@ void x86_movzx_rr(struct x86 *x, unsigned dst_size, unsigned src_size, int dst, 
 void x86_movsx_rr(struct x86 *x, unsigned dst_size, unsigned src_size, int dst, int src);
 void x86_push(struct x86 *x, int reg);
 void x86_pop(struct x86 *x, int reg);
+/* push / pop qword [base + disp]. */
+void x86_push_m(struct x86 *x, int base, int32_t disp);
+void x86_pop_m(struct x86 *x, int base, int32_t disp);
 
 /* ---- memory operands: [base + disp] (rsp/r12 get a SIB, rbp/r13 a disp8) ---- */
 /* Loads size bytes into dst: movzx for 1 and 2 (dst 32-bit), mov r32 for 4,

@@ -1,0 +1,11 @@
+# The x86-64 JIT: the whole conformance suite in each JIT mode (checked is
+# what unverified programs get, trusted runs them without checks, verified
+# marks them verified as the verifier would), and through the plugin with
+# --engine jit.
+foreach(mode jit trusted verified)
+  add_test(NAME conformance_${mode} COMMAND run_conformance --engine ${mode})
+  set_tests_properties(conformance_${mode} PROPERTIES ENVIRONMENT "${BPFRT_CONF_ENV}" SKIP_RETURN_CODE 77)
+endforeach()
+add_test(NAME conformance_jit_via_plugin
+  COMMAND run_conformance --engine jit --plugin $<TARGET_FILE:bpfrt_conformance_plugin>)
+set_tests_properties(conformance_jit_via_plugin PROPERTIES ENVIRONMENT "${BPFRT_CONF_ENV}" SKIP_RETURN_CODE 77)

@@ -1,0 +1,318 @@
+/* Compiling a program: decode once, find where r1-r5 are live (so helper
+ * calls save only those), then the pass loop of Linux's x86 JIT
+ * (bpf_int_jit_compile): emit the whole program into scratch buffers,
+ * recording every instruction's address, until the layout stops changing;
+ * then emit it once more into executable memory written through a
+ * read-write mapping and sealed read+execute. Each instruction's
+ * emitter is found through a table indexed by its decoded kind.
+ *
+ * Image layout: [stubs][hot code, instruction by instruction][cold code:
+ * slow paths, out of the straight line]. */
+#include "core/jit/jit.h"
+
+static const jit_emit_fn emit_kind[] = {
+    [BPFRT_K_ALU] = jit_emit_alu,
+    [BPFRT_K_MOVSX] = jit_emit_movsx,
+    [BPFRT_K_END] = jit_emit_end,
+    [BPFRT_K_JA] = jit_emit_ja,
+    [BPFRT_K_JCOND] = jit_emit_jcond,
+    [BPFRT_K_CALL] = jit_emit_call,
+    [BPFRT_K_EXIT] = jit_emit_exit,
+    [BPFRT_K_MAY_GOTO] = jit_emit_may_goto,
+    [BPFRT_K_LDDW] = jit_emit_lddw,
+    [BPFRT_K_LD_PKT] = jit_emit_ld_pkt,
+    [BPFRT_K_LDX] = jit_emit_ldx,
+    [BPFRT_K_LDACQ] = jit_emit_ldx,
+    [BPFRT_K_ST] = jit_emit_st,
+    [BPFRT_K_STX] = jit_emit_st,
+    [BPFRT_K_STREL] = jit_emit_st,
+    [BPFRT_K_ATOMIC] = jit_emit_atomic,
+};
+
+#define SCRATCH 4096     /* per-instruction scratch of a sizing pass */
+#define MAX_INSN_CODE 2048
+#define MAX_PASSES 32
+
+/* ---- liveness of r1-r5 ---- */
+
+static inline uint8_t bit(uint8_t r)
+{
+    return r >= 1 && r <= 5 ? (uint8_t)(1u << r) : 0;
+}
+
+/* Registers (r1-r5 bits) an instruction reads and writes. */
+static void use_def(const struct bpfrt_dinsn *d, bool calls, uint8_t *use, uint8_t *def)
+{
+    const struct bpfrt_op_info *info = &bpfrt_op_info[d->op];
+    bool k = info->flags & BPFRT_OPF_K;
+    uint8_t u = 0, w = 0;
+    switch (info->kind) {
+    case BPFRT_K_ALU:
+        if (info->alu != BPFRT_ALU_MOV)
+            u |= bit(d->dst);
+        if (!k && info->alu != BPFRT_ALU_NEG)
+            u |= bit(d->src);
+        w = bit(d->dst);
+        break;
+    case BPFRT_K_MOVSX:
+        u = bit(d->src);
+        w = bit(d->dst);
+        break;
+    case BPFRT_K_END:
+        u = w = bit(d->dst);
+        break;
+    case BPFRT_K_JCOND:
+        u = bit(d->dst) | (k ? 0 : bit(d->src));
+        break;
+    case BPFRT_K_CALL:
+        u = 0x3e | (d->op == BPFRT_OP_CALLX ? bit(d->dst) : 0);
+        break;
+    case BPFRT_K_EXIT:
+        u = calls ? 0x3e : 0; /* a caller sees the callee's r1-r5 */
+        break;
+    case BPFRT_K_LDDW:
+        w = bit(d->dst);
+        break;
+    case BPFRT_K_LD_PKT:
+        u = k ? 0 : bit(d->src);
+        break;
+    case BPFRT_K_LDX:
+    case BPFRT_K_LDACQ:
+        u = bit(d->src);
+        w = bit(d->dst);
+        break;
+    case BPFRT_K_ST:
+        u = bit(d->dst);
+        break;
+    case BPFRT_K_STX:
+    case BPFRT_K_STREL:
+    case BPFRT_K_ATOMIC:
+        u = bit(d->dst) | bit(d->src);
+        break;
+    default:
+        break;
+    }
+    *use = u;
+    *def = w;
+}
+
+/* live[pc] = r1-r5 that may be read after instruction pc (backward
+ * data flow to a fixed point). */
+static void liveness(const struct bpfrt_dinsn *di, uint32_t len, bool calls, uint8_t *live)
+{
+    uint8_t *in = live + len; /* second half of the buffer */
+    bpfrt_memset(live, 0, (size_t)len * 2);
+    for (bool changed = true; changed;) {
+        changed = false;
+        for (uint32_t i = len; i-- > 0;) {
+            const struct bpfrt_dinsn *d = &di[i];
+            if (d->op == BPFRT_OP_BAD)
+                continue;
+            uint8_t kind = bpfrt_op_kind(d->op), out = 0;
+            uint32_t next = i + d->len;
+            if (kind != BPFRT_K_EXIT && kind != BPFRT_K_JA && next < len)
+                out |= in[next];
+            if ((kind == BPFRT_K_JA || kind == BPFRT_K_JCOND || kind == BPFRT_K_MAY_GOTO) &&
+                (uint32_t)d->target < len)
+                out |= in[d->target];
+            uint8_t use, def;
+            use_def(d, calls, &use, &def);
+            uint8_t nin = (uint8_t)(use | (out & ~def));
+            if (nin != in[i] || out != live[i]) {
+                in[i] = nin;
+                live[i] = out;
+                changed = true;
+            }
+        }
+    }
+}
+
+/* ---- the pass loop ---- */
+
+static void rewind(struct jit_ctx *c, struct x86 *x)
+{
+    if (!c->final) {
+        x->origin += x->len;
+        x->len = 0;
+    }
+}
+
+static int run_pass(struct jit_ctx *c, uint8_t *hot, uint8_t *cold)
+{
+    c->nlabels = c->nsites = 0;
+    c->hot = (struct x86){ hot, 0, 0 };
+    c->cold = (struct x86){ cold, 0, 0 };
+    for (int i = 0; i < JIT_STUB_COUNT; i++)
+        c->stub[i] = jit_label_new(c);
+    jit_emit_stubs(c);
+    rewind(c, &c->hot);
+    for (uint32_t pc = 0; pc < c->len && !c->err; pc++) {
+        const struct bpfrt_dinsn *d = &c->di[pc];
+        c->addr[pc] = x86_pos(&c->hot);
+        if (d->op == BPFRT_OP_BAD)
+            continue; /* second half of an ld_imm64: never reached */
+        c->pc = pc;
+        emit_kind[bpfrt_op_kind(d->op)](c, d);
+        if (!c->final && (c->hot.len > MAX_INSN_CODE || c->cold.len > MAX_INSN_CODE))
+            return -BPFRT_EFAULT;
+        rewind(c, &c->hot);
+        rewind(c, &c->cold);
+    }
+    c->addr[c->len] = x86_pos(&c->hot);
+    c->pc = c->len;
+    jit_emit_fell_off(c);
+    rewind(c, &c->hot);
+    return c->err;
+}
+
+static void swap(uint32_t **a, uint32_t **b)
+{
+    uint32_t *t = *a;
+    *a = *b;
+    *b = t;
+}
+
+static void ctx_free(struct jit_ctx *c, uint8_t *scratch, void *di, uint8_t *live, uint32_t *keys)
+{
+    struct bpfrt_runtime *rt = c->prog->rt;
+    bpfrt_free(rt, c->addr, ((size_t)c->len + 1) * sizeof(uint32_t));
+    bpfrt_free(rt, c->addr_prev, ((size_t)c->len + 1) * sizeof(uint32_t));
+    bpfrt_free(rt, c->label, (size_t)c->cap_labels * sizeof(uint32_t));
+    bpfrt_free(rt, c->label_prev, (size_t)c->cap_labels * sizeof(uint32_t));
+    bpfrt_free(rt, c->site, (size_t)c->cap_sites * sizeof(uint32_t));
+    bpfrt_free(rt, c->site_prev, (size_t)c->cap_sites * sizeof(uint32_t));
+    bpfrt_free(rt, scratch, 2 * SCRATCH);
+    bpfrt_free(rt, di, (size_t)c->len * sizeof(struct bpfrt_dinsn));
+    bpfrt_free(rt, live, (size_t)c->len * 2);
+    bpfrt_free(rt, keys, (size_t)c->len * sizeof(uint32_t));
+}
+
+/* True when the CPU has BMI2 (shlx/shrx/sarx). */
+static bool cpu_has_bmi2(void)
+{
+#if defined(__x86_64__)
+    uint32_t a = 7, b, cx = 0, d;
+    uint32_t max;
+    __asm__ volatile("cpuid" : "=a"(max), "=b"(b), "=c"(cx), "=d"(d) : "a"(0), "c"(0));
+    if (max < 7)
+        return false;
+    __asm__ volatile("cpuid" : "+a"(a), "=b"(b), "+c"(cx), "=d"(d));
+    return (b >> 8) & 1;
+#else
+    return false;
+#endif
+}
+
+static uint64_t now_ns(const struct bpfrt_platform *plat)
+{
+    return plat->ktime_ns ? plat->ktime_ns(plat->ctx) : 0;
+}
+
+int jit_compile(struct bpfrt_prog *prog, struct jit_prog *jp, char *msg, size_t msg_size)
+{
+    struct bpfrt_runtime *rt = prog->rt;
+    const struct bpfrt_platform *plat = rt->plat;
+    uint32_t len = prog->len;
+    struct jit_ctx c;
+    bpfrt_memset(&c, 0, sizeof(c));
+    c.prog = prog;
+    c.jp = jp;
+    c.len = len;
+    c.mode = jp->mode;
+    c.bmi2 = cpu_has_bmi2();
+    struct bpfrt_dinsn *di = bpfrt_zalloc(rt, (size_t)len * sizeof(*di));
+    uint8_t *live = bpfrt_zalloc(rt, (size_t)len * 2);
+    uint32_t *keys = jp->blind ? bpfrt_zalloc(rt, (size_t)len * sizeof(*keys)) : NULL;
+    uint8_t *scratch = bpfrt_zalloc(rt, 2 * SCRATCH);
+    c.addr = bpfrt_zalloc(rt, ((size_t)len + 1) * sizeof(uint32_t));
+    c.addr_prev = bpfrt_zalloc(rt, ((size_t)len + 1) * sizeof(uint32_t));
+    int err = -BPFRT_ENOMEM;
+    if (!di || !live || (jp->blind && !keys) || !scratch || !c.addr || !c.addr_prev)
+        goto out;
+
+    for (uint32_t pc = 0; pc < len; pc++) {
+        if (bpfrt_isa_decode(prog->insns, len, pc, &di[pc])) {
+            bpfrt_snprintf(msg, msg_size, "unknown opcode %02x at insn %u", prog->insns[pc].code, pc);
+            err = -BPFRT_EINVAL;
+            goto out;
+        }
+        uint16_t op = di[pc].op;
+        c.has_local_calls |= op == BPFRT_OP_CALL_LOCAL || op == BPFRT_OP_CALLX;
+        c.has_may_goto |= op == BPFRT_OP_MAY_GOTO;
+        c.may_tail_call |= op == BPFRT_OP_CALL_HELPER || op == BPFRT_OP_CALLX;
+        if (keys)
+            keys[pc] = plat->random_u32 ? plat->random_u32(plat->ctx) : 0x9e3779b9u * (pc + 1);
+        if (di[pc].len == 2 && pc + 1 < len) {
+            di[pc + 1].op = BPFRT_OP_BAD;
+            pc++;
+        }
+    }
+    liveness(di, len, c.has_local_calls, live);
+    c.di = di;
+    c.live = live;
+    c.keys = keys;
+
+    /* Sizing passes until the layout is stable. */
+    uint32_t hot_prev = 0, cold_prev = 0;
+    for (uint32_t pass = 0;; pass++) {
+        if (pass == MAX_PASSES) {
+            bpfrt_snprintf(msg, msg_size, "jit: the code layout did not converge in %u passes", pass);
+            err = -BPFRT_EFAULT;
+            goto out;
+        }
+        c.first = pass == 0;
+        err = run_pass(&c, scratch, scratch + SCRATCH);
+        if (err) {
+            bpfrt_snprintf(msg, msg_size, "jit: cannot compile insn %u (%d)", c.pc, err);
+            goto out;
+        }
+        uint32_t hot_len = x86_pos(&c.hot), cold_len = x86_pos(&c.cold);
+        bool stable = !c.first && hot_len == hot_prev && cold_len == cold_prev;
+        swap(&c.addr, &c.addr_prev);
+        swap(&c.label, &c.label_prev);
+        swap(&c.site, &c.site_prev);
+        c.cold_base_prev = hot_len;
+        hot_prev = hot_len;
+        cold_prev = cold_len;
+        jp->passes = pass + 1;
+        if (stable)
+            break;
+    }
+
+    /* The image: written read-write, then sealed read+execute. */
+    uint32_t size = hot_prev + cold_prev;
+    uint64_t t0 = now_ns(plat);
+    uint8_t *image = plat->exec_alloc(plat->ctx, size);
+    jp->exec_mem_ns += now_ns(plat) - t0;
+    if (!image) {
+        bpfrt_snprintf(msg, msg_size, "jit: no executable memory for %u bytes", size);
+        err = -BPFRT_ENOMEM;
+        goto out;
+    }
+    c.final = true;
+    c.first = false;
+    err = run_pass(&c, image, image + hot_prev);
+    if (!err && (x86_pos(&c.hot) != hot_prev || x86_pos(&c.cold) != cold_prev ||
+                 bpfrt_memcmp(c.addr, c.addr_prev, ((size_t)len + 1) * sizeof(uint32_t)) != 0))
+        err = -BPFRT_EFAULT;
+    if (!err) {
+        t0 = now_ns(plat);
+        err = plat->exec_seal(plat->ctx, image, size);
+        jp->exec_mem_ns += now_ns(plat) - t0;
+    }
+    if (err) {
+        bpfrt_snprintf(msg, msg_size, "jit: final pass failed (%d)", err);
+        plat->exec_free(plat->ctx, image, size);
+        goto out;
+    }
+    jp->image = image;
+    jp->image_len = size;
+    jp->entry = 0;
+    jp->len = len;
+    jp->insn_off = c.addr; /* the final pass's addresses */
+    c.addr = NULL;
+    err = 0;
+out:
+    ctx_free(&c, scratch, di, live, keys);
+    return err;
+}
