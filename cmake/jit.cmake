@@ -9,3 +9,7 @@ endforeach()
 add_test(NAME conformance_jit_via_plugin
   COMMAND run_conformance --engine jit --plugin $<TARGET_FILE:bpfrt_conformance_plugin>)
 set_tests_properties(conformance_jit_via_plugin PROPERTIES ENVIRONMENT "${BPFRT_CONF_ENV}" SKIP_RETURN_CODE 77)
+# The corpus differential test needs the clang-built programs.
+if(TARGET bpfrt_progs AND TARGET test_jit_corpus)
+  add_dependencies(test_jit_corpus bpfrt_progs)
+endif()

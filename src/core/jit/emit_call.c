@@ -252,7 +252,8 @@ void jit_emit_call(struct jit_ctx *c, const struct bpfrt_dinsn *d)
 void jit_emit_ld_pkt(struct jit_ctx *c, const struct bpfrt_dinsn *d)
 {
     struct x86 *x = &c->hot, *y = &c->cold;
-    unsigned mask = c->live[c->pc] & REGS_ARGS;
+    /* out of bounds the frame returns: then its caller may read r1-r5 */
+    unsigned mask = (c->live[c->pc] | (c->has_local_calls ? REGS_ARGS : 0)) & REGS_ARGS;
     bool r9 = c->mode == JIT_CHECKED;
     unsigned n = save_regs(x, mask, r9);
     bool ind = !(bpfrt_op_info[d->op].flags & BPFRT_OPF_K);

@@ -74,7 +74,8 @@ static void use_def(const struct bpfrt_dinsn *d, bool calls, uint8_t *use, uint8
         w = bit(d->dst);
         break;
     case BPFRT_K_LD_PKT:
-        u = k ? 0 : bit(d->src);
+        /* out of bounds it exits the frame: like EXIT, a caller sees r1-r5 */
+        u = (k ? 0 : bit(d->src)) | (calls ? 0x3e : 0);
         break;
     case BPFRT_K_LDX:
     case BPFRT_K_LDACQ:

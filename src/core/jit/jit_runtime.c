@@ -412,9 +412,29 @@ static int jit_prepare_mode(struct bpfrt_prog *prog, enum jit_mode mode, bool bl
     return 0;
 }
 
+/* True when the program type's context has fields that are pointers in
+ * disguise (xdp_md.data): reading them needs checked mode's conversion
+ * until the verifier rewrites those loads. */
+static bool ctx_needs_conversion(const struct bpfrt_prog *prog)
+{
+    const struct bpfrt_ctx_desc *desc = bpfrt_ctx_desc_for(prog->type, prog->expected_attach_type);
+    for (uint32_t i = 0; desc && i < desc->nr_fields; i++)
+        if (desc->fields[i].kind != BPFRT_CTX_SCALAR)
+            return true;
+    return false;
+}
+
 static enum jit_mode mode_for(const struct bpfrt_prog *prog, bool trusted)
 {
-    return prog->verified ? JIT_VERIFIED : trusted ? JIT_TRUSTED : JIT_CHECKED;
+    if (prog->verified)
+        return JIT_VERIFIED;
+    if (trusted && ctx_needs_conversion(prog)) {
+        bpfrt_logf(prog->rt, BPFRT_LOG_INFO,
+                   "jit: program %u runs checked: its context needs field conversion, which trusted mode lacks",
+                   prog->id);
+        return JIT_CHECKED;
+    }
+    return trusted ? JIT_TRUSTED : JIT_CHECKED;
 }
 
 static int prepare_default(struct bpfrt_prog *prog, char *msg, size_t msg_size)
