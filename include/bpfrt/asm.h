@@ -3,6 +3,10 @@
 #ifndef BPFRT_ASM_H
 #define BPFRT_ASM_H
 
+/* Public API: visible from the shared library although the library is
+ * built with -fvisibility=hidden. */
+#pragma GCC visibility push(default)
+
 #include <stddef.h>
 #include <stdint.h>
 
@@ -50,5 +54,7 @@ size_t bpfrt_disasm(const struct bpf_insn *insns, uint32_t cnt, enum bpfrt_synta
  * in msg; *bad_insn (may be NULL) gets the index. */
 int bpfrt_insns_validate(const struct bpf_insn *insns, uint32_t cnt, char *msg, size_t msg_size,
                          uint32_t *bad_insn);
+
+#pragma GCC visibility pop
 
 #endif

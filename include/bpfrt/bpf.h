@@ -7,6 +7,10 @@
 #ifndef BPFRT_BPF_H
 #define BPFRT_BPF_H
 
+/* Public API: visible from the shared library although the library is
+ * built with -fvisibility=hidden. */
+#pragma GCC visibility push(default)
+
 #include <stdint.h>
 
 #include "bpfrt/uapi.h"
@@ -48,5 +52,7 @@ int bpfrt_obj_unpin(struct bpfrt_runtime *rt, const char *path);
 
 /* Number of open handles (tests check that nothing leaks). */
 unsigned bpfrt_handle_count(struct bpfrt_runtime *rt);
+
+#pragma GCC visibility pop
 
 #endif

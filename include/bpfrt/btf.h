@@ -4,6 +4,10 @@
 #ifndef BPFRT_BTF_H
 #define BPFRT_BTF_H
 
+/* Public API: visible from the shared library although the library is
+ * built with -fvisibility=hidden. */
+#pragma GCC visibility push(default)
+
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -186,5 +190,7 @@ int bpfrt_btf_format_value(const struct bpfrt_btf *btf, uint32_t type_id, const 
 /* Writes a C-like spelling of type `id` ("struct flow_key", "__u32 [4]",
  * "void *") into buf; snprintf-style. */
 int bpfrt_btf_type_str(const struct bpfrt_btf *btf, uint32_t id, char *buf, size_t buf_size);
+
+#pragma GCC visibility pop
 
 #endif

@@ -3,6 +3,10 @@
 #ifndef BPFRT_ERRNO_H
 #define BPFRT_ERRNO_H
 
+/* Public API: visible from the shared library although the library is
+ * built with -fvisibility=hidden. */
+#pragma GCC visibility push(default)
+
 #define BPFRT_EPERM         1
 #define BPFRT_ENOENT        2
 #define BPFRT_ESRCH         3
@@ -42,5 +46,7 @@
 
 /* Returns a static English name for a (positive or negative) error number. */
 const char *bpfrt_strerror(int err);
+
+#pragma GCC visibility pop
 
 #endif

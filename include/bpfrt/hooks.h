@@ -6,6 +6,10 @@
 #ifndef BPFRT_HOOKS_H
 #define BPFRT_HOOKS_H
 
+/* Public API: visible from the shared library although the library is
+ * built with -fvisibility=hidden. */
+#pragma GCC visibility push(default)
+
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -58,5 +62,7 @@ struct bpfrt_test_run_result {
  * the sizes needed, -ENOTSUPP for types without a test run). */
 int bpfrt_prog_test_run(struct bpfrt_runtime *rt, struct bpfrt_prog *prog,
                         const struct bpfrt_test_run_opts *opts, struct bpfrt_test_run_result *res);
+
+#pragma GCC visibility pop
 
 #endif

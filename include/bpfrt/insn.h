@@ -4,6 +4,10 @@
 #ifndef BPFRT_INSN_H
 #define BPFRT_INSN_H
 
+/* Public API: visible from the shared library although the library is
+ * built with -fvisibility=hidden. */
+#pragma GCC visibility push(default)
+
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -113,5 +117,7 @@ const char *bpfrt_helper_name(uint32_t id);
 #define BPFRT_INSN_USES_IMM 0x8
 /* Returns a mask of BPFRT_INSN_USES_* for a known opcode, -1 for an unknown one. */
 int bpfrt_opcode_fields(uint8_t code);
+
+#pragma GCC visibility pop
 
 #endif

@@ -1,20 +1,30 @@
 /* The x86-64 JIT engine (src/core/jit/, docs/jit.md).
  *
- * Three modes, fixed when a program is compiled:
+ * Choose it like any engine: runtime-wide (bpfrt_runtime_set_default_engine
+ * (rt, BPFRT_ENGINE_JIT)), per load (bpfrt_prog_create_opts.engine,
+ * PROG_LOAD's BPFRT_PROG_F_ENGINE bits). Three modes, fixed when a program
+ * is compiled:
  *  - verified: the program was accepted by the verifier (prog->verified);
  *    no run-time checks.
- *  - checked: an unverified program; every memory access, helper argument,
- *    call depth and the instruction budget are checked as the interpreter's
- *    checked mode does, with the same errors at the same instructions.
+ *  - checked: an unverified program (BPFRT_ENGINE_JIT); every memory
+ *    access, helper argument, call depth and the instruction budget are
+ *    checked as the interpreter's checked mode does, with the same errors at
+ *    the same instructions.
  *  - trusted: an unverified program run with no checks at all (what uBPF's
- *    JIT does). Only for code the embedder vouches for: a bad program can
- *    crash the host. Never a default; ask for it with BPFRT_JIT_TRUSTED or
- *    bpfrt_jit_trusted_ops.
- * Where the platform has no executable memory (exec_alloc is NULL) or the
- * host is not x86-64, programs stay in the interpreter (a note goes to the
- * platform log), never a load failure. */
+ *    JIT does), BPFRT_ENGINE_JIT_TRUSTED. Only for code the embedder vouches
+ *    for: a bad program can crash the host. Asked for per load, never a
+ *    default. A program type whose context needs field conversion (xdp_md,
+ *    __sk_buff: pointers in disguise) runs checked instead, with a note,
+ *    until the verifier rewrites those loads.
+ * Where the platform has no executable memory (exec_alloc is NULL) the
+ * program runs in the interpreter with a note; a non-x86-64 build has no
+ * JIT (bpfrt_engine_find answers NULL, loads fall back with a note). */
 #ifndef BPFRT_JIT_H
 #define BPFRT_JIT_H
+
+/* Public API: visible from the shared library although the library is
+ * built with -fvisibility=hidden. */
+#pragma GCC visibility push(default)
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -22,26 +32,25 @@
 
 #include "bpfrt/prog.h"
 
-/* Verified mode for prog->verified programs, checked mode for the rest. */
+/* The engines' ops (the rows of BPFRT_ENGINE_JIT and _JIT_TRUSTED). */
 extern const struct bpfrt_engine_ops bpfrt_jit_ops;
-/* Trusted mode for unverified programs (verified ones get verified mode). */
 extern const struct bpfrt_engine_ops bpfrt_jit_trusted_ops;
 
-/* Flags for bpfrt_prog_use_jit. */
-enum {
-    BPFRT_JIT_TRUSTED = 1u << 0, /* no run-time checks for unverified code (see above) */
-    BPFRT_JIT_BLIND = 1u << 1,   /* constant blinding: no program immediate appears in the code */
-};
+/* Constant blinding (Linux's net.core.bpf_jit_harden): programs compiled
+ * from now on carry no immediate of the program in their machine code
+ * (each is loaded xor-ed with a random key). Off by default. */
+void bpfrt_runtime_set_jit_blinding(struct bpfrt_runtime *rt, bool on);
 
-/* Moves a created program (bpfrt_prog_create, PROG_LOAD) to the JIT with
- * the given BPFRT_JIT_* flags. Returns 0 when the program runs JIT-compiled
- * or, where there is no JIT, stays in the interpreter (*jitted says which;
- * may be NULL); -errno with a message only when the program is invalid for
- * every engine. Call before the program first runs. */
-int bpfrt_prog_use_jit(struct bpfrt_prog *prog, unsigned flags, bool *jitted, char *msg, size_t msg_size);
+/* Recompiles a created program with engine `kind` (BPFRT_ENGINE_JIT or
+ * _JIT_TRUSTED), e.g. after marking it verified, which selects verified
+ * mode. Returns 0 when it runs JIT-compiled or, without executable memory,
+ * in the interpreter (*jitted says which; may be NULL; a note in msg);
+ * -errno only for a program no engine accepts. Call before it first runs. */
+int bpfrt_prog_use_jit(struct bpfrt_prog *prog, enum bpfrt_engine_kind kind, bool *jitted, char *msg,
+                       size_t msg_size);
 
-/* The machine code of a JIT-compiled program (for OBJ_GET_INFO_BY_FD and
- * `bpfrt prog dump jited`): false when prog is not JIT-compiled. */
+/* The machine code of a JIT-compiled program (OBJ_GET_INFO_BY_FD's
+ * jited_prog_insns, `bpfrt prog dump jited`): false when it is not one. */
 bool bpfrt_jit_image(const struct bpfrt_prog *prog, const void **code, uint32_t *len);
 
 /* Compile statistics of a JIT-compiled program. */
@@ -52,11 +61,14 @@ struct bpfrt_jit_stats {
     uint32_t passes;         /* sizing passes until the layout converged */
     uint64_t compile_ns;     /* whole compile, executable-memory calls included */
     uint64_t exec_mem_ns;    /* of which exec_alloc + exec_seal */
+    bool blinded;
 };
 bool bpfrt_jit_get_stats(const struct bpfrt_prog *prog, struct bpfrt_jit_stats *st);
 
-/* Native offset of instruction `pc` in the image, or UINT32_MAX (for
- * annotating a disassembly). */
+/* Offset of instruction `pc`'s code in the image (pc == insn count: the
+ * end of the instructions' code), or UINT32_MAX. */
 uint32_t bpfrt_jit_insn_offset(const struct bpfrt_prog *prog, uint32_t pc);
+
+#pragma GCC visibility pop
 
 #endif

@@ -11,6 +11,10 @@
 #ifndef BPFRT_MAP_H
 #define BPFRT_MAP_H
 
+/* Public API: visible from the shared library although the library is
+ * built with -fvisibility=hidden. */
+#pragma GCC visibility push(default)
+
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -38,6 +42,10 @@ struct bpfrt_map {
     uint32_t prog_array_engine;  /* PROG_ARRAY: engine kind of its programs (first one sets it) */
     bool prog_array_engine_set;
 };
+
+/* Whether this build implements map_type (MAP_CREATE refuses the others
+ * with -EINVAL, as Linux refuses types it does not know). */
+bool bpfrt_map_type_supported(uint32_t map_type);
 
 /* Creates a map from the MAP_CREATE part of attr. inner_template is the map
  * inner_map_fd named (map-in-map), already resolved by the caller, else NULL.
@@ -148,5 +156,7 @@ void *bpfrt_map_mmap_addr(struct bpfrt_map *map, size_t *size);
 int bpfrt_perf_event_open_buffer(struct bpfrt_map *map, uint32_t slot, uint32_t size);
 /* Records lost so far because slot's buffer was full. */
 uint64_t bpfrt_perf_event_lost(struct bpfrt_map *map, uint32_t slot);
+
+#pragma GCC visibility pop
 
 #endif

@@ -10,10 +10,15 @@
 #ifndef BPFRT_OBJECT_H
 #define BPFRT_OBJECT_H
 
+/* Public API: visible from the shared library although the library is
+ * built with -fvisibility=hidden. */
+#pragma GCC visibility push(default)
+
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
+#include "bpfrt/prog_type.h" /* bpfrt_prog_type_str, bpfrt_prog_type_parse */
 #include "bpfrt/uapi.h"
 
 struct bpfrt_runtime;
@@ -114,6 +119,10 @@ bool bpfrt_object_prog_tail_slot(const struct bpfrt_object_prog *p, uint32_t *ma
 int bpfrt_object_prog_handle(const struct bpfrt_object_prog *p);
 /* Verifier log of the last load attempt ("" when none). */
 const char *bpfrt_object_prog_log(const struct bpfrt_object_prog *p);
+/* Why the program did not load or relocate ("" when it did, or was not
+ * tried): the verifier's cause, an unresolved extern, a map it uses that
+ * could not be created, ... */
+const char *bpfrt_object_prog_error(const struct bpfrt_object_prog *p);
 
 /* ---- maps (including .data/.rodata/.bss/.kconfig global data maps) ---- */
 uint32_t bpfrt_object_map_count(const struct bpfrt_object *obj);
@@ -143,6 +152,10 @@ uint32_t bpfrt_object_map_btf_value_type(const struct bpfrt_object_map *m);
 /* Pinning (LIBBPF_PIN_BY_NAME = 1, iproute2 PIN_* values) and the legacy id. */
 uint32_t bpfrt_object_map_pinning(const struct bpfrt_object_map *m);
 uint32_t bpfrt_object_map_legacy_id(const struct bpfrt_object_map *m);
+/* Sets max_entries before load (as libbpf's bpf_map__set_max_entries), e.g.
+ * one slot per CPU where a definition leaves it 0 for its loader to fill
+ * (falco's scratch maps). 0 or -EBUSY after load. */
+int bpfrt_object_map_set_max_entries(struct bpfrt_object_map *m, uint32_t max_entries);
 /* Inner map template of a map-in-map, or NULL. */
 const struct bpfrt_object_map *bpfrt_object_map_inner(const struct bpfrt_object_map *m);
 /* Global data maps: the initial image (writable before load, NULL for
@@ -150,6 +163,8 @@ const struct bpfrt_object_map *bpfrt_object_map_inner(const struct bpfrt_object_
 void *bpfrt_object_map_initial_value(struct bpfrt_object_map *m, size_t *size);
 /* Handle after load, or -1. */
 int bpfrt_object_map_handle(const struct bpfrt_object_map *m);
+/* Why a partial load could not create the map ("" when it could). */
+const char *bpfrt_object_map_error(const struct bpfrt_object_map *m);
 
 /* Sets global variable `var` in .rodata (or .data/.bss) before load, like a
  * skeleton's `skel->rodata->var = v`. size must equal the variable's size.
@@ -168,21 +183,31 @@ int bpfrt_object_find_global(const struct bpfrt_object *obj, const char *var,
 int bpfrt_object_relocate(struct bpfrt_object *obj, char *err, size_t err_size);
 
 /* Loads the object: BTF, maps (with initial data), programs, then fills
- * PROG_ARRAY / map-in-map slots. On a program's verifier failure its log is
- * available with bpfrt_object_prog_log and err names the program. */
+ * PROG_ARRAY / map-in-map slots - all or nothing, as libbpf: on any failure
+ * everything is unloaded again and err names the program or map and why
+ * (its verifier log stays available with bpfrt_object_prog_log). */
 int bpfrt_object_load(struct bpfrt_object *obj, char *err, size_t err_size);
+
+/* Loads every program it can, as `bpftool prog loadall` reports them: a map
+ * that cannot be created fails only the programs that use it, a program
+ * that fails (relocation, an unresolved extern, the verifier) only itself;
+ * slots whose program or map is missing stay empty (a note says which).
+ * Returns 0 when every autoload program loaded, else the first failure's
+ * code with err saying how many loaded and why the first did not. The
+ * object is loaded either way: bpfrt_object_prog_handle() is >= 0 for each
+ * program that loaded and bpfrt_object_prog_error() says why the others
+ * did not. */
+int bpfrt_object_load_partial(struct bpfrt_object *obj, char *err, size_t err_size);
 
 /* Handle of the object's BTF after load, or -1. */
 int bpfrt_object_btf_handle(const struct bpfrt_object *obj);
 
-/* Program type name as bpftool spells it ("xdp", "sched_cls", "kprobe"), or
- * NULL; and the reverse lookup (-1 when unknown). */
-const char *bpfrt_prog_type_str(uint32_t prog_type);
-int bpfrt_prog_type_parse(const char *name);
 /* Map type name as bpftool spells it ("hash", "percpu_array"), or NULL. */
 const char *bpfrt_map_type_str(uint32_t map_type);
 
 /* True when `license` is one of Linux's GPL-compatible strings. */
 bool bpfrt_license_is_gpl_compatible(const char *license);
+
+#pragma GCC visibility pop
 
 #endif

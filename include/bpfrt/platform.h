@@ -5,6 +5,10 @@
 #ifndef BPFRT_PLATFORM_H
 #define BPFRT_PLATFORM_H
 
+/* Public API: visible from the shared library although the library is
+ * built with -fvisibility=hidden. */
+#pragma GCC visibility push(default)
+
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -90,5 +94,7 @@ struct bpfrt_platform {
 /* The hosted platform (libc, pthreads, mmap): lives in src/platform, not in
  * the core. Returns a static, fully initialised platform. */
 const struct bpfrt_platform *bpfrt_platform_hosted(void);
+
+#pragma GCC visibility pop
 
 #endif

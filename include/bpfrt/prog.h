@@ -14,6 +14,10 @@
 #ifndef BPFRT_PROG_H
 #define BPFRT_PROG_H
 
+/* Public API: visible from the shared library although the library is
+ * built with -fvisibility=hidden. */
+#pragma GCC visibility push(default)
+
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -25,6 +29,7 @@ struct bpfrt_runtime;
 struct bpfrt_map;
 struct bpfrt_run;
 struct bpfrt_prog;
+struct bpfrt_diag;
 
 /* ---- helper prototypes (kernel's names for argument/return kinds) ---- */
 
@@ -72,6 +77,49 @@ typedef uint64_t (*bpfrt_helper_fn)(uint64_t r1, uint64_t r2, uint64_t r3, uint6
 #define BPFRT_PROG_TYPE_BIT(t) (1ull << (t))
 #define BPFRT_ALL_PROG_TYPES   (~0ull)
 
+/* Helper traits (bpfrt_helper_proto.flags): what a verifier must know about
+ * a call beyond its argument kinds. Linux keeps some as bpf_func_proto
+ * fields and states the rest as func_id tests spread over verifier.c. */
+#define BPFRT_HELPER_PKT_ACCESS  (1u << 0) /* memory arguments may point into the packet
+                                              (bpf_func_proto.pkt_access) */
+#define BPFRT_HELPER_CHANGES_PKT (1u << 1) /* may move or resize the packet: every packet
+                                              pointer is invalid after the call
+                                              (bpf_helper_changes_pkt_data) */
+#define BPFRT_HELPER_ACQUIRE     (1u << 2) /* returns a reference the program must release
+                                              before it exits (is_acquire_function) */
+#define BPFRT_HELPER_SLEEPABLE   (1u << 3) /* may sleep: sleepable programs only
+                                              (bpf_func_proto.might_sleep) */
+#define BPFRT_HELPER_NORETURN    (1u << 4) /* does not return when it succeeds (bpf_tail_call) */
+#define BPFRT_HELPER_FLAGS_ALL   0x1fu
+
+/* Per-argument traits (bpfrt_helper_proto.arg_flags[i]), Linux's arg type flags. */
+#define BPFRT_ARG_RELEASE 1u  /* the call releases the reference this argument holds (OBJ_RELEASE) */
+#define BPFRT_ARG_ALIGNED 2u  /* must be aligned to arg_size[i] (MEM_ALIGNED) */
+#define BPFRT_ARG_FLAGS_ALL 3u
+
+/* What a callback finds in r1..r5 (Linux's set_*_callback_state). */
+enum bpfrt_cb_arg {
+    BPFRT_CB_NOT_INIT = 0,       /* nothing: the callback must not read it */
+    BPFRT_CB_SCALAR,             /* an integer (bpf_loop's index) */
+    BPFRT_CB_MAP,                /* the helper's map (CONST_PTR_TO_MAP) */
+    BPFRT_CB_MAP_KEY,            /* a key of that map (PTR_TO_MAP_KEY) */
+    BPFRT_CB_MAP_VALUE,          /* the key's value (PTR_TO_MAP_VALUE) */
+    BPFRT_CB_CTX,                /* the helper's ARG_PTR_TO_STACK_OR_NULL argument, as passed */
+    BPFRT_CB_TASK,               /* the helper's task argument (PTR_TO_BTF_ID task_struct) */
+    BPFRT_CB_VMA,                /* a struct vm_area_struct (PTR_TO_BTF_ID) */
+    BPFRT_CB_DYNPTR,             /* a local dynptr over one record */
+    __BPFRT_CB_ARG_MAX
+};
+
+/* The callback an ARG_PTR_TO_FUNC argument names: its arguments, the range
+ * its r0 must lie in (callback_ret_range) and whether it runs after the
+ * helper returned (timers) instead of during the call. */
+struct bpfrt_helper_cb {
+    uint8_t args[5];                 /* enum bpfrt_cb_arg for r1..r5; NOT_INIT from nargs on */
+    int32_t ret_min, ret_max;
+    bool async;
+};
+
 struct bpfrt_helper_proto {
     uint32_t id;                     /* Linux helper id (enum bpf_func_id) */
     const char *name;                /* "bpf_map_lookup_elem" */
@@ -81,10 +129,15 @@ struct bpfrt_helper_proto {
     uint16_t arg_rdonly;             /* bit i: arg i memory is read-only to the helper (MEM_RDONLY) */
     bool gpl_only;
     uint64_t prog_types;             /* BPFRT_PROG_TYPE_BIT mask of types allowed to call it */
+    uint32_t flags;                  /* BPFRT_HELPER_* traits */
+    uint8_t arg_flags[5];            /* BPFRT_ARG_* traits of arg i */
+    uint8_t arg_size[5];             /* arg i points to exactly this many bytes (MEM_FIXED_SIZE;
+                                        ARG_PTR_TO_LONG/INT: 8/4), 0: sized otherwise */
+    const struct bpfrt_helper_cb *cb;/* the callback of the ARG_PTR_TO_FUNC argument, or NULL */
 };
 
 /* Registers an application helper (or replaces one with the same id). The
- * proto is copied; name must stay valid. Returns 0 or -EINVAL/-ENOMEM. */
+ * proto is copied; name and cb must stay valid. Returns 0 or -EINVAL/-ENOMEM. */
 int bpfrt_helper_register(struct bpfrt_runtime *rt, const struct bpfrt_helper_proto *proto);
 
 /* Finds the helper with `id`, or NULL. */
@@ -92,7 +145,24 @@ const struct bpfrt_helper_proto *bpfrt_helper_find(const struct bpfrt_runtime *r
 
 /* ---- the loaded program ---- */
 
-enum bpfrt_engine_kind { BPFRT_ENGINE_INTERP = 0, BPFRT_ENGINE_JIT = 1 };
+/* Which engine runs a program. DEFAULT (0, what zeroed options hold) means
+ * the runtime's default, itself the interpreter unless the embedder set one
+ * (bpfrt_runtime_set_default_engine). */
+enum bpfrt_engine_kind {
+    BPFRT_ENGINE_DEFAULT = 0,
+    BPFRT_ENGINE_INTERP = 1,
+    BPFRT_ENGINE_JIT = 2,         /* x86-64 JIT: verified mode, else checked (bpfrt/jit.h) */
+    BPFRT_ENGINE_JIT_TRUSTED = 3, /* x86-64 JIT without run-time checks: per load only, never a default */
+    BPFRT_ENGINE_COUNT
+};
+
+/* bpfrt's own bits of PROG_LOAD's prog_flags (Linux uses the low bits): the
+ * engine for this load, e.g. prog_flags |= BPFRT_PROG_F_ENGINE(BPFRT_ENGINE_JIT).
+ * 0 takes the runtime's default; an unknown kind is -EINVAL. An engine this
+ * build lacks falls back to the interpreter with a note in the load log. */
+#define BPFRT_PROG_F_ENGINE_SHIFT 28
+#define BPFRT_PROG_F_ENGINE_MASK  (0xfU << BPFRT_PROG_F_ENGINE_SHIFT)
+#define BPFRT_PROG_F_ENGINE(kind) ((uint32_t)(kind) << BPFRT_PROG_F_ENGINE_SHIFT)
 
 struct bpfrt_prog {
     struct bpfrt_runtime *rt;
@@ -120,7 +190,7 @@ struct bpfrt_prog {
 
     uint32_t stack_depth;        /* from the verifier, 0 if unknown */
 
-    /* Engine. */
+    /* Engine (never BPFRT_ENGINE_DEFAULT: the one that prepared it). */
     enum bpfrt_engine_kind engine;
     const struct bpfrt_engine_ops *engine_ops;
     void *engine_state;          /* pre-decoded program or JIT image */
@@ -271,17 +341,37 @@ void bpfrt_run_fail(struct bpfrt_run *run, enum bpfrt_run_error err, uint64_t ad
 struct bpfrt_engine_ops {
     const char *name;            /* "interpreter", "jit" */
     /* Builds engine_state for prog (pre-decode or compile). Returns 0 or
-     * -errno with a message in msg. */
-    int (*prepare)(struct bpfrt_prog *prog, char *msg, size_t msg_size);
+     * -errno with the reason (and the instruction) in diag. */
+    int (*prepare)(struct bpfrt_prog *prog, struct bpfrt_diag *diag);
     /* Runs prog with r1 = ctx (and r2 = ctx_len, which the conformance model
      * uses; Linux programs ignore it). Fills *ret with r0. Returns 0, or a
      * negative errno when the run stopped early (run->error says why). */
     int (*run)(struct bpfrt_prog *prog, struct bpfrt_run *run, uint64_t r1, uint64_t r2,
                uint64_t *ret);
     void (*release)(struct bpfrt_prog *prog);
+    /* Runs a subprogram of the run's current program for a helper that
+     * calls back (bpf_loop, for_each_map_elem): `func` is the handle this
+     * engine gave the program for a BPF_PSEUDO_FUNC ld_imm64. A new frame
+     * with r1..r5 = args; *ret = its r0. Returns 0 or -errno (bad handle,
+     * call depth, budget, or the callback failed: run->error says why).
+     * Called through bpfrt_run_callback, only while this engine runs `run`. */
+    int (*callback)(struct bpfrt_run *run, uint64_t func, const uint64_t args[5], uint64_t *ret);
 };
 
 extern const struct bpfrt_engine_ops bpfrt_interp_ops;
+
+/* The engine of `kind` this build has (BPFRT_ENGINE_DEFAULT: the runtime's
+ * default), or NULL when it has none (the JIT before src/core/jit/ exists,
+ * or on a host it does not support). */
+const struct bpfrt_engine_ops *bpfrt_engine_find(const struct bpfrt_runtime *rt,
+                                                 enum bpfrt_engine_kind kind);
+
+/* Sets the engine loads use when they name none (initially the
+ * interpreter). Returns 0, or -EINVAL for an unknown kind and for
+ * BPFRT_ENGINE_JIT_TRUSTED (trusted is asked for per load). A kind this
+ * build lacks is accepted: such loads fall back to the interpreter. */
+int bpfrt_runtime_set_default_engine(struct bpfrt_runtime *rt, enum bpfrt_engine_kind kind);
+enum bpfrt_engine_kind bpfrt_runtime_default_engine(const struct bpfrt_runtime *rt);
 
 /* Starts a run: claims a CPU, enters the read-side section, sets defaults
  * (checked = !prog->verified, budget). Pair with bpfrt_run_end. */
@@ -293,23 +383,42 @@ void bpfrt_run_end(struct bpfrt_run *run);
 int bpfrt_prog_run(struct bpfrt_prog *prog, struct bpfrt_run *run, uint64_t r1, uint64_t r2,
                    uint64_t *ret);
 
+/* What bpfrt_prog_create_opts needs besides the instructions. Zeroed
+ * means: BPF_PROG_TYPE_UNSPEC (plain-memory context), the default engine. */
+struct bpfrt_prog_create_opts {
+    uint32_t prog_type;            /* enum bpf_prog_type */
+    enum bpfrt_engine_kind engine; /* BPFRT_ENGINE_DEFAULT: the runtime's default */
+};
+
 /* Creates a program from instructions (copied) without the object table:
- * structural validation (bpfrt_insns_validate), then the interpreter's
+ * structural validation (bpfrt_insns_validate), then the chosen engine's
  * prepare. Map references must already be rewritten as described at
  * struct bpfrt_prog (PROG_LOAD does that, then sets prog->maps). Returns 0
- * with one reference in *out, or -errno with a message in msg. */
+ * with one reference in *out, or -errno with a message in msg. On success
+ * msg is empty, or holds a note when the engine asked for is not in this
+ * build and the interpreter runs the program instead (prog->engine says
+ * which one did). opts may be NULL. */
+int bpfrt_prog_create_opts(struct bpfrt_runtime *rt, const struct bpf_insn *insns, uint32_t cnt,
+                           const struct bpfrt_prog_create_opts *opts, char *msg, size_t msg_size,
+                           struct bpfrt_prog **out);
+
+/* bpfrt_prog_create_opts with { prog_type, the default engine }. */
 int bpfrt_prog_create(struct bpfrt_runtime *rt, const struct bpf_insn *insns, uint32_t cnt,
                       uint32_t prog_type, char *msg, size_t msg_size, struct bpfrt_prog **out);
 
 /* Calls a BPF callback from inside a helper (bpf_loop, for_each_map_elem):
  * `func` is the value a BPF_PSEUDO_FUNC ld_imm64 produced in this run (an
- * engine-defined handle for a subprogram of the current program). Runs it
- * with r1..r5 in a new frame and returns its r0 in *ret. Returns 0 or -errno
- * (bad handle, call depth, or the callback failed: then the run stops). */
+ * engine-defined handle for a subprogram of the current program). The
+ * current program's engine (its callback op) runs it with r1..r5 in a new
+ * frame and returns its r0 in *ret. Returns 0 or -errno (-EINVAL outside a
+ * run or for an engine without callbacks; bad handle, call depth, or the
+ * callback failed: then the run stops). */
 int bpfrt_run_callback(struct bpfrt_run *run, uint64_t func, uint64_t r1, uint64_t r2,
                        uint64_t r3, uint64_t r4, uint64_t r5, uint64_t *ret);
 
 void bpfrt_prog_get(struct bpfrt_prog *prog);
 void bpfrt_prog_put(struct bpfrt_prog *prog);
+
+#pragma GCC visibility pop
 
 #endif

@@ -3,6 +3,10 @@
 #ifndef BPFRT_RUNTIME_H
 #define BPFRT_RUNTIME_H
 
+/* Public API: visible from the shared library although the library is
+ * built with -fvisibility=hidden. */
+#pragma GCC visibility push(default)
+
 #include "bpfrt/platform.h"
 
 struct bpfrt_runtime;
@@ -22,5 +26,7 @@ const struct bpfrt_platform *bpfrt_runtime_platform(const struct bpfrt_runtime *
  * trailing newline. */
 typedef void (*bpfrt_trace_sink)(void *arg, const char *line, size_t len);
 void bpfrt_runtime_set_trace_sink(struct bpfrt_runtime *rt, bpfrt_trace_sink sink, void *arg);
+
+#pragma GCC visibility pop
 
 #endif

@@ -9,6 +9,10 @@
 #ifndef BPFRT_UAPI_H
 #define BPFRT_UAPI_H
 
+/* Public API: visible from the shared library although the library is
+ * built with -fvisibility=hidden. */
+#pragma GCC visibility push(default)
+
 #include <stdint.h>
 
 #define BPF_OBJ_NAME_LEN 16U
@@ -448,5 +452,7 @@ struct bpf_btf_info {
     uint32_t name_len;
     uint32_t kernel_btf;
 } __attribute__((aligned(8)));
+
+#pragma GCC visibility pop
 
 #endif

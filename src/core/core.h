@@ -15,12 +15,18 @@
 
 struct bpfrt_objtab;     /* src/core/bpf/objtab.c */
 struct bpfrt_helper_reg; /* src/core/helpers/registry.c */
+struct bpfrt_engine_ops; /* include/bpfrt/prog.h */
 
 struct bpfrt_runtime {
     const struct bpfrt_platform *plat;
     unsigned ncpus;
     struct bpfrt_objtab *objtab;     /* handles, ids, pins */
     struct bpfrt_helper_reg *helpers;/* helper table */
+    /* Engines this build has, by enum bpfrt_engine_kind (NULL: absent), and
+     * the one loads take by default (src/core/prog/engine.c). */
+    const struct bpfrt_engine_ops *const *engines;
+    unsigned default_engine;
+    bool jit_blind;                  /* constant blinding in the JIT (bpfrt_runtime_set_jit_blinding) */
     bpfrt_trace_sink trace_sink;
     void *trace_sink_arg;
     uint32_t next_map_id, next_prog_id, next_btf_id; /* atomic */

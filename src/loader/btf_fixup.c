@@ -46,11 +46,11 @@ static int fixup_datasecs(struct bpfrt_object *obj, struct obj_err *e)
         if (btf_kind(t) != BTF_KIND_DATASEC)
             continue;
         const char *name = bpfrt_btf_name(btf, id);
-        const struct elf_sec *sec = elf_find_sec(&obj->elf, name);
+        const struct elf_sec *sec = bpfrt_elf_find_sec(&obj->elf, name);
         if (!sec)
             continue;
         if (sec->size > UINT32_MAX)
-            return obj_fail(e, -BPFRT_E2BIG, "section %s is too large for BTF", name);
+            return bpfrt_obj_fail(e, -BPFRT_E2BIG, "section %s is too large for BTF", name);
         if (t->size == 0)
             t->size = (uint32_t)sec->size;
         struct btf_var_secinfo *v = btf_type_extra(t);
@@ -63,7 +63,7 @@ static int fixup_datasecs(struct bpfrt_object *obj, struct obj_err *e)
             if (!y)
                 continue; /* static variable the compiler dropped from the symbol table */
             if (y->value > sec->size || v[i].size > sec->size - y->value)
-                return obj_fail(e, -BPFRT_EINVAL, "BTF: variable %s in %s at 0x%llx size %u beyond the section",
+                return bpfrt_obj_fail(e, -BPFRT_EINVAL, "BTF: variable %s in %s at 0x%llx size %u beyond the section",
                                 vname, name, (unsigned long long)y->value, v[i].size);
             v[i].offset = (uint32_t)y->value;
         }
@@ -94,7 +94,7 @@ static int fixup_ksyms(struct bpfrt_object *obj, struct obj_err *e)
         return 0;
     for (uint32_t id = (uint32_t)ds + 1; id < bpfrt_btf_nr_types(btf); id++)
         if (btf_kind(bpfrt_btf_type_by_id(btf, id)) != BTF_KIND_DATASEC) {
-            obj_note(obj, "BTF: .ksyms is not among the last types; left as is (Linux will refuse this BTF)");
+            bpfrt_obj_note(obj, "BTF: .ksyms is not among the last types; left as is (Linux will refuse this BTF)");
             return 0;
         }
     uint32_t size;
@@ -115,19 +115,19 @@ static int fixup_ksyms(struct bpfrt_object *obj, struct obj_err *e)
     int rc = bpfrt_btf_parse(obj->rt, copy, size, BPFRT_BTF_F_OBJECT, log, sizeof(log), &fixed);
     free(copy);
     if (rc)
-        return obj_fail(e, rc, "BTF after dropping .ksyms: %s", log);
+        return bpfrt_obj_fail(e, rc, "BTF after dropping .ksyms: %s", log);
     bpfrt_btf_put(obj->btf);
     obj->btf = fixed;
     return 0;
 }
 
-int obj_btf_open(struct bpfrt_object *obj, struct obj_err *e)
+int bpfrt_obj_btf_open(struct bpfrt_object *obj, struct obj_err *e)
 {
-    const struct elf_sec *s = elf_find_sec(&obj->elf, ".BTF");
+    const struct elf_sec *s = bpfrt_elf_find_sec(&obj->elf, ".BTF");
     if (!s || !s->data)
         return 0;
     if (s->size > UINT32_MAX)
-        return obj_fail(e, -BPFRT_E2BIG, ".BTF section too large");
+        return bpfrt_obj_fail(e, -BPFRT_E2BIG, ".BTF section too large");
     char log[256] = "";
     int rc = bpfrt_btf_parse(obj->rt, s->data, (uint32_t)s->size, BPFRT_BTF_F_OBJECT, log,
                              sizeof(log), &obj->btf);
@@ -135,7 +135,7 @@ int obj_btf_open(struct bpfrt_object *obj, struct obj_err *e)
         size_t n = strlen(log);
         while (n && log[n - 1] == '\n')
             log[--n] = '\0';
-        return obj_fail(e, rc, "invalid .BTF section: %s", log[0] ? log : "parse error");
+        return bpfrt_obj_fail(e, rc, "invalid .BTF section: %s", log[0] ? log : "parse error");
     }
     rc = fixup_datasecs(obj, e);
     return rc ? rc : fixup_ksyms(obj, e);
@@ -152,27 +152,27 @@ static int read_ext_info(struct bpfrt_object *obj, const uint8_t *base, uint32_t
     if (len == 0)
         return 0;
     if (len < 4)
-        return obj_fail(e, -BPFRT_EINVAL, ".BTF.ext %s: truncated", what);
+        return bpfrt_obj_fail(e, -BPFRT_EINVAL, ".BTF.ext %s: truncated", what);
     uint32_t rec_size;
     memcpy(&rec_size, base, 4);
     if (rec_size < min_rec || rec_size % 4 || rec_size > 1024)
-        return obj_fail(e, -BPFRT_EINVAL, ".BTF.ext %s: bad record size %u", what, rec_size);
+        return bpfrt_obj_fail(e, -BPFRT_EINVAL, ".BTF.ext %s: bad record size %u", what, rec_size);
     *rec_out = rec_size;
     uint32_t pos = 4;
     while (pos < len) {
         if (len - pos < 8)
-            return obj_fail(e, -BPFRT_EINVAL, ".BTF.ext %s: block header truncated at %u", what, pos);
+            return bpfrt_obj_fail(e, -BPFRT_EINVAL, ".BTF.ext %s: block header truncated at %u", what, pos);
         uint32_t name_off, num;
         memcpy(&name_off, base + pos, 4);
         memcpy(&num, base + pos + 4, 4);
         pos += 8;
         const char *name = bpfrt_btf_str(obj->btf, name_off);
         if (!name)
-            return obj_fail(e, -BPFRT_EINVAL, ".BTF.ext %s: section name offset %u outside BTF strings", what, name_off);
+            return bpfrt_obj_fail(e, -BPFRT_EINVAL, ".BTF.ext %s: section name offset %u outside BTF strings", what, name_off);
         if (num == 0)
-            return obj_fail(e, -BPFRT_EINVAL, ".BTF.ext %s: empty block for section %s", what, name);
+            return bpfrt_obj_fail(e, -BPFRT_EINVAL, ".BTF.ext %s: empty block for section %s", what, name);
         if ((uint64_t)num * rec_size > len - pos)
-            return obj_fail(e, -BPFRT_EINVAL, ".BTF.ext %s: %u records for section %s run past the end", what, num, name);
+            return bpfrt_obj_fail(e, -BPFRT_EINVAL, ".BTF.ext %s: %u records for section %s run past the end", what, num, name);
         struct obj_ext_sec *secs = realloc(*out, (*nr_out + 1) * sizeof(*secs));
         if (!secs)
             return -BPFRT_ENOMEM;
@@ -183,13 +183,13 @@ static int read_ext_info(struct bpfrt_object *obj, const uint8_t *base, uint32_t
     return 0;
 }
 
-int obj_btf_ext_open(struct bpfrt_object *obj, struct obj_err *e)
+int bpfrt_obj_btf_ext_open(struct bpfrt_object *obj, struct obj_err *e)
 {
-    const struct elf_sec *s = elf_find_sec(&obj->elf, ".BTF.ext");
+    const struct elf_sec *s = bpfrt_elf_find_sec(&obj->elf, ".BTF.ext");
     if (!s || !s->data || !obj->btf)
         return 0;
     if (s->size < 24 || s->size > UINT32_MAX)
-        return obj_fail(e, -BPFRT_EINVAL, ".BTF.ext: section of %llu bytes is too small for its header",
+        return bpfrt_obj_fail(e, -BPFRT_EINVAL, ".BTF.ext: section of %llu bytes is too small for its header",
                         (unsigned long long)s->size);
     obj->ext_buf = malloc(s->size);
     if (!obj->ext_buf)
@@ -198,11 +198,11 @@ int obj_btf_ext_open(struct bpfrt_object *obj, struct obj_err *e)
     struct btf_ext_header h = {0};
     memcpy(&h, obj->ext_buf, 24);
     if (h.magic != BTF_MAGIC)
-        return obj_fail(e, -BPFRT_EINVAL, ".BTF.ext: bad magic 0x%x", h.magic);
+        return bpfrt_obj_fail(e, -BPFRT_EINVAL, ".BTF.ext: bad magic 0x%x", h.magic);
     if (h.version != 1 || h.flags)
-        return obj_fail(e, -BPFRT_EINVAL, ".BTF.ext: unsupported version %u flags %u", h.version, h.flags);
+        return bpfrt_obj_fail(e, -BPFRT_EINVAL, ".BTF.ext: unsupported version %u flags %u", h.version, h.flags);
     if (h.hdr_len < 24 || h.hdr_len > s->size || h.hdr_len % 4)
-        return obj_fail(e, -BPFRT_EINVAL, ".BTF.ext: bad header length %u", h.hdr_len);
+        return bpfrt_obj_fail(e, -BPFRT_EINVAL, ".BTF.ext: bad header length %u", h.hdr_len);
     if (h.hdr_len >= 32)
         memcpy(&h, obj->ext_buf, 32);
     uint32_t body = (uint32_t)s->size - h.hdr_len;
@@ -214,7 +214,7 @@ int obj_btf_ext_open(struct bpfrt_object *obj, struct obj_err *e)
     };
     for (int i = 0; i < 3; i++)
         if ((uint64_t)parts[i].off + parts[i].len > body || parts[i].off % 4)
-            return obj_fail(e, -BPFRT_EINVAL, ".BTF.ext: %s at %u+%u outside the section", parts[i].what,
+            return bpfrt_obj_fail(e, -BPFRT_EINVAL, ".BTF.ext: %s at %u+%u outside the section", parts[i].what,
                             parts[i].off, parts[i].len);
     int rc;
     if ((rc = read_ext_info(obj, b + parts[0].off, parts[0].len, sizeof(struct bpf_func_info),

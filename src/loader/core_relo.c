@@ -301,7 +301,7 @@ static void patch_insn(struct bpf_insn *insns, uint32_t idx, uint32_t cnt, uint3
     }
 }
 
-int obj_core_relocate(struct bpfrt_object *obj, struct bpfrt_object_prog *unused, struct obj_err *e)
+int bpfrt_obj_core_relocate(struct bpfrt_object *obj, struct bpfrt_object_prog *unused, struct obj_err *e)
 {
     (void)unused;
     if (obj->core_done || !obj->nr_core_secs || !obj->btf)
@@ -310,9 +310,9 @@ int obj_core_relocate(struct bpfrt_object *obj, struct bpfrt_object_prog *unused
     uint32_t nfield = 0;
     for (uint32_t s = 0; s < obj->nr_core_secs; s++) {
         const struct obj_ext_sec *cs = &obj->core_secs[s];
-        const struct elf_sec *sec = elf_find_sec(&obj->elf, cs->sec_name);
-        if (!sec || !obj_sec_is_prog(obj, sec->index))
-            return obj_fail(e, -BPFRT_EINVAL, "CO-RE relocations for section %s, which is not a program section",
+        const struct elf_sec *sec = bpfrt_elf_find_sec(&obj->elf, cs->sec_name);
+        if (!sec || !bpfrt_obj_sec_is_prog(obj, sec->index))
+            return bpfrt_obj_fail(e, -BPFRT_EINVAL, "CO-RE relocations for section %s, which is not a program section",
                             cs->sec_name);
         struct bpf_insn *insns = obj->sec_insns[sec->index];
         uint32_t cnt = (uint32_t)(sec->size / 8);
@@ -322,12 +322,12 @@ int obj_core_relocate(struct bpfrt_object *obj, struct bpfrt_object_prog *unused
             const char *acc = bpfrt_btf_str(obj->btf, r.access_str_off);
             if (r.insn_off % 8 || r.insn_off / 8 >= cnt || !acc ||
                 !bpfrt_btf_type_by_id(obj->btf, r.type_id) || r.kind > BPF_CORE_TYPE_MATCHES)
-                return obj_fail(e, -BPFRT_EINVAL, "section %s: CO-RE relocation %u is malformed (insn_off %u, type %u, kind %u)",
+                return bpfrt_obj_fail(e, -BPFRT_EINVAL, "section %s: CO-RE relocation %u is malformed (insn_off %u, type %u, kind %u)",
                                 cs->sec_name, k, r.insn_off, r.type_id, r.kind);
             uint32_t spec[MAX_SPEC];
             int nspec = parse_spec(acc, spec);
             if (nspec < 0)
-                return obj_fail(e, -BPFRT_EINVAL, "section %s: CO-RE relocation %u: bad access string '%s'",
+                return bpfrt_obj_fail(e, -BPFRT_EINVAL, "section %s: CO-RE relocation %u: bad access string '%s'",
                                 cs->sec_name, k, acc);
             if (r.kind <= BPF_CORE_FIELD_RSHIFT_U64)
                 nfield++;
@@ -337,7 +337,7 @@ int obj_core_relocate(struct bpfrt_object *obj, struct bpfrt_object_prog *unused
         }
     }
     if (!obj->target_btf && nfield)
-        obj_note(obj, "%u CO-RE field relocation(s) kept their compiled values: no target BTF given (--btf FILE)",
+        bpfrt_obj_note(obj, "%u CO-RE field relocation(s) kept their compiled values: no target BTF given (--btf FILE)",
                  nfield);
     obj->core_done = true;
     return 0;

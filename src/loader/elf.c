@@ -39,7 +39,7 @@ static const char *strtab_name(const uint8_t *buf, const Elf64_Shdr *st, uint32_
     return s;
 }
 
-int elf_parse(struct elf_file *ef, const uint8_t *buf, size_t size, char *err, size_t err_size)
+int bpfrt_elf_parse(struct elf_file *ef, const uint8_t *buf, size_t size, char *err, size_t err_size)
 {
     memset(ef, 0, sizeof(*ef));
     ef->buf = buf;
@@ -74,7 +74,7 @@ int elf_parse(struct elf_file *ef, const uint8_t *buf, size_t size, char *err, s
     ef->secs = calloc(eh.e_shnum, sizeof(*ef->secs));
     if (!sh || !ef->secs) {
         free(sh);
-        elf_free(ef);
+        bpfrt_elf_free(ef);
         return -BPFRT_ENOMEM;
     }
     memcpy(sh, buf + eh.e_shoff, (size_t)eh.e_shnum * sizeof(*sh));
@@ -175,11 +175,11 @@ int elf_parse(struct elf_file *ef, const uint8_t *buf, size_t size, char *err, s
 out:
     free(sh);
     if (rc)
-        elf_free(ef);
+        bpfrt_elf_free(ef);
     return rc;
 }
 
-void elf_free(struct elf_file *ef)
+void bpfrt_elf_free(struct elf_file *ef)
 {
     free(ef->secs);
     free(ef->syms);
@@ -188,7 +188,7 @@ void elf_free(struct elf_file *ef)
     ef->nsecs = ef->nsyms = 0;
 }
 
-const struct elf_sec *elf_find_sec(const struct elf_file *ef, const char *name)
+const struct elf_sec *bpfrt_elf_find_sec(const struct elf_file *ef, const char *name)
 {
     for (uint32_t i = 1; i < ef->nsecs; i++)
         if (strcmp(ef->secs[i].name, name) == 0)
@@ -196,7 +196,7 @@ const struct elf_sec *elf_find_sec(const struct elf_file *ef, const char *name)
     return NULL;
 }
 
-int elf_read_rels(const struct elf_file *ef, const struct elf_sec *relsec, struct elf_rel **out,
+int bpfrt_elf_read_rels(const struct elf_file *ef, const struct elf_sec *relsec, struct elf_rel **out,
                   uint32_t *cnt, char *err, size_t err_size)
 {
     *out = NULL;

@@ -6,6 +6,7 @@
  * ksyms). */
 #include <elf.h>
 #include <stdio.h>
+#include <sys/utsname.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -30,7 +31,7 @@ static long datasec_of_var(const struct bpfrt_btf *btf, const char *secname, con
     return -BPFRT_ENOENT;
 }
 
-int obj_collect_externs(struct bpfrt_object *obj, struct obj_err *e)
+int bpfrt_obj_collect_externs(struct bpfrt_object *obj, struct obj_err *e)
 {
     uint32_t kc_size = 0;
     for (uint32_t i = 1; i < obj->elf.nsyms; i++) {
@@ -49,7 +50,7 @@ int obj_collect_externs(struct bpfrt_object *obj, struct obj_err *e)
         if (x.kconfig) {
             long sz = var_id ? bpfrt_btf_type_size(obj->btf, var_id) : 8;
             if (sz <= 0 || sz > 256)
-                return obj_fail(e, -BPFRT_EINVAL, "extern %s (kconfig): unsupported type", y->name);
+                return bpfrt_obj_fail(e, -BPFRT_EINVAL, "extern %s (kconfig): unsupported type", y->name);
             uint32_t align = sz >= 8 ? 8 : sz >= 4 ? 4 : sz >= 2 ? 2 : 1;
             kc_size = (kc_size + align - 1) & ~(align - 1);
             x.off = kc_size;
@@ -66,7 +67,7 @@ int obj_collect_externs(struct bpfrt_object *obj, struct obj_err *e)
         goto fix_ksyms;
 
     /* The .kconfig map and its BTF. */
-    struct bpfrt_object_map *m = obj_add_map(obj, ".kconfig");
+    struct bpfrt_object_map *m = bpfrt_obj_add_map(obj, ".kconfig");
     if (!m)
         return -BPFRT_ENOMEM;
     m->data = calloc(1, kc_size);
@@ -105,7 +106,7 @@ int obj_collect_externs(struct bpfrt_object *obj, struct obj_err *e)
             m->btf_value_type_id = (uint32_t)ds;
         }
     }
-    int rc = obj_kconfig_fill(obj, e);
+    int rc = bpfrt_obj_kconfig_fill(obj, e);
     if (rc)
         return rc;
 fix_ksyms:
@@ -114,7 +115,21 @@ fix_ksyms:
     return 0;
 }
 
-struct bpfrt_object_map *obj_kconfig_map(struct bpfrt_object *obj)
+/* libbpf's get_kernel_version: KERNEL_VERSION(major, minor, patch) of the
+ * running kernel, patch capped at 255 as Linux's LINUX_VERSION_CODE is. */
+uint32_t bpfrt_obj_kernel_version(const struct bpfrt_object *obj)
+{
+    if (obj->opts.kernel_version)
+        return obj->opts.kernel_version;
+    struct utsname u;
+    unsigned major, minor, patch = 0;
+    if (uname(&u) == 0 && sscanf(u.release, "%u.%u.%u", &major, &minor, &patch) >= 2 && major < 256 &&
+        minor < 256)
+        return major << 16 | minor << 8 | (patch > 255 ? 255 : patch);
+    return DEFAULT_KERNEL_VERSION;
+}
+
+struct bpfrt_object_map *bpfrt_obj_kconfig_map(struct bpfrt_object *obj)
 {
     for (uint32_t i = 0; i < obj->nr_maps; i++)
         if (obj->maps[i].kind == BPFRT_OBJ_MAP_KCONFIG)
@@ -144,12 +159,12 @@ static void put_uint(uint8_t *dst, uint32_t size, uint64_t v)
         dst[i] = (uint8_t)(v >> (8 * i));
 }
 
-int obj_kconfig_fill(struct bpfrt_object *obj, struct obj_err *e)
+int bpfrt_obj_kconfig_fill(struct bpfrt_object *obj, struct obj_err *e)
 {
-    struct bpfrt_object_map *m = obj_kconfig_map(obj);
+    struct bpfrt_object_map *m = bpfrt_obj_kconfig_map(obj);
     if (!m)
         return 0;
-    uint32_t kver = obj->opts.kernel_version ? obj->opts.kernel_version : DEFAULT_KERNEL_VERSION;
+    uint32_t kver = bpfrt_obj_kernel_version(obj);
     for (uint32_t k = 0; k < obj->nr_externs; k++) {
         const struct obj_extern *x = &obj->externs[k];
         if (!x->kconfig)
@@ -169,7 +184,7 @@ int obj_kconfig_fill(struct bpfrt_object *obj, struct obj_err *e)
         if (!v) {
             if (x->weak)
                 continue; /* stays 0, as libbpf leaves unknown weak kconfig externs */
-            return obj_fail(e, -BPFRT_ESRCH, "extern %s (kconfig): no value; outside a kernel only LINUX_KERNEL_VERSION, LINUX_HAS_BPF_COOKIE and values passed as kconfig settings are known",
+            return bpfrt_obj_fail(e, -BPFRT_ESRCH, "extern %s (kconfig): no value; outside a kernel only LINUX_KERNEL_VERSION, LINUX_HAS_BPF_COOKIE and values passed as kconfig settings are known",
                             x->name);
         }
         char buf[300];
@@ -183,21 +198,21 @@ int obj_kconfig_fill(struct bpfrt_object *obj, struct obj_err *e)
         else if (buf[0] == '"') {
             size_t sl = strlen(buf);
             if (sl < 2 || buf[sl - 1] != '"' || sl - 2 >= x->size)
-                return obj_fail(e, -BPFRT_EINVAL, "extern %s (kconfig): string %s does not fit in %u bytes",
+                return bpfrt_obj_fail(e, -BPFRT_EINVAL, "extern %s (kconfig): string %s does not fit in %u bytes",
                                 x->name, buf, x->size);
             memcpy(dst, buf + 1, sl - 2);
         } else {
             char *end;
             unsigned long long n = strtoull(buf, &end, 0);
             if (*end || !buf[0])
-                return obj_fail(e, -BPFRT_EINVAL, "extern %s (kconfig): bad value '%s'", x->name, buf);
+                return bpfrt_obj_fail(e, -BPFRT_EINVAL, "extern %s (kconfig): bad value '%s'", x->name, buf);
             put_uint(dst, x->size, n);
         }
     }
     return 0;
 }
 
-const struct obj_extern *obj_extern_by_sym(const struct bpfrt_object *obj, uint32_t sym)
+const struct obj_extern *bpfrt_obj_extern_by_sym(const struct bpfrt_object *obj, uint32_t sym)
 {
     for (uint32_t k = 0; k < obj->nr_externs; k++)
         if (obj->externs[k].sym == sym)

@@ -10,7 +10,7 @@
 
 #include "loader/loader.h"
 
-int obj_data_sec_kind(const char *name)
+int bpfrt_obj_data_sec_kind(const char *name)
 {
     static const struct { const char *pfx; int kind; } kinds[] = {
         {".rodata", BPFRT_OBJ_MAP_RODATA}, {".data", BPFRT_OBJ_MAP_DATA}, {".bss", BPFRT_OBJ_MAP_BSS},
@@ -31,26 +31,24 @@ static void data_map_kname(const struct bpfrt_object *obj, const char *sec, char
     int pfx = (int)strlen(obj->name);
     if (pfx > 8)
         pfx = 8;
-    snprintf(out, BPF_OBJ_NAME_LEN, "%.*s%s", pfx, obj->name, sec);
-    for (char *c = out; *c; c++)
-        if (!((*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') || (*c >= '0' && *c <= '9') ||
-              *c == '_' || *c == '.'))
-            *c = '_';
+    char name[BPF_OBJ_NAME_LEN + 8];
+    snprintf(name, sizeof(name), "%.*s%s", pfx, obj->name, sec);
+    bpfrt_obj_kname(out, name);
 }
 
-int obj_collect_globals(struct bpfrt_object *obj, struct obj_err *e)
+int bpfrt_obj_collect_globals(struct bpfrt_object *obj, struct obj_err *e)
 {
     for (uint32_t s = 1; s < obj->elf.nsecs; s++) {
         const struct elf_sec *sec = &obj->elf.secs[s];
-        int kind = obj_data_sec_kind(sec->name);
+        int kind = bpfrt_obj_data_sec_kind(sec->name);
         if (kind < 0 || !(sec->flags & SHF_ALLOC) || sec->size == 0)
             continue;
         if (sec->type != SHT_PROGBITS && sec->type != SHT_NOBITS)
             continue;
         if (sec->size > (1u << 30))
-            return obj_fail(e, -BPFRT_E2BIG, "section %s: %llu bytes of global data is too large",
+            return bpfrt_obj_fail(e, -BPFRT_E2BIG, "section %s: %llu bytes of global data is too large",
                             sec->name, (unsigned long long)sec->size);
-        struct bpfrt_object_map *m = obj_add_map(obj, sec->name);
+        struct bpfrt_object_map *m = bpfrt_obj_add_map(obj, sec->name);
         if (!m)
             return -BPFRT_ENOMEM;
         m->data = calloc(1, sec->size);

@@ -12,6 +12,7 @@
 #include "bpfrt/errno.h"
 #include "bpfrt/insn.h"
 #include "bpfrt/object.h"
+#include "bpfrt/prog_type.h"
 #include "bpfrt/uapi.h"
 
 /* ---- ELF (elf.c) ---- */
@@ -64,30 +65,19 @@ struct elf_file {
 /* Parses the ELF64 little-endian BPF object in buf (which must outlive the
  * result): header, section table, names, symbol table, all bounds-checked.
  * Returns 0 or -BPFRT_EINVAL with a message. */
-int elf_parse(struct elf_file *ef, const uint8_t *buf, size_t size, char *err, size_t err_size);
-void elf_free(struct elf_file *ef);
+int bpfrt_elf_parse(struct elf_file *ef, const uint8_t *buf, size_t size, char *err, size_t err_size);
+void bpfrt_elf_free(struct elf_file *ef);
 /* The relocations of a SHT_REL section, checked (symbol index, offset within
  * the target section). *out is malloc'd. */
-int elf_read_rels(const struct elf_file *ef, const struct elf_sec *relsec, struct elf_rel **out,
+int bpfrt_elf_read_rels(const struct elf_file *ef, const struct elf_sec *relsec, struct elf_rel **out,
                   uint32_t *cnt, char *err, size_t err_size);
-const struct elf_sec *elf_find_sec(const struct elf_file *ef, const char *name);
+const struct elf_sec *bpfrt_elf_find_sec(const struct elf_file *ef, const char *name);
 
-/* ---- section names -> program types (sections.c) ---- */
+/* ---- section names (sections.c; program types: bpfrt_prog_sec_find) ---- */
 
-struct sec_def {
-    const char *prefix;        /* "kprobe/", "xdp", ... */
-    uint32_t prog_type;
-    uint32_t attach_type;
-    unsigned flags;
-};
-#define SEC_EXACT 1u     /* name must equal prefix (or be prefix + "/...") */
-#define SEC_ATTACH 2u    /* expected_attach_type is passed to PROG_LOAD */
-#define SEC_SLEEPABLE 4u
 #define LIBBPF_PIN_BY_NAME_VALUE 1u
-/* The section definition for a program section name, or NULL. */
-const struct sec_def *sec_def_find(const char *sec_name);
 /* iproute2 "ID/KEY" tail-call slot names. */
-bool sec_parse_tail_slot(const char *sec_name, uint32_t *map_id, uint32_t *key);
+bool bpfrt_sec_parse_tail_slot(const char *sec_name, uint32_t *map_id, uint32_t *key);
 
 /* ---- object model ---- */
 
@@ -107,6 +97,7 @@ struct obj_insn_origin {
 struct bpfrt_object_prog {
     struct bpfrt_object *obj;
     char *name;
+    char kname[BPF_OBJ_NAME_LEN];   /* name passed to PROG_LOAD */
     char *sec_name;
     uint32_t sec;
     uint32_t start, len;            /* own code in the section */
@@ -129,6 +120,8 @@ struct bpfrt_object_prog {
 
     int handle;
     char *log;
+    char *error;                    /* why the last load failed, or NULL */
+    int error_code;
 };
 
 struct obj_init_slot {              /* initial values of PROG_ARRAY / map-in-map */
@@ -157,6 +150,8 @@ struct bpfrt_object_map {
     size_t data_size;
     int handle;
     bool reused;                    /* LIBBPF_PIN_BY_NAME: an existing pinned map was taken */
+    char *error;                    /* why creating it failed (partial load), or NULL */
+    int error_code;
 };
 
 struct obj_ext_sec {                /* one section's block in .BTF.ext */
@@ -208,8 +203,8 @@ struct bpfrt_object {
 
     struct bpf_insn **sec_insns;    /* aligned copy of each executable section (CO-RE patched) */
     uint8_t *ext_buf;               /* aligned copy of .BTF.ext */
-    uint32_t maps_sec, legacy_maps_sec;   /* 0 when absent */
-    bool relocated, loaded, core_done;
+    uint32_t maps_sec;              /* .maps, 0 when absent */
+    bool loaded, core_done;
     int btf_handle;
     char notes[512];
 };
@@ -219,40 +214,56 @@ struct obj_err {
     char *buf;
     size_t size;
 };
-int obj_fail(struct obj_err *e, int code, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-void obj_note(struct bpfrt_object *obj, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+int bpfrt_obj_fail(struct obj_err *e, int code, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+void bpfrt_obj_note(struct bpfrt_object *obj, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 /* Steps (each returns 0 or -errno with a message). */
-int obj_collect_progs(struct bpfrt_object *obj, struct obj_err *e);
-int obj_collect_relos(struct bpfrt_object *obj, struct obj_err *e);
-int obj_collect_map_inits(struct bpfrt_object *obj, struct obj_err *e); /* maps.c */
-int obj_collect_maps(struct bpfrt_object *obj, struct obj_err *e);      /* maps.c */
-int obj_collect_globals(struct bpfrt_object *obj, struct obj_err *e);   /* globals.c */
-int obj_collect_externs(struct bpfrt_object *obj, struct obj_err *e);   /* externs.c */
-int obj_btf_open(struct bpfrt_object *obj, struct obj_err *e);          /* btf_fixup.c */
-int obj_btf_ext_open(struct bpfrt_object *obj, struct obj_err *e);      /* btf_fixup.c */
-int obj_relocate(struct bpfrt_object *obj, struct obj_err *e);          /* reloc.c */
-int obj_core_relocate(struct bpfrt_object *obj, struct bpfrt_object_prog *p,
+int bpfrt_obj_collect_progs(struct bpfrt_object *obj, struct obj_err *e);
+int bpfrt_obj_collect_relos(struct bpfrt_object *obj, struct obj_err *e);
+int bpfrt_obj_collect_map_inits(struct bpfrt_object *obj, struct obj_err *e); /* maps.c */
+int bpfrt_obj_collect_maps(struct bpfrt_object *obj, struct obj_err *e);      /* maps.c */
+int bpfrt_obj_collect_legacy_maps(struct bpfrt_object *obj, struct obj_err *e); /* legacy_maps.c */
+int bpfrt_obj_collect_globals(struct bpfrt_object *obj, struct obj_err *e);   /* globals.c */
+int bpfrt_obj_collect_externs(struct bpfrt_object *obj, struct obj_err *e);   /* externs.c */
+int bpfrt_obj_btf_open(struct bpfrt_object *obj, struct obj_err *e);          /* btf_fixup.c */
+int bpfrt_obj_btf_ext_open(struct bpfrt_object *obj, struct obj_err *e);      /* btf_fixup.c */
+/* Every program (errors stay with each; the first is returned). */
+int bpfrt_obj_relocate(struct bpfrt_object *obj, struct obj_err *e);          /* reloc.c */
+/* One program, after the object-wide CO-RE pass. */
+int bpfrt_obj_relocate_prog(struct bpfrt_object *obj, struct bpfrt_object_prog *p,
+                            struct obj_err *e);                               /* reloc.c */
+int bpfrt_obj_core_relocate(struct bpfrt_object *obj, struct bpfrt_object_prog *p,
                       struct obj_err *e);                               /* core_relo.c */
-int obj_load(struct bpfrt_object *obj, struct obj_err *e);              /* load.c */
-void obj_free_maps(struct bpfrt_object *obj);
-int obj_kconfig_fill(struct bpfrt_object *obj, struct obj_err *e);      /* externs.c */
+/* partial: a failing map or program fails only itself and what uses it. */
+int bpfrt_obj_load(struct bpfrt_object *obj, bool partial, struct obj_err *e); /* load.c */
+int bpfrt_obj_create_maps(struct bpfrt_object *obj, bool partial, struct obj_err *e); /* map_create.c */
+int bpfrt_obj_map_update(struct bpfrt_object *obj, int handle, const void *key,
+                         const void *value);                                  /* map_create.c */
+void bpfrt_obj_free_maps(struct bpfrt_object *obj);
+int bpfrt_obj_kconfig_fill(struct bpfrt_object *obj, struct obj_err *e);      /* externs.c */
+/* opts.kernel_version, else the running kernel's (uname), else 6.18.0. */
+uint32_t bpfrt_obj_kernel_version(const struct bpfrt_object *obj);           /* externs.c */
 
 /* Helpers. */
-const struct elf_sym *obj_sym(const struct bpfrt_object *obj, uint32_t idx);
-bool obj_sec_is_prog(const struct bpfrt_object *obj, uint32_t sec);
+const struct elf_sym *bpfrt_obj_sym(const struct bpfrt_object *obj, uint32_t idx);
+bool bpfrt_obj_sec_is_prog(const struct bpfrt_object *obj, uint32_t sec);
+/* SEC("maps") or a "maps/NAME" section of legacy map definitions. */
+bool bpfrt_obj_sec_is_legacy_maps(const struct bpfrt_object *obj, uint32_t sec);
 /* Global data section kind for a section name, or -1. */
-int obj_data_sec_kind(const char *name);
-struct bpfrt_object_map *obj_map_by_sec(struct bpfrt_object *obj, uint32_t sec, uint64_t off);
-struct bpfrt_object_map *obj_kconfig_map(struct bpfrt_object *obj);
-const struct obj_extern *obj_extern_by_sym(const struct bpfrt_object *obj, uint32_t sym);
-void obj_prog_reset_reloc(struct bpfrt_object_prog *p);
-char *obj_strdup(const char *s);
+int bpfrt_obj_data_sec_kind(const char *name);
+struct bpfrt_object_map *bpfrt_obj_map_by_sec(struct bpfrt_object *obj, uint32_t sec, uint64_t off);
+struct bpfrt_object_map *bpfrt_obj_kconfig_map(struct bpfrt_object *obj);
+const struct obj_extern *bpfrt_obj_extern_by_sym(const struct bpfrt_object *obj, uint32_t sym);
+void bpfrt_obj_prog_reset_reloc(struct bpfrt_object_prog *p);
+char *bpfrt_obj_strdup(const char *s);
+/* name as Linux accepts an object name: invalid characters become '_',
+ * cut at 15 characters. */
+void bpfrt_obj_kname(char out[BPF_OBJ_NAME_LEN], const char *name);
 /* Appends a map named `name` (Linux name: its first 15 characters) with no
  * handle yet; NULL when out of memory. */
-struct bpfrt_object_map *obj_add_map(struct bpfrt_object *obj, const char *name); /* maps.c */
+struct bpfrt_object_map *bpfrt_obj_add_map(struct bpfrt_object *obj, const char *name); /* maps.c */
 /* bpf() and close() through the caller's hooks or the runtime. */
-long obj_sys(struct bpfrt_object *obj, int cmd, union bpf_attr *attr);
-void obj_close_handle(struct bpfrt_object *obj, int handle);
+long bpfrt_obj_sys(struct bpfrt_object *obj, int cmd, union bpf_attr *attr);
+void bpfrt_obj_close_handle(struct bpfrt_object *obj, int handle);
 
 #endif

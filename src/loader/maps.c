@@ -1,7 +1,7 @@
 /* Map definitions: BTF-defined maps in SEC(".maps") (type, key/value via
  * __type or sizes, max_entries, map_flags, pinning, map_extra, inner maps and
- * initial `values`), and legacy SEC("maps") definitions (struct bpf_map_def,
- * its longer variants, iproute2's struct bpf_elf_map with id and pinning). */
+ * initial `values`), the map list and its accessors. Legacy SEC("maps")
+ * definitions are read by legacy_maps.c. */
 #include <elf.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,7 +10,7 @@
 #include "bpfrt/bpf.h"
 #include "loader/loader.h"
 
-struct bpfrt_object_map *obj_add_map(struct bpfrt_object *obj, const char *name)
+struct bpfrt_object_map *bpfrt_obj_add_map(struct bpfrt_object *obj, const char *name)
 {
     struct bpfrt_object_map *maps = realloc(obj->maps, (obj->nr_maps + 1) * sizeof(*maps));
     if (!maps)
@@ -18,7 +18,7 @@ struct bpfrt_object_map *obj_add_map(struct bpfrt_object *obj, const char *name)
     obj->maps = maps;
     struct bpfrt_object_map *m = &maps[obj->nr_maps];
     memset(m, 0, sizeof(*m));
-    m->name = obj_strdup(name);
+    m->name = bpfrt_obj_strdup(name);
     if (!m->name)
         return NULL;
     obj->nr_maps++;
@@ -33,7 +33,7 @@ struct bpfrt_object_map *obj_add_map(struct bpfrt_object *obj, const char *name)
 static void free_map(struct bpfrt_object_map *m)
 {
     if (m->handle >= 0 && m->obj)
-        obj_close_handle(m->obj, m->handle);
+        bpfrt_obj_close_handle(m->obj, m->handle);
     if (m->inner) {
         free_map(m->inner);
         free(m->inner);
@@ -41,9 +41,10 @@ static void free_map(struct bpfrt_object_map *m)
     free(m->name);
     free(m->init);
     free(m->data);
+    free(m->error);
 }
 
-void obj_free_maps(struct bpfrt_object *obj)
+void bpfrt_obj_free_maps(struct bpfrt_object *obj)
 {
     for (uint32_t i = 0; i < obj->nr_maps; i++)
         free_map(&obj->maps[i]);
@@ -52,7 +53,7 @@ void obj_free_maps(struct bpfrt_object *obj)
     obj->nr_maps = 0;
 }
 
-struct bpfrt_object_map *obj_map_by_sec(struct bpfrt_object *obj, uint32_t sec, uint64_t off)
+struct bpfrt_object_map *bpfrt_obj_map_by_sec(struct bpfrt_object *obj, uint32_t sec, uint64_t off)
 {
     for (uint32_t i = 0; i < obj->nr_maps; i++) {
         struct bpfrt_object_map *m = &obj->maps[i];
@@ -103,9 +104,26 @@ static int set_uint_field(struct bpfrt_object_map *m, const char *what, uint64_t
                           struct obj_err *e)
 {
     if (v > UINT32_MAX)
-        return obj_fail(e, -BPFRT_EINVAL, "map %s: %s %llu too large", m->name, what, (unsigned long long)v);
+        return bpfrt_obj_fail(e, -BPFRT_EINVAL, "map %s: %s %llu too large", m->name, what, (unsigned long long)v);
     *dst = (uint32_t)v;
     return 0;
+}
+
+/* cilium/ebpf's convention: __type(key/value, T) on a ring buffer or a
+ * perf event array names the records' type (for code generators); Linux
+ * fixes their sizes (none; 4-byte CPU index and fd), so the type only
+ * documents them, as cilium/ebpf loads such maps. */
+static void fixed_size_records(struct bpfrt_object_map *m)
+{
+    bool ring = m->type == BPF_MAP_TYPE_RINGBUF || m->type == BPF_MAP_TYPE_USER_RINGBUF;
+    bool perf = m->type == BPF_MAP_TYPE_PERF_EVENT_ARRAY;
+    if (!ring && !perf)
+        return;
+    if (m->btf_key_type_id || (perf && !m->key_size))
+        m->key_size = perf ? 4 : 0;
+    if (m->btf_value_type_id || (perf && !m->value_size))
+        m->value_size = perf ? 4 : 0;
+    m->btf_key_type_id = m->btf_value_type_id = 0;
 }
 
 static int parse_btf_def(struct bpfrt_object *obj, struct bpfrt_object_map *m, uint32_t def_id,
@@ -114,7 +132,7 @@ static int parse_btf_def(struct bpfrt_object *obj, struct bpfrt_object_map *m, u
     const struct bpfrt_btf *btf = obj->btf;
     const struct btf_type *def = bpfrt_btf_type_by_id(btf, bpfrt_btf_skip_mods(btf, def_id));
     if (!def || btf_kind(def) != BTF_KIND_STRUCT)
-        return obj_fail(e, -BPFRT_EINVAL, "map %s: definition is not a struct in BTF", m->name);
+        return bpfrt_obj_fail(e, -BPFRT_EINVAL, "map %s: definition is not a struct in BTF", m->name);
     uint32_t key_size = 0, value_size = 0;
     bool have_ks = false, have_vs = false;
     for (uint32_t i = 0; i < btf_vlen(def); i++) {
@@ -123,26 +141,26 @@ static int parse_btf_def(struct bpfrt_object *obj, struct bpfrt_object_map *m, u
         uint64_t v = 0;
         int rc = 0;
         if (!f || !*f)
-            return obj_fail(e, -BPFRT_EINVAL, "map %s: unnamed field in definition", m->name);
+            return bpfrt_obj_fail(e, -BPFRT_EINVAL, "map %s: unnamed field in definition", m->name);
         if (strcmp(f, "key") == 0 || strcmp(f, "value") == 0) {
             const struct btf_type *p = bpfrt_btf_type_by_id(btf, bpfrt_btf_skip_mods(btf, mb->type));
             if (!p || btf_kind(p) != BTF_KIND_PTR)
-                return obj_fail(e, -BPFRT_EINVAL, "map %s: %s must be declared with __type()", m->name, f);
+                return bpfrt_obj_fail(e, -BPFRT_EINVAL, "map %s: %s must be declared with __type()", m->name, f);
             long sz = bpfrt_btf_type_size(btf, p->type);
             if (sz < 0)
-                return obj_fail(e, -BPFRT_EINVAL, "map %s: cannot determine the size of the %s type", m->name, f);
+                return bpfrt_obj_fail(e, -BPFRT_EINVAL, "map %s: cannot determine the size of the %s type", m->name, f);
             if (f[0] == 'k') {
                 m->btf_key_type_id = p->type;
                 key_size = (uint32_t)sz;
                 if (have_ks && m->key_size != key_size)
-                    return obj_fail(e, -BPFRT_EINVAL, "map %s: key_size %u conflicts with key type size %u", m->name, m->key_size, key_size);
+                    return bpfrt_obj_fail(e, -BPFRT_EINVAL, "map %s: key_size %u conflicts with key type size %u", m->name, m->key_size, key_size);
                 m->key_size = key_size;
                 have_ks = true;
             } else {
                 m->btf_value_type_id = p->type;
                 value_size = (uint32_t)sz;
                 if (have_vs && m->value_size != value_size)
-                    return obj_fail(e, -BPFRT_EINVAL, "map %s: value_size %u conflicts with value type size %u", m->name, m->value_size, value_size);
+                    return bpfrt_obj_fail(e, -BPFRT_EINVAL, "map %s: value_size %u conflicts with value type size %u", m->name, m->value_size, value_size);
                 m->value_size = value_size;
                 have_vs = true;
             }
@@ -151,11 +169,11 @@ static int parse_btf_def(struct bpfrt_object *obj, struct bpfrt_object_map *m, u
         if (strcmp(f, "values") == 0) {
             const struct btf_type *a = bpfrt_btf_type_by_id(btf, bpfrt_btf_skip_mods(btf, mb->type));
             if (!a || btf_kind(a) != BTF_KIND_ARRAY || is_inner)
-                return obj_fail(e, -BPFRT_EINVAL, "map %s: values must be declared with __array()", m->name);
+                return bpfrt_obj_fail(e, -BPFRT_EINVAL, "map %s: values must be declared with __array()", m->name);
             const struct btf_array *arr = btf_type_extra(a);
             const struct btf_type *ptr = bpfrt_btf_type_by_id(btf, bpfrt_btf_skip_mods(btf, arr->type));
             if (!ptr || btf_kind(ptr) != BTF_KIND_PTR)
-                return obj_fail(e, -BPFRT_EINVAL, "map %s: values must be an array of pointers", m->name);
+                return bpfrt_obj_fail(e, -BPFRT_EINVAL, "map %s: values must be an array of pointers", m->name);
             const struct btf_type *inner = bpfrt_btf_type_by_id(btf, bpfrt_btf_skip_mods(btf, ptr->type));
             *values_off = btf_member_bit_offset(def, i) / 8;
             if (inner && btf_kind(inner) == BTF_KIND_STRUCT) {
@@ -165,7 +183,7 @@ static int parse_btf_def(struct bpfrt_object *obj, struct bpfrt_object_map *m, u
                     return -BPFRT_ENOMEM;
                 char iname[128];
                 snprintf(iname, sizeof(iname), "%s.inner", m->name);
-                m->inner->name = obj_strdup(iname);
+                m->inner->name = bpfrt_obj_strdup(iname);
                 m->inner->obj = obj;
                 m->inner->handle = -1;
                 m->inner->inner_legacy = -1;
@@ -176,12 +194,12 @@ static int parse_btf_def(struct bpfrt_object *obj, struct bpfrt_object_map *m, u
                 if (rc)
                     return rc;
             } else if (!inner || btf_kind(inner) != BTF_KIND_FUNC_PROTO) {
-                return obj_fail(e, -BPFRT_EINVAL, "map %s: values must point to a map definition or a program", m->name);
+                return bpfrt_obj_fail(e, -BPFRT_EINVAL, "map %s: values must point to a map definition or a program", m->name);
             }
             continue;
         }
         if (!field_uint(btf, mb->type, &v))
-            return obj_fail(e, -BPFRT_EINVAL, "map %s: field %s must be declared with __uint()", m->name, f);
+            return bpfrt_obj_fail(e, -BPFRT_EINVAL, "map %s: field %s must be declared with __uint()", m->name, f);
         if (strcmp(f, "type") == 0)
             rc = set_uint_field(m, f, v, &m->type, e);
         else if (strcmp(f, "max_entries") == 0)
@@ -196,29 +214,33 @@ static int parse_btf_def(struct bpfrt_object *obj, struct bpfrt_object_map *m, u
             m->map_extra = v;
         else if (strcmp(f, "key_size") == 0) {
             if (have_ks && v != m->key_size)
-                return obj_fail(e, -BPFRT_EINVAL, "map %s: key_size %llu conflicts with key type size %u", m->name, (unsigned long long)v, m->key_size);
+                return bpfrt_obj_fail(e, -BPFRT_EINVAL, "map %s: key_size %llu conflicts with key type size %u", m->name, (unsigned long long)v, m->key_size);
             rc = set_uint_field(m, f, v, &m->key_size, e);
             have_ks = true;
         } else if (strcmp(f, "value_size") == 0) {
             if (have_vs && v != m->value_size)
-                return obj_fail(e, -BPFRT_EINVAL, "map %s: value_size %llu conflicts with value type size %u", m->name, (unsigned long long)v, m->value_size);
+                return bpfrt_obj_fail(e, -BPFRT_EINVAL, "map %s: value_size %llu conflicts with value type size %u", m->name, (unsigned long long)v, m->value_size);
             rc = set_uint_field(m, f, v, &m->value_size, e);
             have_vs = true;
         } else
-            return obj_fail(e, -BPFRT_ENOTSUPP, "map %s: unknown field '%s'", m->name, f);
+            return bpfrt_obj_fail(e, -BPFRT_ENOTSUPP, "map %s: unknown field '%s'", m->name, f);
         if (rc)
             return rc;
     }
     if (!m->type)
-        return obj_fail(e, -BPFRT_EINVAL, "map %s: no map type", m->name);
+        return bpfrt_obj_fail(e, -BPFRT_EINVAL, "map %s: no map type", m->name);
+    /* libbpf refuses other values; cilium puts its own flags there (16:
+     * replace) for its agent, which cilium/ebpf then loads unpinned */
     if (m->pinning > LIBBPF_PIN_BY_NAME_VALUE)
-        return obj_fail(e, -BPFRT_EINVAL, "map %s: invalid pinning value %u", m->name, m->pinning);
+        bpfrt_obj_note(obj, "map %s: pinning value %u is not LIBBPF_PIN_BY_NAME (1); the map is not pinned",
+                       m->name, m->pinning);
+    fixed_size_records(m);
     /* Map-in-map and prog arrays store ids: Linux wants 4-byte values. */
     if ((m->type == BPF_MAP_TYPE_ARRAY_OF_MAPS || m->type == BPF_MAP_TYPE_HASH_OF_MAPS ||
          m->type == BPF_MAP_TYPE_PROG_ARRAY) && !have_vs)
         m->value_size = 4;
     if ((m->type == BPF_MAP_TYPE_ARRAY_OF_MAPS || m->type == BPF_MAP_TYPE_HASH_OF_MAPS) && !m->inner)
-        return obj_fail(e, -BPFRT_EINVAL, "map %s: map-in-map without an inner map definition (__array(values, ...))", m->name);
+        return bpfrt_obj_fail(e, -BPFRT_EINVAL, "map %s: map-in-map without an inner map definition (__array(values, ...))", m->name);
     return 0;
 }
 
@@ -228,10 +250,10 @@ static int collect_btf_maps(struct bpfrt_object *obj, struct obj_err *e)
         return 0;
     const struct elf_sec *sec = &obj->elf.secs[obj->maps_sec];
     if (!obj->btf)
-        return obj_fail(e, -BPFRT_EINVAL, "section .maps needs BTF: compile with -g");
+        return bpfrt_obj_fail(e, -BPFRT_EINVAL, "section .maps needs BTF: compile with -g");
     long ds = bpfrt_btf_find_by_name_kind(obj->btf, ".maps", BTF_KIND_DATASEC);
     if (ds < 0)
-        return obj_fail(e, -BPFRT_EINVAL, "section .maps has no DATASEC in BTF");
+        return bpfrt_obj_fail(e, -BPFRT_EINVAL, "section .maps has no DATASEC in BTF");
     const struct btf_type *dt = bpfrt_btf_type_by_id(obj->btf, (uint32_t)ds);
     for (uint32_t i = 0; i < btf_vlen(dt); i++) {
         const struct btf_var_secinfo *vs = &btf_secinfos(dt)[i];
@@ -247,12 +269,12 @@ static int collect_btf_maps(struct bpfrt_object *obj, struct obj_err *e)
                 sym = y;
         }
         if (!sym)
-            return obj_fail(e, -BPFRT_EINVAL, "map %s: no ELF symbol in .maps", name);
+            return bpfrt_obj_fail(e, -BPFRT_EINVAL, "map %s: no ELF symbol in .maps", name);
         long dsz = bpfrt_btf_type_size(obj->btf, var->type);
         if (dsz < 0 || sym->value > sec->size || (uint64_t)dsz > sec->size - sym->value)
-            return obj_fail(e, -BPFRT_EINVAL, "map %s: definition at 0x%llx outside .maps", name,
+            return bpfrt_obj_fail(e, -BPFRT_EINVAL, "map %s: definition at 0x%llx outside .maps", name,
                             (unsigned long long)sym->value);
-        struct bpfrt_object_map *m = obj_add_map(obj, name);
+        struct bpfrt_object_map *m = bpfrt_obj_add_map(obj, name);
         if (!m)
             return -BPFRT_ENOMEM;
         m->kind = BPFRT_OBJ_MAP_BTF;
@@ -270,13 +292,13 @@ static int collect_btf_maps(struct bpfrt_object *obj, struct obj_err *e)
 
 /* Initial values (`.values = { [2] = &prog }`) come as ABS64 relocations in
  * .rel.maps pointing at programs or inner maps. */
-int obj_collect_map_inits(struct bpfrt_object *obj, struct obj_err *e)
+int bpfrt_obj_collect_map_inits(struct bpfrt_object *obj, struct obj_err *e)
 {
     if (!obj->maps_sec || !obj->rels || !obj->rels[obj->maps_sec])
         return 0;
     for (uint32_t i = 0; i < obj->nr_rels[obj->maps_sec]; i++) {
         const struct elf_rel *r = &obj->rels[obj->maps_sec][i];
-        const struct elf_sym *y = obj_sym(obj, r->sym);
+        const struct elf_sym *y = bpfrt_obj_sym(obj, r->sym);
         /* `values` is a flexible array: it runs past the struct's size, so
          * the owner is the last definition starting at or before the offset */
         struct bpfrt_object_map *m = NULL;
@@ -286,108 +308,28 @@ int obj_collect_map_inits(struct bpfrt_object *obj, struct obj_err *e)
                 m = c;
         }
         if (!m || m->values_off == UINT32_MAX || r->offset < m->sec_off + m->values_off)
-            return obj_fail(e, -BPFRT_EINVAL, ".maps: relocation against %s at 0x%llx is not inside a `values` array",
+            return bpfrt_obj_fail(e, -BPFRT_EINVAL, ".maps: relocation against %s at 0x%llx is not inside a `values` array",
                             y->name, (unsigned long long)r->offset);
         uint64_t rel = r->offset - m->sec_off - m->values_off;
         if (rel % 8)
-            return obj_fail(e, -BPFRT_EINVAL, "map %s: misaligned `values` relocation", m->name);
+            return bpfrt_obj_fail(e, -BPFRT_EINVAL, "map %s: misaligned `values` relocation", m->name);
         struct obj_init_slot *init = realloc(m->init, (m->nr_init + 1) * sizeof(*init));
         if (!init)
             return -BPFRT_ENOMEM;
         m->init = init;
         init[m->nr_init++] = (struct obj_init_slot){(uint32_t)(rel / 8), r->sym};
         if (rel / 8 >= m->max_entries && m->type != BPF_MAP_TYPE_HASH_OF_MAPS)
-            return obj_fail(e, -BPFRT_EINVAL, "map %s: initial value index %llu beyond max_entries %u",
+            return bpfrt_obj_fail(e, -BPFRT_EINVAL, "map %s: initial value index %llu beyond max_entries %u",
                             m->name, (unsigned long long)(rel / 8), m->max_entries);
     }
     return 0;
 }
 
-/* ---- legacy SEC("maps") ---- */
-
-static int collect_legacy_maps(struct bpfrt_object *obj, struct obj_err *e)
-{
-    if (!obj->legacy_maps_sec)
-        return 0;
-    const struct elf_sec *sec = &obj->elf.secs[obj->legacy_maps_sec];
-    uint32_t nr = 0;
-    for (uint32_t k = 0; k < obj->elf.nsyms; k++) {
-        const struct elf_sym *y = &obj->elf.syms[k];
-        if (y->shndx == obj->legacy_maps_sec && y->type != STT_SECTION && y->name[0])
-            nr++;
-    }
-    if (!nr)
-        return 0;
-    if (!sec->data || sec->size == 0 || sec->size % nr)
-        return obj_fail(e, -BPFRT_EINVAL, "section maps: size %llu is not a multiple of its %u map definitions",
-                        (unsigned long long)sec->size, nr);
-    uint64_t def_size = sec->size / nr;
-    if (def_size < 20)
-        return obj_fail(e, -BPFRT_EINVAL, "section maps: definitions of %llu bytes are smaller than struct bpf_map_def (20)",
-                        (unsigned long long)def_size);
-    for (uint32_t k = 0; k < obj->elf.nsyms; k++) {
-        const struct elf_sym *y = &obj->elf.syms[k];
-        if (y->shndx != obj->legacy_maps_sec || y->type == STT_SECTION || !y->name[0])
-            continue;
-        if (y->value % def_size || y->value + def_size > sec->size)
-            return obj_fail(e, -BPFRT_EINVAL, "map %s: definition at 0x%llx is not one of the section's %llu-byte slots",
-                            y->name, (unsigned long long)y->value, (unsigned long long)def_size);
-        uint32_t f[9] = {0};
-        memcpy(f, sec->data + y->value, def_size < sizeof(f) ? def_size : sizeof(f));
-        struct bpfrt_object_map *m = obj_add_map(obj, y->name);
-        if (!m)
-            return -BPFRT_ENOMEM;
-        m->kind = BPFRT_OBJ_MAP_LEGACY;
-        m->sec = obj->legacy_maps_sec;
-        m->sec_off = y->value;
-        m->def_size = def_size;
-        m->type = f[0];
-        m->key_size = f[1];
-        m->value_size = f[2];
-        m->max_entries = f[3];
-        m->map_flags = f[4];
-        if (def_size >= 36) { /* iproute2 struct bpf_elf_map */
-            m->legacy_id = f[5];
-            m->pinning = f[6];
-            m->legacy_inner_id = f[7];
-            m->legacy_inner_idx = f[8];
-        } else if (def_size >= 28) { /* bpf_map_def + inner_map_idx, numa_node */
-            m->legacy_inner_idx = f[5];
-            m->numa_node = f[6];
-        }
-        if (def_size > 36)
-            for (uint64_t b = 36; b < def_size; b++)
-                if (sec->data[y->value + b])
-                    return obj_fail(e, -BPFRT_EINVAL, "map %s: unknown non-zero bytes in its %llu-byte definition",
-                                    m->name, (unsigned long long)def_size);
-        if (!m->type)
-            return obj_fail(e, -BPFRT_EINVAL, "map %s: no map type", m->name);
-    }
-    /* iproute2: a map-in-map names its inner map by inner_id (or idx) */
-    for (uint32_t i = 0; i < obj->nr_maps; i++) {
-        struct bpfrt_object_map *m = &obj->maps[i];
-        if (m->kind != BPFRT_OBJ_MAP_LEGACY ||
-            (m->type != BPF_MAP_TYPE_ARRAY_OF_MAPS && m->type != BPF_MAP_TYPE_HASH_OF_MAPS))
-            continue;
-        for (uint32_t j = 0; j < obj->nr_maps; j++) {
-            const struct bpfrt_object_map *c = &obj->maps[j];
-            if (c->kind != BPFRT_OBJ_MAP_LEGACY || j == i)
-                continue;
-            if ((m->legacy_inner_id && c->legacy_id == m->legacy_inner_id) ||
-                (!m->legacy_inner_id && c->sec_off / def_size == m->legacy_inner_idx))
-                m->inner_legacy = (int)j;
-        }
-        if (m->inner_legacy < 0)
-            return obj_fail(e, -BPFRT_EINVAL, "map %s: map-in-map without an inner map", m->name);
-    }
-    return 0;
-}
-
-int obj_collect_maps(struct bpfrt_object *obj, struct obj_err *e)
+int bpfrt_obj_collect_maps(struct bpfrt_object *obj, struct obj_err *e)
 {
     int rc = collect_btf_maps(obj, e);
     if (!rc)
-        rc = collect_legacy_maps(obj, e);
+        rc = bpfrt_obj_collect_legacy_maps(obj, e);
     return rc;
 }
 
@@ -412,11 +354,19 @@ uint32_t bpfrt_object_map_key_size(const struct bpfrt_object_map *m) { return m-
 uint32_t bpfrt_object_map_value_size(const struct bpfrt_object_map *m) { return m->value_size; }
 uint32_t bpfrt_object_map_max_entries(const struct bpfrt_object_map *m) { return m->max_entries; }
 uint32_t bpfrt_object_map_flags(const struct bpfrt_object_map *m) { return m->map_flags; }
+int bpfrt_object_map_set_max_entries(struct bpfrt_object_map *m, uint32_t max_entries)
+{
+    if (m->obj->loaded)
+        return -BPFRT_EBUSY;
+    m->max_entries = max_entries;
+    return 0;
+}
 uint32_t bpfrt_object_map_btf_key_type(const struct bpfrt_object_map *m) { return m->btf_key_type_id; }
 uint32_t bpfrt_object_map_btf_value_type(const struct bpfrt_object_map *m) { return m->btf_value_type_id; }
 uint32_t bpfrt_object_map_pinning(const struct bpfrt_object_map *m) { return m->pinning; }
 uint32_t bpfrt_object_map_legacy_id(const struct bpfrt_object_map *m) { return m->legacy_id; }
 int bpfrt_object_map_handle(const struct bpfrt_object_map *m) { return m->handle; }
+const char *bpfrt_object_map_error(const struct bpfrt_object_map *m) { return m->error ? m->error : ""; }
 const struct bpfrt_object_map *bpfrt_object_map_inner(const struct bpfrt_object_map *m)
 {
     if (m->inner)

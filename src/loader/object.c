@@ -10,7 +10,7 @@
 #include "bpfrt/bpf.h"
 #include "loader/loader.h"
 
-int obj_fail(struct obj_err *e, int code, const char *fmt, ...)
+int bpfrt_obj_fail(struct obj_err *e, int code, const char *fmt, ...)
 {
     if (e && e->buf && e->size) {
         va_list ap;
@@ -21,7 +21,7 @@ int obj_fail(struct obj_err *e, int code, const char *fmt, ...)
     return code;
 }
 
-void obj_note(struct bpfrt_object *obj, const char *fmt, ...)
+void bpfrt_obj_note(struct bpfrt_object *obj, const char *fmt, ...)
 {
     size_t len = strlen(obj->notes);
     if (len + 2 >= sizeof(obj->notes))
@@ -37,17 +37,17 @@ void obj_note(struct bpfrt_object *obj, const char *fmt, ...)
     }
 }
 
-char *obj_strdup(const char *s)
+char *bpfrt_obj_strdup(const char *s)
 {
     return strdup(s ? s : "");
 }
 
-const struct elf_sym *obj_sym(const struct bpfrt_object *obj, uint32_t idx)
+const struct elf_sym *bpfrt_obj_sym(const struct bpfrt_object *obj, uint32_t idx)
 {
     return idx < obj->elf.nsyms ? &obj->elf.syms[idx] : NULL;
 }
 
-bool obj_sec_is_prog(const struct bpfrt_object *obj, uint32_t sec)
+bool bpfrt_obj_sec_is_prog(const struct bpfrt_object *obj, uint32_t sec)
 {
     if (sec == 0 || sec >= obj->elf.nsecs)
         return false;
@@ -57,6 +57,11 @@ bool obj_sec_is_prog(const struct bpfrt_object *obj, uint32_t sec)
 
 /* ---- functions and programs ---- */
 
+static bool is_text(const char *sec_name)
+{
+    return strcmp(sec_name, ".text") == 0 || strncmp(sec_name, ".text.", 6) == 0;
+}
+
 static int func_cmp(const void *a, const void *b)
 {
     const struct obj_func *x = a, *y = b;
@@ -65,17 +70,15 @@ static int func_cmp(const void *a, const void *b)
     return x->start < y->start ? -1 : x->start > y->start;
 }
 
-/* A program type for sections that predate libbpf's strict names ("xdp1",
- * "socket0", "kprobe_sys_open"): libbpf matched them by prefix. */
-static const struct sec_def *legacy_sec_def(const char *name)
+/* Linux takes letters, digits, '_' and '.' in at most 15 characters; a
+ * section name standing for a function ("2/1", "from-container" in
+ * iproute2's objects) becomes "2_1", "from_container". */
+void bpfrt_obj_kname(char out[BPF_OBJ_NAME_LEN], const char *name)
 {
-    static const char *const legacy[] = {"xdp", "socket", "classifier", "kretprobe", "kprobe",
-                                         "tracepoint", "raw_tracepoint", "perf_event",
-                                         "cgroup_skb", "sk_msg", "sk_skb"};
-    for (size_t i = 0; i < sizeof(legacy) / sizeof(legacy[0]); i++)
-        if (strncmp(name, legacy[i], strlen(legacy[i])) == 0)
-            return sec_def_find(legacy[i]);
-    return NULL;
+    snprintf(out, BPF_OBJ_NAME_LEN, "%s", name);
+    for (char *c = out; *c; c++)
+        if (!((*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') || (*c >= '0' && *c <= '9') || *c == '.'))
+            *c = '_';
 }
 
 static int add_prog(struct bpfrt_object *obj, const struct obj_func *f, struct obj_err *e)
@@ -87,8 +90,8 @@ static int add_prog(struct bpfrt_object *obj, const struct obj_func *f, struct o
     struct bpfrt_object_prog *p = &progs[obj->nr_progs];
     memset(p, 0, sizeof(*p));
     const char *sec_name = obj->elf.secs[f->sec].name;
-    p->name = obj_strdup(f->name);
-    p->sec_name = obj_strdup(sec_name);
+    p->name = bpfrt_obj_strdup(f->name);
+    p->sec_name = bpfrt_obj_strdup(sec_name);
     if (!p->name || !p->sec_name) {
         free(p->name);
         free(p->sec_name);
@@ -102,34 +105,32 @@ static int add_prog(struct bpfrt_object *obj, const struct obj_func *f, struct o
     p->autoload = true;
     p->handle = -1;
     p->attach_target = "";
+    bpfrt_obj_kname(p->kname, f->name);
     /* libbpf: SEC("?xdp") is an xdp program that is not loaded by default */
     if (sec_name[0] == '?') {
         p->autoload = false;
         sec_name++;
     }
-    const struct sec_def *d = sec_def_find(sec_name);
-    if (!d)
-        d = legacy_sec_def(sec_name);
+    const struct bpfrt_prog_sec *d = bpfrt_prog_sec_find(sec_name, &p->type);
     if (d) {
-        p->type = d->prog_type;
         p->attach_type = d->attach_type;
-        p->attach_type_set = d->flags & SEC_ATTACH;
-        if (d->flags & SEC_SLEEPABLE)
+        p->attach_type_set = d->flags & BPFRT_SEC_ATTACH;
+        if (d->flags & BPFRT_SEC_SLEEPABLE)
             p->prog_flags |= BPF_F_SLEEPABLE;
-        if (strncmp(sec_name, "xdp.frags", 9) == 0)
+        if (d->flags & BPFRT_SEC_XDP_FRAGS)
             p->prog_flags |= BPF_F_XDP_HAS_FRAGS;
         const char *sn = p->sec_name + (p->sec_name[0] == '?');
         if (strncmp(sn, d->prefix, strlen(d->prefix)) == 0 && sn[strlen(d->prefix)] == '/')
             p->attach_target = sn + strlen(d->prefix) + 1;
     } else {
-        p->has_tail_slot = sec_parse_tail_slot(sec_name, &p->tail_map_id, &p->tail_key);
+        p->has_tail_slot = bpfrt_sec_parse_tail_slot(sec_name, &p->tail_map_id, &p->tail_key);
         p->type = obj->opts.default_prog_type;
     }
     (void)e;
     return 0;
 }
 
-int obj_collect_progs(struct bpfrt_object *obj, struct obj_err *e)
+int bpfrt_obj_collect_progs(struct bpfrt_object *obj, struct obj_err *e)
 {
     struct elf_file *ef = &obj->elf;
     obj->sec_insns = calloc(ef->nsecs, sizeof(*obj->sec_insns));
@@ -137,11 +138,11 @@ int obj_collect_progs(struct bpfrt_object *obj, struct obj_err *e)
         return -BPFRT_ENOMEM;
     /* Functions: STT_FUNC symbols in executable sections. */
     for (uint32_t s = 1; s < ef->nsecs; s++) {
-        if (!obj_sec_is_prog(obj, s))
+        if (!bpfrt_obj_sec_is_prog(obj, s))
             continue;
         const struct elf_sec *sec = &ef->secs[s];
         if (sec->size % sizeof(struct bpf_insn))
-            return obj_fail(e, -BPFRT_EINVAL, "section %s: size %llu is not a multiple of 8 (instructions)",
+            return bpfrt_obj_fail(e, -BPFRT_EINVAL, "section %s: size %llu is not a multiple of 8 (instructions)",
                             sec->name, (unsigned long long)sec->size);
         uint32_t nins = (uint32_t)(sec->size / 8);
         uint32_t first = obj->nr_funcs;
@@ -154,7 +155,7 @@ int obj_collect_progs(struct bpfrt_object *obj, struct obj_err *e)
             if (y->shndx != s || y->type != STT_FUNC)
                 continue;
             if (y->value % 8 || y->value >= sec->size || y->size % 8 || y->size > sec->size - y->value)
-                return obj_fail(e, -BPFRT_EINVAL, "section %s: function %s at 0x%llx size 0x%llx is outside the section or misaligned",
+                return bpfrt_obj_fail(e, -BPFRT_EINVAL, "section %s: function %s at 0x%llx size 0x%llx is outside the section or misaligned",
                                 sec->name, y->name, (unsigned long long)y->value, (unsigned long long)y->size);
             struct obj_func *funcs = realloc(obj->funcs, (obj->nr_funcs + 1) * sizeof(*funcs));
             if (!funcs)
@@ -178,38 +179,38 @@ int obj_collect_progs(struct bpfrt_object *obj, struct obj_err *e)
             struct obj_func *f = &obj->funcs[i];
             uint32_t next = i + 1 < obj->nr_funcs ? obj->funcs[i + 1].start : nins;
             if (i > first && f->start == obj->funcs[i - 1].start)
-                return obj_fail(e, -BPFRT_EINVAL, "section %s: functions %s and %s start at the same instruction %u",
+                return bpfrt_obj_fail(e, -BPFRT_EINVAL, "section %s: functions %s and %s start at the same instruction %u",
                                 sec->name, obj->funcs[i - 1].name, f->name, f->start);
             if (f->len == 0)
                 f->len = next - f->start; /* size-less symbol: up to the next one */
             if (f->start + f->len > next)
-                return obj_fail(e, -BPFRT_EINVAL, "section %s: function %s overlaps the next function",
+                return bpfrt_obj_fail(e, -BPFRT_EINVAL, "section %s: function %s overlaps the next function",
                                 sec->name, f->name);
         }
     }
-    /* Programs: functions in sections other than .text and .text.*
-     * (-ffunction-sections puts subprograms there); a section whose
-     * functions are all static makes each of them a program. */
+    /* Programs: every function of a code section other than .text and
+     * .text.* (-ffunction-sections puts subprograms there), static ones too
+     * (cilium's tail calls; cilium/ebpf loads them, libbpf refuses them). An
+     * object with no such section has its .text functions as programs, as
+     * libbpf before 1.0 did: the global ones, or all when none is global. */
+    bool only_text = true;
+    for (uint32_t i = 0; i < obj->nr_funcs; i++)
+        only_text &= is_text(ef->secs[obj->funcs[i].sec].name);
+    bool text_global = false;
+    for (uint32_t i = 0; i < obj->nr_funcs; i++)
+        text_global |= obj->funcs[i].global;
     for (uint32_t i = 0; i < obj->nr_funcs; i++) {
         const struct obj_func *f = &obj->funcs[i];
-        const char *sn = ef->secs[f->sec].name;
-        if (strcmp(sn, ".text") == 0 || strncmp(sn, ".text.", 6) == 0)
-            continue;
-        bool any_global = false;
-        for (uint32_t j = 0; j < obj->nr_funcs; j++)
-            if (obj->funcs[j].sec == f->sec && obj->funcs[j].global)
-                any_global = true;
-        if (f->global || !any_global) {
-            int rc = add_prog(obj, f, e);
-            if (rc)
-                return rc;
-        }
+        bool prog = only_text ? f->global || !text_global : !is_text(ef->secs[f->sec].name);
+        int rc = prog ? add_prog(obj, f, e) : 0;
+        if (rc)
+            return rc;
     }
     return 0;
 }
 
 /* Relocations of executable sections, indexed by instruction. */
-int obj_collect_relos(struct bpfrt_object *obj, struct obj_err *e)
+int bpfrt_obj_collect_relos(struct bpfrt_object *obj, struct obj_err *e)
 {
     struct elf_file *ef = &obj->elf;
     obj->rels = calloc(ef->nsecs, sizeof(*obj->rels));
@@ -222,18 +223,18 @@ int obj_collect_relos(struct bpfrt_object *obj, struct obj_err *e)
         if (rs->type != SHT_REL && rs->type != SHT_RELA)
             continue;
         if (rs->info >= ef->nsecs)
-            return obj_fail(e, -BPFRT_EINVAL, "section %s: target section %u out of range", rs->name, rs->info);
+            return bpfrt_obj_fail(e, -BPFRT_EINVAL, "section %s: target section %u out of range", rs->name, rs->info);
         uint32_t t = rs->info;
-        bool want = obj_sec_is_prog(obj, t) || (obj->maps_sec && t == obj->maps_sec);
+        bool want = bpfrt_obj_sec_is_prog(obj, t) || (obj->maps_sec && t == obj->maps_sec);
         if (!want)
             continue; /* debug info, BTF, data: ignored as libbpf does */
         if (obj->rels[t])
-            return obj_fail(e, -BPFRT_EINVAL, "section %s has two relocation sections", ef->secs[t].name);
+            return bpfrt_obj_fail(e, -BPFRT_EINVAL, "section %s has two relocation sections", ef->secs[t].name);
         char msg[256];
-        int rc = elf_read_rels(ef, rs, &obj->rels[t], &obj->nr_rels[t], msg, sizeof(msg));
+        int rc = bpfrt_elf_read_rels(ef, rs, &obj->rels[t], &obj->nr_rels[t], msg, sizeof(msg));
         if (rc)
-            return obj_fail(e, rc, "%s", msg);
-        if (!obj_sec_is_prog(obj, t))
+            return bpfrt_obj_fail(e, rc, "%s", msg);
+        if (!bpfrt_obj_sec_is_prog(obj, t))
             continue;
         uint32_t nins = (uint32_t)(ef->secs[t].size / 8);
         obj->relo_at[t] = malloc((nins ? nins : 1) * sizeof(int32_t));
@@ -243,13 +244,13 @@ int obj_collect_relos(struct bpfrt_object *obj, struct obj_err *e)
             obj->relo_at[t][i] = -1;
         for (uint32_t i = 0; i < obj->nr_rels[t]; i++) {
             const struct elf_rel *r = &obj->rels[t][i];
-            const struct elf_sym *y = obj_sym(obj, r->sym);
+            const struct elf_sym *y = bpfrt_obj_sym(obj, r->sym);
             if (r->offset % 8)
-                return obj_fail(e, -BPFRT_EINVAL, "section %s: relocation against %s at offset 0x%llx is not on an instruction boundary",
+                return bpfrt_obj_fail(e, -BPFRT_EINVAL, "section %s: relocation against %s at offset 0x%llx is not on an instruction boundary",
                                 ef->secs[t].name, y->name, (unsigned long long)r->offset);
             uint32_t at = (uint32_t)(r->offset / 8);
             if (obj->relo_at[t][at] >= 0)
-                return obj_fail(e, -BPFRT_EINVAL, "section %s: two relocations at instruction %u", ef->secs[t].name, at);
+                return bpfrt_obj_fail(e, -BPFRT_EINVAL, "section %s: two relocations at instruction %u", ef->secs[t].name, at);
             obj->relo_at[t][at] = (int32_t)i;
         }
     }
@@ -260,13 +261,13 @@ int obj_collect_relos(struct bpfrt_object *obj, struct obj_err *e)
 
 static void read_license_version(struct bpfrt_object *obj)
 {
-    const struct elf_sec *lic = elf_find_sec(&obj->elf, "license");
+    const struct elf_sec *lic = bpfrt_elf_find_sec(&obj->elf, "license");
     if (lic && lic->data) {
         size_t n = lic->size < sizeof(obj->license) - 1 ? lic->size : sizeof(obj->license) - 1;
         memcpy(obj->license, lic->data, n);
         obj->license[n] = '\0';
     }
-    const struct elf_sec *ver = elf_find_sec(&obj->elf, "version");
+    const struct elf_sec *ver = bpfrt_elf_find_sec(&obj->elf, "version");
     if (ver && ver->data && ver->size == 4)
         memcpy(&obj->kversion, ver->data, 4);
 }
@@ -290,7 +291,7 @@ int bpfrt_object_open_mem(struct bpfrt_runtime *rt, const void *data, size_t siz
     if (err && err_size)
         err[0] = '\0';
     if (!rt || (!data && size))
-        return obj_fail(&e, -BPFRT_EINVAL, "no runtime or no data");
+        return bpfrt_obj_fail(&e, -BPFRT_EINVAL, "no runtime or no data");
     struct bpfrt_object *obj = calloc(1, sizeof(*obj));
     if (!obj)
         return -BPFRT_ENOMEM;
@@ -311,40 +312,38 @@ int bpfrt_object_open_mem(struct bpfrt_runtime *rt, const void *data, size_t siz
     memcpy(obj->buf, data, size);
     obj->size = size;
     char msg[256];
-    rc = elf_parse(&obj->elf, obj->buf, size, msg, sizeof(msg));
+    rc = bpfrt_elf_parse(&obj->elf, obj->buf, size, msg, sizeof(msg));
     if (rc) {
-        obj_fail(&e, rc, "%s", msg);
+        bpfrt_obj_fail(&e, rc, "%s", msg);
         goto fail;
     }
     read_license_version(obj);
-    const struct elf_sec *ms = elf_find_sec(&obj->elf, ".maps");
+    const struct elf_sec *ms = bpfrt_elf_find_sec(&obj->elf, ".maps");
     obj->maps_sec = ms ? ms->index : 0;
-    const struct elf_sec *lm = elf_find_sec(&obj->elf, "maps");
-    obj->legacy_maps_sec = lm ? lm->index : 0;
 
     if (opts && opts->target_btf) {
         char log[256] = "";
         rc = bpfrt_btf_parse(rt, opts->target_btf, (uint32_t)opts->target_btf_size, 0, log,
                              sizeof(log), &obj->target_btf);
         if (rc) {
-            obj_fail(&e, rc, "target BTF: %s", log[0] ? log : "invalid");
+            bpfrt_obj_fail(&e, rc, "target BTF: %s", log[0] ? log : "invalid");
             goto fail;
         }
     }
-    if ((rc = obj_btf_open(obj, &e)) || (rc = obj_btf_ext_open(obj, &e)) ||
-        (rc = obj_collect_progs(obj, &e)) || (rc = obj_collect_maps(obj, &e)) ||
-        (rc = obj_collect_globals(obj, &e)) || (rc = obj_collect_externs(obj, &e)) ||
-        (rc = obj_collect_relos(obj, &e)) || (rc = obj_collect_map_inits(obj, &e)))
+    if ((rc = bpfrt_obj_btf_open(obj, &e)) || (rc = bpfrt_obj_btf_ext_open(obj, &e)) ||
+        (rc = bpfrt_obj_collect_progs(obj, &e)) || (rc = bpfrt_obj_collect_maps(obj, &e)) ||
+        (rc = bpfrt_obj_collect_globals(obj, &e)) || (rc = bpfrt_obj_collect_externs(obj, &e)) ||
+        (rc = bpfrt_obj_collect_relos(obj, &e)) || (rc = bpfrt_obj_collect_map_inits(obj, &e)))
         goto fail;
     if (obj->nr_progs == 0 && obj->nr_maps == 0) {
-        rc = obj_fail(&e, -BPFRT_ENOENT, "no programs or maps in the object");
+        rc = bpfrt_obj_fail(&e, -BPFRT_ENOENT, "no programs or maps in the object");
         goto fail;
     }
     *out = obj;
     return 0;
 fail:
     if (rc == -BPFRT_ENOMEM && err && err_size && !err[0])
-        obj_fail(&e, rc, "out of memory");
+        bpfrt_obj_fail(&e, rc, "out of memory");
     bpfrt_object_close(obj);
     return rc;
 }
@@ -357,7 +356,7 @@ int bpfrt_object_open_file(struct bpfrt_runtime *rt, const char *path,
     *out = NULL;
     FILE *f = fopen(path, "rb");
     if (!f)
-        return obj_fail(&e, -BPFRT_ENOENT, "cannot open %s", path);
+        return bpfrt_obj_fail(&e, -BPFRT_ENOENT, "cannot open %s", path);
     size_t cap = 1 << 16, n = 0;
     uint8_t *buf = malloc(cap);
     while (buf) {
@@ -377,7 +376,7 @@ int bpfrt_object_open_file(struct bpfrt_runtime *rt, const char *path,
     fclose(f);
     if (!buf || ferr) {
         free(buf);
-        return obj_fail(&e, buf ? -BPFRT_EIO : -BPFRT_ENOMEM, "cannot read %s", path);
+        return bpfrt_obj_fail(&e, buf ? -BPFRT_EIO : -BPFRT_ENOMEM, "cannot read %s", path);
     }
     struct bpfrt_object_opts o = opts ? *opts : (struct bpfrt_object_opts){0};
     if (!o.name)
@@ -407,16 +406,17 @@ void bpfrt_object_close(struct bpfrt_object *obj)
     for (uint32_t i = 0; i < obj->nr_progs; i++) {
         struct bpfrt_object_prog *p = &obj->progs[i];
         if (p->handle >= 0)
-            obj_close_handle(obj, p->handle);
+            bpfrt_obj_close_handle(obj, p->handle);
         free_prog_reloc(p);
         free(p->name);
         free(p->sec_name);
         free(p->log);
+        free(p->error);
     }
     free(obj->progs);
-    obj_free_maps(obj);
+    bpfrt_obj_free_maps(obj);
     if (obj->btf_handle >= 0)
-        obj_close_handle(obj, obj->btf_handle);
+        bpfrt_obj_close_handle(obj, obj->btf_handle);
     if (obj->btf)
         bpfrt_btf_put(obj->btf);
     if (obj->target_btf)
@@ -437,7 +437,7 @@ void bpfrt_object_close(struct bpfrt_object *obj)
     free(obj->rels);
     free(obj->nr_rels);
     free(obj->relo_at);
-    elf_free(&obj->elf);
+    bpfrt_elf_free(&obj->elf);
     free(obj->buf);
     free(obj->kconfig_opt);
     free(obj);
@@ -484,6 +484,7 @@ uint32_t bpfrt_object_prog_attach_type(const struct bpfrt_object_prog *p) { retu
 const char *bpfrt_object_prog_attach_target(const struct bpfrt_object_prog *p) { return p->attach_target; }
 int bpfrt_object_prog_handle(const struct bpfrt_object_prog *p) { return p->handle; }
 const char *bpfrt_object_prog_log(const struct bpfrt_object_prog *p) { return p->log ? p->log : ""; }
+const char *bpfrt_object_prog_error(const struct bpfrt_object_prog *p) { return p->error ? p->error : ""; }
 void bpfrt_object_prog_set_autoload(struct bpfrt_object_prog *p, bool autoload) { p->autoload = autoload; }
 
 int bpfrt_object_prog_set_type(struct bpfrt_object_prog *p, uint32_t prog_type,
@@ -533,7 +534,7 @@ bool bpfrt_object_prog_tail_slot(const struct bpfrt_object_prog *p, uint32_t *ma
     return true;
 }
 
-void obj_prog_reset_reloc(struct bpfrt_object_prog *p)
+void bpfrt_obj_prog_reset_reloc(struct bpfrt_object_prog *p)
 {
     free_prog_reloc(p);
 }

@@ -39,7 +39,7 @@ static int append_func(struct builder *b, int fi)
 {
     const struct obj_func *f = &b->obj->funcs[fi];
     if ((uint64_t)b->cnt + f->len > BPFRT_MAX_INSNS)
-        return obj_fail(b->e, -BPFRT_E2BIG, "program %s: more than %u instructions with its subprograms",
+        return bpfrt_obj_fail(b->e, -BPFRT_E2BIG, "program %s: more than %u instructions with its subprograms",
                         b->p->name, BPFRT_MAX_INSNS);
     if (b->cnt + f->len > b->cap) {
         uint32_t cap = b->cap ? b->cap : 64;
@@ -74,12 +74,12 @@ static int link_target(struct builder *b, uint32_t i, uint32_t sec, int64_t idx,
 {
     const struct bpfrt_object *obj = b->obj;
     const struct obj_insn_origin o = b->org[i];
-    if (!obj_sec_is_prog(obj, sec) || idx < 0 || (uint64_t)idx >= obj->elf.secs[sec].size / 8)
-        return obj_fail(b->e, -BPFRT_EINVAL, "section %s, instruction %u: call or function pointer to instruction %lld of section %s is out of range",
+    if (!bpfrt_obj_sec_is_prog(obj, sec) || idx < 0 || (uint64_t)idx >= obj->elf.secs[sec].size / 8)
+        return bpfrt_obj_fail(b->e, -BPFRT_EINVAL, "section %s, instruction %u: call or function pointer to instruction %lld of section %s is out of range",
                         sec_name(obj, o.sec), o.idx, (long long)idx, sec_name(obj, sec));
     int fi = find_func(obj, sec, (uint32_t)idx);
     if (fi < 0)
-        return obj_fail(b->e, -BPFRT_EINVAL, "section %s, instruction %u: target %lld in section %s is not inside a function",
+        return bpfrt_obj_fail(b->e, -BPFRT_EINVAL, "section %s, instruction %u: target %lld in section %s is not inside a function",
                         sec_name(obj, o.sec), o.idx, (long long)idx, sec_name(obj, sec));
     if (b->placed[fi] < 0) {
         int rc = append_func(b, fi);
@@ -101,18 +101,18 @@ static int reloc_ld_imm64(struct builder *b, uint32_t i, const struct elf_rel *r
     struct bpfrt_object *obj = b->obj;
     struct bpf_insn *insn = &b->out[i];
     const struct obj_insn_origin o = b->org[i];
-    const struct elf_sym *y = obj_sym(obj, r->sym);
+    const struct elf_sym *y = bpfrt_obj_sym(obj, r->sym);
     if (r->type != R_BPF_64_64)
-        return obj_fail(b->e, -BPFRT_EINVAL, "section %s, instruction %u: relocation type %u against %s is not supported on ld_imm64",
+        return bpfrt_obj_fail(b->e, -BPFRT_EINVAL, "section %s, instruction %u: relocation type %u against %s is not supported on ld_imm64",
                         sec_name(obj, o.sec), o.idx, r->type, y->name);
     int64_t addend = insn[0].imm;
     if (y->shndx == SHN_UNDEF) {
-        const struct obj_extern *x = obj_extern_by_sym(obj, r->sym);
+        const struct obj_extern *x = bpfrt_obj_extern_by_sym(obj, r->sym);
         if (!x)
-            return obj_fail(b->e, -BPFRT_EINVAL, "section %s, instruction %u: reference to undefined symbol %s",
+            return bpfrt_obj_fail(b->e, -BPFRT_EINVAL, "section %s, instruction %u: reference to undefined symbol %s",
                             sec_name(obj, o.sec), o.idx, y->name);
         if (x->kconfig) {
-            struct bpfrt_object_map *km = obj_kconfig_map(obj);
+            struct bpfrt_object_map *km = bpfrt_obj_kconfig_map(obj);
             insn[0].src_reg = BPF_PSEUDO_MAP_VALUE;
             insn[0].imm = map_index(obj, km);
             insn[1].imm = (int32_t)x->off;
@@ -124,28 +124,27 @@ static int reloc_ld_imm64(struct builder *b, uint32_t i, const struct elf_rel *r
             insn[1].imm = 0;
             return 0;
         }
-        return obj_fail(b->e, -BPFRT_ENOTSUPP, "extern %s (__ksym) in section %s names a kernel symbol; it has no meaning outside a kernel",
+        return bpfrt_obj_fail(b->e, -BPFRT_ENOTSUPP, "extern %s (__ksym) in section %s names a kernel symbol; it has no meaning outside a kernel",
                         y->name, sec_name(obj, o.sec));
     }
     if (y->shndx >= obj->elf.nsecs)
-        return obj_fail(b->e, -BPFRT_EINVAL, "section %s, instruction %u: symbol %s has special section index 0x%x",
+        return bpfrt_obj_fail(b->e, -BPFRT_EINVAL, "section %s, instruction %u: symbol %s has special section index 0x%x",
                         sec_name(obj, o.sec), o.idx, y->name, y->shndx);
-    if ((obj->maps_sec && y->shndx == obj->maps_sec) ||
-        (obj->legacy_maps_sec && y->shndx == obj->legacy_maps_sec)) {
+    if ((obj->maps_sec && y->shndx == obj->maps_sec) || bpfrt_obj_sec_is_legacy_maps(obj, y->shndx)) {
         uint64_t off = y->type == STT_SECTION ? (uint64_t)addend : y->value;
-        struct bpfrt_object_map *m = obj_map_by_sec(obj, y->shndx, off);
+        struct bpfrt_object_map *m = bpfrt_obj_map_by_sec(obj, y->shndx, off);
         if (!m)
-            return obj_fail(b->e, -BPFRT_EINVAL, "section %s, instruction %u: %s at offset %llu of %s is not a map definition",
+            return bpfrt_obj_fail(b->e, -BPFRT_EINVAL, "section %s, instruction %u: %s at offset %llu of %s is not a map definition",
                             sec_name(obj, o.sec), o.idx, y->name, (unsigned long long)off, sec_name(obj, y->shndx));
         insn[0].src_reg = BPF_PSEUDO_MAP_FD;
         insn[0].imm = map_index(obj, m);
         insn[1].imm = 0;
         return 0;
     }
-    if (obj_sec_is_prog(obj, y->shndx)) { /* function pointer (callback) */
+    if (bpfrt_obj_sec_is_prog(obj, y->shndx)) { /* function pointer (callback) */
         int64_t byte = (int64_t)y->value + addend;
         if (byte % 8)
-            return obj_fail(b->e, -BPFRT_EINVAL, "section %s, instruction %u: function pointer to %s is misaligned",
+            return bpfrt_obj_fail(b->e, -BPFRT_EINVAL, "section %s, instruction %u: function pointer to %s is misaligned",
                             sec_name(obj, o.sec), o.idx, y->name);
         int32_t rel;
         int rc = link_target(b, i, y->shndx, byte / 8, &rel);
@@ -157,18 +156,18 @@ static int reloc_ld_imm64(struct builder *b, uint32_t i, const struct elf_rel *r
         insn[1].imm = 0;
         return 0;
     }
-    struct bpfrt_object_map *dm = obj_map_by_sec(obj, y->shndx, 0);
+    struct bpfrt_object_map *dm = bpfrt_obj_map_by_sec(obj, y->shndx, 0);
     if (dm && dm->data) {
         int64_t off = (int64_t)y->value + addend;
         if (off < 0 || (uint64_t)off >= dm->value_size)
-            return obj_fail(b->e, -BPFRT_EINVAL, "section %s, instruction %u: %s+%lld is outside %s (%u bytes)",
+            return bpfrt_obj_fail(b->e, -BPFRT_EINVAL, "section %s, instruction %u: %s+%lld is outside %s (%u bytes)",
                             sec_name(obj, o.sec), o.idx, y->name, (long long)addend, dm->name, dm->value_size);
         insn[0].src_reg = BPF_PSEUDO_MAP_VALUE;
         insn[0].imm = map_index(obj, dm);
         insn[1].imm = (int32_t)off;
         return 0;
     }
-    return obj_fail(b->e, -BPFRT_EINVAL, "section %s, instruction %u: relocation against %s in section %s, which is neither a map, global data nor code",
+    return bpfrt_obj_fail(b->e, -BPFRT_EINVAL, "section %s, instruction %u: relocation against %s in section %s, which is neither a map, global data nor code",
                     sec_name(obj, o.sec), o.idx, y->name, sec_name(obj, y->shndx));
 }
 
@@ -180,18 +179,24 @@ static int reloc_call(struct builder *b, uint32_t i, const struct elf_rel *r)
     uint32_t sec = o.sec;
     int64_t target;
     if (r) {
-        const struct elf_sym *y = obj_sym(obj, r->sym);
-        if (y->shndx == SHN_UNDEF)
-            return obj_fail(b->e, -BPFRT_ENOTSUPP, "call to extern function %s (kfunc) in section %s: kernel functions have no meaning outside a kernel",
-                            y->name, sec_name(obj, o.sec));
+        const struct elf_sym *y = bpfrt_obj_sym(obj, r->sym);
+        if (y->shndx == SHN_UNDEF) {
+            const struct obj_extern *x = bpfrt_obj_extern_by_sym(obj, r->sym);
+            if (x && x->btf_var && !x->kconfig) /* declared __ksym: a kernel function */
+                return bpfrt_obj_fail(b->e, -BPFRT_ENOTSUPP, "section %s, instruction %u: kfunc %s is not provided (kernel functions exist only in a kernel)",
+                                      sec_name(obj, o.sec), o.idx, y->name);
+            return bpfrt_obj_fail(b->e, -BPFRT_ENOTSUPP, "section %s, instruction %u: call to %s, which nothing defines "
+                                  "(clang emits such calls for a memset/memcpy it could not inline; Linux's loaders refuse them too)",
+                                  sec_name(obj, o.sec), o.idx, y->name);
+        }
         if (r->type != R_BPF_64_32)
-            return obj_fail(b->e, -BPFRT_EINVAL, "section %s, instruction %u: relocation type %u against %s is not supported on a call",
+            return bpfrt_obj_fail(b->e, -BPFRT_EINVAL, "section %s, instruction %u: relocation type %u against %s is not supported on a call",
                             sec_name(obj, o.sec), o.idx, r->type, y->name);
         if (insn.src_reg != BPF_PSEUDO_CALL)
-            return obj_fail(b->e, -BPFRT_EINVAL, "section %s, instruction %u: relocated call to %s is not a bpf-to-bpf call",
+            return bpfrt_obj_fail(b->e, -BPFRT_EINVAL, "section %s, instruction %u: relocated call to %s is not a bpf-to-bpf call",
                             sec_name(obj, o.sec), o.idx, y->name);
         if (y->value % 8)
-            return obj_fail(b->e, -BPFRT_EINVAL, "section %s, instruction %u: call target %s is misaligned",
+            return bpfrt_obj_fail(b->e, -BPFRT_EINVAL, "section %s, instruction %u: call target %s is misaligned",
                             sec_name(obj, o.sec), o.idx, y->name);
         sec = y->shndx;
         target = (int64_t)(y->value / 8) + insn.imm + 1;
@@ -217,7 +222,7 @@ static int build_insns(struct builder *b)
         int rc = 0;
         if (insn.code == LD_IMM64) {
             if (i + 1 >= b->cnt || b->org[i + 1].sec != o.sec || b->org[i + 1].idx != o.idx + 1)
-                return obj_fail(b->e, -BPFRT_EINVAL, "section %s, instruction %u: ld_imm64 is cut off at the end of its function",
+                return bpfrt_obj_fail(b->e, -BPFRT_EINVAL, "section %s, instruction %u: ld_imm64 is cut off at the end of its function",
                                 sec_name(obj, o.sec), o.idx);
             if (r)
                 rc = reloc_ld_imm64(b, i, r);
@@ -227,7 +232,7 @@ static int build_insns(struct builder *b)
                 if (!rc)
                     b->out[i].imm = rel;
             } else if (insn.src_reg != 0)
-                rc = obj_fail(b->e, -BPFRT_EINVAL, "section %s, instruction %u: ld_imm64 with src_reg %u but no relocation",
+                rc = bpfrt_obj_fail(b->e, -BPFRT_EINVAL, "section %s, instruction %u: ld_imm64 with src_reg %u but no relocation",
                               sec_name(obj, o.sec), o.idx, insn.src_reg);
             if (rc)
                 return rc;
@@ -240,11 +245,11 @@ static int build_insns(struct builder *b)
             continue;
         }
         if (insn.code == CALL && insn.src_reg == BPF_PSEUDO_KFUNC_CALL)
-            return obj_fail(b->e, -BPFRT_ENOTSUPP, "section %s, instruction %u: kfunc call without a relocation",
+            return bpfrt_obj_fail(b->e, -BPFRT_ENOTSUPP, "section %s, instruction %u: kfunc call without a relocation",
                             sec_name(obj, o.sec), o.idx);
         if (r) {
-            const struct elf_sym *y = obj_sym(obj, r->sym);
-            return obj_fail(b->e, -BPFRT_EINVAL, "section %s, instruction %u: unsupported relocation (type %u) against symbol %s",
+            const struct elf_sym *y = bpfrt_obj_sym(obj, r->sym);
+            return bpfrt_obj_fail(b->e, -BPFRT_EINVAL, "section %s, instruction %u: unsupported relocation (type %u) against symbol %s",
                             sec_name(obj, o.sec), o.idx, r->type, y->name);
         }
     }
@@ -270,7 +275,7 @@ static int map_ext_records(struct builder *b, const struct obj_ext_sec *secs, ui
             memcpy(rec, secs[s].recs + (size_t)k * secs[s].rec_size, out_rec);
             if (rec[0] % 8) {
                 free(recs);
-                return obj_fail(b->e, -BPFRT_EINVAL, ".BTF.ext %s for section %s: insn_off %u is not a multiple of 8",
+                return bpfrt_obj_fail(b->e, -BPFRT_EINVAL, ".BTF.ext %s for section %s: insn_off %u is not a multiple of 8",
                                 what, secs[s].sec_name, rec[0]);
             }
             uint32_t idx = rec[0] / 8;
@@ -317,7 +322,7 @@ static int map_ext_records(struct builder *b, const struct obj_ext_sec *secs, ui
 
 static int relocate_prog(struct bpfrt_object *obj, struct bpfrt_object_prog *p, struct obj_err *e)
 {
-    obj_prog_reset_reloc(p);
+    bpfrt_obj_prog_reset_reloc(p);
     struct builder b = {.obj = obj, .p = p, .e = e};
     b.placed = malloc((obj->nr_funcs ? obj->nr_funcs : 1) * sizeof(*b.placed));
     if (!b.placed)
@@ -325,7 +330,7 @@ static int relocate_prog(struct bpfrt_object *obj, struct bpfrt_object_prog *p, 
     for (uint32_t i = 0; i < obj->nr_funcs; i++)
         b.placed[i] = -1;
     int fi = find_func(obj, p->sec, p->start);
-    int rc = fi < 0 ? obj_fail(e, -BPFRT_EINVAL, "program %s: no function at its start", p->name)
+    int rc = fi < 0 ? bpfrt_obj_fail(e, -BPFRT_EINVAL, "program %s: no function at its start", p->name)
                     : append_func(&b, fi);
     if (!rc)
         rc = build_insns(&b);
@@ -341,7 +346,7 @@ static int relocate_prog(struct bpfrt_object *obj, struct bpfrt_object_prog *p, 
         for (uint32_t i = 0; i < obj->nr_funcs; i++)
             placed_funcs += b.placed[i] >= 0;
         if (!rc && nfi && nfi != placed_funcs) {
-            obj_note(obj, "program %s: func_info does not cover every function; debug info not passed to the verifier",
+            bpfrt_obj_note(obj, "program %s: func_info does not cover every function; debug info not passed to the verifier",
                      p->name);
             free(fi_recs);
             free(li_recs);
@@ -357,7 +362,7 @@ static int relocate_prog(struct bpfrt_object *obj, struct bpfrt_object_prog *p, 
     if (rc) {
         free(b.out);
         free(b.org);
-        obj_prog_reset_reloc(p);
+        bpfrt_obj_prog_reset_reloc(p);
         return rc;
     }
     p->insns = b.out;
@@ -366,21 +371,32 @@ static int relocate_prog(struct bpfrt_object *obj, struct bpfrt_object_prog *p, 
     return 0;
 }
 
-int obj_relocate(struct bpfrt_object *obj, struct obj_err *e)
+int bpfrt_obj_relocate_prog(struct bpfrt_object *obj, struct bpfrt_object_prog *p, struct obj_err *e)
 {
-    if (!obj->relocated) {
-        /* CO-RE patches the section copies once; every program sees them. */
-        int rc = obj_core_relocate(obj, NULL, e);
-        if (rc)
-            return rc;
-    }
+    /* CO-RE patches the section copies once; every program sees them. */
+    int rc = bpfrt_obj_core_relocate(obj, NULL, e);
+    return rc ? rc : relocate_prog(obj, p, e);
+}
+
+int bpfrt_obj_relocate(struct bpfrt_object *obj, struct obj_err *e)
+{
+    int first = bpfrt_obj_core_relocate(obj, NULL, e);
+    if (first)
+        return first;
     for (uint32_t i = 0; i < obj->nr_progs; i++) {
-        int rc = relocate_prog(obj, &obj->progs[i], e);
-        if (rc)
-            return rc;
+        struct bpfrt_object_prog *p = &obj->progs[i];
+        char cause[768] = "";
+        struct obj_err pe = {cause, sizeof(cause)};
+        free(p->error);
+        p->error = NULL;
+        p->error_code = relocate_prog(obj, p, &pe);
+        if (!p->error_code)
+            continue;
+        p->error = bpfrt_obj_strdup(cause);
+        if (!first)
+            first = bpfrt_obj_fail(e, p->error_code, "program %s (section %s): %s", p->name, p->sec_name, cause);
     }
-    obj->relocated = true;
-    return 0;
+    return first;
 }
 
 int bpfrt_object_relocate(struct bpfrt_object *obj, char *err, size_t err_size)
@@ -388,5 +404,5 @@ int bpfrt_object_relocate(struct bpfrt_object *obj, char *err, size_t err_size)
     struct obj_err e = {err, err_size};
     if (obj->loaded)
         return 0;
-    return obj_relocate(obj, &e);
+    return bpfrt_obj_relocate(obj, &e);
 }

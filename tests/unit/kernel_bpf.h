@@ -1,20 +1,22 @@
 /* The real kernel's bpf(2), for the tests that compare bpfrt with the Linux
  * kernel of this machine: the syscall itself, an availability probe (a test
- * that needs the kernel skips with exit 77 when it says no), map creation and
- * element commands, a program load with a verifier log, and one
- * BPF_PROG_TEST_RUN (union bpf_attr from
- * bpfrt/uapi.h, Linux's layout). Like bpfrt_bpf, every call
- * returns its result or -errno. */
+ * that needs the kernel skips with exit 77 when it says no), a probe for the
+ * helpers a kernel build may withhold, map creation and element commands, a
+ * program load with a verifier log, and one BPF_PROG_TEST_RUN (union bpf_attr
+ * from bpfrt/uapi.h, Linux's layout). Like bpfrt_bpf, every call returns its
+ * result or -errno. */
 #ifndef BPFRT_TESTS_KERNEL_BPF_H
 #define BPFRT_TESTS_KERNEL_BPF_H
 
 #include <errno.h>
 #include <stdbool.h>
+#include <stdio.h>
 #include <stdint.h>
 #include <string.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "bpfrt/helpers.h"
 #include "bpfrt/insn.h"
 #include "bpfrt/uapi.h"
 
@@ -141,6 +143,72 @@ static inline bool kbpf_available(void)
             close((int)fd);
     }
     return cached;
+}
+
+/* ---- helpers a kernel build may withhold ----
+ * bpfrt's helper table follows Linux 6.18 with its usual config, where
+ * these (program type, helper) pairs are available. Some builds of 6.18 hand
+ * the verifier no proto for them ("program of this type cannot use helper"),
+ * e.g. this CI machine's Firecracker kernel for bpf_xdp_adjust_meta in XDP
+ * (docs/version-rules.md). A comparison test asks kbpf_helper_withheld and
+ * skips, loudly, exactly the cases that need such a helper; any other
+ * refusal by the kernel stays a failure. */
+static const struct kbpf_optional_helper {
+    uint32_t prog_type;
+    int32_t helper;
+} kbpf_optional_helpers[] = {
+    { BPF_PROG_TYPE_XDP, BPF_FUNC_xdp_adjust_meta },
+};
+
+#define KBPF_OPTIONAL_HELPERS (sizeof(kbpf_optional_helpers) / sizeof(kbpf_optional_helpers[0]))
+
+/* NULL when programs of `type` may call helper `id` here (always for a pair
+ * not in kbpf_optional_helpers), else the verifier's reason. Probes each
+ * listed pair once, by loading `call id; exit`: the verifier looks up the
+ * helper's proto before it checks any argument. */
+static inline const char *kbpf_helper_withheld(uint32_t type, int32_t id)
+{
+    static char reason[KBPF_OPTIONAL_HELPERS][160];
+    static int8_t state[KBPF_OPTIONAL_HELPERS]; /* 0 not probed, 1 available, 2 withheld */
+    for (size_t i = 0; i < KBPF_OPTIONAL_HELPERS; i++) {
+        if (kbpf_optional_helpers[i].prog_type != type || kbpf_optional_helpers[i].helper != id)
+            continue;
+        if (!state[i]) {
+            static char log[4096];
+            const struct bpf_insn probe[2] = {
+                { .code = BPF_JMP | BPF_CALL, .imm = id },
+                { .code = BPF_JMP | BPF_EXIT },
+            };
+            long fd = kbpf_prog_load(type, probe, 2, 1, log, sizeof(log));
+            if (fd >= 0)
+                close((int)fd);
+            const char *line = strstr(log, "cannot use helper");
+            state[i] = line ? 2 : 1;
+            if (line) { /* the verifier's whole line, without its newline */
+                while (line > log && line[-1] != '\n')
+                    line--;
+                snprintf(reason[i], sizeof(reason[i]), "the kernel's verifier, prog type %u: %.*s", type,
+                         (int)strcspn(line, "\n"), line);
+            }
+        }
+        return state[i] == 2 ? reason[i] : NULL;
+    }
+    return NULL;
+}
+
+/* The reason of the first helper call in insns (a relocated program,
+ * subprograms included) that the kernel withholds from programs of `type`,
+ * or NULL when the kernel has every helper the program calls. */
+static inline const char *kbpf_prog_withheld(uint32_t type, const struct bpf_insn *insns, uint32_t cnt)
+{
+    for (uint32_t i = 0; i < cnt; i++) {
+        if (insns[i].code != (BPF_JMP | BPF_CALL) || insns[i].src_reg != 0)
+            continue;
+        const char *why = kbpf_helper_withheld(type, insns[i].imm);
+        if (why)
+            return why;
+    }
+    return NULL;
 }
 
 #endif

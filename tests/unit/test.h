@@ -1,6 +1,7 @@
 /* Minimal unit-test support: CHECK macros that count, and a summary line
- * ("N passed, N failed") that CI reads. A test file defines test functions
- * and lists them in main() with RUN(fn). */
+ * ("N passed, N failed", plus ", N skipped" when cases were skipped) that CI
+ * reads. A test file defines test functions and lists them in main() with
+ * RUN(fn). */
 #ifndef BPFRT_TEST_H
 #define BPFRT_TEST_H
 
@@ -9,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-static int test_passed, test_failed;
+static int test_passed, test_failed, test_skipped;
 static const char *test_current = "";
 
 #define CHECK(cond) do { \
@@ -40,10 +41,21 @@ static const char *test_current = "";
 
 #define RUN(fn) do { test_current = #fn; fn(); } while (0)
 
+/* Skips one case the environment cannot run (e.g. a helper this kernel
+ * build withholds), loudly: a "SKIP: <case>: <reason>" line, counted in the
+ * summary. The rest of the binary still runs. */
+#define TEST_SKIP_CASE(name, reason) do { \
+    test_skipped++; \
+    printf("SKIP: %s: %s\n", (name), (reason)); \
+} while (0)
+
 /* Prints the summary and returns the process exit status. */
 static inline int test_summary(void)
 {
-    printf("%d passed, %d failed\n", test_passed, test_failed);
+    if (test_skipped)
+        printf("%d passed, %d failed, %d skipped\n", test_passed, test_failed, test_skipped);
+    else
+        printf("%d passed, %d failed\n", test_passed, test_failed);
     return test_failed ? 1 : 0;
 }
 

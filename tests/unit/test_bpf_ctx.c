@@ -91,7 +91,7 @@ static void test_rules(void)
     CHECK(bpfrt_ctx_field_find(NULL, 0, 4) == NULL);
     CHECK(bpfrt_ctx_field_find(x, 0, 3) == NULL);
     CHECK(bpfrt_ctx_field_find(x, 0xfffffff0u, 8) == NULL);
-    CHECK_STR(bpfrt_prog_type_name(BPF_PROG_TYPE_SCHED_CLS), "sched_cls");
+    CHECK_STR(bpfrt_prog_type_str(BPF_PROG_TYPE_SCHED_CLS), "sched_cls");
 
     /* every table is sorted by offset and inside its context */
     static const uint32_t types[] = { BPF_PROG_TYPE_SOCKET_FILTER, BPF_PROG_TYPE_KPROBE, BPF_PROG_TYPE_SCHED_CLS,

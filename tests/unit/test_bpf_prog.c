@@ -113,6 +113,66 @@ static void test_vlog_unit(void)
     CHECK_EQ(bpfrt_vlog_finalize(&log, &ts), -BPFRT_ENOSPC);
     CHECK_EQ(ts, tl + 1);
     CHECK_STR(small, text + tl - (sizeof(small) - 1));
+
+    /* rewinds after the ring wrapped: no stale text before the kept lines */
+    CHECK_EQ(bpfrt_vlog_init(&log, 1, small, sizeof(small)), 0);
+    bpfrt_vlog_printf(&log, "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGH;"); /* wraps */
+    pos = bpfrt_vlog_pos(&log);
+    bpfrt_vlog_printf(&log, "a path that is rewound away");
+    bpfrt_vlog_reset(&log, pos);
+    bpfrt_vlog_printf(&log, "end\n");
+    CHECK_EQ(bpfrt_vlog_finalize(&log, &ts), -BPFRT_ENOSPC);
+    /* Linux keeps the window [start_pos, end_pos): the bytes the rewound
+     * text overwrote are gone, the rest is intact and in order. */
+    CHECK_STR(small, "ABCDEFGH;end\n");
+}
+
+/* Linux's log window, modelled on the logical text instead of a ring: the
+ * visible log is text[start, end), where start only moves forward when the
+ * text outgrows the buffer (kernel/bpf/log.c, bpf_verifier_vlog and
+ * bpf_vlog_reset). Random writes and rewinds must give exactly that. */
+static void test_log_rewind_model(void)
+{
+    enum { CAP = 8192 };
+    static char text[CAP];
+    uint64_t seed = 0x1234567;
+    for (int round = 0; round < 300; round++) {
+        uint32_t size = 2 + (uint32_t)(round % 61);
+        char buf[64];
+        struct bpfrt_vlog log;
+        uint64_t start = 0, end = 0, max = 0;
+        CHECK_EQ(bpfrt_vlog_init(&log, 1, buf, size), 0);
+        for (int step = 0; step < 40; step++) {
+            seed ^= seed << 13; seed ^= seed >> 7; seed ^= seed << 17;
+            if (seed % 4 == 0 && end) { /* rewind to a random earlier position */
+                uint64_t to = (seed >> 8) % (end + 1);
+                bpfrt_vlog_reset(&log, to);
+                end = to;
+                if (start > end)
+                    start = end;
+                continue;
+            }
+            uint32_t n = 1 + (uint32_t)((seed >> 16) % 23);
+            if (end + n >= CAP)
+                break;
+            char piece[32];
+            for (uint32_t i = 0; i < n; i++)
+                piece[i] = (char)('a' + (end + i) % 26);
+            bpfrt_vlog_write(&log, piece, n);
+            memcpy(text + end, piece, n);
+            end += n;
+            if (end + 1 > max)
+                max = end + 1;
+            if (end - start >= size)
+                start = end + 1 - size;
+        }
+        uint32_t ts = 0;
+        int rc = bpfrt_vlog_finalize(&log, &ts);
+        CHECK_EQ(rc, max > size ? -BPFRT_ENOSPC : 0);
+        CHECK_EQ(ts, max);
+        CHECK_EQ(strlen(buf), end - start);
+        CHECK(memcmp(buf, text + start, end - start) == 0);
+    }
 }
 
 /* ---- the log through PROG_LOAD, against the kernel ---- */
@@ -682,6 +742,7 @@ int main(void)
     if (!kern)
         printf("note: bpf(2) unavailable, kernel comparisons skipped\n");
     RUN(test_vlog_unit);
+    RUN(test_log_rewind_model);
     RUN(test_log_load);
     RUN(test_load_errors);
     RUN(test_tag);

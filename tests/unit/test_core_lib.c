@@ -6,6 +6,8 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include "bpfrt/asm.h"
+#include "bpfrt/diag.h"
 #include "core/core.h"
 #include "platform/hosted.h"
 #include "test.h"
@@ -175,11 +177,42 @@ static void test_cpu_slots_exclusive(void)
     CHECK_EQ(owner[63], 0);
 }
 
+/* The diagnostics sink: the first error wins, the index stays apart from
+ * the text, a note never replaces an error, a NULL sink or buffer is fine. */
+static void test_diag(void)
+{
+    char buf[32];
+    struct bpfrt_diag d;
+    bpfrt_diag_init(&d, buf, sizeof(buf));
+    CHECK_EQ(d.err, 0);
+    CHECK_EQ(d.insn, BPFRT_DIAG_NO_INSN);
+    bpfrt_diag_note(&d, "engine note");
+    CHECK_STR(buf, "engine note");
+    CHECK_EQ(bpfrt_diag_fail(&d, -22, 7, "unknown opcode %02x", 0x8f), -22);
+    CHECK_EQ(bpfrt_diag_fail(&d, -13, 9, "second"), -13);
+    bpfrt_diag_note(&d, "later note");
+    CHECK_EQ(d.err, -22);
+    CHECK_EQ(d.insn, 7);
+    CHECK_STR(buf, "unknown opcode 8f");
+    CHECK_EQ(bpfrt_diag_fail(NULL, -1, 0, "nowhere"), -1);
+    bpfrt_diag_init(&d, NULL, 0);
+    CHECK_EQ(bpfrt_diag_fail(&d, -7, 3, "%s", "x"), -7);
+    CHECK_EQ(d.insn, 3);
+    /* the public validator keeps its "insn N: " text form */
+    struct bpf_insn bad[3] = {{.code = 0xb7}, {.code = 0x8f}, {.code = 0x95}};
+    char msg[64];
+    uint32_t at = 0;
+    CHECK_EQ(bpfrt_insns_validate(bad, 3, msg, sizeof(msg), &at), -22);
+    CHECK_EQ(at, 1);
+    CHECK_STR(msg, "insn 1: unknown opcode 8f");
+}
+
 int main(void)
 {
     RUN(test_format_matches_libc);
     RUN(test_format_truncation);
     RUN(test_strings);
+    RUN(test_diag);
     RUN(test_probe_read);
     RUN(test_task_and_time);
     RUN(test_deferred_free);

@@ -1,7 +1,9 @@
 /* The helper table and registry: rows sorted by id and named as Linux
  * names them, prototypes matching Linux 6.18's bpf_func_proto for a sample
  * of helpers (values copied from the kernel sources by hand), program-type
- * restrictions, and application registration/replacement. */
+ * restrictions, the traits column (checked by hand against Linux 6.18 for a
+ * sample, and for consistency with the prototypes on every row), and
+ * application registration/replacement. */
 #include "test.h"
 
 #include "bpfrt/helpers.h"
@@ -151,6 +153,171 @@ static void test_prog_types(void)
     CHECK(!allowed(BPF_FUNC_ktime_get_coarse_ns, BPF_PROG_TYPE_KPROBE));
 }
 
+static bool has(uint32_t id, uint32_t flag)
+{
+    const struct bpfrt_helper_proto *p = find(id);
+    return p && (p->flags & flag);
+}
+
+/* Linux 6.18 by hand: .pkt_access in the protos (kernel/bpf/helpers.c,
+ * net/core/filter.c), bpf_helper_changes_pkt_data (filter.c),
+ * is_acquire_function and the callback states (verifier.c), OBJ_RELEASE
+ * (ringbuf.c), .might_sleep (helpers.c), MEM_FIXED_SIZE | MEM_ALIGNED
+ * (bpf_strtol_proto). */
+static void test_traits_hand_checked(void)
+{
+    static const uint32_t pkt_access[] = {
+        BPF_FUNC_map_lookup_elem, BPF_FUNC_map_update_elem, BPF_FUNC_map_delete_elem,
+        BPF_FUNC_map_push_elem, BPF_FUNC_csum_diff, BPF_FUNC_map_lookup_percpu_elem,
+    };
+    for (size_t i = 0; i < sizeof(pkt_access) / sizeof(pkt_access[0]); i++)
+        CHECK(has(pkt_access[i], BPFRT_HELPER_PKT_ACCESS));
+    /* no .pkt_access in Linux: packet pointers are refused */
+    CHECK(!has(BPF_FUNC_map_pop_elem, BPFRT_HELPER_PKT_ACCESS));
+    CHECK(!has(BPF_FUNC_skb_load_bytes, BPFRT_HELPER_PKT_ACCESS));
+    CHECK(!has(BPF_FUNC_ringbuf_output, BPFRT_HELPER_PKT_ACCESS));
+    CHECK(!has(BPF_FUNC_trace_printk, BPFRT_HELPER_PKT_ACCESS));
+
+    static const uint32_t changes[] = {
+        BPF_FUNC_skb_store_bytes, BPF_FUNC_l3_csum_replace, BPF_FUNC_l4_csum_replace,
+        BPF_FUNC_tail_call, BPF_FUNC_skb_vlan_push, BPF_FUNC_skb_vlan_pop,
+        BPF_FUNC_skb_change_proto, BPF_FUNC_skb_change_tail, BPF_FUNC_skb_pull_data,
+        BPF_FUNC_skb_change_head, BPF_FUNC_xdp_adjust_head, BPF_FUNC_skb_adjust_room,
+        BPF_FUNC_xdp_adjust_meta, BPF_FUNC_xdp_adjust_tail,
+    };
+    for (size_t i = 0; i < sizeof(changes) / sizeof(changes[0]); i++)
+        CHECK(has(changes[i], BPFRT_HELPER_CHANGES_PKT));
+    CHECK(!has(BPF_FUNC_xdp_store_bytes, BPFRT_HELPER_CHANGES_PKT)); /* writes inside the packet */
+    CHECK(!has(BPF_FUNC_csum_update, BPFRT_HELPER_CHANGES_PKT));
+    CHECK(!has(BPF_FUNC_skb_change_type, BPFRT_HELPER_CHANGES_PKT));
+    CHECK(!has(BPF_FUNC_redirect, BPFRT_HELPER_CHANGES_PKT));
+
+    CHECK(has(BPF_FUNC_ringbuf_reserve, BPFRT_HELPER_ACQUIRE));
+    CHECK(!has(BPF_FUNC_map_lookup_elem, BPFRT_HELPER_ACQUIRE)); /* only on sockmaps: map-dependent */
+    const struct bpfrt_helper_proto *p = find(BPF_FUNC_ringbuf_submit);
+    CHECK(p && p->arg_flags[0] == BPFRT_ARG_RELEASE && p->arg_flags[1] == 0);
+    p = find(BPF_FUNC_ringbuf_discard);
+    CHECK(p && p->arg_flags[0] == BPFRT_ARG_RELEASE);
+    p = find(BPF_FUNC_ringbuf_output);
+    CHECK(p && p->arg_flags[1] == 0);
+
+    CHECK(has(BPF_FUNC_copy_from_user, BPFRT_HELPER_SLEEPABLE));
+    CHECK(!has(BPF_FUNC_probe_read_user, BPFRT_HELPER_SLEEPABLE));
+    CHECK(has(BPF_FUNC_tail_call, BPFRT_HELPER_NORETURN));
+    CHECK(!has(BPF_FUNC_loop, BPFRT_HELPER_NORETURN));
+
+    p = find(BPF_FUNC_strtol);
+    CHECK(p && p->arg_size[3] == 8 && p->arg_flags[3] == BPFRT_ARG_ALIGNED && p->arg_size[0] == 0);
+    p = find(BPF_FUNC_strtoul);
+    CHECK(p && p->arg_size[3] == 8 && p->arg_flags[3] == BPFRT_ARG_ALIGNED);
+
+    p = find(BPF_FUNC_loop);
+    CHECK(p && p->cb == &bpfrt_helper_cb_loop);
+    p = find(BPF_FUNC_for_each_map_elem);
+    CHECK(p && p->cb == &bpfrt_helper_cb_for_each_map_elem);
+    p = find(BPF_FUNC_map_lookup_elem);
+    CHECK(p && p->cb == NULL && p->flags == BPFRT_HELPER_PKT_ACCESS);
+}
+
+static void check_cb(const struct bpfrt_helper_cb *cb, const uint8_t want[5], int32_t lo, int32_t hi,
+                     bool async)
+{
+    for (int i = 0; i < 5; i++)
+        CHECK_EQ(cb->args[i], want[i]);
+    CHECK_EQ(cb->ret_min, lo);
+    CHECK_EQ(cb->ret_max, hi);
+    CHECK_EQ(cb->async, async);
+}
+
+/* set_loop_callback_state, set_map_elem_callback_state (with
+ * map_set_for_each_callback_args), set_find_vma_callback_state,
+ * set_user_ringbuf_callback_state, set_timer_callback_state. */
+static void test_callback_shapes(void)
+{
+    check_cb(&bpfrt_helper_cb_loop, (const uint8_t[5]){ BPFRT_CB_SCALAR, BPFRT_CB_CTX }, 0, 1, false);
+    check_cb(&bpfrt_helper_cb_for_each_map_elem,
+             (const uint8_t[5]){ BPFRT_CB_MAP, BPFRT_CB_MAP_KEY, BPFRT_CB_MAP_VALUE, BPFRT_CB_CTX }, 0, 1, false);
+    check_cb(&bpfrt_helper_cb_find_vma, (const uint8_t[5]){ BPFRT_CB_TASK, BPFRT_CB_VMA, BPFRT_CB_CTX }, 0, 1,
+             false);
+    check_cb(&bpfrt_helper_cb_user_ringbuf_drain, (const uint8_t[5]){ BPFRT_CB_DYNPTR, BPFRT_CB_CTX }, 0, 1,
+             false);
+    check_cb(&bpfrt_helper_cb_timer,
+             (const uint8_t[5]){ BPFRT_CB_MAP, BPFRT_CB_MAP_KEY, BPFRT_CB_MAP_VALUE }, 0, 0, true);
+}
+
+static bool is_mem_ptr(uint8_t t)
+{
+    return t == ARG_PTR_TO_MAP_KEY || t == ARG_PTR_TO_MAP_VALUE || t == ARG_PTR_TO_UNINIT_MAP_VALUE ||
+           t == ARG_PTR_TO_MEM || t == ARG_PTR_TO_MEM_OR_NULL || t == ARG_PTR_TO_UNINIT_MEM ||
+           t == ARG_PTR_TO_LONG || t == ARG_PTR_TO_INT;
+}
+
+/* Every row: the traits agree with the prototype they sit beside. */
+static void test_traits_consistent(void)
+{
+    size_t n;
+    const struct bpfrt_helper_proto *t = bpfrt_helper_builtin_table(&n);
+    int callbacks = 0;
+    for (size_t i = 0; i < n; i++) {
+        const struct bpfrt_helper_proto *p = &t[i];
+        test_current = p->name;
+        CHECK_EQ(p->flags & ~BPFRT_HELPER_FLAGS_ALL, 0);
+        int funcs = 0, stack_ctx = 0, mem = 0;
+        for (int a = 0; a < 5; a++) {
+            uint8_t k = p->arg_type[a];
+            funcs += k == ARG_PTR_TO_FUNC;
+            stack_ctx += k == ARG_PTR_TO_STACK_OR_NULL;
+            mem += is_mem_ptr(k);
+            CHECK_EQ(p->arg_flags[a] & ~BPFRT_ARG_FLAGS_ALL, 0);
+            /* Linux: ringbuf memory is only ever passed to be released */
+            CHECK_EQ(k == ARG_PTR_TO_RINGBUF_MEM, (p->arg_flags[a] & BPFRT_ARG_RELEASE) != 0);
+            if (k == ARG_PTR_TO_LONG || k == ARG_PTR_TO_INT) {
+                CHECK_EQ(p->arg_size[a], k == ARG_PTR_TO_LONG ? 8 : 4);
+                CHECK(p->arg_flags[a] & BPFRT_ARG_ALIGNED);
+            }
+            if (p->arg_size[a])
+                CHECK(is_mem_ptr(k));
+            if (p->arg_flags[a] & BPFRT_ARG_ALIGNED) {
+                uint8_t s = p->arg_size[a];
+                CHECK(s == 1 || s == 2 || s == 4 || s == 8);
+            }
+        }
+        /* a callback exactly where an ARG_PTR_TO_FUNC names one */
+        CHECK_EQ(funcs <= 1, 1);
+        CHECK_EQ(p->cb != NULL, funcs == 1);
+        if (p->cb) {
+            callbacks++;
+            int ctx_args = 0;
+            bool ended = false;
+            for (int a = 0; a < 5; a++) {
+                uint8_t k = p->cb->args[a];
+                CHECK(k < __BPFRT_CB_ARG_MAX);
+                ctx_args += k == BPFRT_CB_CTX;
+                if (ended)
+                    CHECK_EQ(k, BPFRT_CB_NOT_INIT);
+                ended |= k == BPFRT_CB_NOT_INIT;
+            }
+            /* the callback's ctx is the helper's stack-or-NULL argument */
+            CHECK_EQ(ctx_args, stack_ctx);
+            CHECK(p->cb->ret_min <= p->cb->ret_max);
+        }
+        /* Linux's verifier insists (check_helper_call: "r1 != ctx") */
+        if (p->flags & BPFRT_HELPER_CHANGES_PKT)
+            CHECK_EQ(p->arg_type[0], ARG_PTR_TO_CTX);
+        if (p->flags & BPFRT_HELPER_PKT_ACCESS)
+            CHECK(mem > 0);
+        if (p->flags & BPFRT_HELPER_ACQUIRE)
+            CHECK(p->ret_type != RET_INTEGER && p->ret_type != RET_VOID);
+        /* memory a helper allocates is a reference (ringbuf_reserve) */
+        if (p->ret_type == RET_PTR_TO_MEM_OR_NULL)
+            CHECK(p->flags & BPFRT_HELPER_ACQUIRE);
+        if (p->flags & BPFRT_HELPER_NORETURN)
+            CHECK_EQ(p->ret_type, RET_VOID);
+    }
+    test_current = "test_traits_consistent";
+    CHECK_EQ(callbacks, 2); /* bpf_loop, bpf_for_each_map_elem */
+}
+
 static uint64_t app_add(uint64_t a, uint64_t b, uint64_t c, uint64_t d, uint64_t e,
                         struct bpfrt_run *run)
 {
@@ -202,6 +369,28 @@ static void test_register(void)
     bad = p;
     bad.arg_type[2] = 200;
     CHECK_EQ(bpfrt_helper_register(rt, &bad), -BPFRT_EINVAL);
+    bad = p;
+    bad.flags = 1u << 31;
+    CHECK_EQ(bpfrt_helper_register(rt, &bad), -BPFRT_EINVAL);
+    bad = p;
+    bad.arg_flags[1] = 0x80;
+    CHECK_EQ(bpfrt_helper_register(rt, &bad), -BPFRT_EINVAL);
+    static const struct bpfrt_helper_cb backwards = { { BPFRT_CB_SCALAR }, 1, 0, false };
+    static const struct bpfrt_helper_cb unknown_arg = { { 99 }, 0, 1, false };
+    bad = p;
+    bad.cb = &backwards;
+    CHECK_EQ(bpfrt_helper_register(rt, &bad), -BPFRT_EINVAL);
+    bad.cb = &unknown_arg;
+    CHECK_EQ(bpfrt_helper_register(rt, &bad), -BPFRT_EINVAL);
+    /* an application helper with a callback names its shape */
+    struct bpfrt_helper_proto withcb = p;
+    withcb.id = 0x10001;
+    withcb.arg_type[0] = ARG_PTR_TO_FUNC;
+    withcb.arg_type[1] = ARG_PTR_TO_STACK_OR_NULL;
+    withcb.cb = &bpfrt_helper_cb_loop;
+    CHECK_EQ(bpfrt_helper_register(rt, &withcb), 0);
+    f = bpfrt_helper_find(rt, 0x10001);
+    CHECK(f && f->cb == &bpfrt_helper_cb_loop);
     CHECK_EQ(bpfrt_helper_register(rt, NULL), -BPFRT_EINVAL);
     CHECK(bpfrt_helper_find(rt, 9999) == NULL);
     CHECK(bpfrt_helper_find(rt, BPF_FUNC_unspec) == NULL);
@@ -224,6 +413,9 @@ int main(void)
     RUN(test_id_names);
     RUN(test_protos);
     RUN(test_prog_types);
+    RUN(test_traits_hand_checked);
+    RUN(test_callback_shapes);
+    RUN(test_traits_consistent);
     RUN(test_register);
     RUN(test_type_names);
     bpfrt_runtime_destroy(rt);

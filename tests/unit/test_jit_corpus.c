@@ -149,7 +149,7 @@ static bool jit_object(struct bpfrt_object *obj)
             continue;
         bool jitted = false;
         char msg[256] = "";
-        int rc = bpfrt_prog_use_jit(prog, 0, &jitted, msg, sizeof(msg)); /* (no reference taken) */
+        int rc = bpfrt_prog_use_jit(prog, BPFRT_ENGINE_JIT, &jitted, msg, sizeof(msg)); /* (no reference taken) */
         CHECK_EQ(rc, 0);
         CHECK(jitted);
         if (rc || !jitted) {

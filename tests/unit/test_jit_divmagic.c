@@ -27,7 +27,7 @@ static long checked;
 static void check_div(uint64_t d, unsigned width)
 {
     struct jit_magic m;
-    bool ok = jit_magic_u(d, width, &m);
+    bool ok = bpfrt_jit_magic_u(d, width, &m);
     bool expect = d >= 3 && (d & (d - 1)) != 0 && !(width == 64 && d >> 63) && !(width == 32 && d > UINT32_MAX);
     CHECK_EQ(ok, expect);
     if (!ok)

@@ -13,7 +13,6 @@
 enum jt_engine { JT_INTERP, JT_INTERP_VERIFIED, JT_JIT, JT_JIT_TRUSTED, JT_JIT_VERIFIED, JT_COUNT };
 static const char *const jt_engine_names[JT_COUNT] = { "interp", "interp-verified", "jit", "jit-trusted",
                                                        "jit-verified" };
-static unsigned jt_jit_flags; /* extra BPFRT_JIT_* flags (BLIND) */
 
 static inline bool jt_is_jit(enum jt_engine e)
 {
@@ -40,8 +39,8 @@ static inline int jt_create(const struct bpf_insn *insns, uint32_t n, enum jt_en
     }
     if (jt_is_jit(e)) {
         bool jitted = false;
-        rc = bpfrt_prog_use_jit(prog, (e == JT_JIT_TRUSTED ? BPFRT_JIT_TRUSTED : 0) | jt_jit_flags, &jitted, msg,
-                                msg_size);
+        rc = bpfrt_prog_use_jit(prog, e == JT_JIT_TRUSTED ? BPFRT_ENGINE_JIT_TRUSTED : BPFRT_ENGINE_JIT, &jitted,
+                                msg, msg_size);
         if (rc || !jitted) {
             if (!rc)
                 snprintf(msg, msg_size, "not JIT-compiled");

@@ -3,7 +3,7 @@
  * disp32, both signs, the rsp/r12 SIB bases and the rbp/r13 disp8 bases)
  * and the immediate classes, is written as an Intel-syntax line, assembled
  * at test time by GNU as (or llvm-mc) and the bytes compared. Also checks
- * x86_mov_imm's choice of encoding. Skips (loudly) when no assembler is
+ * bpfrt_x86_mov_imm's choice of encoding. Skips (loudly) when no assembler is
  * installed. */
 #include <stdarg.h>
 #include <unistd.h>
@@ -106,13 +106,13 @@ static void gen_alu(void)
             for (int d = 0; d < 16; d++) {
                 for (int r = 0; r < 16; r++) {
                     begin();
-                    x86_alu_rr(&X, op, s, d, r);
+                    bpfrt_x86_alu_rr(&X, op, s, d, r);
                     end("%s %s, %s", alu_names[op], rn(s, d), rn(s, r));
                 }
                 for (size_t i = 0; i < sizeof(imms) / sizeof(imms[0]); i++) {
                     int64_t v = imm_for(s, imms[i]);
                     begin();
-                    x86_alu_ri(&X, op, s, d, (int32_t)v);
+                    bpfrt_x86_alu_ri(&X, op, s, d, (int32_t)v);
                     end("%s %s, %lld", alu_names[op], rn(s, d), (long long)v);
                 }
             }
@@ -121,15 +121,15 @@ static void gen_alu(void)
                     int32_t disp = disps[k];
                     int reg = (b + 3) & 15;
                     begin();
-                    x86_alu_rm(&X, op, s, reg, b, disp);
+                    bpfrt_x86_alu_rm(&X, op, s, reg, b, disp);
                     end("%s %s, %s %s", alu_names[op], rn(s, reg), ptr(s), mem(b, disp));
                     begin();
-                    x86_alu_mr(&X, op, s, b, disp, reg);
+                    bpfrt_x86_alu_mr(&X, op, s, b, disp, reg);
                     end("%s %s %s, %s", alu_names[op], ptr(s), mem(b, disp), rn(s, reg));
                     for (size_t i = 0; i < sizeof(imms) / sizeof(imms[0]); i += 3) {
                         int64_t v = imm_for(s, imms[i]);
                         begin();
-                        x86_alu_mi(&X, op, s, b, disp, (int32_t)v);
+                        bpfrt_x86_alu_mi(&X, op, s, b, disp, (int32_t)v);
                         end("%s %s %s, %lld", alu_names[op], ptr(s), mem(b, disp), (long long)v);
                     }
                 }
@@ -143,10 +143,10 @@ static void gen_mov(void)
         for (int d = 0; d < 16; d++)
             for (int r = 0; r < 16; r++) {
                 begin();
-                x86_mov_rr(&X, s, d, r);
+                bpfrt_x86_mov_rr(&X, s, d, r);
                 end("mov %s, %s", rn(s, d), rn(s, r));
                 begin();
-                x86_test_rr(&X, s, d, r);
+                bpfrt_x86_test_rr(&X, s, d, r);
                 end("test %s, %s", rn(s, d), rn(s, r));
             }
     }
@@ -154,19 +154,19 @@ static void gen_mov(void)
                                      0xffffffffffffffffull, 0xffffffff80000000ull, 0x123456789abcdef0ull };
     for (int d = 0; d < 16; d++) {
         begin();
-        x86_mov_r32_imm(&X, d, 0xdeadbeef);
+        bpfrt_x86_mov_r32_imm(&X, d, 0xdeadbeef);
         end("mov %s, 0xdeadbeef", r32[d]);
         begin();
-        x86_mov_r64_simm(&X, d, -2);
+        bpfrt_x86_mov_r64_simm(&X, d, -2);
         end("mov %s, -2", r64[d]);
         begin();
-        x86_movabs(&X, d, 0x123456789abcdef0ull);
+        bpfrt_x86_movabs(&X, d, 0x123456789abcdef0ull);
         end("movabs %s, 0x123456789abcdef0", r64[d]);
-        /* x86_mov_imm chooses: xor / mov r32 / mov r64 simm32 / movabs */
+        /* bpfrt_x86_mov_imm chooses: xor / mov r32 / mov r64 simm32 / movabs */
         for (size_t i = 0; i < sizeof(vals) / sizeof(vals[0]); i++) {
             uint64_t v = vals[i];
             begin();
-            x86_mov_imm(&X, d, v);
+            bpfrt_x86_mov_imm(&X, d, v);
             if (v == 0)
                 end("xor %s, %s", r32[d], r32[d]);
             else if (v <= 0xffffffffu)
@@ -181,7 +181,7 @@ static void gen_mov(void)
             for (size_t i = 0; i < sizeof(imms) / sizeof(imms[0]); i += 2) {
                 int64_t v = imm_for(s, imms[i]);
                 begin();
-                x86_test_ri(&X, s, d, (int32_t)v);
+                bpfrt_x86_test_ri(&X, s, d, (int32_t)v);
                 end("test %s, %lld", rn(s, d), (long long)v);
             }
         }
@@ -200,35 +200,35 @@ static void gen_shift_mul(void)
                 static const uint8_t counts[] = { 1, 2, 7, 8, 31, 63 };
                 for (size_t c = 0; c < sizeof(counts); c++) {
                     begin();
-                    x86_shift_ri(&X, op, s, d, counts[c]);
+                    bpfrt_x86_shift_ri(&X, op, s, d, counts[c]);
                     end("%s %s, %u", sh_names[op], rn(s, d), counts[c]);
                 }
                 begin();
-                x86_shift_cl(&X, op, s, d);
+                bpfrt_x86_shift_cl(&X, op, s, d);
                 end("%s %s, cl", sh_names[op], rn(s, d));
             }
             if (s == 1)
                 continue;
             begin();
-            x86_neg(&X, s, d);
+            bpfrt_x86_neg(&X, s, d);
             end("neg %s", rn(s, d));
             begin();
-            x86_mul_r(&X, s, d);
+            bpfrt_x86_mul_r(&X, s, d);
             end("mul %s", rn(s, d));
             begin();
-            x86_div_r(&X, s, d, false);
+            bpfrt_x86_div_r(&X, s, d, false);
             end("div %s", rn(s, d));
             begin();
-            x86_div_r(&X, s, d, true);
+            bpfrt_x86_div_r(&X, s, d, true);
             end("idiv %s", rn(s, d));
             for (int r = 0; r < 16; r++) {
                 begin();
-                x86_imul_rr(&X, s, d, r);
+                bpfrt_x86_imul_rr(&X, s, d, r);
                 end("imul %s, %s", rn(s, d), rn(s, r));
                 for (size_t i = 0; i < sizeof(imms) / sizeof(imms[0]); i += 4) {
                     int64_t v = imm_for(s, imms[i]);
                     begin();
-                    x86_imul_rri(&X, s, d, r, (int32_t)v);
+                    bpfrt_x86_imul_rri(&X, s, d, r, (int32_t)v);
                     end("imul %s, %s, %lld", rn(s, d), rn(s, r), (long long)v);
                 }
                 if (s >= 4)
@@ -236,58 +236,58 @@ static void gen_shift_mul(void)
                         int op = shifts[k];
                         int c = (r + d) & 15;
                         begin();
-                        x86_shiftx(&X, op, s, d, r, c);
+                        bpfrt_x86_shiftx(&X, op, s, d, r, c);
                         end("%sx %s, %s, %s", sh_names[op], rn(s, d), rn(s, r), rn(s, c));
                     }
             }
         }
     }
     begin();
-    x86_neg(&X, 1, 6);
+    bpfrt_x86_neg(&X, 1, 6);
     end("neg sil");
     begin();
-    x86_cdq(&X, 4);
+    bpfrt_x86_cdq(&X, 4);
     end("cdq");
     begin();
-    x86_cdq(&X, 8);
+    bpfrt_x86_cdq(&X, 8);
     end("cqo");
     for (int d = 0; d < 16; d++) {
         begin();
-        x86_bswap(&X, 4, d);
+        bpfrt_x86_bswap(&X, 4, d);
         end("bswap %s", r32[d]);
         begin();
-        x86_bswap(&X, 8, d);
+        bpfrt_x86_bswap(&X, 8, d);
         end("bswap %s", r64[d]);
         for (int r = 0; r < 16; r++) {
             for (unsigned ds = 4; ds <= 8; ds += 4) {
                 begin();
-                x86_movzx_rr(&X, ds, 1, d, r);
+                bpfrt_x86_movzx_rr(&X, ds, 1, d, r);
                 end("movzx %s, %s", rn(ds, d), r8n[r]);
                 begin();
-                x86_movzx_rr(&X, ds, 2, d, r);
+                bpfrt_x86_movzx_rr(&X, ds, 2, d, r);
                 end("movzx %s, %s", rn(ds, d), r16[r]);
                 begin();
-                x86_movsx_rr(&X, ds, 1, d, r);
+                bpfrt_x86_movsx_rr(&X, ds, 1, d, r);
                 end("movsx %s, %s", rn(ds, d), r8n[r]);
                 begin();
-                x86_movsx_rr(&X, ds, 2, d, r);
+                bpfrt_x86_movsx_rr(&X, ds, 2, d, r);
                 end("movsx %s, %s", rn(ds, d), r16[r]);
             }
             begin();
-            x86_movsx_rr(&X, 8, 4, d, r);
+            bpfrt_x86_movsx_rr(&X, 8, 4, d, r);
             end("movsxd %s, %s", r64[d], r32[r]);
         }
         begin();
-        x86_push(&X, d);
+        bpfrt_x86_push(&X, d);
         end("push %s", r64[d]);
         begin();
-        x86_pop(&X, d);
+        bpfrt_x86_pop(&X, d);
         end("pop %s", r64[d]);
         begin();
-        x86_call_r(&X, d);
+        bpfrt_x86_call_r(&X, d);
         end("call %s", r64[d]);
         begin();
-        x86_jmp_r(&X, d);
+        bpfrt_x86_jmp_r(&X, d);
         end("jmp %s", r64[d]);
     }
 }
@@ -301,76 +301,76 @@ static void gen_mem(void)
                 for (unsigned si = 0; si < 4; si++) {
                     unsigned s = sizes[si];
                     begin();
-                    x86_load(&X, s, false, r, b, disp);
+                    bpfrt_x86_load(&X, s, false, r, b, disp);
                     if (s <= 2)
                         end("movzx %s, %s %s", r32[r], ptr(s), mem(b, disp));
                     else
                         end("mov %s, %s %s", rn(s, r), ptr(s), mem(b, disp));
                     if (s < 8) {
                         begin();
-                        x86_load(&X, s, true, r, b, disp);
+                        bpfrt_x86_load(&X, s, true, r, b, disp);
                         end("%s %s, %s %s", s == 4 ? "movsxd" : "movsx", r64[r], ptr(s), mem(b, disp));
                     }
                     begin();
-                    x86_store(&X, s, b, disp, r);
+                    bpfrt_x86_store(&X, s, b, disp, r);
                     end("mov %s %s, %s", ptr(s), mem(b, disp), rn(s, r));
                     if (s >= 4) {
                         begin();
-                        x86_lock(&X);
-                        x86_xadd_m(&X, s, b, disp, r);
+                        bpfrt_x86_lock(&X);
+                        bpfrt_x86_xadd_m(&X, s, b, disp, r);
                         end("lock xadd %s %s, %s", ptr(s), mem(b, disp), rn(s, r));
                         begin();
-                        x86_xchg_m(&X, s, b, disp, r);
+                        bpfrt_x86_xchg_m(&X, s, b, disp, r);
                         end("xchg %s %s, %s", ptr(s), mem(b, disp), rn(s, r));
                         begin();
-                        x86_lock(&X);
-                        x86_cmpxchg_m(&X, s, b, disp, r);
+                        bpfrt_x86_lock(&X);
+                        bpfrt_x86_cmpxchg_m(&X, s, b, disp, r);
                         end("lock cmpxchg %s %s, %s", ptr(s), mem(b, disp), rn(s, r));
                         begin();
-                        x86_cmpxchg_m(&X, s, b, disp, r);
+                        bpfrt_x86_cmpxchg_m(&X, s, b, disp, r);
                         end("cmpxchg %s %s, %s", ptr(s), mem(b, disp), rn(s, r));
                     }
                 }
                 begin();
-                x86_lea(&X, r, b, disp);
+                bpfrt_x86_lea(&X, r, b, disp);
                 end("lea %s, %s", r64[r], mem(b, disp));
             }
             begin();
-            x86_push_m(&X, b, disp);
+            bpfrt_x86_push_m(&X, b, disp);
             end("push QWORD PTR %s", mem(b, disp));
             begin();
-            x86_pop_m(&X, b, disp);
+            bpfrt_x86_pop_m(&X, b, disp);
             end("pop QWORD PTR %s", mem(b, disp));
             for (unsigned si = 0; si < 4; si++) {
                 unsigned s = sizes[si];
                 for (size_t i = 0; i < sizeof(imms) / sizeof(imms[0]); i += 3) {
                     int64_t v = imm_for(s, imms[i]);
                     begin();
-                    x86_store_imm(&X, s, b, disp, (int32_t)v);
+                    bpfrt_x86_store_imm(&X, s, b, disp, (int32_t)v);
                     end("mov %s %s, %lld", ptr(s), mem(b, disp), (long long)v);
                 }
                 int idx = (b + 5) & 15;
                 if (idx == X86_RSP)
                     idx = X86_R10;
                 begin();
-                x86_alu_mi_idx(&X, X86_SUB, s, b, idx, disp, 1);
+                bpfrt_x86_alu_mi_idx(&X, X86_SUB, s, b, idx, disp, 1);
                 end("sub %s [%s+%s*1%+d], 1", ptr(s), r64[b], r64[idx], disp);
                 begin();
-                x86_alu_mi_idx(&X, X86_CMP, s, b, idx, disp, 0);
+                bpfrt_x86_alu_mi_idx(&X, X86_CMP, s, b, idx, disp, 0);
                 end("cmp %s [%s+%s*1%+d], 0", ptr(s), r64[b], r64[idx], disp);
                 begin();
-                x86_store_imm_idx(&X, s, b, idx, disp, 0x3412);
+                bpfrt_x86_store_imm_idx(&X, s, b, idx, disp, 0x3412);
                 end("mov %s [%s+%s*1%+d], %lld", ptr(s), r64[b], r64[idx], disp, (long long)imm_for(s, 0x3412));
             }
         }
     begin();
-    x86_mfence(&X);
+    bpfrt_x86_mfence(&X);
     end("mfence");
     begin();
-    x86_ret(&X);
+    bpfrt_x86_ret(&X);
     end("ret");
     begin();
-    x86_int3(&X);
+    bpfrt_x86_int3(&X);
     end("int3");
 }
 
@@ -381,21 +381,21 @@ static void gen_jumps(void)
     for (int cc = 0; cc < 16; cc++)
         for (size_t i = 0; i < 5; i++) {
             begin();
-            x86_jcc_rel8(&X, cc, (int8_t)rels[i]);
+            bpfrt_x86_jcc_rel8(&X, cc, (int8_t)rels[i]);
             end("j%s .%+d", cc_names[cc], rels[i] + 2);
             begin();
-            x86_jcc_rel32(&X, cc, rels32[i]);
+            bpfrt_x86_jcc_rel32(&X, cc, rels32[i]);
             end("{disp32} j%s .%+d", cc_names[cc], rels32[i] + 6);
         }
     for (size_t i = 0; i < 5; i++) {
         begin();
-        x86_jmp_rel8(&X, (int8_t)rels[i]);
+        bpfrt_x86_jmp_rel8(&X, (int8_t)rels[i]);
         end("jmp .%+d", rels[i] + 2);
         begin();
-        x86_jmp_rel32(&X, rels32[i]);
+        bpfrt_x86_jmp_rel32(&X, rels32[i]);
         end("{disp32} jmp .%+d", rels32[i] + 5);
         begin();
-        x86_call_rel32(&X, rels32[i]);
+        bpfrt_x86_call_rel32(&X, rels32[i]);
         end("call .%+d", rels32[i] + 5);
     }
 }

@@ -2,8 +2,9 @@
  * executes a program in checked mode and (optionally) again as a verified
  * program (unchecked loop), so every semantic test covers both loops.
  * Built with VT_JIT defined (tests/unit/test_jit_vm_*.c), the same tests
- * run JIT-compiled (VT_JIT = BPFRT_JIT_* flags): checked and verified mode;
- * traced runs stay in the interpreter (tracing is an interpreter feature). */
+ * run JIT-compiled: checked and verified mode (with VT_JIT_BLIND, constant
+ * blinding on); traced runs stay in the interpreter (tracing is an
+ * interpreter feature). */
 #ifndef BPFRT_TEST_VM_UTIL_H
 #define BPFRT_TEST_VM_UTIL_H
 
@@ -92,7 +93,7 @@ static inline void vt_prepare(struct bpfrt_prog *prog)
 #ifdef VT_JIT
     bool jitted = false;
     char msg[128];
-    if (!vt_trace && (bpfrt_prog_use_jit(prog, (VT_JIT) & ~1u, &jitted, msg, sizeof(msg)) || !jitted)) {
+    if (!vt_trace && (bpfrt_prog_use_jit(prog, BPFRT_ENGINE_JIT, &jitted, msg, sizeof(msg)) || !jitted)) {
         fprintf(stderr, "not JIT-compiled: %s\n", msg);
         exit(1);
     }
@@ -168,6 +169,9 @@ static inline void vt_setup(void)
         fprintf(stderr, "cannot create runtime\n");
         exit(1);
     }
+#ifdef VT_JIT_BLIND
+    bpfrt_runtime_set_jit_blinding(vt_rt, true);
+#endif
 }
 
 static inline void vt_teardown(void)

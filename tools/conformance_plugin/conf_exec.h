@@ -136,23 +136,26 @@ static inline void conf_exec_engine(struct bpfrt_runtime *rt, const struct bpf_i
         out->kind = CONF_LOAD_ERROR;
         return;
     }
-    int err = bpfrt_prog_create(rt, insns, n, BPF_PROG_TYPE_UNSPEC, msg, sizeof(msg), &prog);
+    static const enum bpfrt_engine_kind kinds[] = {
+        [CONF_ENGINE_INTERP] = BPFRT_ENGINE_INTERP, [CONF_ENGINE_JIT] = BPFRT_ENGINE_JIT,
+        [CONF_ENGINE_JIT_TRUSTED] = BPFRT_ENGINE_JIT_TRUSTED, [CONF_ENGINE_JIT_VERIFIED] = BPFRT_ENGINE_JIT,
+    };
+    struct bpfrt_prog_create_opts opts = { .prog_type = BPF_PROG_TYPE_UNSPEC, .engine = kinds[engine] };
+    int err = bpfrt_prog_create_opts(rt, insns, n, &opts, msg, sizeof(msg), &prog);
     if (err) {
         out->kind = CONF_LOAD_ERROR;
         snprintf(out->msg, sizeof(out->msg), "%s", msg[0] ? msg : "program rejected");
         return;
     }
-    if (engine != CONF_ENGINE_INTERP) {
-        bool jitted = false;
-        prog->verified = engine == CONF_ENGINE_JIT_VERIFIED;
-        err = bpfrt_prog_use_jit(prog, engine == CONF_ENGINE_JIT_TRUSTED ? BPFRT_JIT_TRUSTED : 0, &jitted, msg,
-                                 sizeof(msg));
-        if (err || !jitted) {
-            out->kind = CONF_LOAD_ERROR;
-            snprintf(out->msg, sizeof(out->msg), "%s", err ? msg : "the JIT is not available here");
-            bpfrt_prog_put(prog);
-            return;
-        }
+    if (engine == CONF_ENGINE_JIT_VERIFIED) { /* recompiled as the verifier's acceptance would */
+        prog->verified = true;
+        err = bpfrt_prog_use_jit(prog, BPFRT_ENGINE_JIT, NULL, msg, sizeof(msg));
+    }
+    if (err || prog->engine != kinds[engine]) {
+        out->kind = CONF_LOAD_ERROR;
+        snprintf(out->msg, sizeof(out->msg), "%s", msg[0] ? msg : "the JIT is not available here");
+        bpfrt_prog_put(prog);
+        return;
     }
     uint8_t *copy = NULL;
     if (mem_len) {

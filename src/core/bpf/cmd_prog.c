@@ -4,10 +4,13 @@
  * the program), helper availability, then the program object.
  *
  * Until the verifier lands, programs are validated structurally
- * (bpfrt_insns_validate) and by the checks here, and run in the engines'
+ * (bpfrt_isa_validate) and by the checks here, and run in the engines'
  * checked mode; the log carries the structural error text in Linux's
  * wording and Linux's closing statistics lines. */
 #include "bpfrt/asm.h"
+#include "bpfrt/diag.h"
+#include "core/isa/isa.h"
+#include "core/prog/prog.h"
 #include "bpfrt/btf.h"
 #include "bpfrt/map.h"
 #include "bpfrt/prog.h"
@@ -23,7 +26,8 @@
 
 #define KNOWN_PROG_FLAGS                                                                       \
     (BPF_F_STRICT_ALIGNMENT | BPF_F_ANY_ALIGNMENT | BPF_F_TEST_RND_HI32 | BPF_F_TEST_STATE_FREQ | \
-     BPF_F_SLEEPABLE | BPF_F_XDP_HAS_FRAGS | BPF_F_XDP_DEV_BOUND_ONLY | BPF_F_TEST_REG_INVARIANTS)
+     BPF_F_SLEEPABLE | BPF_F_XDP_HAS_FRAGS | BPF_F_XDP_DEV_BOUND_ONLY | BPF_F_TEST_REG_INVARIANTS | \
+     BPFRT_PROG_F_ENGINE_MASK)
 
 /* Everything one load collects before the program object exists. */
 struct load {
@@ -253,7 +257,13 @@ static int check_helper_calls(struct load *ld)
             continue;
         const struct bpfrt_helper_proto *h = bpfrt_helper_find(ld->rt, (uint32_t)insn->imm);
         if (!h) {
-            bpfrt_vlog_printf(&ld->log, "invalid func unknown#%d\n", insn->imm);
+            /* Linux's text for ids it has no name for; a Linux helper this
+             * runtime lacks is named, so the user knows what is missing */
+            const char *lname = bpfrt_helper_name((uint32_t)insn->imm);
+            if (lname && insn->imm > 0)
+                bpfrt_vlog_printf(&ld->log, "helper %s#%d is not provided\n", lname, insn->imm);
+            else
+                bpfrt_vlog_printf(&ld->log, "invalid func unknown#%d\n", insn->imm);
             return -BPFRT_EINVAL;
         }
         if (type < 64 && !(h->prog_types & BPFRT_PROG_TYPE_BIT(type))) {
@@ -390,18 +400,6 @@ static int check_type_rules(struct load *ld)
     return 0;
 }
 
-/* The validator names the instruction ("insn 3: unknown opcode 8f");
- * Linux's log line for these checks is the bare message. */
-static const char *strip_insn_prefix(const char *msg)
-{
-    if (bpfrt_strncmp(msg, "insn ", 5) != 0)
-        return msg;
-    const char *p = msg + 5;
-    while (*p >= '0' && *p <= '9')
-        p++;
-    return (p[0] == ':' && p[1] == ' ') ? p + 2 : msg;
-}
-
 static void load_cleanup(struct load *ld)
 {
     for (uint32_t i = 0; i < ld->nr_maps; i++)
@@ -436,7 +434,7 @@ static int hand_over(struct load *ld, struct bpfrt_prog *prog, const char *name)
     ld->line_info = NULL;
     ld->nr_line_info = 0;
     prog->expected_attach_type = a->expected_attach_type;
-    prog->prog_flags = a->prog_flags;
+    prog->prog_flags = a->prog_flags & ~BPFRT_PROG_F_ENGINE_MASK; /* Linux's flags only */
     prog->gpl_compatible = ld->gpl;
     bpfrt_memcpy(prog->name, name, BPF_OBJ_NAME_LEN);
     /* orig_insns: the program as the caller loaded it (map fds intact). */
@@ -444,11 +442,17 @@ static int hand_over(struct load *ld, struct bpfrt_prog *prog, const char *name)
     return 0;
 }
 
-/* bpfrt_prog_create takes the rewritten instructions as they are: it
- * validates them with the map immediates (pointers now) set aside. */
-static int create_prog(struct load *ld, char *msg, size_t msg_size, struct bpfrt_prog **out)
+/* The instructions were validated once, before map references were
+ * rewritten; the engine comes from bpfrt's bits of prog_flags (none: the
+ * runtime's default). */
+static int create_prog(struct load *ld, struct bpfrt_diag *diag, struct bpfrt_prog **out)
 {
-    return bpfrt_prog_create(ld->rt, ld->insns, ld->cnt, ld->attr->prog_type, msg, msg_size, out);
+    struct bpfrt_prog_create_opts opts = {
+        .prog_type = ld->attr->prog_type,
+        .engine = (enum bpfrt_engine_kind)((ld->attr->prog_flags & BPFRT_PROG_F_ENGINE_MASK) >>
+                                           BPFRT_PROG_F_ENGINE_SHIFT),
+    };
+    return bpfrt_prog_new(ld->rt, ld->insns, ld->cnt, &opts, true, diag, out);
 }
 
 void bpfrt_prog_calc_tag(const struct bpf_insn *insns, uint32_t cnt, uint8_t tag[BPF_TAG_SIZE]);
@@ -471,10 +475,8 @@ long bpfrt_cmd_prog_load(struct bpfrt_cmd *c)
         return -BPFRT_EINVAL; /* CO-RE relocations are applied by the loader */
     if (!bpfrt_prog_type_known(a->prog_type))
         return -BPFRT_EINVAL;
-    /* bpf_prog_load_check_attach: of bpfrt's types only cgroup_skb names
-     * its attach point at load time */
-    if (a->prog_type == BPF_PROG_TYPE_CGROUP_SKB && a->expected_attach_type != BPF_CGROUP_INET_INGRESS &&
-        a->expected_attach_type != BPF_CGROUP_INET_EGRESS)
+    /* bpf_prog_load_check_attach: the attach types the type's row allows */
+    if (!bpfrt_prog_type_attach_ok(a->prog_type, a->expected_attach_type))
         return -BPFRT_EINVAL;
     if (a->insn_cnt == 0 || a->insn_cnt > BPFRT_MAX_INSNS)
         return -BPFRT_E2BIG;
@@ -507,9 +509,12 @@ long bpfrt_cmd_prog_load(struct bpfrt_cmd *c)
     if (!err)
         err = process_fd_array(&ld);
     if (!err) {
-        err = bpfrt_insns_validate(ld.insns, ld.cnt, msg, sizeof(msg), NULL);
+        /* Linux's log line for these checks is the bare message. */
+        struct bpfrt_diag diag;
+        bpfrt_diag_init(&diag, msg, sizeof(msg));
+        err = bpfrt_isa_validate(ld.insns, ld.cnt, &diag);
         if (err)
-            bpfrt_vlog_printf(&ld.log, "%s\n", strip_insn_prefix(msg));
+            bpfrt_vlog_printf(&ld.log, "%s\n", msg);
     }
     if (!err)
         err = find_subprogs(&ld);
@@ -521,11 +526,12 @@ long bpfrt_cmd_prog_load(struct bpfrt_cmd *c)
         err = check_helper_calls(&ld);
     struct bpfrt_prog *prog = NULL;
     if (!err) {
-        err = create_prog(&ld, msg, sizeof(msg), &prog);
-        if (err)
+        struct bpfrt_diag diag;
+        bpfrt_diag_init(&diag, msg, sizeof(msg));
+        err = create_prog(&ld, &diag, &prog);
+        if (err || msg[0]) /* the error, or a note on the engine */
             bpfrt_vlog_printf(&ld.log, "%s\n", msg);
-        else
-            accepted = true;
+        accepted = !err;
     }
 
     uint32_t depths[MAX_SUBPROGS] = { 0 };

@@ -61,7 +61,10 @@ void bpfrt_vlog_write(struct bpfrt_vlog *log, const char *text, uint32_t len)
             put_byte(log, new_end, '\0');
     }
     log->end_pos = new_end;
-    if (!(log->level & BPF_LOG_FIXED) && log->end_pos + 1 > log->len_total && log->len_total)
+    /* The window only moves forward, and only once the text outgrows the
+     * buffer: after a rewind, bytes before start_pos may already hold
+     * discarded text (Linux's bpf_verifier_vlog). */
+    if (!(log->level & BPF_LOG_FIXED) && log->len_total && log->end_pos - log->start_pos >= log->len_total)
         log->start_pos = log->end_pos + 1 - log->len_total;
 }
 
@@ -141,11 +144,12 @@ int bpfrt_vlog_finalize(struct bpfrt_vlog *log, uint32_t *true_size)
     if (!bpfrt_vlog_needed(log))
         return 0;
     bool truncated = log->buf && log->len_max > log->len_total;
-    if (log->buf && truncated && !(log->level & BPF_LOG_FIXED)) {
-        /* The ring holds the last len_total-1 bytes, the NUL sits at
-         * end_pos % len_total: rotate left past the NUL so the text starts
-         * at buf[0] and the NUL ends the buffer. */
-        uint32_t shift = (uint32_t)((log->end_pos + 1) % log->len_total);
+    if (log->buf && log->start_pos && !(log->level & BPF_LOG_FIXED)) {
+        /* The ring holds [start_pos, end_pos) followed by a NUL, starting
+         * at slot start_pos % len_total: rotate left so the text starts at
+         * buf[0]. The window can be shorter than the buffer after a rewind
+         * (Linux's bpf_vlog_finalize rotates by start_pos the same way). */
+        uint32_t shift = (uint32_t)(log->start_pos % log->len_total);
         reverse(log->buf, 0, shift);
         reverse(log->buf, shift, log->len_total);
         reverse(log->buf, 0, log->len_total);

@@ -14,7 +14,9 @@
  *  - raw tracepoint: ctx_in is args[]; syscall: ctx_in is plain memory,
  *    copied back to ctx_in.
  *  - kprobe, tracepoint, perf_event: Linux refuses them (-ENOTSUPP); bpfrt
- *    runs them with ctx_in as the raw context. */
+ *    runs them with ctx_in as the raw context.
+ * Which of these a program type gets is its row's test_run kind
+ * (src/core/prog/prog_type_rows.c). */
 #include "bpfrt/hooks.h"
 #include "bpfrt/map.h"
 #include "bpfrt/prog.h"
@@ -48,6 +50,7 @@ struct tr {
     struct bpfrt_prog *prog;
     const struct bpfrt_test_run_opts *o;
     struct bpfrt_test_run_result *res;
+    enum bpfrt_test_run_kind kind;   /* from the program type's row */
 };
 
 /* What one execution needs besides the program. */
@@ -246,7 +249,7 @@ static int test_run_xdp(struct tr *t)
     k->data_end = (uint64_t)(uintptr_t)pkt.data_end;
     k->data_meta = (uint64_t)(uintptr_t)pkt.data_meta;
 
-    struct run_setup s = { k, bpfrt_ctx_desc_for(BPF_PROG_TYPE_XDP, t->prog->expected_attach_type), 0, &pkt };
+    struct run_setup s = { k, bpfrt_ctx_desc_for(t->prog->type, t->prog->expected_attach_type), 0, &pkt };
     err = run_prog(t, &s, o->repeat, true);
     if (!err) {
         /* The helpers keep pkt and the shadows in step; pkt is the truth. */
@@ -320,7 +323,7 @@ static int test_run_skb(struct tr *t)
 {
     const struct bpfrt_test_run_opts *o = t->o;
     uint32_t type = t->prog->type;
-    bool is_l2 = type == BPF_PROG_TYPE_SCHED_CLS || type == BPF_PROG_TYPE_SCHED_ACT;
+    bool is_l2 = t->kind == BPFRT_TEST_RUN_SKB_L2;
     if (o->flags || o->cpu || o->batch_size)
         return -BPFRT_EINVAL;
     uint32_t size = o->data_size_in;
@@ -444,7 +447,7 @@ static int test_run_raw_tp(struct tr *t)
         return -BPFRT_EINVAL;
     if ((o->flags & BPF_F_TEST_RUN_ON_CPU) && o->cpu >= t->rt->ncpus)
         return -BPFRT_ENXIO;
-    const struct bpfrt_ctx_desc *desc = bpfrt_ctx_desc_for(BPF_PROG_TYPE_RAW_TRACEPOINT, 0);
+    const struct bpfrt_ctx_desc *desc = bpfrt_ctx_desc_for(t->prog->type, 0);
     if (o->ctx_size_in > desc->ctx_size)
         return -BPFRT_EINVAL;
     uint64_t args[BPFRT_MAX_BPF_FUNC_ARGS] = { 0 };
@@ -511,23 +514,14 @@ static int test_run_syscall(struct tr *t)
 
 typedef int (*test_run_fn)(struct tr *t);
 
-static const struct {
-    uint32_t type;
-    test_run_fn fn;
-} test_run_table[] = {
-    { BPF_PROG_TYPE_XDP, test_run_xdp },
-    { BPF_PROG_TYPE_SCHED_CLS, test_run_skb },
-    { BPF_PROG_TYPE_SCHED_ACT, test_run_skb },
-    { BPF_PROG_TYPE_SOCKET_FILTER, test_run_skb },
-    { BPF_PROG_TYPE_CGROUP_SKB, test_run_skb },
-    { BPF_PROG_TYPE_LWT_IN, test_run_skb },
-    { BPF_PROG_TYPE_LWT_OUT, test_run_skb },
-    { BPF_PROG_TYPE_LWT_XMIT, test_run_skb },
-    { BPF_PROG_TYPE_RAW_TRACEPOINT, test_run_raw_tp },
-    { BPF_PROG_TYPE_KPROBE, test_run_tracing },
-    { BPF_PROG_TYPE_TRACEPOINT, test_run_tracing },
-    { BPF_PROG_TYPE_PERF_EVENT, test_run_tracing },
-    { BPF_PROG_TYPE_SYSCALL, test_run_syscall },
+/* One handler per test-run kind; the program type's row names the kind. */
+static const test_run_fn test_run_handlers[] = {
+    [BPFRT_TEST_RUN_XDP] = test_run_xdp,
+    [BPFRT_TEST_RUN_SKB_L2] = test_run_skb,
+    [BPFRT_TEST_RUN_SKB_L3] = test_run_skb,
+    [BPFRT_TEST_RUN_RAW_TP] = test_run_raw_tp,
+    [BPFRT_TEST_RUN_CTX] = test_run_tracing,
+    [BPFRT_TEST_RUN_SYSCALL] = test_run_syscall,
 };
 
 int bpfrt_prog_test_run(struct bpfrt_runtime *rt, struct bpfrt_prog *prog,
@@ -540,11 +534,12 @@ int bpfrt_prog_test_run(struct bpfrt_runtime *rt, struct bpfrt_prog *prog,
         return -BPFRT_EINVAL;
     if ((opts->ctx_size_out && !opts->ctx_out) || (!opts->ctx_size_out && opts->ctx_out))
         return -BPFRT_EINVAL;
-    struct tr t = { rt, prog, opts, res };
-    for (size_t i = 0; i < sizeof(test_run_table) / sizeof(test_run_table[0]); i++)
-        if (test_run_table[i].type == prog->type)
-            return test_run_table[i].fn(&t);
-    return -BPFRT_ENOTSUPP;
+    const struct bpfrt_prog_type_row *row = bpfrt_prog_type_row(prog->type);
+    uint8_t kind = row ? row->test_run : BPFRT_TEST_RUN_NONE;
+    if (kind >= sizeof(test_run_handlers) / sizeof(test_run_handlers[0]) || !test_run_handlers[kind])
+        return -BPFRT_ENOTSUPP;
+    struct tr t = { rt, prog, opts, res, (enum bpfrt_test_run_kind)kind };
+    return test_run_handlers[kind](&t);
 }
 
 long bpfrt_cmd_prog_test_run(struct bpfrt_cmd *c)

@@ -1,7 +1,7 @@
 /* Internal to src/core/helpers: declarations of every built-in helper
- * function, the program-type groups the helper table uses, and the small
- * utilities several helper families share (packet access, the printf-like
- * engine, run-region spans). */
+ * function (from the rows in table.def), the program-type groups the rows
+ * use, and the small utilities several helper families share (packet
+ * access, the printf-like engine, run-region spans). */
 #ifndef BPFRT_HELPERS_INTERNAL_H
 #define BPFRT_HELPERS_INTERNAL_H
 
@@ -42,92 +42,10 @@ static inline void *bpfrt_u2p(uint64_t v)
 #define BPFRT_PT_NET (BPFRT_PT_SKB | PT(XDP) | PT(CGROUP_SOCK) | PT(SOCK_OPS) | PT(SK_MSG) | \
                       PT(CGROUP_SOCK_ADDR) | PT(SK_LOOKUP) | PT(CGROUP_SOCKOPT) | PT(NETFILTER))
 
-/* ---- built-in helpers ---- */
-/* map_helpers.c */
-BPFRT_HELPER_DECL(map_lookup_elem);
-BPFRT_HELPER_DECL(map_update_elem);
-BPFRT_HELPER_DECL(map_delete_elem);
-BPFRT_HELPER_DECL(map_push_elem);
-BPFRT_HELPER_DECL(map_pop_elem);
-BPFRT_HELPER_DECL(map_peek_elem);
-BPFRT_HELPER_DECL(map_lookup_percpu_elem);
-BPFRT_HELPER_DECL(spin_lock);
-BPFRT_HELPER_DECL(spin_unlock);
-/* probe.c */
-BPFRT_HELPER_DECL(probe_read);
-BPFRT_HELPER_DECL(probe_read_str);
-BPFRT_HELPER_DECL(probe_read_user);
-BPFRT_HELPER_DECL(probe_read_kernel);
-BPFRT_HELPER_DECL(probe_read_user_str);
-BPFRT_HELPER_DECL(probe_read_kernel_str);
-BPFRT_HELPER_DECL(copy_from_user);
-/* time.c */
-BPFRT_HELPER_DECL(ktime_get_ns);
-BPFRT_HELPER_DECL(ktime_get_boot_ns);
-BPFRT_HELPER_DECL(ktime_get_coarse_ns);
-BPFRT_HELPER_DECL(jiffies64);
-BPFRT_HELPER_DECL(get_prandom_u32);
-BPFRT_HELPER_DECL(get_smp_processor_id);
-BPFRT_HELPER_DECL(get_numa_node_id);
-/* task.c */
-BPFRT_HELPER_DECL(get_current_pid_tgid);
-BPFRT_HELPER_DECL(get_current_uid_gid);
-BPFRT_HELPER_DECL(get_current_comm);
-/* trace_printk.c */
-BPFRT_HELPER_DECL(trace_printk);
-BPFRT_HELPER_DECL(trace_vprintk);
-/* string.c */
-BPFRT_HELPER_DECL(snprintf);
-BPFRT_HELPER_DECL(strncmp);
-BPFRT_HELPER_DECL(strtol);
-BPFRT_HELPER_DECL(strtoul);
-/* tail_call.c */
-BPFRT_HELPER_DECL(tail_call);
-/* pkt.c */
-BPFRT_HELPER_DECL(skb_store_bytes);
-BPFRT_HELPER_DECL(skb_load_bytes);
-BPFRT_HELPER_DECL(skb_load_bytes_relative);
-BPFRT_HELPER_DECL(skb_pull_data);
-BPFRT_HELPER_DECL(skb_change_tail);
-BPFRT_HELPER_DECL(skb_change_head);
-/* skb_room.c */
-BPFRT_HELPER_DECL(skb_adjust_room);
-BPFRT_HELPER_DECL(skb_change_proto);
-/* skb_vlan.c */
-BPFRT_HELPER_DECL(skb_vlan_push);
-BPFRT_HELPER_DECL(skb_vlan_pop);
-/* skb_meta.c */
-BPFRT_HELPER_DECL(skb_change_type);
-BPFRT_HELPER_DECL(set_hash_invalid);
-BPFRT_HELPER_DECL(set_hash);
-BPFRT_HELPER_DECL(skb_ecn_set_ce);
-BPFRT_HELPER_DECL(get_hash_recalc);
-BPFRT_HELPER_DECL(csum_update);
-BPFRT_HELPER_DECL(csum_level);
-BPFRT_HELPER_DECL(l3_csum_replace);
-BPFRT_HELPER_DECL(l4_csum_replace);
-BPFRT_HELPER_DECL(csum_diff);
-BPFRT_HELPER_DECL(xdp_adjust_head);
-BPFRT_HELPER_DECL(xdp_adjust_tail);
-BPFRT_HELPER_DECL(xdp_adjust_meta);
-BPFRT_HELPER_DECL(xdp_get_buff_len);
-BPFRT_HELPER_DECL(xdp_load_bytes);
-BPFRT_HELPER_DECL(xdp_store_bytes);
-BPFRT_HELPER_DECL(redirect);
-BPFRT_HELPER_DECL(redirect_map);
-BPFRT_HELPER_DECL(redirect_neigh);
-BPFRT_HELPER_DECL(redirect_peer);
-/* perf.c */
-BPFRT_HELPER_DECL(perf_event_output);
-/* ringbuf.c */
-BPFRT_HELPER_DECL(ringbuf_output);
-BPFRT_HELPER_DECL(ringbuf_reserve);
-BPFRT_HELPER_DECL(ringbuf_submit);
-BPFRT_HELPER_DECL(ringbuf_discard);
-BPFRT_HELPER_DECL(ringbuf_query);
-/* callbacks.c */
-BPFRT_HELPER_DECL(loop);
-BPFRT_HELPER_DECL(for_each_map_elem);
+/* ---- built-in helpers: bpfrt_helper_<name> for each row of table.def ---- */
+#define HELPER(name, ...) BPFRT_HELPER_DECL(name);
+#include "core/helpers/table.def"
+#undef HELPER
 
 /* ---- shared utilities ---- */
 

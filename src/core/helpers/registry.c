@@ -75,14 +75,24 @@ static int insert(struct bpfrt_runtime *rt, struct bpfrt_helper_reg *reg,
     return 0;
 }
 
+static bool cb_valid(const struct bpfrt_helper_cb *cb)
+{
+    if (!cb)
+        return true;
+    for (int i = 0; i < 5; i++)
+        if (cb->args[i] >= __BPFRT_CB_ARG_MAX)
+            return false;
+    return cb->ret_min <= cb->ret_max;
+}
+
 static bool proto_valid(const struct bpfrt_helper_proto *p)
 {
-    if (!p || !p->fn || !p->name || p->ret_type >= __RET_TYPE_MAX)
+    if (!p || !p->fn || !p->name || p->ret_type >= __RET_TYPE_MAX || (p->flags & ~BPFRT_HELPER_FLAGS_ALL))
         return false;
     for (int i = 0; i < 5; i++)
-        if (p->arg_type[i] >= __ARG_TYPE_MAX)
+        if (p->arg_type[i] >= __ARG_TYPE_MAX || (p->arg_flags[i] & ~BPFRT_ARG_FLAGS_ALL))
             return false;
-    return true;
+    return cb_valid(p->cb);
 }
 
 int bpfrt_helper_register(struct bpfrt_runtime *rt, const struct bpfrt_helper_proto *proto)

@@ -3,26 +3,23 @@
  * matched, then every region, and the context through its description.
  * Helper arguments are checked against the prototype before the call and
  * the memory a helper returns becomes a region after it. */
+#include "bpfrt/helpers.h"
 #include "core/interp/interp.h"
-
-/* Linux helper ids the checks treat specially. */
-#define BPFRT_HELPER_SPIN_LOCK 93
-#define BPFRT_HELPER_SPIN_UNLOCK 94
 
 static bool region_ok(const struct bpfrt_region *rg, uint64_t addr, uint64_t end, bool write)
 {
     return addr >= rg->start && end <= rg->end && (!write || rg->writable);
 }
 
-void bpfrt_vm_hint_reset(struct vm_exec *ex)
+void bpfrt_interp_hint_reset(struct interp_exec *ex)
 {
-    ex->rd_lo = ex->wr_lo = (uintptr_t)(ex->stack_top - VM_FRAME_SIZE);
-    ex->rd_span = ex->wr_span = VM_FRAME_SIZE;
+    ex->rd_lo = ex->wr_lo = (uintptr_t)(ex->stack_top - INTERP_FRAME_SIZE);
+    ex->rd_span = ex->wr_span = INTERP_FRAME_SIZE;
 }
 
 /* Remembers region i for the loop's inline test. The stack region is never
  * cached: its start moves with calls and returns. */
-static void hint_set(struct vm_exec *ex, uint32_t i, bool write)
+static void hint_set(struct interp_exec *ex, uint32_t i, bool write)
 {
     const struct bpfrt_region *rg = &ex->run->regions[i];
     if (i == ex->stack_region || rg->end - rg->start < 8)
@@ -37,7 +34,7 @@ static void hint_set(struct vm_exec *ex, uint32_t i, bool write)
 }
 
 /* Index of a region holding [addr, addr+size) (writable if asked), or -1. */
-static int region_find(struct vm_exec *ex, uint64_t addr, uint64_t size, bool write)
+static int region_find(struct interp_exec *ex, uint64_t addr, uint64_t size, bool write)
 {
     const struct bpfrt_run *run = ex->run;
     uint64_t end = addr + size;
@@ -91,7 +88,7 @@ int bpfrt_run_add_region(struct bpfrt_run *run, const void *start, uint64_t size
     }
     /* Full: inside an interpreter run, recycle the oldest region a helper
      * added (a long loop of map lookups must not exhaust the table). */
-    struct vm_exec *ex = run->engine_priv;
+    struct interp_exec *ex = run->engine_priv;
     if (!ex || ex->nr_fixed >= BPFRT_RUN_MAX_REGIONS)
         return -BPFRT_E2BIG;
     if (ex->recycle < ex->nr_fixed || ex->recycle >= BPFRT_RUN_MAX_REGIONS)
@@ -109,7 +106,7 @@ static uint32_t add_fixed(struct bpfrt_run *run, uintptr_t start, uintptr_t end,
     return run->nr_regions++;
 }
 
-void bpfrt_vm_add_prog_regions(struct vm_exec *ex, const struct bpfrt_prog *prog)
+void bpfrt_interp_add_prog_regions(struct interp_exec *ex, const struct bpfrt_prog *prog)
 {
     /* Global data (.data/.rodata/.bss): single-value arrays a ld_imm64
      * MAP_VALUE points into. */
@@ -125,24 +122,24 @@ void bpfrt_vm_add_prog_regions(struct vm_exec *ex, const struct bpfrt_prog *prog
     }
 }
 
-void bpfrt_vm_setup_regions(struct vm_exec *ex, const struct bpfrt_prog *prog)
+void bpfrt_interp_setup_regions(struct interp_exec *ex, const struct bpfrt_prog *prog)
 {
     struct bpfrt_run *run = ex->run;
-    ex->stack_region = add_fixed(run, (uintptr_t)(ex->stack_top - VM_FRAME_SIZE),
+    ex->stack_region = add_fixed(run, (uintptr_t)(ex->stack_top - INTERP_FRAME_SIZE),
                                  (uintptr_t)ex->stack_top, true);
     if (!run->ctx_desc && run->ctx && run->ctx_size)
         add_fixed(run, (uintptr_t)run->ctx, (uintptr_t)run->ctx + run->ctx_size, true);
     if (run->pkt && run->pkt->buf && run->pkt->buf_size)
         add_fixed(run, (uintptr_t)run->pkt->buf, (uintptr_t)run->pkt->buf + run->pkt->buf_size, true);
-    bpfrt_vm_add_prog_regions(ex, prog);
+    bpfrt_interp_add_prog_regions(ex, prog);
     ex->nr_fixed = run->nr_regions;
     ex->recycle = ex->nr_fixed;
 }
 
-static void bad_access(struct vm_exec *ex, uint32_t pc, uint64_t addr, uint32_t size, const char *what)
+static void bad_access(struct interp_exec *ex, uint32_t pc, uint64_t addr, uint32_t size, const char *what)
 {
     bool readable = region_find(ex, addr, size, false) >= 0;
-    bpfrt_vm_fail(ex, BPFRT_RUN_BAD_ACCESS, pc, addr,
+    bpfrt_interp_fail(ex, BPFRT_RUN_BAD_ACCESS, pc, addr,
                   "invalid memory access at insn %u: %s of %u bytes at 0x%llx%s", pc, what, size,
                   (unsigned long long)addr,
                   readable ? " (read-only memory)" : "");
@@ -161,7 +158,7 @@ static const struct bpfrt_ctx_field *ctx_field(const struct bpfrt_ctx_desc *desc
 
 /* Context accesses through run->ctx_desc: -1 not the context, 0 invalid
  * (error recorded), 1 plain load/store, 2 *val holds the value. */
-static int ctx_access(struct vm_exec *ex, uint64_t addr, uint32_t size, bool write, uint64_t *val,
+static int ctx_access(struct interp_exec *ex, uint64_t addr, uint32_t size, bool write, uint64_t *val,
                       uint32_t pc)
 {
     const struct bpfrt_run *run = ex->run;
@@ -193,13 +190,13 @@ static int ctx_access(struct vm_exec *ex, uint64_t addr, uint32_t size, bool wri
         goto bad;
     return 1;
 bad:
-    bpfrt_vm_fail(ex, BPFRT_RUN_BAD_ACCESS, pc, addr,
+    bpfrt_interp_fail(ex, BPFRT_RUN_BAD_ACCESS, pc, addr,
                   "invalid bpf_context access at insn %u: %s off=%u size=%u (%s)", pc,
                   write ? "write" : "read", off, size, desc->ctx_name ? desc->ctx_name : "context");
     return 0;
 }
 
-int bpfrt_vm_check_load(struct vm_exec *ex, uint64_t addr, uint32_t size, uint64_t *val, uint32_t pc)
+int bpfrt_interp_check_load(struct interp_exec *ex, uint64_t addr, uint32_t size, uint64_t *val, uint32_t pc)
 {
     int c = ctx_access(ex, addr, size, false, val, pc);
     if (c >= 0)
@@ -210,7 +207,7 @@ int bpfrt_vm_check_load(struct vm_exec *ex, uint64_t addr, uint32_t size, uint64
     return 0;
 }
 
-bool bpfrt_vm_check_store(struct vm_exec *ex, uint64_t addr, uint32_t size, uint32_t pc)
+bool bpfrt_interp_check_store(struct interp_exec *ex, uint64_t addr, uint32_t size, uint32_t pc)
 {
     uint64_t unused;
     int c = ctx_access(ex, addr, size, true, &unused, pc);
@@ -222,12 +219,12 @@ bool bpfrt_vm_check_store(struct vm_exec *ex, uint64_t addr, uint32_t size, uint
     return false;
 }
 
-bool bpfrt_vm_check_rmw(struct vm_exec *ex, uint64_t addr, uint32_t size, uint32_t pc)
+bool bpfrt_interp_check_rmw(struct interp_exec *ex, uint64_t addr, uint32_t size, uint32_t pc)
 {
     const struct bpfrt_run *run = ex->run;
     if (run->ctx_desc && run->ctx && addr >= (uintptr_t)run->ctx &&
         addr < (uintptr_t)run->ctx + run->ctx_desc->ctx_size) {
-        bpfrt_vm_fail(ex, BPFRT_RUN_BAD_ACCESS, pc, addr,
+        bpfrt_interp_fail(ex, BPFRT_RUN_BAD_ACCESS, pc, addr,
                       "invalid memory access at insn %u: atomic operation on the context", pc);
         return false;
     }
@@ -239,7 +236,7 @@ bool bpfrt_vm_check_rmw(struct vm_exec *ex, uint64_t addr, uint32_t size, uint32
 
 /* ---- helper arguments ---- */
 
-static bool extra_map(const struct vm_exec *ex, uintptr_t m)
+static bool extra_map(const struct interp_exec *ex, uintptr_t m)
 {
     for (uint32_t i = 0; i < ex->nr_extra_maps; i++)
         if (ex->extra_maps[i] == m)
@@ -247,16 +244,16 @@ static bool extra_map(const struct vm_exec *ex, uintptr_t m)
     return false;
 }
 
-static bool arg_fail(struct vm_exec *ex, const struct bpfrt_helper_proto *p, uint32_t pc, int reg,
+static bool arg_fail(struct interp_exec *ex, const struct bpfrt_helper_proto *p, uint32_t pc, int reg,
                      uint64_t addr, const char *why)
 {
-    bpfrt_vm_fail(ex, BPFRT_RUN_BAD_HELPER_ARG, pc, addr,
+    bpfrt_interp_fail(ex, BPFRT_RUN_BAD_HELPER_ARG, pc, addr,
                   "invalid helper argument at insn %u: %s#%u R%d %s", pc,
                   p->name ? p->name : "helper", p->id, reg, why);
     return false;
 }
 
-static bool arg_mem(struct vm_exec *ex, const struct bpfrt_helper_proto *p, uint32_t pc, int reg,
+static bool arg_mem(struct interp_exec *ex, const struct bpfrt_helper_proto *p, uint32_t pc, int reg,
                     uint64_t addr, uint64_t size, bool write)
 {
     if (size == 0)
@@ -273,7 +270,7 @@ static bool arg_mem(struct vm_exec *ex, const struct bpfrt_helper_proto *p, uint
  * up (the map's spin_lock_off): locking arbitrary memory could spin forever.
  * At most one lock is held, and only the held lock can be unlocked, so a
  * program cannot deadlock itself. */
-static bool spin_lock_arg(struct vm_exec *ex, const struct bpfrt_helper_proto *p, uint32_t pc, int reg,
+static bool spin_lock_arg(struct interp_exec *ex, const struct bpfrt_helper_proto *p, uint32_t pc, int reg,
                           uint64_t v)
 {
     bool found = false;
@@ -283,27 +280,27 @@ static bool spin_lock_arg(struct vm_exec *ex, const struct bpfrt_helper_proto *p
     }
     if (!found)
         return arg_fail(ex, p, pc, reg, v, "is not the bpf_spin_lock of a map value this program looked up");
-    if (p->id == BPFRT_HELPER_SPIN_LOCK && ex->held_lock)
+    if (p->id == BPF_FUNC_spin_lock && ex->held_lock)
         return arg_fail(ex, p, pc, reg, v, "takes a second bpf_spin_lock while one is held");
-    if (p->id == BPFRT_HELPER_SPIN_UNLOCK && ex->held_lock != v)
+    if (p->id == BPF_FUNC_spin_unlock && ex->held_lock != v)
         return arg_fail(ex, p, pc, reg, v, "unlocks a bpf_spin_lock that is not held");
     return true;
 }
 
-void bpfrt_vm_finish_checked(struct vm_exec *ex, int *rc)
+void bpfrt_interp_finish_checked(struct interp_exec *ex, int *rc)
 {
     if (!ex->held_lock)
         return;
     bpfrt_spin_unlock((struct bpf_spin_lock *)ex->held_lock);
     ex->held_lock = 0;
     if (*rc == 0) {
-        bpfrt_vm_fail(ex, BPFRT_RUN_BAD_HELPER_ARG, ex->run->error_insn, 0,
+        bpfrt_interp_fail(ex, BPFRT_RUN_BAD_HELPER_ARG, ex->run->error_insn, 0,
                       "the program exited holding a bpf_spin_lock (bpf_spin_unlock is missing)");
-        *rc = bpfrt_vm_errno(BPFRT_RUN_BAD_HELPER_ARG);
+        *rc = bpfrt_interp_errno(BPFRT_RUN_BAD_HELPER_ARG);
     }
 }
 
-bool bpfrt_vm_helper_needs_checks(const struct bpfrt_helper_proto *p)
+bool bpfrt_interp_helper_needs_checks(const struct bpfrt_helper_proto *p)
 {
     if (p->ret_type != RET_INTEGER && p->ret_type != RET_VOID)
         return true;
@@ -316,12 +313,12 @@ bool bpfrt_vm_helper_needs_checks(const struct bpfrt_helper_proto *p)
     return false;
 }
 
-bool bpfrt_vm_check_helper_args(struct vm_exec *ex, const struct bpfrt_helper_proto *p,
+bool bpfrt_interp_check_helper_args(struct interp_exec *ex, const struct bpfrt_helper_proto *p,
                                 const uint64_t *regs, uint32_t pc, uint64_t *alloc_size,
                                 struct bpfrt_map **map_out)
 {
     struct bpfrt_run *run = ex->run;
-    const struct vm_code *code = ex->frames[ex->depth].code;
+    const struct interp_code *code = ex->frames[ex->depth].code;
     struct bpfrt_map *map = NULL;
     for (int i = 0; i < 5; i++) {
         int reg = i + 1;
@@ -332,7 +329,7 @@ bool bpfrt_vm_check_helper_args(struct vm_exec *ex, const struct bpfrt_helper_pr
         uint64_t size = sized ? regs[reg + 1] : 1;
         switch (t) {
         case ARG_CONST_MAP_PTR:
-            if (!bpfrt_vm_code_has_map(code, (uintptr_t)v) && !extra_map(ex, (uintptr_t)v))
+            if (!bpfrt_interp_code_has_map(code, (uintptr_t)v) && !extra_map(ex, (uintptr_t)v))
                 return arg_fail(ex, p, pc, reg, v, "is not a map this program references");
             map = (struct bpfrt_map *)(uintptr_t)v;
             break;
@@ -388,8 +385,8 @@ bool bpfrt_vm_check_helper_args(struct vm_exec *ex, const struct bpfrt_helper_pr
         case ARG_PTR_TO_FUNC: {
             uintptr_t first = (uintptr_t)code->slots;
             if (v < first || v >= (uintptr_t)(code->slots + code->len) ||
-                (v - first) % sizeof(struct vm_slot) != 0 ||
-                !bpfrt_vm_code_has_func(code, (uint32_t)((v - first) / sizeof(struct vm_slot))))
+                (v - first) % sizeof(struct interp_slot) != 0 ||
+                !bpfrt_interp_code_has_func(code, (uint32_t)((v - first) / sizeof(struct interp_slot))))
                 return arg_fail(ex, p, pc, reg, v, "is not a function of this program");
             break;
         }
@@ -413,7 +410,7 @@ bool bpfrt_vm_check_helper_args(struct vm_exec *ex, const struct bpfrt_helper_pr
     return true;
 }
 
-static void forget_rb_record(struct vm_exec *ex, uint64_t v)
+static void forget_rb_record(struct interp_exec *ex, uint64_t v)
 {
     struct bpfrt_run *run = ex->run;
     for (uint32_t k = 0; k < ex->nr_rb_records; k++)
@@ -427,16 +424,16 @@ static void forget_rb_record(struct vm_exec *ex, uint64_t v)
             run->regions[i].end = run->regions[i].start;
 }
 
-void bpfrt_vm_helper_returned(struct vm_exec *ex, const struct bpfrt_helper_proto *p,
+void bpfrt_interp_helper_returned(struct interp_exec *ex, const struct bpfrt_helper_proto *p,
                               const uint64_t *regs, uint64_t ret, uint64_t alloc_size,
                               struct bpfrt_map *map)
 {
     for (int i = 0; i < 5; i++)
         if (p->arg_type[i] == ARG_PTR_TO_RINGBUF_MEM)
             forget_rb_record(ex, regs[i + 1]);
-    if (p->id == BPFRT_HELPER_SPIN_LOCK)
+    if (p->id == BPF_FUNC_spin_lock)
         ex->held_lock = (uintptr_t)regs[1];
-    else if (p->id == BPFRT_HELPER_SPIN_UNLOCK)
+    else if (p->id == BPF_FUNC_spin_unlock)
         ex->held_lock = 0;
     if (ret == 0)
         return;
@@ -448,17 +445,17 @@ void bpfrt_vm_helper_returned(struct vm_exec *ex, const struct bpfrt_helper_prot
         if (map->map_type == BPF_MAP_TYPE_ARRAY_OF_MAPS || map->map_type == BPF_MAP_TYPE_HASH_OF_MAPS) {
             /* The value is the inner map itself: usable as a map argument. */
             if (!extra_map(ex, (uintptr_t)ret)) {
-                if (ex->nr_extra_maps < VM_MAX_EXTRA_MAPS)
+                if (ex->nr_extra_maps < INTERP_MAX_EXTRA_MAPS)
                     ex->extra_maps[ex->nr_extra_maps++] = (uintptr_t)ret;
                 else
-                    ex->extra_maps[ret % VM_MAX_EXTRA_MAPS] = (uintptr_t)ret;
+                    ex->extra_maps[ret % INTERP_MAX_EXTRA_MAPS] = (uintptr_t)ret;
             }
             break;
         }
         bpfrt_run_add_region(ex->run, (const void *)(uintptr_t)ret, map->value_size,
                              !(map->map_flags & BPF_F_RDONLY_PROG));
         if (map->spin_lock_off >= 0) {
-            uint32_t slot = ex->nr_values < VM_MAX_VALUES ? ex->nr_values++ : ex->next_value++ % VM_MAX_VALUES;
+            uint32_t slot = ex->nr_values < INTERP_MAX_VALUES ? ex->nr_values++ : ex->next_value++ % INTERP_MAX_VALUES;
             ex->values[slot].value = (uintptr_t)ret;
             ex->values[slot].map = map;
         }
@@ -467,7 +464,7 @@ void bpfrt_vm_helper_returned(struct vm_exec *ex, const struct bpfrt_helper_prot
         if (alloc_size == 0)
             break;
         bpfrt_run_add_region(ex->run, (const void *)(uintptr_t)ret, alloc_size, true);
-        if (ex->nr_rb_records < VM_MAX_RB_RECORDS)
+        if (ex->nr_rb_records < INTERP_MAX_RB_RECORDS)
             ex->rb_records[ex->nr_rb_records++] = ret;
         break;
     default:

@@ -27,7 +27,7 @@ static uint32_t dedupe_uptr(uintptr_t *a, uint32_t n)
     return out;
 }
 
-bool bpfrt_vm_code_has_map(const struct vm_code *code, uintptr_t map)
+bool bpfrt_interp_code_has_map(const struct interp_code *code, uintptr_t map)
 {
     uint32_t lo = 0, hi = code->nr_maps;
     while (lo < hi) {
@@ -42,7 +42,7 @@ bool bpfrt_vm_code_has_map(const struct vm_code *code, uintptr_t map)
     return false;
 }
 
-bool bpfrt_vm_code_has_func(const struct vm_code *code, uint32_t pc)
+bool bpfrt_interp_code_has_func(const struct interp_code *code, uint32_t pc)
 {
     uint32_t lo = 0, hi = code->nr_funcs;
     while (lo < hi) {
@@ -57,7 +57,7 @@ bool bpfrt_vm_code_has_func(const struct vm_code *code, uint32_t pc)
     return false;
 }
 
-static void code_free(struct bpfrt_runtime *rt, struct vm_code *code)
+static void code_free(struct bpfrt_runtime *rt, struct interp_code *code)
 {
     if (!code)
         return;
@@ -81,9 +81,9 @@ static void *shrink(struct bpfrt_runtime *rt, void *arr, size_t cap, size_t n, s
     return small;
 }
 
-#define FAIL(...) do { bpfrt_snprintf(msg, msg_size, __VA_ARGS__); err = -BPFRT_EINVAL; goto out; } while (0)
+#define FAIL(...) do { err = bpfrt_diag_fail(diag, -BPFRT_EINVAL, pc, __VA_ARGS__); goto out; } while (0)
 
-int bpfrt_vm_decode(struct bpfrt_prog *prog, char *msg, size_t msg_size)
+int bpfrt_interp_decode(struct bpfrt_prog *prog, struct bpfrt_diag *diag)
 {
     struct bpfrt_runtime *rt = prog->rt;
     const struct bpf_insn *in = prog->insns;
@@ -93,13 +93,9 @@ int bpfrt_vm_decode(struct bpfrt_prog *prog, char *msg, size_t msg_size)
     uintptr_t *funcs = NULL; /* collected as uintptr_t, stored as u32 */
     uint32_t nr_maps = 0, nr_funcs = 0;
 
-    if (msg && msg_size)
-        msg[0] = '\0';
-    if (!in || len == 0) {
-        bpfrt_snprintf(msg, msg_size, "empty program");
-        return -BPFRT_EINVAL;
-    }
-    struct vm_code *code = bpfrt_zalloc(rt, sizeof(*code));
+    if (!in || len == 0)
+        return bpfrt_diag_fail(diag, -BPFRT_EINVAL, BPFRT_DIAG_NO_INSN, "empty program");
+    struct interp_code *code = bpfrt_zalloc(rt, sizeof(*code));
     if (!code)
         return -BPFRT_ENOMEM;
     code->prog = prog;
@@ -114,11 +110,11 @@ int bpfrt_vm_decode(struct bpfrt_prog *prog, char *msg, size_t msg_size)
 
     for (uint32_t pc = 0; pc < len; pc++) {
         struct bpfrt_dinsn d;
-        struct vm_slot *s = &code->slots[pc];
+        struct interp_slot *s = &code->slots[pc];
         if (bpfrt_isa_decode(in, len, pc, &d)) {
             if (d.op == BPFRT_OP_LDDW)
-                FAIL("invalid ld_imm64 at insn %u: missing second half", pc);
-            FAIL("unknown opcode %02x at insn %u", in[pc].code, pc);
+                FAIL("invalid ld_imm64: missing second half");
+            FAIL("unknown opcode %02x", in[pc].code);
         }
         uint8_t kind = bpfrt_op_kind(d.op);
         s->op = d.op;
@@ -127,7 +123,7 @@ int bpfrt_vm_decode(struct bpfrt_prog *prog, char *msg, size_t msg_size)
         s->off = d.off;
         s->imm = d.value;
         if ((d.dst > BPF_REG_10 || d.src > BPF_REG_10) && kind != BPFRT_K_LDDW && kind != BPFRT_K_CALL)
-            FAIL("R%u is invalid at insn %u", d.dst > BPF_REG_10 ? d.dst : d.src, pc);
+            FAIL("R%u is invalid", d.dst > BPF_REG_10 ? d.dst : d.src);
         switch (kind) {
         case BPFRT_K_ALU: {
             uint8_t alu = bpfrt_op_info[d.op].alu;
@@ -146,15 +142,15 @@ int bpfrt_vm_decode(struct bpfrt_prog *prog, char *msg, size_t msg_size)
         case BPFRT_K_CALL:
             if (d.op == BPFRT_OP_CALL_LOCAL) {
                 if (d.target < 0 || (uint32_t)d.target >= len)
-                    FAIL("call to invalid destination at insn %u", pc);
+                    FAIL("call to invalid destination");
                 s->off = d.target;
             } else if (d.op == BPFRT_OP_CALL_HELPER) {
                 const struct bpfrt_helper_proto *hp = bpfrt_helper_find(rt, (uint32_t)d.imm);
                 s->off = d.imm; /* the id, for messages and late resolution */
                 s->imm = (uint64_t)(uintptr_t)hp;
-                s->src = hp && bpfrt_vm_helper_needs_checks(hp);
+                s->src = hp && bpfrt_interp_helper_needs_checks(hp);
             } else if (d.op == BPFRT_OP_CALL_KFUNC) {
-                FAIL("kernel function calls are not supported (insn %u)", pc);
+                FAIL("kernel function calls are not supported");
             }
             break;
         case BPFRT_K_LDDW: {
@@ -170,15 +166,15 @@ int bpfrt_vm_decode(struct bpfrt_prog *prog, char *msg, size_t msg_size)
                 break;
             case BPF_PSEUDO_FUNC:
                 if (d.target < 0 || (uint32_t)d.target >= len)
-                    FAIL("invalid function reference at insn %u", pc);
+                    FAIL("invalid function reference");
                 funcs[nr_funcs++] = (uint32_t)d.target;
                 v = (uint64_t)(uintptr_t)&code->slots[d.target];
                 break;
             default:
-                FAIL("ld_imm64 with src_reg %u is not supported (insn %u)", d.src, pc);
+                FAIL("ld_imm64 with src_reg %u is not supported", d.src);
             }
             s->imm = v;
-            code->slots[pc + 1].op = VM_OP_BAD;
+            code->slots[pc + 1].op = INTERP_OP_BAD;
             pc++;
             break;
         }
@@ -186,7 +182,7 @@ int bpfrt_vm_decode(struct bpfrt_prog *prog, char *msg, size_t msg_size)
             break;
         }
     }
-    code->slots[len].op = VM_OP_FELL_OFF;
+    code->slots[len].op = INTERP_OP_FELL_OFF;
 
     sort_uptr(maps, nr_maps);
     nr_maps = dedupe_uptr(maps, nr_maps);
@@ -221,7 +217,7 @@ out:
     return err;
 }
 
-void bpfrt_vm_release(struct bpfrt_prog *prog)
+void bpfrt_interp_release(struct bpfrt_prog *prog)
 {
     code_free(prog->rt, prog->engine_state);
     prog->engine_state = NULL;

@@ -2,11 +2,10 @@
  * traced or not), the engine ops, callbacks and the small slow paths the
  * loops share. See docs/interpreter.md. */
 #include "core/interp/interp.h"
-#include "core/jit/jit.h"
 
 /* ---- arithmetic with RFC 9669's corner cases ---- */
 
-static inline uint64_t vm_sdiv64(uint64_t a, uint64_t b)
+static inline uint64_t interp_sdiv64(uint64_t a, uint64_t b)
 {
     if (b == 0)
         return 0;
@@ -15,7 +14,7 @@ static inline uint64_t vm_sdiv64(uint64_t a, uint64_t b)
     return (uint64_t)((int64_t)a / (int64_t)b);
 }
 
-static inline uint64_t vm_smod64(uint64_t a, uint64_t b)
+static inline uint64_t interp_smod64(uint64_t a, uint64_t b)
 {
     if (b == 0)
         return a;
@@ -24,7 +23,7 @@ static inline uint64_t vm_smod64(uint64_t a, uint64_t b)
     return (uint64_t)((int64_t)a % (int64_t)b);
 }
 
-static inline uint32_t vm_sdiv32(uint32_t a, uint32_t b)
+static inline uint32_t interp_sdiv32(uint32_t a, uint32_t b)
 {
     if (b == 0)
         return 0;
@@ -33,7 +32,7 @@ static inline uint32_t vm_sdiv32(uint32_t a, uint32_t b)
     return (uint32_t)((int32_t)a / (int32_t)b);
 }
 
-static inline uint32_t vm_smod32(uint32_t a, uint32_t b)
+static inline uint32_t interp_smod32(uint32_t a, uint32_t b)
 {
     if (b == 0)
         return a;
@@ -44,42 +43,42 @@ static inline uint32_t vm_smod32(uint32_t a, uint32_t b)
 
 /* ---- byte order ---- */
 #if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
-static inline uint64_t vm_le16(uint16_t v) { return __builtin_bswap16(v); }
-static inline uint64_t vm_le32(uint32_t v) { return __builtin_bswap32(v); }
-static inline uint64_t vm_le64(uint64_t v) { return __builtin_bswap64(v); }
-static inline uint64_t vm_be16(uint16_t v) { return v; }
-static inline uint64_t vm_be32(uint32_t v) { return v; }
-static inline uint64_t vm_be64(uint64_t v) { return v; }
+static inline uint64_t interp_le16(uint16_t v) { return __builtin_bswap16(v); }
+static inline uint64_t interp_le32(uint32_t v) { return __builtin_bswap32(v); }
+static inline uint64_t interp_le64(uint64_t v) { return __builtin_bswap64(v); }
+static inline uint64_t interp_be16(uint16_t v) { return v; }
+static inline uint64_t interp_be32(uint32_t v) { return v; }
+static inline uint64_t interp_be64(uint64_t v) { return v; }
 #else
-static inline uint64_t vm_le16(uint16_t v) { return v; }
-static inline uint64_t vm_le32(uint32_t v) { return v; }
-static inline uint64_t vm_le64(uint64_t v) { return v; }
-static inline uint64_t vm_be16(uint16_t v) { return __builtin_bswap16(v); }
-static inline uint64_t vm_be32(uint32_t v) { return __builtin_bswap32(v); }
-static inline uint64_t vm_be64(uint64_t v) { return __builtin_bswap64(v); }
+static inline uint64_t interp_le16(uint16_t v) { return v; }
+static inline uint64_t interp_le32(uint32_t v) { return v; }
+static inline uint64_t interp_le64(uint64_t v) { return v; }
+static inline uint64_t interp_be16(uint16_t v) { return __builtin_bswap16(v); }
+static inline uint64_t interp_be32(uint32_t v) { return __builtin_bswap32(v); }
+static inline uint64_t interp_be64(uint64_t v) { return __builtin_bswap64(v); }
 #endif
 
 /* ---- atomics ---- */
-enum { VM_RMW_ADD, VM_RMW_OR, VM_RMW_AND, VM_RMW_XOR, VM_RMW_XCHG };
+enum { INTERP_RMW_ADD, INTERP_RMW_OR, INTERP_RMW_AND, INTERP_RMW_XOR, INTERP_RMW_XCHG };
 
-static inline uint32_t vm_atomic_uint32_t(int kind, uint32_t *p, uint32_t v)
+static inline uint32_t interp_atomic_uint32_t(int kind, uint32_t *p, uint32_t v)
 {
     switch (kind) {
-    case VM_RMW_ADD: return __atomic_fetch_add(p, v, __ATOMIC_SEQ_CST);
-    case VM_RMW_OR: return __atomic_fetch_or(p, v, __ATOMIC_SEQ_CST);
-    case VM_RMW_AND: return __atomic_fetch_and(p, v, __ATOMIC_SEQ_CST);
-    case VM_RMW_XOR: return __atomic_fetch_xor(p, v, __ATOMIC_SEQ_CST);
+    case INTERP_RMW_ADD: return __atomic_fetch_add(p, v, __ATOMIC_SEQ_CST);
+    case INTERP_RMW_OR: return __atomic_fetch_or(p, v, __ATOMIC_SEQ_CST);
+    case INTERP_RMW_AND: return __atomic_fetch_and(p, v, __ATOMIC_SEQ_CST);
+    case INTERP_RMW_XOR: return __atomic_fetch_xor(p, v, __ATOMIC_SEQ_CST);
     default: return __atomic_exchange_n(p, v, __ATOMIC_SEQ_CST);
     }
 }
 
-static inline uint64_t vm_atomic_uint64_t(int kind, uint64_t *p, uint64_t v)
+static inline uint64_t interp_atomic_uint64_t(int kind, uint64_t *p, uint64_t v)
 {
     switch (kind) {
-    case VM_RMW_ADD: return __atomic_fetch_add(p, v, __ATOMIC_SEQ_CST);
-    case VM_RMW_OR: return __atomic_fetch_or(p, v, __ATOMIC_SEQ_CST);
-    case VM_RMW_AND: return __atomic_fetch_and(p, v, __ATOMIC_SEQ_CST);
-    case VM_RMW_XOR: return __atomic_fetch_xor(p, v, __ATOMIC_SEQ_CST);
+    case INTERP_RMW_ADD: return __atomic_fetch_add(p, v, __ATOMIC_SEQ_CST);
+    case INTERP_RMW_OR: return __atomic_fetch_or(p, v, __ATOMIC_SEQ_CST);
+    case INTERP_RMW_AND: return __atomic_fetch_and(p, v, __ATOMIC_SEQ_CST);
+    case INTERP_RMW_XOR: return __atomic_fetch_xor(p, v, __ATOMIC_SEQ_CST);
     default: return __atomic_exchange_n(p, v, __ATOMIC_SEQ_CST);
     }
 }
@@ -87,22 +86,22 @@ static inline uint64_t vm_atomic_uint64_t(int kind, uint64_t *p, uint64_t v)
 /* Unaligned atomics cannot be done atomically everywhere (split locks may be
  * fatal); only unverified programs reach this, and they get a plain
  * read-modify-write. */
-static __attribute__((noinline)) uint64_t vm_rmw_unaligned(int kind, uint64_t addr, unsigned size, uint64_t v)
+static __attribute__((noinline)) uint64_t interp_rmw_unaligned(int kind, uint64_t addr, unsigned size, uint64_t v)
 {
     uint64_t old = 0, nv;
     __builtin_memcpy(&old, (const void *)(uintptr_t)addr, size);
     switch (kind) {
-    case VM_RMW_ADD: nv = old + v; break;
-    case VM_RMW_OR: nv = old | v; break;
-    case VM_RMW_AND: nv = old & v; break;
-    case VM_RMW_XOR: nv = old ^ v; break;
+    case INTERP_RMW_ADD: nv = old + v; break;
+    case INTERP_RMW_OR: nv = old | v; break;
+    case INTERP_RMW_AND: nv = old & v; break;
+    case INTERP_RMW_XOR: nv = old ^ v; break;
     default: nv = v; break;
     }
     __builtin_memcpy((void *)(uintptr_t)addr, &nv, size); /* little-endian low bytes */
     return old;
 }
 
-static inline uint64_t vm_cmpxchg32(uint64_t addr, uint32_t expected, uint32_t desired)
+static inline uint64_t interp_cmpxchg32(uint64_t addr, uint32_t expected, uint32_t desired)
 {
     if ((addr & 3) == 0) {
         __atomic_compare_exchange_n((uint32_t *)(uintptr_t)addr, &expected, desired, false,
@@ -116,7 +115,7 @@ static inline uint64_t vm_cmpxchg32(uint64_t addr, uint32_t expected, uint32_t d
     return old;
 }
 
-static inline uint64_t vm_cmpxchg64(uint64_t addr, uint64_t expected, uint64_t desired)
+static inline uint64_t interp_cmpxchg64(uint64_t addr, uint64_t expected, uint64_t desired)
 {
     if ((addr & 7) == 0) {
         __atomic_compare_exchange_n((uint64_t *)(uintptr_t)addr, &expected, desired, false,
@@ -131,41 +130,41 @@ static inline uint64_t vm_cmpxchg64(uint64_t addr, uint64_t expected, uint64_t d
 }
 
 /* ---- the four loops ---- */
-#define VM_CHECKED 0
-#define VM_TRACE 0
-#define VM_LOOP_NAME bpfrt_vm_loop_fast
+#define INTERP_CHECKED 0
+#define INTERP_TRACE 0
+#define INTERP_LOOP_NAME bpfrt_interp_loop_fast
 #include "interp_loop.inc"
-#undef VM_CHECKED
-#undef VM_TRACE
-#undef VM_LOOP_NAME
+#undef INTERP_CHECKED
+#undef INTERP_TRACE
+#undef INTERP_LOOP_NAME
 
-#define VM_CHECKED 1
-#define VM_TRACE 0
-#define VM_LOOP_NAME bpfrt_vm_loop_checked
+#define INTERP_CHECKED 1
+#define INTERP_TRACE 0
+#define INTERP_LOOP_NAME bpfrt_interp_loop_checked
 #include "interp_loop.inc"
-#undef VM_CHECKED
-#undef VM_TRACE
-#undef VM_LOOP_NAME
+#undef INTERP_CHECKED
+#undef INTERP_TRACE
+#undef INTERP_LOOP_NAME
 
-#define VM_CHECKED 0
-#define VM_TRACE 1
-#define VM_LOOP_NAME bpfrt_vm_loop_fast_trace
+#define INTERP_CHECKED 0
+#define INTERP_TRACE 1
+#define INTERP_LOOP_NAME bpfrt_interp_loop_fast_trace
 #include "interp_loop.inc"
-#undef VM_CHECKED
-#undef VM_TRACE
-#undef VM_LOOP_NAME
+#undef INTERP_CHECKED
+#undef INTERP_TRACE
+#undef INTERP_LOOP_NAME
 
-#define VM_CHECKED 1
-#define VM_TRACE 1
-#define VM_LOOP_NAME bpfrt_vm_loop_checked_trace
+#define INTERP_CHECKED 1
+#define INTERP_TRACE 1
+#define INTERP_LOOP_NAME bpfrt_interp_loop_checked_trace
 #include "interp_loop.inc"
-#undef VM_CHECKED
-#undef VM_TRACE
-#undef VM_LOOP_NAME
+#undef INTERP_CHECKED
+#undef INTERP_TRACE
+#undef INTERP_LOOP_NAME
 
 /* ---- slow paths shared by the loops ---- */
 
-void bpfrt_vm_fail(struct vm_exec *ex, enum bpfrt_run_error err, uint32_t pc, uint64_t addr,
+void bpfrt_interp_fail(struct interp_exec *ex, enum bpfrt_run_error err, uint32_t pc, uint64_t addr,
                    const char *fmt, ...)
 {
     struct bpfrt_run *run = ex->run;
@@ -180,7 +179,7 @@ void bpfrt_vm_fail(struct vm_exec *ex, enum bpfrt_run_error err, uint32_t pc, ui
     va_end(ap);
 }
 
-int bpfrt_vm_errno(enum bpfrt_run_error err)
+int bpfrt_interp_errno(enum bpfrt_run_error err)
 {
     static const int map[] = {
         [BPFRT_RUN_OK] = 0,
@@ -199,11 +198,11 @@ int bpfrt_vm_errno(enum bpfrt_run_error err)
 
 /* Linux's special negative offsets (SKF_NET_OFF, SKF_LL_OFF): relative to
  * the network and the link-layer (MAC) header. */
-#define VM_SKF_NET_OFF (-0x100000)
-#define VM_SKF_LL_OFF (-0x200000)
-#define VM_ETH_HLEN 14
+#define INTERP_SKF_NET_OFF (-0x100000)
+#define INTERP_SKF_LL_OFF (-0x200000)
+#define INTERP_ETH_HLEN 14
 
-bool bpfrt_vm_ld_pkt(struct vm_exec *ex, int64_t off, uint32_t size, uint64_t *val)
+bool bpfrt_interp_ld_pkt(struct interp_exec *ex, int64_t off, uint32_t size, uint64_t *val)
 {
     const struct bpfrt_run *run = ex->run;
     const struct bpfrt_pkt *pkt = run->pkt;
@@ -218,10 +217,10 @@ bool bpfrt_vm_ld_pkt(struct vm_exec *ex, int64_t off, uint32_t size, uint64_t *v
         const uint8_t *net = pkt->data + pkt->net_off;
         if (off >= 0)
             p = pkt->data + off;
-        else if (off >= VM_SKF_NET_OFF)
-            p = net + (off - VM_SKF_NET_OFF), lo = pkt->buf ? pkt->buf : pkt->data;
-        else if (off >= VM_SKF_LL_OFF)
-            p = net - VM_ETH_HLEN + (off - VM_SKF_LL_OFF), lo = pkt->buf ? pkt->buf : pkt->data;
+        else if (off >= INTERP_SKF_NET_OFF)
+            p = net + (off - INTERP_SKF_NET_OFF), lo = pkt->buf ? pkt->buf : pkt->data;
+        else if (off >= INTERP_SKF_LL_OFF)
+            p = net - INTERP_ETH_HLEN + (off - INTERP_SKF_LL_OFF), lo = pkt->buf ? pkt->buf : pkt->data;
         else
             return false;
         if (p < lo || p > pkt->data_end || (uint64_t)(pkt->data_end - p) < size)
@@ -239,7 +238,7 @@ bool bpfrt_vm_ld_pkt(struct vm_exec *ex, int64_t off, uint32_t size, uint64_t *v
     return true;
 }
 
-void bpfrt_vm_trace_step(struct vm_exec *ex, const uint64_t *regs, int64_t next_pc)
+void bpfrt_interp_trace_step(struct interp_exec *ex, const uint64_t *regs, int64_t next_pc)
 {
     struct bpfrt_run *run = ex->run;
     if (ex->trace_pc >= 0 && run->trace)
@@ -248,57 +247,57 @@ void bpfrt_vm_trace_step(struct vm_exec *ex, const uint64_t *regs, int64_t next_
     ex->trace_pc = next_pc;
 }
 
-const struct bpfrt_helper_proto *bpfrt_vm_callx_resolve(struct vm_exec *ex, uint64_t id, uint32_t pc)
+const struct bpfrt_helper_proto *bpfrt_interp_callx_resolve(struct interp_exec *ex, uint64_t id, uint32_t pc)
 {
     const struct bpfrt_helper_proto *p = NULL;
     if (id <= UINT32_MAX)
         p = bpfrt_helper_find(ex->run->rt, (uint32_t)id);
     if (!p || !p->fn) {
-        bpfrt_vm_fail(ex, BPFRT_RUN_UNKNOWN_HELPER, pc, 0, "unknown helper %llu at insn %u",
+        bpfrt_interp_fail(ex, BPFRT_RUN_UNKNOWN_HELPER, pc, 0, "unknown helper %llu at insn %u",
                       (unsigned long long)id, pc);
         return NULL;
     }
     return p;
 }
 
-void bpfrt_vm_zero_frame(struct vm_exec *ex, uint32_t depth)
+void bpfrt_interp_zero_frame(struct interp_exec *ex, uint32_t depth)
 {
     while (ex->zeroed < depth) {
         ex->zeroed++;
-        bpfrt_memset(ex->stack_top - (size_t)(ex->zeroed + 1) * VM_FRAME_SIZE, 0, VM_FRAME_SIZE);
+        bpfrt_memset(ex->stack_top - (size_t)(ex->zeroed + 1) * INTERP_FRAME_SIZE, 0, INTERP_FRAME_SIZE);
     }
 }
 
-static vm_loop_fn select_loop(const struct bpfrt_run *run)
+static interp_loop_fn select_loop(const struct bpfrt_run *run)
 {
     if (run->trace)
-        return run->checked ? bpfrt_vm_loop_checked_trace : bpfrt_vm_loop_fast_trace;
-    return run->checked ? bpfrt_vm_loop_checked : bpfrt_vm_loop_fast;
+        return run->checked ? bpfrt_interp_loop_checked_trace : bpfrt_interp_loop_fast_trace;
+    return run->checked ? bpfrt_interp_loop_checked : bpfrt_interp_loop_fast;
 }
 
 /* ---- engine ops ---- */
 
-static int interp_prepare(struct bpfrt_prog *prog, char *msg, size_t msg_size)
+static int interp_prepare(struct bpfrt_prog *prog, struct bpfrt_diag *diag)
 {
     if (prog->engine_state)
-        bpfrt_vm_release(prog);
-    return bpfrt_vm_decode(prog, msg, msg_size);
+        bpfrt_interp_release(prog);
+    return bpfrt_interp_decode(prog, diag);
 }
 
 static int interp_run(struct bpfrt_prog *prog, struct bpfrt_run *run, uint64_t r1, uint64_t r2,
                       uint64_t *ret)
 {
-    const struct vm_code *code = prog->engine_state;
+    const struct interp_code *code = prog->engine_state;
     *ret = 0;
     if (!code) {
         bpfrt_run_fail(run, BPFRT_RUN_BAD_INSN, 0, "program is not prepared for the interpreter");
         return -BPFRT_EINVAL;
     }
     /* All frames' stacks, contiguous: frame d has [top - (d+1)*512, top - d*512). */
-    uint8_t stack[BPFRT_MAX_CALL_FRAMES * VM_FRAME_SIZE] __attribute__((aligned(16)));
+    uint8_t stack[BPFRT_MAX_CALL_FRAMES * INTERP_FRAME_SIZE] __attribute__((aligned(16)));
     /* Only what a run reads is initialised: clearing the whole struct (about
      * 1 KB) would cost more than a short program's run. */
-    struct vm_exec ex;
+    struct interp_exec ex;
     ex.depth = 0;
     ex.zeroed = 0;
     ex.nr_fixed = ex.recycle = ex.hint = 0;
@@ -307,14 +306,14 @@ static int interp_run(struct bpfrt_prog *prog, struct bpfrt_run *run, uint64_t r
     ex.run = run;
     ex.stack_base = stack;
     ex.stack_top = stack + sizeof(stack);
-    bpfrt_memset(ex.stack_top - VM_FRAME_SIZE, 0, VM_FRAME_SIZE);
+    bpfrt_memset(ex.stack_top - INTERP_FRAME_SIZE, 0, INTERP_FRAME_SIZE);
     ex.budget = run->insn_budget == 0 || run->insn_budget > (uint64_t)INT64_MAX
                     ? INT64_MAX : (int64_t)run->insn_budget;
     ex.frames[0].code = code;
     ex.frames[0].may_goto = BPFRT_MAY_GOTO_LOOPS;
     ex.trace_pc = -1;
     ex.stack_region = UINT32_MAX;
-    bpfrt_vm_hint_reset(&ex);
+    bpfrt_interp_hint_reset(&ex);
     ex.loop = select_loop(run);
 
     void *saved_priv = run->engine_priv;
@@ -324,7 +323,7 @@ static int interp_run(struct bpfrt_prog *prog, struct bpfrt_run *run, uint64_t r
     if (!run->ctx)
         run->ctx = (void *)(uintptr_t)r1;
     if (run->checked)
-        bpfrt_vm_setup_regions(&ex, prog);
+        bpfrt_interp_setup_regions(&ex, prog);
 
     uint64_t regs[11] = { 0 };
     regs[BPF_REG_1] = r1;
@@ -332,7 +331,7 @@ static int interp_run(struct bpfrt_prog *prog, struct bpfrt_run *run, uint64_t r
     regs[BPF_REG_10] = (uint64_t)(uintptr_t)ex.stack_top;
     int rc = ex.loop(&ex, code->slots, regs, ret);
     if (run->checked)
-        bpfrt_vm_finish_checked(&ex, &rc);
+        bpfrt_interp_finish_checked(&ex, &rc);
 
     if (run->insn_budget)
         run->insn_budget = ex.budget > 0 ? (uint64_t)ex.budget : 1;
@@ -341,31 +340,21 @@ static int interp_run(struct bpfrt_prog *prog, struct bpfrt_run *run, uint64_t r
     return rc;
 }
 
-const struct bpfrt_engine_ops bpfrt_interp_ops = {
-    .name = "interpreter",
-    .prepare = interp_prepare,
-    .run = interp_run,
-    .release = bpfrt_vm_release,
-};
-
-int bpfrt_run_callback(struct bpfrt_run *run, uint64_t func, uint64_t r1, uint64_t r2,
-                       uint64_t r3, uint64_t r4, uint64_t r5, uint64_t *ret)
+/* The callback op: a new frame on this run's frame stack, entered through
+ * the run's loop, which returns when that frame exits. */
+static int interp_callback(struct bpfrt_run *run, uint64_t func, const uint64_t args[5], uint64_t *ret)
 {
     *ret = 0;
-    /* A JIT run: the JIT's callback operation (until callbacks become an
-     * engine operation of src/core/prog). */
-    if (run && run->prog && run->engine_priv && jit_ops_is_jit(run->prog->engine_ops))
-        return bpfrt_jit_callback(run, func, r1, r2, r3, r4, r5, ret);
-    /* engine_priv is the interpreter's only while an interpreter run is in
-     * progress (another engine keeps its own state there). */
-    struct vm_exec *ex = run && run->prog && run->prog->engine_ops == &bpfrt_interp_ops ? run->engine_priv : NULL;
+    /* Dispatch through the current program's ops makes engine_priv ours
+     * whenever it is set. */
+    struct interp_exec *ex = run->engine_priv;
     if (!ex)
         return -BPFRT_EINVAL;
-    const struct vm_code *code = ex->frames[ex->depth].code;
+    const struct interp_code *code = ex->frames[ex->depth].code;
     uintptr_t first = (uintptr_t)code->slots;
     if (func < first || func >= (uintptr_t)(code->slots + code->len) ||
-        (func - first) % sizeof(struct vm_slot) != 0 ||
-        !bpfrt_vm_code_has_func(code, (uint32_t)((func - first) / sizeof(struct vm_slot)))) {
+        (func - first) % sizeof(struct interp_slot) != 0 ||
+        !bpfrt_interp_code_has_func(code, (uint32_t)((func - first) / sizeof(struct interp_slot)))) {
         bpfrt_run_fail(run, BPFRT_RUN_BAD_HELPER_ARG, func, "invalid callback function 0x%llx",
                        (unsigned long long)func);
         return -BPFRT_EINVAL;
@@ -385,25 +374,31 @@ int bpfrt_run_callback(struct bpfrt_run *run, uint64_t func, uint64_t r1, uint64
     }
     ex->frames[d + 1].code = code;
     ex->frames[d + 1].may_goto = BPFRT_MAY_GOTO_LOOPS;
-    bpfrt_vm_zero_frame(ex, d + 1);
+    bpfrt_interp_zero_frame(ex, d + 1);
     uint64_t regs[11] = { 0 };
-    regs[1] = r1;
-    regs[2] = r2;
-    regs[3] = r3;
-    regs[4] = r4;
-    regs[5] = r5;
-    regs[10] = (uint64_t)(uintptr_t)ex->stack_top - (uint64_t)(d + 1) * VM_FRAME_SIZE;
+    for (int i = 0; i < 5; i++)
+        regs[i + 1] = args[i];
+    regs[10] = (uint64_t)(uintptr_t)ex->stack_top - (uint64_t)(d + 1) * INTERP_FRAME_SIZE;
     ex->depth = d + 1;
     if (ex->stack_region < BPFRT_RUN_MAX_REGIONS)
-        run->regions[ex->stack_region].start = (uintptr_t)(ex->stack_top - (size_t)(d + 2) * VM_FRAME_SIZE);
+        run->regions[ex->stack_region].start = (uintptr_t)(ex->stack_top - (size_t)(d + 2) * INTERP_FRAME_SIZE);
     struct bpfrt_prog *saved_prog = run->prog;
     /* The helper may have changed the regions since the last callback. */
-    bpfrt_vm_hint_reset(ex);
-    int rc = ex->loop(ex, (const struct vm_slot *)(uintptr_t)func, regs, ret);
-    bpfrt_vm_hint_reset(ex);
+    bpfrt_interp_hint_reset(ex);
+    int rc = ex->loop(ex, (const struct interp_slot *)(uintptr_t)func, regs, ret);
+    bpfrt_interp_hint_reset(ex);
     ex->depth = d;
     run->prog = saved_prog;
     if (ex->stack_region < BPFRT_RUN_MAX_REGIONS)
-        run->regions[ex->stack_region].start = (uintptr_t)(ex->stack_top - (size_t)(d + 1) * VM_FRAME_SIZE);
+        run->regions[ex->stack_region].start = (uintptr_t)(ex->stack_top - (size_t)(d + 1) * INTERP_FRAME_SIZE);
     return rc;
 }
+
+const struct bpfrt_engine_ops bpfrt_interp_ops = {
+    .name = "interpreter",
+    .prepare = interp_prepare,
+    .run = interp_run,
+    .release = bpfrt_interp_release,
+    .callback = interp_callback,
+};
+

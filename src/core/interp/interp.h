@@ -8,6 +8,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "bpfrt/diag.h"
 #include "bpfrt/prog.h"
 #include "bpfrt/map.h"
 #include "core/core.h"
@@ -20,17 +21,17 @@
 /* The interpreter's operations: the ISA's ops (src/core/isa/decode.h), so a
  * slot's op is the decoded op, plus its own sentinel past the last
  * instruction. One handler label each. X(name) */
-#define VM_OPS(X) BPFRT_ISA_OPS(X) X(FELL_OFF)
+#define INTERP_OPS(X) BPFRT_ISA_OPS(X) X(FELL_OFF)
 
-#define VM_OP_ENUM(name) VM_OP_##name,
-enum vm_op { VM_OPS(VM_OP_ENUM) VM_OP_COUNT };
-#undef VM_OP_ENUM
+#define INTERP_OP_ENUM(name) INTERP_OP_##name,
+enum interp_op { INTERP_OPS(INTERP_OP_ENUM) INTERP_OP_COUNT };
+#undef INTERP_OP_ENUM
 
 /* One pre-decoded instruction. Slots map 1:1 onto instructions (the second
  * half of an ld_imm64 becomes a BAD slot that is never reached), so a slot
  * index is the instruction index in messages and traces. */
-struct vm_slot {
-    uint16_t op;       /* enum vm_op */
+struct interp_slot {
+    uint16_t op;       /* enum interp_op */
     uint8_t dst, src;
     int32_t off;       /* memory offset, or the absolute target of a jump/local call */
     uint64_t imm;      /* sign-extended imm, the ld_imm64 value, or the helper proto */
@@ -38,10 +39,10 @@ struct vm_slot {
 /* CALL_HELPER slots use src as "the prototype needs checked-mode checks". */
 
 /* The decoded program (prog->engine_state). */
-struct vm_code {
+struct interp_code {
     struct bpfrt_prog *prog;
     uint32_t len;              /* instructions; slots has len + 1 (a FELL_OFF sentinel) */
-    struct vm_slot *slots;
+    struct interp_slot *slots;
     uintptr_t *maps;           /* sorted struct bpfrt_map * from ld_imm64 MAP_FD/IDX */
     uint32_t nr_maps;
     uint32_t *funcs;           /* sorted BPF_PSEUDO_FUNC targets (callback entry points) */
@@ -52,31 +53,31 @@ struct vm_code {
  * runs (tail calls from subprograms can change it), where it resumes when
  * its callee returns, its callee-saved registers while a callee runs, and
  * its may_goto counter. */
-struct vm_frame {
-    const struct vm_code *code;
-    const struct vm_slot *ret_ip;
+struct interp_frame {
+    const struct interp_code *code;
+    const struct interp_slot *ret_ip;
     uint64_t saved[4];         /* r6..r9 */
     uint32_t may_goto;
 };
 
-#define VM_MAX_EXTRA_MAPS 16
-#define VM_MAX_RB_RECORDS 16
-#define VM_MAX_VALUES 16
+#define INTERP_MAX_EXTRA_MAPS 16
+#define INTERP_MAX_RB_RECORDS 16
+#define INTERP_MAX_VALUES 16
 
-struct vm_exec;
-typedef int (*vm_loop_fn)(struct vm_exec *ex, const struct vm_slot *ip, const uint64_t *regs_in,
+struct interp_exec;
+typedef int (*interp_loop_fn)(struct interp_exec *ex, const struct interp_slot *ip, const uint64_t *regs_in,
                           uint64_t *ret);
 
 /* State of one engine run (one program; tail calls continue in it). Lives on
  * the native stack of interp_run; run->engine_priv points at it. */
-struct vm_exec {
+struct interp_exec {
     struct bpfrt_run *run;
-    vm_loop_fn loop;           /* the instantiation this run uses */
+    interp_loop_fn loop;           /* the instantiation this run uses */
     uint8_t *stack_base, *stack_top; /* BPFRT_MAX_CALL_FRAMES * 512 bytes */
     uint32_t depth;            /* current frame */
     uint32_t zeroed;           /* frames [0, zeroed] have had their stack zeroed */
     int64_t budget;            /* instructions left (INT64_MAX: unlimited) */
-    struct vm_frame frames[BPFRT_MAX_CALL_FRAMES];
+    struct interp_frame frames[BPFRT_MAX_CALL_FRAMES];
     /* Checked mode. */
     uint32_t stack_region;     /* index of the stack slot in run->regions */
     uint32_t nr_fixed;         /* regions below this index are never recycled */
@@ -88,14 +89,14 @@ struct vm_exec {
      * valid for the whole run, so the test needs no "empty" case. */
     uintptr_t rd_lo, wr_lo;
     uint64_t rd_span, wr_span;
-    uintptr_t extra_maps[VM_MAX_EXTRA_MAPS]; /* inner maps a map-in-map lookup returned */
+    uintptr_t extra_maps[INTERP_MAX_EXTRA_MAPS]; /* inner maps a map-in-map lookup returned */
     uint32_t nr_extra_maps;
-    uintptr_t rb_records[VM_MAX_RB_RECORDS]; /* outstanding ringbuf reservations */
+    uintptr_t rb_records[INTERP_MAX_RB_RECORDS]; /* outstanding ringbuf reservations */
     uint32_t nr_rb_records;
-    /* Map values helpers returned (the latest VM_MAX_VALUES), so a
+    /* Map values helpers returned (the latest INTERP_MAX_VALUES), so a
      * bpf_spin_lock argument can be checked to be the map's lock, and the
      * lock the program holds (at most one, as Linux allows). */
-    struct { uintptr_t value; struct bpfrt_map *map; } values[VM_MAX_VALUES];
+    struct { uintptr_t value; struct bpfrt_map *map; } values[INTERP_MAX_VALUES];
     uint32_t nr_values, next_value;
     uintptr_t held_lock;
     /* Trace. */
@@ -104,60 +105,60 @@ struct vm_exec {
 };
 
 /* The frame size every call gets. */
-#define VM_FRAME_SIZE BPFRT_STACK_SIZE
+#define INTERP_FRAME_SIZE BPFRT_STACK_SIZE
 
 /* ---- loops (interp.c), one per (checked, trace) combination ---- */
-int bpfrt_vm_loop_fast(struct vm_exec *ex, const struct vm_slot *ip, const uint64_t *regs_in, uint64_t *ret);
-int bpfrt_vm_loop_checked(struct vm_exec *ex, const struct vm_slot *ip, const uint64_t *regs_in, uint64_t *ret);
-int bpfrt_vm_loop_fast_trace(struct vm_exec *ex, const struct vm_slot *ip, const uint64_t *regs_in, uint64_t *ret);
-int bpfrt_vm_loop_checked_trace(struct vm_exec *ex, const struct vm_slot *ip, const uint64_t *regs_in, uint64_t *ret);
+int bpfrt_interp_loop_fast(struct interp_exec *ex, const struct interp_slot *ip, const uint64_t *regs_in, uint64_t *ret);
+int bpfrt_interp_loop_checked(struct interp_exec *ex, const struct interp_slot *ip, const uint64_t *regs_in, uint64_t *ret);
+int bpfrt_interp_loop_fast_trace(struct interp_exec *ex, const struct interp_slot *ip, const uint64_t *regs_in, uint64_t *ret);
+int bpfrt_interp_loop_checked_trace(struct interp_exec *ex, const struct interp_slot *ip, const uint64_t *regs_in, uint64_t *ret);
 
 /* ---- decode.c ---- */
-int bpfrt_vm_decode(struct bpfrt_prog *prog, char *msg, size_t msg_size);
-void bpfrt_vm_release(struct bpfrt_prog *prog);
-bool bpfrt_vm_code_has_map(const struct vm_code *code, uintptr_t map);
-bool bpfrt_vm_code_has_func(const struct vm_code *code, uint32_t pc);
+int bpfrt_interp_decode(struct bpfrt_prog *prog, struct bpfrt_diag *diag);
+void bpfrt_interp_release(struct bpfrt_prog *prog);
+bool bpfrt_interp_code_has_map(const struct interp_code *code, uintptr_t map);
+bool bpfrt_interp_code_has_func(const struct interp_code *code, uint32_t pc);
 
 /* ---- check.c: checked-mode slow paths. Each returns false after
  * recording the error in the run (the loop then stops). ---- */
 /* Load of `size` bytes at addr: 1 = plain memory, load it; 2 = *val holds
  * the value (context pointer field); 0 = invalid (error recorded). */
-int bpfrt_vm_check_load(struct vm_exec *ex, uint64_t addr, uint32_t size, uint64_t *val, uint32_t pc);
-bool bpfrt_vm_check_store(struct vm_exec *ex, uint64_t addr, uint32_t size, uint32_t pc);
+int bpfrt_interp_check_load(struct interp_exec *ex, uint64_t addr, uint32_t size, uint64_t *val, uint32_t pc);
+bool bpfrt_interp_check_store(struct interp_exec *ex, uint64_t addr, uint32_t size, uint32_t pc);
 /* Atomic read-modify-write: plain writable memory only (no context). */
-bool bpfrt_vm_check_rmw(struct vm_exec *ex, uint64_t addr, uint32_t size, uint32_t pc);
+bool bpfrt_interp_check_rmw(struct interp_exec *ex, uint64_t addr, uint32_t size, uint32_t pc);
 /* False when a prototype passes no memory either way (scalar arguments,
  * scalar result): checked mode then calls it without any checks. */
-bool bpfrt_vm_helper_needs_checks(const struct bpfrt_helper_proto *p);
-bool bpfrt_vm_check_helper_args(struct vm_exec *ex, const struct bpfrt_helper_proto *p,
+bool bpfrt_interp_helper_needs_checks(const struct bpfrt_helper_proto *p);
+bool bpfrt_interp_check_helper_args(struct interp_exec *ex, const struct bpfrt_helper_proto *p,
                                 const uint64_t *regs, uint32_t pc, uint64_t *alloc_size,
                                 struct bpfrt_map **map);
-void bpfrt_vm_helper_returned(struct vm_exec *ex, const struct bpfrt_helper_proto *p,
+void bpfrt_interp_helper_returned(struct interp_exec *ex, const struct bpfrt_helper_proto *p,
                               const uint64_t *regs, uint64_t ret, uint64_t alloc_size,
                               struct bpfrt_map *map);
 /* Forgets the inline region caches (regions may have changed). */
-void bpfrt_vm_hint_reset(struct vm_exec *ex);
+void bpfrt_interp_hint_reset(struct interp_exec *ex);
 /* Adds the engine's own regions (stack, ctx/input, packet, map values). */
-void bpfrt_vm_setup_regions(struct vm_exec *ex, const struct bpfrt_prog *prog);
+void bpfrt_interp_setup_regions(struct interp_exec *ex, const struct bpfrt_prog *prog);
 /* Ends a checked run: releases a bpf_spin_lock the program still holds
  * (an error unless the run already failed). */
-void bpfrt_vm_finish_checked(struct vm_exec *ex, int *rc);
+void bpfrt_interp_finish_checked(struct interp_exec *ex, int *rc);
 /* Adds the map-value regions of a tail-call target. */
-void bpfrt_vm_add_prog_regions(struct vm_exec *ex, const struct bpfrt_prog *prog);
+void bpfrt_interp_add_prog_regions(struct interp_exec *ex, const struct bpfrt_prog *prog);
 
 /* ---- interp.c: shared slow paths the loops call ---- */
 /* Records a run error naming instruction pc. */
-void bpfrt_vm_fail(struct vm_exec *ex, enum bpfrt_run_error err, uint32_t pc, uint64_t addr,
+void bpfrt_interp_fail(struct interp_exec *ex, enum bpfrt_run_error err, uint32_t pc, uint64_t addr,
                    const char *fmt, ...) __attribute__((format(printf, 5, 6)));
 /* The negative errno an engine run returns for run->error. */
-int bpfrt_vm_errno(enum bpfrt_run_error err);
+int bpfrt_interp_errno(enum bpfrt_run_error err);
 /* Packet bytes for LD_ABS/LD_IND: the packet, or the plain context. */
-bool bpfrt_vm_ld_pkt(struct vm_exec *ex, int64_t off, uint32_t size, uint64_t *val);
+bool bpfrt_interp_ld_pkt(struct interp_exec *ex, int64_t off, uint32_t size, uint64_t *val);
 /* Trace hook: reports the pending instruction and arms the next. */
-void bpfrt_vm_trace_step(struct vm_exec *ex, const uint64_t *regs, int64_t next_pc);
+void bpfrt_interp_trace_step(struct interp_exec *ex, const uint64_t *regs, int64_t next_pc);
 /* Helper by id for callx; NULL after recording the error. */
-const struct bpfrt_helper_proto *bpfrt_vm_callx_resolve(struct vm_exec *ex, uint64_t id, uint32_t pc);
+const struct bpfrt_helper_proto *bpfrt_interp_callx_resolve(struct interp_exec *ex, uint64_t id, uint32_t pc);
 /* Zeroes the stack of frame `depth` the first time a run enters it. */
-void bpfrt_vm_zero_frame(struct vm_exec *ex, uint32_t depth);
+void bpfrt_interp_zero_frame(struct interp_exec *ex, uint32_t depth);
 
 #endif

@@ -157,8 +157,12 @@ void bpfrt_isa_set_key(struct bpf_insn *insn, uint8_t key, int32_t value);
 int bpfrt_isa_check_insn(const struct bpf_insn *insn, uint32_t avail, const struct isa_form **form,
                    char *msg, size_t size);
 
-/* Helper ids ≥ this have no name in the table. */
-#define ISA_HELPER_MAX 212
+struct bpfrt_diag;
+/* Structural validation (validate.c): Linux's checks before and while it
+ * walks a program, in Linux's order, with its messages (no instruction
+ * index in the text: the diagnostics carry it). Returns 0 or -errno. */
+int bpfrt_isa_validate(const struct bpf_insn *insns, uint32_t cnt, struct bpfrt_diag *diag);
+
 /* Looks a helper name up (with or without "bpf_" prefix); -1 when unknown. */
 int32_t bpfrt_isa_helper_id(const char *name, size_t len);
 

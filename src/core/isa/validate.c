@@ -4,6 +4,7 @@
  * last instruction. Semantic checks (types, bounds) belong to the verifier. */
 #include "core/core.h"
 #include "core/isa/isa.h"
+#include "bpfrt/diag.h"
 
 _Static_assert(ISA_F_DST == BPFRT_INSN_USES_DST && ISA_F_SRC == BPFRT_INSN_USES_SRC &&
                    ISA_F_OFF == BPFRT_INSN_USES_OFF && ISA_F_IMM == BPFRT_INSN_USES_IMM,
@@ -88,64 +89,26 @@ int bpfrt_isa_check_insn(const struct bpf_insn *insn, uint32_t avail, const stru
     return 0;
 }
 
-/* Returns the jump target of the instruction at index i, or false when it
- * has none. Works on unchecked instructions: the shape comes from the first
- * form of the opcode's row that has the instruction's key. */
-static bool jump_target(const struct bpf_insn *insn, int64_t i, int64_t *target, bool *is_call)
+/* The jump or call target of insns[i] from the decoded form, or false when
+ * it has none (also for unknown opcodes). */
+static bool jump_target(const struct bpf_insn *insns, uint32_t cnt, uint32_t i, int64_t *target, bool *is_call)
 {
-    const struct isa_opcode *op = &bpfrt_isa_opcodes[insn->code];
-    int32_t key = bpfrt_isa_key_value(insn, op->key);
-    const struct isa_form *form = NULL;
-    for (unsigned k = 0; k < op->nforms && !form; k++)
-        if (op->forms[k].key == key)
-            form = &op->forms[k];
-    *is_call = false;
-    if (!form)
-        return false;
-    switch (form->shape) {
-    case ISA_SH_JA: case ISA_SH_JMP_K: case ISA_SH_JMP_X: case ISA_SH_MAY_GOTO:
-        *target = i + insn->off + 1;
-        return true;
-    case ISA_SH_JA32:
-        *target = i + (int64_t)insn->imm + 1;
-        return true;
-    case ISA_SH_CALL_LOCAL: case ISA_SH_LDDW_FUNC:
-        *is_call = true;
-        *target = i + (int64_t)insn->imm + 1;
-        return true;
-    default:
-        return false;
-    }
+    struct bpfrt_dinsn d;
+    bpfrt_isa_decode(insns, cnt, i, &d);
+    uint8_t kind = bpfrt_op_kind(d.op);
+    *is_call = d.op == BPFRT_OP_CALL_LOCAL || (kind == BPFRT_K_LDDW && d.src == BPF_PSEUDO_FUNC);
+    *target = d.target;
+    return kind == BPFRT_K_JA || kind == BPFRT_K_JCOND || kind == BPFRT_K_MAY_GOTO || *is_call;
 }
 
-static int fail(char *msg, size_t size, uint32_t *bad, uint32_t i, int err, const char *fmt, ...)
-    __attribute__((format(printf, 6, 7)));
-static int fail(char *msg, size_t size, uint32_t *bad, uint32_t i, int err, const char *fmt, ...)
-{
-    if (msg && size) {
-        int n = bpfrt_snprintf(msg, size, "insn %u: ", i);
-        if (n >= 0 && (size_t)n < size) {
-            va_list ap;
-            va_start(ap, fmt);
-            bpfrt_vsnprintf(msg + n, size - (size_t)n, fmt, ap);
-            va_end(ap);
-        }
-    }
-    if (bad)
-        *bad = i;
-    return err;
-}
+#define FAIL(i, err, ...) return bpfrt_diag_fail(diag, (err), (i), __VA_ARGS__)
 
-int bpfrt_insns_validate(const struct bpf_insn *insns, uint32_t cnt, char *msg, size_t msg_size,
-                         uint32_t *bad_insn)
+int bpfrt_isa_validate(const struct bpf_insn *insns, uint32_t cnt, struct bpfrt_diag *diag)
 {
-    if (msg && msg_size)
-        msg[0] = '\0';
     if (!insns || cnt == 0)
-        return fail(msg, msg_size, bad_insn, 0, -BPFRT_EINVAL, "empty program");
+        FAIL(0, -BPFRT_EINVAL, "empty program");
     if (cnt > BPFRT_MAX_INSNS)
-        return fail(msg, msg_size, bad_insn, 0, -BPFRT_E2BIG, "program too large (%u insns, limit %u)",
-                    cnt, BPFRT_MAX_INSNS);
+        FAIL(0, -BPFRT_E2BIG, "program too large (%u insns, limit %u)", cnt, BPFRT_MAX_INSNS);
     char text[128];
     int64_t t;
     bool is_call;
@@ -153,8 +116,8 @@ int bpfrt_insns_validate(const struct bpf_insn *insns, uint32_t cnt, char *msg, 
      * several faults gets the message Linux would give first:
      * 1. subprogram calls (add_subprog_and_kfunc) */
     for (uint32_t i = 0; i < cnt; i++)
-        if (jump_target(&insns[i], i, &t, &is_call) && is_call && (t < 0 || t >= cnt))
-            return fail(msg, msg_size, bad_insn, i, -BPFRT_EINVAL, "call to invalid destination");
+        if (jump_target(insns, cnt, i, &t, &is_call) && is_call && (t < 0 || t >= cnt))
+            FAIL(i, -BPFRT_EINVAL, "call to invalid destination");
     /* 2. jump ranges and the last instruction (check_subprogs) */
     for (uint32_t i = 0; i < cnt; i++) {
         /* like check_subprogs: every JMP/JMP32 code but call and exit, known
@@ -164,43 +127,59 @@ int bpfrt_insns_validate(const struct bpf_insn *insns, uint32_t cnt, char *msg, 
             continue;
         t = (int64_t)i + 1 + (code == (BPF_JMP32 | BPF_JA) ? insns[i].imm : insns[i].off);
         if (t < 0 || t >= cnt)
-            return fail(msg, msg_size, bad_insn, i, -BPFRT_EINVAL, "jump out of range from insn %u to %lld",
-                        i, (long long)t);
+            FAIL(i, -BPFRT_EINVAL, "jump out of range from insn %u to %lld", i, (long long)t);
     }
     uint8_t last = insns[cnt - 1].code;
     if (last != (BPF_JMP | BPF_EXIT) && last != (BPF_JMP | BPF_JA) && last != (BPF_JMP32 | BPF_JA))
-        return fail(msg, msg_size, bad_insn, cnt - 1, -BPFRT_EINVAL, "last insn is not an exit or jmp");
+        FAIL(cnt - 1, -BPFRT_EINVAL, "last insn is not an exit or jmp");
     /* 3. opcodes, LDX fields and ld_imm64 pairs (resolve_pseudo_ldimm64) */
     for (uint32_t i = 0; i < cnt; i++) {
         const struct bpf_insn *in = &insns[i];
         if (BPF_CLASS(in->code) == BPF_LDX &&
             ((BPF_MODE(in->code) != BPF_MEM && BPF_MODE(in->code) != BPF_MEMSX) || in->imm))
-            return fail(msg, msg_size, bad_insn, i, -BPFRT_EINVAL, "BPF_LDX uses reserved fields");
+            FAIL(i, -BPFRT_EINVAL, "BPF_LDX uses reserved fields");
         if (bpfrt_insn_is_lddw(in)) {
             if (bpfrt_isa_check_insn(in, cnt - i, NULL, text, sizeof(text)))
-                return fail(msg, msg_size, bad_insn, i, -BPFRT_EINVAL, "%s", text);
+                FAIL(i, -BPFRT_EINVAL, "%s", text);
             i++;
             continue;
         }
         if (!bpfrt_isa_opcodes[in->code].nforms)
-            return fail(msg, msg_size, bad_insn, i, -BPFRT_EINVAL, "unknown opcode %02x", in->code);
+            FAIL(i, -BPFRT_EINVAL, "unknown opcode %02x", in->code);
     }
     /* 4. no jump lands on a second half (check_cfg); pass 3 proved every
      * second half has code 0, so an ld_imm64 opcode just before the target
      * makes the target a second half */
     for (uint32_t i = 0; i < cnt; i++) {
-        if (jump_target(&insns[i], i, &t, &is_call) && t > 0 && bpfrt_insn_is_lddw(&insns[t - 1]))
-            return fail(msg, msg_size, bad_insn, i, -BPFRT_EINVAL, "jump into the middle of ldimm64 insn %lld",
-                        (long long)(t - 1));
+        if (jump_target(insns, cnt, i, &t, &is_call) && t > 0 && bpfrt_insn_is_lddw(&insns[t - 1]))
+            FAIL(i, -BPFRT_EINVAL, "jump into the middle of ldimm64 insn %lld", (long long)(t - 1));
         if (bpfrt_insn_is_lddw(&insns[i]))
             i++;
     }
     /* 5. every instruction's fields and registers (do_check) */
     for (uint32_t i = 0; i < cnt; i++) {
         if (bpfrt_isa_check_insn(&insns[i], cnt - i, NULL, text, sizeof(text)))
-            return fail(msg, msg_size, bad_insn, i, -BPFRT_EINVAL, "%s", text);
+            FAIL(i, -BPFRT_EINVAL, "%s", text);
         if (bpfrt_insn_is_lddw(&insns[i]))
             i++;
     }
     return 0;
+}
+
+int bpfrt_insns_validate(const struct bpf_insn *insns, uint32_t cnt, char *msg, size_t msg_size,
+                         uint32_t *bad_insn)
+{
+    char text[160];
+    struct bpfrt_diag d;
+    bpfrt_diag_init(&d, text, sizeof(text));
+    if (msg && msg_size)
+        msg[0] = '\0';
+    int err = bpfrt_isa_validate(insns, cnt, &d);
+    if (err) {
+        /* The public form names the instruction in the text. */
+        bpfrt_snprintf(msg, msg_size, "insn %lld: %s", (long long)d.insn, text);
+        if (bad_insn)
+            *bad_insn = (uint32_t)d.insn;
+    }
+    return err;
 }

@@ -16,7 +16,7 @@ typedef void (*alu_fn)(struct jit_ctx *c, struct x86 *x, uint8_t alu, unsigned w
 static void zext32(struct x86 *x, unsigned w, int D)
 {
     if (w == 4)
-        x86_mov_rr(x, 4, D, D);
+        bpfrt_x86_mov_rr(x, 4, D, D);
 }
 
 static const int8_t arith_op[] = {
@@ -29,14 +29,14 @@ static void alu_arith(struct jit_ctx *c, struct x86 *x, uint8_t alu, unsigned w,
     enum x86_alu op = (enum x86_alu)arith_op[alu];
     if (S >= 0) {
         if (S == D && (alu == BPFRT_ALU_XOR || alu == BPFRT_ALU_SUB))
-            x86_alu_rr(x, X86_XOR, 4, D, D);
+            bpfrt_x86_alu_rr(x, X86_XOR, 4, D, D);
         else
-            x86_alu_rr(x, op, w, D, S);
+            bpfrt_x86_alu_rr(x, op, w, D, S);
         return;
     }
     if (alu == BPFRT_ALU_AND) {
         if (imm == 0) {
-            x86_alu_rr(x, X86_XOR, 4, D, D);
+            bpfrt_x86_alu_rr(x, X86_XOR, 4, D, D);
             return;
         }
         if (imm == -1) {
@@ -44,42 +44,42 @@ static void alu_arith(struct jit_ctx *c, struct x86 *x, uint8_t alu, unsigned w,
             return;
         }
         if (imm == 0xff || imm == 0xffff) { /* movzx is shorter than and with imm32 */
-            x86_movzx_rr(x, 4, imm == 0xff ? 1 : 2, D, D);
+            bpfrt_x86_movzx_rr(x, 4, imm == 0xff ? 1 : 2, D, D);
             return;
         }
     } else if (imm == 0) {
         zext32(x, w, D); /* add/sub/or/xor 0 */
         return;
     }
-    x86_alu_ri(x, op, w, D, imm);
+    bpfrt_x86_alu_ri(x, op, w, D, imm);
 }
 
 static void alu_mov(struct jit_ctx *c, struct x86 *x, uint8_t alu, unsigned w, int D, int S, int32_t imm)
 {
     if (S >= 0) {
         if (w == 4 || S != D)
-            x86_mov_rr(x, w, D, S);
+            bpfrt_x86_mov_rr(x, w, D, S);
         return;
     }
-    x86_mov_imm(x, D, w == 8 ? (uint64_t)(int64_t)imm : (uint32_t)imm);
+    bpfrt_x86_mov_imm(x, D, w == 8 ? (uint64_t)(int64_t)imm : (uint32_t)imm);
 }
 
 static void alu_mul(struct jit_ctx *c, struct x86 *x, uint8_t alu, unsigned w, int D, int S, int32_t imm)
 {
     if (S >= 0) {
-        x86_imul_rr(x, w, D, S);
+        bpfrt_x86_imul_rr(x, w, D, S);
         return;
     }
     if (imm == 0) {
-        x86_alu_rr(x, X86_XOR, 4, D, D);
+        bpfrt_x86_alu_rr(x, X86_XOR, 4, D, D);
     } else if (imm == 1) {
         zext32(x, w, D);
     } else if (imm == -1) {
-        x86_neg(x, w, D);
+        bpfrt_x86_neg(x, w, D);
     } else if (imm > 0 && (imm & (imm - 1)) == 0) {
-        x86_shift_ri(x, X86_SHL, w, D, (uint8_t)__builtin_ctz((uint32_t)imm));
+        bpfrt_x86_shift_ri(x, X86_SHL, w, D, (uint8_t)__builtin_ctz((uint32_t)imm));
     } else {
-        x86_imul_rri(x, w, D, D, imm);
+        bpfrt_x86_imul_rri(x, w, D, D, imm);
     }
 }
 
@@ -95,31 +95,31 @@ static void alu_shift(struct jit_ctx *c, struct x86 *x, uint8_t alu, unsigned w,
         if (n == 0)
             zext32(x, w, D);
         else
-            x86_shift_ri(x, op, w, D, n);
+            bpfrt_x86_shift_ri(x, op, w, D, n);
         return;
     }
     /* x86 masks register shift counts the same way. */
     if (c->bmi2) {
-        x86_shiftx(x, op, w, D, D, S);
+        bpfrt_x86_shiftx(x, op, w, D, D, S);
     } else if (S == X86_RCX) {
-        x86_shift_cl(x, op, w, D);
+        bpfrt_x86_shift_cl(x, op, w, D);
     } else {
         /* the count must be in cl: borrow rcx (r4) */
-        x86_mov_rr(x, 8, JIT_T1, X86_RCX);
-        x86_mov_rr(x, 8, X86_RCX, S);
+        bpfrt_x86_mov_rr(x, 8, JIT_T1, X86_RCX);
+        bpfrt_x86_mov_rr(x, 8, X86_RCX, S);
         if (D == X86_RCX) {
-            x86_shift_cl(x, op, w, JIT_T1);
-            x86_mov_rr(x, 8, X86_RCX, JIT_T1);
+            bpfrt_x86_shift_cl(x, op, w, JIT_T1);
+            bpfrt_x86_mov_rr(x, 8, X86_RCX, JIT_T1);
         } else {
-            x86_shift_cl(x, op, w, D);
-            x86_mov_rr(x, 8, X86_RCX, JIT_T1);
+            bpfrt_x86_shift_cl(x, op, w, D);
+            bpfrt_x86_mov_rr(x, 8, X86_RCX, JIT_T1);
         }
     }
 }
 
 static void alu_neg(struct jit_ctx *c, struct x86 *x, uint8_t alu, unsigned w, int D, int S, int32_t imm)
 {
-    x86_neg(x, w, D);
+    bpfrt_x86_neg(x, w, D);
 }
 
 static const alu_fn alu_table[] = {
@@ -129,12 +129,12 @@ static const alu_fn alu_table[] = {
     [BPFRT_ALU_ARSH] = alu_shift, [BPFRT_ALU_NEG] = alu_neg,
 };
 
-void jit_emit_alu(struct jit_ctx *c, const struct bpfrt_dinsn *d)
+void bpfrt_jit_emit_alu(struct jit_ctx *c, const struct bpfrt_dinsn *d)
 {
     const struct bpfrt_op_info *info = &bpfrt_op_info[d->op];
     uint8_t alu = info->alu;
     if (alu == BPFRT_ALU_DIV || alu == BPFRT_ALU_MOD || alu == BPFRT_ALU_SDIV || alu == BPFRT_ALU_SMOD) {
-        jit_emit_divmod(c, d);
+        bpfrt_jit_emit_divmod(c, d);
         return;
     }
     unsigned w = (info->flags & BPFRT_OPF_32) ? 4 : 8;
@@ -142,19 +142,19 @@ void jit_emit_alu(struct jit_ctx *c, const struct bpfrt_dinsn *d)
     bool is_shift = alu == BPFRT_ALU_LSH || alu == BPFRT_ALU_RSH || alu == BPFRT_ALU_ARSH;
     if (S < 0 && jit_blinding(c) && alu != BPFRT_ALU_NEG && !is_shift) {
         /* the constant goes through a register so it never appears as is */
-        jit_load_blinded(c, &c->hot, JIT_T1, w == 8 ? d->value : (uint32_t)d->imm);
+        bpfrt_jit_load_blinded(c, &c->hot, JIT_T1, w == 8 ? d->value : (uint32_t)d->imm);
         S = JIT_T1;
     }
     alu_table[alu](c, &c->hot, alu, w, R(d->dst), S, d->imm);
 }
 
-void jit_emit_movsx(struct jit_ctx *c, const struct bpfrt_dinsn *d)
+void bpfrt_jit_emit_movsx(struct jit_ctx *c, const struct bpfrt_dinsn *d)
 {
     unsigned w = (bpfrt_op_info[d->op].flags & BPFRT_OPF_32) ? 4 : 8;
-    x86_movsx_rr(&c->hot, w, d->size, R(d->dst), R(d->src));
+    bpfrt_x86_movsx_rr(&c->hot, w, d->size, R(d->dst), R(d->src));
 }
 
-void jit_emit_end(struct jit_ctx *c, const struct bpfrt_dinsn *d)
+void bpfrt_jit_emit_end(struct jit_ctx *c, const struct bpfrt_dinsn *d)
 {
     struct x86 *x = &c->hot;
     int D = R(d->dst);
@@ -162,45 +162,45 @@ void jit_emit_end(struct jit_ctx *c, const struct bpfrt_dinsn *d)
     switch (d->size) {
     case 2:
         if (swap)
-            x86_shift_ri(x, X86_ROL, 2, D, 8);
-        x86_movzx_rr(x, 4, 2, D, D);
+            bpfrt_x86_shift_ri(x, X86_ROL, 2, D, 8);
+        bpfrt_x86_movzx_rr(x, 4, 2, D, D);
         break;
     case 4:
         if (swap)
-            x86_bswap(x, 4, D);
+            bpfrt_x86_bswap(x, 4, D);
         else
-            x86_mov_rr(x, 4, D, D);
+            bpfrt_x86_mov_rr(x, 4, D, D);
         break;
     default:
         if (swap)
-            x86_bswap(x, 8, D);
+            bpfrt_x86_bswap(x, 8, D);
         break;
     }
 }
 
-void jit_emit_lddw(struct jit_ctx *c, const struct bpfrt_dinsn *d)
+void bpfrt_jit_emit_lddw(struct jit_ctx *c, const struct bpfrt_dinsn *d)
 {
     uint64_t v = d->value;
     if (d->src == BPF_PSEUDO_FUNC) /* the handle the interpreter gives: its slot */
         v = (uint64_t)(uintptr_t)&c->jp->vm->slots[d->target];
     if (jit_blinding(c))
-        jit_load_blinded(c, &c->hot, R(d->dst), v);
+        bpfrt_jit_load_blinded(c, &c->hot, R(d->dst), v);
     else
-        x86_mov_imm(&c->hot, R(d->dst), v);
+        bpfrt_x86_mov_imm(&c->hot, R(d->dst), v);
 }
 
-void jit_load_blinded(struct jit_ctx *c, struct x86 *x, int reg, uint64_t value)
+void bpfrt_jit_load_blinded(struct jit_ctx *c, struct x86 *x, int reg, uint64_t value)
 {
     uint32_t key = c->keys[c->pc];
     if (x86_is_simm32((int64_t)value)) {
         /* sign extension commutes with xor */
-        x86_mov_r64_simm(x, reg, (int32_t)((uint32_t)value ^ key));
-        x86_alu_ri(x, X86_XOR, 8, reg, (int32_t)key);
+        bpfrt_x86_mov_r64_simm(x, reg, (int32_t)((uint32_t)value ^ key));
+        bpfrt_x86_alu_ri(x, X86_XOR, 8, reg, (int32_t)key);
         return;
     }
     uint64_t k64 = (uint64_t)key << 32 | (key ^ 0x5bd1e995u);
     int tmp = reg == JIT_T2 ? JIT_T1 : JIT_T2;
-    x86_movabs(x, reg, value ^ k64);
-    x86_movabs(x, tmp, k64);
-    x86_alu_rr(x, X86_XOR, 8, reg, tmp);
+    bpfrt_x86_movabs(x, reg, value ^ k64);
+    bpfrt_x86_movabs(x, tmp, k64);
+    bpfrt_x86_alu_rr(x, X86_XOR, 8, reg, tmp);
 }

@@ -19,123 +19,123 @@ static inline int R(uint8_t r)
 static void hw_divide(struct x86 *x, unsigned w, int D, bool is_signed, bool mod)
 {
     if (D != X86_RAX)
-        x86_mov_rr(x, 8, JIT_T1, X86_RAX);
+        bpfrt_x86_mov_rr(x, 8, JIT_T1, X86_RAX);
     if (D != X86_RDX)
-        x86_push(x, X86_RDX);
+        bpfrt_x86_push(x, X86_RDX);
     if (D != X86_RAX)
-        x86_mov_rr(x, w, X86_RAX, D);
+        bpfrt_x86_mov_rr(x, w, X86_RAX, D);
     if (is_signed)
-        x86_cdq(x, w);
+        bpfrt_x86_cdq(x, w);
     else
-        x86_alu_rr(x, X86_XOR, 4, X86_RDX, X86_RDX);
-    x86_div_r(x, w, JIT_T2, is_signed);
+        bpfrt_x86_alu_rr(x, X86_XOR, 4, X86_RDX, X86_RDX);
+    bpfrt_x86_div_r(x, w, JIT_T2, is_signed);
     int res = mod ? X86_RDX : X86_RAX;
     if (D != res)
-        x86_mov_rr(x, w, D, res); /* (a 32-bit div already zero-extended res) */
+        bpfrt_x86_mov_rr(x, w, D, res); /* (a 32-bit div already zero-extended res) */
     if (D != X86_RDX)
-        x86_pop(x, X86_RDX);
+        bpfrt_x86_pop(x, X86_RDX);
     if (D != X86_RAX)
-        x86_mov_rr(x, 8, X86_RAX, JIT_T1);
+        bpfrt_x86_mov_rr(x, 8, X86_RAX, JIT_T1);
 }
 
 /* The result for a zero divisor: x / 0 = 0, x % 0 = x. */
 static void by_zero(struct x86 *x, unsigned w, int D, bool mod)
 {
     if (!mod)
-        x86_alu_rr(x, X86_XOR, 4, D, D);
+        bpfrt_x86_alu_rr(x, X86_XOR, 4, D, D);
     else if (w == 4)
-        x86_mov_rr(x, 4, D, D);
+        bpfrt_x86_mov_rr(x, 4, D, D);
 }
 
 /* The result for a divisor of -1 (signed): x / -1 = -x, x % -1 = 0. */
 static void by_minus_one(struct x86 *x, unsigned w, int D, bool mod)
 {
     if (mod)
-        x86_alu_rr(x, X86_XOR, 4, D, D);
+        bpfrt_x86_alu_rr(x, X86_XOR, 4, D, D);
     else
-        x86_neg(x, w, D);
+        bpfrt_x86_neg(x, w, D);
 }
 
 static void divide_reg(struct jit_ctx *c, unsigned w, int D, int S, bool is_signed, bool mod)
 {
     struct x86 *x = &c->hot;
-    x86_mov_rr(x, w, JIT_T2, S); /* before anything borrows rax/rdx */
-    x86_test_rr(x, w, JIT_T2, JIT_T2);
-    uint32_t to_zero = jit_fwd8(x, X86_CC_E), to_m1 = 0;
+    bpfrt_x86_mov_rr(x, w, JIT_T2, S); /* before anything borrows rax/rdx */
+    bpfrt_x86_test_rr(x, w, JIT_T2, JIT_T2);
+    uint32_t to_zero = bpfrt_jit_fwd8(x, X86_CC_E), to_m1 = 0;
     if (is_signed) {
-        x86_alu_ri(x, X86_CMP, w, JIT_T2, -1);
-        to_m1 = jit_fwd8(x, X86_CC_E);
+        bpfrt_x86_alu_ri(x, X86_CMP, w, JIT_T2, -1);
+        to_m1 = bpfrt_jit_fwd8(x, X86_CC_E);
     }
     hw_divide(x, w, D, is_signed, mod);
-    uint32_t done = jit_fwd8(x, -1), done2 = 0;
-    jit_patch8(c, x, to_zero);
+    uint32_t done = bpfrt_jit_fwd8(x, -1), done2 = 0;
+    bpfrt_jit_patch8(c, x, to_zero);
     by_zero(x, w, D, mod);
     if (is_signed) {
-        done2 = jit_fwd8(x, -1);
-        jit_patch8(c, x, to_m1);
+        done2 = bpfrt_jit_fwd8(x, -1);
+        bpfrt_jit_patch8(c, x, to_m1);
         by_minus_one(x, w, D, mod);
-        jit_patch8(c, x, done2);
+        bpfrt_jit_patch8(c, x, done2);
     }
-    jit_patch8(c, x, done);
+    bpfrt_jit_patch8(c, x, done);
 }
 
-/* Unsigned division by a constant with a multiplier (jit_magic_u). */
+/* Unsigned division by a constant with a multiplier (bpfrt_jit_magic_u). */
 static void divide_magic(struct x86 *x, unsigned w, int D, uint64_t d, const struct jit_magic *mg, bool mod)
 {
     if (w == 4) {
         /* 64-bit products of 32-bit values: no rax/rdx needed */
-        x86_mov_rr(x, 4, JIT_T1, D);            /* n, zero-extended */
-        x86_mov_imm(x, JIT_T2, mg->m);
-        x86_imul_rr(x, 8, JIT_T2, JIT_T1);
+        bpfrt_x86_mov_rr(x, 4, JIT_T1, D);            /* n, zero-extended */
+        bpfrt_x86_mov_imm(x, JIT_T2, mg->m);
+        bpfrt_x86_imul_rr(x, 8, JIT_T2, JIT_T1);
         if (mg->add) {
-            x86_shift_ri(x, X86_SHR, 8, JIT_T2, 32);
-            x86_alu_rr(x, X86_ADD, 8, JIT_T2, JIT_T1);
+            bpfrt_x86_shift_ri(x, X86_SHR, 8, JIT_T2, 32);
+            bpfrt_x86_alu_rr(x, X86_ADD, 8, JIT_T2, JIT_T1);
         }
-        x86_shift_ri(x, X86_SHR, 8, JIT_T2, (uint8_t)mg->shift);
+        bpfrt_x86_shift_ri(x, X86_SHR, 8, JIT_T2, (uint8_t)mg->shift);
         if (mod) {
-            x86_imul_rri(x, 4, JIT_T2, JIT_T2, (int32_t)(uint32_t)d);
-            x86_alu_rr(x, X86_SUB, 4, JIT_T1, JIT_T2);
-            x86_mov_rr(x, 4, D, JIT_T1);
+            bpfrt_x86_imul_rri(x, 4, JIT_T2, JIT_T2, (int32_t)(uint32_t)d);
+            bpfrt_x86_alu_rr(x, X86_SUB, 4, JIT_T1, JIT_T2);
+            bpfrt_x86_mov_rr(x, 4, D, JIT_T1);
         } else {
-            x86_mov_rr(x, 4, D, JIT_T2);
+            bpfrt_x86_mov_rr(x, 4, D, JIT_T2);
         }
         return;
     }
     /* 64-bit: mul gives the high half in rdx */
     if (D != X86_RAX)
-        x86_mov_rr(x, 8, JIT_T1, X86_RAX);
+        bpfrt_x86_mov_rr(x, 8, JIT_T1, X86_RAX);
     if (D != X86_RDX)
-        x86_push(x, X86_RDX);
-    x86_mov_rr(x, 8, JIT_T2, D);                /* n */
-    x86_mov_imm(x, X86_RAX, mg->m);
-    x86_mul_r(x, 8, JIT_T2);                    /* rdx = (n * m) >> 64 */
+        bpfrt_x86_push(x, X86_RDX);
+    bpfrt_x86_mov_rr(x, 8, JIT_T2, D);                /* n */
+    bpfrt_x86_mov_imm(x, X86_RAX, mg->m);
+    bpfrt_x86_mul_r(x, 8, JIT_T2);                    /* rdx = (n * m) >> 64 */
     if (mg->add) {
-        x86_mov_rr(x, 8, X86_RAX, JIT_T2);
-        x86_alu_rr(x, X86_SUB, 8, X86_RAX, X86_RDX);
-        x86_shift_ri(x, X86_SHR, 8, X86_RAX, 1);
-        x86_alu_rr(x, X86_ADD, 8, X86_RDX, X86_RAX); /* hi + ((n - hi) >> 1), no overflow */
+        bpfrt_x86_mov_rr(x, 8, X86_RAX, JIT_T2);
+        bpfrt_x86_alu_rr(x, X86_SUB, 8, X86_RAX, X86_RDX);
+        bpfrt_x86_shift_ri(x, X86_SHR, 8, X86_RAX, 1);
+        bpfrt_x86_alu_rr(x, X86_ADD, 8, X86_RDX, X86_RAX); /* hi + ((n - hi) >> 1), no overflow */
         if (mg->shift > 1)
-            x86_shift_ri(x, X86_SHR, 8, X86_RDX, (uint8_t)(mg->shift - 1));
+            bpfrt_x86_shift_ri(x, X86_SHR, 8, X86_RDX, (uint8_t)(mg->shift - 1));
     } else if (mg->shift > 64) {
-        x86_shift_ri(x, X86_SHR, 8, X86_RDX, (uint8_t)(mg->shift - 64));
+        bpfrt_x86_shift_ri(x, X86_SHR, 8, X86_RDX, (uint8_t)(mg->shift - 64));
     }
     if (mod) {
         /* r = n - q * d */
         if (x86_is_simm32((int64_t)d)) {
-            x86_imul_rri(x, 8, X86_RDX, X86_RDX, (int32_t)d);
+            bpfrt_x86_imul_rri(x, 8, X86_RDX, X86_RDX, (int32_t)d);
         } else {
-            x86_mov_imm(x, X86_RAX, d);
-            x86_imul_rr(x, 8, X86_RDX, X86_RAX);
+            bpfrt_x86_mov_imm(x, X86_RAX, d);
+            bpfrt_x86_imul_rr(x, 8, X86_RDX, X86_RAX);
         }
-        x86_alu_rr(x, X86_SUB, 8, JIT_T2, X86_RDX);
-        x86_mov_rr(x, 8, D, JIT_T2);
+        bpfrt_x86_alu_rr(x, X86_SUB, 8, JIT_T2, X86_RDX);
+        bpfrt_x86_mov_rr(x, 8, D, JIT_T2);
     } else if (D != X86_RDX) {
-        x86_mov_rr(x, 8, D, X86_RDX);
+        bpfrt_x86_mov_rr(x, 8, D, X86_RDX);
     }
     if (D != X86_RDX)
-        x86_pop(x, X86_RDX);
+        bpfrt_x86_pop(x, X86_RDX);
     if (D != X86_RAX)
-        x86_mov_rr(x, 8, X86_RAX, JIT_T1);
+        bpfrt_x86_mov_rr(x, 8, X86_RAX, JIT_T1);
 }
 
 static void divide_const(struct jit_ctx *c, unsigned w, int D, int32_t imm, bool is_signed, bool mod)
@@ -155,34 +155,34 @@ static void divide_const(struct jit_ctx *c, unsigned w, int D, int32_t imm, bool
         struct jit_magic mg;
         if (d == 1) {
             if (mod)
-                x86_alu_rr(x, X86_XOR, 4, D, D);
+                bpfrt_x86_alu_rr(x, X86_XOR, 4, D, D);
             else if (w == 4)
-                x86_mov_rr(x, 4, D, D);
+                bpfrt_x86_mov_rr(x, 4, D, D);
             return;
         }
         if ((d & (d - 1)) == 0) {
             unsigned k = (unsigned)__builtin_ctzll(d);
             if (!mod) {
-                x86_shift_ri(x, X86_SHR, w, D, (uint8_t)k);
+                bpfrt_x86_shift_ri(x, X86_SHR, w, D, (uint8_t)k);
             } else if (k <= 31) {
-                x86_alu_ri(x, X86_AND, w, D, (int32_t)(d - 1));
+                bpfrt_x86_alu_ri(x, X86_AND, w, D, (int32_t)(d - 1));
             } else {
-                x86_shift_ri(x, X86_SHL, 8, D, (uint8_t)(64 - k));
-                x86_shift_ri(x, X86_SHR, 8, D, (uint8_t)(64 - k));
+                bpfrt_x86_shift_ri(x, X86_SHL, 8, D, (uint8_t)(64 - k));
+                bpfrt_x86_shift_ri(x, X86_SHR, 8, D, (uint8_t)(64 - k));
             }
             return;
         }
-        if (jit_magic_u(d, w * 8, &mg)) {
+        if (bpfrt_jit_magic_u(d, w * 8, &mg)) {
             divide_magic(x, w, D, d, &mg, mod);
             return;
         }
     }
     /* signed, or unsigned 64-bit by a divisor >= 2^63: the divide itself */
-    x86_mov_imm(x, JIT_T2, w == 8 ? d : (uint64_t)(uint32_t)d);
+    bpfrt_x86_mov_imm(x, JIT_T2, w == 8 ? d : (uint64_t)(uint32_t)d);
     hw_divide(x, w, D, is_signed, mod);
 }
 
-void jit_emit_divmod(struct jit_ctx *c, const struct bpfrt_dinsn *d)
+void bpfrt_jit_emit_divmod(struct jit_ctx *c, const struct bpfrt_dinsn *d)
 {
     const struct bpfrt_op_info *info = &bpfrt_op_info[d->op];
     unsigned w = (info->flags & BPFRT_OPF_32) ? 4 : 8;
@@ -193,7 +193,7 @@ void jit_emit_divmod(struct jit_ctx *c, const struct bpfrt_dinsn *d)
         divide_reg(c, w, D, R(d->src), is_signed, mod);
     } else if (jit_blinding(c)) {
         /* no constant in the code: load it blinded and divide at run time */
-        jit_load_blinded(c, &c->hot, JIT_T1, w == 8 ? d->value : (uint32_t)d->imm);
+        bpfrt_jit_load_blinded(c, &c->hot, JIT_T1, w == 8 ? d->value : (uint32_t)d->imm);
         divide_reg(c, w, D, JIT_T1, is_signed, mod);
     } else {
         divide_const(c, w, D, d->imm, is_signed, mod);

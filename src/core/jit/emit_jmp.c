@@ -21,35 +21,35 @@ static const uint8_t cc_of[] = {
 /* A cold stub raising `kind` at the current instruction; returns its label. */
 static uint32_t cold_raise(struct jit_ctx *c, enum jit_raise_kind kind)
 {
-    uint32_t l = jit_label_new(c);
-    jit_label_bind(c, &c->cold, l);
-    x86_mov_r32_imm(&c->cold, JIT_T1, JIT_PACK(kind, c->pc));
-    jit_jump_label(c, &c->cold, -1, c->stub[JIT_STUB_RAISE]);
+    uint32_t l = bpfrt_jit_label_new(c);
+    bpfrt_jit_label_bind(c, &c->cold, l);
+    bpfrt_x86_mov_r32_imm(&c->cold, JIT_T1, JIT_PACK(kind, c->pc));
+    bpfrt_jit_jump_label(c, &c->cold, -1, c->stub[JIT_STUB_RAISE]);
     return l;
 }
 
-void jit_emit_jump_to(struct jit_ctx *c, int cc, uint32_t target)
+void bpfrt_jit_emit_jump_to(struct jit_ctx *c, int cc, uint32_t target)
 {
     struct x86 *x = &c->hot;
     if (c->mode != JIT_CHECKED || target > c->pc) {
-        jit_jump_insn(c, x, cc, target);
+        bpfrt_jit_jump_insn(c, x, cc, target);
         return;
     }
-    uint32_t skip = cc >= 0 ? jit_fwd8(x, cc ^ 1) : 0; /* x86 pairs each condition with its negation */
-    x86_alu_ri(x, X86_SUB, 8, JIT_BUDGET, (int32_t)(c->pc - target + 1));
-    jit_jump_label(c, x, X86_CC_L, cold_raise(c, JIT_RAISE_BUDGET));
-    jit_jump_insn(c, x, -1, target);
+    uint32_t skip = cc >= 0 ? bpfrt_jit_fwd8(x, cc ^ 1) : 0; /* x86 pairs each condition with its negation */
+    bpfrt_x86_alu_ri(x, X86_SUB, 8, JIT_BUDGET, (int32_t)(c->pc - target + 1));
+    bpfrt_jit_jump_label(c, x, X86_CC_L, cold_raise(c, JIT_RAISE_BUDGET));
+    bpfrt_jit_jump_insn(c, x, -1, target);
     if (cc >= 0)
-        jit_patch8(c, x, skip);
+        bpfrt_jit_patch8(c, x, skip);
 }
 
-void jit_emit_ja(struct jit_ctx *c, const struct bpfrt_dinsn *d)
+void bpfrt_jit_emit_ja(struct jit_ctx *c, const struct bpfrt_dinsn *d)
 {
     if ((uint32_t)d->target != c->pc + 1)
-        jit_emit_jump_to(c, -1, (uint32_t)d->target);
+        bpfrt_jit_emit_jump_to(c, -1, (uint32_t)d->target);
 }
 
-void jit_emit_jcond(struct jit_ctx *c, const struct bpfrt_dinsn *d)
+void bpfrt_jit_emit_jcond(struct jit_ctx *c, const struct bpfrt_dinsn *d)
 {
     const struct bpfrt_op_info *info = &bpfrt_op_info[d->op];
     struct x86 *x = &c->hot;
@@ -60,40 +60,40 @@ void jit_emit_jcond(struct jit_ctx *c, const struct bpfrt_dinsn *d)
     int D = R(d->dst);
     if (!(info->flags & BPFRT_OPF_K)) {
         if (test)
-            x86_test_rr(x, w, D, R(d->src));
+            bpfrt_x86_test_rr(x, w, D, R(d->src));
         else
-            x86_alu_rr(x, X86_CMP, w, D, R(d->src));
+            bpfrt_x86_alu_rr(x, X86_CMP, w, D, R(d->src));
     } else if (jit_blinding(c)) {
-        jit_load_blinded(c, x, JIT_T1, w == 8 ? d->value : (uint32_t)d->imm);
+        bpfrt_jit_load_blinded(c, x, JIT_T1, w == 8 ? d->value : (uint32_t)d->imm);
         if (test)
-            x86_test_rr(x, w, D, JIT_T1);
+            bpfrt_x86_test_rr(x, w, D, JIT_T1);
         else
-            x86_alu_rr(x, X86_CMP, w, D, JIT_T1);
+            bpfrt_x86_alu_rr(x, X86_CMP, w, D, JIT_T1);
     } else if (test) {
         if (d->imm == 0)
             return; /* never taken */
-        x86_test_ri(x, w, D, d->imm);
+        bpfrt_x86_test_ri(x, w, D, d->imm);
     } else if (d->imm == 0) {
-        x86_test_rr(x, w, D, D); /* the same flags as cmp D, 0 */
+        bpfrt_x86_test_rr(x, w, D, D); /* the same flags as cmp D, 0 */
     } else {
-        x86_alu_ri(x, X86_CMP, w, D, d->imm);
+        bpfrt_x86_alu_ri(x, X86_CMP, w, D, d->imm);
     }
-    jit_emit_jump_to(c, cc_of[info->alu], (uint32_t)d->target);
+    bpfrt_jit_emit_jump_to(c, cc_of[info->alu], (uint32_t)d->target);
 }
 
 /* The frame's counter is may_goto[depth], depth = (top - r10) / 512. */
-void jit_emit_may_goto(struct jit_ctx *c, const struct bpfrt_dinsn *d)
+void bpfrt_jit_emit_may_goto(struct jit_ctx *c, const struct bpfrt_dinsn *d)
 {
     struct x86 *x = &c->hot;
-    x86_load(x, 8, false, JIT_T1, JIT_EX, JIT_OFF(top));
-    x86_alu_rr(x, X86_SUB, 8, JIT_T1, X86_RBP);
-    x86_shift_ri(x, X86_SHR, 8, JIT_T1, 7); /* depth * 4 */
-    x86_alu_mi_idx(x, X86_CMP, 4, JIT_EX, JIT_T1, JIT_OFF(may_goto), 0);
-    jit_emit_jump_to(c, X86_CC_E, (uint32_t)d->target);
-    x86_alu_mi_idx(x, X86_SUB, 4, JIT_EX, JIT_T1, JIT_OFF(may_goto), 1);
+    bpfrt_x86_load(x, 8, false, JIT_T1, JIT_EX, JIT_OFF(top));
+    bpfrt_x86_alu_rr(x, X86_SUB, 8, JIT_T1, X86_RBP);
+    bpfrt_x86_shift_ri(x, X86_SHR, 8, JIT_T1, 7); /* depth * 4 */
+    bpfrt_x86_alu_mi_idx(x, X86_CMP, 4, JIT_EX, JIT_T1, JIT_OFF(may_goto), 0);
+    bpfrt_jit_emit_jump_to(c, X86_CC_E, (uint32_t)d->target);
+    bpfrt_x86_alu_mi_idx(x, X86_SUB, 4, JIT_EX, JIT_T1, JIT_OFF(may_goto), 1);
 }
 
-void jit_emit_exit(struct jit_ctx *c, const struct bpfrt_dinsn *d)
+void bpfrt_jit_emit_exit(struct jit_ctx *c, const struct bpfrt_dinsn *d)
 {
-    x86_ret(&c->hot);
+    bpfrt_x86_ret(&c->hot);
 }

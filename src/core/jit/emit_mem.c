@@ -5,7 +5,7 @@
  * checked loop does (interp_loop.inc, CHECK_LOAD/STORE/RMW): first the
  * stack of the current frame and its callers, then the region the last
  * load or store hit; anything else goes to the interpreter's own slow path
- * (check.c) through jit_slow_access, which also reads context fields
+ * (check.c) through bpfrt_jit_slow_access, which also reads context fields
  * through the context description. Accesses to [r10 + off] inside the
  * frame are in range by construction and get no test.
  *
@@ -42,34 +42,34 @@ static void check_access(struct jit_ctx *c, int base, int16_t off, unsigned size
     unsigned si = size_idx(size);
     bool load = kind == JIT_ACC_LOAD;
     if (off == 0)
-        x86_mov_rr(x, 8, JIT_T2, base);
+        bpfrt_x86_mov_rr(x, 8, JIT_T2, base);
     else
-        x86_lea(x, JIT_T2, base, off);
-    x86_mov_rr(x, 8, JIT_T1, JIT_T2);
-    x86_alu_rm(x, X86_SUB, 8, JIT_T1, JIT_EX, JIT_OFF(stk_lo));
-    x86_alu_rm(x, X86_CMP, 8, JIT_T1, JIT_EX, JIT_OFF(stk_lim[si]));
-    uint32_t on_stack = jit_fwd8(x, X86_CC_BE);
-    x86_mov_rr(x, 8, JIT_T1, JIT_T2);
-    x86_alu_rm(x, X86_SUB, 8, JIT_T1, JIT_EX, load ? JIT_OFF(rd_lo) : JIT_OFF(wr_lo));
-    x86_alu_rm(x, X86_CMP, 8, JIT_T1, JIT_EX, load ? JIT_OFF(rd_lim[si]) : JIT_OFF(wr_lim[si]));
-    uint32_t slow = jit_label_new(c), ok = jit_label_new(c);
-    jit_jump_label(c, x, X86_CC_A, slow);
-    jit_patch8(c, x, on_stack);
-    jit_label_bind(c, x, ok);
+        bpfrt_x86_lea(x, JIT_T2, base, off);
+    bpfrt_x86_mov_rr(x, 8, JIT_T1, JIT_T2);
+    bpfrt_x86_alu_rm(x, X86_SUB, 8, JIT_T1, JIT_EX, JIT_OFF(stk_lo));
+    bpfrt_x86_alu_rm(x, X86_CMP, 8, JIT_T1, JIT_EX, JIT_OFF(stk_lim[si]));
+    uint32_t on_stack = bpfrt_jit_fwd8(x, X86_CC_BE);
+    bpfrt_x86_mov_rr(x, 8, JIT_T1, JIT_T2);
+    bpfrt_x86_alu_rm(x, X86_SUB, 8, JIT_T1, JIT_EX, load ? JIT_OFF(rd_lo) : JIT_OFF(wr_lo));
+    bpfrt_x86_alu_rm(x, X86_CMP, 8, JIT_T1, JIT_EX, load ? JIT_OFF(rd_lim[si]) : JIT_OFF(wr_lim[si]));
+    uint32_t slow = bpfrt_jit_label_new(c), ok = bpfrt_jit_label_new(c);
+    bpfrt_jit_jump_label(c, x, X86_CC_A, slow);
+    bpfrt_jit_patch8(c, x, on_stack);
+    bpfrt_jit_label_bind(c, x, ok);
 
-    jit_label_bind(c, y, slow);
-    x86_mov_r32_imm(y, JIT_T1, (uint32_t)kind << 26 | si << 24 | c->pc);
-    jit_call_label(c, y, c->stub[JIT_STUB_ACCESS]);
+    bpfrt_jit_label_bind(c, y, slow);
+    bpfrt_x86_mov_r32_imm(y, JIT_T1, (uint32_t)kind << 26 | si << 24 | c->pc);
+    bpfrt_jit_call_label(c, y, c->stub[JIT_STUB_ACCESS]);
     if (!load) {
-        jit_jump_label(c, y, -1, ok);
+        bpfrt_jit_jump_label(c, y, -1, ok);
         return;
     }
-    jit_jump_label(c, y, X86_CC_E, ok);
-    x86_mov_rr(y, 8, dst, JIT_T1); /* a context field's value */
-    jit_jump_insn(c, y, -1, c->pc + 1);
+    bpfrt_jit_jump_label(c, y, X86_CC_E, ok);
+    bpfrt_x86_mov_rr(y, 8, dst, JIT_T1); /* a context field's value */
+    bpfrt_jit_jump_insn(c, y, -1, c->pc + 1);
 }
 
-void jit_emit_ldx(struct jit_ctx *c, const struct bpfrt_dinsn *d)
+void bpfrt_jit_emit_ldx(struct jit_ctx *c, const struct bpfrt_dinsn *d)
 {
     int base = R(d->src);
     int32_t off = d->off;
@@ -79,11 +79,11 @@ void jit_emit_ldx(struct jit_ctx *c, const struct bpfrt_dinsn *d)
         base = JIT_T2;
         off = 0;
     }
-    x86_load(&c->hot, d->size, sign, R(d->dst), base, off);
+    bpfrt_x86_load(&c->hot, d->size, sign, R(d->dst), base, off);
 }
 
 /* ST (imm), STX and STREL. */
-void jit_emit_st(struct jit_ctx *c, const struct bpfrt_dinsn *d)
+void bpfrt_jit_emit_st(struct jit_ctx *c, const struct bpfrt_dinsn *d)
 {
     struct x86 *x = &c->hot;
     int base = R(d->dst);
@@ -94,12 +94,12 @@ void jit_emit_st(struct jit_ctx *c, const struct bpfrt_dinsn *d)
         off = 0;
     }
     if (bpfrt_op_kind(d->op) != BPFRT_K_ST) {
-        x86_store(x, d->size, base, off, R(d->src));
+        bpfrt_x86_store(x, d->size, base, off, R(d->src));
     } else if (jit_blinding(c)) {
-        jit_load_blinded(c, x, JIT_T1, d->value);
-        x86_store(x, d->size, base, off, JIT_T1);
+        bpfrt_jit_load_blinded(c, x, JIT_T1, d->value);
+        bpfrt_x86_store(x, d->size, base, off, JIT_T1);
     } else {
-        x86_store_imm(x, d->size, base, off, d->imm);
+        bpfrt_x86_store_imm(x, d->size, base, off, d->imm);
     }
 }
 
@@ -110,21 +110,21 @@ static const int8_t atomic_alu[] = {
 /* or/and/xor with fetch: a cmpxchg loop on [r11] (rax and r9 borrowed). */
 static void fetch_op_loop(struct x86 *x, enum x86_alu op, unsigned size, int S)
 {
-    x86_push(x, X86_R9);
-    x86_mov_rr(x, 8, JIT_T1, X86_RAX);
+    bpfrt_x86_push(x, X86_R9);
+    bpfrt_x86_mov_rr(x, 8, JIT_T1, X86_RAX);
     int val = S == X86_RAX ? JIT_T1 : S;
-    x86_load(x, size, false, X86_RAX, JIT_T2, 0);
+    bpfrt_x86_load(x, size, false, X86_RAX, JIT_T2, 0);
     uint32_t loop = x->len;
-    x86_mov_rr(x, 8, X86_R9, X86_RAX);
-    x86_alu_rr(x, op, size, X86_R9, val);
-    x86_lock(x);
-    x86_cmpxchg_m(x, size, JIT_T2, 0, X86_R9);
-    x86_jcc_rel8(x, X86_CC_NE, (int8_t)(int32_t)(loop - (x->len + 2)));
+    bpfrt_x86_mov_rr(x, 8, X86_R9, X86_RAX);
+    bpfrt_x86_alu_rr(x, op, size, X86_R9, val);
+    bpfrt_x86_lock(x);
+    bpfrt_x86_cmpxchg_m(x, size, JIT_T2, 0, X86_R9);
+    bpfrt_x86_jcc_rel8(x, X86_CC_NE, (int8_t)(int32_t)(loop - (x->len + 2)));
     if (S != X86_RAX) {
-        x86_mov_rr(x, size, S, X86_RAX);
-        x86_mov_rr(x, 8, X86_RAX, JIT_T1);
+        bpfrt_x86_mov_rr(x, size, S, X86_RAX);
+        bpfrt_x86_mov_rr(x, 8, X86_RAX, JIT_T1);
     }
-    x86_pop(x, X86_R9);
+    bpfrt_x86_pop(x, X86_R9);
 }
 
 /* One atomic on [base + off]; `locked` false: the plain read-modify-write
@@ -134,36 +134,36 @@ static void atomic_op(struct x86 *x, uint8_t alu, bool fetch, unsigned size, int
 {
     if (alu == BPFRT_ALU_CMPXCHG) {
         if (locked)
-            x86_lock(x);
-        x86_cmpxchg_m(x, size, base, off, S);
+            bpfrt_x86_lock(x);
+        bpfrt_x86_cmpxchg_m(x, size, base, off, S);
         if (size == 4)
-            x86_mov_rr(x, 4, X86_RAX, X86_RAX); /* r0 = the old value, zero-extended */
+            bpfrt_x86_mov_rr(x, 4, X86_RAX, X86_RAX); /* r0 = the old value, zero-extended */
         return;
     }
     if (!fetch) {
         if (locked)
-            x86_lock(x);
-        x86_alu_mr(x, (enum x86_alu)atomic_alu[alu], size, base, off, S);
+            bpfrt_x86_lock(x);
+        bpfrt_x86_alu_mr(x, (enum x86_alu)atomic_alu[alu], size, base, off, S);
         return;
     }
     if (locked && alu == BPFRT_ALU_ADD) {
-        x86_lock(x);
-        x86_xadd_m(x, size, base, off, S);
+        bpfrt_x86_lock(x);
+        bpfrt_x86_xadd_m(x, size, base, off, S);
     } else if (locked && alu == BPFRT_ALU_XCHG) {
-        x86_xchg_m(x, size, base, off, S);
+        bpfrt_x86_xchg_m(x, size, base, off, S);
     } else if (locked) {
         fetch_op_loop(x, (enum x86_alu)atomic_alu[alu], size, S);
     } else {
         /* old = [m]; [m] = old op S (or S); S = old */
-        x86_load(x, size, false, JIT_T1, base, off);
+        bpfrt_x86_load(x, size, false, JIT_T1, base, off);
         if (alu != BPFRT_ALU_XCHG)
-            x86_alu_rr(x, (enum x86_alu)atomic_alu[alu], size, S, JIT_T1);
-        x86_store(x, size, base, off, S);
-        x86_mov_rr(x, 8, S, JIT_T1);
+            bpfrt_x86_alu_rr(x, (enum x86_alu)atomic_alu[alu], size, S, JIT_T1);
+        bpfrt_x86_store(x, size, base, off, S);
+        bpfrt_x86_mov_rr(x, 8, S, JIT_T1);
     }
 }
 
-void jit_emit_atomic(struct jit_ctx *c, const struct bpfrt_dinsn *d)
+void bpfrt_jit_emit_atomic(struct jit_ctx *c, const struct bpfrt_dinsn *d)
 {
     struct x86 *x = &c->hot;
     const struct bpfrt_op_info *info = &bpfrt_op_info[d->op];
@@ -182,20 +182,20 @@ void jit_emit_atomic(struct jit_ctx *c, const struct bpfrt_dinsn *d)
     bool loop = fetch && info->alu != BPFRT_ALU_ADD && info->alu != BPFRT_ALU_XCHG &&
                 info->alu != BPFRT_ALU_CMPXCHG;
     if ((may_be_unaligned || loop) && base != JIT_T2) {
-        x86_lea(x, JIT_T2, base, off);
+        bpfrt_x86_lea(x, JIT_T2, base, off);
         base = JIT_T2;
         off = 0;
     }
     uint32_t unaligned = 0;
     if (may_be_unaligned) {
-        x86_test_ri(x, 1, JIT_T2, (int32_t)(size - 1));
-        unaligned = jit_label_new(c);
-        jit_jump_label(c, x, X86_CC_NE, unaligned);
+        bpfrt_x86_test_ri(x, 1, JIT_T2, (int32_t)(size - 1));
+        unaligned = bpfrt_jit_label_new(c);
+        bpfrt_jit_jump_label(c, x, X86_CC_NE, unaligned);
     }
     atomic_op(x, info->alu, fetch, size, base, off, S, true);
     if (may_be_unaligned) {
-        jit_label_bind(c, &c->cold, unaligned);
+        bpfrt_jit_label_bind(c, &c->cold, unaligned);
         atomic_op(&c->cold, info->alu, fetch, size, base, off, S, false);
-        jit_jump_insn(c, &c->cold, -1, c->pc + 1);
+        bpfrt_jit_jump_insn(c, &c->cold, -1, c->pc + 1);
     }
 }

@@ -2,10 +2,11 @@
  * reaches through r12, and the compile context the emitters share. Private
  * to src/core/jit/. See docs/jit.md.
  *
- * The JIT shares the interpreter's decoded program (struct vm_code: helper
- * prototypes, the maps and function handles a checked run accepts) and its
- * checked-mode slow paths (src/core/interp/check.c, through struct
- * vm_exec), so both engines accept and refuse exactly the same accesses. */
+ * The JIT shares the interpreter's decoded program (struct interp_code:
+ * helper prototypes, the maps and function handles a checked run accepts)
+ * and its checked-mode slow paths (src/core/interp/check.c, through struct
+ * interp_exec), so both engines accept and refuse exactly the same
+ * accesses. */
 #ifndef BPFRT_JIT_JIT_H
 #define BPFRT_JIT_JIT_H
 
@@ -34,7 +35,7 @@ static const uint8_t jit_reg[11] = {
 
 /* The compiled program (prog->engine_state). */
 struct jit_prog {
-    struct vm_code *vm;        /* the interpreter's decoded form */
+    struct interp_code *vm;        /* the interpreter's decoded form */
     uint8_t mode;              /* enum jit_mode */
     bool blind;
     uint8_t *image;            /* sealed read+execute */
@@ -63,12 +64,12 @@ struct jit_exec {
     uint32_t may_goto[BPFRT_MAX_CALL_FRAMES];
     uint32_t cb_nest;          /* callbacks in progress */
     bool handoff;              /* a tail call left for bpfrt_prog_run */
-    struct vm_exec vm;
+    struct interp_exec vm;
 };
 #define JIT_EX_BIAS 128
 #define JIT_OFF(field) ((int32_t)__builtin_offsetof(struct jit_exec, field) - JIT_EX_BIAS)
 
-static inline struct jit_exec *jit_exec_of(struct vm_exec *vm)
+static inline struct jit_exec *jit_exec_of(struct interp_exec *vm)
 {
     return (struct jit_exec *)(void *)((char *)vm - __builtin_offsetof(struct jit_exec, vm));
 }
@@ -86,11 +87,11 @@ enum jit_stub {
     JIT_STUB_ACCESS, JIT_STUB_FRAME, JIT_STUB_TAIL, JIT_STUB_COUNT
 };
 
-/* What jit_raise reports (the top byte of its packed argument). */
+/* What bpfrt_jit_raise reports (the top byte of its packed argument). */
 enum jit_raise_kind { JIT_RAISE_BUDGET = 1, JIT_RAISE_FELL_OFF, JIT_RAISE_HELPER, JIT_RAISE_BAD_INSN };
 #define JIT_PACK(kind, pc) ((uint32_t)(kind) << 24 | (pc))
 
-/* Kinds of checked access (jit_slow_access's packed argument: kind << 26 |
+/* Kinds of checked access (bpfrt_jit_slow_access's packed argument: kind << 26 |
  * log2(size) << 24 | pc). */
 enum jit_access_kind { JIT_ACC_LOAD = 0, JIT_ACC_STORE = 1, JIT_ACC_RMW = 2 };
 
@@ -126,42 +127,42 @@ struct jit_ctx {
 typedef void (*jit_emit_fn)(struct jit_ctx *c, const struct bpfrt_dinsn *d);
 
 /* ---- jit_layout.c: labels and jumps sized by the pass loop ---- */
-uint32_t jit_label_new(struct jit_ctx *c);
-void jit_label_bind(struct jit_ctx *c, struct x86 *x, uint32_t label);
+uint32_t bpfrt_jit_label_new(struct jit_ctx *c);
+void bpfrt_jit_label_bind(struct jit_ctx *c, struct x86 *x, uint32_t label);
 /* Jump (cc < 0: jmp) to a label, to instruction `pc`'s start, or call a label. */
-void jit_jump_label(struct jit_ctx *c, struct x86 *x, int cc, uint32_t label);
-void jit_jump_insn(struct jit_ctx *c, struct x86 *x, int cc, uint32_t pc);
-void jit_call_label(struct jit_ctx *c, struct x86 *x, uint32_t label);
-void jit_call_insn(struct jit_ctx *c, struct x86 *x, uint32_t pc);
+void bpfrt_jit_jump_label(struct jit_ctx *c, struct x86 *x, int cc, uint32_t label);
+void bpfrt_jit_jump_insn(struct jit_ctx *c, struct x86 *x, int cc, uint32_t pc);
+void bpfrt_jit_call_label(struct jit_ctx *c, struct x86 *x, uint32_t label);
+void bpfrt_jit_call_insn(struct jit_ctx *c, struct x86 *x, uint32_t pc);
 /* Short forward jump inside one instruction's code: emit, then patch. */
-uint32_t jit_fwd8(struct x86 *x, int cc);
-void jit_patch8(struct jit_ctx *c, struct x86 *x, uint32_t fix);
+uint32_t bpfrt_jit_fwd8(struct x86 *x, int cc);
+void bpfrt_jit_patch8(struct jit_ctx *c, struct x86 *x, uint32_t fix);
 /* movabs reg, fn; call reg. */
-void jit_call_abs(struct x86 *x, int reg, const void *fn);
+void bpfrt_jit_call_abs(struct x86 *x, int reg, const void *fn);
 
 /* ---- emitters (tables in jit_compile.c) ---- */
-void jit_emit_alu(struct jit_ctx *c, const struct bpfrt_dinsn *d);
-void jit_emit_movsx(struct jit_ctx *c, const struct bpfrt_dinsn *d);
-void jit_emit_end(struct jit_ctx *c, const struct bpfrt_dinsn *d);
-void jit_emit_lddw(struct jit_ctx *c, const struct bpfrt_dinsn *d);
-void jit_emit_divmod(struct jit_ctx *c, const struct bpfrt_dinsn *d);
-void jit_emit_ja(struct jit_ctx *c, const struct bpfrt_dinsn *d);
-void jit_emit_jcond(struct jit_ctx *c, const struct bpfrt_dinsn *d);
-void jit_emit_may_goto(struct jit_ctx *c, const struct bpfrt_dinsn *d);
-void jit_emit_exit(struct jit_ctx *c, const struct bpfrt_dinsn *d);
-void jit_emit_ldx(struct jit_ctx *c, const struct bpfrt_dinsn *d);
-void jit_emit_st(struct jit_ctx *c, const struct bpfrt_dinsn *d);
-void jit_emit_atomic(struct jit_ctx *c, const struct bpfrt_dinsn *d);
-void jit_emit_call(struct jit_ctx *c, const struct bpfrt_dinsn *d);
-void jit_emit_ld_pkt(struct jit_ctx *c, const struct bpfrt_dinsn *d);
-void jit_emit_stubs(struct jit_ctx *c);
-void jit_emit_fell_off(struct jit_ctx *c);
+void bpfrt_jit_emit_alu(struct jit_ctx *c, const struct bpfrt_dinsn *d);
+void bpfrt_jit_emit_movsx(struct jit_ctx *c, const struct bpfrt_dinsn *d);
+void bpfrt_jit_emit_end(struct jit_ctx *c, const struct bpfrt_dinsn *d);
+void bpfrt_jit_emit_lddw(struct jit_ctx *c, const struct bpfrt_dinsn *d);
+void bpfrt_jit_emit_divmod(struct jit_ctx *c, const struct bpfrt_dinsn *d);
+void bpfrt_jit_emit_ja(struct jit_ctx *c, const struct bpfrt_dinsn *d);
+void bpfrt_jit_emit_jcond(struct jit_ctx *c, const struct bpfrt_dinsn *d);
+void bpfrt_jit_emit_may_goto(struct jit_ctx *c, const struct bpfrt_dinsn *d);
+void bpfrt_jit_emit_exit(struct jit_ctx *c, const struct bpfrt_dinsn *d);
+void bpfrt_jit_emit_ldx(struct jit_ctx *c, const struct bpfrt_dinsn *d);
+void bpfrt_jit_emit_st(struct jit_ctx *c, const struct bpfrt_dinsn *d);
+void bpfrt_jit_emit_atomic(struct jit_ctx *c, const struct bpfrt_dinsn *d);
+void bpfrt_jit_emit_call(struct jit_ctx *c, const struct bpfrt_dinsn *d);
+void bpfrt_jit_emit_ld_pkt(struct jit_ctx *c, const struct bpfrt_dinsn *d);
+void bpfrt_jit_emit_stubs(struct jit_ctx *c);
+void bpfrt_jit_emit_fell_off(struct jit_ctx *c);
 /* Checked mode: a taken backward jump to `target` charges the budget; emits
  * the jump (cc < 0: unconditional) with the charge when it applies. */
-void jit_emit_jump_to(struct jit_ctx *c, int cc, uint32_t target);
+void bpfrt_jit_emit_jump_to(struct jit_ctx *c, int cc, uint32_t target);
 /* Loads a blinded constant into `reg` (x86 register): mov + xor with the
  * instruction's key, so the program's immediate never appears in the code. */
-void jit_load_blinded(struct jit_ctx *c, struct x86 *x, int reg, uint64_t value);
+void bpfrt_jit_load_blinded(struct jit_ctx *c, struct x86 *x, int reg, uint64_t value);
 static inline bool jit_blinding(const struct jit_ctx *c)
 {
     return c->keys != NULL;
@@ -178,34 +179,33 @@ struct jit_magic {
     unsigned shift;
     bool add;
 };
-bool jit_magic_u(uint64_t d, unsigned width, struct jit_magic *out);
+bool bpfrt_jit_magic_u(uint64_t d, unsigned width, struct jit_magic *out);
 
 /* ---- jit_runtime.c: C functions generated code calls ---- */
-int jit_slow_access(struct jit_exec *ex, uint64_t addr, uint32_t packed, uint64_t *val, uint64_t r10);
-int jit_slow_frame(struct jit_exec *ex, uint64_t unused, uint32_t pc, uint64_t *val, uint64_t r10);
-int jit_slow_tail(struct jit_exec *ex, uint64_t unused, uint32_t pc, uint64_t *val, uint64_t r10);
-void jit_raise(struct jit_exec *ex, uint32_t packed, uint64_t r10);
-uint64_t jit_helper_checked(struct jit_exec *ex, const struct bpfrt_helper_proto *p, const uint64_t *regs,
+int bpfrt_jit_slow_access(struct jit_exec *ex, uint64_t addr, uint32_t packed, uint64_t *val, uint64_t r10);
+int bpfrt_jit_slow_frame(struct jit_exec *ex, uint64_t unused, uint32_t pc, uint64_t *val, uint64_t r10);
+int bpfrt_jit_slow_tail(struct jit_exec *ex, uint64_t unused, uint32_t pc, uint64_t *val, uint64_t r10);
+void bpfrt_jit_raise(struct jit_exec *ex, uint32_t packed, uint64_t r10);
+uint64_t bpfrt_jit_helper_checked(struct jit_exec *ex, const struct bpfrt_helper_proto *p, const uint64_t *regs,
                             uint32_t pc);
 struct jit_dyn_ret {
     uint64_t value;   /* r0 */
     uint64_t target;  /* native address of a local call, or 0 */
 };
-struct jit_dyn_ret jit_call_dyn(struct jit_exec *ex, uint64_t v, const uint64_t *regs, uint32_t pc_flags);
+struct jit_dyn_ret bpfrt_jit_call_dyn(struct jit_exec *ex, uint64_t v, const uint64_t *regs, uint32_t pc_flags);
 #define JIT_DYN_HELPER_ONLY 0x80000000u /* a late-resolved helper id, never a function handle */
-uint64_t jit_ld_pkt(struct jit_exec *ex, uint64_t off, uint32_t size);
+uint64_t bpfrt_jit_ld_pkt(struct jit_exec *ex, uint64_t off, uint32_t size);
 /* Recomputes the inline region limits from the interpreter's caches. */
-void jit_sync_hints(struct jit_exec *ex);
+void bpfrt_jit_sync_hints(struct jit_exec *ex);
 
-/* bpfrt_run_callback for a run of a JIT-compiled program (the engine's
- * callback operation; src/core/interp/interp.c dispatches here). */
-int bpfrt_jit_callback(struct bpfrt_run *run, uint64_t func, uint64_t r1, uint64_t r2, uint64_t r3,
-                       uint64_t r4, uint64_t r5, uint64_t *ret);
+/* The engine's run and callback operations. */
+int bpfrt_jit_run(struct bpfrt_prog *prog, struct bpfrt_run *run, uint64_t r1, uint64_t r2, uint64_t *ret);
+int bpfrt_jit_callback(struct bpfrt_run *run, uint64_t func, const uint64_t args[5], uint64_t *ret);
 
 /* ---- jit_compile.c ---- */
-/* Compiles prog (its vm_code already in jp->vm) into jp->image. */
-int jit_compile(struct bpfrt_prog *prog, struct jit_prog *jp, char *msg, size_t msg_size);
+/* Compiles prog (its interp_code already in jp->vm) into jp->image. */
+int bpfrt_jit_compile(struct bpfrt_prog *prog, struct jit_prog *jp, char *msg, size_t msg_size);
 /* True for the JIT's engine ops (either mode table). */
-bool jit_ops_is_jit(const struct bpfrt_engine_ops *ops);
+bool bpfrt_jit_ops_is_jit(const struct bpfrt_engine_ops *ops);
 
 #endif

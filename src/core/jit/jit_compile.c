@@ -11,22 +11,22 @@
 #include "core/jit/jit.h"
 
 static const jit_emit_fn emit_kind[] = {
-    [BPFRT_K_ALU] = jit_emit_alu,
-    [BPFRT_K_MOVSX] = jit_emit_movsx,
-    [BPFRT_K_END] = jit_emit_end,
-    [BPFRT_K_JA] = jit_emit_ja,
-    [BPFRT_K_JCOND] = jit_emit_jcond,
-    [BPFRT_K_CALL] = jit_emit_call,
-    [BPFRT_K_EXIT] = jit_emit_exit,
-    [BPFRT_K_MAY_GOTO] = jit_emit_may_goto,
-    [BPFRT_K_LDDW] = jit_emit_lddw,
-    [BPFRT_K_LD_PKT] = jit_emit_ld_pkt,
-    [BPFRT_K_LDX] = jit_emit_ldx,
-    [BPFRT_K_LDACQ] = jit_emit_ldx,
-    [BPFRT_K_ST] = jit_emit_st,
-    [BPFRT_K_STX] = jit_emit_st,
-    [BPFRT_K_STREL] = jit_emit_st,
-    [BPFRT_K_ATOMIC] = jit_emit_atomic,
+    [BPFRT_K_ALU] = bpfrt_jit_emit_alu,
+    [BPFRT_K_MOVSX] = bpfrt_jit_emit_movsx,
+    [BPFRT_K_END] = bpfrt_jit_emit_end,
+    [BPFRT_K_JA] = bpfrt_jit_emit_ja,
+    [BPFRT_K_JCOND] = bpfrt_jit_emit_jcond,
+    [BPFRT_K_CALL] = bpfrt_jit_emit_call,
+    [BPFRT_K_EXIT] = bpfrt_jit_emit_exit,
+    [BPFRT_K_MAY_GOTO] = bpfrt_jit_emit_may_goto,
+    [BPFRT_K_LDDW] = bpfrt_jit_emit_lddw,
+    [BPFRT_K_LD_PKT] = bpfrt_jit_emit_ld_pkt,
+    [BPFRT_K_LDX] = bpfrt_jit_emit_ldx,
+    [BPFRT_K_LDACQ] = bpfrt_jit_emit_ldx,
+    [BPFRT_K_ST] = bpfrt_jit_emit_st,
+    [BPFRT_K_STX] = bpfrt_jit_emit_st,
+    [BPFRT_K_STREL] = bpfrt_jit_emit_st,
+    [BPFRT_K_ATOMIC] = bpfrt_jit_emit_atomic,
 };
 
 #define SCRATCH 4096     /* per-instruction scratch of a sizing pass */
@@ -144,8 +144,8 @@ static int run_pass(struct jit_ctx *c, uint8_t *hot, uint8_t *cold)
     c->hot = (struct x86){ hot, 0, 0 };
     c->cold = (struct x86){ cold, 0, 0 };
     for (int i = 0; i < JIT_STUB_COUNT; i++)
-        c->stub[i] = jit_label_new(c);
-    jit_emit_stubs(c);
+        c->stub[i] = bpfrt_jit_label_new(c);
+    bpfrt_jit_emit_stubs(c);
     rewind(c, &c->hot);
     for (uint32_t pc = 0; pc < c->len && !c->err; pc++) {
         const struct bpfrt_dinsn *d = &c->di[pc];
@@ -161,7 +161,7 @@ static int run_pass(struct jit_ctx *c, uint8_t *hot, uint8_t *cold)
     }
     c->addr[c->len] = x86_pos(&c->hot);
     c->pc = c->len;
-    jit_emit_fell_off(c);
+    bpfrt_jit_emit_fell_off(c);
     rewind(c, &c->hot);
     return c->err;
 }
@@ -209,7 +209,7 @@ static uint64_t now_ns(const struct bpfrt_platform *plat)
     return plat->ktime_ns ? plat->ktime_ns(plat->ctx) : 0;
 }
 
-int jit_compile(struct bpfrt_prog *prog, struct jit_prog *jp, char *msg, size_t msg_size)
+int bpfrt_jit_compile(struct bpfrt_prog *prog, struct jit_prog *jp, char *msg, size_t msg_size)
 {
     struct bpfrt_runtime *rt = prog->rt;
     const struct bpfrt_platform *plat = rt->plat;

@@ -32,7 +32,7 @@ static void div_pow2(unsigned p, uint64_t d, uint64_t *hi, uint64_t *lo, uint64_
     *rem = r;
 }
 
-bool jit_magic_u(uint64_t d, unsigned width, struct jit_magic *out)
+bool bpfrt_jit_magic_u(uint64_t d, unsigned width, struct jit_magic *out)
 {
     if (d < 3 || (d & (d - 1)) == 0 || (width != 32 && width != 64) ||
         (width == 32 && d > UINT32_MAX) || (width == 64 && d >> 63))

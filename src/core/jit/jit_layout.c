@@ -65,12 +65,12 @@ static uint32_t next_id(struct jit_ctx *c, uint32_t *n, uint32_t **cur, uint32_t
     return (*n)++;
 }
 
-uint32_t jit_label_new(struct jit_ctx *c)
+uint32_t bpfrt_jit_label_new(struct jit_ctx *c)
 {
     return next_id(c, &c->nlabels, &c->label, &c->label_prev, &c->cap_labels);
 }
 
-void jit_label_bind(struct jit_ctx *c, struct x86 *x, uint32_t label)
+void bpfrt_jit_label_bind(struct jit_ctx *c, struct x86 *x, uint32_t label)
 {
     if (label < c->cap_labels)
         c->label[label] = here(c, x);
@@ -93,22 +93,22 @@ static void jump_to(struct jit_ctx *c, struct x86 *x, int cc, uint32_t target)
             c->err = -BPFRT_EFAULT; /* the layout did not converge */
     }
     if (near && cc < 0)
-        x86_jmp_rel8(x, (int8_t)rel);
+        bpfrt_x86_jmp_rel8(x, (int8_t)rel);
     else if (near)
-        x86_jcc_rel8(x, (enum x86_cc)cc, (int8_t)rel);
+        bpfrt_x86_jcc_rel8(x, (enum x86_cc)cc, (int8_t)rel);
     else if (cc < 0)
-        x86_jmp_rel32(x, (int32_t)rel);
+        bpfrt_x86_jmp_rel32(x, (int32_t)rel);
     else
-        x86_jcc_rel32(x, (enum x86_cc)cc, (int32_t)rel);
+        bpfrt_x86_jcc_rel32(x, (enum x86_cc)cc, (int32_t)rel);
     c->site[id] = here(c, x);
 }
 
-void jit_jump_label(struct jit_ctx *c, struct x86 *x, int cc, uint32_t label)
+void bpfrt_jit_jump_label(struct jit_ctx *c, struct x86 *x, int cc, uint32_t label)
 {
     jump_to(c, x, cc, label < c->cap_labels ? resolve_prev(c, c->label_prev[label]) : 0);
 }
 
-void jit_jump_insn(struct jit_ctx *c, struct x86 *x, int cc, uint32_t pc)
+void bpfrt_jit_jump_insn(struct jit_ctx *c, struct x86 *x, int cc, uint32_t pc)
 {
     jump_to(c, x, cc, c->addr_prev[pc]);
 }
@@ -116,29 +116,29 @@ void jit_jump_insn(struct jit_ctx *c, struct x86 *x, int cc, uint32_t pc)
 static void call_to(struct jit_ctx *c, struct x86 *x, uint32_t target)
 {
     int64_t rel = c->final ? (int64_t)target - (image_pos(c, x) + 5) : 0;
-    x86_call_rel32(x, (int32_t)rel);
+    bpfrt_x86_call_rel32(x, (int32_t)rel);
 }
 
-void jit_call_label(struct jit_ctx *c, struct x86 *x, uint32_t label)
+void bpfrt_jit_call_label(struct jit_ctx *c, struct x86 *x, uint32_t label)
 {
     call_to(c, x, label < c->cap_labels ? resolve_prev(c, c->label_prev[label]) : 0);
 }
 
-void jit_call_insn(struct jit_ctx *c, struct x86 *x, uint32_t pc)
+void bpfrt_jit_call_insn(struct jit_ctx *c, struct x86 *x, uint32_t pc)
 {
     call_to(c, x, c->addr_prev[pc]);
 }
 
-uint32_t jit_fwd8(struct x86 *x, int cc)
+uint32_t bpfrt_jit_fwd8(struct x86 *x, int cc)
 {
     if (cc < 0)
-        x86_jmp_rel8(x, 0);
+        bpfrt_x86_jmp_rel8(x, 0);
     else
-        x86_jcc_rel8(x, (enum x86_cc)cc, 0);
+        bpfrt_x86_jcc_rel8(x, (enum x86_cc)cc, 0);
     return x->len - 1;
 }
 
-void jit_patch8(struct jit_ctx *c, struct x86 *x, uint32_t fix)
+void bpfrt_jit_patch8(struct jit_ctx *c, struct x86 *x, uint32_t fix)
 {
     uint32_t rel = x->len - (fix + 1);
     if (rel > 127)
@@ -146,8 +146,8 @@ void jit_patch8(struct jit_ctx *c, struct x86 *x, uint32_t fix)
     x->code[fix] = (uint8_t)rel;
 }
 
-void jit_call_abs(struct x86 *x, int reg, const void *fn)
+void bpfrt_jit_call_abs(struct x86 *x, int reg, const void *fn)
 {
-    x86_movabs(x, reg, (uint64_t)(uintptr_t)fn);
-    x86_call_r(x, reg);
+    bpfrt_x86_movabs(x, reg, (uint64_t)(uintptr_t)fn);
+    bpfrt_x86_call_r(x, reg);
 }

@@ -22,55 +22,55 @@ static void stub_entry(struct jit_ctx *c)
     struct x86 *x = &c->hot;
     /* rdi = struct jit_exec *, rsi = regs[11], rdx = target; rsp = 8 mod 16 */
     for (unsigned i = 0; i < sizeof(callee_saved); i++)
-        x86_push(x, callee_saved[i]);
-    x86_lea(x, JIT_EX, X86_RDI, JIT_EX_BIAS);
+        bpfrt_x86_push(x, callee_saved[i]);
+    bpfrt_x86_lea(x, JIT_EX, X86_RDI, JIT_EX_BIAS);
     /* Save the outer unwind point (nested entries: callbacks). */
-    x86_push_m(x, JIT_EX, JIT_OFF(unwind_rsp));
-    x86_alu_ri(x, X86_SUB, 8, X86_RSP, 8);
-    x86_store(x, 8, JIT_EX, JIT_OFF(unwind_rsp), X86_RSP);
+    bpfrt_x86_push_m(x, JIT_EX, JIT_OFF(unwind_rsp));
+    bpfrt_x86_alu_ri(x, X86_SUB, 8, X86_RSP, 8);
+    bpfrt_x86_store(x, 8, JIT_EX, JIT_OFF(unwind_rsp), X86_RSP);
     if (c->mode == JIT_CHECKED)
-        x86_load(x, 8, false, JIT_BUDGET, JIT_EX, JIT_OFF(vm.budget));
-    x86_mov_rr(x, 8, JIT_T2, X86_RDX);
-    x86_mov_rr(x, 8, JIT_T1, X86_RSI);
+        bpfrt_x86_load(x, 8, false, JIT_BUDGET, JIT_EX, JIT_OFF(vm.budget));
+    bpfrt_x86_mov_rr(x, 8, JIT_T2, X86_RDX);
+    bpfrt_x86_mov_rr(x, 8, JIT_T1, X86_RSI);
     for (int r = 0; r <= 10; r++)
         if (jit_reg[r] != X86_RSI)
-            x86_load(x, 8, false, jit_reg[r], JIT_T1, r * 8);
-    x86_load(x, 8, false, X86_RSI, JIT_T1, 2 * 8);
-    x86_call_r(x, JIT_T2);
-    jit_label_bind(c, x, c->stub[JIT_STUB_EXIT_STORE]);
+            bpfrt_x86_load(x, 8, false, jit_reg[r], JIT_T1, r * 8);
+    bpfrt_x86_load(x, 8, false, X86_RSI, JIT_T1, 2 * 8);
+    bpfrt_x86_call_r(x, JIT_T2);
+    bpfrt_jit_label_bind(c, x, c->stub[JIT_STUB_EXIT_STORE]);
     if (c->mode == JIT_CHECKED)
-        x86_store(x, 8, JIT_EX, JIT_OFF(vm.budget), JIT_BUDGET);
-    jit_label_bind(c, x, c->stub[JIT_STUB_EPILOGUE]);
-    x86_alu_ri(x, X86_ADD, 8, X86_RSP, 8);
-    x86_pop_m(x, JIT_EX, JIT_OFF(unwind_rsp));
+        bpfrt_x86_store(x, 8, JIT_EX, JIT_OFF(vm.budget), JIT_BUDGET);
+    bpfrt_jit_label_bind(c, x, c->stub[JIT_STUB_EPILOGUE]);
+    bpfrt_x86_alu_ri(x, X86_ADD, 8, X86_RSP, 8);
+    bpfrt_x86_pop_m(x, JIT_EX, JIT_OFF(unwind_rsp));
     for (int i = (int)sizeof(callee_saved) - 1; i >= 0; i--)
-        x86_pop(x, callee_saved[i]);
-    x86_ret(x);
+        bpfrt_x86_pop(x, callee_saved[i]);
+    bpfrt_x86_ret(x);
     /* A fault: back to the innermost entry with r0 = 0 (run->error says
      * why). A hand-off (tail call left for bpfrt_prog_run): the same with
      * r0 kept. */
-    jit_label_bind(c, x, c->stub[JIT_STUB_UNWIND]);
-    x86_alu_rr(x, X86_XOR, 4, X86_RAX, X86_RAX);
-    jit_label_bind(c, x, c->stub[JIT_STUB_LEAVE]);
-    x86_load(x, 8, false, X86_RSP, JIT_EX, JIT_OFF(unwind_rsp));
-    jit_jump_label(c, x, -1, c->stub[JIT_STUB_EXIT_STORE]);
+    bpfrt_jit_label_bind(c, x, c->stub[JIT_STUB_UNWIND]);
+    bpfrt_x86_alu_rr(x, X86_XOR, 4, X86_RAX, X86_RAX);
+    bpfrt_jit_label_bind(c, x, c->stub[JIT_STUB_LEAVE]);
+    bpfrt_x86_load(x, 8, false, X86_RSP, JIT_EX, JIT_OFF(unwind_rsp));
+    bpfrt_jit_jump_label(c, x, -1, c->stub[JIT_STUB_EXIT_STORE]);
 }
 
 /* Reached by jmp with r10d = JIT_PACK(kind, pc): records the error, unwinds. */
 static void stub_raise(struct jit_ctx *c)
 {
     struct x86 *x = &c->hot;
-    jit_label_bind(c, x, c->stub[JIT_STUB_RAISE]);
+    bpfrt_jit_label_bind(c, x, c->stub[JIT_STUB_RAISE]);
     if (c->mode == JIT_CHECKED)
-        x86_store(x, 8, JIT_EX, JIT_OFF(vm.budget), JIT_BUDGET);
-    x86_lea(x, X86_RDI, JIT_EX, -JIT_EX_BIAS);
-    x86_mov_rr(x, 4, X86_RSI, JIT_T1);
-    x86_mov_rr(x, 8, X86_RDX, X86_RBP);
-    x86_alu_ri(x, X86_AND, 8, X86_RSP, -16);
-    jit_call_abs(x, X86_RAX, (const void *)jit_raise);
+        bpfrt_x86_store(x, 8, JIT_EX, JIT_OFF(vm.budget), JIT_BUDGET);
+    bpfrt_x86_lea(x, X86_RDI, JIT_EX, -JIT_EX_BIAS);
+    bpfrt_x86_mov_rr(x, 4, X86_RSI, JIT_T1);
+    bpfrt_x86_mov_rr(x, 8, X86_RDX, X86_RBP);
+    bpfrt_x86_alu_ri(x, X86_AND, 8, X86_RSP, -16);
+    bpfrt_jit_call_abs(x, X86_RAX, (const void *)bpfrt_jit_raise);
     if (c->mode == JIT_CHECKED)
-        x86_load(x, 8, false, JIT_BUDGET, JIT_EX, JIT_OFF(vm.budget));
-    jit_jump_label(c, x, -1, c->stub[JIT_STUB_UNWIND]);
+        bpfrt_x86_load(x, 8, false, JIT_BUDGET, JIT_EX, JIT_OFF(vm.budget));
+    bpfrt_jit_jump_label(c, x, -1, c->stub[JIT_STUB_UNWIND]);
 }
 
 /* Called with r11 = a, r10d = b: calls fn(ex, a, b, &val, r10) with every
@@ -79,37 +79,37 @@ static void stub_raise(struct jit_ctx *c)
 static void stub_slow(struct jit_ctx *c, enum jit_stub which, const void *fn)
 {
     struct x86 *x = &c->hot;
-    jit_label_bind(c, x, c->stub[which]);
+    bpfrt_jit_label_bind(c, x, c->stub[which]);
     for (unsigned i = 0; i < NSLOW; i++)
-        x86_push(x, slow_saved[i]);
-    x86_alu_ri(x, X86_SUB, 8, X86_RSP, 8); /* val; realigns rsp */
-    x86_lea(x, X86_RDI, JIT_EX, -JIT_EX_BIAS);
-    x86_mov_rr(x, 8, X86_RSI, JIT_T2);
-    x86_mov_rr(x, 4, X86_RDX, JIT_T1);
-    x86_mov_rr(x, 8, X86_RCX, X86_RSP);
-    x86_mov_rr(x, 8, X86_R8, X86_RBP);
-    jit_call_abs(x, X86_RAX, fn);
-    x86_load(x, 8, false, JIT_T1, X86_RSP, 0);
-    x86_alu_ri(x, X86_ADD, 8, X86_RSP, 8);
-    x86_alu_ri(x, X86_CMP, 4, X86_RAX, 1);
+        bpfrt_x86_push(x, slow_saved[i]);
+    bpfrt_x86_alu_ri(x, X86_SUB, 8, X86_RSP, 8); /* val; realigns rsp */
+    bpfrt_x86_lea(x, X86_RDI, JIT_EX, -JIT_EX_BIAS);
+    bpfrt_x86_mov_rr(x, 8, X86_RSI, JIT_T2);
+    bpfrt_x86_mov_rr(x, 4, X86_RDX, JIT_T1);
+    bpfrt_x86_mov_rr(x, 8, X86_RCX, X86_RSP);
+    bpfrt_x86_mov_rr(x, 8, X86_R8, X86_RBP);
+    bpfrt_jit_call_abs(x, X86_RAX, fn);
+    bpfrt_x86_load(x, 8, false, JIT_T1, X86_RSP, 0);
+    bpfrt_x86_alu_ri(x, X86_ADD, 8, X86_RSP, 8);
+    bpfrt_x86_alu_ri(x, X86_CMP, 4, X86_RAX, 1);
     for (int i = (int)NSLOW - 1; i >= 0; i--)
-        x86_pop(x, slow_saved[i]);
-    jit_jump_label(c, x, X86_CC_B, c->stub[JIT_STUB_UNWIND]);
-    x86_ret(x);
+        bpfrt_x86_pop(x, slow_saved[i]);
+    bpfrt_jit_jump_label(c, x, X86_CC_B, c->stub[JIT_STUB_UNWIND]);
+    bpfrt_x86_ret(x);
 }
 
-void jit_emit_stubs(struct jit_ctx *c)
+void bpfrt_jit_emit_stubs(struct jit_ctx *c)
 {
     stub_entry(c);
     stub_raise(c);
-    stub_slow(c, JIT_STUB_ACCESS, (const void *)jit_slow_access);
-    stub_slow(c, JIT_STUB_FRAME, (const void *)jit_slow_frame);
-    stub_slow(c, JIT_STUB_TAIL, (const void *)jit_slow_tail);
+    stub_slow(c, JIT_STUB_ACCESS, (const void *)bpfrt_jit_slow_access);
+    stub_slow(c, JIT_STUB_FRAME, (const void *)bpfrt_jit_slow_frame);
+    stub_slow(c, JIT_STUB_TAIL, (const void *)bpfrt_jit_slow_tail);
 }
 
 /* After the last instruction: only an unvalidated program gets here. */
-void jit_emit_fell_off(struct jit_ctx *c)
+void bpfrt_jit_emit_fell_off(struct jit_ctx *c)
 {
-    x86_mov_r32_imm(&c->hot, JIT_T1, JIT_PACK(JIT_RAISE_FELL_OFF, c->len - 1));
-    jit_jump_label(c, &c->hot, -1, c->stub[JIT_STUB_RAISE]);
+    bpfrt_x86_mov_r32_imm(&c->hot, JIT_T1, JIT_PACK(JIT_RAISE_FELL_OFF, c->len - 1));
+    bpfrt_jit_jump_label(c, &c->hot, -1, c->stub[JIT_STUB_RAISE]);
 }

@@ -106,7 +106,7 @@ static void imm_sized(struct x86 *x, unsigned size, int32_t imm)
 
 /* ---- register and immediate operations ---- */
 
-void x86_alu_rr(struct x86 *x, enum x86_alu op, unsigned size, int dst, int src)
+void bpfrt_x86_alu_rr(struct x86 *x, enum x86_alu op, unsigned size, int dst, int src)
 {
     bool b = size == 1;
     op1(x, size, b, b, (uint8_t)(op * 8 + (b ? 0 : 1)), src, R(dst));
@@ -127,7 +127,7 @@ static void alu_imm(struct x86 *x, enum x86_alu op, unsigned size, struct rm m, 
     }
 }
 
-void x86_alu_ri(struct x86 *x, enum x86_alu op, unsigned size, int dst, int32_t imm)
+void bpfrt_x86_alu_ri(struct x86 *x, enum x86_alu op, unsigned size, int dst, int32_t imm)
 {
     /* The accumulator has a form without ModRM (04/05 + op*8), one byte
      * shorter when the immediate needs more than 8 bits. */
@@ -143,13 +143,13 @@ void x86_alu_ri(struct x86 *x, enum x86_alu op, unsigned size, int dst, int32_t 
     alu_imm(x, op, size, R(dst), imm);
 }
 
-void x86_mov_rr(struct x86 *x, unsigned size, int dst, int src)
+void bpfrt_x86_mov_rr(struct x86 *x, unsigned size, int dst, int src)
 {
     bool b = size == 1;
     op1(x, size, b, b, b ? 0x88 : 0x89, src, R(dst));
 }
 
-void x86_mov_r32_imm(struct x86 *x, int dst, uint32_t imm)
+void bpfrt_x86_mov_r32_imm(struct x86 *x, int dst, uint32_t imm)
 {
     if (dst & 8)
         b1(x, 0x41);
@@ -157,13 +157,13 @@ void x86_mov_r32_imm(struct x86 *x, int dst, uint32_t imm)
     b4(x, imm);
 }
 
-void x86_mov_r64_simm(struct x86 *x, int dst, int32_t imm)
+void bpfrt_x86_mov_r64_simm(struct x86 *x, int dst, int32_t imm)
 {
     op1(x, 8, false, false, 0xc7, 0, R(dst));
     b4(x, (uint32_t)imm);
 }
 
-void x86_movabs(struct x86 *x, int dst, uint64_t imm)
+void bpfrt_x86_movabs(struct x86 *x, int dst, uint64_t imm)
 {
     b1(x, (uint8_t)(0x48 | ((dst & 8) ? 1 : 0)));
     b1(x, (uint8_t)(0xb8 + (dst & 7)));
@@ -171,25 +171,25 @@ void x86_movabs(struct x86 *x, int dst, uint64_t imm)
     b4(x, (uint32_t)(imm >> 32));
 }
 
-void x86_mov_imm(struct x86 *x, int dst, uint64_t imm)
+void bpfrt_x86_mov_imm(struct x86 *x, int dst, uint64_t imm)
 {
     if (imm == 0)
-        x86_alu_rr(x, X86_XOR, 4, dst, dst);
+        bpfrt_x86_alu_rr(x, X86_XOR, 4, dst, dst);
     else if (imm <= UINT32_MAX)
-        x86_mov_r32_imm(x, dst, (uint32_t)imm);
+        bpfrt_x86_mov_r32_imm(x, dst, (uint32_t)imm);
     else if (x86_is_simm32((int64_t)imm))
-        x86_mov_r64_simm(x, dst, (int32_t)imm);
+        bpfrt_x86_mov_r64_simm(x, dst, (int32_t)imm);
     else
-        x86_movabs(x, dst, imm);
+        bpfrt_x86_movabs(x, dst, imm);
 }
 
-void x86_test_rr(struct x86 *x, unsigned size, int a, int b)
+void bpfrt_x86_test_rr(struct x86 *x, unsigned size, int a, int b)
 {
     bool by = size == 1;
     op1(x, size, by, by, by ? 0x84 : 0x85, b, R(a));
 }
 
-void x86_test_ri(struct x86 *x, unsigned size, int a, int32_t imm)
+void bpfrt_x86_test_ri(struct x86 *x, unsigned size, int a, int32_t imm)
 {
     if (a == X86_RAX) {
         if (size == 2)
@@ -203,7 +203,7 @@ void x86_test_ri(struct x86 *x, unsigned size, int a, int32_t imm)
     imm_sized(x, size, imm);
 }
 
-void x86_shift_ri(struct x86 *x, enum x86_shift op, unsigned size, int dst, uint8_t imm)
+void bpfrt_x86_shift_ri(struct x86 *x, enum x86_shift op, unsigned size, int dst, uint8_t imm)
 {
     bool b = size == 1;
     if (imm == 1) {
@@ -214,13 +214,13 @@ void x86_shift_ri(struct x86 *x, enum x86_shift op, unsigned size, int dst, uint
     b1(x, imm);
 }
 
-void x86_shift_cl(struct x86 *x, enum x86_shift op, unsigned size, int dst)
+void bpfrt_x86_shift_cl(struct x86 *x, enum x86_shift op, unsigned size, int dst)
 {
     bool b = size == 1;
     op1(x, size, false, b, b ? 0xd2 : 0xd3, op, R(dst));
 }
 
-void x86_shiftx(struct x86 *x, enum x86_shift op, unsigned size, int dst, int src, int count)
+void bpfrt_x86_shiftx(struct x86 *x, enum x86_shift op, unsigned size, int dst, int src, int count)
 {
     /* VEX.LZ.{66,F3,F2}.0F38.W F7 /r: 3-byte VEX, inverted R/X/B and vvvv. */
     uint8_t pp = op == X86_SHL ? 1 : op == X86_SAR ? 2 : 3;
@@ -231,12 +231,12 @@ void x86_shiftx(struct x86 *x, enum x86_shift op, unsigned size, int dst, int sr
     b1(x, (uint8_t)(0xc0 | ((dst & 7) << 3) | (src & 7)));
 }
 
-void x86_imul_rr(struct x86 *x, unsigned size, int dst, int src)
+void bpfrt_x86_imul_rr(struct x86 *x, unsigned size, int dst, int src)
 {
     op2(x, size, false, false, 0x0f, 0xaf, dst, R(src));
 }
 
-void x86_imul_rri(struct x86 *x, unsigned size, int dst, int src, int32_t imm)
+void bpfrt_x86_imul_rri(struct x86 *x, unsigned size, int dst, int src, int32_t imm)
 {
     if (x86_is_imm8(imm)) {
         op1(x, size, false, false, 0x6b, dst, R(src));
@@ -247,29 +247,29 @@ void x86_imul_rri(struct x86 *x, unsigned size, int dst, int src, int32_t imm)
     }
 }
 
-void x86_mul_r(struct x86 *x, unsigned size, int src)
+void bpfrt_x86_mul_r(struct x86 *x, unsigned size, int src)
 {
     op1(x, size, false, false, 0xf7, 4, R(src));
 }
 
-void x86_div_r(struct x86 *x, unsigned size, int src, bool is_signed)
+void bpfrt_x86_div_r(struct x86 *x, unsigned size, int src, bool is_signed)
 {
     op1(x, size, false, false, 0xf7, is_signed ? 7 : 6, R(src));
 }
 
-void x86_neg(struct x86 *x, unsigned size, int dst)
+void bpfrt_x86_neg(struct x86 *x, unsigned size, int dst)
 {
     op1(x, size, false, size == 1, size == 1 ? 0xf6 : 0xf7, 3, R(dst));
 }
 
-void x86_cdq(struct x86 *x, unsigned size)
+void bpfrt_x86_cdq(struct x86 *x, unsigned size)
 {
     if (size == 8)
         b1(x, 0x48);
     b1(x, 0x99);
 }
 
-void x86_bswap(struct x86 *x, unsigned size, int reg)
+void bpfrt_x86_bswap(struct x86 *x, unsigned size, int reg)
 {
     if (size == 8 || (reg & 8))
         b1(x, (uint8_t)(0x40 | (size == 8 ? 8 : 0) | ((reg & 8) ? 1 : 0)));
@@ -277,12 +277,12 @@ void x86_bswap(struct x86 *x, unsigned size, int reg)
     b1(x, (uint8_t)(0xc8 + (reg & 7)));
 }
 
-void x86_movzx_rr(struct x86 *x, unsigned dst_size, unsigned src_size, int dst, int src)
+void bpfrt_x86_movzx_rr(struct x86 *x, unsigned dst_size, unsigned src_size, int dst, int src)
 {
     op2(x, dst_size, false, src_size == 1, 0x0f, src_size == 1 ? 0xb6 : 0xb7, dst, R(src));
 }
 
-void x86_movsx_rr(struct x86 *x, unsigned dst_size, unsigned src_size, int dst, int src)
+void bpfrt_x86_movsx_rr(struct x86 *x, unsigned dst_size, unsigned src_size, int dst, int src)
 {
     if (src_size == 4)
         op1(x, 8, false, false, 0x63, dst, R(src));
@@ -290,33 +290,33 @@ void x86_movsx_rr(struct x86 *x, unsigned dst_size, unsigned src_size, int dst, 
         op2(x, dst_size, false, src_size == 1, 0x0f, src_size == 1 ? 0xbe : 0xbf, dst, R(src));
 }
 
-void x86_push(struct x86 *x, int reg)
+void bpfrt_x86_push(struct x86 *x, int reg)
 {
     if (reg & 8)
         b1(x, 0x41);
     b1(x, (uint8_t)(0x50 + (reg & 7)));
 }
 
-void x86_pop(struct x86 *x, int reg)
+void bpfrt_x86_pop(struct x86 *x, int reg)
 {
     if (reg & 8)
         b1(x, 0x41);
     b1(x, (uint8_t)(0x58 + (reg & 7)));
 }
 
-void x86_push_m(struct x86 *x, int base, int32_t disp)
+void bpfrt_x86_push_m(struct x86 *x, int base, int32_t disp)
 {
     op1(x, 4, false, false, 0xff, 6, M(base, disp));
 }
 
-void x86_pop_m(struct x86 *x, int base, int32_t disp)
+void bpfrt_x86_pop_m(struct x86 *x, int base, int32_t disp)
 {
     op1(x, 4, false, false, 0x8f, 0, M(base, disp));
 }
 
 /* ---- memory ---- */
 
-void x86_load(struct x86 *x, unsigned size, bool sign, int dst, int base, int32_t disp)
+void bpfrt_x86_load(struct x86 *x, unsigned size, bool sign, int dst, int base, int32_t disp)
 {
     struct rm m = M(base, disp);
     switch (size) {
@@ -335,70 +335,70 @@ void x86_load(struct x86 *x, unsigned size, bool sign, int dst, int base, int32_
     }
 }
 
-void x86_store(struct x86 *x, unsigned size, int base, int32_t disp, int src)
+void bpfrt_x86_store(struct x86 *x, unsigned size, int base, int32_t disp, int src)
 {
     op1(x, size, size == 1, false, size == 1 ? 0x88 : 0x89, src, M(base, disp));
 }
 
-void x86_store_imm(struct x86 *x, unsigned size, int base, int32_t disp, int32_t imm)
+void bpfrt_x86_store_imm(struct x86 *x, unsigned size, int base, int32_t disp, int32_t imm)
 {
     op1(x, size, false, false, size == 1 ? 0xc6 : 0xc7, 0, M(base, disp));
     imm_sized(x, size == 8 ? 4 : size, imm);
 }
 
-void x86_lea(struct x86 *x, int dst, int base, int32_t disp)
+void bpfrt_x86_lea(struct x86 *x, int dst, int base, int32_t disp)
 {
     op1(x, 8, false, false, 0x8d, dst, M(base, disp));
 }
 
-void x86_alu_rm(struct x86 *x, enum x86_alu op, unsigned size, int reg, int base, int32_t disp)
+void bpfrt_x86_alu_rm(struct x86 *x, enum x86_alu op, unsigned size, int reg, int base, int32_t disp)
 {
     op1(x, size, size == 1, false, (uint8_t)(op * 8 + (size == 1 ? 2 : 3)), reg, M(base, disp));
 }
 
-void x86_alu_mr(struct x86 *x, enum x86_alu op, unsigned size, int base, int32_t disp, int reg)
+void bpfrt_x86_alu_mr(struct x86 *x, enum x86_alu op, unsigned size, int base, int32_t disp, int reg)
 {
     op1(x, size, size == 1, false, (uint8_t)(op * 8 + (size == 1 ? 0 : 1)), reg, M(base, disp));
 }
 
-void x86_alu_mi(struct x86 *x, enum x86_alu op, unsigned size, int base, int32_t disp, int32_t imm)
+void bpfrt_x86_alu_mi(struct x86 *x, enum x86_alu op, unsigned size, int base, int32_t disp, int32_t imm)
 {
     alu_imm(x, op, size, M(base, disp), imm);
 }
 
-void x86_alu_mi_idx(struct x86 *x, enum x86_alu op, unsigned size, int base, int index, int32_t disp,
+void bpfrt_x86_alu_mi_idx(struct x86 *x, enum x86_alu op, unsigned size, int base, int index, int32_t disp,
                     int32_t imm)
 {
     alu_imm(x, op, size, (struct rm){ false, (int8_t)base, (int8_t)index, disp }, imm);
 }
 
-void x86_store_imm_idx(struct x86 *x, unsigned size, int base, int index, int32_t disp, int32_t imm)
+void bpfrt_x86_store_imm_idx(struct x86 *x, unsigned size, int base, int index, int32_t disp, int32_t imm)
 {
     op1(x, size, false, false, size == 1 ? 0xc6 : 0xc7, 0, (struct rm){ false, (int8_t)base, (int8_t)index, disp });
     imm_sized(x, size == 8 ? 4 : size, imm);
 }
 
-void x86_lock(struct x86 *x)
+void bpfrt_x86_lock(struct x86 *x)
 {
     b1(x, 0xf0);
 }
 
-void x86_xadd_m(struct x86 *x, unsigned size, int base, int32_t disp, int reg)
+void bpfrt_x86_xadd_m(struct x86 *x, unsigned size, int base, int32_t disp, int reg)
 {
     op2(x, size, size == 1, false, 0x0f, size == 1 ? 0xc0 : 0xc1, reg, M(base, disp));
 }
 
-void x86_xchg_m(struct x86 *x, unsigned size, int base, int32_t disp, int reg)
+void bpfrt_x86_xchg_m(struct x86 *x, unsigned size, int base, int32_t disp, int reg)
 {
     op1(x, size, size == 1, false, size == 1 ? 0x86 : 0x87, reg, M(base, disp));
 }
 
-void x86_cmpxchg_m(struct x86 *x, unsigned size, int base, int32_t disp, int reg)
+void bpfrt_x86_cmpxchg_m(struct x86 *x, unsigned size, int base, int32_t disp, int reg)
 {
     op2(x, size, size == 1, false, 0x0f, size == 1 ? 0xb0 : 0xb1, reg, M(base, disp));
 }
 
-void x86_mfence(struct x86 *x)
+void bpfrt_x86_mfence(struct x86 *x)
 {
     b1(x, 0x0f);
     b1(x, 0xae);
@@ -407,53 +407,53 @@ void x86_mfence(struct x86 *x)
 
 /* ---- control flow ---- */
 
-void x86_jcc_rel8(struct x86 *x, enum x86_cc cc, int8_t rel)
+void bpfrt_x86_jcc_rel8(struct x86 *x, enum x86_cc cc, int8_t rel)
 {
     b1(x, (uint8_t)(0x70 + cc));
     b1(x, (uint8_t)rel);
 }
 
-void x86_jcc_rel32(struct x86 *x, enum x86_cc cc, int32_t rel)
+void bpfrt_x86_jcc_rel32(struct x86 *x, enum x86_cc cc, int32_t rel)
 {
     b1(x, 0x0f);
     b1(x, (uint8_t)(0x80 + cc));
     b4(x, (uint32_t)rel);
 }
 
-void x86_jmp_rel8(struct x86 *x, int8_t rel)
+void bpfrt_x86_jmp_rel8(struct x86 *x, int8_t rel)
 {
     b1(x, 0xeb);
     b1(x, (uint8_t)rel);
 }
 
-void x86_jmp_rel32(struct x86 *x, int32_t rel)
+void bpfrt_x86_jmp_rel32(struct x86 *x, int32_t rel)
 {
     b1(x, 0xe9);
     b4(x, (uint32_t)rel);
 }
 
-void x86_call_rel32(struct x86 *x, int32_t rel)
+void bpfrt_x86_call_rel32(struct x86 *x, int32_t rel)
 {
     b1(x, 0xe8);
     b4(x, (uint32_t)rel);
 }
 
-void x86_call_r(struct x86 *x, int reg)
+void bpfrt_x86_call_r(struct x86 *x, int reg)
 {
     op1(x, 4, false, false, 0xff, 2, R(reg));
 }
 
-void x86_jmp_r(struct x86 *x, int reg)
+void bpfrt_x86_jmp_r(struct x86 *x, int reg)
 {
     op1(x, 4, false, false, 0xff, 4, R(reg));
 }
 
-void x86_ret(struct x86 *x)
+void bpfrt_x86_ret(struct x86 *x)
 {
     b1(x, 0xc3);
 }
 
-void x86_int3(struct x86 *x)
+void bpfrt_x86_int3(struct x86 *x)
 {
     b1(x, 0xcc);
 }

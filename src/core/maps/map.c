@@ -34,6 +34,11 @@ static const struct bpfrt_map_ops *map_ops(uint32_t type)
     return type < __MAX_BPF_MAP_TYPE ? ops_by_type[type] : NULL;
 }
 
+bool bpfrt_map_type_supported(uint32_t map_type)
+{
+    return map_ops(map_type) != NULL;
+}
+
 /* Linux's bpf_obj_name_cpy: alphanumerics, '_' and '.', NUL within 16 bytes. */
 static int check_name(const char *name)
 {

@@ -1,11 +1,13 @@
-/* Program objects and runs: creation (copy, validate, prepare), reference
- * counting, the run bracket (CPU slot, read-side section, defaults) and
- * running through the engine with tail calls. */
+/* Program objects (Linux's struct bpf_prog, kernel/bpf/syscall.c and
+ * core.c): creation (copy, validate, prepare with the chosen engine) and
+ * reference counting. Runs are in run.c. */
 #include "bpfrt/asm.h"
+#include "bpfrt/diag.h"
 #include "bpfrt/btf.h"
 #include "bpfrt/map.h"
 #include "core/core.h"
 #include "core/prog/prog.h"
+#include "core/isa/isa.h"
 
 static bool is_map_ref(const struct bpf_insn *insn)
 {
@@ -19,13 +21,13 @@ static bool is_map_ref(const struct bpf_insn *insn)
  * than an fd, which is exactly what rewritten map references hold (the map
  * or value address): validate a copy with those immediates cleared. */
 static int validate_rewritten(struct bpfrt_runtime *rt, const struct bpf_insn *insns, uint32_t cnt,
-                              char *msg, size_t msg_size)
+                              struct bpfrt_diag *diag)
 {
     bool any = false;
     for (uint32_t i = 0; i + 1 < cnt && !any; i++)
         any = is_map_ref(&insns[i]) && (insns[i].imm || insns[i + 1].imm);
     if (!any)
-        return bpfrt_insns_validate(insns, cnt, msg, msg_size, NULL);
+        return bpfrt_isa_validate(insns, cnt, diag);
     size_t bytes = (size_t)cnt * sizeof(*insns);
     struct bpf_insn *copy = bpfrt_zalloc(rt, bytes);
     if (!copy)
@@ -37,38 +39,43 @@ static int validate_rewritten(struct bpfrt_runtime *rt, const struct bpf_insn *i
             copy[i + 1].imm = 0;
             i++;
         }
-    int err = bpfrt_insns_validate(copy, cnt, msg, msg_size, NULL);
+    int err = bpfrt_isa_validate(copy, cnt, diag);
     bpfrt_free(rt, copy, bytes);
     return err;
 }
 
-int bpfrt_prog_create(struct bpfrt_runtime *rt, const struct bpf_insn *insns, uint32_t cnt,
-                      uint32_t prog_type, char *msg, size_t msg_size, struct bpfrt_prog **out)
+int bpfrt_prog_new(struct bpfrt_runtime *rt, const struct bpf_insn *insns, uint32_t cnt,
+                   const struct bpfrt_prog_create_opts *opts, bool validated, struct bpfrt_diag *diag,
+                   struct bpfrt_prog **out)
 {
+    static const struct bpfrt_prog_create_opts defaults;
+    if (!opts)
+        opts = &defaults;
     *out = NULL;
-    if (msg && msg_size)
-        msg[0] = '\0';
     if (!rt)
         return -BPFRT_EINVAL;
-    if (!insns || cnt == 0) {
-        bpfrt_snprintf(msg, msg_size, "empty program");
-        return -BPFRT_EINVAL;
-    }
-    if (cnt > BPFRT_MAX_INSNS) {
-        bpfrt_snprintf(msg, msg_size, "program of %u instructions is too large (at most %u)", cnt,
-                       BPFRT_MAX_INSNS);
-        return -BPFRT_E2BIG;
-    }
-    int err = validate_rewritten(rt, insns, cnt, msg, msg_size);
+    if (!insns || cnt == 0)
+        return bpfrt_diag_fail(diag, -BPFRT_EINVAL, BPFRT_DIAG_NO_INSN, "empty program");
+    if (cnt > BPFRT_MAX_INSNS)
+        return bpfrt_diag_fail(diag, -BPFRT_E2BIG, BPFRT_DIAG_NO_INSN,
+                               "program of %u instructions is too large (at most %u)", cnt, BPFRT_MAX_INSNS);
+    enum bpfrt_engine_kind engine;
+    char note[128] = "";
+    int err = bpfrt_engine_choose(rt, opts->engine, &engine, note, sizeof(note));
     if (err)
-        return err;
+        return bpfrt_diag_fail(diag, err, BPFRT_DIAG_NO_INSN, "%s", note);
+    if (!validated) {
+        err = validate_rewritten(rt, insns, cnt, diag);
+        if (err)
+            return err;
+    }
 
     struct bpfrt_prog *prog = bpfrt_zalloc(rt, sizeof(*prog));
     if (!prog)
         return -BPFRT_ENOMEM;
     prog->rt = rt;
     prog->refcnt = 1;
-    prog->type = prog_type;
+    prog->type = opts->prog_type;
     prog->len = cnt;
     prog->insns = bpfrt_zalloc(rt, (size_t)cnt * sizeof(*insns));
     prog->orig_insns = bpfrt_zalloc(rt, (size_t)cnt * sizeof(*insns));
@@ -78,18 +85,43 @@ int bpfrt_prog_create(struct bpfrt_runtime *rt, const struct bpf_insn *insns, ui
     }
     bpfrt_memcpy(prog->insns, insns, (size_t)cnt * sizeof(*insns));
     bpfrt_memcpy(prog->orig_insns, insns, (size_t)cnt * sizeof(*insns));
-    prog->engine = BPFRT_ENGINE_INTERP;
-    prog->engine_ops = &bpfrt_interp_ops;
-    err = prog->engine_ops->prepare(prog, msg, msg_size);
+    prog->engine = engine;
+    prog->engine_ops = rt->engines[engine];
+    err = prog->engine_ops->prepare(prog, diag);
     if (err) {
         bpfrt_prog_put(prog);
         return err;
     }
+    if (note[0])
+        bpfrt_diag_note(diag, "%s", note);
     prog->id = __atomic_add_fetch(&rt->next_prog_id, 1, __ATOMIC_RELAXED);
     if (rt->plat->ktime_ns)
         prog->load_time_ns = rt->plat->ktime_ns(rt->plat->ctx);
     *out = prog;
     return 0;
+}
+
+int bpfrt_prog_create_opts(struct bpfrt_runtime *rt, const struct bpf_insn *insns, uint32_t cnt,
+                           const struct bpfrt_prog_create_opts *opts, char *msg, size_t msg_size,
+                           struct bpfrt_prog **out)
+{
+    char text[256];
+    struct bpfrt_diag diag;
+    bpfrt_diag_init(&diag, text, sizeof(text));
+    int err = bpfrt_prog_new(rt, insns, cnt, opts, false, &diag, out);
+    /* The public form names the instruction in the text. */
+    if (diag.err && diag.insn != BPFRT_DIAG_NO_INSN)
+        bpfrt_snprintf(msg, msg_size, "insn %lld: %s", (long long)diag.insn, text);
+    else
+        bpfrt_strlcpy(msg, text, msg_size);
+    return err;
+}
+
+int bpfrt_prog_create(struct bpfrt_runtime *rt, const struct bpf_insn *insns, uint32_t cnt,
+                      uint32_t prog_type, char *msg, size_t msg_size, struct bpfrt_prog **out)
+{
+    struct bpfrt_prog_create_opts opts = { .prog_type = prog_type };
+    return bpfrt_prog_create_opts(rt, insns, cnt, &opts, msg, msg_size, out);
 }
 
 void bpfrt_prog_get(struct bpfrt_prog *prog)
@@ -127,72 +159,4 @@ void bpfrt_prog_put(struct bpfrt_prog *prog)
         plat->defer_free(plat->ctx, prog_free, prog);
     else
         prog_free(prog);
-}
-
-void bpfrt_run_begin(struct bpfrt_run *run, struct bpfrt_prog *prog)
-{
-    struct bpfrt_runtime *rt = prog->rt;
-    const struct bpfrt_platform *plat = rt->plat;
-    run->rt = rt;
-    run->prog = prog;
-    run->cpu = plat->cpu_claim ? plat->cpu_claim(plat->ctx) : 0;
-    if (plat->read_lock)
-        plat->read_lock(plat->ctx);
-    run->checked = !prog->verified;
-    run->nr_regions = 0;
-    run->insn_budget = prog->verified ? 0 : BPFRT_RUN_DEFAULT_BUDGET;
-    run->tail_call_cnt = 0;
-    run->tail_call_target = NULL;
-    run->error = BPFRT_RUN_OK;
-    run->error_insn = 0;
-    run->error_addr = 0;
-    run->error_msg[0] = '\0';
-    run->engine_priv = NULL;
-}
-
-void bpfrt_run_end(struct bpfrt_run *run)
-{
-    const struct bpfrt_platform *plat = run->rt->plat;
-    if (plat->read_unlock)
-        plat->read_unlock(plat->ctx);
-    if (plat->cpu_release)
-        plat->cpu_release(plat->ctx, run->cpu);
-}
-
-int bpfrt_prog_run(struct bpfrt_prog *prog, struct bpfrt_run *run, uint64_t r1, uint64_t r2,
-                   uint64_t *ret)
-{
-    *ret = 0;
-    if (!prog->engine_ops || !prog->engine_ops->run) {
-        bpfrt_run_fail(run, BPFRT_RUN_BAD_INSN, 0, "program has no engine");
-        return -BPFRT_EINVAL;
-    }
-    if (!run->ctx)
-        run->ctx = (void *)(uintptr_t)r1;
-    __atomic_add_fetch(&prog->run_cnt, 1, __ATOMIC_RELAXED);
-    int rc = prog->engine_ops->run(prog, run, r1, r2, ret);
-    /* Engines that leave a tail call to us (or hand an unverified target
-     * back from an unchecked run): the target replaces the program. */
-    while (rc == 0 && run->tail_call_target) {
-        struct bpfrt_prog *next = run->tail_call_target;
-        run->tail_call_target = NULL;
-        if (!next->verified)
-            run->checked = true;
-        run->prog = next;
-        rc = next->engine_ops->run(next, run, (uint64_t)(uintptr_t)run->ctx, 0, ret);
-    }
-    return rc;
-}
-
-void bpfrt_run_fail(struct bpfrt_run *run, enum bpfrt_run_error err, uint64_t addr, const char *fmt, ...)
-{
-    if (run->error != BPFRT_RUN_OK)
-        return;
-    run->error = err == BPFRT_RUN_OK ? BPFRT_RUN_ABORTED : err;
-    run->error_insn = UINT32_MAX; /* the engine fills in the instruction */
-    run->error_addr = addr;
-    va_list ap;
-    va_start(ap, fmt);
-    bpfrt_vsnprintf(run->error_msg, sizeof(run->error_msg), fmt, ap);
-    va_end(ap);
 }

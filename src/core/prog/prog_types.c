@@ -1,7 +1,7 @@
 /* Context descriptions per program type: what a program may read or write
  * in its context (r1), following Linux 6.18's *_is_valid_access rules
  * (net/core/filter.c, kernel/trace/bpf_trace.c). One table per context
- * layout; adding a program type is one row in prog_type_table. */
+ * layout; the program-type rows (prog_type_rows.c) name them. */
 #include <stddef.h>
 
 #include "core/prog/prog_types.h"
@@ -157,98 +157,43 @@ static const struct bpfrt_ctx_field syscall_fields[] = {
 #define DESC(type, name, user, kern, fields, whole) \
     { type, name, sizeof(user), sizeof(kern), fields, N(fields), whole }
 
-static const struct bpfrt_ctx_desc xdp_desc =
+const struct bpfrt_ctx_desc bpfrt_ctx_xdp =
     DESC(BPF_PROG_TYPE_XDP, "struct xdp_md", struct xdp_md, struct bpfrt_xdp_ctx, xdp_fields, false);
-static const struct bpfrt_ctx_desc xdp_devmap_desc =
+const struct bpfrt_ctx_desc bpfrt_ctx_xdp_devmap =
     DESC(BPF_PROG_TYPE_XDP, "struct xdp_md", struct xdp_md, struct bpfrt_xdp_ctx, xdp_devmap_fields, false);
-static const struct bpfrt_ctx_desc socket_filter_desc =
+const struct bpfrt_ctx_desc bpfrt_ctx_socket_filter =
     DESC(BPF_PROG_TYPE_SOCKET_FILTER, "struct __sk_buff", struct __sk_buff, struct bpfrt_skb_ctx,
          socket_filter_fields, false);
-static const struct bpfrt_ctx_desc sched_cls_desc =
+const struct bpfrt_ctx_desc bpfrt_ctx_sched_cls =
     DESC(BPF_PROG_TYPE_SCHED_CLS, "struct __sk_buff", struct __sk_buff, struct bpfrt_skb_ctx, tc_fields, false);
-static const struct bpfrt_ctx_desc sched_act_desc =
+const struct bpfrt_ctx_desc bpfrt_ctx_sched_act =
     DESC(BPF_PROG_TYPE_SCHED_ACT, "struct __sk_buff", struct __sk_buff, struct bpfrt_skb_ctx, tc_fields, false);
-static const struct bpfrt_ctx_desc cgroup_skb_desc =
+const struct bpfrt_ctx_desc bpfrt_ctx_cgroup_skb =
     DESC(BPF_PROG_TYPE_CGROUP_SKB, "struct __sk_buff", struct __sk_buff, struct bpfrt_skb_ctx,
          cgroup_skb_fields, false);
-static const struct bpfrt_ctx_desc lwt_in_desc =
+const struct bpfrt_ctx_desc bpfrt_ctx_lwt_in =
     DESC(BPF_PROG_TYPE_LWT_IN, "struct __sk_buff", struct __sk_buff, struct bpfrt_skb_ctx, lwt_fields, false);
-static const struct bpfrt_ctx_desc lwt_out_desc =
+const struct bpfrt_ctx_desc bpfrt_ctx_lwt_out =
     DESC(BPF_PROG_TYPE_LWT_OUT, "struct __sk_buff", struct __sk_buff, struct bpfrt_skb_ctx, lwt_fields, false);
-static const struct bpfrt_ctx_desc lwt_xmit_desc =
+const struct bpfrt_ctx_desc bpfrt_ctx_lwt_xmit =
     DESC(BPF_PROG_TYPE_LWT_XMIT, "struct __sk_buff", struct __sk_buff, struct bpfrt_skb_ctx, lwt_fields, false);
-static const struct bpfrt_ctx_desc kprobe_desc =
+const struct bpfrt_ctx_desc bpfrt_ctx_kprobe =
     DESC(BPF_PROG_TYPE_KPROBE, "struct pt_regs", struct bpfrt_pt_regs, struct bpfrt_pt_regs, kprobe_fields, true);
-static const struct bpfrt_ctx_desc tracepoint_desc = {
+const struct bpfrt_ctx_desc bpfrt_ctx_tracepoint = {
     BPF_PROG_TYPE_TRACEPOINT, "tracepoint record", BPFRT_PERF_MAX_TRACE_SIZE, BPFRT_PERF_MAX_TRACE_SIZE,
     tracepoint_fields, N(tracepoint_fields), true,
 };
-static const struct bpfrt_ctx_desc raw_tp_desc = {
+const struct bpfrt_ctx_desc bpfrt_ctx_raw_tp = {
     BPF_PROG_TYPE_RAW_TRACEPOINT, "struct bpf_raw_tracepoint_args", 8 * BPFRT_MAX_BPF_FUNC_ARGS,
     8 * BPFRT_MAX_BPF_FUNC_ARGS, raw_tp_fields, N(raw_tp_fields), true,
 };
-static const struct bpfrt_ctx_desc perf_event_desc =
+const struct bpfrt_ctx_desc bpfrt_ctx_perf_event =
     DESC(BPF_PROG_TYPE_PERF_EVENT, "struct bpf_perf_event_data", struct bpfrt_perf_event_data,
          struct bpfrt_perf_event_data, perf_event_fields, false);
-static const struct bpfrt_ctx_desc syscall_desc = {
+const struct bpfrt_ctx_desc bpfrt_ctx_syscall = {
     BPF_PROG_TYPE_SYSCALL, "syscall ctx", BPFRT_SYSCALL_CTX_MAX, BPFRT_SYSCALL_CTX_MAX,
     syscall_fields, N(syscall_fields), true,
 };
-
-/* One row per program type bpfrt loads. attach_desc: a different layout for
- * one expected_attach_type (XDP on a DEVMAP sees egress_ifindex). */
-struct prog_type_row {
-    uint32_t type;
-    const char *name;
-    const struct bpfrt_ctx_desc *desc;
-    uint32_t attach_type;
-    const struct bpfrt_ctx_desc *attach_desc;
-};
-
-static const struct prog_type_row prog_type_table[] = {
-    { BPF_PROG_TYPE_SOCKET_FILTER, "socket_filter", &socket_filter_desc, 0, 0 },
-    { BPF_PROG_TYPE_KPROBE, "kprobe", &kprobe_desc, 0, 0 },
-    { BPF_PROG_TYPE_SCHED_CLS, "sched_cls", &sched_cls_desc, 0, 0 },
-    { BPF_PROG_TYPE_SCHED_ACT, "sched_act", &sched_act_desc, 0, 0 },
-    { BPF_PROG_TYPE_TRACEPOINT, "tracepoint", &tracepoint_desc, 0, 0 },
-    { BPF_PROG_TYPE_XDP, "xdp", &xdp_desc, BPF_XDP_DEVMAP, &xdp_devmap_desc },
-    { BPF_PROG_TYPE_PERF_EVENT, "perf_event", &perf_event_desc, 0, 0 },
-    { BPF_PROG_TYPE_CGROUP_SKB, "cgroup_skb", &cgroup_skb_desc, 0, 0 },
-    { BPF_PROG_TYPE_LWT_IN, "lwt_in", &lwt_in_desc, 0, 0 },
-    { BPF_PROG_TYPE_LWT_OUT, "lwt_out", &lwt_out_desc, 0, 0 },
-    { BPF_PROG_TYPE_LWT_XMIT, "lwt_xmit", &lwt_xmit_desc, 0, 0 },
-    { BPF_PROG_TYPE_RAW_TRACEPOINT, "raw_tracepoint", &raw_tp_desc, 0, 0 },
-    { BPF_PROG_TYPE_SYSCALL, "syscall", &syscall_desc, 0, 0 },
-};
-
-static const struct prog_type_row *row_for(uint32_t prog_type)
-{
-    for (uint32_t i = 0; i < N(prog_type_table); i++)
-        if (prog_type_table[i].type == prog_type)
-            return &prog_type_table[i];
-    return NULL;
-}
-
-const struct bpfrt_ctx_desc *bpfrt_ctx_desc_for(uint32_t prog_type, uint32_t expected_attach_type)
-{
-    const struct prog_type_row *row = row_for(prog_type);
-    if (!row)
-        return NULL;
-    if (row->attach_desc && expected_attach_type == row->attach_type)
-        return row->attach_desc;
-    return row->desc;
-}
-
-bool bpfrt_prog_type_known(uint32_t prog_type)
-{
-    return row_for(prog_type) != NULL;
-}
-
-const char *bpfrt_prog_type_name(uint32_t prog_type)
-{
-    const struct prog_type_row *row = row_for(prog_type);
-    return row ? row->name : "unknown";
-}
 
 const struct bpfrt_ctx_field *bpfrt_ctx_field_find(const struct bpfrt_ctx_desc *desc,
                                                    uint32_t off, uint32_t size)

@@ -1,5 +1,7 @@
-/* Kernel-side context structs for the program types bpfrt describes, and the
- * access check built on the context descriptions (prog_types.c).
+/* Kernel-side context structs for the program types bpfrt describes, the
+ * access check built on the context descriptions (prog_types.c), and the
+ * one row per program type that holds every per-type fact
+ * (prog_type_rows.c).
  *
  * A hook (test-run, pcap, an embedding kernel) allocates the kernel-side
  * struct (desc->kern_size bytes), fills the user-visible part (its first
@@ -15,6 +17,7 @@
 #include <stdint.h>
 
 #include "bpfrt/prog.h"
+#include "bpfrt/prog_type.h"
 #include "bpfrt/uapi.h"
 
 /* Extra bit in bpfrt_ctx_field.access: writes narrower than the field are
@@ -66,11 +69,86 @@ struct bpfrt_perf_event_data {
 const struct bpfrt_ctx_field *bpfrt_ctx_access_ok(const struct bpfrt_ctx_desc *desc, uint32_t off,
                                                   uint32_t size, bool write);
 
-/* True when PROG_LOAD accepts this program type (it has a description, or
- * runs on plain memory). */
+/* The context descriptions (prog_types.c) the program-type rows name. */
+extern const struct bpfrt_ctx_desc bpfrt_ctx_socket_filter, bpfrt_ctx_kprobe, bpfrt_ctx_sched_cls,
+    bpfrt_ctx_sched_act, bpfrt_ctx_tracepoint, bpfrt_ctx_xdp, bpfrt_ctx_xdp_devmap, bpfrt_ctx_perf_event,
+    bpfrt_ctx_cgroup_skb, bpfrt_ctx_lwt_in, bpfrt_ctx_lwt_out, bpfrt_ctx_lwt_xmit, bpfrt_ctx_raw_tp,
+    bpfrt_ctx_syscall;
+
+/* ---- one row per program type (prog_type_rows.c) ---- */
+
+/* How PROG_TEST_RUN runs a type (src/core/bpf/test_run.c has one handler
+ * per kind). */
+enum bpfrt_test_run_kind {
+    BPFRT_TEST_RUN_NONE = 0,     /* -ENOTSUPP */
+    BPFRT_TEST_RUN_XDP,          /* the frame in an XDP buffer, xdp_md in ctx_in */
+    BPFRT_TEST_RUN_SKB_L2,       /* an __sk_buff seeing the frame from the MAC header (tc) */
+    BPFRT_TEST_RUN_SKB_L3,       /* an __sk_buff seeing it from the network header */
+    BPFRT_TEST_RUN_RAW_TP,       /* ctx_in is args[] */
+    BPFRT_TEST_RUN_CTX,          /* ctx_in is the raw context (bpfrt's own: Linux has none) */
+    BPFRT_TEST_RUN_SYSCALL,      /* ctx_in is plain memory, copied back */
+};
+
+/* Direct packet access through the context's data pointers (Linux's
+ * may_access_direct_pkt_data). */
+enum bpfrt_pkt_access {
+    BPFRT_PKT_NONE = 0,
+    BPFRT_PKT_READ,
+    BPFRT_PKT_READ_WRITE,
+};
+
+/* What r0 may hold when the program exits (Linux's check_return_code). */
+enum bpfrt_retval_kind {
+    BPFRT_RETVAL_ANY = 0,        /* not checked */
+    BPFRT_RETVAL_RANGE,          /* [min, max] */
+    BPFRT_RETVAL_BTF,            /* set by the attach target's BTF (LSM hook, struct_ops member) */
+};
+struct bpfrt_retval {
+    uint8_t kind;                /* enum bpfrt_retval_kind */
+    int32_t min, max;
+};
+/* An expected_attach_type whose exit range differs from its type's. */
+struct bpfrt_retval_attach {
+    uint32_t attach_type;
+    struct bpfrt_retval ret;
+};
+
+/* Ends the attach-type lists of a row (0 is an attach type). */
+#define BPFRT_ATTACH_END UINT32_MAX
+
+struct bpfrt_prog_type_row {
+    const char *name;                      /* bpftool's spelling: "sched_cls" */
+    const char *aliases[3];                /* other --type names ("tc", "classifier") */
+    /* The context; NULL: bpfrt does not load the type. ctx_attach_desc
+     * replaces it for programs whose expected_attach_type is ctx_attach
+     * (XDP on a DEVMAP sees egress_ifindex). */
+    const struct bpfrt_ctx_desc *ctx;
+    uint32_t ctx_attach;
+    const struct bpfrt_ctx_desc *ctx_attach_desc;
+    uint8_t test_run;                      /* enum bpfrt_test_run_kind */
+    uint8_t pkt;                           /* enum bpfrt_pkt_access */
+    struct bpfrt_retval ret;               /* r0 at exit, unless ret_attach names the attach type */
+    const struct bpfrt_retval_attach *ret_attach; /* ended by BPFRT_ATTACH_END, or NULL */
+    /* expected_attach_type values PROG_LOAD accepts (Linux's
+     * bpf_prog_load_check_attach), ended by BPFRT_ATTACH_END; NULL: any.
+     * attach_default, when not 0, is what an expected_attach_type of 0
+     * means (bpf_prog_load_fixup_attach_type: older loaders passed none). */
+    const uint32_t *load_attach;
+    uint32_t attach_default;
+    const struct bpfrt_prog_sec *secs;     /* libbpf's section prefixes, ended by a NULL prefix */
+};
+
+/* The row of a program type, or NULL past the last Linux type. */
+const struct bpfrt_prog_type_row *bpfrt_prog_type_row(uint32_t prog_type);
+
+/* True when PROG_LOAD accepts this program type (its row has a context). */
 bool bpfrt_prog_type_known(uint32_t prog_type);
 
-/* Linux's name of a program type ("xdp", "sched_cls"), "unknown" otherwise. */
-const char *bpfrt_prog_type_name(uint32_t prog_type);
+/* True when PROG_LOAD accepts expected_attach_type for the type (after
+ * attach_default stood in for 0). */
+bool bpfrt_prog_type_attach_ok(uint32_t prog_type, uint32_t expected_attach_type);
+
+/* What r0 may hold at exit for the type and expected attach type. */
+struct bpfrt_retval bpfrt_prog_type_retval(uint32_t prog_type, uint32_t expected_attach_type);
 
 #endif

@@ -1,0 +1,290 @@
+/* Real-world objects nobody here wrote (e.g. vbpf/ebpf-samples: cilium,
+ * suricata, Linux samples, ovs, falco), compared with the kernel of this
+ * machine. Every program of every object is loaded alone, once into Linux
+ * (the loader drives the real bpf(2) with the attrs it gives bpfrt) and once
+ * into bpfrt; each packet program both load is test-run in bpfrt on a TCP
+ * packet.
+ *
+ * It reports how many of the programs Linux loads bpfrt loads, and lists
+ * every refusal by cause: a helper, map type or program type bpfrt does not
+ * provide is expected work for later and counted per name; any other
+ * refusal of a program Linux loads (a loader convention, an unclear
+ * message), and any failed test run, fails the test.
+ *
+ *   BPFRT_REAL_CORPUS=/path/to/ebpf-samples ctest -R loader_realworld -V
+ *   build/test_loader_realworld /path/to/ebpf-samples [-v]
+ *
+ * Skips, saying so, when no corpus is given (CI has no network) or when
+ * bpf(2) is unavailable; nothing is pinned or attached in the kernel. */
+#define _GNU_SOURCE
+#include <elf.h>
+#include <errno.h>
+#include <ftw.h>
+#include <unistd.h>
+
+#include "bpfrt/errno.h"
+#include "bpfrt/hooks.h"
+#include "bpfrt/prog.h"
+#include "kernel_bpf.h"
+#include "test_corpus_util.h"
+
+static bool verbose;
+
+/* The kernel side: bpf(2), except that nothing is ever pinned (maps with
+ * LIBBPF_PIN_BY_NAME find no pin and their "pin" succeeds without one). */
+static long kernel_bpf(void *arg, int cmd, union bpf_attr *attr, unsigned int size)
+{
+    (void)arg;
+    if (cmd == BPF_OBJ_GET)
+        return -ENOENT;
+    if (cmd == BPF_OBJ_PIN)
+        return 0;
+    return kbpf_sized(cmd, attr, size);
+}
+
+static int kernel_close(void *arg, int fd)
+{
+    (void)arg;
+    return close(fd);
+}
+
+/* ---- causes ---- */
+
+#define MAX_CAUSES 512
+
+struct cause {
+    char text[200];
+    unsigned count;
+    bool expected; /* a missing helper, map type or program type */
+};
+
+static struct cause causes[MAX_CAUSES];
+static unsigned nr_causes;
+
+static void count_cause(const char *text, bool expected)
+{
+    for (unsigned i = 0; i < nr_causes; i++)
+        if (strcmp(causes[i].text, text) == 0) {
+            causes[i].count++;
+            return;
+        }
+    if (nr_causes == MAX_CAUSES)
+        return;
+    snprintf(causes[nr_causes].text, sizeof(causes[0].text), "%s", text);
+    causes[nr_causes].count = 1;
+    causes[nr_causes++].expected = expected;
+}
+
+/* The part of a load error that names what bpfrt lacks, as
+ * "helper bpf_x#N" / "map type X" / "program type X", or NULL. */
+static bool missing_feature(const char *err, char *out, size_t size)
+{
+    static const char *const kinds[] = {"helper ", "map type ", "program type ", "kfunc "};
+    const char *np = strstr(err, " is not provided");
+    if (!np)
+        return false;
+    for (size_t k = 0; k < sizeof(kinds) / sizeof(kinds[0]); k++) {
+        const char *start = NULL;
+        for (const char *s = strstr(err, kinds[k]); s && s < np; s = strstr(s + 1, kinds[k]))
+            start = s;
+        if (start) {
+            snprintf(out, size, "%.*s", (int)(np - start), start);
+            return true;
+        }
+    }
+    return false;
+}
+
+/* ---- one program ---- */
+
+struct totals {
+    unsigned objects, open_failed, progs, kernel_loaded, both_loaded, bpfrt_only, ran, run_failed;
+};
+static struct totals tot;
+
+static int sibling_type(const char *path, struct bpfrt_object *obj)
+{
+    const char *base = strrchr(path, '/');
+    if (strstr(base ? base : path, "xdp"))
+        return BPF_PROG_TYPE_XDP; /* cilium's bpf_xdp*.o: ip link set ... xdp obj */
+    /* iproute2 gives every section of an object the type of its command
+     * (tc: sched_cls, ip link ... xdp: xdp); objects whose typed programs
+     * agree on a packet type get it for their untyped sections too */
+    uint32_t t = 0;
+    for (uint32_t i = 0; i < bpfrt_object_prog_count(obj); i++) {
+        uint32_t pt = bpfrt_object_prog_type(bpfrt_object_prog_at(obj, i));
+        if (pt && t && pt != t)
+            return BPF_PROG_TYPE_SCHED_CLS;
+        if (pt)
+            t = pt;
+    }
+    return t == BPF_PROG_TYPE_XDP || t == BPF_PROG_TYPE_SCHED_ACT ? (int)t : BPF_PROG_TYPE_SCHED_CLS;
+}
+
+/* Loads program idx of path alone; 0 or the error with its message. */
+static int load_alone(const char *path, const struct bpfrt_object_opts *o, uint32_t idx,
+                      struct bpfrt_object **out, char *err, size_t err_size)
+{
+    *out = NULL;
+    int rc = bpfrt_object_open_file(crt, path, o, out, err, err_size);
+    if (rc)
+        return rc;
+    /* falco's loader gives its per-CPU scratch arrays (max_entries 0) one
+     * slot per CPU before loading */
+    for (uint32_t i = 0; i < bpfrt_object_map_count(*out); i++) {
+        struct bpfrt_object_map *m = bpfrt_object_map_at(*out, i);
+        if (bpfrt_object_map_type(m) == BPF_MAP_TYPE_ARRAY && bpfrt_object_map_max_entries(m) == 0)
+            bpfrt_object_map_set_max_entries(m, (uint32_t)sysconf(_SC_NPROCESSORS_CONF));
+    }
+    for (uint32_t i = 0; i < bpfrt_object_prog_count(*out); i++)
+        bpfrt_object_prog_set_autoload(bpfrt_object_prog_at(*out, i), i == idx);
+    return bpfrt_object_load(*out, err, err_size);
+}
+
+static bool is_packet_type(uint32_t t)
+{
+    return t == BPF_PROG_TYPE_XDP || t == BPF_PROG_TYPE_SCHED_CLS || t == BPF_PROG_TYPE_SCHED_ACT ||
+           t == BPF_PROG_TYPE_SOCKET_FILTER || t == BPF_PROG_TYPE_CGROUP_SKB ||
+           t == BPF_PROG_TYPE_LWT_IN || t == BPF_PROG_TYPE_LWT_OUT || t == BPF_PROG_TYPE_LWT_XMIT;
+}
+
+static void test_run(const char *label, struct bpfrt_object_prog *p)
+{
+    if (!is_packet_type(bpfrt_object_prog_type(p)))
+        return;
+    uint8_t pkt[128], out[4096];
+    uint32_t n = build_ipv4(pkt, 6, ip4(10, 0, 0, 1), ip4(10, 0, 0, 2), 40000, 80, 20, 0);
+    struct bpfrt_test_run_opts o = {.data_in = pkt, .data_size_in = n, .data_out = out,
+                                    .data_size_out = sizeof(out)};
+    struct bpfrt_test_run_result r;
+    memset(&r, 0, sizeof(r));
+    struct bpfrt_prog *kp = bpfrt_prog_from_handle(crt, bpfrt_object_prog_handle(p));
+    int rc = kp ? bpfrt_prog_test_run(crt, kp, &o, &r) : -BPFRT_EBADF;
+    tot.ran++;
+    if (rc || r.run_error) {
+        tot.run_failed++;
+        test_failed++;
+        fprintf(stderr, "RUN FAILED %s: %s%s%s\n", label, rc ? bpfrt_strerror(rc) : "",
+                rc && r.error_msg[0] ? ": " : "", r.error_msg);
+    } else {
+        test_passed++;
+    }
+}
+
+static void compare_prog(const char *path, const char *rel, uint32_t idx, int def_type)
+{
+    struct bpfrt_object_opts bo = {.default_prog_type = (uint32_t)def_type};
+    struct bpfrt_object_opts ko = bo;
+    ko.bpf_fn = kernel_bpf;
+    ko.close_fn = kernel_close;
+    struct bpfrt_object *kobj, *bobj;
+    char kerr[1024] = "", berr[1024] = "";
+    int krc = load_alone(path, &ko, idx, &kobj, kerr, sizeof(kerr));
+    int brc = load_alone(path, &bo, idx, &bobj, berr, sizeof(berr));
+    struct bpfrt_object_prog *bp = bobj ? bpfrt_object_prog_at(bobj, idx) : NULL;
+    char label[512];
+    snprintf(label, sizeof(label), "%s:%s", rel, bp ? bpfrt_object_prog_name(bp) : "?");
+    test_current = label;
+    tot.progs++;
+    if (krc == 0)
+        tot.kernel_loaded++;
+    if (krc == 0 && brc == 0) {
+        tot.both_loaded++;
+        test_passed++;
+    } else if (krc == 0) {
+        char feat[200];
+        bool expected = missing_feature(berr, feat, sizeof(feat));
+        count_cause(expected ? feat : berr, expected);
+        if (!expected) {
+            test_failed++;
+            fprintf(stderr, "REFUSED %s (Linux loads it): %s\n", label, berr);
+        } else if (verbose) {
+            printf("refused %s: %s\n", label, berr);
+        }
+    } else if (brc == 0) {
+        tot.bpfrt_only++;
+        if (verbose)
+            printf("bpfrt only %s (Linux: %s)\n", label, kerr);
+    } else if (verbose) {
+        printf("neither %s: Linux: %s | bpfrt: %s\n", label, kerr, berr);
+    }
+    if (krc == 0 && brc == 0 && bp)
+        test_run(label, bp);
+    bpfrt_object_close(kobj);
+    bpfrt_object_close(bobj);
+}
+
+static const char *corpus_root;
+
+static int visit(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+    (void)ftw;
+    if (flag != FTW_F || st->st_size < (off_t)sizeof(Elf64_Ehdr))
+        return 0;
+    FILE *f = fopen(path, "rb");
+    Elf64_Ehdr eh;
+    bool elf = f && fread(&eh, sizeof(eh), 1, f) == 1 && memcmp(eh.e_ident, ELFMAG, SELFMAG) == 0 &&
+               eh.e_machine == EM_BPF;
+    if (f)
+        fclose(f);
+    if (!elf)
+        return 0;
+    const char *rel = path + strlen(corpus_root);
+    while (*rel == '/')
+        rel++;
+    tot.objects++;
+    struct bpfrt_object *obj;
+    char err[1024] = "";
+    struct bpfrt_object_opts o = {.default_prog_type = BPF_PROG_TYPE_SCHED_CLS};
+    if (bpfrt_object_open_file(crt, path, &o, &obj, err, sizeof(err))) {
+        tot.open_failed++;
+        printf("cannot open %s: %s\n", rel, err);
+        return 0;
+    }
+    int def_type = sibling_type(path, obj);
+    uint32_t n = bpfrt_object_prog_count(obj);
+    bpfrt_object_close(obj);
+    for (uint32_t i = 0; i < n; i++)
+        compare_prog(path, rel, i, def_type);
+    return 0;
+}
+
+static int cause_cmp(const void *a, const void *b)
+{
+    const struct cause *x = a, *y = b;
+    if (x->expected != y->expected)
+        return x->expected ? 1 : -1;
+    return x->count != y->count ? (x->count < y->count ? 1 : -1) : strcmp(x->text, y->text);
+}
+
+static void quiet_trace(void *arg, const char *line, size_t len)
+{
+    (void)arg, (void)line, (void)len;
+}
+
+int main(int argc, char **argv)
+{
+    corpus_root = argc > 1 && argv[1][0] != '-' ? argv[1] : getenv("BPFRT_REAL_CORPUS");
+    for (int i = 1; i < argc; i++)
+        verbose |= strcmp(argv[i], "-v") == 0;
+    if (!corpus_root || !dir_exists(corpus_root))
+        TEST_SKIP("*** no real-world corpus: set BPFRT_REAL_CORPUS to a directory of BPF objects "
+                  "(e.g. a checkout of github.com/vbpf/ebpf-samples) to compare bpfrt with Linux on it ***");
+    if (!kbpf_available())
+        TEST_SKIP("*** bpf(2) not available here (needs root and a kernel with BPF): nothing to compare with ***");
+    if (bpfrt_runtime_create(bpfrt_platform_hosted(), &crt))
+        return 1;
+    bpfrt_runtime_set_trace_sink(crt, quiet_trace, NULL);
+    nftw(corpus_root, visit, 16, FTW_PHYS);
+    qsort(causes, nr_causes, sizeof(causes[0]), cause_cmp);
+    printf("\n%u objects (%u the loader cannot open), %u programs\n", tot.objects, tot.open_failed, tot.progs);
+    printf("Linux loads %u; bpfrt loads %u of them (%.0f%%); bpfrt alone loads %u more\n",
+           tot.kernel_loaded, tot.both_loaded,
+           tot.kernel_loaded ? 100.0 * tot.both_loaded / tot.kernel_loaded : 0.0, tot.bpfrt_only);
+    printf("bpfrt test-ran %u packet programs of them: %u failed\n", tot.ran, tot.run_failed);
+    printf("\nrefusals of programs Linux loads, by cause:\n");
+    for (unsigned i = 0; i < nr_causes; i++)
+        printf("  %4u  %s%s\n", causes[i].count, causes[i].expected ? "" : "UNEXPECTED: ", causes[i].text);
+    bpfrt_runtime_destroy(crt);
+    return test_summary();
+}
