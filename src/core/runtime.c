@@ -43,6 +43,7 @@ int bpfrt_runtime_create(const struct bpfrt_platform *platform, struct bpfrt_run
     rt->trace_sink_arg = rt;
     rt->engines = builtin_engines;
     rt->default_engine = BPFRT_ENGINE_INTERP;
+    rt->jit_bmi2 = -1;
     int err = bpfrt_objtab_init(rt);
     if (!err) {
         err = bpfrt_helpers_init(rt);

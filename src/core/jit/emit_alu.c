@@ -180,9 +180,7 @@ void bpfrt_jit_emit_end(struct jit_ctx *c, const struct bpfrt_dinsn *d)
 
 void bpfrt_jit_emit_lddw(struct jit_ctx *c, const struct bpfrt_dinsn *d)
 {
-    uint64_t v = d->value;
-    if (d->src == BPF_PSEUDO_FUNC) /* the handle the interpreter gives: its slot */
-        v = (uint64_t)(uintptr_t)&c->jp->vm->slots[d->target];
+    uint64_t v = d->value; /* (a BPF_PSEUDO_FUNC handle is the interpreter's: its slot) */
     if (jit_blinding(c))
         bpfrt_jit_load_blinded(c, &c->hot, R(d->dst), v);
     else

@@ -95,7 +95,15 @@ enum jit_raise_kind { JIT_RAISE_BUDGET = 1, JIT_RAISE_FELL_OFF, JIT_RAISE_HELPER
  * log2(size) << 24 | pc). */
 enum jit_access_kind { JIT_ACC_LOAD = 0, JIT_ACC_STORE = 1, JIT_ACC_RMW = 2 };
 
-#define JIT_COLD 0x80000000u /* position tag: an offset in the cold region */
+/* A label or a jump as the first emission met it (jit_layout.c). chunk:
+ * 0 the stubs, 1 + pc instruction pc, len + 1 the tail. */
+struct jit_event {
+    uint32_t chunk;
+    uint16_t rel;      /* the label, or the end of the (long) jump, from the chunk's start in its stream */
+    uint8_t cold;      /* stream */
+    uint8_t kind;
+    uint32_t target;   /* label id; a jump's label, or instruction | JIT_TGT_INSN */
+};
 
 struct jit_ctx {
     struct bpfrt_prog *prog;
@@ -109,16 +117,21 @@ struct jit_ctx {
     bool has_local_calls;         /* CALL_LOCAL/CALLX present */
     bool has_may_goto;
     bool may_tail_call;           /* a helper call that could be bpf_tail_call */
-    uint32_t pc;                  /* instruction being emitted */
-    struct x86 hot, cold;         /* the two streams of the current pass */
-    bool first, final;            /* first sizing pass (all jumps long) / emitting the image */
-    /* Layout: this pass's positions and the previous pass's (which jumps
-     * use, so every jump's size can only shrink from pass to pass). */
-    uint32_t *addr, *addr_prev;   /* hot start of each instruction, len + 1 */
-    uint32_t *label, *label_prev; /* label positions (JIT_COLD-tagged when cold) */
-    uint32_t *site, *site_prev;   /* end of each pass-sized jump */
-    uint32_t nlabels, nsites, cap_labels, cap_sites;
-    uint32_t cold_base_prev;      /* image offset of the cold region, previous pass */
+    uint32_t pc, chunk;           /* instruction being emitted, and its chunk */
+    struct x86 hot, cold;         /* the two streams */
+    bool final;                   /* the second emission, into the image */
+    /* first emission: every jump long, labels and jumps recorded */
+    struct jit_event *ev;
+    uint32_t nev, cap_ev;
+    uint32_t nlabels, nsites;     /* ids handed out so far in this emission */
+    uint32_t nlabels_total, nsites_total;
+    uint32_t *hot_len, *cold_len; /* per chunk, all jumps long */
+    /* the relaxed layout */
+    uint8_t *near;                /* per jump: rel8 */
+    uint32_t *hot_start, *cold_start; /* per chunk */
+    uint32_t *label_pos;          /* per label */
+    uint32_t *addr;               /* image offset of each instruction, len + 1 */
+    uint32_t cold_base, image_len, passes;
     uint32_t stub[JIT_STUB_COUNT];/* label ids of the stubs */
     int err;
 };
@@ -126,7 +139,9 @@ struct jit_ctx {
 /* Emitter of one instruction family. */
 typedef void (*jit_emit_fn)(struct jit_ctx *c, const struct bpfrt_dinsn *d);
 
-/* ---- jit_layout.c: labels and jumps sized by the pass loop ---- */
+/* ---- jit_layout.c: labels and jumps sized by the relaxation ---- */
+/* Chooses short jumps after the first emission; fills the layout. */
+int bpfrt_jit_relax(struct jit_ctx *c);
 uint32_t bpfrt_jit_label_new(struct jit_ctx *c);
 void bpfrt_jit_label_bind(struct jit_ctx *c, struct x86 *x, uint32_t label);
 /* Jump (cc < 0: jmp) to a label, to instruction `pc`'s start, or call a label. */

@@ -1,9 +1,10 @@
 /* Compiling a program: decode once, find where r1-r5 are live (so helper
- * calls save only those), then the pass loop of Linux's x86 JIT
- * (bpf_int_jit_compile): emit the whole program into scratch buffers,
- * recording every instruction's address, until the layout stops changing;
- * then emit it once more into executable memory written through a
- * read-write mapping and sealed read+execute. Each instruction's
+ * calls save only those), then emit it twice: once into scratch buffers
+ * with every jump long, recording where labels and jumps are, and - after
+ * the relaxation (jit_layout.c, the pass loop of Linux's x86 JIT over
+ * instruction addresses) has chosen the shortest jumps - once into
+ * executable memory written through a read-write mapping and sealed
+ * read+execute. Each instruction's
  * emitter is found through a table indexed by its decoded kind.
  *
  * Image layout: [stubs][hot code, instruction by instruction][cold code:
@@ -29,9 +30,8 @@ static const jit_emit_fn emit_kind[] = {
     [BPFRT_K_ATOMIC] = bpfrt_jit_emit_atomic,
 };
 
-#define SCRATCH 4096     /* per-instruction scratch of a sizing pass */
+#define SCRATCH 4096     /* per-chunk scratch of the first emission */
 #define MAX_INSN_CODE 2048
-#define MAX_PASSES 32
 
 /* ---- liveness of r1-r5 ---- */
 
@@ -128,80 +128,128 @@ static void liveness(const struct bpfrt_dinsn *di, uint32_t len, bool calls, uin
     }
 }
 
-/* ---- the pass loop ---- */
+/* ---- the two emissions ---- */
 
-static void rewind(struct jit_ctx *c, struct x86 *x)
+/* Ends a chunk: in the first emission its sizes are recorded and the
+ * scratch buffers rewound. */
+static bool end_chunk(struct jit_ctx *c)
 {
-    if (!c->final) {
-        x->origin += x->len;
-        x->len = 0;
+    if (c->final)
+        return true;
+    if (c->hot.len > MAX_INSN_CODE || c->cold.len > MAX_INSN_CODE) {
+        c->err = -BPFRT_EFAULT;
+        return false;
     }
+    c->hot_len[c->chunk] = c->hot.len;
+    c->cold_len[c->chunk] = c->cold.len;
+    c->hot.origin += c->hot.len;
+    c->hot.len = 0;
+    c->cold.origin += c->cold.len;
+    c->cold.len = 0;
+    return true;
 }
 
-static int run_pass(struct jit_ctx *c, uint8_t *hot, uint8_t *cold)
+/* One emission of the whole program: into scratch buffers with every jump
+ * long (the first), or into the image with the relaxed layout. */
+static int emit_all(struct jit_ctx *c, uint8_t *hot, uint8_t *cold)
 {
     c->nlabels = c->nsites = 0;
     c->hot = (struct x86){ hot, 0, 0 };
     c->cold = (struct x86){ cold, 0, 0 };
+    c->chunk = 0;
     for (int i = 0; i < JIT_STUB_COUNT; i++)
         c->stub[i] = bpfrt_jit_label_new(c);
     bpfrt_jit_emit_stubs(c);
-    rewind(c, &c->hot);
     for (uint32_t pc = 0; pc < c->len && !c->err; pc++) {
         const struct bpfrt_dinsn *d = &c->di[pc];
-        c->addr[pc] = x86_pos(&c->hot);
-        if (d->op == BPFRT_OP_BAD)
-            continue; /* second half of an ld_imm64: never reached */
+        if (!end_chunk(c))
+            break;
+        c->chunk = pc + 1;
         c->pc = pc;
-        emit_kind[bpfrt_op_kind(d->op)](c, d);
-        if (!c->final && (c->hot.len > MAX_INSN_CODE || c->cold.len > MAX_INSN_CODE))
-            return -BPFRT_EFAULT;
-        rewind(c, &c->hot);
-        rewind(c, &c->cold);
+        if (c->final && x86_pos(&c->hot) != c->addr[pc])
+            c->err = -BPFRT_EFAULT;
+        if (d->op != BPFRT_OP_BAD) /* BAD: the second half of an ld_imm64, never reached */
+            emit_kind[bpfrt_op_kind(d->op)](c, d);
     }
-    c->addr[c->len] = x86_pos(&c->hot);
-    c->pc = c->len;
-    bpfrt_jit_emit_fell_off(c);
-    rewind(c, &c->hot);
+    if (!c->err && end_chunk(c)) {
+        c->chunk = c->len + 1;
+        c->pc = c->len;
+        bpfrt_jit_emit_fell_off(c);
+        end_chunk(c);
+    }
     return c->err;
 }
 
-static void swap(uint32_t **a, uint32_t **b)
+/* The decoded instruction, from the interpreter's slot (its decoder has
+ * parsed the opcode already) and the raw fields. */
+static void from_slot(const struct interp_slot *s, const struct bpf_insn *raw, uint32_t pc, struct bpfrt_dinsn *d)
 {
-    uint32_t *t = *a;
-    *a = *b;
-    *b = t;
+    const struct bpfrt_op_info *info = &bpfrt_op_info[s->op];
+    d->op = s->op;
+    d->dst = raw->dst_reg;
+    d->src = raw->src_reg;
+    d->size = info->size;
+    d->len = 1;
+    d->off = raw->off;
+    d->imm = raw->imm;
+    d->value = (uint64_t)(int64_t)raw->imm;
+    d->target = 0;
+    switch (info->kind) {
+    case BPFRT_K_JA:
+    case BPFRT_K_JCOND:
+    case BPFRT_K_MAY_GOTO:
+        d->target = s->off; /* absolute */
+        break;
+    case BPFRT_K_CALL:
+        if (s->op == BPFRT_OP_CALL_LOCAL)
+            d->target = s->off;
+        break;
+    case BPFRT_K_LDDW:
+        d->len = 2;
+        d->value = s->imm; /* the value, or for BPF_PSEUDO_FUNC the handle (the target's slot) */
+        break;
+    default:
+        break;
+    }
 }
 
 static void ctx_free(struct jit_ctx *c, uint8_t *scratch, void *di, uint8_t *live, uint32_t *keys)
 {
     struct bpfrt_runtime *rt = c->prog->rt;
+    size_t chunks = (size_t)c->len + 2;
     bpfrt_free(rt, c->addr, ((size_t)c->len + 1) * sizeof(uint32_t));
-    bpfrt_free(rt, c->addr_prev, ((size_t)c->len + 1) * sizeof(uint32_t));
-    bpfrt_free(rt, c->label, (size_t)c->cap_labels * sizeof(uint32_t));
-    bpfrt_free(rt, c->label_prev, (size_t)c->cap_labels * sizeof(uint32_t));
-    bpfrt_free(rt, c->site, (size_t)c->cap_sites * sizeof(uint32_t));
-    bpfrt_free(rt, c->site_prev, (size_t)c->cap_sites * sizeof(uint32_t));
+    bpfrt_free(rt, c->hot_len, chunks * sizeof(uint32_t));
+    bpfrt_free(rt, c->cold_len, chunks * sizeof(uint32_t));
+    bpfrt_free(rt, c->hot_start, chunks * sizeof(uint32_t));
+    bpfrt_free(rt, c->cold_start, chunks * sizeof(uint32_t));
+    bpfrt_free(rt, c->ev, (size_t)c->cap_ev * sizeof(*c->ev));
+    bpfrt_free(rt, c->near, (size_t)c->nsites_total + 1);
+    bpfrt_free(rt, c->label_pos, ((size_t)c->nlabels_total + 1) * sizeof(uint32_t));
     bpfrt_free(rt, scratch, 2 * SCRATCH);
     bpfrt_free(rt, di, (size_t)c->len * sizeof(struct bpfrt_dinsn));
     bpfrt_free(rt, live, (size_t)c->len * 2);
     bpfrt_free(rt, keys, (size_t)c->len * sizeof(uint32_t));
 }
 
-/* True when the CPU has BMI2 (shlx/shrx/sarx). */
-static bool cpu_has_bmi2(void)
+/* True when the CPU has BMI2 (shlx/shrx/sarx). Asked once per runtime:
+ * cpuid traps to the hypervisor in a VM (about 25 us here). */
+static bool cpu_has_bmi2(struct bpfrt_runtime *rt)
 {
+    int8_t known = __atomic_load_n(&rt->jit_bmi2, __ATOMIC_RELAXED);
+    if (known >= 0)
+        return known;
+    bool has = false;
 #if defined(__x86_64__)
     uint32_t a = 7, b, cx = 0, d;
     uint32_t max;
     __asm__ volatile("cpuid" : "=a"(max), "=b"(b), "=c"(cx), "=d"(d) : "a"(0), "c"(0));
-    if (max < 7)
-        return false;
-    __asm__ volatile("cpuid" : "+a"(a), "=b"(b), "+c"(cx), "=d"(d));
-    return (b >> 8) & 1;
-#else
-    return false;
+    if (max >= 7) {
+        __asm__ volatile("cpuid" : "+a"(a), "=b"(b), "+c"(cx), "=d"(d));
+        has = (b >> 8) & 1;
+    }
 #endif
+    __atomic_store_n(&rt->jit_bmi2, (int8_t)has, __ATOMIC_RELAXED);
+    return has;
 }
 
 static uint64_t now_ns(const struct bpfrt_platform *plat)
@@ -214,29 +262,31 @@ int bpfrt_jit_compile(struct bpfrt_prog *prog, struct jit_prog *jp, char *msg, s
     struct bpfrt_runtime *rt = prog->rt;
     const struct bpfrt_platform *plat = rt->plat;
     uint32_t len = prog->len;
+    size_t chunks = (size_t)len + 2;
     struct jit_ctx c;
     bpfrt_memset(&c, 0, sizeof(c));
     c.prog = prog;
     c.jp = jp;
     c.len = len;
     c.mode = jp->mode;
-    c.bmi2 = cpu_has_bmi2();
+    c.bmi2 = cpu_has_bmi2(rt);
     struct bpfrt_dinsn *di = bpfrt_zalloc(rt, (size_t)len * sizeof(*di));
     uint8_t *live = bpfrt_zalloc(rt, (size_t)len * 2);
     uint32_t *keys = jp->blind ? bpfrt_zalloc(rt, (size_t)len * sizeof(*keys)) : NULL;
     uint8_t *scratch = bpfrt_zalloc(rt, 2 * SCRATCH);
     c.addr = bpfrt_zalloc(rt, ((size_t)len + 1) * sizeof(uint32_t));
-    c.addr_prev = bpfrt_zalloc(rt, ((size_t)len + 1) * sizeof(uint32_t));
+    c.hot_len = bpfrt_zalloc(rt, chunks * sizeof(uint32_t));
+    c.cold_len = bpfrt_zalloc(rt, chunks * sizeof(uint32_t));
+    c.hot_start = bpfrt_zalloc(rt, chunks * sizeof(uint32_t));
+    c.cold_start = bpfrt_zalloc(rt, chunks * sizeof(uint32_t));
     int err = -BPFRT_ENOMEM;
-    if (!di || !live || (jp->blind && !keys) || !scratch || !c.addr || !c.addr_prev)
+    if (!di || !live || (jp->blind && !keys) || !scratch || !c.addr || !c.hot_len || !c.cold_len ||
+        !c.hot_start || !c.cold_start)
         goto out;
 
+    const struct interp_slot *slots = jp->vm->slots;
     for (uint32_t pc = 0; pc < len; pc++) {
-        if (bpfrt_isa_decode(prog->insns, len, pc, &di[pc])) {
-            bpfrt_snprintf(msg, msg_size, "unknown opcode %02x at insn %u", prog->insns[pc].code, pc);
-            err = -BPFRT_EINVAL;
-            goto out;
-        }
+        from_slot(&slots[pc], &prog->insns[pc], pc, &di[pc]);
         uint16_t op = di[pc].op;
         c.has_local_calls |= op == BPFRT_OP_CALL_LOCAL || op == BPFRT_OP_CALLX;
         c.has_may_goto |= op == BPFRT_OP_MAY_GOTO;
@@ -253,35 +303,24 @@ int bpfrt_jit_compile(struct bpfrt_prog *prog, struct jit_prog *jp, char *msg, s
     c.live = live;
     c.keys = keys;
 
-    /* Sizing passes until the layout is stable. */
-    uint32_t hot_prev = 0, cold_prev = 0;
-    for (uint32_t pass = 0;; pass++) {
-        if (pass == MAX_PASSES) {
-            bpfrt_snprintf(msg, msg_size, "jit: the code layout did not converge in %u passes", pass);
-            err = -BPFRT_EFAULT;
-            goto out;
-        }
-        c.first = pass == 0;
-        err = run_pass(&c, scratch, scratch + SCRATCH);
-        if (err) {
-            bpfrt_snprintf(msg, msg_size, "jit: cannot compile insn %u (%d)", c.pc, err);
-            goto out;
-        }
-        uint32_t hot_len = x86_pos(&c.hot), cold_len = x86_pos(&c.cold);
-        bool stable = !c.first && hot_len == hot_prev && cold_len == cold_prev;
-        swap(&c.addr, &c.addr_prev);
-        swap(&c.label, &c.label_prev);
-        swap(&c.site, &c.site_prev);
-        c.cold_base_prev = hot_len;
-        hot_prev = hot_len;
-        cold_prev = cold_len;
-        jp->passes = pass + 1;
-        if (stable)
-            break;
+    /* Every jump long, then the layout with the shortest jumps. */
+    err = emit_all(&c, scratch, scratch + SCRATCH);
+    c.nlabels_total = c.nlabels;
+    c.nsites_total = c.nsites;
+    c.near = err ? NULL : bpfrt_zalloc(rt, (size_t)c.nsites_total + 1);
+    c.label_pos = err ? NULL : bpfrt_zalloc(rt, ((size_t)c.nlabels_total + 1) * sizeof(uint32_t));
+    if (!err && (!c.near || !c.label_pos))
+        err = -BPFRT_ENOMEM;
+    if (!err)
+        err = bpfrt_jit_relax(&c);
+    if (err) {
+        bpfrt_snprintf(msg, msg_size, "jit: cannot compile insn %u (%d)", c.pc, err);
+        goto out;
     }
+    jp->passes = c.passes;
 
     /* The image: written read-write, then sealed read+execute. */
-    uint32_t size = hot_prev + cold_prev;
+    uint32_t size = c.image_len;
     uint64_t t0 = now_ns(plat);
     uint8_t *image = plat->exec_alloc(plat->ctx, size);
     jp->exec_mem_ns += now_ns(plat) - t0;
@@ -291,10 +330,9 @@ int bpfrt_jit_compile(struct bpfrt_prog *prog, struct jit_prog *jp, char *msg, s
         goto out;
     }
     c.final = true;
-    c.first = false;
-    err = run_pass(&c, image, image + hot_prev);
-    if (!err && (x86_pos(&c.hot) != hot_prev || x86_pos(&c.cold) != cold_prev ||
-                 bpfrt_memcmp(c.addr, c.addr_prev, ((size_t)len + 1) * sizeof(uint32_t)) != 0))
+    err = emit_all(&c, image, image + c.cold_base);
+    if (!err && (x86_pos(&c.hot) != c.cold_base || c.cold_base + x86_pos(&c.cold) != size ||
+                 c.nsites != c.nsites_total || c.nlabels != c.nlabels_total))
         err = -BPFRT_EFAULT;
     if (!err) {
         t0 = now_ns(plat);
@@ -302,7 +340,7 @@ int bpfrt_jit_compile(struct bpfrt_prog *prog, struct jit_prog *jp, char *msg, s
         jp->exec_mem_ns += now_ns(plat) - t0;
     }
     if (err) {
-        bpfrt_snprintf(msg, msg_size, "jit: final pass failed (%d)", err);
+        bpfrt_snprintf(msg, msg_size, "jit: the final emission failed (%d)", err);
         plat->exec_free(plat->ctx, image, size);
         goto out;
     }
@@ -310,7 +348,7 @@ int bpfrt_jit_compile(struct bpfrt_prog *prog, struct jit_prog *jp, char *msg, s
     jp->image_len = size;
     jp->entry = 0;
     jp->len = len;
-    jp->insn_off = c.addr; /* the final pass's addresses */
+    jp->insn_off = c.addr;
     c.addr = NULL;
     err = 0;
 out:
