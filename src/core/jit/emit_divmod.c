@@ -61,17 +61,17 @@ static void divide_reg(struct jit_ctx *c, unsigned w, int D, int S, bool is_sign
     struct x86 *x = &c->hot;
     bpfrt_x86_mov_rr(x, w, JIT_T2, S); /* before anything borrows rax/rdx */
     bpfrt_x86_test_rr(x, w, JIT_T2, JIT_T2);
-    uint32_t to_zero = bpfrt_jit_fwd8(x, X86_CC_E), to_m1 = 0;
+    uint32_t to_zero = bpfrt_jit_fwd8(c, x, X86_CC_E), to_m1 = 0;
     if (is_signed) {
         bpfrt_x86_alu_ri(x, X86_CMP, w, JIT_T2, -1);
-        to_m1 = bpfrt_jit_fwd8(x, X86_CC_E);
+        to_m1 = bpfrt_jit_fwd8(c, x, X86_CC_E);
     }
     hw_divide(x, w, D, is_signed, mod);
-    uint32_t done = bpfrt_jit_fwd8(x, -1), done2 = 0;
+    uint32_t done = bpfrt_jit_fwd8(c, x, -1), done2 = 0;
     bpfrt_jit_patch8(c, x, to_zero);
     by_zero(x, w, D, mod);
     if (is_signed) {
-        done2 = bpfrt_jit_fwd8(x, -1);
+        done2 = bpfrt_jit_fwd8(c, x, -1);
         bpfrt_jit_patch8(c, x, to_m1);
         by_minus_one(x, w, D, mod);
         bpfrt_jit_patch8(c, x, done2);

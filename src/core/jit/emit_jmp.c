@@ -35,7 +35,7 @@ void bpfrt_jit_emit_jump_to(struct jit_ctx *c, int cc, uint32_t target)
         bpfrt_jit_jump_insn(c, x, cc, target);
         return;
     }
-    uint32_t skip = cc >= 0 ? bpfrt_jit_fwd8(x, cc ^ 1) : 0; /* x86 pairs each condition with its negation */
+    uint32_t skip = cc >= 0 ? bpfrt_jit_fwd8(c, x, cc ^ 1) : 0; /* x86 pairs each condition with its negation */
     bpfrt_x86_alu_ri(x, X86_SUB, 8, JIT_BUDGET, (int32_t)(c->pc - target + 1));
     bpfrt_jit_jump_label(c, x, X86_CC_L, cold_raise(c, JIT_RAISE_BUDGET));
     bpfrt_jit_jump_insn(c, x, -1, target);

@@ -48,7 +48,7 @@ static void check_access(struct jit_ctx *c, int base, int16_t off, unsigned size
     bpfrt_x86_mov_rr(x, 8, JIT_T1, JIT_T2);
     bpfrt_x86_alu_rm(x, X86_SUB, 8, JIT_T1, JIT_EX, JIT_OFF(stk_lo));
     bpfrt_x86_alu_rm(x, X86_CMP, 8, JIT_T1, JIT_EX, JIT_OFF(stk_lim[si]));
-    uint32_t on_stack = bpfrt_jit_fwd8(x, X86_CC_BE);
+    uint32_t on_stack = bpfrt_jit_fwd8(c, x, X86_CC_BE);
     bpfrt_x86_mov_rr(x, 8, JIT_T1, JIT_T2);
     bpfrt_x86_alu_rm(x, X86_SUB, 8, JIT_T1, JIT_EX, load ? JIT_OFF(rd_lo) : JIT_OFF(wr_lo));
     bpfrt_x86_alu_rm(x, X86_CMP, 8, JIT_T1, JIT_EX, load ? JIT_OFF(rd_lim[si]) : JIT_OFF(wr_lim[si]));

@@ -95,21 +95,18 @@ enum jit_raise_kind { JIT_RAISE_BUDGET = 1, JIT_RAISE_FELL_OFF, JIT_RAISE_HELPER
  * log2(size) << 24 | pc). */
 enum jit_access_kind { JIT_ACC_LOAD = 0, JIT_ACC_STORE = 1, JIT_ACC_RMW = 2 };
 
-/* A label or a jump as the first emission met it (jit_layout.c). chunk:
- * 0 the stubs, 1 + pc instruction pc, len + 1 the tail. */
+/* A label, jump, call or jump target as the emission met it
+ * (jit_layout.c). */
 struct jit_event {
-    uint32_t chunk;
-    uint16_t rel;      /* the label, or the end of the (long) jump, from the chunk's start in its stream */
-    uint8_t cold;      /* stream */
-    uint8_t kind;
+    uint32_t pos;      /* where it ends in its stream's emitted code */
     uint32_t target;   /* label id; a jump's label, or instruction | JIT_TGT_INSN */
+    uint8_t kind;
 };
 
 struct jit_ctx {
     struct bpfrt_prog *prog;
     struct jit_prog *jp;
     const struct bpfrt_dinsn *di; /* decoded instructions */
-    const uint8_t *live;          /* r1-r5 (bits 1-5) live after each instruction */
     const uint32_t *keys;         /* blinding keys per instruction, or NULL */
     uint32_t len;
     uint8_t mode;
@@ -117,18 +114,17 @@ struct jit_ctx {
     bool has_local_calls;         /* CALL_LOCAL/CALLX present */
     bool has_may_goto;
     bool may_tail_call;           /* a helper call that could be bpf_tail_call */
-    uint32_t pc, chunk;           /* instruction being emitted, and its chunk */
-    struct x86 hot, cold;         /* the two streams */
-    bool final;                   /* the second emission, into the image */
-    /* first emission: every jump long, labels and jumps recorded */
-    struct jit_event *ev;
-    uint32_t nev, cap_ev;
-    uint32_t nlabels, nsites;     /* ids handed out so far in this emission */
-    uint32_t nlabels_total, nsites_total;
-    uint32_t *hot_len, *cold_len; /* per chunk, all jumps long */
+    uint32_t pc;                  /* instruction being emitted */
+    struct x86 hot, cold;         /* the emitted code, every pass-sized jump long */
+    uint32_t cap[2];              /* their buffers' sizes */
+    uint32_t *emitted_at;         /* where each instruction starts in the emitted hot code, len + 1 */
+    uint8_t *is_target;           /* instructions jumps go to, len + 1 */
+    /* what the emission recorded, per stream */
+    struct jit_event *ev[2];
+    uint32_t nev[2], cap_ev[2];
+    uint32_t nlabels;             /* label ids handed out */
     /* the relaxed layout */
-    uint8_t *near;                /* per jump: rel8 */
-    uint32_t *hot_start, *cold_start; /* per chunk */
+    uint8_t *near[2];             /* per event: a pass-sized jump made rel8 */
     uint32_t *label_pos;          /* per label */
     uint32_t *addr;               /* image offset of each instruction, len + 1 */
     uint32_t cold_base, image_len, passes;
@@ -140,8 +136,10 @@ struct jit_ctx {
 typedef void (*jit_emit_fn)(struct jit_ctx *c, const struct bpfrt_dinsn *d);
 
 /* ---- jit_layout.c: labels and jumps sized by the relaxation ---- */
-/* Chooses short jumps after the first emission; fills the layout. */
+/* Chooses the short jumps after the emission and lays the image out. */
 int bpfrt_jit_relax(struct jit_ctx *c);
+/* Copies the emitted code into the image with the final jumps and calls. */
+int bpfrt_jit_link(struct jit_ctx *c, uint8_t *image);
 uint32_t bpfrt_jit_label_new(struct jit_ctx *c);
 void bpfrt_jit_label_bind(struct jit_ctx *c, struct x86 *x, uint32_t label);
 /* Jump (cc < 0: jmp) to a label, to instruction `pc`'s start, or call a label. */
@@ -149,9 +147,15 @@ void bpfrt_jit_jump_label(struct jit_ctx *c, struct x86 *x, int cc, uint32_t lab
 void bpfrt_jit_jump_insn(struct jit_ctx *c, struct x86 *x, int cc, uint32_t pc);
 void bpfrt_jit_call_label(struct jit_ctx *c, struct x86 *x, uint32_t label);
 void bpfrt_jit_call_insn(struct jit_ctx *c, struct x86 *x, uint32_t pc);
-/* Short forward jump inside one instruction's code: emit, then patch. */
-uint32_t bpfrt_jit_fwd8(struct x86 *x, int cc);
+/* Records that jump target pc's code starts here. */
+void bpfrt_jit_insn_start(struct jit_ctx *c, uint32_t pc);
+/* Short forward jump inside one instruction's code: emit it, then bind its
+ * target where the code it skips ends. */
+uint32_t bpfrt_jit_fwd8(struct jit_ctx *c, struct x86 *x, int cc);
 void bpfrt_jit_patch8(struct jit_ctx *c, struct x86 *x, uint32_t fix);
+/* The r1-r5 (bits 1-5) a later instruction may read after instruction pc
+ * (a bounded forward scan; whatever it cannot decide counts as read). */
+uint8_t bpfrt_jit_live_after(const struct jit_ctx *c, uint32_t pc);
 /* movabs reg, fn; call reg. */
 void bpfrt_jit_call_abs(struct x86 *x, int reg, const void *fn);
 

@@ -1,10 +1,11 @@
-/* Compiling a program: decode once, find where r1-r5 are live (so helper
- * calls save only those), then emit it twice: once into scratch buffers
- * with every jump long, recording where labels and jumps are, and - after
- * the relaxation (jit_layout.c, the pass loop of Linux's x86 JIT over
- * instruction addresses) has chosen the shortest jumps - once into
- * executable memory written through a read-write mapping and sealed
- * read+execute. Each instruction's
+/* Compiling a program: the instructions come from the interpreter's
+ * decoded slots; each instruction's emitter (found through a table indexed
+ * by its kind) writes its code once, every jump long; the relaxation
+ * (jit_layout.c: the pass loop of Linux's x86 JIT over instruction
+ * addresses) chooses the shortest jumps; linking copies the code into
+ * executable memory written through a read-write mapping, then sealed
+ * read+execute. Helper calls save only the r1-r5 a later instruction may
+ * read (bpfrt_jit_live_after). Each instruction's
  * emitter is found through a table indexed by its decoded kind.
  *
  * Image layout: [stubs][hot code, instruction by instruction][cold code:
@@ -30,8 +31,7 @@ static const jit_emit_fn emit_kind[] = {
     [BPFRT_K_ATOMIC] = bpfrt_jit_emit_atomic,
 };
 
-#define SCRATCH 4096     /* per-chunk scratch of the first emission */
-#define MAX_INSN_CODE 2048
+#define MAX_INSN_CODE 2048 /* bytes one chunk may take (the longest is a few hundred) */
 
 /* ---- liveness of r1-r5 ---- */
 
@@ -97,92 +97,115 @@ static void use_def(const struct bpfrt_dinsn *d, bool calls, uint8_t *use, uint8
     *def = w;
 }
 
-/* live[pc] = r1-r5 that may be read after instruction pc (backward
- * data flow to a fixed point). */
-static void liveness(const struct bpfrt_dinsn *di, uint32_t len, bool calls, uint8_t *live)
+/* A forward walk from the instructions after pc, both ways at branches,
+ * until each of r1-r5 is read (live) or written (dead); what is undecided
+ * after SCAN_BUDGET instructions, or at a loop, counts as read. Cheap where
+ * a global data flow would cost more than the code it saves. */
+#define SCAN_BUDGET 64
+uint8_t bpfrt_jit_live_after(const struct jit_ctx *c, uint32_t pc)
 {
-    uint8_t *in = live + len; /* second half of the buffer */
-    bpfrt_memset(live, 0, (size_t)len * 2);
-    for (bool changed = true; changed;) {
-        changed = false;
-        for (uint32_t i = len; i-- > 0;) {
-            const struct bpfrt_dinsn *d = &di[i];
-            if (d->op == BPFRT_OP_BAD)
-                continue;
-            uint8_t kind = bpfrt_op_kind(d->op), out = 0;
-            uint32_t next = i + d->len;
-            if (kind != BPFRT_K_EXIT && kind != BPFRT_K_JA && next < len)
-                out |= in[next];
-            if ((kind == BPFRT_K_JA || kind == BPFRT_K_JCOND || kind == BPFRT_K_MAY_GOTO) &&
-                (uint32_t)d->target < len)
-                out |= in[d->target];
-            uint8_t use, def;
-            use_def(d, calls, &use, &def);
-            uint8_t nin = (uint8_t)(use | (out & ~def));
-            if (nin != in[i] || out != live[i]) {
-                in[i] = nin;
-                live[i] = out;
-                changed = true;
+    struct { uint32_t pc; uint8_t open; } stack[8];
+    unsigned sp = 0, budget = SCAN_BUDGET;
+    uint8_t live = 0;
+    stack[sp++].pc = pc + c->di[pc].len;
+    stack[0].open = 0x3e;
+    while (sp) {
+        sp--;
+        uint32_t i = stack[sp].pc;
+        uint8_t open = stack[sp].open;
+        while (open) {
+            if (i >= c->len || budget == 0) {
+                live |= open;
+                break;
             }
+            budget--;
+            const struct bpfrt_dinsn *d = &c->di[i];
+            uint8_t use, def, kind = bpfrt_op_kind(d->op);
+            use_def(d, c->has_local_calls, &use, &def);
+            live |= open & use;
+            open &= (uint8_t)~(use | def);
+            if (!open || kind == BPFRT_K_EXIT)
+                break;
+            if (kind == BPFRT_K_JA) {
+                i = (uint32_t)d->target;
+                continue;
+            }
+            if (kind == BPFRT_K_JCOND || kind == BPFRT_K_MAY_GOTO) {
+                if (sp == sizeof(stack) / sizeof(stack[0])) {
+                    live |= open;
+                    break;
+                }
+                stack[sp].pc = (uint32_t)d->target;
+                stack[sp++].open = open;
+            }
+            i += d->len;
         }
     }
+    return live;
 }
 
-/* ---- the two emissions ---- */
+/* ---- the emission ---- */
 
-/* Ends a chunk: in the first emission its sizes are recorded and the
- * scratch buffers rewound. */
-static bool end_chunk(struct jit_ctx *c)
+/* Room for one more instruction's code (the buffers grow by doubling). */
+static bool grow(struct jit_ctx *c, struct x86 *x, unsigned s)
 {
-    if (c->final)
-        return true;
-    if (c->hot.len > MAX_INSN_CODE || c->cold.len > MAX_INSN_CODE) {
-        c->err = -BPFRT_EFAULT;
+    struct bpfrt_runtime *rt = c->prog->rt;
+    uint32_t ncap = c->cap[s] * 2 + MAX_INSN_CODE;
+    uint8_t *n = bpfrt_zalloc(rt, ncap);
+    if (!n) {
+        c->err = -BPFRT_ENOMEM;
         return false;
     }
-    c->hot_len[c->chunk] = c->hot.len;
-    c->cold_len[c->chunk] = c->cold.len;
-    c->hot.origin += c->hot.len;
-    c->hot.len = 0;
-    c->cold.origin += c->cold.len;
-    c->cold.len = 0;
+    bpfrt_memcpy(n, x->code, x->len);
+    bpfrt_free(rt, x->code, c->cap[s]);
+    x->code = n;
+    x->cap = c->cap[s] = ncap;
     return true;
 }
 
-/* One emission of the whole program: into scratch buffers with every jump
- * long (the first), or into the image with the relaxed layout. */
-static int emit_all(struct jit_ctx *c, uint8_t *hot, uint8_t *cold)
+/* Starts instruction pc's code (pc == len: the tail), checking the
+ * previous one stayed within MAX_INSN_CODE. */
+static inline bool start_insn(struct jit_ctx *c, uint32_t pc, uint32_t cold_at)
 {
-    c->nlabels = c->nsites = 0;
-    c->hot = (struct x86){ hot, 0, 0 };
-    c->cold = (struct x86){ cold, 0, 0 };
-    c->chunk = 0;
+    if (pc && (c->hot.len - c->emitted_at[pc - 1] > MAX_INSN_CODE || c->cold.len - cold_at > MAX_INSN_CODE)) {
+        c->err = -BPFRT_EFAULT;
+        return false;
+    }
+    if (__builtin_expect(c->hot.len + MAX_INSN_CODE > c->cap[0], 0) && !grow(c, &c->hot, 0))
+        return false;
+    if (__builtin_expect(c->cold.len + MAX_INSN_CODE > c->cap[1], 0) && !grow(c, &c->cold, 1))
+        return false;
+    c->emitted_at[pc] = c->hot.len;
+    if (c->is_target[pc])
+        bpfrt_jit_insn_start(c, pc);
+    return true;
+}
+
+static int emit_all(struct jit_ctx *c)
+{
     for (int i = 0; i < JIT_STUB_COUNT; i++)
         c->stub[i] = bpfrt_jit_label_new(c);
     bpfrt_jit_emit_stubs(c);
+    uint32_t cold_at = 0;
     for (uint32_t pc = 0; pc < c->len && !c->err; pc++) {
         const struct bpfrt_dinsn *d = &c->di[pc];
-        if (!end_chunk(c))
+        if (!start_insn(c, pc, cold_at))
             break;
-        c->chunk = pc + 1;
+        cold_at = c->cold.len;
         c->pc = pc;
-        if (c->final && x86_pos(&c->hot) != c->addr[pc])
-            c->err = -BPFRT_EFAULT;
         if (d->op != BPFRT_OP_BAD) /* BAD: the second half of an ld_imm64, never reached */
             emit_kind[bpfrt_op_kind(d->op)](c, d);
     }
-    if (!c->err && end_chunk(c)) {
-        c->chunk = c->len + 1;
+    if (!c->err && start_insn(c, c->len, cold_at)) {
         c->pc = c->len;
         bpfrt_jit_emit_fell_off(c);
-        end_chunk(c);
     }
     return c->err;
 }
 
 /* The decoded instruction, from the interpreter's slot (its decoder has
  * parsed the opcode already) and the raw fields. */
-static void from_slot(const struct interp_slot *s, const struct bpf_insn *raw, uint32_t pc, struct bpfrt_dinsn *d)
+static void from_slot(const struct interp_slot *s, const struct bpf_insn *raw, struct bpfrt_dinsn *d)
 {
     const struct bpfrt_op_info *info = &bpfrt_op_info[s->op];
     d->op = s->op;
@@ -213,21 +236,21 @@ static void from_slot(const struct interp_slot *s, const struct bpf_insn *raw, u
     }
 }
 
-static void ctx_free(struct jit_ctx *c, uint8_t *scratch, void *di, uint8_t *live, uint32_t *keys)
+static void ctx_free(struct jit_ctx *c, void *di, uint32_t *keys)
 {
     struct bpfrt_runtime *rt = c->prog->rt;
-    size_t chunks = (size_t)c->len + 2;
-    bpfrt_free(rt, c->addr, ((size_t)c->len + 1) * sizeof(uint32_t));
-    bpfrt_free(rt, c->hot_len, chunks * sizeof(uint32_t));
-    bpfrt_free(rt, c->cold_len, chunks * sizeof(uint32_t));
-    bpfrt_free(rt, c->hot_start, chunks * sizeof(uint32_t));
-    bpfrt_free(rt, c->cold_start, chunks * sizeof(uint32_t));
-    bpfrt_free(rt, c->ev, (size_t)c->cap_ev * sizeof(*c->ev));
-    bpfrt_free(rt, c->near, (size_t)c->nsites_total + 1);
-    bpfrt_free(rt, c->label_pos, ((size_t)c->nlabels_total + 1) * sizeof(uint32_t));
-    bpfrt_free(rt, scratch, 2 * SCRATCH);
+    size_t n1 = (size_t)c->len + 1;
+    bpfrt_free(rt, c->addr, n1 * sizeof(uint32_t));
+    bpfrt_free(rt, c->emitted_at, n1 * sizeof(uint32_t));
+    bpfrt_free(rt, c->is_target, n1);
+    for (unsigned st = 0; st < 2; st++) {
+        bpfrt_free(rt, c->ev[st], (size_t)c->cap_ev[st] * sizeof(struct jit_event));
+        bpfrt_free(rt, c->near[st], (size_t)c->nev[st] + 1);
+    }
+    bpfrt_free(rt, c->label_pos, ((size_t)c->nlabels + 1) * sizeof(uint32_t));
+    bpfrt_free(rt, c->hot.code, c->cap[0]);
+    bpfrt_free(rt, c->cold.code, c->cap[1]);
     bpfrt_free(rt, di, (size_t)c->len * sizeof(struct bpfrt_dinsn));
-    bpfrt_free(rt, live, (size_t)c->len * 2);
     bpfrt_free(rt, keys, (size_t)c->len * sizeof(uint32_t));
 }
 
@@ -262,7 +285,6 @@ int bpfrt_jit_compile(struct bpfrt_prog *prog, struct jit_prog *jp, char *msg, s
     struct bpfrt_runtime *rt = prog->rt;
     const struct bpfrt_platform *plat = rt->plat;
     uint32_t len = prog->len;
-    size_t chunks = (size_t)len + 2;
     struct jit_ctx c;
     bpfrt_memset(&c, 0, sizeof(c));
     c.prog = prog;
@@ -271,46 +293,51 @@ int bpfrt_jit_compile(struct bpfrt_prog *prog, struct jit_prog *jp, char *msg, s
     c.mode = jp->mode;
     c.bmi2 = cpu_has_bmi2(rt);
     struct bpfrt_dinsn *di = bpfrt_zalloc(rt, (size_t)len * sizeof(*di));
-    uint8_t *live = bpfrt_zalloc(rt, (size_t)len * 2);
     uint32_t *keys = jp->blind ? bpfrt_zalloc(rt, (size_t)len * sizeof(*keys)) : NULL;
-    uint8_t *scratch = bpfrt_zalloc(rt, 2 * SCRATCH);
     c.addr = bpfrt_zalloc(rt, ((size_t)len + 1) * sizeof(uint32_t));
-    c.hot_len = bpfrt_zalloc(rt, chunks * sizeof(uint32_t));
-    c.cold_len = bpfrt_zalloc(rt, chunks * sizeof(uint32_t));
-    c.hot_start = bpfrt_zalloc(rt, chunks * sizeof(uint32_t));
-    c.cold_start = bpfrt_zalloc(rt, chunks * sizeof(uint32_t));
+    c.emitted_at = bpfrt_zalloc(rt, ((size_t)len + 1) * sizeof(uint32_t));
+    c.is_target = bpfrt_zalloc(rt, (size_t)len + 1);
+    bool checked = jp->mode == JIT_CHECKED; /* typical code sizes; grow() adds */
+    c.cap[0] = len * (checked ? 24 : 12) + 2 * MAX_INSN_CODE;
+    c.cap[1] = len * (checked ? 12 : 2) + 2 * MAX_INSN_CODE;
+    c.hot.code = bpfrt_zalloc(rt, c.cap[0]);
+    c.cold.code = bpfrt_zalloc(rt, c.cap[1]);
+    c.hot.cap = c.cap[0];
+    c.cold.cap = c.cap[1];
     int err = -BPFRT_ENOMEM;
-    if (!di || !live || (jp->blind && !keys) || !scratch || !c.addr || !c.hot_len || !c.cold_len ||
-        !c.hot_start || !c.cold_start)
+    if (!di || (jp->blind && !keys) || !c.addr || !c.emitted_at || !c.is_target || !c.hot.code || !c.cold.code)
         goto out;
 
     const struct interp_slot *slots = jp->vm->slots;
     for (uint32_t pc = 0; pc < len; pc++) {
-        from_slot(&slots[pc], &prog->insns[pc], pc, &di[pc]);
+        from_slot(&slots[pc], &prog->insns[pc], &di[pc]);
         uint16_t op = di[pc].op;
         c.has_local_calls |= op == BPFRT_OP_CALL_LOCAL || op == BPFRT_OP_CALLX;
         c.has_may_goto |= op == BPFRT_OP_MAY_GOTO;
         c.may_tail_call |= op == BPFRT_OP_CALL_HELPER || op == BPFRT_OP_CALLX;
         if (keys)
             keys[pc] = plat->random_u32 ? plat->random_u32(plat->ctx) : 0x9e3779b9u * (pc + 1);
+        uint8_t kind = bpfrt_op_kind(op);
+        if ((kind == BPFRT_K_JA || kind == BPFRT_K_JCOND || kind == BPFRT_K_MAY_GOTO || op == BPFRT_OP_CALL_LOCAL) &&
+            (uint32_t)di[pc].target < len)
+            c.is_target[di[pc].target] = 1; /* (forward targets get marked when jumped to too) */
         if (di[pc].len == 2 && pc + 1 < len) {
             di[pc + 1].op = BPFRT_OP_BAD;
             pc++;
         }
     }
-    liveness(di, len, c.has_local_calls, live);
     c.di = di;
-    c.live = live;
     c.keys = keys;
 
-    /* Every jump long, then the layout with the shortest jumps. */
-    err = emit_all(&c, scratch, scratch + SCRATCH);
-    c.nlabels_total = c.nlabels;
-    c.nsites_total = c.nsites;
-    c.near = err ? NULL : bpfrt_zalloc(rt, (size_t)c.nsites_total + 1);
-    c.label_pos = err ? NULL : bpfrt_zalloc(rt, ((size_t)c.nlabels_total + 1) * sizeof(uint32_t));
-    if (!err && (!c.near || !c.label_pos))
-        err = -BPFRT_ENOMEM;
+    /* The code with every jump long, then the layout with the shortest. */
+    err = emit_all(&c);
+    if (!err) {
+        c.near[0] = bpfrt_zalloc(rt, (size_t)c.nev[0] + 1);
+        c.near[1] = bpfrt_zalloc(rt, (size_t)c.nev[1] + 1);
+        c.label_pos = bpfrt_zalloc(rt, ((size_t)c.nlabels + 1) * sizeof(uint32_t));
+        if (!c.near[0] || !c.near[1] || !c.label_pos)
+            err = -BPFRT_ENOMEM;
+    }
     if (!err)
         err = bpfrt_jit_relax(&c);
     if (err) {
@@ -329,18 +356,14 @@ int bpfrt_jit_compile(struct bpfrt_prog *prog, struct jit_prog *jp, char *msg, s
         err = -BPFRT_ENOMEM;
         goto out;
     }
-    c.final = true;
-    err = emit_all(&c, image, image + c.cold_base);
-    if (!err && (x86_pos(&c.hot) != c.cold_base || c.cold_base + x86_pos(&c.cold) != size ||
-                 c.nsites != c.nsites_total || c.nlabels != c.nlabels_total))
-        err = -BPFRT_EFAULT;
+    err = bpfrt_jit_link(&c, image);
     if (!err) {
         t0 = now_ns(plat);
         err = plat->exec_seal(plat->ctx, image, size);
         jp->exec_mem_ns += now_ns(plat) - t0;
     }
     if (err) {
-        bpfrt_snprintf(msg, msg_size, "jit: the final emission failed (%d)", err);
+        bpfrt_snprintf(msg, msg_size, "jit: linking the image failed (%d)", err);
         plat->exec_free(plat->ctx, image, size);
         goto out;
     }
@@ -352,6 +375,6 @@ int bpfrt_jit_compile(struct bpfrt_prog *prog, struct jit_prog *jp, char *msg, s
     c.addr = NULL;
     err = 0;
 out:
-    ctx_free(&c, scratch, di, live, keys);
+    ctx_free(&c, di, keys);
     return err;
 }

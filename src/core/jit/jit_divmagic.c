@@ -7,12 +7,33 @@
  *  - with p = width + l + 1, m = ceil(2^p / d) always works but needs
  *    width + 1 bits: m = 2^width + m', and q = (n + ((n * m') >> width))
  *    >> (l + 1).
- * 2^p / d is computed by long division over 128 bits: no __int128
- * division, which would need libgcc. tests/unit/test_jit_divmagic.c checks
+ * 2^p / d is a 128-by-64-bit division: x86's div, or long division on
+ * other hosts (no __int128 division, which would need libgcc). tests/unit/test_jit_divmagic.c checks
  * the multipliers against real division. */
 #include "core/jit/jit.h"
 
+#if defined(__x86_64__)
+/* (hi:lo) / d with hi < d: x86's div (128 by 64 bits), which cannot overflow then. */
+static uint64_t div128(uint64_t hi, uint64_t lo, uint64_t d, uint64_t *rem)
+{
+    uint64_t q, r;
+    __asm__("divq %4" : "=a"(q), "=d"(r) : "a"(lo), "d"(hi), "rm"(d));
+    *rem = r;
+    return q;
+}
+
 /* floor(2^p / d) as hi:lo and the remainder, for p < 128, d > 0. */
+static void div_pow2(unsigned p, uint64_t d, uint64_t *hi, uint64_t *lo, uint64_t *rem)
+{
+    /* 2^p = (h:l) with h = 2^(p-64) or 0 */
+    uint64_t h = p >= 64 ? 1ull << (p - 64) : 0, l = p >= 64 ? 0 : 1ull << p, r;
+    *hi = h / d;
+    *lo = div128(h % d, l, d, &r);
+    *rem = r;
+}
+#else
+/* floor(2^p / d) as hi:lo and the remainder, for p < 128, d > 0: long
+ * division, one bit at a time. */
 static void div_pow2(unsigned p, uint64_t d, uint64_t *hi, uint64_t *lo, uint64_t *rem)
 {
     uint64_t qh = 0, ql = 0, r = 0;
@@ -31,6 +52,7 @@ static void div_pow2(unsigned p, uint64_t d, uint64_t *hi, uint64_t *lo, uint64_
     *lo = ql;
     *rem = r;
 }
+#endif
 
 bool bpfrt_jit_magic_u(uint64_t d, unsigned width, struct jit_magic *out)
 {

@@ -1,50 +1,52 @@
 /* Code layout: which jumps get rel8 (Linux's x86 JIT pass loop in
  * bpf_int_jit_compile, without re-emitting the code each pass).
  *
- * The first emission writes every jump long and records, in emission
- * order, each jump and each label: its chunk (the stubs, one instruction,
- * or the tail), its stream (hot or cold) and its offset inside the chunk.
- * The relaxation loop then only does arithmetic: from the jumps already
- * short it computes every chunk's start, every label's and every jump's
- * position, and makes short each jump whose distance fits rel8; it repeats
- * until no jump changes. Distances only shrink as jumps become short, so a
- * short jump stays valid and the loop converges. The final emission writes
- * the image with those sizes and exact offsets. */
+ * The emitters run once, writing every pass-sized jump in its long form
+ * and recording, per stream (hot or cold) and in emission order, each jump,
+ * call and label with where it ends in the emitted code, and the start of
+ * every instruction something jumps to. The relaxation loop then only does
+ * arithmetic: a position in the image is the emitted position minus what
+ * the short jumps before it save; it places everything, makes short each
+ * jump whose distance fits rel8, and repeats until no jump changes.
+ * Distances only shrink as jumps become short, so a short jump stays valid
+ * and the loop converges. Linking copies the emitted bytes into the image
+ * and re-encodes every recorded jump and call with its final offset. */
 #include "core/jit/jit.h"
 
-#define JIT_TGT_INSN 0x80000000u /* a jump target that is an instruction, not a label */
+#define JIT_TGT_INSN 0x80000000u /* a target that is an instruction, not a label */
 
-enum { EV_LABEL, EV_JMP, EV_JCC };
+/* An event's kind byte: the kind in bits 0-2, for EV_J8 bit 3 = a jcc (not
+ * a jmp), a jcc's condition in bits 4-7. */
+enum {
+    EV_LABEL,
+    EV_INSN, /* the start of instruction `target` (a jump target) */
+    EV_JMP,  /* pass-sized jmp */
+    EV_JCC,  /* pass-sized jcc */
+    EV_J8,   /* jmp/jcc rel8 inside one instruction's code (always short) */
+    EV_CALL, /* call rel32 */
+};
+#define EV_KIND(k) ((k) & 7)
+#define EV_J8_JCC 0x08
+#define EV_CC(k) ((k) >> 4)
 
-static bool is_cold(const struct jit_ctx *c, const struct x86 *x)
+static void record(struct jit_ctx *c, const struct x86 *x, uint8_t kind, uint32_t target)
 {
-    return x == &c->cold;
-}
-
-/* Image offset of the next byte (final emission). */
-static uint32_t image_pos(const struct jit_ctx *c, const struct x86 *x)
-{
-    return is_cold(c, x) ? c->cold_base + x86_pos(x) : x86_pos(x);
-}
-
-static bool record(struct jit_ctx *c, const struct x86 *x, uint8_t kind, uint32_t target)
-{
-    if (c->nev == c->cap_ev) {
+    unsigned st = x == &c->cold;
+    if (c->nev[st] == c->cap_ev[st]) {
         struct bpfrt_runtime *rt = c->prog->rt;
-        uint32_t ncap = c->cap_ev ? c->cap_ev * 2 : 1024;
+        uint32_t ncap = c->cap_ev[st] ? c->cap_ev[st] * 2 : 1024;
         struct jit_event *n = bpfrt_zalloc(rt, (size_t)ncap * sizeof(*n));
         if (!n) {
             c->err = -BPFRT_ENOMEM;
-            return false;
+            return;
         }
-        if (c->nev)
-            bpfrt_memcpy(n, c->ev, (size_t)c->nev * sizeof(*n));
-        bpfrt_free(rt, c->ev, (size_t)c->cap_ev * sizeof(*n));
-        c->ev = n;
-        c->cap_ev = ncap;
+        if (c->nev[st])
+            bpfrt_memcpy(n, c->ev[st], (size_t)c->nev[st] * sizeof(*n));
+        bpfrt_free(rt, c->ev[st], (size_t)c->cap_ev[st] * sizeof(*n));
+        c->ev[st] = n;
+        c->cap_ev[st] = ncap;
     }
-    c->ev[c->nev++] = (struct jit_event){ c->chunk, (uint16_t)x->len, is_cold(c, x), kind, target };
-    return true;
+    c->ev[st][c->nev[st]++] = (struct jit_event){ x->len, target, kind };
 }
 
 uint32_t bpfrt_jit_label_new(struct jit_ctx *c)
@@ -54,44 +56,30 @@ uint32_t bpfrt_jit_label_new(struct jit_ctx *c)
 
 void bpfrt_jit_label_bind(struct jit_ctx *c, struct x86 *x, uint32_t label)
 {
-    if (!c->final)
-        record(c, x, EV_LABEL, label);
-    else if (label >= c->nlabels_total || c->label_pos[label] != image_pos(c, x))
-        c->err = -BPFRT_EFAULT; /* the emitters must repeat themselves exactly */
+    record(c, x, EV_LABEL, label);
 }
 
-/* Where a jump target is in the final layout. */
-static uint32_t target_pos(const struct jit_ctx *c, uint32_t target)
+void bpfrt_jit_insn_start(struct jit_ctx *c, uint32_t pc)
 {
-    if (target & JIT_TGT_INSN)
-        return c->hot_start[(target & ~JIT_TGT_INSN) + 1];
-    return target < c->nlabels_total ? c->label_pos[target] : 0;
+    record(c, &c->hot, EV_INSN, pc);
+}
+
+/* A jump to an instruction not emitted yet marks it, so its start is
+ * recorded (backward targets are marked before the emission). */
+static uint32_t insn_target(struct jit_ctx *c, uint32_t pc)
+{
+    if (pc <= c->len)
+        c->is_target[pc] = 1;
+    return pc | JIT_TGT_INSN;
 }
 
 static void jump(struct jit_ctx *c, struct x86 *x, int cc, uint32_t target)
 {
-    uint32_t site = c->nsites++;
-    if (!c->final) {
-        if (cc < 0)
-            bpfrt_x86_jmp_rel32(x, 0);
-        else
-            bpfrt_x86_jcc_rel32(x, (enum x86_cc)cc, 0);
-        record(c, x, cc < 0 ? EV_JMP : EV_JCC, target);
-        return;
-    }
-    bool near = site < c->nsites_total && c->near[site];
-    unsigned n = near ? 2 : cc < 0 ? X86_JMP32_LEN : X86_JCC32_LEN;
-    int64_t rel = (int64_t)target_pos(c, target) - (image_pos(c, x) + n);
-    if (near && !x86_is_imm8(rel))
-        c->err = -BPFRT_EFAULT;
-    if (near && cc < 0)
-        bpfrt_x86_jmp_rel8(x, (int8_t)rel);
-    else if (near)
-        bpfrt_x86_jcc_rel8(x, (enum x86_cc)cc, (int8_t)rel);
-    else if (cc < 0)
-        bpfrt_x86_jmp_rel32(x, (int32_t)rel);
+    if (cc < 0)
+        bpfrt_x86_jmp_rel32(x, 0);
     else
-        bpfrt_x86_jcc_rel32(x, (enum x86_cc)cc, (int32_t)rel);
+        bpfrt_x86_jcc_rel32(x, (enum x86_cc)cc, 0);
+    record(c, x, cc < 0 ? EV_JMP : (uint8_t)(EV_JCC | cc << 4), target);
 }
 
 void bpfrt_jit_jump_label(struct jit_ctx *c, struct x86 *x, int cc, uint32_t label)
@@ -101,40 +89,35 @@ void bpfrt_jit_jump_label(struct jit_ctx *c, struct x86 *x, int cc, uint32_t lab
 
 void bpfrt_jit_jump_insn(struct jit_ctx *c, struct x86 *x, int cc, uint32_t pc)
 {
-    jump(c, x, cc, pc | JIT_TGT_INSN);
-}
-
-static void call_to(struct jit_ctx *c, struct x86 *x, uint32_t target)
-{
-    int64_t rel = c->final ? (int64_t)target_pos(c, target) - (image_pos(c, x) + 5) : 0;
-    bpfrt_x86_call_rel32(x, (int32_t)rel);
+    jump(c, x, cc, insn_target(c, pc));
 }
 
 void bpfrt_jit_call_label(struct jit_ctx *c, struct x86 *x, uint32_t label)
 {
-    call_to(c, x, label);
+    bpfrt_x86_call_rel32(x, 0);
+    record(c, x, EV_CALL, label);
 }
 
 void bpfrt_jit_call_insn(struct jit_ctx *c, struct x86 *x, uint32_t pc)
 {
-    call_to(c, x, pc | JIT_TGT_INSN);
+    bpfrt_x86_call_rel32(x, 0);
+    record(c, x, EV_CALL, insn_target(c, pc));
 }
 
-uint32_t bpfrt_jit_fwd8(struct x86 *x, int cc)
+uint32_t bpfrt_jit_fwd8(struct jit_ctx *c, struct x86 *x, int cc)
 {
+    uint32_t label = bpfrt_jit_label_new(c);
     if (cc < 0)
         bpfrt_x86_jmp_rel8(x, 0);
     else
         bpfrt_x86_jcc_rel8(x, (enum x86_cc)cc, 0);
-    return x->len - 1;
+    record(c, x, cc < 0 ? EV_J8 : (uint8_t)(EV_J8 | EV_J8_JCC | cc << 4), label);
+    return label;
 }
 
-void bpfrt_jit_patch8(struct jit_ctx *c, struct x86 *x, uint32_t fix)
+void bpfrt_jit_patch8(struct jit_ctx *c, struct x86 *x, uint32_t label)
 {
-    uint32_t rel = x->len - (fix + 1);
-    if (rel > 127)
-        c->err = -BPFRT_EFAULT; /* an emitter skipped more than rel8 reaches */
-    x->code[fix] = (uint8_t)rel;
+    bpfrt_jit_label_bind(c, x, label);
 }
 
 void bpfrt_jit_call_abs(struct x86 *x, int reg, const void *fn)
@@ -145,90 +128,152 @@ void bpfrt_jit_call_abs(struct x86 *x, int reg, const void *fn)
 
 /* ---- the relaxation ---- */
 
-static unsigned saving(uint8_t kind)
+/* Bytes an event's instruction takes in the emitted code. */
+static unsigned emitted_len(uint8_t kind)
 {
-    return kind == EV_JMP ? X86_JMP32_LEN - 2 : X86_JCC32_LEN - 2;
+    switch (EV_KIND(kind)) {
+    case EV_JMP: return X86_JMP32_LEN;
+    case EV_JCC: return X86_JCC32_LEN;
+    case EV_J8: return 2;
+    case EV_CALL: return 5;
+    default: return 0;
+    }
 }
 
-/* Chunk starts and event positions for the current choice of short jumps.
- * site_end[s] is where jump s ends. */
-static void place(struct jit_ctx *c, uint32_t *site_end)
+static unsigned saving(uint8_t kind)
 {
-    uint32_t nchunks = c->len + 2;
-    /* chunk sizes: the long sizes minus what the short jumps save */
-    for (uint32_t k = 0; k < nchunks; k++) {
-        c->hot_start[k] = c->hot_len[k];
-        c->cold_start[k] = c->cold_len[k];
-    }
-    for (uint32_t e = 0, s = 0; e < c->nev; e++) {
-        const struct jit_event *ev = &c->ev[e];
-        if (ev->kind == EV_LABEL)
-            continue;
-        if (c->near[s++])
-            (ev->cold ? c->cold_start : c->hot_start)[ev->chunk] -= saving(ev->kind);
-    }
-    uint32_t pos = 0;
-    for (uint32_t k = 0; k < nchunks; k++) { /* sizes -> starts */
-        uint32_t size = c->hot_start[k];
-        c->hot_start[k] = pos;
-        pos += size;
-    }
-    c->cold_base = pos;
-    for (uint32_t k = 0; k < nchunks; k++) {
-        uint32_t size = c->cold_start[k];
-        c->cold_start[k] = pos;
-        pos += size;
-    }
-    c->image_len = pos;
-    /* positions inside the chunks */
-    uint32_t chunk = UINT32_MAX, run[2] = { 0, 0 };
-    for (uint32_t e = 0, s = 0; e < c->nev; e++) {
-        const struct jit_event *ev = &c->ev[e];
-        if (ev->chunk != chunk) {
-            chunk = ev->chunk;
-            run[0] = run[1] = 0;
+    return EV_KIND(kind) == EV_JMP ? X86_JMP32_LEN - 2 : X86_JCC32_LEN - 2;
+}
+
+static bool sized(uint8_t kind)
+{
+    return EV_KIND(kind) == EV_JMP || EV_KIND(kind) == EV_JCC;
+}
+
+static uint32_t target_pos(const struct jit_ctx *c, uint32_t target)
+{
+    if (target & JIT_TGT_INSN)
+        return c->addr[target & ~JIT_TGT_INSN];
+    return target < c->nlabels ? c->label_pos[target] : 0;
+}
+
+/* Places labels, jump targets and jumps (at[]: where each jump would end,
+ * long) with the short jumps chosen so far: hot code first, then cold. */
+static void place(struct jit_ctx *c, uint32_t *at[2])
+{
+    uint32_t base = 0;
+    for (unsigned st = 0; st < 2; st++) {
+        uint32_t run = 0; /* bytes saved so far in this stream */
+        for (uint32_t e = 0; e < c->nev[st]; e++) {
+            const struct jit_event *ev = &c->ev[st][e];
+            uint32_t p = base + ev->pos - run;
+            switch (EV_KIND(ev->kind)) {
+            case EV_LABEL:
+                c->label_pos[ev->target] = p;
+                break;
+            case EV_INSN:
+                c->addr[ev->target] = p;
+                break;
+            case EV_JMP:
+            case EV_JCC:
+                at[st][e] = p;
+                if (c->near[st][e])
+                    run += saving(ev->kind);
+                break;
+            default:
+                break;
+            }
         }
-        uint32_t p = (ev->cold ? c->cold_start : c->hot_start)[ev->chunk] + ev->rel - run[ev->cold];
-        if (ev->kind == EV_LABEL) {
-            c->label_pos[ev->target] = p;
-            continue;
-        }
-        if (c->near[s]) {
-            p -= saving(ev->kind);
-            run[ev->cold] += saving(ev->kind);
-        }
-        site_end[s++] = p;
+        if (st == 0)
+            c->cold_base = base = c->hot.len - run;
+        else
+            c->image_len = base + c->cold.len - run;
     }
 }
 
 int bpfrt_jit_relax(struct jit_ctx *c)
 {
     struct bpfrt_runtime *rt = c->prog->rt;
-    uint32_t *site_end = bpfrt_zalloc(rt, ((size_t)c->nsites_total + 1) * sizeof(*site_end));
-    if (!site_end)
-        return -BPFRT_ENOMEM;
-    for (bool changed = true; changed; c->passes++) {
+    uint32_t *at[2] = { bpfrt_zalloc(rt, ((size_t)c->nev[0] + 1) * sizeof(uint32_t)),
+                        bpfrt_zalloc(rt, ((size_t)c->nev[1] + 1) * sizeof(uint32_t)) };
+    int err = at[0] && at[1] ? 0 : -BPFRT_ENOMEM;
+    for (bool changed = !err; changed; c->passes++) {
         changed = false;
-        place(c, site_end);
-        for (uint32_t e = 0, s = 0; e < c->nev; e++) {
-            const struct jit_event *ev = &c->ev[e];
-            if (ev->kind == EV_LABEL)
-                continue;
-            if (!c->near[s]) {
-                int64_t rel = (int64_t)target_pos(c, ev->target) - site_end[s];
+        place(c, at);
+        for (unsigned st = 0; st < 2; st++)
+            for (uint32_t e = 0; e < c->nev[st]; e++) {
+                const struct jit_event *ev = &c->ev[st][e];
+                if (!sized(ev->kind) || c->near[st][e])
+                    continue;
+                int64_t rel = (int64_t)target_pos(c, ev->target) - at[st][e];
                 if (rel < 0) /* backward: making it short brings its end closer */
                     rel += saving(ev->kind);
                 if (x86_is_imm8(rel)) {
-                    c->near[s] = 1;
+                    c->near[st][e] = 1;
                     changed = true;
                 }
             }
-            s++;
-        }
     }
-    bpfrt_free(rt, site_end, ((size_t)c->nsites_total + 1) * sizeof(*site_end));
-    /* instruction addresses for the final emission and the image */
-    for (uint32_t pc = 0; pc <= c->len; pc++)
-        c->addr[pc] = c->hot_start[pc + 1];
+    bpfrt_free(rt, at[0], ((size_t)c->nev[0] + 1) * sizeof(uint32_t));
+    bpfrt_free(rt, at[1], ((size_t)c->nev[1] + 1) * sizeof(uint32_t));
+    if (err)
+        return err;
+    /* every instruction's address (for callbacks, callx, dumps): its
+     * emitted start minus the hot jumps before it that became short */
+    uint32_t run = 0;
+    for (uint32_t pc = 0, e = 0; pc <= c->len; pc++) {
+        for (; e < c->nev[0] && c->ev[0][e].pos <= c->emitted_at[pc]; e++)
+            if (sized(c->ev[0][e].kind) && c->near[0][e])
+                run += saving(c->ev[0][e].kind);
+        c->addr[pc] = c->emitted_at[pc] - run;
+    }
     return 0;
+}
+
+/* ---- linking ---- */
+
+/* An event's jump or call, re-encoded in `out`. */
+static void encode(struct jit_ctx *c, struct x86 *out, uint8_t kind, bool near, uint32_t target)
+{
+    uint8_t k = EV_KIND(kind);
+    unsigned n = k == EV_CALL ? 5 : (near || k == EV_J8) ? 2 : k == EV_JMP ? X86_JMP32_LEN : X86_JCC32_LEN;
+    int64_t rel = (int64_t)target_pos(c, target) - (x86_pos(out) + n);
+    if (n == 2 && !x86_is_imm8(rel)) {
+        c->err = -BPFRT_EFAULT;
+        return;
+    }
+    bool is_jmp = k == EV_JMP || (k == EV_J8 && !(kind & EV_J8_JCC));
+    if (k == EV_CALL)
+        bpfrt_x86_call_rel32(out, (int32_t)rel);
+    else if (n == 2 && is_jmp)
+        bpfrt_x86_jmp_rel8(out, (int8_t)rel);
+    else if (n == 2)
+        bpfrt_x86_jcc_rel8(out, (enum x86_cc)EV_CC(kind), (int8_t)rel);
+    else if (is_jmp)
+        bpfrt_x86_jmp_rel32(out, (int32_t)rel);
+    else
+        bpfrt_x86_jcc_rel32(out, (enum x86_cc)EV_CC(kind), (int32_t)rel);
+}
+
+int bpfrt_jit_link(struct jit_ctx *c, uint8_t *image)
+{
+    for (unsigned st = 0; st < 2 && !c->err; st++) {
+        const struct x86 *in = st ? &c->cold : &c->hot;
+        struct x86 out = { image + (st ? c->cold_base : 0), 0, st ? c->cold_base : 0, 0 };
+        uint32_t src = 0; /* emitted bytes copied so far */
+        for (uint32_t e = 0; e < c->nev[st] && !c->err; e++) {
+            const struct jit_event *ev = &c->ev[st][e];
+            uint32_t from = ev->pos - emitted_len(ev->kind);
+            bpfrt_memcpy(out.code + out.len, in->code + src, from - src);
+            out.len += from - src;
+            src = ev->pos;
+            if (EV_KIND(ev->kind) >= EV_JMP)
+                encode(c, &out, ev->kind, c->near[st][e], ev->target);
+        }
+        bpfrt_memcpy(out.code + out.len, in->code + src, in->len - src);
+        out.len += in->len - src;
+        if (x86_pos(&out) != (st ? c->image_len : c->cold_base))
+            c->err = -BPFRT_EFAULT;
+    }
+    return c->err;
 }

@@ -5,18 +5,38 @@
  * (tests/unit/test_jit_x86.c checks that byte for byte). */
 #include "core/jit/x86.h"
 
-static inline void b1(struct x86 *x, uint8_t v)
+/* An instruction is built in a local buffer and copied out once: byte
+ * stores through x->code could alias x itself, which would make the
+ * compiler reload it after every byte. */
+struct ib {
+    uint8_t b[X86_MAX_INSN];
+    unsigned n;
+};
+
+static inline __attribute__((always_inline)) void b1(struct ib *x, uint8_t v)
 {
-    x->code[x->len++] = v;
+    x->b[x->n++] = v;
 }
 
-static void b2(struct x86 *x, uint16_t v)
+static inline __attribute__((always_inline)) void flush(struct x86 *out, const struct ib *in)
+{
+    uint8_t *d = out->code + out->len;
+    if (out->len + X86_MAX_INSN <= out->cap) {
+        __builtin_memcpy(d, in->b, X86_MAX_INSN); /* one wide copy; the slack is the caller's */
+    } else {
+        for (unsigned k = 0; k < in->n; k++)
+            d[k] = in->b[k];
+    }
+    out->len += in->n;
+}
+
+static inline __attribute__((always_inline)) void b2(struct ib *x, uint16_t v)
 {
     b1(x, (uint8_t)v);
     b1(x, (uint8_t)(v >> 8));
 }
 
-static void b4(struct x86 *x, uint32_t v)
+static inline __attribute__((always_inline)) void b4(struct ib *x, uint32_t v)
 {
     for (int i = 0; i < 4; i++)
         b1(x, (uint8_t)(v >> (8 * i)));
@@ -51,7 +71,7 @@ static inline bool needs_rex_for_byte(int reg)
  * register or a /digit), `m` the r/m operand. size selects the operand-size
  * prefix (2) or REX.W (8); byte_r / byte_m say that r / a register m are
  * byte registers. */
-static void op_rm(struct x86 *x, unsigned size, bool byte_r, bool byte_m, const uint8_t *op, unsigned oplen,
+static inline __attribute__((always_inline)) void op_rm(struct ib *x, unsigned size, bool byte_r, bool byte_m, const uint8_t *op, unsigned oplen,
                   int r, struct rm m)
 {
     if (size == 2)
@@ -83,18 +103,18 @@ static void op_rm(struct x86 *x, unsigned size, bool byte_r, bool byte_m, const 
         b4(x, (uint32_t)m.disp);
 }
 
-static void op1(struct x86 *x, unsigned size, bool byte_r, bool byte_m, uint8_t op, int r, struct rm m)
+static inline __attribute__((always_inline)) void op1(struct ib *x, unsigned size, bool byte_r, bool byte_m, uint8_t op, int r, struct rm m)
 {
     op_rm(x, size, byte_r, byte_m, &op, 1, r, m);
 }
 
-static void op2(struct x86 *x, unsigned size, bool byte_r, bool byte_m, uint8_t op0, uint8_t opc, int r, struct rm m)
+static inline __attribute__((always_inline)) void op2(struct ib *x, unsigned size, bool byte_r, bool byte_m, uint8_t op0, uint8_t opc, int r, struct rm m)
 {
     uint8_t op[2] = { op0, opc };
     op_rm(x, size, byte_r, byte_m, op, 2, r, m);
 }
 
-static void imm_sized(struct x86 *x, unsigned size, int32_t imm)
+static inline __attribute__((always_inline)) void imm_sized(struct ib *x, unsigned size, int32_t imm)
 {
     if (size == 1)
         b1(x, (uint8_t)imm);
@@ -106,14 +126,22 @@ static void imm_sized(struct x86 *x, unsigned size, int32_t imm)
 
 /* ---- register and immediate operations ---- */
 
-void bpfrt_x86_alu_rr(struct x86 *x, enum x86_alu op, unsigned size, int dst, int src)
+static inline __attribute__((always_inline)) void enc_alu_rr(struct ib *x, enum x86_alu op, unsigned size, int dst, int src)
 {
     bool b = size == 1;
     op1(x, size, b, b, (uint8_t)(op * 8 + (b ? 0 : 1)), src, R(dst));
 }
 
+void bpfrt_x86_alu_rr(struct x86 *x, enum x86_alu op, unsigned size, int dst, int src)
+{
+    struct ib ib;
+    ib.n = 0;
+    enc_alu_rr(&ib, op, size, dst, src);
+    flush(x, &ib);
+}
+
 /* 80 /op ib, 83 /op ib or 81 /op id on an r/m operand. */
-static void alu_imm(struct x86 *x, enum x86_alu op, unsigned size, struct rm m, int32_t imm)
+static inline __attribute__((always_inline)) void alu_imm(struct ib *x, enum x86_alu op, unsigned size, struct rm m, int32_t imm)
 {
     if (size == 1) {
         op1(x, 1, false, true, 0x80, op, m);
@@ -127,7 +155,7 @@ static void alu_imm(struct x86 *x, enum x86_alu op, unsigned size, struct rm m, 
     }
 }
 
-void bpfrt_x86_alu_ri(struct x86 *x, enum x86_alu op, unsigned size, int dst, int32_t imm)
+static inline __attribute__((always_inline)) void enc_alu_ri(struct ib *x, enum x86_alu op, unsigned size, int dst, int32_t imm)
 {
     /* The accumulator has a form without ModRM (04/05 + op*8), one byte
      * shorter when the immediate needs more than 8 bits. */
@@ -143,13 +171,29 @@ void bpfrt_x86_alu_ri(struct x86 *x, enum x86_alu op, unsigned size, int dst, in
     alu_imm(x, op, size, R(dst), imm);
 }
 
-void bpfrt_x86_mov_rr(struct x86 *x, unsigned size, int dst, int src)
+void bpfrt_x86_alu_ri(struct x86 *x, enum x86_alu op, unsigned size, int dst, int32_t imm)
+{
+    struct ib ib;
+    ib.n = 0;
+    enc_alu_ri(&ib, op, size, dst, imm);
+    flush(x, &ib);
+}
+
+static inline __attribute__((always_inline)) void enc_mov_rr(struct ib *x, unsigned size, int dst, int src)
 {
     bool b = size == 1;
     op1(x, size, b, b, b ? 0x88 : 0x89, src, R(dst));
 }
 
-void bpfrt_x86_mov_r32_imm(struct x86 *x, int dst, uint32_t imm)
+void bpfrt_x86_mov_rr(struct x86 *x, unsigned size, int dst, int src)
+{
+    struct ib ib;
+    ib.n = 0;
+    enc_mov_rr(&ib, size, dst, src);
+    flush(x, &ib);
+}
+
+static inline __attribute__((always_inline)) void enc_mov_r32_imm(struct ib *x, int dst, uint32_t imm)
 {
     if (dst & 8)
         b1(x, 0x41);
@@ -157,13 +201,29 @@ void bpfrt_x86_mov_r32_imm(struct x86 *x, int dst, uint32_t imm)
     b4(x, imm);
 }
 
-void bpfrt_x86_mov_r64_simm(struct x86 *x, int dst, int32_t imm)
+void bpfrt_x86_mov_r32_imm(struct x86 *x, int dst, uint32_t imm)
+{
+    struct ib ib;
+    ib.n = 0;
+    enc_mov_r32_imm(&ib, dst, imm);
+    flush(x, &ib);
+}
+
+static inline __attribute__((always_inline)) void enc_mov_r64_simm(struct ib *x, int dst, int32_t imm)
 {
     op1(x, 8, false, false, 0xc7, 0, R(dst));
     b4(x, (uint32_t)imm);
 }
 
-void bpfrt_x86_movabs(struct x86 *x, int dst, uint64_t imm)
+void bpfrt_x86_mov_r64_simm(struct x86 *x, int dst, int32_t imm)
+{
+    struct ib ib;
+    ib.n = 0;
+    enc_mov_r64_simm(&ib, dst, imm);
+    flush(x, &ib);
+}
+
+static inline __attribute__((always_inline)) void enc_movabs(struct ib *x, int dst, uint64_t imm)
 {
     b1(x, (uint8_t)(0x48 | ((dst & 8) ? 1 : 0)));
     b1(x, (uint8_t)(0xb8 + (dst & 7)));
@@ -171,25 +231,49 @@ void bpfrt_x86_movabs(struct x86 *x, int dst, uint64_t imm)
     b4(x, (uint32_t)(imm >> 32));
 }
 
-void bpfrt_x86_mov_imm(struct x86 *x, int dst, uint64_t imm)
+void bpfrt_x86_movabs(struct x86 *x, int dst, uint64_t imm)
 {
-    if (imm == 0)
-        bpfrt_x86_alu_rr(x, X86_XOR, 4, dst, dst);
-    else if (imm <= UINT32_MAX)
-        bpfrt_x86_mov_r32_imm(x, dst, (uint32_t)imm);
-    else if (x86_is_simm32((int64_t)imm))
-        bpfrt_x86_mov_r64_simm(x, dst, (int32_t)imm);
-    else
-        bpfrt_x86_movabs(x, dst, imm);
+    struct ib ib;
+    ib.n = 0;
+    enc_movabs(&ib, dst, imm);
+    flush(x, &ib);
 }
 
-void bpfrt_x86_test_rr(struct x86 *x, unsigned size, int a, int b)
+static inline __attribute__((always_inline)) void enc_mov_imm(struct ib *x, int dst, uint64_t imm)
+{
+    if (imm == 0)
+        enc_alu_rr(x, X86_XOR, 4, dst, dst);
+    else if (imm <= UINT32_MAX)
+        enc_mov_r32_imm(x, dst, (uint32_t)imm);
+    else if (x86_is_simm32((int64_t)imm))
+        enc_mov_r64_simm(x, dst, (int32_t)imm);
+    else
+        enc_movabs(x, dst, imm);
+}
+
+void bpfrt_x86_mov_imm(struct x86 *x, int dst, uint64_t imm)
+{
+    struct ib ib;
+    ib.n = 0;
+    enc_mov_imm(&ib, dst, imm);
+    flush(x, &ib);
+}
+
+static inline __attribute__((always_inline)) void enc_test_rr(struct ib *x, unsigned size, int a, int b)
 {
     bool by = size == 1;
     op1(x, size, by, by, by ? 0x84 : 0x85, b, R(a));
 }
 
-void bpfrt_x86_test_ri(struct x86 *x, unsigned size, int a, int32_t imm)
+void bpfrt_x86_test_rr(struct x86 *x, unsigned size, int a, int b)
+{
+    struct ib ib;
+    ib.n = 0;
+    enc_test_rr(&ib, size, a, b);
+    flush(x, &ib);
+}
+
+static inline __attribute__((always_inline)) void enc_test_ri(struct ib *x, unsigned size, int a, int32_t imm)
 {
     if (a == X86_RAX) {
         if (size == 2)
@@ -203,7 +287,15 @@ void bpfrt_x86_test_ri(struct x86 *x, unsigned size, int a, int32_t imm)
     imm_sized(x, size, imm);
 }
 
-void bpfrt_x86_shift_ri(struct x86 *x, enum x86_shift op, unsigned size, int dst, uint8_t imm)
+void bpfrt_x86_test_ri(struct x86 *x, unsigned size, int a, int32_t imm)
+{
+    struct ib ib;
+    ib.n = 0;
+    enc_test_ri(&ib, size, a, imm);
+    flush(x, &ib);
+}
+
+static inline __attribute__((always_inline)) void enc_shift_ri(struct ib *x, enum x86_shift op, unsigned size, int dst, uint8_t imm)
 {
     bool b = size == 1;
     if (imm == 1) {
@@ -214,13 +306,29 @@ void bpfrt_x86_shift_ri(struct x86 *x, enum x86_shift op, unsigned size, int dst
     b1(x, imm);
 }
 
-void bpfrt_x86_shift_cl(struct x86 *x, enum x86_shift op, unsigned size, int dst)
+void bpfrt_x86_shift_ri(struct x86 *x, enum x86_shift op, unsigned size, int dst, uint8_t imm)
+{
+    struct ib ib;
+    ib.n = 0;
+    enc_shift_ri(&ib, op, size, dst, imm);
+    flush(x, &ib);
+}
+
+static inline __attribute__((always_inline)) void enc_shift_cl(struct ib *x, enum x86_shift op, unsigned size, int dst)
 {
     bool b = size == 1;
     op1(x, size, false, b, b ? 0xd2 : 0xd3, op, R(dst));
 }
 
-void bpfrt_x86_shiftx(struct x86 *x, enum x86_shift op, unsigned size, int dst, int src, int count)
+void bpfrt_x86_shift_cl(struct x86 *x, enum x86_shift op, unsigned size, int dst)
+{
+    struct ib ib;
+    ib.n = 0;
+    enc_shift_cl(&ib, op, size, dst);
+    flush(x, &ib);
+}
+
+static inline __attribute__((always_inline)) void enc_shiftx(struct ib *x, enum x86_shift op, unsigned size, int dst, int src, int count)
 {
     /* VEX.LZ.{66,F3,F2}.0F38.W F7 /r: 3-byte VEX, inverted R/X/B and vvvv. */
     uint8_t pp = op == X86_SHL ? 1 : op == X86_SAR ? 2 : 3;
@@ -231,12 +339,28 @@ void bpfrt_x86_shiftx(struct x86 *x, enum x86_shift op, unsigned size, int dst, 
     b1(x, (uint8_t)(0xc0 | ((dst & 7) << 3) | (src & 7)));
 }
 
-void bpfrt_x86_imul_rr(struct x86 *x, unsigned size, int dst, int src)
+void bpfrt_x86_shiftx(struct x86 *x, enum x86_shift op, unsigned size, int dst, int src, int count)
+{
+    struct ib ib;
+    ib.n = 0;
+    enc_shiftx(&ib, op, size, dst, src, count);
+    flush(x, &ib);
+}
+
+static inline __attribute__((always_inline)) void enc_imul_rr(struct ib *x, unsigned size, int dst, int src)
 {
     op2(x, size, false, false, 0x0f, 0xaf, dst, R(src));
 }
 
-void bpfrt_x86_imul_rri(struct x86 *x, unsigned size, int dst, int src, int32_t imm)
+void bpfrt_x86_imul_rr(struct x86 *x, unsigned size, int dst, int src)
+{
+    struct ib ib;
+    ib.n = 0;
+    enc_imul_rr(&ib, size, dst, src);
+    flush(x, &ib);
+}
+
+static inline __attribute__((always_inline)) void enc_imul_rri(struct ib *x, unsigned size, int dst, int src, int32_t imm)
 {
     if (x86_is_imm8(imm)) {
         op1(x, size, false, false, 0x6b, dst, R(src));
@@ -247,29 +371,69 @@ void bpfrt_x86_imul_rri(struct x86 *x, unsigned size, int dst, int src, int32_t 
     }
 }
 
-void bpfrt_x86_mul_r(struct x86 *x, unsigned size, int src)
+void bpfrt_x86_imul_rri(struct x86 *x, unsigned size, int dst, int src, int32_t imm)
+{
+    struct ib ib;
+    ib.n = 0;
+    enc_imul_rri(&ib, size, dst, src, imm);
+    flush(x, &ib);
+}
+
+static inline __attribute__((always_inline)) void enc_mul_r(struct ib *x, unsigned size, int src)
 {
     op1(x, size, false, false, 0xf7, 4, R(src));
 }
 
-void bpfrt_x86_div_r(struct x86 *x, unsigned size, int src, bool is_signed)
+void bpfrt_x86_mul_r(struct x86 *x, unsigned size, int src)
+{
+    struct ib ib;
+    ib.n = 0;
+    enc_mul_r(&ib, size, src);
+    flush(x, &ib);
+}
+
+static inline __attribute__((always_inline)) void enc_div_r(struct ib *x, unsigned size, int src, bool is_signed)
 {
     op1(x, size, false, false, 0xf7, is_signed ? 7 : 6, R(src));
 }
 
-void bpfrt_x86_neg(struct x86 *x, unsigned size, int dst)
+void bpfrt_x86_div_r(struct x86 *x, unsigned size, int src, bool is_signed)
+{
+    struct ib ib;
+    ib.n = 0;
+    enc_div_r(&ib, size, src, is_signed);
+    flush(x, &ib);
+}
+
+static inline __attribute__((always_inline)) void enc_neg(struct ib *x, unsigned size, int dst)
 {
     op1(x, size, false, size == 1, size == 1 ? 0xf6 : 0xf7, 3, R(dst));
 }
 
-void bpfrt_x86_cdq(struct x86 *x, unsigned size)
+void bpfrt_x86_neg(struct x86 *x, unsigned size, int dst)
+{
+    struct ib ib;
+    ib.n = 0;
+    enc_neg(&ib, size, dst);
+    flush(x, &ib);
+}
+
+static inline __attribute__((always_inline)) void enc_cdq(struct ib *x, unsigned size)
 {
     if (size == 8)
         b1(x, 0x48);
     b1(x, 0x99);
 }
 
-void bpfrt_x86_bswap(struct x86 *x, unsigned size, int reg)
+void bpfrt_x86_cdq(struct x86 *x, unsigned size)
+{
+    struct ib ib;
+    ib.n = 0;
+    enc_cdq(&ib, size);
+    flush(x, &ib);
+}
+
+static inline __attribute__((always_inline)) void enc_bswap(struct ib *x, unsigned size, int reg)
 {
     if (size == 8 || (reg & 8))
         b1(x, (uint8_t)(0x40 | (size == 8 ? 8 : 0) | ((reg & 8) ? 1 : 0)));
@@ -277,12 +441,28 @@ void bpfrt_x86_bswap(struct x86 *x, unsigned size, int reg)
     b1(x, (uint8_t)(0xc8 + (reg & 7)));
 }
 
-void bpfrt_x86_movzx_rr(struct x86 *x, unsigned dst_size, unsigned src_size, int dst, int src)
+void bpfrt_x86_bswap(struct x86 *x, unsigned size, int reg)
+{
+    struct ib ib;
+    ib.n = 0;
+    enc_bswap(&ib, size, reg);
+    flush(x, &ib);
+}
+
+static inline __attribute__((always_inline)) void enc_movzx_rr(struct ib *x, unsigned dst_size, unsigned src_size, int dst, int src)
 {
     op2(x, dst_size, false, src_size == 1, 0x0f, src_size == 1 ? 0xb6 : 0xb7, dst, R(src));
 }
 
-void bpfrt_x86_movsx_rr(struct x86 *x, unsigned dst_size, unsigned src_size, int dst, int src)
+void bpfrt_x86_movzx_rr(struct x86 *x, unsigned dst_size, unsigned src_size, int dst, int src)
+{
+    struct ib ib;
+    ib.n = 0;
+    enc_movzx_rr(&ib, dst_size, src_size, dst, src);
+    flush(x, &ib);
+}
+
+static inline __attribute__((always_inline)) void enc_movsx_rr(struct ib *x, unsigned dst_size, unsigned src_size, int dst, int src)
 {
     if (src_size == 4)
         op1(x, 8, false, false, 0x63, dst, R(src));
@@ -290,33 +470,73 @@ void bpfrt_x86_movsx_rr(struct x86 *x, unsigned dst_size, unsigned src_size, int
         op2(x, dst_size, false, src_size == 1, 0x0f, src_size == 1 ? 0xbe : 0xbf, dst, R(src));
 }
 
-void bpfrt_x86_push(struct x86 *x, int reg)
+void bpfrt_x86_movsx_rr(struct x86 *x, unsigned dst_size, unsigned src_size, int dst, int src)
+{
+    struct ib ib;
+    ib.n = 0;
+    enc_movsx_rr(&ib, dst_size, src_size, dst, src);
+    flush(x, &ib);
+}
+
+static inline __attribute__((always_inline)) void enc_push(struct ib *x, int reg)
 {
     if (reg & 8)
         b1(x, 0x41);
     b1(x, (uint8_t)(0x50 + (reg & 7)));
 }
 
-void bpfrt_x86_pop(struct x86 *x, int reg)
+void bpfrt_x86_push(struct x86 *x, int reg)
+{
+    struct ib ib;
+    ib.n = 0;
+    enc_push(&ib, reg);
+    flush(x, &ib);
+}
+
+static inline __attribute__((always_inline)) void enc_pop(struct ib *x, int reg)
 {
     if (reg & 8)
         b1(x, 0x41);
     b1(x, (uint8_t)(0x58 + (reg & 7)));
 }
 
-void bpfrt_x86_push_m(struct x86 *x, int base, int32_t disp)
+void bpfrt_x86_pop(struct x86 *x, int reg)
+{
+    struct ib ib;
+    ib.n = 0;
+    enc_pop(&ib, reg);
+    flush(x, &ib);
+}
+
+static inline __attribute__((always_inline)) void enc_push_m(struct ib *x, int base, int32_t disp)
 {
     op1(x, 4, false, false, 0xff, 6, M(base, disp));
 }
 
-void bpfrt_x86_pop_m(struct x86 *x, int base, int32_t disp)
+void bpfrt_x86_push_m(struct x86 *x, int base, int32_t disp)
+{
+    struct ib ib;
+    ib.n = 0;
+    enc_push_m(&ib, base, disp);
+    flush(x, &ib);
+}
+
+static inline __attribute__((always_inline)) void enc_pop_m(struct ib *x, int base, int32_t disp)
 {
     op1(x, 4, false, false, 0x8f, 0, M(base, disp));
 }
 
+void bpfrt_x86_pop_m(struct x86 *x, int base, int32_t disp)
+{
+    struct ib ib;
+    ib.n = 0;
+    enc_pop_m(&ib, base, disp);
+    flush(x, &ib);
+}
+
 /* ---- memory ---- */
 
-void bpfrt_x86_load(struct x86 *x, unsigned size, bool sign, int dst, int base, int32_t disp)
+static inline __attribute__((always_inline)) void enc_load(struct ib *x, unsigned size, bool sign, int dst, int base, int32_t disp)
 {
     struct rm m = M(base, disp);
     switch (size) {
@@ -335,125 +555,310 @@ void bpfrt_x86_load(struct x86 *x, unsigned size, bool sign, int dst, int base, 
     }
 }
 
-void bpfrt_x86_store(struct x86 *x, unsigned size, int base, int32_t disp, int src)
+void bpfrt_x86_load(struct x86 *x, unsigned size, bool sign, int dst, int base, int32_t disp)
+{
+    struct ib ib;
+    ib.n = 0;
+    enc_load(&ib, size, sign, dst, base, disp);
+    flush(x, &ib);
+}
+
+static inline __attribute__((always_inline)) void enc_store(struct ib *x, unsigned size, int base, int32_t disp, int src)
 {
     op1(x, size, size == 1, false, size == 1 ? 0x88 : 0x89, src, M(base, disp));
 }
 
-void bpfrt_x86_store_imm(struct x86 *x, unsigned size, int base, int32_t disp, int32_t imm)
+void bpfrt_x86_store(struct x86 *x, unsigned size, int base, int32_t disp, int src)
+{
+    struct ib ib;
+    ib.n = 0;
+    enc_store(&ib, size, base, disp, src);
+    flush(x, &ib);
+}
+
+static inline __attribute__((always_inline)) void enc_store_imm(struct ib *x, unsigned size, int base, int32_t disp, int32_t imm)
 {
     op1(x, size, false, false, size == 1 ? 0xc6 : 0xc7, 0, M(base, disp));
     imm_sized(x, size == 8 ? 4 : size, imm);
 }
 
-void bpfrt_x86_lea(struct x86 *x, int dst, int base, int32_t disp)
+void bpfrt_x86_store_imm(struct x86 *x, unsigned size, int base, int32_t disp, int32_t imm)
+{
+    struct ib ib;
+    ib.n = 0;
+    enc_store_imm(&ib, size, base, disp, imm);
+    flush(x, &ib);
+}
+
+static inline __attribute__((always_inline)) void enc_lea(struct ib *x, int dst, int base, int32_t disp)
 {
     op1(x, 8, false, false, 0x8d, dst, M(base, disp));
 }
 
-void bpfrt_x86_alu_rm(struct x86 *x, enum x86_alu op, unsigned size, int reg, int base, int32_t disp)
+void bpfrt_x86_lea(struct x86 *x, int dst, int base, int32_t disp)
+{
+    struct ib ib;
+    ib.n = 0;
+    enc_lea(&ib, dst, base, disp);
+    flush(x, &ib);
+}
+
+static inline __attribute__((always_inline)) void enc_alu_rm(struct ib *x, enum x86_alu op, unsigned size, int reg, int base, int32_t disp)
 {
     op1(x, size, size == 1, false, (uint8_t)(op * 8 + (size == 1 ? 2 : 3)), reg, M(base, disp));
 }
 
-void bpfrt_x86_alu_mr(struct x86 *x, enum x86_alu op, unsigned size, int base, int32_t disp, int reg)
+void bpfrt_x86_alu_rm(struct x86 *x, enum x86_alu op, unsigned size, int reg, int base, int32_t disp)
+{
+    struct ib ib;
+    ib.n = 0;
+    enc_alu_rm(&ib, op, size, reg, base, disp);
+    flush(x, &ib);
+}
+
+static inline __attribute__((always_inline)) void enc_alu_mr(struct ib *x, enum x86_alu op, unsigned size, int base, int32_t disp, int reg)
 {
     op1(x, size, size == 1, false, (uint8_t)(op * 8 + (size == 1 ? 0 : 1)), reg, M(base, disp));
 }
 
-void bpfrt_x86_alu_mi(struct x86 *x, enum x86_alu op, unsigned size, int base, int32_t disp, int32_t imm)
+void bpfrt_x86_alu_mr(struct x86 *x, enum x86_alu op, unsigned size, int base, int32_t disp, int reg)
+{
+    struct ib ib;
+    ib.n = 0;
+    enc_alu_mr(&ib, op, size, base, disp, reg);
+    flush(x, &ib);
+}
+
+static inline __attribute__((always_inline)) void enc_alu_mi(struct ib *x, enum x86_alu op, unsigned size, int base, int32_t disp, int32_t imm)
 {
     alu_imm(x, op, size, M(base, disp), imm);
 }
 
-void bpfrt_x86_alu_mi_idx(struct x86 *x, enum x86_alu op, unsigned size, int base, int index, int32_t disp,
+void bpfrt_x86_alu_mi(struct x86 *x, enum x86_alu op, unsigned size, int base, int32_t disp, int32_t imm)
+{
+    struct ib ib;
+    ib.n = 0;
+    enc_alu_mi(&ib, op, size, base, disp, imm);
+    flush(x, &ib);
+}
+
+static inline __attribute__((always_inline)) void enc_alu_mi_idx(struct ib *x, enum x86_alu op, unsigned size, int base, int index, int32_t disp,
                     int32_t imm)
 {
     alu_imm(x, op, size, (struct rm){ false, (int8_t)base, (int8_t)index, disp }, imm);
 }
 
-void bpfrt_x86_store_imm_idx(struct x86 *x, unsigned size, int base, int index, int32_t disp, int32_t imm)
+void bpfrt_x86_alu_mi_idx(struct x86 *x, enum x86_alu op, unsigned size, int base, int index, int32_t disp,
+                    int32_t imm)
+{
+    struct ib ib;
+    ib.n = 0;
+    enc_alu_mi_idx(&ib, op, size, base, index, disp, imm);
+    flush(x, &ib);
+}
+
+static inline __attribute__((always_inline)) void enc_store_imm_idx(struct ib *x, unsigned size, int base, int index, int32_t disp, int32_t imm)
 {
     op1(x, size, false, false, size == 1 ? 0xc6 : 0xc7, 0, (struct rm){ false, (int8_t)base, (int8_t)index, disp });
     imm_sized(x, size == 8 ? 4 : size, imm);
 }
 
-void bpfrt_x86_lock(struct x86 *x)
+void bpfrt_x86_store_imm_idx(struct x86 *x, unsigned size, int base, int index, int32_t disp, int32_t imm)
+{
+    struct ib ib;
+    ib.n = 0;
+    enc_store_imm_idx(&ib, size, base, index, disp, imm);
+    flush(x, &ib);
+}
+
+static inline __attribute__((always_inline)) void enc_lock(struct ib *x)
 {
     b1(x, 0xf0);
 }
 
-void bpfrt_x86_xadd_m(struct x86 *x, unsigned size, int base, int32_t disp, int reg)
+void bpfrt_x86_lock(struct x86 *x)
+{
+    struct ib ib;
+    ib.n = 0;
+    enc_lock(&ib);
+    flush(x, &ib);
+}
+
+static inline __attribute__((always_inline)) void enc_xadd_m(struct ib *x, unsigned size, int base, int32_t disp, int reg)
 {
     op2(x, size, size == 1, false, 0x0f, size == 1 ? 0xc0 : 0xc1, reg, M(base, disp));
 }
 
-void bpfrt_x86_xchg_m(struct x86 *x, unsigned size, int base, int32_t disp, int reg)
+void bpfrt_x86_xadd_m(struct x86 *x, unsigned size, int base, int32_t disp, int reg)
+{
+    struct ib ib;
+    ib.n = 0;
+    enc_xadd_m(&ib, size, base, disp, reg);
+    flush(x, &ib);
+}
+
+static inline __attribute__((always_inline)) void enc_xchg_m(struct ib *x, unsigned size, int base, int32_t disp, int reg)
 {
     op1(x, size, size == 1, false, size == 1 ? 0x86 : 0x87, reg, M(base, disp));
 }
 
-void bpfrt_x86_cmpxchg_m(struct x86 *x, unsigned size, int base, int32_t disp, int reg)
+void bpfrt_x86_xchg_m(struct x86 *x, unsigned size, int base, int32_t disp, int reg)
+{
+    struct ib ib;
+    ib.n = 0;
+    enc_xchg_m(&ib, size, base, disp, reg);
+    flush(x, &ib);
+}
+
+static inline __attribute__((always_inline)) void enc_cmpxchg_m(struct ib *x, unsigned size, int base, int32_t disp, int reg)
 {
     op2(x, size, size == 1, false, 0x0f, size == 1 ? 0xb0 : 0xb1, reg, M(base, disp));
 }
 
-void bpfrt_x86_mfence(struct x86 *x)
+void bpfrt_x86_cmpxchg_m(struct x86 *x, unsigned size, int base, int32_t disp, int reg)
+{
+    struct ib ib;
+    ib.n = 0;
+    enc_cmpxchg_m(&ib, size, base, disp, reg);
+    flush(x, &ib);
+}
+
+static inline __attribute__((always_inline)) void enc_mfence(struct ib *x)
 {
     b1(x, 0x0f);
     b1(x, 0xae);
     b1(x, 0xf0);
 }
 
+void bpfrt_x86_mfence(struct x86 *x)
+{
+    struct ib ib;
+    ib.n = 0;
+    enc_mfence(&ib);
+    flush(x, &ib);
+}
+
 /* ---- control flow ---- */
 
-void bpfrt_x86_jcc_rel8(struct x86 *x, enum x86_cc cc, int8_t rel)
+static inline __attribute__((always_inline)) void enc_jcc_rel8(struct ib *x, enum x86_cc cc, int8_t rel)
 {
     b1(x, (uint8_t)(0x70 + cc));
     b1(x, (uint8_t)rel);
 }
 
-void bpfrt_x86_jcc_rel32(struct x86 *x, enum x86_cc cc, int32_t rel)
+void bpfrt_x86_jcc_rel8(struct x86 *x, enum x86_cc cc, int8_t rel)
+{
+    struct ib ib;
+    ib.n = 0;
+    enc_jcc_rel8(&ib, cc, rel);
+    flush(x, &ib);
+}
+
+static inline __attribute__((always_inline)) void enc_jcc_rel32(struct ib *x, enum x86_cc cc, int32_t rel)
 {
     b1(x, 0x0f);
     b1(x, (uint8_t)(0x80 + cc));
     b4(x, (uint32_t)rel);
 }
 
-void bpfrt_x86_jmp_rel8(struct x86 *x, int8_t rel)
+void bpfrt_x86_jcc_rel32(struct x86 *x, enum x86_cc cc, int32_t rel)
+{
+    struct ib ib;
+    ib.n = 0;
+    enc_jcc_rel32(&ib, cc, rel);
+    flush(x, &ib);
+}
+
+static inline __attribute__((always_inline)) void enc_jmp_rel8(struct ib *x, int8_t rel)
 {
     b1(x, 0xeb);
     b1(x, (uint8_t)rel);
 }
 
-void bpfrt_x86_jmp_rel32(struct x86 *x, int32_t rel)
+void bpfrt_x86_jmp_rel8(struct x86 *x, int8_t rel)
+{
+    struct ib ib;
+    ib.n = 0;
+    enc_jmp_rel8(&ib, rel);
+    flush(x, &ib);
+}
+
+static inline __attribute__((always_inline)) void enc_jmp_rel32(struct ib *x, int32_t rel)
 {
     b1(x, 0xe9);
     b4(x, (uint32_t)rel);
 }
 
-void bpfrt_x86_call_rel32(struct x86 *x, int32_t rel)
+void bpfrt_x86_jmp_rel32(struct x86 *x, int32_t rel)
+{
+    struct ib ib;
+    ib.n = 0;
+    enc_jmp_rel32(&ib, rel);
+    flush(x, &ib);
+}
+
+static inline __attribute__((always_inline)) void enc_call_rel32(struct ib *x, int32_t rel)
 {
     b1(x, 0xe8);
     b4(x, (uint32_t)rel);
 }
 
-void bpfrt_x86_call_r(struct x86 *x, int reg)
+void bpfrt_x86_call_rel32(struct x86 *x, int32_t rel)
+{
+    struct ib ib;
+    ib.n = 0;
+    enc_call_rel32(&ib, rel);
+    flush(x, &ib);
+}
+
+static inline __attribute__((always_inline)) void enc_call_r(struct ib *x, int reg)
 {
     op1(x, 4, false, false, 0xff, 2, R(reg));
 }
 
-void bpfrt_x86_jmp_r(struct x86 *x, int reg)
+void bpfrt_x86_call_r(struct x86 *x, int reg)
+{
+    struct ib ib;
+    ib.n = 0;
+    enc_call_r(&ib, reg);
+    flush(x, &ib);
+}
+
+static inline __attribute__((always_inline)) void enc_jmp_r(struct ib *x, int reg)
 {
     op1(x, 4, false, false, 0xff, 4, R(reg));
 }
 
-void bpfrt_x86_ret(struct x86 *x)
+void bpfrt_x86_jmp_r(struct x86 *x, int reg)
+{
+    struct ib ib;
+    ib.n = 0;
+    enc_jmp_r(&ib, reg);
+    flush(x, &ib);
+}
+
+static inline __attribute__((always_inline)) void enc_ret(struct ib *x)
 {
     b1(x, 0xc3);
 }
 
-void bpfrt_x86_int3(struct x86 *x)
+void bpfrt_x86_ret(struct x86 *x)
+{
+    struct ib ib;
+    ib.n = 0;
+    enc_ret(&ib);
+    flush(x, &ib);
+}
+
+static inline __attribute__((always_inline)) void enc_int3(struct ib *x)
 {
     b1(x, 0xcc);
+}
+
+void bpfrt_x86_int3(struct x86 *x)
+{
+    struct ib ib;
+    ib.n = 0;
+    enc_int3(&ib);
+    flush(x, &ib);
 }

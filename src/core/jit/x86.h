@@ -30,11 +30,13 @@ enum x86_alu { X86_ADD = 0, X86_OR, X86_ADC, X86_SBB, X86_AND, X86_SUB, X86_XOR,
 enum x86_shift { X86_ROL = 0, X86_ROR = 1, X86_SHL = 4, X86_SHR = 5, X86_SAR = 7 };
 
 /* One stream of code: bytes go to code[len]; origin is the image offset of
- * code[0], so x86_pos() is where the next instruction lands. */
+ * code[0], so x86_pos() is where the next instruction lands. cap is the
+ * buffer's size when known (0: exactly as long as the code written). */
 struct x86 {
     uint8_t *code;
     uint32_t len;
     uint32_t origin;
+    uint32_t cap;
 };
 
 static inline uint32_t x86_pos(const struct x86 *x)
