@@ -13,3 +13,5 @@ set_tests_properties(conformance_jit_via_plugin PROPERTIES ENVIRONMENT "${BPFRT_
 if(TARGET bpfrt_progs AND TARGET test_jit_corpus)
   add_dependencies(test_jit_corpus bpfrt_progs)
 endif()
+# The CLI's --jit, --trusted, --dump-jited and `prog dump jited`.
+add_test(NAME cli_jit COMMAND bash ${CMAKE_SOURCE_DIR}/tests/jit/cli_jit_test.sh $<TARGET_FILE:bpfrt_cli> ${CMAKE_BINARY_DIR})

@@ -4,7 +4,9 @@
  *   bpfrt prog run prog.o [--section S | --prog NAME] [--data HEX | --data-file F]
  *                  [--ctx-file F | --ctx-args 1,2,3] [--repeat N]
  *                  [--map-set MAP KEY=VALUE]... [--rodata VAR=VALUE]... [--dump-maps] [-j]
- *   bpfrt prog load prog.o        (load everything, report each program)
+ *                  [--jit [--trusted]]
+ *   bpfrt prog load prog.o [--jit [--trusted]]  (load everything, report each program)
+ *   bpfrt prog dump jited prog.o [--section S | --prog NAME] [--trusted]
  *
  * kprobe, tracepoint and perf_event programs run on a raw context given as a
  * file (pt_regs, the tracepoint record), raw_tracepoint programs on
@@ -15,10 +17,12 @@
 #include "bpfrt/bpf.h"
 #include "bpfrt/errno.h"
 #include "bpfrt/hooks.h"
+#include "bpfrt/jit.h"
 #include "bpfrt/map.h"
 #include "bpfrt/runtime.h"
 #include "cli.h"
 #include "cli_elf.h"
+#include "jit_dump.h"
 
 #define MAX_SETS 64
 
@@ -33,6 +37,7 @@ struct prog_args {
     const char *data_hex, *data_file, *ctx_file, *ctx_args;
     uint32_t repeat;
     bool dump_maps;
+    enum bpfrt_engine_kind engine; /* 0: the interpreter (the runtime's default) */
     struct map_set sets[MAX_SETS];
     int nr_sets;
     const char *rodata[MAX_SETS];
@@ -42,7 +47,8 @@ struct prog_args {
 static void prog_usage(FILE *f)
 {
     fprintf(f, "usage: bpfrt prog run OBJ [options]   load OBJ and test-run one program\n"
-               "       bpfrt prog load OBJ [options]  load every program and report\n\n"
+               "       bpfrt prog load OBJ [options]  load every program and report\n"
+               "       bpfrt prog dump jited OBJ [options]  print one program's x86-64 code\n\n"
                "  --section S            run the (first) program of section S\n"
                "  --prog NAME            run program NAME (default: the first program)\n"
                "  --data HEX             input packet as hex bytes (\"02 00 00 ...\")\n"
@@ -56,7 +62,10 @@ static void prog_usage(FILE *f)
                "                         integer, hex:BYTES, or typed fields u8:6,u16:22,ip:10.0.0.1\n"
                "                         (per-CPU maps: VAL goes to every CPU; queue/stack: =VAL)\n"
                "  --rodata VAR=VAL       set a global (const volatile knob) before load\n"
-               "  --dump-maps            print every map after the run (BTF-typed values)\n");
+               "  --dump-maps            print every map after the run (BTF-typed values)\n"
+               "  --jit                  JIT-compile the programs (x86-64; checked mode)\n"
+               "  --trusted              JIT-compile them without run-time checks: only for\n"
+               "                         programs you trust (implies --jit)\n");
     cli_obj_common_usage(f);
 }
 
@@ -81,6 +90,13 @@ static int parse_args(int argc, char **argv, struct prog_args *a)
         else if (strcmp(s, "--ctx-args") == 0) dst = &a->ctx_args;
         else if (strcmp(s, "--dump-maps") == 0) {
             a->dump_maps = true;
+            continue;
+        } else if (strcmp(s, "--jit") == 0) {
+            if (!a->engine)
+                a->engine = BPFRT_ENGINE_JIT;
+            continue;
+        } else if (strcmp(s, "--trusted") == 0) {
+            a->engine = BPFRT_ENGINE_JIT_TRUSTED;
             continue;
         } else if (strcmp(s, "--repeat") == 0) {
             if (i + 1 >= argc || atoi(argv[i + 1]) <= 0) {
@@ -263,6 +279,29 @@ static bool read_input(const struct prog_args *a, uint8_t **data, uint32_t *len,
     return true;
 }
 
+/* --trusted: the loads went to the JIT (the runtime's default); each
+ * program now opts in to trusted mode, which is asked for per program. */
+static bool apply_trusted(struct bpfrt_runtime *rt, struct bpfrt_object *obj, const struct prog_args *a)
+{
+    if (a->engine != BPFRT_ENGINE_JIT_TRUSTED)
+        return true;
+    for (uint32_t i = 0; i < bpfrt_object_prog_count(obj); i++) {
+        struct bpfrt_object_prog *op = bpfrt_object_prog_at(obj, i);
+        int h = bpfrt_object_prog_handle(op);
+        struct bpfrt_prog *p = h >= 0 ? bpfrt_prog_from_handle(rt, h) : NULL;
+        if (!p)
+            continue;
+        char msg[256] = "";
+        if (bpfrt_prog_use_jit(p, BPFRT_ENGINE_JIT_TRUSTED, NULL, msg, sizeof(msg))) {
+            fprintf(stderr, "bpfrt prog: %s: %s\n", bpfrt_object_prog_name(op), msg);
+            return false;
+        }
+        if (msg[0])
+            fprintf(stderr, "%s: %s\n", bpfrt_object_prog_name(op), msg);
+    }
+    return true;
+}
+
 static void print_load_failure(struct bpfrt_object *obj, const char *err)
 {
     fprintf(stderr, "bpfrt prog: %s\n", err);
@@ -311,6 +350,8 @@ static int prog_run(struct bpfrt_runtime *rt, struct prog_args *a)
     }
     if (*bpfrt_object_notes(obj))
         fprintf(stderr, "note: %s", bpfrt_object_notes(obj));
+    if (!apply_trusted(rt, obj, a))
+        goto out;
     cli_open_perf_buffers(rt, obj);
     for (int i = 0; i < a->nr_sets; i++)
         if (!apply_map_set(rt, obj, &a->sets[i]))
@@ -411,22 +452,61 @@ static int prog_load(struct bpfrt_runtime *rt, struct prog_args *a)
     if (bpfrt_object_load(obj, err, sizeof(err))) {
         print_load_failure(obj, err);
         status = CLI_ERROR;
+    } else if (!apply_trusted(rt, obj, a)) {
+        status = CLI_ERROR;
     } else {
         for (uint32_t i = 0; i < bpfrt_object_prog_count(obj); i++) {
             struct bpfrt_object_prog *p = bpfrt_object_prog_at(obj, i);
             uint32_t cnt;
             bpfrt_object_prog_insns(p, &cnt);
             const char *tn = bpfrt_prog_type_str(bpfrt_object_prog_type(p));
-            if (a->o.json)
-                printf("%s{\"name\": \"%s\", \"type\": \"%s\", \"insns\": %u, \"loaded\": true}%s",
-                       i ? "" : "[", bpfrt_object_prog_name(p), tn ? tn : "?", cnt,
-                       i + 1 < bpfrt_object_prog_count(obj) ? ", " : "]\n");
-            else
+            struct bpfrt_prog *kp = bpfrt_prog_from_handle(rt, bpfrt_object_prog_handle(p));
+            struct bpfrt_jit_stats st;
+            bool jit = kp && bpfrt_jit_get_stats(kp, &st);
+            if (a->o.json) {
+                printf("%s{\"name\": \"%s\", \"type\": \"%s\", \"insns\": %u, \"loaded\": true",
+                       i ? "" : "[", bpfrt_object_prog_name(p), tn ? tn : "?", cnt);
+                if (jit)
+                    printf(", \"jited_bytes\": %u, \"jit_mode\": \"%s\"", st.image_len, st.mode);
+                printf("}%s", i + 1 < bpfrt_object_prog_count(obj) ? ", " : "]\n");
+            } else if (jit) {
+                printf("%s: %s, %u instructions: loaded, JIT-compiled (%s mode) to %u bytes\n",
+                       bpfrt_object_prog_name(p), tn ? tn : "?", cnt, st.mode, st.image_len);
+            } else {
                 printf("%s: %s, %u instructions: loaded\n", bpfrt_object_prog_name(p), tn ? tn : "?", cnt);
+            }
         }
         const char *notes = bpfrt_object_notes(obj);
         if (*notes && !a->o.json)
             printf("note: %s", notes);
+    }
+    bpfrt_object_close(obj);
+    free(btf_buf);
+    return status;
+}
+
+/* prog dump jited: loads the object JIT-compiled, prints one program's code. */
+static int prog_dump_jited(struct bpfrt_runtime *rt, struct prog_args *a)
+{
+    struct bpfrt_object *obj;
+    void *btf_buf;
+    if (!cli_obj_open(rt, &a->o, &obj, &btf_buf, "prog"))
+        return CLI_ERROR;
+    int status = CLI_ERROR;
+    struct bpfrt_object_prog *p = a->prog ? bpfrt_object_find_prog(obj, a->prog)
+                                  : a->section ? bpfrt_object_find_prog_by_section(obj, a->section)
+                                               : bpfrt_object_prog_at(obj, 0);
+    char err[512];
+    if (!p) {
+        fprintf(stderr, "bpfrt prog: %s: no such program\n", a->o.path);
+    } else if (bpfrt_object_load(obj, err, sizeof(err))) {
+        print_load_failure(obj, err);
+    } else if (apply_trusted(rt, obj, a)) {
+        struct bpfrt_prog *kp = bpfrt_prog_from_handle(rt, bpfrt_object_prog_handle(p));
+        if (kp) {
+            printf("; %s (section %s)\n", bpfrt_object_prog_name(p), bpfrt_object_prog_section(p));
+            status = cli_dump_jited(stdout, kp);
+        }
     }
     bpfrt_object_close(obj);
     free(btf_buf);
@@ -440,21 +520,34 @@ int cmd_prog(int argc, char **argv)
         return argc < 2 ? CLI_USAGE : CLI_OK;
     }
     bool run = strcmp(argv[1], "run") == 0, load = strcmp(argv[1], "load") == 0;
-    if (!run && !load) {
-        fprintf(stderr, "bpfrt prog: unknown subcommand '%s' (run, load)\n", argv[1]);
+    bool dump = strcmp(argv[1], "dump") == 0;
+    if (!run && !load && !dump) {
+        fprintf(stderr, "bpfrt prog: unknown subcommand '%s' (run, load, dump jited)\n", argv[1]);
         return CLI_USAGE;
+    }
+    if (dump) {
+        if (argc < 3 || strcmp(argv[2], "jited") != 0) {
+            fprintf(stderr, "bpfrt prog: dump what? (bpfrt prog dump jited OBJ)\n");
+            return CLI_USAGE;
+        }
+        argc--, argv++; /* "dump jited" parses like one subcommand */
     }
     struct prog_args *a = calloc(1, sizeof(*a));
     if (!a)
         return CLI_ERROR;
     int rc = parse_args(argc, argv, a);
+    if (dump && !a->engine)
+        a->engine = BPFRT_ENGINE_JIT;
     if (rc == CLI_OK) {
         struct bpfrt_runtime *rt;
         if (bpfrt_runtime_create(bpfrt_platform_hosted(), &rt)) {
             free(a);
             return CLI_ERROR;
         }
-        rc = run ? prog_run(rt, a) : prog_load(rt, a);
+        /* loads go to the JIT; --trusted programs opt in after loading */
+        if (a->engine)
+            bpfrt_runtime_set_default_engine(rt, BPFRT_ENGINE_JIT);
+        rc = run ? prog_run(rt, a) : load ? prog_load(rt, a) : prog_dump_jited(rt, a);
         bpfrt_runtime_destroy(rt);
     }
     free(a);
