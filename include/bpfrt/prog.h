@@ -214,7 +214,9 @@ struct bpfrt_prog {
  * that are pointers in disguise (xdp_md.data is a u32 the program uses as a
  * pointer) read the 64-bit value stored at kern_off in the same struct. The
  * checked interpreter applies this at run time; the verifier will rewrite the
- * loads (Linux's convert_ctx_access) and consume the same table. */
+ * loads (Linux's convert_ctx_access) and consume the same table; one
+ * function, bpfrt_ctx_access_ok (src/core/prog/prog_types.h), states the
+ * rule for both. */
 enum bpfrt_ctx_field_kind {
     BPFRT_CTX_SCALAR = 0,
     BPFRT_CTX_PTR_TO_PACKET,       /* data */
@@ -240,7 +242,8 @@ struct bpfrt_ctx_desc {
     uint32_t kern_size;            /* size of the kernel-side struct hooks allocate */
     const struct bpfrt_ctx_field *fields;  /* sorted by off; bytes not covered are not accessible */
     uint32_t nr_fields;
-    bool whole_ctx_readable;       /* tracing types: any aligned read inside ctx_size is fine */
+    bool whole_ctx_readable;       /* tracing types: one field covers what is readable (not
+                                    * consulted: the fields are the rule, bpfrt_ctx_access_ok) */
 };
 
 /* Context description for a program type (and expected attach type), or
@@ -259,7 +262,44 @@ struct bpfrt_region {
     bool writable;
 };
 
-#define BPFRT_RUN_MAX_REGIONS 64
+#define BPFRT_RUN_MAX_REGIONS 64 /* fixed and run-lifetime regions */
+#define BPFRT_RUN_MAX_SCOPED 16  /* regions of helper calls in progress */
+#define BPFRT_RUN_MAX_REFS 16    /* references a checked run may hold at once */
+
+/* The bookkeeping of a run's regions (src/core/prog/regions.c). Three
+ * lifetimes:
+ *  - fixed, regions[0, nr_fixed): what the hook and the engine give the
+ *    program (context, packet, stack, global data); never recycled;
+ *  - run lifetime, regions[nr_fixed, nr): memory helpers returned (map
+ *    values, ring buffer records); when the table is full the oldest is
+ *    recycled (the memory stays valid for the run, so forgetting it only
+ *    refuses a later access);
+ *  - scoped, scoped[0, nr_scoped): memory a helper lends for the duration of
+ *    one call (for_each_map_elem's key on its native stack); a stack that
+ *    the helper pops on return, never recycled, and overflowing it fails the
+ *    run - so a removal can never be lost.
+ * Engines may test an access inline against the cached ranges (rd/wr: the
+ * last region a load/store hit, at least 8 bytes) before calling
+ * bpfrt_run_region_lookup; every change that removes or shrinks memory resets
+ * them to `home`, a range the engine guarantees for the whole engine run. */
+struct bpfrt_run_regions {
+    uint32_t nr, nr_fixed;
+    uint32_t recycle;            /* next run-lifetime slot reused when full */
+    uint32_t hint;               /* last match: a regions[] index, or MAX_REGIONS + scoped index */
+    uint32_t nr_scoped;
+    uint32_t packet;             /* regions[] index of the packet, or UINT32_MAX */
+    uint32_t nocache;            /* a region an engine moves (its stack): never cached */
+    uintptr_t home_lo, rd_lo, wr_lo;
+    uint64_t home_span, rd_span, wr_span;
+};
+
+/* A reference a checked run holds (Linux's acquired references: a ring
+ * buffer record between reserve and submit/discard). */
+struct bpfrt_run_ref {
+    const void *ptr;
+    void (*release)(void *ptr);  /* what the run does if the program does not */
+    const char *what;            /* "ring buffer record" */
+};
 
 /* Why a run stopped early. */
 enum bpfrt_run_error {
@@ -271,6 +311,7 @@ enum bpfrt_run_error {
     BPFRT_RUN_CALL_DEPTH,        /* more than BPFRT_MAX_CALL_FRAMES frames */
     BPFRT_RUN_BAD_INSN,          /* e.g. division table corrupted, unknown opcode at run time */
     BPFRT_RUN_ABORTED,           /* a helper asked to stop the program */
+    BPFRT_RUN_UNRELEASED_REF,    /* exited holding a reference (a ring buffer record) */
 };
 
 /* Packet under test for skb/xdp helpers, set by the hook that runs the
@@ -297,12 +338,16 @@ struct bpfrt_run {
     uint32_t ctx_size;           /* checked runs: bytes of plain-memory ctx accessible */
     struct bpfrt_pkt *pkt;       /* NULL unless a packet hook set one */
 
-    /* Checked mode (unverified programs): every access must fall in a region.
-     * Slot 0.. are filled by the engine (stack, ctx, input memory), helpers add
-     * the memory they return (map values, ring buffer records). */
+    /* Checked mode (unverified programs): every access must fall in a
+     * region (see struct bpfrt_run_regions), and references the program
+     * acquires are tracked until it releases them. Use the functions below,
+     * not the fields. */
     bool checked;
-    uint32_t nr_regions;
     struct bpfrt_region regions[BPFRT_RUN_MAX_REGIONS];
+    struct bpfrt_region scoped[BPFRT_RUN_MAX_SCOPED];
+    struct bpfrt_run_regions rgn;
+    uint32_t nr_refs;
+    struct bpfrt_run_ref refs[BPFRT_RUN_MAX_REFS];
 
     uint64_t insn_budget;        /* instructions left; 0 = unlimited */
     uint32_t tail_call_cnt;
@@ -320,17 +365,67 @@ struct bpfrt_run {
     void *trace_arg;
 
     /* Engine-private state of the execution in progress (the interpreter's
-     * frame stack, so bpfrt_run_callback and region bookkeeping can reach
-     * it); NULL outside an engine run. */
+     * frame stack, for its callback op); NULL outside an engine run. */
     void *engine_priv;
+    uint32_t exit_insn;          /* where the program exited, if the engine knows (else UINT32_MAX) */
 };
 
-/* Adds [start, start+size) to a checked run's regions (no-op when the run is
- * not checked). Returns 0, or -BPFRT_E2BIG when the table is full. */
+/* ---- regions (no-ops when the run is not checked) ---- */
+
+/* Adds run-lifetime memory a helper returns (a map value). An identical
+ * region is not added twice (and never upgraded to writable). A full table
+ * recycles the oldest run-lifetime region. Returns 0, or -BPFRT_E2BIG when
+ * every slot is fixed. */
 int bpfrt_run_add_region(struct bpfrt_run *run, const void *start, uint64_t size, bool writable);
 
-/* True when [addr, addr+size) lies inside one region (writable if `write`). */
+/* Adds memory the hook or the engine gives the program for the whole run;
+ * never recycled. Returns the region's index, or -BPFRT_ENOENT when nothing
+ * was added (unchecked run, size 0), -BPFRT_EINVAL (the range wraps),
+ * -BPFRT_E2BIG (every slot is fixed). The run adds its context and packet
+ * itself (bpfrt_prog_run): hooks need this only for other memory. */
+int bpfrt_run_add_fixed_region(struct bpfrt_run *run, const void *start, uint64_t size, bool writable);
+
+/* Forgets the run-lifetime region starting at `start`, memory the program
+ * no longer owns (a submitted ring buffer record). */
+void bpfrt_run_remove_region(struct bpfrt_run *run, const void *start);
+
+/* Scoped regions, for memory a helper lends a callback for one call:
+ *   uint32_t mark = bpfrt_run_scope_begin(run);
+ *   bpfrt_run_scope_add(run, key, key_size, false);  ... call back ...
+ *   bpfrt_run_scope_end(run, mark);
+ * scope_add returns 0, or -BPFRT_E2BIG after failing the run when
+ * BPFRT_RUN_MAX_SCOPED regions are already lent; scope_end removes every
+ * region added since `mark`, always. */
+uint32_t bpfrt_run_scope_begin(const struct bpfrt_run *run);
+int bpfrt_run_scope_add(struct bpfrt_run *run, const void *start, uint64_t size, bool writable);
+void bpfrt_run_scope_end(struct bpfrt_run *run, uint32_t mark);
+
+/* The packet region follows run->pkt: [data_meta (or data), data_end). Call
+ * after a helper moved the packet's pointers. */
+void bpfrt_run_packet_moved(struct bpfrt_run *run);
+
+/* True when [addr, addr+size) lies inside one region (writable if `write`);
+ * always true for an unchecked run and for size 0. */
 bool bpfrt_run_check_access(const struct bpfrt_run *run, uint64_t addr, uint64_t size, bool write);
+
+/* Bytes from p to the end of the longest region holding it (0: none);
+ * SIZE_MAX when the run is not checked. */
+size_t bpfrt_run_region_span(const struct bpfrt_run *run, const void *p);
+
+/* ---- references a checked run tracks ---- */
+
+/* Records that the program now holds `ptr`. At the end of the program every
+ * reference still held is released with `release` and the run fails with
+ * BPFRT_RUN_UNRELEASED_REF. Returns 0, or -BPFRT_E2BIG when
+ * BPFRT_RUN_MAX_REFS are held (the caller then releases ptr itself and
+ * fails the acquisition). Unchecked runs track nothing: the verifier proved
+ * every reference released. */
+int bpfrt_run_ref_acquire(struct bpfrt_run *run, const void *ptr, void (*release)(void *ptr),
+                          const char *what);
+/* True when the run holds ptr (always true when the run is not checked). */
+bool bpfrt_run_ref_held(const struct bpfrt_run *run, const void *ptr);
+/* Forgets ptr (the program released it). */
+void bpfrt_run_ref_drop(struct bpfrt_run *run, const void *ptr);
 
 /* Records why the run stops and makes the engine stop it. */
 void bpfrt_run_fail(struct bpfrt_run *run, enum bpfrt_run_error err, uint64_t addr,

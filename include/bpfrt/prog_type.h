@@ -8,6 +8,10 @@
 #ifndef BPFRT_PROG_TYPE_H
 #define BPFRT_PROG_TYPE_H
 
+/* Public API: visible from the shared library although the library is
+ * built with -fvisibility=hidden. */
+#pragma GCC visibility push(default)
+
 #include <stdint.h>
 
 /* One section prefix of a program type (libbpf's struct bpf_sec_def). */
@@ -36,5 +40,7 @@ const char *bpfrt_prog_type_str(uint32_t prog_type);
 /* The reverse: bpftool's names and the aliases people type ("tc",
  * "socket", "raw_tp"); -1 when unknown. */
 int bpfrt_prog_type_parse(const char *name);
+
+#pragma GCC visibility pop
 
 #endif

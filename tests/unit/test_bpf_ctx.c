@@ -1,7 +1,9 @@
 /* Context descriptions: the access rules per program type. Hand-derived
- * cases from Linux's *_is_valid_access, then - where bpf(2) works - a sweep
- * of every offset and size, read and write, loaded into the kernel: the
- * kernel's verdict must equal bpfrt_ctx_access_ok's. */
+ * cases from Linux's *_is_valid_access; a sweep of every offset (aligned or
+ * not) and size, read and write, run in checked mode: the interpreter's
+ * verdict must equal bpfrt_ctx_access_ok's, the one rule; and - where
+ * bpf(2) works - the same sweep loaded into the kernel: its verdict must
+ * equal the rule's too. */
 #include "test.h"
 #include "bpf_test_util.h"
 
@@ -112,11 +114,10 @@ static void test_rules(void)
     }
 }
 
-/* The kernel's verdict on one access. */
-static bool kernel_accepts(uint32_t type, uint32_t off, uint32_t size, bool write)
+/* One context access as a program: a store of 0 or a load. */
+static uint32_t access_prog(struct bpf_insn *p, uint32_t off, uint32_t size, bool write)
 {
     static const uint8_t sz[9] = { [1] = BPF_B, [2] = BPF_H, [4] = BPF_W, [8] = BPF_DW };
-    struct bpf_insn p[4];
     uint32_t n = 0;
     if (write) {
         p[n++] = MOV64_IMM(2, 0);
@@ -126,6 +127,88 @@ static bool kernel_accepts(uint32_t type, uint32_t off, uint32_t size, bool writ
     }
     p[n++] = MOV64_IMM(0, 0);
     p[n++] = EXIT();
+    return n;
+}
+
+/* Checked mode's verdict on one access, on a zeroed kernel-side context:
+ * 1 ran, 0 stopped with a bad access, -1 anything else. */
+static int checked_verdict(struct bpfrt_runtime *rt, uint32_t type, uint32_t off, uint32_t size, bool write)
+{
+    static uint8_t ctx[BPFRT_SYSCALL_CTX_MAX + 8] __attribute__((aligned(16)));
+    struct bpf_insn p[4];
+    uint32_t n = access_prog(p, off, size, write);
+    char msg[128];
+    struct bpfrt_prog *prog = NULL;
+    if (bpfrt_prog_create(rt, p, n, type, msg, sizeof(msg), &prog) != 0)
+        return -1;
+    memset(ctx, 0, 512);
+    struct bpfrt_run run;
+    memset(&run, 0, sizeof(run));
+    bpfrt_run_begin(&run, prog);
+    run.ctx = ctx;
+    run.ctx_desc = bpfrt_ctx_desc_for(type, 0);
+    uint64_t r0 = 0;
+    int rc = bpfrt_prog_run(prog, &run, ptr(ctx), 0, &r0);
+    enum bpfrt_run_error e = run.error;
+    bpfrt_run_end(&run);
+    bpfrt_prog_put(prog);
+    return rc == 0 ? 1 : e == BPFRT_RUN_BAD_ACCESS ? 0 : -1;
+}
+
+/* The two accesses the review found checked mode allowing and Linux not:
+ * a 2-byte write to __sk_buff.mark, a misaligned 2-byte read of len + 1. */
+static void test_checked_mode_follows_rule(void)
+{
+    struct bpfrt_runtime *rt = new_rt();
+    CHECK(!ok(BPF_PROG_TYPE_SCHED_CLS, SKB(mark), 2, true));
+    CHECK_EQ(checked_verdict(rt, BPF_PROG_TYPE_SCHED_CLS, SKB(mark), 2, true), 0);
+    CHECK_EQ(checked_verdict(rt, BPF_PROG_TYPE_SCHED_CLS, SKB(mark), 4, true), 1);
+    CHECK(!ok(BPF_PROG_TYPE_SOCKET_FILTER, SKB(len) + 1, 2, false));
+    CHECK_EQ(checked_verdict(rt, BPF_PROG_TYPE_SOCKET_FILTER, SKB(len) + 1, 2, false), 0);
+    CHECK_EQ(checked_verdict(rt, BPF_PROG_TYPE_SOCKET_FILTER, SKB(len) + 2, 2, false), 1);
+    /* the tracepoint's common header, misaligned tracing reads */
+    CHECK_EQ(checked_verdict(rt, BPF_PROG_TYPE_TRACEPOINT, 0, 8, false), 0);
+    CHECK_EQ(checked_verdict(rt, BPF_PROG_TYPE_KPROBE, 4, 8, false), 0);
+    CHECK_EQ(checked_verdict(rt, BPF_PROG_TYPE_KPROBE, 8, 8, false), 1);
+    /* pointer fields: whole reads only */
+    CHECK_EQ(checked_verdict(rt, BPF_PROG_TYPE_XDP, 0, 4, false), 1);
+    CHECK_EQ(checked_verdict(rt, BPF_PROG_TYPE_XDP, 0, 4, true), 0);
+    CHECK_EQ(checked_verdict(rt, BPF_PROG_TYPE_XDP, 2, 2, false), 0);
+
+    /* the sweep: every offset and size, aligned or not, both directions */
+    static const struct { uint32_t type; uint32_t end; } sweeps[] = {
+        { BPF_PROG_TYPE_XDP, 28 },          { BPF_PROG_TYPE_SOCKET_FILTER, 196 },
+        { BPF_PROG_TYPE_SCHED_CLS, 196 },   { BPF_PROG_TYPE_SCHED_ACT, 196 },
+        { BPF_PROG_TYPE_CGROUP_SKB, 196 },  { BPF_PROG_TYPE_LWT_IN, 196 },
+        { BPF_PROG_TYPE_LWT_OUT, 196 },     { BPF_PROG_TYPE_LWT_XMIT, 196 },
+        { BPF_PROG_TYPE_KPROBE, 176 },      { BPF_PROG_TYPE_RAW_TRACEPOINT, 104 },
+        { BPF_PROG_TYPE_TRACEPOINT, 40 },   { BPF_PROG_TYPE_PERF_EVENT, 192 },
+        { BPF_PROG_TYPE_SYSCALL, 48 },
+    };
+    static const uint32_t sizes[] = { 1, 2, 4, 8 };
+    for (size_t s = 0; s < NR(sweeps); s++) {
+        int mismatches = 0, n = 0;
+        for (uint32_t off = 0; off < sweeps[s].end; off++)
+            for (size_t z = 0; z < NR(sizes); z++)
+                for (int w = 0; w < 2; w++) {
+                    int c = checked_verdict(rt, sweeps[s].type, off, sizes[z], w);
+                    bool b = ok(sweeps[s].type, off, sizes[z], w);
+                    n++;
+                    if (c != (int)b && mismatches++ < 5)
+                        fprintf(stderr, "type %u off %u size %u %s: checked mode %d, rule %d\n",
+                                sweeps[s].type, off, sizes[z], w ? "write" : "read", c, b);
+                }
+        CHECK_EQ(mismatches, 0);
+        CHECK(n > 0);
+    }
+    bpfrt_runtime_destroy(rt);
+}
+
+/* The kernel's verdict on one access. */
+static bool kernel_accepts(uint32_t type, uint32_t off, uint32_t size, bool write)
+{
+    struct bpf_insn p[4];
+    uint32_t n = access_prog(p, off, size, write);
     long fd = load_prog_ex(NULL, true, type, p, n, "GPL", 0, NULL, 0, NULL);
     if (fd >= 0)
         close((int)fd);
@@ -156,8 +239,6 @@ static void test_kernel_sweep(void)
         int mismatches = 0;
         for (uint32_t off = 0; off < sweeps[s].end; off++) {
             for (size_t z = 0; z < NR(sizes); z++) {
-                if (off % sizes[z])
-                    continue;
                 for (int w = 0; w < 2; w++) {
                     bool k = kernel_accepts(sweeps[s].type, off, sizes[z], w);
                     bool b = ok(sweeps[s].type, off, sizes[z], w);
@@ -174,6 +255,7 @@ static void test_kernel_sweep(void)
 int main(void)
 {
     RUN(test_rules);
+    RUN(test_checked_mode_follows_rule);
     RUN(test_kernel_sweep);
     return test_summary();
 }

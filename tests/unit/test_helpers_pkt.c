@@ -508,15 +508,20 @@ static void test_checked_region_moves(void)
 {
     set_xdp(256, 64, false);
     run.checked = true;
-    run.nr_regions = 1;
-    run.regions[0] = (struct bpfrt_region){ P(pkt.data), P(pkt.data_end), true };
+    run.rgn.nr = run.rgn.nr_fixed = run.rgn.nr_scoped = 0;
+    run.rgn.packet = UINT32_MAX;
+    /* the packet region follows the helpers that move the packet */
     CHECK_EQ(call(BPF_FUNC_xdp_adjust_head, P(&run), (uint64_t)-10, 0, 0, 0), 0);
-    CHECK_EQ(run.regions[0].start, P(pkt.data));
-    CHECK_EQ(run.regions[0].end, P(pkt.data_end));
+    CHECK(bpfrt_run_check_access(&run, P(pkt.data), (uint64_t)(pkt.data_end - pkt.data), true));
+    CHECK(!bpfrt_run_check_access(&run, P(pkt.data) - 1, 1, false));
+    CHECK(!bpfrt_run_check_access(&run, P(pkt.data_end), 1, false));
     CHECK_EQ(call(BPF_FUNC_xdp_adjust_tail, P(&run), 20, 0, 0, 0), 0);
-    CHECK_EQ(run.regions[0].end, P(pkt.data_end));
+    CHECK(bpfrt_run_check_access(&run, P(pkt.data_end) - 1, 1, true));
+    CHECK(!bpfrt_run_check_access(&run, P(pkt.data_end), 1, false));
+    CHECK_EQ(call(BPF_FUNC_xdp_adjust_tail, P(&run), (uint64_t)-30, 0, 0, 0), 0);
+    CHECK(!bpfrt_run_check_access(&run, P(pkt.data_end), 1, false));
     run.checked = false;
-    run.nr_regions = 0;
+    run.rgn.nr = run.rgn.nr_fixed = 0;
 }
 
 static void test_redirect(void)

@@ -2,10 +2,10 @@
  * Linux program type; the facts in them by hand against Linux 6.18
  * (libbpf's prog_type_name[] and section_defs[], check_return_code and
  * may_access_direct_pkt_data in kernel/bpf/verifier.c,
- * bpf_prog_load_check_attach in kernel/bpf/syscall.c); and their
- * consistency with each other (every loadable type has a context and a test
- * run, packet access where the context has packet pointers, no section
- * prefix that another shadows). test_prog_types_kernel.c asks the kernel. */
+ * bpf_prog_load_check_attach in kernel/bpf/syscall.c, can_be_sleepable);
+ * and their consistency with each other (every loadable type has a context
+ * and a test run, packet access where the context has packet pointers, no
+ * section prefix that another shadows). test_prog_types_kernel.c asks the kernel. */
 #include "test.h"
 
 #include "bpfrt/prog_type.h"
@@ -185,6 +185,21 @@ static void test_load_attach(void)
     CHECK(!bpfrt_prog_type_attach_ok(__MAX_BPF_PROG_TYPE, 0));
 }
 
+/* can_be_sleepable (verifier.c) and "Syscall programs can only be sleepable" */
+static void test_sleepable(void)
+{
+    for (uint32_t t = 0; t < __MAX_BPF_PROG_TYPE; t++) {
+        uint8_t want = BPFRT_SLEEPABLE_NO;
+        if (t == P(KPROBE) || t == P(TRACING) || t == P(LSM) || t == P(STRUCT_OPS))
+            want = BPFRT_SLEEPABLE_MAY;
+        if (t == P(SYSCALL))
+            want = BPFRT_SLEEPABLE_MUST;
+        test_current = bpfrt_prog_type_str(t);
+        CHECK_EQ(bpfrt_prog_type_row(t)->sleepable, want);
+    }
+    test_current = "test_sleepable";
+}
+
 static void check_sec(const char *name, uint32_t type, const char *prefix, uint32_t attach, uint32_t flags)
 {
     uint32_t t = UINT32_MAX;
@@ -280,6 +295,7 @@ int main(void)
     RUN(test_pkt_access);
     RUN(test_retval);
     RUN(test_load_attach);
+    RUN(test_sleepable);
     RUN(test_sections);
     RUN(test_sections_consistent);
     return test_summary();

@@ -5,9 +5,11 @@
  *  - direct packet access: a bounds-checked one-byte read / write through
  *    the context's data pointer loads exactly as the row's packet access
  *    (may_access_direct_pkt_data) says;
- *  - load-time attach types (bpf_prog_load_check_attach): the kernel loads
- *    a type with each attach type its row lists and refuses others; bpfrt's
- *    PROG_LOAD answers as the kernel does for the types it loads.
+ *  - load-time attach types (bpf_prog_load_check_attach) and
+ *    BPF_F_SLEEPABLE (can_be_sleepable): the kernel loads a type with each
+ *    attach type its row lists and refuses others, with or without the
+ *    flag as the row says; bpfrt's PROG_LOAD answers as the kernel does for
+ *    the types it loads.
  * Types this kernel does not load at all (not configured) are skipped with
  * a note; without bpf(2) the whole test skips. */
 #include "test.h"
@@ -37,9 +39,9 @@ static const struct {
     { P(SYSCALL), 0 },             { P(NETFILTER), BPF_NETFILTER },
 };
 
-/* PROG_LOAD on the kernel (or bpfrt): true when it loads. */
-static bool loads(bool kernel, uint32_t type, uint32_t attach, const struct bpf_insn *insns, uint32_t cnt,
-                  long *err)
+/* PROG_LOAD on the kernel (or bpfrt) with prog_flags: true when it loads. */
+static bool loads_flags(bool kernel, uint32_t type, uint32_t attach, uint32_t flags, const struct bpf_insn *insns,
+                        uint32_t cnt, long *err)
 {
     union bpf_attr a;
     memset(&a, 0, sizeof(a));
@@ -48,8 +50,7 @@ static bool loads(bool kernel, uint32_t type, uint32_t attach, const struct bpf_
     a.insns = ptr(insns);
     a.insn_cnt = cnt;
     a.license = ptr("GPL");
-    if (type == P(SYSCALL))
-        a.prog_flags = BPF_F_SLEEPABLE;
+    a.prog_flags = flags;
     if (kernel) {
         a.log_buf = ptr(klog);
         a.log_size = sizeof(klog);
@@ -61,6 +62,14 @@ static bool loads(bool kernel, uint32_t type, uint32_t attach, const struct bpf_
     if (err)
         *err = fd < 0 ? fd : 0;
     return fd >= 0;
+}
+
+/* ... with BPF_F_SLEEPABLE where the type needs it (syscall). */
+static bool loads(bool kernel, uint32_t type, uint32_t attach, const struct bpf_insn *insns, uint32_t cnt,
+                  long *err)
+{
+    uint32_t flags = bpfrt_prog_type_row(type)->sleepable == BPFRT_SLEEPABLE_MUST ? BPF_F_SLEEPABLE : 0;
+    return loads_flags(kernel, type, attach, flags, insns, cnt, err);
 }
 
 static bool kernel_returns(uint32_t type, uint32_t attach, int32_t v)
@@ -238,6 +247,33 @@ static void test_load_attach_vs_kernel(void)
     }
 }
 
+/* can_be_sleepable, and syscall programs that must be */
+static void test_sleepable_vs_kernel(void)
+{
+    for (size_t i = 0; i < NR(ktypes); i++) {
+        uint32_t type = ktypes[i].type, attach = ktypes[i].attach;
+        const struct bpfrt_prog_type_row *row = bpfrt_prog_type_row(type);
+        if (!kernel_has(type, attach))
+            continue;
+        test_current = row->name;
+        const struct bpf_insn p[] = { MOV64_IMM(0, good_ret(type, attach)), EXIT() };
+        for (int sleep = 0; sleep < 2; sleep++) {
+            uint32_t flags = sleep ? BPF_F_SLEEPABLE : 0;
+            long kerr, berr;
+            bool want = sleep ? row->sleepable != BPFRT_SLEEPABLE_NO : row->sleepable != BPFRT_SLEEPABLE_MUST;
+            bool k = loads_flags(true, type, attach, flags, p, 2, &kerr);
+            if (k != want)
+                fprintf(stderr, "%s sleepable=%d: kernel %s\n%s\n", row->name, sleep, k ? "loads" : "refuses", klog);
+            CHECK_EQ(k, want);
+            if (bpfrt_prog_type_known(type)) {
+                bool b = loads_flags(false, type, attach, flags, p, 2, &berr);
+                CHECK_EQ(b, k);
+                CHECK_EQ(berr, kerr);
+            }
+        }
+    }
+}
+
 int main(void)
 {
     if (!kbpf_available())
@@ -246,6 +282,7 @@ int main(void)
     RUN(test_retval_vs_kernel);
     RUN(test_pkt_access_vs_kernel);
     RUN(test_load_attach_vs_kernel);
+    RUN(test_sleepable_vs_kernel);
     bpfrt_runtime_destroy(rt);
     return test_summary();
 }

@@ -216,33 +216,104 @@ static void test_checked_ctx(void)
     vt_pkt = NULL;
 }
 
-static void test_region_api(void)
+static struct bpfrt_run *region_run(void)
 {
     struct bpfrt_run *run = calloc(1, sizeof(*run));
     run->checked = true;
-    uint8_t a[16], b[16];
+    run->rgn.packet = run->rgn.nocache = UINT32_MAX;
+    return run;
+}
+
+static void test_region_api(void)
+{
+    struct bpfrt_run *run = region_run();
+    uint8_t a[16], b[16], c[16];
     CHECK_EQ(bpfrt_run_add_region(run, a, 16, true), 0);
     CHECK_EQ(bpfrt_run_add_region(run, b, 16, false), 0);
     CHECK_EQ(bpfrt_run_add_region(run, b, 16, false), 0); /* duplicates collapse */
-    CHECK_EQ(run->nr_regions, 2);
+    CHECK_EQ(run->rgn.nr, 2);
     CHECK(bpfrt_run_check_access(run, (uintptr_t)a, 16, true));
     CHECK(!bpfrt_run_check_access(run, (uintptr_t)a + 1, 16, false));
     CHECK(bpfrt_run_check_access(run, (uintptr_t)b + 8, 8, false));
     CHECK(!bpfrt_run_check_access(run, (uintptr_t)b, 1, true)); /* read-only */
     CHECK(!bpfrt_run_check_access(run, UINT64_MAX - 3, 8, false));
     CHECK(bpfrt_run_check_access(run, 0, 0, false)); /* empty access */
-    /* the table has a bound; outside an engine run a full table says so */
-    static uint8_t many[BPFRT_RUN_MAX_REGIONS + 1];
+    CHECK_EQ(bpfrt_run_region_span(run, b + 4), 12);
+    CHECK_EQ(bpfrt_run_region_span(run, c), 0);
+    CHECK_EQ(bpfrt_run_add_region(run, (void *)(UINTPTR_MAX - 3), 8, false), -BPFRT_EINVAL);
+    /* a fixed region goes below the run-lifetime ones */
+    CHECK_EQ(bpfrt_run_add_fixed_region(run, c, 16, true), 0);
+    CHECK_EQ(bpfrt_run_add_fixed_region(run, c, 16, true), 0); /* the same one */
+    CHECK_EQ(run->rgn.nr_fixed, 1);
+    CHECK(bpfrt_run_check_access(run, (uintptr_t)a, 16, true));
+    CHECK(bpfrt_run_check_access(run, (uintptr_t)b, 16, false));
+    /* a full table recycles the oldest run-lifetime regions, never a fixed one */
+    static uint8_t many[BPFRT_RUN_MAX_REGIONS + 8];
+    for (int i = 0; i < BPFRT_RUN_MAX_REGIONS + 8; i++)
+        CHECK_EQ(bpfrt_run_add_region(run, many + i, 1, false), 0);
+    CHECK_EQ(run->rgn.nr, BPFRT_RUN_MAX_REGIONS);
+    CHECK(bpfrt_run_check_access(run, (uintptr_t)c, 16, true));
+    CHECK(!bpfrt_run_check_access(run, (uintptr_t)a, 1, false));
+    CHECK(!bpfrt_run_check_access(run, (uintptr_t)many, 1, false));
+    CHECK(bpfrt_run_check_access(run, (uintptr_t)(many + BPFRT_RUN_MAX_REGIONS + 7), 1, false));
+    /* a region the program no longer owns goes; fixed ones stay */
+    bpfrt_run_remove_region(run, many + BPFRT_RUN_MAX_REGIONS + 7);
+    CHECK(!bpfrt_run_check_access(run, (uintptr_t)(many + BPFRT_RUN_MAX_REGIONS + 7), 1, false));
+    CHECK_EQ(run->rgn.nr, BPFRT_RUN_MAX_REGIONS - 1);
+    bpfrt_run_remove_region(run, c);
+    CHECK(bpfrt_run_check_access(run, (uintptr_t)c, 16, true));
+    free(run);
+
+    /* every slot fixed: nothing can be added */
+    run = region_run();
     int last = 0;
-    for (int i = 0; i < BPFRT_RUN_MAX_REGIONS; i++)
-        last = bpfrt_run_add_region(run, many + i, 1, false);
+    for (int i = 0; i < BPFRT_RUN_MAX_REGIONS + 1; i++)
+        last = bpfrt_run_add_fixed_region(run, many + i, 1, false);
     CHECK_EQ(last, -BPFRT_E2BIG);
-    CHECK_EQ(run->nr_regions, BPFRT_RUN_MAX_REGIONS);
-    /* an unchecked run ignores regions */
+    CHECK_EQ(bpfrt_run_add_region(run, a, 16, true), -BPFRT_E2BIG);
+    free(run);
+
+    /* an unchecked run ignores regions and allows everything */
     struct bpfrt_run *u = calloc(1, sizeof(*u));
     CHECK_EQ(bpfrt_run_add_region(u, a, 16, true), 0);
-    CHECK_EQ(u->nr_regions, 0);
+    CHECK_EQ(bpfrt_run_add_fixed_region(u, a, 16, true), -BPFRT_ENOENT);
+    CHECK_EQ(u->rgn.nr, 0);
+    CHECK(bpfrt_run_check_access(u, 8, 8, true));
     free(u);
+}
+
+/* Scoped regions: a stack, removed by scope_end however full the table is,
+ * with a hard limit that fails the run. */
+static void test_region_scopes(void)
+{
+    struct bpfrt_run *run = region_run();
+    static uint8_t many[BPFRT_RUN_MAX_REGIONS + 1];
+    for (int i = 0; i < BPFRT_RUN_MAX_REGIONS + 1; i++)
+        bpfrt_run_add_region(run, many + i, 1, false);
+    uint8_t d[8], e[8];
+    uint32_t outer = bpfrt_run_scope_begin(run);
+    CHECK_EQ(bpfrt_run_scope_add(run, d, 8, false), 0);
+    uint32_t inner = bpfrt_run_scope_begin(run);
+    CHECK_EQ(bpfrt_run_scope_add(run, e, 8, true), 0);
+    CHECK(bpfrt_run_check_access(run, (uintptr_t)d, 8, false));
+    CHECK(!bpfrt_run_check_access(run, (uintptr_t)d, 8, true));
+    CHECK(bpfrt_run_check_access(run, (uintptr_t)e, 8, true));
+    bpfrt_run_scope_end(run, inner);
+    CHECK(!bpfrt_run_check_access(run, (uintptr_t)e, 1, false));
+    CHECK(bpfrt_run_check_access(run, (uintptr_t)d, 8, false));
+    bpfrt_run_scope_end(run, outer);
+    CHECK(!bpfrt_run_check_access(run, (uintptr_t)d, 1, false));
+    CHECK_EQ(run->rgn.nr_scoped, 0);
+    /* the limit */
+    outer = bpfrt_run_scope_begin(run);
+    for (int i = 0; i < BPFRT_RUN_MAX_SCOPED; i++)
+        CHECK_EQ(bpfrt_run_scope_add(run, many + i, 1, false), 0);
+    CHECK_EQ(run->error, BPFRT_RUN_OK);
+    CHECK_EQ(bpfrt_run_scope_add(run, d, 8, false), -BPFRT_E2BIG);
+    CHECK_EQ(run->error, BPFRT_RUN_CALL_DEPTH);
+    CHECK_CONTAINS(run->error_msg, "lend more than 16 regions");
+    bpfrt_run_scope_end(run, outer);
+    CHECK_EQ(run->rgn.nr_scoped, 0);
     free(run);
 }
 
@@ -314,6 +385,7 @@ int main(void)
     RUN(test_checked_input);
     RUN(test_checked_ctx);
     RUN(test_region_api);
+    RUN(test_region_scopes);
     RUN(test_ld_abs);
     vt_teardown();
     return test_summary();

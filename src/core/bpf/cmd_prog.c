@@ -388,11 +388,12 @@ static int check_type_rules(struct load *ld)
 {
     const union bpf_attr *a = ld->attr;
     bool sleepable = a->prog_flags & BPF_F_SLEEPABLE;
-    if (a->prog_type == BPF_PROG_TYPE_SYSCALL && !sleepable) {
+    uint8_t may = bpfrt_prog_type_row(a->prog_type)->sleepable; /* a known type: it has a row */
+    if (may == BPFRT_SLEEPABLE_MUST && !sleepable) {
         bpfrt_vlog_printf(&ld->log, "Syscall programs can only be sleepable\n");
         return -BPFRT_EINVAL;
     }
-    if (sleepable && a->prog_type != BPF_PROG_TYPE_SYSCALL) {
+    if (sleepable && may == BPFRT_SLEEPABLE_NO) {
         bpfrt_vlog_printf(&ld->log, "Only fentry/fexit/fmod_ret, lsm, iter, uprobe, and struct_ops "
                                     "programs can be sleepable\n");
         return -BPFRT_EINVAL;

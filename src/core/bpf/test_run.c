@@ -82,15 +82,8 @@ static int run_prog(struct tr *t, const struct run_setup *s, uint32_t repeat, bo
         run->ctx = s->ctx;
         run->ctx_desc = s->desc;
         run->ctx_size = s->ctx_size;
-        run->pkt = s->pkt;
-        if (s->pkt) {
-            /* The packet region as the packet helpers expect it (they move
-             * it when they move data/data_end). */
-            uint8_t *start = s->pkt->data_meta ? s->pkt->data_meta : s->pkt->data;
-            err = bpfrt_run_add_region(run, start, (uint64_t)(s->pkt->data_end - start), true);
-        }
-        if (!err)
-            err = bpfrt_prog_run(t->prog, run, (uint64_t)(uintptr_t)s->ctx, 0, &r0);
+        run->pkt = s->pkt; /* the run makes [data_meta, data_end) its packet region */
+        err = bpfrt_prog_run(t->prog, run, (uint64_t)(uintptr_t)s->ctx, 0, &r0);
         if (err) {
             t->res->run_error = run->error;
             t->res->error_insn = run->error_insn;

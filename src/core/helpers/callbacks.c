@@ -40,19 +40,18 @@ static uint64_t for_each_cb(struct bpfrt_map *map, const void *key, void *value,
 {
     struct for_each_state *st = arg;
     struct bpfrt_run *run = st->run;
-    /* A checked callback may touch the key (read-only) and the value, only
-     * for the length of its call: its regions (and any it adds) go away
-     * afterwards. */
-    uint32_t saved = run->nr_regions;
-    if (run->checked) {
-        bpfrt_run_add_region(run, key, map->key_size, false);
-        bpfrt_run_add_region(run, value, map->value_size, true);
-    }
+    /* A checked callback may touch the key (read-only: it lives on this
+     * helper's native stack) and the value for the length of its call
+     * only: scoped regions, gone when the call returns. */
+    uint32_t mark = bpfrt_run_scope_begin(run);
     uint64_t ret = 0;
-    int err = bpfrt_run_callback(run, st->func, (uint64_t)(uintptr_t)map,
-                                 (uint64_t)(uintptr_t)key, (uint64_t)(uintptr_t)value,
-                                 st->ctx, 0, &ret);
-    run->nr_regions = saved;
+    int err = bpfrt_run_scope_add(run, key, map->key_size, false);
+    if (!err)
+        err = bpfrt_run_scope_add(run, value, map->value_size, true);
+    if (!err)
+        err = bpfrt_run_callback(run, st->func, (uint64_t)(uintptr_t)map, (uint64_t)(uintptr_t)key,
+                                 (uint64_t)(uintptr_t)value, st->ctx, 0, &ret);
+    bpfrt_run_scope_end(run, mark);
     if (err) {
         st->err = err;
         return 1;

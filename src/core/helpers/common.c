@@ -13,14 +13,5 @@ uint32_t bpfrt_helper_prog_type(const struct bpfrt_run *run)
 
 size_t bpfrt_helper_span(const struct bpfrt_run *run, const void *p)
 {
-    if (!run->checked)
-        return SIZE_MAX;
-    uintptr_t a = (uintptr_t)p;
-    size_t best = 0;
-    for (uint32_t i = 0; i < run->nr_regions; i++) {
-        const struct bpfrt_region *r = &run->regions[i];
-        if (a >= r->start && a < r->end && r->end - a > best)
-            best = r->end - a;
-    }
-    return best;
+    return bpfrt_run_region_span(run, p);
 }

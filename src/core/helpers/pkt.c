@@ -39,24 +39,10 @@ static void update_ctx_shadows(struct bpfrt_run *run)
 
 void bpfrt_pkt_resync(struct bpfrt_run *run, const struct bpfrt_pkt_snap *old)
 {
-    struct bpfrt_pkt *pkt = run->pkt;
     update_ctx_shadows(run);
-    if (!run->checked)
-        return;
-    /* The hook registered the packet as [data, data_end) or
-     * [data_meta, data_end): move whichever it was. */
-    for (uint32_t i = 0; i < run->nr_regions; i++) {
-        struct bpfrt_region *r = &run->regions[i];
-        if (r->end != old->data_end)
-            continue;
-        if (r->start == old->data) {
-            r->start = (uintptr_t)pkt->data;
-            r->end = (uintptr_t)pkt->data_end;
-        } else if (old->data_meta && r->start == old->data_meta) {
-            r->start = (uintptr_t)pkt->data_meta;
-            r->end = (uintptr_t)pkt->data_end;
-        }
-    }
+    /* In a checked run the packet region follows: the program may touch
+     * [data_meta, data_end) as it is now, nothing of what it was. */
+    bpfrt_run_packet_moved(run);
 }
 
 struct bpfrt_pkt_snap bpfrt_pkt_snapshot(const struct bpfrt_pkt *pkt)

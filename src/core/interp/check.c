@@ -1,163 +1,38 @@
-/* Checked mode: what an unverified program may touch. The loop tests the
- * stack range inline; everything else comes here: the last region that
- * matched, then every region, and the context through its description.
+/* Checked mode: at run time, what Linux's verifier proves before
+ * (check_mem_access, check_ctx_access, check_func_arg in
+ * kernel/bpf/verifier.c). The loop tests the stack and the cached regions
+ * inline; everything else comes here: the run's regions
+ * (src/core/prog/regions.c) and the context through the one access rule.
  * Helper arguments are checked against the prototype before the call and
  * the memory a helper returns becomes a region after it. */
 #include "bpfrt/helpers.h"
 #include "core/interp/interp.h"
+#include "core/prog/prog_types.h"
 
-static bool region_ok(const struct bpfrt_region *rg, uint64_t addr, uint64_t end, bool write)
-{
-    return addr >= rg->start && end <= rg->end && (!write || rg->writable);
-}
-
-void bpfrt_interp_hint_reset(struct interp_exec *ex)
-{
-    ex->rd_lo = ex->wr_lo = (uintptr_t)(ex->stack_top - INTERP_FRAME_SIZE);
-    ex->rd_span = ex->wr_span = INTERP_FRAME_SIZE;
-}
-
-/* Remembers region i for the loop's inline test. The stack region is never
- * cached: its start moves with calls and returns. */
-static void hint_set(struct interp_exec *ex, uint32_t i, bool write)
-{
-    const struct bpfrt_region *rg = &ex->run->regions[i];
-    if (i == ex->stack_region || rg->end - rg->start < 8)
-        return;
-    if (write) {
-        ex->wr_lo = rg->start;
-        ex->wr_span = rg->end - rg->start;
-    } else {
-        ex->rd_lo = rg->start;
-        ex->rd_span = rg->end - rg->start;
-    }
-}
-
-/* Index of a region holding [addr, addr+size) (writable if asked), or -1. */
-static int region_find(struct interp_exec *ex, uint64_t addr, uint64_t size, bool write)
-{
-    const struct bpfrt_run *run = ex->run;
-    uint64_t end = addr + size;
-    if (end < addr)
-        return -1;
-    uint32_t h = ex->hint;
-    if (h < run->nr_regions && region_ok(&run->regions[h], addr, end, write)) {
-        hint_set(ex, h, write);
-        return (int)h;
-    }
-    for (uint32_t i = 0; i < run->nr_regions; i++)
-        if (region_ok(&run->regions[i], addr, end, write)) {
-            ex->hint = i;
-            hint_set(ex, i, write);
-            return (int)i;
-        }
-    return -1;
-}
-
-bool bpfrt_run_check_access(const struct bpfrt_run *run, uint64_t addr, uint64_t size, bool write)
-{
-    if (size == 0)
-        return true;
-    uint64_t end = addr + size;
-    if (end < addr)
-        return false;
-    for (uint32_t i = 0; i < run->nr_regions; i++)
-        if (region_ok(&run->regions[i], addr, end, write))
-            return true;
-    return false;
-}
-
-int bpfrt_run_add_region(struct bpfrt_run *run, const void *start, uint64_t size, bool writable)
-{
-    if (!run->checked || size == 0)
-        return 0;
-    uintptr_t s = (uintptr_t)start, e = s + (uintptr_t)size;
-    if (e < s)
-        return -BPFRT_EINVAL;
-    for (uint32_t i = 0; i < run->nr_regions; i++) {
-        struct bpfrt_region *rg = &run->regions[i];
-        if (rg->start == s && rg->end == e) {
-            rg->writable = rg->writable || writable;
-            return 0;
-        }
-    }
-    struct bpfrt_region nr = { s, e, writable };
-    if (run->nr_regions < BPFRT_RUN_MAX_REGIONS) {
-        run->regions[run->nr_regions++] = nr;
-        return 0;
-    }
-    /* Full: inside an interpreter run, recycle the oldest region a helper
-     * added (a long loop of map lookups must not exhaust the table). */
-    struct interp_exec *ex = run->engine_priv;
-    if (!ex || ex->nr_fixed >= BPFRT_RUN_MAX_REGIONS)
-        return -BPFRT_E2BIG;
-    if (ex->recycle < ex->nr_fixed || ex->recycle >= BPFRT_RUN_MAX_REGIONS)
-        ex->recycle = ex->nr_fixed;
-    run->regions[ex->recycle++] = nr;
-    return 0;
-}
-
-/* Appends a region the engine owns (never recycled). */
-static uint32_t add_fixed(struct bpfrt_run *run, uintptr_t start, uintptr_t end, bool writable)
-{
-    if (run->nr_regions >= BPFRT_RUN_MAX_REGIONS || end <= start)
-        return UINT32_MAX;
-    run->regions[run->nr_regions] = (struct bpfrt_region){ start, end, writable };
-    return run->nr_regions++;
-}
-
-void bpfrt_interp_add_prog_regions(struct interp_exec *ex, const struct bpfrt_prog *prog)
-{
-    /* Global data (.data/.rodata/.bss): single-value arrays a ld_imm64
-     * MAP_VALUE points into. */
-    for (uint32_t i = 0; i < prog->nr_maps; i++) {
-        struct bpfrt_map *map = prog->maps[i];
-        uint64_t addr;
-        if (!map || map->map_type != BPF_MAP_TYPE_ARRAY)
-            continue;
-        if (bpfrt_map_direct_value_addr(map, 0, &addr) != 0 || !addr)
-            continue;
-        bpfrt_run_add_region(ex->run, (const void *)(uintptr_t)addr, map->value_size,
-                             !(map->map_flags & BPF_F_RDONLY_PROG));
-    }
-}
-
-void bpfrt_interp_setup_regions(struct interp_exec *ex, const struct bpfrt_prog *prog)
+void bpfrt_interp_setup_regions(struct interp_exec *ex)
 {
     struct bpfrt_run *run = ex->run;
-    ex->stack_region = add_fixed(run, (uintptr_t)(ex->stack_top - INTERP_FRAME_SIZE),
-                                 (uintptr_t)ex->stack_top, true);
-    if (!run->ctx_desc && run->ctx && run->ctx_size)
-        add_fixed(run, (uintptr_t)run->ctx, (uintptr_t)run->ctx + run->ctx_size, true);
-    if (run->pkt && run->pkt->buf && run->pkt->buf_size)
-        add_fixed(run, (uintptr_t)run->pkt->buf, (uintptr_t)run->pkt->buf + run->pkt->buf_size, true);
-    bpfrt_interp_add_prog_regions(ex, prog);
-    ex->nr_fixed = run->nr_regions;
-    ex->recycle = ex->nr_fixed;
+    /* The stack: all frames' (the loop moves its start with calls). */
+    int i = bpfrt_run_add_fixed_region(run, ex->stack_top - INTERP_FRAME_SIZE, INTERP_FRAME_SIZE, true);
+    ex->stack_region = i >= 0 ? (uint32_t)i : UINT32_MAX;
+    run->rgn.nocache = ex->stack_region;
+    /* The entry frame's stack is valid for the whole engine run: the inline
+     * caches fall back to it, so their test needs no "empty" case. */
+    bpfrt_run_regions_home(run, (uintptr_t)(ex->stack_top - INTERP_FRAME_SIZE), INTERP_FRAME_SIZE);
 }
 
 static void bad_access(struct interp_exec *ex, uint32_t pc, uint64_t addr, uint32_t size, const char *what)
 {
-    bool readable = region_find(ex, addr, size, false) >= 0;
+    bool readable = bpfrt_run_region_lookup(ex->run, addr, size, false) != NULL;
     bpfrt_interp_fail(ex, BPFRT_RUN_BAD_ACCESS, pc, addr,
                   "invalid memory access at insn %u: %s of %u bytes at 0x%llx%s", pc, what, size,
                   (unsigned long long)addr,
                   readable ? " (read-only memory)" : "");
 }
 
-static const struct bpfrt_ctx_field *ctx_field(const struct bpfrt_ctx_desc *desc, uint32_t off,
-                                               uint32_t size)
-{
-    for (uint32_t i = 0; i < desc->nr_fields; i++) {
-        const struct bpfrt_ctx_field *f = &desc->fields[i];
-        if (off >= f->off && off + size <= (uint32_t)f->off + f->size)
-            return f;
-    }
-    return NULL;
-}
-
 /* Context accesses through run->ctx_desc: -1 not the context, 0 invalid
- * (error recorded), 1 plain load/store, 2 *val holds the value. */
+ * (error recorded), 1 plain load/store, 2 *val holds the value. The rule
+ * is bpfrt_ctx_access_ok's, the one the verifier and the kernel sweep use. */
 static int ctx_access(struct interp_exec *ex, uint64_t addr, uint32_t size, bool write, uint64_t *val,
                       uint32_t pc)
 {
@@ -169,31 +44,20 @@ static int ctx_access(struct interp_exec *ex, uint64_t addr, uint32_t size, bool
     if (addr < c || addr >= c + desc->ctx_size)
         return -1;
     uint32_t off = (uint32_t)(addr - c);
-    const struct bpfrt_ctx_field *f = NULL;
-    if (off + size > desc->ctx_size)
-        goto bad;
-    if (!write && desc->whole_ctx_readable)
-        return 1;
-    f = ctx_field(desc, off, size);
-    if (!f || !(f->access & (write ? BPFRT_CTX_WRITE : BPFRT_CTX_READ)))
-        goto bad;
-    if (f->kind != BPFRT_CTX_SCALAR) {
-        /* A pointer in disguise: the whole field, read as the kernel-side u64. */
-        if (write || off != f->off || size != f->size)
-            goto bad;
-        uint64_t v;
-        bpfrt_memcpy(&v, (const void *)(c + f->kern_off), sizeof(v));
-        *val = v;
-        return 2;
+    const struct bpfrt_ctx_field *f = bpfrt_ctx_access_ok(desc, off, size, write);
+    if (!f) {
+        bpfrt_interp_fail(ex, BPFRT_RUN_BAD_ACCESS, pc, addr,
+                          "invalid bpf_context access at insn %u: %s off=%u size=%u (%s)", pc,
+                          write ? "write" : "read", off, size, desc->ctx_name ? desc->ctx_name : "context");
+        return 0;
     }
-    if (size != f->size && !f->narrow_ok)
-        goto bad;
-    return 1;
-bad:
-    bpfrt_interp_fail(ex, BPFRT_RUN_BAD_ACCESS, pc, addr,
-                  "invalid bpf_context access at insn %u: %s off=%u size=%u (%s)", pc,
-                  write ? "write" : "read", off, size, desc->ctx_name ? desc->ctx_name : "context");
-    return 0;
+    if (f->kind == BPFRT_CTX_SCALAR)
+        return 1;
+    /* A pointer in disguise: read as the kernel-side u64. */
+    uint64_t v;
+    bpfrt_memcpy(&v, (const void *)(c + f->kern_off), sizeof(v));
+    *val = v;
+    return 2;
 }
 
 int bpfrt_interp_check_load(struct interp_exec *ex, uint64_t addr, uint32_t size, uint64_t *val, uint32_t pc)
@@ -201,7 +65,7 @@ int bpfrt_interp_check_load(struct interp_exec *ex, uint64_t addr, uint32_t size
     int c = ctx_access(ex, addr, size, false, val, pc);
     if (c >= 0)
         return c;
-    if (region_find(ex, addr, size, false) >= 0)
+    if (bpfrt_run_region_lookup(ex->run, addr, size, false))
         return 1;
     bad_access(ex, pc, addr, size, "read");
     return 0;
@@ -213,7 +77,7 @@ bool bpfrt_interp_check_store(struct interp_exec *ex, uint64_t addr, uint32_t si
     int c = ctx_access(ex, addr, size, true, &unused, pc);
     if (c >= 0)
         return c == 1;
-    if (region_find(ex, addr, size, true) >= 0)
+    if (bpfrt_run_region_lookup(ex->run, addr, size, true))
         return true;
     bad_access(ex, pc, addr, size, "write");
     return false;
@@ -228,7 +92,7 @@ bool bpfrt_interp_check_rmw(struct interp_exec *ex, uint64_t addr, uint32_t size
                       "invalid memory access at insn %u: atomic operation on the context", pc);
         return false;
     }
-    if (region_find(ex, addr, size, true) >= 0)
+    if (bpfrt_run_region_lookup(ex->run, addr, size, true))
         return true;
     bad_access(ex, pc, addr, size, "atomic update");
     return false;
@@ -258,7 +122,7 @@ static bool arg_mem(struct interp_exec *ex, const struct bpfrt_helper_proto *p, 
 {
     if (size == 0)
         return true;
-    if (region_find(ex, addr, size, write) >= 0)
+    if (bpfrt_run_region_lookup(ex->run, addr, size, write))
         return true;
     char why[96];
     bpfrt_snprintf(why, sizeof(why), "%llu %s bytes at 0x%llx are not accessible",
@@ -294,9 +158,9 @@ void bpfrt_interp_finish_checked(struct interp_exec *ex, int *rc)
     bpfrt_spin_unlock((struct bpf_spin_lock *)ex->held_lock);
     ex->held_lock = 0;
     if (*rc == 0) {
-        bpfrt_interp_fail(ex, BPFRT_RUN_BAD_HELPER_ARG, ex->run->error_insn, 0,
+        bpfrt_interp_fail(ex, BPFRT_RUN_BAD_HELPER_ARG, ex->exit_pc, 0,
                       "the program exited holding a bpf_spin_lock (bpf_spin_unlock is missing)");
-        *rc = bpfrt_interp_errno(BPFRT_RUN_BAD_HELPER_ARG);
+        *rc = bpfrt_run_errno(BPFRT_RUN_BAD_HELPER_ARG);
     }
 }
 
@@ -358,11 +222,11 @@ bool bpfrt_interp_check_helper_args(struct interp_exec *ex, const struct bpfrt_h
                 return arg_fail(ex, p, pc, reg, v, "is not the program's context");
             break;
         case ARG_PTR_TO_CONST_STR: {
-            int ri = region_find(ex, v, 1, false);
-            if (ri < 0)
+            const struct bpfrt_region *rg = bpfrt_run_region_lookup(run, v, 1, false);
+            if (!rg)
                 return arg_mem(ex, p, pc, reg, v, 1, false);
             const char *s = (const char *)(uintptr_t)v;
-            uint64_t avail = run->regions[ri].end - v;
+            uint64_t avail = rg->end - v;
             if (bpfrt_strnlen(s, (size_t)avail) >= avail)
                 return arg_fail(ex, p, pc, reg, v, "string is not NUL-terminated");
             break;
@@ -371,14 +235,10 @@ bool bpfrt_interp_check_helper_args(struct interp_exec *ex, const struct bpfrt_h
             if (!spin_lock_arg(ex, p, pc, reg, v))
                 return false;
             break;
-        case ARG_PTR_TO_RINGBUF_MEM: {
-            bool found = false;
-            for (uint32_t k = 0; k < ex->nr_rb_records; k++)
-                found |= ex->rb_records[k] == v;
-            if (!found)
+        case ARG_PTR_TO_RINGBUF_MEM:
+            if (!bpfrt_run_ref_held(run, (const void *)(uintptr_t)v))
                 return arg_fail(ex, p, pc, reg, v, "is not a ring buffer record reserved in this run");
             break;
-        }
         case ARG_CONST_ALLOC_SIZE_OR_ZERO:
             *alloc_size = v;
             break;
@@ -410,27 +270,10 @@ bool bpfrt_interp_check_helper_args(struct interp_exec *ex, const struct bpfrt_h
     return true;
 }
 
-static void forget_rb_record(struct interp_exec *ex, uint64_t v)
-{
-    struct bpfrt_run *run = ex->run;
-    for (uint32_t k = 0; k < ex->nr_rb_records; k++)
-        if (ex->rb_records[k] == v) {
-            ex->rb_records[k] = ex->rb_records[--ex->nr_rb_records];
-            break;
-        }
-    /* The record belongs to the consumer now: no more access. */
-    for (uint32_t i = ex->nr_fixed; i < run->nr_regions; i++)
-        if (run->regions[i].start == v)
-            run->regions[i].end = run->regions[i].start;
-}
-
 void bpfrt_interp_helper_returned(struct interp_exec *ex, const struct bpfrt_helper_proto *p,
                               const uint64_t *regs, uint64_t ret, uint64_t alloc_size,
                               struct bpfrt_map *map)
 {
-    for (int i = 0; i < 5; i++)
-        if (p->arg_type[i] == ARG_PTR_TO_RINGBUF_MEM)
-            forget_rb_record(ex, regs[i + 1]);
     if (p->id == BPF_FUNC_spin_lock)
         ex->held_lock = (uintptr_t)regs[1];
     else if (p->id == BPF_FUNC_spin_unlock)
@@ -464,8 +307,6 @@ void bpfrt_interp_helper_returned(struct interp_exec *ex, const struct bpfrt_hel
         if (alloc_size == 0)
             break;
         bpfrt_run_add_region(ex->run, (const void *)(uintptr_t)ret, alloc_size, true);
-        if (ex->nr_rb_records < INTERP_MAX_RB_RECORDS)
-            ex->rb_records[ex->nr_rb_records++] = ret;
         break;
     default:
         break;

@@ -179,23 +179,6 @@ void bpfrt_interp_fail(struct interp_exec *ex, enum bpfrt_run_error err, uint32_
     va_end(ap);
 }
 
-int bpfrt_interp_errno(enum bpfrt_run_error err)
-{
-    static const int map[] = {
-        [BPFRT_RUN_OK] = 0,
-        [BPFRT_RUN_BAD_ACCESS] = -BPFRT_EFAULT,
-        [BPFRT_RUN_BAD_HELPER_ARG] = -BPFRT_EINVAL,
-        [BPFRT_RUN_UNKNOWN_HELPER] = -BPFRT_EINVAL,
-        [BPFRT_RUN_BUDGET] = -BPFRT_ELOOP,
-        [BPFRT_RUN_CALL_DEPTH] = -BPFRT_E2BIG,
-        [BPFRT_RUN_BAD_INSN] = -BPFRT_EINVAL,
-        [BPFRT_RUN_ABORTED] = -BPFRT_EINTR,
-    };
-    if ((unsigned)err >= sizeof(map) / sizeof(map[0]) || map[err] == 0)
-        return -BPFRT_EINVAL;
-    return map[err];
-}
-
 /* Linux's special negative offsets (SKF_NET_OFF, SKF_LL_OFF): relative to
  * the network and the link-layer (MAC) header. */
 #define INTERP_SKF_NET_OFF (-0x100000)
@@ -300,8 +283,8 @@ static int interp_run(struct bpfrt_prog *prog, struct bpfrt_run *run, uint64_t r
     struct interp_exec ex;
     ex.depth = 0;
     ex.zeroed = 0;
-    ex.nr_fixed = ex.recycle = ex.hint = 0;
-    ex.nr_extra_maps = ex.nr_rb_records = ex.nr_values = ex.next_value = 0;
+    ex.exit_pc = UINT32_MAX;
+    ex.nr_extra_maps = ex.nr_values = ex.next_value = 0;
     ex.held_lock = 0;
     ex.run = run;
     ex.stack_base = stack;
@@ -313,29 +296,33 @@ static int interp_run(struct bpfrt_prog *prog, struct bpfrt_run *run, uint64_t r
     ex.frames[0].may_goto = BPFRT_MAY_GOTO_LOOPS;
     ex.trace_pc = -1;
     ex.stack_region = UINT32_MAX;
-    bpfrt_interp_hint_reset(&ex);
     ex.loop = select_loop(run);
 
     void *saved_priv = run->engine_priv;
-    uint32_t saved_regions = run->nr_regions;
+    struct bpfrt_run_regions_mark saved_regions = { 0 };
+    const bool checked = run->checked;
     run->engine_priv = &ex;
     run->prog = prog;
     if (!run->ctx)
         run->ctx = (void *)(uintptr_t)r1;
-    if (run->checked)
-        bpfrt_interp_setup_regions(&ex, prog);
+    if (checked) {
+        bpfrt_run_regions_save(run, &saved_regions);
+        bpfrt_interp_setup_regions(&ex);
+    }
 
     uint64_t regs[11] = { 0 };
     regs[BPF_REG_1] = r1;
     regs[BPF_REG_2] = r2;
     regs[BPF_REG_10] = (uint64_t)(uintptr_t)ex.stack_top;
     int rc = ex.loop(&ex, code->slots, regs, ret);
-    if (run->checked)
+    run->exit_insn = ex.exit_pc;
+    if (checked) {
         bpfrt_interp_finish_checked(&ex, &rc);
+        bpfrt_run_regions_restore(run, &saved_regions); /* the stack region was this frame's */
+    }
 
     if (run->insn_budget)
         run->insn_budget = ex.budget > 0 ? (uint64_t)ex.budget : 1;
-    run->nr_regions = saved_regions; /* our regions point into this stack frame */
     run->engine_priv = saved_priv;
     return rc;
 }
@@ -383,10 +370,7 @@ static int interp_callback(struct bpfrt_run *run, uint64_t func, const uint64_t 
     if (ex->stack_region < BPFRT_RUN_MAX_REGIONS)
         run->regions[ex->stack_region].start = (uintptr_t)(ex->stack_top - (size_t)(d + 2) * INTERP_FRAME_SIZE);
     struct bpfrt_prog *saved_prog = run->prog;
-    /* The helper may have changed the regions since the last callback. */
-    bpfrt_interp_hint_reset(ex);
     int rc = ex->loop(ex, (const struct interp_slot *)(uintptr_t)func, regs, ret);
-    bpfrt_interp_hint_reset(ex);
     ex->depth = d;
     run->prog = saved_prog;
     if (ex->stack_region < BPFRT_RUN_MAX_REGIONS)

@@ -61,7 +61,6 @@ struct interp_frame {
 };
 
 #define INTERP_MAX_EXTRA_MAPS 16
-#define INTERP_MAX_RB_RECORDS 16
 #define INTERP_MAX_VALUES 16
 
 struct interp_exec;
@@ -69,7 +68,9 @@ typedef int (*interp_loop_fn)(struct interp_exec *ex, const struct interp_slot *
                           uint64_t *ret);
 
 /* State of one engine run (one program; tail calls continue in it). Lives on
- * the native stack of interp_run; run->engine_priv points at it. */
+ * the native stack of interp_run; run->engine_priv points at it. The
+ * regions a checked run may touch are the run's (run->rgn, src/core/prog/):
+ * the engine adds its stack and moves that region's start with calls. */
 struct interp_exec {
     struct bpfrt_run *run;
     interp_loop_fn loop;           /* the instantiation this run uses */
@@ -77,22 +78,12 @@ struct interp_exec {
     uint32_t depth;            /* current frame */
     uint32_t zeroed;           /* frames [0, zeroed] have had their stack zeroed */
     int64_t budget;            /* instructions left (INT64_MAX: unlimited) */
+    uint32_t exit_pc;          /* the EXIT that ended the entry frame */
     struct interp_frame frames[BPFRT_MAX_CALL_FRAMES];
     /* Checked mode. */
-    uint32_t stack_region;     /* index of the stack slot in run->regions */
-    uint32_t nr_fixed;         /* regions below this index are never recycled */
-    uint32_t recycle;          /* next dynamic region to recycle when the table is full */
-    uint32_t hint;             /* last region that matched */
-    /* Inline caches the checked loop tests after the stack: the last region
-     * a load (rd) and a store (wr) hit, [lo, lo + span) with span >= 8.
-     * When nothing is cached they hold the entry frame's stack, which is
-     * valid for the whole run, so the test needs no "empty" case. */
-    uintptr_t rd_lo, wr_lo;
-    uint64_t rd_span, wr_span;
+    uint32_t stack_region;     /* index of the stack in run->regions, or UINT32_MAX */
     uintptr_t extra_maps[INTERP_MAX_EXTRA_MAPS]; /* inner maps a map-in-map lookup returned */
     uint32_t nr_extra_maps;
-    uintptr_t rb_records[INTERP_MAX_RB_RECORDS]; /* outstanding ringbuf reservations */
-    uint32_t nr_rb_records;
     /* Map values helpers returned (the latest INTERP_MAX_VALUES), so a
      * bpf_spin_lock argument can be checked to be the map's lock, and the
      * lock the program holds (at most one, as Linux allows). */
@@ -136,22 +127,17 @@ bool bpfrt_interp_check_helper_args(struct interp_exec *ex, const struct bpfrt_h
 void bpfrt_interp_helper_returned(struct interp_exec *ex, const struct bpfrt_helper_proto *p,
                               const uint64_t *regs, uint64_t ret, uint64_t alloc_size,
                               struct bpfrt_map *map);
-/* Forgets the inline region caches (regions may have changed). */
-void bpfrt_interp_hint_reset(struct interp_exec *ex);
-/* Adds the engine's own regions (stack, ctx/input, packet, map values). */
-void bpfrt_interp_setup_regions(struct interp_exec *ex, const struct bpfrt_prog *prog);
+/* Adds the engine's own region (the stack) and points the run's inline
+ * caches at the entry frame. */
+void bpfrt_interp_setup_regions(struct interp_exec *ex);
 /* Ends a checked run: releases a bpf_spin_lock the program still holds
  * (an error unless the run already failed). */
 void bpfrt_interp_finish_checked(struct interp_exec *ex, int *rc);
-/* Adds the map-value regions of a tail-call target. */
-void bpfrt_interp_add_prog_regions(struct interp_exec *ex, const struct bpfrt_prog *prog);
 
 /* ---- interp.c: shared slow paths the loops call ---- */
 /* Records a run error naming instruction pc. */
 void bpfrt_interp_fail(struct interp_exec *ex, enum bpfrt_run_error err, uint32_t pc, uint64_t addr,
                    const char *fmt, ...) __attribute__((format(printf, 5, 6)));
-/* The negative errno an engine run returns for run->error. */
-int bpfrt_interp_errno(enum bpfrt_run_error err);
 /* Packet bytes for LD_ABS/LD_IND: the packet, or the plain context. */
 bool bpfrt_interp_ld_pkt(struct interp_exec *ex, int64_t off, uint32_t size, uint64_t *val);
 /* Trace hook: reports the pending instruction and arms the next. */

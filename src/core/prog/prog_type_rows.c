@@ -7,6 +7,7 @@
  *  - direct packet access: may_access_direct_pkt_data (kernel/bpf/verifier.c);
  *  - the exit range: check_return_code (verifier.c; no range means any r0);
  *  - load-time attach types: bpf_prog_load_check_attach (kernel/bpf/syscall.c);
+ *  - sleepable: can_be_sleepable (verifier.c; syscall programs must be);
  *  - section prefixes: libbpf's section_defs[] (tools/lib/bpf/libbpf.c).
  * A type without a context is named and described but not loaded: adding
  * it is giving its row a context (and a test-run kind). */
@@ -31,6 +32,7 @@
 #define TR(x) .test_run = BPFRT_TEST_RUN_##x
 #define PKT_R .pkt = BPFRT_PKT_READ
 #define PKT_RW .pkt = BPFRT_PKT_READ_WRITE
+#define MAY_SLEEP .sleepable = BPFRT_SLEEPABLE_MAY
 
 /* check_return_code's default range for the types it checks */
 #define RET_0_1 .ret = RANGE(0, 1)
@@ -43,7 +45,8 @@ static const struct bpfrt_prog_type_row rows[__MAX_BPF_PROG_TYPE] = {
         .secs = SECS({ "socket", 0, LEG }),
     },
     [P(KPROBE)] = {
-        .name = "kprobe", .ctx = &bpfrt_ctx_kprobe, TR(CTX),
+        /* sleepable only on uprobes, which the attach decides */
+        .name = "kprobe", .ctx = &bpfrt_ctx_kprobe, TR(CTX), MAY_SLEEP,
         .ret_attach = RET_ATTACH(ON(TRACE_KPROBE_SESSION, RANGE(0, 1)), ON(TRACE_UPROBE_SESSION, RANGE(0, 1))),
         .secs = SECS({ "kprobe.multi", AT(TRACE_KPROBE_MULTI), ATT },
                      { "kretprobe.multi", AT(TRACE_KPROBE_MULTI), ATT },
@@ -212,7 +215,7 @@ static const struct bpfrt_prog_type_row rows[__MAX_BPF_PROG_TYPE] = {
     [P(TRACING)] = {
         /* raw_tp and fmod_ret return anything; attach types other than
          * these five Linux refuses (-ENOTSUPP) */
-        .name = "tracing",
+        .name = "tracing", MAY_SLEEP, /* fentry, fexit, fmod_ret, iter */
         .ret_attach = RET_ATTACH(ON(TRACE_FENTRY, RANGE(0, 0)), ON(TRACE_FEXIT, RANGE(0, 0)),
                                  ON(TRACE_ITER, RANGE(0, 1))),
         .secs = SECS({ "tp_btf", AT(TRACE_RAW_TP), ATT }, { "fentry.s", AT(TRACE_FENTRY), ATT | SLP },
@@ -222,7 +225,7 @@ static const struct bpfrt_prog_type_row rows[__MAX_BPF_PROG_TYPE] = {
                      { "iter", AT(TRACE_ITER), ATT }),
     },
     [P(STRUCT_OPS)] = {
-        .name = "struct_ops", .ret = BTF_RANGE,
+        .name = "struct_ops", .ret = BTF_RANGE, MAY_SLEEP,
         .secs = SECS({ "struct_ops.s", 0, SLP }, { "struct_ops", 0, 0 }),
     },
     [P(EXT)] = {
@@ -231,7 +234,7 @@ static const struct bpfrt_prog_type_row rows[__MAX_BPF_PROG_TYPE] = {
         .secs = SECS({ "freplace", 0, 0 }),
     },
     [P(LSM)] = {
-        .name = "lsm", .ret = BTF_RANGE,
+        .name = "lsm", .ret = BTF_RANGE, MAY_SLEEP,
         .secs = SECS({ "lsm.s", AT(LSM_MAC), ATT | SLP }, { "lsm_cgroup", AT(LSM_CGROUP), ATT },
                      { "lsm", AT(LSM_MAC), ATT }),
     },
@@ -242,6 +245,7 @@ static const struct bpfrt_prog_type_row rows[__MAX_BPF_PROG_TYPE] = {
     },
     [P(SYSCALL)] = {
         .name = "syscall", .ctx = &bpfrt_ctx_syscall, TR(SYSCALL), .load_attach = ATTACH(0),
+        .sleepable = BPFRT_SLEEPABLE_MUST,
         .secs = SECS({ "syscall", 0, SLP }),
     },
     [P(NETFILTER)] = {

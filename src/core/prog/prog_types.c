@@ -219,13 +219,13 @@ const struct bpfrt_ctx_field *bpfrt_ctx_access_ok(const struct bpfrt_ctx_desc *d
                                                   uint32_t size, bool write)
 {
     const struct bpfrt_ctx_field *f = bpfrt_ctx_field_find(desc, off, size);
-    if (!f)
+    if (!f || !(f->access & (write ? BPFRT_CTX_WRITE : BPFRT_CTX_READ)))
         return NULL;
-    if (!write)
-        return (f->access & BPFRT_CTX_READ) ? f : NULL;
-    if (!(f->access & BPFRT_CTX_WRITE))
-        return NULL;
-    if (size != f->size && !(f->access & BPFRT_CTX_NARROW_WRITE))
+    /* A pointer in disguise is read whole, never written (Linux rewrites
+     * the load into one of the real pointer; a store has nothing to become). */
+    if (f->kind != BPFRT_CTX_SCALAR)
+        return !write && off == f->off && size == f->size ? f : NULL;
+    if (write && size != f->size && !(f->access & BPFRT_CTX_NARROW_WRITE))
         return NULL;
     return f;
 }

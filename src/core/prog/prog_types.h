@@ -63,9 +63,17 @@ struct bpfrt_perf_event_data {
 #define BPFRT_PERF_MAX_TRACE_SIZE 8192 /* tracepoint record bytes a program may read */
 #define BPFRT_SYSCALL_CTX_MAX 65535    /* BPF_PROG_TYPE_SYSCALL ctx (U16_MAX) */
 
-/* Full Linux is_valid_access check for one access: [off, off+size) inside a
- * field, off aligned to size, size == field size or a permitted narrow
- * access, and the direction allowed. Returns the field or NULL. */
+/* The one context-access rule (Linux 6.18's is_valid_access per type):
+ * may a program whose context `desc` describes access [off, off+size) for
+ * a read or a write? Yes when it lies inside one field, off is aligned to
+ * size (1, 2, 4 or 8), the field allows the direction, and size is the
+ * field's or a narrow access the field permits (reads: narrow_ok, writes:
+ * BPFRT_CTX_NARROW_WRITE); pointer fields only as a whole read. Returns the
+ * field - what the access touches: its kind, and for pointers the kern_off
+ * of the real value - or NULL. Checked runs, the verifier and the tests
+ * (swept against the kernel in test_bpf_ctx) all ask this function. A
+ * caller with a signed offset passes it as is: negative ones wrap past
+ * ctx_size and are refused. */
 const struct bpfrt_ctx_field *bpfrt_ctx_access_ok(const struct bpfrt_ctx_desc *desc, uint32_t off,
                                                   uint32_t size, bool write);
 
@@ -95,6 +103,14 @@ enum bpfrt_pkt_access {
     BPFRT_PKT_NONE = 0,
     BPFRT_PKT_READ,
     BPFRT_PKT_READ_WRITE,
+};
+
+/* BPF_F_SLEEPABLE at load (Linux's can_be_sleepable; syscall programs
+ * must be). */
+enum bpfrt_sleepable {
+    BPFRT_SLEEPABLE_NO = 0,
+    BPFRT_SLEEPABLE_MAY,
+    BPFRT_SLEEPABLE_MUST,
 };
 
 /* What r0 may hold when the program exits (Linux's check_return_code). */
@@ -127,6 +143,7 @@ struct bpfrt_prog_type_row {
     const struct bpfrt_ctx_desc *ctx_attach_desc;
     uint8_t test_run;                      /* enum bpfrt_test_run_kind */
     uint8_t pkt;                           /* enum bpfrt_pkt_access */
+    uint8_t sleepable;                     /* enum bpfrt_sleepable */
     struct bpfrt_retval ret;               /* r0 at exit, unless ret_attach names the attach type */
     const struct bpfrt_retval_attach *ret_attach; /* ended by BPFRT_ATTACH_END, or NULL */
     /* expected_attach_type values PROG_LOAD accepts (Linux's

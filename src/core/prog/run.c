@@ -15,7 +15,7 @@ void bpfrt_run_begin(struct bpfrt_run *run, struct bpfrt_prog *prog)
     if (plat->read_lock)
         plat->read_lock(plat->ctx);
     run->checked = !prog->verified;
-    run->nr_regions = 0;
+    bpfrt_run_regions_init(run);
     run->insn_budget = prog->verified ? 0 : BPFRT_RUN_DEFAULT_BUDGET;
     run->tail_call_cnt = 0;
     run->tail_call_target = NULL;
@@ -24,11 +24,13 @@ void bpfrt_run_begin(struct bpfrt_run *run, struct bpfrt_prog *prog)
     run->error_addr = 0;
     run->error_msg[0] = '\0';
     run->engine_priv = NULL;
+    run->exit_insn = UINT32_MAX;
 }
 
 void bpfrt_run_end(struct bpfrt_run *run)
 {
     const struct bpfrt_platform *plat = run->rt->plat;
+    bpfrt_run_release_refs(run, -BPFRT_EINVAL); /* a caller that ran the engine itself */
     if (plat->read_unlock)
         plat->read_unlock(plat->ctx);
     if (plat->cpu_release)
@@ -46,6 +48,8 @@ int bpfrt_prog_run(struct bpfrt_prog *prog, struct bpfrt_run *run, uint64_t r1, 
     if (!run->ctx)
         run->ctx = (void *)(uintptr_t)r1;
     __atomic_add_fetch(&prog->run_cnt, 1, __ATOMIC_RELAXED);
+    if (run->checked)
+        bpfrt_run_add_start_regions(run, prog);
     int rc = prog->engine_ops->run(prog, run, r1, r2, ret);
     /* Engines that leave a tail call to us (or hand an unverified target
      * back from an unchecked run): the target replaces the program. */
@@ -55,9 +59,81 @@ int bpfrt_prog_run(struct bpfrt_prog *prog, struct bpfrt_run *run, uint64_t r1, 
         if (!next->verified)
             run->checked = true;
         run->prog = next;
+        bpfrt_run_add_start_regions(run, next);
         rc = next->engine_ops->run(next, run, (uint64_t)(uintptr_t)run->ctx, 0, ret);
     }
-    return rc;
+    return bpfrt_run_release_refs(run, rc);
+}
+
+int bpfrt_run_errno(enum bpfrt_run_error err)
+{
+    static const int map[] = {
+        [BPFRT_RUN_OK] = 0,
+        [BPFRT_RUN_BAD_ACCESS] = -BPFRT_EFAULT,
+        [BPFRT_RUN_BAD_HELPER_ARG] = -BPFRT_EINVAL,
+        [BPFRT_RUN_UNKNOWN_HELPER] = -BPFRT_EINVAL,
+        [BPFRT_RUN_BUDGET] = -BPFRT_ELOOP,
+        [BPFRT_RUN_CALL_DEPTH] = -BPFRT_E2BIG,
+        [BPFRT_RUN_BAD_INSN] = -BPFRT_EINVAL,
+        [BPFRT_RUN_ABORTED] = -BPFRT_EINTR,
+        [BPFRT_RUN_UNRELEASED_REF] = -BPFRT_EINVAL,
+    };
+    if ((unsigned)err >= sizeof(map) / sizeof(map[0]) || map[err] == 0)
+        return -BPFRT_EINVAL;
+    return map[err];
+}
+
+/* ---- references ---- */
+
+int bpfrt_run_ref_acquire(struct bpfrt_run *run, const void *ptr, void (*release)(void *ptr),
+                          const char *what)
+{
+    if (!run->checked)
+        return 0;
+    if (run->nr_refs >= BPFRT_RUN_MAX_REFS)
+        return -BPFRT_E2BIG;
+    run->refs[run->nr_refs++] = (struct bpfrt_run_ref){ ptr, release, what };
+    return 0;
+}
+
+bool bpfrt_run_ref_held(const struct bpfrt_run *run, const void *ptr)
+{
+    if (!run->checked)
+        return true;
+    for (uint32_t i = 0; i < run->nr_refs; i++)
+        if (run->refs[i].ptr == ptr)
+            return true;
+    return false;
+}
+
+void bpfrt_run_ref_drop(struct bpfrt_run *run, const void *ptr)
+{
+    for (uint32_t i = 0; i < run->nr_refs; i++)
+        if (run->refs[i].ptr == ptr) {
+            run->refs[i] = run->refs[--run->nr_refs];
+            return;
+        }
+}
+
+int bpfrt_run_release_held_refs(struct bpfrt_run *run, int rc)
+{
+    /* Linux refuses such a program at load ("Unreleased reference"); here
+     * the run fails - and the reference goes back, so the ring buffer is
+     * not left with a record that blocks its consumer forever. */
+    const char *what = run->refs[0].what;
+    uint32_t n = run->nr_refs;
+    while (run->nr_refs) {
+        struct bpfrt_run_ref r = run->refs[--run->nr_refs];
+        if (r.release)
+            r.release((void *)(uintptr_t)r.ptr);
+    }
+    if (rc != 0)
+        return rc;
+    bpfrt_run_fail(run, BPFRT_RUN_UNRELEASED_REF, 0,
+                   "the program exited holding %u reference%s (a %s: release it before exit)", n,
+                   n == 1 ? "" : "s", what ? what : "resource");
+    run->error_insn = run->exit_insn;
+    return bpfrt_run_errno(BPFRT_RUN_UNRELEASED_REF);
 }
 
 void bpfrt_run_fail(struct bpfrt_run *run, enum bpfrt_run_error err, uint64_t addr, const char *fmt, ...)
