@@ -157,6 +157,29 @@ static void local_call(struct jit_ctx *c, int64_t target)
     }
 }
 
+/* Checked mode, after a helper called directly: it may have taken memory
+ * away, which resets the run's inline caches; the copies generated code
+ * tests follow (bpfrt_jit_sync_hints, inline: r0 must survive). */
+static void sync_caches(struct x86 *x)
+{
+    static const int32_t lo_off[2] = { (int32_t)__builtin_offsetof(struct bpfrt_run, rgn.rd_lo),
+                                       (int32_t)__builtin_offsetof(struct bpfrt_run, rgn.wr_lo) };
+    static const int32_t span_off[2] = { (int32_t)__builtin_offsetof(struct bpfrt_run, rgn.rd_span),
+                                         (int32_t)__builtin_offsetof(struct bpfrt_run, rgn.wr_span) };
+    const int32_t my_lo[2] = { JIT_OFF(rd_lo), JIT_OFF(wr_lo) };
+    const int32_t my_lim[2] = { JIT_OFF(rd_lim), JIT_OFF(wr_lim) };
+    bpfrt_x86_load(x, 8, false, JIT_T1, JIT_EX, JIT_OFF(run));
+    for (unsigned k = 0; k < 2; k++) {
+        bpfrt_x86_load(x, 8, false, JIT_T2, JIT_T1, lo_off[k]);
+        bpfrt_x86_store(x, 8, JIT_EX, my_lo[k], JIT_T2);
+        bpfrt_x86_load(x, 8, false, JIT_T2, JIT_T1, span_off[k]);
+        for (unsigned i = 0; i < 4; i++) { /* span - 1, - 2, - 4, - 8 */
+            bpfrt_x86_alu_ri(x, X86_SUB, 8, JIT_T2, i ? 1 << (i - 1) : 1);
+            bpfrt_x86_store(x, 8, JIT_EX, my_lim[k] + 8 * (int32_t)i, JIT_T2);
+        }
+    }
+}
+
 /* A helper known at prepare time, called directly. */
 static void helper_direct(struct jit_ctx *c, const struct bpfrt_helper_proto *hp)
 {
@@ -168,6 +191,8 @@ static void helper_direct(struct jit_ctx *c, const struct bpfrt_helper_proto *hp
     bpfrt_x86_load(x, 8, false, X86_R9, JIT_EX, JIT_OFF(run));
     bpfrt_jit_call_abs(x, JIT_T1, (const void *)hp->fn);
     after_c_call(c, x);
+    if (c->mode == JIT_CHECKED)
+        sync_caches(x);
     restore_regs(x, mask, false, n);
     after_helper(c);
 }
@@ -276,5 +301,5 @@ void bpfrt_jit_emit_ld_pkt(struct jit_ctx *c, const struct bpfrt_dinsn *d)
     bpfrt_jit_jump_label(c, x, X86_CC_E, out);
     bpfrt_jit_label_bind(c, y, out);
     bpfrt_x86_alu_rr(y, X86_XOR, 4, X86_RAX, X86_RAX);
-    bpfrt_x86_ret(y);
+    bpfrt_jit_emit_exit(c, NULL); /* (into the cold stream) */
 }

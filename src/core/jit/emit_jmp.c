@@ -93,7 +93,13 @@ void bpfrt_jit_emit_may_goto(struct jit_ctx *c, const struct bpfrt_dinsn *d)
     bpfrt_x86_alu_mi_idx(x, X86_SUB, 4, JIT_EX, JIT_T1, JIT_OFF(may_goto), 1);
 }
 
+/* d == NULL: the exit an out-of-bounds LD_ABS takes, in the cold stream.
+ * Checked mode notes which exit ran (an unreleased reference is reported
+ * at the entry frame's exit, as the interpreter does). */
 void bpfrt_jit_emit_exit(struct jit_ctx *c, const struct bpfrt_dinsn *d)
 {
-    bpfrt_x86_ret(&c->hot);
+    struct x86 *x = d ? &c->hot : &c->cold;
+    if (c->mode == JIT_CHECKED)
+        bpfrt_x86_store_imm(x, 4, JIT_EX, JIT_OFF(exit_pc), (int32_t)c->pc);
+    bpfrt_x86_ret(x);
 }

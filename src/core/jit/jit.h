@@ -19,6 +19,7 @@
 #include "core/interp/interp.h"
 #include "core/isa/decode.h"
 #include "core/jit/x86.h"
+#include "core/prog/prog.h"
 
 enum jit_mode { JIT_VERIFIED, JIT_CHECKED, JIT_TRUSTED };
 
@@ -63,6 +64,7 @@ struct jit_exec {
     uint64_t ctx;              /* run->ctx, r1 of a tail-call target */
     uint32_t may_goto[BPFRT_MAX_CALL_FRAMES];
     uint32_t cb_nest;          /* callbacks in progress */
+    uint32_t exit_pc;          /* checked mode: the exit that ran last (the entry frame's, at the end) */
     bool handoff;              /* a tail call left for bpfrt_prog_run */
     struct interp_exec vm;
 };

@@ -17,12 +17,12 @@ static enum jit_mode exec_mode(const struct jit_exec *ex)
 
 void bpfrt_jit_sync_hints(struct jit_exec *ex)
 {
-    const struct interp_exec *vm = &ex->vm;
-    ex->rd_lo = vm->rd_lo;
-    ex->wr_lo = vm->wr_lo;
+    const struct bpfrt_run_regions *g = &ex->run->rgn;
+    ex->rd_lo = g->rd_lo;
+    ex->wr_lo = g->wr_lo;
     for (unsigned i = 0; i < 4; i++) {
-        ex->rd_lim[i] = vm->rd_span - (1u << i); /* spans are >= 8 */
-        ex->wr_lim[i] = vm->wr_span - (1u << i);
+        ex->rd_lim[i] = g->rd_span - (1u << i); /* spans are >= 8 */
+        ex->wr_lim[i] = g->wr_span - (1u << i);
     }
 }
 
@@ -123,8 +123,7 @@ int bpfrt_jit_slow_tail(struct jit_exec *ex, uint64_t unused, uint32_t pc, uint6
     run->prog = tgt;
     ex->may_goto[(ex->top - r10) / BPFRT_STACK_SIZE] = BPFRT_MAY_GOTO_LOOPS;
     if (mode == JIT_CHECKED) {
-        bpfrt_interp_add_prog_regions(&ex->vm, tgt);
-        bpfrt_interp_hint_reset(&ex->vm);
+        bpfrt_run_add_prog_regions(run, tgt);
         bpfrt_jit_sync_hints(ex);
         if (--ex->vm.budget < 0) {
             bpfrt_interp_fail(&ex->vm, BPFRT_RUN_BUDGET, pc, 0, "instruction budget exhausted at insn %u", pc);
@@ -169,8 +168,8 @@ uint64_t bpfrt_jit_helper_checked(struct jit_exec *ex, const struct bpfrt_helper
         return 0;
     uint64_t rv = p->fn(regs[1], regs[2], regs[3], regs[4], regs[5], run);
     bpfrt_interp_helper_returned(&ex->vm, p, regs, rv, alloc, map);
-    /* the helper (or a callback) may have changed the regions */
-    bpfrt_interp_hint_reset(&ex->vm);
+    /* the helper (or a callback) may have taken memory away, which resets
+     * the run's caches: the copies follow */
     bpfrt_jit_sync_hints(ex);
     return rv;
 }
@@ -245,8 +244,6 @@ int bpfrt_jit_callback(struct bpfrt_run *run, uint64_t func, const uint64_t args
     if (mode == JIT_CHECKED) {
         set_stack_range(ex, r10);
         sync_stack_region(ex);
-        bpfrt_interp_hint_reset(&ex->vm);
-        bpfrt_jit_sync_hints(ex);
     }
     uint64_t regs[11] = { 0, args[0], args[1], args[2], args[3], args[4], 0, 0, 0, 0, r10 };
     ex->cb_nest++;
@@ -258,11 +255,10 @@ int bpfrt_jit_callback(struct bpfrt_run *run, uint64_t func, const uint64_t args
     if (mode == JIT_CHECKED) {
         set_stack_range(ex, caller_r10);
         sync_stack_region(ex);
-        bpfrt_interp_hint_reset(&ex->vm);
         bpfrt_jit_sync_hints(ex);
     }
     if (run->error != BPFRT_RUN_OK)
-        return bpfrt_interp_errno(run->error);
+        return bpfrt_run_errno(run->error);
     *ret = r0;
     return 0;
 }
@@ -293,8 +289,8 @@ int bpfrt_jit_run(struct bpfrt_prog *prog, struct bpfrt_run *run, uint64_t r1, u
     bpfrt_memset(top - BPFRT_STACK_SIZE, 0, BPFRT_STACK_SIZE);
     vm->depth = 0;
     vm->zeroed = 0;
-    vm->nr_fixed = vm->recycle = vm->hint = 0;
-    vm->nr_extra_maps = vm->nr_rb_records = vm->nr_values = vm->next_value = 0;
+    vm->exit_pc = UINT32_MAX;
+    vm->nr_extra_maps = vm->nr_values = vm->next_value = 0;
     vm->held_lock = 0;
     vm->run = run;
     vm->loop = NULL;
@@ -308,35 +304,42 @@ int bpfrt_jit_run(struct bpfrt_prog *prog, struct bpfrt_run *run, uint64_t r1, u
     vm->stack_region = UINT32_MAX;
 
     void *saved_priv = run->engine_priv;
-    uint32_t saved_regions = run->nr_regions;
+    struct bpfrt_run_regions_mark saved_regions = { 0 };
     bool checked = jp->mode == JIT_CHECKED;
     run->engine_priv = vm;
     run->prog = prog;
     run->checked = checked;
+    run->exit_insn = UINT32_MAX;
     if (!run->ctx)
         run->ctx = (void *)(uintptr_t)r1;
     ex.ctx = (uint64_t)(uintptr_t)run->ctx;
-    bpfrt_interp_hint_reset(vm);
-    if (checked)
-        bpfrt_interp_setup_regions(vm, prog);
+    ex.exit_pc = UINT32_MAX;
+    if (checked) {
+        bpfrt_run_regions_save(run, &saved_regions);
+        bpfrt_interp_setup_regions(vm); /* the stack, and the caches' home */
+    }
     set_stack_range(&ex, ex.top);
-    bpfrt_jit_sync_hints(&ex);
+    if (checked)
+        bpfrt_jit_sync_hints(&ex);
 
     uint64_t regs[11] = { 0, r1, r2, 0, 0, 0, 0, 0, 0, 0, ex.top };
     jit_entry_fn entry = (jit_entry_fn)(void *)(jp->image + jp->entry);
     uint64_t r0 = entry(&ex, regs, jp->image + jp->insn_off[0]);
     int rc = 0;
     if (run->error != BPFRT_RUN_OK)
-        rc = bpfrt_interp_errno(run->error);
+        rc = bpfrt_run_errno(run->error);
     else
         *ret = r0;
-    if (checked)
+    run->exit_insn = ex.exit_pc;
+    if (checked) {
+        vm->exit_pc = ex.exit_pc;
         bpfrt_interp_finish_checked(vm, &rc);
+        bpfrt_run_regions_restore(run, &saved_regions); /* the stack region was this frame's */
+    }
     if (rc)
         *ret = 0;
     if (run->insn_budget)
         run->insn_budget = vm->budget > 0 ? (uint64_t)vm->budget : 1;
-    run->nr_regions = saved_regions; /* our regions point into this stack frame */
     run->engine_priv = saved_priv;
     return rc;
 }
