@@ -366,6 +366,17 @@ static void gen_mem(void)
     begin();
     bpfrt_x86_mfence(&X);
     end("mfence");
+    static const char *const nops[10] = {
+        NULL, "nop", "xchg ax, ax", "nop DWORD PTR [rax]", "{disp8} nop DWORD PTR [rax+0x0]",
+        "{disp8} nop DWORD PTR [rax+rax*1+0x0]", "{disp8} nop WORD PTR [rax+rax*1+0x0]",
+        "{disp32} nop DWORD PTR [rax+0x0]", "{disp32} nop DWORD PTR [rax+rax*1+0x0]",
+        "{disp32} nop WORD PTR [rax+rax*1+0x0]",
+    };
+    for (unsigned n = 1; n <= 9; n++) {
+        begin();
+        bpfrt_x86_nop(&X, n);
+        end("%s", nops[n]);
+    }
     begin();
     bpfrt_x86_ret(&X);
     end("ret");

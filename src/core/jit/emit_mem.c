@@ -1,10 +1,12 @@
 /* Emitters for loads, stores, atomics, load-acquire and store-release
  * (Linux: the BPF_LDX/BPF_ST/BPF_STX cases of do_jit and emit_atomic).
  *
- * Checked mode tests every access inline the way the interpreter's
- * checked loop does (interp_loop.inc, CHECK_LOAD/STORE/RMW): first the
- * stack of the current frame and its callers, then the region the last
- * load or store hit; anything else goes to the interpreter's own slow path
+ * Checked mode tests every access inline, as the interpreter's checked loop
+ * does (interp_loop.inc, CHECK_LOAD/STORE/RMW), against the region the last
+ * load or store hit and the stack of the current frame and its callers
+ * (in that order: the caches start at the entry frame's stack, so one test
+ * serves a loop over the input or over the stack); anything else goes to
+ * the interpreter's own slow path
  * (check.c) through bpfrt_jit_slow_access, which also reads context fields
  * through the context description. Accesses to [r10 + off] inside the
  * frame are in range by construction and get no test.
@@ -45,16 +47,18 @@ static void check_access(struct jit_ctx *c, int base, int16_t off, unsigned size
         bpfrt_x86_mov_rr(x, 8, JIT_T2, base);
     else
         bpfrt_x86_lea(x, JIT_T2, base, off);
-    bpfrt_x86_mov_rr(x, 8, JIT_T1, JIT_T2);
-    bpfrt_x86_alu_rm(x, X86_SUB, 8, JIT_T1, JIT_EX, JIT_OFF(stk_lo));
-    bpfrt_x86_alu_rm(x, X86_CMP, 8, JIT_T1, JIT_EX, JIT_OFF(stk_lim[si]));
-    uint32_t on_stack = bpfrt_jit_fwd8(c, x, X86_CC_BE);
+    /* the last region hit first: its home is the entry frame's stack, so
+     * that also catches most stack accesses */
     bpfrt_x86_mov_rr(x, 8, JIT_T1, JIT_T2);
     bpfrt_x86_alu_rm(x, X86_SUB, 8, JIT_T1, JIT_EX, load ? JIT_OFF(rd_lo) : JIT_OFF(wr_lo));
     bpfrt_x86_alu_rm(x, X86_CMP, 8, JIT_T1, JIT_EX, load ? JIT_OFF(rd_lim[si]) : JIT_OFF(wr_lim[si]));
+    uint32_t hit = bpfrt_jit_fwd8(c, x, X86_CC_BE);
+    bpfrt_x86_mov_rr(x, 8, JIT_T1, JIT_T2);
+    bpfrt_x86_alu_rm(x, X86_SUB, 8, JIT_T1, JIT_EX, JIT_OFF(stk_lo));
+    bpfrt_x86_alu_rm(x, X86_CMP, 8, JIT_T1, JIT_EX, JIT_OFF(stk_lim[si]));
     uint32_t slow = bpfrt_jit_label_new(c), ok = bpfrt_jit_label_new(c);
     bpfrt_jit_jump_label(c, x, X86_CC_A, slow);
-    bpfrt_jit_patch8(c, x, on_stack);
+    bpfrt_jit_patch8(c, x, hit);
     bpfrt_jit_label_bind(c, x, ok);
 
     bpfrt_jit_label_bind(c, y, slow);

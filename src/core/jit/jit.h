@@ -120,7 +120,7 @@ struct jit_ctx {
     struct x86 hot, cold;         /* the emitted code, every pass-sized jump long */
     uint32_t cap[2];              /* their buffers' sizes */
     uint32_t *emitted_at;         /* where each instruction starts in the emitted hot code, len + 1 */
-    uint8_t *is_target;           /* instructions jumps go to, len + 1 */
+    uint8_t *is_target;           /* instructions jumps go to, len + 1 (2: a backward target, a loop head) */
     /* what the emission recorded, per stream */
     struct jit_event *ev[2];
     uint32_t nev[2], cap_ev[2];
@@ -151,6 +151,10 @@ void bpfrt_jit_call_label(struct jit_ctx *c, struct x86 *x, uint32_t label);
 void bpfrt_jit_call_insn(struct jit_ctx *c, struct x86 *x, uint32_t pc);
 /* Records that jump target pc's code starts here. */
 void bpfrt_jit_insn_start(struct jit_ctx *c, uint32_t pc);
+/* Pads the hot code here to JIT_LOOP_ALIGN (a loop head): a tight loop
+ * then sits in as few fetch blocks as it can. */
+#define JIT_LOOP_ALIGN 16
+void bpfrt_jit_align_loop(struct jit_ctx *c);
 /* Short forward jump inside one instruction's code: emit it, then bind its
  * target where the code it skips ends. */
 uint32_t bpfrt_jit_fwd8(struct jit_ctx *c, struct x86 *x, int cc);

@@ -175,6 +175,8 @@ static inline bool start_insn(struct jit_ctx *c, uint32_t pc, uint32_t cold_at)
         return false;
     if (__builtin_expect(c->cold.len + MAX_INSN_CODE > c->cap[1], 0) && !grow(c, &c->cold, 1))
         return false;
+    if (c->is_target[pc] == 2)
+        bpfrt_jit_align_loop(c);
     c->emitted_at[pc] = c->hot.len;
     if (c->is_target[pc])
         bpfrt_jit_insn_start(c, pc);
@@ -263,10 +265,11 @@ static bool cpu_has_bmi2(struct bpfrt_runtime *rt)
         return known;
     bool has = false;
 #if defined(__x86_64__)
-    uint32_t a = 7, b, cx = 0, d;
-    uint32_t max;
+    uint32_t max, b, cx, d;
     __asm__ volatile("cpuid" : "=a"(max), "=b"(b), "=c"(cx), "=d"(d) : "a"(0), "c"(0));
     if (max >= 7) {
+        uint32_t a = 7;
+        cx = 0; /* leaf 7, subleaf 0: EBX bit 8 is BMI2 */
         __asm__ volatile("cpuid" : "+a"(a), "=b"(b), "+c"(cx), "=d"(d));
         has = (b >> 8) & 1;
     }
@@ -318,9 +321,12 @@ int bpfrt_jit_compile(struct bpfrt_prog *prog, struct jit_prog *jp, char *msg, s
         if (keys)
             keys[pc] = plat->random_u32 ? plat->random_u32(plat->ctx) : 0x9e3779b9u * (pc + 1);
         uint8_t kind = bpfrt_op_kind(op);
-        if ((kind == BPFRT_K_JA || kind == BPFRT_K_JCOND || kind == BPFRT_K_MAY_GOTO || op == BPFRT_OP_CALL_LOCAL) &&
-            (uint32_t)di[pc].target < len)
-            c.is_target[di[pc].target] = 1; /* (forward targets get marked when jumped to too) */
+        uint32_t t = (uint32_t)di[pc].target;
+        if ((kind == BPFRT_K_JA || kind == BPFRT_K_JCOND || kind == BPFRT_K_MAY_GOTO) && t <= pc)
+            c.is_target[t] = 2; /* a loop head */
+        else if ((kind == BPFRT_K_JA || kind == BPFRT_K_JCOND || kind == BPFRT_K_MAY_GOTO ||
+                  op == BPFRT_OP_CALL_LOCAL) && t < len && !c.is_target[t])
+            c.is_target[t] = 1; /* (forward targets get marked when jumped to too) */
         if (di[pc].len == 2 && pc + 1 < len) {
             di[pc + 1].op = BPFRT_OP_BAD;
             pc++;

@@ -24,6 +24,7 @@ enum {
     EV_JCC,  /* pass-sized jcc */
     EV_J8,   /* jmp/jcc rel8 inside one instruction's code (always short) */
     EV_CALL, /* call rel32 */
+    EV_ALIGN, /* a loop head: padded with nops to JIT_LOOP_ALIGN */
 };
 #define EV_KIND(k) ((k) & 7)
 #define EV_J8_JCC 0x08
@@ -64,11 +65,22 @@ void bpfrt_jit_insn_start(struct jit_ctx *c, uint32_t pc)
     record(c, &c->hot, EV_INSN, pc);
 }
 
+void bpfrt_jit_align_loop(struct jit_ctx *c)
+{
+    record(c, &c->hot, EV_ALIGN, 0);
+}
+
+/* Nops before position p to the next loop alignment. */
+static uint32_t pad_at(uint32_t p)
+{
+    return (JIT_LOOP_ALIGN - (p & (JIT_LOOP_ALIGN - 1))) & (JIT_LOOP_ALIGN - 1);
+}
+
 /* A jump to an instruction not emitted yet marks it, so its start is
  * recorded (backward targets are marked before the emission). */
 static uint32_t insn_target(struct jit_ctx *c, uint32_t pc)
 {
-    if (pc <= c->len)
+    if (pc <= c->len && !c->is_target[pc])
         c->is_target[pc] = 1;
     return pc | JIT_TGT_INSN;
 }
@@ -157,16 +169,17 @@ static uint32_t target_pos(const struct jit_ctx *c, uint32_t target)
     return target < c->nlabels ? c->label_pos[target] : 0;
 }
 
-/* Places labels, jump targets and jumps (at[]: where each jump would end,
- * long) with the short jumps chosen so far: hot code first, then cold. */
+/* Places labels, jump targets and jumps (at[]: where each jump would end
+ * if long) with the short jumps chosen so far and the loop heads' padding:
+ * hot code first, then cold. */
 static void place(struct jit_ctx *c, uint32_t *at[2])
 {
     uint32_t base = 0;
     for (unsigned st = 0; st < 2; st++) {
-        uint32_t run = 0; /* bytes saved so far in this stream */
+        int64_t shift = 0; /* bytes added (padding) minus bytes saved (short jumps) so far */
         for (uint32_t e = 0; e < c->nev[st]; e++) {
             const struct jit_event *ev = &c->ev[st][e];
-            uint32_t p = base + ev->pos - run;
+            uint32_t p = (uint32_t)(base + ev->pos + shift);
             switch (EV_KIND(ev->kind)) {
             case EV_LABEL:
                 c->label_pos[ev->target] = p;
@@ -178,17 +191,31 @@ static void place(struct jit_ctx *c, uint32_t *at[2])
             case EV_JCC:
                 at[st][e] = p;
                 if (c->near[st][e])
-                    run += saving(ev->kind);
+                    shift -= saving(ev->kind);
+                break;
+            case EV_ALIGN:
+                shift += pad_at(p);
                 break;
             default:
                 break;
             }
         }
         if (st == 0)
-            c->cold_base = base = c->hot.len - run;
+            c->cold_base = base = (uint32_t)(c->hot.len + shift);
         else
-            c->image_len = base + c->cold.len - run;
+            c->image_len = (uint32_t)(base + c->cold.len + shift);
     }
+}
+
+/* Where a jump is, if it is made short (rel8) given the layout at[]. */
+static bool fits_short(const struct jit_ctx *c, const struct jit_event *ev, uint32_t end_long, bool near)
+{
+    /* a short jump ends `saving` bytes before where the long one would */
+    uint32_t end = near ? end_long - saving(ev->kind) : end_long;
+    int64_t rel = (int64_t)target_pos(c, ev->target) - end;
+    if (!near && rel < 0) /* backward: making it short brings its end closer */
+        rel += saving(ev->kind);
+    return x86_is_imm8(rel);
 }
 
 int bpfrt_jit_relax(struct jit_ctx *c)
@@ -197,19 +224,30 @@ int bpfrt_jit_relax(struct jit_ctx *c)
     uint32_t *at[2] = { bpfrt_zalloc(rt, ((size_t)c->nev[0] + 1) * sizeof(uint32_t)),
                         bpfrt_zalloc(rt, ((size_t)c->nev[1] + 1) * sizeof(uint32_t)) };
     int err = at[0] && at[1] ? 0 : -BPFRT_ENOMEM;
+    /* make short what fits, until nothing changes */
     for (bool changed = !err; changed; c->passes++) {
         changed = false;
         place(c, at);
         for (unsigned st = 0; st < 2; st++)
             for (uint32_t e = 0; e < c->nev[st]; e++) {
                 const struct jit_event *ev = &c->ev[st][e];
-                if (!sized(ev->kind) || c->near[st][e])
-                    continue;
-                int64_t rel = (int64_t)target_pos(c, ev->target) - at[st][e];
-                if (rel < 0) /* backward: making it short brings its end closer */
-                    rel += saving(ev->kind);
-                if (x86_is_imm8(rel)) {
+                if (sized(ev->kind) && !c->near[st][e] && fits_short(c, ev, at[st][e], false)) {
                     c->near[st][e] = 1;
+                    changed = true;
+                }
+            }
+    }
+    /* Padding can grow as code before a loop head shrinks, which may push
+     * a short jump out of reach: those go back to long until every short
+     * one fits (nothing goes short again, so this ends). */
+    for (bool changed = !err; changed; c->passes++) {
+        changed = false;
+        place(c, at);
+        for (unsigned st = 0; st < 2; st++)
+            for (uint32_t e = 0; e < c->nev[st]; e++) {
+                const struct jit_event *ev = &c->ev[st][e];
+                if (sized(ev->kind) && c->near[st][e] && !fits_short(c, ev, at[st][e], true)) {
+                    c->near[st][e] = 0;
                     changed = true;
                 }
             }
@@ -219,13 +257,18 @@ int bpfrt_jit_relax(struct jit_ctx *c)
     if (err)
         return err;
     /* every instruction's address (for callbacks, callx, dumps): its
-     * emitted start minus the hot jumps before it that became short */
-    uint32_t run = 0;
+     * emitted start, moved by the short jumps and padding before it (a
+     * loop head's padding, recorded at its start, comes before it) */
+    int64_t shift = 0;
     for (uint32_t pc = 0, e = 0; pc <= c->len; pc++) {
-        for (; e < c->nev[0] && c->ev[0][e].pos <= c->emitted_at[pc]; e++)
-            if (sized(c->ev[0][e].kind) && c->near[0][e])
-                run += saving(c->ev[0][e].kind);
-        c->addr[pc] = c->emitted_at[pc] - run;
+        for (; e < c->nev[0] && c->ev[0][e].pos <= c->emitted_at[pc]; e++) {
+            const struct jit_event *ev = &c->ev[0][e];
+            if (sized(ev->kind) && c->near[0][e])
+                shift -= saving(ev->kind);
+            else if (EV_KIND(ev->kind) == EV_ALIGN)
+                shift += pad_at((uint32_t)(ev->pos + shift));
+        }
+        c->addr[pc] = (uint32_t)(c->emitted_at[pc] + shift);
     }
     return 0;
 }
@@ -267,8 +310,13 @@ int bpfrt_jit_link(struct jit_ctx *c, uint8_t *image)
             bpfrt_memcpy(out.code + out.len, in->code + src, from - src);
             out.len += from - src;
             src = ev->pos;
-            if (EV_KIND(ev->kind) >= EV_JMP)
+            if (EV_KIND(ev->kind) == EV_ALIGN) {
+                /* executed once, on entering the loop */
+                for (uint32_t pad = pad_at(x86_pos(&out)); pad; pad -= pad > 9 ? 9 : pad)
+                    bpfrt_x86_nop(&out, pad > 9 ? 9 : pad);
+            } else if (EV_KIND(ev->kind) >= EV_JMP) {
                 encode(c, &out, ev->kind, c->near[st][e], ev->target);
+            }
         }
         bpfrt_memcpy(out.code + out.len, in->code + src, in->len - src);
         out.len += in->len - src;

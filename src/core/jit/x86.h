@@ -131,6 +131,8 @@ void bpfrt_x86_call_r(struct x86 *x, int reg);
 void bpfrt_x86_jmp_r(struct x86 *x, int reg);
 void bpfrt_x86_ret(struct x86 *x);
 void bpfrt_x86_int3(struct x86 *x);
+/* A nop of n bytes (1 to 9: the recommended multi-byte forms). */
+void bpfrt_x86_nop(struct x86 *x, unsigned n);
 
 /* Sizes of the relative-jump encodings. */
 #define X86_JCC8_LEN 2
