@@ -130,6 +130,7 @@ struct jit_ctx {
     uint32_t *label_pos;          /* per label */
     uint32_t *addr;               /* image offset of each instruction, len + 1 */
     uint32_t cold_base, image_len, passes;
+    bool aligned;                 /* loop heads are padded */
     uint32_t stub[JIT_STUB_COUNT];/* label ids of the stubs */
     int err;
 };

@@ -68,6 +68,7 @@ void bpfrt_jit_insn_start(struct jit_ctx *c, uint32_t pc)
 void bpfrt_jit_align_loop(struct jit_ctx *c)
 {
     record(c, &c->hot, EV_ALIGN, 0);
+    c->aligned = true;
 }
 
 /* Nops before position p to the next loop alignment. */
@@ -240,7 +241,7 @@ int bpfrt_jit_relax(struct jit_ctx *c)
     /* Padding can grow as code before a loop head shrinks, which may push
      * a short jump out of reach: those go back to long until every short
      * one fits (nothing goes short again, so this ends). */
-    for (bool changed = !err; changed; c->passes++) {
+    for (bool changed = !err && c->aligned; changed; c->passes++) {
         changed = false;
         place(c, at);
         for (unsigned st = 0; st < 2; st++)
@@ -307,8 +308,13 @@ int bpfrt_jit_link(struct jit_ctx *c, uint8_t *image)
         for (uint32_t e = 0; e < c->nev[st] && !c->err; e++) {
             const struct jit_event *ev = &c->ev[st][e];
             uint32_t from = ev->pos - emitted_len(ev->kind);
-            bpfrt_memcpy(out.code + out.len, in->code + src, from - src);
-            out.len += from - src;
+            if (from - src >= 16) {
+                bpfrt_memcpy(out.code + out.len, in->code + src, from - src);
+                out.len += from - src;
+            } else { /* most segments are short: a plain loop beats a call */
+                for (uint32_t i = src; i < from; i++)
+                    out.code[out.len++] = in->code[i];
+            }
             src = ev->pos;
             if (EV_KIND(ev->kind) == EV_ALIGN) {
                 /* executed once, on entering the loop */

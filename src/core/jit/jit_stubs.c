@@ -102,9 +102,13 @@ void bpfrt_jit_emit_stubs(struct jit_ctx *c)
 {
     stub_entry(c);
     stub_raise(c);
-    stub_slow(c, JIT_STUB_ACCESS, (const void *)bpfrt_jit_slow_access);
-    stub_slow(c, JIT_STUB_FRAME, (const void *)bpfrt_jit_slow_frame);
-    stub_slow(c, JIT_STUB_TAIL, (const void *)bpfrt_jit_slow_tail);
+    /* the slow stubs only where something can call them */
+    if (c->mode == JIT_CHECKED)
+        stub_slow(c, JIT_STUB_ACCESS, (const void *)bpfrt_jit_slow_access);
+    if (c->has_local_calls)
+        stub_slow(c, JIT_STUB_FRAME, (const void *)bpfrt_jit_slow_frame);
+    if (c->may_tail_call)
+        stub_slow(c, JIT_STUB_TAIL, (const void *)bpfrt_jit_slow_tail);
 }
 
 /* After the last instruction: only an unvalidated program gets here. */
