@@ -60,11 +60,15 @@ static void conf_one(const char *path)
         conf_data_free(&d);
         return;
     }
-    uint8_t base_mem[512], mem[512];
+    /* Every engine runs on the same buffer: a program that stores an
+     * address stores the same one in each. */
+    static uint8_t mem[512];
+    uint8_t base_mem[512];
     size_t mlen = d.mem_len < sizeof(mem) ? d.mem_len : sizeof(mem);
-    memcpy(base_mem, d.mem, mlen);
+    memcpy(mem, d.mem, mlen);
     vt_budget = CONF_DEFAULT_BUDGET;
-    struct vt_result base = jt_run(insns, n, mlen ? base_mem : NULL, mlen, JT_INTERP);
+    struct vt_result base = jt_run(insns, n, mlen ? mem : NULL, mlen, JT_INTERP);
+    memcpy(base_mem, mem, mlen);
     for (int e = JT_JIT; e < JT_COUNT; e++) {
         memcpy(mem, d.mem, mlen);
         struct vt_result r = jt_run(insns, n, mlen ? mem : NULL, mlen, (enum jt_engine)e);
@@ -583,6 +587,11 @@ static void reset_map(void)
         bpfrt_map_update(array_map, &k, zero, 0);
 }
 
+/* Every run uses the same input buffer (not one inside the outcome, whose
+ * address depends on how the compiler returns it): r6 holds its address and
+ * programs may store it. */
+static uint8_t run_mem[MEMLEN];
+
 static struct outcome run_in(struct gen *g, const uint8_t *input, enum jt_engine e)
 {
     struct outcome o;
@@ -593,9 +602,10 @@ static struct outcome run_in(struct gen *g, const uint8_t *input, enum jt_engine
     struct bpfrt_map *maps[2] = { array_map, envs[e].parr };
     vt_maps = maps;
     vt_nr_maps = 2;
-    memcpy(o.mem, input, MEMLEN);
+    memcpy(run_mem, input, MEMLEN);
     reset_map();
-    o.r = jt_run(g->p, g->n, o.mem, MEMLEN, e);
+    o.r = jt_run(g->p, g->n, run_mem, MEMLEN, e);
+    memcpy(o.mem, run_mem, MEMLEN);
     vt_maps = NULL;
     vt_nr_maps = 0;
     for (uint32_t k = 0; k < NR_ENTRIES; k++)

@@ -75,14 +75,17 @@ static void stub_raise(struct jit_ctx *c)
 
 /* Called with r11 = a, r10d = b: calls fn(ex, a, b, &val, r10) with every
  * register preserved, returns r10 = val and the flags of `cmp eax, 1`
- * (equal: continue; above: val is a result); 0 unwinds (error recorded). */
-static void stub_slow(struct jit_ctx *c, enum jit_stub which, const void *fn)
+ * (equal: continue; above: val is a result); 0 unwinds (error recorded).
+ * `pad` realigns rsp for fn: 8 where callers have rsp 16-byte aligned (the
+ * code of a frame), 16 where it is 8 mod 16 (a local call, between its
+ * pushes and its call). */
+static void stub_slow(struct jit_ctx *c, enum jit_stub which, const void *fn, int pad)
 {
     struct x86 *x = &c->hot;
     bpfrt_jit_label_bind(c, x, c->stub[which]);
     for (unsigned i = 0; i < NSLOW; i++)
         bpfrt_x86_push(x, slow_saved[i]);
-    bpfrt_x86_alu_ri(x, X86_SUB, 8, X86_RSP, 8); /* val; realigns rsp */
+    bpfrt_x86_alu_ri(x, X86_SUB, 8, X86_RSP, pad); /* val at [rsp] */
     bpfrt_x86_lea(x, X86_RDI, JIT_EX, -JIT_EX_BIAS);
     bpfrt_x86_mov_rr(x, 8, X86_RSI, JIT_T2);
     bpfrt_x86_mov_rr(x, 4, X86_RDX, JIT_T1);
@@ -90,7 +93,7 @@ static void stub_slow(struct jit_ctx *c, enum jit_stub which, const void *fn)
     bpfrt_x86_mov_rr(x, 8, X86_R8, X86_RBP);
     bpfrt_jit_call_abs(x, X86_RAX, fn);
     bpfrt_x86_load(x, 8, false, JIT_T1, X86_RSP, 0);
-    bpfrt_x86_alu_ri(x, X86_ADD, 8, X86_RSP, 8);
+    bpfrt_x86_alu_ri(x, X86_ADD, 8, X86_RSP, pad);
     bpfrt_x86_alu_ri(x, X86_CMP, 4, X86_RAX, 1);
     for (int i = (int)NSLOW - 1; i >= 0; i--)
         bpfrt_x86_pop(x, slow_saved[i]);
@@ -104,11 +107,11 @@ void bpfrt_jit_emit_stubs(struct jit_ctx *c)
     stub_raise(c);
     /* the slow stubs only where something can call them */
     if (c->mode == JIT_CHECKED)
-        stub_slow(c, JIT_STUB_ACCESS, (const void *)bpfrt_jit_slow_access);
+        stub_slow(c, JIT_STUB_ACCESS, (const void *)bpfrt_jit_slow_access, 8);
     if (c->has_local_calls)
-        stub_slow(c, JIT_STUB_FRAME, (const void *)bpfrt_jit_slow_frame);
+        stub_slow(c, JIT_STUB_FRAME, (const void *)bpfrt_jit_slow_frame, 16);
     if (c->may_tail_call)
-        stub_slow(c, JIT_STUB_TAIL, (const void *)bpfrt_jit_slow_tail);
+        stub_slow(c, JIT_STUB_TAIL, (const void *)bpfrt_jit_slow_tail, 8);
 }
 
 /* After the last instruction: only an unvalidated program gets here. */
