@@ -42,6 +42,17 @@ static inline __attribute__((always_inline)) void b4(struct ib *x, uint32_t v)
         b1(x, (uint8_t)(v >> (8 * i)));
 }
 
+/* The public function of an encoding: builds it in a local buffer and
+ * copies it out. */
+#define WRAP(name, params, args)                                               \
+    void bpfrt_x86_##name params                                               \
+    {                                                                          \
+        struct ib ib;                                                          \
+        ib.n = 0;                                                              \
+        enc_##name args;                                                       \
+        flush(x, &ib);                                                         \
+    }
+
 /* An r/m operand: a register, or [base + index + disp] (index < 0: none;
  * the scale is always 1). */
 struct rm {
@@ -132,13 +143,7 @@ static inline __attribute__((always_inline)) void enc_alu_rr(struct ib *x, enum 
     op1(x, size, b, b, (uint8_t)(op * 8 + (b ? 0 : 1)), src, R(dst));
 }
 
-void bpfrt_x86_alu_rr(struct x86 *x, enum x86_alu op, unsigned size, int dst, int src)
-{
-    struct ib ib;
-    ib.n = 0;
-    enc_alu_rr(&ib, op, size, dst, src);
-    flush(x, &ib);
-}
+WRAP(alu_rr, (struct x86 *x, enum x86_alu op, unsigned size, int dst, int src), (&ib, op, size, dst, src))
 
 /* 80 /op ib, 83 /op ib or 81 /op id on an r/m operand. */
 static inline __attribute__((always_inline)) void alu_imm(struct ib *x, enum x86_alu op, unsigned size, struct rm m, int32_t imm)
@@ -171,13 +176,7 @@ static inline __attribute__((always_inline)) void enc_alu_ri(struct ib *x, enum 
     alu_imm(x, op, size, R(dst), imm);
 }
 
-void bpfrt_x86_alu_ri(struct x86 *x, enum x86_alu op, unsigned size, int dst, int32_t imm)
-{
-    struct ib ib;
-    ib.n = 0;
-    enc_alu_ri(&ib, op, size, dst, imm);
-    flush(x, &ib);
-}
+WRAP(alu_ri, (struct x86 *x, enum x86_alu op, unsigned size, int dst, int32_t imm), (&ib, op, size, dst, imm))
 
 static inline __attribute__((always_inline)) void enc_mov_rr(struct ib *x, unsigned size, int dst, int src)
 {
@@ -185,13 +184,7 @@ static inline __attribute__((always_inline)) void enc_mov_rr(struct ib *x, unsig
     op1(x, size, b, b, b ? 0x88 : 0x89, src, R(dst));
 }
 
-void bpfrt_x86_mov_rr(struct x86 *x, unsigned size, int dst, int src)
-{
-    struct ib ib;
-    ib.n = 0;
-    enc_mov_rr(&ib, size, dst, src);
-    flush(x, &ib);
-}
+WRAP(mov_rr, (struct x86 *x, unsigned size, int dst, int src), (&ib, size, dst, src))
 
 static inline __attribute__((always_inline)) void enc_mov_r32_imm(struct ib *x, int dst, uint32_t imm)
 {
@@ -201,13 +194,7 @@ static inline __attribute__((always_inline)) void enc_mov_r32_imm(struct ib *x, 
     b4(x, imm);
 }
 
-void bpfrt_x86_mov_r32_imm(struct x86 *x, int dst, uint32_t imm)
-{
-    struct ib ib;
-    ib.n = 0;
-    enc_mov_r32_imm(&ib, dst, imm);
-    flush(x, &ib);
-}
+WRAP(mov_r32_imm, (struct x86 *x, int dst, uint32_t imm), (&ib, dst, imm))
 
 static inline __attribute__((always_inline)) void enc_mov_r64_simm(struct ib *x, int dst, int32_t imm)
 {
@@ -215,13 +202,7 @@ static inline __attribute__((always_inline)) void enc_mov_r64_simm(struct ib *x,
     b4(x, (uint32_t)imm);
 }
 
-void bpfrt_x86_mov_r64_simm(struct x86 *x, int dst, int32_t imm)
-{
-    struct ib ib;
-    ib.n = 0;
-    enc_mov_r64_simm(&ib, dst, imm);
-    flush(x, &ib);
-}
+WRAP(mov_r64_simm, (struct x86 *x, int dst, int32_t imm), (&ib, dst, imm))
 
 static inline __attribute__((always_inline)) void enc_movabs(struct ib *x, int dst, uint64_t imm)
 {
@@ -231,13 +212,7 @@ static inline __attribute__((always_inline)) void enc_movabs(struct ib *x, int d
     b4(x, (uint32_t)(imm >> 32));
 }
 
-void bpfrt_x86_movabs(struct x86 *x, int dst, uint64_t imm)
-{
-    struct ib ib;
-    ib.n = 0;
-    enc_movabs(&ib, dst, imm);
-    flush(x, &ib);
-}
+WRAP(movabs, (struct x86 *x, int dst, uint64_t imm), (&ib, dst, imm))
 
 static inline __attribute__((always_inline)) void enc_mov_imm(struct ib *x, int dst, uint64_t imm)
 {
@@ -251,13 +226,7 @@ static inline __attribute__((always_inline)) void enc_mov_imm(struct ib *x, int 
         enc_movabs(x, dst, imm);
 }
 
-void bpfrt_x86_mov_imm(struct x86 *x, int dst, uint64_t imm)
-{
-    struct ib ib;
-    ib.n = 0;
-    enc_mov_imm(&ib, dst, imm);
-    flush(x, &ib);
-}
+WRAP(mov_imm, (struct x86 *x, int dst, uint64_t imm), (&ib, dst, imm))
 
 static inline __attribute__((always_inline)) void enc_test_rr(struct ib *x, unsigned size, int a, int b)
 {
@@ -265,13 +234,7 @@ static inline __attribute__((always_inline)) void enc_test_rr(struct ib *x, unsi
     op1(x, size, by, by, by ? 0x84 : 0x85, b, R(a));
 }
 
-void bpfrt_x86_test_rr(struct x86 *x, unsigned size, int a, int b)
-{
-    struct ib ib;
-    ib.n = 0;
-    enc_test_rr(&ib, size, a, b);
-    flush(x, &ib);
-}
+WRAP(test_rr, (struct x86 *x, unsigned size, int a, int b), (&ib, size, a, b))
 
 static inline __attribute__((always_inline)) void enc_test_ri(struct ib *x, unsigned size, int a, int32_t imm)
 {
@@ -287,13 +250,7 @@ static inline __attribute__((always_inline)) void enc_test_ri(struct ib *x, unsi
     imm_sized(x, size, imm);
 }
 
-void bpfrt_x86_test_ri(struct x86 *x, unsigned size, int a, int32_t imm)
-{
-    struct ib ib;
-    ib.n = 0;
-    enc_test_ri(&ib, size, a, imm);
-    flush(x, &ib);
-}
+WRAP(test_ri, (struct x86 *x, unsigned size, int a, int32_t imm), (&ib, size, a, imm))
 
 static inline __attribute__((always_inline)) void enc_shift_ri(struct ib *x, enum x86_shift op, unsigned size, int dst, uint8_t imm)
 {
@@ -306,13 +263,7 @@ static inline __attribute__((always_inline)) void enc_shift_ri(struct ib *x, enu
     b1(x, imm);
 }
 
-void bpfrt_x86_shift_ri(struct x86 *x, enum x86_shift op, unsigned size, int dst, uint8_t imm)
-{
-    struct ib ib;
-    ib.n = 0;
-    enc_shift_ri(&ib, op, size, dst, imm);
-    flush(x, &ib);
-}
+WRAP(shift_ri, (struct x86 *x, enum x86_shift op, unsigned size, int dst, uint8_t imm), (&ib, op, size, dst, imm))
 
 static inline __attribute__((always_inline)) void enc_shift_cl(struct ib *x, enum x86_shift op, unsigned size, int dst)
 {
@@ -320,13 +271,7 @@ static inline __attribute__((always_inline)) void enc_shift_cl(struct ib *x, enu
     op1(x, size, false, b, b ? 0xd2 : 0xd3, op, R(dst));
 }
 
-void bpfrt_x86_shift_cl(struct x86 *x, enum x86_shift op, unsigned size, int dst)
-{
-    struct ib ib;
-    ib.n = 0;
-    enc_shift_cl(&ib, op, size, dst);
-    flush(x, &ib);
-}
+WRAP(shift_cl, (struct x86 *x, enum x86_shift op, unsigned size, int dst), (&ib, op, size, dst))
 
 static inline __attribute__((always_inline)) void enc_shiftx(struct ib *x, enum x86_shift op, unsigned size, int dst, int src, int count)
 {
@@ -339,26 +284,14 @@ static inline __attribute__((always_inline)) void enc_shiftx(struct ib *x, enum 
     b1(x, (uint8_t)(0xc0 | ((dst & 7) << 3) | (src & 7)));
 }
 
-void bpfrt_x86_shiftx(struct x86 *x, enum x86_shift op, unsigned size, int dst, int src, int count)
-{
-    struct ib ib;
-    ib.n = 0;
-    enc_shiftx(&ib, op, size, dst, src, count);
-    flush(x, &ib);
-}
+WRAP(shiftx, (struct x86 *x, enum x86_shift op, unsigned size, int dst, int src, int count), (&ib, op, size, dst, src, count))
 
 static inline __attribute__((always_inline)) void enc_imul_rr(struct ib *x, unsigned size, int dst, int src)
 {
     op2(x, size, false, false, 0x0f, 0xaf, dst, R(src));
 }
 
-void bpfrt_x86_imul_rr(struct x86 *x, unsigned size, int dst, int src)
-{
-    struct ib ib;
-    ib.n = 0;
-    enc_imul_rr(&ib, size, dst, src);
-    flush(x, &ib);
-}
+WRAP(imul_rr, (struct x86 *x, unsigned size, int dst, int src), (&ib, size, dst, src))
 
 static inline __attribute__((always_inline)) void enc_imul_rri(struct ib *x, unsigned size, int dst, int src, int32_t imm)
 {
@@ -371,52 +304,28 @@ static inline __attribute__((always_inline)) void enc_imul_rri(struct ib *x, uns
     }
 }
 
-void bpfrt_x86_imul_rri(struct x86 *x, unsigned size, int dst, int src, int32_t imm)
-{
-    struct ib ib;
-    ib.n = 0;
-    enc_imul_rri(&ib, size, dst, src, imm);
-    flush(x, &ib);
-}
+WRAP(imul_rri, (struct x86 *x, unsigned size, int dst, int src, int32_t imm), (&ib, size, dst, src, imm))
 
 static inline __attribute__((always_inline)) void enc_mul_r(struct ib *x, unsigned size, int src)
 {
     op1(x, size, false, false, 0xf7, 4, R(src));
 }
 
-void bpfrt_x86_mul_r(struct x86 *x, unsigned size, int src)
-{
-    struct ib ib;
-    ib.n = 0;
-    enc_mul_r(&ib, size, src);
-    flush(x, &ib);
-}
+WRAP(mul_r, (struct x86 *x, unsigned size, int src), (&ib, size, src))
 
 static inline __attribute__((always_inline)) void enc_div_r(struct ib *x, unsigned size, int src, bool is_signed)
 {
     op1(x, size, false, false, 0xf7, is_signed ? 7 : 6, R(src));
 }
 
-void bpfrt_x86_div_r(struct x86 *x, unsigned size, int src, bool is_signed)
-{
-    struct ib ib;
-    ib.n = 0;
-    enc_div_r(&ib, size, src, is_signed);
-    flush(x, &ib);
-}
+WRAP(div_r, (struct x86 *x, unsigned size, int src, bool is_signed), (&ib, size, src, is_signed))
 
 static inline __attribute__((always_inline)) void enc_neg(struct ib *x, unsigned size, int dst)
 {
     op1(x, size, false, size == 1, size == 1 ? 0xf6 : 0xf7, 3, R(dst));
 }
 
-void bpfrt_x86_neg(struct x86 *x, unsigned size, int dst)
-{
-    struct ib ib;
-    ib.n = 0;
-    enc_neg(&ib, size, dst);
-    flush(x, &ib);
-}
+WRAP(neg, (struct x86 *x, unsigned size, int dst), (&ib, size, dst))
 
 static inline __attribute__((always_inline)) void enc_cdq(struct ib *x, unsigned size)
 {
@@ -425,13 +334,7 @@ static inline __attribute__((always_inline)) void enc_cdq(struct ib *x, unsigned
     b1(x, 0x99);
 }
 
-void bpfrt_x86_cdq(struct x86 *x, unsigned size)
-{
-    struct ib ib;
-    ib.n = 0;
-    enc_cdq(&ib, size);
-    flush(x, &ib);
-}
+WRAP(cdq, (struct x86 *x, unsigned size), (&ib, size))
 
 static inline __attribute__((always_inline)) void enc_bswap(struct ib *x, unsigned size, int reg)
 {
@@ -441,26 +344,14 @@ static inline __attribute__((always_inline)) void enc_bswap(struct ib *x, unsign
     b1(x, (uint8_t)(0xc8 + (reg & 7)));
 }
 
-void bpfrt_x86_bswap(struct x86 *x, unsigned size, int reg)
-{
-    struct ib ib;
-    ib.n = 0;
-    enc_bswap(&ib, size, reg);
-    flush(x, &ib);
-}
+WRAP(bswap, (struct x86 *x, unsigned size, int reg), (&ib, size, reg))
 
 static inline __attribute__((always_inline)) void enc_movzx_rr(struct ib *x, unsigned dst_size, unsigned src_size, int dst, int src)
 {
     op2(x, dst_size, false, src_size == 1, 0x0f, src_size == 1 ? 0xb6 : 0xb7, dst, R(src));
 }
 
-void bpfrt_x86_movzx_rr(struct x86 *x, unsigned dst_size, unsigned src_size, int dst, int src)
-{
-    struct ib ib;
-    ib.n = 0;
-    enc_movzx_rr(&ib, dst_size, src_size, dst, src);
-    flush(x, &ib);
-}
+WRAP(movzx_rr, (struct x86 *x, unsigned dst_size, unsigned src_size, int dst, int src), (&ib, dst_size, src_size, dst, src))
 
 static inline __attribute__((always_inline)) void enc_movsx_rr(struct ib *x, unsigned dst_size, unsigned src_size, int dst, int src)
 {
@@ -470,13 +361,7 @@ static inline __attribute__((always_inline)) void enc_movsx_rr(struct ib *x, uns
         op2(x, dst_size, false, src_size == 1, 0x0f, src_size == 1 ? 0xbe : 0xbf, dst, R(src));
 }
 
-void bpfrt_x86_movsx_rr(struct x86 *x, unsigned dst_size, unsigned src_size, int dst, int src)
-{
-    struct ib ib;
-    ib.n = 0;
-    enc_movsx_rr(&ib, dst_size, src_size, dst, src);
-    flush(x, &ib);
-}
+WRAP(movsx_rr, (struct x86 *x, unsigned dst_size, unsigned src_size, int dst, int src), (&ib, dst_size, src_size, dst, src))
 
 static inline __attribute__((always_inline)) void enc_push(struct ib *x, int reg)
 {
@@ -485,13 +370,7 @@ static inline __attribute__((always_inline)) void enc_push(struct ib *x, int reg
     b1(x, (uint8_t)(0x50 + (reg & 7)));
 }
 
-void bpfrt_x86_push(struct x86 *x, int reg)
-{
-    struct ib ib;
-    ib.n = 0;
-    enc_push(&ib, reg);
-    flush(x, &ib);
-}
+WRAP(push, (struct x86 *x, int reg), (&ib, reg))
 
 static inline __attribute__((always_inline)) void enc_pop(struct ib *x, int reg)
 {
@@ -500,39 +379,21 @@ static inline __attribute__((always_inline)) void enc_pop(struct ib *x, int reg)
     b1(x, (uint8_t)(0x58 + (reg & 7)));
 }
 
-void bpfrt_x86_pop(struct x86 *x, int reg)
-{
-    struct ib ib;
-    ib.n = 0;
-    enc_pop(&ib, reg);
-    flush(x, &ib);
-}
+WRAP(pop, (struct x86 *x, int reg), (&ib, reg))
 
 static inline __attribute__((always_inline)) void enc_push_m(struct ib *x, int base, int32_t disp)
 {
     op1(x, 4, false, false, 0xff, 6, M(base, disp));
 }
 
-void bpfrt_x86_push_m(struct x86 *x, int base, int32_t disp)
-{
-    struct ib ib;
-    ib.n = 0;
-    enc_push_m(&ib, base, disp);
-    flush(x, &ib);
-}
+WRAP(push_m, (struct x86 *x, int base, int32_t disp), (&ib, base, disp))
 
 static inline __attribute__((always_inline)) void enc_pop_m(struct ib *x, int base, int32_t disp)
 {
     op1(x, 4, false, false, 0x8f, 0, M(base, disp));
 }
 
-void bpfrt_x86_pop_m(struct x86 *x, int base, int32_t disp)
-{
-    struct ib ib;
-    ib.n = 0;
-    enc_pop_m(&ib, base, disp);
-    flush(x, &ib);
-}
+WRAP(pop_m, (struct x86 *x, int base, int32_t disp), (&ib, base, disp))
 
 /* ---- memory ---- */
 
@@ -555,26 +416,14 @@ static inline __attribute__((always_inline)) void enc_load(struct ib *x, unsigne
     }
 }
 
-void bpfrt_x86_load(struct x86 *x, unsigned size, bool sign, int dst, int base, int32_t disp)
-{
-    struct ib ib;
-    ib.n = 0;
-    enc_load(&ib, size, sign, dst, base, disp);
-    flush(x, &ib);
-}
+WRAP(load, (struct x86 *x, unsigned size, bool sign, int dst, int base, int32_t disp), (&ib, size, sign, dst, base, disp))
 
 static inline __attribute__((always_inline)) void enc_store(struct ib *x, unsigned size, int base, int32_t disp, int src)
 {
     op1(x, size, size == 1, false, size == 1 ? 0x88 : 0x89, src, M(base, disp));
 }
 
-void bpfrt_x86_store(struct x86 *x, unsigned size, int base, int32_t disp, int src)
-{
-    struct ib ib;
-    ib.n = 0;
-    enc_store(&ib, size, base, disp, src);
-    flush(x, &ib);
-}
+WRAP(store, (struct x86 *x, unsigned size, int base, int32_t disp, int src), (&ib, size, base, disp, src))
 
 static inline __attribute__((always_inline)) void enc_store_imm(struct ib *x, unsigned size, int base, int32_t disp, int32_t imm)
 {
@@ -582,65 +431,35 @@ static inline __attribute__((always_inline)) void enc_store_imm(struct ib *x, un
     imm_sized(x, size == 8 ? 4 : size, imm);
 }
 
-void bpfrt_x86_store_imm(struct x86 *x, unsigned size, int base, int32_t disp, int32_t imm)
-{
-    struct ib ib;
-    ib.n = 0;
-    enc_store_imm(&ib, size, base, disp, imm);
-    flush(x, &ib);
-}
+WRAP(store_imm, (struct x86 *x, unsigned size, int base, int32_t disp, int32_t imm), (&ib, size, base, disp, imm))
 
 static inline __attribute__((always_inline)) void enc_lea(struct ib *x, int dst, int base, int32_t disp)
 {
     op1(x, 8, false, false, 0x8d, dst, M(base, disp));
 }
 
-void bpfrt_x86_lea(struct x86 *x, int dst, int base, int32_t disp)
-{
-    struct ib ib;
-    ib.n = 0;
-    enc_lea(&ib, dst, base, disp);
-    flush(x, &ib);
-}
+WRAP(lea, (struct x86 *x, int dst, int base, int32_t disp), (&ib, dst, base, disp))
 
 static inline __attribute__((always_inline)) void enc_alu_rm(struct ib *x, enum x86_alu op, unsigned size, int reg, int base, int32_t disp)
 {
     op1(x, size, size == 1, false, (uint8_t)(op * 8 + (size == 1 ? 2 : 3)), reg, M(base, disp));
 }
 
-void bpfrt_x86_alu_rm(struct x86 *x, enum x86_alu op, unsigned size, int reg, int base, int32_t disp)
-{
-    struct ib ib;
-    ib.n = 0;
-    enc_alu_rm(&ib, op, size, reg, base, disp);
-    flush(x, &ib);
-}
+WRAP(alu_rm, (struct x86 *x, enum x86_alu op, unsigned size, int reg, int base, int32_t disp), (&ib, op, size, reg, base, disp))
 
 static inline __attribute__((always_inline)) void enc_alu_mr(struct ib *x, enum x86_alu op, unsigned size, int base, int32_t disp, int reg)
 {
     op1(x, size, size == 1, false, (uint8_t)(op * 8 + (size == 1 ? 0 : 1)), reg, M(base, disp));
 }
 
-void bpfrt_x86_alu_mr(struct x86 *x, enum x86_alu op, unsigned size, int base, int32_t disp, int reg)
-{
-    struct ib ib;
-    ib.n = 0;
-    enc_alu_mr(&ib, op, size, base, disp, reg);
-    flush(x, &ib);
-}
+WRAP(alu_mr, (struct x86 *x, enum x86_alu op, unsigned size, int base, int32_t disp, int reg), (&ib, op, size, base, disp, reg))
 
 static inline __attribute__((always_inline)) void enc_alu_mi(struct ib *x, enum x86_alu op, unsigned size, int base, int32_t disp, int32_t imm)
 {
     alu_imm(x, op, size, M(base, disp), imm);
 }
 
-void bpfrt_x86_alu_mi(struct x86 *x, enum x86_alu op, unsigned size, int base, int32_t disp, int32_t imm)
-{
-    struct ib ib;
-    ib.n = 0;
-    enc_alu_mi(&ib, op, size, base, disp, imm);
-    flush(x, &ib);
-}
+WRAP(alu_mi, (struct x86 *x, enum x86_alu op, unsigned size, int base, int32_t disp, int32_t imm), (&ib, op, size, base, disp, imm))
 
 static inline __attribute__((always_inline)) void enc_alu_mi_idx(struct ib *x, enum x86_alu op, unsigned size, int base, int index, int32_t disp,
                     int32_t imm)
@@ -648,14 +467,8 @@ static inline __attribute__((always_inline)) void enc_alu_mi_idx(struct ib *x, e
     alu_imm(x, op, size, (struct rm){ false, (int8_t)base, (int8_t)index, disp }, imm);
 }
 
-void bpfrt_x86_alu_mi_idx(struct x86 *x, enum x86_alu op, unsigned size, int base, int index, int32_t disp,
-                    int32_t imm)
-{
-    struct ib ib;
-    ib.n = 0;
-    enc_alu_mi_idx(&ib, op, size, base, index, disp, imm);
-    flush(x, &ib);
-}
+WRAP(alu_mi_idx, (struct x86 *x, enum x86_alu op, unsigned size, int base, int index, int32_t disp,
+                    int32_t imm), (&ib, op, size, base, index, disp, imm))
 
 static inline __attribute__((always_inline)) void enc_store_imm_idx(struct ib *x, unsigned size, int base, int index, int32_t disp, int32_t imm)
 {
@@ -663,65 +476,35 @@ static inline __attribute__((always_inline)) void enc_store_imm_idx(struct ib *x
     imm_sized(x, size == 8 ? 4 : size, imm);
 }
 
-void bpfrt_x86_store_imm_idx(struct x86 *x, unsigned size, int base, int index, int32_t disp, int32_t imm)
-{
-    struct ib ib;
-    ib.n = 0;
-    enc_store_imm_idx(&ib, size, base, index, disp, imm);
-    flush(x, &ib);
-}
+WRAP(store_imm_idx, (struct x86 *x, unsigned size, int base, int index, int32_t disp, int32_t imm), (&ib, size, base, index, disp, imm))
 
 static inline __attribute__((always_inline)) void enc_lock(struct ib *x)
 {
     b1(x, 0xf0);
 }
 
-void bpfrt_x86_lock(struct x86 *x)
-{
-    struct ib ib;
-    ib.n = 0;
-    enc_lock(&ib);
-    flush(x, &ib);
-}
+WRAP(lock, (struct x86 *x), (&ib))
 
 static inline __attribute__((always_inline)) void enc_xadd_m(struct ib *x, unsigned size, int base, int32_t disp, int reg)
 {
     op2(x, size, size == 1, false, 0x0f, size == 1 ? 0xc0 : 0xc1, reg, M(base, disp));
 }
 
-void bpfrt_x86_xadd_m(struct x86 *x, unsigned size, int base, int32_t disp, int reg)
-{
-    struct ib ib;
-    ib.n = 0;
-    enc_xadd_m(&ib, size, base, disp, reg);
-    flush(x, &ib);
-}
+WRAP(xadd_m, (struct x86 *x, unsigned size, int base, int32_t disp, int reg), (&ib, size, base, disp, reg))
 
 static inline __attribute__((always_inline)) void enc_xchg_m(struct ib *x, unsigned size, int base, int32_t disp, int reg)
 {
     op1(x, size, size == 1, false, size == 1 ? 0x86 : 0x87, reg, M(base, disp));
 }
 
-void bpfrt_x86_xchg_m(struct x86 *x, unsigned size, int base, int32_t disp, int reg)
-{
-    struct ib ib;
-    ib.n = 0;
-    enc_xchg_m(&ib, size, base, disp, reg);
-    flush(x, &ib);
-}
+WRAP(xchg_m, (struct x86 *x, unsigned size, int base, int32_t disp, int reg), (&ib, size, base, disp, reg))
 
 static inline __attribute__((always_inline)) void enc_cmpxchg_m(struct ib *x, unsigned size, int base, int32_t disp, int reg)
 {
     op2(x, size, size == 1, false, 0x0f, size == 1 ? 0xb0 : 0xb1, reg, M(base, disp));
 }
 
-void bpfrt_x86_cmpxchg_m(struct x86 *x, unsigned size, int base, int32_t disp, int reg)
-{
-    struct ib ib;
-    ib.n = 0;
-    enc_cmpxchg_m(&ib, size, base, disp, reg);
-    flush(x, &ib);
-}
+WRAP(cmpxchg_m, (struct x86 *x, unsigned size, int base, int32_t disp, int reg), (&ib, size, base, disp, reg))
 
 static inline __attribute__((always_inline)) void enc_mfence(struct ib *x)
 {
@@ -730,13 +513,7 @@ static inline __attribute__((always_inline)) void enc_mfence(struct ib *x)
     b1(x, 0xf0);
 }
 
-void bpfrt_x86_mfence(struct x86 *x)
-{
-    struct ib ib;
-    ib.n = 0;
-    enc_mfence(&ib);
-    flush(x, &ib);
-}
+WRAP(mfence, (struct x86 *x), (&ib))
 
 /* ---- control flow ---- */
 
@@ -746,13 +523,7 @@ static inline __attribute__((always_inline)) void enc_jcc_rel8(struct ib *x, enu
     b1(x, (uint8_t)rel);
 }
 
-void bpfrt_x86_jcc_rel8(struct x86 *x, enum x86_cc cc, int8_t rel)
-{
-    struct ib ib;
-    ib.n = 0;
-    enc_jcc_rel8(&ib, cc, rel);
-    flush(x, &ib);
-}
+WRAP(jcc_rel8, (struct x86 *x, enum x86_cc cc, int8_t rel), (&ib, cc, rel))
 
 static inline __attribute__((always_inline)) void enc_jcc_rel32(struct ib *x, enum x86_cc cc, int32_t rel)
 {
@@ -761,13 +532,7 @@ static inline __attribute__((always_inline)) void enc_jcc_rel32(struct ib *x, en
     b4(x, (uint32_t)rel);
 }
 
-void bpfrt_x86_jcc_rel32(struct x86 *x, enum x86_cc cc, int32_t rel)
-{
-    struct ib ib;
-    ib.n = 0;
-    enc_jcc_rel32(&ib, cc, rel);
-    flush(x, &ib);
-}
+WRAP(jcc_rel32, (struct x86 *x, enum x86_cc cc, int32_t rel), (&ib, cc, rel))
 
 static inline __attribute__((always_inline)) void enc_jmp_rel8(struct ib *x, int8_t rel)
 {
@@ -775,13 +540,7 @@ static inline __attribute__((always_inline)) void enc_jmp_rel8(struct ib *x, int
     b1(x, (uint8_t)rel);
 }
 
-void bpfrt_x86_jmp_rel8(struct x86 *x, int8_t rel)
-{
-    struct ib ib;
-    ib.n = 0;
-    enc_jmp_rel8(&ib, rel);
-    flush(x, &ib);
-}
+WRAP(jmp_rel8, (struct x86 *x, int8_t rel), (&ib, rel))
 
 static inline __attribute__((always_inline)) void enc_jmp_rel32(struct ib *x, int32_t rel)
 {
@@ -789,13 +548,7 @@ static inline __attribute__((always_inline)) void enc_jmp_rel32(struct ib *x, in
     b4(x, (uint32_t)rel);
 }
 
-void bpfrt_x86_jmp_rel32(struct x86 *x, int32_t rel)
-{
-    struct ib ib;
-    ib.n = 0;
-    enc_jmp_rel32(&ib, rel);
-    flush(x, &ib);
-}
+WRAP(jmp_rel32, (struct x86 *x, int32_t rel), (&ib, rel))
 
 static inline __attribute__((always_inline)) void enc_call_rel32(struct ib *x, int32_t rel)
 {
@@ -803,65 +556,35 @@ static inline __attribute__((always_inline)) void enc_call_rel32(struct ib *x, i
     b4(x, (uint32_t)rel);
 }
 
-void bpfrt_x86_call_rel32(struct x86 *x, int32_t rel)
-{
-    struct ib ib;
-    ib.n = 0;
-    enc_call_rel32(&ib, rel);
-    flush(x, &ib);
-}
+WRAP(call_rel32, (struct x86 *x, int32_t rel), (&ib, rel))
 
 static inline __attribute__((always_inline)) void enc_call_r(struct ib *x, int reg)
 {
     op1(x, 4, false, false, 0xff, 2, R(reg));
 }
 
-void bpfrt_x86_call_r(struct x86 *x, int reg)
-{
-    struct ib ib;
-    ib.n = 0;
-    enc_call_r(&ib, reg);
-    flush(x, &ib);
-}
+WRAP(call_r, (struct x86 *x, int reg), (&ib, reg))
 
 static inline __attribute__((always_inline)) void enc_jmp_r(struct ib *x, int reg)
 {
     op1(x, 4, false, false, 0xff, 4, R(reg));
 }
 
-void bpfrt_x86_jmp_r(struct x86 *x, int reg)
-{
-    struct ib ib;
-    ib.n = 0;
-    enc_jmp_r(&ib, reg);
-    flush(x, &ib);
-}
+WRAP(jmp_r, (struct x86 *x, int reg), (&ib, reg))
 
 static inline __attribute__((always_inline)) void enc_ret(struct ib *x)
 {
     b1(x, 0xc3);
 }
 
-void bpfrt_x86_ret(struct x86 *x)
-{
-    struct ib ib;
-    ib.n = 0;
-    enc_ret(&ib);
-    flush(x, &ib);
-}
+WRAP(ret, (struct x86 *x), (&ib))
 
 static inline __attribute__((always_inline)) void enc_int3(struct ib *x)
 {
     b1(x, 0xcc);
 }
 
-void bpfrt_x86_int3(struct x86 *x)
-{
-    struct ib ib;
-    ib.n = 0;
-    enc_int3(&ib);
-    flush(x, &ib);
-}
+WRAP(int3, (struct x86 *x), (&ib))
 
 static inline __attribute__((always_inline)) void enc_nop(struct ib *x, unsigned n)
 {
@@ -878,10 +601,4 @@ static inline __attribute__((always_inline)) void enc_nop(struct ib *x, unsigned
         b1(x, forms[n][i]);
 }
 
-void bpfrt_x86_nop(struct x86 *x, unsigned n)
-{
-    struct ib ib;
-    ib.n = 0;
-    enc_nop(&ib, n);
-    flush(x, &ib);
-}
+WRAP(nop, (struct x86 *x, unsigned n), (&ib, n))
