@@ -65,12 +65,15 @@ static void conf_one(const char *path)
     static uint8_t mem[512];
     uint8_t base_mem[512];
     size_t mlen = d.mem_len < sizeof(mem) ? d.mem_len : sizeof(mem);
-    memcpy(mem, d.mem, mlen);
+    if (mlen)
+        memcpy(mem, d.mem, mlen);
     vt_budget = CONF_DEFAULT_BUDGET;
     struct vt_result base = jt_run(insns, n, mlen ? mem : NULL, mlen, JT_INTERP);
-    memcpy(base_mem, mem, mlen);
+    if (mlen)
+        memcpy(base_mem, mem, mlen);
     for (int e = JT_JIT; e < JT_COUNT; e++) {
-        memcpy(mem, d.mem, mlen);
+        if (mlen)
+            memcpy(mem, d.mem, mlen);
         struct vt_result r = jt_run(insns, n, mlen ? mem : NULL, mlen, (enum jt_engine)e);
         char what[4200];
         snprintf(what, sizeof(what), "%s [%s]", path, jt_engine_names[e]);
