@@ -232,12 +232,20 @@ void bpfrt_interp_trace_step(struct interp_exec *ex, const uint64_t *regs, int64
 
 const struct bpfrt_helper_proto *bpfrt_interp_callx_resolve(struct interp_exec *ex, uint64_t id, uint32_t pc)
 {
+    /* The same policy PROG_LOAD applied to the program's direct calls: a
+     * helper id in a register must not reach what a call instruction could
+     * not (the current program: tail calls change it). */
+    const struct bpfrt_prog *prog = ex->run->prog;
     const struct bpfrt_helper_proto *p = NULL;
-    if (id <= UINT32_MAX)
-        p = bpfrt_helper_find(ex->run->rt, (uint32_t)id);
-    if (!p || !p->fn) {
+    char why[128];
+    if (id > UINT32_MAX || !bpfrt_helper_find(ex->run->rt, (uint32_t)id)) {
         bpfrt_interp_fail(ex, BPFRT_RUN_UNKNOWN_HELPER, pc, 0, "unknown helper %llu at insn %u",
                       (unsigned long long)id, pc);
+        return NULL;
+    }
+    if (bpfrt_helper_allowed(ex->run->rt, (uint32_t)id, prog->type, prog->gpl_compatible, &p, why, sizeof(why))) {
+        bpfrt_interp_fail(ex, BPFRT_RUN_UNKNOWN_HELPER, pc, 0, "helper %llu at insn %u: %s",
+                      (unsigned long long)id, pc, why);
         return NULL;
     }
     return p;

@@ -183,6 +183,24 @@ void bpfrt_run_remove_region(struct bpfrt_run *run, const void *start)
     bpfrt_run_regions_cache_reset(run);
 }
 
+int bpfrt_map_value_regions(const struct bpfrt_map *map, const void *value, struct bpfrt_region out[2])
+{
+    uintptr_t v = (uintptr_t)value;
+    bool writable = !(map->map_flags & BPF_F_RDONLY_PROG);
+    int32_t lock = map->spin_lock_off;
+    if (lock < 0 || (uint32_t)lock >= map->value_size) {
+        out[0] = (struct bpfrt_region){ v, v + map->value_size, writable };
+        return 1;
+    }
+    uint32_t after = (uint32_t)lock + (uint32_t)sizeof(struct bpf_spin_lock);
+    int n = 0;
+    if (lock > 0)
+        out[n++] = (struct bpfrt_region){ v, v + (uint32_t)lock, writable };
+    if (after < map->value_size)
+        out[n++] = (struct bpfrt_region){ v + after, v + map->value_size, writable };
+    return n;
+}
+
 void bpfrt_run_add_prog_regions(struct bpfrt_run *run, const struct bpfrt_prog *prog)
 {
     if (!run->checked)
@@ -196,8 +214,11 @@ void bpfrt_run_add_prog_regions(struct bpfrt_run *run, const struct bpfrt_prog *
             continue;
         if (bpfrt_map_direct_value_addr(map, 0, &addr) != 0 || !addr)
             continue;
-        bpfrt_run_add_fixed_region(run, (const void *)(uintptr_t)addr, map->value_size,
-                                   !(map->map_flags & BPF_F_RDONLY_PROG));
+        struct bpfrt_region parts[2];
+        int n = bpfrt_map_value_regions(map, (const void *)(uintptr_t)addr, parts);
+        for (int k = 0; k < n; k++)
+            bpfrt_run_add_fixed_region(run, (const void *)parts[k].start, parts[k].end - parts[k].start,
+                                       parts[k].writable);
     }
 }
 
