@@ -55,6 +55,8 @@ if [ -f "$obj" ]; then
     expect prog_load_trusted 0 "needs field conversion" -- "$BPFRT" prog load "$obj" --trusted
     expect prog_dump_jited 0 "; 0: " -- "$BPFRT" prog dump jited "$obj"
     expect prog_dump_usage 2 "dump what?" -- "$BPFRT" prog dump "$obj"
+    expect prog_dump_noprog 1 "no program named nope" -- "$BPFRT" prog dump jited "$obj" --prog nope
+    expect prog_trace_jit 2 "--trace is an interpreter feature" -- "$BPFRT" prog run "$obj" --data "$pkt" --jit --trace
 else
     echo "note: $obj not built (no BPF clang): prog tests skipped"
 fi
