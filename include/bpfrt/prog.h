@@ -162,7 +162,8 @@ int bpfrt_helper_allowed(const struct bpfrt_runtime *rt, uint32_t id, uint32_t p
 enum bpfrt_engine_kind {
     BPFRT_ENGINE_DEFAULT = 0,
     BPFRT_ENGINE_INTERP = 1,
-    BPFRT_ENGINE_JIT = 2,
+    BPFRT_ENGINE_JIT = 2,         /* x86-64 JIT: verified mode, else checked (bpfrt/jit.h) */
+    BPFRT_ENGINE_JIT_TRUSTED = 3, /* x86-64 JIT without run-time checks: per load only, never a default */
     BPFRT_ENGINE_COUNT
 };
 
@@ -509,7 +510,8 @@ const struct bpfrt_engine_ops *bpfrt_engine_find(const struct bpfrt_runtime *rt,
                                                  enum bpfrt_engine_kind kind);
 
 /* Sets the engine loads use when they name none (initially the
- * interpreter). Returns 0, or -EINVAL for an unknown kind. A kind this
+ * interpreter). Returns 0, or -EINVAL for an unknown kind and for
+ * BPFRT_ENGINE_JIT_TRUSTED (trusted is asked for per load). A kind this
  * build lacks is accepted: such loads fall back to the interpreter. */
 int bpfrt_runtime_set_default_engine(struct bpfrt_runtime *rt, enum bpfrt_engine_kind kind);
 enum bpfrt_engine_kind bpfrt_runtime_default_engine(const struct bpfrt_runtime *rt);

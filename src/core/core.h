@@ -26,6 +26,8 @@ struct bpfrt_runtime {
      * the one loads take by default (src/core/prog/engine.c). */
     const struct bpfrt_engine_ops *const *engines;
     unsigned default_engine;
+    bool jit_blind;                  /* constant blinding in the JIT (bpfrt_runtime_set_jit_blinding) */
+    int8_t jit_bmi2;                 /* the CPU has BMI2: -1 not asked yet (cpuid is slow in VMs) */
     bpfrt_trace_sink trace_sink;
     void *trace_sink_arg;
     uint32_t next_map_id, next_prog_id, next_btf_id; /* atomic */

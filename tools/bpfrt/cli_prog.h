@@ -7,6 +7,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "bpfrt/prog.h"
 #include "cli_elf.h"
 
 #define PROG_MAX_ITEMS 64
@@ -42,6 +43,7 @@ struct prog_args {
     const char *rodata[PROG_MAX_ITEMS];
     int nr_rodata;
     const char *host_reads; /* --host-reads none|all; NULL: by program type */
+    enum bpfrt_engine_kind engine; /* --jit, --trusted; 0: the interpreter (the runtime's default) */
 };
 
 /* Runs program p once per input (maps kept between runs) and prints each
