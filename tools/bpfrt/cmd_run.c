@@ -149,9 +149,8 @@ int cmd_run(int argc, char **argv)
 {
     const char *file = NULL, *mem_hex = NULL, *mem_file = NULL;
     unsigned long long repeat = 1, budget = 1ull << 30;
-    bool trace = false, verify = false;
+    bool trace = false, verify = false, dump_jited = false;
     int verify_type = BPF_PROG_TYPE_SOCKET_FILTER;
-    bool trace = false, dump_jited = false;
     enum bpfrt_engine_kind engine = BPFRT_ENGINE_INTERP;
     enum bpfrt_syntax syntax = BPFRT_SYNTAX_AUTO;
     for (int i = 1; i < argc; i++) {
