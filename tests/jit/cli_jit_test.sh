@@ -51,8 +51,12 @@ if [ -f "$obj" ]; then
     pkt="02 00 00 00 00 01 02 00 00 00 00 02 08 00 45 00 00 28 00 01 00 00 40 06 00 00 0a 00 00 01 0a 00 00 02 10 00 00 16 00 00 00 00 00 00 00 00 50 02 20 00 00 00 00 00"
     want=$("$BPFRT" prog run "$obj" --data "$pkt" --map-set port_rules u8:6,u8:0,u16:22=1 | grep '^Return value' | cut -d, -f1)
     expect prog_run_jit 0 "$want" -- "$BPFRT" prog run "$obj" --data "$pkt" --map-set port_rules u8:6,u8:0,u16:22=1 --jit
-    expect prog_load_jit 0 "JIT-compiled (checked mode)" -- "$BPFRT" prog load "$obj" --jit
-    expect prog_load_trusted 0 "needs field conversion" -- "$BPFRT" prog load "$obj" --trusted
+    # verified at load: the JIT compiles verified code (no run-time checks)
+    expect prog_load_jit 0 "JIT-compiled (verified mode)" -- "$BPFRT" prog load "$obj" --jit
+    expect prog_load_trusted 0 "JIT-compiled (verified mode)" -- "$BPFRT" prog load "$obj" --trusted
+    # unverified: checked code, and trusted cannot skip the context conversion
+    expect prog_load_jit_unverified 0 "JIT-compiled (checked mode)" -- "$BPFRT" prog load "$obj" --jit --no-verify
+    expect prog_load_trusted_unverified 0 "needs field conversion" -- "$BPFRT" prog load "$obj" --trusted --no-verify
     expect prog_dump_jited 0 "; 0: " -- "$BPFRT" prog dump jited "$obj"
     expect prog_dump_usage 2 "dump what?" -- "$BPFRT" prog dump "$obj"
     expect prog_dump_noprog 1 "no program named nope" -- "$BPFRT" prog dump jited "$obj" --prog nope

@@ -84,6 +84,10 @@ static long load(bool kernel, uint32_t type, uint32_t attach, uint32_t btf_id, c
     a.log_buf = ptr(log);
     a.log_size = log ? log_size : 0;
     a.log_level = log ? 1 : 0;
+    /* bpfrt's side is checked mode: the context rule is what is tested (the
+     * verifier does not track BTF-typed contexts yet, docs/verifier.md). */
+    if (!kernel)
+        a.prog_flags = BPFRT_PROG_F_NO_VERIFY;
     return do_bpf(rt, kernel, BPF_PROG_LOAD, &a);
 }
 

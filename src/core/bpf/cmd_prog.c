@@ -486,14 +486,15 @@ static int hand_over(struct load *ld, struct bpfrt_prog *prog, const char *name)
 /* The instructions were validated once, before map references were
  * rewritten; the engine comes from bpfrt's bits of prog_flags (none: the
  * runtime's default). */
-static int create_prog(struct load *ld, struct bpfrt_diag *diag, struct bpfrt_prog **out)
+static int create_prog(struct load *ld, bool verified, struct bpfrt_diag *diag, struct bpfrt_prog **out)
 {
     struct bpfrt_prog_create_opts opts = {
         .prog_type = ld->attr->prog_type,
         .engine = (enum bpfrt_engine_kind)((ld->attr->prog_flags & BPFRT_PROG_F_ENGINE_MASK) >>
                                            BPFRT_PROG_F_ENGINE_SHIFT),
     };
-    return bpfrt_prog_new(ld->rt, ld->insns, ld->cnt, &opts, true, diag, out);
+    return bpfrt_prog_new(ld->rt, ld->insns, ld->cnt, &opts,
+                          BPFRT_PROG_NEW_VALIDATED | (verified ? BPFRT_PROG_NEW_VERIFIED : 0u), diag, out);
 }
 
 void bpfrt_prog_calc_tag(const struct bpf_insn *insns, uint32_t cnt, uint8_t tag[BPF_TAG_SIZE]);
@@ -596,7 +597,7 @@ long bpfrt_cmd_prog_load(struct bpfrt_cmd *c)
     if (!err) {
         struct bpfrt_diag diag;
         bpfrt_diag_init(&diag, msg, sizeof(msg));
-        err = create_prog(&ld, &diag, &prog);
+        err = create_prog(&ld, verify, &diag, &prog);
         if (err || msg[0]) /* the error, or a note on the engine */
             bpfrt_vlog_printf(&ld.log, "%s\n", msg);
         accepted = !err;

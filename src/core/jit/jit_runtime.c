@@ -304,6 +304,9 @@ int bpfrt_jit_run(struct bpfrt_prog *prog, struct bpfrt_run *run, uint64_t r1, u
     vm->stack_region = UINT32_MAX;
 
     void *saved_priv = run->engine_priv;
+    uintptr_t saved_lo = run->stack_lo, saved_hi = run->stack_hi;
+    run->stack_lo = (uintptr_t)stack; /* the run's own memory for host reads (%s) */
+    run->stack_hi = (uintptr_t)top;
     struct bpfrt_run_regions_mark saved_regions = { 0 };
     bool checked = jp->mode == JIT_CHECKED;
     run->engine_priv = vm;
@@ -341,5 +344,7 @@ int bpfrt_jit_run(struct bpfrt_prog *prog, struct bpfrt_run *run, uint64_t r1, u
     if (run->insn_budget)
         run->insn_budget = vm->budget > 0 ? (uint64_t)vm->budget : 1;
     run->engine_priv = saved_priv;
+    run->stack_lo = saved_lo;
+    run->stack_hi = saved_hi;
     return rc;
 }
