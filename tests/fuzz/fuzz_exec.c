@@ -7,8 +7,8 @@
  * bpf_conformance's model through bpfrt_prog_create/bpfrt_prog_run. Six
  * maps (array, hash, ring buffer, a prog array holding the program itself,
  * .data and a frozen .rodata with format strings) are there for the
- * program to use. Whatever the program does, the host
- * must see no sanitizer report, no hang and no leak. */
+ * program to use. Whatever the program does, the host must see no
+ * sanitizer report, no hang and no leak. */
 #include "fuzz_util.h"
 
 #include "bpfrt/hooks.h"
