@@ -41,6 +41,7 @@
 #define BPFRT_EOVERFLOW    75
 #define BPFRT_EBADMSG      74
 #define BPFRT_EOPNOTSUPP   95
+#define BPFRT_EAFNOSUPPORT 97
 #define BPFRT_ETIMEDOUT   110
 #define BPFRT_ENOTSUPP    524 /* kernel-internal, but bpf() really returns it */
 

@@ -38,3 +38,37 @@ BPFRT_HELPER_DEF(perf_event_output)
     bpfrt_free(run->rt, rec, total);
     return (uint64_t)ret;
 }
+
+/* bpf_perf_event_read(map, flags): the counter at flags & BPF_F_INDEX_MASK
+ * (BPF_F_CURRENT_CPU: the run's CPU), or an error in the same u64 (Linux's
+ * UAPI cannot tell small negative counts from errors either). */
+BPFRT_HELPER_DEF(perf_event_read)
+{
+    uint64_t flags = r2;
+    if (flags & ~BPF_F_INDEX_MASK)
+        return bpfrt_helper_err(-BPFRT_EINVAL);
+    struct bpfrt_perf_counter_value v;
+    int err = bpfrt_perf_event_read_counter(bpfrt_u2p(r1), flags & BPF_F_INDEX_MASK, run->cpu, &v);
+    return err ? bpfrt_helper_err(err) : v.counter;
+}
+
+/* bpf_perf_event_read_value(map, flags, buf, size): counter, time enabled
+ * and time running into buf (size must be 24); buf is zeroed on error. */
+BPFRT_HELPER_DEF(perf_event_read_value)
+{
+    uint64_t flags = r2;
+    struct bpf_perf_event_value *buf = bpfrt_u2p(r3);
+    uint32_t size = (uint32_t)r4;
+    int err = -BPFRT_EINVAL;
+    struct bpfrt_perf_counter_value v;
+    if (size == sizeof(*buf) && !(flags & ~BPF_F_INDEX_MASK))
+        err = bpfrt_perf_event_read_counter(bpfrt_u2p(r1), flags & BPF_F_INDEX_MASK, run->cpu, &v);
+    if (err) {
+        bpfrt_memset(buf, 0, size);
+        return bpfrt_helper_err(err);
+    }
+    buf->counter = v.counter;
+    buf->enabled = v.enabled;
+    buf->running = v.running;
+    return 0;
+}

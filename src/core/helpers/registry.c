@@ -9,7 +9,7 @@
  * application prototype replaced by another is kept on a retired list.
  * Registration is not synchronised with running programs: register helpers
  * before loading the programs that call them. */
-#include "core/helpers/helpers_internal.h"
+#include "core/helpers/kstate.h"
 
 struct owned_proto {
     struct owned_proto *next;
@@ -157,6 +157,7 @@ int bpfrt_helpers_init(struct bpfrt_runtime *rt)
 
 void bpfrt_helpers_fini(struct bpfrt_runtime *rt)
 {
+    bpfrt_kstate_free(rt); /* every map and program is gone by now */
     struct bpfrt_helper_reg *reg = rt->helpers;
     if (!reg)
         return;

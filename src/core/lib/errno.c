@@ -39,6 +39,7 @@ static const struct {
     {BPFRT_EBADMSG, "Bad message"},
     {BPFRT_EOVERFLOW, "Value too large for defined data type"},
     {BPFRT_EOPNOTSUPP, "Operation not supported"},
+    {BPFRT_EAFNOSUPPORT, "Address family not supported by protocol"},
     {BPFRT_ETIMEDOUT, "Connection timed out"},
     {BPFRT_ENOTSUPP, "Unknown error 524 (ENOTSUPP)"},
 };

@@ -3,7 +3,7 @@
  * before it reaches a map type (access flags, frozen maps, BPF_F_LOCK
  * without a lock, keys for key-less maps) live here, so each family only
  * implements its own rules. */
-#include "core/maps/maps_impl.h"
+#include "core/maps/map_family.h"
 #include "bpfrt/btf.h"
 #include "bpfrt/prog.h"
 
@@ -27,6 +27,8 @@ static const struct bpfrt_map_ops *const ops_by_type[__MAX_BPF_MAP_TYPE] = {
     [BPF_MAP_TYPE_DEVMAP_HASH] = &bpfrt_devmap_hash_ops,
     [BPF_MAP_TYPE_RINGBUF] = &bpfrt_ringbuf_ops,
     [BPF_MAP_TYPE_BLOOM_FILTER] = &bpfrt_bloom_filter_ops,
+    [BPF_MAP_TYPE_STACK_TRACE] = &bpfrt_stack_trace_ops,
+    [BPF_MAP_TYPE_CGROUP_ARRAY] = &bpfrt_cgroup_array_ops,
 };
 
 static const struct bpfrt_map_ops *map_ops(uint32_t type)
