@@ -364,6 +364,7 @@ struct bpfrt_pkt {
     uint64_t redirect_flags;
     struct bpfrt_map *redirect_map; /* bpf_redirect_map target map, or NULL */
     uint32_t redirect_key;
+    const void *redirect_sk;     /* bpf_sk/msg_redirect_map/hash: the socket (struct bpf_sock *) */
     void *skb_ctx;               /* the __sk_buff / xdp_md the program sees, to resync data pointers */
     /* bpf_clone_redirect sends a copy of the packet: the hook sees each
      * one here (NULL: clones are only counted). */
@@ -381,6 +382,9 @@ struct bpfrt_run {
     const struct bpfrt_ctx_desc *ctx_desc; /* NULL: ctx is plain memory (conformance model) */
     uint32_t ctx_size;           /* checked runs: bytes of plain-memory ctx accessible */
     struct bpfrt_pkt *pkt;       /* NULL unless a packet hook set one */
+    /* The socket the hook runs the program for (sock_ops, sk_skb, sk_msg:
+     * one the embedder registered, bpfrt_sock_add), or NULL. */
+    const void *sk;
 
     /* Checked mode (unverified programs): every access must fall in a
      * region (see struct bpfrt_run_regions), and references the program
