@@ -365,6 +365,7 @@ struct bpfrt_pkt {
     struct bpfrt_map *redirect_map; /* bpf_redirect_map target map, or NULL */
     uint32_t redirect_key;
     const void *redirect_sk;     /* bpf_sk/msg_redirect_map/hash: the socket (struct bpf_sock *) */
+    const void *assigned_sk;     /* bpf_sk_assign: the socket the packet is steered to */
     void *skb_ctx;               /* the __sk_buff / xdp_md the program sees, to resync data pointers */
     /* bpf_clone_redirect sends a copy of the packet: the hook sees each
      * one here (NULL: clones are only counted). */

@@ -72,3 +72,14 @@ BPFRT_HELPER_DEF(perf_event_read_value)
     buf->running = v.running;
     return 0;
 }
+
+/* bpf_perf_prog_read_value(ctx, buf, size): the counter of the perf event
+ * that ran the program. bpfrt runs perf_event programs on a context the
+ * hook gives, with no perf event behind it: -EINVAL and a zeroed buf, as
+ * Linux answers for an event it cannot read (-EINVAL too for a size other
+ * than 24). */
+BPFRT_HELPER_DEF(perf_prog_read_value)
+{
+    bpfrt_memset(bpfrt_u2p(r2), 0, (uint32_t)r3);
+    return bpfrt_helper_err(-BPFRT_EINVAL);
+}

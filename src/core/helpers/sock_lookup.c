@@ -142,3 +142,38 @@ bool bpfrt_helper_sock_ok(struct bpfrt_run *run, const void *sk)
         return sk != NULL; /* the verifier vouched for it */
     return sk && (bpfrt_run_ref_held(run, sk) || bpfrt_sock_known(run->rt, sk));
 }
+
+/* bpf_sk_assign(skb, sk, flags) at tc ingress: steers the packet to sk
+ * (reported in run->pkt->assigned_sk); -EINVAL without a socket or with
+ * flags, -EOPNOTSUPP anywhere but ingress (a packet whose __sk_buff names
+ * no ingress interface). In sk_lookup programs (Linux's
+ * bpf_sk_lookup_assign) sk may be NULL and flags
+ * BPF_SK_LOOKUP_F_REPLACE / NO_REUSEPORT; the selected socket is reported
+ * the same way. */
+#define BPF_SK_LOOKUP_F_REPLACE (1ULL << 0)
+#define BPF_SK_LOOKUP_F_NO_REUSEPORT (1ULL << 1)
+
+BPFRT_HELPER_DEF(sk_assign)
+{
+    const void *sk = bpfrt_u2p(r2);
+    uint64_t flags = r3;
+    struct bpfrt_pkt *pkt = run->pkt;
+    if (bpfrt_helper_prog_type(run) == BPF_PROG_TYPE_SK_LOOKUP) {
+        if (flags & ~(BPF_SK_LOOKUP_F_REPLACE | BPF_SK_LOOKUP_F_NO_REUSEPORT))
+            return bpfrt_helper_err(-BPFRT_EINVAL);
+        if (sk && !bpfrt_helper_sock_ok(run, sk))
+            return bpfrt_helper_err(-BPFRT_EINVAL);
+        if (pkt && pkt->assigned_sk && !(flags & BPF_SK_LOOKUP_F_REPLACE))
+            return bpfrt_helper_err(-BPFRT_EEXIST);
+        if (pkt)
+            pkt->assigned_sk = sk;
+        return 0;
+    }
+    if (!sk || flags || !bpfrt_helper_sock_ok(run, sk))
+        return bpfrt_helper_err(-BPFRT_EINVAL);
+    const struct __sk_buff *skb = bpfrt_skb_view(run);
+    if (!skb || !skb->ingress_ifindex || !pkt)
+        return bpfrt_helper_err(-BPFRT_EOPNOTSUPP);
+    pkt->assigned_sk = sk;
+    return 0;
+}

@@ -177,3 +177,16 @@ BPFRT_HELPER_DEF(send_signal_thread)
 {
     return send_signal(run, (uint32_t)r1, true);
 }
+
+/* bpf_get_func_ip(ctx): the address of the probed function. A kprobe's
+ * context is the probed code's registers: its instruction pointer, as the
+ * hook filled it (Linux reports the kprobe's address, which is where rip
+ * points at function entry). Other program types' contexts carry no
+ * address here: 0, Linux's answer when the probe is not at an entry. */
+BPFRT_HELPER_DEF(get_func_ip)
+{
+    if (bpfrt_helper_prog_type(run) != BPF_PROG_TYPE_KPROBE || !run->ctx)
+        return 0;
+    const struct bpfrt_pt_regs *regs = run->ctx;
+    return regs->rip;
+}
