@@ -177,3 +177,20 @@ BPFRT_HELPER_DEF(sk_assign)
     pkt->assigned_sk = sk;
     return 0;
 }
+
+/* bpf_get_socket_cookie: the socket's cookie (bpfrt numbers registered
+ * sockets 1, 2, ...: unique, never 0). Packet programs ask about the
+ * skb's socket, sock_ops / sock_addr / cgroup_sock programs about the
+ * socket they run for (run->sk); tracing and syscall programs pass a
+ * socket pointer.
+ * No socket: 0, as Linux for an skb without one. */
+BPFRT_HELPER_DEF(get_socket_cookie)
+{
+    uint32_t type = bpfrt_helper_prog_type(run);
+    const struct bpfrt_sock *sk = run->sk;
+    if (type == BPF_PROG_TYPE_TRACING || type == BPF_PROG_TYPE_LSM || type == BPF_PROG_TYPE_SYSCALL)
+        sk = bpfrt_u2p(r1);
+    if (!sk || !bpfrt_helper_sock_ok(run, sk))
+        return 0;
+    return sk->cookie;
+}

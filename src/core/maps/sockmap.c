@@ -18,7 +18,7 @@
 
 #define SOCK_CREATE_FLAG_MASK (BPF_F_NUMA_NODE | BPF_F_RDONLY | BPF_F_WRONLY)
 #define MAX_BPF_STACK 512u
-#define SHASH_BUCKETS_MAX (1u << 28) /* U32_MAX / sizeof(struct bpf_shtab_bucket) */
+#define SHASH_BUCKETS_MAX (UINT32_MAX / 16u) /* U32_MAX / sizeof(struct bpf_shtab_bucket) */
 #define TCP_ESTABLISHED 1
 #define TCP_LISTEN 10
 #define PROTO_TCP 6

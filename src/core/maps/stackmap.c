@@ -54,6 +54,10 @@ static int stack_alloc(struct bpfrt_runtime *rt, const union bpf_attr *attr, str
                        struct bpfrt_map **out)
 {
     (void)inner;
+    /* Linux allocates the bucket array at once: 2^31 entries are 16 GiB,
+     * -ENOMEM there; bpfrt stops at 1 GiB of buckets */
+    if (bpfrt_roundup_pow_of_two(attr->max_entries) > (1u << 27))
+        return -BPFRT_ENOMEM;
     struct stack_map *s = bpfrt_zalloc(rt, sizeof(*s));
     if (!s)
         return -BPFRT_ENOMEM;
