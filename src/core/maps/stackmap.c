@@ -5,7 +5,8 @@
  * elements: a new chain, even one replacing another, needs a free one
  * first, else -ENOMEM). A value is value_size / 8 addresses (or 32-byte
  * build-id records with BPF_F_STACK_BUILD_ID), zero-filled after the chain.
- * User space looks ids up and deletes them; updates are -EINVAL.
+ * User space looks ids up, deletes them or takes them out
+ * (lookup_and_delete); updates are -EINVAL.
  *
  * Readers load bucket pointers with acquire; a replaced or deleted element
  * waits for readers through defer_free. */
@@ -195,6 +196,24 @@ static int stack_sys_lookup(struct bpfrt_map *map, const void *key, void *value,
     return 0;
 }
 
+/* bpf_stackmap_extract with delete: the chain is taken out, then copied. */
+static int stack_sys_lookup_and_delete(struct bpfrt_map *map, const void *key, void *value, uint64_t flags)
+{
+    (void)flags;
+    struct stack_map *s = to_smap(map);
+    uint32_t id = bpfrt_map_key_index(key);
+    if (id >= s->n_buckets)
+        return -BPFRT_ENOENT;
+    struct stack_bucket *b = __atomic_exchange_n(&s->buckets[id], NULL, __ATOMIC_ACQ_REL);
+    if (!b)
+        return -BPFRT_ENOENT;
+    uint32_t len = b->nr * s->elem_size;
+    bpfrt_memcpy(value, b->data, len);
+    bpfrt_memset((char *)value + len, 0, map->value_size - len);
+    bucket_retire(s, b);
+    return 0;
+}
+
 static int stack_sys_update(struct bpfrt_map *map, const void *key, const void *value, uint64_t flags)
 {
     (void)map, (void)key, (void)value, (void)flags;
@@ -244,6 +263,7 @@ const struct bpfrt_map_ops bpfrt_stack_trace_ops = {
     .sys_lookup = stack_sys_lookup,
     .sys_update = stack_sys_update,
     .sys_delete = stack_sys_delete,
+    .sys_lookup_and_delete = stack_sys_lookup_and_delete,
     .get_next_key = stack_get_next_key,
     .delete_elem = stack_delete_elem,
 };
