@@ -2,7 +2,8 @@
 #   make demo        build, then run the bundled examples
 #   make test        install what is missing, build with -Werror, run every test, then again under ASan+UBSan
 #   make bench       interpreter (and later JIT) time per benchmark beside native C
-#   make check-long  the long fuzz and differential sweeps
+#   make check-long  the long fuzz and differential sweeps, then every libFuzzer target for LONG_FUZZ_SECONDS
+#   make fuzz        libFuzzer targets (clang, build-fuzz/), FUZZ_SECONDS each, with a summary (docs/fuzzing.md)
 #   make install     library, headers, pkg-config file and the bpfrt CLI (PREFIX=/usr/local)
 
 PREFIX ?= /usr/local
@@ -10,12 +11,16 @@ JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 BUILD ?= build
 BUILD_ASAN ?= build-asan
 BUILD_TSAN ?= build-tsan
+BUILD_FUZZ ?= build-fuzz
 SHARED ?= $(abspath ../shared)
 CMAKE_ARGS ?=
 FUZZ_ITERS ?= 2000
 LONG_FUZZ_ITERS ?= 200000
+FUZZ_SECONDS ?= 60
+LONG_FUZZ_SECONDS ?= 600
+FUZZ_TARGETS ?= elf btf asm exec
 
-.PHONY: all deps build test test-fast test-asan test-tsan demo bench check-long install clean
+.PHONY: all deps build test test-fast test-asan test-tsan demo bench check-long fuzz install clean
 
 all: build
 
@@ -60,9 +65,19 @@ check-long: deps
 	      -DBPFRT_SHARED_DIR=$(SHARED) -DBPFRT_FUZZ_ITERS=$(LONG_FUZZ_ITERS) $(CMAKE_ARGS)
 	cmake --build $(BUILD)-long -j $(JOBS)
 	cd $(BUILD)-long && ctest --output-on-failure -j $(JOBS) --timeout 3600 -LE no-sanitize
+	$(MAKE) fuzz FUZZ_SECONDS=$(LONG_FUZZ_SECONDS)
+
+# Coverage-guided fuzzing: clang with libFuzzer, ASan and UBSan in its own
+# build directory; each target runs FUZZ_SECONDS, one after the other.
+fuzz:
+	@bash scripts/install-deps.sh fuzz
+	cmake -S . -B $(BUILD_FUZZ) -DCMAKE_C_COMPILER=clang -DCMAKE_BUILD_TYPE=RelWithDebInfo -DBPFRT_FUZZ=ON \
+	      -DBPFRT_SHARED_DIR=$(SHARED) $(CMAKE_ARGS)
+	cmake --build $(BUILD_FUZZ) -j $(JOBS) --target fuzz_targets
+	@bash tests/fuzz/run.sh $(BUILD_FUZZ) $(FUZZ_SECONDS) $(FUZZ_TARGETS)
 
 install: build
 	cmake --install $(BUILD) --prefix $(PREFIX)
 
 clean:
-	rm -rf $(BUILD) $(BUILD_ASAN) $(BUILD_TSAN) $(BUILD)-long
+	rm -rf $(BUILD) $(BUILD_ASAN) $(BUILD_TSAN) $(BUILD)-long $(BUILD_FUZZ)

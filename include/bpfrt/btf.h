@@ -12,6 +12,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "bpfrt/uapi.h"
+
 struct bpfrt_runtime;
 struct bpfrt_btf;
 
@@ -114,7 +116,9 @@ struct btf_ext_header {
     uint32_t core_relo_len;
 };
 
-/* CO-RE relocation kinds (Linux's enum bpf_core_relo_kind). */
+/* CO-RE relocation kinds and records (as <linux/bpf.h> declares them,
+ * which it does when it came before bpfrt's headers). */
+#ifdef BPFRT_STANDS_FOR_LINUX_BPF_H
 enum bpf_core_relo_kind {
     BPF_CORE_FIELD_BYTE_OFFSET = 0, BPF_CORE_FIELD_BYTE_SIZE = 1, BPF_CORE_FIELD_EXISTS = 2,
     BPF_CORE_FIELD_SIGNED = 3, BPF_CORE_FIELD_LSHIFT_U64 = 4, BPF_CORE_FIELD_RSHIFT_U64 = 5,
@@ -128,6 +132,7 @@ struct bpf_core_relo {
     uint32_t access_str_off;
     uint32_t kind;
 };
+#endif
 
 /* ---- parsing and validation ---- */
 

@@ -15,6 +15,7 @@
 
 struct bpfrt_runtime;
 struct bpfrt_prog;
+struct bpfrt_run;
 
 /* Inputs, as the test fields of union bpf_attr. */
 struct bpfrt_test_run_opts {
@@ -30,6 +31,13 @@ struct bpfrt_test_run_opts {
     uint32_t flags;          /* BPF_F_TEST_* */
     uint32_t cpu;
     uint32_t batch_size;
+    /* bpfrt: instructions each run may execute (0: the program's default,
+     * unlimited when verified; UINT64_MAX: unlimited), and a per-instruction
+     * trace of the first run (the interpreter's hook, struct bpfrt_run). */
+    uint64_t insn_budget;
+    void (*trace)(void *arg, const struct bpfrt_run *run, uint32_t pc, const uint64_t regs[11],
+                  const uint64_t before[11]);
+    void *trace_arg;
 };
 
 struct bpfrt_test_run_result {

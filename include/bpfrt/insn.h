@@ -88,9 +88,11 @@
 #define BPF_LOAD_ACQ  0x100
 #define BPF_STORE_REL 0x110
 
-/* Registers. */
+/* Registers (declared by <linux/bpf.h> when it came first). */
+#ifdef BPFRT_STANDS_FOR_LINUX_BPF_H
 enum { BPF_REG_0 = 0, BPF_REG_1, BPF_REG_2, BPF_REG_3, BPF_REG_4, BPF_REG_5,
        BPF_REG_6, BPF_REG_7, BPF_REG_8, BPF_REG_9, BPF_REG_10, MAX_BPF_REG };
+#endif
 
 #define BPFRT_MAX_INSNS      (1u << 20) /* Linux's BPF_COMPLEXITY_LIMIT_INSNS */
 #define BPFRT_STACK_SIZE     512        /* per frame, and combined for verified programs */

@@ -32,10 +32,14 @@ struct bpfrt_object_opts {
     /* Program type for sections whose name carries none (iproute2's "ID/KEY"
      * tail-call slots, "prog", custom names); 0 = such sections fail to load. */
     uint32_t default_prog_type;
-    /* Target BTF for CO-RE relocations (e.g. /sys/kernel/btf/vmlinux), raw
-     * bytes; NULL: field relocations keep their compiled values. */
+    /* Target BTF for CO-RE relocations, raw bytes; when NULL, the file at
+     * target_btf_path, and when that is NULL too the running kernel's
+     * /sys/kernel/btf/vmlinux where readable (as libbpf). target_btf_path
+     * "" means no target: the object's own BTF stands in, so field
+     * relocations keep their compiled values (the loader notes that). */
     const void *target_btf;
     size_t target_btf_size;
+    const char *target_btf_path;
     /* Value of the LINUX_KERNEL_VERSION kconfig extern (and of the program's
      * kern_version when the object has none); 0 = 6.18.0. */
     uint32_t kernel_version;
@@ -111,6 +115,10 @@ const struct bpf_line_info *bpfrt_object_prog_line_info(const struct bpfrt_objec
                                                        uint32_t *cnt);
 const struct bpf_func_info *bpfrt_object_prog_func_info(const struct bpfrt_object_prog *p,
                                                        uint32_t *cnt);
+/* Name of the function (the program itself or a subprogram) whose code
+ * starts at instruction `insn` of the relocated program, or NULL when none
+ * starts there: where the subprogram boundaries are. */
+const char *bpfrt_object_prog_func_at(const struct bpfrt_object_prog *p, uint32_t insn);
 /* iproute2 tail-call slot from an "ID/KEY" section name: true with *map_id
  * and *key filled, else false. */
 bool bpfrt_object_prog_tail_slot(const struct bpfrt_object_prog *p, uint32_t *map_id,

@@ -40,7 +40,8 @@ enum bpfrt_arg_type {
     ARG_PTR_TO_MAP_KEY,         /* readable map->key_size bytes (map: the preceding arg) */
     ARG_PTR_TO_MAP_VALUE,       /* readable map->value_size bytes */
     ARG_PTR_TO_UNINIT_MAP_VALUE,/* writable map->value_size bytes (pop/peek) */
-    ARG_PTR_TO_MEM,             /* readable, size in the next ARG_CONST_SIZE* arg */
+    ARG_PTR_TO_MEM,             /* size in the next ARG_CONST_SIZE* arg; the helper may write
+                                   it unless its arg_rdonly bit says it only reads */
     ARG_PTR_TO_MEM_OR_NULL,     /* as ARG_PTR_TO_MEM, or NULL (size must then be 0) */
     ARG_PTR_TO_UNINIT_MEM,      /* writable, size in the next ARG_CONST_SIZE* arg */
     ARG_CONST_SIZE,             /* size > 0 of the preceding memory argument */
@@ -140,7 +141,8 @@ struct bpfrt_helper_proto {
     bpfrt_helper_fn fn;
     uint8_t ret_type;                /* enum bpfrt_ret_type */
     uint8_t arg_type[5];             /* enum bpfrt_arg_type */
-    uint16_t arg_rdonly;             /* bit i: arg i memory is read-only to the helper (MEM_RDONLY) */
+    uint16_t arg_rdonly;             /* bit i: the helper only reads arg i's memory (MEM_RDONLY);
+                                        without it ARG_PTR_TO_MEM* memory must be writable */
     bool gpl_only;
     uint64_t prog_types;             /* BPFRT_PROG_TYPE_BIT mask of types allowed to call it */
     uint32_t flags;                  /* BPFRT_HELPER_* traits */
@@ -156,6 +158,15 @@ int bpfrt_helper_register(struct bpfrt_runtime *rt, const struct bpfrt_helper_pr
 
 /* Finds the helper with `id`, or NULL. */
 const struct bpfrt_helper_proto *bpfrt_helper_find(const struct bpfrt_runtime *rt, uint32_t id);
+
+/* The helper policy, one function for load time and run time: may a
+ * program of prog_type (gpl: its licence is GPL-compatible) call helper
+ * `id`? 0 with the helper in *out; or -EINVAL with *out NULL and Linux's
+ * verifier message in why (unknown helper, not for this program type,
+ * GPL-only). PROG_LOAD checks every call with it, the engines every helper
+ * they resolve at run time (callx). */
+int bpfrt_helper_allowed(const struct bpfrt_runtime *rt, uint32_t id, uint32_t prog_type, bool gpl,
+                         const struct bpfrt_helper_proto **out, char *why, size_t why_size);
 
 /* ---- the loaded program ---- */
 
@@ -353,8 +364,14 @@ struct bpfrt_tunnel_info {
 };
 
 /* Packet under test for skb/xdp helpers, set by the hook that runs the
- * program (test-run, pcap). Helpers that change the packet (adjust_head,
- * adjust_tail, store_bytes) move data/data_end inside [buf, buf + buf_size). */
+ * program (test-run, pcap). Its invariants, which every helper that moves
+ * data or headroom keeps (and refuses a request that would break):
+ *     buf <= data_meta <= data <= data_end <= buf + buf_size
+ *     net_off <= data_end - data
+ * (data_meta NULL: no metadata). A hook still checks them (bpfrt_pkt_valid)
+ * before it copies the packet out, and writes nothing outside [buf, buf +
+ * buf_size) itself: headers it adds (test-run's MAC header in front of a
+ * network-layer packet) go out separately. */
 struct bpfrt_pkt {
     uint8_t *buf;                /* whole buffer including headroom */
     uint32_t buf_size;
@@ -375,6 +392,9 @@ struct bpfrt_pkt {
     struct bpfrt_tunnel_info tunnel;
 };
 
+/* True when pkt holds the invariants above. */
+bool bpfrt_pkt_valid(const struct bpfrt_pkt *pkt);
+
 struct bpfrt_run {
     struct bpfrt_runtime *rt;
     struct bpfrt_prog *prog;     /* current program (changes on tail calls) */
@@ -392,9 +412,9 @@ struct bpfrt_run {
      * acquires are tracked until it releases them. Use the functions below,
      * not the fields. */
     bool checked;
-    struct bpfrt_run_regions rgn;
     struct bpfrt_region regions[BPFRT_RUN_MAX_REGIONS];
     struct bpfrt_region scoped[BPFRT_RUN_MAX_SCOPED];
+    struct bpfrt_run_regions rgn;
     uint32_t nr_refs;
     struct bpfrt_run_ref refs[BPFRT_RUN_MAX_REFS];
 
@@ -460,6 +480,15 @@ void bpfrt_run_scope_end(struct bpfrt_run *run, uint32_t mark);
  * after a helper moved the packet's pointers. */
 void bpfrt_run_packet_moved(struct bpfrt_run *run);
 
+/* The parts of a map value that are the program's memory: all of it
+ * (read-only for a BPF_F_RDONLY_PROG map) except its struct bpf_spin_lock,
+ * which only the lock helpers touch (Linux's verifier refuses any access to
+ * it; a program that could store to it could forge "held"). Fills out[0..1]
+ * and returns how many parts there are. Whoever gives a checked program a
+ * map value - the run (global data), the engine (lookups), a helper (a
+ * for_each callback's value) - registers exactly these. */
+int bpfrt_map_value_regions(const struct bpfrt_map *map, const void *value, struct bpfrt_region out[2]);
+
 /* True when [addr, addr+size) lies inside one region (writable if `write`);
  * always true for an unchecked run and for size 0. */
 bool bpfrt_run_check_access(const struct bpfrt_run *run, uint64_t addr, uint64_t size, bool write);
@@ -486,6 +515,14 @@ void bpfrt_run_ref_drop(struct bpfrt_run *run, const void *ptr);
 /* Records why the run stops and makes the engine stop it. */
 void bpfrt_run_fail(struct bpfrt_run *run, enum bpfrt_run_error err, uint64_t addr,
                     const char *fmt, ...);
+
+/* Charges `units` of helper work to a run's budget (run->insn_budget; a
+ * unit is about one instruction's time: a formatted character, 16 bytes
+ * moved, one spin of a lock). Returns true while budget remains (or the run
+ * has none: verified programs); false after failing the run with
+ * BPFRT_RUN_BUDGET - the helper then returns at once. Helpers whose work
+ * grows with an argument charge it before doing it. */
+bool bpfrt_run_charge(struct bpfrt_run *run, uint64_t units);
 
 /* ---- engines ---- */
 

@@ -5,7 +5,10 @@
  * Linux's, an attr filled for bpfrt_bpf() can be handed to the real bpf(2)
  * unchanged (tests use that to compare with the kernel).
  *
- * Do not include together with <linux/bpf.h>: the names are the same. */
+ * It stands in for <linux/bpf.h>: included first, it defines that header's
+ * guard, so a later #include <linux/bpf.h> adds nothing; included after
+ * <linux/bpf.h>, it leaves Linux's declarations (of that header's version)
+ * in place and adds only what is bpfrt's own. */
 #ifndef BPFRT_UAPI_H
 #define BPFRT_UAPI_H
 
@@ -14,6 +17,12 @@
 #pragma GCC visibility push(default)
 
 #include <stdint.h>
+
+#define BPFRT_ALIGNED_U64 uint64_t __attribute__((aligned(8)))
+
+#if !defined(__LINUX_BPF_H__) && !defined(_UAPI__LINUX_BPF_H__)
+#define __LINUX_BPF_H__
+#define BPFRT_STANDS_FOR_LINUX_BPF_H 1 /* else <linux/bpf.h> came first */
 
 #define BPF_OBJ_NAME_LEN 16U
 #define BPF_TAG_SIZE 8
@@ -146,15 +155,6 @@ enum bpf_attach_type {
 
 /* Return codes */
 enum xdp_action { XDP_ABORTED = 0, XDP_DROP, XDP_PASS, XDP_TX, XDP_REDIRECT };
-#define TC_ACT_UNSPEC     (-1)
-#define TC_ACT_OK         0
-#define TC_ACT_RECLASSIFY 1
-#define TC_ACT_SHOT       2
-#define TC_ACT_PIPE       3
-#define TC_ACT_STOLEN     4
-#define TC_ACT_QUEUED     5
-#define TC_ACT_REPEAT     6
-#define TC_ACT_REDIRECT   7
 
 /* bpf_skb_load_bytes_relative start_header */
 enum { BPF_HDR_START_MAC = 0, BPF_HDR_START_NET };
@@ -185,8 +185,6 @@ struct bpf_insn {
     int16_t off;
     int32_t imm;
 };
-
-#define BPFRT_ALIGNED_U64 uint64_t __attribute__((aligned(8)))
 
 union bpf_attr {
     struct { /* BPF_MAP_CREATE */
@@ -452,6 +450,19 @@ struct bpf_btf_info {
     uint32_t name_len;
     uint32_t kernel_btf;
 } __attribute__((aligned(8)));
+
+#endif /* <linux/bpf.h> */
+
+/* tc verdicts (<linux/pkt_cls.h> spells them the same way) */
+#define TC_ACT_UNSPEC     (-1)
+#define TC_ACT_OK         0
+#define TC_ACT_RECLASSIFY 1
+#define TC_ACT_SHOT       2
+#define TC_ACT_PIPE       3
+#define TC_ACT_STOLEN     4
+#define TC_ACT_QUEUED     5
+#define TC_ACT_REPEAT     6
+#define TC_ACT_REDIRECT   7
 
 #pragma GCC visibility pop
 

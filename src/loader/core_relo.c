@@ -1,16 +1,18 @@
 /* CO-RE relocations (BTF.ext core_relo records): field offsets, sizes,
  * existence and signedness, type ids/sizes/existence and enum values,
- * resolved against a target BTF the caller supplies (/sys/kernel/btf/vmlinux
- * or the embedder's own types) by matching names the way libbpf does
- * ("task_struct___v2" matches "task_struct"). Without a target the object's
- * own BTF is the target, so field relocations keep their compiled values
- * (the loader notes that). A relocation that cannot be satisfied poisons its
- * instruction (an invalid helper call, as libbpf does) so the program fails
- * only if it reaches it. */
+ * resolved against the target BTF (core_target.c: the caller's, else the
+ * running kernel's /sys/kernel/btf/vmlinux) by matching names the way
+ * libbpf does ("task_struct___v2" matches "task_struct"). Without a target
+ * the object's own BTF is the target, so field relocations keep their
+ * compiled values (the loader notes that). A relocation that cannot be
+ * satisfied poisons its instruction (an invalid helper call, as libbpf
+ * does) so the program fails only if it reaches it: in Linux when the
+ * verifier finds it reachable, in bpfrt when a run reaches it. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "bpfrt/prog.h"
 #include "loader/loader.h"
 
 #define CORE_POISON_HELPER 0xbad2310
@@ -86,8 +88,14 @@ static bool resolve_field(const struct bpfrt_btf *lbtf, uint32_t lroot, const ui
                 return false;
             const char *mn = bpfrt_btf_str(lbtf, btf_members(l)[spec[k]].name_off);
             uint32_t lm = btf_members(l)[spec[k]].type;
-            if (!mn || !*mn) {
-                /* anonymous member in the local path: follow by position */
+            if ((!mn || !*mn) && k + 1 < nspec) {
+                /* an anonymous struct/union on the way: libbpf matches by
+                 * names only, and the next named member is searched for
+                 * through the target's anonymous members wherever they sit
+                 * (the kernel's sock_common nests skc_daddr one union
+                 * deeper than a local copy may) */
+            } else if (!mn || !*mn) {
+                /* the anonymous member itself is accessed: by position */
                 if (btf_kind(t) != btf_kind(l) || spec[k] >= btf_vlen(t))
                     return false;
                 off += btf_member_bit_offset(t, spec[k]);
@@ -148,8 +156,11 @@ static int parse_spec(const char *s, uint32_t *spec)
     return *s ? -1 : n;
 }
 
-/* Candidate target types: same essential name and compatible kind. */
-static uint32_t find_target(const struct bpfrt_btf *lbtf, uint32_t lid, const struct bpfrt_btf *tbtf)
+/* The target type a local type stands for: itself when the object is its
+ * own target, else the first target type of the same essential name and a
+ * compatible kind (libbpf's candidate search). */
+static uint32_t find_target(const struct bpfrt_object *obj, const struct bpfrt_btf *lbtf, uint32_t lid,
+                            const struct bpfrt_btf *tbtf)
 {
     uint32_t l = bpfrt_btf_skip_mods(lbtf, lid);
     const struct btf_type *lt = bpfrt_btf_type_by_id(lbtf, l);
@@ -158,18 +169,7 @@ static uint32_t find_target(const struct bpfrt_btf *lbtf, uint32_t lid, const st
     if (lbtf == tbtf)
         return l;
     const char *name = bpfrt_btf_name(lbtf, l);
-    if (!*name)
-        return 0;
-    for (uint32_t id = 1; id < bpfrt_btf_nr_types(tbtf); id++) {
-        const struct btf_type *t = bpfrt_btf_type_by_id(tbtf, id);
-        uint32_t lk = btf_kind(lt), tk = btf_kind(t);
-        bool kind_ok = lk == tk || ((lk == BTF_KIND_ENUM || lk == BTF_KIND_ENUM64) &&
-                                    (tk == BTF_KIND_ENUM || tk == BTF_KIND_ENUM64)) ||
-                       (lk == BTF_KIND_FWD && (tk == BTF_KIND_STRUCT || tk == BTF_KIND_UNION));
-        if (kind_ok && names_match(bpfrt_btf_name(tbtf, id), name))
-            return id;
-    }
-    return 0;
+    return *name ? bpfrt_obj_core_candidate(obj, name, btf_kind(lt)) : 0;
 }
 
 static bool enum_value(const struct bpfrt_btf *btf, uint32_t id, const char *name, uint32_t idx,
@@ -203,10 +203,10 @@ static bool enum_value(const struct bpfrt_btf *btf, uint32_t id, const char *nam
 
 /* Computes the relocated value; false when the target lacks what the
  * relocation needs. */
-static bool core_value(const struct bpfrt_btf *lbtf, const struct bpfrt_btf *tbtf,
+static bool core_value(const struct bpfrt_object *obj, const struct bpfrt_btf *lbtf, const struct bpfrt_btf *tbtf,
                        const struct bpf_core_relo *r, const uint32_t *spec, int nspec, uint64_t *val)
 {
-    uint32_t troot = find_target(lbtf, r->type_id, tbtf);
+    uint32_t troot = find_target(obj, lbtf, r->type_id, tbtf);
     switch (r->kind) {
     case BPF_CORE_TYPE_ID_LOCAL:
         *val = r->type_id;
@@ -301,13 +301,50 @@ static void patch_insn(struct bpf_insn *insns, uint32_t idx, uint32_t cnt, uint3
     }
 }
 
+/* The poison as this runtime runs it: Linux's verifier refuses a poisoned
+ * instruction it can reach and drops a dead one; bpfrt, which does not
+ * prove reachability at load, registers the poison id as a helper that
+ * stops the run when (and only when) it is reached. */
+static uint64_t core_unresolved(uint64_t r1, uint64_t r2, uint64_t r3, uint64_t r4, uint64_t r5,
+                                struct bpfrt_run *run)
+{
+    (void)r1, (void)r2, (void)r3, (void)r4, (void)r5;
+    bpfrt_run_fail(run, BPFRT_RUN_ABORTED, 0,
+                   "reached an instruction whose CO-RE relocation has no match in the target BTF");
+    return 0;
+}
+
+static int register_poison(struct bpfrt_object *obj)
+{
+    if (obj->opts.bpf_fn || bpfrt_helper_find(obj->rt, CORE_POISON_HELPER))
+        return 0;
+    struct bpfrt_helper_proto p = {.id = CORE_POISON_HELPER, .name = "bpfrt_core_unresolved",
+                                   .fn = core_unresolved, .ret_type = RET_INTEGER,
+                                   .prog_types = BPFRT_ALL_PROG_TYPES};
+    return bpfrt_helper_register(obj->rt, &p);
+}
+
+static void describe(const struct bpfrt_btf *btf, const struct bpf_core_relo *r, const char *acc, char *out,
+                     size_t size)
+{
+    static const char *const kinds[] = {"field offset", "field size", "field exists", "field signedness",
+                                        "field lshift", "field rshift", "local type id", "target type id",
+                                        "type exists", "type size", "enum value exists", "enum value",
+                                        "type matches"};
+    const char *tn = bpfrt_btf_name(btf, bpfrt_btf_skip_mods(btf, r->type_id));
+    snprintf(out, size, "%s of %s (access %s)", r->kind < sizeof(kinds) / sizeof(kinds[0]) ? kinds[r->kind] : "?",
+             *tn ? tn : "an anonymous type", acc);
+}
+
 int bpfrt_obj_core_relocate(struct bpfrt_object *obj, struct bpfrt_object_prog *unused, struct obj_err *e)
 {
     (void)unused;
     if (obj->core_done || !obj->nr_core_secs || !obj->btf)
         return 0;
-    const struct bpfrt_btf *tbtf = obj->target_btf ? obj->target_btf : obj->btf;
-    uint32_t nfield = 0;
+    const struct bpfrt_btf *target = bpfrt_obj_core_target(obj);
+    const struct bpfrt_btf *tbtf = target ? target : obj->btf;
+    uint32_t nfield = 0, unresolved = 0;
+    char first[256] = "";
     for (uint32_t s = 0; s < obj->nr_core_secs; s++) {
         const struct obj_ext_sec *cs = &obj->core_secs[s];
         const struct elf_sec *sec = bpfrt_elf_find_sec(&obj->elf, cs->sec_name);
@@ -332,13 +369,25 @@ int bpfrt_obj_core_relocate(struct bpfrt_object *obj, struct bpfrt_object_prog *
             if (r.kind <= BPF_CORE_FIELD_RSHIFT_U64)
                 nfield++;
             uint64_t v = 0;
-            bool ok = core_value(obj->btf, tbtf, &r, spec, nspec, &v);
+            bool ok = core_value(obj, obj->btf, tbtf, &r, spec, nspec, &v);
             patch_insn(insns, r.insn_off / 8, cnt, r.kind, v, ok);
+            if (!ok && unresolved++ == 0) {
+                char what[200];
+                describe(obj->btf, &r, acc, what, sizeof(what));
+                snprintf(first, sizeof(first), "section %s, instruction %u: %s", cs->sec_name, r.insn_off / 8, what);
+            }
         }
     }
-    if (!obj->target_btf && nfield)
-        bpfrt_obj_note(obj, "%u CO-RE field relocation(s) kept their compiled values: no target BTF given (--btf FILE)",
-                 nfield);
+    if (!target && nfield)
+        bpfrt_obj_note(obj, "%u CO-RE field relocation(s) kept their compiled values: no target BTF "
+                       "(/sys/kernel/btf/vmlinux unreadable or not wanted; --btf FILE)", nfield);
+    if (unresolved) {
+        bpfrt_obj_note(obj, "%u CO-RE relocation(s) have no match in the target BTF (first: %s); their "
+                       "instructions fail if reached", unresolved, first);
+        int rc = register_poison(obj);
+        if (rc)
+            return bpfrt_obj_fail(e, rc, "registering the CO-RE poison helper failed");
+    }
     obj->core_done = true;
     return 0;
 }

@@ -144,7 +144,10 @@ static void load_cause(struct bpfrt_object *obj, const struct bpfrt_object_prog 
     char cause[256];
     log_cause(p->log ? p->log : "", cause, sizeof(cause));
     const char *tn = bpfrt_prog_type_str(p->type) ? bpfrt_prog_type_str(p->type) : "?";
-    if (cause[0])
+    if (strstr(cause, "unknown#195896080")) /* libbpf's CO-RE poison, 0xbad2310 */
+        snprintf(out, size, "an instruction whose CO-RE relocation has no match in the target BTF is "
+                 "reachable (the loader's notes name the first) (PROG_LOAD: %s)", bpfrt_strerror((int)h));
+    else if (cause[0])
         snprintf(out, size, "%s (PROG_LOAD: %s)", cause, bpfrt_strerror((int)h));
     else if (h == -BPFRT_EINVAL && !obj->opts.bpf_fn && !bpfrt_ctx_desc_for(p->type, p->attach_type))
         snprintf(out, size, "program type %s is not provided (PROG_LOAD: %s)", tn, bpfrt_strerror((int)h));

@@ -185,7 +185,11 @@ struct bpfrt_object {
     struct obj_ext_sec *func_secs, *line_secs, *core_secs;
     uint32_t nr_func_secs, nr_line_secs, nr_core_secs;
     uint32_t func_rec_size, line_rec_size, core_rec_size;
-    struct bpfrt_btf *target_btf;
+    struct bpfrt_btf *target_btf;   /* CO-RE target (core_target.c), or NULL */
+    char *target_btf_path;          /* opts.target_btf_path, copied */
+    bool core_target_tried;
+    struct core_name *core_names;   /* target types by essential name */
+    uint32_t nr_core_names;
 
     struct obj_func *funcs;
     uint32_t nr_funcs;
@@ -234,6 +238,11 @@ int bpfrt_obj_relocate_prog(struct bpfrt_object *obj, struct bpfrt_object_prog *
                             struct obj_err *e);                               /* reloc.c */
 int bpfrt_obj_core_relocate(struct bpfrt_object *obj, struct bpfrt_object_prog *p,
                       struct obj_err *e);                               /* core_relo.c */
+/* The CO-RE target BTF, read on first use (NULL: none); and the first
+ * target type named `name` (modulo ___flavor) of a kind compatible with
+ * local_kind, or 0. core_target.c */
+const struct bpfrt_btf *bpfrt_obj_core_target(struct bpfrt_object *obj);
+uint32_t bpfrt_obj_core_candidate(const struct bpfrt_object *obj, const char *name, uint32_t local_kind);
 /* partial: a failing map or program fails only itself and what uses it. */
 int bpfrt_obj_load(struct bpfrt_object *obj, bool partial, struct obj_err *e); /* load.c */
 int bpfrt_obj_create_maps(struct bpfrt_object *obj, bool partial, struct obj_err *e); /* map_create.c */

@@ -304,6 +304,9 @@ int bpfrt_object_open_mem(struct bpfrt_runtime *rt, const void *data, size_t siz
         obj->kconfig_opt = strdup(opts->kconfig);
         obj->opts.kconfig = obj->kconfig_opt;
     }
+    if (opts && opts->target_btf_path)
+        obj->target_btf_path = strdup(opts->target_btf_path);
+    obj->opts.target_btf_path = NULL; /* obj->target_btf_path is the copy */
     set_name(obj, opts && opts->name ? opts->name : "obj");
     obj->buf = malloc(size ? size : 1);
     int rc = -BPFRT_ENOMEM;
@@ -421,6 +424,8 @@ void bpfrt_object_close(struct bpfrt_object *obj)
         bpfrt_btf_put(obj->btf);
     if (obj->target_btf)
         bpfrt_btf_put(obj->target_btf);
+    free(obj->core_names);
+    free(obj->target_btf_path);
     free(obj->func_secs);
     free(obj->line_secs);
     free(obj->core_secs);
@@ -522,6 +527,19 @@ const struct bpf_func_info *bpfrt_object_prog_func_info(const struct bpfrt_objec
 {
     *cnt = p->nr_func_info;
     return p->func_info;
+}
+
+const char *bpfrt_object_prog_func_at(const struct bpfrt_object_prog *p, uint32_t insn)
+{
+    if (!p->origin || insn >= p->insn_cnt)
+        return insn == 0 && !p->origin ? p->name : NULL;
+    const struct obj_insn_origin o = p->origin[insn];
+    for (uint32_t i = 0; i < p->obj->nr_funcs; i++) {
+        const struct obj_func *f = &p->obj->funcs[i];
+        if (f->sec == o.sec && f->start == o.idx)
+            return insn == 0 ? p->name : f->name;
+    }
+    return NULL;
 }
 
 bool bpfrt_object_prog_tail_slot(const struct bpfrt_object_prog *p, uint32_t *map_id,

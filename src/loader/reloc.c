@@ -142,7 +142,7 @@ static int reloc_ld_imm64(struct builder *b, uint32_t i, const struct elf_rel *r
         return 0;
     }
     if (bpfrt_obj_sec_is_prog(obj, y->shndx)) { /* function pointer (callback) */
-        int64_t byte = (int64_t)y->value + addend;
+        int64_t byte = (int64_t)(y->value + (uint64_t)addend); /* wraps, never overflows */
         if (byte % 8)
             return bpfrt_obj_fail(b->e, -BPFRT_EINVAL, "section %s, instruction %u: function pointer to %s is misaligned",
                             sec_name(obj, o.sec), o.idx, y->name);
@@ -158,7 +158,7 @@ static int reloc_ld_imm64(struct builder *b, uint32_t i, const struct elf_rel *r
     }
     struct bpfrt_object_map *dm = bpfrt_obj_map_by_sec(obj, y->shndx, 0);
     if (dm && dm->data) {
-        int64_t off = (int64_t)y->value + addend;
+        int64_t off = (int64_t)(y->value + (uint64_t)addend); /* wraps, never overflows */
         if (off < 0 || (uint64_t)off >= dm->value_size)
             return bpfrt_obj_fail(b->e, -BPFRT_EINVAL, "section %s, instruction %u: %s+%lld is outside %s (%u bytes)",
                             sec_name(obj, o.sec), o.idx, y->name, (long long)addend, dm->name, dm->value_size);

@@ -91,6 +91,25 @@ static void test_inputs(void)
     CHECK_CONTAINS(out, "not a whole number of 8-byte instructions");
 }
 
+/* "-o -" is stdout; subprograms start with a label line; -j is JSON. */
+static void test_stdout_labels_json(void)
+{
+    char out[8192], bin[128], bin2[128];
+    snprintf(bin, sizeof(bin), "%s/s.bin", tmpdir);
+    snprintf(bin2, sizeof(bin2), "%s/s2.bin", tmpdir);
+    CHECK_EQ(run(out, sizeof(out), "%s asm %s/call_local.data -o %s", cli, conf_dir, bin), 0);
+    CHECK_EQ(run(out, sizeof(out), "%s asm %s/call_local.data -o - > %s", cli, conf_dir, bin2), 0);
+    CHECK(same_files(bin, bin2));
+    /* call_local: r1..r4 set, call pc+N, ...: its callee starts a subprogram */
+    CHECK_EQ(run(out, sizeof(out), "%s asm %s/call_local.data -o - | %s disasm -", cli, conf_dir, cli), 0);
+    CHECK_CONTAINS(out, "subprog_");
+    CHECK_EQ(run(out, sizeof(out), "%s disasm -j %s", cli, bin), 0);
+    CHECK(out[0] == '[');
+    CHECK_CONTAINS(out, "{\"pc\": 0, \"insn\": \"(");
+    CHECK_CONTAINS(out, "\"subprog\": true");
+    CHECK_CONTAINS(out, "\"raw\": \"");
+}
+
 static void test_errors_and_usage(void)
 {
     char out[4096], neg[700];
@@ -128,6 +147,7 @@ int main(void)
     RUN(test_asm_prints_words);
     RUN(test_round_trip_all_syntaxes);
     RUN(test_inputs);
+    RUN(test_stdout_labels_json);
     RUN(test_errors_and_usage);
     char cmd[200];
     snprintf(cmd, sizeof(cmd), "rm -rf %s", tmpdir);

@@ -1418,6 +1418,11 @@ static void t_raw_tp_core_read(const char *v)
     static struct model_file f = {0x8002, 3, &ino, 77};
     static const char name[] = "comm-name";
     uint64_t args[4] = {(uint64_t)(uintptr_t)&f, (uint64_t)(uintptr_t)&ino, (uint64_t)(uintptr_t)name, 0};
+    /* the probe reads may reach exactly these (the host-read policy) */
+    bpfrt_runtime_set_host_reads(crt, BPFRT_HOST_READS_RANGES);
+    bpfrt_runtime_allow_host_read(crt, &ino, sizeof(ino));
+    bpfrt_runtime_allow_host_read(crt, &f, sizeof(f));
+    bpfrt_runtime_allow_host_read(crt, name, sizeof(name));
     struct run_result r = run_prog_ctx(obj, "trace_file_op", NULL, 0, args, sizeof(args), 0);
     CHECK_EQ(r.retval, 0);
     CHECK_EQ(global_u64(obj, "got_flags"), 0x8002);
@@ -1439,6 +1444,10 @@ static void t_raw_tp_core_read(const char *v)
     CHECK_EQ(global_u64(obj, "rc_user"), (uint64_t)-14);
     CHECK_EQ(global_u64(obj, "rc_str"), (uint64_t)-34);
     CHECK_EQ(global_u64(obj, "samples_taken"), 2);
+    bpfrt_runtime_disallow_host_read(crt, &ino, sizeof(ino));
+    bpfrt_runtime_disallow_host_read(crt, &f, sizeof(f));
+    bpfrt_runtime_disallow_host_read(crt, name, sizeof(name));
+    bpfrt_runtime_set_host_reads(crt, BPFRT_HOST_READS_NONE);
     bpfrt_object_close(obj);
 }
 
@@ -1636,10 +1645,12 @@ static void t_kprobe_core_sock(const char *v)
     static struct model_sock sk = {0x0a000002, 0x0a000001, 0x5000 /* 80, big-endian */, 40000, 2, 0, 0x77, 0};
     uint64_t regs[PT_REGS_WORDS] = {0};
     regs[R_DI] = (uint64_t)(uintptr_t)&sk;
+    bpfrt_runtime_set_host_reads(crt, BPFRT_HOST_READS_ALL); /* a tracing use: it opts in */
     CHECK_EQ(run_prog_ctx(obj, "trace_connect", NULL, 0, regs, sizeof(regs), 0).retval, 0);
     memset(regs, 0, sizeof(regs));
     regs[R_AX] = (uint64_t)-115; /* -EINPROGRESS */
     CHECK_EQ(run_prog_ctx(obj, "trace_connect_ret", NULL, 0, regs, sizeof(regs), 0).retval, 0);
+    bpfrt_runtime_set_host_reads(crt, BPFRT_HOST_READS_NONE);
     struct bpfrt_object_map *m;
     uint32_t off, size, zero = 0;
     uint8_t bss[256];

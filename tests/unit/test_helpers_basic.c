@@ -377,6 +377,8 @@ static void test_printf_random_bytes(void)
 int main(void)
 {
     helpers_setup();
+    /* the probe reads and %s/%pI4 read this process's memory: a tracing use */
+    bpfrt_runtime_set_host_reads(rt, BPFRT_HOST_READS_ALL);
     bpfrt_runtime_set_trace_sink(rt, sink, NULL);
     RUN(test_time);
     RUN(test_cpu_random);

@@ -1206,6 +1206,8 @@ int main(void)
     if (!kbpf_available())
         TEST_SKIP("kernel cannot load BPF programs here");
     helpers_setup();
+    /* the probe reads and %s/%pI4 read this process's memory: a tracing use */
+    bpfrt_runtime_set_host_reads(rt, BPFRT_HOST_READS_ALL);
     RUN(test_csum_diff_vs_kernel);
     RUN(test_csum_replace_vs_kernel);
     RUN(test_xdp_limits_vs_kernel);

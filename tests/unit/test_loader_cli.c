@@ -31,6 +31,120 @@ static const char *objp(const char *variant, const char *name)
     return obj_path;
 }
 
+/* ---- a strict JSON checker (RFC 8259 grammar, no extensions) ---- */
+
+static const char *ws(const char *p)
+{
+    while (*p == ' ' || *p == '\n' || *p == '\t' || *p == '\r')
+        p++;
+    return p;
+}
+
+static const char *json_value(const char *p, int depth);
+
+static const char *json_string(const char *p)
+{
+    if (*p++ != '"')
+        return NULL;
+    while (*p && *p != '"') {
+        if ((unsigned char)*p < 0x20)
+            return NULL;
+        if (*p == '\\') {
+            p++;
+            if (*p == 'u') {
+                for (int i = 1; i <= 4; i++)
+                    if (!strchr("0123456789abcdefABCDEF", p[i]) || !p[i])
+                        return NULL;
+                p += 4;
+            } else if (!*p || !strchr("\"\\/bfnrt", *p)) {
+                return NULL;
+            }
+        }
+        p++;
+    }
+    return *p == '"' ? p + 1 : NULL;
+}
+
+static const char *json_number(const char *p)
+{
+    const char *start = p;
+    if (*p == '-')
+        p++;
+    if (*p == '0')
+        p++;
+    else if (*p >= '1' && *p <= '9')
+        while (*p >= '0' && *p <= '9')
+            p++;
+    else
+        return NULL;
+    if (*p == '.') {
+        if (!(*++p >= '0' && *p <= '9'))
+            return NULL;
+        while (*p >= '0' && *p <= '9')
+            p++;
+    }
+    return p > start ? p : NULL;
+}
+
+static const char *json_list(const char *p, int depth, char close, bool object)
+{
+    p = ws(p + 1);
+    if (*p == close)
+        return p + 1;
+    for (;;) {
+        if (object) {
+            p = json_string(ws(p));
+            if (!p || *(p = ws(p)) != ':')
+                return NULL;
+            p++;
+        }
+        p = json_value(p, depth + 1);
+        if (!p)
+            return NULL;
+        p = ws(p);
+        if (*p == close)
+            return p + 1;
+        if (*p++ != ',')
+            return NULL;
+    }
+}
+
+static const char *json_value(const char *p, int depth)
+{
+    p = ws(p);
+    if (depth > 64)
+        return NULL;
+    if (*p == '{')
+        return json_list(p, depth, '}', true);
+    if (*p == '[')
+        return json_list(p, depth, ']', false);
+    if (*p == '"')
+        return json_string(p);
+    static const char *const words[] = {"true", "false", "null"};
+    for (int i = 0; i < 3; i++)
+        if (strncmp(p, words[i], strlen(words[i])) == 0)
+            return p + strlen(words[i]);
+    return json_number(p);
+}
+
+/* One JSON document and nothing else (stdout only: run the CLI with 2>/dev/null). */
+static bool json_valid(const char *text)
+{
+    const char *end = json_value(text, 0);
+    if (!end || *ws(end)) {
+        fprintf(stderr, "not JSON at offset %ld: %.80s\n", end ? (long)(end - text) : -1L, end ? end : text);
+        return false;
+    }
+    return true;
+}
+
+static int cli_quiet(const char *args)
+{
+    char a[8400];
+    snprintf(a, sizeof(a), "%s 2>/dev/null", args);
+    return cli(a);
+}
+
 #define TCP22 "02 00 00 00 00 01 02 00 00 00 00 02 08 00 45 00 00 28 00 00 40 00 40 06 00 00 " \
               "c0 a8 01 01 c0 a8 01 02 0f a0 00 16 00 00 00 00 00 00 00 00 50 02 00 00 00 00 00 00"
 
@@ -80,7 +194,7 @@ static void test_prog_run(void)
     CHECK_CONTAINS(out, "Return value: 3, duration (average): ");
     snprintf(a, sizeof(a), "prog run %s --data '" TCP22 "' -j", objp("examples", "xdp_firewall"));
     CHECK_EQ(cli(a), 0);
-    CHECK_CONTAINS(out, "{\"program\": \"xdp_firewall\", \"section\": \"xdp\", \"retval\": 2");
+    CHECK_CONTAINS(out, "{\"program\": \"xdp_firewall\", \"section\": \"xdp\", \"retval\": 2, \"duration\": ");
     /* raw tracepoint arguments and a kprobe pt_regs from a file */
     snprintf(a, sizeof(a), "prog run %s --ctx-args 7,1,1,1 --dump-maps", objp("v3", "raw_tp_args"));
     CHECK_EQ(cli(a), 0);
@@ -106,11 +220,11 @@ static void test_prog_run(void)
     snprintf(a, sizeof(a), "prog run %s --prog entry --data '" TCP22 "'", objp("nog", "iproute2_tail"));
     CHECK_EQ(cli(a), 0); /* entry alone runs; its tail calls find empty slots */
     CHECK_CONTAINS(out, "does not name a program type");
-    CHECK_CONTAINS(out, "loaded entry alone");
+    CHECK_CONTAINS(out, "2 other programs did not load");
     CHECK_CONTAINS(out, "Return value: 4294967295"); /* TC_ACT_UNSPEC */
     snprintf(a, sizeof(a), "prog run %s --prog stage1 --data '" TCP22 "'", objp("nog", "iproute2_tail"));
-    CHECK_EQ(cli(a), 1); /* the selected program itself has no type */
-    CHECK_CONTAINS(out, "does not name a program type");
+    CHECK_EQ(cli(a), 1); /* the selected program itself has no type: it is the one reported */
+    CHECK_CONTAINS(out, "program stage1 (section 1/1) did not load: section '1/1' does not name a program type");
     snprintf(a, sizeof(a), "prog run %s --prog entry --type tc --data '" TCP22 "' --dump-maps",
              objp("nog", "iproute2_tail"));
     CHECK_EQ(cli(a), 0);
@@ -133,6 +247,119 @@ static void test_prog_run(void)
     CHECK_CONTAINS(out, "prog_frags: xdp");
 }
 
+/* bpftool's habits: several inputs with maps kept between them, maps kept
+ * between invocations (--state), --trace and --budget, strict numbers,
+ * inputs the test run refuses explained, every program of an object
+ * reported, all-zero arrays dumped, JSON everywhere. */
+static void test_prog_habits(void)
+{
+    char a[16384], state[1024], fwp[1024];
+    snprintf(fwp, sizeof(fwp), "%s", objp("examples", "xdp_firewall"));
+    snprintf(state, sizeof(state), "%s/test_loader_cli.state", build_dir());
+    remove(state);
+    /* two inputs, one invocation: legacy_maps counts packets by length
+     * (pkt_count[0]: shorter than 64 bytes; len_hist[54 / 16]) */
+    char lm[1024], pkt54[400] = "";
+    snprintf(lm, sizeof(lm), "%s", objp("v3", "legacy_maps"));
+    for (int i = 0; i < 54; i++)
+        strcat(pkt54, "00 ");
+    snprintf(a, sizeof(a), "prog run %s --prog xdp_legacy --data '%s' --data '%s' --dump-maps", lm, pkt54, pkt54);
+    CHECK_EQ(cli(a), 0);
+    CHECK_CONTAINS(out, "Run 1 of 2");
+    CHECK_CONTAINS(out, "Run 2 of 2");
+    CHECK_CONTAINS(out, "map pkt_count (array):\n  key: 0\n  value: 2\n");
+    CHECK_CONTAINS(out, "map len_hist (hash):\n  key: 3\n  value: 2\n");
+    snprintf(a, sizeof(a), "prog run %s --prog xdp_legacy --data '%s' --data '%s' -j --dump-maps", lm, pkt54, pkt54);
+    CHECK_EQ(cli_quiet(a), 0);
+    CHECK(json_valid(out));
+    CHECK_CONTAINS(out, "\"runs\": [{\"input\": ");
+    /* two invocations through a state file */
+    snprintf(a, sizeof(a), "prog run %s --prog xdp_legacy --data '%s' --state %s", lm, pkt54, state);
+    CHECK_EQ(cli(a), 0);
+    snprintf(a, sizeof(a), "prog run %s --prog xdp_legacy --data '%s' --state %s --dump-maps", lm, pkt54, state);
+    CHECK_EQ(cli(a), 0);
+    CHECK_CONTAINS(out, "map pkt_count (array):\n  key: 0\n  value: 2\n");
+    snprintf(a, sizeof(a), "prog load %s --state %s --dump-maps", lm, state); /* dump without running */
+    CHECK_EQ(cli(a), 0);
+    CHECK_CONTAINS(out, "map len_hist (hash):\n  key: 3\n  value: 2\n");
+    remove(state);
+    /* a rule set by one command drops the packet in the next */
+    snprintf(a, sizeof(a), "prog load %s --state %s --map-set port_rules u8:6,u8:0,u16:22=1", fwp, state);
+    CHECK_EQ(cli(a), 0);
+    CHECK_CONTAINS(out, "xdp_firewall: xdp, ");
+    snprintf(a, sizeof(a), "prog run %s --data '" TCP22 "' --state %s", fwp, state);
+    CHECK_EQ(cli(a), 0);
+    CHECK_CONTAINS(out, "Return value: 1");
+    /* a state file from another definition is refused, naming both */
+    FILE *f = fopen(state, "w");
+    if (f) {
+        fputs("map stats percpu_array 4 8\n00000000 0000000000000000\n", f);
+        fclose(f);
+    }
+    snprintf(a, sizeof(a), "prog run %s --data '" TCP22 "' --state %s", fwp, state);
+    CHECK_EQ(cli(a), 1);
+    CHECK_CONTAINS(out, "the file has 'map stats percpu_array 4 8'; the object now defines the map as 'percpu_array 4 ");
+    remove(state);
+    /* all-zero arrays are dumped */
+    snprintf(a, sizeof(a), "prog load %s --dump-maps", fwp);
+    CHECK_EQ(cli(a), 0);
+    CHECK_CONTAINS(out, "cpu0: {.packets = 0, .bytes = 0}");
+    CHECK(!strstr(out, "map stats (percpu_array):\n  (empty)"));
+    /* --trace and --budget for ELF programs; a stopped run says why, no errno text */
+    snprintf(a, sizeof(a), "prog run %s --data '" TCP22 "' --trace", fwp);
+    CHECK_EQ(cli(a), 0);
+    CHECK_CONTAINS(out, "    0: r");
+    CHECK_CONTAINS(out, "exit");
+    snprintf(a, sizeof(a), "prog run %s --data '" TCP22 "' --budget 5", fwp);
+    CHECK_EQ(cli(a), 1);
+    CHECK_CONTAINS(out, "xdp_firewall: run stopped: instruction budget exhausted");
+    CHECK(!strstr(out, "symbolic links"));
+    /* numbers are parsed strictly */
+    snprintf(a, sizeof(a), "prog run %s --data '" TCP22 "' --repeat 1e3", fwp);
+    CHECK_EQ(cli(a), 2);
+    CHECK_CONTAINS(out, "--repeat needs a whole count");
+    snprintf(a, sizeof(a), "prog run %s --data '" TCP22 "' --repeat 99999999999", fwp);
+    CHECK_EQ(cli(a), 2);
+    snprintf(a, sizeof(a), "prog run %s --data '" TCP22 "' --budget -1", fwp);
+    CHECK_EQ(cli(a), 2);
+    snprintf(a, sizeof(a), "prog run %s --ctx-args 1,2x", objp("v3", "raw_tp_args"));
+    CHECK_EQ(cli(a), 1);
+    CHECK_CONTAINS(out, "is not a list of at most 64 unsigned integers");
+    /* inputs the test run refuses, explained */
+    snprintf(a, sizeof(a), "prog run %s", fwp);
+    CHECK_EQ(cli(a), 1);
+    CHECK_CONTAINS(out, "no input packet: xdp programs run on one");
+    snprintf(a, sizeof(a), "prog run %s --data '02 00 00'", fwp);
+    CHECK_EQ(cli(a), 1);
+    CHECK_CONTAINS(out, "the input packet is 3 bytes, shorter than the 14-byte Ethernet header");
+    snprintf(a, sizeof(a), "prog run %s --ctx-args 1,2,3,4,5,6,7,8,9,10,11,12,13", objp("v3", "raw_tp_args"));
+    CHECK_EQ(cli(a), 1);
+    CHECK_CONTAINS(out, "--ctx-args: 13 arguments; raw_tracepoint programs take at most 12");
+    snprintf(a, sizeof(a), "prog run %s --data '" TCP22 "' --ctx-file %s", fwp, fwp);
+    CHECK_EQ(cli(a), 1);
+    CHECK_CONTAINS(out, "larger than struct xdp_md (24 bytes)");
+    /* prog load reports every program, loaded or not */
+    snprintf(a, sizeof(a), "prog load %s", objp("nog", "iproute2_tail"));
+    CHECK_EQ(cli(a), 1);
+    CHECK_CONTAINS(out, "entry: sched_cls, ");
+    CHECK_CONTAINS(out, "stage0: type not named: not loaded: section '1/0' does not name a program type");
+    snprintf(a, sizeof(a), "prog load %s -j", objp("nog", "iproute2_tail"));
+    CHECK_EQ(cli_quiet(a), 1);
+    CHECK(json_valid(out));
+    CHECK_CONTAINS(out, "\"loaded\": false, \"error\": \"section '1/0' does not name a program type");
+    /* JSON of the other commands */
+    snprintf(a, sizeof(a), "obj show -j %s", fwp);
+    CHECK_EQ(cli_quiet(a), 0);
+    CHECK(json_valid(out));
+    snprintf(a, sizeof(a), "disasm -j %s", objp("v3", "subprog_calls"));
+    CHECK_EQ(cli_quiet(a), 0);
+    CHECK(json_valid(out));
+    CHECK_CONTAINS(out, "\"func\": \"level1\"");
+    snprintf(a, sizeof(a), "prog load %s --dump-maps -j", fwp);
+    CHECK_EQ(cli_quiet(a), 0);
+    CHECK(json_valid(out));
+}
+
 static void test_disasm(void)
 {
     char a[8192];
@@ -142,6 +369,7 @@ static void test_disasm(void)
     CHECK_CONTAINS(out, "; __u64 r = level1(len); @ subprog_calls.bpf.c:");
     CHECK_CONTAINS(out, "call pc+");
     CHECK_CONTAINS(out, "; map results");
+    CHECK_CONTAINS(out, "\nlevel1:\n"); /* subprograms start with their name */
     snprintf(a, sizeof(a), "disasm %s --section tc", objp("v3", "subprog_calls"));
     CHECK_EQ(cli(a), 0);
     CHECK(strstr(out, "tc_calls_b") != NULL);
@@ -172,6 +400,7 @@ int main(void)
     fclose(f);
     RUN(test_obj_show);
     RUN(test_prog_run);
+    RUN(test_prog_habits);
     RUN(test_disasm);
     return test_summary();
 }

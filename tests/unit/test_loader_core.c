@@ -2,12 +2,16 @@
  * offsets/sizes/existence/signedness/shifts, a type's size and existence and
  * an enum value. Without a target BTF they keep their compiled values (and
  * the loader says so); against a hand-built target with another layout they
- * take the target's values; against /sys/kernel/btf/vmlinux (when readable)
- * task_struct's pid/tgid offsets are the running kernel's. */
+ * take the target's values; against /sys/kernel/btf/vmlinux - which is the
+ * default target where readable, as in libbpf - task_struct's pid/tgid
+ * offsets are the running kernel's, and a relocation the kernel has no
+ * match for stops a run only when reached. A hand-built object checks that
+ * bpf_core_type_exists() is false for a type no target has. */
 #include <stdarg.h>
 
 #include "bpfrt/btf.h"
-#include "test_corpus_util.h"
+#include "bpfrt/hooks.h"
+#include "elf_builder.h"
 
 static uint32_t words[256], nw;
 static char strs[512];
@@ -154,6 +158,99 @@ static void test_variant(const char *v)
     free(vm);
 }
 
+/* With no target named, the running kernel's BTF is the target. */
+static void test_default_target(const char *v)
+{
+    FILE *f = fopen("/sys/kernel/btf/vmlinux", "rb");
+    if (!f) {
+        printf("/sys/kernel/btf/vmlinux unreadable: default-target checks skipped\n");
+        return;
+    }
+    fclose(f);
+    struct bpfrt_object *obj = NULL;
+    char err[512];
+    CHECK_EQ(bpfrt_object_open_file(crt, prog_path(v, "core_reloc"), NULL, &obj, err, sizeof(err)), 0);
+    if (!obj)
+        return;
+    CHECK_EQ(bpfrt_object_load(obj, err, sizeof(err)), 0);
+    uint64_t args[1] = {0};
+    CHECK_EQ(run_prog_ctx(obj, "core_task", NULL, 0, args, sizeof(args), 0).rc, 0);
+    CHECK(global_u64(obj, "pid_off") > 0);
+    CHECK_EQ(global_u64(obj, "tgid_off"), global_u64(obj, "pid_off") + 4);
+    /* struct core_s is no kernel type: core_probe loads, and stops where it
+     * reaches its first unresolved relocation */
+    CHECK_CONTAINS(bpfrt_object_notes(obj), "have no match in the target BTF");
+    struct bpfrt_object_prog *p = bpfrt_object_find_prog(obj, "core_probe");
+    struct bpfrt_test_run_opts o = {.ctx_in = args, .ctx_size_in = sizeof(args)};
+    struct bpfrt_test_run_result r;
+    memset(&r, 0, sizeof(r));
+    CHECK(bpfrt_prog_test_run(crt, bpfrt_prog_from_handle(crt, bpfrt_object_prog_handle(p)), &o, &r) < 0);
+    CHECK_CONTAINS(r.error_msg, "CO-RE relocation has no match in the target BTF");
+    bpfrt_object_close(obj);
+}
+
+/* A hand-built object: `r0 = bpf_core_type_exists(struct bpfrt_no_such_type); exit`. */
+static size_t type_exists_object(struct ebuild *b, uint8_t *btf, uint8_t *ext)
+{
+    nw = 0;
+    ns = 1;
+    strs[0] = 0;
+    w(4, str("int"), BTF_INFO_ENC(BTF_KIND_INT, 0, 0), 4u, 32u);                        /* 1 */
+    w(3, str("bpfrt_no_such_type"), BTF_INFO_ENC(BTF_KIND_STRUCT, 0, 1), 4u);           /* 2 */
+    w(3, str("x"), 1u, 0u);
+    uint32_t sec = str("xdp"), acc = str("0");
+    struct btf_header h = {.magic = BTF_MAGIC, .version = 1, .hdr_len = sizeof(h), .type_len = nw * 4,
+                           .str_off = nw * 4, .str_len = ns};
+    memcpy(btf, &h, sizeof(h));
+    memcpy(btf + sizeof(h), words, nw * 4);
+    memcpy(btf + sizeof(h) + nw * 4, strs, ns);
+    size_t btf_size = sizeof(h) + nw * 4 + ns;
+    /* .BTF.ext: 32-byte header, then core_relo: rec_size, one block of one
+     * record {insn_off 0, type 2, access "0", BPF_CORE_TYPE_EXISTS} */
+    uint32_t e[15] = {0xeB9F | 1u << 16, 32, 0, 0, 0, 0, 0, 28, 16, sec, 1, 0, 2, acc, BPF_CORE_TYPE_EXISTS};
+    memcpy(ext, e, sizeof(e));
+    static const struct bpf_insn code[] = {INSN(0xb7, 0, 0, 0, 1), INSN(0x95, 0, 0, 0, 0)};
+    eb_init(b);
+    int x = eb_sec(b, "xdp", SHT_PROGBITS, SHF_ALLOC | SHF_EXECINSTR, code, sizeof(code));
+    eb_sec(b, ".BTF", SHT_PROGBITS, 0, btf, btf_size);
+    eb_sec(b, ".BTF.ext", SHT_PROGBITS, 0, ext, sizeof(e));
+    eb_sec(b, "license", SHT_PROGBITS, SHF_ALLOC | SHF_WRITE, license_gpl, sizeof(license_gpl));
+    eb_sym(b, "prog", x, 0, sizeof(code), STT_FUNC, STB_GLOBAL);
+    return btf_size;
+}
+
+static long type_exists_with(struct ebuild *b, const struct bpfrt_object_opts *o)
+{
+    struct bpfrt_object *obj = NULL;
+    char err[512];
+    CHECK_EQ(eb_open(b, o, &obj, err), 0);
+    long ret = -1;
+    if (obj && bpfrt_object_load(obj, err, sizeof(err)) == 0) {
+        uint8_t pkt[64] = {0};
+        struct run_result r = run_prog(obj, "prog", pkt, sizeof(pkt));
+        ret = r.rc ? -1 : (long)r.retval;
+    }
+    bpfrt_object_close(obj);
+    return ret;
+}
+
+static void test_type_exists(void)
+{
+    static uint8_t btf[1024], ext[64], tb[4096];
+    struct ebuild b;
+    type_exists_object(&b, btf, ext);
+    struct bpfrt_object_opts own = {.target_btf_path = ""}; /* the object is its own target */
+    CHECK_EQ(type_exists_with(&b, &own), 1);
+    size_t tn = target_btf(tb); /* a target without the type */
+    struct bpfrt_object_opts other = {.target_btf = tb, .target_btf_size = tn};
+    CHECK_EQ(type_exists_with(&b, &other), 0);
+    FILE *f = fopen("/sys/kernel/btf/vmlinux", "rb");
+    if (f) { /* the default target: the running kernel, which has no such type */
+        fclose(f);
+        CHECK_EQ(type_exists_with(&b, NULL), 0);
+    }
+}
+
 int main(void)
 {
     char path[4096];
@@ -168,8 +265,11 @@ int main(void)
         if (dir_exists(path)) {
             test_current = variants[i];
             test_variant(variants[i]);
+            test_default_target(variants[i]);
         }
     }
+    test_current = "type_exists";
+    test_type_exists();
     bpfrt_runtime_destroy(crt);
     return test_summary();
 }

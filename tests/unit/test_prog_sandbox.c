@@ -241,6 +241,30 @@ static void test_packet_bounds(void)
     }
 }
 
+/* Direct packet access as the program type allows it (Linux's
+ * may_access_direct_pkt_data): cgroup_skb and lwt_in read only, lwt_xmit
+ * and tc read and write. */
+static void test_packet_access_by_type(void)
+{
+    static const struct { uint32_t type; bool writable; } cases[] = {
+        { BPF_PROG_TYPE_CGROUP_SKB, false }, { BPF_PROG_TYPE_LWT_IN, false },
+        { BPF_PROG_TYPE_LWT_OUT, false },    { BPF_PROG_TYPE_LWT_XMIT, true },
+        { BPF_PROG_TYPE_SCHED_ACT, true },
+    };
+    for (size_t i = 0; i < NR(cases); i++) {
+        struct result r = pkt_read(cases[i].type, 0);
+        CHECK_EQ(r.err, 0);
+        r = pkt_write(cases[i].type, 0);
+        if (cases[i].writable) {
+            CHECK_EQ(r.err, 0);
+        } else {
+            CHECK_EQ(r.err, -BPFRT_EFAULT);
+            CHECK_CONTAINS(r.msg, "write of 1 bytes");
+            CHECK_CONTAINS(r.msg, "(read-only memory)");
+        }
+    }
+}
+
 /* The packet region follows the helpers that move data and data_meta. */
 static void test_packet_bounds_follow_helpers(void)
 {
@@ -443,6 +467,7 @@ int main(void)
     RUN(test_foreach_stale_key_write);
     RUN(test_foreach_key_usable_inside);
     RUN(test_packet_bounds);
+    RUN(test_packet_access_by_type);
     RUN(test_packet_bounds_follow_helpers);
     RUN(test_ringbuf_leak);
     RUN(test_ringbuf_ref_limit);

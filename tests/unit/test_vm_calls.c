@@ -63,7 +63,8 @@ static void register_helpers(void)
 {
     static const struct bpfrt_helper_proto protos[] = {
         { .id = H_SUM, .name = "test_sum", .fn = h_sum, .ret_type = RET_INTEGER,
-          .arg_type = { ARG_PTR_TO_MEM, ARG_CONST_SIZE }, .prog_types = BPFRT_ALL_PROG_TYPES },
+          .arg_type = { ARG_PTR_TO_MEM, ARG_CONST_SIZE }, .arg_rdonly = 1, /* only reads */
+          .prog_types = BPFRT_ALL_PROG_TYPES },
         { .id = H_FILL, .name = "test_fill", .fn = h_fill, .ret_type = RET_INTEGER,
           .arg_type = { ARG_PTR_TO_UNINIT_MEM, ARG_CONST_SIZE_OR_ZERO, ARG_ANYTHING },
           .prog_types = BPFRT_ALL_PROG_TYPES },

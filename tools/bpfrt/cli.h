@@ -3,6 +3,9 @@
 #ifndef BPFRT_CLI_H
 #define BPFRT_CLI_H
 
+#include <stdbool.h>
+#include <stdint.h>
+
 #define CLI_OK    0
 #define CLI_ERROR 1
 #define CLI_USAGE 2
@@ -25,5 +28,14 @@ char *cli_read_file(const char *path, size_t *len);
 
 /* True when argv[i] is -h or --help. */
 int cli_is_help(const char *arg);
+
+/* Parses a whole unsigned number, decimal or 0x hex, no sign, at most max:
+ * "1e3", "10k", "-1" and values that do not fit are refused. */
+bool cli_parse_u64(const char *s, uint64_t max, uint64_t *out);
+
+/* The --trace printer: a struct bpfrt_run trace hook (tools/bpfrt/trace.c). */
+struct bpfrt_run;
+void cli_trace_insn(void *arg, const struct bpfrt_run *run, uint32_t pc, const uint64_t regs[11],
+                    const uint64_t before[11]);
 
 #endif

@@ -50,7 +50,7 @@ int cli_obj_parse_common(int argc, char **argv, int *i, struct cli_obj_opts *o, 
     if (is_opt(a, "--btf")) {
         o->btf_path = opt_value(argc, argv, i, "--btf");
         if (!o->btf_path) {
-            fprintf(stderr, "bpfrt %s: --btf needs a file (e.g. /sys/kernel/btf/vmlinux)\n", cmd);
+            fprintf(stderr, "bpfrt %s: --btf needs a file (e.g. /sys/kernel/btf/vmlinux) or none\n", cmd);
             return -1;
         }
         return 1;
@@ -79,7 +79,8 @@ int cli_obj_parse_common(int argc, char **argv, int *i, struct cli_obj_opts *o, 
 void cli_obj_common_usage(FILE *f)
 {
     fprintf(f, "  --type TYPE            program type for sections that name none (iproute2 \"ID/KEY\")\n"
-               "  --btf FILE             target BTF for CO-RE relocations (/sys/kernel/btf/vmlinux)\n"
+               "  --btf FILE|none        target BTF for CO-RE relocations (default: the running\n"
+               "                         kernel's /sys/kernel/btf/vmlinux; none: compiled values)\n"
                "  --kconfig A=V[,B=W]    values of __kconfig externs (CONFIG_HZ=250)\n"
                "  --kernel-version X.Y.Z LINUX_KERNEL_VERSION (default 6.18.0)\n"
                "  -j, --json             JSON output\n");
@@ -99,7 +100,9 @@ bool cli_obj_open(struct bpfrt_runtime *rt, const struct cli_obj_opts *o, struct
                 *c = '\n';
         opts.kconfig = kconfig;
     }
-    if (o->btf_path) {
+    if (o->btf_path && strcmp(o->btf_path, "none") == 0) {
+        opts.target_btf_path = ""; /* CO-RE keeps the compiled values */
+    } else if (o->btf_path) {
         size_t n;
         char *b = cli_read_file(o->btf_path, &n);
         if (!b) {
@@ -440,16 +443,6 @@ static void dump_one(FILE *f, struct bpfrt_runtime *rt, struct bpfrt_object *obj
             a.key = (uint64_t)(uintptr_t)key;
             a.value = (uint64_t)(uintptr_t)val;
             if (bpfrt_bpf(rt, BPF_MAP_LOOKUP_ELEM, &a, sizeof(a)) != 0)
-                continue;
-            /* arrays: skip all-zero values to keep dumps short */
-            bool zero = true;
-            for (uint32_t i = 0; i < vs; i++)
-                zero &= val[i] == 0;
-            if (zero && (type == BPF_MAP_TYPE_ARRAY || type == BPF_MAP_TYPE_PERCPU_ARRAY) &&
-                bpfrt_object_map_kind(m) != BPFRT_OBJ_MAP_DATA &&
-                bpfrt_object_map_kind(m) != BPFRT_OBJ_MAP_BSS &&
-                bpfrt_object_map_kind(m) != BPFRT_OBJ_MAP_RODATA &&
-                bpfrt_object_map_kind(m) != BPFRT_OBJ_MAP_KCONFIG)
                 continue;
             if (json)
                 fprintf(f, "%s{\"key\": ", count ? ", " : "");

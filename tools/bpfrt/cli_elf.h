@@ -66,9 +66,9 @@ void cli_open_perf_buffers(struct bpfrt_runtime *rt, struct bpfrt_object *obj);
 /* Disassembles the programs of an ELF object (relocated: subprograms
  * appended, map references named), with the C source line above the
  * instructions where the object has line info. `section` and `prog` (may be
- * NULL) select programs. Returns a CLI exit status.
+ * NULL) select programs; json prints JSON. Returns a CLI exit status.
  * `bpfrt disasm prog.o` lands here. */
 int cli_elf_disasm(const char *path, const char *buf, size_t len, enum bpfrt_syntax syntax,
-                   const char *section, const char *prog);
+                   const char *section, const char *prog, bool json);
 
 #endif

@@ -1,7 +1,8 @@
 /* bpfrt asm FILE [-o out.bin] [--syntax conf|llvm|kernel|auto]: assembles
  * eBPF assembly in any of the three syntaxes (or a conformance .data test's
- * -- asm section) into bytecode: raw little-endian instructions with -o,
- * else one hex instruction word per line (the .data -- raw form). */
+ * -- asm section) into bytecode: raw little-endian instructions with -o
+ * ("-o -": to stdout), else one hex instruction word per line (the .data
+ * -- raw form). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,7 +20,7 @@ static void asm_usage(FILE *f)
             ".data file's -- raw section.\n\n"
             "FILE: assembly text ('-' reads stdin) or a conformance .data test (its\n"
             "      -- asm section, conformance syntax)\n\n"
-            "  -o OUT       write raw little-endian instructions to OUT\n"
+            "  -o OUT       write raw little-endian instructions to OUT ('-': stdout)\n"
             "  --syntax S   conf (bpf_conformance: \"mov %%r0, 1\"), llvm (\"r0 = 1\"),\n"
             "               kernel (bpftool: \"if r0 == 0x0 goto pc+4\") or auto (default)\n\n"
             "Errors are reported as FILE:LINE:COLUMN: error: what was expected.\n"
@@ -80,12 +81,13 @@ int cmd_asm(int argc, char **argv)
     if (bpfrt_insns_validate(insns, cnt, msg, sizeof(msg), NULL))
         fprintf(stderr, "bpfrt asm: warning: %s\n", msg);
     if (out_path) {
-        FILE *f = fopen(out_path, "wb");
+        bool to_stdout = strcmp(out_path, "-") == 0;
+        FILE *f = to_stdout ? stdout : fopen(out_path, "wb");
         if (!f || fwrite(insns, sizeof(*insns), cnt, f) != cnt) {
             fprintf(stderr, "bpfrt asm: cannot write %s\n", out_path);
             rc = CLI_ERROR;
         }
-        if (f && fclose(f) != 0 && rc == CLI_OK) {
+        if (f && (to_stdout ? fflush(f) : fclose(f)) != 0 && rc == CLI_OK) {
             fprintf(stderr, "bpfrt asm: cannot write %s\n", out_path);
             rc = CLI_ERROR;
         }

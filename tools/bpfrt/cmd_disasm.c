@@ -281,20 +281,77 @@ bool cli_load_program(const char *path, const char *text, size_t len, enum bpfrt
     return assemble(path, text, len, syntax, 0, insns, cnt);
 }
 
+/* Subprogram starts: the targets of bpf-to-bpf calls and of function
+ * pointers (ld_imm64 src 4), as the verifier splits a program. */
+static bool is_subprog_start(const struct bpf_insn *insns, uint32_t cnt, uint32_t pc)
+{
+    for (uint32_t i = 0; pc && i < cnt; i++) {
+        bool call = insns[i].code == (BPF_JMP | BPF_CALL) && insns[i].src_reg == BPF_PSEUDO_CALL;
+        bool func = bpfrt_insn_is_lddw(&insns[i]) && insns[i].src_reg == BPF_PSEUDO_FUNC;
+        if ((call || func) && (int64_t)i + insns[i].imm + 1 == (int64_t)pc)
+            return true;
+    }
+    return false;
+}
+
+/* The program as text (labels "subprog_N:" where subprograms start, which
+ * the assembler reads back) or as JSON: bpfrt_disasm's lines, one per
+ * instruction, walked beside the instructions they stand for. */
+static bool print_insns(const struct bpf_insn *insns, uint32_t cnt, enum bpfrt_syntax syntax, bool json)
+{
+    size_t need = bpfrt_disasm(insns, cnt, syntax, NULL, 0);
+    char *text = malloc(need + 1);
+    if (!text)
+        return false;
+    bpfrt_disasm(insns, cnt, syntax, text, need + 1);
+    if (json)
+        printf("[");
+    char *line = text;
+    for (uint32_t i = 0, used; i < cnt && *line; i += used) {
+        char scratch[256], *nl = strchr(line, '\n');
+        if (nl)
+            *nl = '\0';
+        used = 1;
+        if (bpfrt_disasm_insn(&insns[i], cnt - i, i, syntax, scratch, sizeof(scratch), &used) < 0)
+            used = 1;
+        bool sub = is_subprog_start(insns, cnt, i);
+        if (json) {
+            uint64_t w;
+            memcpy(&w, &insns[i], sizeof(w));
+            const char *t = syntax == BPFRT_SYNTAX_KERNEL && strchr(line, ':') ? strchr(line, ':') + 2 : line;
+            printf("%s{\"pc\": %u, \"insn\": ", i ? ", " : "", i);
+            cli_json_str(stdout, t);
+            printf(", \"raw\": \"%016llx\"%s}", (unsigned long long)w, sub ? ", \"subprog\": true" : "");
+        } else {
+            if (sub)
+                printf("subprog_%u:\n", i);
+            printf("%s\n", line);
+        }
+        line = nl ? nl + 1 : line + strlen(line);
+    }
+    if (json)
+        printf("]\n");
+    free(text);
+    return true;
+}
+
 static void disasm_usage(FILE *f)
 {
     fprintf(f,
-            "usage: bpfrt disasm FILE [--syntax kernel|llvm|conf]\n"
-            "       bpfrt disasm PROG.o [--section S] [--prog NAME] [--syntax ...]\n\n"
+            "usage: bpfrt disasm FILE [--syntax kernel|llvm|conf] [-j]\n"
+            "       bpfrt disasm PROG.o [--section S] [--prog NAME] [--syntax ...] [-j]\n\n"
             "Prints a program as assembly, by default like 'bpftool prog dump xlated'\n"
             "(\"   0: (b7) r0 = 0\"). The output assembles back to the same bytes with\n"
-            "'bpfrt asm --syntax <same>'.\n\n"
+            "'bpfrt asm --syntax <same>'. Subprograms start with a label line\n"
+            "(\"level1:\", or \"subprog_N:\" without symbols).\n\n"
             "FILE: raw bytecode (.bin, or any binary file of 8-byte instructions), a\n"
             "      conformance .data test (its -- raw or -- asm section), hex instruction\n"
             "      words (0x...), or assembly text in any syntax; '-' reads stdin\n\n"
             "  --syntax S   kernel (default), llvm or conf (bpf_conformance)\n"
             "  --section S  ELF objects: only programs of section S\n"
-            "  --prog NAME  ELF objects: only program NAME\n\n"
+            "  --prog NAME  ELF objects: only program NAME\n"
+            "  -j, --json   JSON: per instruction its pc, text and raw word (ELF objects:\n"
+            "               also its source line, map and function)\n\n"
             "exit status: 0 printed, 1 input error, 2 usage\n");
 }
 
@@ -302,11 +359,14 @@ int cmd_disasm(int argc, char **argv)
 {
     const char *file = NULL, *section = NULL, *prog = NULL;
     enum bpfrt_syntax syntax = BPFRT_SYNTAX_KERNEL;
+    bool json = false;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         if (cli_is_help(a)) {
             disasm_usage(stdout);
             return CLI_OK;
+        } else if (strcmp(a, "-j") == 0 || strcmp(a, "--json") == 0) {
+            json = true;
         } else if (strcmp(a, "--syntax") == 0 || strncmp(a, "--syntax=", 9) == 0) {
             const char *v = a[8] == '=' ? a + 9 : (i + 1 < argc ? argv[++i] : NULL);
             int s = v ? cli_parse_syntax(v, false) : -1;
@@ -342,7 +402,7 @@ int cmd_disasm(int argc, char **argv)
         return CLI_ERROR;
     if (len >= 4 && memcmp(text, "\x7f" "ELF", 4) == 0) {
         /* ELF objects go through the loader (tools/bpfrt/elf_disasm.c). */
-        int rc = cli_elf_disasm(file, text, len, syntax, section, prog);
+        int rc = cli_elf_disasm(file, text, len, syntax, section, prog, json);
         free(text);
         return rc;
     }
@@ -358,19 +418,14 @@ int cmd_disasm(int argc, char **argv)
     free(text);
     if (!ok)
         return CLI_ERROR;
-    size_t need = bpfrt_disasm(insns, cnt, syntax, NULL, 0);
-    char *out = malloc(need + 1);
-    if (!out) {
+    if (!print_insns(insns, cnt, syntax, json)) {
         free(insns);
         return CLI_ERROR;
     }
-    bpfrt_disasm(insns, cnt, syntax, out, need + 1);
-    fputs(out, stdout);
     char msg[200];
     uint32_t bad;
     if (bpfrt_insns_validate(insns, cnt, msg, sizeof(msg), &bad))
         fprintf(stderr, "bpfrt disasm: warning: %s\n", msg);
-    free(out);
     free(insns);
     return CLI_OK;
 }

@@ -49,20 +49,27 @@ static void show_vars(const struct bpfrt_object *obj, struct bpfrt_object_map *m
         const struct btf_type *var = bpfrt_btf_type_by_id(btf, v->type);
         if (!var || btf_kind(var) != BTF_KIND_VAR)
             continue;
-        char tn[128], val[512] = "";
+        char tn[128];
         type_name(btf, var->type, tn, sizeof(tn));
-        if (data && (uint64_t)v->offset + v->size <= size)
-            bpfrt_btf_format_value(btf, var->type, data + v->offset, v->size, json, val, sizeof(val));
+        /* the whole value, however large (a truncated one is not JSON) */
+        char *val = NULL;
+        if (data && (uint64_t)v->offset + v->size <= size) {
+            int need = bpfrt_btf_format_value(btf, var->type, data + v->offset, v->size, json, NULL, 0);
+            val = need >= 0 ? malloc((size_t)need + 1) : NULL;
+            if (val)
+                bpfrt_btf_format_value(btf, var->type, data + v->offset, v->size, json, val, (size_t)need + 1);
+        }
         if (json) {
             printf("%s{\"name\": ", n ? ", " : "");
             cli_json_str(stdout, bpfrt_btf_name(btf, v->type));
             printf(", \"type\": ");
             cli_json_str(stdout, tn);
-            printf(", \"offset\": %u, \"size\": %u, \"value\": %s}", v->offset, v->size, val[0] ? val : "null");
+            printf(", \"offset\": %u, \"size\": %u, \"value\": %s}", v->offset, v->size, val && val[0] ? val : "null");
         } else {
             printf("      %-20s %-16s off %-4u size %-4u = %s\n", bpfrt_btf_name(btf, v->type), tn,
-                   v->offset, v->size, val);
+                   v->offset, v->size, val ? val : "");
         }
+        free(val);
         n++;
     }
     if (json)

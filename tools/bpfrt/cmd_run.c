@@ -88,53 +88,6 @@ static bool ends_with(const char *s, const char *suffix)
     return a >= b && strcmp(s + a - b, suffix) == 0;
 }
 
-/* ---- trace ---- */
-
-struct trace_ctx {
-    unsigned long long steps;
-};
-
-static void trace_insn(void *arg, const struct bpfrt_run *run, uint32_t pc, const uint64_t regs[11],
-                       const uint64_t before[11])
-{
-    struct trace_ctx *tc = arg;
-    const struct bpfrt_prog *prog = run->prog;
-    char text[128] = "?";
-    uint32_t used = 0;
-    tc->steps++;
-    const struct bpf_insn *insn = prog && pc < prog->len ? &prog->insns[pc] : NULL;
-    if (insn && bpfrt_disasm_insn(insn, prog->len - pc, pc, BPFRT_SYNTAX_KERNEL, text, sizeof(text), &used) < 0)
-        snprintf(text, sizeof(text), "(code %02x)", insn->code);
-    /* bpftool's "(0f) " opcode prefix: noise in a trace */
-    const char *shown = text;
-    if (shown[0] == '(' && strlen(shown) > 5 && shown[3] == ')' && shown[4] == ' ')
-        shown += 5;
-    char changes[400] = "";
-    size_t n = 0;
-    /* Stores (and atomics): the memory they left, read back after the
-     * instruction completed (so the address is valid). */
-    if (insn && (BPF_CLASS(insn->code) == BPF_ST || BPF_CLASS(insn->code) == BPF_STX) &&
-        (BPF_MODE(insn->code) == BPF_MEM || BPF_MODE(insn->code) == BPF_ATOMIC) &&
-        !(BPF_MODE(insn->code) == BPF_ATOMIC && insn->imm == BPF_LOAD_ACQ)) {
-        static const unsigned sizes[4] = { 4, 2, 1, 8 };
-        unsigned size = sizes[BPF_SIZE(insn->code) >> 3];
-        uint64_t addr = before[insn->dst_reg] + (uint64_t)(int64_t)insn->off, v = 0;
-        memcpy(&v, (const void *)(uintptr_t)addr, size);
-        n += (size_t)snprintf(changes, sizeof(changes), "[0x%llx] = 0x%llx", (unsigned long long)addr,
-                              (unsigned long long)v);
-    }
-    for (int r = 0; r < 11; r++) {
-        if (regs[r] == before[r] || n >= sizeof(changes) - 48)
-            continue;
-        n += (size_t)snprintf(changes + n, sizeof(changes) - n, "%sr%d = 0x%llx", n ? ", " : "", r,
-                              (unsigned long long)regs[r]);
-    }
-    if (n)
-        printf("%5u: %-28s ; %s\n", pc, shown, changes);
-    else
-        printf("%5u: %s\n", pc, shown);
-}
-
 /* A .data file whose -- error names exactly this failure ran as expected:
  * say so and succeed. Otherwise the failure stands (exit 1). */
 static int expected_error(const struct conf_data *d, const char *msg, bool mem_overridden)
@@ -188,10 +141,8 @@ int cmd_run(int argc, char **argv)
                 }
                 syntax = (enum bpfrt_syntax)found;
             } else {
-                char *end;
-                errno = 0;
-                unsigned long long x = strtoull(v, &end, 0);
-                if (!*v || *end || errno || (strcmp(a, "--repeat") == 0 && x == 0)) {
+                uint64_t x = 0;
+                if (!cli_parse_u64(v, UINT64_MAX, &x) || (strcmp(a, "--repeat") == 0 && x == 0)) {
                     fprintf(stderr, "bpfrt run: invalid value '%s' for %s\n", v, a);
                     return CLI_USAGE;
                 }
@@ -317,7 +268,6 @@ int cmd_run(int argc, char **argv)
     if (!copy)
         goto out;
 
-    struct trace_ctx tc = { 0 };
     uint64_t r0 = 0;
     double total_ns = 0;
     for (unsigned long long it = 0; it < repeat; it++) {
@@ -328,8 +278,8 @@ int cmd_run(int argc, char **argv)
         run.ctx = r1;
         run.ctx_size = (uint32_t)mem_len;
         if (trace && it == 0) {
-            run.trace = trace_insn;
-            run.trace_arg = &tc;
+            run.trace = cli_trace_insn;
+            run.trace_arg = NULL;
         }
         bpfrt_run_begin(&run, prog);
         run.insn_budget = budget;

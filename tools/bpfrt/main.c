@@ -30,6 +30,19 @@ int cli_is_help(const char *arg)
     return strcmp(arg, "-h") == 0 || strcmp(arg, "--help") == 0;
 }
 
+bool cli_parse_u64(const char *s, uint64_t max, uint64_t *out)
+{
+    if (!s || !((s[0] >= '0' && s[0] <= '9')))
+        return false;
+    char *end;
+    errno = 0;
+    unsigned long long v = strtoull(s, &end, 0);
+    if (*end || errno || v > max)
+        return false;
+    *out = v;
+    return true;
+}
+
 char *cli_read_file(const char *path, size_t *len)
 {
     FILE *f = strcmp(path, "-") == 0 ? stdin : fopen(path, "rb");

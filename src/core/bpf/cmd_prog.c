@@ -255,26 +255,12 @@ static int check_helper_calls(struct load *ld)
         }
         if (insn->src_reg != 0)
             continue;
-        const struct bpfrt_helper_proto *h = bpfrt_helper_find(ld->rt, (uint32_t)insn->imm);
-        if (!h) {
-            /* Linux's text for ids it has no name for; a Linux helper this
-             * runtime lacks is named, so the user knows what is missing */
-            const char *lname = bpfrt_helper_name((uint32_t)insn->imm);
-            if (lname && insn->imm > 0)
-                bpfrt_vlog_printf(&ld->log, "helper %s#%d is not provided\n", lname, insn->imm);
-            else
-                bpfrt_vlog_printf(&ld->log, "invalid func unknown#%d\n", insn->imm);
-            return -BPFRT_EINVAL;
-        }
-        if (type < 64 && !(h->prog_types & BPFRT_PROG_TYPE_BIT(type))) {
-            bpfrt_vlog_printf(&ld->log, "program of this type cannot use helper %s#%d\n", h->name,
-                              insn->imm);
-            return -BPFRT_EINVAL;
-        }
-        if (h->gpl_only && !ld->gpl) {
-            bpfrt_vlog_printf(&ld->log,
-                              "cannot call GPL-restricted function from non-GPL compatible program\n");
-            return -BPFRT_EINVAL;
+        const struct bpfrt_helper_proto *h;
+        char why[128];
+        int err = bpfrt_helper_allowed(ld->rt, (uint32_t)insn->imm, type, ld->gpl, &h, why, sizeof(why));
+        if (err) {
+            bpfrt_vlog_printf(&ld->log, "%s\n", why);
+            return err;
         }
     }
     return 0;

@@ -79,6 +79,12 @@ static int run_prog(struct tr *t, const struct run_setup *s, uint32_t repeat, bo
     for (uint32_t i = 0; i < repeat && !err; i++) {
         bpfrt_memset(run, 0, sizeof(*run));
         bpfrt_run_begin(run, t->prog);
+        if (t->o->insn_budget) /* bpfrt: the caller's budget (UINT64_MAX: none) */
+            run->insn_budget = t->o->insn_budget == UINT64_MAX ? 0 : t->o->insn_budget;
+        if (i == 0) { /* bpfrt: trace the first run only */
+            run->trace = t->o->trace;
+            run->trace_arg = t->o->trace_arg;
+        }
         run->ctx = s->ctx;
         run->ctx_desc = s->desc;
         run->ctx_size = s->ctx_size;
@@ -132,6 +138,17 @@ static int finish_data(struct tr *t, const void *a, uint32_t alen, const void *b
     t->res->data_size_out = size;
     t->res->finished = true;
     return err;
+}
+
+/* After the run, before anything is copied out: the packet the helpers
+ * left must still lie in its buffer (the invariants at struct bpfrt_pkt). */
+static int packet_intact(struct tr *t, const struct bpfrt_pkt *pkt)
+{
+    if (bpfrt_pkt_valid(pkt))
+        return 0;
+    t->res->run_error = BPFRT_RUN_BAD_INSN;
+    bpfrt_strlcpy(t->res->error_msg, "the packet left its buffer", sizeof(t->res->error_msg));
+    return -BPFRT_EFAULT;
 }
 
 /* bpf_ctx_init: a zeroed ctx of max_size with ctx_in copied in (bytes past
@@ -244,6 +261,8 @@ static int test_run_xdp(struct tr *t)
 
     struct run_setup s = { k, bpfrt_ctx_desc_for(t->prog->type, t->prog->expected_attach_type), 0, &pkt };
     err = run_prog(t, &s, o->repeat, true);
+    if (!err)
+        err = packet_intact(t, &pkt);
     if (!err) {
         /* The helpers keep pkt and the shadows in step; pkt is the truth. */
         const uint8_t *frags = (const uint8_t *)o->data_in + linear;
@@ -399,13 +418,19 @@ static int test_run_skb(struct tr *t)
 
     struct run_setup s = { k, bpfrt_ctx_desc_for(type, t->prog->expected_attach_type), 0, &pkt };
     err = run_prog(t, &s, o->repeat, true);
+    if (!err)
+        err = packet_intact(t, &pkt);
     if (!err) {
         /* The whole frame goes out: non-L2 programs saw it from the
-         * network header, Linux pushes the MAC header back - zeroed. */
-        uint8_t *start = is_l2 ? pkt.data : pkt.data - ETH_HLEN;
-        if (!is_l2)
-            bpfrt_memset(start, 0, ETH_HLEN);
-        err = finish_data(t, start, (uint32_t)(pkt.data_end - start), NULL, 0);
+         * network header, Linux pushes the MAC header back - zeroed. It
+         * goes out in front of the packet, not into the buffer: a helper
+         * may have used all the headroom. */
+        static const uint8_t zero_mac[ETH_HLEN];
+        uint32_t len = (uint32_t)(pkt.data_end - pkt.data);
+        if (is_l2)
+            err = finish_data(t, pkt.data, len, NULL, 0);
+        else
+            err = finish_data(t, zero_mac, ETH_HLEN, pkt.data, len);
         if (!err && has_ctx) {
             /* convert_skb_to___skb */
             struct __sk_buff out;

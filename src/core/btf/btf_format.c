@@ -1,5 +1,6 @@
 /* Printing values and types with their BTF description: map dumps in the
- * CLI ("{.pkts = 3, .bytes = 180}") and their JSON form. Bounded recursion;
+ * CLI ("{.pkts = 3, .bytes = 180}") and their JSON form. Bounded recursion
+ * and output (a full buffer, or 1 MiB when measuring, ends it with "...");
  * anything the type does not describe exactly falls back to hex bytes. */
 #include "core/btf/btf_internal.h"
 
@@ -8,6 +9,16 @@ struct fmt {
     struct bpfrt_strbuf sb;
     bool json;
 };
+
+/* Output a measuring call (no buffer) stops at: a value's text can grow
+ * exponentially with the BTF (unions of unions of unions). */
+#define FORMAT_MAX_LEN (1u << 20)
+
+/* True once the output is past what the caller can hold: stop descending. */
+static bool full(const struct fmt *f)
+{
+    return f->sb.len > (f->sb.size ? f->sb.size : FORMAT_MAX_LEN);
+}
 
 static void put_hex(struct fmt *f, const uint8_t *p, size_t n)
 {
@@ -37,7 +48,8 @@ static void put_int(struct fmt *f, const struct btf_type *t, const uint8_t *p)
                             (unsigned long long)load_uint(p, 8));
         return;
     }
-    uint64_t v = load_uint(p, t->size) >> boff;
+    /* size 8 with offset 64 and 0 bits is valid BTF (Linux accepts it): 0 */
+    uint64_t v = boff < 64 ? load_uint(p, t->size) >> boff : 0;
     if (bits < 64)
         v &= (1ull << bits) - 1;
     if (BTF_INT_ENCODING(enc) & BTF_INT_BOOL)
@@ -90,6 +102,10 @@ static void put_members(struct fmt *f, const struct btf_type *t, const uint8_t *
         const char *name = bpfrt_btf_str(f->btf, m->name_off);
         if (i)
             bpfrt_strbuf_puts(&f->sb, ", ");
+        if (full(f)) {
+            bpfrt_strbuf_puts(&f->sb, "...");
+            break;
+        }
         if (f->json)
             bpfrt_strbuf_printf(&f->sb, "\"%s\": ", name && *name ? name : "");
         else if (name && *name)
@@ -170,7 +186,7 @@ static void put_value(struct fmt *f, uint32_t id, const uint8_t *p, size_t size,
         for (uint32_t i = 0; i < a->nelems; i++) {
             if (i)
                 bpfrt_strbuf_puts(&f->sb, ", ");
-            if (f->sb.len > f->sb.size && f->sb.size) { /* output full: stop early */
+            if (full(f)) { /* output full: stop early */
                 bpfrt_strbuf_puts(&f->sb, "...");
                 break;
             }
@@ -189,6 +205,10 @@ static void put_value(struct fmt *f, uint32_t id, const uint8_t *p, size_t size,
             const struct btf_var_secinfo *s = &btf_secinfos(t)[i];
             if (i)
                 bpfrt_strbuf_puts(&f->sb, ", ");
+            if (full(f)) {
+                bpfrt_strbuf_puts(&f->sb, "...");
+                break;
+            }
             const char *n = bpfrt_btf_name(f->btf, s->type);
             bpfrt_strbuf_printf(&f->sb, f->json ? "\"%s\": " : ".%s = ", n);
             if ((uint64_t)s->offset + s->size > (uint64_t)tsize) {

@@ -99,49 +99,78 @@ long bpfrt_btf_type_size(const struct bpfrt_btf *btf, uint32_t type_id)
     return type_size(btf, type_id, 0);
 }
 
-/* Offset of the bpf_spin_lock inside id at base, counting how many were seen. */
-static void find_lock(const struct bpfrt_btf *btf, uint32_t id, uint32_t base, int depth,
-                      int *found, uint32_t *off)
+/* What the bpf_spin_lock search knows of one type: how many locks it
+ * holds (2 stands for "more than one") and the offset of the one. Each type
+ * is worked out once, so the search is linear in the BTF's size - a union
+ * of 16 unions of 16 unions... would otherwise be walked once per path. */
+struct lock_memo {
+    uint8_t state;  /* 0 not seen, 1 being worked out, 2 done */
+    uint8_t count;
+    uint32_t off;
+};
+
+static void type_locks(const struct bpfrt_btf *btf, struct lock_memo *memo, uint32_t id, int depth,
+                       uint8_t *count, uint32_t *off)
 {
-    if (depth > BTF_MAX_RESOLVE_DEPTH || *found > 1)
-        return;
+    *count = 0;
+    *off = 0;
     id = bpfrt_btf_skip_mods(btf, id);
     const struct btf_type *t = bpfrt_btf_type_by_id(btf, id);
-    if (!t)
+    if (!t || depth > BTF_MAX_RESOLVE_DEPTH)
         return;
+    struct lock_memo *m = &memo[id];
+    if (m->state == 2) {
+        *count = m->count;
+        *off = m->off;
+        return;
+    }
+    if (m->state == 1)
+        return; /* a type inside itself (only object-file BTF can say so): no lock there */
+    m->state = 1;
+    uint8_t c = 0, ic;
+    uint32_t o = 0, ioff;
     uint32_t kind = btf_kind(t);
     if (kind == BTF_KIND_ARRAY) {
         /* a lock inside an array element would be many locks */
         const struct btf_array *a = btf_type_extra(t);
-        int inner = 0;
-        uint32_t ioff = 0;
-        find_lock(btf, a->type, base, depth + 1, &inner, &ioff);
-        if (inner) {
-            *found += a->nelems > 1 ? 2 : inner;
-            *off = ioff;
+        type_locks(btf, memo, a->type, depth + 1, &ic, &ioff);
+        if (ic) {
+            c = a->nelems > 1 ? 2 : ic;
+            o = ioff;
         }
-        return;
+    } else if (kind == BTF_KIND_STRUCT && bpfrt_strcmp(bpfrt_btf_name(btf, id), "bpf_spin_lock") == 0) {
+        c = 1;
+    } else if (kind == BTF_KIND_STRUCT || kind == BTF_KIND_UNION) {
+        for (uint32_t i = 0; i < btf_vlen(t) && c < 2; i++) {
+            type_locks(btf, memo, btf_members(t)[i].type, depth + 1, &ic, &ioff);
+            if (!ic)
+                continue;
+            c = c + ic > 2 ? 2 : (uint8_t)(c + ic);
+            o = btf_member_bit_offset(t, i) / 8 + ioff;
+        }
     }
-    if (kind != BTF_KIND_STRUCT && kind != BTF_KIND_UNION)
-        return;
-    if (kind == BTF_KIND_STRUCT && bpfrt_strcmp(bpfrt_btf_name(btf, id), "bpf_spin_lock") == 0) {
-        (*found)++;
-        *off = base;
-        return;
-    }
-    for (uint32_t i = 0; i < btf_vlen(t); i++)
-        find_lock(btf, btf_members(t)[i].type, base + btf_member_bit_offset(t, i) / 8,
-                  depth + 1, found, off);
+    m->state = 2;
+    m->count = c;
+    m->off = o;
+    *count = c;
+    *off = o;
 }
 
 int bpfrt_btf_find_spin_lock(const struct bpfrt_btf *btf, uint32_t type_id)
 {
-    int found = 0;
-    uint32_t off = 0;
-    find_lock(btf, type_id, 0, 0, &found, &off);
-    if (!found)
+    size_t bytes;
+    if (!btf || bpfrt_mul_overflow(btf->nr_types, sizeof(struct lock_memo), &bytes))
+        return -BPFRT_EINVAL;
+    struct lock_memo *memo = bpfrt_zalloc(btf->rt, bytes ? bytes : 1);
+    if (!memo)
+        return -BPFRT_ENOMEM;
+    uint8_t count;
+    uint32_t off;
+    type_locks(btf, memo, type_id, 0, &count, &off);
+    bpfrt_free(btf->rt, memo, bytes ? bytes : 1);
+    if (!count)
         return -BPFRT_ENOENT;
-    if (found > 1)
+    if (count > 1)
         return -BPFRT_EINVAL;
     return (int)off;
 }

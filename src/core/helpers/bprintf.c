@@ -2,7 +2,9 @@
  * bpf_snprintf, in two steps as Linux does (kernel/bpf/helpers.c
  * bpf_bprintf_prepare, then bstr_printf):
  *
- *  prepare  checks the format and captures the arguments: only printable
+ *  prepare  checks the format and captures the arguments (reads of
+ *           strings and addresses go through the host-read policy,
+ *           host_read.c), and says what formatting will cost: only printable
  *           ASCII or whitespace; each conversion is
  *           %[0+- ]*[1-9][0-9]* followed by one of
  *             d i u x X, with l or ll before them   (integers; 32-bit unless l/ll)
@@ -171,11 +173,14 @@ static void format_ip(char *out, size_t size, char sub, char ver, const uint8_t 
         bpfrt_strbuf_printf(&sb, "%s%02x%02x", (i && sub == 'I') ? ":" : "", a[i], a[i + 1]);
 }
 
-int bpfrt_bprintf_prepare(struct bpfrt_runtime *rt, const char *fmt, size_t fmt_size,
+/* Longest rendering of a conversion without its field width: a 64-bit
+ * octal-free integer with sign, "0x" + 16 digits, an IPv6 address. */
+#define CONV_MAX_CHARS 40
+
+int bpfrt_bprintf_prepare(struct bpfrt_run *run, const char *fmt, size_t fmt_size,
                           const uint64_t *raw_args, uint32_t num_args,
                           struct bpfrt_bprintf_data *data)
 {
-    const struct bpfrt_platform *p = rt->plat;
     size_t len = bpfrt_strnlen(fmt, fmt_size);
     if (len == fmt_size)
         return -BPFRT_EINVAL; /* not NUL-terminated within fmt_size */
@@ -183,6 +188,7 @@ int bpfrt_bprintf_prepare(struct bpfrt_runtime *rt, const char *fmt, size_t fmt_
         return -BPFRT_EINVAL;
     data->used = 0;
     data->nargs = 0;
+    data->work = len;
 
     for (size_t i = 0; i < len; i++) {
         char ch = fmt[i];
@@ -206,6 +212,8 @@ int bpfrt_bprintf_prepare(struct bpfrt_runtime *rt, const char *fmt, size_t fmt_
         uint64_t raw = raw_args[data->nargs];
         a->val = raw;
         a->str = 0;
+        /* a string is at most what tmp holds: CONV_MAX_CHARS covers the rest */
+        data->work += (uint64_t)(c.width > 0 ? c.width : 0) + CONV_MAX_CHARS;
         switch (c.kind) {
         case 'i':
             a->kind = c.lng ? BPFRT_BPA_INT64 : BPFRT_BPA_INT32;
@@ -224,12 +232,11 @@ int bpfrt_bprintf_prepare(struct bpfrt_runtime *rt, const char *fmt, size_t fmt_
             break;
         case 's': {
             size_t room = sizeof(data->tmp) - data->used;
+            data->work += room; /* the copy */
             if (!room)
                 return -BPFRT_ENOSPC;
             char *dst = data->tmp + data->used;
-            long n = p->probe_read_str
-                         ? p->probe_read_str(p->ctx, dst, bpfrt_u2p(raw), room, c.sub == 'u')
-                         : -BPFRT_EFAULT;
+            long n = bpfrt_host_read_str(run, dst, bpfrt_u2p(raw), room, c.sub == 'u');
             if (n <= 0) { /* unreadable: an empty string, as Linux */
                 dst[0] = 0;
                 n = 1;
@@ -245,7 +252,7 @@ int bpfrt_bprintf_prepare(struct bpfrt_runtime *rt, const char *fmt, size_t fmt_
             size_t room = sizeof(data->tmp) - data->used;
             if (room < alen)
                 return -BPFRT_ENOSPC;
-            if (!p->probe_read || p->probe_read(p->ctx, addr, bpfrt_u2p(raw), alen, false) < 0)
+            if (bpfrt_host_read(run, addr, bpfrt_u2p(raw), alen, false) < 0)
                 bpfrt_memset(addr, 0, alen);
             char *dst = data->tmp + data->used;
             format_ip(dst, room, c.sub, c.ipver, addr);
@@ -301,6 +308,25 @@ static void spec_string(char *spec, const struct conv *c, const char *len_mod, c
     bpfrt_strbuf_printf(&sb, "%s%c", len_mod, conv);
 }
 
+/* Longer than any conversion's text without its padding (strings come
+ * from the 512-byte argument buffer). */
+#define PAD_SLACK 1024
+
+/* Padding the output cannot hold is counted, not produced: a width beyond
+ * room + PAD_SLACK is cut to that (what is stored is the same: the cut
+ * padding lies past the end either way) and the cut is returned, for the
+ * caller to add to the length. So a width of 8,388,607 costs what the
+ * output holds; the helpers still charge the full width to the run. */
+static size_t clamp_width(struct conv *c, const struct out *o)
+{
+    size_t room = o->len < o->size ? o->size - o->len : 0;
+    if (c->kind == 'p' || c->width <= 0 || (size_t)c->width <= room + PAD_SLACK)
+        return 0; /* %p forms print no padding */
+    size_t cut = (size_t)c->width - (room + PAD_SLACK);
+    c->width = (int)(room + PAD_SLACK);
+    return cut;
+}
+
 int bpfrt_bprintf_format(char *buf, size_t size, const char *fmt,
                          const struct bpfrt_bprintf_data *data)
 {
@@ -321,6 +347,7 @@ int bpfrt_bprintf_format(char *buf, size_t size, const char *fmt,
         if (parse_conv(fmt, i, &c) || argi >= data->nargs)
             break; /* prepare rejected these already */
         const struct bpfrt_bprintf_arg *a = &data->args[argi++];
+        size_t cut = clamp_width(&c, &o);
         switch (c.kind) {
         case 'i': {
             bool is_signed = c.conv == 'd' || c.conv == 'i';
@@ -351,6 +378,7 @@ int bpfrt_bprintf_format(char *buf, size_t size, const char *fmt,
                 out_printf(&o, "%016llx", (unsigned long long)a->val);
             break;
         }
+        o.len += cut;
         i = c.end - 1;
     }
     if (o.size)

@@ -41,13 +41,17 @@ static uint64_t for_each_cb(struct bpfrt_map *map, const void *key, void *value,
     struct for_each_state *st = arg;
     struct bpfrt_run *run = st->run;
     /* A checked callback may touch the key (read-only: it lives on this
-     * helper's native stack) and the value for the length of its call
+     * helper's native stack) and the value as the program may (read-only
+     * for BPF_F_RDONLY_PROG, never its lock) for the length of its call
      * only: scoped regions, gone when the call returns. */
     uint32_t mark = bpfrt_run_scope_begin(run);
     uint64_t ret = 0;
     int err = bpfrt_run_scope_add(run, key, map->key_size, false);
-    if (!err)
-        err = bpfrt_run_scope_add(run, value, map->value_size, true);
+    struct bpfrt_region parts[2];
+    int n = run->checked ? bpfrt_map_value_regions(map, value, parts) : 0;
+    for (int k = 0; k < n && !err; k++)
+        err = bpfrt_run_scope_add(run, (const void *)parts[k].start, parts[k].end - parts[k].start,
+                                  parts[k].writable);
     if (!err)
         err = bpfrt_run_callback(run, st->func, (uint64_t)(uintptr_t)map, (uint64_t)(uintptr_t)key,
                                  (uint64_t)(uintptr_t)value, st->ctx, 0, &ret);
@@ -68,6 +72,9 @@ BPFRT_HELPER_DEF(for_each_map_elem)
     struct bpfrt_map *map = bpfrt_u2p(r1);
     if (r4)
         return bpfrt_helper_err(-BPFRT_EINVAL);
+    /* the walk visits every slot, used or not; each callback is charged too */
+    if (!bpfrt_run_charge(run, map->max_entries / 16))
+        return bpfrt_helper_err(-BPFRT_ELOOP);
     struct for_each_state st = { run, r2, r3, 0 };
     long n = bpfrt_map_for_each(map, for_each_cb, &st, run->cpu);
     if (st.err)

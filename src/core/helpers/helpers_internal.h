@@ -49,6 +49,23 @@ static inline void *bpfrt_u2p(uint64_t v)
 
 /* ---- shared utilities ---- */
 
+/* The runtime's host-read policy (host_read.c), kept with the helper table. */
+struct bpfrt_host_ranges;
+struct bpfrt_host_reads {
+    uint32_t policy;                 /* enum bpfrt_host_read_policy (atomic) */
+    uint32_t writer;                 /* serialises range updates */
+    struct bpfrt_host_ranges *ranges;/* current list (atomic; copy-on-write) */
+};
+struct bpfrt_host_reads *bpfrt_helper_host_reads(const struct bpfrt_runtime *rt); /* registry.c */
+void bpfrt_host_reads_fini(struct bpfrt_runtime *rt, struct bpfrt_host_reads *st);
+
+/* Fault-safe reads of an address a program named, if the policy lets the
+ * run read it (else -EFAULT with dst zeroed, as a fault): the platform's
+ * probe_read / probe_read_str semantics otherwise. Every helper that reads
+ * arbitrary memory goes through these. */
+int bpfrt_host_read(struct bpfrt_run *run, void *dst, const void *src, size_t size, bool user);
+long bpfrt_host_read_str(struct bpfrt_run *run, void *dst, const void *src, size_t size, bool user);
+
 /* The program type of the running program (from the program, else the
  * context description), or BPF_PROG_TYPE_UNSPEC. */
 uint32_t bpfrt_helper_prog_type(const struct bpfrt_run *run);
@@ -83,14 +100,16 @@ struct bpfrt_bprintf_data {
     size_t used;
     struct bpfrt_bprintf_arg args[BPFRT_MAX_BPRINTF_VARARGS];
     uint32_t nargs;
+    uint64_t work;                     /* characters formatting produces, at most */
 };
 
 /* Checks fmt (NUL-terminated within fmt_size) with Linux's rules and
  * captures the arguments it uses from raw_args[0..num_args): strings and
- * IP addresses are copied fault-safely through the platform. Returns 0,
- * -EINVAL (bad format, too many specifiers) or -ENOSPC (argument copies
- * exceed 512 bytes). */
-int bpfrt_bprintf_prepare(struct bpfrt_runtime *rt, const char *fmt, size_t fmt_size,
+ * IP addresses are copied through bpfrt_host_read*. Returns 0, -EINVAL (bad
+ * format, too many specifiers) or -ENOSPC (argument copies exceed 512
+ * bytes). data->work is what formatting will cost (characters, widths
+ * included), for the caller to charge before it formats. */
+int bpfrt_bprintf_prepare(struct bpfrt_run *run, const char *fmt, size_t fmt_size,
                           const uint64_t *raw_args, uint32_t num_args,
                           struct bpfrt_bprintf_data *data);
 
@@ -112,6 +131,17 @@ struct bpfrt_pkt_snap {
 void bpfrt_pkt_resync(struct bpfrt_run *run, const struct bpfrt_pkt_snap *old);
 
 struct bpfrt_pkt_snap bpfrt_pkt_snapshot(const struct bpfrt_pkt *pkt);
+
+/* The only ways skb helpers move packet bytes (pkt_move.c); each keeps the
+ * invariants of bpfrt_pkt_valid, charges the run and publishes the new
+ * layout. Insert `len` zeroed bytes at data + off, the first off bytes
+ * moving to the new front (-EFAULT: off past the end; -ENOMEM: headroom);
+ * remove `len` bytes at data + off (-EFAULT: not all in the packet); set
+ * the length, grown bytes zeroed (-EINVAL: shorter than net_off; -ENOMEM:
+ * past the buffer). */
+int bpfrt_pkt_push(struct bpfrt_run *run, uint32_t off, uint32_t len);
+int bpfrt_pkt_pop(struct bpfrt_run *run, uint32_t off, uint32_t len);
+int bpfrt_pkt_set_len(struct bpfrt_run *run, uint32_t len);
 
 /* The user-visible __sk_buff at the start of an skb program's context
  * (where the program reads len, pkt_type, hash, protocol...), or NULL when

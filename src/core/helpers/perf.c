@@ -27,6 +27,8 @@ BPFRT_HELPER_DEF(perf_event_output)
     const struct bpfrt_pkt *pkt = run->pkt;
     if (!pkt || ctx_len > (uint64_t)(pkt->data_end - pkt->data))
         return bpfrt_helper_err(-BPFRT_EFAULT);
+    if (!bpfrt_run_charge(run, ctx_len / 16)) /* the packet bytes copied */
+        return bpfrt_helper_err(-BPFRT_ELOOP);
     size_t total = (size_t)size + (size_t)ctx_len;
     uint8_t *rec = bpfrt_zalloc(run->rt, total);
     if (!rec)

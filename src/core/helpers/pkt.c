@@ -39,6 +39,10 @@ static void update_ctx_shadows(struct bpfrt_run *run)
 
 void bpfrt_pkt_resync(struct bpfrt_run *run, const struct bpfrt_pkt_snap *old)
 {
+    struct bpfrt_pkt *pkt = run->pkt;
+    if (!bpfrt_pkt_valid(pkt)) /* a helper broke the invariants: stop here */
+        bpfrt_run_fail(run, BPFRT_RUN_BAD_INSN, (uint64_t)(uintptr_t)pkt->data,
+                       "a packet helper left the packet outside its buffer");
     update_ctx_shadows(run);
     /* In a checked run the packet region follows: the program may touch
      * [data_meta, data_end) as it is now, nothing of what it was. */

@@ -1,6 +1,7 @@
-/* Fault-safe reads of arbitrary memory through the platform (Linux's
- * copy_from_*_nofault / strncpy_from_*_nofault): -EFAULT with the
- * destination zero-filled when any byte cannot be read. */
+/* Fault-safe reads of arbitrary memory (Linux's copy_from_*_nofault /
+ * strncpy_from_*_nofault): -EFAULT with the destination zero-filled when
+ * any byte cannot be read - or may not be: the runtime's host-read policy
+ * decides what a program may reach (host_read.c). */
 #include "core/helpers/helpers_internal.h"
 
 /* Linux on x86-64 refuses kernel reads from user-space addresses with
@@ -19,14 +20,13 @@ static bool kernel_read_refused(const void *src)
 static uint64_t probe_read_common(struct bpfrt_run *run, void *dst, uint32_t size,
                                   const void *src, bool user)
 {
-    const struct bpfrt_platform *p = run->rt->plat;
     if (!user && kernel_read_refused(src)) { /* checked before the size, as Linux */
         bpfrt_memset(dst, 0, size);
         return bpfrt_helper_err(-BPFRT_ERANGE);
     }
     if (!size)
         return 0;
-    int err = p->probe_read ? p->probe_read(p->ctx, dst, src, size, user) : -BPFRT_EFAULT;
+    int err = bpfrt_host_read(run, dst, src, size, user);
     if (err < 0) {
         bpfrt_memset(dst, 0, size);
         return bpfrt_helper_err(err);
@@ -39,14 +39,13 @@ static uint64_t probe_read_common(struct bpfrt_run *run, void *dst, uint32_t siz
 static uint64_t probe_read_str_common(struct bpfrt_run *run, void *dst, uint32_t size,
                                       const void *src, bool user)
 {
-    const struct bpfrt_platform *p = run->rt->plat;
     if (!size)
         return 0;
     if (!user && kernel_read_refused(src)) {
         bpfrt_memset(dst, 0, size);
         return bpfrt_helper_err(-BPFRT_ERANGE);
     }
-    long n = p->probe_read_str ? p->probe_read_str(p->ctx, dst, src, size, user) : -BPFRT_EFAULT;
+    long n = bpfrt_host_read_str(run, dst, src, size, user);
     if (n < 0) {
         bpfrt_memset(dst, 0, size);
         return bpfrt_helper_err((int)n);

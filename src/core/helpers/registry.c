@@ -8,7 +8,12 @@
  * pointer, so old prototypes are never freed before the runtime is: an
  * application prototype replaced by another is kept on a retired list.
  * Registration is not synchronised with running programs: register helpers
- * before loading the programs that call them. */
+ * before loading the programs that call them.
+ *
+ * The policy "may program P call helper H" (bpfrt_helper_allowed) lives
+ * here too: PROG_LOAD applies it to every call instruction, the engines to
+ * every helper they resolve at run time (callx), as Linux's verifier does
+ * in check_helper_call. */
 #include "core/helpers/kstate.h"
 
 struct owned_proto {
@@ -20,6 +25,7 @@ struct bpfrt_helper_reg {
     const struct bpfrt_helper_proto **slots; /* sorted by id */
     size_t count, capacity;
     struct owned_proto *owned;               /* every copy ever made (live or retired) */
+    struct bpfrt_host_reads host_reads;      /* what probe-read helpers may reach */
 };
 
 /* Index of the first slot with id >= `id`. */
@@ -125,6 +131,33 @@ const struct bpfrt_helper_proto *bpfrt_helper_find(const struct bpfrt_runtime *r
     return 0;
 }
 
+int bpfrt_helper_allowed(const struct bpfrt_runtime *rt, uint32_t id, uint32_t prog_type, bool gpl,
+                         const struct bpfrt_helper_proto **out, char *why, size_t why_size)
+{
+    const struct bpfrt_helper_proto *h = bpfrt_helper_find(rt, id);
+    *out = NULL;
+    if (!h || !h->fn) {
+        /* Linux's text for ids it has no name for; a Linux helper this
+         * runtime lacks is named, so the user knows what is missing */
+        const char *lname = bpfrt_helper_name(id);
+        if (lname && (int32_t)id > 0)
+            bpfrt_snprintf(why, why_size, "helper %s#%d is not provided", lname, (int32_t)id);
+        else
+            bpfrt_snprintf(why, why_size, "invalid func unknown#%d", (int32_t)id);
+        return -BPFRT_EINVAL;
+    }
+    if (prog_type < 64 && !(h->prog_types & BPFRT_PROG_TYPE_BIT(prog_type))) {
+        bpfrt_snprintf(why, why_size, "program of this type cannot use helper %s#%d", h->name, (int32_t)id);
+        return -BPFRT_EINVAL;
+    }
+    if (h->gpl_only && !gpl) {
+        bpfrt_snprintf(why, why_size, "cannot call GPL-restricted function from non-GPL compatible program");
+        return -BPFRT_EINVAL;
+    }
+    *out = h;
+    return 0;
+}
+
 size_t bpfrt_helper_count(const struct bpfrt_runtime *rt)
 {
     return rt && rt->helpers ? rt->helpers->count : 0;
@@ -155,12 +188,18 @@ int bpfrt_helpers_init(struct bpfrt_runtime *rt)
     return 0;
 }
 
+struct bpfrt_host_reads *bpfrt_helper_host_reads(const struct bpfrt_runtime *rt)
+{
+    return rt->helpers ? &rt->helpers->host_reads : NULL;
+}
+
 void bpfrt_helpers_fini(struct bpfrt_runtime *rt)
 {
     bpfrt_kstate_free(rt); /* every map and program is gone by now */
     struct bpfrt_helper_reg *reg = rt->helpers;
     if (!reg)
         return;
+    bpfrt_host_reads_fini(rt, &reg->host_reads);
     while (reg->owned) {
         struct owned_proto *next = reg->owned->next;
         bpfrt_free(rt, reg->owned, sizeof(*reg->owned));

@@ -24,7 +24,7 @@ BPFRT_HELPER_DEF(skb_load_bytes)
         bpfrt_memset(to, 0, len);
         return bpfrt_helper_err(-BPFRT_EFAULT);
     }
-    bpfrt_memcpy(to, pkt->data + off, len);
+    bpfrt_memmove(to, pkt->data + off, len); /* `to` may be packet memory */
     return 0;
 }
 
@@ -65,7 +65,7 @@ BPFRT_HELPER_DEF(skb_load_bytes_relative)
     }
     if (start + off + (uint64_t)len > (uintptr_t)pkt->data_end)
         goto fault;
-    bpfrt_memcpy(to, (const void *)(start + off), len);
+    bpfrt_memmove(to, (const void *)(start + off), len);
     return 0;
 fault:
     bpfrt_memset(to, 0, len);
@@ -93,23 +93,14 @@ BPFRT_HELPER_DEF(skb_pull_data)
  * new_len. It must keep the headers before the network header and stay
  * within SKB_MAX_LEN (-EINVAL). Linux reallocates an skb that lacks
  * tailroom; a test-run packet has the room its hook gave it (-ENOMEM
- * beyond). */
+ * beyond: pkt_move.c). */
 BPFRT_HELPER_DEF(skb_change_tail)
 {
     struct bpfrt_pkt *pkt = run->pkt;
     uint32_t new_len = (uint32_t)r2;
-    if (r3 || new_len > SKB_MAX_LEN || !pkt || new_len < pkt->net_off)
+    if (r3 || new_len > SKB_MAX_LEN || !pkt)
         return bpfrt_helper_err(-BPFRT_EINVAL);
-    uint64_t room = (uint64_t)(pkt->buf + pkt->buf_size - pkt->data);
-    if (new_len > room)
-        return bpfrt_helper_err(-BPFRT_ENOMEM);
-    struct bpfrt_pkt_snap old = bpfrt_pkt_snapshot(pkt);
-    uint32_t cur = (uint32_t)pkt_len(pkt);
-    if (new_len > cur)
-        bpfrt_memset(pkt->data + cur, 0, new_len - cur);
-    pkt->data_end = pkt->data + new_len;
-    bpfrt_skb_publish(run, &old);
-    return 0;
+    return bpfrt_helper_err(bpfrt_pkt_set_len(run, new_len));
 }
 
 /* (ctx, head_room, flags): pushes head_room zeroed bytes in front of the
@@ -125,17 +116,8 @@ BPFRT_HELPER_DEF(skb_change_head)
     uint64_t new_len = pkt_len(pkt) + (uint64_t)head_room;
     if (r3 || new_len > SKB_MAX_LEN)
         return bpfrt_helper_err(-BPFRT_EINVAL);
-    uint64_t meta = pkt->data_meta ? (uint64_t)(pkt->data - pkt->data_meta) : 0;
-    if ((uint64_t)(pkt->data - pkt->buf) < head_room + meta)
-        return bpfrt_helper_err(-BPFRT_ENOMEM);
-    struct bpfrt_pkt_snap old = bpfrt_pkt_snapshot(pkt);
-    if (meta) {
-        bpfrt_memmove(pkt->data_meta - head_room, pkt->data_meta, meta);
-        pkt->data_meta -= head_room;
-    }
-    pkt->data -= head_room;
-    bpfrt_memset(pkt->data, 0, head_room);
-    pkt->net_off += head_room;
-    bpfrt_skb_publish(run, &old);
-    return 0;
+    int err = bpfrt_pkt_push(run, 0, head_room);
+    if (!err)
+        pkt->net_off += head_room;
+    return bpfrt_helper_err(err);
 }

@@ -3,7 +3,8 @@
  * decapsulation) and bpf_skb_change_proto (IPv4 <-> IPv6 header room), with
  * Linux 6.18's checks and errors. The packet is the run's linear skb: the
  * MAC header at data, the network header at data + net_off. Inserted room
- * is zeroed and the headers before it move to the new front. Linux
+ * is zeroed and the headers before it move to the new front (pkt_move.c:
+ * bytes move only inside the packet and its buffer). Linux
  * reallocates an skb that lacks headroom; a test-run packet has the room
  * its hook gave it (-ENOMEM beyond). Linux also remembers that an skb was
  * encapsulated (a second encapsulation gives -EALREADY) and keeps inner
@@ -44,53 +45,11 @@ static uint64_t pkt_len(const struct bpfrt_pkt *pkt)
     return (uint64_t)(pkt->data_end - pkt->data);
 }
 
-/* Inserts len zeroed bytes at data + off; the first off bytes move to the
- * new front (bpf_skb_generic_push). */
-static int push_room(struct bpfrt_run *run, uint32_t off, uint32_t len)
-{
-    struct bpfrt_pkt *pkt = run->pkt;
-    uint64_t meta = pkt->data_meta ? (uint64_t)(pkt->data - pkt->data_meta) : 0;
-    if ((uint64_t)(pkt->data - pkt->buf) < (uint64_t)len + meta)
-        return -BPFRT_ENOMEM;
-    struct bpfrt_pkt_snap old = bpfrt_pkt_snapshot(pkt);
-    if (meta) {
-        bpfrt_memmove(pkt->data_meta - len, pkt->data_meta, meta);
-        pkt->data_meta -= len;
-    }
-    pkt->data -= len;
-    bpfrt_memmove(pkt->data, pkt->data + len, off);
-    bpfrt_memset(pkt->data + off, 0, len);
-    bpfrt_skb_publish(run, &old);
-    return 0;
-}
-
-/* Removes len bytes at data + off (bpf_skb_generic_pop). */
-static int pop_room(struct bpfrt_run *run, uint32_t off, uint32_t len)
-{
-    struct bpfrt_pkt *pkt = run->pkt;
-    if ((uint64_t)off + len > pkt_len(pkt))
-        return -BPFRT_ENOMEM;
-    struct bpfrt_pkt_snap old = bpfrt_pkt_snapshot(pkt);
-    bpfrt_memmove(pkt->data + len, pkt->data, off);
-    pkt->data += len;
-    if (pkt->data_meta) {
-        uint64_t meta = (uint64_t)(old.data - old.data_meta);
-        bpfrt_memmove(pkt->data_meta + len, pkt->data_meta, meta);
-        pkt->data_meta += len;
-    }
-    bpfrt_skb_publish(run, &old);
-    return 0;
-}
-
 static int net_grow(struct bpfrt_run *run, uint32_t off, uint32_t len, uint64_t flags,
                     uint16_t proto)
 {
-    struct bpfrt_pkt *pkt = run->pkt;
     uint32_t inner_mac_len = (uint32_t)(flags >> ADJ_ROOM_ENCAP_L2_SHIFT);
     bool encap = flags & ADJ_ROOM_ENCAP_L3_MASK;
-    uint64_t meta = pkt->data_meta ? (uint64_t)(pkt->data - pkt->data_meta) : 0;
-    if ((uint64_t)(pkt->data - pkt->buf) < (uint64_t)len + meta)
-        return -BPFRT_ENOMEM; /* Linux's skb_cow_head would reallocate */
     if (encap) {
         if ((flags & ADJ_ROOM_ENCAP_L3_IPV4) && (flags & ADJ_ROOM_ENCAP_L3_IPV6))
             return -BPFRT_EINVAL;
@@ -101,7 +60,7 @@ static int net_grow(struct bpfrt_run *run, uint32_t off, uint32_t len, uint64_t 
         if (inner_mac_len > len)
             return -BPFRT_EINVAL;
     }
-    int err = push_room(run, off, len);
+    int err = bpfrt_pkt_push(run, off, len);
     if (err)
         return err;
     if (encap) {
@@ -119,7 +78,7 @@ static int net_shrink(struct bpfrt_run *run, uint32_t off, uint32_t len, uint64_
 {
     if (flags & ~(ADJ_ROOM_FIXED_GSO | ADJ_ROOM_DECAP_L3_MASK | ADJ_ROOM_NO_CSUM_RESET))
         return -BPFRT_EINVAL;
-    int err = pop_room(run, off, len);
+    int err = bpfrt_pkt_pop(run, off, len);
     if (err)
         return err;
     if (proto == PROTO_IP && (flags & ADJ_ROOM_DECAP_L3_IPV6))
@@ -141,7 +100,7 @@ static uint64_t sk_skb_adjust_room(struct bpfrt_run *run, int32_t len_diff, uint
         return bpfrt_helper_err(-BPFRT_EFAULT);
     if (!pkt)
         return bpfrt_helper_err(-BPFRT_ENOMEM);
-    int err = len_diff < 0 ? pop_room(run, 0, abs) : push_room(run, 0, abs);
+    int err = len_diff < 0 ? bpfrt_pkt_pop(run, 0, abs) : bpfrt_pkt_push(run, 0, abs);
     return bpfrt_helper_err(err);
 }
 
@@ -209,9 +168,9 @@ BPFRT_HELPER_DEF(skb_change_proto)
         return bpfrt_helper_err(-BPFRT_ENOTSUPP);
     int err;
     if (from == PROTO_IP && to == PROTO_IPV6) {
-        err = push_room(run, pkt->net_off, IPV6_HLEN - IPV4_HLEN);
+        err = bpfrt_pkt_push(run, pkt->net_off, IPV6_HLEN - IPV4_HLEN);
     } else if (from == PROTO_IPV6 && to == PROTO_IP) {
-        err = pop_room(run, pkt->net_off, IPV6_HLEN - IPV4_HLEN);
+        err = bpfrt_pkt_pop(run, pkt->net_off, IPV6_HLEN - IPV4_HLEN);
     } else {
         return bpfrt_helper_err(-BPFRT_ENOTSUPP);
     }

@@ -42,13 +42,13 @@ static int pop_inband(struct bpfrt_run *run, struct __sk_buff *skb, uint16_t *tc
     struct bpfrt_pkt *pkt = run->pkt;
     if ((uint64_t)(pkt->data_end - pkt->data) < BPFRT_ETH_HLEN + VLAN_HLEN)
         return -BPFRT_ENOMEM;
-    struct bpfrt_pkt_snap old = bpfrt_pkt_snapshot(pkt);
     uint8_t *d = pkt->data;
     *tci = (uint16_t)(d[14] << 8 | d[15]);
     uint16_t inner;
     bpfrt_memcpy(&inner, d + 16, 2);
-    bpfrt_memmove(d + VLAN_HLEN, d, 2 * ETH_ALEN);
-    pkt->data += VLAN_HLEN;
+    int err = bpfrt_pkt_pop(run, 2 * ETH_ALEN, VLAN_HLEN); /* the MAC addresses move up */
+    if (err)
+        return err;
     uint16_t proto;
     if (swap16(inner) >= 0x0600)
         proto = inner;
@@ -58,7 +58,6 @@ static int pop_inband(struct bpfrt_run *run, struct __sk_buff *skb, uint16_t *tc
         proto = swap16(0x0004); /* ETH_P_802_2 */
     wr32(&skb->protocol, proto);
     pkt->net_off = pkt->net_off >= BPFRT_ETH_HLEN + VLAN_HLEN ? pkt->net_off - VLAN_HLEN : BPFRT_ETH_HLEN;
-    bpfrt_skb_publish(run, &old);
     return 0;
 }
 
@@ -87,22 +86,20 @@ BPFRT_HELPER_DEF(skb_vlan_push)
     if (!is_vlan(proto))
         proto = BE_8021Q;
     if (rd32(&skb->vlan_present)) {
-        /* the current out-of-band tag goes into the packet */
-        if ((uint64_t)(pkt->data - pkt->buf) < VLAN_HLEN)
-            return bpfrt_helper_err(-BPFRT_ENOMEM); /* Linux would reallocate */
+        /* the current out-of-band tag goes into the packet, after the MAC
+         * addresses (Linux would reallocate an skb without the headroom) */
         if ((uint64_t)(pkt->data_end - pkt->data) < 2 * ETH_ALEN)
             return bpfrt_helper_err(-BPFRT_ENOMEM);
         uint16_t old_proto = (uint16_t)rd32(&skb->vlan_proto);
         uint16_t old_tci = (uint16_t)rd32(&skb->vlan_tci);
-        struct bpfrt_pkt_snap old = bpfrt_pkt_snapshot(pkt);
-        pkt->data -= VLAN_HLEN;
-        bpfrt_memmove(pkt->data, pkt->data + VLAN_HLEN, 2 * ETH_ALEN);
+        int err = bpfrt_pkt_push(run, 2 * ETH_ALEN, VLAN_HLEN);
+        if (err)
+            return bpfrt_helper_err(err);
         bpfrt_memcpy(pkt->data + 12, &old_proto, 2);
         pkt->data[14] = (uint8_t)(old_tci >> 8);
         pkt->data[15] = (uint8_t)old_tci;
         wr32(&skb->protocol, old_proto);
         pkt->net_off += VLAN_HLEN;
-        bpfrt_skb_publish(run, &old);
     }
     put_tag(skb, proto, tci);
     return 0;

@@ -21,9 +21,11 @@ BPFRT_HELPER_DEF(snprintf)
      * its region instead. */
     size_t fmt_size = bpfrt_helper_span(run, fmt);
     struct bpfrt_bprintf_data bd;
-    int err = bpfrt_bprintf_prepare(run->rt, fmt, fmt_size, args, data_len / 8, &bd);
+    int err = bpfrt_bprintf_prepare(run, fmt, fmt_size, args, data_len / 8, &bd);
     if (err)
         return bpfrt_helper_err(err);
+    if (!bpfrt_run_charge(run, bd.work)) /* field widths run to 8 million columns */
+        return bpfrt_helper_err(-BPFRT_ELOOP);
     int n = bpfrt_bprintf_format(str_size ? str : 0, str_size, fmt, &bd);
     return (uint64_t)n + 1;
 }

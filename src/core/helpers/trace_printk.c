@@ -11,9 +11,11 @@ static uint64_t trace_emit(struct bpfrt_run *run, const char *fmt, uint32_t fmt_
 {
     struct bpfrt_runtime *rt = run->rt;
     struct bpfrt_bprintf_data data;
-    int err = bpfrt_bprintf_prepare(rt, fmt, fmt_size, args, nargs, &data);
+    int err = bpfrt_bprintf_prepare(run, fmt, fmt_size, args, nargs, &data);
     if (err)
         return bpfrt_helper_err(err);
+    if (!bpfrt_run_charge(run, data.work)) /* field widths run to 8 million columns */
+        return bpfrt_helper_err(-BPFRT_ELOOP);
     char line[BPFRT_BPRINTF_BUF];
     int n = bpfrt_bprintf_format(line, sizeof(line), fmt, &data);
     size_t len = (size_t)n < sizeof(line) ? (size_t)n : sizeof(line) - 1;

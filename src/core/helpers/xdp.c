@@ -4,22 +4,16 @@
  * must keep ETH_HLEN bytes; the tail may grow up to the end of the buffer
  * (the hook sizes it: Linux's frame end minus skb_shared_info) and must
  * keep ETH_HLEN bytes; metadata is at most 255 bytes in 4-byte steps.
- * A packet without metadata support has data_meta == NULL. */
+ * A packet without metadata support has data_meta == NULL. Every new
+ * layout lies inside the buffer (the invariants of pkt_move.c). */
 #include "core/helpers/helpers_internal.h"
-
-static struct bpfrt_pkt_snap snap(const struct bpfrt_pkt *pkt)
-{
-    struct bpfrt_pkt_snap s = { (uintptr_t)pkt->data, (uintptr_t)pkt->data_end,
-                                (uintptr_t)pkt->data_meta };
-    return s;
-}
 
 /* (ctx, delta): data += delta (negative grows the head). */
 BPFRT_HELPER_DEF(xdp_adjust_head)
 {
     struct bpfrt_pkt *pkt = run->pkt;
     int32_t delta = (int32_t)r2;
-    if (!pkt)
+    if (!bpfrt_pkt_valid(pkt))
         return bpfrt_helper_err(-BPFRT_EINVAL);
     uintptr_t data = (uintptr_t)pkt->data, meta = (uintptr_t)pkt->data_meta;
     uintptr_t metalen = meta ? data - meta : 0;
@@ -28,7 +22,7 @@ BPFRT_HELPER_DEF(xdp_adjust_head)
     intptr_t nd = (intptr_t)data + delta;
     if (nd < lo || nd > hi)
         return bpfrt_helper_err(-BPFRT_EINVAL);
-    struct bpfrt_pkt_snap old = snap(pkt);
+    struct bpfrt_pkt_snap old = bpfrt_pkt_snapshot(pkt);
     if (meta) {
         if (metalen)
             bpfrt_memmove((void *)(meta + delta), (void *)meta, metalen);
@@ -44,14 +38,16 @@ BPFRT_HELPER_DEF(xdp_adjust_tail)
 {
     struct bpfrt_pkt *pkt = run->pkt;
     int32_t delta = (int32_t)r2;
-    if (!pkt)
+    if (!bpfrt_pkt_valid(pkt))
         return bpfrt_helper_err(-BPFRT_EINVAL);
     intptr_t ne = (intptr_t)(uintptr_t)pkt->data_end + delta;
     if (ne > (intptr_t)((uintptr_t)pkt->buf + pkt->buf_size))
         return bpfrt_helper_err(-BPFRT_EINVAL);
     if (ne < (intptr_t)((uintptr_t)pkt->data + BPFRT_ETH_HLEN))
         return bpfrt_helper_err(-BPFRT_EINVAL);
-    struct bpfrt_pkt_snap old = snap(pkt);
+    if (delta > 0 && !bpfrt_run_charge(run, 1 + (uint32_t)delta / 16))
+        return bpfrt_helper_err(-BPFRT_ELOOP);
+    struct bpfrt_pkt_snap old = bpfrt_pkt_snapshot(pkt);
     if (delta > 0)
         bpfrt_memset(pkt->data_end, 0, (size_t)delta);
     pkt->data_end = (uint8_t *)ne;
@@ -64,7 +60,7 @@ BPFRT_HELPER_DEF(xdp_adjust_meta)
 {
     struct bpfrt_pkt *pkt = run->pkt;
     int32_t delta = (int32_t)r2;
-    if (!pkt || !pkt->data_meta)
+    if (!bpfrt_pkt_valid(pkt) || !pkt->data_meta)
         return bpfrt_helper_err(-BPFRT_ENOTSUPP);
     intptr_t nm = (intptr_t)(uintptr_t)pkt->data_meta + delta;
     if (nm < (intptr_t)((uintptr_t)pkt->buf + BPFRT_XDP_FRAME_RESERVE) ||
@@ -73,7 +69,7 @@ BPFRT_HELPER_DEF(xdp_adjust_meta)
     uintptr_t metalen = (uintptr_t)pkt->data - (uintptr_t)nm;
     if ((metalen & 3) || metalen > BPFRT_XDP_META_MAX)
         return bpfrt_helper_err(-BPFRT_EACCES);
-    struct bpfrt_pkt_snap old = snap(pkt);
+    struct bpfrt_pkt_snap old = bpfrt_pkt_snapshot(pkt);
     pkt->data_meta = (uint8_t *)nm;
     bpfrt_pkt_resync(run, &old);
     return 0;
@@ -101,7 +97,7 @@ BPFRT_HELPER_DEF(xdp_load_bytes)
     int err = xdp_range(run->pkt, (uint32_t)r2, (uint32_t)r4);
     if (err)
         return bpfrt_helper_err(err);
-    bpfrt_memcpy(bpfrt_u2p(r3), run->pkt->data + (uint32_t)r2, (uint32_t)r4);
+    bpfrt_memmove(bpfrt_u2p(r3), run->pkt->data + (uint32_t)r2, (uint32_t)r4); /* buf may be packet memory */
     return 0;
 }
 

@@ -9,6 +9,9 @@
 #include "core/interp/interp.h"
 #include "core/prog/prog_types.h"
 
+/* Helper work charged to the run per this many bytes of memory arguments. */
+#define ARG_BYTES_PER_UNIT 16
+
 void bpfrt_interp_setup_regions(struct interp_exec *ex)
 {
     struct bpfrt_run *run = ex->run;
@@ -184,6 +187,17 @@ bool bpfrt_interp_check_helper_args(struct interp_exec *ex, const struct bpfrt_h
     struct bpfrt_run *run = ex->run;
     const struct interp_code *code = ex->frames[ex->depth].code;
     struct bpfrt_map *map = NULL;
+    uint64_t bytes = 0; /* memory the helper may touch: its work, charged */
+    /* Linux's verifier: "function calls are not allowed while holding a
+     * lock" - a helper could take the same lock (BPF_F_LOCK) or call back
+     * into code that does. (A second bpf_spin_lock gets its own message
+     * from spin_lock_arg.) */
+    if (ex->held_lock && p->id != BPF_FUNC_spin_unlock && p->id != BPF_FUNC_spin_lock) {
+        bpfrt_interp_fail(ex, BPFRT_RUN_BAD_HELPER_ARG, pc, ex->held_lock,
+                          "invalid helper call at insn %u: %s#%u: function calls are not allowed while holding a lock",
+                          pc, p->name ? p->name : "helper", p->id);
+        return false;
+    }
     for (int i = 0; i < 5; i++) {
         int reg = i + 1;
         uint64_t v = regs[reg];
@@ -191,6 +205,9 @@ bool bpfrt_interp_check_helper_args(struct interp_exec *ex, const struct bpfrt_h
         uint8_t next = i < 4 ? p->arg_type[i + 1] : ARG_DONTCARE;
         bool sized = next == ARG_CONST_SIZE || next == ARG_CONST_SIZE_OR_ZERO;
         uint64_t size = sized ? regs[reg + 1] : 1;
+        /* Memory the helper only reads is marked MEM_RDONLY (arg_rdonly);
+         * any other memory argument may be written. */
+        bool helper_writes = !(p->arg_rdonly & (1u << i));
         switch (t) {
         case ARG_CONST_MAP_PTR:
             if (!bpfrt_interp_code_has_map(code, (uintptr_t)v) && !extra_map(ex, (uintptr_t)v))
@@ -202,33 +219,45 @@ bool bpfrt_interp_check_helper_args(struct interp_exec *ex, const struct bpfrt_h
         case ARG_PTR_TO_UNINIT_MAP_VALUE:
             if (!map)
                 return arg_fail(ex, p, pc, reg, v, "needs a map argument before it");
-            if (!arg_mem(ex, p, pc, reg, v, t == ARG_PTR_TO_MAP_KEY ? map->key_size : map->value_size,
-                         t == ARG_PTR_TO_UNINIT_MAP_VALUE))
+            size = t == ARG_PTR_TO_MAP_KEY ? map->key_size : map->value_size;
+            if (!arg_mem(ex, p, pc, reg, v, size, t == ARG_PTR_TO_UNINIT_MAP_VALUE))
                 return false;
+            bytes += size;
             break;
         case ARG_PTR_TO_MEM_OR_NULL:
-            if (v == 0)
+            if (v == 0) {
+                /* NULL implies size 0: the helper would use it as memory */
+                if (sized && size != 0)
+                    return arg_fail(ex, p, pc, reg, 0, "is NULL with a non-zero size");
                 break;
+            }
             /* fall through */
         case ARG_PTR_TO_MEM:
         case ARG_PTR_TO_UNINIT_MEM:
             if (sized && next == ARG_CONST_SIZE && size == 0)
                 return arg_fail(ex, p, pc, reg + 1, 0, "invalid zero-sized access");
-            if (!arg_mem(ex, p, pc, reg, v, size, t == ARG_PTR_TO_UNINIT_MEM))
+            if (!arg_mem(ex, p, pc, reg, v, size, t == ARG_PTR_TO_UNINIT_MEM || helper_writes))
                 return false;
+            bytes += size;
             break;
         case ARG_PTR_TO_CTX:
             if (v != (uint64_t)(uintptr_t)run->ctx)
                 return arg_fail(ex, p, pc, reg, v, "is not the program's context");
             break;
         case ARG_PTR_TO_CONST_STR: {
+            /* Constant: in read-only memory (Linux: a frozen read-only map
+             * value), so nothing the helper writes can change it. */
             const struct bpfrt_region *rg = bpfrt_run_region_lookup(run, v, 1, false);
             if (!rg)
                 return arg_mem(ex, p, pc, reg, v, 1, false);
+            if (bpfrt_run_region_lookup(run, v, 1, true))
+                return arg_fail(ex, p, pc, reg, v, "is not a constant string in read-only memory");
             const char *s = (const char *)(uintptr_t)v;
             uint64_t avail = rg->end - v;
-            if (bpfrt_strnlen(s, (size_t)avail) >= avail)
+            size_t len = bpfrt_strnlen(s, (size_t)avail);
+            if (len >= avail)
                 return arg_fail(ex, p, pc, reg, v, "string is not NUL-terminated");
+            bytes += len;
             break;
         }
         case ARG_PTR_TO_SPIN_LOCK:
@@ -280,6 +309,10 @@ bool bpfrt_interp_check_helper_args(struct interp_exec *ex, const struct bpfrt_h
             break;
         }
     }
+    if (bytes && !bpfrt_run_charge(run, bytes / ARG_BYTES_PER_UNIT)) {
+        run->error_insn = pc;
+        return false;
+    }
     *map_out = map;
     return true;
 }
@@ -288,7 +321,7 @@ void bpfrt_interp_helper_returned(struct interp_exec *ex, const struct bpfrt_hel
                               const uint64_t *regs, uint64_t ret, uint64_t alloc_size,
                               struct bpfrt_map *map)
 {
-    if (p->id == BPF_FUNC_spin_lock)
+    if (p->id == BPF_FUNC_spin_lock && ex->run->error == BPFRT_RUN_OK) /* taken */
         ex->held_lock = (uintptr_t)regs[1];
     else if (p->id == BPF_FUNC_spin_unlock)
         ex->held_lock = 0;
@@ -309,8 +342,11 @@ void bpfrt_interp_helper_returned(struct interp_exec *ex, const struct bpfrt_hel
             }
             break;
         }
-        bpfrt_run_add_region(ex->run, (const void *)(uintptr_t)ret, map->value_size,
-                             !(map->map_flags & BPF_F_RDONLY_PROG));
+        struct bpfrt_region parts[2];
+        int n = bpfrt_map_value_regions(map, (const void *)(uintptr_t)ret, parts);
+        for (int k = 0; k < n; k++)
+            bpfrt_run_add_region(ex->run, (const void *)parts[k].start, parts[k].end - parts[k].start,
+                                 parts[k].writable);
         if (map->spin_lock_off >= 0) {
             uint32_t slot = ex->nr_values < INTERP_MAX_VALUES ? ex->nr_values++ : ex->next_value++ % INTERP_MAX_VALUES;
             ex->values[slot].value = (uintptr_t)ret;

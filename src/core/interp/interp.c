@@ -232,12 +232,20 @@ void bpfrt_interp_trace_step(struct interp_exec *ex, const uint64_t *regs, int64
 
 const struct bpfrt_helper_proto *bpfrt_interp_callx_resolve(struct interp_exec *ex, uint64_t id, uint32_t pc)
 {
+    /* The same policy PROG_LOAD applied to the program's direct calls: a
+     * helper id in a register must not reach what a call instruction could
+     * not (the current program: tail calls change it). */
+    const struct bpfrt_prog *prog = ex->run->prog;
     const struct bpfrt_helper_proto *p = NULL;
-    if (id <= UINT32_MAX)
-        p = bpfrt_helper_find(ex->run->rt, (uint32_t)id);
-    if (!p || !p->fn) {
+    char why[128];
+    if (id > UINT32_MAX || !bpfrt_helper_find(ex->run->rt, (uint32_t)id)) {
         bpfrt_interp_fail(ex, BPFRT_RUN_UNKNOWN_HELPER, pc, 0, "unknown helper %llu at insn %u",
                       (unsigned long long)id, pc);
+        return NULL;
+    }
+    if (bpfrt_helper_allowed(ex->run->rt, (uint32_t)id, prog->type, prog->gpl_compatible, &p, why, sizeof(why))) {
+        bpfrt_interp_fail(ex, BPFRT_RUN_UNKNOWN_HELPER, pc, 0, "helper %llu at insn %u: %s",
+                      (unsigned long long)id, pc, why);
         return NULL;
     }
     return p;
@@ -299,12 +307,13 @@ static int interp_run(struct bpfrt_prog *prog, struct bpfrt_run *run, uint64_t r
     ex.loop = select_loop(run);
 
     void *saved_priv = run->engine_priv;
-    struct bpfrt_run_regions saved_regions;
+    struct bpfrt_run_regions_mark saved_regions = { 0 };
+    const bool checked = run->checked;
     run->engine_priv = &ex;
     run->prog = prog;
     if (!run->ctx)
         run->ctx = (void *)(uintptr_t)r1;
-    if (run->checked) {
+    if (checked) {
         bpfrt_run_regions_save(run, &saved_regions);
         bpfrt_interp_setup_regions(&ex);
     }
@@ -315,7 +324,7 @@ static int interp_run(struct bpfrt_prog *prog, struct bpfrt_run *run, uint64_t r
     regs[BPF_REG_10] = (uint64_t)(uintptr_t)ex.stack_top;
     int rc = ex.loop(&ex, code->slots, regs, ret);
     run->exit_insn = ex.exit_pc;
-    if (run->checked) {
+    if (checked) {
         bpfrt_interp_finish_checked(&ex, &rc);
         bpfrt_run_regions_restore(run, &saved_regions); /* the stack region was this frame's */
     }

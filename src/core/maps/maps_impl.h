@@ -161,8 +161,11 @@ struct bpfrt_htab_elem {
     uint8_t on_lru;                          /* in the LRU list (lru lock) */
     uint8_t lru_type;                        /* per-CPU LRU: BPFRT_LRU_ACTIVE/INACTIVE (its CPU's lock) */
     uint32_t lru_cpu;                        /* per-CPU LRU: whose list and share it is on */
-    /* key at data[0], value at data[value_off] */
-    unsigned char data[] __attribute__((aligned(8)));
+    /* key at data[0], value at data[value_off]. A zero-length array, not
+     * a flexible one: LRU list sentinels are elements embedded in other
+     * structs, which ISO C does not allow for a struct with a flexible
+     * array member (clang: -Wgnu-variable-sized-type-not-at-end). */
+    unsigned char data[0] __attribute__((aligned(8)));
 };
 
 struct bpfrt_htab_bucket {

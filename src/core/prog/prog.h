@@ -22,22 +22,61 @@ int bpfrt_run_errno(enum bpfrt_run_error err);
 
 /* ---- regions, for engines (regions.c) ---- */
 
-/* bpfrt_run_begin's empty bookkeeping. */
-void bpfrt_run_regions_init(struct bpfrt_run *run);
-/* The run's inputs as fixed regions: a plain-memory context, the packet
- * (bpfrt_prog_run calls it before each engine run). */
-void bpfrt_run_add_input_regions(struct bpfrt_run *run);
+/* bpfrt_run_begin's empty bookkeeping (the caches are set by an engine's
+ * bpfrt_run_regions_home before any use). */
+static inline void bpfrt_run_regions_init(struct bpfrt_run *run)
+{
+    struct bpfrt_run_regions *g = &run->rgn;
+    g->nr = g->nr_fixed = g->recycle = g->hint = g->nr_scoped = 0;
+    g->packet = g->nocache = UINT32_MAX;
+    run->nr_refs = 0;
+}
+/* What a checked run of prog may see from the start, as fixed regions: a
+ * plain-memory context, the packet, prog's global data (bpfrt_prog_run
+ * calls it before each engine run). */
+void bpfrt_run_add_start_regions(struct bpfrt_run *run, const struct bpfrt_prog *prog);
 /* The global data (.data/.rodata/.bss values) of prog, fixed; engines call
- * it again for a tail call's target. */
+ * it for a tail call's target. */
 void bpfrt_run_add_prog_regions(struct bpfrt_run *run, const struct bpfrt_prog *prog);
+
+static inline void bpfrt_run_regions_cache_reset(struct bpfrt_run *run)
+{
+    struct bpfrt_run_regions *g = &run->rgn;
+    g->rd_lo = g->wr_lo = g->home_lo;
+    g->rd_span = g->wr_span = g->home_span;
+}
 /* An engine run's bracket: save makes everything registered so far fixed;
- * restore drops what the engine run added (its stack lived in its frame). */
-void bpfrt_run_regions_save(struct bpfrt_run *run, struct bpfrt_run_regions *saved);
-void bpfrt_run_regions_restore(struct bpfrt_run *run, const struct bpfrt_run_regions *saved);
+ * restore drops what the engine run added (its stack lived in its frame).
+ * The caches need no saving: nothing reads them between engine runs, and
+ * the next one sets its home. */
+struct bpfrt_run_regions_mark {
+    uint32_t nr, nr_fixed, recycle, nr_scoped, packet, nocache;
+};
+static inline void bpfrt_run_regions_save(struct bpfrt_run *run, struct bpfrt_run_regions_mark *m)
+{
+    struct bpfrt_run_regions *g = &run->rgn;
+    *m = (struct bpfrt_run_regions_mark){ g->nr, g->nr_fixed, g->recycle, g->nr_scoped, g->packet, g->nocache };
+    g->nr_fixed = g->nr;
+}
+static inline void bpfrt_run_regions_restore(struct bpfrt_run *run, const struct bpfrt_run_regions_mark *m)
+{
+    struct bpfrt_run_regions *g = &run->rgn;
+    g->nr = m->nr;
+    g->nr_fixed = m->nr_fixed;
+    g->recycle = m->recycle;
+    g->nr_scoped = m->nr_scoped;
+    g->packet = m->packet;
+    g->nocache = m->nocache;
+    g->hint = 0;
+}
 /* The range the inline caches fall back to (valid for the whole engine
  * run, at least 8 bytes); also resets them. */
-void bpfrt_run_regions_home(struct bpfrt_run *run, uintptr_t lo, uint64_t span);
-void bpfrt_run_regions_cache_reset(struct bpfrt_run *run);
+static inline void bpfrt_run_regions_home(struct bpfrt_run *run, uintptr_t lo, uint64_t span)
+{
+    run->rgn.home_lo = lo;
+    run->rgn.home_span = span;
+    bpfrt_run_regions_cache_reset(run);
+}
 /* The region holding [addr, addr+size) (writable if `write`), or NULL;
  * remembers it for the next lookup and the inline caches. */
 const struct bpfrt_region *bpfrt_run_region_lookup(struct bpfrt_run *run, uint64_t addr, uint64_t size,
@@ -48,7 +87,11 @@ const struct bpfrt_region *bpfrt_run_region_lookup(struct bpfrt_run *run, uint64
 /* At the end of the program: releases every reference the run still holds
  * and, when rc is 0, fails the run (BPFRT_RUN_UNRELEASED_REF). Returns the
  * run's result. */
-int bpfrt_run_release_refs(struct bpfrt_run *run, int rc);
+int bpfrt_run_release_held_refs(struct bpfrt_run *run, int rc);
+static inline int bpfrt_run_release_refs(struct bpfrt_run *run, int rc)
+{
+    return run->nr_refs ? bpfrt_run_release_held_refs(run, rc) : rc;
+}
 
 struct bpfrt_diag;
 /* Creates a program (bpfrt_prog_create_opts without the text conversion):

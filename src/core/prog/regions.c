@@ -7,6 +7,7 @@
 #include "bpfrt/map.h"
 #include "core/core.h"
 #include "core/prog/prog.h"
+#include "core/prog/prog_types.h"
 
 #define SCOPED_BASE BPFRT_RUN_MAX_REGIONS /* hint values at or above: scoped[] */
 
@@ -28,42 +29,6 @@ static bool make(const void *start, uint64_t size, bool writable, struct bpfrt_r
         return false;
     *out = (struct bpfrt_region){ s, e, writable };
     return true;
-}
-
-void bpfrt_run_regions_cache_reset(struct bpfrt_run *run)
-{
-    struct bpfrt_run_regions *g = &run->rgn;
-    g->rd_lo = g->wr_lo = g->home_lo;
-    g->rd_span = g->wr_span = g->home_span;
-}
-
-void bpfrt_run_regions_home(struct bpfrt_run *run, uintptr_t lo, uint64_t span)
-{
-    run->rgn.home_lo = lo;
-    run->rgn.home_span = span;
-    bpfrt_run_regions_cache_reset(run);
-}
-
-void bpfrt_run_regions_init(struct bpfrt_run *run)
-{
-    bpfrt_memset(&run->rgn, 0, sizeof(run->rgn));
-    run->rgn.packet = UINT32_MAX;
-    run->rgn.nocache = UINT32_MAX;
-    run->nr_refs = 0;
-}
-
-void bpfrt_run_regions_save(struct bpfrt_run *run, struct bpfrt_run_regions *saved)
-{
-    *saved = run->rgn;
-    /* What the hook registered becomes fixed: the engine's restore then
-     * truncates to exactly these. */
-    run->rgn.nr_fixed = run->rgn.nr;
-}
-
-void bpfrt_run_regions_restore(struct bpfrt_run *run, const struct bpfrt_run_regions *saved)
-{
-    run->rgn = *saved;
-    bpfrt_run_regions_cache_reset(run);
 }
 
 /* ---- lookups ---- */
@@ -192,14 +157,17 @@ int bpfrt_run_add_fixed_region(struct bpfrt_run *run, const void *start, uint64_
             return (int)i;
     if (g->nr_fixed >= BPFRT_RUN_MAX_REGIONS)
         return -BPFRT_E2BIG;
-    /* The fixed ones stay below the run-lifetime ones: the first of those
-     * moves to the end (or, when the table is full, gives its slot up). */
-    if (g->nr < BPFRT_RUN_MAX_REGIONS) {
-        run->regions[g->nr] = run->regions[g->nr_fixed];
+    if (g->nr > g->nr_fixed) {
+        /* The fixed ones stay below the run-lifetime ones: the first of
+         * those moves to the end or, when the table is full, gives its
+         * slot up (its memory stays valid; a later access is refused). */
+        if (g->nr < BPFRT_RUN_MAX_REGIONS)
+            run->regions[g->nr++] = run->regions[g->nr_fixed];
+        bpfrt_run_regions_cache_reset(run);
+    } else {
         g->nr++;
     }
     run->regions[g->nr_fixed] = nr;
-    bpfrt_run_regions_cache_reset(run);
     return (int)g->nr_fixed++;
 }
 
@@ -215,6 +183,24 @@ void bpfrt_run_remove_region(struct bpfrt_run *run, const void *start)
     bpfrt_run_regions_cache_reset(run);
 }
 
+int bpfrt_map_value_regions(const struct bpfrt_map *map, const void *value, struct bpfrt_region out[2])
+{
+    uintptr_t v = (uintptr_t)value;
+    bool writable = !(map->map_flags & BPF_F_RDONLY_PROG);
+    int32_t lock = map->spin_lock_off;
+    if (lock < 0 || (uint32_t)lock >= map->value_size) {
+        out[0] = (struct bpfrt_region){ v, v + map->value_size, writable };
+        return 1;
+    }
+    uint32_t after = (uint32_t)lock + (uint32_t)sizeof(struct bpf_spin_lock);
+    int n = 0;
+    if (lock > 0)
+        out[n++] = (struct bpfrt_region){ v, v + (uint32_t)lock, writable };
+    if (after < map->value_size)
+        out[n++] = (struct bpfrt_region){ v + after, v + map->value_size, writable };
+    return n;
+}
+
 void bpfrt_run_add_prog_regions(struct bpfrt_run *run, const struct bpfrt_prog *prog)
 {
     if (!run->checked)
@@ -228,22 +214,52 @@ void bpfrt_run_add_prog_regions(struct bpfrt_run *run, const struct bpfrt_prog *
             continue;
         if (bpfrt_map_direct_value_addr(map, 0, &addr) != 0 || !addr)
             continue;
-        bpfrt_run_add_fixed_region(run, (const void *)(uintptr_t)addr, map->value_size,
-                                   !(map->map_flags & BPF_F_RDONLY_PROG));
+        struct bpfrt_region parts[2];
+        int n = bpfrt_map_value_regions(map, (const void *)(uintptr_t)addr, parts);
+        for (int k = 0; k < n; k++)
+            bpfrt_run_add_fixed_region(run, (const void *)parts[k].start, parts[k].end - parts[k].start,
+                                       parts[k].writable);
     }
 }
 
 /* ---- the packet ---- */
 
-static struct bpfrt_region packet_region(const struct bpfrt_pkt *pkt)
+/* What the program's type may do with the packet through its data
+ * pointers (Linux's may_access_direct_pkt_data): nothing (socket filters
+ * read it with LD_ABS and helpers), read (cgroup_skb, lwt_in/out), or read
+ * and write. Programs without a described context (bpfrt's plain-memory
+ * model) read and write it. */
+static uint8_t packet_access(const struct bpfrt_run *run)
 {
-    const uint8_t *lo = pkt->data_meta ? pkt->data_meta : pkt->data;
-    if (!lo || pkt->data_end < lo)
-        return (struct bpfrt_region){ 0, 0, false };
-    return (struct bpfrt_region){ (uintptr_t)lo, (uintptr_t)pkt->data_end, true };
+    const struct bpfrt_prog_type_row *row = run->prog ? bpfrt_prog_type_row(run->prog->type) : NULL;
+    return row && row->ctx ? row->pkt : BPFRT_PKT_READ_WRITE;
 }
 
-void bpfrt_run_add_input_regions(struct bpfrt_run *run)
+/* The packet as the program may see it now: [data_meta (or data),
+ * data_end) - not the headroom and tailroom around it, which are the
+ * helpers' to hand out. False when there is nothing to see. */
+static bool packet_region(const struct bpfrt_run *run, struct bpfrt_region *out)
+{
+    const struct bpfrt_pkt *pkt = run->pkt;
+    const uint8_t *lo = pkt->data_meta ? pkt->data_meta : pkt->data;
+    uint8_t access = packet_access(run);
+    if (access == BPFRT_PKT_NONE || !lo || pkt->data_end <= lo)
+        return false;
+    *out = (struct bpfrt_region){ (uintptr_t)lo, (uintptr_t)pkt->data_end, access == BPFRT_PKT_READ_WRITE };
+    return true;
+}
+
+static void add_packet_region(struct bpfrt_run *run)
+{
+    struct bpfrt_region pr;
+    if (!packet_region(run, &pr))
+        return;
+    int i = bpfrt_run_add_fixed_region(run, (const void *)pr.start, pr.end - pr.start, pr.writable);
+    if (i >= 0)
+        run->rgn.packet = (uint32_t)i;
+}
+
+void bpfrt_run_add_start_regions(struct bpfrt_run *run, const struct bpfrt_prog *prog)
 {
     if (!run->checked)
         return;
@@ -252,14 +268,10 @@ void bpfrt_run_add_input_regions(struct bpfrt_run *run)
      * field instead. */
     if (!run->ctx_desc && run->ctx && run->ctx_size)
         bpfrt_run_add_fixed_region(run, run->ctx, run->ctx_size, true);
-    /* The packet: what the program may see of it, not the buffer around it
-     * (headroom and tailroom are the helpers' to hand out). */
-    if (run->pkt && run->rgn.packet == UINT32_MAX) {
-        struct bpfrt_region pr = packet_region(run->pkt);
-        int i = bpfrt_run_add_fixed_region(run, (const void *)pr.start, pr.end - pr.start, true);
-        if (i >= 0 && pr.end > pr.start)
-            run->rgn.packet = (uint32_t)i;
-    }
+    if (run->pkt && run->rgn.packet == UINT32_MAX)
+        add_packet_region(run);
+    if (prog->nr_maps)
+        bpfrt_run_add_prog_regions(run, prog);
 }
 
 void bpfrt_run_packet_moved(struct bpfrt_run *run)
@@ -267,12 +279,11 @@ void bpfrt_run_packet_moved(struct bpfrt_run *run)
     if (!run->checked || !run->pkt)
         return;
     if (run->rgn.packet < run->rgn.nr) {
-        run->regions[run->rgn.packet] = packet_region(run->pkt);
+        struct bpfrt_region pr = { 0, 0, false };
+        packet_region(run, &pr); /* an empty packet leaves an empty region */
+        run->regions[run->rgn.packet] = pr;
     } else {
-        struct bpfrt_region pr = packet_region(run->pkt);
-        int i = bpfrt_run_add_fixed_region(run, (const void *)pr.start, pr.end - pr.start, true);
-        if (i >= 0 && pr.end > pr.start)
-            run->rgn.packet = (uint32_t)i;
+        add_packet_region(run);
     }
     bpfrt_run_regions_cache_reset(run);
 }

@@ -48,8 +48,8 @@ int bpfrt_prog_run(struct bpfrt_prog *prog, struct bpfrt_run *run, uint64_t r1, 
     if (!run->ctx)
         run->ctx = (void *)(uintptr_t)r1;
     __atomic_add_fetch(&prog->run_cnt, 1, __ATOMIC_RELAXED);
-    bpfrt_run_add_input_regions(run);
-    bpfrt_run_add_prog_regions(run, prog);
+    if (run->checked)
+        bpfrt_run_add_start_regions(run, prog);
     int rc = prog->engine_ops->run(prog, run, r1, r2, ret);
     /* Engines that leave a tail call to us (or hand an unverified target
      * back from an unchecked run): the target replaces the program. */
@@ -59,8 +59,7 @@ int bpfrt_prog_run(struct bpfrt_prog *prog, struct bpfrt_run *run, uint64_t r1, 
         if (!next->verified)
             run->checked = true;
         run->prog = next;
-        bpfrt_run_add_input_regions(run);
-        bpfrt_run_add_prog_regions(run, next);
+        bpfrt_run_add_start_regions(run, next);
         rc = next->engine_ops->run(next, run, (uint64_t)(uintptr_t)run->ctx, 0, ret);
     }
     return bpfrt_run_release_refs(run, rc);
@@ -116,10 +115,8 @@ void bpfrt_run_ref_drop(struct bpfrt_run *run, const void *ptr)
         }
 }
 
-int bpfrt_run_release_refs(struct bpfrt_run *run, int rc)
+int bpfrt_run_release_held_refs(struct bpfrt_run *run, int rc)
 {
-    if (run->nr_refs == 0)
-        return rc;
     /* Linux refuses such a program at load ("Unreleased reference"); here
      * the run fails - and the reference goes back, so the ring buffer is
      * not left with a record that blocks its consumer forever. */

@@ -150,7 +150,9 @@ static void refine_eq(struct bpfrt_bounds *a, struct bpfrt_bounds *b, bool jmp32
     }
 }
 
-/* a != constant b: only an end of a's ranges equal to b can move. */
+/* a != constant b: only an end of a's ranges equal to b can move. On a
+ * branch prediction would have removed an end can wrap (Linux's does, in
+ * the kernel's wrapping arithmetic), so the signed steps wrap here too. */
 static void refine_ne(struct bpfrt_bounds *a, uint64_t v, bool jmp32)
 {
     if (jmp32) {
@@ -159,18 +161,18 @@ static void refine_ne(struct bpfrt_bounds *a, uint64_t v, bool jmp32)
         if (a->u32_max_value == (uint32_t)v)
             a->u32_max_value--;
         if (a->s32_min_value == (int32_t)v)
-            a->s32_min_value++;
+            a->s32_min_value = (int32_t)((uint32_t)a->s32_min_value + 1);
         if (a->s32_max_value == (int32_t)v)
-            a->s32_max_value--;
+            a->s32_max_value = (int32_t)((uint32_t)a->s32_max_value - 1);
     } else {
         if (a->umin_value == v)
             a->umin_value++;
         if (a->umax_value == v)
             a->umax_value--;
         if (a->smin_value == (int64_t)v)
-            a->smin_value++;
+            a->smin_value = (int64_t)((uint64_t)a->smin_value + 1);
         if (a->smax_value == (int64_t)v)
-            a->smax_value--;
+            a->smax_value = (int64_t)((uint64_t)a->smax_value - 1);
     }
 }
 
