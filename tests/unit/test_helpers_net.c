@@ -376,6 +376,66 @@ static void test_assign_and_cookie(void)
     run.pkt = NULL;
 }
 
+/* Socket options from a sock_ops run, on the socket it runs for. */
+static void test_sockopts(void)
+{
+    static const struct bpfrt_ctx_desc ops = { .prog_type = BPF_PROG_TYPE_SOCK_OPS };
+    struct bpfrt_sock_desc d = { .family = BPFRT_AF_INET, .type = 1, .protocol = 6, .state = 1 };
+    struct bpfrt_sock_desc u = { .family = BPFRT_AF_INET, .type = 2, .protocol = 17, .state = 7 };
+    int tfd, ufd;
+    CHECK_EQ(bpfrt_sock_add(rt, &d, &tfd), 0);
+    CHECK_EQ(bpfrt_sock_add(rt, &u, &ufd), 0);
+    /* the sockets as programs see them: from a lookup of the TCP one */
+    uint8_t t[36];
+    tuple4(t, 0, 0);
+    memset(t, 0, 12);
+    uint64_t sk = call(BPF_FUNC_skc_lookup_tcp, 0, P(t), 12, (uint64_t)-1, 0);
+    CHECK(sk != 0);
+    uint32_t ctx[8] = { 4 };
+    run.ctx = ctx;
+    run.ctx_desc = &ops;
+    run.sk = (const void *)(uintptr_t)sk;
+    int32_t one = 1, v = -1, small = 1000;
+    CHECK_EQ(call(BPF_FUNC_setsockopt, P(ctx), 6, 1, P(&one), 4), 0);        /* TCP_NODELAY */
+    CHECK_EQ(call(BPF_FUNC_getsockopt, P(ctx), 6, 1, P(&v), 4), 0);
+    CHECK_EQ(v, 1);
+    CHECK_EQ(call(BPF_FUNC_getsockopt, P(ctx), 6, 4, P(&v), 4), 0);          /* TCP_KEEPIDLE: never set */
+    CHECK_EQ(v, 0);
+    CHECK_EQ(call(BPF_FUNC_setsockopt, P(ctx), 1, 7, P(&small), 4), 0);      /* SO_SNDBUF: doubled, at least 4608 */
+    CHECK_EQ(call(BPF_FUNC_getsockopt, P(ctx), 1, 7, P(&v), 4), 0);
+    CHECK_EQ(v, 4608);
+    int32_t big = 10000;
+    CHECK_EQ(call(BPF_FUNC_setsockopt, P(ctx), 1, 8, P(&big), 4), 0);        /* SO_RCVBUF */
+    CHECK_EQ(call(BPF_FUNC_getsockopt, P(ctx), 1, 8, P(&v), 4), 0);
+    CHECK_EQ(v, 20000);
+    CHECK_EQ(call(BPF_FUNC_setsockopt, P(ctx), 6, 1, P(&one), 2), ERR(-BPFRT_EINVAL)); /* length */
+    CHECK_EQ(call(BPF_FUNC_setsockopt, P(ctx), 6, 99, P(&one), 4), ERR(-BPFRT_EINVAL)); /* unknown */
+    CHECK_EQ(call(BPF_FUNC_setsockopt, P(ctx), 41, 67, P(&one), 4), ERR(-BPFRT_EINVAL)); /* IPv6 on IPv4 */
+    CHECK_EQ(call(BPF_FUNC_setsockopt, P(ctx), 0, 1, P(&one), 4), 0);         /* IP_TOS */
+    CHECK_EQ(call(BPF_FUNC_setsockopt, P(ctx), 6, 1001, P(&one), 4), 0);      /* TCP_BPF_IW: set only */
+    v = -1;
+    CHECK_EQ(call(BPF_FUNC_getsockopt, P(ctx), 6, 1001, P(&v), 4), ERR(-BPFRT_EINVAL));
+    CHECK_EQ(v, 0); /* zeroed */
+    char cc[16] = "";
+    CHECK_EQ(call(BPF_FUNC_getsockopt, P(ctx), 6, 13, P(cc), sizeof(cc)), 0);
+    CHECK_STR(cc, "cubic");
+    CHECK_EQ(call(BPF_FUNC_setsockopt, P(ctx), 6, 13, P("reno"), 5), 0);
+    CHECK_EQ(call(BPF_FUNC_getsockopt, P(ctx), 6, 13, P(cc), sizeof(cc)), 0);
+    CHECK_STR(cc, "reno");
+    CHECK_EQ(call(BPF_FUNC_setsockopt, P(ctx), 6, 13, P("nope"), 5), ERR(-BPFRT_ENOENT));
+    /* callbacks the socket asks for: unknown bits come back */
+    CHECK_EQ(call(BPF_FUNC_sock_ops_cb_flags_set, P(ctx), 0x1ff, 0, 0, 0), 0x180);
+    CHECK_EQ(call(BPF_FUNC_get_netns_cookie, P(ctx), 0, 0, 0, 0), 1);
+    CHECK_EQ(call(BPF_FUNC_sk_release, sk, 0, 0, 0, 0), 0);
+    /* no socket to act on */
+    run.sk = NULL;
+    CHECK_EQ(call(BPF_FUNC_setsockopt, P(ctx), 6, 1, P(&one), 4), ERR(-BPFRT_EINVAL));
+    run.ctx = NULL;
+    run.ctx_desc = NULL;
+    CHECK_EQ(bpfrt_sock_remove(rt, tfd), 0);
+    CHECK_EQ(bpfrt_sock_remove(rt, ufd), 0);
+}
+
 static uint32_t clones_seen, clone_ifindex, clone_len;
 static void on_clone(void *arg, const uint8_t *data, uint32_t len, uint32_t ifindex, uint64_t flags)
 {
@@ -426,6 +486,7 @@ int main(void)
     RUN(test_assign_vs_kernel);
     RUN(test_references);
     RUN(test_assign_and_cookie);
+    RUN(test_sockopts);
     RUN(test_clone_redirect);
     RUN(test_clone_vs_kernel);
     if (k_listen >= 0)

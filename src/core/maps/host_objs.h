@@ -7,6 +7,8 @@
 #include "bpfrt/helpers.h" /* struct bpf_sock */
 #include "core/maps/maps_impl.h"
 
+#define BPFRT_SOCK_NR_OPTS 40
+
 /* A socket: what programs read first (Linux's struct bpf_sock view of a
  * struct sock), then the bookkeeping. */
 struct bpfrt_sock {
@@ -18,6 +20,13 @@ struct bpfrt_sock {
     uint64_t cookie;               /* bpf_get_socket_cookie, sockmap lookups */
     bool closed;                   /* removed by the embedder (atomic) */
     struct bpfrt_sock_desc desc;   /* as registered */
+    /* what programs set on it (src/core/helpers/sockopt.c): option values
+     * by row of its option table, the congestion control, the sock_ops
+     * callbacks it asks for */
+    int32_t opt_values[BPFRT_SOCK_NR_OPTS];
+    uint64_t opt_set;              /* bit i: opt_values[i] was set */
+    char congestion[16];
+    uint32_t cb_flags;
 };
 
 struct bpfrt_host_objs;
