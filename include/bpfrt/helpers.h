@@ -263,6 +263,14 @@ int bpfrt_fib_add_route(struct bpfrt_runtime *rt, const struct bpfrt_route *rout
 int bpfrt_fib_add_neigh(struct bpfrt_runtime *rt, const struct bpfrt_neigh *neigh);
 /* Empties the table (every lookup answers NOT_FWDED again). */
 void bpfrt_fib_clear(struct bpfrt_runtime *rt);
+/* Adds the entries of a text table (the CLI's --fib FILE), one per line:
+ *   dev IFINDEX [mac XX:XX:XX:XX:XX:XX] [mtu N] [addr IPV4] [addr6 IPV6] [noforward]
+ *   route [-6] [blackhole|unreachable|prohibit|local] PREFIX[/LEN]|default [via GW] [dev N]
+ *         [metric N] [table N] [mtu N] [src IP]
+ *   neigh IP dev IFINDEX lladdr XX:XX:XX:XX:XX:XX
+ * ('#' starts a comment). Returns 0, or the first error with its line in
+ * err: -EINVAL (a line it cannot read) or what the add_* call returned. */
+int bpfrt_fib_load_text(struct bpfrt_runtime *rt, const char *text, size_t len, char *err, size_t err_size);
 
 /* ---- the kernel objects helpers hand out ----
  * bpf_get_current_task(_btf) give programs a task_struct laid out by a

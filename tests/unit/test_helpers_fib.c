@@ -312,6 +312,55 @@ static void test_table_api(void)
     CHECK_EQ(fib(&p, 0), BPF_FIB_LKUP_RET_NOT_FWDED);
 }
 
+/* The text form (the CLI's --fib FILE). */
+static void test_text(void)
+{
+    static const char table[] =
+        "# a router with two ports\n"
+        "dev 2 mac 02:00:00:00:00:02 mtu 1500 addr 192.0.2.2 addr6 fd00::2\n"
+        "dev 3 mac 02:00:00:00:00:03 mtu 1400 noforward\n"
+        "route 10.0.0.0/8 via 192.0.2.1 dev 2 metric 10   # via the gateway\n"
+        "route default via 192.0.2.254 dev 2\n"
+        "route blackhole 10.9.9.9\n"
+        "route -6 fd01::/64 via fd00::1 dev 2 mtu 1280\n"
+        "neigh 192.0.2.1 dev 2 lladdr aa:00:00:00:00:01\n"
+        "neigh fd00::1 dev 2 lladdr cc:00:00:00:00:01\n";
+    char err[128];
+    bpfrt_fib_clear(rt);
+    CHECK_EQ(bpfrt_fib_load_text(rt, table, sizeof(table) - 1, err, sizeof(err)), 0);
+    as_xdp();
+    struct bpf_fib_lookup p = q4(2, "10.2.3.4");
+    CHECK_EQ(fib(&p, 0), BPF_FIB_LKUP_RET_SUCCESS);
+    CHECK_EQ(p.ipv4_dst, v4("192.0.2.1"));
+    CHECK(memcmp(p.dmac, gw_mac, 6) == 0 && memcmp(p.smac, mac2, 6) == 0);
+    CHECK_EQ(p.rt_metric, 10);
+    p = q4(2, "10.9.9.9");
+    CHECK_EQ(fib(&p, 0), BPF_FIB_LKUP_RET_BLACKHOLE);
+    p = q4(3, "10.2.3.4");
+    CHECK_EQ(fib(&p, 0), BPF_FIB_LKUP_RET_FWD_DISABLED);
+    memset(&p, 0, sizeof(p));
+    p.family = 10;
+    p.ifindex = 2;
+    v6("fd01::7", p.ipv6_dst);
+    CHECK_EQ(fib(&p, 0), BPF_FIB_LKUP_RET_SUCCESS);
+    CHECK_EQ(p.mtu_result, 1280);
+    CHECK(memcmp(p.dmac, gw6_mac, 6) == 0);
+    /* errors name their line */
+    static const char bad1[] = "dev 2\nroute 10.0.0.0/40 dev 2\n";
+    CHECK_EQ(bpfrt_fib_load_text(rt, bad1, sizeof(bad1) - 1, err, sizeof(err)), -BPFRT_EINVAL);
+    CHECK(strncmp(err, "line 2:", 7) == 0);
+    static const char bad2[] = "neigh 10.0.0.1 dev 77 lladdr aa:00:00:00:00:01\n";
+    CHECK_EQ(bpfrt_fib_load_text(rt, bad2, sizeof(bad2) - 1, err, sizeof(err)), -BPFRT_ENODEV);
+    CHECK(strncmp(err, "line 1:", 7) == 0);
+    static const char bad3[] = "dev 2 mac 02:00:00:00:00\n";
+    CHECK_EQ(bpfrt_fib_load_text(rt, bad3, sizeof(bad3) - 1, err, sizeof(err)), -BPFRT_EINVAL);
+    static const char bad4[] = "bridge 1\n";
+    CHECK_EQ(bpfrt_fib_load_text(rt, bad4, sizeof(bad4) - 1, err, sizeof(err)), -BPFRT_EINVAL);
+    static const char bad5[] = "route fd00:::1/64 dev 2\n";
+    CHECK_EQ(bpfrt_fib_load_text(rt, bad5, sizeof(bad5) - 1, err, sizeof(err)), -BPFRT_EINVAL);
+    bpfrt_fib_clear(rt);
+}
+
 /* ---- against the kernel: answers that do not depend on the host's routes ----
  * An XDP program fills params on its stack and calls bpf_fib_lookup; bpfrt
  * gets the loopback device (ifindex 1) with forwarding as this host has it. */
@@ -407,6 +456,7 @@ int main(void)
     RUN(test_flags);
     RUN(test_ipv6);
     RUN(test_table_api);
+    RUN(test_text);
     RUN(test_vs_kernel);
     bpfrt_runtime_destroy(rt);
     return test_summary();
