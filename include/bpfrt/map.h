@@ -157,6 +157,79 @@ int bpfrt_perf_event_open_buffer(struct bpfrt_map *map, uint32_t slot, uint32_t 
 /* Records lost so far because slot's buffer was full. */
 uint64_t bpfrt_perf_event_lost(struct bpfrt_map *map, uint32_t slot);
 
+/* ---- host objects: sockets ----
+ * Linux's SOCKMAP/SOCKHASH values, SK_STORAGE keys and the socket lookup
+ * helpers (bpf_sk_lookup_tcp/udp, bpf_skc_lookup_tcp) name sockets. In
+ * bpfrt the embedder registers the sockets its programs may see; each gets
+ * a small positive number, its "fd", which user-space map commands take
+ * where Linux takes a socket fd (a SOCKMAP update's value, an SK_STORAGE
+ * key). A program sees a socket as Linux's struct bpf_sock. */
+#define BPFRT_AF_INET  2
+#define BPFRT_AF_INET6 10
+
+struct bpfrt_sock_desc {
+    uint16_t family;             /* BPFRT_AF_INET or BPFRT_AF_INET6 */
+    uint16_t type;               /* SOCK_STREAM 1, SOCK_DGRAM 2 */
+    uint16_t protocol;           /* IPPROTO_TCP 6, IPPROTO_UDP 17 */
+    uint16_t state;              /* Linux's TCP state numbers: BPF_TCP_ESTABLISHED 1,
+                                  * BPF_TCP_LISTEN 10, BPF_TCP_CLOSE 7 (also an unconnected UDP socket) */
+    uint8_t local_ip[16];        /* network byte order; IPv4 in the first 4 bytes; zeros: any */
+    uint8_t remote_ip[16];
+    uint16_t local_port;         /* host byte order; 0 for an unbound socket */
+    uint16_t remote_port;        /* host byte order; 0 unless connected */
+    uint32_t bound_dev_if, mark, priority;
+};
+
+/* Registers a socket; *fd gets its number. Returns 0, -EINVAL (bad
+ * family or arguments) or -ENOMEM. */
+int bpfrt_sock_add(struct bpfrt_runtime *rt, const struct bpfrt_sock_desc *desc, int *fd);
+/* The socket is closed: lookups no longer find it, every SOCKMAP/SOCKHASH
+ * drops it and its SK_STORAGE goes, as when Linux closes a socket.
+ * Programs holding it keep valid memory until they release it. Returns 0
+ * or -EBADF. */
+int bpfrt_sock_remove(struct bpfrt_runtime *rt, int fd);
+
+/* ---- local storage owners ----
+ * TASK/INODE/SK/CGRP_STORAGE keep a value per owner object (whatever
+ * pointer the program passes: a task, an inode, a socket, a cgroup). When
+ * an object the hook handed to programs is freed, the embedder says so and
+ * every storage map drops the owner's value (Linux frees an object's
+ * storage with the object). Sockets and the runtime's own task objects do
+ * this themselves. Returns 0 or -EINVAL. */
+int bpfrt_local_storage_owner_gone(struct bpfrt_runtime *rt, const void *owner);
+
+/* ---- user ring buffer (BPF_MAP_TYPE_USER_RINGBUF): user space produces ----
+ * As libbpf's user_ring_buffer__reserve/submit/discard: a reserved sample
+ * of `size` bytes is written by the caller, then submitted (programs drain
+ * it with bpf_user_ringbuf_drain) or discarded. One producer at a time.
+ * reserve returns 0 with *sample, -EINVAL (not a user ring buffer, size 0),
+ * -E2BIG (larger than the ring can hold) or -ENOSPC (no room now). */
+int bpfrt_user_ringbuf_reserve(struct bpfrt_map *map, uint32_t size, void **sample);
+void bpfrt_user_ringbuf_submit(struct bpfrt_map *map, void *sample);
+void bpfrt_user_ringbuf_discard(struct bpfrt_map *map, void *sample);
+
+/* ---- cgroup arrays (BPF_MAP_TYPE_CGROUP_ARRAY) ----
+ * User-space updates take a cgroup directory fd, as Linux (the platform's
+ * cgroup_id_from_fd resolves it); an embedder that names cgroups by id
+ * stores one directly. Returns 0, -E2BIG (index out of range) or -EINVAL. */
+int bpfrt_cgroup_array_set(struct bpfrt_map *map, uint32_t index, uint64_t cgroup_id);
+
+/* ---- perf event counters (bpf_perf_event_read, bpf_perf_event_read_value) ----
+ * Linux stores perf event fds in a PERF_EVENT_ARRAY; a counting event is
+ * read with bpf_perf_event_read(_value). Here the embedder opens a counter
+ * at a slot with a function that reads it (value, time enabled, time
+ * running, as struct bpf_perf_event_value). Returns 0, -E2BIG (slot out of
+ * range), -EEXIST (slot in use) or -EINVAL/-ENOMEM. */
+struct bpfrt_perf_counter_value {
+    uint64_t counter, enabled, running;
+};
+typedef int (*bpfrt_perf_counter_fn)(void *arg, struct bpfrt_perf_counter_value *out);
+int bpfrt_perf_event_open_counter(struct bpfrt_map *map, uint32_t slot, bpfrt_perf_counter_fn read, void *arg);
+/* Reads slot's counter as the helpers do: 0, -E2BIG, -ENOENT (empty slot)
+ * or -EINVAL (the slot holds a record buffer, not a counter). */
+int bpfrt_perf_event_read_counter(struct bpfrt_map *map, uint64_t index, unsigned cpu,
+                                  struct bpfrt_perf_counter_value *out);
+
 #pragma GCC visibility pop
 
 #endif

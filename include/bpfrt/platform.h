@@ -22,6 +22,22 @@ enum bpfrt_log_level { BPFRT_LOG_ERROR, BPFRT_LOG_WARN, BPFRT_LOG_INFO, BPFRT_LO
 
 struct bpfrt_lock; /* opaque, owned by the platform */
 
+/* What the platform knows of the current task beyond pid, uid and comm, for
+ * the task_struct bpf_get_current_task hands out and the namespace-aware
+ * helpers. Fields the platform cannot tell stay 0. */
+struct bpfrt_task_info {
+    uint32_t pid, tgid;              /* thread id and process id (init namespace view) */
+    uint32_t ppid;                   /* the parent process's tgid */
+    uint32_t uid, gid, euid, egid, suid, sgid, fsuid, fsgid;
+    char comm[16], parent_comm[16];  /* NUL-padded */
+    uint64_t start_boottime_ns;      /* when the process started, on the boot clock */
+    /* The pid namespace the task lives in (what stat() of /proc/self/ns/pid
+     * shows: device and inode) and its pid/tgid as seen inside it. */
+    uint64_t pidns_dev, pidns_ino;
+    uint32_t ns_pid, ns_tgid;
+    uint64_t mntns_ino;              /* mount namespace inode (tools filter on it) */
+};
+
 struct bpfrt_platform {
     void *ctx; /* passed back as the first argument of every call below */
 
@@ -89,6 +105,35 @@ struct bpfrt_platform {
     /* Diagnostic sink for bpf_trace_printk and runtime messages (one line,
      * no trailing newline required). */
     void (*log)(void *ctx, enum bpfrt_log_level level, const char *msg, size_t len);
+
+    /* ---- optional tracing services (NULL: not available; the helpers then
+     * answer as Linux does when the object is missing) ---- */
+
+    /* The current task in detail (bpf_get_current_task's task_struct,
+     * bpf_get_ns_current_pid_tgid). Returns 0 or -errno. */
+    int (*current_task)(void *ctx, struct bpfrt_task_info *info);
+    /* The current task's cgroup (v2 hierarchy): the ids of its ancestors
+     * from the root (level 0) down to itself into ids[0..max). Returns the
+     * number of levels (its level + 1, which may exceed max) or -errno.
+     * A cgroup id is what Linux's cgroup_id() gives (the cgroup directory's
+     * inode number on 64-bit hosts). */
+    int (*current_cgroup)(void *ctx, uint64_t *ids, unsigned max);
+    /* The id of the cgroup (v2) an open directory fd names, for
+     * BPF_MAP_TYPE_CGROUP_ARRAY updates (Linux takes cgroup fds). Returns 0,
+     * -EBADF (not an fd of a cgroup v2 directory) or -errno. */
+    int (*cgroup_id_from_fd)(void *ctx, int fd, uint64_t *id);
+    /* The caller's own call chain: return addresses, innermost first, into
+     * ips[0..max); returns how many were written. bpf_get_stackid and
+     * bpf_get_stack report it when the hook supplies no stack of its own. */
+    unsigned (*stack_trace)(void *ctx, uint64_t *ips, unsigned max);
+    /* Sends signal sig to the current process, or only to the calling
+     * thread (bpf_send_signal / bpf_send_signal_thread). Returns 0 or -errno. */
+    int (*send_signal)(void *ctx, uint32_t sig, bool thread);
+    /* Raw BTF describing the host's kernel objects (the running kernel's
+     * /sys/kernel/btf/vmlinux on a Linux host): the layout of the
+     * task_struct and friends bpf_get_current_task hands out. The memory
+     * stays valid while the platform lives. NULL when there is none. */
+    const void *(*kernel_btf)(void *ctx, size_t *size);
 };
 
 /* The hosted platform (libc, pthreads, mmap): lives in src/platform, not in

@@ -56,6 +56,14 @@ enum bpfrt_arg_type {
     ARG_PTR_TO_LONG,            /* writable 8 bytes */
     ARG_PTR_TO_INT,             /* writable 4 bytes */
     ARG_CONST_STR_SIZE_UNUSED,
+    ARG_PTR_TO_MAP_VALUE_OR_NULL,/* as ARG_PTR_TO_MAP_VALUE, or NULL (local storage's initial value) */
+    ARG_PTR_TO_BTF_ID,          /* a kernel object of a BTF type (task_struct, cgroup, inode) */
+    ARG_PTR_TO_BTF_ID_OR_NULL,
+    ARG_PTR_TO_BTF_ID_SOCK_COMMON, /* any socket pointer (struct sock_common and up) */
+    ARG_PTR_TO_SOCKET,          /* a full socket (struct bpf_sock from a lookup) */
+    ARG_PTR_TO_SOCK_COMMON,     /* a socket that may be a request or time-wait one */
+    ARG_PTR_TO_DYNPTR,          /* an initialised struct bpf_dynptr (16 bytes) */
+    ARG_PTR_TO_UNINIT_DYNPTR,   /* 16 writable bytes the helper makes a dynptr (MEM_UNINIT) */
     __ARG_TYPE_MAX
 };
 
@@ -65,6 +73,12 @@ enum bpfrt_ret_type {
     RET_PTR_TO_MAP_VALUE_OR_NULL,  /* value of the map in arg 1 */
     RET_PTR_TO_MEM_OR_NULL,        /* ARG_CONST_ALLOC_SIZE_OR_ZERO bytes (ringbuf reserve) */
     RET_PTR_TO_MAP_VALUE,          /* never NULL */
+    RET_PTR_TO_SOCKET_OR_NULL,     /* a socket reference (struct bpf_sock) */
+    RET_PTR_TO_SOCK_COMMON_OR_NULL,
+    RET_PTR_TO_TCP_SOCK_OR_NULL,
+    RET_PTR_TO_BTF_ID,             /* a kernel object of a BTF type, never NULL (trusted) */
+    RET_PTR_TO_BTF_ID_OR_NULL,
+    RET_PTR_TO_DYNPTR_MEM_OR_NULL, /* memory inside a dynptr */
     __RET_TYPE_MAX
 };
 
@@ -331,6 +345,31 @@ enum bpfrt_run_error {
     BPFRT_RUN_UNRELEASED_REF,    /* exited holding a reference (a ring buffer record) */
 };
 
+/* Tunnel metadata of a packet (Linux's ip_tunnel_info on the skb's
+ * metadata dst): what bpf_skb_get_tunnel_key/opt read and
+ * bpf_skb_set_tunnel_key/opt write. A hook sets `present` and the fields
+ * for a packet that arrived through a collect-metadata tunnel device (RX:
+ * src is the outer source, the remote end); after the run it finds what
+ * the program set for transmission (mode has BPFRT_TUNNEL_TX; dst is the
+ * remote end). */
+#define BPFRT_TUNNEL_TX   1u   /* IP_TUNNEL_INFO_TX */
+#define BPFRT_TUNNEL_IPV6 2u   /* IP_TUNNEL_INFO_IPV6 */
+#define BPFRT_TUNNEL_OPTS_MAX 255
+struct bpfrt_tunnel_info {
+    bool present;
+    bool from_helper;            /* set by bpf_skb_set_tunnel_key in this packet's runs
+                                  * (Linux's per-CPU metadata dst): set_tunnel_opt needs it */
+    uint8_t mode;                /* BPFRT_TUNNEL_* */
+    uint8_t tos, ttl;
+    uint8_t opts_len;
+    uint64_t tun_id;             /* host byte order */
+    uint8_t src[16], dst[16];    /* outer addresses, network byte order; IPv4 in the first 4 */
+    uint32_t label;              /* IPv6 flow label, host byte order (20 bits) */
+    uint32_t flags;              /* Linux's TUNNEL_* bits: CSUM 0x1, KEY 0x4, SEQ 0x8,
+                                  * DONT_FRAGMENT 0x100, NOCACHE 0x2000, option kinds 0x800... */
+    uint8_t opts[BPFRT_TUNNEL_OPTS_MAX];
+};
+
 /* Packet under test for skb/xdp helpers, set by the hook that runs the
  * program (test-run, pcap). Its invariants, which every helper that moves
  * data or headroom keeps (and refuses a request that would break):
@@ -349,7 +388,15 @@ struct bpfrt_pkt {
     uint64_t redirect_flags;
     struct bpfrt_map *redirect_map; /* bpf_redirect_map target map, or NULL */
     uint32_t redirect_key;
+    const void *redirect_sk;     /* bpf_sk/msg_redirect_map/hash: the socket (struct bpf_sock *) */
+    const void *assigned_sk;     /* bpf_sk_assign: the socket the packet is steered to */
     void *skb_ctx;               /* the __sk_buff / xdp_md the program sees, to resync data pointers */
+    /* bpf_clone_redirect sends a copy of the packet: the hook sees each
+     * one here (NULL: clones are only counted). */
+    void (*clone_out)(void *arg, const uint8_t *data, uint32_t len, uint32_t ifindex, uint64_t flags);
+    void *clone_arg;
+    uint32_t clones;             /* clones sent */
+    struct bpfrt_tunnel_info tunnel;
 };
 
 /* True when pkt holds the invariants above. */
@@ -363,6 +410,9 @@ struct bpfrt_run {
     const struct bpfrt_ctx_desc *ctx_desc; /* NULL: ctx is plain memory (conformance model) */
     uint32_t ctx_size;           /* checked runs: bytes of plain-memory ctx accessible */
     struct bpfrt_pkt *pkt;       /* NULL unless a packet hook set one */
+    /* The socket the hook runs the program for (sock_ops, sk_skb, sk_msg:
+     * one the embedder registered, bpfrt_sock_add), or NULL. */
+    const void *sk;
 
     /* Checked mode (unverified programs): every access must fall in a
      * region (see struct bpfrt_run_regions), and references the program
@@ -374,6 +424,13 @@ struct bpfrt_run {
     struct bpfrt_run_regions rgn;
     uint32_t nr_refs;
     struct bpfrt_run_ref refs[BPFRT_RUN_MAX_REFS];
+
+    /* The call chains bpf_get_stackid / bpf_get_stack report, innermost
+     * first, as the hook that runs the program knows them (the probed
+     * code's kernel and user stacks). kernel_stack NULL: the platform's
+     * stack_trace (the host's own chain); user_stack NULL: there is none. */
+    const uint64_t *kernel_stack, *user_stack;
+    uint32_t kernel_stack_len, user_stack_len;
 
     uint64_t insn_budget;        /* instructions left; 0 = unlimited */
     uint32_t tail_call_cnt;

@@ -16,6 +16,8 @@
 struct bpfrt_objtab;     /* src/core/bpf/objtab.c */
 struct bpfrt_helper_reg; /* src/core/helpers/registry.c */
 struct bpfrt_engine_ops; /* include/bpfrt/prog.h */
+struct bpfrt_host_objs;  /* src/core/maps/host_objs.c */
+struct bpfrt_kstate;     /* src/core/helpers/kstate.c */
 
 struct bpfrt_runtime {
     const struct bpfrt_platform *plat;
@@ -33,6 +35,11 @@ struct bpfrt_runtime {
     uint32_t next_map_id, next_prog_id, next_btf_id; /* atomic */
     uint32_t hash_seed;              /* per-runtime seed for hash maps */
     struct bpfrt_btf *kernel_btf;    /* attach_btf_id's BTF (vmlinux), or NULL */
+    /* The host's objects programs see (created on first use, freed with
+     * the runtime): the sockets the embedder registered, and the routing
+     * table, fabricated tasks and target BTF of the helpers. */
+    struct bpfrt_host_objs *hobjs;
+    struct bpfrt_kstate *kstate;
 };
 
 /* ---- memory (platform allocator) ---- */

@@ -489,6 +489,12 @@ static const struct bpfrt_platform hosted = {
     .current_uid_gid = h_current_uid_gid,
     .current_comm = h_current_comm,
     .log = h_log,
+    .current_task = bpfrt_hosted_current_task,
+    .current_cgroup = bpfrt_hosted_current_cgroup,
+    .cgroup_id_from_fd = bpfrt_hosted_cgroup_id_from_fd,
+    .stack_trace = bpfrt_hosted_stack_trace,
+    .send_signal = bpfrt_hosted_send_signal,
+    .kernel_btf = bpfrt_hosted_kernel_btf,
 };
 
 const struct bpfrt_platform *bpfrt_platform_hosted(void)

@@ -11,4 +11,14 @@ void bpfrt_hosted_set_log(bpfrt_hosted_log_fn fn, void *arg, enum bpfrt_log_leve
 /* Runs every deferred free once no read-side section is active. */
 void bpfrt_hosted_quiesce(void);
 
+/* The tracing services of the hosted platform (hosted_task.c), as the
+ * platform struct's optional members describe them. */
+int bpfrt_hosted_current_task(void *ctx, struct bpfrt_task_info *info);
+int bpfrt_hosted_current_cgroup(void *ctx, uint64_t *ids, unsigned max);
+int bpfrt_hosted_cgroup_id_from_fd(void *ctx, int fd, uint64_t *id);
+unsigned bpfrt_hosted_stack_trace(void *ctx, uint64_t *ips, unsigned max);
+int bpfrt_hosted_send_signal(void *ctx, uint32_t sig, bool thread);
+/* /sys/kernel/btf/vmlinux (or the file BPFRT_KERNEL_BTF names), read once. */
+const void *bpfrt_hosted_kernel_btf(void *ctx, size_t *size);
+
 #endif

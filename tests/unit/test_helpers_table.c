@@ -217,6 +217,26 @@ static void test_traits_hand_checked(void)
     CHECK(p && p->cb == &bpfrt_helper_cb_for_each_map_elem);
     p = find(BPF_FUNC_map_lookup_elem);
     CHECK(p && p->cb == NULL && p->flags == BPFRT_HELPER_PKT_ACCESS);
+
+    /* sockets: the lookups acquire (is_acquire_function) and take packet
+     * pointers for the tuple (.pkt_access), bpf_sk_release releases */
+    static const uint32_t sk_lookups[] = { BPF_FUNC_sk_lookup_tcp, BPF_FUNC_sk_lookup_udp, BPF_FUNC_skc_lookup_tcp };
+    for (size_t i = 0; i < sizeof(sk_lookups) / sizeof(sk_lookups[0]); i++) {
+        CHECK(has(sk_lookups[i], BPFRT_HELPER_ACQUIRE));
+        CHECK(has(sk_lookups[i], BPFRT_HELPER_PKT_ACCESS));
+    }
+    p = find(BPF_FUNC_sk_release);
+    CHECK(p && p->arg_flags[0] == BPFRT_ARG_RELEASE && p->arg_type[0] == ARG_PTR_TO_BTF_ID_SOCK_COMMON);
+    p = find(BPF_FUNC_ringbuf_submit_dynptr);
+    CHECK(p && p->arg_flags[0] == BPFRT_ARG_RELEASE && p->arg_type[0] == ARG_PTR_TO_DYNPTR);
+    CHECK(has(BPF_FUNC_clone_redirect, BPFRT_HELPER_CHANGES_PKT)); /* bpf_helper_changes_pkt_data */
+    CHECK(!has(BPF_FUNC_fib_lookup, BPFRT_HELPER_CHANGES_PKT));
+    p = find(BPF_FUNC_user_ringbuf_drain);
+    CHECK(p && p->cb == &bpfrt_helper_cb_user_ringbuf_drain);
+    p = find(BPF_FUNC_get_current_task_btf);
+    CHECK(p && p->ret_type == RET_PTR_TO_BTF_ID && p->gpl_only);
+    p = find(BPF_FUNC_task_storage_get);
+    CHECK(p && p->ret_type == RET_PTR_TO_MAP_VALUE_OR_NULL && p->arg_type[2] == ARG_PTR_TO_MAP_VALUE_OR_NULL);
 }
 
 static void check_cb(const struct bpfrt_helper_cb *cb, const uint8_t want[5], int32_t lo, int32_t hi,
@@ -269,8 +289,13 @@ static void test_traits_consistent(void)
             stack_ctx += k == ARG_PTR_TO_STACK_OR_NULL;
             mem += is_mem_ptr(k);
             CHECK_EQ(p->arg_flags[a] & ~BPFRT_ARG_FLAGS_ALL, 0);
-            /* Linux: ringbuf memory is only ever passed to be released */
-            CHECK_EQ(k == ARG_PTR_TO_RINGBUF_MEM, (p->arg_flags[a] & BPFRT_ARG_RELEASE) != 0);
+            /* Linux: ringbuf memory is only ever passed to be released;
+             * what a call releases is a reference - a record, a dynptr
+             * holding one, a socket */
+            if (k == ARG_PTR_TO_RINGBUF_MEM)
+                CHECK(p->arg_flags[a] & BPFRT_ARG_RELEASE);
+            if (p->arg_flags[a] & BPFRT_ARG_RELEASE)
+                CHECK(k == ARG_PTR_TO_RINGBUF_MEM || k == ARG_PTR_TO_DYNPTR || k == ARG_PTR_TO_BTF_ID_SOCK_COMMON);
             if (k == ARG_PTR_TO_LONG || k == ARG_PTR_TO_INT) {
                 CHECK_EQ(p->arg_size[a], k == ARG_PTR_TO_LONG ? 8 : 4);
                 CHECK(p->arg_flags[a] & BPFRT_ARG_ALIGNED);
@@ -315,7 +340,7 @@ static void test_traits_consistent(void)
             CHECK_EQ(p->ret_type, RET_VOID);
     }
     test_current = "test_traits_consistent";
-    CHECK_EQ(callbacks, 2); /* bpf_loop, bpf_for_each_map_elem */
+    CHECK_EQ(callbacks, 3); /* bpf_loop, bpf_for_each_map_elem, bpf_user_ringbuf_drain */
 }
 
 static uint64_t app_add(uint64_t a, uint64_t b, uint64_t c, uint64_t d, uint64_t e,

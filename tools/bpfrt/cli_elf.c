@@ -8,6 +8,7 @@
 #include "bpfrt/bpf.h"
 #include "bpfrt/errno.h"
 #include "bpfrt/btf.h"
+#include "bpfrt/helpers.h"
 #include "bpfrt/map.h"
 #include "bpfrt/runtime.h"
 #include "cli.h"
@@ -55,6 +56,14 @@ int cli_obj_parse_common(int argc, char **argv, int *i, struct cli_obj_opts *o, 
         }
         return 1;
     }
+    if (is_opt(a, "--fib")) {
+        o->fib_path = opt_value(argc, argv, i, "--fib");
+        if (!o->fib_path) {
+            fprintf(stderr, "bpfrt %s: --fib needs a file of dev/route/neigh lines (docs/helpers.md)\n", cmd);
+            return -1;
+        }
+        return 1;
+    }
     if (is_opt(a, "--kconfig")) {
         o->kconfig = opt_value(argc, argv, i, "--kconfig");
         if (!o->kconfig) {
@@ -84,6 +93,8 @@ void cli_obj_common_usage(FILE *f)
     fprintf(f, "  --type TYPE            program type for sections that name none (iproute2 \"ID/KEY\")\n"
                "  --btf FILE|none        target BTF for CO-RE relocations (default: the running\n"
                "                         kernel's /sys/kernel/btf/vmlinux; none: compiled values)\n"
+               "  --fib FILE             devices, routes and neighbours bpf_fib_lookup sees\n"
+               "                         (dev/route/neigh lines, as docs/helpers.md describes)\n"
                "  --kconfig A=V[,B=W]    values of __kconfig externs (CONFIG_HZ=250)\n"
                "  --kernel-version X.Y.Z LINUX_KERNEL_VERSION (default 6.18.0)\n"
                "  -j, --json             JSON output\n");
@@ -115,8 +126,29 @@ bool cli_obj_open(struct bpfrt_runtime *rt, const struct cli_obj_opts *o, struct
         *btf_buf = b;
         opts.target_btf = b;
         opts.target_btf_size = n;
+        /* the kernel objects helpers hand out (bpf_get_current_task's
+         * task_struct) are laid out by the same BTF CO-RE used */
+        struct bpfrt_btf *kb = NULL;
+        if (bpfrt_btf_new(rt, b, (uint32_t)n, NULL, 0, &kb) == 0) {
+            bpfrt_runtime_set_kernel_btf(rt, kb);
+            bpfrt_btf_put(kb);
+        }
     }
     char err[512] = "";
+    if (o->fib_path) {
+        size_t n;
+        char *text = cli_read_file(o->fib_path, &n);
+        int frc = text ? bpfrt_fib_load_text(rt, text, n, err, sizeof(err)) : -1;
+        free(text);
+        if (frc) {
+            if (text)
+                fprintf(stderr, "bpfrt %s: %s: %s\n", cmd, o->fib_path, err);
+            free(kconfig);
+            free(*btf_buf);
+            *btf_buf = NULL;
+            return false;
+        }
+    }
     int rc = bpfrt_object_open_file(rt, o->path, &opts, obj, err, sizeof(err));
     free(kconfig);
     if (rc) {

@@ -20,6 +20,7 @@ struct cli_obj_opts {
     const char *path;
     int prog_type;          /* --type: for sections that name none; 0 = none */
     const char *btf_path;   /* --btf FILE: target BTF for CO-RE */
+    const char *fib_path;   /* --fib FILE: the routing table bpf_fib_lookup sees */
     const char *kconfig;    /* --kconfig "CONFIG_A=y,CONFIG_B=1" (',' or newline separated) */
     uint32_t kernel_version;/* --kernel-version 6.1.0 */
     bool json;              /* -j / --json */

@@ -163,6 +163,11 @@ static size_t allowed_span(const struct bpfrt_run *run, uintptr_t addr, size_t w
     size_t best = run->checked ? bpfrt_helper_span(run, (const void *)addr) : 0;
     if (addr >= run->stack_lo && addr < run->stack_hi && run->stack_hi - addr > best)
         best = run->stack_hi - addr; /* the run's own stack (verified runs have no regions) */
+    /* the kernel objects the runtime made for programs (a task_struct and
+     * what it points to) are the runtime's own, readable under any policy */
+    size_t kobj = 0;
+    if (bpfrt_kernel_object_range(run->rt, (const void *)addr, &kobj) && kobj > best)
+        best = kobj;
     if (policy == BPFRT_HOST_READS_RANGES) {
         const struct bpfrt_host_ranges *h = __atomic_load_n(&st->ranges, __ATOMIC_ACQUIRE);
         for (size_t i = 0; h && i < h->count; i++)

@@ -40,3 +40,48 @@ BPFRT_HELPER_DEF(perf_event_output)
     bpfrt_free(run->rt, rec, total);
     return (uint64_t)ret;
 }
+
+/* bpf_perf_event_read(map, flags): the counter at flags & BPF_F_INDEX_MASK
+ * (BPF_F_CURRENT_CPU: the run's CPU), or an error in the same u64 (Linux's
+ * UAPI cannot tell small negative counts from errors either). */
+BPFRT_HELPER_DEF(perf_event_read)
+{
+    uint64_t flags = r2;
+    if (flags & ~BPF_F_INDEX_MASK)
+        return bpfrt_helper_err(-BPFRT_EINVAL);
+    struct bpfrt_perf_counter_value v;
+    int err = bpfrt_perf_event_read_counter(bpfrt_u2p(r1), flags & BPF_F_INDEX_MASK, run->cpu, &v);
+    return err ? bpfrt_helper_err(err) : v.counter;
+}
+
+/* bpf_perf_event_read_value(map, flags, buf, size): counter, time enabled
+ * and time running into buf (size must be 24); buf is zeroed on error. */
+BPFRT_HELPER_DEF(perf_event_read_value)
+{
+    uint64_t flags = r2;
+    struct bpf_perf_event_value *buf = bpfrt_u2p(r3);
+    uint32_t size = (uint32_t)r4;
+    int err = -BPFRT_EINVAL;
+    struct bpfrt_perf_counter_value v;
+    if (size == sizeof(*buf) && !(flags & ~BPF_F_INDEX_MASK))
+        err = bpfrt_perf_event_read_counter(bpfrt_u2p(r1), flags & BPF_F_INDEX_MASK, run->cpu, &v);
+    if (err) {
+        bpfrt_memset(buf, 0, size);
+        return bpfrt_helper_err(err);
+    }
+    buf->counter = v.counter;
+    buf->enabled = v.enabled;
+    buf->running = v.running;
+    return 0;
+}
+
+/* bpf_perf_prog_read_value(ctx, buf, size): the counter of the perf event
+ * that ran the program. bpfrt runs perf_event programs on a context the
+ * hook gives, with no perf event behind it: -EINVAL and a zeroed buf, as
+ * Linux answers for an event it cannot read (-EINVAL too for a size other
+ * than 24). */
+BPFRT_HELPER_DEF(perf_prog_read_value)
+{
+    bpfrt_memset(bpfrt_u2p(r2), 0, (uint32_t)r3);
+    return bpfrt_helper_err(-BPFRT_EINVAL);
+}

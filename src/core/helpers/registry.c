@@ -14,7 +14,7 @@
  * here too: PROG_LOAD applies it to every call instruction, the engines to
  * every helper they resolve at run time (callx), as Linux's verifier does
  * in check_helper_call. */
-#include "core/helpers/helpers_internal.h"
+#include "core/helpers/kstate.h"
 
 struct owned_proto {
     struct owned_proto *next;
@@ -195,6 +195,7 @@ struct bpfrt_host_reads *bpfrt_helper_host_reads(const struct bpfrt_runtime *rt)
 
 void bpfrt_helpers_fini(struct bpfrt_runtime *rt)
 {
+    bpfrt_kstate_free(rt); /* every map and program is gone by now */
     struct bpfrt_helper_reg *reg = rt->helpers;
     if (!reg)
         return;

@@ -297,6 +297,19 @@ bool bpfrt_interp_check_helper_args(struct interp_exec *ex, const struct bpfrt_h
             if (v != 0 && !arg_mem(ex, p, pc, reg, v, 1, false))
                 return false;
             break;
+        case ARG_PTR_TO_MAP_VALUE_OR_NULL:
+            if (v == 0)
+                break;
+            if (!map)
+                return arg_fail(ex, p, pc, reg, v, "needs a map argument before it");
+            if (!arg_mem(ex, p, pc, reg, v, map->value_size, false))
+                return false;
+            break;
+        case ARG_PTR_TO_DYNPTR:
+        case ARG_PTR_TO_UNINIT_DYNPTR:
+            if (!arg_mem(ex, p, pc, reg, v, 16, t == ARG_PTR_TO_UNINIT_DYNPTR))
+                return false;
+            break;
         case ARG_PTR_TO_LONG:
             if (!arg_mem(ex, p, pc, reg, v, 8, true))
                 return false;
@@ -305,7 +318,8 @@ bool bpfrt_interp_check_helper_args(struct interp_exec *ex, const struct bpfrt_h
             if (!arg_mem(ex, p, pc, reg, v, 4, true))
                 return false;
             break;
-        default: /* ARG_DONTCARE, ARG_ANYTHING, sizes (checked with their pointer) */
+        default: /* ARG_DONTCARE, ARG_ANYTHING, sizes (checked with their pointer); kernel
+                  * objects (sockets, tasks) are checked by the helper that takes them */
             break;
         }
     }

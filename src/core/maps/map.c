@@ -3,7 +3,7 @@
  * before it reaches a map type (access flags, frozen maps, BPF_F_LOCK
  * without a lock, keys for key-less maps) live here, so each family only
  * implements its own rules. */
-#include "core/maps/maps_impl.h"
+#include "core/maps/map_family.h"
 #include "bpfrt/btf.h"
 #include "bpfrt/prog.h"
 
@@ -27,6 +27,15 @@ static const struct bpfrt_map_ops *const ops_by_type[__MAX_BPF_MAP_TYPE] = {
     [BPF_MAP_TYPE_DEVMAP_HASH] = &bpfrt_devmap_hash_ops,
     [BPF_MAP_TYPE_RINGBUF] = &bpfrt_ringbuf_ops,
     [BPF_MAP_TYPE_BLOOM_FILTER] = &bpfrt_bloom_filter_ops,
+    [BPF_MAP_TYPE_STACK_TRACE] = &bpfrt_stack_trace_ops,
+    [BPF_MAP_TYPE_CGROUP_ARRAY] = &bpfrt_cgroup_array_ops,
+    [BPF_MAP_TYPE_TASK_STORAGE] = &bpfrt_task_storage_ops,
+    [BPF_MAP_TYPE_INODE_STORAGE] = &bpfrt_inode_storage_ops,
+    [BPF_MAP_TYPE_SK_STORAGE] = &bpfrt_sk_storage_ops,
+    [BPF_MAP_TYPE_CGRP_STORAGE] = &bpfrt_cgrp_storage_ops,
+    [BPF_MAP_TYPE_SOCKMAP] = &bpfrt_sockmap_ops,
+    [BPF_MAP_TYPE_SOCKHASH] = &bpfrt_sockhash_ops,
+    [BPF_MAP_TYPE_USER_RINGBUF] = &bpfrt_user_ringbuf_ops,
 };
 
 static const struct bpfrt_map_ops *map_ops(uint32_t type)
@@ -99,6 +108,8 @@ static int make_inner_meta(struct bpfrt_runtime *rt, struct bpfrt_map *inner, st
     return 0;
 }
 
+static void map_free_deferred(void *arg);
+
 int bpfrt_map_create(struct bpfrt_runtime *rt, const union bpf_attr *attr,
                      struct bpfrt_map *inner_template, struct bpfrt_btf *btf,
                      struct bpfrt_map **out)
@@ -141,6 +152,13 @@ int bpfrt_map_create(struct bpfrt_runtime *rt, const union bpf_attr *attr,
     }
     map->inner_meta = meta;
     map->refcnt = 1;
+    if (ops->check_btf && attr->btf_value_type_id) {
+        err = btf ? ops->check_btf(map, btf, attr->btf_key_type_id, attr->btf_value_type_id) : -BPFRT_EINVAL;
+        if (err) {
+            map_free_deferred(map);
+            return err;
+        }
+    }
     map->id = __atomic_add_fetch(&rt->next_map_id, 1, __ATOMIC_SEQ_CST);
     if (btf) {
         bpfrt_btf_get(btf);
@@ -215,7 +233,7 @@ int bpfrt_map_set_spin_lock_off(struct bpfrt_map *map, int32_t off)
         map->spin_lock_off = -1;
         return 0;
     }
-    if (map->map_type != BPF_MAP_TYPE_HASH && map->map_type != BPF_MAP_TYPE_ARRAY)
+    if (map->map_type != BPF_MAP_TYPE_HASH && map->map_type != BPF_MAP_TYPE_ARRAY && !bpfrt_is_local_storage(map))
         return -BPFRT_EOPNOTSUPP;
     if ((off & 3) || (uint64_t)off + sizeof(struct bpf_spin_lock) > map->value_size)
         return -BPFRT_EINVAL;

@@ -31,6 +31,9 @@ struct bpfrt_map_ops {
     void (*free)(struct bpfrt_map *map);
     /* Clears entries that would keep reference cycles alive (prog arrays). */
     void (*release_uref)(struct bpfrt_map *map);
+    /* Checks the BTF key/value types beyond their sizes (Linux's
+     * map_check_btf op), after alloc; NULL: nothing more to check. */
+    int (*check_btf)(struct bpfrt_map *map, const struct bpfrt_btf *btf, uint32_t key_id, uint32_t value_id);
     /* Map-in-map: may an inner map of this type replace the template? NULL:
      * this type cannot be an inner map (-ENOTSUPP at outer creation). */
     bool (*meta_equal)(const struct bpfrt_map *meta, const struct bpfrt_map *inner);

@@ -7,7 +7,11 @@
  * -E2BIG; no buffer opened there: -ENOENT. Producers of one slot serialise
  * on its spin lock; one consumer drains all slots in order. Like the ring
  * buffer, the data area is twice the (power-of-two) capacity so a record is
- * always contiguous. */
+ * always contiguous.
+ *
+ * A slot may instead hold a counter (bpfrt_perf_event_open_counter: the
+ * embedder's function that reads it), what bpf_perf_event_read(_value)
+ * read - Linux's counting perf events. */
 #include "core/maps/maps_impl.h"
 
 struct perf_buf {
@@ -18,6 +22,8 @@ struct perf_buf {
     uint64_t head, tail;      /* atomic */
     uint64_t lost;            /* atomic, not yet reported */
     uint64_t lost_total;      /* atomic */
+    bpfrt_perf_counter_fn read; /* a counter slot (no record buffer), else NULL */
+    void *read_arg;
     unsigned char data[] __attribute__((aligned(8)));
 };
 
@@ -87,6 +93,51 @@ int bpfrt_perf_event_open_buffer(struct bpfrt_map *map, uint32_t slot, uint32_t 
     return 0;
 }
 
+int bpfrt_perf_event_open_counter(struct bpfrt_map *map, uint32_t slot, bpfrt_perf_counter_fn read, void *arg)
+{
+    if (!map || map->map_type != BPF_MAP_TYPE_PERF_EVENT_ARRAY || !read)
+        return -BPFRT_EINVAL;
+    if (slot >= map->max_entries)
+        return -BPFRT_E2BIG;
+    struct perf_buf *b = bpfrt_zalloc(map->rt, sizeof(*b));
+    if (!b)
+        return -BPFRT_ENOMEM;
+    b->rt = map->rt;
+    b->alloc_size = sizeof(*b);
+    b->read = read;
+    b->read_arg = arg;
+    struct perf_buf *expected = NULL;
+    if (!__atomic_compare_exchange_n(&buf_slots(map)[slot], &expected, b, false,
+                                     __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE)) {
+        buf_free_cb(b);
+        return -BPFRT_EEXIST;
+    }
+    return 0;
+}
+
+/* Linux's get_map_perf_counter: the index (BPF_F_CURRENT_CPU: this CPU)
+ * must be in range (-E2BIG) and hold an event (-ENOENT). */
+int bpfrt_perf_event_read_counter(struct bpfrt_map *map, uint64_t index, unsigned cpu,
+                                  struct bpfrt_perf_counter_value *out)
+{
+    bpfrt_memset(out, 0, sizeof(*out));
+    if (!map || map->map_type != BPF_MAP_TYPE_PERF_EVENT_ARRAY)
+        return -BPFRT_EINVAL;
+    if (index == BPF_F_CURRENT_CPU)
+        index = cpu;
+    if (index >= map->max_entries)
+        return -BPFRT_E2BIG;
+    struct perf_buf *b = bpfrt_ptr_slot_load(map, (uint32_t)index);
+    if (!b)
+        return -BPFRT_ENOENT;
+    if (!b->read)
+        return -BPFRT_EINVAL; /* a record buffer counts nothing */
+    int err = b->read(b->read_arg, out);
+    if (err)
+        bpfrt_memset(out, 0, sizeof(*out));
+    return err;
+}
+
 uint64_t bpfrt_perf_event_lost(struct bpfrt_map *map, uint32_t slot)
 {
     if (!map || map->map_type != BPF_MAP_TYPE_PERF_EVENT_ARRAY || slot >= map->max_entries)
@@ -111,6 +162,8 @@ long bpfrt_perf_event_output(struct bpfrt_map *map, uint64_t flags, const void *
     struct perf_buf *b = bpfrt_ptr_slot_load(map, (uint32_t)index);
     if (!b)
         return -BPFRT_ENOENT;
+    if (b->read)
+        return -BPFRT_EINVAL; /* a counter has no ring to write to */
     uint64_t len = bpfrt_round_up(size + 8, 8);
     bpfrt_raw_spin_lock(&b->lock);
     uint64_t head = b->head;
@@ -138,7 +191,7 @@ long bpfrt_perf_event_consume(struct bpfrt_map *map, bpfrt_record_cb cb, bpfrt_l
     bpfrt_map_read_lock(map->rt);
     for (uint32_t slot = 0; slot < map->max_entries; slot++) {
         struct perf_buf *b = bpfrt_ptr_slot_load(map, slot);
-        if (!b || !bpfrt_raw_spin_trylock(&b->cons_lock))
+        if (!b || b->read || !bpfrt_raw_spin_trylock(&b->cons_lock))
             continue;
         uint64_t lost = __atomic_exchange_n(&b->lost, 0, __ATOMIC_RELAXED);
         if (lost && lost_cb)
