@@ -115,5 +115,9 @@ int bpfrt_helpers_init(struct bpfrt_runtime *rt);   /* src/core/helpers */
 void bpfrt_helpers_fini(struct bpfrt_runtime *rt);
 int bpfrt_objtab_init(struct bpfrt_runtime *rt);    /* src/core/bpf */
 void bpfrt_objtab_fini(struct bpfrt_runtime *rt);
+struct bpfrt_btf;
+/* The layout target of the kernel objects helpers hand out
+ * (src/core/helpers/kobj.c); set with the runtime's kernel BTF. */
+int bpfrt_kobjs_set_btf(struct bpfrt_runtime *rt, struct bpfrt_btf *btf);
 
 #endif

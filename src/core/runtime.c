@@ -82,6 +82,7 @@ void bpfrt_runtime_set_kernel_btf(struct bpfrt_runtime *rt, struct bpfrt_btf *bt
     if (rt->kernel_btf)
         bpfrt_btf_put(rt->kernel_btf);
     rt->kernel_btf = btf;
+    bpfrt_kobjs_set_btf(rt, btf); /* the kernel objects helpers hand out follow it */
 }
 
 struct bpfrt_btf *bpfrt_runtime_kernel_btf(const struct bpfrt_runtime *rt)

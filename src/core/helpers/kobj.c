@@ -96,7 +96,7 @@ void bpfrt_kobjs_free(struct bpfrt_runtime *rt, struct bpfrt_kobjs *o)
     bpfrt_free(rt, o, sizeof(*o));
 }
 
-int bpfrt_runtime_set_kernel_btf(struct bpfrt_runtime *rt, struct bpfrt_btf *btf)
+int bpfrt_kobjs_set_btf(struct bpfrt_runtime *rt, struct bpfrt_btf *btf)
 {
     struct bpfrt_kobjs *o = rt ? kobjs_get(rt) : NULL;
     if (!o)
