@@ -39,10 +39,14 @@ for t in "$@"; do
     "$exe" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
         -artifact_prefix="$artifacts/" "${dict[@]}" ${FUZZ_ARGS:-} "${dirs[@]}" >"$log" 2>&1
     rc=$?
-    # The last status line ("#N DONE cov: C ft: F corp: K/S ... exec/s: E").
+    # The last status line ("#N DONE cov: C ft: F corp: K/S ... exec/s: E";
+    # with -fork: "#N: cov: C ft: F corp: K exec/s E ...", where libFuzzer counts
+    # features as cov), and the final stats.
     status=$(grep -E '^#[0-9]+.*cov: ' "$log" | tail -n1)
     runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -n1)
     eps=$(sed -n 's/^stat::average_exec_per_sec: *//p' "$log" | tail -n1)
+    [ -n "$runs" ] || runs=$(sed -n 's/^#\([0-9]*\).*/\1/p' <<<"$status")
+    [ -n "$eps" ] || eps=$(sed -n 's/.* exec\/s:* \([0-9]*\).*/\1/p' <<<"$status")
     cov=$(sed -n 's/.* cov: \([0-9]*\).*/\1/p' <<<"$status")
     ft=$(sed -n 's/.* ft: \([0-9]*\).*/\1/p' <<<"$status")
     corp=$(sed -n 's/.* corp: \([0-9]*\).*/\1/p' <<<"$status")
