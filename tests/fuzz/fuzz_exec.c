@@ -1,6 +1,7 @@
-/* Fuzz target: checked-mode execution of arbitrary bytecode. The input
- * (layout in fuzz_util.h) picks a program type, a packet or raw memory,
- * optionally ctx_in, and the instructions. Socket filter, XDP and tc
+/* Fuzz target: execution of arbitrary bytecode, in checked mode or after
+ * the verifier, in the interpreter or the JIT. The input (layout in
+ * fuzz_util.h) picks a program type, a packet or raw memory, optionally
+ * ctx_in, and the instructions. Socket filter, XDP and tc
  * programs go through PROG_LOAD and PROG_TEST_RUN as a user's would
  * (Linux's bpf_prog_load and bpf_prog_test_run; the test run through its
  * typed front, bpfrt_prog_test_run, which takes a budget); the raw mode runs
@@ -170,22 +171,28 @@ static const char *const prog_type_names[] = { "socket_filter", "xdp", "sched_cl
  * test run on the packet under the fuzz budget. */
 static void run_loaded(struct bpfrt_runtime *rt, const struct exec_input *in, const int fds[FUZZ_EXEC_NR_MAPS])
 {
-    static char log[4096];
+    static char log[1 << 20]; /* big enough that a verified load is not refused with -ENOSPC */
     union bpf_attr a;
     memset(&a, 0, sizeof(a));
     a.prog_type = prog_types[in->mode];
     a.insn_cnt = in->cnt;
     a.insns = (uintptr_t)in->insns;
     a.license = (uintptr_t)(in->flags & FUZZ_EXEC_F_NON_GPL ? "Proprietary" : "GPL");
-    a.log_level = 1;
+    a.log_level = in->flags & FUZZ_EXEC_F_LOG2 ? 2 : 1;
     a.log_buf = (uintptr_t)log;
     a.log_size = sizeof(log);
     a.fd_array = (uintptr_t)fds;
     a.fd_array_cnt = FUZZ_EXEC_NR_MAPS;
+    if (!(in->flags & FUZZ_EXEC_F_VERIFY))
+        a.prog_flags |= BPFRT_PROG_F_NO_VERIFY;
+    if (in->flags & FUZZ_EXEC_F_JIT)
+        a.prog_flags |= BPFRT_PROG_F_ENGINE(BPFRT_ENGINE_JIT);
     long prog_fd = bpf(rt, BPF_PROG_LOAD, &a);
     if (fuzz_verbose())
-        fprintf(stderr, "fuzz_exec: %s, %u insns: PROG_LOAD %ld%s%.200s\n", prog_type_names[in->mode], in->cnt,
-                prog_fd, prog_fd < 0 ? ": " : "", prog_fd < 0 ? log : "");
+        fprintf(stderr, "fuzz_exec: %s%s%s, %u insns: PROG_LOAD %ld%s%.300s\n", prog_type_names[in->mode],
+                in->flags & FUZZ_EXEC_F_VERIFY ? ", verified" : ", checked",
+                in->flags & FUZZ_EXEC_F_JIT ? ", jit" : "", in->cnt, prog_fd, prog_fd < 0 ? ": " : "",
+                prog_fd < 0 ? log : "");
     if (prog_fd < 0)
         return;
 
@@ -254,9 +261,14 @@ static void run_raw(struct bpfrt_runtime *rt, struct exec_input *in, const int f
     }
     char msg[256];
     struct bpfrt_prog *prog = NULL;
-    int err = bpfrt_prog_create(rt, in->insns, in->cnt, BPF_PROG_TYPE_UNSPEC, msg, sizeof(msg), &prog);
+    struct bpfrt_prog_create_opts opts = {
+        .prog_type = BPF_PROG_TYPE_UNSPEC,
+        .engine = in->flags & FUZZ_EXEC_F_JIT ? BPFRT_ENGINE_JIT : BPFRT_ENGINE_INTERP,
+    };
+    int err = bpfrt_prog_create_opts(rt, in->insns, in->cnt, &opts, msg, sizeof(msg), &prog);
     if (fuzz_verbose())
-        fprintf(stderr, "fuzz_exec: raw, %u insns: create %d %s\n", in->cnt, err, msg);
+        fprintf(stderr, "fuzz_exec: raw%s, %u insns: create %d %s\n", in->flags & FUZZ_EXEC_F_JIT ? ", jit" : "",
+                in->cnt, err, msg);
     if (err)
         return;
     const struct bpfrt_platform *plat = bpfrt_runtime_platform(rt);
