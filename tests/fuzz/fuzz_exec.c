@@ -167,41 +167,69 @@ static const uint32_t prog_types[] = {
 };
 static const char *const prog_type_names[] = { "socket_filter", "xdp", "sched_cls", "raw" };
 
-/* PROG_LOAD, the program into its own prog array (tail calls), then a
- * test run on the packet under the fuzz budget. */
-static void run_loaded(struct bpfrt_runtime *rt, const struct exec_input *in, const int fds[FUZZ_EXEC_NR_MAPS])
+static long prog_load(struct bpfrt_runtime *rt, const struct exec_input *in, const int fds[FUZZ_EXEC_NR_MAPS],
+                      uint32_t log_level, char *log, uint32_t log_size)
 {
-    static char log[1 << 20]; /* big enough that a verified load is not refused with -ENOSPC */
     union bpf_attr a;
     memset(&a, 0, sizeof(a));
     a.prog_type = prog_types[in->mode];
     a.insn_cnt = in->cnt;
     a.insns = (uintptr_t)in->insns;
     a.license = (uintptr_t)(in->flags & FUZZ_EXEC_F_NON_GPL ? "Proprietary" : "GPL");
-    a.log_level = in->flags & FUZZ_EXEC_F_LOG2 ? 2 : 1;
-    a.log_buf = (uintptr_t)log;
-    a.log_size = sizeof(log);
+    a.log_level = log_level;
+    if (log_level) {
+        a.log_buf = (uintptr_t)log;
+        a.log_size = log_size;
+    }
     a.fd_array = (uintptr_t)fds;
     a.fd_array_cnt = FUZZ_EXEC_NR_MAPS;
     if (!(in->flags & FUZZ_EXEC_F_VERIFY))
         a.prog_flags |= BPFRT_PROG_F_NO_VERIFY;
     if (in->flags & FUZZ_EXEC_F_JIT)
         a.prog_flags |= BPFRT_PROG_F_ENGINE(BPFRT_ENGINE_JIT);
-    long prog_fd = bpf(rt, BPF_PROG_LOAD, &a);
+    return bpf(rt, BPF_PROG_LOAD, &a);
+}
+
+/* The load the flags ask for, with its log: the verdict must be the one the
+ * load without a log reached (rc), unless the log ran out of room. A load
+ * that hit the verifier's complexity limit (up to a million instructions
+ * walked; printing each costs seconds here) is not repeated. */
+static void check_logged_load(struct bpfrt_runtime *rt, const struct exec_input *in,
+                              const int fds[FUZZ_EXEC_NR_MAPS], long rc)
+{
+    static char log[1 << 20];
+    uint32_t level = (in->flags & FUZZ_EXEC_F_LOG1 ? 1 : 0) | (in->flags & FUZZ_EXEC_F_LOG2 ? 2 : 0);
+    if (!level || rc == -BPFRT_E2BIG)
+        return;
+    log[0] = '\0';
+    long rc2 = prog_load(rt, in, fds, level, log, sizeof(log));
     if (fuzz_verbose())
-        fprintf(stderr, "fuzz_exec: %s%s%s, %u insns: PROG_LOAD %ld%s%.300s\n", prog_type_names[in->mode],
+        fprintf(stderr, "fuzz_exec: with a level %u log: PROG_LOAD %ld: %.300s\n", level, rc2, log);
+    if (rc2 >= 0)
+        bpfrt_close(rt, (int)rc2);
+    bool same = rc >= 0 ? rc2 >= 0 : rc2 == rc;
+    if (!same && rc2 != -BPFRT_ENOSPC) {
+        fprintf(stderr, "fuzz_exec: PROG_LOAD gave %ld without a log, %ld with a level %u log:\n%s\n", rc, rc2,
+                level, log);
+        abort();
+    }
+}
+
+/* PROG_LOAD, the program into its own prog array (tail calls), then a
+ * test run on the packet under the fuzz budget. */
+static void run_loaded(struct bpfrt_runtime *rt, const struct exec_input *in, const int fds[FUZZ_EXEC_NR_MAPS])
+{
+    long prog_fd = prog_load(rt, in, fds, 0, NULL, 0);
+    if (fuzz_verbose())
+        fprintf(stderr, "fuzz_exec: %s%s%s, %u insns: PROG_LOAD %ld\n", prog_type_names[in->mode],
                 in->flags & FUZZ_EXEC_F_VERIFY ? ", verified" : ", checked",
-                in->flags & FUZZ_EXEC_F_JIT ? ", jit" : "", in->cnt, prog_fd, prog_fd < 0 ? ": " : "",
-                prog_fd < 0 ? log : "");
+                in->flags & FUZZ_EXEC_F_JIT ? ", jit" : "", in->cnt, prog_fd);
+    check_logged_load(rt, in, fds, prog_fd);
     if (prog_fd < 0)
         return;
 
     uint32_t key = 0, val = (uint32_t)prog_fd;
-    memset(&a, 0, sizeof(a));
-    a.map_fd = (uint32_t)fds[FUZZ_MAP_PROG_ARRAY];
-    a.key = (uintptr_t)&key;
-    a.value = (uintptr_t)&val;
-    bpf(rt, BPF_MAP_UPDATE_ELEM, &a);
+    bpf_map(rt, BPF_MAP_UPDATE_ELEM, fds[FUZZ_MAP_PROG_ARRAY], &key, &val);
 
     /* Exact-size heap copies: ASan sees any byte read past the input. */
     void *data = malloc(in->data_len ? in->data_len : 1);

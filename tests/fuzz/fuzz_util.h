@@ -115,7 +115,8 @@ enum {
 #define FUZZ_EXEC_F_VERIFY  0x08  /* PROG_LOAD through the verifier: what it accepts runs unchecked
                                    * (default: BPFRT_PROG_F_NO_VERIFY, checked mode) */
 #define FUZZ_EXEC_F_JIT     0x10  /* the x86-64 JIT instead of the interpreter */
-#define FUZZ_EXEC_F_LOG2    0x20  /* PROG_LOAD's log at level 2 (every state), not 1 */
+#define FUZZ_EXEC_F_LOG1    0x20  /* PROG_LOAD with a log at level 1 (bit 0x40: level 2, */
+#define FUZZ_EXEC_F_LOG2    0x40  /* every state); without either no log: the fastest load */
 #define FUZZ_EXEC_HDR 6
 #define FUZZ_EXEC_MAX_DATA 8192u
 #define FUZZ_EXEC_MAX_CTX 256u

@@ -210,7 +210,7 @@ static void from_prog(const char *tag, struct bpfrt_object_prog *p)
     exec_seed(name, mode, 0, data, sizeof(frame), insns, cnt);
     if (mode != FUZZ_EXEC_RAW) { /* as its compiler meant it: through the verifier */
         snprintf(name, sizeof(name), "%s_%s.verified", tag, bpfrt_object_prog_name(p));
-        exec_seed(name, mode, FUZZ_EXEC_F_VERIFY, data, sizeof(frame), insns, cnt);
+        exec_seed(name, mode, FUZZ_EXEC_F_VERIFY | FUZZ_EXEC_F_LOG1, data, sizeof(frame), insns, cnt);
     }
 
     /* The assembler's inputs stay small (it is the slowest target per
