@@ -190,16 +190,32 @@ static long prog_load(struct bpfrt_runtime *rt, const struct exec_input *in, con
     return bpf(rt, BPF_PROG_LOAD, &a);
 }
 
+/* Instructions the verifier walked for a loaded program (bpf_prog_info). */
+static uint32_t verified_insns(struct bpfrt_runtime *rt, long fd)
+{
+    struct bpf_prog_info info;
+    memset(&info, 0, sizeof(info));
+    union bpf_attr a;
+    memset(&a, 0, sizeof(a));
+    a.info.bpf_fd = (uint32_t)fd;
+    a.info.info_len = sizeof(info);
+    a.info.info = (uintptr_t)&info;
+    return bpf(rt, BPF_OBJ_GET_INFO_BY_FD, &a) == 0 ? info.verified_insns : 0;
+}
+
+/* Walks longer than this are not loaded again with a log: printing every
+ * state of a long walk costs seconds under the sanitizers. */
+#define LOGGED_WALK_MAX 20000u
+
 /* The load the flags ask for, with its log: the verdict must be the one the
- * load without a log reached (rc), unless the log ran out of room. A load
- * that hit the verifier's complexity limit (up to a million instructions
- * walked; printing each costs seconds here) is not repeated. */
+ * load without a log reached (rc), unless the log ran out of room. Loads
+ * that hit the verifier's complexity limit or walked far are not repeated. */
 static void check_logged_load(struct bpfrt_runtime *rt, const struct exec_input *in,
                               const int fds[FUZZ_EXEC_NR_MAPS], long rc)
 {
     static char log[1 << 20];
     uint32_t level = (in->flags & FUZZ_EXEC_F_LOG1 ? 1 : 0) | (in->flags & FUZZ_EXEC_F_LOG2 ? 2 : 0);
-    if (!level || rc == -BPFRT_E2BIG)
+    if (!level || rc == -BPFRT_E2BIG || (rc >= 0 && verified_insns(rt, rc) > LOGGED_WALK_MAX))
         return;
     log[0] = '\0';
     long rc2 = prog_load(rt, in, fds, level, log, sizeof(log));
@@ -221,9 +237,9 @@ static void run_loaded(struct bpfrt_runtime *rt, const struct exec_input *in, co
 {
     long prog_fd = prog_load(rt, in, fds, 0, NULL, 0);
     if (fuzz_verbose())
-        fprintf(stderr, "fuzz_exec: %s%s%s, %u insns: PROG_LOAD %ld\n", prog_type_names[in->mode],
-                in->flags & FUZZ_EXEC_F_VERIFY ? ", verified" : ", checked",
-                in->flags & FUZZ_EXEC_F_JIT ? ", jit" : "", in->cnt, prog_fd);
+        fprintf(stderr, "fuzz_exec: %s%s%s, %u insns: PROG_LOAD %ld (%u insns walked)\n", prog_type_names[in->mode],
+                in->flags & FUZZ_EXEC_F_VERIFY ? ", verified" : ", checked", in->flags & FUZZ_EXEC_F_JIT ? ", jit" : "",
+                in->cnt, prog_fd, prog_fd >= 0 ? verified_insns(rt, prog_fd) : 0);
     check_logged_load(rt, in, fds, prog_fd);
     if (prog_fd < 0)
         return;
