@@ -2,12 +2,14 @@
  * bpf_object__load). The input is an object file: it is opened from memory,
  * every accessor is read (names, sections, maps, instructions, line and
  * func info), it is relocated, then loaded into a fresh in-process runtime
- * (BTF_LOAD, MAP_CREATE, PROG_LOAD through bpfrt_bpf), and each loaded
- * packet program is test-run once on a small frame under the fuzz budget,
- * so the maps and relocations the loader built are used for real. Errors
- * are fine; crashes, sanitizer reports, hangs and leaks are not. */
+ * (BTF_LOAD, MAP_CREATE, PROG_LOAD through bpfrt_bpf; programs unverified),
+ * and each loaded packet program is test-run once on a small frame under
+ * the fuzz budget, so the maps and relocations the loader built are used
+ * for real. Errors are fine; crashes, sanitizer reports, hangs and leaks
+ * are not. */
 #include "fuzz_util.h"
 
+#include "bpfrt/bpf.h"
 #include "bpfrt/hooks.h"
 #include "bpfrt/object.h"
 
@@ -119,6 +121,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         walk(obj);
         if (bpfrt_object_relocate(obj, err, sizeof(err)) == 0)
             walk_relocated(obj);
+        /* Programs load unverified (checked mode): the loader is under test
+         * here, fuzz_exec covers the verifier; a verifier walk that hits its
+         * complexity limit, then again with the loader's log, costs a
+         * minute under the sanitizers. */
+        for (uint32_t i = 0; i < bpfrt_object_prog_count(obj); i++) {
+            struct bpfrt_object_prog *p = bpfrt_object_prog_at(obj, i);
+            bpfrt_object_prog_set_flags(p, bpfrt_object_prog_flags(p) | BPFRT_PROG_F_NO_VERIFY);
+        }
         if (bpfrt_object_load(obj, err, sizeof(err)) == 0) {
             walk(obj);
             run_progs(rt, obj);

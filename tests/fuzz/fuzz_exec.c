@@ -1,6 +1,7 @@
-/* Fuzz target: checked-mode execution of arbitrary bytecode. The input
- * (layout in fuzz_util.h) picks a program type, a packet or raw memory,
- * optionally ctx_in, and the instructions. Socket filter, XDP and tc
+/* Fuzz target: execution of arbitrary bytecode, in checked mode or after
+ * the verifier, in the interpreter or the JIT. The input (layout in
+ * fuzz_util.h) picks a program type, a packet or raw memory, optionally
+ * ctx_in, and the instructions. Socket filter, XDP and tc
  * programs go through PROG_LOAD and PROG_TEST_RUN as a user's would
  * (Linux's bpf_prog_load and bpf_prog_test_run; the test run through its
  * typed front, bpfrt_prog_test_run, which takes a budget); the raw mode runs
@@ -166,35 +167,85 @@ static const uint32_t prog_types[] = {
 };
 static const char *const prog_type_names[] = { "socket_filter", "xdp", "sched_cls", "raw" };
 
-/* PROG_LOAD, the program into its own prog array (tail calls), then a
- * test run on the packet under the fuzz budget. */
-static void run_loaded(struct bpfrt_runtime *rt, const struct exec_input *in, const int fds[FUZZ_EXEC_NR_MAPS])
+static long prog_load(struct bpfrt_runtime *rt, const struct exec_input *in, const int fds[FUZZ_EXEC_NR_MAPS],
+                      uint32_t log_level, char *log, uint32_t log_size)
 {
-    static char log[4096];
     union bpf_attr a;
     memset(&a, 0, sizeof(a));
     a.prog_type = prog_types[in->mode];
     a.insn_cnt = in->cnt;
     a.insns = (uintptr_t)in->insns;
     a.license = (uintptr_t)(in->flags & FUZZ_EXEC_F_NON_GPL ? "Proprietary" : "GPL");
-    a.log_level = 1;
-    a.log_buf = (uintptr_t)log;
-    a.log_size = sizeof(log);
+    a.log_level = log_level;
+    if (log_level) {
+        a.log_buf = (uintptr_t)log;
+        a.log_size = log_size;
+    }
     a.fd_array = (uintptr_t)fds;
     a.fd_array_cnt = FUZZ_EXEC_NR_MAPS;
-    long prog_fd = bpf(rt, BPF_PROG_LOAD, &a);
+    if (!(in->flags & FUZZ_EXEC_F_VERIFY))
+        a.prog_flags |= BPFRT_PROG_F_NO_VERIFY;
+    if (in->flags & FUZZ_EXEC_F_JIT)
+        a.prog_flags |= BPFRT_PROG_F_ENGINE(BPFRT_ENGINE_JIT);
+    return bpf(rt, BPF_PROG_LOAD, &a);
+}
+
+/* Instructions the verifier walked for a loaded program (bpf_prog_info). */
+static uint32_t verified_insns(struct bpfrt_runtime *rt, long fd)
+{
+    struct bpf_prog_info info;
+    memset(&info, 0, sizeof(info));
+    union bpf_attr a;
+    memset(&a, 0, sizeof(a));
+    a.info.bpf_fd = (uint32_t)fd;
+    a.info.info_len = sizeof(info);
+    a.info.info = (uintptr_t)&info;
+    return bpf(rt, BPF_OBJ_GET_INFO_BY_FD, &a) == 0 ? info.verified_insns : 0;
+}
+
+/* Walks longer than this are not loaded again with a log: printing every
+ * state of a long walk costs seconds under the sanitizers. */
+#define LOGGED_WALK_MAX 20000u
+
+/* The load the flags ask for, with its log: the verdict must be the one the
+ * load without a log reached (rc), unless the log ran out of room. Loads
+ * that hit the verifier's complexity limit or walked far are not repeated. */
+static void check_logged_load(struct bpfrt_runtime *rt, const struct exec_input *in,
+                              const int fds[FUZZ_EXEC_NR_MAPS], long rc)
+{
+    static char log[1 << 20];
+    uint32_t level = (in->flags & FUZZ_EXEC_F_LOG1 ? 1 : 0) | (in->flags & FUZZ_EXEC_F_LOG2 ? 2 : 0);
+    if (!level || rc == -BPFRT_E2BIG || (rc >= 0 && verified_insns(rt, rc) > LOGGED_WALK_MAX))
+        return;
+    log[0] = '\0';
+    long rc2 = prog_load(rt, in, fds, level, log, sizeof(log));
     if (fuzz_verbose())
-        fprintf(stderr, "fuzz_exec: %s, %u insns: PROG_LOAD %ld%s%.200s\n", prog_type_names[in->mode], in->cnt,
-                prog_fd, prog_fd < 0 ? ": " : "", prog_fd < 0 ? log : "");
+        fprintf(stderr, "fuzz_exec: with a level %u log: PROG_LOAD %ld: %.300s\n", level, rc2, log);
+    if (rc2 >= 0)
+        bpfrt_close(rt, (int)rc2);
+    bool same = rc >= 0 ? rc2 >= 0 : rc2 == rc;
+    if (!same && rc2 != -BPFRT_ENOSPC) {
+        fprintf(stderr, "fuzz_exec: PROG_LOAD gave %ld without a log, %ld with a level %u log:\n%s\n", rc, rc2,
+                level, log);
+        abort();
+    }
+}
+
+/* PROG_LOAD, the program into its own prog array (tail calls), then a
+ * test run on the packet under the fuzz budget. */
+static void run_loaded(struct bpfrt_runtime *rt, const struct exec_input *in, const int fds[FUZZ_EXEC_NR_MAPS])
+{
+    long prog_fd = prog_load(rt, in, fds, 0, NULL, 0);
+    if (fuzz_verbose())
+        fprintf(stderr, "fuzz_exec: %s%s%s, %u insns: PROG_LOAD %ld (%u insns walked)\n", prog_type_names[in->mode],
+                in->flags & FUZZ_EXEC_F_VERIFY ? ", verified" : ", checked", in->flags & FUZZ_EXEC_F_JIT ? ", jit" : "",
+                in->cnt, prog_fd, prog_fd >= 0 ? verified_insns(rt, prog_fd) : 0);
+    check_logged_load(rt, in, fds, prog_fd);
     if (prog_fd < 0)
         return;
 
     uint32_t key = 0, val = (uint32_t)prog_fd;
-    memset(&a, 0, sizeof(a));
-    a.map_fd = (uint32_t)fds[FUZZ_MAP_PROG_ARRAY];
-    a.key = (uintptr_t)&key;
-    a.value = (uintptr_t)&val;
-    bpf(rt, BPF_MAP_UPDATE_ELEM, &a);
+    bpf_map(rt, BPF_MAP_UPDATE_ELEM, fds[FUZZ_MAP_PROG_ARRAY], &key, &val);
 
     /* Exact-size heap copies: ASan sees any byte read past the input. */
     void *data = malloc(in->data_len ? in->data_len : 1);
@@ -254,9 +305,14 @@ static void run_raw(struct bpfrt_runtime *rt, struct exec_input *in, const int f
     }
     char msg[256];
     struct bpfrt_prog *prog = NULL;
-    int err = bpfrt_prog_create(rt, in->insns, in->cnt, BPF_PROG_TYPE_UNSPEC, msg, sizeof(msg), &prog);
+    struct bpfrt_prog_create_opts opts = {
+        .prog_type = BPF_PROG_TYPE_UNSPEC,
+        .engine = in->flags & FUZZ_EXEC_F_JIT ? BPFRT_ENGINE_JIT : BPFRT_ENGINE_INTERP,
+    };
+    int err = bpfrt_prog_create_opts(rt, in->insns, in->cnt, &opts, msg, sizeof(msg), &prog);
     if (fuzz_verbose())
-        fprintf(stderr, "fuzz_exec: raw, %u insns: create %d %s\n", in->cnt, err, msg);
+        fprintf(stderr, "fuzz_exec: raw%s, %u insns: create %d %s\n", in->flags & FUZZ_EXEC_F_JIT ? ", jit" : "",
+                in->cnt, err, msg);
     if (err)
         return;
     const struct bpfrt_platform *plat = bpfrt_runtime_platform(rt);

@@ -15,6 +15,7 @@
 
 #include "bpfrt/bpf.h"
 #include "bpfrt/errno.h"
+#include "bpfrt/jit.h"
 #include "bpfrt/prog.h"
 #include "bpfrt/runtime.h"
 
@@ -111,6 +112,11 @@ enum {
 #define FUZZ_EXEC_F_NON_GPL 0x01  /* license "Proprietary" instead of "GPL" */
 #define FUZZ_EXEC_F_CTX     0x02  /* pass ctx_in to PROG_TEST_RUN */
 #define FUZZ_EXEC_F_REPEAT  0x04  /* test.repeat = 2 (a second run on the same packet) */
+#define FUZZ_EXEC_F_VERIFY  0x08  /* PROG_LOAD through the verifier: what it accepts runs unchecked
+                                   * (default: BPFRT_PROG_F_NO_VERIFY, checked mode) */
+#define FUZZ_EXEC_F_JIT     0x10  /* the x86-64 JIT instead of the interpreter */
+#define FUZZ_EXEC_F_LOG1    0x20  /* PROG_LOAD with a log at level 1 (bit 0x40: level 2, */
+#define FUZZ_EXEC_F_LOG2    0x40  /* every state); without either no log: the fastest load */
 #define FUZZ_EXEC_HDR 6
 #define FUZZ_EXEC_MAX_DATA 8192u
 #define FUZZ_EXEC_MAX_CTX 256u

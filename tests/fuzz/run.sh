@@ -33,16 +33,22 @@ for t in "$@"; do
     dict=()
     [ -f "$src/$t.dict" ] && dict=(-dict="$src/$t.dict")
     echo "fuzz: $t for ${seconds}s (log: $log)"
-    # -timeout: one input may take at most 10 s (every run is budgeted);
+    # -timeout: every run is budgeted, but a verified load may walk the
+    # verifier's million-instruction complexity limit, about 10 s under the
+    # sanitizers; beyond 30 s an input counts as a hang.
     # -rss_limit_mb: far above what a target needs, below the machine's RAM.
     # shellcheck disable=SC2086
-    "$exe" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
+    "$exe" -max_total_time="$seconds" -timeout=30 -rss_limit_mb=2048 -print_final_stats=1 \
         -artifact_prefix="$artifacts/" "${dict[@]}" ${FUZZ_ARGS:-} "${dirs[@]}" >"$log" 2>&1
     rc=$?
-    # The last status line ("#N DONE cov: C ft: F corp: K/S ... exec/s: E").
+    # The last status line ("#N DONE cov: C ft: F corp: K/S ... exec/s: E";
+    # with -fork: "#N: cov: C ft: F corp: K exec/s E ...", where libFuzzer counts
+    # features as cov), and the final stats.
     status=$(grep -E '^#[0-9]+.*cov: ' "$log" | tail -n1)
     runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -n1)
     eps=$(sed -n 's/^stat::average_exec_per_sec: *//p' "$log" | tail -n1)
+    [ -n "$runs" ] || runs=$(sed -n 's/^#\([0-9]*\).*/\1/p' <<<"$status")
+    [ -n "$eps" ] || eps=$(sed -n 's/.* exec\/s:* \([0-9]*\).*/\1/p' <<<"$status")
     cov=$(sed -n 's/.* cov: \([0-9]*\).*/\1/p' <<<"$status")
     ft=$(sed -n 's/.* ft: \([0-9]*\).*/\1/p' <<<"$status")
     corp=$(sed -n 's/.* corp: \([0-9]*\).*/\1/p' <<<"$status")

@@ -3,12 +3,13 @@
  *   seedgen OUT [--conf DIR]... [--asm DIR]... [--obj DIR]...
  *
  *   --conf DIR  bpf_conformance .data files: their programs as text (asm),
- *               and program + memory in the raw model (exec)
+ *               and program + memory in the raw model, interpreted and
+ *               JIT-compiled (exec)
  *   --asm DIR   assembly examples (*.s, *.conf): text in auto syntax (asm)
  *   --obj DIR   clang-built objects (*.o): the object itself (elf), its BTF
  *               (btf), each relocated program as bytes and as kernel and
  *               LLVM text (asm), and each program on a 64-byte frame for its
- *               program type (exec)
+ *               program type, checked and through the verifier (exec)
  *
  * Writes OUT/{elf,btf,asm,exec}/NAME, one file per seed, in the input
  * layouts of tests/fuzz/fuzz_util.h. Run at build time (the objects are
@@ -104,13 +105,13 @@ static char *read_file(const char *path, size_t *size)
 }
 
 /* An exec seed: header, data, instructions. */
-static void exec_seed(const char *name, uint32_t mode, const uint8_t *data, uint32_t data_len,
+static void exec_seed(const char *name, uint32_t mode, uint8_t flags, const uint8_t *data, uint32_t data_len,
                       const struct bpf_insn *insns, uint32_t cnt)
 {
     if (cnt == 0 || cnt > FUZZ_EXEC_MAX_INSNS || data_len > FUZZ_EXEC_MAX_DATA)
         return;
     struct buf b = { 0 };
-    uint8_t hdr[FUZZ_EXEC_HDR] = { (uint8_t)mode, 0 };
+    uint8_t hdr[FUZZ_EXEC_HDR] = { (uint8_t)mode, flags };
     fuzz_put_le16(hdr + 2, data_len);
     put(&b, hdr, sizeof(hdr));
     put(&b, data, data_len);
@@ -153,7 +154,9 @@ static void from_conf(const char *path, const char *base)
             owned = true;
         if (d.has_raw || owned) {
             snprintf(name, sizeof(name), "conf_%s", base);
-            exec_seed(name, FUZZ_EXEC_RAW, d.mem, (uint32_t)d.mem_len, insns, cnt);
+            exec_seed(name, FUZZ_EXEC_RAW, 0, d.mem, (uint32_t)d.mem_len, insns, cnt);
+            snprintf(name, sizeof(name), "conf_%s.jit", base);
+            exec_seed(name, FUZZ_EXEC_RAW, FUZZ_EXEC_F_JIT, d.mem, (uint32_t)d.mem_len, insns, cnt);
         }
         if (owned)
             fuzz_platform()->free(fuzz_platform()->ctx, insns, (size_t)cnt * 8);
@@ -203,7 +206,12 @@ static void from_prog(const char *tag, struct bpfrt_object_prog *p)
     snprintf(name, sizeof(name), "%s_%s", tag, bpfrt_object_prog_name(p));
     uint32_t mode = exec_mode(bpfrt_object_prog_type(p));
     static const uint8_t zeros[64];
-    exec_seed(name, mode, mode == FUZZ_EXEC_RAW ? zeros : frame, sizeof(frame), insns, cnt);
+    const uint8_t *data = mode == FUZZ_EXEC_RAW ? zeros : frame;
+    exec_seed(name, mode, 0, data, sizeof(frame), insns, cnt);
+    if (mode != FUZZ_EXEC_RAW) { /* as its compiler meant it: through the verifier */
+        snprintf(name, sizeof(name), "%s_%s.verified", tag, bpfrt_object_prog_name(p));
+        exec_seed(name, mode, FUZZ_EXEC_F_VERIFY | FUZZ_EXEC_F_LOG1, data, sizeof(frame), insns, cnt);
+    }
 
     /* The assembler's inputs stay small (it is the slowest target per
      * byte): the conformance programs already cover every form in
