@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# make bench: builds and runs the CPU benchmarks (interpreter beside native C),
+# make bench: builds and runs the CPU benchmarks (JIT trusted and checked, interpreter, beside native C; JIT compile time),
 # then the map benchmarks when they are built.
 #   bash bench/run.sh BUILD_DIR SHARED_DIR
 # BENCH_MIN_TIME (seconds per measurement, default 0.25) trades time for noise.

@@ -1,17 +1,10 @@
-# Conformance: the bpf_conformance runner over the shared suite, the official
-# runner's plugin, and end-to-end tests of the plugin and `bpfrt run`.
+# Conformance: the bpf_conformance runner over the shared suite, and
+# end-to-end tests of the official runner's plugin (built with the tools in
+# CMakeLists.txt) and `bpfrt run`.
 add_executable(run_conformance ${CMAKE_SOURCE_DIR}/tests/conformance/run_conformance.c)
 target_include_directories(run_conformance PRIVATE ${CMAKE_SOURCE_DIR}/tools/conformance_plugin)
 target_link_libraries(run_conformance bpfrt)
 target_compile_definitions(run_conformance PRIVATE BPFRT_SHARED_DEFAULT="${BPFRT_SHARED_DIR}")
-
-add_executable(bpfrt_conformance_plugin ${CMAKE_SOURCE_DIR}/tools/conformance_plugin/plugin.c)
-target_include_directories(bpfrt_conformance_plugin PRIVATE ${CMAKE_SOURCE_DIR}/tools/conformance_plugin)
-target_link_libraries(bpfrt_conformance_plugin bpfrt)
-install(TARGETS bpfrt_conformance_plugin RUNTIME DESTINATION bin)
-
-# tools/bpfrt/cmd_run.c shares the .data reader and the conformance model.
-target_include_directories(bpfrt_cli PRIVATE ${CMAKE_SOURCE_DIR}/tools/conformance_plugin)
 
 set(BPFRT_CONF_ENV "BPFRT_SHARED=${BPFRT_SHARED_DIR};BPFRT_BUILD=${CMAKE_BINARY_DIR}")
 

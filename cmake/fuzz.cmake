@@ -32,15 +32,20 @@ int LLVMFuzzerTestOneInput(const uint8_t *d, size_t n) { return 0; }" BPFRT_HAVE
       message(FATAL_ERROR "clang cannot link -fsanitize=fuzzer: libFuzzer's runtime is missing "
                           "(Debian: apt-get install libclang-rt-14-dev; `bash scripts/install-deps.sh fuzz`)")
     endif()
-    # Coverage for the whole library; the sanitizers reach every executable
-    # that links it.
+    # Coverage for the whole library (the freestanding core is its own
+    # object library); the sanitizers reach every executable that links it.
     set(san -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer)
-    target_compile_options(bpfrt PRIVATE -fsanitize=fuzzer-no-link
-      -fsanitize-coverage-ignorelist=${src}/coverage-ignore.txt PUBLIC ${san})
+    set(cov -fsanitize=fuzzer-no-link -fsanitize-coverage-ignorelist=${src}/coverage-ignore.txt)
     # clang 14 -Werror refuses the hash table's list sentinels (a struct with
     # a flexible array member embedded in another, src/core/maps/maps_impl.h),
     # which gcc accepts; until that changes, the fuzz build lets them be.
-    target_compile_options(bpfrt PRIVATE -Wno-gnu-variable-sized-type-not-at-end)
+    set(lax -Wno-gnu-variable-sized-type-not-at-end)
+    foreach(lib bpfrt_core bpfrt)
+      if(TARGET ${lib})
+        target_compile_options(${lib} PRIVATE ${cov} ${san} ${lax})
+      endif()
+    endforeach()
+    target_compile_options(bpfrt INTERFACE ${san})
     target_link_options(bpfrt INTERFACE ${san})
   endif()
 

@@ -28,12 +28,20 @@ fuzz_links() {
 if [ "${1:-}" = fuzz ] && { ! have_cmd clang || ! fuzz_links; }; then
     want_fuzz=1
 fi
+# Whether the package sources offer package $1. The answer is read whole
+# before it is matched, with no pipeline: under pipefail `apt-cache ... |
+# grep -q` fails whenever grep exits early and apt-cache dies of SIGPIPE.
+offered() {
+    local policy
+    policy=$(apt-cache policy "$1" 2>/dev/null || true)
+    [[ $policy == *"Candidate: "[0-9]* ]]
+}
 fuzz_packages() {
-    local major
-    major=$(clang --version 2>/dev/null | sed -n 's/.*clang version \([0-9]*\).*/\1/p' | head -n1)
-    [ -n "$major" ] || major=14
+    local version major=14
+    version=$(clang --version 2>/dev/null || true)
+    [[ $version =~ clang\ version\ ([0-9]+) ]] && major=${BASH_REMATCH[1]}
     for p in "libclang-rt-$major-dev" "libclang-common-$major-dev"; do
-        if apt-cache policy "$p" 2>/dev/null | grep -q 'Candidate: [0-9]'; then
+        if offered "$p"; then
             echo "$p"
             return
         fi
@@ -59,15 +67,13 @@ fi
 
 export DEBIAN_FRONTEND=noninteractive
 apt-get update -qq >/dev/null || true   # package lists may be stale or absent on a new machine
-# Read the whole answer before matching it: `apt-cache ... | grep -q` under
-# pipefail fails whenever grep exits early and apt-cache dies of SIGPIPE.
 if [ $want_clang19 -eq 1 ]; then
-    policy=$(apt-cache policy clang-19 2>/dev/null || true)
-    case $policy in
-        *"Candidate: "[0-9]*) need+=(clang-19) ;;
-        *) echo "install-deps: WARNING: clang-19 is not offered by the package sources;" \
-                "the -mcpu=v4 corpus builds and their tests will be SKIPPED" >&2 ;;
-    esac
+    if offered clang-19; then
+        need+=(clang-19)
+    else
+        echo "install-deps: WARNING: clang-19 is not offered by the package sources;" \
+             "the -mcpu=v4 corpus builds and their tests will be SKIPPED" >&2
+    fi
 fi
 [ $want_fuzz -eq 1 ] && need+=("$(fuzz_packages)")
 [ ${#need[@]} -eq 0 ] && exit 0

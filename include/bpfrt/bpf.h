@@ -20,6 +20,11 @@ struct bpfrt_map;
 struct bpfrt_prog;
 struct bpfrt_btf;
 
+/* bpfrt's own PROG_LOAD prog_flags bit: load without the verifier. The
+ * program is only validated structurally and runs in the engines' checked
+ * mode (every memory access bounds-checked at run time). */
+#define BPFRT_PROG_F_NO_VERIFY (1U << 27)
+
 /* First handle number bpfrt_bpf hands out. */
 #define BPFRT_FIRST_HANDLE 3
 

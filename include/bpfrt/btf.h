@@ -156,6 +156,14 @@ void bpfrt_btf_put(struct bpfrt_btf *btf);
 const void *bpfrt_btf_data(const struct bpfrt_btf *btf, uint32_t *size);
 uint32_t bpfrt_btf_id(const struct bpfrt_btf *btf);
 
+/* The kernel's BTF for this runtime (Linux's vmlinux BTF): what PROG_LOAD's
+ * attach_btf_id names when attach_btf_obj_fd is 0 (fentry, fexit,
+ * fmod_ret, tp_btf, iter, lsm programs). The runtime takes a reference;
+ * NULL clears it. The hosted CLI and loader set the running kernel's
+ * /sys/kernel/btf/vmlinux (or --btf) when they have it. */
+void bpfrt_runtime_set_kernel_btf(struct bpfrt_runtime *rt, struct bpfrt_btf *btf);
+struct bpfrt_btf *bpfrt_runtime_kernel_btf(const struct bpfrt_runtime *rt);
+
 /* ---- queries ---- */
 
 /* Number of type ids including the implicit void (id 0): valid ids are

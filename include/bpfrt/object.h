@@ -104,6 +104,11 @@ int bpfrt_object_prog_set_type(struct bpfrt_object_prog *p, uint32_t prog_type,
 /* Whether bpfrt_object_load loads it (default true; false for libbpf's
  * SEC("?name") sections). */
 void bpfrt_object_prog_set_autoload(struct bpfrt_object_prog *p, bool autoload);
+/* PROG_LOAD's prog_flags for the program (libbpf's bpf_program__flags /
+ * __set_flags): its section sets some (BPF_F_SLEEPABLE); set before load,
+ * e.g. flags | BPFRT_PROG_F_NO_VERIFY to load it unverified (checked mode). */
+uint32_t bpfrt_object_prog_flags(const struct bpfrt_object_prog *p);
+void bpfrt_object_prog_set_flags(struct bpfrt_object_prog *p, uint32_t prog_flags);
 /* Instructions: before load the program's own code as in the object;
  * after load the relocated program (subprograms appended, map references
  * resolved) exactly as handed to PROG_LOAD. */

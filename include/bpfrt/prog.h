@@ -176,7 +176,8 @@ int bpfrt_helper_allowed(const struct bpfrt_runtime *rt, uint32_t id, uint32_t p
 enum bpfrt_engine_kind {
     BPFRT_ENGINE_DEFAULT = 0,
     BPFRT_ENGINE_INTERP = 1,
-    BPFRT_ENGINE_JIT = 2,
+    BPFRT_ENGINE_JIT = 2,         /* x86-64 JIT: verified mode, else checked (bpfrt/jit.h) */
+    BPFRT_ENGINE_JIT_TRUSTED = 3, /* x86-64 JIT without run-time checks: per load only, never a default */
     BPFRT_ENGINE_COUNT
 };
 
@@ -194,6 +195,10 @@ struct bpfrt_prog {
     uint32_t refcnt;             /* atomic */
     uint32_t type;               /* enum bpf_prog_type */
     uint32_t expected_attach_type;
+    uint32_t attach_btf_id;      /* BTF-typed tracing / LSM: the target in the kernel BTF */
+    /* The program's own context description (BTF-typed tracing: built from
+     * the target's arguments, freed with the program), or NULL: its type's. */
+    const struct bpfrt_ctx_desc *ctx_desc;
     uint32_t prog_flags;
     char name[BPF_OBJ_NAME_LEN];
     uint8_t tag[BPF_TAG_SIZE];
@@ -213,6 +218,8 @@ struct bpfrt_prog {
     uint32_t nr_maps;
 
     uint32_t stack_depth;        /* from the verifier, 0 if unknown */
+    uint32_t verified_insns;     /* instructions the verifier processed (bpf_prog_info) */
+    uint32_t max_ctx_offset;     /* verified: end of the furthest context byte accessed */
 
     /* Engine (never BPFRT_ENGINE_DEFAULT: the one that prepared it). */
     enum bpfrt_engine_kind engine;
@@ -443,6 +450,11 @@ struct bpfrt_run {
     /* Engine-private state of the execution in progress (the interpreter's
      * frame stack, for its callback op); NULL outside an engine run. */
     void *engine_priv;
+    /* The engine's stack for this run, all frames: the program's own
+     * memory, which helpers that read host addresses (%s, probe_read) may
+     * read whatever the host-read policy, verified runs included (a
+     * checked run also has it as a region). Set by the engine. */
+    uintptr_t stack_lo, stack_hi;
     uint32_t exit_insn;          /* where the program exited, if the engine knows (else UINT32_MAX) */
 };
 
@@ -555,7 +567,8 @@ const struct bpfrt_engine_ops *bpfrt_engine_find(const struct bpfrt_runtime *rt,
                                                  enum bpfrt_engine_kind kind);
 
 /* Sets the engine loads use when they name none (initially the
- * interpreter). Returns 0, or -EINVAL for an unknown kind. A kind this
+ * interpreter). Returns 0, or -EINVAL for an unknown kind and for
+ * BPFRT_ENGINE_JIT_TRUSTED (trusted is asked for per load). A kind this
  * build lacks is accepted: such loads fall back to the interpreter. */
 int bpfrt_runtime_set_default_engine(struct bpfrt_runtime *rt, enum bpfrt_engine_kind kind);
 enum bpfrt_engine_kind bpfrt_runtime_default_engine(const struct bpfrt_runtime *rt);

@@ -366,6 +366,164 @@ struct __sk_buff {
     uint64_t hwtstamp;
 };
 
+/* Contexts of the socket program types (Linux 6.18's uapi layouts). A
+ * __bpf_md_ptr is a 64-bit slot holding a pointer. */
+#define BPFRT_MD_PTR(name) BPFRT_ALIGNED_U64 name
+
+/* SOCK_OPS */
+struct bpf_sock_ops {
+    uint32_t op;
+    union {
+        uint32_t args[4];
+        uint32_t reply;
+        uint32_t replylong[4];
+    };
+    uint32_t family;
+    uint32_t remote_ip4;
+    uint32_t local_ip4;
+    uint32_t remote_ip6[4];
+    uint32_t local_ip6[4];
+    uint32_t remote_port;
+    uint32_t local_port;
+    uint32_t is_fullsock;
+    uint32_t snd_cwnd;
+    uint32_t srtt_us;
+    uint32_t bpf_sock_ops_cb_flags;
+    uint32_t state;
+    uint32_t rtt_min;
+    uint32_t snd_ssthresh;
+    uint32_t rcv_nxt;
+    uint32_t snd_nxt;
+    uint32_t snd_una;
+    uint32_t mss_cache;
+    uint32_t ecn_flags;
+    uint32_t rate_delivered;
+    uint32_t rate_interval_us;
+    uint32_t packets_out;
+    uint32_t retrans_out;
+    uint32_t total_retrans;
+    uint32_t segs_in;
+    uint32_t data_segs_in;
+    uint32_t segs_out;
+    uint32_t data_segs_out;
+    uint32_t lost_out;
+    uint32_t sacked_out;
+    uint32_t sk_txhash;
+    uint64_t bytes_received;
+    uint64_t bytes_acked;
+    BPFRT_MD_PTR(sk);
+    BPFRT_MD_PTR(skb_data);
+    BPFRT_MD_PTR(skb_data_end);
+    uint32_t skb_len;
+    uint32_t skb_tcp_flags;
+    uint64_t skb_hwtstamp;
+};
+
+/* CGROUP_SOCK (and what a struct bpf_sock pointer shows) */
+struct bpf_sock {
+    uint32_t bound_dev_if;
+    uint32_t family;
+    uint32_t type;
+    uint32_t protocol;
+    uint32_t mark;
+    uint32_t priority;
+    uint32_t src_ip4;
+    uint32_t src_ip6[4];
+    uint32_t src_port;
+    uint16_t dst_port;     /* network byte order */
+    uint16_t : 16;
+    uint32_t dst_ip4;
+    uint32_t dst_ip6[4];
+    uint32_t state;
+    int32_t rx_queue_mapping;
+};
+
+/* CGROUP_SOCK_ADDR */
+struct bpf_sock_addr {
+    uint32_t user_family;
+    uint32_t user_ip4;
+    uint32_t user_ip6[4];
+    uint32_t user_port;
+    uint32_t family;
+    uint32_t type;
+    uint32_t protocol;
+    uint32_t msg_src_ip4;
+    uint32_t msg_src_ip6[4];
+    BPFRT_MD_PTR(sk);
+};
+
+/* SK_MSG */
+struct sk_msg_md {
+    BPFRT_MD_PTR(data);
+    BPFRT_MD_PTR(data_end);
+    uint32_t family;
+    uint32_t remote_ip4;
+    uint32_t local_ip4;
+    uint32_t remote_ip6[4];
+    uint32_t local_ip6[4];
+    uint32_t remote_port;
+    uint32_t local_port;
+    uint32_t size;
+    BPFRT_MD_PTR(sk);
+};
+
+/* SK_REUSEPORT */
+struct sk_reuseport_md {
+    BPFRT_MD_PTR(data);
+    BPFRT_MD_PTR(data_end);
+    uint32_t len;
+    uint32_t eth_protocol;
+    uint32_t ip_protocol;
+    uint32_t bind_inany;
+    uint32_t hash;
+    BPFRT_MD_PTR(sk);
+    BPFRT_MD_PTR(migrating_sk);
+};
+
+/* SK_LOOKUP */
+struct bpf_sk_lookup {
+    union {
+        BPFRT_MD_PTR(sk);
+        uint64_t cookie;
+    };
+    uint32_t family;
+    uint32_t protocol;
+    uint32_t remote_ip4;
+    uint32_t remote_ip6[4];
+    uint16_t remote_port;  /* network byte order */
+    uint16_t : 16;
+    uint32_t local_ip4;
+    uint32_t local_ip6[4];
+    uint32_t local_port;
+    uint32_t ingress_ifindex;
+};
+
+/* FLOW_DISSECTOR: what __sk_buff.flow_keys points to */
+struct bpf_flow_keys {
+    uint16_t nhoff;
+    uint16_t thoff;
+    uint16_t addr_proto;
+    uint8_t is_frag;
+    uint8_t is_first_frag;
+    uint8_t is_encap;
+    uint8_t ip_proto;
+    uint16_t n_proto;
+    uint16_t sport;
+    uint16_t dport;
+    union {
+        struct {
+            uint32_t ipv4_src;
+            uint32_t ipv4_dst;
+        };
+        struct {
+            uint32_t ipv6_src[4];
+            uint32_t ipv6_dst[4];
+        };
+    };
+    uint32_t flags;
+    uint32_t flow_label;
+};
+
 struct bpf_spin_lock { uint32_t val; };
 
 /* BTF.ext records passed with PROG_LOAD. */

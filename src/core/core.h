@@ -28,10 +28,13 @@ struct bpfrt_runtime {
      * the one loads take by default (src/core/prog/engine.c). */
     const struct bpfrt_engine_ops *const *engines;
     unsigned default_engine;
+    bool jit_blind;                  /* constant blinding in the JIT (bpfrt_runtime_set_jit_blinding) */
+    int8_t jit_bmi2;                 /* the CPU has BMI2: -1 not asked yet (cpuid is slow in VMs) */
     bpfrt_trace_sink trace_sink;
     void *trace_sink_arg;
     uint32_t next_map_id, next_prog_id, next_btf_id; /* atomic */
     uint32_t hash_seed;              /* per-runtime seed for hash maps */
+    struct bpfrt_btf *kernel_btf;    /* attach_btf_id's BTF (vmlinux), or NULL */
     /* The host's objects programs see (created on first use, freed with
      * the runtime): the sockets the embedder registered, and the routing
      * table, fabricated tasks and target BTF of the helpers. */

@@ -1,15 +1,22 @@
 /* The runtime object: creates and destroys the platform binding, the object
  * table and the helper table. Allocation lives in lib/alloc.c, so modules that
  * allocate do not depend on the module that creates them. */
+#include "bpfrt/jit.h"
 #include "bpfrt/prog.h"
+#include "bpfrt/btf.h"
 #include "core/core.h"
 
 /* The engines this build has. bpfrt_engine_find answers NULL for the
  * others, and a load asking for one falls back to the interpreter
- * (src/core/prog/engine.c). The x86-64 JIT (src/core/jit/) adds its row
- * here. */
+ * (src/core/prog/engine.c). The x86-64 JIT (src/core/jit/) exists on
+ * x86-64 hosts; a platform without executable memory still gets the
+ * interpreter from the JIT's prepare, with a note. */
 static const struct bpfrt_engine_ops *const builtin_engines[BPFRT_ENGINE_COUNT] = {
     [BPFRT_ENGINE_INTERP] = &bpfrt_interp_ops,
+#if defined(__x86_64__)
+    [BPFRT_ENGINE_JIT] = &bpfrt_jit_ops,
+    [BPFRT_ENGINE_JIT_TRUSTED] = &bpfrt_jit_trusted_ops,
+#endif
 };
 
 /* Default trace sink: the platform log at INFO. */
@@ -37,6 +44,7 @@ int bpfrt_runtime_create(const struct bpfrt_platform *platform, struct bpfrt_run
     rt->trace_sink_arg = rt;
     rt->engines = builtin_engines;
     rt->default_engine = BPFRT_ENGINE_INTERP;
+    rt->jit_bmi2 = -1;
     int err = bpfrt_objtab_init(rt);
     if (!err) {
         err = bpfrt_helpers_init(rt);
@@ -61,8 +69,24 @@ void bpfrt_runtime_destroy(struct bpfrt_runtime *rt)
     if (rt->plat->defer_barrier)
         rt->plat->defer_barrier(rt->plat->ctx);
     bpfrt_helpers_fini(rt);
+    if (rt->kernel_btf)
+        bpfrt_btf_put(rt->kernel_btf);
     const struct bpfrt_platform *plat = rt->plat;
     plat->free(plat->ctx, rt, sizeof(*rt));
+}
+
+void bpfrt_runtime_set_kernel_btf(struct bpfrt_runtime *rt, struct bpfrt_btf *btf)
+{
+    if (btf)
+        bpfrt_btf_get(btf);
+    if (rt->kernel_btf)
+        bpfrt_btf_put(rt->kernel_btf);
+    rt->kernel_btf = btf;
+}
+
+struct bpfrt_btf *bpfrt_runtime_kernel_btf(const struct bpfrt_runtime *rt)
+{
+    return rt->kernel_btf;
 }
 
 const struct bpfrt_platform *bpfrt_runtime_platform(const struct bpfrt_runtime *rt)

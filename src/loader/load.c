@@ -20,11 +20,6 @@
 
 #define LOG_BUF_SIZE (1u << 20)
 
-static uint64_t ptr(const void *p)
-{
-    return (uint64_t)(uintptr_t)p;
-}
-
 long bpfrt_obj_sys(struct bpfrt_object *obj, int cmd, union bpf_attr *attr)
 {
     if (obj->opts.bpf_fn)
@@ -40,68 +35,6 @@ void bpfrt_obj_close_handle(struct bpfrt_object *obj, int handle)
         obj->opts.close_fn(obj->opts.bpf_arg, handle);
     else
         bpfrt_close(obj->rt, handle);
-}
-
-static int load_btf(struct bpfrt_object *obj)
-{
-    if (!obj->btf)
-        return 0;
-    uint32_t size;
-    const void *data = bpfrt_btf_data(obj->btf, &size);
-    union bpf_attr a;
-    memset(&a, 0, sizeof(a));
-    a.btf = ptr(data);
-    a.btf_size = size;
-    long h = bpfrt_obj_sys(obj, BPF_BTF_LOAD, &a);
-    if (h < 0) {
-        /* again with a log (a verbose BTF log fills small buffers: -ENOSPC),
-         * keeping its last line, which says what was wrong */
-        size_t cap = 1u << 20;
-        char *log = calloc(1, cap);
-        if (log) {
-            a.btf_log_buf = ptr(log);
-            a.btf_log_size = (uint32_t)cap;
-            a.btf_log_level = 1;
-            bpfrt_obj_sys(obj, BPF_BTF_LOAD, &a);
-        }
-        const char *last = "";
-        if (log) {
-            size_t n = strlen(log);
-            while (n && log[n - 1] == '\n')
-                log[--n] = '\0';
-            last = strrchr(log, '\n') ? strrchr(log, '\n') + 1 : log;
-        }
-        bpfrt_obj_note(obj, "BTF was refused (%s%s%s): maps and programs load without it",
-                 bpfrt_strerror((int)h), *last ? ": " : "", last);
-        free(log);
-        return 0;
-    }
-    obj->btf_handle = (int)h;
-    return 0;
-}
-
-/* Replaces map indexes in ld_imm64 by handles; a map that could not be
- * created fails the program, naming the map and why. */
-static int patch_map_refs(struct bpfrt_object *obj, struct bpfrt_object_prog *p, struct obj_err *e)
-{
-    for (uint32_t i = 0; i + 1 < p->insn_cnt; i++) {
-        struct bpf_insn *in = &p->insns[i];
-        if (in->code != (BPF_LD | BPF_IMM | BPF_DW))
-            continue;
-        if (in->src_reg == BPF_PSEUDO_MAP_FD || in->src_reg == BPF_PSEUDO_MAP_VALUE) {
-            if (in->imm < 0 || (uint32_t)in->imm >= obj->nr_maps)
-                return bpfrt_obj_fail(e, -BPFRT_EINVAL, "instruction %u refers to map #%d, which does not exist",
-                                      i, in->imm);
-            const struct bpfrt_object_map *m = &obj->maps[in->imm];
-            if (m->handle < 0)
-                return bpfrt_obj_fail(e, m->error_code ? m->error_code : -BPFRT_EBADF,
-                                      "uses map %s, which could not be created: %s", m->name,
-                                      m->error ? m->error : "not created");
-            in->imm = m->handle;
-        }
-        i++;
-    }
-    return 0;
 }
 
 /* Statistics Linux appends to every verifier log (and libbpf's marker):
@@ -136,6 +69,63 @@ static void log_cause(const char *log, char *out, size_t size)
     }
 }
 
+static int load_btf(struct bpfrt_object *obj)
+{
+    if (!obj->btf)
+        return 0;
+    uint32_t size;
+    const void *data = bpfrt_btf_data(obj->btf, &size);
+    union bpf_attr a;
+    memset(&a, 0, sizeof(a));
+    a.btf = bpfrt_obj_ptr(data);
+    a.btf_size = size;
+    long h = bpfrt_obj_sys(obj, BPF_BTF_LOAD, &a);
+    if (h < 0) {
+        /* again with a log (a verbose BTF log fills small buffers: -ENOSPC),
+         * keeping its last line, which says what was wrong */
+        size_t cap = 1u << 20;
+        char *log = calloc(1, cap);
+        if (log) {
+            a.btf_log_buf = bpfrt_obj_ptr(log);
+            a.btf_log_size = (uint32_t)cap;
+            a.btf_log_level = 1;
+            bpfrt_obj_sys(obj, BPF_BTF_LOAD, &a);
+        }
+        char last[256] = "";
+        log_cause(log ? log : "", last, sizeof(last));
+        bpfrt_obj_note(obj, "BTF was refused (%s%s%s): maps and programs load without it",
+                       bpfrt_strerror((int)h), *last ? ": " : "", last);
+        free(log);
+        return 0;
+    }
+    obj->btf_handle = (int)h;
+    return 0;
+}
+
+/* Replaces map indexes in ld_imm64 by handles; a map that could not be
+ * created fails the program, naming the map and why. */
+static int patch_map_refs(struct bpfrt_object *obj, struct bpfrt_object_prog *p, struct obj_err *e)
+{
+    for (uint32_t i = 0; i + 1 < p->insn_cnt; i++) {
+        struct bpf_insn *in = &p->insns[i];
+        if (in->code != (BPF_LD | BPF_IMM | BPF_DW))
+            continue;
+        if (in->src_reg == BPF_PSEUDO_MAP_FD || in->src_reg == BPF_PSEUDO_MAP_VALUE) {
+            if (in->imm < 0 || (uint32_t)in->imm >= obj->nr_maps)
+                return bpfrt_obj_fail(e, -BPFRT_EINVAL, "instruction %u refers to map #%d, which does not exist",
+                                      i, in->imm);
+            const struct bpfrt_object_map *m = &obj->maps[in->imm];
+            if (m->handle < 0)
+                return bpfrt_obj_fail(e, m->error_code ? m->error_code : -BPFRT_EBADF,
+                                      "uses map %s, which could not be created: %s", m->name,
+                                      m->error ? m->error : "not created");
+            in->imm = m->handle;
+        }
+        i++;
+    }
+    return 0;
+}
+
 /* Why PROG_LOAD failed, in words: the log's cause, or for an empty log what
  * Linux checks before the verifier runs. */
 static void load_cause(struct bpfrt_object *obj, const struct bpfrt_object_prog *p, long h, char *out,
@@ -157,6 +147,50 @@ static void load_cause(struct bpfrt_object *obj, const struct bpfrt_object_prog 
                  p->prog_flags);
 }
 
+/* BTF-typed tracing and LSM programs name their target in the section
+ * ("fentry/do_unlinkat", "tp_btf/sched_switch", "lsm/file_open",
+ * "iter/task"); as libbpf, find it in the kernel's BTF (the CO-RE target)
+ * and pass its id. The runtime gets the same BTF to check it against. */
+static int attach_btf_id(struct bpfrt_object *obj, struct bpfrt_object_prog *p, union bpf_attr *a,
+                         struct obj_err *e)
+{
+    if (p->type != BPF_PROG_TYPE_TRACING && p->type != BPF_PROG_TYPE_LSM)
+        return 0;
+    if (!p->attach_target || !*p->attach_target)
+        return bpfrt_obj_fail(e, -BPFRT_EINVAL, "section '%s' names no attach target (e.g. fentry/FUNCTION)",
+                              p->sec_name);
+    const struct bpfrt_btf *btf = bpfrt_obj_core_target(obj);
+    if (!btf)
+        return bpfrt_obj_fail(e, -BPFRT_EINVAL, "section '%s' needs the kernel's BTF to find '%s' "
+                              "(/sys/kernel/btf/vmlinux unreadable; --btf FILE)", p->sec_name, p->attach_target);
+    const char *prefix = "";
+    uint32_t kind = BTF_KIND_FUNC;
+    switch (a->expected_attach_type) {
+    case BPF_TRACE_RAW_TP:
+        prefix = "btf_trace_", kind = BTF_KIND_TYPEDEF;
+        break;
+    case BPF_LSM_MAC:
+    case BPF_LSM_CGROUP:
+        prefix = "bpf_lsm_";
+        break;
+    case BPF_TRACE_ITER:
+        prefix = "bpf_iter_";
+        break;
+    default:
+        break;
+    }
+    char name[256];
+    snprintf(name, sizeof(name), "%s%s", prefix, p->attach_target);
+    long id = bpfrt_btf_find_by_name_kind(btf, name, kind);
+    if (id <= 0)
+        return bpfrt_obj_fail(e, -BPFRT_ESRCH, "section '%s': no %s '%s' in the kernel's BTF", p->sec_name,
+                              kind == BTF_KIND_FUNC ? "function" : "tracepoint type", name);
+    a->attach_btf_id = (uint32_t)id;
+    if (!bpfrt_runtime_kernel_btf(obj->rt))
+        bpfrt_runtime_set_kernel_btf(obj->rt, (struct bpfrt_btf *)(uintptr_t)btf);
+    return 0;
+}
+
 static int load_prog(struct bpfrt_object *obj, struct bpfrt_object_prog *p, struct obj_err *e)
 {
     if (p->type == BPF_PROG_TYPE_UNSPEC)
@@ -169,20 +203,22 @@ static int load_prog(struct bpfrt_object *obj, struct bpfrt_object_prog *p, stru
     memset(&a, 0, sizeof(a));
     a.prog_type = p->type;
     a.insn_cnt = p->insn_cnt;
-    a.insns = ptr(p->insns);
-    a.license = ptr(obj->license);
+    a.insns = bpfrt_obj_ptr(p->insns);
+    a.license = bpfrt_obj_ptr(obj->license);
     a.kern_version = obj->kversion ? obj->kversion : bpfrt_obj_kernel_version(obj);
     a.prog_flags = p->prog_flags;
     memcpy(a.prog_name, p->kname, strnlen(p->kname, BPF_OBJ_NAME_LEN - 1));
     a.expected_attach_type = p->attach_type_set ? p->attach_type : 0;
+    if ((rc = attach_btf_id(obj, p, &a, e)) != 0)
+        return rc;
     if (obj->btf_handle >= 0 && p->nr_func_info) {
         a.prog_btf_fd = (uint32_t)obj->btf_handle;
         a.func_info_rec_size = sizeof(struct bpf_func_info);
-        a.func_info = ptr(p->func_info);
+        a.func_info = bpfrt_obj_ptr(p->func_info);
         a.func_info_cnt = p->nr_func_info;
         if (p->nr_line_info) {
             a.line_info_rec_size = sizeof(struct bpf_line_info);
-            a.line_info = ptr(p->line_info);
+            a.line_info = bpfrt_obj_ptr(p->line_info);
             a.line_info_cnt = p->nr_line_info;
         }
     }
@@ -193,7 +229,7 @@ static int load_prog(struct bpfrt_object *obj, struct bpfrt_object_prog *p, stru
         p->log = calloc(1, LOG_BUF_SIZE);
         if (p->log) {
             a.log_level = 1;
-            a.log_buf = ptr(p->log);
+            a.log_buf = bpfrt_obj_ptr(p->log);
             a.log_size = LOG_BUF_SIZE;
             long h2 = bpfrt_obj_sys(obj, BPF_PROG_LOAD, &a);
             if (h2 >= 0)

@@ -271,6 +271,11 @@ void bpfrt_obj_kname(char out[BPF_OBJ_NAME_LEN], const char *name);
 /* Appends a map named `name` (Linux name: its first 15 characters) with no
  * handle yet; NULL when out of memory. */
 struct bpfrt_object_map *bpfrt_obj_add_map(struct bpfrt_object *obj, const char *name); /* maps.c */
+/* A pointer as a union bpf_attr field. */
+static inline uint64_t bpfrt_obj_ptr(const void *p)
+{
+    return (uint64_t)(uintptr_t)p;
+}
 /* bpf() and close() through the caller's hooks or the runtime. */
 long bpfrt_obj_sys(struct bpfrt_object *obj, int cmd, union bpf_attr *attr);
 void bpfrt_obj_close_handle(struct bpfrt_object *obj, int handle);

@@ -14,11 +14,6 @@
 #include "bpfrt/runtime.h"
 #include "loader/loader.h"
 
-static uint64_t ptr(const void *p)
-{
-    return (uint64_t)(uintptr_t)p;
-}
-
 /* libbpf passes no BTF for map types whose values are kernel objects or
  * that have no keys or values to describe. */
 static bool map_takes_btf(uint32_t type)
@@ -84,8 +79,8 @@ int bpfrt_obj_map_update(struct bpfrt_object *obj, int handle, const void *key, 
     union bpf_attr a;
     memset(&a, 0, sizeof(a));
     a.map_fd = (uint32_t)handle;
-    a.key = ptr(key);
-    a.value = ptr(value);
+    a.key = bpfrt_obj_ptr(key);
+    a.value = bpfrt_obj_ptr(value);
     a.flags = BPF_ANY;
     return (int)bpfrt_obj_sys(obj, BPF_MAP_UPDATE_ELEM, &a);
 }
@@ -99,7 +94,7 @@ static long pin_cmd(struct bpfrt_object *obj, const struct bpfrt_object_map *m, 
     snprintf(path, 512, "%s/%s", root, m->name);
     union bpf_attr a;
     memset(&a, 0, sizeof(a));
-    a.pathname = ptr(path);
+    a.pathname = bpfrt_obj_ptr(path);
     if (handle < 0)
         return bpfrt_obj_sys(obj, BPF_OBJ_GET, &a);
     a.bpf_fd = (uint32_t)handle;
@@ -124,7 +119,7 @@ static int reuse_pinned(struct bpfrt_object *obj, struct bpfrt_object_map *m, st
     memset(&a, 0, sizeof(a));
     a.info.bpf_fd = (uint32_t)h;
     a.info.info_len = sizeof(info);
-    a.info.info = ptr(&info);
+    a.info.info = bpfrt_obj_ptr(&info);
     long rc = bpfrt_obj_sys(obj, BPF_OBJ_GET_INFO_BY_FD, &a);
     uint32_t max_entries = m->max_entries;
     if (m->type == BPF_MAP_TYPE_PERF_EVENT_ARRAY && max_entries == 0)

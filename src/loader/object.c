@@ -491,6 +491,8 @@ int bpfrt_object_prog_handle(const struct bpfrt_object_prog *p) { return p->hand
 const char *bpfrt_object_prog_log(const struct bpfrt_object_prog *p) { return p->log ? p->log : ""; }
 const char *bpfrt_object_prog_error(const struct bpfrt_object_prog *p) { return p->error ? p->error : ""; }
 void bpfrt_object_prog_set_autoload(struct bpfrt_object_prog *p, bool autoload) { p->autoload = autoload; }
+uint32_t bpfrt_object_prog_flags(const struct bpfrt_object_prog *p) { return p->prog_flags; }
+void bpfrt_object_prog_set_flags(struct bpfrt_object_prog *p, uint32_t prog_flags) { p->prog_flags = prog_flags; }
 
 int bpfrt_object_prog_set_type(struct bpfrt_object_prog *p, uint32_t prog_type,
                                uint32_t expected_attach_type)

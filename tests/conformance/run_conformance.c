@@ -2,11 +2,15 @@
  * interpreter (assembler for -- asm, validation, checked run) and compares r0
  * with -- result, or the failure message with -- error (exact).
  *
- *   run_conformance [--negative] [--verbose] [--plugin EXE] PATH...
+ *   run_conformance [--negative] [--verbose] [--plugin EXE] [--engine E] PATH...
  *
  * --plugin EXE runs every program through a bpf_conformance plugin process
  * exactly as the official runner does (memory as argv[1], program hex on
  * stdin, r0 or the error message on stdout) instead of in-process.
+ * --engine interp|jit|trusted|verified runs programs in the interpreter
+ * (default) or the JIT in checked, trusted or verified mode (verified: the
+ * programs are marked verified, see conf_exec.h; with --plugin, jit and
+ * trusted become the plugin's --jit and --trusted options).
  * PATH is a .data file or a directory of them. Default (no PATH): the suite
  * under $BPFRT_SHARED, else the build's BPFRT_SHARED_DIR (conformance/tests
  * and the benchmark data/). --negative: every
@@ -30,6 +34,7 @@
 
 static int passed, failed, verbose, negative;
 static const char *plugin;
+static enum conf_engine engine = CONF_ENGINE_INTERP;
 
 /* "xx  " per byte, the runner's encoding. */
 static char *hex_bytes(const uint8_t *b, size_t n)
@@ -65,7 +70,15 @@ static void plugin_exec(const struct bpf_insn *insns, uint32_t n, const uint8_t 
         dup2(outp[1], 2);
         close(in[1]);
         close(outp[0]);
-        char *argv[] = { (char *)plugin, mem_hex, NULL };
+        /* the runner's order: memory (if any), then the plugin options */
+        char *argv[4] = { (char *)plugin, NULL, NULL, NULL };
+        int a = 1;
+        if (mem_hex)
+            argv[a++] = mem_hex;
+        if (engine == CONF_ENGINE_JIT)
+            argv[a++] = "--jit";
+        else if (engine == CONF_ENGINE_JIT_TRUSTED)
+            argv[a++] = "--trusted";
         execv(plugin, argv);
         _exit(127);
     }
@@ -158,7 +171,7 @@ static bool run_file(struct bpfrt_runtime *rt, const char *path, char *why, size
         if (plugin)
             plugin_exec(insns, n, d.mem, d.mem_len, d.has_mem, &out);
         else
-            conf_exec(rt, insns, n, d.mem, d.mem_len, 0, &out);
+            conf_exec_engine(rt, insns, n, d.mem, d.mem_len, 0, engine, &out);
         if (owned)
             plat->free(plat->ctx, insns, (size_t)n * sizeof(*insns));
     }
@@ -283,6 +296,8 @@ int main(int argc, char **argv)
             verbose = 1;
         else if (strcmp(argv[i], "--plugin") == 0 && i + 1 < argc)
             plugin = argv[++i];
+        else if (strcmp(argv[i], "--engine") == 0 && i + 1 < argc && conf_engine_parse(argv[i + 1]) >= 0)
+            engine = (enum conf_engine)conf_engine_parse(argv[++i]);
         else if (np < 64)
             paths[np++] = argv[i];
     }

@@ -87,12 +87,7 @@ static bool is_packet_type(uint32_t type)
 
 static void run_progs(struct bpfrt_runtime *rt, struct bpfrt_object *obj)
 {
-    /* Every loaded program gets the capped engine first, so a tail call
-     * from one into another stays bounded too. */
-    uint32_t n = bpfrt_object_prog_count(obj);
-    for (uint32_t i = 0; i < n; i++)
-        fuzz_cap_prog(rt, bpfrt_object_prog_handle(bpfrt_object_prog_at(obj, i)));
-    for (uint32_t i = 0; i < n; i++) {
+    for (uint32_t i = 0; i < bpfrt_object_prog_count(obj); i++) {
         struct bpfrt_object_prog *p = bpfrt_object_prog_at(obj, i);
         struct bpfrt_prog *prog = bpfrt_prog_from_handle(rt, bpfrt_object_prog_handle(p));
         if (!prog || !is_packet_type(bpfrt_object_prog_type(p)))
@@ -101,6 +96,7 @@ static void run_progs(struct bpfrt_runtime *rt, struct bpfrt_object *obj)
         struct bpfrt_test_run_opts o = {
             .data_in = frame, .data_size_in = sizeof(frame),
             .data_out = out, .data_size_out = sizeof(out),
+            .insn_budget = FUZZ_BUDGET, /* tail calls into the object's other programs included */
         };
         struct bpfrt_test_run_result res;
         memset(&res, 0, sizeof(res));
@@ -115,6 +111,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         .name = "fuzz",
         .default_prog_type = BPF_PROG_TYPE_SCHED_CLS, /* iproute2-style "ID/KEY" sections */
         .pin_root_path = "/fuzz/pins",                /* the runtime's own pin name space */
+        .target_btf_path = "", /* CO-RE against the object's own BTF, not the host's vmlinux */
     };
     struct bpfrt_object *obj = NULL;
     char err[256];

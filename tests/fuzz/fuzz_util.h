@@ -6,6 +6,7 @@
 #ifndef BPFRT_FUZZ_UTIL_H
 #define BPFRT_FUZZ_UTIL_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -21,9 +22,22 @@
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 /* Instructions one fuzzed run may execute (tail calls and callbacks
- * included): enough for every corpus program on a small packet, small
- * enough that a looping input costs about a millisecond. */
+ * included; bpfrt_test_run_opts.insn_budget or run->insn_budget): enough for
+ * every corpus program on a small packet, small enough that a looping input
+ * costs about a millisecond. */
 #define FUZZ_BUDGET (1u << 16)
+
+/* FUZZ_VERBOSE=1 in the environment: targets say what each input did (on
+ * stderr), to see why a seed or a reproducer goes where it goes. */
+static inline bool fuzz_verbose(void)
+{
+    static int v = -1;
+    if (v < 0) {
+        const char *e = getenv("FUZZ_VERBOSE");
+        v = e && *e && *e != '0';
+    }
+    return v;
+}
 
 /* ---- a runtime that keeps quiet ---- */
 
@@ -73,39 +87,6 @@ static inline struct bpfrt_runtime *fuzz_runtime(void)
     return rt;
 }
 
-/* ---- a budget for runs the caller does not start itself ----
- * PROG_TEST_RUN starts its runs with the default checked-mode budget (about
- * a second). Programs loaded by a fuzz target get this engine instead: the
- * interpreter, with the budget capped at FUZZ_BUDGET on entry. A tail-call
- * target runs in the same bpfrt_run and keeps what is left. */
-
-static inline int fuzz_capped_run(struct bpfrt_prog *prog, struct bpfrt_run *run, uint64_t r1, uint64_t r2,
-                           uint64_t *ret)
-{
-    if (run->checked && (run->insn_budget == 0 || run->insn_budget > FUZZ_BUDGET))
-        run->insn_budget = FUZZ_BUDGET;
-    return bpfrt_interp_ops.run(prog, run, r1, r2, ret);
-}
-
-static inline const struct bpfrt_engine_ops *fuzz_capped_ops(void)
-{
-    static struct bpfrt_engine_ops ops;
-    if (!ops.run) {
-        ops = bpfrt_interp_ops;
-        ops.name = "interpreter (fuzz budget)";
-        ops.run = fuzz_capped_run;
-    }
-    return &ops;
-}
-
-/* Switches a loaded program (a bpfrt_bpf handle) to the capped engine. */
-static inline void fuzz_cap_prog(struct bpfrt_runtime *rt, int prog_fd)
-{
-    struct bpfrt_prog *prog = bpfrt_prog_from_handle(rt, prog_fd);
-    if (prog && prog->engine_ops == &bpfrt_interp_ops)
-        prog->engine_ops = fuzz_capped_ops();
-}
-
 /* ---- fuzz_exec's input ----
  *   byte 0     mode: FUZZ_EXEC_* (taken modulo FUZZ_EXEC_NR_MODES)
  *   byte 1     flags: FUZZ_EXEC_F_*
@@ -114,11 +95,12 @@ static inline void fuzz_cap_prog(struct bpfrt_runtime *rt, int prog_fd)
  *   then the data (packet or raw memory), ctx_in, and the instructions
  *   (whatever follows, whole 8-byte instructions). Lengths past the end of
  *   the input are cut to what is there.
- * ld_imm64 map references (BPF_PSEUDO_MAP_FD/_IDX/_VALUE/_IDX_VALUE) name
- * one of FUZZ_EXEC_NR_MAPS maps by their immediate modulo the count, and
- * helper calls take their id modulo FUZZ_EXEC_HELPER_IDS, so mutations keep
- * hitting real maps and helpers (Linux 6.18 has ids 0..211; the ids above
- * stay as unknown ones). */
+ * ld_imm64 map references name the fuzz maps by their immediate: a map
+ * (BPF_PSEUDO_MAP_FD/_IDX) is FUZZ_MAP_*[imm % FUZZ_EXEC_NR_MAPS], a value
+ * (BPF_PSEUDO_MAP_VALUE/_IDX_VALUE) is in .data or .rodata (imm % 2, the
+ * single-element arrays direct value access needs); helper calls take their
+ * id modulo FUZZ_EXEC_HELPER_IDS. So mutations keep hitting real maps and
+ * helpers (Linux 6.18 has ids 0..211; the ids above stay unknown ones). */
 enum {
     FUZZ_EXEC_SOCKET_FILTER = 0,
     FUZZ_EXEC_XDP,
@@ -136,7 +118,15 @@ enum {
 #define FUZZ_EXEC_HELPER_IDS 256u
 
 /* The maps, in the order map references name them. */
-enum { FUZZ_MAP_ARRAY = 0, FUZZ_MAP_HASH, FUZZ_MAP_RINGBUF, FUZZ_MAP_PROG_ARRAY, FUZZ_EXEC_NR_MAPS };
+enum {
+    FUZZ_MAP_ARRAY = 0,      /* array: 4 x 64 bytes */
+    FUZZ_MAP_HASH,           /* hash: 8-byte keys, 16-byte values, 16 entries */
+    FUZZ_MAP_RINGBUF,        /* ring buffer: 4096 bytes */
+    FUZZ_MAP_PROG_ARRAY,     /* prog array: slot 0 holds the program itself */
+    FUZZ_MAP_DATA,           /* ".data": array, 1 x 1024 bytes */
+    FUZZ_MAP_RODATA,         /* ".rodata": as .data, BPF_F_RDONLY_PROG, frozen, holds format strings */
+    FUZZ_EXEC_NR_MAPS
+};
 
 static inline void fuzz_put_le16(uint8_t *p, uint32_t v)
 {

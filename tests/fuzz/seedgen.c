@@ -239,7 +239,8 @@ static void from_object(const char *path, const char *tag)
     struct bpfrt_runtime *rt = fuzz_runtime();
     struct bpfrt_object *obj = NULL;
     char err[256];
-    if (bpfrt_object_open_mem(rt, data, size, NULL, &obj, err, sizeof(err)) != 0) {
+    struct bpfrt_object_opts opts = { .target_btf_path = "" }; /* as fuzz_elf: no host vmlinux */
+    if (bpfrt_object_open_mem(rt, data, size, &opts, &obj, err, sizeof(err)) != 0) {
         skipped++; /* e.g. BTF-defined maps in an object built without -g */
         goto out;
     }

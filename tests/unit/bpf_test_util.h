@@ -98,6 +98,21 @@ static inline long load_prog(struct bpfrt_runtime *rt, uint32_t type, const stru
     return load_prog_ex(rt, false, type, insns, cnt, "GPL", 0, NULL, 0, NULL);
 }
 
+/* Loads without the verifier (BPFRT_PROG_F_NO_VERIFY): for programs a test
+ * wants the checked interpreter to stop at run time. */
+static inline long load_prog_unverified(struct bpfrt_runtime *rt, uint32_t type, const struct bpf_insn *insns,
+                                        uint32_t cnt)
+{
+    union bpf_attr a;
+    memset(&a, 0, sizeof(a));
+    a.prog_type = type;
+    a.insn_cnt = cnt;
+    a.insns = ptr(insns);
+    a.license = ptr("GPL");
+    a.prog_flags = BPFRT_PROG_F_NO_VERIFY;
+    return bpfrt_bpf(rt, BPF_PROG_LOAD, &a, sizeof(a));
+}
+
 static inline long create_map_ex(struct bpfrt_runtime *rt, bool kernel, uint32_t type, uint32_t ks, uint32_t vs,
                                  uint32_t max)
 {

@@ -9,7 +9,7 @@
 
 #include "bpfrt/btf.h"
 #include "core/bpf/cmd.h"
-#include "core/bpf/log.h"
+#include "core/lib/vlog.h"
 
 static struct bpfrt_runtime *rt;
 static bool kern;
@@ -210,7 +210,7 @@ static void test_log_load(void)
     /* rotation keeps the tail, fixed the head, both -ENOSPC with the true size */
     memset(log, 'X', sizeof(log));
     CHECK_EQ(load_both(BPF_PROG_TYPE_SOCKET_FILTER, ret0, 2, "GPL", 1, log, 40, &ts), -BPFRT_ENOSPC);
-    CHECK_STR(log, PROCESSED2 + strlen(PROCESSED2) - 39);
+    CHECK_STR(log, &PROCESSED2[strlen(PROCESSED2) - 39]);
     CHECK_EQ(ts, strlen(PROCESSED2) + 1);
     memset(log, 'X', sizeof(log));
     CHECK_EQ(load_both(BPF_PROG_TYPE_SOCKET_FILTER, ret0, 2, "GPL", 1 | BPF_LOG_FIXED, log, 40, &ts),

@@ -4,7 +4,8 @@
  * a user would on corpus objects. */
 #include <sys/wait.h>
 
-#include "test_corpus_util.h"
+#include "bpfrt/btf.h"
+#include "elf_builder.h"
 
 static char out[1 << 16];
 
@@ -12,7 +13,7 @@ static char out[1 << 16];
  * leaves stdout+stderr in out. */
 static int cli(const char *args)
 {
-    char cmd[8192];
+    char cmd[20000];
     snprintf(cmd, sizeof(cmd), "%s/bpfrt %s 2>&1", build_dir(), args);
     FILE *p = popen(cmd, "r");
     if (!p)
@@ -140,7 +141,7 @@ static bool json_valid(const char *text)
 
 static int cli_quiet(const char *args)
 {
-    char a[8400];
+    char a[18000];
     snprintf(a, sizeof(a), "%s 2>/dev/null", args);
     return cli(a);
 }
@@ -245,6 +246,42 @@ static void test_prog_run(void)
     snprintf(a, sizeof(a), "prog load %s", objp("v3", "multi_prog"));
     CHECK_EQ(cli(a), 0);
     CHECK_CONTAINS(out, "prog_frags: xdp");
+}
+
+/* An object whose .data holds `int big[600]` = {1, 2, ..., 600}, with its
+ * BTF (int, int[600], VAR big, DATASEC .data): a value far longer than any
+ * fixed buffer. */
+static bool write_big_global(const char *path)
+{
+    static const char strs[] = "\0int\0big\0.data\0";
+    uint32_t types[] = {
+        1, BTF_INFO_ENC(BTF_KIND_INT, 0, 0), 4, 32,                            /* 1: int */
+        0, BTF_INFO_ENC(BTF_KIND_ARRAY, 0, 0), 0, 1, 1, 600,                   /* 2: int[600] */
+        5, BTF_INFO_ENC(BTF_KIND_VAR, 0, 0), 2, BTF_VAR_GLOBAL_ALLOCATED,      /* 3: big */
+        9, BTF_INFO_ENC(BTF_KIND_DATASEC, 0, 1), 2400, 3, 0, 2400,             /* 4: .data */
+    };
+    static uint8_t btf[512];
+    static int32_t data[600];
+    struct btf_header h = {.magic = BTF_MAGIC, .version = 1, .hdr_len = sizeof(h), .type_len = sizeof(types),
+                           .str_off = sizeof(types), .str_len = sizeof(strs)};
+    memcpy(btf, &h, sizeof(h));
+    memcpy(btf + sizeof(h), types, sizeof(types));
+    memcpy(btf + sizeof(h) + sizeof(types), strs, sizeof(strs));
+    for (int i = 0; i < 600; i++)
+        data[i] = i + 1;
+    static struct ebuild b;
+    eb_init(&b);
+    eb_ret0_prog(&b, "xdp", "prog");
+    int d = eb_sec(&b, ".data", SHT_PROGBITS, SHF_ALLOC | SHF_WRITE, data, sizeof(data));
+    eb_sec(&b, ".BTF", SHT_PROGBITS, 0, btf, sizeof(h) + sizeof(types) + sizeof(strs));
+    eb_sec(&b, "license", SHT_PROGBITS, SHF_ALLOC | SHF_WRITE, license_gpl, sizeof(license_gpl));
+    eb_sym(&b, "big", d, 0, sizeof(data), STT_OBJECT, STB_GLOBAL);
+    eb_finish(&b);
+    FILE *f = fopen(path, "wb");
+    bool ok = f && fwrite(b.out, 1, b.size, f) == b.size;
+    if (f)
+        fclose(f);
+    return ok;
 }
 
 /* bpftool's habits: several inputs with maps kept between them, maps kept
@@ -358,6 +395,25 @@ static void test_prog_habits(void)
     snprintf(a, sizeof(a), "prog load %s --dump-maps -j", fwp);
     CHECK_EQ(cli_quiet(a), 0);
     CHECK(json_valid(out));
+    /* obj show -j of every corpus object is JSON, however large its globals */
+    static const char *const objs[] = {"trace_strings", "printk_formats", "global_knobs", "btf_exotic_types",
+                                       "btf_tags_floats", "sections_consts", "kconfig_externs", "core_reloc"};
+    for (size_t i = 0; i < sizeof(objs) / sizeof(objs[0]); i++) {
+        snprintf(a, sizeof(a), "obj show -j %s", objp("v3", objs[i]));
+        CHECK_EQ(cli_quiet(a), 0);
+        CHECK(json_valid(out));
+    }
+    char big[1024];
+    snprintf(big, sizeof(big), "%s/test_loader_cli_big.o", build_dir());
+    CHECK(write_big_global(big));
+    snprintf(a, sizeof(a), "obj show -j %s", big);
+    CHECK_EQ(cli_quiet(a), 0);
+    CHECK(json_valid(out));
+    CHECK_CONTAINS(out, "\"name\": \"big\", \"type\": \"int[600]\", \"offset\": 0, \"size\": 2400, \"value\": [1, 2, 3, ");
+    CHECK_CONTAINS(out, "598, 599, 600]}");
+    remove(big);
+    snprintf(a, sizeof(a), "prog run %s --kernel-version 6.1x --data '" TCP22 "'", fwp);
+    CHECK_EQ(cli(a), 2);
 }
 
 static void test_disasm(void)

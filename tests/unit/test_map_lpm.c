@@ -191,7 +191,7 @@ static void test_random(void)
     CHECK_EQ(kbad, 0);
     /* The full walk matches the kernel's key for key. */
     if (d.kfd >= 0) {
-        struct k4 a, b, ka, kb;
+        struct k4 a, b = {0}, ka, kb; /* b: filled through a const void * clang cannot follow */
         int ra = bpfrt_map_get_next_key(d.m, NULL, &a);
         long rk = kbpf_map_elem(BPF_MAP_GET_NEXT_KEY, d.kfd, NULL, &b, 0);
         int steps = 0, diff = 0;

@@ -51,6 +51,8 @@ static void test_loadable(void)
     static const uint32_t loadable[] = {
         P(SOCKET_FILTER), P(KPROBE), P(SCHED_CLS), P(SCHED_ACT), P(TRACEPOINT), P(XDP), P(PERF_EVENT),
         P(CGROUP_SKB), P(LWT_IN), P(LWT_OUT), P(LWT_XMIT), P(RAW_TRACEPOINT), P(SYSCALL),
+        P(SOCK_OPS), P(CGROUP_SOCK), P(CGROUP_SOCK_ADDR), P(SK_MSG), P(SK_SKB), P(FLOW_DISSECTOR),
+        P(SK_LOOKUP), P(SK_REUSEPORT), P(NETFILTER), P(TRACING), P(LSM),
     };
     uint64_t want = 0;
     for (size_t i = 0; i < NR(loadable); i++)
@@ -63,8 +65,11 @@ static void test_loadable(void)
         CHECK_EQ(r->ctx != NULL, r->test_run != BPFRT_TEST_RUN_NONE);
         if (r->ctx)
             CHECK_EQ(r->ctx->prog_type, t);
-        if (r->ctx_attach_desc)
-            CHECK_EQ(r->ctx_attach_desc->prog_type, t);
+        for (const struct bpfrt_ctx_attach *a = r->ctx_attach; a && a->attach_type != BPFRT_ATTACH_END; a++) {
+            CHECK_EQ(a->desc->prog_type, t);
+            CHECK(bpfrt_ctx_desc_for(t, a->attach_type) == a->desc);
+            CHECK(bpfrt_prog_type_attach_ok(t, a->attach_type));
+        }
         CHECK(bpfrt_ctx_desc_for(t, 0) == r->ctx);
     }
     test_current = "test_loadable";
@@ -74,6 +79,14 @@ static void test_loadable(void)
     CHECK_EQ(bpfrt_prog_type_row(P(SCHED_ACT))->test_run, BPFRT_TEST_RUN_SKB_L2);
     CHECK_EQ(bpfrt_prog_type_row(P(CGROUP_SKB))->test_run, BPFRT_TEST_RUN_SKB_L3);
     CHECK_EQ(bpfrt_prog_type_row(P(KPROBE))->test_run, BPFRT_TEST_RUN_CTX);
+    CHECK_EQ(bpfrt_prog_type_row(P(FLOW_DISSECTOR))->test_run, BPFRT_TEST_RUN_FLOW_DISSECTOR);
+    CHECK_EQ(bpfrt_prog_type_row(P(SK_LOOKUP))->test_run, BPFRT_TEST_RUN_SK_LOOKUP);
+    CHECK_EQ(bpfrt_prog_type_row(P(NETFILTER))->test_run, BPFRT_TEST_RUN_NETFILTER);
+    /* cgroup_sock: 0 is create; the post-bind hooks see their family's source */
+    CHECK(bpfrt_ctx_desc_for(P(CGROUP_SOCK), 0) == bpfrt_ctx_desc_for(P(CGROUP_SOCK), BPF_CGROUP_INET_SOCK_CREATE));
+    CHECK(bpfrt_ctx_desc_for(P(CGROUP_SOCK), BPF_CGROUP_INET4_POST_BIND) != bpfrt_ctx_desc_for(P(CGROUP_SOCK), 0));
+    CHECK(bpfrt_ctx_desc_for(P(CGROUP_SOCK_ADDR), BPF_CGROUP_UDP6_SENDMSG) !=
+          bpfrt_ctx_desc_for(P(CGROUP_SOCK_ADDR), BPF_CGROUP_INET6_CONNECT));
 }
 
 static bool has_packet(const struct bpfrt_ctx_desc *d)
@@ -84,11 +97,12 @@ static bool has_packet(const struct bpfrt_ctx_desc *d)
     return false;
 }
 
-/* may_access_direct_pkt_data */
+/* may_access_direct_pkt_data (writes), and reads for every type whose
+ * context hands out a packet pointer: sock_ops reads through skb_data */
 static void test_pkt_access(void)
 {
     static const uint32_t ro[] = { P(LWT_IN), P(LWT_OUT), P(LWT_SEG6LOCAL), P(SK_REUSEPORT), P(FLOW_DISSECTOR),
-                                   P(CGROUP_SKB) };
+                                   P(CGROUP_SKB), P(SOCK_OPS) };
     static const uint32_t rw[] = { P(SCHED_CLS), P(SCHED_ACT), P(XDP), P(LWT_XMIT), P(SK_SKB), P(SK_MSG),
                                    P(CGROUP_SOCKOPT) };
     uint8_t want[__MAX_BPF_PROG_TYPE] = { 0 };

@@ -154,6 +154,10 @@ static bool pkt_fields(uint32_t type, int16_t *data, int16_t *end, uint8_t *size
     case P(SK_REUSEPORT): /* struct sk_reuseport_md: likewise */
         *data = 0, *end = 8, *size = BPF_DW;
         return true;
+    case P(SOCK_OPS): /* struct bpf_sock_ops: skb_data, skb_data_end */
+        *data = offsetof(struct bpf_sock_ops, skb_data), *end = offsetof(struct bpf_sock_ops, skb_data_end);
+        *size = BPF_DW;
+        return true;
     case P(CGROUP_SOCKOPT): /* struct bpf_sockopt: sk, optval, optval_end */
         *data = 8, *end = 16, *size = BPF_DW;
         return true;

@@ -120,6 +120,7 @@ static void null_with_zero_size(void)
     a.insns = (uint64_t)(uintptr_t)p;
     a.insn_cnt = 7;
     a.license = (uint64_t)(uintptr_t)"GPL";
+    a.prog_flags = BPFRT_PROG_F_NO_VERIFY; /* checked mode is what is tested */
     long fd = bpfrt_bpf(crt, BPF_PROG_LOAD, &a, sizeof(a));
     CHECK(fd >= 0);
     uint8_t frame[64];

@@ -109,6 +109,7 @@ static void lwt_change_head_vs_kernel(void)
         a.insns = (uint64_t)(uintptr_t)p;
         a.insn_cnt = 4;
         a.license = (uint64_t)(uintptr_t)"GPL";
+        a.prog_flags = BPFRT_PROG_F_NO_VERIFY; /* checked mode is what is tested */
         long bfd = bpfrt_bpf(crt, BPF_PROG_LOAD, &a, sizeof(a));
         CHECK(kfd >= 0);
         CHECK(bfd >= 0);

@@ -13,6 +13,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "bpfrt/bpf.h"
 #include "bpfrt/errno.h"
 #include "bpfrt/helpers.h"
 #include "bpfrt/hooks.h"
@@ -21,11 +22,19 @@
 #include "test_corpus_util.h"
 
 /* The sandbox programs are checked mode's regression tests: they must run
- * unverified even once PROG_LOAD verifies. When the loader grows a "do not
- * verify" option, set it here (and only here). */
+ * unverified although PROG_LOAD verifies, so every program of the object
+ * loads with BPFRT_PROG_F_NO_VERIFY. */
 static inline void sb_opts(struct bpfrt_object_opts *o)
 {
     memset(o, 0, sizeof(*o));
+}
+
+static inline void sb_no_verify(struct bpfrt_object *obj)
+{
+    for (uint32_t i = 0; i < bpfrt_object_prog_count(obj); i++) {
+        struct bpfrt_object_prog *p = bpfrt_object_prog_at(obj, i);
+        bpfrt_object_prog_set_flags(p, bpfrt_object_prog_flags(p) | BPFRT_PROG_F_NO_VERIFY);
+    }
 }
 
 static void sb_quiet(void *arg, const char *line, size_t len)
@@ -55,6 +64,7 @@ static inline struct bpfrt_object *sb_load(const char *name, ...)
         }
     }
     va_end(ap);
+    sb_no_verify(obj);
     char err[512] = "";
     int rc = bpfrt_object_load(obj, err, sizeof(err));
     if (rc) {

@@ -280,6 +280,7 @@ static void test_tail_calls(void)
     const struct bpf_insn target[] = { LDX(BPF_B, 0, 1, 0), ALU64_IMM(BPF_ADD, 0, 100), EXIT() };
     char msg[128];
     CHECK_EQ(bpfrt_prog_create(vt_rt, target, 3, BPF_PROG_TYPE_UNSPEC, msg, sizeof(msg), &tail_target), 0);
+    vt_prepare(tail_target);
     uint8_t mem[4] = { 7, 0, 0, 0 };
     /* from the entry frame: the target replaces the program */
     const struct bpf_insn entry[] = { MOV64_IMM(1, 0), CALL_HELPER(H_TAIL), MOV64_IMM(0, 1), EXIT() };

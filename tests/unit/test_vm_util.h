@@ -1,11 +1,16 @@
 /* Shared by the test_vm_*.c tests: instruction builders and a runner that
  * executes a program in checked mode and (optionally) again as a verified
- * program (unchecked loop), so every semantic test covers both loops. */
+ * program (unchecked loop), so every semantic test covers both loops.
+ * Built with VT_JIT defined (tests/unit/test_jit_vm_*.c), the same tests
+ * run JIT-compiled: checked and verified mode (with VT_JIT_BLIND, constant
+ * blinding on); traced runs stay in the interpreter (tracing is an
+ * interpreter feature). */
 #ifndef BPFRT_TEST_VM_UTIL_H
 #define BPFRT_TEST_VM_UTIL_H
 
 #include "bpfrt/asm.h"
 #include "bpfrt/errno.h"
+#include "bpfrt/jit.h"
 #include "bpfrt/insn.h"
 #include "bpfrt/map.h"
 #include "bpfrt/platform.h"
@@ -82,6 +87,21 @@ static void *vt_trace_arg;
 static struct bpfrt_map **vt_maps;
 static uint32_t vt_nr_maps;
 
+/* Moves a created program to the engine under test (VT_JIT builds). */
+static inline void vt_prepare(struct bpfrt_prog *prog)
+{
+#ifdef VT_JIT
+    bool jitted = false;
+    char msg[128];
+    if (!vt_trace && (bpfrt_prog_use_jit(prog, BPFRT_ENGINE_JIT, &jitted, msg, sizeof(msg)) || !jitted)) {
+        fprintf(stderr, "not JIT-compiled: %s\n", msg);
+        exit(1);
+    }
+#else
+    (void)prog;
+#endif
+}
+
 /* Creates the program and runs it once on mem (r1 = mem, r2 = len). */
 static inline struct vt_result vt_run_mode(const struct bpf_insn *insns, uint32_t n, void *mem, size_t len,
                                     bool verified)
@@ -102,6 +122,7 @@ static inline struct vt_result vt_run_mode(const struct bpf_insn *insns, uint32_
         }
         prog->nr_maps = vt_nr_maps;
     }
+    vt_prepare(prog);
     struct bpfrt_run *run = calloc(1, sizeof(*run));
     run->ctx = mem;
     run->ctx_size = (uint32_t)len;
@@ -148,6 +169,9 @@ static inline void vt_setup(void)
         fprintf(stderr, "cannot create runtime\n");
         exit(1);
     }
+#ifdef VT_JIT_BLIND
+    bpfrt_runtime_set_jit_blinding(vt_rt, true);
+#endif
 }
 
 static inline void vt_teardown(void)

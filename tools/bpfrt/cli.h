@@ -21,6 +21,7 @@ int cmd_disasm(int argc, char **argv); /* tools/bpfrt/cmd_disasm.c */
 int cmd_run(int argc, char **argv);    /* tools/bpfrt/cmd_run.c */
 int cmd_obj(int argc, char **argv);    /* tools/bpfrt/cmd_obj.c */
 int cmd_prog(int argc, char **argv);   /* tools/bpfrt/cmd_prog.c */
+int cmd_verify(int argc, char **argv); /* tools/bpfrt/cmd_verify.c */
 
 /* Reads a whole file (or "-" for stdin) into a malloc'd buffer with a NUL
  * appended; returns NULL and prints an error naming the file on failure. */

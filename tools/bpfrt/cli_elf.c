@@ -75,7 +75,10 @@ int cli_obj_parse_common(int argc, char **argv, int *i, struct cli_obj_opts *o, 
     if (is_opt(a, "--kernel-version")) {
         const char *v = opt_value(argc, argv, i, "--kernel-version");
         unsigned maj = 0, min = 0, pat = 0;
-        if (!v || sscanf(v, "%u.%u.%u", &maj, &min, &pat) < 2 || maj > 255 || min > 255 || pat > 255) {
+        int used = 0;
+        bool three = v && sscanf(v, "%3u.%3u.%3u%n", &maj, &min, &pat, &used) == 3 && !v[used];
+        bool two = !three && v && sscanf(v, "%3u.%3u%n", &maj, &min, &used) == 2 && !v[used];
+        if ((!three && !two) || !strchr("0123456789", v[0]) || maj > 255 || min > 255 || pat > 255) {
             fprintf(stderr, "bpfrt %s: --kernel-version needs MAJOR.MINOR[.PATCH]\n", cmd);
             return -1;
         }
@@ -484,7 +487,7 @@ static void dump_one(FILE *f, struct bpfrt_runtime *rt, struct bpfrt_object *obj
             if (json)
                 fprintf(f, ", \"value\": ");
             else
-                fprintf(f, "  value: ");
+                fprintf(f, is_percpu(type) ? "  value:" : "  value: ");
             if (is_percpu(type)) {
                 uint32_t stride = (bpfrt_object_map_value_size(m) + 7) & ~7u;
                 unsigned n = stride ? vs / stride : 0;

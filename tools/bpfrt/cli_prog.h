@@ -7,6 +7,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "bpfrt/prog.h"
 #include "cli_elf.h"
 
 #define PROG_MAX_ITEMS 64
@@ -35,12 +36,14 @@ struct prog_args {
     uint64_t budget;  /* --budget N: 0 = not given */
     bool budget_set;
     bool dump_maps;
+    bool no_verify;   /* --no-verify: load with BPFRT_PROG_F_NO_VERIFY (checked mode) */
     const char *state;
     struct map_set sets[PROG_MAX_ITEMS];
     int nr_sets;
     const char *rodata[PROG_MAX_ITEMS];
     int nr_rodata;
     const char *host_reads; /* --host-reads none|all; NULL: by program type */
+    enum bpfrt_engine_kind engine; /* --jit, --trusted; 0: the interpreter (the runtime's default) */
 };
 
 /* Runs program p once per input (maps kept between runs) and prints each

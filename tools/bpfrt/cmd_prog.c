@@ -6,7 +6,14 @@
  *                  [--ctx-file F | --ctx-args 1,2,3]... [--repeat N] [--trace] [--budget N]
  *                  [--map-set MAP KEY=VALUE]... [--rodata VAR=VALUE]... [--state FILE]
  *                  [--host-reads none|all] [--dump-maps] [-j]
+ *                  [--jit | --trusted]
  *   bpfrt prog load prog.o [--map-set ...] [--rodata ...] [--state FILE] [--dump-maps] [-j]
+ *                  [--jit | --trusted]
+ *   bpfrt prog dump jited prog.o [--section S | --prog NAME] [--trusted]
+ *   (prog run and prog load: --no-verify)
+ *
+ * Programs are verified at load, as the kernel does; --no-verify loads them
+ * unverified (BPFRT_PROG_F_NO_VERIFY: checked mode).
  *
  * Both load every program they can (bpfrt_object_load_partial): `prog load`
  * reports each program - loaded, or why not - and `prog run` runs the one
@@ -20,14 +27,17 @@
 #include <string.h>
 
 #include "bpfrt/bpf.h"
+#include "bpfrt/jit.h"
 #include "bpfrt/runtime.h"
 #include "cli.h"
 #include "cli_prog.h"
+#include "jit_dump.h"
 
 static void prog_usage(FILE *f)
 {
     fprintf(f, "usage: bpfrt prog run OBJ [options]   load OBJ and test-run one program\n"
-               "       bpfrt prog load OBJ [options]  load every program it can and report each one\n\n"
+               "       bpfrt prog load OBJ [options]  load every program it can and report each one\n"
+               "       bpfrt prog dump jited OBJ [options]  print one program's x86-64 code\n\n"
                "  --section S            run the (first) program of section S\n"
                "  --prog NAME            run program NAME (default: the first program)\n"
                "  --data HEX             an input packet as hex bytes (\"02 00 00 ...\")\n"
@@ -52,7 +62,13 @@ static void prog_usage(FILE *f)
                "                         program's own memory, or any address of this process\n"
                "                         (default: all for kprobe/tracepoint/raw_tp/perf_event/\n"
                "                         tracing programs, none for the others)\n"
-               "  --dump-maps            print every map at the end (BTF-typed values)\n");
+               "  --dump-maps            print every map at the end (BTF-typed values)\n"
+               "  --no-verify            load without the verifier (checked mode: the\n"
+               "                         interpreter stops a bad access at run time)\n"
+
+               "  --jit                  JIT-compile the programs (x86-64; checked mode)\n"
+               "  --trusted              JIT-compile them without run-time checks: only for\n"
+               "                         programs you trust (implies --jit)\n");
     cli_obj_common_usage(f);
 }
 
@@ -154,6 +170,13 @@ static int parse_args(int argc, char **argv, struct prog_args *a)
             a->dump_maps = true;
         } else if (strcmp(s, "--trace") == 0) {
             a->trace = true;
+        } else if (strcmp(s, "--no-verify") == 0) {
+            a->no_verify = true;
+        } else if (strcmp(s, "--jit") == 0) {
+            if (!a->engine)
+                a->engine = BPFRT_ENGINE_JIT;
+        } else if (strcmp(s, "--trusted") == 0) {
+            a->engine = BPFRT_ENGINE_JIT_TRUSTED;
         } else if (strcmp(s, "--map-set") == 0) {
             if ((c = parse_map_set(argc, argv, &i, a)) != CLI_OK)
                 return c;
@@ -173,6 +196,8 @@ static int parse_args(int argc, char **argv, struct prog_args *a)
     }
     if (a->section && a->prog)
         return usage_error("--section and --prog are exclusive", NULL);
+    if (a->trace && a->engine)
+        return usage_error("--trace is an interpreter feature: not with --jit or --trusted", NULL);
     if (a->nr_data > 1 && a->nr_ctx > 1 && a->nr_data != a->nr_ctx)
         return usage_error("give as many contexts as packets, or one context for every packet", NULL);
     return CLI_OK;
@@ -203,6 +228,30 @@ static void print_prog_failure(const struct bpfrt_object_prog *p)
         fprintf(stderr, "verifier log of %s:\n%s", bpfrt_object_prog_name(p), bpfrt_object_prog_log(p));
 }
 
+/* --trusted: the loads went to the JIT (the runtime's default); each
+ * loaded program now opts in to trusted mode, which is asked for per
+ * program. */
+static bool apply_trusted(struct bpfrt_runtime *rt, struct bpfrt_object *obj, const struct prog_args *a)
+{
+    if (a->engine != BPFRT_ENGINE_JIT_TRUSTED)
+        return true;
+    for (uint32_t i = 0; i < bpfrt_object_prog_count(obj); i++) {
+        struct bpfrt_object_prog *op = bpfrt_object_prog_at(obj, i);
+        int h = bpfrt_object_prog_handle(op);
+        struct bpfrt_prog *p = h >= 0 ? bpfrt_prog_from_handle(rt, h) : NULL;
+        if (!p)
+            continue;
+        char msg[256] = "";
+        if (bpfrt_prog_use_jit(p, BPFRT_ENGINE_JIT_TRUSTED, NULL, msg, sizeof(msg))) {
+            fprintf(stderr, "bpfrt prog: %s: %s\n", bpfrt_object_prog_name(op), msg);
+            return false;
+        }
+        if (msg[0])
+            fprintf(stderr, "%s: %s\n", bpfrt_object_prog_name(op), msg);
+    }
+    return true;
+}
+
 /* Map contents before the runs: the state file, then --map-set. */
 static bool prepare_maps(struct bpfrt_runtime *rt, struct bpfrt_object *obj, const struct prog_args *a)
 {
@@ -231,6 +280,15 @@ static void set_host_reads(struct bpfrt_runtime *rt, const struct prog_args *a, 
     bpfrt_runtime_set_host_reads(rt, all ? BPFRT_HOST_READS_ALL : BPFRT_HOST_READS_NONE);
 }
 
+/* --no-verify: every program loads with BPFRT_PROG_F_NO_VERIFY. */
+static void apply_no_verify(struct bpfrt_object *obj, const struct prog_args *a)
+{
+    for (uint32_t i = 0; a->no_verify && i < bpfrt_object_prog_count(obj); i++) {
+        struct bpfrt_object_prog *p = bpfrt_object_prog_at(obj, i);
+        bpfrt_object_prog_set_flags(p, bpfrt_object_prog_flags(p) | BPFRT_PROG_F_NO_VERIFY);
+    }
+}
+
 static int prog_run(struct bpfrt_runtime *rt, struct bpfrt_object *obj, const struct prog_args *a)
 {
     struct bpfrt_object_prog *p = select_prog(obj, a);
@@ -238,6 +296,7 @@ static int prog_run(struct bpfrt_runtime *rt, struct bpfrt_object *obj, const st
         return CLI_ERROR;
     bpfrt_object_prog_set_autoload(p, true); /* even a SEC("?...") program */
     set_host_reads(rt, a, bpfrt_object_prog_type(p));
+    apply_no_verify(obj, a);
     char err[1024];
     bpfrt_object_load_partial(obj, err, sizeof(err));
     if (bpfrt_object_prog_handle(p) < 0) {
@@ -258,7 +317,7 @@ static int prog_run(struct bpfrt_runtime *rt, struct bpfrt_object *obj, const st
                 failed > 1 ? "s" : "", bpfrt_object_prog_name(first), bpfrt_object_prog_error(first));
     if (*bpfrt_object_notes(obj))
         fprintf(stderr, "note: %s", bpfrt_object_notes(obj));
-    if (!prepare_maps(rt, obj, a))
+    if (!apply_trusted(rt, obj, a) || !prepare_maps(rt, obj, a))
         return CLI_ERROR;
     int status = prog_run_inputs(rt, obj, p, a);
     if (status == CLI_OK && a->state && !prog_state_save(rt, obj, a->state))
@@ -266,13 +325,16 @@ static int prog_run(struct bpfrt_runtime *rt, struct bpfrt_object *obj, const st
     return status;
 }
 
-static void report_prog(const struct bpfrt_object_prog *p, bool json, bool first)
+static void report_prog(struct bpfrt_runtime *rt, const struct bpfrt_object_prog *p, bool json, bool first)
 {
     uint32_t cnt;
     bpfrt_object_prog_insns(p, &cnt);
     const char *tn = bpfrt_object_prog_type(p) ? bpfrt_prog_type_str(bpfrt_object_prog_type(p)) : NULL;
     bool loaded = bpfrt_object_prog_handle(p) >= 0;
     const char *why = bpfrt_object_prog_error(p);
+    struct bpfrt_prog *kp = loaded ? bpfrt_prog_from_handle(rt, bpfrt_object_prog_handle(p)) : NULL;
+    struct bpfrt_jit_stats st;
+    bool jit = kp && bpfrt_jit_get_stats(kp, &st);
     if (json) {
         printf("%s{\"name\": ", first ? "" : ", ");
         cli_json_str(stdout, bpfrt_object_prog_name(p));
@@ -284,11 +346,16 @@ static void report_prog(const struct bpfrt_object_prog *p, bool json, bool first
         else
             printf("null");
         printf(", \"insns\": %u, \"loaded\": %s", cnt, loaded ? "true" : "false");
+        if (jit)
+            printf(", \"jited_bytes\": %u, \"jit_mode\": \"%s\"", st.image_len, st.mode);
         if (*why) {
             printf(", \"error\": ");
             cli_json_str(stdout, why);
         }
         printf("}");
+    } else if (jit) {
+        printf("%s: %s, %u instructions: loaded, JIT-compiled (%s mode) to %u bytes\n", bpfrt_object_prog_name(p),
+               tn ? tn : "?", cnt, st.mode, st.image_len);
     } else if (loaded) {
         printf("%s: %s, %u instructions: loaded\n", bpfrt_object_prog_name(p), tn ? tn : "?", cnt);
     } else {
@@ -300,12 +367,15 @@ static void report_prog(const struct bpfrt_object_prog *p, bool json, bool first
 static int prog_load(struct bpfrt_runtime *rt, struct bpfrt_object *obj, const struct prog_args *a)
 {
     char err[1024];
+    apply_no_verify(obj, a);
     int rc = bpfrt_object_load_partial(obj, err, sizeof(err));
+    if (!apply_trusted(rt, obj, a))
+        return CLI_ERROR;
     bool json = a->o.json;
     if (json)
         printf("{\"programs\": [");
     for (uint32_t i = 0; i < bpfrt_object_prog_count(obj); i++)
-        report_prog(bpfrt_object_prog_at(obj, i), json, i == 0);
+        report_prog(rt, bpfrt_object_prog_at(obj, i), json, i == 0);
     for (uint32_t i = 0; !json && i < bpfrt_object_map_count(obj); i++) {
         const struct bpfrt_object_map *m = bpfrt_object_map_at(obj, i);
         if (*bpfrt_object_map_error(m))
@@ -328,6 +398,25 @@ static int prog_load(struct bpfrt_runtime *rt, struct bpfrt_object *obj, const s
     return rc || !ok ? CLI_ERROR : CLI_OK;
 }
 
+/* prog dump jited: loads the object JIT-compiled, prints one program's code. */
+static int prog_dump_jited(struct bpfrt_runtime *rt, struct bpfrt_object *obj, const struct prog_args *a)
+{
+    struct bpfrt_object_prog *p = select_prog(obj, a);
+    if (!p)
+        return CLI_ERROR;
+    bpfrt_object_prog_set_autoload(p, true);
+    char err[1024];
+    bpfrt_object_load_partial(obj, err, sizeof(err));
+    if (bpfrt_object_prog_handle(p) < 0) {
+        print_prog_failure(p);
+        return CLI_ERROR;
+    }
+    if (!apply_trusted(rt, obj, a))
+        return CLI_ERROR;
+    printf("; %s (section %s)\n", bpfrt_object_prog_name(p), bpfrt_object_prog_section(p));
+    return cli_dump_jited(stdout, bpfrt_prog_from_handle(rt, bpfrt_object_prog_handle(p)));
+}
+
 int cmd_prog(int argc, char **argv)
 {
     if (argc < 2 || cli_is_help(argv[1])) {
@@ -335,26 +424,39 @@ int cmd_prog(int argc, char **argv)
         return argc < 2 ? CLI_USAGE : CLI_OK;
     }
     bool run = strcmp(argv[1], "run") == 0, load = strcmp(argv[1], "load") == 0;
-    if (!run && !load) {
-        fprintf(stderr, "bpfrt prog: unknown subcommand '%s' (run, load)\n", argv[1]);
+    bool dump = strcmp(argv[1], "dump") == 0;
+    if (!run && !load && !dump) {
+        fprintf(stderr, "bpfrt prog: unknown subcommand '%s' (run, load, dump jited)\n", argv[1]);
         return CLI_USAGE;
+    }
+    if (dump) {
+        if (argc < 3 || strcmp(argv[2], "jited") != 0) {
+            fprintf(stderr, "bpfrt prog: dump what? (bpfrt prog dump jited OBJ)\n");
+            return CLI_USAGE;
+        }
+        argc--, argv++; /* "dump jited" parses like one subcommand */
     }
     struct prog_args *a = calloc(1, sizeof(*a));
     if (!a)
         return CLI_ERROR;
     int rc = parse_args(argc, argv, a);
+    if (dump && !a->engine)
+        a->engine = BPFRT_ENGINE_JIT;
     struct bpfrt_runtime *rt = NULL;
     struct bpfrt_object *obj = NULL;
     void *btf_buf = NULL;
     if (rc == CLI_OK && bpfrt_runtime_create(bpfrt_platform_hosted(), &rt))
         rc = CLI_ERROR;
+    /* loads go to the JIT; --trusted programs opt in after loading */
+    if (rc == CLI_OK && a->engine)
+        bpfrt_runtime_set_default_engine(rt, BPFRT_ENGINE_JIT);
     if (rc == CLI_OK && !cli_obj_open(rt, &a->o, &obj, &btf_buf, "prog"))
         rc = CLI_ERROR;
     for (int i = 0; rc == CLI_OK && i < a->nr_rodata; i++)
         if (!prog_apply_rodata(obj, a->rodata[i]))
             rc = CLI_ERROR;
     if (rc == CLI_OK)
-        rc = run ? prog_run(rt, obj, a) : prog_load(rt, obj, a);
+        rc = run ? prog_run(rt, obj, a) : load ? prog_load(rt, obj, a) : prog_dump_jited(rt, obj, a);
     bpfrt_object_close(obj);
     free(btf_buf);
     if (rt)

@@ -1,8 +1,9 @@
-/* bpfrt run: runs one program in the interpreter, the way the conformance
- * suite defines it (r1 = input memory, r2 = its length, result = r0).
+/* bpfrt run: runs one program, the way the conformance suite defines it
+ * (r1 = input memory, r2 = its length, result = r0), in the interpreter or
+ * JIT-compiled.
  *
  *   bpfrt run FILE [--mem HEX | --mem-file F] [--repeat N] [--trace]
- *                  [--syntax S] [--budget N]
+ *                  [--syntax S] [--budget N] [--verify [--type T]] [--jit [--trusted]] [--dump-jited]
  *
  * FILE is a .data test (its -- mem is used unless --mem/--mem-file is given,
  * and its -- result is compared), assembly text, or raw bytecode. */
@@ -13,21 +14,26 @@
 #include <time.h>
 
 #include "bpfrt/asm.h"
+#include "bpfrt/bpf.h"
 #include "bpfrt/errno.h"
+#include "bpfrt/jit.h"
 #include "bpfrt/platform.h"
 #include "bpfrt/prog.h"
+#include "bpfrt/prog_type.h"
 #include "bpfrt/runtime.h"
 #include "cli.h"
 #include "conf_data.h"
 #include "conf_exec.h"
+#include "jit_dump.h"
 
 static void run_usage(FILE *f)
 {
     fprintf(f,
         "usage: bpfrt run FILE [options]\n\n"
-        "Runs a program in the bpfrt interpreter (checked mode: every memory access\n"
-        "is bounds-checked). r1 points at a writable copy of the input memory, r2 holds\n"
-        "its length, r10 is the frame pointer; the result is r0.\n\n"
+        "Runs a program in the bpfrt interpreter, or JIT-compiled with --jit (both in\n"
+        "checked mode: every memory access is bounds-checked). r1 points at a writable\n"
+        "copy of the input memory, r2 holds its length, r10 is the frame pointer; the\n"
+        "result is r0.\n\n"
         "FILE: a .data conformance test (its -- mem is the default input and its\n"
         "      -- result is compared), assembly source, or raw bytecode (.bin)\n\n"
         "options:\n"
@@ -37,6 +43,12 @@ static void run_usage(FILE *f)
         "  --trace          print each executed instruction and the registers it changed\n"
         "  --syntax S       assembly syntax of FILE: auto (default), kernel, llvm, conf\n"
         "  --budget N       instruction budget (default %llu, 0 = unlimited)\n"
+        "  --verify         run the verifier first (as program type --type T, default\n"
+        "                   socket_filter: r1 is then its context) and stop when it refuses\n"
+        "  --jit            run JIT-compiled (x86-64; checked mode)\n"
+        "  --trusted        JIT-compiled without run-time checks: only for programs you\n"
+        "                   trust, a bad one can crash bpfrt (implies --jit)\n"
+        "  --dump-jited     print the machine code before running (implies --jit)\n"
         "  -h, --help       this text\n\n"
         "exit status: 0 ran (and matched the file's -- result or -- error), 1 program\n"
         "error or mismatch, 2 usage\n",
@@ -105,11 +117,41 @@ static double now_ns(void)
     return (double)ts.tv_sec * 1e9 + (double)ts.tv_nsec;
 }
 
+/* --verify: PROG_LOAD under the given type with a level-1 log; the log
+ * goes to stderr when the verifier refuses the program. */
+static bool verified(struct bpfrt_runtime *rt, const struct bpf_insn *insns, uint32_t n, uint32_t type,
+                     const char *file)
+{
+    enum { LOG_SIZE = 1 << 20 };
+    char *log = calloc(1, LOG_SIZE);
+    union bpf_attr a;
+    memset(&a, 0, sizeof(a));
+    a.prog_type = type;
+    a.insns = (uint64_t)(uintptr_t)insns;
+    a.insn_cnt = n;
+    a.license = (uint64_t)(uintptr_t)"GPL";
+    if (log) {
+        a.log_level = 1;
+        a.log_buf = (uint64_t)(uintptr_t)log;
+        a.log_size = LOG_SIZE;
+    }
+    long h = bpfrt_bpf(rt, BPF_PROG_LOAD, &a, sizeof(a));
+    if (h < 0)
+        fprintf(stderr, "%sbpfrt run: the verifier refused %s: %s\n", log ? log : "", file,
+                bpfrt_strerror((int)h));
+    else
+        bpfrt_close(rt, (int)h);
+    free(log);
+    return h >= 0;
+}
+
 int cmd_run(int argc, char **argv)
 {
     const char *file = NULL, *mem_hex = NULL, *mem_file = NULL;
     unsigned long long repeat = 1, budget = 1ull << 30;
-    bool trace = false;
+    bool trace = false, verify = false, dump_jited = false;
+    int verify_type = BPF_PROG_TYPE_SOCKET_FILTER;
+    enum bpfrt_engine_kind engine = BPFRT_ENGINE_INTERP;
     enum bpfrt_syntax syntax = BPFRT_SYNTAX_AUTO;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
@@ -118,6 +160,23 @@ int cmd_run(int argc, char **argv)
             return CLI_OK;
         } else if (strcmp(a, "--trace") == 0) {
             trace = true;
+        } else if (strcmp(a, "--verify") == 0) {
+            verify = true;
+        } else if (strcmp(a, "--type") == 0) {
+            verify_type = i + 1 < argc ? bpfrt_prog_type_parse(argv[++i]) : -1;
+            if (verify_type <= 0) {
+                fprintf(stderr, "bpfrt run: --type needs a program type (socket_filter, xdp, ...)\n");
+                return CLI_USAGE;
+            }
+        } else if (strcmp(a, "--jit") == 0) {
+            if (engine == BPFRT_ENGINE_INTERP)
+                engine = BPFRT_ENGINE_JIT;
+        } else if (strcmp(a, "--trusted") == 0) {
+            engine = BPFRT_ENGINE_JIT_TRUSTED;
+        } else if (strcmp(a, "--dump-jited") == 0) {
+            dump_jited = true;
+            if (engine == BPFRT_ENGINE_INTERP)
+                engine = BPFRT_ENGINE_JIT;
         } else if ((strcmp(a, "--mem") == 0 || strcmp(a, "--mem-file") == 0 || strcmp(a, "--repeat") == 0 ||
                     strcmp(a, "--syntax") == 0 || strcmp(a, "--budget") == 0)) {
             if (i + 1 >= argc) {
@@ -168,6 +227,10 @@ int cmd_run(int argc, char **argv)
     }
     if (mem_hex && mem_file) {
         fprintf(stderr, "bpfrt run: give --mem or --mem-file, not both\n");
+        return CLI_USAGE;
+    }
+    if (trace && engine != BPFRT_ENGINE_INTERP) {
+        fprintf(stderr, "bpfrt run: --trace is an interpreter feature (not with --jit/--trusted)\n");
         return CLI_USAGE;
     }
 
@@ -254,9 +317,12 @@ int cmd_run(int argc, char **argv)
         goto out;
     }
     conf_ensure_helper5(rt);
+    if (verify && !verified(rt, insns, n, (uint32_t)verify_type, file))
+        goto out;
     char msg[256] = "";
+    struct bpfrt_prog_create_opts copts = { .prog_type = BPF_PROG_TYPE_UNSPEC, .engine = engine };
     int err = conf_no_map_refs(insns, n, msg, sizeof(msg))
-                  ? bpfrt_prog_create(rt, insns, n, BPF_PROG_TYPE_UNSPEC, msg, sizeof(msg), &prog)
+                  ? bpfrt_prog_create_opts(rt, insns, n, &copts, msg, sizeof(msg), &prog)
                   : -BPFRT_EINVAL;
     if (err) {
         fprintf(stderr, "bpfrt run: program rejected: %s\n", msg[0] ? msg : "invalid program");
@@ -264,6 +330,10 @@ int cmd_run(int argc, char **argv)
             status = expected_error(&d, msg, mem_hex || mem_file);
         goto out;
     }
+    if (msg[0]) /* a note: e.g. no JIT here, the interpreter runs it */
+        fprintf(stderr, "bpfrt run: %s\n", msg);
+    if (dump_jited && cli_dump_jited(stdout, prog) != CLI_OK)
+        goto out;
     copy = malloc(mem_len ? mem_len : 1);
     if (!copy)
         goto out;

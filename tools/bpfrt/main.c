@@ -13,6 +13,7 @@ static const struct cli_command commands[] = {
     {"run", cmd_run, "run a program (assembly, bytecode or .data test) in the interpreter"},
     {"obj", cmd_obj, "inspect an ELF/BTF object (obj show)"},
     {"prog", cmd_prog, "load and test-run programs from an ELF object (prog run)"},
+    {"verify", cmd_verify, "run the verifier on programs and print its log"},
 };
 
 static void usage(FILE *f)

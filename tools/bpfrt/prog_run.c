@@ -186,7 +186,7 @@ static bool run_input(struct bpfrt_runtime *rt, struct bpfrt_prog *kp, const str
     const struct prog_input *din = a->nr_data ? &a->data[a->nr_data == 1 ? 0 : i] : NULL;
     const struct prog_input *cin = a->nr_ctx ? &a->ctx[a->nr_ctx == 1 ? 0 : i] : NULL;
     struct input_buf d = {0}, c = {0};
-    bool ok = (!din || read_data(din, &d)) && (!cin || (cin->from_file ? read_data(cin, &c) : read_ctx(cin, &c)));
+    bool ok = (!din || read_data(din, &d)) && (!cin || read_ctx(cin, &c));
     if (!ok) {
         free(d.p);
         free(c.p);

@@ -221,7 +221,7 @@ static inline int conf_data_parse(const char *text, size_t len, struct conf_data
             if (!err[0])
                 snprintf(err, errsz, "out of memory");
             char tmp[160];
-            snprintf(tmp, sizeof(tmp), "line %u: %s", lineno, err);
+            snprintf(tmp, sizeof(tmp), "line %u: %.140s", lineno, err);
             snprintf(err, errsz, "%s", tmp);
             goto out;
         }

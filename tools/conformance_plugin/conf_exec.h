@@ -2,7 +2,9 @@
  * header-only: shared by the conformance runner, the plugin and `bpfrt run`):
  * r1 = a writable copy of the input memory (NULL when there is none),
  * r2 = its length, r10 = 512 bytes of stack per frame, result = full r0.
- * Programs are unverified, so the interpreter runs them in checked mode. */
+ * Programs are unverified, so the interpreter runs them in checked mode;
+ * with CONF_ENGINE_JIT the JIT does, in checked mode, with
+ * CONF_ENGINE_JIT_TRUSTED in trusted mode (no checks). */
 #ifndef BPFRT_CONF_EXEC_H
 #define BPFRT_CONF_EXEC_H
 
@@ -12,6 +14,7 @@
 #include <string.h>
 
 #include "bpfrt/asm.h"
+#include "bpfrt/jit.h"
 #include "bpfrt/prog.h"
 #include "bpfrt/runtime.h"
 #include "conf_data.h"
@@ -22,6 +25,22 @@
 #define CONF_DEFAULT_BUDGET (1ull << 26)
 
 enum conf_kind { CONF_OK = 0, CONF_ASM_ERROR, CONF_LOAD_ERROR, CONF_RUN_ERROR };
+
+/* Which engine conf_exec_engine runs a program in. CONF_ENGINE_JIT_VERIFIED
+ * marks the program verified first (there is no verifier yet: a stand-in
+ * that exercises the JIT's verified-mode code on programs known to be
+ * well-behaved, such as the suite's). */
+enum conf_engine { CONF_ENGINE_INTERP = 0, CONF_ENGINE_JIT, CONF_ENGINE_JIT_TRUSTED, CONF_ENGINE_JIT_VERIFIED };
+
+/* Parses --jit / --trusted style names: "interp", "jit", "trusted", "verified". */
+static inline int conf_engine_parse(const char *s)
+{
+    static const char *const names[] = { "interp", "jit", "trusted", "verified" };
+    for (int i = 0; i < 4; i++)
+        if (strcmp(s, names[i]) == 0)
+            return i;
+    return -1;
+}
 
 struct conf_outcome {
     enum conf_kind kind;
@@ -102,10 +121,11 @@ static inline bool conf_no_map_refs(const struct bpf_insn *insns, uint32_t n, ch
     return true;
 }
 
-/* Creates and runs the program on a copy of mem. budget 0 = the default. */
-static inline void conf_exec(struct bpfrt_runtime *rt, const struct bpf_insn *insns, uint32_t n,
-                             const uint8_t *mem, size_t mem_len, uint64_t budget,
-                             struct conf_outcome *out)
+/* Creates and runs the program on a copy of mem in `engine`. budget 0 =
+ * the default. */
+static inline void conf_exec_engine(struct bpfrt_runtime *rt, const struct bpf_insn *insns, uint32_t n,
+                                    const uint8_t *mem, size_t mem_len, uint64_t budget,
+                                    enum conf_engine engine, struct conf_outcome *out)
 {
     char msg[256] = "";
     struct bpfrt_prog *prog = NULL;
@@ -116,10 +136,25 @@ static inline void conf_exec(struct bpfrt_runtime *rt, const struct bpf_insn *in
         out->kind = CONF_LOAD_ERROR;
         return;
     }
-    int err = bpfrt_prog_create(rt, insns, n, BPF_PROG_TYPE_UNSPEC, msg, sizeof(msg), &prog);
+    static const enum bpfrt_engine_kind kinds[] = {
+        [CONF_ENGINE_INTERP] = BPFRT_ENGINE_INTERP, [CONF_ENGINE_JIT] = BPFRT_ENGINE_JIT,
+        [CONF_ENGINE_JIT_TRUSTED] = BPFRT_ENGINE_JIT_TRUSTED, [CONF_ENGINE_JIT_VERIFIED] = BPFRT_ENGINE_JIT,
+    };
+    struct bpfrt_prog_create_opts opts = { .prog_type = BPF_PROG_TYPE_UNSPEC, .engine = kinds[engine] };
+    int err = bpfrt_prog_create_opts(rt, insns, n, &opts, msg, sizeof(msg), &prog);
     if (err) {
         out->kind = CONF_LOAD_ERROR;
         snprintf(out->msg, sizeof(out->msg), "%s", msg[0] ? msg : "program rejected");
+        return;
+    }
+    if (engine == CONF_ENGINE_JIT_VERIFIED) { /* recompiled as the verifier's acceptance would */
+        prog->verified = true;
+        err = bpfrt_prog_use_jit(prog, BPFRT_ENGINE_JIT, NULL, msg, sizeof(msg));
+    }
+    if (err || prog->engine != kinds[engine]) {
+        out->kind = CONF_LOAD_ERROR;
+        snprintf(out->msg, sizeof(out->msg), "%s", msg[0] ? msg : "the JIT is not available here");
+        bpfrt_prog_put(prog);
         return;
     }
     uint8_t *copy = NULL;
@@ -157,6 +192,12 @@ static inline void conf_exec(struct bpfrt_runtime *rt, const struct bpf_insn *in
     free(run);
     free(copy);
     bpfrt_prog_put(prog);
+}
+
+static inline void conf_exec(struct bpfrt_runtime *rt, const struct bpf_insn *insns, uint32_t n,
+                             const uint8_t *mem, size_t mem_len, uint64_t budget, struct conf_outcome *out)
+{
+    conf_exec_engine(rt, insns, n, mem, mem_len, budget, CONF_ENGINE_INTERP, out);
 }
 
 #endif

@@ -9,7 +9,9 @@
  *   success   exit 0, print only r0 as "%llx\n".
  *   failure   exit 1, print the message (for -- error tests it must match).
  * Options: --budget N (instruction budget; default 1<<26, so a runaway
- * program ends quickly: the runner has no timeout). */
+ * program ends quickly: the runner has no timeout); --jit runs the program
+ * JIT-compiled (checked mode, like the interpreter's), --trusted JIT-compiled
+ * without run-time checks (bpfrt_jit.h: only for trusted programs). */
 #include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -76,6 +78,7 @@ int main(int argc, char **argv)
 {
     const char *mem_hex = NULL;
     uint64_t budget = 0;
+    enum conf_engine engine = CONF_ENGINE_INTERP;
     int i = 1;
     if (argc > 1 && strncmp(argv[1], "--", 2) != 0) {
         mem_hex = argv[1];
@@ -87,8 +90,13 @@ int main(int argc, char **argv)
             return 1;
         } else if (strcmp(argv[i], "--budget") == 0 && i + 1 < argc) {
             budget = strtoull(argv[++i], NULL, 0);
+        } else if (strcmp(argv[i], "--jit") == 0) {
+            if (engine == CONF_ENGINE_INTERP)
+                engine = CONF_ENGINE_JIT;
+        } else if (strcmp(argv[i], "--trusted") == 0) {
+            engine = CONF_ENGINE_JIT_TRUSTED;
         } else if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
-            printf("usage: bpfrt_conformance_plugin [MEMORY-HEX] [--budget N] < PROGRAM-HEX\n");
+            printf("usage: bpfrt_conformance_plugin [MEMORY-HEX] [--budget N] [--jit [--trusted]] < PROGRAM-HEX\n");
             return 0;
         }
         /* Other runner options are ignored. */
@@ -133,8 +141,8 @@ int main(int argc, char **argv)
     }
     conf_ensure_helper5(rt);
     struct conf_outcome out;
-    conf_exec(rt, (const struct bpf_insn *)(const void *)code, (uint32_t)(prog_len / 8), mem, mem_len,
-              budget, &out);
+    conf_exec_engine(rt, (const struct bpf_insn *)(const void *)code, (uint32_t)(prog_len / 8), mem, mem_len,
+                     budget, engine, &out);
     bpfrt_runtime_destroy(rt);
     free(code);
     free(mem);

@@ -3,7 +3,7 @@
  * btf_log_true_size behave as for PROG_LOAD. */
 #include "bpfrt/btf.h"
 #include "core/bpf/cmd.h"
-#include "core/bpf/log.h"
+#include "core/lib/vlog.h"
 
 #define BTF_MAX_SIZE (16u * 1024 * 1024)
 #define BTF_SCRATCH_MAX (1u << 20)

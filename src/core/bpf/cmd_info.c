@@ -2,8 +2,10 @@
  * Linux fills them. The caller's info_len is min'ed with the struct size
  * bpfrt knows (bytes beyond it must be zero: -E2BIG), input fields (array
  * pointers and their lengths) are read from the caller's struct, arrays are
- * copied up to the caller's length and the full length reported. */
+ * copied up to the caller's length and the full length reported.
+ * jited_prog_len / jited_prog_insns: the JIT's machine code. */
 #include "bpfrt/btf.h"
+#include "bpfrt/jit.h"
 #include "bpfrt/map.h"
 #include "bpfrt/prog.h"
 #include "core/bpf/cmd.h"
@@ -80,6 +82,8 @@ static long prog_info(struct bpfrt_cmd *c, struct bpfrt_prog *prog)
     if (err)
         return err;
     uint32_t u_xlated_len = info.xlated_prog_len, u_nr_map_ids = info.nr_map_ids;
+    uint32_t u_jited_len = info.jited_prog_len;
+    uint64_t u_jited = info.jited_prog_insns;
     uint32_t u_nr_func_info = info.nr_func_info, u_func_rec = info.func_info_rec_size;
     uint32_t u_nr_line_info = info.nr_line_info, u_line_rec = info.line_info_rec_size;
     uint64_t u_xlated = info.xlated_prog_insns, u_map_ids = info.map_ids;
@@ -96,7 +100,7 @@ static long prog_info(struct bpfrt_cmd *c, struct bpfrt_prog *prog)
     out.gpl_compatible = prog->gpl_compatible;
     out.run_time_ns = prog->run_time_ns;
     out.run_cnt = prog->run_cnt;
-    out.verified_insns = prog->verified ? prog->len : 0;
+    out.verified_insns = prog->verified_insns;
     out.btf_id = prog->btf ? bpfrt_btf_id(prog->btf) : 0;
 
     /* Arrays are kept as the caller described them (pointer and length in,
@@ -111,6 +115,15 @@ static long prog_info(struct bpfrt_cmd *c, struct bpfrt_prog *prog)
         bpfrt_memcpy(u64_to_ptr(u_xlated), x, min_u32(u_xlated_len, out.xlated_prog_len));
         bpfrt_free(c->rt, x, (size_t)prog->len * sizeof(*x));
     }
+    /* The machine code, for a JIT-compiled program (0 bytes otherwise, as
+     * Linux reports an interpreted one). */
+    const void *image = NULL;
+    uint32_t image_len = 0;
+    out.jited_prog_insns = u_jited;
+    if (bpfrt_jit_image(prog, &image, &image_len))
+        out.jited_prog_len = image_len;
+    if (u_jited && u_jited_len && image_len)
+        bpfrt_memcpy(u64_to_ptr(u_jited), image, min_u32(u_jited_len, image_len));
     out.map_ids = u_map_ids;
     out.nr_map_ids = prog->nr_maps;
     if (u_map_ids) {

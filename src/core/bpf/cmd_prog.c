@@ -1,12 +1,12 @@
 /* PROG_LOAD: Linux's attribute checks, the verifier log, debug info
  * (prog_btf_fd, func_info, line_info), map references in ld_imm64
  * (resolved to map pointers or value addresses, the maps referenced held by
- * the program), helper availability, then the program object.
+ * the program), the verifier (src/core/verifier/, in Linux 6.18's bpf_check
+ * order), then the program object.
  *
- * Until the verifier lands, programs are validated structurally
- * (bpfrt_isa_validate) and by the checks here, and run in the engines'
- * checked mode; the log carries the structural error text in Linux's
- * wording and Linux's closing statistics lines. */
+ * With BPFRT_PROG_F_NO_VERIFY a program is only validated structurally
+ * (bpfrt_isa_validate) and by the helper checks here, and runs in the
+ * engines' checked mode. */
 #include "bpfrt/asm.h"
 #include "bpfrt/diag.h"
 #include "core/isa/isa.h"
@@ -15,8 +15,9 @@
 #include "bpfrt/map.h"
 #include "bpfrt/prog.h"
 #include "core/bpf/cmd.h"
-#include "core/bpf/log.h"
+#include "core/lib/vlog.h"
 #include "core/prog/prog_types.h"
+#include "core/verifier/verify.h"
 
 #define MAX_USED_MAPS 64
 #define MAX_VAR_OFF (1u << 29)
@@ -27,7 +28,7 @@
 #define KNOWN_PROG_FLAGS                                                                       \
     (BPF_F_STRICT_ALIGNMENT | BPF_F_ANY_ALIGNMENT | BPF_F_TEST_RND_HI32 | BPF_F_TEST_STATE_FREQ | \
      BPF_F_SLEEPABLE | BPF_F_XDP_HAS_FRAGS | BPF_F_XDP_DEV_BOUND_ONLY | BPF_F_TEST_REG_INVARIANTS | \
-     BPFRT_PROG_F_ENGINE_MASK)
+     BPFRT_PROG_F_ENGINE_MASK | BPFRT_PROG_F_NO_VERIFY)
 
 /* Everything one load collects before the program object exists. */
 struct load {
@@ -47,6 +48,10 @@ struct load {
     uint32_t nr_line_info;
     uint32_t subprogs[MAX_SUBPROGS]; /* start index of each subprogram, sorted */
     uint32_t nr_subprogs;
+    struct venv *venv;               /* the verifier, NULL with BPFRT_PROG_F_NO_VERIFY */
+    struct bpfrt_verify_args vargs;
+    struct bpfrt_verify_result vres;
+    struct bpfrt_ctx_desc *btf_ctx; /* BTF-typed tracing: the program's own context */
 };
 
 static const char *const gpl_licenses[] = {
@@ -141,8 +146,13 @@ static int resolve_ldimm64(struct load *ld)
 {
     for (uint32_t i = 0; i < ld->cnt; i++) {
         struct bpf_insn *insn = &ld->insns[i];
-        if (!bpfrt_insn_is_lddw(insn))
+        if (!bpfrt_insn_is_lddw(insn)) {
+            /* Linux checks each instruction's opcode in this same loop */
+            int err = ld->venv ? bpfrt_verify_check_opcode(ld->venv, i) : 0;
+            if (err)
+                return err;
             continue;
+        }
         if (i + 1 >= ld->cnt || insn[1].code || insn[1].dst_reg || insn[1].src_reg || insn[1].off) {
             bpfrt_vlog_printf(&ld->log, "invalid bpf_ld_imm64 insn\n");
             return -BPFRT_EINVAL;
@@ -168,6 +178,7 @@ static int resolve_ldimm64(struct load *ld)
         if (err)
             return err;
         uint64_t addr = (uint64_t)(uintptr_t)map;
+        uint32_t value_off = value ? (uint32_t)insn[1].imm : 0;
         if (value) {
             uint32_t off = (uint32_t)insn[1].imm;
             if (off >= MAX_VAR_OFF) {
@@ -193,6 +204,8 @@ static int resolve_ldimm64(struct load *ld)
         }
         insn[0].imm = (int32_t)(uint32_t)addr;
         insn[1].imm = (int32_t)(uint32_t)(addr >> 32);
+        if (ld->venv)
+            bpfrt_verify_set_ldimm(ld->venv, i, map, value_off);
         err = use_map(ld, map);
         if (err)
             return err;
@@ -387,8 +400,44 @@ static int check_type_rules(struct load *ld)
     return 0;
 }
 
+/* BTF-typed tracing and LSM (Linux's bpf_check_attach_target): the target
+ * is attach_btf_id in the BTF of attach_btf_obj_fd, or in the runtime's
+ * kernel BTF; its arguments become the program's context. */
+static int resolve_attach_btf(struct load *ld)
+{
+    const union bpf_attr *a = ld->attr;
+    if (!bpfrt_prog_type_row(a->prog_type)->btf_ctx)
+        return 0;
+    if (!a->attach_btf_id) {
+        bpfrt_vlog_printf(&ld->log, "Tracing programs must provide btf_id\n");
+        return -BPFRT_EINVAL;
+    }
+    struct bpfrt_btf *btf = NULL;
+    if (a->attach_btf_obj_fd) {
+        int err = bpfrt_objtab_get(ld->rt, (int)a->attach_btf_obj_fd, BPFRT_OBJ_BTF, (void **)&btf);
+        if (err)
+            return err;
+    } else if (ld->rt->kernel_btf) {
+        btf = ld->rt->kernel_btf;
+        bpfrt_btf_get(btf);
+    } else {
+        bpfrt_vlog_printf(&ld->log, "attach_btf_id %u: this runtime has no kernel BTF to find it in "
+                                    "(bpfrt_runtime_set_kernel_btf, --btf)\n", a->attach_btf_id);
+        return -BPFRT_EINVAL;
+    }
+    char msg[160];
+    int err = bpfrt_ctx_desc_btf(ld->rt, btf, a->prog_type, a->expected_attach_type, a->attach_btf_id, msg,
+                                 sizeof(msg), &ld->btf_ctx);
+    if (err)
+        bpfrt_vlog_printf(&ld->log, "%s\n", msg);
+    bpfrt_btf_put(btf);
+    return err;
+}
+
 static void load_cleanup(struct load *ld)
 {
+    bpfrt_verify_end(ld->venv);
+    bpfrt_ctx_desc_btf_free(ld->rt, ld->btf_ctx);
     for (uint32_t i = 0; i < ld->nr_maps; i++)
         bpfrt_map_put(ld->maps[i]);
     if (ld->btf)
@@ -421,7 +470,12 @@ static int hand_over(struct load *ld, struct bpfrt_prog *prog, const char *name)
     ld->line_info = NULL;
     ld->nr_line_info = 0;
     prog->expected_attach_type = a->expected_attach_type;
-    prog->prog_flags = a->prog_flags & ~BPFRT_PROG_F_ENGINE_MASK; /* Linux's flags only */
+    if (ld->btf_ctx) {
+        prog->attach_btf_id = a->attach_btf_id;
+        prog->ctx_desc = ld->btf_ctx;
+        ld->btf_ctx = NULL;
+    }
+    prog->prog_flags = a->prog_flags & ~(BPFRT_PROG_F_ENGINE_MASK | BPFRT_PROG_F_NO_VERIFY); /* Linux's flags only */
     prog->gpl_compatible = ld->gpl;
     bpfrt_memcpy(prog->name, name, BPF_OBJ_NAME_LEN);
     /* orig_insns: the program as the caller loaded it (map fds intact). */
@@ -432,14 +486,15 @@ static int hand_over(struct load *ld, struct bpfrt_prog *prog, const char *name)
 /* The instructions were validated once, before map references were
  * rewritten; the engine comes from bpfrt's bits of prog_flags (none: the
  * runtime's default). */
-static int create_prog(struct load *ld, struct bpfrt_diag *diag, struct bpfrt_prog **out)
+static int create_prog(struct load *ld, bool verified, struct bpfrt_diag *diag, struct bpfrt_prog **out)
 {
     struct bpfrt_prog_create_opts opts = {
         .prog_type = ld->attr->prog_type,
         .engine = (enum bpfrt_engine_kind)((ld->attr->prog_flags & BPFRT_PROG_F_ENGINE_MASK) >>
                                            BPFRT_PROG_F_ENGINE_SHIFT),
     };
-    return bpfrt_prog_new(ld->rt, ld->insns, ld->cnt, &opts, true, diag, out);
+    return bpfrt_prog_new(ld->rt, ld->insns, ld->cnt, &opts,
+                          BPFRT_PROG_NEW_VALIDATED | (verified ? BPFRT_PROG_NEW_VERIFIED : 0u), diag, out);
 }
 
 void bpfrt_prog_calc_tag(const struct bpf_insn *insns, uint32_t cnt, uint8_t tag[BPF_TAG_SIZE]);
@@ -492,42 +547,80 @@ long bpfrt_cmd_prog_load(struct bpfrt_cmd *c)
 
     char msg[256];
     bool accepted = false;
+    bool verify = !(a->prog_flags & BPFRT_PROG_F_NO_VERIFY);
     err = check_type_rules(&ld);
     if (!err)
+        err = resolve_attach_btf(&ld);
+    if (!err)
         err = process_fd_array(&ld);
-    if (!err) {
+    if (!err && verify) {
+        /* Linux's bpf_check order: subprograms and jump ranges, BTF info,
+         * ld_imm64 (with each opcode), then CFG and the walk */
+        ld.vargs = (struct bpfrt_verify_args){
+            .rt = rt, .log = &ld.log, .insns = ld.insns, .len = ld.cnt, .prog_type = a->prog_type,
+            .expected_attach_type = a->expected_attach_type, .prog_flags = a->prog_flags, .gpl = ld.gpl,
+        };
+        err = bpfrt_verify_begin(&ld.vargs, &ld.venv);
+        if (!err) {
+            const uint32_t *starts;
+            ld.nr_subprogs = bpfrt_verify_subprogs(ld.venv, &starts);
+            bpfrt_memcpy(ld.subprogs, starts, ld.nr_subprogs * sizeof(uint32_t));
+            err = check_btf_info(&ld);
+        }
+        if (!err)
+            err = resolve_ldimm64(&ld);
+        if (!err) {
+            ld.vargs.btf = ld.btf;
+            ld.vargs.func_info = ld.func_info;
+            ld.vargs.nr_func_info = ld.nr_func_info;
+            ld.vargs.line_info = ld.line_info;
+            ld.vargs.nr_line_info = ld.nr_line_info;
+            err = bpfrt_verify_run(ld.venv, &ld.vres);
+        }
+    } else if (!err) {
         /* Linux's log line for these checks is the bare message. */
         struct bpfrt_diag diag;
         bpfrt_diag_init(&diag, msg, sizeof(msg));
         err = bpfrt_isa_validate(ld.insns, ld.cnt, &diag);
         if (err)
             bpfrt_vlog_printf(&ld.log, "%s\n", msg);
+        if (!err)
+            err = find_subprogs(&ld);
+        if (!err)
+            err = check_btf_info(&ld);
+        if (!err)
+            err = resolve_ldimm64(&ld);
+        if (!err)
+            err = check_helper_calls(&ld);
     }
-    if (!err)
-        err = find_subprogs(&ld);
-    if (!err)
-        err = check_btf_info(&ld);
-    if (!err)
-        err = resolve_ldimm64(&ld);
-    if (!err)
-        err = check_helper_calls(&ld);
     struct bpfrt_prog *prog = NULL;
     if (!err) {
         struct bpfrt_diag diag;
         bpfrt_diag_init(&diag, msg, sizeof(msg));
-        err = create_prog(&ld, &diag, &prog);
+        err = create_prog(&ld, verify, &diag, &prog);
         if (err || msg[0]) /* the error, or a note on the engine */
             bpfrt_vlog_printf(&ld.log, "%s\n", msg);
         accepted = !err;
     }
+    if (prog && verify) {
+        prog->verified = true;
+        prog->stack_depth = ld.vres.prog_stack_depth;
+        prog->verified_insns = ld.vres.insn_processed;
+        prog->max_ctx_offset = ld.vres.max_ctx_offset;
+    }
 
     uint32_t depths[MAX_SUBPROGS] = { 0 };
+    if (verify)
+        bpfrt_memcpy(depths, ld.vres.stack_depth, sizeof(depths));
     struct bpfrt_vlog_stats st = {
         .verification_time_ns = (rt->plat->ktime_ns ? rt->plat->ktime_ns(rt->plat->ctx) : t0) - t0,
         .stack_depths = depths,
         .nr_subprogs = ld.nr_subprogs ? ld.nr_subprogs : 1,
-        /* No verifier yet: an accepted program counts each instruction once. */
-        .insn_processed = accepted ? ld.cnt : 0,
+        /* unverified loads count each instruction of an accepted program once */
+        .insn_processed = verify ? ld.vres.insn_processed : accepted ? ld.cnt : 0,
+        .max_states_per_insn = ld.vres.max_states_per_insn,
+        .total_states = ld.vres.total_states,
+        .peak_states = ld.vres.peak_states,
     };
     bpfrt_vlog_print_stats(&ld.log, &st);
     uint32_t true_size = 0;

@@ -13,53 +13,20 @@
  *    the network header; data_out is the whole frame.
  *  - raw tracepoint: ctx_in is args[]; syscall: ctx_in is plain memory,
  *    copied back to ctx_in.
- *  - kprobe, tracepoint, perf_event: Linux refuses them (-ENOTSUPP); bpfrt
- *    runs them with ctx_in as the raw context.
+ *  - kprobe, tracepoint, perf_event, cgroup_sock, cgroup_sock_addr: Linux
+ *    refuses them (-ENOTSUPP); bpfrt runs them with ctx_in as the raw
+ *    context (pointer fields NULL).
+ *  - flow_dissector, sk_lookup, netfilter (Linux's) and sock_ops, sk_skb,
+ *    sk_msg, sk_reuseport (bpfrt's own): test_run_sock.c.
  * Which of these a program type gets is its row's test_run kind
  * (src/core/prog/prog_type_rows.c). */
 #include "bpfrt/hooks.h"
 #include "bpfrt/map.h"
 #include "bpfrt/prog.h"
 #include "core/bpf/cmd.h"
+#include "core/bpf/test_run.h"
 #include "core/prog/prog_types.h"
 
-#define PAGE 4096u
-#define SKB_SHINFO_SIZE 320u   /* SKB_DATA_ALIGN(sizeof(struct skb_shared_info)) on x86-64 */
-#define XDP_PACKET_HEADROOM 256u
-#define NET_SKB_PAD 64u
-#define ETH_HLEN 14u
-#define XDP_META_MAX 32u
-#define MAX_SKB_FRAGS 17u
-#define LOOPBACK_IFINDEX 1u
-#define GSO_MAX_SEGS 65535u
-#define GSO_LEGACY_MAX_SIZE 65536u
-#define ETH_P_IP 0x0800
-#define ETH_P_IPV6 0x86dd
-#define ETH_P_802_3_MIN 0x0600
-#define ETH_P_802_3 0x0001
-#define ETH_P_802_2 0x0004
-#define AF_INET 2
-#define AF_INET6 10
-#define PACKET_HOST 0
-#define PACKET_BROADCAST 1
-#define PACKET_MULTICAST 2
-#define PACKET_OTHERHOST 3
-
-struct tr {
-    struct bpfrt_runtime *rt;
-    struct bpfrt_prog *prog;
-    const struct bpfrt_test_run_opts *o;
-    struct bpfrt_test_run_result *res;
-    enum bpfrt_test_run_kind kind;   /* from the program type's row */
-};
-
-/* What one execution needs besides the program. */
-struct run_setup {
-    void *ctx;
-    const struct bpfrt_ctx_desc *desc;
-    uint32_t ctx_size;          /* plain-memory ctx (desc == NULL) */
-    struct bpfrt_pkt *pkt;      /* NULL for non-packet types */
-};
 
 static uint64_t now_ns(struct bpfrt_runtime *rt)
 {
@@ -67,7 +34,7 @@ static uint64_t now_ns(struct bpfrt_runtime *rt)
 }
 
 /* Runs the program `repeat` times on the same context, as bpf_test_run. */
-static int run_prog(struct tr *t, const struct run_setup *s, uint32_t repeat, bool timed)
+int bpfrt_tr_run(struct tr *t, const struct run_setup *s, uint32_t repeat, bool timed)
 {
     if (repeat == 0)
         repeat = 1;
@@ -89,6 +56,8 @@ static int run_prog(struct tr *t, const struct run_setup *s, uint32_t repeat, bo
         run->ctx_desc = s->desc;
         run->ctx_size = s->ctx_size;
         run->pkt = s->pkt; /* the run makes [data_meta, data_end) its packet region */
+        if (s->prepare)
+            s->prepare(run, s->arg);
         err = bpfrt_prog_run(t->prog, run, (uint64_t)(uintptr_t)s->ctx, 0, &r0);
         if (err) {
             t->res->run_error = run->error;
@@ -120,7 +89,7 @@ static int run_prog(struct tr *t, const struct run_setup *s, uint32_t repeat, bo
 
 /* bpf_test_finish: copy out up to data_size_out (0: no limit), report the
  * full size; -ENOSPC when cut. Two pieces (linear part and fragments). */
-static int finish_data(struct tr *t, const void *a, uint32_t alen, const void *b, uint32_t blen)
+int bpfrt_tr_finish_data(struct tr *t, const void *a, uint32_t alen, const void *b, uint32_t blen)
 {
     const struct bpfrt_test_run_opts *o = t->o;
     uint32_t size = alen + blen, copy = size;
@@ -131,8 +100,9 @@ static int finish_data(struct tr *t, const void *a, uint32_t alen, const void *b
     }
     if (o->data_out) {
         uint32_t n1 = copy < alen ? copy : alen;
-        bpfrt_memcpy(o->data_out, a, n1);
-        if (copy > n1)
+        if (n1)
+            bpfrt_memcpy(o->data_out, a, n1);
+        if (copy > n1 && b) /* b is NULL when blen is 0: gcc -O3 cannot see it */
             bpfrt_memcpy((uint8_t *)o->data_out + n1, b, copy - n1);
     }
     t->res->data_size_out = size;
@@ -142,7 +112,7 @@ static int finish_data(struct tr *t, const void *a, uint32_t alen, const void *b
 
 /* After the run, before anything is copied out: the packet the helpers
  * left must still lie in its buffer (the invariants at struct bpfrt_pkt). */
-static int packet_intact(struct tr *t, const struct bpfrt_pkt *pkt)
+int bpfrt_tr_packet_intact(struct tr *t, const struct bpfrt_pkt *pkt)
 {
     if (bpfrt_pkt_valid(pkt))
         return 0;
@@ -154,7 +124,7 @@ static int packet_intact(struct tr *t, const struct bpfrt_pkt *pkt)
 /* bpf_ctx_init: a zeroed ctx of max_size with ctx_in copied in (bytes past
  * max_size must be zero: -E2BIG). *out stays NULL when neither ctx_in nor
  * ctx_out was given. */
-static int ctx_init(struct tr *t, void *buf, uint32_t max_size, bool *present)
+int bpfrt_tr_ctx_init(struct tr *t, void *buf, uint32_t max_size, bool *present)
 {
     const struct bpfrt_test_run_opts *o = t->o;
     *present = o->ctx_in || o->ctx_out;
@@ -172,7 +142,7 @@ static int ctx_init(struct tr *t, void *buf, uint32_t max_size, bool *present)
 }
 
 /* bpf_ctx_finish. */
-static int ctx_finish(struct tr *t, const void *ctx, uint32_t size)
+int bpfrt_tr_ctx_finish(struct tr *t, const void *ctx, uint32_t size)
 {
     const struct bpfrt_test_run_opts *o = t->o;
     if (!o->ctx_out)
@@ -182,6 +152,13 @@ static int ctx_finish(struct tr *t, const void *ctx, uint32_t size)
     t->res->ctx_size_out = size;
     t->res->ctx_written = true;
     return copy < size ? -BPFRT_ENOSPC : 0;
+}
+
+void bpfrt_tr_clear_ptrs(const struct bpfrt_ctx_desc *desc, void *kern_ctx)
+{
+    for (uint32_t i = 0; i < desc->nr_fields; i++)
+        if (desc->fields[i].kind != BPFRT_CTX_SCALAR)
+            bpfrt_memset((uint8_t *)kern_ctx + desc->fields[i].kern_off, 0, sizeof(uint64_t));
 }
 
 /* ---- XDP ---- */
@@ -199,7 +176,7 @@ static int test_run_xdp(struct tr *t)
         return -BPFRT_EINVAL;
     struct xdp_md md;
     bool has_ctx;
-    int err = ctx_init(t, &md, sizeof(md), &has_ctx);
+    int err = bpfrt_tr_ctx_init(t, &md, sizeof(md), &has_ctx);
     if (err)
         return err;
     uint32_t size = o->data_size_in, linear = size, headroom = XDP_PACKET_HEADROOM;
@@ -259,18 +236,18 @@ static int test_run_xdp(struct tr *t)
     k->data_end = (uint64_t)(uintptr_t)pkt.data_end;
     k->data_meta = (uint64_t)(uintptr_t)pkt.data_meta;
 
-    struct run_setup s = { k, bpfrt_ctx_desc_for(t->prog->type, t->prog->expected_attach_type), 0, &pkt };
-    err = run_prog(t, &s, o->repeat, true);
+    struct run_setup s = { .ctx = k, .pkt = &pkt, .desc = bpfrt_prog_ctx_desc(t->prog) };
+    err = bpfrt_tr_run(t, &s, o->repeat, true);
     if (!err)
-        err = packet_intact(t, &pkt);
+        err = bpfrt_tr_packet_intact(t, &pkt);
     if (!err) {
         /* The helpers keep pkt and the shadows in step; pkt is the truth. */
         const uint8_t *frags = (const uint8_t *)o->data_in + linear;
-        err = finish_data(t, pkt.data_meta, (uint32_t)(pkt.data_end - pkt.data_meta), frags, size - linear);
+        err = bpfrt_tr_finish_data(t, pkt.data_meta, (uint32_t)(pkt.data_end - pkt.data_meta), frags, size - linear);
         if (!err && has_ctx) {
             md.data = (uint32_t)(pkt.data - pkt.data_meta);
             md.data_end = (uint32_t)(pkt.data_end - pkt.data_meta);
-            err = ctx_finish(t, &md, sizeof(md));
+            err = bpfrt_tr_ctx_finish(t, &md, sizeof(md));
         }
     }
     bpfrt_free(t->rt, buf, buf_size);
@@ -280,7 +257,7 @@ static int test_run_xdp(struct tr *t)
 
 /* ---- sk_buff types ---- */
 
-static bool range_zero(const void *p, size_t from, size_t to)
+bool bpfrt_tr_range_zero(const void *p, size_t from, size_t to)
 {
     const uint8_t *b = p;
     for (size_t i = from; i < to; i++)
@@ -296,11 +273,11 @@ static bool range_zero(const void *p, size_t from, size_t to)
  * ifindex, cb[], tstamp, wire_len, gso_segs, gso_size, hwtstamp may be set. */
 static int check_skb_ctx_in(const struct __sk_buff *s, uint32_t len)
 {
-    if (!range_zero(s, 0, SKB_OFF(mark)) || !range_zero(s, SKB_END(mark), SKB_OFF(priority)) ||
-        !range_zero(s, SKB_END(ifindex), SKB_OFF(cb)) || !range_zero(s, SKB_END(cb), SKB_OFF(tstamp)) ||
-        !range_zero(s, SKB_END(gso_segs), SKB_OFF(gso_size)) ||
-        !range_zero(s, SKB_END(gso_size), SKB_OFF(hwtstamp)) ||
-        !range_zero(s, SKB_END(hwtstamp), sizeof(*s)))
+    if (!bpfrt_tr_range_zero(s, 0, SKB_OFF(mark)) || !bpfrt_tr_range_zero(s, SKB_END(mark), SKB_OFF(priority)) ||
+        !bpfrt_tr_range_zero(s, SKB_END(ifindex), SKB_OFF(cb)) || !bpfrt_tr_range_zero(s, SKB_END(cb), SKB_OFF(tstamp)) ||
+        !bpfrt_tr_range_zero(s, SKB_END(gso_segs), SKB_OFF(gso_size)) ||
+        !bpfrt_tr_range_zero(s, SKB_END(gso_size), SKB_OFF(hwtstamp)) ||
+        !bpfrt_tr_range_zero(s, SKB_END(hwtstamp), sizeof(*s)))
         return -BPFRT_EINVAL;
     if (s->wire_len && (s->wire_len < len || s->wire_len > GSO_LEGACY_MAX_SIZE))
         return -BPFRT_EINVAL;
@@ -317,7 +294,7 @@ static uint16_t load_be16(const uint8_t *p)
 /* eth_type_trans on loopback (device address and "broadcast" address are
  * all zeros, so ff:ff:ff:ff:ff:ff is just multicast). Returns the protocol
  * as __sk_buff.protocol holds it (network byte order in a u32). */
-static uint32_t eth_type_trans(const uint8_t *frame, uint32_t len, uint32_t *pkt_type)
+uint32_t bpfrt_tr_eth_type_trans(const uint8_t *frame, uint32_t len, uint32_t *pkt_type)
 {
     static const uint8_t zero[6] = { 0 };
     if (frame[0] & 1)
@@ -334,7 +311,6 @@ static uint32_t eth_type_trans(const uint8_t *frame, uint32_t len, uint32_t *pkt
 static int test_run_skb(struct tr *t)
 {
     const struct bpfrt_test_run_opts *o = t->o;
-    uint32_t type = t->prog->type;
     bool is_l2 = t->kind == BPFRT_TEST_RUN_SKB_L2;
     if (o->flags || o->cpu || o->batch_size)
         return -BPFRT_EINVAL;
@@ -346,7 +322,7 @@ static int test_run_skb(struct tr *t)
         return -BPFRT_EFAULT;
     struct __sk_buff in;
     bool has_ctx;
-    int err = ctx_init(t, &in, sizeof(in), &has_ctx);
+    int err = bpfrt_tr_ctx_init(t, &in, sizeof(in), &has_ctx);
     if (err)
         return err;
     /* Linux checks the ctx against skb->len once eth_type_trans pulled
@@ -358,7 +334,7 @@ static int test_run_skb(struct tr *t)
 
     const uint8_t *frame = o->data_in;
     uint32_t pkt_type;
-    uint32_t protocol = eth_type_trans(frame, size, &pkt_type);
+    uint32_t protocol = bpfrt_tr_eth_type_trans(frame, size, &pkt_type);
     uint16_t proto = load_be16(frame + 12);
     /* Linux needs the whole IP header in the linear data. */
     if ((proto == ETH_P_IP && size < ETH_HLEN + 20) || (proto == ETH_P_IPV6 && size < ETH_HLEN + 40))
@@ -416,10 +392,10 @@ static int test_run_skb(struct tr *t)
     k->data_end = (uint64_t)(uintptr_t)pkt.data_end;
     k->data_meta = k->data; /* no metadata on skbs here: data_meta == data */
 
-    struct run_setup s = { k, bpfrt_ctx_desc_for(type, t->prog->expected_attach_type), 0, &pkt };
-    err = run_prog(t, &s, o->repeat, true);
+    struct run_setup s = { .ctx = k, .desc = bpfrt_prog_ctx_desc(t->prog), .pkt = &pkt };
+    err = bpfrt_tr_run(t, &s, o->repeat, true);
     if (!err)
-        err = packet_intact(t, &pkt);
+        err = bpfrt_tr_packet_intact(t, &pkt);
     if (!err) {
         /* The whole frame goes out: non-L2 programs saw it from the
          * network header, Linux pushes the MAC header back - zeroed. It
@@ -428,9 +404,9 @@ static int test_run_skb(struct tr *t)
         static const uint8_t zero_mac[ETH_HLEN];
         uint32_t len = (uint32_t)(pkt.data_end - pkt.data);
         if (is_l2)
-            err = finish_data(t, pkt.data, len, NULL, 0);
+            err = bpfrt_tr_finish_data(t, pkt.data, len, NULL, 0);
         else
-            err = finish_data(t, zero_mac, ETH_HLEN, pkt.data, len);
+            err = bpfrt_tr_finish_data(t, zero_mac, ETH_HLEN, pkt.data, len);
         if (!err && has_ctx) {
             /* convert_skb_to___skb */
             struct __sk_buff out;
@@ -445,7 +421,7 @@ static int test_run_skb(struct tr *t)
             out.gso_segs = skb->gso_segs;
             out.gso_size = skb->gso_size;
             out.hwtstamp = skb->hwtstamp;
-            err = ctx_finish(t, &out, sizeof(out));
+            err = bpfrt_tr_ctx_finish(t, &out, sizeof(out));
         }
     }
     bpfrt_free(t->rt, buf, buf_size);
@@ -471,8 +447,8 @@ static int test_run_raw_tp(struct tr *t)
     uint64_t args[BPFRT_MAX_BPF_FUNC_ARGS] = { 0 };
     if (o->ctx_size_in)
         bpfrt_memcpy(args, o->ctx_in, o->ctx_size_in);
-    struct run_setup s = { args, desc, 0, NULL };
-    int err = run_prog(t, &s, 1, false);
+    struct run_setup s = { .ctx = args, .desc = desc };
+    int err = bpfrt_tr_run(t, &s, 1, false);
     if (!err)
         t->res->finished = true;
     return err;
@@ -485,7 +461,7 @@ static int test_run_tracing(struct tr *t)
     const struct bpfrt_test_run_opts *o = t->o;
     if (o->data_in || o->data_out || o->flags || o->cpu || o->batch_size)
         return -BPFRT_EINVAL;
-    const struct bpfrt_ctx_desc *desc = bpfrt_ctx_desc_for(t->prog->type, t->prog->expected_attach_type);
+    const struct bpfrt_ctx_desc *desc = bpfrt_prog_ctx_desc(t->prog);
     if (o->ctx_size_in > desc->ctx_size)
         return -BPFRT_EINVAL;
     uint8_t *ctx = bpfrt_zalloc(t->rt, desc->kern_size);
@@ -493,11 +469,12 @@ static int test_run_tracing(struct tr *t)
         return -BPFRT_ENOMEM;
     if (o->ctx_size_in)
         bpfrt_memcpy(ctx, o->ctx_in, o->ctx_size_in);
-    struct run_setup s = { ctx, desc, 0, NULL };
-    int err = run_prog(t, &s, o->repeat, true);
+    bpfrt_tr_clear_ptrs(desc, ctx);
+    struct run_setup s = { .ctx = ctx, .desc = desc };
+    int err = bpfrt_tr_run(t, &s, o->repeat, true);
     if (!err) {
         t->res->finished = true;
-        err = ctx_finish(t, ctx, o->ctx_size_in ? o->ctx_size_in : desc->ctx_size);
+        err = bpfrt_tr_ctx_finish(t, ctx, o->ctx_size_in ? o->ctx_size_in : desc->ctx_size);
     }
     bpfrt_free(t->rt, ctx, desc->kern_size);
     return err;
@@ -512,6 +489,10 @@ static int test_run_syscall(struct tr *t)
         return -BPFRT_EINVAL;
     if (o->ctx_size_in > BPFRT_SYSCALL_CTX_MAX)
         return -BPFRT_EINVAL;
+    /* a verified program runs unchecked: its context must hold every
+     * byte the verifier saw it touch (Linux's max_ctx_offset) */
+    if (t->prog->verified && o->ctx_size_in < t->prog->max_ctx_offset)
+        return -BPFRT_EINVAL;
     void *ctx = NULL;
     if (o->ctx_size_in) {
         ctx = bpfrt_zalloc(t->rt, o->ctx_size_in);
@@ -519,8 +500,8 @@ static int test_run_syscall(struct tr *t)
             return -BPFRT_ENOMEM;
         bpfrt_memcpy(ctx, o->ctx_in, o->ctx_size_in);
     }
-    struct run_setup s = { ctx, NULL, o->ctx_size_in, NULL };
-    int err = run_prog(t, &s, 1, false);
+    struct run_setup s = { .ctx = ctx, .ctx_size = o->ctx_size_in };
+    int err = bpfrt_tr_run(t, &s, 1, false);
     if (!err) {
         t->res->finished = true;
         if (ctx)
@@ -540,6 +521,10 @@ static const test_run_fn test_run_handlers[] = {
     [BPFRT_TEST_RUN_RAW_TP] = test_run_raw_tp,
     [BPFRT_TEST_RUN_CTX] = test_run_tracing,
     [BPFRT_TEST_RUN_SYSCALL] = test_run_syscall,
+    [BPFRT_TEST_RUN_CTX_PKT] = bpfrt_tr_ctx_pkt,
+    [BPFRT_TEST_RUN_FLOW_DISSECTOR] = bpfrt_tr_flow_dissector,
+    [BPFRT_TEST_RUN_SK_LOOKUP] = bpfrt_tr_sk_lookup,
+    [BPFRT_TEST_RUN_NETFILTER] = bpfrt_tr_netfilter,
 };
 
 int bpfrt_prog_test_run(struct bpfrt_runtime *rt, struct bpfrt_prog *prog,

@@ -161,6 +161,8 @@ static size_t allowed_span(const struct bpfrt_run *run, uintptr_t addr, size_t w
     if (policy == BPFRT_HOST_READS_ALL)
         return want;
     size_t best = run->checked ? bpfrt_helper_span(run, (const void *)addr) : 0;
+    if (addr >= run->stack_lo && addr < run->stack_hi && run->stack_hi - addr > best)
+        best = run->stack_hi - addr; /* the run's own stack (verified runs have no regions) */
     /* the kernel objects the runtime made for programs (a task_struct and
      * what it points to) are the runtime's own, readable under any policy */
     size_t kobj = 0;

@@ -6,6 +6,7 @@
  * Helper arguments are checked against the prototype before the call and
  * the memory a helper returns becomes a region after it. */
 #include "bpfrt/helpers.h"
+#include "core/helpers/helpers_internal.h"
 #include "core/interp/interp.h"
 #include "core/prog/prog_types.h"
 
@@ -44,7 +45,9 @@ static int ctx_access(struct interp_exec *ex, uint64_t addr, uint32_t size, bool
     if (!desc || !run->ctx)
         return -1;
     uintptr_t c = (uintptr_t)run->ctx;
-    if (addr < c || addr >= c + desc->ctx_size)
+    /* the whole kernel-side struct is the context: bytes past the user
+     * view (pointer shadows, unused argument slots) are refused as such */
+    if (addr < c || addr >= c + (desc->kern_size > desc->ctx_size ? desc->kern_size : desc->ctx_size))
         return -1;
     uint32_t off = (uint32_t)(addr - c);
     const struct bpfrt_ctx_field *f = bpfrt_ctx_access_ok(desc, off, size, write);
@@ -70,6 +73,17 @@ int bpfrt_interp_check_load(struct interp_exec *ex, uint64_t addr, uint32_t size
         return c;
     if (bpfrt_run_region_lookup(ex->run, addr, size, false))
         return 1;
+    /* BTF-typed tracing programs read kernel objects through the typed
+     * pointers of their arguments (Linux's PTR_TO_BTF_ID, BPF_PROBE_MEM):
+     * a fault-safe read the host-read policy allows, 0 when it does not or
+     * the address faults - as Linux's exception table makes it. */
+    if (ex->run->prog && ex->run->prog->ctx_desc) {
+        uint64_t v = 0;
+        if (bpfrt_host_read(ex->run, &v, (const void *)(uintptr_t)addr, size, false) < 0)
+            v = 0;
+        *val = v;
+        return 2;
+    }
     bad_access(ex, pc, addr, size, "read");
     return 0;
 }

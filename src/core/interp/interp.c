@@ -307,6 +307,9 @@ static int interp_run(struct bpfrt_prog *prog, struct bpfrt_run *run, uint64_t r
     ex.loop = select_loop(run);
 
     void *saved_priv = run->engine_priv;
+    uintptr_t saved_lo = run->stack_lo, saved_hi = run->stack_hi;
+    run->stack_lo = (uintptr_t)ex.stack_base;
+    run->stack_hi = (uintptr_t)ex.stack_top;
     struct bpfrt_run_regions_mark saved_regions = { 0 };
     const bool checked = run->checked;
     run->engine_priv = &ex;
@@ -332,6 +335,8 @@ static int interp_run(struct bpfrt_prog *prog, struct bpfrt_run *run, uint64_t r
     if (run->insn_budget)
         run->insn_budget = ex.budget > 0 ? (uint64_t)ex.budget : 1;
     run->engine_priv = saved_priv;
+    run->stack_lo = saved_lo;
+    run->stack_hi = saved_hi;
     return rc;
 }
 

@@ -174,6 +174,12 @@ struct bpfrt_htab_bucket {
     uint32_t pad;
 };
 
+/* The LRU sentinels below embed an element whose data[] they never use: a
+ * GNU extension gcc accepts silently and clang names. */
+#ifdef __clang__
+#pragma clang diagnostic ignored "-Wgnu-variable-sized-type-not-at-end"
+#endif
+
 /* BPF_F_NO_COMMON_LRU: one LRU list per CPU, as Linux's bpf_lru_list percpu
  * mode. Each CPU owns max_entries / ncpus slots (`nfree` of them unused);
  * its in-use elements sit on an active and an inactive list. */

@@ -19,7 +19,8 @@ const struct bpfrt_engine_ops *bpfrt_engine_find(const struct bpfrt_runtime *rt,
 
 int bpfrt_runtime_set_default_engine(struct bpfrt_runtime *rt, enum bpfrt_engine_kind kind)
 {
-    if ((unsigned)kind >= BPFRT_ENGINE_COUNT)
+    /* trusted code is vouched for per load, never by default */
+    if ((unsigned)kind >= BPFRT_ENGINE_COUNT || kind == BPFRT_ENGINE_JIT_TRUSTED)
         return -BPFRT_EINVAL;
     rt->default_engine = kind == BPFRT_ENGINE_DEFAULT ? BPFRT_ENGINE_INTERP : (unsigned)kind;
     return 0;
@@ -34,6 +35,7 @@ static const char *const kind_names[BPFRT_ENGINE_COUNT] = {
     [BPFRT_ENGINE_DEFAULT] = "default",
     [BPFRT_ENGINE_INTERP] = "interpreter",
     [BPFRT_ENGINE_JIT] = "jit",
+    [BPFRT_ENGINE_JIT_TRUSTED] = "trusted jit",
 };
 
 int bpfrt_engine_choose(const struct bpfrt_runtime *rt, enum bpfrt_engine_kind requested,

@@ -7,6 +7,7 @@
 #include "bpfrt/map.h"
 #include "core/core.h"
 #include "core/prog/prog.h"
+#include "core/prog/prog_types.h"
 #include "core/isa/isa.h"
 
 static bool is_map_ref(const struct bpf_insn *insn)
@@ -45,7 +46,7 @@ static int validate_rewritten(struct bpfrt_runtime *rt, const struct bpf_insn *i
 }
 
 int bpfrt_prog_new(struct bpfrt_runtime *rt, const struct bpf_insn *insns, uint32_t cnt,
-                   const struct bpfrt_prog_create_opts *opts, bool validated, struct bpfrt_diag *diag,
+                   const struct bpfrt_prog_create_opts *opts, unsigned flags, struct bpfrt_diag *diag,
                    struct bpfrt_prog **out)
 {
     static const struct bpfrt_prog_create_opts defaults;
@@ -64,7 +65,7 @@ int bpfrt_prog_new(struct bpfrt_runtime *rt, const struct bpf_insn *insns, uint3
     int err = bpfrt_engine_choose(rt, opts->engine, &engine, note, sizeof(note));
     if (err)
         return bpfrt_diag_fail(diag, err, BPFRT_DIAG_NO_INSN, "%s", note);
-    if (!validated) {
+    if (!(flags & BPFRT_PROG_NEW_VALIDATED)) {
         err = validate_rewritten(rt, insns, cnt, diag);
         if (err)
             return err;
@@ -85,6 +86,7 @@ int bpfrt_prog_new(struct bpfrt_runtime *rt, const struct bpf_insn *insns, uint3
     }
     bpfrt_memcpy(prog->insns, insns, (size_t)cnt * sizeof(*insns));
     bpfrt_memcpy(prog->orig_insns, insns, (size_t)cnt * sizeof(*insns));
+    prog->verified = flags & BPFRT_PROG_NEW_VERIFIED;
     prog->engine = engine;
     prog->engine_ops = rt->engines[engine];
     err = prog->engine_ops->prepare(prog, diag);
@@ -108,7 +110,7 @@ int bpfrt_prog_create_opts(struct bpfrt_runtime *rt, const struct bpf_insn *insn
     char text[256];
     struct bpfrt_diag diag;
     bpfrt_diag_init(&diag, text, sizeof(text));
-    int err = bpfrt_prog_new(rt, insns, cnt, opts, false, &diag, out);
+    int err = bpfrt_prog_new(rt, insns, cnt, opts, 0, &diag, out);
     /* The public form names the instruction in the text. */
     if (diag.err && diag.insn != BPFRT_DIAG_NO_INSN)
         bpfrt_snprintf(msg, msg_size, "insn %lld: %s", (long long)diag.insn, text);
@@ -143,6 +145,7 @@ static void prog_free(void *arg)
     bpfrt_free(rt, prog->line_info, (size_t)prog->nr_line_info * sizeof(*prog->line_info));
     if (prog->btf)
         bpfrt_btf_put(prog->btf);
+    bpfrt_ctx_desc_btf_free(rt, prog->ctx_desc);
     bpfrt_free(rt, prog->insns, (size_t)prog->len * sizeof(*prog->insns));
     bpfrt_free(rt, prog->orig_insns, (size_t)prog->len * sizeof(*prog->orig_insns));
     bpfrt_free(rt, prog, sizeof(*prog));

@@ -94,12 +94,17 @@ static inline int bpfrt_run_release_refs(struct bpfrt_run *run, int rc)
 }
 
 struct bpfrt_diag;
-/* Creates a program (bpfrt_prog_create_opts without the text conversion):
- * `validated` says the caller already ran structural validation on these
- * instructions (PROG_LOAD does, once per load), so it is not run again.
+/* What the caller of bpfrt_prog_new vouches for. */
+enum {
+    BPFRT_PROG_NEW_VALIDATED = 1u << 0, /* structural validation already ran (PROG_LOAD: once per load) */
+    BPFRT_PROG_NEW_VERIFIED = 1u << 1,  /* the verifier accepted it: prepared for verified runs */
+};
+/* Creates a program (bpfrt_prog_create_opts without the text conversion).
+ * flags: BPFRT_PROG_NEW_*; a verified program is marked so before the
+ * engine prepares it (the JIT compiles verified code without checks).
  * Errors and the engine-fallback note go to diag. */
 int bpfrt_prog_new(struct bpfrt_runtime *rt, const struct bpf_insn *insns, uint32_t cnt,
-                   const struct bpfrt_prog_create_opts *opts, bool validated, struct bpfrt_diag *diag,
+                   const struct bpfrt_prog_create_opts *opts, unsigned flags, struct bpfrt_diag *diag,
                    struct bpfrt_prog **out);
 
 #endif

@@ -4,7 +4,8 @@
  *  - the name: libbpf's prog_type_name[] (what bpftool prints);
  *  - the context: prog_types.c (Linux's *_is_valid_access);
  *  - the test run: net/bpf/test_run.c (bpfrt runs the tracing types too);
- *  - direct packet access: may_access_direct_pkt_data (kernel/bpf/verifier.c);
+ *  - direct packet access: may_access_direct_pkt_data (kernel/bpf/verifier.c;
+ *    reads: any context handing out a packet pointer);
  *  - the exit range: check_return_code (verifier.c; no range means any r0);
  *  - load-time attach types: bpf_prog_load_check_attach (kernel/bpf/syscall.c);
  *  - sleepable: can_be_sleepable (verifier.c; syscall programs must be);
@@ -25,6 +26,7 @@
 #define SECS(...) ((const struct bpfrt_prog_sec[]){ __VA_ARGS__, { 0 } })
 #define ATTACH(...) ((const uint32_t[]){ __VA_ARGS__, BPFRT_ATTACH_END })
 #define RET_ATTACH(...) ((const struct bpfrt_retval_attach[]){ __VA_ARGS__, { .attach_type = BPFRT_ATTACH_END } })
+#define CTX_ATTACH(...) ((const struct bpfrt_ctx_attach[]){ __VA_ARGS__, { .attach_type = BPFRT_ATTACH_END } })
 #define RANGE(lo, hi) { BPFRT_RETVAL_RANGE, lo, hi }
 #define BTF_RANGE { BPFRT_RETVAL_BTF, 0, 0 }
 #define ON(attach, ret) { AT(attach), ret }
@@ -80,7 +82,7 @@ static const struct bpfrt_prog_type_row rows[__MAX_BPF_PROG_TYPE] = {
     },
     [P(XDP)] = {
         .name = "xdp", .ctx = &bpfrt_ctx_xdp, TR(XDP), PKT_RW,
-        .ctx_attach = AT(XDP_DEVMAP), .ctx_attach_desc = &bpfrt_ctx_xdp_devmap,
+        .ctx_attach = CTX_ATTACH(ON(XDP_DEVMAP, &bpfrt_ctx_xdp_devmap)),
         .secs = SECS({ "xdp.frags/devmap", AT(XDP_DEVMAP), ATT | FRAGS }, { "xdp/devmap", AT(XDP_DEVMAP), ATT },
                      { "xdp.frags/cpumap", AT(XDP_CPUMAP), ATT | FRAGS }, { "xdp/cpumap", AT(XDP_CPUMAP), ATT },
                      { "xdp.frags", AT(XDP), ATT | FRAGS }, { "xdp", AT(XDP), ATT | LEG }),
@@ -97,7 +99,9 @@ static const struct bpfrt_prog_type_row rows[__MAX_BPF_PROG_TYPE] = {
                      { "cgroup_skb/egress", AT(CGROUP_INET_EGRESS), ATT }, { "cgroup/skb", 0, 0 }),
     },
     [P(CGROUP_SOCK)] = {
-        .name = "cgroup_sock", RET_0_1,
+        .name = "cgroup_sock", .ctx = &bpfrt_ctx_sock_create, TR(CTX), RET_0_1,
+        .ctx_attach = CTX_ATTACH(ON(CGROUP_INET4_POST_BIND, &bpfrt_ctx_sock_post_bind4),
+                                 ON(CGROUP_INET6_POST_BIND, &bpfrt_ctx_sock_post_bind6)),
         .load_attach = ATTACH(AT(CGROUP_INET_SOCK_CREATE), AT(CGROUP_INET_SOCK_RELEASE),
                               AT(CGROUP_INET4_POST_BIND), AT(CGROUP_INET6_POST_BIND)),
         .attach_default = AT(CGROUP_INET_SOCK_CREATE),
@@ -120,11 +124,12 @@ static const struct bpfrt_prog_type_row rows[__MAX_BPF_PROG_TYPE] = {
         .secs = SECS({ "lwt_xmit", 0, 0 }),
     },
     [P(SOCK_OPS)] = {
-        .name = "sock_ops", RET_0_1,
+        /* reads the packet through skb_data; writes it never */
+        .name = "sock_ops", .ctx = &bpfrt_ctx_sock_ops, TR(CTX_PKT), PKT_R, RET_0_1,
         .secs = SECS({ "sockops", AT(CGROUP_SOCK_OPS), ATT }),
     },
     [P(SK_SKB)] = {
-        .name = "sk_skb", PKT_RW,
+        .name = "sk_skb", .ctx = &bpfrt_ctx_sk_skb, TR(CTX_PKT), PKT_RW,
         .secs = SECS({ "sk_skb/stream_parser", AT(SK_SKB_STREAM_PARSER), ATT },
                      { "sk_skb/stream_verdict", AT(SK_SKB_STREAM_VERDICT), ATT },
                      { "sk_skb/verdict", AT(SK_SKB_VERDICT), ATT }, { "sk_skb", 0, LEG }),
@@ -134,7 +139,7 @@ static const struct bpfrt_prog_type_row rows[__MAX_BPF_PROG_TYPE] = {
         .secs = SECS({ "cgroup/dev", AT(CGROUP_DEVICE), ATT }),
     },
     [P(SK_MSG)] = {
-        .name = "sk_msg", PKT_RW,
+        .name = "sk_msg", .ctx = &bpfrt_ctx_sk_msg, TR(CTX_PKT), PKT_RW,
         .secs = SECS({ "sk_msg", AT(SK_MSG_VERDICT), ATT | LEG }),
     },
     [P(RAW_TRACEPOINT)] = {
@@ -143,7 +148,19 @@ static const struct bpfrt_prog_type_row rows[__MAX_BPF_PROG_TYPE] = {
         .secs = SECS({ "raw_tracepoint", 0, LEG }, { "raw_tp", 0, 0 }),
     },
     [P(CGROUP_SOCK_ADDR)] = {
-        .name = "cgroup_sock_addr", RET_0_1,
+        .name = "cgroup_sock_addr", .ctx = &bpfrt_ctx_sock_addr_unix, TR(CTX), RET_0_1,
+        .ctx_attach = CTX_ATTACH(ON(CGROUP_INET4_BIND, &bpfrt_ctx_sock_addr4),
+                                 ON(CGROUP_INET4_CONNECT, &bpfrt_ctx_sock_addr4),
+                                 ON(CGROUP_INET4_GETPEERNAME, &bpfrt_ctx_sock_addr4),
+                                 ON(CGROUP_INET4_GETSOCKNAME, &bpfrt_ctx_sock_addr4),
+                                 ON(CGROUP_UDP4_RECVMSG, &bpfrt_ctx_sock_addr4),
+                                 ON(CGROUP_UDP4_SENDMSG, &bpfrt_ctx_sock_addr4_sendmsg),
+                                 ON(CGROUP_INET6_BIND, &bpfrt_ctx_sock_addr6),
+                                 ON(CGROUP_INET6_CONNECT, &bpfrt_ctx_sock_addr6),
+                                 ON(CGROUP_INET6_GETPEERNAME, &bpfrt_ctx_sock_addr6),
+                                 ON(CGROUP_INET6_GETSOCKNAME, &bpfrt_ctx_sock_addr6),
+                                 ON(CGROUP_UDP6_RECVMSG, &bpfrt_ctx_sock_addr6),
+                                 ON(CGROUP_UDP6_SENDMSG, &bpfrt_ctx_sock_addr6_sendmsg)),
         /* the hooks that rewrite an address the kernel already chose must
          * return 1; bind may also ask to skip the port check (2, 3) */
         .ret_attach = RET_ATTACH(ON(CGROUP_UDP4_RECVMSG, RANGE(1, 1)), ON(CGROUP_UDP6_RECVMSG, RANGE(1, 1)),
@@ -187,14 +204,14 @@ static const struct bpfrt_prog_type_row rows[__MAX_BPF_PROG_TYPE] = {
         .secs = SECS({ "lirc_mode2", AT(LIRC_MODE2), ATT }),
     },
     [P(SK_REUSEPORT)] = {
-        .name = "sk_reuseport", PKT_R,
+        .name = "sk_reuseport", .ctx = &bpfrt_ctx_sk_reuseport, TR(CTX_PKT), PKT_R,
         .load_attach = ATTACH(AT(SK_REUSEPORT_SELECT), AT(SK_REUSEPORT_SELECT_OR_MIGRATE)),
         .attach_default = AT(SK_REUSEPORT_SELECT),
         .secs = SECS({ "sk_reuseport/migrate", AT(SK_REUSEPORT_SELECT_OR_MIGRATE), ATT },
                      { "sk_reuseport", AT(SK_REUSEPORT_SELECT), ATT }),
     },
     [P(FLOW_DISSECTOR)] = {
-        .name = "flow_dissector", PKT_R,
+        .name = "flow_dissector", .ctx = &bpfrt_ctx_flow_dissector, TR(FLOW_DISSECTOR), PKT_R,
         .secs = SECS({ "flow_dissector", AT(FLOW_DISSECTOR), ATT }),
     },
     [P(CGROUP_SYSCTL)] = {
@@ -216,6 +233,7 @@ static const struct bpfrt_prog_type_row rows[__MAX_BPF_PROG_TYPE] = {
         /* raw_tp and fmod_ret return anything; attach types other than
          * these five Linux refuses (-ENOTSUPP) */
         .name = "tracing", MAY_SLEEP, /* fentry, fexit, fmod_ret, iter */
+        .ctx = &bpfrt_ctx_btf_args, .btf_ctx = true, TR(CTX),
         .ret_attach = RET_ATTACH(ON(TRACE_FENTRY, RANGE(0, 0)), ON(TRACE_FEXIT, RANGE(0, 0)),
                                  ON(TRACE_ITER, RANGE(0, 1))),
         .secs = SECS({ "tp_btf", AT(TRACE_RAW_TP), ATT }, { "fentry.s", AT(TRACE_FENTRY), ATT | SLP },
@@ -234,12 +252,12 @@ static const struct bpfrt_prog_type_row rows[__MAX_BPF_PROG_TYPE] = {
         .secs = SECS({ "freplace", 0, 0 }),
     },
     [P(LSM)] = {
-        .name = "lsm", .ret = BTF_RANGE, MAY_SLEEP,
+        .name = "lsm", .ret = BTF_RANGE, MAY_SLEEP, .ctx = &bpfrt_ctx_lsm_args, .btf_ctx = true, TR(CTX),
         .secs = SECS({ "lsm.s", AT(LSM_MAC), ATT | SLP }, { "lsm_cgroup", AT(LSM_CGROUP), ATT },
                      { "lsm", AT(LSM_MAC), ATT }),
     },
     [P(SK_LOOKUP)] = {
-        .name = "sk_lookup", .ret = RANGE(0, 1), /* SK_DROP, SK_PASS */
+        .name = "sk_lookup", .ctx = &bpfrt_ctx_sk_lookup, TR(SK_LOOKUP), .ret = RANGE(0, 1), /* SK_DROP, SK_PASS */
         .load_attach = ATTACH(AT(SK_LOOKUP)),
         .secs = SECS({ "sk_lookup", AT(SK_LOOKUP), ATT }),
     },
@@ -249,7 +267,7 @@ static const struct bpfrt_prog_type_row rows[__MAX_BPF_PROG_TYPE] = {
         .secs = SECS({ "syscall", 0, SLP }),
     },
     [P(NETFILTER)] = {
-        .name = "netfilter", .ret = RANGE(0, 1), /* NF_DROP, NF_ACCEPT */
+        .name = "netfilter", .ctx = &bpfrt_ctx_netfilter, TR(NETFILTER), .ret = RANGE(0, 1), /* NF_DROP, NF_ACCEPT */
         .load_attach = ATTACH(AT(NETFILTER)),
         .secs = SECS({ "netfilter", AT(NETFILTER), ATT }),
     },
@@ -267,9 +285,17 @@ const struct bpfrt_ctx_desc *bpfrt_ctx_desc_for(uint32_t prog_type, uint32_t exp
     const struct bpfrt_prog_type_row *row = bpfrt_prog_type_row(prog_type);
     if (!row)
         return NULL;
-    if (row->ctx_attach_desc && expected_attach_type == row->ctx_attach)
-        return row->ctx_attach_desc;
+    if (expected_attach_type == 0 && row->attach_default)
+        expected_attach_type = row->attach_default;
+    for (const struct bpfrt_ctx_attach *a = row->ctx_attach; a && a->attach_type != BPFRT_ATTACH_END; a++)
+        if (a->attach_type == expected_attach_type)
+            return a->desc;
     return row->ctx;
+}
+
+const struct bpfrt_ctx_desc *bpfrt_prog_ctx_desc(const struct bpfrt_prog *prog)
+{
+    return prog->ctx_desc ? prog->ctx_desc : bpfrt_ctx_desc_for(prog->type, prog->expected_attach_type);
 }
 
 bool bpfrt_prog_type_known(uint32_t prog_type)

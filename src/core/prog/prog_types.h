@@ -59,6 +59,12 @@ struct bpfrt_perf_event_data {
     uint64_t addr;
 };
 
+/* NETFILTER: struct bpf_nf_ctx (Linux's layout: two kernel pointers). */
+struct bpfrt_nf_ctx {
+    uint64_t state; /* struct nf_hook_state * */
+    uint64_t skb;   /* struct sk_buff * */
+};
+
 #define BPFRT_MAX_BPF_FUNC_ARGS 12     /* raw tracepoint args[] (Linux's MAX_BPF_FUNC_ARGS) */
 #define BPFRT_PERF_MAX_TRACE_SIZE 8192 /* tracepoint record bytes a program may read */
 #define BPFRT_SYSCALL_CTX_MAX 65535    /* BPF_PROG_TYPE_SYSCALL ctx (U16_MAX) */
@@ -78,10 +84,28 @@ const struct bpfrt_ctx_field *bpfrt_ctx_access_ok(const struct bpfrt_ctx_desc *d
                                                   uint32_t size, bool write);
 
 /* The context descriptions (prog_types.c) the program-type rows name. */
-extern const struct bpfrt_ctx_desc bpfrt_ctx_socket_filter, bpfrt_ctx_kprobe, bpfrt_ctx_sched_cls,
+extern const struct bpfrt_ctx_desc bpfrt_ctx_btf_args, bpfrt_ctx_lsm_args, bpfrt_ctx_socket_filter, bpfrt_ctx_kprobe, bpfrt_ctx_sched_cls,
     bpfrt_ctx_sched_act, bpfrt_ctx_tracepoint, bpfrt_ctx_xdp, bpfrt_ctx_xdp_devmap, bpfrt_ctx_perf_event,
     bpfrt_ctx_cgroup_skb, bpfrt_ctx_lwt_in, bpfrt_ctx_lwt_out, bpfrt_ctx_lwt_xmit, bpfrt_ctx_raw_tp,
-    bpfrt_ctx_syscall;
+    bpfrt_ctx_syscall, bpfrt_ctx_sock_ops, bpfrt_ctx_sock_create, bpfrt_ctx_sock_post_bind4,
+    bpfrt_ctx_sock_post_bind6, bpfrt_ctx_sock_addr_unix, bpfrt_ctx_sock_addr4, bpfrt_ctx_sock_addr4_sendmsg,
+    bpfrt_ctx_sock_addr6, bpfrt_ctx_sock_addr6_sendmsg, bpfrt_ctx_sk_msg, bpfrt_ctx_sk_skb,
+    bpfrt_ctx_flow_dissector, bpfrt_ctx_sk_lookup, bpfrt_ctx_sk_reuseport, bpfrt_ctx_netfilter;
+
+/* ---- BTF-typed contexts (prog_btf_ctx.c) ---- */
+
+struct bpfrt_btf;
+/* The context of a BTF-typed tracing or LSM program attached to btf_id of
+ * btf: the target's arguments as u64 slots (fexit, fmod_ret, LSM: then the
+ * return value). Allocated; *out freed by bpfrt_ctx_desc_btf_free. Errors
+ * (-EINVAL, -E2BIG) say why in msg. */
+int bpfrt_ctx_desc_btf(struct bpfrt_runtime *rt, const struct bpfrt_btf *btf, uint32_t prog_type,
+                       uint32_t attach_type, uint32_t btf_id, char *msg, size_t msg_size,
+                       struct bpfrt_ctx_desc **out);
+void bpfrt_ctx_desc_btf_free(struct bpfrt_runtime *rt, const struct bpfrt_ctx_desc *desc);
+
+/* The context a program sees: its own (BTF-typed) or its type's. */
+const struct bpfrt_ctx_desc *bpfrt_prog_ctx_desc(const struct bpfrt_prog *prog);
 
 /* ---- one row per program type (prog_type_rows.c) ---- */
 
@@ -95,6 +119,10 @@ enum bpfrt_test_run_kind {
     BPFRT_TEST_RUN_RAW_TP,       /* ctx_in is args[] */
     BPFRT_TEST_RUN_CTX,          /* ctx_in is the raw context (bpfrt's own: Linux has none) */
     BPFRT_TEST_RUN_SYSCALL,      /* ctx_in is plain memory, copied back */
+    BPFRT_TEST_RUN_CTX_PKT,      /* ctx_in the raw context, data_in its packet (bpfrt's own) */
+    BPFRT_TEST_RUN_FLOW_DISSECTOR, /* the frame in data_in, flow keys out (Linux's) */
+    BPFRT_TEST_RUN_SK_LOOKUP,    /* struct bpf_sk_lookup in ctx_in (Linux's) */
+    BPFRT_TEST_RUN_NETFILTER,    /* the packet in data_in, nf_hook_state in ctx_in (Linux's) */
 };
 
 /* Direct packet access through the context's data pointers (Linux's
@@ -129,18 +157,24 @@ struct bpfrt_retval_attach {
     struct bpfrt_retval ret;
 };
 
+/* The context an expected_attach_type sees when it differs from its type's. */
+struct bpfrt_ctx_attach {
+    uint32_t attach_type;
+    const struct bpfrt_ctx_desc *desc;
+};
+
 /* Ends the attach-type lists of a row (0 is an attach type). */
 #define BPFRT_ATTACH_END UINT32_MAX
 
 struct bpfrt_prog_type_row {
     const char *name;                      /* bpftool's spelling: "sched_cls" */
     const char *aliases[3];                /* other --type names ("tc", "classifier") */
-    /* The context; NULL: bpfrt does not load the type. ctx_attach_desc
-     * replaces it for programs whose expected_attach_type is ctx_attach
-     * (XDP on a DEVMAP sees egress_ifindex). */
+    /* The context; NULL: bpfrt does not load the type. ctx_attach
+     * replaces it for the expected_attach_types it names (XDP on a DEVMAP
+     * sees egress_ifindex, cgroup_sock_addr hooks see their family's
+     * address). */
     const struct bpfrt_ctx_desc *ctx;
-    uint32_t ctx_attach;
-    const struct bpfrt_ctx_desc *ctx_attach_desc;
+    const struct bpfrt_ctx_attach *ctx_attach; /* ended by BPFRT_ATTACH_END, or NULL */
     uint8_t test_run;                      /* enum bpfrt_test_run_kind */
     uint8_t pkt;                           /* enum bpfrt_pkt_access */
     uint8_t sleepable;                     /* enum bpfrt_sleepable */
@@ -153,6 +187,9 @@ struct bpfrt_prog_type_row {
     const uint32_t *load_attach;
     uint32_t attach_default;
     const struct bpfrt_prog_sec *secs;     /* libbpf's section prefixes, ended by a NULL prefix */
+    /* The context is typed by the attach target's BTF (attach_btf_id):
+     * ctx is only the widest shape, each program gets its own. */
+    bool btf_ctx;
 };
 
 /* The row of a program type, or NULL past the last Linux type. */

@@ -5,8 +5,8 @@
  * needs is tracked (log_true_size) and a truncated log makes the command
  * fail with -ENOSPC. PROG_LOAD and BTF_LOAD write their messages here; the
  * verifier writes its per-instruction lines to the same object. */
-#ifndef BPFRT_CORE_BPF_LOG_H
-#define BPFRT_CORE_BPF_LOG_H
+#ifndef BPFRT_CORE_LIB_VLOG_H
+#define BPFRT_CORE_LIB_VLOG_H
 
 #include <stdarg.h>
 #include <stdbool.h>

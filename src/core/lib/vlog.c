@@ -1,11 +1,11 @@
 /* Verifier log: rotating (default) or fixed (BPF_LOG_FIXED) text in the
- * caller's buffer. See log.h for the contract.
+ * caller's buffer. See vlog.h for the contract.
  *
  * Rotating mode stores the byte at absolute position p at buf[p % size]
  * and a NUL right after the newest byte; once the text outgrows the buffer
  * the newest size-1 bytes are all still there, in ring order, and finalize
  * turns the ring into a plain string. Fixed mode stores only what fits. */
-#include "core/bpf/log.h"
+#include "core/lib/vlog.h"
 #include "core/core.h"
 
 #define LOG_SIZE_MAX (0xffffffffu >> 2)

@@ -1,0 +1,204 @@
+/* Emitters for ALU, ALU32, sign-extending moves, byte swaps and ld_imm64
+ * (Linux: the BPF_ALU/BPF_ALU64 cases of do_jit in
+ * arch/x86/net/bpf_jit_comp.c). 32-bit operations use the x86 32-bit form,
+ * which zero-extends by itself: an explicit `mov r32, r32` appears only
+ * where the operation emits no instruction. */
+#include "core/jit/jit.h"
+
+static inline int R(uint8_t r)
+{
+    return jit_reg[r];
+}
+
+/* One operation on D with either the x86 register S or (S < 0) imm. */
+typedef void (*alu_fn)(struct jit_ctx *c, struct x86 *x, uint8_t alu, unsigned w, int D, int S, int32_t imm);
+
+static void zext32(struct x86 *x, unsigned w, int D)
+{
+    if (w == 4)
+        bpfrt_x86_mov_rr(x, 4, D, D);
+}
+
+static const int8_t arith_op[] = {
+    [BPFRT_ALU_ADD] = X86_ADD, [BPFRT_ALU_SUB] = X86_SUB, [BPFRT_ALU_OR] = X86_OR,
+    [BPFRT_ALU_AND] = X86_AND, [BPFRT_ALU_XOR] = X86_XOR,
+};
+
+static void alu_arith(struct jit_ctx *c, struct x86 *x, uint8_t alu, unsigned w, int D, int S, int32_t imm)
+{
+    enum x86_alu op = (enum x86_alu)arith_op[alu];
+    if (S >= 0) {
+        if (S == D && (alu == BPFRT_ALU_XOR || alu == BPFRT_ALU_SUB))
+            bpfrt_x86_alu_rr(x, X86_XOR, 4, D, D);
+        else
+            bpfrt_x86_alu_rr(x, op, w, D, S);
+        return;
+    }
+    if (alu == BPFRT_ALU_AND) {
+        if (imm == 0) {
+            bpfrt_x86_alu_rr(x, X86_XOR, 4, D, D);
+            return;
+        }
+        if (imm == -1) {
+            zext32(x, w, D);
+            return;
+        }
+        if (imm == 0xff || imm == 0xffff) { /* movzx is shorter than and with imm32 */
+            bpfrt_x86_movzx_rr(x, 4, imm == 0xff ? 1 : 2, D, D);
+            return;
+        }
+    } else if (imm == 0) {
+        zext32(x, w, D); /* add/sub/or/xor 0 */
+        return;
+    }
+    bpfrt_x86_alu_ri(x, op, w, D, imm);
+}
+
+static void alu_mov(struct jit_ctx *c, struct x86 *x, uint8_t alu, unsigned w, int D, int S, int32_t imm)
+{
+    if (S >= 0) {
+        if (w == 4 || S != D)
+            bpfrt_x86_mov_rr(x, w, D, S);
+        return;
+    }
+    bpfrt_x86_mov_imm(x, D, w == 8 ? (uint64_t)(int64_t)imm : (uint32_t)imm);
+}
+
+static void alu_mul(struct jit_ctx *c, struct x86 *x, uint8_t alu, unsigned w, int D, int S, int32_t imm)
+{
+    if (S >= 0) {
+        bpfrt_x86_imul_rr(x, w, D, S);
+        return;
+    }
+    if (imm == 0) {
+        bpfrt_x86_alu_rr(x, X86_XOR, 4, D, D);
+    } else if (imm == 1) {
+        zext32(x, w, D);
+    } else if (imm == -1) {
+        bpfrt_x86_neg(x, w, D);
+    } else if (imm > 0 && (imm & (imm - 1)) == 0) {
+        bpfrt_x86_shift_ri(x, X86_SHL, w, D, (uint8_t)__builtin_ctz((uint32_t)imm));
+    } else {
+        bpfrt_x86_imul_rri(x, w, D, D, imm);
+    }
+}
+
+static const uint8_t shift_op[] = {
+    [BPFRT_ALU_LSH] = X86_SHL, [BPFRT_ALU_RSH] = X86_SHR, [BPFRT_ALU_ARSH] = X86_SAR,
+};
+
+static void alu_shift(struct jit_ctx *c, struct x86 *x, uint8_t alu, unsigned w, int D, int S, int32_t imm)
+{
+    enum x86_shift op = (enum x86_shift)shift_op[alu];
+    if (S < 0) {
+        uint8_t n = (uint8_t)(imm & (w == 8 ? 63 : 31)); /* RFC 9669: the amount is masked */
+        if (n == 0)
+            zext32(x, w, D);
+        else
+            bpfrt_x86_shift_ri(x, op, w, D, n);
+        return;
+    }
+    /* x86 masks register shift counts the same way. */
+    if (c->bmi2) {
+        bpfrt_x86_shiftx(x, op, w, D, D, S);
+    } else if (S == X86_RCX) {
+        bpfrt_x86_shift_cl(x, op, w, D);
+    } else {
+        /* the count must be in cl: borrow rcx (r4) */
+        bpfrt_x86_mov_rr(x, 8, JIT_T1, X86_RCX);
+        bpfrt_x86_mov_rr(x, 8, X86_RCX, S);
+        if (D == X86_RCX) {
+            bpfrt_x86_shift_cl(x, op, w, JIT_T1);
+            bpfrt_x86_mov_rr(x, 8, X86_RCX, JIT_T1);
+        } else {
+            bpfrt_x86_shift_cl(x, op, w, D);
+            bpfrt_x86_mov_rr(x, 8, X86_RCX, JIT_T1);
+        }
+    }
+}
+
+static void alu_neg(struct jit_ctx *c, struct x86 *x, uint8_t alu, unsigned w, int D, int S, int32_t imm)
+{
+    bpfrt_x86_neg(x, w, D);
+}
+
+static const alu_fn alu_table[] = {
+    [BPFRT_ALU_ADD] = alu_arith, [BPFRT_ALU_SUB] = alu_arith, [BPFRT_ALU_OR] = alu_arith,
+    [BPFRT_ALU_AND] = alu_arith, [BPFRT_ALU_XOR] = alu_arith, [BPFRT_ALU_MOV] = alu_mov,
+    [BPFRT_ALU_MUL] = alu_mul, [BPFRT_ALU_LSH] = alu_shift, [BPFRT_ALU_RSH] = alu_shift,
+    [BPFRT_ALU_ARSH] = alu_shift, [BPFRT_ALU_NEG] = alu_neg,
+};
+
+void bpfrt_jit_emit_alu(struct jit_ctx *c, const struct bpfrt_dinsn *d)
+{
+    const struct bpfrt_op_info *info = &bpfrt_op_info[d->op];
+    uint8_t alu = info->alu;
+    if (alu == BPFRT_ALU_DIV || alu == BPFRT_ALU_MOD || alu == BPFRT_ALU_SDIV || alu == BPFRT_ALU_SMOD) {
+        bpfrt_jit_emit_divmod(c, d);
+        return;
+    }
+    unsigned w = (info->flags & BPFRT_OPF_32) ? 4 : 8;
+    int S = (info->flags & BPFRT_OPF_K) ? -1 : R(d->src);
+    bool is_shift = alu == BPFRT_ALU_LSH || alu == BPFRT_ALU_RSH || alu == BPFRT_ALU_ARSH;
+    if (S < 0 && jit_blinding(c) && alu != BPFRT_ALU_NEG && !is_shift) {
+        /* the constant goes through a register so it never appears as is */
+        bpfrt_jit_load_blinded(c, &c->hot, JIT_T1, w == 8 ? d->value : (uint32_t)d->imm);
+        S = JIT_T1;
+    }
+    alu_table[alu](c, &c->hot, alu, w, R(d->dst), S, d->imm);
+}
+
+void bpfrt_jit_emit_movsx(struct jit_ctx *c, const struct bpfrt_dinsn *d)
+{
+    unsigned w = (bpfrt_op_info[d->op].flags & BPFRT_OPF_32) ? 4 : 8;
+    bpfrt_x86_movsx_rr(&c->hot, w, d->size, R(d->dst), R(d->src));
+}
+
+void bpfrt_jit_emit_end(struct jit_ctx *c, const struct bpfrt_dinsn *d)
+{
+    struct x86 *x = &c->hot;
+    int D = R(d->dst);
+    bool swap = bpfrt_op_info[d->op].alu != BPFRT_ALU_LE; /* x86 is little-endian */
+    switch (d->size) {
+    case 2:
+        if (swap)
+            bpfrt_x86_shift_ri(x, X86_ROL, 2, D, 8);
+        bpfrt_x86_movzx_rr(x, 4, 2, D, D);
+        break;
+    case 4:
+        if (swap)
+            bpfrt_x86_bswap(x, 4, D);
+        else
+            bpfrt_x86_mov_rr(x, 4, D, D);
+        break;
+    default:
+        if (swap)
+            bpfrt_x86_bswap(x, 8, D);
+        break;
+    }
+}
+
+void bpfrt_jit_emit_lddw(struct jit_ctx *c, const struct bpfrt_dinsn *d)
+{
+    uint64_t v = d->value; /* (a BPF_PSEUDO_FUNC handle is the interpreter's: its slot) */
+    if (jit_blinding(c))
+        bpfrt_jit_load_blinded(c, &c->hot, R(d->dst), v);
+    else
+        bpfrt_x86_mov_imm(&c->hot, R(d->dst), v);
+}
+
+void bpfrt_jit_load_blinded(struct jit_ctx *c, struct x86 *x, int reg, uint64_t value)
+{
+    uint32_t key = c->keys[c->pc];
+    if (x86_is_simm32((int64_t)value)) {
+        /* sign extension commutes with xor */
+        bpfrt_x86_mov_r64_simm(x, reg, (int32_t)((uint32_t)value ^ key));
+        bpfrt_x86_alu_ri(x, X86_XOR, 8, reg, (int32_t)key);
+        return;
+    }
+    uint64_t k64 = (uint64_t)key << 32 | (key ^ 0x5bd1e995u);
+    int tmp = reg == JIT_T2 ? JIT_T1 : JIT_T2;
+    bpfrt_x86_movabs(x, reg, value ^ k64);
+    bpfrt_x86_movabs(x, tmp, k64);
+    bpfrt_x86_alu_rr(x, X86_XOR, 8, reg, tmp);
+}

@@ -1,0 +1,305 @@
+/* Emitters for calls: helpers (SysV: r1-r5 are already the argument
+ * registers, run goes in r9), bpf-to-bpf calls, callx, and LD_ABS/LD_IND
+ * (Linux: emit_call, the BPF_CALL case of do_jit, emit_bpf_tail_call_*).
+ *
+ * As in the interpreter, r1-r5 keep their values across a helper call;
+ * the registers are saved only where a later instruction may read them
+ * (the liveness pass in jit_compile.c). After every helper the run's error
+ * and tail-call target are tested. A local call saves r6-r10 on the native
+ * stack, lowers r10 by a frame and calls the target; `exit` returns. */
+#include "core/jit/jit.h"
+
+static inline int R(uint8_t r)
+{
+    return jit_reg[r];
+}
+
+#define BPFRT_HELPER_TAIL_CALL 12
+#define REGS_ARGS 0x3eu /* r1-r5 */
+
+/* r0-r5 as a regs[] block on the native stack (6 pushes keep rsp aligned);
+ * regs[0] is at rsp. */
+static void push_regs_block(struct x86 *x)
+{
+    for (int r = 5; r >= 0; r--)
+        bpfrt_x86_push(x, R((uint8_t)r));
+}
+
+/* Drops regs[0] and restores r1-r5 from the block. */
+static void pop_regs_block(struct x86 *x)
+{
+    bpfrt_x86_alu_ri(x, X86_ADD, 8, X86_RSP, 8);
+    for (int r = 1; r <= 5; r++)
+        bpfrt_x86_pop(x, R((uint8_t)r));
+}
+
+/* Pushes the eBPF registers in `mask` (bits 1-5) plus pad for alignment. */
+static unsigned save_regs(struct x86 *x, unsigned mask, bool with_r9)
+{
+    unsigned n = 0;
+    for (int r = 1; r <= 5; r++)
+        if (mask & (1u << r)) {
+            bpfrt_x86_push(x, R((uint8_t)r));
+            n++;
+        }
+    if (with_r9) {
+        bpfrt_x86_push(x, X86_R9);
+        n++;
+    }
+    if (n & 1)
+        bpfrt_x86_alu_ri(x, X86_SUB, 8, X86_RSP, 8);
+    return n;
+}
+
+static void restore_regs(struct x86 *x, unsigned mask, bool with_r9, unsigned n)
+{
+    if (n & 1)
+        bpfrt_x86_alu_ri(x, X86_ADD, 8, X86_RSP, 8);
+    if (with_r9)
+        bpfrt_x86_pop(x, X86_R9);
+    for (int r = 5; r >= 1; r--)
+        if (mask & (1u << r))
+            bpfrt_x86_pop(x, R((uint8_t)r));
+}
+
+/* Before a call into C that may run callbacks or charge the budget. */
+static void before_c_call(struct jit_ctx *c, struct x86 *x)
+{
+    bpfrt_x86_store(x, 8, JIT_EX, JIT_OFF(cur_r10), X86_RBP);
+    if (c->mode == JIT_CHECKED)
+        bpfrt_x86_store(x, 8, JIT_EX, JIT_OFF(vm.budget), JIT_BUDGET);
+}
+
+static void after_c_call(struct jit_ctx *c, struct x86 *x)
+{
+    if (c->mode == JIT_CHECKED)
+        bpfrt_x86_load(x, 8, false, JIT_BUDGET, JIT_EX, JIT_OFF(vm.budget));
+}
+
+/* After a helper returned r0: a failed run unwinds (naming this
+ * instruction), a tail call replaces the frame's program. */
+static void after_helper(struct jit_ctx *c)
+{
+    struct x86 *x = &c->hot, *y = &c->cold;
+    uint32_t err = bpfrt_jit_label_new(c), tail = bpfrt_jit_label_new(c);
+    bpfrt_x86_load(x, 8, false, JIT_T1, JIT_EX, JIT_OFF(run));
+    bpfrt_x86_alu_mi(x, X86_CMP, 4, JIT_T1, (int32_t)__builtin_offsetof(struct bpfrt_run, error), 0);
+    bpfrt_jit_jump_label(c, x, X86_CC_NE, err);
+    bpfrt_x86_alu_mi(x, X86_CMP, 8, JIT_T1, (int32_t)__builtin_offsetof(struct bpfrt_run, tail_call_target), 0);
+    bpfrt_jit_jump_label(c, x, X86_CC_NE, tail);
+
+    bpfrt_jit_label_bind(c, y, err);
+    bpfrt_x86_mov_r32_imm(y, JIT_T1, JIT_PACK(JIT_RAISE_HELPER, c->pc));
+    bpfrt_jit_jump_label(c, y, -1, c->stub[JIT_STUB_RAISE]);
+    bpfrt_jit_label_bind(c, y, tail);
+    bpfrt_x86_mov_r32_imm(y, JIT_T1, c->pc);
+    bpfrt_jit_call_label(c, y, c->stub[JIT_STUB_TAIL]);
+    bpfrt_jit_jump_label(c, y, X86_CC_E, c->stub[JIT_STUB_LEAVE]); /* left to bpfrt_prog_run */
+    if (c->mode == JIT_CHECKED)
+        bpfrt_x86_load(y, 8, false, JIT_BUDGET, JIT_EX, JIT_OFF(vm.budget));
+    bpfrt_x86_load(y, 8, false, R(1), JIT_EX, JIT_OFF(ctx));
+    bpfrt_x86_jmp_r(y, JIT_T1); /* the target's first instruction, same frame */
+}
+
+/* A bpf-to-bpf call to instruction `target`, or (target < 0) to the
+ * native address in r11. */
+static void local_call(struct jit_ctx *c, int64_t target)
+{
+    struct x86 *x = &c->hot, *y = &c->cold;
+    static const uint8_t saved[] = { X86_RBP, X86_RBX, X86_R13, X86_R14, X86_R15 };
+    for (unsigned i = 0; i < sizeof(saved); i++)
+        bpfrt_x86_push(x, saved[i]);
+    bpfrt_x86_alu_ri(x, X86_SUB, 8, X86_RBP, BPFRT_STACK_SIZE);
+    /* Below the zeroed frames: the depth test and the zeroing, out of line. */
+    uint32_t slow = bpfrt_jit_label_new(c), back = bpfrt_jit_label_new(c);
+    bpfrt_x86_alu_rm(x, X86_CMP, 8, X86_RBP, JIT_EX, JIT_OFF(zeroed_r10));
+    bpfrt_jit_jump_label(c, x, X86_CC_B, slow);
+    bpfrt_jit_label_bind(c, x, back);
+    bpfrt_jit_label_bind(c, y, slow);
+    bpfrt_x86_mov_r32_imm(y, JIT_T1, c->pc);
+    bpfrt_jit_call_label(c, y, c->stub[JIT_STUB_FRAME]);
+    bpfrt_jit_jump_label(c, y, -1, back);
+    if (c->mode == JIT_CHECKED) {
+        uint32_t out = bpfrt_jit_label_new(c);
+        bpfrt_x86_alu_ri(x, X86_SUB, 8, JIT_BUDGET, 1);
+        bpfrt_jit_jump_label(c, x, X86_CC_L, out);
+        bpfrt_jit_label_bind(c, y, out);
+        bpfrt_x86_mov_r32_imm(y, JIT_T1, JIT_PACK(JIT_RAISE_BUDGET, c->pc));
+        bpfrt_jit_jump_label(c, y, -1, c->stub[JIT_STUB_RAISE]);
+    }
+    if (c->has_may_goto) {
+        bpfrt_x86_load(x, 8, false, JIT_T1, JIT_EX, JIT_OFF(top));
+        bpfrt_x86_alu_rr(x, X86_SUB, 8, JIT_T1, X86_RBP);
+        bpfrt_x86_shift_ri(x, X86_SHR, 8, JIT_T1, 7);
+        bpfrt_x86_store_imm_idx(x, 4, JIT_EX, JIT_T1, JIT_OFF(may_goto), (int32_t)BPFRT_MAY_GOTO_LOOPS);
+    }
+    if (c->mode == JIT_CHECKED) { /* the callee's frame joins the accessible stack */
+        bpfrt_x86_alu_mi(x, X86_SUB, 8, JIT_EX, JIT_OFF(stk_lo), BPFRT_STACK_SIZE);
+        for (unsigned i = 0; i < 4; i++)
+            bpfrt_x86_alu_mi(x, X86_ADD, 8, JIT_EX, JIT_OFF(stk_lim[i]), BPFRT_STACK_SIZE);
+    }
+    if (target >= 0)
+        bpfrt_jit_call_insn(c, x, (uint32_t)target);
+    else
+        bpfrt_x86_call_r(x, JIT_T2);
+    if (c->mode == JIT_CHECKED) {
+        bpfrt_x86_alu_mi(x, X86_ADD, 8, JIT_EX, JIT_OFF(stk_lo), BPFRT_STACK_SIZE);
+        for (unsigned i = 0; i < 4; i++)
+            bpfrt_x86_alu_mi(x, X86_SUB, 8, JIT_EX, JIT_OFF(stk_lim[i]), BPFRT_STACK_SIZE);
+    }
+    for (int i = (int)sizeof(saved) - 1; i >= 0; i--)
+        bpfrt_x86_pop(x, saved[i]);
+    if (c->may_tail_call) {
+        /* the callee's frame may have become another program */
+        bpfrt_x86_load(x, 8, false, JIT_T1, JIT_EX, JIT_OFF(run));
+        bpfrt_x86_movabs(x, JIT_T2, (uint64_t)(uintptr_t)c->prog);
+        bpfrt_x86_store(x, 8, JIT_T1, (int32_t)__builtin_offsetof(struct bpfrt_run, prog), JIT_T2);
+    }
+}
+
+/* Checked mode, after a helper called directly: it may have taken memory
+ * away, which resets the run's inline caches; the copies generated code
+ * tests follow (bpfrt_jit_sync_hints, inline: r0 must survive). */
+static void sync_caches(struct x86 *x)
+{
+    static const int32_t lo_off[2] = { (int32_t)__builtin_offsetof(struct bpfrt_run, rgn.rd_lo),
+                                       (int32_t)__builtin_offsetof(struct bpfrt_run, rgn.wr_lo) };
+    static const int32_t span_off[2] = { (int32_t)__builtin_offsetof(struct bpfrt_run, rgn.rd_span),
+                                         (int32_t)__builtin_offsetof(struct bpfrt_run, rgn.wr_span) };
+    const int32_t my_lo[2] = { JIT_OFF(rd_lo), JIT_OFF(wr_lo) };
+    const int32_t my_lim[2] = { JIT_OFF(rd_lim), JIT_OFF(wr_lim) };
+    bpfrt_x86_load(x, 8, false, JIT_T1, JIT_EX, JIT_OFF(run));
+    for (unsigned k = 0; k < 2; k++) {
+        bpfrt_x86_load(x, 8, false, JIT_T2, JIT_T1, lo_off[k]);
+        bpfrt_x86_store(x, 8, JIT_EX, my_lo[k], JIT_T2);
+        bpfrt_x86_load(x, 8, false, JIT_T2, JIT_T1, span_off[k]);
+        for (unsigned i = 0; i < 4; i++) { /* span - 1, - 2, - 4, - 8 */
+            bpfrt_x86_alu_ri(x, X86_SUB, 8, JIT_T2, i ? 1 << (i - 1) : 1);
+            bpfrt_x86_store(x, 8, JIT_EX, my_lim[k] + 8 * (int32_t)i, JIT_T2);
+        }
+    }
+}
+
+/* A helper known at prepare time, called directly. */
+static void helper_direct(struct jit_ctx *c, const struct bpfrt_helper_proto *hp)
+{
+    struct x86 *x = &c->hot;
+    /* a tail call's target may read any of r1-r5 */
+    unsigned mask = hp->id == BPFRT_HELPER_TAIL_CALL ? REGS_ARGS : (bpfrt_jit_live_after(c, c->pc) & REGS_ARGS);
+    unsigned n = save_regs(x, mask, false);
+    before_c_call(c, x);
+    bpfrt_x86_load(x, 8, false, X86_R9, JIT_EX, JIT_OFF(run));
+    bpfrt_jit_call_abs(x, JIT_T1, (const void *)hp->fn);
+    after_c_call(c, x);
+    if (c->mode == JIT_CHECKED)
+        sync_caches(x);
+    restore_regs(x, mask, false, n);
+    after_helper(c);
+}
+
+/* A helper whose arguments checked mode must check (bpfrt_jit_helper_checked). */
+static void helper_checked(struct jit_ctx *c, const struct bpfrt_helper_proto *hp)
+{
+    struct x86 *x = &c->hot;
+    push_regs_block(x);
+    before_c_call(c, x);
+    bpfrt_x86_lea(x, X86_RDI, JIT_EX, -JIT_EX_BIAS);
+    bpfrt_x86_movabs(x, X86_RSI, (uint64_t)(uintptr_t)hp);
+    bpfrt_x86_mov_rr(x, 8, X86_RDX, X86_RSP);
+    bpfrt_x86_mov_r32_imm(x, X86_RCX, c->pc);
+    bpfrt_jit_call_abs(x, JIT_T1, (const void *)bpfrt_jit_helper_checked);
+    after_c_call(c, x);
+    pop_regs_block(x);
+    after_helper(c);
+}
+
+/* callx, or a helper unknown at prepare time: bpfrt_jit_call_dyn decides at run
+ * time (a function handle of this program: a local call). */
+static void call_dynamic(struct jit_ctx *c, int value_reg, uint64_t id, bool helper_only)
+{
+    struct x86 *x = &c->hot;
+    push_regs_block(x);
+    before_c_call(c, x);
+    if (value_reg >= 0)
+        bpfrt_x86_mov_rr(x, 8, X86_RSI, value_reg);
+    else
+        bpfrt_x86_mov_imm(x, X86_RSI, id);
+    bpfrt_x86_lea(x, X86_RDI, JIT_EX, -JIT_EX_BIAS);
+    bpfrt_x86_mov_rr(x, 8, X86_RDX, X86_RSP);
+    bpfrt_x86_mov_r32_imm(x, X86_RCX, c->pc | (helper_only ? JIT_DYN_HELPER_ONLY : 0));
+    bpfrt_jit_call_abs(x, JIT_T1, (const void *)bpfrt_jit_call_dyn);
+    after_c_call(c, x);
+    bpfrt_x86_mov_rr(x, 8, JIT_T2, X86_RDX);
+    pop_regs_block(x);
+    if (helper_only) {
+        after_helper(c);
+        return;
+    }
+    uint32_t local = bpfrt_jit_label_new(c), done = bpfrt_jit_label_new(c);
+    bpfrt_x86_test_rr(x, 8, JIT_T2, JIT_T2);
+    bpfrt_jit_jump_label(c, x, X86_CC_NE, local);
+    after_helper(c);
+    bpfrt_jit_jump_label(c, x, -1, done);
+    bpfrt_jit_label_bind(c, x, local);
+    local_call(c, -1);
+    bpfrt_jit_label_bind(c, x, done);
+}
+
+void bpfrt_jit_emit_call(struct jit_ctx *c, const struct bpfrt_dinsn *d)
+{
+    switch (d->op) {
+    case BPFRT_OP_CALL_LOCAL:
+        local_call(c, d->target);
+        break;
+    case BPFRT_OP_CALLX:
+        call_dynamic(c, R(d->dst), 0, false);
+        break;
+    case BPFRT_OP_CALL_HELPER: {
+        const struct interp_slot *s = &c->jp->vm->slots[c->pc];
+        const struct bpfrt_helper_proto *hp = (const struct bpfrt_helper_proto *)(uintptr_t)s->imm;
+        if (!hp)
+            call_dynamic(c, -1, (uint32_t)d->imm, true); /* resolved when executed */
+        else if (c->mode == JIT_CHECKED && s->src)
+            helper_checked(c, hp);
+        else
+            helper_direct(c, hp);
+        break;
+    }
+    default: /* kfuncs: refused by the interpreter's decoder before we get here */
+        bpfrt_x86_mov_r32_imm(&c->hot, JIT_T1, JIT_PACK(JIT_RAISE_BAD_INSN, c->pc));
+        bpfrt_jit_jump_label(c, &c->hot, -1, c->stub[JIT_STUB_RAISE]);
+        break;
+    }
+}
+
+/* LD_ABS / LD_IND: r0 = packet bytes (bpfrt_jit_ld_pkt); out of bounds the frame
+ * returns 0 (Linux's rewrite: r0 = 0; exit). */
+void bpfrt_jit_emit_ld_pkt(struct jit_ctx *c, const struct bpfrt_dinsn *d)
+{
+    struct x86 *x = &c->hot, *y = &c->cold;
+    /* out of bounds the frame returns: then its caller may read r1-r5 */
+    unsigned mask = (bpfrt_jit_live_after(c, c->pc) | (c->has_local_calls ? REGS_ARGS : 0)) & REGS_ARGS;
+    bool r9 = c->mode == JIT_CHECKED;
+    unsigned n = save_regs(x, mask, r9);
+    bool ind = !(bpfrt_op_info[d->op].flags & BPFRT_OPF_K);
+    if (jit_blinding(c)) {
+        bpfrt_jit_load_blinded(c, x, JIT_T1, d->value);
+        if (ind)
+            bpfrt_x86_alu_rr(x, X86_ADD, 8, JIT_T1, R(d->src));
+        bpfrt_x86_mov_rr(x, 8, X86_RSI, JIT_T1);
+    } else if (ind) {
+        bpfrt_x86_lea(x, X86_RSI, R(d->src), d->imm); /* bpfrt_jit_ld_pkt truncates to 32 bits */
+    } else {
+        bpfrt_x86_mov_imm(x, X86_RSI, d->value);
+    }
+    bpfrt_x86_mov_r32_imm(x, X86_RDX, d->size);
+    bpfrt_x86_lea(x, X86_RDI, JIT_EX, -JIT_EX_BIAS);
+    bpfrt_jit_call_abs(x, JIT_T1, (const void *)bpfrt_jit_ld_pkt);
+    restore_regs(x, mask, r9, n);
+    uint32_t out = bpfrt_jit_label_new(c);
+    bpfrt_x86_alu_ri(x, X86_CMP, 8, X86_RAX, -1);
+    bpfrt_jit_jump_label(c, x, X86_CC_E, out);
+    bpfrt_jit_label_bind(c, y, out);
+    bpfrt_x86_alu_rr(y, X86_XOR, 4, X86_RAX, X86_RAX);
+    bpfrt_jit_emit_exit(c, NULL); /* (into the cold stream) */
+}

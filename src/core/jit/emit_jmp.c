@@ -1,0 +1,105 @@
+/* Emitters for jumps, conditional jumps, may_goto and exit (Linux: the
+ * BPF_JMP/BPF_JMP32 cases of do_jit). In checked mode a taken backward
+ * jump charges the instruction budget with the span it jumps over, as the
+ * interpreter does (docs/interpreter.md, "Budget"); the budget lives in
+ * r9. `exit` is `ret`: every frame, the entry one included, is entered by a
+ * native call (jit_stubs.c). */
+#include "core/jit/jit.h"
+
+static inline int R(uint8_t r)
+{
+    return jit_reg[r];
+}
+
+static const uint8_t cc_of[] = {
+    [BPFRT_JEQ] = X86_CC_E, [BPFRT_JNE] = X86_CC_NE, [BPFRT_JGT] = X86_CC_A,
+    [BPFRT_JGE] = X86_CC_AE, [BPFRT_JLT] = X86_CC_B, [BPFRT_JLE] = X86_CC_BE,
+    [BPFRT_JSET] = X86_CC_NE, [BPFRT_JSGT] = X86_CC_G, [BPFRT_JSGE] = X86_CC_GE,
+    [BPFRT_JSLT] = X86_CC_L, [BPFRT_JSLE] = X86_CC_LE,
+};
+
+/* A cold stub raising `kind` at the current instruction; returns its label. */
+static uint32_t cold_raise(struct jit_ctx *c, enum jit_raise_kind kind)
+{
+    uint32_t l = bpfrt_jit_label_new(c);
+    bpfrt_jit_label_bind(c, &c->cold, l);
+    bpfrt_x86_mov_r32_imm(&c->cold, JIT_T1, JIT_PACK(kind, c->pc));
+    bpfrt_jit_jump_label(c, &c->cold, -1, c->stub[JIT_STUB_RAISE]);
+    return l;
+}
+
+void bpfrt_jit_emit_jump_to(struct jit_ctx *c, int cc, uint32_t target)
+{
+    struct x86 *x = &c->hot;
+    if (c->mode != JIT_CHECKED || target > c->pc) {
+        bpfrt_jit_jump_insn(c, x, cc, target);
+        return;
+    }
+    uint32_t skip = cc >= 0 ? bpfrt_jit_fwd8(c, x, cc ^ 1) : 0; /* x86 pairs each condition with its negation */
+    bpfrt_x86_alu_ri(x, X86_SUB, 8, JIT_BUDGET, (int32_t)(c->pc - target + 1));
+    bpfrt_jit_jump_label(c, x, X86_CC_L, cold_raise(c, JIT_RAISE_BUDGET));
+    bpfrt_jit_jump_insn(c, x, -1, target);
+    if (cc >= 0)
+        bpfrt_jit_patch8(c, x, skip);
+}
+
+void bpfrt_jit_emit_ja(struct jit_ctx *c, const struct bpfrt_dinsn *d)
+{
+    if ((uint32_t)d->target != c->pc + 1)
+        bpfrt_jit_emit_jump_to(c, -1, (uint32_t)d->target);
+}
+
+void bpfrt_jit_emit_jcond(struct jit_ctx *c, const struct bpfrt_dinsn *d)
+{
+    const struct bpfrt_op_info *info = &bpfrt_op_info[d->op];
+    struct x86 *x = &c->hot;
+    if ((uint32_t)d->target == c->pc + 1)
+        return; /* both ways lead to the next instruction */
+    unsigned w = (info->flags & BPFRT_OPF_32) ? 4 : 8;
+    bool test = info->alu == BPFRT_JSET;
+    int D = R(d->dst);
+    if (!(info->flags & BPFRT_OPF_K)) {
+        if (test)
+            bpfrt_x86_test_rr(x, w, D, R(d->src));
+        else
+            bpfrt_x86_alu_rr(x, X86_CMP, w, D, R(d->src));
+    } else if (jit_blinding(c)) {
+        bpfrt_jit_load_blinded(c, x, JIT_T1, w == 8 ? d->value : (uint32_t)d->imm);
+        if (test)
+            bpfrt_x86_test_rr(x, w, D, JIT_T1);
+        else
+            bpfrt_x86_alu_rr(x, X86_CMP, w, D, JIT_T1);
+    } else if (test) {
+        if (d->imm == 0)
+            return; /* never taken */
+        bpfrt_x86_test_ri(x, w, D, d->imm);
+    } else if (d->imm == 0) {
+        bpfrt_x86_test_rr(x, w, D, D); /* the same flags as cmp D, 0 */
+    } else {
+        bpfrt_x86_alu_ri(x, X86_CMP, w, D, d->imm);
+    }
+    bpfrt_jit_emit_jump_to(c, cc_of[info->alu], (uint32_t)d->target);
+}
+
+/* The frame's counter is may_goto[depth], depth = (top - r10) / 512. */
+void bpfrt_jit_emit_may_goto(struct jit_ctx *c, const struct bpfrt_dinsn *d)
+{
+    struct x86 *x = &c->hot;
+    bpfrt_x86_load(x, 8, false, JIT_T1, JIT_EX, JIT_OFF(top));
+    bpfrt_x86_alu_rr(x, X86_SUB, 8, JIT_T1, X86_RBP);
+    bpfrt_x86_shift_ri(x, X86_SHR, 8, JIT_T1, 7); /* depth * 4 */
+    bpfrt_x86_alu_mi_idx(x, X86_CMP, 4, JIT_EX, JIT_T1, JIT_OFF(may_goto), 0);
+    bpfrt_jit_emit_jump_to(c, X86_CC_E, (uint32_t)d->target);
+    bpfrt_x86_alu_mi_idx(x, X86_SUB, 4, JIT_EX, JIT_T1, JIT_OFF(may_goto), 1);
+}
+
+/* d == NULL: the exit an out-of-bounds LD_ABS takes, in the cold stream.
+ * Checked mode notes which exit ran (an unreleased reference is reported
+ * at the entry frame's exit, as the interpreter does). */
+void bpfrt_jit_emit_exit(struct jit_ctx *c, const struct bpfrt_dinsn *d)
+{
+    struct x86 *x = d ? &c->hot : &c->cold;
+    if (c->mode == JIT_CHECKED)
+        bpfrt_x86_store_imm(x, 4, JIT_EX, JIT_OFF(exit_pc), (int32_t)c->pc);
+    bpfrt_x86_ret(x);
+}

@@ -1,0 +1,205 @@
+/* Emitters for loads, stores, atomics, load-acquire and store-release
+ * (Linux: the BPF_LDX/BPF_ST/BPF_STX cases of do_jit and emit_atomic).
+ *
+ * Checked mode tests every access inline, as the interpreter's checked loop
+ * does (interp_loop.inc, CHECK_LOAD/STORE/RMW), against the region the last
+ * load or store hit and the stack of the current frame and its callers
+ * (in that order: the caches start at the entry frame's stack, so one test
+ * serves a loop over the input or over the stack); anything else goes to
+ * the interpreter's own slow path
+ * (check.c) through bpfrt_jit_slow_access, which also reads context fields
+ * through the context description. Accesses to [r10 + off] inside the
+ * frame are in range by construction and get no test.
+ *
+ * On x86 plain loads are acquire and plain stores release, so
+ * load-acquire/store-release are ordinary moves. Atomics use lock-prefixed
+ * instructions; an unaligned atomic (unverified programs only) becomes a
+ * plain read-modify-write, as in the interpreter, because a locked access
+ * across cache lines is a split lock. */
+#include "core/jit/jit.h"
+
+static inline int R(uint8_t r)
+{
+    return jit_reg[r];
+}
+
+static inline unsigned size_idx(unsigned size)
+{
+    return (unsigned)__builtin_ctz(size);
+}
+
+/* [r10 + off, + size) lies inside the current frame whatever r10 is. */
+static bool frame_local(uint8_t reg, int16_t off, unsigned size)
+{
+    return reg == BPF_REG_10 && off >= -BPFRT_STACK_SIZE && off + (int)size <= 0;
+}
+
+/* Checked mode: leaves the address in r11 after testing it. `dst` is the
+ * load's destination, which the slow path may fill with a context field's
+ * value (execution then continues at the next instruction). */
+static void check_access(struct jit_ctx *c, int base, int16_t off, unsigned size, enum jit_access_kind kind,
+                         int dst)
+{
+    struct x86 *x = &c->hot, *y = &c->cold;
+    unsigned si = size_idx(size);
+    bool load = kind == JIT_ACC_LOAD;
+    if (off == 0)
+        bpfrt_x86_mov_rr(x, 8, JIT_T2, base);
+    else
+        bpfrt_x86_lea(x, JIT_T2, base, off);
+    /* the last region hit first: its home is the entry frame's stack, so
+     * that also catches most stack accesses */
+    bpfrt_x86_mov_rr(x, 8, JIT_T1, JIT_T2);
+    bpfrt_x86_alu_rm(x, X86_SUB, 8, JIT_T1, JIT_EX, load ? JIT_OFF(rd_lo) : JIT_OFF(wr_lo));
+    bpfrt_x86_alu_rm(x, X86_CMP, 8, JIT_T1, JIT_EX, load ? JIT_OFF(rd_lim[si]) : JIT_OFF(wr_lim[si]));
+    uint32_t hit = bpfrt_jit_fwd8(c, x, X86_CC_BE);
+    bpfrt_x86_mov_rr(x, 8, JIT_T1, JIT_T2);
+    bpfrt_x86_alu_rm(x, X86_SUB, 8, JIT_T1, JIT_EX, JIT_OFF(stk_lo));
+    bpfrt_x86_alu_rm(x, X86_CMP, 8, JIT_T1, JIT_EX, JIT_OFF(stk_lim[si]));
+    uint32_t slow = bpfrt_jit_label_new(c), ok = bpfrt_jit_label_new(c);
+    bpfrt_jit_jump_label(c, x, X86_CC_A, slow);
+    bpfrt_jit_patch8(c, x, hit);
+    bpfrt_jit_label_bind(c, x, ok);
+
+    bpfrt_jit_label_bind(c, y, slow);
+    bpfrt_x86_mov_r32_imm(y, JIT_T1, (uint32_t)kind << 26 | si << 24 | c->pc);
+    bpfrt_jit_call_label(c, y, c->stub[JIT_STUB_ACCESS]);
+    if (!load) {
+        bpfrt_jit_jump_label(c, y, -1, ok);
+        return;
+    }
+    bpfrt_jit_jump_label(c, y, X86_CC_E, ok);
+    bpfrt_x86_mov_rr(y, 8, dst, JIT_T1); /* a context field's value */
+    bpfrt_jit_jump_insn(c, y, -1, c->pc + 1);
+}
+
+void bpfrt_jit_emit_ldx(struct jit_ctx *c, const struct bpfrt_dinsn *d)
+{
+    int base = R(d->src);
+    int32_t off = d->off;
+    bool sign = bpfrt_op_info[d->op].flags & BPFRT_OPF_SIGNED;
+    if (c->mode == JIT_CHECKED && !frame_local(d->src, d->off, d->size)) {
+        check_access(c, base, d->off, d->size, JIT_ACC_LOAD, R(d->dst));
+        base = JIT_T2;
+        off = 0;
+    }
+    bpfrt_x86_load(&c->hot, d->size, sign, R(d->dst), base, off);
+}
+
+/* ST (imm), STX and STREL. */
+void bpfrt_jit_emit_st(struct jit_ctx *c, const struct bpfrt_dinsn *d)
+{
+    struct x86 *x = &c->hot;
+    int base = R(d->dst);
+    int32_t off = d->off;
+    if (c->mode == JIT_CHECKED && !frame_local(d->dst, d->off, d->size)) {
+        check_access(c, base, d->off, d->size, JIT_ACC_STORE, -1);
+        base = JIT_T2;
+        off = 0;
+    }
+    if (bpfrt_op_kind(d->op) != BPFRT_K_ST) {
+        bpfrt_x86_store(x, d->size, base, off, R(d->src));
+    } else if (jit_blinding(c)) {
+        bpfrt_jit_load_blinded(c, x, JIT_T1, d->value);
+        bpfrt_x86_store(x, d->size, base, off, JIT_T1);
+    } else {
+        bpfrt_x86_store_imm(x, d->size, base, off, d->imm);
+    }
+}
+
+static const int8_t atomic_alu[] = {
+    [BPFRT_ALU_ADD] = X86_ADD, [BPFRT_ALU_OR] = X86_OR, [BPFRT_ALU_AND] = X86_AND, [BPFRT_ALU_XOR] = X86_XOR,
+};
+
+/* or/and/xor with fetch: a cmpxchg loop on [r11] (rax and r9 borrowed). */
+static void fetch_op_loop(struct x86 *x, enum x86_alu op, unsigned size, int S)
+{
+    bpfrt_x86_push(x, X86_R9);
+    bpfrt_x86_mov_rr(x, 8, JIT_T1, X86_RAX);
+    int val = S == X86_RAX ? JIT_T1 : S;
+    bpfrt_x86_load(x, size, false, X86_RAX, JIT_T2, 0);
+    uint32_t loop = x->len;
+    bpfrt_x86_mov_rr(x, 8, X86_R9, X86_RAX);
+    bpfrt_x86_alu_rr(x, op, size, X86_R9, val);
+    bpfrt_x86_lock(x);
+    bpfrt_x86_cmpxchg_m(x, size, JIT_T2, 0, X86_R9);
+    bpfrt_x86_jcc_rel8(x, X86_CC_NE, (int8_t)(int32_t)(loop - (x->len + 2)));
+    if (S != X86_RAX) {
+        bpfrt_x86_mov_rr(x, size, S, X86_RAX);
+        bpfrt_x86_mov_rr(x, 8, X86_RAX, JIT_T1);
+    }
+    bpfrt_x86_pop(x, X86_R9);
+}
+
+/* One atomic on [base + off]; `locked` false: the plain read-modify-write
+ * for unaligned addresses (then base is r11). */
+static void atomic_op(struct x86 *x, uint8_t alu, bool fetch, unsigned size, int base, int32_t off, int S,
+                      bool locked)
+{
+    if (alu == BPFRT_ALU_CMPXCHG) {
+        if (locked)
+            bpfrt_x86_lock(x);
+        bpfrt_x86_cmpxchg_m(x, size, base, off, S);
+        if (size == 4)
+            bpfrt_x86_mov_rr(x, 4, X86_RAX, X86_RAX); /* r0 = the old value, zero-extended */
+        return;
+    }
+    if (!fetch) {
+        if (locked)
+            bpfrt_x86_lock(x);
+        bpfrt_x86_alu_mr(x, (enum x86_alu)atomic_alu[alu], size, base, off, S);
+        return;
+    }
+    if (locked && alu == BPFRT_ALU_ADD) {
+        bpfrt_x86_lock(x);
+        bpfrt_x86_xadd_m(x, size, base, off, S);
+    } else if (locked && alu == BPFRT_ALU_XCHG) {
+        bpfrt_x86_xchg_m(x, size, base, off, S);
+    } else if (locked) {
+        fetch_op_loop(x, (enum x86_alu)atomic_alu[alu], size, S);
+    } else {
+        /* old = [m]; [m] = old op S (or S); S = old */
+        bpfrt_x86_load(x, size, false, JIT_T1, base, off);
+        if (alu != BPFRT_ALU_XCHG)
+            bpfrt_x86_alu_rr(x, (enum x86_alu)atomic_alu[alu], size, S, JIT_T1);
+        bpfrt_x86_store(x, size, base, off, S);
+        bpfrt_x86_mov_rr(x, 8, S, JIT_T1);
+    }
+}
+
+void bpfrt_jit_emit_atomic(struct jit_ctx *c, const struct bpfrt_dinsn *d)
+{
+    struct x86 *x = &c->hot;
+    const struct bpfrt_op_info *info = &bpfrt_op_info[d->op];
+    unsigned size = d->size;
+    bool fetch = info->flags & BPFRT_OPF_FETCH;
+    int base = R(d->dst), S = R(d->src);
+    int32_t off = d->off;
+    bool in_frame = frame_local(d->dst, d->off, size);
+    if (c->mode == JIT_CHECKED && !in_frame) {
+        check_access(c, base, d->off, size, JIT_ACC_RMW, -1);
+        base = JIT_T2;
+        off = 0;
+    }
+    /* r10 is aligned: a frame-local address is aligned iff off is */
+    bool may_be_unaligned = c->mode != JIT_VERIFIED && !(in_frame && (off & (int32_t)(size - 1)) == 0);
+    bool loop = fetch && info->alu != BPFRT_ALU_ADD && info->alu != BPFRT_ALU_XCHG &&
+                info->alu != BPFRT_ALU_CMPXCHG;
+    if ((may_be_unaligned || loop) && base != JIT_T2) {
+        bpfrt_x86_lea(x, JIT_T2, base, off);
+        base = JIT_T2;
+        off = 0;
+    }
+    uint32_t unaligned = 0;
+    if (may_be_unaligned) {
+        bpfrt_x86_test_ri(x, 1, JIT_T2, (int32_t)(size - 1));
+        unaligned = bpfrt_jit_label_new(c);
+        bpfrt_jit_jump_label(c, x, X86_CC_NE, unaligned);
+    }
+    atomic_op(x, info->alu, fetch, size, base, off, S, true);
+    if (may_be_unaligned) {
+        bpfrt_jit_label_bind(c, &c->cold, unaligned);
+        atomic_op(&c->cold, info->alu, fetch, size, base, off, S, false);
+        bpfrt_jit_jump_insn(c, &c->cold, -1, c->pc + 1);
+    }
+}

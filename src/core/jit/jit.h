@@ -1,0 +1,237 @@
+/* JIT internals: the compiled program, the per-run state generated code
+ * reaches through r12, and the compile context the emitters share. Private
+ * to src/core/jit/. See docs/jit.md.
+ *
+ * The JIT shares the interpreter's decoded program (struct interp_code:
+ * helper prototypes, the maps and function handles a checked run accepts)
+ * and its checked-mode slow paths (src/core/interp/check.c, through struct
+ * interp_exec), so both engines accept and refuse exactly the same
+ * accesses. */
+#ifndef BPFRT_JIT_JIT_H
+#define BPFRT_JIT_JIT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "bpfrt/jit.h"
+#include "core/core.h"
+#include "core/interp/interp.h"
+#include "core/isa/decode.h"
+#include "core/jit/x86.h"
+#include "core/prog/prog.h"
+
+enum jit_mode { JIT_VERIFIED, JIT_CHECKED, JIT_TRUSTED };
+
+/* eBPF registers pinned to x86-64 registers: r1-r5 are the SysV argument
+ * registers, so a helper call passes them as they are (run goes in r9, the
+ * sixth); r6-r9 and r10 are callee-saved, so they survive helper calls. */
+static const uint8_t jit_reg[11] = {
+    X86_RAX, X86_RDI, X86_RSI, X86_RDX, X86_RCX, X86_R8, X86_RBX, X86_R13, X86_R14, X86_R15, X86_RBP,
+};
+#define JIT_EX X86_R12     /* struct jit_exec * (biased, see JIT_EX_BIAS) */
+#define JIT_BUDGET X86_R9  /* checked mode: instructions left */
+#define JIT_T1 X86_R10     /* scratch */
+#define JIT_T2 X86_R11     /* scratch; the checked address */
+
+/* The compiled program (prog->engine_state). */
+struct jit_prog {
+    struct interp_code *vm;        /* the interpreter's decoded form */
+    uint8_t mode;              /* enum jit_mode */
+    bool blind;
+    uint8_t *image;            /* sealed read+execute */
+    uint32_t image_len;
+    uint32_t entry;            /* offset of the entry stub (0) */
+    uint32_t *insn_off;        /* image offset of each instruction, len + 1 entries */
+    uint32_t len;
+    uint32_t passes;
+    uint64_t compile_ns, exec_mem_ns;
+};
+
+/* Per-run state. Generated code addresses the fields before `vm` as
+ * [r12 + offsetof - JIT_EX_BIAS] (disp8); `vm` is the interpreter's run
+ * state, which check.c and run->engine_priv use. */
+struct jit_exec {
+    struct bpfrt_run *run;
+    uint64_t unwind_rsp;       /* rsp of the innermost entry stub, for faults */
+    uint64_t stk_lo;           /* checked: lowest stack byte accessible (current frame's bottom) */
+    uint64_t stk_lim[4];       /* checked: stack span - access size, for sizes 1, 2, 4, 8 */
+    uint64_t rd_lo, rd_lim[4]; /* checked: last region a load hit (interpreter's inline cache) */
+    uint64_t wr_lo, wr_lim[4]; /* checked: last region a store hit */
+    uint64_t zeroed_r10;       /* frames with r10 >= this have been zeroed */
+    uint64_t top;              /* the entry frame's r10 (top of the stack area) */
+    uint64_t cur_r10;          /* r10 of the frame that made the current helper call */
+    uint64_t ctx;              /* run->ctx, r1 of a tail-call target */
+    uint32_t may_goto[BPFRT_MAX_CALL_FRAMES];
+    uint32_t cb_nest;          /* callbacks in progress */
+    uint32_t exit_pc;          /* checked mode: the exit that ran last (the entry frame's, at the end) */
+    bool handoff;              /* a tail call left for bpfrt_prog_run */
+    struct interp_exec vm;
+};
+#define JIT_EX_BIAS 128
+#define JIT_OFF(field) ((int32_t)__builtin_offsetof(struct jit_exec, field) - JIT_EX_BIAS)
+
+static inline struct jit_exec *jit_exec_of(struct interp_exec *vm)
+{
+    return (struct jit_exec *)(void *)((char *)vm - __builtin_offsetof(struct jit_exec, vm));
+}
+
+/* Entry stub: runs the code at `target` with the registers regs[0..10] and
+ * returns r0 (0 after a fault: run->error says why). */
+typedef uint64_t (*jit_entry_fn)(struct jit_exec *ex, const uint64_t *regs, const void *target);
+
+/* ---- compile context ---- */
+
+/* Shared stubs at the start of every image (labels allocated first, in
+ * this order, so their ids are fixed). */
+enum jit_stub {
+    JIT_STUB_EXIT_STORE, JIT_STUB_EPILOGUE, JIT_STUB_UNWIND, JIT_STUB_LEAVE, JIT_STUB_RAISE,
+    JIT_STUB_ACCESS, JIT_STUB_FRAME, JIT_STUB_TAIL, JIT_STUB_COUNT
+};
+
+/* What bpfrt_jit_raise reports (the top byte of its packed argument). */
+enum jit_raise_kind { JIT_RAISE_BUDGET = 1, JIT_RAISE_FELL_OFF, JIT_RAISE_HELPER, JIT_RAISE_BAD_INSN };
+#define JIT_PACK(kind, pc) ((uint32_t)(kind) << 24 | (pc))
+
+/* Kinds of checked access (bpfrt_jit_slow_access's packed argument: kind << 26 |
+ * log2(size) << 24 | pc). */
+enum jit_access_kind { JIT_ACC_LOAD = 0, JIT_ACC_STORE = 1, JIT_ACC_RMW = 2 };
+
+/* A label, jump, call or jump target as the emission met it
+ * (jit_layout.c). */
+struct jit_event {
+    uint32_t pos;      /* where it ends in its stream's emitted code */
+    uint32_t target;   /* label id; a jump's label, or instruction | JIT_TGT_INSN */
+    uint8_t kind;
+};
+
+struct jit_ctx {
+    struct bpfrt_prog *prog;
+    struct jit_prog *jp;
+    const struct bpfrt_dinsn *di; /* decoded instructions */
+    const uint32_t *keys;         /* blinding keys per instruction, or NULL */
+    uint32_t len;
+    uint8_t mode;
+    bool bmi2;
+    bool has_local_calls;         /* CALL_LOCAL/CALLX present */
+    bool has_may_goto;
+    bool may_tail_call;           /* a helper call that could be bpf_tail_call */
+    uint32_t pc;                  /* instruction being emitted */
+    struct x86 hot, cold;         /* the emitted code, every pass-sized jump long */
+    uint32_t cap[2];              /* their buffers' sizes */
+    uint32_t *emitted_at;         /* where each instruction starts in the emitted hot code, len + 1 */
+    uint8_t *is_target;           /* instructions jumps go to, len + 1 (2: a backward target, a loop head) */
+    /* what the emission recorded, per stream */
+    struct jit_event *ev[2];
+    uint32_t nev[2], cap_ev[2];
+    uint32_t nlabels;             /* label ids handed out */
+    /* the relaxed layout */
+    uint8_t *near[2];             /* per event: a pass-sized jump made rel8 */
+    uint32_t *label_pos;          /* per label */
+    uint32_t *addr;               /* image offset of each instruction, len + 1 */
+    uint32_t cold_base, image_len, passes;
+    bool aligned;                 /* loop heads are padded */
+    uint32_t stub[JIT_STUB_COUNT];/* label ids of the stubs */
+    int err;
+};
+
+/* Emitter of one instruction family. */
+typedef void (*jit_emit_fn)(struct jit_ctx *c, const struct bpfrt_dinsn *d);
+
+/* ---- jit_layout.c: labels and jumps sized by the relaxation ---- */
+/* Chooses the short jumps after the emission and lays the image out. */
+int bpfrt_jit_relax(struct jit_ctx *c);
+/* Copies the emitted code into the image with the final jumps and calls. */
+int bpfrt_jit_link(struct jit_ctx *c, uint8_t *image);
+uint32_t bpfrt_jit_label_new(struct jit_ctx *c);
+void bpfrt_jit_label_bind(struct jit_ctx *c, struct x86 *x, uint32_t label);
+/* Jump (cc < 0: jmp) to a label, to instruction `pc`'s start, or call a label. */
+void bpfrt_jit_jump_label(struct jit_ctx *c, struct x86 *x, int cc, uint32_t label);
+void bpfrt_jit_jump_insn(struct jit_ctx *c, struct x86 *x, int cc, uint32_t pc);
+void bpfrt_jit_call_label(struct jit_ctx *c, struct x86 *x, uint32_t label);
+void bpfrt_jit_call_insn(struct jit_ctx *c, struct x86 *x, uint32_t pc);
+/* Records that jump target pc's code starts here. */
+void bpfrt_jit_insn_start(struct jit_ctx *c, uint32_t pc);
+/* Pads the hot code here to JIT_LOOP_ALIGN (a loop head): a tight loop
+ * then sits in as few fetch blocks as it can. */
+#define JIT_LOOP_ALIGN 16
+void bpfrt_jit_align_loop(struct jit_ctx *c);
+/* Short forward jump inside one instruction's code: emit it, then bind its
+ * target where the code it skips ends. */
+uint32_t bpfrt_jit_fwd8(struct jit_ctx *c, struct x86 *x, int cc);
+void bpfrt_jit_patch8(struct jit_ctx *c, struct x86 *x, uint32_t fix);
+/* The r1-r5 (bits 1-5) a later instruction may read after instruction pc
+ * (a bounded forward scan; whatever it cannot decide counts as read). */
+uint8_t bpfrt_jit_live_after(const struct jit_ctx *c, uint32_t pc);
+/* movabs reg, fn; call reg. */
+void bpfrt_jit_call_abs(struct x86 *x, int reg, const void *fn);
+
+/* ---- emitters (tables in jit_compile.c) ---- */
+void bpfrt_jit_emit_alu(struct jit_ctx *c, const struct bpfrt_dinsn *d);
+void bpfrt_jit_emit_movsx(struct jit_ctx *c, const struct bpfrt_dinsn *d);
+void bpfrt_jit_emit_end(struct jit_ctx *c, const struct bpfrt_dinsn *d);
+void bpfrt_jit_emit_lddw(struct jit_ctx *c, const struct bpfrt_dinsn *d);
+void bpfrt_jit_emit_divmod(struct jit_ctx *c, const struct bpfrt_dinsn *d);
+void bpfrt_jit_emit_ja(struct jit_ctx *c, const struct bpfrt_dinsn *d);
+void bpfrt_jit_emit_jcond(struct jit_ctx *c, const struct bpfrt_dinsn *d);
+void bpfrt_jit_emit_may_goto(struct jit_ctx *c, const struct bpfrt_dinsn *d);
+void bpfrt_jit_emit_exit(struct jit_ctx *c, const struct bpfrt_dinsn *d);
+void bpfrt_jit_emit_ldx(struct jit_ctx *c, const struct bpfrt_dinsn *d);
+void bpfrt_jit_emit_st(struct jit_ctx *c, const struct bpfrt_dinsn *d);
+void bpfrt_jit_emit_atomic(struct jit_ctx *c, const struct bpfrt_dinsn *d);
+void bpfrt_jit_emit_call(struct jit_ctx *c, const struct bpfrt_dinsn *d);
+void bpfrt_jit_emit_ld_pkt(struct jit_ctx *c, const struct bpfrt_dinsn *d);
+void bpfrt_jit_emit_stubs(struct jit_ctx *c);
+void bpfrt_jit_emit_fell_off(struct jit_ctx *c);
+/* Checked mode: a taken backward jump to `target` charges the budget; emits
+ * the jump (cc < 0: unconditional) with the charge when it applies. */
+void bpfrt_jit_emit_jump_to(struct jit_ctx *c, int cc, uint32_t target);
+/* Loads a blinded constant into `reg` (x86 register): mov + xor with the
+ * instruction's key, so the program's immediate never appears in the code. */
+void bpfrt_jit_load_blinded(struct jit_ctx *c, struct x86 *x, int reg, uint64_t value);
+static inline bool jit_blinding(const struct jit_ctx *c)
+{
+    return c->keys != NULL;
+}
+
+/* ---- jit_divmagic.c ---- */
+/* Unsigned division of width-bit numbers (32 or 64) by d (not 0, not a
+ * power of 2, below 2^63 for width 64) as a multiply: q = (n * m) >> shift
+ * when !add; otherwise m is the low width bits of a (width+1)-bit
+ * multiplier and q = (n + ((n * m) >> width)) >> shift, computed without
+ * overflow. Returns false when no multiplier applies. */
+struct jit_magic {
+    uint64_t m;
+    unsigned shift;
+    bool add;
+};
+bool bpfrt_jit_magic_u(uint64_t d, unsigned width, struct jit_magic *out);
+
+/* ---- jit_runtime.c: C functions generated code calls ---- */
+int bpfrt_jit_slow_access(struct jit_exec *ex, uint64_t addr, uint32_t packed, uint64_t *val, uint64_t r10);
+int bpfrt_jit_slow_frame(struct jit_exec *ex, uint64_t unused, uint32_t pc, uint64_t *val, uint64_t r10);
+int bpfrt_jit_slow_tail(struct jit_exec *ex, uint64_t unused, uint32_t pc, uint64_t *val, uint64_t r10);
+void bpfrt_jit_raise(struct jit_exec *ex, uint32_t packed, uint64_t r10);
+uint64_t bpfrt_jit_helper_checked(struct jit_exec *ex, const struct bpfrt_helper_proto *p, const uint64_t *regs,
+                            uint32_t pc);
+struct jit_dyn_ret {
+    uint64_t value;   /* r0 */
+    uint64_t target;  /* native address of a local call, or 0 */
+};
+struct jit_dyn_ret bpfrt_jit_call_dyn(struct jit_exec *ex, uint64_t v, const uint64_t *regs, uint32_t pc_flags);
+#define JIT_DYN_HELPER_ONLY 0x80000000u /* a late-resolved helper id, never a function handle */
+uint64_t bpfrt_jit_ld_pkt(struct jit_exec *ex, uint64_t off, uint32_t size);
+/* Recomputes the inline region limits from the interpreter's caches. */
+void bpfrt_jit_sync_hints(struct jit_exec *ex);
+
+/* The engine's run and callback operations. */
+int bpfrt_jit_run(struct bpfrt_prog *prog, struct bpfrt_run *run, uint64_t r1, uint64_t r2, uint64_t *ret);
+int bpfrt_jit_callback(struct bpfrt_run *run, uint64_t func, const uint64_t args[5], uint64_t *ret);
+
+/* ---- jit_compile.c ---- */
+/* Compiles prog (its interp_code already in jp->vm) into jp->image. */
+int bpfrt_jit_compile(struct bpfrt_prog *prog, struct jit_prog *jp, char *msg, size_t msg_size);
+/* True for the JIT's engine ops (either mode table). */
+bool bpfrt_jit_ops_is_jit(const struct bpfrt_engine_ops *ops);
+
+#endif

@@ -1,0 +1,386 @@
+/* Compiling a program: the instructions come from the interpreter's
+ * decoded slots; each instruction's emitter (found through a table indexed
+ * by its kind) writes its code once, every jump long; the relaxation
+ * (jit_layout.c: the pass loop of Linux's x86 JIT over instruction
+ * addresses) chooses the shortest jumps; linking copies the code into
+ * executable memory written through a read-write mapping, then sealed
+ * read+execute. Helper calls save only the r1-r5 a later instruction may
+ * read (bpfrt_jit_live_after). Each instruction's
+ * emitter is found through a table indexed by its decoded kind.
+ *
+ * Image layout: [stubs][hot code, instruction by instruction][cold code:
+ * slow paths, out of the straight line]. */
+#include "core/jit/jit.h"
+
+static const jit_emit_fn emit_kind[] = {
+    [BPFRT_K_ALU] = bpfrt_jit_emit_alu,
+    [BPFRT_K_MOVSX] = bpfrt_jit_emit_movsx,
+    [BPFRT_K_END] = bpfrt_jit_emit_end,
+    [BPFRT_K_JA] = bpfrt_jit_emit_ja,
+    [BPFRT_K_JCOND] = bpfrt_jit_emit_jcond,
+    [BPFRT_K_CALL] = bpfrt_jit_emit_call,
+    [BPFRT_K_EXIT] = bpfrt_jit_emit_exit,
+    [BPFRT_K_MAY_GOTO] = bpfrt_jit_emit_may_goto,
+    [BPFRT_K_LDDW] = bpfrt_jit_emit_lddw,
+    [BPFRT_K_LD_PKT] = bpfrt_jit_emit_ld_pkt,
+    [BPFRT_K_LDX] = bpfrt_jit_emit_ldx,
+    [BPFRT_K_LDACQ] = bpfrt_jit_emit_ldx,
+    [BPFRT_K_ST] = bpfrt_jit_emit_st,
+    [BPFRT_K_STX] = bpfrt_jit_emit_st,
+    [BPFRT_K_STREL] = bpfrt_jit_emit_st,
+    [BPFRT_K_ATOMIC] = bpfrt_jit_emit_atomic,
+};
+
+#define MAX_INSN_CODE 2048 /* bytes one chunk may take (the longest is a few hundred) */
+
+/* ---- liveness of r1-r5 ---- */
+
+static inline uint8_t bit(uint8_t r)
+{
+    return r >= 1 && r <= 5 ? (uint8_t)(1u << r) : 0;
+}
+
+/* Registers (r1-r5 bits) an instruction reads and writes. */
+static void use_def(const struct bpfrt_dinsn *d, bool calls, uint8_t *use, uint8_t *def)
+{
+    const struct bpfrt_op_info *info = &bpfrt_op_info[d->op];
+    bool k = info->flags & BPFRT_OPF_K;
+    uint8_t u = 0, w = 0;
+    switch (info->kind) {
+    case BPFRT_K_ALU:
+        if (info->alu != BPFRT_ALU_MOV)
+            u |= bit(d->dst);
+        if (!k && info->alu != BPFRT_ALU_NEG)
+            u |= bit(d->src);
+        w = bit(d->dst);
+        break;
+    case BPFRT_K_MOVSX:
+        u = bit(d->src);
+        w = bit(d->dst);
+        break;
+    case BPFRT_K_END:
+        u = w = bit(d->dst);
+        break;
+    case BPFRT_K_JCOND:
+        u = bit(d->dst) | (k ? 0 : bit(d->src));
+        break;
+    case BPFRT_K_CALL:
+        u = 0x3e | (d->op == BPFRT_OP_CALLX ? bit(d->dst) : 0);
+        break;
+    case BPFRT_K_EXIT:
+        u = calls ? 0x3e : 0; /* a caller sees the callee's r1-r5 */
+        break;
+    case BPFRT_K_LDDW:
+        w = bit(d->dst);
+        break;
+    case BPFRT_K_LD_PKT:
+        /* out of bounds it exits the frame: like EXIT, a caller sees r1-r5 */
+        u = (k ? 0 : bit(d->src)) | (calls ? 0x3e : 0);
+        break;
+    case BPFRT_K_LDX:
+    case BPFRT_K_LDACQ:
+        u = bit(d->src);
+        w = bit(d->dst);
+        break;
+    case BPFRT_K_ST:
+        u = bit(d->dst);
+        break;
+    case BPFRT_K_STX:
+    case BPFRT_K_STREL:
+    case BPFRT_K_ATOMIC:
+        u = bit(d->dst) | bit(d->src);
+        break;
+    default:
+        break;
+    }
+    *use = u;
+    *def = w;
+}
+
+/* A forward walk from the instructions after pc, both ways at branches,
+ * until each of r1-r5 is read (live) or written (dead); what is undecided
+ * after SCAN_BUDGET instructions, or at a loop, counts as read. Cheap where
+ * a global data flow would cost more than the code it saves. */
+#define SCAN_BUDGET 64
+uint8_t bpfrt_jit_live_after(const struct jit_ctx *c, uint32_t pc)
+{
+    struct { uint32_t pc; uint8_t open; } stack[8];
+    unsigned sp = 0, budget = SCAN_BUDGET;
+    uint8_t live = 0;
+    stack[sp++].pc = pc + c->di[pc].len;
+    stack[0].open = 0x3e;
+    while (sp) {
+        sp--;
+        uint32_t i = stack[sp].pc;
+        uint8_t open = stack[sp].open;
+        while (open) {
+            if (i >= c->len || budget == 0) {
+                live |= open;
+                break;
+            }
+            budget--;
+            const struct bpfrt_dinsn *d = &c->di[i];
+            uint8_t use, def, kind = bpfrt_op_kind(d->op);
+            use_def(d, c->has_local_calls, &use, &def);
+            live |= open & use;
+            open &= (uint8_t)~(use | def);
+            if (!open || kind == BPFRT_K_EXIT)
+                break;
+            if (kind == BPFRT_K_JA) {
+                i = (uint32_t)d->target;
+                continue;
+            }
+            if (kind == BPFRT_K_JCOND || kind == BPFRT_K_MAY_GOTO) {
+                if (sp == sizeof(stack) / sizeof(stack[0])) {
+                    live |= open;
+                    break;
+                }
+                stack[sp].pc = (uint32_t)d->target;
+                stack[sp++].open = open;
+            }
+            i += d->len;
+        }
+    }
+    return live;
+}
+
+/* ---- the emission ---- */
+
+/* Room for one more instruction's code (the buffers grow by doubling). */
+static bool grow(struct jit_ctx *c, struct x86 *x, unsigned s)
+{
+    struct bpfrt_runtime *rt = c->prog->rt;
+    uint32_t ncap = c->cap[s] * 2 + MAX_INSN_CODE;
+    uint8_t *n = bpfrt_zalloc(rt, ncap);
+    if (!n) {
+        c->err = -BPFRT_ENOMEM;
+        return false;
+    }
+    bpfrt_memcpy(n, x->code, x->len);
+    bpfrt_free(rt, x->code, c->cap[s]);
+    x->code = n;
+    x->cap = c->cap[s] = ncap;
+    return true;
+}
+
+/* Starts instruction pc's code (pc == len: the tail), checking the
+ * previous one stayed within MAX_INSN_CODE. */
+static inline bool start_insn(struct jit_ctx *c, uint32_t pc, uint32_t cold_at)
+{
+    if (pc && (c->hot.len - c->emitted_at[pc - 1] > MAX_INSN_CODE || c->cold.len - cold_at > MAX_INSN_CODE)) {
+        c->err = -BPFRT_EFAULT;
+        return false;
+    }
+    if (__builtin_expect(c->hot.len + MAX_INSN_CODE > c->cap[0], 0) && !grow(c, &c->hot, 0))
+        return false;
+    if (__builtin_expect(c->cold.len + MAX_INSN_CODE > c->cap[1], 0) && !grow(c, &c->cold, 1))
+        return false;
+    if (c->is_target[pc] == 2)
+        bpfrt_jit_align_loop(c);
+    c->emitted_at[pc] = c->hot.len;
+    if (c->is_target[pc])
+        bpfrt_jit_insn_start(c, pc);
+    return true;
+}
+
+static int emit_all(struct jit_ctx *c)
+{
+    for (int i = 0; i < JIT_STUB_COUNT; i++)
+        c->stub[i] = bpfrt_jit_label_new(c);
+    bpfrt_jit_emit_stubs(c);
+    uint32_t cold_at = 0;
+    for (uint32_t pc = 0; pc < c->len && !c->err; pc++) {
+        const struct bpfrt_dinsn *d = &c->di[pc];
+        if (!start_insn(c, pc, cold_at))
+            break;
+        cold_at = c->cold.len;
+        c->pc = pc;
+        if (d->op != BPFRT_OP_BAD) /* BAD: the second half of an ld_imm64, never reached */
+            emit_kind[bpfrt_op_kind(d->op)](c, d);
+    }
+    if (!c->err && start_insn(c, c->len, cold_at)) {
+        c->pc = c->len;
+        bpfrt_jit_emit_fell_off(c);
+    }
+    return c->err;
+}
+
+/* The decoded instruction, from the interpreter's slot (its decoder has
+ * parsed the opcode already) and the raw fields. */
+static void from_slot(const struct interp_slot *s, const struct bpf_insn *raw, struct bpfrt_dinsn *d)
+{
+    const struct bpfrt_op_info *info = &bpfrt_op_info[s->op];
+    d->op = s->op;
+    d->dst = raw->dst_reg;
+    d->src = raw->src_reg;
+    d->size = info->size;
+    d->len = 1;
+    d->off = raw->off;
+    d->imm = raw->imm;
+    d->value = (uint64_t)(int64_t)raw->imm;
+    d->target = 0;
+    switch (info->kind) {
+    case BPFRT_K_JA:
+    case BPFRT_K_JCOND:
+    case BPFRT_K_MAY_GOTO:
+        d->target = s->off; /* absolute */
+        break;
+    case BPFRT_K_CALL:
+        if (s->op == BPFRT_OP_CALL_LOCAL)
+            d->target = s->off;
+        break;
+    case BPFRT_K_LDDW:
+        d->len = 2;
+        d->value = s->imm; /* the value, or for BPF_PSEUDO_FUNC the handle (the target's slot) */
+        break;
+    default:
+        break;
+    }
+}
+
+static void ctx_free(struct jit_ctx *c, void *di, uint32_t *keys)
+{
+    struct bpfrt_runtime *rt = c->prog->rt;
+    size_t n1 = (size_t)c->len + 1;
+    bpfrt_free(rt, c->addr, n1 * sizeof(uint32_t));
+    bpfrt_free(rt, c->emitted_at, n1 * sizeof(uint32_t));
+    bpfrt_free(rt, c->is_target, n1);
+    for (unsigned st = 0; st < 2; st++) {
+        bpfrt_free(rt, c->ev[st], (size_t)c->cap_ev[st] * sizeof(struct jit_event));
+        bpfrt_free(rt, c->near[st], (size_t)c->nev[st] + 1);
+    }
+    bpfrt_free(rt, c->label_pos, ((size_t)c->nlabels + 1) * sizeof(uint32_t));
+    bpfrt_free(rt, c->hot.code, c->cap[0]);
+    bpfrt_free(rt, c->cold.code, c->cap[1]);
+    bpfrt_free(rt, di, (size_t)c->len * sizeof(struct bpfrt_dinsn));
+    bpfrt_free(rt, keys, (size_t)c->len * sizeof(uint32_t));
+}
+
+/* True when the CPU has BMI2 (shlx/shrx/sarx). Asked once per runtime:
+ * cpuid traps to the hypervisor in a VM (about 25 us here). */
+static bool cpu_has_bmi2(struct bpfrt_runtime *rt)
+{
+    int8_t known = __atomic_load_n(&rt->jit_bmi2, __ATOMIC_RELAXED);
+    if (known >= 0)
+        return known;
+    bool has = false;
+#if defined(__x86_64__)
+    uint32_t max, b, cx, d;
+    __asm__ volatile("cpuid" : "=a"(max), "=b"(b), "=c"(cx), "=d"(d) : "a"(0), "c"(0));
+    if (max >= 7) {
+        uint32_t a = 7;
+        cx = 0; /* leaf 7, subleaf 0: EBX bit 8 is BMI2 */
+        __asm__ volatile("cpuid" : "+a"(a), "=b"(b), "+c"(cx), "=d"(d));
+        has = (b >> 8) & 1;
+    }
+#endif
+    __atomic_store_n(&rt->jit_bmi2, (int8_t)has, __ATOMIC_RELAXED);
+    return has;
+}
+
+static uint64_t now_ns(const struct bpfrt_platform *plat)
+{
+    return plat->ktime_ns ? plat->ktime_ns(plat->ctx) : 0;
+}
+
+int bpfrt_jit_compile(struct bpfrt_prog *prog, struct jit_prog *jp, char *msg, size_t msg_size)
+{
+    struct bpfrt_runtime *rt = prog->rt;
+    const struct bpfrt_platform *plat = rt->plat;
+    uint32_t len = prog->len;
+    struct jit_ctx c;
+    bpfrt_memset(&c, 0, sizeof(c));
+    c.prog = prog;
+    c.jp = jp;
+    c.len = len;
+    c.mode = jp->mode;
+    c.bmi2 = cpu_has_bmi2(rt);
+    struct bpfrt_dinsn *di = bpfrt_zalloc(rt, (size_t)len * sizeof(*di));
+    uint32_t *keys = jp->blind ? bpfrt_zalloc(rt, (size_t)len * sizeof(*keys)) : NULL;
+    c.addr = bpfrt_zalloc(rt, ((size_t)len + 1) * sizeof(uint32_t));
+    c.emitted_at = bpfrt_zalloc(rt, ((size_t)len + 1) * sizeof(uint32_t));
+    c.is_target = bpfrt_zalloc(rt, (size_t)len + 1);
+    bool checked = jp->mode == JIT_CHECKED; /* typical code sizes; grow() adds */
+    c.cap[0] = len * (checked ? 24 : 12) + 2 * MAX_INSN_CODE;
+    c.cap[1] = len * (checked ? 12 : 2) + 2 * MAX_INSN_CODE;
+    c.hot.code = bpfrt_zalloc(rt, c.cap[0]);
+    c.cold.code = bpfrt_zalloc(rt, c.cap[1]);
+    c.hot.cap = c.cap[0];
+    c.cold.cap = c.cap[1];
+    int err = -BPFRT_ENOMEM;
+    if (!di || (jp->blind && !keys) || !c.addr || !c.emitted_at || !c.is_target || !c.hot.code || !c.cold.code)
+        goto out;
+
+    const struct interp_slot *slots = jp->vm->slots;
+    for (uint32_t pc = 0; pc < len; pc++) {
+        from_slot(&slots[pc], &prog->insns[pc], &di[pc]);
+        uint16_t op = di[pc].op;
+        c.has_local_calls |= op == BPFRT_OP_CALL_LOCAL || op == BPFRT_OP_CALLX;
+        c.has_may_goto |= op == BPFRT_OP_MAY_GOTO;
+        c.may_tail_call |= op == BPFRT_OP_CALL_HELPER || op == BPFRT_OP_CALLX;
+        if (keys)
+            keys[pc] = plat->random_u32 ? plat->random_u32(plat->ctx) : 0x9e3779b9u * (pc + 1);
+        uint8_t kind = bpfrt_op_kind(op);
+        uint32_t t = (uint32_t)di[pc].target;
+        if ((kind == BPFRT_K_JA || kind == BPFRT_K_JCOND || kind == BPFRT_K_MAY_GOTO) && t <= pc)
+            c.is_target[t] = 2; /* a loop head */
+        else if ((kind == BPFRT_K_JA || kind == BPFRT_K_JCOND || kind == BPFRT_K_MAY_GOTO ||
+                  op == BPFRT_OP_CALL_LOCAL) && t < len && !c.is_target[t])
+            c.is_target[t] = 1; /* (forward targets get marked when jumped to too) */
+        if (di[pc].len == 2 && pc + 1 < len) {
+            di[pc + 1].op = BPFRT_OP_BAD;
+            pc++;
+        }
+    }
+    c.di = di;
+    c.keys = keys;
+
+    /* The code with every jump long, then the layout with the shortest. */
+    err = emit_all(&c);
+    if (!err) {
+        c.near[0] = bpfrt_zalloc(rt, (size_t)c.nev[0] + 1);
+        c.near[1] = bpfrt_zalloc(rt, (size_t)c.nev[1] + 1);
+        c.label_pos = bpfrt_zalloc(rt, ((size_t)c.nlabels + 1) * sizeof(uint32_t));
+        if (!c.near[0] || !c.near[1] || !c.label_pos)
+            err = -BPFRT_ENOMEM;
+    }
+    if (!err)
+        err = bpfrt_jit_relax(&c);
+    if (err) {
+        bpfrt_snprintf(msg, msg_size, "jit: cannot compile insn %u (%d)", c.pc, err);
+        goto out;
+    }
+    jp->passes = c.passes;
+
+    /* The image: written read-write, then sealed read+execute. */
+    uint32_t size = c.image_len;
+    uint64_t t0 = now_ns(plat);
+    uint8_t *image = plat->exec_alloc(plat->ctx, size);
+    jp->exec_mem_ns += now_ns(plat) - t0;
+    if (!image) {
+        bpfrt_snprintf(msg, msg_size, "jit: no executable memory for %u bytes", size);
+        err = -BPFRT_ENOMEM;
+        goto out;
+    }
+    err = bpfrt_jit_link(&c, image);
+    if (!err) {
+        t0 = now_ns(plat);
+        err = plat->exec_seal(plat->ctx, image, size);
+        jp->exec_mem_ns += now_ns(plat) - t0;
+    }
+    if (err) {
+        bpfrt_snprintf(msg, msg_size, "jit: linking the image failed (%d)", err);
+        plat->exec_free(plat->ctx, image, size);
+        goto out;
+    }
+    jp->image = image;
+    jp->image_len = size;
+    jp->entry = 0;
+    jp->len = len;
+    jp->insn_off = c.addr;
+    c.addr = NULL;
+    err = 0;
+out:
+    ctx_free(&c, di, keys);
+    return err;
+}

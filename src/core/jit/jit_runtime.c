@@ -1,0 +1,350 @@
+/* The C side of JIT-compiled code: the slow paths generated code calls and
+ * the callback operation. The checked-mode
+ * decisions are the interpreter's own (src/core/interp/check.c and
+ * interp.c, called with the struct interp_exec inside struct jit_exec), so the
+ * two engines accept and refuse exactly the same things with the same
+ * messages. Mirrors what Linux's JIT leaves to C: __bpf_call_base and the
+ * helpers, bpf_tail_call's checks. */
+#include "core/jit/jit.h"
+
+static enum jit_mode exec_mode(const struct jit_exec *ex)
+{
+    const struct jit_prog *jp = ex->run->prog->engine_state;
+    return (enum jit_mode)jp->mode;
+}
+
+/* ---- region bookkeeping shared with check.c ---- */
+
+void bpfrt_jit_sync_hints(struct jit_exec *ex)
+{
+    const struct bpfrt_run_regions *g = &ex->run->rgn;
+    ex->rd_lo = g->rd_lo;
+    ex->wr_lo = g->wr_lo;
+    for (unsigned i = 0; i < 4; i++) {
+        ex->rd_lim[i] = g->rd_span - (1u << i); /* spans are >= 8 */
+        ex->wr_lim[i] = g->wr_span - (1u << i);
+    }
+}
+
+/* The accessible stack is [r10 - 512, top) for the frame at r10. */
+static void set_stack_range(struct jit_exec *ex, uint64_t r10)
+{
+    ex->stk_lo = r10 - BPFRT_STACK_SIZE;
+    for (unsigned i = 0; i < 4; i++)
+        ex->stk_lim[i] = ex->top - ex->stk_lo - (1u << i);
+}
+
+/* check.c reads the stack region from run->regions; generated code keeps
+ * only stk_lo up to date. */
+static void sync_stack_region(struct jit_exec *ex)
+{
+    if (ex->vm.stack_region < BPFRT_RUN_MAX_REGIONS)
+        ex->run->regions[ex->vm.stack_region].start = (uintptr_t)ex->stk_lo;
+}
+
+/* check.c finds the program's maps and functions in the frame's code. */
+static const struct interp_code *current_code(struct jit_exec *ex)
+{
+    const struct jit_prog *jp = ex->run->prog->engine_state;
+    ex->vm.depth = 0;
+    ex->vm.frames[0].code = jp->vm;
+    return jp->vm;
+}
+
+/* ---- slow paths (called through the stubs of jit_stubs.c) ---- */
+
+int bpfrt_jit_slow_access(struct jit_exec *ex, uint64_t addr, uint32_t packed, uint64_t *val, uint64_t r10)
+{
+    uint32_t pc = packed & 0xffffff, size = 1u << ((packed >> 24) & 3);
+    int r;
+    sync_stack_region(ex);
+    switch (packed >> 26) {
+    case JIT_ACC_LOAD:
+        r = bpfrt_interp_check_load(&ex->vm, addr, size, val, pc);
+        break;
+    case JIT_ACC_STORE:
+        r = bpfrt_interp_check_store(&ex->vm, addr, size, pc) ? 1 : 0;
+        break;
+    default:
+        r = bpfrt_interp_check_rmw(&ex->vm, addr, size, pc) ? 1 : 0;
+        break;
+    }
+    bpfrt_jit_sync_hints(ex);
+    return r;
+}
+
+/* Zeroes the frames between the zeroed ones and r10 (first entry). */
+static void zero_frames(struct jit_exec *ex, uint64_t r10)
+{
+    while (ex->zeroed_r10 > r10) {
+        ex->zeroed_r10 -= BPFRT_STACK_SIZE;
+        bpfrt_memset((void *)(uintptr_t)(ex->zeroed_r10 - BPFRT_STACK_SIZE), 0, BPFRT_STACK_SIZE);
+    }
+}
+
+/* A local call entering the frame at r10 below every zeroed frame: too
+ * deep, or its first entry. */
+int bpfrt_jit_slow_frame(struct jit_exec *ex, uint64_t unused, uint32_t pc, uint64_t *val, uint64_t r10)
+{
+    uint64_t depth = (ex->top - r10) / BPFRT_STACK_SIZE;
+    if (depth >= BPFRT_MAX_CALL_FRAMES) {
+        bpfrt_interp_fail(&ex->vm, BPFRT_RUN_CALL_DEPTH, pc, 0,
+                      "the call stack of %u frames is too deep at insn %u (at most %u)",
+                      (unsigned)depth + 1, pc, BPFRT_MAX_CALL_FRAMES);
+        return 0;
+    }
+    zero_frames(ex, r10);
+    return 1;
+}
+
+/* bpf_tail_call left run->tail_call_target: 2 and *val = the target's first
+ * instruction (same frame), 1 = leave it to bpfrt_prog_run (entry frame,
+ * target compiled in another mode), 0 = fail. */
+int bpfrt_jit_slow_tail(struct jit_exec *ex, uint64_t unused, uint32_t pc, uint64_t *val, uint64_t r10)
+{
+    struct bpfrt_run *run = ex->run;
+    struct bpfrt_prog *tgt = run->tail_call_target;
+    const struct jit_prog *tjp = tgt->engine_state;
+    if (!bpfrt_jit_ops_is_jit(tgt->engine_ops) || !tjp) {
+        bpfrt_interp_fail(&ex->vm, BPFRT_RUN_BAD_INSN, pc, 0, "tail call at insn %u into a program of another engine", pc);
+        return 0;
+    }
+    enum jit_mode mode = exec_mode(ex);
+    if (tjp->mode != mode) {
+        if (r10 == ex->top && ex->cb_nest == 0) {
+            ex->handoff = true;
+            return 1;
+        }
+        bpfrt_interp_fail(&ex->vm, BPFRT_RUN_BAD_INSN, pc, 0,
+                      "tail call at insn %u from a subprogram into a program compiled in another mode", pc);
+        return 0;
+    }
+    run->tail_call_target = NULL;
+    run->prog = tgt;
+    ex->may_goto[(ex->top - r10) / BPFRT_STACK_SIZE] = BPFRT_MAY_GOTO_LOOPS;
+    if (mode == JIT_CHECKED) {
+        bpfrt_run_add_prog_regions(run, tgt);
+        bpfrt_jit_sync_hints(ex);
+        if (--ex->vm.budget < 0) {
+            bpfrt_interp_fail(&ex->vm, BPFRT_RUN_BUDGET, pc, 0, "instruction budget exhausted at insn %u", pc);
+            return 0;
+        }
+    }
+    *val = (uint64_t)(uintptr_t)(tjp->image + tjp->insn_off[0]);
+    return 2;
+}
+
+void bpfrt_jit_raise(struct jit_exec *ex, uint32_t packed, uint64_t r10)
+{
+    uint32_t pc = packed & 0xffffff;
+    struct bpfrt_run *run = ex->run;
+    switch (packed >> 24) {
+    case JIT_RAISE_BUDGET:
+        bpfrt_interp_fail(&ex->vm, BPFRT_RUN_BUDGET, pc, 0, "instruction budget exhausted at insn %u", pc);
+        break;
+    case JIT_RAISE_FELL_OFF:
+        bpfrt_interp_fail(&ex->vm, BPFRT_RUN_BAD_INSN, pc + 1, 0,
+                      "execution fell off the end of the program after insn %u", pc);
+        break;
+    case JIT_RAISE_HELPER:
+        if (run->error_insn == UINT32_MAX)
+            run->error_insn = pc;
+        break;
+    default:
+        bpfrt_interp_fail(&ex->vm, BPFRT_RUN_BAD_INSN, pc, 0, "invalid instruction at insn %u", pc);
+        break;
+    }
+}
+
+uint64_t bpfrt_jit_helper_checked(struct jit_exec *ex, const struct bpfrt_helper_proto *p, const uint64_t *regs,
+                            uint32_t pc)
+{
+    struct bpfrt_run *run = ex->run;
+    uint64_t alloc = 0;
+    struct bpfrt_map *map = NULL;
+    current_code(ex);
+    sync_stack_region(ex);
+    if (!bpfrt_interp_check_helper_args(&ex->vm, p, regs, pc, &alloc, &map))
+        return 0;
+    uint64_t rv = p->fn(regs[1], regs[2], regs[3], regs[4], regs[5], run);
+    bpfrt_interp_helper_returned(&ex->vm, p, regs, rv, alloc, map);
+    /* the helper (or a callback) may have taken memory away, which resets
+     * the run's caches: the copies follow */
+    bpfrt_jit_sync_hints(ex);
+    return rv;
+}
+
+struct jit_dyn_ret bpfrt_jit_call_dyn(struct jit_exec *ex, uint64_t v, const uint64_t *regs, uint32_t pc_flags)
+{
+    struct jit_dyn_ret r = { 0, 0 };
+    uint32_t pc = pc_flags & 0xffffff;
+    const struct jit_prog *jp = ex->run->prog->engine_state;
+    const struct interp_code *code = jp->vm;
+    uintptr_t first = (uintptr_t)code->slots, last = (uintptr_t)(code->slots + code->len);
+    /* A BPF_PSEUDO_FUNC handle of this program: a local call (LLVM's
+     * meaning of callx); anything else is a helper id (uBPF's). */
+    if (!(pc_flags & JIT_DYN_HELPER_ONLY) && v >= first && v < last && (v - first) % sizeof(struct interp_slot) == 0 &&
+        bpfrt_interp_code_has_func(code, (uint32_t)((v - first) / sizeof(struct interp_slot)))) {
+        r.value = regs[0];
+        r.target = (uint64_t)(uintptr_t)(jp->image + jp->insn_off[(v - first) / sizeof(struct interp_slot)]);
+        return r;
+    }
+    const struct bpfrt_helper_proto *hp = bpfrt_interp_callx_resolve(&ex->vm, v, pc);
+    if (!hp)
+        return r;
+    if (jp->mode == JIT_CHECKED && bpfrt_interp_helper_needs_checks(hp))
+        r.value = bpfrt_jit_helper_checked(ex, hp, regs, pc);
+    else
+        r.value = hp->fn(regs[1], regs[2], regs[3], regs[4], regs[5], ex->run);
+    return r;
+}
+
+uint64_t bpfrt_jit_ld_pkt(struct jit_exec *ex, uint64_t off, uint32_t size)
+{
+    uint64_t v;
+    if (!bpfrt_interp_ld_pkt(&ex->vm, (int64_t)(int32_t)off, size, &v))
+        return UINT64_MAX;
+    return v;
+}
+
+/* ---- callbacks ---- */
+
+/* The target runs in a new frame below the frame of the helper call,
+ * through a nested entry stub. */
+int bpfrt_jit_callback(struct bpfrt_run *run, uint64_t func, const uint64_t args[5], uint64_t *ret)
+{
+    *ret = 0;
+    struct jit_exec *ex = jit_exec_of(run->engine_priv);
+    struct bpfrt_prog *prog = run->prog;
+    const struct jit_prog *jp = prog->engine_state;
+    const struct interp_code *code = jp->vm;
+    uintptr_t first = (uintptr_t)code->slots;
+    if (func < first || func >= (uintptr_t)(code->slots + code->len) || (func - first) % sizeof(struct interp_slot) != 0 ||
+        !bpfrt_interp_code_has_func(code, (uint32_t)((func - first) / sizeof(struct interp_slot)))) {
+        bpfrt_run_fail(run, BPFRT_RUN_BAD_HELPER_ARG, func, "invalid callback function 0x%llx",
+                       (unsigned long long)func);
+        return -BPFRT_EINVAL;
+    }
+    uint64_t caller_r10 = ex->cur_r10, r10 = caller_r10 - BPFRT_STACK_SIZE;
+    uint64_t depth = (ex->top - r10) / BPFRT_STACK_SIZE;
+    if (depth >= BPFRT_MAX_CALL_FRAMES) {
+        bpfrt_run_fail(run, BPFRT_RUN_CALL_DEPTH, 0, "the call stack of %u frames is too deep (callback; at most %u)",
+                       (unsigned)depth + 1, BPFRT_MAX_CALL_FRAMES);
+        return -BPFRT_E2BIG;
+    }
+    enum jit_mode mode = exec_mode(ex);
+    /* Each callback costs budget (a helper like bpf_loop could otherwise
+     * run straight-line callbacks without end). */
+    if (mode == JIT_CHECKED && --ex->vm.budget < 0) {
+        bpfrt_run_fail(run, BPFRT_RUN_BUDGET, 0, "instruction budget exhausted (callback)");
+        return -BPFRT_ELOOP;
+    }
+    ex->may_goto[depth] = BPFRT_MAY_GOTO_LOOPS;
+    zero_frames(ex, r10);
+    if (mode == JIT_CHECKED) {
+        set_stack_range(ex, r10);
+        sync_stack_region(ex);
+    }
+    uint64_t regs[11] = { 0, args[0], args[1], args[2], args[3], args[4], 0, 0, 0, 0, r10 };
+    ex->cb_nest++;
+    jit_entry_fn entry = (jit_entry_fn)(void *)(jp->image + jp->entry);
+    uint64_t r0 = entry(ex, regs, jp->image + jp->insn_off[(func - first) / sizeof(struct interp_slot)]);
+    ex->cb_nest--;
+    ex->cur_r10 = caller_r10;
+    run->prog = prog;
+    if (mode == JIT_CHECKED) {
+        set_stack_range(ex, caller_r10);
+        sync_stack_region(ex);
+        bpfrt_jit_sync_hints(ex);
+    }
+    if (run->error != BPFRT_RUN_OK)
+        return bpfrt_run_errno(run->error);
+    *ret = r0;
+    return 0;
+}
+
+/* ---- the run ---- */
+
+int bpfrt_jit_run(struct bpfrt_prog *prog, struct bpfrt_run *run, uint64_t r1, uint64_t r2, uint64_t *ret)
+{
+    const struct jit_prog *jp = prog->engine_state;
+    *ret = 0;
+    if (!jp || !jp->image) {
+        bpfrt_run_fail(run, BPFRT_RUN_BAD_INSN, 0, "program is not prepared for the JIT");
+        return -BPFRT_EINVAL;
+    }
+    /* All frames' stacks, contiguous, as in the interpreter. */
+    uint8_t stack[BPFRT_MAX_CALL_FRAMES * BPFRT_STACK_SIZE] __attribute__((aligned(16)));
+    struct jit_exec ex;
+    struct interp_exec *vm = &ex.vm;
+    uint8_t *top = stack + sizeof(stack);
+    ex.run = run;
+    ex.top = (uintptr_t)top;
+    ex.zeroed_r10 = ex.top;
+    ex.cur_r10 = ex.top;
+    ex.cb_nest = 0;
+    ex.handoff = false;
+    ex.unwind_rsp = 0;
+    ex.may_goto[0] = BPFRT_MAY_GOTO_LOOPS;
+    bpfrt_memset(top - BPFRT_STACK_SIZE, 0, BPFRT_STACK_SIZE);
+    vm->depth = 0;
+    vm->zeroed = 0;
+    vm->exit_pc = UINT32_MAX;
+    vm->nr_extra_maps = vm->nr_values = vm->next_value = 0;
+    vm->held_lock = 0;
+    vm->run = run;
+    vm->loop = NULL;
+    vm->stack_base = stack;
+    vm->stack_top = top;
+    vm->budget = run->insn_budget == 0 || run->insn_budget > (uint64_t)INT64_MAX ? INT64_MAX
+                                                                                  : (int64_t)run->insn_budget;
+    vm->frames[0].code = jp->vm;
+    vm->frames[0].may_goto = BPFRT_MAY_GOTO_LOOPS;
+    vm->trace_pc = -1;
+    vm->stack_region = UINT32_MAX;
+
+    void *saved_priv = run->engine_priv;
+    uintptr_t saved_lo = run->stack_lo, saved_hi = run->stack_hi;
+    run->stack_lo = (uintptr_t)stack; /* the run's own memory for host reads (%s) */
+    run->stack_hi = (uintptr_t)top;
+    struct bpfrt_run_regions_mark saved_regions = { 0 };
+    bool checked = jp->mode == JIT_CHECKED;
+    run->engine_priv = vm;
+    run->prog = prog;
+    run->checked = checked;
+    run->exit_insn = UINT32_MAX;
+    if (!run->ctx)
+        run->ctx = (void *)(uintptr_t)r1;
+    ex.ctx = (uint64_t)(uintptr_t)run->ctx;
+    ex.exit_pc = UINT32_MAX;
+    if (checked) {
+        bpfrt_run_regions_save(run, &saved_regions);
+        bpfrt_interp_setup_regions(vm); /* the stack, and the caches' home */
+    }
+    set_stack_range(&ex, ex.top);
+    if (checked)
+        bpfrt_jit_sync_hints(&ex);
+
+    uint64_t regs[11] = { 0, r1, r2, 0, 0, 0, 0, 0, 0, 0, ex.top };
+    jit_entry_fn entry = (jit_entry_fn)(void *)(jp->image + jp->entry);
+    uint64_t r0 = entry(&ex, regs, jp->image + jp->insn_off[0]);
+    int rc = 0;
+    if (run->error != BPFRT_RUN_OK)
+        rc = bpfrt_run_errno(run->error);
+    else
+        *ret = r0;
+    run->exit_insn = ex.exit_pc;
+    if (checked) {
+        vm->exit_pc = ex.exit_pc;
+        bpfrt_interp_finish_checked(vm, &rc);
+        bpfrt_run_regions_restore(run, &saved_regions); /* the stack region was this frame's */
+    }
+    if (rc)
+        *ret = 0;
+    if (run->insn_budget)
+        run->insn_budget = vm->budget > 0 ? (uint64_t)vm->budget : 1;
+    run->engine_priv = saved_priv;
+    run->stack_lo = saved_lo;
+    run->stack_hi = saved_hi;
+    return rc;
+}

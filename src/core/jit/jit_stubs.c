@@ -1,0 +1,122 @@
+/* The shared code at the start of every image: the entry stub (C calls it
+ * to run code at a given address with given registers; Linux's prologue
+ * and epilogue in emit_prologue / the exit path of do_jit), the unwind
+ * paths a failing run takes back to it, and the out-of-line stubs that call
+ * the C slow paths (jit_runtime.c) with every eBPF register preserved.
+ *
+ * Native stack discipline: in the code of an eBPF frame rsp is 16-byte
+ * aligned, so helpers are called directly; a local call pushes five
+ * registers and a return address (48 bytes), so the callee's frame is
+ * aligned too, and `exit` is a plain `ret` in every frame. */
+#include "core/jit/jit.h"
+
+static const uint8_t callee_saved[] = { X86_RBP, X86_RBX, X86_R12, X86_R13, X86_R14, X86_R15 };
+/* The registers generated code may have live when it calls a slow stub:
+ * every eBPF register the SysV ABI does not preserve, the budget, and the
+ * checked address. */
+static const uint8_t slow_saved[] = { X86_RAX, X86_RCX, X86_RDX, X86_RSI, X86_RDI, X86_R8, X86_R9, X86_R11 };
+#define NSLOW (sizeof(slow_saved) / sizeof(slow_saved[0]))
+
+static void stub_entry(struct jit_ctx *c)
+{
+    struct x86 *x = &c->hot;
+    /* rdi = struct jit_exec *, rsi = regs[11], rdx = target; rsp = 8 mod 16 */
+    for (unsigned i = 0; i < sizeof(callee_saved); i++)
+        bpfrt_x86_push(x, callee_saved[i]);
+    bpfrt_x86_lea(x, JIT_EX, X86_RDI, JIT_EX_BIAS);
+    /* Save the outer unwind point (nested entries: callbacks). */
+    bpfrt_x86_push_m(x, JIT_EX, JIT_OFF(unwind_rsp));
+    bpfrt_x86_alu_ri(x, X86_SUB, 8, X86_RSP, 8);
+    bpfrt_x86_store(x, 8, JIT_EX, JIT_OFF(unwind_rsp), X86_RSP);
+    if (c->mode == JIT_CHECKED)
+        bpfrt_x86_load(x, 8, false, JIT_BUDGET, JIT_EX, JIT_OFF(vm.budget));
+    bpfrt_x86_mov_rr(x, 8, JIT_T2, X86_RDX);
+    bpfrt_x86_mov_rr(x, 8, JIT_T1, X86_RSI);
+    for (int r = 0; r <= 10; r++)
+        if (jit_reg[r] != X86_RSI)
+            bpfrt_x86_load(x, 8, false, jit_reg[r], JIT_T1, r * 8);
+    bpfrt_x86_load(x, 8, false, X86_RSI, JIT_T1, 2 * 8);
+    bpfrt_x86_call_r(x, JIT_T2);
+    bpfrt_jit_label_bind(c, x, c->stub[JIT_STUB_EXIT_STORE]);
+    if (c->mode == JIT_CHECKED)
+        bpfrt_x86_store(x, 8, JIT_EX, JIT_OFF(vm.budget), JIT_BUDGET);
+    bpfrt_jit_label_bind(c, x, c->stub[JIT_STUB_EPILOGUE]);
+    bpfrt_x86_alu_ri(x, X86_ADD, 8, X86_RSP, 8);
+    bpfrt_x86_pop_m(x, JIT_EX, JIT_OFF(unwind_rsp));
+    for (int i = (int)sizeof(callee_saved) - 1; i >= 0; i--)
+        bpfrt_x86_pop(x, callee_saved[i]);
+    bpfrt_x86_ret(x);
+    /* A fault: back to the innermost entry with r0 = 0 (run->error says
+     * why). A hand-off (tail call left for bpfrt_prog_run): the same with
+     * r0 kept. */
+    bpfrt_jit_label_bind(c, x, c->stub[JIT_STUB_UNWIND]);
+    bpfrt_x86_alu_rr(x, X86_XOR, 4, X86_RAX, X86_RAX);
+    bpfrt_jit_label_bind(c, x, c->stub[JIT_STUB_LEAVE]);
+    bpfrt_x86_load(x, 8, false, X86_RSP, JIT_EX, JIT_OFF(unwind_rsp));
+    bpfrt_jit_jump_label(c, x, -1, c->stub[JIT_STUB_EXIT_STORE]);
+}
+
+/* Reached by jmp with r10d = JIT_PACK(kind, pc): records the error, unwinds. */
+static void stub_raise(struct jit_ctx *c)
+{
+    struct x86 *x = &c->hot;
+    bpfrt_jit_label_bind(c, x, c->stub[JIT_STUB_RAISE]);
+    if (c->mode == JIT_CHECKED)
+        bpfrt_x86_store(x, 8, JIT_EX, JIT_OFF(vm.budget), JIT_BUDGET);
+    bpfrt_x86_lea(x, X86_RDI, JIT_EX, -JIT_EX_BIAS);
+    bpfrt_x86_mov_rr(x, 4, X86_RSI, JIT_T1);
+    bpfrt_x86_mov_rr(x, 8, X86_RDX, X86_RBP);
+    bpfrt_x86_alu_ri(x, X86_AND, 8, X86_RSP, -16);
+    bpfrt_jit_call_abs(x, X86_RAX, (const void *)bpfrt_jit_raise);
+    if (c->mode == JIT_CHECKED)
+        bpfrt_x86_load(x, 8, false, JIT_BUDGET, JIT_EX, JIT_OFF(vm.budget));
+    bpfrt_jit_jump_label(c, x, -1, c->stub[JIT_STUB_UNWIND]);
+}
+
+/* Called with r11 = a, r10d = b: calls fn(ex, a, b, &val, r10) with every
+ * register preserved, returns r10 = val and the flags of `cmp eax, 1`
+ * (equal: continue; above: val is a result); 0 unwinds (error recorded).
+ * `pad` realigns rsp for fn: 8 where callers have rsp 16-byte aligned (the
+ * code of a frame), 16 where it is 8 mod 16 (a local call, between its
+ * pushes and its call). */
+static void stub_slow(struct jit_ctx *c, enum jit_stub which, const void *fn, int pad)
+{
+    struct x86 *x = &c->hot;
+    bpfrt_jit_label_bind(c, x, c->stub[which]);
+    for (unsigned i = 0; i < NSLOW; i++)
+        bpfrt_x86_push(x, slow_saved[i]);
+    bpfrt_x86_alu_ri(x, X86_SUB, 8, X86_RSP, pad); /* val at [rsp] */
+    bpfrt_x86_lea(x, X86_RDI, JIT_EX, -JIT_EX_BIAS);
+    bpfrt_x86_mov_rr(x, 8, X86_RSI, JIT_T2);
+    bpfrt_x86_mov_rr(x, 4, X86_RDX, JIT_T1);
+    bpfrt_x86_mov_rr(x, 8, X86_RCX, X86_RSP);
+    bpfrt_x86_mov_rr(x, 8, X86_R8, X86_RBP);
+    bpfrt_jit_call_abs(x, X86_RAX, fn);
+    bpfrt_x86_load(x, 8, false, JIT_T1, X86_RSP, 0);
+    bpfrt_x86_alu_ri(x, X86_ADD, 8, X86_RSP, pad);
+    bpfrt_x86_alu_ri(x, X86_CMP, 4, X86_RAX, 1);
+    for (int i = (int)NSLOW - 1; i >= 0; i--)
+        bpfrt_x86_pop(x, slow_saved[i]);
+    bpfrt_jit_jump_label(c, x, X86_CC_B, c->stub[JIT_STUB_UNWIND]);
+    bpfrt_x86_ret(x);
+}
+
+void bpfrt_jit_emit_stubs(struct jit_ctx *c)
+{
+    stub_entry(c);
+    stub_raise(c);
+    /* the slow stubs only where something can call them */
+    if (c->mode == JIT_CHECKED)
+        stub_slow(c, JIT_STUB_ACCESS, (const void *)bpfrt_jit_slow_access, 8);
+    if (c->has_local_calls)
+        stub_slow(c, JIT_STUB_FRAME, (const void *)bpfrt_jit_slow_frame, 16);
+    if (c->may_tail_call)
+        stub_slow(c, JIT_STUB_TAIL, (const void *)bpfrt_jit_slow_tail, 8);
+}
+
+/* After the last instruction: only an unvalidated program gets here. */
+void bpfrt_jit_emit_fell_off(struct jit_ctx *c)
+{
+    bpfrt_x86_mov_r32_imm(&c->hot, JIT_T1, JIT_PACK(JIT_RAISE_FELL_OFF, c->len - 1));
+    bpfrt_jit_jump_label(c, &c->hot, -1, c->stub[JIT_STUB_RAISE]);
+}

@@ -1,0 +1,231 @@
+/* Global functions (Linux 6.18 verifier.c check_func_call's global branch,
+ * do_check_subprogs, do_check_common for a subprogram; btf.c
+ * btf_prepare_func_args, btf_check_func_arg_match). A function with global
+ * linkage in the program's BTF is verified once, on its own, for any
+ * arguments its prototype allows: integers are unknown scalars, a pointer
+ * to the program's context struct is the context, other pointers are
+ * memory of the pointee's size that may be NULL. Callers only check that
+ * they pass such arguments; the call returns an unknown scalar. */
+#include "bpfrt/btf.h"
+#include "core/verifier/verifier.h"
+
+bool bpfrt_v_subprog_is_global(const struct venv *env, uint32_t sub)
+{
+    return sub > 0 && env->subprog[sub].linkage == BTF_FUNC_GLOBAL;
+}
+
+const char *bpfrt_v_subprog_name(const struct venv *env, uint32_t sub)
+{
+    const struct bpfrt_verify_args *a = env->args;
+    if (!a->btf || sub >= a->nr_func_info)
+        return "";
+    const struct btf_type *t = bpfrt_btf_type_by_id(a->btf, a->func_info[sub].type_id);
+    const char *name = t ? bpfrt_btf_str(a->btf, t->name_off) : NULL;
+    return name ? name : "";
+}
+
+/* Whether a pointer's target is the program type's context struct. */
+static bool is_ctx_struct(const struct venv *env, const struct bpfrt_btf *btf, uint32_t ptr_id)
+{
+    const struct btf_type *t = bpfrt_btf_type_by_id(btf, ptr_id);
+    if (!t || btf_kind(t) != BTF_KIND_PTR || !env->ctx_desc)
+        return false;
+    /* typedefs count by name too (bpf_user_pt_regs_t); skip qualifiers */
+    uint32_t id = t->type;
+    for (int guard = 0; guard < 16 && id; guard++) {
+        const struct btf_type *r = bpfrt_btf_type_by_id(btf, id);
+        if (!r)
+            return false;
+        const char *name = bpfrt_btf_str(btf, r->name_off);
+        const char *want = env->ctx_desc->ctx_name;
+        if (bpfrt_strncmp(want, "struct ", 7) == 0)
+            want += 7;
+        if (name && name[0] && bpfrt_strcmp(name, want) == 0)
+            return true;
+        uint32_t k = btf_kind(r);
+        if (k != BTF_KIND_TYPEDEF && k != BTF_KIND_CONST && k != BTF_KIND_VOLATILE && k != BTF_KIND_RESTRICT &&
+            k != BTF_KIND_TYPE_TAG)
+            return false;
+        id = r->type;
+    }
+    return false;
+}
+
+/* btf_prepare_func_args: the argument kinds from the function's prototype. */
+static int prepare_func_args(struct venv *env, uint32_t sub)
+{
+    struct vsubprog *sp = &env->subprog[sub];
+    const struct bpfrt_verify_args *a = env->args;
+    if (sp->args_cached)
+        return 0;
+    const char *name = bpfrt_v_subprog_name(env, sub);
+    const struct btf_type *fn = bpfrt_btf_type_by_id(a->btf, a->func_info[sub].type_id);
+    const struct btf_type *proto = fn ? bpfrt_btf_type_by_id(a->btf, fn->type) : NULL;
+    if (!proto || btf_kind(proto) != BTF_KIND_FUNC_PROTO) {
+        verbose(env, "Invalid type of function %s()\n", name);
+        return -BPFRT_EFAULT;
+    }
+    uint32_t nargs = btf_vlen(proto);
+    if (nargs > MAX_BPF_FUNC_REG_ARGS) {
+        verbose(env, "Global function %s() with %d > %d args. Buggy compiler.\n", name, nargs,
+                MAX_BPF_FUNC_REG_ARGS);
+        return -BPFRT_EINVAL;
+    }
+    const struct btf_type *ret = bpfrt_btf_type_by_id(a->btf, bpfrt_btf_skip_mods(a->btf, proto->type));
+    if (!ret || (btf_kind(ret) != BTF_KIND_INT && btf_kind(ret) != BTF_KIND_ENUM && btf_kind(ret) != BTF_KIND_ENUM64)) {
+        verbose(env, "Global function %s() doesn't return scalar. Only those are supported.\n", name);
+        return -BPFRT_EINVAL;
+    }
+    const struct btf_param *params = btf_type_extra(proto);
+    for (uint32_t i = 0; i < nargs; i++) {
+        uint32_t id = bpfrt_btf_skip_mods(a->btf, params[i].type);
+        const struct btf_type *t = bpfrt_btf_type_by_id(a->btf, id);
+        if (t && btf_kind(t) == BTF_KIND_PTR && is_ctx_struct(env, a->btf, id)) {
+            sp->args[i].kind = GARG_CTX;
+            continue;
+        }
+        if (t && btf_kind(t) == BTF_KIND_PTR) {
+            long size = bpfrt_btf_type_size(a->btf, t->type);
+            if (size <= 0) {
+                char tn[64];
+                bpfrt_btf_type_str(a->btf, t->type, tn, sizeof(tn));
+                verbose(env, "arg#%d reference type('%s') size cannot be determined: %ld\n", i, tn,
+                        size < 0 ? size : -BPFRT_EINVAL);
+                return -BPFRT_EINVAL;
+            }
+            sp->args[i].kind = GARG_MEM_OR_NULL;
+            sp->args[i].mem_size = (uint32_t)size;
+            continue;
+        }
+        if (t && (btf_kind(t) == BTF_KIND_INT || btf_kind(t) == BTF_KIND_ENUM || btf_kind(t) == BTF_KIND_ENUM64)) {
+            sp->args[i].kind = GARG_SCALAR;
+            continue;
+        }
+        verbose(env, "Arg#%d type %s in %s() is not supported yet.\n", i,
+                t ? bpfrt_btf_kind_name(btf_kind(t)) : "void", name);
+        return -BPFRT_EINVAL;
+    }
+    sp->arg_cnt = nargs;
+    sp->args_cached = true;
+    return 0;
+}
+
+/* btf_check_func_arg_match: what a caller passes fits the prototype. */
+static int check_func_arg_match(struct venv *env, uint32_t sub)
+{
+    struct vsubprog *sp = &env->subprog[sub];
+    struct vreg *regs = cur_regs(env);
+    for (uint32_t i = 0; i < sp->arg_cnt; i++) {
+        uint32_t regno = i + 1;
+        struct vreg *reg = &regs[regno];
+        switch (sp->args[i].kind) {
+        case GARG_SCALAR:
+            if (reg->type != SCALAR_VALUE) {
+                verbose(env, "R%d is not a scalar\n", regno);
+                return -BPFRT_EINVAL;
+            }
+            break;
+        case GARG_CTX:
+            if (reg->type == PTR_TO_CTX && reg->off) {
+                verbose(env, "dereference of modified ctx ptr R%d off=%d disallowed\n", regno, reg->off);
+                return -BPFRT_EACCES;
+            }
+            if (reg->type != PTR_TO_CTX) {
+                verbose(env, "arg#%d expects pointer to ctx\n", i);
+                return -BPFRT_EINVAL;
+            }
+            break;
+        case GARG_MEM_OR_NULL:
+            if (bpfrt_v_check_global_mem_arg(env, regno, sp->args[i].mem_size))
+                return -BPFRT_EINVAL;
+            break;
+        default:
+            break;
+        }
+    }
+    return 0;
+}
+
+/* The global branch of check_func_call. */
+int bpfrt_v_call_global(struct venv *env, uint32_t sub)
+{
+    const char *name = bpfrt_v_subprog_name(env, sub);
+    if (env->cur_state->active_locks) {
+        verbose(env, "global function calls are not allowed while holding a lock,\n"
+                     "use static function instead\n");
+        return -BPFRT_EINVAL;
+    }
+    int err = prepare_func_args(env, sub);
+    if (!err)
+        err = check_func_arg_match(env, sub);
+    if (err) {
+        verbose(env, "Caller passes invalid args into func#%d ('%s')\n", sub, name);
+        return err;
+    }
+    if (log_level(env, BPF_LOG_LEVEL))
+        verbose(env, "Func#%d ('%s') is global and assumed valid.\n", sub, name);
+    env->subprog[sub].called = true;
+    struct vreg *regs = cur_regs(env);
+    for (uint32_t i = 0; i < CALLER_SAVED_REGS; i++) {
+        bpfrt_v_mark_reg_not_init(&regs[i]);
+        bpfrt_v_mark_reg_scratched(env, i);
+    }
+    bpfrt_v_mark_reg_unknown(&regs[BPF_REG_0]);
+    return 0;
+}
+
+/* The argument registers of a global function verified alone. */
+int bpfrt_v_init_global_args(struct venv *env, uint32_t sub, struct vreg *regs)
+{
+    if (log_level(env, BPF_LOG_LEVEL))
+        verbose(env, "Validating %s() func#%d...\n", bpfrt_v_subprog_name(env, sub), sub);
+    int err = prepare_func_args(env, sub);
+    if (err)
+        return err;
+    const struct vsubprog *sp = &env->subprog[sub];
+    for (uint32_t i = 0; i < sp->arg_cnt; i++) {
+        struct vreg *reg = &regs[BPF_REG_1 + i];
+        switch (sp->args[i].kind) {
+        case GARG_CTX:
+            bpfrt_v_mark_reg_known_zero(reg);
+            reg->type = PTR_TO_CTX;
+            break;
+        case GARG_MEM_OR_NULL:
+            bpfrt_v_mark_reg_known_zero(reg);
+            reg->type = PTR_TO_MEM;
+            reg->flags = PTR_MAYBE_NULL;
+            reg->reg_mem_size = (int32_t)sp->args[i].mem_size;
+            reg->id = bpfrt_v_new_id(env);
+            break;
+        default:
+            bpfrt_v_mark_reg_unknown(reg);
+            break;
+        }
+    }
+    return 0;
+}
+
+/* do_check_subprogs: every global function a verified function called,
+ * until no new one is found. */
+int bpfrt_v_do_check_subprogs(struct venv *env)
+{
+    if (!env->args->nr_func_info)
+        return 0;
+    for (uint32_t found = 1; found;) {
+        found = 0;
+        for (uint32_t i = 1; i < env->subprog_cnt; i++) {
+            struct vsubprog *sp = &env->subprog[i];
+            if (!bpfrt_v_subprog_is_global(env, i) || !sp->called || sp->verified)
+                continue;
+            int err = bpfrt_v_do_check_common(env, i);
+            if (err)
+                return err;
+            if (log_level(env, BPF_LOG_LEVEL))
+                verbose(env, "Func#%d ('%s') is safe for any args that match its prototype\n", i,
+                        bpfrt_v_subprog_name(env, i));
+            sp->verified = true;
+            found++;
+        }
+    }
+    return 0;
+}

@@ -1,0 +1,81 @@
+/* The verifier's entry points for the command layer (PROG_LOAD) and the
+ * tools. A load runs, in Linux 6.18's bpf_check order:
+ *
+ *   bpfrt_verify_begin   decode, subprograms (add_subprog_and_kfunc), jump
+ *                        ranges and subprogram ends (check_subprogs)
+ *   -- PROG_LOAD: func_info/line_info (check_btf_info), ld_imm64 map
+ *      references (resolve_pseudo_ldimm64), recorded with
+ *      bpfrt_verify_set_ldimm --
+ *   bpfrt_verify_run     CFG (check_cfg), the walk (do_check), the combined
+ *                        stack (check_max_stack_depth), then the fix-ups
+ *   bpfrt_verify_end     frees everything
+ *
+ * Messages go to the caller's log in Linux's words; errors are Linux's
+ * errnos. See docs/verifier.md. */
+#ifndef BPFRT_VERIFIER_VERIFY_H
+#define BPFRT_VERIFIER_VERIFY_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "bpfrt/insn.h"
+#include "bpfrt/uapi.h"
+
+struct bpfrt_runtime;
+struct bpfrt_vlog;
+struct bpfrt_map;
+struct bpfrt_btf;
+struct venv;
+
+struct bpfrt_verify_args {
+    struct bpfrt_runtime *rt;
+    struct bpfrt_vlog *log;        /* the load's log (may have level 0) */
+    struct bpf_insn *insns;        /* rewritten in place by the fix-ups */
+    uint32_t len;
+    uint32_t prog_type;
+    uint32_t expected_attach_type;
+    uint32_t prog_flags;
+    bool gpl;                      /* licence is GPL-compatible */
+    /* debug info as PROG_LOAD validated it (NULL/0 when absent) */
+    struct bpfrt_btf *btf;
+    const struct bpf_func_info *func_info;
+    uint32_t nr_func_info;
+    const struct bpf_line_info *line_info;
+    uint32_t nr_line_info;
+};
+
+/* What the verifier proved, for the program object and the engines. */
+struct bpfrt_verify_result {
+    uint32_t insn_processed;       /* verified_insns */
+    uint32_t max_states_per_insn, total_states, peak_states;
+    uint32_t nr_subprogs;
+    uint32_t subprog_start[257];
+    uint32_t stack_depth[257];     /* per subprogram, rounded as Linux */
+    uint32_t prog_stack_depth;     /* the entry subprogram's */
+    uint32_t max_ctx_offset;       /* end of the furthest context byte accessed */
+};
+
+/* Allocates the environment and runs the checks before the BTF and map
+ * passes. On error the message is in the log and *out is still set (free
+ * it with bpfrt_verify_end). */
+int bpfrt_verify_begin(const struct bpfrt_verify_args *args, struct venv **out);
+
+/* The subprogram starts found (sorted, the entry first). */
+uint32_t bpfrt_verify_subprogs(const struct venv *env, const uint32_t **starts);
+
+/* Records the map an ld_imm64 at insn idx references (and the value
+ * offset for BPF_PSEUDO_MAP_VALUE / _IDX_VALUE). */
+void bpfrt_verify_set_ldimm(struct venv *env, uint32_t idx, const struct bpfrt_map *map, uint32_t off);
+
+/* The checks before the walk that Linux makes inside resolve_pseudo_ldimm64
+ * for one instruction (reserved LDX fields, unknown opcodes), with
+ * Linux's message in the log. Returns 0 or -EINVAL. */
+int bpfrt_verify_check_opcode(struct venv *env, uint32_t idx);
+
+/* CFG, walk, stack depth and fix-ups. Returns 0 when the program is safe. */
+int bpfrt_verify_run(struct venv *env, struct bpfrt_verify_result *res);
+
+void bpfrt_verify_end(struct venv *env);
+
+#endif
