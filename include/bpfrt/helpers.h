@@ -161,24 +161,7 @@ struct bpf_tunnel_key {
 #define BPF_F_TUNINFO_IPV6    (1ULL << 0)
 #define BPF_F_TUNINFO_FLAGS   (1ULL << 4)
 
-/* What a socket pointer shows a program (80 bytes). */
-struct bpf_sock {
-    uint32_t bound_dev_if;
-    uint32_t family;
-    uint32_t type;
-    uint32_t protocol;
-    uint32_t mark;
-    uint32_t priority;
-    uint32_t src_ip4;            /* network byte order */
-    uint32_t src_ip6[4];
-    uint32_t src_port;           /* host byte order */
-    uint16_t dst_port;           /* network byte order */
-    uint16_t pad;
-    uint32_t dst_ip4;
-    uint32_t dst_ip6[4];
-    uint32_t state;
-    int32_t rx_queue_mapping;
-};
+/* What a socket pointer shows a program: struct bpf_sock (bpfrt/uapi.h). */
 
 /* bpf_sk_lookup_*'s tuple: saddr/sport the remote end, daddr/dport the
  * local socket's (network byte order); 12 bytes for IPv4, 36 for IPv6. */
@@ -273,15 +256,12 @@ void bpfrt_fib_clear(struct bpfrt_runtime *rt);
 int bpfrt_fib_load_text(struct bpfrt_runtime *rt, const char *text, size_t len, char *err, size_t err_size);
 
 /* ---- the kernel objects helpers hand out ----
- * bpf_get_current_task(_btf) give programs a task_struct laid out by a
- * target BTF (the one CO-RE relocations were made against) and filled with
- * what the platform knows of the current task: pid, tgid, comm, parent,
- * credentials, cgroup, namespaces. The target is the BTF set here, else the
- * platform's kernel_btf (on a Linux host, the running kernel's). Takes a
- * reference; NULL goes back to the platform's. Returns 0 or -EINVAL. */
-struct bpfrt_btf;
-int bpfrt_runtime_set_kernel_btf(struct bpfrt_runtime *rt, struct bpfrt_btf *btf);
-
+ * bpf_get_current_task(_btf) give programs a task_struct laid out by the
+ * kernel's BTF - the runtime's (bpfrt_runtime_set_kernel_btf in
+ * bpfrt/btf.h: the CLI's --btf, the loader's CO-RE target), else the
+ * platform's kernel_btf (on a Linux host, the running kernel's) - and
+ * filled with what the platform knows of the current task: pid, tgid,
+ * comm, parent, credentials, cgroup, namespaces. */
 /* Whether p lies in an object the runtime fabricated for programs (a
  * task_struct, its cred, cgroup, ...): the ranges a host-read policy lets
  * tracing reads reach. *len gets the bytes from p to the object's end. */

@@ -28,9 +28,9 @@ struct kobj_bundle {
 
 struct bpfrt_kobjs {
     uint32_t lock;
-    struct bpfrt_btf *btf;       /* the target (a reference), or NULL */
-    bool btf_from_platform;      /* btf was parsed from the platform's kernel_btf */
-    bool layout_tried, layout_ok;
+    struct bpfrt_btf *layout_btf; /* what the layout was made from (a reference), or NULL */
+    struct bpfrt_btf *plat_btf;   /* the platform's kernel_btf, parsed once (a reference) */
+    bool plat_tried, layout_ok;
     struct kobj_layout layout;
     uint64_t clock;              /* LRU stamps */
     struct kobj_bundle *slots[KOBJ_CACHE];
@@ -72,8 +72,8 @@ static void bundle_retire(struct kobj_bundle *b)
     b->rt->plat->defer_free(b->rt->plat->ctx, bundle_free_cb, b);
 }
 
-/* Drops every bundle (the layout changed). Lock held; returns them
- * chained through `tid`-free storage: the caller retires them unlocked. */
+/* Takes every bundle out of the cache (the layout changed; lock held): the
+ * caller retires them once unlocked. */
 static uint32_t take_all(struct bpfrt_kobjs *o, struct kobj_bundle **out)
 {
     uint32_t n = 0;
@@ -90,51 +90,41 @@ void bpfrt_kobjs_free(struct bpfrt_runtime *rt, struct bpfrt_kobjs *o)
     for (uint32_t i = 0; i < KOBJ_CACHE; i++)
         if (o->slots[i])
             bundle_free_now(o->slots[i]);
-    if (o->btf)
-        bpfrt_btf_put(o->btf);
+    if (o->layout_btf)
+        bpfrt_btf_put(o->layout_btf);
+    if (o->plat_btf)
+        bpfrt_btf_put(o->plat_btf);
     bpfrt_free(rt, o->fallback, KOBJ_FALLBACK_SIZE);
     bpfrt_free(rt, o, sizeof(*o));
 }
 
-int bpfrt_runtime_set_kernel_btf(struct bpfrt_runtime *rt, struct bpfrt_btf *btf)
+/* The layout by the target BTF (lock held): the runtime's kernel BTF when
+ * one is set (bpfrt_runtime_set_kernel_btf: the CLI's --btf, the loader's
+ * CO-RE target), else the platform's kernel_btf, parsed on first use (a
+ * Linux kernel's is megabytes). When the target changes every bundle goes,
+ * into old[] for the caller to retire once unlocked. */
+static bool layout_ready(struct bpfrt_runtime *rt, struct bpfrt_kobjs *o, struct kobj_bundle **old, uint32_t *nold)
 {
-    struct bpfrt_kobjs *o = rt ? kobjs_get(rt) : NULL;
-    if (!o)
-        return -BPFRT_EINVAL;
-    if (btf)
-        bpfrt_btf_get(btf);
-    struct kobj_bundle *old[KOBJ_CACHE];
-    bpfrt_raw_spin_lock(&o->lock);
-    struct bpfrt_btf *prev = o->btf;
-    o->btf = btf;
-    o->btf_from_platform = false;
-    o->layout_tried = o->layout_ok = false;
-    uint32_t n = take_all(o, old);
-    bpfrt_raw_spin_unlock(&o->lock);
-    for (uint32_t i = 0; i < n; i++)
-        bundle_retire(old[i]);
-    if (prev)
-        bpfrt_btf_put(prev);
-    return 0;
-}
-
-/* The layout from the target BTF, computed once (lock held). Parsing the
- * platform's BTF (megabytes for a Linux kernel) happens on the first use
- * only. */
-static bool layout_ready(struct bpfrt_runtime *rt, struct bpfrt_kobjs *o)
-{
-    if (o->layout_tried)
-        return o->layout_ok;
-    o->layout_tried = true;
+    struct bpfrt_btf *want = __atomic_load_n(&rt->kernel_btf, __ATOMIC_ACQUIRE); /* bpfrt_runtime_kernel_btf */
     const struct bpfrt_platform *p = rt->plat;
-    if (!o->btf && p->kernel_btf) {
+    if (!want && !o->plat_tried && p->kernel_btf) {
         size_t size = 0;
         const void *data = p->kernel_btf(p->ctx, &size);
-        if (data && size && size <= UINT32_MAX &&
-            bpfrt_btf_new(rt, data, (uint32_t)size, NULL, 0, &o->btf) == 0)
-            o->btf_from_platform = true;
+        if (!data || !size || size > UINT32_MAX || bpfrt_btf_new(rt, data, (uint32_t)size, NULL, 0, &o->plat_btf))
+            o->plat_btf = NULL;
     }
-    o->layout_ok = o->btf && bpfrt_kobj_layout(o->btf, &o->layout) == 0;
+    o->plat_tried = o->plat_tried || !want;
+    if (!want)
+        want = o->plat_btf;
+    if (want == o->layout_btf)
+        return o->layout_ok;
+    *nold = take_all(o, old);
+    if (want)
+        bpfrt_btf_get(want);
+    if (o->layout_btf)
+        bpfrt_btf_put(o->layout_btf);
+    o->layout_btf = want;
+    o->layout_ok = want && bpfrt_kobj_layout(want, &o->layout) == 0;
     return o->layout_ok;
 }
 
@@ -259,9 +249,13 @@ void *bpfrt_kobj_current(struct bpfrt_run *run, size_t *size)
         return NULL;
     struct kobj_facts f;
     bpfrt_kobj_facts(rt, &f);
+    struct kobj_bundle *gone[KOBJ_CACHE];
+    uint32_t ngone = 0;
     bpfrt_raw_spin_lock(&o->lock);
-    if (!layout_ready(rt, o)) {
+    if (!layout_ready(rt, o, gone, &ngone)) {
         bpfrt_raw_spin_unlock(&o->lock);
+        for (uint32_t i = 0; i < ngone; i++)
+            bundle_retire(gone[i]);
         return fallback_object(rt, o, size);
     }
     struct kobj_bundle *b = bundle_find(o, f.task.pid);
@@ -291,6 +285,8 @@ void *bpfrt_kobj_current(struct bpfrt_run *run, size_t *size)
     bpfrt_raw_spin_unlock(&o->lock);
     if (old)
         bundle_retire(old);
+    for (uint32_t i = 0; i < ngone; i++)
+        bundle_retire(gone[i]);
     return mem;
 }
 
