@@ -72,7 +72,11 @@ static uint32_t build(struct bpf_insn *p, uint32_t helper, const uint8_t tuple[3
     return n;
 }
 
-static long bpfrt_load(uint32_t type, const struct bpf_insn *insns, uint32_t n, char *log, uint32_t log_size)
+/* Loads unverified (checked mode): the verifier does not model socket
+ * references yet and refuses these helpers, which test_verifier_refuses
+ * checks. */
+static long bpfrt_load_flags(uint32_t type, const struct bpf_insn *insns, uint32_t n, char *log, uint32_t log_size,
+                             uint32_t flags)
 {
     union bpf_attr a;
     memset(&a, 0, sizeof(a));
@@ -83,10 +87,13 @@ static long bpfrt_load(uint32_t type, const struct bpf_insn *insns, uint32_t n, 
     a.log_buf = kbpf_ptr(log);
     a.log_size = log_size;
     a.log_level = log ? 1 : 0;
-    /* The helpers are what is tested; the verifier does not track socket
-     * pointers from lookups yet (docs/verifier.md), so these load unverified. */
-    a.prog_flags = BPFRT_PROG_F_NO_VERIFY;
+    a.prog_flags = flags;
     return bpfrt_bpf(rt, BPF_PROG_LOAD, &a, sizeof(a));
+}
+
+static long bpfrt_load(uint32_t type, const struct bpf_insn *insns, uint32_t n, char *log, uint32_t log_size)
+{
+    return bpfrt_load_flags(type, insns, n, log, log_size, BPFRT_PROG_F_NO_VERIFY);
 }
 
 /* Test run on a small IPv4 frame: the return value, or -1 with the run's
@@ -260,6 +267,21 @@ static void test_lookups_vs_kernel(void)
             CHECK_EQ(mine, 10 | 2 << 8 | (int64_t)p_listen << 16); /* LISTEN, AF_INET, its port */
     }
     test_current = "test_lookups_vs_kernel";
+}
+
+/* The verifier refuses what it cannot prove yet, naming the helper. */
+static void test_verifier_refuses(void)
+{
+    uint8_t t[36];
+    tuple4(t, 40000, 1);
+    struct bpf_insn prog[64];
+    uint32_t n = build(prog, BPF_FUNC_sk_lookup_tcp, t, 12, -1, 0);
+    char log[8192] = "";
+    long fd = bpfrt_load_flags(BPF_PROG_TYPE_SCHED_CLS, prog, n, log, sizeof(log), 0);
+    CHECK(fd < 0);
+    CHECK(strstr(log, "bpf_sk_lookup_tcp#84 is not provided to verified programs") != NULL);
+    if (fd >= 0)
+        bpfrt_close(rt, (int)fd);
 }
 
 /* bpf_sk_assign in a tc test run, both sides: the looked-up listener
@@ -486,6 +508,7 @@ int main(void)
 {
     helpers_setup();
     RUN(test_lookups_vs_kernel);
+    RUN(test_verifier_refuses);
     RUN(test_assign_vs_kernel);
     RUN(test_references);
     RUN(test_assign_and_cookie);

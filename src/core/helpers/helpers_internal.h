@@ -75,9 +75,8 @@ uint32_t bpfrt_helper_prog_type(const struct bpfrt_run *run);
  * p lies in no region. */
 size_t bpfrt_helper_span(const struct bpfrt_run *run, const void *p);
 
-/* Whether sk is a socket a helper may use: in a checked run one the
- * program holds or the embedder registered; otherwise any non-NULL
- * pointer (the verifier proved its type). */
+/* Whether sk is a socket a helper may use: one the embedder registered,
+ * or, in a checked run, one the program holds. */
 bool bpfrt_helper_sock_ok(struct bpfrt_run *run, const void *sk);
 
 /* Linux's one's-complement checksum arithmetic (include/net/checksum.h

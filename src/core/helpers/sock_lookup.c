@@ -124,7 +124,7 @@ BPFRT_HELPER_DEF(skc_lookup_tcp)
 BPFRT_HELPER_DEF(sk_release)
 {
     struct bpfrt_sock *s = bpfrt_u2p(r1);
-    if (!s || !bpfrt_run_ref_held(run, s)) {
+    if (!s || !bpfrt_run_ref_held(run, s) || (!run->checked && !bpfrt_sock_known(run->rt, s))) {
         bpfrt_run_fail(run, BPFRT_RUN_BAD_HELPER_ARG, r1,
                        "bpf_sk_release: 0x%llx is not a socket reference this program holds",
                        (unsigned long long)r1);
@@ -138,9 +138,12 @@ BPFRT_HELPER_DEF(sk_release)
 
 bool bpfrt_helper_sock_ok(struct bpfrt_run *run, const void *sk)
 {
-    if (!run->checked)
-        return sk != NULL; /* the verifier vouched for it */
-    return sk && (bpfrt_run_ref_held(run, sk) || bpfrt_sock_known(run->rt, sk));
+    if (!sk)
+        return false;
+    /* a checked run may use what it holds (even a socket closed since);
+     * any run what the embedder registered - a helper taking a socket as a
+     * plain argument (ARG_ANYTHING) never trusts it unseen */
+    return (run->checked && bpfrt_run_ref_held(run, sk)) || bpfrt_sock_known(run->rt, sk);
 }
 
 /* bpf_sk_assign(skb, sk, flags) at tc ingress: steers the packet to sk

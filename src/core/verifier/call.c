@@ -544,6 +544,25 @@ static void set_r0_ret(struct venv *env, const struct bpfrt_helper_proto *fn, co
         r0->id = bpfrt_v_new_id(env);
 }
 
+/* What of a row this verifier does not model yet - an argument or return
+ * kind without a rule above (sockets, BTF objects, dynptrs, local storage's
+ * initial value) or a callback it does not explore (bpf_user_ringbuf_drain)
+ * - or NULL. Such a call is refused: accepted unchecked, a verified run
+ * would trust pointers nothing proved. */
+static const char *unmodelled(const struct bpfrt_helper_proto *fn, int32_t id)
+{
+    for (int i = 0; i < 5; i++) {
+        uint8_t k = fn->arg_type[i];
+        if (k != ARG_DONTCARE && (k >= __ARG_TYPE_MAX || arg_rules[k].base == AB_NONE))
+            return bpfrt_helper_arg_type_name(k);
+    }
+    if (fn->ret_type > RET_PTR_TO_MAP_VALUE)
+        return bpfrt_helper_ret_type_name(fn->ret_type);
+    if (fn->cb && id != BPF_FUNC_loop && id != BPF_FUNC_for_each_map_elem)
+        return "its callback";
+    return NULL;
+}
+
 int bpfrt_v_check_helper_call(struct venv *env, const struct bpfrt_dinsn *d, int32_t *insn_idx)
 {
     int32_t id = d->imm;
@@ -553,6 +572,12 @@ int bpfrt_v_check_helper_call(struct venv *env, const struct bpfrt_dinsn *d, int
     char why[128];
     if (bpfrt_helper_allowed(env->rt, (uint32_t)id, env->prog_type, env->args->gpl, &fn, why, sizeof(why))) {
         verbose(env, "%s\n", why);
+        return -BPFRT_EINVAL;
+    }
+    const char *gap = unmodelled(fn, id);
+    if (gap) {
+        verbose(env, "helper %s#%d is not provided to verified programs yet (the verifier does not model %s): "
+                     "load the program unverified (BPFRT_PROG_F_NO_VERIFY, --no-verify)\n", fn->name, id, gap);
         return -BPFRT_EINVAL;
     }
     if (id == BPF_FUNC_copy_from_user && !(env->args->prog_flags & BPF_F_SLEEPABLE)) {
