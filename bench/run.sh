@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # make bench: builds and runs the CPU benchmarks (JIT trusted and checked, interpreter, beside native C; JIT compile time),
-# then the map benchmarks when they are built.
+# then the map benchmarks when they are built, then the verifier on a real-world corpus (BPFRT_REAL_CORPUS).
 #   bash bench/run.sh BUILD_DIR SHARED_DIR
 # BENCH_MIN_TIME (seconds per measurement, default 0.25) trades time for noise.
 set -euo pipefail
@@ -17,3 +17,8 @@ if [ -x "$BUILD/bench_maps" ]; then
     echo
     "$BUILD/bench_maps"
 fi
+echo
+# The verifier on real-world objects beside the kernel (bench/verifier_corpus.c);
+# it skips, saying so, without BPFRT_REAL_CORPUS.
+cmake --build "$BUILD" --target bench_verifier -- -s
+BPFRT_BUILD="$BUILD" "$BUILD/bench_verifier" || [ $? -eq 77 ]
