@@ -286,7 +286,10 @@ static int adjust_reg_min_max_vals(struct venv *env, const struct bpfrt_dinsn *d
             dst->off = (int32_t)val;
         }
     } else {
+        /* the delta only means something while linked (BPF_ADD_CONST); the
+         * kernel takes `rX += 0x7fffffff; rX &= 31; ptr += rX` */
         dst->id = 0;
+        dst->off = 0;
     }
     return 0;
 }

@@ -140,6 +140,7 @@ static int check_stack_write_fixed_off(struct venv *env, struct vframe *f, int32
     bool st_mem = bpfrt_op_kind(d->op) == BPFRT_K_ST;
 
     bpfrt_v_mark_stack_slot_scratched(env, spi);
+    bpfrt_v_mark_stack_written(f, off, size);
     if (reg && !(off % BPF_REG_SIZE) && reg->type == SCALAR_VALUE) {
         bool fits = reg_width(reg) <= 8 * size;
         if (fits)
@@ -255,6 +256,7 @@ static int check_stack_read_fixed_off(struct venv *env, struct vframe *rf, int32
     struct vreg *reg = &rf->stack[spi].spilled_ptr;
 
     bpfrt_v_mark_stack_slot_scratched(env, spi);
+    bpfrt_v_mark_stack_read(env, rf->frameno, off, off + size);
     if (bpfrt_v_is_spilled_reg(&rf->stack[spi])) {
         int spill_size = 1;
         for (int i = BPF_REG_SIZE - 1; i > 0 && stype[i - 1] == STACK_SPILL; i--)
@@ -326,6 +328,7 @@ int bpfrt_v_check_stack_range_initialized(struct venv *env, uint32_t regno, int3
     }
     if (raw_mode)
         return 0; /* the helper writes it: the caller marks the bytes */
+    bpfrt_v_mark_stack_read(env, f->frameno, min_off, max_off + access_size);
     for (int64_t i = min_off; i < max_off + access_size; i++) {
         int32_t slot = (int32_t)(-i - 1);
         uint32_t spi = (uint32_t)slot / BPF_REG_SIZE;

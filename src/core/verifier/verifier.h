@@ -97,9 +97,16 @@ struct vreg {
 /* Stack slot byte kinds (enum bpf_stack_slot_type). */
 enum { STACK_INVALID = 0, STACK_SPILL, STACK_MISC, STACK_ZERO };
 
+/* Stack slot liveness marks (Linux's REG_LIVE_READ / REG_LIVE_WRITTEN on
+ * the slot's spilled_ptr): READ on an explored state when a descendant
+ * read the slot before writing it; WRITTEN when the path since the
+ * previous checkpoint wrote all 8 bytes. */
+enum { VLIVE_READ = 1, VLIVE_WRITTEN = 2 };
+
 struct vslot {
     struct vreg spilled_ptr;
     uint8_t slot_type[BPF_REG_SIZE];
+    uint8_t live;                /* VLIVE_* */
 };
 
 /* One call frame (struct bpf_func_state). */
@@ -112,6 +119,7 @@ struct vframe {
     int32_t cb_ret_min, cb_ret_max; /* callback_ret_range */
     uint32_t callback_depth;
     uint32_t nslots;             /* allocated_stack / 8 */
+    uint32_t uid;                /* this frame instance (a call makes a new one); liveness marks follow it */
     struct vslot *stack;         /* stack[i] covers fp-8*(i+1) .. fp-8*i-1 */
 };
 
@@ -153,6 +161,7 @@ struct vstate {
     uint32_t insn_hist_start, insn_hist_end; /* this state's part of env->insn_hist */
     bool used_as_loop_entry;
     bool in_free_list;           /* evicted but still someone's parent (counted in peak_states) */
+    bool cleaned;                /* clean_live_states forgot its dead registers and slots */
 };
 
 /* ---- per-instruction data (struct bpf_insn_aux_data) ---- */
@@ -232,6 +241,7 @@ struct venv {
 
     int32_t insn_idx, prev_insn_idx;
     uint32_t id_gen;
+    uint32_t frame_uid_gen;
     struct vhist *insn_hist;     /* path history for precision tracking */
     uint32_t insn_hist_cap;
     struct vhist *cur_hist_ent;  /* the entry of the instruction being checked */
@@ -405,6 +415,8 @@ struct vframe *bpfrt_v_alloc_frame(struct venv *env);
 void bpfrt_v_free_frame(struct venv *env, struct vframe *f);
 void bpfrt_v_update_branch_counts(struct venv *env, struct vstate *st);
 void bpfrt_v_free_explored(struct venv *env);
+void bpfrt_v_mark_stack_read(struct venv *env, uint32_t frameno, int64_t min_off, int64_t max_off);
+void bpfrt_v_mark_stack_written(struct vframe *f, int32_t off, int size);
 
 /* ---- funcs.c (global functions) ---- */
 bool bpfrt_v_subprog_is_global(const struct venv *env, uint32_t sub);
