@@ -255,10 +255,11 @@ static const struct vreg *scalar_reg_for_stack(const struct vslot *s, struct vre
     return tmp;
 }
 
-static bool stacksafe(const struct vframe *o, const struct vframe *c, struct idmap *m, enum exact_level exact)
+/* One slot of stacksafe: the kinds of its bytes, then the spilled register. */
+static bool slotsafe(const struct vframe *o, const struct vframe *c, uint32_t spi, struct idmap *m,
+                     enum exact_level exact)
 {
-    for (uint32_t i = 0; i < o->nslots * BPF_REG_SIZE; i++) {
-        uint32_t spi = i / BPF_REG_SIZE, im = i % BPF_REG_SIZE;
+    for (uint32_t im = 0; im < BPF_REG_SIZE; im++) {
         uint8_t ot = o->stack[spi].slot_type[im];
         uint8_t ct = spi < c->nslots ? c->stack[spi].slot_type[im] : STACK_INVALID;
         if (exact == EXACT && ot != ct)
@@ -272,21 +273,47 @@ static bool stacksafe(const struct vframe *o, const struct vframe *c, struct idm
         struct vreg t1, t2;
         const struct vreg *or = scalar_reg_for_stack(&o->stack[spi], &t1);
         const struct vreg *cr = scalar_reg_for_stack(&c->stack[spi], &t2);
-        if (or && cr) {
-            if (!regsafe(or, cr, m, exact))
-                return false;
-            i += BPF_REG_SIZE - 1 - im;
-            continue;
-        }
+        if (or && cr)
+            return regsafe(or, cr, m, exact);
         if (ot == STACK_MISC && ct == STACK_ZERO)
             continue;
         if (ot != ct)
             return false;
-        if (im != BPF_REG_SIZE - 1)
-            continue;
-        if (ot == STACK_SPILL && !regsafe(&o->stack[spi].spilled_ptr, &c->stack[spi].spilled_ptr, m, exact))
+        if (im == BPF_REG_SIZE - 1 && ot == STACK_SPILL &&
+            !regsafe(&o->stack[spi].spilled_ptr, &c->stack[spi].spilled_ptr, m, exact))
             return false;
     }
+    return true;
+}
+
+/* The slots with a SPILL or ZERO byte (odd kinds): a slot of only INVALID
+ * and MISC bytes never blocks a prune that is not exact, so stacksafe
+ * visits only these (an explored state keeps the mask of each frame). */
+static void note_odd_slots(struct vstate *st)
+{
+    for (uint32_t i = 0; i <= st->curframe; i++) {
+        struct vframe *f = st->frame[i];
+        f->odd_slots = 0;
+        for (uint32_t spi = 0; spi < f->nslots; spi++) {
+            uint64_t kinds;
+            bpfrt_memcpy(&kinds, f->stack[spi].slot_type, sizeof(kinds));
+            if (kinds & 0x0101010101010101ull)
+                f->odd_slots |= 1ull << spi;
+        }
+    }
+}
+
+static bool stacksafe(const struct vframe *o, const struct vframe *c, struct idmap *m, enum exact_level exact)
+{
+    if (exact == EXACT) {
+        for (uint32_t spi = 0; spi < o->nslots; spi++)
+            if (!slotsafe(o, c, spi, m, exact))
+                return false;
+        return true;
+    }
+    for (uint64_t w = o->odd_slots; w; w &= w - 1)
+        if (!slotsafe(o, c, (uint32_t)__builtin_ctzll(w), m, exact))
+            return false;
     return true;
 }
 
@@ -484,6 +511,7 @@ static void clean_live_states(struct venv *env, int32_t insn, const struct vstat
                     bpfrt_memset(fr->stack[spi].slot_type, STACK_INVALID, BPF_REG_SIZE);
                 }
         }
+        note_odd_slots(st);
     }
 }
 
@@ -617,6 +645,7 @@ miss:
     nsl->state.insn_idx = insn_idx;
     nsl->state.branches = 1;
     nsl->state.cleaned = false;
+    note_odd_slots(&nsl->state);
     reset_live_marks(cur);
     for (uint32_t i = 0; i <= cur->curframe; i++) /* keep WRITTEN: the span that ends here */
         for (uint32_t spi = 0; spi < cur->frame[i]->nslots; spi++)

@@ -119,6 +119,7 @@ struct vframe {
     int32_t cb_ret_min, cb_ret_max; /* callback_ret_range */
     uint32_t callback_depth;
     uint32_t nslots;             /* allocated_stack / 8 */
+    uint64_t odd_slots;          /* explored states: slots with a SPILL or ZERO byte (states.c) */
     uint32_t uid;                /* this frame instance (a call makes a new one); liveness marks follow it */
     struct vslot *stack;         /* stack[i] covers fp-8*(i+1) .. fp-8*i-1 */
 };
