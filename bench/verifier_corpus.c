@@ -13,13 +13,15 @@
  *
  *   build/bench_verifier [CORPUS] [--cache FILE] [--refresh] [--csv FILE]
  *                        [--only SUBSTRING] [-v]
+ *                        [--log-dir DIR]
  *
  * CORPUS defaults to $BPFRT_REAL_CORPUS. The kernel's results are cached in
  * FILE (default $BPFRT_BUILD/verifier-kernel.tsv, else build/...) keyed by
  * object path, size and program, so reruns only run bpfrt; --refresh asks
  * the kernel again. Without a corpus it says so and exits 77 (skip); without
  * bpf(2) and no cache it does the same. Timings are reported, never asserted
- * (a bench, not a test). */
+ * (a bench, not a test). --log-dir writes both sides' level-2 logs to DIR
+ * (untimed; the cache is left alone) to see where their walks part. */
 #define _GNU_SOURCE
 #include <elf.h>
 #include <errno.h>
@@ -87,6 +89,9 @@ struct side {
 
 static struct side *cur_side; /* what the bpf_fn wrappers fill */
 static char stats_log[1 << 16];
+static const char *log_dir;     /* --log-dir: level-2 logs of both sides, untimed */
+static char *full_log;
+#define FULL_LOG_SIZE (1u << 29) /* Linux allows at most UINT_MAX >> 2 */
 
 static long parse_processed(const char *log)
 {
@@ -97,6 +102,8 @@ static long parse_processed(const char *log)
     return p && sscanf(p, "processed %ld insns", &n) == 1 ? n : -1;
 }
 
+static long kernel_sys(void *arg, int cmd, union bpf_attr *attr, unsigned size);
+
 /* The first PROG_LOAD of a load runs with a statistics-only log (level 4:
  * no per-instruction text to slow either verifier, and the `processed` line
  * on refusals too); the loader's retry with a level-1 log for the message
@@ -106,9 +113,9 @@ static long wrap_prog_load(long (*sys)(void *, int, union bpf_attr *, unsigned),
 {
     if (cur_side->done || attr->log_level)
         return sys(arg, BPF_PROG_LOAD, attr, size);
-    attr->log_level = 4;
-    attr->log_buf = kbpf_ptr(stats_log);
-    attr->log_size = sizeof(stats_log);
+    attr->log_level = log_dir ? 2 : 4;
+    attr->log_buf = kbpf_ptr(log_dir ? full_log : stats_log);
+    attr->log_size = log_dir ? FULL_LOG_SIZE : sizeof(stats_log);
     stats_log[0] = 0;
     size_t base = mem_cur;
     mem_peak = mem_cur;
@@ -119,6 +126,20 @@ static long wrap_prog_load(long (*sys)(void *, int, union bpf_attr *, unsigned),
     cur_side->done = true;
     cur_side->rc = rc;
     cur_side->prog_type = attr->prog_type;
+    if (log_dir) {
+        size_t n = strlen(full_log);
+        snprintf(stats_log, sizeof(stats_log), "%s", full_log + (n > 4096 ? n - 4096 : 0));
+        char file[4096];
+        snprintf(file, sizeof(file), "%s/%s.%s.log", log_dir, test_current, sys == kernel_sys ? "linux" : "bpfrt");
+        for (char *c = file + strlen(log_dir) + 1; *c; c++)
+            if (*c == '/' || *c == ':')
+                *c = '_';
+        FILE *f = fopen(file, "w");
+        if (f) {
+            fwrite(full_log, 1, n, f);
+            fclose(f);
+        }
+    }
     cur_side->processed = parse_processed(stats_log);
     attr->log_level = 0;
     attr->log_buf = 0;
@@ -542,10 +563,12 @@ int main(int argc, char **argv)
             csv_file = argv[++i];
         else if (strcmp(argv[i], "--only") == 0 && i + 1 < argc)
             only = argv[++i];
+        else if (strcmp(argv[i], "--log-dir") == 0 && i + 1 < argc)
+            log_dir = argv[++i];
         else if (argv[i][0] != '-')
             corpus_root = argv[i];
         else {
-            fprintf(stderr, "usage: %s [CORPUS] [--cache FILE] [--refresh] [--csv FILE] [--only S] [-v]\n",
+            fprintf(stderr, "usage: %s [CORPUS] [--cache FILE] [--refresh] [--csv FILE] [--only S] [--log-dir DIR] [-v]\n",
                     argv[0]);
             return 2;
         }
@@ -556,6 +579,12 @@ int main(int argc, char **argv)
         printf("*** bench_verifier: SKIPPED - no real-world corpus: set BPFRT_REAL_CORPUS to a directory of BPF "
                "objects (a checkout of github.com/vbpf/ebpf-samples with bpf_cilium_test) ***\n");
         return 77;
+    }
+    if (log_dir) { /* the kernel side must run again to write its log */
+        full_log = malloc(FULL_LOG_SIZE);
+        refresh = true;
+        if (!full_log)
+            return 1;
     }
     static char default_cache[4096];
     if (!cache_file) {
@@ -584,7 +613,7 @@ int main(int argc, char **argv)
     for (size_t i = 0; i < nr_paths; i++)
         do_object(paths[i]);
     double wall = clock_s(CLOCK_MONOTONIC) - t0;
-    if (cache_dirty)
+    if (cache_dirty && !log_dir)
         cache_write(cache_file);
     FILE *csv = csv_file ? fopen(csv_file, "w") : NULL;
     report(csv);

@@ -243,13 +243,16 @@ static bool regsafe(const struct vreg *o, const struct vreg *c, struct idmap *m,
     }
 }
 
-/* A spilled scalar, or a slot of all-MISC bytes seen as an unknown scalar. */
+/* A full 64-bit spilled scalar (is_spilled_scalar_reg64), or a slot of
+ * MISC and never-written bytes (the privileged loader reads both as
+ * unknown) seen as an unknown scalar. A narrower spill is compared byte by
+ * byte: its other bytes may hide what a wider fill reads. */
 static const struct vreg *scalar_reg_for_stack(const struct vslot *s, struct vreg *tmp)
 {
-    if (bpfrt_v_is_spilled_scalar_reg(s))
+    if (s->slot_type[0] == STACK_SPILL && s->spilled_ptr.type == SCALAR_VALUE)
         return &s->spilled_ptr;
     for (int i = 0; i < BPF_REG_SIZE; i++)
-        if (s->slot_type[i] != STACK_MISC)
+        if (s->slot_type[i] != STACK_MISC && s->slot_type[i] != STACK_INVALID)
             return NULL;
     bpfrt_v_mark_reg_unknown(tmp);
     return tmp;
