@@ -450,14 +450,16 @@ void bpfrt_v_mark_stack_written(struct vframe *f, int32_t off, int size)
 /* propagate_liveness: the current path is pruned against old, so what
  * old's descendants read, the current path reads too. old with a branch in
  * progress (a loop or callback being walked) has incomplete marks: every
- * slot counts as read. */
+ * slot counts as read. A slot old never had was never-written there, so its
+ * descendants' safety did not depend on it (and no mark reaches past a
+ * state that lacks the slot). */
 static void propagate_liveness(struct venv *env, const struct vstate *old)
 {
     const struct vstate *cur = env->cur_state;
     for (uint32_t i = 0; i <= cur->curframe; i++) {
         const struct vframe *o = i <= old->curframe ? old->frame[i] : NULL;
         for (uint32_t spi = 0; spi < cur->frame[i]->nslots; spi++)
-            if (old->branches || !o || spi >= o->nslots || (o->stack[spi].live & VLIVE_READ))
+            if (old->branches || (o && spi < o->nslots && (o->stack[spi].live & VLIVE_READ)))
                 mark_slot_read(env, i, spi);
     }
 }
