@@ -16,6 +16,7 @@ enum exact_level { NOT_EXACT, EXACT, RANGE_WITHIN };
 struct idmap {
     uint32_t tmp_id_gen;
     uint32_t cnt;
+    uint32_t fail_frame, fail_idx; /* what told the states apart: 1 + reg, or 1 + MAX_BPF_REG + slot */
     struct { uint32_t old, cur; } map[ID_MAP_SIZE];
 };
 
@@ -262,6 +263,13 @@ static const struct vreg *scalar_reg_for_stack(const struct vslot *s, struct vre
 static bool slotsafe(const struct vframe *o, const struct vframe *c, uint32_t spi, struct idmap *m,
                      enum exact_level exact)
 {
+    /* the same kinds and no spilled register: every byte test below passes */
+    uint64_t ok, ck = 0;
+    bpfrt_memcpy(&ok, o->stack[spi].slot_type, sizeof(ok));
+    if (spi < c->nslots)
+        bpfrt_memcpy(&ck, c->stack[spi].slot_type, sizeof(ck));
+    if (ok == ck && !(ok & ~(ok >> 1) & 0x0101010101010101ull)) /* a byte of 1 is STACK_SPILL */
+        return true;
     for (uint32_t im = 0; im < BPF_REG_SIZE; im++) {
         uint8_t ot = o->stack[spi].slot_type[im];
         uint8_t ct = spi < c->nslots ? c->stack[spi].slot_type[im] : STACK_INVALID;
@@ -314,9 +322,13 @@ static bool stacksafe(const struct vframe *o, const struct vframe *c, struct idm
                 return false;
         return true;
     }
-    for (uint64_t w = o->odd_slots; w; w &= w - 1)
-        if (!slotsafe(o, c, (uint32_t)__builtin_ctzll(w), m, exact))
+    for (uint64_t w = o->odd_slots; w; w &= w - 1) {
+        uint32_t spi = (uint32_t)__builtin_ctzll(w);
+        if (!slotsafe(o, c, spi, m, exact)) {
+            m->fail_idx = 1 + MAX_BPF_REG + spi;
             return false;
+        }
+    }
     return true;
 }
 
@@ -347,8 +359,10 @@ static bool func_states_equal(struct venv *env, const struct vframe *o, const st
     if (o->callback_depth > c->callback_depth)
         return false;
     for (int i = 0; i < MAX_BPF_REG; i++)
-        if (((1u << i) & live) && !regsafe(&o->regs[i], &c->regs[i], m, exact))
+        if (((1u << i) & live) && !regsafe(&o->regs[i], &c->regs[i], m, exact)) {
+            m->fail_idx = 1 + (uint32_t)i;
             return false;
+        }
     return stacksafe(o, c, m, exact);
 }
 
@@ -364,14 +378,51 @@ static bool states_equal(struct venv *env, const struct vstate *o, const struct 
     struct idmap *m = env->idmap_scratch;
     m->cnt = 0;
     m->tmp_id_gen = env->id_gen;
+    m->fail_idx = 0;
     bool eq = refsafe(o, c, m);
     for (uint32_t i = 0; eq && i <= o->curframe; i++) {
+        m->fail_frame = i;
         if (o->frame[i]->callsite != c->frame[i]->callsite)
             eq = false;
         else
             eq = func_states_equal(env, o->frame[i], c->frame[i], frame_insn_idx(o, i), m, exact);
     }
     return eq;
+}
+
+/* The register or slot that told old apart from the last state compared
+ * with it usually tells the next one apart too: it is tried alone first
+ * (with no ids mapped yet, so it can only pass more often than in the full
+ * comparison: a failure here is a failure there). */
+static bool quick_miss(struct venv *env, const struct vstate_list *sl, const struct vstate *c,
+                       enum exact_level exact)
+{
+    const struct vstate *o = &sl->state;
+    uint32_t fr = sl->hint_frame, idx = sl->hint_idx;
+    if (!idx || o->curframe != c->curframe || fr > o->curframe || !env->idmap_scratch)
+        return false;
+    struct idmap *m = env->idmap_scratch;
+    m->cnt = 0;
+    m->tmp_id_gen = env->id_gen;
+    const struct vframe *of = o->frame[fr], *cf = c->frame[fr];
+    if (idx <= MAX_BPF_REG)
+        return (env->aux[frame_insn_idx(o, fr)].live_regs_before & (1u << (idx - 1))) &&
+               !regsafe(&of->regs[idx - 1], &cf->regs[idx - 1], m, exact);
+    uint32_t spi = idx - 1 - MAX_BPF_REG;
+    return spi < of->nslots && !slotsafe(of, cf, spi, m, exact);
+}
+
+static bool states_equal_hinted(struct venv *env, struct vstate_list *sl, const struct vstate *c,
+                                enum exact_level exact)
+{
+    if (quick_miss(env, sl, c, exact))
+        return false;
+    if (states_equal(env, &sl->state, c, exact))
+        return true;
+    const struct idmap *m = env->idmap_scratch;
+    sl->hint_frame = m ? m->fail_frame : 0;
+    sl->hint_idx = m ? m->fail_idx : 0;
+    return false;
 }
 
 static bool states_maybe_looping(const struct vstate *o, const struct vstate *c)
@@ -593,8 +644,8 @@ skip_inf_loop_check:
         }
         /* inside a loop precision marks may still be incomplete: compare
          * every scalar (Linux: incomplete_read_marks) */
-        if (states_equal(env, old, cur,
-                         (env->aux[insn_idx].flags & AUX_IN_LOOP) ? RANGE_WITHIN : NOT_EXACT)) {
+        if (states_equal_hinted(env, sl, cur,
+                                (env->aux[insn_idx].flags & AUX_IN_LOOP) ? RANGE_WITHIN : NOT_EXACT)) {
 hit:
             sl->hit_cnt++;
             if (env->aux[insn_idx].flags & AUX_JMP_POINT) {

@@ -207,6 +207,7 @@ struct vstate_list {
     struct vstate state;
     struct vstate_list *next;
     uint32_t miss_cnt, hit_cnt;
+    uint32_t hint_frame, hint_idx; /* states.c: where the last comparison failed */
 };
 
 /* A branch waiting to be explored (struct bpf_verifier_stack_elem). */
