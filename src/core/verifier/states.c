@@ -117,9 +117,9 @@ int bpfrt_v_copy_verifier_state(struct venv *env, struct vstate *dst, const stru
 }
 
 /* Linux's peak_states counts explored states plus evicted ones still
- * referenced (env->free_list_size); an evicted state leaves that count
- * when its last child finishes (maybe_free_verifier_state). The memory
- * itself is freed with the rest at the end. */
+ * referenced (env->free_list_size); an evicted state is freed, and leaves
+ * that count, when its last child finishes (maybe_free_verifier_state), so
+ * memory follows the states that can still prune or be walked back to. */
 static void update_peak_states(struct venv *env)
 {
     uint32_t n = env->explored_states_size + env->free_list_size;
@@ -127,12 +127,26 @@ static void update_peak_states(struct venv *env)
         env->peak_states = n;
 }
 
+static void free_state_list(struct venv *env, struct vstate_list *sl);
+
+static struct vstate_list *state_list_of(struct vstate *st)
+{
+    return (struct vstate_list *)(void *)((char *)st - __builtin_offsetof(struct vstate_list, state));
+}
+
 static void maybe_free_verifier_state(struct venv *env, struct vstate *st)
 {
     if (!st->in_free_list || st->branches || st->used_as_loop_entry)
         return;
-    st->in_free_list = false;
+    struct vstate_list *sl = state_list_of(st);
+    if (sl->free_prev)
+        sl->free_prev->next = sl->next;
+    else
+        env->free_list = sl->next;
+    if (sl->next)
+        sl->next->free_prev = sl->free_prev;
     env->free_list_size--;
+    free_state_list(env, sl);
 }
 
 void bpfrt_v_update_branch_counts(struct venv *env, struct vstate *st)
@@ -143,10 +157,11 @@ void bpfrt_v_update_branch_counts(struct venv *env, struct vstate *st)
             st->branches--;
         if (st->branches)
             break;
+        struct vstate *parent = st->parent;
         if (listed)
             maybe_free_verifier_state(env, st);
         listed = true;
-        st = st->parent;
+        st = parent;
     }
 }
 
@@ -670,6 +685,9 @@ miss:
                 free_state_list(env, sl);
             } else {
                 sl->next = env->free_list;
+                sl->free_prev = NULL;
+                if (env->free_list)
+                    env->free_list->free_prev = sl;
                 env->free_list = sl;
                 old->in_free_list = true;
                 env->free_list_size++;

@@ -206,6 +206,7 @@ struct vsubprog {
 struct vstate_list {
     struct vstate state;
     struct vstate_list *next;
+    struct vstate_list *free_prev; /* on env->free_list: the one before (states.c) */
     uint32_t miss_cnt, hit_cnt;
     uint32_t hint_frame, hint_idx; /* states.c: where the last comparison failed */
 };
