@@ -339,6 +339,13 @@ static bool stacksafe(const struct vframe *o, const struct vframe *c, struct idm
     }
     for (uint64_t w = o->odd_slots; w; w &= w - 1) {
         uint32_t spi = (uint32_t)__builtin_ctzll(w);
+        uint64_t rest = w & (w - 1);
+        if (rest) { /* old states are cold in the cache: fetch the next slot early */
+            uint32_t next = (uint32_t)__builtin_ctzll(rest);
+            __builtin_prefetch(&o->stack[next]);
+            if (next < c->nslots)
+                __builtin_prefetch(&c->stack[next]);
+        }
         if (!slotsafe(o, c, spi, m, exact)) {
             m->fail_idx = 1 + MAX_BPF_REG + spi;
             return false;
@@ -557,33 +564,31 @@ static void clean_dead_stack(struct vframe *f, uint16_t live)
 }
 
 /* clean_verifier_state: registers dead at the state's instruction are
- * forgotten, so comparisons ignore them; so is a stack nothing reads again. */
-static void clean_live_states(struct venv *env, int32_t insn, const struct vstate *cur)
+ * forgotten, so comparisons ignore them; so are stack slots nothing read. */
+static void clean_live_state(struct venv *env, int32_t insn, const struct vstate *cur, struct vstate *st)
 {
-    for (struct vstate_list *sl = env->explored[insn]; sl; sl = sl->next) {
-        struct vstate *st = &sl->state;
-        if (st->branches || st->cleaned || st->insn_idx != insn || !same_callsites(st, cur) ||
-            st->used_as_loop_entry)
-            continue;
-        /* in a loop, marks of the iterations still being walked are missing */
-        bool loop = env->aux[insn].flags & AUX_IN_LOOP;
-        st->cleaned = !loop;
-        for (uint32_t f = 0; f <= st->curframe; f++) {
-            struct vframe *fr = st->frame[f];
-            uint16_t live = env->aux[frame_insn_idx(st, f)].live_regs_before;
-            for (int r = 0; r < BPF_REG_FP; r++)
-                if (!(live & (1u << r)))
-                    bpfrt_v_mark_reg_not_init(&fr->regs[r]);
-            if (st->curframe == 0)
-                clean_dead_stack(fr, live);
-            for (uint32_t spi = 0; !loop && spi < fr->nslots; spi++)
-                if (!(fr->stack[spi].live & VLIVE_READ)) {
-                    bpfrt_v_mark_reg_not_init(&fr->stack[spi].spilled_ptr);
-                    bpfrt_memset(fr->stack[spi].slot_type, STACK_INVALID, BPF_REG_SIZE);
-                }
-        }
-        note_odd_slots(st);
+    if (st->branches || st->cleaned || st->insn_idx != insn || !same_callsites(st, cur) ||
+        st->used_as_loop_entry)
+        return;
+    /* in a loop, marks of the iterations still being walked may be missing:
+     * such a state keeps its whole stack */
+    bool loop = env->aux[insn].flags & AUX_IN_LOOP;
+    st->cleaned = true;
+    for (uint32_t f = 0; f <= st->curframe; f++) {
+        struct vframe *fr = st->frame[f];
+        uint16_t live = env->aux[frame_insn_idx(st, f)].live_regs_before;
+        for (int r = 0; r < BPF_REG_FP; r++)
+            if (!(live & (1u << r)))
+                bpfrt_v_mark_reg_not_init(&fr->regs[r]);
+        if (st->curframe == 0)
+            clean_dead_stack(fr, live);
+        for (uint32_t spi = 0; !loop && spi < fr->nslots; spi++)
+            if (!(fr->stack[spi].live & VLIVE_READ)) {
+                bpfrt_v_mark_reg_not_init(&fr->stack[spi].spilled_ptr);
+                bpfrt_memset(fr->stack[spi].slot_type, STACK_INVALID, BPF_REG_SIZE);
+            }
     }
+    note_odd_slots(st);
 }
 
 static void free_state_list(struct venv *env, struct vstate_list *sl)
@@ -625,12 +630,12 @@ int bpfrt_v_is_state_visited(struct venv *env, int32_t insn_idx)
 
     if (env->jmps_processed - env->prev_jmps_processed >= 2 && env->insn_processed - env->prev_insn_processed >= 8)
         add_new_state = true;
-    clean_live_states(env, insn_idx, cur);
 
     struct vstate_list **pprev = &env->explored[insn_idx], *sl;
     while ((sl = *pprev) != NULL) {
         struct vstate *old = &sl->state;
         states_cnt++;
+        clean_live_state(env, insn_idx, cur, old); /* clean_live_states, in the same pass */
         if (old->branches) {
             if ((env->aux[insn_idx].flags & AUX_CALLS_CALLBACK)) {
                 if (states_equal(env, old, cur, RANGE_WITHIN))
