@@ -22,30 +22,90 @@ struct idmap {
 
 /* ---- allocation ---- */
 
+/* Frames and stack arrays are copied at every branch and checkpoint and
+ * freed as paths end: freed ones are kept per env (stacks by slot count)
+ * and handed out again, which spares the allocator most of that traffic.
+ * At most CACHE_MAX of each are kept (memory stays proportional to the live
+ * states); bpfrt_v_free_explored returns them. */
+#define CACHE_MAX 256
 struct vframe *bpfrt_v_alloc_frame(struct venv *env)
 {
-    struct vframe *f = bpfrt_v_zalloc(env, sizeof(struct vframe));
+    struct vframe *f = env->frame_cache;
+    if (f) {
+        env->frame_cache = *(struct vframe **)f;
+        env->frame_cache_cnt--;
+        bpfrt_memset(f, 0, sizeof(*f));
+    } else {
+        f = bpfrt_v_zalloc(env, sizeof(struct vframe));
+    }
     if (f)
         f->uid = ++env->frame_uid_gen; /* a copy takes its source's */
     return f;
+}
+
+static void free_stack(struct venv *env, struct vslot *stack, uint32_t nslots)
+{
+    if (!stack)
+        return;
+    if (nslots > MAX_STACK_SLOTS || env->stack_cache_cnt >= CACHE_MAX) {
+        bpfrt_v_free(env, stack, (size_t)nslots * sizeof(*stack));
+        return;
+    }
+    *(struct vslot **)(void *)stack = env->stack_cache[nslots];
+    env->stack_cache[nslots] = stack;
+    env->stack_cache_cnt++;
+}
+
+/* An uninitialised array of n slots (the caller fills every one). */
+static struct vslot *alloc_stack_for_copy(struct venv *env, uint32_t n)
+{
+    struct vslot *s = n <= MAX_STACK_SLOTS ? env->stack_cache[n] : NULL;
+    if (s) {
+        env->stack_cache[n] = *(struct vslot **)(void *)s;
+        env->stack_cache_cnt--;
+        return s;
+    }
+    return bpfrt_v_zalloc(env, (size_t)n * sizeof(*s));
+}
+
+static void free_caches(struct venv *env)
+{
+    env->frame_cache_cnt = env->stack_cache_cnt = 0;
+    while (env->frame_cache) {
+        struct vframe *next = *(struct vframe **)env->frame_cache;
+        bpfrt_v_free(env, env->frame_cache, sizeof(struct vframe));
+        env->frame_cache = next;
+    }
+    for (uint32_t n = 1; n <= MAX_STACK_SLOTS; n++)
+        while (env->stack_cache[n]) {
+            struct vslot *next = *(struct vslot **)(void *)env->stack_cache[n];
+            bpfrt_v_free(env, env->stack_cache[n], (size_t)n * sizeof(struct vslot));
+            env->stack_cache[n] = next;
+        }
 }
 
 void bpfrt_v_free_frame(struct venv *env, struct vframe *f)
 {
     if (!f)
         return;
-    bpfrt_v_free(env, f->stack, (size_t)f->nslots * sizeof(*f->stack));
-    bpfrt_v_free(env, f, sizeof(*f));
+    free_stack(env, f->stack, f->nslots);
+    if (env->frame_cache_cnt >= CACHE_MAX) {
+        bpfrt_v_free(env, f, sizeof(*f));
+        return;
+    }
+    *(struct vframe **)f = env->frame_cache;
+    env->frame_cache = f;
+    env->frame_cache_cnt++;
 }
 
 int bpfrt_v_copy_func_state(struct venv *env, struct vframe *dst, const struct vframe *src)
 {
     if (dst->nslots != src->nslots) {
-        bpfrt_v_free(env, dst->stack, (size_t)dst->nslots * sizeof(*dst->stack));
+        free_stack(env, dst->stack, dst->nslots);
         dst->stack = NULL;
         dst->nslots = 0;
         if (src->nslots) {
-            dst->stack = bpfrt_v_zalloc(env, (size_t)src->nslots * sizeof(*dst->stack));
+            dst->stack = alloc_stack_for_copy(env, src->nslots);
             if (!dst->stack)
                 return -BPFRT_ENOMEM;
         }
@@ -599,6 +659,7 @@ static void free_state_list(struct venv *env, struct vstate_list *sl)
 
 void bpfrt_v_free_explored(struct venv *env)
 {
+    free_caches(env);
     bpfrt_v_free(env, env->idmap_scratch, sizeof(struct idmap));
     env->idmap_scratch = NULL;
     if (env->explored) {

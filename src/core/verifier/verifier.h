@@ -240,6 +240,9 @@ struct venv {
     uint32_t stack_size;
     struct vstate_list **explored;  /* per insn */
     struct vstate_list *free_list;
+    struct vframe *frame_cache;  /* states.c: freed frames and stacks (by slot count) to reuse */
+    struct vslot *stack_cache[MAX_STACK_SLOTS + 1];
+    uint32_t frame_cache_cnt, stack_cache_cnt;
     void *idmap_scratch;         /* states.c's id map for comparisons */
 
     int32_t insn_idx, prev_insn_idx;
