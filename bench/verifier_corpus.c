@@ -240,7 +240,7 @@ static void load_alone(const char *path, const struct bpfrt_object_opts *o, uint
         s->rc = rc < 0 ? rc : -BPFRT_EINVAL;
     if (rc) {
         /* one line: newlines of the loader's message become spaces */
-        snprintf(s->cause, sizeof(s->cause), "%s%s", missing_type ? "type not provided: " : "", err);
+        snprintf(s->cause, sizeof(s->cause), "%s%.200s", missing_type ? "type not provided: " : "", err);
         for (char *c = s->cause; *c; c++)
             if (*c == '\n' || *c == '\t')
                 *c = ' ';
