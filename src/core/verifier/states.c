@@ -564,7 +564,11 @@ static void mark_slot_read(struct venv *env, uint32_t frameno, uint32_t spi)
  * read (the slots they fall in may matter to what follows). */
 void bpfrt_v_mark_stack_read(struct venv *env, uint32_t frameno, int64_t min_off, int64_t max_off)
 {
-    if (min_off >= max_off || max_off > 0 || min_off < -MAX_BPF_STACK)
+    /* the access checks refused anything outside the stack; clamp anyway,
+     * a read left unmarked would let a prune ignore a slot that matters */
+    max_off = max_off > 0 ? 0 : max_off;
+    min_off = min_off < -MAX_BPF_STACK ? -MAX_BPF_STACK : min_off;
+    if (min_off >= max_off)
         return;
     uint32_t lo = (uint32_t)((-max_off) / BPF_REG_SIZE), hi = (uint32_t)((-min_off - 1) / BPF_REG_SIZE);
     for (uint32_t spi = lo; spi <= hi; spi++)
