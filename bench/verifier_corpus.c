@@ -399,11 +399,13 @@ static void do_object(const char *path)
     }
     int def_type = sibling_type(path, obj);
     uint32_t n = bpfrt_object_prog_count(obj);
-    char names[64][128];
-    for (uint32_t i = 0; i < n && i < 64; i++)
+    char (*names)[128] = calloc(n ? n : 1, sizeof(*names));
+    if (!names)
+        exit(1);
+    for (uint32_t i = 0; i < n; i++)
         snprintf(names[i], sizeof(names[i]), "%s", bpfrt_object_prog_name(bpfrt_object_prog_at(obj, i)));
     bpfrt_object_close(obj);
-    for (uint32_t i = 0; i < n && i < 64; i++) {
+    for (uint32_t i = 0; i < n; i++) {
         if (nr_results == cap_results) {
             cap_results = cap_results ? 2 * cap_results : 512;
             results = realloc(results, cap_results * sizeof(*results));
@@ -441,6 +443,7 @@ static void do_object(const char *path)
                    r->b.processed, r->b.seconds * 1e3, r->b.peak / 1024);
         fflush(stdout);
     }
+    free(names);
 }
 
 static int size_cmp(const void *a, const void *b)
@@ -459,9 +462,13 @@ static void report(FILE *csv)
 {
     unsigned both_ok = 0, both_refuse = 0, false_refuse = 0, missing = 0, false_accept = 0, withheld = 0;
     unsigned big = 0, big_within = 0, hist[8] = {0};
-    double total_s = 0, kernel_s = 0, ratios[4096];
+    double total_s = 0, kernel_s = 0;
+    double *ratios = calloc(nr_results + 1, sizeof(*ratios));
+    size_t *peaks = calloc(nr_results + 1, sizeof(*peaks));
     uint64_t processed = 0, kernel_processed = 0;
-    size_t peaks[4096], nr_peaks = 0, nr_ratios = 0;
+    size_t nr_peaks = 0, nr_ratios = 0;
+    if (!ratios || !peaks)
+        exit(1);
     if (csv)
         fprintf(csv, "program,linux_rc,linux_processed,bpfrt_rc,bpfrt_processed,bpfrt_ms,bpfrt_peak_bytes,"
                      "linux_cause,bpfrt_cause\n");
@@ -480,8 +487,7 @@ static void report(FILE *csv)
                 processed += (uint64_t)r->b.processed;
             if (r->k.processed > 0)
                 kernel_processed += (uint64_t)r->k.processed;
-            if (nr_peaks < 4096)
-                peaks[nr_peaks++] = r->b.peak;
+            peaks[nr_peaks++] = r->b.peak;
         }
         if (kok && bok) {
             both_ok++;
@@ -507,8 +513,7 @@ static void report(FILE *csv)
             double ratio = (double)r->b.processed / (double)r->k.processed;
             big++;
             big_within += ratio >= 0.75 && ratio <= 1.25;
-            if (nr_ratios < 4096)
-                ratios[nr_ratios++] = ratio;
+            ratios[nr_ratios++] = ratio;
             static const double edges[7] = {0.5, 0.75, 0.9, 1.1, 1.25, 2.0, 4.0};
             unsigned b = 0;
             while (b < 7 && ratio >= edges[b])
@@ -542,6 +547,8 @@ static void report(FILE *csv)
     if (nr_peaks)
         printf("bpfrt peak memory per PROG_LOAD: max %.2f MB, median %.3f MB\n",
                (double)peaks[nr_peaks - 1] / (1 << 20), (double)peaks[nr_peaks / 2] / (1 << 20));
+    free(ratios);
+    free(peaks);
 }
 
 static void quiet_trace(void *arg, const char *line, size_t len)
