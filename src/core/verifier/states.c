@@ -28,18 +28,26 @@ struct idmap {
  * At most CACHE_MAX of each are kept (memory stays proportional to the live
  * states); bpfrt_v_free_explored returns them. */
 #define CACHE_MAX 256
-struct vframe *bpfrt_v_alloc_frame(struct venv *env)
+/* A frame with no stack whose other fields the caller overwrites. */
+static struct vframe *alloc_frame_for_copy(struct venv *env)
 {
     struct vframe *f = env->frame_cache;
+    if (!f)
+        return bpfrt_v_zalloc(env, sizeof(struct vframe));
+    env->frame_cache = *(struct vframe **)f;
+    env->frame_cache_cnt--;
+    f->stack = NULL;
+    f->nslots = 0;
+    return f;
+}
+
+struct vframe *bpfrt_v_alloc_frame(struct venv *env)
+{
+    struct vframe *f = alloc_frame_for_copy(env);
     if (f) {
-        env->frame_cache = *(struct vframe **)f;
-        env->frame_cache_cnt--;
         bpfrt_memset(f, 0, sizeof(*f));
-    } else {
-        f = bpfrt_v_zalloc(env, sizeof(struct vframe));
+        f->uid = ++env->frame_uid_gen;
     }
-    if (f)
-        f->uid = ++env->frame_uid_gen; /* a copy takes its source's */
     return f;
 }
 
@@ -165,7 +173,7 @@ int bpfrt_v_copy_verifier_state(struct venv *env, struct vstate *dst, const stru
     dst->used_as_loop_entry = src->used_as_loop_entry;
     for (uint32_t i = 0; i <= src->curframe; i++) {
         if (!dst->frame[i]) {
-            dst->frame[i] = bpfrt_v_alloc_frame(env);
+            dst->frame[i] = alloc_frame_for_copy(env); /* takes src's uid and all */
             if (!dst->frame[i])
                 return -BPFRT_ENOMEM;
         }
