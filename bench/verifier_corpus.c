@@ -3,17 +3,18 @@
  * alone into the Linux kernel of this machine (the oracle) and into bpfrt,
  * both through bpfrt's loader (maps created as the object declares).
  *
- * Per program: both verdicts, both `processed N insns` counts, bpfrt's
- * PROG_LOAD time and its peak memory (bytes live through the runtime's
- * allocator hooks during the PROG_LOAD, above what was live before it - not
- * RSS; time is the thread's CPU time, both sides). Then the distribution: verdict agreement (refusals for a helper, map
- * or program type bpfrt does not provide counted apart), the ratio of
- * processed instructions for programs over 1,000 (within +-25% of Linux's),
- * total time, processed instructions per second, maximum and median peak.
+ * Per program: both verdicts, both `processed N insns` counts, both
+ * PROG_LOAD times (the thread's CPU time) and bpfrt's peak memory (bytes
+ * live through the runtime's allocator hooks during the PROG_LOAD, above
+ * what was live before it - not RSS). Then the distribution: verdict
+ * agreement (refusals for a helper, map or program type bpfrt does not
+ * provide, and Linux's for a helper its build withholds, counted apart),
+ * the ratio of processed instructions for programs over 1,000 (within +-25%
+ * of Linux's), total time, processed instructions per second, maximum and
+ * median peak.
  *
  *   build/bench_verifier [CORPUS] [--cache FILE] [--refresh] [--csv FILE]
- *                        [--only SUBSTRING] [-v]
- *                        [--log-dir DIR]
+ *                        [--only SUBSTRING] [--log-dir DIR] [-v]
  *
  * CORPUS defaults to $BPFRT_REAL_CORPUS. The kernel's results are cached in
  * FILE (default $BPFRT_BUILD/verifier-kernel.tsv, else build/...) keyed by
