@@ -421,8 +421,12 @@ struct vframe *bpfrt_v_alloc_frame(struct venv *env);
 void bpfrt_v_free_frame(struct venv *env, struct vframe *f);
 void bpfrt_v_update_branch_counts(struct venv *env, struct vstate *st);
 void bpfrt_v_free_explored(struct venv *env);
+
+/* ---- liveness.c (stack slot read marks for pruning) ---- */
 void bpfrt_v_mark_stack_read(struct venv *env, uint32_t frameno, int64_t min_off, int64_t max_off);
 void bpfrt_v_mark_stack_written(struct vframe *f, int32_t off, int size);
+void bpfrt_v_propagate_liveness(struct venv *env, const struct vstate *old);
+void bpfrt_v_start_live_span(struct vstate *saved, struct vstate *cur);
 
 /* ---- funcs.c (global functions) ---- */
 bool bpfrt_v_subprog_is_global(const struct venv *env, uint32_t sub);
