@@ -1,9 +1,8 @@
 /* bpf_get_stackid, bpf_get_stack and bpf_get_task_stack
- * (kernel/bpf/stackmap.c). The call
- * chain is the run's: the stacks the hook put in run->kernel_stack /
- * run->user_stack (the probed code's), else, for the kernel stack, the
- * host's own chain from the platform's stack_trace - in a hosted process
- * the runtime is the program's "kernel". As Linux, at most
+ * (kernel/bpf/stackmap.c). The call chain is the run's: the stacks the hook
+ * put in run->kernel_stack / run->user_stack (the probed code's), else, for
+ * the kernel stack, the host's own chain from the platform's stack_trace -
+ * in a hosted process the runtime is the program's "kernel". As Linux, at most
  * kernel.perf_event_max_stack (127) entries are looked at, `skip` (the low
  * 8 bits of flags) of them are dropped from the top, and a chain with
  * nothing left is -EFAULT. bpfrt knows the stacks of the running task
