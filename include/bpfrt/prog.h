@@ -253,7 +253,10 @@ enum bpfrt_ctx_field_kind {
     BPFRT_CTX_PTR_TO_PACKET,       /* data */
     BPFRT_CTX_PTR_TO_PACKET_END,   /* data_end */
     BPFRT_CTX_PTR_TO_PACKET_META,  /* data_meta */
-    BPFRT_CTX_PTR_OTHER,           /* a pointer the program may only test for NULL (sk, flow_keys) */
+    BPFRT_CTX_PTR_OTHER,           /* a pointer the program may only test for NULL (netfilter's) */
+    BPFRT_CTX_PTR_SOCKET,          /* a socket or NULL: struct bpf_sock, read-only (sock_or_null) */
+    BPFRT_CTX_PTR_SOCK_COMMON,     /* a socket of any state or NULL (sock_common_or_null) */
+    BPFRT_CTX_PTR_FLOW_KEYS,       /* struct bpf_flow_keys the program fills (never NULL) */
 };
 #define BPFRT_CTX_READ  1u
 #define BPFRT_CTX_WRITE 2u

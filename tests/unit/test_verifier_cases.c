@@ -79,10 +79,6 @@ static const struct { const char *name, *why; } not_provided[] = {
     {"cgroup sock returns 0 or 1", "program type cgroup_sock is not provided"},
     {"sk_lookup returns pass or drop", "program type sk_lookup is not provided"},
     {"helper unavailable to socket filters", "map type stack_trace is not provided"},
-    {"socket lookup result must be released", "bpf_sk_lookup_tcp is not provided"},
-    {"socket lookup and release", "bpf_sk_lookup_tcp is not provided"},
-    {"releasing a socket that may be null", "bpf_sk_lookup_tcp is not provided"},
-    {"tail call with a reference held", "bpf_sk_lookup_tcp is not provided"},
 };
 
 static const char *case_not_provided(const char *name)

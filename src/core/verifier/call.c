@@ -10,7 +10,7 @@
 /* ---- argument kinds in Linux's terms ---- */
 enum arg_base {
     AB_NONE, AB_ANYTHING, AB_CONST_MAP_PTR, AB_MAP_KEY, AB_MAP_VALUE, AB_MEM, AB_SIZE, AB_SIZE_OR_ZERO,
-    AB_CTX, AB_CONST_STR, AB_SPIN_LOCK, AB_RINGBUF_MEM, AB_ALLOC_SIZE, AB_FUNC, AB_STACK,
+    AB_CTX, AB_CONST_STR, AB_SPIN_LOCK, AB_RINGBUF_MEM, AB_ALLOC_SIZE, AB_FUNC, AB_STACK, AB_SOCK,
 };
 enum { AF_MAYBE_NULL = 1, AF_UNINIT = 2, AF_WRITE = 4, AF_RELEASE = 8, AF_FIXED = 16 };
 
@@ -30,6 +30,11 @@ static const struct compat spin_lock_types[] = { C(PTR_TO_MAP_VALUE, 0), { NR_VR
 static const struct compat ringbuf_types[] = { C(PTR_TO_MEM, MEM_RINGBUF), { 0, 0, NULL } };
 static const struct compat func_types[] = { C(PTR_TO_FUNC, 0), { 0, 0, NULL } };
 static const struct compat stack_types[] = { C(PTR_TO_STACK, 0), { 0, 0, NULL } };
+#define SOCK_TYPES C(PTR_TO_SOCK_COMMON, 0), C(PTR_TO_SOCKET, 0), C(PTR_TO_TCP_SOCK, 0), C(PTR_TO_XDP_SOCK, 0)
+static const struct compat sock_types[] = { SOCK_TYPES, { 0, 0, NULL } };
+static const struct compat btf_id_sock_common_types[] = { SOCK_TYPES, C(PTR_TO_BTF_ID, 0),
+                                                          C(PTR_TO_BTF_ID, PTR_TRUSTED), { 0, 0, NULL } };
+static const struct compat fullsock_types[] = { C(PTR_TO_SOCKET, 0), { 0, 0, NULL } };
 
 struct arg_rule {
     uint8_t base, flags, size;
@@ -57,6 +62,9 @@ static const struct arg_rule arg_rules[__ARG_TYPE_MAX] = {
     [ARG_PTR_TO_STACK_OR_NULL] = { AB_STACK, AF_MAYBE_NULL, 0, stack_types },
     [ARG_PTR_TO_LONG] = { AB_MEM, AF_UNINIT | AF_WRITE | AF_FIXED, 8, mem_types },
     [ARG_PTR_TO_INT] = { AB_MEM, AF_UNINIT | AF_WRITE | AF_FIXED, 4, mem_types },
+    [ARG_PTR_TO_SOCK_COMMON] = { AB_SOCK, 0, 0, sock_types },
+    [ARG_PTR_TO_BTF_ID_SOCK_COMMON] = { AB_SOCK, 0, 0, btf_id_sock_common_types },
+    [ARG_PTR_TO_SOCKET] = { AB_SOCK, 0, 0, fullsock_types },
 };
 
 /* Helpers Linux marks pkt_access: they may take packet pointers. */
@@ -66,6 +74,7 @@ static bool helper_pkt_access(int32_t id)
     case BPF_FUNC_map_lookup_elem: case BPF_FUNC_map_update_elem: case BPF_FUNC_map_delete_elem:
     case BPF_FUNC_map_push_elem: case BPF_FUNC_map_pop_elem: case BPF_FUNC_map_peek_elem:
     case BPF_FUNC_csum_diff: case BPF_FUNC_map_lookup_percpu_elem:
+    case BPF_FUNC_sk_lookup_tcp: case BPF_FUNC_sk_lookup_udp: case BPF_FUNC_skc_lookup_tcp:
         return true;
     default:
         return false;
@@ -203,7 +212,8 @@ int bpfrt_v_check_mem_size_reg(struct venv *env, uint32_t regno, bool zero_size_
     return err ? err : bpfrt_v_mark_chain_precision(env, (int)regno);
 }
 
-static int check_reg_type(struct venv *env, uint32_t regno, const struct arg_rule *rule, uint8_t rdonly)
+static int check_reg_type(struct venv *env, uint32_t regno, const struct arg_rule *rule, uint8_t rdonly,
+                          bool release)
 {
     const struct vreg *reg = &cur_regs(env)[regno];
     uint8_t flags = reg->flags;
@@ -214,7 +224,7 @@ static int check_reg_type(struct venv *env, uint32_t regno, const struct arg_rul
     int n = 0;
     for (const struct compat *c = rule->types; c->type || c->name; c++, n++)
         if (!c->name && c->type == reg->type && c->flags == flags)
-            return 0;
+            return bpfrt_v_check_btf_arg(env, regno, reg, (rule->flags & AF_MAYBE_NULL) != 0, release);
     verbose(env, "R%d type=%s expected=", regno, rtype(env, reg));
     for (int i = 0; i < n; i++) {
         const struct compat *c = &rule->types[i];
@@ -337,9 +347,9 @@ static int check_func_arg(struct venv *env, uint32_t arg, struct call_meta *meta
         verbose(env, "helper access to the packet is not allowed\n");
         return -BPFRT_EACCES;
     }
-    bool release = rule->flags & AF_RELEASE;
+    bool release = (rule->flags & AF_RELEASE) || (fn->arg_flags[arg] & BPFRT_ARG_RELEASE);
     if (!(register_is_null(reg) && (rule->flags & AF_MAYBE_NULL))) {
-        err = check_reg_type(env, regno, rule, rdonly);
+        err = check_reg_type(env, regno, rule, rdonly, release);
         if (!err)
             err = check_func_arg_reg_off(env, reg, regno, release);
         if (err)
@@ -536,6 +546,15 @@ static void set_r0_ret(struct venv *env, const struct bpfrt_helper_proto *fn, co
         r0->flags = MEM_RINGBUF | PTR_MAYBE_NULL;
         r0->reg_mem_size = (int32_t)meta->mem_size;
         break;
+    case RET_PTR_TO_SOCKET_OR_NULL:
+    case RET_PTR_TO_SOCK_COMMON_OR_NULL:
+    case RET_PTR_TO_TCP_SOCK_OR_NULL:
+        bpfrt_v_mark_reg_known_zero(r0);
+        r0->type = fn->ret_type == RET_PTR_TO_SOCKET_OR_NULL       ? PTR_TO_SOCKET
+                   : fn->ret_type == RET_PTR_TO_SOCK_COMMON_OR_NULL ? PTR_TO_SOCK_COMMON
+                                                                     : PTR_TO_TCP_SOCK;
+        r0->flags = PTR_MAYBE_NULL;
+        break;
     default:
         bpfrt_v_mark_reg_unknown(r0);
         break;
@@ -556,7 +575,7 @@ static const char *unmodelled(const struct bpfrt_helper_proto *fn, int32_t id)
         if (k != ARG_DONTCARE && (k >= __ARG_TYPE_MAX || arg_rules[k].base == AB_NONE))
             return bpfrt_helper_arg_type_name(k);
     }
-    if (fn->ret_type > RET_PTR_TO_MAP_VALUE)
+    if (fn->ret_type > RET_PTR_TO_TCP_SOCK_OR_NULL)
         return bpfrt_helper_ret_type_name(fn->ret_type);
     if (fn->cb && id != BPF_FUNC_loop && id != BPF_FUNC_for_each_map_elem)
         return "its callback";
@@ -644,7 +663,7 @@ int bpfrt_v_check_helper_call(struct venv *env, const struct bpfrt_dinsn *d, int
         bpfrt_v_mark_reg_scratched(env, i);
     }
     set_r0_ret(env, fn, &meta);
-    if (id == BPF_FUNC_ringbuf_reserve) {
+    if (fn->flags & BPFRT_HELPER_ACQUIRE) { /* is_acquire_function */
         int ref = bpfrt_v_acquire_reference(env, (uint32_t)*insn_idx);
         if (ref < 0)
             return ref;

@@ -73,13 +73,16 @@ static const char *const type_names[NR_VREG_TYPES] = {
     [PTR_TO_BUF] = "buf",
     [PTR_TO_FUNC] = "func",
     [PTR_TO_MAP_KEY] = "map_key",
+    [CONST_PTR_TO_DYNPTR] = "dynptr_ptr",
 };
 
 const char *bpfrt_v_reg_type_str(struct venv *env, uint8_t type, uint8_t flags)
 {
-    bpfrt_snprintf(env->tmp_str, sizeof(env->tmp_str), "%s%s%s%s", flags & MEM_RDONLY ? "rdonly_" : "",
-                   flags & MEM_RINGBUF ? "ringbuf_" : "", type < NR_VREG_TYPES ? type_names[type] : "?",
-                   flags & PTR_MAYBE_NULL ? "_or_null" : "");
+    const char *null = !(flags & PTR_MAYBE_NULL) ? "" : type == PTR_TO_BTF_ID ? "or_null_" : "_or_null";
+    bpfrt_snprintf(env->tmp_str, sizeof(env->tmp_str), "%s%s%s%s%s%s%s", flags & MEM_RDONLY ? "rdonly_" : "",
+                   flags & MEM_RINGBUF ? "ringbuf_" : "", flags & MEM_RCU ? "rcu_" : "",
+                   flags & PTR_UNTRUSTED ? "untrusted_" : "", flags & PTR_TRUSTED ? "trusted_" : "",
+                   type < NR_VREG_TYPES ? type_names[type] : "?", null);
     return env->tmp_str;
 }
 
@@ -121,6 +124,8 @@ static void print_reg_state(struct venv *env, const struct vframe *f, const stru
         return;
     }
     verbose(env, "%s", bpfrt_v_reg_type_str(env, t, reg->flags));
+    if (t == PTR_TO_BTF_ID)
+        verbose(env, "%s", bpfrt_v_btf_type_name(env, (uint32_t)reg->reg_btf_id));
     if (t == PTR_TO_STACK) {
         if (f->frameno != reg->frameno)
             verbose(env, "[%d]", reg->frameno);

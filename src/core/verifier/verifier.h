@@ -65,6 +65,7 @@ enum vreg_type {
     PTR_TO_BUF,
     PTR_TO_FUNC,
     PTR_TO_MAP_KEY_UNUSED_,
+    CONST_PTR_TO_DYNPTR,  /* a callback's struct bpf_dynptr argument (aux: dynptr type) */
     NR_VREG_TYPES
 };
 /* Flags on top of the base type (Linux's enum bpf_type_flag, the ones used). */
@@ -72,6 +73,9 @@ enum {
     PTR_MAYBE_NULL = 1 << 0,
     MEM_RDONLY = 1 << 1,
     MEM_RINGBUF = 1 << 2,
+    PTR_TRUSTED = 1 << 3,   /* PTR_TO_BTF_ID: a kernel object valid for the whole run */
+    MEM_RCU = 1 << 4,
+    PTR_UNTRUSTED = 1 << 5, /* PTR_TO_BTF_ID: read through fault-safe loads only */
 };
 
 /* One register's abstract value (struct bpf_reg_state). Scalars use the
@@ -87,12 +91,15 @@ struct vreg {
     uint8_t frameno;       /* PTR_TO_STACK: the frame the pointer points into */
     bool precise;
     bool map_anon;         /* map is a map-in-map's inner template: printed without its name */
-    int32_t aux;           /* pkt: range (negative: at/beyond pkt_end); mem: size; func: subprogram */
+    int32_t aux;           /* pkt: range (negative: at/beyond pkt_end); mem: size; func: subprogram;
+                              btf_id: the kernel BTF type; dynptr: its type */
     const struct bpfrt_map *map;  /* map ptr / key / value */
 };
 #define reg_range aux
 #define reg_mem_size aux
 #define reg_subprogno aux
+#define reg_btf_id aux
+#define reg_dynptr_type aux
 
 /* Stack slot byte kinds (enum bpf_stack_slot_type). */
 enum { STACK_INVALID = 0, STACK_SPILL, STACK_MISC, STACK_ZERO };
@@ -377,6 +384,14 @@ int bpfrt_v_check_packet_access(struct venv *env, uint32_t regno, int32_t off, i
 int bpfrt_v_check_mem_region_access(struct venv *env, uint32_t regno, int32_t off, int size, uint32_t mem_size,
                                     bool zero_size_allowed);
 bool bpfrt_v_may_access_direct_pkt_data(struct venv *env, bool write);
+
+/* ---- sock.c (check_sock_access) ---- */
+int bpfrt_v_check_sock_access(struct venv *env, uint32_t regno, int32_t off, int size);
+
+/* ---- btf_ptr.c (PTR_TO_BTF_ID: check_ptr_to_btf_access, btf_struct_access) ---- */
+int bpfrt_v_check_btf_arg(struct venv *env, uint32_t regno, const struct vreg *reg, bool arg_maybe_null,
+                          bool release);
+const char *bpfrt_v_btf_type_name(const struct venv *env, uint32_t btf_id);
 
 /* ---- call.c (check_helper_call, check_func_arg) ---- */
 int bpfrt_v_check_helper_call(struct venv *env, const struct bpfrt_dinsn *d, int32_t *insn_idx);
