@@ -10,7 +10,7 @@
 /* ---- argument kinds in Linux's terms ---- */
 enum arg_base {
     AB_NONE, AB_ANYTHING, AB_CONST_MAP_PTR, AB_MAP_KEY, AB_MAP_VALUE, AB_MEM, AB_SIZE, AB_SIZE_OR_ZERO,
-    AB_CTX, AB_CONST_STR, AB_SPIN_LOCK, AB_RINGBUF_MEM, AB_ALLOC_SIZE, AB_FUNC, AB_STACK, AB_SOCK,
+    AB_CTX, AB_CONST_STR, AB_SPIN_LOCK, AB_RINGBUF_MEM, AB_ALLOC_SIZE, AB_FUNC, AB_STACK, AB_SOCK, AB_DYNPTR,
 };
 enum { AF_MAYBE_NULL = 1, AF_UNINIT = 2, AF_WRITE = 4, AF_RELEASE = 8, AF_FIXED = 16 };
 
@@ -35,6 +35,7 @@ static const struct compat sock_types[] = { SOCK_TYPES, { 0, 0, NULL } };
 static const struct compat btf_id_sock_common_types[] = { SOCK_TYPES, C(PTR_TO_BTF_ID, 0),
                                                           C(PTR_TO_BTF_ID, PTR_TRUSTED), { 0, 0, NULL } };
 static const struct compat fullsock_types[] = { C(PTR_TO_SOCKET, 0), { 0, 0, NULL } };
+static const struct compat dynptr_types[] = { C(PTR_TO_STACK, 0), C(CONST_PTR_TO_DYNPTR, 0), { 0, 0, NULL } };
 
 struct arg_rule {
     uint8_t base, flags, size;
@@ -65,6 +66,8 @@ static const struct arg_rule arg_rules[__ARG_TYPE_MAX] = {
     [ARG_PTR_TO_SOCK_COMMON] = { AB_SOCK, 0, 0, sock_types },
     [ARG_PTR_TO_BTF_ID_SOCK_COMMON] = { AB_SOCK, 0, 0, btf_id_sock_common_types },
     [ARG_PTR_TO_SOCKET] = { AB_SOCK, 0, 0, fullsock_types },
+    [ARG_PTR_TO_DYNPTR] = { AB_DYNPTR, 0, 0, dynptr_types },
+    [ARG_PTR_TO_UNINIT_DYNPTR] = { AB_DYNPTR, AF_UNINIT | AF_WRITE, 0, dynptr_types },
 };
 
 /* Helpers Linux marks pkt_access: they may take packet pointers. */
@@ -113,6 +116,7 @@ struct call_meta {
     uint64_t mem_size;
     int64_t const_map_key;
     int32_t subprogno;
+    uint32_t dynptr_id, dynptr_ref_obj_id; /* bpf_dynptr_data's dynptr */
 };
 
 static const char *rtype(struct venv *env, const struct vreg *r)
@@ -234,8 +238,11 @@ static int check_reg_type(struct venv *env, uint32_t regno, const struct arg_rul
     return -BPFRT_EACCES;
 }
 
-static int check_func_arg_reg_off(struct venv *env, const struct vreg *reg, uint32_t regno, bool release)
+static int check_func_arg_reg_off(struct venv *env, const struct vreg *reg, uint32_t regno, bool release,
+                                  bool dynptr)
 {
+    if (release && dynptr && reg->type == PTR_TO_STACK)
+        return 0; /* the dynptr's slot: checked by process_dynptr_func */
     if (release) {
         if (reg->off) {
             verbose(env, "R%d must have zero offset when passed to release func or trusted arg to kfunc\n",
@@ -351,11 +358,16 @@ static int check_func_arg(struct venv *env, uint32_t arg, struct call_meta *meta
     if (!(register_is_null(reg) && (rule->flags & AF_MAYBE_NULL))) {
         err = check_reg_type(env, regno, rule, rdonly, release);
         if (!err)
-            err = check_func_arg_reg_off(env, reg, regno, release);
+            err = check_func_arg_reg_off(env, reg, regno, release, rule->base == AB_DYNPTR);
         if (err)
             return err;
     }
-    if (release) {
+    if (release && rule->base == AB_DYNPTR) {
+        err = bpfrt_v_check_dynptr_release_arg(env, regno);
+        if (err)
+            return err;
+        meta->release_regno = regno;
+    } else if (release) {
         if (!reg->ref_obj_id && !register_is_null(reg)) {
             verbose(env, "R%d must be referenced when passed to release function\n", regno);
             return -BPFRT_EINVAL;
@@ -418,6 +430,18 @@ static int check_func_arg(struct venv *env, uint32_t arg, struct call_meta *meta
     case AB_CONST_STR:
         err = check_reg_const_str(env, regno);
         break;
+    case AB_DYNPTR: {
+        /* the dynptr type a helper makes or wants (arg_to_dynptr_type) */
+        int32_t type = BPF_DYNPTR_TYPE_INVALID;
+        if (meta->func_id == BPF_FUNC_dynptr_from_mem)
+            type = BPF_DYNPTR_TYPE_LOCAL;
+        else if (meta->func_id == BPF_FUNC_ringbuf_reserve_dynptr || release)
+            type = BPF_DYNPTR_TYPE_RINGBUF;
+        err = bpfrt_v_process_dynptr_arg(env, regno, rule->flags & AF_UNINIT, rdonly, type);
+        if (!err && meta->func_id == BPF_FUNC_dynptr_data)
+            bpfrt_v_dynptr_ids(env, reg, &meta->dynptr_id, &meta->dynptr_ref_obj_id);
+        break;
+    }
     default:
         break;
     }
@@ -454,6 +478,7 @@ static int check_map_func_compatibility(struct venv *env, const struct bpfrt_map
         ok = id == BPF_FUNC_map_peek_elem || id == BPF_FUNC_map_pop_elem || id == BPF_FUNC_map_push_elem;
         break;
     case BPF_MAP_TYPE_BLOOM_FILTER: ok = id == BPF_FUNC_map_peek_elem || id == BPF_FUNC_map_push_elem; break;
+    case BPF_MAP_TYPE_USER_RINGBUF: ok = id == BPF_FUNC_user_ringbuf_drain; break;
     default: break;
     }
     switch (id) {
@@ -463,8 +488,10 @@ static int check_map_func_compatibility(struct venv *env, const struct bpfrt_map
         ok &= t == BPF_MAP_TYPE_PERF_EVENT_ARRAY;
         break;
     case BPF_FUNC_ringbuf_output: case BPF_FUNC_ringbuf_reserve: case BPF_FUNC_ringbuf_query:
+    case BPF_FUNC_ringbuf_reserve_dynptr: case BPF_FUNC_ringbuf_submit_dynptr: case BPF_FUNC_ringbuf_discard_dynptr:
         ok &= t == BPF_MAP_TYPE_RINGBUF;
         break;
+    case BPF_FUNC_user_ringbuf_drain: ok &= t == BPF_MAP_TYPE_USER_RINGBUF; break;
     case BPF_FUNC_redirect_map:
         ok &= t == BPF_MAP_TYPE_DEVMAP || t == BPF_MAP_TYPE_DEVMAP_HASH || t == BPF_MAP_TYPE_CPUMAP ||
               t == BPF_MAP_TYPE_XSKMAP;
@@ -555,6 +582,14 @@ static void set_r0_ret(struct venv *env, const struct bpfrt_helper_proto *fn, co
                                                                      : PTR_TO_TCP_SOCK;
         r0->flags = PTR_MAYBE_NULL;
         break;
+    case RET_PTR_TO_DYNPTR_MEM_OR_NULL:
+        /* a slice of the dynptr: dies with the dynptr's reference */
+        bpfrt_v_mark_reg_known_zero(r0);
+        r0->type = PTR_TO_MEM;
+        r0->flags = PTR_MAYBE_NULL;
+        r0->reg_mem_size = (int32_t)meta->mem_size;
+        r0->ref_obj_id = meta->dynptr_ref_obj_id;
+        break;
     default:
         bpfrt_v_mark_reg_unknown(r0);
         break;
@@ -575,9 +610,10 @@ static const char *unmodelled(const struct bpfrt_helper_proto *fn, int32_t id)
         if (k != ARG_DONTCARE && (k >= __ARG_TYPE_MAX || arg_rules[k].base == AB_NONE))
             return bpfrt_helper_arg_type_name(k);
     }
-    if (fn->ret_type > RET_PTR_TO_TCP_SOCK_OR_NULL)
+    if (fn->ret_type == RET_PTR_TO_BTF_ID || fn->ret_type == RET_PTR_TO_BTF_ID_OR_NULL ||
+        fn->ret_type >= __RET_TYPE_MAX)
         return bpfrt_helper_ret_type_name(fn->ret_type);
-    if (fn->cb && id != BPF_FUNC_loop && id != BPF_FUNC_for_each_map_elem)
+    if (fn->cb && id != BPF_FUNC_loop && id != BPF_FUNC_for_each_map_elem && id != BPF_FUNC_user_ringbuf_drain)
         return "its callback";
     return NULL;
 }
@@ -622,7 +658,9 @@ int bpfrt_v_check_helper_call(struct venv *env, const struct bpfrt_dinsn *d, int
     struct vreg *regs = cur_regs(env);
     if (meta.release_regno) {
         err = -BPFRT_EINVAL;
-        if (meta.ref_obj_id)
+        if (arg_rules[fn->arg_type[meta.release_regno - BPF_REG_1]].base == AB_DYNPTR)
+            err = bpfrt_v_unmark_dynptr(env, meta.release_regno);
+        else if (meta.ref_obj_id)
             err = bpfrt_v_release_reference(env, meta.ref_obj_id);
         else if (register_is_null(&regs[meta.release_regno]))
             err = 0;
@@ -639,7 +677,14 @@ int bpfrt_v_check_helper_call(struct venv *env, const struct bpfrt_dinsn *d, int
             err = bpfrt_v_mark_chain_precision(env, BPF_REG_3); /* record_func_key */
         break;
     case BPF_FUNC_for_each_map_elem:
+    case BPF_FUNC_user_ringbuf_drain:
         err = bpfrt_v_push_callback_call(env, (uint32_t)*insn_idx, (uint32_t)meta.subprogno, id);
+        break;
+    case BPF_FUNC_dynptr_from_mem:
+        if (regs[BPF_REG_1].type != PTR_TO_MAP_VALUE) {
+            verbose(env, "Unsupported reg type %s for bpf_dynptr_from_mem data\n", rtype(env, &regs[BPF_REG_1]));
+            return -BPFRT_EACCES;
+        }
         break;
     case BPF_FUNC_loop:
         err = bpfrt_v_mark_chain_precision(env, BPF_REG_1);
@@ -705,7 +750,7 @@ int bpfrt_v_check_global_mem_arg(struct venv *env, uint32_t regno, uint32_t mem_
     struct vreg *reg = &cur_regs(env)[regno];
     if (register_is_null(reg))
         return 0;
-    int err = check_func_arg_reg_off(env, reg, regno, false);
+    int err = check_func_arg_reg_off(env, reg, regno, false, false);
     if (err)
         return err;
     struct vreg saved = *reg;

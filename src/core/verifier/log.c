@@ -168,6 +168,10 @@ static void print_reg_state(struct venv *env, const struct vframe *f, const stru
         verbose(env, "sz=");
         put_unum(env, reg->reg_mem_size);
     }
+    if (t == CONST_PTR_TO_DYNPTR) {
+        SEP();
+        verbose(env, "type=%s", bpfrt_v_dynptr_type_str(reg->reg_dynptr_type));
+    }
     if (bpfrt_tnum_is_const(reg->s.var_off)) {
         if (reg->s.var_off.value) {
             SEP();
@@ -185,7 +189,7 @@ static void print_reg_state(struct venv *env, const struct vframe *f, const stru
 }
 
 static const char slot_type_char[] = { [STACK_INVALID] = '?', [STACK_SPILL] = 'r', [STACK_MISC] = 'm',
-                                       [STACK_ZERO] = '0' };
+                                       [STACK_ZERO] = '0', [STACK_DYNPTR] = 'd' };
 
 void bpfrt_v_print_verifier_state(struct venv *env, const struct vstate *st, uint32_t frameno, bool print_all)
 {
@@ -214,6 +218,20 @@ void bpfrt_v_print_verifier_state(struct venv *env, const struct vstate *st, uin
         types[BPF_REG_SIZE] = 0;
         if (!valid)
             continue;
+        if (slot->slot_type[0] == STACK_DYNPTR && i + 1 < f->nslots) {
+            /* both slots of a dynptr print as one, at its first slot */
+            const struct vreg *d = &f->stack[++i].spilled_ptr;
+            const char *sep = "";
+            verbose(env, " fp%d=dynptr_%s(", (-(int)i - 1) * BPF_REG_SIZE, bpfrt_v_dynptr_type_str(d->aux));
+            if (d->id)
+                SEP(), verbose(env, "id=%d", d->id);
+            if (d->ref_obj_id)
+                SEP(), verbose(env, "ref_id=%d", d->ref_obj_id);
+            if (d->id) /* 6.18 prints the slot's id again as its dynptr_id */
+                SEP(), verbose(env, "dynptr_id=%d", d->id);
+            verbose(env, ")");
+            continue;
+        }
         if (slot->slot_type[BPF_REG_SIZE - 1] == STACK_SPILL) {
             /* the MISC/ZERO/INVALID bytes above a sub-register spill */
             int j = 0;

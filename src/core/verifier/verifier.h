@@ -91,6 +91,7 @@ struct vreg {
     uint8_t frameno;       /* PTR_TO_STACK: the frame the pointer points into */
     bool precise;
     bool map_anon;         /* map is a map-in-map's inner template: printed without its name */
+    bool dynptr_first;     /* a STACK_DYNPTR slot's spilled_ptr: the dynptr's first (upper) slot */
     int32_t aux;           /* pkt: range (negative: at/beyond pkt_end); mem: size; func: subprogram;
                               btf_id: the kernel BTF type; dynptr: its type */
     const struct bpfrt_map *map;  /* map ptr / key / value */
@@ -102,7 +103,11 @@ struct vreg {
 #define reg_dynptr_type aux
 
 /* Stack slot byte kinds (enum bpf_stack_slot_type). */
-enum { STACK_INVALID = 0, STACK_SPILL, STACK_MISC, STACK_ZERO };
+enum { STACK_INVALID = 0, STACK_SPILL, STACK_MISC, STACK_ZERO, STACK_DYNPTR };
+
+/* enum bpf_dynptr_type */
+enum { BPF_DYNPTR_TYPE_INVALID, BPF_DYNPTR_TYPE_LOCAL, BPF_DYNPTR_TYPE_RINGBUF, BPF_DYNPTR_TYPE_SKB,
+       BPF_DYNPTR_TYPE_XDP };
 
 struct vslot {
     struct vreg spilled_ptr;
@@ -387,6 +392,17 @@ bool bpfrt_v_may_access_direct_pkt_data(struct venv *env, bool write);
 
 /* ---- sock.c (check_sock_access) ---- */
 int bpfrt_v_check_sock_access(struct venv *env, uint32_t regno, int32_t off, int size);
+
+/* ---- dynptr.c (process_dynptr_func and the STACK_DYNPTR slots) ---- */
+const char *bpfrt_v_dynptr_type_str(int32_t type);
+int bpfrt_v_process_dynptr_arg(struct venv *env, uint32_t regno, bool uninit, bool rdonly, int32_t type);
+int bpfrt_v_check_dynptr_release_arg(struct venv *env, uint32_t regno);
+int bpfrt_v_unmark_dynptr(struct venv *env, uint32_t regno);
+void bpfrt_v_dynptr_ids(struct venv *env, const struct vreg *reg, uint32_t *id, uint32_t *ref_obj_id);
+void bpfrt_v_mark_dynptr_cb_reg(struct venv *env, struct vreg *reg, int32_t type);
+int bpfrt_v_destroy_if_dynptr_stack_slot(struct venv *env, struct vframe *f, int spi);
+int bpfrt_v_check_raw_write_over_dynptr(struct venv *env, const struct vframe *f, int64_t min_off,
+                                        int64_t max_off);
 
 /* ---- btf_ptr.c (PTR_TO_BTF_ID: check_ptr_to_btf_access, btf_struct_access) ---- */
 int bpfrt_v_check_btf_arg(struct venv *env, uint32_t regno, const struct vreg *reg, bool arg_maybe_null,
