@@ -582,6 +582,8 @@ static void set_r0_ret(struct venv *env, const struct bpfrt_helper_proto *fn, co
                                                                      : PTR_TO_TCP_SOCK;
         r0->flags = PTR_MAYBE_NULL;
         break;
+    case RET_PTR_TO_BTF_ID: /* bpf_get_current_task_btf (unmodelled() lets no other through) */
+        break;
     case RET_PTR_TO_DYNPTR_MEM_OR_NULL:
         /* a slice of the dynptr: dies with the dynptr's reference */
         bpfrt_v_mark_reg_known_zero(r0);
@@ -610,8 +612,8 @@ static const char *unmodelled(const struct bpfrt_helper_proto *fn, int32_t id)
         if (k != ARG_DONTCARE && (k >= __ARG_TYPE_MAX || arg_rules[k].base == AB_NONE))
             return bpfrt_helper_arg_type_name(k);
     }
-    if (fn->ret_type == RET_PTR_TO_BTF_ID || fn->ret_type == RET_PTR_TO_BTF_ID_OR_NULL ||
-        fn->ret_type >= __RET_TYPE_MAX)
+    if ((fn->ret_type == RET_PTR_TO_BTF_ID && id != BPF_FUNC_get_current_task_btf) ||
+        fn->ret_type == RET_PTR_TO_BTF_ID_OR_NULL || fn->ret_type >= __RET_TYPE_MAX)
         return bpfrt_helper_ret_type_name(fn->ret_type);
     if (fn->cb && id != BPF_FUNC_loop && id != BPF_FUNC_for_each_map_elem && id != BPF_FUNC_user_ringbuf_drain)
         return "its callback";
@@ -708,6 +710,11 @@ int bpfrt_v_check_helper_call(struct venv *env, const struct bpfrt_dinsn *d, int
         bpfrt_v_mark_reg_scratched(env, i);
     }
     set_r0_ret(env, fn, &meta);
+    if (fn->ret_type == RET_PTR_TO_BTF_ID) {
+        err = bpfrt_v_ret_task_btf(env, &regs[BPF_REG_0]);
+        if (err)
+            return err;
+    }
     if (fn->flags & BPFRT_HELPER_ACQUIRE) { /* is_acquire_function */
         int ref = bpfrt_v_acquire_reference(env, (uint32_t)*insn_idx);
         if (ref < 0)

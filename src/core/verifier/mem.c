@@ -244,6 +244,15 @@ static int check_ctx_access(struct venv *env, int insn_idx, uint32_t regno, int3
     uint8_t type, flags;
     ctx_field_reg_type(f, &type, &flags);
     struct vreg *dst = &regs[value_regno];
+    if (env->args->attach_btf && size == 8) { /* btf_ctx_access: a typed pointer argument */
+        err = bpfrt_v_btf_ctx_load(env, off, dst);
+        if (err < 0) {
+            verbose(env, "invalid bpf_context access off=%d size=%d\n", off, size);
+            return err;
+        }
+        if (err)
+            return 0;
+    }
     if (type == SCALAR_VALUE) {
         bpfrt_v_mark_reg_unknown(dst);
         return 0;
@@ -344,6 +353,8 @@ int bpfrt_v_check_mem_access(struct venv *env, int insn_idx, uint32_t regno, int
         err = bpfrt_v_check_packet_access(env, regno, off, size, false);
         if (!err && !write && value_regno >= 0)
             bpfrt_v_mark_reg_unknown(&regs[value_regno]);
+    } else if (reg->type == PTR_TO_BTF_ID && !type_may_be_null(reg->flags)) {
+        err = bpfrt_v_check_ptr_to_btf_access(env, regno, off, size, write, value_regno);
     } else if (reg->type == PTR_TO_FLOW_KEYS) {
         if (write && value_regno >= 0 && bpfrt_v_is_pointer_value(env, (uint32_t)value_regno)) {
             verbose(env, "R%d leaks addr into flow keys\n", value_regno);

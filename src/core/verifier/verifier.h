@@ -408,6 +408,10 @@ int bpfrt_v_check_raw_write_over_dynptr(struct venv *env, const struct vframe *f
 int bpfrt_v_check_btf_arg(struct venv *env, uint32_t regno, const struct vreg *reg, bool arg_maybe_null,
                           bool release);
 const char *bpfrt_v_btf_type_name(const struct venv *env, uint32_t btf_id);
+int bpfrt_v_btf_ctx_load(struct venv *env, int32_t off, struct vreg *dst);
+int bpfrt_v_check_ptr_to_btf_access(struct venv *env, uint32_t regno, int32_t off, int size, bool write,
+                                    int value_regno);
+int bpfrt_v_ret_task_btf(struct venv *env, struct vreg *r0);
 
 /* ---- call.c (check_helper_call, check_func_arg) ---- */
 int bpfrt_v_check_helper_call(struct venv *env, const struct bpfrt_dinsn *d, int32_t *insn_idx);
