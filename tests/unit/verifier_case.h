@@ -53,6 +53,7 @@ struct vc_case {
     int line;
     char name[VC_NAME * 2];
     uint32_t prog_type, attach_type;
+    char attach_btf[64]; /* attach_btf_id: a FUNC or TYPEDEF of the kernel's BTF by name */
     char license[32];
     uint32_t log_level, log_size, prog_flags;
     struct vc_map maps[VC_MAX_MAPS];
@@ -244,6 +245,8 @@ static inline bool vc_parse_key(struct vc_parser *p, struct vc_case *c, const ch
         c->have_type = true;
     } else if (strcmp(key, "attach") == 0) {
         c->attach_type = (uint32_t)strtoul(val, NULL, 0);
+    } else if (strcmp(key, "attach_btf") == 0) {
+        vc_copy(c->attach_btf, sizeof(c->attach_btf), val);
     } else if (strcmp(key, "license") == 0) {
         vc_copy(c->license, sizeof(c->license), val);
     } else if (strcmp(key, "log_level") == 0) {
@@ -641,6 +644,21 @@ static inline long vc_bpf(struct vc_target *t, int cmd, union bpf_attr *a)
     return do_bpf(t->rt, t->kernel, cmd, a);
 }
 
+/* The kernel's BTF (/sys/kernel/btf/vmlinux, parsed by bpfrt: its ids are
+ * the kernel's), for attach_btf; the runner sets it up, NULL without. */
+static struct bpfrt_btf *vc_kernel_btf;
+
+static inline uint32_t vc_kernel_btf_id(const char *name)
+{
+    static const uint32_t kinds[] = { BTF_KIND_FUNC, BTF_KIND_TYPEDEF, BTF_KIND_STRUCT };
+    for (size_t i = 0; vc_kernel_btf && i < sizeof(kinds) / sizeof(kinds[0]); i++) {
+        long id = bpfrt_btf_find_by_name_kind(vc_kernel_btf, name, kinds[i]);
+        if (id > 0)
+            return (uint32_t)id;
+    }
+    return 0;
+}
+
 /* Loads an already assembled program (maps created by the caller). */
 static inline long vc_load_insns(struct vc_target *t, const struct vc_case *c, const struct bpf_insn *insns,
                                  uint32_t cnt, long btf_fd, const struct vc_btf_ids *ids, struct vc_result *r)
@@ -655,6 +673,8 @@ static inline long vc_load_insns(struct vc_target *t, const struct vc_case *c, c
     a.insn_cnt = cnt;
     a.license = ptr(c->license);
     a.prog_flags = c->prog_flags;
+    if (c->attach_btf[0])
+        a.attach_btf_id = vc_kernel_btf_id(c->attach_btf);
     r->log = calloc(1, c->log_size ? c->log_size : 1);
     if (c->log_level) {
         a.log_level = c->log_level;

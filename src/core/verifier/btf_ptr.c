@@ -320,7 +320,7 @@ static uint8_t walked_ptr_flags(const struct venv *env, const struct vreg *reg, 
         return PTR_UNTRUSTED;
     bool trusted = reg->ref_obj_id || reg->flags == PTR_TRUSTED;
     if (!trusted && !(reg->flags & MEM_RCU))
-        return flag & (uint8_t)~trust;
+        return flag & (uint8_t)~trust; /* old compat: a plain ptr_ */
     int kind = safe_kind(w);
     if (kind == SAFE_TRUSTED)
         return flag | PTR_TRUSTED;
@@ -334,7 +334,9 @@ static uint8_t walked_ptr_flags(const struct venv *env, const struct vreg *reg, 
         flag |= MEM_RCU | PTR_MAYBE_NULL;
         return kind == SAFE_RCU_OR_NULL ? (uint8_t)(flag & ~PTR_UNTRUSTED) : flag;
     }
-    return flag & (uint8_t)~trust;
+    /* any other field: the kernel here (6.18.44) marks it untrusted where
+     * the 6.18 source's comment speaks of a plain ptr_ */
+    return PTR_UNTRUSTED;
 }
 
 /* check_ptr_to_btf_access: a load through a PTR_TO_BTF_ID, checked against
@@ -380,6 +382,7 @@ int bpfrt_v_check_ptr_to_btf_access(struct venv *env, uint32_t regno, int32_t of
     }
     if (kind < 0)
         return kind;
+    env->aux[env->insn_idx].probe_load = true;
     if (value_regno < 0)
         return 0;
     struct vreg *dst = &regs[value_regno];

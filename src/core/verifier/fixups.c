@@ -44,8 +44,7 @@ static uint32_t count_probe_loads(const struct venv *env)
 {
     uint32_t n = 0;
     for (uint32_t i = 0; i < env->len; i++)
-        n += env->aux[i].seen && env->aux[i].ptr_type_set && env->aux[i].ptr_type == PTR_TO_BTF_ID &&
-             bpfrt_op_kind(env->di[i].op) == BPFRT_K_LDX;
+        n += env->aux[i].seen && env->aux[i].probe_load;
     return n;
 }
 

@@ -174,6 +174,7 @@ struct vaux {
     uint8_t flags;               /* AUX_* */
     bool seen;
     bool ptr_type_set;
+    bool probe_load;             /* reads kernel memory through a BTF-typed pointer (BPF_PROBE_MEM) */
     uint8_t ptr_type;            /* the pointer kind this memory insn accessed */
     uint8_t cfg_state;           /* check_cfg walk */
     bool branch_taken_set[2];    /* per cond jump: the branch the walk ever took (dead-branch fixup) */
