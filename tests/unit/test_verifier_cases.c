@@ -76,8 +76,6 @@ static void print_tail(const char *who, const char *log)
  * matter): the kernel still checks them; bpfrt's result is reported as a
  * SKIP with the reason instead of being compared. */
 static const struct { const char *name, *why; } not_provided[] = {
-    {"cgroup sock returns 0 or 1", "program type cgroup_sock is not provided"},
-    {"sk_lookup returns pass or drop", "program type sk_lookup is not provided"},
     {"helper unavailable to socket filters", "map type stack_trace is not provided"},
 };
 

@@ -441,11 +441,11 @@ static bool struct_starts_with(const struct bpfrt_btf *btf, uint32_t btf_id, con
     return false;
 }
 
-/* check_reg_type after a match: a BTF pointer passed where a socket is
- * wanted must be a struct sock_common (or start with one), known not NULL
- * when the argument is not nullable or is released. */
+/* check_reg_type after a match: a BTF pointer argument must be the struct
+ * the helper wants (a socket: struct sock_common or one starting with it),
+ * known not NULL when the argument is not nullable or is released. */
 int bpfrt_v_check_btf_arg(struct venv *env, uint32_t regno, const struct vreg *reg, bool arg_maybe_null,
-                          bool release)
+                          bool release, const char *want)
 {
     if (reg->type != PTR_TO_BTF_ID)
         return 0;
@@ -454,9 +454,9 @@ int bpfrt_v_check_btf_arg(struct venv *env, uint32_t regno, const struct vreg *r
         return -BPFRT_EACCES;
     }
     const struct bpfrt_btf *btf = kbtf(env);
-    if (!btf || !reg->reg_btf_id || !struct_starts_with(btf, (uint32_t)reg->reg_btf_id, "sock_common")) {
+    if (!want || !btf || !reg->reg_btf_id || !struct_starts_with(btf, (uint32_t)reg->reg_btf_id, want)) {
         verbose(env, "R%d is of type %s but %s is expected\n", regno,
-                bpfrt_v_btf_type_name(env, (uint32_t)reg->reg_btf_id), "sock_common");
+                bpfrt_v_btf_type_name(env, (uint32_t)reg->reg_btf_id), want ? want : "?");
         return -BPFRT_EACCES;
     }
     return 0;

@@ -10,7 +10,7 @@
 /* ---- argument kinds in Linux's terms ---- */
 enum arg_base {
     AB_NONE, AB_ANYTHING, AB_CONST_MAP_PTR, AB_MAP_KEY, AB_MAP_VALUE, AB_MEM, AB_SIZE, AB_SIZE_OR_ZERO,
-    AB_CTX, AB_CONST_STR, AB_SPIN_LOCK, AB_RINGBUF_MEM, AB_ALLOC_SIZE, AB_FUNC, AB_STACK, AB_SOCK, AB_DYNPTR,
+    AB_CTX, AB_CONST_STR, AB_SPIN_LOCK, AB_RINGBUF_MEM, AB_ALLOC_SIZE, AB_FUNC, AB_STACK, AB_SOCK, AB_DYNPTR, AB_BTF_ID,
 };
 enum { AF_MAYBE_NULL = 1, AF_UNINIT = 2, AF_WRITE = 4, AF_RELEASE = 8, AF_FIXED = 16 };
 
@@ -34,6 +34,8 @@ static const struct compat stack_types[] = { C(PTR_TO_STACK, 0), { 0, 0, NULL } 
 static const struct compat sock_types[] = { SOCK_TYPES, { 0, 0, NULL } };
 static const struct compat btf_id_sock_common_types[] = { SOCK_TYPES, C(PTR_TO_BTF_ID, 0),
                                                           C(PTR_TO_BTF_ID, PTR_TRUSTED), { 0, 0, NULL } };
+static const struct compat btf_ptr_types[] = { C(PTR_TO_BTF_ID, 0), C(PTR_TO_BTF_ID, PTR_TRUSTED),
+                                               C(PTR_TO_BTF_ID, MEM_RCU), { 0, 0, NULL } };
 static const struct compat fullsock_types[] = { C(PTR_TO_SOCKET, 0), { 0, 0, NULL } };
 static const struct compat dynptr_types[] = { C(PTR_TO_STACK, 0), C(CONST_PTR_TO_DYNPTR, 0), { 0, 0, NULL } };
 
@@ -67,8 +69,25 @@ static const struct arg_rule arg_rules[__ARG_TYPE_MAX] = {
     [ARG_PTR_TO_BTF_ID_SOCK_COMMON] = { AB_SOCK, 0, 0, btf_id_sock_common_types },
     [ARG_PTR_TO_SOCKET] = { AB_SOCK, 0, 0, fullsock_types },
     [ARG_PTR_TO_DYNPTR] = { AB_DYNPTR, 0, 0, dynptr_types },
+    [ARG_PTR_TO_BTF_ID] = { AB_BTF_ID, 0, 0, btf_ptr_types },
+    [ARG_PTR_TO_BTF_ID_OR_NULL] = { AB_BTF_ID, AF_MAYBE_NULL, 0, btf_ptr_types },
+    [ARG_PTR_TO_MAP_VALUE_OR_NULL] = { AB_MAP_VALUE, AF_MAYBE_NULL, 0, mem_types },
     [ARG_PTR_TO_UNINIT_DYNPTR] = { AB_DYNPTR, AF_UNINIT | AF_WRITE, 0, dynptr_types },
 };
+
+/* The kernel struct a BTF pointer argument must be (the proto's
+ * arg_btf_id, btf_id_sock_common_types' sock_common), or NULL. */
+static const char *arg_btf_struct(int32_t id, const struct arg_rule *rule)
+{
+    if (rule->base == AB_SOCK)
+        return "sock_common";
+    switch (id) {
+    case BPF_FUNC_task_storage_get: case BPF_FUNC_task_storage_delete: return "task_struct";
+    case BPF_FUNC_cgrp_storage_get: case BPF_FUNC_cgrp_storage_delete: return "cgroup";
+    case BPF_FUNC_inode_storage_get: case BPF_FUNC_inode_storage_delete: return "inode";
+    default: return NULL;
+    }
+}
 
 /* Helpers Linux marks pkt_access: they may take packet pointers. */
 static bool helper_pkt_access(int32_t id)
@@ -217,7 +236,7 @@ int bpfrt_v_check_mem_size_reg(struct venv *env, uint32_t regno, bool zero_size_
 }
 
 static int check_reg_type(struct venv *env, uint32_t regno, const struct arg_rule *rule, uint8_t rdonly,
-                          bool release)
+                          bool release, const char *btf_struct)
 {
     const struct vreg *reg = &cur_regs(env)[regno];
     uint8_t flags = reg->flags;
@@ -228,7 +247,7 @@ static int check_reg_type(struct venv *env, uint32_t regno, const struct arg_rul
     int n = 0;
     for (const struct compat *c = rule->types; c->type || c->name; c++, n++)
         if (!c->name && c->type == reg->type && c->flags == flags)
-            return bpfrt_v_check_btf_arg(env, regno, reg, (rule->flags & AF_MAYBE_NULL) != 0, release);
+            return bpfrt_v_check_btf_arg(env, regno, reg, (rule->flags & AF_MAYBE_NULL) != 0, release, btf_struct);
     verbose(env, "R%d type=%s expected=", regno, rtype(env, reg));
     for (int i = 0; i < n; i++) {
         const struct compat *c = &rule->types[i];
@@ -356,7 +375,7 @@ static int check_func_arg(struct venv *env, uint32_t arg, struct call_meta *meta
     }
     bool release = (rule->flags & AF_RELEASE) || (fn->arg_flags[arg] & BPFRT_ARG_RELEASE);
     if (!(register_is_null(reg) && (rule->flags & AF_MAYBE_NULL))) {
-        err = check_reg_type(env, regno, rule, rdonly, release);
+        err = check_reg_type(env, regno, rule, rdonly, release, arg_btf_struct(meta->func_id, rule));
         if (!err)
             err = check_func_arg_reg_off(env, reg, regno, release, rule->base == AB_DYNPTR);
         if (err)
@@ -398,6 +417,8 @@ static int check_func_arg(struct venv *env, uint32_t arg, struct call_meta *meta
     case AB_MAP_VALUE:
         if (!meta->map)
             return -BPFRT_EFAULT;
+        if ((rule->flags & AF_MAYBE_NULL) && register_is_null(reg))
+            break; /* a local storage's initial value may be NULL */
         meta->raw_mode = rule->flags & AF_UNINIT;
         err = check_helper_mem_access(env, regno, (int)meta->map->value_size, write, false, meta);
         break;
@@ -479,6 +500,12 @@ static int check_map_func_compatibility(struct venv *env, const struct bpfrt_map
         break;
     case BPF_MAP_TYPE_BLOOM_FILTER: ok = id == BPF_FUNC_map_peek_elem || id == BPF_FUNC_map_push_elem; break;
     case BPF_MAP_TYPE_USER_RINGBUF: ok = id == BPF_FUNC_user_ringbuf_drain; break;
+    case BPF_MAP_TYPE_SK_STORAGE: ok = id == BPF_FUNC_sk_storage_get || id == BPF_FUNC_sk_storage_delete; break;
+    case BPF_MAP_TYPE_INODE_STORAGE:
+        ok = id == BPF_FUNC_inode_storage_get || id == BPF_FUNC_inode_storage_delete;
+        break;
+    case BPF_MAP_TYPE_TASK_STORAGE: ok = id == BPF_FUNC_task_storage_get || id == BPF_FUNC_task_storage_delete; break;
+    case BPF_MAP_TYPE_CGRP_STORAGE: ok = id == BPF_FUNC_cgrp_storage_get || id == BPF_FUNC_cgrp_storage_delete; break;
     default: break;
     }
     switch (id) {
@@ -492,6 +519,10 @@ static int check_map_func_compatibility(struct venv *env, const struct bpfrt_map
         ok &= t == BPF_MAP_TYPE_RINGBUF;
         break;
     case BPF_FUNC_user_ringbuf_drain: ok &= t == BPF_MAP_TYPE_USER_RINGBUF; break;
+    case BPF_FUNC_sk_storage_get: case BPF_FUNC_sk_storage_delete: ok &= t == BPF_MAP_TYPE_SK_STORAGE; break;
+    case BPF_FUNC_inode_storage_get: case BPF_FUNC_inode_storage_delete: ok &= t == BPF_MAP_TYPE_INODE_STORAGE; break;
+    case BPF_FUNC_task_storage_get: case BPF_FUNC_task_storage_delete: ok &= t == BPF_MAP_TYPE_TASK_STORAGE; break;
+    case BPF_FUNC_cgrp_storage_get: case BPF_FUNC_cgrp_storage_delete: ok &= t == BPF_MAP_TYPE_CGRP_STORAGE; break;
     case BPF_FUNC_redirect_map:
         ok &= t == BPF_MAP_TYPE_DEVMAP || t == BPF_MAP_TYPE_DEVMAP_HASH || t == BPF_MAP_TYPE_CPUMAP ||
               t == BPF_MAP_TYPE_XSKMAP;
@@ -610,6 +641,8 @@ static const char *unmodelled(const struct bpfrt_helper_proto *fn, int32_t id)
     for (int i = 0; i < 5; i++) {
         uint8_t k = fn->arg_type[i];
         if (k != ARG_DONTCARE && (k >= __ARG_TYPE_MAX || arg_rules[k].base == AB_NONE))
+            return bpfrt_helper_arg_type_name(k);
+        if (k < __ARG_TYPE_MAX && arg_rules[k].base == AB_BTF_ID && !arg_btf_struct(id, &arg_rules[k]))
             return bpfrt_helper_arg_type_name(k);
     }
     if ((fn->ret_type == RET_PTR_TO_BTF_ID && id != BPF_FUNC_get_current_task_btf) ||

@@ -407,7 +407,7 @@ int bpfrt_v_check_raw_write_over_dynptr(struct venv *env, const struct vframe *f
 
 /* ---- btf_ptr.c (PTR_TO_BTF_ID: check_ptr_to_btf_access, btf_struct_access) ---- */
 int bpfrt_v_check_btf_arg(struct venv *env, uint32_t regno, const struct vreg *reg, bool arg_maybe_null,
-                          bool release);
+                          bool release, const char *want);
 const char *bpfrt_v_btf_type_name(const struct venv *env, uint32_t btf_id);
 int bpfrt_v_btf_ctx_load(struct venv *env, int32_t off, struct vreg *dst);
 int bpfrt_v_check_ptr_to_btf_access(struct venv *env, uint32_t regno, int32_t off, int size, bool write,
