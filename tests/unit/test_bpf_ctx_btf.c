@@ -331,7 +331,8 @@ static void test_typed_pointer_reads(void)
     const struct bpf_insn store[] = { LDX(BPF_DW, 2, 1, 0), ST(BPF_DW, 2, 0, 7), MOV64_IMM(0, 0), EXIT() };
     bpfrt_close(rt, (int)fd);
     char log[1024] = "";
-    CHECK(load(false, BPF_PROG_TYPE_TRACING, BPF_MODIFY_RETURN, test7, store, NR(store), log, sizeof(log)) < 0);
+    fd = load(false, BPF_PROG_TYPE_TRACING, BPF_MODIFY_RETURN, test7, store, NR(store), log, sizeof(log));
+    CHECK(fd < 0);
     CHECK(strstr(log, "only read is supported") != NULL);
     checked_mode = true;
     fd = load(false, BPF_PROG_TYPE_TRACING, BPF_MODIFY_RETURN, test7, store, NR(store), NULL, 0);

@@ -41,7 +41,8 @@ static const struct bpfrt_ctx_field xdp_devmap_fields[] = {
 #define SKB_U64(field, acc) { offsetof(struct __sk_buff, field), 8, BPFRT_CTX_SCALAR, acc, false, 0 }
 #define SKB_PTR(field, kind) \
     { offsetof(struct __sk_buff, field), 4, kind, R, false, offsetof(struct bpfrt_skb_ctx, field) }
-#define SKB_SK { offsetof(struct __sk_buff, sk), 8, BPFRT_CTX_PTR_SOCK_COMMON, R, false, offsetof(struct __sk_buff, sk) }
+#define SKB_SK \
+    { offsetof(struct __sk_buff, sk), 8, BPFRT_CTX_PTR_SOCK_COMMON, R, false, offsetof(struct __sk_buff, sk) }
 #define SKB_CB(acc) { offsetof(struct __sk_buff, cb), 20, BPFRT_CTX_SCALAR, acc, true, 0 }
 
 /* Fields every skb type reads the same way, before cb[]. */

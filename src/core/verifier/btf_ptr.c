@@ -104,7 +104,8 @@ int bpfrt_v_btf_ctx_load(struct venv *env, int32_t off, struct vreg *dst)
     if (!pt || btf_kind(pt) == BTF_KIND_INT) /* is_void_or_int_ptr */
         return 0;
     if (!is_struct(pt)) {
-        verbose(env, "func '%s' arg%u type %s is not a struct\n", tname, arg, bpfrt_btf_kind_name(btf_kind(pt)));
+        verbose(env, "func '%s' arg%u type %s is not a struct\n", tname, arg,
+                bpfrt_btf_kind_name(btf_kind(pt)));
         return -BPFRT_EACCES;
     }
     verbose(env, "func '%s' arg%u has btf_id %u type %s '%s'\n", tname, arg, target,
@@ -180,7 +181,8 @@ static int walk_once(struct venv *env, const struct bpfrt_btf *btf, uint32_t id,
         if ((uint64_t)off + (uint64_t)size > t->size) {
             /* a flexible array at the end may be indexed past the size */
             const struct btf_member *last = vlen ? &members[vlen - 1] : NULL;
-            const struct btf_type *mt = last ? bpfrt_btf_type_by_id(btf, bpfrt_btf_skip_mods(btf, last->type)) : NULL;
+            const struct btf_type *mt =
+                last ? bpfrt_btf_type_by_id(btf, bpfrt_btf_skip_mods(btf, last->type)) : NULL;
             const struct btf_array *arr = mt && btf_kind(mt) == BTF_KIND_ARRAY ? btf_type_extra(mt) : NULL;
             uint32_t moff = last ? btf_member_bit_offset(t, vlen - 1) / 8 : 0;
             if (arr && arr->nelems == 0 && (uint32_t)off >= moff) {
@@ -241,7 +243,8 @@ static int walk_once(struct venv *env, const struct bpfrt_btf *btf, uint32_t id,
             }
             if (mt && btf_kind(mt) == BTF_KIND_PTR) {
                 if (msize != (uint32_t)size || (uint32_t)off != moff) {
-                    verbose(env, "cannot access ptr member %s with moff %u in struct %s with off %u size %u\n",
+                    verbose(env,
+                            "cannot access ptr member %s with moff %u in struct %s with off %u size %u\n",
                             mname, moff, tname, (uint32_t)off, (uint32_t)size);
                     return -BPFRT_EACCES;
                 }
@@ -262,7 +265,8 @@ static int walk_once(struct venv *env, const struct bpfrt_btf *btf, uint32_t id,
             }
             /* an integer, or an array of them used as scratch space */
             if ((uint32_t)off + (uint32_t)size > mtrue_end && !(w->flag & PTR_UNTRUSTED)) {
-                verbose(env, "access beyond the end of member %s (mend:%u) in struct %s with off %u size %u\n",
+                verbose(env,
+                        "access beyond the end of member %s (mend:%u) in struct %s with off %u size %u\n",
                         mname, mtrue_end, tname, (uint32_t)off, (uint32_t)size);
                 return -BPFRT_EACCES;
             }
@@ -297,7 +301,8 @@ static const struct {
 static int safe_kind(const struct walk *w)
 {
     for (size_t i = 0; w->field && i < sizeof(safe_fields) / sizeof(safe_fields[0]); i++)
-        if (bpfrt_strcmp(safe_fields[i].owner, w->owner) == 0 && bpfrt_strcmp(safe_fields[i].field, w->field) == 0)
+        if (bpfrt_strcmp(safe_fields[i].owner, w->owner) == 0 &&
+            bpfrt_strcmp(safe_fields[i].field, w->field) == 0)
             return safe_fields[i].kind;
     return -1;
 }
@@ -349,7 +354,8 @@ int bpfrt_v_check_ptr_to_btf_access(struct venv *env, uint32_t regno, int32_t of
     const struct bpfrt_btf *btf = kbtf(env);
     const char *tname = bpfrt_v_btf_type_name(env, (uint32_t)reg->reg_btf_id);
     if (!btf || !reg->reg_btf_id) {
-        verbose(env, "R%d invalid mem access '%s'\n", regno, bpfrt_v_reg_type_str(env, reg->type, reg->flags));
+        verbose(env, "R%d invalid mem access '%s'\n", regno,
+                bpfrt_v_reg_type_str(env, reg->type, reg->flags));
         return -BPFRT_EACCES;
     }
     if (!env->args->gpl) {

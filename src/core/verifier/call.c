@@ -2,7 +2,7 @@
  * check_helper_call, check_func_arg, check_reg_type with
  * compatible_reg_types[], check_func_arg_reg_off, check_helper_mem_access,
  * check_mem_size_reg, check_reg_const_str, record_func_map,
- * get_constant_map_key, check_map_func_compatibility,
+ * get_constant_map_key (mapfunc.c: check_map_func_compatibility),
  * do_refine_retval_range). A bpfrt row names each argument with one of its
  * own kinds; the table below gives each kind Linux's meaning. */
 #include "core/verifier/verifier.h"
@@ -10,7 +10,8 @@
 /* ---- argument kinds in Linux's terms ---- */
 enum arg_base {
     AB_NONE, AB_ANYTHING, AB_CONST_MAP_PTR, AB_MAP_KEY, AB_MAP_VALUE, AB_MEM, AB_SIZE, AB_SIZE_OR_ZERO,
-    AB_CTX, AB_CONST_STR, AB_SPIN_LOCK, AB_RINGBUF_MEM, AB_ALLOC_SIZE, AB_FUNC, AB_STACK, AB_SOCK, AB_DYNPTR, AB_BTF_ID,
+    AB_CTX, AB_CONST_STR, AB_SPIN_LOCK, AB_RINGBUF_MEM, AB_ALLOC_SIZE, AB_FUNC, AB_STACK, AB_SOCK, AB_DYNPTR,
+    AB_BTF_ID,
 };
 enum { AF_MAYBE_NULL = 1, AF_UNINIT = 2, AF_WRITE = 4, AF_RELEASE = 8, AF_FIXED = 16 };
 
@@ -135,7 +136,7 @@ struct call_meta {
     uint64_t mem_size;
     int64_t const_map_key;
     int32_t subprogno;
-    uint32_t dynptr_id, dynptr_ref_obj_id; /* bpf_dynptr_data's dynptr */
+    uint32_t dynptr_ref_obj_id;   /* bpf_dynptr_data's dynptr's reference */
 };
 
 static const char *rtype(struct venv *env, const struct vreg *r)
@@ -247,7 +248,8 @@ static int check_reg_type(struct venv *env, uint32_t regno, const struct arg_rul
     int n = 0;
     for (const struct compat *c = rule->types; c->type || c->name; c++, n++)
         if (!c->name && c->type == reg->type && c->flags == flags)
-            return bpfrt_v_check_btf_arg(env, regno, reg, (rule->flags & AF_MAYBE_NULL) != 0, release, btf_struct);
+            return bpfrt_v_check_btf_arg(env, regno, reg, (rule->flags & AF_MAYBE_NULL) != 0, release,
+                                         btf_struct);
     verbose(env, "R%d type=%s expected=", regno, rtype(env, reg));
     for (int i = 0; i < n; i++) {
         const struct compat *c = &rule->types[i];
@@ -460,87 +462,13 @@ static int check_func_arg(struct venv *env, uint32_t arg, struct call_meta *meta
             type = BPF_DYNPTR_TYPE_RINGBUF;
         err = bpfrt_v_process_dynptr_arg(env, regno, rule->flags & AF_UNINIT, rdonly, type);
         if (!err && meta->func_id == BPF_FUNC_dynptr_data)
-            bpfrt_v_dynptr_ids(env, reg, &meta->dynptr_id, &meta->dynptr_ref_obj_id);
+            meta->dynptr_ref_obj_id = bpfrt_v_dynptr_ref_obj_id(env, reg);
         break;
     }
     default:
         break;
     }
     return err;
-}
-
-static int check_map_func_compatibility(struct venv *env, const struct bpfrt_map *map, int32_t id)
-{
-    if (!map)
-        return 0;
-    uint32_t t = map->map_type;
-    bool ok = true;
-    switch (t) {
-    case BPF_MAP_TYPE_PROG_ARRAY: ok = id == BPF_FUNC_tail_call; break;
-    case BPF_MAP_TYPE_PERF_EVENT_ARRAY:
-        ok = id == BPF_FUNC_perf_event_read || id == BPF_FUNC_perf_event_output || id == BPF_FUNC_skb_output ||
-             id == BPF_FUNC_perf_event_read_value || id == BPF_FUNC_xdp_output;
-        break;
-    case BPF_MAP_TYPE_RINGBUF:
-        ok = id == BPF_FUNC_ringbuf_output || id == BPF_FUNC_ringbuf_reserve || id == BPF_FUNC_ringbuf_query ||
-             id == BPF_FUNC_ringbuf_reserve_dynptr || id == BPF_FUNC_ringbuf_submit_dynptr ||
-             id == BPF_FUNC_ringbuf_discard_dynptr;
-        break;
-    case BPF_MAP_TYPE_DEVMAP:
-    case BPF_MAP_TYPE_DEVMAP_HASH:
-    case BPF_MAP_TYPE_XSKMAP:
-        ok = id == BPF_FUNC_redirect_map || id == BPF_FUNC_map_lookup_elem;
-        break;
-    case BPF_MAP_TYPE_CPUMAP: ok = id == BPF_FUNC_redirect_map; break;
-    case BPF_MAP_TYPE_ARRAY_OF_MAPS:
-    case BPF_MAP_TYPE_HASH_OF_MAPS: ok = id == BPF_FUNC_map_lookup_elem; break;
-    case BPF_MAP_TYPE_QUEUE:
-    case BPF_MAP_TYPE_STACK:
-        ok = id == BPF_FUNC_map_peek_elem || id == BPF_FUNC_map_pop_elem || id == BPF_FUNC_map_push_elem;
-        break;
-    case BPF_MAP_TYPE_BLOOM_FILTER: ok = id == BPF_FUNC_map_peek_elem || id == BPF_FUNC_map_push_elem; break;
-    case BPF_MAP_TYPE_USER_RINGBUF: ok = id == BPF_FUNC_user_ringbuf_drain; break;
-    case BPF_MAP_TYPE_SK_STORAGE: ok = id == BPF_FUNC_sk_storage_get || id == BPF_FUNC_sk_storage_delete; break;
-    case BPF_MAP_TYPE_INODE_STORAGE:
-        ok = id == BPF_FUNC_inode_storage_get || id == BPF_FUNC_inode_storage_delete;
-        break;
-    case BPF_MAP_TYPE_TASK_STORAGE: ok = id == BPF_FUNC_task_storage_get || id == BPF_FUNC_task_storage_delete; break;
-    case BPF_MAP_TYPE_CGRP_STORAGE: ok = id == BPF_FUNC_cgrp_storage_get || id == BPF_FUNC_cgrp_storage_delete; break;
-    default: break;
-    }
-    switch (id) {
-    case BPF_FUNC_tail_call: ok &= t == BPF_MAP_TYPE_PROG_ARRAY; break;
-    case BPF_FUNC_perf_event_read: case BPF_FUNC_perf_event_output: case BPF_FUNC_perf_event_read_value:
-    case BPF_FUNC_skb_output: case BPF_FUNC_xdp_output:
-        ok &= t == BPF_MAP_TYPE_PERF_EVENT_ARRAY;
-        break;
-    case BPF_FUNC_ringbuf_output: case BPF_FUNC_ringbuf_reserve: case BPF_FUNC_ringbuf_query:
-    case BPF_FUNC_ringbuf_reserve_dynptr: case BPF_FUNC_ringbuf_submit_dynptr: case BPF_FUNC_ringbuf_discard_dynptr:
-        ok &= t == BPF_MAP_TYPE_RINGBUF;
-        break;
-    case BPF_FUNC_user_ringbuf_drain: ok &= t == BPF_MAP_TYPE_USER_RINGBUF; break;
-    case BPF_FUNC_sk_storage_get: case BPF_FUNC_sk_storage_delete: ok &= t == BPF_MAP_TYPE_SK_STORAGE; break;
-    case BPF_FUNC_inode_storage_get: case BPF_FUNC_inode_storage_delete: ok &= t == BPF_MAP_TYPE_INODE_STORAGE; break;
-    case BPF_FUNC_task_storage_get: case BPF_FUNC_task_storage_delete: ok &= t == BPF_MAP_TYPE_TASK_STORAGE; break;
-    case BPF_FUNC_cgrp_storage_get: case BPF_FUNC_cgrp_storage_delete: ok &= t == BPF_MAP_TYPE_CGRP_STORAGE; break;
-    case BPF_FUNC_redirect_map:
-        ok &= t == BPF_MAP_TYPE_DEVMAP || t == BPF_MAP_TYPE_DEVMAP_HASH || t == BPF_MAP_TYPE_CPUMAP ||
-              t == BPF_MAP_TYPE_XSKMAP;
-        break;
-    case BPF_FUNC_map_pop_elem: ok &= t == BPF_MAP_TYPE_QUEUE || t == BPF_MAP_TYPE_STACK; break;
-    case BPF_FUNC_map_peek_elem: case BPF_FUNC_map_push_elem:
-        ok &= t == BPF_MAP_TYPE_QUEUE || t == BPF_MAP_TYPE_STACK || t == BPF_MAP_TYPE_BLOOM_FILTER;
-        break;
-    case BPF_FUNC_map_lookup_percpu_elem:
-        ok &= t == BPF_MAP_TYPE_PERCPU_ARRAY || t == BPF_MAP_TYPE_PERCPU_HASH || t == BPF_MAP_TYPE_LRU_PERCPU_HASH;
-        break;
-    default: break;
-    }
-    if (ok)
-        return 0;
-    const char *name = bpfrt_helper_id_name((uint32_t)id);
-    verbose(env, "cannot pass map_type %d into func bpf_%s#%d\n", t, name ? name : "unknown", id);
-    return -BPFRT_EINVAL;
 }
 
 static int record_func_map(struct venv *env, const struct call_meta *meta, int32_t id)
@@ -648,7 +576,8 @@ static const char *unmodelled(const struct bpfrt_helper_proto *fn, int32_t id)
     if ((fn->ret_type == RET_PTR_TO_BTF_ID && id != BPF_FUNC_get_current_task_btf) ||
         fn->ret_type == RET_PTR_TO_BTF_ID_OR_NULL || fn->ret_type >= __RET_TYPE_MAX)
         return bpfrt_helper_ret_type_name(fn->ret_type);
-    if (fn->cb && id != BPF_FUNC_loop && id != BPF_FUNC_for_each_map_elem && id != BPF_FUNC_user_ringbuf_drain)
+    if (fn->cb && id != BPF_FUNC_loop && id != BPF_FUNC_for_each_map_elem &&
+        id != BPF_FUNC_user_ringbuf_drain)
         return "its callback";
     return NULL;
 }
@@ -717,7 +646,8 @@ int bpfrt_v_check_helper_call(struct venv *env, const struct bpfrt_dinsn *d, int
         break;
     case BPF_FUNC_dynptr_from_mem:
         if (regs[BPF_REG_1].type != PTR_TO_MAP_VALUE) {
-            verbose(env, "Unsupported reg type %s for bpf_dynptr_from_mem data\n", rtype(env, &regs[BPF_REG_1]));
+            verbose(env, "Unsupported reg type %s for bpf_dynptr_from_mem data\n",
+                    rtype(env, &regs[BPF_REG_1]));
             return -BPFRT_EACCES;
         }
         break;
@@ -773,7 +703,7 @@ int bpfrt_v_check_helper_call(struct venv *env, const struct bpfrt_dinsn *d, int
             bpfrt_bounds_sync(&r0->s);
         }
     }
-    err = check_map_func_compatibility(env, meta.map, id);
+    err = bpfrt_v_check_map_func_compatibility(env, meta.map, id);
     if (err)
         return err;
     if (helper_changes_pkt_data(id)) {

@@ -121,19 +121,14 @@ static int32_t dynptr_type_of(struct venv *env, const struct vreg *reg)
     return spi < 0 ? BPF_DYNPTR_TYPE_INVALID : reg_frame(env, reg)->stack[spi].spilled_ptr.reg_dynptr_type;
 }
 
-/* The dynptr's id and reference (dynptr_id, dynptr_ref_obj_id), for the
- * slices bpf_dynptr_data hands out. */
-void bpfrt_v_dynptr_ids(struct venv *env, const struct vreg *reg, uint32_t *id, uint32_t *ref_obj_id)
+/* The dynptr's reference (dynptr_ref_obj_id): the slices bpf_dynptr_data
+ * hands out die with it. */
+uint32_t bpfrt_v_dynptr_ref_obj_id(struct venv *env, const struct vreg *reg)
 {
-    if (reg->type == CONST_PTR_TO_DYNPTR) {
-        *id = reg->id;
-        *ref_obj_id = reg->ref_obj_id;
-        return;
-    }
+    if (reg->type == CONST_PTR_TO_DYNPTR)
+        return reg->ref_obj_id;
     int spi = dynptr_get_spi(env, reg);
-    const struct vreg *s = spi < 0 ? NULL : &reg_frame(env, reg)->stack[spi].spilled_ptr;
-    *id = s ? s->id : 0;
-    *ref_obj_id = s ? s->ref_obj_id : 0;
+    return spi < 0 ? 0 : reg_frame(env, reg)->stack[spi].spilled_ptr.ref_obj_id;
 }
 
 /* mark_stack_slots_dynptr: 16 bytes become a dynptr of type; a ring-buffer
@@ -244,7 +239,8 @@ int bpfrt_v_process_dynptr_arg(struct venv *env, uint32_t regno, bool uninit, bo
 }
 
 /* Stack bytes a helper may fill (raw mode) must not hold a dynptr. */
-int bpfrt_v_check_raw_write_over_dynptr(struct venv *env, const struct vframe *f, int64_t min_off, int64_t max_off)
+int bpfrt_v_check_raw_write_over_dynptr(struct venv *env, const struct vframe *f, int64_t min_off,
+                                        int64_t max_off)
 {
     for (int64_t i = min_off; i < max_off; i++) {
         int32_t slot = (int32_t)(-i - 1);

@@ -357,8 +357,8 @@ int bpfrt_v_check_stack_range_initialized(struct venv *env, uint32_t regno, int3
             } else {
                 char tn[48];
                 bpfrt_tnum_strn(tn, sizeof(tn), reg->s.var_off);
-                verbose(env, "invalid read from stack R%d var_off %s+%d size %d\n", regno, tn, (int)(i - min_off),
-                        access_size);
+                verbose(env, "invalid read from stack R%d var_off %s+%d size %d\n", regno, tn,
+                        (int)(i - min_off), access_size);
             }
             return -BPFRT_EACCES;
         }

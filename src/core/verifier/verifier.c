@@ -18,7 +18,8 @@ int bpfrt_verify_begin(const struct bpfrt_verify_args *args, struct venv **out)
     env->insns = args->insns;
     env->len = args->len;
     env->prog_type = args->prog_type;
-    env->ctx_desc = args->ctx_desc ? args->ctx_desc : bpfrt_ctx_desc_for(args->prog_type, args->expected_attach_type);
+    env->ctx_desc = args->ctx_desc ? args->ctx_desc
+                                   : bpfrt_ctx_desc_for(args->prog_type, args->expected_attach_type);
     env->di = bpfrt_v_zalloc(env, (size_t)env->len * sizeof(*env->di));
     env->aux = bpfrt_v_zalloc(env, ((size_t)env->len + 1) * sizeof(*env->aux));
     if (!env->di || !env->aux)

@@ -399,7 +399,7 @@ const char *bpfrt_v_dynptr_type_str(int32_t type);
 int bpfrt_v_process_dynptr_arg(struct venv *env, uint32_t regno, bool uninit, bool rdonly, int32_t type);
 int bpfrt_v_check_dynptr_release_arg(struct venv *env, uint32_t regno);
 int bpfrt_v_unmark_dynptr(struct venv *env, uint32_t regno);
-void bpfrt_v_dynptr_ids(struct venv *env, const struct vreg *reg, uint32_t *id, uint32_t *ref_obj_id);
+uint32_t bpfrt_v_dynptr_ref_obj_id(struct venv *env, const struct vreg *reg);
 void bpfrt_v_mark_dynptr_cb_reg(struct venv *env, struct vreg *reg, int32_t type);
 int bpfrt_v_destroy_if_dynptr_stack_slot(struct venv *env, struct vframe *f, int spi);
 int bpfrt_v_check_raw_write_over_dynptr(struct venv *env, const struct vframe *f, int64_t min_off,
@@ -418,6 +418,9 @@ int bpfrt_v_ret_task_btf(struct venv *env, struct vreg *r0);
 int bpfrt_v_check_helper_call(struct venv *env, const struct bpfrt_dinsn *d, int32_t *insn_idx);
 int bpfrt_v_check_mem_size_reg(struct venv *env, uint32_t regno, bool zero_size_allowed, bool write,
                                bool raw_mode, uint64_t *msize_max);
+
+/* ---- mapfunc.c (check_map_func_compatibility) ---- */
+int bpfrt_v_check_map_func_compatibility(struct venv *env, const struct bpfrt_map *map, int32_t id);
 
 /* ---- subcall.c (check_func_call, callbacks, exit, references) ---- */
 int bpfrt_v_check_func_call(struct venv *env, const struct bpfrt_dinsn *d, int32_t *insn_idx);
