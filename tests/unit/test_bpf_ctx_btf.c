@@ -344,6 +344,41 @@ static void test_typed_pointer_reads(void)
     bpfrt_close(rt, (int)fd);
 }
 
+/* bpf_get_current_task_btf in a kprobe, on a runtime given no kernel BTF:
+ * the verifier types the task by the platform's BTF (the running
+ * kernel's, which the helper lays its task_struct out by too), and the
+ * program reads the current pid through it. */
+static void test_task_btf_platform(void)
+{
+    long pid_off = -1;
+    long task = bpfrt_btf_find_by_name_kind(vmlinux, "task_struct", BTF_KIND_STRUCT);
+    const struct btf_type *t = task > 0 ? bpfrt_btf_type_by_id(vmlinux, (uint32_t)task) : NULL;
+    for (uint32_t i = 0; t && i < btf_vlen(t); i++)
+        if (strcmp(bpfrt_btf_str(vmlinux, btf_members(t)[i].name_off), "pid") == 0)
+            pid_off = btf_member_bit_offset(t, i) / 8;
+    CHECK(pid_off > 0);
+    const struct bpf_insn prog[] = {
+        CALL(BPF_FUNC_get_current_task_btf),
+        LDX(BPF_W, 0, 0, (int16_t)pid_off),
+        EXIT(),
+    };
+    struct bpfrt_runtime *bare = new_rt();
+    CHECK(bpfrt_runtime_kernel_btf(bare) == NULL);
+    long fd = load_prog(bare, BPF_PROG_TYPE_KPROBE, prog, NR(prog));
+    CHECK(fd >= 0);
+    union bpf_attr a;
+    memset(&a, 0, sizeof(a));
+    a.test.prog_fd = (uint32_t)fd;
+    struct bpfrt_pt_regs regs;
+    memset(&regs, 0, sizeof(regs));
+    a.test.ctx_in = ptr(&regs);
+    a.test.ctx_size_in = sizeof(regs);
+    CHECK_EQ(bpfrt_bpf(bare, BPF_PROG_TEST_RUN, &a, sizeof(a)), 0);
+    CHECK_EQ(a.test.retval, (uint32_t)getpid());
+    bpfrt_close(bare, (int)fd);
+    bpfrt_runtime_destroy(bare);
+}
+
 int main(void)
 {
     size_t size = 0;
@@ -371,6 +406,7 @@ int main(void)
         RUN(test_run_args);
         RUN(test_typed_pointer_reads);
     }
+    RUN(test_task_btf_platform);
     bpfrt_btf_put(vmlinux);
     bpfrt_runtime_destroy(rt);
     return test_summary();

@@ -18,7 +18,24 @@
 
 static const struct bpfrt_btf *kbtf(const struct venv *env)
 {
-    return env->args->attach_btf ? env->args->attach_btf : env->rt->kernel_btf;
+    if (env->args->attach_btf)
+        return env->args->attach_btf;
+    return env->rt->kernel_btf ? env->rt->kernel_btf : env->platform_btf;
+}
+
+/* The kernel BTF, falling back to the platform's (on a Linux host the
+ * running kernel's, which helpers lay their objects out by too), parsed
+ * once for this load. */
+static const struct bpfrt_btf *need_kbtf(struct venv *env)
+{
+    const struct bpfrt_platform *p = env->rt->plat;
+    if (!kbtf(env) && p->kernel_btf) {
+        size_t size = 0;
+        const void *data = p->kernel_btf(p->ctx, &size);
+        if (data && size && size <= UINT32_MAX)
+            bpfrt_btf_new(env->rt, data, (uint32_t)size, NULL, 0, &env->platform_btf);
+    }
+    return kbtf(env);
 }
 
 const char *bpfrt_v_btf_type_name(const struct venv *env, uint32_t btf_id)
@@ -414,7 +431,7 @@ int bpfrt_v_check_ptr_to_btf_access(struct venv *env, uint32_t regno, int32_t of
 /* RET_PTR_TO_BTF_ID of bpf_get_current_task_btf: a trusted task_struct. */
 int bpfrt_v_ret_task_btf(struct venv *env, struct vreg *r0)
 {
-    const struct bpfrt_btf *btf = kbtf(env);
+    const struct bpfrt_btf *btf = need_kbtf(env);
     long id = btf ? bpfrt_btf_find_by_name_kind(btf, "task_struct", BTF_KIND_STRUCT) : -BPFRT_ENOENT;
     if (id <= 0) {
         verbose(env, "bpf_get_current_task_btf needs the kernel BTF's struct task_struct "

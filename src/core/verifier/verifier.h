@@ -265,6 +265,8 @@ struct venv {
     bool seen_direct_write;
     uint32_t max_ctx_offset;
     bool changes_pkt_data;
+    struct bpfrt_btf *platform_btf; /* the platform's kernel BTF, parsed for this load when the
+                                       runtime has none (btf_ptr.c) */
     int err_alloc;               /* -ENOMEM seen while copying states */
 };
 
