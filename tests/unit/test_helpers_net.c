@@ -268,6 +268,64 @@ static void test_lookups_vs_kernel(void)
     test_current = "test_lookups_vs_kernel";
 }
 
+/* bpf_sk_fullsock and bpf_get_listener_sock on what bpf_skc_lookup_tcp
+ * finds (the listener, the established server end): bit 0 a full socket,
+ * bit 1 a listener, 99 nothing found - verified, and against the kernel. */
+static void test_socket_casts(void)
+{
+    static const uint16_t sports[] = { 40000, 0xfffe };
+    for (size_t i = 0; i < sizeof(sports) / sizeof(sports[0]); i++) {
+        uint8_t t[36];
+        tuple4(t, port(sports[i]), p_listen);
+        struct bpf_insn prog[64];
+        uint32_t n = 0;
+        for (int w = 0; w < 3; w++) {
+            int32_t v;
+            memcpy(&v, t + 4 * w, 4);
+            prog[n++] = ST32(10, (int16_t)(-12 + 4 * w), v);
+        }
+        prog[n++] = MOVR(2, 10);
+        prog[n++] = ADDI(2, -12);
+        prog[n++] = MOVI(3, 12);
+        prog[n++] = MOVI(4, -1);
+        prog[n++] = MOVI(5, 0);
+        prog[n++] = CALL(BPF_FUNC_skc_lookup_tcp);
+        prog[n++] = JNE0(0, 2);
+        prog[n++] = MOVI(0, 99);
+        prog[n++] = EXIT();
+        prog[n++] = MOVR(6, 0);
+        prog[n++] = MOVI(7, 0);
+        prog[n++] = MOVR(1, 6);
+        prog[n++] = CALL(BPF_FUNC_sk_fullsock);
+        prog[n++] = I(BPF_JMP | BPF_JEQ | BPF_K, 0, 0, 1, 0);
+        prog[n++] = MOVI(7, 1);
+        prog[n++] = MOVR(1, 6);
+        prog[n++] = CALL(BPF_FUNC_get_listener_sock);
+        prog[n++] = I(BPF_JMP | BPF_JEQ | BPF_K, 0, 0, 1, 0);
+        prog[n++] = I(BPF_ALU64 | BPF_OR | BPF_K, 7, 0, 0, 2);
+        prog[n++] = MOVR(1, 6);
+        prog[n++] = CALL(BPF_FUNC_sk_release);
+        prog[n++] = MOVR(0, 7);
+        prog[n++] = EXIT();
+        char log[4096] = "";
+        long fd = bpfrt_load(BPF_PROG_TYPE_SCHED_CLS, prog, n, log, sizeof(log));
+        if (fd < 0)
+            fprintf(stderr, "%s", log);
+        CHECK(fd >= 0);
+        int64_t mine = fd >= 0 ? bpfrt_run(fd, NULL, 0) : -2;
+        if (fd >= 0)
+            bpfrt_close(rt, (int)fd);
+        CHECK_EQ(mine, i == 0 ? 3 : 1); /* the listener: full and listening; the server end: full */
+        if (kbpf_available() && k_listen >= 0) {
+            int64_t theirs = kernel_run(prog, n);
+            if (mine != theirs)
+                fprintf(stderr, "socket casts %zu: bpfrt %lld, kernel %lld\n", i, (long long)mine,
+                        (long long)theirs);
+            CHECK_EQ(mine, theirs);
+        }
+    }
+}
+
 /* The verifier tracks the socket reference: the lookup program above
  * verifies (test_lookups_vs_kernel runs it verified); without its
  * bpf_sk_release it is refused as Linux refuses it. */
@@ -518,6 +576,7 @@ int main(void)
     helpers_setup();
     RUN(test_lookups_vs_kernel);
     RUN(test_verifier_tracks_reference);
+    RUN(test_socket_casts);
     RUN(test_assign_vs_kernel);
     RUN(test_references);
     RUN(test_assign_and_cookie);

@@ -678,7 +678,9 @@ int bpfrt_v_check_helper_call(struct venv *env, const struct bpfrt_dinsn *d, int
         if (err)
             return err;
     }
-    if (fn->flags & BPFRT_HELPER_ACQUIRE) { /* is_acquire_function */
+    if (id == BPF_FUNC_sk_fullsock || id == BPF_FUNC_tcp_sock) { /* is_ptr_cast_function */
+        regs[BPF_REG_0].ref_obj_id = meta.ref_obj_id;
+    } else if (fn->flags & BPFRT_HELPER_ACQUIRE) { /* is_acquire_function */
         int ref = bpfrt_v_acquire_reference(env, (uint32_t)*insn_idx);
         if (ref < 0)
             return ref;
