@@ -87,8 +87,8 @@ int bpfrt_v_destroy_if_dynptr_stack_slot(struct venv *env, struct vframe *f, int
 {
     if (spi < 0 || (uint32_t)spi >= f->nslots || f->stack[spi].slot_type[0] != STACK_DYNPTR)
         return 0;
-    if (!f->stack[spi].spilled_ptr.dynptr_first)
-        spi++;
+    if (!f->stack[spi].spilled_ptr.dynptr_first && (uint32_t)++spi >= f->nslots)
+        return 0;
     if (refcounted(f->stack[spi].spilled_ptr.reg_dynptr_type)) {
         verbose(env, "cannot overwrite referenced dynptr\n");
         return -BPFRT_EINVAL;
