@@ -559,11 +559,11 @@ static void set_r0_ret(struct venv *env, const struct bpfrt_helper_proto *fn, co
         r0->id = bpfrt_v_new_id(env);
 }
 
-/* What of a row this verifier does not model yet - an argument or return
- * kind without a rule above (sockets, BTF objects, dynptrs, local storage's
- * initial value) or a callback it does not explore (bpf_user_ringbuf_drain)
- * - or NULL. Such a call is refused: accepted unchecked, a verified run
- * would trust pointers nothing proved. */
+/* What of a row this verifier does not model - an argument kind without a
+ * rule above (a BTF pointer argument of a struct arg_btf_struct does not
+ * know), a BTF return other than bpf_get_current_task_btf's, or a callback
+ * it does not explore - or NULL. Such a call is refused: accepted
+ * unchecked, a verified run would trust pointers nothing proved. */
 static const char *unmodelled(const struct bpfrt_helper_proto *fn, int32_t id)
 {
     for (int i = 0; i < 5; i++) {
