@@ -105,6 +105,14 @@ struct jit_event {
     uint8_t kind;
 };
 
+/* The compile's working memory (jit_scratch.c). */
+struct jit_scratch {
+    uint8_t *base;                /* the runtime's cached block, or NULL */
+    size_t size, used, need;      /* need: what this compile asked for in all */
+    struct { void *p; size_t size; } heap[32]; /* what did not fit */
+    unsigned nheap;
+};
+
 struct jit_ctx {
     struct bpfrt_prog *prog;
     struct jit_prog *jp;
@@ -132,11 +140,19 @@ struct jit_ctx {
     uint32_t cold_base, image_len, passes;
     bool aligned;                 /* loop heads are padded */
     uint32_t stub[JIT_STUB_COUNT];/* label ids of the stubs */
+    struct jit_scratch scratch;
     int err;
 };
 
 /* Emitter of one instruction family. */
 typedef void (*jit_emit_fn)(struct jit_ctx *c, const struct bpfrt_dinsn *d);
+
+/* ---- jit_scratch.c: the compile's working memory, freed at its end ---- */
+void bpfrt_jit_scratch_begin(struct jit_ctx *c);
+/* `size` bytes (zeroed when asked), valid until bpfrt_jit_scratch_end;
+ * NULL when out of memory. */
+void *bpfrt_jit_scratch_get(struct jit_ctx *c, size_t size, bool zero);
+void bpfrt_jit_scratch_end(struct jit_ctx *c);
 
 /* ---- jit_layout.c: labels and jumps sized by the relaxation ---- */
 /* Chooses the short jumps after the emission and lays the image out. */

@@ -149,15 +149,13 @@ uint8_t bpfrt_jit_live_after(const struct jit_ctx *c, uint32_t pc)
 /* Room for one more instruction's code (the buffers grow by doubling). */
 static bool grow(struct jit_ctx *c, struct x86 *x, unsigned s)
 {
-    struct bpfrt_runtime *rt = c->prog->rt;
     uint32_t ncap = c->cap[s] * 2 + MAX_INSN_CODE;
-    uint8_t *n = bpfrt_zalloc(rt, ncap);
+    uint8_t *n = bpfrt_jit_scratch_get(c, ncap, false);
     if (!n) {
         c->err = -BPFRT_ENOMEM;
         return false;
     }
     bpfrt_memcpy(n, x->code, x->len);
-    bpfrt_free(rt, x->code, c->cap[s]);
     x->code = n;
     x->cap = c->cap[s] = ncap;
     return true;
@@ -238,24 +236,6 @@ static void from_slot(const struct interp_slot *s, const struct bpf_insn *raw, s
     }
 }
 
-static void ctx_free(struct jit_ctx *c, void *di, uint32_t *keys)
-{
-    struct bpfrt_runtime *rt = c->prog->rt;
-    size_t n1 = (size_t)c->len + 1;
-    bpfrt_free(rt, c->addr, n1 * sizeof(uint32_t));
-    bpfrt_free(rt, c->emitted_at, n1 * sizeof(uint32_t));
-    bpfrt_free(rt, c->is_target, n1);
-    for (unsigned st = 0; st < 2; st++) {
-        bpfrt_free(rt, c->ev[st], (size_t)c->cap_ev[st] * sizeof(struct jit_event));
-        bpfrt_free(rt, c->near[st], (size_t)c->nev[st] + 1);
-    }
-    bpfrt_free(rt, c->label_pos, ((size_t)c->nlabels + 1) * sizeof(uint32_t));
-    bpfrt_free(rt, c->hot.code, c->cap[0]);
-    bpfrt_free(rt, c->cold.code, c->cap[1]);
-    bpfrt_free(rt, di, (size_t)c->len * sizeof(struct bpfrt_dinsn));
-    bpfrt_free(rt, keys, (size_t)c->len * sizeof(uint32_t));
-}
-
 /* True when the CPU has BMI2 (shlx/shrx/sarx). Asked once per runtime:
  * cpuid traps to the hypervisor in a VM (about 25 us here). */
 static bool cpu_has_bmi2(struct bpfrt_runtime *rt)
@@ -295,16 +275,17 @@ int bpfrt_jit_compile(struct bpfrt_prog *prog, struct jit_prog *jp, char *msg, s
     c.len = len;
     c.mode = jp->mode;
     c.bmi2 = cpu_has_bmi2(rt);
-    struct bpfrt_dinsn *di = bpfrt_zalloc(rt, (size_t)len * sizeof(*di));
-    uint32_t *keys = jp->blind ? bpfrt_zalloc(rt, (size_t)len * sizeof(*keys)) : NULL;
-    c.addr = bpfrt_zalloc(rt, ((size_t)len + 1) * sizeof(uint32_t));
-    c.emitted_at = bpfrt_zalloc(rt, ((size_t)len + 1) * sizeof(uint32_t));
-    c.is_target = bpfrt_zalloc(rt, (size_t)len + 1);
+    bpfrt_jit_scratch_begin(&c);
+    struct bpfrt_dinsn *di = bpfrt_jit_scratch_get(&c, (size_t)len * sizeof(*di), false);
+    uint32_t *keys = jp->blind ? bpfrt_jit_scratch_get(&c, (size_t)len * sizeof(*keys), false) : NULL;
+    c.addr = bpfrt_zalloc(rt, ((size_t)len + 1) * sizeof(uint32_t)); /* kept: jp->insn_off */
+    c.emitted_at = bpfrt_jit_scratch_get(&c, ((size_t)len + 1) * sizeof(uint32_t), false);
+    c.is_target = bpfrt_jit_scratch_get(&c, (size_t)len + 1, true);
     bool checked = jp->mode == JIT_CHECKED; /* typical code sizes; grow() adds */
     c.cap[0] = len * (checked ? 24 : 12) + 2 * MAX_INSN_CODE;
     c.cap[1] = len * (checked ? 12 : 2) + 2 * MAX_INSN_CODE;
-    c.hot.code = bpfrt_zalloc(rt, c.cap[0]);
-    c.cold.code = bpfrt_zalloc(rt, c.cap[1]);
+    c.hot.code = bpfrt_jit_scratch_get(&c, c.cap[0], false);
+    c.cold.code = bpfrt_jit_scratch_get(&c, c.cap[1], false);
     c.hot.cap = c.cap[0];
     c.cold.cap = c.cap[1];
     int err = -BPFRT_ENOMEM;
@@ -338,9 +319,9 @@ int bpfrt_jit_compile(struct bpfrt_prog *prog, struct jit_prog *jp, char *msg, s
     /* The code with every jump long, then the layout with the shortest. */
     err = emit_all(&c);
     if (!err) {
-        c.near[0] = bpfrt_zalloc(rt, (size_t)c.nev[0] + 1);
-        c.near[1] = bpfrt_zalloc(rt, (size_t)c.nev[1] + 1);
-        c.label_pos = bpfrt_zalloc(rt, ((size_t)c.nlabels + 1) * sizeof(uint32_t));
+        c.near[0] = bpfrt_jit_scratch_get(&c, (size_t)c.nev[0] + 1, true);
+        c.near[1] = bpfrt_jit_scratch_get(&c, (size_t)c.nev[1] + 1, true);
+        c.label_pos = bpfrt_jit_scratch_get(&c, ((size_t)c.nlabels + 1) * sizeof(uint32_t), true);
         if (!c.near[0] || !c.near[1] || !c.label_pos)
             err = -BPFRT_ENOMEM;
     }
@@ -381,6 +362,7 @@ int bpfrt_jit_compile(struct bpfrt_prog *prog, struct jit_prog *jp, char *msg, s
     c.addr = NULL;
     err = 0;
 out:
-    ctx_free(&c, di, keys);
+    bpfrt_free(rt, c.addr, ((size_t)len + 1) * sizeof(uint32_t));
+    bpfrt_jit_scratch_end(&c);
     return err;
 }

@@ -34,16 +34,14 @@ static void record(struct jit_ctx *c, const struct x86 *x, uint8_t kind, uint32_
 {
     unsigned st = x == &c->cold;
     if (c->nev[st] == c->cap_ev[st]) {
-        struct bpfrt_runtime *rt = c->prog->rt;
         uint32_t ncap = c->cap_ev[st] ? c->cap_ev[st] * 2 : 1024;
-        struct jit_event *n = bpfrt_zalloc(rt, (size_t)ncap * sizeof(*n));
+        struct jit_event *n = bpfrt_jit_scratch_get(c, (size_t)ncap * sizeof(*n), false);
         if (!n) {
             c->err = -BPFRT_ENOMEM;
             return;
         }
         if (c->nev[st])
             bpfrt_memcpy(n, c->ev[st], (size_t)c->nev[st] * sizeof(*n));
-        bpfrt_free(rt, c->ev[st], (size_t)c->cap_ev[st] * sizeof(*n));
         c->ev[st] = n;
         c->cap_ev[st] = ncap;
     }
@@ -221,9 +219,8 @@ static bool fits_short(const struct jit_ctx *c, const struct jit_event *ev, uint
 
 int bpfrt_jit_relax(struct jit_ctx *c)
 {
-    struct bpfrt_runtime *rt = c->prog->rt;
-    uint32_t *at[2] = { bpfrt_zalloc(rt, ((size_t)c->nev[0] + 1) * sizeof(uint32_t)),
-                        bpfrt_zalloc(rt, ((size_t)c->nev[1] + 1) * sizeof(uint32_t)) };
+    uint32_t *at[2] = { bpfrt_jit_scratch_get(c, ((size_t)c->nev[0] + 1) * sizeof(uint32_t), false),
+                        bpfrt_jit_scratch_get(c, ((size_t)c->nev[1] + 1) * sizeof(uint32_t), false) };
     int err = at[0] && at[1] ? 0 : -BPFRT_ENOMEM;
     /* make short what fits, until nothing changes */
     for (bool changed = !err; changed; c->passes++) {
@@ -253,8 +250,6 @@ int bpfrt_jit_relax(struct jit_ctx *c)
                 }
             }
     }
-    bpfrt_free(rt, at[0], ((size_t)c->nev[0] + 1) * sizeof(uint32_t));
-    bpfrt_free(rt, at[1], ((size_t)c->nev[1] + 1) * sizeof(uint32_t));
     if (err)
         return err;
     /* every instruction's address (for callbacks, callx, dumps): its
