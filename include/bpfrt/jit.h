@@ -5,7 +5,8 @@
  * PROG_LOAD's BPFRT_PROG_F_ENGINE bits). Three modes, fixed when a program
  * is compiled:
  *  - verified: the program was accepted by the verifier (prog->verified);
- *    no run-time checks.
+ *    no run-time checks, and what the verifier proved (loaded through
+ *    PROG_LOAD: its liveness, reachability, stack depth) shapes the code.
  *  - checked: an unverified program (BPFRT_ENGINE_JIT); every memory
  *    access, helper argument, call depth and the instruction budget are
  *    checked as the interpreter's checked mode does, with the same errors at
@@ -62,6 +63,7 @@ struct bpfrt_jit_stats {
     uint64_t compile_ns;     /* whole compile, executable-memory calls included */
     uint64_t exec_mem_ns;    /* of which exec_alloc + exec_seal */
     bool blinded;
+    bool facts;              /* verified mode used the verifier's facts (a PROG_LOAD-verified program) */
 };
 bool bpfrt_jit_get_stats(const struct bpfrt_prog *prog, struct bpfrt_jit_stats *st);
 

@@ -185,7 +185,11 @@ static void helper_direct(struct jit_ctx *c, const struct bpfrt_helper_proto *hp
 {
     struct x86 *x = &c->hot;
     /* a tail call's target may read any of r1-r5 */
-    unsigned mask = hp->id == BPFRT_HELPER_TAIL_CALL ? REGS_ARGS : (bpfrt_jit_live_after(c, c->pc) & REGS_ARGS);
+    /* a tail call's target may read any of r1-r5; in a verified program
+     * the verifier's liveness says which are read (none: a helper call
+     * clobbers them, and reading one is refused) */
+    unsigned live = c->facts ? bpfrt_facts_live(c->facts, c->pc + 1) : bpfrt_jit_live_after(c, c->pc);
+    unsigned mask = hp->id == BPFRT_HELPER_TAIL_CALL ? REGS_ARGS : (live & REGS_ARGS);
     unsigned n = save_regs(x, mask, false);
     before_c_call(c, x);
     bpfrt_x86_load(x, 8, false, X86_R9, JIT_EX, JIT_OFF(run));
@@ -277,8 +281,11 @@ void bpfrt_jit_emit_call(struct jit_ctx *c, const struct bpfrt_dinsn *d)
 void bpfrt_jit_emit_ld_pkt(struct jit_ctx *c, const struct bpfrt_dinsn *d)
 {
     struct x86 *x = &c->hot, *y = &c->cold;
-    /* out of bounds the frame returns: then its caller may read r1-r5 */
-    unsigned mask = (bpfrt_jit_live_after(c, c->pc) | (c->has_local_calls ? REGS_ARGS : 0)) & REGS_ARGS;
+    /* out of bounds the frame returns: then its caller may read r1-r5 -
+     * unless the program is verified: the verifier's liveness then covers
+     * both ways (LD_ABS clobbers r1-r5, as a call does) */
+    unsigned mask = (c->facts ? bpfrt_facts_live(c->facts, c->pc + 1)
+                              : bpfrt_jit_live_after(c, c->pc) | (c->has_local_calls ? REGS_ARGS : 0)) & REGS_ARGS;
     bool r9 = c->mode == JIT_CHECKED;
     unsigned n = save_regs(x, mask, r9);
     bool ind = !(bpfrt_op_info[d->op].flags & BPFRT_OPF_K);

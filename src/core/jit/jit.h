@@ -19,6 +19,7 @@
 #include "core/interp/interp.h"
 #include "core/isa/decode.h"
 #include "core/jit/x86.h"
+#include "core/prog/facts.h"
 #include "core/prog/prog.h"
 
 enum jit_mode { JIT_VERIFIED, JIT_CHECKED, JIT_TRUSTED };
@@ -39,12 +40,14 @@ struct jit_prog {
     struct interp_code *vm;        /* the interpreter's decoded form */
     uint8_t mode;              /* enum jit_mode */
     bool blind;
+    bool facts;                /* compiled with the verifier's facts */
     uint8_t *image;            /* sealed read+execute */
     uint32_t image_len;
     uint32_t entry;            /* offset of the entry stub (0) */
     uint32_t *insn_off;        /* image offset of each instruction, len + 1 entries */
     uint32_t len;
     uint32_t passes;
+    uint32_t entry_zero;       /* bytes of the entry frame zeroed before a run (below r10) */
     uint64_t compile_ns, exec_mem_ns;
 };
 
@@ -118,6 +121,7 @@ struct jit_ctx {
     struct jit_prog *jp;
     const struct bpfrt_dinsn *di; /* decoded instructions */
     const uint32_t *keys;         /* blinding keys per instruction, or NULL */
+    const struct bpfrt_prog_facts *facts; /* verified mode: what the verifier proved, or NULL */
     uint32_t len;
     uint8_t mode;
     bool bmi2;
@@ -208,6 +212,11 @@ void bpfrt_jit_load_blinded(struct jit_ctx *c, struct x86 *x, int reg, uint64_t 
 static inline bool jit_blinding(const struct jit_ctx *c)
 {
     return c->keys != NULL;
+}
+/* The verifier proved `fact` (BPFRT_FACT_*) of the instruction being emitted. */
+static inline bool jit_fact(const struct jit_ctx *c, uint8_t fact)
+{
+    return c->facts && (c->facts->flags[c->pc] & fact);
 }
 
 /* ---- jit_divmagic.c ---- */

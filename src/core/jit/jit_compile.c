@@ -193,7 +193,10 @@ static int emit_all(struct jit_ctx *c)
             break;
         cold_at = c->cold.len;
         c->pc = pc;
-        if (d->op != BPFRT_OP_BAD) /* BAD: the second half of an ld_imm64, never reached */
+        /* BAD: the second half of an ld_imm64; an instruction the verifier
+         * found no path to (its `goto -1` trap) gets no code, as Linux's
+         * opt_remove_dead_code drops it */
+        if (d->op != BPFRT_OP_BAD && (!c->facts || (c->facts->flags[pc] & BPFRT_FACT_REACHED)))
             emit_kind[bpfrt_op_kind(d->op)](c, d);
     }
     if (!c->err && start_insn(c, c->len, cold_at)) {
@@ -275,6 +278,7 @@ int bpfrt_jit_compile(struct bpfrt_prog *prog, struct jit_prog *jp, char *msg, s
     c.len = len;
     c.mode = jp->mode;
     c.bmi2 = cpu_has_bmi2(rt);
+    c.facts = jp->mode == JIT_VERIFIED ? prog->facts : NULL;
     bpfrt_jit_scratch_begin(&c);
     struct bpfrt_dinsn *di = bpfrt_jit_scratch_get(&c, (size_t)len * sizeof(*di), false);
     uint32_t *keys = jp->blind ? bpfrt_jit_scratch_get(&c, (size_t)len * sizeof(*keys), false) : NULL;
@@ -332,6 +336,13 @@ int bpfrt_jit_compile(struct bpfrt_prog *prog, struct jit_prog *jp, char *msg, s
         goto out;
     }
     jp->passes = c.passes;
+    jp->facts = c.facts != NULL;
+    /* The entry frame's first entry zeroes it (what the interpreter does):
+     * of a verified program only what the verifier found it can touch,
+     * unless a tail call may bring another program into the frame. */
+    jp->entry_zero = BPFRT_STACK_SIZE;
+    if (c.facts && !c.may_tail_call && c.facts->stack_depth[0] < BPFRT_STACK_SIZE)
+        jp->entry_zero = (uint32_t)bpfrt_round_up(c.facts->stack_depth[0], 8);
 
     /* The image: written read-write, then sealed read+execute. */
     uint32_t size = c.image_len;

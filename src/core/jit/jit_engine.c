@@ -173,6 +173,7 @@ bool bpfrt_jit_get_stats(const struct bpfrt_prog *prog, struct bpfrt_jit_stats *
     st->compile_ns = jp->compile_ns;
     st->exec_mem_ns = jp->exec_mem_ns;
     st->blinded = jp->blind;
+    st->facts = jp->facts;
     return true;
 }
 
