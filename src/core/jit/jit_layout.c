@@ -303,13 +303,15 @@ int bpfrt_jit_link(struct jit_ctx *c, uint8_t *image)
         for (uint32_t e = 0; e < c->nev[st] && !c->err; e++) {
             const struct jit_event *ev = &c->ev[st][e];
             uint32_t from = ev->pos - emitted_len(ev->kind);
-            if (from - src >= 16) {
+            if (from - src <= 16 && x86_pos(&out) + 16 <= c->image_len) {
+                /* most segments are short: one 16-byte copy (what lies
+                 * past the segment is overwritten next; the emitted code
+                 * has room past its end) */
+                bpfrt_memcpy(out.code + out.len, in->code + src, 16);
+            } else {
                 bpfrt_memcpy(out.code + out.len, in->code + src, from - src);
-                out.len += from - src;
-            } else { /* most segments are short: a plain loop beats a call */
-                for (uint32_t i = src; i < from; i++)
-                    out.code[out.len++] = in->code[i];
             }
+            out.len += from - src;
             src = ev->pos;
             if (EV_KIND(ev->kind) == EV_ALIGN) {
                 /* executed once, on entering the loop */
