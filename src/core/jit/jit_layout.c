@@ -237,10 +237,14 @@ int bpfrt_jit_relax(struct jit_ctx *c)
     }
     /* Padding can grow as code before a loop head shrinks, which may push
      * a short jump out of reach: those go back to long until every short
-     * one fits (nothing goes short again, so this ends). */
-    for (bool changed = !err && c->aligned; changed; c->passes++) {
+     * one fits (nothing goes short again, so this ends). The last pass
+     * above changed nothing, so its layout is current. */
+    for (bool changed = !err && c->aligned, first = true; changed; first = false) {
         changed = false;
-        place(c, at);
+        if (!first) {
+            place(c, at);
+            c->passes++;
+        }
         for (unsigned st = 0; st < 2; st++)
             for (uint32_t e = 0; e < c->nev[st]; e++) {
                 const struct jit_event *ev = &c->ev[st][e];
