@@ -15,8 +15,8 @@
  *    JIT does), BPFRT_ENGINE_JIT_TRUSTED. Only for code the embedder vouches
  *    for: a bad program can crash the host. Asked for per load, never a
  *    default. A program type whose context needs field conversion (xdp_md,
- *    __sk_buff: pointers in disguise) runs checked instead, with a note,
- *    until the verifier rewrites those loads.
+ *    __sk_buff: pointers in disguise) runs checked instead, with a note
+ *    (for verified programs the verifier's fix-ups rewrite those loads).
  * Where the platform has no executable memory (exec_alloc is NULL) the
  * program runs in the interpreter with a note; a non-x86-64 build has no
  * JIT (bpfrt_engine_find answers NULL, loads fall back with a note). */

@@ -128,6 +128,8 @@ struct jit_ctx {
     bool has_local_calls;         /* CALL_LOCAL/CALLX present */
     bool has_may_goto;
     bool may_tail_call;           /* a helper call that could be bpf_tail_call */
+    uint32_t *sub_of;             /* with local calls: each instruction's function (index into sub_writes) */
+    uint16_t *sub_writes;         /* per function: the r6-r9 (bits 6-9) a call to it may change */
     uint32_t pc;                  /* instruction being emitted */
     struct x86 hot, cold;         /* the emitted code, every pass-sized jump long */
     uint32_t cap[2];              /* their buffers' sizes */

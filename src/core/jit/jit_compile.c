@@ -144,6 +144,73 @@ uint8_t bpfrt_jit_live_after(const struct jit_ctx *c, uint32_t pc)
     return live;
 }
 
+/* ---- what a bpf-to-bpf call may change ---- */
+
+/* The r6-r9 (bits 6-9) an instruction writes; all of them for one after
+ * which the frame may run other code (a helper: it may tail-call, and the
+ * target's frame returns to our caller; callx). */
+static uint16_t writes_callee_saved(const struct bpfrt_dinsn *d)
+{
+    const struct bpfrt_op_info *info = &bpfrt_op_info[d->op];
+    uint16_t w = 0;
+    switch (info->kind) {
+    case BPFRT_K_ALU: case BPFRT_K_MOVSX: case BPFRT_K_END: case BPFRT_K_LDDW:
+    case BPFRT_K_LDX: case BPFRT_K_LDACQ:
+        w = (uint16_t)(1u << d->dst);
+        break;
+    case BPFRT_K_ATOMIC:
+        w = (info->flags & BPFRT_OPF_FETCH) && info->alu != BPFRT_ALU_CMPXCHG ? (uint16_t)(1u << d->src) : 0;
+        break;
+    case BPFRT_K_CALL:
+        w = d->op == BPFRT_OP_CALL_LOCAL ? 0 : 0x3c0;
+        break;
+    default:
+        break;
+    }
+    return w & 0x3c0;
+}
+
+/* The functions (the entry and every local call's target: Linux's
+ * subprograms, contiguous) and what a call to each may change, its callees
+ * included: a call site saves only those of r6-r9 (callee-saved in eBPF).
+ * Returns false when out of memory. */
+static bool find_callee_writes(struct jit_ctx *c)
+{
+    uint8_t *start = bpfrt_jit_scratch_get(c, (size_t)c->len + 1, true);
+    c->sub_of = bpfrt_jit_scratch_get(c, ((size_t)c->len + 1) * sizeof(uint32_t), false);
+    if (!start || !c->sub_of)
+        return false;
+    start[0] = 1;
+    for (uint32_t pc = 0; pc < c->len; pc++)
+        if (c->di[pc].op == BPFRT_OP_CALL_LOCAL && (uint32_t)c->di[pc].target < c->len)
+            start[c->di[pc].target] = 1;
+    uint32_t n = 0;
+    for (uint32_t pc = 0; pc < c->len; pc++) {
+        n += start[pc];
+        c->sub_of[pc] = n - 1;
+    }
+    c->sub_writes = bpfrt_jit_scratch_get(c, (size_t)n * sizeof(uint16_t), true);
+    if (!c->sub_writes)
+        return false;
+    for (uint32_t pc = 0; pc < c->len; pc++)
+        if (c->di[pc].op != BPFRT_OP_BAD)
+            c->sub_writes[c->sub_of[pc]] |= writes_callee_saved(&c->di[pc]);
+    /* and what their callees write, until nothing changes (recursion) */
+    for (bool changed = true; changed;) {
+        changed = false;
+        for (uint32_t pc = 0; pc < c->len; pc++) {
+            if (c->di[pc].op != BPFRT_OP_CALL_LOCAL || (uint32_t)c->di[pc].target >= c->len)
+                continue;
+            uint16_t *w = &c->sub_writes[c->sub_of[pc]], add = c->sub_writes[c->sub_of[c->di[pc].target]];
+            if ((*w | add) != *w) {
+                *w |= add;
+                changed = true;
+            }
+        }
+    }
+    return true;
+}
+
 /* ---- the emission ---- */
 
 /* Room for one more instruction's code (the buffers grow by doubling). */
@@ -321,7 +388,9 @@ int bpfrt_jit_compile(struct bpfrt_prog *prog, struct jit_prog *jp, char *msg, s
     c.keys = keys;
 
     /* The code with every jump long, then the layout with the shortest. */
-    err = emit_all(&c);
+    err = c.has_local_calls && !find_callee_writes(&c) ? -BPFRT_ENOMEM : 0;
+    if (!err)
+        err = emit_all(&c);
     if (!err) {
         c.near[0] = bpfrt_jit_scratch_get(&c, (size_t)c.nev[0] + 1, true);
         c.near[1] = bpfrt_jit_scratch_get(&c, (size_t)c.nev[1] + 1, true);
