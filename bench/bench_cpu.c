@@ -317,7 +317,7 @@ int main(int argc, char **argv)
             if (k == T_VERIFIED) {
                 x->prog = load_verified(rt, code, code_len, msg, sizeof(msg));
                 if (!x->prog && !unverified[0])
-                    snprintf(unverified, sizeof(unverified), "%s: %s", name, msg);
+                    snprintf(unverified, sizeof(unverified), "%s: %.200s", name, msg);
                 continue;
             }
             x->prog = bench_load(rt, code, code_len, kinds[k], msg, sizeof(msg));
