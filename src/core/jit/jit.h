@@ -112,7 +112,7 @@ struct jit_event {
 struct jit_scratch {
     uint8_t *base;                /* the runtime's cached block, or NULL */
     size_t size, used, need;      /* need: what this compile asked for in all */
-    struct { void *p; size_t size; } heap[32]; /* what did not fit */
+    struct { void *p; size_t size; } heap[64]; /* what did not fit (a 1M-instruction compile asks for about 45 pieces) */
     unsigned nheap;
 };
 
