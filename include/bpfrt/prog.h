@@ -222,6 +222,7 @@ struct bpfrt_prog {
     uint32_t stack_depth;        /* from the verifier, 0 if unknown */
     uint32_t verified_insns;     /* instructions the verifier processed (bpf_prog_info) */
     uint32_t max_ctx_offset;     /* verified: end of the furthest context byte accessed */
+    struct bpfrt_prog_facts *facts; /* verified: what the verifier proved, for engines (core/prog/facts.h), or NULL */
 
     /* Engine (never BPFRT_ENGINE_DEFAULT: the one that prepared it). */
     enum bpfrt_engine_kind engine;

@@ -499,8 +499,11 @@ static int create_prog(struct load *ld, bool verified, struct bpfrt_diag *diag, 
         .engine = (enum bpfrt_engine_kind)((ld->attr->prog_flags & BPFRT_PROG_F_ENGINE_MASK) >>
                                            BPFRT_PROG_F_ENGINE_SHIFT),
     };
-    return bpfrt_prog_new(ld->rt, ld->insns, ld->cnt, &opts,
-                          BPFRT_PROG_NEW_VALIDATED | (verified ? BPFRT_PROG_NEW_VERIFIED : 0u), diag, out);
+    /* what the verifier proved goes to the engine (src/core/prog/facts.h) */
+    struct bpfrt_prog_facts *facts = verified ? bpfrt_verify_facts(ld->venv) : NULL;
+    return bpfrt_prog_new_facts(ld->rt, ld->insns, ld->cnt, &opts,
+                                BPFRT_PROG_NEW_VALIDATED | (verified ? BPFRT_PROG_NEW_VERIFIED : 0u), facts, diag,
+                                out);
 }
 
 void bpfrt_prog_calc_tag(const struct bpf_insn *insns, uint32_t cnt, uint8_t tag[BPF_TAG_SIZE]);

@@ -86,4 +86,10 @@ int bpfrt_verify_run(struct venv *env, struct bpfrt_verify_result *res);
 
 void bpfrt_verify_end(struct venv *env);
 
+/* After bpfrt_verify_run accepted the program: what it proved, for the
+ * engines (src/core/prog/facts.h; the caller owns it), or NULL when out of
+ * memory (the engines then assume nothing). */
+struct bpfrt_prog_facts;
+struct bpfrt_prog_facts *bpfrt_verify_facts(struct venv *env);
+
 #endif
