@@ -342,16 +342,23 @@ static const struct vreg *scalar_reg_for_stack(const struct vslot *s, struct vre
     return tmp;
 }
 
+/* A slot holds a register (spilled, or a dynptr's) when a byte says so. */
+static bool slot_has_reg(const struct vslot *s)
+{
+    for (int i = 0; i < BPF_REG_SIZE; i++)
+        if (s->slot_type[i] == STACK_SPILL || s->slot_type[i] == STACK_DYNPTR)
+            return true;
+    return false;
+}
+
 /* One slot of stacksafe: the kinds of its bytes, then the spilled register. */
 static bool slotsafe(const struct vframe *o, const struct vframe *c, uint32_t spi, struct idmap *m,
                      enum exact_level exact)
 {
-    /* the same kinds and no spilled register: every byte test below passes */
-    uint64_t ok, ck = 0;
-    bpfrt_memcpy(&ok, o->stack[spi].slot_type, sizeof(ok));
-    if (spi < c->nslots)
-        bpfrt_memcpy(&ck, c->stack[spi].slot_type, sizeof(ck));
-    if (ok == ck && !(ok & ~(ok >> 1) & 0x0101010101010101ull)) /* a byte of 1 is STACK_SPILL */
+    /* the same kinds and no register: every byte test below passes */
+    if (spi < c->nslots &&
+        bpfrt_memcmp(o->stack[spi].slot_type, c->stack[spi].slot_type, BPF_REG_SIZE) == 0 &&
+        !slot_has_reg(&o->stack[spi]))
         return true;
     for (uint32_t im = 0; im < BPF_REG_SIZE; im++) {
         uint8_t ot = o->stack[spi].slot_type[im];
@@ -373,28 +380,36 @@ static bool slotsafe(const struct vframe *o, const struct vframe *c, uint32_t sp
             continue;
         if (ot != ct)
             return false;
-        if (im == BPF_REG_SIZE - 1 && ot == STACK_SPILL &&
+        if (im == BPF_REG_SIZE - 1 && (ot == STACK_SPILL || ot == STACK_DYNPTR) &&
             !regsafe(&o->stack[spi].spilled_ptr, &c->stack[spi].spilled_ptr, m, exact))
             return false;
     }
     return true;
 }
 
-/* The slots with a SPILL or ZERO byte (odd kinds): a slot of only INVALID
- * and MISC bytes never blocks a prune that is not exact, so stacksafe
- * visits only these (an explored state keeps the mask of each frame). */
+/* The slots with a byte of another kind than INVALID or MISC (a spill, a
+ * zero, a dynptr): a slot of only INVALID and MISC bytes never blocks a
+ * prune that is not exact, so stacksafe visits only these (an explored
+ * state keeps the mask of each frame). */
 static void note_odd_slots(struct vstate *st)
 {
     for (uint32_t i = 0; i <= st->curframe; i++) {
         struct vframe *f = st->frame[i];
         f->odd_slots = 0;
-        for (uint32_t spi = 0; spi < f->nslots; spi++) {
-            uint64_t kinds;
-            bpfrt_memcpy(&kinds, f->stack[spi].slot_type, sizeof(kinds));
-            if (kinds & 0x0101010101010101ull)
-                f->odd_slots |= 1ull << spi;
-        }
+        for (uint32_t spi = 0; spi < f->nslots; spi++)
+            for (int b = 0; b < BPF_REG_SIZE; b++)
+                if (f->stack[spi].slot_type[b] != STACK_INVALID && f->stack[spi].slot_type[b] != STACK_MISC) {
+                    f->odd_slots |= 1ull << spi;
+                    break;
+                }
     }
+}
+
+/* A dynptr's slots are read by the dynptr checks, not the stack reads that
+ * leave read marks: they are never forgotten. */
+static bool slot_is_dynptr(const struct vslot *s)
+{
+    return s->slot_type[0] == STACK_DYNPTR || s->slot_type[BPF_REG_SIZE - 1] == STACK_DYNPTR;
 }
 
 static bool stacksafe(const struct vframe *o, const struct vframe *c, struct idmap *m, enum exact_level exact)
@@ -551,6 +566,8 @@ static void clean_dead_stack(struct vframe *f, uint16_t live)
         if ((live & (1u << r)) && f->regs[r].type == PTR_TO_STACK)
             return;
     for (uint32_t i = 0; i < f->nslots; i++) {
+        if (slot_is_dynptr(&f->stack[i]))
+            continue;
         bpfrt_v_mark_reg_not_init(&f->stack[i].spilled_ptr);
         bpfrt_memset(f->stack[i].slot_type, STACK_INVALID, sizeof(f->stack[i].slot_type));
     }
@@ -576,7 +593,7 @@ static void clean_live_state(struct venv *env, int32_t insn, const struct vstate
         if (st->curframe == 0)
             clean_dead_stack(fr, live);
         for (uint32_t spi = 0; !loop && spi < fr->nslots; spi++)
-            if (!(fr->stack[spi].live & VLIVE_READ)) {
+            if (!(fr->stack[spi].live & VLIVE_READ) && !slot_is_dynptr(&fr->stack[spi])) {
                 bpfrt_v_mark_reg_not_init(&fr->stack[spi].spilled_ptr);
                 bpfrt_memset(fr->stack[spi].slot_type, STACK_INVALID, BPF_REG_SIZE);
             }
