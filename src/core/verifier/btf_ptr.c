@@ -149,7 +149,9 @@ struct walk {
     uint32_t next_id;
     uint8_t flag;             /* MEM_RCU from an __rcu tag, PTR_UNTRUSTED from a union */
     const char *field;        /* the pointer member's name */
-    const char *owner;        /* the struct holding it */
+    const char *owner;        /* the register's struct, whose safe list names the field
+                               * (btf_nested_type_is_trusted), even when the field sits
+                               * in a nested struct or an __bpf_md_ptr union */
 };
 
 /* Resolves a member's type: arrays to their element (count multiplied
@@ -275,7 +277,6 @@ static int walk_once(struct venv *env, const struct bpfrt_btf *btf, uint32_t id,
                 if (is_struct(bpfrt_btf_type_by_id(btf, sid))) {
                     w->next_id = sid;
                     w->field = mname;
-                    w->owner = tname;
                     return WALK_PTR;
                 }
                 return WALK_PTR_UNTRUSTED;
@@ -393,7 +394,7 @@ int bpfrt_v_check_ptr_to_btf_access(struct venv *env, uint32_t regno, int32_t of
         verbose(env, "only read is supported\n");
         return -BPFRT_EACCES;
     }
-    struct walk w = { 0 };
+    struct walk w = { .owner = tname };
     uint32_t id = (uint32_t)reg->reg_btf_id;
     int kind;
     for (;;) {

@@ -84,6 +84,8 @@ static const char *arg_btf_struct(int32_t id, const struct arg_rule *rule)
         return "sock_common";
     switch (id) {
     case BPF_FUNC_task_storage_get: case BPF_FUNC_task_storage_delete: return "task_struct";
+    case BPF_FUNC_get_task_stack: return "task_struct";
+    case BPF_FUNC_seq_printf: case BPF_FUNC_seq_write: return "seq_file";
     case BPF_FUNC_cgrp_storage_get: case BPF_FUNC_cgrp_storage_delete: return "cgroup";
     case BPF_FUNC_inode_storage_get: case BPF_FUNC_inode_storage_delete: return "inode";
     default: return NULL;
