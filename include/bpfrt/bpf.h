@@ -25,6 +25,16 @@ struct bpfrt_btf;
  * mode (every memory access bounds-checked at run time). */
 #define BPFRT_PROG_F_NO_VERIFY (1U << 27)
 
+/* bpfrt's own PROG_LOAD prog_flags bit: verify as Linux 6.18 does for a
+ * loader without CAP_BPF, CAP_PERFMON and CAP_SYS_ADMIN (unprivileged BPF):
+ * only socket filter and cgroup skb programs (-EPERM), at most 4,096
+ * instructions (-E2BIG), no pointer leaks or comparisons, pointer
+ * arithmetic limited as Spectre v1 masking needs, no loops, no bpf-to-bpf
+ * calls or callbacks, no reads of uninitialised stack, no helpers past
+ * Linux's unprivileged set. Not with BPFRT_PROG_F_NO_VERIFY (-EINVAL).
+ * docs/verifier.md lists the rules. */
+#define BPFRT_PROG_F_UNPRIV (1U << 26)
+
 /* First handle number bpfrt_bpf hands out. */
 #define BPFRT_FIRST_HANDLE 3
 

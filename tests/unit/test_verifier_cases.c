@@ -155,7 +155,7 @@ int main(int argc, char **argv)
     if (!kernel)
         printf("*** KERNEL NOT USED: %s - the cases' expectations are not checked against Linux 6.18 ***\n",
                release[0] ? "the running kernel is not 6.18" : "bpf(2) is not available");
-    struct vc_target kt = { true, NULL, false }, bt = { false, new_rt(), false };
+    struct vc_target kt = { true, NULL, false, false }, bt = { false, new_rt(), false, false };
 
     int run = 0, confirmed = 0, broken = 0, agree = 0;
     bool *bpfrt_ok = calloc((size_t)ncases, sizeof(bool));

@@ -570,6 +570,7 @@ struct vc_target {
     bool kernel;
     struct bpfrt_runtime *rt;
     bool keep_prog; /* vc_run leaves a loaded program open (the caller closes r->ret) */
+    bool keep_maps; /* ... and its maps (the caller closes r->map_fds) */
 };
 
 struct vc_result {
@@ -577,6 +578,8 @@ struct vc_result {
     char *log;           /* the verifier log (malloc'd, NUL-terminated) */
     uint32_t log_true_size;
     char setup_err[VC_TEXT]; /* set when the case could not be loaded at all */
+    long map_fds[VC_MAX_MAPS]; /* with t->keep_maps: the maps created, in order */
+    int nmaps;
 };
 
 /* Replaces map_fd(NAME) and map_value(NAME) with the handles in fds. */
@@ -730,6 +733,11 @@ static inline void vc_run(struct vc_target *t, const struct vc_case *c, struct v
     if (r->ret >= 0 && !t->keep_prog)
         do_close(t->rt, t->kernel, r->ret);
 out:
+    if (t->keep_maps && r->ret >= 0) {
+        memcpy(r->map_fds, fds, sizeof(fds[0]) * (size_t)nfds);
+        r->nmaps = nfds;
+        nfds = 0;
+    }
     while (nfds-- > 0)
         do_close(t->rt, t->kernel, fds[nfds]);
     if (btf_fd >= 0)

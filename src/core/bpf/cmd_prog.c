@@ -28,7 +28,7 @@
 #define KNOWN_PROG_FLAGS                                                                       \
     (BPF_F_STRICT_ALIGNMENT | BPF_F_ANY_ALIGNMENT | BPF_F_TEST_RND_HI32 | BPF_F_TEST_STATE_FREQ | \
      BPF_F_SLEEPABLE | BPF_F_XDP_HAS_FRAGS | BPF_F_XDP_DEV_BOUND_ONLY | BPF_F_TEST_REG_INVARIANTS | \
-     BPFRT_PROG_F_ENGINE_MASK | BPFRT_PROG_F_NO_VERIFY)
+     BPFRT_PROG_F_ENGINE_MASK | BPFRT_PROG_F_NO_VERIFY | BPFRT_PROG_F_UNPRIV)
 
 /* Everything one load collects before the program object exists. */
 struct load {
@@ -475,7 +475,7 @@ static int hand_over(struct load *ld, struct bpfrt_prog *prog, const char *name)
         prog->ctx_desc = ld->btf_ctx;
         ld->btf_ctx = NULL;
     }
-    prog->prog_flags = a->prog_flags & ~(BPFRT_PROG_F_ENGINE_MASK | BPFRT_PROG_F_NO_VERIFY); /* Linux's flags only */
+    prog->prog_flags = a->prog_flags & ~(BPFRT_PROG_F_ENGINE_MASK | BPFRT_PROG_F_NO_VERIFY | BPFRT_PROG_F_UNPRIV); /* Linux's flags only */
     prog->gpl_compatible = ld->gpl;
     bpfrt_memcpy(prog->name, name, BPF_OBJ_NAME_LEN);
     /* orig_insns: the program as the caller loaded it (map fds intact). */
@@ -511,6 +511,9 @@ long bpfrt_cmd_prog_load(struct bpfrt_cmd *c)
 
     if (a->prog_flags & ~(uint32_t)KNOWN_PROG_FLAGS)
         return -BPFRT_EINVAL;
+    bool unpriv = a->prog_flags & BPFRT_PROG_F_UNPRIV;
+    if (unpriv && (a->prog_flags & BPFRT_PROG_F_NO_VERIFY))
+        return -BPFRT_EINVAL; /* an unprivileged load is always verified */
     if (a->prog_token_fd || a->signature || a->signature_size || a->keyring_id)
         return -BPFRT_EINVAL; /* no tokens or signed programs in bpfrt */
     if (a->core_relo_cnt || a->core_relos)
@@ -522,6 +525,11 @@ long bpfrt_cmd_prog_load(struct bpfrt_cmd *c)
         return -BPFRT_EINVAL;
     if (a->insn_cnt == 0 || a->insn_cnt > BPFRT_MAX_INSNS)
         return -BPFRT_E2BIG;
+    if (unpriv) { /* bpf_prog_load without CAP_BPF */
+        int uerr = bpfrt_verify_unpriv_load_check(a->prog_type, a->insn_cnt);
+        if (uerr)
+            return uerr;
+    }
     if (!a->license || !a->insns)
         return -BPFRT_EFAULT;
     /* strncpy_from_user-like: at most LICENSE_MAX-1 bytes are looked at */

@@ -69,9 +69,8 @@ void bpfrt_v_copy_register_state(struct vreg *dst, const struct vreg *src)
 
 bool bpfrt_v_is_pointer_value(struct venv *env, uint32_t regno)
 {
-    (void)env;
-    (void)regno;
-    return false; /* allow_ptr_leaks */
+    /* a privileged loader may leak pointers (allow_ptr_leaks) */
+    return env->unpriv && cur_regs(env)[regno].type != SCALAR_VALUE;
 }
 
 bool bpfrt_v_reg_is_const_scalar(const struct vreg *r, uint64_t *val)

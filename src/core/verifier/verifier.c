@@ -3,6 +3,7 @@
  * map passes; then the CFG, the walk from the entry, the combined stack of
  * every call chain, and the fix-ups that hand the engines what was proved.
  * See verify.h for the contract and docs/verifier.md for the design. */
+#include "bpfrt/bpf.h"
 #include "core/isa/isa.h"
 #include "core/verifier/verifier.h"
 
@@ -18,6 +19,7 @@ int bpfrt_verify_begin(const struct bpfrt_verify_args *args, struct venv **out)
     env->insns = args->insns;
     env->len = args->len;
     env->prog_type = args->prog_type;
+    env->unpriv = args->prog_flags & BPFRT_PROG_F_UNPRIV;
     env->ctx_desc = bpfrt_ctx_desc_for(args->prog_type, args->expected_attach_type);
     env->di = bpfrt_v_zalloc(env, (size_t)env->len * sizeof(*env->di));
     env->aux = bpfrt_v_zalloc(env, ((size_t)env->len + 1) * sizeof(*env->aux));

@@ -39,7 +39,11 @@
 #define MAX_BPF_FUNC_REG_ARGS 5
 #define BPF_LOG_ALIGNMENT 40
 #define BPF_LOG_MIN_ALIGNMENT 8
-#define BPF_ADD_CONST (1u << 31) /* id flag: register = linked register + off */
+/* id flags: register = linked register + off, by a 64-bit or a 32-bit
+ * (zero-extending) add or sub */
+#define BPF_ADD_CONST64 (1u << 31)
+#define BPF_ADD_CONST32 (1u << 30)
+#define BPF_ADD_CONST (BPF_ADD_CONST64 | BPF_ADD_CONST32)
 
 /* ---- register types: Linux's enum bpf_reg_type (base types) ---- */
 enum vreg_type {
@@ -171,6 +175,8 @@ struct vaux {
     const struct bpfrt_map *map; /* ld_imm64 map / map value; helper call's map */
     uint32_t map_off;            /* ld_imm64 map value offset */
     uint32_t subprog;            /* index of the subprogram the insn belongs to */
+    uint8_t alu_state;           /* unprivileged pointer add/sub: its masking (unpriv.c) */
+    uint32_t alu_limit;
 };
 
 /* ---- subprograms (struct bpf_subprog_info) ---- */
@@ -253,6 +259,7 @@ struct venv {
     uint32_t max_ctx_offset;
     bool changes_pkt_data;
     int err_alloc;               /* -ENOMEM seen while copying states */
+    bool unpriv;                 /* BPFRT_PROG_F_UNPRIV: !bpf_capable, !allow_ptr_leaks (unpriv.c) */
 };
 
 /* ---- register type helpers ---- */
@@ -422,6 +429,24 @@ int bpfrt_v_propagate_precision(struct venv *env, const struct vstate *old);
 void bpfrt_v_mark_all_scalars_imprecise(struct vstate *st);
 const struct vstate *bpfrt_v_find_prev_entry(struct venv *env, const struct vstate *cur, int32_t insn_idx);
 void bpfrt_v_widen_imprecise_scalars(const struct vstate *old, struct vstate *cur);
+
+/* ---- unpriv.c (a loader without CAP_BPF: pointer leaks, Spectre v1 limits) ---- */
+struct vsanitize {               /* struct bpf_sanitize_info */
+    uint8_t alu_state;
+    uint32_t alu_limit;
+    bool mask_to_left;
+};
+int bpfrt_v_unpriv_leak(struct venv *env, int regno, const char *how);
+int bpfrt_v_unpriv_store(struct venv *env, const struct vreg *ptr, bool write, int value_regno);
+int bpfrt_v_unpriv_alu(struct venv *env, const struct bpfrt_dinsn *d);
+int bpfrt_v_unpriv_val_alu(struct venv *env, const struct bpfrt_dinsn *d);
+int bpfrt_v_unpriv_ptr_alu(struct venv *env, const struct bpfrt_dinsn *d, const struct vreg *ptr,
+                           const struct vreg *off, bool ptr_is_dst, struct vsanitize *info, bool commit);
+int bpfrt_v_unpriv_check_bounds(struct venv *env, uint32_t regno);
+int bpfrt_v_unpriv_cmp(struct venv *env, uint32_t regno);
+int bpfrt_v_unpriv_back_edge(struct venv *env, uint32_t from, uint32_t to);
+int bpfrt_v_unpriv_call(struct venv *env);
+bool bpfrt_v_unpriv_helper_denied(const struct venv *env, int32_t id);
 
 /* ---- fixups.c (after verification) ---- */
 int bpfrt_v_fixups(struct venv *env, struct bpfrt_verify_result *res);

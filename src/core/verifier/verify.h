@@ -78,4 +78,9 @@ int bpfrt_verify_run(struct venv *env, struct bpfrt_verify_result *res);
 
 void bpfrt_verify_end(struct venv *env);
 
+/* bpf_prog_load's checks for a loader without CAP_BPF (BPFRT_PROG_F_UNPRIV):
+ * at most 4,096 instructions (-E2BIG), only socket filters and cgroup skb
+ * programs (-EPERM). Returns 0 or the error. */
+int bpfrt_verify_unpriv_load_check(uint32_t prog_type, uint32_t insn_cnt);
+
 #endif
