@@ -65,6 +65,10 @@ struct vc_case {
     struct vc_log logs[VC_MAX_LOGS];
     int nlogs;
     bool have_type, have_expect;
+    bool unpriv;       /* bpfrt loads it with BPFRT_PROG_F_UNPRIV; the kernel cannot (root, unprivileged BPF off) */
+    bool have_priv;    /* ... and the privileged verdict, which both check */
+    bool priv_accept;
+    int priv_err;
 };
 
 /* ---- names ---- */
@@ -264,21 +268,32 @@ static inline bool vc_parse_key(struct vc_parser *p, struct vc_case *c, const ch
         return vc_parse_map(p, c, val);
     } else if (strcmp(key, "func") == 0) {
         return vc_parse_func(p, c, val);
-    } else if (strcmp(key, "expect") == 0) {
+    } else if (strcmp(key, "unpriv") == 0) {
+        c->unpriv = strcmp(val, "yes") == 0;
+    } else if (strcmp(key, "expect") == 0 || strcmp(key, "priv") == 0) {
+        bool priv = key[0] == 'p', accept;
+        int e = 0;
         char verdict[16], err[16] = "";
         if (sscanf(val, "%15s %15s", verdict, err) < 1)
-            return vc_fail(p, "expect needs 'accept' or 'reject ERRNO'");
-        c->have_expect = true;
-        c->accept = strcmp(verdict, "accept") == 0;
-        if (!c->accept) {
+            return vc_fail(p, "%s needs 'accept' or 'reject ERRNO'", key);
+        accept = strcmp(verdict, "accept") == 0;
+        if (!accept) {
             if (strcmp(verdict, "reject"))
-                return vc_fail(p, "expect needs 'accept' or 'reject ERRNO'");
-            c->err = 0;
+                return vc_fail(p, "%s needs 'accept' or 'reject ERRNO'", key);
             for (size_t i = 0; i < sizeof(vc_errnos) / sizeof(vc_errnos[0]); i++)
                 if (strcmp(vc_errnos[i].name, err) == 0)
-                    c->err = vc_errnos[i].value;
-            if (!c->err)
+                    e = vc_errnos[i].value;
+            if (!e)
                 return vc_fail(p, "unknown errno '%s'", err);
+        }
+        if (priv) {
+            c->have_priv = true;
+            c->priv_accept = accept;
+            c->priv_err = e;
+        } else {
+            c->have_expect = true;
+            c->accept = accept;
+            c->err = e;
         }
     } else if (strcmp(key, "log") == 0 || strcmp(key, "log_line") == 0 || strcmp(key, "log_not") == 0) {
         if (c->nlogs == VC_MAX_LOGS)
@@ -657,7 +672,7 @@ static inline long vc_load_insns(struct vc_target *t, const struct vc_case *c, c
     a.insns = ptr(insns);
     a.insn_cnt = cnt;
     a.license = ptr(c->license);
-    a.prog_flags = c->prog_flags;
+    a.prog_flags = c->prog_flags | (c->unpriv && !t->kernel ? BPFRT_PROG_F_UNPRIV : 0);
     r->log = calloc(1, c->log_size ? c->log_size : 1);
     if (c->log_level) {
         a.log_level = c->log_level;

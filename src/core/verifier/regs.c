@@ -142,9 +142,12 @@ void bpfrt_v_invalidate_reg(struct vreg *reg)
 
 static void clear_pkt_pointer(struct venv *env, struct vreg *reg, void *arg)
 {
-    (void)env;
     (void)arg;
-    if (reg_is_pkt_pointer_any(reg))
+    if (!reg_is_pkt_pointer_any(reg))
+        return;
+    if (env->unpriv) /* mark_reg_invalid: unreadable unless pointers may leak */
+        bpfrt_v_mark_reg_not_init(reg);
+    else
         bpfrt_v_invalidate_reg(reg);
 }
 

@@ -325,6 +325,8 @@ static bool states_equal(struct venv *env, const struct vstate *o, const struct 
 {
     if (o->curframe != c->curframe)
         return false;
+    if (env->unpriv && exact == NOT_EXACT)
+        exact = RANGE_WITHIN; /* unprivileged: every scalar is precise (a mask may depend on it) */
     if (!env->idmap_scratch) {
         env->idmap_scratch = bpfrt_v_zalloc(env, sizeof(struct idmap));
         if (!env->idmap_scratch)
