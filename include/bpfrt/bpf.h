@@ -35,6 +35,14 @@ struct bpfrt_btf;
  * docs/verifier.md lists the rules. */
 #define BPFRT_PROG_F_UNPRIV (1U << 26)
 
+/* bpfrt's own PROG_LOAD log_level bit: the log buffer receives one JSON
+ * document instead of Linux's text - each instruction the verifier
+ * processed, on which path, with the registers and stack slots after it,
+ * then the verdict (with the level-1 text log inside). Combines with any
+ * level (the text inside is level 1). docs/verifier.md describes the
+ * format. */
+#define BPFRT_LOG_JSON (1U << 16)
+
 /* First handle number bpfrt_bpf hands out. */
 #define BPFRT_FIRST_HANDLE 3
 

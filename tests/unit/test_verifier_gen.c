@@ -9,6 +9,8 @@
  *    run in checked mode (the interpreter's sandbox) on random packets,
  *    __sk_buff fields and map contents: a fault there is an unsafe program
  *    the verifier accepted (always enforced);
+ *  - socket filters are also loaded unprivileged (BPFRT_PROG_F_UNPRIV):
+ *    accepted unprivileged but refused privileged is a finding;
  *  - each program is also loaded into the running kernel (6.18): a program
  *    bpfrt accepts and the kernel refuses is unsafe (always enforced); one
  *    the kernel accepts and bpfrt refuses is a precision gap, and two
@@ -56,6 +58,7 @@ static void error_line(const char *log, char *out, size_t size)
     out[n] = '\0';
 }
 
+static long unpriv_progs, unpriv_accepts, unpriv_wider;
 static long progs, bpfrt_accepts, kernel_accepts, compared, agree, unsafe_accepts, false_rejects, other_diffs, runs,
     faults;
 static bool have_kernel, print_one;
@@ -115,6 +118,8 @@ static void run_checked(struct vc_target *bt, const struct vc_case *c, uint64_t 
         uint32_t len = (uint32_t)(chance(20) ? 14 + rnd(16) : 14 + rnd(sizeof(pkt) - 14));
         for (uint32_t k = 0; k < len; k++)
             pkt[k] = (uint8_t)rnd(256);
+        if (len < 14 + 40 && (pkt[12] == 0x08 || pkt[12] == 0x86))
+            pkt[12] = 0x42; /* no IPv4/IPv6 ethertype without its header: TEST_RUN refuses (-EINVAL) */
         struct __sk_buff skb;
         memset(&skb, 0, sizeof(skb));
         skb.mark = (uint32_t)rnd(UINT32_MAX);
@@ -216,6 +221,24 @@ static void check_one(struct vc_target *kt, struct vc_target *bt, uint64_t seed)
                 report_diff("bpfrt refuses differently", seed, &g, &kr, &br, kline, bline, &other_diffs);
         }
     }
+    /* Unprivileged (socket filters): what an unprivileged loader gets is a
+     * subset of what a privileged one gets. */
+    if (g.type == BPF_PROG_TYPE_SOCKET_FILTER && !br.setup_err[0]) {
+        struct vc_result ur;
+        c.unpriv = true;
+        vc_run(bt, &c, &ur);
+        c.unpriv = false;
+        unpriv_progs++;
+        if (ur.ret >= 0) {
+            unpriv_accepts++;
+            bpfrt_close(bt->rt, (int)ur.ret);
+            if (br.ret < 0) {
+                unpriv_wider++;
+                finding("UNSAFE: bpfrt accepts unprivileged what it refuses privileged", seed, &g, "");
+            }
+        }
+        free(ur.log);
+    }
     if (print_one)
         printf("program seed 0x%llx:\n%s\nkernel: %ld\n%s\nbpfrt: %ld\n%s\n", (unsigned long long)seed, g.code,
                kr.ret, kr.log ? kr.log : "", br.ret, br.log ? br.log : "");
@@ -271,7 +294,10 @@ int main(void)
                "differences\n",
                compared, kernel_accepts, agree, unsafe_accepts, false_rejects, other_diffs);
     printf("%ld checked-mode runs of bpfrt-verified programs, %ld faults\n", runs, faults);
+    printf("unprivileged (BPFRT_PROG_F_UNPRIV): %ld socket filters, %ld accepted, %ld accepted only unprivileged\n",
+           unpriv_progs, unpriv_accepts, unpriv_wider);
     CHECK_EQ(faults, 0);
+    CHECK_EQ(unpriv_wider, 0);
     CHECK_EQ(unsafe_accepts, 0);
     if (!one) {
         CHECK(bpfrt_accepts > 0 && bpfrt_accepts < progs); /* the generator reaches both verdicts */

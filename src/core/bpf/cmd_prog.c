@@ -4,6 +4,9 @@
  * the program), the verifier (src/core/verifier/, in Linux 6.18's bpf_check
  * order), then the program object.
  *
+ * BPFRT_LOG_JSON in log_level gives the log as a JSON document
+ * (src/core/verifier/log_json.c); BPFRT_PROG_F_UNPRIV verifies as for an
+ * unprivileged loader (src/core/verifier/unpriv.c).
  * With BPFRT_PROG_F_NO_VERIFY a program is only validated structurally
  * (bpfrt_isa_validate) and by the helper checks here, and runs in the
  * engines' checked mode. */
@@ -24,6 +27,7 @@
 #define LICENSE_MAX 128
 #define MAX_FUNCINFO_REC_SIZE 252
 #define MAX_SUBPROGS 256
+#define JSON_TEXT_LOG (64 * 1024) /* the text log inside a JSON log: its tail is kept */
 
 #define KNOWN_PROG_FLAGS                                                                       \
     (BPF_F_STRICT_ALIGNMENT | BPF_F_ANY_ALIGNMENT | BPF_F_TEST_RND_HI32 | BPF_F_TEST_STATE_FREQ | \
@@ -542,9 +546,28 @@ long bpfrt_cmd_prog_load(struct bpfrt_cmd *c)
     char name[BPF_OBJ_NAME_LEN];
     if (bpfrt_obj_name_cpy(name, a->prog_name))
         return -BPFRT_EINVAL;
-    int err = bpfrt_vlog_init(&ld.log, a->log_level, u64_to_ptr(a->log_buf), a->log_size);
-    if (err)
+    /* BPFRT_LOG_JSON: the caller's buffer gets the JSON document; the text
+     * log (level 1) goes to a scratch buffer and into the document */
+    struct bpfrt_vjson json;
+    bool want_json = a->log_level & BPFRT_LOG_JSON;
+    char *text = NULL;
+    int err;
+    if (want_json) {
+        if ((a->log_level & ~BPFRT_LOG_JSON & ~(uint32_t)BPF_LOG_MASK) || !!a->log_buf != !!a->log_size)
+            return -BPFRT_EINVAL;
+        text = bpfrt_zalloc(rt, JSON_TEXT_LOG);
+        if (!text)
+            return -BPFRT_ENOMEM;
+        err = bpfrt_vlog_init(&ld.log, BPF_LOG_LEVEL1 | (a->log_level & BPF_LOG_STATS), text, JSON_TEXT_LOG);
+        if (!err)
+            err = bpfrt_vjson_begin(&json, u64_to_ptr(a->log_buf), a->log_size);
+    } else {
+        err = bpfrt_vlog_init(&ld.log, a->log_level, u64_to_ptr(a->log_buf), a->log_size);
+    }
+    if (err) {
+        bpfrt_free(rt, text, JSON_TEXT_LOG);
         return err;
+    }
 
     uint64_t t0 = rt->plat->ktime_ns ? rt->plat->ktime_ns(rt->plat->ctx) : 0;
     ld.cnt = a->insn_cnt;
@@ -567,6 +590,7 @@ long bpfrt_cmd_prog_load(struct bpfrt_cmd *c)
         ld.vargs = (struct bpfrt_verify_args){
             .rt = rt, .log = &ld.log, .insns = ld.insns, .len = ld.cnt, .prog_type = a->prog_type,
             .expected_attach_type = a->expected_attach_type, .prog_flags = a->prog_flags, .gpl = ld.gpl,
+            .json = want_json ? &json : NULL,
         };
         err = bpfrt_verify_begin(&ld.vargs, &ld.venv);
         if (!err) {
@@ -633,6 +657,10 @@ long bpfrt_cmd_prog_load(struct bpfrt_cmd *c)
     bpfrt_vlog_print_stats(&ld.log, &st);
     uint32_t true_size = 0;
     int lerr = bpfrt_vlog_finalize(&ld.log, &true_size);
+    if (want_json) {
+        lerr = bpfrt_vjson_end(&json, err, text, &st, &true_size); /* the text's own overflow is no error */
+        bpfrt_free(rt, text, JSON_TEXT_LOG);
+    }
     BPFRT_CMD_PUT_U32(c, log_true_size, true_size);
     if (lerr)
         err = lerr;

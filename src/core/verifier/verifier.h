@@ -260,6 +260,7 @@ struct venv {
     bool changes_pkt_data;
     int err_alloc;               /* -ENOMEM seen while copying states */
     bool unpriv;                 /* BPFRT_PROG_F_UNPRIV: !bpf_capable, !allow_ptr_leaks (unpriv.c) */
+    uint32_t json_path;          /* the JSON log's path number (log_json.c) */
 };
 
 /* ---- register type helpers ---- */
@@ -315,6 +316,10 @@ void bpfrt_v_mark_state_scratched(struct venv *env);
 void bpfrt_v_mark_state_clean(struct venv *env);
 bool bpfrt_v_state_scratched(const struct venv *env);
 #define verbose bpfrt_v_verbose
+
+/* ---- log_json.c (the JSON log: one step per processed instruction) ---- */
+enum bpfrt_v_json_kind { VJSON_INSN, VJSON_PATH, VJSON_SAFE, VJSON_REFUSED };
+void bpfrt_v_json_step(struct venv *env, uint32_t idx, int32_t from, enum bpfrt_v_json_kind kind);
 
 /* ---- subprog.c (add_subprog_and_kfunc, check_subprogs, check_max_stack_depth) ---- */
 int bpfrt_v_add_subprogs(struct venv *env);
