@@ -9,8 +9,8 @@
  *    run in checked mode (the interpreter's sandbox) on random packets,
  *    __sk_buff fields and map contents: a fault there is an unsafe program
  *    the verifier accepted (always enforced);
- *  - socket filters are also loaded unprivileged (BPFRT_PROG_F_UNPRIV):
- *    accepted unprivileged but refused privileged is a finding;
+ *  - socket filters are also loaded unprivileged (BPFRT_PROG_F_UNPRIV); one
+ *    accepted only that way runs in checked mode too;
  *  - each program is also loaded into the running kernel (6.18): a program
  *    bpfrt accepts and the kernel refuses is unsafe (always enforced); one
  *    the kernel accepts and bpfrt refuses is a precision gap, and two
@@ -18,9 +18,9 @@
  *    and enforced with BPFRT_VERIFIER_GEN_STRICT=1. Without the kernel the
  *    comparison is skipped (said loudly) and the checked runs still count.
  *
- * Size: BPFRT_FUZZ_ITERS / 20 programs (at least 50); or
- * BPFRT_VERIFIER_GEN_SECONDS=N runs for N seconds (make check-long: an
- * hour). BPFRT_SEED reproduces a run; every finding prints its program's
+ * Size: BPFRT_FUZZ_ITERS / 10 programs (at least 50; make test: 200, about
+ * a second); or BPFRT_VERIFIER_GEN_SECONDS=N runs for N seconds (make
+ * check-long: LONG_VGEN_SECONDS, an hour). BPFRT_SEED reproduces a run; every finding prints its program's
  * own seed, which BPFRT_GEN_ONE=seed regenerates alone; BPFRT_GEN_FINDINGS
  * names a file every finding is appended to. */
 #include <sys/utsname.h>
@@ -221,8 +221,10 @@ static void check_one(struct vc_target *kt, struct vc_target *bt, uint64_t seed)
                 report_diff("bpfrt refuses differently", seed, &g, &kr, &br, kline, bline, &other_diffs);
         }
     }
-    /* Unprivileged (socket filters): what an unprivileged loader gets is a
-     * subset of what a privileged one gets. */
+    /* Unprivileged (socket filters): every program accepted runs in checked
+     * mode too. (Not always a subset of the privileged accepts: without
+     * CAP_BPF a spilled scalar is not tracked, so a later narrow store
+     * into a zeroed slot leaves its other bytes zero rather than unknown.) */
     if (g.type == BPF_PROG_TYPE_SOCKET_FILTER && !br.setup_err[0]) {
         struct vc_result ur;
         c.unpriv = true;
@@ -234,7 +236,7 @@ static void check_one(struct vc_target *kt, struct vc_target *bt, uint64_t seed)
             bpfrt_close(bt->rt, (int)ur.ret);
             if (br.ret < 0) {
                 unpriv_wider++;
-                finding("UNSAFE: bpfrt accepts unprivileged what it refuses privileged", seed, &g, "");
+                run_checked(bt, &c, seed, &g);
             }
         }
         free(ur.log);
@@ -276,7 +278,7 @@ int main(void)
         printf("seed 0x%llx (BPFRT_SEED reproduces)\n", (unsigned long long)master);
         const char *secs = getenv("BPFRT_VERIFIER_GEN_SECONDS");
         double until = secs ? now() + atof(secs) : 0;
-        long n = test_fuzz_iters() / 20;
+        long n = test_fuzz_iters() / 10;
         if (n < 50)
             n = 50;
         for (long i = 0; secs ? now() < until : i < n; i++) {
@@ -297,7 +299,6 @@ int main(void)
     printf("unprivileged (BPFRT_PROG_F_UNPRIV): %ld socket filters, %ld accepted, %ld accepted only unprivileged\n",
            unpriv_progs, unpriv_accepts, unpriv_wider);
     CHECK_EQ(faults, 0);
-    CHECK_EQ(unpriv_wider, 0);
     CHECK_EQ(unsafe_accepts, 0);
     if (!one) {
         CHECK(bpfrt_accepts > 0 && bpfrt_accepts < progs); /* the generator reaches both verdicts */
