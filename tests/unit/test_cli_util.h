@@ -25,8 +25,8 @@ static char cli_out[1 << 20];
 static char cli_dir[512];
 
 /* Returns the exit status (-1 when it did not exit normally). */
-static int cli(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static int cli(const char *fmt, ...)
+static inline int cli(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static inline int cli(const char *fmt, ...)
 {
     char args[4096], cmd[8192];
     va_list ap;
@@ -44,7 +44,7 @@ static int cli(const char *fmt, ...)
 }
 
 /* Whether the CLI is built; creates the scratch directory <build>/<name>.d. */
-static bool cli_setup(const char *name)
+static inline bool cli_setup(const char *name)
 {
     char path[4096];
     snprintf(path, sizeof(path), "%s/bpfrt", cli_build());
@@ -56,7 +56,7 @@ static bool cli_setup(const char *name)
 }
 
 /* A corpus object of the v3 build: <build>/progs/v3/<name>.o */
-static const char *cpath(const char *name)
+static inline const char *cpath(const char *name)
 {
     static char path[2][1024];
     static int k;
@@ -65,12 +65,12 @@ static const char *cpath(const char *name)
     return p;
 }
 
-static bool cpath_exists(void)
+static inline bool cpath_exists(void)
 {
     return access(cpath("socket_dns_filter"), R_OK) == 0;
 }
 
-static const char *cli_file(const char *name, const char *text)
+static inline const char *cli_file(const char *name, const char *text)
 {
     static char path[2][1024];
     static int k;
