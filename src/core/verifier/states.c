@@ -325,8 +325,13 @@ static bool states_equal(struct venv *env, const struct vstate *o, const struct 
 {
     if (o->curframe != c->curframe)
         return false;
-    if (env->unpriv && exact == NOT_EXACT)
-        exact = RANGE_WITHIN; /* unprivileged: every scalar is precise (a mask may depend on it) */
+    /* unprivileged: every scalar is precise, and once a pointer moved by an
+     * unknown scalar every state must match exactly (explore_alu_limits),
+     * so each path's masking limit is seen */
+    if (env->unpriv && env->explore_alu_limits)
+        exact = EXACT;
+    else if (env->unpriv && exact == NOT_EXACT)
+        exact = RANGE_WITHIN;
     if (!env->idmap_scratch) {
         env->idmap_scratch = bpfrt_v_zalloc(env, sizeof(struct idmap));
         if (!env->idmap_scratch)

@@ -196,6 +196,8 @@ int bpfrt_v_unpriv_ptr_alu(struct venv *env, const struct bpfrt_dinsn *d, const 
     }
     info->alu_state = (uint8_t)((off_is_neg ? ALU_NEG_VALUE : 0) | (off_is_imm ? ALU_IMMEDIATE : 0) |
                                 (ptr_is_dst ? ALU_SANITIZE_SRC : ALU_SANITIZE_DST));
+    if (!off_is_imm)
+        env->explore_alu_limits = true; /* other paths' masks must be compared, not pruned */
     info->alu_limit = limit;
     return 0;
 }

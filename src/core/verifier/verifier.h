@@ -261,6 +261,7 @@ struct venv {
     int err_alloc;               /* -ENOMEM seen while copying states */
     bool unpriv;                 /* BPFRT_PROG_F_UNPRIV: !bpf_capable, !allow_ptr_leaks (unpriv.c) */
     uint32_t json_path;          /* the JSON log's path number (log_json.c) */
+    bool explore_alu_limits;     /* unpriv.c: a pointer moved by an unknown scalar (prune exactly) */
 };
 
 /* ---- register type helpers ---- */
