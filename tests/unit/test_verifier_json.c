@@ -271,6 +271,25 @@ static void test_cli(void)
                  p),
              0);
     CHECK_CONTAINS(cli_out, "[(0, 0), (0, 1), (0, 2), (0, 3), (1, 4), (1, 5)] 6");
+    if (!cpath_exists())
+        return;
+    /* corpus objects (subprograms, callbacks, loops, refusals): one JSON line per program whose
+     * document agrees with the verdict; frames past 0 appear */
+    static const char *const objs[] = { "subprog_calls", "loop_callbacks", "bounded_loop", "xdp_l4_lb",
+                                         "sandbox_pkt", "spin_lock" };
+    for (size_t i = 0; i < sizeof(objs) / sizeof(objs[0]); i++) {
+        cli("verify %s --log-format json --json | python3 -c \"import json, sys\n"
+            "frames = set()\n"
+            "for line in sys.stdin:\n"
+            "    d = json.loads(line)\n"
+            "    assert d['verified'] == d['log']['verdict']['accepted']\n"
+            "    frames |= {s['frame'] for s in d['log']['steps'] if 'frame' in s}\n"
+            "print('OK', max(frames))\"",
+            cpath(objs[i]));
+        CHECK_CONTAINS(cli_out, "OK ");
+        if (i < 2) /* bpf-to-bpf calls and callbacks run in frames past 0 */
+            CHECK(strstr(cli_out, "OK 0") == NULL);
+    }
 }
 
 int main(void)

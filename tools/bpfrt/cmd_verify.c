@@ -234,8 +234,9 @@ static bool verify_one(struct bpfrt_runtime *rt, const struct verify_args *va, c
         printf("{\"program\": ");
         cli_json_str(stdout, r->name);
         printf(", \"verified\": %s, \"errno\": %ld, \"log\": ", ok ? "true" : "false", ok ? 0 : -h);
-        if (va->log_json && log && *log) /* the document itself, not a string */
-            fputs(log, stdout);
+        if (va->log_json && log && *log) /* the document itself on this line (newlines only separate tokens) */
+            for (const char *s = log; *s; s++)
+                putchar(*s == '\n' ? ' ' : *s);
         else
             cli_json_str(stdout, log ? log : "");
         printf("}\n");
