@@ -147,25 +147,27 @@ int bpfrt_v_unpriv_val_alu(struct venv *env, const struct bpfrt_dinsn *d)
 }
 
 /* retrieve_ptr_limit: how far the pointer may move the way the mask
- * points. */
+ * points. Unsigned 32-bit, as Linux computes it: a limit that went
+ * negative is past any maximum. */
 static int retrieve_ptr_limit(const struct vreg *ptr, uint32_t *limit, bool mask_to_left)
 {
-    int64_t max, ptr_limit;
+    uint32_t max, ptr_limit;
     switch (ptr->type) {
     case PTR_TO_STACK:
         max = MAX_BPF_STACK + mask_to_left;
-        ptr_limit = -((int64_t)ptr->s.var_off.value + ptr->off);
+        ptr_limit = (uint32_t) - (ptr->s.var_off.value + (uint64_t)(int64_t)ptr->off);
         break;
     case PTR_TO_MAP_VALUE:
         max = ptr->map ? ptr->map->value_size : 0;
-        ptr_limit = (mask_to_left ? ptr->s.smin_value : (int64_t)ptr->s.umax_value) + ptr->off;
+        ptr_limit = (uint32_t)((mask_to_left ? (uint64_t)ptr->s.smin_value : ptr->s.umax_value) +
+                               (uint64_t)(int64_t)ptr->off);
         break;
     default:
         return REASON_TYPE;
     }
     if (ptr_limit >= max)
         return REASON_LIMIT;
-    *limit = (uint32_t)ptr_limit;
+    *limit = ptr_limit;
     return 0;
 }
 
