@@ -494,7 +494,9 @@ static int record_func_map(struct venv *env, const struct call_meta *meta, int32
         verbose(env, "write into map forbidden\n");
         return -BPFRT_EACCES;
     }
-    env->aux[env->insn_idx].map = meta->map;
+    struct vaux *aux = &env->aux[env->insn_idx];
+    aux->map_poisoned |= aux->map && aux->map != meta->map;
+    aux->map = meta->map;
     return 0;
 }
 

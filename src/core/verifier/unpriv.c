@@ -265,6 +265,20 @@ int bpfrt_v_unpriv_call(struct venv *env)
     return -BPFRT_EPERM;
 }
 
+/* do_misc_fixups: an unprivileged tail call must index one prog array on
+ * every path (its index is masked against that array's size). bpfrt's
+ * maps count as created by the same loader. */
+int bpfrt_v_unpriv_check_tail_calls(struct venv *env)
+{
+    for (uint32_t i = 0; env->unpriv && i < env->len; i++)
+        if (env->aux[i].seen && env->di[i].op == BPFRT_OP_CALL_HELPER && env->di[i].imm == BPF_FUNC_tail_call &&
+            env->aux[i].map_poisoned) {
+            verbose(env, "tail_call abusing map_ptr\n");
+            return -BPFRT_EINVAL;
+        }
+    return 0;
+}
+
 /* bpf_base_func_proto past its unprivileged group: the helpers that need
  * CAP_BPF, then those that need CAP_PERFMON (the ones bpfrt provides for
  * the two program types an unprivileged loader may use). */

@@ -104,6 +104,8 @@ int bpfrt_verify_run(struct venv *env, struct bpfrt_verify_result *res)
         err = bpfrt_v_check_max_stack_depth(env);
     bpfrt_v_free_explored(env);
     if (!err)
+        err = bpfrt_v_unpriv_check_tail_calls(env);
+    if (!err)
         err = bpfrt_v_fixups(env, res);
 
     res->insn_processed = env->insn_processed;

@@ -176,6 +176,7 @@ struct vaux {
     uint32_t map_off;            /* ld_imm64 map value offset */
     uint32_t subprog;            /* index of the subprogram the insn belongs to */
     uint8_t alu_state;           /* unprivileged pointer add/sub: its masking (unpriv.c) */
+    bool map_poisoned;           /* helper call: paths passed different maps (bpf_map_ptr_poisoned) */
     uint32_t alu_limit;
 };
 
@@ -452,6 +453,7 @@ int bpfrt_v_unpriv_check_bounds(struct venv *env, uint32_t regno);
 int bpfrt_v_unpriv_cmp(struct venv *env, uint32_t regno);
 int bpfrt_v_unpriv_back_edge(struct venv *env, uint32_t from, uint32_t to);
 int bpfrt_v_unpriv_call(struct venv *env);
+int bpfrt_v_unpriv_check_tail_calls(struct venv *env);
 bool bpfrt_v_unpriv_helper_denied(const struct venv *env, int32_t id);
 
 /* ---- fixups.c (after verification) ---- */
