@@ -7,8 +7,9 @@
  *
  *  - every program bpfrt's verifier accepts is loaded again unverified and
  *    run in checked mode (the interpreter's sandbox) on random packets,
- *    __sk_buff fields and map contents: a fault there is an unsafe program
- *    the verifier accepted (always enforced);
+ *    __sk_buff fields, map contents and bpf_get_prandom_u32 results, all
+ *    leaning to edge values (all ones, zero, around the sign bit): a fault
+ *    there is an unsafe program the verifier accepted (always enforced);
  *  - socket filters are also loaded unprivileged (BPFRT_PROG_F_UNPRIV); one
  *    accepted only that way runs in checked mode too;
  *  - each program is also loaded into the running kernel (6.18): a program
@@ -73,9 +74,38 @@ static void finding(const char *what, uint64_t seed, const struct gen *g, const 
     }
 }
 
+/* Inputs lean to the edges, where an off-by-one in a bound shows: all
+ * ones, zero, small, around the sign bit, or anything. */
+static uint32_t edge_u32(void)
+{
+    if (gen_ndict && chance(35)) /* one of the program's constants, or a neighbour */
+        return (uint32_t)gen_dict[rnd((uint64_t)gen_ndict)] + (uint32_t)rnd(3) - 1;
+    uint64_t k = rnd(10);
+    if (k < 3)
+        return k == 0 ? UINT32_MAX : k == 1 ? UINT32_MAX - (uint32_t)rnd(64) : (uint32_t)rnd(1u << (1 + rnd(16)));
+    if (k == 3)
+        return 0;
+    if (k == 4)
+        return 0x80000000u + (uint32_t)rnd(16) - 8;
+    return (uint32_t)test_xorshift64star(&rng);
+}
+
+static uint8_t edge_byte(int mode)
+{
+    return mode == 0 ? (uint8_t)rnd(256) : mode == 1 ? (chance(70) ? 0xff : (uint8_t)rnd(256)) : (chance(70) ? 0 : 0xff);
+}
+
+/* bpf_get_prandom_u32 in the checked runs: edge values (the platform's
+ * random source, replaced). */
+static uint32_t gen_random_u32(void *ctx)
+{
+    (void)ctx;
+    return edge_u32();
+}
+
 /* Random contents for the maps the checked load created: every array
  * element, a few hash keys (the programs look up keys 0-5). */
-static void fill_maps(struct vc_target *bt, const struct vc_result *r)
+static void fill_maps(struct vc_target *bt, const struct vc_result *r, int mode)
 {
     uint8_t val[VALUE_SIZE];
     for (int m = 0; m < r->nmaps; m++)
@@ -83,7 +113,12 @@ static void fill_maps(struct vc_target *bt, const struct vc_result *r)
             if (m == 1 && chance(40))
                 continue;
             for (size_t k = 0; k < sizeof(val); k++)
-                val[k] = chance(30) ? 0 : (uint8_t)rnd(256);
+                val[k] = edge_byte(mode);
+            for (size_t k = 0; k + 4 <= sizeof(val); k += 4) /* whole words of edge values too */
+                if (chance(40)) {
+                    uint32_t w = edge_u32();
+                    memcpy(val + k, &w, 4);
+                }
             union bpf_attr a;
             memset(&a, 0, sizeof(a));
             a.map_fd = (uint32_t)r->map_fds[m];
@@ -112,20 +147,20 @@ static void run_checked(struct vc_target *bt, const struct vc_case *c, uint64_t 
         return;
     }
     uint8_t pkt[256];
-    for (int i = 0; i < 6; i++) {
-        if (i % 2 == 0)
-            fill_maps(bt, &cr);
+    for (int i = 0; i < 9; i++) {
+        int mode = i % 3;
+        fill_maps(bt, &cr, mode);
         uint32_t len = (uint32_t)(chance(20) ? 14 + rnd(16) : 14 + rnd(sizeof(pkt) - 14));
         for (uint32_t k = 0; k < len; k++)
-            pkt[k] = (uint8_t)rnd(256);
+            pkt[k] = edge_byte(mode);
         if (len < 14 + 40 && (pkt[12] == 0x08 || pkt[12] == 0x86))
             pkt[12] = 0x42; /* no IPv4/IPv6 ethertype without its header: TEST_RUN refuses (-EINVAL) */
         struct __sk_buff skb;
         memset(&skb, 0, sizeof(skb));
-        skb.mark = (uint32_t)rnd(UINT32_MAX);
-        skb.priority = chance(50) ? (uint32_t)rnd(64) : (uint32_t)-(int)rnd(64);
+        skb.mark = edge_u32();
+        skb.priority = edge_u32();
         for (int k = 0; k < 5; k++)
-            skb.cb[k] = chance(50) ? (uint32_t)rnd(128) : (uint32_t)test_xorshift64star(&rng);
+            skb.cb[k] = edge_u32();
         union bpf_attr a;
         memset(&a, 0, sizeof(a));
         a.test.prog_fd = (uint32_t)cr.ret;
@@ -268,7 +303,16 @@ int main(void)
     test_seed_from_env(&master);
     const char *f = getenv("BPFRT_GEN_FINDINGS");
     findings = f ? fopen(f, "a") : NULL;
-    struct vc_target kt = { true, NULL, true, false }, bt = { false, new_rt(), true, false };
+    /* bpfrt's runtime with bpf_get_prandom_u32 giving edge values */
+    static struct bpfrt_platform plat;
+    plat = *bpfrt_platform_hosted();
+    plat.random_u32 = gen_random_u32;
+    struct bpfrt_runtime *brt = NULL;
+    if (bpfrt_runtime_create(&plat, &brt) != 0) {
+        fprintf(stderr, "runtime create failed\n");
+        return 1;
+    }
+    struct vc_target kt = { true, NULL, true, false }, bt = { false, brt, true, false };
     const char *one = getenv("BPFRT_GEN_ONE");
     if (one) {
         uint64_t seed = strtoull(one, NULL, 0);

@@ -53,11 +53,23 @@ static int label(struct gen *g)
     return g->labels++;
 }
 
+/* The constants the program compares and computes with: the checked runs
+ * feed them (and their neighbours) back as inputs, where bounds break. */
+static int32_t gen_dict[64];
+static int gen_ndict;
+
+static int32_t remember(int32_t v)
+{
+    if (gen_ndict < (int)(sizeof(gen_dict) / sizeof(gen_dict[0])))
+        gen_dict[gen_ndict++] = v;
+    return v;
+}
+
 static int32_t pick_imm(void)
 {
     static const int32_t imms[] = { 0, 1, 2, 3, 4, 7, 8, 15, 16, 31, 32, 63, 64, 255, 256, 4095,
                                     65535, 0x7fffffff, -1, -2, -8, -128, -4096, INT32_MIN };
-    return chance(70) ? imms[rnd(sizeof(imms) / sizeof(imms[0]))] : (int32_t)rnd(200) - 50;
+    return remember(chance(70) ? imms[rnd(sizeof(imms) / sizeof(imms[0]))] : (int32_t)rnd(200) - 50);
 }
 
 static const char *const alu_ops[] = { "+=", "-=", "*=", "&=", "|=", "^=", "<<=", ">>=", "s>>=", "/=", "%=" };
@@ -238,6 +250,7 @@ static void gen_program(struct gen *g)
     g->labels = 0;
     g->cb = false;
     g->tail[0] = '\0';
+    gen_ndict = 0;
     g->type = types[rnd(3)];
     emit(g, "    r6 = r1\n");
     if (g->type == BPF_PROG_TYPE_XDP)

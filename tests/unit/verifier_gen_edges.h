@@ -23,7 +23,7 @@ static int32_t edge_imm(void)
 {
     static const int32_t e[] = { 0, 1, 7, 8, 15, 16, 31, 32, 39, 40, 41, 44, 47, 48, 49, 63, 64,
                                  127, 128, 255, 256, -1, -8, -48, 0x7fffffff, INT32_MIN, 0xffff };
-    return chance(80) ? e[rnd(sizeof(e) / sizeof(e[0]))] : (int32_t)rnd(100) - 20;
+    return remember(chance(80) ? e[rnd(sizeof(e) / sizeof(e[0]))] : (int32_t)rnd(100) - 20);
 }
 
 /* r7 = a value of array a or hash h, or leave to out when the lookup
