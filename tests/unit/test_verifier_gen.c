@@ -92,6 +92,8 @@ static uint32_t edge_u32(void)
 
 static uint8_t edge_byte(int mode)
 {
+    if (gen_ndict && chance(20))
+        return (uint8_t)(gen_dict[rnd((uint64_t)gen_ndict)] + (int)rnd(3) - 1);
     return mode == 0 ? (uint8_t)rnd(256) : mode == 1 ? (chance(70) ? 0xff : (uint8_t)rnd(256)) : (chance(70) ? 0 : 0xff);
 }
 
@@ -150,7 +152,8 @@ static void run_checked(struct vc_target *bt, const struct vc_case *c, uint64_t 
     for (int i = 0; i < 9; i++) {
         int mode = i % 3;
         fill_maps(bt, &cr, mode);
-        uint32_t len = (uint32_t)(chance(20) ? 14 + rnd(16) : 14 + rnd(sizeof(pkt) - 14));
+        /* short packets often: a range check against data_end decides there */
+        uint32_t len = (uint32_t)(chance(50) ? 14 + rnd(72) : 14 + rnd(sizeof(pkt) - 14));
         for (uint32_t k = 0; k < len; k++)
             pkt[k] = edge_byte(mode);
         if (len < 14 + 40 && (pkt[12] == 0x08 || pkt[12] == 0x86))
