@@ -553,7 +553,7 @@ long bpfrt_cmd_prog_load(struct bpfrt_cmd *c)
     char *text = NULL;
     int err;
     if (want_json) {
-        if ((a->log_level & ~BPFRT_LOG_JSON & ~(uint32_t)BPF_LOG_MASK) || !!a->log_buf != !!a->log_size)
+        if (a->log_level & ~BPFRT_LOG_JSON & ~(uint32_t)BPF_LOG_MASK)
             return -BPFRT_EINVAL;
         text = bpfrt_zalloc(rt, JSON_TEXT_LOG);
         if (!text)
