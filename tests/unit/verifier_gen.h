@@ -241,7 +241,8 @@ static void block_ptr(struct gen *g)
 
 #include "verifier_gen_edges.h"
 
-/* A program of one to four blocks, issue 9's and the edge blocks mixed;
+/* A program of one to four blocks (a quarter of them up to eight; longer
+ * programs reach pruning), issue 9's and the edge blocks mixed;
  * a bpf_loop callback's body (at most one) follows the entry's exit. */
 static void gen_program(struct gen *g)
 {
@@ -258,7 +259,7 @@ static void gen_program(struct gen *g)
     else if (g->type == BPF_PROG_TYPE_SCHED_CLS)
         emit(g, "    r8 = *(u32 *)(r6 +76)\n    r9 = *(u32 *)(r6 +80)\n");
     bool pkt = g->type != BPF_PROG_TYPE_SOCKET_FILTER;
-    int blocks = 1 + (int)rnd(4);
+    int blocks = 1 + (int)rnd(chance(25) ? 8 : 4);
     for (int b = 0; b < blocks; b++) {
         if (chance(60)) {
             edge_blocks[rnd(NR_EDGE_BLOCKS - (pkt ? 0 : 1))](g);
