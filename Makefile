@@ -3,7 +3,8 @@
 #   make test        install what is missing, build with -Werror, run every test, then again under ASan+UBSan
 #   make bench       JIT (trusted, checked, verified), interpreter and uBPF (built into build/ubpf) beside native C, compile times,
 #                    maps, and the verifier on BPFRT_REAL_CORPUS beside the kernel (bench/verifier_corpus.c)
-#   make check-long  the long fuzz and differential sweeps, then every libFuzzer target for LONG_FUZZ_SECONDS
+#   make check-long  the long fuzz and differential sweeps, the verifier soundness generator for
+#                    LONG_VGEN_SECONDS (an hour), then every libFuzzer target for LONG_FUZZ_SECONDS
 #   make fuzz        libFuzzer targets (clang, build-fuzz/), FUZZ_SECONDS each, with a summary (docs/fuzzing.md)
 #   make install     libraries (.a, .so), headers, pkg-config file, CMake package, the CLI (PREFIX=/usr/local)
 #   make release-check  Release builds with gcc and clang at -O2 and -O3, warnings as errors (compile only)
@@ -19,6 +20,7 @@ CMAKE_ARGS ?=
 FUZZ_ITERS ?= 2000
 LONG_FUZZ_ITERS ?= 200000
 FUZZ_SECONDS ?= 60
+LONG_VGEN_SECONDS ?= 3600
 LONG_FUZZ_SECONDS ?= 600
 FUZZ_TARGETS ?= elf btf asm exec
 
@@ -72,6 +74,7 @@ check-long: deps
 	      -DBPFRT_SHARED_DIR=$(SHARED) -DBPFRT_FUZZ_ITERS=$(LONG_FUZZ_ITERS) $(WERROR) $(CMAKE_ARGS)
 	cmake --build $(BUILD)-long -j $(JOBS)
 	cd $(BUILD)-long && ctest --output-on-failure -j $(JOBS) --timeout 3600 -LE no-sanitize
+	cd $(BUILD)-long && BPFRT_VERIFIER_GEN_SECONDS=$(LONG_VGEN_SECONDS) ./test_verifier_gen
 	$(MAKE) fuzz FUZZ_SECONDS=$(LONG_FUZZ_SECONDS)
 
 # Coverage-guided fuzzing: clang with libFuzzer, ASan and UBSan in its own

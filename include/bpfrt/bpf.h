@@ -25,6 +25,24 @@ struct bpfrt_btf;
  * mode (every memory access bounds-checked at run time). */
 #define BPFRT_PROG_F_NO_VERIFY (1U << 27)
 
+/* bpfrt's own PROG_LOAD prog_flags bit: verify as Linux 6.18 does for a
+ * loader without CAP_BPF, CAP_PERFMON and CAP_SYS_ADMIN (unprivileged BPF):
+ * only socket filter and cgroup skb programs (-EPERM), at most 4,096
+ * instructions (-E2BIG), no pointer leaks or comparisons, pointer
+ * arithmetic limited as Spectre v1 masking needs, no loops, no bpf-to-bpf
+ * calls or callbacks, no reads of uninitialised stack, no helpers past
+ * Linux's unprivileged set. Not with BPFRT_PROG_F_NO_VERIFY (-EINVAL).
+ * docs/verifier.md lists the rules. */
+#define BPFRT_PROG_F_UNPRIV (1U << 26)
+
+/* bpfrt's own PROG_LOAD log_level bit: the log buffer receives one JSON
+ * document instead of Linux's text - each instruction the verifier
+ * processed, on which path, with the registers and stack slots after it,
+ * then the verdict (with the level-1 text log inside). Combines with any
+ * level (the text inside is level 1). docs/verifier.md describes the
+ * format. */
+#define BPFRT_LOG_JSON (1U << 16)
+
 /* First handle number bpfrt_bpf hands out. */
 #define BPFRT_FIRST_HANDLE 3
 

@@ -173,10 +173,10 @@ int main(int argc, char **argv)
     if (!kernel)
         printf("*** KERNEL NOT USED: %s - the cases' expectations are not checked against Linux 6.18 ***\n",
                release[0] ? "the running kernel is not 6.18" : "bpf(2) is not available");
-    struct vc_target kt = { true, NULL, false }, bt = { false, new_rt(), false };
+    struct vc_target kt = { true, NULL, false, false }, bt = { false, new_rt(), false, false };
     load_kernel_btf(bt.rt);
 
-    int run = 0, confirmed = 0, broken = 0, agree = 0;
+    int run = 0, confirmed = 0, broken = 0, agree = 0, unpriv = 0;
     bool *bpfrt_ok = calloc((size_t)ncases, sizeof(bool));
     char why[512];
     for (int i = 0; i < ncases; i++) {
@@ -185,12 +185,25 @@ int main(int argc, char **argv)
             continue;
         run++;
         struct vc_result r;
-        if (kernel) {
-            vc_run(&kt, c, &r);
+        /* An unprivileged case's privileged twin: the same program without
+         * BPFRT_PROG_F_UNPRIV and only the verdict expected - what the
+         * kernel here can confirm (it loads as root) and bpfrt must match. */
+        struct vc_case twin;
+        if (c->unpriv) {
+            unpriv++;
+            twin = *c;
+            twin.unpriv = false;
+            twin.accept = c->priv_accept;
+            twin.err = c->priv_err;
+            twin.nlogs = 0;
+        }
+        const struct vc_case *kc = c->unpriv ? (c->have_priv ? &twin : NULL) : c;
+        if (kernel && kc) {
+            vc_run(&kt, kc, &r);
             if (full_log)
                 printf("=== %s: kernel %ld (%s)\n%s%s\n", c->name, r.ret, r.ret < 0 ? vc_errno_name((int)-r.ret) : "ok",
                        r.setup_err, r.log ? r.log : "");
-            if (vc_check(c, &r, why, sizeof(why))) {
+            if (vc_check(kc, &r, why, sizeof(why))) {
                 confirmed++;
                 if (verbose)
                     printf("kernel ok    %s\n", c->name);
@@ -212,6 +225,11 @@ int main(int argc, char **argv)
         }
         vc_run(&bt, c, &r);
         bpfrt_ok[i] = vc_check(c, &r, why, sizeof(why));
+        if (c->unpriv && c->have_priv && bpfrt_ok[i]) {
+            free(r.log);
+            vc_run(&bt, &twin, &r);
+            bpfrt_ok[i] = vc_check(&twin, &r, why, sizeof(why));
+        }
         agree += bpfrt_ok[i];
         if (verbose)
             printf("bpfrt %s %s%s%s\n", bpfrt_ok[i] ? "ok   " : "DIFF ", c->name, bpfrt_ok[i] ? "" : ": bpfrt ",
@@ -223,7 +241,8 @@ int main(int argc, char **argv)
 
     int env = verifier_env();
     bool enforce = env == 1 || (env < 0 && bpfrt_has_verifier(bt.rt));
-    printf("%d cases in %d files; ", run, nfiles);
+    printf("%d cases in %d files (%d unprivileged: expectations from Linux's selftests and bpf_prog_load, their privileged "
+           "verdicts confirmed by the kernel); ", run, nfiles, unpriv);
     if (kernel)
         printf("the kernel (%s) confirmed %d, %d broken\n", release, confirmed, broken);
     else

@@ -68,6 +68,10 @@ struct vc_case {
     struct vc_log logs[VC_MAX_LOGS];
     int nlogs;
     bool have_type, have_expect;
+    bool unpriv;       /* bpfrt loads it with BPFRT_PROG_F_UNPRIV; the kernel cannot (root, unprivileged BPF off) */
+    bool have_priv;    /* ... and the privileged verdict, which both check */
+    bool priv_accept;
+    int priv_err;
 };
 
 /* ---- names ---- */
@@ -271,21 +275,32 @@ static inline bool vc_parse_key(struct vc_parser *p, struct vc_case *c, const ch
         return vc_parse_map(p, c, val);
     } else if (strcmp(key, "func") == 0) {
         return vc_parse_func(p, c, val);
-    } else if (strcmp(key, "expect") == 0) {
+    } else if (strcmp(key, "unpriv") == 0) {
+        c->unpriv = strcmp(val, "yes") == 0;
+    } else if (strcmp(key, "expect") == 0 || strcmp(key, "priv") == 0) {
+        bool priv = key[0] == 'p', accept;
+        int e = 0;
         char verdict[16], err[16] = "";
         if (sscanf(val, "%15s %15s", verdict, err) < 1)
-            return vc_fail(p, "expect needs 'accept' or 'reject ERRNO'");
-        c->have_expect = true;
-        c->accept = strcmp(verdict, "accept") == 0;
-        if (!c->accept) {
+            return vc_fail(p, "%s needs 'accept' or 'reject ERRNO'", key);
+        accept = strcmp(verdict, "accept") == 0;
+        if (!accept) {
             if (strcmp(verdict, "reject"))
-                return vc_fail(p, "expect needs 'accept' or 'reject ERRNO'");
-            c->err = 0;
+                return vc_fail(p, "%s needs 'accept' or 'reject ERRNO'", key);
             for (size_t i = 0; i < sizeof(vc_errnos) / sizeof(vc_errnos[0]); i++)
                 if (strcmp(vc_errnos[i].name, err) == 0)
-                    c->err = vc_errnos[i].value;
-            if (!c->err)
+                    e = vc_errnos[i].value;
+            if (!e)
                 return vc_fail(p, "unknown errno '%s'", err);
+        }
+        if (priv) {
+            c->have_priv = true;
+            c->priv_accept = accept;
+            c->priv_err = e;
+        } else {
+            c->have_expect = true;
+            c->accept = accept;
+            c->err = e;
         }
     } else if (strcmp(key, "log") == 0 || strcmp(key, "log_line") == 0 || strcmp(key, "log_not") == 0) {
         if (c->nlogs == VC_MAX_LOGS)
@@ -586,6 +601,7 @@ struct vc_target {
     bool kernel;
     struct bpfrt_runtime *rt;
     bool keep_prog; /* vc_run leaves a loaded program open (the caller closes r->ret) */
+    bool keep_maps; /* ... and its maps (the caller closes r->map_fds) */
 };
 
 struct vc_result {
@@ -593,6 +609,8 @@ struct vc_result {
     char *log;           /* the verifier log (malloc'd, NUL-terminated) */
     uint32_t log_true_size;
     char setup_err[VC_TEXT]; /* set when the case could not be loaded at all */
+    long map_fds[VC_MAX_MAPS]; /* with t->keep_maps: the maps created, in order */
+    int nmaps;
 };
 
 /* Replaces map_fd(NAME) and map_value(NAME) with the handles in fds. */
@@ -685,7 +703,7 @@ static inline long vc_load_insns(struct vc_target *t, const struct vc_case *c, c
     a.insns = ptr(insns);
     a.insn_cnt = cnt;
     a.license = ptr(c->license);
-    a.prog_flags = c->prog_flags;
+    a.prog_flags = c->prog_flags | (c->unpriv && !t->kernel ? BPFRT_PROG_F_UNPRIV : 0);
     if (c->attach_btf[0])
         a.attach_btf_id = vc_kernel_btf_id(c->attach_btf);
     r->log = calloc(1, c->log_size ? c->log_size : 1);
@@ -763,6 +781,11 @@ static inline void vc_run(struct vc_target *t, const struct vc_case *c, struct v
     if (r->ret >= 0 && !t->keep_prog)
         do_close(t->rt, t->kernel, r->ret);
 out:
+    if (t->keep_maps && r->ret >= 0) {
+        memcpy(r->map_fds, fds, sizeof(fds[0]) * (size_t)nfds);
+        r->nmaps = nfds;
+        nfds = 0;
+    }
     while (nfds-- > 0)
         do_close(t->rt, t->kernel, fds[nfds]);
     if (btf_fd >= 0)

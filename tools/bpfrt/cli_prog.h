@@ -37,6 +37,7 @@ struct prog_args {
     bool budget_set;
     bool dump_maps;
     bool no_verify;   /* --no-verify: load with BPFRT_PROG_F_NO_VERIFY (checked mode) */
+    bool unpriv;      /* --unprivileged: load with BPFRT_PROG_F_UNPRIV */
     const char *state;
     struct map_set sets[PROG_MAX_ITEMS];
     int nr_sets;

@@ -65,6 +65,8 @@ static void prog_usage(FILE *f)
                "  --dump-maps            print every map at the end (BTF-typed values)\n"
                "  --no-verify            load without the verifier (checked mode: the\n"
                "                         interpreter stops a bad access at run time)\n"
+               "  --unprivileged         verify as Linux does for a loader without CAP_BPF\n"
+               "                         (socket filters and cgroup skb programs only)\n"
 
                "  --jit                  JIT-compile the programs (x86-64; checked mode)\n"
                "  --trusted              JIT-compile them without run-time checks: only for\n"
@@ -172,6 +174,8 @@ static int parse_args(int argc, char **argv, struct prog_args *a)
             a->trace = true;
         } else if (strcmp(s, "--no-verify") == 0) {
             a->no_verify = true;
+        } else if (strcmp(s, "--unprivileged") == 0) {
+            a->unpriv = true;
         } else if (strcmp(s, "--jit") == 0) {
             if (!a->engine)
                 a->engine = BPFRT_ENGINE_JIT;
@@ -198,6 +202,8 @@ static int parse_args(int argc, char **argv, struct prog_args *a)
         return usage_error("--section and --prog are exclusive", NULL);
     if (a->trace && a->engine)
         return usage_error("--trace is an interpreter feature: not with --jit or --trusted", NULL);
+    if (a->unpriv && a->no_verify)
+        return usage_error("--unprivileged verifies: not with --no-verify", NULL);
     if (a->nr_data > 1 && a->nr_ctx > 1 && a->nr_data != a->nr_ctx)
         return usage_error("give as many contexts as packets, or one context for every packet", NULL);
     return CLI_OK;
@@ -280,12 +286,14 @@ static void set_host_reads(struct bpfrt_runtime *rt, const struct prog_args *a, 
     bpfrt_runtime_set_host_reads(rt, all ? BPFRT_HOST_READS_ALL : BPFRT_HOST_READS_NONE);
 }
 
-/* --no-verify: every program loads with BPFRT_PROG_F_NO_VERIFY. */
+/* --no-verify / --unprivileged: every program loads with BPFRT_PROG_F_NO_VERIFY
+ * or BPFRT_PROG_F_UNPRIV. */
 static void apply_no_verify(struct bpfrt_object *obj, const struct prog_args *a)
 {
-    for (uint32_t i = 0; a->no_verify && i < bpfrt_object_prog_count(obj); i++) {
+    uint32_t flags = (a->no_verify ? BPFRT_PROG_F_NO_VERIFY : 0) | (a->unpriv ? BPFRT_PROG_F_UNPRIV : 0);
+    for (uint32_t i = 0; flags && i < bpfrt_object_prog_count(obj); i++) {
         struct bpfrt_object_prog *p = bpfrt_object_prog_at(obj, i);
-        bpfrt_object_prog_set_flags(p, bpfrt_object_prog_flags(p) | BPFRT_PROG_F_NO_VERIFY);
+        bpfrt_object_prog_set_flags(p, bpfrt_object_prog_flags(p) | flags);
     }
 }
 

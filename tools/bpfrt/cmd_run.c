@@ -3,7 +3,8 @@
  * JIT-compiled.
  *
  *   bpfrt run FILE [--mem HEX | --mem-file F] [--repeat N] [--trace]
- *                  [--syntax S] [--budget N] [--verify [--type T]] [--jit [--trusted]] [--dump-jited]
+ *                  [--syntax S] [--budget N] [--verify [--type T]] [--unprivileged] [--jit [--trusted]]
+ *                  [--dump-jited]
  *
  * FILE is a .data test (its -- mem is used unless --mem/--mem-file is given,
  * and its -- result is compared), assembly text, or raw bytecode. */
@@ -45,6 +46,7 @@ static void run_usage(FILE *f)
         "  --budget N       instruction budget (default %llu, 0 = unlimited)\n"
         "  --verify         run the verifier first (as program type --type T, default\n"
         "                   socket_filter: r1 is then its context) and stop when it refuses\n"
+        "  --unprivileged   --verify as Linux does for a loader without CAP_BPF\n"
         "  --jit            run JIT-compiled (x86-64; checked mode)\n"
         "  --trusted        JIT-compiled without run-time checks: only for programs you\n"
         "                   trust, a bad one can crash bpfrt (implies --jit)\n"
@@ -120,7 +122,7 @@ static double now_ns(void)
 /* --verify: PROG_LOAD under the given type with a level-1 log; the log
  * goes to stderr when the verifier refuses the program. */
 static bool verified(struct bpfrt_runtime *rt, const struct bpf_insn *insns, uint32_t n, uint32_t type,
-                     const char *file)
+                     uint32_t flags, const char *file)
 {
     enum { LOG_SIZE = 1 << 20 };
     char *log = calloc(1, LOG_SIZE);
@@ -130,6 +132,7 @@ static bool verified(struct bpfrt_runtime *rt, const struct bpf_insn *insns, uin
     a.insns = (uint64_t)(uintptr_t)insns;
     a.insn_cnt = n;
     a.license = (uint64_t)(uintptr_t)"GPL";
+    a.prog_flags = flags;
     if (log) {
         a.log_level = 1;
         a.log_buf = (uint64_t)(uintptr_t)log;
@@ -149,7 +152,7 @@ int cmd_run(int argc, char **argv)
 {
     const char *file = NULL, *mem_hex = NULL, *mem_file = NULL;
     unsigned long long repeat = 1, budget = 1ull << 30;
-    bool trace = false, verify = false, dump_jited = false;
+    bool trace = false, verify = false, dump_jited = false, unpriv = false;
     int verify_type = BPF_PROG_TYPE_SOCKET_FILTER;
     enum bpfrt_engine_kind engine = BPFRT_ENGINE_INTERP;
     enum bpfrt_syntax syntax = BPFRT_SYNTAX_AUTO;
@@ -162,6 +165,8 @@ int cmd_run(int argc, char **argv)
             trace = true;
         } else if (strcmp(a, "--verify") == 0) {
             verify = true;
+        } else if (strcmp(a, "--unprivileged") == 0) {
+            verify = unpriv = true;
         } else if (strcmp(a, "--type") == 0) {
             verify_type = i + 1 < argc ? bpfrt_prog_type_parse(argv[++i]) : -1;
             if (verify_type <= 0) {
@@ -317,7 +322,7 @@ int cmd_run(int argc, char **argv)
         goto out;
     }
     conf_ensure_helper5(rt);
-    if (verify && !verified(rt, insns, n, (uint32_t)verify_type, file))
+    if (verify && !verified(rt, insns, n, (uint32_t)verify_type, unpriv ? BPFRT_PROG_F_UNPRIV : 0, file))
         goto out;
     char msg[256] = "";
     struct bpfrt_prog_create_opts copts = { .prog_type = BPF_PROG_TYPE_UNSPEC, .engine = engine };

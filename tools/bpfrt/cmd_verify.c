@@ -31,6 +31,8 @@ struct verify_args {
     const char *section, *prog, *cfg_path;
     int syntax;
     uint32_t log_level;
+    bool unpriv;      /* --unprivileged: BPFRT_PROG_F_UNPRIV */
+    bool log_json;    /* --log-format json: BPFRT_LOG_JSON */
     const char *maps[MAX_MAPS];
     int nr_maps;
 };
@@ -57,6 +59,11 @@ static void verify_usage(FILE *f)
                "  --prog NAME            only program NAME\n"
                "  --log-level N          0 (verdict only), 1 (default: the failing path),\n"
                "                         2 (every instruction walked), 4 (statistics); 1|4 etc.\n"
+               "  --log-format F         text (default: Linux's log) or json (one JSON document\n"
+               "                         per program: each instruction walked with the\n"
+               "                         registers and stack after it, and the verdict)\n"
+               "  --unprivileged         verify as Linux does for a loader without CAP_BPF\n"
+               "                         (socket filters and cgroup skb programs only)\n"
                "  --cfg FILE             write the control-flow graph in Graphviz DOT\n"
                "                         (one program: select it when the object has several)\n"
                "  --map T:K:V:MAX[:FL]   assembly/bytecode: create a map (type name or number,\n"
@@ -83,6 +90,10 @@ static int parse_args(int argc, char **argv, struct verify_args *a)
             verify_usage(stdout);
             exit(CLI_OK);
         }
+        if (strcmp(s, "--unprivileged") == 0) {
+            a->unpriv = true;
+            continue;
+        }
         if (s[0] != '-') {
             if (a->o.path) {
                 fprintf(stderr, "bpfrt verify: more than one file given\n");
@@ -102,6 +113,13 @@ static int parse_args(int argc, char **argv, struct verify_args *a)
             a->prog = v;
         else if (strcmp(s, "--cfg") == 0)
             a->cfg_path = v;
+        else if (strcmp(s, "--log-format") == 0) {
+            if (strcmp(v, "json") && strcmp(v, "text")) {
+                fprintf(stderr, "bpfrt verify: --log-format is text or json\n");
+                return CLI_USAGE;
+            }
+            a->log_json = strcmp(v, "json") == 0;
+        }
         else if (strcmp(s, "--log-level") == 0) {
             char *end;
             unsigned long l = strtoul(v, &end, 0);
@@ -169,14 +187,14 @@ static bool verify_one(struct bpfrt_runtime *rt, const struct verify_args *va, c
                        const struct bpf_insn *insns, uint32_t cnt)
 {
     union bpf_attr a;
-    uint32_t size = va->log_level ? 1u << 20 : 0;
+    uint32_t size = va->log_level || va->log_json ? 1u << 20 : 0;
     char *log = NULL;
     long h;
     for (;;) {
         memset(&a, 0, sizeof(a));
         a.prog_type = r->type;
         a.expected_attach_type = r->attach_type;
-        a.prog_flags = r->flags & ~BPFRT_PROG_F_NO_VERIFY;
+        a.prog_flags = (r->flags & ~BPFRT_PROG_F_NO_VERIFY) | (va->unpriv ? BPFRT_PROG_F_UNPRIV : 0);
         a.insns = (uint64_t)(uintptr_t)insns;
         a.insn_cnt = cnt;
         a.license = (uint64_t)(uintptr_t)(r->license ? r->license : "GPL");
@@ -199,7 +217,7 @@ static bool verify_one(struct bpfrt_runtime *rt, const struct verify_args *va, c
             log = calloc(1, size);
             if (!log)
                 return false;
-            a.log_level = va->log_level;
+            a.log_level = va->log_level | (va->log_json ? BPFRT_LOG_JSON : 0);
             a.log_buf = (uint64_t)(uintptr_t)log;
             a.log_size = size;
         }
@@ -216,8 +234,14 @@ static bool verify_one(struct bpfrt_runtime *rt, const struct verify_args *va, c
         printf("{\"program\": ");
         cli_json_str(stdout, r->name);
         printf(", \"verified\": %s, \"errno\": %ld, \"log\": ", ok ? "true" : "false", ok ? 0 : -h);
-        cli_json_str(stdout, log ? log : "");
+        if (va->log_json && log && *log) /* the document itself on this line (newlines only separate tokens) */
+            for (const char *s = log; *s; s++)
+                putchar(*s == '\n' ? ' ' : *s);
+        else
+            cli_json_str(stdout, log ? log : "");
         printf("}\n");
+    } else if (va->log_json) {
+        /* the document has the verdict: nothing else on stdout */
     } else if (ok) {
         printf("%s: verified\n", r->name);
     } else {

@@ -4,6 +4,9 @@
  * the program), the verifier (src/core/verifier/, in Linux 6.18's bpf_check
  * order), then the program object.
  *
+ * BPFRT_LOG_JSON in log_level gives the log as a JSON document
+ * (src/core/verifier/log_json.c); BPFRT_PROG_F_UNPRIV verifies as for an
+ * unprivileged loader (src/core/verifier/unpriv.c).
  * With BPFRT_PROG_F_NO_VERIFY a program is only validated structurally
  * (bpfrt_isa_validate) and by the helper checks here, and runs in the
  * engines' checked mode. */
@@ -24,11 +27,12 @@
 #define LICENSE_MAX 128
 #define MAX_FUNCINFO_REC_SIZE 252
 #define MAX_SUBPROGS 256
+#define JSON_TEXT_LOG (64 * 1024) /* the text log inside a JSON log: its tail is kept */
 
 #define KNOWN_PROG_FLAGS                                                                       \
     (BPF_F_STRICT_ALIGNMENT | BPF_F_ANY_ALIGNMENT | BPF_F_TEST_RND_HI32 | BPF_F_TEST_STATE_FREQ | \
      BPF_F_SLEEPABLE | BPF_F_XDP_HAS_FRAGS | BPF_F_XDP_DEV_BOUND_ONLY | BPF_F_TEST_REG_INVARIANTS | \
-     BPFRT_PROG_F_ENGINE_MASK | BPFRT_PROG_F_NO_VERIFY)
+     BPFRT_PROG_F_ENGINE_MASK | BPFRT_PROG_F_NO_VERIFY | BPFRT_PROG_F_UNPRIV)
 
 /* Everything one load collects before the program object exists. */
 struct load {
@@ -481,7 +485,7 @@ static int hand_over(struct load *ld, struct bpfrt_prog *prog, const char *name)
         prog->ctx_desc = ld->btf_ctx;
         ld->btf_ctx = NULL;
     }
-    prog->prog_flags = a->prog_flags & ~(BPFRT_PROG_F_ENGINE_MASK | BPFRT_PROG_F_NO_VERIFY); /* Linux's flags only */
+    prog->prog_flags = a->prog_flags & ~(BPFRT_PROG_F_ENGINE_MASK | BPFRT_PROG_F_NO_VERIFY | BPFRT_PROG_F_UNPRIV); /* Linux's flags only */
     prog->gpl_compatible = ld->gpl;
     bpfrt_memcpy(prog->name, name, BPF_OBJ_NAME_LEN);
     /* orig_insns: the program as the caller loaded it (map fds intact). */
@@ -520,6 +524,9 @@ long bpfrt_cmd_prog_load(struct bpfrt_cmd *c)
 
     if (a->prog_flags & ~(uint32_t)KNOWN_PROG_FLAGS)
         return -BPFRT_EINVAL;
+    bool unpriv = a->prog_flags & BPFRT_PROG_F_UNPRIV;
+    if (unpriv && (a->prog_flags & BPFRT_PROG_F_NO_VERIFY))
+        return -BPFRT_EINVAL; /* an unprivileged load is always verified */
     if (a->prog_token_fd || a->signature || a->signature_size || a->keyring_id)
         return -BPFRT_EINVAL; /* no tokens or signed programs in bpfrt */
     if (a->core_relo_cnt || a->core_relos)
@@ -531,6 +538,11 @@ long bpfrt_cmd_prog_load(struct bpfrt_cmd *c)
         return -BPFRT_EINVAL;
     if (a->insn_cnt == 0 || a->insn_cnt > BPFRT_MAX_INSNS)
         return -BPFRT_E2BIG;
+    if (unpriv) { /* bpf_prog_load without CAP_BPF */
+        int uerr = bpfrt_verify_unpriv_load_check(a->prog_type, a->insn_cnt);
+        if (uerr)
+            return uerr;
+    }
     if (!a->license || !a->insns)
         return -BPFRT_EFAULT;
     /* strncpy_from_user-like: at most LICENSE_MAX-1 bytes are looked at */
@@ -543,9 +555,28 @@ long bpfrt_cmd_prog_load(struct bpfrt_cmd *c)
     char name[BPF_OBJ_NAME_LEN];
     if (bpfrt_obj_name_cpy(name, a->prog_name))
         return -BPFRT_EINVAL;
-    int err = bpfrt_vlog_init(&ld.log, a->log_level, u64_to_ptr(a->log_buf), a->log_size);
-    if (err)
+    /* BPFRT_LOG_JSON: the caller's buffer gets the JSON document; the text
+     * log (level 1) goes to a scratch buffer and into the document */
+    struct bpfrt_vjson json;
+    bool want_json = a->log_level & BPFRT_LOG_JSON;
+    char *text = NULL;
+    int err;
+    if (want_json) {
+        if (a->log_level & ~BPFRT_LOG_JSON & ~(uint32_t)BPF_LOG_MASK)
+            return -BPFRT_EINVAL;
+        text = bpfrt_zalloc(rt, JSON_TEXT_LOG);
+        if (!text)
+            return -BPFRT_ENOMEM;
+        err = bpfrt_vlog_init(&ld.log, BPF_LOG_LEVEL1 | (a->log_level & BPF_LOG_STATS), text, JSON_TEXT_LOG);
+        if (!err)
+            err = bpfrt_vjson_begin(&json, u64_to_ptr(a->log_buf), a->log_size);
+    } else {
+        err = bpfrt_vlog_init(&ld.log, a->log_level, u64_to_ptr(a->log_buf), a->log_size);
+    }
+    if (err) {
+        bpfrt_free(rt, text, JSON_TEXT_LOG);
         return err;
+    }
 
     uint64_t t0 = rt->plat->ktime_ns ? rt->plat->ktime_ns(rt->plat->ctx) : 0;
     ld.cnt = a->insn_cnt;
@@ -569,6 +600,7 @@ long bpfrt_cmd_prog_load(struct bpfrt_cmd *c)
             .rt = rt, .log = &ld.log, .insns = ld.insns, .len = ld.cnt, .prog_type = a->prog_type,
             .expected_attach_type = a->expected_attach_type, .prog_flags = a->prog_flags, .gpl = ld.gpl,
             .ctx_desc = ld.btf_ctx, .attach_btf = ld.attach_btf, .attach_btf_id = a->attach_btf_id,
+            .json = want_json ? &json : NULL,
         };
         err = bpfrt_verify_begin(&ld.vargs, &ld.venv);
         if (!err) {
@@ -636,6 +668,10 @@ long bpfrt_cmd_prog_load(struct bpfrt_cmd *c)
     bpfrt_vlog_print_stats(&ld.log, &st);
     uint32_t true_size = 0;
     int lerr = bpfrt_vlog_finalize(&ld.log, &true_size);
+    if (want_json) {
+        lerr = bpfrt_vjson_end(&json, err, text, &st, &true_size); /* the text's own overflow is no error */
+        bpfrt_free(rt, text, JSON_TEXT_LOG);
+    }
     BPFRT_CMD_PUT_U32(c, log_true_size, true_size);
     if (lerr)
         err = lerr;

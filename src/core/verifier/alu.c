@@ -56,6 +56,25 @@ static int scalar_alu(struct venv *env, struct vreg *dst, const struct bpfrt_bou
 
 /* ---- pointers ---- */
 
+/* check_reg_sane_offset_ptr (the 6.18.y kernel here): a pointer's whole
+ * offset, fixed plus variable, stays within BPF_MAX_VAR_OFF. */
+static bool check_ptr_sane_offset(struct venv *env, const struct vreg *reg, uint8_t ptype, uint8_t pflags)
+{
+    int64_t val = (int64_t)reg->s.var_off.value + reg->off, smin = reg->s.smin_value + reg->off;
+    const char *t = bpfrt_v_reg_type_str(env, ptype, pflags);
+    if (bpfrt_tnum_is_const(reg->s.var_off) && (val >= BPF_MAX_VAR_OFF || val <= -BPF_MAX_VAR_OFF)) {
+        verbose(env, "%s pointer offset %lld is not allowed\n", t, (long long)val);
+        return false;
+    }
+    if (reg->s.smin_value >= BPF_MAX_VAR_OFF || reg->s.smin_value <= -BPF_MAX_VAR_OFF ||
+        smin >= BPF_MAX_VAR_OFF || smin <= -BPF_MAX_VAR_OFF) {
+        verbose(env, "%s pointer offset %lld is not allowed\n", t, (long long)smin);
+        return false;
+    }
+    return true;
+}
+
+/* check_reg_sane_offset_scalar: the scalar added to a pointer. */
 static bool check_reg_sane_offset(struct venv *env, const struct vreg *reg, uint8_t ptype, uint8_t pflags)
 {
     bool known = bpfrt_tnum_is_const(reg->s.var_off);
@@ -63,10 +82,6 @@ static bool check_reg_sane_offset(struct venv *env, const struct vreg *reg, uint
     const char *t = bpfrt_v_reg_type_str(env, ptype, pflags);
     if (known && (val >= BPF_MAX_VAR_OFF || val <= -BPF_MAX_VAR_OFF)) {
         verbose(env, "math between %s pointer and %lld is not allowed\n", t, (long long)val);
-        return false;
-    }
-    if (reg->off >= BPF_MAX_VAR_OFF || reg->off <= -BPF_MAX_VAR_OFF) {
-        verbose(env, "%s pointer offset %d is not allowed\n", t, reg->off);
         return false;
     }
     if (smin == S64_MIN) {
@@ -80,9 +95,10 @@ static bool check_reg_sane_offset(struct venv *env, const struct vreg *reg, uint
     return true;
 }
 
-static int adjust_ptr_min_max_vals(struct venv *env, uint32_t dst_regno, uint8_t alu, bool alu32,
+static int adjust_ptr_min_max_vals(struct venv *env, const struct bpfrt_dinsn *d, uint8_t alu, bool alu32,
                                    const struct vreg *ptr_in, const struct vreg *off_in)
 {
+    uint32_t dst_regno = d->dst;
     struct vreg *dst = &cur_regs(env)[dst_regno];
     const struct vreg ptr = *ptr_in, off = *off_in;
     bool known = bpfrt_tnum_is_const(off.s.var_off);
@@ -94,7 +110,7 @@ static int adjust_ptr_min_max_vals(struct venv *env, uint32_t dst_regno, uint8_t
         return 0;
     }
     if (alu32) {
-        if (alu == BPFRT_ALU_SUB) {
+        if (alu == BPFRT_ALU_SUB && !env->unpriv) {
             bpfrt_v_mark_reg_unknown(dst);
             return 0;
         }
@@ -127,10 +143,14 @@ static int adjust_ptr_min_max_vals(struct venv *env, uint32_t dst_regno, uint8_t
     dst->type = ptr.type;
     dst->flags = ptr.flags;
     dst->id = ptr.id;
-    if (!check_reg_sane_offset(env, &off, ptr.type, ptr.flags) ||
-        !check_reg_sane_offset(env, &ptr, ptr.type, ptr.flags))
+    if (!check_reg_sane_offset(env, &off, ptr.type, ptr.flags) || !check_ptr_sane_offset(env, &ptr, ptr.type, ptr.flags))
         return -BPFRT_EINVAL;
     bpfrt_bounds_mark_unbounded32(&dst->s);
+    struct vsanitize info = { 0, 0, false };
+    bool ptr_is_dst = ptr_in == dst;
+    int err = bpfrt_v_unpriv_ptr_alu(env, d, &ptr, &off, ptr_is_dst, &info, false);
+    if (err)
+        return err;
 
     switch (alu) {
     case BPFRT_ALU_ADD:
@@ -224,10 +244,11 @@ static int adjust_ptr_min_max_vals(struct venv *env, uint32_t dst_regno, uint8_t
         verbose(env, "R%d pointer arithmetic with %s operator prohibited\n", dst_regno, alu_str[alu]);
         return -BPFRT_EACCES;
     }
-    if (!check_reg_sane_offset(env, dst, ptr.type, ptr.flags))
+    if (!check_ptr_sane_offset(env, dst, ptr.type, ptr.flags))
         return -BPFRT_EINVAL;
     bpfrt_bounds_sync(&dst->s);
-    return 0;
+    err = bpfrt_v_unpriv_check_bounds(env, dst_regno);
+    return err ? err : bpfrt_v_unpriv_ptr_alu(env, d, dst, &off, ptr_is_dst, &info, true);
 }
 
 static int adjust_reg_min_max_vals(struct venv *env, const struct bpfrt_dinsn *d)
@@ -244,7 +265,7 @@ static int adjust_reg_min_max_vals(struct venv *env, const struct bpfrt_dinsn *d
         struct vreg *src = &regs[d->src];
         if (src->type != SCALAR_VALUE) {
             if (dst->type != SCALAR_VALUE) {
-                if (alu == BPFRT_ALU_SUB) { /* pointer - pointer: allow_ptr_leaks */
+                if (alu == BPFRT_ALU_SUB && !env->unpriv) { /* pointer - pointer: allow_ptr_leaks */
                     bpfrt_v_mark_reg_unknown(dst);
                     return 0;
                 }
@@ -253,11 +274,11 @@ static int adjust_reg_min_max_vals(struct venv *env, const struct bpfrt_dinsn *d
             }
             /* scalar += pointer */
             int err = bpfrt_v_mark_chain_precision(env, (int)d->dst);
-            return err ? err : adjust_ptr_min_max_vals(env, d->dst, alu, alu32, src, dst);
+            return err ? err : adjust_ptr_min_max_vals(env, d, alu, alu32, src, dst);
         }
         if (dst->type != SCALAR_VALUE) {
             int err = bpfrt_v_mark_chain_precision(env, (int)d->src);
-            return err ? err : adjust_ptr_min_max_vals(env, d->dst, alu, alu32, dst, src);
+            return err ? err : adjust_ptr_min_max_vals(env, d, alu, alu32, dst, src);
         }
         if (dst->precise) {
             int err = bpfrt_v_mark_chain_precision(env, (int)d->src);
@@ -270,20 +291,30 @@ static int adjust_reg_min_max_vals(struct venv *env, const struct bpfrt_dinsn *d
         off_reg.type = SCALAR_VALUE;
         bpfrt_v_mark_reg_known(&off_reg, d->value);
         if (dst->type != SCALAR_VALUE)
-            return adjust_ptr_min_max_vals(env, d->dst, alu, alu32, dst, &off_reg);
+            return adjust_ptr_min_max_vals(env, d, alu, alu32, dst, &off_reg);
     }
-    int err = scalar_alu(env, dst, &off_reg.s, d->op);
+    uint64_t dst_umax = dst->s.umax_value; /* an alu32 link needs the upper half zero before */
+    int err = bpfrt_v_unpriv_val_alu(env, d);
+    if (!err)
+        err = scalar_alu(env, dst, &off_reg.s, d->op);
     if (err)
         return err;
-    /* r1 = r2; r1 += K keeps r1 linked to r2 with a constant delta */
-    uint64_t val;
-    if (alu == BPFRT_ALU_ADD && !alu32 && dst->id && bpfrt_v_reg_is_const_scalar(&off_reg, &val)) {
-        if ((dst->id & BPF_ADD_CONST) || val > (uint32_t)S32_MAX) {
+    /* r1 = r2; r1 += K (or -= K, 64- or 32-bit) keeps r1 linked to r2 with
+     * a constant delta (6.18.y: negative deltas, sub and alu32 too) */
+    bool is_const = alu32 ? bpfrt_tnum_is_const(bpfrt_tnum_subreg(off_reg.s.var_off))
+                          : bpfrt_tnum_is_const(off_reg.s.var_off);
+    if (!env->unpriv && (alu == BPFRT_ALU_ADD || alu == BPFRT_ALU_SUB) && dst->id && is_const &&
+        (is_k || d->src != d->dst)) {
+        uint64_t val = alu32 ? (uint32_t)off_reg.s.var_off.value : off_reg.s.var_off.value;
+        int64_t off = (int32_t)val;
+        bool ok = !(dst->id & BPF_ADD_CONST) && (alu32 ? dst_umax <= UINT32_MAX : (int64_t)val == off) &&
+                  !(alu == BPFRT_ALU_SUB && off == S32_MIN);
+        if (ok) {
+            dst->id |= alu32 ? BPF_ADD_CONST32 : BPF_ADD_CONST64;
+            dst->off = (int32_t)(alu == BPFRT_ALU_SUB ? -off : off);
+        } else {
             dst->off = 0;
             dst->id = 0;
-        } else {
-            dst->id |= BPF_ADD_CONST;
-            dst->off = (int32_t)val;
         }
     } else {
         /* the delta only means something while linked (BPF_ADD_CONST); the
@@ -306,6 +337,8 @@ static int check_mov(struct venv *env, const struct bpfrt_dinsn *d)
             return err;
     }
     err = bpfrt_v_check_reg_arg(env, d->dst, DST_OP_NO_MARK);
+    if (!err)
+        err = bpfrt_v_unpriv_alu(env, d);
     if (err)
         return err;
     struct vreg *dst = &regs[d->dst];
@@ -367,6 +400,8 @@ int bpfrt_v_check_alu_op(struct venv *env, const struct bpfrt_dinsn *d)
 
     if (oi->kind == BPFRT_K_END || oi->alu == BPFRT_ALU_NEG) {
         err = bpfrt_v_check_reg_arg(env, d->dst, SRC_OP);
+        if (!err)
+            err = bpfrt_v_unpriv_alu(env, d);
         if (err)
             return err;
         if (regs[d->dst].type == SCALAR_VALUE) {

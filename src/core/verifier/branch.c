@@ -269,17 +269,30 @@ static void sync_linked_regs(struct vstate *st, const struct vreg *known, const 
             continue;
         if ((reg->id & ~BPF_ADD_CONST) != (known->id & ~BPF_ADD_CONST))
             continue;
-        if ((!(reg->id & BPF_ADD_CONST) && !(known->id & BPF_ADD_CONST)) || reg->off == known->off) {
+        /* the delta of a register without the flag is 0 (its off may be
+         * stale); a 32-bit and a 64-bit delta have no sound relation */
+        uint32_t rf = reg->id & BPF_ADD_CONST, kf = known->id & BPF_ADD_CONST;
+        if (rf && kf && rf != kf)
+            continue;
+        int32_t roff = rf ? reg->off : 0, koff = kf ? known->off : 0;
+        if (roff == koff && rf == kf) {
+            uint32_t saved_id = reg->id;
             *reg = *known;
+            reg->id = saved_id;
         } else {
             int32_t saved_off = reg->off;
+            uint32_t saved_id = reg->id;
             struct bpfrt_bounds delta;
-            bpfrt_bounds_mark_known(&delta, (uint64_t)(int64_t)(saved_off - known->off));
+            bpfrt_bounds_mark_known(&delta, (uint64_t)((int64_t)roff - (int64_t)koff));
             *reg = *known;
             reg->off = saved_off;
+            reg->id = saved_id;
             bpfrt_bounds_add32(&reg->s, &delta);
             bpfrt_bounds_add64(&reg->s, &delta);
             reg->s.var_off = bpfrt_tnum_add(reg->s.var_off, delta.var_off);
+            if ((known->id | saved_id) & BPF_ADD_CONST32)
+                bpfrt_bounds_zext_32_to_64(&reg->s);
+            bpfrt_bounds_sync(&reg->s);
         }
     }
 }
@@ -331,6 +344,8 @@ int bpfrt_v_check_cond_jmp_op(struct venv *env, const struct bpfrt_dinsn *d, int
         if (err)
             return err;
         src = &regs[d->src];
+        if (!(reg_is_pkt_pointer_any(dst) && reg_is_pkt_pointer_any(src)) && (err = bpfrt_v_unpriv_cmp(env, d->src)))
+            return err;
     } else {
         if (in->src_reg) {
             verbose(env, "BPF_JMP/JMP32 uses reserved fields\n");
@@ -408,8 +423,9 @@ int bpfrt_v_check_cond_jmp_op(struct venv *env, const struct bpfrt_dinsn *d, int
         type_may_be_null(dst->flags)) {
         mark_ptr_or_null_regs(env, this_branch, d->dst, cond == VCOND_JNE);
         mark_ptr_or_null_regs(env, other, d->dst, cond == VCOND_JEQ);
-    } else if (!is_k) {
-        try_match_pkt_pointers(env, d, cond, dst, &regs[d->src], this_branch, other);
+    } else if (!(!is_k && try_match_pkt_pointers(env, d, cond, dst, &regs[d->src], this_branch, other)) &&
+               (err = bpfrt_v_unpriv_cmp(env, d->dst)) != 0) {
+        return err;
     }
     if (log_level(env, BPF_LOG_LEVEL))
         bpfrt_v_print_insn_state(env, this_branch, this_branch->curframe);

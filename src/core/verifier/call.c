@@ -371,7 +371,7 @@ static int check_func_arg(struct venv *env, uint32_t arg, struct call_meta *meta
     if (err)
         return err;
     if (rule->base == AB_ANYTHING)
-        return 0;
+        return bpfrt_v_unpriv_leak(env, (int)regno, "into helper function");
     struct vreg *reg = &cur_regs(env)[regno];
     if (type_is_pkt_pointer(reg->type) && !(meta->pkt_access && bpfrt_v_may_access_direct_pkt_data(env, false))) {
         verbose(env, "helper access to the packet is not allowed\n");
@@ -492,7 +492,9 @@ static int record_func_map(struct venv *env, const struct call_meta *meta, int32
         verbose(env, "write into map forbidden\n");
         return -BPFRT_EACCES;
     }
-    env->aux[env->insn_idx].map = meta->map;
+    struct vaux *aux = &env->aux[env->insn_idx];
+    aux->map_poisoned |= aux->map && aux->map != meta->map;
+    aux->map = meta->map;
     return 0;
 }
 
@@ -593,6 +595,10 @@ int bpfrt_v_check_helper_call(struct venv *env, const struct bpfrt_dinsn *d, int
     char why[128];
     if (bpfrt_helper_allowed(env->rt, (uint32_t)id, env->prog_type, env->args->gpl, &fn, why, sizeof(why))) {
         verbose(env, "%s\n", why);
+        return -BPFRT_EINVAL;
+    }
+    if (bpfrt_v_unpriv_helper_denied(env, id)) { /* bpf_base_func_proto: CAP_BPF/CAP_PERFMON only */
+        verbose(env, "program of this type cannot use helper %s#%d\n", fn->name, id);
         return -BPFRT_EINVAL;
     }
     const char *gap = unmodelled(fn, id);

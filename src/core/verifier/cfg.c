@@ -59,8 +59,10 @@ static int push_insn(struct venv *env, struct cfg_walk *w, uint32_t t, int64_t t
         w->stack[w->cur_stack++] = (uint32_t)to;
         return KEEP_EXPLORING;
     }
-    if ((*st_w & 0xf0) == DISCOVERED)
-        return DONE_EXPLORING; /* back-edge: a loop, allowed to a privileged loader */
+    if ((*st_w & 0xf0) == DISCOVERED) {
+        int err = bpfrt_v_unpriv_back_edge(env, t, (uint32_t)to);
+        return err ? err : DONE_EXPLORING; /* back-edge: a loop, allowed to a privileged loader */
+    }
     if (*st_w == EXPLORED)
         *st_t = (uint8_t)(DISCOVERED | e);
     return DONE_EXPLORING;

@@ -236,6 +236,7 @@ static int do_check(struct venv *env)
             if (err < 0)
                 return err;
             if (err == 1) {
+                bpfrt_v_json_step(env, (uint32_t)env->insn_idx, 0, VJSON_SAFE);
                 if (log_level(env, BPF_LOG_LEVEL)) {
                     if (do_print_state)
                         verbose(env, "\nfrom %d to %d: safe\n", env->prev_insn_idx, env->insn_idx);
@@ -268,6 +269,7 @@ static int do_check(struct venv *env)
         env->aux[env->insn_idx].seen = true;
         prev_insn_idx = env->insn_idx;
         err = do_check_insn(env, &do_print_state);
+        bpfrt_v_json_step(env, (uint32_t)prev_insn_idx, 0, err < 0 ? VJSON_REFUSED : VJSON_INSN);
         if (err < 0)
             return err;
         if (env->err_alloc)
@@ -286,6 +288,8 @@ process_bpf_exit:
             break;
         if (err)
             return err;
+        env->json_path++;
+        bpfrt_v_json_step(env, (uint32_t)env->insn_idx, prev_insn_idx, VJSON_PATH);
         do_print_state = true;
     }
     return 0;
@@ -320,8 +324,12 @@ int bpfrt_v_do_check_common(struct venv *env, uint32_t subprog)
         r1->type = PTR_TO_CTX;
         bpfrt_v_mark_reg_known_zero(r1);
     }
-    if (!ret)
+    if (!ret) {
+        if (env->json_path || subprog) /* a global function verified on its own: a new path */
+            env->json_path++;
+        bpfrt_v_json_step(env, (uint32_t)env->insn_idx, -1, VJSON_PATH);
         ret = do_check(env);
+    }
     if (!ret && pop_log)
         bpfrt_vlog_reset(env->log, 0);
     /* free whatever is left: the current state and queued branches */

@@ -299,6 +299,9 @@ int bpfrt_v_check_mem_access(struct venv *env, int insn_idx, uint32_t regno, int
     if (err)
         return err;
     off += reg->off;
+    err = bpfrt_v_unpriv_store(env, reg, write, value_regno);
+    if (err)
+        return err;
 
     if (reg->type == PTR_TO_MAP_KEY) {
         if (write) {

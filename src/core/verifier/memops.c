@@ -104,6 +104,10 @@ int bpfrt_v_check_atomic(struct venv *env, const struct bpfrt_dinsn *d)
         err = bpfrt_v_check_reg_arg(env, d->dst, SRC_OP);
     if (!err && oi->alu == BPFRT_ALU_CMPXCHG)
         err = bpfrt_v_check_reg_arg(env, BPF_REG_0, SRC_OP);
+    if (!err && oi->alu == BPFRT_ALU_CMPXCHG)
+        err = bpfrt_v_unpriv_leak(env, BPF_REG_0, "into mem");
+    if (!err)
+        err = bpfrt_v_unpriv_leak(env, d->src, "into mem");
     if (err)
         return err;
     const struct vreg *dr = &cur_regs(env)[d->dst];

@@ -69,9 +69,8 @@ void bpfrt_v_copy_register_state(struct vreg *dst, const struct vreg *src)
 
 bool bpfrt_v_is_pointer_value(struct venv *env, uint32_t regno)
 {
-    (void)env;
-    (void)regno;
-    return false; /* allow_ptr_leaks */
+    /* a privileged loader may leak pointers (allow_ptr_leaks) */
+    return env->unpriv && cur_regs(env)[regno].type != SCALAR_VALUE;
 }
 
 bool bpfrt_v_reg_is_const_scalar(const struct vreg *r, uint64_t *val)
@@ -143,9 +142,12 @@ void bpfrt_v_invalidate_reg(struct vreg *reg)
 
 static void clear_pkt_pointer(struct venv *env, struct vreg *reg, void *arg)
 {
-    (void)env;
     (void)arg;
-    if (reg_is_pkt_pointer_any(reg))
+    if (!reg_is_pkt_pointer_any(reg))
+        return;
+    if (env->unpriv) /* mark_reg_invalid: unreadable unless pointers may leak */
+        bpfrt_v_mark_reg_not_init(reg);
+    else
         bpfrt_v_invalidate_reg(reg);
 }
 

@@ -3,7 +3,9 @@
  * check_stack_write_fixed_off/_var_off, save_register_state,
  * check_stack_read_fixed_off/_var_off, mark_reg_stack_read,
  * check_stack_range_initialized). A privileged loader may read stack bytes
- * that were never written (they read as unknown scalars, since 6.3). */
+ * that were never written (they read as unknown scalars, since 6.3); an
+ * unprivileged one (BPFRT_PROG_F_UNPRIV) may not, does not keep scalars
+ * it spills, and may not overwrite part of a spilled pointer. */
 #include "core/verifier/verifier.h"
 
 static struct vframe *reg_frame(struct venv *env, const struct vreg *reg)
@@ -88,6 +90,9 @@ int bpfrt_v_check_stack_access_within_bounds(struct venv *env, uint32_t regno, i
     int err = 0;
     if (min_off < -MAX_BPF_STACK || min_off > -1)
         err = -BPFRT_EACCES;
+    /* unprivileged: reads stay within what was ever written */
+    if (!write && env->unpriv && min_off < -(int64_t)f->nslots * BPF_REG_SIZE)
+        err = -BPFRT_EACCES;
     if (!err && max_off > 0)
         err = -BPFRT_EINVAL;
     if (!err && size < 0)
@@ -139,19 +144,25 @@ static int check_stack_write_fixed_off(struct venv *env, struct vframe *f, int32
     const struct bpfrt_dinsn *d = &env->di[insn_idx];
     bool st_mem = bpfrt_op_kind(d->op) == BPFRT_K_ST;
 
+    if (env->unpriv && bpfrt_v_is_spilled_reg(&f->stack[spi]) && !bpfrt_v_is_spilled_scalar_reg(&f->stack[spi]) &&
+        size != BPF_REG_SIZE) {
+        verbose(env, "attempt to corrupt spilled pointer on stack\n");
+        return -BPFRT_EACCES;
+    }
     bpfrt_v_mark_stack_slot_scratched(env, spi);
     int derr = bpfrt_v_destroy_if_dynptr_stack_slot(env, f, (int)spi);
     if (derr)
         return derr;
     bpfrt_v_mark_stack_written(f, off, size);
-    if (reg && !(off % BPF_REG_SIZE) && reg->type == SCALAR_VALUE) {
+    /* scalar spills are tracked for CAP_BPF only */
+    if (reg && !(off % BPF_REG_SIZE) && reg->type == SCALAR_VALUE && !env->unpriv) {
         bool fits = reg_width(reg) <= 8 * size;
         if (fits)
             assign_scalar_id_before_mov(env, reg);
         save_register_state(f, spi, reg, size);
         if (!fits)
             f->stack[spi].spilled_ptr.id = 0;
-    } else if (!reg && !(off % BPF_REG_SIZE) && st_mem) {
+    } else if (!reg && !(off % BPF_REG_SIZE) && st_mem && !env->unpriv) {
         struct vreg tmp;
         bpfrt_memset(&tmp, 0, sizeof(tmp));
         bpfrt_v_mark_reg_known(&tmp, (uint64_t)(int64_t)d->imm);
@@ -289,6 +300,10 @@ static int check_stack_read_fixed_off(struct venv *env, struct vframe *rf, int32
                         spill_cnt++;
                     else if (type == STACK_ZERO)
                         zero_cnt++;
+                    else if (type == STACK_INVALID && env->unpriv) {
+                        verbose(env, "invalid read from stack off %d+%d size %d\n", off, i, size);
+                        return -BPFRT_EACCES;
+                    }
                 }
                 if (spill_cnt == size && bpfrt_tnum_equals_const(reg->s.var_off, 0)) {
                     bpfrt_v_mark_reg_const_zero(&f->regs[dst_regno]);
@@ -303,13 +318,17 @@ static int check_stack_read_fixed_off(struct venv *env, struct vframe *rf, int32
         } else if (dst_regno >= 0) {
             assign_scalar_id_before_mov(env, reg);
             f->regs[dst_regno] = *reg;
+        } else if (env->unpriv && reg->type != SCALAR_VALUE) {
+            verbose(env, "leaking pointer from stack off %d\n", off);
+            return -BPFRT_EACCES;
         }
         return bpfrt_v_push_insn_history(env, env->cur_state, stack_access_flags(rf, spi), 0);
     }
     /* MISC, ZERO and (privileged) never-written bytes are all readable;
      * a dynptr's are not */
     for (int i = 0; i < size; i++) {
-        if (stype[(slot - i) % BPF_REG_SIZE] == STACK_DYNPTR) {
+        uint8_t t = stype[(slot - i) % BPF_REG_SIZE];
+        if (t == STACK_DYNPTR || (env->unpriv && t == STACK_INVALID)) {
             verbose(env, "invalid read from stack off %d+%d size %d\n", off, i, size);
             return -BPFRT_EACCES;
         }
@@ -348,7 +367,7 @@ int bpfrt_v_check_stack_range_initialized(struct venv *env, uint32_t regno, int3
         uint8_t *stype = &f->stack[spi].slot_type[slot % BPF_REG_SIZE];
         if (*stype == STACK_MISC)
             continue;
-        if (*stype == STACK_ZERO || *stype == STACK_INVALID) {
+        if (*stype == STACK_ZERO || (*stype == STACK_INVALID && !env->unpriv)) {
             if (write)
                 *stype = STACK_MISC;
             continue;
@@ -366,6 +385,18 @@ int bpfrt_v_check_stack_range_initialized(struct venv *env, uint32_t regno, int3
             return -BPFRT_EACCES;
         }
         /* a spilled register: privileged loaders may pass any */
+        if (env->unpriv && (*stype == STACK_INVALID || f->stack[spi].spilled_ptr.type != SCALAR_VALUE)) {
+            if (bpfrt_tnum_is_const(reg->s.var_off)) {
+                verbose(env, "invalid read from stack R%d off %lld+%lld size %d\n", regno, (long long)min_off,
+                        (long long)(i - min_off), access_size);
+            } else {
+                char tn[48];
+                bpfrt_tnum_strn(tn, sizeof(tn), reg->s.var_off);
+                verbose(env, "invalid read from stack R%d var_off %s+%lld size %d\n", regno, tn,
+                        (long long)(i - min_off), access_size);
+            }
+            return -BPFRT_EACCES;
+        }
         if (write) {
             bpfrt_v_mark_reg_unknown(&f->stack[spi].spilled_ptr);
             for (int j = 0; j < BPF_REG_SIZE; j++)

@@ -257,6 +257,9 @@ static bool check_ids(uint32_t old_id, uint32_t cur_id, struct idmap *m)
 
 static bool check_scalar_ids(uint32_t old_id, uint32_t cur_id, struct idmap *m)
 {
+    /* a register linked with a delta: its base ids must map too */
+    if ((old_id & BPF_ADD_CONST) && !check_ids(old_id & ~BPF_ADD_CONST, cur_id & ~BPF_ADD_CONST, m))
+        return false;
     old_id = old_id ? old_id : ++m->tmp_id_gen;
     cur_id = cur_id ? cur_id : ++m->tmp_id_gen;
     return check_ids(old_id, cur_id, m);
@@ -328,15 +331,16 @@ static bool regsafe(const struct vreg *o, const struct vreg *c, struct idmap *m,
 }
 
 /* A full 64-bit spilled scalar (is_spilled_scalar_reg64), or a slot of
- * MISC and never-written bytes (the privileged loader reads both as
- * unknown) seen as an unknown scalar. A narrower spill is compared byte by
- * byte: its other bytes may hide what a wider fill reads. */
-static const struct vreg *scalar_reg_for_stack(const struct vslot *s, struct vreg *tmp)
+ * MISC and - for the privileged loader, which reads them as unknown
+ * (allow_uninit_stack) - never-written bytes seen as an unknown scalar. A
+ * narrower spill is compared byte by byte: its other bytes may hide what a
+ * wider fill reads. */
+static const struct vreg *scalar_reg_for_stack(const struct vslot *s, struct vreg *tmp, bool allow_uninit)
 {
     if (s->slot_type[0] == STACK_SPILL && s->spilled_ptr.type == SCALAR_VALUE)
         return &s->spilled_ptr;
     for (int i = 0; i < BPF_REG_SIZE; i++)
-        if (s->slot_type[i] != STACK_MISC && s->slot_type[i] != STACK_INVALID)
+        if (s->slot_type[i] != STACK_MISC && (s->slot_type[i] != STACK_INVALID || !allow_uninit))
             return NULL;
     bpfrt_v_mark_reg_unknown(tmp);
     return tmp;
@@ -353,7 +357,7 @@ static bool slot_has_reg(const struct vslot *s)
 
 /* One slot of stacksafe: the kinds of its bytes, then the spilled register. */
 static bool slotsafe(const struct vframe *o, const struct vframe *c, uint32_t spi, struct idmap *m,
-                     enum exact_level exact)
+                     enum exact_level exact, bool allow_uninit)
 {
     /* the same kinds and no register: every byte test below passes */
     if (spi < c->nslots &&
@@ -367,13 +371,13 @@ static bool slotsafe(const struct vframe *o, const struct vframe *c, uint32_t sp
             return false;
         if (ot == STACK_INVALID)
             continue;
-        if (ot == STACK_MISC && exact != EXACT)
+        if (ot == STACK_MISC && exact != EXACT && allow_uninit)
             continue; /* allow_uninit_stack: misc and never-written read the same */
         if (spi >= c->nslots)
             return false;
         struct vreg t1, t2;
-        const struct vreg *or = scalar_reg_for_stack(&o->stack[spi], &t1);
-        const struct vreg *cr = scalar_reg_for_stack(&c->stack[spi], &t2);
+        const struct vreg *or = scalar_reg_for_stack(&o->stack[spi], &t1, allow_uninit);
+        const struct vreg *cr = scalar_reg_for_stack(&c->stack[spi], &t2, allow_uninit);
         if (or && cr)
             return regsafe(or, cr, m, exact);
         if (ot == STACK_MISC && ct == STACK_ZERO)
@@ -412,12 +416,18 @@ static bool slot_is_dynptr(const struct vslot *s)
     return s->slot_type[0] == STACK_DYNPTR || s->slot_type[BPF_REG_SIZE - 1] == STACK_DYNPTR;
 }
 
-static bool stacksafe(const struct vframe *o, const struct vframe *c, struct idmap *m, enum exact_level exact)
+/* Unprivileged (no allow_uninit_stack), a MISC slot of the explored state
+ * does not cover a never-written one, so every slot is visited, not only
+ * the odd ones. */
+static bool stacksafe(const struct vframe *o, const struct vframe *c, struct idmap *m, enum exact_level exact,
+                      bool allow_uninit)
 {
-    if (exact == EXACT) {
+    if (exact == EXACT || !allow_uninit) {
         for (uint32_t spi = 0; spi < o->nslots; spi++)
-            if (!slotsafe(o, c, spi, m, exact))
+            if (!slotsafe(o, c, spi, m, exact, allow_uninit)) {
+                m->fail_idx = 1 + MAX_BPF_REG + spi;
                 return false;
+            }
         return true;
     }
     for (uint64_t w = o->odd_slots; w; w &= w - 1) {
@@ -429,7 +439,7 @@ static bool stacksafe(const struct vframe *o, const struct vframe *c, struct idm
             if (next < c->nslots)
                 __builtin_prefetch(&c->stack[next]);
         }
-        if (!slotsafe(o, c, spi, m, exact)) {
+        if (!slotsafe(o, c, spi, m, exact, true)) {
             m->fail_idx = 1 + MAX_BPF_REG + spi;
             return false;
         }
@@ -468,13 +478,20 @@ static bool func_states_equal(struct venv *env, const struct vframe *o, const st
             m->fail_idx = 1 + (uint32_t)i;
             return false;
         }
-    return stacksafe(o, c, m, exact);
+    return stacksafe(o, c, m, exact, !env->unpriv);
 }
 
 static bool states_equal(struct venv *env, const struct vstate *o, const struct vstate *c, enum exact_level exact)
 {
     if (o->curframe != c->curframe)
         return false;
+    /* unprivileged: every scalar is precise, and once a pointer moved by an
+     * unknown scalar every state must match exactly (explore_alu_limits),
+     * so each path's masking limit is seen */
+    if (env->unpriv && env->explore_alu_limits)
+        exact = EXACT;
+    else if (env->unpriv && exact == NOT_EXACT)
+        exact = RANGE_WITHIN;
     if (!env->idmap_scratch) {
         env->idmap_scratch = bpfrt_v_zalloc(env, sizeof(struct idmap));
         if (!env->idmap_scratch)
@@ -514,7 +531,7 @@ static bool quick_miss(struct venv *env, const struct vstate_list *sl, const str
         return (env->aux[frame_insn_idx(o, fr)].live_regs_before & (1u << (idx - 1))) &&
                !regsafe(&of->regs[idx - 1], &cf->regs[idx - 1], m, exact);
     uint32_t spi = idx - 1 - MAX_BPF_REG;
-    return spi < of->nslots && !slotsafe(of, cf, spi, m, exact);
+    return spi < of->nslots && !slotsafe(of, cf, spi, m, exact, !env->unpriv);
 }
 
 static bool states_equal_hinted(struct venv *env, struct vstate_list *sl, const struct vstate *c,

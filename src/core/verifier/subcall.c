@@ -328,6 +328,8 @@ static int prepare_func_exit(struct venv *env, int32_t *insn_idx)
 static int check_return_code(struct venv *env)
 {
     int err = bpfrt_v_check_reg_arg(env, BPF_REG_0, SRC_OP);
+    if (!err)
+        err = bpfrt_v_unpriv_leak(env, BPF_REG_0, "as return value");
     if (err)
         return err;
     if (cur_func(env)->subprogno) { /* a global function verified alone */

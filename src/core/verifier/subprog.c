@@ -56,8 +56,11 @@ int bpfrt_v_add_subprogs(struct venv *env)
             return -BPFRT_EINVAL;
         }
         bool func = d->op == BPFRT_OP_LDDW && d->src == BPF_PSEUDO_FUNC;
-        if (d->op == BPFRT_OP_CALL_LOCAL || func)
-            err = add_subprog(env, (int64_t)i + d->imm + 1);
+        if (d->op == BPFRT_OP_CALL_LOCAL || func) {
+            err = bpfrt_v_unpriv_call(env);
+            if (!err)
+                err = add_subprog(env, (int64_t)i + d->imm + 1);
+        }
     }
     if (err)
         return err;

@@ -4,6 +4,7 @@
  * every call chain, and the fix-ups that hand the engines what was proved.
  * See verify.h for the contract and docs/verifier.md for the design. */
 #include "bpfrt/btf.h"
+#include "bpfrt/bpf.h"
 #include "core/isa/isa.h"
 #include "core/verifier/verifier.h"
 
@@ -19,6 +20,7 @@ int bpfrt_verify_begin(const struct bpfrt_verify_args *args, struct venv **out)
     env->insns = args->insns;
     env->len = args->len;
     env->prog_type = args->prog_type;
+    env->unpriv = args->prog_flags & BPFRT_PROG_F_UNPRIV;
     env->ctx_desc = args->ctx_desc ? args->ctx_desc
                                    : bpfrt_ctx_desc_for(args->prog_type, args->expected_attach_type);
     env->di = bpfrt_v_zalloc(env, (size_t)env->len * sizeof(*env->di));
@@ -103,6 +105,8 @@ int bpfrt_verify_run(struct venv *env, struct bpfrt_verify_result *res)
     if (!err)
         err = bpfrt_v_check_max_stack_depth(env);
     bpfrt_v_free_explored(env);
+    if (!err)
+        err = bpfrt_v_unpriv_check_tail_calls(env);
     if (!err)
         err = bpfrt_v_fixups(env, res);
 

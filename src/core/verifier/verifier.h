@@ -39,7 +39,11 @@
 #define MAX_BPF_FUNC_REG_ARGS 5
 #define BPF_LOG_ALIGNMENT 40
 #define BPF_LOG_MIN_ALIGNMENT 8
-#define BPF_ADD_CONST (1u << 31) /* id flag: register = linked register + off */
+/* id flags: register = linked register + off, by a 64-bit or a 32-bit
+ * (zero-extending) add or sub */
+#define BPF_ADD_CONST64 (1u << 31)
+#define BPF_ADD_CONST32 (1u << 30)
+#define BPF_ADD_CONST (BPF_ADD_CONST64 | BPF_ADD_CONST32)
 
 /* ---- register types: Linux's enum bpf_reg_type (base types) ---- */
 enum vreg_type {
@@ -194,6 +198,9 @@ struct vaux {
     const struct bpfrt_map *map; /* ld_imm64 map / map value; helper call's map */
     uint32_t map_off;            /* ld_imm64 map value offset */
     uint32_t subprog;            /* index of the subprogram the insn belongs to */
+    uint8_t alu_state;           /* unprivileged pointer add/sub: its masking (unpriv.c) */
+    bool map_poisoned;           /* helper call: paths passed different maps (bpf_map_ptr_poisoned) */
+    uint32_t alu_limit;
 };
 
 /* ---- subprograms (struct bpf_subprog_info) ---- */
@@ -284,6 +291,9 @@ struct venv {
     struct bpfrt_btf *platform_btf; /* the platform's kernel BTF, parsed for this load when the
                                        runtime has none (btf_ptr.c) */
     int err_alloc;               /* -ENOMEM seen while copying states */
+    bool unpriv;                 /* BPFRT_PROG_F_UNPRIV: !bpf_capable, !allow_ptr_leaks (unpriv.c) */
+    uint32_t json_path;          /* the JSON log's path number (log_json.c) */
+    bool explore_alu_limits;     /* unpriv.c: a pointer moved by an unknown scalar (prune exactly) */
 };
 
 /* ---- register type helpers ---- */
@@ -339,6 +349,10 @@ void bpfrt_v_mark_state_scratched(struct venv *env);
 void bpfrt_v_mark_state_clean(struct venv *env);
 bool bpfrt_v_state_scratched(const struct venv *env);
 #define verbose bpfrt_v_verbose
+
+/* ---- log_json.c (the JSON log: one step per processed instruction) ---- */
+enum bpfrt_v_json_kind { VJSON_INSN, VJSON_PATH, VJSON_SAFE, VJSON_REFUSED };
+void bpfrt_v_json_step(struct venv *env, uint32_t idx, int32_t from, enum bpfrt_v_json_kind kind);
 
 /* ---- subprog.c (add_subprog_and_kfunc, check_subprogs, check_max_stack_depth) ---- */
 int bpfrt_v_add_subprogs(struct venv *env);
@@ -485,6 +499,25 @@ int bpfrt_v_propagate_precision(struct venv *env, const struct vstate *old);
 void bpfrt_v_mark_all_scalars_imprecise(struct vstate *st);
 const struct vstate *bpfrt_v_find_prev_entry(struct venv *env, const struct vstate *cur, int32_t insn_idx);
 void bpfrt_v_widen_imprecise_scalars(const struct vstate *old, struct vstate *cur);
+
+/* ---- unpriv.c (a loader without CAP_BPF: pointer leaks, Spectre v1 limits) ---- */
+struct vsanitize {               /* struct bpf_sanitize_info */
+    uint8_t alu_state;
+    uint32_t alu_limit;
+    bool mask_to_left;
+};
+int bpfrt_v_unpriv_leak(struct venv *env, int regno, const char *how);
+int bpfrt_v_unpriv_store(struct venv *env, const struct vreg *ptr, bool write, int value_regno);
+int bpfrt_v_unpriv_alu(struct venv *env, const struct bpfrt_dinsn *d);
+int bpfrt_v_unpriv_val_alu(struct venv *env, const struct bpfrt_dinsn *d);
+int bpfrt_v_unpriv_ptr_alu(struct venv *env, const struct bpfrt_dinsn *d, const struct vreg *ptr,
+                           const struct vreg *off, bool ptr_is_dst, struct vsanitize *info, bool commit);
+int bpfrt_v_unpriv_check_bounds(struct venv *env, uint32_t regno);
+int bpfrt_v_unpriv_cmp(struct venv *env, uint32_t regno);
+int bpfrt_v_unpriv_back_edge(struct venv *env, uint32_t from, uint32_t to);
+int bpfrt_v_unpriv_call(struct venv *env);
+int bpfrt_v_unpriv_check_tail_calls(struct venv *env);
+bool bpfrt_v_unpriv_helper_denied(const struct venv *env, int32_t id);
 
 /* ---- fixups.c (after verification) ---- */
 int bpfrt_v_fixups(struct venv *env, struct bpfrt_verify_result *res);

@@ -21,6 +21,7 @@
 
 #include "bpfrt/insn.h"
 #include "bpfrt/uapi.h"
+#include "core/lib/vlog.h"
 
 struct bpfrt_runtime;
 struct bpfrt_vlog;
@@ -29,9 +30,28 @@ struct bpfrt_btf;
 struct bpfrt_ctx_desc;
 struct venv;
 
+/* The JSON log (BPFRT_LOG_JSON, log_json.c): the document written into
+ * the caller's log buffer; the load's text log then goes to a scratch
+ * buffer and ends up in the document's verdict. */
+struct bpfrt_vjson {
+    struct bpfrt_vlog log;
+    uint32_t steps;
+};
+
+/* Starts the document in buf (size bytes; NULL/0 only sizes it). Returns 0
+ * or -EINVAL as bpfrt_vlog_init. */
+int bpfrt_vjson_begin(struct bpfrt_vjson *j, char *buf, uint32_t size);
+
+/* Ends it with the verdict (err: the load's result), the load's text log
+ * and statistics; returns bpfrt_vlog_finalize's result (-ENOSPC when the
+ * document was cut) and its true size. */
+int bpfrt_vjson_end(struct bpfrt_vjson *j, int err, const char *text, const struct bpfrt_vlog_stats *st,
+                    uint32_t *true_size);
+
 struct bpfrt_verify_args {
     struct bpfrt_runtime *rt;
     struct bpfrt_vlog *log;        /* the load's log (may have level 0) */
+    struct bpfrt_vjson *json;      /* BPFRT_LOG_JSON: the steps go here too (else NULL) */
     struct bpf_insn *insns;        /* rewritten in place by the fix-ups */
     uint32_t len;
     uint32_t prog_type;
@@ -91,5 +111,10 @@ void bpfrt_verify_end(struct venv *env);
  * memory (the engines then assume nothing). */
 struct bpfrt_prog_facts;
 struct bpfrt_prog_facts *bpfrt_verify_facts(struct venv *env);
+
+/* bpf_prog_load's checks for a loader without CAP_BPF (BPFRT_PROG_F_UNPRIV):
+ * at most 4,096 instructions (-E2BIG), only socket filters and cgroup skb
+ * programs (-EPERM). Returns 0 or the error. */
+int bpfrt_verify_unpriv_load_check(uint32_t prog_type, uint32_t insn_cnt);
 
 #endif
