@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # make demo: the main job on bundled examples. Assembles and runs small
-# programs in the interpreter, then (once the ELF loader is built) loads a
-# clang-compiled XDP firewall and runs it over a few packets.
+# programs in the interpreter and the JIT, shows the verifier refusing an
+# unsafe one, then loads a clang-compiled XDP firewall, verifies it and runs
+# it over a few packets.
 set -euo pipefail
 build=${1:-build}
 here=$(cd "$(dirname "$0")" && pwd)
@@ -25,8 +26,12 @@ step "Conformance syntax over input memory: count 0x2a bytes (expect 3)"
 "$bpfrt" run "$here/asm/count_bytes.conf" --mem "2a 00 2a 01 02 2a ff"
 step "Internet checksum of an IPv4 header with a valid checksum (expect 0)"
 "$bpfrt" run "$here/asm/ipv4_checksum.s" --mem "45 00 00 73 00 00 40 00 40 11 b8 61 c0 a8 00 01 c0 a8 00 c7"
-step "Timing: 100000 runs in-process"
+step "Timing: 100000 runs in-process, interpreted"
 "$bpfrt" run "$here/asm/factorial.s" --repeat 100000
+step "The same, JIT-compiled to x86-64"
+"$bpfrt" run "$here/asm/factorial.s" --repeat 100000 --jit
+step "The verifier refuses an XDP program that reads the packet unchecked (Linux's log)"
+"$bpfrt" verify "$here/asm/unsafe_packet_read.s" --type xdp || true
 
 if [ -x "$here/xdp_demo.sh" ]; then
     bash "$here/xdp_demo.sh" "$build"

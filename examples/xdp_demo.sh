@@ -28,10 +28,14 @@ step "What the object holds: bpfrt obj show $obj"
 "$bpfrt" obj show "$obj"
 step "Disassembly with the C source lines (first 25 lines)"
 first 25 "$bpfrt" disasm "$obj"
+step "Verify it as Linux 6.18 would (prog load and prog run do this first; the log's last lines)"
+"$bpfrt" verify "$obj" | tail -n 2
 step "TCP to port 22 (rule: drop) -> expect Return value: 1 (XDP_DROP)"
 "$bpfrt" prog run "$obj" --data "$tcp_ssh" "${rules[@]}"
 step "TCP to port 80 (no rule) -> expect 2 (XDP_PASS), averaged over 100000 runs"
 "$bpfrt" prog run "$obj" --data "$tcp_http" "${rules[@]}" --repeat 100000
+step "The same, JIT-compiled (verified: no run-time checks)"
+"$bpfrt" prog run "$obj" --data "$tcp_http" "${rules[@]}" --repeat 100000 --jit
 step "UDP from 10.1.2.3 (blocked prefix) -> expect 1, then every map's contents"
 "$bpfrt" prog run "$obj" --data "$udp_dns_blocked" "${rules[@]}" --dump-maps
 step "The same port-80 packet with the .rodata knob default_action set to XDP_DROP before load"

@@ -139,7 +139,7 @@ static void from_conf(const char *path, const char *base)
         return;
     struct conf_data d;
     char err[256] = "";
-    char name[512];
+    char name[2048]; /* above any tag or base name (1 KiB) plus its decoration */
     if (conf_data_parse(text, size, &d, err, sizeof(err)) == 0) {
         if (d.has_asm) {
             snprintf(name, sizeof(name), "conf_%s.s", base);
@@ -177,7 +177,7 @@ static void from_asm(const char *path, const char *base)
     char *text = read_file(path, &size);
     if (!text)
         return;
-    char name[512];
+    char name[2048]; /* above any tag or base name (1 KiB) plus its decoration */
     snprintf(name, sizeof(name), "example_%s", base);
     asm_seed(name, BPFRT_SYNTAX_AUTO << 1, text, size);
     free(text);
@@ -202,7 +202,7 @@ static void from_prog(const char *tag, struct bpfrt_object_prog *p)
     const struct bpf_insn *insns = bpfrt_object_prog_insns(p, &cnt);
     if (!insns || cnt == 0 || cnt > FUZZ_EXEC_MAX_INSNS)
         return;
-    char name[512];
+    char name[2048]; /* above any tag or base name (1 KiB) plus its decoration */
     snprintf(name, sizeof(name), "%s_%s", tag, bpfrt_object_prog_name(p));
     uint32_t mode = exec_mode(bpfrt_object_prog_type(p));
     static const uint8_t zeros[64];

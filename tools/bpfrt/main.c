@@ -10,17 +10,18 @@
 static const struct cli_command commands[] = {
     {"asm", cmd_asm, "assemble eBPF assembly into bytecode"},
     {"disasm", cmd_disasm, "disassemble bytecode, a .data test or an ELF object"},
-    {"run", cmd_run, "run a program (assembly, bytecode or .data test) in the interpreter"},
+    {"run", cmd_run, "run a program (assembly, bytecode or .data test), interpreted or JIT-compiled"},
     {"obj", cmd_obj, "inspect an ELF/BTF object (obj show)"},
-    {"prog", cmd_prog, "load and test-run programs from an ELF object (prog run)"},
+    {"prog", cmd_prog, "load, test-run and dump programs of an ELF object (prog load/run/dump)"},
     {"verify", cmd_verify, "run the verifier on programs and print its log"},
 };
 
 static void usage(FILE *f)
 {
     fprintf(f, "usage: bpfrt COMMAND [ARGS...]\n\n"
-               "bpfrt runs eBPF programs outside the kernel: assembler, disassembler,\n"
-               "interpreter, maps, helpers and an ELF/BTF loader.\n\ncommands:\n");
+               "bpfrt runs eBPF programs outside the kernel: it loads clang-compiled\n"
+               "objects, verifies them with Linux's rules and runs them in its interpreter\n"
+               "or x86-64 JIT, with Linux's maps and helpers.\n\ncommands:\n");
     for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
         fprintf(f, "  %-8s %s\n", commands[i].name, commands[i].summary);
     fprintf(f, "\n'bpfrt COMMAND --help' describes each command.\n");
