@@ -353,7 +353,7 @@ static bool states_maybe_looping(const struct vstate *o, const struct vstate *c)
     return true;
 }
 
-static bool same_callsites(const struct vstate *a, const struct vstate *b)
+bool bpfrt_v_same_callsites(const struct vstate *a, const struct vstate *b)
 {
     if (a->curframe != b->curframe)
         return false;
@@ -387,7 +387,7 @@ static void clean_live_states(struct venv *env, int32_t insn, const struct vstat
 {
     for (struct vstate_list *sl = env->explored[insn]; sl; sl = sl->next) {
         struct vstate *st = &sl->state;
-        if (st->branches || st->insn_idx != insn || !same_callsites(st, cur) || st->used_as_loop_entry)
+        if (st->branches || st->insn_idx != insn || !bpfrt_v_same_callsites(st, cur) || st->used_as_loop_entry)
             continue;
         for (uint32_t f = 0; f <= st->curframe; f++) {
             uint16_t live = env->aux[frame_insn_idx(st, f)].live_regs_before;
