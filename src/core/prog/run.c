@@ -1,7 +1,8 @@
 /* Runs (Linux's bpf_prog_run and its callers' bracket, include/linux/filter.h):
  * the run bracket (CPU slot, read-side section, defaults), running through
- * the program's engine with tail calls, run errors, and callbacks from
- * helpers dispatched to the engine running the program. */
+ * the program's engine with tail calls, the run's one budget (instructions
+ * and helper work draw from the same counter), run errors, and callbacks
+ * from helpers dispatched to the engine running the program. */
 #include "core/core.h"
 #include "core/prog/prog.h"
 
