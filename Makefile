@@ -1,7 +1,7 @@
 # bpfrt top-level entry points. CMake does the building underneath.
 #   make demo        build, then run the bundled examples
 #   make test        install what is missing, build with -Werror, run every test, then again under ASan+UBSan
-#   make bench       JIT (trusted, checked) and interpreter time per benchmark beside native C, JIT compile time
+#   make bench       JIT (trusted, checked, verified), interpreter and uBPF (built into build/ubpf) beside native C, compile times
 #   make check-long  the long fuzz and differential sweeps, then every libFuzzer target for LONG_FUZZ_SECONDS
 #   make fuzz        libFuzzer targets (clang, build-fuzz/), FUZZ_SECONDS each, with a summary (docs/fuzzing.md)
 #   make install     libraries (.a, .so), headers, pkg-config file, CMake package, the CLI (PREFIX=/usr/local)

@@ -1,8 +1,12 @@
 #!/usr/bin/env bash
-# make bench: builds and runs the CPU benchmarks (JIT trusted and checked, interpreter, beside native C; JIT compile time),
-# then the map benchmarks when they are built.
+# make bench: builds uBPF beside the project (bench/ubpf.sh, into BUILD/ubpf),
+# then builds and runs the CPU benchmarks (native C; the JIT trusted, checked
+# and verified; the interpreter; uBPF's JIT and interpreter; compile times over
+# the benchmark programs and the corpora), then the map benchmarks when built.
 #   bash bench/run.sh BUILD_DIR SHARED_DIR
-# BENCH_MIN_TIME (seconds per measurement, default 0.25) trades time for noise.
+# BENCH_MIN_TIME (seconds per measurement, default 0.25) trades time for noise;
+# BENCH_UBPF=0 leaves uBPF out; BENCH_CORPUS (default /tmp/ebpf-samples when
+# present) is a directory of further objects for the compile-time figure.
 set -euo pipefail
 BUILD=${1:-build}
 SHARED=${2:-../shared}
@@ -10,9 +14,23 @@ if [ ! -f "$SHARED/bench/Makefile" ]; then
     echo "bench: $SHARED/bench not found (give the shared/ directory)" >&2
     exit 1
 fi
+here=$(cd "$(dirname "$0")" && pwd)
+ubpf=""
+if [ "${BENCH_UBPF:-1}" != 0 ]; then
+    if bash "$here/ubpf.sh" "$BUILD/ubpf"; then
+        ubpf=$(cd "$BUILD/ubpf" && pwd)
+    else
+        echo "bench: uBPF could not be fetched or built: its columns stay empty" >&2
+    fi
+fi
+cmake -S "$here/.." -B "$BUILD" -DBPFRT_UBPF_DIR="$ubpf" >/dev/null
 cmake --build "$BUILD" --target bench_cpu -- -s
+corpus=()
+[ -d "$BUILD/progs/v3" ] && corpus+=(--corpus tests/progs "$BUILD/progs/v3" verified)
+extra=${BENCH_CORPUS:-/tmp/ebpf-samples}
+[ -d "$extra" ] && corpus+=(--corpus "$(basename "$extra")" "$extra" checked)
 echo
-"$BUILD/bench_cpu" "$BUILD/bench-out" "$SHARED" --min-time "${BENCH_MIN_TIME:-0.25}"
+"$BUILD/bench_cpu" "$BUILD/bench-out" "$SHARED" --min-time "${BENCH_MIN_TIME:-0.25}" "${corpus[@]}"
 if [ -x "$BUILD/bench_maps" ]; then
     echo
     "$BUILD/bench_maps"

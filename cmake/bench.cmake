@@ -19,6 +19,15 @@ if(EXISTS ${BPFRT_BENCH_SRC}/Makefile)
     DEPENDS ${bench_sources}
     COMMENT "Building the benchmark programs from shared/bench into bench-out/")
   set_source_files_properties(${bench_objs} PROPERTIES EXTERNAL_OBJECT TRUE GENERATED TRUE)
-  add_executable(bench_cpu EXCLUDE_FROM_ALL ${CMAKE_SOURCE_DIR}/bench/bench_cpu.c ${bench_objs})
+  add_executable(bench_cpu EXCLUDE_FROM_ALL ${CMAKE_SOURCE_DIR}/bench/bench_cpu.c
+    ${CMAKE_SOURCE_DIR}/bench/bench_compile.c ${CMAKE_SOURCE_DIR}/bench/bench_ubpf.c ${bench_objs})
   target_link_libraries(bench_cpu bpfrt m)
+  # uBPF beside bpfrt: bench/run.sh builds it with bench/ubpf.sh into
+  # build/ubpf (never committed) and reconfigures with BPFRT_UBPF_DIR.
+  set(BPFRT_UBPF_DIR "" CACHE PATH "a uBPF build from bench/ubpf.sh (make bench measures it beside bpfrt)")
+  if(BPFRT_UBPF_DIR AND EXISTS ${BPFRT_UBPF_DIR}/libubpf.a)
+    target_compile_definitions(bench_cpu PRIVATE BPFRT_BENCH_UBPF)
+    target_include_directories(bench_cpu PRIVATE ${BPFRT_UBPF_DIR} ${BPFRT_UBPF_DIR}/src/vm/inc)
+    target_link_libraries(bench_cpu ${BPFRT_UBPF_DIR}/libubpf.a)
+  endif()
 endif()

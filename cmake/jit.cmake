@@ -15,3 +15,8 @@ if(TARGET bpfrt_progs AND TARGET test_jit_corpus)
 endif()
 # The CLI's --jit, --trusted, --dump-jited and `prog dump jited`.
 add_test(NAME cli_jit COMMAND bash ${CMAKE_SOURCE_DIR}/tests/jit/cli_jit_test.sh $<TARGET_FILE:bpfrt_cli> ${CMAKE_BINARY_DIR})
+# Concurrent compiles sharing the runtime's compile memory also run under
+# ThreadSanitizer (ctest -L tsan, make test-tsan).
+if(TARGET test_jit_api)
+  set_tests_properties(test_jit_api PROPERTIES LABELS "tsan")
+endif()

@@ -255,6 +255,21 @@ void bpfrt_fib_clear(struct bpfrt_runtime *rt);
  * err: -EINVAL (a line it cannot read) or what the add_* call returned. */
 int bpfrt_fib_load_text(struct bpfrt_runtime *rt, const char *text, size_t len, char *err, size_t err_size);
 
+/* ---- iterator output: bpf_seq_write, bpf_seq_printf ----
+ * An iterator program (SEC("iter/...")) writes its output into the seq_file
+ * of its context's struct bpf_iter_meta (meta->seq, the context's first
+ * argument). bpfrt's seq_file is this buffer, which the hook that runs the
+ * iterator owns and puts at meta->seq (the helpers accept only that one).
+ * As Linux's fs/seq_file.c: output is appended at count while it fits with
+ * room to spare (count + len < size); otherwise the file overflows (count =
+ * size) and the helper returns -EOVERFLOW, Linux's sign for its reader to
+ * retry with a larger buffer. */
+struct bpfrt_seq_file {
+    char *buf;
+    uint32_t size;
+    uint32_t count;              /* bytes written; == size after an overflow */
+};
+
 /* ---- the kernel objects helpers hand out ----
  * bpf_get_current_task(_btf) give programs a task_struct laid out by a
  * target BTF (the one CO-RE relocations were made against) and filled with

@@ -5,7 +5,8 @@
  * PROG_LOAD's BPFRT_PROG_F_ENGINE bits). Three modes, fixed when a program
  * is compiled:
  *  - verified: the program was accepted by the verifier (prog->verified);
- *    no run-time checks.
+ *    no run-time checks, and what the verifier proved (loaded through
+ *    PROG_LOAD: its liveness, reachability, stack depth) shapes the code.
  *  - checked: an unverified program (BPFRT_ENGINE_JIT); every memory
  *    access, helper argument, call depth and the instruction budget are
  *    checked as the interpreter's checked mode does, with the same errors at
@@ -14,8 +15,8 @@
  *    JIT does), BPFRT_ENGINE_JIT_TRUSTED. Only for code the embedder vouches
  *    for: a bad program can crash the host. Asked for per load, never a
  *    default. A program type whose context needs field conversion (xdp_md,
- *    __sk_buff: pointers in disguise) runs checked instead, with a note,
- *    until the verifier rewrites those loads.
+ *    __sk_buff: pointers in disguise) runs checked instead, with a note
+ *    (for verified programs the verifier's fix-ups rewrite those loads).
  * Where the platform has no executable memory (exec_alloc is NULL) the
  * program runs in the interpreter with a note; a non-x86-64 build has no
  * JIT (bpfrt_engine_find answers NULL, loads fall back with a note). */
@@ -59,9 +60,11 @@ struct bpfrt_jit_stats {
     uint32_t insns;          /* eBPF instructions */
     uint32_t image_len;      /* bytes of machine code */
     uint32_t passes;         /* sizing passes until the layout converged */
-    uint64_t compile_ns;     /* whole compile, executable-memory calls included */
+    uint64_t compile_ns;     /* the JIT's compile (after the interpreter's decoding, which it shares),
+                              * executable-memory calls included */
     uint64_t exec_mem_ns;    /* of which exec_alloc + exec_seal */
     bool blinded;
+    bool facts;              /* verified mode used the verifier's facts (a PROG_LOAD-verified program) */
 };
 bool bpfrt_jit_get_stats(const struct bpfrt_prog *prog, struct bpfrt_jit_stats *st);
 

@@ -169,6 +169,12 @@ uint32_t bpfrt_object_map_legacy_id(const struct bpfrt_object_map *m);
  * one slot per CPU where a definition leaves it 0 for its loader to fill
  * (falco's scratch maps). 0 or -EBUSY after load. */
 int bpfrt_object_map_set_max_entries(struct bpfrt_object_map *m, uint32_t max_entries);
+/* Sets value_size before load (libbpf's bpf_map__set_value_size), e.g. a
+ * STACK_TRACE map whose definition leaves it 0 for the tool to fill (bcc's
+ * libbpf-tools: the stack depth). A new size drops the value's BTF type,
+ * which no longer describes it. 0, -EBUSY after load, -EINVAL for global
+ * data (its size is its section's). */
+int bpfrt_object_map_set_value_size(struct bpfrt_object_map *m, uint32_t value_size);
 /* Inner map template of a map-in-map, or NULL. */
 const struct bpfrt_object_map *bpfrt_object_map_inner(const struct bpfrt_object_map *m);
 /* Global data maps: the initial image (writable before load, NULL for

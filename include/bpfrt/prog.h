@@ -204,6 +204,8 @@ struct bpfrt_prog {
     uint8_t tag[BPF_TAG_SIZE];
     bool gpl_compatible;
     bool verified;               /* true: the verifier accepted it; engines may skip run-time checks */
+    bool probe_mem;              /* accepted, but it loads through BTF-typed kernel pointers: it runs
+                                    checked, those loads fault-safe (Linux's BPF_PROBE_MEM) */
 
     /* Instructions as the engines see them: ld_imm64 map references are
      * rewritten to hold the map pointer (BPF_PSEUDO_MAP_FD/IDX: imm/next imm =
@@ -220,6 +222,7 @@ struct bpfrt_prog {
     uint32_t stack_depth;        /* from the verifier, 0 if unknown */
     uint32_t verified_insns;     /* instructions the verifier processed (bpf_prog_info) */
     uint32_t max_ctx_offset;     /* verified: end of the furthest context byte accessed */
+    struct bpfrt_prog_facts *facts; /* verified: what the verifier proved, for engines (core/prog/facts.h), or NULL */
 
     /* Engine (never BPFRT_ENGINE_DEFAULT: the one that prepared it). */
     enum bpfrt_engine_kind engine;
@@ -253,7 +256,10 @@ enum bpfrt_ctx_field_kind {
     BPFRT_CTX_PTR_TO_PACKET,       /* data */
     BPFRT_CTX_PTR_TO_PACKET_END,   /* data_end */
     BPFRT_CTX_PTR_TO_PACKET_META,  /* data_meta */
-    BPFRT_CTX_PTR_OTHER,           /* a pointer the program may only test for NULL (sk, flow_keys) */
+    BPFRT_CTX_PTR_OTHER,           /* a pointer the program may only test for NULL (netfilter's) */
+    BPFRT_CTX_PTR_SOCKET,          /* a socket or NULL: struct bpf_sock, read-only (sock_or_null) */
+    BPFRT_CTX_PTR_SOCK_COMMON,     /* a socket of any state or NULL (sock_common_or_null) */
+    BPFRT_CTX_PTR_FLOW_KEYS,       /* struct bpf_flow_keys the program fills (never NULL) */
 };
 #define BPFRT_CTX_READ  1u
 #define BPFRT_CTX_WRITE 2u

@@ -30,6 +30,7 @@ struct bpfrt_runtime {
     unsigned default_engine;
     bool jit_blind;                  /* constant blinding in the JIT (bpfrt_runtime_set_jit_blinding) */
     int8_t jit_bmi2;                 /* the CPU has BMI2: -1 not asked yet (cpuid is slow in VMs) */
+    void *scratch;                   /* the JIT's cached compile memory (its size in its first word; jit_scratch.c) */
     bpfrt_trace_sink trace_sink;
     void *trace_sink_arg;
     uint32_t next_map_id, next_prog_id, next_btf_id; /* atomic */

@@ -71,6 +71,8 @@ void bpfrt_runtime_destroy(struct bpfrt_runtime *rt)
     bpfrt_helpers_fini(rt);
     if (rt->kernel_btf)
         bpfrt_btf_put(rt->kernel_btf);
+    if (rt->scratch)
+        bpfrt_free(rt, rt->scratch, *(size_t *)rt->scratch);
     const struct bpfrt_platform *plat = rt->plat;
     plat->free(plat->ctx, rt, sizeof(*rt));
 }

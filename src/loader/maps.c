@@ -361,6 +361,17 @@ int bpfrt_object_map_set_max_entries(struct bpfrt_object_map *m, uint32_t max_en
     m->max_entries = max_entries;
     return 0;
 }
+int bpfrt_object_map_set_value_size(struct bpfrt_object_map *m, uint32_t value_size)
+{
+    if (m->obj->loaded)
+        return -BPFRT_EBUSY;
+    if (m->kind != BPFRT_OBJ_MAP_BTF && m->kind != BPFRT_OBJ_MAP_LEGACY)
+        return -BPFRT_EINVAL;
+    if (value_size != m->value_size)
+        m->btf_value_type_id = 0;
+    m->value_size = value_size;
+    return 0;
+}
 uint32_t bpfrt_object_map_btf_key_type(const struct bpfrt_object_map *m) { return m->btf_key_type_id; }
 uint32_t bpfrt_object_map_btf_value_type(const struct bpfrt_object_map *m) { return m->btf_value_type_id; }
 uint32_t bpfrt_object_map_pinning(const struct bpfrt_object_map *m) { return m->pinning; }

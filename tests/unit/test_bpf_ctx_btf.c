@@ -70,6 +70,10 @@ static const struct target targets[] = {
     { "lsm", BPF_PROG_TYPE_LSM, BPF_LSM_MAC, "bpf_lsm_file_open", BTF_KIND_FUNC },
 };
 
+/* bpfrt loads through its verifier unless checked_mode asks for checked
+ * mode (BPFRT_PROG_F_NO_VERIFY), where the context rule itself is tested. */
+static bool checked_mode;
+
 static long load(bool kernel, uint32_t type, uint32_t attach, uint32_t btf_id, const struct bpf_insn *p, uint32_t n,
                  char *log, uint32_t log_size)
 {
@@ -84,9 +88,7 @@ static long load(bool kernel, uint32_t type, uint32_t attach, uint32_t btf_id, c
     a.log_buf = ptr(log);
     a.log_size = log ? log_size : 0;
     a.log_level = log ? 1 : 0;
-    /* bpfrt's side is checked mode: the context rule is what is tested (the
-     * verifier does not track BTF-typed contexts yet, docs/verifier.md). */
-    if (!kernel)
+    if (!kernel && checked_mode)
         a.prog_flags = BPFRT_PROG_F_NO_VERIFY;
     return do_bpf(rt, kernel, BPF_PROG_LOAD, &a);
 }
@@ -183,7 +185,9 @@ static int checked_verdict(const struct target *t, uint32_t off, uint32_t size, 
 {
     struct bpf_insn p[4];
     uint32_t n = read_prog(p, off, size, write);
+    checked_mode = true;
     long fd = load(false, t->type, t->attach, id_of(t->name, t->kind), p, n, NULL, 0);
+    checked_mode = false;
     if (fd < 0)
         return -1;
     union bpf_attr a;
@@ -218,6 +222,15 @@ static void test_sweeps(void)
             for (size_t z = 0; z < NR(sizes); z++)
                 for (int w = 0; w < 2; w++) {
                     bool b = rule(d, off, sizes[z], w);
+                    /* the verifier's verdict is the rule's */
+                    struct bpf_insn vp[4];
+                    uint32_t vn = read_prog(vp, off, sizes[z], w);
+                    long vfd = load(false, t->type, t->attach, btf_id, vp, vn, NULL, 0);
+                    if (vfd >= 0)
+                        bpfrt_close(rt, (int)vfd);
+                    if ((vfd >= 0) != b && mismatches++ < 5)
+                        fprintf(stderr, "%s off %u size %u %s: verifier %d rule %d\n", t->what, off, sizes[z],
+                                w ? "write" : "read", vfd >= 0, b);
                     /* checked mode on aligned offsets inside the argument array: past
                      * it, a read is indistinguishable from one through a typed pointer
                      * without the verifier (a policy-governed host read) */
@@ -249,15 +262,16 @@ static void test_sweeps(void)
 
 static void test_run_args(void)
 {
-    /* fentry bpf_fentry_test3(char a, int b, u64 c): r0 = a + b + c */
+    /* bpf_fentry_test3(char a, int b, u64 c): r0 = a + b + c (fmod_ret: Linux
+     * wants fentry and fexit programs to return 0) */
     const struct bpf_insn sum[] = {
         LDX(BPF_B, 0, 1, 0), LDX(BPF_W, 2, 1, 8), ALU64_REG(BPF_ADD, 0, 2), LDX(BPF_DW, 2, 1, 16),
         ALU64_REG(BPF_ADD, 0, 2), EXIT(),
     };
     uint32_t test3 = id_of("bpf_fentry_test3", BTF_KIND_FUNC);
-    long fd = load(false, BPF_PROG_TYPE_TRACING, BPF_TRACE_FENTRY, test3, sum, NR(sum), NULL, 0);
+    long fd = load(false, BPF_PROG_TYPE_TRACING, BPF_MODIFY_RETURN, test3, sum, NR(sum), NULL, 0);
     CHECK(fd >= 0);
-    uint64_t args[4] = { 5, 7, 100, 0 };
+    uint64_t args[5] = { 5, 7, 100, 0, 0 };
     union bpf_attr a;
     memset(&a, 0, sizeof(a));
     a.test.prog_fd = (uint32_t)fd;
@@ -265,13 +279,13 @@ static void test_run_args(void)
     a.test.ctx_size_in = 3 * 8;
     CHECK_EQ(bpfrt_bpf(rt, BPF_PROG_TEST_RUN, &a, sizeof(a)), 0);
     CHECK_EQ(a.test.retval, 112);
-    a.test.ctx_size_in = 4 * 8; /* more arguments than the target has */
+    a.test.ctx_size_in = 5 * 8; /* more than the arguments and the return value */
     CHECK_EQ(bpfrt_bpf(rt, BPF_PROG_TEST_RUN, &a, sizeof(a)), -BPFRT_EINVAL);
     bpfrt_close(rt, (int)fd);
 
-    /* fexit: the return value follows the arguments */
+    /* the return value follows the arguments */
     const struct bpf_insn ret[] = { LDX(BPF_W, 0, 1, 24), EXIT() };
-    fd = load(false, BPF_PROG_TYPE_TRACING, BPF_TRACE_FEXIT, test3, ret, NR(ret), NULL, 0);
+    fd = load(false, BPF_PROG_TYPE_TRACING, BPF_MODIFY_RETURN, test3, ret, NR(ret), NULL, 0);
     CHECK(fd >= 0);
     args[3] = 112;
     memset(&a, 0, sizeof(a));
@@ -291,7 +305,7 @@ static void test_typed_pointer_reads(void)
     const struct bpf_insn deref[] = { LDX(BPF_DW, 2, 1, 0), LDX(BPF_DW, 0, 2, 0), EXIT() };
     uint32_t test7 = id_of("bpf_fentry_test7", BTF_KIND_FUNC);
     CHECK(test7 != 0);
-    long fd = load(false, BPF_PROG_TYPE_TRACING, BPF_TRACE_FENTRY, test7, deref, NR(deref), NULL, 0);
+    long fd = load(false, BPF_PROG_TYPE_TRACING, BPF_MODIFY_RETURN, test7, deref, NR(deref), NULL, 0);
     CHECK(fd >= 0);
     static uint64_t object = 0x1234;
     uint64_t args[1] = { (uint64_t)(uintptr_t)&object };
@@ -312,15 +326,57 @@ static void test_typed_pointer_reads(void)
     CHECK_EQ(bpfrt_bpf(rt, BPF_PROG_TEST_RUN, &a, sizeof(a)), 0);
     CHECK_EQ(a.test.retval, 0);
     CHECK_EQ(bpfrt_runtime_set_host_reads(rt, BPFRT_HOST_READS_NONE), 0);
-    /* stores through it still stop the run */
+    /* stores through it: the verifier refuses them ("only read is supported"),
+     * and they stop a checked run */
     const struct bpf_insn store[] = { LDX(BPF_DW, 2, 1, 0), ST(BPF_DW, 2, 0, 7), MOV64_IMM(0, 0), EXIT() };
     bpfrt_close(rt, (int)fd);
-    fd = load(false, BPF_PROG_TYPE_TRACING, BPF_TRACE_FENTRY, test7, store, NR(store), NULL, 0);
+    char log[1024] = "";
+    fd = load(false, BPF_PROG_TYPE_TRACING, BPF_MODIFY_RETURN, test7, store, NR(store), log, sizeof(log));
+    CHECK(fd < 0);
+    CHECK(strstr(log, "only read is supported") != NULL);
+    checked_mode = true;
+    fd = load(false, BPF_PROG_TYPE_TRACING, BPF_MODIFY_RETURN, test7, store, NR(store), NULL, 0);
+    checked_mode = false;
     args[0] = (uint64_t)(uintptr_t)&object;
     a.test.prog_fd = (uint32_t)fd;
     CHECK(bpfrt_bpf(rt, BPF_PROG_TEST_RUN, &a, sizeof(a)) != 0);
     CHECK_EQ(object, 0x1234);
     bpfrt_close(rt, (int)fd);
+}
+
+/* bpf_get_current_task_btf in a kprobe, on a runtime given no kernel BTF:
+ * the verifier types the task by the platform's BTF (the running
+ * kernel's, which the helper lays its task_struct out by too), and the
+ * program reads the current pid through it. */
+static void test_task_btf_platform(void)
+{
+    long pid_off = -1;
+    long task = bpfrt_btf_find_by_name_kind(vmlinux, "task_struct", BTF_KIND_STRUCT);
+    const struct btf_type *t = task > 0 ? bpfrt_btf_type_by_id(vmlinux, (uint32_t)task) : NULL;
+    for (uint32_t i = 0; t && i < btf_vlen(t); i++)
+        if (strcmp(bpfrt_btf_str(vmlinux, btf_members(t)[i].name_off), "pid") == 0)
+            pid_off = btf_member_bit_offset(t, i) / 8;
+    CHECK(pid_off > 0);
+    const struct bpf_insn prog[] = {
+        CALL(BPF_FUNC_get_current_task_btf),
+        LDX(BPF_W, 0, 0, (int16_t)pid_off),
+        EXIT(),
+    };
+    struct bpfrt_runtime *bare = new_rt();
+    CHECK(bpfrt_runtime_kernel_btf(bare) == NULL);
+    long fd = load_prog(bare, BPF_PROG_TYPE_KPROBE, prog, NR(prog));
+    CHECK(fd >= 0);
+    union bpf_attr a;
+    memset(&a, 0, sizeof(a));
+    a.test.prog_fd = (uint32_t)fd;
+    struct bpfrt_pt_regs regs;
+    memset(&regs, 0, sizeof(regs));
+    a.test.ctx_in = ptr(&regs);
+    a.test.ctx_size_in = sizeof(regs);
+    CHECK_EQ(bpfrt_bpf(bare, BPF_PROG_TEST_RUN, &a, sizeof(a)), 0);
+    CHECK_EQ(a.test.retval, (uint32_t)getpid());
+    bpfrt_close(bare, (int)fd);
+    bpfrt_runtime_destroy(bare);
 }
 
 int main(void)
@@ -350,6 +406,7 @@ int main(void)
         RUN(test_run_args);
         RUN(test_typed_pointer_reads);
     }
+    RUN(test_task_btf_platform);
     bpfrt_btf_put(vmlinux);
     bpfrt_runtime_destroy(rt);
     return test_summary();

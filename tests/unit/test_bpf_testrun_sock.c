@@ -33,6 +33,10 @@ struct run_in {
     uint32_t repeat;
 };
 
+/* The next bpfrt load goes without the verifier (BPFRT_PROG_F_NO_VERIFY:
+ * checked mode), for programs the verifier refuses. */
+static bool next_unverified;
+
 static long one_run(bool kernel, const struct run_in *in, const struct bpf_insn *p, uint32_t n, struct run_out *out)
 {
     memset(out, 0, sizeof(*out));
@@ -43,10 +47,9 @@ static long one_run(bool kernel, const struct run_in *in, const struct bpf_insn 
     a.insn_cnt = n;
     a.insns = ptr(p);
     a.license = ptr("GPL");
-    /* bpfrt's side runs unverified: test-run is what is tested (the verifier
-     * does not know flow_dissector's flow_keys yet, docs/verifier.md). */
-    if (!kernel)
+    if (!kernel && next_unverified)
         a.prog_flags = BPFRT_PROG_F_NO_VERIFY;
+    next_unverified = false;
     long fd = do_bpf(rt, kernel, BPF_PROG_LOAD, &a);
     if (fd < 0)
         return fd;
@@ -417,8 +420,11 @@ static void test_caller_context(void)
     memcpy(&sa_out, out.ctx, sizeof(sa_out));
     CHECK_EQ(sa_out.user_ip4, htonl(0x0a000002));
     CHECK_EQ(sa_out.user_port, htons(80) + 1u);
-    /* an IPv6 hook may not touch user_ip4: a checked run stops */
+    /* an IPv6 hook may not touch user_ip4: the verifier refuses it, a
+     * checked run stops */
     in.attach = BPF_CGROUP_INET6_CONNECT;
+    CHECK_EQ(one_run(false, &in, sa_prog, NR(sa_prog), &out), -BPFRT_EACCES);
+    next_unverified = true;
     CHECK_EQ(one_run(false, &in, sa_prog, NR(sa_prog), &out), 0);
     CHECK(out.err != 0);
 
@@ -462,10 +468,12 @@ static void test_caller_context(void)
     CHECK_EQ(out.err, 0);
     CHECK_EQ(out.retval, 50);
 
-    /* sk_reuseport: without a packet, data and data_end are NULL */
+    /* sk_reuseport: without a packet, data and data_end are NULL (the
+     * verifier refuses OR on pointers: a checked run shows them) */
     const struct bpf_insn ru_prog[] = { LDX(BPF_DW, 2, 1, 0), LDX(BPF_DW, 3, 1, 8), MOV64_REG(0, 3),
                                         ALU64_REG(BPF_OR, 0, 2), EXIT() };
     in = (struct run_in){ BPF_PROG_TYPE_SK_REUSEPORT, BPF_SK_REUSEPORT_SELECT, NULL, 0, NULL, 0, 0, 0 };
+    next_unverified = true;
     CHECK_EQ(one_run(false, &in, ru_prog, NR(ru_prog), &out), 0);
     CHECK_EQ(out.err, 0);
     CHECK_EQ(out.retval, 0);

@@ -72,9 +72,8 @@ static uint32_t build(struct bpf_insn *p, uint32_t helper, const uint8_t tuple[3
     return n;
 }
 
-/* Loads unverified (checked mode): the verifier does not model socket
- * references yet and refuses these helpers, which test_verifier_refuses
- * checks. */
+/* Loads through the verifier unless flags say BPFRT_PROG_F_NO_VERIFY
+ * (checked mode, for programs that break the rules on purpose). */
 static long bpfrt_load_flags(uint32_t type, const struct bpf_insn *insns, uint32_t n, char *log, uint32_t log_size,
                              uint32_t flags)
 {
@@ -93,7 +92,7 @@ static long bpfrt_load_flags(uint32_t type, const struct bpf_insn *insns, uint32
 
 static long bpfrt_load(uint32_t type, const struct bpf_insn *insns, uint32_t n, char *log, uint32_t log_size)
 {
-    return bpfrt_load_flags(type, insns, n, log, log_size, BPFRT_PROG_F_NO_VERIFY);
+    return bpfrt_load_flags(type, insns, n, log, log_size, 0);
 }
 
 /* Test run on a small IPv4 frame: the return value, or -1 with the run's
@@ -269,17 +268,80 @@ static void test_lookups_vs_kernel(void)
     test_current = "test_lookups_vs_kernel";
 }
 
-/* The verifier refuses what it cannot prove yet, naming the helper. */
-static void test_verifier_refuses(void)
+/* bpf_sk_fullsock and bpf_get_listener_sock on what bpf_skc_lookup_tcp
+ * finds (the listener, the established server end): bit 0 a full socket,
+ * bit 1 a listener, 99 nothing found - verified, and against the kernel. */
+static void test_socket_casts(void)
+{
+    static const uint16_t sports[] = { 40000, 0xfffe };
+    for (size_t i = 0; i < sizeof(sports) / sizeof(sports[0]); i++) {
+        uint8_t t[36];
+        tuple4(t, port(sports[i]), p_listen);
+        struct bpf_insn prog[64];
+        uint32_t n = 0;
+        for (int w = 0; w < 3; w++) {
+            int32_t v;
+            memcpy(&v, t + 4 * w, 4);
+            prog[n++] = ST32(10, (int16_t)(-12 + 4 * w), v);
+        }
+        prog[n++] = MOVR(2, 10);
+        prog[n++] = ADDI(2, -12);
+        prog[n++] = MOVI(3, 12);
+        prog[n++] = MOVI(4, -1);
+        prog[n++] = MOVI(5, 0);
+        prog[n++] = CALL(BPF_FUNC_skc_lookup_tcp);
+        prog[n++] = JNE0(0, 2);
+        prog[n++] = MOVI(0, 99);
+        prog[n++] = EXIT();
+        prog[n++] = MOVR(6, 0);
+        prog[n++] = MOVI(7, 0);
+        prog[n++] = MOVR(1, 6);
+        prog[n++] = CALL(BPF_FUNC_sk_fullsock);
+        prog[n++] = I(BPF_JMP | BPF_JEQ | BPF_K, 0, 0, 1, 0);
+        prog[n++] = MOVI(7, 1);
+        prog[n++] = MOVR(1, 6);
+        prog[n++] = CALL(BPF_FUNC_get_listener_sock);
+        prog[n++] = I(BPF_JMP | BPF_JEQ | BPF_K, 0, 0, 1, 0);
+        prog[n++] = I(BPF_ALU64 | BPF_OR | BPF_K, 7, 0, 0, 2);
+        prog[n++] = MOVR(1, 6);
+        prog[n++] = CALL(BPF_FUNC_sk_release);
+        prog[n++] = MOVR(0, 7);
+        prog[n++] = EXIT();
+        char log[4096] = "";
+        long fd = bpfrt_load(BPF_PROG_TYPE_SCHED_CLS, prog, n, log, sizeof(log));
+        if (fd < 0)
+            fprintf(stderr, "%s", log);
+        CHECK(fd >= 0);
+        int64_t mine = fd >= 0 ? bpfrt_run(fd, NULL, 0) : -2;
+        if (fd >= 0)
+            bpfrt_close(rt, (int)fd);
+        CHECK_EQ(mine, i == 0 ? 3 : 1); /* the listener: full and listening; the server end: full */
+        if (kbpf_available() && k_listen >= 0) {
+            int64_t theirs = kernel_run(prog, n);
+            if (mine != theirs)
+                fprintf(stderr, "socket casts %zu: bpfrt %lld, kernel %lld\n", i, (long long)mine,
+                        (long long)theirs);
+            CHECK_EQ(mine, theirs);
+        }
+    }
+}
+
+/* The verifier tracks the socket reference: the lookup program above
+ * verifies (test_lookups_vs_kernel runs it verified); without its
+ * bpf_sk_release it is refused as Linux refuses it. */
+static void test_verifier_tracks_reference(void)
 {
     uint8_t t[36];
     tuple4(t, 40000, 1);
     struct bpf_insn prog[64];
     uint32_t n = build(prog, BPF_FUNC_sk_lookup_tcp, t, 12, -1, 0);
+    CHECK(prog[n - 3].code == (BPF_JMP | BPF_CALL) && prog[n - 3].imm == BPF_FUNC_sk_release);
+    prog[n - 4] = MOVI(0, 0); /* r1 = r6 before the release: drop the socket instead */
+    prog[n - 3] = MOVI(0, 0);
     char log[8192] = "";
     long fd = bpfrt_load_flags(BPF_PROG_TYPE_SCHED_CLS, prog, n, log, sizeof(log), 0);
     CHECK(fd < 0);
-    CHECK(strstr(log, "bpf_sk_lookup_tcp#84 is not provided to verified programs") != NULL);
+    CHECK(strstr(log, "Unreleased reference id=") != NULL);
     if (fd >= 0)
         bpfrt_close(rt, (int)fd);
 }
@@ -349,15 +411,20 @@ static void test_references(void)
     prog[n++] = CALL(BPF_FUNC_sk_lookup_tcp);
     prog[n++] = MOVI(0, 0);
     prog[n++] = EXIT();
-    char err[200] = "";
-    long fd = bpfrt_load(BPF_PROG_TYPE_SCHED_CLS, prog, n, NULL, 0);
+    char err[200] = "", log[4096] = "";
+    /* the verifier refuses both programs; checked mode catches them at run time */
+    CHECK(bpfrt_load_flags(BPF_PROG_TYPE_SCHED_CLS, prog, n, log, sizeof(log), 0) < 0);
+    CHECK(strstr(log, "Unreleased reference") != NULL);
+    long fd = bpfrt_load_flags(BPF_PROG_TYPE_SCHED_CLS, prog, n, NULL, 0, BPFRT_PROG_F_NO_VERIFY);
     CHECK_EQ(bpfrt_run(fd, err, sizeof(err)), -1);
     CHECK(strstr(err, "socket") != NULL);
     bpfrt_close(rt, (int)fd);
 
     /* bpf_sk_release of the context pointer: not a socket it holds */
     struct bpf_insn rel[] = { CALL(BPF_FUNC_sk_release), MOVI(0, 0), EXIT() };
-    fd = bpfrt_load(BPF_PROG_TYPE_SCHED_CLS, rel, 3, NULL, 0);
+    CHECK(bpfrt_load_flags(BPF_PROG_TYPE_SCHED_CLS, rel, 3, log, sizeof(log), 0) < 0);
+    CHECK(strstr(log, "R1 type=ctx expected=sock_common") != NULL);
+    fd = bpfrt_load_flags(BPF_PROG_TYPE_SCHED_CLS, rel, 3, NULL, 0, BPFRT_PROG_F_NO_VERIFY);
     CHECK_EQ(bpfrt_run(fd, err, sizeof(err)), -1);
     CHECK(strstr(err, "bpf_sk_release") != NULL);
     bpfrt_close(rt, (int)fd);
@@ -508,7 +575,8 @@ int main(void)
 {
     helpers_setup();
     RUN(test_lookups_vs_kernel);
-    RUN(test_verifier_refuses);
+    RUN(test_verifier_tracks_reference);
+    RUN(test_socket_casts);
     RUN(test_assign_vs_kernel);
     RUN(test_references);
     RUN(test_assign_and_cookie);

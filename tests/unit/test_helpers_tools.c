@@ -94,6 +94,8 @@ static int load_alone(const char *path, uint32_t idx, struct bpfrt_object **out,
      * bpf_map__set_max_entries): give them the tools' usual size */
     for (uint32_t i = 0; i < bpfrt_object_map_count(*out); i++) {
         struct bpfrt_object_map *m = bpfrt_object_map_at(*out, i);
+        if (bpfrt_object_map_type(m) == BPF_MAP_TYPE_STACK_TRACE && bpfrt_object_map_value_size(m) == 0)
+            bpfrt_object_map_set_value_size(m, 127 * 8); /* bpf_map__set_value_size: the stack depth */
         if (bpfrt_object_map_max_entries(m) == 0 && bpfrt_object_map_type(m) != BPF_MAP_TYPE_PERF_EVENT_ARRAY &&
             bpfrt_object_map_kind(m) == BPFRT_OBJ_MAP_BTF)
             bpfrt_object_map_set_max_entries(m, 10240);

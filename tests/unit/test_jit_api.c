@@ -4,11 +4,14 @@
  * without checks and checked mode with them; trusted refused (checked
  * instead) for contexts that need conversion; the interpreter, with a note,
  * on a platform without executable memory; constant blinding leaving no
- * program immediate in the code; the statistics and instruction offsets. */
+ * program immediate in the code; the statistics and instruction offsets;
+ * compiles from two threads sharing the runtime's compile memory. */
 #include "test.h"
 #include "bpf_test_util.h"
 #include "bpfrt/jit.h"
 #include "bpfrt/platform.h"
+
+#include <pthread.h>
 
 static const struct bpf_insn ret7[] = { MOV64_IMM(0, 7), EXIT() };
 
@@ -300,6 +303,57 @@ static void test_stats_offsets(void)
     bpfrt_runtime_destroy(rt);
 }
 
+/* Compiles from two threads into one runtime share its cached compile
+ * memory (jit_scratch.c): programs of changing sizes, so the block is
+ * taken, outgrown and replaced while the other thread compiles; each
+ * result must run right. */
+#define CONC_ROUNDS 60
+struct conc_arg {
+    struct bpfrt_runtime *rt;
+    unsigned seed;
+    int bad;
+};
+
+static void *conc_compiles(void *p)
+{
+    struct conc_arg *a = p;
+    static const uint32_t sizes[] = { 4, 300, 40, 2000, 9, 700 };
+    struct bpf_insn *insns = malloc(2002 * sizeof(*insns));
+    for (unsigned i = 0; insns && i < CONC_ROUNDS; i++) {
+        uint32_t n = sizes[(i + a->seed) % 6];
+        uint64_t want = 0;
+        insns[0] = MOV64_IMM(0, 0);
+        for (uint32_t k = 1; k <= n; k++) {
+            insns[k] = ALU64_IMM(BPF_ADD, 0, (int32_t)(k * 7 + a->seed));
+            want += k * 7 + a->seed;
+        }
+        insns[n + 1] = EXIT();
+        char msg[256];
+        struct bpfrt_prog *prog = NULL;
+        struct bpfrt_prog_create_opts o = { .engine = i & 1 ? BPFRT_ENGINE_JIT : BPFRT_ENGINE_JIT_TRUSTED };
+        int rc = bpfrt_prog_create_opts(a->rt, insns, n + 2, &o, msg, sizeof(msg), &prog);
+        struct bpfrt_jit_stats st;
+        if (rc || !bpfrt_jit_get_stats(prog, &st) || run(prog, NULL, 0, &rc, NULL) != want || rc)
+            a->bad++;
+        bpfrt_prog_put(prog);
+    }
+    free(insns);
+    return NULL;
+}
+
+static void test_concurrent_compiles(void)
+{
+    struct bpfrt_runtime *rt = new_rt();
+    struct conc_arg args[2] = { { rt, 1, 0 }, { rt, 4, 0 } };
+    pthread_t t;
+    CHECK_EQ(pthread_create(&t, NULL, conc_compiles, &args[0]), 0);
+    conc_compiles(&args[1]);
+    pthread_join(t, NULL);
+    CHECK_EQ(args[0].bad, 0);
+    CHECK_EQ(args[1].bad, 0);
+    bpfrt_runtime_destroy(rt);
+}
+
 int main(void)
 {
     RUN(test_choice);
@@ -309,5 +363,6 @@ int main(void)
     RUN(test_no_exec_memory);
     RUN(test_blinding);
     RUN(test_stats_offsets);
+    RUN(test_concurrent_compiles);
     return test_summary();
 }

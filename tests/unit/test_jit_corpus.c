@@ -1,11 +1,12 @@
 /* The program corpus, interpreter against JIT: each object is loaded twice
- * into one runtime, every program of the second copy moved to the JIT
- * (checked mode: the corpus programs are unverified), both copies get the
- * same map entries and the same packets - a few well-formed ones, then
- * random corruptions of them (BPFRT_FUZZ_ITERS / 10 per program) - through
- * BPF_PROG_TEST_RUN, and return values, output packets, the __sk_buff that
- * comes back and the maps afterwards must agree. Raw tracepoint programs
- * get argument arrays instead of packets. */
+ * into one runtime, every program of the second copy moved to the JIT -
+ * once as the verifier accepted it (verified mode, compiled with the
+ * verifier's facts) and once loaded unverified (checked mode); both copies
+ * get the same map entries and the same packets - a few well-formed ones,
+ * then random corruptions of them (BPFRT_FUZZ_ITERS / 10 per program) -
+ * through BPF_PROG_TEST_RUN, and return values, output packets, the
+ * __sk_buff that comes back and the maps afterwards must agree. Raw
+ * tracepoint programs get argument arrays instead of packets. */
 #include "bpfrt/jit.h"
 #include "test_corpus_util.h"
 #include "test_rng.h"
@@ -93,6 +94,7 @@ static struct outcome test_run(int prog, const void *data, uint32_t len, const v
 }
 
 static long runs, mismatches;
+static long jit_modes[2]; /* programs compiled verified (with facts), checked */
 
 static void compare_runs(const char *label, int k, const struct outcome *x, const struct outcome *y, bool ctx)
 {
@@ -139,8 +141,9 @@ static void compare_maps(const char *label, struct bpfrt_object *a, struct bpfrt
     }
 }
 
-/* Moves every program of obj to the JIT. */
-static bool jit_object(struct bpfrt_object *obj)
+/* Moves every program of obj to the JIT, in verified mode with the
+ * verifier's facts (verified) or checked mode. */
+static bool jit_object(struct bpfrt_object *obj, bool verified)
 {
     for (uint32_t i = 0; i < bpfrt_object_prog_count(obj); i++) {
         int h = bpfrt_object_prog_handle(bpfrt_object_prog_at(obj, i));
@@ -157,15 +160,41 @@ static bool jit_object(struct bpfrt_object *obj)
                     msg);
             return false;
         }
+        struct bpfrt_jit_stats st;
+        CHECK(bpfrt_jit_get_stats(prog, &st));
+        bool ok = verified ? strcmp(st.mode, "verified") == 0 && st.facts : strcmp(st.mode, "checked") == 0;
+        CHECK(ok);
+        jit_modes[!verified]++;
     }
     return true;
 }
 
-static void compare_object(const char *variant, const char *name)
+/* The object loaded with every program unverified (PROG_LOAD's
+ * BPFRT_PROG_F_NO_VERIFY). */
+static struct bpfrt_object *load_unverified(const char *variant, const char *name, const struct bpfrt_object_opts *o)
+{
+    struct bpfrt_object *obj = open_obj_opts(variant, name, o);
+    if (!obj)
+        return NULL;
+    for (uint32_t i = 0; i < bpfrt_object_prog_count(obj); i++) {
+        struct bpfrt_object_prog *p = bpfrt_object_prog_at(obj, i);
+        bpfrt_object_prog_set_flags(p, bpfrt_object_prog_flags(p) | BPFRT_PROG_F_NO_VERIFY);
+    }
+    char err[512] = "";
+    if (bpfrt_object_load(obj, err, sizeof(err))) {
+        fprintf(stderr, "%s/%s: unverified load failed: %s\n", variant, name, err);
+        bpfrt_object_close(obj);
+        return NULL;
+    }
+    return obj;
+}
+
+static void compare_object(const char *variant, const char *name, bool verified)
 {
     struct bpfrt_object_opts o = { .default_prog_type = BPF_PROG_TYPE_SCHED_CLS, .kconfig = "CONFIG_HZ=250" };
-    struct bpfrt_object *a = load_obj_opts(variant, name, &o), *b = load_obj_opts(variant, name, &o);
-    if (!a || !b || !jit_object(b))
+    struct bpfrt_object *a = verified ? load_obj_opts(variant, name, &o) : load_unverified(variant, name, &o);
+    struct bpfrt_object *b = verified ? load_obj_opts(variant, name, &o) : load_unverified(variant, name, &o);
+    if (!a || !b || !jit_object(b, verified))
         goto out;
     struct pkt pk[16];
     int np = standard_packets(pk);
@@ -176,7 +205,8 @@ static void compare_object(const char *variant, const char *name)
         struct bpfrt_object_prog *pa = bpfrt_object_prog_at(a, i), *pb = bpfrt_object_prog_at(b, i);
         uint32_t type = bpfrt_object_prog_type(pa);
         static char label[200];
-        snprintf(label, sizeof(label), "%s/%s:%s", variant, name, bpfrt_object_prog_name(pa));
+        snprintf(label, sizeof(label), "%s/%s:%s (%s)", variant, name, bpfrt_object_prog_name(pa),
+                 verified ? "verified" : "checked");
         test_current = label;
         int ha = bpfrt_object_prog_handle(pa), hb = bpfrt_object_prog_handle(pb);
         if (packet_type(type)) {
@@ -255,11 +285,14 @@ int main(int argc, char **argv)
                     continue;
                 bpfrt_object_close(probe);
             }
-            compare_object(variants[v], objects[i]);
+            compare_object(variants[v], objects[i], true);
+            compare_object(variants[v], objects[i], false);
         }
     }
-    printf("corpus: %ld runs compared, %ld mismatches\n", runs, mismatches);
+    printf("corpus: %ld runs compared, %ld mismatches; programs JIT-compiled verified (with the verifier's facts) %ld, "
+           "checked %ld\n", runs, mismatches, jit_modes[0], jit_modes[1]);
     CHECK(runs > 0);
+    CHECK(jit_modes[0] > 0 && jit_modes[1] > 0);
     bpfrt_runtime_destroy(crt);
     return test_summary();
 }

@@ -4,8 +4,11 @@
  * legacy map definitions, relocations the loader must ignore (debug info)
  * or reject (naming the symbol and section), license strings, and header
  * checks. Also the loader's output on compiled corpus objects (relocated
- * instructions, func/line info, map definitions) before anything runs. */
+ * instructions, func/line info, map definitions) before anything runs, and
+ * the sizes a tool's user space sets before load (in bpfrt and Linux). */
 #include "elf_builder.h"
+#include "bpfrt/errno.h"
+#include "kernel_bpf.h"
 
 /* ---- tests ---- */
 
@@ -395,6 +398,63 @@ static void test_compiled_objects(void)
     CHECK_CONTAINS(e2, "needs BTF");
 }
 
+static long kernel_bpf(void *arg, int cmd, union bpf_attr *attr, unsigned int size)
+{
+    (void)arg;
+    return kbpf_sized(cmd, attr, size);
+}
+
+static int kernel_close(void *arg, int fd)
+{
+    (void)arg;
+    return close(fd);
+}
+
+/* bpfrt_object_map_set_value_size / _set_max_entries, as libbpf-tools size
+ * their stack maps: the new sizes reach MAP_CREATE (Linux accepts them
+ * too); global data keeps its section's size; nothing changes after load. */
+static void test_user_space_sizes(void)
+{
+    for (int k = 0; k < 2; k++) {
+        bool kernel = k == 1;
+        if (kernel && !kbpf_available())
+            return;
+        struct bpfrt_object_opts o = { 0 };
+        if (kernel)
+            o.bpf_fn = kernel_bpf, o.close_fn = kernel_close;
+        struct bpfrt_object *obj = open_obj_opts("v3", "stack_ids", &o);
+        CHECK(obj != NULL);
+        if (!obj)
+            return;
+        struct bpfrt_object_map *stacks = bpfrt_object_find_map(obj, "stacks"), *bss = NULL;
+        for (uint32_t i = 0; i < bpfrt_object_map_count(obj); i++)
+            if (bpfrt_object_map_kind(bpfrt_object_map_at(obj, i)) == BPFRT_OBJ_MAP_BSS)
+                bss = bpfrt_object_map_at(obj, i);
+        CHECK(stacks && bss);
+        if (!stacks || !bss) {
+            bpfrt_object_close(obj);
+            return;
+        }
+        CHECK_EQ(bpfrt_object_map_set_value_size(stacks, 32 * 8), 0);
+        CHECK_EQ(bpfrt_object_map_set_max_entries(stacks, 16), 0);
+        CHECK_EQ(bpfrt_object_map_set_value_size(bss, 8), -BPFRT_EINVAL);
+        char err[512] = "";
+        CHECK_EQ(bpfrt_object_load(obj, err, sizeof(err)), 0);
+        CHECK_EQ(bpfrt_object_map_set_value_size(stacks, 8), -BPFRT_EBUSY);
+        struct bpf_map_info info;
+        memset(&info, 0, sizeof(info));
+        union bpf_attr a;
+        memset(&a, 0, sizeof(a));
+        a.info.bpf_fd = (uint32_t)bpfrt_object_map_handle(stacks);
+        a.info.info_len = sizeof(info);
+        a.info.info = (uint64_t)(uintptr_t)&info;
+        CHECK_EQ(kernel ? kbpf(BPF_OBJ_GET_INFO_BY_FD, &a) : bpfrt_bpf(crt, BPF_OBJ_GET_INFO_BY_FD, &a, sizeof(a)), 0);
+        CHECK_EQ(info.value_size, 32 * 8);
+        CHECK_EQ(info.max_entries, 16);
+        bpfrt_object_close(obj);
+    }
+}
+
 int main(void)
 {
     if (bpfrt_runtime_create(bpfrt_platform_hosted(), &crt))
@@ -407,9 +467,10 @@ int main(void)
     RUN(test_headers_and_license);
     char path[4096];
     snprintf(path, sizeof(path), "%s/progs/v3", build_dir());
-    if (dir_exists(path))
+    if (dir_exists(path)) {
         RUN(test_compiled_objects);
-    else
+        RUN(test_user_space_sizes);
+    } else
         printf("corpus not built: compiled-object checks skipped\n");
     bpfrt_runtime_destroy(crt);
     return test_summary();

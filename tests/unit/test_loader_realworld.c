@@ -2,14 +2,20 @@
  * suricata, Linux samples, ovs, falco), compared with the kernel of this
  * machine. Every program of every object is loaded alone, once into Linux
  * (the loader drives the real bpf(2) with the attrs it gives bpfrt) and once
- * into bpfrt; each packet program both load is test-run in bpfrt on a TCP
- * packet.
+ * into bpfrt verified (as PROG_LOAD does by default) and, when that fails,
+ * unverified (BPFRT_PROG_F_NO_VERIFY): a program that loads only unverified
+ * is a verifier refusal, listed apart (the verifier's tests are its own).
+ * Maps are sized as the objects' user space sizes them, the same on both
+ * sides. Packet programs, raw tracepoints and syscall programs both load
+ * are test-run in both and compared (realworld_run.h).
  *
- * It reports how many of the programs Linux loads bpfrt loads, and lists
- * every refusal by cause: a helper, map type or program type bpfrt does not
- * provide is expected work for later and counted per name; any other
- * refusal of a program Linux loads (a loader convention, an unclear
- * message), and any failed test run, fails the test.
+ * It reports how many of the programs Linux loads bpfrt loads, verified and
+ * unverified, and lists every refusal by cause: a helper, map type or
+ * program type bpfrt does not provide is expected work for later and
+ * counted per name; any other refusal of a program Linux loads (a loader
+ * convention, an unclear message), any test run that differs from Linux's
+ * (except by design: clock, random numbers, the task, the host's routes),
+ * and fewer programs loaded than the corpus's floor fail the test.
  *
  *   BPFRT_REAL_CORPUS=/path/to/ebpf-samples ctest -R loader_realworld -V
  *   build/test_loader_realworld /path/to/ebpf-samples [-v]
@@ -27,8 +33,10 @@
 #include "bpfrt/prog.h"
 #include "kernel_bpf.h"
 #include "test_corpus_util.h"
+#include "realworld_run.h"
 
 static bool verbose;
+
 
 /* The kernel side: bpf(2), except that nothing is ever pinned (maps with
  * LIBBPF_PIN_BY_NAME find no pin and their "pin" succeeds without one). */
@@ -98,9 +106,17 @@ static bool missing_feature(const char *err, char *out, size_t size)
 /* ---- one program ---- */
 
 struct totals {
-    unsigned objects, open_failed, progs, kernel_loaded, both_loaded, bpfrt_only, ran, run_failed;
+    unsigned objects, open_failed, progs, kernel_loaded, both_loaded, unverified_loaded, verifier_refused,
+        bpfrt_only;
 };
 static struct totals tot;
+static struct run_totals runs;
+
+/* Verifier refusals of programs Linux loads (the verifier's work, not the
+ * loader's): listed with the verifier's headline. */
+#define MAX_VREFUSALS 256
+static char vrefusals[MAX_VREFUSALS][240];
+static unsigned nr_vrefusals;
 
 static int sibling_type(const char *path, struct bpfrt_object *obj)
 {
@@ -121,53 +137,60 @@ static int sibling_type(const char *path, struct bpfrt_object *obj)
     return t == BPF_PROG_TYPE_XDP || t == BPF_PROG_TYPE_SCHED_ACT ? (int)t : BPF_PROG_TYPE_SCHED_CLS;
 }
 
-/* Loads program idx of path alone; 0 or the error with its message. */
-static int load_alone(const char *path, const struct bpfrt_object_opts *o, uint32_t idx,
+/* Loads program idx of path alone (with extra prog_flags); 0 or the error
+ * with its message. */
+static int load_alone(const char *path, const struct bpfrt_object_opts *o, uint32_t idx, uint32_t flags,
                       struct bpfrt_object **out, char *err, size_t err_size)
 {
     *out = NULL;
     int rc = bpfrt_object_open_file(crt, path, o, out, err, err_size);
     if (rc)
         return rc;
-    /* falco's loader gives its per-CPU scratch arrays (max_entries 0) one
-     * slot per CPU before loading */
+    /* What the objects' user space does before loading, the same on both
+     * sides: falco's loader gives its per-CPU scratch arrays (max_entries 0)
+     * one slot per CPU; libbpf-tools size their BTF-defined maps
+     * (bpf_map__set_max_entries) and their stack maps' entries
+     * (bpf_map__set_value_size) */
     for (uint32_t i = 0; i < bpfrt_object_map_count(*out); i++) {
         struct bpfrt_object_map *m = bpfrt_object_map_at(*out, i);
-        if (bpfrt_object_map_type(m) == BPF_MAP_TYPE_ARRAY && bpfrt_object_map_max_entries(m) == 0)
+        uint32_t t = bpfrt_object_map_type(m);
+        if (t == BPF_MAP_TYPE_STACK_TRACE && bpfrt_object_map_value_size(m) == 0)
+            bpfrt_object_map_set_value_size(m, 127 * 8); /* perf_max_stack_depth entries */
+        if (bpfrt_object_map_max_entries(m) != 0 || t == BPF_MAP_TYPE_PERF_EVENT_ARRAY)
+            continue;
+        if (t == BPF_MAP_TYPE_ARRAY && bpfrt_object_map_kind(m) != BPFRT_OBJ_MAP_BTF)
             bpfrt_object_map_set_max_entries(m, (uint32_t)sysconf(_SC_NPROCESSORS_CONF));
+        else if (bpfrt_object_map_kind(m) == BPFRT_OBJ_MAP_BTF)
+            bpfrt_object_map_set_max_entries(m, 10240);
     }
-    for (uint32_t i = 0; i < bpfrt_object_prog_count(*out); i++)
-        bpfrt_object_prog_set_autoload(bpfrt_object_prog_at(*out, i), i == idx);
+    for (uint32_t i = 0; i < bpfrt_object_prog_count(*out); i++) {
+        struct bpfrt_object_prog *p = bpfrt_object_prog_at(*out, i);
+        bpfrt_object_prog_set_autoload(p, i == idx);
+        if (i == idx)
+            bpfrt_object_prog_set_flags(p, bpfrt_object_prog_flags(p) | flags);
+    }
     return bpfrt_object_load(*out, err, err_size);
 }
 
-static bool is_packet_type(uint32_t t)
+static void compare_run(const char *label, struct bpfrt_object *kobj, struct bpfrt_object *bobj, uint32_t idx)
 {
-    return t == BPF_PROG_TYPE_XDP || t == BPF_PROG_TYPE_SCHED_CLS || t == BPF_PROG_TYPE_SCHED_ACT ||
-           t == BPF_PROG_TYPE_SOCKET_FILTER || t == BPF_PROG_TYPE_CGROUP_SKB ||
-           t == BPF_PROG_TYPE_LWT_IN || t == BPF_PROG_TYPE_LWT_OUT || t == BPF_PROG_TYPE_LWT_XMIT;
-}
-
-static void test_run(const char *label, struct bpfrt_object_prog *p)
-{
-    if (!is_packet_type(bpfrt_object_prog_type(p)))
+    struct bpfrt_object_prog *bp = bpfrt_object_prog_at(bobj, idx);
+    if (run_kind_of(bpfrt_object_prog_type(bp)) == RUN_NONE)
         return;
-    uint8_t pkt[128], out[4096];
-    uint32_t n = build_ipv4(pkt, 6, ip4(10, 0, 0, 1), ip4(10, 0, 0, 2), 40000, 80, 20, 0);
-    struct bpfrt_test_run_opts o = {.data_in = pkt, .data_size_in = n, .data_out = out,
-                                    .data_size_out = sizeof(out)};
-    struct bpfrt_test_run_result r;
-    memset(&r, 0, sizeof(r));
-    struct bpfrt_prog *kp = bpfrt_prog_from_handle(crt, bpfrt_object_prog_handle(p));
-    int rc = kp ? bpfrt_prog_test_run(crt, kp, &o, &r) : -BPFRT_EBADF;
-    tot.ran++;
-    if (rc || r.run_error) {
-        tot.run_failed++;
-        test_failed++;
-        fprintf(stderr, "RUN FAILED %s: %s%s%s\n", label, rc ? bpfrt_strerror(rc) : "",
-                rc && r.error_msg[0] ? ": " : "", r.error_msg);
-    } else {
+    char why[400];
+    runs.progs++;
+    if (compare_runs(kobj, bobj, idx, why, sizeof(why))) {
+        runs.agree++;
         test_passed++;
+    } else if (calls_nondeterministic(bp) || known_difference(label)) {
+        runs.nondet++;
+        printf("differs, by design (%s) %s: %s\n",
+               known_difference(label) ? known_difference(label) : "it reads the clock, random numbers, the task or the host's routes",
+               label, why);
+    } else {
+        runs.differ++;
+        test_failed++;
+        fprintf(stderr, "RUN DIFFERS %s: %s\n", label, why);
     }
 }
 
@@ -177,10 +200,12 @@ static void compare_prog(const char *path, const char *rel, uint32_t idx, int de
     struct bpfrt_object_opts ko = bo;
     ko.bpf_fn = kernel_bpf;
     ko.close_fn = kernel_close;
-    struct bpfrt_object *kobj, *bobj;
-    char kerr[1024] = "", berr[1024] = "";
-    int krc = load_alone(path, &ko, idx, &kobj, kerr, sizeof(kerr));
-    int brc = load_alone(path, &bo, idx, &bobj, berr, sizeof(berr));
+    struct bpfrt_object *kobj, *bobj, *uobj = NULL;
+    char kerr[1024] = "", berr[1024] = "", uerr[1024] = "";
+    int krc = load_alone(path, &ko, idx, 0, &kobj, kerr, sizeof(kerr));
+    int brc = load_alone(path, &bo, idx, 0, &bobj, berr, sizeof(berr));
+    /* refused verified: does it load unverified (then the verifier is why)? */
+    int urc = brc ? load_alone(path, &bo, idx, BPFRT_PROG_F_NO_VERIFY, &uobj, uerr, sizeof(uerr)) : 0;
     struct bpfrt_object_prog *bp = bobj ? bpfrt_object_prog_at(bobj, idx) : NULL;
     char label[512];
     snprintf(label, sizeof(label), "%s:%s", rel, bp ? bpfrt_object_prog_name(bp) : "?");
@@ -188,18 +213,24 @@ static void compare_prog(const char *path, const char *rel, uint32_t idx, int de
     tot.progs++;
     if (krc == 0)
         tot.kernel_loaded++;
+    if (krc == 0 && urc == 0)
+        tot.unverified_loaded++;
     if (krc == 0 && brc == 0) {
         tot.both_loaded++;
         test_passed++;
+    } else if (krc == 0 && urc == 0) {
+        tot.verifier_refused++;
+        if (nr_vrefusals < MAX_VREFUSALS)
+            snprintf(vrefusals[nr_vrefusals++], sizeof(vrefusals[0]), "%.100s: %.130s", label, berr);
     } else if (krc == 0) {
         char feat[200];
-        bool expected = missing_feature(berr, feat, sizeof(feat));
-        count_cause(expected ? feat : berr, expected);
+        bool expected = missing_feature(uerr, feat, sizeof(feat));
+        count_cause(expected ? feat : uerr, expected);
         if (!expected) {
             test_failed++;
-            fprintf(stderr, "REFUSED %s (Linux loads it): %s\n", label, berr);
+            fprintf(stderr, "REFUSED %s (Linux loads it): %s\n", label, uerr);
         } else if (verbose) {
-            printf("refused %s: %s\n", label, berr);
+            printf("refused %s: %s\n", label, uerr);
         }
     } else if (brc == 0) {
         tot.bpfrt_only++;
@@ -208,10 +239,11 @@ static void compare_prog(const char *path, const char *rel, uint32_t idx, int de
     } else if (verbose) {
         printf("neither %s: Linux: %s | bpfrt: %s\n", label, kerr, berr);
     }
-    if (krc == 0 && brc == 0 && bp)
-        test_run(label, bp);
+    if (krc == 0 && (brc == 0 || urc == 0))
+        compare_run(label, kobj, brc == 0 ? bobj : uobj, idx);
     bpfrt_object_close(kobj);
     bpfrt_object_close(bobj);
+    bpfrt_object_close(uobj);
 }
 
 static const char *corpus_root;
@@ -262,6 +294,50 @@ static void quiet_trace(void *arg, const char *line, size_t len)
     (void)arg, (void)line, (void)len;
 }
 
+/* Of the programs Linux 6.18 loads here, how many bpfrt must load (verified,
+ * unverified) per corpus, as measured (docs/loader.md keeps the numbers):
+ * the corpus directory's name picks the row; fewer is a regression.
+ * BPFRT_REAL_FLOOR=V,U gives the floors for any other corpus.
+ * tools/realworld/build_corpora.sh builds the last three: bcc's
+ * libbpf-tools with clang 14 (out14) and 19 (out19), libbpf-bootstrap's
+ * examples with both. */
+static const struct floor {
+    const char *dir;
+    unsigned verified, unverified;
+} floors[] = {
+    {"ebpf-samples", 423, 424},
+    {"out14", 238, 238},
+    {"out19", 238, 238},
+    {"libbpf-bootstrap", 48, 50},
+};
+
+static void check_floor(void)
+{
+    unsigned v = 0, u = 0;
+    const char *env = getenv("BPFRT_REAL_FLOOR");
+    const char *base = strrchr(corpus_root, '/');
+    char name[256];
+    snprintf(name, sizeof(name), "%s", base && base[1] ? base + 1 : corpus_root);
+    name[strcspn(name, "/")] = '\0';
+    if (env && sscanf(env, "%u,%u", &v, &u) == 2) {
+        printf("floor (BPFRT_REAL_FLOOR): %u verified, %u unverified\n", v, u);
+    } else {
+        bool known = false;
+        for (size_t i = 0; i < sizeof(floors) / sizeof(floors[0]); i++)
+            if (strcmp(name, floors[i].dir) == 0) {
+                v = floors[i].verified, u = floors[i].unverified, known = true;
+            }
+        if (!known) {
+            printf("*** no floor for a corpus named %s (set BPFRT_REAL_FLOOR=V,U to assert one) ***\n", name);
+            return;
+        }
+        printf("floor for %s: %u verified, %u unverified\n", name, v, u);
+    }
+    test_current = "floor";
+    CHECK(tot.both_loaded >= v);
+    CHECK(tot.unverified_loaded >= u);
+}
+
 int main(int argc, char **argv)
 {
     corpus_root = argc > 1 && argv[1][0] != '-' ? argv[1] : getenv("BPFRT_REAL_CORPUS");
@@ -278,13 +354,21 @@ int main(int argc, char **argv)
     nftw(corpus_root, visit, 16, FTW_PHYS);
     qsort(causes, nr_causes, sizeof(causes[0]), cause_cmp);
     printf("\n%u objects (%u the loader cannot open), %u programs\n", tot.objects, tot.open_failed, tot.progs);
-    printf("Linux loads %u; bpfrt loads %u of them (%.0f%%); bpfrt alone loads %u more\n",
-           tot.kernel_loaded, tot.both_loaded,
-           tot.kernel_loaded ? 100.0 * tot.both_loaded / tot.kernel_loaded : 0.0, tot.bpfrt_only);
-    printf("bpfrt test-ran %u packet programs of them: %u failed\n", tot.ran, tot.run_failed);
-    printf("\nrefusals of programs Linux loads, by cause:\n");
+    printf("Linux loads %u; bpfrt loads %u of them verified (%.0f%%), %u unverified (%.0f%%); "
+           "bpfrt alone loads %u more\n",
+           tot.kernel_loaded, tot.both_loaded, tot.kernel_loaded ? 100.0 * tot.both_loaded / tot.kernel_loaded : 0.0,
+           tot.unverified_loaded, tot.kernel_loaded ? 100.0 * tot.unverified_loaded / tot.kernel_loaded : 0.0,
+           tot.bpfrt_only);
+    printf("test-run in both (%u inputs each): %u programs, %u agree, %u differ, %u differ but read the clock, "
+           "random numbers, the task or the host's routes (or by design)\n",
+           4u, runs.progs, runs.agree, runs.differ, runs.nondet);
+    printf("\nrefused by bpfrt's verifier only (they load unverified): %u\n", tot.verifier_refused);
+    for (unsigned i = 0; i < nr_vrefusals; i++)
+        printf("  %s\n", vrefusals[i]);
+    printf("\nrefusals of programs Linux loads, by cause (even unverified):\n");
     for (unsigned i = 0; i < nr_causes; i++)
         printf("  %4u  %s%s\n", causes[i].count, causes[i].expected ? "" : "UNEXPECTED: ", causes[i].text);
+    check_floor();
     bpfrt_runtime_destroy(crt);
     return test_summary();
 }

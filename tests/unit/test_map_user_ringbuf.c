@@ -35,18 +35,13 @@ static struct bpfrt_map *map_of(struct bpfrt_object *obj, const char *name)
     return m ? bpfrt_map_from_handle(crt, bpfrt_object_map_handle(m)) : NULL;
 }
 
-/* user_ringbuf.bpf.c unverified (checked mode): the verifier does not
- * model dynptrs or the drain callback yet and refuses them. */
-static struct bpfrt_object *load_unverified(const struct bpfrt_object_opts *o)
+/* user_ringbuf.bpf.c, verified (the kernel's verifier too, with its
+ * bpf_fn: both take the dynptrs and the drain callback). */
+static struct bpfrt_object *load_verified(const struct bpfrt_object_opts *o)
 {
     struct bpfrt_object *obj = open_obj_opts("v3", "user_ringbuf", o);
     if (!obj)
         return NULL;
-    for (uint32_t i = 0; i < bpfrt_object_prog_count(obj); i++) {
-        struct bpfrt_object_prog *p = bpfrt_object_prog_at(obj, i);
-        if (!o || !o->bpf_fn)
-            bpfrt_object_prog_set_flags(p, bpfrt_object_prog_flags(p) | BPFRT_PROG_F_NO_VERIFY);
-    }
     char err[512] = "";
     if (bpfrt_object_load(obj, err, sizeof(err))) {
         fprintf(stderr, "user_ringbuf: %s\n", err);
@@ -107,7 +102,7 @@ static void run_drain(struct bpfrt_object *obj)
 
 static void test_drain(void)
 {
-    struct bpfrt_object *obj = load_unverified(NULL);
+    struct bpfrt_object *obj = load_verified(NULL);
     CHECK(obj != NULL);
     if (!obj)
         return;
@@ -200,7 +195,7 @@ static int on_record(void *arg, const void *data, size_t size)
 
 static void test_dynptr_mem(void)
 {
-    struct bpfrt_object *obj = load_unverified(NULL);
+    struct bpfrt_object *obj = load_verified(NULL);
     CHECK(obj != NULL);
     if (!obj)
         return;
@@ -223,7 +218,7 @@ static void test_dynptr_mem(void)
         return;
     /* the kernel: its verifier takes both programs, dynptr_mem agrees */
     struct bpfrt_object_opts o = { .bpf_fn = kernel_bpf, .close_fn = kernel_close };
-    struct bpfrt_object *kobj = load_unverified(&o);
+    struct bpfrt_object *kobj = load_verified(&o);
     CHECK(kobj != NULL);
     if (!kobj)
         return;

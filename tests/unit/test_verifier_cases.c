@@ -76,13 +76,7 @@ static void print_tail(const char *who, const char *log)
  * matter): the kernel still checks them; bpfrt's result is reported as a
  * SKIP with the reason instead of being compared. */
 static const struct { const char *name, *why; } not_provided[] = {
-    {"cgroup sock returns 0 or 1", "program type cgroup_sock is not provided"},
-    {"sk_lookup returns pass or drop", "program type sk_lookup is not provided"},
     {"helper unavailable to socket filters", "map type stack_trace is not provided"},
-    {"socket lookup result must be released", "bpf_sk_lookup_tcp is not provided"},
-    {"socket lookup and release", "bpf_sk_lookup_tcp is not provided"},
-    {"releasing a socket that may be null", "bpf_sk_lookup_tcp is not provided"},
-    {"tail call with a reference held", "bpf_sk_lookup_tcp is not provided"},
 };
 
 static const char *case_not_provided(const char *name)
@@ -91,6 +85,30 @@ static const char *case_not_provided(const char *name)
         if (strcmp(name, not_provided[i].name) == 0)
             return not_provided[i].why;
     return NULL;
+}
+
+/* The running kernel's BTF for the cases that attach to it (attach_btf:),
+ * also bpfrt's kernel BTF; without it those cases are skipped. */
+static void load_kernel_btf(struct bpfrt_runtime *rt)
+{
+    FILE *f = fopen("/sys/kernel/btf/vmlinux", "rb");
+    if (!f)
+        return;
+    size_t cap = 1 << 20, n = 0;
+    char *buf = malloc(cap);
+    while (buf) {
+        n += fread(buf + n, 1, cap - n, f);
+        if (n < cap)
+            break;
+        char *b = realloc(buf, cap *= 2);
+        if (!b)
+            free(buf);
+        buf = b;
+    }
+    fclose(f);
+    if (buf && bpfrt_btf_new(rt, buf, (uint32_t)n, NULL, 0, &vc_kernel_btf) == 0)
+        bpfrt_runtime_set_kernel_btf(rt, vc_kernel_btf);
+    free(buf);
 }
 
 /* BPFRT_VERIFIER: 1 enforce, 0 do not, unset: decide from bpfrt's logs. */
@@ -156,6 +174,7 @@ int main(int argc, char **argv)
         printf("*** KERNEL NOT USED: %s - the cases' expectations are not checked against Linux 6.18 ***\n",
                release[0] ? "the running kernel is not 6.18" : "bpf(2) is not available");
     struct vc_target kt = { true, NULL, false }, bt = { false, new_rt(), false };
+    load_kernel_btf(bt.rt);
 
     int run = 0, confirmed = 0, broken = 0, agree = 0;
     bool *bpfrt_ok = calloc((size_t)ncases, sizeof(bool));
@@ -183,6 +202,8 @@ int main(int argc, char **argv)
             free(r.log);
         }
         const char *np = case_not_provided(c->name);
+        if (!np && c->attach_btf[0] && !vc_kernel_btf_id(c->attach_btf))
+            np = "the kernel's BTF (/sys/kernel/btf/vmlinux) is unreadable or lacks the target";
         if (np) {
             TEST_SKIP_CASE(c->name, np);
             run--;
@@ -222,6 +243,8 @@ int main(int argc, char **argv)
     }
     CHECK_EQ(broken, 0);
     CHECK(run > 0);
+    if (vc_kernel_btf)
+        bpfrt_btf_put(vc_kernel_btf);
     bpfrt_runtime_destroy(bt.rt);
     for (int i = 0; i < ncases; i++)
         free(cases[i].code);

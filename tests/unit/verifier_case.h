@@ -31,8 +31,10 @@ struct vc_map {
     char name[VC_NAME];
     uint32_t type, key_size, value_size, max_entries, flags;
     int inner;   /* index of the inner map's template, -1 */
-    int lock;    /* offset of a struct bpf_spin_lock in the value (needs BTF), -1 */
+    int lock;    /* offset of a struct bpf_spin_lock in the value (needs BTF), -1; VC_BTF_NO_LOCK:
+                    btf=1, key and value types without a lock (local storage maps need them) */
 };
+#define VC_BTF_NO_LOCK (-2)
 
 /* A subprogram's BTF function (func_info), in subprogram order. */
 struct vc_func {
@@ -53,6 +55,7 @@ struct vc_case {
     int line;
     char name[VC_NAME * 2];
     uint32_t prog_type, attach_type;
+    char attach_btf[64]; /* attach_btf_id: a FUNC or TYPEDEF of the kernel's BTF by name */
     char license[32];
     uint32_t log_level, log_size, prog_flags;
     struct vc_map maps[VC_MAX_MAPS];
@@ -142,7 +145,7 @@ static inline void vc_copy(char *dst, size_t size, const char *src)
     dst[n] = '\0';
 }
 
-/* "name: TYPE key=4 value=8 entries=16 [flags=no_prealloc|...] [inner=M] [lock=OFF]" */
+/* "name: TYPE key=4 value=8 entries=16 [flags=no_prealloc|...] [inner=M] [lock=OFF] [btf=1]" */
 static inline bool vc_parse_map(struct vc_parser *p, struct vc_case *c, char *s)
 {
     if (c->nmaps == VC_MAX_MAPS)
@@ -174,6 +177,8 @@ static inline bool vc_parse_map(struct vc_parser *p, struct vc_case *c, char *s)
             m->max_entries = (uint32_t)strtoul(eq, NULL, 0);
         else if (strcmp(tok, "lock") == 0)
             m->lock = (int)strtol(eq, NULL, 0);
+        else if (strcmp(tok, "btf") == 0 && m->lock < 0)
+            m->lock = strtol(eq, NULL, 0) ? VC_BTF_NO_LOCK : -1;
         else if (strcmp(tok, "inner") == 0) {
             for (int i = 0; i < c->nmaps; i++)
                 if (strcmp(c->maps[i].name, eq) == 0)
@@ -244,6 +249,8 @@ static inline bool vc_parse_key(struct vc_parser *p, struct vc_case *c, const ch
         c->have_type = true;
     } else if (strcmp(key, "attach") == 0) {
         c->attach_type = (uint32_t)strtoul(val, NULL, 0);
+    } else if (strcmp(key, "attach_btf") == 0) {
+        vc_copy(c->attach_btf, sizeof(c->attach_btf), val);
     } else if (strcmp(key, "license") == 0) {
         vc_copy(c->license, sizeof(c->license), val);
     } else if (strcmp(key, "log_level") == 0) {
@@ -504,7 +511,7 @@ static inline bool vc_build_btf(const struct vc_case *c, struct vc_btf *b, struc
 {
     bool need = c->nfuncs > 0;
     for (int i = 0; i < c->nmaps; i++)
-        need |= c->maps[i].lock >= 0;
+        need |= c->maps[i].lock >= 0 || c->maps[i].lock == VC_BTF_NO_LOCK;
     if (!need)
         return false;
     memset(b, 0, sizeof(*b));
@@ -521,9 +528,18 @@ static inline bool vc_build_btf(const struct vc_case *c, struct vc_btf *b, struc
     vc_btf_u32(b, 0);
     for (int i = 0; i < c->nmaps; i++) {
         const struct vc_map *m = &c->maps[i];
-        if (m->lock < 0)
+        if (m->lock == -1)
             continue;
         char name[VC_NAME + 8];
+        if (m->lock < 0) { /* an int key, a value struct of one u32 */
+            ids->key[i] = t_int;
+            snprintf(name, sizeof(name), "%s_value", m->name);
+            ids->value[i] = vc_btf_type(b, name, BTF_KIND_STRUCT, 1, m->value_size);
+            vc_btf_u32(b, vc_btf_str(b, "val"));
+            vc_btf_u32(b, t_u32);
+            vc_btf_u32(b, 0);
+            continue;
+        }
         if (m->key_size == 4) { /* arrays insist on an unsigned int key */
             ids->key[i] = t_u32;
         } else {
@@ -641,6 +657,21 @@ static inline long vc_bpf(struct vc_target *t, int cmd, union bpf_attr *a)
     return do_bpf(t->rt, t->kernel, cmd, a);
 }
 
+/* The kernel's BTF (/sys/kernel/btf/vmlinux, parsed by bpfrt: its ids are
+ * the kernel's), for attach_btf; the runner sets it up, NULL without. */
+static struct bpfrt_btf *vc_kernel_btf;
+
+static inline uint32_t vc_kernel_btf_id(const char *name)
+{
+    static const uint32_t kinds[] = { BTF_KIND_FUNC, BTF_KIND_TYPEDEF, BTF_KIND_STRUCT };
+    for (size_t i = 0; vc_kernel_btf && i < sizeof(kinds) / sizeof(kinds[0]); i++) {
+        long id = bpfrt_btf_find_by_name_kind(vc_kernel_btf, name, kinds[i]);
+        if (id > 0)
+            return (uint32_t)id;
+    }
+    return 0;
+}
+
 /* Loads an already assembled program (maps created by the caller). */
 static inline long vc_load_insns(struct vc_target *t, const struct vc_case *c, const struct bpf_insn *insns,
                                  uint32_t cnt, long btf_fd, const struct vc_btf_ids *ids, struct vc_result *r)
@@ -655,6 +686,8 @@ static inline long vc_load_insns(struct vc_target *t, const struct vc_case *c, c
     a.insn_cnt = cnt;
     a.license = ptr(c->license);
     a.prog_flags = c->prog_flags;
+    if (c->attach_btf[0])
+        a.attach_btf_id = vc_kernel_btf_id(c->attach_btf);
     r->log = calloc(1, c->log_size ? c->log_size : 1);
     if (c->log_level) {
         a.log_level = c->log_level;
@@ -703,7 +736,7 @@ static inline void vc_run(struct vc_target *t, const struct vc_case *c, struct v
         vc_copy(a.map_name, sizeof(a.map_name), m->name); /* the log names the map */
         if (m->inner >= 0)
             a.inner_map_fd = (uint32_t)fds[m->inner];
-        if (m->lock >= 0) {
+        if (m->lock != -1) {
             a.btf_fd = (uint32_t)btf_fd;
             a.btf_key_type_id = ids.key[nfds];
             a.btf_value_type_id = ids.value[nfds];

@@ -52,6 +52,7 @@ struct load {
     struct bpfrt_verify_args vargs;
     struct bpfrt_verify_result vres;
     struct bpfrt_ctx_desc *btf_ctx; /* BTF-typed tracing: the program's own context */
+    struct bpfrt_btf *attach_btf;   /* and the BTF of its target (a reference) */
 };
 
 static const char *const gpl_licenses[] = {
@@ -428,9 +429,12 @@ static int resolve_attach_btf(struct load *ld)
     char msg[160];
     int err = bpfrt_ctx_desc_btf(ld->rt, btf, a->prog_type, a->expected_attach_type, a->attach_btf_id, msg,
                                  sizeof(msg), &ld->btf_ctx);
-    if (err)
+    if (err) {
         bpfrt_vlog_printf(&ld->log, "%s\n", msg);
-    bpfrt_btf_put(btf);
+        bpfrt_btf_put(btf);
+    } else {
+        ld->attach_btf = btf; /* the verifier types the arguments' pointers by it */
+    }
     return err;
 }
 
@@ -438,6 +442,8 @@ static void load_cleanup(struct load *ld)
 {
     bpfrt_verify_end(ld->venv);
     bpfrt_ctx_desc_btf_free(ld->rt, ld->btf_ctx);
+    if (ld->attach_btf)
+        bpfrt_btf_put(ld->attach_btf);
     for (uint32_t i = 0; i < ld->nr_maps; i++)
         bpfrt_map_put(ld->maps[i]);
     if (ld->btf)
@@ -493,8 +499,11 @@ static int create_prog(struct load *ld, bool verified, struct bpfrt_diag *diag, 
         .engine = (enum bpfrt_engine_kind)((ld->attr->prog_flags & BPFRT_PROG_F_ENGINE_MASK) >>
                                            BPFRT_PROG_F_ENGINE_SHIFT),
     };
-    return bpfrt_prog_new(ld->rt, ld->insns, ld->cnt, &opts,
-                          BPFRT_PROG_NEW_VALIDATED | (verified ? BPFRT_PROG_NEW_VERIFIED : 0u), diag, out);
+    /* what the verifier proved goes to the engine (src/core/prog/facts.h) */
+    struct bpfrt_prog_facts *facts = verified ? bpfrt_verify_facts(ld->venv) : NULL;
+    return bpfrt_prog_new_facts(ld->rt, ld->insns, ld->cnt, &opts,
+                                BPFRT_PROG_NEW_VALIDATED | (verified ? BPFRT_PROG_NEW_VERIFIED : 0u), facts, diag,
+                                out);
 }
 
 void bpfrt_prog_calc_tag(const struct bpf_insn *insns, uint32_t cnt, uint8_t tag[BPF_TAG_SIZE]);
@@ -559,6 +568,7 @@ long bpfrt_cmd_prog_load(struct bpfrt_cmd *c)
         ld.vargs = (struct bpfrt_verify_args){
             .rt = rt, .log = &ld.log, .insns = ld.insns, .len = ld.cnt, .prog_type = a->prog_type,
             .expected_attach_type = a->expected_attach_type, .prog_flags = a->prog_flags, .gpl = ld.gpl,
+            .ctx_desc = ld.btf_ctx, .attach_btf = ld.attach_btf, .attach_btf_id = a->attach_btf_id,
         };
         err = bpfrt_verify_begin(&ld.vargs, &ld.venv);
         if (!err) {
@@ -597,13 +607,14 @@ long bpfrt_cmd_prog_load(struct bpfrt_cmd *c)
     if (!err) {
         struct bpfrt_diag diag;
         bpfrt_diag_init(&diag, msg, sizeof(msg));
-        err = create_prog(&ld, verify, &diag, &prog);
+        err = create_prog(&ld, verify && !ld.vres.probe_loads, &diag, &prog);
         if (err || msg[0]) /* the error, or a note on the engine */
             bpfrt_vlog_printf(&ld.log, "%s\n", msg);
         accepted = !err;
     }
     if (prog && verify) {
-        prog->verified = true;
+        prog->verified = !ld.vres.probe_loads;
+        prog->probe_mem = ld.vres.probe_loads != 0;
         prog->stack_depth = ld.vres.prog_stack_depth;
         prog->verified_insns = ld.vres.insn_processed;
         prog->max_ctx_offset = ld.vres.max_ctx_offset;

@@ -1,6 +1,6 @@
 /* Socket lookups (net/core/filter.c: bpf_sk_lookup_tcp, bpf_sk_lookup_udp,
- * bpf_skc_lookup_tcp, bpf_sk_release) over the sockets the embedder
- * registered (bpfrt_sock_add). The tuple's saddr/sport are the remote end,
+ * bpf_skc_lookup_tcp, bpf_sk_release, bpf_sk_fullsock, bpf_get_listener_sock)
+ * over the sockets the embedder registered (bpfrt_sock_add). The tuple's saddr/sport are the remote end,
  * daddr/dport the local socket's, as a packet arriving at it carries them.
  * TCP: an exact established match first, then a listener on the local
  * port (its address or the wildcard); bpf_sk_lookup_tcp gives only full
@@ -134,6 +134,26 @@ BPFRT_HELPER_DEF(sk_release)
     bpfrt_run_remove_region(run, &s->view);
     bpfrt_sock_put(s);
     return 0;
+}
+
+/* bpf_sk_fullsock(sk): sk when it is a full socket (not time-wait, not a
+ * request), else NULL. */
+BPFRT_HELPER_DEF(sk_fullsock)
+{
+    const struct bpfrt_sock *s = bpfrt_u2p(r1);
+    if (!bpfrt_helper_sock_ok(run, s))
+        return 0;
+    return s->desc.state == TCP_TIME_WAIT || s->desc.state == TCP_NEW_SYN_RECV ? 0 : r1;
+}
+
+/* bpf_get_listener_sock(sk): sk when it is a TCP listener, else NULL
+ * (bpfrt's request sockets name no listener). */
+BPFRT_HELPER_DEF(get_listener_sock)
+{
+    const struct bpfrt_sock *s = bpfrt_u2p(r1);
+    if (!bpfrt_helper_sock_ok(run, s))
+        return 0;
+    return s->desc.protocol == PROTO_TCP && s->desc.state == TCP_LISTEN ? r1 : 0;
 }
 
 bool bpfrt_helper_sock_ok(struct bpfrt_run *run, const void *sk)

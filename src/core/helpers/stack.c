@@ -1,11 +1,14 @@
-/* bpf_get_stackid and bpf_get_stack (kernel/bpf/stackmap.c). The call
- * chain is the run's: the stacks the hook put in run->kernel_stack /
- * run->user_stack (the probed code's), else, for the kernel stack, the
- * host's own chain from the platform's stack_trace - in a hosted process
- * the runtime is the program's "kernel". As Linux, at most
+/* bpf_get_stackid, bpf_get_stack and bpf_get_task_stack
+ * (kernel/bpf/stackmap.c). The call chain is the run's: the stacks the hook
+ * put in run->kernel_stack / run->user_stack (the probed code's), else, for
+ * the kernel stack, the host's own chain from the platform's stack_trace -
+ * in a hosted process the runtime is the program's "kernel". As Linux, at most
  * kernel.perf_event_max_stack (127) entries are looked at, `skip` (the low
  * 8 bits of flags) of them are dropped from the top, and a chain with
- * nothing left is -EFAULT. */
+ * nothing left is -EFAULT. bpfrt knows the stacks of the running task
+ * only: bpf_get_task_stack on any other task sees an empty kernel chain and,
+ * as Linux for another task's user stack, -EOPNOTSUPP. */
+#include "core/helpers/kobj.h"
 #include "core/helpers/helpers_internal.h"
 #include "core/maps/map_family.h"
 
@@ -55,15 +58,14 @@ BPFRT_HELPER_DEF(get_stackid)
     return (uint64_t)bpfrt_stackmap_get_id(map, ips + skip, nr - skip, flags);
 }
 
-/* bpf_get_stack(ctx, buf, size, flags): the chain copied into buf
- * (addresses, or build-id records with BPF_F_USER_BUILD_ID, which here
- * carry the address with status BPF_STACK_BUILD_ID_IP); returns the bytes
- * written, the rest of buf zeroed; errors zero all of buf. */
-BPFRT_HELPER_DEF(get_stack)
+/* The body of bpf_get_stack and bpf_get_task_stack (Linux's
+ * __bpf_get_stack): the chain copied into out (addresses, or build-id
+ * records with BPF_F_USER_BUILD_ID, which here carry the address with
+ * status BPF_STACK_BUILD_ID_IP); returns the bytes written, the rest of out
+ * zeroed; errors zero all of out. crosstask: another task's stack, which
+ * bpfrt does not have. */
+static uint64_t copy_stack(struct bpfrt_run *run, uint8_t *out, uint32_t size, uint64_t flags, bool crosstask)
 {
-    uint8_t *out = bpfrt_u2p(r2);
-    uint32_t size = (uint32_t)r3;
-    uint64_t flags = r4;
     bool user = flags & BPF_F_USER_STACK, build_id = flags & BPF_F_USER_BUILD_ID;
     int err = -BPFRT_EINVAL;
     if (flags & ~(BPF_F_SKIP_FIELD_MASK | BPF_F_USER_STACK | BPF_F_USER_BUILD_ID))
@@ -73,10 +75,14 @@ BPFRT_HELPER_DEF(get_stack)
     uint32_t elem = build_id ? BUILD_ID_RECORD : 8;
     if (size % elem)
         goto clear;
+    if (crosstask && user) {
+        err = -BPFRT_EOPNOTSUPP;
+        goto clear;
+    }
     uint32_t num = size / elem, skip = (uint32_t)(flags & BPF_F_SKIP_FIELD_MASK);
     uint64_t buf[BPFRT_PERF_MAX_STACK];
-    const uint64_t *ips;
-    uint32_t nr = run_chain(run, user, buf, max_depth(num, skip), &ips);
+    const uint64_t *ips = buf;
+    uint32_t nr = crosstask ? 0 : run_chain(run, user, buf, max_depth(num, skip), &ips);
     if (nr < skip) {
         err = -BPFRT_EFAULT;
         goto clear;
@@ -97,4 +103,21 @@ BPFRT_HELPER_DEF(get_stack)
 clear:
     bpfrt_memset(out, 0, size);
     return bpfrt_helper_err(err);
+}
+
+/* bpf_get_stack(ctx, buf, size, flags): the run's chain. */
+BPFRT_HELPER_DEF(get_stack)
+{
+    return copy_stack(run, bpfrt_u2p(r2), (uint32_t)r3, r4, false);
+}
+
+/* bpf_get_task_stack(task, buf, size, flags): the chain of task - the
+ * run's when task is the current task's object (bpf_get_current_task_btf),
+ * else another task's, which bpfrt does not know. */
+BPFRT_HELPER_DEF(get_task_stack)
+{
+    size_t size;
+    void *current = bpfrt_kobj_current(run, &size);
+    void *task = bpfrt_u2p(r1);
+    return copy_stack(run, bpfrt_u2p(r2), (uint32_t)r3, r4, !task || task != current);
 }

@@ -77,7 +77,7 @@ int bpfrt_interp_check_load(struct interp_exec *ex, uint64_t addr, uint32_t size
      * pointers of their arguments (Linux's PTR_TO_BTF_ID, BPF_PROBE_MEM):
      * a fault-safe read the host-read policy allows, 0 when it does not or
      * the address faults - as Linux's exception table makes it. */
-    if (ex->run->prog && ex->run->prog->ctx_desc) {
+    if (ex->run->prog && (ex->run->prog->ctx_desc || ex->run->prog->probe_mem)) {
         uint64_t v = 0;
         if (bpfrt_host_read(ex->run, &v, (const void *)(uintptr_t)addr, size, false) < 0)
             v = 0;

@@ -13,9 +13,11 @@ static inline int R(uint8_t r)
 /* One operation on D with either the x86 register S or (S < 0) imm. */
 typedef void (*alu_fn)(struct jit_ctx *c, struct x86 *x, uint8_t alu, unsigned w, int D, int S, int32_t imm);
 
-static void zext32(struct x86 *x, unsigned w, int D)
+/* The zero-extension of a 32-bit result, unless the verifier proved no
+ * later instruction reads the upper half. */
+static void zext32(struct jit_ctx *c, struct x86 *x, unsigned w, int D)
 {
-    if (w == 4)
+    if (w == 4 && !jit_fact(c, BPFRT_FACT_ZEXT_NEEDLESS))
         bpfrt_x86_mov_rr(x, 4, D, D);
 }
 
@@ -40,7 +42,7 @@ static void alu_arith(struct jit_ctx *c, struct x86 *x, uint8_t alu, unsigned w,
             return;
         }
         if (imm == -1) {
-            zext32(x, w, D);
+            zext32(c, x, w, D);
             return;
         }
         if (imm == 0xff || imm == 0xffff) { /* movzx is shorter than and with imm32 */
@@ -48,7 +50,7 @@ static void alu_arith(struct jit_ctx *c, struct x86 *x, uint8_t alu, unsigned w,
             return;
         }
     } else if (imm == 0) {
-        zext32(x, w, D); /* add/sub/or/xor 0 */
+        zext32(c, x, w, D); /* add/sub/or/xor 0 */
         return;
     }
     bpfrt_x86_alu_ri(x, op, w, D, imm);
@@ -73,7 +75,7 @@ static void alu_mul(struct jit_ctx *c, struct x86 *x, uint8_t alu, unsigned w, i
     if (imm == 0) {
         bpfrt_x86_alu_rr(x, X86_XOR, 4, D, D);
     } else if (imm == 1) {
-        zext32(x, w, D);
+        zext32(c, x, w, D);
     } else if (imm == -1) {
         bpfrt_x86_neg(x, w, D);
     } else if (imm > 0 && (imm & (imm - 1)) == 0) {
@@ -93,7 +95,7 @@ static void alu_shift(struct jit_ctx *c, struct x86 *x, uint8_t alu, unsigned w,
     if (S < 0) {
         uint8_t n = (uint8_t)(imm & (w == 8 ? 63 : 31)); /* RFC 9669: the amount is masked */
         if (n == 0)
-            zext32(x, w, D);
+            zext32(c, x, w, D);
         else
             bpfrt_x86_shift_ri(x, op, w, D, n);
         return;
@@ -169,7 +171,7 @@ void bpfrt_jit_emit_end(struct jit_ctx *c, const struct bpfrt_dinsn *d)
         if (swap)
             bpfrt_x86_bswap(x, 4, D);
         else
-            bpfrt_x86_mov_rr(x, 4, D, D);
+            zext32(c, x, 4, D);
         break;
     default:
         if (swap)

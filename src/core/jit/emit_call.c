@@ -102,12 +102,22 @@ static void after_helper(struct jit_ctx *c)
 }
 
 /* A bpf-to-bpf call to instruction `target`, or (target < 0) to the
- * native address in r11. */
+ * native address in r11. It saves r10 and those of r6-r9 the callee may
+ * change (all for callx), an odd count in all, so that with the return
+ * address rsp stays 16-byte aligned in the callee. */
 static void local_call(struct jit_ctx *c, int64_t target)
 {
     struct x86 *x = &c->hot, *y = &c->cold;
-    static const uint8_t saved[] = { X86_RBP, X86_RBX, X86_R13, X86_R14, X86_R15 };
-    for (unsigned i = 0; i < sizeof(saved); i++)
+    uint16_t writes = target >= 0 ? c->sub_writes[c->sub_of[target]] : 0x3c0;
+    uint8_t saved[5] = { X86_RBP };
+    unsigned n = 1;
+    for (unsigned r = 6; r <= 9; r++)
+        if (writes & (1u << r))
+            saved[n++] = jit_reg[r];
+    for (unsigned r = 6; r <= 9 && !(n & 1); r++) /* one more, for the alignment */
+        if (!(writes & (1u << r)))
+            saved[n++] = jit_reg[r];
+    for (unsigned i = 0; i < n; i++)
         bpfrt_x86_push(x, saved[i]);
     bpfrt_x86_alu_ri(x, X86_SUB, 8, X86_RBP, BPFRT_STACK_SIZE);
     /* Below the zeroed frames: the depth test and the zeroing, out of line. */
@@ -147,7 +157,7 @@ static void local_call(struct jit_ctx *c, int64_t target)
         for (unsigned i = 0; i < 4; i++)
             bpfrt_x86_alu_mi(x, X86_SUB, 8, JIT_EX, JIT_OFF(stk_lim[i]), BPFRT_STACK_SIZE);
     }
-    for (int i = (int)sizeof(saved) - 1; i >= 0; i--)
+    for (int i = (int)n - 1; i >= 0; i--)
         bpfrt_x86_pop(x, saved[i]);
     if (c->may_tail_call) {
         /* the callee's frame may have become another program */
@@ -185,7 +195,11 @@ static void helper_direct(struct jit_ctx *c, const struct bpfrt_helper_proto *hp
 {
     struct x86 *x = &c->hot;
     /* a tail call's target may read any of r1-r5 */
-    unsigned mask = hp->id == BPFRT_HELPER_TAIL_CALL ? REGS_ARGS : (bpfrt_jit_live_after(c, c->pc) & REGS_ARGS);
+    /* a tail call's target may read any of r1-r5; in a verified program
+     * the verifier's liveness says which are read (none: a helper call
+     * clobbers them, and reading one is refused) */
+    unsigned live = c->facts ? bpfrt_facts_live(c->facts, c->pc + 1) : bpfrt_jit_live_after(c, c->pc);
+    unsigned mask = hp->id == BPFRT_HELPER_TAIL_CALL ? REGS_ARGS : (live & REGS_ARGS);
     unsigned n = save_regs(x, mask, false);
     before_c_call(c, x);
     bpfrt_x86_load(x, 8, false, X86_R9, JIT_EX, JIT_OFF(run));
@@ -277,8 +291,11 @@ void bpfrt_jit_emit_call(struct jit_ctx *c, const struct bpfrt_dinsn *d)
 void bpfrt_jit_emit_ld_pkt(struct jit_ctx *c, const struct bpfrt_dinsn *d)
 {
     struct x86 *x = &c->hot, *y = &c->cold;
-    /* out of bounds the frame returns: then its caller may read r1-r5 */
-    unsigned mask = (bpfrt_jit_live_after(c, c->pc) | (c->has_local_calls ? REGS_ARGS : 0)) & REGS_ARGS;
+    /* out of bounds the frame returns: then its caller may read r1-r5 -
+     * unless the program is verified: the verifier's liveness then covers
+     * both ways (LD_ABS clobbers r1-r5, as a call does) */
+    unsigned mask = (c->facts ? bpfrt_facts_live(c->facts, c->pc + 1)
+                              : bpfrt_jit_live_after(c, c->pc) | (c->has_local_calls ? REGS_ARGS : 0)) & REGS_ARGS;
     bool r9 = c->mode == JIT_CHECKED;
     unsigned n = save_regs(x, mask, r9);
     bool ind = !(bpfrt_op_info[d->op].flags & BPFRT_OPF_K);

@@ -19,6 +19,7 @@
 #include "core/interp/interp.h"
 #include "core/isa/decode.h"
 #include "core/jit/x86.h"
+#include "core/prog/facts.h"
 #include "core/prog/prog.h"
 
 enum jit_mode { JIT_VERIFIED, JIT_CHECKED, JIT_TRUSTED };
@@ -39,12 +40,14 @@ struct jit_prog {
     struct interp_code *vm;        /* the interpreter's decoded form */
     uint8_t mode;              /* enum jit_mode */
     bool blind;
+    bool facts;                /* compiled with the verifier's facts */
     uint8_t *image;            /* sealed read+execute */
     uint32_t image_len;
     uint32_t entry;            /* offset of the entry stub (0) */
     uint32_t *insn_off;        /* image offset of each instruction, len + 1 entries */
     uint32_t len;
     uint32_t passes;
+    uint32_t entry_zero;       /* bytes of the entry frame zeroed before a run (below r10) */
     uint64_t compile_ns, exec_mem_ns;
 };
 
@@ -105,17 +108,28 @@ struct jit_event {
     uint8_t kind;
 };
 
+/* The compile's working memory (jit_scratch.c). */
+struct jit_scratch {
+    uint8_t *base;                /* the runtime's cached block, or NULL */
+    size_t size, used, need;      /* need: what this compile asked for in all */
+    struct { void *p; size_t size; } heap[64]; /* what did not fit (a 1M-instruction compile asks for about 45 pieces) */
+    unsigned nheap;
+};
+
 struct jit_ctx {
     struct bpfrt_prog *prog;
     struct jit_prog *jp;
     const struct bpfrt_dinsn *di; /* decoded instructions */
     const uint32_t *keys;         /* blinding keys per instruction, or NULL */
+    const struct bpfrt_prog_facts *facts; /* verified mode: what the verifier proved, or NULL */
     uint32_t len;
     uint8_t mode;
     bool bmi2;
     bool has_local_calls;         /* CALL_LOCAL/CALLX present */
     bool has_may_goto;
     bool may_tail_call;           /* a helper call that could be bpf_tail_call */
+    uint32_t *sub_of;             /* with local calls: each instruction's function (index into sub_writes) */
+    uint16_t *sub_writes;         /* per function: the r6-r9 (bits 6-9) a call to it may change */
     uint32_t pc;                  /* instruction being emitted */
     struct x86 hot, cold;         /* the emitted code, every pass-sized jump long */
     uint32_t cap[2];              /* their buffers' sizes */
@@ -132,11 +146,19 @@ struct jit_ctx {
     uint32_t cold_base, image_len, passes;
     bool aligned;                 /* loop heads are padded */
     uint32_t stub[JIT_STUB_COUNT];/* label ids of the stubs */
+    struct jit_scratch scratch;
     int err;
 };
 
 /* Emitter of one instruction family. */
 typedef void (*jit_emit_fn)(struct jit_ctx *c, const struct bpfrt_dinsn *d);
+
+/* ---- jit_scratch.c: the compile's working memory, freed at its end ---- */
+void bpfrt_jit_scratch_begin(struct jit_ctx *c);
+/* `size` bytes (zeroed when asked), valid until bpfrt_jit_scratch_end;
+ * NULL when out of memory. */
+void *bpfrt_jit_scratch_get(struct jit_ctx *c, size_t size, bool zero);
+void bpfrt_jit_scratch_end(struct jit_ctx *c);
 
 /* ---- jit_layout.c: labels and jumps sized by the relaxation ---- */
 /* Chooses the short jumps after the emission and lays the image out. */
@@ -192,6 +214,11 @@ void bpfrt_jit_load_blinded(struct jit_ctx *c, struct x86 *x, int reg, uint64_t 
 static inline bool jit_blinding(const struct jit_ctx *c)
 {
     return c->keys != NULL;
+}
+/* The verifier proved `fact` (BPFRT_FACT_*) of the instruction being emitted. */
+static inline bool jit_fact(const struct jit_ctx *c, uint8_t fact)
+{
+    return c->facts && (c->facts->flags[c->pc] & fact);
 }
 
 /* ---- jit_divmagic.c ---- */

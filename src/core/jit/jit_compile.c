@@ -144,20 +144,85 @@ uint8_t bpfrt_jit_live_after(const struct jit_ctx *c, uint32_t pc)
     return live;
 }
 
+/* ---- what a bpf-to-bpf call may change ---- */
+
+/* The r6-r9 (bits 6-9) an instruction writes; all of them for one after
+ * which the frame may run other code (a helper: it may tail-call, and the
+ * target's frame returns to our caller; callx). */
+static uint16_t writes_callee_saved(const struct bpfrt_dinsn *d)
+{
+    const struct bpfrt_op_info *info = &bpfrt_op_info[d->op];
+    uint16_t w = 0;
+    switch (info->kind) {
+    case BPFRT_K_ALU: case BPFRT_K_MOVSX: case BPFRT_K_END: case BPFRT_K_LDDW:
+    case BPFRT_K_LDX: case BPFRT_K_LDACQ:
+        w = (uint16_t)(1u << d->dst);
+        break;
+    case BPFRT_K_ATOMIC:
+        w = (info->flags & BPFRT_OPF_FETCH) && info->alu != BPFRT_ALU_CMPXCHG ? (uint16_t)(1u << d->src) : 0;
+        break;
+    case BPFRT_K_CALL:
+        w = d->op == BPFRT_OP_CALL_LOCAL ? 0 : 0x3c0;
+        break;
+    default:
+        break;
+    }
+    return w & 0x3c0;
+}
+
+/* The functions (the entry and every local call's target: Linux's
+ * subprograms, contiguous) and what a call to each may change, its callees
+ * included: a call site saves only those of r6-r9 (callee-saved in eBPF).
+ * Returns false when out of memory. */
+static bool find_callee_writes(struct jit_ctx *c)
+{
+    uint8_t *start = bpfrt_jit_scratch_get(c, (size_t)c->len + 1, true);
+    c->sub_of = bpfrt_jit_scratch_get(c, ((size_t)c->len + 1) * sizeof(uint32_t), false);
+    if (!start || !c->sub_of)
+        return false;
+    start[0] = 1;
+    for (uint32_t pc = 0; pc < c->len; pc++)
+        if (c->di[pc].op == BPFRT_OP_CALL_LOCAL && (uint32_t)c->di[pc].target < c->len)
+            start[c->di[pc].target] = 1;
+    uint32_t n = 0;
+    for (uint32_t pc = 0; pc < c->len; pc++) {
+        n += start[pc];
+        c->sub_of[pc] = n - 1;
+    }
+    c->sub_writes = bpfrt_jit_scratch_get(c, (size_t)n * sizeof(uint16_t), true);
+    if (!c->sub_writes)
+        return false;
+    for (uint32_t pc = 0; pc < c->len; pc++)
+        if (c->di[pc].op != BPFRT_OP_BAD)
+            c->sub_writes[c->sub_of[pc]] |= writes_callee_saved(&c->di[pc]);
+    /* and what their callees write, until nothing changes (recursion) */
+    for (bool changed = true; changed;) {
+        changed = false;
+        for (uint32_t pc = 0; pc < c->len; pc++) {
+            if (c->di[pc].op != BPFRT_OP_CALL_LOCAL || (uint32_t)c->di[pc].target >= c->len)
+                continue;
+            uint16_t *w = &c->sub_writes[c->sub_of[pc]], add = c->sub_writes[c->sub_of[c->di[pc].target]];
+            if ((*w | add) != *w) {
+                *w |= add;
+                changed = true;
+            }
+        }
+    }
+    return true;
+}
+
 /* ---- the emission ---- */
 
 /* Room for one more instruction's code (the buffers grow by doubling). */
 static bool grow(struct jit_ctx *c, struct x86 *x, unsigned s)
 {
-    struct bpfrt_runtime *rt = c->prog->rt;
     uint32_t ncap = c->cap[s] * 2 + MAX_INSN_CODE;
-    uint8_t *n = bpfrt_zalloc(rt, ncap);
+    uint8_t *n = bpfrt_jit_scratch_get(c, ncap, false);
     if (!n) {
         c->err = -BPFRT_ENOMEM;
         return false;
     }
     bpfrt_memcpy(n, x->code, x->len);
-    bpfrt_free(rt, x->code, c->cap[s]);
     x->code = n;
     x->cap = c->cap[s] = ncap;
     return true;
@@ -195,7 +260,10 @@ static int emit_all(struct jit_ctx *c)
             break;
         cold_at = c->cold.len;
         c->pc = pc;
-        if (d->op != BPFRT_OP_BAD) /* BAD: the second half of an ld_imm64, never reached */
+        /* BAD: the second half of an ld_imm64; an instruction the verifier
+         * found no path to (its `goto -1` trap) gets no code, as Linux's
+         * opt_remove_dead_code drops it */
+        if (d->op != BPFRT_OP_BAD && (!c->facts || (c->facts->flags[pc] & BPFRT_FACT_REACHED)))
             emit_kind[bpfrt_op_kind(d->op)](c, d);
     }
     if (!c->err && start_insn(c, c->len, cold_at)) {
@@ -238,24 +306,6 @@ static void from_slot(const struct interp_slot *s, const struct bpf_insn *raw, s
     }
 }
 
-static void ctx_free(struct jit_ctx *c, void *di, uint32_t *keys)
-{
-    struct bpfrt_runtime *rt = c->prog->rt;
-    size_t n1 = (size_t)c->len + 1;
-    bpfrt_free(rt, c->addr, n1 * sizeof(uint32_t));
-    bpfrt_free(rt, c->emitted_at, n1 * sizeof(uint32_t));
-    bpfrt_free(rt, c->is_target, n1);
-    for (unsigned st = 0; st < 2; st++) {
-        bpfrt_free(rt, c->ev[st], (size_t)c->cap_ev[st] * sizeof(struct jit_event));
-        bpfrt_free(rt, c->near[st], (size_t)c->nev[st] + 1);
-    }
-    bpfrt_free(rt, c->label_pos, ((size_t)c->nlabels + 1) * sizeof(uint32_t));
-    bpfrt_free(rt, c->hot.code, c->cap[0]);
-    bpfrt_free(rt, c->cold.code, c->cap[1]);
-    bpfrt_free(rt, di, (size_t)c->len * sizeof(struct bpfrt_dinsn));
-    bpfrt_free(rt, keys, (size_t)c->len * sizeof(uint32_t));
-}
-
 /* True when the CPU has BMI2 (shlx/shrx/sarx). Asked once per runtime:
  * cpuid traps to the hypervisor in a VM (about 25 us here). */
 static bool cpu_has_bmi2(struct bpfrt_runtime *rt)
@@ -295,16 +345,18 @@ int bpfrt_jit_compile(struct bpfrt_prog *prog, struct jit_prog *jp, char *msg, s
     c.len = len;
     c.mode = jp->mode;
     c.bmi2 = cpu_has_bmi2(rt);
-    struct bpfrt_dinsn *di = bpfrt_zalloc(rt, (size_t)len * sizeof(*di));
-    uint32_t *keys = jp->blind ? bpfrt_zalloc(rt, (size_t)len * sizeof(*keys)) : NULL;
-    c.addr = bpfrt_zalloc(rt, ((size_t)len + 1) * sizeof(uint32_t));
-    c.emitted_at = bpfrt_zalloc(rt, ((size_t)len + 1) * sizeof(uint32_t));
-    c.is_target = bpfrt_zalloc(rt, (size_t)len + 1);
+    c.facts = jp->mode == JIT_VERIFIED ? prog->facts : NULL;
+    bpfrt_jit_scratch_begin(&c);
+    struct bpfrt_dinsn *di = bpfrt_jit_scratch_get(&c, (size_t)len * sizeof(*di), false);
+    uint32_t *keys = jp->blind ? bpfrt_jit_scratch_get(&c, (size_t)len * sizeof(*keys), false) : NULL;
+    c.addr = bpfrt_zalloc(rt, ((size_t)len + 1) * sizeof(uint32_t)); /* kept: jp->insn_off */
+    c.emitted_at = bpfrt_jit_scratch_get(&c, ((size_t)len + 1) * sizeof(uint32_t), false);
+    c.is_target = bpfrt_jit_scratch_get(&c, (size_t)len + 1, true);
     bool checked = jp->mode == JIT_CHECKED; /* typical code sizes; grow() adds */
     c.cap[0] = len * (checked ? 24 : 12) + 2 * MAX_INSN_CODE;
     c.cap[1] = len * (checked ? 12 : 2) + 2 * MAX_INSN_CODE;
-    c.hot.code = bpfrt_zalloc(rt, c.cap[0]);
-    c.cold.code = bpfrt_zalloc(rt, c.cap[1]);
+    c.hot.code = bpfrt_jit_scratch_get(&c, c.cap[0], false);
+    c.cold.code = bpfrt_jit_scratch_get(&c, c.cap[1], false);
     c.hot.cap = c.cap[0];
     c.cold.cap = c.cap[1];
     int err = -BPFRT_ENOMEM;
@@ -336,11 +388,13 @@ int bpfrt_jit_compile(struct bpfrt_prog *prog, struct jit_prog *jp, char *msg, s
     c.keys = keys;
 
     /* The code with every jump long, then the layout with the shortest. */
-    err = emit_all(&c);
+    err = c.has_local_calls && !find_callee_writes(&c) ? -BPFRT_ENOMEM : 0;
+    if (!err)
+        err = emit_all(&c);
     if (!err) {
-        c.near[0] = bpfrt_zalloc(rt, (size_t)c.nev[0] + 1);
-        c.near[1] = bpfrt_zalloc(rt, (size_t)c.nev[1] + 1);
-        c.label_pos = bpfrt_zalloc(rt, ((size_t)c.nlabels + 1) * sizeof(uint32_t));
+        c.near[0] = bpfrt_jit_scratch_get(&c, (size_t)c.nev[0] + 1, true);
+        c.near[1] = bpfrt_jit_scratch_get(&c, (size_t)c.nev[1] + 1, true);
+        c.label_pos = bpfrt_jit_scratch_get(&c, ((size_t)c.nlabels + 1) * sizeof(uint32_t), true);
         if (!c.near[0] || !c.near[1] || !c.label_pos)
             err = -BPFRT_ENOMEM;
     }
@@ -351,6 +405,13 @@ int bpfrt_jit_compile(struct bpfrt_prog *prog, struct jit_prog *jp, char *msg, s
         goto out;
     }
     jp->passes = c.passes;
+    jp->facts = c.facts != NULL;
+    /* The entry frame's first entry zeroes it (what the interpreter does):
+     * of a verified program only what the verifier found it can touch,
+     * unless a tail call may bring another program into the frame. */
+    jp->entry_zero = BPFRT_STACK_SIZE;
+    if (c.facts && !c.may_tail_call && c.facts->stack_depth[0] < BPFRT_STACK_SIZE)
+        jp->entry_zero = (uint32_t)bpfrt_round_up(c.facts->stack_depth[0], 8);
 
     /* The image: written read-write, then sealed read+execute. */
     uint32_t size = c.image_len;
@@ -381,6 +442,7 @@ int bpfrt_jit_compile(struct bpfrt_prog *prog, struct jit_prog *jp, char *msg, s
     c.addr = NULL;
     err = 0;
 out:
-    ctx_free(&c, di, keys);
+    bpfrt_free(rt, c.addr, ((size_t)len + 1) * sizeof(uint32_t));
+    bpfrt_jit_scratch_end(&c);
     return err;
 }

@@ -54,7 +54,6 @@ static int jit_prepare_mode(struct bpfrt_prog *prog, bool trusted, struct bpfrt_
 {
     struct bpfrt_runtime *rt = prog->rt;
     const struct bpfrt_platform *plat = rt->plat;
-    uint64_t t0 = plat->ktime_ns ? plat->ktime_ns(plat->ctx) : 0;
     enum jit_mode mode = mode_for(prog, trusted, diag);
     /* the interpreter's decoded form: validation, helper prototypes, handles */
     int err = bpfrt_interp_decode(prog, diag);
@@ -71,7 +70,10 @@ static int jit_prepare_mode(struct bpfrt_prog *prog, bool trusted, struct bpfrt_
         jp->vm = prog->engine_state;
         jp->mode = (uint8_t)mode;
         jp->blind = rt->jit_blind;
-        if (bpfrt_jit_compile(prog, jp, msg, sizeof(msg))) {
+        uint64_t t0 = plat->ktime_ns ? plat->ktime_ns(plat->ctx) : 0;
+        int cerr = bpfrt_jit_compile(prog, jp, msg, sizeof(msg));
+        jp->compile_ns = plat->ktime_ns ? plat->ktime_ns(plat->ctx) - t0 : 0;
+        if (cerr) {
             bpfrt_free(rt, jp, sizeof(*jp));
             why = msg[0] ? msg : "compile failed";
         }
@@ -84,7 +86,6 @@ static int jit_prepare_mode(struct bpfrt_prog *prog, bool trusted, struct bpfrt_
         return 0;
     }
     prog->engine_state = jp;
-    jp->compile_ns = plat->ktime_ns ? plat->ktime_ns(plat->ctx) - t0 : 0;
     return 0;
 }
 
@@ -173,6 +174,7 @@ bool bpfrt_jit_get_stats(const struct bpfrt_prog *prog, struct bpfrt_jit_stats *
     st->compile_ns = jp->compile_ns;
     st->exec_mem_ns = jp->exec_mem_ns;
     st->blinded = jp->blind;
+    st->facts = jp->facts;
     return true;
 }
 

@@ -34,16 +34,14 @@ static void record(struct jit_ctx *c, const struct x86 *x, uint8_t kind, uint32_
 {
     unsigned st = x == &c->cold;
     if (c->nev[st] == c->cap_ev[st]) {
-        struct bpfrt_runtime *rt = c->prog->rt;
         uint32_t ncap = c->cap_ev[st] ? c->cap_ev[st] * 2 : 1024;
-        struct jit_event *n = bpfrt_zalloc(rt, (size_t)ncap * sizeof(*n));
+        struct jit_event *n = bpfrt_jit_scratch_get(c, (size_t)ncap * sizeof(*n), false);
         if (!n) {
             c->err = -BPFRT_ENOMEM;
             return;
         }
         if (c->nev[st])
             bpfrt_memcpy(n, c->ev[st], (size_t)c->nev[st] * sizeof(*n));
-        bpfrt_free(rt, c->ev[st], (size_t)c->cap_ev[st] * sizeof(*n));
         c->ev[st] = n;
         c->cap_ev[st] = ncap;
     }
@@ -221,9 +219,8 @@ static bool fits_short(const struct jit_ctx *c, const struct jit_event *ev, uint
 
 int bpfrt_jit_relax(struct jit_ctx *c)
 {
-    struct bpfrt_runtime *rt = c->prog->rt;
-    uint32_t *at[2] = { bpfrt_zalloc(rt, ((size_t)c->nev[0] + 1) * sizeof(uint32_t)),
-                        bpfrt_zalloc(rt, ((size_t)c->nev[1] + 1) * sizeof(uint32_t)) };
+    uint32_t *at[2] = { bpfrt_jit_scratch_get(c, ((size_t)c->nev[0] + 1) * sizeof(uint32_t), false),
+                        bpfrt_jit_scratch_get(c, ((size_t)c->nev[1] + 1) * sizeof(uint32_t), false) };
     int err = at[0] && at[1] ? 0 : -BPFRT_ENOMEM;
     /* make short what fits, until nothing changes */
     for (bool changed = !err; changed; c->passes++) {
@@ -240,10 +237,14 @@ int bpfrt_jit_relax(struct jit_ctx *c)
     }
     /* Padding can grow as code before a loop head shrinks, which may push
      * a short jump out of reach: those go back to long until every short
-     * one fits (nothing goes short again, so this ends). */
-    for (bool changed = !err && c->aligned; changed; c->passes++) {
+     * one fits (nothing goes short again, so this ends). The last pass
+     * above changed nothing, so its layout is current. */
+    for (bool changed = !err && c->aligned, first = true; changed; first = false) {
         changed = false;
-        place(c, at);
+        if (!first) {
+            place(c, at);
+            c->passes++;
+        }
         for (unsigned st = 0; st < 2; st++)
             for (uint32_t e = 0; e < c->nev[st]; e++) {
                 const struct jit_event *ev = &c->ev[st][e];
@@ -253,8 +254,6 @@ int bpfrt_jit_relax(struct jit_ctx *c)
                 }
             }
     }
-    bpfrt_free(rt, at[0], ((size_t)c->nev[0] + 1) * sizeof(uint32_t));
-    bpfrt_free(rt, at[1], ((size_t)c->nev[1] + 1) * sizeof(uint32_t));
     if (err)
         return err;
     /* every instruction's address (for callbacks, callx, dumps): its
@@ -308,13 +307,15 @@ int bpfrt_jit_link(struct jit_ctx *c, uint8_t *image)
         for (uint32_t e = 0; e < c->nev[st] && !c->err; e++) {
             const struct jit_event *ev = &c->ev[st][e];
             uint32_t from = ev->pos - emitted_len(ev->kind);
-            if (from - src >= 16) {
+            if (from - src <= 16 && x86_pos(&out) + 16 <= c->image_len) {
+                /* most segments are short: one 16-byte copy (what lies
+                 * past the segment is overwritten next; the emitted code
+                 * has room past its end) */
+                bpfrt_memcpy(out.code + out.len, in->code + src, 16);
+            } else {
                 bpfrt_memcpy(out.code + out.len, in->code + src, from - src);
-                out.len += from - src;
-            } else { /* most segments are short: a plain loop beats a call */
-                for (uint32_t i = src; i < from; i++)
-                    out.code[out.len++] = in->code[i];
             }
+            out.len += from - src;
             src = ev->pos;
             if (EV_KIND(ev->kind) == EV_ALIGN) {
                 /* executed once, on entering the loop */

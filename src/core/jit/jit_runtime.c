@@ -286,7 +286,7 @@ int bpfrt_jit_run(struct bpfrt_prog *prog, struct bpfrt_run *run, uint64_t r1, u
     ex.handoff = false;
     ex.unwind_rsp = 0;
     ex.may_goto[0] = BPFRT_MAY_GOTO_LOOPS;
-    bpfrt_memset(top - BPFRT_STACK_SIZE, 0, BPFRT_STACK_SIZE);
+    bpfrt_memset(top - jp->entry_zero, 0, jp->entry_zero);
     vm->depth = 0;
     vm->zeroed = 0;
     vm->exit_pc = UINT32_MAX;

@@ -6,6 +6,7 @@
 #include "bpfrt/btf.h"
 #include "bpfrt/map.h"
 #include "core/core.h"
+#include "core/prog/facts.h"
 #include "core/prog/prog.h"
 #include "core/prog/prog_types.h"
 #include "core/isa/isa.h"
@@ -49,31 +50,49 @@ int bpfrt_prog_new(struct bpfrt_runtime *rt, const struct bpf_insn *insns, uint3
                    const struct bpfrt_prog_create_opts *opts, unsigned flags, struct bpfrt_diag *diag,
                    struct bpfrt_prog **out)
 {
+    return bpfrt_prog_new_facts(rt, insns, cnt, opts, flags, NULL, diag, out);
+}
+
+int bpfrt_prog_new_facts(struct bpfrt_runtime *rt, const struct bpf_insn *insns, uint32_t cnt,
+                         const struct bpfrt_prog_create_opts *opts, unsigned flags,
+                         struct bpfrt_prog_facts *facts, struct bpfrt_diag *diag, struct bpfrt_prog **out)
+{
     static const struct bpfrt_prog_create_opts defaults;
     if (!opts)
         opts = &defaults;
     *out = NULL;
+    int err = -BPFRT_EINVAL;
     if (!rt)
-        return -BPFRT_EINVAL;
-    if (!insns || cnt == 0)
-        return bpfrt_diag_fail(diag, -BPFRT_EINVAL, BPFRT_DIAG_NO_INSN, "empty program");
-    if (cnt > BPFRT_MAX_INSNS)
-        return bpfrt_diag_fail(diag, -BPFRT_E2BIG, BPFRT_DIAG_NO_INSN,
-                               "program of %u instructions is too large (at most %u)", cnt, BPFRT_MAX_INSNS);
+        return err;
+    if (!insns || cnt == 0) {
+        err = bpfrt_diag_fail(diag, -BPFRT_EINVAL, BPFRT_DIAG_NO_INSN, "empty program");
+        goto fail;
+    }
+    if (cnt > BPFRT_MAX_INSNS) {
+        err = bpfrt_diag_fail(diag, -BPFRT_E2BIG, BPFRT_DIAG_NO_INSN,
+                              "program of %u instructions is too large (at most %u)", cnt, BPFRT_MAX_INSNS);
+        goto fail;
+    }
     enum bpfrt_engine_kind engine;
     char note[128] = "";
-    int err = bpfrt_engine_choose(rt, opts->engine, &engine, note, sizeof(note));
-    if (err)
-        return bpfrt_diag_fail(diag, err, BPFRT_DIAG_NO_INSN, "%s", note);
+    err = bpfrt_engine_choose(rt, opts->engine, &engine, note, sizeof(note));
+    if (err) {
+        err = bpfrt_diag_fail(diag, err, BPFRT_DIAG_NO_INSN, "%s", note);
+        goto fail;
+    }
     if (!(flags & BPFRT_PROG_NEW_VALIDATED)) {
         err = validate_rewritten(rt, insns, cnt, diag);
         if (err)
-            return err;
+            goto fail;
     }
 
     struct bpfrt_prog *prog = bpfrt_zalloc(rt, sizeof(*prog));
+    err = -BPFRT_ENOMEM;
     if (!prog)
-        return -BPFRT_ENOMEM;
+        goto fail;
+    prog->facts = facts && facts->len == cnt ? facts : NULL;
+    if (facts && !prog->facts)
+        bpfrt_prog_facts_free(rt, facts);
     prog->rt = rt;
     prog->refcnt = 1;
     prog->type = opts->prog_type;
@@ -101,6 +120,9 @@ int bpfrt_prog_new(struct bpfrt_runtime *rt, const struct bpf_insn *insns, uint3
         prog->load_time_ns = rt->plat->ktime_ns(rt->plat->ctx);
     *out = prog;
     return 0;
+fail:
+    bpfrt_prog_facts_free(rt, facts);
+    return err;
 }
 
 int bpfrt_prog_create_opts(struct bpfrt_runtime *rt, const struct bpf_insn *insns, uint32_t cnt,
@@ -146,6 +168,7 @@ static void prog_free(void *arg)
     if (prog->btf)
         bpfrt_btf_put(prog->btf);
     bpfrt_ctx_desc_btf_free(rt, prog->ctx_desc);
+    bpfrt_prog_facts_free(rt, prog->facts);
     bpfrt_free(rt, prog->insns, (size_t)prog->len * sizeof(*prog->insns));
     bpfrt_free(rt, prog->orig_insns, (size_t)prog->len * sizeof(*prog->orig_insns));
     bpfrt_free(rt, prog, sizeof(*prog));

@@ -113,5 +113,12 @@ enum {
 int bpfrt_prog_new(struct bpfrt_runtime *rt, const struct bpf_insn *insns, uint32_t cnt,
                    const struct bpfrt_prog_create_opts *opts, unsigned flags, struct bpfrt_diag *diag,
                    struct bpfrt_prog **out);
+/* The same for a verified program, with what the verifier proved (facts:
+ * core/prog/facts.h, or NULL), which the program takes over whatever the
+ * result: the engine prepares the program with them at hand. */
+struct bpfrt_prog_facts;
+int bpfrt_prog_new_facts(struct bpfrt_runtime *rt, const struct bpf_insn *insns, uint32_t cnt,
+                         const struct bpfrt_prog_create_opts *opts, unsigned flags,
+                         struct bpfrt_prog_facts *facts, struct bpfrt_diag *diag, struct bpfrt_prog **out);
 
 #endif

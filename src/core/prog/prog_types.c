@@ -41,7 +41,8 @@ static const struct bpfrt_ctx_field xdp_devmap_fields[] = {
 #define SKB_U64(field, acc) { offsetof(struct __sk_buff, field), 8, BPFRT_CTX_SCALAR, acc, false, 0 }
 #define SKB_PTR(field, kind) \
     { offsetof(struct __sk_buff, field), 4, kind, R, false, offsetof(struct bpfrt_skb_ctx, field) }
-#define SKB_SK { offsetof(struct __sk_buff, sk), 8, BPFRT_CTX_PTR_OTHER, R, false, offsetof(struct __sk_buff, sk) }
+#define SKB_SK \
+    { offsetof(struct __sk_buff, sk), 8, BPFRT_CTX_PTR_SOCK_COMMON, R, false, offsetof(struct __sk_buff, sk) }
 #define SKB_CB(acc) { offsetof(struct __sk_buff, cb), 20, BPFRT_CTX_SCALAR, acc, true, 0 }
 
 /* Fields every skb type reads the same way, before cb[]. */
@@ -190,7 +191,7 @@ static const struct bpfrt_ctx_field sock_ops_fields[] = {
     WORDS4(SO(family) + 112, R), WORDS4(SO(family) + 128, R),
     WORD(SO(sk_txhash), RW),
     DWORD(SO(bytes_received), R), DWORD(SO(bytes_acked), R),
-    MD_PTR(SO(sk), BPFRT_CTX_PTR_OTHER),
+    MD_PTR(SO(sk), BPFRT_CTX_PTR_SOCKET),
     MD_PTR(SO(skb_data), BPFRT_CTX_PTR_TO_PACKET),
     MD_PTR(SO(skb_data_end), BPFRT_CTX_PTR_TO_PACKET_END),
     WORD(SO(skb_len), R), START(SO(skb_tcp_flags)), DWORD(SO(skb_hwtstamp), R),
@@ -221,7 +222,7 @@ static const struct bpfrt_ctx_field sock_post_bind6_fields[] = {
  * user_port narrow reads, whole writes (u64 pairs of the IPv6 words). */
 #define SA(f) OFF(bpf_sock_addr, f)
 #define SA_MID WORD(SA(family), R), WORD(SA(type), R), WORD(SA(protocol), R)
-#define SA_SK MD_PTR(SA(sk), BPFRT_CTX_PTR_OTHER)
+#define SA_SK MD_PTR(SA(sk), BPFRT_CTX_PTR_SOCKET)
 static const struct bpfrt_ctx_field sock_addr_unix_fields[] = {
     WORD(SA(user_family), R), NWORD(SA(user_port), RW), SA_MID, SA_SK,
 };
@@ -249,7 +250,7 @@ static const struct bpfrt_ctx_field sk_msg_fields[] = {
     MD_PTR(SM(data), BPFRT_CTX_PTR_TO_PACKET), MD_PTR(SM(data_end), BPFRT_CTX_PTR_TO_PACKET_END),
     WORD(SM(family), R), WORD(SM(remote_ip4), R), WORD(SM(local_ip4), R), WORDS4(SM(remote_ip6), R),
     WORDS4(SM(local_ip6), R), WORD(SM(remote_port), R), WORD(SM(local_port), R), WORD(SM(size), R),
-    MD_PTR(SM(sk), BPFRT_CTX_PTR_OTHER),
+    MD_PTR(SM(sk), BPFRT_CTX_PTR_SOCKET),
 };
 
 /* SK_SKB (sk_skb_is_valid_access): __sk_buff without mark, tc_classid,
@@ -280,14 +281,14 @@ static const struct bpfrt_ctx_field sk_skb_fields[] = {
 static const struct bpfrt_ctx_field flow_dissector_fields[] = {
     SKB_PTR(data, BPFRT_CTX_PTR_TO_PACKET),
     SKB_PTR(data_end, BPFRT_CTX_PTR_TO_PACKET_END),
-    MD_PTR(offsetof(struct __sk_buff, flow_keys), BPFRT_CTX_PTR_OTHER),
+    MD_PTR(offsetof(struct __sk_buff, flow_keys), BPFRT_CTX_PTR_FLOW_KEYS),
 };
 
 /* SK_LOOKUP (sk_lookup_is_valid_access): the selected socket, then
  * narrow-readable words; nothing writable (bpf_sk_assign selects). */
 #define SL(f) OFF(bpf_sk_lookup, f)
 static const struct bpfrt_ctx_field sk_lookup_fields[] = {
-    MD_PTR(SL(sk), BPFRT_CTX_PTR_OTHER),
+    MD_PTR(SL(sk), BPFRT_CTX_PTR_SOCKET),
     NWORD(SL(family), R), NWORD(SL(protocol), R), NWORD(SL(remote_ip4), R), NWORDS4(SL(remote_ip6), R),
     NWORD(SL(remote_port), R), /* with its padding */
     NWORD(SL(local_ip4), R), NWORDS4(SL(local_ip6), R), NWORD(SL(local_port), R), NWORD(SL(ingress_ifindex), R),
@@ -301,7 +302,7 @@ static const struct bpfrt_ctx_field sk_reuseport_fields[] = {
     NWORD(SR(len), R),
     WORD(SR(eth_protocol), R), { SR(eth_protocol), 2, S, R, false, 0 }, { SR(eth_protocol) + 2, 2, S, R, false, 0 },
     NWORD(SR(ip_protocol), R), NWORD(SR(bind_inany), R), WORD(SR(hash), R),
-    MD_PTR(SR(sk), BPFRT_CTX_PTR_OTHER), MD_PTR(SR(migrating_sk), BPFRT_CTX_PTR_OTHER),
+    MD_PTR(SR(sk), BPFRT_CTX_PTR_SOCKET), MD_PTR(SR(migrating_sk), BPFRT_CTX_PTR_SOCK_COMMON),
 };
 
 /* NETFILTER (nf_is_valid_access): struct bpf_nf_ctx, two typed pointers. */

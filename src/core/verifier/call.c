@@ -2,7 +2,7 @@
  * check_helper_call, check_func_arg, check_reg_type with
  * compatible_reg_types[], check_func_arg_reg_off, check_helper_mem_access,
  * check_mem_size_reg, check_reg_const_str, record_func_map,
- * get_constant_map_key, check_map_func_compatibility,
+ * get_constant_map_key (mapfunc.c: check_map_func_compatibility),
  * do_refine_retval_range). A bpfrt row names each argument with one of its
  * own kinds; the table below gives each kind Linux's meaning. */
 #include "core/verifier/verifier.h"
@@ -10,7 +10,8 @@
 /* ---- argument kinds in Linux's terms ---- */
 enum arg_base {
     AB_NONE, AB_ANYTHING, AB_CONST_MAP_PTR, AB_MAP_KEY, AB_MAP_VALUE, AB_MEM, AB_SIZE, AB_SIZE_OR_ZERO,
-    AB_CTX, AB_CONST_STR, AB_SPIN_LOCK, AB_RINGBUF_MEM, AB_ALLOC_SIZE, AB_FUNC, AB_STACK,
+    AB_CTX, AB_CONST_STR, AB_SPIN_LOCK, AB_RINGBUF_MEM, AB_ALLOC_SIZE, AB_FUNC, AB_STACK, AB_SOCK, AB_DYNPTR,
+    AB_BTF_ID,
 };
 enum { AF_MAYBE_NULL = 1, AF_UNINIT = 2, AF_WRITE = 4, AF_RELEASE = 8, AF_FIXED = 16 };
 
@@ -30,6 +31,14 @@ static const struct compat spin_lock_types[] = { C(PTR_TO_MAP_VALUE, 0), { NR_VR
 static const struct compat ringbuf_types[] = { C(PTR_TO_MEM, MEM_RINGBUF), { 0, 0, NULL } };
 static const struct compat func_types[] = { C(PTR_TO_FUNC, 0), { 0, 0, NULL } };
 static const struct compat stack_types[] = { C(PTR_TO_STACK, 0), { 0, 0, NULL } };
+#define SOCK_TYPES C(PTR_TO_SOCK_COMMON, 0), C(PTR_TO_SOCKET, 0), C(PTR_TO_TCP_SOCK, 0), C(PTR_TO_XDP_SOCK, 0)
+static const struct compat sock_types[] = { SOCK_TYPES, { 0, 0, NULL } };
+static const struct compat btf_id_sock_common_types[] = { SOCK_TYPES, C(PTR_TO_BTF_ID, 0),
+                                                          C(PTR_TO_BTF_ID, PTR_TRUSTED), { 0, 0, NULL } };
+static const struct compat btf_ptr_types[] = { C(PTR_TO_BTF_ID, 0), C(PTR_TO_BTF_ID, PTR_TRUSTED),
+                                               C(PTR_TO_BTF_ID, MEM_RCU), { 0, 0, NULL } };
+static const struct compat fullsock_types[] = { C(PTR_TO_SOCKET, 0), { 0, 0, NULL } };
+static const struct compat dynptr_types[] = { C(PTR_TO_STACK, 0), C(CONST_PTR_TO_DYNPTR, 0), { 0, 0, NULL } };
 
 struct arg_rule {
     uint8_t base, flags, size;
@@ -57,7 +66,29 @@ static const struct arg_rule arg_rules[__ARG_TYPE_MAX] = {
     [ARG_PTR_TO_STACK_OR_NULL] = { AB_STACK, AF_MAYBE_NULL, 0, stack_types },
     [ARG_PTR_TO_LONG] = { AB_MEM, AF_UNINIT | AF_WRITE | AF_FIXED, 8, mem_types },
     [ARG_PTR_TO_INT] = { AB_MEM, AF_UNINIT | AF_WRITE | AF_FIXED, 4, mem_types },
+    [ARG_PTR_TO_SOCK_COMMON] = { AB_SOCK, 0, 0, sock_types },
+    [ARG_PTR_TO_BTF_ID_SOCK_COMMON] = { AB_SOCK, 0, 0, btf_id_sock_common_types },
+    [ARG_PTR_TO_SOCKET] = { AB_SOCK, 0, 0, fullsock_types },
+    [ARG_PTR_TO_DYNPTR] = { AB_DYNPTR, 0, 0, dynptr_types },
+    [ARG_PTR_TO_BTF_ID] = { AB_BTF_ID, 0, 0, btf_ptr_types },
+    [ARG_PTR_TO_BTF_ID_OR_NULL] = { AB_BTF_ID, AF_MAYBE_NULL, 0, btf_ptr_types },
+    [ARG_PTR_TO_MAP_VALUE_OR_NULL] = { AB_MAP_VALUE, AF_MAYBE_NULL, 0, mem_types },
+    [ARG_PTR_TO_UNINIT_DYNPTR] = { AB_DYNPTR, AF_UNINIT | AF_WRITE, 0, dynptr_types },
 };
+
+/* The kernel struct a BTF pointer argument must be (the proto's
+ * arg_btf_id, btf_id_sock_common_types' sock_common), or NULL. */
+static const char *arg_btf_struct(int32_t id, const struct arg_rule *rule)
+{
+    if (rule->base == AB_SOCK)
+        return "sock_common";
+    switch (id) {
+    case BPF_FUNC_task_storage_get: case BPF_FUNC_task_storage_delete: return "task_struct";
+    case BPF_FUNC_cgrp_storage_get: case BPF_FUNC_cgrp_storage_delete: return "cgroup";
+    case BPF_FUNC_inode_storage_get: case BPF_FUNC_inode_storage_delete: return "inode";
+    default: return NULL;
+    }
+}
 
 /* Helpers Linux marks pkt_access: they may take packet pointers. */
 static bool helper_pkt_access(int32_t id)
@@ -66,6 +97,7 @@ static bool helper_pkt_access(int32_t id)
     case BPF_FUNC_map_lookup_elem: case BPF_FUNC_map_update_elem: case BPF_FUNC_map_delete_elem:
     case BPF_FUNC_map_push_elem: case BPF_FUNC_map_pop_elem: case BPF_FUNC_map_peek_elem:
     case BPF_FUNC_csum_diff: case BPF_FUNC_map_lookup_percpu_elem:
+    case BPF_FUNC_sk_lookup_tcp: case BPF_FUNC_sk_lookup_udp: case BPF_FUNC_skc_lookup_tcp:
         return true;
     default:
         return false;
@@ -104,6 +136,7 @@ struct call_meta {
     uint64_t mem_size;
     int64_t const_map_key;
     int32_t subprogno;
+    uint32_t dynptr_ref_obj_id;   /* bpf_dynptr_data's dynptr's reference */
 };
 
 static const char *rtype(struct venv *env, const struct vreg *r)
@@ -203,7 +236,8 @@ int bpfrt_v_check_mem_size_reg(struct venv *env, uint32_t regno, bool zero_size_
     return err ? err : bpfrt_v_mark_chain_precision(env, (int)regno);
 }
 
-static int check_reg_type(struct venv *env, uint32_t regno, const struct arg_rule *rule, uint8_t rdonly)
+static int check_reg_type(struct venv *env, uint32_t regno, const struct arg_rule *rule, uint8_t rdonly,
+                          bool release, const char *btf_struct)
 {
     const struct vreg *reg = &cur_regs(env)[regno];
     uint8_t flags = reg->flags;
@@ -214,7 +248,8 @@ static int check_reg_type(struct venv *env, uint32_t regno, const struct arg_rul
     int n = 0;
     for (const struct compat *c = rule->types; c->type || c->name; c++, n++)
         if (!c->name && c->type == reg->type && c->flags == flags)
-            return 0;
+            return bpfrt_v_check_btf_arg(env, regno, reg, (rule->flags & AF_MAYBE_NULL) != 0, release,
+                                         btf_struct);
     verbose(env, "R%d type=%s expected=", regno, rtype(env, reg));
     for (int i = 0; i < n; i++) {
         const struct compat *c = &rule->types[i];
@@ -224,8 +259,11 @@ static int check_reg_type(struct venv *env, uint32_t regno, const struct arg_rul
     return -BPFRT_EACCES;
 }
 
-static int check_func_arg_reg_off(struct venv *env, const struct vreg *reg, uint32_t regno, bool release)
+static int check_func_arg_reg_off(struct venv *env, const struct vreg *reg, uint32_t regno, bool release,
+                                  bool dynptr)
 {
+    if (release && dynptr && reg->type == PTR_TO_STACK)
+        return 0; /* the dynptr's slot: checked by process_dynptr_func */
     if (release) {
         if (reg->off) {
             verbose(env, "R%d must have zero offset when passed to release func or trusted arg to kfunc\n",
@@ -337,15 +375,20 @@ static int check_func_arg(struct venv *env, uint32_t arg, struct call_meta *meta
         verbose(env, "helper access to the packet is not allowed\n");
         return -BPFRT_EACCES;
     }
-    bool release = rule->flags & AF_RELEASE;
+    bool release = (rule->flags & AF_RELEASE) || (fn->arg_flags[arg] & BPFRT_ARG_RELEASE);
     if (!(register_is_null(reg) && (rule->flags & AF_MAYBE_NULL))) {
-        err = check_reg_type(env, regno, rule, rdonly);
+        err = check_reg_type(env, regno, rule, rdonly, release, arg_btf_struct(meta->func_id, rule));
         if (!err)
-            err = check_func_arg_reg_off(env, reg, regno, release);
+            err = check_func_arg_reg_off(env, reg, regno, release, rule->base == AB_DYNPTR);
         if (err)
             return err;
     }
-    if (release) {
+    if (release && rule->base == AB_DYNPTR) {
+        err = bpfrt_v_check_dynptr_release_arg(env, regno);
+        if (err)
+            return err;
+        meta->release_regno = regno;
+    } else if (release) {
         if (!reg->ref_obj_id && !register_is_null(reg)) {
             verbose(env, "R%d must be referenced when passed to release function\n", regno);
             return -BPFRT_EINVAL;
@@ -376,6 +419,8 @@ static int check_func_arg(struct venv *env, uint32_t arg, struct call_meta *meta
     case AB_MAP_VALUE:
         if (!meta->map)
             return -BPFRT_EFAULT;
+        if ((rule->flags & AF_MAYBE_NULL) && register_is_null(reg))
+            break; /* a local storage's initial value may be NULL */
         meta->raw_mode = rule->flags & AF_UNINIT;
         err = check_helper_mem_access(env, regno, (int)meta->map->value_size, write, false, meta);
         break;
@@ -408,71 +453,22 @@ static int check_func_arg(struct venv *env, uint32_t arg, struct call_meta *meta
     case AB_CONST_STR:
         err = check_reg_const_str(env, regno);
         break;
+    case AB_DYNPTR: {
+        /* the dynptr type a helper makes or wants (arg_to_dynptr_type) */
+        int32_t type = BPF_DYNPTR_TYPE_INVALID;
+        if (meta->func_id == BPF_FUNC_dynptr_from_mem)
+            type = BPF_DYNPTR_TYPE_LOCAL;
+        else if (meta->func_id == BPF_FUNC_ringbuf_reserve_dynptr || release)
+            type = BPF_DYNPTR_TYPE_RINGBUF;
+        err = bpfrt_v_process_dynptr_arg(env, regno, rule->flags & AF_UNINIT, rdonly, type);
+        if (!err && meta->func_id == BPF_FUNC_dynptr_data)
+            meta->dynptr_ref_obj_id = bpfrt_v_dynptr_ref_obj_id(env, reg);
+        break;
+    }
     default:
         break;
     }
     return err;
-}
-
-static int check_map_func_compatibility(struct venv *env, const struct bpfrt_map *map, int32_t id)
-{
-    if (!map)
-        return 0;
-    uint32_t t = map->map_type;
-    bool ok = true;
-    switch (t) {
-    case BPF_MAP_TYPE_PROG_ARRAY: ok = id == BPF_FUNC_tail_call; break;
-    case BPF_MAP_TYPE_PERF_EVENT_ARRAY:
-        ok = id == BPF_FUNC_perf_event_read || id == BPF_FUNC_perf_event_output || id == BPF_FUNC_skb_output ||
-             id == BPF_FUNC_perf_event_read_value || id == BPF_FUNC_xdp_output;
-        break;
-    case BPF_MAP_TYPE_RINGBUF:
-        ok = id == BPF_FUNC_ringbuf_output || id == BPF_FUNC_ringbuf_reserve || id == BPF_FUNC_ringbuf_query ||
-             id == BPF_FUNC_ringbuf_reserve_dynptr || id == BPF_FUNC_ringbuf_submit_dynptr ||
-             id == BPF_FUNC_ringbuf_discard_dynptr;
-        break;
-    case BPF_MAP_TYPE_DEVMAP:
-    case BPF_MAP_TYPE_DEVMAP_HASH:
-    case BPF_MAP_TYPE_XSKMAP:
-        ok = id == BPF_FUNC_redirect_map || id == BPF_FUNC_map_lookup_elem;
-        break;
-    case BPF_MAP_TYPE_CPUMAP: ok = id == BPF_FUNC_redirect_map; break;
-    case BPF_MAP_TYPE_ARRAY_OF_MAPS:
-    case BPF_MAP_TYPE_HASH_OF_MAPS: ok = id == BPF_FUNC_map_lookup_elem; break;
-    case BPF_MAP_TYPE_QUEUE:
-    case BPF_MAP_TYPE_STACK:
-        ok = id == BPF_FUNC_map_peek_elem || id == BPF_FUNC_map_pop_elem || id == BPF_FUNC_map_push_elem;
-        break;
-    case BPF_MAP_TYPE_BLOOM_FILTER: ok = id == BPF_FUNC_map_peek_elem || id == BPF_FUNC_map_push_elem; break;
-    default: break;
-    }
-    switch (id) {
-    case BPF_FUNC_tail_call: ok &= t == BPF_MAP_TYPE_PROG_ARRAY; break;
-    case BPF_FUNC_perf_event_read: case BPF_FUNC_perf_event_output: case BPF_FUNC_perf_event_read_value:
-    case BPF_FUNC_skb_output: case BPF_FUNC_xdp_output:
-        ok &= t == BPF_MAP_TYPE_PERF_EVENT_ARRAY;
-        break;
-    case BPF_FUNC_ringbuf_output: case BPF_FUNC_ringbuf_reserve: case BPF_FUNC_ringbuf_query:
-        ok &= t == BPF_MAP_TYPE_RINGBUF;
-        break;
-    case BPF_FUNC_redirect_map:
-        ok &= t == BPF_MAP_TYPE_DEVMAP || t == BPF_MAP_TYPE_DEVMAP_HASH || t == BPF_MAP_TYPE_CPUMAP ||
-              t == BPF_MAP_TYPE_XSKMAP;
-        break;
-    case BPF_FUNC_map_pop_elem: ok &= t == BPF_MAP_TYPE_QUEUE || t == BPF_MAP_TYPE_STACK; break;
-    case BPF_FUNC_map_peek_elem: case BPF_FUNC_map_push_elem:
-        ok &= t == BPF_MAP_TYPE_QUEUE || t == BPF_MAP_TYPE_STACK || t == BPF_MAP_TYPE_BLOOM_FILTER;
-        break;
-    case BPF_FUNC_map_lookup_percpu_elem:
-        ok &= t == BPF_MAP_TYPE_PERCPU_ARRAY || t == BPF_MAP_TYPE_PERCPU_HASH || t == BPF_MAP_TYPE_LRU_PERCPU_HASH;
-        break;
-    default: break;
-    }
-    if (ok)
-        return 0;
-    const char *name = bpfrt_helper_id_name((uint32_t)id);
-    verbose(env, "cannot pass map_type %d into func bpf_%s#%d\n", t, name ? name : "unknown", id);
-    return -BPFRT_EINVAL;
 }
 
 static int record_func_map(struct venv *env, const struct call_meta *meta, int32_t id)
@@ -536,6 +532,25 @@ static void set_r0_ret(struct venv *env, const struct bpfrt_helper_proto *fn, co
         r0->flags = MEM_RINGBUF | PTR_MAYBE_NULL;
         r0->reg_mem_size = (int32_t)meta->mem_size;
         break;
+    case RET_PTR_TO_SOCKET_OR_NULL:
+    case RET_PTR_TO_SOCK_COMMON_OR_NULL:
+    case RET_PTR_TO_TCP_SOCK_OR_NULL:
+        bpfrt_v_mark_reg_known_zero(r0);
+        r0->type = fn->ret_type == RET_PTR_TO_SOCKET_OR_NULL       ? PTR_TO_SOCKET
+                   : fn->ret_type == RET_PTR_TO_SOCK_COMMON_OR_NULL ? PTR_TO_SOCK_COMMON
+                                                                     : PTR_TO_TCP_SOCK;
+        r0->flags = PTR_MAYBE_NULL;
+        break;
+    case RET_PTR_TO_BTF_ID: /* bpf_get_current_task_btf (unmodelled() lets no other through) */
+        break;
+    case RET_PTR_TO_DYNPTR_MEM_OR_NULL:
+        /* a slice of the dynptr: dies with the dynptr's reference */
+        bpfrt_v_mark_reg_known_zero(r0);
+        r0->type = PTR_TO_MEM;
+        r0->flags = PTR_MAYBE_NULL;
+        r0->reg_mem_size = (int32_t)meta->mem_size;
+        r0->ref_obj_id = meta->dynptr_ref_obj_id;
+        break;
     default:
         bpfrt_v_mark_reg_unknown(r0);
         break;
@@ -544,21 +559,25 @@ static void set_r0_ret(struct venv *env, const struct bpfrt_helper_proto *fn, co
         r0->id = bpfrt_v_new_id(env);
 }
 
-/* What of a row this verifier does not model yet - an argument or return
- * kind without a rule above (sockets, BTF objects, dynptrs, local storage's
- * initial value) or a callback it does not explore (bpf_user_ringbuf_drain)
- * - or NULL. Such a call is refused: accepted unchecked, a verified run
- * would trust pointers nothing proved. */
+/* What of a row this verifier does not model - an argument kind without a
+ * rule above (a BTF pointer argument of a struct arg_btf_struct does not
+ * know), a BTF return other than bpf_get_current_task_btf's, or a callback
+ * it does not explore - or NULL. Such a call is refused: accepted
+ * unchecked, a verified run would trust pointers nothing proved. */
 static const char *unmodelled(const struct bpfrt_helper_proto *fn, int32_t id)
 {
     for (int i = 0; i < 5; i++) {
         uint8_t k = fn->arg_type[i];
         if (k != ARG_DONTCARE && (k >= __ARG_TYPE_MAX || arg_rules[k].base == AB_NONE))
             return bpfrt_helper_arg_type_name(k);
+        if (k < __ARG_TYPE_MAX && arg_rules[k].base == AB_BTF_ID && !arg_btf_struct(id, &arg_rules[k]))
+            return bpfrt_helper_arg_type_name(k);
     }
-    if (fn->ret_type > RET_PTR_TO_MAP_VALUE)
+    if ((fn->ret_type == RET_PTR_TO_BTF_ID && id != BPF_FUNC_get_current_task_btf) ||
+        fn->ret_type == RET_PTR_TO_BTF_ID_OR_NULL || fn->ret_type >= __RET_TYPE_MAX)
         return bpfrt_helper_ret_type_name(fn->ret_type);
-    if (fn->cb && id != BPF_FUNC_loop && id != BPF_FUNC_for_each_map_elem)
+    if (fn->cb && id != BPF_FUNC_loop && id != BPF_FUNC_for_each_map_elem &&
+        id != BPF_FUNC_user_ringbuf_drain)
         return "its callback";
     return NULL;
 }
@@ -603,7 +622,9 @@ int bpfrt_v_check_helper_call(struct venv *env, const struct bpfrt_dinsn *d, int
     struct vreg *regs = cur_regs(env);
     if (meta.release_regno) {
         err = -BPFRT_EINVAL;
-        if (meta.ref_obj_id)
+        if (arg_rules[fn->arg_type[meta.release_regno - BPF_REG_1]].base == AB_DYNPTR)
+            err = bpfrt_v_unmark_dynptr(env, meta.release_regno);
+        else if (meta.ref_obj_id)
             err = bpfrt_v_release_reference(env, meta.ref_obj_id);
         else if (register_is_null(&regs[meta.release_regno]))
             err = 0;
@@ -620,7 +641,15 @@ int bpfrt_v_check_helper_call(struct venv *env, const struct bpfrt_dinsn *d, int
             err = bpfrt_v_mark_chain_precision(env, BPF_REG_3); /* record_func_key */
         break;
     case BPF_FUNC_for_each_map_elem:
+    case BPF_FUNC_user_ringbuf_drain:
         err = bpfrt_v_push_callback_call(env, (uint32_t)*insn_idx, (uint32_t)meta.subprogno, id);
+        break;
+    case BPF_FUNC_dynptr_from_mem:
+        if (regs[BPF_REG_1].type != PTR_TO_MAP_VALUE) {
+            verbose(env, "Unsupported reg type %s for bpf_dynptr_from_mem data\n",
+                    rtype(env, &regs[BPF_REG_1]));
+            return -BPFRT_EACCES;
+        }
         break;
     case BPF_FUNC_loop:
         err = bpfrt_v_mark_chain_precision(env, BPF_REG_1);
@@ -644,7 +673,14 @@ int bpfrt_v_check_helper_call(struct venv *env, const struct bpfrt_dinsn *d, int
         bpfrt_v_mark_reg_scratched(env, i);
     }
     set_r0_ret(env, fn, &meta);
-    if (id == BPF_FUNC_ringbuf_reserve) {
+    if (fn->ret_type == RET_PTR_TO_BTF_ID) {
+        err = bpfrt_v_ret_task_btf(env, &regs[BPF_REG_0]);
+        if (err)
+            return err;
+    }
+    if (id == BPF_FUNC_sk_fullsock || id == BPF_FUNC_tcp_sock) { /* is_ptr_cast_function */
+        regs[BPF_REG_0].ref_obj_id = meta.ref_obj_id;
+    } else if (fn->flags & BPFRT_HELPER_ACQUIRE) { /* is_acquire_function */
         int ref = bpfrt_v_acquire_reference(env, (uint32_t)*insn_idx);
         if (ref < 0)
             return ref;
@@ -669,7 +705,7 @@ int bpfrt_v_check_helper_call(struct venv *env, const struct bpfrt_dinsn *d, int
             bpfrt_bounds_sync(&r0->s);
         }
     }
-    err = check_map_func_compatibility(env, meta.map, id);
+    err = bpfrt_v_check_map_func_compatibility(env, meta.map, id);
     if (err)
         return err;
     if (helper_changes_pkt_data(id)) {
@@ -686,7 +722,7 @@ int bpfrt_v_check_global_mem_arg(struct venv *env, uint32_t regno, uint32_t mem_
     struct vreg *reg = &cur_regs(env)[regno];
     if (register_is_null(reg))
         return 0;
-    int err = check_func_arg_reg_off(env, reg, regno, false);
+    int err = check_func_arg_reg_off(env, reg, regno, false, false);
     if (err)
         return err;
     struct vreg saved = *reg;

@@ -36,15 +36,28 @@ static void hard_wire_dead_branches(struct venv *env, uint32_t i)
     *in = (struct bpf_insn){ .code = BPF_JMP | BPF_JA, .off = off };
 }
 
+/* Loads through BTF-typed kernel pointers (Linux makes them BPF_PROBE_MEM):
+ * such a program runs in checked mode, whose loads of memory outside the
+ * run's regions are fault-safe host reads - and whose context accesses
+ * convert themselves, so its context loads stay as written. */
+static uint32_t count_probe_loads(const struct venv *env)
+{
+    uint32_t n = 0;
+    for (uint32_t i = 0; i < env->len; i++)
+        n += env->aux[i].seen && env->aux[i].probe_load;
+    return n;
+}
+
 int bpfrt_v_fixups(struct venv *env, struct bpfrt_verify_result *res)
 {
-    (void)res;
+    res->probe_loads = count_probe_loads(env);
     for (uint32_t i = 0; i < env->len; i++) {
         if (!env->aux[i].seen) {
             env->args->insns[i] = (struct bpf_insn){ .code = BPF_JMP | BPF_JA, .off = -1 };
             continue;
         }
-        convert_ctx_access(env, i);
+        if (!res->probe_loads)
+            convert_ctx_access(env, i);
         hard_wire_dead_branches(env, i);
     }
     return 0;

@@ -73,13 +73,16 @@ static const char *const type_names[NR_VREG_TYPES] = {
     [PTR_TO_BUF] = "buf",
     [PTR_TO_FUNC] = "func",
     [PTR_TO_MAP_KEY] = "map_key",
+    [CONST_PTR_TO_DYNPTR] = "dynptr_ptr",
 };
 
 const char *bpfrt_v_reg_type_str(struct venv *env, uint8_t type, uint8_t flags)
 {
-    bpfrt_snprintf(env->tmp_str, sizeof(env->tmp_str), "%s%s%s%s", flags & MEM_RDONLY ? "rdonly_" : "",
-                   flags & MEM_RINGBUF ? "ringbuf_" : "", type < NR_VREG_TYPES ? type_names[type] : "?",
-                   flags & PTR_MAYBE_NULL ? "_or_null" : "");
+    const char *null = !(flags & PTR_MAYBE_NULL) ? "" : type == PTR_TO_BTF_ID ? "or_null_" : "_or_null";
+    bpfrt_snprintf(env->tmp_str, sizeof(env->tmp_str), "%s%s%s%s%s%s%s", flags & MEM_RDONLY ? "rdonly_" : "",
+                   flags & MEM_RINGBUF ? "ringbuf_" : "", flags & MEM_RCU ? "rcu_" : "",
+                   flags & PTR_UNTRUSTED ? "untrusted_" : "", flags & PTR_TRUSTED ? "trusted_" : "",
+                   type < NR_VREG_TYPES ? type_names[type] : "?", null);
     return env->tmp_str;
 }
 
@@ -121,6 +124,8 @@ static void print_reg_state(struct venv *env, const struct vframe *f, const stru
         return;
     }
     verbose(env, "%s", bpfrt_v_reg_type_str(env, t, reg->flags));
+    if (t == PTR_TO_BTF_ID)
+        verbose(env, "%s", bpfrt_v_btf_type_name(env, (uint32_t)reg->reg_btf_id));
     if (t == PTR_TO_STACK) {
         if (f->frameno != reg->frameno)
             verbose(env, "[%d]", reg->frameno);
@@ -163,6 +168,10 @@ static void print_reg_state(struct venv *env, const struct vframe *f, const stru
         verbose(env, "sz=");
         put_unum(env, reg->reg_mem_size);
     }
+    if (t == CONST_PTR_TO_DYNPTR) {
+        SEP();
+        verbose(env, "type=%s", bpfrt_v_dynptr_type_str(reg->reg_dynptr_type));
+    }
     if (bpfrt_tnum_is_const(reg->s.var_off)) {
         if (reg->s.var_off.value) {
             SEP();
@@ -180,7 +189,7 @@ static void print_reg_state(struct venv *env, const struct vframe *f, const stru
 }
 
 static const char slot_type_char[] = { [STACK_INVALID] = '?', [STACK_SPILL] = 'r', [STACK_MISC] = 'm',
-                                       [STACK_ZERO] = '0' };
+                                       [STACK_ZERO] = '0', [STACK_DYNPTR] = 'd' };
 
 void bpfrt_v_print_verifier_state(struct venv *env, const struct vstate *st, uint32_t frameno, bool print_all)
 {
@@ -209,6 +218,20 @@ void bpfrt_v_print_verifier_state(struct venv *env, const struct vstate *st, uin
         types[BPF_REG_SIZE] = 0;
         if (!valid)
             continue;
+        if (slot->slot_type[0] == STACK_DYNPTR && i + 1 < f->nslots) {
+            /* both slots of a dynptr print as one, at its first slot */
+            const struct vreg *d = &f->stack[++i].spilled_ptr;
+            const char *sep = "";
+            verbose(env, " fp%d=dynptr_%s(", (-(int)i - 1) * BPF_REG_SIZE, bpfrt_v_dynptr_type_str(d->aux));
+            if (d->id)
+                SEP(), verbose(env, "id=%d", d->id);
+            if (d->ref_obj_id)
+                SEP(), verbose(env, "ref_id=%d", d->ref_obj_id);
+            if (d->id) /* 6.18 prints the slot's id again as its dynptr_id */
+                SEP(), verbose(env, "dynptr_id=%d", d->id);
+            verbose(env, ")");
+            continue;
+        }
         if (slot->slot_type[BPF_REG_SIZE - 1] == STACK_SPILL) {
             /* the MISC/ZERO/INVALID bytes above a sub-register spill */
             int j = 0;

@@ -198,8 +198,22 @@ static void ctx_field_reg_type(const struct bpfrt_ctx_field *f, uint8_t *type, u
     case BPFRT_CTX_PTR_TO_PACKET: *type = PTR_TO_PACKET; break;
     case BPFRT_CTX_PTR_TO_PACKET_END: *type = PTR_TO_PACKET_END; break;
     case BPFRT_CTX_PTR_TO_PACKET_META: *type = PTR_TO_PACKET_META; break;
-    case BPFRT_CTX_PTR_OTHER:
+    case BPFRT_CTX_PTR_SOCKET:
+        *type = PTR_TO_SOCKET;
+        *flags = PTR_MAYBE_NULL;
+        break;
+    case BPFRT_CTX_PTR_SOCK_COMMON:
         *type = PTR_TO_SOCK_COMMON;
+        *flags = PTR_MAYBE_NULL;
+        break;
+    case BPFRT_CTX_PTR_FLOW_KEYS:
+        *type = PTR_TO_FLOW_KEYS;
+        break;
+    case BPFRT_CTX_PTR_OTHER:
+        /* netfilter state: not modelled - a pointer of no
+         * known type, which may be tested for NULL and passed on but not
+         * dereferenced */
+        *type = PTR_TO_BTF_ID;
         *flags = PTR_MAYBE_NULL;
         break;
     default: *type = SCALAR_VALUE; break;
@@ -230,6 +244,15 @@ static int check_ctx_access(struct venv *env, int insn_idx, uint32_t regno, int3
     uint8_t type, flags;
     ctx_field_reg_type(f, &type, &flags);
     struct vreg *dst = &regs[value_regno];
+    if (env->args->attach_btf && size == 8) { /* btf_ctx_access: a typed pointer argument */
+        err = bpfrt_v_btf_ctx_load(env, off, dst);
+        if (err < 0) {
+            verbose(env, "invalid bpf_context access off=%d size=%d\n", off, size);
+            return err;
+        }
+        if (err)
+            return 0;
+    }
     if (type == SCALAR_VALUE) {
         bpfrt_v_mark_reg_unknown(dst);
         return 0;
@@ -311,7 +334,12 @@ int bpfrt_v_check_mem_access(struct venv *env, int insn_idx, uint32_t regno, int
             verbose(env, "R%d cannot write into %s\n", regno, type_str(env, reg));
             return -BPFRT_EACCES;
         }
-        err = bpfrt_v_check_mem_region_access(env, regno, off, size, (uint32_t)reg->reg_mem_size, false);
+        /* untrusted read-only memory (a kernel object's void pointer
+         * member) is read through fault-safe loads: no bounds to check */
+        if ((reg->flags & (MEM_RDONLY | PTR_UNTRUSTED)) == (MEM_RDONLY | PTR_UNTRUSTED))
+            env->aux[insn_idx].probe_load = true;
+        else
+            err = bpfrt_v_check_mem_region_access(env, regno, off, size, (uint32_t)reg->reg_mem_size, false);
         if (!err && value_regno >= 0 && (!write || (reg->flags & MEM_RDONLY)))
             bpfrt_v_mark_reg_unknown(&regs[value_regno]);
     } else if (reg->type == PTR_TO_CTX) {
@@ -330,17 +358,27 @@ int bpfrt_v_check_mem_access(struct venv *env, int insn_idx, uint32_t regno, int
         err = bpfrt_v_check_packet_access(env, regno, off, size, false);
         if (!err && !write && value_regno >= 0)
             bpfrt_v_mark_reg_unknown(&regs[value_regno]);
+    } else if (reg->type == PTR_TO_BTF_ID && !type_may_be_null(reg->flags)) {
+        err = bpfrt_v_check_ptr_to_btf_access(env, regno, off, size, write, value_regno);
+    } else if (reg->type == PTR_TO_FLOW_KEYS) {
+        if (write && value_regno >= 0 && bpfrt_v_is_pointer_value(env, (uint32_t)value_regno)) {
+            verbose(env, "R%d leaks addr into flow keys\n", value_regno);
+            return -BPFRT_EACCES;
+        }
+        /* check_flow_keys_access: anywhere inside struct bpf_flow_keys */
+        if (off < 0 || (uint64_t)off + (uint64_t)size > sizeof(struct bpf_flow_keys)) {
+            verbose(env, "invalid access to flow keys off=%d size=%d\n", off, size);
+            return -BPFRT_EACCES;
+        }
+        if (!write && value_regno >= 0)
+            bpfrt_v_mark_reg_unknown(&regs[value_regno]);
     } else if (type_is_sk_pointer(reg->type) && !type_may_be_null(reg->flags)) {
         if (write) {
             verbose(env, "R%d cannot write into %s\n", regno, type_str(env, reg));
             return -BPFRT_EACCES;
         }
-        /* struct bpf_sock: aligned 4-byte fields (bpf_sock_is_valid_access) */
-        if (off < 0 || off % size || off + size > 80 || (size != 4 && size != 2)) {
-            verbose(env, "R%d invalid %s access off=%d size=%d\n", regno, type_str(env, reg), off, size);
-            return -BPFRT_EACCES;
-        }
-        if (value_regno >= 0)
+        err = bpfrt_v_check_sock_access(env, regno, off, size);
+        if (!err && value_regno >= 0)
             bpfrt_v_mark_reg_unknown(&regs[value_regno]);
     } else {
         verbose(env, "R%d invalid mem access '%s'\n", regno, type_str(env, reg));

@@ -121,6 +121,9 @@ static int check_stack_write_fixed_off(struct venv *env, struct vframe *f, int32
     bool st_mem = bpfrt_op_kind(d->op) == BPFRT_K_ST;
 
     bpfrt_v_mark_stack_slot_scratched(env, spi);
+    int derr = bpfrt_v_destroy_if_dynptr_stack_slot(env, f, (int)spi);
+    if (derr)
+        return derr;
     if (reg && !(off % BPF_REG_SIZE) && reg->type == SCALAR_VALUE) {
         bool fits = bpfrt_bounds_width(&reg->s) <= 8 * size;
         if (fits)
@@ -180,6 +183,9 @@ static int check_stack_write_var_off(struct venv *env, struct vframe *f, uint32_
         uint32_t spi = (uint32_t)slot / BPF_REG_SIZE;
         uint8_t *stype = &f->stack[spi].slot_type[slot % BPF_REG_SIZE];
         bpfrt_v_mark_stack_slot_scratched(env, spi);
+        int derr = bpfrt_v_destroy_if_dynptr_stack_slot(env, f, (int)spi);
+        if (derr)
+            return derr;
         if (writing_zero && *stype == STACK_SPILL && bpfrt_v_is_spilled_scalar_reg(&f->stack[spi])) {
             struct vreg *sp = &f->stack[spi].spilled_ptr;
             if (bpfrt_tnum_equals_const(sp->s.var_off, 0)) {
@@ -279,7 +285,14 @@ static int check_stack_read_fixed_off(struct venv *env, struct vframe *rf, int32
         }
         return bpfrt_v_push_insn_history(env, env->cur_state, stack_access_flags(rf, spi), 0);
     }
-    /* MISC, ZERO and (privileged) never-written bytes are all readable */
+    /* MISC, ZERO and (privileged) never-written bytes are all readable;
+     * a dynptr's are not */
+    for (int i = 0; i < size; i++) {
+        if (stype[(slot - i) % BPF_REG_SIZE] == STACK_DYNPTR) {
+            verbose(env, "invalid read from stack off %d+%d size %d\n", off, i, size);
+            return -BPFRT_EACCES;
+        }
+    }
     if (dst_regno >= 0)
         mark_reg_stack_read(env, rf, off, off + size, dst_regno);
     return 0;
@@ -305,8 +318,8 @@ int bpfrt_v_check_stack_range_initialized(struct venv *env, uint32_t regno, int3
         min_off = reg->s.smin_value + off;
         max_off = reg->s.smax_value + off;
     }
-    if (raw_mode)
-        return 0; /* the helper writes it: the caller marks the bytes */
+    if (raw_mode) /* the helper writes it: the caller marks the bytes */
+        return bpfrt_v_check_raw_write_over_dynptr(env, f, min_off, max_off + access_size);
     for (int64_t i = min_off; i < max_off + access_size; i++) {
         int32_t slot = (int32_t)(-i - 1);
         uint32_t spi = (uint32_t)slot / BPF_REG_SIZE;
@@ -317,6 +330,18 @@ int bpfrt_v_check_stack_range_initialized(struct venv *env, uint32_t regno, int3
             if (write)
                 *stype = STACK_MISC;
             continue;
+        }
+        if (*stype == STACK_DYNPTR) {
+            if (bpfrt_tnum_is_const(reg->s.var_off)) {
+                verbose(env, "invalid read from stack R%d off %d+%d size %d\n", regno, (int)min_off,
+                        (int)(i - min_off), access_size);
+            } else {
+                char tn[48];
+                bpfrt_tnum_strn(tn, sizeof(tn), reg->s.var_off);
+                verbose(env, "invalid read from stack R%d var_off %s+%d size %d\n", regno, tn,
+                        (int)(i - min_off), access_size);
+            }
+            return -BPFRT_EACCES;
         }
         /* a spilled register: privileged loaders may pass any */
         if (write) {

@@ -280,7 +280,8 @@ static bool stacksafe(const struct vframe *o, const struct vframe *c, struct idm
             return false;
         if (im != BPF_REG_SIZE - 1)
             continue;
-        if (ot == STACK_SPILL && !regsafe(&o->stack[spi].spilled_ptr, &c->stack[spi].spilled_ptr, m, exact))
+        if ((ot == STACK_SPILL || ot == STACK_DYNPTR) &&
+            !regsafe(&o->stack[spi].spilled_ptr, &c->stack[spi].spilled_ptr, m, exact))
             return false;
     }
     return true;

@@ -236,6 +236,10 @@ int bpfrt_v_push_callback_call(struct venv *env, uint32_t insn_idx, uint32_t sub
     if (func_id == BPF_FUNC_loop) {
         callee->regs[BPF_REG_1].type = SCALAR_VALUE;
         callee->regs[BPF_REG_2] = cbcaller->regs[BPF_REG_3];
+    } else if (func_id == BPF_FUNC_user_ringbuf_drain) {
+        /* set_user_ringbuf_callback_state: a local dynptr over the sample */
+        bpfrt_v_mark_dynptr_cb_reg(env, &callee->regs[BPF_REG_1], BPF_DYNPTR_TYPE_LOCAL);
+        callee->regs[BPF_REG_2] = cbcaller->regs[BPF_REG_3];
     } else {
         const struct bpfrt_map *map = cbcaller->regs[BPF_REG_1].map;
         callee->regs[BPF_REG_1] = cbcaller->regs[BPF_REG_1];

@@ -3,6 +3,7 @@
  * map passes; then the CFG, the walk from the entry, the combined stack of
  * every call chain, and the fix-ups that hand the engines what was proved.
  * See verify.h for the contract and docs/verifier.md for the design. */
+#include "bpfrt/btf.h"
 #include "core/isa/isa.h"
 #include "core/verifier/verifier.h"
 
@@ -18,7 +19,8 @@ int bpfrt_verify_begin(const struct bpfrt_verify_args *args, struct venv **out)
     env->insns = args->insns;
     env->len = args->len;
     env->prog_type = args->prog_type;
-    env->ctx_desc = bpfrt_ctx_desc_for(args->prog_type, args->expected_attach_type);
+    env->ctx_desc = args->ctx_desc ? args->ctx_desc
+                                   : bpfrt_ctx_desc_for(args->prog_type, args->expected_attach_type);
     env->di = bpfrt_v_zalloc(env, (size_t)env->len * sizeof(*env->di));
     env->aux = bpfrt_v_zalloc(env, ((size_t)env->len + 1) * sizeof(*env->aux));
     if (!env->di || !env->aux)
@@ -127,5 +129,7 @@ void bpfrt_verify_end(struct venv *env)
     bpfrt_v_free(env, env->subprog_starts, env->subprog_cnt * sizeof(uint32_t));
     bpfrt_v_free(env, env->di, (size_t)env->len * sizeof(*env->di));
     bpfrt_v_free(env, env->aux, ((size_t)env->len + 1) * sizeof(*env->aux));
+    if (env->platform_btf)
+        bpfrt_btf_put(env->platform_btf);
     bpfrt_free(env->rt, env, sizeof(*env));
 }

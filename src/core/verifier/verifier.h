@@ -65,6 +65,7 @@ enum vreg_type {
     PTR_TO_BUF,
     PTR_TO_FUNC,
     PTR_TO_MAP_KEY_UNUSED_,
+    CONST_PTR_TO_DYNPTR,  /* a callback's struct bpf_dynptr argument (aux: dynptr type) */
     NR_VREG_TYPES
 };
 /* Flags on top of the base type (Linux's enum bpf_type_flag, the ones used). */
@@ -72,6 +73,9 @@ enum {
     PTR_MAYBE_NULL = 1 << 0,
     MEM_RDONLY = 1 << 1,
     MEM_RINGBUF = 1 << 2,
+    PTR_TRUSTED = 1 << 3,   /* PTR_TO_BTF_ID: a kernel object valid for the whole run */
+    MEM_RCU = 1 << 4,
+    PTR_UNTRUSTED = 1 << 5, /* PTR_TO_BTF_ID: read through fault-safe loads only */
 };
 
 /* One register's abstract value (struct bpf_reg_state). Scalars use the
@@ -87,15 +91,23 @@ struct vreg {
     uint8_t frameno;       /* PTR_TO_STACK: the frame the pointer points into */
     bool precise;
     bool map_anon;         /* map is a map-in-map's inner template: printed without its name */
-    int32_t aux;           /* pkt: range (negative: at/beyond pkt_end); mem: size; func: subprogram */
+    bool dynptr_first;     /* a STACK_DYNPTR slot's spilled_ptr: the dynptr's first (upper) slot */
+    int32_t aux;           /* pkt: range (negative: at/beyond pkt_end); mem: size; func: subprogram;
+                              btf_id: the kernel BTF type; dynptr: its type */
     const struct bpfrt_map *map;  /* map ptr / key / value */
 };
 #define reg_range aux
 #define reg_mem_size aux
 #define reg_subprogno aux
+#define reg_btf_id aux
+#define reg_dynptr_type aux
 
 /* Stack slot byte kinds (enum bpf_stack_slot_type). */
-enum { STACK_INVALID = 0, STACK_SPILL, STACK_MISC, STACK_ZERO };
+enum { STACK_INVALID = 0, STACK_SPILL, STACK_MISC, STACK_ZERO, STACK_DYNPTR };
+
+/* enum bpf_dynptr_type */
+enum { BPF_DYNPTR_TYPE_INVALID, BPF_DYNPTR_TYPE_LOCAL, BPF_DYNPTR_TYPE_RINGBUF, BPF_DYNPTR_TYPE_SKB,
+       BPF_DYNPTR_TYPE_XDP };
 
 struct vslot {
     struct vreg spilled_ptr;
@@ -162,6 +174,7 @@ struct vaux {
     uint8_t flags;               /* AUX_* */
     bool seen;
     bool ptr_type_set;
+    bool probe_load;             /* reads kernel memory through a BTF-typed pointer (BPF_PROBE_MEM) */
     uint8_t ptr_type;            /* the pointer kind this memory insn accessed */
     uint8_t cfg_state;           /* check_cfg walk */
     bool branch_taken_set[2];    /* per cond jump: the branch the walk ever took (dead-branch fixup) */
@@ -252,6 +265,8 @@ struct venv {
     bool seen_direct_write;
     uint32_t max_ctx_offset;
     bool changes_pkt_data;
+    struct bpfrt_btf *platform_btf; /* the platform's kernel BTF, parsed for this load when the
+                                       runtime has none (btf_ptr.c) */
     int err_alloc;               /* -ENOMEM seen while copying states */
 };
 
@@ -380,10 +395,36 @@ int bpfrt_v_check_mem_region_access(struct venv *env, uint32_t regno, int32_t of
                                     bool zero_size_allowed);
 bool bpfrt_v_may_access_direct_pkt_data(struct venv *env, bool write);
 
+/* ---- sock.c (check_sock_access) ---- */
+int bpfrt_v_check_sock_access(struct venv *env, uint32_t regno, int32_t off, int size);
+
+/* ---- dynptr.c (process_dynptr_func and the STACK_DYNPTR slots) ---- */
+const char *bpfrt_v_dynptr_type_str(int32_t type);
+int bpfrt_v_process_dynptr_arg(struct venv *env, uint32_t regno, bool uninit, bool rdonly, int32_t type);
+int bpfrt_v_check_dynptr_release_arg(struct venv *env, uint32_t regno);
+int bpfrt_v_unmark_dynptr(struct venv *env, uint32_t regno);
+uint32_t bpfrt_v_dynptr_ref_obj_id(struct venv *env, const struct vreg *reg);
+void bpfrt_v_mark_dynptr_cb_reg(struct venv *env, struct vreg *reg, int32_t type);
+int bpfrt_v_destroy_if_dynptr_stack_slot(struct venv *env, struct vframe *f, int spi);
+int bpfrt_v_check_raw_write_over_dynptr(struct venv *env, const struct vframe *f, int64_t min_off,
+                                        int64_t max_off);
+
+/* ---- btf_ptr.c (PTR_TO_BTF_ID: check_ptr_to_btf_access, btf_struct_access) ---- */
+int bpfrt_v_check_btf_arg(struct venv *env, uint32_t regno, const struct vreg *reg, bool arg_maybe_null,
+                          bool release, const char *want);
+const char *bpfrt_v_btf_type_name(const struct venv *env, uint32_t btf_id);
+int bpfrt_v_btf_ctx_load(struct venv *env, int32_t off, struct vreg *dst);
+int bpfrt_v_check_ptr_to_btf_access(struct venv *env, uint32_t regno, int32_t off, int size, bool write,
+                                    int value_regno);
+int bpfrt_v_ret_task_btf(struct venv *env, struct vreg *r0);
+
 /* ---- call.c (check_helper_call, check_func_arg) ---- */
 int bpfrt_v_check_helper_call(struct venv *env, const struct bpfrt_dinsn *d, int32_t *insn_idx);
 int bpfrt_v_check_mem_size_reg(struct venv *env, uint32_t regno, bool zero_size_allowed, bool write,
                                bool raw_mode, uint64_t *msize_max);
+
+/* ---- mapfunc.c (check_map_func_compatibility) ---- */
+int bpfrt_v_check_map_func_compatibility(struct venv *env, const struct bpfrt_map *map, int32_t id);
 
 /* ---- subcall.c (check_func_call, callbacks, exit, references) ---- */
 int bpfrt_v_check_func_call(struct venv *env, const struct bpfrt_dinsn *d, int32_t *insn_idx);

@@ -26,6 +26,7 @@ struct bpfrt_runtime;
 struct bpfrt_vlog;
 struct bpfrt_map;
 struct bpfrt_btf;
+struct bpfrt_ctx_desc;
 struct venv;
 
 struct bpfrt_verify_args {
@@ -43,6 +44,11 @@ struct bpfrt_verify_args {
     uint32_t nr_func_info;
     const struct bpf_line_info *line_info;
     uint32_t nr_line_info;
+    /* BTF-typed tracing: the program's own context description and the
+     * attach target (its BTF types the PTR_TO_BTF_ID registers) */
+    const struct bpfrt_ctx_desc *ctx_desc;
+    const struct bpfrt_btf *attach_btf;
+    uint32_t attach_btf_id;
 };
 
 /* What the verifier proved, for the program object and the engines. */
@@ -54,6 +60,8 @@ struct bpfrt_verify_result {
     uint32_t stack_depth[257];     /* per subprogram, rounded as Linux */
     uint32_t prog_stack_depth;     /* the entry subprogram's */
     uint32_t max_ctx_offset;       /* end of the furthest context byte accessed */
+    uint32_t probe_loads;          /* loads through BTF-typed kernel pointers: fault-safe reads
+                                      (Linux's BPF_PROBE_MEM), which checked mode performs */
 };
 
 /* Allocates the environment and runs the checks before the BTF and map
@@ -77,5 +85,11 @@ int bpfrt_verify_check_opcode(struct venv *env, uint32_t idx);
 int bpfrt_verify_run(struct venv *env, struct bpfrt_verify_result *res);
 
 void bpfrt_verify_end(struct venv *env);
+
+/* After bpfrt_verify_run accepted the program: what it proved, for the
+ * engines (src/core/prog/facts.h; the caller owns it), or NULL when out of
+ * memory (the engines then assume nothing). */
+struct bpfrt_prog_facts;
+struct bpfrt_prog_facts *bpfrt_verify_facts(struct venv *env);
 
 #endif
