@@ -438,7 +438,15 @@ struct bpfrt_run {
     const uint64_t *kernel_stack, *user_stack;
     uint32_t kernel_stack_len, user_stack_len;
 
-    uint64_t insn_budget;        /* instructions left; 0 = unlimited */
+    /* The run's one budget, in units of about one instruction's time:
+     * instructions (charged at backward jumps, calls, callbacks) and helper
+     * work (bpfrt_run_charge) both draw from it. Units left; 0 = unlimited. */
+    uint64_t insn_budget;
+    /* While an engine runs: its live counter of that same budget (units
+     * left, INT64_MAX: unlimited; the engine stops the run below 0), which
+     * bpfrt_run_charge draws from; NULL otherwise (bpfrt_run_charge then
+     * draws from insn_budget). Set by bpfrt_run_budget_open. */
+    int64_t *budget_left;
     uint32_t tail_call_cnt;
     struct bpfrt_prog *tail_call_target; /* set by bpf_tail_call, consumed by the engine */
 
@@ -534,12 +542,12 @@ void bpfrt_run_ref_drop(struct bpfrt_run *run, const void *ptr);
 void bpfrt_run_fail(struct bpfrt_run *run, enum bpfrt_run_error err, uint64_t addr,
                     const char *fmt, ...);
 
-/* Charges `units` of helper work to a run's budget (run->insn_budget; a
- * unit is about one instruction's time: a formatted character, 16 bytes
- * moved, one spin of a lock). Returns true while budget remains (or the run
- * has none: verified programs); false after failing the run with
- * BPFRT_RUN_BUDGET - the helper then returns at once. Helpers whose work
- * grows with an argument charge it before doing it. */
+/* Charges `units` of helper work to the run's budget, the one its
+ * instructions draw from (a unit is about one instruction's time: a
+ * formatted character, 16 bytes moved, one spin of a lock). Returns true
+ * while budget remains (or the run has none: verified programs); false after
+ * failing the run with BPFRT_RUN_BUDGET - the helper then returns at once.
+ * Helpers whose work grows with an argument charge it before doing it. */
 bool bpfrt_run_charge(struct bpfrt_run *run, uint64_t units);
 
 /* ---- engines ---- */

@@ -13,6 +13,18 @@ build=${1:?usage: run.sh BUILD_DIR SECONDS TARGET...}
 seconds=${2:?usage: run.sh BUILD_DIR SECONDS TARGET...}
 shift 2
 src=$(cd "$(dirname "$0")" && pwd)
+# The instrumented edges a correctly built target has, at the least (about
+# two thirds of what it had when this was written: asm links the assembler,
+# disassembler and validator, 2,300; the others most of the library,
+# 35,000-38,000). A binary linked against an uninstrumented library has only
+# its harness's few hundred (the loader's, for elf: 3,700), and its cov
+# says nothing about the library.
+min_edges_for() {
+    case $1 in
+    asm) echo 1500 ;;
+    *) echo 20000 ;;
+    esac
+}
 failed=0
 rows=()
 
@@ -49,10 +61,17 @@ for t in "$@"; do
     eps=$(sed -n 's/^stat::average_exec_per_sec: *//p' "$log" | tail -n1)
     [ -n "$runs" ] || runs=$(sed -n 's/^#\([0-9]*\).*/\1/p' <<<"$status")
     [ -n "$eps" ] || eps=$(sed -n 's/.* exec\/s:* \([0-9]*\).*/\1/p' <<<"$status")
+    # What the binary has instrumented ("Loaded 1 modules (N inline 8-bit
+    # counters)"): a binary linked against an uninstrumented library has
+    # only its own few hundred, and its cov says nothing about the library.
+    edges=$(sed -n 's/.*(\([0-9]*\) inline 8-bit counters).*/\1/p' "$log" | head -n1)
     cov=$(sed -n 's/.* cov: \([0-9]*\).*/\1/p' <<<"$status")
     ft=$(sed -n 's/.* ft: \([0-9]*\).*/\1/p' <<<"$status")
     corp=$(sed -n 's/.* corp: \([0-9]*\).*/\1/p' <<<"$status")
-    if [ $rc -eq 0 ]; then
+    if [ "${edges:-0}" -lt "$(min_edges_for "$t")" ]; then
+        result="FAILED (only ${edges:-0} instrumented edges: library not instrumented or binary stale)"
+        failed=1
+    elif [ $rc -eq 0 ]; then
         result=ok
     else
         result="FAILED (exit $rc)"
@@ -60,12 +79,12 @@ for t in "$@"; do
         echo "fuzz: $t failed; the end of its log:" >&2
         grep -E 'ERROR|SUMMARY|Test unit written|runtime error|deadly signal|timeout' "$log" | head -n 20 >&2
     fi
-    rows+=("$(printf '%-6s %8s %10s %8s %7s %7s %7s  %s' "$t" "${seconds}s" "${runs:-?}" "${eps:-?}" \
-        "${cov:-?}" "${ft:-?}" "${corp:-?}" "$result")")
+    rows+=("$(printf '%-6s %8s %10s %8s %7s %7s %7s %7s  %s' "$t" "${seconds}s" "${runs:-?}" "${eps:-?}" \
+        "${cov:-?}" "${edges:-?}" "${ft:-?}" "${corp:-?}" "$result")")
 done
 
 echo
-printf '%-6s %8s %10s %8s %7s %7s %7s  %s\n' target time runs exec/s cov ft corpus result
+printf '%-6s %8s %10s %8s %7s %7s %7s %7s  %s\n' target time runs exec/s cov edges ft corpus result
 for r in "${rows[@]}"; do
     echo "$r"
 done

@@ -4,7 +4,7 @@
 #include "test_vm_util.h"
 
 /* ---- test helpers (ids far from Linux's) ---- */
-enum { H_SUM = 9001, H_FILL, H_CTX, H_MAP, H_ALLOC, H_CB, H_TAIL, H_ABORT };
+enum { H_SUM = 9001, H_FILL, H_CTX, H_MAP, H_ALLOC, H_CB, H_TAIL, H_ABORT, H_WORK };
 
 static uint64_t h_sum(uint64_t r1, uint64_t r2, uint64_t r3, uint64_t r4, uint64_t r5, struct bpfrt_run *run)
 {
@@ -59,6 +59,12 @@ static uint64_t h_abort(uint64_t r1, uint64_t r2, uint64_t r3, uint64_t r4, uint
     return 0;
 }
 
+/* Work of r1 budget units, charged as a costly helper charges it. */
+static uint64_t h_work(uint64_t r1, uint64_t r2, uint64_t r3, uint64_t r4, uint64_t r5, struct bpfrt_run *run)
+{
+    return bpfrt_run_charge(run, r1) ? 0 : 1;
+}
+
 static void register_helpers(void)
 {
     static const struct bpfrt_helper_proto protos[] = {
@@ -80,6 +86,8 @@ static void register_helpers(void)
           .prog_types = BPFRT_ALL_PROG_TYPES },
         { .id = H_ABORT, .name = "test_abort", .fn = h_abort, .ret_type = RET_INTEGER,
           .prog_types = BPFRT_ALL_PROG_TYPES },
+        { .id = H_WORK, .name = "test_work", .fn = h_work, .ret_type = RET_INTEGER,
+          .arg_type = { ARG_ANYTHING }, .prog_types = BPFRT_ALL_PROG_TYPES },
     };
     for (size_t i = 0; i < sizeof(protos) / sizeof(protos[0]); i++)
         CHECK_EQ(bpfrt_helper_register(vt_rt, &protos[i]), 0);
@@ -156,6 +164,45 @@ static void test_budget(void)
     r = vt_run(loop, 6, NULL, 0);
     CHECK_EQ(r.error, BPFRT_RUN_BUDGET);
     CHECK_EQ(r.error_insn, 4);
+    vt_budget = 0;
+}
+
+/* Instructions and helper work draw from one budget. Each iteration stores
+ * its number, then costs 10 units: 5 of helper work and 5 of instructions
+ * (test_work: the backward jump spans insns 2-6), or 4 of helper work (the
+ * checked-mode charge for test_sum's 64-byte memory argument, 16 bytes a
+ * unit) and 6 of instructions (insns 2-7). Budget 1000: 100 iterations use
+ * it up exactly; the 101st stores 101 and its helper work finds too little
+ * left. With 5 units more, that work fits and the jump does not. (With one
+ * budget for each, the runs went on to iterations 200 and 167.) */
+static void test_budget_shared(void)
+{
+    const struct bpf_insn work[] = { MOV64_REG(7, 1), MOV64_IMM(6, 0), ALU64_IMM(BPF_ADD, 6, 1),
+                                     STX(BPF_DW, 7, 6, 0), MOV64_IMM(1, 5), CALL_HELPER(H_WORK),
+                                     JA(-5), EXIT() };
+    const struct bpf_insn arg[] = { MOV64_REG(7, 1), MOV64_IMM(6, 0), ALU64_IMM(BPF_ADD, 6, 1),
+                                    STX(BPF_DW, 7, 6, 0), MOV64_REG(1, 7), MOV64_IMM(2, 64),
+                                    CALL_HELPER(H_SUM), JA(-6), EXIT() };
+    const struct { const struct bpf_insn *p; uint32_t n; uint32_t call; } progs[] = {
+        { work, 8, 5 },
+        { arg, 9, 6 },
+    };
+    for (unsigned i = 0; i < 2; i++) {
+        uint64_t mem[10] = { 0 };
+        vt_budget = 1000;
+        struct vt_result r = vt_run(progs[i].p, progs[i].n, mem, sizeof(mem));
+        CHECK_EQ(r.rc, -BPFRT_ELOOP);
+        CHECK_EQ(r.error, BPFRT_RUN_BUDGET);
+        CHECK_EQ(r.error_insn, progs[i].call);
+        CHECK_STR(r.msg, "instruction budget exhausted (helper work)");
+        CHECK_EQ(mem[0], 101);
+        memset(mem, 0, sizeof(mem));
+        vt_budget = 1005;
+        r = vt_run(progs[i].p, progs[i].n, mem, sizeof(mem));
+        CHECK_EQ(r.error, BPFRT_RUN_BUDGET);
+        CHECK_EQ(r.error_insn, progs[i].n - 2);
+        CHECK_EQ(mem[0], 101);
+    }
     vt_budget = 0;
 }
 
@@ -402,6 +449,7 @@ int main(void)
     RUN(test_local_calls);
     RUN(test_frame_limit);
     RUN(test_budget);
+    RUN(test_budget_shared);
     RUN(test_may_goto);
     RUN(test_helper_calls);
     RUN(test_callbacks);

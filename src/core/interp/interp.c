@@ -298,8 +298,6 @@ static int interp_run(struct bpfrt_prog *prog, struct bpfrt_run *run, uint64_t r
     ex.stack_base = stack;
     ex.stack_top = stack + sizeof(stack);
     bpfrt_memset(ex.stack_top - INTERP_FRAME_SIZE, 0, INTERP_FRAME_SIZE);
-    ex.budget = run->insn_budget == 0 || run->insn_budget > (uint64_t)INT64_MAX
-                    ? INT64_MAX : (int64_t)run->insn_budget;
     ex.frames[0].code = code;
     ex.frames[0].may_goto = BPFRT_MAY_GOTO_LOOPS;
     ex.trace_pc = -1;
@@ -307,6 +305,7 @@ static int interp_run(struct bpfrt_prog *prog, struct bpfrt_run *run, uint64_t r
     ex.loop = select_loop(run);
 
     void *saved_priv = run->engine_priv;
+    int64_t *saved_budget = bpfrt_run_budget_open(run, &ex.budget);
     uintptr_t saved_lo = run->stack_lo, saved_hi = run->stack_hi;
     run->stack_lo = (uintptr_t)ex.stack_base;
     run->stack_hi = (uintptr_t)ex.stack_top;
@@ -332,8 +331,7 @@ static int interp_run(struct bpfrt_prog *prog, struct bpfrt_run *run, uint64_t r
         bpfrt_run_regions_restore(run, &saved_regions); /* the stack region was this frame's */
     }
 
-    if (run->insn_budget)
-        run->insn_budget = ex.budget > 0 ? (uint64_t)ex.budget : 1;
+    bpfrt_run_budget_close(run, saved_budget);
     run->engine_priv = saved_priv;
     run->stack_lo = saved_lo;
     run->stack_hi = saved_hi;

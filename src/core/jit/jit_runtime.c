@@ -296,14 +296,13 @@ int bpfrt_jit_run(struct bpfrt_prog *prog, struct bpfrt_run *run, uint64_t r1, u
     vm->loop = NULL;
     vm->stack_base = stack;
     vm->stack_top = top;
-    vm->budget = run->insn_budget == 0 || run->insn_budget > (uint64_t)INT64_MAX ? INT64_MAX
-                                                                                  : (int64_t)run->insn_budget;
     vm->frames[0].code = jp->vm;
     vm->frames[0].may_goto = BPFRT_MAY_GOTO_LOOPS;
     vm->trace_pc = -1;
     vm->stack_region = UINT32_MAX;
 
     void *saved_priv = run->engine_priv;
+    int64_t *saved_budget = bpfrt_run_budget_open(run, &vm->budget);
     uintptr_t saved_lo = run->stack_lo, saved_hi = run->stack_hi;
     run->stack_lo = (uintptr_t)stack; /* the run's own memory for host reads (%s) */
     run->stack_hi = (uintptr_t)top;
@@ -341,8 +340,7 @@ int bpfrt_jit_run(struct bpfrt_prog *prog, struct bpfrt_run *run, uint64_t r1, u
     }
     if (rc)
         *ret = 0;
-    if (run->insn_budget)
-        run->insn_budget = vm->budget > 0 ? (uint64_t)vm->budget : 1;
+    bpfrt_run_budget_close(run, saved_budget);
     run->engine_priv = saved_priv;
     run->stack_lo = saved_lo;
     run->stack_hi = saved_hi;

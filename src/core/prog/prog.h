@@ -17,6 +17,13 @@
 int bpfrt_engine_choose(const struct bpfrt_runtime *rt, enum bpfrt_engine_kind requested,
                         enum bpfrt_engine_kind *kind, char *note, size_t note_size);
 
+/* An engine's run keeps the budget in *counter (units left, INT64_MAX:
+ * unlimited; it stops the run below 0) and makes it the one bpfrt_run_charge
+ * draws from: open sets it from run->insn_budget and returns what to pass to
+ * close, which writes what is left back (at least 1 when limited). */
+int64_t *bpfrt_run_budget_open(struct bpfrt_run *run, int64_t *counter);
+void bpfrt_run_budget_close(struct bpfrt_run *run, int64_t *saved);
+
 /* The negative errno an engine run returns for run->error. */
 int bpfrt_run_errno(enum bpfrt_run_error err);
 

@@ -1,7 +1,8 @@
 /* Runs (Linux's bpf_prog_run and its callers' bracket, include/linux/filter.h):
  * the run bracket (CPU slot, read-side section, defaults), running through
- * the program's engine with tail calls, run errors, and callbacks from
- * helpers dispatched to the engine running the program. */
+ * the program's engine with tail calls, the run's one budget (instructions
+ * and helper work draw from the same counter), run errors, and callbacks
+ * from helpers dispatched to the engine running the program. */
 #include "core/core.h"
 #include "core/prog/prog.h"
 
@@ -17,6 +18,7 @@ void bpfrt_run_begin(struct bpfrt_run *run, struct bpfrt_prog *prog)
     run->checked = !prog->verified;
     bpfrt_run_regions_init(run);
     run->insn_budget = prog->verified ? 0 : BPFRT_RUN_DEFAULT_BUDGET;
+    run->budget_left = NULL;
     run->tail_call_cnt = 0;
     run->tail_call_target = NULL;
     run->error = BPFRT_RUN_OK;
@@ -63,6 +65,51 @@ int bpfrt_prog_run(struct bpfrt_prog *prog, struct bpfrt_run *run, uint64_t r1, 
         rc = next->engine_ops->run(next, run, (uint64_t)(uintptr_t)run->ctx, 0, ret);
     }
     return bpfrt_run_release_refs(run, rc);
+}
+
+/* ---- the budget ---- */
+
+int64_t *bpfrt_run_budget_open(struct bpfrt_run *run, int64_t *counter)
+{
+    *counter = run->insn_budget == 0 || run->insn_budget > (uint64_t)INT64_MAX ? INT64_MAX
+                                                                               : (int64_t)run->insn_budget;
+    int64_t *saved = run->budget_left;
+    run->budget_left = counter;
+    return saved;
+}
+
+void bpfrt_run_budget_close(struct bpfrt_run *run, int64_t *saved)
+{
+    if (run->insn_budget) {
+        int64_t left = *run->budget_left;
+        run->insn_budget = left > 0 ? (uint64_t)left : 1;
+    }
+    run->budget_left = saved;
+}
+
+/* Linux needs no such charge: its verifier bounds what a program can make a
+ * helper do; a checked run has only the budget. Helper work draws from the
+ * engine's live counter, so a run's instructions and its helpers' work
+ * together stay within the one budget (not one budget each). */
+bool bpfrt_run_charge(struct bpfrt_run *run, uint64_t units)
+{
+    if (!run->insn_budget)
+        return true; /* unlimited: the verifier bounded the program */
+    int64_t *left = run->budget_left;
+    if (left) {
+        if (*left >= 0 && units <= (uint64_t)*left) {
+            *left -= (int64_t)units;
+            return true;
+        }
+        *left = -1;
+    } else if (units < run->insn_budget) {
+        run->insn_budget -= units;
+        return true;
+    } else {
+        run->insn_budget = 1;
+    }
+    bpfrt_run_fail(run, BPFRT_RUN_BUDGET, 0, "instruction budget exhausted (helper work)");
+    return false;
 }
 
 int bpfrt_run_errno(enum bpfrt_run_error err)

@@ -24,7 +24,7 @@ static int reg_width(const struct vreg *r)
     return bpfrt_bounds_width(&r->s);
 }
 
-static void assign_scalar_id_before_mov(struct venv *env, struct vreg *src)
+void bpfrt_v_assign_scalar_id_before_mov(struct venv *env, struct vreg *src)
 {
     if (src->type != SCALAR_VALUE)
         return;
@@ -351,12 +351,12 @@ static int check_mov(struct venv *env, const struct bpfrt_dinsn *d)
     int sx = oi->kind == BPFRT_K_MOVSX ? oi->size : 0;
     if (!alu32) {
         if (!sx) {
-            assign_scalar_id_before_mov(env, src);
+            bpfrt_v_assign_scalar_id_before_mov(env, src);
             *dst = *src;
         } else if (src->type == SCALAR_VALUE) {
             bool no_sext = src->s.umax_value < (1ull << (sx * 8 - 1));
             if (no_sext)
-                assign_scalar_id_before_mov(env, src);
+                bpfrt_v_assign_scalar_id_before_mov(env, src);
             *dst = *src;
             if (!no_sext)
                 dst->id = 0;
@@ -370,14 +370,14 @@ static int check_mov(struct venv *env, const struct bpfrt_dinsn *d)
         if (!sx) {
             bool is_u32 = reg_width(src) <= 32;
             if (is_u32)
-                assign_scalar_id_before_mov(env, src);
+                bpfrt_v_assign_scalar_id_before_mov(env, src);
             *dst = *src;
             if (!is_u32)
                 dst->id = 0;
         } else {
             bool no_sext = src->s.umax_value < (1ull << (sx * 8 - 1));
             if (no_sext)
-                assign_scalar_id_before_mov(env, src);
+                bpfrt_v_assign_scalar_id_before_mov(env, src);
             *dst = *src;
             if (!no_sext)
                 dst->id = 0;

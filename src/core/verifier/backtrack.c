@@ -433,22 +433,12 @@ int bpfrt_v_propagate_precision(struct venv *env, const struct vstate *old)
     return mark_chain_precision_bt(env, env->cur_state, &bt);
 }
 
-static bool same_callsites(const struct vstate *a, const struct vstate *b)
-{
-    if (a->curframe != b->curframe)
-        return false;
-    for (uint32_t i = 0; i <= a->curframe; i++)
-        if (a->frame[i]->callsite != b->frame[i]->callsite)
-            return false;
-    return true;
-}
-
 /* find_prev_entry: a state of the current DFS path at insn_idx (a loop). */
 const struct vstate *bpfrt_v_find_prev_entry(struct venv *env, const struct vstate *cur, int32_t insn_idx)
 {
     for (const struct vstate_list *sl = env->explored[insn_idx]; sl; sl = sl->next) {
         const struct vstate *st = &sl->state;
-        if (st->insn_idx == insn_idx && st->branches && same_callsites(st, cur) && st->dfs_depth < cur->dfs_depth)
+        if (st->insn_idx == insn_idx && st->branches && bpfrt_v_same_callsites(st, cur) && st->dfs_depth < cur->dfs_depth)
             return st;
     }
     return NULL;

@@ -29,25 +29,6 @@ static void scrub_spilled_slot(uint8_t *stype)
         *stype = STACK_MISC;
 }
 
-/* Bits needed for the largest value (get_reg_width). */
-static int reg_width(const struct vreg *r)
-{
-    return r->s.umax_value ? 64 - __builtin_clzll(r->s.umax_value) : 0;
-}
-
-/* assign_scalar_id_before_mov: give a scalar an id so a copy stays linked. */
-static void assign_scalar_id_before_mov(struct venv *env, struct vreg *src)
-{
-    if (src->type != SCALAR_VALUE)
-        return;
-    if (src->id & BPF_ADD_CONST) {
-        src->id = 0;
-        src->off = 0;
-    }
-    if (!src->id && !bpfrt_tnum_is_const(src->s.var_off))
-        src->id = bpfrt_v_new_id(env);
-}
-
 int bpfrt_v_grow_stack(struct venv *env, struct vframe *f, int32_t size)
 {
     uint32_t n = (uint32_t)bpfrt_round_up((uint64_t)size, BPF_REG_SIZE) / BPF_REG_SIZE;
@@ -156,9 +137,9 @@ static int check_stack_write_fixed_off(struct venv *env, struct vframe *f, int32
     bpfrt_v_mark_stack_written(f, off, size);
     /* scalar spills are tracked for CAP_BPF only */
     if (reg && !(off % BPF_REG_SIZE) && reg->type == SCALAR_VALUE && !env->unpriv) {
-        bool fits = reg_width(reg) <= 8 * size;
+        bool fits = bpfrt_bounds_width(&reg->s) <= 8 * size;
         if (fits)
-            assign_scalar_id_before_mov(env, reg);
+            bpfrt_v_assign_scalar_id_before_mov(env, reg);
         save_register_state(f, spi, reg, size);
         if (!fits)
             f->stack[spi].spilled_ptr.id = 0;
@@ -287,10 +268,10 @@ static int check_stack_read_fixed_off(struct venv *env, struct vframe *rf, int32
             if (dst_regno < 0)
                 return 0;
             if (size <= spill_size && !(off % BPF_REG_SIZE)) {
-                if (size == 4 && spill_size == 4 && reg_width(reg) <= 32)
-                    assign_scalar_id_before_mov(env, reg);
+                if (size == 4 && spill_size == 4 && bpfrt_bounds_width(&reg->s) <= 32)
+                    bpfrt_v_assign_scalar_id_before_mov(env, reg);
                 f->regs[dst_regno] = *reg;
-                if (reg_width(reg) > size * 8)
+                if (bpfrt_bounds_width(&reg->s) > size * 8)
                     f->regs[dst_regno].id = 0;
             } else {
                 int spill_cnt = 0, zero_cnt = 0;
@@ -316,7 +297,7 @@ static int check_stack_read_fixed_off(struct venv *env, struct vframe *rf, int32
                 }
             }
         } else if (dst_regno >= 0) {
-            assign_scalar_id_before_mov(env, reg);
+            bpfrt_v_assign_scalar_id_before_mov(env, reg);
             f->regs[dst_regno] = *reg;
         } else if (env->unpriv && reg->type != SCALAR_VALUE) {
             verbose(env, "leaking pointer from stack off %d\n", off);

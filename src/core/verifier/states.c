@@ -560,7 +560,7 @@ static bool states_maybe_looping(const struct vstate *o, const struct vstate *c)
     return true;
 }
 
-static bool same_callsites(const struct vstate *a, const struct vstate *b)
+bool bpfrt_v_same_callsites(const struct vstate *a, const struct vstate *b)
 {
     if (a->curframe != b->curframe)
         return false;
@@ -594,7 +594,7 @@ static void clean_dead_stack(struct vframe *f, uint16_t live)
  * forgotten, so comparisons ignore them; so are stack slots nothing read. */
 static void clean_live_state(struct venv *env, int32_t insn, const struct vstate *cur, struct vstate *st)
 {
-    if (st->branches || st->cleaned || st->insn_idx != insn || !same_callsites(st, cur) ||
+    if (st->branches || st->cleaned || st->insn_idx != insn || !bpfrt_v_same_callsites(st, cur) ||
         st->used_as_loop_entry)
         return;
     /* in a loop, marks of the iterations still being walked may be missing:

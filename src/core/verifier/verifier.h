@@ -380,6 +380,8 @@ bool bpfrt_v_is_pointer_value(struct venv *env, uint32_t regno);
 bool bpfrt_v_reg_is_init_pkt_pointer(const struct vreg *reg, uint8_t which);
 void bpfrt_v_mark_ptr_not_null_reg(struct vreg *reg);
 uint32_t bpfrt_v_new_id(struct venv *env);
+/* alu.c: gives a scalar an id before a copy, so the copy stays linked. */
+void bpfrt_v_assign_scalar_id_before_mov(struct venv *env, struct vreg *src);
 void bpfrt_v_copy_register_state(struct vreg *dst, const struct vreg *src);
 void bpfrt_v_clear_all_pkt_pointers(struct venv *env);
 void bpfrt_v_invalidate_reg(struct vreg *reg);
@@ -476,6 +478,8 @@ struct vframe *bpfrt_v_alloc_frame(struct venv *env);
 void bpfrt_v_free_frame(struct venv *env, struct vframe *f);
 void bpfrt_v_update_branch_counts(struct venv *env, struct vstate *st);
 void bpfrt_v_free_explored(struct venv *env);
+/* Both states are in the same frames, called from the same call sites. */
+bool bpfrt_v_same_callsites(const struct vstate *a, const struct vstate *b);
 
 /* ---- liveness.c (stack slot read marks for pruning) ---- */
 void bpfrt_v_mark_stack_read(struct venv *env, uint32_t frameno, int64_t min_off, int64_t max_off);
