@@ -105,6 +105,12 @@ static inline bool bpfrt_insn_is_lddw(const struct bpf_insn *insn)
     return insn->code == (BPF_LD | BPF_DW | BPF_IMM);
 }
 
+/* True when insn is a call (helper, bpf-to-bpf or kfunc, by src_reg). */
+static inline bool bpfrt_insn_is_call(const struct bpf_insn *insn)
+{
+    return insn->code == (BPF_JMP | BPF_CALL);
+}
+
 /* Linux's name for helper id ("bpf_map_lookup_elem" for 1, "bpf_unspec" for
  * 0), or NULL when the id is not a Linux 6.18 helper (above 211). Data in
  * src/core/isa/helper_names.c. */

@@ -13,7 +13,6 @@
 #include "loader/loader.h"
 
 #define LD_IMM64 (BPF_LD | BPF_IMM | BPF_DW)
-#define CALL (BPF_JMP | BPF_CALL)
 
 struct builder {
     struct bpfrt_object *obj;
@@ -239,12 +238,12 @@ static int build_insns(struct builder *b)
             i++;
             continue;
         }
-        if (insn.code == CALL && (r || insn.src_reg == BPF_PSEUDO_CALL)) {
+        if (bpfrt_insn_is_call(&insn) && (r || insn.src_reg == BPF_PSEUDO_CALL)) {
             if ((rc = reloc_call(b, i, r)))
                 return rc;
             continue;
         }
-        if (insn.code == CALL && insn.src_reg == BPF_PSEUDO_KFUNC_CALL)
+        if (bpfrt_insn_is_call(&insn) && insn.src_reg == BPF_PSEUDO_KFUNC_CALL)
             return bpfrt_obj_fail(b->e, -BPFRT_ENOTSUPP, "section %s, instruction %u: kfunc call without a relocation",
                             sec_name(obj, o.sec), o.idx);
         if (r) {

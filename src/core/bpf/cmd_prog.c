@@ -227,7 +227,7 @@ static int find_subprogs(struct load *ld)
     ld->nr_subprogs = 1;
     for (uint32_t i = 0; i < ld->cnt; i++) {
         const struct bpf_insn *insn = &ld->insns[i];
-        bool call = insn->code == (BPF_JMP | BPF_CALL) && insn->src_reg == BPF_PSEUDO_CALL;
+        bool call = bpfrt_insn_is_call(insn) && insn->src_reg == BPF_PSEUDO_CALL;
         bool func = bpfrt_insn_is_lddw(insn) && insn->src_reg == BPF_PSEUDO_FUNC;
         if (!call && !func)
             continue;
@@ -264,7 +264,7 @@ static int check_helper_calls(struct load *ld)
             i++;
             continue;
         }
-        if (insn->code != (BPF_JMP | BPF_CALL))
+        if (!bpfrt_insn_is_call(insn))
             continue;
         if (insn->src_reg == BPF_PSEUDO_KFUNC_CALL) {
             bpfrt_vlog_printf(&ld->log, "calling kernel function is not supported without "

@@ -92,20 +92,6 @@ static const char *arg_btf_struct(int32_t id, const struct arg_rule *rule)
     }
 }
 
-/* Helpers Linux marks pkt_access: they may take packet pointers. */
-static bool helper_pkt_access(int32_t id)
-{
-    switch (id) {
-    case BPF_FUNC_map_lookup_elem: case BPF_FUNC_map_update_elem: case BPF_FUNC_map_delete_elem:
-    case BPF_FUNC_map_push_elem: case BPF_FUNC_map_pop_elem: case BPF_FUNC_map_peek_elem:
-    case BPF_FUNC_csum_diff: case BPF_FUNC_map_lookup_percpu_elem:
-    case BPF_FUNC_sk_lookup_tcp: case BPF_FUNC_sk_lookup_udp: case BPF_FUNC_skc_lookup_tcp:
-        return true;
-    default:
-        return false;
-    }
-}
-
 /* bpf_helper_changes_pkt_data */
 static bool helper_changes_pkt_data(int32_t id)
 {
@@ -614,7 +600,7 @@ int bpfrt_v_check_helper_call(struct venv *env, const struct bpfrt_dinsn *d, int
     struct call_meta meta;
     bpfrt_memset(&meta, 0, sizeof(meta));
     meta.func_id = id;
-    meta.pkt_access = helper_pkt_access(id);
+    meta.pkt_access = fn->flags & BPFRT_HELPER_PKT_ACCESS; /* bpf_func_proto.pkt_access */
     meta.const_map_key = -1;
     int err = 0;
     for (uint32_t i = 0; i < MAX_BPF_FUNC_REG_ARGS && !err; i++)
