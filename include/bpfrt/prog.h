@@ -150,6 +150,8 @@ struct bpfrt_helper_proto {
     uint8_t arg_size[5];             /* arg i points to exactly this many bytes (MEM_FIXED_SIZE;
                                         ARG_PTR_TO_LONG/INT: 8/4), 0: sized otherwise */
     const struct bpfrt_helper_cb *cb;/* the callback of the ARG_PTR_TO_FUNC argument, or NULL */
+    const char *arg_btf_struct;      /* the kernel struct an ARG_PTR_TO_BTF_ID(_OR_NULL) argument
+                                        points to ("task_struct"; Linux's arg_btf_id), or NULL */
 };
 
 /* Registers an application helper (or replaces one with the same id). The

@@ -35,6 +35,7 @@ const struct bpfrt_helper_cb bpfrt_helper_cb_timer = { CB_ARGS(CB(MAP), CB(MAP_K
 #define RELEASE(i) .arg_flags[i] = BPFRT_ARG_RELEASE
 #define FIXED(i, bytes) .arg_flags[i] = BPFRT_ARG_ALIGNED, .arg_size[i] = (bytes)
 #define CALLBACK(shape) .cb = &bpfrt_helper_cb_##shape
+#define BTF(type) .arg_btf_struct = #type
 
 #define HELPER(ID, TYPES, RET, ARG_TYPES, ...) \
     { .id = BPF_FUNC_##ID, .name = "bpf_" #ID, .fn = bpfrt_helper_##ID, .ret_type = RET, \

@@ -76,20 +76,11 @@ static const struct arg_rule arg_rules[__ARG_TYPE_MAX] = {
     [ARG_PTR_TO_UNINIT_DYNPTR] = { AB_DYNPTR, AF_UNINIT | AF_WRITE, 0, dynptr_types },
 };
 
-/* The kernel struct a BTF pointer argument must be (the proto's
- * arg_btf_id, btf_id_sock_common_types' sock_common), or NULL. */
-static const char *arg_btf_struct(int32_t id, const struct arg_rule *rule)
+/* The struct a BTF pointer argument must point to (Linux's arg_btf_id):
+ * sock_common for the socket kinds, else the helper row's BTF(...) trait. */
+static const char *arg_btf_struct(const struct bpfrt_helper_proto *fn, const struct arg_rule *rule)
 {
-    if (rule->base == AB_SOCK)
-        return "sock_common";
-    switch (id) {
-    case BPF_FUNC_task_storage_get: case BPF_FUNC_task_storage_delete: return "task_struct";
-    case BPF_FUNC_get_task_stack: return "task_struct";
-    case BPF_FUNC_seq_printf: case BPF_FUNC_seq_write: return "seq_file";
-    case BPF_FUNC_cgrp_storage_get: case BPF_FUNC_cgrp_storage_delete: return "cgroup";
-    case BPF_FUNC_inode_storage_get: case BPF_FUNC_inode_storage_delete: return "inode";
-    default: return NULL;
-    }
+    return rule->base == AB_SOCK ? "sock_common" : fn->arg_btf_struct;
 }
 
 /* bpf_helper_changes_pkt_data */
@@ -365,7 +356,7 @@ static int check_func_arg(struct venv *env, uint32_t arg, struct call_meta *meta
     }
     bool release = (rule->flags & AF_RELEASE) || (fn->arg_flags[arg] & BPFRT_ARG_RELEASE);
     if (!(register_is_null(reg) && (rule->flags & AF_MAYBE_NULL))) {
-        err = check_reg_type(env, regno, rule, rdonly, release, arg_btf_struct(meta->func_id, rule));
+        err = check_reg_type(env, regno, rule, rdonly, release, arg_btf_struct(fn, rule));
         if (!err)
             err = check_func_arg_reg_off(env, reg, regno, release, rule->base == AB_DYNPTR);
         if (err)
@@ -560,7 +551,7 @@ static const char *unmodelled(const struct bpfrt_helper_proto *fn, int32_t id)
         uint8_t k = fn->arg_type[i];
         if (k != ARG_DONTCARE && (k >= __ARG_TYPE_MAX || arg_rules[k].base == AB_NONE))
             return bpfrt_helper_arg_type_name(k);
-        if (k < __ARG_TYPE_MAX && arg_rules[k].base == AB_BTF_ID && !arg_btf_struct(id, &arg_rules[k]))
+        if (k < __ARG_TYPE_MAX && arg_rules[k].base == AB_BTF_ID && !arg_btf_struct(fn, &arg_rules[k]))
             return bpfrt_helper_arg_type_name(k);
     }
     if ((fn->ret_type == RET_PTR_TO_BTF_ID && id != BPF_FUNC_get_current_task_btf) ||
