@@ -176,6 +176,13 @@ static void test_no_verify_and_run_verify(void)
     CHECK_EQ(cli("prog load %s --no-verify", prog_path("v3", "bounded_loop")), 0);
     CHECK_CONTAINS(out, "xdp_sum: xdp");
     CHECK_EQ(cli("prog load %s", prog_path("v3", "bounded_loop")), 0);
+    /* a refused program's log, on request (sandbox_pktops is unsafe on purpose) */
+    cli("prog load %s", prog_path("v3", "sandbox_pktops"));
+    CHECK_CONTAINS(out, "tc_ops: sched_cls: not loaded: R2 offset is outside of the packet");
+    CHECK(strstr(out, "verifier log of tc_ops") == NULL);
+    cli("prog load %s --log", prog_path("v3", "sandbox_pktops"));
+    CHECK_CONTAINS(out, "verifier log of tc_ops:");
+    CHECK_CONTAINS(out, "processed ");
 }
 
 int main(void)

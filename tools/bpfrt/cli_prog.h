@@ -38,6 +38,7 @@ struct prog_args {
     bool dump_maps;
     bool no_verify;   /* --no-verify: load with BPFRT_PROG_F_NO_VERIFY (checked mode) */
     bool unpriv;      /* --unprivileged: load with BPFRT_PROG_F_UNPRIV */
+    bool show_log;    /* --log: prog load prints each refused program's verifier log */
     const char *state;
     struct map_set sets[PROG_MAX_ITEMS];
     int nr_sets;

@@ -68,7 +68,9 @@ static void prog_usage(FILE *f)
                "  --unprivileged         verify as Linux does for a loader without CAP_BPF\n"
                "                         (socket filters and cgroup skb programs only)\n"
 
-               "  --jit                  JIT-compile the programs (x86-64; checked mode)\n"
+               "  --log                  prog load: print the verifier log of each program it refuses\n"
+               "  --jit                  JIT-compile the programs (x86-64): verified programs run\n"
+               "                         without checks, --no-verify ones in checked mode\n"
                "  --trusted              JIT-compile them without run-time checks: only for\n"
                "                         programs you trust (implies --jit)\n");
     cli_obj_common_usage(f);
@@ -176,6 +178,8 @@ static int parse_args(int argc, char **argv, struct prog_args *a)
             a->no_verify = true;
         } else if (strcmp(s, "--unprivileged") == 0) {
             a->unpriv = true;
+        } else if (strcmp(s, "--log") == 0) {
+            a->show_log = true;
         } else if (strcmp(s, "--jit") == 0) {
             if (!a->engine)
                 a->engine = BPFRT_ENGINE_JIT;
@@ -333,7 +337,8 @@ static int prog_run(struct bpfrt_runtime *rt, struct bpfrt_object *obj, const st
     return status;
 }
 
-static void report_prog(struct bpfrt_runtime *rt, const struct bpfrt_object_prog *p, bool json, bool first)
+static void report_prog(struct bpfrt_runtime *rt, const struct bpfrt_object_prog *p, bool json, bool first,
+                        bool show_log)
 {
     uint32_t cnt;
     bpfrt_object_prog_insns(p, &cnt);
@@ -369,6 +374,8 @@ static void report_prog(struct bpfrt_runtime *rt, const struct bpfrt_object_prog
     } else {
         printf("%s: %s: not loaded: %s\n", bpfrt_object_prog_name(p), tn ? tn : "type not named",
                *why ? why : "not selected for loading (SEC(\"?...\"))");
+        if (show_log && *bpfrt_object_prog_log(p))
+            printf("verifier log of %s:\n%s", bpfrt_object_prog_name(p), bpfrt_object_prog_log(p));
     }
 }
 
@@ -383,7 +390,7 @@ static int prog_load(struct bpfrt_runtime *rt, struct bpfrt_object *obj, const s
     if (json)
         printf("{\"programs\": [");
     for (uint32_t i = 0; i < bpfrt_object_prog_count(obj); i++)
-        report_prog(rt, bpfrt_object_prog_at(obj, i), json, i == 0);
+        report_prog(rt, bpfrt_object_prog_at(obj, i), json, i == 0, a->show_log);
     for (uint32_t i = 0; !json && i < bpfrt_object_map_count(obj); i++) {
         const struct bpfrt_object_map *m = bpfrt_object_map_at(obj, i);
         if (*bpfrt_object_map_error(m))
