@@ -4,52 +4,8 @@
  * and `bpfrt run --verify`. Expected log lines are Linux 6.18's for the same
  * programs (the first instructions of each log were read from the kernel
  * here: see tests/verifier/ for the kernel-checked cases). */
-#include <stdarg.h>
-#include <sys/stat.h>
-#include <sys/wait.h>
-#include <unistd.h>
-
+#include "test_cli_util.h"
 #include "test_corpus_util.h"
-
-static char out[1 << 16];
-
-/* Runs the CLI with `args` (a shell fragment); returns the exit status and
- * leaves stdout+stderr in out. */
-static int cli(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static int cli(const char *fmt, ...)
-{
-    char args[4096], cmd[8192];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(args, sizeof(args), fmt, ap);
-    va_end(ap);
-    snprintf(cmd, sizeof(cmd), "%s/bpfrt %s 2>&1", build_dir(), args);
-    FILE *p = popen(cmd, "r");
-    if (!p)
-        return -1;
-    size_t n = fread(out, 1, sizeof(out) - 1, p);
-    out[n] = '\0';
-    int st = pclose(p);
-    return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-}
-
-static char tmpdir[256];
-
-/* Writes assembly to a file in the test's directory; returns its path. */
-static const char *asm_file(const char *name, const char *text)
-{
-    static char path[2][512];
-    static int k;
-    char *p = path[k++ & 1];
-    snprintf(p, sizeof(path[0]), "%s/%s", tmpdir, name);
-    FILE *f = fopen(p, "w");
-    CHECK(f != NULL);
-    if (f) {
-        fputs(text, f);
-        fclose(f);
-    }
-    return p;
-}
 
 static size_t count(const char *hay, const char *needle)
 {
@@ -61,57 +17,57 @@ static size_t count(const char *hay, const char *needle)
 
 static void test_verify_asm(void)
 {
-    const char *ok = asm_file("ok.s", "r1 = 0\nif r1 > 5 goto +1\nr0 = 1\nexit\n");
+    const char *ok = cli_file("ok.s", "r1 = 0\nif r1 > 5 goto +1\nr0 = 1\nexit\n");
     CHECK_EQ(cli("verify %s", ok), 0);
-    CHECK_CONTAINS(out, "ok.s: verified");
+    CHECK_CONTAINS(cli_out, "ok.s: verified");
     /* r1 = 0 makes the jump never taken: 4 instructions walked, no states */
-    CHECK_CONTAINS(out, "processed 4 insns (limit 1000000) max_states_per_insn 0 total_states 0");
+    CHECK_CONTAINS(cli_out, "processed 4 insns (limit 1000000) max_states_per_insn 0 total_states 0");
     CHECK_EQ(cli("verify %s --log-level 2", ok), 0);
-    CHECK_CONTAINS(out, "0: R1=ctx() R10=fp0\n");
-    CHECK_CONTAINS(out, "Live regs before insn:\n      0: 0......... (b7) r1 = 0\n");
-    CHECK_CONTAINS(out, "      1: 01........ (25) if r1 > 0x5 goto pc+1\n");
-    CHECK_CONTAINS(out, "2: (b7) r0 = 1                        ; R0=1\n");
+    CHECK_CONTAINS(cli_out, "0: R1=ctx() R10=fp0\n");
+    CHECK_CONTAINS(cli_out, "Live regs before insn:\n      0: 0......... (b7) r1 = 0\n");
+    CHECK_CONTAINS(cli_out, "      1: 01........ (25) if r1 > 0x5 goto pc+1\n");
+    CHECK_CONTAINS(cli_out, "2: (b7) r0 = 1                        ; R0=1\n");
     CHECK_EQ(cli("verify %s --log-level 4", ok), 0);
-    CHECK_CONTAINS(out, "stack depth 0\n");
+    CHECK_CONTAINS(cli_out, "stack depth 0\n");
     CHECK_EQ(cli("verify %s --log-level 0", ok), 0);
-    CHECK(strstr(out, "processed") == NULL);
+    CHECK(strstr(cli_out, "processed") == NULL);
 
     /* an 8-byte load at offset 0 of an xdp_md (whose fields are u32) */
-    const char *bad = asm_file("bad.s", "r0 = *(u64 *)(r1 + 0)\nr0 = *(u8 *)(r0 + 0)\nexit\n");
+    const char *bad = cli_file("bad.s", "r0 = *(u64 *)(r1 + 0)\nr0 = *(u8 *)(r0 + 0)\nexit\n");
     CHECK_EQ(cli("verify %s --type xdp", bad), 1);
-    CHECK_CONTAINS(out, "0: (79) r0 = *(u64 *)(r1 +0)\ninvalid bpf_context access off=0 size=8\n");
-    CHECK_CONTAINS(out, "bad.s: refused: Permission denied");
+    CHECK_CONTAINS(cli_out, "0: (79) r0 = *(u64 *)(r1 +0)\ninvalid bpf_context access off=0 size=8\n");
+    CHECK_CONTAINS(cli_out, "bad.s: refused: Permission denied");
     /* the same load is an 8-byte __sk_buff read nowhere in socket filters either */
     CHECK_EQ(cli("verify %s", bad), 1);
-    CHECK_CONTAINS(out, "invalid bpf_context access off=0 size=8");
+    CHECK_CONTAINS(cli_out, "invalid bpf_context access off=0 size=8");
 
     /* a map from --map; the lookup result needs its null check */
-    const char *lookup = asm_file("lookup.s", "r1 = 0\n*(u32 *)(r10 - 4) = r1\nr2 = r10\nr2 += -4\n"
+    const char *lookup = cli_file("lookup.s", "r1 = 0\n*(u32 *)(r10 - 4) = r1\nr2 = r10\nr2 += -4\n"
                                               "r1 = map_fd(0)\ncall bpf_map_lookup_elem#1\n"
                                               "r0 = *(u32 *)(r0 + 0)\nexit\n");
     CHECK_EQ(cli("verify %s --map hash:4:8:16", lookup), 1);
-    CHECK_CONTAINS(out, "R0 invalid mem access 'map_value_or_null'");
+    CHECK_CONTAINS(cli_out, "R0 invalid mem access 'map_value_or_null'");
     CHECK_EQ(cli("verify %s --map hash:4:4:16 -j", lookup), 1);
-    CHECK_CONTAINS(out, "\"verified\": false, \"errno\": 13");
+    CHECK_CONTAINS(cli_out, "\"verified\": false, \"errno\": 13");
     /* an array with a constant in-range key cannot miss (6.18) */
     CHECK_EQ(cli("verify %s --map array:4:8:1", lookup), 0);
     CHECK_EQ(cli("verify %s", lookup), 1); /* no map 0 */
-    CHECK_CONTAINS(out, "fd 0 is not pointing to valid bpf_map");
+    CHECK_CONTAINS(cli_out, "fd 0 is not pointing to valid bpf_map");
 
     CHECK_EQ(cli("verify %s --map nosuch:4:8:1", lookup), 1);
-    CHECK_CONTAINS(out, "expected TYPE:KEY_SIZE:VALUE_SIZE:MAX_ENTRIES");
+    CHECK_CONTAINS(cli_out, "expected TYPE:KEY_SIZE:VALUE_SIZE:MAX_ENTRIES");
     CHECK_EQ(cli("verify %s --log-level 9", ok), 2);
     CHECK_EQ(cli("verify"), 2);
-    CHECK_EQ(cli("verify %s/nonexistent.s", tmpdir), 1);
-    CHECK_CONTAINS(out, "cannot open");
+    CHECK_EQ(cli("verify %s/nonexistent.s", cli_dir), 1);
+    CHECK_CONTAINS(cli_out, "cannot open");
 }
 
 static void test_verify_cfg(void)
 {
     /* a diamond: 0-1 | 2 | 3 (the jump goes to 3) */
-    const char *p = asm_file("diamond.s", "r0 = *(u32 *)(r1 + 0)\nif r0 > 5 goto +1\nr0 = 0\nexit\n");
-    char dot[512];
-    snprintf(dot, sizeof(dot), "%s/diamond.dot", tmpdir);
+    const char *p = cli_file("diamond.s", "r0 = *(u32 *)(r1 + 0)\nif r0 > 5 goto +1\nr0 = 0\nexit\n");
+    char dot[sizeof(cli_dir) + 16];
+    snprintf(dot, sizeof(dot), "%s/diamond.dot", cli_dir);
     CHECK_EQ(cli("verify %s --cfg %s --log-level 0", p, dot), 0);
     FILE *f = fopen(dot, "r");
     CHECK(f != NULL);
@@ -130,7 +86,7 @@ static void test_verify_cfg(void)
     CHECK_CONTAINS(text, "fn_0_bb_4:s -> fn_0_bb_1:n");
 
     /* a bpf-to-bpf call: two clusters and a dashed call edge */
-    const char *c = asm_file("call.s", "call pc+2\nr0 = 0\nexit\nr0 = 1\nexit\n");
+    const char *c = cli_file("call.s", "call pc+2\nr0 = 0\nexit\nr0 = 1\nexit\n");
     CHECK_EQ(cli("verify %s --cfg %s --log-level 0", c, dot), 0);
     f = fopen(dot, "r");
     n = f ? fread(text, 1, sizeof(text) - 1, f) : 0;
@@ -145,19 +101,19 @@ static void test_verify_cfg(void)
 static void test_verify_objects(void)
 {
     CHECK_EQ(cli("verify %s --log-level 4", prog_path("v3", "bounded_loop")), 0);
-    CHECK_CONTAINS(out, "xdp_sum: verified");
-    CHECK_CONTAINS(out, "verification time ");
+    CHECK_CONTAINS(cli_out, "xdp_sum: verified");
+    CHECK_CONTAINS(cli_out, "verification time ");
     CHECK_EQ(cli("verify %s --log-level 0", prog_path("v3", "subprog_calls")), 0);
-    CHECK_CONTAINS(out, "xdp_calls_a: verified");
-    CHECK_CONTAINS(out, "tc_calls_b: verified");
+    CHECK_CONTAINS(cli_out, "xdp_calls_a: verified");
+    CHECK_CONTAINS(cli_out, "tc_calls_b: verified");
     CHECK_EQ(cli("verify %s --prog tc_calls_b --log-level 0 -j", prog_path("v3", "subprog_calls")), 0);
-    CHECK_CONTAINS(out, "{\"program\": \"tc_calls_b\", \"verified\": true");
-    CHECK(strstr(out, "xdp_calls_a") == NULL);
+    CHECK_CONTAINS(cli_out, "{\"program\": \"tc_calls_b\", \"verified\": true");
+    CHECK(strstr(cli_out, "xdp_calls_a") == NULL);
     CHECK_EQ(cli("verify %s --prog nope", prog_path("v3", "subprog_calls")), 1);
-    CHECK_CONTAINS(out, "no program named 'nope'");
+    CHECK_CONTAINS(cli_out, "no program named 'nope'");
     /* iproute2 sections name no type */
     CHECK_EQ(cli("verify %s --type sched_cls --log-level 0", prog_path("v3", "iproute2_tail")), 0);
-    CHECK_CONTAINS(out, "stage0: verified");
+    CHECK_CONTAINS(cli_out, "stage0: verified");
     CHECK_EQ(cli("verify %s --cfg /dev/null", prog_path("v3", "subprog_calls")), 2);
 }
 
@@ -165,34 +121,31 @@ static void test_verify_objects(void)
  * and is refused by `verify`/`run --verify`. */
 static void test_no_verify_and_run_verify(void)
 {
-    const char *p = asm_file("oob.s", "r0 = *(u8 *)(r1 + 64)\nexit\n");
+    const char *p = cli_file("oob.s", "r0 = *(u8 *)(r1 + 64)\nexit\n");
     CHECK_EQ(cli("run %s --mem '00 01 02'", p), 1);     /* checked mode */
     CHECK_EQ(cli("run %s --verify --type xdp --mem '00 01 02'", p), 1);
-    CHECK_CONTAINS(out, "invalid bpf_context access off=64 size=1");
-    CHECK_CONTAINS(out, "the verifier refused");
-    const char *good = asm_file("good.s", "r0 = 7\nexit\n");
+    CHECK_CONTAINS(cli_out, "invalid bpf_context access off=64 size=1");
+    CHECK_CONTAINS(cli_out, "the verifier refused");
+    const char *good = cli_file("good.s", "r0 = 7\nexit\n");
     CHECK_EQ(cli("run %s --verify", good), 0);
-    CHECK_CONTAINS(out, "r0 = 0x7 (7)");
+    CHECK_CONTAINS(cli_out, "r0 = 0x7 (7)");
     CHECK_EQ(cli("prog load %s --no-verify", prog_path("v3", "bounded_loop")), 0);
-    CHECK_CONTAINS(out, "xdp_sum: xdp");
+    CHECK_CONTAINS(cli_out, "xdp_sum: xdp");
     CHECK_EQ(cli("prog load %s", prog_path("v3", "bounded_loop")), 0);
     /* a refused program's log, on request (sandbox_pktops is unsafe on purpose) */
     cli("prog load %s", prog_path("v3", "sandbox_pktops"));
-    CHECK_CONTAINS(out, "tc_ops: sched_cls: not loaded: R2 offset is outside of the packet");
-    CHECK(strstr(out, "verifier log of tc_ops") == NULL);
+    CHECK_CONTAINS(cli_out, "tc_ops: sched_cls: not loaded: R2 offset is outside of the packet");
+    CHECK(strstr(cli_out, "verifier log of tc_ops") == NULL);
     cli("prog load %s --log", prog_path("v3", "sandbox_pktops"));
-    CHECK_CONTAINS(out, "verifier log of tc_ops:");
-    CHECK_CONTAINS(out, "processed ");
+    CHECK_CONTAINS(cli_out, "verifier log of tc_ops:");
+    CHECK_CONTAINS(cli_out, "processed ");
 }
 
 int main(void)
 {
     char path[4096];
-    snprintf(path, sizeof(path), "%s/bpfrt", build_dir());
-    if (access(path, X_OK))
+    if (!cli_setup("test_verifier_cli"))
         TEST_SKIP("bpfrt CLI not built");
-    snprintf(tmpdir, sizeof(tmpdir), "%s/test_verifier_cli.d", build_dir());
-    mkdir(tmpdir, 0755);
     RUN(test_verify_asm);
     RUN(test_verify_cfg);
     snprintf(path, sizeof(path), "%s/progs/v3", build_dir());
