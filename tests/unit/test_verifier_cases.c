@@ -72,21 +72,6 @@ static void print_tail(const char *who, const char *log)
     fprintf(stderr, "  %s log (tail):\n%s%s\n", who, start ? "  ...\n" : "", log + start + (start ? 1 : 0));
 }
 
-/* Cases that need what bpfrt's runtime does not provide (not a verifier
- * matter): the kernel still checks them; bpfrt's result is reported as a
- * SKIP with the reason instead of being compared. */
-static const struct { const char *name, *why; } not_provided[] = {
-    {"helper unavailable to socket filters", "map type stack_trace is not provided"},
-};
-
-static const char *case_not_provided(const char *name)
-{
-    for (size_t i = 0; i < sizeof(not_provided) / sizeof(not_provided[0]); i++)
-        if (strcmp(name, not_provided[i].name) == 0)
-            return not_provided[i].why;
-    return NULL;
-}
-
 /* The running kernel's BTF for the cases that attach to it (attach_btf:),
  * also bpfrt's kernel BTF; without it those cases are skipped. */
 static void load_kernel_btf(struct bpfrt_runtime *rt)
@@ -214,8 +199,8 @@ int main(int argc, char **argv)
             }
             free(r.log);
         }
-        const char *np = case_not_provided(c->name);
-        if (!np && c->attach_btf[0] && !vc_kernel_btf_id(c->attach_btf))
+        const char *np = NULL;
+        if (c->attach_btf[0] && !vc_kernel_btf_id(c->attach_btf))
             np = "the kernel's BTF (/sys/kernel/btf/vmlinux) is unreadable or lacks the target";
         if (np) {
             TEST_SKIP_CASE(c->name, np);
