@@ -152,6 +152,11 @@ static int adjust_ptr_min_max_vals(struct venv *env, const struct bpfrt_dinsn *d
     if (err)
         return err;
 
+    /* what the pointer points to travels with it whatever the operation */
+    dst->aux = ptr.aux;
+    dst->map = ptr.map;
+    dst->frameno = ptr.frameno;
+    dst->ref_obj_id = ptr.ref_obj_id;
     switch (alu) {
     case BPFRT_ALU_ADD:
         if (known && (int64_t)ptr.off + smin_val == (int64_t)(int32_t)(ptr.off + smin_val)) {
@@ -161,10 +166,6 @@ static int adjust_ptr_min_max_vals(struct venv *env, const struct bpfrt_dinsn *d
             dst->s.umax_value = ptr.s.umax_value;
             dst->s.var_off = ptr.s.var_off;
             dst->off = (int32_t)(ptr.off + smin_val);
-            dst->aux = ptr.aux;
-            dst->map = ptr.map;
-            dst->frameno = ptr.frameno;
-            dst->ref_obj_id = ptr.ref_obj_id;
             break;
         }
         if (__builtin_add_overflow(ptr.s.smin_value, smin_val, &dst->s.smin_value) ||
@@ -179,10 +180,6 @@ static int adjust_ptr_min_max_vals(struct venv *env, const struct bpfrt_dinsn *d
         }
         dst->s.var_off = bpfrt_tnum_add(ptr.s.var_off, off.s.var_off);
         dst->off = ptr.off;
-        dst->aux = ptr.aux;
-        dst->map = ptr.map;
-        dst->frameno = ptr.frameno;
-        dst->ref_obj_id = ptr.ref_obj_id;
         if (type_is_pkt_pointer(ptr.type)) {
             dst->id = bpfrt_v_new_id(env);
             dst->aux = 0; /* something was added: no range yet */
@@ -203,12 +200,7 @@ static int adjust_ptr_min_max_vals(struct venv *env, const struct bpfrt_dinsn *d
             dst->s.umin_value = ptr.s.umin_value;
             dst->s.umax_value = ptr.s.umax_value;
             dst->s.var_off = ptr.s.var_off;
-            dst->id = ptr.id;
             dst->off = (int32_t)(ptr.off - smin_val);
-            dst->aux = ptr.aux;
-            dst->map = ptr.map;
-            dst->frameno = ptr.frameno;
-            dst->ref_obj_id = ptr.ref_obj_id;
             break;
         }
         if (__builtin_sub_overflow(ptr.s.smin_value, smax_val, &dst->s.smin_value) ||
@@ -225,10 +217,6 @@ static int adjust_ptr_min_max_vals(struct venv *env, const struct bpfrt_dinsn *d
         }
         dst->s.var_off = bpfrt_tnum_sub(ptr.s.var_off, off.s.var_off);
         dst->off = ptr.off;
-        dst->aux = ptr.aux;
-        dst->map = ptr.map;
-        dst->frameno = ptr.frameno;
-        dst->ref_obj_id = ptr.ref_obj_id;
         if (type_is_pkt_pointer(ptr.type)) {
             dst->id = bpfrt_v_new_id(env);
             if (smin_val < 0)
