@@ -44,6 +44,14 @@ static const struct bpfrt_ctx_field xdp_devmap_fields[] = {
 #define SKB_SK \
     { offsetof(struct __sk_buff, sk), 8, BPFRT_CTX_PTR_SOCK_COMMON, R, false, offsetof(struct __sk_buff, sk) }
 #define SKB_CB(acc) { offsetof(struct __sk_buff, cb), 20, BPFRT_CTX_SCALAR, acc, true, 0 }
+/* the socket's family, addresses and ports (read-only): the addresses in
+ * whole 4-byte words only (the kernel reads them from the socket with
+ * fixed-size loads) */
+#define SKB_SOCK_ADDRS \
+    SKB_U32(family, R), SKB_W32(remote_ip4), SKB_W32(local_ip4), \
+    SKB_W32(remote_ip6[0]), SKB_W32(remote_ip6[1]), SKB_W32(remote_ip6[2]), SKB_W32(remote_ip6[3]), \
+    SKB_W32(local_ip6[0]), SKB_W32(local_ip6[1]), SKB_W32(local_ip6[2]), SKB_W32(local_ip6[3]), \
+    SKB_U32(remote_port, R), SKB_U32(local_port, R)
 
 /* Fields every skb type reads the same way, before cb[]. */
 #define SKB_HEAD(mark_acc, qm_acc, prio_acc, tci_acc)                              \
@@ -96,14 +104,7 @@ static const struct bpfrt_ctx_field cgroup_skb_fields[] = {
     SKB_PTR(data, BPFRT_CTX_PTR_TO_PACKET),
     SKB_PTR(data_end, BPFRT_CTX_PTR_TO_PACKET_END),
     SKB_U32(napi_id, R),
-    SKB_U32(family, R),
-    /* the addresses: whole 4-byte words only (the kernel reads them from
-     * the socket with fixed-size loads) */
-    SKB_W32(remote_ip4), SKB_W32(local_ip4),
-    SKB_W32(remote_ip6[0]), SKB_W32(remote_ip6[1]), SKB_W32(remote_ip6[2]), SKB_W32(remote_ip6[3]),
-    SKB_W32(local_ip6[0]), SKB_W32(local_ip6[1]), SKB_W32(local_ip6[2]), SKB_W32(local_ip6[3]),
-    SKB_U32(remote_port, R),
-    SKB_U32(local_port, R),
+    SKB_SOCK_ADDRS,
     SKB_U64(tstamp, RW),
     SKB_U32(gso_segs, R),
     SKB_SK,
@@ -265,12 +266,7 @@ static const struct bpfrt_ctx_field sk_skb_fields[] = {
     SKB_PTR(data, BPFRT_CTX_PTR_TO_PACKET),
     SKB_PTR(data_end, BPFRT_CTX_PTR_TO_PACKET_END),
     SKB_U32(napi_id, R),
-    SKB_U32(family, R),
-    SKB_W32(remote_ip4), SKB_W32(local_ip4),
-    SKB_W32(remote_ip6[0]), SKB_W32(remote_ip6[1]), SKB_W32(remote_ip6[2]), SKB_W32(remote_ip6[3]),
-    SKB_W32(local_ip6[0]), SKB_W32(local_ip6[1]), SKB_W32(local_ip6[2]), SKB_W32(local_ip6[3]),
-    SKB_U32(remote_port, R),
-    SKB_U32(local_port, R),
+    SKB_SOCK_ADDRS,
     SKB_U32(gso_segs, R),
     SKB_SK,
     SKB_U32(gso_size, R),
