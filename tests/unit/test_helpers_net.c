@@ -35,6 +35,25 @@
 #define LD64(d, v) I(BPF_LD | BPF_DW | BPF_IMM, d, 0, 0, (int32_t)(uint32_t)(uint64_t)(v)), \
                    I(0, 0, 0, 0, (int32_t)(uint32_t)((uint64_t)(v) >> 32))
 
+/* Appends a lookup of the 12-byte IPv4 tuple t (stored at fp-12) with
+ * helper, netns -1 (the caller's) and no flags, up to the call; r0 is the
+ * socket or NULL. Returns the new count. */
+static uint32_t emit_v4_lookup(struct bpf_insn *p, uint32_t n, uint32_t helper, const uint8_t t[36])
+{
+    for (int i = 0; i < 3; i++) {
+        int32_t w;
+        memcpy(&w, t + 4 * i, 4);
+        p[n++] = ST32(10, (int16_t)(-12 + 4 * i), w);
+    }
+    p[n++] = MOVR(2, 10);
+    p[n++] = ADDI(2, -12);
+    p[n++] = MOVI(3, 12);
+    p[n++] = MOVI(4, -1);
+    p[n++] = MOVI(5, 0);
+    p[n++] = CALL((int32_t)helper);
+    return n;
+}
+
 /* tc: tuple on the stack, lookup(ctx, tuple, len, netns, flags); no socket:
  * 99, else state | family << 8 | src_port << 16 after bpf_sk_release. */
 static uint32_t build(struct bpf_insn *p, uint32_t helper, const uint8_t tuple[36], int32_t len, int64_t netns,
@@ -278,18 +297,7 @@ static void test_socket_casts(void)
         uint8_t t[36];
         tuple4(t, port(sports[i]), p_listen);
         struct bpf_insn prog[64];
-        uint32_t n = 0;
-        for (int w = 0; w < 3; w++) {
-            int32_t v;
-            memcpy(&v, t + 4 * w, 4);
-            prog[n++] = ST32(10, (int16_t)(-12 + 4 * w), v);
-        }
-        prog[n++] = MOVR(2, 10);
-        prog[n++] = ADDI(2, -12);
-        prog[n++] = MOVI(3, 12);
-        prog[n++] = MOVI(4, -1);
-        prog[n++] = MOVI(5, 0);
-        prog[n++] = CALL(BPF_FUNC_skc_lookup_tcp);
+        uint32_t n = emit_v4_lookup(prog, 0, BPF_FUNC_skc_lookup_tcp, t);
         prog[n++] = JNE0(0, 2);
         prog[n++] = MOVI(0, 99);
         prog[n++] = EXIT();
@@ -357,17 +365,7 @@ static void test_assign_vs_kernel(void)
     struct bpf_insn prog[64];
     uint32_t n = 0;
     prog[n++] = MOVR(9, 1);
-    for (int i = 0; i < 3; i++) {
-        int32_t w;
-        memcpy(&w, t + 4 * i, 4);
-        prog[n++] = ST32(10, (int16_t)(-12 + 4 * i), w);
-    }
-    prog[n++] = MOVR(2, 10);
-    prog[n++] = ADDI(2, -12);
-    prog[n++] = MOVI(3, 12);
-    prog[n++] = MOVI(4, -1);
-    prog[n++] = MOVI(5, 0);
-    prog[n++] = CALL(BPF_FUNC_sk_lookup_tcp);
+    n = emit_v4_lookup(prog, n, BPF_FUNC_sk_lookup_tcp, t);
     prog[n++] = JNE0(0, 2);
     prog[n++] = MOVI(0, 99);
     prog[n++] = EXIT();
@@ -398,17 +396,7 @@ static void test_references(void)
     tuple4(t, 40000, p_listen);
     struct bpf_insn prog[64];
     uint32_t n = 0;
-    for (int i = 0; i < 3; i++) {
-        int32_t w;
-        memcpy(&w, t + 4 * i, 4);
-        prog[n++] = ST32(10, (int16_t)(-12 + 4 * i), w);
-    }
-    prog[n++] = MOVR(2, 10);
-    prog[n++] = ADDI(2, -12);
-    prog[n++] = MOVI(3, 12);
-    prog[n++] = MOVI(4, -1);
-    prog[n++] = MOVI(5, 0);
-    prog[n++] = CALL(BPF_FUNC_sk_lookup_tcp);
+    n = emit_v4_lookup(prog, n, BPF_FUNC_sk_lookup_tcp, t);
     prog[n++] = MOVI(0, 0);
     prog[n++] = EXIT();
     char err[200] = "", log[4096] = "";
