@@ -19,9 +19,10 @@
 #define BPFRT_MAY_GOTO_LOOPS (8u * 1024 * 1024)
 
 /* The interpreter's operations: the ISA's ops (src/core/isa/decode.h), so a
- * slot's op is the decoded op, plus its own sentinel past the last
- * instruction. One handler label each. X(name) */
-#define INTERP_OPS(X) BPFRT_ISA_OPS(X) X(FELL_OFF)
+ * slot's op is the decoded op, plus its own: the sentinel past the last
+ * instruction, and PROBE, a load the verifier marked BPFRT_FACT_PROBE_LOAD
+ * (its slot's imm holds the load's own op). One handler label each. X(name) */
+#define INTERP_OPS(X) BPFRT_ISA_OPS(X) X(FELL_OFF) X(PROBE)
 
 #define INTERP_OP_ENUM(name) INTERP_OP_##name,
 enum interp_op { INTERP_OPS(INTERP_OP_ENUM) INTERP_OP_COUNT };
@@ -116,6 +117,12 @@ bool bpfrt_interp_code_has_func(const struct interp_code *code, uint32_t pc);
  * the value (context pointer field); 0 = invalid (error recorded). */
 int bpfrt_interp_check_load(struct interp_exec *ex, uint64_t addr, uint32_t size, uint64_t *val, uint32_t pc);
 bool bpfrt_interp_check_store(struct interp_exec *ex, uint64_t addr, uint32_t size, uint32_t pc);
+/* A probe (Linux's BPF_PROBE_MEM): the `size` bytes at addr, zero- or
+ * sign-extended, when the run may read them all, else 0. Never fails the
+ * run: the verified loads through kernel pointers (BPFRT_FACT_PROBE_LOAD)
+ * in both engines, and checked mode's loads outside the regions of a
+ * program that reads kernel objects. */
+uint64_t bpfrt_interp_probe_load(struct interp_exec *ex, uint64_t addr, uint32_t size, bool sign);
 /* Atomic read-modify-write: plain writable memory only (no context). */
 bool bpfrt_interp_check_rmw(struct interp_exec *ex, uint64_t addr, uint32_t size, uint32_t pc);
 /* False when a prototype passes no memory either way (scalar arguments,

@@ -11,6 +11,15 @@
  * through the context description. Accesses to [r10 + off] inside the
  * frame are in range by construction and get no test.
  *
+ * Verified mode has no checks, except on the loads the verifier marked as
+ * probes (BPFRT_FACT_PROBE_LOAD: through a BTF-typed kernel pointer, whose
+ * address is whatever a kernel object held). Linux emits those as plain
+ * loads with an exception-table entry that makes a fault read 0; bpfrt
+ * cannot catch a fault, so a probe goes to the same slow path as checked
+ * mode's accesses, whose probe outcome reads only where the run may
+ * (check.c's bpfrt_interp_probe_load) and yields 0 elsewhere - never a
+ * stop, as Linux's never faults.
+ *
  * On x86 plain loads are acquire and plain stores release, so
  * load-acquire/store-release are ordinary moves. Atomics use lock-prefixed
  * instructions; an unaligned atomic (unverified programs only) becomes a
@@ -73,11 +82,40 @@ static void check_access(struct jit_ctx *c, int base, int16_t off, unsigned size
     bpfrt_jit_jump_insn(c, y, -1, c->pc + 1);
 }
 
+/* A probe load: dst = the slow path's value (0 where the run may not read). */
+static void probe_load(struct jit_ctx *c, int base, int16_t off, unsigned size, bool sign, int dst)
+{
+    struct x86 *x = &c->hot;
+    enum jit_access_kind kind = sign ? JIT_ACC_PROBE_SX : JIT_ACC_PROBE;
+    if (off == 0)
+        bpfrt_x86_mov_rr(x, 8, JIT_T2, base);
+    else
+        bpfrt_x86_lea(x, JIT_T2, base, off);
+    bpfrt_x86_mov_r32_imm(x, JIT_T1, (uint32_t)kind << 26 | size_idx(size) << 24 | c->pc);
+    bpfrt_jit_call_label(c, x, c->stub[JIT_STUB_ACCESS]);
+    bpfrt_x86_mov_rr(x, 8, dst, JIT_T1);
+}
+
+bool bpfrt_jit_needs_access_stub(const struct jit_ctx *c)
+{
+    if (c->mode == JIT_CHECKED)
+        return true;
+    for (uint32_t pc = 0; c->facts && pc < c->len; pc++)
+        if (c->facts->flags[pc] & BPFRT_FACT_PROBE_LOAD)
+            return true;
+    return false;
+}
+
+/* LDX and load-acquire (an x86 load is acquire). */
 void bpfrt_jit_emit_ldx(struct jit_ctx *c, const struct bpfrt_dinsn *d)
 {
     int base = R(d->src);
     int32_t off = d->off;
     bool sign = bpfrt_op_info[d->op].flags & BPFRT_OPF_SIGNED;
+    if (jit_fact(c, BPFRT_FACT_PROBE_LOAD)) {
+        probe_load(c, base, d->off, d->size, sign, R(d->dst));
+        return;
+    }
     if (c->mode == JIT_CHECKED && !frame_local(d->src, d->off, d->size)) {
         check_access(c, base, d->off, d->size, JIT_ACC_LOAD, R(d->dst));
         base = JIT_T2;

@@ -277,8 +277,9 @@ static int emit_all(struct jit_ctx *c)
  * parsed the opcode already) and the raw fields. */
 static void from_slot(const struct interp_slot *s, const struct bpf_insn *raw, struct bpfrt_dinsn *d)
 {
-    const struct bpfrt_op_info *info = &bpfrt_op_info[s->op];
-    d->op = s->op;
+    uint16_t op = s->op == INTERP_OP_PROBE ? (uint16_t)s->imm : s->op; /* the load (emit_mem.c probes it) */
+    const struct bpfrt_op_info *info = &bpfrt_op_info[op];
+    d->op = op;
     d->dst = raw->dst_reg;
     d->src = raw->src_reg;
     d->size = info->size;

@@ -55,10 +55,14 @@ static const struct interp_code *current_code(struct jit_exec *ex)
 
 int bpfrt_jit_slow_access(struct jit_exec *ex, uint64_t addr, uint32_t packed, uint64_t *val, uint64_t r10)
 {
-    uint32_t pc = packed & 0xffffff, size = 1u << ((packed >> 24) & 3);
+    uint32_t pc = packed & 0xffffff, size = 1u << ((packed >> 24) & 3), kind = packed >> 26;
     int r;
+    if (kind >= JIT_ACC_PROBE) { /* verified code: a load through a kernel pointer */
+        *val = bpfrt_interp_probe_load(&ex->vm, addr, size, kind == JIT_ACC_PROBE_SX);
+        return 2;
+    }
     sync_stack_region(ex);
-    switch (packed >> 26) {
+    switch (kind) {
     case JIT_ACC_LOAD:
         r = bpfrt_interp_check_load(&ex->vm, addr, size, val, pc);
         break;

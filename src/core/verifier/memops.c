@@ -44,9 +44,14 @@ static int check_load_mem(struct venv *env, const struct bpfrt_dinsn *d, bool st
     if (err)
         return err;
     uint8_t src_type = cur_regs(env)[d->src].type;
+    bool probe = bpfrt_v_probe_ptr(&cur_regs(env)[d->src]); /* before dst (maybe src) changes */
     err = bpfrt_v_check_mem_access(env, env->insn_idx, d->src, d->off, d->size, false, d->dst, strict, is_ldsx);
     if (!err)
         err = save_aux_ptr_type(env, src_type);
+    if (!err && probe)
+        env->aux[env->insn_idx].probe_load = true;
+    else if (!err)
+        env->aux[env->insn_idx].plain_load = true;
     if (!err)
         bpfrt_v_reg_bounds_sanity_check(env, &cur_regs(env)[d->dst], "ldx");
     return err;
