@@ -301,20 +301,29 @@ static void test_chase(void)
         LDX(BPF_DW, 6, 1, 8), LDX(BPF_DW, 7, 6, parent_off),
         INSN(BPF_LDX | BPF_MEMSX | BPF_W, 0, 7, pid_off, 0), HI32(0), EXIT(),
     };
-    p = tp(sx, NR(sx));
-    struct prog phi = tp(sx_hi, NR(sx_hi));
     policy(BPFRT_HOST_READS_RANGES);
     allow(t1, task_size, true);
-    if (load_both(&p, "verified")) {
-        CHECK_EQ(run_both(args, sizeof(args)), 0); /* t2 not allowed */
-        allow(t2, task_size, true);
-        CHECK_EQ(run_both(args, sizeof(args)), (uint32_t)-5);
-        close_both();
+    /* verified, and unverified: checked mode's loads outside its regions
+     * are the same probes */
+    for (int checked = 0; checked < 2; checked++) {
+        const char *mode = checked ? "checked" : "verified";
+        p = tp(sx, NR(sx));
+        struct prog phi = tp(sx_hi, NR(sx_hi));
+        p.flags = phi.flags = checked ? BPFRT_PROG_F_NO_VERIFY : 0;
+        if (load_both(&p, mode)) {
+            CHECK_EQ(run_both(args, sizeof(args)), 0); /* t2 not allowed */
+            allow(t2, task_size, true);
+            CHECK_EQ(run_both(args, sizeof(args)), (uint32_t)-5);
+            close_both();
+        }
+        if (load_both(&phi, mode)) {
+            CHECK_EQ(run_both(args, sizeof(args)), 0xffffffffu); /* the sign reached bit 63 */
+            allow(t2, task_size, false);
+            CHECK_EQ(run_both(args, sizeof(args)), 0);
+            close_both();
+        }
     }
-    if (load_both(&phi, "verified")) {
-        CHECK_EQ(run_both(args, sizeof(args)), 0xffffffffu); /* the sign reached bit 63 */
-        close_both();
-    }
+    allow(t2, task_size, true);
     /* two hops on, t2's parent is the secret: its bytes never come back */
     const struct bpf_insn leak[] = {
         LDX(BPF_DW, 6, 1, 8), LDX(BPF_DW, 6, 6, parent_off), LDX(BPF_DW, 6, 6, parent_off),

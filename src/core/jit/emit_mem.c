@@ -45,9 +45,10 @@ static bool frame_local(uint8_t reg, int16_t off, unsigned size)
 
 /* Checked mode: leaves the address in r11 after testing it. `dst` is the
  * load's destination, which the slow path may fill with a context field's
- * value (execution then continues at the next instruction). */
+ * value or a probe's bytes, sign-extended for `sign` (execution then
+ * continues at the next instruction). */
 static void check_access(struct jit_ctx *c, int base, int16_t off, unsigned size, enum jit_access_kind kind,
-                         int dst)
+                         int dst, bool sign)
 {
     struct x86 *x = &c->hot, *y = &c->cold;
     unsigned si = size_idx(size);
@@ -78,7 +79,10 @@ static void check_access(struct jit_ctx *c, int base, int16_t off, unsigned size
         return;
     }
     bpfrt_jit_jump_label(c, y, X86_CC_E, ok);
-    bpfrt_x86_mov_rr(y, 8, dst, JIT_T1); /* a context field's value */
+    if (sign) /* the interpreter's LDXSX of such a value */
+        bpfrt_x86_movsx_rr(y, 8, size, dst, JIT_T1);
+    else
+        bpfrt_x86_mov_rr(y, 8, dst, JIT_T1); /* a context field's value */
     bpfrt_jit_jump_insn(c, y, -1, c->pc + 1);
 }
 
@@ -117,7 +121,7 @@ void bpfrt_jit_emit_ldx(struct jit_ctx *c, const struct bpfrt_dinsn *d)
         return;
     }
     if (c->mode == JIT_CHECKED && !frame_local(d->src, d->off, d->size)) {
-        check_access(c, base, d->off, d->size, JIT_ACC_LOAD, R(d->dst));
+        check_access(c, base, d->off, d->size, JIT_ACC_LOAD, R(d->dst), sign);
         base = JIT_T2;
         off = 0;
     }
@@ -131,7 +135,7 @@ void bpfrt_jit_emit_st(struct jit_ctx *c, const struct bpfrt_dinsn *d)
     int base = R(d->dst);
     int32_t off = d->off;
     if (c->mode == JIT_CHECKED && !frame_local(d->dst, d->off, d->size)) {
-        check_access(c, base, d->off, d->size, JIT_ACC_STORE, -1);
+        check_access(c, base, d->off, d->size, JIT_ACC_STORE, -1, false);
         base = JIT_T2;
         off = 0;
     }
@@ -215,7 +219,7 @@ void bpfrt_jit_emit_atomic(struct jit_ctx *c, const struct bpfrt_dinsn *d)
     int32_t off = d->off;
     bool in_frame = frame_local(d->dst, d->off, size);
     if (c->mode == JIT_CHECKED && !in_frame) {
-        check_access(c, base, d->off, size, JIT_ACC_RMW, -1);
+        check_access(c, base, d->off, size, JIT_ACC_RMW, -1, false);
         base = JIT_T2;
         off = 0;
     }
