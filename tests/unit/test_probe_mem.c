@@ -365,6 +365,27 @@ static void test_chase(void)
     policy(BPFRT_HOST_READS_NONE);
 }
 
+/* A probe in a bpf-to-bpf callee (its own frame: the JIT calls the stub
+ * from a deeper native stack). */
+static void test_probe_in_calls(void)
+{
+    const struct bpf_insn sub[] = {
+        LDX(BPF_DW, 1, 1, 8),                                       /* prev */
+        INSN(BPF_JMP | BPF_CALL, 0, BPF_PSEUDO_CALL, 0, 1), EXIT(),
+        LDX(BPF_W, 0, 1, pid_off), EXIT(),                          /* prev->pid */
+    };
+    policy(BPFRT_HOST_READS_RANGES);
+    struct prog p = tp(sub, NR(sub));
+    if (load_both(&p, "verified")) {
+        CHECK_EQ(run_both(args, sizeof(args)), 0);
+        allow(t1, task_size, true);
+        CHECK_EQ(run_both(args, sizeof(args)), 4242);
+        allow(t1, task_size, false);
+        close_both();
+    }
+    policy(BPFRT_HOST_READS_NONE);
+}
+
 /* ---- hostile programs ---- */
 
 /* A pointer the program crafts: a value from a map, dereferenced. The
@@ -515,6 +536,7 @@ int main(void)
         memset(secret, 0xa5, task_size);
         RUN(test_current_task);
         RUN(test_chase);
+        RUN(test_probe_in_calls);
         RUN(test_crafted_pointer);
         RUN(test_runtime_memory);
         RUN(test_mixed_load);
