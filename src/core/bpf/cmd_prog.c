@@ -641,13 +641,12 @@ long bpfrt_cmd_prog_load(struct bpfrt_cmd *c)
     if (!err) {
         struct bpfrt_diag diag;
         bpfrt_diag_init(&diag, msg, sizeof(msg));
-        err = create_prog(&ld, verify && !ld.vres.probe_mixed, &diag, &prog);
+        err = create_prog(&ld, verify, &diag, &prog);
         if (err || msg[0]) /* the error, or a note on the engine */
             bpfrt_vlog_printf(&ld.log, "%s\n", msg);
         accepted = !err;
     }
     if (prog && verify) {
-        prog->verified = !ld.vres.probe_mixed;
         prog->probe_mem = ld.vres.probe_loads != 0;
         prog->stack_depth = ld.vres.prog_stack_depth;
         prog->verified_insns = ld.vres.insn_processed;

@@ -41,7 +41,7 @@ struct bpfrt_prog_facts *bpfrt_verify_facts(struct venv *env)
         if (!aux->seen)
             continue;
         f->flags[i] |= BPFRT_FACT_REACHED;
-        if (aux->probe_load) /* never with plain_load: that program is not verified (fixups.c) */
+        if (aux->probe_load) /* on every path through it (memops.c) */
             f->flags[i] |= BPFRT_FACT_PROBE_LOAD;
         /* dead after: not live where the next instruction starts (a
          * 32-bit ALU operation falls through to it alone) */

@@ -37,33 +37,24 @@ static void hard_wire_dead_branches(struct venv *env, uint32_t i)
 }
 
 /* Loads through BTF-typed kernel pointers (Linux makes them BPF_PROBE_MEM):
- * the engines run them as probes (BPFRT_FACT_PROBE_LOAD, facts.c). One that
- * some path makes through another pointer too (Linux lets untrusted
- * read-only memory share a load with the stack or a map value, and keys
- * the rewrite by the first path's type) cannot be a probe, which reads
- * only what a run may read without regions: such a program runs in
- * checked mode, whose loads are checked one by one. */
-static void count_probe_loads(const struct venv *env, struct bpfrt_verify_result *res)
+ * the engines run them as probes (BPFRT_FACT_PROBE_LOAD, facts.c). */
+static uint32_t count_probe_loads(const struct venv *env)
 {
-    res->probe_loads = res->probe_mixed = 0;
-    for (uint32_t i = 0; i < env->len; i++) {
-        const struct vaux *aux = &env->aux[i];
-        res->probe_loads += aux->seen && aux->probe_load;
-        res->probe_mixed += aux->seen && aux->probe_load && aux->plain_load;
-    }
+    uint32_t n = 0;
+    for (uint32_t i = 0; i < env->len; i++)
+        n += env->aux[i].seen && env->aux[i].probe_load;
+    return n;
 }
 
 int bpfrt_v_fixups(struct venv *env, struct bpfrt_verify_result *res)
 {
-    count_probe_loads(env, res);
+    res->probe_loads = count_probe_loads(env);
     for (uint32_t i = 0; i < env->len; i++) {
         if (!env->aux[i].seen) {
             env->args->insns[i] = (struct bpf_insn){ .code = BPF_JMP | BPF_JA, .off = -1 };
             continue;
         }
-        /* checked mode converts context accesses itself */
-        if (!res->probe_mixed)
-            convert_ctx_access(env, i);
+        convert_ctx_access(env, i);
         hard_wire_dead_branches(env, i);
     }
     return 0;

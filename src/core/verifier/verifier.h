@@ -188,8 +188,8 @@ struct vaux {
     uint8_t flags;               /* AUX_* */
     bool seen;
     bool ptr_type_set;
-    bool probe_load;             /* a load some path makes through a BTF-typed kernel pointer (BPF_PROBE_MEM) */
-    bool plain_load;             /* a load some path makes through any other pointer */
+    bool probe_load;             /* a load through a BTF-typed kernel pointer (BPF_PROBE_MEM) */
+    bool plain_load;             /* a load through any other pointer (never both: memops.c) */
     uint8_t ptr_type;            /* the pointer kind this memory insn accessed */
     uint8_t cfg_state;           /* check_cfg walk */
     bool branch_taken_set[2];    /* per cond jump: the branch the walk ever took (dead-branch fixup) */

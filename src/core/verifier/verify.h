@@ -82,8 +82,6 @@ struct bpfrt_verify_result {
     uint32_t max_ctx_offset;       /* end of the furthest context byte accessed */
     uint32_t probe_loads;          /* loads through BTF-typed kernel pointers: probes (Linux's
                                       BPF_PROBE_MEM), BPFRT_FACT_PROBE_LOAD in the facts */
-    uint32_t probe_mixed;          /* of them, loads some path makes through another pointer
-                                      too: the program needs checked mode (fixups.c) */
 };
 
 /* Allocates the environment and runs the checks before the BTF and map
