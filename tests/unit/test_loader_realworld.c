@@ -225,6 +225,8 @@ static void compare_prog(const char *path, const char *rel, uint32_t idx, int de
         if (prog && prog->probe_mem) {
             tot.probes++;
             CHECK(prog->verified);
+            if (verbose)
+                printf("probes %s\n", label);
         }
     } else if (krc == 0 && urc == 0) {
         tot.verifier_refused++;
