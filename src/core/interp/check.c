@@ -91,18 +91,37 @@ int bpfrt_interp_check_load(struct interp_exec *ex, uint64_t addr, uint32_t size
  * what the host-read policy allows (docs/sandbox.md), through the
  * platform's fault-safe copy. Nothing else, whatever address a kernel
  * object's field held. */
+static bool within(uint64_t addr, uint32_t size, uintptr_t lo, uintptr_t hi)
+{
+    return addr >= lo && addr < hi && hi - addr >= size;
+}
+
+/* Whether [addr, +size) is a kernel object the runtime made; remembers it
+ * for the next probe (a program reads several fields of one task). */
+static bool kernel_object(struct interp_exec *ex, uint64_t addr, uint32_t size)
+{
+    size_t len = 0;
+    if (within(addr, size, ex->probe_lo, ex->probe_hi))
+        return true;
+    if (!bpfrt_kernel_object_range(ex->run->rt, (const void *)(uintptr_t)addr, &len) || len < size)
+        return false;
+    ex->probe_lo = (uintptr_t)addr; /* the object's start is not known: from here on */
+    ex->probe_hi = (uintptr_t)addr + len;
+    return true;
+}
+
 uint64_t bpfrt_interp_probe_load(struct interp_exec *ex, uint64_t addr, uint32_t size, bool sign)
 {
     struct bpfrt_run *run = ex->run;
     const void *p = (const void *)(uintptr_t)addr;
     uint8_t b[8] = { 0 };
-    size_t kobj = 0;
     if (addr + size < addr || size > sizeof(b))
         return 0;
-    if ((run->checked && bpfrt_run_region_lookup(run, addr, size, false)) ||
-        (addr >= run->stack_lo && addr < run->stack_hi && run->stack_hi - addr >= size) ||
-        (bpfrt_kernel_object_range(run->rt, p, &kobj) && kobj >= size))
+    if (kernel_object(ex, addr, size) || within(addr, size, run->stack_lo, run->stack_hi) ||
+        (run->checked && bpfrt_run_region_lookup(run, addr, size, false)))
         bpfrt_memcpy(b, p, size);
+    else if (bpfrt_runtime_host_reads(run->rt) == BPFRT_HOST_READS_NONE) /* nothing more than the above */
+        return 0;
     else if (bpfrt_host_read(run, b, p, size, false) < 0)
         return 0;
     uint8_t v8;

@@ -91,6 +91,9 @@ struct interp_exec {
     struct { uintptr_t value; struct bpfrt_map *map; } values[INTERP_MAX_VALUES];
     uint32_t nr_values, next_value;
     uintptr_t held_lock;
+    /* Probes: the kernel object a probe last found readable, readable for
+     * the whole engine run (the runtime frees them only after runs end). */
+    uintptr_t probe_lo, probe_hi;
     /* Trace. */
     uint64_t trace_before[11];
     int64_t trace_pc;          /* instruction whose effect is pending report, or -1 */

@@ -296,6 +296,7 @@ int bpfrt_jit_run(struct bpfrt_prog *prog, struct bpfrt_run *run, uint64_t r1, u
     vm->exit_pc = UINT32_MAX;
     vm->nr_extra_maps = vm->nr_values = vm->next_value = 0;
     vm->held_lock = 0;
+    vm->probe_lo = vm->probe_hi = 0;
     vm->run = run;
     vm->loop = NULL;
     vm->stack_base = stack;
