@@ -4,7 +4,9 @@
  * inline; everything else comes here: the run's regions
  * (src/core/prog/regions.c) and the context through the one access rule.
  * Helper arguments are checked against the prototype before the call and
- * the memory a helper returns becomes a region after it. */
+ * the memory a helper returns becomes a region after it. Also the probes
+ * (Linux's BPF_PROBE_MEM loads, arch/x86/net/bpf_jit_comp.c's exception
+ * table): loads through kernel pointers, verified or not. */
 #include "bpfrt/helpers.h"
 #include "core/helpers/helpers_internal.h"
 #include "core/interp/interp.h"
@@ -84,13 +86,6 @@ int bpfrt_interp_check_load(struct interp_exec *ex, uint64_t addr, uint32_t size
     return 0;
 }
 
-/* What a probe may read, as Linux's exception table makes a faulting
- * BPF_PROBE_MEM load read 0: the run's own memory - a checked run's
- * regions, the engine's stack, the kernel objects the runtime made for
- * programs (a task_struct and what it points to), all read directly - and
- * what the host-read policy allows (docs/sandbox.md), through the
- * platform's fault-safe copy. Nothing else, whatever address a kernel
- * object's field held. */
 static bool within(uint64_t addr, uint32_t size, uintptr_t lo, uintptr_t hi)
 {
     return addr >= lo && addr < hi && hi - addr >= size;
@@ -110,6 +105,13 @@ static bool kernel_object(struct interp_exec *ex, uint64_t addr, uint32_t size)
     return true;
 }
 
+/* What a probe may read, as Linux's exception table makes a faulting
+ * BPF_PROBE_MEM load read 0: the run's own memory - a checked run's
+ * regions, the engine's stack, the kernel objects the runtime made for
+ * programs (a task_struct and what it points to), all read directly - and
+ * what the host-read policy allows (docs/sandbox.md), through the
+ * platform's fault-safe copy. Nothing else, whatever address a kernel
+ * object's field held. */
 uint64_t bpfrt_interp_probe_load(struct interp_exec *ex, uint64_t addr, uint32_t size, bool sign)
 {
     struct bpfrt_run *run = ex->run;
