@@ -21,6 +21,7 @@
 #include "bpfrt/hooks.h"
 #include "bpfrt/jit.h"
 #include "bpfrt/runtime.h"
+#include "core/prog/facts.h"
 #include "core/prog/prog_types.h"
 
 static struct bpfrt_runtime *rt;
@@ -365,6 +366,35 @@ static void test_chase(void)
     policy(BPFRT_HOST_READS_NONE);
 }
 
+/* The verifier's mark is on the loads through the typed pointer only: not
+ * on the context load that gives the pointer, nor on a stack load. */
+static void test_facts(void)
+{
+    const struct bpf_insn prog[] = {
+        LDX(BPF_DW, 6, 1, 8),                 /* ctx: plain */
+        STX(BPF_DW, 10, 6, -8), LDX(BPF_DW, 7, 10, -8), /* spill and fill: plain */
+        LDX(BPF_DW, 2, 7, parent_off),        /* probe */
+        LDX(BPF_W, 0, 2, pid_off),            /* probe */
+        EXIT(),
+    };
+    long fd = load(BPF_PROG_TYPE_TRACING, BPF_TRACE_RAW_TP, sched_switch, prog, NR(prog), 0, NULL, 0);
+    CHECK(fd >= 0);
+    const struct bpfrt_prog *p = fd >= 0 ? bpfrt_prog_from_handle(rt, (int)fd) : NULL;
+    CHECK(p && p->verified && p->probe_mem && p->facts);
+    static const bool probe[] = { false, false, false, true, true, false };
+    for (uint32_t i = 0; p && p->facts && i < NR(prog); i++)
+        CHECK_EQ((p->facts->flags[i] & BPFRT_FACT_PROBE_LOAD) != 0, probe[i]);
+    if (fd >= 0)
+        bpfrt_close(rt, (int)fd);
+    /* a program without typed loads has none */
+    const struct bpf_insn plain[] = { LDX(BPF_DW, 0, 1, 8), EXIT() };
+    fd = load(BPF_PROG_TYPE_TRACING, BPF_TRACE_RAW_TP, sched_switch, plain, NR(plain), 0, NULL, 0);
+    p = fd >= 0 ? bpfrt_prog_from_handle(rt, (int)fd) : NULL;
+    CHECK(p && !p->probe_mem && p->facts && !(p->facts->flags[0] & BPFRT_FACT_PROBE_LOAD));
+    if (fd >= 0)
+        bpfrt_close(rt, (int)fd);
+}
+
 /* A probe in a bpf-to-bpf callee (its own frame: the JIT calls the stub
  * from a deeper native stack). */
 static void test_probe_in_calls(void)
@@ -605,6 +635,7 @@ int main(void)
         t2 = calloc(1, task_size);
         secret = malloc(task_size);
         memset(secret, 0xa5, task_size);
+        RUN(test_facts);
         RUN(test_current_task);
         RUN(test_chase);
         RUN(test_probe_in_calls);
