@@ -69,6 +69,12 @@ static long member_off(const char *s, const char *name)
 /* ---- loading and running in both engines ---- */
 
 static const char *const engine_names[2] = { "interpreter", "jit" };
+/* The JIT is x86-64's; elsewhere the interpreter alone. */
+#if defined(__x86_64__)
+#define ENGINES 2
+#else
+#define ENGINES 1
+#endif
 
 static long load(uint32_t type, uint32_t attach, uint32_t btf_id, const struct bpf_insn *p, uint32_t n,
                  uint32_t flags, char *log, uint32_t log_size)
@@ -115,7 +121,7 @@ static long fds[2];
 static bool load_both(const struct prog *p, const char *mode)
 {
     static const uint32_t engines[2] = { BPFRT_ENGINE_INTERP, BPFRT_ENGINE_JIT };
-    for (int e = 0; e < 2; e++) {
+    for (int e = 0; e < ENGINES; e++) {
         char log[4096] = "";
         fds[e] = load(p->type, p->attach, p->btf_id, p->insns, p->n, p->flags | BPFRT_PROG_F_ENGINE(engines[e]),
                       log, sizeof(log));
@@ -137,8 +143,8 @@ static bool load_both(const struct prog *p, const char *mode)
 
 static void close_both(void)
 {
-    bpfrt_close(rt, (int)fds[0]);
-    bpfrt_close(rt, (int)fds[1]);
+    for (int e = 0; e < ENGINES; e++)
+        bpfrt_close(rt, (int)fds[e]);
 }
 
 /* Test-runs the loaded pair with ctx_in = ctx[n]; both must finish and
@@ -146,7 +152,7 @@ static void close_both(void)
 static uint64_t run_both(const void *ctx, uint32_t size)
 {
     uint64_t r[2] = { 0, 0 };
-    for (int e = 0; e < 2; e++) {
+    for (int e = 0; e < ENGINES; e++) {
         union bpf_attr a;
         memset(&a, 0, sizeof(a));
         a.test.prog_fd = (uint32_t)fds[e];
@@ -158,9 +164,9 @@ static uint64_t run_both(const void *ctx, uint32_t size)
         CHECK_EQ(err, 0);
         r[e] = a.test.retval;
     }
-    if (r[0] != r[1])
+    if (ENGINES == 2 && r[0] != r[1])
         fprintf(stderr, "interpreter 0x%llx, jit 0x%llx\n", (unsigned long long)r[0], (unsigned long long)r[1]);
-    CHECK_EQ(r[0], r[1]);
+    CHECK(ENGINES == 1 || r[0] == r[1]);
     return r[0];
 }
 
@@ -451,7 +457,7 @@ static void test_iter(void)
         for (int allowed = 0; allowed < 2; allowed++) {
             if (allowed)
                 allow(t1, task_size, true);
-            for (int e = 0; e < 2; e++) { /* each engine's run, the map read after it */
+            for (int e = 0; e < ENGINES; e++) { /* each engine's run, the map read after it */
                 union bpf_attr t;
                 uint64_t sentinel = 0xdead;
                 memset(&t, 0, sizeof(t));
@@ -471,7 +477,7 @@ static void test_iter(void)
                 CHECK_EQ(bpfrt_bpf(rt, BPF_MAP_LOOKUP_ELEM, &t, sizeof(t)), 0);
             }
             CHECK_EQ(got[0], allowed ? 4242u : 0u);
-            CHECK_EQ(got[1], got[0]);
+            CHECK(ENGINES == 1 || got[1] == got[0]);
         }
         allow(t1, task_size, false);
         policy(BPFRT_HOST_READS_NONE);
