@@ -486,6 +486,59 @@ static void test_iter(void)
     bpfrt_close(rt, (int)map);
 }
 
+/* The edges of the runtime's task object, which a probe reads directly
+ * (and the JIT then tests inline): a tp_btf program first reads a field of
+ * the current task, then through its `prev` argument at addresses the test
+ * derives from where the task is - inside the object, straddling its start
+ * or its end (0: the bytes outside are the host's). */
+static void test_kernel_object_edges(void)
+{
+    /* where the task is: bpf_get_current_task's value, in two halves */
+    const struct bpf_insn lo[] = { CALL(BPF_FUNC_get_current_task), EXIT() };
+    const struct bpf_insn hi[] = { CALL(BPF_FUNC_get_current_task), HI32(0), EXIT() };
+    struct bpfrt_pt_regs regs;
+    memset(&regs, 0, sizeof(regs));
+    uint64_t task = 0;
+    struct prog p = { BPF_PROG_TYPE_KPROBE, 0, 0, lo, NR(lo), 0 };
+    if (load_both(&p, "verified")) {
+        task = run_both(&regs, sizeof(regs));
+        close_both();
+    }
+    p.insns = hi;
+    p.n = NR(hi);
+    if (load_both(&p, "verified")) {
+        task |= run_both(&regs, sizeof(regs)) << 32;
+        close_both();
+    }
+    size_t len = 0;
+    CHECK(task && bpfrt_kernel_object_range(rt, (const void *)(uintptr_t)task, &len) && len > 8);
+    if (!len)
+        return;
+    const struct bpf_insn edge[] = {
+        LDX(BPF_DW, 6, 1, 8),                                    /* prev */
+        CALL(BPF_FUNC_get_current_task_btf), LDX(BPF_W, 7, 0, pid_off), /* the task: cached */
+        LDX(BPF_W, 0, 6, pid_off), EXIT(),                       /* prev->pid */
+    };
+    uint32_t last;
+    memcpy(&last, (const void *)(uintptr_t)(task + len - 4), 4);
+    const struct { uint64_t at; uint32_t want; } cases[] = {
+        { task + (uint64_t)pid_off, (uint32_t)getpid() }, /* the task's pid */
+        { task + len - 4, last },      /* the object's last bytes */
+        { task - 2, 0 },               /* straddling its start */
+        { task + len - 2, 0 },         /* straddling its end */
+        { task + len, 0 },             /* just past it */
+    };
+    struct prog e = tp(edge, NR(edge));
+    if (!load_both(&e, "verified"))
+        return;
+    for (size_t i = 0; i < NR(cases); i++) {
+        args[1] = cases[i].at - (uint64_t)pid_off;
+        CHECK_EQ(run_both(args, sizeof(args)), cases[i].want);
+    }
+    args[1] = ptr(t1);
+    close_both();
+}
+
 /* ---- hostile programs ---- */
 
 /* A pointer the program crafts: a value from a map, dereferenced. The
@@ -646,6 +699,7 @@ int main(void)
         RUN(test_chase);
         RUN(test_probe_in_calls);
         RUN(test_iter);
+        RUN(test_kernel_object_edges);
         RUN(test_crafted_pointer);
         RUN(test_runtime_memory);
         RUN(test_mixed_load);

@@ -15,10 +15,10 @@
  * probes (BPFRT_FACT_PROBE_LOAD: through a BTF-typed kernel pointer, whose
  * address is whatever a kernel object held). Linux emits those as plain
  * loads with an exception-table entry that makes a fault read 0; bpfrt
- * cannot catch a fault, so a probe goes to the same slow path as checked
- * mode's accesses, whose probe outcome reads only where the run may
- * (check.c's bpfrt_interp_probe_load) and yields 0 elsewhere - never a
- * stop, as Linux's never faults.
+ * cannot catch a fault, so a probe gets checked mode's inline test and
+ * slow path, whose probe outcome reads only where the run may (check.c's
+ * bpfrt_interp_probe_load) and yields 0 elsewhere - never a stop, as
+ * Linux's never faults.
  *
  * On x86 plain loads are acquire and plain stores release, so
  * load-acquire/store-release are ordinary moves. Atomics use lock-prefixed
@@ -43,16 +43,16 @@ static bool frame_local(uint8_t reg, int16_t off, unsigned size)
     return reg == BPF_REG_10 && off >= -BPFRT_STACK_SIZE && off + (int)size <= 0;
 }
 
-/* Checked mode: leaves the address in r11 after testing it. `dst` is the
- * load's destination, which the slow path may fill with a context field's
- * value or a probe's bytes, sign-extended for `sign` (execution then
- * continues at the next instruction). */
+/* Checked mode, and verified mode's probes: leaves the address in r11
+ * after testing it. `dst` is the load's destination, which the slow path
+ * may fill with a context field's value or a probe's bytes, sign-extended
+ * for `sign` (execution then continues at the next instruction). */
 static void check_access(struct jit_ctx *c, int base, int16_t off, unsigned size, enum jit_access_kind kind,
                          int dst, bool sign)
 {
     struct x86 *x = &c->hot, *y = &c->cold;
     unsigned si = size_idx(size);
-    bool load = kind == JIT_ACC_LOAD;
+    bool load = kind != JIT_ACC_STORE && kind != JIT_ACC_RMW;
     if (off == 0)
         bpfrt_x86_mov_rr(x, 8, JIT_T2, base);
     else
@@ -86,18 +86,15 @@ static void check_access(struct jit_ctx *c, int base, int16_t off, unsigned size
     bpfrt_jit_jump_insn(c, y, -1, c->pc + 1);
 }
 
-/* A probe load: dst = the slow path's value (0 where the run may not read). */
+/* A probe load: checked mode's test and slow path, where the probe kind
+ * gives the value (sign-extended there, 0 where the run may not read). In
+ * verified code the cache the test reads first holds the kernel object
+ * the last probe found (jit_runtime.c), so a program reading fields of its
+ * task stays inline; it starts as the entry frame's stack. */
 static void probe_load(struct jit_ctx *c, int base, int16_t off, unsigned size, bool sign, int dst)
 {
-    struct x86 *x = &c->hot;
-    enum jit_access_kind kind = sign ? JIT_ACC_PROBE_SX : JIT_ACC_PROBE;
-    if (off == 0)
-        bpfrt_x86_mov_rr(x, 8, JIT_T2, base);
-    else
-        bpfrt_x86_lea(x, JIT_T2, base, off);
-    bpfrt_x86_mov_r32_imm(x, JIT_T1, (uint32_t)kind << 26 | size_idx(size) << 24 | c->pc);
-    bpfrt_jit_call_label(c, x, c->stub[JIT_STUB_ACCESS]);
-    bpfrt_x86_mov_rr(x, 8, dst, JIT_T1);
+    check_access(c, base, off, size, sign ? JIT_ACC_PROBE_SX : JIT_ACC_PROBE, dst, false);
+    bpfrt_x86_load(&c->hot, size, sign, dst, JIT_T2, 0);
 }
 
 bool bpfrt_jit_needs_access_stub(const struct jit_ctx *c)
