@@ -100,12 +100,19 @@ enum jit_raise_kind { JIT_RAISE_BUDGET = 1, JIT_RAISE_FELL_OFF, JIT_RAISE_HELPER
  * log2(size) << 24 | pc). */
 enum jit_access_kind { JIT_ACC_LOAD = 0, JIT_ACC_STORE = 1, JIT_ACC_RMW = 2 };
 
-/* A label, jump, call or jump target as the emission met it
- * (jit_layout.c). */
-struct jit_event {
+/* A jump, call or loop head as the emission met it (jit_layout.c). */
+struct jit_fix {
     uint32_t pos;      /* where it ends in its stream's emitted code */
-    uint32_t target;   /* label id; a jump's label, or instruction | JIT_TGT_INSN */
+    uint32_t target;   /* label id, or instruction | JIT_TGT_INSN */
     uint8_t kind;
+};
+
+/* Where a label was bound: its emitted position and how many of its
+ * stream's resizable records (struct jit_ctx's adj) come before it; bit 31
+ * of adj: the cold stream. */
+struct jit_label {
+    uint32_t pos;
+    uint32_t adj;
 };
 
 /* The compile's working memory (jit_scratch.c). */
@@ -134,14 +141,18 @@ struct jit_ctx {
     struct x86 hot, cold;         /* the emitted code, every pass-sized jump long */
     uint32_t cap[2];              /* their buffers' sizes */
     uint32_t *emitted_at;         /* where each instruction starts in the emitted hot code, len + 1 */
-    uint8_t *is_target;           /* instructions jumps go to, len + 1 (2: a backward target, a loop head) */
-    /* what the emission recorded, per stream */
-    struct jit_event *ev[2];
-    uint32_t nev[2], cap_ev[2];
-    uint32_t nlabels;             /* label ids handed out */
+    uint32_t *insn_adj;           /* per instruction: the hot stream's adj records before its start, len + 1 */
+    uint8_t *loop_head;           /* instructions a backward jump goes to, len + 1 */
+    /* what the emission recorded, per stream, in emission order: the
+     * records whose size the layout chooses (pass-sized jumps, loop heads'
+     * padding), and the fixed-size ones (calls, short jumps inside one
+     * instruction's code) */
+    struct jit_fix *adj[2], *fix[2];
+    uint32_t nadj[2], nfix[2], cap_adj[2], cap_fix[2];
+    struct jit_label *labels;
+    uint32_t nlabels, cap_labels; /* label ids handed out */
     /* the relaxed layout */
-    uint8_t *near[2];             /* per event: a pass-sized jump made rel8 */
-    uint32_t *label_pos;          /* per label */
+    int32_t *shift[2];            /* per adj record (and one past the last): bytes its stream moved before it */
     uint32_t *addr;               /* image offset of each instruction, len + 1 */
     uint32_t cold_base, image_len, passes;
     bool aligned;                 /* loop heads are padded */
@@ -172,8 +183,6 @@ void bpfrt_jit_jump_label(struct jit_ctx *c, struct x86 *x, int cc, uint32_t lab
 void bpfrt_jit_jump_insn(struct jit_ctx *c, struct x86 *x, int cc, uint32_t pc);
 void bpfrt_jit_call_label(struct jit_ctx *c, struct x86 *x, uint32_t label);
 void bpfrt_jit_call_insn(struct jit_ctx *c, struct x86 *x, uint32_t pc);
-/* Records that jump target pc's code starts here. */
-void bpfrt_jit_insn_start(struct jit_ctx *c, uint32_t pc);
 /* Pads the hot code here to JIT_LOOP_ALIGN (a loop head): a tight loop
  * then sits in as few fetch blocks as it can. */
 #define JIT_LOOP_ALIGN 16

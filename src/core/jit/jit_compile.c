@@ -240,11 +240,10 @@ static inline bool start_insn(struct jit_ctx *c, uint32_t pc, uint32_t cold_at)
         return false;
     if (__builtin_expect(c->cold.len + MAX_INSN_CODE > c->cap[1], 0) && !grow(c, &c->cold, 1))
         return false;
-    if (c->is_target[pc] == 2)
+    if (c->loop_head[pc])
         bpfrt_jit_align_loop(c);
     c->emitted_at[pc] = c->hot.len;
-    if (c->is_target[pc])
-        bpfrt_jit_insn_start(c, pc);
+    c->insn_adj[pc] = c->nadj[0];
     return true;
 }
 
@@ -351,7 +350,8 @@ int bpfrt_jit_compile(struct bpfrt_prog *prog, struct jit_prog *jp, char *msg, s
     uint32_t *keys = jp->blind ? bpfrt_jit_scratch_get(&c, (size_t)len * sizeof(*keys), false) : NULL;
     c.addr = bpfrt_zalloc(rt, ((size_t)len + 1) * sizeof(uint32_t)); /* kept: jp->insn_off */
     c.emitted_at = bpfrt_jit_scratch_get(&c, ((size_t)len + 1) * sizeof(uint32_t), false);
-    c.is_target = bpfrt_jit_scratch_get(&c, (size_t)len + 1, true);
+    c.insn_adj = bpfrt_jit_scratch_get(&c, ((size_t)len + 1) * sizeof(uint32_t), false);
+    c.loop_head = bpfrt_jit_scratch_get(&c, (size_t)len + 1, true);
     bool checked = jp->mode == JIT_CHECKED; /* typical code sizes; grow() adds */
     c.cap[0] = len * (checked ? 24 : 12) + 2 * MAX_INSN_CODE;
     c.cap[1] = len * (checked ? 12 : 2) + 2 * MAX_INSN_CODE;
@@ -360,7 +360,8 @@ int bpfrt_jit_compile(struct bpfrt_prog *prog, struct jit_prog *jp, char *msg, s
     c.hot.cap = c.cap[0];
     c.cold.cap = c.cap[1];
     int err = -BPFRT_ENOMEM;
-    if (!di || (jp->blind && !keys) || !c.addr || !c.emitted_at || !c.is_target || !c.hot.code || !c.cold.code)
+    if (!di || (jp->blind && !keys) || !c.addr || !c.emitted_at || !c.insn_adj || !c.loop_head || !c.hot.code ||
+        !c.cold.code)
         goto out;
 
     const struct interp_slot *slots = jp->vm->slots;
@@ -375,10 +376,7 @@ int bpfrt_jit_compile(struct bpfrt_prog *prog, struct jit_prog *jp, char *msg, s
         uint8_t kind = bpfrt_op_kind(op);
         uint32_t t = (uint32_t)di[pc].target;
         if ((kind == BPFRT_K_JA || kind == BPFRT_K_JCOND || kind == BPFRT_K_MAY_GOTO) && t <= pc)
-            c.is_target[t] = 2; /* a loop head */
-        else if ((kind == BPFRT_K_JA || kind == BPFRT_K_JCOND || kind == BPFRT_K_MAY_GOTO ||
-                  op == BPFRT_OP_CALL_LOCAL) && t < len && !c.is_target[t])
-            c.is_target[t] = 1; /* (forward targets get marked when jumped to too) */
+            c.loop_head[t] = 1; /* padded to JIT_LOOP_ALIGN */
         if (di[pc].len == 2 && pc + 1 < len) {
             di[pc + 1].op = BPFRT_OP_BAD;
             pc++;
@@ -391,13 +389,6 @@ int bpfrt_jit_compile(struct bpfrt_prog *prog, struct jit_prog *jp, char *msg, s
     err = c.has_local_calls && !find_callee_writes(&c) ? -BPFRT_ENOMEM : 0;
     if (!err)
         err = emit_all(&c);
-    if (!err) {
-        c.near[0] = bpfrt_jit_scratch_get(&c, (size_t)c.nev[0] + 1, true);
-        c.near[1] = bpfrt_jit_scratch_get(&c, (size_t)c.nev[1] + 1, true);
-        c.label_pos = bpfrt_jit_scratch_get(&c, ((size_t)c.nlabels + 1) * sizeof(uint32_t), true);
-        if (!c.near[0] || !c.near[1] || !c.label_pos)
-            err = -BPFRT_ENOMEM;
-    }
     if (!err)
         err = bpfrt_jit_relax(&c);
     if (err) {

@@ -1,66 +1,83 @@
 /* Code layout: which jumps get rel8 (Linux's x86 JIT pass loop in
  * bpf_int_jit_compile, without re-emitting the code each pass).
  *
- * The emitters run once, writing every pass-sized jump in its long form
- * and recording, per stream (hot or cold) and in emission order, each jump,
- * call and label with where it ends in the emitted code, and the start of
- * every instruction something jumps to. The relaxation loop then only does
- * arithmetic: a position in the image is the emitted position minus what
- * the short jumps before it save; it places everything, makes short each
- * jump whose distance fits rel8, and repeats until no jump changes.
- * Distances only shrink as jumps become short, so a short jump stays valid
- * and the loop converges. Linking copies the emitted bytes into the image
- * and re-encodes every recorded jump and call with its final offset. */
+ * The emitters run once, writing every pass-sized jump in its long form.
+ * Per stream (hot or cold) and in emission order, they record the
+ * resizable things (pass-sized jumps; loop heads, padded with nops) apart
+ * from the fixed-size ones (calls, short jumps inside one instruction's
+ * code), each with where it ends in the emitted code; a label, and each
+ * instruction's start, notes its emitted position and how many resizable
+ * records come before it. A position in the image is then the emitted
+ * position plus its stream's shift before it: what the loop heads' padding
+ * added minus what the short jumps saved. The relaxation loop only does
+ * that arithmetic over the resizable records: it computes the shifts,
+ * makes short each jump whose distance fits rel8, and repeats until no
+ * jump changes. Distances only shrink as jumps become short, so a short
+ * jump stays valid and the loop converges. Linking copies the emitted
+ * bytes into the image and re-encodes every recorded jump and call with
+ * its final offset. */
 #include "core/jit/jit.h"
 
 #define JIT_TGT_INSN 0x80000000u /* a target that is an instruction, not a label */
+#define LABEL_COLD 0x80000000u   /* struct jit_label's adj: bound in the cold stream */
 
-/* An event's kind byte: the kind in bits 0-2, for EV_J8 bit 3 = a jcc (not
- * a jmp), a jcc's condition in bits 4-7. */
+/* A record's kind byte: the kind in bits 0-2; bit 3: a pass-sized jump
+ * made short (EV_NEAR), or an EV_J8 that is a jcc (EV_J8_JCC); a jcc's
+ * condition in bits 4-7. */
 enum {
-    EV_LABEL,
-    EV_INSN, /* the start of instruction `target` (a jump target) */
-    EV_JMP,  /* pass-sized jmp */
-    EV_JCC,  /* pass-sized jcc */
-    EV_J8,   /* jmp/jcc rel8 inside one instruction's code (always short) */
-    EV_CALL, /* call rel32 */
-    EV_ALIGN, /* a loop head: padded with nops to JIT_LOOP_ALIGN */
+    EV_JMP = 1, /* pass-sized jmp */
+    EV_JCC,     /* pass-sized jcc */
+    EV_ALIGN,   /* a loop head: padded with nops to JIT_LOOP_ALIGN */
+    EV_J8,      /* jmp/jcc rel8 inside one instruction's code (always short) */
+    EV_CALL,    /* call rel32 */
 };
 #define EV_KIND(k) ((k) & 7)
+#define EV_NEAR 0x08
 #define EV_J8_JCC 0x08
 #define EV_CC(k) ((k) >> 4)
+
+/* Room for one more element in a recording array (grown by doubling). */
+static bool room(struct jit_ctx *c, void **array, uint32_t n, uint32_t *cap, size_t elem)
+{
+    if (__builtin_expect(n < *cap, 1))
+        return true;
+    uint32_t ncap = *cap ? *cap * 2 : 256;
+    void *p = bpfrt_jit_scratch_get(c, (size_t)ncap * elem, false);
+    if (!p) {
+        c->err = -BPFRT_ENOMEM;
+        return false;
+    }
+    if (n)
+        bpfrt_memcpy(p, *array, (size_t)n * elem);
+    *array = p;
+    *cap = ncap;
+    return true;
+}
 
 static void record(struct jit_ctx *c, const struct x86 *x, uint8_t kind, uint32_t target)
 {
     unsigned st = x == &c->cold;
-    if (c->nev[st] == c->cap_ev[st]) {
-        uint32_t ncap = c->cap_ev[st] ? c->cap_ev[st] * 2 : 1024;
-        struct jit_event *n = bpfrt_jit_scratch_get(c, (size_t)ncap * sizeof(*n), false);
-        if (!n) {
-            c->err = -BPFRT_ENOMEM;
-            return;
-        }
-        if (c->nev[st])
-            bpfrt_memcpy(n, c->ev[st], (size_t)c->nev[st] * sizeof(*n));
-        c->ev[st] = n;
-        c->cap_ev[st] = ncap;
-    }
-    c->ev[st][c->nev[st]++] = (struct jit_event){ x->len, target, kind };
+    bool sized = EV_KIND(kind) <= EV_ALIGN;
+    struct jit_fix **a = sized ? &c->adj[st] : &c->fix[st];
+    uint32_t *n = sized ? &c->nadj[st] : &c->nfix[st];
+    if (!room(c, (void **)a, *n, sized ? &c->cap_adj[st] : &c->cap_fix[st], sizeof(**a)))
+        return;
+    (*a)[(*n)++] = (struct jit_fix){ x->len, target, kind };
 }
 
 uint32_t bpfrt_jit_label_new(struct jit_ctx *c)
 {
+    if (!room(c, (void **)&c->labels, c->nlabels, &c->cap_labels, sizeof(*c->labels)))
+        return 0;
+    c->labels[c->nlabels] = (struct jit_label){ 0, 0 };
     return c->nlabels++;
 }
 
 void bpfrt_jit_label_bind(struct jit_ctx *c, struct x86 *x, uint32_t label)
 {
-    record(c, x, EV_LABEL, label);
-}
-
-void bpfrt_jit_insn_start(struct jit_ctx *c, uint32_t pc)
-{
-    record(c, &c->hot, EV_INSN, pc);
+    unsigned st = x == &c->cold;
+    if (label < c->nlabels)
+        c->labels[label] = (struct jit_label){ x->len, c->nadj[st] | (st ? LABEL_COLD : 0) };
 }
 
 void bpfrt_jit_align_loop(struct jit_ctx *c)
@@ -73,15 +90,6 @@ void bpfrt_jit_align_loop(struct jit_ctx *c)
 static uint32_t pad_at(uint32_t p)
 {
     return (JIT_LOOP_ALIGN - (p & (JIT_LOOP_ALIGN - 1))) & (JIT_LOOP_ALIGN - 1);
-}
-
-/* A jump to an instruction not emitted yet marks it, so its start is
- * recorded (backward targets are marked before the emission). */
-static uint32_t insn_target(struct jit_ctx *c, uint32_t pc)
-{
-    if (pc <= c->len && !c->is_target[pc])
-        c->is_target[pc] = 1;
-    return pc | JIT_TGT_INSN;
 }
 
 static void jump(struct jit_ctx *c, struct x86 *x, int cc, uint32_t target)
@@ -100,7 +108,7 @@ void bpfrt_jit_jump_label(struct jit_ctx *c, struct x86 *x, int cc, uint32_t lab
 
 void bpfrt_jit_jump_insn(struct jit_ctx *c, struct x86 *x, int cc, uint32_t pc)
 {
-    jump(c, x, cc, insn_target(c, pc));
+    jump(c, x, cc, pc | JIT_TGT_INSN);
 }
 
 void bpfrt_jit_call_label(struct jit_ctx *c, struct x86 *x, uint32_t label)
@@ -112,7 +120,7 @@ void bpfrt_jit_call_label(struct jit_ctx *c, struct x86 *x, uint32_t label)
 void bpfrt_jit_call_insn(struct jit_ctx *c, struct x86 *x, uint32_t pc)
 {
     bpfrt_x86_call_rel32(x, 0);
-    record(c, x, EV_CALL, insn_target(c, pc));
+    record(c, x, EV_CALL, pc | JIT_TGT_INSN);
 }
 
 uint32_t bpfrt_jit_fwd8(struct jit_ctx *c, struct x86 *x, int cc)
@@ -139,147 +147,112 @@ void bpfrt_jit_call_abs(struct x86 *x, int reg, const void *fn)
 
 /* ---- the relaxation ---- */
 
-/* Bytes an event's instruction takes in the emitted code. */
-static unsigned emitted_len(uint8_t kind)
+/* Bytes a record's instruction takes in the emitted code, and what a
+ * pass-sized jump saves as rel8, by kind. */
+static const uint8_t emitted_len[8] = { [EV_JMP] = X86_JMP32_LEN, [EV_JCC] = X86_JCC32_LEN, [EV_J8] = 2, [EV_CALL] = 5 };
+static const uint8_t saving[8] = { [EV_JMP] = X86_JMP32_LEN - 2, [EV_JCC] = X86_JCC32_LEN - 2 };
+
+static inline uint32_t target_pos(const struct jit_ctx *c, uint32_t target)
 {
-    switch (EV_KIND(kind)) {
-    case EV_JMP: return X86_JMP32_LEN;
-    case EV_JCC: return X86_JCC32_LEN;
-    case EV_J8: return 2;
-    case EV_CALL: return 5;
-    default: return 0;
+    if (target & JIT_TGT_INSN) {
+        uint32_t pc = target & ~JIT_TGT_INSN;
+        return pc <= c->len ? (uint32_t)(c->emitted_at[pc] + c->shift[0][c->insn_adj[pc]]) : 0;
     }
+    if (target >= c->nlabels)
+        return 0;
+    struct jit_label l = c->labels[target];
+    unsigned st = l.adj >> 31;
+    return (uint32_t)((st ? c->cold_base : 0) + l.pos + c->shift[st][l.adj & ~LABEL_COLD]);
 }
 
-static unsigned saving(uint8_t kind)
-{
-    return EV_KIND(kind) == EV_JMP ? X86_JMP32_LEN - 2 : X86_JCC32_LEN - 2;
-}
-
-static bool sized(uint8_t kind)
-{
-    return EV_KIND(kind) == EV_JMP || EV_KIND(kind) == EV_JCC;
-}
-
-static uint32_t target_pos(const struct jit_ctx *c, uint32_t target)
-{
-    if (target & JIT_TGT_INSN)
-        return c->addr[target & ~JIT_TGT_INSN];
-    return target < c->nlabels ? c->label_pos[target] : 0;
-}
-
-/* Places labels, jump targets and jumps (at[]: where each jump would end
- * if long) with the short jumps chosen so far and the loop heads' padding:
- * hot code first, then cold. */
-static void place(struct jit_ctx *c, uint32_t *at[2])
+/* The shifts with the short jumps chosen so far and the loop heads'
+ * padding: hot code first, then cold. */
+static void place(struct jit_ctx *c)
 {
     uint32_t base = 0;
     for (unsigned st = 0; st < 2; st++) {
-        int64_t shift = 0; /* bytes added (padding) minus bytes saved (short jumps) so far */
-        for (uint32_t e = 0; e < c->nev[st]; e++) {
-            const struct jit_event *ev = &c->ev[st][e];
-            uint32_t p = (uint32_t)(base + ev->pos + shift);
-            switch (EV_KIND(ev->kind)) {
-            case EV_LABEL:
-                c->label_pos[ev->target] = p;
-                break;
-            case EV_INSN:
-                c->addr[ev->target] = p;
-                break;
-            case EV_JMP:
-            case EV_JCC:
-                at[st][e] = p;
-                if (c->near[st][e])
-                    shift -= saving(ev->kind);
-                break;
-            case EV_ALIGN:
-                shift += pad_at(p);
-                break;
-            default:
-                break;
-            }
+        int32_t shift = 0, *out = c->shift[st];
+        const struct jit_fix *a = c->adj[st];
+        for (uint32_t e = 0, n = c->nadj[st]; e < n; e++) {
+            out[e] = shift;
+            uint8_t k = a[e].kind;
+            if (__builtin_expect(EV_KIND(k) == EV_ALIGN, 0))
+                shift += (int32_t)pad_at(base + a[e].pos + (uint32_t)shift);
+            else if (k & EV_NEAR)
+                shift -= saving[EV_KIND(k)];
         }
+        out[c->nadj[st]] = shift;
         if (st == 0)
             c->cold_base = base = (uint32_t)(c->hot.len + shift);
         else
-            c->image_len = (uint32_t)(base + c->cold.len + shift);
+            c->image_len = base + (uint32_t)(c->cold.len + shift);
     }
 }
 
-/* Where a jump is, if it is made short (rel8) given the layout at[]. */
-static bool fits_short(const struct jit_ctx *c, const struct jit_event *ev, uint32_t end_long, bool near)
+/* Whether the pass-sized jump a[e] of stream st fits rel8 in the current
+ * layout, as it is (near) or if made short. */
+static inline bool fits_short(const struct jit_ctx *c, unsigned st, uint32_t e, bool near)
 {
-    /* a short jump ends `saving` bytes before where the long one would */
-    uint32_t end = near ? end_long - saving(ev->kind) : end_long;
-    int64_t rel = (int64_t)target_pos(c, ev->target) - end;
+    const struct jit_fix *f = &c->adj[st][e];
+    unsigned save = saving[EV_KIND(f->kind)];
+    /* where it would end if long; a short jump ends `save` bytes before */
+    uint32_t end = (st ? c->cold_base : 0) + f->pos + (uint32_t)c->shift[st][e];
+    int64_t rel = (int64_t)target_pos(c, f->target) - (near ? end - save : end);
     if (!near && rel < 0) /* backward: making it short brings its end closer */
-        rel += saving(ev->kind);
+        rel += save;
     return x86_is_imm8(rel);
+}
+
+/* One pass: flips the pass-sized jumps that are long (near = false) and
+ * fit short, or that are short (near = true) and no longer fit. */
+static bool flip(struct jit_ctx *c, bool near)
+{
+    bool changed = false;
+    for (unsigned st = 0; st < 2; st++) {
+        struct jit_fix *a = c->adj[st];
+        for (uint32_t e = 0, n = c->nadj[st]; e < n; e++) {
+            uint8_t k = a[e].kind;
+            if (EV_KIND(k) != EV_ALIGN && !(k & EV_NEAR) == !near && fits_short(c, st, e, near) == !near) {
+                a[e].kind = k ^ EV_NEAR;
+                changed = true;
+            }
+        }
+    }
+    return changed;
 }
 
 int bpfrt_jit_relax(struct jit_ctx *c)
 {
-    uint32_t *at[2] = { bpfrt_jit_scratch_get(c, ((size_t)c->nev[0] + 1) * sizeof(uint32_t), false),
-                        bpfrt_jit_scratch_get(c, ((size_t)c->nev[1] + 1) * sizeof(uint32_t), false) };
-    int err = at[0] && at[1] ? 0 : -BPFRT_ENOMEM;
+    c->shift[0] = bpfrt_jit_scratch_get(c, ((size_t)c->nadj[0] + 1) * sizeof(int32_t), false);
+    c->shift[1] = bpfrt_jit_scratch_get(c, ((size_t)c->nadj[1] + 1) * sizeof(int32_t), false);
+    if (!c->shift[0] || !c->shift[1])
+        return -BPFRT_ENOMEM;
     /* make short what fits, until nothing changes */
-    for (bool changed = !err; changed; c->passes++) {
-        changed = false;
-        place(c, at);
-        for (unsigned st = 0; st < 2; st++)
-            for (uint32_t e = 0; e < c->nev[st]; e++) {
-                const struct jit_event *ev = &c->ev[st][e];
-                if (sized(ev->kind) && !c->near[st][e] && fits_short(c, ev, at[st][e], false)) {
-                    c->near[st][e] = 1;
-                    changed = true;
-                }
-            }
+    bool changed = true;
+    for (; changed; c->passes++) {
+        place(c);
+        changed = flip(c, false);
     }
     /* Padding can grow as code before a loop head shrinks, which may push
      * a short jump out of reach: those go back to long until every short
      * one fits (nothing goes short again, so this ends). The last pass
      * above changed nothing, so its layout is current. */
-    for (bool changed = !err && c->aligned, first = true; changed; first = false) {
-        changed = false;
-        if (!first) {
-            place(c, at);
-            c->passes++;
-        }
-        for (unsigned st = 0; st < 2; st++)
-            for (uint32_t e = 0; e < c->nev[st]; e++) {
-                const struct jit_event *ev = &c->ev[st][e];
-                if (sized(ev->kind) && c->near[st][e] && !fits_short(c, ev, at[st][e], true)) {
-                    c->near[st][e] = 0;
-                    changed = true;
-                }
-            }
-    }
-    if (err)
-        return err;
-    /* every instruction's address (for callbacks, callx, dumps): its
-     * emitted start, moved by the short jumps and padding before it (a
-     * loop head's padding, recorded at its start, comes before it) */
-    int64_t shift = 0;
-    for (uint32_t pc = 0, e = 0; pc <= c->len; pc++) {
-        for (; e < c->nev[0] && c->ev[0][e].pos <= c->emitted_at[pc]; e++) {
-            const struct jit_event *ev = &c->ev[0][e];
-            if (sized(ev->kind) && c->near[0][e])
-                shift -= saving(ev->kind);
-            else if (EV_KIND(ev->kind) == EV_ALIGN)
-                shift += pad_at((uint32_t)(ev->pos + shift));
-        }
-        c->addr[pc] = (uint32_t)(c->emitted_at[pc] + shift);
-    }
+    for (changed = c->aligned; changed && (changed = flip(c, true)); c->passes++)
+        place(c);
+    /* every instruction's address (for callbacks, callx, dumps) */
+    for (uint32_t pc = 0; pc <= c->len; pc++)
+        c->addr[pc] = (uint32_t)(c->emitted_at[pc] + c->shift[0][c->insn_adj[pc]]);
     return 0;
 }
 
 /* ---- linking ---- */
 
-/* An event's jump or call, re-encoded in `out`. */
-static void encode(struct jit_ctx *c, struct x86 *out, uint8_t kind, bool near, uint32_t target)
+/* A record's jump or call, re-encoded in `out`. */
+static void encode(struct jit_ctx *c, struct x86 *out, uint8_t kind, uint32_t target)
 {
     uint8_t k = EV_KIND(kind);
-    unsigned n = k == EV_CALL ? 5 : (near || k == EV_J8) ? 2 : k == EV_JMP ? X86_JMP32_LEN : X86_JCC32_LEN;
+    bool near = (k == EV_JMP || k == EV_JCC) && (kind & EV_NEAR);
+    unsigned n = k == EV_CALL ? 5 : (near || k == EV_J8) ? 2 : emitted_len[k];
     int64_t rel = (int64_t)target_pos(c, target) - (x86_pos(out) + n);
     if (n == 2 && !x86_is_imm8(rel)) {
         c->err = -BPFRT_EFAULT;
@@ -304,9 +277,14 @@ int bpfrt_jit_link(struct jit_ctx *c, uint8_t *image)
         const struct x86 *in = st ? &c->cold : &c->hot;
         struct x86 out = { image + (st ? c->cold_base : 0), 0, st ? c->cold_base : 0, 0 };
         uint32_t src = 0; /* emitted bytes copied so far */
-        for (uint32_t e = 0; e < c->nev[st] && !c->err; e++) {
-            const struct jit_event *ev = &c->ev[st][e];
-            uint32_t from = ev->pos - emitted_len(ev->kind);
+        const struct jit_fix *a = c->adj[st], *f = c->fix[st];
+        uint32_t na = c->nadj[st], nf = c->nfix[st];
+        /* the two kinds of record merged back into emission order (a
+         * fixed-size one first at the same position: a loop head's padding
+         * only ever comes after the jump that ends where it starts) */
+        for (uint32_t i = 0, j = 0; (i < na || j < nf) && !c->err;) {
+            const struct jit_fix *ev = j < nf && (i == na || f[j].pos <= a[i].pos) ? &f[j++] : &a[i++];
+            uint32_t from = ev->pos - emitted_len[EV_KIND(ev->kind)];
             if (from - src <= 16 && x86_pos(&out) + 16 <= c->image_len) {
                 /* most segments are short: one 16-byte copy (what lies
                  * past the segment is overwritten next; the emitted code
@@ -321,8 +299,8 @@ int bpfrt_jit_link(struct jit_ctx *c, uint8_t *image)
                 /* executed once, on entering the loop */
                 for (uint32_t pad = pad_at(x86_pos(&out)); pad; pad -= pad > 9 ? 9 : pad)
                     bpfrt_x86_nop(&out, pad > 9 ? 9 : pad);
-            } else if (EV_KIND(ev->kind) >= EV_JMP) {
-                encode(c, &out, ev->kind, c->near[st][e], ev->target);
+            } else {
+                encode(c, &out, ev->kind, ev->target);
             }
         }
         bpfrt_memcpy(out.code + out.len, in->code + src, in->len - src);
