@@ -126,7 +126,7 @@ struct jit_scratch {
 struct jit_ctx {
     struct bpfrt_prog *prog;
     struct jit_prog *jp;
-    const struct bpfrt_dinsn *di; /* decoded instructions */
+    const struct interp_slot *slots; /* the interpreter's decoded instructions */
     const uint32_t *keys;         /* blinding keys per instruction, or NULL */
     const struct bpfrt_prog_facts *facts; /* verified mode: what the verifier proved, or NULL */
     uint32_t len;

@@ -33,6 +33,33 @@ static const jit_emit_fn emit_kind[] = {
 
 #define MAX_INSN_CODE 2048 /* bytes one chunk may take (the longest is a few hundred) */
 
+/* The decoded instruction, from the interpreter's slot (its decoder has
+ * parsed the opcode already) and the raw fields. Without branches: the
+ * kinds come in no order a predictor could follow. */
+#define TARGET_KINDS (1u << BPFRT_K_JA | 1u << BPFRT_K_JCOND | 1u << BPFRT_K_MAY_GOTO)
+static inline void from_slot(const struct interp_slot *s, const struct bpf_insn *raw, struct bpfrt_dinsn *d)
+{
+    const struct bpfrt_op_info *info = &bpfrt_op_info[s->op];
+    bool lddw = info->kind == BPFRT_K_LDDW;
+    bool has_target = ((TARGET_KINDS >> info->kind) & 1) || s->op == BPFRT_OP_CALL_LOCAL;
+    d->op = s->op;
+    d->dst = raw->dst_reg;
+    d->src = raw->src_reg;
+    d->size = info->size;
+    d->len = (uint8_t)(1 + lddw);
+    d->off = raw->off;
+    d->imm = raw->imm;
+    /* an ld_imm64's value, or for BPF_PSEUDO_FUNC the handle (the target's slot) */
+    d->value = lddw ? s->imm : (uint64_t)(int64_t)raw->imm;
+    d->target = has_target ? s->off : 0; /* absolute */
+}
+
+/* Instruction pc, decoded (the second half of an ld_imm64 is BAD). */
+static inline void insn_at(const struct jit_ctx *c, uint32_t pc, struct bpfrt_dinsn *d)
+{
+    from_slot(&c->slots[pc], &c->prog->insns[pc], d);
+}
+
 /* ---- liveness of r1-r5 ---- */
 
 static inline uint8_t bit(uint8_t r)
@@ -107,7 +134,7 @@ uint8_t bpfrt_jit_live_after(const struct jit_ctx *c, uint32_t pc)
     struct { uint32_t pc; uint8_t open; } stack[8];
     unsigned sp = 0, budget = SCAN_BUDGET;
     uint8_t live = 0;
-    stack[sp++].pc = pc + c->di[pc].len;
+    stack[sp++].pc = pc + (c->slots[pc].op == BPFRT_OP_LDDW ? 2 : 1);
     stack[0].open = 0x3e;
     while (sp) {
         sp--;
@@ -119,7 +146,8 @@ uint8_t bpfrt_jit_live_after(const struct jit_ctx *c, uint32_t pc)
                 break;
             }
             budget--;
-            const struct bpfrt_dinsn *d = &c->di[i];
+            struct bpfrt_dinsn di, *d = &di;
+            insn_at(c, i, d);
             uint8_t use, def, kind = bpfrt_op_kind(d->op);
             use_def(d, c->has_local_calls, &use, &def);
             live |= open & use;
@@ -180,10 +208,11 @@ static bool find_callee_writes(struct jit_ctx *c)
     c->sub_of = bpfrt_jit_scratch_get(c, ((size_t)c->len + 1) * sizeof(uint32_t), false);
     if (!start || !c->sub_of)
         return false;
+    const struct interp_slot *sl = c->slots; /* a local call's off: its target */
     start[0] = 1;
     for (uint32_t pc = 0; pc < c->len; pc++)
-        if (c->di[pc].op == BPFRT_OP_CALL_LOCAL && (uint32_t)c->di[pc].target < c->len)
-            start[c->di[pc].target] = 1;
+        if (sl[pc].op == BPFRT_OP_CALL_LOCAL && (uint32_t)sl[pc].off < c->len)
+            start[sl[pc].off] = 1;
     uint32_t n = 0;
     for (uint32_t pc = 0; pc < c->len; pc++) {
         n += start[pc];
@@ -192,16 +221,19 @@ static bool find_callee_writes(struct jit_ctx *c)
     c->sub_writes = bpfrt_jit_scratch_get(c, (size_t)n * sizeof(uint16_t), true);
     if (!c->sub_writes)
         return false;
-    for (uint32_t pc = 0; pc < c->len; pc++)
-        if (c->di[pc].op != BPFRT_OP_BAD)
-            c->sub_writes[c->sub_of[pc]] |= writes_callee_saved(&c->di[pc]);
+    for (uint32_t pc = 0; pc < c->len; pc++) {
+        struct bpfrt_dinsn d;
+        insn_at(c, pc, &d);
+        if (d.op != BPFRT_OP_BAD)
+            c->sub_writes[c->sub_of[pc]] |= writes_callee_saved(&d);
+    }
     /* and what their callees write, until nothing changes (recursion) */
     for (bool changed = true; changed;) {
         changed = false;
         for (uint32_t pc = 0; pc < c->len; pc++) {
-            if (c->di[pc].op != BPFRT_OP_CALL_LOCAL || (uint32_t)c->di[pc].target >= c->len)
+            if (sl[pc].op != BPFRT_OP_CALL_LOCAL || (uint32_t)sl[pc].off >= c->len)
                 continue;
-            uint16_t *w = &c->sub_writes[c->sub_of[pc]], add = c->sub_writes[c->sub_of[c->di[pc].target]];
+            uint16_t *w = &c->sub_writes[c->sub_of[pc]], add = c->sub_writes[c->sub_of[sl[pc].off]];
             if ((*w | add) != *w) {
                 *w |= add;
                 changed = true;
@@ -254,7 +286,6 @@ static int emit_all(struct jit_ctx *c)
     bpfrt_jit_emit_stubs(c);
     uint32_t cold_at = 0;
     for (uint32_t pc = 0; pc < c->len && !c->err; pc++) {
-        const struct bpfrt_dinsn *d = &c->di[pc];
         if (!start_insn(c, pc, cold_at))
             break;
         cold_at = c->cold.len;
@@ -262,47 +293,18 @@ static int emit_all(struct jit_ctx *c)
         /* BAD: the second half of an ld_imm64; an instruction the verifier
          * found no path to (its `goto -1` trap) gets no code, as Linux's
          * opt_remove_dead_code drops it */
-        if (d->op != BPFRT_OP_BAD && (!c->facts || (c->facts->flags[pc] & BPFRT_FACT_REACHED)))
-            emit_kind[bpfrt_op_kind(d->op)](c, d);
+        uint16_t op = c->slots[pc].op;
+        if (op != BPFRT_OP_BAD && (!c->facts || (c->facts->flags[pc] & BPFRT_FACT_REACHED))) {
+            struct bpfrt_dinsn d;
+            insn_at(c, pc, &d);
+            emit_kind[bpfrt_op_kind(op)](c, &d);
+        }
     }
     if (!c->err && start_insn(c, c->len, cold_at)) {
         c->pc = c->len;
         bpfrt_jit_emit_fell_off(c);
     }
     return c->err;
-}
-
-/* The decoded instruction, from the interpreter's slot (its decoder has
- * parsed the opcode already) and the raw fields. */
-static void from_slot(const struct interp_slot *s, const struct bpf_insn *raw, struct bpfrt_dinsn *d)
-{
-    const struct bpfrt_op_info *info = &bpfrt_op_info[s->op];
-    d->op = s->op;
-    d->dst = raw->dst_reg;
-    d->src = raw->src_reg;
-    d->size = info->size;
-    d->len = 1;
-    d->off = raw->off;
-    d->imm = raw->imm;
-    d->value = (uint64_t)(int64_t)raw->imm;
-    d->target = 0;
-    switch (info->kind) {
-    case BPFRT_K_JA:
-    case BPFRT_K_JCOND:
-    case BPFRT_K_MAY_GOTO:
-        d->target = s->off; /* absolute */
-        break;
-    case BPFRT_K_CALL:
-        if (s->op == BPFRT_OP_CALL_LOCAL)
-            d->target = s->off;
-        break;
-    case BPFRT_K_LDDW:
-        d->len = 2;
-        d->value = s->imm; /* the value, or for BPF_PSEUDO_FUNC the handle (the target's slot) */
-        break;
-    default:
-        break;
-    }
 }
 
 /* True when the CPU has BMI2 (shlx/shrx/sarx). Asked once per runtime:
@@ -346,7 +348,6 @@ int bpfrt_jit_compile(struct bpfrt_prog *prog, struct jit_prog *jp, char *msg, s
     c.bmi2 = cpu_has_bmi2(rt);
     c.facts = jp->mode == JIT_VERIFIED ? prog->facts : NULL;
     bpfrt_jit_scratch_begin(&c);
-    struct bpfrt_dinsn *di = bpfrt_jit_scratch_get(&c, (size_t)len * sizeof(*di), false);
     uint32_t *keys = jp->blind ? bpfrt_jit_scratch_get(&c, (size_t)len * sizeof(*keys), false) : NULL;
     c.addr = bpfrt_zalloc(rt, ((size_t)len + 1) * sizeof(uint32_t)); /* kept: jp->insn_off */
     c.emitted_at = bpfrt_jit_scratch_get(&c, ((size_t)len + 1) * sizeof(uint32_t), false);
@@ -360,29 +361,29 @@ int bpfrt_jit_compile(struct bpfrt_prog *prog, struct jit_prog *jp, char *msg, s
     c.hot.cap = c.cap[0];
     c.cold.cap = c.cap[1];
     int err = -BPFRT_ENOMEM;
-    if (!di || (jp->blind && !keys) || !c.addr || !c.emitted_at || !c.insn_adj || !c.loop_head || !c.hot.code ||
+    if ((jp->blind && !keys) || !c.addr || !c.emitted_at || !c.insn_adj || !c.loop_head || !c.hot.code ||
         !c.cold.code)
         goto out;
 
-    const struct interp_slot *slots = jp->vm->slots;
+    /* what the emission needs to know beforehand: the stubs a program
+     * needs, the loop heads (targets of backward jumps) */
+    const struct interp_slot *slots = c.slots = jp->vm->slots;
     for (uint32_t pc = 0; pc < len; pc++) {
-        from_slot(&slots[pc], &prog->insns[pc], &di[pc]);
-        uint16_t op = di[pc].op;
-        c.has_local_calls |= op == BPFRT_OP_CALL_LOCAL || op == BPFRT_OP_CALLX;
-        c.has_may_goto |= op == BPFRT_OP_MAY_GOTO;
-        c.may_tail_call |= op == BPFRT_OP_CALL_HELPER || op == BPFRT_OP_CALLX;
+        uint16_t op = slots[pc].op;
+        uint8_t kind = bpfrt_op_kind(op);
+        if (kind == BPFRT_K_JA || kind == BPFRT_K_JCOND || kind == BPFRT_K_MAY_GOTO) {
+            uint32_t t = (uint32_t)slots[pc].off; /* absolute */
+            if (t <= pc)
+                c.loop_head[t] = 1; /* padded to JIT_LOOP_ALIGN */
+            c.has_may_goto |= kind == BPFRT_K_MAY_GOTO;
+        } else if (kind == BPFRT_K_CALL) {
+            c.has_local_calls |= op == BPFRT_OP_CALL_LOCAL || op == BPFRT_OP_CALLX;
+            c.may_tail_call |= op == BPFRT_OP_CALL_HELPER || op == BPFRT_OP_CALLX;
+        }
         if (keys)
             keys[pc] = plat->random_u32 ? plat->random_u32(plat->ctx) : 0x9e3779b9u * (pc + 1);
-        uint8_t kind = bpfrt_op_kind(op);
-        uint32_t t = (uint32_t)di[pc].target;
-        if ((kind == BPFRT_K_JA || kind == BPFRT_K_JCOND || kind == BPFRT_K_MAY_GOTO) && t <= pc)
-            c.loop_head[t] = 1; /* padded to JIT_LOOP_ALIGN */
-        if (di[pc].len == 2 && pc + 1 < len) {
-            di[pc + 1].op = BPFRT_OP_BAD;
-            pc++;
-        }
+        pc += kind == BPFRT_K_LDDW; /* its second half: a BAD slot */
     }
-    c.di = di;
     c.keys = keys;
 
     /* The code with every jump long, then the layout with the shortest. */
