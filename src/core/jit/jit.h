@@ -142,7 +142,7 @@ struct jit_ctx {
     uint32_t cap[2];              /* their buffers' sizes */
     uint32_t *emitted_at;         /* where each instruction starts in the emitted hot code, len + 1 */
     uint32_t *insn_adj;           /* per instruction: the hot stream's adj records before its start, len + 1 */
-    uint8_t *loop_head;           /* instructions a backward jump goes to, len + 1 */
+    uint8_t *loop_head;           /* instructions a backward jump goes to, len + 2 */
     /* what the emission recorded, per stream, in emission order: the
      * records whose size the layout chooses (pass-sized jumps, loop heads'
      * padding), and the fixed-size ones (calls, short jumps inside one

@@ -352,7 +352,7 @@ int bpfrt_jit_compile(struct bpfrt_prog *prog, struct jit_prog *jp, char *msg, s
     c.addr = bpfrt_zalloc(rt, ((size_t)len + 1) * sizeof(uint32_t)); /* kept: jp->insn_off */
     c.emitted_at = bpfrt_jit_scratch_get(&c, ((size_t)len + 1) * sizeof(uint32_t), false);
     c.insn_adj = bpfrt_jit_scratch_get(&c, ((size_t)len + 1) * sizeof(uint32_t), false);
-    c.loop_head = bpfrt_jit_scratch_get(&c, (size_t)len + 1, true);
+    c.loop_head = bpfrt_jit_scratch_get(&c, (size_t)len + 2, true);
     bool checked = jp->mode == JIT_CHECKED; /* typical code sizes; grow() adds */
     c.cap[0] = len * (checked ? 24 : 12) + 2 * MAX_INSN_CODE;
     c.cap[1] = len * (checked ? 12 : 2) + 2 * MAX_INSN_CODE;
@@ -365,25 +365,28 @@ int bpfrt_jit_compile(struct bpfrt_prog *prog, struct jit_prog *jp, char *msg, s
         !c.cold.code)
         goto out;
 
-    /* what the emission needs to know beforehand: the stubs a program
-     * needs, the loop heads (targets of backward jumps) */
+    /* What the emission needs to know beforehand: the stubs a program
+     * needs, the loop heads (targets of backward jumps). Without branches,
+     * as from_slot. */
     const struct interp_slot *slots = c.slots = jp->vm->slots;
+    uint32_t kinds = 0;
+    bool local_calls = false, tail_calls = false;
     for (uint32_t pc = 0; pc < len; pc++) {
         uint16_t op = slots[pc].op;
         uint8_t kind = bpfrt_op_kind(op);
-        if (kind == BPFRT_K_JA || kind == BPFRT_K_JCOND || kind == BPFRT_K_MAY_GOTO) {
-            uint32_t t = (uint32_t)slots[pc].off; /* absolute */
-            if (t <= pc)
-                c.loop_head[t] = 1; /* padded to JIT_LOOP_ALIGN */
-            c.has_may_goto |= kind == BPFRT_K_MAY_GOTO;
-        } else if (kind == BPFRT_K_CALL) {
-            c.has_local_calls |= op == BPFRT_OP_CALL_LOCAL || op == BPFRT_OP_CALLX;
-            c.may_tail_call |= op == BPFRT_OP_CALL_HELPER || op == BPFRT_OP_CALLX;
-        }
+        uint32_t t = (uint32_t)slots[pc].off; /* a jump's target, absolute */
+        kinds |= 1u << kind;
+        /* (loop_head[len + 1] takes the other instructions' stores) */
+        c.loop_head[(TARGET_KINDS >> kind & 1) & (t <= pc) ? t : len + 1] = 1;
+        local_calls |= (op == BPFRT_OP_CALL_LOCAL) | (op == BPFRT_OP_CALLX);
+        tail_calls |= (op == BPFRT_OP_CALL_HELPER) | (op == BPFRT_OP_CALLX);
         if (keys)
             keys[pc] = plat->random_u32 ? plat->random_u32(plat->ctx) : 0x9e3779b9u * (pc + 1);
         pc += kind == BPFRT_K_LDDW; /* its second half: a BAD slot */
     }
+    c.has_local_calls = local_calls;
+    c.may_tail_call = tail_calls;
+    c.has_may_goto = kinds >> BPFRT_K_MAY_GOTO & 1;
     c.keys = keys;
 
     /* The code with every jump long, then the layout with the shortest. */

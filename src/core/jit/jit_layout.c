@@ -221,14 +221,80 @@ static bool flip(struct jit_ctx *c, bool near)
     return changed;
 }
 
+/* Without loop padding: one sweep places and decides at once (Gauss-Seidel
+ * where the passes above are Jacobi). Deciding jump e of stream st, the
+ * shifts before it are this sweep's; a target after it in its stream (or
+ * in the cold stream, from the hot one) has the last sweep's shift plus
+ * what this sweep has saved so far before e (delta): exact in its stream,
+ * since nothing between e and the target has been decided again yet, and
+ * an overstatement of a forward distance into the cold stream (the hot
+ * jumps after e can only save more), which never makes short a jump that
+ * does not fit. A sweep that changes nothing saw exact positions
+ * throughout, so the loop ends where the passes do: where every jump that
+ * fits is short (the least such set, whatever the order of decisions). */
+static inline int64_t sweep_target(const struct jit_ctx *c, unsigned st, uint32_t e, int32_t delta,
+                                   uint32_t target)
+{
+    unsigned tst = 0;
+    uint32_t p = 0, a = 0;
+    if (target & JIT_TGT_INSN) {
+        uint32_t pc = target & ~JIT_TGT_INSN;
+        if (pc <= c->len)
+            p = c->emitted_at[pc], a = c->insn_adj[pc];
+    } else if (target < c->nlabels) {
+        struct jit_label l = c->labels[target];
+        tst = l.adj >> 31;
+        p = l.pos;
+        a = l.adj & ~LABEL_COLD;
+    }
+    int32_t sh = c->shift[tst][a];
+    if (tst == st ? a > e : tst > st)
+        sh += delta;
+    return (int64_t)(tst ? c->cold_base : 0) + p + sh;
+}
+
+static bool sweep(struct jit_ctx *c)
+{
+    bool changed = false;
+    uint32_t base = 0;
+    for (unsigned st = 0; st < 2; st++) {
+        int32_t shift = 0, *out = c->shift[st];
+        struct jit_fix *a = c->adj[st];
+        for (uint32_t e = 0, n = c->nadj[st]; e < n; e++) {
+            int32_t delta = shift - out[e];
+            out[e] = shift;
+            uint8_t k = a[e].kind;
+            if (!(k & EV_NEAR)) {
+                int64_t rel = sweep_target(c, st, e, delta, a[e].target) - (base + a[e].pos + (uint32_t)shift);
+                if (rel < 0) /* backward: making it short brings its end closer */
+                    rel += saving[EV_KIND(k)];
+                if (!x86_is_imm8(rel))
+                    continue;
+                a[e].kind = k |= EV_NEAR;
+                changed = true;
+            }
+            shift -= saving[EV_KIND(k)];
+        }
+        out[c->nadj[st]] = shift;
+        if (st == 0)
+            c->cold_base = base = (uint32_t)(c->hot.len + shift);
+        else
+            c->image_len = base + (uint32_t)(c->cold.len + shift);
+    }
+    return changed;
+}
+
 int bpfrt_jit_relax(struct jit_ctx *c)
 {
-    c->shift[0] = bpfrt_jit_scratch_get(c, ((size_t)c->nadj[0] + 1) * sizeof(int32_t), false);
-    c->shift[1] = bpfrt_jit_scratch_get(c, ((size_t)c->nadj[1] + 1) * sizeof(int32_t), false);
+    c->shift[0] = bpfrt_jit_scratch_get(c, ((size_t)c->nadj[0] + 1) * sizeof(int32_t), true);
+    c->shift[1] = bpfrt_jit_scratch_get(c, ((size_t)c->nadj[1] + 1) * sizeof(int32_t), true);
     if (!c->shift[0] || !c->shift[1])
         return -BPFRT_ENOMEM;
     /* make short what fits, until nothing changes */
     bool changed = true;
+    c->cold_base = c->hot.len; /* every jump long */
+    for (; changed && !c->aligned; c->passes++)
+        changed = sweep(c);
     for (; changed; c->passes++) {
         place(c);
         changed = flip(c, false);
