@@ -176,21 +176,118 @@ void bpfrt_jit_scratch_end(struct jit_ctx *c);
 int bpfrt_jit_relax(struct jit_ctx *c);
 /* Copies the emitted code into the image with the final jumps and calls. */
 int bpfrt_jit_link(struct jit_ctx *c, uint8_t *image);
-uint32_t bpfrt_jit_label_new(struct jit_ctx *c);
-void bpfrt_jit_label_bind(struct jit_ctx *c, struct x86 *x, uint32_t label);
+
+/* What the emission records (inline: a checked access records seven
+ * things, so a call each would cost more than the recording). A record's
+ * kind byte: the kind in bits 0-2; bit 3: a pass-sized jump made short
+ * (JIT_EV_NEAR), or a JIT_EV_J8 that is a jcc (JIT_EV_J8_JCC); a jcc's
+ * condition in bits 4-7. The first three kinds are resizable (the
+ * relaxation chooses their size), the others fixed-size. */
+enum {
+    JIT_EV_JMP = 1, /* pass-sized jmp */
+    JIT_EV_JCC,     /* pass-sized jcc */
+    JIT_EV_ALIGN,   /* a loop head: padded with nops to JIT_LOOP_ALIGN */
+    JIT_EV_J8,      /* jmp/jcc rel8 inside one instruction's code (always short) */
+    JIT_EV_CALL,    /* call rel32 */
+};
+#define JIT_EV_KIND(k) ((k) & 7)
+#define JIT_EV_NEAR 0x08
+#define JIT_EV_J8_JCC 0x08
+#define JIT_EV_CC(k) ((k) >> 4)
+#define JIT_TGT_INSN 0x80000000u /* a target that is an instruction, not a label */
+#define JIT_LABEL_COLD 0x80000000u /* struct jit_label's adj: bound in the cold stream */
+
+/* Grows a recording array to hold one more element (false: out of memory,
+ * c->err set). */
+bool bpfrt_jit_grow_records(struct jit_ctx *c, void **array, uint32_t n, uint32_t *cap, size_t elem);
+
+static inline void jit_record(struct jit_ctx *c, const struct x86 *x, uint8_t kind, uint32_t target)
+{
+    unsigned st = x == &c->cold;
+    bool sized = JIT_EV_KIND(kind) <= JIT_EV_ALIGN;
+    struct jit_fix **a = sized ? &c->adj[st] : &c->fix[st];
+    uint32_t *n = sized ? &c->nadj[st] : &c->nfix[st], *cap = sized ? &c->cap_adj[st] : &c->cap_fix[st];
+    if (__builtin_expect(*n >= *cap, 0) && !bpfrt_jit_grow_records(c, (void **)a, *n, cap, sizeof(**a)))
+        return;
+    (*a)[(*n)++] = (struct jit_fix){ x->len, target, kind };
+}
+
+static inline uint32_t bpfrt_jit_label_new(struct jit_ctx *c)
+{
+    if (__builtin_expect(c->nlabels >= c->cap_labels, 0) &&
+        !bpfrt_jit_grow_records(c, (void **)&c->labels, c->nlabels, &c->cap_labels, sizeof(*c->labels)))
+        return 0;
+    c->labels[c->nlabels] = (struct jit_label){ 0, 0 };
+    return c->nlabels++;
+}
+
+/* Binds a label here. */
+static inline void bpfrt_jit_label_bind(struct jit_ctx *c, struct x86 *x, uint32_t label)
+{
+    unsigned st = x == &c->cold;
+    if (label < c->nlabels)
+        c->labels[label] = (struct jit_label){ x->len, c->nadj[st] | (st ? JIT_LABEL_COLD : 0) };
+}
+
+static inline void jit_jump(struct jit_ctx *c, struct x86 *x, int cc, uint32_t target)
+{
+    if (cc < 0)
+        bpfrt_x86_jmp_rel32(x, 0);
+    else
+        bpfrt_x86_jcc_rel32(x, (enum x86_cc)cc, 0);
+    jit_record(c, x, cc < 0 ? JIT_EV_JMP : (uint8_t)(JIT_EV_JCC | cc << 4), target);
+}
+
 /* Jump (cc < 0: jmp) to a label, to instruction `pc`'s start, or call a label. */
-void bpfrt_jit_jump_label(struct jit_ctx *c, struct x86 *x, int cc, uint32_t label);
-void bpfrt_jit_jump_insn(struct jit_ctx *c, struct x86 *x, int cc, uint32_t pc);
-void bpfrt_jit_call_label(struct jit_ctx *c, struct x86 *x, uint32_t label);
-void bpfrt_jit_call_insn(struct jit_ctx *c, struct x86 *x, uint32_t pc);
+static inline void bpfrt_jit_jump_label(struct jit_ctx *c, struct x86 *x, int cc, uint32_t label)
+{
+    jit_jump(c, x, cc, label);
+}
+
+static inline void bpfrt_jit_jump_insn(struct jit_ctx *c, struct x86 *x, int cc, uint32_t pc)
+{
+    jit_jump(c, x, cc, pc | JIT_TGT_INSN);
+}
+
+static inline void bpfrt_jit_call_label(struct jit_ctx *c, struct x86 *x, uint32_t label)
+{
+    bpfrt_x86_call_rel32(x, 0);
+    jit_record(c, x, JIT_EV_CALL, label);
+}
+
+static inline void bpfrt_jit_call_insn(struct jit_ctx *c, struct x86 *x, uint32_t pc)
+{
+    bpfrt_x86_call_rel32(x, 0);
+    jit_record(c, x, JIT_EV_CALL, pc | JIT_TGT_INSN);
+}
+
 /* Pads the hot code here to JIT_LOOP_ALIGN (a loop head): a tight loop
  * then sits in as few fetch blocks as it can. */
 #define JIT_LOOP_ALIGN 16
-void bpfrt_jit_align_loop(struct jit_ctx *c);
+static inline void bpfrt_jit_align_loop(struct jit_ctx *c)
+{
+    jit_record(c, &c->hot, JIT_EV_ALIGN, 0);
+    c->aligned = true;
+}
+
 /* Short forward jump inside one instruction's code: emit it, then bind its
  * target where the code it skips ends. */
-uint32_t bpfrt_jit_fwd8(struct jit_ctx *c, struct x86 *x, int cc);
-void bpfrt_jit_patch8(struct jit_ctx *c, struct x86 *x, uint32_t fix);
+static inline uint32_t bpfrt_jit_fwd8(struct jit_ctx *c, struct x86 *x, int cc)
+{
+    uint32_t label = bpfrt_jit_label_new(c);
+    if (cc < 0)
+        bpfrt_x86_jmp_rel8(x, 0);
+    else
+        bpfrt_x86_jcc_rel8(x, (enum x86_cc)cc, 0);
+    jit_record(c, x, cc < 0 ? JIT_EV_J8 : (uint8_t)(JIT_EV_J8 | JIT_EV_J8_JCC | cc << 4), label);
+    return label;
+}
+
+static inline void bpfrt_jit_patch8(struct jit_ctx *c, struct x86 *x, uint32_t label)
+{
+    bpfrt_jit_label_bind(c, x, label);
+}
+
 /* The r1-r5 (bits 1-5) a later instruction may read after instruction pc
  * (a bounded forward scan; whatever it cannot decide counts as read). */
 uint8_t bpfrt_jit_live_after(const struct jit_ctx *c, uint32_t pc);

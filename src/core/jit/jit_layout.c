@@ -18,29 +18,8 @@
  * its final offset. */
 #include "core/jit/jit.h"
 
-#define JIT_TGT_INSN 0x80000000u /* a target that is an instruction, not a label */
-#define LABEL_COLD 0x80000000u   /* struct jit_label's adj: bound in the cold stream */
-
-/* A record's kind byte: the kind in bits 0-2; bit 3: a pass-sized jump
- * made short (EV_NEAR), or an EV_J8 that is a jcc (EV_J8_JCC); a jcc's
- * condition in bits 4-7. */
-enum {
-    EV_JMP = 1, /* pass-sized jmp */
-    EV_JCC,     /* pass-sized jcc */
-    EV_ALIGN,   /* a loop head: padded with nops to JIT_LOOP_ALIGN */
-    EV_J8,      /* jmp/jcc rel8 inside one instruction's code (always short) */
-    EV_CALL,    /* call rel32 */
-};
-#define EV_KIND(k) ((k) & 7)
-#define EV_NEAR 0x08
-#define EV_J8_JCC 0x08
-#define EV_CC(k) ((k) >> 4)
-
-/* Room for one more element in a recording array (grown by doubling). */
-static bool room(struct jit_ctx *c, void **array, uint32_t n, uint32_t *cap, size_t elem)
+bool bpfrt_jit_grow_records(struct jit_ctx *c, void **array, uint32_t n, uint32_t *cap, size_t elem)
 {
-    if (__builtin_expect(n < *cap, 1))
-        return true;
     uint32_t ncap = *cap ? *cap * 2 : 256;
     void *p = bpfrt_jit_scratch_get(c, (size_t)ncap * elem, false);
     if (!p) {
@@ -54,89 +33,10 @@ static bool room(struct jit_ctx *c, void **array, uint32_t n, uint32_t *cap, siz
     return true;
 }
 
-static void record(struct jit_ctx *c, const struct x86 *x, uint8_t kind, uint32_t target)
-{
-    unsigned st = x == &c->cold;
-    bool sized = EV_KIND(kind) <= EV_ALIGN;
-    struct jit_fix **a = sized ? &c->adj[st] : &c->fix[st];
-    uint32_t *n = sized ? &c->nadj[st] : &c->nfix[st];
-    if (!room(c, (void **)a, *n, sized ? &c->cap_adj[st] : &c->cap_fix[st], sizeof(**a)))
-        return;
-    (*a)[(*n)++] = (struct jit_fix){ x->len, target, kind };
-}
-
-uint32_t bpfrt_jit_label_new(struct jit_ctx *c)
-{
-    if (!room(c, (void **)&c->labels, c->nlabels, &c->cap_labels, sizeof(*c->labels)))
-        return 0;
-    c->labels[c->nlabels] = (struct jit_label){ 0, 0 };
-    return c->nlabels++;
-}
-
-void bpfrt_jit_label_bind(struct jit_ctx *c, struct x86 *x, uint32_t label)
-{
-    unsigned st = x == &c->cold;
-    if (label < c->nlabels)
-        c->labels[label] = (struct jit_label){ x->len, c->nadj[st] | (st ? LABEL_COLD : 0) };
-}
-
-void bpfrt_jit_align_loop(struct jit_ctx *c)
-{
-    record(c, &c->hot, EV_ALIGN, 0);
-    c->aligned = true;
-}
-
 /* Nops before position p to the next loop alignment. */
 static uint32_t pad_at(uint32_t p)
 {
     return (JIT_LOOP_ALIGN - (p & (JIT_LOOP_ALIGN - 1))) & (JIT_LOOP_ALIGN - 1);
-}
-
-static void jump(struct jit_ctx *c, struct x86 *x, int cc, uint32_t target)
-{
-    if (cc < 0)
-        bpfrt_x86_jmp_rel32(x, 0);
-    else
-        bpfrt_x86_jcc_rel32(x, (enum x86_cc)cc, 0);
-    record(c, x, cc < 0 ? EV_JMP : (uint8_t)(EV_JCC | cc << 4), target);
-}
-
-void bpfrt_jit_jump_label(struct jit_ctx *c, struct x86 *x, int cc, uint32_t label)
-{
-    jump(c, x, cc, label);
-}
-
-void bpfrt_jit_jump_insn(struct jit_ctx *c, struct x86 *x, int cc, uint32_t pc)
-{
-    jump(c, x, cc, pc | JIT_TGT_INSN);
-}
-
-void bpfrt_jit_call_label(struct jit_ctx *c, struct x86 *x, uint32_t label)
-{
-    bpfrt_x86_call_rel32(x, 0);
-    record(c, x, EV_CALL, label);
-}
-
-void bpfrt_jit_call_insn(struct jit_ctx *c, struct x86 *x, uint32_t pc)
-{
-    bpfrt_x86_call_rel32(x, 0);
-    record(c, x, EV_CALL, pc | JIT_TGT_INSN);
-}
-
-uint32_t bpfrt_jit_fwd8(struct jit_ctx *c, struct x86 *x, int cc)
-{
-    uint32_t label = bpfrt_jit_label_new(c);
-    if (cc < 0)
-        bpfrt_x86_jmp_rel8(x, 0);
-    else
-        bpfrt_x86_jcc_rel8(x, (enum x86_cc)cc, 0);
-    record(c, x, cc < 0 ? EV_J8 : (uint8_t)(EV_J8 | EV_J8_JCC | cc << 4), label);
-    return label;
-}
-
-void bpfrt_jit_patch8(struct jit_ctx *c, struct x86 *x, uint32_t label)
-{
-    bpfrt_jit_label_bind(c, x, label);
 }
 
 void bpfrt_jit_call_abs(struct x86 *x, int reg, const void *fn)
@@ -149,8 +49,10 @@ void bpfrt_jit_call_abs(struct x86 *x, int reg, const void *fn)
 
 /* Bytes a record's instruction takes in the emitted code, and what a
  * pass-sized jump saves as rel8, by kind. */
-static const uint8_t emitted_len[8] = { [EV_JMP] = X86_JMP32_LEN, [EV_JCC] = X86_JCC32_LEN, [EV_J8] = 2, [EV_CALL] = 5 };
-static const uint8_t saving[8] = { [EV_JMP] = X86_JMP32_LEN - 2, [EV_JCC] = X86_JCC32_LEN - 2 };
+static const uint8_t emitted_len[8] = {
+    [JIT_EV_JMP] = X86_JMP32_LEN, [JIT_EV_JCC] = X86_JCC32_LEN, [JIT_EV_J8] = 2, [JIT_EV_CALL] = 5,
+};
+static const uint8_t saving[8] = { [JIT_EV_JMP] = X86_JMP32_LEN - 2, [JIT_EV_JCC] = X86_JCC32_LEN - 2 };
 
 static inline uint32_t target_pos(const struct jit_ctx *c, uint32_t target)
 {
@@ -162,7 +64,7 @@ static inline uint32_t target_pos(const struct jit_ctx *c, uint32_t target)
         return 0;
     struct jit_label l = c->labels[target];
     unsigned st = l.adj >> 31;
-    return (uint32_t)((st ? c->cold_base : 0) + l.pos + c->shift[st][l.adj & ~LABEL_COLD]);
+    return (uint32_t)((st ? c->cold_base : 0) + l.pos + c->shift[st][l.adj & ~JIT_LABEL_COLD]);
 }
 
 /* The shifts with the short jumps chosen so far and the loop heads'
@@ -176,10 +78,10 @@ static void place(struct jit_ctx *c)
         for (uint32_t e = 0, n = c->nadj[st]; e < n; e++) {
             out[e] = shift;
             uint8_t k = a[e].kind;
-            if (__builtin_expect(EV_KIND(k) == EV_ALIGN, 0))
+            if (__builtin_expect(JIT_EV_KIND(k) == JIT_EV_ALIGN, 0))
                 shift += (int32_t)pad_at(base + a[e].pos + (uint32_t)shift);
-            else if (k & EV_NEAR)
-                shift -= saving[EV_KIND(k)];
+            else if (k & JIT_EV_NEAR)
+                shift -= saving[JIT_EV_KIND(k)];
         }
         out[c->nadj[st]] = shift;
         if (st == 0)
@@ -194,7 +96,7 @@ static void place(struct jit_ctx *c)
 static inline bool fits_short(const struct jit_ctx *c, unsigned st, uint32_t e, bool near)
 {
     const struct jit_fix *f = &c->adj[st][e];
-    unsigned save = saving[EV_KIND(f->kind)];
+    unsigned save = saving[JIT_EV_KIND(f->kind)];
     /* where it would end if long; a short jump ends `save` bytes before */
     uint32_t end = (st ? c->cold_base : 0) + f->pos + (uint32_t)c->shift[st][e];
     int64_t rel = (int64_t)target_pos(c, f->target) - (near ? end - save : end);
@@ -212,8 +114,9 @@ static bool flip(struct jit_ctx *c, bool near)
         struct jit_fix *a = c->adj[st];
         for (uint32_t e = 0, n = c->nadj[st]; e < n; e++) {
             uint8_t k = a[e].kind;
-            if (EV_KIND(k) != EV_ALIGN && !(k & EV_NEAR) == !near && fits_short(c, st, e, near) == !near) {
-                a[e].kind = k ^ EV_NEAR;
+            if (JIT_EV_KIND(k) != JIT_EV_ALIGN && !(k & JIT_EV_NEAR) == !near &&
+                fits_short(c, st, e, near) == !near) {
+                a[e].kind = k ^ JIT_EV_NEAR;
                 changed = true;
             }
         }
@@ -245,7 +148,7 @@ static inline int64_t sweep_target(const struct jit_ctx *c, unsigned st, uint32_
         struct jit_label l = c->labels[target];
         tst = l.adj >> 31;
         p = l.pos;
-        a = l.adj & ~LABEL_COLD;
+        a = l.adj & ~JIT_LABEL_COLD;
     }
     int32_t sh = c->shift[tst][a];
     if (tst == st ? a > e : tst > st)
@@ -264,16 +167,16 @@ static bool sweep(struct jit_ctx *c)
             int32_t delta = shift - out[e];
             out[e] = shift;
             uint8_t k = a[e].kind;
-            if (!(k & EV_NEAR)) {
+            if (!(k & JIT_EV_NEAR)) {
                 int64_t rel = sweep_target(c, st, e, delta, a[e].target) - (base + a[e].pos + (uint32_t)shift);
                 if (rel < 0) /* backward: making it short brings its end closer */
-                    rel += saving[EV_KIND(k)];
+                    rel += saving[JIT_EV_KIND(k)];
                 if (!x86_is_imm8(rel))
                     continue;
-                a[e].kind = k |= EV_NEAR;
+                a[e].kind = k |= JIT_EV_NEAR;
                 changed = true;
             }
-            shift -= saving[EV_KIND(k)];
+            shift -= saving[JIT_EV_KIND(k)];
         }
         out[c->nadj[st]] = shift;
         if (st == 0)
@@ -316,25 +219,25 @@ int bpfrt_jit_relax(struct jit_ctx *c)
 /* A record's jump or call, re-encoded in `out`. */
 static void encode(struct jit_ctx *c, struct x86 *out, uint8_t kind, uint32_t target)
 {
-    uint8_t k = EV_KIND(kind);
-    bool near = (k == EV_JMP || k == EV_JCC) && (kind & EV_NEAR);
-    unsigned n = k == EV_CALL ? 5 : (near || k == EV_J8) ? 2 : emitted_len[k];
+    uint8_t k = JIT_EV_KIND(kind);
+    bool near = (k == JIT_EV_JMP || k == JIT_EV_JCC) && (kind & JIT_EV_NEAR);
+    unsigned n = k == JIT_EV_CALL ? 5 : (near || k == JIT_EV_J8) ? 2 : emitted_len[k];
     int64_t rel = (int64_t)target_pos(c, target) - (x86_pos(out) + n);
     if (n == 2 && !x86_is_imm8(rel)) {
         c->err = -BPFRT_EFAULT;
         return;
     }
-    bool is_jmp = k == EV_JMP || (k == EV_J8 && !(kind & EV_J8_JCC));
-    if (k == EV_CALL)
+    bool is_jmp = k == JIT_EV_JMP || (k == JIT_EV_J8 && !(kind & JIT_EV_J8_JCC));
+    if (k == JIT_EV_CALL)
         bpfrt_x86_call_rel32(out, (int32_t)rel);
     else if (n == 2 && is_jmp)
         bpfrt_x86_jmp_rel8(out, (int8_t)rel);
     else if (n == 2)
-        bpfrt_x86_jcc_rel8(out, (enum x86_cc)EV_CC(kind), (int8_t)rel);
+        bpfrt_x86_jcc_rel8(out, (enum x86_cc)JIT_EV_CC(kind), (int8_t)rel);
     else if (is_jmp)
         bpfrt_x86_jmp_rel32(out, (int32_t)rel);
     else
-        bpfrt_x86_jcc_rel32(out, (enum x86_cc)EV_CC(kind), (int32_t)rel);
+        bpfrt_x86_jcc_rel32(out, (enum x86_cc)JIT_EV_CC(kind), (int32_t)rel);
 }
 
 int bpfrt_jit_link(struct jit_ctx *c, uint8_t *image)
@@ -350,7 +253,7 @@ int bpfrt_jit_link(struct jit_ctx *c, uint8_t *image)
          * only ever comes after the jump that ends where it starts) */
         for (uint32_t i = 0, j = 0; (i < na || j < nf) && !c->err;) {
             const struct jit_fix *ev = j < nf && (i == na || f[j].pos <= a[i].pos) ? &f[j++] : &a[i++];
-            uint32_t from = ev->pos - emitted_len[EV_KIND(ev->kind)];
+            uint32_t from = ev->pos - emitted_len[JIT_EV_KIND(ev->kind)];
             if (from - src <= 16 && x86_pos(&out) + 16 <= c->image_len) {
                 /* most segments are short: one 16-byte copy (what lies
                  * past the segment is overwritten next; the emitted code
@@ -361,7 +264,7 @@ int bpfrt_jit_link(struct jit_ctx *c, uint8_t *image)
             }
             out.len += from - src;
             src = ev->pos;
-            if (EV_KIND(ev->kind) == EV_ALIGN) {
+            if (JIT_EV_KIND(ev->kind) == JIT_EV_ALIGN) {
                 /* executed once, on entering the loop */
                 for (uint32_t pad = pad_at(x86_pos(&out)); pad; pad -= pad > 9 ? 9 : pad)
                     bpfrt_x86_nop(&out, pad > 9 ? 9 : pad);
