@@ -13,7 +13,7 @@
 #include "core/jit/jit.h"
 
 static const jit_emit_fn emit_kind[] = {
-    [BPFRT_K_ALU] = bpfrt_jit_emit_alu,
+    /* BPFRT_K_ALU: bpfrt_jit_emit_alu_op[], by operation */
     [BPFRT_K_MOVSX] = bpfrt_jit_emit_movsx,
     [BPFRT_K_END] = bpfrt_jit_emit_end,
     [BPFRT_K_JA] = bpfrt_jit_emit_ja,
@@ -293,11 +293,11 @@ static int emit_all(struct jit_ctx *c)
         /* BAD: the second half of an ld_imm64; an instruction the verifier
          * found no path to (its `goto -1` trap) gets no code, as Linux's
          * opt_remove_dead_code drops it */
-        uint16_t op = c->slots[pc].op;
-        if (op != BPFRT_OP_BAD && (!c->facts || (c->facts->flags[pc] & BPFRT_FACT_REACHED))) {
+        const struct bpfrt_op_info *info = &bpfrt_op_info[c->slots[pc].op];
+        if (info->kind != BPFRT_K_BAD && (!c->facts || (c->facts->flags[pc] & BPFRT_FACT_REACHED))) {
             struct bpfrt_dinsn d;
             insn_at(c, pc, &d);
-            emit_kind[bpfrt_op_kind(op)](c, &d);
+            (info->kind == BPFRT_K_ALU ? bpfrt_jit_emit_alu_op[info->alu] : emit_kind[info->kind])(c, &d);
         }
     }
     if (!c->err && start_insn(c, c->len, cold_at)) {
