@@ -104,7 +104,9 @@ enum jit_access_kind { JIT_ACC_LOAD = 0, JIT_ACC_STORE = 1, JIT_ACC_RMW = 2 };
 struct jit_fix {
     uint32_t pos;      /* where it ends in its stream's emitted code */
     uint32_t target;   /* label id, or instruction | JIT_TGT_INSN */
+    uint32_t adj;      /* its stream's resizable records before it */
     uint8_t kind;
+    bool far;          /* a pass-sized jump too far ever to be short */
 };
 
 /* Where a label was bound: its emitted position and how many of its
@@ -209,7 +211,8 @@ static inline void jit_record(struct jit_ctx *c, const struct x86 *x, uint8_t ki
     uint32_t *n = sized ? &c->nadj[st] : &c->nfix[st], *cap = sized ? &c->cap_adj[st] : &c->cap_fix[st];
     if (__builtin_expect(*n >= *cap, 0) && !bpfrt_jit_grow_records(c, (void **)a, *n, cap, sizeof(**a)))
         return;
-    (*a)[(*n)++] = (struct jit_fix){ x->len, target, kind };
+    (*a)[*n] = (struct jit_fix){ x->len, target, c->nadj[st], kind, false };
+    ++*n;
 }
 
 static inline uint32_t bpfrt_jit_label_new(struct jit_ctx *c)

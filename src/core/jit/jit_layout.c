@@ -67,6 +67,56 @@ static inline uint32_t target_pos(const struct jit_ctx *c, uint32_t target)
     return (uint32_t)((st ? c->cold_base : 0) + l.pos + c->shift[st][l.adj & ~JIT_LABEL_COLD]);
 }
 
+/* Where a target is in the emitted code: its stream, position and the
+ * stream's resizable records before it (an unknown one: the start). */
+static inline void target_of(const struct jit_ctx *c, uint32_t target, unsigned *st, uint32_t *pos, uint32_t *adj)
+{
+    *st = 0;
+    *pos = *adj = 0;
+    if (target & JIT_TGT_INSN) {
+        uint32_t pc = target & ~JIT_TGT_INSN;
+        if (pc <= c->len)
+            *pos = c->emitted_at[pc], *adj = c->insn_adj[pc];
+    } else if (target < c->nlabels) {
+        struct jit_label l = c->labels[target];
+        *st = l.adj >> 31;
+        *pos = l.pos;
+        *adj = l.adj & ~JIT_LABEL_COLD;
+    }
+}
+
+/* Marks the pass-sized jumps that can never be short, so the passes skip
+ * them: padding only lengthens a distance, and each record between a jump
+ * and its target shortens it by at most 4 bytes. In checked code most
+ * jumps go between the hot and the cold code, far apart. */
+static void mark_far(struct jit_ctx *c)
+{
+    for (unsigned st = 0; st < 2; st++) {
+        struct jit_fix *f = c->adj[st];
+        for (uint32_t e = 0, n = c->nadj[st]; e < n; e++) {
+            if (JIT_EV_KIND(f[e].kind) == JIT_EV_ALIGN)
+                continue;
+            unsigned tst;
+            uint32_t p, a;
+            target_of(c, f[e].target, &tst, &p, &a);
+            int64_t dist;   /* emitted bytes from the jump's end to the target */
+            uint64_t recs;  /* records between, at most */
+            if (tst == st) {
+                dist = (int64_t)p - f[e].pos;
+                recs = a > e ? a - e : e - a;
+            } else if (st == 0) { /* into the cold code */
+                dist = (int64_t)(c->hot.len - f[e].pos) + p;
+                recs = (uint64_t)(c->nadj[0] - e) + a;
+            } else {              /* back into the hot code */
+                dist = -((int64_t)f[e].pos + (c->hot.len - p));
+                recs = (uint64_t)e + (c->nadj[0] - a);
+            }
+            uint64_t mag = (uint64_t)(dist < 0 ? -dist : dist);
+            f[e].far = mag > 128 + 4 * (recs + 1);
+        }
+    }
+}
+
 /* The shifts with the short jumps chosen so far and the loop heads'
  * padding: hot code first, then cold. */
 static void place(struct jit_ctx *c)
@@ -114,7 +164,7 @@ static bool flip(struct jit_ctx *c, bool near)
         struct jit_fix *a = c->adj[st];
         for (uint32_t e = 0, n = c->nadj[st]; e < n; e++) {
             uint8_t k = a[e].kind;
-            if (JIT_EV_KIND(k) != JIT_EV_ALIGN && !(k & JIT_EV_NEAR) == !near &&
+            if (JIT_EV_KIND(k) != JIT_EV_ALIGN && !a[e].far && !(k & JIT_EV_NEAR) == !near &&
                 fits_short(c, st, e, near) == !near) {
                 a[e].kind = k ^ JIT_EV_NEAR;
                 changed = true;
@@ -138,18 +188,9 @@ static bool flip(struct jit_ctx *c, bool near)
 static inline int64_t sweep_target(const struct jit_ctx *c, unsigned st, uint32_t e, int32_t delta,
                                    uint32_t target)
 {
-    unsigned tst = 0;
-    uint32_t p = 0, a = 0;
-    if (target & JIT_TGT_INSN) {
-        uint32_t pc = target & ~JIT_TGT_INSN;
-        if (pc <= c->len)
-            p = c->emitted_at[pc], a = c->insn_adj[pc];
-    } else if (target < c->nlabels) {
-        struct jit_label l = c->labels[target];
-        tst = l.adj >> 31;
-        p = l.pos;
-        a = l.adj & ~JIT_LABEL_COLD;
-    }
+    unsigned tst;
+    uint32_t p, a;
+    target_of(c, target, &tst, &p, &a);
     int32_t sh = c->shift[tst][a];
     if (tst == st ? a > e : tst > st)
         sh += delta;
@@ -168,6 +209,8 @@ static bool sweep(struct jit_ctx *c)
             out[e] = shift;
             uint8_t k = a[e].kind;
             if (!(k & JIT_EV_NEAR)) {
+                if (a[e].far)
+                    continue;
                 int64_t rel = sweep_target(c, st, e, delta, a[e].target) - (base + a[e].pos + (uint32_t)shift);
                 if (rel < 0) /* backward: making it short brings its end closer */
                     rel += saving[JIT_EV_KIND(k)];
@@ -193,6 +236,7 @@ int bpfrt_jit_relax(struct jit_ctx *c)
     c->shift[1] = bpfrt_jit_scratch_get(c, ((size_t)c->nadj[1] + 1) * sizeof(int32_t), true);
     if (!c->shift[0] || !c->shift[1])
         return -BPFRT_ENOMEM;
+    mark_far(c);
     /* make short what fits, until nothing changes */
     bool changed = true;
     c->cold_base = c->hot.len; /* every jump long */
@@ -216,66 +260,65 @@ int bpfrt_jit_relax(struct jit_ctx *c)
 
 /* ---- linking ---- */
 
-/* A record's jump or call, re-encoded in `out`. */
-static void encode(struct jit_ctx *c, struct x86 *out, uint8_t kind, uint32_t target)
-{
-    uint8_t k = JIT_EV_KIND(kind);
-    bool near = (k == JIT_EV_JMP || k == JIT_EV_JCC) && (kind & JIT_EV_NEAR);
-    unsigned n = k == JIT_EV_CALL ? 5 : (near || k == JIT_EV_J8) ? 2 : emitted_len[k];
-    int64_t rel = (int64_t)target_pos(c, target) - (x86_pos(out) + n);
-    if (n == 2 && !x86_is_imm8(rel)) {
-        c->err = -BPFRT_EFAULT;
-        return;
-    }
-    bool is_jmp = k == JIT_EV_JMP || (k == JIT_EV_J8 && !(kind & JIT_EV_J8_JCC));
-    if (k == JIT_EV_CALL)
-        bpfrt_x86_call_rel32(out, (int32_t)rel);
-    else if (n == 2 && is_jmp)
-        bpfrt_x86_jmp_rel8(out, (int8_t)rel);
-    else if (n == 2)
-        bpfrt_x86_jcc_rel8(out, (enum x86_cc)JIT_EV_CC(kind), (int8_t)rel);
-    else if (is_jmp)
-        bpfrt_x86_jmp_rel32(out, (int32_t)rel);
-    else
-        bpfrt_x86_jcc_rel32(out, (enum x86_cc)JIT_EV_CC(kind), (int32_t)rel);
-}
-
+/* Copies the emitted code into the image a stream at a time, the stretches
+ * between the records whose size changed (short jumps, loop padding) in
+ * one copy each, then writes every jump's and call's offset in place. */
 int bpfrt_jit_link(struct jit_ctx *c, uint8_t *image)
 {
     for (unsigned st = 0; st < 2 && !c->err; st++) {
         const struct x86 *in = st ? &c->cold : &c->hot;
-        struct x86 out = { image + (st ? c->cold_base : 0), 0, st ? c->cold_base : 0, 0 };
+        uint32_t base = st ? c->cold_base : 0;
+        struct x86 out = { image + base, 0, base, 0 };
         uint32_t src = 0; /* emitted bytes copied so far */
-        const struct jit_fix *a = c->adj[st], *f = c->fix[st];
-        uint32_t na = c->nadj[st], nf = c->nfix[st];
-        /* the two kinds of record merged back into emission order (a
-         * fixed-size one first at the same position: a loop head's padding
-         * only ever comes after the jump that ends where it starts) */
-        for (uint32_t i = 0, j = 0; (i < na || j < nf) && !c->err;) {
-            const struct jit_fix *ev = j < nf && (i == na || f[j].pos <= a[i].pos) ? &f[j++] : &a[i++];
-            uint32_t from = ev->pos - emitted_len[JIT_EV_KIND(ev->kind)];
-            if (from - src <= 16 && x86_pos(&out) + 16 <= c->image_len) {
-                /* most segments are short: one 16-byte copy (what lies
-                 * past the segment is overwritten next; the emitted code
-                 * has room past its end) */
-                bpfrt_memcpy(out.code + out.len, in->code + src, 16);
-            } else {
-                bpfrt_memcpy(out.code + out.len, in->code + src, from - src);
+        const int32_t *shift = c->shift[st];
+        const struct jit_fix *a = c->adj[st];
+        for (uint32_t e = 0, n = c->nadj[st]; e < n; e++) {
+            uint8_t k = a[e].kind, kind = JIT_EV_KIND(k);
+            if (kind != JIT_EV_ALIGN && !(k & JIT_EV_NEAR)) {
+                /* long: copied with what surrounds it; its rel32 below */
+                int64_t rel = (int64_t)target_pos(c, a[e].target) - (base + a[e].pos + shift[e]);
+                uint32_t r = (uint32_t)(int32_t)rel;
+                bpfrt_memcpy(in->code + a[e].pos - 4, &r, 4);
+                continue;
             }
+            uint32_t from = a[e].pos - emitted_len[kind];
+            bpfrt_memcpy(out.code + out.len, in->code + src, from - src);
             out.len += from - src;
-            src = ev->pos;
-            if (JIT_EV_KIND(ev->kind) == JIT_EV_ALIGN) {
+            src = a[e].pos;
+            if (kind == JIT_EV_ALIGN) {
                 /* executed once, on entering the loop */
                 for (uint32_t pad = pad_at(x86_pos(&out)); pad; pad -= pad > 9 ? 9 : pad)
                     bpfrt_x86_nop(&out, pad > 9 ? 9 : pad);
-            } else {
-                encode(c, &out, ev->kind, ev->target);
+                continue;
             }
+            int64_t rel = (int64_t)target_pos(c, a[e].target) - (x86_pos(&out) + 2);
+            if (!x86_is_imm8(rel)) {
+                c->err = -BPFRT_EFAULT;
+                break;
+            }
+            if (kind == JIT_EV_JMP)
+                bpfrt_x86_jmp_rel8(&out, (int8_t)rel);
+            else
+                bpfrt_x86_jcc_rel8(&out, (enum x86_cc)JIT_EV_CC(k), (int8_t)rel);
         }
         bpfrt_memcpy(out.code + out.len, in->code + src, in->len - src);
         out.len += in->len - src;
         if (x86_pos(&out) != (st ? c->image_len : c->cold_base))
             c->err = -BPFRT_EFAULT;
+        /* the fixed-size records: rel8 or rel32 at their end, in the image */
+        const struct jit_fix *f = c->fix[st];
+        for (uint32_t i = 0, n = c->nfix[st]; i < n && !c->err; i++) {
+            uint32_t end = base + f[i].pos + (uint32_t)shift[f[i].adj];
+            int64_t rel = (int64_t)target_pos(c, f[i].target) - end;
+            if (JIT_EV_KIND(f[i].kind) == JIT_EV_CALL) {
+                uint32_t r = (uint32_t)(int32_t)rel;
+                bpfrt_memcpy(image + end - 4, &r, 4);
+            } else if (x86_is_imm8(rel)) {
+                image[end - 1] = (uint8_t)(int8_t)rel;
+            } else {
+                c->err = -BPFRT_EFAULT;
+            }
+        }
     }
     return c->err;
 }
