@@ -67,8 +67,9 @@ static inline uint8_t bit(uint8_t r)
     return r >= 1 && r <= 5 ? (uint8_t)(1u << r) : 0;
 }
 
-/* Registers (r1-r5 bits) an instruction reads and writes. */
-static void use_def(const struct bpfrt_dinsn *d, bool calls, uint8_t *use, uint8_t *def)
+/* Registers (r1-r5 bits) an instruction reads and writes (from its slot:
+ * op, dst and src are the instruction's, except a helper call's src). */
+static void use_def(const struct interp_slot *d, bool calls, uint8_t *use, uint8_t *def)
 {
     const struct bpfrt_op_info *info = &bpfrt_op_info[d->op];
     bool k = info->flags & BPFRT_OPF_K;
@@ -146,8 +147,7 @@ uint8_t bpfrt_jit_live_after(const struct jit_ctx *c, uint32_t pc)
                 break;
             }
             budget--;
-            struct bpfrt_dinsn di, *d = &di;
-            insn_at(c, i, d);
+            const struct interp_slot *d = &c->slots[i];
             uint8_t use, def, kind = bpfrt_op_kind(d->op);
             use_def(d, c->has_local_calls, &use, &def);
             live |= open & use;
@@ -155,7 +155,7 @@ uint8_t bpfrt_jit_live_after(const struct jit_ctx *c, uint32_t pc)
             if (!open || kind == BPFRT_K_EXIT)
                 break;
             if (kind == BPFRT_K_JA) {
-                i = (uint32_t)d->target;
+                i = (uint32_t)d->off; /* absolute */
                 continue;
             }
             if (kind == BPFRT_K_JCOND || kind == BPFRT_K_MAY_GOTO) {
@@ -163,10 +163,10 @@ uint8_t bpfrt_jit_live_after(const struct jit_ctx *c, uint32_t pc)
                     live |= open;
                     break;
                 }
-                stack[sp].pc = (uint32_t)d->target;
+                stack[sp].pc = (uint32_t)d->off;
                 stack[sp++].open = open;
             }
-            i += d->len;
+            i += kind == BPFRT_K_LDDW ? 2 : 1;
         }
     }
     return live;
@@ -262,7 +262,7 @@ static bool grow(struct jit_ctx *c, struct x86 *x, unsigned s)
 
 /* Starts instruction pc's code (pc == len: the tail), checking the
  * previous one stayed within MAX_INSN_CODE. */
-static inline bool start_insn(struct jit_ctx *c, uint32_t pc, uint32_t cold_at)
+static inline __attribute__((always_inline)) bool start_insn(struct jit_ctx *c, uint32_t pc, uint32_t cold_at)
 {
     if (pc && (c->hot.len - c->emitted_at[pc - 1] > MAX_INSN_CODE || c->cold.len - cold_at > MAX_INSN_CODE)) {
         c->err = -BPFRT_EFAULT;
@@ -367,7 +367,8 @@ int bpfrt_jit_compile(struct bpfrt_prog *prog, struct jit_prog *jp, char *msg, s
 
     /* What the emission needs to know beforehand: the stubs a program
      * needs, the loop heads (targets of backward jumps). Without branches,
-     * as from_slot. */
+     * as from_slot, and without skipping an ld_imm64's second half (a BAD
+     * slot): the next pc would then wait for two loads. */
     const struct interp_slot *slots = c.slots = jp->vm->slots;
     uint32_t kinds = 0;
     bool local_calls = false, tail_calls = false;
@@ -380,9 +381,10 @@ int bpfrt_jit_compile(struct bpfrt_prog *prog, struct jit_prog *jp, char *msg, s
         c.loop_head[(TARGET_KINDS >> kind & 1) & (t <= pc) ? t : len + 1] = 1;
         local_calls |= (op == BPFRT_OP_CALL_LOCAL) | (op == BPFRT_OP_CALLX);
         tail_calls |= (op == BPFRT_OP_CALL_HELPER) | (op == BPFRT_OP_CALLX);
-        if (keys)
-            keys[pc] = plat->random_u32 ? plat->random_u32(plat->ctx) : 0x9e3779b9u * (pc + 1);
-        pc += kind == BPFRT_K_LDDW; /* its second half: a BAD slot */
+    }
+    for (uint32_t pc = 0; keys && pc < len; pc++) {
+        keys[pc] = plat->random_u32 ? plat->random_u32(plat->ctx) : 0x9e3779b9u * (pc + 1);
+        pc += slots[pc].op == BPFRT_OP_LDDW; /* its second half needs none */
     }
     c.has_local_calls = local_calls;
     c.may_tail_call = tail_calls;

@@ -10,9 +10,11 @@
 /* An instruction's bytes go straight to the stream through a local
  * pointer: the stream's fields are read once before and written once after
  * (a byte store through x->code could alias x itself, which would make the
- * compiler reload them after every byte). Built in a local buffer and
- * copied out with one wide load instead, it stalls: a load that spans
- * several smaller stores cannot be forwarded from them. */
+ * compiler reload them after every byte), the new length computed from the
+ * length read before, so that consecutive instructions pass it in a
+ * register, not through a store and a reload. Built in a local buffer and
+ * copied out with one wide load instead, an instruction stalls: a load
+ * that spans several smaller stores cannot be forwarded from them. */
 struct x86_ib {
     uint8_t *b;
     unsigned n;
@@ -39,9 +41,10 @@ static inline __attribute__((always_inline)) void x86_b4(struct x86_ib *x, uint3
 #define WRAP(name, params, args)                                               \
     static inline __attribute__((always_inline)) void bpfrt_x86_##name params  \
     {                                                                          \
-        struct x86_ib x86_ib = { x->code + x->len, 0 };                        \
+        uint32_t x86_len = x->len;                                             \
+        struct x86_ib x86_ib = { x->code + x86_len, 0 };                       \
         x86_enc_##name args;                                                   \
-        x->len += x86_ib.n;                                                    \
+        x->len = x86_len + x86_ib.n;                                           \
     }
 
 /* An r/m operand: a register, or [base + index + disp] (index < 0: none;
