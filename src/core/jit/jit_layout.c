@@ -155,22 +155,43 @@ static inline bool fits_short(const struct jit_ctx *c, unsigned st, uint32_t e, 
     return x86_is_imm8(rel);
 }
 
-/* One pass: flips the pass-sized jumps that are long (near = false) and
- * fit short, or that are short (near = true) and no longer fit. */
-static bool flip(struct jit_ctx *c, bool near)
+/* One pass with loop padding (Linux's: Jacobi): flips the pass-sized
+ * jumps that are long (near = false) and fit short, or that are short
+ * (near = true) and no longer fit, all against the last pass's layout,
+ * while laying out the result in next[], which then becomes the layout. */
+static bool pass(struct jit_ctx *c, bool near, int32_t *next[2])
 {
     bool changed = false;
+    uint32_t base = 0;
     for (unsigned st = 0; st < 2; st++) {
+        int32_t shift = 0, *out = next[st];
         struct jit_fix *a = c->adj[st];
         for (uint32_t e = 0, n = c->nadj[st]; e < n; e++) {
+            out[e] = shift;
             uint8_t k = a[e].kind;
-            if (JIT_EV_KIND(k) != JIT_EV_ALIGN && !a[e].far && !(k & JIT_EV_NEAR) == !near &&
-                fits_short(c, st, e, near) == !near) {
-                a[e].kind = k ^ JIT_EV_NEAR;
+            if (__builtin_expect(JIT_EV_KIND(k) == JIT_EV_ALIGN, 0)) {
+                shift += (int32_t)pad_at(base + a[e].pos + (uint32_t)shift);
+                continue;
+            }
+            if (!a[e].far && !(k & JIT_EV_NEAR) == !near && fits_short(c, st, e, near) == !near) {
+                a[e].kind = k ^= JIT_EV_NEAR;
                 changed = true;
             }
+            if (k & JIT_EV_NEAR)
+                shift -= saving[JIT_EV_KIND(k)];
         }
+        out[c->nadj[st]] = shift;
+        if (st == 0)
+            base = (uint32_t)(c->hot.len + shift);
+        else
+            c->image_len = base + (uint32_t)(c->cold.len + shift);
     }
+    for (unsigned st = 0; st < 2; st++) {
+        int32_t *t = c->shift[st];
+        c->shift[st] = next[st];
+        next[st] = t;
+    }
+    c->cold_base = base;
     return changed;
 }
 
@@ -242,16 +263,20 @@ int bpfrt_jit_relax(struct jit_ctx *c)
     c->cold_base = c->hot.len; /* every jump long */
     for (; changed && !c->aligned; c->passes++)
         changed = sweep(c);
-    for (; changed; c->passes++) {
+    if (c->aligned) {
+        int32_t *next[2] = { bpfrt_jit_scratch_get(c, ((size_t)c->nadj[0] + 1) * sizeof(int32_t), false),
+                             bpfrt_jit_scratch_get(c, ((size_t)c->nadj[1] + 1) * sizeof(int32_t), false) };
+        if (!next[0] || !next[1])
+            return -BPFRT_ENOMEM;
         place(c);
-        changed = flip(c, false);
+        for (changed = true; changed; c->passes++)
+            changed = pass(c, false, next);
+        /* Padding can grow as code before a loop head shrinks, which may
+         * push a short jump out of reach: those go back to long until every
+         * short one fits (nothing goes short again, so this ends). */
+        while (pass(c, true, next))
+            c->passes++;
     }
-    /* Padding can grow as code before a loop head shrinks, which may push
-     * a short jump out of reach: those go back to long until every short
-     * one fits (nothing goes short again, so this ends). The last pass
-     * above changed nothing, so its layout is current. */
-    for (changed = c->aligned; changed && (changed = flip(c, true)); c->passes++)
-        place(c);
     /* every instruction's address (for callbacks, callx, dumps) */
     for (uint32_t pc = 0; pc <= c->len; pc++)
         c->addr[pc] = (uint32_t)(c->emitted_at[pc] + c->shift[0][c->insn_adj[pc]]);
