@@ -1,12 +1,11 @@
 /* Compiling a program: the instructions come from the interpreter's
  * decoded slots; each instruction's emitter (found through a table indexed
- * by its kind) writes its code once, every jump long; the relaxation
- * (jit_layout.c: the pass loop of Linux's x86 JIT over instruction
- * addresses) chooses the shortest jumps; linking copies the code into
- * executable memory written through a read-write mapping, then sealed
- * read+execute. Helper calls save only the r1-r5 a later instruction may
- * read (bpfrt_jit_live_after). Each instruction's
- * emitter is found through a table indexed by its decoded kind.
+ * by its kind, an ALU instruction's by its operation) writes its code
+ * once, every jump long; the relaxation (jit_layout.c: the pass loop of
+ * Linux's x86 JIT over instruction addresses) chooses the shortest jumps;
+ * linking copies the code into executable memory written through a
+ * read-write mapping, then sealed read+execute. Helper calls save only the
+ * r1-r5 a later instruction may read (bpfrt_jit_live_after).
  *
  * Image layout: [stubs][hot code, instruction by instruction][cold code:
  * slow paths, out of the straight line]. */

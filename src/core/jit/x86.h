@@ -108,12 +108,14 @@ static inline void bpfrt_x86_lea(struct x86 *x, int dst, int base, int32_t disp)
 static inline void bpfrt_x86_alu_rm(struct x86 *x, enum x86_alu op, unsigned size, int reg, int base, int32_t disp);
 static inline void bpfrt_x86_alu_mr(struct x86 *x, enum x86_alu op, unsigned size, int base, int32_t disp, int reg);
 /* op [base + disp], imm (83 /op ib or 81 /op id; 80 for bytes). */
-static inline void bpfrt_x86_alu_mi(struct x86 *x, enum x86_alu op, unsigned size, int base, int32_t disp, int32_t imm);
+static inline void bpfrt_x86_alu_mi(struct x86 *x, enum x86_alu op, unsigned size, int base, int32_t disp,
+                                    int32_t imm);
 /* op [base + index*1 + disp], imm, and the matching dword load/store: the
  * only SIB-with-index forms the JIT needs (per-frame counters). */
-static inline void bpfrt_x86_alu_mi_idx(struct x86 *x, enum x86_alu op, unsigned size, int base, int index, int32_t disp,
-                    int32_t imm);
-static inline void bpfrt_x86_store_imm_idx(struct x86 *x, unsigned size, int base, int index, int32_t disp, int32_t imm);
+static inline void bpfrt_x86_alu_mi_idx(struct x86 *x, enum x86_alu op, unsigned size, int base, int index,
+                                        int32_t disp, int32_t imm);
+static inline void bpfrt_x86_store_imm_idx(struct x86 *x, unsigned size, int base, int index, int32_t disp,
+                                           int32_t imm);
 /* lock prefix (0xf0) for the next instruction. */
 static inline void bpfrt_x86_lock(struct x86 *x);
 /* xadd [m], reg / xchg [m], reg / cmpxchg [m], reg (size 4 or 8). */

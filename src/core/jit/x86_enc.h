@@ -7,6 +7,9 @@
 #ifndef BPFRT_JIT_X86_ENC_H
 #define BPFRT_JIT_X86_ENC_H
 
+/* Every encoder is inlined where it is called. */
+#define X86_INLINE static inline __attribute__((always_inline))
+
 /* An instruction's bytes go straight to the stream through a local
  * pointer: the stream's fields are read once before and written once after
  * (a byte store through x->code could alias x itself, which would make the
@@ -20,18 +23,18 @@ struct x86_ib {
     unsigned n;
 };
 
-static inline __attribute__((always_inline)) void x86_b1(struct x86_ib *x, uint8_t v)
+X86_INLINE void x86_b1(struct x86_ib *x, uint8_t v)
 {
     x->b[x->n++] = v;
 }
 
-static inline __attribute__((always_inline)) void x86_b2(struct x86_ib *x, uint16_t v)
+X86_INLINE void x86_b2(struct x86_ib *x, uint16_t v)
 {
     x86_b1(x, (uint8_t)v);
     x86_b1(x, (uint8_t)(v >> 8));
 }
 
-static inline __attribute__((always_inline)) void x86_b4(struct x86_ib *x, uint32_t v)
+X86_INLINE void x86_b4(struct x86_ib *x, uint32_t v)
 {
     for (int i = 0; i < 4; i++)
         x86_b1(x, (uint8_t)(v >> (8 * i)));
@@ -39,7 +42,7 @@ static inline __attribute__((always_inline)) void x86_b4(struct x86_ib *x, uint3
 
 /* The public function of an encoding. */
 #define WRAP(name, params, args)                                               \
-    static inline __attribute__((always_inline)) void bpfrt_x86_##name params  \
+    X86_INLINE void bpfrt_x86_##name params  \
     {                                                                          \
         uint32_t x86_len = x->len;                                             \
         struct x86_ib x86_ib = { x->code + x86_len, 0 };                       \
@@ -76,7 +79,7 @@ static inline bool x86_needs_rex8(int reg)
  * register or a /digit), `m` the r/m operand. size selects the operand-size
  * prefix (2) or REX.W (8); byte_r / byte_m say that r / a register m are
  * byte registers. */
-static inline __attribute__((always_inline)) void x86_op_rm(struct x86_ib *x, unsigned size, bool byte_r, bool byte_m, const uint8_t *op, unsigned oplen,
+X86_INLINE void x86_op_rm(struct x86_ib *x, unsigned size, bool byte_r, bool byte_m, const uint8_t *op, unsigned oplen,
                   int r, struct x86_rm m)
 {
     if (size == 2)
@@ -108,18 +111,19 @@ static inline __attribute__((always_inline)) void x86_op_rm(struct x86_ib *x, un
         x86_b4(x, (uint32_t)m.disp);
 }
 
-static inline __attribute__((always_inline)) void x86_op1(struct x86_ib *x, unsigned size, bool byte_r, bool byte_m, uint8_t op, int r, struct x86_rm m)
+X86_INLINE void x86_op1(struct x86_ib *x, unsigned size, bool byte_r, bool byte_m, uint8_t op, int r, struct x86_rm m)
 {
     x86_op_rm(x, size, byte_r, byte_m, &op, 1, r, m);
 }
 
-static inline __attribute__((always_inline)) void x86_op2(struct x86_ib *x, unsigned size, bool byte_r, bool byte_m, uint8_t op0, uint8_t opc, int r, struct x86_rm m)
+X86_INLINE void x86_op2(struct x86_ib *x, unsigned size, bool byte_r, bool byte_m, uint8_t op0, uint8_t opc, int r,
+                        struct x86_rm m)
 {
     uint8_t op[2] = { op0, opc };
     x86_op_rm(x, size, byte_r, byte_m, op, 2, r, m);
 }
 
-static inline __attribute__((always_inline)) void x86_imm_sized(struct x86_ib *x, unsigned size, int32_t imm)
+X86_INLINE void x86_imm_sized(struct x86_ib *x, unsigned size, int32_t imm)
 {
     if (size == 1)
         x86_b1(x, (uint8_t)imm);
@@ -131,7 +135,7 @@ static inline __attribute__((always_inline)) void x86_imm_sized(struct x86_ib *x
 
 /* ---- register and immediate operations ---- */
 
-static inline __attribute__((always_inline)) void x86_enc_alu_rr(struct x86_ib *x, enum x86_alu op, unsigned size, int dst, int src)
+X86_INLINE void x86_enc_alu_rr(struct x86_ib *x, enum x86_alu op, unsigned size, int dst, int src)
 {
     bool b = size == 1;
     x86_op1(x, size, b, b, (uint8_t)(op * 8 + (b ? 0 : 1)), src, x86_R(dst));
@@ -140,7 +144,7 @@ static inline __attribute__((always_inline)) void x86_enc_alu_rr(struct x86_ib *
 WRAP(alu_rr, (struct x86 *x, enum x86_alu op, unsigned size, int dst, int src), (&x86_ib, op, size, dst, src))
 
 /* 80 /op x86_ib, 83 /op x86_ib or 81 /op id on an r/m operand. */
-static inline __attribute__((always_inline)) void x86_alu_imm(struct x86_ib *x, enum x86_alu op, unsigned size, struct x86_rm m, int32_t imm)
+X86_INLINE void x86_alu_imm(struct x86_ib *x, enum x86_alu op, unsigned size, struct x86_rm m, int32_t imm)
 {
     if (size == 1) {
         x86_op1(x, 1, false, true, 0x80, op, m);
@@ -154,7 +158,7 @@ static inline __attribute__((always_inline)) void x86_alu_imm(struct x86_ib *x, 
     }
 }
 
-static inline __attribute__((always_inline)) void x86_enc_alu_ri(struct x86_ib *x, enum x86_alu op, unsigned size, int dst, int32_t imm)
+X86_INLINE void x86_enc_alu_ri(struct x86_ib *x, enum x86_alu op, unsigned size, int dst, int32_t imm)
 {
     /* The accumulator has a form without ModRM (04/05 + op*8), one byte
      * shorter when the immediate needs more than 8 bits. */
@@ -172,7 +176,7 @@ static inline __attribute__((always_inline)) void x86_enc_alu_ri(struct x86_ib *
 
 WRAP(alu_ri, (struct x86 *x, enum x86_alu op, unsigned size, int dst, int32_t imm), (&x86_ib, op, size, dst, imm))
 
-static inline __attribute__((always_inline)) void x86_enc_mov_rr(struct x86_ib *x, unsigned size, int dst, int src)
+X86_INLINE void x86_enc_mov_rr(struct x86_ib *x, unsigned size, int dst, int src)
 {
     bool b = size == 1;
     x86_op1(x, size, b, b, b ? 0x88 : 0x89, src, x86_R(dst));
@@ -180,7 +184,7 @@ static inline __attribute__((always_inline)) void x86_enc_mov_rr(struct x86_ib *
 
 WRAP(mov_rr, (struct x86 *x, unsigned size, int dst, int src), (&x86_ib, size, dst, src))
 
-static inline __attribute__((always_inline)) void x86_enc_mov_r32_imm(struct x86_ib *x, int dst, uint32_t imm)
+X86_INLINE void x86_enc_mov_r32_imm(struct x86_ib *x, int dst, uint32_t imm)
 {
     if (dst & 8)
         x86_b1(x, 0x41);
@@ -190,7 +194,7 @@ static inline __attribute__((always_inline)) void x86_enc_mov_r32_imm(struct x86
 
 WRAP(mov_r32_imm, (struct x86 *x, int dst, uint32_t imm), (&x86_ib, dst, imm))
 
-static inline __attribute__((always_inline)) void x86_enc_mov_r64_simm(struct x86_ib *x, int dst, int32_t imm)
+X86_INLINE void x86_enc_mov_r64_simm(struct x86_ib *x, int dst, int32_t imm)
 {
     x86_op1(x, 8, false, false, 0xc7, 0, x86_R(dst));
     x86_b4(x, (uint32_t)imm);
@@ -198,7 +202,7 @@ static inline __attribute__((always_inline)) void x86_enc_mov_r64_simm(struct x8
 
 WRAP(mov_r64_simm, (struct x86 *x, int dst, int32_t imm), (&x86_ib, dst, imm))
 
-static inline __attribute__((always_inline)) void x86_enc_movabs(struct x86_ib *x, int dst, uint64_t imm)
+X86_INLINE void x86_enc_movabs(struct x86_ib *x, int dst, uint64_t imm)
 {
     x86_b1(x, (uint8_t)(0x48 | ((dst & 8) ? 1 : 0)));
     x86_b1(x, (uint8_t)(0xb8 + (dst & 7)));
@@ -208,7 +212,7 @@ static inline __attribute__((always_inline)) void x86_enc_movabs(struct x86_ib *
 
 WRAP(movabs, (struct x86 *x, int dst, uint64_t imm), (&x86_ib, dst, imm))
 
-static inline __attribute__((always_inline)) void x86_enc_mov_imm(struct x86_ib *x, int dst, uint64_t imm)
+X86_INLINE void x86_enc_mov_imm(struct x86_ib *x, int dst, uint64_t imm)
 {
     if (imm == 0)
         x86_enc_alu_rr(x, X86_XOR, 4, dst, dst);
@@ -222,7 +226,7 @@ static inline __attribute__((always_inline)) void x86_enc_mov_imm(struct x86_ib 
 
 WRAP(mov_imm, (struct x86 *x, int dst, uint64_t imm), (&x86_ib, dst, imm))
 
-static inline __attribute__((always_inline)) void x86_enc_test_rr(struct x86_ib *x, unsigned size, int a, int b)
+X86_INLINE void x86_enc_test_rr(struct x86_ib *x, unsigned size, int a, int b)
 {
     bool by = size == 1;
     x86_op1(x, size, by, by, by ? 0x84 : 0x85, b, x86_R(a));
@@ -230,7 +234,7 @@ static inline __attribute__((always_inline)) void x86_enc_test_rr(struct x86_ib 
 
 WRAP(test_rr, (struct x86 *x, unsigned size, int a, int b), (&x86_ib, size, a, b))
 
-static inline __attribute__((always_inline)) void x86_enc_test_ri(struct x86_ib *x, unsigned size, int a, int32_t imm)
+X86_INLINE void x86_enc_test_ri(struct x86_ib *x, unsigned size, int a, int32_t imm)
 {
     if (a == X86_RAX) {
         if (size == 2)
@@ -246,7 +250,7 @@ static inline __attribute__((always_inline)) void x86_enc_test_ri(struct x86_ib 
 
 WRAP(test_ri, (struct x86 *x, unsigned size, int a, int32_t imm), (&x86_ib, size, a, imm))
 
-static inline __attribute__((always_inline)) void x86_enc_shift_ri(struct x86_ib *x, enum x86_shift op, unsigned size, int dst, uint8_t imm)
+X86_INLINE void x86_enc_shift_ri(struct x86_ib *x, enum x86_shift op, unsigned size, int dst, uint8_t imm)
 {
     bool b = size == 1;
     if (imm == 1) {
@@ -259,7 +263,7 @@ static inline __attribute__((always_inline)) void x86_enc_shift_ri(struct x86_ib
 
 WRAP(shift_ri, (struct x86 *x, enum x86_shift op, unsigned size, int dst, uint8_t imm), (&x86_ib, op, size, dst, imm))
 
-static inline __attribute__((always_inline)) void x86_enc_shift_cl(struct x86_ib *x, enum x86_shift op, unsigned size, int dst)
+X86_INLINE void x86_enc_shift_cl(struct x86_ib *x, enum x86_shift op, unsigned size, int dst)
 {
     bool b = size == 1;
     x86_op1(x, size, false, b, b ? 0xd2 : 0xd3, op, x86_R(dst));
@@ -267,7 +271,7 @@ static inline __attribute__((always_inline)) void x86_enc_shift_cl(struct x86_ib
 
 WRAP(shift_cl, (struct x86 *x, enum x86_shift op, unsigned size, int dst), (&x86_ib, op, size, dst))
 
-static inline __attribute__((always_inline)) void x86_enc_shiftx(struct x86_ib *x, enum x86_shift op, unsigned size, int dst, int src, int count)
+X86_INLINE void x86_enc_shiftx(struct x86_ib *x, enum x86_shift op, unsigned size, int dst, int src, int count)
 {
     /* VEX.LZ.{66,F3,F2}.0F38.W F7 /r: 3-byte VEX, inverted x86_R/X/B and vvvv. */
     uint8_t pp = op == X86_SHL ? 1 : op == X86_SAR ? 2 : 3;
@@ -278,16 +282,17 @@ static inline __attribute__((always_inline)) void x86_enc_shiftx(struct x86_ib *
     x86_b1(x, (uint8_t)(0xc0 | ((dst & 7) << 3) | (src & 7)));
 }
 
-WRAP(shiftx, (struct x86 *x, enum x86_shift op, unsigned size, int dst, int src, int count), (&x86_ib, op, size, dst, src, count))
+WRAP(shiftx, (struct x86 *x, enum x86_shift op, unsigned size, int dst, int src, int count),
+     (&x86_ib, op, size, dst, src, count))
 
-static inline __attribute__((always_inline)) void x86_enc_imul_rr(struct x86_ib *x, unsigned size, int dst, int src)
+X86_INLINE void x86_enc_imul_rr(struct x86_ib *x, unsigned size, int dst, int src)
 {
     x86_op2(x, size, false, false, 0x0f, 0xaf, dst, x86_R(src));
 }
 
 WRAP(imul_rr, (struct x86 *x, unsigned size, int dst, int src), (&x86_ib, size, dst, src))
 
-static inline __attribute__((always_inline)) void x86_enc_imul_rri(struct x86_ib *x, unsigned size, int dst, int src, int32_t imm)
+X86_INLINE void x86_enc_imul_rri(struct x86_ib *x, unsigned size, int dst, int src, int32_t imm)
 {
     if (x86_is_imm8(imm)) {
         x86_op1(x, size, false, false, 0x6b, dst, x86_R(src));
@@ -300,28 +305,28 @@ static inline __attribute__((always_inline)) void x86_enc_imul_rri(struct x86_ib
 
 WRAP(imul_rri, (struct x86 *x, unsigned size, int dst, int src, int32_t imm), (&x86_ib, size, dst, src, imm))
 
-static inline __attribute__((always_inline)) void x86_enc_mul_r(struct x86_ib *x, unsigned size, int src)
+X86_INLINE void x86_enc_mul_r(struct x86_ib *x, unsigned size, int src)
 {
     x86_op1(x, size, false, false, 0xf7, 4, x86_R(src));
 }
 
 WRAP(mul_r, (struct x86 *x, unsigned size, int src), (&x86_ib, size, src))
 
-static inline __attribute__((always_inline)) void x86_enc_div_r(struct x86_ib *x, unsigned size, int src, bool is_signed)
+X86_INLINE void x86_enc_div_r(struct x86_ib *x, unsigned size, int src, bool is_signed)
 {
     x86_op1(x, size, false, false, 0xf7, is_signed ? 7 : 6, x86_R(src));
 }
 
 WRAP(div_r, (struct x86 *x, unsigned size, int src, bool is_signed), (&x86_ib, size, src, is_signed))
 
-static inline __attribute__((always_inline)) void x86_enc_neg(struct x86_ib *x, unsigned size, int dst)
+X86_INLINE void x86_enc_neg(struct x86_ib *x, unsigned size, int dst)
 {
     x86_op1(x, size, false, size == 1, size == 1 ? 0xf6 : 0xf7, 3, x86_R(dst));
 }
 
 WRAP(neg, (struct x86 *x, unsigned size, int dst), (&x86_ib, size, dst))
 
-static inline __attribute__((always_inline)) void x86_enc_cdq(struct x86_ib *x, unsigned size)
+X86_INLINE void x86_enc_cdq(struct x86_ib *x, unsigned size)
 {
     if (size == 8)
         x86_b1(x, 0x48);
@@ -330,7 +335,7 @@ static inline __attribute__((always_inline)) void x86_enc_cdq(struct x86_ib *x, 
 
 WRAP(cdq, (struct x86 *x, unsigned size), (&x86_ib, size))
 
-static inline __attribute__((always_inline)) void x86_enc_bswap(struct x86_ib *x, unsigned size, int reg)
+X86_INLINE void x86_enc_bswap(struct x86_ib *x, unsigned size, int reg)
 {
     if (size == 8 || (reg & 8))
         x86_b1(x, (uint8_t)(0x40 | (size == 8 ? 8 : 0) | ((reg & 8) ? 1 : 0)));
@@ -340,14 +345,15 @@ static inline __attribute__((always_inline)) void x86_enc_bswap(struct x86_ib *x
 
 WRAP(bswap, (struct x86 *x, unsigned size, int reg), (&x86_ib, size, reg))
 
-static inline __attribute__((always_inline)) void x86_enc_movzx_rr(struct x86_ib *x, unsigned dst_size, unsigned src_size, int dst, int src)
+X86_INLINE void x86_enc_movzx_rr(struct x86_ib *x, unsigned dst_size, unsigned src_size, int dst, int src)
 {
     x86_op2(x, dst_size, false, src_size == 1, 0x0f, src_size == 1 ? 0xb6 : 0xb7, dst, x86_R(src));
 }
 
-WRAP(movzx_rr, (struct x86 *x, unsigned dst_size, unsigned src_size, int dst, int src), (&x86_ib, dst_size, src_size, dst, src))
+WRAP(movzx_rr, (struct x86 *x, unsigned dst_size, unsigned src_size, int dst, int src),
+     (&x86_ib, dst_size, src_size, dst, src))
 
-static inline __attribute__((always_inline)) void x86_enc_movsx_rr(struct x86_ib *x, unsigned dst_size, unsigned src_size, int dst, int src)
+X86_INLINE void x86_enc_movsx_rr(struct x86_ib *x, unsigned dst_size, unsigned src_size, int dst, int src)
 {
     if (src_size == 4)
         x86_op1(x, 8, false, false, 0x63, dst, x86_R(src));
@@ -355,9 +361,10 @@ static inline __attribute__((always_inline)) void x86_enc_movsx_rr(struct x86_ib
         x86_op2(x, dst_size, false, src_size == 1, 0x0f, src_size == 1 ? 0xbe : 0xbf, dst, x86_R(src));
 }
 
-WRAP(movsx_rr, (struct x86 *x, unsigned dst_size, unsigned src_size, int dst, int src), (&x86_ib, dst_size, src_size, dst, src))
+WRAP(movsx_rr, (struct x86 *x, unsigned dst_size, unsigned src_size, int dst, int src),
+     (&x86_ib, dst_size, src_size, dst, src))
 
-static inline __attribute__((always_inline)) void x86_enc_push(struct x86_ib *x, int reg)
+X86_INLINE void x86_enc_push(struct x86_ib *x, int reg)
 {
     if (reg & 8)
         x86_b1(x, 0x41);
@@ -366,7 +373,7 @@ static inline __attribute__((always_inline)) void x86_enc_push(struct x86_ib *x,
 
 WRAP(push, (struct x86 *x, int reg), (&x86_ib, reg))
 
-static inline __attribute__((always_inline)) void x86_enc_pop(struct x86_ib *x, int reg)
+X86_INLINE void x86_enc_pop(struct x86_ib *x, int reg)
 {
     if (reg & 8)
         x86_b1(x, 0x41);
@@ -375,14 +382,14 @@ static inline __attribute__((always_inline)) void x86_enc_pop(struct x86_ib *x, 
 
 WRAP(pop, (struct x86 *x, int reg), (&x86_ib, reg))
 
-static inline __attribute__((always_inline)) void x86_enc_push_m(struct x86_ib *x, int base, int32_t disp)
+X86_INLINE void x86_enc_push_m(struct x86_ib *x, int base, int32_t disp)
 {
     x86_op1(x, 4, false, false, 0xff, 6, x86_M(base, disp));
 }
 
 WRAP(push_m, (struct x86 *x, int base, int32_t disp), (&x86_ib, base, disp))
 
-static inline __attribute__((always_inline)) void x86_enc_pop_m(struct x86_ib *x, int base, int32_t disp)
+X86_INLINE void x86_enc_pop_m(struct x86_ib *x, int base, int32_t disp)
 {
     x86_op1(x, 4, false, false, 0x8f, 0, x86_M(base, disp));
 }
@@ -391,7 +398,7 @@ WRAP(pop_m, (struct x86 *x, int base, int32_t disp), (&x86_ib, base, disp))
 
 /* ---- memory ---- */
 
-static inline __attribute__((always_inline)) void x86_enc_load(struct x86_ib *x, unsigned size, bool sign, int dst, int base, int32_t disp)
+X86_INLINE void x86_enc_load(struct x86_ib *x, unsigned size, bool sign, int dst, int base, int32_t disp)
 {
     struct x86_rm m = x86_M(base, disp);
     switch (size) {
@@ -410,16 +417,17 @@ static inline __attribute__((always_inline)) void x86_enc_load(struct x86_ib *x,
     }
 }
 
-WRAP(load, (struct x86 *x, unsigned size, bool sign, int dst, int base, int32_t disp), (&x86_ib, size, sign, dst, base, disp))
+WRAP(load, (struct x86 *x, unsigned size, bool sign, int dst, int base, int32_t disp),
+     (&x86_ib, size, sign, dst, base, disp))
 
-static inline __attribute__((always_inline)) void x86_enc_store(struct x86_ib *x, unsigned size, int base, int32_t disp, int src)
+X86_INLINE void x86_enc_store(struct x86_ib *x, unsigned size, int base, int32_t disp, int src)
 {
     x86_op1(x, size, size == 1, false, size == 1 ? 0x88 : 0x89, src, x86_M(base, disp));
 }
 
 WRAP(store, (struct x86 *x, unsigned size, int base, int32_t disp, int src), (&x86_ib, size, base, disp, src))
 
-static inline __attribute__((always_inline)) void x86_enc_store_imm(struct x86_ib *x, unsigned size, int base, int32_t disp, int32_t imm)
+X86_INLINE void x86_enc_store_imm(struct x86_ib *x, unsigned size, int base, int32_t disp, int32_t imm)
 {
     x86_op1(x, size, false, false, size == 1 ? 0xc6 : 0xc7, 0, x86_M(base, disp));
     x86_imm_sized(x, size == 8 ? 4 : size, imm);
@@ -427,35 +435,38 @@ static inline __attribute__((always_inline)) void x86_enc_store_imm(struct x86_i
 
 WRAP(store_imm, (struct x86 *x, unsigned size, int base, int32_t disp, int32_t imm), (&x86_ib, size, base, disp, imm))
 
-static inline __attribute__((always_inline)) void x86_enc_lea(struct x86_ib *x, int dst, int base, int32_t disp)
+X86_INLINE void x86_enc_lea(struct x86_ib *x, int dst, int base, int32_t disp)
 {
     x86_op1(x, 8, false, false, 0x8d, dst, x86_M(base, disp));
 }
 
 WRAP(lea, (struct x86 *x, int dst, int base, int32_t disp), (&x86_ib, dst, base, disp))
 
-static inline __attribute__((always_inline)) void x86_enc_alu_rm(struct x86_ib *x, enum x86_alu op, unsigned size, int reg, int base, int32_t disp)
+X86_INLINE void x86_enc_alu_rm(struct x86_ib *x, enum x86_alu op, unsigned size, int reg, int base, int32_t disp)
 {
     x86_op1(x, size, size == 1, false, (uint8_t)(op * 8 + (size == 1 ? 2 : 3)), reg, x86_M(base, disp));
 }
 
-WRAP(alu_rm, (struct x86 *x, enum x86_alu op, unsigned size, int reg, int base, int32_t disp), (&x86_ib, op, size, reg, base, disp))
+WRAP(alu_rm, (struct x86 *x, enum x86_alu op, unsigned size, int reg, int base, int32_t disp),
+     (&x86_ib, op, size, reg, base, disp))
 
-static inline __attribute__((always_inline)) void x86_enc_alu_mr(struct x86_ib *x, enum x86_alu op, unsigned size, int base, int32_t disp, int reg)
+X86_INLINE void x86_enc_alu_mr(struct x86_ib *x, enum x86_alu op, unsigned size, int base, int32_t disp, int reg)
 {
     x86_op1(x, size, size == 1, false, (uint8_t)(op * 8 + (size == 1 ? 0 : 1)), reg, x86_M(base, disp));
 }
 
-WRAP(alu_mr, (struct x86 *x, enum x86_alu op, unsigned size, int base, int32_t disp, int reg), (&x86_ib, op, size, base, disp, reg))
+WRAP(alu_mr, (struct x86 *x, enum x86_alu op, unsigned size, int base, int32_t disp, int reg),
+     (&x86_ib, op, size, base, disp, reg))
 
-static inline __attribute__((always_inline)) void x86_enc_alu_mi(struct x86_ib *x, enum x86_alu op, unsigned size, int base, int32_t disp, int32_t imm)
+X86_INLINE void x86_enc_alu_mi(struct x86_ib *x, enum x86_alu op, unsigned size, int base, int32_t disp, int32_t imm)
 {
     x86_alu_imm(x, op, size, x86_M(base, disp), imm);
 }
 
-WRAP(alu_mi, (struct x86 *x, enum x86_alu op, unsigned size, int base, int32_t disp, int32_t imm), (&x86_ib, op, size, base, disp, imm))
+WRAP(alu_mi, (struct x86 *x, enum x86_alu op, unsigned size, int base, int32_t disp, int32_t imm),
+     (&x86_ib, op, size, base, disp, imm))
 
-static inline __attribute__((always_inline)) void x86_enc_alu_mi_idx(struct x86_ib *x, enum x86_alu op, unsigned size, int base, int index, int32_t disp,
+X86_INLINE void x86_enc_alu_mi_idx(struct x86_ib *x, enum x86_alu op, unsigned size, int base, int index, int32_t disp,
                     int32_t imm)
 {
     x86_alu_imm(x, op, size, (struct x86_rm){ false, (int8_t)base, (int8_t)index, disp }, imm);
@@ -464,43 +475,45 @@ static inline __attribute__((always_inline)) void x86_enc_alu_mi_idx(struct x86_
 WRAP(alu_mi_idx, (struct x86 *x, enum x86_alu op, unsigned size, int base, int index, int32_t disp,
                     int32_t imm), (&x86_ib, op, size, base, index, disp, imm))
 
-static inline __attribute__((always_inline)) void x86_enc_store_imm_idx(struct x86_ib *x, unsigned size, int base, int index, int32_t disp, int32_t imm)
+X86_INLINE void x86_enc_store_imm_idx(struct x86_ib *x, unsigned size, int base, int index, int32_t disp, int32_t imm)
 {
-    x86_op1(x, size, false, false, size == 1 ? 0xc6 : 0xc7, 0, (struct x86_rm){ false, (int8_t)base, (int8_t)index, disp });
+    x86_op1(x, size, false, false, size == 1 ? 0xc6 : 0xc7, 0,
+            (struct x86_rm){ false, (int8_t)base, (int8_t)index, disp });
     x86_imm_sized(x, size == 8 ? 4 : size, imm);
 }
 
-WRAP(store_imm_idx, (struct x86 *x, unsigned size, int base, int index, int32_t disp, int32_t imm), (&x86_ib, size, base, index, disp, imm))
+WRAP(store_imm_idx, (struct x86 *x, unsigned size, int base, int index, int32_t disp, int32_t imm),
+     (&x86_ib, size, base, index, disp, imm))
 
-static inline __attribute__((always_inline)) void x86_enc_lock(struct x86_ib *x)
+X86_INLINE void x86_enc_lock(struct x86_ib *x)
 {
     x86_b1(x, 0xf0);
 }
 
 WRAP(lock, (struct x86 *x), (&x86_ib))
 
-static inline __attribute__((always_inline)) void x86_enc_xadd_m(struct x86_ib *x, unsigned size, int base, int32_t disp, int reg)
+X86_INLINE void x86_enc_xadd_m(struct x86_ib *x, unsigned size, int base, int32_t disp, int reg)
 {
     x86_op2(x, size, size == 1, false, 0x0f, size == 1 ? 0xc0 : 0xc1, reg, x86_M(base, disp));
 }
 
 WRAP(xadd_m, (struct x86 *x, unsigned size, int base, int32_t disp, int reg), (&x86_ib, size, base, disp, reg))
 
-static inline __attribute__((always_inline)) void x86_enc_xchg_m(struct x86_ib *x, unsigned size, int base, int32_t disp, int reg)
+X86_INLINE void x86_enc_xchg_m(struct x86_ib *x, unsigned size, int base, int32_t disp, int reg)
 {
     x86_op1(x, size, size == 1, false, size == 1 ? 0x86 : 0x87, reg, x86_M(base, disp));
 }
 
 WRAP(xchg_m, (struct x86 *x, unsigned size, int base, int32_t disp, int reg), (&x86_ib, size, base, disp, reg))
 
-static inline __attribute__((always_inline)) void x86_enc_cmpxchg_m(struct x86_ib *x, unsigned size, int base, int32_t disp, int reg)
+X86_INLINE void x86_enc_cmpxchg_m(struct x86_ib *x, unsigned size, int base, int32_t disp, int reg)
 {
     x86_op2(x, size, size == 1, false, 0x0f, size == 1 ? 0xb0 : 0xb1, reg, x86_M(base, disp));
 }
 
 WRAP(cmpxchg_m, (struct x86 *x, unsigned size, int base, int32_t disp, int reg), (&x86_ib, size, base, disp, reg))
 
-static inline __attribute__((always_inline)) void x86_enc_mfence(struct x86_ib *x)
+X86_INLINE void x86_enc_mfence(struct x86_ib *x)
 {
     x86_b1(x, 0x0f);
     x86_b1(x, 0xae);
@@ -511,7 +524,7 @@ WRAP(mfence, (struct x86 *x), (&x86_ib))
 
 /* ---- control flow ---- */
 
-static inline __attribute__((always_inline)) void x86_enc_jcc_rel8(struct x86_ib *x, enum x86_cc cc, int8_t rel)
+X86_INLINE void x86_enc_jcc_rel8(struct x86_ib *x, enum x86_cc cc, int8_t rel)
 {
     x86_b1(x, (uint8_t)(0x70 + cc));
     x86_b1(x, (uint8_t)rel);
@@ -519,7 +532,7 @@ static inline __attribute__((always_inline)) void x86_enc_jcc_rel8(struct x86_ib
 
 WRAP(jcc_rel8, (struct x86 *x, enum x86_cc cc, int8_t rel), (&x86_ib, cc, rel))
 
-static inline __attribute__((always_inline)) void x86_enc_jcc_rel32(struct x86_ib *x, enum x86_cc cc, int32_t rel)
+X86_INLINE void x86_enc_jcc_rel32(struct x86_ib *x, enum x86_cc cc, int32_t rel)
 {
     x86_b1(x, 0x0f);
     x86_b1(x, (uint8_t)(0x80 + cc));
@@ -528,7 +541,7 @@ static inline __attribute__((always_inline)) void x86_enc_jcc_rel32(struct x86_i
 
 WRAP(jcc_rel32, (struct x86 *x, enum x86_cc cc, int32_t rel), (&x86_ib, cc, rel))
 
-static inline __attribute__((always_inline)) void x86_enc_jmp_rel8(struct x86_ib *x, int8_t rel)
+X86_INLINE void x86_enc_jmp_rel8(struct x86_ib *x, int8_t rel)
 {
     x86_b1(x, 0xeb);
     x86_b1(x, (uint8_t)rel);
@@ -536,7 +549,7 @@ static inline __attribute__((always_inline)) void x86_enc_jmp_rel8(struct x86_ib
 
 WRAP(jmp_rel8, (struct x86 *x, int8_t rel), (&x86_ib, rel))
 
-static inline __attribute__((always_inline)) void x86_enc_jmp_rel32(struct x86_ib *x, int32_t rel)
+X86_INLINE void x86_enc_jmp_rel32(struct x86_ib *x, int32_t rel)
 {
     x86_b1(x, 0xe9);
     x86_b4(x, (uint32_t)rel);
@@ -544,7 +557,7 @@ static inline __attribute__((always_inline)) void x86_enc_jmp_rel32(struct x86_i
 
 WRAP(jmp_rel32, (struct x86 *x, int32_t rel), (&x86_ib, rel))
 
-static inline __attribute__((always_inline)) void x86_enc_call_rel32(struct x86_ib *x, int32_t rel)
+X86_INLINE void x86_enc_call_rel32(struct x86_ib *x, int32_t rel)
 {
     x86_b1(x, 0xe8);
     x86_b4(x, (uint32_t)rel);
@@ -552,35 +565,35 @@ static inline __attribute__((always_inline)) void x86_enc_call_rel32(struct x86_
 
 WRAP(call_rel32, (struct x86 *x, int32_t rel), (&x86_ib, rel))
 
-static inline __attribute__((always_inline)) void x86_enc_call_r(struct x86_ib *x, int reg)
+X86_INLINE void x86_enc_call_r(struct x86_ib *x, int reg)
 {
     x86_op1(x, 4, false, false, 0xff, 2, x86_R(reg));
 }
 
 WRAP(call_r, (struct x86 *x, int reg), (&x86_ib, reg))
 
-static inline __attribute__((always_inline)) void x86_enc_jmp_r(struct x86_ib *x, int reg)
+X86_INLINE void x86_enc_jmp_r(struct x86_ib *x, int reg)
 {
     x86_op1(x, 4, false, false, 0xff, 4, x86_R(reg));
 }
 
 WRAP(jmp_r, (struct x86 *x, int reg), (&x86_ib, reg))
 
-static inline __attribute__((always_inline)) void x86_enc_ret(struct x86_ib *x)
+X86_INLINE void x86_enc_ret(struct x86_ib *x)
 {
     x86_b1(x, 0xc3);
 }
 
 WRAP(ret, (struct x86 *x), (&x86_ib))
 
-static inline __attribute__((always_inline)) void x86_enc_int3(struct x86_ib *x)
+X86_INLINE void x86_enc_int3(struct x86_ib *x)
 {
     x86_b1(x, 0xcc);
 }
 
 WRAP(int3, (struct x86 *x), (&x86_ib))
 
-static inline __attribute__((always_inline)) void x86_enc_nop(struct x86_ib *x, unsigned n)
+X86_INLINE void x86_enc_nop(struct x86_ib *x, unsigned n)
 {
     /* nop, xchg ax,ax, then nop [rax(+rax*1)] with disp8/disp32 (0x66 for 6 and 9) */
     static const uint8_t forms[10][9] = {
@@ -598,5 +611,6 @@ static inline __attribute__((always_inline)) void x86_enc_nop(struct x86_ib *x, 
 WRAP(nop, (struct x86 *x, unsigned n), (&x86_ib, n))
 
 #undef WRAP
+#undef X86_INLINE
 
 #endif
