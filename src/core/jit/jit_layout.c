@@ -85,34 +85,38 @@ static inline void target_of(const struct jit_ctx *c, uint32_t target, unsigned 
     }
 }
 
-/* Marks the pass-sized jumps that can never be short, so the passes skip
- * them: padding only lengthens a distance, and each record between a jump
- * and its target shortens it by at most 4 bytes. In checked code most
- * jumps go between the hot and the cold code, far apart. */
+/* Whether pass-sized jump e of stream st, ending at emitted position pos,
+ * can never be short, its target at p in stream tst after a records:
+ * padding only lengthens a distance, and each record between a jump and
+ * its target shortens it by at most 4 bytes. In checked code most jumps go
+ * between the hot and the cold code, far apart; the passes skip them. */
+static inline bool too_far(const struct jit_ctx *c, unsigned st, uint32_t e, uint32_t pos, unsigned tst, uint32_t p,
+                           uint32_t a)
+{
+    int64_t dist;   /* emitted bytes from the jump's end to the target */
+    uint64_t recs;  /* records between, at most */
+    if (tst == st) {
+        dist = (int64_t)p - pos;
+        recs = a > e ? a - e : e - a;
+    } else if (st == 0) { /* into the cold code */
+        dist = (int64_t)(c->hot.len - pos) + p;
+        recs = (uint64_t)(c->nadj[0] - e) + a;
+    } else {              /* back into the hot code */
+        dist = -((int64_t)pos + (c->hot.len - p));
+        recs = (uint64_t)e + (c->nadj[0] - a);
+    }
+    return (uint64_t)(dist < 0 ? -dist : dist) > 128 + 4 * (recs + 1);
+}
+
 static void mark_far(struct jit_ctx *c)
 {
     for (unsigned st = 0; st < 2; st++) {
         struct jit_fix *f = c->adj[st];
         for (uint32_t e = 0, n = c->nadj[st]; e < n; e++) {
-            if (JIT_EV_KIND(f[e].kind) == JIT_EV_ALIGN)
-                continue;
             unsigned tst;
             uint32_t p, a;
             target_of(c, f[e].target, &tst, &p, &a);
-            int64_t dist;   /* emitted bytes from the jump's end to the target */
-            uint64_t recs;  /* records between, at most */
-            if (tst == st) {
-                dist = (int64_t)p - f[e].pos;
-                recs = a > e ? a - e : e - a;
-            } else if (st == 0) { /* into the cold code */
-                dist = (int64_t)(c->hot.len - f[e].pos) + p;
-                recs = (uint64_t)(c->nadj[0] - e) + a;
-            } else {              /* back into the hot code */
-                dist = -((int64_t)f[e].pos + (c->hot.len - p));
-                recs = (uint64_t)e + (c->nadj[0] - a);
-            }
-            uint64_t mag = (uint64_t)(dist < 0 ? -dist : dist);
-            f[e].far = mag > 128 + 4 * (recs + 1);
+            f[e].far = JIT_EV_KIND(f[e].kind) != JIT_EV_ALIGN && too_far(c, st, e, f[e].pos, tst, p, a);
         }
     }
 }
@@ -205,40 +209,42 @@ static bool pass(struct jit_ctx *c, bool near, int32_t *next[2])
  * jumps after e can only save more), which never makes short a jump that
  * does not fit. A sweep that changes nothing saw exact positions
  * throughout, so the loop ends where the passes do: where every jump that
- * fits is short (the least such set, whatever the order of decisions). */
-static inline int64_t sweep_target(const struct jit_ctx *c, unsigned st, uint32_t e, int32_t delta,
-                                   uint32_t target)
+ * fits is short (the least such set, whatever the order of decisions).
+ * Only a forward jump that stayed long can see its distance change later
+ * in the sweep: a sweep where nothing became short after the first of
+ * those ends the loop too (returns false). The first sweep also marks the
+ * jumps too far ever to be short. */
+static bool sweep(struct jit_ctx *c, bool first)
 {
-    unsigned tst;
-    uint32_t p, a;
-    target_of(c, target, &tst, &p, &a);
-    int32_t sh = c->shift[tst][a];
-    if (tst == st ? a > e : tst > st)
-        sh += delta;
-    return (int64_t)(tst ? c->cold_base : 0) + p + sh;
-}
-
-static bool sweep(struct jit_ctx *c)
-{
-    bool changed = false;
+    bool pending = false, unsettled = false;
     uint32_t base = 0;
     for (unsigned st = 0; st < 2; st++) {
         int32_t shift = 0, *out = c->shift[st];
-        struct jit_fix *a = c->adj[st];
+        struct jit_fix *f = c->adj[st];
         for (uint32_t e = 0, n = c->nadj[st]; e < n; e++) {
             int32_t delta = shift - out[e];
             out[e] = shift;
-            uint8_t k = a[e].kind;
+            uint8_t k = f[e].kind;
             if (!(k & JIT_EV_NEAR)) {
-                if (a[e].far)
+                if (f[e].far)
                     continue;
-                int64_t rel = sweep_target(c, st, e, delta, a[e].target) - (base + a[e].pos + (uint32_t)shift);
+                unsigned tst;
+                uint32_t p, a;
+                target_of(c, f[e].target, &tst, &p, &a);
+                if (first && (f[e].far = too_far(c, st, e, f[e].pos, tst, p, a)))
+                    continue;
+                int32_t sh = c->shift[tst][a];
+                if (tst == st ? a > e : tst > st) /* not yet placed in this sweep */
+                    sh += delta;
+                int64_t rel = (int64_t)(tst ? c->cold_base : 0) + p + sh - (base + f[e].pos + (uint32_t)shift);
                 if (rel < 0) /* backward: making it short brings its end closer */
                     rel += saving[JIT_EV_KIND(k)];
-                if (!x86_is_imm8(rel))
+                if (!x86_is_imm8(rel)) {
+                    pending |= rel > 0;
                     continue;
-                a[e].kind = k |= JIT_EV_NEAR;
-                changed = true;
+                }
+                f[e].kind = k |= JIT_EV_NEAR;
+                unsettled |= pending;
             }
             shift -= saving[JIT_EV_KIND(k)];
         }
@@ -248,7 +254,7 @@ static bool sweep(struct jit_ctx *c)
         else
             c->image_len = base + (uint32_t)(c->cold.len + shift);
     }
-    return changed;
+    return unsettled;
 }
 
 int bpfrt_jit_relax(struct jit_ctx *c)
@@ -257,13 +263,13 @@ int bpfrt_jit_relax(struct jit_ctx *c)
     c->shift[1] = bpfrt_jit_scratch_get(c, ((size_t)c->nadj[1] + 1) * sizeof(int32_t), true);
     if (!c->shift[0] || !c->shift[1])
         return -BPFRT_ENOMEM;
-    mark_far(c);
     /* make short what fits, until nothing changes */
     bool changed = true;
     c->cold_base = c->hot.len; /* every jump long */
-    for (; changed && !c->aligned; c->passes++)
-        changed = sweep(c);
+    for (bool first = true; changed && !c->aligned; c->passes++, first = false)
+        changed = sweep(c, first);
     if (c->aligned) {
+        mark_far(c);
         int32_t *next[2] = { bpfrt_jit_scratch_get(c, ((size_t)c->nadj[0] + 1) * sizeof(int32_t), false),
                              bpfrt_jit_scratch_get(c, ((size_t)c->nadj[1] + 1) * sizeof(int32_t), false) };
         if (!next[0] || !next[1])
