@@ -283,8 +283,16 @@ static int emit_all(struct jit_ctx *c)
     for (int i = 0; i < JIT_STUB_COUNT; i++)
         c->stub[i] = bpfrt_jit_label_new(c);
     bpfrt_jit_emit_stubs(c);
-    uint32_t cold_at = 0;
-    for (uint32_t pc = 0; pc < c->len && !c->err; pc++) {
+    /* locals, not c's fields: those are reloaded after every emitter */
+    const struct interp_slot *slots = c->slots;
+    const struct bpf_insn *raw = c->prog->insns;
+    const uint8_t *flags = c->facts ? c->facts->flags : NULL;
+    uint32_t len = c->len, cold_at = 0;
+    /* each instruction's kind is loaded before the emitter of the one
+     * before it runs: after that call returns it is at hand */
+    const struct bpfrt_op_info *info = &bpfrt_op_info[slots[0].op];
+    for (uint32_t pc = 0; pc < len && !c->err; pc++) {
+        const struct bpfrt_op_info *next = pc + 1 < len ? &bpfrt_op_info[slots[pc + 1].op] : info;
         if (!start_insn(c, pc, cold_at))
             break;
         cold_at = c->cold.len;
@@ -292,15 +300,15 @@ static int emit_all(struct jit_ctx *c)
         /* BAD: the second half of an ld_imm64; an instruction the verifier
          * found no path to (its `goto -1` trap) gets no code, as Linux's
          * opt_remove_dead_code drops it */
-        const struct bpfrt_op_info *info = &bpfrt_op_info[c->slots[pc].op];
-        if (info->kind != BPFRT_K_BAD && (!c->facts || (c->facts->flags[pc] & BPFRT_FACT_REACHED))) {
+        if (info->kind != BPFRT_K_BAD && (!flags || (flags[pc] & BPFRT_FACT_REACHED))) {
             struct bpfrt_dinsn d;
-            insn_at(c, pc, &d);
+            from_slot(&slots[pc], &raw[pc], &d);
             (info->kind == BPFRT_K_ALU ? bpfrt_jit_emit_alu_op[info->alu] : emit_kind[info->kind])(c, &d);
         }
+        info = next;
     }
-    if (!c->err && start_insn(c, c->len, cold_at)) {
-        c->pc = c->len;
+    if (!c->err && start_insn(c, len, cold_at)) {
+        c->pc = len;
         bpfrt_jit_emit_fell_off(c);
     }
     return c->err;
