@@ -109,9 +109,9 @@ struct jit_fix {
     bool far;          /* a pass-sized jump too far ever to be short */
 };
 
-/* Where a label was bound: its emitted position and how many of its
- * stream's resizable records (struct jit_ctx's adj) come before it; bit 31
- * of adj: the cold stream. */
+/* Where a label was bound (or an instruction starts): its emitted
+ * position and how many of its stream's resizable records (struct
+ * jit_ctx's adj) come before it; bit 31 of adj: the cold stream. */
 struct jit_label {
     uint32_t pos;
     uint32_t adj;
@@ -142,8 +142,7 @@ struct jit_ctx {
     uint32_t pc;                  /* instruction being emitted */
     struct x86 hot, cold;         /* the emitted code, every pass-sized jump long */
     uint32_t cap[2];              /* their buffers' sizes */
-    uint32_t *emitted_at;         /* where each instruction starts in the emitted hot code, len + 1 */
-    uint32_t *insn_adj;           /* per instruction: the hot stream's adj records before its start, len + 1 */
+    struct jit_label *insn_start; /* where each instruction starts in the emitted hot code, len + 1 */
     uint8_t *loop_head;           /* instructions a backward jump goes to, len + 2 */
     /* what the emission recorded, per stream, in emission order: the
      * records whose size the layout chooses (pass-sized jumps, loop heads'

@@ -263,7 +263,7 @@ static bool grow(struct jit_ctx *c, struct x86 *x, unsigned s)
  * previous one stayed within MAX_INSN_CODE. */
 static inline __attribute__((always_inline)) bool start_insn(struct jit_ctx *c, uint32_t pc, uint32_t cold_at)
 {
-    if (pc && (c->hot.len - c->emitted_at[pc - 1] > MAX_INSN_CODE || c->cold.len - cold_at > MAX_INSN_CODE)) {
+    if (pc && (c->hot.len - c->insn_start[pc - 1].pos > MAX_INSN_CODE || c->cold.len - cold_at > MAX_INSN_CODE)) {
         c->err = -BPFRT_EFAULT;
         return false;
     }
@@ -273,8 +273,7 @@ static inline __attribute__((always_inline)) bool start_insn(struct jit_ctx *c, 
         return false;
     if (c->loop_head[pc])
         bpfrt_jit_align_loop(c);
-    c->emitted_at[pc] = c->hot.len;
-    c->insn_adj[pc] = c->nadj[0];
+    c->insn_start[pc] = (struct jit_label){ c->hot.len, c->nadj[0] };
     return true;
 }
 
@@ -357,8 +356,7 @@ int bpfrt_jit_compile(struct bpfrt_prog *prog, struct jit_prog *jp, char *msg, s
     bpfrt_jit_scratch_begin(&c);
     uint32_t *keys = jp->blind ? bpfrt_jit_scratch_get(&c, (size_t)len * sizeof(*keys), false) : NULL;
     c.addr = bpfrt_zalloc(rt, ((size_t)len + 1) * sizeof(uint32_t)); /* kept: jp->insn_off */
-    c.emitted_at = bpfrt_jit_scratch_get(&c, ((size_t)len + 1) * sizeof(uint32_t), false);
-    c.insn_adj = bpfrt_jit_scratch_get(&c, ((size_t)len + 1) * sizeof(uint32_t), false);
+    c.insn_start = bpfrt_jit_scratch_get(&c, ((size_t)len + 1) * sizeof(*c.insn_start), false);
     c.loop_head = bpfrt_jit_scratch_get(&c, (size_t)len + 2, true);
     bool checked = jp->mode == JIT_CHECKED; /* typical code sizes; grow() adds */
     c.cap[0] = len * (checked ? 24 : 12) + 2 * MAX_INSN_CODE;
@@ -368,7 +366,7 @@ int bpfrt_jit_compile(struct bpfrt_prog *prog, struct jit_prog *jp, char *msg, s
     c.hot.cap = c.cap[0];
     c.cold.cap = c.cap[1];
     int err = -BPFRT_ENOMEM;
-    if ((jp->blind && !keys) || !c.addr || !c.emitted_at || !c.insn_adj || !c.loop_head || !c.hot.code ||
+    if ((jp->blind && !keys) || !c.addr || !c.insn_start || !c.loop_head || !c.hot.code ||
         !c.cold.code)
         goto out;
 

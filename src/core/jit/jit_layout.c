@@ -54,58 +54,45 @@ static const uint8_t emitted_len[8] = {
 };
 static const uint8_t saving[8] = { [JIT_EV_JMP] = X86_JMP32_LEN - 2, [JIT_EV_JCC] = X86_JCC32_LEN - 2 };
 
+/* Where a target (a label, or an instruction's start) is in the emitted
+ * code; an unknown one: the start. */
+static inline struct jit_label target_of(const struct jit_ctx *c, uint32_t target)
+{
+    bool insn = target & JIT_TGT_INSN;
+    uint32_t i = target & ~JIT_TGT_INSN, n = insn ? c->len + 1 : c->nlabels;
+    const struct jit_label *l = insn ? c->insn_start : c->labels;
+    return i < n ? l[i] : (struct jit_label){ 0, 0 };
+}
+
 static inline uint32_t target_pos(const struct jit_ctx *c, uint32_t target)
 {
-    if (target & JIT_TGT_INSN) {
-        uint32_t pc = target & ~JIT_TGT_INSN;
-        return pc <= c->len ? (uint32_t)(c->emitted_at[pc] + c->shift[0][c->insn_adj[pc]]) : 0;
-    }
-    if (target >= c->nlabels)
-        return 0;
-    struct jit_label l = c->labels[target];
+    struct jit_label l = target_of(c, target);
     unsigned st = l.adj >> 31;
     return (uint32_t)((st ? c->cold_base : 0) + l.pos + c->shift[st][l.adj & ~JIT_LABEL_COLD]);
 }
 
-/* Where a target is in the emitted code: its stream, position and the
- * stream's resizable records before it (an unknown one: the start). */
-static inline void target_of(const struct jit_ctx *c, uint32_t target, unsigned *st, uint32_t *pos, uint32_t *adj)
+/* A position and a record index in the emitted code of both streams, the
+ * cold after the hot. */
+static inline uint32_t global_pos(const struct jit_ctx *c, unsigned st, uint32_t pos)
 {
-    *st = 0;
-    *pos = *adj = 0;
-    if (target & JIT_TGT_INSN) {
-        uint32_t pc = target & ~JIT_TGT_INSN;
-        if (pc <= c->len)
-            *pos = c->emitted_at[pc], *adj = c->insn_adj[pc];
-    } else if (target < c->nlabels) {
-        struct jit_label l = c->labels[target];
-        *st = l.adj >> 31;
-        *pos = l.pos;
-        *adj = l.adj & ~JIT_LABEL_COLD;
-    }
+    return pos + (st ? c->hot.len : 0);
 }
 
-/* Whether pass-sized jump e of stream st, ending at emitted position pos,
- * can never be short, its target at p in stream tst after a records:
+static inline uint32_t global_adj(const struct jit_ctx *c, unsigned st, uint32_t adj)
+{
+    return adj + (st ? c->nadj[0] : 0);
+}
+
+/* Whether a pass-sized jump ending at emitted position pos (global) after
+ * adj records (global) can never be short, its target at tpos after tadj:
  * padding only lengthens a distance, and each record between a jump and
  * its target shortens it by at most 4 bytes. In checked code most jumps go
  * between the hot and the cold code, far apart; the passes skip them. */
-static inline bool too_far(const struct jit_ctx *c, unsigned st, uint32_t e, uint32_t pos, unsigned tst, uint32_t p,
-                           uint32_t a)
+static inline bool too_far(uint32_t pos, uint32_t adj, uint32_t tpos, uint32_t tadj)
 {
-    int64_t dist;   /* emitted bytes from the jump's end to the target */
-    uint64_t recs;  /* records between, at most */
-    if (tst == st) {
-        dist = (int64_t)p - pos;
-        recs = a > e ? a - e : e - a;
-    } else if (st == 0) { /* into the cold code */
-        dist = (int64_t)(c->hot.len - pos) + p;
-        recs = (uint64_t)(c->nadj[0] - e) + a;
-    } else {              /* back into the hot code */
-        dist = -((int64_t)pos + (c->hot.len - p));
-        recs = (uint64_t)e + (c->nadj[0] - a);
-    }
-    return (uint64_t)(dist < 0 ? -dist : dist) > 128 + 4 * (recs + 1);
+    uint64_t dist = tpos > pos ? tpos - pos : pos - tpos;
+    uint64_t recs = tadj > adj ? tadj - adj : adj - tadj;
+    return dist > 128 + 4 * (recs + 1);
 }
 
 static void mark_far(struct jit_ctx *c)
@@ -113,10 +100,11 @@ static void mark_far(struct jit_ctx *c)
     for (unsigned st = 0; st < 2; st++) {
         struct jit_fix *f = c->adj[st];
         for (uint32_t e = 0, n = c->nadj[st]; e < n; e++) {
-            unsigned tst;
-            uint32_t p, a;
-            target_of(c, f[e].target, &tst, &p, &a);
-            f[e].far = JIT_EV_KIND(f[e].kind) != JIT_EV_ALIGN && too_far(c, st, e, f[e].pos, tst, p, a);
+            struct jit_label l = target_of(c, f[e].target);
+            unsigned tst = l.adj >> 31;
+            f[e].far = JIT_EV_KIND(f[e].kind) != JIT_EV_ALIGN &&
+                       too_far(global_pos(c, st, f[e].pos), global_adj(c, st, e), global_pos(c, tst, l.pos),
+                               global_adj(c, tst, l.adj & ~JIT_LABEL_COLD));
         }
     }
 }
@@ -228,15 +216,13 @@ static bool sweep(struct jit_ctx *c, bool first)
             if (!(k & JIT_EV_NEAR)) {
                 if (f[e].far)
                     continue;
-                unsigned tst;
-                uint32_t p, a;
-                target_of(c, f[e].target, &tst, &p, &a);
-                if (first && (f[e].far = too_far(c, st, e, f[e].pos, tst, p, a)))
+                struct jit_label l = target_of(c, f[e].target);
+                unsigned tst = l.adj >> 31;
+                uint32_t a = l.adj & ~JIT_LABEL_COLD, ga = global_adj(c, tst, a), ge = global_adj(c, st, e);
+                if (first && (f[e].far = too_far(global_pos(c, st, f[e].pos), ge, global_pos(c, tst, l.pos), ga)))
                     continue;
-                int32_t sh = c->shift[tst][a];
-                if (tst == st ? a > e : tst > st) /* not yet placed in this sweep */
-                    sh += delta;
-                int64_t rel = (int64_t)(tst ? c->cold_base : 0) + p + sh - (base + f[e].pos + (uint32_t)shift);
+                int32_t sh = c->shift[tst][a] + (ga > ge ? delta : 0); /* after e: not yet placed in this sweep */
+                int64_t rel = (int64_t)(tst ? c->cold_base : 0) + l.pos + sh - (base + f[e].pos + (uint32_t)shift);
                 if (rel < 0) /* backward: making it short brings its end closer */
                     rel += saving[JIT_EV_KIND(k)];
                 if (!x86_is_imm8(rel)) {
@@ -285,7 +271,7 @@ int bpfrt_jit_relax(struct jit_ctx *c)
     }
     /* every instruction's address (for callbacks, callx, dumps) */
     for (uint32_t pc = 0; pc <= c->len; pc++)
-        c->addr[pc] = (uint32_t)(c->emitted_at[pc] + c->shift[0][c->insn_adj[pc]]);
+        c->addr[pc] = (uint32_t)(c->insn_start[pc].pos + c->shift[0][c->insn_start[pc].adj]);
     return 0;
 }
 
