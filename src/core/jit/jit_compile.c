@@ -383,7 +383,8 @@ int bpfrt_jit_compile(struct bpfrt_prog *prog, struct jit_prog *jp, char *msg, s
         uint32_t t = (uint32_t)slots[pc].off; /* a jump's target, absolute */
         kinds |= 1u << kind;
         /* (loop_head[len + 1] takes the other instructions' stores) */
-        c.loop_head[(TARGET_KINDS >> kind & 1) & (t <= pc) ? t : len + 1] = 1;
+        bool back = (TARGET_KINDS >> kind & 1) & (t <= pc);
+        c.loop_head[back ? t : len + 1] = 1;
         local_calls |= (op == BPFRT_OP_CALL_LOCAL) | (op == BPFRT_OP_CALLX);
         tail_calls |= (op == BPFRT_OP_CALL_HELPER) | (op == BPFRT_OP_CALLX);
     }
