@@ -3,7 +3,7 @@
  * its handler, jump targets are absolute, immediates are sign-extended (and
  * shift immediates masked), ld_imm64 is one slot with its 64-bit value and
  * helper calls hold their resolved prototype; loads the verifier marked
- * as probes become PROBE slots. */
+ * as probes say so. */
 #include "core/interp/interp.h"
 #include "core/prog/facts.h"
 
@@ -130,10 +130,7 @@ int bpfrt_interp_decode(struct bpfrt_prog *prog, struct bpfrt_diag *diag)
         case BPFRT_K_LDX:
         case BPFRT_K_LDACQ:
             /* a load through a kernel pointer (the verifier's mark) */
-            if (prog->verified && prog->facts && (prog->facts->flags[pc] & BPFRT_FACT_PROBE_LOAD)) {
-                s->op = INTERP_OP_PROBE;
-                s->imm = d.op;
-            }
+            s->imm = prog->verified && prog->facts && (prog->facts->flags[pc] & BPFRT_FACT_PROBE_LOAD);
             break;
         case BPFRT_K_ALU: {
             uint8_t alu = bpfrt_op_info[d.op].alu;

@@ -19,10 +19,9 @@
 #define BPFRT_MAY_GOTO_LOOPS (8u * 1024 * 1024)
 
 /* The interpreter's operations: the ISA's ops (src/core/isa/decode.h), so a
- * slot's op is the decoded op, plus its own: the sentinel past the last
- * instruction, and PROBE, a load the verifier marked BPFRT_FACT_PROBE_LOAD
- * (its slot's imm holds the load's own op). One handler label each. X(name) */
-#define INTERP_OPS(X) BPFRT_ISA_OPS(X) X(FELL_OFF) X(PROBE)
+ * slot's op is the decoded op, plus its own sentinel past the last
+ * instruction. One handler label each. X(name) */
+#define INTERP_OPS(X) BPFRT_ISA_OPS(X) X(FELL_OFF)
 
 #define INTERP_OP_ENUM(name) INTERP_OP_##name,
 enum interp_op { INTERP_OPS(INTERP_OP_ENUM) INTERP_OP_COUNT };
@@ -37,7 +36,9 @@ struct interp_slot {
     int32_t off;       /* memory offset, or the absolute target of a jump/local call */
     uint64_t imm;      /* sign-extended imm, the ld_imm64 value, or the helper proto */
 };
-/* CALL_HELPER slots use src as "the prototype needs checked-mode checks". */
+/* CALL_HELPER slots use src as "the prototype needs checked-mode checks";
+ * load slots (LDX, load-acquire) imm as "a probe" (BPFRT_FACT_PROBE_LOAD).
+ * The op stays the instruction's: the JIT reads the same slots. */
 
 /* The decoded program (prog->engine_state). */
 struct interp_code {
