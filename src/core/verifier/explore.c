@@ -268,7 +268,15 @@ static int do_check(struct venv *env)
         }
         env->aux[env->insn_idx].seen = true;
         prev_insn_idx = env->insn_idx;
+        /* stack liveness: a subprogram's exit settles its chain before the
+         * frame goes; writes are recorded per instruction */
+        uint32_t frames = st->curframe;
+        if (frames && bpfrt_op_kind(env->di[env->insn_idx].op) == BPFRT_K_EXIT)
+            bpfrt_v_update_live_stack(env);
+        bpfrt_v_live_insn_begin(env);
         err = do_check_insn(env, &do_print_state);
+        if (err >= 0)
+            bpfrt_v_live_insn_commit(env, st->curframe != frames);
         bpfrt_v_json_step(env, (uint32_t)prev_insn_idx, 0, err < 0 ? VJSON_REFUSED : VJSON_INSN);
         if (err < 0)
             return err;
@@ -283,6 +291,9 @@ static int do_check(struct venv *env)
 process_bpf_exit:
         bpfrt_v_mark_state_scratched(env);
         bpfrt_v_update_branch_counts(env, env->cur_state);
+        bpfrt_v_update_live_stack(env);
+        if (env->err_alloc)
+            return env->err_alloc;
         err = pop_stack(env, &prev_insn_idx, &env->insn_idx, pop_log);
         if (err == -BPFRT_ENOENT)
             break;

@@ -44,10 +44,8 @@ static struct vframe *alloc_frame_for_copy(struct venv *env)
 struct vframe *bpfrt_v_alloc_frame(struct venv *env)
 {
     struct vframe *f = alloc_frame_for_copy(env);
-    if (f) {
+    if (f)
         bpfrt_memset(f, 0, sizeof(*f));
-        f->uid = ++env->frame_uid_gen;
-    }
     return f;
 }
 
@@ -173,7 +171,7 @@ int bpfrt_v_copy_verifier_state(struct venv *env, struct vstate *dst, const stru
     dst->used_as_loop_entry = src->used_as_loop_entry;
     for (uint32_t i = 0; i <= src->curframe; i++) {
         if (!dst->frame[i]) {
-            dst->frame[i] = alloc_frame_for_copy(env); /* takes src's uid and all */
+            dst->frame[i] = alloc_frame_for_copy(env);
             if (!dst->frame[i])
                 return -BPFRT_ENOMEM;
         }
@@ -570,28 +568,9 @@ bool bpfrt_v_same_callsites(const struct vstate *a, const struct vstate *b)
     return true;
 }
 
-/* Linux 6.18 also forgets the stack slots its stack-liveness analysis
- * (kernel/bpf/liveness.c) proves no later instruction reads. bpfrt's
- * coarser rule, for single-frame states: when no path from the state's
- * instruction uses r10 and no live register points into the stack, no slot
- * can be read again, so all of them are forgotten. */
-static void clean_dead_stack(struct vframe *f, uint16_t live)
-{
-    if (live & (1u << BPF_REG_FP))
-        return;
-    for (int r = 0; r < BPF_REG_FP; r++)
-        if ((live & (1u << r)) && f->regs[r].type == PTR_TO_STACK)
-            return;
-    for (uint32_t i = 0; i < f->nslots; i++) {
-        if (slot_is_dynptr(&f->stack[i]))
-            continue;
-        bpfrt_v_mark_reg_not_init(&f->stack[i].spilled_ptr);
-        bpfrt_memset(f->stack[i].slot_type, STACK_INVALID, sizeof(f->stack[i].slot_type));
-    }
-}
-
 /* clean_verifier_state: registers dead at the state's instruction are
- * forgotten, so comparisons ignore them; so are stack slots nothing read. */
+ * forgotten, so comparisons ignore them; so are stack slots no later
+ * instruction may read (liveness.c). */
 static void clean_live_state(struct venv *env, int32_t insn, const struct vstate *cur, struct vstate *st)
 {
     if (st->branches || st->cleaned || st->insn_idx != insn || !bpfrt_v_same_callsites(st, cur) ||
@@ -600,6 +579,8 @@ static void clean_live_state(struct venv *env, int32_t insn, const struct vstate
     /* in a loop, marks of the iterations still being walked may be missing:
      * such a state keeps its whole stack */
     bool loop = env->aux[insn].flags & AUX_IN_LOOP;
+    if (!loop && bpfrt_v_live_query_init(env, st))
+        return;
     st->cleaned = true;
     for (uint32_t f = 0; f <= st->curframe; f++) {
         struct vframe *fr = st->frame[f];
@@ -607,10 +588,8 @@ static void clean_live_state(struct venv *env, int32_t insn, const struct vstate
         for (int r = 0; r < BPF_REG_FP; r++)
             if (!(live & (1u << r)))
                 bpfrt_v_mark_reg_not_init(&fr->regs[r]);
-        if (st->curframe == 0)
-            clean_dead_stack(fr, live);
         for (uint32_t spi = 0; !loop && spi < fr->nslots; spi++)
-            if (!(fr->stack[spi].live & VLIVE_READ) && !slot_is_dynptr(&fr->stack[spi])) {
+            if (!slot_is_dynptr(&fr->stack[spi]) && !bpfrt_v_stack_slot_alive(env, f, spi)) {
                 bpfrt_v_mark_reg_not_init(&fr->stack[spi].spilled_ptr);
                 bpfrt_memset(fr->stack[spi].slot_type, STACK_INVALID, BPF_REG_SIZE);
             }
@@ -627,6 +606,7 @@ static void free_state_list(struct venv *env, struct vstate_list *sl)
 void bpfrt_v_free_explored(struct venv *env)
 {
     free_caches(env);
+    bpfrt_v_free_liveness(env);
     bpfrt_v_free(env, env->idmap_scratch, sizeof(struct idmap));
     env->idmap_scratch = NULL;
     if (env->explored) {
@@ -701,7 +681,6 @@ hit:
                 if (err)
                     return err;
             }
-            bpfrt_v_propagate_liveness(env, old);
             int err = bpfrt_v_propagate_precision(env, old);
             return err ? err : 1;
         }
@@ -753,7 +732,6 @@ miss:
     nsl->state.branches = 1;
     nsl->state.cleaned = false;
     note_odd_slots(&nsl->state);
-    bpfrt_v_start_live_span(&nsl->state, cur);
     cur->parent = &nsl->state;
     cur->first_insn_idx = insn_idx;
     cur->dfs_depth = nsl->state.dfs_depth + 1;
