@@ -62,8 +62,13 @@ static int check_reserved_fields(struct venv *env)
 {
     char msg[96];
     const struct bpf_insn *in = &env->insns[env->insn_idx];
-    if (!bpfrt_isa_check_insn(in, env->len - (uint32_t)env->insn_idx, NULL, msg, sizeof(msg)))
+    uint8_t *flags = &env->aux[env->insn_idx].flags;
+    if (*flags & AUX_FIELDS_OK) /* they depend on the instruction alone */
         return 0;
+    if (!bpfrt_isa_check_insn(in, env->len - (uint32_t)env->insn_idx, NULL, msg, sizeof(msg))) {
+        *flags |= AUX_FIELDS_OK;
+        return 0;
+    }
     if (bpfrt_strcmp(msg, "frame pointer is read only") == 0 ||
         (msg[0] == 'R' && bpfrt_strncmp(msg + bpfrt_strlen(msg) - 11, " is invalid", 11) == 0))
         return 0;

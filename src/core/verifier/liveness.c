@@ -36,7 +36,13 @@ struct live_inst {
     bool updated;           /* marks changed since the last dataflow */
     bool must_write_dropped;
     struct live_masks *frames[MAX_CALL_FRAMES]; /* allocated on first mark */
-    uint8_t *must_write_set; /* per instruction: must_write recorded once */
+    uint8_t *flags;         /* per instruction: IF_* */
+    uint32_t *work, nwork;  /* instructions whose masks must be recomputed */
+};
+
+enum {
+    IF_MUST_WRITE_SET = 1, /* must_write recorded once */
+    IF_QUEUED = 2,         /* on the work list */
 };
 
 #define LIVE_BUCKETS 64
@@ -46,6 +52,7 @@ struct vliveness {
     struct live_inst *cur;  /* the current state's chain (NULL: look it up) */
     uint64_t write_acc[MAX_CALL_FRAMES]; /* whole-slot writes of the instruction being checked */
     int32_t write_idx;
+    uint32_t *pred_off, *preds; /* each instruction's predecessors: preds[pred_off[i] .. pred_off[i + 1]) */
     struct live_inst *query[MAX_CALL_FRAMES]; /* bpfrt_v_live_query_init's state */
     uint32_t query_curframe;
     int32_t query_insn;
@@ -111,11 +118,15 @@ static struct live_inst *find_inst(struct venv *env, const struct live_inst *key
         in->curframe = key->curframe;
         in->start = key->start;
         in->cnt = env->subprog[sub + 1].start - key->start;
-        in->must_write_set = bpfrt_v_zalloc(env, in->cnt);
+        in->flags = bpfrt_v_zalloc(env, in->cnt);
+        in->work = bpfrt_v_zalloc(env, (size_t)in->cnt * sizeof(*in->work));
     }
-    if (!in || sub < 0 || !in->must_write_set) {
-        if (in)
+    if (!in || sub < 0 || !in->flags || !in->work) {
+        if (in) {
+            bpfrt_v_free(env, in->flags, in->cnt);
+            bpfrt_v_free(env, in->work, (size_t)in->cnt * sizeof(*in->work));
             bpfrt_v_free(env, in, sizeof(*in));
+        }
         env->err_alloc = -BPFRT_ENOMEM;
         return NULL;
     }
@@ -156,6 +167,18 @@ static struct live_inst *cur_inst(struct venv *env)
     return lv ? lv->cur : NULL;
 }
 
+/* The masks of insn changed: the dataflow recomputes it (and, as it
+ * changes, what comes before it). */
+static void queue_insn(struct live_inst *in, int32_t insn)
+{
+    uint32_t i = (uint32_t)(insn - (int32_t)in->start);
+    if (!(in->flags[i] & IF_QUEUED)) {
+        in->flags[i] |= IF_QUEUED;
+        in->work[in->nwork++] = i;
+    }
+    in->updated = true;
+}
+
 static void add_read(struct venv *env, struct live_inst *in, uint32_t frame, int32_t insn, uint64_t mask)
 {
     struct live_masks *m = alloc_masks(env, in, frame, insn);
@@ -163,7 +186,7 @@ static void add_read(struct venv *env, struct live_inst *in, uint32_t frame, int
         return;
     uint64_t r = m->may_read | mask;
     if (r != m->may_read && (r | m->live_before) != m->live_before)
-        in->updated = true;
+        queue_insn(in, insn);
     m->may_read = r;
 }
 
@@ -215,21 +238,21 @@ static void commit_writes(struct venv *env, struct live_inst *in)
     uint32_t idx = (uint32_t)(lv->write_idx - (int32_t)in->start);
     for (uint32_t f = 0; f <= in->curframe; f++) {
         uint64_t mask = lv->write_acc[f];
-        if (!mask && !in->must_write_set[idx])
+        if (!mask && !(in->flags[idx] & IF_MUST_WRITE_SET))
             continue; /* nothing to record: no masks to allocate */
         struct live_masks *m = alloc_masks(env, in, f, lv->write_idx);
         if (!m)
             return;
-        if (in->must_write_set[idx])
+        if (in->flags[idx] & IF_MUST_WRITE_SET)
             mask &= m->must_write;
         if (m->must_write != mask) {
             if (m->must_write & ~mask)
                 in->must_write_dropped = true;
             m->must_write = mask;
-            in->updated = true;
+            queue_insn(in, lv->write_idx);
         }
     }
-    in->must_write_set[idx] = 1;
+    in->flags[idx] |= IF_MUST_WRITE_SET;
 }
 
 /* After an instruction passed its checks in the same frame. A call that
@@ -322,25 +345,71 @@ static void propagate_to_caller(struct venv *env, struct live_inst *in)
     commit_writes(env, out);
 }
 
-/* The dataflow for one chain to its fixed point, then on to its caller. */
+/* Each instruction's predecessors, once per pass (the graph is fixed). */
+static bool build_preds(struct venv *env, struct vliveness *lv)
+{
+    if (lv->pred_off)
+        return true;
+    uint32_t n = env->len, succ[2], total = 0;
+    lv->pred_off = bpfrt_v_zalloc(env, ((size_t)n + 1) * sizeof(uint32_t));
+    if (!lv->pred_off)
+        return false;
+    for (uint32_t i = 0; i < n; i += env->di[i].len)
+        for (uint32_t k = successors(env, i, succ); k-- > 0;)
+            if (succ[k] < n) {
+                lv->pred_off[succ[k] + 1]++;
+                total++;
+            }
+    for (uint32_t i = 0; i < n; i++)
+        lv->pred_off[i + 1] += lv->pred_off[i];
+    lv->preds = bpfrt_v_zalloc(env, ((size_t)total + 1) * sizeof(uint32_t));
+    uint32_t *fill = bpfrt_v_zalloc(env, ((size_t)n + 1) * sizeof(uint32_t));
+    if (!lv->preds || !fill) {
+        bpfrt_v_free(env, fill, ((size_t)n + 1) * sizeof(uint32_t));
+        bpfrt_v_free(env, lv->preds, ((size_t)total + 1) * sizeof(uint32_t));
+        bpfrt_v_free(env, lv->pred_off, ((size_t)n + 1) * sizeof(uint32_t));
+        lv->preds = lv->pred_off = NULL;
+        return false;
+    }
+    for (uint32_t i = 0; i < n; i += env->di[i].len)
+        for (uint32_t k = successors(env, i, succ); k-- > 0;)
+            if (succ[k] < n)
+                lv->preds[lv->pred_off[succ[k]] + fill[succ[k]]++] = i;
+    bpfrt_v_free(env, fill, ((size_t)n + 1) * sizeof(uint32_t));
+    return true;
+}
+
+/* The dataflow for one chain to its fixed point, then on to its caller.
+ * Only the instructions whose marks changed are recomputed, and then those
+ * before them whose result changed with them (a work list); after a
+ * must_write shrank, every intersection is recomputed from scratch. */
 static void update_inst(struct venv *env, struct live_inst *in)
 {
-    if (in->must_write_dropped) /* smaller must_write: recompute the intersections */
+    struct vliveness *lv = env->live;
+    if (!build_preds(env, lv)) {
+        env->err_alloc = -BPFRT_ENOMEM;
+        return;
+    }
+    if (in->must_write_dropped) {
         for (uint32_t f = 0; f <= in->curframe; f++)
             for (uint32_t i = 0; in->frames[f] && i < in->cnt; i++)
                 in->frames[f][i].must_write_acc = 0;
-    bool changed;
-    do {
-        changed = false;
-        for (uint32_t f = 0; f <= in->curframe; f++) {
-            struct live_masks *fm = in->frames[f];
-            if (!fm)
-                continue;
-            /* backwards: a straight line settles in one sweep */
-            for (uint32_t i = in->cnt; i-- > 0;)
-                changed |= update_insn(env, in, fm, in->start + i);
-        }
-    } while (changed);
+        for (uint32_t i = 0; i < in->cnt; i++)
+            queue_insn(in, (int32_t)(in->start + i));
+    }
+    while (in->nwork) {
+        uint32_t i = in->work[--in->nwork], insn = in->start + i;
+        in->flags[i] &= (uint8_t)~IF_QUEUED;
+        bool changed = false;
+        for (uint32_t f = 0; f <= in->curframe; f++)
+            if (in->frames[f])
+                changed |= update_insn(env, in, in->frames[f], insn);
+        if (!changed)
+            continue;
+        for (uint32_t p = lv->pred_off[insn]; p < lv->pred_off[insn + 1]; p++)
+            if (lv->preds[p] >= in->start && lv->preds[p] < in->start + in->cnt)
+                queue_insn(in, (int32_t)lv->preds[p]);
+    }
     if (in->curframe > 0)
         propagate_to_caller(env, in);
 }
@@ -368,7 +437,7 @@ void bpfrt_v_update_live_stack(struct venv *env)
     }
 }
 
-/* Prepares bpfrt_v_stack_slot_alive for the slots of st. */
+/* Prepares bpfrt_v_live_slots for the slots of st. */
 int bpfrt_v_live_query_init(struct venv *env, const struct vstate *st)
 {
     struct vliveness *lv = liveness(env);
@@ -384,31 +453,29 @@ int bpfrt_v_live_query_init(struct venv *env, const struct vstate *st)
     return 0;
 }
 
-static bool live_before(struct live_inst *in, int32_t insn, uint32_t frameno, uint32_t spi)
+static uint64_t live_before(struct live_inst *in, int32_t insn, uint32_t frameno)
 {
     if (insn < (int32_t)in->start || insn >= (int32_t)(in->start + in->cnt))
-        return false;
+        return 0;
     const struct live_masks *m = masks_at(in, frameno, insn);
-    return m && (m->live_before >> spi & 1);
+    return m ? m->live_before : 0;
 }
 
-/* Slot spi of frame frameno may still be read: after the state's
- * instruction in its own frame, or - for an outer frame - after the call
- * that left it (before it, when the call runs a callback that may come
- * back to read). */
-bool bpfrt_v_stack_slot_alive(struct venv *env, uint32_t frameno, uint32_t spi)
+/* The slots of frame frameno that may still be read (bpf_stack_slot_alive
+ * for all of them): after the state's instruction in its own frame, or -
+ * for an outer frame - after the call that left it (before it, when the
+ * call runs a callback that may come back to read). */
+uint64_t bpfrt_v_live_slots(struct venv *env, uint32_t frameno)
 {
     const struct vliveness *lv = env->live;
     struct live_inst *top = lv->query[lv->query_curframe];
-    if (live_before(top, lv->query_insn, frameno, spi))
-        return true;
+    uint64_t live = live_before(top, lv->query_insn, frameno);
     for (uint32_t i = frameno; i < lv->query_curframe; i++) {
         int32_t callsite = top->callsites[i];
         bool cb = env->aux[callsite].flags & AUX_CALLS_CALLBACK;
-        if (live_before(lv->query[i], cb ? callsite : callsite + 1, frameno, spi))
-            return true;
+        live |= live_before(lv->query[i], cb ? callsite : callsite + 1, frameno);
     }
-    return false;
+    return live;
 }
 
 /* Frees every chain's masks (at the end of a pass). */
@@ -423,9 +490,14 @@ void bpfrt_v_free_liveness(struct venv *env)
             lv->bucket[b] = in->next;
             for (uint32_t f = 0; f < MAX_CALL_FRAMES; f++)
                 bpfrt_v_free(env, in->frames[f], (size_t)in->cnt * sizeof(struct live_masks));
-            bpfrt_v_free(env, in->must_write_set, in->cnt);
+            bpfrt_v_free(env, in->flags, in->cnt);
+            bpfrt_v_free(env, in->work, (size_t)in->cnt * sizeof(*in->work));
             bpfrt_v_free(env, in, sizeof(*in));
         }
+    if (lv->pred_off) {
+        bpfrt_v_free(env, lv->preds, ((size_t)lv->pred_off[env->len] + 1) * sizeof(uint32_t));
+        bpfrt_v_free(env, lv->pred_off, ((size_t)env->len + 1) * sizeof(uint32_t));
+    }
     bpfrt_v_free(env, lv, sizeof(*lv));
     env->live = NULL;
 }

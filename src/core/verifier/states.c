@@ -357,25 +357,35 @@ static bool slot_has_reg(const struct vslot *s)
 static bool slotsafe(const struct vframe *o, const struct vframe *c, uint32_t spi, struct idmap *m,
                      enum exact_level exact, bool allow_uninit)
 {
-    /* the same kinds and no register: every byte test below passes */
-    if (spi < c->nslots &&
-        bpfrt_memcmp(o->stack[spi].slot_type, c->stack[spi].slot_type, BPF_REG_SIZE) == 0 &&
-        !slot_has_reg(&o->stack[spi]))
-        return true;
+    const struct vslot *os = &o->stack[spi], *cs = spi < c->nslots ? &c->stack[spi] : NULL;
+    /* the same kinds: no byte test below fails, so only a register decides
+     * (a full scalar spill on both sides, or the spill or dynptr ending at
+     * the top byte) */
+    if (cs && bpfrt_memcmp(os->slot_type, cs->slot_type, BPF_REG_SIZE) == 0) {
+        uint8_t top = os->slot_type[BPF_REG_SIZE - 1];
+        if (!slot_has_reg(os) || (top != STACK_SPILL && top != STACK_DYNPTR))
+            return true;
+        return regsafe(&os->spilled_ptr, &cs->spilled_ptr, m, exact);
+    }
+    struct vreg t1, t2;
+    const struct vreg *or = NULL, *cr = NULL;
+    bool regs_seen = false;
     for (uint32_t im = 0; im < BPF_REG_SIZE; im++) {
-        uint8_t ot = o->stack[spi].slot_type[im];
-        uint8_t ct = spi < c->nslots ? c->stack[spi].slot_type[im] : STACK_INVALID;
+        uint8_t ot = os->slot_type[im];
+        uint8_t ct = cs ? cs->slot_type[im] : STACK_INVALID;
         if (exact == EXACT && ot != ct)
             return false;
         if (ot == STACK_INVALID)
             continue;
         if (ot == STACK_MISC && exact != EXACT && allow_uninit)
             continue; /* allow_uninit_stack: misc and never-written read the same */
-        if (spi >= c->nslots)
+        if (!cs)
             return false;
-        struct vreg t1, t2;
-        const struct vreg *or = scalar_reg_for_stack(&o->stack[spi], &t1, allow_uninit);
-        const struct vreg *cr = scalar_reg_for_stack(&c->stack[spi], &t2, allow_uninit);
+        if (!regs_seen) { /* what the slots read as: the same for every byte */
+            or = scalar_reg_for_stack(os, &t1, allow_uninit);
+            cr = scalar_reg_for_stack(cs, &t2, allow_uninit);
+            regs_seen = true;
+        }
         if (or && cr)
             return regsafe(or, cr, m, exact);
         if (ot == STACK_MISC && ct == STACK_ZERO)
@@ -383,7 +393,7 @@ static bool slotsafe(const struct vframe *o, const struct vframe *c, uint32_t sp
         if (ot != ct)
             return false;
         if (im == BPF_REG_SIZE - 1 && (ot == STACK_SPILL || ot == STACK_DYNPTR) &&
-            !regsafe(&o->stack[spi].spilled_ptr, &c->stack[spi].spilled_ptr, m, exact))
+            !regsafe(&os->spilled_ptr, &cs->spilled_ptr, m, exact))
             return false;
     }
     return true;
@@ -393,17 +403,21 @@ static bool slotsafe(const struct vframe *o, const struct vframe *c, uint32_t sp
  * zero, a dynptr): a slot of only INVALID and MISC bytes never blocks a
  * prune that is not exact, so stacksafe visits only these (an explored
  * state keeps the mask of each frame). */
+_Static_assert(STACK_INVALID == 0 && STACK_MISC == 2, "note_odd_slots tests the kinds bitwise");
+
 static void note_odd_slots(struct vstate *st)
 {
     for (uint32_t i = 0; i <= st->curframe; i++) {
         struct vframe *f = st->frame[i];
         f->odd_slots = 0;
-        for (uint32_t spi = 0; spi < f->nslots; spi++)
-            for (int b = 0; b < BPF_REG_SIZE; b++)
-                if (f->stack[spi].slot_type[b] != STACK_INVALID && f->stack[spi].slot_type[b] != STACK_MISC) {
-                    f->odd_slots |= 1ull << spi;
-                    break;
-                }
+        for (uint32_t spi = 0; spi < f->nslots; spi++) {
+            /* all 8 kinds at once: INVALID (0) and MISC (2) bytes leave
+             * nothing outside bit 1 of each byte */
+            uint64_t kinds;
+            bpfrt_memcpy(&kinds, f->stack[spi].slot_type, sizeof(kinds));
+            if (kinds & ~(0x0101010101010101ull * STACK_MISC))
+                f->odd_slots |= 1ull << spi;
+        }
     }
 }
 
@@ -588,8 +602,9 @@ static void clean_live_state(struct venv *env, int32_t insn, const struct vstate
         for (int r = 0; r < BPF_REG_FP; r++)
             if (!(live & (1u << r)))
                 bpfrt_v_mark_reg_not_init(&fr->regs[r]);
-        for (uint32_t spi = 0; !loop && spi < fr->nslots; spi++)
-            if (!slot_is_dynptr(&fr->stack[spi]) && !bpfrt_v_stack_slot_alive(env, f, spi)) {
+        uint64_t live_slots = loop ? ~0ull : bpfrt_v_live_slots(env, f);
+        for (uint32_t spi = 0; spi < fr->nslots; spi++)
+            if (!(live_slots >> spi & 1) && !slot_is_dynptr(&fr->stack[spi])) {
                 bpfrt_v_mark_reg_not_init(&fr->stack[spi].spilled_ptr);
                 bpfrt_memset(fr->stack[spi].slot_type, STACK_INVALID, BPF_REG_SIZE);
             }

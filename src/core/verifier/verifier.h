@@ -174,7 +174,8 @@ struct vstate {
 };
 
 /* ---- per-instruction data (struct bpf_insn_aux_data) ---- */
-enum { AUX_PRUNE = 1, AUX_JMP_POINT = 2, AUX_FORCE_CHECKPOINT = 4, AUX_CALLS_CALLBACK = 8, AUX_IN_LOOP = 16 };
+enum { AUX_PRUNE = 1, AUX_JMP_POINT = 2, AUX_FORCE_CHECKPOINT = 4, AUX_CALLS_CALLBACK = 8, AUX_IN_LOOP = 16,
+       AUX_FIELDS_OK = 32 /* explore.c: the reserved-field checks passed once */ };
 
 struct vaux {
     uint8_t flags;               /* AUX_* */
@@ -481,7 +482,7 @@ void bpfrt_v_live_insn_begin(struct venv *env);
 void bpfrt_v_live_insn_commit(struct venv *env, bool chain_changed);
 void bpfrt_v_update_live_stack(struct venv *env);
 int bpfrt_v_live_query_init(struct venv *env, const struct vstate *st);
-bool bpfrt_v_stack_slot_alive(struct venv *env, uint32_t frameno, uint32_t spi);
+uint64_t bpfrt_v_live_slots(struct venv *env, uint32_t frameno);
 void bpfrt_v_free_liveness(struct venv *env);
 
 /* ---- funcs.c (global functions) ---- */
