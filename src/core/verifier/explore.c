@@ -76,6 +76,14 @@ static int check_reserved_fields(struct venv *env)
     return -BPFRT_EINVAL;
 }
 
+/* The JSON log's step, called only when a JSON log is asked for (twice
+ * per processed instruction otherwise). */
+static inline void json_step(struct venv *env, uint32_t idx, int32_t from, enum bpfrt_v_json_kind kind)
+{
+    if (env->args->json)
+        bpfrt_v_json_step(env, idx, from, kind);
+}
+
 typedef int (*insn_check_fn)(struct venv *env, const struct bpfrt_dinsn *d, bool *do_print_state);
 
 static int do_alu(struct venv *env, const struct bpfrt_dinsn *d, bool *dps)
@@ -241,7 +249,7 @@ static int do_check(struct venv *env)
             if (err < 0)
                 return err;
             if (err == 1) {
-                bpfrt_v_json_step(env, (uint32_t)env->insn_idx, 0, VJSON_SAFE);
+                json_step(env, (uint32_t)env->insn_idx, 0, VJSON_SAFE);
                 if (log_level(env, BPF_LOG_LEVEL)) {
                     if (do_print_state)
                         verbose(env, "\nfrom %d to %d: safe\n", env->prev_insn_idx, env->insn_idx);
@@ -282,7 +290,7 @@ static int do_check(struct venv *env)
         err = do_check_insn(env, &do_print_state);
         if (err >= 0)
             bpfrt_v_live_insn_commit(env, st->curframe != frames);
-        bpfrt_v_json_step(env, (uint32_t)prev_insn_idx, 0, err < 0 ? VJSON_REFUSED : VJSON_INSN);
+        json_step(env, (uint32_t)prev_insn_idx, 0, err < 0 ? VJSON_REFUSED : VJSON_INSN);
         if (err < 0)
             return err;
         if (env->err_alloc)
@@ -305,7 +313,7 @@ process_bpf_exit:
         if (err)
             return err;
         env->json_path++;
-        bpfrt_v_json_step(env, (uint32_t)env->insn_idx, prev_insn_idx, VJSON_PATH);
+        json_step(env, (uint32_t)env->insn_idx, prev_insn_idx, VJSON_PATH);
         do_print_state = true;
     }
     return 0;
@@ -343,7 +351,7 @@ int bpfrt_v_do_check_common(struct venv *env, uint32_t subprog)
     if (!ret) {
         if (env->json_path || subprog) /* a global function verified on its own: a new path */
             env->json_path++;
-        bpfrt_v_json_step(env, (uint32_t)env->insn_idx, -1, VJSON_PATH);
+        json_step(env, (uint32_t)env->insn_idx, -1, VJSON_PATH);
         ret = do_check(env);
     }
     if (!ret && pop_log)
