@@ -41,9 +41,7 @@ static int pop_stack(struct venv *env, int32_t *prev_insn_idx, int32_t *insn_idx
     struct vstack_elem *head = env->head;
     if (!head)
         return -BPFRT_ENOENT;
-    int err = bpfrt_v_copy_verifier_state(env, env->cur_state, &head->st);
-    if (err)
-        return err;
+    bpfrt_v_move_verifier_state(env, env->cur_state, &head->st);
     if (pop_log)
         bpfrt_vlog_reset(env->log, head->log_pos);
     *insn_idx = head->insn_idx;

@@ -182,6 +182,17 @@ int bpfrt_v_copy_verifier_state(struct venv *env, struct vstate *dst, const stru
     return 0;
 }
 
+/* dst becomes src, whose frames and references it takes over (src is left
+ * empty): a popped branch needs no copy. */
+void bpfrt_v_move_verifier_state(struct venv *env, struct vstate *dst, struct vstate *src)
+{
+    bpfrt_v_free_verifier_state(env, dst, false);
+    *dst = *src;
+    bpfrt_memset(src->frame, 0, sizeof(src->frame));
+    src->refs = NULL;
+    src->refs_cap = src->acquired_refs = 0;
+}
+
 /* Linux's peak_states counts explored states plus evicted ones still
  * referenced (env->free_list_size); an evicted state is freed, and leaves
  * that count, when its last child finishes (maybe_free_verifier_state), so

@@ -465,6 +465,7 @@ struct vstate *bpfrt_v_push_stack(struct venv *env, int32_t insn_idx, int32_t pr
 /* ---- states.c (is_state_visited, states_equal, state copies) ---- */
 int bpfrt_v_is_state_visited(struct venv *env, int32_t insn_idx);
 int bpfrt_v_copy_verifier_state(struct venv *env, struct vstate *dst, const struct vstate *src);
+void bpfrt_v_move_verifier_state(struct venv *env, struct vstate *dst, struct vstate *src);
 void bpfrt_v_free_verifier_state(struct venv *env, struct vstate *st, bool free_self);
 int bpfrt_v_copy_func_state(struct venv *env, struct vframe *dst, const struct vframe *src);
 struct vframe *bpfrt_v_alloc_frame(struct venv *env);
