@@ -417,8 +417,11 @@ static int check_func_arg(struct venv *env, uint32_t arg, struct call_meta *meta
     case AB_SIZE:
     case AB_SIZE_OR_ZERO: {
         const struct arg_rule *prev = &arg_rules[fn->arg_type[arg - 1]];
-        err = bpfrt_v_check_mem_size_reg(env, regno, rule->base == AB_SIZE_OR_ZERO, prev->flags & AF_WRITE,
-                                         meta->raw_mode, &meta->msize_max_value);
+        /* memory the helper may write (6.18's MEM_WRITE: every ARG_PTR_TO_MEM
+         * not MEM_RDONLY) loses what was spilled there */
+        bool written = (prev->flags & AF_WRITE) || (prev->base == AB_MEM && !((fn->arg_rdonly >> (arg - 1)) & 1));
+        err = bpfrt_v_check_mem_size_reg(env, regno, rule->base == AB_SIZE_OR_ZERO, written, meta->raw_mode,
+                                         &meta->msize_max_value);
         break;
     }
     case AB_ALLOC_SIZE:

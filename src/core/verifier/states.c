@@ -5,8 +5,8 @@
  * states_maybe_looping). A state is safe to prune when an explored,
  * finished state at the same instruction covers it: every live register
  * and stack slot of the old one admits the current one. Registers are live
- * by the static analysis of cfg.c; stack slots by the reads the walk saw
- * (read marks, liveness.c). */
+ * by the static analysis of cfg.c; stack slots by the reads and writes the
+ * walk recorded per call chain (liveness.c, as 6.18's kernel/bpf/liveness.c). */
 #include "core/verifier/verifier.h"
 
 enum exact_level { NOT_EXACT, EXACT, RANGE_WITHIN };
@@ -432,8 +432,8 @@ static void note_odd_slots(struct vstate *st)
     }
 }
 
-/* A dynptr's slots are read by the dynptr checks, not the stack reads that
- * leave read marks: they are never forgotten. */
+/* A dynptr's slots are read by the dynptr checks, which record no stack
+ * read (Linux's mark_dynptr_read does): they are never forgotten. */
 static bool slot_is_dynptr(const struct vslot *s)
 {
     return s->slot_type[0] == STACK_DYNPTR || s->slot_type[BPF_REG_SIZE - 1] == STACK_DYNPTR;
