@@ -613,14 +613,18 @@ static void clean_live_state(struct venv *env, int32_t insn, const struct vstate
         for (int r = 0; r < BPF_REG_FP; r++)
             if (!(live & (1u << r)))
                 bpfrt_v_mark_reg_not_init(&fr->regs[r]);
-        uint64_t live_slots = loop ? ~0ull : bpfrt_v_live_slots(env, f);
-        for (uint32_t spi = 0; spi < fr->nslots; spi++)
-            if (!(live_slots >> spi & 1) && !slot_is_dynptr(&fr->stack[spi])) {
-                bpfrt_v_mark_reg_not_init(&fr->stack[spi].spilled_ptr);
-                bpfrt_memset(fr->stack[spi].slot_type, STACK_INVALID, BPF_REG_SIZE);
-            }
+        if (loop)
+            continue;
+        uint64_t all = fr->nslots >= 64 ? ~0ull : (1ull << fr->nslots) - 1;
+        for (uint64_t dead = all & ~bpfrt_v_live_slots(env, f); dead; dead &= dead - 1) {
+            uint32_t spi = (uint32_t)__builtin_ctzll(dead);
+            if (slot_is_dynptr(&fr->stack[spi]))
+                continue;
+            bpfrt_v_mark_reg_not_init(&fr->stack[spi].spilled_ptr);
+            bpfrt_memset(fr->stack[spi].slot_type, STACK_INVALID, BPF_REG_SIZE);
+            fr->odd_slots &= ~(1ull << spi); /* note_odd_slots ran when st was saved */
+        }
     }
-    note_odd_slots(st);
 }
 
 static void free_state_list(struct venv *env, struct vstate_list *sl)
