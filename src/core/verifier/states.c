@@ -266,10 +266,15 @@ static bool check_ids(uint32_t old_id, uint32_t cur_id, struct idmap *m)
 
 static bool check_scalar_ids(uint32_t old_id, uint32_t cur_id, struct idmap *m)
 {
+    /* an explored scalar linked to nothing asked nothing of links: the
+     * current one may have any (the kernel here, 6.18.44, prunes so; 6.18's
+     * source maps a fresh id to cur_id, which then no other old id may
+     * take) */
+    if (!old_id)
+        return true;
     /* a register linked with a delta: its base ids must map too */
     if ((old_id & BPF_ADD_CONST) && !check_ids(old_id & ~BPF_ADD_CONST, cur_id & ~BPF_ADD_CONST, m))
         return false;
-    old_id = old_id ? old_id : ++m->tmp_id_gen;
     cur_id = cur_id ? cur_id : ++m->tmp_id_gen;
     return check_ids(old_id, cur_id, m);
 }
