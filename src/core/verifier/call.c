@@ -698,11 +698,12 @@ int bpfrt_v_check_helper_call(struct venv *env, const struct bpfrt_dinsn *d, int
         return err;
     if (helper_changes_pkt_data(id)) {
         env->changes_pkt_data = true;
-        /* after bpf_tail_call the walk goes on only where it failed, which
-         * changed nothing (a successful one replaces the whole run in
-         * bpfrt's engines; 6.18 clears packet pointers only on the path
-         * where a subprogram's tail call returns to its caller) */
-        if (id != BPF_FUNC_tail_call)
+        /* after bpf_tail_call in the main program the walk goes on only
+         * where it failed, which changed nothing (a successful one never
+         * comes back), as in 6.18; from a subprogram a successful one
+         * returns to the caller, whose packet pointers the target may have
+         * moved */
+        if (id != BPF_FUNC_tail_call || env->cur_state->curframe)
             bpfrt_v_clear_all_pkt_pointers(env);
     }
     return 0;
