@@ -354,7 +354,7 @@ static bool build_preds(struct venv *env, struct vliveness *lv)
     lv->pred_off = bpfrt_v_zalloc(env, ((size_t)n + 1) * sizeof(uint32_t));
     if (!lv->pred_off)
         return false;
-    for (uint32_t i = 0; i < n; i += env->di[i].len)
+    for (uint32_t i = 0; i < n; i += env->di[i].len ? env->di[i].len : 1)
         for (uint32_t k = successors(env, i, succ); k-- > 0;)
             if (succ[k] < n) {
                 lv->pred_off[succ[k] + 1]++;
@@ -371,7 +371,7 @@ static bool build_preds(struct venv *env, struct vliveness *lv)
         lv->preds = lv->pred_off = NULL;
         return false;
     }
-    for (uint32_t i = 0; i < n; i += env->di[i].len)
+    for (uint32_t i = 0; i < n; i += env->di[i].len ? env->di[i].len : 1)
         for (uint32_t k = successors(env, i, succ); k-- > 0;)
             if (succ[k] < n)
                 lv->preds[lv->pred_off[succ[k]] + fill[succ[k]]++] = i;
