@@ -417,8 +417,11 @@ static int check_func_arg(struct venv *env, uint32_t arg, struct call_meta *meta
     case AB_SIZE:
     case AB_SIZE_OR_ZERO: {
         const struct arg_rule *prev = &arg_rules[fn->arg_type[arg - 1]];
-        err = bpfrt_v_check_mem_size_reg(env, regno, rule->base == AB_SIZE_OR_ZERO, prev->flags & AF_WRITE,
-                                         meta->raw_mode, &meta->msize_max_value);
+        /* memory the helper may write (6.18's MEM_WRITE: every ARG_PTR_TO_MEM
+         * not MEM_RDONLY) loses what was spilled there */
+        bool written = (prev->flags & AF_WRITE) || (prev->base == AB_MEM && !((fn->arg_rdonly >> (arg - 1)) & 1));
+        err = bpfrt_v_check_mem_size_reg(env, regno, rule->base == AB_SIZE_OR_ZERO, written, meta->raw_mode,
+                                         &meta->msize_max_value);
         break;
     }
     case AB_ALLOC_SIZE:
@@ -695,7 +698,13 @@ int bpfrt_v_check_helper_call(struct venv *env, const struct bpfrt_dinsn *d, int
         return err;
     if (helper_changes_pkt_data(id)) {
         env->changes_pkt_data = true;
-        bpfrt_v_clear_all_pkt_pointers(env);
+        /* after bpf_tail_call in the main program the walk goes on only
+         * where it failed, which changed nothing (a successful one never
+         * comes back), as in 6.18; from a subprogram a successful one
+         * returns to the caller, whose packet pointers the target may have
+         * moved */
+        if (id != BPF_FUNC_tail_call || env->cur_state->curframe)
+            bpfrt_v_clear_all_pkt_pointers(env);
     }
     return 0;
 }

@@ -113,16 +113,9 @@ enum { STACK_INVALID = 0, STACK_SPILL, STACK_MISC, STACK_ZERO, STACK_DYNPTR };
 enum { BPF_DYNPTR_TYPE_INVALID, BPF_DYNPTR_TYPE_LOCAL, BPF_DYNPTR_TYPE_RINGBUF, BPF_DYNPTR_TYPE_SKB,
        BPF_DYNPTR_TYPE_XDP };
 
-/* Stack slot liveness marks (Linux's REG_LIVE_READ / REG_LIVE_WRITTEN on
- * the slot's spilled_ptr): READ on an explored state when a descendant
- * read the slot before writing it; WRITTEN when the path since the
- * previous checkpoint wrote all 8 bytes. */
-enum { VLIVE_READ = 1, VLIVE_WRITTEN = 2 };
-
 struct vslot {
     struct vreg spilled_ptr;
     uint8_t slot_type[BPF_REG_SIZE];
-    uint8_t live;                /* VLIVE_* */
 };
 
 /* One call frame (struct bpf_func_state). */
@@ -136,7 +129,6 @@ struct vframe {
     uint32_t callback_depth;
     uint32_t nslots;             /* allocated_stack / 8 */
     uint64_t odd_slots;          /* explored states: slots with a byte not INVALID or MISC (states.c) */
-    uint32_t uid;                /* this frame instance (a call makes a new one); liveness marks follow it */
     struct vslot *stack;         /* stack[i] covers fp-8*(i+1) .. fp-8*i-1 */
 };
 
@@ -182,7 +174,8 @@ struct vstate {
 };
 
 /* ---- per-instruction data (struct bpf_insn_aux_data) ---- */
-enum { AUX_PRUNE = 1, AUX_JMP_POINT = 2, AUX_FORCE_CHECKPOINT = 4, AUX_CALLS_CALLBACK = 8, AUX_IN_LOOP = 16 };
+enum { AUX_PRUNE = 1, AUX_JMP_POINT = 2, AUX_FORCE_CHECKPOINT = 4, AUX_CALLS_CALLBACK = 8, AUX_IN_LOOP = 16,
+       AUX_FIELDS_OK = 32 /* explore.c: the reserved-field checks passed once */ };
 
 struct vaux {
     uint8_t flags;               /* AUX_* */
@@ -265,10 +258,10 @@ struct venv {
     struct vslot *stack_cache[MAX_STACK_SLOTS + 1];
     uint32_t frame_cache_cnt, stack_cache_cnt;
     void *idmap_scratch;         /* states.c's id map for comparisons */
+    struct vliveness *live;      /* liveness.c: stack slots read and written per call chain */
 
     int32_t insn_idx, prev_insn_idx;
     uint32_t id_gen;
-    uint32_t frame_uid_gen;
     struct vhist *insn_hist;     /* path history for precision tracking */
     uint32_t insn_hist_cap;
     struct vhist *cur_hist_ent;  /* the entry of the instruction being checked */
@@ -476,6 +469,7 @@ struct vstate *bpfrt_v_push_stack(struct venv *env, int32_t insn_idx, int32_t pr
 /* ---- states.c (is_state_visited, states_equal, state copies) ---- */
 int bpfrt_v_is_state_visited(struct venv *env, int32_t insn_idx);
 int bpfrt_v_copy_verifier_state(struct venv *env, struct vstate *dst, const struct vstate *src);
+void bpfrt_v_move_verifier_state(struct venv *env, struct vstate *dst, struct vstate *src);
 void bpfrt_v_free_verifier_state(struct venv *env, struct vstate *st, bool free_self);
 int bpfrt_v_copy_func_state(struct venv *env, struct vframe *dst, const struct vframe *src);
 struct vframe *bpfrt_v_alloc_frame(struct venv *env);
@@ -485,11 +479,16 @@ void bpfrt_v_free_explored(struct venv *env);
 /* Both states are in the same frames, called from the same call sites. */
 bool bpfrt_v_same_callsites(const struct vstate *a, const struct vstate *b);
 
-/* ---- liveness.c (stack slot read marks for pruning) ---- */
+/* ---- liveness.c (Linux 6.18 kernel/bpf/liveness.c: stack slot liveness per call chain) ---- */
+struct vliveness;
 void bpfrt_v_mark_stack_read(struct venv *env, uint32_t frameno, int64_t min_off, int64_t max_off);
-void bpfrt_v_mark_stack_written(struct vframe *f, int32_t off, int size);
-void bpfrt_v_propagate_liveness(struct venv *env, const struct vstate *old);
-void bpfrt_v_start_live_span(struct vstate *saved, struct vstate *cur);
+void bpfrt_v_mark_stack_written(struct venv *env, uint32_t frameno, int32_t off, int size);
+void bpfrt_v_live_insn_begin(struct venv *env);
+void bpfrt_v_live_insn_commit(struct venv *env, bool chain_changed);
+void bpfrt_v_update_live_stack(struct venv *env);
+int bpfrt_v_live_query_init(struct venv *env, const struct vstate *st);
+uint64_t bpfrt_v_live_slots(struct venv *env, uint32_t frameno);
+void bpfrt_v_free_liveness(struct venv *env);
 
 /* ---- funcs.c (global functions) ---- */
 bool bpfrt_v_subprog_is_global(const struct venv *env, uint32_t sub);
