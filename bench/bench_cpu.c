@@ -261,7 +261,7 @@ static struct bpfrt_prog *load_verified(struct bpfrt_runtime *rt, const void *co
 static const struct {
     const char *name;
     uint32_t len;
-} twins[] = { { "sum32", 16384 }, { "fnv1a", 4096 }, { "fib", 128 }, { "modexp", 1024 } };
+} twins[] = { { "sum32", 16384 }, { "fnv1a", 4096 }, { "fib", 128 }, { "modexp", 1024 }, { "packets", 2048 } };
 
 static bool xdp_input_init(struct xdp_input *x, uint8_t *in, uint32_t len)
 {

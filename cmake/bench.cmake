@@ -22,7 +22,7 @@ if(EXISTS ${BPFRT_BENCH_SRC}/Makefile)
   # The verified column's twins (bench/twins/NAME.c: XDP programs the
   # verifier accepts), compiled by clang as shared/bench compiles its own.
   find_program(BPFRT_CLANG NAMES clang clang-14)
-  set(BPFRT_BENCH_TWINS sum32 fnv1a fib modexp)
+  set(BPFRT_BENCH_TWINS sum32 fnv1a fib modexp packets)
   set(twin_objs)
   foreach(n ${BPFRT_BENCH_TWINS})
     add_custom_command(OUTPUT ${BPFRT_BENCH_OUT}/twin_${n}.o
