@@ -1,18 +1,23 @@
 /* CPU benchmarks: the eight programs of shared/bench, each run natively (gcc
  * -O2), JIT-compiled (trusted mode: no checks; checked mode: what
  * unverified programs get; verified mode where the verifier accepts the
- * program), in the interpreter (checked), and in uBPF's JIT and interpreter
- * when bench/ubpf.sh built it, on the same input, every result checked
- * against expected.txt. Prints the time of a native run and each engine's
- * time as a ratio to it, from one run of this program, with the geometric
- * means and the goals; then compile times (bench_compile.c) and the fixed
- * cost of a run and of a helper call.
+ * program: none does, they take the input's length in r2), in the
+ * interpreter (checked), and in uBPF's JIT and interpreter when
+ * bench/ubpf.sh built it, on the same input, every result checked against
+ * expected.txt. Then the verified column proper: the benchmarks' twins
+ * (bench/twins/, XDP programs the verifier accepts) verified, verified
+ * without the verifier's facts, checked and interpreted, beside the shared
+ * C on the same bytes, every result checked against the native one.
+ * Prints the time of a native run and each engine's time as a ratio to it,
+ * from one run of this program, with the geometric means and the goals;
+ * then compile times (bench_compile.c) and the fixed cost of a run and of
+ * a helper call.
  *
- *   bench_cpu OUT_DIR SHARED_DIR [--min-time SECONDS] [--only NAME|compile]
+ *   bench_cpu OUT_DIR SHARED_DIR [--min-time SECONDS] [--only NAME|twins|compile]
  *             [--corpus LABEL DIR checked|verified]...
  *
- * OUT_DIR holds NAME.bin and NAME.input from `make -C SHARED/bench OUT=...`;
- * the native objects are linked in. Never used for assertions: timings are
+ * OUT_DIR holds NAME.bin and NAME.input from `make -C SHARED/bench OUT=...`
+ * and twin_NAME.o (cmake/bench.cmake); the native objects are linked in. Never used for assertions: timings are
  * reported, not checked. */
 #include <math.h>
 #include <stddef.h>
@@ -161,12 +166,11 @@ static double round_of(struct variant *v, uint8_t *in, uint64_t len)
 
 #define ROUNDS 5
 
-/* Times the variants in interleaved rounds and keeps each one's fastest:
- * on a shared machine the load changes while a benchmark runs, and the
- * fastest round is the one least disturbed. */
-static void time_variants(struct variant *v, int n, uint8_t *in, uint64_t len)
+/* Times the variants in `rounds` interleaved rounds and keeps each one's
+ * fastest: on a shared machine the load changes while a benchmark runs,
+ * and the fastest round is the one least disturbed. */
+static void time_rounds(struct variant *v, int n, uint8_t *in, uint64_t len, int rounds, double round)
 {
-    double round = min_time / ROUNDS;
     for (int k = 0; k < n; k++) { /* calibrate the runs per round */
         v[k].iters = 1;
         v[k].best = 1e30;
@@ -177,7 +181,7 @@ static void time_variants(struct variant *v, int n, uint8_t *in, uint64_t len)
             v[k].iters = dt < round / 64 ? v[k].iters * 8 : (uint64_t)((double)v[k].iters * round / dt) + 1;
         }
     }
-    for (int r = 0; r < ROUNDS; r++)
+    for (int r = 0; r < rounds; r++)
         for (int k = 0; k < n; k++) {
             if (v[k].err)
                 continue;
@@ -185,6 +189,11 @@ static void time_variants(struct variant *v, int n, uint8_t *in, uint64_t len)
             if (ns < v[k].best)
                 v[k].best = ns;
         }
+}
+
+static void time_variants(struct variant *v, int n, uint8_t *in, uint64_t len)
+{
+    time_rounds(v, n, in, len, ROUNDS, min_time / ROUNDS);
 }
 
 static void print_ratio(double r)
@@ -261,7 +270,7 @@ static struct bpfrt_prog *load_verified(struct bpfrt_runtime *rt, const void *co
 static const struct {
     const char *name;
     uint32_t len;
-} twins[] = { { "sum32", 16384 }, { "fnv1a", 4096 }, { "fib", 128 }, { "modexp", 1024 }, { "packets", 2048 } };
+} twins[] = { { "sum32", 32768 }, { "fnv1a", 4096 }, { "fib", 512 }, { "modexp", 1024 }, { "packets", 4096 } };
 
 static bool xdp_input_init(struct xdp_input *x, uint8_t *in, uint32_t len)
 {
@@ -365,8 +374,8 @@ static int twins_report(struct bpfrt_runtime *rt, const char *out, const char *o
             printf("%-8s not JIT-compiled in verified mode with the verifier's facts\n", twins[t].name);
             ok = false;
         }
-        if (ok)
-            time_variants(v, 1 + W_COUNT, in, twins[t].len);
+        if (ok) /* short runs: many short rounds, the load disturbs most of them */
+            time_rounds(v, 1 + W_COUNT, in, twins[t].len, (int)(min_time * 1600) + 1, 0.001);
         uint64_t want = v[0].ret;
         for (int i = 1; ok && i <= W_COUNT; i++)
             if (v[i].err || v[i].ret != want) {
@@ -403,7 +412,7 @@ static int twins_report(struct bpfrt_runtime *rt, const char *out, const char *o
 int main(int argc, char **argv)
 {
     if (argc < 3) {
-        fprintf(stderr, "usage: bench_cpu OUT_DIR SHARED_DIR [--min-time SECONDS] [--only NAME] "
+        fprintf(stderr, "usage: bench_cpu OUT_DIR SHARED_DIR [--min-time SECONDS] [--only NAME|twins|compile] "
                         "[--corpus LABEL DIR checked|verified]...\n");
         return 2;
     }

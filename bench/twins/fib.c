@@ -4,7 +4,7 @@
  * calls fib_{k-1} and fib_{k-2}): the same calls, the same depth (8 frames
  * with the entry's). */
 #include "twin.h"
-#define TWIN_LEN 128
+#define TWIN_LEN 512
 
 static NOINLINE u64 fib0(u64 n)
 {

@@ -5,7 +5,7 @@
  * (the prefix ends at data_end), so they never change the result. */
 /* TWIN_LEN must be a power of 2 (the record offset is masked with it). */
 #include "twin.h"
-#define TWIN_LEN 2048
+#define TWIN_LEN 4096
 
 #define BE16(x) __builtin_bswap16(x)
 #define BE32(x) __builtin_bswap32(x)

@@ -1,6 +1,6 @@
 /* sum32's twin: the sum of the little-endian u32 words of the prefix. */
 #include "twin.h"
-#define TWIN_LEN 16384
+#define TWIN_LEN 32768
 
 TWIN(sum32)
 {
