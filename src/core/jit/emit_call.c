@@ -359,8 +359,10 @@ static uint32_t max_frames(struct jit_ctx *c, bool *tails)
     *tails = false;
     for (uint32_t pc = 0; pc < c->len; pc++) {
         const struct bpfrt_dinsn *d = &c->di[pc];
-        if (d->op == BPFRT_OP_CALLX)
+        if (d->op == BPFRT_OP_CALLX) { /* (the verifier refuses it) */
+            *tails = true;
             return 0;
+        }
         if (d->op == BPFRT_OP_CALL_HELPER) {
             const struct bpfrt_helper_proto *hp =
                 (const struct bpfrt_helper_proto *)(uintptr_t)c->jp->vm->slots[pc].imm;
@@ -409,11 +411,13 @@ void bpfrt_jit_plan_frames(struct jit_ctx *c)
     jp->entry_zero = jp->frame_zero = BPFRT_STACK_SIZE;
     jp->frames = 0;
     jp->upfront = false;
+    jp->tails = true; /* unless the facts say otherwise */
     c->frame_test = c->has_local_calls;
     if (!f || f->nr_subprogs == 0 || f->len != c->len)
         return;
     bool tails;
     uint32_t frames = max_frames(c, &tails);
+    jp->tails = tails;
     /* A frame's first entry zeroes it, as the interpreter does, but only
      * as deep as the functions that can run in it reach (the verifier's
      * stack_depth counts reads too: a privileged program may read what it
@@ -430,7 +434,6 @@ void bpfrt_jit_plan_frames(struct jit_ctx *c)
     z = tails || z >= BPFRT_STACK_SIZE ? BPFRT_STACK_SIZE : (uint32_t)bpfrt_round_up(z, 8);
     jp->frames = (uint8_t)frames;
     jp->frame_zero = z;
-    jp->tails = tails;
     /* The verifier bounds the frames (8): a call needs no depth test. With
      * little to zero the run zeroes every callee frame when it starts and
      * a call tests nothing; else a call still tests for the first entry. */

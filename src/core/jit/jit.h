@@ -51,7 +51,7 @@ struct jit_prog {
     uint32_t frame_zero;       /* bytes below r10 zeroed in a callee frame's first entry (512 without facts) */
     uint8_t frames;            /* verified with facts: the most frames its calls reach (entry included), else 0 */
     bool upfront;              /* its callee frames are zeroed when a run starts: calls test nothing */
-    bool tails;                /* with frames: it may call bpf_tail_call */
+    bool tails;                /* with facts: it may call bpf_tail_call (else its frames are zeroed only as deep as it reads) */
     uint64_t compile_ns, exec_mem_ns;
 };
 

@@ -115,7 +115,7 @@ int bpfrt_jit_slow_tail(struct jit_exec *ex, uint64_t unused, uint32_t pc, uint6
     enum jit_mode mode = exec_mode(ex);
     const struct jit_prog *cur = run->prog->engine_state;
     uint64_t depth = (ex->top - r10) / BPFRT_STACK_SIZE;
-    if (cur->frames && !cur->tails) { /* its frames were zeroed only as deep as its own functions reach */
+    if (cur->facts && !cur->tails) { /* its frames were zeroed only as deep as its own functions reach */
         bpfrt_interp_fail(&ex->vm, BPFRT_RUN_BAD_INSN, pc, 0,
                       "tail call at insn %u from a verified program by a helper other than bpf_tail_call", pc);
         return 0;
