@@ -8,8 +8,9 @@
  * without them. Programs with bpf-to-bpf calls: the frames their calls
  * reach (no call tests its depth), each callee frame zeroed only as deep
  * as its functions read (stale bytes of an earlier call and zeros where
- * nothing was written, as in the interpreter), and a tail call from a
- * subprogram into a program whose calls would go past the eighth frame. */
+ * nothing was written, as in the interpreter), a tail call from a
+ * subprogram into a program whose calls would go past the eighth frame,
+ * and the frames a tail-call target's calls entered. */
 #include "test.h"
 #include "bpf_test_util.h"
 #include "bpfrt/btf.h"
@@ -425,6 +426,65 @@ static void test_tail_from_subprog(struct bpfrt_runtime *rt)
     }
 }
 
+
+/* The frames a tail-call target's calls enter are zeroed whole at the tail
+ * call: the caller's functions run there again after the target returned
+ * and see what the interpreter shows them. P: main -> s1 tail-calls T in
+ * frame 1; T's t1 writes 77 at frame 2's -8 and returns 5; then main -> s2
+ * -> s3, which reads frame 2's -8 (77, t1's stale bytes) -> s4 (0).
+ * r0 = 5 + 77 = 82. P's calls reach 4 frames of 512 bytes (it may tail
+ * call): each call tests for its frame's first entry; T's test nothing. */
+static void test_tail_target_frames(struct bpfrt_runtime *rt)
+{
+    test_current = "frames a tail-call target entered";
+    const struct bpf_insn t[] = { CALL_LOCAL(1), EXIT(), /* t1 (2) */ ST(BPF_DW, 10, -8, 77), MOV64_IMM(0, 5), EXIT() };
+    for (int e = 0; e < 2; e++) {
+        enum bpfrt_engine_kind kind = e ? BPFRT_ENGINE_INTERP : BPFRT_ENGINE_JIT;
+        long th = load_handle(rt, t, NR(t), kind);
+        CHECK(th >= 0);
+        union bpf_attr m;
+        memset(&m, 0, sizeof(m));
+        m.map_type = BPF_MAP_TYPE_PROG_ARRAY;
+        m.key_size = m.value_size = 4;
+        m.max_entries = 1;
+        long mh = bpfrt_bpf(rt, BPF_MAP_CREATE, &m, sizeof(m));
+        uint32_t key = 0, val = (uint32_t)th;
+        memset(&m, 0, sizeof(m));
+        m.map_fd = (uint32_t)mh;
+        m.key = ptr(&key);
+        m.value = ptr(&val);
+        CHECK_EQ(bpfrt_bpf(rt, BPF_MAP_UPDATE_ELEM, &m, sizeof(m)), 0);
+        const struct bpf_insn c[] = {
+            CALL_LOCAL(4), MOV64_REG(6, 0), CALL_LOCAL(8), ALU64_REG(BPF_ADD, 0, 6), EXIT(),
+            /* s1 (5) */ LD_MAP_FD(2, (int32_t)mh), MOV64_IMM(3, 0), CALL(HELPER_tail_call), MOV64_IMM(0, 1), EXIT(),
+            /* s2 (11) */ CALL_LOCAL(1), EXIT(),
+            /* s3 (13) */ LDX(BPF_DW, 6, 10, -8), CALL_LOCAL(2), ALU64_REG(BPF_ADD, 0, 6), EXIT(),
+            /* s4 (17) */ MOV64_IMM(0, 0), EXIT(),
+        };
+        long btf = funcs_btf(rt, 5);
+        const struct bpf_func_info fi[] = { { 0, 3 }, { 5, 4 }, { 11, 5 }, { 13, 6 }, { 17, 7 } };
+        long ch = load_handle_btf(rt, c, NR(c), kind, btf, fi, NR(fi));
+        bpfrt_close(rt, (int)btf);
+        CHECK(th >= 0 && mh >= 0 && ch >= 0);
+        if (ch >= 0) {
+            struct bpfrt_prog *cp = bpfrt_prog_from_handle(rt, (int)ch);
+            if (e == 0) {
+                CHECK_EQ(jit_of(cp)->frames, 4);
+                CHECK(!jit_of(cp)->upfront);
+                CHECK(jit_of(bpfrt_prog_from_handle(rt, (int)th))->upfront);
+            }
+            int rc;
+            CHECK_EQ(run(cp, &rc), 82);
+            CHECK_EQ(rc, 0);
+            bpfrt_close(rt, (int)ch);
+        } else {
+            fprintf(stderr, "%s\n", vlog);
+        }
+        bpfrt_close(rt, (int)mh);
+        bpfrt_close(rt, (int)th);
+    }
+}
+
 int main(void)
 {
     struct bpfrt_runtime *rt = new_rt();
@@ -439,6 +499,7 @@ int main(void)
         test_calls_case(rt, &call_cases[i]);
     test_nine_frames(rt);
     test_tail_from_subprog(rt);
+    test_tail_target_frames(rt);
     bpfrt_runtime_destroy(rt);
     return test_summary();
 }
