@@ -17,8 +17,8 @@
  *             [--corpus LABEL DIR checked|verified]...
  *
  * OUT_DIR holds NAME.bin and NAME.input from `make -C SHARED/bench OUT=...`
- * and twin_NAME.o (cmake/bench.cmake); the native objects are linked in. Never used for assertions: timings are
- * reported, not checked. */
+ * and twin_NAME.o (cmake/bench.cmake); the native objects are linked in.
+ * Never used for assertions: timings are reported, not checked. */
 #include <math.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -261,7 +261,6 @@ static struct bpfrt_prog *load_verified(struct bpfrt_runtime *rt, const void *co
     snprintf(msg, msgsz, "%s", *last ? last : "not verified");
     return NULL;
 }
-
 
 /* ---- the verified column: twins of the benchmarks (bench/twins/) ---- */
 
