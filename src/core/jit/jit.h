@@ -208,11 +208,6 @@ void bpfrt_jit_emit_st(struct jit_ctx *c, const struct bpfrt_dinsn *d);
 void bpfrt_jit_emit_atomic(struct jit_ctx *c, const struct bpfrt_dinsn *d);
 void bpfrt_jit_emit_call(struct jit_ctx *c, const struct bpfrt_dinsn *d);
 void bpfrt_jit_emit_ld_pkt(struct jit_ctx *c, const struct bpfrt_dinsn *d);
-/* Before the emission: the frames a verified program's calls reach and
- * what of them to zero (jp->entry_zero, frame_zero, frames, upfront;
- * c->frame_test), from the verifier's facts; without them every frame is
- * zeroed whole on its first entry and every call tests it. */
-void bpfrt_jit_plan_frames(struct jit_ctx *c);
 void bpfrt_jit_emit_stubs(struct jit_ctx *c);
 void bpfrt_jit_emit_fell_off(struct jit_ctx *c);
 /* Checked mode: a taken backward jump to `target` charges the budget; emits
@@ -230,6 +225,13 @@ static inline bool jit_fact(const struct jit_ctx *c, uint8_t fact)
 {
     return c->facts && (c->facts->flags[c->pc] & fact);
 }
+
+/* ---- emit_call.c, before the emission ---- */
+/* The frames a verified program's calls reach and what of them to zero
+ * (jp->entry_zero, frame_zero, frames, upfront, tails; c->frame_test),
+ * from the verifier's facts; without them every frame is zeroed whole on
+ * its first entry and every call tests it. */
+void bpfrt_jit_plan_frames(struct jit_ctx *c);
 
 /* ---- jit_divmagic.c ---- */
 /* Unsigned division of width-bit numbers (32 or 64) by d (not 0, not a
