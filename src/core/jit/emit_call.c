@@ -163,8 +163,9 @@ static void local_call(struct jit_ctx *c, int64_t target)
     }
     for (int i = (int)n - 1; i >= 0; i--)
         bpfrt_x86_pop(x, saved[i]);
-    if (c->may_tail_call) {
-        /* the callee's frame may have become another program */
+    if (c->may_tail_call && c->jp->tails) {
+        /* the callee's frame may have become another program (not in a
+         * verified program without bpf_tail_call) */
         bpfrt_x86_load(x, 8, false, JIT_T1, JIT_EX, JIT_OFF(run));
         bpfrt_x86_movabs(x, JIT_T2, (uint64_t)(uintptr_t)c->prog);
         bpfrt_x86_store(x, 8, JIT_T1, (int32_t)__builtin_offsetof(struct bpfrt_run, prog), JIT_T2);
