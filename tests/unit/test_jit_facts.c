@@ -393,10 +393,11 @@ static void test_tail_from_subprog(struct bpfrt_runtime *rt)
          * s0 -> s1 (frame 2). s1 returns 1 when the slot is empty. Linux
          * lets a subprogram tail-call when its BTF says it returns int. */
         for (int deep = 0; deep < 2; deep++) {
-            struct bpf_insn c[9] = { CALL_LOCAL(1), EXIT(), /* s0 (2) */ CALL_LOCAL(1), EXIT() };
+            struct bpf_insn c[12] = { CALL_LOCAL(1), EXIT(), /* s0 (2) */ CALL_LOCAL(1), EXIT() };
             uint32_t cn = deep ? 4 : 2;
             struct bpf_insn s1[] = { LD_MAP_FD(2, (int32_t)mh), MOV64_IMM(3, 0), CALL(HELPER_tail_call),
                                      MOV64_IMM(0, 1), EXIT() };
+            CHECK(cn + NR(s1) <= NR(c));
             memcpy(c + cn, s1, sizeof(s1));
             cn += NR(s1);
             long btf = funcs_btf(rt, 3);
