@@ -346,6 +346,12 @@ static uint32_t sub_index(const struct bpfrt_prog_facts *f, uint32_t pc)
     return lo;
 }
 
+/* ld_imm64 of a function (a callback's reference). */
+static bool is_func_ref(const struct bpf_insn *in)
+{
+    return in->code == (BPF_LD | BPF_DW | BPF_IMM) && in->src_reg == BPF_PSEUDO_FUNC;
+}
+
 /* The most frames a chain of calls from the entry reaches, the entry's
  * included, a callback's reference (ld_imm64 of a function) counted as a
  * call, as the verifier's check_max_stack_depth counts them (a callback
@@ -355,21 +361,20 @@ static uint32_t sub_index(const struct bpfrt_prog_facts *f, uint32_t pc)
 static uint32_t max_frames(struct jit_ctx *c, bool *tails)
 {
     const struct bpfrt_prog_facts *f = c->facts;
+    const struct interp_slot *sl = c->slots; /* a local call's off: its target */
     const struct bpf_insn *raw = c->prog->insns;
     uint32_t n = f->nr_subprogs, nedges = 0;
     *tails = false;
     for (uint32_t pc = 0; pc < c->len; pc++) {
-        const struct bpfrt_dinsn *d = &c->di[pc];
-        if (d->op == BPFRT_OP_CALLX) { /* (the verifier refuses it) */
+        if (sl[pc].op == BPFRT_OP_CALLX) { /* (the verifier refuses it) */
             *tails = true;
             return 0;
         }
-        if (d->op == BPFRT_OP_CALL_HELPER) {
-            const struct bpfrt_helper_proto *hp =
-                (const struct bpfrt_helper_proto *)(uintptr_t)c->jp->vm->slots[pc].imm;
+        if (sl[pc].op == BPFRT_OP_CALL_HELPER) {
+            const struct bpfrt_helper_proto *hp = (const struct bpfrt_helper_proto *)(uintptr_t)sl[pc].imm;
             *tails |= !hp || hp->id == BPFRT_HELPER_TAIL_CALL;
         }
-        nedges += d->op == BPFRT_OP_CALL_LOCAL || (d->op == BPFRT_OP_LDDW && raw[pc].src_reg == BPF_PSEUDO_FUNC);
+        nedges += sl[pc].op == BPFRT_OP_CALL_LOCAL || is_func_ref(&raw[pc]);
     }
     uint32_t *edge = bpfrt_jit_scratch_get(c, (size_t)nedges * 2 * sizeof(uint32_t) + 1, false);
     uint32_t *below = bpfrt_jit_scratch_get(c, (size_t)n * sizeof(uint32_t), true); /* frames under each */
@@ -377,10 +382,9 @@ static uint32_t max_frames(struct jit_ctx *c, bool *tails)
         return 0;
     uint32_t k = 0;
     for (uint32_t pc = 0; pc < c->len; pc++) {
-        const struct bpfrt_dinsn *d = &c->di[pc];
-        int64_t target = d->op == BPFRT_OP_CALL_LOCAL ? d->target
-                         : d->op == BPFRT_OP_LDDW && raw[pc].src_reg == BPF_PSEUDO_FUNC ? (int64_t)pc + raw[pc].imm + 1
-                                                                                        : -1;
+        int64_t target = sl[pc].op == BPFRT_OP_CALL_LOCAL ? sl[pc].off
+                         : is_func_ref(&raw[pc])          ? (int64_t)pc + raw[pc].imm + 1
+                                                          : -1;
         if (target < 0)
             continue;
         if (target >= c->len)
