@@ -108,7 +108,7 @@ void bpfrt_jit_emit_stubs(struct jit_ctx *c)
     /* the slow stubs only where something can call them */
     if (bpfrt_jit_needs_access_stub(c))
         stub_slow(c, JIT_STUB_ACCESS, (const void *)bpfrt_jit_slow_access, 8);
-    if (c->has_local_calls)
+    if (c->frame_test)
         stub_slow(c, JIT_STUB_FRAME, (const void *)bpfrt_jit_slow_frame, 16);
     if (c->may_tail_call)
         stub_slow(c, JIT_STUB_TAIL, (const void *)bpfrt_jit_slow_tail, 8);
