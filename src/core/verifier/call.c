@@ -696,16 +696,15 @@ int bpfrt_v_check_helper_call(struct venv *env, const struct bpfrt_dinsn *d, int
     err = bpfrt_v_check_map_func_compatibility(env, meta.map, id);
     if (err)
         return err;
-    if (helper_changes_pkt_data(id)) {
+    if (helper_changes_pkt_data(id))
         env->changes_pkt_data = true;
-        /* after bpf_tail_call in the main program the walk goes on only
-         * where it failed, which changed nothing (a successful one never
-         * comes back), as in 6.18; from a subprogram a successful one
-         * returns to the caller, whose packet pointers the target may have
-         * moved */
-        if (id != BPF_FUNC_tail_call || env->cur_state->curframe)
-            bpfrt_v_clear_all_pkt_pointers(env);
-    }
+    /* after bpf_tail_call the walk goes on where it failed, which changed
+     * nothing (a successful one never comes back, or from a subprogram
+     * returns to the caller: bpfrt_v_tail_call_return), as in 6.18 */
+    if (id == BPF_FUNC_tail_call)
+        return env->cur_state->curframe ? bpfrt_v_tail_call_return(env, insn_idx) : 0;
+    if (helper_changes_pkt_data(id))
+        bpfrt_v_clear_all_pkt_pointers(env);
     return 0;
 }
 

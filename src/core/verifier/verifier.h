@@ -457,6 +457,7 @@ int bpfrt_v_check_map_func_compatibility(struct venv *env, const struct bpfrt_ma
 int bpfrt_v_check_func_call(struct venv *env, const struct bpfrt_dinsn *d, int32_t *insn_idx);
 int bpfrt_v_push_callback_call(struct venv *env, uint32_t insn_idx, uint32_t subprog, uint32_t func_id);
 int bpfrt_v_process_exit(struct venv *env, bool *do_print_state, bool *exit_path);
+int bpfrt_v_tail_call_return(struct venv *env, int32_t *insn_idx);
 int bpfrt_v_acquire_reference(struct venv *env, uint32_t insn_idx);
 int bpfrt_v_release_reference(struct venv *env, uint32_t ref_obj_id);
 int bpfrt_v_check_resource_leak(struct venv *env, bool exception_exit, bool check_lock, const char *prefix);
