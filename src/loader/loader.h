@@ -230,6 +230,8 @@ int bpfrt_obj_collect_legacy_maps(struct bpfrt_object *obj, struct obj_err *e); 
 int bpfrt_obj_collect_globals(struct bpfrt_object *obj, struct obj_err *e);   /* globals.c */
 int bpfrt_obj_collect_externs(struct bpfrt_object *obj, struct obj_err *e);   /* externs.c */
 int bpfrt_obj_btf_open(struct bpfrt_object *obj, struct obj_err *e);          /* btf_fixup.c */
+/* .ksyms made loadable for Linux once the externs are collected (btf_fixup.c) */
+int bpfrt_obj_btf_fix_ksyms(struct bpfrt_object *obj, struct obj_err *e);
 int bpfrt_obj_btf_ext_open(struct bpfrt_object *obj, struct obj_err *e);      /* btf_fixup.c */
 /* Every program (errors stay with each; the first is returned). */
 int bpfrt_obj_relocate(struct bpfrt_object *obj, struct obj_err *e);          /* reloc.c */
