@@ -76,6 +76,35 @@ static const struct arg_rule arg_rules[__ARG_TYPE_MAX] = {
     [ARG_PTR_TO_UNINIT_DYNPTR] = { AB_DYNPTR, AF_UNINIT | AF_WRITE, 0, dynptr_types },
 };
 
+/* Linux gives some helpers one proto per context kind (net/core/filter.c)
+ * whose first argument differs; their rows keep ARG_ANYTHING and this table
+ * gives the kind per program type: bpf_get_socket_cookie's skb, sock,
+ * sock_addr and sock_ops protos take the context (tracing's takes a socket
+ * pointer, left to the row), every bpf_get_netns_cookie proto the context
+ * or NULL (ARG_PTR_TO_CTX_OR_NULL). */
+static const struct arg_rule ctx_or_null_rule = { AB_CTX, AF_MAYBE_NULL, 0, ctx_types };
+#define TRACING_LIKE (BPFRT_PROG_TYPE_BIT(BPF_PROG_TYPE_TRACING) | BPFRT_PROG_TYPE_BIT(BPF_PROG_TYPE_LSM) | \
+                      BPFRT_PROG_TYPE_BIT(BPF_PROG_TYPE_SYSCALL))
+static const struct {
+    int32_t func_id;
+    uint64_t types;
+    const struct arg_rule *arg1;
+} per_type_arg1[] = {
+    { BPF_FUNC_get_socket_cookie, ~TRACING_LIKE, &arg_rules[ARG_PTR_TO_CTX] },
+    { BPF_FUNC_get_netns_cookie, BPFRT_ALL_PROG_TYPES, &ctx_or_null_rule },
+};
+
+static const struct arg_rule *arg_rule_of(const struct venv *env, const struct bpfrt_helper_proto *fn,
+                                          uint32_t arg)
+{
+    uint8_t kind = fn->arg_type[arg];
+    for (size_t i = 0; arg == 0 && i < sizeof(per_type_arg1) / sizeof(per_type_arg1[0]); i++)
+        if (per_type_arg1[i].func_id == (int32_t)fn->id &&
+            (per_type_arg1[i].types & BPFRT_PROG_TYPE_BIT(env->prog_type)))
+            return per_type_arg1[i].arg1;
+    return kind < __ARG_TYPE_MAX ? &arg_rules[kind] : &arg_rules[ARG_DONTCARE];
+}
+
 /* The struct a BTF pointer argument must point to (Linux's arg_btf_id):
  * sock_common for the socket kinds, else the helper row's BTF(...) trait. */
 static const char *arg_btf_struct(const struct bpfrt_helper_proto *fn, const struct arg_rule *rule)
@@ -338,9 +367,8 @@ static int check_reg_const_str(struct venv *env, uint32_t regno)
 static int check_func_arg(struct venv *env, uint32_t arg, struct call_meta *meta,
                           const struct bpfrt_helper_proto *fn)
 {
-    uint8_t kind = fn->arg_type[arg];
     uint32_t regno = BPF_REG_1 + arg;
-    const struct arg_rule *rule = kind < __ARG_TYPE_MAX ? &arg_rules[kind] : &arg_rules[ARG_DONTCARE];
+    const struct arg_rule *rule = arg_rule_of(env, fn, arg);
     uint8_t rdonly = (fn->arg_rdonly >> arg) & 1;
     if (rule->base == AB_NONE)
         return 0;
