@@ -147,7 +147,7 @@ int bpfrt_obj_btf_fix_ksyms(struct bpfrt_object *obj, struct obj_err *e)
     free(copy);
     if (rc)
         return bpfrt_obj_fail(e, rc, "BTF after rewriting .ksyms: %s", log);
-    bpfrt_btf_put(obj->btf);
+    obj->btf_before_ksyms = obj->btf; /* kept: .BTF.ext's section names point into it */
     obj->btf = fixed;
     return 0;
 }

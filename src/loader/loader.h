@@ -181,6 +181,7 @@ struct bpfrt_object {
     char *kconfig_opt;
 
     struct bpfrt_btf *btf;          /* fixed-up object BTF, or NULL */
+    struct bpfrt_btf *btf_before_ksyms; /* the BTF .BTF.ext records' strings point into */
     const struct btf_ext_header *ext_hdr;
     struct obj_ext_sec *func_secs, *line_secs, *core_secs;
     uint32_t nr_func_secs, nr_line_secs, nr_core_secs;
