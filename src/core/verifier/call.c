@@ -105,6 +105,25 @@ static const struct arg_rule *arg_rule_of(const struct venv *env, const struct b
     return kind < __ARG_TYPE_MAX ? &arg_rules[kind] : &arg_rules[ARG_DONTCARE];
 }
 
+/* resolve_map_arg_type: a map value argument means a socket for a sockmap
+ * or sockhash, and bloom filter peeks read an initialised value. */
+static int resolve_map_arg_rule(struct venv *env, const struct bpfrt_map *map, uint8_t kind, int32_t func_id,
+                                const struct arg_rule **rule)
+{
+    if (!map)
+        return 0;
+    if (map->map_type == BPF_MAP_TYPE_SOCKMAP || map->map_type == BPF_MAP_TYPE_SOCKHASH) {
+        if (kind != ARG_PTR_TO_MAP_VALUE) {
+            verbose(env, "invalid arg_type for sockmap/sockhash\n");
+            return -BPFRT_EINVAL;
+        }
+        *rule = &arg_rules[ARG_PTR_TO_BTF_ID_SOCK_COMMON];
+    } else if (map->map_type == BPF_MAP_TYPE_BLOOM_FILTER && func_id == BPF_FUNC_map_peek_elem) {
+        *rule = &arg_rules[ARG_PTR_TO_MAP_VALUE];
+    }
+    return 0;
+}
+
 /* The struct a BTF pointer argument must point to (Linux's arg_btf_id):
  * sock_common for the socket kinds, else the helper row's BTF(...) trait. */
 static const char *arg_btf_struct(const struct bpfrt_helper_proto *fn, const struct arg_rule *rule)
@@ -374,6 +393,8 @@ static int check_func_arg(struct venv *env, uint32_t arg, struct call_meta *meta
         return 0;
     int err = bpfrt_v_check_reg_arg(env, regno, SRC_OP);
     if (err)
+        return err;
+    if (rule->base == AB_MAP_VALUE && (err = resolve_map_arg_rule(env, meta->map, fn->arg_type[arg], meta->func_id, &rule)))
         return err;
     if (rule->base == AB_ANYTHING)
         return bpfrt_v_unpriv_leak(env, (int)regno, "into helper function");
@@ -693,7 +714,10 @@ int bpfrt_v_check_helper_call(struct venv *env, const struct bpfrt_dinsn *d, int
     }
     if (id == BPF_FUNC_sk_fullsock || id == BPF_FUNC_tcp_sock) { /* is_ptr_cast_function */
         regs[BPF_REG_0].ref_obj_id = meta.ref_obj_id;
-    } else if (fn->flags & BPFRT_HELPER_ACQUIRE) { /* is_acquire_function */
+    } else if ((fn->flags & BPFRT_HELPER_ACQUIRE) ||
+               (id == BPF_FUNC_map_lookup_elem && (meta.map->map_type == BPF_MAP_TYPE_SOCKMAP ||
+                                                   meta.map->map_type == BPF_MAP_TYPE_SOCKHASH))) {
+        /* is_acquire_function: a socket from a sockmap is a reference too */
         int ref = bpfrt_v_acquire_reference(env, (uint32_t)*insn_idx);
         if (ref < 0)
             return ref;
