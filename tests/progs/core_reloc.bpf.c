@@ -38,6 +38,22 @@ int core_probe(void *ctx)
     return 0;
 }
 
+/* A newer layout's field, guarded as libbpf's users guard it: against a
+ * target without `added` the existence check relocates to 0 and the offset
+ * read to libbpf's poisoned call, which the verifier finds dead. */
+struct core_s___v2 {
+    int a;
+    long added;
+} __attribute__((preserve_access_index));
+
+SEC("raw_tracepoint/core_guarded")
+int core_guarded(void *ctx)
+{
+    if (__builtin_preserve_field_info(((struct core_s___v2 *)0)->added, 2))
+        return (int)__builtin_preserve_field_info(((struct core_s___v2 *)0)->added, 0) + 100;
+    return 7;
+}
+
 /* A kernel type: with /sys/kernel/btf/vmlinux as the target these become
  * the running kernel's offsets. */
 struct task_struct {

@@ -133,6 +133,26 @@ static void test_variant(const char *v)
         CHECK(strstr(bpfrt_object_notes(obj), "compiled values") == NULL);
         bpfrt_object_close(obj);
     }
+    /* a field the target lacks behind its existence check: the poisoned
+     * offset read is dead code, so the program loads verified and takes the
+     * other branch */
+    obj = run_core(v, btf, n, "core_guarded");
+    if (obj) {
+        struct bpfrt_object_prog *g = bpfrt_object_find_prog(obj, "core_guarded");
+        struct bpf_prog_info info;
+        union bpf_attr a;
+        memset(&info, 0, sizeof(info));
+        memset(&a, 0, sizeof(a));
+        a.info.bpf_fd = (uint32_t)bpfrt_object_prog_handle(g);
+        a.info.info_len = sizeof(info);
+        a.info.info = (uint64_t)(uintptr_t)&info;
+        CHECK_EQ(bpfrt_bpf(crt, BPF_OBJ_GET_INFO_BY_FD, &a, sizeof(a)), 0);
+        CHECK(info.verified_insns > 0);
+        uint64_t args[1] = {0};
+        CHECK_EQ(run_prog_ctx(obj, "core_guarded", NULL, 0, args, sizeof(args), 0).retval, 7);
+        CHECK_CONTAINS(bpfrt_object_notes(obj), "have no match in the target BTF");
+        bpfrt_object_close(obj);
+    }
     /* the running kernel's BTF */
     FILE *f = fopen("/sys/kernel/btf/vmlinux", "rb");
     if (!f)
