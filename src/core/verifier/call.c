@@ -132,7 +132,7 @@ static const char *arg_btf_struct(const struct bpfrt_helper_proto *fn, const str
 }
 
 /* bpf_helper_changes_pkt_data */
-static bool helper_changes_pkt_data(int32_t id)
+bool bpfrt_v_helper_changes_pkt_data(int32_t id)
 {
     switch (id) {
     case BPF_FUNC_clone_redirect: case BPF_FUNC_l3_csum_replace: case BPF_FUNC_l4_csum_replace:
@@ -745,7 +745,7 @@ int bpfrt_v_check_helper_call(struct venv *env, const struct bpfrt_dinsn *d, int
     err = bpfrt_v_check_map_func_compatibility(env, meta.map, id);
     if (err)
         return err;
-    if (helper_changes_pkt_data(id)) {
+    if (bpfrt_v_helper_changes_pkt_data(id)) {
         env->changes_pkt_data = true;
         bpfrt_v_clear_all_pkt_pointers(env);
     }

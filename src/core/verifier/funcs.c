@@ -164,6 +164,8 @@ int bpfrt_v_call_global(struct venv *env, uint32_t sub)
     }
     if (log_level(env, BPF_LOG_LEVEL))
         verbose(env, "Func#%d ('%s') is global and assumed valid.\n", sub, name);
+    if (env->subprog[sub].changes_pkt_data) /* it, or what it calls, may move the packet */
+        bpfrt_v_clear_all_pkt_pointers(env);
     env->subprog[sub].called = true;
     struct vreg *regs = cur_regs(env);
     for (uint32_t i = 0; i < CALLER_SAVED_REGS; i++) {

@@ -358,6 +358,7 @@ void bpfrt_v_json_step(struct venv *env, uint32_t idx, int32_t from, enum bpfrt_
 int bpfrt_v_add_subprogs(struct venv *env);
 int bpfrt_v_check_subprogs(struct venv *env);
 int bpfrt_v_find_subprog(const struct venv *env, uint32_t off);
+bool bpfrt_v_helper_changes_pkt_data(int32_t id); /* call.c */
 int bpfrt_v_check_max_stack_depth(struct venv *env);
 int bpfrt_v_check_btf_func(struct venv *env);
 void bpfrt_v_mark_insn_subprogs(struct venv *env);
