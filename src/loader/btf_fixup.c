@@ -78,8 +78,8 @@ static int fixup_datasecs(struct bpfrt_object *obj, struct obj_err *e)
  * has to stay loadable. As libbpf does, every entry of .ksyms is pointed at
  * one dummy `int` variable appended after the last type (so no type id
  * moves: clang may put FWDs after the DATASECs), four bytes each; extern
- * VARs become allocated ones and extern FUNCs static ones with named
- * parameters. */
+ * VARs become allocated ones and extern FUNCs static ones; every FUNC's
+ * parameters get names. */
 int bpfrt_obj_btf_fix_ksyms(struct bpfrt_object *obj, struct obj_err *e)
 {
     struct bpfrt_btf *btf = obj->btf;
@@ -90,10 +90,12 @@ int bpfrt_obj_btf_fix_ksyms(struct bpfrt_object *obj, struct obj_err *e)
         struct btf_type *t = bpfrt_btf_type_mut(btf, id);
         if (btf_kind(t) == BTF_KIND_VAR && ((struct btf_var *)btf_type_extra(t))->linkage == BTF_VAR_GLOBAL_EXTERN)
             ((struct btf_var *)btf_type_extra(t))->linkage = BTF_VAR_GLOBAL_ALLOCATED;
-        if (btf_kind(t) == BTF_KIND_FUNC && btf_vlen(t) == BTF_FUNC_EXTERN) {
+        if (btf_kind(t) == BTF_KIND_FUNC && btf_vlen(t) == BTF_FUNC_EXTERN)
             t->info = BTF_INFO_ENC(BTF_KIND_FUNC, 0, BTF_FUNC_STATIC);
+        if (btf_kind(t) == BTF_KIND_FUNC) {
             /* Linux wants every parameter of a FUNC named (clang leaves
-             * an extern's unnamed): the function's name stands in */
+             * an extern's and a naked function's unnamed): the
+             * function's name stands in */
             struct btf_type *proto = bpfrt_btf_type_mut(btf, t->type);
             struct btf_param *pa = proto && btf_kind(proto) == BTF_KIND_FUNC_PROTO ? btf_type_extra(proto) : NULL;
             for (uint32_t k = 0; pa && k < btf_vlen(proto); k++)
