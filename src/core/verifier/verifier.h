@@ -204,7 +204,7 @@ struct vaux {
 };
 
 /* ---- subprograms (struct bpf_subprog_info) ---- */
-enum { GARG_SCALAR = 0, GARG_CTX, GARG_MEM_OR_NULL }; /* a global function's argument kinds */
+enum { GARG_SCALAR = 0, GARG_CTX, GARG_MEM_OR_NULL, GARG_MEM }; /* a global function's argument kinds */
 struct vsubprog {
     struct { uint8_t kind; uint32_t mem_size; } args[MAX_BPF_FUNC_REG_ARGS];
     uint32_t arg_cnt;
