@@ -727,7 +727,8 @@ int bpfrt_v_check_helper_call(struct venv *env, const struct bpfrt_dinsn *d, int
     struct vreg *r0 = &regs[BPF_REG_0];
     if (fn->ret_type == RET_INTEGER) {
         if (id == BPF_FUNC_probe_read_str || id == BPF_FUNC_probe_read_kernel_str ||
-            id == BPF_FUNC_probe_read_user_str) {
+            id == BPF_FUNC_probe_read_user_str || id == BPF_FUNC_get_stack || id == BPF_FUNC_get_task_stack) {
+            /* do_refine_retval_range: at most the buffer's size, or -errno */
             r0->s.smax_value = (int64_t)meta.msize_max_value;
             r0->s.s32_max_value = (int32_t)meta.msize_max_value;
             r0->s.smin_value = -4095;
