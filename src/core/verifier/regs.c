@@ -145,21 +145,22 @@ void bpfrt_v_for_each_reg(struct venv *env, struct vstate *st, bpfrt_v_reg_fn fn
     }
 }
 
-/* An invalidated pointer becomes an unknown scalar (__mark_reg_unknown). */
-void bpfrt_v_invalidate_reg(struct vreg *reg)
+/* mark_reg_invalid: an invalidated pointer (released, or into a packet
+ * that may have moved) becomes an unknown scalar, or unreadable for an
+ * unprivileged program, which must not leak the old address. */
+void bpfrt_v_invalidate_reg(struct venv *env, struct vreg *reg)
 {
-    bpfrt_v_mark_reg_unknown(reg);
+    if (env->unpriv)
+        bpfrt_v_mark_reg_not_init(reg);
+    else
+        bpfrt_v_mark_reg_unknown(reg);
 }
 
 static void clear_pkt_pointer(struct venv *env, struct vreg *reg, void *arg)
 {
     (void)arg;
-    if (!reg_is_pkt_pointer_any(reg))
-        return;
-    if (env->unpriv) /* mark_reg_invalid: unreadable unless pointers may leak */
-        bpfrt_v_mark_reg_not_init(reg);
-    else
-        bpfrt_v_invalidate_reg(reg);
+    if (reg_is_pkt_pointer_any(reg))
+        bpfrt_v_invalidate_reg(env, reg);
 }
 
 /* clear_all_pkt_pointers: after a helper that may move the packet. */

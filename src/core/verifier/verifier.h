@@ -385,7 +385,7 @@ uint32_t bpfrt_v_new_id(struct venv *env);
 void bpfrt_v_assign_scalar_id_before_mov(struct venv *env, struct vreg *src);
 void bpfrt_v_copy_register_state(struct vreg *dst, const struct vreg *src);
 void bpfrt_v_clear_all_pkt_pointers(struct venv *env);
-void bpfrt_v_invalidate_reg(struct vreg *reg);
+void bpfrt_v_invalidate_reg(struct venv *env, struct vreg *reg);
 bool bpfrt_v_reg_is_const_scalar(const struct vreg *r, uint64_t *val);
 void bpfrt_v_reg_bounds_sanity_check(struct venv *env, struct vreg *reg, const char *ctx);
 /* Calls fn on every register and spilled register of every frame. */
