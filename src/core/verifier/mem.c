@@ -220,6 +220,27 @@ static void ctx_field_reg_type(const struct bpfrt_ctx_field *f, uint8_t *type, u
     }
 }
 
+/* cg_skb_is_valid_access: a cgroup skb program loaded without CAP_BPF
+ * neither reads the packet pointers nor writes the timestamp. */
+static bool ctx_field_needs_cap_bpf(const struct venv *env, int32_t off, bool write)
+{
+    static const struct {
+        uint32_t off, size;
+        bool write_only;
+    } fields[] = {
+        { __builtin_offsetof(struct __sk_buff, data), 4, false },
+        { __builtin_offsetof(struct __sk_buff, data_end), 4, false },
+        { __builtin_offsetof(struct __sk_buff, tstamp), 8, true },
+    };
+    if (!env->unpriv || env->prog_type != BPF_PROG_TYPE_CGROUP_SKB)
+        return false;
+    for (size_t i = 0; i < sizeof(fields) / sizeof(fields[0]); i++)
+        if (off >= (int32_t)fields[i].off && off < (int32_t)(fields[i].off + fields[i].size) &&
+            (write || !fields[i].write_only))
+            return true;
+    return false;
+}
+
 static int check_ctx_access(struct venv *env, int insn_idx, uint32_t regno, int32_t off, int size, bool write,
                             int value_regno, bool is_ldsx)
 {
@@ -234,7 +255,7 @@ static int check_ctx_access(struct venv *env, int insn_idx, uint32_t regno, int3
         ctx_field_reg_type(f, &type, &flags);
     /* the is_valid_access callbacks refuse a sign-extending load of a
      * field that gives a pointer (__sk_buff/xdp_md data, data_end, data_meta) */
-    if (!f || (is_ldsx && type != SCALAR_VALUE)) {
+    if (!f || (is_ldsx && type != SCALAR_VALUE) || ctx_field_needs_cap_bpf(env, off, write)) {
         verbose(env, "invalid bpf_context access off=%d size=%d\n", off, size);
         bpfrt_v_verbose_linfo(env, (uint32_t)insn_idx, "; ");
         return -BPFRT_EACCES;
