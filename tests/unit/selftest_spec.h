@@ -30,6 +30,8 @@ struct selftest_spec {
     bool expect_failure;     /* __failure */
     bool unpriv_result;      /* __success_unpriv or __failure_unpriv given */
     bool expect_failure_unpriv;
+    bool unpriv_mode;        /* any *_unpriv tag: Linux's runner loads it unprivileged too */
+    bool caps_unpriv;        /* __caps_unpriv: unprivileged with some capabilities back */
     bool auxiliary;          /* __auxiliary: loaded for other tests, not a test */
     bool other_arch;         /* __arch_* that excludes x86-64 */
     bool has_retval;
@@ -112,6 +114,11 @@ static bool selftest_spec_read(const struct bpfrt_btf *btf, const char *name, st
             s->unpriv_result = s->expect_failure_unpriv = true;
         else if (strcmp(tag, "comment:test_expect_success_unpriv") == 0)
             s->unpriv_result = true, s->expect_failure_unpriv = false;
+        else if (spec_tag_value(tag, "comment:test_expect_msg_unpriv=", false) ||
+                 spec_tag_value(tag, "comment:test_retval_unpriv=", false))
+            s->unpriv_mode = true;
+        else if (spec_tag_value(tag, "comment:test_caps_unpriv=", false))
+            s->caps_unpriv = true;
         else if (strcmp(tag, "comment:test_auxiliary") == 0 || strcmp(tag, "comment:test_auxiliary_unpriv") == 0)
             s->auxiliary = true;
         else if ((v = spec_tag_value(tag, "comment:test_retval=", false)))
@@ -126,6 +133,9 @@ static bool selftest_spec_read(const struct bpfrt_btf *btf, const char *name, st
             s->msgs[s->nr_msgs++] = v;
     }
     s->other_arch = arch && !x86;
+    s->unpriv_mode |= s->unpriv_result;
+    if (s->unpriv_mode && !s->unpriv_result) /* test_loader: the privileged expectation stands */
+        s->expect_failure_unpriv = s->expect_failure;
     return true;
 }
 

@@ -81,6 +81,7 @@ struct totals {
     unsigned spec_differs;                          /* the kernel's verdict is not the test's */
     unsigned msg_tested, msg_agree, msg_kernel_differs;
     unsigned run_tested, run_agree, run_kernel_differs;
+    unsigned unpriv_tested, unpriv_agree, unpriv_false_accept, unpriv_false_refuse;
 };
 static struct totals tot;
 
@@ -213,6 +214,38 @@ static void compare_retval(const char *label, const struct selftest_spec *s, str
     }
 }
 
+/* ---- unprivileged ---- */
+
+/* The program loaded into bpfrt unprivileged (BPFRT_PROG_F_UNPRIV) against
+ * what the test states for Linux without CAP_BPF (__success_unpriv,
+ * __failure_unpriv, or the privileged expectation for tests with other
+ * *_unpriv tags): the kernel here cannot say, as unprivileged BPF is off.
+ * Only socket filters and cgroup skb programs load unprivileged at all;
+ * tests that give capabilities back (__caps_unpriv) are left out. */
+static void compare_unpriv(const char *path, const char *label, const struct selftest_spec *s, uint32_t idx,
+                           uint32_t flags, uint32_t type)
+{
+    if (!s->unpriv_mode || s->caps_unpriv ||
+        (type != BPF_PROG_TYPE_SOCKET_FILTER && type != BPF_PROG_TYPE_CGROUP_SKB))
+        return;
+    struct bpfrt_object *obj;
+    static char err[2048];
+    err[0] = '\0';
+    int rc = load_alone(path, false, idx, flags | BPFRT_PROG_F_UNPRIV, &obj, err, sizeof(err));
+    tot.unpriv_tested++;
+    if ((rc != 0) == s->expect_failure_unpriv) {
+        tot.unpriv_agree++;
+    } else if (rc == 0) {
+        tot.unpriv_false_accept++;
+        printf("UNPRIV ACCEPT %s: the test says Linux refuses it unprivileged\n", label);
+    } else {
+        tot.unpriv_false_refuse++;
+        if (verbose)
+            printf("unpriv refused %s: %s\n", label, err);
+    }
+    bpfrt_object_close(obj);
+}
+
 /* ---- one program ---- */
 
 static void compare_msgs(const char *label, const struct selftest_spec *s, const char *klog, const char *blog)
@@ -307,6 +340,8 @@ static void compare_prog(const char *path, const char *file, uint32_t idx, const
         test_passed++;
     if (v == AGREE_ACCEPT && s.has_retval)
         compare_retval(label, &s, kobj, bobj, idx);
+    if (bobj)
+        compare_unpriv(path, label, &s, idx, flags, bpfrt_object_prog_type(bpfrt_object_prog_at(bobj, idx)));
     bpfrt_object_close(kobj);
     bpfrt_object_close(bobj);
     bpfrt_object_close(uobj);
@@ -442,6 +477,10 @@ int main(int argc, char **argv)
     printf("__retval of programs both accept: %u compared (the kernel's run gives it), %u agree; %u not "
            "compared (the kernel's run does not give it)\n",
            tot.run_tested, tot.run_agree, tot.run_kernel_differs);
+    printf("unprivileged (bpfrt against the tests' *_unpriv expectations; the kernel here cannot load "
+           "unprivileged): %u compared, %u agree, %u accepted that the test says fail, %u refused that it says "
+           "load\n",
+           tot.unpriv_tested, tot.unpriv_agree, tot.unpriv_false_accept, tot.unpriv_false_refuse);
     enum verdict last = NR_VERDICTS;
     for (unsigned i = 0; i < nr_causes; i++) {
         if (causes[i].v != last)
