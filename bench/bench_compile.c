@@ -126,6 +126,8 @@ static void bench_programs(struct bpfrt_runtime *rt, const char *out)
            "(generated: CPU time beyond an interpreter load), uBPF's ubpf_load + ubpf_compile (its mmap + mprotect inside):\n");
     printf("  %-9s %7s %10s %10s %9s %11s %11s %10s\n", "program", "insns", "checked", "trusted", "exec mem",
            "chk/1000", "trst/1000", "uBPF");
+    double sum[2] = { 0, 0 }, sum_exec = 0, sum_ubpf = 0;
+    uint32_t sum_insns = 0;
     for (int b = 0; b <= NBENCH; b++) {
         char path[4096];
         size_t len = 0;
@@ -150,9 +152,18 @@ static void bench_programs(struct bpfrt_runtime *rt, const char *out)
         else if (ok)
             ok = best_compile_cpu(rt, code, len, BPFRT_ENGINE_JIT, 8, &us[0], &exec[0]) &&
                  best_compile_cpu(rt, code, len, BPFRT_ENGINE_JIT_TRUSTED, 8, &us[1], &exec[1]);
+        if (b == NBENCH && sum_insns) /* the eight together, before the generated one */
+            row("the eight", sum_insns, sum, sum_exec, sum_ubpf);
+        double ubpf = ok && b < NBENCH ? bench_ubpf_compile_us(code, len, 200) : -1;
+        if (ok && b < NBENCH) {
+            sum[0] += us[0];
+            sum[1] += us[1];
+            sum_exec += exec[0] < exec[1] ? exec[0] : exec[1];
+            sum_ubpf = ubpf >= 0 && sum_ubpf >= 0 ? sum_ubpf + ubpf : -1;
+            sum_insns += (uint32_t)(len / 8);
+        }
         if (ok)
-            row(name, (uint32_t)(len / 8), us, exec[0] < exec[1] ? exec[0] : exec[1],
-                b < NBENCH ? bench_ubpf_compile_us(code, len, 200) : -1);
+            row(name, (uint32_t)(len / 8), us, exec[0] < exec[1] ? exec[0] : exec[1], ubpf);
         else
             printf("  %-9s not compiled: %s\n", name, prog ? "JIT refused" : msg);
         bpfrt_prog_put(prog);

@@ -124,21 +124,14 @@ static void alu_neg(struct jit_ctx *c, struct x86 *x, uint8_t alu, unsigned w, i
     bpfrt_x86_neg(x, w, D);
 }
 
-static const alu_fn alu_table[] = {
-    [BPFRT_ALU_ADD] = alu_arith, [BPFRT_ALU_SUB] = alu_arith, [BPFRT_ALU_OR] = alu_arith,
-    [BPFRT_ALU_AND] = alu_arith, [BPFRT_ALU_XOR] = alu_arith, [BPFRT_ALU_MOV] = alu_mov,
-    [BPFRT_ALU_MUL] = alu_mul, [BPFRT_ALU_LSH] = alu_shift, [BPFRT_ALU_RSH] = alu_shift,
-    [BPFRT_ALU_ARSH] = alu_shift, [BPFRT_ALU_NEG] = alu_neg,
-};
-
-void bpfrt_jit_emit_alu(struct jit_ctx *c, const struct bpfrt_dinsn *d)
+/* The common part of an ALU instruction's emitter, inlined into one
+ * emitter per operation (bpfrt_jit_emit_alu_op[]): the compile dispatches
+ * on the operation once, not on the kind and then on the operation. */
+static inline __attribute__((always_inline)) void emit_alu(struct jit_ctx *c, const struct bpfrt_dinsn *d,
+                                                           alu_fn fn)
 {
     const struct bpfrt_op_info *info = &bpfrt_op_info[d->op];
     uint8_t alu = info->alu;
-    if (alu == BPFRT_ALU_DIV || alu == BPFRT_ALU_MOD || alu == BPFRT_ALU_SDIV || alu == BPFRT_ALU_SMOD) {
-        bpfrt_jit_emit_divmod(c, d);
-        return;
-    }
     unsigned w = (info->flags & BPFRT_OPF_32) ? 4 : 8;
     int S = (info->flags & BPFRT_OPF_K) ? -1 : R(d->src);
     bool is_shift = alu == BPFRT_ALU_LSH || alu == BPFRT_ALU_RSH || alu == BPFRT_ALU_ARSH;
@@ -147,8 +140,28 @@ void bpfrt_jit_emit_alu(struct jit_ctx *c, const struct bpfrt_dinsn *d)
         bpfrt_jit_load_blinded(c, &c->hot, JIT_T1, w == 8 ? d->value : (uint32_t)d->imm);
         S = JIT_T1;
     }
-    alu_table[alu](c, &c->hot, alu, w, R(d->dst), S, d->imm);
+    fn(c, &c->hot, alu, w, R(d->dst), S, d->imm);
 }
+
+#define ALU_EMITTER(name)                                                  \
+    static void emit_##name(struct jit_ctx *c, const struct bpfrt_dinsn *d) \
+    {                                                                      \
+        emit_alu(c, d, alu_##name);                                        \
+    }
+ALU_EMITTER(arith)
+ALU_EMITTER(mov)
+ALU_EMITTER(mul)
+ALU_EMITTER(shift)
+ALU_EMITTER(neg)
+
+const jit_emit_fn bpfrt_jit_emit_alu_op[JIT_ALU_OPS] = {
+    [BPFRT_ALU_ADD] = emit_arith, [BPFRT_ALU_SUB] = emit_arith, [BPFRT_ALU_OR] = emit_arith,
+    [BPFRT_ALU_AND] = emit_arith, [BPFRT_ALU_XOR] = emit_arith, [BPFRT_ALU_MOV] = emit_mov,
+    [BPFRT_ALU_MUL] = emit_mul, [BPFRT_ALU_LSH] = emit_shift, [BPFRT_ALU_RSH] = emit_shift,
+    [BPFRT_ALU_ARSH] = emit_shift, [BPFRT_ALU_NEG] = emit_neg,
+    [BPFRT_ALU_DIV] = bpfrt_jit_emit_divmod, [BPFRT_ALU_MOD] = bpfrt_jit_emit_divmod,
+    [BPFRT_ALU_SDIV] = bpfrt_jit_emit_divmod, [BPFRT_ALU_SMOD] = bpfrt_jit_emit_divmod,
+};
 
 void bpfrt_jit_emit_movsx(struct jit_ctx *c, const struct bpfrt_dinsn *d)
 {

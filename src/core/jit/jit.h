@@ -100,12 +100,21 @@ enum jit_raise_kind { JIT_RAISE_BUDGET = 1, JIT_RAISE_FELL_OFF, JIT_RAISE_HELPER
  * log2(size) << 24 | pc). */
 enum jit_access_kind { JIT_ACC_LOAD = 0, JIT_ACC_STORE = 1, JIT_ACC_RMW = 2 };
 
-/* A label, jump, call or jump target as the emission met it
- * (jit_layout.c). */
-struct jit_event {
+/* A jump, call or loop head as the emission met it (jit_layout.c). */
+struct jit_fix {
     uint32_t pos;      /* where it ends in its stream's emitted code */
-    uint32_t target;   /* label id; a jump's label, or instruction | JIT_TGT_INSN */
+    uint32_t target;   /* label id, or instruction | JIT_TGT_INSN */
+    uint32_t adj;      /* its stream's resizable records before it */
     uint8_t kind;
+    bool far;          /* a pass-sized jump too far ever to be short */
+};
+
+/* Where a label was bound (or an instruction starts): its emitted
+ * position and how many of its stream's resizable records (struct
+ * jit_ctx's adj) come before it; bit 31 of adj: the cold stream. */
+struct jit_label {
+    uint32_t pos;
+    uint32_t adj;
 };
 
 /* The compile's working memory (jit_scratch.c). */
@@ -119,7 +128,7 @@ struct jit_scratch {
 struct jit_ctx {
     struct bpfrt_prog *prog;
     struct jit_prog *jp;
-    const struct bpfrt_dinsn *di; /* decoded instructions */
+    const struct interp_slot *slots; /* the interpreter's decoded instructions */
     const uint32_t *keys;         /* blinding keys per instruction, or NULL */
     const struct bpfrt_prog_facts *facts; /* verified mode: what the verifier proved, or NULL */
     uint32_t len;
@@ -133,15 +142,18 @@ struct jit_ctx {
     uint32_t pc;                  /* instruction being emitted */
     struct x86 hot, cold;         /* the emitted code, every pass-sized jump long */
     uint32_t cap[2];              /* their buffers' sizes */
-    uint32_t *emitted_at;         /* where each instruction starts in the emitted hot code, len + 1 */
-    uint8_t *is_target;           /* instructions jumps go to, len + 1 (2: a backward target, a loop head) */
-    /* what the emission recorded, per stream */
-    struct jit_event *ev[2];
-    uint32_t nev[2], cap_ev[2];
-    uint32_t nlabels;             /* label ids handed out */
+    struct jit_label *insn_start; /* where each instruction starts in the emitted hot code, len + 1 */
+    uint8_t *loop_head;           /* instructions a backward jump goes to, len + 2 */
+    /* what the emission recorded, per stream, in emission order: the
+     * records whose size the layout chooses (pass-sized jumps, loop heads'
+     * padding), and the fixed-size ones (calls, short jumps inside one
+     * instruction's code) */
+    struct jit_fix *adj[2], *fix[2];
+    uint32_t nadj[2], nfix[2], cap_adj[2], cap_fix[2];
+    struct jit_label *labels;
+    uint32_t nlabels, cap_labels; /* label ids handed out */
     /* the relaxed layout */
-    uint8_t *near[2];             /* per event: a pass-sized jump made rel8 */
-    uint32_t *label_pos;          /* per label */
+    int32_t *shift[2];            /* per adj record (and one past the last): bytes its stream moved before it */
     uint32_t *addr;               /* image offset of each instruction, len + 1 */
     uint32_t cold_base, image_len, passes;
     bool aligned;                 /* loop heads are padded */
@@ -165,23 +177,119 @@ void bpfrt_jit_scratch_end(struct jit_ctx *c);
 int bpfrt_jit_relax(struct jit_ctx *c);
 /* Copies the emitted code into the image with the final jumps and calls. */
 int bpfrt_jit_link(struct jit_ctx *c, uint8_t *image);
-uint32_t bpfrt_jit_label_new(struct jit_ctx *c);
-void bpfrt_jit_label_bind(struct jit_ctx *c, struct x86 *x, uint32_t label);
+
+/* What the emission records (inline: a checked access records seven
+ * things, so a call each would cost more than the recording). A record's
+ * kind byte: the kind in bits 0-2; bit 3: a pass-sized jump made short
+ * (JIT_EV_NEAR), or a JIT_EV_J8 that is a jcc (JIT_EV_J8_JCC); a jcc's
+ * condition in bits 4-7. The first three kinds are resizable (the
+ * relaxation chooses their size), the others fixed-size. */
+enum {
+    JIT_EV_JMP = 1, /* pass-sized jmp */
+    JIT_EV_JCC,     /* pass-sized jcc */
+    JIT_EV_ALIGN,   /* a loop head: padded with nops to JIT_LOOP_ALIGN */
+    JIT_EV_J8,      /* jmp/jcc rel8 inside one instruction's code (always short) */
+    JIT_EV_CALL,    /* call rel32 */
+};
+#define JIT_EV_KIND(k) ((k) & 7)
+#define JIT_EV_NEAR 0x08
+#define JIT_EV_J8_JCC 0x08
+#define JIT_EV_CC(k) ((k) >> 4)
+#define JIT_TGT_INSN 0x80000000u /* a target that is an instruction, not a label */
+#define JIT_LABEL_COLD 0x80000000u /* struct jit_label's adj: bound in the cold stream */
+
+/* Grows a recording array to hold one more element (false: out of memory,
+ * c->err set). */
+bool bpfrt_jit_grow_records(struct jit_ctx *c, void **array, uint32_t n, uint32_t *cap, size_t elem);
+
+static inline void jit_record(struct jit_ctx *c, const struct x86 *x, uint8_t kind, uint32_t target)
+{
+    unsigned st = x == &c->cold;
+    bool sized = JIT_EV_KIND(kind) <= JIT_EV_ALIGN;
+    struct jit_fix **a = sized ? &c->adj[st] : &c->fix[st];
+    uint32_t *n = sized ? &c->nadj[st] : &c->nfix[st], *cap = sized ? &c->cap_adj[st] : &c->cap_fix[st];
+    if (__builtin_expect(*n >= *cap, 0) && !bpfrt_jit_grow_records(c, (void **)a, *n, cap, sizeof(**a)))
+        return;
+    (*a)[*n] = (struct jit_fix){ x->len, target, c->nadj[st], kind, false };
+    ++*n;
+}
+
+static inline uint32_t bpfrt_jit_label_new(struct jit_ctx *c)
+{
+    if (__builtin_expect(c->nlabels >= c->cap_labels, 0) &&
+        !bpfrt_jit_grow_records(c, (void **)&c->labels, c->nlabels, &c->cap_labels, sizeof(*c->labels)))
+        return 0;
+    c->labels[c->nlabels] = (struct jit_label){ 0, 0 };
+    return c->nlabels++;
+}
+
+/* Binds a label here. */
+static inline void bpfrt_jit_label_bind(struct jit_ctx *c, struct x86 *x, uint32_t label)
+{
+    unsigned st = x == &c->cold;
+    if (label < c->nlabels)
+        c->labels[label] = (struct jit_label){ x->len, c->nadj[st] | (st ? JIT_LABEL_COLD : 0) };
+}
+
+static inline void jit_jump(struct jit_ctx *c, struct x86 *x, int cc, uint32_t target)
+{
+    if (cc < 0)
+        bpfrt_x86_jmp_rel32(x, 0);
+    else
+        bpfrt_x86_jcc_rel32(x, (enum x86_cc)cc, 0);
+    jit_record(c, x, cc < 0 ? JIT_EV_JMP : (uint8_t)(JIT_EV_JCC | cc << 4), target);
+}
+
 /* Jump (cc < 0: jmp) to a label, to instruction `pc`'s start, or call a label. */
-void bpfrt_jit_jump_label(struct jit_ctx *c, struct x86 *x, int cc, uint32_t label);
-void bpfrt_jit_jump_insn(struct jit_ctx *c, struct x86 *x, int cc, uint32_t pc);
-void bpfrt_jit_call_label(struct jit_ctx *c, struct x86 *x, uint32_t label);
-void bpfrt_jit_call_insn(struct jit_ctx *c, struct x86 *x, uint32_t pc);
-/* Records that jump target pc's code starts here. */
-void bpfrt_jit_insn_start(struct jit_ctx *c, uint32_t pc);
+static inline void bpfrt_jit_jump_label(struct jit_ctx *c, struct x86 *x, int cc, uint32_t label)
+{
+    jit_jump(c, x, cc, label);
+}
+
+static inline void bpfrt_jit_jump_insn(struct jit_ctx *c, struct x86 *x, int cc, uint32_t pc)
+{
+    jit_jump(c, x, cc, pc | JIT_TGT_INSN);
+}
+
+static inline void bpfrt_jit_call_label(struct jit_ctx *c, struct x86 *x, uint32_t label)
+{
+    bpfrt_x86_call_rel32(x, 0);
+    jit_record(c, x, JIT_EV_CALL, label);
+}
+
+static inline void bpfrt_jit_call_insn(struct jit_ctx *c, struct x86 *x, uint32_t pc)
+{
+    bpfrt_x86_call_rel32(x, 0);
+    jit_record(c, x, JIT_EV_CALL, pc | JIT_TGT_INSN);
+}
+
 /* Pads the hot code here to JIT_LOOP_ALIGN (a loop head): a tight loop
  * then sits in as few fetch blocks as it can. */
 #define JIT_LOOP_ALIGN 16
-void bpfrt_jit_align_loop(struct jit_ctx *c);
+static inline void bpfrt_jit_align_loop(struct jit_ctx *c)
+{
+    jit_record(c, &c->hot, JIT_EV_ALIGN, 0);
+    c->aligned = true;
+}
+
 /* Short forward jump inside one instruction's code: emit it, then bind its
  * target where the code it skips ends. */
-uint32_t bpfrt_jit_fwd8(struct jit_ctx *c, struct x86 *x, int cc);
-void bpfrt_jit_patch8(struct jit_ctx *c, struct x86 *x, uint32_t fix);
+static inline uint32_t bpfrt_jit_fwd8(struct jit_ctx *c, struct x86 *x, int cc)
+{
+    uint32_t label = bpfrt_jit_label_new(c);
+    if (cc < 0)
+        bpfrt_x86_jmp_rel8(x, 0);
+    else
+        bpfrt_x86_jcc_rel8(x, (enum x86_cc)cc, 0);
+    jit_record(c, x, cc < 0 ? JIT_EV_J8 : (uint8_t)(JIT_EV_J8 | JIT_EV_J8_JCC | cc << 4), label);
+    return label;
+}
+
+static inline void bpfrt_jit_patch8(struct jit_ctx *c, struct x86 *x, uint32_t label)
+{
+    bpfrt_jit_label_bind(c, x, label);
+}
+
 /* The r1-r5 (bits 1-5) a later instruction may read after instruction pc
  * (a bounded forward scan; whatever it cannot decide counts as read). */
 uint8_t bpfrt_jit_live_after(const struct jit_ctx *c, uint32_t pc);
@@ -189,7 +297,9 @@ uint8_t bpfrt_jit_live_after(const struct jit_ctx *c, uint32_t pc);
 void bpfrt_jit_call_abs(struct x86 *x, int reg, const void *fn);
 
 /* ---- emitters (tables in jit_compile.c) ---- */
-void bpfrt_jit_emit_alu(struct jit_ctx *c, const struct bpfrt_dinsn *d);
+/* ALU and ALU32 instructions, by operation (enum bpfrt_alu). */
+#define JIT_ALU_OPS (BPFRT_ALU_NEG + 1)
+extern const jit_emit_fn bpfrt_jit_emit_alu_op[JIT_ALU_OPS];
 void bpfrt_jit_emit_movsx(struct jit_ctx *c, const struct bpfrt_dinsn *d);
 void bpfrt_jit_emit_end(struct jit_ctx *c, const struct bpfrt_dinsn *d);
 void bpfrt_jit_emit_lddw(struct jit_ctx *c, const struct bpfrt_dinsn *d);

@@ -1,19 +1,18 @@
 /* Compiling a program: the instructions come from the interpreter's
  * decoded slots; each instruction's emitter (found through a table indexed
- * by its kind) writes its code once, every jump long; the relaxation
- * (jit_layout.c: the pass loop of Linux's x86 JIT over instruction
- * addresses) chooses the shortest jumps; linking copies the code into
- * executable memory written through a read-write mapping, then sealed
- * read+execute. Helper calls save only the r1-r5 a later instruction may
- * read (bpfrt_jit_live_after). Each instruction's
- * emitter is found through a table indexed by its decoded kind.
+ * by its kind, an ALU instruction's by its operation) writes its code
+ * once, every jump long; the relaxation (jit_layout.c: the pass loop of
+ * Linux's x86 JIT over instruction addresses) chooses the shortest jumps;
+ * linking copies the code into executable memory written through a
+ * read-write mapping, then sealed read+execute. Helper calls save only the
+ * r1-r5 a later instruction may read (bpfrt_jit_live_after).
  *
  * Image layout: [stubs][hot code, instruction by instruction][cold code:
  * slow paths, out of the straight line]. */
 #include "core/jit/jit.h"
 
 static const jit_emit_fn emit_kind[] = {
-    [BPFRT_K_ALU] = bpfrt_jit_emit_alu,
+    /* BPFRT_K_ALU: bpfrt_jit_emit_alu_op[], by operation */
     [BPFRT_K_MOVSX] = bpfrt_jit_emit_movsx,
     [BPFRT_K_END] = bpfrt_jit_emit_end,
     [BPFRT_K_JA] = bpfrt_jit_emit_ja,
@@ -33,6 +32,33 @@ static const jit_emit_fn emit_kind[] = {
 
 #define MAX_INSN_CODE 2048 /* bytes one chunk may take (the longest is a few hundred) */
 
+/* The decoded instruction, from the interpreter's slot (its decoder has
+ * parsed the opcode already) and the raw fields. Without branches: the
+ * kinds come in no order a predictor could follow. */
+#define TARGET_KINDS (1u << BPFRT_K_JA | 1u << BPFRT_K_JCOND | 1u << BPFRT_K_MAY_GOTO)
+static inline void from_slot(const struct interp_slot *s, const struct bpf_insn *raw, struct bpfrt_dinsn *d)
+{
+    const struct bpfrt_op_info *info = &bpfrt_op_info[s->op];
+    bool lddw = info->kind == BPFRT_K_LDDW;
+    bool has_target = ((TARGET_KINDS >> info->kind) & 1) || s->op == BPFRT_OP_CALL_LOCAL;
+    d->op = s->op;
+    d->dst = raw->dst_reg;
+    d->src = raw->src_reg;
+    d->size = info->size;
+    d->len = (uint8_t)(1 + lddw);
+    d->off = raw->off;
+    d->imm = raw->imm;
+    /* an ld_imm64's value, or for BPF_PSEUDO_FUNC the handle (the target's slot) */
+    d->value = lddw ? s->imm : (uint64_t)(int64_t)raw->imm;
+    d->target = has_target ? s->off : 0; /* absolute */
+}
+
+/* Instruction pc, decoded (the second half of an ld_imm64 is BAD). */
+static inline void insn_at(const struct jit_ctx *c, uint32_t pc, struct bpfrt_dinsn *d)
+{
+    from_slot(&c->slots[pc], &c->prog->insns[pc], d);
+}
+
 /* ---- liveness of r1-r5 ---- */
 
 static inline uint8_t bit(uint8_t r)
@@ -40,8 +66,9 @@ static inline uint8_t bit(uint8_t r)
     return r >= 1 && r <= 5 ? (uint8_t)(1u << r) : 0;
 }
 
-/* Registers (r1-r5 bits) an instruction reads and writes. */
-static void use_def(const struct bpfrt_dinsn *d, bool calls, uint8_t *use, uint8_t *def)
+/* Registers (r1-r5 bits) an instruction reads and writes (from its slot:
+ * op, dst and src are the instruction's, except a helper call's src). */
+static void use_def(const struct interp_slot *d, bool calls, uint8_t *use, uint8_t *def)
 {
     const struct bpfrt_op_info *info = &bpfrt_op_info[d->op];
     bool k = info->flags & BPFRT_OPF_K;
@@ -107,7 +134,7 @@ uint8_t bpfrt_jit_live_after(const struct jit_ctx *c, uint32_t pc)
     struct { uint32_t pc; uint8_t open; } stack[8];
     unsigned sp = 0, budget = SCAN_BUDGET;
     uint8_t live = 0;
-    stack[sp++].pc = pc + c->di[pc].len;
+    stack[sp++].pc = pc + (c->slots[pc].op == BPFRT_OP_LDDW ? 2 : 1);
     stack[0].open = 0x3e;
     while (sp) {
         sp--;
@@ -119,7 +146,7 @@ uint8_t bpfrt_jit_live_after(const struct jit_ctx *c, uint32_t pc)
                 break;
             }
             budget--;
-            const struct bpfrt_dinsn *d = &c->di[i];
+            const struct interp_slot *d = &c->slots[i];
             uint8_t use, def, kind = bpfrt_op_kind(d->op);
             use_def(d, c->has_local_calls, &use, &def);
             live |= open & use;
@@ -127,7 +154,7 @@ uint8_t bpfrt_jit_live_after(const struct jit_ctx *c, uint32_t pc)
             if (!open || kind == BPFRT_K_EXIT)
                 break;
             if (kind == BPFRT_K_JA) {
-                i = (uint32_t)d->target;
+                i = (uint32_t)d->off; /* absolute */
                 continue;
             }
             if (kind == BPFRT_K_JCOND || kind == BPFRT_K_MAY_GOTO) {
@@ -135,10 +162,10 @@ uint8_t bpfrt_jit_live_after(const struct jit_ctx *c, uint32_t pc)
                     live |= open;
                     break;
                 }
-                stack[sp].pc = (uint32_t)d->target;
+                stack[sp].pc = (uint32_t)d->off;
                 stack[sp++].open = open;
             }
-            i += d->len;
+            i += kind == BPFRT_K_LDDW ? 2 : 1;
         }
     }
     return live;
@@ -180,10 +207,11 @@ static bool find_callee_writes(struct jit_ctx *c)
     c->sub_of = bpfrt_jit_scratch_get(c, ((size_t)c->len + 1) * sizeof(uint32_t), false);
     if (!start || !c->sub_of)
         return false;
+    const struct interp_slot *sl = c->slots; /* a local call's off: its target */
     start[0] = 1;
     for (uint32_t pc = 0; pc < c->len; pc++)
-        if (c->di[pc].op == BPFRT_OP_CALL_LOCAL && (uint32_t)c->di[pc].target < c->len)
-            start[c->di[pc].target] = 1;
+        if (sl[pc].op == BPFRT_OP_CALL_LOCAL && (uint32_t)sl[pc].off < c->len)
+            start[sl[pc].off] = 1;
     uint32_t n = 0;
     for (uint32_t pc = 0; pc < c->len; pc++) {
         n += start[pc];
@@ -192,16 +220,19 @@ static bool find_callee_writes(struct jit_ctx *c)
     c->sub_writes = bpfrt_jit_scratch_get(c, (size_t)n * sizeof(uint16_t), true);
     if (!c->sub_writes)
         return false;
-    for (uint32_t pc = 0; pc < c->len; pc++)
-        if (c->di[pc].op != BPFRT_OP_BAD)
-            c->sub_writes[c->sub_of[pc]] |= writes_callee_saved(&c->di[pc]);
+    for (uint32_t pc = 0; pc < c->len; pc++) {
+        struct bpfrt_dinsn d;
+        insn_at(c, pc, &d);
+        if (d.op != BPFRT_OP_BAD)
+            c->sub_writes[c->sub_of[pc]] |= writes_callee_saved(&d);
+    }
     /* and what their callees write, until nothing changes (recursion) */
     for (bool changed = true; changed;) {
         changed = false;
         for (uint32_t pc = 0; pc < c->len; pc++) {
-            if (c->di[pc].op != BPFRT_OP_CALL_LOCAL || (uint32_t)c->di[pc].target >= c->len)
+            if (sl[pc].op != BPFRT_OP_CALL_LOCAL || (uint32_t)sl[pc].off >= c->len)
                 continue;
-            uint16_t *w = &c->sub_writes[c->sub_of[pc]], add = c->sub_writes[c->sub_of[c->di[pc].target]];
+            uint16_t *w = &c->sub_writes[c->sub_of[pc]], add = c->sub_writes[c->sub_of[sl[pc].off]];
             if ((*w | add) != *w) {
                 *w |= add;
                 changed = true;
@@ -230,9 +261,9 @@ static bool grow(struct jit_ctx *c, struct x86 *x, unsigned s)
 
 /* Starts instruction pc's code (pc == len: the tail), checking the
  * previous one stayed within MAX_INSN_CODE. */
-static inline bool start_insn(struct jit_ctx *c, uint32_t pc, uint32_t cold_at)
+static inline __attribute__((always_inline)) bool start_insn(struct jit_ctx *c, uint32_t pc, uint32_t cold_at)
 {
-    if (pc && (c->hot.len - c->emitted_at[pc - 1] > MAX_INSN_CODE || c->cold.len - cold_at > MAX_INSN_CODE)) {
+    if (pc && (c->hot.len - c->insn_start[pc - 1].pos > MAX_INSN_CODE || c->cold.len - cold_at > MAX_INSN_CODE)) {
         c->err = -BPFRT_EFAULT;
         return false;
     }
@@ -240,11 +271,9 @@ static inline bool start_insn(struct jit_ctx *c, uint32_t pc, uint32_t cold_at)
         return false;
     if (__builtin_expect(c->cold.len + MAX_INSN_CODE > c->cap[1], 0) && !grow(c, &c->cold, 1))
         return false;
-    if (c->is_target[pc] == 2)
+    if (c->loop_head[pc])
         bpfrt_jit_align_loop(c);
-    c->emitted_at[pc] = c->hot.len;
-    if (c->is_target[pc])
-        bpfrt_jit_insn_start(c, pc);
+    c->insn_start[pc] = (struct jit_label){ c->hot.len, c->nadj[0] };
     return true;
 }
 
@@ -253,9 +282,16 @@ static int emit_all(struct jit_ctx *c)
     for (int i = 0; i < JIT_STUB_COUNT; i++)
         c->stub[i] = bpfrt_jit_label_new(c);
     bpfrt_jit_emit_stubs(c);
-    uint32_t cold_at = 0;
-    for (uint32_t pc = 0; pc < c->len && !c->err; pc++) {
-        const struct bpfrt_dinsn *d = &c->di[pc];
+    /* locals, not c's fields: those are reloaded after every emitter */
+    const struct interp_slot *slots = c->slots;
+    const struct bpf_insn *raw = c->prog->insns;
+    const uint8_t *flags = c->facts ? c->facts->flags : NULL;
+    uint32_t len = c->len, cold_at = 0;
+    /* each instruction's kind is loaded before the emitter of the one
+     * before it runs: after that call returns it is at hand */
+    const struct bpfrt_op_info *info = &bpfrt_op_info[slots[0].op];
+    for (uint32_t pc = 0; pc < len && !c->err; pc++) {
+        const struct bpfrt_op_info *next = pc + 1 < len ? &bpfrt_op_info[slots[pc + 1].op] : info;
         if (!start_insn(c, pc, cold_at))
             break;
         cold_at = c->cold.len;
@@ -263,47 +299,18 @@ static int emit_all(struct jit_ctx *c)
         /* BAD: the second half of an ld_imm64; an instruction the verifier
          * found no path to (its `goto -1` trap) gets no code, as Linux's
          * opt_remove_dead_code drops it */
-        if (d->op != BPFRT_OP_BAD && (!c->facts || (c->facts->flags[pc] & BPFRT_FACT_REACHED)))
-            emit_kind[bpfrt_op_kind(d->op)](c, d);
+        if (info->kind != BPFRT_K_BAD && (!flags || (flags[pc] & BPFRT_FACT_REACHED))) {
+            struct bpfrt_dinsn d;
+            from_slot(&slots[pc], &raw[pc], &d);
+            (info->kind == BPFRT_K_ALU ? bpfrt_jit_emit_alu_op[info->alu] : emit_kind[info->kind])(c, &d);
+        }
+        info = next;
     }
-    if (!c->err && start_insn(c, c->len, cold_at)) {
-        c->pc = c->len;
+    if (!c->err && start_insn(c, len, cold_at)) {
+        c->pc = len;
         bpfrt_jit_emit_fell_off(c);
     }
     return c->err;
-}
-
-/* The decoded instruction, from the interpreter's slot (its decoder has
- * parsed the opcode already) and the raw fields. */
-static void from_slot(const struct interp_slot *s, const struct bpf_insn *raw, struct bpfrt_dinsn *d)
-{
-    const struct bpfrt_op_info *info = &bpfrt_op_info[s->op];
-    d->op = s->op;
-    d->dst = raw->dst_reg;
-    d->src = raw->src_reg;
-    d->size = info->size;
-    d->len = 1;
-    d->off = raw->off;
-    d->imm = raw->imm;
-    d->value = (uint64_t)(int64_t)raw->imm;
-    d->target = 0;
-    switch (info->kind) {
-    case BPFRT_K_JA:
-    case BPFRT_K_JCOND:
-    case BPFRT_K_MAY_GOTO:
-        d->target = s->off; /* absolute */
-        break;
-    case BPFRT_K_CALL:
-        if (s->op == BPFRT_OP_CALL_LOCAL)
-            d->target = s->off;
-        break;
-    case BPFRT_K_LDDW:
-        d->len = 2;
-        d->value = s->imm; /* the value, or for BPF_PSEUDO_FUNC the handle (the target's slot) */
-        break;
-    default:
-        break;
-    }
 }
 
 /* True when the CPU has BMI2 (shlx/shrx/sarx). Asked once per runtime:
@@ -347,11 +354,10 @@ int bpfrt_jit_compile(struct bpfrt_prog *prog, struct jit_prog *jp, char *msg, s
     c.bmi2 = cpu_has_bmi2(rt);
     c.facts = jp->mode == JIT_VERIFIED ? prog->facts : NULL;
     bpfrt_jit_scratch_begin(&c);
-    struct bpfrt_dinsn *di = bpfrt_jit_scratch_get(&c, (size_t)len * sizeof(*di), false);
     uint32_t *keys = jp->blind ? bpfrt_jit_scratch_get(&c, (size_t)len * sizeof(*keys), false) : NULL;
     c.addr = bpfrt_zalloc(rt, ((size_t)len + 1) * sizeof(uint32_t)); /* kept: jp->insn_off */
-    c.emitted_at = bpfrt_jit_scratch_get(&c, ((size_t)len + 1) * sizeof(uint32_t), false);
-    c.is_target = bpfrt_jit_scratch_get(&c, (size_t)len + 1, true);
+    c.insn_start = bpfrt_jit_scratch_get(&c, ((size_t)len + 1) * sizeof(*c.insn_start), false);
+    c.loop_head = bpfrt_jit_scratch_get(&c, (size_t)len + 2, true);
     bool checked = jp->mode == JIT_CHECKED; /* typical code sizes; grow() adds */
     c.cap[0] = len * (checked ? 24 : 12) + 2 * MAX_INSN_CODE;
     c.cap[1] = len * (checked ? 12 : 2) + 2 * MAX_INSN_CODE;
@@ -360,44 +366,41 @@ int bpfrt_jit_compile(struct bpfrt_prog *prog, struct jit_prog *jp, char *msg, s
     c.hot.cap = c.cap[0];
     c.cold.cap = c.cap[1];
     int err = -BPFRT_ENOMEM;
-    if (!di || (jp->blind && !keys) || !c.addr || !c.emitted_at || !c.is_target || !c.hot.code || !c.cold.code)
+    if ((jp->blind && !keys) || !c.addr || !c.insn_start || !c.loop_head || !c.hot.code ||
+        !c.cold.code)
         goto out;
 
-    const struct interp_slot *slots = jp->vm->slots;
+    /* What the emission needs to know beforehand: the stubs a program
+     * needs, the loop heads (targets of backward jumps). Without branches,
+     * as from_slot, and without skipping an ld_imm64's second half (a BAD
+     * slot): the next pc would then wait for two loads. */
+    const struct interp_slot *slots = c.slots = jp->vm->slots;
+    uint32_t kinds = 0;
+    bool local_calls = false, tail_calls = false;
     for (uint32_t pc = 0; pc < len; pc++) {
-        from_slot(&slots[pc], &prog->insns[pc], &di[pc]);
-        uint16_t op = di[pc].op;
-        c.has_local_calls |= op == BPFRT_OP_CALL_LOCAL || op == BPFRT_OP_CALLX;
-        c.has_may_goto |= op == BPFRT_OP_MAY_GOTO;
-        c.may_tail_call |= op == BPFRT_OP_CALL_HELPER || op == BPFRT_OP_CALLX;
-        if (keys)
-            keys[pc] = plat->random_u32 ? plat->random_u32(plat->ctx) : 0x9e3779b9u * (pc + 1);
+        uint16_t op = slots[pc].op;
         uint8_t kind = bpfrt_op_kind(op);
-        uint32_t t = (uint32_t)di[pc].target;
-        if ((kind == BPFRT_K_JA || kind == BPFRT_K_JCOND || kind == BPFRT_K_MAY_GOTO) && t <= pc)
-            c.is_target[t] = 2; /* a loop head */
-        else if ((kind == BPFRT_K_JA || kind == BPFRT_K_JCOND || kind == BPFRT_K_MAY_GOTO ||
-                  op == BPFRT_OP_CALL_LOCAL) && t < len && !c.is_target[t])
-            c.is_target[t] = 1; /* (forward targets get marked when jumped to too) */
-        if (di[pc].len == 2 && pc + 1 < len) {
-            di[pc + 1].op = BPFRT_OP_BAD;
-            pc++;
-        }
+        uint32_t t = (uint32_t)slots[pc].off; /* a jump's target, absolute */
+        kinds |= 1u << kind;
+        /* (loop_head[len + 1] takes the other instructions' stores) */
+        bool back = (TARGET_KINDS >> kind & 1) & (t <= pc);
+        c.loop_head[back ? t : len + 1] = 1;
+        local_calls |= (op == BPFRT_OP_CALL_LOCAL) | (op == BPFRT_OP_CALLX);
+        tail_calls |= (op == BPFRT_OP_CALL_HELPER) | (op == BPFRT_OP_CALLX);
     }
-    c.di = di;
+    for (uint32_t pc = 0; keys && pc < len; pc++) {
+        keys[pc] = plat->random_u32 ? plat->random_u32(plat->ctx) : 0x9e3779b9u * (pc + 1);
+        pc += slots[pc].op == BPFRT_OP_LDDW; /* its second half needs none */
+    }
+    c.has_local_calls = local_calls;
+    c.may_tail_call = tail_calls;
+    c.has_may_goto = kinds >> BPFRT_K_MAY_GOTO & 1;
     c.keys = keys;
 
     /* The code with every jump long, then the layout with the shortest. */
     err = c.has_local_calls && !find_callee_writes(&c) ? -BPFRT_ENOMEM : 0;
     if (!err)
         err = emit_all(&c);
-    if (!err) {
-        c.near[0] = bpfrt_jit_scratch_get(&c, (size_t)c.nev[0] + 1, true);
-        c.near[1] = bpfrt_jit_scratch_get(&c, (size_t)c.nev[1] + 1, true);
-        c.label_pos = bpfrt_jit_scratch_get(&c, ((size_t)c.nlabels + 1) * sizeof(uint32_t), true);
-        if (!c.near[0] || !c.near[1] || !c.label_pos)
-            err = -BPFRT_ENOMEM;
-    }
     if (!err)
         err = bpfrt_jit_relax(&c);
     if (err) {

@@ -30,8 +30,10 @@ enum x86_alu { X86_ADD = 0, X86_OR, X86_ADC, X86_SBB, X86_AND, X86_SUB, X86_XOR,
 enum x86_shift { X86_ROL = 0, X86_ROR = 1, X86_SHL = 4, X86_SHR = 5, X86_SAR = 7 };
 
 /* One stream of code: bytes go to code[len]; origin is the image offset of
- * code[0], so x86_pos() is where the next instruction lands. cap is the
- * buffer's size when known (0: exactly as long as the code written). */
+ * code[0], so x86_pos() is where the next instruction lands. The encoder
+ * writes exactly an instruction's bytes and never checks room: the owner
+ * of the buffer keeps X86_MAX_INSN free before each call (cap, its size,
+ * is the owner's bookkeeping; 0 when not needed). */
 struct x86 {
     uint8_t *code;
     uint32_t len;
@@ -58,86 +60,92 @@ static inline bool x86_is_simm32(int64_t v)
 #define X86_MAX_INSN 16
 
 /* ---- register and immediate operations; size is 1, 2, 4 or 8 bytes ---- */
-void bpfrt_x86_alu_rr(struct x86 *x, enum x86_alu op, unsigned size, int dst, int src);
-void bpfrt_x86_alu_ri(struct x86 *x, enum x86_alu op, unsigned size, int dst, int32_t imm);
-void bpfrt_x86_mov_rr(struct x86 *x, unsigned size, int dst, int src);
+static inline void bpfrt_x86_alu_rr(struct x86 *x, enum x86_alu op, unsigned size, int dst, int src);
+static inline void bpfrt_x86_alu_ri(struct x86 *x, enum x86_alu op, unsigned size, int dst, int32_t imm);
+static inline void bpfrt_x86_mov_rr(struct x86 *x, unsigned size, int dst, int src);
 /* mov r32, imm32 (zero-extends). */
-void bpfrt_x86_mov_r32_imm(struct x86 *x, int dst, uint32_t imm);
+static inline void bpfrt_x86_mov_r32_imm(struct x86 *x, int dst, uint32_t imm);
 /* mov r64, simm32 (sign-extends: REX.W C7 /0). */
-void bpfrt_x86_mov_r64_simm(struct x86 *x, int dst, int32_t imm);
+static inline void bpfrt_x86_mov_r64_simm(struct x86 *x, int dst, int32_t imm);
 /* movabs r64, imm64. */
-void bpfrt_x86_movabs(struct x86 *x, int dst, uint64_t imm);
+static inline void bpfrt_x86_movabs(struct x86 *x, int dst, uint64_t imm);
 /* Loads a 64-bit constant the shortest way: xor r32 (0; clobbers flags),
  * mov r32 (fits 32 bits unsigned), mov r64 sign-extended, movabs. */
-void bpfrt_x86_mov_imm(struct x86 *x, int dst, uint64_t imm);
-void bpfrt_x86_test_rr(struct x86 *x, unsigned size, int a, int b);
-void bpfrt_x86_test_ri(struct x86 *x, unsigned size, int a, int32_t imm);
-void bpfrt_x86_shift_ri(struct x86 *x, enum x86_shift op, unsigned size, int dst, uint8_t imm);
-void bpfrt_x86_shift_cl(struct x86 *x, enum x86_shift op, unsigned size, int dst);
+static inline void bpfrt_x86_mov_imm(struct x86 *x, int dst, uint64_t imm);
+static inline void bpfrt_x86_test_rr(struct x86 *x, unsigned size, int a, int b);
+static inline void bpfrt_x86_test_ri(struct x86 *x, unsigned size, int a, int32_t imm);
+static inline void bpfrt_x86_shift_ri(struct x86 *x, enum x86_shift op, unsigned size, int dst, uint8_t imm);
+static inline void bpfrt_x86_shift_cl(struct x86 *x, enum x86_shift op, unsigned size, int dst);
 /* BMI2 shlx/shrx/sarx dst, src, count (size 4 or 8). */
-void bpfrt_x86_shiftx(struct x86 *x, enum x86_shift op, unsigned size, int dst, int src, int count);
-void bpfrt_x86_imul_rr(struct x86 *x, unsigned size, int dst, int src);
-void bpfrt_x86_imul_rri(struct x86 *x, unsigned size, int dst, int src, int32_t imm);
+static inline void bpfrt_x86_shiftx(struct x86 *x, enum x86_shift op, unsigned size, int dst, int src, int count);
+static inline void bpfrt_x86_imul_rr(struct x86 *x, unsigned size, int dst, int src);
+static inline void bpfrt_x86_imul_rri(struct x86 *x, unsigned size, int dst, int src, int32_t imm);
 /* mul/div/idiv r/m (rdx:rax implicit); neg/not. */
-void bpfrt_x86_mul_r(struct x86 *x, unsigned size, int src);
-void bpfrt_x86_div_r(struct x86 *x, unsigned size, int src, bool is_signed);
-void bpfrt_x86_neg(struct x86 *x, unsigned size, int dst);
+static inline void bpfrt_x86_mul_r(struct x86 *x, unsigned size, int src);
+static inline void bpfrt_x86_div_r(struct x86 *x, unsigned size, int src, bool is_signed);
+static inline void bpfrt_x86_neg(struct x86 *x, unsigned size, int dst);
 /* cdq (size 4) / cqo (size 8). */
-void bpfrt_x86_cdq(struct x86 *x, unsigned size);
-void bpfrt_x86_bswap(struct x86 *x, unsigned size, int reg);
+static inline void bpfrt_x86_cdq(struct x86 *x, unsigned size);
+static inline void bpfrt_x86_bswap(struct x86 *x, unsigned size, int reg);
 /* movzx / movsx dst, src from a 1- or 2-byte source (dst size 4 or 8);
  * movsxd for a 4-byte source. */
-void bpfrt_x86_movzx_rr(struct x86 *x, unsigned dst_size, unsigned src_size, int dst, int src);
-void bpfrt_x86_movsx_rr(struct x86 *x, unsigned dst_size, unsigned src_size, int dst, int src);
-void bpfrt_x86_push(struct x86 *x, int reg);
-void bpfrt_x86_pop(struct x86 *x, int reg);
+static inline void bpfrt_x86_movzx_rr(struct x86 *x, unsigned dst_size, unsigned src_size, int dst, int src);
+static inline void bpfrt_x86_movsx_rr(struct x86 *x, unsigned dst_size, unsigned src_size, int dst, int src);
+static inline void bpfrt_x86_push(struct x86 *x, int reg);
+static inline void bpfrt_x86_pop(struct x86 *x, int reg);
 /* push / pop qword [base + disp]. */
-void bpfrt_x86_push_m(struct x86 *x, int base, int32_t disp);
-void bpfrt_x86_pop_m(struct x86 *x, int base, int32_t disp);
+static inline void bpfrt_x86_push_m(struct x86 *x, int base, int32_t disp);
+static inline void bpfrt_x86_pop_m(struct x86 *x, int base, int32_t disp);
 
 /* ---- memory operands: [base + disp] (rsp/r12 get a SIB, rbp/r13 a disp8) ---- */
 /* Loads size bytes into dst: movzx for 1 and 2 (dst 32-bit), mov r32 for 4,
  * mov r64 for 8; with sign: movsx/movsxd into the 64-bit dst. */
-void bpfrt_x86_load(struct x86 *x, unsigned size, bool sign, int dst, int base, int32_t disp);
-void bpfrt_x86_store(struct x86 *x, unsigned size, int base, int32_t disp, int src);
-void bpfrt_x86_store_imm(struct x86 *x, unsigned size, int base, int32_t disp, int32_t imm);
-void bpfrt_x86_lea(struct x86 *x, int dst, int base, int32_t disp);
+static inline void bpfrt_x86_load(struct x86 *x, unsigned size, bool sign, int dst, int base, int32_t disp);
+static inline void bpfrt_x86_store(struct x86 *x, unsigned size, int base, int32_t disp, int src);
+static inline void bpfrt_x86_store_imm(struct x86 *x, unsigned size, int base, int32_t disp, int32_t imm);
+static inline void bpfrt_x86_lea(struct x86 *x, int dst, int base, int32_t disp);
 /* op reg, [base + disp] and op [base + disp], reg (ALU forms 03/01 etc.). */
-void bpfrt_x86_alu_rm(struct x86 *x, enum x86_alu op, unsigned size, int reg, int base, int32_t disp);
-void bpfrt_x86_alu_mr(struct x86 *x, enum x86_alu op, unsigned size, int base, int32_t disp, int reg);
+static inline void bpfrt_x86_alu_rm(struct x86 *x, enum x86_alu op, unsigned size, int reg, int base, int32_t disp);
+static inline void bpfrt_x86_alu_mr(struct x86 *x, enum x86_alu op, unsigned size, int base, int32_t disp, int reg);
 /* op [base + disp], imm (83 /op ib or 81 /op id; 80 for bytes). */
-void bpfrt_x86_alu_mi(struct x86 *x, enum x86_alu op, unsigned size, int base, int32_t disp, int32_t imm);
+static inline void bpfrt_x86_alu_mi(struct x86 *x, enum x86_alu op, unsigned size, int base, int32_t disp,
+                                    int32_t imm);
 /* op [base + index*1 + disp], imm, and the matching dword load/store: the
  * only SIB-with-index forms the JIT needs (per-frame counters). */
-void bpfrt_x86_alu_mi_idx(struct x86 *x, enum x86_alu op, unsigned size, int base, int index, int32_t disp,
-                    int32_t imm);
-void bpfrt_x86_store_imm_idx(struct x86 *x, unsigned size, int base, int index, int32_t disp, int32_t imm);
+static inline void bpfrt_x86_alu_mi_idx(struct x86 *x, enum x86_alu op, unsigned size, int base, int index,
+                                        int32_t disp, int32_t imm);
+static inline void bpfrt_x86_store_imm_idx(struct x86 *x, unsigned size, int base, int index, int32_t disp,
+                                           int32_t imm);
 /* lock prefix (0xf0) for the next instruction. */
-void bpfrt_x86_lock(struct x86 *x);
+static inline void bpfrt_x86_lock(struct x86 *x);
 /* xadd [m], reg / xchg [m], reg / cmpxchg [m], reg (size 4 or 8). */
-void bpfrt_x86_xadd_m(struct x86 *x, unsigned size, int base, int32_t disp, int reg);
-void bpfrt_x86_xchg_m(struct x86 *x, unsigned size, int base, int32_t disp, int reg);
-void bpfrt_x86_cmpxchg_m(struct x86 *x, unsigned size, int base, int32_t disp, int reg);
-void bpfrt_x86_mfence(struct x86 *x);
+static inline void bpfrt_x86_xadd_m(struct x86 *x, unsigned size, int base, int32_t disp, int reg);
+static inline void bpfrt_x86_xchg_m(struct x86 *x, unsigned size, int base, int32_t disp, int reg);
+static inline void bpfrt_x86_cmpxchg_m(struct x86 *x, unsigned size, int base, int32_t disp, int reg);
+static inline void bpfrt_x86_mfence(struct x86 *x);
 
 /* ---- control flow ---- */
 /* Relative jumps: rel counts from the end of the instruction. */
-void bpfrt_x86_jcc_rel8(struct x86 *x, enum x86_cc cc, int8_t rel);
-void bpfrt_x86_jcc_rel32(struct x86 *x, enum x86_cc cc, int32_t rel);
-void bpfrt_x86_jmp_rel8(struct x86 *x, int8_t rel);
-void bpfrt_x86_jmp_rel32(struct x86 *x, int32_t rel);
-void bpfrt_x86_call_rel32(struct x86 *x, int32_t rel);
-void bpfrt_x86_call_r(struct x86 *x, int reg);
-void bpfrt_x86_jmp_r(struct x86 *x, int reg);
-void bpfrt_x86_ret(struct x86 *x);
-void bpfrt_x86_int3(struct x86 *x);
+static inline void bpfrt_x86_jcc_rel8(struct x86 *x, enum x86_cc cc, int8_t rel);
+static inline void bpfrt_x86_jcc_rel32(struct x86 *x, enum x86_cc cc, int32_t rel);
+static inline void bpfrt_x86_jmp_rel8(struct x86 *x, int8_t rel);
+static inline void bpfrt_x86_jmp_rel32(struct x86 *x, int32_t rel);
+static inline void bpfrt_x86_call_rel32(struct x86 *x, int32_t rel);
+static inline void bpfrt_x86_call_r(struct x86 *x, int reg);
+static inline void bpfrt_x86_jmp_r(struct x86 *x, int reg);
+static inline void bpfrt_x86_ret(struct x86 *x);
+static inline void bpfrt_x86_int3(struct x86 *x);
 /* A nop of n bytes (1 to 9: the recommended multi-byte forms). */
-void bpfrt_x86_nop(struct x86 *x, unsigned n);
+static inline void bpfrt_x86_nop(struct x86 *x, unsigned n);
 
 /* Sizes of the relative-jump encodings. */
 #define X86_JCC8_LEN 2
 #define X86_JCC32_LEN 6
 #define X86_JMP8_LEN 2
 #define X86_JMP32_LEN 5
+
+/* The definitions: inline, so the constants emitters pass (sizes, the
+ * JIT's fixed registers, opcodes) fold into a few byte stores. */
+#include "core/jit/x86_enc.h"
 
 #endif
