@@ -394,7 +394,8 @@ static int check_func_arg(struct venv *env, uint32_t arg, struct call_meta *meta
     int err = bpfrt_v_check_reg_arg(env, regno, SRC_OP);
     if (err)
         return err;
-    if (rule->base == AB_MAP_VALUE && (err = resolve_map_arg_rule(env, meta->map, fn->arg_type[arg], meta->func_id, &rule)))
+    if (rule->base == AB_MAP_VALUE &&
+        (err = resolve_map_arg_rule(env, meta->map, fn->arg_type[arg], meta->func_id, &rule)))
         return err;
     if (rule->base == AB_ANYTHING)
         return bpfrt_v_unpriv_leak(env, (int)regno, "into helper function");
@@ -715,8 +716,8 @@ int bpfrt_v_check_helper_call(struct venv *env, const struct bpfrt_dinsn *d, int
     if (id == BPF_FUNC_sk_fullsock || id == BPF_FUNC_tcp_sock) { /* is_ptr_cast_function */
         regs[BPF_REG_0].ref_obj_id = meta.ref_obj_id;
     } else if ((fn->flags & BPFRT_HELPER_ACQUIRE) ||
-               (id == BPF_FUNC_map_lookup_elem && (meta.map->map_type == BPF_MAP_TYPE_SOCKMAP ||
-                                                   meta.map->map_type == BPF_MAP_TYPE_SOCKHASH))) {
+               (id == BPF_FUNC_map_lookup_elem && meta.map &&
+                (meta.map->map_type == BPF_MAP_TYPE_SOCKMAP || meta.map->map_type == BPF_MAP_TYPE_SOCKHASH))) {
         /* is_acquire_function: a socket from a sockmap is a reference too */
         int ref = bpfrt_v_acquire_reference(env, (uint32_t)*insn_idx);
         if (ref < 0)

@@ -53,8 +53,10 @@ static bool is_ctx_struct(const struct venv *env, const struct bpfrt_btf *btf, u
 }
 
 /* The "arg:" decl tags (libbpf's __arg_ctx, __arg_nonnull, ...) on
- * argument arg of the FUNC func_id, as bits of arg_tag_names; -1 (logged)
- * for a tag Linux does not know. */
+ * argument arg of the FUNC func_id, as ARG_TAG_* bits (the tags bpfrt does
+ * not model yet - trusted, untrusted, nullable, arena - as ARG_TAG_OTHER,
+ * which leaves the argument plain memory); -1 (logged) for a tag Linux
+ * does not know. */
 enum { ARG_TAG_CTX = 1, ARG_TAG_NONNULL = 2, ARG_TAG_OTHER = 4 };
 static int arg_tags(struct venv *env, uint32_t func_id, uint32_t arg)
 {
