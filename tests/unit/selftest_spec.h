@@ -40,6 +40,8 @@ struct selftest_spec {
     int log_level;
     unsigned nr_msgs;        /* __msg (privileged), in order */
     const char *msgs[SPEC_MAX_MSGS];
+    unsigned nr_msgs_unpriv; /* __msg_unpriv, or the privileged ones when none (test_loader) */
+    const char *msgs_unpriv[SPEC_MAX_MSGS];
 };
 
 /* Value after "PREFIX=" or, for the counted tags, after "PREFIX=N=". */
@@ -114,8 +116,10 @@ static bool selftest_spec_read(const struct bpfrt_btf *btf, const char *name, st
             s->unpriv_result = s->expect_failure_unpriv = true;
         else if (strcmp(tag, "comment:test_expect_success_unpriv") == 0)
             s->unpriv_result = true, s->expect_failure_unpriv = false;
-        else if (spec_tag_value(tag, "comment:test_expect_msg_unpriv=", false) ||
-                 spec_tag_value(tag, "comment:test_retval_unpriv=", false))
+        else if ((v = spec_tag_value(tag, "comment:test_expect_msg_unpriv=", true)) &&
+                 s->nr_msgs_unpriv < SPEC_MAX_MSGS)
+            s->unpriv_mode = true, s->msgs_unpriv[s->nr_msgs_unpriv++] = v;
+        else if (spec_tag_value(tag, "comment:test_retval_unpriv=", false))
             s->unpriv_mode = true;
         else if (spec_tag_value(tag, "comment:test_caps_unpriv=", false))
             s->caps_unpriv = true;
@@ -136,6 +140,10 @@ static bool selftest_spec_read(const struct bpfrt_btf *btf, const char *name, st
     s->unpriv_mode |= s->unpriv_result;
     if (s->unpriv_mode && !s->unpriv_result) /* test_loader: the privileged expectation stands */
         s->expect_failure_unpriv = s->expect_failure;
+    if (!s->nr_msgs_unpriv) {
+        s->nr_msgs_unpriv = s->nr_msgs;
+        memcpy(s->msgs_unpriv, s->msgs, sizeof(s->msgs));
+    }
     return true;
 }
 
