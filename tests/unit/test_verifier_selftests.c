@@ -25,8 +25,9 @@
  * zero bytes in, BPF_PROG_TYPE_SYSCALL with no input); where the kernel's
  * result is the expected one, bpfrt's must be too.
  *
- * The objects come from Linux's tree, built at run time (docs/verifier.md
- * says how; nothing of Linux's is in this repository):
+ * The objects are Linux's tools/testing/selftests/bpf/progs/verifier_*.c
+ * compiled as its selftests Makefile compiles them, outside this
+ * repository (nothing of Linux's is in it; docs/verifier.md):
  *
  *   BPFRT_SELFTESTS_DIR=/tmp/bpfrt-selftests/obj19 ctest -R verifier_selftests -V
  *   build/test_verifier_selftests DIR [FILE-SUBSTRING] [-v]
@@ -472,7 +473,7 @@ int main(int argc, char **argv)
     }
     if (!dir || !dir_exists(dir))
         TEST_SKIP("*** no verifier selftests: set BPFRT_SELFTESTS_DIR to a directory of Linux's "
-                  "verifier_*.o (docs/verifier.md says how to build them) to compare bpfrt's verifier "
+                  "verifier_*.o (its tools/testing/selftests/bpf/progs, compiled; docs/verifier.md) to compare bpfrt's verifier "
                   "with the kernel's on them ***");
     if (!kbpf_available())
         TEST_SKIP("*** bpf(2) not available here (needs root and a kernel with BPF): nothing to compare with ***");
