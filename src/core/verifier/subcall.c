@@ -50,9 +50,8 @@ static void remove_ref(struct vstate *st, uint32_t idx)
 
 static void invalidate_ref(struct venv *env, struct vreg *reg, void *arg)
 {
-    (void)env;
     if (reg->ref_obj_id == *(uint32_t *)arg)
-        bpfrt_v_mark_reg_unknown(reg);
+        bpfrt_v_invalidate_reg(env, reg);
 }
 
 int bpfrt_v_release_reference(struct venv *env, uint32_t ref_obj_id)

@@ -198,7 +198,7 @@ struct vaux {
 };
 
 /* ---- subprograms (struct bpf_subprog_info) ---- */
-enum { GARG_SCALAR = 0, GARG_CTX, GARG_MEM_OR_NULL }; /* a global function's argument kinds */
+enum { GARG_SCALAR = 0, GARG_CTX, GARG_MEM_OR_NULL, GARG_MEM }; /* a global function's argument kinds */
 struct vsubprog {
     struct { uint8_t kind; uint32_t mem_size; } args[MAX_BPF_FUNC_REG_ARGS];
     uint32_t arg_cnt;
@@ -352,6 +352,7 @@ void bpfrt_v_json_step(struct venv *env, uint32_t idx, int32_t from, enum bpfrt_
 int bpfrt_v_add_subprogs(struct venv *env);
 int bpfrt_v_check_subprogs(struct venv *env);
 int bpfrt_v_find_subprog(const struct venv *env, uint32_t off);
+bool bpfrt_v_helper_changes_pkt_data(int32_t id); /* call.c */
 int bpfrt_v_check_max_stack_depth(struct venv *env);
 int bpfrt_v_check_btf_func(struct venv *env);
 void bpfrt_v_mark_insn_subprogs(struct venv *env);
@@ -378,7 +379,7 @@ uint32_t bpfrt_v_new_id(struct venv *env);
 void bpfrt_v_assign_scalar_id_before_mov(struct venv *env, struct vreg *src);
 void bpfrt_v_copy_register_state(struct vreg *dst, const struct vreg *src);
 void bpfrt_v_clear_all_pkt_pointers(struct venv *env);
-void bpfrt_v_invalidate_reg(struct vreg *reg);
+void bpfrt_v_invalidate_reg(struct venv *env, struct vreg *reg);
 bool bpfrt_v_reg_is_const_scalar(const struct vreg *r, uint64_t *val);
 void bpfrt_v_reg_bounds_sanity_check(struct venv *env, struct vreg *reg, const char *ctx);
 /* Calls fn on every register and spilled register of every frame. */
