@@ -308,9 +308,9 @@ static void quiet_trace(void *arg, const char *line, size_t len)
  * unverified) per corpus, as measured (docs/loader.md keeps the numbers):
  * the corpus directory's name picks the row; fewer is a regression.
  * BPFRT_REAL_FLOOR=V,U gives the floors for any other corpus.
- * tools/realworld/build_corpora.sh builds the last three: bcc's
- * libbpf-tools with clang 14 (out14) and 19 (out19), libbpf-bootstrap's
- * examples with both. */
+ * The last three are the objects of bcc's libbpf-tools built with clang 14
+ * (out14) and 19 (out19) and of libbpf-bootstrap's examples with both, as
+ * those projects' own builds make them (by hand, beside the project). */
 static const struct floor {
     const char *dir;
     unsigned verified, unverified;
