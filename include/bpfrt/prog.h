@@ -206,8 +206,8 @@ struct bpfrt_prog {
     uint8_t tag[BPF_TAG_SIZE];
     bool gpl_compatible;
     bool verified;               /* true: the verifier accepted it; engines may skip run-time checks */
-    bool probe_mem;              /* accepted, but it loads through BTF-typed kernel pointers: it runs
-                                    checked, those loads fault-safe (Linux's BPF_PROBE_MEM) */
+    bool probe_mem;              /* it loads through BTF-typed kernel pointers: those loads are
+                                    probes (Linux's BPF_PROBE_MEM), 0 where the run may not read */
 
     /* Instructions as the engines see them: ld_imm64 map references are
      * rewritten to hold the map pointer (BPF_PSEUDO_MAP_FD/IDX: imm/next imm =

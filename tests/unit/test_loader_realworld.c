@@ -108,6 +108,7 @@ static bool missing_feature(const char *err, char *out, size_t size)
 struct totals {
     unsigned objects, open_failed, progs, kernel_loaded, both_loaded, unverified_loaded, verifier_refused,
         bpfrt_only;
+    unsigned probes; /* of both_loaded: programs that load through kernel pointers (verified, as probes) */
 };
 static struct totals tot;
 static struct run_totals runs;
@@ -218,6 +219,15 @@ static void compare_prog(const char *path, const char *rel, uint32_t idx, int de
     if (krc == 0 && brc == 0) {
         tot.both_loaded++;
         test_passed++;
+        /* loads through BTF-typed kernel pointers: probes, in verified mode */
+        int h = bp ? bpfrt_object_prog_handle(bp) : -1;
+        const struct bpfrt_prog *prog = h >= 0 ? bpfrt_prog_from_handle(crt, h) : NULL;
+        if (prog && prog->probe_mem) {
+            tot.probes++;
+            CHECK(prog->verified);
+            if (verbose)
+                printf("probes %s\n", label);
+        }
     } else if (krc == 0 && urc == 0) {
         tot.verifier_refused++;
         if (nr_vrefusals < MAX_VREFUSALS)
@@ -359,6 +369,7 @@ int main(int argc, char **argv)
            tot.kernel_loaded, tot.both_loaded, tot.kernel_loaded ? 100.0 * tot.both_loaded / tot.kernel_loaded : 0.0,
            tot.unverified_loaded, tot.kernel_loaded ? 100.0 * tot.unverified_loaded / tot.kernel_loaded : 0.0,
            tot.bpfrt_only);
+    printf("of them, %u load through BTF-typed kernel pointers (probes, verified)\n", tot.probes);
     printf("test-run in both (%u inputs each): %u programs, %u agree, %u differ, %u differ but read the clock, "
            "random numbers, the task or the host's routes (or by design)\n",
            4u, runs.progs, runs.agree, runs.differ, runs.nondet);

@@ -505,6 +505,8 @@ static int create_prog(struct load *ld, bool verified, struct bpfrt_diag *diag, 
     };
     /* what the verifier proved goes to the engine (src/core/prog/facts.h) */
     struct bpfrt_prog_facts *facts = verified ? bpfrt_verify_facts(ld->venv) : NULL;
+    if (verified && !facts && ld->vres.probe_loads)
+        return -BPFRT_ENOMEM; /* its probes are facts: without them, plain loads */
     return bpfrt_prog_new_facts(ld->rt, ld->insns, ld->cnt, &opts,
                                 BPFRT_PROG_NEW_VALIDATED | (verified ? BPFRT_PROG_NEW_VERIFIED : 0u), facts, diag,
                                 out);
@@ -639,13 +641,12 @@ long bpfrt_cmd_prog_load(struct bpfrt_cmd *c)
     if (!err) {
         struct bpfrt_diag diag;
         bpfrt_diag_init(&diag, msg, sizeof(msg));
-        err = create_prog(&ld, verify && !ld.vres.probe_loads, &diag, &prog);
+        err = create_prog(&ld, verify, &diag, &prog);
         if (err || msg[0]) /* the error, or a note on the engine */
             bpfrt_vlog_printf(&ld.log, "%s\n", msg);
         accepted = !err;
     }
     if (prog && verify) {
-        prog->verified = !ld.vres.probe_loads;
         prog->probe_mem = ld.vres.probe_loads != 0;
         prog->stack_depth = ld.vres.prog_stack_depth;
         prog->verified_insns = ld.vres.insn_processed;

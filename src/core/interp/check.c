@@ -4,7 +4,9 @@
  * inline; everything else comes here: the run's regions
  * (src/core/prog/regions.c) and the context through the one access rule.
  * Helper arguments are checked against the prototype before the call and
- * the memory a helper returns becomes a region after it. */
+ * the memory a helper returns becomes a region after it. Also the probes
+ * (Linux's BPF_PROBE_MEM loads, arch/x86/net/bpf_jit_comp.c's exception
+ * table): loads through kernel pointers, verified or not. */
 #include "bpfrt/helpers.h"
 #include "core/helpers/helpers_internal.h"
 #include "core/interp/interp.h"
@@ -75,17 +77,73 @@ int bpfrt_interp_check_load(struct interp_exec *ex, uint64_t addr, uint32_t size
         return 1;
     /* BTF-typed tracing programs read kernel objects through the typed
      * pointers of their arguments (Linux's PTR_TO_BTF_ID, BPF_PROBE_MEM):
-     * a fault-safe read the host-read policy allows, 0 when it does not or
-     * the address faults - as Linux's exception table makes it. */
+     * unverified, any load of theirs may be such a read - a probe. */
     if (ex->run->prog && (ex->run->prog->ctx_desc || ex->run->prog->probe_mem)) {
-        uint64_t v = 0;
-        if (bpfrt_host_read(ex->run, &v, (const void *)(uintptr_t)addr, size, false) < 0)
-            v = 0;
-        *val = v;
+        *val = bpfrt_interp_probe_load(ex, addr, size, false);
         return 2;
     }
     bad_access(ex, pc, addr, size, "read");
     return 0;
+}
+
+static bool within(uint64_t addr, uint32_t size, uintptr_t lo, uintptr_t hi)
+{
+    return addr >= lo && addr < hi && hi - addr >= size;
+}
+
+/* Whether [addr, +size) is a kernel object the runtime made; remembers it
+ * for the next probe (a program reads several fields of one task). */
+static bool kernel_object(struct interp_exec *ex, uint64_t addr, uint32_t size)
+{
+    size_t len = 0;
+    if (within(addr, size, ex->probe_lo, ex->probe_hi))
+        return true;
+    if (!bpfrt_kernel_object_range(ex->run->rt, (const void *)(uintptr_t)addr, &len) || len < size)
+        return false;
+    ex->probe_lo = (uintptr_t)addr; /* the object's start is not known: from here on */
+    ex->probe_hi = (uintptr_t)addr + len;
+    return true;
+}
+
+/* What a probe may read, as Linux's exception table makes a faulting
+ * BPF_PROBE_MEM load read 0: the run's own memory - a checked run's
+ * regions, the engine's stack, the kernel objects the runtime made for
+ * programs (a task_struct and what it points to), all read directly - and
+ * what the host-read policy allows (docs/sandbox.md), through the
+ * platform's fault-safe copy. Nothing else, whatever address a kernel
+ * object's field held. */
+uint64_t bpfrt_interp_probe_load(struct interp_exec *ex, uint64_t addr, uint32_t size, bool sign)
+{
+    struct bpfrt_run *run = ex->run;
+    const void *p = (const void *)(uintptr_t)addr;
+    uint8_t b[8] = { 0 };
+    if (addr + size < addr || size > sizeof(b))
+        return 0;
+    if (kernel_object(ex, addr, size) || within(addr, size, run->stack_lo, run->stack_hi) ||
+        (run->checked && bpfrt_run_region_lookup(run, addr, size, false)))
+        bpfrt_memcpy(b, p, size);
+    else if (bpfrt_runtime_host_reads(run->rt) == BPFRT_HOST_READS_NONE) /* nothing more than the above */
+        return 0;
+    else if (bpfrt_host_read(run, b, p, size, false) < 0)
+        return 0;
+    uint8_t v8;
+    uint16_t v16;
+    uint32_t v32;
+    uint64_t v64;
+    switch (size) {
+    case 1:
+        bpfrt_memcpy(&v8, b, 1);
+        return sign ? (uint64_t)(int64_t)(int8_t)v8 : v8;
+    case 2:
+        bpfrt_memcpy(&v16, b, 2);
+        return sign ? (uint64_t)(int64_t)(int16_t)v16 : v16;
+    case 4:
+        bpfrt_memcpy(&v32, b, 4);
+        return sign ? (uint64_t)(int64_t)(int32_t)v32 : v32;
+    default:
+        bpfrt_memcpy(&v64, b, 8);
+        return v64;
+    }
 }
 
 bool bpfrt_interp_check_store(struct interp_exec *ex, uint64_t addr, uint32_t size, uint32_t pc)

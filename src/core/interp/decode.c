@@ -2,8 +2,10 @@
  * at prepare time, so the run loop never parses an opcode: every slot names
  * its handler, jump targets are absolute, immediates are sign-extended (and
  * shift immediates masked), ld_imm64 is one slot with its 64-bit value and
- * helper calls hold their resolved prototype. */
+ * helper calls hold their resolved prototype; loads the verifier marked
+ * as probes say so. */
 #include "core/interp/interp.h"
+#include "core/prog/facts.h"
 
 static void sort_uptr(uintptr_t *a, uint32_t n)
 {
@@ -125,6 +127,11 @@ int bpfrt_interp_decode(struct bpfrt_prog *prog, struct bpfrt_diag *diag)
         if ((d.dst > BPF_REG_10 || d.src > BPF_REG_10) && kind != BPFRT_K_LDDW && kind != BPFRT_K_CALL)
             FAIL("R%u is invalid", d.dst > BPF_REG_10 ? d.dst : d.src);
         switch (kind) {
+        case BPFRT_K_LDX:
+        case BPFRT_K_LDACQ:
+            /* a load through a kernel pointer (the verifier's mark) */
+            s->imm = prog->verified && prog->facts && (prog->facts->flags[pc] & BPFRT_FACT_PROBE_LOAD);
+            break;
         case BPFRT_K_ALU: {
             uint8_t alu = bpfrt_op_info[d.op].alu;
             bool k = bpfrt_op_info[d.op].flags & BPFRT_OPF_K;

@@ -294,6 +294,7 @@ static int interp_run(struct bpfrt_prog *prog, struct bpfrt_run *run, uint64_t r
     ex.exit_pc = UINT32_MAX;
     ex.nr_extra_maps = ex.nr_values = ex.next_value = 0;
     ex.held_lock = 0;
+    ex.probe_lo = ex.probe_hi = 0;
     ex.run = run;
     ex.stack_base = stack;
     ex.stack_top = stack + sizeof(stack);

@@ -36,7 +36,9 @@ struct interp_slot {
     int32_t off;       /* memory offset, or the absolute target of a jump/local call */
     uint64_t imm;      /* sign-extended imm, the ld_imm64 value, or the helper proto */
 };
-/* CALL_HELPER slots use src as "the prototype needs checked-mode checks". */
+/* CALL_HELPER slots use src as "the prototype needs checked-mode checks";
+ * load slots (LDX, load-acquire) imm as "a probe" (BPFRT_FACT_PROBE_LOAD).
+ * The op stays the instruction's: the JIT reads the same slots. */
 
 /* The decoded program (prog->engine_state). */
 struct interp_code {
@@ -90,6 +92,9 @@ struct interp_exec {
     struct { uintptr_t value; struct bpfrt_map *map; } values[INTERP_MAX_VALUES];
     uint32_t nr_values, next_value;
     uintptr_t held_lock;
+    /* Probes: the kernel object a probe last found readable, readable for
+     * the whole engine run (the runtime frees them only after runs end). */
+    uintptr_t probe_lo, probe_hi;
     /* Trace. */
     uint64_t trace_before[11];
     int64_t trace_pc;          /* instruction whose effect is pending report, or -1 */
@@ -116,6 +121,12 @@ bool bpfrt_interp_code_has_func(const struct interp_code *code, uint32_t pc);
  * the value (context pointer field); 0 = invalid (error recorded). */
 int bpfrt_interp_check_load(struct interp_exec *ex, uint64_t addr, uint32_t size, uint64_t *val, uint32_t pc);
 bool bpfrt_interp_check_store(struct interp_exec *ex, uint64_t addr, uint32_t size, uint32_t pc);
+/* A probe (Linux's BPF_PROBE_MEM): the `size` bytes at addr, zero- or
+ * sign-extended, when the run may read them all, else 0. Never fails the
+ * run: the verified loads through kernel pointers (BPFRT_FACT_PROBE_LOAD)
+ * in both engines, and checked mode's loads outside the regions of a
+ * program that reads kernel objects. */
+uint64_t bpfrt_interp_probe_load(struct interp_exec *ex, uint64_t addr, uint32_t size, bool sign);
 /* Atomic read-modify-write: plain writable memory only (no context). */
 bool bpfrt_interp_check_rmw(struct interp_exec *ex, uint64_t addr, uint32_t size, uint32_t pc);
 /* False when a prototype passes no memory either way (scalar arguments,

@@ -11,6 +11,15 @@
  * through the context description. Accesses to [r10 + off] inside the
  * frame are in range by construction and get no test.
  *
+ * Verified mode has no checks, except on the loads the verifier marked as
+ * probes (BPFRT_FACT_PROBE_LOAD: through a BTF-typed kernel pointer, whose
+ * address is whatever a kernel object held). Linux emits those as plain
+ * loads with an exception-table entry that makes a fault read 0; bpfrt
+ * cannot catch a fault, so a probe gets checked mode's inline test and
+ * slow path, whose probe outcome reads only where the run may (check.c's
+ * bpfrt_interp_probe_load) and yields 0 elsewhere - never a stop, as
+ * Linux's never faults.
+ *
  * On x86 plain loads are acquire and plain stores release, so
  * load-acquire/store-release are ordinary moves. Atomics use lock-prefixed
  * instructions; an unaligned atomic (unverified programs only) becomes a
@@ -34,15 +43,16 @@ static bool frame_local(uint8_t reg, int16_t off, unsigned size)
     return reg == BPF_REG_10 && off >= -BPFRT_STACK_SIZE && off + (int)size <= 0;
 }
 
-/* Checked mode: leaves the address in r11 after testing it. `dst` is the
- * load's destination, which the slow path may fill with a context field's
- * value (execution then continues at the next instruction). */
+/* Checked mode, and verified mode's probes: leaves the address in r11
+ * after testing it. `dst` is the load's destination, which the slow path
+ * may fill with a context field's value or a probe's bytes, sign-extended
+ * for `sign` (execution then continues at the next instruction). */
 static void check_access(struct jit_ctx *c, int base, int16_t off, unsigned size, enum jit_access_kind kind,
-                         int dst)
+                         int dst, bool sign)
 {
     struct x86 *x = &c->hot, *y = &c->cold;
     unsigned si = size_idx(size);
-    bool load = kind == JIT_ACC_LOAD;
+    bool load = kind != JIT_ACC_STORE && kind != JIT_ACC_RMW;
     if (off == 0)
         bpfrt_x86_mov_rr(x, 8, JIT_T2, base);
     else
@@ -69,17 +79,46 @@ static void check_access(struct jit_ctx *c, int base, int16_t off, unsigned size
         return;
     }
     bpfrt_jit_jump_label(c, y, X86_CC_E, ok);
-    bpfrt_x86_mov_rr(y, 8, dst, JIT_T1); /* a context field's value */
+    if (sign) /* the interpreter's LDXSX of such a value */
+        bpfrt_x86_movsx_rr(y, 8, size, dst, JIT_T1);
+    else
+        bpfrt_x86_mov_rr(y, 8, dst, JIT_T1); /* a context field's value */
     bpfrt_jit_jump_insn(c, y, -1, c->pc + 1);
 }
 
+/* A probe load: checked mode's test and slow path, where the probe kind
+ * gives the value (sign-extended there, 0 where the run may not read). In
+ * verified code the cache the test reads first holds the kernel object
+ * the last probe found (jit_runtime.c), so a program reading fields of its
+ * task stays inline; it starts as the entry frame's stack. */
+static void probe_load(struct jit_ctx *c, int base, int16_t off, unsigned size, bool sign, int dst)
+{
+    check_access(c, base, off, size, sign ? JIT_ACC_PROBE_SX : JIT_ACC_PROBE, dst, false);
+    bpfrt_x86_load(&c->hot, size, sign, dst, JIT_T2, 0);
+}
+
+bool bpfrt_jit_needs_access_stub(const struct jit_ctx *c)
+{
+    if (c->mode == JIT_CHECKED)
+        return true;
+    for (uint32_t pc = 0; c->facts && pc < c->len; pc++)
+        if (c->facts->flags[pc] & BPFRT_FACT_PROBE_LOAD)
+            return true;
+    return false;
+}
+
+/* LDX and load-acquire (an x86 load is acquire). */
 void bpfrt_jit_emit_ldx(struct jit_ctx *c, const struct bpfrt_dinsn *d)
 {
     int base = R(d->src);
     int32_t off = d->off;
     bool sign = bpfrt_op_info[d->op].flags & BPFRT_OPF_SIGNED;
+    if (jit_fact(c, BPFRT_FACT_PROBE_LOAD)) {
+        probe_load(c, base, d->off, d->size, sign, R(d->dst));
+        return;
+    }
     if (c->mode == JIT_CHECKED && !frame_local(d->src, d->off, d->size)) {
-        check_access(c, base, d->off, d->size, JIT_ACC_LOAD, R(d->dst));
+        check_access(c, base, d->off, d->size, JIT_ACC_LOAD, R(d->dst), sign);
         base = JIT_T2;
         off = 0;
     }
@@ -93,7 +132,7 @@ void bpfrt_jit_emit_st(struct jit_ctx *c, const struct bpfrt_dinsn *d)
     int base = R(d->dst);
     int32_t off = d->off;
     if (c->mode == JIT_CHECKED && !frame_local(d->dst, d->off, d->size)) {
-        check_access(c, base, d->off, d->size, JIT_ACC_STORE, -1);
+        check_access(c, base, d->off, d->size, JIT_ACC_STORE, -1, false);
         base = JIT_T2;
         off = 0;
     }
@@ -177,7 +216,7 @@ void bpfrt_jit_emit_atomic(struct jit_ctx *c, const struct bpfrt_dinsn *d)
     int32_t off = d->off;
     bool in_frame = frame_local(d->dst, d->off, size);
     if (c->mode == JIT_CHECKED && !in_frame) {
-        check_access(c, base, d->off, size, JIT_ACC_RMW, -1);
+        check_access(c, base, d->off, size, JIT_ACC_RMW, -1, false);
         base = JIT_T2;
         off = 0;
     }

@@ -97,8 +97,9 @@ enum jit_raise_kind { JIT_RAISE_BUDGET = 1, JIT_RAISE_FELL_OFF, JIT_RAISE_HELPER
 #define JIT_PACK(kind, pc) ((uint32_t)(kind) << 24 | (pc))
 
 /* Kinds of checked access (bpfrt_jit_slow_access's packed argument: kind << 26 |
- * log2(size) << 24 | pc). */
-enum jit_access_kind { JIT_ACC_LOAD = 0, JIT_ACC_STORE = 1, JIT_ACC_RMW = 2 };
+ * log2(size) << 24 | pc), and the probes of verified code (zero- and
+ * sign-extending). */
+enum jit_access_kind { JIT_ACC_LOAD = 0, JIT_ACC_STORE = 1, JIT_ACC_RMW = 2, JIT_ACC_PROBE = 3, JIT_ACC_PROBE_SX = 4 };
 
 /* A jump, call or loop head as the emission met it (jit_layout.c). */
 struct jit_fix {
@@ -313,6 +314,8 @@ void bpfrt_jit_emit_st(struct jit_ctx *c, const struct bpfrt_dinsn *d);
 void bpfrt_jit_emit_atomic(struct jit_ctx *c, const struct bpfrt_dinsn *d);
 void bpfrt_jit_emit_call(struct jit_ctx *c, const struct bpfrt_dinsn *d);
 void bpfrt_jit_emit_ld_pkt(struct jit_ctx *c, const struct bpfrt_dinsn *d);
+/* Whether the code calls the access stub: checked mode, or probe loads. */
+bool bpfrt_jit_needs_access_stub(const struct jit_ctx *c);
 void bpfrt_jit_emit_stubs(struct jit_ctx *c);
 void bpfrt_jit_emit_fell_off(struct jit_ctx *c);
 /* Checked mode: a taken backward jump to `target` charges the budget; emits

@@ -51,14 +51,39 @@ static const struct interp_code *current_code(struct jit_exec *ex)
     return jp->vm;
 }
 
+/* Verified code's probes test the load cache first: the entry frame's
+ * stack at the start, then the kernel object the last probe found, which
+ * stays readable for the whole run (check.c's probe cache). */
+static void probe_home(struct jit_exec *ex)
+{
+    ex->rd_lo = ex->stk_lo;
+    for (unsigned i = 0; i < 4; i++)
+        ex->rd_lim[i] = ex->stk_lim[i];
+}
+
+static void probe_hint(struct jit_exec *ex)
+{
+    uint64_t span = ex->vm.probe_hi - ex->vm.probe_lo;
+    if (span < 8)
+        return; /* the limits below need 8 bytes */
+    ex->rd_lo = ex->vm.probe_lo;
+    for (unsigned i = 0; i < 4; i++)
+        ex->rd_lim[i] = span - (1u << i);
+}
+
 /* ---- slow paths (called through the stubs of jit_stubs.c) ---- */
 
 int bpfrt_jit_slow_access(struct jit_exec *ex, uint64_t addr, uint32_t packed, uint64_t *val, uint64_t r10)
 {
-    uint32_t pc = packed & 0xffffff, size = 1u << ((packed >> 24) & 3);
+    uint32_t pc = packed & 0xffffff, size = 1u << ((packed >> 24) & 3), kind = packed >> 26;
     int r;
+    if (kind >= JIT_ACC_PROBE) { /* verified code: a load through a kernel pointer */
+        *val = bpfrt_interp_probe_load(&ex->vm, addr, size, kind == JIT_ACC_PROBE_SX);
+        probe_hint(ex);
+        return 2;
+    }
     sync_stack_region(ex);
-    switch (packed >> 26) {
+    switch (kind) {
     case JIT_ACC_LOAD:
         r = bpfrt_interp_check_load(&ex->vm, addr, size, val, pc);
         break;
@@ -292,6 +317,7 @@ int bpfrt_jit_run(struct bpfrt_prog *prog, struct bpfrt_run *run, uint64_t r1, u
     vm->exit_pc = UINT32_MAX;
     vm->nr_extra_maps = vm->nr_values = vm->next_value = 0;
     vm->held_lock = 0;
+    vm->probe_lo = vm->probe_hi = 0;
     vm->run = run;
     vm->loop = NULL;
     vm->stack_base = stack;
@@ -323,6 +349,8 @@ int bpfrt_jit_run(struct bpfrt_prog *prog, struct bpfrt_run *run, uint64_t r1, u
     set_stack_range(&ex, ex.top);
     if (checked)
         bpfrt_jit_sync_hints(&ex);
+    else
+        probe_home(&ex);
 
     uint64_t regs[11] = { 0, r1, r2, 0, 0, 0, 0, 0, 0, 0, ex.top };
     jit_entry_fn entry = (jit_entry_fn)(void *)(jp->image + jp->entry);

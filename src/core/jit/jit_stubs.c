@@ -106,7 +106,7 @@ static void emit_stubs(struct jit_ctx *c)
     stub_entry(c);
     stub_raise(c);
     /* the slow stubs only where something can call them */
-    if (c->mode == JIT_CHECKED)
+    if (bpfrt_jit_needs_access_stub(c))
         stub_slow(c, JIT_STUB_ACCESS, (const void *)bpfrt_jit_slow_access, 8);
     if (c->has_local_calls)
         stub_slow(c, JIT_STUB_FRAME, (const void *)bpfrt_jit_slow_frame, 16);

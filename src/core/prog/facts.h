@@ -26,6 +26,12 @@ enum {
     /* A 32-bit ALU operation whose destination no later instruction reads
      * (dead after it): the zero-extension of its upper half is needless. */
     BPFRT_FACT_ZEXT_NEEDLESS = 1u << 1,
+    /* A load (LDX, load-acquire) through a BTF-typed kernel pointer on every
+     * path (Linux's PTR_TO_BTF_ID loads, which its fix-ups make
+     * BPF_PROBE_MEM): the engine performs it as a probe, a read of exactly
+     * its size where the run may read (bpfrt_interp_probe_load), else 0 -
+     * never a plain load, since the address is whatever the object held. */
+    BPFRT_FACT_PROBE_LOAD = 1u << 2,
 };
 
 struct bpfrt_prog_facts {

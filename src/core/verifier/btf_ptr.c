@@ -6,11 +6,15 @@
  * btf_struct_walk for loads). Type ids are those of the load's attach BTF,
  * else the runtime's kernel BTF (bpfrt_runtime_set_kernel_btf).
  *
- * Loads through these pointers read kernel memory the verifier cannot
- * vouch for: Linux turns them into BPF_PROBE_MEM (fault-safe) loads; bpfrt
- * counts them (fixups.c) and PROG_LOAD runs such a program in checked
- * mode, where they are fault-safe reads under the runtime's host-read
- * policy (docs/sandbox.md). */
+ * Loads through these pointers read memory the verifier cannot vouch for
+ * (a hook's argument, a field of an object): Linux turns them into
+ * BPF_PROBE_MEM loads (do_misc_fixups' convert_ctx_accesses), which read 0
+ * on a fault. bpfrt marks each such load (memops.c, on every path through
+ * it; BPFRT_FACT_PROBE_LOAD for the engines) and the engines run it as a
+ * probe: a read of exactly its size of memory the run may read, else 0
+ * (docs/sandbox.md). Unlike Linux, which probes only pointers it does not
+ * trust, every load through such a pointer is a probe: a trusted pointer
+ * here is one a caller may have handed in. */
 #include "bpfrt/btf.h"
 #include "core/verifier/verifier.h"
 
@@ -139,6 +143,12 @@ int bpfrt_v_btf_ctx_load(struct venv *env, int32_t off, struct vreg *dst)
     if (flags & PTR_MAYBE_NULL)
         dst->id = bpfrt_v_new_id(env);
     return 1;
+}
+
+bool bpfrt_v_probe_ptr(const struct vreg *reg)
+{
+    const uint8_t untrusted_ro = MEM_RDONLY | PTR_UNTRUSTED; /* a void * member's memory */
+    return reg->type == PTR_TO_BTF_ID || (reg->type == PTR_TO_MEM && (reg->flags & untrusted_ro) == untrusted_ro);
 }
 
 /* ---- walking a struct (btf_struct_walk) ---- */
@@ -406,7 +416,6 @@ int bpfrt_v_check_ptr_to_btf_access(struct venv *env, uint32_t regno, int32_t of
     }
     if (kind < 0)
         return kind;
-    env->aux[env->insn_idx].probe_load = true;
     if (value_regno < 0)
         return 0;
     struct vreg *dst = &regs[value_regno];

@@ -1,7 +1,8 @@
 /* What the verifier hands the engines (src/core/prog/facts.h), built from
  * its per-instruction and per-subprogram results after the fix-ups - as
  * Linux's JITs read env->insn_aux_data (zext_dst, from
- * opt_subreg_zext_lo32_rnd_hi32) and subprog_info[].stack_depth. Only
+ * opt_subreg_zext_lo32_rnd_hi32), the BPF_PROBE_MEM marks of
+ * convert_ctx_accesses and subprog_info[].stack_depth. Only
  * called for a program the verifier accepted. */
 #include "core/prog/facts.h"
 #include "core/verifier/verifier.h"
@@ -40,6 +41,8 @@ struct bpfrt_prog_facts *bpfrt_verify_facts(struct venv *env)
         if (!aux->seen)
             continue;
         f->flags[i] |= BPFRT_FACT_REACHED;
+        if (aux->probe_load) /* on every path through it (memops.c) */
+            f->flags[i] |= BPFRT_FACT_PROBE_LOAD;
         /* dead after: not live where the next instruction starts (a
          * 32-bit ALU operation falls through to it alone) */
         const struct bpfrt_dinsn *d = &env->di[i];

@@ -37,9 +37,7 @@ static void hard_wire_dead_branches(struct venv *env, uint32_t i)
 }
 
 /* Loads through BTF-typed kernel pointers (Linux makes them BPF_PROBE_MEM):
- * such a program runs in checked mode, whose loads of memory outside the
- * run's regions are fault-safe host reads - and whose context accesses
- * convert themselves, so its context loads stay as written. */
+ * the engines run them as probes (BPFRT_FACT_PROBE_LOAD, facts.c). */
 static uint32_t count_probe_loads(const struct venv *env)
 {
     uint32_t n = 0;
@@ -56,8 +54,7 @@ int bpfrt_v_fixups(struct venv *env, struct bpfrt_verify_result *res)
             env->args->insns[i] = (struct bpf_insn){ .code = BPF_JMP | BPF_JA, .off = -1 };
             continue;
         }
-        if (!res->probe_loads)
-            convert_ctx_access(env, i);
+        convert_ctx_access(env, i);
         hard_wire_dead_branches(env, i);
     }
     return 0;

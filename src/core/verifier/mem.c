@@ -339,9 +339,7 @@ int bpfrt_v_check_mem_access(struct venv *env, int insn_idx, uint32_t regno, int
         }
         /* untrusted read-only memory (a kernel object's void pointer
          * member) is read through fault-safe loads: no bounds to check */
-        if ((reg->flags & (MEM_RDONLY | PTR_UNTRUSTED)) == (MEM_RDONLY | PTR_UNTRUSTED))
-            env->aux[insn_idx].probe_load = true;
-        else
+        if (!bpfrt_v_probe_ptr(reg))
             err = bpfrt_v_check_mem_region_access(env, regno, off, size, (uint32_t)reg->reg_mem_size, false);
         if (!err && value_regno >= 0 && (!write || (reg->flags & MEM_RDONLY)))
             bpfrt_v_mark_reg_unknown(&regs[value_regno]);

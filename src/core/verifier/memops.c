@@ -36,6 +36,24 @@ static int save_aux_ptr_type(struct venv *env, uint8_t type)
     return 0;
 }
 
+/* A load is a probe (through a kernel pointer: BPF_PROBE_MEM) on every path
+ * or on none. The kernel here (6.18.44) refuses untrusted read-only memory
+ * sharing a load with another pointer kind, as save_aux_ptr_type does for
+ * the kinds it rewrites; PTR_TO_BTF_ID is one of those already. */
+static int save_probe_load(struct venv *env, bool probe)
+{
+    struct vaux *aux = &env->aux[env->insn_idx];
+    if (probe ? aux->plain_load : aux->probe_load) {
+        verbose(env, "same insn cannot be used with different pointers\n");
+        return -BPFRT_EINVAL;
+    }
+    if (probe)
+        aux->probe_load = true;
+    else
+        aux->plain_load = true;
+    return 0;
+}
+
 static int check_load_mem(struct venv *env, const struct bpfrt_dinsn *d, bool strict, bool is_ldsx)
 {
     int err = bpfrt_v_check_reg_arg(env, d->src, SRC_OP);
@@ -44,9 +62,12 @@ static int check_load_mem(struct venv *env, const struct bpfrt_dinsn *d, bool st
     if (err)
         return err;
     uint8_t src_type = cur_regs(env)[d->src].type;
+    bool probe = bpfrt_v_probe_ptr(&cur_regs(env)[d->src]); /* before dst (maybe src) changes */
     err = bpfrt_v_check_mem_access(env, env->insn_idx, d->src, d->off, d->size, false, d->dst, strict, is_ldsx);
     if (!err)
         err = save_aux_ptr_type(env, src_type);
+    if (!err)
+        err = save_probe_load(env, probe);
     if (!err)
         bpfrt_v_reg_bounds_sanity_check(env, &cur_regs(env)[d->dst], "ldx");
     return err;

@@ -188,7 +188,8 @@ struct vaux {
     uint8_t flags;               /* AUX_* */
     bool seen;
     bool ptr_type_set;
-    bool probe_load;             /* reads kernel memory through a BTF-typed pointer (BPF_PROBE_MEM) */
+    bool probe_load;             /* a load through a BTF-typed kernel pointer (BPF_PROBE_MEM) */
+    bool plain_load;             /* a load through any other pointer (never both: memops.c) */
     uint8_t ptr_type;            /* the pointer kind this memory insn accessed */
     uint8_t cfg_state;           /* check_cfg walk */
     bool branch_taken_set[2];    /* per cond jump: the branch the walk ever took (dead-branch fixup) */
@@ -444,6 +445,9 @@ int bpfrt_v_check_btf_arg(struct venv *env, uint32_t regno, const struct vreg *r
                           bool release, const char *want);
 const char *bpfrt_v_btf_type_name(const struct venv *env, uint32_t btf_id);
 int bpfrt_v_btf_ctx_load(struct venv *env, int32_t off, struct vreg *dst);
+/* Whether loads through reg are probes (Linux's BPF_PROBE_MEM): reg points
+ * to a kernel object the verifier cannot vouch for at run time. */
+bool bpfrt_v_probe_ptr(const struct vreg *reg);
 int bpfrt_v_check_ptr_to_btf_access(struct venv *env, uint32_t regno, int32_t off, int size, bool write,
                                     int value_regno);
 int bpfrt_v_ret_task_btf(struct venv *env, struct vreg *r0);

@@ -80,8 +80,8 @@ struct bpfrt_verify_result {
     uint32_t stack_depth[257];     /* per subprogram, rounded as Linux */
     uint32_t prog_stack_depth;     /* the entry subprogram's */
     uint32_t max_ctx_offset;       /* end of the furthest context byte accessed */
-    uint32_t probe_loads;          /* loads through BTF-typed kernel pointers: fault-safe reads
-                                      (Linux's BPF_PROBE_MEM), which checked mode performs */
+    uint32_t probe_loads;          /* loads through BTF-typed kernel pointers: probes (Linux's
+                                      BPF_PROBE_MEM), BPFRT_FACT_PROBE_LOAD in the facts */
 };
 
 /* Allocates the environment and runs the checks before the BTF and map
