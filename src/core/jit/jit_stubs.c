@@ -101,12 +101,12 @@ static void stub_slow(struct jit_ctx *c, enum jit_stub which, const void *fn, in
     bpfrt_x86_ret(x);
 }
 
-static void emit_stubs(struct jit_ctx *c)
+static void emit_stubs(struct jit_ctx *c, bool access)
 {
     stub_entry(c);
     stub_raise(c);
     /* the slow stubs only where something can call them */
-    if (bpfrt_jit_needs_access_stub(c))
+    if (access)
         stub_slow(c, JIT_STUB_ACCESS, (const void *)bpfrt_jit_slow_access, 8);
     if (c->has_local_calls)
         stub_slow(c, JIT_STUB_FRAME, (const void *)bpfrt_jit_slow_frame, 16);
@@ -114,8 +114,8 @@ static void emit_stubs(struct jit_ctx *c)
         stub_slow(c, JIT_STUB_TAIL, (const void *)bpfrt_jit_slow_tail, 8);
 }
 
-/* The stubs' code depends only on three things (checked mode, local
- * calls, tail calls), so each of the eight variants is emitted once per
+/* The stubs' code depends only on four things (checked mode, checked
+ * accesses or probes, local calls, tail calls), so each variant is emitted once per
  * process and copied into every later compile: their code, their
  * pass-sized jumps (the first of the hot stream's records) and their
  * labels (bound in the hot stream before any record of the program's).
@@ -130,12 +130,13 @@ static struct stub_template {
     struct jit_label labels[JIT_STUB_COUNT];
     struct jit_fix adj[STUB_ADJ_MAX];
     uint8_t code[STUB_CODE_MAX];
-} templates[8];
-static int template_state[8];
+} templates[16];
+static int template_state[16];
 
 void bpfrt_jit_emit_stubs(struct jit_ctx *c)
 {
-    unsigned v = (c->mode == JIT_CHECKED) << 2 | c->has_local_calls << 1 | c->may_tail_call;
+    bool access = bpfrt_jit_needs_access_stub(c);
+    unsigned v = (c->mode == JIT_CHECKED) << 3 | access << 2 | c->has_local_calls << 1 | c->may_tail_call;
     struct stub_template *t = &templates[v];
     int state = __atomic_load_n(&template_state[v], __ATOMIC_ACQUIRE);
     if (state == 2 && c->hot.len == 0 && c->nadj[0] == 0 && c->nlabels == JIT_STUB_COUNT &&
@@ -148,7 +149,7 @@ void bpfrt_jit_emit_stubs(struct jit_ctx *c)
         bpfrt_memcpy(c->labels, t->labels, sizeof(t->labels));
         return;
     }
-    emit_stubs(c);
+    emit_stubs(c, access);
     /* the first compile of a variant keeps what it emitted, if it is
      * the whole hot stream so far and fits */
     if (state != 0 || c->err || c->hot.len > STUB_CODE_MAX || c->nadj[0] > STUB_ADJ_MAX || c->nfix[0] || c->nfix[1] ||
