@@ -159,8 +159,11 @@ struct jit_ctx {
     uint32_t cold_base, image_len, passes;
     bool aligned;                 /* loop heads are padded */
     uint32_t stub[JIT_STUB_COUNT];/* label ids of the stubs */
-    struct jit_scratch scratch;
     int err;
+    /* last: a compile clears the fields above, not the scratch's
+     * bookkeeping of heap pieces (a kilobyte; jit_scratch.c sets what it
+     * reads) */
+    struct jit_scratch scratch;
 };
 
 /* Emitter of one instruction family. */

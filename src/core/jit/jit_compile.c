@@ -346,7 +346,7 @@ int bpfrt_jit_compile(struct bpfrt_prog *prog, struct jit_prog *jp, char *msg, s
     const struct bpfrt_platform *plat = rt->plat;
     uint32_t len = prog->len;
     struct jit_ctx c;
-    bpfrt_memset(&c, 0, sizeof(c));
+    bpfrt_memset(&c, 0, __builtin_offsetof(struct jit_ctx, scratch));
     c.prog = prog;
     c.jp = jp;
     c.len = len;

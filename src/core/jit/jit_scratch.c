@@ -25,13 +25,12 @@ static size_t round16(size_t n)
 void bpfrt_jit_scratch_begin(struct jit_ctx *c)
 {
     struct jit_scratch *s = &c->scratch;
-    bpfrt_memset(s, 0, sizeof(*s));
+    /* (heap[] is read only below nheap: not cleared) */
     s->base = __atomic_exchange_n(&c->prog->rt->scratch, NULL, __ATOMIC_ACQUIRE);
-    if (s->base) {
-        s->size = *(size_t *)s->base;
-        s->used = SCRATCH_HDR;
-    }
+    s->size = s->base ? *(size_t *)s->base : 0;
+    s->used = SCRATCH_HDR;
     s->need = SCRATCH_HDR;
+    s->nheap = 0;
 }
 
 void *bpfrt_jit_scratch_get(struct jit_ctx *c, size_t size, bool zero)
