@@ -33,18 +33,10 @@ void bpfrt_jit_scratch_begin(struct jit_ctx *c)
     s->nheap = 0;
 }
 
-void *bpfrt_jit_scratch_get(struct jit_ctx *c, size_t size, bool zero)
+void *bpfrt_jit_scratch_more(struct jit_ctx *c, size_t size, bool zero)
 {
     struct jit_scratch *s = &c->scratch;
-    size = round16(size ? size : 1);
-    s->need += size;
-    if (s->base && s->size - s->used >= size) {
-        uint8_t *p = s->base + s->used;
-        s->used += size;
-        if (zero)
-            bpfrt_memset(p, 0, size);
-        return p;
-    }
+    (void)zero; /* the allocator's memory is zeroed */
     if (s->nheap == sizeof(s->heap) / sizeof(s->heap[0]))
         return NULL;
     void *p = bpfrt_zalloc(c->prog->rt, size);
