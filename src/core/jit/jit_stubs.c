@@ -114,15 +114,17 @@ static void emit_stubs(struct jit_ctx *c, bool access)
         stub_slow(c, JIT_STUB_TAIL, (const void *)bpfrt_jit_slow_tail, 8);
 }
 
-/* The stubs' code depends only on four things (checked mode, checked
- * accesses or probes, local calls, tail calls), so each variant is emitted once per
- * process and copied into every later compile: their code, their
- * pass-sized jumps (the first of the hot stream's records) and their
- * labels (bound in the hot stream before any record of the program's).
- * Emitting them took about 0.1 us a compile, a third of a small program's
- * emission. A template is published once (state 0: empty, 1: being built
- * by the compile that claimed it, 2: ready); a compile finding it being
- * built emits the stubs itself. */
+/* The stubs' code depends only on four things (checked mode, the access
+ * stub: checked accesses or verified probes, local calls, tail calls), so
+ * each variant is emitted once per process and copied into every later
+ * compile: its code, its pass-sized jumps (the first of the hot stream's
+ * records, all still long) and its labels (bound in the hot stream before
+ * any record of the program's). Emitting them took about 0.1 us a compile,
+ * a third of a small program's emission. A template is published once
+ * (state 0: empty, 1: being built by the compile that claimed it, 2:
+ * ready); a compile finding it being built emits the stubs itself. The
+ * code holds the slow paths' absolute addresses: the same for the whole
+ * process. */
 #define STUB_CODE_MAX 512
 #define STUB_ADJ_MAX 8
 static struct stub_template {
