@@ -1,19 +1,24 @@
 /* CPU benchmarks: the eight programs of shared/bench, each run natively (gcc
  * -O2), JIT-compiled (trusted mode: no checks; checked mode: what
  * unverified programs get; verified mode where the verifier accepts the
- * program), in the interpreter (checked), and in uBPF's JIT and interpreter
- * when bench/ubpf.sh built it, on the same input, every result checked
- * against expected.txt. Prints the time of a native run and each engine's
- * time as a ratio to it, from one run of this program, with the geometric
- * means and the goals; then compile times (bench_compile.c) and the fixed
- * cost of a run and of a helper call.
+ * program: none does, they take the input's length in r2), in the
+ * interpreter (checked), and in uBPF's JIT and interpreter when
+ * bench/ubpf.sh built it, on the same input, every result checked against
+ * expected.txt. Then the verified column proper: the benchmarks' twins
+ * (bench/twins/, XDP programs the verifier accepts) verified, verified
+ * without the verifier's facts, checked and interpreted, beside the shared
+ * C on the same bytes, every result checked against the native one.
+ * Prints the time of a native run and each engine's time as a ratio to it,
+ * from one run of this program, with the geometric means and the goals;
+ * then compile times (bench_compile.c) and the fixed cost of a run and of
+ * a helper call.
  *
- *   bench_cpu OUT_DIR SHARED_DIR [--min-time SECONDS] [--only NAME|compile]
+ *   bench_cpu OUT_DIR SHARED_DIR [--min-time SECONDS] [--only NAME|twins|compile]
  *             [--corpus LABEL DIR checked|verified]...
  *
- * OUT_DIR holds NAME.bin and NAME.input from `make -C SHARED/bench OUT=...`;
- * the native objects are linked in. Never used for assertions: timings are
- * reported, not checked. */
+ * OUT_DIR holds NAME.bin and NAME.input from `make -C SHARED/bench OUT=...`
+ * and twin_NAME.o (cmake/bench.cmake); the native objects are linked in.
+ * Never used for assertions: timings are reported, not checked. */
 #include <math.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -25,6 +30,7 @@
 #include "bench_util.h"
 #include "bpfrt/bpf.h"
 #include "bpfrt/jit.h"
+#include "bpfrt/object.h"
 #include "bpfrt/platform.h"
 #include "bpfrt/prog.h"
 #include "bpfrt/runtime.h"
@@ -96,6 +102,15 @@ static int expected_for(const char *shared, const char *name, uint64_t *sum, uin
 
 static volatile uint64_t sink;
 
+/* An XDP program's run over a buffer: the context the hook would pass
+ * (its pointer fields where the type's description puts them) and the
+ * packet, which checked runs may access. */
+struct xdp_input {
+    const struct bpfrt_ctx_desc *desc;
+    uint8_t *kctx;
+    struct bpfrt_pkt pkt;
+};
+
 /* One way of running a benchmark: natively, or a program through the whole
  * per-run path a host takes (run_begin claims a CPU and enters the
  * read-side section, prog_run, run_end). */
@@ -103,6 +118,7 @@ struct variant {
     native_fn fn;              /* or NULL: prog, or ubpf */
     struct bpfrt_prog *prog;
     void *ubpf;
+    struct xdp_input *xdp;     /* a twin: its context and packet (else r1 = input, r2 = length) */
     uint64_t iters;            /* runs per round */
     double best;               /* ns per run, the fastest round */
     uint64_t ret;
@@ -132,8 +148,13 @@ static double round_of(struct variant *v, uint8_t *in, uint64_t len)
         memset(&run, 0, offsetof(struct bpfrt_run, regions));
         run.ctx = in;
         run.ctx_size = (uint32_t)len;
+        if (v->xdp) {
+            run.ctx = v->xdp->kctx;
+            run.ctx_desc = v->xdp->desc;
+            run.pkt = &v->xdp->pkt;
+        }
         bpfrt_run_begin(&run, v->prog);
-        v->err = bpfrt_prog_run(v->prog, &run, (uint64_t)(uintptr_t)in, len, &v->ret);
+        v->err = bpfrt_prog_run(v->prog, &run, (uint64_t)(uintptr_t)run.ctx, v->xdp ? 0 : len, &v->ret);
         bpfrt_run_end(&run);
         if (v->err) {
             snprintf(v->msg, sizeof(v->msg), "%s", run.error_msg);
@@ -145,12 +166,11 @@ static double round_of(struct variant *v, uint8_t *in, uint64_t len)
 
 #define ROUNDS 5
 
-/* Times the variants in interleaved rounds and keeps each one's fastest:
- * on a shared machine the load changes while a benchmark runs, and the
- * fastest round is the one least disturbed. */
-static void time_variants(struct variant *v, int n, uint8_t *in, uint64_t len)
+/* Times the variants in `rounds` interleaved rounds and keeps each one's
+ * fastest: on a shared machine the load changes while a benchmark runs,
+ * and the fastest round is the one least disturbed. */
+static void time_rounds(struct variant *v, int n, uint8_t *in, uint64_t len, int rounds, double round)
 {
-    double round = min_time / ROUNDS;
     for (int k = 0; k < n; k++) { /* calibrate the runs per round */
         v[k].iters = 1;
         v[k].best = 1e30;
@@ -161,7 +181,7 @@ static void time_variants(struct variant *v, int n, uint8_t *in, uint64_t len)
             v[k].iters = dt < round / 64 ? v[k].iters * 8 : (uint64_t)((double)v[k].iters * round / dt) + 1;
         }
     }
-    for (int r = 0; r < ROUNDS; r++)
+    for (int r = 0; r < rounds; r++)
         for (int k = 0; k < n; k++) {
             if (v[k].err)
                 continue;
@@ -169,6 +189,11 @@ static void time_variants(struct variant *v, int n, uint8_t *in, uint64_t len)
             if (ns < v[k].best)
                 v[k].best = ns;
         }
+}
+
+static void time_variants(struct variant *v, int n, uint8_t *in, uint64_t len)
+{
+    time_rounds(v, n, in, len, ROUNDS, min_time / ROUNDS);
 }
 
 static void print_ratio(double r)
@@ -237,10 +262,156 @@ static struct bpfrt_prog *load_verified(struct bpfrt_runtime *rt, const void *co
     return NULL;
 }
 
+/* ---- the verified column: twins of the benchmarks (bench/twins/) ---- */
+
+/* Each twin reads the first `len` bytes of its benchmark's input: its
+ * TWIN_LEN (a mismatch shows as a checksum mismatch). */
+static const struct {
+    const char *name;
+    uint32_t len;
+} twins[] = { { "sum32", 32768 }, { "fnv1a", 4096 }, { "fib", 512 }, { "modexp", 1024 }, { "packets", 4096 } };
+
+static bool xdp_input_init(struct xdp_input *x, uint8_t *in, uint32_t len)
+{
+    memset(x, 0, sizeof(*x));
+    x->desc = bpfrt_ctx_desc_for(BPF_PROG_TYPE_XDP, 0);
+    if (!x->desc || !(x->kctx = calloc(1, x->desc->kern_size)))
+        return false;
+    for (uint32_t i = 0; i < x->desc->nr_fields; i++) {
+        const struct bpfrt_ctx_field *f = &x->desc->fields[i];
+        uint64_t v = f->kind == BPFRT_CTX_PTR_TO_PACKET_END ? (uint64_t)(uintptr_t)(in + len) : (uint64_t)(uintptr_t)in;
+        if (f->kind == BPFRT_CTX_PTR_TO_PACKET || f->kind == BPFRT_CTX_PTR_TO_PACKET_END ||
+            f->kind == BPFRT_CTX_PTR_TO_PACKET_META)
+            memcpy(x->kctx + f->kern_off, &v, sizeof(v));
+    }
+    x->pkt.buf = x->pkt.data = x->pkt.data_meta = in;
+    x->pkt.buf_size = len;
+    x->pkt.data_end = in + len;
+    x->pkt.skb_ctx = x->kctx;
+    return true;
+}
+
+/* The twin's program loaded from its object (PROG_LOAD with prog_flags);
+ * NULL with why in msg. */
+static struct bpfrt_prog *load_twin(struct bpfrt_runtime *rt, const char *path, uint32_t flags, char *msg,
+                                    size_t msgsz)
+{
+    struct bpfrt_object *obj = NULL;
+    struct bpfrt_prog *prog = NULL;
+    if (bpfrt_object_open_file(rt, path, NULL, &obj, msg, msgsz))
+        return NULL;
+    struct bpfrt_object_prog *p = bpfrt_object_prog_at(obj, 0);
+    if (p) {
+        bpfrt_object_prog_set_flags(p, bpfrt_object_prog_flags(p) | flags);
+        if (bpfrt_object_load(obj, msg, msgsz) == 0 &&
+            (prog = bpfrt_prog_from_handle(rt, bpfrt_object_prog_handle(p))))
+            bpfrt_prog_get(prog); /* outlives the object */
+    }
+    bpfrt_object_close(obj);
+    return prog;
+}
+
+/* The twins: native C on the prefix, the twin verified (JIT with the
+ * verifier's facts), the same without the facts (what an embedder's
+ * prog->verified gets), loaded unverified (checked JIT), in the
+ * interpreter (verified: unchecked). Returns the failures. */
+static int twins_report(struct bpfrt_runtime *rt, const char *out, const char *only)
+{
+    enum { W_VERIFIED, W_NOFACTS, W_CHECKED, W_INTERP, W_COUNT };
+    static const char *const head[W_COUNT] = { "verified", "no facts", "checked", "interp" };
+    const uint32_t flags[W_COUNT] = { BPFRT_PROG_F_ENGINE(BPFRT_ENGINE_JIT), BPFRT_PROG_F_ENGINE(BPFRT_ENGINE_JIT),
+                                      BPFRT_PROG_F_ENGINE(BPFRT_ENGINE_JIT) | BPFRT_PROG_F_NO_VERIFY,
+                                      BPFRT_PROG_F_ENGINE(BPFRT_ENGINE_INTERP) };
+    int failures = 0, shown = 0;
+    double logsum[W_COUNT] = { 0 };
+    int nlog = 0;
+    for (size_t t = 0; t < sizeof(twins) / sizeof(twins[0]); t++) {
+        if (only && strcmp(only, twins[t].name) != 0 && strcmp(only, "twins") != 0)
+            continue;
+        int b = 0;
+        while (b < NBENCH && strcmp(bench_names[b], twins[t].name) != 0)
+            b++;
+        char path[4096], msg[256] = "";
+        size_t in_len = 0;
+        snprintf(path, sizeof(path), "%s/%s.input", out, twins[t].name);
+        uint8_t *in = bench_read_file(path, &in_len);
+        struct xdp_input x;
+        if (!shown++)
+            printf("\nverified: twins of the benchmarks the verifier accepts (bench/twins: the same algorithm as an XDP\n"
+                   "program over the first `bytes` of the same input, one data_end test, loops bounded by constants);\n"
+                   "native = the shared C on those bytes, whose result each must match. no facts = the verified program\n"
+                   "compiled without the verifier's facts; checked = the twin loaded unverified; interp = interpreter.\n"
+                   "%-8s %6s %10s %9s %9s %9s %9s\n",
+                   "twin", "bytes", "native ns", head[0], head[1], head[2], head[3]);
+        if (!in || in_len < twins[t].len || !xdp_input_init(&x, in, twins[t].len)) {
+            printf("%-8s missing %s.input\n", twins[t].name, twins[t].name);
+            free(in);
+            failures++;
+            continue;
+        }
+        struct variant v[1 + W_COUNT];
+        memset(v, 0, sizeof(v));
+        v[0].fn = natives[b];
+        bool ok = true;
+        snprintf(path, sizeof(path), "%s/twin_%s.o", out, twins[t].name);
+        for (int k = 0; k < W_COUNT && ok; k++) {
+            v[1 + k].xdp = &x;
+            v[1 + k].prog = load_twin(rt, path, flags[k], msg, sizeof(msg));
+            if (!v[1 + k].prog) {
+                printf("%-8s %s: %s\n", twins[t].name, head[k], msg);
+                ok = false;
+            } else if (k == W_NOFACTS) { /* recompiled as verified, without what the verifier proved */
+                struct bpfrt_prog_facts *f = v[1 + k].prog->facts;
+                v[1 + k].prog->facts = NULL;
+                bool jitted = false;
+                ok = bpfrt_prog_use_jit(v[1 + k].prog, BPFRT_ENGINE_JIT, &jitted, msg, sizeof(msg)) == 0 && jitted;
+                v[1 + k].prog->facts = f;
+            }
+        }
+        struct bpfrt_jit_stats st;
+        if (ok && (!bpfrt_jit_get_stats(v[1 + W_VERIFIED].prog, &st) || strcmp(st.mode, "verified") != 0 || !st.facts)) {
+            printf("%-8s not JIT-compiled in verified mode with the verifier's facts\n", twins[t].name);
+            ok = false;
+        }
+        if (ok) /* short runs: many short rounds, the load disturbs most of them */
+            time_rounds(v, 1 + W_COUNT, in, twins[t].len, (int)(min_time * 1600) + 1, 0.001);
+        uint64_t want = v[0].ret;
+        for (int i = 1; ok && i <= W_COUNT; i++)
+            if (v[i].err || v[i].ret != want) {
+                printf("%-8s %s: %s (r0 0x%llx, native 0x%llx)\n", twins[t].name, head[i - 1],
+                       v[i].err ? v[i].msg : "CHECKSUM MISMATCH", (unsigned long long)v[i].ret,
+                       (unsigned long long)want);
+                ok = false;
+            }
+        if (ok) {
+            printf("%-8s %6u %10.0f", twins[t].name, twins[t].len, v[0].best);
+            for (int k = 0; k < W_COUNT; k++) {
+                print_ratio(v[1 + k].best / v[0].best);
+                logsum[k] += log(v[1 + k].best / v[0].best);
+            }
+            printf("\n");
+            nlog++;
+        } else {
+            failures++;
+        }
+        for (int k = 1; k <= W_COUNT; k++)
+            bpfrt_prog_put(v[k].prog);
+        free(x.kctx);
+        free(in);
+    }
+    if (nlog) {
+        printf("%-8s %6s %10s", "geomean", "", "");
+        for (int k = 0; k < W_COUNT; k++)
+            print_ratio(exp(logsum[k] / nlog));
+        printf("\n");
+    }
+    return failures;
+}
+
 int main(int argc, char **argv)
 {
     if (argc < 3) {
-        fprintf(stderr, "usage: bench_cpu OUT_DIR SHARED_DIR [--min-time SECONDS] [--only NAME] "
+        fprintf(stderr, "usage: bench_cpu OUT_DIR SHARED_DIR [--min-time SECONDS] [--only NAME|twins|compile] "
                         "[--corpus LABEL DIR checked|verified]...\n");
         return 2;
     }
@@ -387,7 +558,9 @@ int main(int argc, char **argv)
         printf("\n");
     }
     if (unverified[0])
-        printf("verified: a program the verifier refuses has no column entry (first: %s)\n", unverified);
+        printf("verified: none of these verifies (first: %s); see the twins below\n", unverified);
+    if (have_jit)
+        failures += twins_report(rt, out, only);
     if ((!only || strcmp(only, "compile") == 0) && have_jit)
         bench_compile_report(rt, out, corpus, ncorpus);
     if (!only) {

@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # make bench: builds uBPF beside the project (bench/ubpf.sh, into BUILD/ubpf),
 # then builds and runs the CPU benchmarks (native C; the JIT trusted, checked
-# and verified; the interpreter; uBPF's JIT and interpreter; compile times over
-# the benchmark programs and the corpora), then the map benchmarks when built,
+# and verified; the interpreter; uBPF's JIT and interpreter; the verified
+# column over the benchmarks' twins in bench/twins, which the verifier
+# accepts; compile times over the benchmark programs and the corpora), then
+# the map benchmarks when built,
 # then the verifier on a real-world corpus (BPFRT_REAL_CORPUS) beside the kernel.
 #   bash bench/run.sh BUILD_DIR SHARED_DIR
 # BENCH_MIN_TIME (seconds per measurement, default 0.25) trades time for noise;

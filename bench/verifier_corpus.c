@@ -9,7 +9,8 @@
  * what was live before it - not RSS). Then the distribution: verdict
  * agreement (refusals for a helper, map or program type bpfrt does not
  * provide, and Linux's for a helper its build withholds, counted apart),
- * the ratio of processed instructions for programs over 1,000 (within +-25%
+ * how many programs both accept process exactly Linux's count, the ratio of
+ * processed instructions for programs over 1,000 (within +-25%
  * of Linux's), total time, processed instructions per second, maximum and
  * median peak.
  *
@@ -461,12 +462,12 @@ static int dbl_cmp(const void *a, const void *b)
 
 static void report(FILE *csv)
 {
-    unsigned both_ok = 0, both_refuse = 0, false_refuse = 0, missing = 0, false_accept = 0, withheld = 0;
+    unsigned both_ok = 0, both_refuse = 0, false_refuse = 0, missing = 0, false_accept = 0, withheld = 0, exact = 0;
     unsigned big = 0, big_within = 0, hist[8] = {0};
     double total_s = 0, kernel_s = 0;
     double *ratios = calloc(nr_results + 1, sizeof(*ratios));
     size_t *peaks = calloc(nr_results + 1, sizeof(*peaks));
-    uint64_t processed = 0, kernel_processed = 0;
+    uint64_t processed = 0, kernel_processed = 0, both_processed = 0, both_kernel_processed = 0;
     size_t nr_peaks = 0, nr_ratios = 0;
     if (!ratios || !peaks)
         exit(1);
@@ -492,6 +493,11 @@ static void report(FILE *csv)
         }
         if (kok && bok) {
             both_ok++;
+            exact += r->k.processed == r->b.processed;
+            if (r->b.processed > 0 && r->k.processed > 0) {
+                both_processed += (uint64_t)r->b.processed;
+                both_kernel_processed += (uint64_t)r->k.processed;
+            }
         } else if (!kok && !bok) {
             both_refuse++;
         } else if (kok && missing_feature(&r->b)) {
@@ -538,9 +544,11 @@ static void report(FILE *csv)
     printf("processed insns, programs over 1,000 with the same verdict: %u, within +-25%% of Linux: %u",
            big, big_within);
     if (nr_ratios)
-        printf(" (ratio min %.2f median %.2f max %.2f)", ratios[0], ratios[nr_ratios / 2], ratios[nr_ratios - 1]);
+        printf(" (ratio min %.3f median %.3f max %.3f)", ratios[0], ratios[nr_ratios / 2], ratios[nr_ratios - 1]);
     printf("\n  ratio bpfrt/linux: <0.5 %u | 0.5-0.75 %u | 0.75-0.9 %u | 0.9-1.1 %u | 1.1-1.25 %u | "
            "1.25-2 %u | 2-4 %u | >4 %u\n", hist[0], hist[1], hist[2], hist[3], hist[4], hist[5], hist[6], hist[7]);
+    printf("programs both accept: %u with exactly Linux's processed count; processed insns bpfrt %llu, Linux %llu\n",
+           exact, (unsigned long long)both_processed, (unsigned long long)both_kernel_processed);
     printf("bpfrt: %.3f s (CPU) in PROG_LOAD for %llu processed insns (%.2f M insns/s); Linux: %.3f s for %llu "
            "(%.2f M insns/s)\n", total_s, (unsigned long long)processed,
            total_s > 0 ? (double)processed / total_s / 1e6 : 0.0, kernel_s, (unsigned long long)kernel_processed,

@@ -19,9 +19,24 @@ if(EXISTS ${BPFRT_BENCH_SRC}/Makefile)
     DEPENDS ${bench_sources}
     COMMENT "Building the benchmark programs from shared/bench into bench-out/")
   set_source_files_properties(${bench_objs} PROPERTIES EXTERNAL_OBJECT TRUE GENERATED TRUE)
+  # The verified column's twins (bench/twins/NAME.c: XDP programs the
+  # verifier accepts), compiled by clang as shared/bench compiles its own.
+  find_program(BPFRT_CLANG NAMES clang clang-14)
+  set(BPFRT_BENCH_TWINS sum32 fnv1a fib modexp packets)
+  set(twin_objs)
+  foreach(n ${BPFRT_BENCH_TWINS})
+    add_custom_command(OUTPUT ${BPFRT_BENCH_OUT}/twin_${n}.o
+      COMMAND ${BPFRT_CLANG} -O2 -target bpf -mcpu=v3 -Wall -c ${CMAKE_SOURCE_DIR}/bench/twins/${n}.c
+              -o ${BPFRT_BENCH_OUT}/twin_${n}.o
+      DEPENDS ${CMAKE_SOURCE_DIR}/bench/twins/${n}.c ${CMAKE_SOURCE_DIR}/bench/twins/twin.h ${bench_outputs}
+      COMMENT "Building the benchmark twin ${n} into bench-out/")
+    list(APPEND twin_objs ${BPFRT_BENCH_OUT}/twin_${n}.o)
+  endforeach()
+  add_custom_target(bench_twins DEPENDS ${twin_objs})
   add_executable(bench_cpu EXCLUDE_FROM_ALL ${CMAKE_SOURCE_DIR}/bench/bench_cpu.c
     ${CMAKE_SOURCE_DIR}/bench/bench_compile.c ${CMAKE_SOURCE_DIR}/bench/bench_ubpf.c ${bench_objs})
   target_link_libraries(bench_cpu bpfrt m)
+  add_dependencies(bench_cpu bench_twins)
   # uBPF beside bpfrt: bench/run.sh builds it with bench/ubpf.sh into
   # build/ubpf (never committed) and reconfigures with BPFRT_UBPF_DIR.
   set(BPFRT_UBPF_DIR "" CACHE PATH "a uBPF build from bench/ubpf.sh (make bench measures it beside bpfrt)")

@@ -75,48 +75,81 @@ static int fixup_datasecs(struct bpfrt_object *obj, struct obj_err *e)
 /* Linux takes neither extern variables and functions nor FUNCs inside a
  * DATASEC, which is how clang describes __ksym externs (".ksyms"). Their
  * references are resolved by the loader (weak ones to 0), so the BTF only
- * has to stay loadable: the .ksyms DATASEC becomes as many anonymous
- * `void *` types as it took bytes (type ids after it shift, which is safe
- * only when just DATASECs follow, as clang lays them out), extern VARs
- * become allocated ones and extern FUNCs static ones. */
-static int fixup_ksyms(struct bpfrt_object *obj, struct obj_err *e)
+ * has to stay loadable. As libbpf does, every entry of .ksyms is pointed at
+ * one dummy `int` variable appended after the last type (so no type id
+ * moves: clang may put FWDs after the DATASECs), four bytes each; extern
+ * VARs become allocated ones and extern FUNCs static ones; every FUNC's
+ * parameters get names. */
+int bpfrt_obj_btf_fix_ksyms(struct bpfrt_object *obj, struct obj_err *e)
 {
     struct bpfrt_btf *btf = obj->btf;
+    long int_id = 0;
+    if (!btf)
+        return 0;
     for (uint32_t id = 1; id < bpfrt_btf_nr_types(btf); id++) {
         struct btf_type *t = bpfrt_btf_type_mut(btf, id);
         if (btf_kind(t) == BTF_KIND_VAR && ((struct btf_var *)btf_type_extra(t))->linkage == BTF_VAR_GLOBAL_EXTERN)
             ((struct btf_var *)btf_type_extra(t))->linkage = BTF_VAR_GLOBAL_ALLOCATED;
         if (btf_kind(t) == BTF_KIND_FUNC && btf_vlen(t) == BTF_FUNC_EXTERN)
             t->info = BTF_INFO_ENC(BTF_KIND_FUNC, 0, BTF_FUNC_STATIC);
+        if (btf_kind(t) == BTF_KIND_FUNC) {
+            /* Linux wants every parameter of a FUNC named (clang leaves
+             * an extern's and a naked function's unnamed): the
+             * function's name stands in */
+            struct btf_type *proto = bpfrt_btf_type_mut(btf, t->type);
+            struct btf_param *pa = proto && btf_kind(proto) == BTF_KIND_FUNC_PROTO ? btf_type_extra(proto) : NULL;
+            for (uint32_t k = 0; pa && k < btf_vlen(proto); k++)
+                if (!pa[k].name_off && pa[k].type)
+                    pa[k].name_off = t->name_off;
+        }
+        if (!int_id && btf_kind(t) == BTF_KIND_INT && t->size == 4)
+            int_id = id;
     }
     long ds = bpfrt_btf_find_by_name_kind(btf, ".ksyms", BTF_KIND_DATASEC);
-    if (ds < 0)
+    if (ds < 0 || btf_vlen(bpfrt_btf_type_by_id(btf, (uint32_t)ds)) == 0)
         return 0;
-    for (uint32_t id = (uint32_t)ds + 1; id < bpfrt_btf_nr_types(btf); id++)
-        if (btf_kind(bpfrt_btf_type_by_id(btf, id)) != BTF_KIND_DATASEC) {
-            bpfrt_obj_note(obj, "BTF: .ksyms is not among the last types; left as is (Linux will refuse this BTF)");
-            return 0;
-        }
-    uint32_t size;
+    uint32_t size, nr = bpfrt_btf_nr_types(btf);
     const uint8_t *raw = bpfrt_btf_data(btf, &size);
-    uint8_t *copy = malloc(size);
+    struct btf_header h;
+    memcpy(&h, raw, sizeof(h));
+    /* appended: an anonymous 32-bit int when the object has none, then the VAR */
+    struct {
+        struct btf_type t;
+        uint32_t extra;
+    } add[2];
+    uint32_t nadd = 0, var_id = nr;
+    const struct btf_var_secinfo *first = btf_type_extra(bpfrt_btf_type_by_id(btf, (uint32_t)ds));
+    if (!int_id) {
+        add[nadd].t = (struct btf_type){.info = BTF_INFO_ENC(BTF_KIND_INT, 0, 0), .size = 4};
+        add[nadd++].extra = 32; /* no encoding, offset 0, 32 bits */
+        int_id = nr, var_id = nr + 1;
+    }
+    add[nadd].t = (struct btf_type){.name_off = bpfrt_btf_type_by_id(btf, first->type)->name_off,
+                                    .info = BTF_INFO_ENC(BTF_KIND_VAR, 0, 0), .type = (uint32_t)int_id};
+    add[nadd++].extra = BTF_VAR_GLOBAL_ALLOCATED;
+    size_t grow = nadd * sizeof(add[0]), at = h.hdr_len + h.type_off + h.type_len;
+    uint8_t *copy = malloc(size + grow);
     if (!copy)
         return -BPFRT_ENOMEM;
-    memcpy(copy, raw, size);
-    const struct btf_type *t = bpfrt_btf_type_by_id(btf, (uint32_t)ds);
-    size_t at = (size_t)((const uint8_t *)t - raw);
-    uint32_t slots = 1 + btf_vlen(t); /* btf_type + vlen secinfos, 12 bytes each */
-    for (uint32_t k = 0; k < slots; k++) {
-        struct btf_type ptr = {.name_off = 0, .info = BTF_INFO_ENC(BTF_KIND_PTR, 0, 0), .type = 0};
-        memcpy(copy + at + (size_t)k * sizeof(ptr), &ptr, sizeof(ptr));
-    }
+    memcpy(copy, raw, at);
+    memcpy(copy + at, add, grow);
+    memcpy(copy + at + grow, raw + at, size - at);
+    h.type_len += (uint32_t)grow;
+    if (h.str_off >= h.type_off + h.type_len - grow)
+        h.str_off += (uint32_t)grow;
+    memcpy(copy, &h, sizeof(h));
+    struct btf_type *t = (struct btf_type *)(copy + ((const uint8_t *)bpfrt_btf_type_by_id(btf, (uint32_t)ds) - raw));
+    struct btf_var_secinfo *v = btf_type_extra(t);
+    for (uint32_t i = 0; i < btf_vlen(t); i++)
+        v[i] = (struct btf_var_secinfo){.type = var_id, .offset = 4 * i, .size = 4};
+    t->size = 4 * btf_vlen(t);
     struct bpfrt_btf *fixed = NULL;
     char log[256] = "";
-    int rc = bpfrt_btf_parse(obj->rt, copy, size, BPFRT_BTF_F_OBJECT, log, sizeof(log), &fixed);
+    int rc = bpfrt_btf_parse(obj->rt, copy, (uint32_t)(size + grow), BPFRT_BTF_F_OBJECT, log, sizeof(log), &fixed);
     free(copy);
     if (rc)
-        return bpfrt_obj_fail(e, rc, "BTF after dropping .ksyms: %s", log);
-    bpfrt_btf_put(obj->btf);
+        return bpfrt_obj_fail(e, rc, "BTF after rewriting .ksyms: %s", log);
+    obj->btf_before_ksyms = obj->btf; /* kept: .BTF.ext's section names point into it */
     obj->btf = fixed;
     return 0;
 }
@@ -138,7 +171,7 @@ int bpfrt_obj_btf_open(struct bpfrt_object *obj, struct obj_err *e)
         return bpfrt_obj_fail(e, rc, "invalid .BTF section: %s", log[0] ? log : "parse error");
     }
     rc = fixup_datasecs(obj, e);
-    return rc ? rc : fixup_ksyms(obj, e);
+    return rc;
 }
 
 /* One info subsection of .BTF.ext: rec_size then blocks of

@@ -110,9 +110,8 @@ int bpfrt_obj_collect_externs(struct bpfrt_object *obj, struct obj_err *e)
     if (rc)
         return rc;
 fix_ksyms:
-    /* .ksyms stays in BTF with size 0 (Linux then rejects the BTF and the
-     * object loads without it); nothing refers to it once resolved. */
-    return 0;
+    /* the __ksym externs are known: make .ksyms loadable for Linux */
+    return bpfrt_obj_btf_fix_ksyms(obj, e);
 }
 
 /* libbpf's get_kernel_version: KERNEL_VERSION(major, minor, patch) of the

@@ -181,6 +181,7 @@ struct bpfrt_object {
     char *kconfig_opt;
 
     struct bpfrt_btf *btf;          /* fixed-up object BTF, or NULL */
+    struct bpfrt_btf *btf_before_ksyms; /* the BTF .BTF.ext records' strings point into */
     const struct btf_ext_header *ext_hdr;
     struct obj_ext_sec *func_secs, *line_secs, *core_secs;
     uint32_t nr_func_secs, nr_line_secs, nr_core_secs;
@@ -230,6 +231,8 @@ int bpfrt_obj_collect_legacy_maps(struct bpfrt_object *obj, struct obj_err *e); 
 int bpfrt_obj_collect_globals(struct bpfrt_object *obj, struct obj_err *e);   /* globals.c */
 int bpfrt_obj_collect_externs(struct bpfrt_object *obj, struct obj_err *e);   /* externs.c */
 int bpfrt_obj_btf_open(struct bpfrt_object *obj, struct obj_err *e);          /* btf_fixup.c */
+/* .ksyms made loadable for Linux once the externs are collected (btf_fixup.c) */
+int bpfrt_obj_btf_fix_ksyms(struct bpfrt_object *obj, struct obj_err *e);
 int bpfrt_obj_btf_ext_open(struct bpfrt_object *obj, struct obj_err *e);      /* btf_fixup.c */
 /* Every program (errors stay with each; the first is returned). */
 int bpfrt_obj_relocate(struct bpfrt_object *obj, struct obj_err *e);          /* reloc.c */

@@ -422,6 +422,8 @@ void bpfrt_object_close(struct bpfrt_object *obj)
         bpfrt_obj_close_handle(obj, obj->btf_handle);
     if (obj->btf)
         bpfrt_btf_put(obj->btf);
+    if (obj->btf_before_ksyms)
+        bpfrt_btf_put(obj->btf_before_ksyms);
     if (obj->target_btf)
         bpfrt_btf_put(obj->target_btf);
     free(obj->core_names);

@@ -58,6 +58,19 @@ if [ -f "$obj" ]; then
     expect prog_load_jit_unverified 0 "JIT-compiled (checked mode)" -- "$BPFRT" prog load "$obj" --jit --no-verify
     expect prog_load_trusted_unverified 0 "needs field conversion" -- "$BPFRT" prog load "$obj" --trusted --no-verify
     expect prog_dump_jited 0 "; 0: " -- "$BPFRT" prog dump jited "$obj"
+    expect prog_dump_jited_verified 0 "(verified mode)" -- "$BPFRT" prog dump jited "$obj"
+    # unverified: the checked-mode image (each access tested), and --trusted
+    # cannot skip the context conversion there either
+    expect prog_dump_jited_unverified 0 "(checked mode)" -- "$BPFRT" prog dump jited "$obj" --no-verify
+    expect prog_dump_trusted_unverified 0 "needs field conversion" -- "$BPFRT" prog dump jited "$obj" --trusted --no-verify
+    verified_len=$("$BPFRT" prog dump jited "$obj" | sed -n 's/.*-> \([0-9]*\) bytes.*/\1/p')
+    checked_len=$("$BPFRT" prog dump jited "$obj" --no-verify | sed -n 's/.*-> \([0-9]*\) bytes.*/\1/p')
+    if [ -n "$verified_len" ] && [ -n "$checked_len" ] && [ "$checked_len" -gt "$verified_len" ]; then
+        passed=$((passed + 1))
+    else
+        failed=$((failed + 1))
+        echo "FAIL prog_dump_jited_sizes: checked image ($checked_len bytes) not larger than verified ($verified_len)"
+    fi
     expect prog_dump_usage 2 "dump what?" -- "$BPFRT" prog dump "$obj"
     expect prog_dump_noprog 1 "no program named nope" -- "$BPFRT" prog dump jited "$obj" --prog nope
     expect prog_trace_jit 2 "--trace is an interpreter feature" -- "$BPFRT" prog run "$obj" --data "$pkt" --jit --trace

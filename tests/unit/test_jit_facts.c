@@ -5,17 +5,34 @@
  * makes with them is smaller where they allow (no code for unreached
  * instructions, no needless zero-extension, no r1-r5 saved around a
  * helper) and computes the same results as the interpreter and as the JIT
- * without them. */
+ * without them. Programs with bpf-to-bpf calls: the frames their calls
+ * reach (no call tests its depth), each callee frame zeroed only as deep
+ * as its functions read (stale bytes of an earlier call and zeros where
+ * nothing was written, as in the interpreter), a tail call from a
+ * subprogram into a program whose calls would go past the eighth frame,
+ * and the frames a tail-call target's calls entered. */
 #include "test.h"
 #include "bpf_test_util.h"
+#include "bpfrt/btf.h"
 #include "bpfrt/jit.h"
+#include "core/jit/jit.h"
 #include "core/prog/facts.h"
 
 #define ALU32_IMM(op, d, i) INSN(BPF_ALU | (op) | BPF_K, d, 0, 0, i)
 #define HELPER_get_prandom_u32 7
 
+/* Leaves non-zero bytes where the next run's stack will be, so a frame
+ * not zeroed shows. */
+static __attribute__((noinline)) void dirty_stack(void)
+{
+    volatile uint8_t junk[16384];
+    memset((void *)junk, 0xa5, sizeof(junk));
+    __asm__ volatile("" : : "r"(junk) : "memory");
+}
+
 static uint64_t run(struct bpfrt_prog *prog, int *rc)
 {
+    dirty_stack();
     struct bpfrt_run r;
     uint8_t skb[256] = { 0 };
     memset(&r, 0, sizeof(r));
@@ -28,25 +45,45 @@ static uint64_t run(struct bpfrt_prog *prog, int *rc)
     return r0;
 }
 
-/* PROG_LOAD through the verifier (a socket filter) in engine `kind`. */
-static struct bpfrt_prog *load(struct bpfrt_runtime *rt, const struct bpf_insn *insns, uint32_t n,
-                               enum bpfrt_engine_kind kind)
+/* PROG_LOAD through the verifier (a socket filter) in engine `kind`; the
+ * handle, or the error with the verifier's log in `vlog`. */
+static char vlog[8192];
+static long load_handle_btf(struct bpfrt_runtime *rt, const struct bpf_insn *insns, uint32_t n,
+                            enum bpfrt_engine_kind kind, long btf, const struct bpf_func_info *fi, uint32_t nfi)
 {
     union bpf_attr a;
-    static char log[4096];
     memset(&a, 0, sizeof(a));
     a.prog_type = BPF_PROG_TYPE_SOCKET_FILTER;
     a.insn_cnt = n;
     a.insns = ptr(insns);
     a.license = ptr("GPL");
-    a.log_buf = ptr(log);
-    a.log_size = sizeof(log);
+    a.log_buf = ptr(vlog);
+    a.log_size = sizeof(vlog);
     a.log_level = 1;
     a.prog_flags = BPFRT_PROG_F_ENGINE(kind);
-    long h = bpfrt_bpf(rt, BPF_PROG_LOAD, &a, sizeof(a));
+    if (fi) {
+        a.prog_btf_fd = (uint32_t)btf;
+        a.func_info = ptr(fi);
+        a.func_info_cnt = nfi;
+        a.func_info_rec_size = sizeof(*fi);
+    }
+    vlog[0] = 0;
+    return bpfrt_bpf(rt, BPF_PROG_LOAD, &a, sizeof(a));
+}
+
+static long load_handle(struct bpfrt_runtime *rt, const struct bpf_insn *insns, uint32_t n,
+                        enum bpfrt_engine_kind kind)
+{
+    return load_handle_btf(rt, insns, n, kind, -1, NULL, 0);
+}
+
+static struct bpfrt_prog *load(struct bpfrt_runtime *rt, const struct bpf_insn *insns, uint32_t n,
+                               enum bpfrt_engine_kind kind)
+{
+    long h = load_handle(rt, insns, n, kind);
     CHECK(h >= 0);
     if (h < 0) {
-        fprintf(stderr, "load failed (%ld):\n%s\n", h, log);
+        fprintf(stderr, "load failed (%ld):\n%s\n", h, vlog);
         return NULL;
     }
     struct bpfrt_prog *p = bpfrt_prog_from_handle(rt, (int)h);
@@ -180,6 +217,271 @@ static void test_unverified(struct bpfrt_runtime *rt)
         bpfrt_close(rt, (int)h);
 }
 
+
+/* ---- bpf-to-bpf calls: frames, their zeroing, no depth test ---- */
+
+#define CALL_LOCAL(rel) INSN(BPF_JMP | BPF_CALL, 0, BPF_PSEUDO_CALL, 0, rel)
+
+static const struct jit_prog *jit_of(const struct bpfrt_prog *p)
+{
+    return p->engine_state;
+}
+
+struct calls_case {
+    const char *name;
+    struct bpf_insn insns[32];
+    uint32_t n;
+    uint64_t r0;             /* hand-derived */
+    uint32_t frames;         /* the most frames its calls reach */
+    uint32_t frame_zero;     /* bytes of each callee frame zeroed: the deepest callee's stack */
+    bool upfront;            /* (frames - 1) * frame_zero <= 1024: zeroed when the run starts */
+};
+
+static const struct calls_case call_cases[] = {
+    /* A and B both run in frame 1: B reads A's stale -8 (0x1234) and -16,
+     * which nothing wrote (0: the frame's first entry zeroed it); B's 16
+     * bytes are what each callee frame needs zeroed, not A's 8 */
+    { "frame reuse",
+      { CALL_LOCAL(2), CALL_LOCAL(4), EXIT(),
+        /* A (3) */ ST(BPF_DW, 10, -8, 0x1234), MOV64_IMM(0, 0), EXIT(),
+        /* B (6) */ LDX(BPF_DW, 0, 10, -8), LDX(BPF_DW, 1, 10, -16), ALU64_REG(BPF_ADD, 0, 1), EXIT() },
+      10, 0x1234, 2, 16, true },
+    /* main -> f1 -> ... -> f7: eight frames, the most the verifier allows;
+     * f_k returns f_{k+1}() + k, f7 returns 7: r0 = 1 + 2 + ... + 7 = 28 */
+    { "eight frames",
+      { CALL_LOCAL(1), EXIT(),
+        /* f1 (2) */ CALL_LOCAL(2), ALU64_IMM(BPF_ADD, 0, 1), EXIT(),
+        /* f2 (5) */ CALL_LOCAL(2), ALU64_IMM(BPF_ADD, 0, 2), EXIT(),
+        /* f3 (8) */ CALL_LOCAL(2), ALU64_IMM(BPF_ADD, 0, 3), EXIT(),
+        /* f4 (11) */ CALL_LOCAL(2), ALU64_IMM(BPF_ADD, 0, 4), EXIT(),
+        /* f5 (14) */ CALL_LOCAL(2), ALU64_IMM(BPF_ADD, 0, 5), EXIT(),
+        /* f6 (17) */ CALL_LOCAL(2), ALU64_IMM(BPF_ADD, 0, 6), EXIT(),
+        /* f7 (20) */ MOV64_IMM(0, 7), EXIT() },
+      22, 28, 8, 0, true },
+    /* D (400 bytes) and A in frame 1, A -> B -> C below: 3 x 400 bytes to
+     * zero is more than a run start zeroes, so each call tests for its
+     * frame's first entry. A reads D's stale -400 (7) and -8 (5); B and C
+     * read bytes of frames entered first (0); C returns 11:
+     * r0 = 100 + (11 + 0 + 7 + 5) = 123 */
+    { "first entry",
+      { CALL_LOCAL(4), MOV64_REG(6, 0), CALL_LOCAL(6), ALU64_REG(BPF_ADD, 0, 6), EXIT(),
+        /* D (5) */ ST(BPF_DW, 10, -400, 7), ST(BPF_DW, 10, -8, 5), MOV64_IMM(0, 100), EXIT(),
+        /* A (9) */ LDX(BPF_DW, 6, 10, -400), LDX(BPF_DW, 7, 10, -8), CALL_LOCAL(3), ALU64_REG(BPF_ADD, 0, 6),
+        ALU64_REG(BPF_ADD, 0, 7), EXIT(),
+        /* B (15) */ LDX(BPF_DW, 6, 10, -8), CALL_LOCAL(2), ALU64_REG(BPF_ADD, 0, 6), EXIT(),
+        /* C (19) */ LDX(BPF_DW, 0, 10, -16), ALU64_IMM(BPF_ADD, 0, 11), EXIT() },
+      22, 123, 4, 400, false },
+};
+
+static void test_calls_case(struct bpfrt_runtime *rt, const struct calls_case *tc)
+{
+    test_current = tc->name;
+    struct bpfrt_prog *jit = load(rt, tc->insns, tc->n, BPFRT_ENGINE_JIT);
+    struct bpfrt_prog *interp = load(rt, tc->insns, tc->n, BPFRT_ENGINE_INTERP);
+    if (!jit || !interp)
+        goto out;
+    struct bpfrt_jit_stats st;
+    CHECK(bpfrt_jit_get_stats(jit, &st) && st.facts);
+    const struct jit_prog *jp = jit_of(jit);
+    CHECK_EQ(jp->frames, tc->frames);
+    CHECK_EQ(jp->frame_zero, tc->frame_zero);
+    CHECK_EQ(jp->upfront, tc->upfront);
+    int rc;
+    for (int k = 0; k < 2; k++) { /* the second run finds the stack dirty again */
+        CHECK_EQ(run(jit, &rc), tc->r0);
+        CHECK_EQ(rc, 0);
+    }
+    CHECK_EQ(run(interp, &rc), tc->r0);
+    CHECK_EQ(rc, 0);
+    /* without the facts: every call tests its frame, frames are zeroed whole */
+    uint64_t r0 = 0;
+    uint32_t without = image_without_facts(jit, &r0);
+    CHECK_EQ(r0, tc->r0);
+    CHECK(tc->upfront ? st.image_len < without : st.image_len <= without);
+out:
+    bpfrt_prog_put(jit);
+    bpfrt_prog_put(interp);
+}
+
+/* Nine frames: the verifier refuses the program (Linux: "the call stack of
+ * 9 frames is too deep"), so a call never needs the test. */
+static void test_nine_frames(struct bpfrt_runtime *rt)
+{
+    test_current = "nine frames";
+    struct bpf_insn p[32];
+    uint32_t n = 0;
+    /* main and f1-f7 (at 2k): call the next; exit - f8 returns 0 */
+    for (int k = 0; k < 8; k++)
+        p[n++] = CALL_LOCAL(1), p[n++] = EXIT();
+    p[n++] = MOV64_IMM(0, 0);
+    p[n++] = EXIT();
+    CHECK(load_handle(rt, p, n, BPFRT_ENGINE_JIT) < 0);
+    CHECK_CONTAINS(vlog, "too deep");
+}
+
+/* BTF of n static functions f0.. `int f(void)` (a subprogram may tail-call
+ * only when its BTF says it returns int); its handle. */
+static long funcs_btf(struct bpfrt_runtime *rt, uint32_t n)
+{
+    uint32_t types[3 + 3 + 3 * 8];
+    char strs[64] = "\0int";
+    uint32_t nt = 0, slen = 5;
+    uint32_t t[] = { 1, BTF_INFO_ENC(BTF_KIND_INT, 0, 0), 4, 1u << 24 | 32, /* [1] int */
+                     0, BTF_INFO_ENC(BTF_KIND_FUNC_PROTO, 0, 0), 1 };    /* [2] int (void) */
+    memcpy(types, t, sizeof(t));
+    nt = NR(t);
+    for (uint32_t i = 0; i < n && i < 8; i++) {
+        types[nt++] = slen;
+        types[nt++] = BTF_INFO_ENC(BTF_KIND_FUNC, 0, BTF_FUNC_STATIC);
+        types[nt++] = 2;
+        slen += (uint32_t)snprintf(strs + slen, sizeof(strs) - slen, "f%u", i) + 1;
+    }
+    static uint8_t blob[512];
+    struct btf_header h = { BTF_MAGIC, BTF_VERSION, 0, sizeof(h), 0, nt * 4, nt * 4, slen };
+    memcpy(blob, &h, sizeof(h));
+    memcpy(blob + sizeof(h), types, nt * 4);
+    memcpy(blob + sizeof(h) + nt * 4, strs, slen);
+    union bpf_attr a;
+    memset(&a, 0, sizeof(a));
+    a.btf = ptr(blob);
+    a.btf_size = (uint32_t)sizeof(h) + nt * 4 + slen;
+    return bpfrt_bpf(rt, BPF_BTF_LOAD, &a, sizeof(a));
+}
+
+/* A one-slot PROG_ARRAY holding the program `prog` (a handle); its handle. */
+static long prog_array_of(struct bpfrt_runtime *rt, long prog)
+{
+    union bpf_attr m;
+    memset(&m, 0, sizeof(m));
+    m.map_type = BPF_MAP_TYPE_PROG_ARRAY;
+    m.key_size = m.value_size = 4;
+    m.max_entries = 1;
+    long mh = bpfrt_bpf(rt, BPF_MAP_CREATE, &m, sizeof(m));
+    CHECK(mh >= 0);
+    uint32_t key = 0, val = (uint32_t)prog;
+    memset(&m, 0, sizeof(m));
+    m.map_fd = (uint32_t)mh;
+    m.key = ptr(&key);
+    m.value = ptr(&val);
+    CHECK_EQ(bpfrt_bpf(rt, BPF_MAP_UPDATE_ELEM, &m, sizeof(m)), 0);
+    return mh;
+}
+
+/* A tail call replaces the frame it is made from: from a subprogram in
+ * frame d into a program whose calls reach F frames, d + F may pass the
+ * eighth frame, which the target's calls (verified from its own entry)
+ * do not test. The JIT refuses such a tail call (run->error
+ * BPFRT_RUN_CALL_DEPTH, -E2BIG); the interpreter fails the same way at the
+ * call that goes too deep. Within the bound the results agree. */
+static void test_tail_from_subprog(struct bpfrt_runtime *rt)
+{
+    test_current = "tail call from a subprogram";
+    /* the target: 7 frames (main -> g1 -> ... -> g6), r0 = 6 + 40 */
+    struct bpf_insn t[32];
+    uint32_t n = 0;
+    for (int k = 0; k < 6; k++)
+        t[n++] = CALL_LOCAL(1), t[n++] = EXIT();
+    /* g_k (k = 1..6) at 2k: call g_{k+1}; exit - g6 at 12 returns 46 */
+    n = 12;
+    t[n++] = MOV64_IMM(0, 46);
+    t[n++] = EXIT();
+    for (int e = 0; e < 2; e++) {
+        enum bpfrt_engine_kind kind = e ? BPFRT_ENGINE_INTERP : BPFRT_ENGINE_JIT;
+        long th = load_handle(rt, t, n, kind);
+        CHECK(th >= 0);
+        if (th < 0) {
+            fprintf(stderr, "%s\n", vlog);
+            return;
+        }
+        if (e == 0)
+            CHECK_EQ(jit_of(bpfrt_prog_from_handle(rt, (int)th))->frames, 7);
+        long mh = prog_array_of(rt, th);
+        /* the caller: main -> s1 (frame 1) tail-calls; with `deep`, main ->
+         * s0 -> s1 (frame 2). s1 returns 1 when the slot is empty. Linux
+         * lets a subprogram tail-call when its BTF says it returns int. */
+        for (int deep = 0; deep < 2; deep++) {
+            struct bpf_insn c[12] = { CALL_LOCAL(1), EXIT(), /* s0 (2) */ CALL_LOCAL(1), EXIT() };
+            uint32_t cn = deep ? 4 : 2;
+            struct bpf_insn s1[] = { LD_MAP_FD(2, (int32_t)mh), MOV64_IMM(3, 0), CALL(HELPER_tail_call),
+                                     MOV64_IMM(0, 1), EXIT() };
+            CHECK(cn + NR(s1) <= NR(c));
+            memcpy(c + cn, s1, sizeof(s1));
+            cn += NR(s1);
+            long btf = funcs_btf(rt, 3);
+            CHECK(btf >= 0);
+            const struct bpf_func_info fi[] = { { 0, 3 }, { 2, 4 }, { 4, 5 } }, fi1[] = { { 0, 3 }, { 2, 4 } };
+            long ch = load_handle_btf(rt, c, cn, kind, btf, deep ? fi : fi1, deep ? 3 : 2);
+            bpfrt_close(rt, (int)btf);
+            CHECK(ch >= 0);
+            if (ch < 0) {
+                fprintf(stderr, "%s\n", vlog);
+                continue;
+            }
+            struct bpfrt_prog *cp = bpfrt_prog_from_handle(rt, (int)ch);
+            int rc;
+            uint64_t r0 = run(cp, &rc);
+            if (deep) { /* 2 + 7 frames */
+                CHECK_EQ(rc, -BPFRT_E2BIG);
+                CHECK_EQ(r0, 0);
+            } else {
+                CHECK_EQ(rc, 0);
+                CHECK_EQ(r0, 46);
+            }
+            bpfrt_close(rt, (int)ch);
+        }
+        bpfrt_close(rt, (int)mh);
+        bpfrt_close(rt, (int)th);
+    }
+}
+
+
+/* The frames a tail-call target's calls enter are zeroed whole at the tail
+ * call: the caller's functions run there again after the target returned
+ * and see what the interpreter shows them. P: main -> s1 tail-calls T in
+ * frame 1; T's t1 writes 77 at frame 2's -8 and returns 5; then main -> s2
+ * -> s3, which reads frame 2's -8 (77, t1's stale bytes) -> s4 (0).
+ * r0 = 5 + 77 = 82. P's calls reach 4 frames of 512 bytes (it may tail
+ * call): each call tests for its frame's first entry; T's test nothing. */
+static void test_tail_target_frames(struct bpfrt_runtime *rt)
+{
+    test_current = "frames a tail-call target entered";
+    const struct bpf_insn t[] = { CALL_LOCAL(1), EXIT(), /* t1 (2) */ ST(BPF_DW, 10, -8, 77), MOV64_IMM(0, 5), EXIT() };
+    for (int e = 0; e < 2; e++) {
+        enum bpfrt_engine_kind kind = e ? BPFRT_ENGINE_INTERP : BPFRT_ENGINE_JIT;
+        long th = load_handle(rt, t, NR(t), kind);
+        CHECK(th >= 0);
+        long mh = prog_array_of(rt, th);
+        const struct bpf_insn c[] = {
+            CALL_LOCAL(4), MOV64_REG(6, 0), CALL_LOCAL(8), ALU64_REG(BPF_ADD, 0, 6), EXIT(),
+            /* s1 (5) */ LD_MAP_FD(2, (int32_t)mh), MOV64_IMM(3, 0), CALL(HELPER_tail_call), MOV64_IMM(0, 1), EXIT(),
+            /* s2 (11) */ CALL_LOCAL(1), EXIT(),
+            /* s3 (13) */ LDX(BPF_DW, 6, 10, -8), CALL_LOCAL(2), ALU64_REG(BPF_ADD, 0, 6), EXIT(),
+            /* s4 (17) */ MOV64_IMM(0, 0), EXIT(),
+        };
+        long btf = funcs_btf(rt, 5);
+        const struct bpf_func_info fi[] = { { 0, 3 }, { 5, 4 }, { 11, 5 }, { 13, 6 }, { 17, 7 } };
+        long ch = load_handle_btf(rt, c, NR(c), kind, btf, fi, NR(fi));
+        bpfrt_close(rt, (int)btf);
+        CHECK(th >= 0 && ch >= 0);
+        if (ch >= 0) {
+            struct bpfrt_prog *cp = bpfrt_prog_from_handle(rt, (int)ch);
+            if (e == 0) {
+                CHECK_EQ(jit_of(cp)->frames, 4);
+                CHECK(!jit_of(cp)->upfront);
+                CHECK(jit_of(bpfrt_prog_from_handle(rt, (int)th))->upfront);
+            }
+            int rc;
+            CHECK_EQ(run(cp, &rc), 82);
+            CHECK_EQ(rc, 0);
+            bpfrt_close(rt, (int)ch);
+        } else {
+            fprintf(stderr, "%s\n", vlog);
+        }
+        bpfrt_close(rt, (int)mh);
+        bpfrt_close(rt, (int)th);
+    }
+}
+
 int main(void)
 {
     struct bpfrt_runtime *rt = new_rt();
@@ -190,6 +492,11 @@ int main(void)
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
         test_case(rt, &cases[i]);
     test_unverified(rt);
+    for (size_t i = 0; i < sizeof(call_cases) / sizeof(call_cases[0]); i++)
+        test_calls_case(rt, &call_cases[i]);
+    test_nine_frames(rt);
+    test_tail_from_subprog(rt);
+    test_tail_target_frames(rt);
     bpfrt_runtime_destroy(rt);
     return test_summary();
 }

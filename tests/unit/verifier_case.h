@@ -41,7 +41,7 @@ struct vc_func {
     char name[VC_NAME];
     bool global;
     int nargs;
-    char args[5][16]; /* "int", "long", "ctx", "ptr" (int *) */
+    char args[5][16]; /* "int", "long", "ctx", "ptr" (int *), "void" (void *); ":TAG" adds an arg:TAG decl tag */
 };
 
 enum vc_log_kind { VC_LOG_SUB, VC_LOG_LINE, VC_LOG_NOT };
@@ -225,7 +225,12 @@ static inline bool vc_parse_func(struct vc_parser *p, struct vc_case *c, char *s
     while ((tok = strtok(NULL, " \t")) != NULL) {
         if (f->nargs == 5)
             return vc_fail(p, "at most 5 arguments");
-        if (strcmp(tok, "int") && strcmp(tok, "long") && strcmp(tok, "ctx") && strcmp(tok, "ptr"))
+        size_t tl = strcspn(tok, ":"); /* TYPE or TYPE:TAG (an "arg:TAG" decl tag, e.g. ptr:nonnull) */
+        static const char *const types[] = { "int", "long", "ctx", "ptr", "void" };
+        bool known = false;
+        for (size_t k = 0; k < sizeof(types) / sizeof(types[0]); k++)
+            known |= strlen(types[k]) == tl && strncmp(tok, types[k], tl) == 0;
+        if (!known || strlen(tok) >= sizeof(f->args[0]))
             return vc_fail(p, "unknown argument type '%s'", tok);
         vc_copy(f->args[f->nargs++], sizeof(f->args[0]), tok);
     }
@@ -569,27 +574,39 @@ static inline bool vc_build_btf(const struct vc_case *c, struct vc_btf *b, struc
         vc_btf_u32(b, t_lock);
         vc_btf_u32(b, (uint32_t)m->lock * 8);
     }
-    uint32_t t_ctx = 0, t_ctx_ptr = 0, t_int_ptr = 0;
+    uint32_t t_ctx = 0, t_ctx_ptr = 0, t_int_ptr = 0, t_void_ptr = 0;
     for (int i = 0; i < c->nfuncs; i++) {
         const struct vc_func *f = &c->funcs[i];
         for (int a = 0; a < f->nargs; a++) {
-            if (strcmp(f->args[a], "ctx") == 0 && !t_ctx) {
+            if (strncmp(f->args[a], "ctx", 3) == 0 && !t_ctx) {
                 t_ctx = vc_btf_type(b, vc_ctx_struct(c->prog_type), BTF_KIND_STRUCT, 0, 0);
                 t_ctx_ptr = vc_btf_type(b, "", BTF_KIND_PTR, 0, t_ctx);
-            } else if (strcmp(f->args[a], "ptr") == 0 && !t_int_ptr) {
+            } else if (strncmp(f->args[a], "ptr", 3) == 0 && !t_int_ptr) {
                 t_int_ptr = vc_btf_type(b, "", BTF_KIND_PTR, 0, t_int);
+            } else if (strncmp(f->args[a], "void", 4) == 0 && !t_void_ptr) {
+                t_void_ptr = vc_btf_type(b, "", BTF_KIND_PTR, 0, 0);
             }
         }
         uint32_t proto = vc_btf_type(b, "", BTF_KIND_FUNC_PROTO, (uint32_t)f->nargs, t_int);
         for (int a = 0; a < f->nargs; a++) {
             char an[4] = { 'a', (char)('0' + a), '\0', '\0' };
             vc_btf_u32(b, vc_btf_str(b, an));
-            vc_btf_u32(b, strcmp(f->args[a], "ctx") == 0   ? t_ctx_ptr
-                          : strcmp(f->args[a], "ptr") == 0 ? t_int_ptr
-                          : strcmp(f->args[a], "long") == 0 ? t_long
-                                                            : t_int);
+            vc_btf_u32(b, strncmp(f->args[a], "ctx", 3) == 0    ? t_ctx_ptr
+                          : strncmp(f->args[a], "ptr", 3) == 0  ? t_int_ptr
+                          : strncmp(f->args[a], "void", 4) == 0 ? t_void_ptr
+                          : strncmp(f->args[a], "long", 4) == 0 ? t_long
+                                                                : t_int);
         }
         ids->func[i] = vc_btf_type(b, f->name, BTF_KIND_FUNC, f->global ? BTF_FUNC_GLOBAL : BTF_FUNC_STATIC, proto);
+        for (int a = 0; a < f->nargs; a++) {
+            const char *tag = strchr(f->args[a], ':');
+            char tn[32];
+            if (!tag)
+                continue;
+            snprintf(tn, sizeof(tn), "arg%s", tag);
+            vc_btf_type(b, tn, BTF_KIND_DECL_TAG, 0, ids->func[i]);
+            vc_btf_u32(b, (uint32_t)a); /* component_idx */
+        }
     }
     vc_btf_finish(b);
     return true;

@@ -10,7 +10,7 @@
  *   bpfrt prog load prog.o [--map-set ...] [--rodata ...] [--state FILE] [--dump-maps] [-j]
  *                  [--jit | --trusted]
  *   bpfrt prog dump jited prog.o [--section S | --prog NAME] [--trusted]
- *   (prog run and prog load: --no-verify)
+ *   (all three: --no-verify)
  *
  * Programs are verified at load, as the kernel does; --no-verify loads them
  * unverified (BPFRT_PROG_F_NO_VERIFY: checked mode).
@@ -420,6 +420,7 @@ static int prog_dump_jited(struct bpfrt_runtime *rt, struct bpfrt_object *obj, c
     if (!p)
         return CLI_ERROR;
     bpfrt_object_prog_set_autoload(p, true);
+    apply_no_verify(obj, a); /* unverified: the checked-mode image */
     char err[1024];
     bpfrt_object_load_partial(obj, err, sizeof(err));
     if (bpfrt_object_prog_handle(p) < 0) {

@@ -6,7 +6,9 @@
  * the registers are saved only where a later instruction may read them
  * (the liveness pass in jit_compile.c). After every helper the run's error
  * and tail-call target are tested. A local call saves r6-r10 on the native
- * stack, lowers r10 by a frame and calls the target; `exit` returns. */
+ * stack, lowers r10 by a frame and calls the target; `exit` returns.
+ * Which frames a verified program's calls reach, and how much of each it
+ * can read, comes from the verifier's facts (bpfrt_jit_plan_frames). */
 #include "core/jit/jit.h"
 
 static inline int R(uint8_t r)
@@ -120,15 +122,17 @@ static void local_call(struct jit_ctx *c, int64_t target)
     for (unsigned i = 0; i < n; i++)
         bpfrt_x86_push(x, saved[i]);
     bpfrt_x86_alu_ri(x, X86_SUB, 8, X86_RBP, BPFRT_STACK_SIZE);
-    /* Below the zeroed frames: the depth test and the zeroing, out of line. */
-    uint32_t slow = bpfrt_jit_label_new(c), back = bpfrt_jit_label_new(c);
-    bpfrt_x86_alu_rm(x, X86_CMP, 8, X86_RBP, JIT_EX, JIT_OFF(zeroed_r10));
-    bpfrt_jit_jump_label(c, x, X86_CC_B, slow);
-    bpfrt_jit_label_bind(c, x, back);
-    bpfrt_jit_label_bind(c, y, slow);
-    bpfrt_x86_mov_r32_imm(y, JIT_T1, c->pc);
-    bpfrt_jit_call_label(c, y, c->stub[JIT_STUB_FRAME]);
-    bpfrt_jit_jump_label(c, y, -1, back);
+    if (c->frame_test) {
+        /* Below the zeroed frames: the depth test and the zeroing, out of line. */
+        uint32_t slow = bpfrt_jit_label_new(c), back = bpfrt_jit_label_new(c);
+        bpfrt_x86_alu_rm(x, X86_CMP, 8, X86_RBP, JIT_EX, JIT_OFF(zeroed_r10));
+        bpfrt_jit_jump_label(c, x, X86_CC_B, slow);
+        bpfrt_jit_label_bind(c, x, back);
+        bpfrt_jit_label_bind(c, y, slow);
+        bpfrt_x86_mov_r32_imm(y, JIT_T1, c->pc);
+        bpfrt_jit_call_label(c, y, c->stub[JIT_STUB_FRAME]);
+        bpfrt_jit_jump_label(c, y, -1, back);
+    }
     if (c->mode == JIT_CHECKED) {
         uint32_t out = bpfrt_jit_label_new(c);
         bpfrt_x86_alu_ri(x, X86_SUB, 8, JIT_BUDGET, 1);
@@ -159,8 +163,9 @@ static void local_call(struct jit_ctx *c, int64_t target)
     }
     for (int i = (int)n - 1; i >= 0; i--)
         bpfrt_x86_pop(x, saved[i]);
-    if (c->may_tail_call) {
-        /* the callee's frame may have become another program */
+    if (c->may_tail_call && c->jp->tails) {
+        /* the callee's frame may have become another program (not in a
+         * verified program without bpf_tail_call) */
         bpfrt_x86_load(x, 8, false, JIT_T1, JIT_EX, JIT_OFF(run));
         bpfrt_x86_movabs(x, JIT_T2, (uint64_t)(uintptr_t)c->prog);
         bpfrt_x86_store(x, 8, JIT_T1, (int32_t)__builtin_offsetof(struct bpfrt_run, prog), JIT_T2);
@@ -319,4 +324,124 @@ void bpfrt_jit_emit_ld_pkt(struct jit_ctx *c, const struct bpfrt_dinsn *d)
     bpfrt_jit_label_bind(c, y, out);
     bpfrt_x86_alu_rr(y, X86_XOR, 4, X86_RAX, X86_RAX);
     bpfrt_jit_emit_exit(c, NULL); /* (into the cold stream) */
+}
+
+/* ---- the frames of a verified program ---- */
+
+/* Zeroing callee frames when a run starts costs at most this many bytes
+ * (else the first entry of each frame zeroes it, behind a test per call). */
+#define UPFRONT_ZERO_MAX 1024
+
+/* The subprogram instruction pc belongs to (subprog_start is sorted). */
+static uint32_t sub_index(const struct bpfrt_prog_facts *f, uint32_t pc)
+{
+    uint32_t lo = 0, hi = f->nr_subprogs;
+    while (hi - lo > 1) {
+        uint32_t mid = lo + (hi - lo) / 2;
+        if (f->subprog_start[mid] <= pc)
+            lo = mid;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
+/* ld_imm64 of a function (a callback's reference). */
+static bool is_func_ref(const struct bpf_insn *in)
+{
+    return in->code == (BPF_LD | BPF_DW | BPF_IMM) && in->src_reg == BPF_PSEUDO_FUNC;
+}
+
+/* The most frames a chain of calls from the entry reaches, the entry's
+ * included, a callback's reference (ld_imm64 of a function) counted as a
+ * call, as the verifier's check_max_stack_depth counts them (a callback
+ * runs one frame below the helper that calls it). 0 when unknown: callx,
+ * a cycle, no memory. Sets *tails when a helper call may be bpf_tail_call
+ * (or is resolved only when executed). */
+static uint32_t max_frames(struct jit_ctx *c, bool *tails)
+{
+    const struct bpfrt_prog_facts *f = c->facts;
+    const struct interp_slot *sl = c->slots; /* a local call's off: its target */
+    const struct bpf_insn *raw = c->prog->insns;
+    uint32_t n = f->nr_subprogs, nedges = 0;
+    *tails = false;
+    for (uint32_t pc = 0; pc < c->len; pc++) {
+        if (sl[pc].op == BPFRT_OP_CALLX) { /* (the verifier refuses it) */
+            *tails = true;
+            return 0;
+        }
+        if (sl[pc].op == BPFRT_OP_CALL_HELPER) {
+            const struct bpfrt_helper_proto *hp = (const struct bpfrt_helper_proto *)(uintptr_t)sl[pc].imm;
+            *tails |= !hp || hp->id == BPFRT_HELPER_TAIL_CALL;
+        }
+        nedges += sl[pc].op == BPFRT_OP_CALL_LOCAL || is_func_ref(&raw[pc]);
+    }
+    uint32_t *edge = bpfrt_jit_scratch_get(c, (size_t)nedges * 2 * sizeof(uint32_t) + 1, false);
+    uint32_t *below = bpfrt_jit_scratch_get(c, (size_t)n * sizeof(uint32_t), true); /* frames under each */
+    if (!edge || !below || n == 0)
+        return 0;
+    uint32_t k = 0;
+    for (uint32_t pc = 0; pc < c->len; pc++) {
+        int64_t target = sl[pc].op == BPFRT_OP_CALL_LOCAL ? sl[pc].off
+                         : is_func_ref(&raw[pc])          ? (int64_t)pc + raw[pc].imm + 1
+                                                          : -1;
+        if (target < 0)
+            continue;
+        if (target >= c->len)
+            return 0;
+        edge[k++] = sub_index(f, pc);
+        edge[k++] = sub_index(f, (uint32_t)target);
+    }
+    /* the longest path over the call graph: at most n - 1 rounds change
+     * something unless there is a cycle (which the verifier refuses) */
+    for (uint32_t round = 0;; round++) {
+        bool changed = false;
+        for (uint32_t e = 0; e < k; e += 2)
+            if (below[edge[e + 1]] + 1 > below[edge[e]]) {
+                below[edge[e]] = below[edge[e + 1]] + 1;
+                changed = true;
+            }
+        if (!changed)
+            break;
+        if (round >= n)
+            return 0;
+    }
+    return below[0] + 1;
+}
+
+void bpfrt_jit_plan_frames(struct jit_ctx *c)
+{
+    struct jit_prog *jp = c->jp;
+    const struct bpfrt_prog_facts *f = c->facts;
+    jp->entry_zero = jp->frame_zero = BPFRT_STACK_SIZE;
+    jp->frames = 0;
+    jp->upfront = false;
+    jp->tails = true; /* unless the facts say otherwise */
+    c->frame_test = c->has_local_calls;
+    if (!f || f->nr_subprogs == 0 || f->len != c->len)
+        return;
+    bool tails;
+    uint32_t frames = max_frames(c, &tails);
+    jp->tails = tails;
+    /* A frame's first entry zeroes it, as the interpreter does, but only
+     * as deep as the functions that can run in it reach (the verifier's
+     * stack_depth counts reads too: a privileged program may read what it
+     * never wrote, and then reads zeros), unless a tail call may bring
+     * another program into the frame. */
+    if (!tails && f->stack_depth[0] < BPFRT_STACK_SIZE)
+        jp->entry_zero = (uint32_t)bpfrt_round_up(f->stack_depth[0], 8);
+    if (!frames || frames > BPFRT_MAX_CALL_FRAMES)
+        return; /* the calls keep their test */
+    uint32_t z = 0;
+    for (uint32_t s = 1; s < f->nr_subprogs; s++)
+        if (f->stack_depth[s] > z)
+            z = f->stack_depth[s];
+    z = tails || z >= BPFRT_STACK_SIZE ? BPFRT_STACK_SIZE : (uint32_t)bpfrt_round_up(z, 8);
+    jp->frames = (uint8_t)frames;
+    jp->frame_zero = z;
+    /* The verifier bounds the frames (8): a call needs no depth test. With
+     * little to zero the run zeroes every callee frame when it starts and
+     * a call tests nothing; else a call still tests for the first entry. */
+    jp->upfront = (frames - 1) * z <= UPFRONT_ZERO_MAX;
+    c->frame_test = c->has_local_calls && !jp->upfront;
 }

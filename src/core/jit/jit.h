@@ -48,6 +48,10 @@ struct jit_prog {
     uint32_t len;
     uint32_t passes;
     uint32_t entry_zero;       /* bytes of the entry frame zeroed before a run (below r10) */
+    uint32_t frame_zero;       /* bytes below r10 zeroed in a callee frame's first entry (512 without facts) */
+    uint8_t frames;            /* verified with facts: the most frames its calls reach (entry included), else 0 */
+    bool upfront;              /* its callee frames are zeroed when a run starts: calls test nothing */
+    bool tails;                /* with facts: it may call bpf_tail_call (else its frames are zeroed only as deep as it reads) */
     uint64_t compile_ns, exec_mem_ns;
 };
 
@@ -140,6 +144,7 @@ struct jit_ctx {
     bool may_tail_call;           /* a helper call that could be bpf_tail_call */
     uint32_t *sub_of;             /* with local calls: each instruction's function (index into sub_writes) */
     uint16_t *sub_writes;         /* per function: the r6-r9 (bits 6-9) a call to it may change */
+    bool frame_test;              /* a local call tests its frame (first entry, depth): not when zeroed upfront */
     uint32_t pc;                  /* instruction being emitted */
     struct x86 hot, cold;         /* the emitted code, every pass-sized jump long */
     uint32_t cap[2];              /* their buffers' sizes */
@@ -353,6 +358,13 @@ static inline bool jit_fact(const struct jit_ctx *c, uint8_t fact)
 {
     return c->facts && (c->facts->flags[c->pc] & fact);
 }
+
+/* ---- emit_call.c, before the emission ---- */
+/* The frames a verified program's calls reach and what of them to zero
+ * (jp->entry_zero, frame_zero, frames, upfront, tails; c->frame_test),
+ * from the verifier's facts; without them every frame is zeroed whole on
+ * its first entry and every call tests it. */
+void bpfrt_jit_plan_frames(struct jit_ctx *c);
 
 /* ---- jit_divmagic.c ---- */
 /* Unsigned division of width-bit numbers (32 or 64) by d (not 0, not a

@@ -412,6 +412,7 @@ int bpfrt_jit_compile(struct bpfrt_prog *prog, struct jit_prog *jp, char *msg, s
 
     /* The code with every jump long, then the layout with the shortest. */
     err = c.has_local_calls && !find_callee_writes(&c) ? -BPFRT_ENOMEM : 0;
+    bpfrt_jit_plan_frames(&c);
     if (!err)
         err = emit_all(&c);
     if (!err)
@@ -422,12 +423,6 @@ int bpfrt_jit_compile(struct bpfrt_prog *prog, struct jit_prog *jp, char *msg, s
     }
     jp->passes = c.passes;
     jp->facts = c.facts != NULL;
-    /* The entry frame's first entry zeroes it (what the interpreter does):
-     * of a verified program only what the verifier found it can touch,
-     * unless a tail call may bring another program into the frame. */
-    jp->entry_zero = BPFRT_STACK_SIZE;
-    if (c.facts && !c.may_tail_call && c.facts->stack_depth[0] < BPFRT_STACK_SIZE)
-        jp->entry_zero = (uint32_t)bpfrt_round_up(c.facts->stack_depth[0], 8);
 
     /* The image: written read-write, then sealed read+execute. */
     uint32_t size = c.image_len;

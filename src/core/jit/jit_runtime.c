@@ -98,12 +98,14 @@ int bpfrt_jit_slow_access(struct jit_exec *ex, uint64_t addr, uint32_t packed, u
     return r;
 }
 
-/* Zeroes the frames between the zeroed ones and r10 (first entry). */
-static void zero_frames(struct jit_exec *ex, uint64_t r10)
+/* Zeroes the frames between the zeroed ones and r10 (first entry), the
+ * `size` bytes below each frame's r10: all 512, or of a verified program
+ * what its functions can reach (jp->frame_zero). */
+static void zero_frames(struct jit_exec *ex, uint64_t r10, uint32_t size)
 {
     while (ex->zeroed_r10 > r10) {
         ex->zeroed_r10 -= BPFRT_STACK_SIZE;
-        bpfrt_memset((void *)(uintptr_t)(ex->zeroed_r10 - BPFRT_STACK_SIZE), 0, BPFRT_STACK_SIZE);
+        bpfrt_memset((void *)(uintptr_t)(ex->zeroed_r10 - size), 0, size);
     }
 }
 
@@ -111,6 +113,7 @@ static void zero_frames(struct jit_exec *ex, uint64_t r10)
  * deep, or its first entry. */
 int bpfrt_jit_slow_frame(struct jit_exec *ex, uint64_t unused, uint32_t pc, uint64_t *val, uint64_t r10)
 {
+    const struct jit_prog *jp = ex->run->prog->engine_state;
     uint64_t depth = (ex->top - r10) / BPFRT_STACK_SIZE;
     if (depth >= BPFRT_MAX_CALL_FRAMES) {
         bpfrt_interp_fail(&ex->vm, BPFRT_RUN_CALL_DEPTH, pc, 0,
@@ -118,7 +121,7 @@ int bpfrt_jit_slow_frame(struct jit_exec *ex, uint64_t unused, uint32_t pc, uint
                       (unsigned)depth + 1, pc, BPFRT_MAX_CALL_FRAMES);
         return 0;
     }
-    zero_frames(ex, r10);
+    zero_frames(ex, r10, jp->frame_zero);
     return 1;
 }
 
@@ -135,6 +138,21 @@ int bpfrt_jit_slow_tail(struct jit_exec *ex, uint64_t unused, uint32_t pc, uint6
         return 0;
     }
     enum jit_mode mode = exec_mode(ex);
+    const struct jit_prog *cur = run->prog->engine_state;
+    uint64_t depth = (ex->top - r10) / BPFRT_STACK_SIZE;
+    if (cur->facts && !cur->tails) { /* its frames were zeroed only as deep as its own functions reach */
+        bpfrt_interp_fail(&ex->vm, BPFRT_RUN_BAD_INSN, pc, 0,
+                      "tail call at insn %u from a verified program by a helper other than bpf_tail_call", pc);
+        return 0;
+    }
+    if (tjp->mode == mode && tjp->frames && depth + tjp->frames > BPFRT_MAX_CALL_FRAMES) {
+        /* its calls test no depth: the verifier bounded them from its own
+         * entry frame, not from this one */
+        bpfrt_interp_fail(&ex->vm, BPFRT_RUN_CALL_DEPTH, pc, 0,
+                      "tail call at insn %u from frame %u into a program whose calls reach %u frames (at most %u in all)",
+                      pc, (unsigned)depth + 1, (unsigned)tjp->frames, BPFRT_MAX_CALL_FRAMES);
+        return 0;
+    }
     if (tjp->mode != mode) {
         if (r10 == ex->top && ex->cb_nest == 0) {
             ex->handoff = true;
@@ -146,7 +164,12 @@ int bpfrt_jit_slow_tail(struct jit_exec *ex, uint64_t unused, uint32_t pc, uint6
     }
     run->tail_call_target = NULL;
     run->prog = tgt;
-    ex->may_goto[(ex->top - r10) / BPFRT_STACK_SIZE] = BPFRT_MAY_GOTO_LOOPS;
+    ex->may_goto[depth] = BPFRT_MAY_GOTO_LOOPS;
+    /* the frames its calls reach, whole: its own zeroing (when the run
+     * starts, or on first entry) stays within its own functions' reach,
+     * and what it zeroes its caller's functions may read after it returned */
+    if (tjp->frames)
+        zero_frames(ex, r10 - (uint64_t)(tjp->frames - 1) * BPFRT_STACK_SIZE, BPFRT_STACK_SIZE);
     if (mode == JIT_CHECKED) {
         bpfrt_run_add_prog_regions(run, tgt);
         bpfrt_jit_sync_hints(ex);
@@ -265,7 +288,7 @@ int bpfrt_jit_callback(struct bpfrt_run *run, uint64_t func, const uint64_t args
         return -BPFRT_ELOOP;
     }
     ex->may_goto[depth] = BPFRT_MAY_GOTO_LOOPS;
-    zero_frames(ex, r10);
+    zero_frames(ex, r10, BPFRT_STACK_SIZE);
     if (mode == JIT_CHECKED) {
         set_stack_range(ex, r10);
         sync_stack_region(ex);
@@ -312,6 +335,10 @@ int bpfrt_jit_run(struct bpfrt_prog *prog, struct bpfrt_run *run, uint64_t r1, u
     ex.unwind_rsp = 0;
     ex.may_goto[0] = BPFRT_MAY_GOTO_LOOPS;
     bpfrt_memset(top - jp->entry_zero, 0, jp->entry_zero);
+    /* a verified program whose calls test nothing: every frame they reach
+     * now, as far as its functions read (bpfrt_jit_plan_frames) */
+    if (jp->upfront)
+        zero_frames(&ex, ex.top - (uint64_t)(jp->frames - 1) * BPFRT_STACK_SIZE, jp->frame_zero);
     vm->depth = 0;
     vm->zeroed = 0;
     vm->exit_pc = UINT32_MAX;

@@ -108,23 +108,23 @@ static void emit_stubs(struct jit_ctx *c, bool access)
     /* the slow stubs only where something can call them */
     if (access)
         stub_slow(c, JIT_STUB_ACCESS, (const void *)bpfrt_jit_slow_access, 8);
-    if (c->has_local_calls)
+    if (c->frame_test)
         stub_slow(c, JIT_STUB_FRAME, (const void *)bpfrt_jit_slow_frame, 16);
     if (c->may_tail_call)
         stub_slow(c, JIT_STUB_TAIL, (const void *)bpfrt_jit_slow_tail, 8);
 }
 
-/* The stubs' code depends only on four things (checked mode, the access
- * stub: checked accesses or verified probes, local calls, tail calls), so
- * each variant is emitted once per process and copied into every later
- * compile: its code, its pass-sized jumps (the first of the hot stream's
- * records, all still long) and its labels (bound in the hot stream before
- * any record of the program's). Emitting them took about 0.1 us a compile,
- * a third of a small program's emission. A template is published once
- * (state 0: empty, 1: being built by the compile that claimed it, 2:
- * ready); a compile finding it being built emits the stubs itself. The
- * code holds the slow paths' absolute addresses: the same for the whole
- * process. */
+/* The stubs' code depends only on four things (checked mode; the access
+ * stub: checked accesses or verified probes; the frame stub: local calls
+ * that test their frame; tail calls), so each variant is emitted once per
+ * process and copied into every later compile: its code, its pass-sized
+ * jumps (the first of the hot stream's records, all still long) and its
+ * labels (bound in the hot stream before any record of the program's).
+ * Emitting them took about 0.1 us a compile, a third of a small program's
+ * emission. A template is published once (state 0: empty, 1: being built
+ * by the compile that claimed it, 2: ready); a compile finding it being
+ * built emits the stubs itself. The code holds the slow paths' absolute
+ * addresses: the same for the whole process. */
 #define STUB_CODE_MAX 512
 #define STUB_ADJ_MAX 8
 static struct stub_template {
@@ -138,7 +138,7 @@ static int template_state[16];
 void bpfrt_jit_emit_stubs(struct jit_ctx *c)
 {
     bool access = bpfrt_jit_needs_access_stub(c);
-    unsigned v = (c->mode == JIT_CHECKED) << 3 | access << 2 | c->has_local_calls << 1 | c->may_tail_call;
+    unsigned v = (c->mode == JIT_CHECKED) << 3 | access << 2 | c->frame_test << 1 | c->may_tail_call;
     struct stub_template *t = &templates[v];
     int state = __atomic_load_n(&template_state[v], __ATOMIC_ACQUIRE);
     if (state == 2 && c->hot.len == 0 && c->nadj[0] == 0 && c->nlabels == JIT_STUB_COUNT &&

@@ -280,6 +280,13 @@ static int backtrack_insn(struct venv *env, int32_t idx, int32_t subseq_idx, con
     return 0;
 }
 
+/* A register spilled whole or in part (is_spilled_reg), here inline: the
+ * loops below visit every slot of every state. */
+static inline bool spilled(const struct vslot *s)
+{
+    return s->slot_type[BPF_REG_SIZE - 1] == STACK_SPILL;
+}
+
 static void mark_all_scalars_precise(struct venv *env, struct vstate *cur)
 {
     if (log_level(env, BPF_LOG_LEVEL2))
@@ -291,7 +298,7 @@ static void mark_all_scalars_precise(struct venv *env, struct vstate *cur)
                 if (f->regs[j].type == SCALAR_VALUE)
                     f->regs[j].precise = true;
             for (uint32_t j = 0; j < f->nslots; j++)
-                if (bpfrt_v_is_spilled_reg(&f->stack[j]) && f->stack[j].spilled_ptr.type == SCALAR_VALUE)
+                if (spilled(&f->stack[j]) && f->stack[j].spilled_ptr.type == SCALAR_VALUE)
                     f->stack[j].spilled_ptr.precise = true;
         }
     }
@@ -305,7 +312,7 @@ void bpfrt_v_mark_all_scalars_imprecise(struct vstate *st)
             if (f->regs[j].type == SCALAR_VALUE)
                 f->regs[j].precise = false;
         for (uint32_t j = 0; j < f->nslots; j++)
-            if (bpfrt_v_is_spilled_reg(&f->stack[j]) && f->stack[j].spilled_ptr.type == SCALAR_VALUE)
+            if (spilled(&f->stack[j]) && f->stack[j].spilled_ptr.type == SCALAR_VALUE)
                 f->stack[j].spilled_ptr.precise = false;
     }
 }
@@ -350,18 +357,16 @@ static int mark_chain_precision_bt(struct venv *env, struct vstate *st, struct b
             break;
         for (int fr = (int)bt->frame; fr >= 0; fr--) {
             struct vframe *f = st->frame[fr];
-            for (int r = 0; r < 32; r++) {
-                if (!(bt->reg_masks[fr] & (1u << r)))
-                    continue;
+            for (uint32_t w = bt->reg_masks[fr]; w; w &= w - 1) { /* the set bits only */
+                int r = __builtin_ctz(w);
                 struct vreg *reg = &f->regs[r];
                 if (reg->type != SCALAR_VALUE || reg->precise)
                     bt->reg_masks[fr] &= ~(1u << r);
                 else
                     reg->precise = true;
             }
-            for (int s = 0; s < 64; s++) {
-                if (!(bt->stack_masks[fr] & (1ull << s)))
-                    continue;
+            for (uint64_t w = bt->stack_masks[fr]; w; w &= w - 1) {
+                int s = __builtin_ctzll(w);
                 if ((uint32_t)s >= f->nslots || !bpfrt_v_is_spilled_scalar_reg(&f->stack[s])) {
                     bt->stack_masks[fr] &= ~(1ull << s);
                     continue;
@@ -426,7 +431,7 @@ int bpfrt_v_propagate_precision(struct venv *env, const struct vstate *old)
             if (f->regs[i].type == SCALAR_VALUE && f->regs[i].precise)
                 bt.reg_masks[fr] |= 1u << i;
         for (uint32_t i = 0; i < f->nslots && i < 64; i++)
-            if (bpfrt_v_is_spilled_reg(&f->stack[i]) && f->stack[i].spilled_ptr.type == SCALAR_VALUE &&
+            if (spilled(&f->stack[i]) && f->stack[i].spilled_ptr.type == SCALAR_VALUE &&
                 f->stack[i].spilled_ptr.precise)
                 bt.stack_masks[fr] |= 1ull << i;
     }
@@ -464,7 +469,7 @@ void bpfrt_v_widen_imprecise_scalars(const struct vstate *old, struct vstate *cu
             maybe_widen_reg(&fo->regs[i], &fc->regs[i]);
         uint32_t n = fo->nslots < fc->nslots ? fo->nslots : fc->nslots;
         for (uint32_t i = 0; i < n; i++)
-            if (bpfrt_v_is_spilled_reg(&fo->stack[i]) && bpfrt_v_is_spilled_reg(&fc->stack[i]))
+            if (spilled(&fo->stack[i]) && spilled(&fc->stack[i]))
                 maybe_widen_reg(&fo->stack[i].spilled_ptr, &fc->stack[i].spilled_ptr);
     }
 }

@@ -240,9 +240,14 @@ void bpfrt_bounds_bound_offset(struct bpfrt_bounds *b)
 void bpfrt_bounds_sync(struct bpfrt_bounds *b)
 {
     bpfrt_bounds_update(b);      /* ranges from var_off */
-    bpfrt_bounds_deduce(b);      /* each deduction can enable another: */
-    bpfrt_bounds_deduce(b);      /* Linux runs it three times */
-    bpfrt_bounds_deduce(b);
+    /* each deduction can enable another: Linux runs it three times; a
+     * run that changed nothing would leave the next ones nothing either */
+    for (int i = 0; i < 3; i++) {
+        struct bpfrt_bounds before = *b;
+        bpfrt_bounds_deduce(b);
+        if (bpfrt_memcmp(&before, b, sizeof(before)) == 0)
+            break;
+    }
     bpfrt_bounds_bound_offset(b);/* var_off from ranges */
     bpfrt_bounds_update(b);      /* and what the sharper var_off implies */
 }

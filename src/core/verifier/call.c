@@ -76,6 +76,54 @@ static const struct arg_rule arg_rules[__ARG_TYPE_MAX] = {
     [ARG_PTR_TO_UNINIT_DYNPTR] = { AB_DYNPTR, AF_UNINIT | AF_WRITE, 0, dynptr_types },
 };
 
+/* Linux gives some helpers one proto per context kind (net/core/filter.c)
+ * whose first argument differs; their rows keep ARG_ANYTHING and this table
+ * gives the kind per program type: bpf_get_socket_cookie's skb, sock,
+ * sock_addr and sock_ops protos take the context (tracing's takes a socket
+ * pointer, left to the row), every bpf_get_netns_cookie proto the context
+ * or NULL (ARG_PTR_TO_CTX_OR_NULL). */
+static const struct arg_rule ctx_or_null_rule = { AB_CTX, AF_MAYBE_NULL, 0, ctx_types };
+#define TRACING_LIKE (BPFRT_PROG_TYPE_BIT(BPF_PROG_TYPE_TRACING) | BPFRT_PROG_TYPE_BIT(BPF_PROG_TYPE_LSM) | \
+                      BPFRT_PROG_TYPE_BIT(BPF_PROG_TYPE_SYSCALL))
+static const struct {
+    int32_t func_id;
+    uint64_t types;
+    const struct arg_rule *arg1;
+} per_type_arg1[] = {
+    { BPF_FUNC_get_socket_cookie, ~TRACING_LIKE, &arg_rules[ARG_PTR_TO_CTX] },
+    { BPF_FUNC_get_netns_cookie, BPFRT_ALL_PROG_TYPES, &ctx_or_null_rule },
+};
+
+static const struct arg_rule *arg_rule_of(const struct venv *env, const struct bpfrt_helper_proto *fn,
+                                          uint32_t arg)
+{
+    uint8_t kind = fn->arg_type[arg];
+    for (size_t i = 0; arg == 0 && i < sizeof(per_type_arg1) / sizeof(per_type_arg1[0]); i++)
+        if (per_type_arg1[i].func_id == (int32_t)fn->id &&
+            (per_type_arg1[i].types & BPFRT_PROG_TYPE_BIT(env->prog_type)))
+            return per_type_arg1[i].arg1;
+    return kind < __ARG_TYPE_MAX ? &arg_rules[kind] : &arg_rules[ARG_DONTCARE];
+}
+
+/* resolve_map_arg_type: a map value argument means a socket for a sockmap
+ * or sockhash, and bloom filter peeks read an initialised value. */
+static int resolve_map_arg_rule(struct venv *env, const struct bpfrt_map *map, uint8_t kind, int32_t func_id,
+                                const struct arg_rule **rule)
+{
+    if (!map)
+        return 0;
+    if (map->map_type == BPF_MAP_TYPE_SOCKMAP || map->map_type == BPF_MAP_TYPE_SOCKHASH) {
+        if (kind != ARG_PTR_TO_MAP_VALUE) {
+            verbose(env, "invalid arg_type for sockmap/sockhash\n");
+            return -BPFRT_EINVAL;
+        }
+        *rule = &arg_rules[ARG_PTR_TO_BTF_ID_SOCK_COMMON];
+    } else if (map->map_type == BPF_MAP_TYPE_BLOOM_FILTER && func_id == BPF_FUNC_map_peek_elem) {
+        *rule = &arg_rules[ARG_PTR_TO_MAP_VALUE];
+    }
+    return 0;
+}
+
 /* The struct a BTF pointer argument must point to (Linux's arg_btf_id):
  * sock_common for the socket kinds, else the helper row's BTF(...) trait. */
 static const char *arg_btf_struct(const struct bpfrt_helper_proto *fn, const struct arg_rule *rule)
@@ -84,7 +132,7 @@ static const char *arg_btf_struct(const struct bpfrt_helper_proto *fn, const str
 }
 
 /* bpf_helper_changes_pkt_data */
-static bool helper_changes_pkt_data(int32_t id)
+bool bpfrt_v_helper_changes_pkt_data(int32_t id)
 {
     switch (id) {
     case BPF_FUNC_clone_redirect: case BPF_FUNC_l3_csum_replace: case BPF_FUNC_l4_csum_replace:
@@ -338,14 +386,16 @@ static int check_reg_const_str(struct venv *env, uint32_t regno)
 static int check_func_arg(struct venv *env, uint32_t arg, struct call_meta *meta,
                           const struct bpfrt_helper_proto *fn)
 {
-    uint8_t kind = fn->arg_type[arg];
     uint32_t regno = BPF_REG_1 + arg;
-    const struct arg_rule *rule = kind < __ARG_TYPE_MAX ? &arg_rules[kind] : &arg_rules[ARG_DONTCARE];
+    const struct arg_rule *rule = arg_rule_of(env, fn, arg);
     uint8_t rdonly = (fn->arg_rdonly >> arg) & 1;
     if (rule->base == AB_NONE)
         return 0;
     int err = bpfrt_v_check_reg_arg(env, regno, SRC_OP);
     if (err)
+        return err;
+    if (rule->base == AB_MAP_VALUE &&
+        (err = resolve_map_arg_rule(env, meta->map, fn->arg_type[arg], meta->func_id, &rule)))
         return err;
     if (rule->base == AB_ANYTHING)
         return bpfrt_v_unpriv_leak(env, (int)regno, "into helper function");
@@ -417,8 +467,11 @@ static int check_func_arg(struct venv *env, uint32_t arg, struct call_meta *meta
     case AB_SIZE:
     case AB_SIZE_OR_ZERO: {
         const struct arg_rule *prev = &arg_rules[fn->arg_type[arg - 1]];
-        err = bpfrt_v_check_mem_size_reg(env, regno, rule->base == AB_SIZE_OR_ZERO, prev->flags & AF_WRITE,
-                                         meta->raw_mode, &meta->msize_max_value);
+        /* memory the helper may write (6.18's MEM_WRITE: every ARG_PTR_TO_MEM
+         * not MEM_RDONLY) loses what was spilled there */
+        bool written = (prev->flags & AF_WRITE) || (prev->base == AB_MEM && !((fn->arg_rdonly >> (arg - 1)) & 1));
+        err = bpfrt_v_check_mem_size_reg(env, regno, rule->base == AB_SIZE_OR_ZERO, written, meta->raw_mode,
+                                         &meta->msize_max_value);
         break;
     }
     case AB_ALLOC_SIZE:
@@ -665,7 +718,10 @@ int bpfrt_v_check_helper_call(struct venv *env, const struct bpfrt_dinsn *d, int
     }
     if (id == BPF_FUNC_sk_fullsock || id == BPF_FUNC_tcp_sock) { /* is_ptr_cast_function */
         regs[BPF_REG_0].ref_obj_id = meta.ref_obj_id;
-    } else if (fn->flags & BPFRT_HELPER_ACQUIRE) { /* is_acquire_function */
+    } else if ((fn->flags & BPFRT_HELPER_ACQUIRE) ||
+               (id == BPF_FUNC_map_lookup_elem && meta.map &&
+                (meta.map->map_type == BPF_MAP_TYPE_SOCKMAP || meta.map->map_type == BPF_MAP_TYPE_SOCKHASH))) {
+        /* is_acquire_function: a socket from a sockmap is a reference too */
         int ref = bpfrt_v_acquire_reference(env, (uint32_t)*insn_idx);
         if (ref < 0)
             return ref;
@@ -675,7 +731,8 @@ int bpfrt_v_check_helper_call(struct venv *env, const struct bpfrt_dinsn *d, int
     struct vreg *r0 = &regs[BPF_REG_0];
     if (fn->ret_type == RET_INTEGER) {
         if (id == BPF_FUNC_probe_read_str || id == BPF_FUNC_probe_read_kernel_str ||
-            id == BPF_FUNC_probe_read_user_str) {
+            id == BPF_FUNC_probe_read_user_str || id == BPF_FUNC_get_stack || id == BPF_FUNC_get_task_stack) {
+            /* do_refine_retval_range: at most the buffer's size, or -errno */
             r0->s.smax_value = (int64_t)meta.msize_max_value;
             r0->s.s32_max_value = (int32_t)meta.msize_max_value;
             r0->s.smin_value = -4095;
@@ -693,10 +750,15 @@ int bpfrt_v_check_helper_call(struct venv *env, const struct bpfrt_dinsn *d, int
     err = bpfrt_v_check_map_func_compatibility(env, meta.map, id);
     if (err)
         return err;
-    if (helper_changes_pkt_data(id)) {
-        env->changes_pkt_data = true;
+    bool changes_pkt = bpfrt_v_helper_changes_pkt_data(id);
+    env->changes_pkt_data |= changes_pkt;
+    /* after bpf_tail_call the walk goes on where it failed, which changed
+     * nothing (a successful one never comes back, or from a subprogram
+     * returns to the caller: bpfrt_v_tail_call_return), as in 6.18 */
+    if (id == BPF_FUNC_tail_call)
+        return env->cur_state->curframe ? bpfrt_v_tail_call_return(env, insn_idx) : 0;
+    if (changes_pkt)
         bpfrt_v_clear_all_pkt_pointers(env);
-    }
     return 0;
 }
 

@@ -68,6 +68,15 @@ static int push_insn(struct venv *env, struct cfg_walk *w, uint32_t t, int64_t t
     return DONE_EXPLORING;
 }
 
+/* bpf_find_containing_subprog */
+static struct vsubprog *containing_subprog(struct venv *env, int64_t t)
+{
+    uint32_t i = 0;
+    while (i + 1 < env->subprog_cnt && env->subprog[i + 1].start <= t)
+        i++;
+    return &env->subprog[i];
+}
+
 static int visit_func_call_insn(struct venv *env, struct cfg_walk *w, uint32_t t, bool visit_callee)
 {
     const struct bpfrt_dinsn *d = &env->di[t];
@@ -77,8 +86,13 @@ static int visit_func_call_insn(struct venv *env, struct cfg_walk *w, uint32_t t
     mark_prune_point(env, t + d->len);
     mark_jmp_point(env, t + d->len);
     if (visit_callee) {
+        int64_t callee = (int64_t)t + d->imm + 1;
         mark_prune_point(env, t);
-        ret = push_insn(env, w, t, (int64_t)t + d->imm + 1, BRANCH);
+        /* merge_callee_effects: the DFS reaches this call again once the
+         * callee is explored, so its marks are complete by then */
+        if (callee >= 0 && callee < env->len)
+            containing_subprog(env, t)->changes_pkt_data |= containing_subprog(env, callee)->changes_pkt_data;
+        ret = push_insn(env, w, t, callee, BRANCH);
     }
     return ret;
 }
@@ -92,6 +106,8 @@ static int visit_insn(struct venv *env, struct cfg_walk *w, uint32_t t)
     case BPFRT_K_EXIT:
         return DONE_EXPLORING;
     case BPFRT_K_CALL:
+        if (d->op == BPFRT_OP_CALL_HELPER && bpfrt_v_helper_changes_pkt_data(d->imm))
+            containing_subprog(env, t)->changes_pkt_data = true; /* mark_subprog_changes_pkt_data */
         if (d->op == BPFRT_OP_CALL_HELPER && is_sync_callback_calling_helper(d->imm)) {
             env->aux[t].flags |= AUX_CALLS_CALLBACK | AUX_FORCE_CHECKPOINT;
             mark_prune_point(env, t);

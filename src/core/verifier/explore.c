@@ -41,9 +41,7 @@ static int pop_stack(struct venv *env, int32_t *prev_insn_idx, int32_t *insn_idx
     struct vstack_elem *head = env->head;
     if (!head)
         return -BPFRT_ENOENT;
-    int err = bpfrt_v_copy_verifier_state(env, env->cur_state, &head->st);
-    if (err)
-        return err;
+    bpfrt_v_move_verifier_state(env, env->cur_state, &head->st);
     if (pop_log)
         bpfrt_vlog_reset(env->log, head->log_pos);
     *insn_idx = head->insn_idx;
@@ -62,13 +60,26 @@ static int check_reserved_fields(struct venv *env)
 {
     char msg[96];
     const struct bpf_insn *in = &env->insns[env->insn_idx];
-    if (!bpfrt_isa_check_insn(in, env->len - (uint32_t)env->insn_idx, NULL, msg, sizeof(msg)))
+    uint8_t *flags = &env->aux[env->insn_idx].flags;
+    if (*flags & AUX_FIELDS_OK) /* they depend on the instruction alone */
         return 0;
+    if (!bpfrt_isa_check_insn(in, env->len - (uint32_t)env->insn_idx, NULL, msg, sizeof(msg))) {
+        *flags |= AUX_FIELDS_OK;
+        return 0;
+    }
     if (bpfrt_strcmp(msg, "frame pointer is read only") == 0 ||
         (msg[0] == 'R' && bpfrt_strncmp(msg + bpfrt_strlen(msg) - 11, " is invalid", 11) == 0))
         return 0;
     verbose(env, "%s\n", msg);
     return -BPFRT_EINVAL;
+}
+
+/* The JSON log's step, called only when a JSON log is asked for (twice
+ * per processed instruction otherwise). */
+static inline void json_step(struct venv *env, uint32_t idx, int32_t from, enum bpfrt_v_json_kind kind)
+{
+    if (env->args->json)
+        bpfrt_v_json_step(env, idx, from, kind);
 }
 
 typedef int (*insn_check_fn)(struct venv *env, const struct bpfrt_dinsn *d, bool *do_print_state);
@@ -236,7 +247,7 @@ static int do_check(struct venv *env)
             if (err < 0)
                 return err;
             if (err == 1) {
-                bpfrt_v_json_step(env, (uint32_t)env->insn_idx, 0, VJSON_SAFE);
+                json_step(env, (uint32_t)env->insn_idx, 0, VJSON_SAFE);
                 if (log_level(env, BPF_LOG_LEVEL)) {
                     if (do_print_state)
                         verbose(env, "\nfrom %d to %d: safe\n", env->prev_insn_idx, env->insn_idx);
@@ -268,8 +279,16 @@ static int do_check(struct venv *env)
         }
         env->aux[env->insn_idx].seen = true;
         prev_insn_idx = env->insn_idx;
+        /* stack liveness: a subprogram's exit settles its chain before the
+         * frame goes; writes are recorded per instruction */
+        uint32_t frames = st->curframe;
+        if (frames && bpfrt_op_kind(env->di[env->insn_idx].op) == BPFRT_K_EXIT)
+            bpfrt_v_update_live_stack(env);
+        bpfrt_v_live_insn_begin(env);
         err = do_check_insn(env, &do_print_state);
-        bpfrt_v_json_step(env, (uint32_t)prev_insn_idx, 0, err < 0 ? VJSON_REFUSED : VJSON_INSN);
+        if (err >= 0)
+            bpfrt_v_live_insn_commit(env, st->curframe != frames);
+        json_step(env, (uint32_t)prev_insn_idx, 0, err < 0 ? VJSON_REFUSED : VJSON_INSN);
         if (err < 0)
             return err;
         if (env->err_alloc)
@@ -283,13 +302,16 @@ static int do_check(struct venv *env)
 process_bpf_exit:
         bpfrt_v_mark_state_scratched(env);
         bpfrt_v_update_branch_counts(env, env->cur_state);
+        bpfrt_v_update_live_stack(env);
+        if (env->err_alloc)
+            return env->err_alloc;
         err = pop_stack(env, &prev_insn_idx, &env->insn_idx, pop_log);
         if (err == -BPFRT_ENOENT)
             break;
         if (err)
             return err;
         env->json_path++;
-        bpfrt_v_json_step(env, (uint32_t)env->insn_idx, prev_insn_idx, VJSON_PATH);
+        json_step(env, (uint32_t)env->insn_idx, prev_insn_idx, VJSON_PATH);
         do_print_state = true;
     }
     return 0;
@@ -327,7 +349,7 @@ int bpfrt_v_do_check_common(struct venv *env, uint32_t subprog)
     if (!ret) {
         if (env->json_path || subprog) /* a global function verified on its own: a new path */
             env->json_path++;
-        bpfrt_v_json_step(env, (uint32_t)env->insn_idx, -1, VJSON_PATH);
+        json_step(env, (uint32_t)env->insn_idx, -1, VJSON_PATH);
         ret = do_check(env);
     }
     if (!ret && pop_log)

@@ -3,8 +3,9 @@
  * btf_prepare_func_args, btf_check_func_arg_match). A function with global
  * linkage in the program's BTF is verified once, on its own, for any
  * arguments its prototype allows: integers are unknown scalars, a pointer
- * to the program's context struct is the context, other pointers are
- * memory of the pointee's size that may be NULL. Callers only check that
+ * to the program's context struct (or one tagged __arg_ctx) is the
+ * context, other pointers are memory of the pointee's size that may be
+ * NULL (unless tagged __arg_nonnull). Callers only check that
  * they pass such arguments; the call returns an unknown scalar. */
 #include "bpfrt/btf.h"
 #include "core/verifier/verifier.h"
@@ -51,6 +52,84 @@ static bool is_ctx_struct(const struct venv *env, const struct bpfrt_btf *btf, u
     return false;
 }
 
+/* The "arg:" decl tags (libbpf's __arg_ctx, __arg_nonnull, ...) on
+ * argument arg of the FUNC func_id, as ARG_TAG_* bits (the tags bpfrt does
+ * not model yet - trusted, untrusted, nullable, arena - as ARG_TAG_OTHER,
+ * which leaves the argument plain memory); -1 (logged) for a tag Linux
+ * does not know. */
+enum { ARG_TAG_CTX = 1, ARG_TAG_NONNULL = 2, ARG_TAG_OTHER = 4 };
+static int arg_tags(struct venv *env, uint32_t func_id, uint32_t arg)
+{
+    static const struct { const char *name; int bit; } known[] = {
+        { "ctx", ARG_TAG_CTX }, { "nonnull", ARG_TAG_NONNULL }, { "trusted", ARG_TAG_OTHER },
+        { "untrusted", ARG_TAG_OTHER }, { "nullable", ARG_TAG_OTHER }, { "arena", ARG_TAG_OTHER },
+    };
+    const struct bpfrt_btf *btf = env->args->btf;
+    int tags = 0;
+    for (uint32_t id = 1; id < bpfrt_btf_nr_types(btf); id++) {
+        const struct btf_type *t = bpfrt_btf_type_by_id(btf, id);
+        if (btf_kind(t) != BTF_KIND_DECL_TAG || t->type != func_id ||
+            ((const struct btf_decl_tag *)btf_type_extra(t))->component_idx != (int32_t)arg)
+            continue;
+        const char *tag = bpfrt_btf_str(btf, t->name_off);
+        if (!tag || bpfrt_strncmp(tag, "arg:", 4) != 0)
+            continue;
+        int bit = 0;
+        for (size_t k = 0; k < sizeof(known) / sizeof(known[0]); k++)
+            if (bpfrt_strcmp(tag + 4, known[k].name) == 0)
+                bit = known[k].bit;
+        if (!bit) {
+            verbose(env, "arg#%d has unsupported set of tags\n", arg);
+            return -1;
+        }
+        tags |= bit;
+    }
+    return tags;
+}
+
+/* btf_validate_prog_ctx_type, for an __arg_ctx argument: `void *`, the
+ * program type's context struct, or the alternatives Linux allows
+ * (pt_regs and bpf_user_pt_regs_t for kprobes and perf events, u64 * for
+ * raw and BTF tracepoints, fentry/fexit, LSM and struct_ops, bpf_iter__*
+ * for iterators, anything for tracepoints and syscall programs). */
+static bool ctx_tag_type_ok(struct venv *env, const struct bpfrt_btf *btf, uint32_t ptr_id)
+{
+    uint32_t pt = env->prog_type, at = env->args->expected_attach_type;
+    if (pt == BPF_PROG_TYPE_TRACEPOINT || pt == BPF_PROG_TYPE_SYSCALL || pt == BPF_PROG_TYPE_EXT ||
+        is_ctx_struct(env, btf, ptr_id))
+        return true;
+    const struct btf_type *ptr = bpfrt_btf_type_by_id(btf, ptr_id);
+    uint32_t id = ptr->type;
+    for (const struct btf_type *t; (t = bpfrt_btf_type_by_id(btf, id)) && id;) {
+        uint32_t k = btf_kind(t);
+        const char *name = bpfrt_btf_str(btf, t->name_off);
+        if (k == BTF_KIND_TYPEDEF && (pt == BPF_PROG_TYPE_KPROBE || pt == BPF_PROG_TYPE_PERF_EVENT) && name &&
+            bpfrt_strcmp(name, "bpf_user_pt_regs_t") == 0)
+            return true;
+        if (k != BTF_KIND_TYPEDEF && k != BTF_KIND_CONST && k != BTF_KIND_VOLATILE && k != BTF_KIND_RESTRICT &&
+            k != BTF_KIND_TYPE_TAG)
+            break;
+        id = t->type;
+    }
+    const struct btf_type *t = bpfrt_btf_type_by_id(btf, id);
+    if (!t)
+        return true; /* void * */
+    const char *name = bpfrt_btf_str(btf, t->name_off);
+    bool is_struct = btf_kind(t) == BTF_KIND_STRUCT, u64 = btf_kind(t) == BTF_KIND_INT && t->size == 8;
+    bool tracing_args = pt == BPF_PROG_TYPE_TRACING && (at == BPF_TRACE_RAW_TP || at == BPF_TRACE_FENTRY ||
+                                                        at == BPF_TRACE_FEXIT || at == BPF_MODIFY_RETURN);
+    if (u64 && (tracing_args || pt == BPF_PROG_TYPE_RAW_TRACEPOINT || pt == BPF_PROG_TYPE_RAW_TRACEPOINT_WRITABLE ||
+                pt == BPF_PROG_TYPE_LSM || pt == BPF_PROG_TYPE_STRUCT_OPS))
+        return true;
+    if (!is_struct || !name)
+        return false;
+    if ((pt == BPF_PROG_TYPE_KPROBE || pt == BPF_PROG_TYPE_PERF_EVENT) && bpfrt_strcmp(name, "pt_regs") == 0)
+        return true;
+    if (pt == BPF_PROG_TYPE_TRACING && at == BPF_TRACE_RAW_TP && bpfrt_strcmp(name, "bpf_raw_tracepoint_args") == 0)
+        return true;
+    return pt == BPF_PROG_TYPE_TRACING && at == BPF_TRACE_ITER && bpfrt_strncmp(name, "bpf_iter__", 10) == 0;
+}
+
 /* btf_prepare_func_args: the argument kinds from the function's prototype. */
 static int prepare_func_args(struct venv *env, uint32_t sub)
 {
@@ -80,7 +159,22 @@ static int prepare_func_args(struct venv *env, uint32_t sub)
     for (uint32_t i = 0; i < nargs; i++) {
         uint32_t id = bpfrt_btf_skip_mods(a->btf, params[i].type);
         const struct btf_type *t = bpfrt_btf_type_by_id(a->btf, id);
-        if (t && btf_kind(t) == BTF_KIND_PTR && is_ctx_struct(env, a->btf, id)) {
+        int tags = arg_tags(env, a->func_info[sub].type_id, i);
+        if (tags < 0)
+            return -BPFRT_EOPNOTSUPP;
+        if (tags && (!t || btf_kind(t) != BTF_KIND_PTR)) {
+            verbose(env, "arg#%d has pointer tag, but is not a pointer type\n", i);
+            return -BPFRT_EINVAL;
+        }
+        if (t && btf_kind(t) == BTF_KIND_PTR && ((tags & ARG_TAG_CTX) || is_ctx_struct(env, a->btf, id))) {
+            if (tags & ~ARG_TAG_CTX) {
+                verbose(env, "arg#%d has invalid combination of tags\n", i);
+                return -BPFRT_EINVAL;
+            }
+            if ((tags & ARG_TAG_CTX) && !ctx_tag_type_ok(env, a->btf, id)) {
+                verbose(env, "arg#%d is not a pointer to the program's context\n", i);
+                return -BPFRT_EINVAL;
+            }
             sp->args[i].kind = GARG_CTX;
             continue;
         }
@@ -93,7 +187,7 @@ static int prepare_func_args(struct venv *env, uint32_t sub)
                         size < 0 ? size : -BPFRT_EINVAL);
                 return -BPFRT_EINVAL;
             }
-            sp->args[i].kind = GARG_MEM_OR_NULL;
+            sp->args[i].kind = tags & ARG_TAG_NONNULL ? GARG_MEM : GARG_MEM_OR_NULL;
             sp->args[i].mem_size = (uint32_t)size;
             continue;
         }
@@ -136,8 +230,13 @@ static int check_func_arg_match(struct venv *env, uint32_t sub)
             }
             break;
         case GARG_MEM_OR_NULL:
+        case GARG_MEM:
             if (bpfrt_v_check_global_mem_arg(env, regno, sp->args[i].mem_size))
                 return -BPFRT_EINVAL;
+            if (sp->args[i].kind == GARG_MEM && type_may_be_null(reg->flags)) {
+                verbose(env, "arg#%d is expected to be non-NULL\n", i);
+                return -BPFRT_EINVAL;
+            }
             break;
         default:
             break;
@@ -164,6 +263,8 @@ int bpfrt_v_call_global(struct venv *env, uint32_t sub)
     }
     if (log_level(env, BPF_LOG_LEVEL))
         verbose(env, "Func#%d ('%s') is global and assumed valid.\n", sub, name);
+    if (env->subprog[sub].changes_pkt_data) /* it, or what it calls, may move the packet */
+        bpfrt_v_clear_all_pkt_pointers(env);
     env->subprog[sub].called = true;
     struct vreg *regs = cur_regs(env);
     for (uint32_t i = 0; i < CALLER_SAVED_REGS; i++) {
@@ -191,11 +292,14 @@ int bpfrt_v_init_global_args(struct venv *env, uint32_t sub, struct vreg *regs)
             reg->type = PTR_TO_CTX;
             break;
         case GARG_MEM_OR_NULL:
+        case GARG_MEM:
             bpfrt_v_mark_reg_known_zero(reg);
             reg->type = PTR_TO_MEM;
-            reg->flags = PTR_MAYBE_NULL;
             reg->reg_mem_size = (int32_t)sp->args[i].mem_size;
-            reg->id = bpfrt_v_new_id(env);
+            if (sp->args[i].kind == GARG_MEM_OR_NULL) {
+                reg->flags = PTR_MAYBE_NULL;
+                reg->id = bpfrt_v_new_id(env);
+            }
             break;
         default:
             bpfrt_v_mark_reg_unknown(reg);

@@ -78,6 +78,8 @@ static const char *const type_names[NR_VREG_TYPES] = {
 
 const char *bpfrt_v_reg_type_str(struct venv *env, uint8_t type, uint8_t flags)
 {
+    if (!flags) /* no prefix or suffix: spare the formatting (the checks ask often, the log rarely) */
+        return type < NR_VREG_TYPES ? type_names[type] : "?";
     const char *null = !(flags & PTR_MAYBE_NULL) ? "" : type == PTR_TO_BTF_ID ? "or_null_" : "_or_null";
     bpfrt_snprintf(env->tmp_str, sizeof(env->tmp_str), "%s%s%s%s%s%s%s", flags & MEM_RDONLY ? "rdonly_" : "",
                    flags & MEM_RINGBUF ? "ringbuf_" : "", flags & MEM_RCU ? "rcu_" : "",

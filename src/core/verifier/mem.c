@@ -220,8 +220,29 @@ static void ctx_field_reg_type(const struct bpfrt_ctx_field *f, uint8_t *type, u
     }
 }
 
+/* cg_skb_is_valid_access: a cgroup skb program loaded without CAP_BPF
+ * neither reads the packet pointers nor writes the timestamp. */
+static bool ctx_field_needs_cap_bpf(const struct venv *env, int32_t off, bool write)
+{
+    static const struct {
+        uint32_t off, size;
+        bool write_only;
+    } fields[] = {
+        { __builtin_offsetof(struct __sk_buff, data), 4, false },
+        { __builtin_offsetof(struct __sk_buff, data_end), 4, false },
+        { __builtin_offsetof(struct __sk_buff, tstamp), 8, true },
+    };
+    if (!env->unpriv || env->prog_type != BPF_PROG_TYPE_CGROUP_SKB)
+        return false;
+    for (size_t i = 0; i < sizeof(fields) / sizeof(fields[0]); i++)
+        if (off >= (int32_t)fields[i].off && off < (int32_t)(fields[i].off + fields[i].size) &&
+            (write || !fields[i].write_only))
+            return true;
+    return false;
+}
+
 static int check_ctx_access(struct venv *env, int insn_idx, uint32_t regno, int32_t off, int size, bool write,
-                            int value_regno)
+                            int value_regno, bool is_ldsx)
 {
     struct vreg *regs = cur_regs(env);
     int err = check_ptr_off_reg(env, &regs[regno], regno, false);
@@ -229,7 +250,12 @@ static int check_ctx_access(struct venv *env, int insn_idx, uint32_t regno, int3
         return err;
     const struct bpfrt_ctx_field *f =
         off >= 0 ? bpfrt_ctx_access_ok(env->ctx_desc, (uint32_t)off, (uint32_t)size, write) : NULL;
-    if (!f) {
+    uint8_t type = SCALAR_VALUE, flags = 0;
+    if (f)
+        ctx_field_reg_type(f, &type, &flags);
+    /* the is_valid_access callbacks refuse a sign-extending load of a
+     * field that gives a pointer (__sk_buff/xdp_md data, data_end, data_meta) */
+    if (!f || (is_ldsx && type != SCALAR_VALUE) || ctx_field_needs_cap_bpf(env, off, write)) {
         verbose(env, "invalid bpf_context access off=%d size=%d\n", off, size);
         bpfrt_v_verbose_linfo(env, (uint32_t)insn_idx, "; ");
         return -BPFRT_EACCES;
@@ -241,8 +267,6 @@ static int check_ctx_access(struct venv *env, int insn_idx, uint32_t regno, int3
     aux->ctx_field_size = f->size;
     if (write || value_regno < 0)
         return 0;
-    uint8_t type, flags;
-    ctx_field_reg_type(f, &type, &flags);
     struct vreg *dst = &regs[value_regno];
     if (env->args->attach_btf && size == 8) { /* btf_ctx_access: a typed pointer argument */
         err = bpfrt_v_btf_ctx_load(env, off, dst);
@@ -344,7 +368,7 @@ int bpfrt_v_check_mem_access(struct venv *env, int insn_idx, uint32_t regno, int
         if (!err && value_regno >= 0 && (!write || (reg->flags & MEM_RDONLY)))
             bpfrt_v_mark_reg_unknown(&regs[value_regno]);
     } else if (reg->type == PTR_TO_CTX) {
-        err = check_ctx_access(env, insn_idx, regno, off, size, write, value_regno);
+        err = check_ctx_access(env, insn_idx, regno, off, size, write, value_regno, is_ldsx);
     } else if (reg->type == PTR_TO_STACK) {
         err = bpfrt_v_check_stack_access_within_bounds(env, regno, off, size, write);
         if (err)

@@ -115,11 +115,22 @@ bool bpfrt_v_reg_is_init_pkt_pointer(const struct vreg *reg, uint8_t which)
     return reg->type == which && reg->id == 0 && reg->off == 0 && bpfrt_tnum_equals_const(reg->s.var_off, 0);
 }
 
-/* The non-NULL side of a null check (map-in-map lookups already yield
- * the inner map pointer, see call.c). */
+/* The non-NULL side of a null check (mark_ptr_not_null_reg): a lookup in
+ * an XSKMAP gave an xdp_sock, one in a SOCKMAP or SOCKHASH a socket (a
+ * reference, see call.c); map-in-map lookups already yield the inner map
+ * pointer (call.c). */
 void bpfrt_v_mark_ptr_not_null_reg(struct vreg *reg)
 {
     reg->flags &= (uint8_t)~PTR_MAYBE_NULL;
+    if (reg->type != PTR_TO_MAP_VALUE || !reg->map)
+        return;
+    uint32_t t = reg->map->map_type;
+    if (t == BPF_MAP_TYPE_XSKMAP)
+        reg->type = PTR_TO_XDP_SOCK;
+    else if (t == BPF_MAP_TYPE_SOCKMAP || t == BPF_MAP_TYPE_SOCKHASH)
+        reg->type = PTR_TO_SOCKET;
+    if (reg->type != PTR_TO_MAP_VALUE)
+        reg->map = NULL;
 }
 
 void bpfrt_v_for_each_reg(struct venv *env, struct vstate *st, bpfrt_v_reg_fn fn, void *arg)
@@ -134,21 +145,22 @@ void bpfrt_v_for_each_reg(struct venv *env, struct vstate *st, bpfrt_v_reg_fn fn
     }
 }
 
-/* An invalidated pointer becomes an unknown scalar (__mark_reg_unknown). */
-void bpfrt_v_invalidate_reg(struct vreg *reg)
+/* mark_reg_invalid: an invalidated pointer (released, or into a packet
+ * that may have moved) becomes an unknown scalar, or unreadable for an
+ * unprivileged program, which must not leak the old address. */
+void bpfrt_v_invalidate_reg(struct venv *env, struct vreg *reg)
 {
-    bpfrt_v_mark_reg_unknown(reg);
+    if (env->unpriv)
+        bpfrt_v_mark_reg_not_init(reg);
+    else
+        bpfrt_v_mark_reg_unknown(reg);
 }
 
 static void clear_pkt_pointer(struct venv *env, struct vreg *reg, void *arg)
 {
     (void)arg;
-    if (!reg_is_pkt_pointer_any(reg))
-        return;
-    if (env->unpriv) /* mark_reg_invalid: unreadable unless pointers may leak */
-        bpfrt_v_mark_reg_not_init(reg);
-    else
-        bpfrt_v_invalidate_reg(reg);
+    if (reg_is_pkt_pointer_any(reg))
+        bpfrt_v_invalidate_reg(env, reg);
 }
 
 /* clear_all_pkt_pointers: after a helper that may move the packet. */

@@ -134,7 +134,7 @@ static int check_stack_write_fixed_off(struct venv *env, struct vframe *f, int32
     int derr = bpfrt_v_destroy_if_dynptr_stack_slot(env, f, (int)spi);
     if (derr)
         return derr;
-    bpfrt_v_mark_stack_written(f, off, size);
+    bpfrt_v_mark_stack_written(env, f->frameno, off, size);
     /* scalar spills are tracked for CAP_BPF only */
     if (reg && !(off % BPF_REG_SIZE) && reg->type == SCALAR_VALUE && !env->unpriv) {
         bool fits = bpfrt_bounds_width(&reg->s) <= 8 * size;

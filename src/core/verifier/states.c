@@ -5,8 +5,8 @@
  * states_maybe_looping). A state is safe to prune when an explored,
  * finished state at the same instruction covers it: every live register
  * and stack slot of the old one admits the current one. Registers are live
- * by the static analysis of cfg.c; stack slots by the reads the walk saw
- * (read marks, liveness.c). */
+ * by the static analysis of cfg.c; stack slots by the reads and writes the
+ * walk recorded per call chain (liveness.c, as 6.18's kernel/bpf/liveness.c). */
 #include "core/verifier/verifier.h"
 
 enum exact_level { NOT_EXACT, EXACT, RANGE_WITHIN };
@@ -44,10 +44,8 @@ static struct vframe *alloc_frame_for_copy(struct venv *env)
 struct vframe *bpfrt_v_alloc_frame(struct venv *env)
 {
     struct vframe *f = alloc_frame_for_copy(env);
-    if (f) {
+    if (f)
         bpfrt_memset(f, 0, sizeof(*f));
-        f->uid = ++env->frame_uid_gen;
-    }
     return f;
 }
 
@@ -173,7 +171,7 @@ int bpfrt_v_copy_verifier_state(struct venv *env, struct vstate *dst, const stru
     dst->used_as_loop_entry = src->used_as_loop_entry;
     for (uint32_t i = 0; i <= src->curframe; i++) {
         if (!dst->frame[i]) {
-            dst->frame[i] = alloc_frame_for_copy(env); /* takes src's uid and all */
+            dst->frame[i] = alloc_frame_for_copy(env);
             if (!dst->frame[i])
                 return -BPFRT_ENOMEM;
         }
@@ -182,6 +180,17 @@ int bpfrt_v_copy_verifier_state(struct venv *env, struct vstate *dst, const stru
             return err;
     }
     return 0;
+}
+
+/* dst becomes src, whose frames and references it takes over (src is left
+ * empty): a popped branch needs no copy. */
+void bpfrt_v_move_verifier_state(struct venv *env, struct vstate *dst, struct vstate *src)
+{
+    bpfrt_v_free_verifier_state(env, dst, false);
+    *dst = *src;
+    bpfrt_memset(src->frame, 0, sizeof(src->frame));
+    src->refs = NULL;
+    src->refs_cap = src->acquired_refs = 0;
 }
 
 /* Linux's peak_states counts explored states plus evicted ones still
@@ -257,10 +266,15 @@ static bool check_ids(uint32_t old_id, uint32_t cur_id, struct idmap *m)
 
 static bool check_scalar_ids(uint32_t old_id, uint32_t cur_id, struct idmap *m)
 {
+    /* an explored scalar linked to nothing asked nothing of links: the
+     * current one may have any (the kernel here, 6.18.44, prunes so; 6.18's
+     * source maps a fresh id to cur_id, which then no other old id may
+     * take) */
+    if (!old_id)
+        return true;
     /* a register linked with a delta: its base ids must map too */
     if ((old_id & BPF_ADD_CONST) && !check_ids(old_id & ~BPF_ADD_CONST, cur_id & ~BPF_ADD_CONST, m))
         return false;
-    old_id = old_id ? old_id : ++m->tmp_id_gen;
     cur_id = cur_id ? cur_id : ++m->tmp_id_gen;
     return check_ids(old_id, cur_id, m);
 }
@@ -359,25 +373,35 @@ static bool slot_has_reg(const struct vslot *s)
 static bool slotsafe(const struct vframe *o, const struct vframe *c, uint32_t spi, struct idmap *m,
                      enum exact_level exact, bool allow_uninit)
 {
-    /* the same kinds and no register: every byte test below passes */
-    if (spi < c->nslots &&
-        bpfrt_memcmp(o->stack[spi].slot_type, c->stack[spi].slot_type, BPF_REG_SIZE) == 0 &&
-        !slot_has_reg(&o->stack[spi]))
-        return true;
+    const struct vslot *os = &o->stack[spi], *cs = spi < c->nslots ? &c->stack[spi] : NULL;
+    /* the same kinds: no byte test below fails, so only a register decides
+     * (a full scalar spill on both sides, or the spill or dynptr ending at
+     * the top byte) */
+    if (cs && bpfrt_memcmp(os->slot_type, cs->slot_type, BPF_REG_SIZE) == 0) {
+        uint8_t top = os->slot_type[BPF_REG_SIZE - 1];
+        if (!slot_has_reg(os) || (top != STACK_SPILL && top != STACK_DYNPTR))
+            return true;
+        return regsafe(&os->spilled_ptr, &cs->spilled_ptr, m, exact);
+    }
+    struct vreg t1, t2;
+    const struct vreg *or = NULL, *cr = NULL;
+    bool regs_seen = false;
     for (uint32_t im = 0; im < BPF_REG_SIZE; im++) {
-        uint8_t ot = o->stack[spi].slot_type[im];
-        uint8_t ct = spi < c->nslots ? c->stack[spi].slot_type[im] : STACK_INVALID;
+        uint8_t ot = os->slot_type[im];
+        uint8_t ct = cs ? cs->slot_type[im] : STACK_INVALID;
         if (exact == EXACT && ot != ct)
             return false;
         if (ot == STACK_INVALID)
             continue;
         if (ot == STACK_MISC && exact != EXACT && allow_uninit)
             continue; /* allow_uninit_stack: misc and never-written read the same */
-        if (spi >= c->nslots)
+        if (!cs)
             return false;
-        struct vreg t1, t2;
-        const struct vreg *or = scalar_reg_for_stack(&o->stack[spi], &t1, allow_uninit);
-        const struct vreg *cr = scalar_reg_for_stack(&c->stack[spi], &t2, allow_uninit);
+        if (!regs_seen) { /* what the slots read as: the same for every byte */
+            or = scalar_reg_for_stack(os, &t1, allow_uninit);
+            cr = scalar_reg_for_stack(cs, &t2, allow_uninit);
+            regs_seen = true;
+        }
         if (or && cr)
             return regsafe(or, cr, m, exact);
         if (ot == STACK_MISC && ct == STACK_ZERO)
@@ -385,7 +409,7 @@ static bool slotsafe(const struct vframe *o, const struct vframe *c, uint32_t sp
         if (ot != ct)
             return false;
         if (im == BPF_REG_SIZE - 1 && (ot == STACK_SPILL || ot == STACK_DYNPTR) &&
-            !regsafe(&o->stack[spi].spilled_ptr, &c->stack[spi].spilled_ptr, m, exact))
+            !regsafe(&os->spilled_ptr, &cs->spilled_ptr, m, exact))
             return false;
     }
     return true;
@@ -395,22 +419,26 @@ static bool slotsafe(const struct vframe *o, const struct vframe *c, uint32_t sp
  * zero, a dynptr): a slot of only INVALID and MISC bytes never blocks a
  * prune that is not exact, so stacksafe visits only these (an explored
  * state keeps the mask of each frame). */
+_Static_assert(STACK_INVALID == 0 && STACK_MISC == 2, "note_odd_slots tests the kinds bitwise");
+
 static void note_odd_slots(struct vstate *st)
 {
     for (uint32_t i = 0; i <= st->curframe; i++) {
         struct vframe *f = st->frame[i];
         f->odd_slots = 0;
-        for (uint32_t spi = 0; spi < f->nslots; spi++)
-            for (int b = 0; b < BPF_REG_SIZE; b++)
-                if (f->stack[spi].slot_type[b] != STACK_INVALID && f->stack[spi].slot_type[b] != STACK_MISC) {
-                    f->odd_slots |= 1ull << spi;
-                    break;
-                }
+        for (uint32_t spi = 0; spi < f->nslots; spi++) {
+            /* all 8 kinds at once: INVALID (0) and MISC (2) bytes leave
+             * nothing outside bit 1 of each byte */
+            uint64_t kinds;
+            bpfrt_memcpy(&kinds, f->stack[spi].slot_type, sizeof(kinds));
+            if (kinds & ~(0x0101010101010101ull * STACK_MISC))
+                f->odd_slots |= 1ull << spi;
+        }
     }
 }
 
-/* A dynptr's slots are read by the dynptr checks, not the stack reads that
- * leave read marks: they are never forgotten. */
+/* A dynptr's slots are read by the dynptr checks, which record no stack
+ * read (Linux's mark_dynptr_read does): they are never forgotten. */
 static bool slot_is_dynptr(const struct vslot *s)
 {
     return s->slot_type[0] == STACK_DYNPTR || s->slot_type[BPF_REG_SIZE - 1] == STACK_DYNPTR;
@@ -570,28 +598,9 @@ bool bpfrt_v_same_callsites(const struct vstate *a, const struct vstate *b)
     return true;
 }
 
-/* Linux 6.18 also forgets the stack slots its stack-liveness analysis
- * (kernel/bpf/liveness.c) proves no later instruction reads. bpfrt's
- * coarser rule, for single-frame states: when no path from the state's
- * instruction uses r10 and no live register points into the stack, no slot
- * can be read again, so all of them are forgotten. */
-static void clean_dead_stack(struct vframe *f, uint16_t live)
-{
-    if (live & (1u << BPF_REG_FP))
-        return;
-    for (int r = 0; r < BPF_REG_FP; r++)
-        if ((live & (1u << r)) && f->regs[r].type == PTR_TO_STACK)
-            return;
-    for (uint32_t i = 0; i < f->nslots; i++) {
-        if (slot_is_dynptr(&f->stack[i]))
-            continue;
-        bpfrt_v_mark_reg_not_init(&f->stack[i].spilled_ptr);
-        bpfrt_memset(f->stack[i].slot_type, STACK_INVALID, sizeof(f->stack[i].slot_type));
-    }
-}
-
 /* clean_verifier_state: registers dead at the state's instruction are
- * forgotten, so comparisons ignore them; so are stack slots nothing read. */
+ * forgotten, so comparisons ignore them; so are stack slots no later
+ * instruction may read (liveness.c). */
 static void clean_live_state(struct venv *env, int32_t insn, const struct vstate *cur, struct vstate *st)
 {
     if (st->branches || st->cleaned || st->insn_idx != insn || !bpfrt_v_same_callsites(st, cur) ||
@@ -600,6 +609,8 @@ static void clean_live_state(struct venv *env, int32_t insn, const struct vstate
     /* in a loop, marks of the iterations still being walked may be missing:
      * such a state keeps its whole stack */
     bool loop = env->aux[insn].flags & AUX_IN_LOOP;
+    if (!loop && bpfrt_v_live_query_init(env, st))
+        return;
     st->cleaned = true;
     for (uint32_t f = 0; f <= st->curframe; f++) {
         struct vframe *fr = st->frame[f];
@@ -607,15 +618,18 @@ static void clean_live_state(struct venv *env, int32_t insn, const struct vstate
         for (int r = 0; r < BPF_REG_FP; r++)
             if (!(live & (1u << r)))
                 bpfrt_v_mark_reg_not_init(&fr->regs[r]);
-        if (st->curframe == 0)
-            clean_dead_stack(fr, live);
-        for (uint32_t spi = 0; !loop && spi < fr->nslots; spi++)
-            if (!(fr->stack[spi].live & VLIVE_READ) && !slot_is_dynptr(&fr->stack[spi])) {
-                bpfrt_v_mark_reg_not_init(&fr->stack[spi].spilled_ptr);
-                bpfrt_memset(fr->stack[spi].slot_type, STACK_INVALID, BPF_REG_SIZE);
-            }
+        if (loop)
+            continue;
+        uint64_t all = fr->nslots >= 64 ? ~0ull : (1ull << fr->nslots) - 1;
+        for (uint64_t dead = all & ~bpfrt_v_live_slots(env, f); dead; dead &= dead - 1) {
+            uint32_t spi = (uint32_t)__builtin_ctzll(dead);
+            if (slot_is_dynptr(&fr->stack[spi]))
+                continue;
+            bpfrt_v_mark_reg_not_init(&fr->stack[spi].spilled_ptr);
+            bpfrt_memset(fr->stack[spi].slot_type, STACK_INVALID, BPF_REG_SIZE);
+            fr->odd_slots &= ~(1ull << spi); /* note_odd_slots ran when st was saved */
+        }
     }
-    note_odd_slots(st);
 }
 
 static void free_state_list(struct venv *env, struct vstate_list *sl)
@@ -627,6 +641,7 @@ static void free_state_list(struct venv *env, struct vstate_list *sl)
 void bpfrt_v_free_explored(struct venv *env)
 {
     free_caches(env);
+    bpfrt_v_free_liveness(env);
     bpfrt_v_free(env, env->idmap_scratch, sizeof(struct idmap));
     env->idmap_scratch = NULL;
     if (env->explored) {
@@ -701,7 +716,6 @@ hit:
                 if (err)
                     return err;
             }
-            bpfrt_v_propagate_liveness(env, old);
             int err = bpfrt_v_propagate_precision(env, old);
             return err ? err : 1;
         }
@@ -753,7 +767,6 @@ miss:
     nsl->state.branches = 1;
     nsl->state.cleaned = false;
     note_odd_slots(&nsl->state);
-    bpfrt_v_start_live_span(&nsl->state, cur);
     cur->parent = &nsl->state;
     cur->first_insn_idx = insn_idx;
     cur->dfs_depth = nsl->state.dfs_depth + 1;

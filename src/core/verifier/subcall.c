@@ -50,9 +50,8 @@ static void remove_ref(struct vstate *st, uint32_t idx)
 
 static void invalidate_ref(struct venv *env, struct vreg *reg, void *arg)
 {
-    (void)env;
     if (reg->ref_obj_id == *(uint32_t *)arg)
-        bpfrt_v_mark_reg_unknown(reg);
+        bpfrt_v_invalidate_reg(env, reg);
 }
 
 int bpfrt_v_release_reference(struct venv *env, uint32_t ref_obj_id)
@@ -357,6 +356,25 @@ static int check_return_code(struct venv *env)
         verbose_invalid_scalar(env, reg, rv.min, rv.max, "At program exit", "R0");
         return -BPFRT_EINVAL;
     }
+    return 0;
+}
+
+/* bpf_tail_call in a subprogram (6.18's check_helper_call): a successful
+ * call never comes back but returns the target's r0 to the subprogram's
+ * caller, so the walk goes on there with r0 unknown and packet pointers the
+ * target may have moved cleared; the failed call goes on after the
+ * instruction, queued with everything intact. */
+int bpfrt_v_tail_call_return(struct venv *env, int32_t *insn_idx)
+{
+    if (!bpfrt_v_push_stack(env, *insn_idx + 1, *insn_idx))
+        return env->err_alloc ? env->err_alloc : -BPFRT_EFAULT;
+    bpfrt_v_clear_all_pkt_pointers(env);
+    bpfrt_v_mark_reg_unknown(&cur_regs(env)[BPF_REG_0]);
+    bpfrt_v_update_live_stack(env);
+    int err = prepare_func_exit(env, insn_idx);
+    if (err)
+        return err;
+    (*insn_idx)--; /* the walk steps to the instruction after the call site */
     return 0;
 }
 

@@ -113,16 +113,9 @@ enum { STACK_INVALID = 0, STACK_SPILL, STACK_MISC, STACK_ZERO, STACK_DYNPTR };
 enum { BPF_DYNPTR_TYPE_INVALID, BPF_DYNPTR_TYPE_LOCAL, BPF_DYNPTR_TYPE_RINGBUF, BPF_DYNPTR_TYPE_SKB,
        BPF_DYNPTR_TYPE_XDP };
 
-/* Stack slot liveness marks (Linux's REG_LIVE_READ / REG_LIVE_WRITTEN on
- * the slot's spilled_ptr): READ on an explored state when a descendant
- * read the slot before writing it; WRITTEN when the path since the
- * previous checkpoint wrote all 8 bytes. */
-enum { VLIVE_READ = 1, VLIVE_WRITTEN = 2 };
-
 struct vslot {
     struct vreg spilled_ptr;
     uint8_t slot_type[BPF_REG_SIZE];
-    uint8_t live;                /* VLIVE_* */
 };
 
 /* One call frame (struct bpf_func_state). */
@@ -136,7 +129,6 @@ struct vframe {
     uint32_t callback_depth;
     uint32_t nslots;             /* allocated_stack / 8 */
     uint64_t odd_slots;          /* explored states: slots with a byte not INVALID or MISC (states.c) */
-    uint32_t uid;                /* this frame instance (a call makes a new one); liveness marks follow it */
     struct vslot *stack;         /* stack[i] covers fp-8*(i+1) .. fp-8*i-1 */
 };
 
@@ -182,7 +174,8 @@ struct vstate {
 };
 
 /* ---- per-instruction data (struct bpf_insn_aux_data) ---- */
-enum { AUX_PRUNE = 1, AUX_JMP_POINT = 2, AUX_FORCE_CHECKPOINT = 4, AUX_CALLS_CALLBACK = 8, AUX_IN_LOOP = 16 };
+enum { AUX_PRUNE = 1, AUX_JMP_POINT = 2, AUX_FORCE_CHECKPOINT = 4, AUX_CALLS_CALLBACK = 8, AUX_IN_LOOP = 16,
+       AUX_FIELDS_OK = 32 /* explore.c: the reserved-field checks passed once */ };
 
 struct vaux {
     uint8_t flags;               /* AUX_* */
@@ -205,7 +198,7 @@ struct vaux {
 };
 
 /* ---- subprograms (struct bpf_subprog_info) ---- */
-enum { GARG_SCALAR = 0, GARG_CTX, GARG_MEM_OR_NULL }; /* a global function's argument kinds */
+enum { GARG_SCALAR = 0, GARG_CTX, GARG_MEM_OR_NULL, GARG_MEM }; /* a global function's argument kinds */
 struct vsubprog {
     struct { uint8_t kind; uint32_t mem_size; } args[MAX_BPF_FUNC_REG_ARGS];
     uint32_t arg_cnt;
@@ -265,10 +258,10 @@ struct venv {
     struct vslot *stack_cache[MAX_STACK_SLOTS + 1];
     uint32_t frame_cache_cnt, stack_cache_cnt;
     void *idmap_scratch;         /* states.c's id map for comparisons */
+    struct vliveness *live;      /* liveness.c: stack slots read and written per call chain */
 
     int32_t insn_idx, prev_insn_idx;
     uint32_t id_gen;
-    uint32_t frame_uid_gen;
     struct vhist *insn_hist;     /* path history for precision tracking */
     uint32_t insn_hist_cap;
     struct vhist *cur_hist_ent;  /* the entry of the instruction being checked */
@@ -359,6 +352,7 @@ void bpfrt_v_json_step(struct venv *env, uint32_t idx, int32_t from, enum bpfrt_
 int bpfrt_v_add_subprogs(struct venv *env);
 int bpfrt_v_check_subprogs(struct venv *env);
 int bpfrt_v_find_subprog(const struct venv *env, uint32_t off);
+bool bpfrt_v_helper_changes_pkt_data(int32_t id); /* call.c */
 int bpfrt_v_check_max_stack_depth(struct venv *env);
 int bpfrt_v_check_btf_func(struct venv *env);
 void bpfrt_v_mark_insn_subprogs(struct venv *env);
@@ -385,7 +379,7 @@ uint32_t bpfrt_v_new_id(struct venv *env);
 void bpfrt_v_assign_scalar_id_before_mov(struct venv *env, struct vreg *src);
 void bpfrt_v_copy_register_state(struct vreg *dst, const struct vreg *src);
 void bpfrt_v_clear_all_pkt_pointers(struct venv *env);
-void bpfrt_v_invalidate_reg(struct vreg *reg);
+void bpfrt_v_invalidate_reg(struct venv *env, struct vreg *reg);
 bool bpfrt_v_reg_is_const_scalar(const struct vreg *r, uint64_t *val);
 void bpfrt_v_reg_bounds_sanity_check(struct venv *env, struct vreg *reg, const char *ctx);
 /* Calls fn on every register and spilled register of every frame. */
@@ -464,6 +458,7 @@ int bpfrt_v_check_map_func_compatibility(struct venv *env, const struct bpfrt_ma
 int bpfrt_v_check_func_call(struct venv *env, const struct bpfrt_dinsn *d, int32_t *insn_idx);
 int bpfrt_v_push_callback_call(struct venv *env, uint32_t insn_idx, uint32_t subprog, uint32_t func_id);
 int bpfrt_v_process_exit(struct venv *env, bool *do_print_state, bool *exit_path);
+int bpfrt_v_tail_call_return(struct venv *env, int32_t *insn_idx);
 int bpfrt_v_acquire_reference(struct venv *env, uint32_t insn_idx);
 int bpfrt_v_release_reference(struct venv *env, uint32_t ref_obj_id);
 int bpfrt_v_check_resource_leak(struct venv *env, bool exception_exit, bool check_lock, const char *prefix);
@@ -476,6 +471,7 @@ struct vstate *bpfrt_v_push_stack(struct venv *env, int32_t insn_idx, int32_t pr
 /* ---- states.c (is_state_visited, states_equal, state copies) ---- */
 int bpfrt_v_is_state_visited(struct venv *env, int32_t insn_idx);
 int bpfrt_v_copy_verifier_state(struct venv *env, struct vstate *dst, const struct vstate *src);
+void bpfrt_v_move_verifier_state(struct venv *env, struct vstate *dst, struct vstate *src);
 void bpfrt_v_free_verifier_state(struct venv *env, struct vstate *st, bool free_self);
 int bpfrt_v_copy_func_state(struct venv *env, struct vframe *dst, const struct vframe *src);
 struct vframe *bpfrt_v_alloc_frame(struct venv *env);
@@ -485,11 +481,16 @@ void bpfrt_v_free_explored(struct venv *env);
 /* Both states are in the same frames, called from the same call sites. */
 bool bpfrt_v_same_callsites(const struct vstate *a, const struct vstate *b);
 
-/* ---- liveness.c (stack slot read marks for pruning) ---- */
+/* ---- liveness.c (Linux 6.18 kernel/bpf/liveness.c: stack slot liveness per call chain) ---- */
+struct vliveness;
 void bpfrt_v_mark_stack_read(struct venv *env, uint32_t frameno, int64_t min_off, int64_t max_off);
-void bpfrt_v_mark_stack_written(struct vframe *f, int32_t off, int size);
-void bpfrt_v_propagate_liveness(struct venv *env, const struct vstate *old);
-void bpfrt_v_start_live_span(struct vstate *saved, struct vstate *cur);
+void bpfrt_v_mark_stack_written(struct venv *env, uint32_t frameno, int32_t off, int size);
+void bpfrt_v_live_insn_begin(struct venv *env);
+void bpfrt_v_live_insn_commit(struct venv *env, bool chain_changed);
+void bpfrt_v_update_live_stack(struct venv *env);
+int bpfrt_v_live_query_init(struct venv *env, const struct vstate *st);
+uint64_t bpfrt_v_live_slots(struct venv *env, uint32_t frameno);
+void bpfrt_v_free_liveness(struct venv *env);
 
 /* ---- funcs.c (global functions) ---- */
 bool bpfrt_v_subprog_is_global(const struct venv *env, uint32_t sub);
