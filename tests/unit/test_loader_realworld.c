@@ -37,25 +37,6 @@
 
 static bool verbose;
 
-
-/* The kernel side: bpf(2), except that nothing is ever pinned (maps with
- * LIBBPF_PIN_BY_NAME find no pin and their "pin" succeeds without one). */
-static long kernel_bpf(void *arg, int cmd, union bpf_attr *attr, unsigned int size)
-{
-    (void)arg;
-    if (cmd == BPF_OBJ_GET)
-        return -ENOENT;
-    if (cmd == BPF_OBJ_PIN)
-        return 0;
-    return kbpf_sized(cmd, attr, size);
-}
-
-static int kernel_close(void *arg, int fd)
-{
-    (void)arg;
-    return close(fd);
-}
-
 /* ---- causes ---- */
 
 #define MAX_CAUSES 512
@@ -199,8 +180,8 @@ static void compare_prog(const char *path, const char *rel, uint32_t idx, int de
 {
     struct bpfrt_object_opts bo = {.default_prog_type = (uint32_t)def_type};
     struct bpfrt_object_opts ko = bo;
-    ko.bpf_fn = kernel_bpf;
-    ko.close_fn = kernel_close;
+    ko.bpf_fn = kbpf_loader_bpf;
+    ko.close_fn = kbpf_loader_close;
     struct bpfrt_object *kobj, *bobj, *uobj = NULL;
     char kerr[1024] = "", berr[1024] = "", uerr[1024] = "";
     int krc = load_alone(path, &ko, idx, 0, &kobj, kerr, sizeof(kerr));
