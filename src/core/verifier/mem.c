@@ -314,6 +314,62 @@ static bool map_direct_read(struct venv *env, const struct vreg *reg, int32_t of
     return true;
 }
 
+/* ---- the map pointer itself (check_ptr_to_map_access) ---- */
+
+/* The kernel struct each map type's ops name as its map_btf_id (the
+ * struct Linux lets a privileged program read through the map pointer);
+ * NULL: none (insn arrays). */
+static const char *const map_struct_names[] = {
+    [BPF_MAP_TYPE_HASH] = "bpf_htab", [BPF_MAP_TYPE_PERCPU_HASH] = "bpf_htab",
+    [BPF_MAP_TYPE_LRU_HASH] = "bpf_htab", [BPF_MAP_TYPE_LRU_PERCPU_HASH] = "bpf_htab",
+    [BPF_MAP_TYPE_HASH_OF_MAPS] = "bpf_htab",
+    [BPF_MAP_TYPE_ARRAY] = "bpf_array", [BPF_MAP_TYPE_PERCPU_ARRAY] = "bpf_array",
+    [BPF_MAP_TYPE_PROG_ARRAY] = "bpf_array", [BPF_MAP_TYPE_PERF_EVENT_ARRAY] = "bpf_array",
+    [BPF_MAP_TYPE_CGROUP_ARRAY] = "bpf_array", [BPF_MAP_TYPE_ARRAY_OF_MAPS] = "bpf_array",
+    [BPF_MAP_TYPE_STACK_TRACE] = "bpf_stack_map", [BPF_MAP_TYPE_LPM_TRIE] = "lpm_trie",
+    [BPF_MAP_TYPE_DEVMAP] = "bpf_dtab", [BPF_MAP_TYPE_DEVMAP_HASH] = "bpf_dtab",
+    [BPF_MAP_TYPE_SOCKMAP] = "bpf_stab", [BPF_MAP_TYPE_SOCKHASH] = "bpf_shtab",
+    [BPF_MAP_TYPE_CPUMAP] = "bpf_cpu_map", [BPF_MAP_TYPE_XSKMAP] = "xsk_map",
+    [BPF_MAP_TYPE_CGROUP_STORAGE] = "bpf_cgroup_storage_map",
+    [BPF_MAP_TYPE_PERCPU_CGROUP_STORAGE] = "bpf_cgroup_storage_map",
+    [BPF_MAP_TYPE_REUSEPORT_SOCKARRAY] = "reuseport_array",
+    [BPF_MAP_TYPE_QUEUE] = "bpf_queue_stack", [BPF_MAP_TYPE_STACK] = "bpf_queue_stack",
+    [BPF_MAP_TYPE_SK_STORAGE] = "bpf_local_storage_map", [BPF_MAP_TYPE_INODE_STORAGE] = "bpf_local_storage_map",
+    [BPF_MAP_TYPE_TASK_STORAGE] = "bpf_local_storage_map", [BPF_MAP_TYPE_CGRP_STORAGE] = "bpf_local_storage_map",
+    [BPF_MAP_TYPE_STRUCT_OPS] = "bpf_struct_ops_map",
+    [BPF_MAP_TYPE_RINGBUF] = "bpf_ringbuf_map", [BPF_MAP_TYPE_USER_RINGBUF] = "bpf_ringbuf_map",
+    [BPF_MAP_TYPE_BLOOM_FILTER] = "bpf_bloom_filter", [BPF_MAP_TYPE_ARENA] = "bpf_arena",
+};
+
+/* Linux lets a privileged program read the kernel's struct behind a map
+ * pointer; bpfrt's maps are not kernel structs, so after Linux's checks
+ * (in Linux's order, with its words) the read itself is refused too. */
+static int check_ptr_to_map_access(struct venv *env, uint32_t regno, const struct vreg *reg, int32_t off,
+                                   bool write)
+{
+    uint32_t type = reg->map->map_type;
+    const char *tname =
+        type < sizeof(map_struct_names) / sizeof(map_struct_names[0]) ? map_struct_names[type] : NULL;
+    if (!tname) {
+        verbose(env, "map_ptr access not supported for map type %u\n", type);
+        return -BPFRT_ENOTSUPP;
+    }
+    if (env->unpriv) {
+        verbose(env, "'struct %s' access is allowed only to CAP_PERFMON and CAP_SYS_ADMIN\n", tname);
+        return -BPFRT_EPERM;
+    }
+    if (off < 0) {
+        verbose(env, "R%u is %s invalid negative access: off=%d\n", regno, tname, off);
+        return -BPFRT_EACCES;
+    }
+    if (write) {
+        verbose(env, "only read from %s is supported\n", tname);
+        return -BPFRT_EACCES;
+    }
+    verbose(env, "R%u invalid mem access '%s'\n", regno, type_str(env, reg));
+    return -BPFRT_EACCES;
+}
+
 int bpfrt_v_check_mem_access(struct venv *env, int insn_idx, uint32_t regno, int32_t off, int size, bool write,
                              int value_regno, bool strict_align, bool is_ldsx)
 {
@@ -405,6 +461,8 @@ int bpfrt_v_check_mem_access(struct venv *env, int insn_idx, uint32_t regno, int
         err = bpfrt_v_check_sock_access(env, regno, off, size);
         if (!err && value_regno >= 0)
             bpfrt_v_mark_reg_unknown(&regs[value_regno]);
+    } else if (reg->type == CONST_PTR_TO_MAP && !reg->flags) {
+        return check_ptr_to_map_access(env, regno, reg, off, write);
     } else {
         verbose(env, "R%d invalid mem access '%s'\n", regno, type_str(env, reg));
         return -BPFRT_EACCES;
