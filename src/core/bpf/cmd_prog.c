@@ -182,6 +182,11 @@ static int resolve_ldimm64(struct load *ld)
         int err = ldimm64_map(ld, insn, &map);
         if (err)
             return err;
+        err = ld->venv ? bpfrt_verify_check_map(ld->venv, map) : 0;
+        if (err) {
+            bpfrt_map_put(map);
+            return err;
+        }
         uint64_t addr = (uint64_t)(uintptr_t)map;
         uint32_t value_off = value ? (uint32_t)insn[1].imm : 0;
         if (value) {

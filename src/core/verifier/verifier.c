@@ -88,6 +88,28 @@ int bpfrt_verify_check_opcode(struct venv *env, uint32_t idx)
     return 0;
 }
 
+/* check_map_prog_compatibility, as resolve_pseudo_ldimm64 makes it for each
+ * map the program names, before the walk: the program types that may not
+ * hold a map whose value has a spin lock. */
+int bpfrt_verify_check_map(struct venv *env, const struct bpfrt_map *map)
+{
+    if (map->spin_lock_off < 0)
+        return 0;
+    switch (env->prog_type) {
+    case BPF_PROG_TYPE_SOCKET_FILTER:
+        verbose(env, "socket filter progs cannot use bpf_spin_lock yet\n");
+        return -BPFRT_EINVAL;
+    case BPF_PROG_TYPE_KPROBE:
+    case BPF_PROG_TYPE_TRACEPOINT:
+    case BPF_PROG_TYPE_PERF_EVENT:
+    case BPF_PROG_TYPE_RAW_TRACEPOINT:
+    case BPF_PROG_TYPE_RAW_TRACEPOINT_WRITABLE:
+        verbose(env, "tracing progs cannot use bpf_spin_lock yet\n");
+        return -BPFRT_EINVAL;
+    default: return 0;
+    }
+}
+
 int bpfrt_verify_run(struct venv *env, struct bpfrt_verify_result *res)
 {
     bpfrt_memset(res, 0, sizeof(*res));

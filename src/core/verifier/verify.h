@@ -101,6 +101,11 @@ void bpfrt_verify_set_ldimm(struct venv *env, uint32_t idx, const struct bpfrt_m
  * Linux's message in the log. Returns 0 or -EINVAL. */
 int bpfrt_verify_check_opcode(struct venv *env, uint32_t idx);
 
+/* Linux's check_map_prog_compatibility for a map an ld_imm64 names (a spin
+ * lock in a socket filter's or a tracing program's map), with its message.
+ * Returns 0 or -EINVAL. */
+int bpfrt_verify_check_map(struct venv *env, const struct bpfrt_map *map);
+
 /* CFG, walk, stack depth and fix-ups. Returns 0 when the program is safe. */
 int bpfrt_verify_run(struct venv *env, struct bpfrt_verify_result *res);
 
