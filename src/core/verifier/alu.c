@@ -56,21 +56,20 @@ static int scalar_alu(struct venv *env, struct vreg *dst, const struct bpfrt_bou
 
 /* ---- pointers ---- */
 
-/* check_reg_sane_offset_ptr (the 6.18.y kernel here): a pointer's whole
- * offset, fixed plus variable, stays within BPF_MAX_VAR_OFF. */
+/* check_reg_sane_offset_ptr (the 6.18.y kernel here): the pointer's known
+ * variable offset, its fixed offset and its variable minimum each stay
+ * within BPF_MAX_VAR_OFF - apart, not summed (the kernel here takes a fixed
+ * 2^29-1 on a variable minimum of 2^29-1 and refuses the access after). */
 static bool check_ptr_sane_offset(struct venv *env, const struct vreg *reg, uint8_t ptype, uint8_t pflags)
 {
-    int64_t val = (int64_t)reg->s.var_off.value + reg->off, smin = reg->s.smin_value + reg->off;
-    const char *t = bpfrt_v_reg_type_str(env, ptype, pflags);
-    if (bpfrt_tnum_is_const(reg->s.var_off) && (val >= BPF_MAX_VAR_OFF || val <= -BPF_MAX_VAR_OFF)) {
-        verbose(env, "%s pointer offset %lld is not allowed\n", t, (long long)val);
-        return false;
-    }
-    if (reg->s.smin_value >= BPF_MAX_VAR_OFF || reg->s.smin_value <= -BPF_MAX_VAR_OFF ||
-        smin >= BPF_MAX_VAR_OFF || smin <= -BPF_MAX_VAR_OFF) {
-        verbose(env, "%s pointer offset %lld is not allowed\n", t, (long long)smin);
-        return false;
-    }
+    const int64_t parts[3] = { bpfrt_tnum_is_const(reg->s.var_off) ? (int64_t)reg->s.var_off.value : 0, reg->off,
+                               reg->s.smin_value };
+    for (int i = 0; i < 3; i++)
+        if (parts[i] >= BPF_MAX_VAR_OFF || parts[i] <= -BPF_MAX_VAR_OFF) {
+            verbose(env, "%s pointer offset %lld is not allowed\n", bpfrt_v_reg_type_str(env, ptype, pflags),
+                    (long long)parts[i]);
+            return false;
+        }
     return true;
 }
 
