@@ -41,7 +41,7 @@ struct vc_func {
     char name[VC_NAME];
     bool global;
     int nargs;
-    char args[5][16]; /* "int", "long", "ctx", "ptr" (int *), "void" (void *); ":TAG" adds an arg:TAG decl tag */
+    char args[5][32]; /* "int", "long", "ctx", "ptr" (int *), "void" (void *); each ":TAG" adds an arg:TAG decl tag */
 };
 
 enum vc_log_kind { VC_LOG_SUB, VC_LOG_LINE, VC_LOG_NOT };
@@ -599,13 +599,12 @@ static inline bool vc_build_btf(const struct vc_case *c, struct vc_btf *b, struc
         }
         ids->func[i] = vc_btf_type(b, f->name, BTF_KIND_FUNC, f->global ? BTF_FUNC_GLOBAL : BTF_FUNC_STATIC, proto);
         for (int a = 0; a < f->nargs; a++) {
-            const char *tag = strchr(f->args[a], ':');
-            char tn[32];
-            if (!tag)
-                continue;
-            snprintf(tn, sizeof(tn), "arg%s", tag);
-            vc_btf_type(b, tn, BTF_KIND_DECL_TAG, 0, ids->func[i]);
-            vc_btf_u32(b, (uint32_t)a); /* component_idx */
+            for (const char *tag = strchr(f->args[a], ':'); tag; tag = strchr(tag + 1, ':')) {
+                char tn[40];
+                snprintf(tn, sizeof(tn), "arg%.*s", (int)strcspn(tag + 1, ":") + 1, tag);
+                vc_btf_type(b, tn, BTF_KIND_DECL_TAG, 0, ids->func[i]);
+                vc_btf_u32(b, (uint32_t)a); /* component_idx */
+            }
         }
     }
     vc_btf_finish(b);

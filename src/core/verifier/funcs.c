@@ -55,14 +55,18 @@ static bool is_ctx_struct(const struct venv *env, const struct bpfrt_btf *btf, u
 /* The "arg:" decl tags (libbpf's __arg_ctx, __arg_nonnull, ...) on
  * argument arg of the FUNC func_id, as ARG_TAG_* bits (the tags bpfrt does
  * not model yet - trusted, untrusted, nullable, arena - as ARG_TAG_OTHER,
- * which leaves the argument plain memory); -1 (logged) for a tag Linux
- * does not know. */
-enum { ARG_TAG_CTX = 1, ARG_TAG_NONNULL = 2, ARG_TAG_OTHER = 4 };
+ * which leaves the argument plain memory, plus a bit of their own for the
+ * combination rules); -1 (logged) for a tag Linux does not know. */
+enum {
+    ARG_TAG_CTX = 1, ARG_TAG_NONNULL = 2, ARG_TAG_OTHER = 4,
+    ARG_TAG_TRUSTED = 8, ARG_TAG_UNTRUSTED = 16, ARG_TAG_NULLABLE = 32, ARG_TAG_ARENA = 64, /* with OTHER */
+};
 static int arg_tags(struct venv *env, uint32_t func_id, uint32_t arg)
 {
     static const struct { const char *name; int bit; } known[] = {
-        { "ctx", ARG_TAG_CTX }, { "nonnull", ARG_TAG_NONNULL }, { "trusted", ARG_TAG_OTHER },
-        { "untrusted", ARG_TAG_OTHER }, { "nullable", ARG_TAG_OTHER }, { "arena", ARG_TAG_OTHER },
+        { "ctx", ARG_TAG_CTX }, { "nonnull", ARG_TAG_NONNULL }, { "trusted", ARG_TAG_OTHER | ARG_TAG_TRUSTED },
+        { "untrusted", ARG_TAG_OTHER | ARG_TAG_UNTRUSTED }, { "nullable", ARG_TAG_OTHER | ARG_TAG_NULLABLE },
+        { "arena", ARG_TAG_OTHER | ARG_TAG_ARENA },
     };
     const struct bpfrt_btf *btf = env->args->btf;
     int tags = 0;
@@ -177,6 +181,13 @@ static int prepare_func_args(struct venv *env, uint32_t sub)
             }
             sp->args[i].kind = GARG_CTX;
             continue;
+        }
+        /* an untrusted argument takes no other tag (a trusted one is
+         * checked first, as its own kind) */
+        if ((tags & ARG_TAG_UNTRUSTED) && !(tags & ARG_TAG_TRUSTED) &&
+            (tags & ~(ARG_TAG_UNTRUSTED | ARG_TAG_OTHER))) {
+            verbose(env, "arg#%d untrusted cannot be combined with any other tags\n", i);
+            return -BPFRT_EINVAL;
         }
         if (t && btf_kind(t) == BTF_KIND_PTR) {
             long size = bpfrt_btf_type_size(a->btf, t->type);
