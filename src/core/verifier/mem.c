@@ -2,8 +2,9 @@
  * check_mem_access and what it calls: check_ptr_alignment,
  * check_mem_region_access, __check_mem_access, check_map_access(_type),
  * check_packet_access, may_access_direct_pkt_data, check_ctx_access with the
- * program type's context description, __check_ptr_off_reg, and the read of
- * frozen read-only map values as known constants). */
+ * program type's context description, __check_ptr_off_reg,
+ * check_ptr_to_map_access, and the read of frozen read-only map values as
+ * known constants). */
 #include "core/verifier/verifier.h"
 
 static const char *type_str(struct venv *env, const struct vreg *r)
