@@ -463,6 +463,8 @@ static int check_func_arg(struct venv *env, uint32_t arg, struct call_meta *meta
         meta->raw_mode = rule->flags & AF_UNINIT;
         if (rule->flags & AF_FIXED)
             err = check_helper_mem_access(env, regno, rule->size, write, false, meta);
+        else if (fn->arg_size[arg]) /* MEM_FIXED_SIZE: initialised, written unless MEM_RDONLY */
+            err = check_helper_mem_access(env, regno, fn->arg_size[arg], !rdonly, false, meta);
         break;
     case AB_SIZE:
     case AB_SIZE_OR_ZERO: {
