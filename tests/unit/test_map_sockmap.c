@@ -268,6 +268,54 @@ static void test_helpers(void)
     bpfrt_map_put(sh);
 }
 
+/* bpf_sk_select_reuseport from a SOCKMAP, hand-derived from Linux's
+ * sk_select_reuseport: the run's socket is a reuseport TCP listener on
+ * port 5000; the map holds another of its group (selected: 0), nothing,
+ * a listener of another port (-EBADFD), a UDP socket on the port
+ * (-EPROTOTYPE), an IPv6 listener on it (-EAFNOSUPPORT) and a socket
+ * without SO_REUSEPORT (-EINVAL). */
+static void test_select_reuseport(void)
+{
+    struct bpfrt_sock_desc group = { .family = BPFRT_AF_INET, .type = 1, .protocol = 6, .state = 10,
+                                     .local_port = 5000, .reuseport = true };
+    struct bpfrt_sock_desc d[6] = { group, group, group, group, group, group };
+    d[2].local_port = 5001;
+    d[3].type = 2, d[3].protocol = 17, d[3].state = 7;
+    d[4].family = BPFRT_AF_INET6;
+    d[5].reuseport = false, d[5].state = 1, d[5].local_port = 5002;
+    struct bpfrt_map *sm = mk(BPF_MAP_TYPE_SOCKMAP, 4, 8, 6, 0);
+    for (uint32_t i = 0; i < 6; i++) {
+        int fd;
+        CHECK_EQ(bpfrt_sock_add(rt, &d[i], &fd), 0);
+        uint64_t v = (uint64_t)fd;
+        if (i != 1)
+            CHECK_EQ(bpfrt_map_update(sm, &i, &v, 0), 0);
+    }
+    run.rt = rt;
+    uint8_t tuple[12] = { 0 };
+    tuple[8] = 0x9c, tuple[9] = 0x40;               /* sport 40000 */
+    tuple[10] = 5000 >> 8, tuple[11] = 5000 & 0xff; /* dport: the group's port */
+    uint64_t sk = call(BPF_FUNC_sk_lookup_tcp, 0, P(tuple), 12, (uint64_t)-1);
+    CHECK(sk != 0);
+    run.sk = (const void *)(uintptr_t)sk;
+    struct bpfrt_pkt pkt;
+    memset(&pkt, 0, sizeof(pkt));
+    run.pkt = &pkt;
+    static const int64_t want[6] = { 0, -BPFRT_ENOENT, -BPFRT_EBADFD, -BPFRT_EPROTOTYPE, -BPFRT_EAFNOSUPPORT,
+                                     -BPFRT_EINVAL };
+    for (uint32_t k = 0; k < 6; k++) {
+        pkt.assigned_sk = NULL;
+        CHECK_EQ((int64_t)call(BPF_FUNC_sk_select_reuseport, 0, P(sm), P(&k), 0), want[k]);
+        CHECK_EQ(pkt.assigned_sk != NULL, want[k] == 0); /* only a selection is reported */
+    }
+    uint32_t k0 = 0;
+    CHECK_EQ(call(BPF_FUNC_sk_select_reuseport, 0, P(sm), P(&k0), 123), 0); /* flags: ignored, as Linux */
+    CHECK_EQ(call(BPF_FUNC_sk_release, sk, 0, 0, 0), 0);
+    run.pkt = NULL;
+    run.sk = NULL;
+    bpfrt_map_put(sm);
+}
+
 int main(void)
 {
     rt_setup();
@@ -281,6 +329,7 @@ int main(void)
     RUN(test_sockhash_commands);
     RUN(test_close_leaves_maps);
     RUN(test_helpers);
+    RUN(test_select_reuseport);
     for (int i = 0; i < NR_SOCKS; i++)
         if (kfds[i] >= 0 && i != S_ESTAB)
             close(kfds[i]);
