@@ -15,9 +15,9 @@
 
 #include "bpfrt/helpers.h"
 
-enum { S_LISTEN, S_ESTAB, S_CLOSED, S_UDP, NR_SOCKS };
+enum { S_LISTEN, S_ESTAB, S_CLOSED, S_UDP, S_REUSE, NR_SOCKS };
 
-static int kfds[NR_SOCKS] = { -1, -1, -1, -1 };
+static int kfds[NR_SOCKS] = { -1, -1, -1, -1, -1 };
 static int bfds[NR_SOCKS];
 static int kpeer = -1, kaccepted = -1;
 
@@ -27,6 +27,8 @@ static const struct bpfrt_sock_desc descs[NR_SOCKS] = {
                   .remote_port = 4000 },
     [S_CLOSED] = { .family = BPFRT_AF_INET, .type = 1, .protocol = 6, .state = 7 },
     [S_UDP] = { .family = BPFRT_AF_INET, .type = 2, .protocol = 17, .state = 7, .local_port = 4002 },
+    [S_REUSE] = { .family = BPFRT_AF_INET, .type = 1, .protocol = 6, .state = 10, .local_port = 4003,
+                  .reuseport = true },
 };
 
 static void kernel_sockets(void)
@@ -47,6 +49,15 @@ static void kernel_sockets(void)
     struct sockaddr_in u = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
     if (bind(kfds[S_UDP], (struct sockaddr *)&u, sizeof(u)))
         kfds[S_UDP] = -1;
+    /* a TCP listener with SO_REUSEPORT */
+    int one = 1;
+    struct sockaddr_in r = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+    kfds[S_REUSE] = socket(AF_INET, SOCK_STREAM, 0);
+    if (kfds[S_REUSE] >= 0 && (setsockopt(kfds[S_REUSE], SOL_SOCKET, SO_REUSEPORT, &one, sizeof(one)) ||
+                               bind(kfds[S_REUSE], (struct sockaddr *)&r, sizeof(r)) || listen(kfds[S_REUSE], 4))) {
+        close(kfds[S_REUSE]);
+        kfds[S_REUSE] = -1;
+    }
 }
 
 /* One element command on both sides; values name sockets by index into
@@ -161,6 +172,30 @@ static void test_sockhash_commands(void)
     BOTH(D, &k7, -1, 0, -BPFRT_ENOENT);
     BOTH(D, &k6, -1, 0, 0);
     BOTH(U, &k7, S_UDP, BPF_ANY, 0);
+    free_maps();
+}
+
+/* REUSEPORT_SOCKARRAY: only sockets in a reuseport group (after the
+ * NOEXIST/EXIST answers), deletes -E2BIG / -ENOENT - against the kernel. */
+static void test_reuseport_array_commands(void)
+{
+    new_maps(BPF_MAP_TYPE_REUSEPORT_SOCKARRAY, 4, 8, 4);
+    uint32_t k0 = 0, k1 = 1, k3 = 3, k9 = 9;
+    BOTH(U, &k0, S_REUSE, BPF_ANY, 0);
+    BOTH(U, &k0, S_REUSE, BPF_NOEXIST, -BPFRT_EEXIST);
+    BOTH(U, &k1, S_LISTEN, BPF_EXIST, -BPFRT_ENOENT);   /* the slot's answer before the socket's */
+    BOTH(U, &k1, S_LISTEN, BPF_ANY, -BPFRT_EINVAL);     /* a listener without SO_REUSEPORT */
+    BOTH(U, &k1, S_ESTAB, BPF_ANY, -BPFRT_EINVAL);
+    BOTH(U, &k1, S_UDP, BPF_ANY, -BPFRT_EINVAL);
+    BOTH(U, &k1, S_REUSE, 3, -BPFRT_EINVAL);
+    BOTH(U, &k9, S_REUSE, BPF_ANY, -BPFRT_E2BIG);
+    BOTH(L, &k0, -1, 0, 0);
+    BOTH(L, &k1, -1, 0, -BPFRT_ENOENT);
+    BOTH(N, NULL, -1, 0, 0);
+    BOTH(D, &k3, -1, 0, -BPFRT_ENOENT);                  /* empty slot */
+    BOTH(D, &k9, -1, 0, -BPFRT_E2BIG);                   /* out of range */
+    BOTH(D, &k0, -1, 0, 0);
+    BOTH(L, &k0, -1, 0, -BPFRT_ENOENT);
     free_maps();
 }
 
@@ -328,6 +363,7 @@ int main(void)
     RUN(test_sockmap_commands);
     RUN(test_sockhash_commands);
     RUN(test_close_leaves_maps);
+    RUN(test_reuseport_array_commands);
     RUN(test_helpers);
     RUN(test_select_reuseport);
     for (int i = 0; i < NR_SOCKS; i++)

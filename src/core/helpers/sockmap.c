@@ -93,12 +93,13 @@ BPFRT_HELPER_DEF(msg_redirect_hash)
 }
 
 /* bpf_sk_select_reuseport(ctx, map, key, flags) (net/core/filter.c
- * sk_select_reuseport), from a SOCKMAP or SOCKHASH: the socket at key
+ * sk_select_reuseport), from a REUSEPORT_SOCKARRAY, SOCKMAP or SOCKHASH:
+ * the socket at key
  * answers the connection for the reuseport group of the socket the
  * program runs for (run->sk), reported in run->pkt->assigned_sk. -ENOENT
  * for an empty key; -EINVAL for a socket in no reuseport group (one
  * registered without reuseport, as Linux for a sockmap socket without
- * SO_REUSEPORT); a socket of another group -EPROTOTYPE (another protocol),
+ * SO_REUSEPORT; a reuseport array holds none such); a socket of another group -EPROTOTYPE (another protocol),
  * -EAFNOSUPPORT (family) or -EBADFD (another address or port). Linux
  * ignores flags. */
 static bool same_group(const struct bpfrt_sock *a, const struct bpfrt_sock *b)
