@@ -1,7 +1,7 @@
 # bpfrt top-level entry points. CMake does the building underneath.
 #   make demo        build, then run the bundled examples
 #   make test        install what is missing, build with -Werror, run every test, then again under ASan+UBSan
-#   make bench       JIT (trusted, checked, verified), interpreter and uBPF (built into build/ubpf) beside native C, compile times,
+#   make bench       JIT (trusted, checked, verified), interpreter and uBPF (a build you supply in BENCH_UBPF_DIR) beside native C, compile times,
 #                    maps, and the verifier on BPFRT_REAL_CORPUS beside the kernel (bench/verifier_corpus.c)
 #   make check-long  the long fuzz and differential sweeps, the verifier soundness generator for
 #                    LONG_VGEN_SECONDS (an hour), then every libFuzzer target for LONG_FUZZ_SECONDS

@@ -3,7 +3,7 @@
  * unverified programs get; verified mode where the verifier accepts the
  * program: none does, they take the input's length in r2), in the
  * interpreter (checked), and in uBPF's JIT and interpreter when
- * bench/ubpf.sh built it, on the same input, every result checked against
+ * the user supplied a uBPF build (BENCH_UBPF_DIR), on the same input, every result checked against
  * expected.txt. Then the verified column proper: the benchmarks' twins
  * (bench/twins/, XDP programs the verifier accepts) verified, verified
  * without the verifier's facts, checked and interpreted, beside the shared
@@ -439,7 +439,7 @@ int main(int argc, char **argv)
     printf("trusted = JIT without run-time checks; checked = JIT, every access checked (unverified programs);\n"
            "verified = JIT of the program the verifier accepted; interp = the interpreter, checked;\n"
            "uBPF jit / interp = uBPF's x86-64 JIT (no checks) and interpreter (%s).\n\n",
-           have_ubpf ? "built by bench/ubpf.sh" : "absent: bench/ubpf.sh did not build it");
+           have_ubpf ? "the build in BENCH_UBPF_DIR" : "absent: no uBPF build in BENCH_UBPF_DIR");
     enum { T_TRUSTED, T_CHECKED, T_VERIFIED, T_INTERP, T_UJIT, T_UINTERP, T_COUNT };
     static const char *const head[T_COUNT] = { "trusted", "checked", "verified", "interp", "uBPF jit", "uBPF int" };
     static const enum bpfrt_engine_kind kinds[] = { BPFRT_ENGINE_JIT_TRUSTED, BPFRT_ENGINE_JIT, BPFRT_ENGINE_JIT,

@@ -1,6 +1,6 @@
 /* uBPF beside bpfrt in `make bench`: its x86-64 JIT and its interpreter on
- * the same programs and inputs. uBPF is not part of the project: bench/ubpf.sh
- * fetches and builds it into the build tree and CMake defines
+ * the same programs and inputs. uBPF is not part of the project: the user builds
+ * it from its own sources and points BENCH_UBPF_DIR at it, and CMake defines
  * BPFRT_BENCH_UBPF when it is there; without it these report "absent". */
 #include <stdio.h>
 #include <stdlib.h>
@@ -85,7 +85,7 @@ bool bench_ubpf_available(void)
 void *bench_ubpf_open(const void *code, size_t len, bool jit, char *msg, size_t msgsz)
 {
     (void)code, (void)len, (void)jit;
-    snprintf(msg, msgsz, "uBPF not built (bench/ubpf.sh)");
+    snprintf(msg, msgsz, "uBPF absent (BENCH_UBPF_DIR)");
     return NULL;
 }
 

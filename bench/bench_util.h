@@ -26,8 +26,8 @@ struct bpfrt_prog *bench_load(struct bpfrt_runtime *rt, const void *code, size_t
  * program and every program of the corpus objects given. */
 void bench_compile_report(struct bpfrt_runtime *rt, const char *out, char **corpus, int ncorpus);
 
-/* uBPF (bench_ubpf.c; built beside the project by bench/ubpf.sh, or
- * absent). A handle is one loaded program, JIT-compiled when `jit`. */
+/* uBPF (bench_ubpf.c; a build the user supplies through BENCH_UBPF_DIR,
+ * or absent). A handle is one loaded program, JIT-compiled when `jit`. */
 bool bench_ubpf_available(void);
 void *bench_ubpf_open(const void *code, size_t len, bool jit, char *msg, size_t msgsz);
 /* Runs it: 0 and *ret, or -1 (uBPF's interpreter refused). */

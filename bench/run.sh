@@ -1,6 +1,5 @@
 #!/usr/bin/env bash
-# make bench: builds uBPF beside the project (bench/ubpf.sh, into BUILD/ubpf),
-# then builds and runs the CPU benchmarks (native C; the JIT trusted, checked
+# make bench: builds and runs the CPU benchmarks (native C; the JIT trusted, checked
 # and verified; the interpreter; uBPF's JIT and interpreter; the verified
 # column over the benchmarks' twins in bench/twins, which the verifier
 # accepts; compile times over the benchmark programs and the corpora), then
@@ -8,7 +7,9 @@
 # then the verifier on a real-world corpus (BPFRT_REAL_CORPUS) beside the kernel.
 #   bash bench/run.sh BUILD_DIR SHARED_DIR
 # BENCH_MIN_TIME (seconds per measurement, default 0.25) trades time for noise;
-# BENCH_UBPF=0 leaves uBPF out; BENCH_CORPUS (default /tmp/ebpf-samples when
+# BENCH_UBPF_DIR (default BUILD/ubpf) is a uBPF you built yourself from its
+# own sources, measured beside bpfrt when it holds libubpf.a and ubpf.h (the
+# project never fetches or builds it); BENCH_UBPF=0 leaves uBPF out; BENCH_CORPUS (default /tmp/ebpf-samples when
 # present) is a directory of further objects for the compile-time figure.
 set -euo pipefail
 BUILD=${1:-build}
@@ -20,10 +21,11 @@ fi
 here=$(cd "$(dirname "$0")" && pwd)
 ubpf=""
 if [ "${BENCH_UBPF:-1}" != 0 ]; then
-    if bash "$here/ubpf.sh" "$BUILD/ubpf"; then
-        ubpf=$(cd "$BUILD/ubpf" && pwd)
+    dir=${BENCH_UBPF_DIR:-$BUILD/ubpf}
+    if [ -f "$dir/libubpf.a" ]; then
+        ubpf=$(cd "$dir" && pwd)
     else
-        echo "bench: uBPF could not be fetched or built: its columns stay empty" >&2
+        echo "bench: no uBPF build in $dir (libubpf.a and ubpf.h; BENCH_UBPF_DIR): its columns stay empty" >&2
     fi
 fi
 cmake -S "$here/.." -B "$BUILD" -DBPFRT_UBPF_DIR="$ubpf" >/dev/null

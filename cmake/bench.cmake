@@ -37,12 +37,13 @@ if(EXISTS ${BPFRT_BENCH_SRC}/Makefile)
     ${CMAKE_SOURCE_DIR}/bench/bench_compile.c ${CMAKE_SOURCE_DIR}/bench/bench_ubpf.c ${bench_objs})
   target_link_libraries(bench_cpu bpfrt m)
   add_dependencies(bench_cpu bench_twins)
-  # uBPF beside bpfrt: bench/run.sh builds it with bench/ubpf.sh into
-  # build/ubpf (never committed) and reconfigures with BPFRT_UBPF_DIR.
-  set(BPFRT_UBPF_DIR "" CACHE PATH "a uBPF build from bench/ubpf.sh (make bench measures it beside bpfrt)")
+  # uBPF beside bpfrt: a build the user made from uBPF's own sources
+  # (libubpf.a and its headers in one directory; the project never fetches
+  # or builds it), which bench/run.sh passes as BPFRT_UBPF_DIR.
+  set(BPFRT_UBPF_DIR "" CACHE PATH "a directory with uBPF's libubpf.a and ubpf.h (make bench measures it beside bpfrt)")
   if(BPFRT_UBPF_DIR AND EXISTS ${BPFRT_UBPF_DIR}/libubpf.a)
     target_compile_definitions(bench_cpu PRIVATE BPFRT_BENCH_UBPF)
-    target_include_directories(bench_cpu PRIVATE ${BPFRT_UBPF_DIR} ${BPFRT_UBPF_DIR}/src/vm/inc)
+    target_include_directories(bench_cpu PRIVATE ${BPFRT_UBPF_DIR} ${BPFRT_UBPF_DIR}/inc ${BPFRT_UBPF_DIR}/src/vm/inc)
     target_link_libraries(bench_cpu ${BPFRT_UBPF_DIR}/libubpf.a)
   endif()
 endif()

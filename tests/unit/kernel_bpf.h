@@ -129,6 +129,26 @@ static inline long kbpf_test_run(long fd, const void *data_in, uint32_t size_in,
  * unprivileged BPF disabled) or ENOSYS (no BPF, seccomp) - and the caller
  * should skip (exit 77); any other answer means the kernel is there. Probes
  * once, by loading the smallest socket filter. */
+/* The kernel side of the ELF loader (bpfrt_object_opts.bpf_fn and
+ * close_fn): bpf(2) itself, except that nothing is ever pinned - BPF_OBJ_GET
+ * finds no pin and BPF_OBJ_PIN succeeds without making one - so a test
+ * leaves nothing behind in the kernel. */
+static inline long kbpf_loader_bpf(void *arg, int cmd, union bpf_attr *attr, unsigned int size)
+{
+    (void)arg;
+    if (cmd == BPF_OBJ_GET)
+        return -ENOENT;
+    if (cmd == BPF_OBJ_PIN)
+        return 0;
+    return kbpf_sized(cmd, attr, size);
+}
+
+static inline int kbpf_loader_close(void *arg, int fd)
+{
+    (void)arg;
+    return close(fd);
+}
+
 static inline bool kbpf_available(void)
 {
     static int cached = -1;

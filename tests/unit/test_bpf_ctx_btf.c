@@ -16,34 +16,10 @@
 #include "bpfrt/hooks.h"
 #include "bpfrt/runtime.h"
 #include "core/prog/prog_types.h"
+#include "test_file.h"
 
 static struct bpfrt_runtime *rt;
 static struct bpfrt_btf *vmlinux;
-
-static void *read_file(const char *path, size_t *size)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return NULL;
-    size_t cap = 1 << 20, n = 0;
-    char *buf = malloc(cap);
-    while (buf) {
-        n += fread(buf + n, 1, cap - n, f);
-        if (n < cap)
-            break;
-        char *b = realloc(buf, cap * 2);
-        if (!b) {
-            free(buf);
-            buf = NULL;
-            break;
-        }
-        buf = b;
-        cap *= 2;
-    }
-    fclose(f);
-    *size = n;
-    return buf;
-}
 
 static uint32_t id_of(const char *name, uint32_t kind)
 {
@@ -382,7 +358,7 @@ static void test_task_btf_platform(void)
 int main(void)
 {
     size_t size = 0;
-    void *data = read_file("/sys/kernel/btf/vmlinux", &size);
+    void *data = test_read_file("/sys/kernel/btf/vmlinux", &size);
     if (!data) {
         printf("SKIP: /sys/kernel/btf/vmlinux unreadable: no kernel BTF to attach to\n");
         return 0;

@@ -22,18 +22,6 @@
 #include "kernel_bpf.h"
 #include "test_corpus_util.h"
 
-static long kernel_bpf(void *arg, int cmd, union bpf_attr *attr, unsigned int size)
-{
-    (void)arg;
-    return kbpf_sized(cmd, attr, size);
-}
-
-static int kernel_close(void *arg, int fd)
-{
-    (void)arg;
-    return close(fd);
-}
-
 /* The globals task_info records, in .bss order of the names below. */
 static const char *const u64_vars[] = { "pid_tgid", "uid_gid", "cgroup_id", "ancestor0", "ancestor_deep",
                                         "task_nonzero", "ns_rc", "ns_wrong_rc", "reads_failed", "kn_id" };
@@ -69,8 +57,8 @@ static bool load_side(struct side *s, const void *btf, size_t btf_size, bool ker
 {
     struct bpfrt_object_opts o = { .target_btf = btf, .target_btf_size = btf_size };
     if (kernel) {
-        o.bpf_fn = kernel_bpf;
-        o.close_fn = kernel_close;
+        o.bpf_fn = kbpf_loader_bpf;
+        o.close_fn = kbpf_loader_close;
     }
     s->kernel = kernel;
     s->obj = open_obj_opts("v3", "task_info", &o);

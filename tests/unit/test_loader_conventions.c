@@ -15,25 +15,13 @@
 #include "elf_builder.h"
 #include "kernel_bpf.h"
 
-static long kernel_bpf(void *arg, int cmd, union bpf_attr *attr, unsigned int size)
-{
-    (void)arg;
-    return kbpf_sized(cmd, attr, size);
-}
-
-static int kernel_close(void *arg, int fd)
-{
-    (void)arg;
-    return close(fd);
-}
-
 /* Loads the built object into Linux too (when it can be asked) and returns
  * the test-run result of program `prog` there, or -1. */
 static long kernel_retval(struct ebuild *b, uint32_t def_type, const char *prog)
 {
     if (!kbpf_available())
         return -1;
-    struct bpfrt_object_opts o = {.default_prog_type = def_type, .bpf_fn = kernel_bpf, .close_fn = kernel_close};
+    struct bpfrt_object_opts o = {.default_prog_type = def_type, .bpf_fn = kbpf_loader_bpf, .close_fn = kbpf_loader_close};
     struct bpfrt_object *obj;
     char err[512];
     CHECK_EQ(bpfrt_object_open_mem(crt, b->out, b->size, &o, &obj, err, sizeof(err)), 0);

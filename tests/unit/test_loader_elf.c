@@ -398,18 +398,6 @@ static void test_compiled_objects(void)
     CHECK_CONTAINS(e2, "needs BTF");
 }
 
-static long kernel_bpf(void *arg, int cmd, union bpf_attr *attr, unsigned int size)
-{
-    (void)arg;
-    return kbpf_sized(cmd, attr, size);
-}
-
-static int kernel_close(void *arg, int fd)
-{
-    (void)arg;
-    return close(fd);
-}
-
 /* bpfrt_object_map_set_value_size / _set_max_entries, as libbpf-tools size
  * their stack maps: the new sizes reach MAP_CREATE (Linux accepts them
  * too); global data keeps its section's size; nothing changes after load. */
@@ -421,7 +409,7 @@ static void test_user_space_sizes(void)
             return;
         struct bpfrt_object_opts o = { 0 };
         if (kernel)
-            o.bpf_fn = kernel_bpf, o.close_fn = kernel_close;
+            o.bpf_fn = kbpf_loader_bpf, o.close_fn = kbpf_loader_close;
         struct bpfrt_object *obj = open_obj_opts("v3", "stack_ids", &o);
         CHECK(obj != NULL);
         if (!obj)

@@ -37,25 +37,6 @@
 
 static bool verbose;
 
-
-/* The kernel side: bpf(2), except that nothing is ever pinned (maps with
- * LIBBPF_PIN_BY_NAME find no pin and their "pin" succeeds without one). */
-static long kernel_bpf(void *arg, int cmd, union bpf_attr *attr, unsigned int size)
-{
-    (void)arg;
-    if (cmd == BPF_OBJ_GET)
-        return -ENOENT;
-    if (cmd == BPF_OBJ_PIN)
-        return 0;
-    return kbpf_sized(cmd, attr, size);
-}
-
-static int kernel_close(void *arg, int fd)
-{
-    (void)arg;
-    return close(fd);
-}
-
 /* ---- causes ---- */
 
 #define MAX_CAUSES 512
@@ -199,8 +180,8 @@ static void compare_prog(const char *path, const char *rel, uint32_t idx, int de
 {
     struct bpfrt_object_opts bo = {.default_prog_type = (uint32_t)def_type};
     struct bpfrt_object_opts ko = bo;
-    ko.bpf_fn = kernel_bpf;
-    ko.close_fn = kernel_close;
+    ko.bpf_fn = kbpf_loader_bpf;
+    ko.close_fn = kbpf_loader_close;
     struct bpfrt_object *kobj, *bobj, *uobj = NULL;
     char kerr[1024] = "", berr[1024] = "", uerr[1024] = "";
     int krc = load_alone(path, &ko, idx, 0, &kobj, kerr, sizeof(kerr));
@@ -308,9 +289,9 @@ static void quiet_trace(void *arg, const char *line, size_t len)
  * unverified) per corpus, as measured (docs/loader.md keeps the numbers):
  * the corpus directory's name picks the row; fewer is a regression.
  * BPFRT_REAL_FLOOR=V,U gives the floors for any other corpus.
- * tools/realworld/build_corpora.sh builds the last three: bcc's
- * libbpf-tools with clang 14 (out14) and 19 (out19), libbpf-bootstrap's
- * examples with both. */
+ * The last three are the objects of bcc's libbpf-tools built with clang 14
+ * (out14) and 19 (out19) and of libbpf-bootstrap's examples with both, as
+ * those projects' own builds make them (by hand, beside the project). */
 static const struct floor {
     const char *dir;
     unsigned verified, unverified;

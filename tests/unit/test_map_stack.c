@@ -330,18 +330,6 @@ static void test_user_side_vs_kernel(void)
 
 /* ---- stack_ids.bpf.c in bpfrt and in the kernel ---- */
 
-static long kernel_bpf(void *arg, int cmd, union bpf_attr *attr, unsigned int size)
-{
-    (void)arg;
-    return kbpf_sized(cmd, attr, size);
-}
-
-static int kernel_close(void *arg, int fd)
-{
-    (void)arg;
-    return close(fd);
-}
-
 struct stack_result {
     int64_t ids[2], n_stack, skip_all, bad_flags, bad_size;
     int lookup_rc;
@@ -352,8 +340,8 @@ static bool run_stack_ids(bool kernel, struct stack_result *out)
 {
     struct bpfrt_object_opts o = { 0 };
     if (kernel) {
-        o.bpf_fn = kernel_bpf;
-        o.close_fn = kernel_close;
+        o.bpf_fn = kbpf_loader_bpf;
+        o.close_fn = kbpf_loader_close;
     }
     struct bpfrt_object *obj = load_obj_opts("v3", "stack_ids", &o);
     if (!obj)

@@ -13,18 +13,6 @@
 #include "kernel_bpf.h"
 #include "test_corpus_util.h"
 
-static long kernel_bpf(void *arg, int cmd, union bpf_attr *attr, unsigned int size)
-{
-    (void)arg;
-    return kbpf_sized(cmd, attr, size);
-}
-
-static int kernel_close(void *arg, int fd)
-{
-    (void)arg;
-    return close(fd);
-}
-
 struct sample {
     uint32_t tag, value;
 };
@@ -217,7 +205,7 @@ static void test_dynptr_mem(void)
     if (!kbpf_available())
         return;
     /* the kernel: its verifier takes both programs, dynptr_mem agrees */
-    struct bpfrt_object_opts o = { .bpf_fn = kernel_bpf, .close_fn = kernel_close };
+    struct bpfrt_object_opts o = { .bpf_fn = kbpf_loader_bpf, .close_fn = kbpf_loader_close };
     struct bpfrt_object *kobj = load_verified(&o);
     CHECK(kobj != NULL);
     if (!kobj)

@@ -23,37 +23,13 @@
 #include "bpfrt/runtime.h"
 #include "core/prog/facts.h"
 #include "core/prog/prog_types.h"
+#include "test_file.h"
 
 static struct bpfrt_runtime *rt;
 static struct bpfrt_btf *vmlinux;
 static uint32_t sched_switch;        /* btf_trace_sched_switch: (bool, task *prev, task *next, unsigned) */
 static int16_t pid_off, parent_off, stack_off;
 static uint32_t task_size;
-
-static void *read_file(const char *path, size_t *size)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return NULL;
-    size_t cap = 1 << 20, n = 0;
-    char *buf = malloc(cap);
-    while (buf) {
-        n += fread(buf + n, 1, cap - n, f);
-        if (n < cap)
-            break;
-        char *b = realloc(buf, cap * 2);
-        if (!b) {
-            free(buf);
-            buf = NULL;
-            break;
-        }
-        buf = b;
-        cap *= 2;
-    }
-    fclose(f);
-    *size = n;
-    return buf;
-}
 
 /* Byte offset of a direct member of struct `s`, or -1. */
 static long member_off(const char *s, const char *name)
@@ -664,7 +640,7 @@ static void test_mixed_load(void)
 int main(void)
 {
     size_t size = 0;
-    void *data = read_file("/sys/kernel/btf/vmlinux", &size);
+    void *data = test_read_file("/sys/kernel/btf/vmlinux", &size);
     if (!data) {
         printf("SKIP: /sys/kernel/btf/vmlinux unreadable: no kernel BTF for typed pointers\n");
         return 0;

@@ -48,23 +48,6 @@
 
 static bool verbose;
 
-/* The kernel side of the loader: bpf(2), nothing pinned. */
-static long kernel_bpf(void *arg, int cmd, union bpf_attr *attr, unsigned int size)
-{
-    (void)arg;
-    if (cmd == BPF_OBJ_GET)
-        return -ENOENT;
-    if (cmd == BPF_OBJ_PIN)
-        return 0;
-    return kbpf_sized(cmd, attr, size);
-}
-
-static int kernel_close(void *arg, int fd)
-{
-    (void)arg;
-    return close(fd);
-}
-
 enum verdict {
     AGREE_ACCEPT, AGREE_REFUSE, FALSE_ACCEPT, FALSE_REFUSE_VERIFIER, FALSE_REFUSE_LACKS, ENV, ENV_LOADER, NR_VERDICTS
 };
@@ -143,8 +126,8 @@ static int load_alone(const char *path, bool kernel, uint32_t idx, uint32_t flag
 {
     struct bpfrt_object_opts o = {.default_prog_type = BPF_PROG_TYPE_SOCKET_FILTER};
     if (kernel) {
-        o.bpf_fn = kernel_bpf;
-        o.close_fn = kernel_close;
+        o.bpf_fn = kbpf_loader_bpf;
+        o.close_fn = kbpf_loader_close;
     }
     *out = NULL;
     int rc = bpfrt_object_open_file(crt, path, &o, out, err, err_size);

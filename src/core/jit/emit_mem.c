@@ -66,10 +66,9 @@ static void check_access(struct jit_ctx *c, int base, int16_t off, unsigned size
     bpfrt_x86_mov_rr(x, 8, JIT_T1, JIT_T2);
     bpfrt_x86_alu_rm(x, X86_SUB, 8, JIT_T1, JIT_EX, JIT_OFF(stk_lo));
     bpfrt_x86_alu_rm(x, X86_CMP, 8, JIT_T1, JIT_EX, JIT_OFF(stk_lim[si]));
-    uint32_t slow = bpfrt_jit_label_new(c), ok = bpfrt_jit_label_new(c);
+    uint32_t slow = bpfrt_jit_label_new(c), ok = hit; /* where the test passes, and the slow path returns */
     bpfrt_jit_jump_label(c, x, X86_CC_A, slow);
     bpfrt_jit_patch8(c, x, hit);
-    bpfrt_jit_label_bind(c, x, ok);
 
     bpfrt_jit_label_bind(c, y, slow);
     bpfrt_x86_mov_r32_imm(y, JIT_T1, (uint32_t)kind << 26 | si << 24 | c->pc);

@@ -164,8 +164,11 @@ struct jit_ctx {
     uint32_t cold_base, image_len, passes;
     bool aligned;                 /* loop heads are padded */
     uint32_t stub[JIT_STUB_COUNT];/* label ids of the stubs */
-    struct jit_scratch scratch;
     int err;
+    /* last: a compile clears the fields above, not the scratch's
+     * bookkeeping of heap pieces (a kilobyte; jit_scratch.c sets what it
+     * reads) */
+    struct jit_scratch scratch;
 };
 
 /* Emitter of one instruction family. */
@@ -173,9 +176,26 @@ typedef void (*jit_emit_fn)(struct jit_ctx *c, const struct bpfrt_dinsn *d);
 
 /* ---- jit_scratch.c: the compile's working memory, freed at its end ---- */
 void bpfrt_jit_scratch_begin(struct jit_ctx *c);
+/* What does not fit the kept block (bpfrt_jit_scratch_get's slow path;
+ * size rounded already and counted in need). */
+void *bpfrt_jit_scratch_more(struct jit_ctx *c, size_t size, bool zero);
 /* `size` bytes (zeroed when asked), valid until bpfrt_jit_scratch_end;
- * NULL when out of memory. */
-void *bpfrt_jit_scratch_get(struct jit_ctx *c, size_t size, bool zero);
+ * NULL when out of memory. Inline: a compile asks a dozen times, and a
+ * small program's compile is a few thousand cycles. */
+static inline void *bpfrt_jit_scratch_get(struct jit_ctx *c, size_t size, bool zero)
+{
+    struct jit_scratch *s = &c->scratch;
+    size = ((size ? size : 1) + 15) & ~(size_t)15;
+    s->need += size;
+    if (__builtin_expect(s->base && s->size - s->used >= size, 1)) {
+        uint8_t *p = s->base + s->used;
+        s->used += size;
+        if (zero)
+            bpfrt_memset(p, 0, size);
+        return p;
+    }
+    return bpfrt_jit_scratch_more(c, size, zero);
+}
 void bpfrt_jit_scratch_end(struct jit_ctx *c);
 
 /* ---- jit_layout.c: labels and jumps sized by the relaxation ---- */

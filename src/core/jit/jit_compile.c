@@ -346,7 +346,7 @@ int bpfrt_jit_compile(struct bpfrt_prog *prog, struct jit_prog *jp, char *msg, s
     const struct bpfrt_platform *plat = rt->plat;
     uint32_t len = prog->len;
     struct jit_ctx c;
-    bpfrt_memset(&c, 0, sizeof(c));
+    bpfrt_memset(&c, 0, __builtin_offsetof(struct jit_ctx, scratch));
     c.prog = prog;
     c.jp = jp;
     c.len = len;
@@ -365,9 +365,22 @@ int bpfrt_jit_compile(struct bpfrt_prog *prog, struct jit_prog *jp, char *msg, s
     c.cold.code = bpfrt_jit_scratch_get(&c, c.cap[1], false);
     c.hot.cap = c.cap[0];
     c.cold.cap = c.cap[1];
+    /* the records at sizes that usually suffice (they grow by doubling):
+     * no grow on a small program's first records; a large one's grow as
+     * they fill (an estimate could overshoot by megabytes) */
+    uint32_t est = len < 4096 ? len : 4096;
+    c.cap_labels = (checked ? 2 * est : est / 2) + 32;
+    c.cap_adj[0] = (checked ? est : est / 2) + 32;
+    c.cap_adj[1] = c.cap_fix[0] = (checked ? est : 0) + 32;
+    c.cap_fix[1] = (checked ? est / 2 : 0) + 32;
+    c.labels = bpfrt_jit_scratch_get(&c, c.cap_labels * sizeof(*c.labels), false);
+    for (int st = 0; st < 2; st++) {
+        c.adj[st] = bpfrt_jit_scratch_get(&c, c.cap_adj[st] * sizeof(struct jit_fix), false);
+        c.fix[st] = bpfrt_jit_scratch_get(&c, c.cap_fix[st] * sizeof(struct jit_fix), false);
+    }
     int err = -BPFRT_ENOMEM;
     if ((jp->blind && !keys) || !c.addr || !c.insn_start || !c.loop_head || !c.hot.code ||
-        !c.cold.code)
+        !c.cold.code || !c.labels || !c.adj[0] || !c.adj[1] || !c.fix[0] || !c.fix[1])
         goto out;
 
     /* What the emission needs to know beforehand: the stubs a program

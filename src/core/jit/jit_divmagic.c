@@ -22,13 +22,25 @@ static uint64_t div128(uint64_t hi, uint64_t lo, uint64_t d, uint64_t *rem)
     return q;
 }
 
-/* floor(2^p / d) as hi:lo and the remainder, for p < 128, d > 0. */
+/* floor(2^p / d) as hi:lo and the remainder, for p < 128, d > 0: one
+ * hardware divide (a divide costs tens of cycles, a compile a few
+ * thousand). */
 static void div_pow2(unsigned p, uint64_t d, uint64_t *hi, uint64_t *lo, uint64_t *rem)
 {
-    /* 2^p = (h:l) with h = 2^(p-64) or 0 */
-    uint64_t h = p >= 64 ? 1ull << (p - 64) : 0, l = p >= 64 ? 0 : 1ull << p, r;
-    *hi = h / d;
-    *lo = div128(h % d, l, d, &r);
+    if (p < 64) {
+        *hi = 0;
+        *lo = (1ull << p) / d;
+        *rem = (1ull << p) % d;
+        return;
+    }
+    /* 2^p = (h:0) with h = 2^(p-64) */
+    uint64_t h = 1ull << (p - 64), hr = h, r;
+    *hi = 0;
+    if (h >= d) {
+        *hi = h / d;
+        hr = h % d;
+    }
+    *lo = div128(hr, 0, d, &r);
     *rem = r;
 }
 #else
@@ -70,8 +82,12 @@ bool bpfrt_jit_magic_u(uint64_t d, unsigned width, struct jit_magic *out)
         *out = (struct jit_magic){ m, width + l, false };
         return true;
     }
-    /* the general case: a width + 1 bit multiplier */
-    div_pow2(width + l + 1, d, &hi, &lo, &rem);
+    /* the general case: a width + 1 bit multiplier, ceil(2^(p+1) / d)
+     * from 2^p / d (twice the quotient, one more where twice the remainder
+     * reaches d; rem < d < 2^63, so 2 * rem does not overflow) */
+    bool up = 2 * rem >= d;
+    lo = lo << 1 | up;
+    rem = 2 * rem - (up ? d : 0);
     m = lo + (rem != 0); /* the low width bits; bit `width` is set */
     if (width == 32)
         m &= UINT32_MAX;

@@ -95,35 +95,26 @@ static inline bool too_far(uint32_t pos, uint32_t adj, uint32_t tpos, uint32_t t
     return dist > 128 + 4 * (recs + 1);
 }
 
-static void mark_far(struct jit_ctx *c)
-{
-    for (unsigned st = 0; st < 2; st++) {
-        struct jit_fix *f = c->adj[st];
-        for (uint32_t e = 0, n = c->nadj[st]; e < n; e++) {
-            struct jit_label l = target_of(c, f[e].target);
-            unsigned tst = l.adj >> 31;
-            f[e].far = JIT_EV_KIND(f[e].kind) != JIT_EV_ALIGN &&
-                       too_far(global_pos(c, st, f[e].pos), global_adj(c, st, e), global_pos(c, tst, l.pos),
-                               global_adj(c, tst, l.adj & ~JIT_LABEL_COLD));
-        }
-    }
-}
-
-/* The shifts with the short jumps chosen so far and the loop heads'
- * padding: hot code first, then cold. */
+/* The shifts with every jump long and the loop heads' padding, hot code
+ * first, then cold; in the same sweep, the jumps too far ever to be short
+ * are marked. */
 static void place(struct jit_ctx *c)
 {
     uint32_t base = 0;
     for (unsigned st = 0; st < 2; st++) {
         int32_t shift = 0, *out = c->shift[st];
-        const struct jit_fix *a = c->adj[st];
+        struct jit_fix *a = c->adj[st];
         for (uint32_t e = 0, n = c->nadj[st]; e < n; e++) {
             out[e] = shift;
             uint8_t k = a[e].kind;
-            if (__builtin_expect(JIT_EV_KIND(k) == JIT_EV_ALIGN, 0))
+            if (__builtin_expect(JIT_EV_KIND(k) == JIT_EV_ALIGN, 0)) {
                 shift += (int32_t)pad_at(base + a[e].pos + (uint32_t)shift);
-            else if (k & JIT_EV_NEAR)
-                shift -= saving[JIT_EV_KIND(k)];
+                continue;
+            }
+            struct jit_label l = target_of(c, a[e].target);
+            unsigned tst = l.adj >> 31;
+            a[e].far = too_far(global_pos(c, st, a[e].pos), global_adj(c, st, e), global_pos(c, tst, l.pos),
+                               global_adj(c, tst, l.adj & ~JIT_LABEL_COLD));
         }
         out[c->nadj[st]] = shift;
         if (st == 0)
@@ -150,10 +141,14 @@ static inline bool fits_short(const struct jit_ctx *c, unsigned st, uint32_t e, 
 /* One pass with loop padding (Linux's: Jacobi): flips the pass-sized
  * jumps that are long (near = false) and fit short, or that are short
  * (near = true) and no longer fit, all against the last pass's layout,
- * while laying out the result in next[], which then becomes the layout. */
-static bool pass(struct jit_ctx *c, bool near, int32_t *next[2])
+ * while laying out the result in next[], which then becomes the layout.
+ * Making jumps short, it also tells in *misfit whether a short jump no
+ * longer fits the last layout: when nothing changed, that layout is the
+ * final one, and the passes that would take such jumps back to long have
+ * nothing to do unless *misfit. */
+static bool pass(struct jit_ctx *c, bool near, int32_t *next[2], bool *misfit)
 {
-    bool changed = false;
+    bool changed = false, bad = false;
     uint32_t base = 0;
     for (unsigned st = 0; st < 2; st++) {
         int32_t shift = 0, *out = next[st];
@@ -168,6 +163,8 @@ static bool pass(struct jit_ctx *c, bool near, int32_t *next[2])
             if (!a[e].far && !(k & JIT_EV_NEAR) == !near && fits_short(c, st, e, near) == !near) {
                 a[e].kind = k ^= JIT_EV_NEAR;
                 changed = true;
+            } else if (!near && (k & JIT_EV_NEAR)) {
+                bad |= !fits_short(c, st, e, true);
             }
             if (k & JIT_EV_NEAR)
                 shift -= saving[JIT_EV_KIND(k)];
@@ -184,6 +181,7 @@ static bool pass(struct jit_ctx *c, bool near, int32_t *next[2])
         next[st] = t;
     }
     c->cold_base = base;
+    *misfit = near ? changed : bad; /* (taking jumps back: until nothing changes) */
     return changed;
 }
 
@@ -255,18 +253,18 @@ int bpfrt_jit_relax(struct jit_ctx *c)
     for (bool first = true; changed && !c->aligned; c->passes++, first = false)
         changed = sweep(c, first);
     if (c->aligned) {
-        mark_far(c);
         int32_t *next[2] = { bpfrt_jit_scratch_get(c, ((size_t)c->nadj[0] + 1) * sizeof(int32_t), false),
                              bpfrt_jit_scratch_get(c, ((size_t)c->nadj[1] + 1) * sizeof(int32_t), false) };
         if (!next[0] || !next[1])
             return -BPFRT_ENOMEM;
         place(c);
+        bool misfit = false;
         for (changed = true; changed; c->passes++)
-            changed = pass(c, false, next);
+            changed = pass(c, false, next, &misfit);
         /* Padding can grow as code before a loop head shrinks, which may
          * push a short jump out of reach: those go back to long until every
          * short one fits (nothing goes short again, so this ends). */
-        while (pass(c, true, next))
+        while (misfit && pass(c, true, next, &misfit))
             c->passes++;
     }
     /* every instruction's address (for callbacks, callx, dumps) */

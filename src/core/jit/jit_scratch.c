@@ -25,27 +25,18 @@ static size_t round16(size_t n)
 void bpfrt_jit_scratch_begin(struct jit_ctx *c)
 {
     struct jit_scratch *s = &c->scratch;
-    bpfrt_memset(s, 0, sizeof(*s));
+    /* (heap[] is read only below nheap: not cleared) */
     s->base = __atomic_exchange_n(&c->prog->rt->scratch, NULL, __ATOMIC_ACQUIRE);
-    if (s->base) {
-        s->size = *(size_t *)s->base;
-        s->used = SCRATCH_HDR;
-    }
+    s->size = s->base ? *(size_t *)s->base : 0;
+    s->used = SCRATCH_HDR;
     s->need = SCRATCH_HDR;
+    s->nheap = 0;
 }
 
-void *bpfrt_jit_scratch_get(struct jit_ctx *c, size_t size, bool zero)
+void *bpfrt_jit_scratch_more(struct jit_ctx *c, size_t size, bool zero)
 {
     struct jit_scratch *s = &c->scratch;
-    size = round16(size ? size : 1);
-    s->need += size;
-    if (s->base && s->size - s->used >= size) {
-        uint8_t *p = s->base + s->used;
-        s->used += size;
-        if (zero)
-            bpfrt_memset(p, 0, size);
-        return p;
-    }
+    (void)zero; /* the allocator's memory is zeroed */
     if (s->nheap == sizeof(s->heap) / sizeof(s->heap[0]))
         return NULL;
     void *p = bpfrt_zalloc(c->prog->rt, size);

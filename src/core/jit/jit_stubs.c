@@ -17,7 +17,11 @@ static const uint8_t callee_saved[] = { X86_RBP, X86_RBX, X86_R12, X86_R13, X86_
 static const uint8_t slow_saved[] = { X86_RAX, X86_RCX, X86_RDX, X86_RSI, X86_RDI, X86_R8, X86_R9, X86_R11 };
 #define NSLOW (sizeof(slow_saved) / sizeof(slow_saved[0]))
 
-static void stub_entry(struct jit_ctx *c)
+/* What the stubs' code depends on, and all it may depend on: the key of
+ * its template (below). */
+enum { STUB_CHECKED = 8, STUB_ACCESS = 4, STUB_FRAME = 2, STUB_TAIL = 1 };
+
+static void stub_entry(struct jit_ctx *c, bool checked)
 {
     struct x86 *x = &c->hot;
     /* rdi = struct jit_exec *, rsi = regs[11], rdx = target; rsp = 8 mod 16 */
@@ -28,7 +32,7 @@ static void stub_entry(struct jit_ctx *c)
     bpfrt_x86_push_m(x, JIT_EX, JIT_OFF(unwind_rsp));
     bpfrt_x86_alu_ri(x, X86_SUB, 8, X86_RSP, 8);
     bpfrt_x86_store(x, 8, JIT_EX, JIT_OFF(unwind_rsp), X86_RSP);
-    if (c->mode == JIT_CHECKED)
+    if (checked)
         bpfrt_x86_load(x, 8, false, JIT_BUDGET, JIT_EX, JIT_OFF(vm.budget));
     bpfrt_x86_mov_rr(x, 8, JIT_T2, X86_RDX);
     bpfrt_x86_mov_rr(x, 8, JIT_T1, X86_RSI);
@@ -38,7 +42,7 @@ static void stub_entry(struct jit_ctx *c)
     bpfrt_x86_load(x, 8, false, X86_RSI, JIT_T1, 2 * 8);
     bpfrt_x86_call_r(x, JIT_T2);
     bpfrt_jit_label_bind(c, x, c->stub[JIT_STUB_EXIT_STORE]);
-    if (c->mode == JIT_CHECKED)
+    if (checked)
         bpfrt_x86_store(x, 8, JIT_EX, JIT_OFF(vm.budget), JIT_BUDGET);
     bpfrt_jit_label_bind(c, x, c->stub[JIT_STUB_EPILOGUE]);
     bpfrt_x86_alu_ri(x, X86_ADD, 8, X86_RSP, 8);
@@ -57,18 +61,18 @@ static void stub_entry(struct jit_ctx *c)
 }
 
 /* Reached by jmp with r10d = JIT_PACK(kind, pc): records the error, unwinds. */
-static void stub_raise(struct jit_ctx *c)
+static void stub_raise(struct jit_ctx *c, bool checked)
 {
     struct x86 *x = &c->hot;
     bpfrt_jit_label_bind(c, x, c->stub[JIT_STUB_RAISE]);
-    if (c->mode == JIT_CHECKED)
+    if (checked)
         bpfrt_x86_store(x, 8, JIT_EX, JIT_OFF(vm.budget), JIT_BUDGET);
     bpfrt_x86_lea(x, X86_RDI, JIT_EX, -JIT_EX_BIAS);
     bpfrt_x86_mov_rr(x, 4, X86_RSI, JIT_T1);
     bpfrt_x86_mov_rr(x, 8, X86_RDX, X86_RBP);
     bpfrt_x86_alu_ri(x, X86_AND, 8, X86_RSP, -16);
     bpfrt_jit_call_abs(x, X86_RAX, (const void *)bpfrt_jit_raise);
-    if (c->mode == JIT_CHECKED)
+    if (checked)
         bpfrt_x86_load(x, 8, false, JIT_BUDGET, JIT_EX, JIT_OFF(vm.budget));
     bpfrt_jit_jump_label(c, x, -1, c->stub[JIT_STUB_UNWIND]);
 }
@@ -101,17 +105,70 @@ static void stub_slow(struct jit_ctx *c, enum jit_stub which, const void *fn, in
     bpfrt_x86_ret(x);
 }
 
+/* The stubs of variant v (STUB_*), from v alone. */
+static void emit_stubs(struct jit_ctx *c, unsigned v)
+{
+    stub_entry(c, v & STUB_CHECKED);
+    stub_raise(c, v & STUB_CHECKED);
+    /* the slow stubs only where something can call them */
+    if (v & STUB_ACCESS)
+        stub_slow(c, JIT_STUB_ACCESS, (const void *)bpfrt_jit_slow_access, 8);
+    if (v & STUB_FRAME)
+        stub_slow(c, JIT_STUB_FRAME, (const void *)bpfrt_jit_slow_frame, 16);
+    if (v & STUB_TAIL)
+        stub_slow(c, JIT_STUB_TAIL, (const void *)bpfrt_jit_slow_tail, 8);
+}
+
+/* The stubs' code depends only on four things (checked mode; the access
+ * stub: checked accesses or verified probes; the frame stub: local calls
+ * that test their frame; tail calls), so each variant is emitted once per
+ * process and copied into every later compile: its code, its pass-sized
+ * jumps (the first of the hot stream's records, all still long) and its
+ * labels (bound in the hot stream before any record of the program's).
+ * Emitting them took about 0.1 us a compile, a third of a small program's
+ * emission. A template is published once (state 0: empty, 1: being built
+ * by the compile that claimed it, 2: ready); a compile finding it being
+ * built emits the stubs itself. The code holds the slow paths' absolute
+ * addresses: the same for the whole process. */
+#define STUB_CODE_MAX 512
+#define STUB_ADJ_MAX 8
+static struct stub_template {
+    uint32_t len, nadj;
+    struct jit_label labels[JIT_STUB_COUNT];
+    struct jit_fix adj[STUB_ADJ_MAX];
+    uint8_t code[STUB_CODE_MAX];
+} templates[16];
+static int template_state[16];
+
 void bpfrt_jit_emit_stubs(struct jit_ctx *c)
 {
-    stub_entry(c);
-    stub_raise(c);
-    /* the slow stubs only where something can call them */
-    if (bpfrt_jit_needs_access_stub(c))
-        stub_slow(c, JIT_STUB_ACCESS, (const void *)bpfrt_jit_slow_access, 8);
-    if (c->frame_test)
-        stub_slow(c, JIT_STUB_FRAME, (const void *)bpfrt_jit_slow_frame, 16);
-    if (c->may_tail_call)
-        stub_slow(c, JIT_STUB_TAIL, (const void *)bpfrt_jit_slow_tail, 8);
+    unsigned v = (c->mode == JIT_CHECKED ? STUB_CHECKED : 0) | (bpfrt_jit_needs_access_stub(c) ? STUB_ACCESS : 0) |
+                 (c->frame_test ? STUB_FRAME : 0) | (c->may_tail_call ? STUB_TAIL : 0);
+    struct stub_template *t = &templates[v];
+    int state = __atomic_load_n(&template_state[v], __ATOMIC_ACQUIRE);
+    if (state == 2 && c->hot.len == 0 && c->nadj[0] == 0 && c->nlabels == JIT_STUB_COUNT &&
+        (t->nadj <= c->cap_adj[0] ||
+         bpfrt_jit_grow_records(c, (void **)&c->adj[0], 0, &c->cap_adj[0], sizeof(*c->adj[0])))) {
+        bpfrt_memcpy(c->hot.code, t->code, t->len);
+        c->hot.len = t->len;
+        bpfrt_memcpy(c->adj[0], t->adj, t->nadj * sizeof(t->adj[0]));
+        c->nadj[0] = t->nadj;
+        bpfrt_memcpy(c->labels, t->labels, sizeof(t->labels));
+        return;
+    }
+    emit_stubs(c, v);
+    /* the first compile of a variant keeps what it emitted, if it is
+     * the whole hot stream so far and fits */
+    if (state != 0 || c->err || c->hot.len > STUB_CODE_MAX || c->nadj[0] > STUB_ADJ_MAX || c->nfix[0] || c->nfix[1] ||
+        c->nadj[1] || c->cold.len || c->nlabels != JIT_STUB_COUNT ||
+        !__atomic_compare_exchange_n(&template_state[v], &state, 1, false, __ATOMIC_ACQUIRE, __ATOMIC_RELAXED))
+        return;
+    t->len = c->hot.len;
+    t->nadj = c->nadj[0];
+    bpfrt_memcpy(t->code, c->hot.code, t->len);
+    bpfrt_memcpy(t->adj, c->adj[0], t->nadj * sizeof(t->adj[0]));
+    bpfrt_memcpy(t->labels, c->labels, sizeof(t->labels));
+    __atomic_store_n(&template_state[v], 2, __ATOMIC_RELEASE);
 }
 
 /* After the last instruction: only an unvalidated program gets here. */

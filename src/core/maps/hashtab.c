@@ -113,7 +113,9 @@ static void htab_teardown(struct bpfrt_htab *h)
     h->pending = NULL;
     if (!h->buckets)
         return;
-    for (uint32_t i = 0; i < h->n_buckets; i++) {
+    /* no readers or writers remain: the count is the elements linked, and
+     * an empty map's buckets (a big map's many pages) need no walk */
+    for (uint32_t i = 0; h->count && i < h->n_buckets; i++) {
         struct bpfrt_htab_elem *e = h->buckets[i].head;
         while (e) {
             struct bpfrt_htab_elem *next = e->next;

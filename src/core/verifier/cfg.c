@@ -137,8 +137,7 @@ static int visit_insn(struct venv *env, struct cfg_walk *w, uint32_t t)
     }
 }
 
-/* Successors inside the subprogram (calls fall through), for liveness. */
-static uint32_t insn_successors(const struct venv *env, uint32_t i, uint32_t succ[2])
+uint32_t bpfrt_v_insn_successors(const struct venv *env, uint32_t i, uint32_t succ[2])
 {
     const struct bpfrt_dinsn *d = &env->di[i];
     switch (bpfrt_op_kind(d->op)) {
@@ -189,7 +188,7 @@ static int mark_loops(struct venv *env)
         on[root] = 1;
         while (csp) {
             uint32_t v = cs[csp - 1], succ[2];
-            uint32_t ns = insn_successors(env, v, succ);
+            uint32_t ns = bpfrt_v_insn_successors(env, v, succ);
             if (edge[v] < ns) {
                 uint32_t w = succ[edge[v]++];
                 if (!index[w]) {
@@ -342,7 +341,7 @@ int bpfrt_v_check_cfg(struct venv *env)
         changed = false;
         for (uint32_t k = 0; k < w.cur_postorder; k++) {
             uint32_t i = w.postorder[k], succ[2];
-            uint32_t n = insn_successors(env, i, succ);
+            uint32_t n = bpfrt_v_insn_successors(env, i, succ);
             uint16_t out = 0;
             for (uint32_t s = 0; s < n; s++)
                 out |= lv[succ[s]].in;

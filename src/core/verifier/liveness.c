@@ -270,34 +270,12 @@ void bpfrt_v_live_insn_commit(struct venv *env, bool chain_changed)
         commit_writes(env, lv->cur);
 }
 
-/* Successors within the subprogram (a call falls through; Linux's
- * bpf_insn_successors). */
-static uint32_t successors(const struct venv *env, uint32_t i, uint32_t succ[2])
-{
-    const struct bpfrt_dinsn *d = &env->di[i];
-    switch (bpfrt_op_kind(d->op)) {
-    case BPFRT_K_EXIT:
-        return 0;
-    case BPFRT_K_JA:
-        succ[0] = (uint32_t)d->target;
-        return 1;
-    case BPFRT_K_JCOND:
-    case BPFRT_K_MAY_GOTO:
-        succ[0] = i + 1;
-        succ[1] = (uint32_t)d->target;
-        return 2;
-    default:
-        succ[0] = i + d->len;
-        return 1;
-    }
-}
-
 /* One step of the dataflow at insn for one frame's masks:
  *   live_before    = (U live_before of successors) - must_write + may_read
  *   must_write_acc = (^ must_write_acc of successors) + must_write */
 static bool update_insn(const struct venv *env, struct live_inst *in, struct live_masks *fm, uint32_t insn)
 {
-    uint32_t succ[2], n = successors(env, insn, succ);
+    uint32_t succ[2], n = bpfrt_v_insn_successors(env, insn, succ);
     if (!n)
         return false;
     struct live_masks *m = &fm[insn - in->start];
@@ -355,7 +333,7 @@ static bool build_preds(struct venv *env, struct vliveness *lv)
     if (!lv->pred_off)
         return false;
     for (uint32_t i = 0; i < n; i += env->di[i].len ? env->di[i].len : 1)
-        for (uint32_t k = successors(env, i, succ); k-- > 0;)
+        for (uint32_t k = bpfrt_v_insn_successors(env, i, succ); k-- > 0;)
             if (succ[k] < n) {
                 lv->pred_off[succ[k] + 1]++;
                 total++;
@@ -372,7 +350,7 @@ static bool build_preds(struct venv *env, struct vliveness *lv)
         return false;
     }
     for (uint32_t i = 0; i < n; i += env->di[i].len ? env->di[i].len : 1)
-        for (uint32_t k = successors(env, i, succ); k-- > 0;)
+        for (uint32_t k = bpfrt_v_insn_successors(env, i, succ); k-- > 0;)
             if (succ[k] < n)
                 lv->preds[lv->pred_off[succ[k]] + fill[succ[k]]++] = i;
     bpfrt_v_free(env, fill, ((size_t)n + 1) * sizeof(uint32_t));

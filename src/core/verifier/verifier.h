@@ -363,6 +363,9 @@ void bpfrt_v_mark_insn_subprogs(struct venv *env);
 
 /* ---- cfg.c (check_cfg, compute_live_registers) ---- */
 int bpfrt_v_check_cfg(struct venv *env);
+/* Linux's bpf_insn_successors: the instructions after insn i inside its
+ * subprogram (a call falls through), into succ; how many (0-2). */
+uint32_t bpfrt_v_insn_successors(const struct venv *env, uint32_t i, uint32_t succ[2]);
 int bpfrt_v_compute_live_registers(struct venv *env);
 
 /* ---- regs.c (mark_reg_*, ids) ---- */
