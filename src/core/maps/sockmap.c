@@ -123,11 +123,10 @@ static int sm_alloc(struct bpfrt_runtime *rt, const union bpf_attr *attr, struct
     struct sock_map *m = bpfrt_zalloc(rt, sizeof(*m));
     if (!m)
         return -BPFRT_ENOMEM;
-    bpfrt_map_init_common(&m->map,
-                          hash                                                         ? &bpfrt_sockhash_ops
-                          : attr->map_type == BPF_MAP_TYPE_REUSEPORT_SOCKARRAY ? &bpfrt_reuseport_array_ops
-                                                                               : &bpfrt_sockmap_ops,
-                          rt, attr);
+    const struct bpfrt_map_ops *ops = hash ? &bpfrt_sockhash_ops : &bpfrt_sockmap_ops;
+    if (attr->map_type == BPF_MAP_TYPE_REUSEPORT_SOCKARRAY)
+        ops = &bpfrt_reuseport_array_ops;
+    bpfrt_map_init_common(&m->map, ops, rt, attr);
     if (hash) {
         m->n_buckets = (uint32_t)bpfrt_roundup_pow_of_two(attr->max_entries);
         m->seed = bpfrt_map_seed(rt, 0);

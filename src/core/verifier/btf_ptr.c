@@ -500,10 +500,11 @@ long bpfrt_v_kernel_struct_id(struct venv *env, const char *name)
     const struct bpfrt_btf *btf = need_kbtf(env);
     if (!btf || !name)
         return -BPFRT_ENOENT;
+    /* a CO-RE flavour ends the name at its last "x___y" (bpf_core_essential_name_len) */
     size_t len = bpfrt_strlen(name);
-    for (size_t i = 0; i + 3 < len; i++) /* bpf_core_essential_name_len */
-        if (name[i] == '_' && name[i + 1] == '_' && name[i + 2] == '_') {
-            len = i;
+    for (size_t i = len >= 5 ? len - 5 + 1 : 0; i-- > 0;)
+        if (name[i] != '_' && name[i + 1] == '_' && name[i + 2] == '_' && name[i + 3] == '_' && name[i + 4] != '_') {
+            len = i + 1;
             break;
         }
     long found = -BPFRT_ENOENT;

@@ -290,12 +290,15 @@ static int check_func_arg_match(struct venv *env, uint32_t sub)
                 return -BPFRT_EINVAL;
             }
             break;
-        case GARG_BTF: /* anything may be passed as untrusted: reads through it are fault-safe */
-            if ((sp->args[i].flags & PTR_TRUSTED) &&
-                bpfrt_v_check_trusted_arg(env, regno, sp->args[i].flags & PTR_MAYBE_NULL,
-                                          bpfrt_v_btf_type_name(env, sp->args[i].mem_size)))
-                return -BPFRT_EINVAL;
+        case GARG_BTF: { /* anything may be passed as untrusted: reads through it are fault-safe */
+            int err = (sp->args[i].flags & PTR_TRUSTED)
+                          ? bpfrt_v_check_trusted_arg(env, regno, sp->args[i].flags & PTR_MAYBE_NULL,
+                                                      bpfrt_v_btf_type_name(env, sp->args[i].mem_size))
+                          : 0;
+            if (err)
+                return err;
             break;
+        }
         default:
             break;
         }
