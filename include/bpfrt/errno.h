@@ -38,7 +38,9 @@
 #define BPFRT_ENOMSG       42
 #define BPFRT_ENODATA      61
 #define BPFRT_EPROTO       71
+#define BPFRT_EBADFD       77
 #define BPFRT_EOVERFLOW    75
+#define BPFRT_EPROTOTYPE   91
 #define BPFRT_EBADMSG      74
 #define BPFRT_EOPNOTSUPP   95
 #define BPFRT_EAFNOSUPPORT 97

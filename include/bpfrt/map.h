@@ -178,6 +178,9 @@ struct bpfrt_sock_desc {
     uint16_t local_port;         /* host byte order; 0 for an unbound socket */
     uint16_t remote_port;        /* host byte order; 0 unless connected */
     uint32_t bound_dev_if, mark, priority;
+    bool reuseport;              /* SO_REUSEPORT: in the reuseport group of the sockets of the same
+                                  * protocol, family, local address and port that set it too
+                                  * (bpf_sk_select_reuseport) */
 };
 
 /* Registers a socket; *fd gets its number. Returns 0, -EINVAL (bad

@@ -438,6 +438,15 @@ struct bpf_sock {
     int32_t rx_queue_mapping;
 };
 
+/* What a struct bpf_tcp_sock pointer shows (bpf_tcp_sock) */
+struct bpf_tcp_sock {
+    uint32_t snd_cwnd, srtt_us, rtt_min, snd_ssthresh, rcv_nxt, snd_nxt, snd_una, mss_cache, ecn_flags;
+    uint32_t rate_delivered, rate_interval_us, packets_out, retrans_out, total_retrans, segs_in, data_segs_in;
+    uint32_t segs_out, data_segs_out, lost_out, sacked_out;
+    uint64_t bytes_received, bytes_acked;
+    uint32_t dsack_dups, delivered, delivered_ce, icsk_retransmits;
+};
+
 /* CGROUP_SOCK_ADDR */
 struct bpf_sock_addr {
     uint32_t user_family;

@@ -97,6 +97,34 @@ static void test_task(void)
     CHECK(memcmp(small, "hel", 4) == 0);
 }
 
+/* bpf_copy_from_user_task (bpf_copy_from_user_task in kernel/bpf/helpers.c):
+ * the current task's memory reads as bpf_copy_from_user; another task's
+ * cannot be reached (-EFAULT, zeroed); flags -EINVAL and size 0 before
+ * anything is touched. */
+static void test_copy_from_user_task(void)
+{
+    uint64_t task = call(BPF_FUNC_get_current_task_btf, 0, 0, 0, 0, 0);
+    CHECK(task != 0);
+    const char src[] = "user bytes";
+    unsigned char dst[16];
+    memset(dst, 0xaa, sizeof(dst));
+    CHECK_EQ(call(BPF_FUNC_copy_from_user_task, P(dst), sizeof(src), P(src), task, 0), 0);
+    CHECK(memcmp(dst, src, sizeof(src)) == 0);
+    memset(dst, 0xaa, sizeof(dst));
+    CHECK_EQ(call(BPF_FUNC_copy_from_user_task, P(dst), 8, 0, task, 0), ERR(-BPFRT_EFAULT)); /* NULL faults */
+    CHECK_EQ(dst[0], 0);
+    CHECK_EQ(dst[7], 0);
+    memset(dst, 0xaa, sizeof(dst));
+    uint64_t other = P(dst); /* not a task bpfrt can read the memory of */
+    CHECK_EQ(call(BPF_FUNC_copy_from_user_task, P(dst), 8, P(src), other, 0), ERR(-BPFRT_EFAULT));
+    CHECK_EQ(dst[0], 0);
+    memset(dst, 0xaa, sizeof(dst));
+    CHECK_EQ(call(BPF_FUNC_copy_from_user_task, P(dst), 8, P(src), task, 1), ERR(-BPFRT_EINVAL));
+    CHECK_EQ(dst[0], 0xaa); /* untouched */
+    CHECK_EQ(call(BPF_FUNC_copy_from_user_task, P(dst), 0, 0, other, 0), 0);
+    CHECK_EQ(dst[0], 0xaa);
+}
+
 static void test_probe_read(void)
 {
     /* an address that is certainly unmapped: a page we map, then unmap */
@@ -384,6 +412,7 @@ int main(void)
     RUN(test_cpu_random);
     RUN(test_task);
     RUN(test_probe_read);
+    RUN(test_copy_from_user_task);
     RUN(test_trace_printk_output);
     RUN(test_trace_printk_einval);
     RUN(test_trace_vprintk);

@@ -7,7 +7,10 @@
  * API's own errors; and - against the kernel's test run of the same
  * program - the answers that do not depend on the host's routes
  * (argument errors, an unknown device, forwarding off on lo, link-local
- * IPv6), with bpfrt given the same loopback device. */
+ * IPv6), with bpfrt given the same loopback device. bpf_check_mtu too:
+ * hand-derived from bpf_skb_check_mtu / bpf_xdp_check_mtu (the packet or
+ * the given L3 length plus len_diff against MTU + Ethernet header; unknown
+ * devices, bad flags), and against the kernel's test run on loopback. */
 #include "test_helpers_util.h"
 
 #include <arpa/inet.h>
@@ -361,6 +364,57 @@ static void test_text(void)
     bpfrt_fib_clear(rt);
 }
 
+static int64_t check_mtu(uint32_t ifindex, uint32_t *mtu, int32_t len_diff, uint64_t flags)
+{
+    return (int64_t)call(BPF_FUNC_check_mtu, 0, ifindex, P(mtu), (uint64_t)(int64_t)len_diff, flags);
+}
+
+static void test_check_mtu(void)
+{
+    as_tc();
+    uint8_t frame[1600] = { 0 };
+    struct bpfrt_pkt pkt;
+    memset(&pkt, 0, sizeof(pkt));
+    pkt.buf = pkt.data = frame;
+    pkt.data_end = frame + 1414; /* device 3: MTU 1400, fits with its 14-byte header */
+    run.pkt = &pkt;
+    uint32_t mtu = 0;
+    CHECK_EQ(check_mtu(3, &mtu, 0, 0), 0);
+    CHECK_EQ(mtu, 1400);
+    mtu = 0;
+    CHECK_EQ(check_mtu(3, &mtu, 1, 0), 1);   /* one byte more: FRAG_NEEDED, still the MTU */
+    CHECK_EQ(mtu, 1400);
+    mtu = 0;
+    CHECK_EQ(check_mtu(3, &mtu, -1000, 0), 0);
+    mtu = 1400;                              /* an L3 length in: 1400 + 14 fits */
+    CHECK_EQ(check_mtu(3, &mtu, 0, 0), 0);
+    mtu = 1401;
+    CHECK_EQ(check_mtu(3, &mtu, 0, 0), 1);
+    mtu = 0;
+    CHECK_EQ(check_mtu(2, &mtu, 0, 0), 0);   /* device 2: MTU 1500 */
+    CHECK_EQ(mtu, 1500);
+    mtu = 0;                                 /* the packet's own device, not installed: 1500 */
+    CHECK_EQ(check_mtu(0, &mtu, 0, 0), 0);
+    CHECK_EQ(mtu, 1500);
+    mtu = 0;                                 /* loopback needs no installing: 65536 */
+    CHECK_EQ(check_mtu(1, &mtu, 0, 0), 0);
+    CHECK_EQ(mtu, 65536);
+    mtu = 7;
+    CHECK_EQ(check_mtu(77, &mtu, 0, 0), -BPFRT_ENODEV);
+    CHECK_EQ(mtu, 7);                        /* untouched on error */
+    mtu = 0;
+    CHECK_EQ(check_mtu(3, &mtu, 0, 1), 0);   /* BPF_MTU_CHK_SEGS, not GSO: the length as it is */
+    CHECK_EQ(check_mtu(3, &mtu, 1, 1), -BPFRT_EINVAL);  /* SEGS with len_diff */
+    mtu = 5;
+    CHECK_EQ(check_mtu(3, &mtu, 0, 1), -BPFRT_EINVAL);  /* SEGS with *mtu_len */
+    CHECK_EQ(check_mtu(3, &mtu, 0, 2), -BPFRT_EINVAL);  /* unknown flag */
+    as_xdp();                                /* XDP takes no flags at all */
+    mtu = 0;
+    CHECK_EQ(check_mtu(3, &mtu, 0, 1), -BPFRT_EINVAL);
+    CHECK_EQ(check_mtu(3, &mtu, 1, 0), 1);
+    run.pkt = NULL;
+}
+
 /* ---- against the kernel: answers that do not depend on the host's routes ----
  * An XDP program fills params on its stack and calls bpf_fib_lookup; bpfrt
  * gets the loopback device (ifindex 1) with forwarding as this host has it. */
@@ -399,6 +453,69 @@ static int read_int(const char *path)
         fclose(f);
     }
     return v;
+}
+
+/* An XDP program calls bpf_check_mtu(ctx, ifindex, &mtu_len, len_diff,
+ * flags) and returns its result, or mtu_len when it is 0; the kernel's test
+ * run gets a 64-byte frame on loopback. */
+static int32_t kernel_check_mtu(uint32_t ifindex, uint32_t mtu_in, int32_t len_diff, int32_t flags)
+{
+    struct bpf_insn prog[] = {
+        I(BPF_ST | BPF_MEM | BPF_W, 10, 0, -4, (int32_t)mtu_in),
+        I(BPF_ALU64 | BPF_MOV | BPF_K, 2, 0, 0, (int32_t)ifindex),
+        I(BPF_ALU64 | BPF_MOV | BPF_X, 3, 10, 0, 0),
+        I(BPF_ALU64 | BPF_ADD | BPF_K, 3, 0, 0, -4),
+        I(BPF_ALU64 | BPF_MOV | BPF_K, 4, 0, 0, len_diff),
+        I(BPF_ALU64 | BPF_MOV | BPF_K, 5, 0, 0, flags),
+        I(BPF_JMP | BPF_CALL, 0, 0, 0, BPF_FUNC_check_mtu),
+        I(BPF_JMP | BPF_JNE | BPF_K, 0, 0, 1, 0),
+        I(BPF_LDX | BPF_MEM | BPF_W, 0, 10, -4, 0),
+        I(BPF_JMP | BPF_EXIT, 0, 0, 0, 0),
+    };
+    long fd = kbpf_prog_load(BPF_PROG_TYPE_XDP, prog, sizeof(prog) / sizeof(prog[0]), 0, NULL, 0);
+    if (fd < 0)
+        return INT32_MIN;
+    uint8_t pkt[64] = { 0 };
+    uint32_t ret = 0;
+    kbpf_test_run(fd, pkt, sizeof(pkt), NULL, NULL, &ret);
+    close((int)fd);
+    return (int32_t)ret;
+}
+
+static void test_check_mtu_vs_kernel(void)
+{
+    if (!kbpf_available()) {
+        printf("note: kernel comparison skipped (bpf(2) not permitted)\n");
+        return;
+    }
+    static const struct { uint32_t ifindex, mtu_in; int32_t len_diff, flags; } cases[] = {
+        { 1, 0, 0, 0 },          /* lo's MTU */
+        { 1, 0, 65486, 0 },      /* 64 + 65486 = 65536 + 14: fits */
+        { 1, 0, 65487, 0 },      /* one more: FRAG_NEEDED */
+        { 1, 65536, 0, 0 },      /* an L3 length in */
+        { 1, 65537, 0, 0 },
+        { 1, 0, -100, 0 },
+        { 9999, 0, 0, 0 },       /* no such device */
+        { 1, 0, 0, 1 },          /* XDP takes no flags */
+    };
+    uint8_t frame[64] = { 0 };
+    struct bpfrt_pkt pkt;
+    memset(&pkt, 0, sizeof(pkt));
+    pkt.buf = pkt.data = frame;
+    pkt.data_end = frame + sizeof(frame);
+    run.pkt = &pkt;
+    as_xdp();
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        uint32_t mtu = cases[i].mtu_in;
+        int32_t mine = (int32_t)check_mtu(cases[i].ifindex, &mtu, cases[i].len_diff, (uint64_t)cases[i].flags);
+        if (mine == 0)
+            mine = (int32_t)mtu;
+        int32_t theirs = kernel_check_mtu(cases[i].ifindex, cases[i].mtu_in, cases[i].len_diff, cases[i].flags);
+        if (mine != theirs)
+            fprintf(stderr, "check_mtu case %zu: bpfrt %d, kernel %d\n", i, mine, theirs);
+        CHECK_EQ(mine, theirs);
+    }
+    run.pkt = NULL;
 }
 
 static void test_vs_kernel(void)
@@ -453,11 +570,13 @@ int main(void)
     RUN(test_forwarding);
     RUN(test_route_types_and_errors);
     RUN(test_mtu);
+    RUN(test_check_mtu);
     RUN(test_flags);
     RUN(test_ipv6);
     RUN(test_table_api);
     RUN(test_text);
     RUN(test_vs_kernel);
+    RUN(test_check_mtu_vs_kernel);
     bpfrt_runtime_destroy(rt);
     return test_summary();
 }

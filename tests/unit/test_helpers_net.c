@@ -7,7 +7,8 @@
  * listener, an established connection, a bound UDP socket, a wrong port,
  * tuple sizes, flags and netns ids. Then what only bpfrt can show: a
  * program that keeps a socket fails its run, bpf_sk_release of a socket it
- * does not hold fails, sk_assign, socket cookies, clone_redirect. */
+ * does not hold fails, sk_assign, socket cookies, clone_redirect. bpf_tcp_sock
+ * too, on the listener (a socket that has exchanged no data). */
 #define _GNU_SOURCE
 #include "test_helpers_util.h"
 
@@ -334,6 +335,65 @@ static void test_socket_casts(void)
     }
 }
 
+/* bpf_tcp_sock on what a lookup finds: the listener's struct bpf_tcp_sock
+ * (snd_cwnd | ssthresh's top byte << 8 | mss_cache << 16 - a socket that
+ * has exchanged no data: 10, 0x7f, 536), the reference released through
+ * the tcp_sock pointer; NULL (98) for a UDP socket; 99 nothing found -
+ * verified, checked, and against the kernel. */
+static void test_tcp_sock(void)
+{
+    static const struct { uint32_t helper; uint16_t dport; int64_t want; } cases[] = {
+        { BPF_FUNC_skc_lookup_tcp, 0xffff, 10 | 0x7f << 8 | 536 << 16 },
+        { BPF_FUNC_sk_lookup_udp, 0xfffd, 98 },
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        uint8_t t[36];
+        tuple4(t, 40000, port(cases[i].dport));
+        struct bpf_insn prog[64];
+        uint32_t n = emit_v4_lookup(prog, 0, cases[i].helper, t);
+        prog[n++] = JNE0(0, 2);
+        prog[n++] = MOVI(0, 99);
+        prog[n++] = EXIT();
+        prog[n++] = MOVR(6, 0);
+        prog[n++] = MOVR(1, 6);
+        prog[n++] = CALL(BPF_FUNC_tcp_sock);
+        prog[n++] = JNE0(0, 4);
+        prog[n++] = MOVR(1, 6);
+        prog[n++] = CALL(BPF_FUNC_sk_release);
+        prog[n++] = MOVI(0, 98);
+        prog[n++] = EXIT();
+        prog[n++] = LDXW(7, 0, 0);   /* snd_cwnd */
+        prog[n++] = LDXW(8, 0, 12);  /* snd_ssthresh */
+        prog[n++] = I(BPF_ALU64 | BPF_RSH | BPF_K, 8, 0, 0, 24);
+        prog[n++] = LSH(8, 8);
+        prog[n++] = ORR(7, 8);
+        prog[n++] = LDXW(8, 0, 28);  /* mss_cache */
+        prog[n++] = LSH(8, 16);
+        prog[n++] = ORR(7, 8);
+        prog[n++] = MOVR(1, 0);      /* the tcp_sock holds the lookup's reference */
+        prog[n++] = CALL(BPF_FUNC_sk_release);
+        prog[n++] = MOVR(0, 7);
+        prog[n++] = EXIT();
+        char log[4096] = "", err[200] = "";
+        long fd = bpfrt_load(BPF_PROG_TYPE_SCHED_CLS, prog, n, log, sizeof(log));
+        if (fd < 0)
+            fprintf(stderr, "%s", log);
+        CHECK(fd >= 0);
+        int64_t mine = fd >= 0 ? bpfrt_run(fd, err, sizeof(err)) : -2;
+        if (mine == -1)
+            fprintf(stderr, "tcp_sock %zu: run failed: %s\n", i, err);
+        if (fd >= 0)
+            bpfrt_close(rt, (int)fd);
+        CHECK_EQ(mine, cases[i].want);
+        if (kbpf_available() && k_listen >= 0) {
+            int64_t theirs = kernel_run(prog, n);
+            if (mine != theirs)
+                fprintf(stderr, "tcp_sock %zu: bpfrt %lld, kernel %lld\n", i, (long long)mine, (long long)theirs);
+            CHECK_EQ(mine, theirs);
+        }
+    }
+}
+
 /* The verifier tracks the socket reference: the lookup program above
  * verifies (test_lookups_vs_kernel runs it verified); without its
  * bpf_sk_release it is refused as Linux refuses it. */
@@ -565,6 +625,7 @@ int main(void)
     RUN(test_lookups_vs_kernel);
     RUN(test_verifier_tracks_reference);
     RUN(test_socket_casts);
+    RUN(test_tcp_sock);
     RUN(test_assign_vs_kernel);
     RUN(test_references);
     RUN(test_assign_and_cookie);

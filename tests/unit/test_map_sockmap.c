@@ -15,9 +15,9 @@
 
 #include "bpfrt/helpers.h"
 
-enum { S_LISTEN, S_ESTAB, S_CLOSED, S_UDP, NR_SOCKS };
+enum { S_LISTEN, S_ESTAB, S_CLOSED, S_UDP, S_REUSE, NR_SOCKS };
 
-static int kfds[NR_SOCKS] = { -1, -1, -1, -1 };
+static int kfds[NR_SOCKS] = { -1, -1, -1, -1, -1 };
 static int bfds[NR_SOCKS];
 static int kpeer = -1, kaccepted = -1;
 
@@ -27,6 +27,8 @@ static const struct bpfrt_sock_desc descs[NR_SOCKS] = {
                   .remote_port = 4000 },
     [S_CLOSED] = { .family = BPFRT_AF_INET, .type = 1, .protocol = 6, .state = 7 },
     [S_UDP] = { .family = BPFRT_AF_INET, .type = 2, .protocol = 17, .state = 7, .local_port = 4002 },
+    [S_REUSE] = { .family = BPFRT_AF_INET, .type = 1, .protocol = 6, .state = 10, .local_port = 4003,
+                  .reuseport = true },
 };
 
 static void kernel_sockets(void)
@@ -47,6 +49,15 @@ static void kernel_sockets(void)
     struct sockaddr_in u = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
     if (bind(kfds[S_UDP], (struct sockaddr *)&u, sizeof(u)))
         kfds[S_UDP] = -1;
+    /* a TCP listener with SO_REUSEPORT */
+    int one = 1;
+    struct sockaddr_in r = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+    kfds[S_REUSE] = socket(AF_INET, SOCK_STREAM, 0);
+    if (kfds[S_REUSE] >= 0 && (setsockopt(kfds[S_REUSE], SOL_SOCKET, SO_REUSEPORT, &one, sizeof(one)) ||
+                               bind(kfds[S_REUSE], (struct sockaddr *)&r, sizeof(r)) || listen(kfds[S_REUSE], 4))) {
+        close(kfds[S_REUSE]);
+        kfds[S_REUSE] = -1;
+    }
 }
 
 /* One element command on both sides; values name sockets by index into
@@ -164,6 +175,30 @@ static void test_sockhash_commands(void)
     free_maps();
 }
 
+/* REUSEPORT_SOCKARRAY: only sockets in a reuseport group (after the
+ * NOEXIST/EXIST answers), deletes -E2BIG / -ENOENT - against the kernel. */
+static void test_reuseport_array_commands(void)
+{
+    new_maps(BPF_MAP_TYPE_REUSEPORT_SOCKARRAY, 4, 8, 4);
+    uint32_t k0 = 0, k1 = 1, k3 = 3, k9 = 9;
+    BOTH(U, &k0, S_REUSE, BPF_ANY, 0);
+    BOTH(U, &k0, S_REUSE, BPF_NOEXIST, -BPFRT_EEXIST);
+    BOTH(U, &k1, S_LISTEN, BPF_EXIST, -BPFRT_ENOENT);   /* the slot's answer before the socket's */
+    BOTH(U, &k1, S_LISTEN, BPF_ANY, -BPFRT_EINVAL);     /* a listener without SO_REUSEPORT */
+    BOTH(U, &k1, S_ESTAB, BPF_ANY, -BPFRT_EINVAL);
+    BOTH(U, &k1, S_UDP, BPF_ANY, -BPFRT_EINVAL);
+    BOTH(U, &k1, S_REUSE, 3, -BPFRT_EINVAL);
+    BOTH(U, &k9, S_REUSE, BPF_ANY, -BPFRT_E2BIG);
+    BOTH(L, &k0, -1, 0, 0);
+    BOTH(L, &k1, -1, 0, -BPFRT_ENOENT);
+    BOTH(N, NULL, -1, 0, 0);
+    BOTH(D, &k3, -1, 0, -BPFRT_ENOENT);                  /* empty slot */
+    BOTH(D, &k9, -1, 0, -BPFRT_E2BIG);                   /* out of range */
+    BOTH(D, &k0, -1, 0, 0);
+    BOTH(L, &k0, -1, 0, -BPFRT_ENOENT);
+    free_maps();
+}
+
 /* A socket that closes leaves every map (Linux's sock_map_close). */
 static void test_close_leaves_maps(void)
 {
@@ -268,6 +303,54 @@ static void test_helpers(void)
     bpfrt_map_put(sh);
 }
 
+/* bpf_sk_select_reuseport from a SOCKMAP, hand-derived from Linux's
+ * sk_select_reuseport: the run's socket is a reuseport TCP listener on
+ * port 5000; the map holds another of its group (selected: 0), nothing,
+ * a listener of another port (-EBADFD), a UDP socket on the port
+ * (-EPROTOTYPE), an IPv6 listener on it (-EAFNOSUPPORT) and a socket
+ * without SO_REUSEPORT (-EINVAL). */
+static void test_select_reuseport(void)
+{
+    struct bpfrt_sock_desc group = { .family = BPFRT_AF_INET, .type = 1, .protocol = 6, .state = 10,
+                                     .local_port = 5000, .reuseport = true };
+    struct bpfrt_sock_desc d[6] = { group, group, group, group, group, group };
+    d[2].local_port = 5001;
+    d[3].type = 2, d[3].protocol = 17, d[3].state = 7;
+    d[4].family = BPFRT_AF_INET6;
+    d[5].reuseport = false, d[5].state = 1, d[5].local_port = 5002;
+    struct bpfrt_map *sm = mk(BPF_MAP_TYPE_SOCKMAP, 4, 8, 6, 0);
+    for (uint32_t i = 0; i < 6; i++) {
+        int fd;
+        CHECK_EQ(bpfrt_sock_add(rt, &d[i], &fd), 0);
+        uint64_t v = (uint64_t)fd;
+        if (i != 1)
+            CHECK_EQ(bpfrt_map_update(sm, &i, &v, 0), 0);
+    }
+    run.rt = rt;
+    uint8_t tuple[12] = { 0 };
+    tuple[8] = 0x9c, tuple[9] = 0x40;               /* sport 40000 */
+    tuple[10] = 5000 >> 8, tuple[11] = 5000 & 0xff; /* dport: the group's port */
+    uint64_t sk = call(BPF_FUNC_sk_lookup_tcp, 0, P(tuple), 12, (uint64_t)-1);
+    CHECK(sk != 0);
+    run.sk = (const void *)(uintptr_t)sk;
+    struct bpfrt_pkt pkt;
+    memset(&pkt, 0, sizeof(pkt));
+    run.pkt = &pkt;
+    static const int64_t want[6] = { 0, -BPFRT_ENOENT, -BPFRT_EBADFD, -BPFRT_EPROTOTYPE, -BPFRT_EAFNOSUPPORT,
+                                     -BPFRT_EINVAL };
+    for (uint32_t k = 0; k < 6; k++) {
+        pkt.assigned_sk = NULL;
+        CHECK_EQ((int64_t)call(BPF_FUNC_sk_select_reuseport, 0, P(sm), P(&k), 0), want[k]);
+        CHECK_EQ(pkt.assigned_sk != NULL, want[k] == 0); /* only a selection is reported */
+    }
+    uint32_t k0 = 0;
+    CHECK_EQ(call(BPF_FUNC_sk_select_reuseport, 0, P(sm), P(&k0), 123), 0); /* flags: ignored, as Linux */
+    CHECK_EQ(call(BPF_FUNC_sk_release, sk, 0, 0, 0), 0);
+    run.pkt = NULL;
+    run.sk = NULL;
+    bpfrt_map_put(sm);
+}
+
 int main(void)
 {
     rt_setup();
@@ -280,7 +363,9 @@ int main(void)
     RUN(test_sockmap_commands);
     RUN(test_sockhash_commands);
     RUN(test_close_leaves_maps);
+    RUN(test_reuseport_array_commands);
     RUN(test_helpers);
+    RUN(test_select_reuseport);
     for (int i = 0; i < NR_SOCKS; i++)
         if (kfds[i] >= 0 && i != S_ESTAB)
             close(kfds[i]);

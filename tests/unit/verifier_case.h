@@ -41,7 +41,8 @@ struct vc_func {
     char name[VC_NAME];
     bool global;
     int nargs;
-    char args[5][32]; /* "int", "long", "ctx", "ptr" (int *), "void" (void *); each ":TAG" adds an arg:TAG decl tag */
+    char args[5][32]; /* "int", "long", "ctx", "ptr" (int *), "void" (void *), "task" (struct task_struct *,
+                       * an empty local struct); ":TAG" adds an arg:TAG decl tag */
 };
 
 enum vc_log_kind { VC_LOG_SUB, VC_LOG_LINE, VC_LOG_NOT };
@@ -226,7 +227,7 @@ static inline bool vc_parse_func(struct vc_parser *p, struct vc_case *c, char *s
         if (f->nargs == 5)
             return vc_fail(p, "at most 5 arguments");
         size_t tl = strcspn(tok, ":"); /* TYPE or TYPE:TAG (an "arg:TAG" decl tag, e.g. ptr:nonnull) */
-        static const char *const types[] = { "int", "long", "ctx", "ptr", "void" };
+        static const char *const types[] = { "int", "long", "ctx", "ptr", "void", "task" };
         bool known = false;
         for (size_t k = 0; k < sizeof(types) / sizeof(types[0]); k++)
             known |= strlen(types[k]) == tl && strncmp(tok, types[k], tl) == 0;
@@ -574,7 +575,7 @@ static inline bool vc_build_btf(const struct vc_case *c, struct vc_btf *b, struc
         vc_btf_u32(b, t_lock);
         vc_btf_u32(b, (uint32_t)m->lock * 8);
     }
-    uint32_t t_ctx = 0, t_ctx_ptr = 0, t_int_ptr = 0, t_void_ptr = 0;
+    uint32_t t_ctx = 0, t_ctx_ptr = 0, t_int_ptr = 0, t_void_ptr = 0, t_task_ptr = 0;
     for (int i = 0; i < c->nfuncs; i++) {
         const struct vc_func *f = &c->funcs[i];
         for (int a = 0; a < f->nargs; a++) {
@@ -585,6 +586,9 @@ static inline bool vc_build_btf(const struct vc_case *c, struct vc_btf *b, struc
                 t_int_ptr = vc_btf_type(b, "", BTF_KIND_PTR, 0, t_int);
             } else if (strncmp(f->args[a], "void", 4) == 0 && !t_void_ptr) {
                 t_void_ptr = vc_btf_type(b, "", BTF_KIND_PTR, 0, 0);
+            } else if (strncmp(f->args[a], "task", 4) == 0 && !t_task_ptr) {
+                uint32_t t_task = vc_btf_type(b, "task_struct", BTF_KIND_STRUCT, 0, 0);
+                t_task_ptr = vc_btf_type(b, "", BTF_KIND_PTR, 0, t_task);
             }
         }
         uint32_t proto = vc_btf_type(b, "", BTF_KIND_FUNC_PROTO, (uint32_t)f->nargs, t_int);
@@ -594,6 +598,7 @@ static inline bool vc_build_btf(const struct vc_case *c, struct vc_btf *b, struc
             vc_btf_u32(b, strncmp(f->args[a], "ctx", 3) == 0    ? t_ctx_ptr
                           : strncmp(f->args[a], "ptr", 3) == 0  ? t_int_ptr
                           : strncmp(f->args[a], "void", 4) == 0 ? t_void_ptr
+                          : strncmp(f->args[a], "task", 4) == 0 ? t_task_ptr
                           : strncmp(f->args[a], "long", 4) == 0 ? t_long
                                                                 : t_int);
         }

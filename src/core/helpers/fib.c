@@ -352,3 +352,63 @@ BPFRT_HELPER_DEF(fib_lookup)
     }
     return (uint64_t)rc;
 }
+
+/* bpf_check_mtu(ctx, ifindex, &mtu_len, len_diff, flags) (Linux 6.18's
+ * bpf_skb_check_mtu / bpf_xdp_check_mtu): does a packet of the context's
+ * length (or *mtu_len, an L3 length, when non-zero) plus len_diff fit the
+ * device's MTU plus its Ethernet header? ifindex 0 is the packet's own
+ * device (__sk_buff.ifindex, xdp_md.ingress_ifindex); another must be a
+ * device the embedder installed (else -ENODEV, as Linux for an unknown
+ * index). Loopback (ifindex 1, where test runs say packets arrive) need
+ * not be installed: it is Linux's, MTU 65536. Nor need the packet's own
+ * device: bpfrt then uses an Ethernet device of the default MTU (1500).
+ * The header length is Ethernet's for every device. *mtu_len gets the MTU; the
+ * result is BPF_MTU_CHK_RET_SUCCESS or _FRAG_NEEDED. bpfrt's packets are
+ * never GSO, so BPF_MTU_CHK_SEGS (skb only, with len_diff and *mtu_len 0)
+ * checks the length as it is; xdp takes no flags (-EINVAL). */
+#define BPF_MTU_CHK_SEGS 1u
+#define BPF_MTU_CHK_RET_SUCCESS 0
+#define BPF_MTU_CHK_RET_FRAG_NEEDED 1
+#define LOOPBACK_IFINDEX 1u
+#define LOOPBACK_MTU 65536u
+
+BPFRT_HELPER_DEF(check_mtu)
+{
+    uint32_t ifindex = (uint32_t)r2, *mtu_len = bpfrt_u2p(r3);
+    int32_t len_diff = (int32_t)r4;
+    bool xdp = bpfrt_helper_prog_type(run) == BPF_PROG_TYPE_XDP;
+    if (xdp ? r5 != 0 : (r5 & ~(uint64_t)BPF_MTU_CHK_SEGS) != 0)
+        return bpfrt_helper_err(-BPFRT_EINVAL);
+    if ((r5 & BPF_MTU_CHK_SEGS) && (len_diff || *mtu_len))
+        return bpfrt_helper_err(-BPFRT_EINVAL);
+    const struct bpfrt_pkt *pkt = run->pkt;
+    int64_t len = pkt ? (int64_t)(pkt->data_end - pkt->data) : 0;
+    uint32_t own = 0;
+    if (xdp) {
+        const struct xdp_md *md = run->ctx;
+        own = md ? md->ingress_ifindex : 0;
+    } else {
+        const struct __sk_buff *skb = bpfrt_skb_view(run);
+        own = skb ? skb->ifindex : 0;
+        len = skb ? skb->len : len;
+    }
+    uint32_t mtu = DEFAULT_MTU;
+    struct bpfrt_fib *f = fib_get(run->rt, false);
+    if (f)
+        bpfrt_raw_spin_lock(&f->lock);
+    uint32_t want = ifindex ? ifindex : own;
+    const struct bpfrt_netdev *dev = f ? dev_find(f, want) : NULL;
+    if (dev && dev->mtu)
+        mtu = dev->mtu;
+    if (f)
+        bpfrt_raw_spin_unlock(&f->lock);
+    if (!dev && want == LOOPBACK_IFINDEX)
+        mtu = LOOPBACK_MTU;
+    else if (!dev && ifindex)
+        return bpfrt_helper_err(-BPFRT_ENODEV);
+    if (*mtu_len)
+        len = (int64_t)*mtu_len + BPFRT_ETH_HLEN;
+    len += len_diff;
+    *mtu_len = mtu;
+    return len <= (int64_t)mtu + BPFRT_ETH_HLEN ? BPF_MTU_CHK_RET_SUCCESS : BPF_MTU_CHK_RET_FRAG_NEEDED;
+}

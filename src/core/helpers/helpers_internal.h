@@ -78,6 +78,9 @@ size_t bpfrt_helper_span(const struct bpfrt_run *run, const void *p);
 /* Whether sk is a socket a helper may use: one the embedder registered,
  * or, in a checked run, one the program holds. */
 bool bpfrt_helper_sock_ok(struct bpfrt_run *run, const void *sk);
+/* The socket p shows a program (its struct bpf_sock or, from bpf_tcp_sock,
+ * its struct bpf_tcp_sock view) when a helper may use it, else NULL. */
+struct bpfrt_sock *bpfrt_helper_sock(struct bpfrt_run *run, uint64_t p);
 
 /* Linux's one's-complement checksum arithmetic (include/net/checksum.h
  * semantics), on values exactly as they sit in packet memory. */

@@ -3,6 +3,7 @@
  * any byte cannot be read - or may not be: the runtime's host-read policy
  * decides what a program may reach (host_read.c). */
 #include "core/helpers/helpers_internal.h"
+#include "core/helpers/kobj.h"
 
 /* Linux on x86-64 refuses kernel reads from user-space addresses with
  * -ERANGE before touching memory (copy_from_kernel_nofault_allowed); the
@@ -92,4 +93,26 @@ BPFRT_HELPER_DEF(probe_read_kernel_str)
 BPFRT_HELPER_DEF(copy_from_user)
 {
     return probe_read_common(run, bpfrt_u2p(r1), (uint32_t)r2, bpfrt_u2p(r3), true);
+}
+
+/* bpf_copy_from_user_task(dst, size, user_ptr, task, flags): the user
+ * memory of task. bpfrt's one address space is the current task's: from
+ * it the read is copy_from_user's; any other task's memory cannot be
+ * reached, so dst is zeroed and the answer -EFAULT (Linux's for a task it
+ * cannot read, such as a kernel thread with no mm). Flags are -EINVAL and
+ * size 0 is 0, both before anything is touched, as in Linux. */
+BPFRT_HELPER_DEF(copy_from_user_task)
+{
+    void *dst = bpfrt_u2p(r1);
+    uint32_t size = (uint32_t)r2;
+    if (r5)
+        return bpfrt_helper_err(-BPFRT_EINVAL);
+    if (!size)
+        return 0;
+    size_t task_size;
+    if (!r4 || bpfrt_u2p(r4) != bpfrt_kobj_current(run, &task_size)) {
+        bpfrt_memset(dst, 0, size);
+        return bpfrt_helper_err(-BPFRT_EFAULT);
+    }
+    return probe_read_common(run, dst, size, bpfrt_u2p(r3), true);
 }

@@ -1,5 +1,6 @@
 /* Socket lookups (net/core/filter.c: bpf_sk_lookup_tcp, bpf_sk_lookup_udp,
- * bpf_skc_lookup_tcp, bpf_sk_release, bpf_sk_fullsock, bpf_get_listener_sock)
+ * bpf_skc_lookup_tcp, bpf_sk_release, bpf_sk_fullsock, bpf_get_listener_sock,
+ * bpf_tcp_sock)
  * over the sockets the embedder registered (bpfrt_sock_add). The tuple's saddr/sport are the remote end,
  * daddr/dport the local socket's, as a packet arriving at it carries them.
  * TCP: an exact established match first, then a listener on the local
@@ -12,7 +13,12 @@
  *
  * A found socket is a reference: a checked run tracks it until
  * bpf_sk_release (and releases it, failing the run, if the program exits
- * holding it), and the struct bpf_sock is readable memory meanwhile. */
+ * holding it), and the struct bpf_sock is readable memory meanwhile.
+ *
+ * A program sees a socket at two addresses: its struct bpf_sock view and,
+ * from bpf_tcp_sock, its struct bpf_tcp_sock view (Linux hands out the one
+ * struct sock and rewrites field reads). Every helper taking a socket
+ * takes either (bpfrt_helper_sock). */
 #include "core/helpers/helpers_internal.h"
 #include "core/maps/host_objs.h"
 
@@ -123,8 +129,8 @@ BPFRT_HELPER_DEF(skc_lookup_tcp)
  * unacquired reference"). */
 BPFRT_HELPER_DEF(sk_release)
 {
-    struct bpfrt_sock *s = bpfrt_u2p(r1);
-    if (!s || !bpfrt_run_ref_held(run, s) || (!run->checked && !bpfrt_sock_known(run->rt, s))) {
+    struct bpfrt_sock *s = bpfrt_helper_sock(run, r1);
+    if (!s || !bpfrt_run_ref_held(run, s)) {
         bpfrt_run_fail(run, BPFRT_RUN_BAD_HELPER_ARG, r1,
                        "bpf_sk_release: 0x%llx is not a socket reference this program holds",
                        (unsigned long long)r1);
@@ -132,6 +138,7 @@ BPFRT_HELPER_DEF(sk_release)
     }
     bpfrt_run_ref_drop(run, s);
     bpfrt_run_remove_region(run, &s->view);
+    bpfrt_run_remove_region(run, &s->tcp_view);
     bpfrt_sock_put(s);
     return 0;
 }
@@ -140,30 +147,57 @@ BPFRT_HELPER_DEF(sk_release)
  * request), else NULL. */
 BPFRT_HELPER_DEF(sk_fullsock)
 {
-    const struct bpfrt_sock *s = bpfrt_u2p(r1);
-    if (!bpfrt_helper_sock_ok(run, s))
+    const struct bpfrt_sock *s = bpfrt_helper_sock(run, r1);
+    if (!s)
         return 0;
-    return s->desc.state == TCP_TIME_WAIT || s->desc.state == TCP_NEW_SYN_RECV ? 0 : r1;
+    return s->desc.state == TCP_TIME_WAIT || s->desc.state == TCP_NEW_SYN_RECV ? 0 : (uint64_t)(uintptr_t)s;
+}
+
+/* bpf_tcp_sock(sk): the socket's struct bpf_tcp_sock view when it is a
+ * full TCP socket, else NULL. It shares sk's reference (a cast): it is
+ * readable while sk is. */
+BPFRT_HELPER_DEF(tcp_sock)
+{
+    struct bpfrt_sock *s = bpfrt_helper_sock(run, r1);
+    if (!s || s->desc.protocol != PROTO_TCP || s->desc.state == TCP_TIME_WAIT || s->desc.state == TCP_NEW_SYN_RECV)
+        return 0;
+    if (bpfrt_run_add_region(run, &s->tcp_view, sizeof(s->tcp_view), false) != 0)
+        return 0;
+    return (uint64_t)(uintptr_t)&s->tcp_view;
 }
 
 /* bpf_get_listener_sock(sk): sk when it is a TCP listener, else NULL
  * (bpfrt's request sockets name no listener). */
 BPFRT_HELPER_DEF(get_listener_sock)
 {
-    const struct bpfrt_sock *s = bpfrt_u2p(r1);
-    if (!bpfrt_helper_sock_ok(run, s))
+    const struct bpfrt_sock *s = bpfrt_helper_sock(run, r1);
+    if (!s)
         return 0;
-    return s->desc.protocol == PROTO_TCP && s->desc.state == TCP_LISTEN ? r1 : 0;
+    return s->desc.protocol == PROTO_TCP && s->desc.state == TCP_LISTEN ? (uint64_t)(uintptr_t)s : 0;
+}
+
+static bool sock_usable(struct bpfrt_run *run, const void *sk)
+{
+    /* a checked run may use what it holds (even a socket closed since);
+     * any run what the embedder registered - a helper taking a socket as a
+     * plain argument (ARG_ANYTHING) never trusts it unseen */
+    return sk && ((run->checked && bpfrt_run_ref_held(run, sk)) || bpfrt_sock_known(run->rt, sk));
+}
+
+struct bpfrt_sock *bpfrt_helper_sock(struct bpfrt_run *run, uint64_t p)
+{
+    const uint64_t tcp_off = __builtin_offsetof(struct bpfrt_sock, tcp_view);
+    if (sock_usable(run, bpfrt_u2p(p)))
+        return bpfrt_u2p(p);
+    /* a tcp_sock view's socket: arithmetic only, nothing read before it is found */
+    if (p <= tcp_off || !sock_usable(run, bpfrt_u2p(p - tcp_off)))
+        return NULL;
+    return bpfrt_u2p(p - tcp_off);
 }
 
 bool bpfrt_helper_sock_ok(struct bpfrt_run *run, const void *sk)
 {
-    if (!sk)
-        return false;
-    /* a checked run may use what it holds (even a socket closed since);
-     * any run what the embedder registered - a helper taking a socket as a
-     * plain argument (ARG_ANYTHING) never trusts it unseen */
-    return (run->checked && bpfrt_run_ref_held(run, sk)) || bpfrt_sock_known(run->rt, sk);
+    return bpfrt_helper_sock(run, (uint64_t)(uintptr_t)sk) != NULL;
 }
 
 /* bpf_sk_assign(skb, sk, flags) at tc ingress: steers the packet to sk

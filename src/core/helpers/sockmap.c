@@ -91,3 +91,38 @@ BPFRT_HELPER_DEF(msg_redirect_hash)
 {
     return sock_redirect(run, bpfrt_u2p(r2), bpfrt_u2p(r3), r4, BPF_MAP_TYPE_SOCKHASH);
 }
+
+/* bpf_sk_select_reuseport(ctx, map, key, flags) (net/core/filter.c
+ * sk_select_reuseport), from a REUSEPORT_SOCKARRAY, SOCKMAP or SOCKHASH:
+ * the socket at key answers the connection for the reuseport group of the
+ * socket the program runs for (run->sk), reported in run->pkt->assigned_sk.
+ * -ENOENT for an empty key; -EINVAL for a socket in no reuseport group (one
+ * registered without reuseport, as Linux for a sockmap socket without
+ * SO_REUSEPORT; a reuseport array holds none such); a socket of another
+ * group -EPROTOTYPE (another protocol), -EAFNOSUPPORT (family) or -EBADFD
+ * (another address or port). Linux ignores flags. */
+static bool same_group(const struct bpfrt_sock *a, const struct bpfrt_sock *b)
+{
+    return a->desc.reuseport && a->desc.local_port == b->desc.local_port &&
+           bpfrt_memcmp(a->desc.local_ip, b->desc.local_ip, sizeof(a->desc.local_ip)) == 0;
+}
+
+BPFRT_HELPER_DEF(sk_select_reuseport)
+{
+    struct bpfrt_map *map = bpfrt_u2p(r2);
+    const struct bpfrt_sock *sel = map ? bpfrt_sockmap_lookup(map, bpfrt_u2p(r3)) : NULL;
+    const struct bpfrt_sock *sk = run->sk;
+    if (!sel)
+        return bpfrt_helper_err(-BPFRT_ENOENT);
+    if (!sel->desc.reuseport)
+        return bpfrt_helper_err(-BPFRT_EINVAL);
+    if (sk && sk->desc.protocol != sel->desc.protocol)
+        return bpfrt_helper_err(-BPFRT_EPROTOTYPE);
+    if (sk && sk->desc.family != sel->desc.family)
+        return bpfrt_helper_err(-BPFRT_EAFNOSUPPORT);
+    if (!sk || !same_group(sk, sel))
+        return bpfrt_helper_err(-BPFRT_EBADFD);
+    if (run->pkt)
+        run->pkt->assigned_sk = sel;
+    return 0;
+}

@@ -105,7 +105,7 @@ static struct bpfrt_sock *target(struct bpfrt_run *run, uint64_t arg)
                       t == BPF_PROG_TYPE_STRUCT_OPS)
                          ? bpfrt_u2p(arg)
                          : run->sk;
-    return sk && bpfrt_helper_sock_ok(run, sk) ? (struct bpfrt_sock *)sk : NULL;
+    return bpfrt_helper_sock(run, (uint64_t)(uintptr_t)sk);
 }
 
 static bool known_congestion(const char *name, uint32_t len)

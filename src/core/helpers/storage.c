@@ -63,14 +63,16 @@ BPFRT_HELPER_DEF(cgrp_storage_delete)
  * a checked run, one the program holds or the embedder registered. */
 BPFRT_HELPER_DEF(sk_storage_get)
 {
-    if (!bpfrt_helper_sock_ok(run, bpfrt_u2p(r2)))
+    const struct bpfrt_sock *sk = bpfrt_helper_sock(run, r2);
+    if (!sk)
         return 0;
-    return storage_get(bpfrt_u2p(r1), BPF_MAP_TYPE_SK_STORAGE, bpfrt_u2p(r2), bpfrt_u2p(r3), r4);
+    return storage_get(bpfrt_u2p(r1), BPF_MAP_TYPE_SK_STORAGE, sk, bpfrt_u2p(r3), r4);
 }
 
 BPFRT_HELPER_DEF(sk_storage_delete)
 {
-    if (!bpfrt_helper_sock_ok(run, bpfrt_u2p(r2)))
+    const struct bpfrt_sock *sk = bpfrt_helper_sock(run, r2);
+    if (!sk)
         return bpfrt_helper_err(-BPFRT_EINVAL);
-    return storage_delete(bpfrt_u2p(r1), BPF_MAP_TYPE_SK_STORAGE, bpfrt_u2p(r2));
+    return storage_delete(bpfrt_u2p(r1), BPF_MAP_TYPE_SK_STORAGE, sk);
 }

@@ -276,7 +276,7 @@ bool bpfrt_interp_check_helper_args(struct interp_exec *ex, const struct bpfrt_h
         uint8_t t = p->arg_type[i];
         uint8_t next = i < 4 ? p->arg_type[i + 1] : ARG_DONTCARE;
         bool sized = next == ARG_CONST_SIZE || next == ARG_CONST_SIZE_OR_ZERO;
-        uint64_t size = sized ? regs[reg + 1] : 1;
+        uint64_t size = sized ? regs[reg + 1] : p->arg_size[i] ? p->arg_size[i] : 1; /* MEM_FIXED_SIZE */
         /* Memory the helper only reads is marked MEM_RDONLY (arg_rdonly);
          * any other memory argument may be written. */
         bool helper_writes = !(p->arg_rdonly & (1u << i));

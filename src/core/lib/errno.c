@@ -38,6 +38,8 @@ static const struct {
     {BPFRT_EPROTO, "Protocol error"},
     {BPFRT_EBADMSG, "Bad message"},
     {BPFRT_EOVERFLOW, "Value too large for defined data type"},
+    {BPFRT_EBADFD, "File descriptor in bad state"},
+    {BPFRT_EPROTOTYPE, "Protocol wrong type for socket"},
     {BPFRT_EOPNOTSUPP, "Operation not supported"},
     {BPFRT_EAFNOSUPPORT, "Address family not supported by protocol"},
     {BPFRT_ETIMEDOUT, "Connection timed out"},

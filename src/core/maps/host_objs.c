@@ -118,6 +118,19 @@ static void sock_fill_view(struct bpf_sock *v, const struct bpfrt_sock_desc *d)
     v->rx_queue_mapping = -1;
 }
 
+/* bpfrt's sockets carry no TCP state: their tcp_sock view is what Linux's
+ * shows for a socket that has exchanged no data (tcp_init_sock): the
+ * initial window TCP_INIT_CWND, ssthresh TCP_INFINITE_SSTHRESH, no RTT
+ * sample yet (rtt_min ~0), the default MSS, every counter 0. */
+static void sock_fill_tcp_view(struct bpf_tcp_sock *t)
+{
+    bpfrt_memset(t, 0, sizeof(*t));
+    t->snd_cwnd = 10;
+    t->snd_ssthresh = 0x7fffffff;
+    t->rtt_min = ~0u;
+    t->mss_cache = 536;
+}
+
 int bpfrt_sock_add(struct bpfrt_runtime *rt, const struct bpfrt_sock_desc *desc, int *fd)
 {
     if (!rt || !desc || !fd || !ip_family_ok(desc->family))
@@ -127,6 +140,7 @@ int bpfrt_sock_add(struct bpfrt_runtime *rt, const struct bpfrt_sock_desc *desc,
     if (!s)
         return -BPFRT_ENOMEM;
     sock_fill_view(&s->view, desc);
+    sock_fill_tcp_view(&s->tcp_view);
     s->rt = rt;
     s->refcnt = 1; /* the table's */
     s->desc = *desc;

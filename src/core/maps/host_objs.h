@@ -13,6 +13,7 @@
  * struct sock), then the bookkeeping. */
 struct bpfrt_sock {
     struct bpf_sock view;          /* must be first: the pointer programs get */
+    struct bpf_tcp_sock tcp_view;  /* what bpf_tcp_sock gives a TCP socket */
     struct bpfrt_runtime *rt;
     struct bpfrt_sock *next;       /* table chain (host objects lock) */
     uint32_t refcnt;               /* atomic */

@@ -35,6 +35,7 @@ static const struct bpfrt_map_ops *const ops_by_type[__MAX_BPF_MAP_TYPE] = {
     [BPF_MAP_TYPE_CGRP_STORAGE] = &bpfrt_cgrp_storage_ops,
     [BPF_MAP_TYPE_SOCKMAP] = &bpfrt_sockmap_ops,
     [BPF_MAP_TYPE_SOCKHASH] = &bpfrt_sockhash_ops,
+    [BPF_MAP_TYPE_REUSEPORT_SOCKARRAY] = &bpfrt_reuseport_array_ops,
     [BPF_MAP_TYPE_USER_RINGBUF] = &bpfrt_user_ringbuf_ops,
 };
 

@@ -11,7 +11,7 @@
 extern const struct bpfrt_map_ops bpfrt_stack_trace_ops, bpfrt_cgroup_array_ops;
 extern const struct bpfrt_map_ops bpfrt_task_storage_ops, bpfrt_inode_storage_ops;
 extern const struct bpfrt_map_ops bpfrt_sk_storage_ops, bpfrt_cgrp_storage_ops;
-extern const struct bpfrt_map_ops bpfrt_sockmap_ops, bpfrt_sockhash_ops;
+extern const struct bpfrt_map_ops bpfrt_sockmap_ops, bpfrt_sockhash_ops, bpfrt_reuseport_array_ops;
 extern const struct bpfrt_map_ops bpfrt_user_ringbuf_ops;
 
 /* ---- STACK_TRACE (stackmap.c) ----

@@ -13,7 +13,14 @@
  * must be established or listening (-EOPNOTSUPP); SOCKMAP index >= max
  * -E2BIG, NOEXIST/EXIST -EEXIST/-ENOENT, delete of an empty or
  * out-of-range slot -EINVAL; SOCKHASH full -E2BIG, delete of a missing key
- * -ENOENT. Programs' lookups are not provided (NULL). */
+ * -ENOENT. Programs' lookups are not provided (NULL).
+ *
+ * BPF_MAP_TYPE_REUSEPORT_SOCKARRAY (kernel/bpf/reuseport_array.c) is a
+ * SOCKMAP for bpf_sk_select_reuseport alone: user space stores only
+ * sockets in a reuseport group (registered with reuseport: a TCP listener,
+ * a bound unconnected UDP socket; else -EINVAL, after the NOEXIST/EXIST
+ * answers), deletes give -E2BIG past the end and -ENOENT for an empty
+ * slot; programs neither look up nor update it. */
 #include "core/maps/map_family.h"
 
 #define SOCK_CREATE_FLAG_MASK (BPF_F_NUMA_NODE | BPF_F_RDONLY | BPF_F_WRONLY)
@@ -49,6 +56,8 @@ bool bpfrt_is_sockmap(const struct bpfrt_map *map)
 {
     return map->map_type == BPF_MAP_TYPE_SOCKMAP || map->map_type == BPF_MAP_TYPE_SOCKHASH;
 }
+
+static bool is_reuseport(const struct bpfrt_map *map) { return map->map_type == BPF_MAP_TYPE_REUSEPORT_SOCKARRAY; }
 
 static int sm_alloc_check(struct bpfrt_runtime *rt, const union bpf_attr *attr)
 {
@@ -114,7 +123,10 @@ static int sm_alloc(struct bpfrt_runtime *rt, const union bpf_attr *attr, struct
     struct sock_map *m = bpfrt_zalloc(rt, sizeof(*m));
     if (!m)
         return -BPFRT_ENOMEM;
-    bpfrt_map_init_common(&m->map, hash ? &bpfrt_sockhash_ops : &bpfrt_sockmap_ops, rt, attr);
+    const struct bpfrt_map_ops *ops = hash ? &bpfrt_sockhash_ops : &bpfrt_sockmap_ops;
+    if (attr->map_type == BPF_MAP_TYPE_REUSEPORT_SOCKARRAY)
+        ops = &bpfrt_reuseport_array_ops;
+    bpfrt_map_init_common(&m->map, ops, rt, attr);
     if (hash) {
         m->n_buckets = (uint32_t)bpfrt_roundup_pow_of_two(attr->max_entries);
         m->seed = bpfrt_map_seed(rt, 0);
@@ -250,7 +262,7 @@ long bpfrt_sockmap_update_sock(struct bpfrt_map *map, const void *key, struct bp
 struct bpfrt_sock *bpfrt_sockmap_lookup(struct bpfrt_map *map, const void *key)
 {
     struct sock_map *m = to_sm(map);
-    if (!bpfrt_is_sockmap(map))
+    if (!bpfrt_is_sockmap(map) && !is_reuseport(map))
         return NULL;
     if (is_hash(map)) {
         struct shash_elem *e = shash_find(m, key);
@@ -272,6 +284,33 @@ static int sm_sys_update(struct bpfrt_map *map, const void *key, const void *val
     if (!sk)
         return -BPFRT_EBADF;
     long err = state_allowed(sk) ? sm_store(to_sm(map), key, sk, flags) : -BPFRT_EOPNOTSUPP;
+    if (err)
+        bpfrt_sock_put(sk);
+    return (int)err;
+}
+
+/* reuseport_array_update_check: the NOEXIST/EXIST answers first, then the
+ * socket must be in a reuseport group and hashed (listening TCP, bound UDP). */
+static int ra_sys_update(struct bpfrt_map *map, const void *key, const void *value, uint64_t flags)
+{
+    uint32_t idx = bpfrt_map_key_index(key);
+    if (flags > BPF_EXIST)
+        return -BPFRT_EINVAL;
+    if (idx >= map->max_entries)
+        return -BPFRT_E2BIG;
+    uint64_t fd = 0;
+    bpfrt_memcpy(&fd, value, map->value_size);
+    struct bpfrt_sock *sk = fd > INT32_MAX ? NULL : bpfrt_sock_by_fd(map->rt, (int)fd);
+    if (!sk)
+        return -BPFRT_EBADF;
+    bool old = __atomic_load_n(&to_sm(map)->slots[idx], __ATOMIC_ACQUIRE) != NULL;
+    const struct bpfrt_sock_desc *d = &sk->desc;
+    long err = old && flags == BPF_NOEXIST ? -BPFRT_EEXIST : !old && flags == BPF_EXIST ? -BPFRT_ENOENT : 0;
+    bool hashed = d->protocol == PROTO_TCP ? d->state == TCP_LISTEN : d->local_port && !d->remote_port;
+    if (!err && (!d->reuseport || !hashed))
+        err = -BPFRT_EINVAL;
+    if (!err)
+        err = sm_store(to_sm(map), key, sk, flags);
     if (err)
         bpfrt_sock_put(sk);
     return (int)err;
@@ -299,6 +338,8 @@ static long sm_delete_elem(struct bpfrt_map *map, const void *key)
         if (old)
             __atomic_store_n(&m->slots[idx], NULL, __ATOMIC_RELEASE);
         bpfrt_raw_spin_unlock(&m->lock);
+        if (!old && is_reuseport(map))
+            return idx < map->max_entries ? -BPFRT_ENOENT : -BPFRT_E2BIG;
         if (!old)
             return -BPFRT_EINVAL;
         bpfrt_sock_put(old);
@@ -372,18 +413,19 @@ static int sockhash_get_next_key(struct bpfrt_map *map, const void *key, void *n
     return -BPFRT_ENOENT;
 }
 
-#define SOCK_MAP_OPS(name, next)             \
-    const struct bpfrt_map_ops name = {      \
-        .alloc_check = sm_alloc_check,       \
-        .alloc = sm_alloc,                   \
-        .free = sm_free,                     \
-        .sys_lookup = sm_sys_lookup,         \
-        .sys_update = sm_sys_update,         \
-        .sys_delete = sm_sys_delete,         \
-        .get_next_key = next,                \
-        .update_elem = sm_update_elem,       \
-        .delete_elem = sm_delete_elem,       \
+#define SOCK_MAP_OPS(name, next, sys_update_fn) \
+    const struct bpfrt_map_ops name = {         \
+        .alloc_check = sm_alloc_check,          \
+        .alloc = sm_alloc,                      \
+        .free = sm_free,                        \
+        .sys_lookup = sm_sys_lookup,            \
+        .sys_update = sys_update_fn,            \
+        .sys_delete = sm_sys_delete,            \
+        .get_next_key = next,                   \
+        .update_elem = sm_update_elem,          \
+        .delete_elem = sm_delete_elem,          \
     }
 
-SOCK_MAP_OPS(bpfrt_sockmap_ops, sockmap_get_next_key);
-SOCK_MAP_OPS(bpfrt_sockhash_ops, sockhash_get_next_key);
+SOCK_MAP_OPS(bpfrt_sockmap_ops, sockmap_get_next_key, sm_sys_update);
+SOCK_MAP_OPS(bpfrt_sockhash_ops, sockhash_get_next_key, sm_sys_update);
+SOCK_MAP_OPS(bpfrt_reuseport_array_ops, sockmap_get_next_key, ra_sys_update);

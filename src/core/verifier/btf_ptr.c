@@ -494,3 +494,28 @@ int bpfrt_v_check_btf_arg(struct venv *env, uint32_t regno, const struct vreg *r
     }
     return 0;
 }
+
+long bpfrt_v_kernel_struct_id(struct venv *env, const char *name)
+{
+    const struct bpfrt_btf *btf = need_kbtf(env);
+    if (!btf || !name)
+        return -BPFRT_ENOENT;
+    /* a CO-RE flavour ends the name at its last "x___y" (bpf_core_essential_name_len) */
+    size_t len = bpfrt_strlen(name);
+    for (size_t i = len >= 5 ? len - 5 + 1 : 0; i-- > 0;)
+        if (name[i] != '_' && name[i + 1] == '_' && name[i + 2] == '_' && name[i + 3] == '_' && name[i + 4] != '_') {
+            len = i + 1;
+            break;
+        }
+    long found = -BPFRT_ENOENT;
+    for (uint32_t id = 1; id < bpfrt_btf_nr_types(btf); id++) {
+        const struct btf_type *t = bpfrt_btf_type_by_id(btf, id);
+        const char *n = t && btf_kind(t) == BTF_KIND_STRUCT ? bpfrt_btf_str(btf, t->name_off) : NULL;
+        if (!n || bpfrt_strncmp(n, name, len) != 0 || n[len])
+            continue;
+        if (found > 0)
+            return -BPFRT_EINVAL; /* ambiguous */
+        found = (long)id;
+    }
+    return found;
+}

@@ -463,6 +463,8 @@ static int check_func_arg(struct venv *env, uint32_t arg, struct call_meta *meta
         meta->raw_mode = rule->flags & AF_UNINIT;
         if (rule->flags & AF_FIXED)
             err = check_helper_mem_access(env, regno, rule->size, write, false, meta);
+        else if (fn->arg_size[arg]) /* MEM_FIXED_SIZE: initialised, written unless MEM_RDONLY */
+            err = check_helper_mem_access(env, regno, fn->arg_size[arg], !rdonly, false, meta);
         break;
     case AB_SIZE:
     case AB_SIZE_OR_ZERO: {
@@ -501,6 +503,22 @@ static int check_func_arg(struct venv *env, uint32_t arg, struct call_meta *meta
         break;
     }
     return err;
+}
+
+int bpfrt_v_check_trusted_arg(struct venv *env, uint32_t regno, bool nullable, const char *btf_struct)
+{
+    const struct vreg *reg = &cur_regs(env)[regno];
+    if (nullable && register_is_null(reg))
+        return 0;
+    /* is_trusted_reg: a reference, or trusted with no other flag (the
+     * running 6.18 kernel asks this first) */
+    if (!reg->ref_obj_id && !(reg->type == PTR_TO_BTF_ID && reg->flags == PTR_TRUSTED)) {
+        verbose(env, "R%d must be referenced or trusted\n", regno);
+        return -BPFRT_EINVAL;
+    }
+    const struct arg_rule *rule = &arg_rules[nullable ? ARG_PTR_TO_BTF_ID_OR_NULL : ARG_PTR_TO_BTF_ID];
+    int err = check_reg_type(env, regno, rule, 0, false, btf_struct);
+    return err ? err : check_func_arg_reg_off(env, reg, regno, false, false);
 }
 
 static int record_func_map(struct venv *env, const struct call_meta *meta, int32_t id)
@@ -637,7 +655,7 @@ int bpfrt_v_check_helper_call(struct venv *env, const struct bpfrt_dinsn *d, int
                      "load the program unverified (BPFRT_PROG_F_NO_VERIFY, --no-verify)\n", fn->name, id, gap);
         return -BPFRT_EINVAL;
     }
-    if (id == BPF_FUNC_copy_from_user && !(env->args->prog_flags & BPF_F_SLEEPABLE)) {
+    if ((fn->flags & BPFRT_HELPER_SLEEPABLE) && !(env->args->prog_flags & BPF_F_SLEEPABLE)) { /* might_sleep */
         verbose(env, "helper call might sleep in a non-sleepable prog\n");
         return -BPFRT_EINVAL;
     }

@@ -5,7 +5,10 @@
  * arguments its prototype allows: integers are unknown scalars, a pointer
  * to the program's context struct (or one tagged __arg_ctx) is the
  * context, other pointers are memory of the pointee's size that may be
- * NULL (unless tagged __arg_nonnull). Callers only check that
+ * NULL (unless tagged __arg_nonnull), a pointer tagged __arg_trusted a
+ * trusted kernel object of the kernel BTF's struct of that name (or NULL,
+ * with __arg_nullable), one tagged __arg_untrusted an untrusted one (any
+ * value may be passed: reads through it are fault-safe). Callers only check that
  * they pass such arguments; the call returns an unknown scalar. */
 #include "bpfrt/btf.h"
 #include "core/verifier/verifier.h"
@@ -53,20 +56,16 @@ static bool is_ctx_struct(const struct venv *env, const struct bpfrt_btf *btf, u
 }
 
 /* The "arg:" decl tags (libbpf's __arg_ctx, __arg_nonnull, ...) on
- * argument arg of the FUNC func_id, as ARG_TAG_* bits (the tags bpfrt does
- * not model yet - trusted, untrusted, nullable, arena - as ARG_TAG_OTHER,
- * which leaves the argument plain memory, plus a bit of their own for the
- * combination rules); -1 (logged) for a tag Linux does not know. */
-enum {
-    ARG_TAG_CTX = 1, ARG_TAG_NONNULL = 2, ARG_TAG_OTHER = 4,
-    ARG_TAG_TRUSTED = 8, ARG_TAG_UNTRUSTED = 16, ARG_TAG_NULLABLE = 32, ARG_TAG_ARENA = 64, /* with OTHER */
-};
+ * argument arg of the FUNC func_id, as ARG_TAG_* bits (arena, not modelled
+ * yet, as ARG_TAG_OTHER, which leaves the argument plain memory); -1
+ * (logged) for a tag Linux does not know. */
+enum { ARG_TAG_CTX = 1, ARG_TAG_NONNULL = 2, ARG_TAG_OTHER = 4, ARG_TAG_TRUSTED = 8, ARG_TAG_UNTRUSTED = 16,
+       ARG_TAG_NULLABLE = 32 };
 static int arg_tags(struct venv *env, uint32_t func_id, uint32_t arg)
 {
     static const struct { const char *name; int bit; } known[] = {
-        { "ctx", ARG_TAG_CTX }, { "nonnull", ARG_TAG_NONNULL }, { "trusted", ARG_TAG_OTHER | ARG_TAG_TRUSTED },
-        { "untrusted", ARG_TAG_OTHER | ARG_TAG_UNTRUSTED }, { "nullable", ARG_TAG_OTHER | ARG_TAG_NULLABLE },
-        { "arena", ARG_TAG_OTHER | ARG_TAG_ARENA },
+        { "ctx", ARG_TAG_CTX }, { "nonnull", ARG_TAG_NONNULL }, { "trusted", ARG_TAG_TRUSTED },
+        { "untrusted", ARG_TAG_UNTRUSTED }, { "nullable", ARG_TAG_NULLABLE }, { "arena", ARG_TAG_OTHER },
     };
     const struct bpfrt_btf *btf = env->args->btf;
     int tags = 0;
@@ -134,6 +133,49 @@ static bool ctx_tag_type_ok(struct venv *env, const struct bpfrt_btf *btf, uint3
     return pt == BPF_PROG_TYPE_TRACING && at == BPF_TRACE_ITER && bpfrt_strncmp(name, "bpf_iter__", 10) == 0;
 }
 
+/* btf_prepare_func_args for __arg_trusted / __arg_untrusted: the kernel
+ * struct the pointer's target names (btf_get_ptr_to_btf_id), or for an
+ * untrusted pointer to void or a primitive type read-only memory of no
+ * known size, read through fault-safe loads. */
+static int prepare_btf_arg(struct venv *env, uint32_t sub, uint32_t i, int tags, uint32_t ptr_id)
+{
+    const struct bpfrt_btf *btf = env->args->btf;
+    if (((tags & ARG_TAG_TRUSTED) && (tags & ARG_TAG_NONNULL)) ||
+        ((tags & ARG_TAG_UNTRUSTED) && (tags & ~ARG_TAG_UNTRUSTED))) {
+        verbose(env, (tags & ARG_TAG_UNTRUSTED) ? "arg#%d untrusted cannot be combined with any other tags\n"
+                                                : "arg#%d has invalid combination of tags\n", i);
+        return -BPFRT_EINVAL;
+    }
+    const struct btf_type *ptr = bpfrt_btf_type_by_id(btf, ptr_id);
+    uint32_t target = bpfrt_btf_skip_mods(btf, ptr->type);
+    const struct btf_type *t = bpfrt_btf_type_by_id(btf, target);
+    const char *name = t && target ? bpfrt_btf_str(btf, t->name_off) : NULL;
+    struct vsubprog *sp = &env->subprog[sub];
+    uint32_t k = t && target ? btf_kind(t) : BTF_KIND_UNKN;
+    if ((tags & ARG_TAG_UNTRUSTED) && (k == BTF_KIND_UNKN || k == BTF_KIND_INT || k == BTF_KIND_ENUM ||
+                                       k == BTF_KIND_ENUM64 || k == BTF_KIND_FLOAT)) {
+        sp->args[i].kind = GARG_UNTRUSTED_MEM;
+        return 0;
+    }
+    if (!t || !target || btf_kind(t) != BTF_KIND_STRUCT || !name || !name[0]) {
+        verbose(env, "arg#%d: %s arguments other than kernel structs are not supported by bpfrt\n", i,
+                (tags & ARG_TAG_TRUSTED) ? "trusted" : "untrusted");
+        return -BPFRT_EOPNOTSUPP;
+    }
+    long id = bpfrt_v_kernel_struct_id(env, name);
+    if (id <= 0) {
+        verbose(env, "arg#%d reference type('STRUCT %s') %s\n", i, name,
+                id == -BPFRT_EINVAL ? "has more than one match" : "has no matches");
+        return -BPFRT_EINVAL;
+    }
+    sp->args[i].kind = GARG_BTF;
+    sp->args[i].mem_size = (uint32_t)id;
+    sp->args[i].flags = (tags & ARG_TAG_TRUSTED) ? PTR_TRUSTED : PTR_UNTRUSTED;
+    if (tags & ARG_TAG_NULLABLE)
+        sp->args[i].flags |= PTR_MAYBE_NULL;
+    return 0;
+}
+
 /* btf_prepare_func_args: the argument kinds from the function's prototype. */
 static int prepare_func_args(struct venv *env, uint32_t sub)
 {
@@ -184,10 +226,15 @@ static int prepare_func_args(struct venv *env, uint32_t sub)
         }
         /* an untrusted argument takes no other tag (a trusted one is
          * checked first, as its own kind) */
-        if ((tags & ARG_TAG_UNTRUSTED) && !(tags & ARG_TAG_TRUSTED) &&
-            (tags & ~(ARG_TAG_UNTRUSTED | ARG_TAG_OTHER))) {
+        if ((tags & ARG_TAG_UNTRUSTED) && !(tags & ARG_TAG_TRUSTED) && (tags & ~ARG_TAG_UNTRUSTED)) {
             verbose(env, "arg#%d untrusted cannot be combined with any other tags\n", i);
             return -BPFRT_EINVAL;
+        }
+        if (tags & (ARG_TAG_TRUSTED | ARG_TAG_UNTRUSTED)) {
+            int err = prepare_btf_arg(env, sub, i, tags, id);
+            if (err)
+                return err;
+            continue;
         }
         if (t && btf_kind(t) == BTF_KIND_PTR) {
             long size = bpfrt_btf_type_size(a->btf, t->type);
@@ -249,6 +296,15 @@ static int check_func_arg_match(struct venv *env, uint32_t sub)
                 return -BPFRT_EINVAL;
             }
             break;
+        case GARG_BTF: { /* anything may be passed as untrusted: reads through it are fault-safe */
+            int err = (sp->args[i].flags & PTR_TRUSTED)
+                          ? bpfrt_v_check_trusted_arg(env, regno, sp->args[i].flags & PTR_MAYBE_NULL,
+                                                      bpfrt_v_btf_type_name(env, sp->args[i].mem_size))
+                          : 0;
+            if (err)
+                return err;
+            break;
+        }
         default:
             break;
         }
@@ -311,6 +367,19 @@ int bpfrt_v_init_global_args(struct venv *env, uint32_t sub, struct vreg *regs)
                 reg->flags = PTR_MAYBE_NULL;
                 reg->id = bpfrt_v_new_id(env);
             }
+            break;
+        case GARG_UNTRUSTED_MEM:
+            bpfrt_v_mark_reg_known_zero(reg);
+            reg->type = PTR_TO_MEM;
+            reg->flags = MEM_RDONLY | PTR_UNTRUSTED;
+            reg->reg_mem_size = 0;
+            break;
+        case GARG_BTF:
+            bpfrt_v_mark_reg_known_zero(reg);
+            reg->type = PTR_TO_BTF_ID;
+            reg->flags = sp->args[i].flags;
+            reg->reg_btf_id = (int32_t)sp->args[i].mem_size;
+            reg->id = bpfrt_v_new_id(env);
             break;
         default:
             bpfrt_v_mark_reg_unknown(reg);

@@ -198,9 +198,13 @@ struct vaux {
 };
 
 /* ---- subprograms (struct bpf_subprog_info) ---- */
-enum { GARG_SCALAR = 0, GARG_CTX, GARG_MEM_OR_NULL, GARG_MEM }; /* a global function's argument kinds */
+/* a global function's argument kinds; GARG_BTF: a kernel object (__arg_trusted,
+ * __arg_untrusted), its struct's kernel BTF id in mem_size and its flags
+ * (PTR_TRUSTED or PTR_UNTRUSTED, PTR_MAYBE_NULL) in flags; GARG_UNTRUSTED_MEM:
+ * __arg_untrusted void or primitive memory (rdonly_untrusted_mem, size 0) */
+enum { GARG_SCALAR = 0, GARG_CTX, GARG_MEM_OR_NULL, GARG_MEM, GARG_BTF, GARG_UNTRUSTED_MEM };
 struct vsubprog {
-    struct { uint8_t kind; uint32_t mem_size; } args[MAX_BPF_FUNC_REG_ARGS];
+    struct { uint8_t kind, flags; uint32_t mem_size; } args[MAX_BPF_FUNC_REG_ARGS];
     uint32_t arg_cnt;
     bool args_cached;
     bool verified;
@@ -448,9 +452,15 @@ bool bpfrt_v_probe_ptr(const struct vreg *reg);
 int bpfrt_v_check_ptr_to_btf_access(struct venv *env, uint32_t regno, int32_t off, int size, bool write,
                                     int value_regno);
 int bpfrt_v_ret_task_btf(struct venv *env, struct vreg *r0);
+/* The kernel BTF's struct named name (a CO-RE flavour's ___suffix ignored):
+ * its id, or a negative errno when there is none or more than one. */
+long bpfrt_v_kernel_struct_id(struct venv *env, const char *name);
 
 /* ---- call.c (check_helper_call, check_func_arg) ---- */
 int bpfrt_v_check_helper_call(struct venv *env, const struct bpfrt_dinsn *d, int32_t *insn_idx);
+/* A global function's __arg_trusted argument: a trusted kernel object
+ * whose struct starts with btf_struct (or NULL, when nullable). */
+int bpfrt_v_check_trusted_arg(struct venv *env, uint32_t regno, bool nullable, const char *btf_struct);
 int bpfrt_v_check_mem_size_reg(struct venv *env, uint32_t regno, bool zero_size_allowed, bool write,
                                bool raw_mode, uint64_t *msize_max);
 
