@@ -98,6 +98,28 @@ static inline long load_prog(struct bpfrt_runtime *rt, uint32_t type, const stru
     return load_prog_ex(rt, false, type, insns, cnt, "GPL", 0, NULL, 0, NULL);
 }
 
+/* Loads a program that names what it attaches to (tracing, LSM, tp_btf:
+ * expected_attach_type and attach_btf_id), with prog_flags and a level-1
+ * log when log is given. Returns the handle or -errno. */
+static inline long load_attach_prog(struct bpfrt_runtime *rt, bool kernel, uint32_t type, uint32_t attach,
+                                    uint32_t btf_id, const struct bpf_insn *insns, uint32_t cnt, uint32_t flags,
+                                    char *log, uint32_t log_size)
+{
+    union bpf_attr a;
+    memset(&a, 0, sizeof(a));
+    a.prog_type = type;
+    a.expected_attach_type = attach;
+    a.attach_btf_id = btf_id;
+    a.insn_cnt = cnt;
+    a.insns = ptr(insns);
+    a.license = ptr("GPL");
+    a.log_buf = ptr(log);
+    a.log_size = log ? log_size : 0;
+    a.log_level = log ? 1 : 0;
+    a.prog_flags = flags;
+    return do_bpf(rt, kernel, BPF_PROG_LOAD, &a);
+}
+
 /* Loads without the verifier (BPFRT_PROG_F_NO_VERIFY): for programs a test
  * wants the checked interpreter to stop at run time. */
 static inline long load_prog_unverified(struct bpfrt_runtime *rt, uint32_t type, const struct bpf_insn *insns,

@@ -53,20 +53,8 @@ static bool checked_mode;
 static long load(bool kernel, uint32_t type, uint32_t attach, uint32_t btf_id, const struct bpf_insn *p, uint32_t n,
                  char *log, uint32_t log_size)
 {
-    union bpf_attr a;
-    memset(&a, 0, sizeof(a));
-    a.prog_type = type;
-    a.expected_attach_type = attach;
-    a.attach_btf_id = btf_id;
-    a.insn_cnt = n;
-    a.insns = ptr(p);
-    a.license = ptr("GPL");
-    a.log_buf = ptr(log);
-    a.log_size = log ? log_size : 0;
-    a.log_level = log ? 1 : 0;
-    if (!kernel && checked_mode)
-        a.prog_flags = BPFRT_PROG_F_NO_VERIFY;
-    return do_bpf(rt, kernel, BPF_PROG_LOAD, &a);
+    uint32_t flags = !kernel && checked_mode ? BPFRT_PROG_F_NO_VERIFY : 0;
+    return load_attach_prog(rt, kernel, type, attach, btf_id, p, n, flags, log, log_size);
 }
 
 static const struct bpfrt_ctx_desc *desc_of(const struct target *t, struct bpfrt_ctx_desc **own)

@@ -55,19 +55,7 @@ static const char *const engine_names[2] = { "interpreter", "jit" };
 static long load(uint32_t type, uint32_t attach, uint32_t btf_id, const struct bpf_insn *p, uint32_t n,
                  uint32_t flags, char *log, uint32_t log_size)
 {
-    union bpf_attr a;
-    memset(&a, 0, sizeof(a));
-    a.prog_type = type;
-    a.expected_attach_type = attach;
-    a.attach_btf_id = btf_id;
-    a.insn_cnt = n;
-    a.insns = ptr(p);
-    a.license = ptr("GPL");
-    a.log_buf = ptr(log);
-    a.log_size = log ? log_size : 0;
-    a.log_level = log ? 1 : 0;
-    a.prog_flags = flags;
-    return bpfrt_bpf(rt, BPF_PROG_LOAD, &a, sizeof(a));
+    return load_attach_prog(rt, false, type, attach, btf_id, p, n, flags, log, log_size);
 }
 
 /* The mode the program runs in: "verified", "checked" (interpreter: from
