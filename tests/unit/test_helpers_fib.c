@@ -418,6 +418,21 @@ static void test_check_mtu(void)
 /* ---- against the kernel: answers that do not depend on the host's routes ----
  * An XDP program fills params on its stack and calls bpf_fib_lookup; bpfrt
  * gets the loopback device (ifindex 1) with forwarding as this host has it. */
+
+/* Loads an XDP program into the kernel and test-runs it once on a zeroed
+ * 64-byte frame (loopback): its r0, or INT32_MIN when the load fails. */
+static int32_t kernel_xdp_result(const struct bpf_insn *prog, uint32_t n)
+{
+    long fd = kbpf_prog_load(BPF_PROG_TYPE_XDP, prog, n, 0, NULL, 0);
+    if (fd < 0)
+        return INT32_MIN;
+    uint8_t pkt[64] = { 0 };
+    uint32_t ret = 0;
+    kbpf_test_run(fd, pkt, sizeof(pkt), NULL, NULL, &ret);
+    close((int)fd);
+    return (int32_t)ret;
+}
+
 #define I(c, d, s, o, i) ((struct bpf_insn){ .code = (c), .dst_reg = (d), .src_reg = (s), .off = (o), .imm = (i) })
 
 static int32_t kernel_fib(const struct bpf_fib_lookup *p, int32_t plen, int32_t flags)
@@ -433,14 +448,7 @@ static int32_t kernel_fib(const struct bpf_fib_lookup *p, int32_t plen, int32_t 
     prog[n++] = I(BPF_ALU64 | BPF_MOV | BPF_K, 4, 0, 0, flags);
     prog[n++] = I(BPF_JMP | BPF_CALL, 0, 0, 0, BPF_FUNC_fib_lookup);
     prog[n++] = I(BPF_JMP | BPF_EXIT, 0, 0, 0, 0);
-    long fd = kbpf_prog_load(BPF_PROG_TYPE_XDP, prog, n, 0, NULL, 0);
-    if (fd < 0)
-        return INT32_MIN;
-    uint8_t pkt[64] = { 0 };
-    uint32_t ret = 0;
-    kbpf_test_run(fd, pkt, sizeof(pkt), NULL, NULL, &ret);
-    close((int)fd);
-    return (int32_t)ret;
+    return kernel_xdp_result(prog, n);
 }
 
 static int read_int(const char *path)
@@ -472,14 +480,7 @@ static int32_t kernel_check_mtu(uint32_t ifindex, uint32_t mtu_in, int32_t len_d
         I(BPF_LDX | BPF_MEM | BPF_W, 0, 10, -4, 0),
         I(BPF_JMP | BPF_EXIT, 0, 0, 0, 0),
     };
-    long fd = kbpf_prog_load(BPF_PROG_TYPE_XDP, prog, sizeof(prog) / sizeof(prog[0]), 0, NULL, 0);
-    if (fd < 0)
-        return INT32_MIN;
-    uint8_t pkt[64] = { 0 };
-    uint32_t ret = 0;
-    kbpf_test_run(fd, pkt, sizeof(pkt), NULL, NULL, &ret);
-    close((int)fd);
-    return (int32_t)ret;
+    return kernel_xdp_result(prog, sizeof(prog) / sizeof(prog[0]));
 }
 
 static void test_check_mtu_vs_kernel(void)
