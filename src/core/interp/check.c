@@ -116,34 +116,18 @@ uint64_t bpfrt_interp_probe_load(struct interp_exec *ex, uint64_t addr, uint32_t
 {
     struct bpfrt_run *run = ex->run;
     const void *p = (const void *)(uintptr_t)addr;
-    uint8_t b[8] = { 0 };
-    if (addr + size < addr || size > sizeof(b))
+    uint64_t v = 0; /* little-endian: the bytes read are its low ones */
+    if (addr + size < addr || size > sizeof(v))
         return 0;
     if (kernel_object(ex, addr, size) || within(addr, size, run->stack_lo, run->stack_hi) ||
         (run->checked && bpfrt_run_region_lookup(run, addr, size, false)))
-        bpfrt_memcpy(b, p, size);
+        bpfrt_memcpy(&v, p, size);
     else if (bpfrt_runtime_host_reads(run->rt) == BPFRT_HOST_READS_NONE) /* nothing more than the above */
         return 0;
-    else if (bpfrt_host_read(run, b, p, size, false) < 0)
+    else if (bpfrt_host_read(run, &v, p, size, false) < 0)
         return 0;
-    uint8_t v8;
-    uint16_t v16;
-    uint32_t v32;
-    uint64_t v64;
-    switch (size) {
-    case 1:
-        bpfrt_memcpy(&v8, b, 1);
-        return sign ? (uint64_t)(int64_t)(int8_t)v8 : v8;
-    case 2:
-        bpfrt_memcpy(&v16, b, 2);
-        return sign ? (uint64_t)(int64_t)(int16_t)v16 : v16;
-    case 4:
-        bpfrt_memcpy(&v32, b, 4);
-        return sign ? (uint64_t)(int64_t)(int32_t)v32 : v32;
-    default:
-        bpfrt_memcpy(&v64, b, 8);
-        return v64;
-    }
+    unsigned drop = 64 - 8 * size;
+    return sign && drop ? (uint64_t)((int64_t)(v << drop) >> drop) : v;
 }
 
 bool bpfrt_interp_check_store(struct interp_exec *ex, uint64_t addr, uint32_t size, uint32_t pc)
