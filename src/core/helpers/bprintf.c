@@ -385,3 +385,19 @@ int bpfrt_bprintf_format(char *buf, size_t size, const char *fmt,
         o.buf[o.len < o.size ? o.len : o.size - 1] = 0;
     return (int)o.len;
 }
+
+int bpfrt_bprintf_prepare_array(struct bpfrt_run *run, const char *fmt, size_t fmt_size,
+                                const uint64_t *data, uint32_t data_len, struct bpfrt_bprintf_data *bd)
+{
+    if ((data_len % 8) || data_len > BPFRT_MAX_BPRINTF_VARARGS * 8 || (data_len && !data))
+        return -BPFRT_EINVAL;
+    uint64_t args[BPFRT_MAX_BPRINTF_VARARGS];
+    if (data_len)
+        bpfrt_memcpy(args, data, data_len);
+    int err = bpfrt_bprintf_prepare(run, fmt, fmt_size, args, data_len / 8, bd);
+    if (err)
+        return err;
+    if (!bpfrt_run_charge(run, bd->work)) /* field widths run to 8 million columns */
+        return -BPFRT_ELOOP;
+    return 0;
+}

@@ -115,6 +115,13 @@ int bpfrt_bprintf_prepare(struct bpfrt_run *run, const char *fmt, size_t fmt_siz
                           const uint64_t *raw_args, uint32_t num_args,
                           struct bpfrt_bprintf_data *data);
 
+/* bpf_snprintf's and bpf_seq_printf's form: the arguments as an array of
+ * data_len bytes of u64s (-EINVAL unless a whole number of at most 12),
+ * prepared as above and the formatting work charged to the run (-ELOOP
+ * when the budget runs out). */
+int bpfrt_bprintf_prepare_array(struct bpfrt_run *run, const char *fmt, size_t fmt_size,
+                                const uint64_t *data, uint32_t data_len, struct bpfrt_bprintf_data *bd);
+
 /* Formats a prepared fmt into buf (snprintf truncation, NUL-terminated when
  * size > 0). Returns the length the whole output needs, without the NUL. */
 int bpfrt_bprintf_format(char *buf, size_t size, const char *fmt,

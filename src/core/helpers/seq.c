@@ -47,19 +47,12 @@ BPFRT_HELPER_DEF(seq_printf)
 {
     struct bpfrt_seq_file *m = run_seq(run, r1);
     const char *fmt = bpfrt_u2p(r2);
-    uint32_t fmt_size = (uint32_t)r3, data_len = (uint32_t)r5;
-    const uint64_t *data = bpfrt_u2p(r4);
-    if (!m || (data_len % 8) || data_len > BPFRT_MAX_BPRINTF_VARARGS * 8 || (data_len && !data))
+    if (!m)
         return bpfrt_helper_err(-BPFRT_EINVAL);
-    uint64_t args[BPFRT_MAX_BPRINTF_VARARGS];
-    if (data_len)
-        bpfrt_memcpy(args, data, data_len);
     struct bpfrt_bprintf_data bd;
-    int err = bpfrt_bprintf_prepare(run, fmt, fmt_size, args, data_len / 8, &bd);
+    int err = bpfrt_bprintf_prepare_array(run, fmt, (uint32_t)r3, bpfrt_u2p(r4), (uint32_t)r5, &bd);
     if (err)
         return bpfrt_helper_err(err);
-    if (!bpfrt_run_charge(run, bd.work)) /* field widths run to 8 million columns */
-        return bpfrt_helper_err(-BPFRT_ELOOP);
     if (m->count >= m->size)
         return overflow(m);
     int n = bpfrt_bprintf_format(m->buf + m->count, m->size - m->count, fmt, &bd);

@@ -10,22 +10,12 @@ BPFRT_HELPER_DEF(snprintf)
     char *str = bpfrt_u2p(r1);
     uint32_t str_size = (uint32_t)r2;
     const char *fmt = bpfrt_u2p(r3);
-    const uint64_t *data = bpfrt_u2p(r4);
-    uint32_t data_len = (uint32_t)r5;
-    if ((data_len % 8) || data_len > BPFRT_MAX_BPRINTF_VARARGS * 8 || (data_len && !data))
-        return bpfrt_helper_err(-BPFRT_EINVAL);
-    uint64_t args[BPFRT_MAX_BPRINTF_VARARGS];
-    if (data_len)
-        bpfrt_memcpy(args, data, data_len);
     /* The verifier proved fmt NUL-terminated; a checked run bounds it by
      * its region instead. */
-    size_t fmt_size = bpfrt_helper_span(run, fmt);
     struct bpfrt_bprintf_data bd;
-    int err = bpfrt_bprintf_prepare(run, fmt, fmt_size, args, data_len / 8, &bd);
+    int err = bpfrt_bprintf_prepare_array(run, fmt, bpfrt_helper_span(run, fmt), bpfrt_u2p(r4), (uint32_t)r5, &bd);
     if (err)
         return bpfrt_helper_err(err);
-    if (!bpfrt_run_charge(run, bd.work)) /* field widths run to 8 million columns */
-        return bpfrt_helper_err(-BPFRT_ELOOP);
     int n = bpfrt_bprintf_format(str_size ? str : 0, str_size, fmt, &bd);
     return (uint64_t)n + 1;
 }
