@@ -11,19 +11,7 @@
 static long load(struct bpfrt_runtime *rt, uint32_t type, const struct bpf_insn *insns, uint32_t cnt,
                  uint32_t flags, char *log, uint32_t size)
 {
-    union bpf_attr a;
-    memset(&a, 0, sizeof(a));
-    a.prog_type = type;
-    a.insns = ptr(insns);
-    a.insn_cnt = cnt;
-    a.license = ptr("GPL");
-    a.prog_flags = flags;
-    if (log) {
-        a.log_level = 1;
-        a.log_buf = ptr(log);
-        a.log_size = size;
-    }
-    return bpfrt_bpf(rt, BPF_PROG_LOAD, &a, sizeof(a));
+    return load_attach_prog(rt, false, type, 0, 0, insns, cnt, flags, log, size);
 }
 
 static void test_api(void)
