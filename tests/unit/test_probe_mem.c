@@ -214,6 +214,19 @@ static struct prog tp(const struct bpf_insn *insns, uint32_t n)
     return (struct prog){ BPF_PROG_TYPE_TRACING, BPF_TRACE_RAW_TP, sched_switch, insns, n, 0 };
 }
 
+/* p loads verified and reads t1's pid (4242) through the typed pointer:
+ * 0 while the host-read policy keeps t1 out, the pid once it allows it. */
+static void reads_pid_once_allowed(struct prog *p)
+{
+    if (!load_both(p, "verified"))
+        return;
+    CHECK_EQ(run_both(args, sizeof(args)), 0);
+    allow(t1, task_size, true);
+    CHECK_EQ(run_both(args, sizeof(args)), 4242);
+    allow(t1, task_size, false);
+    close_both();
+}
+
 /* prev->pid (r6 = prev) */
 static const struct bpf_insn *p_pid(uint32_t *n)
 {
@@ -326,13 +339,7 @@ static void test_chase(void)
         LDX(BPF_DW, 6, 1, 8), INSN(BPF_STX | BPF_ATOMIC | BPF_W, 0, 6, pid_off, BPF_LOAD_ACQ), EXIT(),
     };
     p = tp(acq, NR(acq));
-    if (load_both(&p, "verified")) {
-        CHECK_EQ(run_both(args, sizeof(args)), 0);
-        allow(t1, task_size, true);
-        CHECK_EQ(run_both(args, sizeof(args)), 4242);
-        allow(t1, task_size, false);
-        close_both();
-    }
+    reads_pid_once_allowed(&p);
     policy(BPFRT_HOST_READS_NONE);
 }
 
@@ -376,13 +383,7 @@ static void test_probe_in_calls(void)
     };
     policy(BPFRT_HOST_READS_RANGES);
     struct prog p = tp(sub, NR(sub));
-    if (load_both(&p, "verified")) {
-        CHECK_EQ(run_both(args, sizeof(args)), 0);
-        allow(t1, task_size, true);
-        CHECK_EQ(run_both(args, sizeof(args)), 4242);
-        allow(t1, task_size, false);
-        close_both();
-    }
+    reads_pid_once_allowed(&p);
     policy(BPFRT_HOST_READS_NONE);
 }
 
