@@ -216,6 +216,8 @@ enum {
     JIT_EV_ALIGN,   /* a loop head: padded with nops to JIT_LOOP_ALIGN */
     JIT_EV_J8,      /* jmp/jcc rel8 inside one instruction's code (always short) */
     JIT_EV_CALL,    /* call rel32 */
+    JIT_EV_J32,     /* jmp/jcc rel32 in the cold stream (always long: slow paths need no short jumps, and
+                     * the relaxation then has only the hot stream's records to size) */
 };
 #define JIT_EV_KIND(k) ((k) & 7)
 #define JIT_EV_NEAR 0x08
@@ -263,7 +265,7 @@ static inline void jit_jump(struct jit_ctx *c, struct x86 *x, int cc, uint32_t t
         bpfrt_x86_jmp_rel32(x, 0);
     else
         bpfrt_x86_jcc_rel32(x, (enum x86_cc)cc, 0);
-    jit_record(c, x, cc < 0 ? JIT_EV_JMP : (uint8_t)(JIT_EV_JCC | cc << 4), target);
+    jit_record(c, x, x == &c->cold ? JIT_EV_J32 : cc < 0 ? JIT_EV_JMP : (uint8_t)(JIT_EV_JCC | cc << 4), target);
 }
 
 /* Jump (cc < 0: jmp) to a label, to instruction `pc`'s start, or call a label. */

@@ -325,7 +325,7 @@ int bpfrt_jit_link(struct jit_ctx *c, uint8_t *image)
         for (uint32_t i = 0, n = c->nfix[st]; i < n && !c->err; i++) {
             uint32_t end = base + f[i].pos + (uint32_t)shift[f[i].adj];
             int64_t rel = (int64_t)target_pos(c, f[i].target) - end;
-            if (JIT_EV_KIND(f[i].kind) == JIT_EV_CALL) {
+            if (JIT_EV_KIND(f[i].kind) >= JIT_EV_CALL) { /* a call or a cold jump: rel32 */
                 uint32_t r = (uint32_t)(int32_t)rel;
                 bpfrt_memcpy(image + end - 4, &r, 4);
             } else if (x86_is_imm8(rel)) {
