@@ -43,6 +43,54 @@ static bool frame_local(uint8_t reg, int16_t off, unsigned size)
     return reg == BPF_REG_10 && off >= -BPFRT_STACK_SIZE && off + (int)size <= 0;
 }
 
+/* The inline test of a checked access after its address is in r11: the
+ * region the last load (or store) hit first - its home is the entry
+ * frame's stack, so that also catches most stack accesses - then the
+ * current frame's stack; out of both, `ja` to the slow path (rel32, always:
+ * the cold code is far). Its bytes depend only on the cache and the size,
+ * so they are built once per process and copied (state as the stubs'
+ * templates: 0 empty, 1 being built, 2 ready). */
+#define CHECK_TMPL_MAX 40
+static struct check_tmpl {
+    uint8_t len;
+    uint8_t code[CHECK_TMPL_MAX];
+} check_tmpl[2][4];
+static int check_tmpl_state[2][4];
+
+static void emit_check_test(struct x86 *x, bool load, unsigned si)
+{
+    bpfrt_x86_mov_rr(x, 8, JIT_T1, JIT_T2);
+    bpfrt_x86_alu_rm(x, X86_SUB, 8, JIT_T1, JIT_EX, load ? JIT_OFF(rd_lo) : JIT_OFF(wr_lo));
+    bpfrt_x86_alu_rm(x, X86_CMP, 8, JIT_T1, JIT_EX, load ? JIT_OFF(rd_lim[si]) : JIT_OFF(wr_lim[si]));
+    bpfrt_x86_jcc_rel8(x, X86_CC_BE, 0);
+    uint32_t hit = x->len;
+    bpfrt_x86_mov_rr(x, 8, JIT_T1, JIT_T2);
+    bpfrt_x86_alu_rm(x, X86_SUB, 8, JIT_T1, JIT_EX, JIT_OFF(stk_lo));
+    bpfrt_x86_alu_rm(x, X86_CMP, 8, JIT_T1, JIT_EX, JIT_OFF(stk_lim[si]));
+    bpfrt_x86_jcc_rel32(x, X86_CC_A, 0);
+    x->code[hit - 1] = (uint8_t)(x->len - hit); /* everything between is fixed-size */
+}
+
+static void check_test(struct x86 *x, bool load, unsigned si)
+{
+    struct check_tmpl *t = &check_tmpl[load][si];
+    int *state = &check_tmpl_state[load][si];
+    int st = __atomic_load_n(state, __ATOMIC_ACQUIRE);
+    if (st == 2) {
+        bpfrt_memcpy(x->code + x->len, t->code, CHECK_TMPL_MAX);
+        x->len += t->len;
+        return;
+    }
+    uint32_t from = x->len;
+    emit_check_test(x, load, si);
+    if (st == 0 && x->len - from <= CHECK_TMPL_MAX &&
+        __atomic_compare_exchange_n(state, &st, 1, false, __ATOMIC_ACQUIRE, __ATOMIC_RELAXED)) {
+        t->len = (uint8_t)(x->len - from);
+        bpfrt_memcpy(t->code, x->code + from, t->len);
+        __atomic_store_n(state, 2, __ATOMIC_RELEASE);
+    }
+}
+
 /* Checked mode, and verified mode's probes: leaves the address in r11
  * after testing it. `dst` is the load's destination, which the slow path
  * may fill with a context field's value or a probe's bytes, sign-extended
@@ -57,18 +105,10 @@ static void check_access(struct jit_ctx *c, int base, int16_t off, unsigned size
         bpfrt_x86_mov_rr(x, 8, JIT_T2, base);
     else
         bpfrt_x86_lea(x, JIT_T2, base, off);
-    /* the last region hit first: its home is the entry frame's stack, so
-     * that also catches most stack accesses */
-    bpfrt_x86_mov_rr(x, 8, JIT_T1, JIT_T2);
-    bpfrt_x86_alu_rm(x, X86_SUB, 8, JIT_T1, JIT_EX, load ? JIT_OFF(rd_lo) : JIT_OFF(wr_lo));
-    bpfrt_x86_alu_rm(x, X86_CMP, 8, JIT_T1, JIT_EX, load ? JIT_OFF(rd_lim[si]) : JIT_OFF(wr_lim[si]));
-    uint32_t hit = bpfrt_jit_fwd8(c, x, X86_CC_BE);
-    bpfrt_x86_mov_rr(x, 8, JIT_T1, JIT_T2);
-    bpfrt_x86_alu_rm(x, X86_SUB, 8, JIT_T1, JIT_EX, JIT_OFF(stk_lo));
-    bpfrt_x86_alu_rm(x, X86_CMP, 8, JIT_T1, JIT_EX, JIT_OFF(stk_lim[si]));
-    uint32_t slow = bpfrt_jit_label_new(c), ok = hit; /* where the test passes, and the slow path returns */
-    bpfrt_jit_jump_label(c, x, X86_CC_A, slow);
-    bpfrt_jit_patch8(c, x, hit);
+    uint32_t slow = bpfrt_jit_label_new(c), ok = bpfrt_jit_label_new(c); /* the slow path returns to ok */
+    check_test(x, load, si);
+    bpfrt_jit_record_j32(c, x, slow);
+    bpfrt_jit_label_bind(c, x, ok);
 
     bpfrt_jit_label_bind(c, y, slow);
     bpfrt_x86_mov_r32_imm(y, JIT_T1, (uint32_t)kind << 26 | si << 24 | c->pc);
