@@ -127,7 +127,7 @@ static void alu_neg(struct jit_ctx *c, struct x86 *x, uint8_t alu, unsigned w, i
 /* The common part of an ALU instruction's emitter, inlined into one
  * emitter per operation (bpfrt_jit_emit_alu_op[]): the compile dispatches
  * on the operation once, not on the kind and then on the operation. */
-static inline __attribute__((always_inline)) void emit_alu(struct jit_ctx *c, const struct bpfrt_dinsn *d,
+static inline __attribute__((always_inline)) void emit_alu(struct jit_ctx *c, const struct interp_slot *d,
                                                            alu_fn fn)
 {
     const struct bpfrt_op_info *info = &bpfrt_op_info[d->op];
@@ -137,14 +137,14 @@ static inline __attribute__((always_inline)) void emit_alu(struct jit_ctx *c, co
     bool is_shift = alu == BPFRT_ALU_LSH || alu == BPFRT_ALU_RSH || alu == BPFRT_ALU_ARSH;
     if (S < 0 && jit_blinding(c) && alu != BPFRT_ALU_NEG && !is_shift) {
         /* the constant goes through a register so it never appears as is */
-        bpfrt_jit_load_blinded(c, &c->hot, JIT_T1, w == 8 ? d->value : (uint32_t)d->imm);
+        bpfrt_jit_load_blinded(c, &c->hot, JIT_T1, w == 8 ? d->imm : (uint32_t)jit_imm32(d));
         S = JIT_T1;
     }
-    fn(c, &c->hot, alu, w, R(d->dst), S, d->imm);
+    fn(c, &c->hot, alu, w, R(d->dst), S, jit_imm32(d));
 }
 
 #define ALU_EMITTER(name)                                                  \
-    static void emit_##name(struct jit_ctx *c, const struct bpfrt_dinsn *d) \
+    static void emit_##name(struct jit_ctx *c, const struct interp_slot *d) \
     {                                                                      \
         emit_alu(c, d, alu_##name);                                        \
     }
@@ -163,18 +163,18 @@ const jit_emit_fn bpfrt_jit_emit_alu_op[JIT_ALU_OPS] = {
     [BPFRT_ALU_SDIV] = bpfrt_jit_emit_divmod, [BPFRT_ALU_SMOD] = bpfrt_jit_emit_divmod,
 };
 
-void bpfrt_jit_emit_movsx(struct jit_ctx *c, const struct bpfrt_dinsn *d)
+void bpfrt_jit_emit_movsx(struct jit_ctx *c, const struct interp_slot *d)
 {
     unsigned w = (bpfrt_op_info[d->op].flags & BPFRT_OPF_32) ? 4 : 8;
-    bpfrt_x86_movsx_rr(&c->hot, w, d->size, R(d->dst), R(d->src));
+    bpfrt_x86_movsx_rr(&c->hot, w, jit_size(d), R(d->dst), R(d->src));
 }
 
-void bpfrt_jit_emit_end(struct jit_ctx *c, const struct bpfrt_dinsn *d)
+void bpfrt_jit_emit_end(struct jit_ctx *c, const struct interp_slot *d)
 {
     struct x86 *x = &c->hot;
     int D = R(d->dst);
     bool swap = bpfrt_op_info[d->op].alu != BPFRT_ALU_LE; /* x86 is little-endian */
-    switch (d->size) {
+    switch (jit_size(d)) {
     case 2:
         if (swap)
             bpfrt_x86_shift_ri(x, X86_ROL, 2, D, 8);
@@ -193,9 +193,9 @@ void bpfrt_jit_emit_end(struct jit_ctx *c, const struct bpfrt_dinsn *d)
     }
 }
 
-void bpfrt_jit_emit_lddw(struct jit_ctx *c, const struct bpfrt_dinsn *d)
+void bpfrt_jit_emit_lddw(struct jit_ctx *c, const struct interp_slot *d)
 {
-    uint64_t v = d->value; /* (a BPF_PSEUDO_FUNC handle is the interpreter's: its slot) */
+    uint64_t v = d->imm; /* (a BPF_PSEUDO_FUNC handle is the interpreter's: its slot) */
     if (jit_blinding(c))
         bpfrt_jit_load_blinded(c, &c->hot, R(d->dst), v);
     else

@@ -147,41 +147,41 @@ bool bpfrt_jit_needs_access_stub(const struct jit_ctx *c)
 }
 
 /* LDX and load-acquire (an x86 load is acquire). */
-void bpfrt_jit_emit_ldx(struct jit_ctx *c, const struct bpfrt_dinsn *d)
+void bpfrt_jit_emit_ldx(struct jit_ctx *c, const struct interp_slot *d)
 {
     int base = R(d->src);
     int32_t off = d->off;
     bool sign = bpfrt_op_info[d->op].flags & BPFRT_OPF_SIGNED;
     if (jit_fact(c, BPFRT_FACT_PROBE_LOAD)) {
-        probe_load(c, base, d->off, d->size, sign, R(d->dst));
+        probe_load(c, base, d->off, jit_size(d), sign, R(d->dst));
         return;
     }
-    if (c->mode == JIT_CHECKED && !frame_local(d->src, d->off, d->size)) {
-        check_access(c, base, d->off, d->size, JIT_ACC_LOAD, R(d->dst), sign);
+    if (c->mode == JIT_CHECKED && !frame_local(d->src, d->off, jit_size(d))) {
+        check_access(c, base, d->off, jit_size(d), JIT_ACC_LOAD, R(d->dst), sign);
         base = JIT_T2;
         off = 0;
     }
-    bpfrt_x86_load(&c->hot, d->size, sign, R(d->dst), base, off);
+    bpfrt_x86_load(&c->hot, jit_size(d), sign, R(d->dst), base, off);
 }
 
 /* ST (imm), STX and STREL. */
-void bpfrt_jit_emit_st(struct jit_ctx *c, const struct bpfrt_dinsn *d)
+void bpfrt_jit_emit_st(struct jit_ctx *c, const struct interp_slot *d)
 {
     struct x86 *x = &c->hot;
     int base = R(d->dst);
     int32_t off = d->off;
-    if (c->mode == JIT_CHECKED && !frame_local(d->dst, d->off, d->size)) {
-        check_access(c, base, d->off, d->size, JIT_ACC_STORE, -1, false);
+    if (c->mode == JIT_CHECKED && !frame_local(d->dst, d->off, jit_size(d))) {
+        check_access(c, base, d->off, jit_size(d), JIT_ACC_STORE, -1, false);
         base = JIT_T2;
         off = 0;
     }
     if (bpfrt_op_kind(d->op) != BPFRT_K_ST) {
-        bpfrt_x86_store(x, d->size, base, off, R(d->src));
+        bpfrt_x86_store(x, jit_size(d), base, off, R(d->src));
     } else if (jit_blinding(c)) {
-        bpfrt_jit_load_blinded(c, x, JIT_T1, d->value);
-        bpfrt_x86_store(x, d->size, base, off, JIT_T1);
+        bpfrt_jit_load_blinded(c, x, JIT_T1, d->imm);
+        bpfrt_x86_store(x, jit_size(d), base, off, JIT_T1);
     } else {
-        bpfrt_x86_store_imm(x, d->size, base, off, d->imm);
+        bpfrt_x86_store_imm(x, jit_size(d), base, off, jit_imm32(d));
     }
 }
 
@@ -245,11 +245,11 @@ static void atomic_op(struct x86 *x, uint8_t alu, bool fetch, unsigned size, int
     }
 }
 
-void bpfrt_jit_emit_atomic(struct jit_ctx *c, const struct bpfrt_dinsn *d)
+void bpfrt_jit_emit_atomic(struct jit_ctx *c, const struct interp_slot *d)
 {
     struct x86 *x = &c->hot;
     const struct bpfrt_op_info *info = &bpfrt_op_info[d->op];
-    unsigned size = d->size;
+    unsigned size = jit_size(d);
     bool fetch = info->flags & BPFRT_OPF_FETCH;
     int base = R(d->dst), S = R(d->src);
     int32_t off = d->off;

@@ -171,8 +171,23 @@ struct jit_ctx {
     struct jit_scratch scratch;
 };
 
-/* Emitter of one instruction family. */
-typedef void (*jit_emit_fn)(struct jit_ctx *c, const struct bpfrt_dinsn *d);
+/* Emitter of one instruction family. It reads the interpreter's decoded
+ * slot in place (struct interp_slot: op, registers, off - the memory offset,
+ * or a jump's or local call's absolute target, or a helper's id - and imm,
+ * the immediate sign-extended to 64 bits or an ld_imm64's value). */
+typedef void (*jit_emit_fn)(struct jit_ctx *c, const struct interp_slot *d);
+
+/* The instruction's 32-bit immediate, as encoded. */
+static inline int32_t jit_imm32(const struct interp_slot *d)
+{
+    return (int32_t)d->imm;
+}
+
+/* Bytes a memory op accesses; END: its width; MOVSX: the source's. */
+static inline unsigned jit_size(const struct interp_slot *d)
+{
+    return bpfrt_op_info[d->op].size;
+}
 
 /* ---- jit_scratch.c: the compile's working memory, freed at its end ---- */
 void bpfrt_jit_scratch_begin(struct jit_ctx *c);
@@ -335,19 +350,19 @@ void bpfrt_jit_call_abs(struct x86 *x, int reg, const void *fn);
 /* ALU and ALU32 instructions, by operation (enum bpfrt_alu). */
 #define JIT_ALU_OPS (BPFRT_ALU_NEG + 1)
 extern const jit_emit_fn bpfrt_jit_emit_alu_op[JIT_ALU_OPS];
-void bpfrt_jit_emit_movsx(struct jit_ctx *c, const struct bpfrt_dinsn *d);
-void bpfrt_jit_emit_end(struct jit_ctx *c, const struct bpfrt_dinsn *d);
-void bpfrt_jit_emit_lddw(struct jit_ctx *c, const struct bpfrt_dinsn *d);
-void bpfrt_jit_emit_divmod(struct jit_ctx *c, const struct bpfrt_dinsn *d);
-void bpfrt_jit_emit_ja(struct jit_ctx *c, const struct bpfrt_dinsn *d);
-void bpfrt_jit_emit_jcond(struct jit_ctx *c, const struct bpfrt_dinsn *d);
-void bpfrt_jit_emit_may_goto(struct jit_ctx *c, const struct bpfrt_dinsn *d);
-void bpfrt_jit_emit_exit(struct jit_ctx *c, const struct bpfrt_dinsn *d);
-void bpfrt_jit_emit_ldx(struct jit_ctx *c, const struct bpfrt_dinsn *d);
-void bpfrt_jit_emit_st(struct jit_ctx *c, const struct bpfrt_dinsn *d);
-void bpfrt_jit_emit_atomic(struct jit_ctx *c, const struct bpfrt_dinsn *d);
-void bpfrt_jit_emit_call(struct jit_ctx *c, const struct bpfrt_dinsn *d);
-void bpfrt_jit_emit_ld_pkt(struct jit_ctx *c, const struct bpfrt_dinsn *d);
+void bpfrt_jit_emit_movsx(struct jit_ctx *c, const struct interp_slot *d);
+void bpfrt_jit_emit_end(struct jit_ctx *c, const struct interp_slot *d);
+void bpfrt_jit_emit_lddw(struct jit_ctx *c, const struct interp_slot *d);
+void bpfrt_jit_emit_divmod(struct jit_ctx *c, const struct interp_slot *d);
+void bpfrt_jit_emit_ja(struct jit_ctx *c, const struct interp_slot *d);
+void bpfrt_jit_emit_jcond(struct jit_ctx *c, const struct interp_slot *d);
+void bpfrt_jit_emit_may_goto(struct jit_ctx *c, const struct interp_slot *d);
+void bpfrt_jit_emit_exit(struct jit_ctx *c, const struct interp_slot *d);
+void bpfrt_jit_emit_ldx(struct jit_ctx *c, const struct interp_slot *d);
+void bpfrt_jit_emit_st(struct jit_ctx *c, const struct interp_slot *d);
+void bpfrt_jit_emit_atomic(struct jit_ctx *c, const struct interp_slot *d);
+void bpfrt_jit_emit_call(struct jit_ctx *c, const struct interp_slot *d);
+void bpfrt_jit_emit_ld_pkt(struct jit_ctx *c, const struct interp_slot *d);
 /* Whether the code calls the access stub: checked mode, or probe loads. */
 bool bpfrt_jit_needs_access_stub(const struct jit_ctx *c);
 void bpfrt_jit_emit_stubs(struct jit_ctx *c);

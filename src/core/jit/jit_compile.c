@@ -32,32 +32,7 @@ static const jit_emit_fn emit_kind[] = {
 
 #define MAX_INSN_CODE 2048 /* bytes one chunk may take (the longest is a few hundred) */
 
-/* The decoded instruction, from the interpreter's slot (its decoder has
- * parsed the opcode already) and the raw fields. Without branches: the
- * kinds come in no order a predictor could follow. */
 #define TARGET_KINDS (1u << BPFRT_K_JA | 1u << BPFRT_K_JCOND | 1u << BPFRT_K_MAY_GOTO)
-static inline void from_slot(const struct interp_slot *s, const struct bpf_insn *raw, struct bpfrt_dinsn *d)
-{
-    const struct bpfrt_op_info *info = &bpfrt_op_info[s->op];
-    bool lddw = info->kind == BPFRT_K_LDDW;
-    bool has_target = ((TARGET_KINDS >> info->kind) & 1) || s->op == BPFRT_OP_CALL_LOCAL;
-    d->op = s->op;
-    d->dst = raw->dst_reg;
-    d->src = raw->src_reg;
-    d->size = info->size;
-    d->len = (uint8_t)(1 + lddw);
-    d->off = raw->off;
-    d->imm = raw->imm;
-    /* an ld_imm64's value, or for BPF_PSEUDO_FUNC the handle (the target's slot) */
-    d->value = lddw ? s->imm : (uint64_t)(int64_t)raw->imm;
-    d->target = has_target ? s->off : 0; /* absolute */
-}
-
-/* Instruction pc, decoded (the second half of an ld_imm64 is BAD). */
-static inline void insn_at(const struct jit_ctx *c, uint32_t pc, struct bpfrt_dinsn *d)
-{
-    from_slot(&c->slots[pc], &c->prog->insns[pc], d);
-}
 
 /* ---- liveness of r1-r5 ---- */
 
@@ -176,7 +151,7 @@ uint8_t bpfrt_jit_live_after(const struct jit_ctx *c, uint32_t pc)
 /* The r6-r9 (bits 6-9) an instruction writes; all of them for one after
  * which the frame may run other code (a helper: it may tail-call, and the
  * target's frame returns to our caller; callx). */
-static uint16_t writes_callee_saved(const struct bpfrt_dinsn *d)
+static uint16_t writes_callee_saved(const struct interp_slot *d)
 {
     const struct bpfrt_op_info *info = &bpfrt_op_info[d->op];
     uint16_t w = 0;
@@ -220,12 +195,9 @@ static bool find_callee_writes(struct jit_ctx *c)
     c->sub_writes = bpfrt_jit_scratch_get(c, (size_t)n * sizeof(uint16_t), true);
     if (!c->sub_writes)
         return false;
-    for (uint32_t pc = 0; pc < c->len; pc++) {
-        struct bpfrt_dinsn d;
-        insn_at(c, pc, &d);
-        if (d.op != BPFRT_OP_BAD)
-            c->sub_writes[c->sub_of[pc]] |= writes_callee_saved(&d);
-    }
+    for (uint32_t pc = 0; pc < c->len; pc++)
+        if (sl[pc].op != BPFRT_OP_BAD)
+            c->sub_writes[c->sub_of[pc]] |= writes_callee_saved(&sl[pc]);
     /* and what their callees write, until nothing changes (recursion) */
     for (bool changed = true; changed;) {
         changed = false;
@@ -284,7 +256,6 @@ static int emit_all(struct jit_ctx *c)
     bpfrt_jit_emit_stubs(c);
     /* locals, not c's fields: those are reloaded after every emitter */
     const struct interp_slot *slots = c->slots;
-    const struct bpf_insn *raw = c->prog->insns;
     const uint8_t *flags = c->facts ? c->facts->flags : NULL;
     uint32_t len = c->len, cold_at = 0;
     /* each instruction's kind is loaded before the emitter of the one
@@ -299,11 +270,8 @@ static int emit_all(struct jit_ctx *c)
         /* BAD: the second half of an ld_imm64; an instruction the verifier
          * found no path to (its `goto -1` trap) gets no code, as Linux's
          * opt_remove_dead_code drops it */
-        if (info->kind != BPFRT_K_BAD && (!flags || (flags[pc] & BPFRT_FACT_REACHED))) {
-            struct bpfrt_dinsn d;
-            from_slot(&slots[pc], &raw[pc], &d);
-            (info->kind == BPFRT_K_ALU ? bpfrt_jit_emit_alu_op[info->alu] : emit_kind[info->kind])(c, &d);
-        }
+        if (info->kind != BPFRT_K_BAD && (!flags || (flags[pc] & BPFRT_FACT_REACHED)))
+            (info->kind == BPFRT_K_ALU ? bpfrt_jit_emit_alu_op[info->alu] : emit_kind[info->kind])(c, &slots[pc]);
         info = next;
     }
     if (!c->err && start_insn(c, len, cold_at)) {
