@@ -347,9 +347,7 @@ uint8_t bpfrt_jit_live_after(const struct jit_ctx *c, uint32_t pc);
 void bpfrt_jit_call_abs(struct x86 *x, int reg, const void *fn);
 
 /* ---- emitters (tables in jit_compile.c) ---- */
-/* ALU and ALU32 instructions, by operation (enum bpfrt_alu). */
-#define JIT_ALU_OPS (BPFRT_ALU_NEG + 1)
-extern const jit_emit_fn bpfrt_jit_emit_alu_op[JIT_ALU_OPS];
+/* (ALU and ALU32 instructions: bpfrt_jit_emit_alu, inline in emit_alu.h) */
 void bpfrt_jit_emit_movsx(struct jit_ctx *c, const struct interp_slot *d);
 void bpfrt_jit_emit_end(struct jit_ctx *c, const struct interp_slot *d);
 void bpfrt_jit_emit_lddw(struct jit_ctx *c, const struct interp_slot *d);

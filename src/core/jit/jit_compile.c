@@ -9,10 +9,10 @@
  *
  * Image layout: [stubs][hot code, instruction by instruction][cold code:
  * slow paths, out of the straight line]. */
-#include "core/jit/jit.h"
+#include "core/jit/emit_alu.h"
 
 static const jit_emit_fn emit_kind[] = {
-    /* BPFRT_K_ALU: bpfrt_jit_emit_alu_op[], by operation */
+    /* BPFRT_K_ALU: bpfrt_jit_emit_alu, inline */
     [BPFRT_K_MOVSX] = bpfrt_jit_emit_movsx,
     [BPFRT_K_END] = bpfrt_jit_emit_end,
     [BPFRT_K_JA] = bpfrt_jit_emit_ja,
@@ -270,8 +270,12 @@ static int emit_all(struct jit_ctx *c)
         /* BAD: the second half of an ld_imm64; an instruction the verifier
          * found no path to (its `goto -1` trap) gets no code, as Linux's
          * opt_remove_dead_code drops it */
-        if (info->kind != BPFRT_K_BAD && (!flags || (flags[pc] & BPFRT_FACT_REACHED)))
-            (info->kind == BPFRT_K_ALU ? bpfrt_jit_emit_alu_op[info->alu] : emit_kind[info->kind])(c, &slots[pc]);
+        if (info->kind == BPFRT_K_BAD || (flags && !(flags[pc] & BPFRT_FACT_REACHED)))
+            ;
+        else if (info->kind == BPFRT_K_ALU)
+            bpfrt_jit_emit_alu(c, &slots[pc], info->alu);
+        else
+            emit_kind[info->kind](c, &slots[pc]);
         info = next;
     }
     if (!c->err && start_insn(c, len, cold_at)) {
