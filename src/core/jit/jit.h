@@ -423,7 +423,8 @@ int bpfrt_jit_run(struct bpfrt_prog *prog, struct bpfrt_run *run, uint64_t r1, u
 int bpfrt_jit_callback(struct bpfrt_run *run, uint64_t func, const uint64_t args[5], uint64_t *ret);
 
 /* ---- jit_compile.c ---- */
-/* Compiles prog (its interp_code already in jp->vm) into jp->image. */
+/* Compiles prog (its interp_code already in jp->vm) into jp->image, timing
+ * itself (jp->compile_ns, exec_mem_ns). */
 int bpfrt_jit_compile(struct bpfrt_prog *prog, struct jit_prog *jp, char *msg, size_t msg_size);
 /* True for the JIT's engine ops (either mode table). */
 bool bpfrt_jit_ops_is_jit(const struct bpfrt_engine_ops *ops);
