@@ -302,6 +302,28 @@ static int emit_all(struct jit_ctx *c)
     return c->err;
 }
 
+/* What the scan before the emission needs of an op, a byte per op (built
+ * once per process from bpfrt_op_info; the same bytes whoever builds it). */
+enum { SCAN_TARGET = 1, SCAN_LOCAL_CALL = 2, SCAN_TAIL_CALL = 4, SCAN_MAY_GOTO = 8 };
+static uint8_t scan_table[BPFRT_OP_COUNT + 1];
+static int scan_table_ready;
+
+static const uint8_t *prescan_table(void)
+{
+    if (__atomic_load_n(&scan_table_ready, __ATOMIC_ACQUIRE))
+        return scan_table;
+    for (unsigned op = 0; op < BPFRT_OP_COUNT; op++) {
+        uint8_t kind = bpfrt_op_kind((uint16_t)op), f = 0;
+        f |= TARGET_KINDS >> kind & 1 ? SCAN_TARGET : 0;
+        f |= op == BPFRT_OP_CALL_LOCAL || op == BPFRT_OP_CALLX ? SCAN_LOCAL_CALL : 0;
+        f |= op == BPFRT_OP_CALL_HELPER || op == BPFRT_OP_CALLX ? SCAN_TAIL_CALL : 0;
+        f |= kind == BPFRT_K_MAY_GOTO ? SCAN_MAY_GOTO : 0;
+        __atomic_store_n(&scan_table[op], f, __ATOMIC_RELAXED);
+    }
+    __atomic_store_n(&scan_table_ready, 1, __ATOMIC_RELEASE);
+    return scan_table;
+}
+
 /* True when the CPU has BMI2 (shlx/shrx/sarx). Asked once per runtime:
  * cpuid traps to the hypervisor in a VM (about 25 us here). */
 static bool cpu_has_bmi2(struct bpfrt_runtime *rt)
@@ -375,29 +397,27 @@ int bpfrt_jit_compile(struct bpfrt_prog *prog, struct jit_prog *jp, char *msg, s
 
     /* What the emission needs to know beforehand: the stubs a program
      * needs, the loop heads (targets of backward jumps). Without branches,
-     * as from_slot, and without skipping an ld_imm64's second half (a BAD
-     * slot): the next pc would then wait for two loads. */
+     * and without skipping an ld_imm64's second half (a BAD slot): the
+     * next pc would then wait for two loads. */
     const struct interp_slot *slots = c.slots = jp->vm->slots;
-    uint32_t kinds = 0;
-    bool local_calls = false, tail_calls = false;
+    const uint8_t *scan = prescan_table();
+    uint32_t seen = 0;
     for (uint32_t pc = 0; pc < len; pc++) {
-        uint16_t op = slots[pc].op;
-        uint8_t kind = bpfrt_op_kind(op);
+        uint8_t f = scan[slots[pc].op];
         uint32_t t = (uint32_t)slots[pc].off; /* a jump's target, absolute */
-        kinds |= 1u << kind;
+        seen |= f;
         /* (loop_head[len + 1] takes the other instructions' stores) */
-        bool back = (TARGET_KINDS >> kind & 1) & (t <= pc);
+        bool back = (f & SCAN_TARGET) & (t <= pc);
         c.loop_head[back ? t : len + 1] = 1;
-        local_calls |= (op == BPFRT_OP_CALL_LOCAL) | (op == BPFRT_OP_CALLX);
-        tail_calls |= (op == BPFRT_OP_CALL_HELPER) | (op == BPFRT_OP_CALLX);
     }
+    bool local_calls = seen & SCAN_LOCAL_CALL, tail_calls = seen & SCAN_TAIL_CALL;
     for (uint32_t pc = 0; keys && pc < len; pc++) {
         keys[pc] = plat->random_u32 ? plat->random_u32(plat->ctx) : 0x9e3779b9u * (pc + 1);
         pc += slots[pc].op == BPFRT_OP_LDDW; /* its second half needs none */
     }
     c.has_local_calls = local_calls;
     c.may_tail_call = tail_calls;
-    c.has_may_goto = kinds >> BPFRT_K_MAY_GOTO & 1;
+    c.has_may_goto = seen & SCAN_MAY_GOTO;
     c.keys = keys;
 
     /* The code with every jump long, then the layout with the shortest. */
