@@ -83,9 +83,10 @@ static inline struct jit_exec *jit_exec_of(struct interp_exec *vm)
     return (struct jit_exec *)(void *)((char *)vm - __builtin_offsetof(struct jit_exec, vm));
 }
 
-/* Entry stub: runs the code at `target` with the registers regs[0..10] and
- * returns r0 (0 after a fault: run->error says why). */
-typedef uint64_t (*jit_entry_fn)(struct jit_exec *ex, const uint64_t *regs, const void *target);
+/* Entry stub: runs the code at `target` with r1-r5 = args[0..4], r10 =
+ * args[5], r0 and r6-r9 = 0, and returns r0 (0 after a fault: run->error
+ * says why). */
+typedef uint64_t (*jit_entry_fn)(struct jit_exec *ex, const uint64_t args[6], const void *target);
 
 /* ---- compile context ---- */
 

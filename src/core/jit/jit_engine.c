@@ -47,6 +47,28 @@ static enum jit_mode mode_for(struct bpfrt_prog *prog, bool trusted, struct bpfr
     return trusted ? JIT_TRUSTED : JIT_CHECKED;
 }
 
+/* True when no instruction of prog names r10 and none calls out (a helper,
+ * which may be bpf_tail_call, whose target would enter the frame; callx; a
+ * kfunc): then nothing can reach the entry frame's stack, and an unchecked
+ * run need not zero it (sum32's loop; the interpreter's zeroing cannot be
+ * observed). Local calls' frames are zeroed on their own. Checked runs
+ * always zero it: an address guessed into the stack passes their test. */
+static bool stack_unreachable(const struct bpfrt_prog *prog)
+{
+    for (uint32_t pc = 0; pc < prog->len;) {
+        struct bpfrt_dinsn d;
+        if (bpfrt_isa_decode(prog->insns, prog->len, pc, &d))
+            return false;
+        uint8_t kind = bpfrt_op_kind(d.op);
+        bool src_is_reg = kind != BPFRT_K_LDDW && kind != BPFRT_K_CALL; /* src: a pseudo kind there */
+        if (d.dst == BPF_REG_10 || (src_is_reg && d.src == BPF_REG_10) ||
+            (kind == BPFRT_K_CALL && d.op != BPFRT_OP_CALL_LOCAL))
+            return false;
+        pc += d.len;
+    }
+    return true;
+}
+
 /* Compiles prog; on any JIT failure the program stays with the
  * interpreter, with a note. Errors only for what the interpreter refuses
  * too. */
@@ -76,6 +98,8 @@ static int jit_prepare_mode(struct bpfrt_prog *prog, bool trusted, struct bpfrt_
         if (cerr) {
             bpfrt_free(rt, jp, sizeof(*jp));
             why = msg[0] ? msg : "compile failed";
+        } else if (mode != JIT_CHECKED && stack_unreachable(prog)) {
+            jp->entry_zero = 0;
         }
     }
     if (why) {

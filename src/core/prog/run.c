@@ -50,7 +50,9 @@ int bpfrt_prog_run(struct bpfrt_prog *prog, struct bpfrt_run *run, uint64_t r1, 
     if (!run->ctx)
         run->ctx = (void *)(uintptr_t)r1;
     __atomic_add_fetch(&prog->run_cnt, 1, __ATOMIC_RELAXED);
-    if (run->checked)
+    /* a trusted engine runs the program unchecked: it would drop them
+     * unread (a checked tail-call target gets them below) */
+    if (run->checked && prog->engine != BPFRT_ENGINE_JIT_TRUSTED)
         bpfrt_run_add_start_regions(run, prog);
     int rc = prog->engine_ops->run(prog, run, r1, r2, ret);
     /* Engines that leave a tail call to us (or hand an unverified target
