@@ -339,6 +339,20 @@ static void vm_init(struct interp_exec *vm, struct bpfrt_run *run, const struct 
     vm->trace_pc = -1;
 }
 
+/* Runs the program from its first instruction in the entry frame: 0 and
+ * *ret = r0, or the run's error. */
+static int enter(struct jit_exec *ex, const struct jit_prog *jp, uint64_t r1, uint64_t r2, uint64_t *ret)
+{
+    const uint64_t regs[6] = { r1, r2, 0, 0, 0, ex->top };
+    jit_entry_fn entry = (jit_entry_fn)(void *)(jp->image + jp->entry);
+    uint64_t r0 = entry(ex, regs, jp->image + jp->insn_off[0]);
+    ex->run->exit_insn = ex->exit_pc;
+    if (ex->run->error != BPFRT_RUN_OK)
+        return bpfrt_run_errno(ex->run->error);
+    *ret = r0;
+    return 0;
+}
+
 int bpfrt_jit_run(struct bpfrt_prog *prog, struct bpfrt_run *run, uint64_t r1, uint64_t r2, uint64_t *ret)
 {
     const struct jit_prog *jp = prog->engine_state;
@@ -362,8 +376,7 @@ int bpfrt_jit_run(struct bpfrt_prog *prog, struct bpfrt_run *run, uint64_t r1, u
     ex.unwind_rsp = 0;
     ex.may_goto[0] = BPFRT_MAY_GOTO_LOOPS;
     ex.exit_pc = UINT32_MAX;
-    /* entry_zero is 0 for a trusted program that cannot reach its stack
-     * (bpfrt_jit_plan_entry_zero) */
+    /* 0 for an unchecked program that cannot reach its stack (jit_engine.c) */
     if (jp->entry_zero)
         bpfrt_memset(top - jp->entry_zero, 0, jp->entry_zero);
     /* a verified program whose calls test nothing: every frame they reach
@@ -377,7 +390,6 @@ int bpfrt_jit_run(struct bpfrt_prog *prog, struct bpfrt_run *run, uint64_t r1, u
     uintptr_t saved_lo = run->stack_lo, saved_hi = run->stack_hi;
     run->stack_lo = (uintptr_t)stack; /* the run's own memory for host reads (%s) */
     run->stack_hi = (uintptr_t)top;
-    struct bpfrt_run_regions_mark saved_regions = { 0 };
     run->engine_priv = vm;
     run->prog = prog;
     run->checked = checked;
@@ -385,31 +397,25 @@ int bpfrt_jit_run(struct bpfrt_prog *prog, struct bpfrt_run *run, uint64_t r1, u
     if (!run->ctx)
         run->ctx = (void *)(uintptr_t)r1;
     ex.ctx = (uint64_t)(uintptr_t)run->ctx;
-    /* the inline tests' limits: checked mode's stack and region caches,
-     * verified mode's probe cache; trusted code tests nothing */
+    int rc;
     if (checked) {
+        struct bpfrt_run_regions_mark saved_regions;
         bpfrt_run_regions_save(run, &saved_regions);
         bpfrt_interp_setup_regions(vm); /* the stack, and the caches' home */
         set_stack_range(&ex, ex.top);
         bpfrt_jit_sync_hints(&ex);
-    } else if (jp->mode == JIT_VERIFIED) {
-        set_stack_range(&ex, ex.top);
-        probe_home(&ex);
-    }
-
-    const uint64_t regs[6] = { r1, r2, 0, 0, 0, ex.top };
-    jit_entry_fn entry = (jit_entry_fn)(void *)(jp->image + jp->entry);
-    uint64_t r0 = entry(&ex, regs, jp->image + jp->insn_off[0]);
-    int rc = 0;
-    if (run->error != BPFRT_RUN_OK)
-        rc = bpfrt_run_errno(run->error);
-    else
-        *ret = r0;
-    run->exit_insn = ex.exit_pc;
-    if (checked) {
+        rc = enter(&ex, jp, r1, r2, ret);
         vm->exit_pc = ex.exit_pc;
         bpfrt_interp_finish_checked(vm, &rc);
         bpfrt_run_regions_restore(run, &saved_regions); /* the stack region was this frame's */
+    } else {
+        /* verified code's probes test the stack and the probe cache;
+         * trusted code tests nothing */
+        if (jp->mode == JIT_VERIFIED) {
+            set_stack_range(&ex, ex.top);
+            probe_home(&ex);
+        }
+        rc = enter(&ex, jp, r1, r2, ret);
     }
     if (rc)
         *ret = 0;

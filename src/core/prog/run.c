@@ -71,24 +71,6 @@ int bpfrt_prog_run(struct bpfrt_prog *prog, struct bpfrt_run *run, uint64_t r1, 
 
 /* ---- the budget ---- */
 
-int64_t *bpfrt_run_budget_open(struct bpfrt_run *run, int64_t *counter)
-{
-    *counter = run->insn_budget == 0 || run->insn_budget > (uint64_t)INT64_MAX ? INT64_MAX
-                                                                               : (int64_t)run->insn_budget;
-    int64_t *saved = run->budget_left;
-    run->budget_left = counter;
-    return saved;
-}
-
-void bpfrt_run_budget_close(struct bpfrt_run *run, int64_t *saved)
-{
-    if (run->insn_budget) {
-        int64_t left = *run->budget_left;
-        run->insn_budget = left > 0 ? (uint64_t)left : 1;
-    }
-    run->budget_left = saved;
-}
-
 /* Linux needs no such charge: its verifier bounds what a program can make a
  * helper do; a checked run has only the budget. Helper work draws from the
  * engine's live counter, so a run's instructions and its helpers' work
