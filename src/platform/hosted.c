@@ -211,14 +211,17 @@ static void h_unlock(void *ctx, struct bpfrt_lock *l) { (void)ctx; pthread_mutex
  *
  * Why entering costs one seq_cst store (one locked instruction) and leaving
  * a release store (a plain mov on x86):
- * - Entering stores epoch << 1 | 1 seq_cst, before any read of shared data.
- *   A collect() that reads the word seq_cst either sees it (the reader is
- *   active and blocks whatever its epoch forbids), or reads it before the
- *   store in the single total order of seq_cst operations; then everything
- *   the freeing thread did before its seq_cst reads (the unlink of what it
- *   frees, published under limbo_mu or the map's lock, both full barriers)
- *   is visible to the reader's later loads, which cannot move above its
- *   seq_cst store: it never finds the freed object.
+ * - Entering stores epoch << 1 | 1 seq_cst, then reads global_epoch
+ *   seq_cst, before any read of shared data. A collect() that reads the
+ *   word seq_cst either sees it (the reader is active and blocks whatever
+ *   its epoch forbids), or reads it before the store in the single total
+ *   order of seq_cst operations; then what the freeing thread did before
+ *   its seq_cst reads (the unlink of what it frees, before it took
+ *   limbo_mu) is visible to the reader's later loads, which stay after its
+ *   store: on x86 the store is an xchg, a full barrier; elsewhere the
+ *   seq_cst load of global_epoch that follows it cannot pass it (ARM's
+ *   stlr; ldar) and every later load is ordered after that load. The old
+ *   three stores relied on the same pair. So it never finds the object.
  * - The epoch in the word may be stale (read before the store, advanced
  *   meanwhile): a stale epoch only holds the advance back, never lets it
  *   free early, since collect() advances only when every active word shows
