@@ -52,19 +52,18 @@ static enum jit_mode mode_for(struct bpfrt_prog *prog, bool trusted, struct bpfr
  * kfunc): then nothing can reach the entry frame's stack, and an unchecked
  * run need not zero it (sum32's loop; the interpreter's zeroing cannot be
  * observed). Local calls' frames are zeroed on their own. Checked runs
- * always zero it: an address guessed into the stack passes their test. */
-static bool stack_unreachable(const struct bpfrt_prog *prog)
+ * always zero it: an address guessed into the stack passes their test. One
+ * pass over the decoded slots the compile read, stopping at the first use. */
+static bool stack_unreachable(const struct interp_code *code)
 {
-    for (uint32_t pc = 0; pc < prog->len;) {
-        struct bpfrt_dinsn d;
-        if (bpfrt_isa_decode(prog->insns, prog->len, pc, &d))
+    const struct interp_slot *sl = code->slots;
+    for (uint32_t pc = 0; pc < code->len; pc++) {
+        uint8_t kind = bpfrt_op_kind(sl[pc].op);
+        bool src_is_reg = kind != BPFRT_K_LDDW && kind != BPFRT_K_CALL; /* src: a pseudo kind or a flag there */
+        if (sl[pc].dst == BPF_REG_10 || (src_is_reg && sl[pc].src == BPF_REG_10) ||
+            (kind == BPFRT_K_CALL && sl[pc].op != BPFRT_OP_CALL_LOCAL))
             return false;
-        uint8_t kind = bpfrt_op_kind(d.op);
-        bool src_is_reg = kind != BPFRT_K_LDDW && kind != BPFRT_K_CALL; /* src: a pseudo kind there */
-        if (d.dst == BPF_REG_10 || (src_is_reg && d.src == BPF_REG_10) ||
-            (kind == BPFRT_K_CALL && d.op != BPFRT_OP_CALL_LOCAL))
-            return false;
-        pc += d.len;
+        pc += kind == BPFRT_K_LDDW; /* its second half */
     }
     return true;
 }
@@ -96,7 +95,7 @@ static int jit_prepare_mode(struct bpfrt_prog *prog, bool trusted, struct bpfrt_
         if (cerr) {
             bpfrt_free(rt, jp, sizeof(*jp));
             why = msg[0] ? msg : "compile failed";
-        } else if (mode != JIT_CHECKED && stack_unreachable(prog)) {
+        } else if (mode != JIT_CHECKED && stack_unreachable(jp->vm)) {
             jp->entry_zero = 0;
         }
     }
