@@ -3,7 +3,8 @@
  * left in its registers and on its stack - r0 and r6-r9 zero, r1 and r2 the
  * arguments, r3-r5 zero, the entry frame's stack zeroed wherever a program
  * can reach it (the interpreter's results, on a stack left dirty before
- * each run), also for a tail call's target. Expected values are derived
+ * each run), also for a tail call's target and in local calls of a
+ * program that calls nothing else. Expected values are derived
  * by hand; the interpreter runs every program too. */
 #include "test.h"
 #include "bpf_test_util.h"
@@ -139,8 +140,46 @@ static void test_entry_zeroing(struct bpfrt_runtime *rt)
             CHECK_EQ(run_prog(p, 0, &rc), cases[i].r0);
             CHECK_EQ(rc, 0);
             const struct jit_prog *jp = e ? p->engine_state : NULL;
-            if (jp)
+            if (jp) {
                 CHECK_EQ(jp->entry_zero, e == 2 && !cases[i].trusted_zeroes ? 0u : (uint32_t)BPFRT_STACK_SIZE);
+                CHECK_EQ(jp->calls_out, cases[i].insns == calls);
+            }
+            bpfrt_close(rt, (int)h);
+        }
+    }
+}
+
+#define CALL_LOCAL(rel) INSN(BPF_JMP | BPF_CALL, 0, BPF_PSEUDO_CALL, 0, rel)
+
+/* Trusted code that calls nothing but its own functions runs without the
+ * budget and the state C would need (jit_runtime.c's lean run): its calls
+ * still zero their frames (here through r10) and still stop at nine
+ * frames, with the interpreter's error. */
+static void test_local_calls_only(struct bpfrt_runtime *rt)
+{
+    static const struct bpf_insn frames[] = {
+        CALL_LOCAL(1), EXIT(),
+        LDX(BPF_DW, 0, 10, -8), ALU64_IMM(BPF_ADD, 0, 5), EXIT(), /* f: its frame's zeros + 5 */
+    };
+    static const struct bpf_insn endless[] = { CALL_LOCAL(1), EXIT(), CALL_LOCAL(-1), EXIT() };
+    for (unsigned e = 0; e < NR(engines); e++) {
+        test_current = engine_names[e];
+        long h = load_unverified(rt, frames, NR(frames), engines[e]);
+        struct bpfrt_prog *p = prog_of(rt, h);
+        int rc;
+        if (p) {
+            CHECK_EQ(run_prog(p, 0, &rc), 5);
+            CHECK_EQ(rc, 0);
+            if (e)
+                CHECK(!((const struct jit_prog *)p->engine_state)->calls_out);
+            bpfrt_close(rt, (int)h);
+        }
+        h = load_unverified(rt, endless, NR(endless), engines[e]);
+        if ((p = prog_of(rt, h))) {
+            CHECK_EQ(run_prog(p, 0, &rc), 0);
+            CHECK_EQ(rc, -BPFRT_E2BIG);
+            if (e == 2)
+                CHECK_EQ(((const struct jit_prog *)p->engine_state)->entry_zero, 0u);
             bpfrt_close(rt, (int)h);
         }
     }
@@ -206,6 +245,7 @@ int main(void)
     test_entry_registers(rt);
     test_entry_zeroing(rt);
     test_tail_call_zeroing(rt);
+    test_local_calls_only(rt);
     bpfrt_runtime_destroy(rt);
     return test_summary();
 }

@@ -58,6 +58,7 @@ struct jit_prog {
     uint8_t frames;            /* verified with facts: the most frames its calls reach (entry included), else 0 */
     bool upfront;              /* its callee frames are zeroed when a run starts: calls test nothing */
     bool tails;                /* with facts: it may call bpf_tail_call (else its frames are zeroed only as deep as it reads) */
+    bool calls_out;            /* it may call a helper (callx, kfunc): C may then reach the run's budget and state */
     uint64_t compile_ns, exec_mem_ns;
 };
 
