@@ -324,11 +324,11 @@ static void vm_init(struct interp_exec *vm, struct bpfrt_run *run, const struct 
 {
     vm->run = run;
     vm->depth = 0;
-    vm->exit_pc = UINT32_MAX;
     if (jp->mode == JIT_VERIFIED)
         vm->probe_lo = vm->probe_hi = 0;
     if (jp->mode != JIT_CHECKED)
         return;
+    vm->exit_pc = UINT32_MAX;
     vm->stack_region = UINT32_MAX;
     vm->probe_lo = vm->probe_hi = 0;
     vm->zeroed = 0;
