@@ -83,13 +83,19 @@ static uint64_t h_jiffies(void *ctx)
 }
 
 /* ---- CPU slots ----
- * A run owns one slot exclusively (per-CPU maps rely on it). Slots are bits
- * in a word; a thread prefers the slot of the CPU it runs on and takes any
- * free one otherwise, yielding while all are busy. */
+ * A run owns one slot exclusively (per-CPU maps rely on it). Each slot is a
+ * flag on its own cache line; a thread prefers the slot of the CPU it runs
+ * on and takes any free one otherwise, yielding while all are busy. Taking
+ * a slot is one exchange (acquire: the previous owner's writes to the
+ * slot's per-CPU data are visible); giving it back a release store, a plain
+ * mov on x86 - no locked instruction, and threads on different CPUs touch
+ * different lines. */
 
 #define MAX_SLOTS 64
 static unsigned slot_count;
-static uint64_t slot_busy;
+static struct slot {
+    int busy;
+} __attribute__((aligned(64))) slots[MAX_SLOTS];
 static pthread_once_t slot_once = PTHREAD_ONCE_INIT;
 
 static void slots_init(void)
@@ -107,13 +113,16 @@ static unsigned h_ncpus(void *ctx)
 
 static bool try_slot(unsigned i)
 {
-    uint64_t bit = 1ull << i;
-    return !(__atomic_fetch_or(&slot_busy, bit, __ATOMIC_ACQUIRE) & bit);
+    /* a plain read first: a busy slot's line is not taken from its owner */
+    return !__atomic_load_n(&slots[i].busy, __ATOMIC_RELAXED) &&
+           !__atomic_exchange_n(&slots[i].busy, 1, __ATOMIC_ACQUIRE);
 }
 
-static unsigned h_cpu_claim(void *ctx)
+/* The slot this thread took last (+1; 0: none yet). */
+static __thread unsigned last_slot;
+
+static unsigned claim_slot(void)
 {
-    (void)ctx;
     pthread_once(&slot_once, slots_init);
     int cur = sched_getcpu();
     if (cur >= 0 && (unsigned)cur < slot_count && try_slot((unsigned)cur))
@@ -126,10 +135,24 @@ static unsigned h_cpu_claim(void *ctx)
     }
 }
 
+static unsigned h_cpu_claim(void *ctx)
+{
+    (void)ctx;
+    /* A thread seldom moves to another CPU between runs: its last slot
+     * first, without asking the CPU (which costs about as much as the
+     * exchange); any other slot is as good a stand-in for "this CPU". */
+    unsigned s = last_slot;
+    if (s && try_slot(s - 1))
+        return s - 1;
+    s = claim_slot();
+    last_slot = s + 1;
+    return s;
+}
+
 static void h_cpu_release(void *ctx, unsigned cpu)
 {
     (void)ctx;
-    __atomic_fetch_and(&slot_busy, ~(1ull << cpu), __ATOMIC_RELEASE);
+    __atomic_store_n(&slots[cpu].busy, 0, __ATOMIC_RELEASE);
 }
 
 /* ---- random ---- */
@@ -177,19 +200,46 @@ static void h_lock(void *ctx, struct bpfrt_lock *l) { (void)ctx; pthread_mutex_l
 static void h_unlock(void *ctx, struct bpfrt_lock *l) { (void)ctx; pthread_mutex_unlock(&l->mu); }
 
 /* ---- read-side sections and deferred free: epoch-based reclamation ----
- * Each thread has a record (active flag, nesting depth, observed epoch).
+ * Each thread has a record: one word, its observed epoch and whether it is
+ * inside a section (epoch << 1 | active), and its nesting depth (its own).
  * Memory handed to defer_free joins the limbo list of the current global
  * epoch E; the epoch advances only when every active reader has observed the
  * current one, so once it reaches E + 2 no reader can still hold anything
  * from list E. Three lists (epoch mod 3) suffice, and each advance frees
  * exactly one list: O(1) amortised per deferred object. When no reader is
- * active at all, everything pending is freed at once. */
+ * active at all, everything pending is freed at once.
+ *
+ * Why entering costs one seq_cst store (one locked instruction) and leaving
+ * a release store (a plain mov on x86):
+ * - Entering stores epoch << 1 | 1 seq_cst, then reads global_epoch
+ *   seq_cst, before any read of shared data. A collect() that reads the
+ *   word seq_cst either sees it (the reader is active and blocks whatever
+ *   its epoch forbids), or reads it before the store in the single total
+ *   order of seq_cst operations; then what the freeing thread did before
+ *   its seq_cst reads (the unlink of what it frees, before it took
+ *   limbo_mu) is visible to the reader's later loads, which stay after its
+ *   store: on x86 the store is an xchg, a full barrier; elsewhere the
+ *   seq_cst load of global_epoch that follows it cannot pass it (ARM's
+ *   stlr; ldar) and every later load is ordered after that load. The old
+ *   three stores relied on the same pair. So it never finds the object.
+ * - The epoch in the word may be stale (read before the store, advanced
+ *   meanwhile): a stale epoch only holds the advance back, never lets it
+ *   free early, since collect() advances only when every active word shows
+ *   the current epoch. The global epoch is read again after the store and
+ *   the word refreshed (a release store: the active bit is already
+ *   visible), so the hold-back lasts only that window, as before.
+ * - A reader whose word shows epoch e read global_epoch == e: the advance
+ *   to e (seq_cst store, after everything retired in e - 1 was unlinked and
+ *   queued under limbo_mu) happens before its reads, so it holds nothing
+ *   from list e - 1, which the advance to e + 1 frees.
+ * - Leaving stores the epoch with the active bit clear, release: the
+ *   reader's accesses happen before it; collect()'s seq_cst load that sees
+ *   it inactive (acquire) orders them before the free. */
 
 struct reader {
     struct reader *next;
-    uint64_t epoch;
-    unsigned depth;
-    int active;
+    uint64_t word;      /* epoch << 1 | active: written by its thread, read by collect() */
+    unsigned depth;     /* its thread's nesting only */
     int in_use;
 };
 
@@ -210,7 +260,8 @@ static __thread struct reader *my_reader;
 static void reader_release(void *p)
 {
     struct reader *r = p;
-    __atomic_store_n(&r->active, 0, __ATOMIC_SEQ_CST);
+    __atomic_store_n(&r->word, 0, __ATOMIC_RELEASE);
+    r->depth = 0;
     __atomic_store_n(&r->in_use, 0, __ATOMIC_RELEASE);
 }
 
@@ -247,10 +298,12 @@ static void h_read_lock(void *ctx)
     (void)ctx;
     struct reader *r = reader_self();
     if (r->depth++ == 0) {
-        __atomic_store_n(&r->epoch, __atomic_load_n(&global_epoch, __ATOMIC_SEQ_CST), __ATOMIC_SEQ_CST);
-        __atomic_store_n(&r->active, 1, __ATOMIC_SEQ_CST);
+        uint64_t e = __atomic_load_n(&global_epoch, __ATOMIC_SEQ_CST);
+        __atomic_store_n(&r->word, e << 1 | 1, __ATOMIC_SEQ_CST);
         /* Re-read: the epoch must be the one in force once we are visible. */
-        __atomic_store_n(&r->epoch, __atomic_load_n(&global_epoch, __ATOMIC_SEQ_CST), __ATOMIC_SEQ_CST);
+        uint64_t now = __atomic_load_n(&global_epoch, __ATOMIC_SEQ_CST);
+        if (now != e)
+            __atomic_store_n(&r->word, now << 1 | 1, __ATOMIC_RELEASE);
     }
 }
 
@@ -259,7 +312,7 @@ static void h_read_unlock(void *ctx)
     (void)ctx;
     struct reader *r = my_reader;
     if (r && r->depth && --r->depth == 0)
-        __atomic_store_n(&r->active, 0, __ATOMIC_SEQ_CST);
+        __atomic_store_n(&r->word, __atomic_load_n(&r->word, __ATOMIC_RELAXED) & ~(uint64_t)1, __ATOMIC_RELEASE);
 }
 
 static void splice(struct deferred **into, struct deferred *list)
@@ -280,9 +333,10 @@ static bool collect(struct deferred **ready)
     uint64_t e = __atomic_load_n(&global_epoch, __ATOMIC_SEQ_CST);
     bool any_active = false, all_current = true;
     for (struct reader *r = __atomic_load_n(&readers, __ATOMIC_ACQUIRE); r; r = r->next) {
-        if (__atomic_load_n(&r->active, __ATOMIC_SEQ_CST)) {
+        uint64_t w = __atomic_load_n(&r->word, __ATOMIC_SEQ_CST);
+        if (w & 1) {
             any_active = true;
-            if (__atomic_load_n(&r->epoch, __ATOMIC_SEQ_CST) != e)
+            if (w >> 1 != e)
                 all_current = false;
         }
     }

@@ -58,6 +58,7 @@ struct jit_prog {
     uint8_t frames;            /* verified with facts: the most frames its calls reach (entry included), else 0 */
     bool upfront;              /* its callee frames are zeroed when a run starts: calls test nothing */
     bool tails;                /* with facts: it may call bpf_tail_call (else its frames are zeroed only as deep as it reads) */
+    bool calls_out;            /* it may call a helper (callx, kfunc): C may then reach the run's budget and state */
     uint64_t compile_ns, exec_mem_ns;
 };
 
@@ -89,9 +90,10 @@ static inline struct jit_exec *jit_exec_of(struct interp_exec *vm)
     return (struct jit_exec *)(void *)((char *)vm - __builtin_offsetof(struct jit_exec, vm));
 }
 
-/* Entry stub: runs the code at `target` with the registers regs[0..10] and
- * returns r0 (0 after a fault: run->error says why). */
-typedef uint64_t (*jit_entry_fn)(struct jit_exec *ex, const uint64_t *regs, const void *target);
+/* Entry stub: runs the code at `target` with r1-r5 = args[0..4], r10 =
+ * args[5], r0 and r6-r9 = 0, and returns r0 (0 after a fault: run->error
+ * says why). */
+typedef uint64_t (*jit_entry_fn)(struct jit_exec *ex, const uint64_t args[6], const void *target);
 
 /* ---- compile context ---- */
 

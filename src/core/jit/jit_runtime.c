@@ -329,7 +329,7 @@ int bpfrt_jit_callback(struct bpfrt_run *run, uint64_t func, const uint64_t args
         set_stack_range(ex, r10);
         sync_stack_region(ex);
     }
-    uint64_t regs[11] = { 0, args[0], args[1], args[2], args[3], args[4], 0, 0, 0, 0, r10 };
+    const uint64_t regs[6] = { args[0], args[1], args[2], args[3], args[4], r10 };
     ex->cb_nest++;
     jit_entry_fn entry = (jit_entry_fn)(void *)(jp->image + jp->entry);
     uint64_t r0 = entry(ex, regs, jp->image + jp->insn_off[(func - first) / sizeof(struct interp_slot)]);
@@ -349,6 +349,53 @@ int bpfrt_jit_callback(struct bpfrt_run *run, uint64_t func, const uint64_t args
 
 /* ---- the run ---- */
 
+/* The interpreter's run state that check.c reads: all of it for a checked
+ * run; an unchecked one (trusted, verified) reaches only the run, the
+ * budget, the depth (bpfrt_interp_fail, _callx_resolve, _ld_pkt) and in
+ * verified code the probe cache (_probe_load), so it sets only those: a
+ * run's fixed cost is mostly stores, and cache lines the program's own
+ * work (sum32's 64 KiB) evicted between runs. */
+static void vm_init(struct interp_exec *vm, struct bpfrt_run *run, const struct jit_prog *jp, uint8_t *stack,
+                    uint8_t *top)
+{
+    vm->run = run;
+    vm->depth = 0;
+    if (jp->mode == JIT_VERIFIED)
+        vm->probe_lo = vm->probe_hi = 0;
+    if (jp->mode != JIT_CHECKED)
+        return;
+    vm->exit_pc = UINT32_MAX;
+    vm->stack_region = UINT32_MAX;
+    vm->probe_lo = vm->probe_hi = 0;
+    vm->zeroed = 0;
+    vm->nr_extra_maps = vm->nr_values = vm->next_value = 0;
+    vm->held_lock = 0;
+    vm->loop = NULL;
+    vm->stack_base = stack;
+    vm->stack_top = top;
+    vm->frames[0].code = jp->vm;
+    vm->frames[0].may_goto = BPFRT_MAY_GOTO_LOOPS;
+    vm->trace_pc = -1;
+}
+
+/* Runs the program from its first instruction in the entry frame: 0 and
+ * *ret = r0, or the run's error. What it reads after the program (whose
+ * data may have evicted the run state) is one line of run: only checked
+ * code notes its exit. */
+static int enter(struct bpfrt_run *run, struct jit_exec *ex, const struct jit_prog *jp, uint64_t r1, uint64_t r2,
+                 uint64_t *ret)
+{
+    const uint64_t regs[6] = { r1, r2, 0, 0, 0, ex->top };
+    jit_entry_fn entry = (jit_entry_fn)(void *)(jp->image + jp->entry);
+    uint64_t r0 = entry(ex, regs, jp->image + jp->insn_off[0]);
+    if (jp->mode == JIT_CHECKED)
+        run->exit_insn = ex->exit_pc;
+    if (run->error != BPFRT_RUN_OK)
+        return bpfrt_run_errno(run->error);
+    *ret = r0;
+    return 0;
+}
+
 int bpfrt_jit_run(struct bpfrt_prog *prog, struct bpfrt_run *run, uint64_t r1, uint64_t r2, uint64_t *ret)
 {
     const struct jit_prog *jp = prog->engine_state;
@@ -362,6 +409,7 @@ int bpfrt_jit_run(struct bpfrt_prog *prog, struct bpfrt_run *run, uint64_t r1, u
     struct jit_exec ex;
     struct interp_exec *vm = &ex.vm;
     uint8_t *top = stack + sizeof(stack);
+    bool checked = jp->mode == JIT_CHECKED;
     ex.run = run;
     ex.top = (uintptr_t)top;
     ex.zeroed_r10 = ex.top;
@@ -370,70 +418,65 @@ int bpfrt_jit_run(struct bpfrt_prog *prog, struct bpfrt_run *run, uint64_t r1, u
     ex.handoff = false;
     ex.unwind_rsp = 0;
     ex.may_goto[0] = BPFRT_MAY_GOTO_LOOPS;
-    bpfrt_memset(top - jp->entry_zero, 0, jp->entry_zero);
+    ex.exit_pc = UINT32_MAX;
+    /* 0 for an unchecked program that cannot reach its stack (jit_engine.c) */
+    if (jp->entry_zero)
+        bpfrt_memset(top - jp->entry_zero, 0, jp->entry_zero);
     /* a verified program whose calls test nothing: every frame they reach
      * now, as far as its functions read (bpfrt_jit_plan_frames) */
     if (jp->upfront)
         zero_frames(&ex, ex.top - (uint64_t)(jp->frames - 1) * BPFRT_STACK_SIZE, jp->frame_zero);
-    vm->depth = 0;
-    vm->zeroed = 0;
-    vm->exit_pc = UINT32_MAX;
-    vm->nr_extra_maps = vm->nr_values = vm->next_value = 0;
-    vm->held_lock = 0;
-    vm->probe_lo = vm->probe_hi = 0;
-    vm->run = run;
-    vm->loop = NULL;
-    vm->stack_base = stack;
-    vm->stack_top = top;
-    vm->frames[0].code = jp->vm;
-    vm->frames[0].may_goto = BPFRT_MAY_GOTO_LOOPS;
-    vm->trace_pc = -1;
-    vm->stack_region = UINT32_MAX;
+    vm_init(vm, run, jp, stack, top);
 
-    void *saved_priv = run->engine_priv;
-    int64_t *saved_budget = bpfrt_run_budget_open(run, &vm->budget);
-    uintptr_t saved_lo = run->stack_lo, saved_hi = run->stack_hi;
-    run->stack_lo = (uintptr_t)stack; /* the run's own memory for host reads (%s) */
-    run->stack_hi = (uintptr_t)top;
-    struct bpfrt_run_regions_mark saved_regions = { 0 };
-    bool checked = jp->mode == JIT_CHECKED;
-    run->engine_priv = vm;
+    /* The budget, the state callbacks find and the run's own memory for
+     * host reads (%s), for whatever C the program reaches: none for trusted
+     * code that calls nothing (sum32), whose run then touches none of it. */
+    bool lean = jp->mode == JIT_TRUSTED && !jp->calls_out;
+    void *saved_priv = NULL;
+    uintptr_t saved_lo = 0, saved_hi = 0;
+    int64_t *saved_budget = NULL;
+    if (!lean) {
+        saved_priv = run->engine_priv;
+        saved_lo = run->stack_lo;
+        saved_hi = run->stack_hi;
+        saved_budget = bpfrt_run_budget_open(run, &vm->budget);
+        run->stack_lo = (uintptr_t)stack;
+        run->stack_hi = (uintptr_t)top;
+        run->engine_priv = vm;
+    }
     run->prog = prog;
     run->checked = checked;
     run->exit_insn = UINT32_MAX;
     if (!run->ctx)
         run->ctx = (void *)(uintptr_t)r1;
     ex.ctx = (uint64_t)(uintptr_t)run->ctx;
-    ex.exit_pc = UINT32_MAX;
+    int rc;
     if (checked) {
+        struct bpfrt_run_regions_mark saved_regions;
         bpfrt_run_regions_save(run, &saved_regions);
         bpfrt_interp_setup_regions(vm); /* the stack, and the caches' home */
-    }
-    set_stack_range(&ex, ex.top);
-    if (checked)
+        set_stack_range(&ex, ex.top);
         bpfrt_jit_sync_hints(&ex);
-    else
-        probe_home(&ex);
-
-    uint64_t regs[11] = { 0, r1, r2, 0, 0, 0, 0, 0, 0, 0, ex.top };
-    jit_entry_fn entry = (jit_entry_fn)(void *)(jp->image + jp->entry);
-    uint64_t r0 = entry(&ex, regs, jp->image + jp->insn_off[0]);
-    int rc = 0;
-    if (run->error != BPFRT_RUN_OK)
-        rc = bpfrt_run_errno(run->error);
-    else
-        *ret = r0;
-    run->exit_insn = ex.exit_pc;
-    if (checked) {
+        rc = enter(run, &ex, jp, r1, r2, ret);
         vm->exit_pc = ex.exit_pc;
         bpfrt_interp_finish_checked(vm, &rc);
         bpfrt_run_regions_restore(run, &saved_regions); /* the stack region was this frame's */
+    } else {
+        /* verified code's probes test the stack and the probe cache;
+         * trusted code tests nothing */
+        if (jp->mode == JIT_VERIFIED) {
+            set_stack_range(&ex, ex.top);
+            probe_home(&ex);
+        }
+        rc = enter(run, &ex, jp, r1, r2, ret);
     }
     if (rc)
         *ret = 0;
-    bpfrt_run_budget_close(run, saved_budget);
-    run->engine_priv = saved_priv;
-    run->stack_lo = saved_lo;
-    run->stack_hi = saved_hi;
+    if (!lean) {
+        bpfrt_run_budget_close(run, saved_budget);
+        run->engine_priv = saved_priv;
+        run->stack_lo = saved_lo;
+        run->stack_hi = saved_hi;
+    }
     return rc;
 }

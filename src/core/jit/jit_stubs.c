@@ -24,7 +24,7 @@ enum { STUB_CHECKED = 8, STUB_ACCESS = 4, STUB_FRAME = 2, STUB_TAIL = 1 };
 static void stub_entry(struct jit_ctx *c, bool checked)
 {
     struct x86 *x = &c->hot;
-    /* rdi = struct jit_exec *, rsi = regs[11], rdx = target; rsp = 8 mod 16 */
+    /* rdi = struct jit_exec *, rsi = args[6] (r1-r5, r10), rdx = target; rsp = 8 mod 16 */
     for (unsigned i = 0; i < sizeof(callee_saved); i++)
         bpfrt_x86_push(x, callee_saved[i]);
     bpfrt_x86_lea(x, JIT_EX, X86_RDI, JIT_EX_BIAS);
@@ -34,12 +34,16 @@ static void stub_entry(struct jit_ctx *c, bool checked)
     bpfrt_x86_store(x, 8, JIT_EX, JIT_OFF(unwind_rsp), X86_RSP);
     if (checked)
         bpfrt_x86_load(x, 8, false, JIT_BUDGET, JIT_EX, JIT_OFF(vm.budget));
+    /* r1-r5 and r10 from args[6]; r0 and r6-r9 start as 0, as in the
+     * interpreter (a load each would cost a store by the caller too) */
+    static const uint8_t from_args[6] = { 1, 2, 3, 4, 5, 10 };
     bpfrt_x86_mov_rr(x, 8, JIT_T2, X86_RDX);
     bpfrt_x86_mov_rr(x, 8, JIT_T1, X86_RSI);
-    for (int r = 0; r <= 10; r++)
-        if (jit_reg[r] != X86_RSI)
-            bpfrt_x86_load(x, 8, false, jit_reg[r], JIT_T1, r * 8);
-    bpfrt_x86_load(x, 8, false, X86_RSI, JIT_T1, 2 * 8);
+    for (unsigned i = 0; i < sizeof(from_args); i++)
+        bpfrt_x86_load(x, 8, false, jit_reg[from_args[i]], JIT_T1, (int32_t)i * 8);
+    static const uint8_t zeroed[] = { 0, 6, 7, 8, 9 };
+    for (unsigned i = 0; i < sizeof(zeroed); i++)
+        bpfrt_x86_alu_rr(x, X86_XOR, 4, jit_reg[zeroed[i]], jit_reg[zeroed[i]]);
     bpfrt_x86_call_r(x, JIT_T2);
     bpfrt_jit_label_bind(c, x, c->stub[JIT_STUB_EXIT_STORE]);
     if (checked)

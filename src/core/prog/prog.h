@@ -21,8 +21,22 @@ int bpfrt_engine_choose(const struct bpfrt_runtime *rt, enum bpfrt_engine_kind r
  * unlimited; it stops the run below 0) and makes it the one bpfrt_run_charge
  * draws from: open sets it from run->insn_budget and returns what to pass to
  * close, which writes what is left back (at least 1 when limited). */
-int64_t *bpfrt_run_budget_open(struct bpfrt_run *run, int64_t *counter);
-void bpfrt_run_budget_close(struct bpfrt_run *run, int64_t *saved);
+static inline int64_t *bpfrt_run_budget_open(struct bpfrt_run *run, int64_t *counter)
+{
+    *counter = run->insn_budget == 0 || run->insn_budget > (uint64_t)INT64_MAX ? INT64_MAX
+                                                                               : (int64_t)run->insn_budget;
+    int64_t *saved = run->budget_left;
+    run->budget_left = counter;
+    return saved;
+}
+static inline void bpfrt_run_budget_close(struct bpfrt_run *run, int64_t *saved)
+{
+    if (run->insn_budget) {
+        int64_t left = *run->budget_left;
+        run->insn_budget = left > 0 ? (uint64_t)left : 1;
+    }
+    run->budget_left = saved;
+}
 
 /* The negative errno an engine run returns for run->error. */
 int bpfrt_run_errno(enum bpfrt_run_error err);
