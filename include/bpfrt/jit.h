@@ -61,8 +61,9 @@ struct bpfrt_jit_stats {
     uint32_t image_len;      /* bytes of machine code */
     uint32_t passes;         /* sizing passes until the layout converged */
     uint64_t compile_ns;     /* the JIT's compile (after the interpreter's decoding, which it shares),
-                              * executable-memory calls included */
-    uint64_t exec_mem_ns;    /* of which exec_alloc + exec_seal */
+                              * executable memory included */
+    uint64_t exec_mem_ns;    /* of which executable memory: exec_alloc, the copy of the code into it,
+                              * exec_seal */
     bool blinded;
     bool facts;              /* verified mode used the verifier's facts (a PROG_LOAD-verified program) */
 };

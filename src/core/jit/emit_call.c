@@ -264,21 +264,20 @@ static void call_dynamic(struct jit_ctx *c, int value_reg, uint64_t id, bool hel
     bpfrt_jit_label_bind(c, x, done);
 }
 
-void bpfrt_jit_emit_call(struct jit_ctx *c, const struct bpfrt_dinsn *d)
+void bpfrt_jit_emit_call(struct jit_ctx *c, const struct interp_slot *d)
 {
     switch (d->op) {
     case BPFRT_OP_CALL_LOCAL:
-        local_call(c, d->target);
+        local_call(c, d->off);
         break;
     case BPFRT_OP_CALLX:
         call_dynamic(c, R(d->dst), 0, false);
         break;
-    case BPFRT_OP_CALL_HELPER: {
-        const struct interp_slot *s = &c->jp->vm->slots[c->pc];
-        const struct bpfrt_helper_proto *hp = (const struct bpfrt_helper_proto *)(uintptr_t)s->imm;
+    case BPFRT_OP_CALL_HELPER: { /* the slot: imm the prototype, off the id, src "needs checks" */
+        const struct bpfrt_helper_proto *hp = (const struct bpfrt_helper_proto *)(uintptr_t)d->imm;
         if (!hp)
-            call_dynamic(c, -1, (uint32_t)d->imm, true); /* resolved when executed */
-        else if (c->mode == JIT_CHECKED && s->src)
+            call_dynamic(c, -1, (uint32_t)d->off, true); /* resolved when executed */
+        else if (c->mode == JIT_CHECKED && d->src)
             helper_checked(c, hp);
         else
             helper_direct(c, hp);
@@ -293,7 +292,7 @@ void bpfrt_jit_emit_call(struct jit_ctx *c, const struct bpfrt_dinsn *d)
 
 /* LD_ABS / LD_IND: r0 = packet bytes (bpfrt_jit_ld_pkt); out of bounds the frame
  * returns 0 (Linux's rewrite: r0 = 0; exit). */
-void bpfrt_jit_emit_ld_pkt(struct jit_ctx *c, const struct bpfrt_dinsn *d)
+void bpfrt_jit_emit_ld_pkt(struct jit_ctx *c, const struct interp_slot *d)
 {
     struct x86 *x = &c->hot, *y = &c->cold;
     /* out of bounds the frame returns: then its caller may read r1-r5 -
@@ -305,16 +304,16 @@ void bpfrt_jit_emit_ld_pkt(struct jit_ctx *c, const struct bpfrt_dinsn *d)
     unsigned n = save_regs(x, mask, r9);
     bool ind = !(bpfrt_op_info[d->op].flags & BPFRT_OPF_K);
     if (jit_blinding(c)) {
-        bpfrt_jit_load_blinded(c, x, JIT_T1, d->value);
+        bpfrt_jit_load_blinded(c, x, JIT_T1, d->imm);
         if (ind)
             bpfrt_x86_alu_rr(x, X86_ADD, 8, JIT_T1, R(d->src));
         bpfrt_x86_mov_rr(x, 8, X86_RSI, JIT_T1);
     } else if (ind) {
-        bpfrt_x86_lea(x, X86_RSI, R(d->src), d->imm); /* bpfrt_jit_ld_pkt truncates to 32 bits */
+        bpfrt_x86_lea(x, X86_RSI, R(d->src), jit_imm32(d)); /* bpfrt_jit_ld_pkt truncates to 32 bits */
     } else {
-        bpfrt_x86_mov_imm(x, X86_RSI, d->value);
+        bpfrt_x86_mov_imm(x, X86_RSI, d->imm);
     }
-    bpfrt_x86_mov_r32_imm(x, X86_RDX, d->size);
+    bpfrt_x86_mov_r32_imm(x, X86_RDX, jit_size(d));
     bpfrt_x86_lea(x, X86_RDI, JIT_EX, -JIT_EX_BIAS);
     bpfrt_jit_call_abs(x, JIT_T1, (const void *)bpfrt_jit_ld_pkt);
     restore_regs(x, mask, r9, n);

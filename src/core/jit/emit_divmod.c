@@ -182,7 +182,7 @@ static void divide_const(struct jit_ctx *c, unsigned w, int D, int32_t imm, bool
     hw_divide(x, w, D, is_signed, mod);
 }
 
-void bpfrt_jit_emit_divmod(struct jit_ctx *c, const struct bpfrt_dinsn *d)
+void bpfrt_jit_emit_divmod(struct jit_ctx *c, const struct interp_slot *d)
 {
     const struct bpfrt_op_info *info = &bpfrt_op_info[d->op];
     unsigned w = (info->flags & BPFRT_OPF_32) ? 4 : 8;
@@ -193,9 +193,9 @@ void bpfrt_jit_emit_divmod(struct jit_ctx *c, const struct bpfrt_dinsn *d)
         divide_reg(c, w, D, R(d->src), is_signed, mod);
     } else if (jit_blinding(c)) {
         /* no constant in the code: load it blinded and divide at run time */
-        bpfrt_jit_load_blinded(c, &c->hot, JIT_T1, w == 8 ? d->value : (uint32_t)d->imm);
+        bpfrt_jit_load_blinded(c, &c->hot, JIT_T1, w == 8 ? d->imm : (uint32_t)jit_imm32(d));
         divide_reg(c, w, D, JIT_T1, is_signed, mod);
     } else {
-        divide_const(c, w, D, d->imm, is_signed, mod);
+        divide_const(c, w, D, jit_imm32(d), is_signed, mod);
     }
 }

@@ -43,17 +43,17 @@ void bpfrt_jit_emit_jump_to(struct jit_ctx *c, int cc, uint32_t target)
         bpfrt_jit_patch8(c, x, skip);
 }
 
-void bpfrt_jit_emit_ja(struct jit_ctx *c, const struct bpfrt_dinsn *d)
+void bpfrt_jit_emit_ja(struct jit_ctx *c, const struct interp_slot *d)
 {
-    if ((uint32_t)d->target != c->pc + 1)
-        bpfrt_jit_emit_jump_to(c, -1, (uint32_t)d->target);
+    if ((uint32_t)d->off != c->pc + 1)
+        bpfrt_jit_emit_jump_to(c, -1, (uint32_t)d->off);
 }
 
-void bpfrt_jit_emit_jcond(struct jit_ctx *c, const struct bpfrt_dinsn *d)
+void bpfrt_jit_emit_jcond(struct jit_ctx *c, const struct interp_slot *d)
 {
     const struct bpfrt_op_info *info = &bpfrt_op_info[d->op];
     struct x86 *x = &c->hot;
-    if ((uint32_t)d->target == c->pc + 1)
+    if ((uint32_t)d->off == c->pc + 1)
         return; /* both ways lead to the next instruction */
     unsigned w = (info->flags & BPFRT_OPF_32) ? 4 : 8;
     bool test = info->alu == BPFRT_JSET;
@@ -64,39 +64,39 @@ void bpfrt_jit_emit_jcond(struct jit_ctx *c, const struct bpfrt_dinsn *d)
         else
             bpfrt_x86_alu_rr(x, X86_CMP, w, D, R(d->src));
     } else if (jit_blinding(c)) {
-        bpfrt_jit_load_blinded(c, x, JIT_T1, w == 8 ? d->value : (uint32_t)d->imm);
+        bpfrt_jit_load_blinded(c, x, JIT_T1, w == 8 ? d->imm : (uint32_t)jit_imm32(d));
         if (test)
             bpfrt_x86_test_rr(x, w, D, JIT_T1);
         else
             bpfrt_x86_alu_rr(x, X86_CMP, w, D, JIT_T1);
     } else if (test) {
-        if (d->imm == 0)
+        if (jit_imm32(d) == 0)
             return; /* never taken */
-        bpfrt_x86_test_ri(x, w, D, d->imm);
-    } else if (d->imm == 0) {
+        bpfrt_x86_test_ri(x, w, D, jit_imm32(d));
+    } else if (jit_imm32(d) == 0) {
         bpfrt_x86_test_rr(x, w, D, D); /* the same flags as cmp D, 0 */
     } else {
-        bpfrt_x86_alu_ri(x, X86_CMP, w, D, d->imm);
+        bpfrt_x86_alu_ri(x, X86_CMP, w, D, jit_imm32(d));
     }
-    bpfrt_jit_emit_jump_to(c, cc_of[info->alu], (uint32_t)d->target);
+    bpfrt_jit_emit_jump_to(c, cc_of[info->alu], (uint32_t)d->off);
 }
 
 /* The frame's counter is may_goto[depth], depth = (top - r10) / 512. */
-void bpfrt_jit_emit_may_goto(struct jit_ctx *c, const struct bpfrt_dinsn *d)
+void bpfrt_jit_emit_may_goto(struct jit_ctx *c, const struct interp_slot *d)
 {
     struct x86 *x = &c->hot;
     bpfrt_x86_load(x, 8, false, JIT_T1, JIT_EX, JIT_OFF(top));
     bpfrt_x86_alu_rr(x, X86_SUB, 8, JIT_T1, X86_RBP);
     bpfrt_x86_shift_ri(x, X86_SHR, 8, JIT_T1, 7); /* depth * 4 */
     bpfrt_x86_alu_mi_idx(x, X86_CMP, 4, JIT_EX, JIT_T1, JIT_OFF(may_goto), 0);
-    bpfrt_jit_emit_jump_to(c, X86_CC_E, (uint32_t)d->target);
+    bpfrt_jit_emit_jump_to(c, X86_CC_E, (uint32_t)d->off);
     bpfrt_x86_alu_mi_idx(x, X86_SUB, 4, JIT_EX, JIT_T1, JIT_OFF(may_goto), 1);
 }
 
 /* d == NULL: the exit an out-of-bounds LD_ABS takes, in the cold stream.
  * Checked mode notes which exit ran (an unreleased reference is reported
  * at the entry frame's exit, as the interpreter does). */
-void bpfrt_jit_emit_exit(struct jit_ctx *c, const struct bpfrt_dinsn *d)
+void bpfrt_jit_emit_exit(struct jit_ctx *c, const struct interp_slot *d)
 {
     struct x86 *x = d ? &c->hot : &c->cold;
     if (c->mode == JIT_CHECKED)

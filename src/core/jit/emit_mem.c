@@ -43,6 +43,54 @@ static bool frame_local(uint8_t reg, int16_t off, unsigned size)
     return reg == BPF_REG_10 && off >= -BPFRT_STACK_SIZE && off + (int)size <= 0;
 }
 
+/* The inline test of a checked access after its address is in r11: the
+ * region the last load (or store) hit first - its home is the entry
+ * frame's stack, so that also catches most stack accesses - then the
+ * current frame's stack; out of both, `ja` to the slow path (rel32, always:
+ * the cold code is far). Its bytes depend only on the cache and the size,
+ * so they are built once per process and copied (state as the stubs'
+ * templates: 0 empty, 1 being built, 2 ready). */
+#define CHECK_TMPL_MAX 40
+static struct check_tmpl {
+    uint8_t len;
+    uint8_t code[CHECK_TMPL_MAX];
+} check_tmpl[2][4];
+static int check_tmpl_state[2][4];
+
+static void emit_check_test(struct x86 *x, bool load, unsigned si)
+{
+    bpfrt_x86_mov_rr(x, 8, JIT_T1, JIT_T2);
+    bpfrt_x86_alu_rm(x, X86_SUB, 8, JIT_T1, JIT_EX, load ? JIT_OFF(rd_lo) : JIT_OFF(wr_lo));
+    bpfrt_x86_alu_rm(x, X86_CMP, 8, JIT_T1, JIT_EX, load ? JIT_OFF(rd_lim[si]) : JIT_OFF(wr_lim[si]));
+    bpfrt_x86_jcc_rel8(x, X86_CC_BE, 0);
+    uint32_t hit = x->len;
+    bpfrt_x86_mov_rr(x, 8, JIT_T1, JIT_T2);
+    bpfrt_x86_alu_rm(x, X86_SUB, 8, JIT_T1, JIT_EX, JIT_OFF(stk_lo));
+    bpfrt_x86_alu_rm(x, X86_CMP, 8, JIT_T1, JIT_EX, JIT_OFF(stk_lim[si]));
+    bpfrt_x86_jcc_rel32(x, X86_CC_A, 0);
+    x->code[hit - 1] = (uint8_t)(x->len - hit); /* everything between is fixed-size */
+}
+
+static void check_test(struct x86 *x, bool load, unsigned si)
+{
+    struct check_tmpl *t = &check_tmpl[load][si];
+    int *state = &check_tmpl_state[load][si];
+    int st = __atomic_load_n(state, __ATOMIC_ACQUIRE);
+    if (st == 2) {
+        bpfrt_memcpy(x->code + x->len, t->code, CHECK_TMPL_MAX);
+        x->len += t->len;
+        return;
+    }
+    uint32_t from = x->len;
+    emit_check_test(x, load, si);
+    if (st == 0 && x->len - from <= CHECK_TMPL_MAX &&
+        __atomic_compare_exchange_n(state, &st, 1, false, __ATOMIC_ACQUIRE, __ATOMIC_RELAXED)) {
+        t->len = (uint8_t)(x->len - from);
+        bpfrt_memcpy(t->code, x->code + from, t->len);
+        __atomic_store_n(state, 2, __ATOMIC_RELEASE);
+    }
+}
+
 /* Checked mode, and verified mode's probes: leaves the address in r11
  * after testing it. `dst` is the load's destination, which the slow path
  * may fill with a context field's value or a probe's bytes, sign-extended
@@ -57,18 +105,10 @@ static void check_access(struct jit_ctx *c, int base, int16_t off, unsigned size
         bpfrt_x86_mov_rr(x, 8, JIT_T2, base);
     else
         bpfrt_x86_lea(x, JIT_T2, base, off);
-    /* the last region hit first: its home is the entry frame's stack, so
-     * that also catches most stack accesses */
-    bpfrt_x86_mov_rr(x, 8, JIT_T1, JIT_T2);
-    bpfrt_x86_alu_rm(x, X86_SUB, 8, JIT_T1, JIT_EX, load ? JIT_OFF(rd_lo) : JIT_OFF(wr_lo));
-    bpfrt_x86_alu_rm(x, X86_CMP, 8, JIT_T1, JIT_EX, load ? JIT_OFF(rd_lim[si]) : JIT_OFF(wr_lim[si]));
-    uint32_t hit = bpfrt_jit_fwd8(c, x, X86_CC_BE);
-    bpfrt_x86_mov_rr(x, 8, JIT_T1, JIT_T2);
-    bpfrt_x86_alu_rm(x, X86_SUB, 8, JIT_T1, JIT_EX, JIT_OFF(stk_lo));
-    bpfrt_x86_alu_rm(x, X86_CMP, 8, JIT_T1, JIT_EX, JIT_OFF(stk_lim[si]));
-    uint32_t slow = bpfrt_jit_label_new(c), ok = hit; /* where the test passes, and the slow path returns */
-    bpfrt_jit_jump_label(c, x, X86_CC_A, slow);
-    bpfrt_jit_patch8(c, x, hit);
+    uint32_t slow = bpfrt_jit_label_new(c), ok = bpfrt_jit_label_new(c); /* the slow path returns to ok */
+    check_test(x, load, si);
+    bpfrt_jit_record_j32(c, x, slow);
+    bpfrt_jit_label_bind(c, x, ok);
 
     bpfrt_jit_label_bind(c, y, slow);
     bpfrt_x86_mov_r32_imm(y, JIT_T1, (uint32_t)kind << 26 | si << 24 | c->pc);
@@ -107,41 +147,41 @@ bool bpfrt_jit_needs_access_stub(const struct jit_ctx *c)
 }
 
 /* LDX and load-acquire (an x86 load is acquire). */
-void bpfrt_jit_emit_ldx(struct jit_ctx *c, const struct bpfrt_dinsn *d)
+void bpfrt_jit_emit_ldx(struct jit_ctx *c, const struct interp_slot *d)
 {
     int base = R(d->src);
     int32_t off = d->off;
     bool sign = bpfrt_op_info[d->op].flags & BPFRT_OPF_SIGNED;
     if (jit_fact(c, BPFRT_FACT_PROBE_LOAD)) {
-        probe_load(c, base, d->off, d->size, sign, R(d->dst));
+        probe_load(c, base, d->off, jit_size(d), sign, R(d->dst));
         return;
     }
-    if (c->mode == JIT_CHECKED && !frame_local(d->src, d->off, d->size)) {
-        check_access(c, base, d->off, d->size, JIT_ACC_LOAD, R(d->dst), sign);
+    if (c->mode == JIT_CHECKED && !frame_local(d->src, d->off, jit_size(d))) {
+        check_access(c, base, d->off, jit_size(d), JIT_ACC_LOAD, R(d->dst), sign);
         base = JIT_T2;
         off = 0;
     }
-    bpfrt_x86_load(&c->hot, d->size, sign, R(d->dst), base, off);
+    bpfrt_x86_load(&c->hot, jit_size(d), sign, R(d->dst), base, off);
 }
 
 /* ST (imm), STX and STREL. */
-void bpfrt_jit_emit_st(struct jit_ctx *c, const struct bpfrt_dinsn *d)
+void bpfrt_jit_emit_st(struct jit_ctx *c, const struct interp_slot *d)
 {
     struct x86 *x = &c->hot;
     int base = R(d->dst);
     int32_t off = d->off;
-    if (c->mode == JIT_CHECKED && !frame_local(d->dst, d->off, d->size)) {
-        check_access(c, base, d->off, d->size, JIT_ACC_STORE, -1, false);
+    if (c->mode == JIT_CHECKED && !frame_local(d->dst, d->off, jit_size(d))) {
+        check_access(c, base, d->off, jit_size(d), JIT_ACC_STORE, -1, false);
         base = JIT_T2;
         off = 0;
     }
     if (bpfrt_op_kind(d->op) != BPFRT_K_ST) {
-        bpfrt_x86_store(x, d->size, base, off, R(d->src));
+        bpfrt_x86_store(x, jit_size(d), base, off, R(d->src));
     } else if (jit_blinding(c)) {
-        bpfrt_jit_load_blinded(c, x, JIT_T1, d->value);
-        bpfrt_x86_store(x, d->size, base, off, JIT_T1);
+        bpfrt_jit_load_blinded(c, x, JIT_T1, d->imm);
+        bpfrt_x86_store(x, jit_size(d), base, off, JIT_T1);
     } else {
-        bpfrt_x86_store_imm(x, d->size, base, off, d->imm);
+        bpfrt_x86_store_imm(x, jit_size(d), base, off, jit_imm32(d));
     }
 }
 
@@ -205,11 +245,11 @@ static void atomic_op(struct x86 *x, uint8_t alu, bool fetch, unsigned size, int
     }
 }
 
-void bpfrt_jit_emit_atomic(struct jit_ctx *c, const struct bpfrt_dinsn *d)
+void bpfrt_jit_emit_atomic(struct jit_ctx *c, const struct interp_slot *d)
 {
     struct x86 *x = &c->hot;
     const struct bpfrt_op_info *info = &bpfrt_op_info[d->op];
-    unsigned size = d->size;
+    unsigned size = jit_size(d);
     bool fetch = info->flags & BPFRT_OPF_FETCH;
     int base = R(d->dst), S = R(d->src);
     int32_t off = d->off;

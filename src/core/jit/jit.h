@@ -172,8 +172,23 @@ struct jit_ctx {
     struct jit_scratch scratch;
 };
 
-/* Emitter of one instruction family. */
-typedef void (*jit_emit_fn)(struct jit_ctx *c, const struct bpfrt_dinsn *d);
+/* Emitter of one instruction family. It reads the interpreter's decoded
+ * slot in place (struct interp_slot: op, registers, off - the memory offset,
+ * or a jump's or local call's absolute target, or a helper's id - and imm,
+ * the immediate sign-extended to 64 bits or an ld_imm64's value). */
+typedef void (*jit_emit_fn)(struct jit_ctx *c, const struct interp_slot *d);
+
+/* The instruction's 32-bit immediate, as encoded. */
+static inline int32_t jit_imm32(const struct interp_slot *d)
+{
+    return (int32_t)d->imm;
+}
+
+/* Bytes a memory op accesses; END: its width; MOVSX: the source's. */
+static inline unsigned jit_size(const struct interp_slot *d)
+{
+    return bpfrt_op_info[d->op].size;
+}
 
 /* ---- jit_scratch.c: the compile's working memory, freed at its end ---- */
 void bpfrt_jit_scratch_begin(struct jit_ctx *c);
@@ -269,6 +284,13 @@ static inline void jit_jump(struct jit_ctx *c, struct x86 *x, int cc, uint32_t t
     jit_record(c, x, x == &c->cold ? JIT_EV_J32 : cc < 0 ? JIT_EV_JMP : (uint8_t)(JIT_EV_JCC | cc << 4), target);
 }
 
+/* A jump or jcc rel32 (its bytes already emitted, ending here) that stays
+ * long: into the cold stream from a byte template (emit_mem.c). */
+static inline void bpfrt_jit_record_j32(struct jit_ctx *c, struct x86 *x, uint32_t label)
+{
+    jit_record(c, x, JIT_EV_J32, label);
+}
+
 /* Jump (cc < 0: jmp) to a label, to instruction `pc`'s start, or call a label. */
 static inline void bpfrt_jit_jump_label(struct jit_ctx *c, struct x86 *x, int cc, uint32_t label)
 {
@@ -326,22 +348,20 @@ uint8_t bpfrt_jit_live_after(const struct jit_ctx *c, uint32_t pc);
 void bpfrt_jit_call_abs(struct x86 *x, int reg, const void *fn);
 
 /* ---- emitters (tables in jit_compile.c) ---- */
-/* ALU and ALU32 instructions, by operation (enum bpfrt_alu). */
-#define JIT_ALU_OPS (BPFRT_ALU_NEG + 1)
-extern const jit_emit_fn bpfrt_jit_emit_alu_op[JIT_ALU_OPS];
-void bpfrt_jit_emit_movsx(struct jit_ctx *c, const struct bpfrt_dinsn *d);
-void bpfrt_jit_emit_end(struct jit_ctx *c, const struct bpfrt_dinsn *d);
-void bpfrt_jit_emit_lddw(struct jit_ctx *c, const struct bpfrt_dinsn *d);
-void bpfrt_jit_emit_divmod(struct jit_ctx *c, const struct bpfrt_dinsn *d);
-void bpfrt_jit_emit_ja(struct jit_ctx *c, const struct bpfrt_dinsn *d);
-void bpfrt_jit_emit_jcond(struct jit_ctx *c, const struct bpfrt_dinsn *d);
-void bpfrt_jit_emit_may_goto(struct jit_ctx *c, const struct bpfrt_dinsn *d);
-void bpfrt_jit_emit_exit(struct jit_ctx *c, const struct bpfrt_dinsn *d);
-void bpfrt_jit_emit_ldx(struct jit_ctx *c, const struct bpfrt_dinsn *d);
-void bpfrt_jit_emit_st(struct jit_ctx *c, const struct bpfrt_dinsn *d);
-void bpfrt_jit_emit_atomic(struct jit_ctx *c, const struct bpfrt_dinsn *d);
-void bpfrt_jit_emit_call(struct jit_ctx *c, const struct bpfrt_dinsn *d);
-void bpfrt_jit_emit_ld_pkt(struct jit_ctx *c, const struct bpfrt_dinsn *d);
+/* (ALU and ALU32 instructions: bpfrt_jit_emit_alu, inline in emit_alu.h) */
+void bpfrt_jit_emit_movsx(struct jit_ctx *c, const struct interp_slot *d);
+void bpfrt_jit_emit_end(struct jit_ctx *c, const struct interp_slot *d);
+void bpfrt_jit_emit_lddw(struct jit_ctx *c, const struct interp_slot *d);
+void bpfrt_jit_emit_divmod(struct jit_ctx *c, const struct interp_slot *d);
+void bpfrt_jit_emit_ja(struct jit_ctx *c, const struct interp_slot *d);
+void bpfrt_jit_emit_jcond(struct jit_ctx *c, const struct interp_slot *d);
+void bpfrt_jit_emit_may_goto(struct jit_ctx *c, const struct interp_slot *d);
+void bpfrt_jit_emit_exit(struct jit_ctx *c, const struct interp_slot *d);
+void bpfrt_jit_emit_ldx(struct jit_ctx *c, const struct interp_slot *d);
+void bpfrt_jit_emit_st(struct jit_ctx *c, const struct interp_slot *d);
+void bpfrt_jit_emit_atomic(struct jit_ctx *c, const struct interp_slot *d);
+void bpfrt_jit_emit_call(struct jit_ctx *c, const struct interp_slot *d);
+void bpfrt_jit_emit_ld_pkt(struct jit_ctx *c, const struct interp_slot *d);
 /* Whether the code calls the access stub: checked mode, or probe loads. */
 bool bpfrt_jit_needs_access_stub(const struct jit_ctx *c);
 void bpfrt_jit_emit_stubs(struct jit_ctx *c);
@@ -404,7 +424,8 @@ int bpfrt_jit_run(struct bpfrt_prog *prog, struct bpfrt_run *run, uint64_t r1, u
 int bpfrt_jit_callback(struct bpfrt_run *run, uint64_t func, const uint64_t args[5], uint64_t *ret);
 
 /* ---- jit_compile.c ---- */
-/* Compiles prog (its interp_code already in jp->vm) into jp->image. */
+/* Compiles prog (its interp_code already in jp->vm) into jp->image, timing
+ * itself (jp->compile_ns, exec_mem_ns). */
 int bpfrt_jit_compile(struct bpfrt_prog *prog, struct jit_prog *jp, char *msg, size_t msg_size);
 /* True for the JIT's engine ops (either mode table). */
 bool bpfrt_jit_ops_is_jit(const struct bpfrt_engine_ops *ops);

@@ -70,9 +70,7 @@ static int jit_prepare_mode(struct bpfrt_prog *prog, bool trusted, struct bpfrt_
         jp->vm = prog->engine_state;
         jp->mode = (uint8_t)mode;
         jp->blind = rt->jit_blind;
-        uint64_t t0 = plat->ktime_ns ? plat->ktime_ns(plat->ctx) : 0;
-        int cerr = bpfrt_jit_compile(prog, jp, msg, sizeof(msg));
-        jp->compile_ns = plat->ktime_ns ? plat->ktime_ns(plat->ctx) - t0 : 0;
+        int cerr = bpfrt_jit_compile(prog, jp, msg, sizeof(msg)); /* (it times itself) */
         if (cerr) {
             bpfrt_free(rt, jp, sizeof(*jp));
             why = msg[0] ? msg : "compile failed";
