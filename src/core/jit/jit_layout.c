@@ -125,7 +125,8 @@ static void place_long(struct jit_ctx *c, uint32_t *heads)
  * The sweeps skip the jumps marked settled (struct jit_fix's far): those
  * too far ever to be short, marked by the first sweep, and the short ones
  * no loop head separates from their target (their distance only shrinks). */
-static bool sweep(struct jit_ctx *c, bool first, const uint32_t *heads, bool *misfit)
+static inline __attribute__((always_inline)) bool sweep(struct jit_ctx *c, bool first, const uint32_t *heads,
+                                                        bool *misfit, bool padded)
 {
     bool pending = false, unsettled = false, bad = false;
     int32_t shift = 0, *out = c->shift[0];
@@ -155,7 +156,7 @@ static bool sweep(struct jit_ctx *c, bool first, const uint32_t *heads, bool *mi
             continue;
         bool near = k & JIT_EV_NEAR, fwd = ta > e;
         /* a loop head between e and the target; after e: the first one */
-        bool head = fwd ? *heads < ta : heads != heads0 && heads[-1] >= ta;
+        bool head = padded && (fwd ? *heads < ta : heads != heads0 && heads[-1] >= ta);
         int32_t d = near ? delta : delta - save; /* the code after e moved by this, e short */
         int64_t at = (int64_t)tpos + out[ta] + (fwd ? d : 0); /* (at or before e: placed in this sweep) */
         if (__builtin_expect(fwd && head, 0)) {
@@ -242,7 +243,7 @@ int bpfrt_jit_relax(struct jit_ctx *c)
     }
     bool misfit = false;
     for (bool first = true, more = true; more; first = false, c->passes++)
-        more = sweep(c, first, heads, &misfit);
+        more = c->aligned ? sweep(c, first, heads, &misfit, true) : sweep(c, first, heads, &misfit, false);
     if (misfit) {
         int32_t *next = bpfrt_jit_scratch_get(c, ((size_t)n + 1) * sizeof(int32_t), false);
         if (!next)
@@ -258,31 +259,20 @@ int bpfrt_jit_relax(struct jit_ctx *c)
 
 /* ---- linking ---- */
 
-/* Where targets are in the image, from locals: the image's stores cannot
- * change them, so the compiler keeps them in registers. */
+/* Where targets are in the image: the instructions' starts (c->addr) and
+ * the labels' places, each computed once; held in locals, which the
+ * image's stores cannot change. An unknown target: the start. */
 struct finals {
-    const struct jit_label *insn, *label;
+    const uint32_t *insn, *label;
     uint32_t ninsn, nlabel;
-    const int32_t *shift[2];
-    uint32_t base[2];
 };
 
 static inline uint32_t final_pos(const struct finals *t, uint32_t target)
 {
-    bool insn = target & JIT_TGT_INSN;
     uint32_t i = target & ~JIT_TGT_INSN;
-    struct jit_label l = i < (insn ? t->ninsn : t->nlabel) ? (insn ? t->insn : t->label)[i] : (struct jit_label){ 0, 0 };
-    unsigned st = l.adj >> 31;
-    return t->base[st] + l.pos + (uint32_t)t->shift[st][l.adj & ~JIT_LABEL_COLD];
-}
-
-/* Copies n emitted bytes to the image in 16-byte pieces, which may write
- * up to 15 bytes past dst + n and read as far past src + n: only where
- * both buffers have that room (the code copied next overwrites it). */
-static inline void copy_run(uint8_t *dst, const uint8_t *src, uint32_t n)
-{
-    for (uint32_t i = 0; i < n; i += 16)
-        bpfrt_memcpy(dst + i, src + i, 16);
+    if (target & JIT_TGT_INSN)
+        return i < t->ninsn ? t->insn[i] : 0;
+    return i < t->nlabel ? t->label[i] : 0;
 }
 
 /* Copies the emitted code into the image a stream at a time, the stretches
@@ -290,17 +280,24 @@ static inline void copy_run(uint8_t *dst, const uint8_t *src, uint32_t n)
  * one copy each, then writes every jump's and call's offset in place. */
 int bpfrt_jit_link(struct jit_ctx *c, uint8_t *image)
 {
-    const struct finals t = { c->insn_start, c->labels, c->len + 1, c->nlabels, { c->shift[0], c->shift[1] },
-                              { 0, c->cold_base } };
-    uint32_t image_len = c->image_len;
+    uint32_t image_len = c->image_len, cold_base = c->cold_base, nlabels = c->nlabels;
+    uint32_t *label = bpfrt_jit_scratch_get(c, (size_t)nlabels * sizeof(uint32_t), false);
+    if (!label)
+        return c->err = -BPFRT_ENOMEM;
+    const int32_t *hot_shift = c->shift[0];
+    for (uint32_t i = 0; i < nlabels; i++) {
+        struct jit_label l = c->labels[i];
+        label[i] = l.pos + (l.adj >> 31 ? cold_base : (uint32_t)hot_shift[l.adj & ~JIT_LABEL_COLD]);
+    }
+    const struct finals t = { c->addr, label, c->len + 1, nlabels };
     int err = 0;
     for (unsigned st = 0; st < 2 && !err; st++) {
         const struct x86 *in = st ? &c->cold : &c->hot;
         uint8_t *code = in->code;
-        uint32_t base = t.base[st], len = in->len;
+        uint32_t base = st ? cold_base : 0, len = in->len;
         struct x86 out = { image + base, 0, base, 0 };
         uint32_t src = 0; /* emitted bytes copied so far */
-        const int32_t *shift = t.shift[st];
+        const int32_t *shift = c->shift[st];
         const struct jit_fix *a = c->adj[st];
         for (uint32_t e = 0, n = c->nadj[st]; e < n; e++) {
             uint8_t k = a[e].kind, kind = JIT_EV_KIND(k);
@@ -311,10 +308,7 @@ int bpfrt_jit_link(struct jit_ctx *c, uint8_t *image)
                 continue;
             }
             uint32_t from = a[e].pos - emitted_len[kind];
-            if (from + 16 <= len && base + out.len + (from - src) + 16 <= image_len)
-                copy_run(out.code + out.len, code + src, from - src);
-            else
-                bpfrt_memcpy(out.code + out.len, code + src, from - src);
+            bpfrt_memcpy(out.code + out.len, code + src, from - src);
             out.len += from - src;
             src = a[e].pos;
             if (kind == JIT_EV_ALIGN) {
@@ -335,7 +329,7 @@ int bpfrt_jit_link(struct jit_ctx *c, uint8_t *image)
         }
         bpfrt_memcpy(out.code + out.len, code + src, len - src);
         out.len += len - src;
-        if (x86_pos(&out) != (st ? image_len : t.base[1]))
+        if (x86_pos(&out) != (st ? image_len : cold_base))
             err = -BPFRT_EFAULT;
         /* the fixed-size records: rel8 or rel32 at their end, in the image */
         const struct jit_fix *f = c->fix[st];
