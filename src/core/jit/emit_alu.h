@@ -12,11 +12,6 @@
 
 #include "core/jit/jit.h"
 
-static inline int R(uint8_t r)
-{
-    return jit_reg[r];
-}
-
 /* One operation on D with either the x86 register S or (S < 0) imm. */
 typedef void (*alu_fn)(struct jit_ctx *c, struct x86 *x, uint8_t alu, unsigned w, int D, int S, int32_t imm);
 

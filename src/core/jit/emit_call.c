@@ -11,11 +11,6 @@
  * can read, comes from the verifier's facts (bpfrt_jit_plan_frames). */
 #include "core/jit/jit.h"
 
-static inline int R(uint8_t r)
-{
-    return jit_reg[r];
-}
-
 #define BPFRT_HELPER_TAIL_CALL 12
 #define REGS_ARGS 0x3eu /* r1-r5 */
 

@@ -9,11 +9,6 @@
  * div/mul and given back. */
 #include "core/jit/jit.h"
 
-static inline int R(uint8_t r)
-{
-    return jit_reg[r];
-}
-
 /* div/idiv of D by JIT_T2 (not 0, not -1 when signed): D = quotient or
  * remainder; rax and rdx keep their eBPF values unless D is one of them. */
 static void hw_divide(struct x86 *x, unsigned w, int D, bool is_signed, bool mod)

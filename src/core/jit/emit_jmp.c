@@ -6,11 +6,6 @@
  * native call (jit_stubs.c). */
 #include "core/jit/jit.h"
 
-static inline int R(uint8_t r)
-{
-    return jit_reg[r];
-}
-
 static const uint8_t cc_of[] = {
     [BPFRT_JEQ] = X86_CC_E, [BPFRT_JNE] = X86_CC_NE, [BPFRT_JGT] = X86_CC_A,
     [BPFRT_JGE] = X86_CC_AE, [BPFRT_JLT] = X86_CC_B, [BPFRT_JLE] = X86_CC_BE,

@@ -27,11 +27,6 @@
  * across cache lines is a split lock. */
 #include "core/jit/jit.h"
 
-static inline int R(uint8_t r)
-{
-    return jit_reg[r];
-}
-
 static inline unsigned size_idx(unsigned size)
 {
     return (unsigned)__builtin_ctz(size);

@@ -30,6 +30,12 @@ enum jit_mode { JIT_VERIFIED, JIT_CHECKED, JIT_TRUSTED };
 static const uint8_t jit_reg[11] = {
     X86_RAX, X86_RDI, X86_RSI, X86_RDX, X86_RCX, X86_R8, X86_RBX, X86_R13, X86_R14, X86_R15, X86_RBP,
 };
+/* The x86-64 register of eBPF register r (the emitters' shorthand). */
+static inline int R(uint8_t r)
+{
+    return jit_reg[r];
+}
+
 #define JIT_EX X86_R12     /* struct jit_exec * (biased, see JIT_EX_BIAS) */
 #define JIT_BUDGET X86_R9  /* checked mode: instructions left */
 #define JIT_T1 X86_R10     /* scratch */
