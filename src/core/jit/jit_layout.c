@@ -53,6 +53,10 @@ static const uint8_t emitted_len[8] = {
     [JIT_EV_JMP] = X86_JMP32_LEN, [JIT_EV_JCC] = X86_JCC32_LEN, [JIT_EV_J8] = 2, [JIT_EV_CALL] = 5,
 };
 static const uint8_t saving[8] = { [JIT_EV_JMP] = X86_JMP32_LEN - 2, [JIT_EV_JCC] = X86_JCC32_LEN - 2 };
+/* What a record saves by its kind byte's low bits (kind and JIT_EV_NEAR). */
+static const uint8_t near_saving[16] = {
+    [JIT_EV_NEAR | JIT_EV_JMP] = X86_JMP32_LEN - 2, [JIT_EV_NEAR | JIT_EV_JCC] = X86_JCC32_LEN - 2
+};
 
 /* Where a target (a label, or an instruction's start) is in the emitted
  * code; an unknown one: the start. */
@@ -142,11 +146,11 @@ static inline __attribute__((always_inline)) bool sweep(struct jit_ctx *c, bool 
             shift += (int32_t)pad_at(f[e].pos + (uint32_t)shift);
             continue;
         }
-        int32_t save = saving[kind];
         if (f[e].far) {
-            shift -= k & JIT_EV_NEAR ? save : 0;
+            shift -= near_saving[k & 15];
             continue;
         }
+        int32_t save = saving[kind];
         /* the target: in the emitted code of both streams, the cold after
          * the hot and after every record (the cold stream has none) */
         struct jit_label l = target_of(c, f[e].target);
@@ -252,8 +256,11 @@ int bpfrt_jit_relax(struct jit_ctx *c)
             c->passes++;
     }
     /* every instruction's address (for callbacks, callx, dumps) */
-    for (uint32_t pc = 0; pc <= c->len; pc++)
-        c->addr[pc] = (uint32_t)(c->insn_start[pc].pos + c->shift[0][c->insn_start[pc].adj]);
+    const struct jit_label *start = c->insn_start;
+    const int32_t *shift = c->shift[0];
+    uint32_t *addr = c->addr;
+    for (uint32_t pc = 0, len = c->len; pc <= len; pc++)
+        addr[pc] = start[pc].pos + (uint32_t)shift[start[pc].adj];
     return 0;
 }
 
@@ -275,6 +282,44 @@ static inline uint32_t final_pos(const struct finals *t, uint32_t target)
     return i < t->nlabel ? t->label[i] : 0;
 }
 
+/* Copies n emitted bytes into the image: a stretch of up to 64 bytes as
+ * 64 without a call or a branch on its size when both buffers have the
+ * room past it (`room`; what it writes past the stretch, the code copied
+ * next overwrites), others with memcpy. Most stretches between resized
+ * records are short, and a call each cost more than the copy. */
+static inline void copy_code(uint8_t *dst, const uint8_t *src, uint32_t n, bool room)
+{
+    if (n <= 64 && room) {
+        uint8_t b[64];
+        bpfrt_memcpy(b, src, 64);
+        bpfrt_memcpy(dst, b, 64);
+    } else {
+        bpfrt_memcpy(dst, src, n);
+    }
+}
+
+/* Writes the fixed-size records' offsets (rel32 of calls and cold jumps,
+ * rel8 of short jumps inside an instruction) at their end in the image;
+ * the cold stream's positions do not move (`hot` false: no shift). */
+static inline __attribute__((always_inline)) int patch_fixed(uint8_t *image, const struct jit_fix *f, uint32_t n,
+                                                             uint32_t base, const int32_t *shift,
+                                                             const struct finals *t, bool hot)
+{
+    for (uint32_t i = 0; i < n; i++) {
+        uint32_t end = base + f[i].pos + (hot ? (uint32_t)shift[f[i].adj] : 0);
+        int64_t rel = (int64_t)final_pos(t, f[i].target) - end;
+        if (JIT_EV_KIND(f[i].kind) >= JIT_EV_CALL) {
+            uint32_t r = (uint32_t)(int32_t)rel;
+            bpfrt_memcpy(image + end - 4, &r, 4);
+        } else if (x86_is_imm8(rel)) {
+            image[end - 1] = (uint8_t)(int8_t)rel;
+        } else {
+            return -BPFRT_EFAULT;
+        }
+    }
+    return 0;
+}
+
 /* Copies the emitted code into the image a stream at a time, the stretches
  * between the records whose size changed (short jumps, loop padding) in
  * one copy each, then writes every jump's and call's offset in place. */
@@ -294,7 +339,7 @@ int bpfrt_jit_link(struct jit_ctx *c, uint8_t *image)
     for (unsigned st = 0; st < 2 && !err; st++) {
         const struct x86 *in = st ? &c->cold : &c->hot;
         uint8_t *code = in->code;
-        uint32_t base = st ? cold_base : 0, len = in->len;
+        uint32_t base = st ? cold_base : 0, len = in->len, cap = in->cap;
         struct x86 out = { image + base, 0, base, 0 };
         uint32_t src = 0; /* emitted bytes copied so far */
         const int32_t *shift = c->shift[st];
@@ -308,7 +353,7 @@ int bpfrt_jit_link(struct jit_ctx *c, uint8_t *image)
                 continue;
             }
             uint32_t from = a[e].pos - emitted_len[kind];
-            bpfrt_memcpy(out.code + out.len, code + src, from - src);
+            copy_code(out.code + out.len, code + src, from - src, base + out.len + 64 <= image_len && src + 64 <= cap);
             out.len += from - src;
             src = a[e].pos;
             if (kind == JIT_EV_ALIGN) {
@@ -331,21 +376,9 @@ int bpfrt_jit_link(struct jit_ctx *c, uint8_t *image)
         out.len += len - src;
         if (x86_pos(&out) != (st ? image_len : cold_base))
             err = -BPFRT_EFAULT;
-        /* the fixed-size records: rel8 or rel32 at their end, in the image */
-        const struct jit_fix *f = c->fix[st];
-        for (uint32_t i = 0, n = err ? 0 : c->nfix[st]; i < n; i++) {
-            uint32_t end = base + f[i].pos + (uint32_t)shift[f[i].adj];
-            int64_t rel = (int64_t)final_pos(&t, f[i].target) - end;
-            if (JIT_EV_KIND(f[i].kind) >= JIT_EV_CALL) { /* a call or a cold jump: rel32 */
-                uint32_t r = (uint32_t)(int32_t)rel;
-                bpfrt_memcpy(image + end - 4, &r, 4);
-            } else if (x86_is_imm8(rel)) {
-                image[end - 1] = (uint8_t)(int8_t)rel;
-            } else {
-                err = -BPFRT_EFAULT;
-                break;
-            }
-        }
+        if (!err)
+            err = st ? patch_fixed(image, c->fix[1], c->nfix[1], base, shift, &t, false)
+                     : patch_fixed(image, c->fix[0], c->nfix[0], base, shift, &t, true);
     }
     return c->err = err;
 }
