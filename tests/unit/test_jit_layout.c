@@ -58,7 +58,8 @@ static void make_stream(struct stream *s, uint32_t n, bool heads, uint32_t sprea
         int32_t t = (int32_t)e + (int32_t)below(2 * 40 + 1) - 40;
         s->rec[e].target = (uint32_t)(t < 0 ? 0 : t > (int32_t)n ? (int32_t)n : t);
     }
-    memset(s->code, 0x90, sizeof(s->code));
+    for (uint32_t i = 0; i < sizeof(s->code); i++) /* any code but 0xcc (the image's fill below) */
+        s->code[i] = (uint8_t)below(0xcc);
     for (uint32_t e = 0; e < n; e++) /* the jumps' opcodes, long, as the emission writes them */
         if (JIT_EV_KIND(s->rec[e].kind) == JIT_EV_JMP)
             s->code[s->rec[e].pos - 5] = 0xe9;
@@ -177,9 +178,32 @@ static void check_stream(uint32_t n, bool heads, uint32_t spread)
         }
         CHECK(memcmp(lfp, near, n * sizeof(bool)) == 0);
     }
-    /* linking: every jump's opcode and offset where the layout puts it */
+    /* linking: the emitted code between the records where the layout puts
+     * it, the loop heads' nops, every jump's opcode and offset, nothing
+     * written past the image */
+    static uint8_t code[MAXCODE + 64];
+    memcpy(code, s.code, sizeof(code));
     memset(image, 0xcc, sizeof(image));
     CHECK_EQ(bpfrt_jit_link(&s.c, image), 0);
+    uint32_t from = 0, moved_ok = 0, moved = 0;
+    for (uint32_t e = 0; e <= n; e++) {
+        /* the stretch before record e (or the end): emitted [from, to),
+         * in the image up to where the record starts */
+        uint8_t kind = e < n ? JIT_EV_KIND(s.rec[e].kind) : 0;
+        uint32_t len = kind == JIT_EV_JMP ? 5 : kind == JIT_EV_JCC ? 6 : 0;
+        uint32_t to = e < n ? s.rec[e].pos - len : s.lab[n].pos, at = e < n ? L.start[e] : L.len;
+        for (uint32_t p = from; p < to; p++, moved++)
+            moved_ok += image[at - (to - p)] == code[p];
+        if (e < n && !is_jump(&s, e))
+            for (uint32_t b = L.start[e]; b < L.end[e]; b++)
+                CHECK(image[b] == 0x90 || image[b] == 0x66 || image[b] == 0x0f || image[b] == 0x1f ||
+                      image[b] == 0x00 || image[b] == 0x40 || image[b] == 0x44 || image[b] == 0x80 ||
+                      image[b] == 0x84);
+        from = e < n ? s.rec[e].pos : from;
+    }
+    CHECK_EQ(moved_ok, moved);
+    for (uint32_t b = L.len; b < L.len + 64 && b < sizeof(image); b++)
+        CHECK_EQ(image[b], 0xcc);
     for (uint32_t e = 0; e < n; e++) {
         if (!is_jump(&s, e))
             continue;
