@@ -130,9 +130,10 @@ static void place_long(struct jit_ctx *c, uint32_t *heads)
  * too far ever to be short, marked by the first sweep, and the short ones
  * no loop head separates from their target (their distance only shrinks). */
 static inline __attribute__((always_inline)) bool sweep(struct jit_ctx *c, bool first, const uint32_t *heads,
-                                                        bool *misfit, bool padded)
+                                                        struct jit_label *tgt, bool *misfit, bool padded)
 {
-    bool pending = false, unsettled = false, bad = false;
+    bool unsettled = false, bad = false;
+    uint32_t pending = 0; /* the furthest target of a decision a later change could undo */
     int32_t shift = 0, *out = c->shift[0];
     struct jit_fix *f = c->adj[0];
     const uint32_t *heads0 = heads;
@@ -152,12 +153,21 @@ static inline __attribute__((always_inline)) bool sweep(struct jit_ctx *c, bool 
         }
         int32_t save = saving[kind];
         /* the target: in the emitted code of both streams, the cold after
-         * the hot and after every record (the cold stream has none) */
-        struct jit_label l = target_of(c, f[e].target);
-        bool cold = l.adj >> 31;
-        uint32_t ta = cold ? n : l.adj, tpos = (cold ? hot_len : 0) + l.pos;
-        if (first && (f[e].far = too_far(f[e].pos, e, tpos, ta)))
-            continue;
+         * the hot and after every record (the cold stream has none);
+         * looked up by the first sweep, kept for the others in tgt[] */
+        uint32_t ta, tpos;
+        if (first) {
+            struct jit_label l = target_of(c, f[e].target);
+            bool cold = l.adj >> 31;
+            ta = cold ? n : l.adj;
+            tpos = (cold ? hot_len : 0) + l.pos;
+            tgt[e] = (struct jit_label){ tpos, ta };
+            if ((f[e].far = too_far(f[e].pos, e, tpos, ta)))
+                continue;
+        } else {
+            tpos = tgt[e].pos;
+            ta = tgt[e].adj;
+        }
         bool near = k & JIT_EV_NEAR, fwd = ta > e;
         /* a loop head between e and the target; after e: the first one */
         bool head = padded && (fwd ? *heads < ta : heads != heads0 && heads[-1] >= ta);
@@ -169,16 +179,16 @@ static inline __attribute__((always_inline)) bool sweep(struct jit_ctx *c, bool 
         }
         bool fits = x86_is_imm8(at - ((int64_t)f[e].pos + shift - save)); /* from its end as short */
         if (!near && !fits) {
-            pending |= fwd;
+            pending = fwd && ta > pending ? ta : pending;
             continue;
         }
         if (!near) {
             f[e].kind = k | JIT_EV_NEAR;
             f[e].far = !head;
-            unsettled |= pending;
+            unsettled |= e < pending;
         } else {
             bad |= !fits;
-            pending |= fwd;
+            pending = fwd && ta > pending ? ta : pending;
         }
         shift -= save;
     }
@@ -236,7 +246,8 @@ int bpfrt_jit_relax(struct jit_ctx *c)
     c->shift[1] = bpfrt_jit_scratch_get(c, sizeof(int32_t), true);
     if (c->aligned)
         heads = bpfrt_jit_scratch_get(c, ((size_t)n + 1) * sizeof(uint32_t), false);
-    if (!c->shift[0] || !c->shift[1] || !heads)
+    struct jit_label *tgt = bpfrt_jit_scratch_get(c, (size_t)n * sizeof(*tgt), false);
+    if (!c->shift[0] || !c->shift[1] || !heads || !tgt)
         return -BPFRT_ENOMEM;
     /* make short what fits, until nothing changes */
     if (c->aligned) {
@@ -247,7 +258,7 @@ int bpfrt_jit_relax(struct jit_ctx *c)
     }
     bool misfit = false;
     for (bool first = true, more = true; more; first = false, c->passes++)
-        more = c->aligned ? sweep(c, first, heads, &misfit, true) : sweep(c, first, heads, &misfit, false);
+        more = c->aligned ? sweep(c, first, heads, tgt, &misfit, true) : sweep(c, first, heads, tgt, &misfit, false);
     if (misfit) {
         int32_t *next = bpfrt_jit_scratch_get(c, ((size_t)n + 1) * sizeof(int32_t), false);
         if (!next)
