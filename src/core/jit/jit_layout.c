@@ -9,13 +9,15 @@
  * instruction's start, notes its emitted position and how many resizable
  * records come before it. A position in the image is then the emitted
  * position plus its stream's shift before it: what the loop heads' padding
- * added minus what the short jumps saved. The relaxation loop only does
- * that arithmetic over the resizable records: it computes the shifts,
- * makes short each jump whose distance fits rel8, and repeats until no
- * jump changes. Distances only shrink as jumps become short, so a short
- * jump stays valid and the loop converges. Linking copies the emitted
- * bytes into the image and re-encodes every recorded jump and call with
- * its final offset. */
+ * added minus what the short jumps saved. The relaxation only does that
+ * arithmetic over the resizable records (only the hot stream has them):
+ * sweeps that compute the shifts and make short each jump whose distance
+ * fits rel8, until no decision can have changed. Without loop padding
+ * distances only shrink as jumps become short, so a short jump stays valid
+ * and the sweeps converge; padding can grow, and the jumps it pushes out of
+ * reach go back to long afterwards. Linking copies the emitted bytes into
+ * the image and re-encodes every recorded jump and call with its final
+ * offset. */
 #include "core/jit/jit.h"
 
 bool bpfrt_jit_grow_records(struct jit_ctx *c, void **array, uint32_t n, uint32_t *cap, size_t elem)
@@ -118,11 +120,13 @@ static void place_long(struct jit_ctx *c, uint32_t *heads)
  * exact for its own decisions, and the first sweep's is every jump long).
  * A long jump becomes short when it fits there; nothing goes back to long
  * here. A decision stays right for the sweep's final layout unless a jump
- * between it and its target changes later in the sweep: a forward jump
- * that stayed long (it may now fit), or a short forward one with a loop
+ * between it and its target changes later in the sweep: of a forward jump
+ * that stayed long (it may now fit), or of a short forward one with a loop
  * head before its target (the padding may grow); when nothing became short
- * after the first of those, the sweep is the last (returns false), and
- * *misfit tells whether a short jump does not fit its final layout.
+ * between one of those and its target, the sweep is the last (returns
+ * false), and *misfit tells whether a short jump does not fit its final
+ * layout. The first sweep notes each jump's target (its emitted position,
+ * records before it) in tgt[], where the others read it.
  * Without loop padding distances only shrink, the loop ends where Linux's
  * passes do - every jump that fits is short, the least such set, whatever
  * the order of decisions - and nothing misfits.
