@@ -303,6 +303,28 @@ static inline void bpfrt_jit_jump_label(struct jit_ctx *c, struct x86 *x, int cc
     jit_jump(c, x, cc, label);
 }
 
+/* Jump back to a label bound in the hot stream with no resizable record
+ * since (the stubs' jumps): the distance is final, so the shortest form is
+ * chosen here and nothing is left for the relaxation. */
+static inline void bpfrt_jit_jump_back(struct jit_ctx *c, struct x86 *x, int cc, uint32_t label)
+{
+    struct jit_label to = label < c->nlabels ? c->labels[label] : (struct jit_label){ 0, JIT_LABEL_COLD };
+    if (x != &c->hot || to.adj != c->nadj[0]) {
+        jit_jump(c, x, cc, label);
+        return;
+    }
+    int64_t rel8 = (int64_t)to.pos - (x->len + 2);
+    int32_t rel32 = (int32_t)((int64_t)to.pos - (x->len + (cc < 0 ? X86_JMP32_LEN : X86_JCC32_LEN)));
+    if (x86_is_imm8(rel8) && cc < 0)
+        bpfrt_x86_jmp_rel8(x, (int8_t)rel8);
+    else if (x86_is_imm8(rel8))
+        bpfrt_x86_jcc_rel8(x, (enum x86_cc)cc, (int8_t)rel8);
+    else if (cc < 0)
+        bpfrt_x86_jmp_rel32(x, rel32);
+    else
+        bpfrt_x86_jcc_rel32(x, (enum x86_cc)cc, rel32);
+}
+
 static inline void bpfrt_jit_jump_insn(struct jit_ctx *c, struct x86 *x, int cc, uint32_t pc)
 {
     jit_jump(c, x, cc, pc | JIT_TGT_INSN);

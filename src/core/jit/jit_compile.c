@@ -216,10 +216,17 @@ static bool find_callee_writes(struct jit_ctx *c)
 
 /* ---- the emission ---- */
 
-/* Room for one more instruction's code (the buffers grow by doubling). */
+/* The code buffers' room is checked once per batch of instructions, not
+ * per instruction: each may take MAX_INSN_CODE bytes, so a batch needs
+ * BATCH_ROOM free; an instruction past its bound shows as a batch past
+ * BATCH_ROOM before the buffer can overflow. */
+#define BATCH 16
+#define BATCH_ROOM (BATCH * MAX_INSN_CODE)
+
+/* Room for one more batch (the buffers grow by doubling). */
 static bool grow(struct jit_ctx *c, struct x86 *x, unsigned s)
 {
-    uint32_t ncap = c->cap[s] * 2 + MAX_INSN_CODE;
+    uint32_t ncap = c->cap[s] * 2 + BATCH_ROOM;
     uint8_t *n = bpfrt_jit_scratch_get(c, ncap, false);
     if (!n) {
         c->err = -BPFRT_ENOMEM;
@@ -231,22 +238,27 @@ static bool grow(struct jit_ctx *c, struct x86 *x, unsigned s)
     return true;
 }
 
-/* Starts instruction pc's code (pc == len: the tail), checking the
- * previous one stayed within MAX_INSN_CODE. */
-static inline __attribute__((always_inline)) bool start_insn(struct jit_ctx *c, uint32_t pc, uint32_t cold_at)
+/* Before a batch: the last one stayed within BATCH_ROOM (it started at
+ * `at`, hot and cold), and there is room for the next. */
+static bool batch_room(struct jit_ctx *c, const uint32_t at[2])
 {
-    if (pc && (c->hot.len - c->insn_start[pc - 1].pos > MAX_INSN_CODE || c->cold.len - cold_at > MAX_INSN_CODE)) {
+    if (c->hot.len - at[0] > BATCH_ROOM || c->cold.len - at[1] > BATCH_ROOM) {
         c->err = -BPFRT_EFAULT;
         return false;
     }
-    if (__builtin_expect(c->hot.len + MAX_INSN_CODE > c->cap[0], 0) && !grow(c, &c->hot, 0))
+    if (c->hot.len + BATCH_ROOM > c->cap[0] && !grow(c, &c->hot, 0))
         return false;
-    if (__builtin_expect(c->cold.len + MAX_INSN_CODE > c->cap[1], 0) && !grow(c, &c->cold, 1))
+    if (c->cold.len + BATCH_ROOM > c->cap[1] && !grow(c, &c->cold, 1))
         return false;
+    return true;
+}
+
+/* Starts instruction pc's code (pc == len: the tail). */
+static inline __attribute__((always_inline)) void start_insn(struct jit_ctx *c, uint32_t pc)
+{
     if (c->loop_head[pc])
         bpfrt_jit_align_loop(c);
     c->insn_start[pc] = (struct jit_label){ c->hot.len, c->nadj[0] };
-    return true;
 }
 
 static int emit_all(struct jit_ctx *c)
@@ -257,15 +269,19 @@ static int emit_all(struct jit_ctx *c)
     /* locals, not c's fields: those are reloaded after every emitter */
     const struct interp_slot *slots = c->slots;
     const uint8_t *flags = c->facts ? c->facts->flags : NULL;
-    uint32_t len = c->len, cold_at = 0;
+    uint32_t len = c->len, at[2] = { c->hot.len, c->cold.len };
     /* each instruction's kind is loaded before the emitter of the one
      * before it runs: after that call returns it is at hand */
     const struct bpfrt_op_info *info = &bpfrt_op_info[slots[0].op];
     for (uint32_t pc = 0; pc < len && !c->err; pc++) {
         const struct bpfrt_op_info *next = pc + 1 < len ? &bpfrt_op_info[slots[pc + 1].op] : info;
-        if (!start_insn(c, pc, cold_at))
-            break;
-        cold_at = c->cold.len;
+        if (pc % BATCH == 0) {
+            if (!batch_room(c, at))
+                break;
+            at[0] = c->hot.len;
+            at[1] = c->cold.len;
+        }
+        start_insn(c, pc);
         c->pc = pc;
         /* BAD: the second half of an ld_imm64; an instruction the verifier
          * found no path to (its `goto -1` trap) gets no code, as Linux's
@@ -278,7 +294,8 @@ static int emit_all(struct jit_ctx *c)
             emit_kind[info->kind](c, &slots[pc]);
         info = next;
     }
-    if (!c->err && start_insn(c, len, cold_at)) {
+    if (!c->err && batch_room(c, at)) {
+        start_insn(c, len);
         c->pc = len;
         bpfrt_jit_emit_fell_off(c);
     }
@@ -332,8 +349,8 @@ int bpfrt_jit_compile(struct bpfrt_prog *prog, struct jit_prog *jp, char *msg, s
     c.insn_start = bpfrt_jit_scratch_get(&c, ((size_t)len + 1) * sizeof(*c.insn_start), false);
     c.loop_head = bpfrt_jit_scratch_get(&c, (size_t)len + 2, true);
     bool checked = jp->mode == JIT_CHECKED; /* typical code sizes; grow() adds */
-    c.cap[0] = len * (checked ? 24 : 12) + 2 * MAX_INSN_CODE;
-    c.cap[1] = len * (checked ? 12 : 2) + 2 * MAX_INSN_CODE;
+    c.cap[0] = len * (checked ? 24 : 12) + BATCH_ROOM + 2 * MAX_INSN_CODE;
+    c.cap[1] = len * (checked ? 12 : 2) + BATCH_ROOM + 2 * MAX_INSN_CODE;
     c.hot.code = bpfrt_jit_scratch_get(&c, c.cap[0], false);
     c.cold.code = bpfrt_jit_scratch_get(&c, c.cap[1], false);
     c.hot.cap = c.cap[0];

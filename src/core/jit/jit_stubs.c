@@ -57,7 +57,7 @@ static void stub_entry(struct jit_ctx *c, bool checked)
     bpfrt_x86_alu_rr(x, X86_XOR, 4, X86_RAX, X86_RAX);
     bpfrt_jit_label_bind(c, x, c->stub[JIT_STUB_LEAVE]);
     bpfrt_x86_load(x, 8, false, X86_RSP, JIT_EX, JIT_OFF(unwind_rsp));
-    bpfrt_jit_jump_label(c, x, -1, c->stub[JIT_STUB_EXIT_STORE]);
+    bpfrt_jit_jump_back(c, x, -1, c->stub[JIT_STUB_EXIT_STORE]);
 }
 
 /* Reached by jmp with r10d = JIT_PACK(kind, pc): records the error, unwinds. */
@@ -74,7 +74,7 @@ static void stub_raise(struct jit_ctx *c, bool checked)
     bpfrt_jit_call_abs(x, X86_RAX, (const void *)bpfrt_jit_raise);
     if (checked)
         bpfrt_x86_load(x, 8, false, JIT_BUDGET, JIT_EX, JIT_OFF(vm.budget));
-    bpfrt_jit_jump_label(c, x, -1, c->stub[JIT_STUB_UNWIND]);
+    bpfrt_jit_jump_back(c, x, -1, c->stub[JIT_STUB_UNWIND]);
 }
 
 /* Called with r11 = a, r10d = b: calls fn(ex, a, b, &val, r10) with every
@@ -101,7 +101,7 @@ static void stub_slow(struct jit_ctx *c, enum jit_stub which, const void *fn, in
     bpfrt_x86_alu_ri(x, X86_CMP, 4, X86_RAX, 1);
     for (int i = (int)NSLOW - 1; i >= 0; i--)
         bpfrt_x86_pop(x, slow_saved[i]);
-    bpfrt_jit_jump_label(c, x, X86_CC_B, c->stub[JIT_STUB_UNWIND]);
+    bpfrt_jit_jump_back(c, x, X86_CC_B, c->stub[JIT_STUB_UNWIND]);
     bpfrt_x86_ret(x);
 }
 
@@ -122,20 +122,19 @@ static void emit_stubs(struct jit_ctx *c, unsigned v)
 /* The stubs' code depends only on four things (checked mode; the access
  * stub: checked accesses or verified probes; the frame stub: local calls
  * that test their frame; tail calls), so each variant is emitted once per
- * process and copied into every later compile: its code, its pass-sized
- * jumps (the first of the hot stream's records, all still long) and its
- * labels (bound in the hot stream before any record of the program's).
+ * process and copied into every later compile: its code and its labels
+ * (bound in the hot stream before any of the program's code). Its jumps
+ * all go back to a stub emitted before them, at their final size
+ * (bpfrt_jit_jump_back): the stubs leave the relaxation nothing to do.
  * Emitting them took about 0.1 us a compile, a third of a small program's
  * emission. A template is published once (state 0: empty, 1: being built
  * by the compile that claimed it, 2: ready); a compile finding it being
  * built emits the stubs itself. The code holds the slow paths' absolute
  * addresses: the same for the whole process. */
 #define STUB_CODE_MAX 512
-#define STUB_ADJ_MAX 8
 static struct stub_template {
-    uint32_t len, nadj;
+    uint32_t len;
     struct jit_label labels[JIT_STUB_COUNT];
-    struct jit_fix adj[STUB_ADJ_MAX];
     uint8_t code[STUB_CODE_MAX];
 } templates[16];
 static int template_state[16];
@@ -146,27 +145,21 @@ void bpfrt_jit_emit_stubs(struct jit_ctx *c)
                  (c->frame_test ? STUB_FRAME : 0) | (c->may_tail_call ? STUB_TAIL : 0);
     struct stub_template *t = &templates[v];
     int state = __atomic_load_n(&template_state[v], __ATOMIC_ACQUIRE);
-    if (state == 2 && c->hot.len == 0 && c->nadj[0] == 0 && c->nlabels == JIT_STUB_COUNT &&
-        (t->nadj <= c->cap_adj[0] ||
-         bpfrt_jit_grow_records(c, (void **)&c->adj[0], 0, &c->cap_adj[0], sizeof(*c->adj[0])))) {
+    if (state == 2 && c->hot.len == 0 && c->nadj[0] == 0 && c->nlabels == JIT_STUB_COUNT) {
         bpfrt_memcpy(c->hot.code, t->code, t->len);
         c->hot.len = t->len;
-        bpfrt_memcpy(c->adj[0], t->adj, t->nadj * sizeof(t->adj[0]));
-        c->nadj[0] = t->nadj;
         bpfrt_memcpy(c->labels, t->labels, sizeof(t->labels));
         return;
     }
     emit_stubs(c, v);
     /* the first compile of a variant keeps what it emitted, if it is
-     * the whole hot stream so far and fits */
-    if (state != 0 || c->err || c->hot.len > STUB_CODE_MAX || c->nadj[0] > STUB_ADJ_MAX || c->nfix[0] || c->nfix[1] ||
+     * the whole hot stream so far, recorded nothing and fits */
+    if (state != 0 || c->err || c->hot.len > STUB_CODE_MAX || c->nadj[0] || c->nfix[0] || c->nfix[1] ||
         c->nadj[1] || c->cold.len || c->nlabels != JIT_STUB_COUNT ||
         !__atomic_compare_exchange_n(&template_state[v], &state, 1, false, __ATOMIC_ACQUIRE, __ATOMIC_RELAXED))
         return;
     t->len = c->hot.len;
-    t->nadj = c->nadj[0];
     bpfrt_memcpy(t->code, c->hot.code, t->len);
-    bpfrt_memcpy(t->adj, c->adj[0], t->nadj * sizeof(t->adj[0]));
     bpfrt_memcpy(t->labels, c->labels, sizeof(t->labels));
     __atomic_store_n(&template_state[v], 2, __ATOMIC_RELEASE);
 }
