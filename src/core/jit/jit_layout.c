@@ -281,20 +281,21 @@ int bpfrt_jit_relax(struct jit_ctx *c)
 
 /* ---- linking ---- */
 
-/* Where targets are in the image: the instructions' starts (c->addr) and
- * the labels' places, each computed once; held in locals, which the
- * image's stores cannot change. An unknown target: the start. */
+/* Where targets are in the image: the labels' places (computed once) and
+ * the instructions' starts (c->addr), indexed by the target's instruction
+ * bit rather than branching on it (calls and jumps to either come in no
+ * order a predictor follows); held in locals, which the image's stores
+ * cannot change. An unknown target: the start. */
 struct finals {
-    const uint32_t *insn, *label;
-    uint32_t ninsn, nlabel;
+    const uint32_t *at[2];  /* labels, instructions */
+    uint32_t n[2];
 };
 
 static inline uint32_t final_pos(const struct finals *t, uint32_t target)
 {
+    unsigned insn = target >> 31;
     uint32_t i = target & ~JIT_TGT_INSN;
-    if (target & JIT_TGT_INSN)
-        return i < t->ninsn ? t->insn[i] : 0;
-    return i < t->nlabel ? t->label[i] : 0;
+    return i < t->n[insn] ? t->at[insn][i] : 0;
 }
 
 /* Copies n emitted bytes into the image: a stretch of up to 64 bytes as
@@ -345,11 +346,12 @@ int bpfrt_jit_link(struct jit_ctx *c, uint8_t *image)
     if (!label)
         return c->err = -BPFRT_ENOMEM;
     const int32_t *hot_shift = c->shift[0];
-    for (uint32_t i = 0; i < nlabels; i++) {
+    for (uint32_t i = 0; i < nlabels; i++) { /* (a cold label's adj: 0 | JIT_LABEL_COLD) */
         struct jit_label l = c->labels[i];
-        label[i] = l.pos + (l.adj >> 31 ? cold_base : (uint32_t)hot_shift[l.adj & ~JIT_LABEL_COLD]);
+        uint32_t sh = (uint32_t)hot_shift[l.adj & ~JIT_LABEL_COLD], cold = 0u - (l.adj >> 31);
+        label[i] = l.pos + ((cold_base & cold) | (sh & ~cold));
     }
-    const struct finals t = { c->addr, label, c->len + 1, nlabels };
+    const struct finals t = { { label, c->addr }, { nlabels, c->len + 1 } };
     int err = 0;
     for (unsigned st = 0; st < 2 && !err; st++) {
         const struct x86 *in = st ? &c->cold : &c->hot;
