@@ -41,11 +41,12 @@ static bool frame_local(uint8_t reg, int16_t off, unsigned size)
 /* The inline test of a checked access after its address is in r11: the
  * region the last load (or store) hit first - its home is the entry
  * frame's stack, so that also catches most stack accesses - then the
- * current frame's stack; out of both, `ja` to the slow path (rel32, always:
- * the cold code is far). Its bytes depend only on the cache and the size,
+ * current frame's stack; out of both, a call to the access stub, followed
+ * by the nop that describes the access (jit.h, JIT_ACCESS_NOP). Its bytes
+ * depend only on the cache and the size (the nop's info is patched in),
  * so they are built once per process and copied (state as the stubs'
  * templates: 0 empty, 1 being built, 2 ready). */
-#define CHECK_TMPL_MAX 40
+#define CHECK_TMPL_MAX 48
 static struct check_tmpl {
     uint8_t len;
     uint8_t code[CHECK_TMPL_MAX];
@@ -62,7 +63,9 @@ static void emit_check_test(struct x86 *x, bool load, unsigned si)
     bpfrt_x86_mov_rr(x, 8, JIT_T1, JIT_T2);
     bpfrt_x86_alu_rm(x, X86_SUB, 8, JIT_T1, JIT_EX, JIT_OFF(stk_lo));
     bpfrt_x86_alu_rm(x, X86_CMP, 8, JIT_T1, JIT_EX, JIT_OFF(stk_lim[si]));
-    bpfrt_x86_jcc_rel32(x, X86_CC_A, 0);
+    bpfrt_x86_jcc_rel8(x, X86_CC_BE, X86_CALL32_LEN + JIT_ACCESS_NOP);
+    bpfrt_x86_call_rel32(x, 0);
+    bpfrt_x86_nop(x, JIT_ACCESS_NOP);
     x->code[hit - 1] = (uint8_t)(x->len - hit); /* everything between is fixed-size */
 }
 
@@ -87,37 +90,26 @@ static void check_test(struct x86 *x, bool load, unsigned si)
 }
 
 /* Checked mode, and verified mode's probes: leaves the address in r11
- * after testing it. `dst` is the load's destination, which the slow path
- * may fill with a context field's value or a probe's bytes, sign-extended
- * for `sign` (execution then continues at the next instruction). */
+ * after testing it; what follows is the access itself (for a load:
+ * bpfrt_x86_load(size, sign, dst, r11, 0), which the stub's C side skips
+ * when it produced the value). `dst` is a load's eBPF destination. */
 static void check_access(struct jit_ctx *c, int base, int16_t off, unsigned size, enum jit_access_kind kind,
-                         int dst, bool sign)
+                         uint8_t dst, bool sign)
 {
-    struct x86 *x = &c->hot, *y = &c->cold;
+    struct x86 *x = &c->hot;
     unsigned si = size_idx(size);
     bool load = kind != JIT_ACC_STORE && kind != JIT_ACC_RMW;
     if (off == 0)
         bpfrt_x86_mov_rr(x, 8, JIT_T2, base);
     else
         bpfrt_x86_lea(x, JIT_T2, base, off);
-    uint32_t slow = bpfrt_jit_label_new(c), ok = bpfrt_jit_label_new(c); /* the slow path returns to ok */
     check_test(x, load, si);
-    bpfrt_jit_record_j32(c, x, slow);
-    bpfrt_jit_label_bind(c, x, ok);
-
-    bpfrt_jit_label_bind(c, y, slow);
-    bpfrt_x86_mov_r32_imm(y, JIT_T1, (uint32_t)kind << 26 | si << 24 | c->pc);
-    bpfrt_jit_call_label(c, y, c->stub[JIT_STUB_ACCESS]);
-    if (!load) {
-        bpfrt_jit_jump_label(c, y, -1, ok);
-        return;
-    }
-    bpfrt_jit_jump_label(c, y, X86_CC_E, ok);
-    if (sign) /* the interpreter's LDXSX of such a value */
-        bpfrt_x86_movsx_rr(y, 8, size, dst, JIT_T1);
-    else
-        bpfrt_x86_mov_rr(y, 8, dst, JIT_T1); /* a context field's value */
-    bpfrt_jit_jump_insn(c, y, -1, c->pc + 1);
+    uint32_t info = JIT_ACCESS_INFO(kind, sign, si, dst, c->pc);
+    bpfrt_memcpy(x->code + x->len - 4, &info, 4);
+    uint32_t end = x->len;
+    x->len -= JIT_ACCESS_NOP; /* (the call's end, for its record) */
+    jit_record(c, x, JIT_EV_CALL, c->stub[JIT_STUB_ACCESS]);
+    x->len = end;
 }
 
 /* A probe load: checked mode's test and slow path, where the probe kind
@@ -125,10 +117,10 @@ static void check_access(struct jit_ctx *c, int base, int16_t off, unsigned size
  * verified code the cache the test reads first holds the kernel object
  * the last probe found (jit_runtime.c), so a program reading fields of its
  * task stays inline; it starts as the entry frame's stack. */
-static void probe_load(struct jit_ctx *c, int base, int16_t off, unsigned size, bool sign, int dst)
+static void probe_load(struct jit_ctx *c, int base, int16_t off, unsigned size, bool sign, uint8_t dst)
 {
     check_access(c, base, off, size, sign ? JIT_ACC_PROBE_SX : JIT_ACC_PROBE, dst, false);
-    bpfrt_x86_load(&c->hot, size, sign, dst, JIT_T2, 0);
+    bpfrt_x86_load(&c->hot, size, sign, R(dst), JIT_T2, 0);
 }
 
 bool bpfrt_jit_needs_access_stub(const struct jit_ctx *c)
@@ -148,11 +140,11 @@ void bpfrt_jit_emit_ldx(struct jit_ctx *c, const struct interp_slot *d)
     int32_t off = d->off;
     bool sign = bpfrt_op_info[d->op].flags & BPFRT_OPF_SIGNED;
     if (jit_fact(c, BPFRT_FACT_PROBE_LOAD)) {
-        probe_load(c, base, d->off, jit_size(d), sign, R(d->dst));
+        probe_load(c, base, d->off, jit_size(d), sign, d->dst);
         return;
     }
     if (c->mode == JIT_CHECKED && !frame_local(d->src, d->off, jit_size(d))) {
-        check_access(c, base, d->off, jit_size(d), JIT_ACC_LOAD, R(d->dst), sign);
+        check_access(c, base, d->off, jit_size(d), JIT_ACC_LOAD, d->dst, sign);
         base = JIT_T2;
         off = 0;
     }
@@ -166,7 +158,7 @@ void bpfrt_jit_emit_st(struct jit_ctx *c, const struct interp_slot *d)
     int base = R(d->dst);
     int32_t off = d->off;
     if (c->mode == JIT_CHECKED && !frame_local(d->dst, d->off, jit_size(d))) {
-        check_access(c, base, d->off, jit_size(d), JIT_ACC_STORE, -1, false);
+        check_access(c, base, d->off, jit_size(d), JIT_ACC_STORE, 0, false);
         base = JIT_T2;
         off = 0;
     }
@@ -250,7 +242,7 @@ void bpfrt_jit_emit_atomic(struct jit_ctx *c, const struct interp_slot *d)
     int32_t off = d->off;
     bool in_frame = frame_local(d->dst, d->off, size);
     if (c->mode == JIT_CHECKED && !in_frame) {
-        check_access(c, base, d->off, size, JIT_ACC_RMW, -1, false);
+        check_access(c, base, d->off, size, JIT_ACC_RMW, 0, false);
         base = JIT_T2;
         off = 0;
     }

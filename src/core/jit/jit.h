@@ -106,10 +106,33 @@ enum jit_stub {
 enum jit_raise_kind { JIT_RAISE_BUDGET = 1, JIT_RAISE_FELL_OFF, JIT_RAISE_HELPER, JIT_RAISE_BAD_INSN };
 #define JIT_PACK(kind, pc) ((uint32_t)(kind) << 24 | (pc))
 
-/* Kinds of checked access (bpfrt_jit_slow_access's packed argument: kind << 26 |
- * log2(size) << 24 | pc), and the probes of verified code (zero- and
+/* Kinds of checked access, and the probes of verified code (zero- and
  * sign-extending). */
 enum jit_access_kind { JIT_ACC_LOAD = 0, JIT_ACC_STORE = 1, JIT_ACC_RMW = 2, JIT_ACC_PROBE = 3, JIT_ACC_PROBE_SX = 4 };
+
+/* A checked access whose inline test fails calls the access stub; after
+ * the call sits a 7-byte nop (JIT_ACCESS_NOP) whose 32-bit displacement
+ * says what the access is: the stub's C side reads it through the return
+ * address, so the access needs no code of its own out of line. It returns
+ * past the nop to the inline access, or past that too when it produced a
+ * load's value itself (a context field, a probe), written to the
+ * destination register's saved slot. */
+#define JIT_ACCESS_NOP 7 /* nop dword [rax + disp32]: 0f 1f 80, then the info */
+#define JIT_ACCESS_INFO(kind, sign, si, dst, pc) \
+    ((uint32_t)(kind) << 27 | (uint32_t)(sign) << 26 | (uint32_t)(si) << 24 | (uint32_t)(dst) << 20 | (pc))
+#define JIT_ACCESS_KIND(info) ((info) >> 27)
+#define JIT_ACCESS_SIGN(info) (((info) >> 26) & 1)
+#define JIT_ACCESS_SI(info) (((info) >> 24) & 3)
+#define JIT_ACCESS_DST(info) (((info) >> 20) & 15) /* an eBPF register */
+#define JIT_ACCESS_PC(info) ((info) & 0xfffff)      /* (programs have at most 2^20 instructions) */
+/* The x86 registers the access stub saves, in push order: every eBPF
+ * register a load may write (r0-r9), the budget and the address. The C
+ * side finds register i's slot at saved[JIT_ACCESS_SAVED - 1 - i], the
+ * return address at saved[JIT_ACCESS_SAVED]. */
+#define JIT_ACCESS_SAVED 12
+static const uint8_t jit_access_saved[JIT_ACCESS_SAVED] = {
+    X86_RAX, X86_RCX, X86_RDX, X86_RSI, X86_RDI, X86_R8, X86_R9, X86_R11, X86_RBX, X86_R13, X86_R14, X86_R15,
+};
 
 /* A jump, call or loop head as the emission met it (jit_layout.c). */
 struct jit_fix {
@@ -431,7 +454,9 @@ struct jit_magic {
 bool bpfrt_jit_magic_u(uint64_t d, unsigned width, struct jit_magic *out);
 
 /* ---- jit_runtime.c: C functions generated code calls ---- */
-int bpfrt_jit_slow_access(struct jit_exec *ex, uint64_t addr, uint32_t packed, uint64_t *val, uint64_t r10);
+/* The access stub's C side (saved: the registers the stub pushed, then the
+ * return address): 1 continues, 0 unwinds (the error recorded). */
+int bpfrt_jit_slow_access(struct jit_exec *ex, uint64_t addr, uint64_t *saved, uint64_t r10);
 int bpfrt_jit_slow_frame(struct jit_exec *ex, uint64_t unused, uint32_t pc, uint64_t *val, uint64_t r10);
 int bpfrt_jit_slow_tail(struct jit_exec *ex, uint64_t unused, uint32_t pc, uint64_t *val, uint64_t r10);
 void bpfrt_jit_raise(struct jit_exec *ex, uint32_t packed, uint64_t r10);

@@ -73,28 +73,64 @@ static void probe_hint(struct jit_exec *ex)
 
 /* ---- slow paths (called through the stubs of jit_stubs.c) ---- */
 
-int bpfrt_jit_slow_access(struct jit_exec *ex, uint64_t addr, uint32_t packed, uint64_t *val, uint64_t r10)
+/* The saved slot of x86 register reg (jit.h, jit_access_saved). */
+static uint64_t *saved_slot(uint64_t *saved, int reg)
 {
-    uint32_t pc = packed & 0xffffff, size = 1u << ((packed >> 24) & 3), kind = packed >> 26;
+    for (unsigned i = 0; i < JIT_ACCESS_SAVED; i++)
+        if (jit_access_saved[i] == reg)
+            return &saved[JIT_ACCESS_SAVED - 1 - i];
+    return NULL;
+}
+
+int bpfrt_jit_slow_access(struct jit_exec *ex, uint64_t addr, uint64_t *saved, uint64_t r10)
+{
+    (void)r10;
+    uint64_t ret = saved[JIT_ACCESS_SAVED]; /* the nop after the stub's call */
+    uint32_t info;
+    bpfrt_memcpy(&info, (const void *)(uintptr_t)(ret + 3), 4);
+    uint32_t pc = JIT_ACCESS_PC(info), si = JIT_ACCESS_SI(info), size = 1u << si, kind = JIT_ACCESS_KIND(info);
+    bool sign = JIT_ACCESS_SIGN(info);
+    uint64_t val = 0;
     int r;
+    saved[JIT_ACCESS_SAVED] = ret + JIT_ACCESS_NOP; /* on to the access */
     if (kind >= JIT_ACC_PROBE) { /* verified code: a load through a kernel pointer */
-        *val = bpfrt_interp_probe_load(&ex->vm, addr, size, kind == JIT_ACC_PROBE_SX);
+        sign = kind == JIT_ACC_PROBE_SX;
+        val = bpfrt_interp_probe_load(&ex->vm, addr, size, sign);
         probe_hint(ex);
-        return 2;
+        r = 2;
+    } else {
+        sync_stack_region(ex);
+        switch (kind) {
+        case JIT_ACC_LOAD:
+            r = bpfrt_interp_check_load(&ex->vm, addr, size, &val, pc);
+            if (r == 2 && sign) /* the interpreter's LDXSX of such a value */
+                val = (uint64_t)((int64_t)(val << (64 - 8 * size)) >> (64 - 8 * size));
+            break;
+        case JIT_ACC_STORE:
+            r = bpfrt_interp_check_store(&ex->vm, addr, size, pc) ? 1 : 0;
+            break;
+        default:
+            r = bpfrt_interp_check_rmw(&ex->vm, addr, size, pc) ? 1 : 0;
+            break;
+        }
+        bpfrt_jit_sync_hints(ex);
     }
-    sync_stack_region(ex);
-    switch (kind) {
-    case JIT_ACC_LOAD:
-        r = bpfrt_interp_check_load(&ex->vm, addr, size, val, pc);
-        break;
-    case JIT_ACC_STORE:
-        r = bpfrt_interp_check_store(&ex->vm, addr, size, pc) ? 1 : 0;
-        break;
-    default:
-        r = bpfrt_interp_check_rmw(&ex->vm, addr, size, pc) ? 1 : 0;
-        break;
+    if (r == 2) {
+        /* the value is the load's: into its register, past the load
+         * (emit_mem.c emits it as bpfrt_x86_load(size, sign, dst, r11, 0)) */
+        int dst = jit_reg[JIT_ACCESS_DST(info)];
+        uint64_t *slot = saved_slot(saved, dst);
+        uint8_t buf[X86_MAX_INSN];
+        struct x86 load = { buf, 0, 0, sizeof(buf) };
+        bpfrt_x86_load(&load, size, sign, dst, JIT_T2, 0);
+        if (!slot) { /* (every eBPF register a load may write is saved) */
+            bpfrt_interp_fail(&ex->vm, BPFRT_RUN_BAD_INSN, pc, 0, "jit: load at insn %u into an unsaved register", pc);
+            return 0;
+        }
+        *slot = val;
+        saved[JIT_ACCESS_SAVED] += load.len;
+        return 1;
     }
-    bpfrt_jit_sync_hints(ex);
     return r;
 }
 

@@ -105,6 +105,32 @@ static void stub_slow(struct jit_ctx *c, enum jit_stub which, const void *fn, in
     bpfrt_x86_ret(x);
 }
 
+/* The access stub: called from a checked access whose inline test
+ * failed, the access's description in the nop after the call (jit.h,
+ * JIT_ACCESS_NOP). Saves every register a load may write, then calls
+ * bpfrt_jit_slow_access(ex, r11, saved, r10), which may rewrite a saved
+ * register and the return address; 0 unwinds. */
+static void stub_access(struct jit_ctx *c)
+{
+    struct x86 *x = &c->hot;
+    bpfrt_jit_label_bind(c, x, c->stub[JIT_STUB_ACCESS]);
+    for (unsigned i = 0; i < JIT_ACCESS_SAVED; i++)
+        bpfrt_x86_push(x, jit_access_saved[i]);
+    /* entered with rsp 8 mod 16 (a frame's code calls it), 12 pushes */
+    bpfrt_x86_alu_ri(x, X86_SUB, 8, X86_RSP, 8);
+    bpfrt_x86_lea(x, X86_RDI, JIT_EX, -JIT_EX_BIAS);
+    bpfrt_x86_mov_rr(x, 8, X86_RSI, JIT_T2);
+    bpfrt_x86_lea(x, X86_RDX, X86_RSP, 8);
+    bpfrt_x86_mov_rr(x, 8, X86_RCX, X86_RBP);
+    bpfrt_jit_call_abs(x, X86_RAX, (const void *)bpfrt_jit_slow_access);
+    bpfrt_x86_alu_ri(x, X86_ADD, 8, X86_RSP, 8);
+    bpfrt_x86_test_rr(x, 4, X86_RAX, X86_RAX);
+    for (int i = JIT_ACCESS_SAVED - 1; i >= 0; i--)
+        bpfrt_x86_pop(x, jit_access_saved[i]);
+    bpfrt_jit_jump_back(c, x, X86_CC_E, c->stub[JIT_STUB_UNWIND]);
+    bpfrt_x86_ret(x);
+}
+
 /* The stubs of variant v (STUB_*), from v alone. */
 static void emit_stubs(struct jit_ctx *c, unsigned v)
 {
@@ -112,7 +138,7 @@ static void emit_stubs(struct jit_ctx *c, unsigned v)
     stub_raise(c, v & STUB_CHECKED);
     /* the slow stubs only where something can call them */
     if (v & STUB_ACCESS)
-        stub_slow(c, JIT_STUB_ACCESS, (const void *)bpfrt_jit_slow_access, 8);
+        stub_access(c);
     if (v & STUB_FRAME)
         stub_slow(c, JIT_STUB_FRAME, (const void *)bpfrt_jit_slow_frame, 16);
     if (v & STUB_TAIL)

@@ -143,6 +143,7 @@ static inline void bpfrt_x86_nop(struct x86 *x, unsigned n);
 #define X86_JCC32_LEN 6
 #define X86_JMP8_LEN 2
 #define X86_JMP32_LEN 5
+#define X86_CALL32_LEN 5
 
 /* The definitions: inline, so the constants emitters pass (sizes, the
  * JIT's fixed registers, opcodes) fold into a few byte stores. */
