@@ -89,9 +89,11 @@ static inline bool too_far(uint32_t pos, uint32_t adj, uint32_t tpos, uint32_t t
     return dist > 128 + 4 * (recs + 1);
 }
 
+#define NO_HEAD 0xffffffffu
+
 /* The layout with every jump long: the shifts are the loop heads' padding.
  * The loop heads' record indices go to heads[], in order, ended by nadj
- * (after the last record). */
+ * (after the last record); heads[-1] is NO_HEAD. */
 static void place_long(struct jit_ctx *c, uint32_t *heads)
 {
     int32_t shift = 0, *out = c->shift[0];
@@ -140,7 +142,6 @@ static inline __attribute__((always_inline)) bool sweep(struct jit_ctx *c, bool 
     uint32_t pending = 0; /* the furthest target of a decision a later change could undo */
     int32_t shift = 0, *out = c->shift[0];
     struct jit_fix *f = c->adj[0];
-    const uint32_t *heads0 = heads;
     uint32_t n = c->nadj[0], hot_len = c->hot.len;
     for (uint32_t e = 0; e < n; e++) {
         int32_t delta = shift - out[e];
@@ -174,7 +175,7 @@ static inline __attribute__((always_inline)) bool sweep(struct jit_ctx *c, bool 
         }
         bool near = k & JIT_EV_NEAR, fwd = ta > e;
         /* a loop head between e and the target; after e: the first one */
-        bool head = padded && (fwd ? *heads < ta : heads != heads0 && heads[-1] >= ta);
+        bool head = padded && (fwd ? *heads < ta : (heads[-1] != NO_HEAD) & (heads[-1] >= ta));
         int32_t d = near ? delta : delta - save; /* the code after e moved by this, e short */
         int64_t at = (int64_t)tpos + out[ta] + (fwd ? d : 0); /* (at or before e: placed in this sweep) */
         if (__builtin_expect(fwd && head, 0)) {
@@ -243,13 +244,15 @@ static bool pass_back(struct jit_ctx *c, int32_t **next)
 
 int bpfrt_jit_relax(struct jit_ctx *c)
 {
-    uint32_t n = c->nadj[0], none = n, *heads = &none;
+    uint32_t n = c->nadj[0], none[2] = { NO_HEAD, n }, *heads = none + 1;
     if (c->nadj[1]) /* the cold stream's jumps are rel32 (JIT_EV_J32): none resizable */
         return -BPFRT_EFAULT;
     c->shift[0] = bpfrt_jit_scratch_get(c, ((size_t)n + 1) * sizeof(int32_t), false);
     c->shift[1] = bpfrt_jit_scratch_get(c, sizeof(int32_t), true);
     if (c->aligned)
-        heads = bpfrt_jit_scratch_get(c, ((size_t)n + 1) * sizeof(uint32_t), false);
+        heads = bpfrt_jit_scratch_get(c, ((size_t)n + 2) * sizeof(uint32_t), false);
+    if (heads && c->aligned)
+        *heads++ = NO_HEAD;
     struct jit_label *tgt = bpfrt_jit_scratch_get(c, (size_t)n * sizeof(*tgt), false);
     if (!c->shift[0] || !c->shift[1] || !heads || !tgt)
         return -BPFRT_ENOMEM;
