@@ -74,28 +74,21 @@ static void after_c_call(struct jit_ctx *c, struct x86 *x)
 }
 
 /* After a helper returned r0: a failed run unwinds (naming this
- * instruction), a tail call replaces the frame's program. */
+ * instruction), a tail call replaces the frame's program. Both are rare:
+ * one test of run->error | run->tail_call_target inline, and a call to the
+ * helper stub (jit_stubs.c) with the pc in the nop after it (jit.h,
+ * JIT_ACCESS_NOP). Clobbers r10 and r11. */
 static void after_helper(struct jit_ctx *c)
 {
-    struct x86 *x = &c->hot, *y = &c->cold;
-    uint32_t err = bpfrt_jit_label_new(c), tail = bpfrt_jit_label_new(c);
+    struct x86 *x = &c->hot;
     bpfrt_x86_load(x, 8, false, JIT_T1, JIT_EX, JIT_OFF(run));
-    bpfrt_x86_alu_mi(x, X86_CMP, 4, JIT_T1, (int32_t)__builtin_offsetof(struct bpfrt_run, error), 0);
-    bpfrt_jit_jump_label(c, x, X86_CC_NE, err);
-    bpfrt_x86_alu_mi(x, X86_CMP, 8, JIT_T1, (int32_t)__builtin_offsetof(struct bpfrt_run, tail_call_target), 0);
-    bpfrt_jit_jump_label(c, x, X86_CC_NE, tail);
-
-    bpfrt_jit_label_bind(c, y, err);
-    bpfrt_x86_mov_r32_imm(y, JIT_T1, JIT_PACK(JIT_RAISE_HELPER, c->pc));
-    bpfrt_jit_jump_label(c, y, -1, c->stub[JIT_STUB_RAISE]);
-    bpfrt_jit_label_bind(c, y, tail);
-    bpfrt_x86_mov_r32_imm(y, JIT_T1, c->pc);
-    bpfrt_jit_call_label(c, y, c->stub[JIT_STUB_TAIL]);
-    bpfrt_jit_jump_label(c, y, X86_CC_E, c->stub[JIT_STUB_LEAVE]); /* left to bpfrt_prog_run */
-    if (c->mode == JIT_CHECKED)
-        bpfrt_x86_load(y, 8, false, JIT_BUDGET, JIT_EX, JIT_OFF(vm.budget));
-    bpfrt_x86_load(y, 8, false, R(1), JIT_EX, JIT_OFF(ctx));
-    bpfrt_x86_jmp_r(y, JIT_T1); /* the target's first instruction, same frame */
+    bpfrt_x86_load(x, 4, false, JIT_T2, JIT_T1, (int32_t)__builtin_offsetof(struct bpfrt_run, error));
+    bpfrt_x86_alu_rm(x, X86_OR, 8, JIT_T2, JIT_T1, (int32_t)__builtin_offsetof(struct bpfrt_run, tail_call_target));
+    bpfrt_x86_jcc_rel8(x, X86_CC_E, X86_CALL32_LEN + JIT_ACCESS_NOP);
+    bpfrt_jit_call_label(c, x, c->stub[JIT_STUB_HELPER]);
+    bpfrt_x86_nop(x, JIT_ACCESS_NOP);
+    uint32_t pc = c->pc;
+    bpfrt_memcpy(x->code + x->len - 4, &pc, 4);
 }
 
 /* A bpf-to-bpf call to instruction `target`, or (target < 0) to the

@@ -99,7 +99,7 @@ typedef uint64_t (*jit_entry_fn)(struct jit_exec *ex, const uint64_t *regs, cons
  * this order, so their ids are fixed). */
 enum jit_stub {
     JIT_STUB_EXIT_STORE, JIT_STUB_EPILOGUE, JIT_STUB_UNWIND, JIT_STUB_LEAVE, JIT_STUB_RAISE,
-    JIT_STUB_ACCESS, JIT_STUB_FRAME, JIT_STUB_TAIL, JIT_STUB_COUNT
+    JIT_STUB_ACCESS, JIT_STUB_FRAME, JIT_STUB_TAIL, JIT_STUB_HELPER, JIT_STUB_COUNT
 };
 
 /* What bpfrt_jit_raise reports (the top byte of its packed argument). */
@@ -118,6 +118,9 @@ enum jit_access_kind { JIT_ACC_LOAD = 0, JIT_ACC_STORE = 1, JIT_ACC_RMW = 2, JIT
  * load's value itself (a context field, a probe), written to the
  * destination register's saved slot. */
 #define JIT_ACCESS_NOP 7 /* nop dword [rax + disp32]: 0f 1f 80, then the info */
+/* (The helper stub, JIT_STUB_HELPER, reads its caller's instruction the
+ * same way: after a helper call that failed the run or set a tail-call
+ * target, `call` to it is followed by such a nop holding the pc.) */
 #define JIT_ACCESS_INFO(kind, sign, si, dst, pc) \
     ((uint32_t)(kind) << 27 | (uint32_t)(sign) << 26 | (uint32_t)(si) << 24 | (uint32_t)(dst) << 20 | (pc))
 #define JIT_ACCESS_KIND(info) ((info) >> 27)

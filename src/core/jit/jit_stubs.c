@@ -131,6 +131,41 @@ static void stub_access(struct jit_ctx *c)
     bpfrt_x86_ret(x);
 }
 
+/* A call to a stub emitted before (the stubs' calls): its final rel32. */
+static void call_back(struct jit_ctx *c, struct x86 *x, enum jit_stub which)
+{
+    struct jit_label to = c->labels[c->stub[which]];
+    bpfrt_x86_call_rel32(x, (int32_t)((int64_t)to.pos - (x->len + X86_CALL32_LEN)));
+}
+
+/* The helper stub: called after a helper call that failed the run or set
+ * a tail-call target, the helper call's pc in the nop after the call
+ * (emit_call.c's after_helper). A failure raises (naming that pc); a tail
+ * call goes through the tail stub: handed off to bpfrt_prog_run (LEAVE),
+ * or into the target's first instruction in this frame with r1 = the
+ * context and every other register as it was. */
+static void stub_helper(struct jit_ctx *c, bool checked)
+{
+    struct x86 *x = &c->hot;
+    bpfrt_jit_label_bind(c, x, c->stub[JIT_STUB_HELPER]);
+    bpfrt_x86_load(x, 8, false, JIT_T1, X86_RSP, 0);
+    bpfrt_x86_load(x, 4, false, JIT_T1, JIT_T1, 3); /* the nop's displacement: the pc */
+    bpfrt_x86_load(x, 8, false, JIT_T2, JIT_EX, JIT_OFF(run));
+    bpfrt_x86_alu_mi(x, X86_CMP, 4, JIT_T2, (int32_t)__builtin_offsetof(struct bpfrt_run, error), 0);
+    bpfrt_x86_jcc_rel8(x, X86_CC_E, 0);
+    uint32_t to_tail = x->len;
+    bpfrt_x86_alu_ri(x, X86_OR, 4, JIT_T1, (int32_t)JIT_PACK(JIT_RAISE_HELPER, 0));
+    bpfrt_jit_jump_back(c, x, -1, c->stub[JIT_STUB_RAISE]); /* (it realigns rsp) */
+    x->code[to_tail - 1] = (uint8_t)(x->len - to_tail);
+    bpfrt_x86_alu_ri(x, X86_ADD, 8, X86_RSP, 8); /* no return: the frame's code continues elsewhere */
+    call_back(c, x, JIT_STUB_TAIL);
+    bpfrt_jit_jump_back(c, x, X86_CC_E, c->stub[JIT_STUB_LEAVE]); /* left to bpfrt_prog_run */
+    if (checked)
+        bpfrt_x86_load(x, 8, false, JIT_BUDGET, JIT_EX, JIT_OFF(vm.budget));
+    bpfrt_x86_load(x, 8, false, jit_reg[1], JIT_EX, JIT_OFF(ctx));
+    bpfrt_x86_jmp_r(x, JIT_T1); /* the target's first instruction, same frame */
+}
+
 /* The stubs of variant v (STUB_*), from v alone. */
 static void emit_stubs(struct jit_ctx *c, unsigned v)
 {
@@ -143,6 +178,8 @@ static void emit_stubs(struct jit_ctx *c, unsigned v)
         stub_slow(c, JIT_STUB_FRAME, (const void *)bpfrt_jit_slow_frame, 16);
     if (v & STUB_TAIL)
         stub_slow(c, JIT_STUB_TAIL, (const void *)bpfrt_jit_slow_tail, 8);
+    if (v & STUB_TAIL) /* (every helper call may tail-call) */
+        stub_helper(c, v & STUB_CHECKED);
 }
 
 /* The stubs' code depends only on four things (checked mode; the access
