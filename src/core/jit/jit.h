@@ -149,7 +149,8 @@ struct jit_fix {
     uint32_t target;   /* label id, or instruction | JIT_TGT_INSN */
     uint32_t adj;      /* its stream's resizable records before it */
     uint8_t kind;
-    bool far;          /* a pass-sized jump too far ever to be short */
+    bool far;          /* settled: a pass-sized jump the relaxation no longer looks at (too far
+                        * ever to be short, or short with no loop head between it and its target) */
 };
 
 /* Where a label was bound (or an instruction starts): its emitted

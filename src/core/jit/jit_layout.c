@@ -9,13 +9,15 @@
  * instruction's start, notes its emitted position and how many resizable
  * records come before it. A position in the image is then the emitted
  * position plus its stream's shift before it: what the loop heads' padding
- * added minus what the short jumps saved. The relaxation loop only does
- * that arithmetic over the resizable records: it computes the shifts,
- * makes short each jump whose distance fits rel8, and repeats until no
- * jump changes. Distances only shrink as jumps become short, so a short
- * jump stays valid and the loop converges. Linking copies the emitted
- * bytes into the image and re-encodes every recorded jump and call with
- * its final offset. */
+ * added minus what the short jumps saved. The relaxation only does that
+ * arithmetic over the resizable records (only the hot stream has them):
+ * sweeps that compute the shifts and make short each jump whose distance
+ * fits rel8, until no decision can have changed. Without loop padding
+ * distances only shrink as jumps become short, so a short jump stays valid
+ * and the sweeps converge; padding can grow, and the jumps it pushes out of
+ * reach go back to long afterwards. Linking copies the emitted bytes into
+ * the image and re-encodes every recorded jump and call with its final
+ * offset. */
 #include "core/jit/jit.h"
 
 bool bpfrt_jit_grow_records(struct jit_ctx *c, void **array, uint32_t n, uint32_t *cap, size_t elem)
@@ -53,6 +55,10 @@ static const uint8_t emitted_len[8] = {
     [JIT_EV_JMP] = X86_JMP32_LEN, [JIT_EV_JCC] = X86_JCC32_LEN, [JIT_EV_J8] = 2, [JIT_EV_CALL] = 5,
 };
 static const uint8_t saving[8] = { [JIT_EV_JMP] = X86_JMP32_LEN - 2, [JIT_EV_JCC] = X86_JCC32_LEN - 2 };
+/* What a record saves by its kind byte's low bits (kind and JIT_EV_NEAR). */
+static const uint8_t near_saving[16] = {
+    [JIT_EV_NEAR | JIT_EV_JMP] = X86_JMP32_LEN - 2, [JIT_EV_NEAR | JIT_EV_JCC] = X86_JCC32_LEN - 2
+};
 
 /* Where a target (a label, or an instruction's start) is in the emitted
  * code; an unknown one: the start. */
@@ -71,18 +77,6 @@ static inline uint32_t target_pos(const struct jit_ctx *c, uint32_t target)
     return (uint32_t)((st ? c->cold_base : 0) + l.pos + c->shift[st][l.adj & ~JIT_LABEL_COLD]);
 }
 
-/* A position and a record index in the emitted code of both streams, the
- * cold after the hot. */
-static inline uint32_t global_pos(const struct jit_ctx *c, unsigned st, uint32_t pos)
-{
-    return pos + (st ? c->hot.len : 0);
-}
-
-static inline uint32_t global_adj(const struct jit_ctx *c, unsigned st, uint32_t adj)
-{
-    return adj + (st ? c->nadj[0] : 0);
-}
-
 /* Whether a pass-sized jump ending at emitted position pos (global) after
  * adj records (global) can never be short, its target at tpos after tadj:
  * padding only lengthens a distance, and each record between a jump and
@@ -95,194 +89,279 @@ static inline bool too_far(uint32_t pos, uint32_t adj, uint32_t tpos, uint32_t t
     return dist > 128 + 4 * (recs + 1);
 }
 
-/* The shifts with every jump long and the loop heads' padding, hot code
- * first, then cold; in the same sweep, the jumps too far ever to be short
- * are marked. */
-static void place(struct jit_ctx *c)
+#define NO_HEAD 0xffffffffu
+
+/* The layout with every jump long: the shifts are the loop heads' padding.
+ * The loop heads' record indices go to heads[], in order, ended by nadj
+ * (after the last record); heads[-1] is NO_HEAD. */
+static void place_long(struct jit_ctx *c, uint32_t *heads)
 {
-    uint32_t base = 0;
-    for (unsigned st = 0; st < 2; st++) {
-        int32_t shift = 0, *out = c->shift[st];
-        struct jit_fix *a = c->adj[st];
-        for (uint32_t e = 0, n = c->nadj[st]; e < n; e++) {
-            out[e] = shift;
-            uint8_t k = a[e].kind;
-            if (__builtin_expect(JIT_EV_KIND(k) == JIT_EV_ALIGN, 0)) {
-                shift += (int32_t)pad_at(base + a[e].pos + (uint32_t)shift);
-                continue;
-            }
-            struct jit_label l = target_of(c, a[e].target);
-            unsigned tst = l.adj >> 31;
-            a[e].far = too_far(global_pos(c, st, a[e].pos), global_adj(c, st, e), global_pos(c, tst, l.pos),
-                               global_adj(c, tst, l.adj & ~JIT_LABEL_COLD));
+    int32_t shift = 0, *out = c->shift[0];
+    const struct jit_fix *a = c->adj[0];
+    uint32_t n = c->nadj[0];
+    for (uint32_t e = 0; e < n; e++) {
+        out[e] = shift;
+        if (__builtin_expect(JIT_EV_KIND(a[e].kind) == JIT_EV_ALIGN, 0)) {
+            *heads++ = e;
+            shift += (int32_t)pad_at(a[e].pos + (uint32_t)shift);
         }
-        out[c->nadj[st]] = shift;
-        if (st == 0)
-            c->cold_base = base = (uint32_t)(c->hot.len + shift);
-        else
-            c->image_len = base + (uint32_t)(c->cold.len + shift);
     }
+    out[n] = shift;
+    *heads = n;
+    c->cold_base = c->hot.len + (uint32_t)shift;
 }
 
-/* Whether the pass-sized jump a[e] of stream st fits rel8 in the current
- * layout, as it is (near) or if made short. */
-static inline bool fits_short(const struct jit_ctx *c, unsigned st, uint32_t e, bool near)
+/* One sweep places and decides at once (Gauss-Seidel; Linux's passes are
+ * Jacobi): deciding jump e, the shifts before it are this sweep's, and a
+ * target after it is where the last sweep's layout puts it once moved by
+ * what this sweep has changed before e (e made short included) - and, when
+ * a loop head lies between, by what that moves the head's padding: past
+ * the first such head every position keeps its alignment, so later heads'
+ * padding stays as it was. That is the exact layout of the decisions made
+ * so far with the last sweep's for the rest (the last sweep's layout is
+ * exact for its own decisions, and the first sweep's is every jump long).
+ * A long jump becomes short when it fits there; nothing goes back to long
+ * here. A decision stays right for the sweep's final layout unless a jump
+ * between it and its target changes later in the sweep: of a forward jump
+ * that stayed long (it may now fit), or of a short forward one with a loop
+ * head before its target (the padding may grow); when nothing became short
+ * between one of those and its target, the sweep is the last (returns
+ * false), and *misfit tells whether a short jump does not fit its final
+ * layout. The first sweep notes each jump's target (its emitted position,
+ * records before it) in tgt[], where the others read it.
+ * Without loop padding distances only shrink, the loop ends where Linux's
+ * passes do - every jump that fits is short, the least such set, whatever
+ * the order of decisions - and nothing misfits.
+ * The sweeps skip the jumps marked settled (struct jit_fix's far): those
+ * too far ever to be short, marked by the first sweep, and the short ones
+ * no loop head separates from their target (their distance only shrinks). */
+static inline __attribute__((always_inline)) bool sweep(struct jit_ctx *c, bool first, const uint32_t *heads,
+                                                        struct jit_label *tgt, bool *misfit, bool padded)
 {
-    const struct jit_fix *f = &c->adj[st][e];
-    unsigned save = saving[JIT_EV_KIND(f->kind)];
-    /* where it would end if long; a short jump ends `save` bytes before */
-    uint32_t end = (st ? c->cold_base : 0) + f->pos + (uint32_t)c->shift[st][e];
-    int64_t rel = (int64_t)target_pos(c, f->target) - (near ? end - save : end);
-    if (!near && rel < 0) /* backward: making it short brings its end closer */
-        rel += save;
-    return x86_is_imm8(rel);
-}
-
-/* One pass with loop padding (Linux's: Jacobi): flips the pass-sized
- * jumps that are long (near = false) and fit short, or that are short
- * (near = true) and no longer fit, all against the last pass's layout,
- * while laying out the result in next[], which then becomes the layout.
- * Making jumps short, it also tells in *misfit whether a short jump no
- * longer fits the last layout: when nothing changed, that layout is the
- * final one, and the passes that would take such jumps back to long have
- * nothing to do unless *misfit. */
-static bool pass(struct jit_ctx *c, bool near, int32_t *next[2], bool *misfit)
-{
-    bool changed = false, bad = false;
-    uint32_t base = 0;
-    for (unsigned st = 0; st < 2; st++) {
-        int32_t shift = 0, *out = next[st];
-        struct jit_fix *a = c->adj[st];
-        for (uint32_t e = 0, n = c->nadj[st]; e < n; e++) {
-            out[e] = shift;
-            uint8_t k = a[e].kind;
-            if (__builtin_expect(JIT_EV_KIND(k) == JIT_EV_ALIGN, 0)) {
-                shift += (int32_t)pad_at(base + a[e].pos + (uint32_t)shift);
-                continue;
-            }
-            if (!a[e].far && !(k & JIT_EV_NEAR) == !near && fits_short(c, st, e, near) == !near) {
-                a[e].kind = k ^= JIT_EV_NEAR;
-                changed = true;
-            } else if (!near && (k & JIT_EV_NEAR)) {
-                bad |= !fits_short(c, st, e, true);
-            }
-            if (k & JIT_EV_NEAR)
-                shift -= saving[JIT_EV_KIND(k)];
+    bool unsettled = false, bad = false;
+    uint32_t pending = 0; /* the furthest target of a decision a later change could undo */
+    int32_t shift = 0, *out = c->shift[0];
+    struct jit_fix *f = c->adj[0];
+    uint32_t n = c->nadj[0], hot_len = c->hot.len;
+    for (uint32_t e = 0; e < n; e++) {
+        int32_t delta = shift - out[e];
+        out[e] = shift;
+        uint8_t k = f[e].kind, kind = JIT_EV_KIND(k);
+        if (__builtin_expect(kind == JIT_EV_ALIGN, 0)) {
+            heads++; /* (now the first loop head after e) */
+            shift += (int32_t)pad_at(f[e].pos + (uint32_t)shift);
+            continue;
         }
-        out[c->nadj[st]] = shift;
-        if (st == 0)
-            base = (uint32_t)(c->hot.len + shift);
-        else
-            c->image_len = base + (uint32_t)(c->cold.len + shift);
+        if (f[e].far) {
+            shift -= near_saving[k & 15];
+            continue;
+        }
+        int32_t save = saving[kind];
+        /* the target: in the emitted code of both streams, the cold after
+         * the hot and after every record (the cold stream has none);
+         * looked up by the first sweep, kept for the others in tgt[] */
+        uint32_t ta, tpos;
+        if (first) {
+            struct jit_label l = target_of(c, f[e].target);
+            bool cold = l.adj >> 31;
+            ta = cold ? n : l.adj;
+            tpos = (cold ? hot_len : 0) + l.pos;
+            tgt[e] = (struct jit_label){ tpos, ta };
+            if ((f[e].far = too_far(f[e].pos, e, tpos, ta)))
+                continue;
+        } else {
+            tpos = tgt[e].pos;
+            ta = tgt[e].adj;
+        }
+        bool near = k & JIT_EV_NEAR, fwd = ta > e;
+        /* a loop head between e and the target; after e: the first one */
+        bool head = padded && (fwd ? *heads < ta : (heads[-1] != NO_HEAD) & (heads[-1] >= ta));
+        int32_t d = near ? delta : delta - save; /* the code after e moved by this, e short */
+        int64_t at = (int64_t)tpos + out[ta] + (fwd ? d : 0); /* (at or before e: placed in this sweep) */
+        if (__builtin_expect(fwd && head, 0)) {
+            uint32_t h = f[*heads].pos + (uint32_t)out[*heads];
+            at += (int32_t)pad_at(h + (uint32_t)d) - (int32_t)pad_at(h);
+        }
+        bool fits = x86_is_imm8(at - ((int64_t)f[e].pos + shift - save)); /* from its end as short */
+        if (!near && !fits) {
+            pending = fwd && ta > pending ? ta : pending;
+            continue;
+        }
+        if (!near) {
+            f[e].kind = k | JIT_EV_NEAR;
+            f[e].far = !head;
+            unsettled |= e < pending;
+        } else {
+            bad |= !fits;
+            pending = fwd && ta > pending ? ta : pending;
+        }
+        shift -= save;
     }
-    for (unsigned st = 0; st < 2; st++) {
-        int32_t *t = c->shift[st];
-        c->shift[st] = next[st];
-        next[st] = t;
-    }
-    c->cold_base = base;
-    *misfit = near ? changed : bad; /* (taking jumps back: until nothing changes) */
-    return changed;
+    out[n] = shift;
+    c->cold_base = hot_len + (uint32_t)shift;
+    c->image_len = c->cold_base + c->cold.len;
+    *misfit = bad;
+    return unsettled;
 }
 
-/* Without loop padding: one sweep places and decides at once (Gauss-Seidel
- * where the passes above are Jacobi). Deciding jump e of stream st, the
- * shifts before it are this sweep's; a target after it in its stream (or
- * in the cold stream, from the hot one) has the last sweep's shift plus
- * what this sweep has saved so far before e (delta): exact in its stream,
- * since nothing between e and the target has been decided again yet, and
- * an overstatement of a forward distance into the cold stream (the hot
- * jumps after e can only save more), which never makes short a jump that
- * does not fit. A sweep that changes nothing saw exact positions
- * throughout, so the loop ends where the passes do: where every jump that
- * fits is short (the least such set, whatever the order of decisions).
- * Only a forward jump that stayed long can see its distance change later
- * in the sweep: a sweep where nothing became short after the first of
- * those ends the loop too (returns false). The first sweep also marks the
- * jumps too far ever to be short. */
-static bool sweep(struct jit_ctx *c, bool first)
+/* Whether the short jump a[e] fits rel8 in the current layout. */
+static inline bool fits_near(const struct jit_ctx *c, uint32_t e)
 {
-    bool pending = false, unsettled = false;
-    uint32_t base = 0;
-    for (unsigned st = 0; st < 2; st++) {
-        int32_t shift = 0, *out = c->shift[st];
-        struct jit_fix *f = c->adj[st];
-        for (uint32_t e = 0, n = c->nadj[st]; e < n; e++) {
-            int32_t delta = shift - out[e];
-            out[e] = shift;
-            uint8_t k = f[e].kind;
-            if (!(k & JIT_EV_NEAR)) {
-                if (f[e].far)
-                    continue;
-                struct jit_label l = target_of(c, f[e].target);
-                unsigned tst = l.adj >> 31;
-                uint32_t a = l.adj & ~JIT_LABEL_COLD, ga = global_adj(c, tst, a), ge = global_adj(c, st, e);
-                if (first && (f[e].far = too_far(global_pos(c, st, f[e].pos), ge, global_pos(c, tst, l.pos), ga)))
-                    continue;
-                int32_t sh = c->shift[tst][a] + (ga > ge ? delta : 0); /* after e: not yet placed in this sweep */
-                int64_t rel = (int64_t)(tst ? c->cold_base : 0) + l.pos + sh - (base + f[e].pos + (uint32_t)shift);
-                if (rel < 0) /* backward: making it short brings its end closer */
-                    rel += saving[JIT_EV_KIND(k)];
-                if (!x86_is_imm8(rel)) {
-                    pending |= rel > 0;
-                    continue;
-                }
-                f[e].kind = k |= JIT_EV_NEAR;
-                unsettled |= pending;
-            }
+    const struct jit_fix *f = &c->adj[0][e];
+    uint32_t end = f->pos + (uint32_t)c->shift[0][e] - saving[JIT_EV_KIND(f->kind)];
+    return x86_is_imm8((int64_t)target_pos(c, f->target) - end);
+}
+
+/* One pass taking back to long the short jumps that do not fit the last
+ * layout (Jacobi), laying out the result in next, which then becomes the
+ * layout. Only with loop padding, after the sweeps found such a jump:
+ * padding can grow as code before a loop head shrinks. Nothing goes short
+ * again, so the passes end, where every short jump fits. */
+static bool pass_back(struct jit_ctx *c, int32_t **next)
+{
+    bool changed = false;
+    int32_t shift = 0, *out = *next;
+    struct jit_fix *a = c->adj[0];
+    for (uint32_t e = 0, n = c->nadj[0]; e < n; e++) {
+        out[e] = shift;
+        uint8_t k = a[e].kind;
+        if (JIT_EV_KIND(k) == JIT_EV_ALIGN) {
+            shift += (int32_t)pad_at(a[e].pos + (uint32_t)shift);
+        } else if ((k & JIT_EV_NEAR) && !fits_near(c, e)) {
+            a[e].kind = k & ~JIT_EV_NEAR;
+            changed = true;
+        } else if (k & JIT_EV_NEAR) {
             shift -= saving[JIT_EV_KIND(k)];
         }
-        out[c->nadj[st]] = shift;
-        if (st == 0)
-            c->cold_base = base = (uint32_t)(c->hot.len + shift);
-        else
-            c->image_len = base + (uint32_t)(c->cold.len + shift);
     }
-    return unsettled;
+    out[c->nadj[0]] = shift;
+    *next = c->shift[0];
+    c->shift[0] = out;
+    c->cold_base = c->hot.len + (uint32_t)shift;
+    c->image_len = c->cold_base + c->cold.len;
+    return changed;
 }
 
 int bpfrt_jit_relax(struct jit_ctx *c)
 {
-    c->shift[0] = bpfrt_jit_scratch_get(c, ((size_t)c->nadj[0] + 1) * sizeof(int32_t), true);
-    c->shift[1] = bpfrt_jit_scratch_get(c, ((size_t)c->nadj[1] + 1) * sizeof(int32_t), true);
-    if (!c->shift[0] || !c->shift[1])
+    uint32_t n = c->nadj[0], none[2] = { NO_HEAD, n }, *heads = none + 1;
+    if (c->nadj[1]) /* the cold stream's jumps are rel32 (JIT_EV_J32): none resizable */
+        return -BPFRT_EFAULT;
+    c->shift[0] = bpfrt_jit_scratch_get(c, ((size_t)n + 1) * sizeof(int32_t), false);
+    c->shift[1] = bpfrt_jit_scratch_get(c, sizeof(int32_t), true);
+    if (c->aligned)
+        heads = bpfrt_jit_scratch_get(c, ((size_t)n + 2) * sizeof(uint32_t), false);
+    if (heads && c->aligned)
+        *heads++ = NO_HEAD;
+    struct jit_label *tgt = bpfrt_jit_scratch_get(c, (size_t)n * sizeof(*tgt), false);
+    if (!c->shift[0] || !c->shift[1] || !heads || !tgt)
         return -BPFRT_ENOMEM;
     /* make short what fits, until nothing changes */
-    bool changed = true;
-    c->cold_base = c->hot.len; /* every jump long */
-    for (bool first = true; changed && !c->aligned; c->passes++, first = false)
-        changed = sweep(c, first);
     if (c->aligned) {
-        int32_t *next[2] = { bpfrt_jit_scratch_get(c, ((size_t)c->nadj[0] + 1) * sizeof(int32_t), false),
-                             bpfrt_jit_scratch_get(c, ((size_t)c->nadj[1] + 1) * sizeof(int32_t), false) };
-        if (!next[0] || !next[1])
+        place_long(c, heads);
+    } else {
+        bpfrt_memset(c->shift[0], 0, ((size_t)n + 1) * sizeof(int32_t));
+        c->cold_base = c->hot.len;
+    }
+    bool misfit = false;
+    for (bool first = true, more = true; more; first = false, c->passes++)
+        more = c->aligned ? sweep(c, first, heads, tgt, &misfit, true) : sweep(c, first, heads, tgt, &misfit, false);
+    if (misfit) {
+        int32_t *next = bpfrt_jit_scratch_get(c, ((size_t)n + 1) * sizeof(int32_t), false);
+        if (!next)
             return -BPFRT_ENOMEM;
-        place(c);
-        bool misfit = false;
-        for (changed = true; changed; c->passes++)
-            changed = pass(c, false, next, &misfit);
-        /* Padding can grow as code before a loop head shrinks, which may
-         * push a short jump out of reach: those go back to long until every
-         * short one fits (nothing goes short again, so this ends). */
-        while (misfit && pass(c, true, next, &misfit))
+        while (pass_back(c, &next))
             c->passes++;
     }
     /* every instruction's address (for callbacks, callx, dumps) */
-    for (uint32_t pc = 0; pc <= c->len; pc++)
-        c->addr[pc] = (uint32_t)(c->insn_start[pc].pos + c->shift[0][c->insn_start[pc].adj]);
+    const struct jit_label *start = c->insn_start;
+    const int32_t *shift = c->shift[0];
+    uint32_t *addr = c->addr;
+#pragma GCC unroll 4 /* (a third faster: the loop is a few loads and a store) */
+    for (uint32_t pc = 0, len = c->len; pc <= len; pc++)
+        addr[pc] = start[pc].pos + (uint32_t)shift[start[pc].adj];
     return 0;
 }
 
 /* ---- linking ---- */
+
+/* Where targets are in the image: the labels' places (computed once) and
+ * the instructions' starts (c->addr), indexed by the target's instruction
+ * bit rather than branching on it (calls and jumps to either come in no
+ * order a predictor follows); held in locals, which the image's stores
+ * cannot change. An unknown target: the start. */
+struct finals {
+    const uint32_t *at[2];  /* labels, instructions */
+    uint32_t n[2];
+};
+
+static inline uint32_t final_pos(const struct finals *t, uint32_t target)
+{
+    unsigned insn = target >> 31;
+    uint32_t i = target & ~JIT_TGT_INSN;
+    return i < t->n[insn] ? t->at[insn][i] : 0;
+}
+
+/* Copies n emitted bytes into the image: a stretch of up to 64 bytes as
+ * 64 without a call or a branch on its size when both buffers have the
+ * room past it (`room`; what it writes past the stretch, the code copied
+ * next overwrites), others with memcpy. Most stretches between resized
+ * records are short, and a call each cost more than the copy. */
+static inline void copy_code(uint8_t *dst, const uint8_t *src, uint32_t n, bool room)
+{
+    if (n <= 64 && room) {
+        uint8_t b[64];
+        bpfrt_memcpy(b, src, 64);
+        bpfrt_memcpy(dst, b, 64);
+    } else {
+        bpfrt_memcpy(dst, src, n);
+    }
+}
+
+/* Writes the fixed-size records' offsets (rel32 of calls and cold jumps,
+ * rel8 of short jumps inside an instruction) at their end in the image;
+ * the cold stream's positions do not move (`hot` false: no shift). */
+static inline __attribute__((always_inline)) int patch_fixed(uint8_t *image, const struct jit_fix *f, uint32_t n,
+                                                             uint32_t base, const int32_t *shift,
+                                                             const struct finals *t, bool hot)
+{
+    for (uint32_t i = 0; i < n; i++) {
+        uint32_t end = base + f[i].pos + (hot ? (uint32_t)shift[f[i].adj] : 0);
+        int64_t rel = (int64_t)final_pos(t, f[i].target) - end;
+        if (JIT_EV_KIND(f[i].kind) >= JIT_EV_CALL) {
+            uint32_t r = (uint32_t)(int32_t)rel;
+            bpfrt_memcpy(image + end - 4, &r, 4);
+        } else if (x86_is_imm8(rel)) {
+            image[end - 1] = (uint8_t)(int8_t)rel;
+        } else {
+            return -BPFRT_EFAULT;
+        }
+    }
+    return 0;
+}
 
 /* Copies the emitted code into the image a stream at a time, the stretches
  * between the records whose size changed (short jumps, loop padding) in
  * one copy each, then writes every jump's and call's offset in place. */
 int bpfrt_jit_link(struct jit_ctx *c, uint8_t *image)
 {
-    for (unsigned st = 0; st < 2 && !c->err; st++) {
+    uint32_t image_len = c->image_len, cold_base = c->cold_base, nlabels = c->nlabels;
+    uint32_t *label = bpfrt_jit_scratch_get(c, (size_t)nlabels * sizeof(uint32_t), false);
+    if (!label)
+        return c->err = -BPFRT_ENOMEM;
+    const int32_t *hot_shift = c->shift[0];
+#pragma GCC unroll 4
+    for (uint32_t i = 0; i < nlabels; i++) { /* (a cold label's adj: 0 | JIT_LABEL_COLD) */
+        struct jit_label l = c->labels[i];
+        uint32_t sh = (uint32_t)hot_shift[l.adj & ~JIT_LABEL_COLD], cold = 0u - (l.adj >> 31);
+        label[i] = l.pos + ((cold_base & cold) | (sh & ~cold));
+    }
+    const struct finals t = { { label, c->addr }, { nlabels, c->len + 1 } };
+    int err = 0;
+    for (unsigned st = 0; st < 2 && !err; st++) {
         const struct x86 *in = st ? &c->cold : &c->hot;
-        uint32_t base = st ? c->cold_base : 0;
+        uint8_t *code = in->code;
+        uint32_t base = st ? cold_base : 0, len = in->len, cap = in->cap;
         struct x86 out = { image + base, 0, base, 0 };
         uint32_t src = 0; /* emitted bytes copied so far */
         const int32_t *shift = c->shift[st];
@@ -291,13 +370,12 @@ int bpfrt_jit_link(struct jit_ctx *c, uint8_t *image)
             uint8_t k = a[e].kind, kind = JIT_EV_KIND(k);
             if (kind != JIT_EV_ALIGN && !(k & JIT_EV_NEAR)) {
                 /* long: copied with what surrounds it; its rel32 below */
-                int64_t rel = (int64_t)target_pos(c, a[e].target) - (base + a[e].pos + shift[e]);
-                uint32_t r = (uint32_t)(int32_t)rel;
-                bpfrt_memcpy(in->code + a[e].pos - 4, &r, 4);
+                uint32_t r = final_pos(&t, a[e].target) - (base + a[e].pos + (uint32_t)shift[e]);
+                bpfrt_memcpy(code + a[e].pos - 4, &r, 4);
                 continue;
             }
             uint32_t from = a[e].pos - emitted_len[kind];
-            bpfrt_memcpy(out.code + out.len, in->code + src, from - src);
+            copy_code(out.code + out.len, code + src, from - src, base + out.len + 64 <= image_len && src + 64 <= cap);
             out.len += from - src;
             src = a[e].pos;
             if (kind == JIT_EV_ALIGN) {
@@ -306,9 +384,9 @@ int bpfrt_jit_link(struct jit_ctx *c, uint8_t *image)
                     bpfrt_x86_nop(&out, pad > 9 ? 9 : pad);
                 continue;
             }
-            int64_t rel = (int64_t)target_pos(c, a[e].target) - (x86_pos(&out) + 2);
+            int64_t rel = (int64_t)final_pos(&t, a[e].target) - (x86_pos(&out) + 2);
             if (!x86_is_imm8(rel)) {
-                c->err = -BPFRT_EFAULT;
+                err = -BPFRT_EFAULT;
                 break;
             }
             if (kind == JIT_EV_JMP)
@@ -316,24 +394,13 @@ int bpfrt_jit_link(struct jit_ctx *c, uint8_t *image)
             else
                 bpfrt_x86_jcc_rel8(&out, (enum x86_cc)JIT_EV_CC(k), (int8_t)rel);
         }
-        bpfrt_memcpy(out.code + out.len, in->code + src, in->len - src);
-        out.len += in->len - src;
-        if (x86_pos(&out) != (st ? c->image_len : c->cold_base))
-            c->err = -BPFRT_EFAULT;
-        /* the fixed-size records: rel8 or rel32 at their end, in the image */
-        const struct jit_fix *f = c->fix[st];
-        for (uint32_t i = 0, n = c->nfix[st]; i < n && !c->err; i++) {
-            uint32_t end = base + f[i].pos + (uint32_t)shift[f[i].adj];
-            int64_t rel = (int64_t)target_pos(c, f[i].target) - end;
-            if (JIT_EV_KIND(f[i].kind) >= JIT_EV_CALL) { /* a call or a cold jump: rel32 */
-                uint32_t r = (uint32_t)(int32_t)rel;
-                bpfrt_memcpy(image + end - 4, &r, 4);
-            } else if (x86_is_imm8(rel)) {
-                image[end - 1] = (uint8_t)(int8_t)rel;
-            } else {
-                c->err = -BPFRT_EFAULT;
-            }
-        }
+        bpfrt_memcpy(out.code + out.len, code + src, len - src);
+        out.len += len - src;
+        if (x86_pos(&out) != (st ? image_len : cold_base))
+            err = -BPFRT_EFAULT;
+        if (!err)
+            err = st ? patch_fixed(image, c->fix[1], c->nfix[1], base, shift, &t, false)
+                     : patch_fixed(image, c->fix[0], c->nfix[0], base, shift, &t, true);
     }
-    return c->err;
+    return c->err = err;
 }
