@@ -60,13 +60,16 @@ static void plan_run(struct jit_prog *jp)
 {
     const struct interp_slot *sl = jp->vm->slots;
     bool names_r10 = false;
-    for (uint32_t pc = 0; pc < jp->vm->len; pc++) {
+    bool calls_out = false;
+    /* (an ld_imm64's second half is a BAD slot with registers 0: not
+     * skipped, so that no pc waits for the kind of the one before) */
+    for (uint32_t pc = 0, len = jp->vm->len; pc < len; pc++) {
         uint8_t kind = bpfrt_op_kind(sl[pc].op);
         bool src_is_reg = kind != BPFRT_K_LDDW && kind != BPFRT_K_CALL; /* src: a pseudo kind or a flag there */
-        names_r10 |= sl[pc].dst == BPF_REG_10 || (src_is_reg && sl[pc].src == BPF_REG_10);
-        jp->calls_out |= kind == BPFRT_K_CALL && sl[pc].op != BPFRT_OP_CALL_LOCAL;
-        pc += kind == BPFRT_K_LDDW; /* its second half */
+        names_r10 |= (sl[pc].dst == BPF_REG_10) | (src_is_reg & (sl[pc].src == BPF_REG_10));
+        calls_out |= (kind == BPFRT_K_CALL) & (sl[pc].op != BPFRT_OP_CALL_LOCAL);
     }
+    jp->calls_out = calls_out;
     if (jp->mode != JIT_CHECKED && !names_r10 && !jp->calls_out)
         jp->entry_zero = 0;
 }
