@@ -408,7 +408,8 @@ uint8_t bpfrt_jit_live_after(const struct jit_ctx *c, uint32_t pc);
 void bpfrt_jit_call_abs(struct x86 *x, int reg, const void *fn);
 
 /* ---- emitters (tables in jit_compile.c) ---- */
-/* (ALU and ALU32 instructions: bpfrt_jit_emit_alu, inline in emit_alu.h) */
+/* The emitter of an ALU or ALU32 op (one per op, its traits constant). */
+jit_emit_fn bpfrt_jit_alu_emitter(uint16_t op);
 void bpfrt_jit_emit_movsx(struct jit_ctx *c, const struct interp_slot *d);
 void bpfrt_jit_emit_end(struct jit_ctx *c, const struct interp_slot *d);
 void bpfrt_jit_emit_lddw(struct jit_ctx *c, const struct interp_slot *d);

@@ -9,10 +9,9 @@
  *
  * Image layout: [stubs][hot code, instruction by instruction][cold code:
  * slow paths, out of the straight line]. */
-#include "core/jit/emit_alu.h"
+#include "core/jit/jit.h"
 
 static const jit_emit_fn emit_kind[] = {
-    /* BPFRT_K_ALU: bpfrt_jit_emit_alu, inline */
     [BPFRT_K_MOVSX] = bpfrt_jit_emit_movsx,
     [BPFRT_K_END] = bpfrt_jit_emit_end,
     [BPFRT_K_JA] = bpfrt_jit_emit_ja,
@@ -261,6 +260,31 @@ static inline __attribute__((always_inline)) void start_insn(struct jit_ctx *c, 
     c->insn_start[pc] = (struct jit_label){ c->hot.len, c->nadj[0] };
 }
 
+/* The emitter of every op, one table: the compile dispatches once per
+ * instruction (an ALU op's emitter is its own; BAD - the second half of an
+ * ld_imm64 - emits nothing). Built once per process from bpfrt_op_info;
+ * the same pointers whoever builds it. */
+static void emit_nothing(struct jit_ctx *c, const struct interp_slot *d)
+{
+    (void)c, (void)d;
+}
+
+static jit_emit_fn emit_op[BPFRT_OP_COUNT];
+static int emit_op_ready;
+
+static const jit_emit_fn *emit_table(void)
+{
+    if (__atomic_load_n(&emit_op_ready, __ATOMIC_ACQUIRE))
+        return emit_op;
+    for (unsigned op = 0; op < BPFRT_OP_COUNT; op++) {
+        uint8_t kind = bpfrt_op_kind((uint16_t)op);
+        jit_emit_fn fn = kind == BPFRT_K_ALU ? bpfrt_jit_alu_emitter((uint16_t)op) : emit_kind[kind];
+        __atomic_store_n(&emit_op[op], fn ? fn : emit_nothing, __ATOMIC_RELAXED);
+    }
+    __atomic_store_n(&emit_op_ready, 1, __ATOMIC_RELEASE);
+    return emit_op;
+}
+
 static int emit_all(struct jit_ctx *c)
 {
     for (int i = 0; i < JIT_STUB_COUNT; i++)
@@ -269,12 +293,9 @@ static int emit_all(struct jit_ctx *c)
     /* locals, not c's fields: those are reloaded after every emitter */
     const struct interp_slot *slots = c->slots;
     const uint8_t *flags = c->facts ? c->facts->flags : NULL;
+    const jit_emit_fn *emit = emit_table();
     uint32_t len = c->len, at[2] = { c->hot.len, c->cold.len };
-    /* each instruction's kind is loaded before the emitter of the one
-     * before it runs: after that call returns it is at hand */
-    const struct bpfrt_op_info *info = &bpfrt_op_info[slots[0].op];
     for (uint32_t pc = 0; pc < len && !c->err; pc++) {
-        const struct bpfrt_op_info *next = pc + 1 < len ? &bpfrt_op_info[slots[pc + 1].op] : info;
         if (pc % BATCH == 0) {
             if (!batch_room(c, at))
                 break;
@@ -286,13 +307,8 @@ static int emit_all(struct jit_ctx *c)
         /* BAD: the second half of an ld_imm64; an instruction the verifier
          * found no path to (its `goto -1` trap) gets no code, as Linux's
          * opt_remove_dead_code drops it */
-        if (info->kind == BPFRT_K_BAD || (flags && !(flags[pc] & BPFRT_FACT_REACHED)))
-            ;
-        else if (info->kind == BPFRT_K_ALU)
-            bpfrt_jit_emit_alu(c, &slots[pc], info->alu);
-        else
-            emit_kind[info->kind](c, &slots[pc]);
-        info = next;
+        if (!flags || (flags[pc] & BPFRT_FACT_REACHED))
+            emit[slots[pc].op](c, &slots[pc]);
     }
     if (!c->err && batch_room(c, at)) {
         start_insn(c, len);
