@@ -44,16 +44,17 @@ void bpfrt_jit_emit_ja(struct jit_ctx *c, const struct interp_slot *d)
         bpfrt_jit_emit_jump_to(c, -1, (uint32_t)d->off);
 }
 
-void bpfrt_jit_emit_jcond(struct jit_ctx *c, const struct interp_slot *d)
+/* A conditional jump, inlined into one emitter per op with the op's
+ * traits (condition, width, immediate or register) as constants. */
+static inline __attribute__((always_inline)) void emit_jcond(struct jit_ctx *c, const struct interp_slot *d,
+                                                             uint8_t cond, unsigned w, bool k)
 {
-    const struct bpfrt_op_info *info = &bpfrt_op_info[d->op];
     struct x86 *x = &c->hot;
     if ((uint32_t)d->off == c->pc + 1)
         return; /* both ways lead to the next instruction */
-    unsigned w = (info->flags & BPFRT_OPF_32) ? 4 : 8;
-    bool test = info->alu == BPFRT_JSET;
+    bool test = cond == BPFRT_JSET;
     int D = R(d->dst);
-    if (!(info->flags & BPFRT_OPF_K)) {
+    if (!k) {
         if (test)
             bpfrt_x86_test_rr(x, w, D, R(d->src));
         else
@@ -73,7 +74,40 @@ void bpfrt_jit_emit_jcond(struct jit_ctx *c, const struct interp_slot *d)
     } else {
         bpfrt_x86_alu_ri(x, X86_CMP, w, D, jit_imm32(d));
     }
-    bpfrt_jit_emit_jump_to(c, cc_of[info->alu], (uint32_t)d->off);
+    bpfrt_jit_emit_jump_to(c, cc_of[cond], (uint32_t)d->off);
+}
+
+/* One emitter per op of a condition (64- and 32-bit, immediate and
+ * register), and its row of the op table. */
+#define JCOND(OP)                                                                                 \
+    static void emit_##OP##64_K(struct jit_ctx *c, const struct interp_slot *d)                    \
+    {                                                                                             \
+        emit_jcond(c, d, BPFRT_##OP, 8, true);                                                    \
+    }                                                                                             \
+    static void emit_##OP##64_X(struct jit_ctx *c, const struct interp_slot *d)                    \
+    {                                                                                             \
+        emit_jcond(c, d, BPFRT_##OP, 8, false);                                                   \
+    }                                                                                             \
+    static void emit_##OP##32_K(struct jit_ctx *c, const struct interp_slot *d)                    \
+    {                                                                                             \
+        emit_jcond(c, d, BPFRT_##OP, 4, true);                                                    \
+    }                                                                                             \
+    static void emit_##OP##32_X(struct jit_ctx *c, const struct interp_slot *d)                    \
+    {                                                                                             \
+        emit_jcond(c, d, BPFRT_##OP, 4, false);                                                   \
+    }
+#define JCOND_ROWS(OP)                                                                            \
+    [BPFRT_OP_##OP##64_K] = emit_##OP##64_K, [BPFRT_OP_##OP##64_X] = emit_##OP##64_X,              \
+    [BPFRT_OP_##OP##32_K] = emit_##OP##32_K, [BPFRT_OP_##OP##32_X] = emit_##OP##32_X,
+#define CONDITIONS(X) X(JEQ) X(JGT) X(JGE) X(JSET) X(JNE) X(JSGT) X(JSGE) X(JLT) X(JLE) X(JSLT) X(JSLE)
+
+CONDITIONS(JCOND)
+
+static const jit_emit_fn jcond_emitters[BPFRT_OP_COUNT] = { CONDITIONS(JCOND_ROWS) };
+
+jit_emit_fn bpfrt_jit_jcond_emitter(uint16_t op)
+{
+    return op < BPFRT_OP_COUNT ? jcond_emitters[op] : NULL;
 }
 
 /* The frame's counter is may_goto[depth], depth = (top - r10) / 512. */

@@ -415,7 +415,8 @@ void bpfrt_jit_emit_end(struct jit_ctx *c, const struct interp_slot *d);
 void bpfrt_jit_emit_lddw(struct jit_ctx *c, const struct interp_slot *d);
 void bpfrt_jit_emit_divmod(struct jit_ctx *c, const struct interp_slot *d);
 void bpfrt_jit_emit_ja(struct jit_ctx *c, const struct interp_slot *d);
-void bpfrt_jit_emit_jcond(struct jit_ctx *c, const struct interp_slot *d);
+/* The emitter of a conditional jump op (one per op, its traits constant). */
+jit_emit_fn bpfrt_jit_jcond_emitter(uint16_t op);
 void bpfrt_jit_emit_may_goto(struct jit_ctx *c, const struct interp_slot *d);
 void bpfrt_jit_emit_exit(struct jit_ctx *c, const struct interp_slot *d);
 void bpfrt_jit_emit_ldx(struct jit_ctx *c, const struct interp_slot *d);

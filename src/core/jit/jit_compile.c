@@ -15,7 +15,6 @@ static const jit_emit_fn emit_kind[] = {
     [BPFRT_K_MOVSX] = bpfrt_jit_emit_movsx,
     [BPFRT_K_END] = bpfrt_jit_emit_end,
     [BPFRT_K_JA] = bpfrt_jit_emit_ja,
-    [BPFRT_K_JCOND] = bpfrt_jit_emit_jcond,
     [BPFRT_K_CALL] = bpfrt_jit_emit_call,
     [BPFRT_K_EXIT] = bpfrt_jit_emit_exit,
     [BPFRT_K_MAY_GOTO] = bpfrt_jit_emit_may_goto,
@@ -261,8 +260,8 @@ static inline __attribute__((always_inline)) void start_insn(struct jit_ctx *c, 
 }
 
 /* The emitter of every op, one table: the compile dispatches once per
- * instruction (an ALU op's emitter is its own; BAD - the second half of an
- * ld_imm64 - emits nothing). Built once per process from bpfrt_op_info;
+ * instruction (an ALU or conditional jump op's emitter is its own; BAD -
+ * the second half of an ld_imm64 - emits nothing). Built once per process from bpfrt_op_info;
  * the same pointers whoever builds it. */
 static void emit_nothing(struct jit_ctx *c, const struct interp_slot *d)
 {
@@ -278,7 +277,9 @@ static const jit_emit_fn *emit_table(void)
         return emit_op;
     for (unsigned op = 0; op < BPFRT_OP_COUNT; op++) {
         uint8_t kind = bpfrt_op_kind((uint16_t)op);
-        jit_emit_fn fn = kind == BPFRT_K_ALU ? bpfrt_jit_alu_emitter((uint16_t)op) : emit_kind[kind];
+        jit_emit_fn fn = kind == BPFRT_K_ALU     ? bpfrt_jit_alu_emitter((uint16_t)op)
+                         : kind == BPFRT_K_JCOND ? bpfrt_jit_jcond_emitter((uint16_t)op)
+                                                 : emit_kind[kind];
         __atomic_store_n(&emit_op[op], fn ? fn : emit_nothing, __ATOMIC_RELAXED);
     }
     __atomic_store_n(&emit_op_ready, 1, __ATOMIC_RELEASE);
