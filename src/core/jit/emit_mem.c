@@ -130,43 +130,75 @@ bool bpfrt_jit_needs_access_stub(const struct jit_ctx *c)
     return false;
 }
 
-/* LDX and load-acquire (an x86 load is acquire). */
-void bpfrt_jit_emit_ldx(struct jit_ctx *c, const struct interp_slot *d)
+/* LDX and load-acquire (an x86 load is acquire), inlined into one emitter
+ * per op with its size and signedness constant. */
+static inline __attribute__((always_inline)) void emit_ldx(struct jit_ctx *c, const struct interp_slot *d,
+                                                           unsigned size, bool sign)
 {
     int base = R(d->src);
     int32_t off = d->off;
-    bool sign = bpfrt_op_info[d->op].flags & BPFRT_OPF_SIGNED;
     if (jit_fact(c, BPFRT_FACT_PROBE_LOAD)) {
-        probe_load(c, base, d->off, jit_size(d), sign, d->dst);
+        probe_load(c, base, d->off, size, sign, d->dst);
         return;
     }
-    if (c->mode == JIT_CHECKED && !frame_local(d->src, d->off, jit_size(d))) {
-        check_access(c, base, d->off, jit_size(d), JIT_ACC_LOAD, d->dst, sign);
+    if (c->mode == JIT_CHECKED && !frame_local(d->src, d->off, size)) {
+        check_access(c, base, d->off, size, JIT_ACC_LOAD, d->dst, sign);
         base = JIT_T2;
         off = 0;
     }
-    bpfrt_x86_load(&c->hot, jit_size(d), sign, R(d->dst), base, off);
+    bpfrt_x86_load(&c->hot, size, sign, R(d->dst), base, off);
 }
 
-/* ST (imm), STX and STREL. */
-void bpfrt_jit_emit_st(struct jit_ctx *c, const struct interp_slot *d)
+/* ST (imm: `imm`), STX and STREL, inlined as emit_ldx. */
+static inline __attribute__((always_inline)) void emit_st(struct jit_ctx *c, const struct interp_slot *d,
+                                                          unsigned size, bool imm)
 {
     struct x86 *x = &c->hot;
     int base = R(d->dst);
     int32_t off = d->off;
-    if (c->mode == JIT_CHECKED && !frame_local(d->dst, d->off, jit_size(d))) {
-        check_access(c, base, d->off, jit_size(d), JIT_ACC_STORE, 0, false);
+    if (c->mode == JIT_CHECKED && !frame_local(d->dst, d->off, size)) {
+        check_access(c, base, d->off, size, JIT_ACC_STORE, 0, false);
         base = JIT_T2;
         off = 0;
     }
-    if (bpfrt_op_kind(d->op) != BPFRT_K_ST) {
-        bpfrt_x86_store(x, jit_size(d), base, off, R(d->src));
+    if (!imm) {
+        bpfrt_x86_store(x, size, base, off, R(d->src));
     } else if (jit_blinding(c)) {
         bpfrt_jit_load_blinded(c, x, JIT_T1, d->imm);
-        bpfrt_x86_store(x, jit_size(d), base, off, JIT_T1);
+        bpfrt_x86_store(x, size, base, off, JIT_T1);
     } else {
-        bpfrt_x86_store_imm(x, jit_size(d), base, off, jit_imm32(d));
+        bpfrt_x86_store_imm(x, size, base, off, jit_imm32(d));
     }
+}
+
+/* One emitter per load and store op, and the op table's rows. */
+#define MEM_EMITTER(OP, SZ, FN, FLAG)                                                             \
+    static void emit_##OP##_##SZ(struct jit_ctx *c, const struct interp_slot *d)                   \
+    {                                                                                             \
+        FN(c, d, MEM_SIZE_##SZ, FLAG);                                                            \
+    }
+#define MEM_ROW(OP, SZ, FN, FLAG) [BPFRT_OP_##OP##_##SZ] = emit_##OP##_##SZ,
+#define MEM_SIZE_B 1
+#define MEM_SIZE_H 2
+#define MEM_SIZE_W 4
+#define MEM_SIZE_DW 8
+#define MEM_OPS(X)                                                                                \
+    X(LDX, B, emit_ldx, false) X(LDX, H, emit_ldx, false) X(LDX, W, emit_ldx, false)              \
+    X(LDX, DW, emit_ldx, false) X(LDXSX, B, emit_ldx, true) X(LDXSX, H, emit_ldx, true)          \
+    X(LDXSX, W, emit_ldx, true) X(LDACQ, B, emit_ldx, false) X(LDACQ, H, emit_ldx, false)         \
+    X(LDACQ, W, emit_ldx, false) X(LDACQ, DW, emit_ldx, false) X(ST, B, emit_st, true)            \
+    X(ST, H, emit_st, true) X(ST, W, emit_st, true) X(ST, DW, emit_st, true)                      \
+    X(STX, B, emit_st, false) X(STX, H, emit_st, false) X(STX, W, emit_st, false)                 \
+    X(STX, DW, emit_st, false) X(STREL, B, emit_st, false) X(STREL, H, emit_st, false)            \
+    X(STREL, W, emit_st, false) X(STREL, DW, emit_st, false)
+
+MEM_OPS(MEM_EMITTER)
+
+static const jit_emit_fn mem_emitters[BPFRT_OP_COUNT] = { MEM_OPS(MEM_ROW) };
+
+jit_emit_fn bpfrt_jit_mem_emitter(uint16_t op)
+{
+    return op < BPFRT_OP_COUNT ? mem_emitters[op] : NULL;
 }
 
 static const int8_t atomic_alu[] = {

@@ -419,8 +419,9 @@ void bpfrt_jit_emit_ja(struct jit_ctx *c, const struct interp_slot *d);
 jit_emit_fn bpfrt_jit_jcond_emitter(uint16_t op);
 void bpfrt_jit_emit_may_goto(struct jit_ctx *c, const struct interp_slot *d);
 void bpfrt_jit_emit_exit(struct jit_ctx *c, const struct interp_slot *d);
-void bpfrt_jit_emit_ldx(struct jit_ctx *c, const struct interp_slot *d);
-void bpfrt_jit_emit_st(struct jit_ctx *c, const struct interp_slot *d);
+/* The emitter of a load or store op (LDX, LDXSX, load-acquire, ST, STX,
+ * store-release; one per op, its size constant), or NULL. */
+jit_emit_fn bpfrt_jit_mem_emitter(uint16_t op);
 void bpfrt_jit_emit_atomic(struct jit_ctx *c, const struct interp_slot *d);
 void bpfrt_jit_emit_call(struct jit_ctx *c, const struct interp_slot *d);
 void bpfrt_jit_emit_ld_pkt(struct jit_ctx *c, const struct interp_slot *d);

@@ -11,7 +11,8 @@
  * slow paths, out of the straight line]. */
 #include "core/jit/jit.h"
 
-static const jit_emit_fn emit_kind[] = {
+/* (sized for every kind: the ones an op table claims stay NULL here) */
+static const jit_emit_fn emit_kind[BPFRT_K_STREL + 1] = {
     [BPFRT_K_MOVSX] = bpfrt_jit_emit_movsx,
     [BPFRT_K_END] = bpfrt_jit_emit_end,
     [BPFRT_K_JA] = bpfrt_jit_emit_ja,
@@ -20,11 +21,6 @@ static const jit_emit_fn emit_kind[] = {
     [BPFRT_K_MAY_GOTO] = bpfrt_jit_emit_may_goto,
     [BPFRT_K_LDDW] = bpfrt_jit_emit_lddw,
     [BPFRT_K_LD_PKT] = bpfrt_jit_emit_ld_pkt,
-    [BPFRT_K_LDX] = bpfrt_jit_emit_ldx,
-    [BPFRT_K_LDACQ] = bpfrt_jit_emit_ldx,
-    [BPFRT_K_ST] = bpfrt_jit_emit_st,
-    [BPFRT_K_STX] = bpfrt_jit_emit_st,
-    [BPFRT_K_STREL] = bpfrt_jit_emit_st,
     [BPFRT_K_ATOMIC] = bpfrt_jit_emit_atomic,
 };
 
@@ -260,12 +256,21 @@ static inline __attribute__((always_inline)) void start_insn(struct jit_ctx *c, 
 }
 
 /* The emitter of every op, one table: the compile dispatches once per
- * instruction (an ALU or conditional jump op's emitter is its own; BAD -
- * the second half of an ld_imm64 - emits nothing). Built once per process from bpfrt_op_info;
+ * instruction (ALU, conditional jump, load and store ops have an emitter
+ * of their own; BAD - the second half of an ld_imm64 - emits nothing). Built once per process from bpfrt_op_info;
  * the same pointers whoever builds it. */
 static void emit_nothing(struct jit_ctx *c, const struct interp_slot *d)
 {
     (void)c, (void)d;
+}
+
+/* An op no emitter claims (none should): it stops the run, never runs as
+ * nothing. */
+static void emit_unclaimed(struct jit_ctx *c, const struct interp_slot *d)
+{
+    (void)d;
+    bpfrt_x86_mov_r32_imm(&c->hot, JIT_T1, JIT_PACK(JIT_RAISE_BAD_INSN, c->pc));
+    bpfrt_jit_jump_label(c, &c->hot, -1, c->stub[JIT_STUB_RAISE]);
 }
 
 static jit_emit_fn emit_op[BPFRT_OP_COUNT];
@@ -280,7 +285,10 @@ static const jit_emit_fn *emit_table(void)
         jit_emit_fn fn = kind == BPFRT_K_ALU     ? bpfrt_jit_alu_emitter((uint16_t)op)
                          : kind == BPFRT_K_JCOND ? bpfrt_jit_jcond_emitter((uint16_t)op)
                                                  : emit_kind[kind];
-        __atomic_store_n(&emit_op[op], fn ? fn : emit_nothing, __ATOMIC_RELAXED);
+        if (!fn)
+            fn = bpfrt_jit_mem_emitter((uint16_t)op);
+        __atomic_store_n(&emit_op[op], fn ? fn : kind == BPFRT_K_BAD ? emit_nothing : emit_unclaimed,
+                         __ATOMIC_RELAXED);
     }
     __atomic_store_n(&emit_op_ready, 1, __ATOMIC_RELEASE);
     return emit_op;
