@@ -101,9 +101,7 @@ typedef uint64_t (*jit_entry_fn)(struct jit_exec *ex, const uint64_t args[6], co
  * this order, so their ids are fixed). */
 enum jit_stub {
     JIT_STUB_EXIT_STORE, JIT_STUB_EPILOGUE, JIT_STUB_UNWIND, JIT_STUB_LEAVE, JIT_STUB_RAISE,
-    JIT_STUB_ACCESS, JIT_STUB_FRAME, JIT_STUB_TAIL, JIT_STUB_HELPER,
-    JIT_STUB_STACK1, JIT_STUB_STACK2, JIT_STUB_STACK4, JIT_STUB_STACK8, /* by log2(size): JIT_STUB_STACK1 + si */
-    JIT_STUB_COUNT
+    JIT_STUB_ACCESS, JIT_STUB_FRAME, JIT_STUB_TAIL, JIT_STUB_HELPER, JIT_STUB_COUNT
 };
 
 /* What bpfrt_jit_raise reports (the top byte of its packed argument). */
@@ -114,15 +112,13 @@ enum jit_raise_kind { JIT_RAISE_BUDGET = 1, JIT_RAISE_FELL_OFF, JIT_RAISE_HELPER
  * sign-extending). */
 enum jit_access_kind { JIT_ACC_LOAD = 0, JIT_ACC_STORE = 1, JIT_ACC_RMW = 2, JIT_ACC_PROBE = 3, JIT_ACC_PROBE_SX = 4 };
 
-/* A checked access whose inline test (the last region hit) fails calls the
- * stack stub of its size, which tests the current frame's stack and
- * returns when the access is there; otherwise it goes on to the access
- * stub. After the call sits a 7-byte nop (JIT_ACCESS_NOP) whose 32-bit
- * displacement says what the access is: the access stub's C side reads it
- * through the return address, so the access needs no code of its own out
- * of line. It returns past the nop to the inline access, or past that too
- * when it produced a load's value itself (a context field, a probe),
- * written to the destination register's saved slot. */
+/* A checked access whose inline test fails calls the access stub; after
+ * the call sits a 7-byte nop (JIT_ACCESS_NOP) whose 32-bit displacement
+ * says what the access is: the stub's C side reads it through the return
+ * address, so the access needs no code of its own out of line. It returns
+ * past the nop to the inline access, or past that too when it produced a
+ * load's value itself (a context field, a probe), written to the
+ * destination register's saved slot. */
 #define JIT_ACCESS_NOP 7 /* nop dword [rax + disp32]: 0f 1f 80, then the info */
 /* (The helper stub, JIT_STUB_HELPER, reads its caller's instruction the
  * same way: after a helper call that failed the run or set a tail-call

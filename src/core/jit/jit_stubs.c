@@ -142,24 +142,6 @@ static void call_back(struct jit_ctx *c, struct x86 *x, enum jit_stub which)
     bpfrt_x86_call_rel32(x, (int32_t)((int64_t)to.pos - (x->len + X86_CALL32_LEN)));
 }
 
-/* The stack stubs, one per access size: called from a checked access the
- * last region's test refused, they test the current frame's stack (as the
- * inline test does the region) and return to the nop after the call,
- * whose execution costs nothing; out of the stack, on to the access stub,
- * with the same return address. */
-static void stub_stack(struct jit_ctx *c)
-{
-    struct x86 *x = &c->hot;
-    for (unsigned si = 0; si < 4; si++) {
-        bpfrt_jit_label_bind(c, x, c->stub[JIT_STUB_STACK1 + si]);
-        bpfrt_x86_mov_rr(x, 8, JIT_T1, JIT_T2);
-        bpfrt_x86_alu_rm(x, X86_SUB, 8, JIT_T1, JIT_EX, JIT_OFF(stk_lo));
-        bpfrt_x86_alu_rm(x, X86_CMP, 8, JIT_T1, JIT_EX, JIT_OFF(stk_lim[si]));
-        bpfrt_jit_jump_back(c, x, X86_CC_A, c->stub[JIT_STUB_ACCESS]);
-        bpfrt_x86_ret(x);
-    }
-}
-
 /* The helper stub: called after a helper call that failed the run or set
  * a tail-call target, the helper call's pc in the nop after the call
  * (emit_call.c's after_helper). A failure raises (naming that pc); a tail
@@ -194,10 +176,8 @@ static void emit_stubs(struct jit_ctx *c, unsigned v)
     stub_entry(c, v & STUB_CHECKED);
     stub_raise(c, v & STUB_CHECKED);
     /* the slow stubs only where something can call them */
-    if (v & STUB_ACCESS) {
+    if (v & STUB_ACCESS)
         stub_access(c);
-        stub_stack(c);
-    }
     if (v & STUB_FRAME)
         stub_slow(c, JIT_STUB_FRAME, (const void *)bpfrt_jit_slow_frame, 16);
     if (v & STUB_TAIL)
@@ -218,7 +198,7 @@ static void emit_stubs(struct jit_ctx *c, unsigned v)
  * by the compile that claimed it, 2: ready); a compile finding it being
  * built emits the stubs itself. The code holds the slow paths' absolute
  * addresses: the same for the whole process. */
-#define STUB_CODE_MAX 1024
+#define STUB_CODE_MAX 512
 static struct stub_template {
     uint32_t len;
     struct jit_label labels[JIT_STUB_COUNT];
