@@ -159,4 +159,15 @@ static inline long map_lookup(struct bpfrt_runtime *rt, long fd, const void *k, 
     return bpfrt_bpf(rt, BPF_MAP_LOOKUP_ELEM, &a, sizeof(a));
 }
 
+/* A one-slot PROG_ARRAY holding the program `prog` (a handle): its handle,
+ * or < 0. */
+static inline long prog_array_of(struct bpfrt_runtime *rt, long prog)
+{
+    long mh = create_map(rt, BPF_MAP_TYPE_PROG_ARRAY, 4, 4, 1);
+    uint32_t key = 0, val = (uint32_t)prog;
+    if (mh < 0 || map_update(rt, mh, &key, &val, 0) != 0)
+        return -1;
+    return mh;
+}
+
 #endif

@@ -348,25 +348,6 @@ static long funcs_btf(struct bpfrt_runtime *rt, uint32_t n)
     return bpfrt_bpf(rt, BPF_BTF_LOAD, &a, sizeof(a));
 }
 
-/* A one-slot PROG_ARRAY holding the program `prog` (a handle); its handle. */
-static long prog_array_of(struct bpfrt_runtime *rt, long prog)
-{
-    union bpf_attr m;
-    memset(&m, 0, sizeof(m));
-    m.map_type = BPF_MAP_TYPE_PROG_ARRAY;
-    m.key_size = m.value_size = 4;
-    m.max_entries = 1;
-    long mh = bpfrt_bpf(rt, BPF_MAP_CREATE, &m, sizeof(m));
-    CHECK(mh >= 0);
-    uint32_t key = 0, val = (uint32_t)prog;
-    memset(&m, 0, sizeof(m));
-    m.map_fd = (uint32_t)mh;
-    m.key = ptr(&key);
-    m.value = ptr(&val);
-    CHECK_EQ(bpfrt_bpf(rt, BPF_MAP_UPDATE_ELEM, &m, sizeof(m)), 0);
-    return mh;
-}
-
 /* A tail call replaces the frame it is made from: from a subprogram in
  * frame d into a program whose calls reach F frames, d + F may pass the
  * eighth frame, which the target's calls (verified from its own entry)
@@ -396,6 +377,7 @@ static void test_tail_from_subprog(struct bpfrt_runtime *rt)
         if (e == 0)
             CHECK_EQ(jit_of(bpfrt_prog_from_handle(rt, (int)th))->frames, 7);
         long mh = prog_array_of(rt, th);
+        CHECK(mh >= 0);
         /* the caller: main -> s1 (frame 1) tail-calls; with `deep`, main ->
          * s0 -> s1 (frame 2). s1 returns 1 when the slot is empty. Linux
          * lets a subprogram tail-call when its BTF says it returns int. */
@@ -451,6 +433,7 @@ static void test_tail_target_frames(struct bpfrt_runtime *rt)
         long th = load_handle(rt, t, NR(t), kind);
         CHECK(th >= 0);
         long mh = prog_array_of(rt, th);
+        CHECK(mh >= 0);
         const struct bpf_insn c[] = {
             CALL_LOCAL(4), MOV64_REG(6, 0), CALL_LOCAL(8), ALU64_REG(BPF_ADD, 0, 6), EXIT(),
             /* s1 (5) */ LD_MAP_FD(2, (int32_t)mh), MOV64_IMM(3, 0), CALL(HELPER_tail_call), MOV64_IMM(0, 1), EXIT(),

@@ -185,25 +185,6 @@ static void test_local_calls_only(struct bpfrt_runtime *rt)
     }
 }
 
-/* A one-slot PROG_ARRAY holding the program `prog` (a handle); its handle. */
-static long prog_array_of(struct bpfrt_runtime *rt, long prog)
-{
-    union bpf_attr m;
-    memset(&m, 0, sizeof(m));
-    m.map_type = BPF_MAP_TYPE_PROG_ARRAY;
-    m.key_size = m.value_size = 4;
-    m.max_entries = 1;
-    long mh = bpfrt_bpf(rt, BPF_MAP_CREATE, &m, sizeof(m));
-    CHECK(mh >= 0);
-    uint32_t key = 0, val = (uint32_t)prog;
-    memset(&m, 0, sizeof(m));
-    m.map_fd = (uint32_t)mh;
-    m.key = ptr(&key);
-    m.value = ptr(&val);
-    CHECK_EQ(bpfrt_bpf(rt, BPF_MAP_UPDATE_ELEM, &m, sizeof(m)), 0);
-    return mh;
-}
-
 /* A trusted caller that never names r10 tail-calls a target that reads the
  * frame it enters: zeros, as in the interpreter (the caller's helper call
  * keeps its zeroing). (Its targets share its engine, the prog array's
@@ -215,6 +196,7 @@ static void test_tail_call_zeroing(struct bpfrt_runtime *rt)
     test_current = "trusted tail-call target reading its frame";
     long th = load_unverified(rt, target, NR(target), BPFRT_ENGINE_JIT_TRUSTED);
     long mh = th >= 0 ? prog_array_of(rt, th) : -1;
+    CHECK(mh >= 0);
     if (mh < 0)
         return;
     const struct bpf_insn caller[] = { LD_MAP_FD(2, (int32_t)mh), MOV64_IMM(3, 0), CALL(HELPER_tail_call),
