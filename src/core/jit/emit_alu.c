@@ -140,23 +140,11 @@ static inline __attribute__((always_inline)) void emit_alu(struct jit_ctx *c, co
 
 /* One emitter per op of a family (64- and 32-bit, immediate and register),
  * and its row of the op table. */
-#define ALU_FAMILY(OP, FN)                                                                        \
-    static void emit_##OP##64_K(struct jit_ctx *c, const struct interp_slot *d)                    \
-    {                                                                                             \
-        emit_alu(c, d, alu_##FN, BPFRT_ALU_##OP, 8, true);                                        \
-    }                                                                                             \
-    static void emit_##OP##64_X(struct jit_ctx *c, const struct interp_slot *d)                    \
-    {                                                                                             \
-        emit_alu(c, d, alu_##FN, BPFRT_ALU_##OP, 8, false);                                       \
-    }                                                                                             \
-    static void emit_##OP##32_K(struct jit_ctx *c, const struct interp_slot *d)                    \
-    {                                                                                             \
-        emit_alu(c, d, alu_##FN, BPFRT_ALU_##OP, 4, true);                                        \
-    }                                                                                             \
-    static void emit_##OP##32_X(struct jit_ctx *c, const struct interp_slot *d)                    \
-    {                                                                                             \
-        emit_alu(c, d, alu_##FN, BPFRT_ALU_##OP, 4, false);                                       \
-    }
+#define ALU_FAMILY(OP, FN)                                                    \
+    JIT_OP_EMITTER(OP##64_K, emit_alu(c, d, alu_##FN, BPFRT_ALU_##OP, 8, true))  \
+    JIT_OP_EMITTER(OP##64_X, emit_alu(c, d, alu_##FN, BPFRT_ALU_##OP, 8, false)) \
+    JIT_OP_EMITTER(OP##32_K, emit_alu(c, d, alu_##FN, BPFRT_ALU_##OP, 4, true))  \
+    JIT_OP_EMITTER(OP##32_X, emit_alu(c, d, alu_##FN, BPFRT_ALU_##OP, 4, false))
 #define ALU_ROWS(OP, FN)                                                                          \
     [BPFRT_OP_##OP##64_K] = emit_##OP##64_K, [BPFRT_OP_##OP##64_X] = emit_##OP##64_X,              \
     [BPFRT_OP_##OP##32_K] = emit_##OP##32_K, [BPFRT_OP_##OP##32_X] = emit_##OP##32_X,
@@ -171,15 +159,8 @@ static inline __attribute__((always_inline)) void emit_alu(struct jit_ctx *c, co
 
 ALU_FAMILIES(ALU_FAMILY)
 
-static void emit_NEG64(struct jit_ctx *c, const struct interp_slot *d)
-{
-    emit_alu(c, d, alu_neg, BPFRT_ALU_NEG, 8, false);
-}
-
-static void emit_NEG32(struct jit_ctx *c, const struct interp_slot *d)
-{
-    emit_alu(c, d, alu_neg, BPFRT_ALU_NEG, 4, false);
-}
+JIT_OP_EMITTER(NEG64, emit_alu(c, d, alu_neg, BPFRT_ALU_NEG, 8, false))
+JIT_OP_EMITTER(NEG32, emit_alu(c, d, alu_neg, BPFRT_ALU_NEG, 4, false))
 
 static const jit_emit_fn alu_emitters[BPFRT_OP_COUNT] = {
     ALU_FAMILIES(ALU_ROWS) DIVMOD_FAMILIES(DIVMOD_ROWS)

@@ -79,23 +79,11 @@ static inline __attribute__((always_inline)) void emit_jcond(struct jit_ctx *c, 
 
 /* One emitter per op of a condition (64- and 32-bit, immediate and
  * register), and its row of the op table. */
-#define JCOND(OP)                                                                                 \
-    static void emit_##OP##64_K(struct jit_ctx *c, const struct interp_slot *d)                    \
-    {                                                                                             \
-        emit_jcond(c, d, BPFRT_##OP, 8, true);                                                    \
-    }                                                                                             \
-    static void emit_##OP##64_X(struct jit_ctx *c, const struct interp_slot *d)                    \
-    {                                                                                             \
-        emit_jcond(c, d, BPFRT_##OP, 8, false);                                                   \
-    }                                                                                             \
-    static void emit_##OP##32_K(struct jit_ctx *c, const struct interp_slot *d)                    \
-    {                                                                                             \
-        emit_jcond(c, d, BPFRT_##OP, 4, true);                                                    \
-    }                                                                                             \
-    static void emit_##OP##32_X(struct jit_ctx *c, const struct interp_slot *d)                    \
-    {                                                                                             \
-        emit_jcond(c, d, BPFRT_##OP, 4, false);                                                   \
-    }
+#define JCOND(OP)                                                    \
+    JIT_OP_EMITTER(OP##64_K, emit_jcond(c, d, BPFRT_##OP, 8, true))  \
+    JIT_OP_EMITTER(OP##64_X, emit_jcond(c, d, BPFRT_##OP, 8, false)) \
+    JIT_OP_EMITTER(OP##32_K, emit_jcond(c, d, BPFRT_##OP, 4, true))  \
+    JIT_OP_EMITTER(OP##32_X, emit_jcond(c, d, BPFRT_##OP, 4, false))
 #define JCOND_ROWS(OP)                                                                            \
     [BPFRT_OP_##OP##64_K] = emit_##OP##64_K, [BPFRT_OP_##OP##64_X] = emit_##OP##64_X,              \
     [BPFRT_OP_##OP##32_K] = emit_##OP##32_K, [BPFRT_OP_##OP##32_X] = emit_##OP##32_X,

@@ -175,11 +175,7 @@ static inline __attribute__((always_inline)) void emit_st(struct jit_ctx *c, con
 }
 
 /* One emitter per load and store op, and the op table's rows. */
-#define MEM_EMITTER(OP, SZ, FN, FLAG)                                                             \
-    static void emit_##OP##_##SZ(struct jit_ctx *c, const struct interp_slot *d)                   \
-    {                                                                                             \
-        FN(c, d, MEM_SIZE_##SZ, FLAG);                                                            \
-    }
+#define MEM_EMITTER(OP, SZ, FN, FLAG) JIT_OP_EMITTER(OP##_##SZ, FN(c, d, MEM_SIZE_##SZ, FLAG))
 #define MEM_ROW(OP, SZ, FN, FLAG) [BPFRT_OP_##OP##_##SZ] = emit_##OP##_##SZ,
 #define MEM_SIZE_B 1
 #define MEM_SIZE_H 2

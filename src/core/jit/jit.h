@@ -212,6 +212,14 @@ struct jit_ctx {
  * the immediate sign-extended to 64 bits or an ld_imm64's value). */
 typedef void (*jit_emit_fn)(struct jit_ctx *c, const struct interp_slot *d);
 
+/* Defines emit_NAME, an emitter whose body is `body` (c and d in scope): the
+ * per-op emitters of emit_alu.c, emit_jmp.c and emit_mem.c. */
+#define JIT_OP_EMITTER(name, body)                                          \
+    static void emit_##name(struct jit_ctx *c, const struct interp_slot *d) \
+    {                                                                       \
+        body;                                                               \
+    }
+
 /* The instruction's 32-bit immediate, as encoded. */
 static inline int32_t jit_imm32(const struct interp_slot *d)
 {
