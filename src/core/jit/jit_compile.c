@@ -255,10 +255,19 @@ static inline __attribute__((always_inline)) void start_insn(struct jit_ctx *c, 
     c->insn_start[pc] = (struct jit_label){ c->hot.len, c->nadj[0] };
 }
 
-/* The emitter of every op, one table: the compile dispatches once per
- * instruction (ALU, conditional jump, load and store ops have an emitter
- * of their own; BAD - the second half of an ld_imm64 - emits nothing). Built once per process from bpfrt_op_info;
- * the same pointers whoever builds it. */
+/* What the compile needs of each op, one row per op, built once per process
+ * from bpfrt_op_info (the same rows whoever builds them): its emitter - the
+ * compile dispatches once per instruction; ALU, conditional jump, load and
+ * store ops have one of their own; BAD, the second half of an ld_imm64,
+ * emits nothing - and what the scan before the emission looks for. */
+enum { SCAN_TARGET = 1, SCAN_LOCAL_CALL = 2, SCAN_TAIL_CALL = 4, SCAN_MAY_GOTO = 8 };
+struct op_row {
+    jit_emit_fn emit;
+    uint8_t scan; /* SCAN_* */
+};
+static struct op_row op_rows[BPFRT_OP_COUNT];
+static int op_rows_ready;
+
 static void emit_nothing(struct jit_ctx *c, const struct interp_slot *d)
 {
     (void)c, (void)d;
@@ -273,25 +282,27 @@ static void emit_unclaimed(struct jit_ctx *c, const struct interp_slot *d)
     bpfrt_jit_jump_label(c, &c->hot, -1, c->stub[JIT_STUB_RAISE]);
 }
 
-static jit_emit_fn emit_op[BPFRT_OP_COUNT];
-static int emit_op_ready;
-
-static const jit_emit_fn *emit_table(void)
+static const struct op_row *ops(void)
 {
-    if (__atomic_load_n(&emit_op_ready, __ATOMIC_ACQUIRE))
-        return emit_op;
+    if (__atomic_load_n(&op_rows_ready, __ATOMIC_ACQUIRE))
+        return op_rows;
     for (unsigned op = 0; op < BPFRT_OP_COUNT; op++) {
-        uint8_t kind = bpfrt_op_kind((uint16_t)op);
+        uint8_t kind = bpfrt_op_kind((uint16_t)op), f = 0;
         jit_emit_fn fn = kind == BPFRT_K_ALU     ? bpfrt_jit_alu_emitter((uint16_t)op)
                          : kind == BPFRT_K_JCOND ? bpfrt_jit_jcond_emitter((uint16_t)op)
                                                  : emit_kind[kind];
         if (!fn)
             fn = bpfrt_jit_mem_emitter((uint16_t)op);
-        __atomic_store_n(&emit_op[op], fn ? fn : kind == BPFRT_K_BAD ? emit_nothing : emit_unclaimed,
+        f |= TARGET_KINDS >> kind & 1 ? SCAN_TARGET : 0;
+        f |= op == BPFRT_OP_CALL_LOCAL || op == BPFRT_OP_CALLX ? SCAN_LOCAL_CALL : 0;
+        f |= op == BPFRT_OP_CALL_HELPER || op == BPFRT_OP_CALLX ? SCAN_TAIL_CALL : 0;
+        f |= kind == BPFRT_K_MAY_GOTO ? SCAN_MAY_GOTO : 0;
+        __atomic_store_n(&op_rows[op].emit, fn ? fn : kind == BPFRT_K_BAD ? emit_nothing : emit_unclaimed,
                          __ATOMIC_RELAXED);
+        __atomic_store_n(&op_rows[op].scan, f, __ATOMIC_RELAXED);
     }
-    __atomic_store_n(&emit_op_ready, 1, __ATOMIC_RELEASE);
-    return emit_op;
+    __atomic_store_n(&op_rows_ready, 1, __ATOMIC_RELEASE);
+    return op_rows;
 }
 
 static int emit_all(struct jit_ctx *c)
@@ -302,7 +313,7 @@ static int emit_all(struct jit_ctx *c)
     /* locals, not c's fields: those are reloaded after every emitter */
     const struct interp_slot *slots = c->slots;
     const uint8_t *flags = c->facts ? c->facts->flags : NULL;
-    const jit_emit_fn *emit = emit_table();
+    const struct op_row *row = ops();
     uint32_t len = c->len, at[2] = { c->hot.len, c->cold.len };
     for (uint32_t pc = 0; pc < len && !c->err; pc++) {
         if (pc % BATCH == 0) {
@@ -317,7 +328,7 @@ static int emit_all(struct jit_ctx *c)
          * found no path to (its `goto -1` trap) gets no code, as Linux's
          * opt_remove_dead_code drops it */
         if (!flags || (flags[pc] & BPFRT_FACT_REACHED))
-            emit[slots[pc].op](c, &slots[pc]);
+            row[slots[pc].op].emit(c, &slots[pc]);
     }
     if (!c->err && batch_room(c, at)) {
         start_insn(c, len);
@@ -325,28 +336,6 @@ static int emit_all(struct jit_ctx *c)
         bpfrt_jit_emit_fell_off(c);
     }
     return c->err;
-}
-
-/* What the scan before the emission needs of an op, a byte per op (built
- * once per process from bpfrt_op_info; the same bytes whoever builds it). */
-enum { SCAN_TARGET = 1, SCAN_LOCAL_CALL = 2, SCAN_TAIL_CALL = 4, SCAN_MAY_GOTO = 8 };
-static uint8_t scan_table[BPFRT_OP_COUNT + 1];
-static int scan_table_ready;
-
-static const uint8_t *prescan_table(void)
-{
-    if (__atomic_load_n(&scan_table_ready, __ATOMIC_ACQUIRE))
-        return scan_table;
-    for (unsigned op = 0; op < BPFRT_OP_COUNT; op++) {
-        uint8_t kind = bpfrt_op_kind((uint16_t)op), f = 0;
-        f |= TARGET_KINDS >> kind & 1 ? SCAN_TARGET : 0;
-        f |= op == BPFRT_OP_CALL_LOCAL || op == BPFRT_OP_CALLX ? SCAN_LOCAL_CALL : 0;
-        f |= op == BPFRT_OP_CALL_HELPER || op == BPFRT_OP_CALLX ? SCAN_TAIL_CALL : 0;
-        f |= kind == BPFRT_K_MAY_GOTO ? SCAN_MAY_GOTO : 0;
-        __atomic_store_n(&scan_table[op], f, __ATOMIC_RELAXED);
-    }
-    __atomic_store_n(&scan_table_ready, 1, __ATOMIC_RELEASE);
-    return scan_table;
 }
 
 /* True when the CPU has BMI2 (shlx/shrx/sarx). Asked once per runtime:
@@ -425,10 +414,10 @@ int bpfrt_jit_compile(struct bpfrt_prog *prog, struct jit_prog *jp, char *msg, s
      * and without skipping an ld_imm64's second half (a BAD slot): the
      * next pc would then wait for two loads. */
     const struct interp_slot *slots = c.slots = jp->vm->slots;
-    const uint8_t *scan = prescan_table();
+    const struct op_row *row = ops();
     uint32_t seen = 0;
     for (uint32_t pc = 0; pc < len; pc++) {
-        uint8_t f = scan[slots[pc].op];
+        uint8_t f = row[slots[pc].op].scan;
         uint32_t t = (uint32_t)slots[pc].off; /* a jump's target, absolute */
         seen |= f;
         /* (loop_head[len + 1] takes the other instructions' stores) */
