@@ -206,7 +206,7 @@ struct jit_ctx {
     struct jit_scratch scratch;
 };
 
-/* Emitter of one instruction family. It reads the interpreter's decoded
+/* Emitter of an instruction. It reads the interpreter's decoded
  * slot in place (struct interp_slot: op, registers, off - the memory offset,
  * or a jump's or local call's absolute target, or a helper's id - and imm,
  * the immediate sign-extended to 64 bits or an ld_imm64's value). */
@@ -326,12 +326,6 @@ static inline void jit_jump(struct jit_ctx *c, struct x86 *x, int cc, uint32_t t
     jit_record(c, x, x == &c->cold ? JIT_EV_J32 : cc < 0 ? JIT_EV_JMP : (uint8_t)(JIT_EV_JCC | cc << 4), target);
 }
 
-/* A jump or jcc rel32 (its bytes already emitted, ending here) that stays
- * long: into the cold stream from a byte template (emit_mem.c). */
-static inline void bpfrt_jit_record_j32(struct jit_ctx *c, struct x86 *x, uint32_t label)
-{
-    jit_record(c, x, JIT_EV_J32, label);
-}
 
 /* Jump (cc < 0: jmp) to a label, to instruction `pc`'s start, or call a label. */
 static inline void bpfrt_jit_jump_label(struct jit_ctx *c, struct x86 *x, int cc, uint32_t label)
