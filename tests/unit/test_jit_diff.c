@@ -744,6 +744,61 @@ static void test_random_programs(void)
     CHECK(failed_runs > iters / 20);
 }
 
+/* ---- 3. failures far into a large program ---- */
+
+/* A checked access or a helper call that fails near the end of a program
+ * of almost BPFRT_MAX_INSNS instructions: the JIT's slow paths carry the
+ * instruction in a 20-bit field (jit.h, JIT_ACCESS_INFO) and the helper
+ * stub's in 32 bits; the failing instruction, the error and its message
+ * must be the interpreter's. Also a load from the input there, which
+ * succeeds, into each register the test may use. */
+static void test_far_failures(void)
+{
+    uint32_t n = BPFRT_MAX_INSNS - 1;
+    struct bpf_insn *p = malloc((size_t)n * sizeof(*p));
+    CHECK(p != NULL);
+    if (!p)
+        return;
+    static const char *const what[] = { "load out of bounds", "store out of bounds", "helper fails", "load" };
+    static const uint8_t dsts[] = { 0, 1, 2, 3, 4, 5, 7, 8, 9 }; /* r6 is the input's copy, r10 the frame */
+    for (unsigned k = 0; k < 3 + sizeof(dsts); k++) {
+        for (uint32_t i = 0; i < n; i++)
+            p[i] = ALU64_IMM(BPF_ADD, 0, 1);
+        uint32_t at = n - 6;
+        uint8_t dst = k < 3 ? 2 : dsts[k - 3];
+        p[at] = MOV64_REG(6, 1);
+        switch (k) {
+        case 0:
+            p[at + 1] = LDX(BPF_W, 2, 6, 0x7ff0);
+            break;
+        case 1:
+            p[at + 1] = ST(BPF_DW, 6, -0x7ff0, 1);
+            break;
+        case 2: /* test_summem over 4 KiB the program does not have */
+            p[at + 1] = MOV64_IMM(2, 4096);
+            p[at + 2] = CALL_HELPER(H_SUMMEM);
+            break;
+        default:
+            p[at + 1] = LDX(BPF_B, dst, 6, 3);
+            p[at + 2] = MOV64_REG(0, dst);
+            break;
+        }
+        p[n - 1] = EXIT();
+        static uint8_t mem[MEMLEN];
+        memset(mem, 0x5a, sizeof(mem));
+        struct vt_result base = jt_run(p, n, mem, sizeof(mem), JT_INTERP);
+        struct vt_result r = jt_run(p, n, mem, sizeof(mem), JT_JIT);
+        char w[96];
+        snprintf(w, sizeof(w), "far: %s (r%u) at insn %u", what[k < 4 ? k : 3], dst, at + 1);
+        CHECK(jt_same(&base, &r, w));
+        if (k < 3)
+            CHECK(base.rc != 0 && base.error_insn == at + 1 + (k == 2));
+        else
+            CHECK(base.rc == 0 && base.r0 == 0x5a + 2); /* the byte, then the two adds before the exit */
+    }
+    free(p);
+}
+
 int main(void)
 {
     vt_setup();
@@ -768,6 +823,7 @@ int main(void)
     for (int e = 0; e < JT_COUNT; e++)
         setup_env((enum jt_engine)e);
     RUN(test_random_programs);
+    RUN(test_far_failures);
     for (int e = 0; e < JT_COUNT; e++) {
         bpfrt_map_put(envs[e].parr); /* drops the targets */
         for (int k = 0; k < 2; k++)
