@@ -185,6 +185,46 @@ static void test_trusted_vs_checked(void)
     bpfrt_runtime_destroy(rt);
 }
 
+/* Checked mode's slow path produces a load's value itself where the
+ * context rule converts the field (__sk_buff's data and data_end become
+ * pointers): it writes the destination's saved register, r6-r9 included,
+ * and returns past the load. Every pair of registers, JIT against the
+ * interpreter and against the packet's length. */
+static void test_context_loads_every_register(void)
+{
+    struct bpfrt_runtime *rt = new_rt();
+    static uint8_t pkt[60];
+    unsigned pairs = 0;
+    for (int e = 0; e < 2; e++) {
+        for (uint8_t d = 0; d < 10; d++)
+            for (uint8_t x = 0; x < 10; x++) {
+                if (d == 6 || x == 6 || d == x)
+                    continue;
+                const struct bpf_insn p[] = { MOV64_REG(6, 1), LDX(BPF_W, d, 6, 76), LDX(BPF_W, x, 6, 80),
+                                              ALU64_REG(BPF_SUB, x, d), MOV64_REG(0, x), EXIT() };
+                union bpf_attr a;
+                memset(&a, 0, sizeof(a));
+                a.prog_type = BPF_PROG_TYPE_SCHED_CLS;
+                a.insn_cnt = NR(p);
+                a.insns = ptr(p);
+                a.license = ptr("GPL");
+                a.prog_flags = BPFRT_PROG_F_NO_VERIFY | BPFRT_PROG_F_ENGINE(e ? BPFRT_ENGINE_JIT : BPFRT_ENGINE_INTERP);
+                long h = bpfrt_bpf(rt, BPF_PROG_LOAD, &a, sizeof(a));
+                CHECK(h >= 0);
+                memset(&a, 0, sizeof(a));
+                a.test.prog_fd = (uint32_t)h;
+                a.test.data_in = ptr(pkt);
+                a.test.data_size_in = sizeof(pkt);
+                CHECK_EQ(bpfrt_bpf(rt, BPF_PROG_TEST_RUN, &a, sizeof(a)), 0);
+                CHECK_EQ(a.test.retval, sizeof(pkt));
+                bpfrt_close(rt, (int)h);
+                pairs++;
+            }
+    }
+    CHECK_EQ(pairs, 2 * 72);
+    bpfrt_runtime_destroy(rt);
+}
+
 /* No executable memory: the interpreter runs the program, with a note. */
 static void test_no_exec_memory(void)
 {
@@ -360,6 +400,7 @@ int main(void)
     RUN(test_prog_load_info);
     RUN(test_sealed);
     RUN(test_trusted_vs_checked);
+    RUN(test_context_loads_every_register);
     RUN(test_no_exec_memory);
     RUN(test_blinding);
     RUN(test_stats_offsets);
