@@ -120,10 +120,9 @@ static inline long load_attach_prog(struct bpfrt_runtime *rt, bool kernel, uint3
     return do_bpf(rt, kernel, BPF_PROG_LOAD, &a);
 }
 
-/* Loads without the verifier (BPFRT_PROG_F_NO_VERIFY): for programs a test
- * wants the checked interpreter to stop at run time. */
-static inline long load_prog_unverified(struct bpfrt_runtime *rt, uint32_t type, const struct bpf_insn *insns,
-                                        uint32_t cnt)
+/* Loads with prog_flags (BPFRT_PROG_F_*: the engine, no verifier). */
+static inline long load_prog_flags(struct bpfrt_runtime *rt, uint32_t type, const struct bpf_insn *insns,
+                                   uint32_t cnt, uint32_t prog_flags)
 {
     union bpf_attr a;
     memset(&a, 0, sizeof(a));
@@ -131,8 +130,16 @@ static inline long load_prog_unverified(struct bpfrt_runtime *rt, uint32_t type,
     a.insn_cnt = cnt;
     a.insns = ptr(insns);
     a.license = ptr("GPL");
-    a.prog_flags = BPFRT_PROG_F_NO_VERIFY;
+    a.prog_flags = prog_flags;
     return bpfrt_bpf(rt, BPF_PROG_LOAD, &a, sizeof(a));
+}
+
+/* Loads without the verifier (BPFRT_PROG_F_NO_VERIFY): for programs a test
+ * wants the checked interpreter to stop at run time. */
+static inline long load_prog_unverified(struct bpfrt_runtime *rt, uint32_t type, const struct bpf_insn *insns,
+                                        uint32_t cnt)
+{
+    return load_prog_flags(rt, type, insns, cnt, BPFRT_PROG_F_NO_VERIFY);
 }
 
 static inline long create_map_ex(struct bpfrt_runtime *rt, bool kernel, uint32_t type, uint32_t ks, uint32_t vs,

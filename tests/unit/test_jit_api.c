@@ -202,15 +202,11 @@ static void test_context_loads_every_register(void)
                     continue;
                 const struct bpf_insn p[] = { MOV64_REG(6, 1), LDX(BPF_W, d, 6, 76), LDX(BPF_W, x, 6, 80),
                                               ALU64_REG(BPF_SUB, x, d), MOV64_REG(0, x), EXIT() };
-                union bpf_attr a;
-                memset(&a, 0, sizeof(a));
-                a.prog_type = BPF_PROG_TYPE_SCHED_CLS;
-                a.insn_cnt = NR(p);
-                a.insns = ptr(p);
-                a.license = ptr("GPL");
-                a.prog_flags = BPFRT_PROG_F_NO_VERIFY | BPFRT_PROG_F_ENGINE(e ? BPFRT_ENGINE_JIT : BPFRT_ENGINE_INTERP);
-                long h = bpfrt_bpf(rt, BPF_PROG_LOAD, &a, sizeof(a));
+                long h = load_prog_flags(rt, BPF_PROG_TYPE_SCHED_CLS, p, NR(p),
+                                         BPFRT_PROG_F_NO_VERIFY |
+                                             BPFRT_PROG_F_ENGINE(e ? BPFRT_ENGINE_JIT : BPFRT_ENGINE_INTERP));
                 CHECK(h >= 0);
+                union bpf_attr a;
                 memset(&a, 0, sizeof(a));
                 a.test.prog_fd = (uint32_t)h;
                 a.test.data_in = ptr(pkt);
