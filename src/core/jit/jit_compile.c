@@ -260,7 +260,11 @@ static inline __attribute__((always_inline)) void start_insn(struct jit_ctx *c, 
  * compile dispatches once per instruction; ALU, conditional jump, load and
  * store ops have one of their own; BAD, the second half of an ld_imm64,
  * emits nothing - and what the scan before the emission looks for. */
-enum { SCAN_TARGET = 1, SCAN_LOCAL_CALL = 2, SCAN_TAIL_CALL = 4, SCAN_MAY_GOTO = 8 };
+enum {
+    SCAN_TARGET = 1, SCAN_LOCAL_CALL = 2, SCAN_TAIL_CALL = 4, SCAN_MAY_GOTO = 8,
+    SCAN_CALLS_OUT = 16, /* a call into C: a helper (maybe bpf_tail_call), a kfunc, callx */
+    SCAN_SRC_REG = 32,   /* src is a register (not an ld_imm64's or a call's pseudo kind or flag) */
+};
 struct op_row {
     jit_emit_fn emit;
     uint8_t scan; /* SCAN_* */
@@ -297,6 +301,8 @@ static const struct op_row *ops(void)
         f |= op == BPFRT_OP_CALL_LOCAL || op == BPFRT_OP_CALLX ? SCAN_LOCAL_CALL : 0;
         f |= op == BPFRT_OP_CALL_HELPER || op == BPFRT_OP_CALLX ? SCAN_TAIL_CALL : 0;
         f |= kind == BPFRT_K_MAY_GOTO ? SCAN_MAY_GOTO : 0;
+        f |= kind == BPFRT_K_CALL && op != BPFRT_OP_CALL_LOCAL ? SCAN_CALLS_OUT : 0;
+        f |= kind != BPFRT_K_LDDW && kind != BPFRT_K_CALL ? SCAN_SRC_REG : 0;
         __atomic_store_n(&op_rows[op].emit, fn ? fn : kind == BPFRT_K_BAD ? emit_nothing : emit_unclaimed,
                          __ATOMIC_RELAXED);
         __atomic_store_n(&op_rows[op].scan, f, __ATOMIC_RELAXED);
@@ -410,16 +416,19 @@ int bpfrt_jit_compile(struct bpfrt_prog *prog, struct jit_prog *jp, char *msg, s
         goto out;
 
     /* What the emission needs to know beforehand: the stubs a program
-     * needs, the loop heads (targets of backward jumps). Without branches,
-     * and without skipping an ld_imm64's second half (a BAD slot): the
-     * next pc would then wait for two loads. */
+     * needs, the loop heads (targets of backward jumps); and what the run
+     * needs (below). Without branches, and without skipping an ld_imm64's
+     * second half (a BAD slot, registers 0): the next pc would then wait
+     * for two loads. */
     const struct interp_slot *slots = c.slots = jp->vm->slots;
     const struct op_row *row = ops();
     uint32_t seen = 0;
+    bool names_r10 = false;
     for (uint32_t pc = 0; pc < len; pc++) {
         uint8_t f = row[slots[pc].op].scan;
         uint32_t t = (uint32_t)slots[pc].off; /* a jump's target, absolute */
         seen |= f;
+        names_r10 |= (slots[pc].dst == BPF_REG_10) | ((f & SCAN_SRC_REG) && slots[pc].src == BPF_REG_10);
         /* (loop_head[len + 1] takes the other instructions' stores) */
         bool back = (f & SCAN_TARGET) & (t <= pc);
         c.loop_head[back ? t : len + 1] = 1;
@@ -437,6 +446,17 @@ int bpfrt_jit_compile(struct bpfrt_prog *prog, struct jit_prog *jp, char *msg, s
     /* The code with every jump long, then the layout with the shortest. */
     err = c.has_local_calls && !find_callee_writes(&c) ? -BPFRT_ENOMEM : 0;
     bpfrt_jit_plan_frames(&c);
+    /* What the run needs: whether the program calls out, which is all that
+     * can reach the run's budget and its state through C, and whether it
+     * can reach its entry frame's stack - not when no instruction names r10
+     * and it calls nothing but its own functions (a tail call's target
+     * would enter the frame). Then an unchecked run need not zero it
+     * (sum32's loop; the interpreter's zeroing cannot be observed); local
+     * calls' frames are zeroed on their own. Checked runs always zero it:
+     * an address guessed into the stack passes their test. */
+    jp->calls_out = seen & SCAN_CALLS_OUT;
+    if (c.mode != JIT_CHECKED && !names_r10 && !jp->calls_out)
+        jp->entry_zero = 0;
     if (!err)
         err = emit_all(&c);
     if (!err)

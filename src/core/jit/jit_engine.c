@@ -47,33 +47,6 @@ static enum jit_mode mode_for(struct bpfrt_prog *prog, bool trusted, struct bpfr
     return trusted ? JIT_TRUSTED : JIT_CHECKED;
 }
 
-/* What the run needs of the program: whether it calls out (a helper, which
- * may be bpf_tail_call; callx; a kfunc), which is all that can reach the
- * run's budget and its state through C, and whether it can reach its entry
- * frame's stack - not when no instruction names r10 and it calls nothing
- * but its own functions (a tail call's target would enter the frame).
- * Then an unchecked run need not zero it (sum32's loop; the interpreter's
- * zeroing cannot be observed). Local calls' frames are zeroed on their
- * own. Checked runs always zero it: an address guessed into the stack
- * passes their test. One pass over the decoded slots the compile read. */
-static void plan_run(struct jit_prog *jp)
-{
-    const struct interp_slot *sl = jp->vm->slots;
-    bool names_r10 = false;
-    bool calls_out = false;
-    /* (an ld_imm64's second half is a BAD slot with registers 0: not
-     * skipped, so that no pc waits for the kind of the one before) */
-    for (uint32_t pc = 0, len = jp->vm->len; pc < len; pc++) {
-        uint8_t kind = bpfrt_op_kind(sl[pc].op);
-        bool src_is_reg = kind != BPFRT_K_LDDW && kind != BPFRT_K_CALL; /* src: a pseudo kind or a flag there */
-        names_r10 |= (sl[pc].dst == BPF_REG_10) | (src_is_reg & (sl[pc].src == BPF_REG_10));
-        calls_out |= (kind == BPFRT_K_CALL) & (sl[pc].op != BPFRT_OP_CALL_LOCAL);
-    }
-    jp->calls_out = calls_out;
-    if (jp->mode != JIT_CHECKED && !names_r10 && !jp->calls_out)
-        jp->entry_zero = 0;
-}
-
 /* Compiles prog; on any JIT failure the program stays with the
  * interpreter, with a note. Errors only for what the interpreter refuses
  * too. */
@@ -101,8 +74,6 @@ static int jit_prepare_mode(struct bpfrt_prog *prog, bool trusted, struct bpfrt_
         if (cerr) {
             bpfrt_free(rt, jp, sizeof(*jp));
             why = msg[0] ? msg : "compile failed";
-        } else {
-            plan_run(jp);
         }
     }
     if (why) {
