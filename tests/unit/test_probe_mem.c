@@ -397,13 +397,7 @@ static void test_iter(void)
         printf("note: no bpf_iter_task in this kernel's BTF: iterator case skipped\n");
         return;
     }
-    union bpf_attr a;
-    memset(&a, 0, sizeof(a));
-    a.map_type = BPF_MAP_TYPE_ARRAY;
-    a.key_size = 4;
-    a.value_size = 8;
-    a.max_entries = 1;
-    long map = bpfrt_bpf(rt, BPF_MAP_CREATE, &a, sizeof(a));
+    long map = create_map(rt, BPF_MAP_TYPE_ARRAY, 4, 8, 1);
     CHECK(map >= 0);
     const struct bpf_insn iter[] = {
         LDX(BPF_DW, 6, 1, 8), JMP_IMM(BPF_JEQ, 6, 0, 9),      /* task, or the end */
@@ -425,21 +419,13 @@ static void test_iter(void)
             for (int e = 0; e < ENGINES; e++) { /* each engine's run, the map read after it */
                 union bpf_attr t;
                 uint64_t sentinel = 0xdead;
-                memset(&t, 0, sizeof(t));
-                t.map_fd = (uint32_t)map;
-                t.key = ptr(&key);
-                t.value = ptr(&sentinel);
-                CHECK_EQ(bpfrt_bpf(rt, BPF_MAP_UPDATE_ELEM, &t, sizeof(t)), 0);
+                CHECK_EQ(map_update(rt, map, &key, &sentinel, 0), 0);
                 memset(&t, 0, sizeof(t));
                 t.test.prog_fd = (uint32_t)fds[e];
                 t.test.ctx_in = ptr(ctx);
                 t.test.ctx_size_in = sizeof(ctx);
                 CHECK_EQ(bpfrt_bpf(rt, BPF_PROG_TEST_RUN, &t, sizeof(t)), 0);
-                memset(&t, 0, sizeof(t));
-                t.map_fd = (uint32_t)map;
-                t.key = ptr(&key);
-                t.value = ptr(&got[e]);
-                CHECK_EQ(bpfrt_bpf(rt, BPF_MAP_LOOKUP_ELEM, &t, sizeof(t)), 0);
+                CHECK_EQ(map_lookup(rt, map, &key, &got[e]), 0);
             }
             CHECK_EQ(got[0], allowed ? 4242u : 0u);
             CHECK(ENGINES == 1 || got[1] == got[0]);
@@ -512,21 +498,11 @@ static void test_kernel_object_edges(void)
  * policy does not allow. */
 static void test_crafted_pointer(void)
 {
-    union bpf_attr a;
-    memset(&a, 0, sizeof(a));
-    a.map_type = BPF_MAP_TYPE_ARRAY;
-    a.key_size = 4;
-    a.value_size = 8;
-    a.max_entries = 1;
-    long map = bpfrt_bpf(rt, BPF_MAP_CREATE, &a, sizeof(a));
+    long map = create_map(rt, BPF_MAP_TYPE_ARRAY, 4, 8, 1);
     CHECK(map >= 0);
     uint32_t key = 0;
     uint64_t val = ptr(secret + 64);
-    memset(&a, 0, sizeof(a));
-    a.map_fd = (uint32_t)map;
-    a.key = ptr(&key);
-    a.value = ptr(&val);
-    CHECK_EQ(bpfrt_bpf(rt, BPF_MAP_UPDATE_ELEM, &a, sizeof(a)), 0);
+    CHECK_EQ(map_update(rt, map, &key, &val, 0), 0);
     const struct bpf_insn deref[] = {
         ST(BPF_W, 10, -4, 0), MOV64_REG(2, 10), ALU64_IMM(BPF_ADD, 2, -4), LD_MAP_FD(1, (int32_t)map),
         CALL(BPF_FUNC_map_lookup_elem), JMP_IMM(BPF_JEQ, 0, 0, 3),
