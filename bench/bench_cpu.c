@@ -11,9 +11,9 @@
  * Prints the time of a native run and each engine's time as a ratio to it,
  * from one run of this program, with the geometric means and the goals;
  * then compile times (bench_compile.c) and the fixed cost of a run and of
- * a helper call.
+ * a helper call (alone: --only perrun).
  *
- *   bench_cpu OUT_DIR SHARED_DIR [--min-time SECONDS] [--only NAME|twins|compile]
+ *   bench_cpu OUT_DIR SHARED_DIR [--min-time SECONDS] [--only NAME|twins|compile|perrun]
  *             [--corpus LABEL DIR checked|verified]...
  *
  * OUT_DIR holds NAME.bin and NAME.input from `make -C SHARED/bench OUT=...`
@@ -411,7 +411,7 @@ static int twins_report(struct bpfrt_runtime *rt, const char *out, const char *o
 int main(int argc, char **argv)
 {
     if (argc < 3) {
-        fprintf(stderr, "usage: bench_cpu OUT_DIR SHARED_DIR [--min-time SECONDS] [--only NAME|twins|compile] "
+        fprintf(stderr, "usage: bench_cpu OUT_DIR SHARED_DIR [--min-time SECONDS] [--only NAME|twins|compile|perrun] "
                         "[--corpus LABEL DIR checked|verified]...\n");
         return 2;
     }
@@ -563,7 +563,7 @@ int main(int argc, char **argv)
         failures += twins_report(rt, out, only);
     if ((!only || strcmp(only, "compile") == 0) && have_jit)
         bench_compile_report(rt, out, corpus, ncorpus);
-    if (!only) {
+    if (!only || strcmp(only, "perrun") == 0) {
         /* Fixed costs a short program (packet filter) pays on every run. */
         struct bpf_insn triv[] = { { .code = 0xb7 }, { .code = 0x95 } }; /* r0 = 0; exit */
         /* 100 x call bpf_get_smp_processor_id (helper 8) */
