@@ -238,7 +238,9 @@ struct bpfrt_prog {
     uint32_t nr_line_info;
     struct bpfrt_btf *btf;       /* prog_btf_fd's BTF (a reference), or NULL */
 
-    /* Statistics. */
+    /* Statistics. run_cnt and run_time_ns (ns, the platform's ktime_ns)
+     * count only runs made while statistics are enabled (a BPF_ENABLE_STATS
+     * handle open), as Linux's; updated atomically. */
     uint64_t load_time_ns;
     uint64_t run_cnt, run_time_ns;
 };

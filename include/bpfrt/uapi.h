@@ -310,12 +310,20 @@ union bpf_attr {
         uint32_t btf_flags;
         int32_t btf_token_fd;
     };
+    struct { /* BPF_ENABLE_STATS */
+        uint32_t type; /* enum bpf_stats_type */
+    } enable_stats;
     struct { /* BPF_PROG_BIND_MAP */
         uint32_t prog_fd;
         uint32_t map_fd;
         uint32_t flags;
     } prog_bind_map;
 } __attribute__((aligned(8)));
+
+/* BPF_ENABLE_STATS: what to count while the returned handle is open. */
+enum bpf_stats_type {
+    BPF_STATS_RUN_TIME = 0, /* run_cnt and run_time_ns of every program (bpf_prog_info) */
+};
 
 /* Context of XDP programs. */
 struct xdp_md {

@@ -34,6 +34,10 @@ struct bpfrt_runtime {
     bpfrt_trace_sink trace_sink;
     void *trace_sink_arg;
     uint32_t next_map_id, next_prog_id, next_btf_id; /* atomic */
+    /* Run statistics (run_cnt, run_time_ns) are counted while this is
+     * non-zero: one per open BPF_ENABLE_STATS handle (Linux's
+     * bpf_stats_enabled_key). Atomic; the run path reads it relaxed. */
+    uint32_t stats_enabled;
     uint32_t hash_seed;              /* per-runtime seed for hash maps */
     struct bpfrt_btf *kernel_btf;    /* attach_btf_id's BTF (vmlinux), or NULL */
     /* The host's objects programs see (created on first use, freed with

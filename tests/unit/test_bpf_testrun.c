@@ -604,13 +604,22 @@ static void test_repeat(void)
     a.test.repeat = 5;
     CHECK_EQ(bpfrt_bpf(rt, BPF_PROG_TEST_RUN, &a, sizeof(a)), 0);
     CHECK_EQ(a.test.retval, XDP_PASS);
+    /* run_cnt counts only while statistics are enabled (as Linux's) */
+    CHECK_EQ(bpfrt_prog_from_handle(rt, (int)fd)->run_cnt, 0);
+    union bpf_attr st;
+    memset(&st, 0, sizeof(st));
+    st.enable_stats.type = BPF_STATS_RUN_TIME;
+    long stats = bpfrt_bpf(rt, BPF_ENABLE_STATS, &st, sizeof(st));
+    CHECK(stats >= 0);
+    CHECK_EQ(bpfrt_bpf(rt, BPF_PROG_TEST_RUN, &a, sizeof(a)), 0);
     a.test.repeat = 0; /* counts as 1 */
     CHECK_EQ(bpfrt_bpf(rt, BPF_PROG_TEST_RUN, &a, sizeof(a)), 0);
     uint32_t k = 0;
     uint64_t v = 0;
     CHECK_EQ(map_lookup(rt, counter, &k, &v), 0);
-    CHECK_EQ(v, 6);
+    CHECK_EQ(v, 11);
     CHECK_EQ(bpfrt_prog_from_handle(rt, (int)fd)->run_cnt, 6);
+    bpfrt_close(rt, (int)stats);
     bpfrt_close(rt, (int)fd);
     bpfrt_close(rt, (int)counter);
 }

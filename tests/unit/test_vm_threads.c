@@ -6,6 +6,7 @@
  * (label tsan). */
 #include <pthread.h>
 
+#include "bpfrt/bpf.h"
 #include "kernel_bpf.h"
 #include "test_vm_util.h"
 
@@ -96,15 +97,25 @@ static void test_shared_program(void)
     prog->maps[0] = map;
     prog->nr_maps = 1;
 
-    run_threads(); /* checked */
+    run_threads(); /* checked, statistics off: nothing counted */
+    CHECK_EQ(prog->run_cnt, 0);
+    CHECK_EQ(prog->run_time_ns, 0);
+    union bpf_attr st;
+    memset(&st, 0, sizeof(st));
+    st.enable_stats.type = BPF_STATS_RUN_TIME;
+    long stats = bpfrt_bpf(vt_rt, BPF_ENABLE_STATS, &st, sizeof(st));
+    CHECK(stats >= 0);
+    run_threads(); /* checked, counted */
     prog->verified = true;
-    run_threads(); /* unchecked */
+    run_threads(); /* unchecked, counted */
+    bpfrt_close(vt_rt, (int)stats);
     CHECK_EQ(failures, 0);
     uint32_t key = 0;
     uint64_t total = 0;
     CHECK_EQ(bpfrt_map_lookup(map, &key, &total, 0), 0);
-    CHECK_EQ(total, 2ull * THREADS * ITERS);
+    CHECK_EQ(total, 3ull * THREADS * ITERS);
     CHECK_EQ(prog->run_cnt, 2ull * THREADS * ITERS);
+    CHECK(prog->run_time_ns > 0);
     bpfrt_prog_put(prog);
     bpfrt_map_put(map);
 }

@@ -42,6 +42,7 @@ static const struct cmd_row cmd_table[__MAX_BPF_CMD] = {
     ROW(BPF_MAP_LOOKUP_AND_DELETE_BATCH, bpfrt_cmd_map_lookup_and_delete_batch, A, batch.flags),
     ROW(BPF_MAP_UPDATE_BATCH, bpfrt_cmd_map_update_batch, A, batch.flags),
     ROW(BPF_MAP_DELETE_BATCH, bpfrt_cmd_map_delete_batch, A, batch.flags),
+    ROW(BPF_ENABLE_STATS, bpfrt_cmd_enable_stats, A, enable_stats.type),
 };
 
 static bool all_zero(const void *p, size_t from, size_t to)

@@ -60,6 +60,7 @@ long bpfrt_cmd_map_get_fd_by_id(struct bpfrt_cmd *c);
 long bpfrt_cmd_btf_get_fd_by_id(struct bpfrt_cmd *c);
 long bpfrt_cmd_obj_pin(struct bpfrt_cmd *c);
 long bpfrt_cmd_obj_get(struct bpfrt_cmd *c);
+long bpfrt_cmd_enable_stats(struct bpfrt_cmd *c);
 
 /* Object name check as Linux's bpf_obj_name_cpy: [A-Za-z0-9_.]*, NUL
  * within BPF_OBJ_NAME_LEN. Copies into dst. Returns 0 or -EINVAL. */

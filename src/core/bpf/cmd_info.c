@@ -98,8 +98,9 @@ static long prog_info(struct bpfrt_cmd *c, struct bpfrt_prog *prog)
     out.created_by_uid = 0;
     bpfrt_memcpy(out.name, prog->name, BPF_OBJ_NAME_LEN);
     out.gpl_compatible = prog->gpl_compatible;
-    out.run_time_ns = prog->run_time_ns;
-    out.run_cnt = prog->run_cnt;
+    /* counted while stats are enabled (BPF_ENABLE_STATS), by runs in progress */
+    out.run_time_ns = __atomic_load_n(&prog->run_time_ns, __ATOMIC_RELAXED);
+    out.run_cnt = __atomic_load_n(&prog->run_cnt, __ATOMIC_RELAXED);
     out.verified_insns = prog->verified_insns;
     out.btf_id = prog->btf ? bpfrt_btf_id(prog->btf) : 0;
 

@@ -67,6 +67,7 @@ void bpfrt_obj_get(enum bpfrt_obj_kind kind, void *obj)
     case BPFRT_OBJ_MAP: bpfrt_map_get(obj); break;
     case BPFRT_OBJ_PROG: bpfrt_prog_get(obj); break;
     case BPFRT_OBJ_BTF: bpfrt_btf_get(obj); break;
+    case BPFRT_OBJ_STATS: __atomic_add_fetch(&((struct bpfrt_runtime *)obj)->stats_enabled, 1, __ATOMIC_RELAXED); break;
     default: break;
     }
 }
@@ -77,6 +78,7 @@ void bpfrt_obj_put(enum bpfrt_obj_kind kind, void *obj)
     case BPFRT_OBJ_MAP: bpfrt_map_put(obj); break;
     case BPFRT_OBJ_PROG: bpfrt_prog_put(obj); break;
     case BPFRT_OBJ_BTF: bpfrt_btf_put(obj); break;
+    case BPFRT_OBJ_STATS: __atomic_sub_fetch(&((struct bpfrt_runtime *)obj)->stats_enabled, 1, __ATOMIC_RELAXED); break;
     default: break;
     }
 }
@@ -183,6 +185,8 @@ static bool only_registry_ref(struct bpfrt_objtab *t, const struct reg_entry *e)
  * must release what it holds (done by the caller without the lock). */
 static bool uref_inc(struct bpfrt_runtime *rt, enum bpfrt_obj_kind kind, void *obj)
 {
+    if (kind == BPFRT_OBJ_STATS)
+        return true; /* no id: not in the registry */
     struct reg_entry *e = reg_find(rt->objtab, kind, obj);
     if (!e)
         e = reg_add(rt, kind, obj);

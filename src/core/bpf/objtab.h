@@ -7,7 +7,11 @@
 
 #include "core/core.h"
 
-enum bpfrt_obj_kind { BPFRT_OBJ_NONE = 0, BPFRT_OBJ_MAP, BPFRT_OBJ_PROG, BPFRT_OBJ_BTF };
+/* BPFRT_OBJ_STATS: a BPF_ENABLE_STATS handle; its object is the runtime,
+ * and each reference on it is one count of rt->stats_enabled (Linux's
+ * "bpf-stats" anon inode, whose release turns stats off). It has no id and
+ * cannot be pinned. */
+enum bpfrt_obj_kind { BPFRT_OBJ_NONE = 0, BPFRT_OBJ_MAP, BPFRT_OBJ_PROG, BPFRT_OBJ_BTF, BPFRT_OBJ_STATS };
 
 /* Generic reference counting per kind. */
 void bpfrt_obj_get(enum bpfrt_obj_kind kind, void *obj);

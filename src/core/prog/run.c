@@ -1,6 +1,7 @@
 /* Runs (Linux's bpf_prog_run and its callers' bracket, include/linux/filter.h):
  * the run bracket (CPU slot, read-side section, defaults), running through
- * the program's engine with tail calls, the run's one budget (instructions
+ * the program's engine with tail calls, run statistics while enabled
+ * (__bpf_prog_run's stats path), the run's one budget (instructions
  * and helper work draw from the same counter), run errors, and callbacks
  * from helpers dispatched to the engine running the program. */
 #include "core/core.h"
@@ -39,17 +40,10 @@ void bpfrt_run_end(struct bpfrt_run *run)
         plat->cpu_release(plat->ctx, run->cpu);
 }
 
-int bpfrt_prog_run(struct bpfrt_prog *prog, struct bpfrt_run *run, uint64_t r1, uint64_t r2,
-                   uint64_t *ret)
+/* The engine runs prog, then the tail-call targets it leaves. */
+static inline __attribute__((always_inline)) int run_engine(struct bpfrt_prog *prog, struct bpfrt_run *run,
+                                                            uint64_t r1, uint64_t r2, uint64_t *ret)
 {
-    *ret = 0;
-    if (!prog->engine_ops || !prog->engine_ops->run) {
-        bpfrt_run_fail(run, BPFRT_RUN_BAD_INSN, 0, "program has no engine");
-        return -BPFRT_EINVAL;
-    }
-    if (!run->ctx)
-        run->ctx = (void *)(uintptr_t)r1;
-    __atomic_add_fetch(&prog->run_cnt, 1, __ATOMIC_RELAXED);
     /* a trusted engine runs the program unchecked: it would drop them
      * unread (a checked tail-call target gets them below) */
     if (run->checked && prog->engine != BPFRT_ENGINE_JIT_TRUSTED)
@@ -66,6 +60,40 @@ int bpfrt_prog_run(struct bpfrt_prog *prog, struct bpfrt_run *run, uint64_t r1, 
         bpfrt_run_add_start_regions(run, next);
         rc = next->engine_ops->run(next, run, (uint64_t)(uintptr_t)run->ctx, 0, ret);
     }
+    return rc;
+}
+
+/* A run while statistics are enabled (Linux's __bpf_prog_run with
+ * bpf_stats_enabled_key): counted, and timed with the platform's clock, on
+ * the program the run started with (tail-call targets count nothing of
+ * their own, as in Linux). Linux sums per CPU; here one atomic add each. */
+static __attribute__((noinline)) int run_counted(struct bpfrt_prog *prog, struct bpfrt_run *run, uint64_t r1,
+                                                 uint64_t r2, uint64_t *ret)
+{
+    const struct bpfrt_platform *plat = prog->rt->plat;
+    uint64_t start = plat->ktime_ns ? plat->ktime_ns(plat->ctx) : 0;
+    int rc = run_engine(prog, run, r1, r2, ret);
+    uint64_t duration = plat->ktime_ns ? plat->ktime_ns(plat->ctx) - start : 0;
+    __atomic_add_fetch(&prog->run_cnt, 1, __ATOMIC_RELAXED);
+    __atomic_add_fetch(&prog->run_time_ns, duration, __ATOMIC_RELAXED);
+    return rc;
+}
+
+int bpfrt_prog_run(struct bpfrt_prog *prog, struct bpfrt_run *run, uint64_t r1, uint64_t r2,
+                   uint64_t *ret)
+{
+    *ret = 0;
+    if (!prog->engine_ops || !prog->engine_ops->run) {
+        bpfrt_run_fail(run, BPFRT_RUN_BAD_INSN, 0, "program has no engine");
+        return -BPFRT_EINVAL;
+    }
+    if (!run->ctx)
+        run->ctx = (void *)(uintptr_t)r1;
+    /* Statistics off (the usual case): one plain load, no locked
+     * instruction on the run's path. */
+    int rc = __builtin_expect(__atomic_load_n(&prog->rt->stats_enabled, __ATOMIC_RELAXED) != 0, 0)
+                 ? run_counted(prog, run, r1, r2, ret)
+                 : run_engine(prog, run, r1, r2, ret);
     return bpfrt_run_release_refs(run, rc);
 }
 
