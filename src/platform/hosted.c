@@ -3,6 +3,7 @@
  * bpfrt_platform instead of this file. */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <linux/membarrier.h>
 #include <pthread.h>
 #include <sched.h>
 #include <stdio.h>
@@ -119,7 +120,7 @@ static bool try_slot(unsigned i)
 }
 
 /* The slot this thread took last (+1; 0: none yet). */
-static __thread unsigned last_slot;
+static __thread unsigned last_slot __attribute__((tls_model("initial-exec")));
 
 static unsigned claim_slot(void)
 {
@@ -200,6 +201,7 @@ static void h_lock(void *ctx, struct bpfrt_lock *l) { (void)ctx; pthread_mutex_l
 static void h_unlock(void *ctx, struct bpfrt_lock *l) { (void)ctx; pthread_mutex_unlock(&l->mu); }
 
 /* ---- read-side sections and deferred free: epoch-based reclamation ----
+ * (Linux's RCU in spirit; the asymmetric fence is liburcu's "memb" flavour.)
  * Each thread has a record: one word, its observed epoch and whether it is
  * inside a section (epoch << 1 | active), and its nesting depth (its own).
  * Memory handed to defer_free joins the limbo list of the current global
@@ -209,32 +211,49 @@ static void h_unlock(void *ctx, struct bpfrt_lock *l) { (void)ctx; pthread_mutex
  * exactly one list: O(1) amortised per deferred object. When no reader is
  * active at all, everything pending is freed at once.
  *
- * Why entering costs one seq_cst store (one locked instruction) and leaving
- * a release store (a plain mov on x86):
- * - Entering stores epoch << 1 | 1 seq_cst, then reads global_epoch
- *   seq_cst, before any read of shared data. A collect() that reads the
- *   word seq_cst either sees it (the reader is active and blocks whatever
- *   its epoch forbids), or reads it before the store in the single total
- *   order of seq_cst operations; then what the freeing thread did before
- *   its seq_cst reads (the unlink of what it frees, before it took
- *   limbo_mu) is visible to the reader's later loads, which stay after its
- *   store: on x86 the store is an xchg, a full barrier; elsewhere the
- *   seq_cst load of global_epoch that follows it cannot pass it (ARM's
- *   stlr; ldar) and every later load is ordered after that load. The old
- *   three stores relied on the same pair. So it never finds the object.
+ * The one ordering that matters: a reader's store of its active word must
+ * be ordered before its loads of shared data, against the freeing thread's
+ * unlink (before) and scan of the words (after). A store followed by a load
+ * is the one pair x86 (and ARM) reorder, so one side needs a full fence.
+ * It goes on the rare side, the scan, when the kernel offers membarrier
+ * (fence_init):
+ * - Entering is then a plain store of epoch << 1 | 1 and a compiler
+ *   barrier; the scan (collect) first calls
+ *   membarrier(MEMBARRIER_CMD_PRIVATE_EXPEDITED), which returns only after
+ *   every thread of the process has executed a full memory barrier at some
+ *   point P while the call was in progress (a thread that was not running
+ *   passed through the scheduler, which is one). P falls somewhere in each
+ *   reader's program order. If the reader's word store comes before P, the
+ *   store is visible to the loads collect makes after membarrier returns:
+ *   the reader is seen active, and holds back whatever its epoch forbids.
+ *   If the store comes after P, so do the reader's loads of shared data
+ *   (the compiler barrier keeps them after the store in program order), and
+ *   the barrier at P makes visible to them everything the freeing thread did
+ *   before membarrier - the unlink of what it frees: the reader never finds
+ *   the object. Either way nothing it can reach is freed under it.
+ * - Without membarrier (an old kernel, seccomp, or BPFRT_HOSTED_MEMBARRIER=0
+ *   in the environment), entering stores the word seq_cst (an xchg on x86,
+ *   a full barrier) and reads global_epoch seq_cst, and collect reads the
+ *   words seq_cst: in the single total order of seq_cst operations collect
+ *   either sees the word, or read it before the store, and then what the
+ *   freeing thread did before its seq_cst reads is visible to the reader's
+ *   loads, which stay after its store (x86: the xchg; ARM: the seq_cst load
+ *   of global_epoch that follows the store cannot pass it, stlr; ldar, and
+ *   every later load is ordered after that load).
+ * The rest holds on both paths:
  * - The epoch in the word may be stale (read before the store, advanced
  *   meanwhile): a stale epoch only holds the advance back, never lets it
  *   free early, since collect() advances only when every active word shows
  *   the current epoch. The global epoch is read again after the store and
- *   the word refreshed (a release store: the active bit is already
- *   visible), so the hold-back lasts only that window, as before.
- * - A reader whose word shows epoch e read global_epoch == e: the advance
- *   to e (seq_cst store, after everything retired in e - 1 was unlinked and
- *   queued under limbo_mu) happens before its reads, so it holds nothing
+ *   the word refreshed (the active bit is already there), so the hold-back
+ *   lasts only that window.
+ * - A reader whose word shows epoch e read global_epoch == e (an acquire
+ *   load): the advance to e (after everything retired in e - 1 was unlinked
+ *   and queued under limbo_mu) happens before its reads, so it holds nothing
  *   from list e - 1, which the advance to e + 1 frees.
  * - Leaving stores the epoch with the active bit clear, release: the
- *   reader's accesses happen before it; collect()'s seq_cst load that sees
- *   it inactive (acquire) orders them before the free. */
+ *   reader's accesses happen before it; collect()'s load that sees it
+ *   inactive (acquire) orders them before the free. */
 
 struct reader {
     struct reader *next;
@@ -254,8 +273,18 @@ static uint64_t global_epoch = 3;
 static struct deferred *limbo[3];
 static pthread_mutex_t limbo_mu = PTHREAD_MUTEX_INITIALIZER;
 static pthread_key_t reader_key;
-static pthread_once_t reader_once = PTHREAD_ONCE_INIT;
-static __thread struct reader *my_reader;
+static pthread_once_t epoch_once = PTHREAD_ONCE_INIT;
+/* initial-exec: a plain %fs-relative access, not a __tls_get_addr call in
+ * the shared library (two words of the static TLS surplus) */
+static __thread struct reader *my_reader __attribute__((tls_model("initial-exec")));
+/* The writer's membarrier orders the readers' entry (set once, by
+ * epoch_init, before any section or scan). */
+static bool use_membarrier;
+
+static long membarrier(int cmd)
+{
+    return syscall(__NR_membarrier, cmd, 0, 0);
+}
 
 static void reader_release(void *p)
 {
@@ -265,13 +294,49 @@ static void reader_release(void *p)
     __atomic_store_n(&r->in_use, 0, __ATOMIC_RELEASE);
 }
 
-static void reader_key_init(void) { pthread_key_create(&reader_key, reader_release); }
+/* Once, before the first section and the first scan (every path to either
+ * passes pthread_once): the fence, and the key that returns a thread's
+ * record when it exits. */
+static void epoch_init(void)
+{
+    pthread_key_create(&reader_key, reader_release);
+    const char *env = getenv("BPFRT_HOSTED_MEMBARRIER");
+    if (env && strcmp(env, "0") == 0)
+        return;
+    long cmds = membarrier(MEMBARRIER_CMD_QUERY);
+    const long need = MEMBARRIER_CMD_PRIVATE_EXPEDITED | MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED;
+    use_membarrier = cmds >= 0 && (cmds & need) == need &&
+                     membarrier(MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED) == 0;
+}
+
+bool bpfrt_hosted_membarrier(void)
+{
+    pthread_once(&epoch_once, epoch_init);
+    return use_membarrier;
+}
+
+/* The scan's side of the fence (see above); a no-op on the seq_cst path. */
+static void scan_fence(void)
+{
+    if (!use_membarrier || membarrier(MEMBARRIER_CMD_PRIVATE_EXPEDITED) == 0)
+        return;
+    /* A process the registration did not reach (a child after fork):
+     * register again; else the global barrier, slower, needs none. The
+     * readers already rely on it: without any, nothing can be freed safely. */
+    if (membarrier(MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED) == 0 &&
+        membarrier(MEMBARRIER_CMD_PRIVATE_EXPEDITED) == 0)
+        return;
+    if (membarrier(MEMBARRIER_CMD_GLOBAL) == 0)
+        return;
+    fprintf(stderr, "bpfrt: membarrier failed (%s): cannot free memory readers may hold\n", strerror(errno));
+    abort();
+}
 
 static struct reader *reader_self(void)
 {
     if (my_reader)
         return my_reader;
-    pthread_once(&reader_once, reader_key_init);
+    pthread_once(&epoch_once, epoch_init);
     for (struct reader *r = __atomic_load_n(&readers, __ATOMIC_ACQUIRE); r; r = r->next) {
         int expect = 0;
         if (__atomic_compare_exchange_n(&r->in_use, &expect, 1, false, __ATOMIC_ACQ_REL, __ATOMIC_RELAXED)) {
@@ -297,14 +362,22 @@ static void h_read_lock(void *ctx)
 {
     (void)ctx;
     struct reader *r = reader_self();
-    if (r->depth++ == 0) {
-        uint64_t e = __atomic_load_n(&global_epoch, __ATOMIC_SEQ_CST);
+    if (r->depth++ != 0)
+        return;
+    uint64_t e = __atomic_load_n(&global_epoch, __ATOMIC_ACQUIRE);
+    uint64_t now;
+    if (use_membarrier) {
+        __atomic_store_n(&r->word, e << 1 | 1, __ATOMIC_RELAXED);
+        /* compiler only: the scan's membarrier is the CPU's fence */
+        __atomic_signal_fence(__ATOMIC_SEQ_CST);
+        now = __atomic_load_n(&global_epoch, __ATOMIC_ACQUIRE);
+    } else {
         __atomic_store_n(&r->word, e << 1 | 1, __ATOMIC_SEQ_CST);
-        /* Re-read: the epoch must be the one in force once we are visible. */
-        uint64_t now = __atomic_load_n(&global_epoch, __ATOMIC_SEQ_CST);
-        if (now != e)
-            __atomic_store_n(&r->word, now << 1 | 1, __ATOMIC_RELEASE);
+        now = __atomic_load_n(&global_epoch, __ATOMIC_SEQ_CST);
     }
+    /* Re-read: the epoch must be the one in force once we are visible. */
+    if (now != e)
+        __atomic_store_n(&r->word, now << 1 | 1, __ATOMIC_RELAXED);
 }
 
 static void h_read_unlock(void *ctx)
@@ -330,10 +403,13 @@ static void splice(struct deferred **into, struct deferred *list)
  * Returns true when no reader was active. Caller holds limbo_mu. */
 static bool collect(struct deferred **ready)
 {
+    scan_fence();
     uint64_t e = __atomic_load_n(&global_epoch, __ATOMIC_SEQ_CST);
     bool any_active = false, all_current = true;
     for (struct reader *r = __atomic_load_n(&readers, __ATOMIC_ACQUIRE); r; r = r->next) {
-        uint64_t w = __atomic_load_n(&r->word, __ATOMIC_SEQ_CST);
+        /* acquire is enough after the membarrier (scan_fence) */
+        uint64_t w = use_membarrier ? __atomic_load_n(&r->word, __ATOMIC_ACQUIRE)
+                                    : __atomic_load_n(&r->word, __ATOMIC_SEQ_CST);
         if (w & 1) {
             any_active = true;
             if (w >> 1 != e)
@@ -371,6 +447,7 @@ static void h_defer_free(void *ctx, void (*fn)(void *), void *arg)
     (void)ctx;
     struct deferred *ready = NULL;
     struct deferred *d = malloc(sizeof(*d));
+    pthread_once(&epoch_once, epoch_init);
     pthread_mutex_lock(&limbo_mu);
     if (d) {
         d->fn = fn;
@@ -394,6 +471,7 @@ static void h_defer_free(void *ctx, void (*fn)(void *), void *arg)
 void bpfrt_hosted_quiesce(void)
 {
     /* Frees everything pending once no reader is active (tests, exit). */
+    pthread_once(&epoch_once, epoch_init);
     for (;;) {
         struct deferred *ready = NULL;
         pthread_mutex_lock(&limbo_mu);

@@ -11,6 +11,12 @@ void bpfrt_hosted_set_log(bpfrt_hosted_log_fn fn, void *arg, enum bpfrt_log_leve
 /* Runs every deferred free once no read-side section is active. */
 void bpfrt_hosted_quiesce(void);
 
+/* True when read-side sections enter with a plain store, the freeing side
+ * fencing them with membarrier(2); false on the seq_cst fallback (no
+ * membarrier, or BPFRT_HOSTED_MEMBARRIER=0 in the environment at the first
+ * section). Decided once. */
+bool bpfrt_hosted_membarrier(void);
+
 /* The tracing services of the hosted platform (hosted_task.c), as the
  * platform struct's optional members describe them. */
 int bpfrt_hosted_current_task(void *ctx, struct bpfrt_task_info *info);

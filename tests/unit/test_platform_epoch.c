@@ -1,5 +1,6 @@
-/* The hosted platform's read-side sections (src/platform/hosted.c: one
- * exchange to enter, a release store to leave) against defer_free, as a
+/* The hosted platform's read-side sections (src/platform/hosted.c: a plain
+ * store to enter when the freeing side fences with membarrier(2), else a
+ * seq_cst store; a release store to leave) against defer_free, as a
  * map deleting an element under running programs uses them: readers
  * repeatedly enter a section, load the current object and read it all,
  * while a writer replaces the object and hands the old one to defer_free,
@@ -8,9 +9,16 @@
  * racing with the free: the test runs under ThreadSanitizer too, ctest -L
  * tsan); every object is freed once no reader can hold it. Readers come in
  * two waves, so the second reuses the records the first left, and nest
- * sections as helpers inside a run do. BPFRT_FUZZ_ITERS scales the work. */
+ * sections as helpers inside a run do. BPFRT_FUZZ_ITERS scales the work.
+ * ctest runs it twice: as the environment finds it (membarrier where the
+ * kernel has it) and with BPFRT_HOSTED_MEMBARRIER=0 (the seq_cst path,
+ * test_platform_epoch_seqcst); each run checks that it got the path it
+ * asked for, the kernel asked directly. */
+#include <linux/membarrier.h>
 #include <pthread.h>
 #include <stdlib.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 
 #include "test.h"
 #include "bpfrt/platform.h"
@@ -119,6 +127,14 @@ int main(void)
     const char *env = getenv("BPFRT_FUZZ_ITERS");
     uint64_t scale = env && atoi(env) > 0 ? (uint64_t)atoi(env) : 1000;
     uint64_t iters = scale * 20;
+    test_current = "fence";
+    const char *force = getenv("BPFRT_HOSTED_MEMBARRIER");
+    long cmds = syscall(__NR_membarrier, MEMBARRIER_CMD_QUERY, 0, 0);
+    bool kernel_has = cmds >= 0 && (cmds & MEMBARRIER_CMD_PRIVATE_EXPEDITED);
+    bool forced_off = force && strcmp(force, "0") == 0;
+    printf("read-side fence: %s (kernel membarrier %s%s)\n", bpfrt_hosted_membarrier() ? "membarrier" : "seq_cst",
+           kernel_has ? "available" : "unavailable", forced_off ? ", BPFRT_HOSTED_MEMBARRIER=0" : "");
+    CHECK_EQ(bpfrt_hosted_membarrier(), kernel_has && !forced_off);
     current = obj_new(1);
     test_current = "first wave";
     wave(iters);
