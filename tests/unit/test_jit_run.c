@@ -217,6 +217,88 @@ static void test_tail_call_zeroing(struct bpfrt_runtime *rt)
     bpfrt_close(rt, (int)th);
 }
 
+/* f(n) = n == 0 ? 0 : f(n - 1) + 1, called from main with r1 = n: f never
+ * names r10, so a trusted call to it tests only the depth, on r10's low
+ * bits (the frames' end aligned: jp->align_top). */
+#define RECURSE_PROG(n)                                                                          \
+    MOV64_IMM(1, n), CALL_LOCAL(1), EXIT(), JMP_IMM(BPF_JNE, 1, 0, 2), MOV64_IMM(0, 0), EXIT(), \
+        ALU64_IMM(BPF_SUB, 1, 1), CALL_LOCAL(-5), ALU64_IMM(BPF_ADD, 0, 1), EXIT()
+
+/* Calls to functions that never read their frame: the depth still stops at
+ * nine frames with the interpreter's error, a deeper function that reads
+ * its frame still finds it zeroed, and so does a tail call's target that a
+ * function never naming r10 brings into its frame. */
+static void test_frames_not_read(struct bpfrt_runtime *rt)
+{
+    static const struct bpf_insn eight[] = { RECURSE_PROG(6) };
+    static const struct bpf_insn nine[] = { RECURSE_PROG(7) };
+    static const struct bpf_insn deep_read[] = {
+        CALL_LOCAL(1), EXIT(),
+        CALL_LOCAL(1), EXIT(),                                    /* f1 */
+        CALL_LOCAL(1), EXIT(),                                    /* f2 */
+        LDX(BPF_DW, 0, 10, -504), ALU64_IMM(BPF_ADD, 0, 5), EXIT(), /* g: its frame's zeros + 5 */
+    };
+    for (unsigned e = 0; e < NR(engines); e++) {
+        char name[64];
+        snprintf(name, sizeof(name), "frames not read (%s)", engine_names[e]);
+        test_current = name;
+        long h = load_unverified(rt, eight, NR(eight), engines[e]);
+        struct bpfrt_prog *p = prog_of(rt, h);
+        int rc;
+        if (p) {
+            CHECK_EQ(run_prog(p, 0, &rc), 6);
+            CHECK_EQ(rc, 0);
+            if (e == 2)
+                CHECK(((const struct jit_prog *)p->engine_state)->align_top);
+            bpfrt_close(rt, (int)h);
+        }
+        h = load_unverified(rt, nine, NR(nine), engines[e]);
+        if ((p = prog_of(rt, h))) {
+            struct bpfrt_run r;
+            memset(&r, 0, sizeof(r));
+            uint64_t r0 = 1;
+            bpfrt_run_begin(&r, p);
+            CHECK_EQ(bpfrt_prog_run(p, &r, ptr(ctx), 0, &r0), -BPFRT_E2BIG);
+            CHECK_EQ(r.error, BPFRT_RUN_CALL_DEPTH);
+            CHECK_EQ(r.error_insn, 7);
+            CHECK_STR(r.error_msg, "the call stack of 9 frames is too deep at insn 7 (at most 8)");
+            bpfrt_run_end(&r);
+            bpfrt_close(rt, (int)h);
+        }
+        h = load_unverified(rt, deep_read, NR(deep_read), engines[e]);
+        if ((p = prog_of(rt, h))) {
+            for (int k = 0; k < 2; k++) {
+                CHECK_EQ(run_prog(p, 0, &rc), 5);
+                CHECK_EQ(rc, 0);
+            }
+            bpfrt_close(rt, (int)h);
+        }
+    }
+    /* f, which never names r10, tail-calls a target reading its frame */
+    static const struct bpf_insn target[] = { LDX(BPF_DW, 0, 10, -16), ALU64_IMM(BPF_ADD, 0, 2), EXIT() };
+    test_current = "tail call from a function that never names r10";
+    long th = load_unverified(rt, target, NR(target), BPFRT_ENGINE_JIT_TRUSTED);
+    long mh = th >= 0 ? prog_array_of(rt, th) : -1;
+    CHECK(mh >= 0);
+    if (mh < 0)
+        return;
+    const struct bpf_insn caller[] = { CALL_LOCAL(1), EXIT(), LD_MAP_FD(2, (int32_t)mh), MOV64_IMM(3, 0),
+                                       CALL(HELPER_tail_call), MOV64_IMM(0, 1), EXIT() };
+    long ch = load_unverified(rt, caller, NR(caller), BPFRT_ENGINE_JIT_TRUSTED);
+    struct bpfrt_prog *p = prog_of(rt, ch);
+    if (p) {
+        CHECK(((const struct jit_prog *)p->engine_state)->align_top);
+        for (int k = 0; k < 2; k++) {
+            int rc;
+            CHECK_EQ(run_prog(p, 0, &rc), 2);
+            CHECK_EQ(rc, 0);
+        }
+        bpfrt_close(rt, (int)ch);
+    }
+    bpfrt_close(rt, (int)mh);
+    bpfrt_close(rt, (int)th);
+}
+
 int main(void)
 {
     struct bpfrt_runtime *rt = new_rt();
@@ -228,6 +310,7 @@ int main(void)
     test_entry_zeroing(rt);
     test_tail_call_zeroing(rt);
     test_local_calls_only(rt);
+    test_frames_not_read(rt);
     bpfrt_runtime_destroy(rt);
     return test_summary();
 }

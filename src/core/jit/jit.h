@@ -59,6 +59,7 @@ struct jit_prog {
     bool upfront;              /* its callee frames are zeroed when a run starts: calls test nothing */
     bool tails;                /* with facts: it may call bpf_tail_call (else its frames are zeroed only as deep as it reads) */
     bool calls_out;            /* it may call a helper (callx, kfunc): C may then reach the run's budget and state */
+    bool align_top;            /* its runs' stack area ends on a JIT_FRAMES_SPAN boundary (trusted calls' depth test) */
     uint64_t compile_ns, exec_mem_ns;
 };
 
@@ -178,7 +179,7 @@ struct jit_ctx {
     bool has_may_goto;
     bool may_tail_call;           /* a helper call that could be bpf_tail_call */
     uint32_t *sub_of;             /* with local calls: each instruction's function (index into sub_writes) */
-    uint16_t *sub_writes;         /* per function: the r6-r9 (bits 6-9) a call to it may change */
+    uint16_t *sub_writes;         /* per function: the r6-r9 (bits 6-9) a call to it may change, JIT_SUB_NAMES_R10 */
     bool frame_test;              /* a local call tests its frame (first entry, depth): not when zeroed upfront */
     uint32_t pc;                  /* instruction being emitted */
     struct x86 hot, cold;         /* the emitted code, every pass-sized jump long */
@@ -375,6 +376,16 @@ static inline void bpfrt_jit_call_insn(struct jit_ctx *c, struct x86 *x, uint32_
 /* Pads the hot code here to JIT_LOOP_ALIGN (a loop head): a tight loop
  * then sits in as few fetch blocks as it can. */
 #define JIT_LOOP_ALIGN 16
+
+/* sub_writes: the function names r10 itself (its frame can be read). */
+#define JIT_SUB_NAMES_R10 (1u << 10)
+/* All call frames' stack: with its end on a multiple of this, r10's low
+ * bits say when a call goes one frame too deep (they are 0 in the entry
+ * frame and one frame past the last, in no other), which a call to a
+ * function that never reads its frame tests instead of the zeroed mark
+ * in memory (jit_runtime.c, bpfrt_jit_run). */
+#define JIT_FRAMES_SPAN (BPFRT_MAX_CALL_FRAMES * BPFRT_STACK_SIZE)
+_Static_assert((JIT_FRAMES_SPAN & (JIT_FRAMES_SPAN - 1)) == 0, "the frames' span is a power of two");
 static inline void bpfrt_jit_align_loop(struct jit_ctx *c)
 {
     jit_record(c, &c->hot, JIT_EV_ALIGN, 0);

@@ -166,48 +166,6 @@ static uint16_t writes_callee_saved(const struct interp_slot *d)
     return w & 0x3c0;
 }
 
-/* The functions (the entry and every local call's target: Linux's
- * subprograms, contiguous) and what a call to each may change, its callees
- * included: a call site saves only those of r6-r9 (callee-saved in eBPF).
- * Returns false when out of memory. */
-static bool find_callee_writes(struct jit_ctx *c)
-{
-    uint8_t *start = bpfrt_jit_scratch_get(c, (size_t)c->len + 1, true);
-    c->sub_of = bpfrt_jit_scratch_get(c, ((size_t)c->len + 1) * sizeof(uint32_t), false);
-    if (!start || !c->sub_of)
-        return false;
-    const struct interp_slot *sl = c->slots; /* a local call's off: its target */
-    start[0] = 1;
-    for (uint32_t pc = 0; pc < c->len; pc++)
-        if (sl[pc].op == BPFRT_OP_CALL_LOCAL && (uint32_t)sl[pc].off < c->len)
-            start[sl[pc].off] = 1;
-    uint32_t n = 0;
-    for (uint32_t pc = 0; pc < c->len; pc++) {
-        n += start[pc];
-        c->sub_of[pc] = n - 1;
-    }
-    c->sub_writes = bpfrt_jit_scratch_get(c, (size_t)n * sizeof(uint16_t), true);
-    if (!c->sub_writes)
-        return false;
-    for (uint32_t pc = 0; pc < c->len; pc++)
-        if (sl[pc].op != BPFRT_OP_BAD)
-            c->sub_writes[c->sub_of[pc]] |= writes_callee_saved(&sl[pc]);
-    /* and what their callees write, until nothing changes (recursion) */
-    for (bool changed = true; changed;) {
-        changed = false;
-        for (uint32_t pc = 0; pc < c->len; pc++) {
-            if (sl[pc].op != BPFRT_OP_CALL_LOCAL || (uint32_t)sl[pc].off >= c->len)
-                continue;
-            uint16_t *w = &c->sub_writes[c->sub_of[pc]], add = c->sub_writes[c->sub_of[sl[pc].off]];
-            if ((*w | add) != *w) {
-                *w |= add;
-                changed = true;
-            }
-        }
-    }
-    return true;
-}
-
 /* ---- the emission ---- */
 
 /* The code buffers' room is checked once per batch of instructions, not
@@ -309,6 +267,55 @@ static const struct op_row *ops(void)
     }
     __atomic_store_n(&op_rows_ready, 1, __ATOMIC_RELEASE);
     return op_rows;
+}
+
+/* The functions (the entry and every local call's target: Linux's
+ * subprograms, contiguous) and what a call to each may change, its callees
+ * included: a call site saves only those of r6-r9 (callee-saved in eBPF).
+ * Also whether each names r10 itself (JIT_SUB_NAMES_R10): only then can
+ * its frame be read, and a call to it zero the frame on first entry.
+ * Returns false when out of memory. */
+static bool find_callee_writes(struct jit_ctx *c)
+{
+    uint8_t *start = bpfrt_jit_scratch_get(c, (size_t)c->len + 1, true);
+    c->sub_of = bpfrt_jit_scratch_get(c, ((size_t)c->len + 1) * sizeof(uint32_t), false);
+    if (!start || !c->sub_of)
+        return false;
+    const struct interp_slot *sl = c->slots; /* a local call's off: its target */
+    start[0] = 1;
+    for (uint32_t pc = 0; pc < c->len; pc++)
+        if (sl[pc].op == BPFRT_OP_CALL_LOCAL && (uint32_t)sl[pc].off < c->len)
+            start[sl[pc].off] = 1;
+    uint32_t n = 0;
+    for (uint32_t pc = 0; pc < c->len; pc++) {
+        n += start[pc];
+        c->sub_of[pc] = n - 1;
+    }
+    c->sub_writes = bpfrt_jit_scratch_get(c, (size_t)n * sizeof(uint16_t), true);
+    if (!c->sub_writes)
+        return false;
+    const struct op_row *row = ops();
+    for (uint32_t pc = 0; pc < c->len; pc++) {
+        bool r10 = sl[pc].dst == BPF_REG_10 || ((row[sl[pc].op].scan & SCAN_SRC_REG) && sl[pc].src == BPF_REG_10);
+        if (sl[pc].op != BPFRT_OP_BAD)
+            c->sub_writes[c->sub_of[pc]] |= writes_callee_saved(&sl[pc]) | (r10 ? JIT_SUB_NAMES_R10 : 0);
+    }
+    /* and what their callees write, until nothing changes (recursion); a
+     * function's own frame is its own: naming r10 does not propagate */
+    for (bool changed = true; changed;) {
+        changed = false;
+        for (uint32_t pc = 0; pc < c->len; pc++) {
+            if (sl[pc].op != BPFRT_OP_CALL_LOCAL || (uint32_t)sl[pc].off >= c->len)
+                continue;
+            uint16_t *w = &c->sub_writes[c->sub_of[pc]];
+            uint16_t add = c->sub_writes[c->sub_of[sl[pc].off]] & (uint16_t)~JIT_SUB_NAMES_R10;
+            if ((*w | add) != *w) {
+                *w |= add;
+                changed = true;
+            }
+        }
+    }
+    return true;
 }
 
 static int emit_all(struct jit_ctx *c)
@@ -455,6 +462,10 @@ int bpfrt_jit_compile(struct bpfrt_prog *prog, struct jit_prog *jp, char *msg, s
      * calls' frames are zeroed on their own. Checked runs always zero it:
      * an address guessed into the stack passes their test. */
     jp->calls_out = seen & SCAN_CALLS_OUT;
+    /* Unchecked calls whose depth only r10 tests need the frames' end
+     * aligned (emit_call.c, local_call); so do the runs of a program that
+     * may tail-call one (its target runs on the caller's stack). */
+    jp->align_top = c.mode != JIT_CHECKED && ((c.frame_test && !jp->frames) || c.may_tail_call);
     if (c.mode != JIT_CHECKED && !names_r10 && !jp->calls_out)
         jp->entry_zero = 0;
     if (!err)

@@ -201,6 +201,9 @@ int bpfrt_jit_slow_tail(struct jit_exec *ex, uint64_t unused, uint32_t pc, uint6
     run->tail_call_target = NULL;
     run->prog = tgt;
     ex->may_goto[depth] = BPFRT_MAY_GOTO_LOOPS;
+    /* the frame it enters: a call into a function that never names r10
+     * left it as it was (emit_call.c, local_call) */
+    zero_frames(ex, r10, BPFRT_STACK_SIZE);
     /* the frames its calls reach, whole: its own zeroing (when the run
      * starts, or on first entry) stays within its own functions' reach,
      * and what it zeroes its caller's functions may read after it returned */
@@ -396,19 +399,15 @@ static int enter(struct bpfrt_run *run, struct jit_exec *ex, const struct jit_pr
     return 0;
 }
 
-int bpfrt_jit_run(struct bpfrt_prog *prog, struct bpfrt_run *run, uint64_t r1, uint64_t r2, uint64_t *ret)
+/* A run on `stack`, all frames' stacks (JIT_FRAMES_SPAN bytes), contiguous
+ * as in the interpreter. */
+static __attribute__((noinline)) int run_on(struct bpfrt_prog *prog, struct bpfrt_run *run, uint64_t r1,
+                                            uint64_t r2, uint64_t *ret, uint8_t *stack)
 {
     const struct jit_prog *jp = prog->engine_state;
-    *ret = 0;
-    if (!jp || !jp->image) {
-        bpfrt_run_fail(run, BPFRT_RUN_BAD_INSN, 0, "program is not prepared for the JIT");
-        return -BPFRT_EINVAL;
-    }
-    /* All frames' stacks, contiguous, as in the interpreter. */
-    uint8_t stack[BPFRT_MAX_CALL_FRAMES * BPFRT_STACK_SIZE] __attribute__((aligned(16)));
     struct jit_exec ex;
     struct interp_exec *vm = &ex.vm;
-    uint8_t *top = stack + sizeof(stack);
+    uint8_t *top = stack + JIT_FRAMES_SPAN;
     bool checked = jp->mode == JIT_CHECKED;
     ex.run = run;
     ex.top = (uintptr_t)top;
@@ -479,4 +478,32 @@ int bpfrt_jit_run(struct bpfrt_prog *prog, struct bpfrt_run *run, uint64_t r1, u
         run->stack_hi = saved_hi;
     }
     return rc;
+}
+
+/* The frames' stack on the C stack; aligned to its size where the code
+ * tests the call depth on r10's low bits (jp->align_top), which costs up to
+ * JIT_FRAMES_SPAN more of the C stack. */
+static __attribute__((noinline)) int run_aligned(struct bpfrt_prog *prog, struct bpfrt_run *run, uint64_t r1,
+                                                 uint64_t r2, uint64_t *ret)
+{
+    uint8_t stack[JIT_FRAMES_SPAN] __attribute__((aligned(JIT_FRAMES_SPAN)));
+    return run_on(prog, run, r1, r2, ret, stack);
+}
+
+static __attribute__((noinline)) int run_plain(struct bpfrt_prog *prog, struct bpfrt_run *run, uint64_t r1,
+                                               uint64_t r2, uint64_t *ret)
+{
+    uint8_t stack[JIT_FRAMES_SPAN] __attribute__((aligned(16)));
+    return run_on(prog, run, r1, r2, ret, stack);
+}
+
+int bpfrt_jit_run(struct bpfrt_prog *prog, struct bpfrt_run *run, uint64_t r1, uint64_t r2, uint64_t *ret)
+{
+    const struct jit_prog *jp = prog->engine_state;
+    *ret = 0;
+    if (!jp || !jp->image) {
+        bpfrt_run_fail(run, BPFRT_RUN_BAD_INSN, 0, "program is not prepared for the JIT");
+        return -BPFRT_EINVAL;
+    }
+    return jp->align_top ? run_aligned(prog, run, r1, r2, ret) : run_plain(prog, run, r1, r2, ret);
 }
