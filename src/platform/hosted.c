@@ -216,7 +216,7 @@ static void h_unlock(void *ctx, struct bpfrt_lock *l) { (void)ctx; pthread_mutex
  * unlink (before) and scan of the words (after). A store followed by a load
  * is the one pair x86 (and ARM) reorder, so one side needs a full fence.
  * It goes on the rare side, the scan, when the kernel offers membarrier
- * (fence_init):
+ * (epoch_init):
  * - Entering is then a plain store of epoch << 1 | 1 and a compiler
  *   barrier; the scan (collect) first calls
  *   membarrier(MEMBARRIER_CMD_PRIVATE_EXPEDITED), which returns only after
@@ -339,7 +339,8 @@ static void scan_fence(void)
         return;
     if (membarrier(MEMBARRIER_CMD_GLOBAL) == 0)
         return;
-    fprintf(stderr, "bpfrt: membarrier failed (%s): cannot free memory readers may hold\n", strerror(errno));
+    fprintf(stderr, "bpfrt: membarrier failed (%s): cannot free memory readers may hold\n",
+            strerror(errno));
     abort();
 }
 
@@ -375,20 +376,21 @@ static void h_read_lock(void *ctx)
     struct reader *r = reader_self();
     if (r->depth++ != 0)
         return;
-    uint64_t e = __atomic_load_n(&global_epoch, __ATOMIC_ACQUIRE);
-    uint64_t now;
+    uint64_t e, now;
     if (use_membarrier) {
+        e = __atomic_load_n(&global_epoch, __ATOMIC_ACQUIRE);
         __atomic_store_n(&r->word, e << 1 | 1, __ATOMIC_RELAXED);
         /* compiler only: the scan's membarrier is the CPU's fence */
         __atomic_signal_fence(__ATOMIC_SEQ_CST);
         now = __atomic_load_n(&global_epoch, __ATOMIC_ACQUIRE);
     } else {
+        e = __atomic_load_n(&global_epoch, __ATOMIC_SEQ_CST);
         __atomic_store_n(&r->word, e << 1 | 1, __ATOMIC_SEQ_CST);
         now = __atomic_load_n(&global_epoch, __ATOMIC_SEQ_CST);
     }
     /* Re-read: the epoch must be the one in force once we are visible. */
     if (now != e)
-        __atomic_store_n(&r->word, now << 1 | 1, __ATOMIC_RELAXED);
+        __atomic_store_n(&r->word, now << 1 | 1, __ATOMIC_RELEASE);
 }
 
 static void h_read_unlock(void *ctx)

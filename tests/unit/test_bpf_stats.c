@@ -43,6 +43,11 @@ static long enable_stats(bool kernel, uint32_t type)
     return do_bpf(rt, kernel, BPF_ENABLE_STATS, &a);
 }
 
+static long load_filter(bool kernel, const struct bpf_insn *insns, uint32_t cnt)
+{
+    return load_prog_ex(rt, kernel, BPF_PROG_TYPE_SOCKET_FILTER, insns, cnt, "GPL", 0, NULL, 0, NULL);
+}
+
 /* A socket filter that counts to 1000 (a run takes well over a clock
  * tick's nanosecond), returning 0. */
 static long load_loop(bool kernel)
@@ -54,7 +59,7 @@ static long load_loop(bool kernel)
         MOV64_IMM(0, 0),
         EXIT(),
     };
-    return load_prog_ex(rt, kernel, BPF_PROG_TYPE_SOCKET_FILTER, p, NR(p), "GPL", 0, NULL, 0, NULL);
+    return load_filter(kernel, p, NR(p));
 }
 
 /* PROG_TEST_RUN with `repeat` on a 64-byte packet: its result. */
@@ -144,7 +149,7 @@ static void check_tail_call(bool kernel)
 {
     printf("tail call: %s\n", side(kernel));
     const struct bpf_insn target[] = { MOV64_IMM(0, 7), EXIT() };
-    long tfd = load_prog_ex(rt, kernel, BPF_PROG_TYPE_SOCKET_FILTER, target, NR(target), "GPL", 0, NULL, 0, NULL);
+    long tfd = load_filter(kernel, target, NR(target));
     long map = create_map_ex(rt, kernel, BPF_MAP_TYPE_PROG_ARRAY, 4, 4, 1);
     CHECK(tfd >= 0);
     CHECK(map >= 0);
@@ -154,7 +159,7 @@ static void check_tail_call(bool kernel)
     const struct bpf_insn entry[] = {
         LD_MAP_FD(2, (int32_t)map), MOV64_IMM(3, 0), CALL(HELPER_tail_call), MOV64_IMM(0, 1), EXIT(),
     };
-    long efd = load_prog_ex(rt, kernel, BPF_PROG_TYPE_SOCKET_FILTER, entry, NR(entry), "GPL", 0, NULL, 0, NULL);
+    long efd = load_filter(kernel, entry, NR(entry));
     CHECK(efd >= 0);
     long s = enable_stats(kernel, BPF_STATS_RUN_TIME);
     CHECK(s >= 0);
@@ -273,7 +278,8 @@ int main(void)
         int on = 0;
         if (fscanf(f, "%d", &on) == 1 && on) {
             kern_stats_on_elsewhere = true;
-            printf("note: kernel.bpf_stats_enabled is 1: the kernel's counts with stats off are not asserted\n");
+            printf("note: kernel.bpf_stats_enabled is 1: "
+                   "the kernel's counts with stats off are not asserted\n");
         }
         fclose(f);
     }

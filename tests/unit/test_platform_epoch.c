@@ -132,8 +132,9 @@ int main(void)
     long cmds = syscall(__NR_membarrier, MEMBARRIER_CMD_QUERY, 0, 0);
     bool kernel_has = cmds >= 0 && (cmds & MEMBARRIER_CMD_PRIVATE_EXPEDITED);
     bool forced_off = force && strcmp(force, "0") == 0;
-    printf("read-side fence: %s (kernel membarrier %s%s)\n", bpfrt_hosted_membarrier() ? "membarrier" : "seq_cst",
-           kernel_has ? "available" : "unavailable", forced_off ? ", BPFRT_HOSTED_MEMBARRIER=0" : "");
+    printf("read-side fence: %s (kernel membarrier %s%s)\n",
+           bpfrt_hosted_membarrier() ? "membarrier" : "seq_cst", kernel_has ? "available" : "unavailable",
+           forced_off ? ", BPFRT_HOSTED_MEMBARRIER=0" : "");
     CHECK_EQ(bpfrt_hosted_membarrier(), kernel_has && !forced_off);
     current = obj_new(1);
     test_current = "first wave";

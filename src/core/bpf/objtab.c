@@ -61,13 +61,19 @@ static void unlock(struct bpfrt_runtime *rt)
         rt->plat->unlock(rt->plat->ctx, rt->objtab->lock);
 }
 
+/* A stats handle's reference is one count of the runtime's stats_enabled. */
+static void stats_ref(void *rt, uint32_t delta)
+{
+    __atomic_add_fetch(&((struct bpfrt_runtime *)rt)->stats_enabled, delta, __ATOMIC_RELAXED);
+}
+
 void bpfrt_obj_get(enum bpfrt_obj_kind kind, void *obj)
 {
     switch (kind) {
     case BPFRT_OBJ_MAP: bpfrt_map_get(obj); break;
     case BPFRT_OBJ_PROG: bpfrt_prog_get(obj); break;
     case BPFRT_OBJ_BTF: bpfrt_btf_get(obj); break;
-    case BPFRT_OBJ_STATS: __atomic_add_fetch(&((struct bpfrt_runtime *)obj)->stats_enabled, 1, __ATOMIC_RELAXED); break;
+    case BPFRT_OBJ_STATS: stats_ref(obj, 1); break;
     default: break;
     }
 }
@@ -78,7 +84,7 @@ void bpfrt_obj_put(enum bpfrt_obj_kind kind, void *obj)
     case BPFRT_OBJ_MAP: bpfrt_map_put(obj); break;
     case BPFRT_OBJ_PROG: bpfrt_prog_put(obj); break;
     case BPFRT_OBJ_BTF: bpfrt_btf_put(obj); break;
-    case BPFRT_OBJ_STATS: __atomic_sub_fetch(&((struct bpfrt_runtime *)obj)->stats_enabled, 1, __ATOMIC_RELAXED); break;
+    case BPFRT_OBJ_STATS: stats_ref(obj, (uint32_t)-1); break;
     default: break;
     }
 }
