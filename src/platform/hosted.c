@@ -416,6 +416,12 @@ static void splice(struct deferred **into, struct deferred *list)
  * Returns true when no reader was active. Caller holds limbo_mu. */
 static bool collect(struct deferred **ready)
 {
+    /* The calling thread inside a section entered in an older epoch holds
+     * the advance back itself (a helper retiring memory mid-run): the scan
+     * could free nothing, so it is skipped, and its fence with it. */
+    const struct reader *self = my_reader;
+    if (self && self->depth && self->word >> 1 != __atomic_load_n(&global_epoch, __ATOMIC_RELAXED))
+        return false;
     scan_fence();
     uint64_t e = __atomic_load_n(&global_epoch, __ATOMIC_SEQ_CST);
     bool any_active = false, all_current = true;
