@@ -322,11 +322,12 @@ bool bpfrt_hosted_membarrier(void)
 
 /* The scan's side of the fence (see above); a no-op on the seq_cst path.
  * Its price: a syscall per scan (about 0.4 us here) plus an interrupt of
- * every CPU running another thread of the process, so writers retiring
- * memory on several threads at once (hash-map updates: one deferral per 64
- * replaced elements) go slower than on the seq_cst path. Scans are not
- * batched further: frees stay as prompt as before (objects gone once no
- * reader holds them, which the id registry and teardown rely on). */
+ * every CPU running another thread of the process. Writers retiring memory
+ * inside a section (hash-map updates in a run: one deferral per 64 replaced
+ * elements) mostly skip the scan (collect: their own section holds the
+ * epoch back); scans are not batched beyond that, so frees stay as prompt
+ * as before (objects gone once no reader holds them, which the id registry
+ * and teardown rely on). */
 static void scan_fence(void)
 {
     if (!use_membarrier || membarrier(MEMBARRIER_CMD_PRIVATE_EXPEDITED) == 0)
