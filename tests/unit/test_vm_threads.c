@@ -2,8 +2,9 @@
  * and unchecked), each run with its own struct bpfrt_run. The program looks
  * up a shared array value and adds to it atomically, runs bpf_loop
  * callbacks and a local call: the decoded program is shared read-only, all
- * run state is per run, so the sum is exact. Runs under ThreadSanitizer
- * (label tsan). */
+ * run state is per run, so the sum is exact - and so is run_cnt, counted
+ * (atomically) only once statistics are enabled (BPF_ENABLE_STATS), as in
+ * Linux. Runs under ThreadSanitizer (label tsan). */
 #include <pthread.h>
 
 #include "bpfrt/bpf.h"
