@@ -214,7 +214,8 @@ static void h_unlock(void *ctx, struct bpfrt_lock *l) { (void)ctx; pthread_mutex
  * The one ordering that matters: a reader's store of its active word must
  * be ordered before its loads of shared data, against the freeing thread's
  * unlink (before) and scan of the words (after). A store followed by a load
- * is the one pair x86 (and ARM) reorder, so one side needs a full fence.
+ * is the one pair even x86 reorders (ARM reorders it too), so one side
+ * needs a full fence.
  * It goes on the rare side, the scan, when the kernel offers membarrier
  * (epoch_init):
  * - Entering is then a plain store of epoch << 1 | 1 and a compiler
