@@ -208,7 +208,7 @@ static bool batch_room(struct jit_ctx *c, const uint32_t at[2])
 /* Starts instruction pc's code (pc == len: the tail). */
 static inline __attribute__((always_inline)) void start_insn(struct jit_ctx *c, uint32_t pc)
 {
-    if (c->loop_head[pc])
+    if (c->marks[pc] & JIT_MARK_LOOP)
         bpfrt_jit_align_loop(c);
     c->insn_start[pc] = (struct jit_label){ c->hot.len, c->nadj[0] };
 }
@@ -327,13 +327,14 @@ static int emit_all(struct jit_ctx *c)
     const struct interp_slot *slots = c->slots;
     const uint8_t *flags = c->facts ? c->facts->flags : NULL;
     const struct op_row *row = ops();
-    uint32_t len = c->len, at[2] = { c->hot.len, c->cold.len };
+    uint32_t len = c->len, at[2] = { c->hot.len, c->cold.len }, batch_end = 0;
     for (uint32_t pc = 0; pc < len && !c->err; pc++) {
-        if (pc % BATCH == 0) {
+        if (pc >= batch_end) {
             if (!batch_room(c, at))
                 break;
             at[0] = c->hot.len;
             at[1] = c->cold.len;
+            batch_end = pc + BATCH;
         }
         start_insn(c, pc);
         c->pc = pc;
@@ -342,6 +343,8 @@ static int emit_all(struct jit_ctx *c)
          * opt_remove_dead_code drops it */
         if (!flags || (flags[pc] & BPFRT_FACT_REACHED))
             row[slots[pc].op].emit(c, &slots[pc]);
+        for (; c->fused; c->fused--) /* the next instructions' code is in this one's */
+            start_insn(c, ++pc);
     }
     if (!c->err && batch_room(c, at)) {
         start_insn(c, len);
@@ -396,7 +399,7 @@ int bpfrt_jit_compile(struct bpfrt_prog *prog, struct jit_prog *jp, char *msg, s
     uint32_t *keys = jp->blind ? bpfrt_jit_scratch_get(&c, (size_t)len * sizeof(*keys), false) : NULL;
     c.addr = bpfrt_zalloc(rt, ((size_t)len + 1) * sizeof(uint32_t)); /* kept: jp->insn_off */
     c.insn_start = bpfrt_jit_scratch_get(&c, ((size_t)len + 1) * sizeof(*c.insn_start), false);
-    c.loop_head = bpfrt_jit_scratch_get(&c, (size_t)len + 2, true);
+    c.marks = bpfrt_jit_scratch_get(&c, (size_t)len + 2, true);
     bool checked = jp->mode == JIT_CHECKED; /* typical code sizes; grow() adds */
     c.cap[0] = len * (checked ? 24 : 12) + BATCH_ROOM + 2 * MAX_INSN_CODE;
     c.cap[1] = len * (checked ? 12 : 2) + BATCH_ROOM + 2 * MAX_INSN_CODE;
@@ -418,7 +421,7 @@ int bpfrt_jit_compile(struct bpfrt_prog *prog, struct jit_prog *jp, char *msg, s
         c.fix[st] = bpfrt_jit_scratch_get(&c, c.cap_fix[st] * sizeof(struct jit_fix), false);
     }
     int err = -BPFRT_ENOMEM;
-    if ((jp->blind && !keys) || !c.addr || !c.insn_start || !c.loop_head || !c.hot.code ||
+    if ((jp->blind && !keys) || !c.addr || !c.insn_start || !c.marks || !c.hot.code ||
         !c.cold.code || !c.labels || !c.adj[0] || !c.adj[1] || !c.fix[0] || !c.fix[1])
         goto out;
 
@@ -436,10 +439,15 @@ int bpfrt_jit_compile(struct bpfrt_prog *prog, struct jit_prog *jp, char *msg, s
         uint32_t t = (uint32_t)slots[pc].off; /* a jump's target, absolute */
         seen |= f;
         names_r10 |= (slots[pc].dst == BPF_REG_10) | ((f & SCAN_SRC_REG) && slots[pc].src == BPF_REG_10);
-        /* (loop_head[len + 1] takes the other instructions' stores) */
-        bool back = (f & SCAN_TARGET) & (t <= pc);
-        c.loop_head[back ? t : len + 1] = 1;
+        /* (marks[len + 1] takes the other instructions' stores) */
+        uint8_t mark = (f & SCAN_TARGET) ? (t <= pc ? JIT_MARK_LOOP | JIT_MARK_ENTRY : JIT_MARK_ENTRY)
+                       : slots[pc].op == BPFRT_OP_CALL_LOCAL ? JIT_MARK_ENTRY
+                                                             : 0;
+        c.marks[mark ? t : len + 1] |= mark;
     }
+    for (uint32_t i = 0; i < jp->vm->nr_funcs; i++) /* callbacks' entries */
+        if (jp->vm->funcs[i] < len)
+            c.marks[jp->vm->funcs[i]] |= JIT_MARK_ENTRY;
     bool local_calls = seen & SCAN_LOCAL_CALL, tail_calls = seen & SCAN_TAIL_CALL;
     for (uint32_t pc = 0; keys && pc < len; pc++) {
         keys[pc] = plat->random_u32 ? plat->random_u32(plat->ctx) : 0x9e3779b9u * (pc + 1);
