@@ -154,6 +154,11 @@ static void test_copy_then_add(void)
               ALU64_REG(BPF_ADD, 1, 1), MOV64_REG(0, 1), EXIT());
     /* a copy into the added register: r3 = r1 + r3 with r1 = 7 */
     EXPECT_R0(7 + 7, MOV64_IMM(1, 7), MOV64_REG(3, 1), ALU64_REG(BPF_ADD, 3, 1), MOV64_REG(0, 3), EXIT());
+    /* a subtraction, INT32_MIN too (whose negation does not fit a lea) */
+    EXPECT_R0(0x1234 - 0x34 + 40, MOV64_IMM(2, 0x1234), MOV64_IMM(3, 40), MOV64_REG(1, 2),
+              ALU64_IMM(BPF_SUB, 1, 0x34), ALU64_REG(BPF_ADD, 1, 3), MOV64_REG(0, 1), EXIT());
+    EXPECT_R0(0x1234ull + 0x80000000ull, MOV64_IMM(2, 0x1234), MOV64_REG(1, 2), ALU64_IMM(BPF_SUB, 1, INT32_MIN),
+              MOV64_REG(0, 1), EXIT());
     /* 64-bit wrap-around */
     EXPECT_R0(1, MOV64_IMM(2, -1), MOV64_REG(1, 2), ALU64_IMM(BPF_ADD, 1, 2), MOV64_REG(0, 1), EXIT());
     /* the jump skips the copy and lands on the addition: r1 = 100 + 7 */

@@ -160,7 +160,7 @@ static inline __attribute__((always_inline)) void emit_alu(struct jit_ctx *c, co
 ALU_FAMILIES(ALU_FAMILY)
 ALU_FAMILY(MOV, mov) /* its MOV64_X row is emit_MOV64_X_fused, below */
 
-/* `r = s` followed by `r += imm` and/or `r += t`, the pointer arithmetic
+/* `r = s` followed by `r += imm` (or -=) and/or `r += t`, the pointer arithmetic
  * of nearly every program (r2 = r10; r2 += -8): one lea, as a compiler
  * emits, unless an addition is entered by a jump or a call
  * (JIT_MARK_ENTRY) or its constant must be blinded. The lea sets no flags;
@@ -175,8 +175,9 @@ static void emit_MOV64_X_fused(struct jit_ctx *c, const struct interp_slot *d)
         const struct interp_slot *n = d + k; /* (the slots end with a FELL_OFF sentinel) */
         if (n->dst != d->dst || (c->marks[c->pc + k] & JIT_MARK_ENTRY))
             break;
-        if (n->op == BPFRT_OP_ADD64_K && !has_disp && !jit_blinding(c)) {
-            disp = jit_imm32(n);
+        bool sub_k = n->op == BPFRT_OP_SUB64_K && jit_imm32(n) != INT32_MIN;
+        if ((n->op == BPFRT_OP_ADD64_K || sub_k) && !has_disp && !jit_blinding(c)) {
+            disp = sub_k ? -jit_imm32(n) : jit_imm32(n);
             has_disp = true;
         } else if (n->op == BPFRT_OP_ADD64_X && index < 0 && (n->src != d->dst || k == 1)) {
             index = n->src == d->dst ? S : R(n->src); /* r += r right after the copy: s + s */
