@@ -70,7 +70,7 @@ struct jit_exec {
     struct bpfrt_run *run;
     uint64_t unwind_rsp;       /* rsp of the innermost entry stub, for faults */
     uint64_t stk_lo;           /* checked: lowest stack byte accessible (current frame's bottom) */
-    uint64_t stk_lim[4];       /* checked: stack span - access size, for sizes 1, 2, 4, 8 */
+    uint64_t stk_hi[4];        /* checked: top - access size, for sizes 1, 2, 4, 8 (the same for the whole run) */
     uint64_t rd_lo, rd_lim[4]; /* checked: last region a load hit (interpreter's inline cache) */
     uint64_t wr_lo, wr_lim[4]; /* checked: last region a store hit */
     uint64_t zeroed_r10;       /* frames with r10 >= this have been zeroed */
