@@ -352,6 +352,12 @@ static void gen_mem(void)
                 int idx = (b + 5) & 15;
                 if (idx == X86_RSP)
                     idx = X86_R10;
+                if (s == 8)
+                    for (int r = 0; r < 16; r += 5) {
+                        begin();
+                        bpfrt_x86_lea_idx(&X, r, b, idx, disp);
+                        end("lea %s, [%s+%s*1%+d]", r64[r], r64[b], r64[idx], disp);
+                    }
                 begin();
                 bpfrt_x86_alu_mi_idx(&X, X86_SUB, s, b, idx, disp, 1);
                 end("sub %s [%s+%s*1%+d], 1", ptr(s), r64[b], r64[idx], disp);

@@ -138,6 +138,40 @@ static void test_jumps(void)
               JMP_IMM(BPF_JNE, 1, 0, -3), EXIT());
 }
 
+/* A copy followed by additions to the copy (the JIT merges them into one
+ * lea where nothing jumps between them): the sums, with r10, with r += r
+ * right after the copy (s + s) and after an addition ((s + 4) * 2, which
+ * stays apart), and with a jump landing on the addition. */
+static void test_copy_then_add(void)
+{
+    EXPECT_R0(0x77, MOV64_REG(2, 10), ALU64_IMM(BPF_ADD, 2, -8), ST(BPF_DW, 2, 0, 0x77), LDX(BPF_DW, 0, 10, -8), EXIT());
+    EXPECT_R0(0x1234 + 5 + 40, MOV64_IMM(2, 0x1234), MOV64_IMM(3, 40), MOV64_REG(1, 2), ALU64_IMM(BPF_ADD, 1, 5),
+              ALU64_REG(BPF_ADD, 1, 3), MOV64_REG(0, 1), EXIT());
+    EXPECT_R0(0x1234 + 40 - 5, MOV64_IMM(2, 0x1234), MOV64_IMM(3, 40), MOV64_REG(1, 2), ALU64_REG(BPF_ADD, 1, 3),
+              ALU64_IMM(BPF_ADD, 1, -5), MOV64_REG(0, 1), EXIT());
+    EXPECT_R0(2 * 0x1234, MOV64_IMM(2, 0x1234), MOV64_REG(1, 2), ALU64_REG(BPF_ADD, 1, 1), MOV64_REG(0, 1), EXIT());
+    EXPECT_R0(2 * (0x1234 + 4), MOV64_IMM(2, 0x1234), MOV64_REG(1, 2), ALU64_IMM(BPF_ADD, 1, 4),
+              ALU64_REG(BPF_ADD, 1, 1), MOV64_REG(0, 1), EXIT());
+    /* a copy into the added register: r3 = r1 + r3 with r1 = 7 */
+    EXPECT_R0(7 + 7, MOV64_IMM(1, 7), MOV64_REG(3, 1), ALU64_REG(BPF_ADD, 3, 1), MOV64_REG(0, 3), EXIT());
+    /* a subtraction, INT32_MIN too (whose negation does not fit a lea) */
+    EXPECT_R0(0x1234 - 0x34 + 40, MOV64_IMM(2, 0x1234), MOV64_IMM(3, 40), MOV64_REG(1, 2),
+              ALU64_IMM(BPF_SUB, 1, 0x34), ALU64_REG(BPF_ADD, 1, 3), MOV64_REG(0, 1), EXIT());
+    EXPECT_R0(0x1234ull + 0x80000000ull, MOV64_IMM(2, 0x1234), MOV64_REG(1, 2), ALU64_IMM(BPF_SUB, 1, INT32_MIN),
+              MOV64_REG(0, 1), EXIT());
+    /* 64-bit wrap-around */
+    EXPECT_R0(1, MOV64_IMM(2, -1), MOV64_REG(1, 2), ALU64_IMM(BPF_ADD, 1, 2), MOV64_REG(0, 1), EXIT());
+    /* the jump skips the copy and lands on the addition: r1 = 100 + 7 */
+    EXPECT_R0(107, MOV64_IMM(2, 1000), MOV64_IMM(1, 100), MOV64_IMM(3, 1), JMP_IMM(BPF_JNE, 3, 0, 1),
+              MOV64_REG(1, 2), ALU64_IMM(BPF_ADD, 1, 7), MOV64_REG(0, 1), EXIT());
+    /* ... and on the second addition: r1 = 100 + r3 */
+    EXPECT_R0(101, MOV64_IMM(2, 1000), MOV64_IMM(1, 100), MOV64_IMM(3, 1), JMP_IMM(BPF_JNE, 3, 0, 2),
+              MOV64_REG(1, 2), ALU64_IMM(BPF_ADD, 1, 7), ALU64_REG(BPF_ADD, 1, 3), MOV64_REG(0, 1), EXIT());
+    /* a loop whose head is the addition */
+    EXPECT_R0(1000 + 3 * 7, MOV64_IMM(2, 1000), MOV64_IMM(3, 3), MOV64_REG(1, 2), ALU64_IMM(BPF_ADD, 1, 7),
+              ALU64_IMM(BPF_SUB, 3, 1), JMP_IMM(BPF_JNE, 3, 0, -3), MOV64_REG(0, 1), EXIT());
+}
+
 static void test_lddw(void)
 {
     EXPECT_R0(0x123456789abcdef0ull, LD_IMM64(0, 0x123456789abcdef0ull), EXIT());
@@ -154,6 +188,7 @@ int main(void)
     RUN(test_movsx);
     RUN(test_byte_order);
     RUN(test_jumps);
+    RUN(test_copy_then_add);
     RUN(test_lddw);
     vt_teardown();
     return test_summary();

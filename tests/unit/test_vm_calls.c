@@ -126,6 +126,15 @@ static void test_local_calls(void)
     JMP_IMM(BPF_JNE, 1, 0, 2), MOV64_IMM(0, 0), EXIT(), \
     ALU64_IMM(BPF_SUB, 1, 1), CALL_LOCAL(-5), ALU64_IMM(BPF_ADD, 0, 1), EXIT()
 
+/* Main falls through into its function, whose first instruction adds to
+ * the register main's last one copied (no copy and addition merged across a
+ * function's entry): f(10) = 17, then 17 + 7. */
+static void test_fall_into_function(void)
+{
+    EXPECT_R0(24, MOV64_IMM(1, 10), CALL_LOCAL(1), MOV64_REG(1, 0), ALU64_IMM(BPF_ADD, 1, 7), MOV64_REG(0, 1),
+              EXIT());
+}
+
 static void test_frame_limit(void)
 {
     /* main + 7 nested calls = 8 frames: allowed */
@@ -447,6 +456,7 @@ int main(void)
     vt_setup();
     register_helpers();
     RUN(test_local_calls);
+    RUN(test_fall_into_function);
     RUN(test_frame_limit);
     RUN(test_budget);
     RUN(test_budget_shared);

@@ -152,12 +152,50 @@ static inline __attribute__((always_inline)) void emit_alu(struct jit_ctx *c, co
     [BPFRT_OP_##OP##64_K] = bpfrt_jit_emit_divmod, [BPFRT_OP_##OP##64_X] = bpfrt_jit_emit_divmod,  \
     [BPFRT_OP_##OP##32_K] = bpfrt_jit_emit_divmod, [BPFRT_OP_##OP##32_X] = bpfrt_jit_emit_divmod,
 /* family, emitter */
-#define ALU_FAMILIES(X)                                                                           \
-    X(ADD, arith) X(SUB, arith) X(OR, arith) X(AND, arith) X(XOR, arith) X(MOV, mov) X(MUL, mul)   \
-    X(LSH, shift) X(RSH, shift) X(ARSH, shift)
+#define ALU_FAMILIES(X)                                                                         \
+    X(ADD, arith) X(SUB, arith) X(OR, arith) X(AND, arith) X(XOR, arith) X(MUL, mul) X(LSH, shift) \
+    X(RSH, shift) X(ARSH, shift)
 #define DIVMOD_FAMILIES(X) X(DIV, divmod) X(SDIV, divmod) X(MOD, divmod) X(SMOD, divmod)
 
 ALU_FAMILIES(ALU_FAMILY)
+ALU_FAMILY(MOV, mov) /* its MOV64_X row is emit_MOV64_X_fused, below */
+
+/* `r = s` followed by `r += imm` (or -=) and/or `r += t`, the pointer arithmetic
+ * of nearly every program (r2 = r10; r2 += -8): one lea, as a compiler
+ * emits, unless an addition is entered by a jump or a call
+ * (JIT_MARK_ENTRY) or its constant must be blinded. The lea sets no flags;
+ * no emitter reads flags an earlier instruction set. */
+static void emit_MOV64_X_fused(struct jit_ctx *c, const struct interp_slot *d)
+{
+    int S = R(d->src), index = -1;
+    int32_t disp = 0;
+    bool has_disp = false;
+    uint8_t used = 0;
+    for (uint8_t k = 1; k <= 2 && d->src != d->dst; k++) {
+        const struct interp_slot *n = d + k; /* (the slots end with a FELL_OFF sentinel) */
+        if (n->dst != d->dst || (c->marks[c->pc + k] & JIT_MARK_ENTRY))
+            break;
+        bool sub_k = n->op == BPFRT_OP_SUB64_K && jit_imm32(n) != INT32_MIN;
+        if ((n->op == BPFRT_OP_ADD64_K || sub_k) && !has_disp && !jit_blinding(c)) {
+            disp = sub_k ? -jit_imm32(n) : jit_imm32(n);
+            has_disp = true;
+        } else if (n->op == BPFRT_OP_ADD64_X && index < 0 && (n->src != d->dst || k == 1)) {
+            index = n->src == d->dst ? S : R(n->src); /* r += r right after the copy: s + s */
+        } else {
+            break;
+        }
+        used = k;
+    }
+    if (!used) {
+        emit_MOV64_X(c, d);
+        return;
+    }
+    if (index < 0)
+        bpfrt_x86_lea(&c->hot, R(d->dst), S, disp);
+    else
+        bpfrt_x86_lea_idx(&c->hot, R(d->dst), S, index, disp);
+    c->fused = used;
+}
 
 JIT_OP_EMITTER(NEG64, emit_alu(c, d, alu_neg, BPFRT_ALU_NEG, 8, false))
 JIT_OP_EMITTER(NEG32, emit_alu(c, d, alu_neg, BPFRT_ALU_NEG, 4, false))
@@ -165,6 +203,8 @@ JIT_OP_EMITTER(NEG32, emit_alu(c, d, alu_neg, BPFRT_ALU_NEG, 4, false))
 static const jit_emit_fn alu_emitters[BPFRT_OP_COUNT] = {
     ALU_FAMILIES(ALU_ROWS) DIVMOD_FAMILIES(DIVMOD_ROWS)
     [BPFRT_OP_NEG64] = emit_NEG64, [BPFRT_OP_NEG32] = emit_NEG32,
+    [BPFRT_OP_MOV64_K] = emit_MOV64_K, [BPFRT_OP_MOV64_X] = emit_MOV64_X_fused,
+    [BPFRT_OP_MOV32_K] = emit_MOV32_K, [BPFRT_OP_MOV32_X] = emit_MOV32_X,
 };
 
 jit_emit_fn bpfrt_jit_alu_emitter(uint16_t op)

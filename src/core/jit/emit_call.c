@@ -152,20 +152,14 @@ static void local_call(struct jit_ctx *c, int64_t target)
         bpfrt_x86_shift_ri(x, X86_SHR, 8, JIT_T1, 7);
         bpfrt_x86_store_imm_idx(x, 4, JIT_EX, JIT_T1, JIT_OFF(may_goto), (int32_t)BPFRT_MAY_GOTO_LOOPS);
     }
-    if (c->mode == JIT_CHECKED) { /* the callee's frame joins the accessible stack */
+    if (c->mode == JIT_CHECKED) /* the callee's frame joins the accessible stack */
         bpfrt_x86_alu_mi(x, X86_SUB, 8, JIT_EX, JIT_OFF(stk_lo), BPFRT_STACK_SIZE);
-        for (unsigned i = 0; i < 4; i++)
-            bpfrt_x86_alu_mi(x, X86_ADD, 8, JIT_EX, JIT_OFF(stk_lim[i]), BPFRT_STACK_SIZE);
-    }
     if (target >= 0)
         bpfrt_jit_call_insn(c, x, (uint32_t)target);
     else
         bpfrt_x86_call_r(x, JIT_T2);
-    if (c->mode == JIT_CHECKED) {
+    if (c->mode == JIT_CHECKED)
         bpfrt_x86_alu_mi(x, X86_ADD, 8, JIT_EX, JIT_OFF(stk_lo), BPFRT_STACK_SIZE);
-        for (unsigned i = 0; i < 4; i++)
-            bpfrt_x86_alu_mi(x, X86_SUB, 8, JIT_EX, JIT_OFF(stk_lim[i]), BPFRT_STACK_SIZE);
-    }
     for (int i = (int)n - 1; i >= 0; i--)
         bpfrt_x86_pop(x, saved[i]);
     if (c->may_tail_call && c->jp->tails) {

@@ -60,10 +60,14 @@ static void emit_check_test(struct x86 *x, bool load, unsigned si)
     bpfrt_x86_alu_rm(x, X86_CMP, 8, JIT_T1, JIT_EX, load ? JIT_OFF(rd_lim[si]) : JIT_OFF(wr_lim[si]));
     bpfrt_x86_jcc_rel8(x, X86_CC_BE, 0);
     uint32_t hit = x->len;
-    bpfrt_x86_mov_rr(x, 8, JIT_T1, JIT_T2);
-    bpfrt_x86_alu_rm(x, X86_SUB, 8, JIT_T1, JIT_EX, JIT_OFF(stk_lo));
-    bpfrt_x86_alu_rm(x, X86_CMP, 8, JIT_T1, JIT_EX, JIT_OFF(stk_lim[si]));
+    /* the stack, [stk_lo, top - size]: two tests against two words, of
+     * which a call moves only stk_lo */
+    bpfrt_x86_alu_rm(x, X86_CMP, 8, JIT_T2, JIT_EX, JIT_OFF(stk_lo));
+    bpfrt_x86_jcc_rel8(x, X86_CC_B, 0);
+    uint32_t below = x->len;
+    bpfrt_x86_alu_rm(x, X86_CMP, 8, JIT_T2, JIT_EX, JIT_OFF(stk_hi[si]));
     bpfrt_x86_jcc_rel8(x, X86_CC_BE, X86_CALL32_LEN + JIT_ACCESS_NOP);
+    x->code[below - 1] = (uint8_t)(x->len - below);
     bpfrt_x86_call_rel32(x, 0);
     bpfrt_x86_nop(x, JIT_ACCESS_NOP);
     x->code[hit - 1] = (uint8_t)(x->len - hit); /* everything between is fixed-size */

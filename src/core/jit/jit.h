@@ -70,7 +70,7 @@ struct jit_exec {
     struct bpfrt_run *run;
     uint64_t unwind_rsp;       /* rsp of the innermost entry stub, for faults */
     uint64_t stk_lo;           /* checked: lowest stack byte accessible (current frame's bottom) */
-    uint64_t stk_lim[4];       /* checked: stack span - access size, for sizes 1, 2, 4, 8 */
+    uint64_t stk_hi[4];        /* checked: top - access size, for sizes 1, 2, 4, 8 (the same for the whole run) */
     uint64_t rd_lo, rd_lim[4]; /* checked: last region a load hit (interpreter's inline cache) */
     uint64_t wr_lo, wr_lim[4]; /* checked: last region a store hit */
     uint64_t zeroed_r10;       /* frames with r10 >= this have been zeroed */
@@ -185,7 +185,8 @@ struct jit_ctx {
     struct x86 hot, cold;         /* the emitted code, every pass-sized jump long */
     uint32_t cap[2];              /* their buffers' sizes */
     struct jit_label *insn_start; /* where each instruction starts in the emitted hot code, len + 1 */
-    uint8_t *loop_head;           /* instructions a backward jump goes to, len + 2 */
+    uint8_t *marks;               /* per instruction, len + 2: JIT_MARK_* */
+    uint8_t fused;                /* how many of the next instructions the emitter also emitted (emit_alu.c) */
     /* what the emission recorded, per stream, in emission order: the
      * records whose size the layout chooses (pass-sized jumps, loop heads'
      * padding), and the fixed-size ones (calls, short jumps inside one
@@ -376,6 +377,12 @@ static inline void bpfrt_jit_call_insn(struct jit_ctx *c, struct x86 *x, uint32_
 /* Pads the hot code here to JIT_LOOP_ALIGN (a loop head): a tight loop
  * then sits in as few fetch blocks as it can. */
 #define JIT_LOOP_ALIGN 16
+
+/* marks: a backward jump's target (its code is aligned, a loop head), and
+ * an instruction entered other than from the one before it (a jump's or a
+ * call's target, a callback): its code cannot be merged with the previous
+ * one's. */
+enum { JIT_MARK_LOOP = 1, JIT_MARK_ENTRY = 2 };
 
 /* sub_writes: the function names r10 itself (its frame can be read). */
 #define JIT_SUB_NAMES_R10 (1u << 10)

@@ -35,63 +35,51 @@ static inline uint8_t bit(uint8_t r)
     return r >= 1 && r <= 5 ? (uint8_t)(1u << r) : 0;
 }
 
-/* Registers (r1-r5 bits) an instruction reads and writes (from its slot:
- * op, dst and src are the instruction's, except a helper call's src). */
-static void use_def(const struct interp_slot *d, bool calls, uint8_t *use, uint8_t *def)
+/* What an op reads and writes of r1-r5, as bits of its row (UD_*): its
+ * dst and src (a helper call's src is not a register), all of r1-r5 (a
+ * call's arguments), or all of them when the program has local calls (an
+ * exit, and LD_ABS/LD_IND, which exits the frame out of bounds: a caller
+ * sees the callee's r1-r5). Built once per op; the walk below reads it. */
+enum { UD_USE_DST = 1, UD_USE_SRC = 2, UD_DEF_DST = 4, UD_USE_ARGS = 8, UD_USE_ARGS_IF_CALLS = 16 };
+
+static uint8_t use_def_of(uint16_t op)
 {
-    const struct bpfrt_op_info *info = &bpfrt_op_info[d->op];
-    bool k = info->flags & BPFRT_OPF_K;
-    uint8_t u = 0, w = 0;
+    const struct bpfrt_op_info *info = &bpfrt_op_info[op];
+    uint8_t src = info->flags & BPFRT_OPF_K ? 0 : UD_USE_SRC;
     switch (info->kind) {
     case BPFRT_K_ALU:
-        if (info->alu != BPFRT_ALU_MOV)
-            u |= bit(d->dst);
-        if (!k && info->alu != BPFRT_ALU_NEG)
-            u |= bit(d->src);
-        w = bit(d->dst);
-        break;
-    case BPFRT_K_MOVSX:
-        u = bit(d->src);
-        w = bit(d->dst);
-        break;
+        return UD_DEF_DST | (info->alu != BPFRT_ALU_MOV ? UD_USE_DST : 0) | (info->alu != BPFRT_ALU_NEG ? src : 0);
+    case BPFRT_K_MOVSX: case BPFRT_K_LDX: case BPFRT_K_LDACQ:
+        return UD_USE_SRC | UD_DEF_DST;
     case BPFRT_K_END:
-        u = w = bit(d->dst);
-        break;
+        return UD_USE_DST | UD_DEF_DST;
     case BPFRT_K_JCOND:
-        u = bit(d->dst) | (k ? 0 : bit(d->src));
-        break;
+        return UD_USE_DST | src;
     case BPFRT_K_CALL:
-        u = 0x3e | (d->op == BPFRT_OP_CALLX ? bit(d->dst) : 0);
-        break;
+        return UD_USE_ARGS | (op == BPFRT_OP_CALLX ? UD_USE_DST : 0);
     case BPFRT_K_EXIT:
-        u = calls ? 0x3e : 0; /* a caller sees the callee's r1-r5 */
-        break;
+        return UD_USE_ARGS_IF_CALLS;
     case BPFRT_K_LDDW:
-        w = bit(d->dst);
-        break;
+        return UD_DEF_DST;
     case BPFRT_K_LD_PKT:
-        /* out of bounds it exits the frame: like EXIT, a caller sees r1-r5 */
-        u = (k ? 0 : bit(d->src)) | (calls ? 0x3e : 0);
-        break;
-    case BPFRT_K_LDX:
-    case BPFRT_K_LDACQ:
-        u = bit(d->src);
-        w = bit(d->dst);
-        break;
+        return src | UD_USE_ARGS_IF_CALLS;
     case BPFRT_K_ST:
-        u = bit(d->dst);
-        break;
-    case BPFRT_K_STX:
-    case BPFRT_K_STREL:
-    case BPFRT_K_ATOMIC:
-        u = bit(d->dst) | bit(d->src);
-        break;
+        return UD_USE_DST;
+    case BPFRT_K_STX: case BPFRT_K_STREL: case BPFRT_K_ATOMIC:
+        return UD_USE_DST | UD_USE_SRC;
     default:
-        break;
+        return 0;
     }
-    *use = u;
-    *def = w;
 }
+
+/* What the compile needs of each op, one row per op (ops(), below, says
+ * what each field holds). */
+struct op_row {
+    jit_emit_fn emit;
+    uint8_t scan; /* SCAN_* */
+    uint8_t ud;   /* UD_* */
+};
+static const struct op_row *ops(void);
 
 /* A forward walk from the instructions after pc, both ways at branches,
  * until each of r1-r5 is read (live) or written (dead); what is undecided
@@ -102,6 +90,8 @@ uint8_t bpfrt_jit_live_after(const struct jit_ctx *c, uint32_t pc)
 {
     struct { uint32_t pc; uint8_t open; } stack[8];
     unsigned sp = 0, budget = SCAN_BUDGET;
+    const struct op_row *row = ops();
+    uint8_t args_if_calls = c->has_local_calls ? UD_USE_ARGS_IF_CALLS : 0;
     uint8_t live = 0;
     stack[sp++].pc = pc + (c->slots[pc].op == BPFRT_OP_LDDW ? 2 : 1);
     stack[0].open = 0x3e;
@@ -116,8 +106,10 @@ uint8_t bpfrt_jit_live_after(const struct jit_ctx *c, uint32_t pc)
             }
             budget--;
             const struct interp_slot *d = &c->slots[i];
-            uint8_t use, def, kind = bpfrt_op_kind(d->op);
-            use_def(d, c->has_local_calls, &use, &def);
+            uint8_t kind = bpfrt_op_kind(d->op), ud = row[d->op].ud;
+            uint8_t use = (ud & UD_USE_DST ? bit(d->dst) : 0) | (ud & UD_USE_SRC ? bit(d->src) : 0) |
+                          (ud & (UD_USE_ARGS | args_if_calls) ? 0x3e : 0);
+            uint8_t def = ud & UD_DEF_DST ? bit(d->dst) : 0;
             live |= open & use;
             open &= (uint8_t)~(use | def);
             if (!open || kind == BPFRT_K_EXIT)
@@ -208,7 +200,7 @@ static bool batch_room(struct jit_ctx *c, const uint32_t at[2])
 /* Starts instruction pc's code (pc == len: the tail). */
 static inline __attribute__((always_inline)) void start_insn(struct jit_ctx *c, uint32_t pc)
 {
-    if (c->loop_head[pc])
+    if (c->marks[pc] & JIT_MARK_LOOP)
         bpfrt_jit_align_loop(c);
     c->insn_start[pc] = (struct jit_label){ c->hot.len, c->nadj[0] };
 }
@@ -217,16 +209,14 @@ static inline __attribute__((always_inline)) void start_insn(struct jit_ctx *c, 
  * from bpfrt_op_info (the same rows whoever builds them): its emitter - the
  * compile dispatches once per instruction; ALU, conditional jump, load and
  * store ops have one of their own; BAD, the second half of an ld_imm64,
- * emits nothing - and what the scan before the emission looks for. */
+ * emits nothing - what the scan before the emission looks for, and what
+ * it reads and writes of r1-r5 (the liveness walk above). */
 enum {
     SCAN_TARGET = 1, SCAN_LOCAL_CALL = 2, SCAN_TAIL_CALL = 4, SCAN_MAY_GOTO = 8,
     SCAN_CALLS_OUT = 16, /* a call into C: a helper (maybe bpf_tail_call), a kfunc, callx */
     SCAN_SRC_REG = 32,   /* src is a register (not an ld_imm64's or a call's pseudo kind or flag) */
 };
-struct op_row {
-    jit_emit_fn emit;
-    uint8_t scan; /* SCAN_* */
-};
+
 static struct op_row op_rows[BPFRT_OP_COUNT];
 static int op_rows_ready;
 
@@ -264,6 +254,7 @@ static const struct op_row *ops(void)
         __atomic_store_n(&op_rows[op].emit, fn ? fn : kind == BPFRT_K_BAD ? emit_nothing : emit_unclaimed,
                          __ATOMIC_RELAXED);
         __atomic_store_n(&op_rows[op].scan, f, __ATOMIC_RELAXED);
+        __atomic_store_n(&op_rows[op].ud, use_def_of((uint16_t)op), __ATOMIC_RELAXED);
     }
     __atomic_store_n(&op_rows_ready, 1, __ATOMIC_RELEASE);
     return op_rows;
@@ -327,13 +318,14 @@ static int emit_all(struct jit_ctx *c)
     const struct interp_slot *slots = c->slots;
     const uint8_t *flags = c->facts ? c->facts->flags : NULL;
     const struct op_row *row = ops();
-    uint32_t len = c->len, at[2] = { c->hot.len, c->cold.len };
+    uint32_t len = c->len, at[2] = { c->hot.len, c->cold.len }, batch_end = 0;
     for (uint32_t pc = 0; pc < len && !c->err; pc++) {
-        if (pc % BATCH == 0) {
+        if (pc >= batch_end) {
             if (!batch_room(c, at))
                 break;
             at[0] = c->hot.len;
             at[1] = c->cold.len;
+            batch_end = pc + BATCH;
         }
         start_insn(c, pc);
         c->pc = pc;
@@ -342,6 +334,8 @@ static int emit_all(struct jit_ctx *c)
          * opt_remove_dead_code drops it */
         if (!flags || (flags[pc] & BPFRT_FACT_REACHED))
             row[slots[pc].op].emit(c, &slots[pc]);
+        for (; c->fused; c->fused--) /* the next instructions' code is in this one's */
+            start_insn(c, ++pc);
     }
     if (!c->err && batch_room(c, at)) {
         start_insn(c, len);
@@ -396,7 +390,7 @@ int bpfrt_jit_compile(struct bpfrt_prog *prog, struct jit_prog *jp, char *msg, s
     uint32_t *keys = jp->blind ? bpfrt_jit_scratch_get(&c, (size_t)len * sizeof(*keys), false) : NULL;
     c.addr = bpfrt_zalloc(rt, ((size_t)len + 1) * sizeof(uint32_t)); /* kept: jp->insn_off */
     c.insn_start = bpfrt_jit_scratch_get(&c, ((size_t)len + 1) * sizeof(*c.insn_start), false);
-    c.loop_head = bpfrt_jit_scratch_get(&c, (size_t)len + 2, true);
+    c.marks = bpfrt_jit_scratch_get(&c, (size_t)len + 2, true);
     bool checked = jp->mode == JIT_CHECKED; /* typical code sizes; grow() adds */
     c.cap[0] = len * (checked ? 24 : 12) + BATCH_ROOM + 2 * MAX_INSN_CODE;
     c.cap[1] = len * (checked ? 12 : 2) + BATCH_ROOM + 2 * MAX_INSN_CODE;
@@ -418,7 +412,7 @@ int bpfrt_jit_compile(struct bpfrt_prog *prog, struct jit_prog *jp, char *msg, s
         c.fix[st] = bpfrt_jit_scratch_get(&c, c.cap_fix[st] * sizeof(struct jit_fix), false);
     }
     int err = -BPFRT_ENOMEM;
-    if ((jp->blind && !keys) || !c.addr || !c.insn_start || !c.loop_head || !c.hot.code ||
+    if ((jp->blind && !keys) || !c.addr || !c.insn_start || !c.marks || !c.hot.code ||
         !c.cold.code || !c.labels || !c.adj[0] || !c.adj[1] || !c.fix[0] || !c.fix[1])
         goto out;
 
@@ -436,10 +430,15 @@ int bpfrt_jit_compile(struct bpfrt_prog *prog, struct jit_prog *jp, char *msg, s
         uint32_t t = (uint32_t)slots[pc].off; /* a jump's target, absolute */
         seen |= f;
         names_r10 |= (slots[pc].dst == BPF_REG_10) | ((f & SCAN_SRC_REG) && slots[pc].src == BPF_REG_10);
-        /* (loop_head[len + 1] takes the other instructions' stores) */
-        bool back = (f & SCAN_TARGET) & (t <= pc);
-        c.loop_head[back ? t : len + 1] = 1;
+        /* (marks[len + 1] takes the other instructions' stores) */
+        uint8_t mark = (f & SCAN_TARGET) ? (t <= pc ? JIT_MARK_LOOP | JIT_MARK_ENTRY : JIT_MARK_ENTRY)
+                       : slots[pc].op == BPFRT_OP_CALL_LOCAL ? JIT_MARK_ENTRY
+                                                             : 0;
+        c.marks[mark ? t : len + 1] |= mark;
     }
+    for (uint32_t i = 0; i < jp->vm->nr_funcs; i++) /* callbacks' entries */
+        if (jp->vm->funcs[i] < len)
+            c.marks[jp->vm->funcs[i]] |= JIT_MARK_ENTRY;
     bool local_calls = seen & SCAN_LOCAL_CALL, tail_calls = seen & SCAN_TAIL_CALL;
     for (uint32_t pc = 0; keys && pc < len; pc++) {
         keys[pc] = plat->random_u32 ? plat->random_u32(plat->ctx) : 0x9e3779b9u * (pc + 1);

@@ -26,12 +26,13 @@ void bpfrt_jit_sync_hints(struct jit_exec *ex)
     }
 }
 
-/* The accessible stack is [r10 - 512, top) for the frame at r10. */
+/* The accessible stack is [r10 - 512, top) for the frame at r10: a call
+ * moves only its bottom (emit_call.c). */
 static void set_stack_range(struct jit_exec *ex, uint64_t r10)
 {
     ex->stk_lo = r10 - BPFRT_STACK_SIZE;
     for (unsigned i = 0; i < 4; i++)
-        ex->stk_lim[i] = ex->top - ex->stk_lo - (1u << i);
+        ex->stk_hi[i] = ex->top - (1u << i);
 }
 
 /* check.c reads the stack region from run->regions; generated code keeps
@@ -58,7 +59,7 @@ static void probe_home(struct jit_exec *ex)
 {
     ex->rd_lo = ex->stk_lo;
     for (unsigned i = 0; i < 4; i++)
-        ex->rd_lim[i] = ex->stk_lim[i];
+        ex->rd_lim[i] = ex->stk_hi[i] - ex->stk_lo;
 }
 
 static void probe_hint(struct jit_exec *ex)

@@ -104,6 +104,9 @@ static inline void bpfrt_x86_load(struct x86 *x, unsigned size, bool sign, int d
 static inline void bpfrt_x86_store(struct x86 *x, unsigned size, int base, int32_t disp, int src);
 static inline void bpfrt_x86_store_imm(struct x86 *x, unsigned size, int base, int32_t disp, int32_t imm);
 static inline void bpfrt_x86_lea(struct x86 *x, int dst, int base, int32_t disp);
+/* lea dst, [base + index*1 + disp] (index not rsp): a copy and an addition
+ * in one instruction. */
+static inline void bpfrt_x86_lea_idx(struct x86 *x, int dst, int base, int index, int32_t disp);
 /* op reg, [base + disp] and op [base + disp], reg (ALU forms 03/01 etc.). */
 static inline void bpfrt_x86_alu_rm(struct x86 *x, enum x86_alu op, unsigned size, int reg, int base, int32_t disp);
 static inline void bpfrt_x86_alu_mr(struct x86 *x, enum x86_alu op, unsigned size, int base, int32_t disp, int reg);

@@ -442,6 +442,13 @@ X86_INLINE void x86_enc_lea(struct x86_ib *x, int dst, int base, int32_t disp)
 
 WRAP(lea, (struct x86 *x, int dst, int base, int32_t disp), (&x86_ib, dst, base, disp))
 
+X86_INLINE void x86_enc_lea_idx(struct x86_ib *x, int dst, int base, int index, int32_t disp)
+{
+    x86_op1(x, 8, false, false, 0x8d, dst, (struct x86_rm){ false, (int8_t)base, (int8_t)index, disp });
+}
+
+WRAP(lea_idx, (struct x86 *x, int dst, int base, int index, int32_t disp), (&x86_ib, dst, base, index, disp))
+
 X86_INLINE void x86_enc_alu_rm(struct x86_ib *x, enum x86_alu op, unsigned size, int reg, int base, int32_t disp)
 {
     x86_op1(x, size, size == 1, false, (uint8_t)(op * 8 + (size == 1 ? 2 : 3)), reg, x86_M(base, disp));
