@@ -181,15 +181,15 @@ static void sync_caches(struct x86 *x)
     static const int32_t span_off[2] = { (int32_t)__builtin_offsetof(struct bpfrt_run, rgn.rd_span),
                                          (int32_t)__builtin_offsetof(struct bpfrt_run, rgn.wr_span) };
     const int32_t my_lo[2] = { JIT_OFF(rd_lo), JIT_OFF(wr_lo) };
-    const int32_t my_lim[2] = { JIT_OFF(rd_lim), JIT_OFF(wr_lim) };
+    const int32_t my_hi[2] = { JIT_OFF(rd_hi), JIT_OFF(wr_hi) };
     bpfrt_x86_load(x, 8, false, JIT_T1, JIT_EX, JIT_OFF(run));
     for (unsigned k = 0; k < 2; k++) {
         bpfrt_x86_load(x, 8, false, JIT_T2, JIT_T1, lo_off[k]);
         bpfrt_x86_store(x, 8, JIT_EX, my_lo[k], JIT_T2);
-        bpfrt_x86_load(x, 8, false, JIT_T2, JIT_T1, span_off[k]);
-        for (unsigned i = 0; i < 4; i++) { /* span - 1, - 2, - 4, - 8 */
+        bpfrt_x86_alu_rm(x, X86_ADD, 8, JIT_T2, JIT_T1, span_off[k]);
+        for (unsigned i = 0; i < 4; i++) { /* end - 1, - 2, - 4, - 8 */
             bpfrt_x86_alu_ri(x, X86_SUB, 8, JIT_T2, i ? 1 << (i - 1) : 1);
-            bpfrt_x86_store(x, 8, JIT_EX, my_lim[k] + 8 * (int32_t)i, JIT_T2);
+            bpfrt_x86_store(x, 8, JIT_EX, my_hi[k] + 8 * (int32_t)i, JIT_T2);
         }
     }
 }

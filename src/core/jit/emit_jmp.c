@@ -30,10 +30,11 @@ void bpfrt_jit_emit_jump_to(struct jit_ctx *c, int cc, uint32_t target)
         bpfrt_jit_jump_insn(c, x, cc, target);
         return;
     }
+    /* the loop closes on the budget's test: one branch taken per iteration */
     uint32_t skip = cc >= 0 ? bpfrt_jit_fwd8(c, x, cc ^ 1) : 0; /* x86 pairs each condition with its negation */
     bpfrt_x86_alu_ri(x, X86_SUB, 8, JIT_BUDGET, (int32_t)(c->pc - target + 1));
-    bpfrt_jit_jump_label(c, x, X86_CC_L, cold_raise(c, JIT_RAISE_BUDGET));
-    bpfrt_jit_jump_insn(c, x, -1, target);
+    bpfrt_jit_jump_insn(c, x, X86_CC_GE, target);
+    bpfrt_jit_jump_label(c, x, -1, cold_raise(c, JIT_RAISE_BUDGET));
     if (cc >= 0)
         bpfrt_jit_patch8(c, x, skip);
 }

@@ -53,24 +53,32 @@ static struct check_tmpl {
 } check_tmpl[2][4];
 static int check_tmpl_state[2][4];
 
+/* lo <= r11 <= hi (the last byte address an access of its size may start
+ * at): out of it to `out` (patched by the caller), in it on or to `in`. */
+static void range_test(struct x86 *x, int32_t lo, int32_t hi, uint32_t *out, uint32_t *in)
+{
+    bpfrt_x86_alu_rm(x, X86_CMP, 8, JIT_T2, JIT_EX, lo);
+    bpfrt_x86_jcc_rel8(x, X86_CC_B, 0);
+    *out = x->len;
+    bpfrt_x86_alu_rm(x, X86_CMP, 8, JIT_T2, JIT_EX, hi);
+    bpfrt_x86_jcc_rel8(x, X86_CC_BE, 0);
+    *in = x->len;
+}
+
 static void emit_check_test(struct x86 *x, bool load, unsigned si)
 {
-    bpfrt_x86_mov_rr(x, 8, JIT_T1, JIT_T2);
-    bpfrt_x86_alu_rm(x, X86_SUB, 8, JIT_T1, JIT_EX, load ? JIT_OFF(rd_lo) : JIT_OFF(wr_lo));
-    bpfrt_x86_alu_rm(x, X86_CMP, 8, JIT_T1, JIT_EX, load ? JIT_OFF(rd_lim[si]) : JIT_OFF(wr_lim[si]));
-    bpfrt_x86_jcc_rel8(x, X86_CC_BE, 0);
-    uint32_t hit = x->len;
-    /* the stack, [stk_lo, top - size]: two tests against two words, of
-     * which a call moves only stk_lo */
-    bpfrt_x86_alu_rm(x, X86_CMP, 8, JIT_T2, JIT_EX, JIT_OFF(stk_lo));
-    bpfrt_x86_jcc_rel8(x, X86_CC_B, 0);
-    uint32_t below = x->len;
-    bpfrt_x86_alu_rm(x, X86_CMP, 8, JIT_T2, JIT_EX, JIT_OFF(stk_hi[si]));
-    bpfrt_x86_jcc_rel8(x, X86_CC_BE, X86_CALL32_LEN + JIT_ACCESS_NOP);
-    x->code[below - 1] = (uint8_t)(x->len - below);
+    /* the cache, then the stack ([stk_lo, top - size], of which a call
+     * moves only stk_lo): two compares each, against words in the run */
+    uint32_t miss, hit, out, in;
+    range_test(x, load ? JIT_OFF(rd_lo) : JIT_OFF(wr_lo), load ? JIT_OFF(rd_hi[si]) : JIT_OFF(wr_hi[si]), &miss, &hit);
+    x->code[miss - 1] = (uint8_t)(x->len - miss);
+    range_test(x, JIT_OFF(stk_lo), JIT_OFF(stk_hi[si]), &out, &in);
+    x->code[out - 1] = (uint8_t)(x->len - out);
     bpfrt_x86_call_rel32(x, 0);
     bpfrt_x86_nop(x, JIT_ACCESS_NOP);
-    x->code[hit - 1] = (uint8_t)(x->len - hit); /* everything between is fixed-size */
+    /* everything between is fixed-size */
+    x->code[hit - 1] = (uint8_t)(x->len - hit);
+    x->code[in - 1] = (uint8_t)(x->len - in);
 }
 
 static void check_test(struct x86 *x, bool load, unsigned si)

@@ -21,8 +21,8 @@ void bpfrt_jit_sync_hints(struct jit_exec *ex)
     ex->rd_lo = g->rd_lo;
     ex->wr_lo = g->wr_lo;
     for (unsigned i = 0; i < 4; i++) {
-        ex->rd_lim[i] = g->rd_span - (1u << i); /* spans are >= 8 */
-        ex->wr_lim[i] = g->wr_span - (1u << i);
+        ex->rd_hi[i] = g->rd_lo + g->rd_span - (1u << i); /* spans are >= 8 */
+        ex->wr_hi[i] = g->wr_lo + g->wr_span - (1u << i);
     }
 }
 
@@ -59,7 +59,7 @@ static void probe_home(struct jit_exec *ex)
 {
     ex->rd_lo = ex->stk_lo;
     for (unsigned i = 0; i < 4; i++)
-        ex->rd_lim[i] = ex->stk_hi[i] - ex->stk_lo;
+        ex->rd_hi[i] = ex->stk_hi[i];
 }
 
 static void probe_hint(struct jit_exec *ex)
@@ -69,7 +69,7 @@ static void probe_hint(struct jit_exec *ex)
         return; /* the limits below need 8 bytes */
     ex->rd_lo = ex->vm.probe_lo;
     for (unsigned i = 0; i < 4; i++)
-        ex->rd_lim[i] = span - (1u << i);
+        ex->rd_hi[i] = ex->vm.probe_hi - (1u << i);
 }
 
 /* ---- slow paths (called through the stubs of jit_stubs.c) ---- */
