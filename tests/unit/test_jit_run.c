@@ -186,26 +186,33 @@ static void test_local_calls_only(struct bpfrt_runtime *rt)
 }
 
 /* A trusted caller that never names r10 tail-calls a target that reads the
- * frame it enters: zeros, as in the interpreter (the caller's helper call
- * keeps its zeroing). (Its targets share its engine, the prog array's
- * owner's, so they are trusted or verified: bpfrt_prog_run skipping the
- * regions of a trusted run never leaves a checked run without them.) */
+ * frame it enters: zeros, as in the interpreter - from the entry frame (the
+ * caller's helper call keeps its zeroing) and from a function that never
+ * names r10 (whose call leaves the frame as it was: the tail call zeroes
+ * it). (Its targets share its engine, the prog array's owner's, so they are
+ * trusted or verified: bpfrt_prog_run skipping the regions of a trusted run
+ * never leaves a checked run without them.) */
 static void test_tail_call_zeroing(struct bpfrt_runtime *rt)
 {
     static const struct bpf_insn target[] = { LDX(BPF_DW, 0, 10, -16), ALU64_IMM(BPF_ADD, 0, 2), EXIT() };
-    test_current = "trusted tail-call target reading its frame";
     long th = load_unverified(rt, target, NR(target), BPFRT_ENGINE_JIT_TRUSTED);
     long mh = th >= 0 ? prog_array_of(rt, th) : -1;
     CHECK(mh >= 0);
     if (mh < 0)
         return;
-    const struct bpf_insn caller[] = { LD_MAP_FD(2, (int32_t)mh), MOV64_IMM(3, 0), CALL(HELPER_tail_call),
-                                       MOV64_IMM(0, 1), EXIT() };
-    long ch = load_unverified(rt, caller, NR(caller), BPFRT_ENGINE_JIT_TRUSTED);
-    struct bpfrt_prog *p = prog_of(rt, ch);
-    if (p) {
+    CHECK_STR(mode_of(prog_of(rt, th)), "trusted");
+    for (unsigned from_function = 0; from_function < 2; from_function++) {
+        test_current = from_function ? "tail call from a function that never names r10"
+                                     : "trusted tail-call target reading its frame";
+        const struct bpf_insn caller[] = { CALL_LOCAL(1), EXIT(), LD_MAP_FD(2, (int32_t)mh), MOV64_IMM(3, 0),
+                                           CALL(HELPER_tail_call), MOV64_IMM(0, 1), EXIT() };
+        unsigned skip = from_function ? 0 : 2; /* the entry frame: no call into a function first */
+        long ch = load_unverified(rt, caller + skip, NR(caller) - skip, BPFRT_ENGINE_JIT_TRUSTED);
+        struct bpfrt_prog *p = prog_of(rt, ch);
+        if (!p)
+            continue;
         CHECK_STR(mode_of(p), "trusted");
-        CHECK_STR(mode_of(prog_of(rt, th)), "trusted");
+        CHECK(((const struct jit_prog *)p->engine_state)->align_top); /* its target may test r10's low bits */
         for (int k = 0; k < 2; k++) {
             int rc;
             CHECK_EQ(run_prog(p, 0, &rc), 2);
@@ -225,9 +232,9 @@ static void test_tail_call_zeroing(struct bpfrt_runtime *rt)
         ALU64_IMM(BPF_SUB, 1, 1), CALL_LOCAL(-5), ALU64_IMM(BPF_ADD, 0, 1), EXIT()
 
 /* Calls to functions that never read their frame: the depth still stops at
- * nine frames with the interpreter's error, a deeper function that reads
- * its frame still finds it zeroed, and so does a tail call's target that a
- * function never naming r10 brings into its frame. */
+ * nine frames with the interpreter's error, and a deeper function that
+ * reads its frame still finds it zeroed (test_tail_call_zeroing: a tail
+ * call's target such a function brings into its frame). */
 static void test_frames_not_read(struct bpfrt_runtime *rt)
 {
     static const struct bpf_insn eight[] = { RECURSE_PROG(6) };
@@ -274,29 +281,6 @@ static void test_frames_not_read(struct bpfrt_runtime *rt)
             bpfrt_close(rt, (int)h);
         }
     }
-    /* f, which never names r10, tail-calls a target reading its frame */
-    static const struct bpf_insn target[] = { LDX(BPF_DW, 0, 10, -16), ALU64_IMM(BPF_ADD, 0, 2), EXIT() };
-    test_current = "tail call from a function that never names r10";
-    long th = load_unverified(rt, target, NR(target), BPFRT_ENGINE_JIT_TRUSTED);
-    long mh = th >= 0 ? prog_array_of(rt, th) : -1;
-    CHECK(mh >= 0);
-    if (mh < 0)
-        return;
-    const struct bpf_insn caller[] = { CALL_LOCAL(1), EXIT(), LD_MAP_FD(2, (int32_t)mh), MOV64_IMM(3, 0),
-                                       CALL(HELPER_tail_call), MOV64_IMM(0, 1), EXIT() };
-    long ch = load_unverified(rt, caller, NR(caller), BPFRT_ENGINE_JIT_TRUSTED);
-    struct bpfrt_prog *p = prog_of(rt, ch);
-    if (p) {
-        CHECK(((const struct jit_prog *)p->engine_state)->align_top);
-        for (int k = 0; k < 2; k++) {
-            int rc;
-            CHECK_EQ(run_prog(p, 0, &rc), 2);
-            CHECK_EQ(rc, 0);
-        }
-        bpfrt_close(rt, (int)ch);
-    }
-    bpfrt_close(rt, (int)mh);
-    bpfrt_close(rt, (int)th);
 }
 
 int main(void)
