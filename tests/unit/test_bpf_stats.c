@@ -62,8 +62,9 @@ static long load_loop(bool kernel)
     return load_filter(kernel, p, NR(p));
 }
 
-/* PROG_TEST_RUN with `repeat` on a 64-byte packet: its result. */
-static long test_run(bool kernel, long fd, uint32_t repeat)
+/* PROG_TEST_RUN with `repeat` on a 64-byte packet: its result; the
+ * program's return value in *retval. */
+static long test_run_ret(bool kernel, long fd, uint32_t repeat, uint32_t *retval)
 {
     static uint8_t pkt[64];
     union bpf_attr a;
@@ -72,7 +73,15 @@ static long test_run(bool kernel, long fd, uint32_t repeat)
     a.test.data_in = ptr(pkt);
     a.test.data_size_in = sizeof(pkt);
     a.test.repeat = repeat;
-    return do_bpf(rt, kernel, BPF_PROG_TEST_RUN, &a);
+    long r = do_bpf(rt, kernel, BPF_PROG_TEST_RUN, &a);
+    *retval = a.test.retval;
+    return r;
+}
+
+static long test_run(bool kernel, long fd, uint32_t repeat)
+{
+    uint32_t retval;
+    return test_run_ret(kernel, fd, repeat, &retval);
 }
 
 /* run_cnt and run_time_ns of program fd, from OBJ_GET_INFO_BY_FD. */
@@ -167,15 +176,9 @@ static void check_tail_call(bool kernel)
     uint64_t ecnt0 = 0, tcnt0 = 0;
     CHECK_EQ(prog_stats(kernel, efd, &ecnt0, &ns), 0);
     CHECK_EQ(prog_stats(kernel, tfd, &tcnt0, &ns), 0);
-    static uint8_t pkt[64];
-    union bpf_attr a;
-    memset(&a, 0, sizeof(a));
-    a.test.prog_fd = (uint32_t)efd;
-    a.test.data_in = ptr(pkt);
-    a.test.data_size_in = sizeof(pkt);
-    a.test.repeat = 3;
-    CHECK_EQ(do_bpf(rt, kernel, BPF_PROG_TEST_RUN, &a), 0);
-    CHECK_EQ(a.test.retval, 7); /* the target ran */
+    uint32_t retval = 0;
+    CHECK_EQ(test_run_ret(kernel, efd, 3, &retval), 0);
+    CHECK_EQ(retval, 7); /* the target ran */
     CHECK_EQ(prog_stats(kernel, efd, &ecnt, &ns), 0);
     CHECK_EQ(ecnt - ecnt0, 3);
     CHECK(ns > 0);
