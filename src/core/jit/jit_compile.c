@@ -334,8 +334,8 @@ static int emit_all(struct jit_ctx *c)
          * opt_remove_dead_code drops it */
         if (!flags || (flags[pc] & BPFRT_FACT_REACHED))
             row[slots[pc].op].emit(c, &slots[pc]);
-        for (; c->fused; c->fused--) /* the next instructions' code is in this one's */
-            start_insn(c, ++pc);
+        pc += c->fused; /* the next instructions' code is in this one's (emit_alu.c) */
+        c->fused = 0;
     }
     if (!c->err && batch_room(c, at)) {
         start_insn(c, len);
