@@ -215,7 +215,9 @@ enum {
     SCAN_TARGET = 1, SCAN_LOCAL_CALL = 2, SCAN_TAIL_CALL = 4, SCAN_MAY_GOTO = 8,
     SCAN_CALLS_OUT = 16, /* a call into C: a helper (maybe bpf_tail_call), a kfunc, callx */
     SCAN_SRC_REG = 32,   /* src is a register (not an ld_imm64's or a call's pseudo kind or flag) */
+    SCAN_ENTERS = 64,    /* its target (off) is entered other than by falling through: JIT_MARK_ENTRY */
 };
+_Static_assert(SCAN_ENTERS >> 5 == JIT_MARK_ENTRY && JIT_MARK_LOOP == 1, "the scan's marks without branches");
 
 static struct op_row op_rows[BPFRT_OP_COUNT];
 static int op_rows_ready;
@@ -245,7 +247,8 @@ static const struct op_row *ops(void)
                                                  : emit_kind[kind];
         if (!fn)
             fn = bpfrt_jit_mem_emitter((uint16_t)op);
-        f |= TARGET_KINDS >> kind & 1 ? SCAN_TARGET : 0;
+        f |= TARGET_KINDS >> kind & 1 ? SCAN_TARGET | SCAN_ENTERS : 0;
+        f |= op == BPFRT_OP_CALL_LOCAL ? SCAN_ENTERS : 0;
         f |= op == BPFRT_OP_CALL_LOCAL || op == BPFRT_OP_CALLX ? SCAN_LOCAL_CALL : 0;
         f |= op == BPFRT_OP_CALL_HELPER || op == BPFRT_OP_CALLX ? SCAN_TAIL_CALL : 0;
         f |= kind == BPFRT_K_MAY_GOTO ? SCAN_MAY_GOTO : 0;
@@ -431,9 +434,7 @@ int bpfrt_jit_compile(struct bpfrt_prog *prog, struct jit_prog *jp, char *msg, s
         seen |= f;
         names_r10 |= (slots[pc].dst == BPF_REG_10) | ((f & SCAN_SRC_REG) && slots[pc].src == BPF_REG_10);
         /* (marks[len + 1] takes the other instructions' stores) */
-        uint8_t mark = (f & SCAN_TARGET) ? (t <= pc ? JIT_MARK_LOOP | JIT_MARK_ENTRY : JIT_MARK_ENTRY)
-                       : slots[pc].op == BPFRT_OP_CALL_LOCAL ? JIT_MARK_ENTRY
-                                                             : 0;
+        uint8_t mark = (uint8_t)((f & SCAN_ENTERS) >> 5 | ((f & SCAN_TARGET) && t <= pc));
         c.marks[mark ? t : len + 1] |= mark;
     }
     for (uint32_t i = 0; i < jp->vm->nr_funcs; i++) /* callbacks' entries */
