@@ -196,7 +196,7 @@ static void emit_MOV64_X_fused(struct jit_ctx *c, const struct interp_slot *d)
         bpfrt_x86_lea_idx(&c->hot, R(d->dst), S, index, disp);
     /* the merged instructions start where the lea ends (nothing jumps there) */
     for (uint8_t k = 1; k <= used; k++)
-        c->insn_start[c->pc + k] = (struct jit_label){ c->hot.len, c->nadj[0] };
+        bpfrt_jit_insn_starts_here(c, c->pc + k);
     c->fused = used;
 }
 

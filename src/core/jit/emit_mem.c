@@ -53,8 +53,10 @@ static struct check_tmpl {
 } check_tmpl[2][4];
 static int check_tmpl_state[2][4];
 
-/* lo <= r11 <= hi (the last byte address an access of its size may start
- * at): out of it to `out` (patched by the caller), in it on or to `in`. */
+/* Tests lo <= r11 <= hi, hi being the last address an access of its size
+ * may start at: a jump when r11 is below lo and one when it is in range,
+ * whose rel8 bytes end at *out and *in for the caller to patch; above hi
+ * it falls through. */
 static void range_test(struct x86 *x, int32_t lo, int32_t hi, uint32_t *out, uint32_t *in)
 {
     bpfrt_x86_alu_rm(x, X86_CMP, 8, JIT_T2, JIT_EX, lo);

@@ -374,10 +374,6 @@ static inline void bpfrt_jit_call_insn(struct jit_ctx *c, struct x86 *x, uint32_
     jit_record(c, x, JIT_EV_CALL, pc | JIT_TGT_INSN);
 }
 
-/* Pads the hot code here to JIT_LOOP_ALIGN (a loop head): a tight loop
- * then sits in as few fetch blocks as it can. */
-#define JIT_LOOP_ALIGN 16
-
 /* marks: a backward jump's target (its code is aligned, a loop head), and
  * an instruction entered other than from the one before it (a jump's or a
  * call's target, a callback): its code cannot be merged with the previous
@@ -393,6 +389,17 @@ enum { JIT_MARK_LOOP = 1, JIT_MARK_ENTRY = 2 };
  * in memory (jit_runtime.c, bpfrt_jit_run). */
 #define JIT_FRAMES_SPAN (BPFRT_MAX_CALL_FRAMES * BPFRT_STACK_SIZE)
 _Static_assert((JIT_FRAMES_SPAN & (JIT_FRAMES_SPAN - 1)) == 0, "the frames' span is a power of two");
+
+/* Instruction pc's code starts at the current end of the hot code. */
+static inline void bpfrt_jit_insn_starts_here(struct jit_ctx *c, uint32_t pc)
+{
+    c->insn_start[pc] = (struct jit_label){ c->hot.len, c->nadj[0] };
+}
+
+/* Pads the hot code here to JIT_LOOP_ALIGN (a loop head): a tight loop
+ * then sits in as few fetch blocks as it can. */
+#define JIT_LOOP_ALIGN 16
+
 static inline void bpfrt_jit_align_loop(struct jit_ctx *c)
 {
     jit_record(c, &c->hot, JIT_EV_ALIGN, 0);

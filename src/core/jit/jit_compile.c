@@ -202,7 +202,7 @@ static inline __attribute__((always_inline)) void start_insn(struct jit_ctx *c, 
 {
     if (c->marks[pc] & JIT_MARK_LOOP)
         bpfrt_jit_align_loop(c);
-    c->insn_start[pc] = (struct jit_label){ c->hot.len, c->nadj[0] };
+    bpfrt_jit_insn_starts_here(c, pc);
 }
 
 /* What the compile needs of each op, one row per op, built once per process
@@ -263,6 +263,12 @@ static const struct op_row *ops(void)
     return op_rows;
 }
 
+/* The instruction names r10 (as dst, or as a register src). */
+static inline bool names_r10(const struct op_row *row, const struct interp_slot *d)
+{
+    return (d->dst == BPF_REG_10) | ((row[d->op].scan & SCAN_SRC_REG) && d->src == BPF_REG_10);
+}
+
 /* The functions (the entry and every local call's target: Linux's
  * subprograms, contiguous) and what a call to each may change, its callees
  * included: a call site saves only those of r6-r9 (callee-saved in eBPF).
@@ -290,9 +296,9 @@ static bool find_callee_writes(struct jit_ctx *c)
         return false;
     const struct op_row *row = ops();
     for (uint32_t pc = 0; pc < c->len; pc++) {
-        bool r10 = sl[pc].dst == BPF_REG_10 || ((row[sl[pc].op].scan & SCAN_SRC_REG) && sl[pc].src == BPF_REG_10);
         if (sl[pc].op != BPFRT_OP_BAD)
-            c->sub_writes[c->sub_of[pc]] |= writes_callee_saved(&sl[pc]) | (r10 ? JIT_SUB_NAMES_R10 : 0);
+            c->sub_writes[c->sub_of[pc]] |= writes_callee_saved(&sl[pc]) |
+                                            (names_r10(row, &sl[pc]) ? JIT_SUB_NAMES_R10 : 0);
     }
     /* and what their callees write, until nothing changes (recursion); a
      * function's own frame is its own: naming r10 does not propagate */
@@ -427,12 +433,12 @@ int bpfrt_jit_compile(struct bpfrt_prog *prog, struct jit_prog *jp, char *msg, s
     const struct interp_slot *slots = c.slots = jp->vm->slots;
     const struct op_row *row = ops();
     uint32_t seen = 0;
-    bool names_r10 = false;
+    bool any_r10 = false;
     for (uint32_t pc = 0; pc < len; pc++) {
         uint8_t f = row[slots[pc].op].scan;
         uint32_t t = (uint32_t)slots[pc].off; /* a jump's target, absolute */
         seen |= f;
-        names_r10 |= (slots[pc].dst == BPF_REG_10) | ((f & SCAN_SRC_REG) && slots[pc].src == BPF_REG_10);
+        any_r10 |= names_r10(row, &slots[pc]);
         /* (marks[len + 1] takes the other instructions' stores) */
         uint8_t mark = (uint8_t)((f & SCAN_ENTERS) >> 5 | ((f & SCAN_TARGET) && t <= pc));
         c.marks[mark ? t : len + 1] |= mark;
@@ -466,7 +472,7 @@ int bpfrt_jit_compile(struct bpfrt_prog *prog, struct jit_prog *jp, char *msg, s
      * aligned (emit_call.c, local_call); so do the runs of a program that
      * may tail-call one (its target runs on the caller's stack). */
     jp->align_top = c.mode != JIT_CHECKED && ((c.frame_test && !jp->frames) || c.may_tail_call);
-    if (c.mode != JIT_CHECKED && !names_r10 && !jp->calls_out)
+    if (c.mode != JIT_CHECKED && !any_r10 && !jp->calls_out)
         jp->entry_zero = 0;
     if (!err)
         err = emit_all(&c);
