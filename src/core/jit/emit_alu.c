@@ -128,6 +128,10 @@ static inline void alu_neg(struct jit_ctx *c, struct x86 *x, uint8_t alu, unsign
 static inline __attribute__((always_inline)) void emit_alu(struct jit_ctx *c, const struct interp_slot *d,
                                                            alu_fn fn, uint8_t alu, unsigned w, bool k)
 {
+    /* an addition the copy before it already made a lea of */
+    bool mergeable = w == 8 && (alu == BPFRT_ALU_ADD || (alu == BPFRT_ALU_SUB && k));
+    if (mergeable && c->pc < c->merged_end)
+        return;
     int S = k ? -1 : R(d->src);
     bool is_shift = alu == BPFRT_ALU_LSH || alu == BPFRT_ALU_RSH || alu == BPFRT_ALU_ARSH;
     if (k && jit_blinding(c) && alu != BPFRT_ALU_NEG && !is_shift) {
@@ -194,10 +198,7 @@ static void emit_MOV64_X_fused(struct jit_ctx *c, const struct interp_slot *d)
         bpfrt_x86_lea(&c->hot, R(d->dst), S, disp);
     else
         bpfrt_x86_lea_idx(&c->hot, R(d->dst), S, index, disp);
-    /* the merged instructions start where the lea ends (nothing jumps there) */
-    for (uint8_t k = 1; k <= used; k++)
-        bpfrt_jit_insn_starts_here(c, c->pc + k);
-    c->fused = used;
+    c->merged_end = c->pc + used + 1; /* their emitters emit nothing */
 }
 
 JIT_OP_EMITTER(NEG64, emit_alu(c, d, alu_neg, BPFRT_ALU_NEG, 8, false))

@@ -186,7 +186,7 @@ struct jit_ctx {
     uint32_t cap[2];              /* their buffers' sizes */
     struct jit_label *insn_start; /* where each instruction starts in the emitted hot code, len + 1 */
     uint8_t *marks;               /* per instruction, len + 2: JIT_MARK_* */
-    uint8_t fused;                /* how many of the next instructions the emitter also emitted (emit_alu.c) */
+    uint32_t merged_end;          /* instructions before this one whose code an earlier one emitted (emit_alu.c) */
     /* what the emission recorded, per stream, in emission order: the
      * records whose size the layout chooses (pass-sized jumps, loop heads'
      * padding), and the fixed-size ones (calls, short jumps inside one
@@ -389,12 +389,6 @@ enum { JIT_MARK_LOOP = 1, JIT_MARK_ENTRY = 2 };
  * in memory (jit_runtime.c, bpfrt_jit_run). */
 #define JIT_FRAMES_SPAN (BPFRT_MAX_CALL_FRAMES * BPFRT_STACK_SIZE)
 _Static_assert((JIT_FRAMES_SPAN & (JIT_FRAMES_SPAN - 1)) == 0, "the frames' span is a power of two");
-
-/* Instruction pc's code starts at the current end of the hot code. */
-static inline void bpfrt_jit_insn_starts_here(struct jit_ctx *c, uint32_t pc)
-{
-    c->insn_start[pc] = (struct jit_label){ c->hot.len, c->nadj[0] };
-}
 
 /* Pads the hot code here to JIT_LOOP_ALIGN (a loop head): a tight loop
  * then sits in as few fetch blocks as it can. */

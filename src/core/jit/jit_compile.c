@@ -202,7 +202,7 @@ static inline __attribute__((always_inline)) void start_insn(struct jit_ctx *c, 
 {
     if (c->marks[pc] & JIT_MARK_LOOP)
         bpfrt_jit_align_loop(c);
-    bpfrt_jit_insn_starts_here(c, pc);
+    c->insn_start[pc] = (struct jit_label){ c->hot.len, c->nadj[0] };
 }
 
 /* What the compile needs of each op, one row per op, built once per process
@@ -343,8 +343,6 @@ static int emit_all(struct jit_ctx *c)
          * opt_remove_dead_code drops it */
         if (!flags || (flags[pc] & BPFRT_FACT_REACHED))
             row[slots[pc].op].emit(c, &slots[pc]);
-        pc += c->fused; /* the next instructions' code is in this one's (emit_alu.c) */
-        c->fused = 0;
     }
     if (!c->err && batch_room(c, at)) {
         start_insn(c, len);
