@@ -60,6 +60,12 @@ static inline uint64_t bpfrt_round_up(uint64_t x, uint64_t align) /* align: powe
 {
     return (x + align - 1) & ~(align - 1);
 }
+/* v's low `size` bytes (1, 2, 4 or 8), sign-extended to 64 bits. */
+static inline uint64_t bpfrt_sign_extend(uint64_t v, unsigned size)
+{
+    unsigned drop = 64 - 8 * size;
+    return drop ? (uint64_t)((int64_t)(v << drop) >> drop) : v;
+}
 
 /* ---- strings (freestanding) ---- */
 size_t bpfrt_strlen(const char *s);

@@ -126,8 +126,7 @@ uint64_t bpfrt_interp_probe_load(struct interp_exec *ex, uint64_t addr, uint32_t
         return 0;
     else if (bpfrt_host_read(run, &v, p, size, false) < 0)
         return 0;
-    unsigned drop = 64 - 8 * size;
-    return sign && drop ? (uint64_t)((int64_t)(v << drop) >> drop) : v;
+    return sign ? bpfrt_sign_extend(v, size) : v;
 }
 
 bool bpfrt_interp_check_store(struct interp_exec *ex, uint64_t addr, uint32_t size, uint32_t pc)

@@ -105,7 +105,7 @@ int bpfrt_jit_slow_access(struct jit_exec *ex, uint64_t addr, uint64_t *saved, u
         case JIT_ACC_LOAD:
             r = bpfrt_interp_check_load(&ex->vm, addr, size, &val, pc);
             if (r == 2 && sign) /* the interpreter's LDXSX of such a value */
-                val = (uint64_t)((int64_t)(val << (64 - 8 * size)) >> (64 - 8 * size));
+                val = bpfrt_sign_extend(val, size);
             break;
         case JIT_ACC_STORE:
             r = bpfrt_interp_check_store(&ex->vm, addr, size, pc) ? 1 : 0;

@@ -355,7 +355,7 @@ static void sext_default(struct bpfrt_bounds *b, int size, bool to64)
 /* v's low `size` bytes, sign-extended. */
 static int64_t sext(uint64_t v, int size)
 {
-    return size == 1 ? (int8_t)v : size == 2 ? (int16_t)v : (int32_t)v;
+    return (int64_t)bpfrt_sign_extend(v, (unsigned)size);
 }
 
 void bpfrt_bounds_coerce_to_size_sx(struct bpfrt_bounds *b, int size)
