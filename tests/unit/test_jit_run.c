@@ -73,6 +73,28 @@ static const char *mode_of(const struct bpfrt_prog *p)
     return p && bpfrt_jit_get_stats(p, &st) ? st.mode : "none";
 }
 
+/* Loads insns unverified for engine `kind` and runs it `runs` times, on a
+ * stack left dirty before each, expecting r0 and rc; the handle (the
+ * caller closes it), *out the program or NULL when it did not load. */
+static long load_and_run(struct bpfrt_runtime *rt, const struct bpf_insn *insns, uint32_t n,
+                         enum bpfrt_engine_kind kind, uint64_t r0, int rc, int runs, struct bpfrt_prog **out)
+{
+    long h = load_unverified(rt, insns, n, kind);
+    *out = prog_of(rt, h);
+    for (int k = 0; *out && k < runs; k++) {
+        int got;
+        CHECK_EQ(run_prog(*out, 0, &got), r0);
+        CHECK_EQ(got, rc);
+    }
+    return h;
+}
+
+/* The JIT's state of a JIT-compiled program. */
+static const struct jit_prog *jit_of(const struct bpfrt_prog *p)
+{
+    return p->engine_state;
+}
+
 static const enum bpfrt_engine_kind engines[] = { BPFRT_ENGINE_INTERP, BPFRT_ENGINE_JIT, BPFRT_ENGINE_JIT_TRUSTED };
 static const char *const engine_names[] = { "interpreter", "checked", "trusted" };
 
@@ -132,14 +154,11 @@ static void test_entry_zeroing(struct bpfrt_runtime *rt)
             char name[96];
             snprintf(name, sizeof(name), "%s (%s)", cases[i].name, engine_names[e]);
             test_current = name;
-            long h = load_unverified(rt, cases[i].insns, cases[i].n, engines[e]);
-            struct bpfrt_prog *p = prog_of(rt, h);
+            struct bpfrt_prog *p;
+            long h = load_and_run(rt, cases[i].insns, cases[i].n, engines[e], cases[i].r0, 0, 1, &p);
             if (!p)
                 continue;
-            int rc;
-            CHECK_EQ(run_prog(p, 0, &rc), cases[i].r0);
-            CHECK_EQ(rc, 0);
-            const struct jit_prog *jp = e ? p->engine_state : NULL;
+            const struct jit_prog *jp = e ? jit_of(p) : NULL;
             if (jp) {
                 CHECK_EQ(jp->entry_zero, e == 2 && !cases[i].trusted_zeroes ? 0u : (uint32_t)BPFRT_STACK_SIZE);
                 CHECK_EQ(jp->calls_out, cases[i].insns == calls);
@@ -164,22 +183,17 @@ static void test_local_calls_only(struct bpfrt_runtime *rt)
     static const struct bpf_insn endless[] = { CALL_LOCAL(1), EXIT(), CALL_LOCAL(-1), EXIT() };
     for (unsigned e = 0; e < NR(engines); e++) {
         test_current = engine_names[e];
-        long h = load_unverified(rt, frames, NR(frames), engines[e]);
-        struct bpfrt_prog *p = prog_of(rt, h);
-        int rc;
+        struct bpfrt_prog *p;
+        long h = load_and_run(rt, frames, NR(frames), engines[e], 5, 0, 1, &p);
         if (p) {
-            CHECK_EQ(run_prog(p, 0, &rc), 5);
-            CHECK_EQ(rc, 0);
             if (e)
-                CHECK(!((const struct jit_prog *)p->engine_state)->calls_out);
+                CHECK(!jit_of(p)->calls_out);
             bpfrt_close(rt, (int)h);
         }
-        h = load_unverified(rt, endless, NR(endless), engines[e]);
-        if ((p = prog_of(rt, h))) {
-            CHECK_EQ(run_prog(p, 0, &rc), 0);
-            CHECK_EQ(rc, -BPFRT_E2BIG);
+        h = load_and_run(rt, endless, NR(endless), engines[e], 0, -BPFRT_E2BIG, 1, &p);
+        if (p) {
             if (e == 2)
-                CHECK_EQ(((const struct jit_prog *)p->engine_state)->entry_zero, 0u);
+                CHECK_EQ(jit_of(p)->entry_zero, 0u);
             bpfrt_close(rt, (int)h);
         }
     }
@@ -207,17 +221,12 @@ static void test_tail_call_zeroing(struct bpfrt_runtime *rt)
         const struct bpf_insn caller[] = { CALL_LOCAL(1), EXIT(), LD_MAP_FD(2, (int32_t)mh), MOV64_IMM(3, 0),
                                            CALL(HELPER_tail_call), MOV64_IMM(0, 1), EXIT() };
         unsigned skip = from_function ? 0 : 2; /* the entry frame: no call into a function first */
-        long ch = load_unverified(rt, caller + skip, NR(caller) - skip, BPFRT_ENGINE_JIT_TRUSTED);
-        struct bpfrt_prog *p = prog_of(rt, ch);
+        struct bpfrt_prog *p;
+        long ch = load_and_run(rt, caller + skip, NR(caller) - skip, BPFRT_ENGINE_JIT_TRUSTED, 2, 0, 2, &p);
         if (!p)
             continue;
         CHECK_STR(mode_of(p), "trusted");
-        CHECK(((const struct jit_prog *)p->engine_state)->align_top); /* its target may test r10's low bits */
-        for (int k = 0; k < 2; k++) {
-            int rc;
-            CHECK_EQ(run_prog(p, 0, &rc), 2);
-            CHECK_EQ(rc, 0);
-        }
+        CHECK(jit_of(p)->align_top); /* its target may test r10's low bits */
         bpfrt_close(rt, (int)ch);
     }
     bpfrt_close(rt, (int)mh);
@@ -249,14 +258,11 @@ static void test_frames_not_read(struct bpfrt_runtime *rt)
         char name[64];
         snprintf(name, sizeof(name), "frames not read (%s)", engine_names[e]);
         test_current = name;
-        long h = load_unverified(rt, eight, NR(eight), engines[e]);
-        struct bpfrt_prog *p = prog_of(rt, h);
-        int rc;
+        struct bpfrt_prog *p;
+        long h = load_and_run(rt, eight, NR(eight), engines[e], 6, 0, 1, &p);
         if (p) {
-            CHECK_EQ(run_prog(p, 0, &rc), 6);
-            CHECK_EQ(rc, 0);
             if (e == 2)
-                CHECK(((const struct jit_prog *)p->engine_state)->align_top);
+                CHECK(jit_of(p)->align_top);
             bpfrt_close(rt, (int)h);
         }
         h = load_unverified(rt, nine, NR(nine), engines[e]);
@@ -272,14 +278,9 @@ static void test_frames_not_read(struct bpfrt_runtime *rt)
             bpfrt_run_end(&r);
             bpfrt_close(rt, (int)h);
         }
-        h = load_unverified(rt, deep_read, NR(deep_read), engines[e]);
-        if ((p = prog_of(rt, h))) {
-            for (int k = 0; k < 2; k++) {
-                CHECK_EQ(run_prog(p, 0, &rc), 5);
-                CHECK_EQ(rc, 0);
-            }
+        h = load_and_run(rt, deep_read, NR(deep_read), engines[e], 5, 0, 2, &p);
+        if (p)
             bpfrt_close(rt, (int)h);
-        }
     }
 }
 
