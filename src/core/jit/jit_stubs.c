@@ -5,9 +5,10 @@
  * the C slow paths (jit_runtime.c) with every eBPF register preserved.
  *
  * Native stack discipline: in the code of an eBPF frame rsp is 16-byte
- * aligned, so helpers are called directly; a local call pushes five
- * registers and a return address (48 bytes), so the callee's frame is
- * aligned too, and `exit` is a plain `ret` in every frame. */
+ * aligned, so helpers are called directly; a local call pushes an odd
+ * number of registers (emit_call.c, local_call) and a return address, so
+ * the callee's frame is aligned too, and `exit` is a plain `ret` in every
+ * frame. */
 #include "core/jit/jit.h"
 
 static const uint8_t callee_saved[] = { X86_RBP, X86_RBX, X86_R12, X86_R13, X86_R14, X86_R15 };
