@@ -71,8 +71,11 @@ struct jit_exec {
     uint64_t unwind_rsp;       /* rsp of the innermost entry stub, for faults */
     uint64_t stk_lo;           /* checked: lowest stack byte accessible (current frame's bottom) */
     uint64_t stk_hi[4];        /* checked: top - access size, for sizes 1, 2, 4, 8 (the same for the whole run) */
-    uint64_t rd_lo, rd_hi[4];  /* checked: last region a load hit (interpreter's inline cache): its start, */
-    uint64_t wr_lo, wr_hi[4];  /* and its end - access size for sizes 1, 2, 4, 8; last region a store hit */
+    /* checked: the last region a load (rd) and a store (wr) hit, the
+     * interpreter's inline caches: its start, and its end - access size for
+     * sizes 1, 2, 4, 8 */
+    uint64_t rd_lo, rd_hi[4];
+    uint64_t wr_lo, wr_hi[4];
     uint64_t zeroed_r10;       /* frames with r10 >= this have been zeroed */
     uint64_t top;              /* the entry frame's r10 (top of the stack area) */
     uint64_t cur_r10;          /* r10 of the frame that made the current helper call */
