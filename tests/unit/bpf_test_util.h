@@ -166,15 +166,33 @@ static inline long map_lookup(struct bpfrt_runtime *rt, long fd, const void *k, 
     return bpfrt_bpf(rt, BPF_MAP_LOOKUP_ELEM, &a, sizeof(a));
 }
 
-/* A one-slot PROG_ARRAY holding the program `prog` (a handle): its handle,
- * or < 0. */
-static inline long prog_array_of(struct bpfrt_runtime *rt, long prog)
+/* A one-slot PROG_ARRAY holding the program `prog` (a handle), in bpfrt or
+ * the kernel: its handle, or < 0. */
+static inline long prog_array_of_ex(struct bpfrt_runtime *rt, bool kernel, long prog)
 {
-    long mh = create_map(rt, BPF_MAP_TYPE_PROG_ARRAY, 4, 4, 1);
+    long mh = create_map_ex(rt, kernel, BPF_MAP_TYPE_PROG_ARRAY, 4, 4, 1);
     uint32_t key = 0, val = (uint32_t)prog;
-    if (mh < 0 || map_update(rt, mh, &key, &val, 0) != 0)
+    union bpf_attr a = kbpf_elem_attr((int)mh, &key, &val, 0);
+    if (mh < 0 || do_bpf(rt, kernel, BPF_MAP_UPDATE_ELEM, &a) != 0)
         return -1;
     return mh;
+}
+
+static inline long prog_array_of(struct bpfrt_runtime *rt, long prog)
+{
+    return prog_array_of_ex(rt, false, prog);
+}
+
+/* OBJ_GET_INFO_BY_FD of program fd into *info, in bpfrt or the kernel. */
+static inline long prog_info_ex(struct bpfrt_runtime *rt, bool kernel, long fd, struct bpf_prog_info *info)
+{
+    memset(info, 0, sizeof(*info));
+    union bpf_attr a;
+    memset(&a, 0, sizeof(a));
+    a.info.bpf_fd = (uint32_t)fd;
+    a.info.info_len = sizeof(*info);
+    a.info.info = ptr(info);
+    return do_bpf(rt, kernel, BPF_OBJ_GET_INFO_BY_FD, &a);
 }
 
 #endif

@@ -468,13 +468,7 @@ static void test_tag(void)
         a1[0].imm = (int32_t)kmap;
         long kp = load_prog_ex(NULL, true, BPF_PROG_TYPE_SOCKET_FILTER, a1, NR(a1), "GPL", 0, NULL, 0, NULL);
         struct bpf_prog_info info;
-        memset(&info, 0, sizeof(info));
-        union bpf_attr a;
-        memset(&a, 0, sizeof(a));
-        a.info.bpf_fd = (uint32_t)kp;
-        a.info.info_len = sizeof(info);
-        a.info.info = ptr(&info);
-        CHECK_EQ(kbpf(BPF_OBJ_GET_INFO_BY_FD, &a), 0);
+        CHECK_EQ(prog_info_ex(NULL, true, kp, &info), 0);
         CHECK(memcmp(info.tag, bpfrt_prog_from_handle(rt, (int)p2)->tag, 8) == 0);
         close((int)kp);
         close((int)kmap);

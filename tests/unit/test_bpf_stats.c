@@ -88,13 +88,7 @@ static long test_run(bool kernel, long fd, uint32_t repeat)
 static long prog_stats(bool kernel, long fd, uint64_t *cnt, uint64_t *ns)
 {
     struct bpf_prog_info info;
-    memset(&info, 0, sizeof(info));
-    union bpf_attr a;
-    memset(&a, 0, sizeof(a));
-    a.info.bpf_fd = (uint32_t)fd;
-    a.info.info_len = sizeof(info);
-    a.info.info = ptr(&info);
-    long r = do_bpf(rt, kernel, BPF_OBJ_GET_INFO_BY_FD, &a);
+    long r = prog_info_ex(rt, kernel, fd, &info);
     *cnt = info.run_cnt;
     *ns = info.run_time_ns;
     return r;
@@ -159,12 +153,9 @@ static void check_tail_call(bool kernel)
     printf("tail call: %s\n", side(kernel));
     const struct bpf_insn target[] = { MOV64_IMM(0, 7), EXIT() };
     long tfd = load_filter(kernel, target, NR(target));
-    long map = create_map_ex(rt, kernel, BPF_MAP_TYPE_PROG_ARRAY, 4, 4, 1);
     CHECK(tfd >= 0);
+    long map = prog_array_of_ex(rt, kernel, tfd);
     CHECK(map >= 0);
-    uint32_t key = 0, val = (uint32_t)tfd;
-    union bpf_attr u = kbpf_elem_attr((int)map, &key, &val, 0);
-    CHECK_EQ(do_bpf(rt, kernel, BPF_MAP_UPDATE_ELEM, &u), 0);
     const struct bpf_insn entry[] = {
         LD_MAP_FD(2, (int32_t)map), MOV64_IMM(3, 0), CALL(HELPER_tail_call), MOV64_IMM(0, 1), EXIT(),
     };
