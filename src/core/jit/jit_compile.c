@@ -5,7 +5,7 @@
  * Linux's x86 JIT over instruction addresses) chooses the shortest jumps;
  * linking copies the code into executable memory written through a
  * read-write mapping, then sealed read+execute. Helper calls save only the
- * r1-r5 a later instruction may read (bpfrt_jit_live_after).
+ * r1-r5 a later instruction may read (find_live).
  *
  * Image layout: [stubs][hot code, instruction by instruction][cold code:
  * slow paths, out of the straight line]. */
@@ -30,106 +30,123 @@ static const jit_emit_fn emit_kind[BPFRT_K_STREL + 1] = {
 
 /* ---- liveness of r1-r5 ---- */
 
-static inline uint8_t bit(uint8_t r)
-{
-    return r >= 1 && r <= 5 ? (uint8_t)(1u << r) : 0;
-}
+/* A register's bit among r1-r5 (bits 1-5), by its number: 0 for the others. */
+static const uint8_t arg_bit[16] = { 0, 1u << 1, 1u << 2, 1u << 3, 1u << 4, 1u << 5 };
+#define ARGS 0x3e
 
-/* What an op reads and writes of r1-r5, as bits of its row (UD_*): its
- * dst and src (a helper call's src is not a register), all of r1-r5 (a
- * call's arguments), or all of them when the program has local calls (an
- * exit, and LD_ABS/LD_IND, which exits the frame out of bounds: a caller
- * sees the callee's r1-r5). Built once per op; the walk below reads it. */
-enum { UD_USE_DST = 1, UD_USE_SRC = 2, UD_DEF_DST = 4, UD_USE_ARGS = 8, UD_USE_ARGS_IF_CALLS = 16 };
+/* What an op reads and writes of r1-r5 and where it goes next, as masks
+ * (0 or all bits) the liveness pass applies without a branch: its dst and
+ * src (a helper call's src is not a register), all of r1-r5 (a call's
+ * arguments), or all of them when the program has local calls (an exit,
+ * and LD_ABS/LD_IND, which exits the frame out of bounds: a caller sees
+ * the callee's r1-r5); whether it falls through and whether it jumps to
+ * its off (absolute). An ld_imm64's second half (BAD) passes through. */
+struct live_row {
+    uint8_t use_dst, use_src, def_dst, args, args_if_calls, fall, jump;
+};
 
-static uint8_t use_def_of(uint16_t op)
+static struct live_row live_row_of(uint16_t op)
 {
     const struct bpfrt_op_info *info = &bpfrt_op_info[op];
-    uint8_t src = info->flags & BPFRT_OPF_K ? 0 : UD_USE_SRC;
+    uint8_t src = info->flags & BPFRT_OPF_K ? 0 : ARGS;
+    struct live_row r = { .fall = 0xff };
     switch (info->kind) {
     case BPFRT_K_ALU:
-        return UD_DEF_DST | (info->alu != BPFRT_ALU_MOV ? UD_USE_DST : 0) | (info->alu != BPFRT_ALU_NEG ? src : 0);
+        r.def_dst = ARGS;
+        r.use_dst = info->alu != BPFRT_ALU_MOV ? ARGS : 0;
+        r.use_src = info->alu != BPFRT_ALU_NEG ? src : 0;
+        break;
     case BPFRT_K_MOVSX: case BPFRT_K_LDX: case BPFRT_K_LDACQ:
-        return UD_USE_SRC | UD_DEF_DST;
+        r.use_src = r.def_dst = ARGS;
+        break;
     case BPFRT_K_END:
-        return UD_USE_DST | UD_DEF_DST;
+        r.use_dst = r.def_dst = ARGS;
+        break;
     case BPFRT_K_JCOND:
-        return UD_USE_DST | src;
+        r.use_dst = ARGS;
+        r.use_src = src;
+        r.jump = 0xff;
+        break;
+    case BPFRT_K_MAY_GOTO:
+        r.jump = 0xff;
+        break;
+    case BPFRT_K_JA:
+        r.jump = 0xff;
+        r.fall = 0;
+        break;
     case BPFRT_K_CALL:
-        return UD_USE_ARGS | (op == BPFRT_OP_CALLX ? UD_USE_DST : 0);
+        r.args = ARGS;
+        r.use_dst = op == BPFRT_OP_CALLX ? ARGS : 0;
+        break;
     case BPFRT_K_EXIT:
-        return UD_USE_ARGS_IF_CALLS;
+        r.args_if_calls = ARGS;
+        r.fall = 0;
+        break;
     case BPFRT_K_LDDW:
-        return UD_DEF_DST;
+        r.def_dst = ARGS;
+        break;
     case BPFRT_K_LD_PKT:
-        return src | UD_USE_ARGS_IF_CALLS;
+        r.use_src = src;
+        r.args_if_calls = ARGS;
+        break;
     case BPFRT_K_ST:
-        return UD_USE_DST;
+        r.use_dst = ARGS;
+        break;
     case BPFRT_K_STX: case BPFRT_K_STREL: case BPFRT_K_ATOMIC:
-        return UD_USE_DST | UD_USE_SRC;
+        r.use_dst = r.use_src = ARGS;
+        break;
     default:
-        return 0;
+        break;
     }
+    return r;
 }
 
 /* What the compile needs of each op, one row per op (ops(), below, says
  * what each field holds). */
 struct op_row {
     jit_emit_fn emit;
-    uint8_t scan; /* SCAN_* */
-    uint8_t ud;   /* UD_* */
+    uint8_t scan;        /* SCAN_* */
+    struct live_row live;
 };
 static const struct op_row *ops(void);
 
-/* A forward walk from the instructions after pc, both ways at branches,
- * until each of r1-r5 is read (live) or written (dead); what is undecided
- * after SCAN_BUDGET instructions, or at a loop, counts as read. Cheap where
- * a global data flow would cost more than the code it saves. */
-#define SCAN_BUDGET 64
-uint8_t bpfrt_jit_live_after(const struct jit_ctx *c, uint32_t pc)
+/* Which of r1-r5 each instruction may find read before written (live[pc],
+ * bits 1-5; past the end: all), for the calls that save only those: a
+ * backward pass, as a compiler's liveness (Linux's verifier computes the
+ * same in compute_live_registers), repeated while a loop's head read by
+ * its backward jump changes (from none: the least solution). One pass for
+ * a program without loops, a few more for nested ones - where a walk from
+ * every call would cost a walk per call. Returns false when out of
+ * memory. */
+static bool find_live(struct jit_ctx *c)
 {
-    struct { uint32_t pc; uint8_t open; } stack[8];
-    unsigned sp = 0, budget = SCAN_BUDGET;
+    uint32_t len = c->len;
+    uint8_t *live = bpfrt_jit_scratch_get(c, (size_t)len + 2, true);
+    if (!live)
+        return false;
+    const struct interp_slot *sl = c->slots;
     const struct op_row *row = ops();
-    uint8_t args_if_calls = c->has_local_calls ? UD_USE_ARGS_IF_CALLS : 0;
-    uint8_t live = 0;
-    stack[sp++].pc = pc + (c->slots[pc].op == BPFRT_OP_LDDW ? 2 : 1);
-    stack[0].open = 0x3e;
-    while (sp) {
-        sp--;
-        uint32_t i = stack[sp].pc;
-        uint8_t open = stack[sp].open;
-        while (open) {
-            if (i >= c->len || budget == 0) {
-                live |= open;
-                break;
-            }
-            budget--;
-            const struct interp_slot *d = &c->slots[i];
-            uint8_t kind = bpfrt_op_kind(d->op), ud = row[d->op].ud;
-            uint8_t use = (ud & UD_USE_DST ? bit(d->dst) : 0) | (ud & UD_USE_SRC ? bit(d->src) : 0) |
-                          (ud & (UD_USE_ARGS | args_if_calls) ? 0x3e : 0);
-            uint8_t def = ud & UD_DEF_DST ? bit(d->dst) : 0;
-            live |= open & use;
-            open &= (uint8_t)~(use | def);
-            if (!open || kind == BPFRT_K_EXIT)
-                break;
-            if (kind == BPFRT_K_JA) {
-                i = (uint32_t)d->off; /* absolute */
-                continue;
-            }
-            if (kind == BPFRT_K_JCOND || kind == BPFRT_K_MAY_GOTO) {
-                if (sp == sizeof(stack) / sizeof(stack[0])) {
-                    live |= open;
-                    break;
-                }
-                stack[sp].pc = (uint32_t)d->off;
-                stack[sp++].open = open;
-            }
-            i += kind == BPFRT_K_LDDW ? 2 : 1;
+    uint8_t if_calls = c->has_local_calls ? 0xff : 0;
+    live[len] = live[len + 1] = ARGS;
+    for (bool again = true; again;) {
+        again = false;
+        bool back = false; /* a backward jump read a head this pass has not reached */
+        for (uint32_t pc = len; pc-- > 0;) {
+            const struct interp_slot *d = &sl[pc];
+            const struct live_row *r = &row[d->op].live;
+            uint32_t t = r->jump ? (uint32_t)d->off : len; /* a jump's target, absolute */
+            t = t <= len ? t : len;
+            uint8_t out = (live[pc + 1] & r->fall) | (live[t] & r->jump);
+            uint8_t dst = arg_bit[d->dst & 15], src = arg_bit[d->src & 15];
+            uint8_t use = (dst & r->use_dst) | (src & r->use_src) | r->args | (r->args_if_calls & if_calls);
+            uint8_t in = (uint8_t)(use | (out & ~(dst & r->def_dst)));
+            back |= t <= pc;
+            again |= back & (in != live[pc]);
+            live[pc] = in;
         }
     }
-    return live;
+    c->live = live;
+    return true;
 }
 
 /* ---- what a bpf-to-bpf call may change ---- */
@@ -216,6 +233,7 @@ enum {
     SCAN_CALLS_OUT = 16, /* a call into C: a helper (maybe bpf_tail_call), a kfunc, callx */
     SCAN_SRC_REG = 32,   /* src is a register (not an ld_imm64's or a call's pseudo kind or flag) */
     SCAN_ENTERS = 64,    /* its target (off) is entered other than by falling through: JIT_MARK_ENTRY */
+    SCAN_LIVE = 128,     /* its code saves only the live r1-r5 (a helper call, LD_ABS/LD_IND): find_live */
 };
 _Static_assert(SCAN_ENTERS >> 5 == JIT_MARK_ENTRY && JIT_MARK_LOOP == 1, "the scan's marks without branches");
 
@@ -254,10 +272,13 @@ static const struct op_row *ops(void)
         f |= kind == BPFRT_K_MAY_GOTO ? SCAN_MAY_GOTO : 0;
         f |= kind == BPFRT_K_CALL && op != BPFRT_OP_CALL_LOCAL ? SCAN_CALLS_OUT : 0;
         f |= kind != BPFRT_K_LDDW && kind != BPFRT_K_CALL ? SCAN_SRC_REG : 0;
+        f |= op == BPFRT_OP_CALL_HELPER || kind == BPFRT_K_LD_PKT ? SCAN_LIVE : 0;
         __atomic_store_n(&op_rows[op].emit, fn ? fn : kind == BPFRT_K_BAD ? emit_nothing : emit_unclaimed,
                          __ATOMIC_RELAXED);
         __atomic_store_n(&op_rows[op].scan, f, __ATOMIC_RELAXED);
-        __atomic_store_n(&op_rows[op].ud, use_def_of((uint16_t)op), __ATOMIC_RELAXED);
+        struct live_row lr = live_row_of((uint16_t)op);
+        for (size_t i = 0; i < sizeof(lr); i++) /* (byte by byte: racing builders store the same) */
+            __atomic_store_n((uint8_t *)&op_rows[op].live + i, ((const uint8_t *)&lr)[i], __ATOMIC_RELAXED);
     }
     __atomic_store_n(&op_rows_ready, 1, __ATOMIC_RELEASE);
     return op_rows;
@@ -266,7 +287,7 @@ static const struct op_row *ops(void)
 /* The instruction names r10 (as dst, or as a register src). */
 static inline bool names_r10(const struct op_row *row, const struct interp_slot *d)
 {
-    return (d->dst == BPF_REG_10) | ((row[d->op].scan & SCAN_SRC_REG) && d->src == BPF_REG_10);
+    return (d->dst == BPF_REG_10) | (((row[d->op].scan & SCAN_SRC_REG) != 0) & (d->src == BPF_REG_10));
 }
 
 /* The functions (the entry and every local call's target: Linux's
@@ -437,9 +458,11 @@ int bpfrt_jit_compile(struct bpfrt_prog *prog, struct jit_prog *jp, char *msg, s
         uint32_t t = (uint32_t)slots[pc].off; /* a jump's target, absolute */
         seen |= f;
         any_r10 |= names_r10(row, &slots[pc]);
-        /* (marks[len + 1] takes the other instructions' stores) */
-        uint8_t mark = (uint8_t)((f & SCAN_ENTERS) >> 5 | ((f & SCAN_TARGET) && t <= pc));
-        c.marks[mark ? t : len + 1] |= mark;
+        /* (marks[len + 1] takes the other instructions' stores: chosen
+         * by a mask, as a branch on jumps in random order mispredicts) */
+        uint8_t mark = (uint8_t)((f & SCAN_ENTERS) >> 5 | (((f & SCAN_TARGET) != 0) & (t <= pc)));
+        uint32_t sel = 0u - (uint32_t)(mark != 0);
+        c.marks[(t & sel) | ((len + 1) & ~sel)] |= mark;
     }
     for (uint32_t i = 0; i < jp->vm->nr_funcs; i++) /* callbacks' entries */
         if (jp->vm->funcs[i] < len)
@@ -456,6 +479,8 @@ int bpfrt_jit_compile(struct bpfrt_prog *prog, struct jit_prog *jp, char *msg, s
 
     /* The code with every jump long, then the layout with the shortest. */
     err = c.has_local_calls && !find_callee_writes(&c) ? -BPFRT_ENOMEM : 0;
+    if (!err && !c.facts && (seen & SCAN_LIVE) && !find_live(&c))
+        err = -BPFRT_ENOMEM;
     bpfrt_jit_plan_frames(&c);
     /* What the run needs: whether the program calls out, which is all that
      * can reach the run's budget and its state through C, and whether it
