@@ -201,7 +201,7 @@ out:
  * the JIT's own liveness finds read later: none after the "helper" case's
  * call (as the verifier finds), and r2 when the loop's head reads it, live
  * after the call only through the backward jump (the liveness pass must
- * go round the loop). */
+ * walk round the loop). */
 static struct bpfrt_prog *load_unverified(struct bpfrt_runtime *rt, const struct bpf_insn *insns, uint32_t n,
                                           enum bpfrt_engine_kind kind)
 {

@@ -22,7 +22,7 @@ static const int8_t arith_op[] = {
     [BPFRT_ALU_AND] = X86_AND, [BPFRT_ALU_XOR] = X86_XOR,
 };
 
-static inline void alu_arith(struct jit_ctx *c, struct x86 *x, uint8_t alu, unsigned w, int D, int S, int32_t imm)
+static inline __attribute__((always_inline)) void alu_arith(struct jit_ctx *c, struct x86 *x, uint8_t alu, unsigned w, int D, int S, int32_t imm)
 {
     enum x86_alu op = (enum x86_alu)arith_op[alu];
     if (S >= 0) {
@@ -52,7 +52,7 @@ static inline void alu_arith(struct jit_ctx *c, struct x86 *x, uint8_t alu, unsi
     bpfrt_x86_alu_ri(x, op, w, D, imm);
 }
 
-static inline void alu_mov(struct jit_ctx *c, struct x86 *x, uint8_t alu, unsigned w, int D, int S, int32_t imm)
+static inline __attribute__((always_inline)) void alu_mov(struct jit_ctx *c, struct x86 *x, uint8_t alu, unsigned w, int D, int S, int32_t imm)
 {
     if (S >= 0) {
         if (w == 4 || S != D)
@@ -62,7 +62,7 @@ static inline void alu_mov(struct jit_ctx *c, struct x86 *x, uint8_t alu, unsign
     bpfrt_x86_mov_imm(x, D, w == 8 ? (uint64_t)(int64_t)imm : (uint32_t)imm);
 }
 
-static inline void alu_mul(struct jit_ctx *c, struct x86 *x, uint8_t alu, unsigned w, int D, int S, int32_t imm)
+static inline __attribute__((always_inline)) void alu_mul(struct jit_ctx *c, struct x86 *x, uint8_t alu, unsigned w, int D, int S, int32_t imm)
 {
     if (S >= 0) {
         bpfrt_x86_imul_rr(x, w, D, S);
@@ -85,7 +85,7 @@ static const uint8_t shift_op[] = {
     [BPFRT_ALU_LSH] = X86_SHL, [BPFRT_ALU_RSH] = X86_SHR, [BPFRT_ALU_ARSH] = X86_SAR,
 };
 
-static inline void alu_shift(struct jit_ctx *c, struct x86 *x, uint8_t alu, unsigned w, int D, int S, int32_t imm)
+static inline __attribute__((always_inline)) void alu_shift(struct jit_ctx *c, struct x86 *x, uint8_t alu, unsigned w, int D, int S, int32_t imm)
 {
     enum x86_shift op = (enum x86_shift)shift_op[alu];
     if (S < 0) {
@@ -115,7 +115,7 @@ static inline void alu_shift(struct jit_ctx *c, struct x86 *x, uint8_t alu, unsi
     }
 }
 
-static inline void alu_neg(struct jit_ctx *c, struct x86 *x, uint8_t alu, unsigned w, int D, int S, int32_t imm)
+static inline __attribute__((always_inline)) void alu_neg(struct jit_ctx *c, struct x86 *x, uint8_t alu, unsigned w, int D, int S, int32_t imm)
 {
     bpfrt_x86_neg(x, w, D);
 }

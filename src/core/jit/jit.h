@@ -189,7 +189,6 @@ struct jit_ctx {
     uint32_t cap[2];              /* their buffers' sizes */
     struct jit_label *insn_start; /* where each instruction starts in the emitted hot code, len + 1 */
     uint8_t *marks;               /* per instruction, len + 2: JIT_MARK_* */
-    uint8_t *live;                /* per instruction, len + 2: the r1-r5 it may read before writing (find_live) */
     uint32_t merged_end;          /* instructions before this one whose code an earlier one emitted (emit_alu.c) */
     /* what the emission recorded, per stream, in emission order: the
      * records whose size the layout chooses (pass-sized jumps, loop heads'
@@ -423,12 +422,9 @@ static inline void bpfrt_jit_patch8(struct jit_ctx *c, struct x86 *x, uint32_t l
 }
 
 /* The r1-r5 (bits 1-5) a later instruction may read after instruction pc,
- * a helper call or LD_ABS/LD_IND of an unverified program (jit_compile.c,
- * find_live). */
-static inline uint8_t bpfrt_jit_live_after(const struct jit_ctx *c, uint32_t pc)
-{
-    return c->live[pc + 1];
-}
+ * a helper call or LD_ABS/LD_IND of an unverified program (a bounded
+ * forward walk; whatever it cannot decide counts as read). */
+uint8_t bpfrt_jit_live_after(const struct jit_ctx *c, uint32_t pc);
 /* movabs reg, fn; call reg. */
 void bpfrt_jit_call_abs(struct x86 *x, int reg, const void *fn);
 

@@ -5,7 +5,7 @@
  * Linux's x86 JIT over instruction addresses) chooses the shortest jumps;
  * linking copies the code into executable memory written through a
  * read-write mapping, then sealed read+execute. Helper calls save only the
- * r1-r5 a later instruction may read (find_live).
+ * r1-r5 a later instruction may read (bpfrt_jit_live_after).
  *
  * Image layout: [stubs][hot code, instruction by instruction][cold code:
  * slow paths, out of the straight line]. */
@@ -40,7 +40,8 @@ static const uint8_t arg_bit[16] = { 0, 1u << 1, 1u << 2, 1u << 3, 1u << 4, 1u <
  * arguments), or all of them when the program has local calls (an exit,
  * and LD_ABS/LD_IND, which exits the frame out of bounds: a caller sees
  * the callee's r1-r5); whether it falls through and whether it jumps to
- * its off (absolute). An ld_imm64's second half (BAD) passes through. */
+ * its off (absolute). An ld_imm64's second half (BAD) passes through.
+ * Built once per op; the walk below reads it. */
 struct live_row {
     uint8_t use_dst, use_src, def_dst, args, args_if_calls, fall, jump;
 };
@@ -110,43 +111,72 @@ struct op_row {
 };
 static const struct op_row *ops(void);
 
-/* Which of r1-r5 each instruction may find read before written (live[pc],
- * bits 1-5; past the end: all), for the calls that save only those: a
- * backward pass, as a compiler's liveness (Linux's verifier computes the
- * same in compute_live_registers), repeated while a loop's head read by
- * its backward jump changes (from none: the least solution). One pass for
- * a program without loops, a few more for nested ones - where a walk from
- * every call would cost a walk per call. Returns false when out of
- * memory. */
-static bool find_live(struct jit_ctx *c)
+/* A forward walk from the instruction after pc, both ways at branches,
+ * until each of r1-r5 is read (live) or written (dead); what is undecided
+ * after WALK_BUDGET instructions counts as read. A path that comes back to
+ * a loop's head (JIT_MARK_LOOP) with no register open that was not open
+ * there before ends: what lies past the head was walked for those. A
+ * helper call is usually a few instructions from the next call or the
+ * exit, where the walk ends; a pass over the whole program (Linux's
+ * verifier's compute_live_registers) cost several times more in checked
+ * mode, where such calls are a hundred or more instructions apart. */
+#define WALK_BUDGET 64
+#define WALK_PATHS 8
+uint8_t bpfrt_jit_live_after(const struct jit_ctx *c, uint32_t pc)
 {
-    uint32_t len = c->len;
-    uint8_t *live = bpfrt_jit_scratch_get(c, (size_t)len + 2, true);
-    if (!live)
-        return false;
-    const struct interp_slot *sl = c->slots;
+    struct { uint32_t pc; uint8_t open; } stack[WALK_PATHS], heads[WALK_PATHS];
+    unsigned sp = 0, nheads = 0, budget = WALK_BUDGET;
     const struct op_row *row = ops();
-    uint8_t if_calls = c->has_local_calls ? 0xff : 0;
-    live[len] = live[len + 1] = ARGS;
-    for (bool again = true; again;) {
-        again = false;
-        bool back = false; /* a backward jump read a head this pass has not reached */
-        for (uint32_t pc = len; pc-- > 0;) {
-            const struct interp_slot *d = &sl[pc];
+    uint8_t if_calls = c->has_local_calls ? 0xff : 0, live = 0;
+    stack[sp].pc = pc + 1;
+    stack[sp++].open = ARGS;
+    while (sp) {
+        sp--;
+        uint32_t i = stack[sp].pc;
+        uint8_t open = stack[sp].open;
+        while (open) {
+            if (i >= c->len || budget == 0) {
+                live |= open;
+                break;
+            }
+            budget--;
+            if (c->marks[i] & JIT_MARK_LOOP) {
+                unsigned h = 0;
+                while (h < nheads && heads[h].pc != i)
+                    h++;
+                if (h < nheads && !(open & ~heads[h].open))
+                    break;
+                if (h < nheads)
+                    heads[h].open |= open;
+                else if (nheads < WALK_PATHS) {
+                    heads[nheads].pc = i;
+                    heads[nheads++].open = open;
+                }
+            }
+            const struct interp_slot *d = &c->slots[i];
             const struct live_row *r = &row[d->op].live;
-            uint32_t t = r->jump ? (uint32_t)d->off : len; /* a jump's target, absolute */
-            t = t <= len ? t : len;
-            uint8_t out = (live[pc + 1] & r->fall) | (live[t] & r->jump);
             uint8_t dst = arg_bit[d->dst & 15], src = arg_bit[d->src & 15];
             uint8_t use = (dst & r->use_dst) | (src & r->use_src) | r->args | (r->args_if_calls & if_calls);
-            uint8_t in = (uint8_t)(use | (out & ~(dst & r->def_dst)));
-            back |= t <= pc;
-            again |= back & (in != live[pc]);
-            live[pc] = in;
+            live |= open & use;
+            open &= (uint8_t)~(use | (dst & r->def_dst));
+            if (!open || !(r->fall | r->jump)) /* (an exit) */
+                break;
+            if (r->jump && !r->fall) { /* ja */
+                i = (uint32_t)d->off; /* absolute */
+                continue;
+            }
+            if (r->jump) {
+                if (sp == WALK_PATHS) {
+                    live |= open;
+                    break;
+                }
+                stack[sp].pc = (uint32_t)d->off;
+                stack[sp++].open = open;
+            }
+            i++; /* (an ld_imm64's second half passes through) */
         }
     }
-    c->live = live;
-    return true;
+    return live;
 }
 
 /* ---- what a bpf-to-bpf call may change ---- */
@@ -233,7 +263,6 @@ enum {
     SCAN_CALLS_OUT = 16, /* a call into C: a helper (maybe bpf_tail_call), a kfunc, callx */
     SCAN_SRC_REG = 32,   /* src is a register (not an ld_imm64's or a call's pseudo kind or flag) */
     SCAN_ENTERS = 64,    /* its target (off) is entered other than by falling through: JIT_MARK_ENTRY */
-    SCAN_LIVE = 128,     /* its code saves only the live r1-r5 (a helper call, LD_ABS/LD_IND): find_live */
 };
 _Static_assert(SCAN_ENTERS >> 5 == JIT_MARK_ENTRY && JIT_MARK_LOOP == 1, "the scan's marks without branches");
 
@@ -272,7 +301,6 @@ static const struct op_row *ops(void)
         f |= kind == BPFRT_K_MAY_GOTO ? SCAN_MAY_GOTO : 0;
         f |= kind == BPFRT_K_CALL && op != BPFRT_OP_CALL_LOCAL ? SCAN_CALLS_OUT : 0;
         f |= kind != BPFRT_K_LDDW && kind != BPFRT_K_CALL ? SCAN_SRC_REG : 0;
-        f |= op == BPFRT_OP_CALL_HELPER || kind == BPFRT_K_LD_PKT ? SCAN_LIVE : 0;
         __atomic_store_n(&op_rows[op].emit, fn ? fn : kind == BPFRT_K_BAD ? emit_nothing : emit_unclaimed,
                          __ATOMIC_RELAXED);
         __atomic_store_n(&op_rows[op].scan, f, __ATOMIC_RELAXED);
@@ -479,8 +507,6 @@ int bpfrt_jit_compile(struct bpfrt_prog *prog, struct jit_prog *jp, char *msg, s
 
     /* The code with every jump long, then the layout with the shortest. */
     err = c.has_local_calls && !find_callee_writes(&c) ? -BPFRT_ENOMEM : 0;
-    if (!err && !c.facts && (seen & SCAN_LIVE) && !find_live(&c))
-        err = -BPFRT_ENOMEM;
     bpfrt_jit_plan_frames(&c);
     /* What the run needs: whether the program calls out, which is all that
      * can reach the run's budget and its state through C, and whether it
