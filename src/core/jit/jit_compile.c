@@ -264,7 +264,6 @@ enum {
     SCAN_SRC_REG = 32,   /* src is a register (not an ld_imm64's or a call's pseudo kind or flag) */
     SCAN_ENTERS = 64,    /* its target (off) is entered other than by falling through: JIT_MARK_ENTRY */
 };
-_Static_assert(SCAN_ENTERS >> 5 == JIT_MARK_ENTRY && JIT_MARK_LOOP == 1, "the scan's marks without branches");
 
 static struct op_row op_rows[BPFRT_OP_COUNT];
 static int op_rows_ready;
@@ -447,6 +446,7 @@ int bpfrt_jit_compile(struct bpfrt_prog *prog, struct jit_prog *jp, char *msg, s
     c.addr = bpfrt_zalloc(rt, ((size_t)len + 1) * sizeof(uint32_t)); /* kept: jp->insn_off */
     c.insn_start = bpfrt_jit_scratch_get(&c, ((size_t)len + 1) * sizeof(*c.insn_start), false);
     c.marks = bpfrt_jit_scratch_get(&c, (size_t)len + 2, true);
+    uint32_t *enters = bpfrt_jit_scratch_get(&c, ((size_t)len + 1) * sizeof(uint32_t), false);
     bool checked = jp->mode == JIT_CHECKED; /* typical code sizes; grow() adds */
     c.cap[0] = len * (checked ? 24 : 12) + BATCH_ROOM + 2 * MAX_INSN_CODE;
     c.cap[1] = len * (checked ? 12 : 2) + BATCH_ROOM + 2 * MAX_INSN_CODE;
@@ -468,29 +468,34 @@ int bpfrt_jit_compile(struct bpfrt_prog *prog, struct jit_prog *jp, char *msg, s
         c.fix[st] = bpfrt_jit_scratch_get(&c, c.cap_fix[st] * sizeof(struct jit_fix), false);
     }
     int err = -BPFRT_ENOMEM;
-    if ((jp->blind && !keys) || !c.addr || !c.insn_start || !c.marks || !c.hot.code ||
+    if ((jp->blind && !keys) || !c.addr || !c.insn_start || !c.marks || !enters || !c.hot.code ||
         !c.cold.code || !c.labels || !c.adj[0] || !c.adj[1] || !c.fix[0] || !c.fix[1])
         goto out;
 
     /* What the emission needs to know beforehand: the stubs a program
-     * needs, the loop heads (targets of backward jumps); and what the run
-     * needs (below). Without branches, and without skipping an ld_imm64's
-     * second half (a BAD slot, registers 0): the next pc would then wait
-     * for two loads. */
+     * needs, the loop heads (targets of backward jumps), what is entered
+     * other than by falling through; and what the run needs (below).
+     * Without branches, and without skipping an ld_imm64's second half (a
+     * BAD slot, registers 0): the next pc would then wait for two loads.
+     * The instructions that enter their target (jumps, local calls) are
+     * listed first and marked after: marking as it goes, every instruction
+     * would read and write the marks (a branch on jumps in random order
+     * mispredicts), each such store waiting for the one before. */
     const struct interp_slot *slots = c.slots = jp->vm->slots;
     const struct op_row *row = ops();
-    uint32_t seen = 0;
+    uint32_t seen = 0, nenter = 0;
     bool any_r10 = false;
     for (uint32_t pc = 0; pc < len; pc++) {
         uint8_t f = row[slots[pc].op].scan;
-        uint32_t t = (uint32_t)slots[pc].off; /* a jump's target, absolute */
         seen |= f;
         any_r10 |= names_r10(row, &slots[pc]);
-        /* (marks[len + 1] takes the other instructions' stores: chosen
-         * by a mask, as a branch on jumps in random order mispredicts) */
-        uint8_t mark = (uint8_t)((f & SCAN_ENTERS) >> 5 | (((f & SCAN_TARGET) != 0) & (t <= pc)));
-        uint32_t sel = 0u - (uint32_t)(mark != 0);
-        c.marks[(t & sel) | ((len + 1) & ~sel)] |= mark;
+        enters[nenter] = pc;
+        nenter += (f & SCAN_ENTERS) != 0;
+    }
+    for (uint32_t i = 0; i < nenter; i++) {
+        uint32_t pc = enters[i], t = (uint32_t)slots[pc].off; /* its target, absolute */
+        uint8_t f = row[slots[pc].op].scan;
+        c.marks[t] |= (uint8_t)(JIT_MARK_ENTRY | JIT_MARK_LOOP * (((f & SCAN_TARGET) != 0) & (t <= pc)));
     }
     for (uint32_t i = 0; i < jp->vm->nr_funcs; i++) /* callbacks' entries */
         if (jp->vm->funcs[i] < len)
