@@ -50,7 +50,7 @@ struct jit_prog {
     uint8_t *image;            /* sealed read+execute */
     uint32_t image_len;
     uint32_t entry;            /* offset of the entry stub (0) */
-    uint32_t *insn_off;        /* image offset of each instruction, len + 1 entries */
+    uint32_t *insn_off;        /* image offset of each instruction, len + 1 entries (after the struct) */
     uint32_t len;
     uint32_t passes;
     uint32_t entry_zero;       /* bytes of the entry frame zeroed before a run (below r10) */
@@ -62,6 +62,13 @@ struct jit_prog {
     bool align_top;            /* its runs' stack area ends on a JIT_FRAMES_SPAN boundary (trusted calls' depth test) */
     uint64_t compile_ns, exec_mem_ns;
 };
+
+/* A jit_prog's allocation: the struct, then insn_off (one allocation, not
+ * two, per compile). */
+static inline size_t jit_prog_size(uint32_t len)
+{
+    return sizeof(struct jit_prog) + ((size_t)len + 1) * sizeof(uint32_t);
+}
 
 /* Per-run state. Generated code addresses the fields before `vm` as
  * [r12 + offsetof - JIT_EX_BIAS] (disp8); `vm` is the interpreter's run

@@ -443,7 +443,7 @@ int bpfrt_jit_compile(struct bpfrt_prog *prog, struct jit_prog *jp, char *msg, s
     c.facts = jp->mode == JIT_VERIFIED ? prog->facts : NULL;
     bpfrt_jit_scratch_begin(&c);
     uint32_t *keys = jp->blind ? bpfrt_jit_scratch_get(&c, (size_t)len * sizeof(*keys), false) : NULL;
-    c.addr = bpfrt_zalloc(rt, ((size_t)len + 1) * sizeof(uint32_t)); /* kept: jp->insn_off */
+    c.addr = jp->insn_off; /* (kept with the program) */
     c.insn_start = bpfrt_jit_scratch_get(&c, ((size_t)len + 1) * sizeof(*c.insn_start), false);
     c.marks = bpfrt_jit_scratch_get(&c, (size_t)len + 2, true);
     uint32_t *enters = bpfrt_jit_scratch_get(&c, ((size_t)len + 1) * sizeof(uint32_t), false);
@@ -573,11 +573,8 @@ int bpfrt_jit_compile(struct bpfrt_prog *prog, struct jit_prog *jp, char *msg, s
     jp->image_len = size;
     jp->entry = 0;
     jp->len = len;
-    jp->insn_off = c.addr;
-    c.addr = NULL;
     err = 0;
 out:
-    bpfrt_free(rt, c.addr, ((size_t)len + 1) * sizeof(uint32_t));
     bpfrt_jit_scratch_end(&c);
     return err;
 }

@@ -13,11 +13,10 @@ static void jit_release(struct bpfrt_prog *prog)
         return;
     if (jp->image)
         rt->plat->exec_free(rt->plat->ctx, jp->image, jp->image_len);
-    bpfrt_free(rt, jp->insn_off, ((size_t)jp->len + 1) * sizeof(uint32_t));
     prog->engine_state = jp->vm;
     if (jp->vm)
         bpfrt_interp_release(prog);
-    bpfrt_free(rt, jp, sizeof(*jp));
+    bpfrt_free(rt, jp, jit_prog_size(jp->len));
     prog->engine_state = NULL;
 }
 
@@ -64,15 +63,17 @@ static int jit_prepare_mode(struct bpfrt_prog *prog, bool trusted, struct bpfrt_
     struct jit_prog *jp = NULL;
     if (!plat->exec_alloc || !plat->exec_seal || !plat->exec_free)
         why = "the platform has no executable memory";
-    else if (!(jp = bpfrt_zalloc(rt, sizeof(*jp))))
+    else if (!(jp = bpfrt_zalloc(rt, jit_prog_size(prog->len))))
         why = "out of memory";
     if (!why) {
         jp->vm = prog->engine_state;
+        jp->len = prog->len;
+        jp->insn_off = (uint32_t *)(jp + 1);
         jp->mode = (uint8_t)mode;
         jp->blind = rt->jit_blind;
         int cerr = bpfrt_jit_compile(prog, jp, msg, sizeof(msg)); /* (it times itself) */
         if (cerr) {
-            bpfrt_free(rt, jp, sizeof(*jp));
+            bpfrt_free(rt, jp, jit_prog_size(prog->len));
             why = msg[0] ? msg : "compile failed";
         }
     }
