@@ -215,19 +215,14 @@ static void helper_direct(struct jit_ctx *c, const struct bpfrt_helper_proto *hp
     after_helper(c);
 }
 
-/* A helper whose arguments checked mode must check (bpfrt_jit_helper_checked). */
+/* A helper whose arguments checked mode must check
+ * (bpfrt_jit_helper_checked), through the stub every such call shares. */
 static void helper_checked(struct jit_ctx *c, const struct bpfrt_helper_proto *hp)
 {
     struct x86 *x = &c->hot;
-    push_regs_block(x);
-    before_c_call(c, x);
-    bpfrt_x86_lea(x, X86_RDI, JIT_EX, -JIT_EX_BIAS);
-    bpfrt_x86_movabs(x, X86_RSI, (uint64_t)(uintptr_t)hp);
-    bpfrt_x86_mov_rr(x, 8, X86_RDX, X86_RSP);
-    bpfrt_x86_mov_r32_imm(x, X86_RCX, c->pc);
-    bpfrt_jit_call_abs(x, JIT_T1, (const void *)bpfrt_jit_helper_checked);
-    after_c_call(c, x);
-    pop_regs_block(x);
+    bpfrt_x86_mov_r32_imm(x, JIT_T1, c->pc);
+    bpfrt_x86_movabs(x, JIT_T2, (uint64_t)(uintptr_t)hp);
+    bpfrt_jit_call_label(c, x, c->stub[JIT_STUB_CALL_CHECKED]);
     after_helper(c);
 }
 

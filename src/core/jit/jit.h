@@ -112,7 +112,7 @@ typedef uint64_t (*jit_entry_fn)(struct jit_exec *ex, const uint64_t args[6], co
  * this order, so their ids are fixed). */
 enum jit_stub {
     JIT_STUB_EXIT_STORE, JIT_STUB_EPILOGUE, JIT_STUB_UNWIND, JIT_STUB_LEAVE, JIT_STUB_RAISE,
-    JIT_STUB_ACCESS, JIT_STUB_FRAME, JIT_STUB_TAIL, JIT_STUB_HELPER, JIT_STUB_COUNT
+    JIT_STUB_ACCESS, JIT_STUB_FRAME, JIT_STUB_TAIL, JIT_STUB_HELPER, JIT_STUB_CALL_CHECKED, JIT_STUB_COUNT
 };
 
 /* What bpfrt_jit_raise reports (the top byte of its packed argument). */
