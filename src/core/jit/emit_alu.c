@@ -8,6 +8,9 @@
 
 /* One operation on D with either the x86 register S or (S < 0) imm. */
 typedef void (*alu_fn)(struct jit_ctx *c, struct x86 *x, uint8_t alu, unsigned w, int D, int S, int32_t imm);
+/* The operations, inlined into each op's emitter with its traits constant
+ * (left to itself, gcc compiled alu_arith as a call taking them). */
+#define ALU_OP static inline __attribute__((always_inline))
 
 /* The zero-extension of a 32-bit result, unless the verifier proved no
  * later instruction reads the upper half. */
@@ -22,7 +25,7 @@ static const int8_t arith_op[] = {
     [BPFRT_ALU_AND] = X86_AND, [BPFRT_ALU_XOR] = X86_XOR,
 };
 
-static inline __attribute__((always_inline)) void alu_arith(struct jit_ctx *c, struct x86 *x, uint8_t alu, unsigned w, int D, int S, int32_t imm)
+ALU_OP void alu_arith(struct jit_ctx *c, struct x86 *x, uint8_t alu, unsigned w, int D, int S, int32_t imm)
 {
     enum x86_alu op = (enum x86_alu)arith_op[alu];
     if (S >= 0) {
@@ -52,7 +55,7 @@ static inline __attribute__((always_inline)) void alu_arith(struct jit_ctx *c, s
     bpfrt_x86_alu_ri(x, op, w, D, imm);
 }
 
-static inline __attribute__((always_inline)) void alu_mov(struct jit_ctx *c, struct x86 *x, uint8_t alu, unsigned w, int D, int S, int32_t imm)
+ALU_OP void alu_mov(struct jit_ctx *c, struct x86 *x, uint8_t alu, unsigned w, int D, int S, int32_t imm)
 {
     if (S >= 0) {
         if (w == 4 || S != D)
@@ -62,7 +65,7 @@ static inline __attribute__((always_inline)) void alu_mov(struct jit_ctx *c, str
     bpfrt_x86_mov_imm(x, D, w == 8 ? (uint64_t)(int64_t)imm : (uint32_t)imm);
 }
 
-static inline __attribute__((always_inline)) void alu_mul(struct jit_ctx *c, struct x86 *x, uint8_t alu, unsigned w, int D, int S, int32_t imm)
+ALU_OP void alu_mul(struct jit_ctx *c, struct x86 *x, uint8_t alu, unsigned w, int D, int S, int32_t imm)
 {
     if (S >= 0) {
         bpfrt_x86_imul_rr(x, w, D, S);
@@ -85,7 +88,7 @@ static const uint8_t shift_op[] = {
     [BPFRT_ALU_LSH] = X86_SHL, [BPFRT_ALU_RSH] = X86_SHR, [BPFRT_ALU_ARSH] = X86_SAR,
 };
 
-static inline __attribute__((always_inline)) void alu_shift(struct jit_ctx *c, struct x86 *x, uint8_t alu, unsigned w, int D, int S, int32_t imm)
+ALU_OP void alu_shift(struct jit_ctx *c, struct x86 *x, uint8_t alu, unsigned w, int D, int S, int32_t imm)
 {
     enum x86_shift op = (enum x86_shift)shift_op[alu];
     if (S < 0) {
@@ -115,7 +118,7 @@ static inline __attribute__((always_inline)) void alu_shift(struct jit_ctx *c, s
     }
 }
 
-static inline __attribute__((always_inline)) void alu_neg(struct jit_ctx *c, struct x86 *x, uint8_t alu, unsigned w, int D, int S, int32_t imm)
+ALU_OP void alu_neg(struct jit_ctx *c, struct x86 *x, uint8_t alu, unsigned w, int D, int S, int32_t imm)
 {
     bpfrt_x86_neg(x, w, D);
 }

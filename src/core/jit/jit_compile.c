@@ -35,7 +35,7 @@ static const uint8_t arg_bit[16] = { 0, 1u << 1, 1u << 2, 1u << 3, 1u << 4, 1u <
 #define ARGS 0x3e
 
 /* What an op reads and writes of r1-r5 and where it goes next, as masks
- * (0 or all bits) the liveness pass applies without a branch: its dst and
+ * (0 or all bits) the liveness walk applies without a branch: its dst and
  * src (a helper call's src is not a register), all of r1-r5 (a call's
  * arguments), or all of them when the program has local calls (an exit,
  * and LD_ABS/LD_IND, which exits the frame out of bounds: a caller sees
