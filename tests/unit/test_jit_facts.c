@@ -197,22 +197,12 @@ out:
     bpfrt_prog_put(interp);
 }
 
-/* Without the verifier's facts, the r1-r5 a helper call saves are the ones
- * the JIT's own liveness finds read later: none after the "helper" case's
- * call (as the verifier finds), and r2 when the loop's head reads it, live
- * after the call only through the backward jump (the liveness pass must
- * walk round the loop). */
+/* An unverified program (a socket filter) in engine `kind`. */
 static struct bpfrt_prog *load_unverified(struct bpfrt_runtime *rt, const struct bpf_insn *insns, uint32_t n,
                                           enum bpfrt_engine_kind kind)
 {
-    union bpf_attr a;
-    memset(&a, 0, sizeof(a));
-    a.prog_type = BPF_PROG_TYPE_SOCKET_FILTER;
-    a.insn_cnt = n;
-    a.insns = ptr(insns);
-    a.license = ptr("GPL");
-    a.prog_flags = BPFRT_PROG_F_ENGINE(kind) | BPFRT_PROG_F_NO_VERIFY;
-    long h = bpfrt_bpf(rt, BPF_PROG_LOAD, &a, sizeof(a));
+    long h = load_prog_flags(rt, BPF_PROG_TYPE_SOCKET_FILTER, insns, n,
+                             BPFRT_PROG_F_ENGINE(kind) | BPFRT_PROG_F_NO_VERIFY);
     CHECK(h >= 0);
     struct bpfrt_prog *p = h >= 0 ? bpfrt_prog_from_handle(rt, (int)h) : NULL;
     if (p) {
@@ -242,6 +232,11 @@ static uint32_t checked_image(struct bpfrt_runtime *rt, const struct bpf_insn *i
     return st.image_len;
 }
 
+/* Without the verifier's facts, the r1-r5 a helper call saves are the ones
+ * the JIT's own liveness walk finds read later: none after the "helper"
+ * case's call (as the verifier finds), and r2 when the loop's head reads
+ * it, live after the call only through the backward jump (the walk must go
+ * round the loop). */
 static void test_own_liveness(struct bpfrt_runtime *rt)
 {
     test_current = "own liveness";
