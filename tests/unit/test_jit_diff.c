@@ -129,7 +129,14 @@ enum { H_MIX = 0x7100, H_SUMMEM, H_FILL };
 
 static uint64_t h_mix(uint64_t r1, uint64_t r2, uint64_t r3, uint64_t r4, uint64_t r5, struct bpfrt_run *run)
 {
-    return (r1 * 3) ^ (r2 + r3) ^ (r4 << 7) ^ (r5 >> 3);
+    uint64_t v = (r1 * 3) ^ (r2 + r3) ^ (r4 << 7) ^ (r5 >> 3);
+#if defined(__x86_64__)
+    /* clobber every argument register, as the SysV ABI allows: an r1-r5
+     * the JIT's liveness wrongly finds dead after the call then differs */
+    __asm__ volatile("xor %%edi, %%edi\n\txor %%esi, %%esi\n\txor %%edx, %%edx\n\t"
+                     "xor %%ecx, %%ecx\n\txor %%r8d, %%r8d" ::: "rdi", "rsi", "rdx", "rcx", "r8");
+#endif
+    return v;
 }
 
 static uint64_t h_summem(uint64_t r1, uint64_t r2, uint64_t r3, uint64_t r4, uint64_t r5, struct bpfrt_run *run)
