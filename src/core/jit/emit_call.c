@@ -215,6 +215,32 @@ static void helper_direct(struct jit_ctx *c, const struct bpfrt_helper_proto *hp
     after_helper(c);
 }
 
+/* Checked mode's call of a helper whose arguments it checks, shared by
+ * every such call (helper_checked, below; emitted with the other stubs,
+ * jit_stubs.c): called with r10d = the call's pc, r11 = the helper's
+ * prototype. Saves r0-r5 as the regs[] block, calls
+ * bpfrt_jit_helper_checked(ex, proto, regs, pc), restores r1-r5 and
+ * returns r0. Written out at each call, the saves, set-up and restores
+ * made such a call the costliest instruction to compile; the extra call
+ * and return cost little beside the argument checks in C. */
+void bpfrt_jit_emit_call_checked_stub(struct jit_ctx *c)
+{
+    struct x86 *x = &c->hot;
+    bpfrt_jit_label_bind(c, x, c->stub[JIT_STUB_CALL_CHECKED]);
+    push_regs_block(x);
+    bpfrt_x86_alu_ri(x, X86_SUB, 8, X86_RSP, 8); /* (entered 8 mod 16, six pushes) */
+    before_c_call(c, x);
+    bpfrt_x86_lea(x, X86_RDI, JIT_EX, -JIT_EX_BIAS);
+    bpfrt_x86_mov_rr(x, 8, X86_RSI, JIT_T2);
+    bpfrt_x86_lea(x, X86_RDX, X86_RSP, 8);
+    bpfrt_x86_mov_rr(x, 4, X86_RCX, JIT_T1);
+    bpfrt_jit_call_abs(x, X86_RAX, (const void *)bpfrt_jit_helper_checked);
+    after_c_call(c, x);
+    bpfrt_x86_alu_ri(x, X86_ADD, 8, X86_RSP, 8);
+    pop_regs_block(x);
+    bpfrt_x86_ret(x);
+}
+
 /* A helper whose arguments checked mode must check
  * (bpfrt_jit_helper_checked), through the stub every such call shares. */
 static void helper_checked(struct jit_ctx *c, const struct bpfrt_helper_proto *hp)

@@ -456,6 +456,9 @@ void bpfrt_jit_emit_ld_pkt(struct jit_ctx *c, const struct interp_slot *d);
 /* Whether the code calls the access stub: checked mode, or probe loads. */
 bool bpfrt_jit_needs_access_stub(const struct jit_ctx *c);
 void bpfrt_jit_emit_stubs(struct jit_ctx *c);
+/* The stub checked mode's helper calls with checked arguments share
+ * (emit_call.c; jit_stubs.c emits it with the others). */
+void bpfrt_jit_emit_call_checked_stub(struct jit_ctx *c);
 void bpfrt_jit_emit_fell_off(struct jit_ctx *c);
 /* Checked mode: a taken backward jump to `target` charges the budget; emits
  * the jump (cc < 0: unconditional) with the charge when it applies. */

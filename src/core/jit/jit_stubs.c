@@ -137,34 +137,6 @@ static void stub_access(struct jit_ctx *c)
     bpfrt_x86_ret(x);
 }
 
-/* Checked mode's call of a helper whose arguments it checks, shared by
- * every such call (emit_call.c, helper_checked): called with r10d = the
- * call's pc, r11 = the helper's prototype. Saves r0-r5 as the regs[]
- * block, calls bpfrt_jit_helper_checked(ex, proto, regs, pc), restores
- * r1-r5 and returns r0. Inline, each call's saves and restores were a
- * fifth of a checked compile of ebpf-samples' programs; the extra call and
- * return cost little beside the argument checks in C. */
-static void stub_call_checked(struct jit_ctx *c)
-{
-    struct x86 *x = &c->hot;
-    bpfrt_jit_label_bind(c, x, c->stub[JIT_STUB_CALL_CHECKED]);
-    for (int r = 5; r >= 0; r--) /* regs[0] lowest */
-        bpfrt_x86_push(x, jit_reg[r]);
-    bpfrt_x86_alu_ri(x, X86_SUB, 8, X86_RSP, 8); /* (entered 8 mod 16, six pushes) */
-    bpfrt_x86_store(x, 8, JIT_EX, JIT_OFF(cur_r10), X86_RBP);
-    bpfrt_x86_store(x, 8, JIT_EX, JIT_OFF(vm.budget), JIT_BUDGET);
-    bpfrt_x86_lea(x, X86_RDI, JIT_EX, -JIT_EX_BIAS);
-    bpfrt_x86_mov_rr(x, 8, X86_RSI, JIT_T2);
-    bpfrt_x86_lea(x, X86_RDX, X86_RSP, 8);
-    bpfrt_x86_mov_rr(x, 4, X86_RCX, JIT_T1);
-    bpfrt_jit_call_abs(x, X86_RAX, (const void *)bpfrt_jit_helper_checked);
-    bpfrt_x86_load(x, 8, false, JIT_BUDGET, JIT_EX, JIT_OFF(vm.budget));
-    bpfrt_x86_alu_ri(x, X86_ADD, 8, X86_RSP, 16); /* and regs[0]: r0 is the result */
-    for (int r = 1; r <= 5; r++)
-        bpfrt_x86_pop(x, jit_reg[r]);
-    bpfrt_x86_ret(x);
-}
-
 /* A call to a stub emitted before (the stubs' calls): its final rel32. */
 static void call_back(struct jit_ctx *c, struct x86 *x, enum jit_stub which)
 {
@@ -215,7 +187,7 @@ static void emit_stubs(struct jit_ctx *c, unsigned v)
     if (v & STUB_TAIL) /* (every helper call may tail-call) */
         stub_helper(c, v & STUB_CHECKED);
     if (v & STUB_CALLS)
-        stub_call_checked(c);
+        bpfrt_jit_emit_call_checked_stub(c);
 }
 
 /* The stubs' code depends only on five things (checked mode; the access
@@ -230,7 +202,7 @@ static void emit_stubs(struct jit_ctx *c, unsigned v)
  * by the compile that claimed it, 2: ready); a compile finding it being
  * built emits the stubs itself. The code holds the slow paths' absolute
  * addresses: the same for the whole process. */
-#define STUB_CODE_MAX 640 /* (the largest variant: 530 bytes) */
+#define STUB_CODE_MAX 640 /* (the largest variant: 534 bytes) */
 static struct stub_template {
     uint32_t len;
     struct jit_label labels[JIT_STUB_COUNT];
