@@ -15,24 +15,28 @@ static enum jit_mode exec_mode(const struct jit_exec *ex)
 
 /* ---- region bookkeeping shared with check.c ---- */
 
+/* A range generated code tests, [start, end) (at least 8 bytes): its start,
+ * and for access sizes 1, 2, 4 and 8 the last address an access may start
+ * at (emit_mem.c, range_test). */
+static void set_range(uint64_t *lo, uint64_t hi[4], uint64_t start, uint64_t end)
+{
+    *lo = start;
+    for (unsigned i = 0; i < 4; i++)
+        hi[i] = end - (1u << i);
+}
+
 void bpfrt_jit_sync_hints(struct jit_exec *ex)
 {
-    const struct bpfrt_run_regions *g = &ex->run->rgn;
-    ex->rd_lo = g->rd_lo;
-    ex->wr_lo = g->wr_lo;
-    for (unsigned i = 0; i < 4; i++) {
-        ex->rd_hi[i] = g->rd_lo + g->rd_span - (1u << i); /* spans are >= 8 */
-        ex->wr_hi[i] = g->wr_lo + g->wr_span - (1u << i);
-    }
+    const struct bpfrt_run_regions *g = &ex->run->rgn; /* (spans are >= 8) */
+    set_range(&ex->rd_lo, ex->rd_hi, g->rd_lo, g->rd_lo + g->rd_span);
+    set_range(&ex->wr_lo, ex->wr_hi, g->wr_lo, g->wr_lo + g->wr_span);
 }
 
 /* The accessible stack is [r10 - 512, top) for the frame at r10: a call
  * moves only its bottom (emit_call.c). */
 static void set_stack_range(struct jit_exec *ex, uint64_t r10)
 {
-    ex->stk_lo = r10 - BPFRT_STACK_SIZE;
-    for (unsigned i = 0; i < 4; i++)
-        ex->stk_hi[i] = ex->top - (1u << i);
+    set_range(&ex->stk_lo, ex->stk_hi, r10 - BPFRT_STACK_SIZE, ex->top);
 }
 
 /* check.c reads the stack region from run->regions; generated code keeps
@@ -57,19 +61,14 @@ static const struct interp_code *current_code(struct jit_exec *ex)
  * stays readable for the whole run (check.c's probe cache). */
 static void probe_home(struct jit_exec *ex)
 {
-    ex->rd_lo = ex->stk_lo;
-    for (unsigned i = 0; i < 4; i++)
-        ex->rd_hi[i] = ex->stk_hi[i];
+    set_range(&ex->rd_lo, ex->rd_hi, ex->stk_lo, ex->top);
 }
 
 static void probe_hint(struct jit_exec *ex)
 {
-    uint64_t span = ex->vm.probe_hi - ex->vm.probe_lo;
-    if (span < 8)
-        return; /* the limits below need 8 bytes */
-    ex->rd_lo = ex->vm.probe_lo;
-    for (unsigned i = 0; i < 4; i++)
-        ex->rd_hi[i] = ex->vm.probe_hi - (1u << i);
+    if (ex->vm.probe_hi - ex->vm.probe_lo < 8)
+        return; /* the limits need 8 bytes */
+    set_range(&ex->rd_lo, ex->rd_hi, ex->vm.probe_lo, ex->vm.probe_hi);
 }
 
 /* ---- slow paths (called through the stubs of jit_stubs.c) ---- */
