@@ -57,9 +57,7 @@ long bpfrt_cmd_obj_pin(struct bpfrt_cmd *c)
     enum bpfrt_obj_kind kind = bpfrt_objtab_get_any(c->rt, (int)a->bpf_fd, &obj);
     if (kind == BPFRT_OBJ_NONE)
         return -BPFRT_EBADF;
-    /* Linux pins maps, programs and links (bpf_fd_probe_obj): a stats handle is -EINVAL */
-    int err = kind == BPFRT_OBJ_STATS ? -BPFRT_EINVAL
-                                      : bpfrt_objtab_pin(c->rt, u64_to_ptr(a->pathname), kind, obj);
+    int err = bpfrt_objtab_pin(c->rt, u64_to_ptr(a->pathname), kind, obj);
     bpfrt_obj_put(kind, obj);
     return err;
 }

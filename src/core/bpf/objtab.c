@@ -187,12 +187,19 @@ static bool only_registry_ref(struct bpfrt_objtab *t, const struct reg_entry *e)
     }
 }
 
+/* The kinds the registry holds, with ids, which can be pinned (Linux pins
+ * maps, programs and links, bpf_fd_probe_obj): not a stats handle. */
+static bool registered(enum bpfrt_obj_kind kind)
+{
+    return kind != BPFRT_OBJ_STATS;
+}
+
 /* uref bookkeeping; returns true when the map just lost its last uref and
  * must release what it holds (done by the caller without the lock). */
 static bool uref_inc(struct bpfrt_runtime *rt, enum bpfrt_obj_kind kind, void *obj)
 {
-    if (kind == BPFRT_OBJ_STATS)
-        return true; /* no id: not in the registry */
+    if (!registered(kind))
+        return true;
     struct reg_entry *e = reg_find(rt->objtab, kind, obj);
     if (!e)
         e = reg_add(rt, kind, obj);
@@ -474,6 +481,8 @@ static struct pin *pin_find(struct bpfrt_objtab *t, const char *path)
 
 int bpfrt_objtab_pin(struct bpfrt_runtime *rt, const char *path, enum bpfrt_obj_kind kind, void *obj)
 {
+    if (!registered(kind))
+        return -BPFRT_EINVAL;
     size_t len = bpfrt_strnlen(path, MAX_PATH);
     if (len == 0)
         return -BPFRT_ENOENT;

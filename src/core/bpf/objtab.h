@@ -52,7 +52,8 @@ int bpfrt_objtab_next_id(struct bpfrt_runtime *rt, enum bpfrt_obj_kind kind, uin
 int bpfrt_objtab_get_by_id(struct bpfrt_runtime *rt, enum bpfrt_obj_kind kind, uint32_t id, void **obj);
 
 /* Pins: a name space of paths inside the runtime. pin takes its own
- * reference; -EEXIST when the path is taken. */
+ * reference; -EEXIST when the path is taken, -EINVAL for a kind that
+ * cannot be pinned (a stats handle). */
 int bpfrt_objtab_pin(struct bpfrt_runtime *rt, const char *path, enum bpfrt_obj_kind kind, void *obj);
 /* The pinned object with a new reference, or -ENOENT. */
 enum bpfrt_obj_kind bpfrt_objtab_get_pinned(struct bpfrt_runtime *rt, const char *path, void **obj,
