@@ -376,7 +376,15 @@ static int emit_all(struct jit_ctx *c)
     const uint8_t *flags = c->facts ? c->facts->flags : NULL;
     const struct op_row *row = ops();
     uint32_t len = c->len, at[2] = { c->hot.len, c->cold.len }, batch_end = 0;
+    /* The next instruction's emitter is loaded before this one's runs: the
+     * indirect call is mispredicted about once per instruction, and with
+     * its target already in a register the mispredict is found as soon as
+     * the call issues, not two dependent loads later (slots has a sentinel
+     * at len). */
+    jit_emit_fn next = row[slots[0].op].emit;
     for (uint32_t pc = 0; pc < len && !c->err; pc++) {
+        jit_emit_fn fn = next;
+        next = row[slots[pc + 1].op].emit;
         if (pc >= batch_end) {
             if (!batch_room(c, at))
                 break;
@@ -390,7 +398,7 @@ static int emit_all(struct jit_ctx *c)
          * found no path to (its `goto -1` trap) gets no code, as Linux's
          * opt_remove_dead_code drops it */
         if (!flags || (flags[pc] & BPFRT_FACT_REACHED))
-            row[slots[pc].op].emit(c, &slots[pc]);
+            fn(c, &slots[pc]);
     }
     if (!c->err && batch_room(c, at)) {
         start_insn(c, len);
