@@ -23,20 +23,31 @@ static uint32_t cold_raise(struct jit_ctx *c, enum jit_raise_kind kind)
     return l;
 }
 
-void bpfrt_jit_emit_jump_to(struct jit_ctx *c, int cc, uint32_t target)
+/* A checked backward jump: the loop closes on the budget's test, one
+ * branch taken per iteration. */
+static void budget_jump(struct jit_ctx *c, int cc, uint32_t target)
 {
     struct x86 *x = &c->hot;
-    if (c->mode != JIT_CHECKED || target > c->pc) {
-        bpfrt_jit_jump_insn(c, x, cc, target);
-        return;
-    }
-    /* the loop closes on the budget's test: one branch taken per iteration */
     uint32_t skip = cc >= 0 ? bpfrt_jit_fwd8(c, x, cc ^ 1) : 0; /* x86 pairs each condition with its negation */
     bpfrt_x86_alu_ri(x, X86_SUB, 8, JIT_BUDGET, (int32_t)(c->pc - target + 1));
     bpfrt_jit_jump_insn(c, x, X86_CC_GE, target);
     bpfrt_jit_jump_label(c, x, -1, cold_raise(c, JIT_RAISE_BUDGET));
     if (cc >= 0)
         bpfrt_jit_patch8(c, x, skip);
+}
+
+/* Inlined into each jump's emitter, whose condition is then a constant. */
+static inline __attribute__((always_inline)) void jump_to(struct jit_ctx *c, int cc, uint32_t target)
+{
+    if (c->mode != JIT_CHECKED || target > c->pc)
+        bpfrt_jit_jump_insn(c, &c->hot, cc, target);
+    else
+        budget_jump(c, cc, target);
+}
+
+void bpfrt_jit_emit_jump_to(struct jit_ctx *c, int cc, uint32_t target)
+{
+    jump_to(c, cc, target);
 }
 
 void bpfrt_jit_emit_ja(struct jit_ctx *c, const struct interp_slot *d)
@@ -75,7 +86,7 @@ static inline __attribute__((always_inline)) void emit_jcond(struct jit_ctx *c, 
     } else {
         bpfrt_x86_alu_ri(x, X86_CMP, w, D, jit_imm32(d));
     }
-    bpfrt_jit_emit_jump_to(c, cc_of[cond], (uint32_t)d->off);
+    jump_to(c, cc_of[cond], (uint32_t)d->off);
 }
 
 /* One emitter per op of a condition (64- and 32-bit, immediate and

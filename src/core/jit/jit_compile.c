@@ -464,20 +464,19 @@ int bpfrt_jit_compile(struct bpfrt_prog *prog, struct jit_prog *jp, char *msg, s
     c.cold.cap = c.cap[1];
     /* the records at sizes that usually suffice (they grow by doubling):
      * no grow on a small program's first records; a large one's grow as
-     * they fill (an estimate could overshoot by megabytes) */
+     * they fill (an estimate could overshoot by megabytes), except the hot
+     * stream's sized ones, one per jump (counted below) and a few more */
     uint32_t est = len < 4096 ? len : 4096;
     c.cap_labels = (checked ? 2 * est : est / 2) + 32;
-    c.cap_adj[0] = (checked ? est : est / 2) + 32;
     c.cap_adj[1] = c.cap_fix[0] = (checked ? est : 0) + 32;
     c.cap_fix[1] = (checked ? est / 2 : 0) + 32;
     c.labels = bpfrt_jit_scratch_get(&c, c.cap_labels * sizeof(*c.labels), false);
-    for (int st = 0; st < 2; st++) {
-        c.adj[st] = bpfrt_jit_scratch_get(&c, c.cap_adj[st] * sizeof(struct jit_fix), false);
+    c.adj[1] = bpfrt_jit_scratch_get(&c, c.cap_adj[1] * sizeof(struct jit_fix), false);
+    for (int st = 0; st < 2; st++)
         c.fix[st] = bpfrt_jit_scratch_get(&c, c.cap_fix[st] * sizeof(struct jit_fix), false);
-    }
     int err = -BPFRT_ENOMEM;
     if ((jp->blind && !keys) || !c.addr || !c.insn_start || !c.marks || !enters || !c.hot.code ||
-        !c.cold.code || !c.labels || !c.adj[0] || !c.adj[1] || !c.fix[0] || !c.fix[1])
+        !c.cold.code || !c.labels || !c.adj[1] || !c.fix[0] || !c.fix[1])
         goto out;
 
     /* What the emission needs to know beforehand: the stubs a program
@@ -500,6 +499,13 @@ int bpfrt_jit_compile(struct bpfrt_prog *prog, struct jit_prog *jp, char *msg, s
         enters[nenter] = pc;
         nenter += (f & SCAN_ENTERS) != 0;
     }
+    /* (grown as the emission fills them, the records of a program with
+     * thousands of jumps were copied several times: a fifth of a jump's
+     * emission) */
+    c.cap_adj[0] = nenter + (checked ? est : est / 2) + 32;
+    c.adj[0] = bpfrt_jit_scratch_get(&c, c.cap_adj[0] * sizeof(struct jit_fix), false);
+    if (!c.adj[0])
+        goto out;
     for (uint32_t i = 0; i < nenter; i++) {
         uint32_t pc = enters[i], t = (uint32_t)slots[pc].off; /* its target, absolute */
         uint8_t f = row[slots[pc].op].scan;
