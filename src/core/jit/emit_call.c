@@ -30,44 +30,40 @@ static void pop_regs_block(struct x86 *x)
         bpfrt_x86_pop(x, R((uint8_t)r));
 }
 
-/* Pushes the eBPF registers in `mask` (bits 1-5) plus pad for alignment. */
-static unsigned save_regs(struct x86 *x, unsigned mask, bool with_r9)
+/* Pushes the eBPF registers in `mask` (bits 1-5), then r9 when asked, plus
+ * a pad that keeps rsp 16-byte aligned; returns how many it pushed. No
+ * branch on the mask: it comes from liveness and varies call to call. */
+static inline unsigned save_regs(struct x86 *x, unsigned mask, bool with_r9)
 {
-    unsigned n = 0;
-    for (int r = 1; r <= 5; r++)
-        if (mask & (1u << r)) {
-            bpfrt_x86_push(x, R((uint8_t)r));
-            n++;
-        }
-    if (with_r9) {
-        bpfrt_x86_push(x, X86_R9);
-        n++;
+    unsigned n = with_r9;
+    for (int r = 1; r <= 5; r++) {
+        BPFRT_X86_IF(x, mask >> r & 1, bpfrt_x86_push(x, R((uint8_t)r)));
+        n += mask >> r & 1;
     }
-    if (n & 1)
-        bpfrt_x86_alu_ri(x, X86_SUB, 8, X86_RSP, 8);
+    if (with_r9)
+        bpfrt_x86_push(x, X86_R9);
+    BPFRT_X86_IF(x, n & 1, bpfrt_x86_alu_ri(x, X86_SUB, 8, X86_RSP, 8));
     return n;
 }
 
-static void restore_regs(struct x86 *x, unsigned mask, bool with_r9, unsigned n)
+static inline void restore_regs(struct x86 *x, unsigned mask, bool with_r9, unsigned n)
 {
-    if (n & 1)
-        bpfrt_x86_alu_ri(x, X86_ADD, 8, X86_RSP, 8);
+    BPFRT_X86_IF(x, n & 1, bpfrt_x86_alu_ri(x, X86_ADD, 8, X86_RSP, 8));
     if (with_r9)
         bpfrt_x86_pop(x, X86_R9);
     for (int r = 5; r >= 1; r--)
-        if (mask & (1u << r))
-            bpfrt_x86_pop(x, R((uint8_t)r));
+        BPFRT_X86_IF(x, mask >> r & 1, bpfrt_x86_pop(x, R((uint8_t)r)));
 }
 
 /* Before a call into C that may run callbacks or charge the budget. */
-static void before_c_call(struct jit_ctx *c, struct x86 *x)
+static inline void before_c_call(struct jit_ctx *c, struct x86 *x)
 {
     bpfrt_x86_store(x, 8, JIT_EX, JIT_OFF(cur_r10), X86_RBP);
     if (c->mode == JIT_CHECKED)
         bpfrt_x86_store(x, 8, JIT_EX, JIT_OFF(vm.budget), JIT_BUDGET);
 }
 
-static void after_c_call(struct jit_ctx *c, struct x86 *x)
+static inline void after_c_call(struct jit_ctx *c, struct x86 *x)
 {
     if (c->mode == JIT_CHECKED)
         bpfrt_x86_load(x, 8, false, JIT_BUDGET, JIT_EX, JIT_OFF(vm.budget));

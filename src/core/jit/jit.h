@@ -433,7 +433,11 @@ static inline void bpfrt_jit_patch8(struct jit_ctx *c, struct x86 *x, uint32_t l
  * forward walk; whatever it cannot decide counts as read). */
 uint8_t bpfrt_jit_live_after(const struct jit_ctx *c, uint32_t pc);
 /* movabs reg, fn; call reg. */
-void bpfrt_jit_call_abs(struct x86 *x, int reg, const void *fn);
+static inline void bpfrt_jit_call_abs(struct x86 *x, int reg, const void *fn)
+{
+    bpfrt_x86_movabs(x, reg, (uint64_t)(uintptr_t)fn);
+    bpfrt_x86_call_r(x, reg);
+}
 
 /* ---- emitters (tables in jit_compile.c) ---- */
 /* The emitter of an ALU or ALU32 op (one per op, its traits constant). */

@@ -41,12 +41,6 @@ static uint32_t pad_at(uint32_t p)
     return (JIT_LOOP_ALIGN - (p & (JIT_LOOP_ALIGN - 1))) & (JIT_LOOP_ALIGN - 1);
 }
 
-void bpfrt_jit_call_abs(struct x86 *x, int reg, const void *fn)
-{
-    bpfrt_x86_movabs(x, reg, (uint64_t)(uintptr_t)fn);
-    bpfrt_x86_call_r(x, reg);
-}
-
 /* ---- the relaxation ---- */
 
 /* Bytes a record's instruction takes in the emitted code, and what a
