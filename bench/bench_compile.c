@@ -81,35 +81,6 @@ static struct bpf_insn *big_program(uint32_t n)
     return p;
 }
 
-/* For a large program, where a compile is long enough to be preempted on a
- * shared machine: CPU time of a JIT load beyond an interpreter load, the
- * fastest of reps each (the JIT's exec-memory time from its stats). */
-static bool best_compile_cpu(struct bpfrt_runtime *rt, const void *code, size_t len, enum bpfrt_engine_kind kind,
-                             int reps, double *us, double *exec_us)
-{
-    double best[2] = { 1e30, 1e30 };
-    *exec_us = 1e30;
-    for (int i = 0; i < reps; i++)
-        for (int k = 0; k < 2; k++) {
-            char msg[256];
-            double t0 = bench_cpu_us();
-            struct bpfrt_prog *prog = bench_load(rt, code, len, k ? kind : BPFRT_ENGINE_INTERP, msg, sizeof(msg));
-            double t = bench_cpu_us() - t0;
-            struct bpfrt_jit_stats st;
-            if (!prog || (k && !bpfrt_jit_get_stats(prog, &st))) {
-                bpfrt_prog_put(prog);
-                return false;
-            }
-            if (k && (double)st.exec_mem_ns / 1e3 < *exec_us)
-                *exec_us = (double)st.exec_mem_ns / 1e3;
-            if (t < best[k])
-                best[k] = t;
-            bpfrt_prog_put(prog);
-        }
-    *us = best[1] > best[0] + *exec_us ? best[1] - best[0] - *exec_us : 0;
-    return true;
-}
-
 static void row(const char *name, uint32_t insns, const double us[2], double exec_us, double ubpf_us)
 {
     printf("  %-9s %7u %10.1f %10.1f %9.1f %11.1f %11.1f", name, insns, us[0], us[1], exec_us,
@@ -123,7 +94,7 @@ static void row(const char *name, uint32_t insns, const double us[2], double exe
 static void bench_programs(struct bpfrt_runtime *rt, const char *out)
 {
     printf("\nJIT compile time (us, fastest of the tries; the executable-memory calls apart), checked and trusted mode\n"
-           "(generated: CPU time beyond an interpreter load), uBPF's ubpf_load + ubpf_compile (its mmap + mprotect inside):\n");
+           "uBPF's ubpf_load + ubpf_compile (its mmap + mprotect inside):\n");
     printf("  %-9s %7s %10s %10s %9s %11s %11s %10s\n", "program", "insns", "checked", "trusted", "exec mem",
            "chk/1000", "trst/1000", "uBPF");
     double sum[2] = { 0, 0 }, sum_exec = 0, sum_ubpf = 0;
@@ -146,12 +117,9 @@ static void bench_programs(struct bpfrt_runtime *rt, const char *out)
         struct bpfrt_prog *prog = bench_load(rt, code, len, BPFRT_ENGINE_INTERP, msg, sizeof(msg));
         double us[2], exec[2];
         bool ok = prog != NULL;
-        if (ok && b < NBENCH)
-            ok = best_compile(prog, BPFRT_ENGINE_JIT, "checked", 200, &us[0], &exec[0]) &&
-                 best_compile(prog, BPFRT_ENGINE_JIT_TRUSTED, "trusted", 200, &us[1], &exec[1]);
-        else if (ok)
-            ok = best_compile_cpu(rt, code, len, BPFRT_ENGINE_JIT, 8, &us[0], &exec[0]) &&
-                 best_compile_cpu(rt, code, len, BPFRT_ENGINE_JIT_TRUSTED, 8, &us[1], &exec[1]);
+        int reps = b < NBENCH ? 200 : 16; /* (the generated one: about 2 ms a compile) */
+        ok = ok && best_compile(prog, BPFRT_ENGINE_JIT, "checked", reps, &us[0], &exec[0]) &&
+             best_compile(prog, BPFRT_ENGINE_JIT_TRUSTED, "trusted", reps, &us[1], &exec[1]);
         if (b == NBENCH && sum_insns) /* the eight together, before the generated one */
             row("the eight", sum_insns, sum, sum_exec, sum_ubpf);
         double ubpf = ok && b < NBENCH ? bench_ubpf_compile_us(code, len, 200) : -1;
@@ -236,7 +204,7 @@ static void bench_corpus(const char *label, const char *dir, bool verified)
                 int h = bpfrt_object_prog_handle(bpfrt_object_prog_at(obj, k));
                 struct bpfrt_prog *prog = h >= 0 ? bpfrt_prog_from_handle(rt, h) : NULL;
                 double c, e;
-                if (!prog || !best_compile(prog, modes[m].kind, modes[m].mode, 5, &c, &e))
+                if (!prog || !best_compile(prog, modes[m].kind, modes[m].mode, 15, &c, &e))
                     continue; /* (trusted: a context that needs checked mode) */
                 us[m] += c;
                 insns[m] += prog->len;
@@ -274,28 +242,24 @@ void bench_compile_report(struct bpfrt_runtime *rt, const char *out, char **corp
 {
     bench_programs(rt, out);
     /* The first compile in a new runtime: no compile memory kept yet, so
-     * its allocation and page faults count (CPU time, beyond an
-     * interpreter load in another new runtime). */
+     * its allocation and page faults count (CPU time of the compile alone,
+     * the program loaded for the interpreter before). */
     struct bpf_insn *big = big_program(100000);
-    double t[2] = { 0, 0 };
-    for (int k = 0; big && k < 2; k++) {
-        struct bpfrt_runtime *fresh;
-        if (bpfrt_runtime_create(bpfrt_platform_hosted(), &fresh))
-            break;
+    struct bpfrt_runtime *fresh;
+    if (big && !bpfrt_runtime_create(bpfrt_platform_hosted(), &fresh)) {
         char msg[256];
+        bool jitted = false;
+        struct bpfrt_prog *prog = bench_load(fresh, big, (size_t)100000 * 8, BPFRT_ENGINE_INTERP, msg, sizeof(msg));
         double t0 = bench_cpu_us();
-        struct bpfrt_prog *prog = bench_load(fresh, big, (size_t)100000 * 8, k ? BPFRT_ENGINE_JIT : BPFRT_ENGINE_INTERP,
-                                             msg, sizeof(msg));
-        t[k] = bench_cpu_us() - t0;
+        if (prog && !bpfrt_prog_use_jit(prog, BPFRT_ENGINE_JIT, &jitted, msg, sizeof(msg)) && jitted)
+            printf("  generated, the first compile in a new runtime (its compile memory new): %.1f us per 1000, "
+                   "executable memory included\n", (bench_cpu_us() - t0) / 100);
         bpfrt_prog_put(prog);
         bpfrt_runtime_destroy(fresh);
     }
-    if (t[1] > t[0])
-        printf("  generated, the first compile in a new runtime (its compile memory new): %.1f us per 1000, "
-               "executable memory included\n", (t[1] - t[0]) / 100);
     free(big);
     if (ncorpus)
-        printf("\nJIT compile time over corpus programs (fastest of 5 compiles each; trusted: where the context allows):\n");
+        printf("\nJIT compile time over corpus programs (fastest of 15 compiles each; trusted: where the context allows):\n");
     for (int i = 0; i + 2 < ncorpus; i += 3) /* LABEL DIR checked|verified */
         bench_corpus(corpus[i], corpus[i + 1], strcmp(corpus[i + 2], "verified") == 0);
     printf("goal: at most 15 us per 1,000 instructions (without the executable-memory calls)\n");
