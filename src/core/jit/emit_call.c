@@ -36,6 +36,7 @@ static void pop_regs_block(struct x86 *x)
 static inline unsigned save_regs(struct x86 *x, unsigned mask, bool with_r9)
 {
     unsigned n = with_r9;
+#pragma GCC unroll 5 /* (each push then a constant: a byte or two stored) */
     for (int r = 1; r <= 5; r++) {
         BPFRT_X86_IF(x, mask >> r & 1, bpfrt_x86_push(x, R((uint8_t)r)));
         n += mask >> r & 1;
@@ -51,6 +52,7 @@ static inline void restore_regs(struct x86 *x, unsigned mask, bool with_r9, unsi
     BPFRT_X86_IF(x, n & 1, bpfrt_x86_alu_ri(x, X86_ADD, 8, X86_RSP, 8));
     if (with_r9)
         bpfrt_x86_pop(x, X86_R9);
+#pragma GCC unroll 5
     for (int r = 5; r >= 1; r--)
         BPFRT_X86_IF(x, mask >> r & 1, bpfrt_x86_pop(x, R((uint8_t)r)));
 }
