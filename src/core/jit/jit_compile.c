@@ -39,18 +39,20 @@ static const uint8_t arg_bit[16] = { 0, 1u << 1, 1u << 2, 1u << 3, 1u << 4, 1u <
  * src (a helper call's src is not a register), all of r1-r5 (a call's
  * arguments), or all of them when the program has local calls (an exit,
  * and LD_ABS/LD_IND, which exits the frame out of bounds: a caller sees
- * the callee's r1-r5); whether it falls through and whether it jumps to
- * its off (absolute). An ld_imm64's second half (BAD) passes through.
- * Built once per op; the walk below reads it. */
+ * the callee's r1-r5); where it goes next (LIVE_FALL: on to the next
+ * instruction, LIVE_JUMP: to its off, absolute; neither: an exit). An
+ * ld_imm64's second half (BAD) passes through. Built once per op; the walk
+ * below reads it. */
+enum { LIVE_FALL = 1, LIVE_JUMP = 2 };
 struct live_row {
-    uint8_t use_dst, use_src, def_dst, args, args_if_calls, fall, jump;
+    uint8_t use_dst, use_src, def_dst, args, args_if_calls, flow;
 };
 
 static struct live_row live_row_of(uint16_t op)
 {
     const struct bpfrt_op_info *info = &bpfrt_op_info[op];
     uint8_t src = info->flags & BPFRT_OPF_K ? 0 : ARGS;
-    struct live_row r = { .fall = 0xff };
+    struct live_row r = { .flow = LIVE_FALL };
     switch (info->kind) {
     case BPFRT_K_ALU:
         r.def_dst = ARGS;
@@ -66,14 +68,13 @@ static struct live_row live_row_of(uint16_t op)
     case BPFRT_K_JCOND:
         r.use_dst = ARGS;
         r.use_src = src;
-        r.jump = 0xff;
+        r.flow = LIVE_FALL | LIVE_JUMP;
         break;
     case BPFRT_K_MAY_GOTO:
-        r.jump = 0xff;
+        r.flow = LIVE_FALL | LIVE_JUMP;
         break;
     case BPFRT_K_JA:
-        r.jump = 0xff;
-        r.fall = 0;
+        r.flow = LIVE_JUMP;
         break;
     case BPFRT_K_CALL:
         r.args = ARGS;
@@ -81,7 +82,7 @@ static struct live_row live_row_of(uint16_t op)
         break;
     case BPFRT_K_EXIT:
         r.args_if_calls = ARGS;
-        r.fall = 0;
+        r.flow = 0;
         break;
     case BPFRT_K_LDDW:
         r.def_dst = ARGS;
@@ -127,6 +128,11 @@ uint8_t bpfrt_jit_live_after(const struct jit_ctx *c, uint32_t pc)
     struct { uint32_t pc; uint8_t open; } stack[WALK_PATHS], heads[WALK_PATHS];
     unsigned sp = 0, nheads = 0, budget = WALK_BUDGET;
     const struct op_row *row = ops();
+    /* (locals: the compiler cannot keep c's fields in registers across
+     * the stores to the stacks) */
+    const struct interp_slot *slots = c->slots;
+    const uint8_t *marks = c->marks;
+    uint32_t len = c->len;
     uint8_t if_calls = c->has_local_calls ? 0xff : 0, live = 0;
     stack[sp].pc = pc + 1;
     stack[sp++].open = ARGS;
@@ -135,12 +141,12 @@ uint8_t bpfrt_jit_live_after(const struct jit_ctx *c, uint32_t pc)
         uint32_t i = stack[sp].pc;
         uint8_t open = stack[sp].open;
         while (open) {
-            if (i >= c->len || budget == 0) {
+            if (__builtin_expect((i >= len) | (budget == 0), 0)) {
                 live |= open;
                 break;
             }
             budget--;
-            if (c->marks[i] & JIT_MARK_LOOP) {
+            if (__builtin_expect(marks[i] & JIT_MARK_LOOP, 0)) {
                 unsigned h = 0;
                 while (h < nheads && heads[h].pc != i)
                     h++;
@@ -153,27 +159,26 @@ uint8_t bpfrt_jit_live_after(const struct jit_ctx *c, uint32_t pc)
                     heads[nheads++].open = open;
                 }
             }
-            const struct interp_slot *d = &c->slots[i];
+            const struct interp_slot *d = &slots[i];
             const struct live_row *r = &row[d->op].live;
             uint8_t dst = arg_bit[d->dst & 15], src = arg_bit[d->src & 15];
             uint8_t use = (dst & r->use_dst) | (src & r->use_src) | r->args | (r->args_if_calls & if_calls);
             live |= open & use;
             open &= (uint8_t)~(use | (dst & r->def_dst));
-            if (!open || !(r->fall | r->jump)) /* (an exit) */
-                break;
-            if (r->jump && !r->fall) { /* ja */
-                i = (uint32_t)d->off; /* absolute */
+            i++; /* (an ld_imm64's second half passes through) */
+            if (__builtin_expect(r->flow == LIVE_FALL, 1))
+                continue;
+            if (!(r->flow & LIVE_FALL)) { /* ja: on at its target; an exit: the path ends */
+                i = (uint32_t)d->off;
+                open &= (uint8_t)-(r->flow != 0);
                 continue;
             }
-            if (r->jump) {
-                if (sp == WALK_PATHS) {
-                    live |= open;
-                    break;
-                }
-                stack[sp].pc = (uint32_t)d->off;
-                stack[sp++].open = open;
+            if (sp == WALK_PATHS) { /* a jump, but no room for its other way */
+                live |= open;
+                break;
             }
-            i++; /* (an ld_imm64's second half passes through) */
+            stack[sp].pc = (uint32_t)d->off;
+            stack[sp++].open = open;
         }
     }
     return live;

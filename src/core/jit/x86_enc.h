@@ -611,6 +611,7 @@ X86_INLINE void x86_enc_nop(struct x86_ib *x, unsigned n)
     };
     if (n > 9)
         n = 9;
+#pragma GCC unroll 9 /* (a constant n: its bytes stored as constants) */
     for (unsigned i = 0; i < n; i++)
         x86_b1(x, forms[n][i]);
 }
