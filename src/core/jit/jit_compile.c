@@ -266,7 +266,6 @@ static inline __attribute__((always_inline)) void start_insn(struct jit_ctx *c, 
 enum {
     SCAN_TARGET = 1, SCAN_LOCAL_CALL = 2, SCAN_TAIL_CALL = 4, SCAN_MAY_GOTO = 8,
     SCAN_CALLS_OUT = 16, /* a call into C: a helper (maybe bpf_tail_call), a kfunc, callx */
-    SCAN_SRC_REG = 32,   /* src is a register (not an ld_imm64's or a call's pseudo kind or flag) */
     SCAN_ENTERS = 64,    /* its target (off) is entered other than by falling through: JIT_MARK_ENTRY */
 };
 
@@ -304,7 +303,6 @@ static const struct op_row *ops(void)
         f |= op == BPFRT_OP_CALL_HELPER || op == BPFRT_OP_CALLX ? SCAN_TAIL_CALL : 0;
         f |= kind == BPFRT_K_MAY_GOTO ? SCAN_MAY_GOTO : 0;
         f |= kind == BPFRT_K_CALL && op != BPFRT_OP_CALL_LOCAL ? SCAN_CALLS_OUT : 0;
-        f |= kind != BPFRT_K_LDDW && kind != BPFRT_K_CALL ? SCAN_SRC_REG : 0;
         __atomic_store_n(&op_rows[op].emit, fn ? fn : kind == BPFRT_K_BAD ? emit_nothing : emit_unclaimed,
                          __ATOMIC_RELAXED);
         __atomic_store_n(&op_rows[op].scan, f, __ATOMIC_RELAXED);
@@ -316,10 +314,12 @@ static const struct op_row *ops(void)
     return op_rows;
 }
 
-/* The instruction names r10 (as dst, or as a register src). */
-static inline bool names_r10(const struct op_row *row, const struct interp_slot *d)
+/* The instruction names r10 (as dst or src). A src that is not a register
+ * (an ld_imm64's pseudo kind, a call's kind or flag) is never 10, and
+ * where it were, the answer would only zero more. */
+static inline bool names_r10(const struct interp_slot *d)
 {
-    return (d->dst == BPF_REG_10) | (((row[d->op].scan & SCAN_SRC_REG) != 0) & (d->src == BPF_REG_10));
+    return (d->dst == BPF_REG_10) | (d->src == BPF_REG_10);
 }
 
 /* The functions (the entry and every local call's target: Linux's
@@ -347,11 +347,10 @@ static bool find_callee_writes(struct jit_ctx *c)
     c->sub_writes = bpfrt_jit_scratch_get(c, (size_t)n * sizeof(uint16_t), true);
     if (!c->sub_writes)
         return false;
-    const struct op_row *row = ops();
     for (uint32_t pc = 0; pc < c->len; pc++) {
         if (sl[pc].op != BPFRT_OP_BAD)
             c->sub_writes[c->sub_of[pc]] |= writes_callee_saved(&sl[pc]) |
-                                            (names_r10(row, &sl[pc]) ? JIT_SUB_NAMES_R10 : 0);
+                                            (names_r10(&sl[pc]) ? JIT_SUB_NAMES_R10 : 0);
     }
     /* and what their callees write, until nothing changes (recursion); a
      * function's own frame is its own: naming r10 does not propagate */
@@ -500,7 +499,7 @@ int bpfrt_jit_compile(struct bpfrt_prog *prog, struct jit_prog *jp, char *msg, s
     for (uint32_t pc = 0; pc < len; pc++) {
         uint8_t f = row[slots[pc].op].scan;
         seen |= f;
-        any_r10 |= names_r10(row, &slots[pc]);
+        any_r10 |= names_r10(&slots[pc]);
         enters[nenter] = pc;
         nenter += (f & SCAN_ENTERS) != 0;
     }
