@@ -269,7 +269,7 @@ enum {
     SCAN_ENTERS = 64,    /* its target (off) is entered other than by falling through: JIT_MARK_ENTRY */
 };
 
-static struct op_row op_rows[BPFRT_OP_COUNT];
+static struct op_row op_rows[INTERP_OP_COUNT]; /* (the interpreter's FELL_OFF, its slots' sentinel, last) */
 static int op_rows_ready;
 
 static void emit_nothing(struct jit_ctx *c, const struct interp_slot *d)
@@ -310,6 +310,7 @@ static const struct op_row *ops(void)
         for (size_t i = 0; i < sizeof(lr); i++) /* (byte by byte: racing builders store the same) */
             __atomic_store_n((uint8_t *)&op_rows[op].live + i, ((const uint8_t *)&lr)[i], __ATOMIC_RELAXED);
     }
+    __atomic_store_n(&op_rows[INTERP_OP_FELL_OFF].emit, emit_unclaimed, __ATOMIC_RELAXED);
     __atomic_store_n(&op_rows_ready, 1, __ATOMIC_RELEASE);
     return op_rows;
 }
@@ -384,7 +385,7 @@ static int emit_all(struct jit_ctx *c)
      * indirect call is mispredicted about once per instruction, and with
      * its target already in a register the mispredict is found as soon as
      * the call issues, not two dependent loads later (slots has a sentinel
-     * at len). */
+     * at len, whose row is the table's last). */
     jit_emit_fn next = row[slots[0].op].emit;
     for (uint32_t pc = 0; pc < len && !c->err; pc++) {
         jit_emit_fn fn = next;
