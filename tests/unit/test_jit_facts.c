@@ -268,6 +268,15 @@ static void test_own_liveness(struct bpfrt_runtime *rt)
     reads_r6[2].src_reg = 6;
     uint32_t with_r2 = checked_image(rt, reads_r2, N, 8), without = checked_image(rt, reads_r6, N, 1);
     CHECK(with_r2 > without);
+    /* the walk goes on at a ja's target: there the first program reads r3
+     * (a push and a pop and the pad, 10 bytes, against 3 more bytes of
+     * moves in the second), the second skips the read */
+    const struct bpf_insn ja = INSN(BPF_JMP | BPF_JA, 0, 0, 1, 0);
+    const struct bpf_insn ja_reads[] = { MOV64_IMM(3, 5), CALL(HELPER_get_prandom_u32), ja, MOV64_IMM(0, 0),
+                                         MOV64_REG(0, 3), EXIT() },
+                          ja_skips[] = { MOV64_IMM(3, 5), CALL(HELPER_get_prandom_u32), ja, MOV64_REG(0, 3),
+                                         MOV64_IMM(0, 6), EXIT() };
+    CHECK(checked_image(rt, ja_reads, 6, 5) > checked_image(rt, ja_skips, 6, 6));
 }
 
 /* Loaded unverified, a program carries no facts and compiles checked. */
