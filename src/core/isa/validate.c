@@ -93,6 +93,12 @@ int bpfrt_isa_check_insn(const struct bpf_insn *insn, uint32_t avail, const stru
  * it has none (also for unknown opcodes). */
 static bool jump_target(const struct bpf_insn *insns, uint32_t cnt, uint32_t i, int64_t *target, bool *is_call)
 {
+    /* only JMP and JMP32 codes and ld_imm64 (a function's address) have
+     * one: the others need no decoding (two passes call this for every
+     * instruction, and a decode costs tens of cycles) */
+    uint8_t cls = BPF_CLASS(insns[i].code);
+    if (cls != BPF_JMP && cls != BPF_JMP32 && !bpfrt_insn_is_lddw(&insns[i]))
+        return false;
     struct bpfrt_dinsn d;
     bpfrt_isa_decode(insns, cnt, i, &d);
     uint8_t kind = bpfrt_op_kind(d.op);
