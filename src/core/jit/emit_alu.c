@@ -8,9 +8,6 @@
 
 /* One operation on D with either the x86 register S or (S < 0) imm. */
 typedef void (*alu_fn)(struct jit_ctx *c, struct x86 *x, uint8_t alu, unsigned w, int D, int S, int32_t imm);
-/* The operations, inlined into each op's emitter with its traits constant
- * (left to itself, gcc compiled alu_arith as a call taking them). */
-#define ALU_OP static inline __attribute__((always_inline))
 
 /* The zero-extension of a 32-bit result, unless the verifier proved no
  * later instruction reads the upper half. */
@@ -25,7 +22,7 @@ static const int8_t arith_op[] = {
     [BPFRT_ALU_AND] = X86_AND, [BPFRT_ALU_XOR] = X86_XOR,
 };
 
-ALU_OP void alu_arith(struct jit_ctx *c, struct x86 *x, uint8_t alu, unsigned w, int D, int S, int32_t imm)
+JIT_INLINE void alu_arith(struct jit_ctx *c, struct x86 *x, uint8_t alu, unsigned w, int D, int S, int32_t imm)
 {
     enum x86_alu op = (enum x86_alu)arith_op[alu];
     if (S >= 0) {
@@ -55,7 +52,7 @@ ALU_OP void alu_arith(struct jit_ctx *c, struct x86 *x, uint8_t alu, unsigned w,
     bpfrt_x86_alu_ri(x, op, w, D, imm);
 }
 
-ALU_OP void alu_mov(struct jit_ctx *c, struct x86 *x, uint8_t alu, unsigned w, int D, int S, int32_t imm)
+JIT_INLINE void alu_mov(struct jit_ctx *c, struct x86 *x, uint8_t alu, unsigned w, int D, int S, int32_t imm)
 {
     if (S >= 0) {
         if (w == 4 || S != D)
@@ -65,7 +62,7 @@ ALU_OP void alu_mov(struct jit_ctx *c, struct x86 *x, uint8_t alu, unsigned w, i
     bpfrt_x86_mov_imm(x, D, w == 8 ? (uint64_t)(int64_t)imm : (uint32_t)imm);
 }
 
-ALU_OP void alu_mul(struct jit_ctx *c, struct x86 *x, uint8_t alu, unsigned w, int D, int S, int32_t imm)
+JIT_INLINE void alu_mul(struct jit_ctx *c, struct x86 *x, uint8_t alu, unsigned w, int D, int S, int32_t imm)
 {
     if (S >= 0) {
         bpfrt_x86_imul_rr(x, w, D, S);
@@ -88,7 +85,7 @@ static const uint8_t shift_op[] = {
     [BPFRT_ALU_LSH] = X86_SHL, [BPFRT_ALU_RSH] = X86_SHR, [BPFRT_ALU_ARSH] = X86_SAR,
 };
 
-ALU_OP void alu_shift(struct jit_ctx *c, struct x86 *x, uint8_t alu, unsigned w, int D, int S, int32_t imm)
+JIT_INLINE void alu_shift(struct jit_ctx *c, struct x86 *x, uint8_t alu, unsigned w, int D, int S, int32_t imm)
 {
     enum x86_shift op = (enum x86_shift)shift_op[alu];
     if (S < 0) {
@@ -118,7 +115,7 @@ ALU_OP void alu_shift(struct jit_ctx *c, struct x86 *x, uint8_t alu, unsigned w,
     }
 }
 
-ALU_OP void alu_neg(struct jit_ctx *c, struct x86 *x, uint8_t alu, unsigned w, int D, int S, int32_t imm)
+JIT_INLINE void alu_neg(struct jit_ctx *c, struct x86 *x, uint8_t alu, unsigned w, int D, int S, int32_t imm)
 {
     bpfrt_x86_neg(x, w, D);
 }
@@ -128,8 +125,7 @@ ALU_OP void alu_neg(struct jit_ctx *c, struct x86 *x, uint8_t alu, unsigned w, i
  * once per instruction, on the op, and nothing in the emitter branches on
  * what the op already says (a branch the predictor cannot learn when a
  * program is compiled once costs more than the code it chooses). */
-static inline __attribute__((always_inline)) void emit_alu(struct jit_ctx *c, const struct interp_slot *d,
-                                                           alu_fn fn, uint8_t alu, unsigned w, bool k)
+JIT_INLINE void emit_alu(struct jit_ctx *c, const struct interp_slot *d, alu_fn fn, uint8_t alu, unsigned w, bool k)
 {
     /* an addition the copy before it already made a lea of */
     bool mergeable = w == 8 && (alu == BPFRT_ALU_ADD || (alu == BPFRT_ALU_SUB && k));

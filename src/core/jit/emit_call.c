@@ -196,7 +196,6 @@ static void sync_caches(struct x86 *x)
 static void helper_direct(struct jit_ctx *c, const struct bpfrt_helper_proto *hp)
 {
     struct x86 *x = &c->hot;
-    /* a tail call's target may read any of r1-r5 */
     /* a tail call's target may read any of r1-r5; in a verified program
      * the verifier's liveness says which are read (none: a helper call
      * clobbers them, and reading one is refused) */

@@ -36,8 +36,10 @@ static void budget_jump(struct jit_ctx *c, int cc, uint32_t target)
         bpfrt_jit_patch8(c, x, skip);
 }
 
-/* Inlined into each jump's emitter, whose condition is then a constant. */
-static inline __attribute__((always_inline)) void jump_to(struct jit_ctx *c, int cc, uint32_t target)
+/* A jump (cc < 0: unconditional) to instruction `target`; in checked mode
+ * a taken backward one charges the budget. Inlined into each jump's
+ * emitter, whose condition is then a constant. */
+JIT_INLINE void jump_to(struct jit_ctx *c, int cc, uint32_t target)
 {
     if (c->mode != JIT_CHECKED || target > c->pc)
         bpfrt_jit_jump_insn(c, &c->hot, cc, target);
@@ -45,21 +47,15 @@ static inline __attribute__((always_inline)) void jump_to(struct jit_ctx *c, int
         budget_jump(c, cc, target);
 }
 
-void bpfrt_jit_emit_jump_to(struct jit_ctx *c, int cc, uint32_t target)
-{
-    jump_to(c, cc, target);
-}
-
 void bpfrt_jit_emit_ja(struct jit_ctx *c, const struct interp_slot *d)
 {
     if ((uint32_t)d->off != c->pc + 1)
-        bpfrt_jit_emit_jump_to(c, -1, (uint32_t)d->off);
+        jump_to(c, -1, (uint32_t)d->off);
 }
 
 /* A conditional jump, inlined into one emitter per op with the op's
  * traits (condition, width, immediate or register) as constants. */
-static inline __attribute__((always_inline)) void emit_jcond(struct jit_ctx *c, const struct interp_slot *d,
-                                                             uint8_t cond, unsigned w, bool k)
+JIT_INLINE void emit_jcond(struct jit_ctx *c, const struct interp_slot *d, uint8_t cond, unsigned w, bool k)
 {
     struct x86 *x = &c->hot;
     if ((uint32_t)d->off == c->pc + 1)
@@ -118,7 +114,7 @@ void bpfrt_jit_emit_may_goto(struct jit_ctx *c, const struct interp_slot *d)
     bpfrt_x86_alu_rr(x, X86_SUB, 8, JIT_T1, X86_RBP);
     bpfrt_x86_shift_ri(x, X86_SHR, 8, JIT_T1, 7); /* depth * 4 */
     bpfrt_x86_alu_mi_idx(x, X86_CMP, 4, JIT_EX, JIT_T1, JIT_OFF(may_goto), 0);
-    bpfrt_jit_emit_jump_to(c, X86_CC_E, (uint32_t)d->off);
+    jump_to(c, X86_CC_E, (uint32_t)d->off);
     bpfrt_x86_alu_mi_idx(x, X86_SUB, 4, JIT_EX, JIT_T1, JIT_OFF(may_goto), 1);
 }
 

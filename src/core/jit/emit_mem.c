@@ -149,8 +149,7 @@ bool bpfrt_jit_needs_access_stub(const struct jit_ctx *c)
 
 /* LDX and load-acquire (an x86 load is acquire), inlined into one emitter
  * per op with its size and signedness constant. */
-static inline __attribute__((always_inline)) void emit_ldx(struct jit_ctx *c, const struct interp_slot *d,
-                                                           unsigned size, bool sign)
+JIT_INLINE void emit_ldx(struct jit_ctx *c, const struct interp_slot *d, unsigned size, bool sign)
 {
     int base = R(d->src);
     int32_t off = d->off;
@@ -167,8 +166,7 @@ static inline __attribute__((always_inline)) void emit_ldx(struct jit_ctx *c, co
 }
 
 /* ST (imm: `imm`), STX and STREL, inlined as emit_ldx. */
-static inline __attribute__((always_inline)) void emit_st(struct jit_ctx *c, const struct interp_slot *d,
-                                                          unsigned size, bool imm)
+JIT_INLINE void emit_st(struct jit_ctx *c, const struct interp_slot *d, unsigned size, bool imm)
 {
     struct x86 *x = &c->hot;
     int base = R(d->dst);

@@ -24,6 +24,11 @@
 
 enum jit_mode { JIT_VERIFIED, JIT_CHECKED, JIT_TRUSTED };
 
+/* Inlined wherever it is called, so that a caller's constants (an op's
+ * traits, a mode, a condition) fold into it: left to themselves, compilers
+ * called some of these with the traits as arguments. */
+#define JIT_INLINE static inline __attribute__((always_inline))
+
 /* eBPF registers pinned to x86-64 registers: r1-r5 are the SysV argument
  * registers, so a helper call passes them as they are (run goes in r9, the
  * sixth); r6-r9 and r10 are callee-saved, so they survive helper calls. */
@@ -464,9 +469,6 @@ void bpfrt_jit_emit_stubs(struct jit_ctx *c);
  * (emit_call.c; jit_stubs.c emits it with the others). */
 void bpfrt_jit_emit_call_checked_stub(struct jit_ctx *c);
 void bpfrt_jit_emit_fell_off(struct jit_ctx *c);
-/* Checked mode: a taken backward jump to `target` charges the budget; emits
- * the jump (cc < 0: unconditional) with the charge when it applies. */
-void bpfrt_jit_emit_jump_to(struct jit_ctx *c, int cc, uint32_t target);
 /* Loads a blinded constant into `reg` (x86 register): mov + xor with the
  * instruction's key, so the program's immediate never appears in the code. */
 void bpfrt_jit_load_blinded(struct jit_ctx *c, struct x86 *x, int reg, uint64_t value);

@@ -250,7 +250,7 @@ static bool batch_room(struct jit_ctx *c, const uint32_t at[2])
 }
 
 /* Starts instruction pc's code (pc == len: the tail). */
-static inline __attribute__((always_inline)) void start_insn(struct jit_ctx *c, uint32_t pc)
+JIT_INLINE void start_insn(struct jit_ctx *c, uint32_t pc)
 {
     if (c->marks[pc] & JIT_MARK_LOOP)
         bpfrt_jit_align_loop(c);

@@ -129,8 +129,8 @@ static void place_long(struct jit_ctx *c, uint32_t *heads)
  * The sweeps skip the jumps marked settled (struct jit_fix's far): those
  * too far ever to be short, marked by the first sweep, and the short ones
  * no loop head separates from their target (their distance only shrinks). */
-static inline __attribute__((always_inline)) bool sweep(struct jit_ctx *c, bool first, const uint32_t *heads,
-                                                        struct jit_label *tgt, bool *misfit, bool padded)
+JIT_INLINE bool sweep(struct jit_ctx *c, bool first, const uint32_t *heads,
+                      struct jit_label *tgt, bool *misfit, bool padded)
 {
     bool unsettled = false, bad = false;
     uint32_t pending = 0; /* the furthest target of a decision a later change could undo */
@@ -315,9 +315,9 @@ static inline void copy_code(uint8_t *dst, const uint8_t *src, uint32_t n, bool 
 /* Writes the fixed-size records' offsets (rel32 of calls and cold jumps,
  * rel8 of short jumps inside an instruction) at their end in the image;
  * the cold stream's positions do not move (`hot` false: no shift). */
-static inline __attribute__((always_inline)) int patch_fixed(uint8_t *image, const struct jit_fix *f, uint32_t n,
-                                                             uint32_t base, const int32_t *shift,
-                                                             const struct finals *t, bool hot)
+JIT_INLINE int patch_fixed(uint8_t *image, const struct jit_fix *f, uint32_t n,
+                           uint32_t base, const int32_t *shift,
+                           const struct finals *t, bool hot)
 {
     for (uint32_t i = 0; i < n; i++) {
         uint32_t end = base + f[i].pos + (hot ? (uint32_t)shift[f[i].adj] : 0);
