@@ -77,19 +77,26 @@ static long load_handle(struct bpfrt_runtime *rt, const struct bpf_insn *insns, 
     return load_handle_btf(rt, insns, n, kind, -1, NULL, 0);
 }
 
-static struct bpfrt_prog *load(struct bpfrt_runtime *rt, const struct bpf_insn *insns, uint32_t n,
-                               enum bpfrt_engine_kind kind)
+/* The program a load returned handle h for (h < 0: the load failed, NULL),
+ * with a reference of its own; the handle is closed. */
+static struct bpfrt_prog *take_prog(struct bpfrt_runtime *rt, long h)
 {
-    long h = load_handle(rt, insns, n, kind);
     CHECK(h >= 0);
-    if (h < 0) {
-        fprintf(stderr, "load failed (%ld):\n%s\n", h, vlog);
+    if (h < 0)
         return NULL;
-    }
     struct bpfrt_prog *p = bpfrt_prog_from_handle(rt, (int)h);
     bpfrt_prog_get(p);
     bpfrt_close(rt, (int)h);
     return p;
+}
+
+static struct bpfrt_prog *load(struct bpfrt_runtime *rt, const struct bpf_insn *insns, uint32_t n,
+                               enum bpfrt_engine_kind kind)
+{
+    long h = load_handle(rt, insns, n, kind);
+    if (h < 0)
+        fprintf(stderr, "load failed (%ld):\n%s\n", h, vlog);
+    return take_prog(rt, h);
 }
 
 /* The image length of p compiled in verified mode without its facts. */
@@ -201,15 +208,8 @@ out:
 static struct bpfrt_prog *load_unverified(struct bpfrt_runtime *rt, const struct bpf_insn *insns, uint32_t n,
                                           enum bpfrt_engine_kind kind)
 {
-    long h = load_prog_flags(rt, BPF_PROG_TYPE_SOCKET_FILTER, insns, n,
-                             BPFRT_PROG_F_ENGINE(kind) | BPFRT_PROG_F_NO_VERIFY);
-    CHECK(h >= 0);
-    struct bpfrt_prog *p = h >= 0 ? bpfrt_prog_from_handle(rt, (int)h) : NULL;
-    if (p) {
-        bpfrt_prog_get(p);
-        bpfrt_close(rt, (int)h);
-    }
-    return p;
+    return take_prog(rt, load_prog_flags(rt, BPF_PROG_TYPE_SOCKET_FILTER, insns, n,
+                                         BPFRT_PROG_F_ENGINE(kind) | BPFRT_PROG_F_NO_VERIFY));
 }
 
 /* The image of a program compiled checked, which runs to `want` in the
