@@ -198,6 +198,53 @@ JIT_INLINE bool sweep(struct jit_ctx *c, bool first, const uint32_t *heads,
     return unsettled;
 }
 
+/* Without loop heads, the first decisions in one sweep from the last
+ * record to the first: the records between a forward jump and its target
+ * come after it, so they are decided when it is, and what the sweep makes
+ * short later (before it) moves its end and its target alike - a forward
+ * jump's decision is final unless a backward jump it spans changes after.
+ * A backward jump is decided against the records before it as they are,
+ * all long: that only overestimates its distance, so a short one stays
+ * short; one left long that might fit is the forward sweeps' (returns
+ * true). On the way out[i] holds what records i.. save (the records after
+ * a forward jump, read at its target's index), at the end the shifts.
+ * The forward sweeps decide a forward jump against a layout in which the
+ * jumps it spans are still the last sweep's: a chain of jumps nested in
+ * one another took them a sweep per level (4 on the generated program of
+ * `make bench`). */
+static bool sweep_back(struct jit_ctx *c, struct jit_label *tgt)
+{
+    struct jit_fix *f = c->adj[0];
+    int32_t *out = c->shift[0], saved = 0;
+    uint32_t n = c->nadj[0], hot_len = c->hot.len;
+    bool undecided = false;
+    out[n] = 0;
+    for (uint32_t e = n; e-- > 0;) {
+        struct jit_label l = target_of(c, f[e].target);
+        bool cold = l.adj >> 31;
+        uint32_t ta = cold ? n : l.adj, tpos = (cold ? hot_len : 0) + l.pos;
+        tgt[e] = (struct jit_label){ tpos, ta };
+        uint8_t k = f[e].kind;
+        int32_t save = saving[JIT_EV_KIND(k)];
+        bool fwd = ta > e;
+        if (!(f[e].far = too_far(f[e].pos, e, tpos, ta))) {
+            /* from its end as short */
+            int64_t rel = (int64_t)tpos - f[e].pos + (fwd ? out[ta] - saved : save);
+            bool fits = x86_is_imm8(rel);
+            f[e].kind = (uint8_t)(k | (fits ? JIT_EV_NEAR : 0));
+            f[e].far = fits; /* settled: distances only shrink */
+            saved += fits ? save : 0;
+            undecided |= !fits & !fwd;
+        }
+        out[e] = saved;
+    }
+    for (uint32_t e = 0; e <= n; e++)
+        out[e] -= saved; /* what the records before e save, negated */
+    c->cold_base = hot_len - (uint32_t)saved;
+    c->image_len = c->cold_base + c->cold.len;
+    return undecided;
+}
+
 /* Whether the short jump a[e] fits rel8 in the current layout. */
 static inline bool fits_near(const struct jit_ctx *c, uint32_t e)
 {
@@ -251,15 +298,15 @@ int bpfrt_jit_relax(struct jit_ctx *c)
     if (!c->shift[0] || !c->shift[1] || !heads || !tgt)
         return -BPFRT_ENOMEM;
     /* make short what fits, until nothing changes */
+    bool misfit = false;
     if (c->aligned) {
         place_long(c, heads);
+        for (bool first = true, more = true; more; first = false, c->passes++)
+            more = sweep(c, first, heads, tgt, &misfit, true);
     } else {
-        bpfrt_memset(c->shift[0], 0, ((size_t)n + 1) * sizeof(int32_t));
-        c->cold_base = c->hot.len;
+        for (bool more = sweep_back(c, tgt); c->passes++, more;)
+            more = sweep(c, false, heads, tgt, &misfit, false);
     }
-    bool misfit = false;
-    for (bool first = true, more = true; more; first = false, c->passes++)
-        more = c->aligned ? sweep(c, first, heads, tgt, &misfit, true) : sweep(c, first, heads, tgt, &misfit, false);
     if (misfit) {
         int32_t *next = bpfrt_jit_scratch_get(c, ((size_t)n + 1) * sizeof(int32_t), false);
         if (!next)
