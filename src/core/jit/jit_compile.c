@@ -323,6 +323,18 @@ static inline bool names_r10(const struct interp_slot *d)
     return (d->dst == BPF_REG_10) | (d->src == BPF_REG_10);
 }
 
+/* Some instruction names r10. Asked apart from the scan, and only where
+ * the answer matters: most programs name it within their first few
+ * instructions, and a test per instruction in the scan cost about a cycle
+ * an instruction. */
+static bool any_names_r10(const struct interp_slot *slots, uint32_t len)
+{
+    for (uint32_t pc = 0; pc < len; pc++)
+        if (names_r10(&slots[pc]))
+            return true;
+    return false;
+}
+
 /* The functions (the entry and every local call's target: Linux's
  * subprograms, contiguous) and what a call to each may change, its callees
  * included: a call site saves only those of r6-r9 (callee-saved in eBPF).
@@ -496,11 +508,9 @@ int bpfrt_jit_compile(struct bpfrt_prog *prog, struct jit_prog *jp, char *msg, s
     const struct interp_slot *slots = c.slots = jp->vm->slots;
     const struct op_row *row = ops();
     uint32_t seen = 0, nenter = 0;
-    bool any_r10 = false;
     for (uint32_t pc = 0; pc < len; pc++) {
         uint8_t f = row[slots[pc].op].scan;
         seen |= f;
-        any_r10 |= names_r10(&slots[pc]);
         enters[nenter] = pc;
         nenter += (f & SCAN_ENTERS) != 0;
     }
@@ -545,7 +555,7 @@ int bpfrt_jit_compile(struct bpfrt_prog *prog, struct jit_prog *jp, char *msg, s
      * aligned (emit_call.c, local_call); so do the runs of a program that
      * may tail-call one (its target runs on the caller's stack). */
     jp->align_top = c.mode != JIT_CHECKED && ((c.frame_test && !jp->frames) || c.may_tail_call);
-    if (c.mode != JIT_CHECKED && !any_r10 && !jp->calls_out)
+    if (c.mode != JIT_CHECKED && !jp->calls_out && !any_names_r10(slots, len))
         jp->entry_zero = 0;
     if (!err)
         err = emit_all(&c);
