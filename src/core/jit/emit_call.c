@@ -83,7 +83,7 @@ static void after_helper(struct jit_ctx *c)
     bpfrt_x86_load(x, 4, false, JIT_T2, JIT_T1, (int32_t)__builtin_offsetof(struct bpfrt_run, error));
     bpfrt_x86_alu_rm(x, X86_OR, 8, JIT_T2, JIT_T1, (int32_t)__builtin_offsetof(struct bpfrt_run, tail_call_target));
     bpfrt_x86_jcc_rel8(x, X86_CC_E, X86_CALL32_LEN + JIT_ACCESS_NOP);
-    bpfrt_jit_call_label(c, x, c->stub[JIT_STUB_HELPER]);
+    bpfrt_jit_call_label(c, x, JIT_STUB_HELPER);
     bpfrt_x86_nop(x, JIT_ACCESS_NOP);
     uint32_t pc = c->pc;
     bpfrt_memcpy(x->code + x->len - 4, &pc, 4);
@@ -133,7 +133,7 @@ static void local_call(struct jit_ctx *c, int64_t target)
         bpfrt_jit_label_bind(c, x, back);
         bpfrt_jit_label_bind(c, y, slow);
         bpfrt_x86_mov_r32_imm(y, JIT_T1, c->pc);
-        bpfrt_jit_call_label(c, y, c->stub[JIT_STUB_FRAME]);
+        bpfrt_jit_call_label(c, y, JIT_STUB_FRAME);
         bpfrt_jit_jump_label(c, y, -1, back);
     }
     if (c->mode == JIT_CHECKED) {
@@ -142,7 +142,7 @@ static void local_call(struct jit_ctx *c, int64_t target)
         bpfrt_jit_jump_label(c, x, X86_CC_L, out);
         bpfrt_jit_label_bind(c, y, out);
         bpfrt_x86_mov_r32_imm(y, JIT_T1, JIT_PACK(JIT_RAISE_BUDGET, c->pc));
-        bpfrt_jit_jump_label(c, y, -1, c->stub[JIT_STUB_RAISE]);
+        bpfrt_jit_jump_label(c, y, -1, JIT_STUB_RAISE);
     }
     if (c->has_may_goto) {
         bpfrt_x86_load(x, 8, false, JIT_T1, JIT_EX, JIT_OFF(top));
@@ -223,7 +223,7 @@ static void helper_direct(struct jit_ctx *c, const struct bpfrt_helper_proto *hp
 void bpfrt_jit_emit_call_checked_stub(struct jit_ctx *c)
 {
     struct x86 *x = &c->hot;
-    bpfrt_jit_label_bind(c, x, c->stub[JIT_STUB_CALL_CHECKED]);
+    bpfrt_jit_label_bind(c, x, JIT_STUB_CALL_CHECKED);
     push_regs_block(x);
     bpfrt_x86_alu_ri(x, X86_SUB, 8, X86_RSP, 8); /* (entered 8 mod 16, six pushes) */
     before_c_call(c, x);
@@ -245,7 +245,7 @@ static void helper_checked(struct jit_ctx *c, const struct bpfrt_helper_proto *h
     struct x86 *x = &c->hot;
     bpfrt_x86_mov_r32_imm(x, JIT_T1, c->pc);
     bpfrt_x86_movabs(x, JIT_T2, (uint64_t)(uintptr_t)hp);
-    bpfrt_jit_call_label(c, x, c->stub[JIT_STUB_CALL_CHECKED]);
+    bpfrt_jit_call_label(c, x, JIT_STUB_CALL_CHECKED);
     after_helper(c);
 }
 
@@ -302,7 +302,7 @@ void bpfrt_jit_emit_call(struct jit_ctx *c, const struct interp_slot *d)
     }
     default: /* kfuncs: refused by the interpreter's decoder before we get here */
         bpfrt_x86_mov_r32_imm(&c->hot, JIT_T1, JIT_PACK(JIT_RAISE_BAD_INSN, c->pc));
-        bpfrt_jit_jump_label(c, &c->hot, -1, c->stub[JIT_STUB_RAISE]);
+        bpfrt_jit_jump_label(c, &c->hot, -1, JIT_STUB_RAISE);
         break;
     }
 }

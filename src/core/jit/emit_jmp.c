@@ -19,7 +19,7 @@ static uint32_t cold_raise(struct jit_ctx *c, enum jit_raise_kind kind)
     uint32_t l = bpfrt_jit_label_new(c);
     bpfrt_jit_label_bind(c, &c->cold, l);
     bpfrt_x86_mov_r32_imm(&c->cold, JIT_T1, JIT_PACK(kind, c->pc));
-    bpfrt_jit_jump_label(c, &c->cold, -1, c->stub[JIT_STUB_RAISE]);
+    bpfrt_jit_jump_label(c, &c->cold, -1, JIT_STUB_RAISE);
     return l;
 }
 

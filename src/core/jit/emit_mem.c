@@ -122,7 +122,7 @@ static void check_access(struct jit_ctx *c, int base, int16_t off, unsigned size
     bpfrt_memcpy(x->code + x->len - 4, &info, 4);
     uint32_t end = x->len;
     x->len -= JIT_ACCESS_NOP; /* (the call's end, for its record) */
-    jit_record(c, x, JIT_EV_CALL, c->stub[JIT_STUB_ACCESS]);
+    jit_record(c, x, JIT_EV_CALL, JIT_STUB_ACCESS);
     x->len = end;
 }
 

@@ -215,7 +215,6 @@ struct jit_ctx {
     uint32_t *addr;               /* image offset of each instruction, len + 1 */
     uint32_t cold_base, image_len, passes;
     bool aligned;                 /* loop heads are padded */
-    uint32_t stub[JIT_STUB_COUNT];/* label ids of the stubs */
     int err;
     /* last: a compile clears the fields above, not the scratch's
      * bookkeeping of heap pieces (a kilobyte; jit_scratch.c sets what it

@@ -283,7 +283,7 @@ static void emit_unclaimed(struct jit_ctx *c, const struct interp_slot *d)
 {
     (void)d;
     bpfrt_x86_mov_r32_imm(&c->hot, JIT_T1, JIT_PACK(JIT_RAISE_BAD_INSN, c->pc));
-    bpfrt_jit_jump_label(c, &c->hot, -1, c->stub[JIT_STUB_RAISE]);
+    bpfrt_jit_jump_label(c, &c->hot, -1, JIT_STUB_RAISE);
 }
 
 static const struct op_row *ops(void)
@@ -385,8 +385,11 @@ static bool find_callee_writes(struct jit_ctx *c)
 
 static int emit_all(struct jit_ctx *c)
 {
-    for (int i = 0; i < JIT_STUB_COUNT; i++)
-        c->stub[i] = bpfrt_jit_label_new(c);
+    /* the stubs' labels are the first, numbered as enum jit_stub (the
+     * context's labels hold at least 32) */
+    _Static_assert(JIT_STUB_COUNT <= 32, "the stubs' labels fit the first records");
+    bpfrt_memset(c->labels, 0, JIT_STUB_COUNT * sizeof(*c->labels));
+    c->nlabels = JIT_STUB_COUNT;
     bpfrt_jit_emit_stubs(c);
     /* locals, not c's fields: those are reloaded after every emitter */
     const struct interp_slot *slots = c->slots;

@@ -47,10 +47,10 @@ static void stub_entry(struct jit_ctx *c, bool checked)
     for (unsigned i = 0; i < sizeof(zeroed); i++)
         bpfrt_x86_alu_rr(x, X86_XOR, 4, jit_reg[zeroed[i]], jit_reg[zeroed[i]]);
     bpfrt_x86_call_r(x, JIT_T2);
-    bpfrt_jit_label_bind(c, x, c->stub[JIT_STUB_EXIT_STORE]);
+    bpfrt_jit_label_bind(c, x, JIT_STUB_EXIT_STORE);
     if (checked)
         bpfrt_x86_store(x, 8, JIT_EX, JIT_OFF(vm.budget), JIT_BUDGET);
-    bpfrt_jit_label_bind(c, x, c->stub[JIT_STUB_EPILOGUE]);
+    bpfrt_jit_label_bind(c, x, JIT_STUB_EPILOGUE);
     bpfrt_x86_alu_ri(x, X86_ADD, 8, X86_RSP, 8);
     bpfrt_x86_pop_m(x, JIT_EX, JIT_OFF(unwind_rsp));
     for (int i = (int)sizeof(callee_saved) - 1; i >= 0; i--)
@@ -59,18 +59,18 @@ static void stub_entry(struct jit_ctx *c, bool checked)
     /* A fault: back to the innermost entry with r0 = 0 (run->error says
      * why). A hand-off (tail call left for bpfrt_prog_run): the same with
      * r0 kept. */
-    bpfrt_jit_label_bind(c, x, c->stub[JIT_STUB_UNWIND]);
+    bpfrt_jit_label_bind(c, x, JIT_STUB_UNWIND);
     bpfrt_x86_alu_rr(x, X86_XOR, 4, X86_RAX, X86_RAX);
-    bpfrt_jit_label_bind(c, x, c->stub[JIT_STUB_LEAVE]);
+    bpfrt_jit_label_bind(c, x, JIT_STUB_LEAVE);
     bpfrt_x86_load(x, 8, false, X86_RSP, JIT_EX, JIT_OFF(unwind_rsp));
-    bpfrt_jit_jump_back(c, x, -1, c->stub[JIT_STUB_EXIT_STORE]);
+    bpfrt_jit_jump_back(c, x, -1, JIT_STUB_EXIT_STORE);
 }
 
 /* Reached by jmp with r10d = JIT_PACK(kind, pc): records the error, unwinds. */
 static void stub_raise(struct jit_ctx *c, bool checked)
 {
     struct x86 *x = &c->hot;
-    bpfrt_jit_label_bind(c, x, c->stub[JIT_STUB_RAISE]);
+    bpfrt_jit_label_bind(c, x, JIT_STUB_RAISE);
     if (checked)
         bpfrt_x86_store(x, 8, JIT_EX, JIT_OFF(vm.budget), JIT_BUDGET);
     bpfrt_x86_lea(x, X86_RDI, JIT_EX, -JIT_EX_BIAS);
@@ -80,7 +80,7 @@ static void stub_raise(struct jit_ctx *c, bool checked)
     bpfrt_jit_call_abs(x, X86_RAX, (const void *)bpfrt_jit_raise);
     if (checked)
         bpfrt_x86_load(x, 8, false, JIT_BUDGET, JIT_EX, JIT_OFF(vm.budget));
-    bpfrt_jit_jump_back(c, x, -1, c->stub[JIT_STUB_UNWIND]);
+    bpfrt_jit_jump_back(c, x, -1, JIT_STUB_UNWIND);
 }
 
 /* Called with r11 = a, r10d = b: calls fn(ex, a, b, &val, r10) with every
@@ -92,7 +92,7 @@ static void stub_raise(struct jit_ctx *c, bool checked)
 static void stub_slow(struct jit_ctx *c, enum jit_stub which, const void *fn, int pad)
 {
     struct x86 *x = &c->hot;
-    bpfrt_jit_label_bind(c, x, c->stub[which]);
+    bpfrt_jit_label_bind(c, x, which);
     for (unsigned i = 0; i < NSLOW; i++)
         bpfrt_x86_push(x, slow_saved[i]);
     bpfrt_x86_alu_ri(x, X86_SUB, 8, X86_RSP, pad); /* val at [rsp] */
@@ -107,7 +107,7 @@ static void stub_slow(struct jit_ctx *c, enum jit_stub which, const void *fn, in
     bpfrt_x86_alu_ri(x, X86_CMP, 4, X86_RAX, 1);
     for (int i = (int)NSLOW - 1; i >= 0; i--)
         bpfrt_x86_pop(x, slow_saved[i]);
-    bpfrt_jit_jump_back(c, x, X86_CC_B, c->stub[JIT_STUB_UNWIND]);
+    bpfrt_jit_jump_back(c, x, X86_CC_B, JIT_STUB_UNWIND);
     bpfrt_x86_ret(x);
 }
 
@@ -119,7 +119,7 @@ static void stub_slow(struct jit_ctx *c, enum jit_stub which, const void *fn, in
 static void stub_access(struct jit_ctx *c)
 {
     struct x86 *x = &c->hot;
-    bpfrt_jit_label_bind(c, x, c->stub[JIT_STUB_ACCESS]);
+    bpfrt_jit_label_bind(c, x, JIT_STUB_ACCESS);
     for (unsigned i = 0; i < JIT_ACCESS_SAVED; i++)
         bpfrt_x86_push(x, jit_access_saved[i]);
     /* entered with rsp 8 mod 16 (a frame's code calls it), 12 pushes */
@@ -133,14 +133,14 @@ static void stub_access(struct jit_ctx *c)
     bpfrt_x86_test_rr(x, 4, X86_RAX, X86_RAX);
     for (int i = JIT_ACCESS_SAVED - 1; i >= 0; i--)
         bpfrt_x86_pop(x, jit_access_saved[i]);
-    bpfrt_jit_jump_back(c, x, X86_CC_E, c->stub[JIT_STUB_UNWIND]);
+    bpfrt_jit_jump_back(c, x, X86_CC_E, JIT_STUB_UNWIND);
     bpfrt_x86_ret(x);
 }
 
 /* A call to a stub emitted before (the stubs' calls): its final rel32. */
 static void call_back(struct jit_ctx *c, struct x86 *x, enum jit_stub which)
 {
-    struct jit_label to = c->labels[c->stub[which]];
+    struct jit_label to = c->labels[which];
     bpfrt_x86_call_rel32(x, (int32_t)((int64_t)to.pos - (x->len + X86_CALL32_LEN)));
 }
 
@@ -153,7 +153,7 @@ static void call_back(struct jit_ctx *c, struct x86 *x, enum jit_stub which)
 static void stub_helper(struct jit_ctx *c, bool checked)
 {
     struct x86 *x = &c->hot;
-    bpfrt_jit_label_bind(c, x, c->stub[JIT_STUB_HELPER]);
+    bpfrt_jit_label_bind(c, x, JIT_STUB_HELPER);
     bpfrt_x86_load(x, 8, false, JIT_T1, X86_RSP, 0);
     bpfrt_x86_load(x, 4, false, JIT_T1, JIT_T1, 3); /* the nop's displacement: the pc */
     bpfrt_x86_load(x, 8, false, JIT_T2, JIT_EX, JIT_OFF(run));
@@ -161,11 +161,11 @@ static void stub_helper(struct jit_ctx *c, bool checked)
     bpfrt_x86_jcc_rel8(x, X86_CC_E, 0);
     uint32_t to_tail = x->len;
     bpfrt_x86_alu_ri(x, X86_OR, 4, JIT_T1, (int32_t)JIT_PACK(JIT_RAISE_HELPER, 0));
-    bpfrt_jit_jump_back(c, x, -1, c->stub[JIT_STUB_RAISE]); /* (it realigns rsp) */
+    bpfrt_jit_jump_back(c, x, -1, JIT_STUB_RAISE); /* (it realigns rsp) */
     x->code[to_tail - 1] = (uint8_t)(x->len - to_tail);
     bpfrt_x86_alu_ri(x, X86_ADD, 8, X86_RSP, 8); /* no return: the frame's code continues elsewhere */
     call_back(c, x, JIT_STUB_TAIL);
-    bpfrt_jit_jump_back(c, x, X86_CC_E, c->stub[JIT_STUB_LEAVE]); /* left to bpfrt_prog_run */
+    bpfrt_jit_jump_back(c, x, X86_CC_E, JIT_STUB_LEAVE); /* left to bpfrt_prog_run */
     if (checked)
         bpfrt_x86_load(x, 8, false, JIT_BUDGET, JIT_EX, JIT_OFF(vm.budget));
     bpfrt_x86_load(x, 8, false, jit_reg[1], JIT_EX, JIT_OFF(ctx));
@@ -240,5 +240,5 @@ void bpfrt_jit_emit_stubs(struct jit_ctx *c)
 void bpfrt_jit_emit_fell_off(struct jit_ctx *c)
 {
     bpfrt_x86_mov_r32_imm(&c->hot, JIT_T1, JIT_PACK(JIT_RAISE_FELL_OFF, c->len - 1));
-    bpfrt_jit_jump_label(c, &c->hot, -1, c->stub[JIT_STUB_RAISE]);
+    bpfrt_jit_jump_label(c, &c->hot, -1, JIT_STUB_RAISE);
 }
