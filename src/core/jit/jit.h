@@ -181,7 +181,7 @@ struct jit_scratch {
     unsigned nheap;
 };
 
-struct jit_ctx {
+struct __attribute__((aligned(16))) jit_ctx {
     struct bpfrt_prog *prog;
     struct jit_prog *jp;
     const struct interp_slot *slots; /* the interpreter's decoded instructions */

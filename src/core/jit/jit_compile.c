@@ -450,6 +450,20 @@ static bool cpu_has_bmi2(struct bpfrt_runtime *rt)
     return has;
 }
 
+/* Clears the context but its scratch bookkeeping, 16 bytes a store: gcc
+ * makes a memset of this size a `rep stos`, whose start-up (tens of
+ * cycles) is most of the clearing. */
+static void zero_head(struct jit_ctx *c)
+{
+    typedef uint64_t v2 __attribute__((vector_size(16)));
+    enum { N = __builtin_offsetof(struct jit_ctx, scratch) / 16 };
+    v2 *p = (v2 *)(void *)c;
+#pragma GCC unroll 32
+    for (unsigned i = 0; i < N; i++)
+        p[i] = (v2){ 0, 0 };
+    bpfrt_memset((uint8_t *)c + 16 * N, 0, __builtin_offsetof(struct jit_ctx, scratch) % 16);
+}
+
 static uint64_t now_ns(const struct bpfrt_platform *plat)
 {
     return plat->ktime_ns ? plat->ktime_ns(plat->ctx) : 0;
@@ -462,7 +476,7 @@ int bpfrt_jit_compile(struct bpfrt_prog *prog, struct jit_prog *jp, char *msg, s
     uint64_t t_start = now_ns(plat);
     uint32_t len = prog->len;
     struct jit_ctx c;
-    bpfrt_memset(&c, 0, __builtin_offsetof(struct jit_ctx, scratch));
+    zero_head(&c);
     c.prog = prog;
     c.jp = jp;
     c.len = len;
