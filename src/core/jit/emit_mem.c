@@ -44,8 +44,7 @@ static bool frame_local(uint8_t reg, int16_t off, unsigned size)
  * current frame's stack; out of both, a call to the access stub, followed
  * by the nop that describes the access (jit.h, JIT_ACCESS_NOP). Its bytes
  * depend only on the cache and the size (the nop's info is patched in),
- * so they are built once per process and copied (state as the stubs'
- * templates: 0 empty, 1 being built, 2 ready). */
+ * so they are built once per process and copied (jit_once_*). */
 #define CHECK_TMPL_MAX 48
 static struct check_tmpl {
     uint8_t len;
@@ -87,19 +86,17 @@ static void check_test(struct x86 *x, bool load, unsigned si)
 {
     struct check_tmpl *t = &check_tmpl[load][si];
     int *state = &check_tmpl_state[load][si];
-    int st = __atomic_load_n(state, __ATOMIC_ACQUIRE);
-    if (st == 2) {
+    if (jit_once_ready(state)) {
         bpfrt_memcpy(x->code + x->len, t->code, CHECK_TMPL_MAX);
         x->len += t->len;
         return;
     }
     uint32_t from = x->len;
     emit_check_test(x, load, si);
-    if (st == 0 && x->len - from <= CHECK_TMPL_MAX &&
-        __atomic_compare_exchange_n(state, &st, 1, false, __ATOMIC_ACQUIRE, __ATOMIC_RELAXED)) {
+    if (x->len - from <= CHECK_TMPL_MAX && jit_once_claim(state)) {
         t->len = (uint8_t)(x->len - from);
         bpfrt_memcpy(t->code, x->code + from, t->len);
-        __atomic_store_n(state, 2, __ATOMIC_RELEASE);
+        jit_once_publish(state);
     }
 }
 

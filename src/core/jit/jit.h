@@ -443,6 +443,28 @@ static inline void bpfrt_jit_call_abs(struct x86 *x, int reg, const void *fn)
     bpfrt_x86_call_r(x, reg);
 }
 
+/* ---- code built once per process and copied into later compiles ----
+ * (emit_mem.c's access tests, jit_stubs.c's stubs). Its state: 0 empty,
+ * 1 being built by the compile that claimed it, 2 ready; a compile that
+ * finds it being built emits its own code. */
+static inline bool jit_once_ready(const int *state)
+{
+    return __atomic_load_n(state, __ATOMIC_ACQUIRE) == 2;
+}
+
+/* True for the one compile that is to build it (0 -> 1). */
+static inline bool jit_once_claim(int *state)
+{
+    int empty = 0;
+    return __atomic_compare_exchange_n(state, &empty, 1, false, __ATOMIC_ACQUIRE, __ATOMIC_RELAXED);
+}
+
+/* Built: later compiles copy it. */
+static inline void jit_once_publish(int *state)
+{
+    __atomic_store_n(state, 2, __ATOMIC_RELEASE);
+}
+
 /* ---- emitters (tables in jit_compile.c) ---- */
 /* The emitter of an ALU or ALU32 op (one per op, its traits constant). */
 jit_emit_fn bpfrt_jit_alu_emitter(uint16_t op);

@@ -198,10 +198,8 @@ static void emit_stubs(struct jit_ctx *c, unsigned v)
  * all go back to a stub emitted before them, at their final size
  * (bpfrt_jit_jump_back): the stubs leave the relaxation nothing to do.
  * Emitting them took about 0.1 us a compile, a third of a small program's
- * emission. A template is published once (state 0: empty, 1: being built
- * by the compile that claimed it, 2: ready); a compile finding it being
- * built emits the stubs itself. The code holds the slow paths' absolute
- * addresses: the same for the whole process. */
+ * emission. A template is published once (jit_once_*). The code holds
+ * the slow paths' absolute addresses: the same for the whole process. */
 #define STUB_CODE_MAX 640 /* (the largest variant: 534 bytes) */
 static struct stub_template {
     uint32_t len;
@@ -216,8 +214,7 @@ void bpfrt_jit_emit_stubs(struct jit_ctx *c)
                  (c->frame_test ? STUB_FRAME : 0) | (c->may_tail_call ? STUB_TAIL : 0) |
                  (c->mode == JIT_CHECKED && c->jp->calls_out ? STUB_CALLS : 0);
     struct stub_template *t = &templates[v];
-    int state = __atomic_load_n(&template_state[v], __ATOMIC_ACQUIRE);
-    if (state == 2 && c->hot.len == 0 && c->nadj[0] == 0 && c->nlabels == JIT_STUB_COUNT) {
+    if (jit_once_ready(&template_state[v]) && c->hot.len == 0 && c->nadj[0] == 0 && c->nlabels == JIT_STUB_COUNT) {
         bpfrt_memcpy(c->hot.code, t->code, t->len);
         c->hot.len = t->len;
         bpfrt_memcpy(c->labels, t->labels, sizeof(t->labels));
@@ -226,14 +223,13 @@ void bpfrt_jit_emit_stubs(struct jit_ctx *c)
     emit_stubs(c, v);
     /* the first compile of a variant keeps what it emitted, if it is
      * the whole hot stream so far, recorded nothing and fits */
-    if (state != 0 || c->err || c->hot.len > STUB_CODE_MAX || c->nadj[0] || c->nfix[0] || c->nfix[1] ||
-        c->nadj[1] || c->cold.len || c->nlabels != JIT_STUB_COUNT ||
-        !__atomic_compare_exchange_n(&template_state[v], &state, 1, false, __ATOMIC_ACQUIRE, __ATOMIC_RELAXED))
+    if (c->err || c->hot.len > STUB_CODE_MAX || c->nadj[0] || c->nfix[0] || c->nfix[1] || c->nadj[1] ||
+        c->cold.len || c->nlabels != JIT_STUB_COUNT || !jit_once_claim(&template_state[v]))
         return;
     t->len = c->hot.len;
     bpfrt_memcpy(t->code, c->hot.code, t->len);
     bpfrt_memcpy(t->labels, c->labels, sizeof(t->labels));
-    __atomic_store_n(&template_state[v], 2, __ATOMIC_RELEASE);
+    jit_once_publish(&template_state[v]);
 }
 
 /* After the last instruction: only an unvalidated program gets here. */
