@@ -131,10 +131,11 @@ static uint64_t h_mix(uint64_t r1, uint64_t r2, uint64_t r3, uint64_t r4, uint64
 {
     uint64_t v = (r1 * 3) ^ (r2 + r3) ^ (r4 << 7) ^ (r5 >> 3);
 #if defined(__x86_64__)
-    /* clobber every argument register, as the SysV ABI allows: an r1-r5
-     * the JIT's liveness wrongly finds dead after the call then differs */
-    __asm__ volatile("xor %%edi, %%edi\n\txor %%esi, %%esi\n\txor %%edx, %%edx\n\t"
-                     "xor %%ecx, %%ecx\n\txor %%r8d, %%r8d" ::: "rdi", "rsi", "rdx", "rcx", "r8");
+    /* clobber every argument register, as the SysV ABI allows, with a
+     * pattern: an r1-r5 the JIT leaves uncleared after the call then
+     * differs from the interpreter's 0 */
+    __asm__ volatile("mov $0x5a5a5a5a, %%edi\n\tmov %%edi, %%esi\n\tmov %%edi, %%edx\n\t"
+                     "mov %%edi, %%ecx\n\tmov %%edi, %%r8d" ::: "rdi", "rsi", "rdx", "rcx", "r8");
 #endif
     return v;
 }
@@ -353,7 +354,7 @@ static void gen_jump(struct gen *g, struct jump *jumps, uint32_t *njumps, bool b
 static void gen_helper(struct gen *g, bool have_cb)
 {
     switch (below(have_cb ? 5 : 4)) {
-    case 0: /* scalar: r1-r5 must survive */
+    case 0: /* scalar: r1-r5 read 0 after it */
         put(g, CALL_HELPER(H_MIX));
         break;
     case 1: { /* memory argument: the input, maybe too long */

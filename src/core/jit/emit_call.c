@@ -2,10 +2,10 @@
  * registers, run goes in r9), bpf-to-bpf calls, callx, and LD_ABS/LD_IND
  * (Linux: emit_call, the BPF_CALL case of do_jit, emit_bpf_tail_call_*).
  *
- * As in the interpreter, r1-r5 keep their values across a helper call;
- * the registers are saved only where a later instruction may read them
- * (the liveness pass in jit_compile.c). After every helper the run's error
- * and tail-call target are tested. A local call saves r6-r10 on the native
+ * As in the interpreter, r1-r5 read 0 after a helper call (and LD_ABS):
+ * nothing is saved around the call, and five xors clear what the C code
+ * left (a verified program never reads them: neither). After every helper
+ * the run's error and tail-call target are tested. A local call saves r6-r10 on the native
  * stack, lowers r10 by a frame and calls the target; `exit` returns.
  * Which frames a verified program's calls reach, and how much of each it
  * can read, comes from the verifier's facts (bpfrt_jit_plan_frames). */
@@ -71,7 +71,17 @@ static inline void after_c_call(struct jit_ctx *c, struct x86 *x)
         bpfrt_x86_load(x, 8, false, JIT_BUDGET, JIT_EX, JIT_OFF(vm.budget));
 }
 
-/* After a helper returned r0: a failed run unwinds (naming this
+/* r1-r5 as an unverified program finds them after a helper call: 0
+ * (xor: a zero idiom the CPU drops at renaming). */
+static void clobber_args(const struct jit_ctx *c, struct x86 *x)
+{
+    if (c->facts)
+        return;
+    for (uint8_t r = 1; r <= 5; r++)
+        bpfrt_x86_alu_rr(x, X86_XOR, 4, R(r), R(r));
+}
+
+/* After a helper returned r0, r1-r5 cleared: a failed run unwinds (naming this
  * instruction), a tail call replaces the frame's program. Both are rare:
  * one test of run->error | run->tail_call_target inline, and a call to the
  * helper stub (jit_stubs.c) with the pc in the nop after it (jit.h,
@@ -79,6 +89,7 @@ static inline void after_c_call(struct jit_ctx *c, struct x86 *x)
 static void after_helper(struct jit_ctx *c)
 {
     struct x86 *x = &c->hot;
+    clobber_args(c, x); /* (before a tail call too: its target finds r2-r5 0) */
     bpfrt_x86_load(x, 8, false, JIT_T1, JIT_EX, JIT_OFF(run));
     bpfrt_x86_load(x, 4, false, JIT_T2, JIT_T1, (int32_t)__builtin_offsetof(struct bpfrt_run, error));
     bpfrt_x86_alu_rm(x, X86_OR, 8, JIT_T2, JIT_T1, (int32_t)__builtin_offsetof(struct bpfrt_run, tail_call_target));
@@ -196,11 +207,10 @@ static void sync_caches(struct x86 *x)
 static void helper_direct(struct jit_ctx *c, const struct bpfrt_helper_proto *hp)
 {
     struct x86 *x = &c->hot;
-    /* a tail call's target may read any of r1-r5; in a verified program
-     * the verifier's liveness says which are read (none: a helper call
-     * clobbers them, and reading one is refused) */
-    unsigned live = c->facts ? bpfrt_facts_live(c->facts, c->pc + 1) : bpfrt_jit_live_after(c, c->pc);
-    unsigned mask = hp->id == BPFRT_HELPER_TAIL_CALL ? REGS_ARGS : (live & REGS_ARGS);
+    /* unverified: none saved, r1-r5 read 0 after the call; verified: the
+     * verifier's liveness says which are read (none: reading one is
+     * refused; nor can a tail call's target, verified too, read r2-r5) */
+    unsigned mask = c->facts ? bpfrt_facts_live(c->facts, c->pc + 1) & REGS_ARGS : 0;
     unsigned n = save_regs(x, mask, false);
     before_c_call(c, x);
     bpfrt_x86_load(x, 8, false, X86_R9, JIT_EX, JIT_OFF(run));
@@ -312,11 +322,10 @@ void bpfrt_jit_emit_call(struct jit_ctx *c, const struct interp_slot *d)
 void bpfrt_jit_emit_ld_pkt(struct jit_ctx *c, const struct interp_slot *d)
 {
     struct x86 *x = &c->hot, *y = &c->cold;
-    /* out of bounds the frame returns: then its caller may read r1-r5 -
-     * unless the program is verified: the verifier's liveness then covers
-     * both ways (LD_ABS clobbers r1-r5, as a call does) */
-    unsigned mask = (c->facts ? bpfrt_facts_live(c->facts, c->pc + 1)
-                              : bpfrt_jit_live_after(c, c->pc) | (c->has_local_calls ? REGS_ARGS : 0)) & REGS_ARGS;
+    /* r1-r5 read 0 after it either way (in bounds, or out of bounds when
+     * the frame returns 0); in a verified program the verifier's liveness
+     * says which are read (LD_ABS clobbers r1-r5, as a call does) */
+    unsigned mask = c->facts ? bpfrt_facts_live(c->facts, c->pc + 1) & REGS_ARGS : 0;
     bool r9 = c->mode == JIT_CHECKED;
     unsigned n = save_regs(x, mask, r9);
     bool ind = !(bpfrt_op_info[d->op].flags & BPFRT_OPF_K);
@@ -334,6 +343,7 @@ void bpfrt_jit_emit_ld_pkt(struct jit_ctx *c, const struct interp_slot *d)
     bpfrt_x86_lea(x, X86_RDI, JIT_EX, -JIT_EX_BIAS);
     bpfrt_jit_call_abs(x, JIT_T1, (const void *)bpfrt_jit_ld_pkt);
     restore_regs(x, mask, r9, n);
+    clobber_args(c, x);
     uint32_t out = bpfrt_jit_label_new(c);
     bpfrt_x86_alu_ri(x, X86_CMP, 8, X86_RAX, -1);
     bpfrt_jit_jump_label(c, x, X86_CC_E, out);

@@ -432,10 +432,6 @@ static inline void bpfrt_jit_patch8(struct jit_ctx *c, struct x86 *x, uint32_t l
     bpfrt_jit_label_bind(c, x, label);
 }
 
-/* The r1-r5 (bits 1-5) a later instruction may read after instruction pc,
- * a helper call or LD_ABS/LD_IND of an unverified program (a bounded
- * forward walk; whatever it cannot decide counts as read). */
-uint8_t bpfrt_jit_live_after(const struct jit_ctx *c, uint32_t pc);
 /* movabs reg, fn; call reg. */
 static inline void bpfrt_jit_call_abs(struct x86 *x, int reg, const void *fn)
 {

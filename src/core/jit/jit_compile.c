@@ -4,8 +4,7 @@
  * once, every jump long; the relaxation (jit_layout.c: the pass loop of
  * Linux's x86 JIT over instruction addresses) chooses the shortest jumps;
  * linking copies the code into executable memory written through a
- * read-write mapping, then sealed read+execute. Helper calls save only the
- * r1-r5 a later instruction may read (bpfrt_jit_live_after).
+ * read-write mapping, then sealed read+execute.
  *
  * Image layout: [stubs][hot code, instruction by instruction][cold code:
  * slow paths, out of the straight line]. */
@@ -28,161 +27,13 @@ static const jit_emit_fn emit_kind[BPFRT_K_STREL + 1] = {
 
 #define TARGET_KINDS (1u << BPFRT_K_JA | 1u << BPFRT_K_JCOND | 1u << BPFRT_K_MAY_GOTO)
 
-/* ---- liveness of r1-r5 ---- */
-
-/* A register's bit among r1-r5 (bits 1-5), by its number: 0 for the others. */
-static const uint8_t arg_bit[16] = { 0, 1u << 1, 1u << 2, 1u << 3, 1u << 4, 1u << 5 };
-#define ARGS 0x3e
-
-/* What an op reads and writes of r1-r5 and where it goes next, as masks
- * (0 or all bits) the liveness walk applies without a branch: its dst and
- * src (a helper call's src is not a register), all of r1-r5 (a call's
- * arguments), or all of them when the program has local calls (an exit,
- * and LD_ABS/LD_IND, which exits the frame out of bounds: a caller sees
- * the callee's r1-r5); where it goes next (LIVE_FALL: on to the next
- * instruction, LIVE_JUMP: to its off, absolute; neither: an exit). An
- * ld_imm64's second half (BAD) passes through. Built once per op; the walk
- * below reads it. */
-enum { LIVE_FALL = 1, LIVE_JUMP = 2 };
-struct live_row {
-    uint8_t use_dst, use_src, def_dst, args, args_if_calls, flow;
-};
-
-static struct live_row live_row_of(uint16_t op)
-{
-    const struct bpfrt_op_info *info = &bpfrt_op_info[op];
-    uint8_t src = info->flags & BPFRT_OPF_K ? 0 : ARGS;
-    struct live_row r = { .flow = LIVE_FALL };
-    switch (info->kind) {
-    case BPFRT_K_ALU:
-        r.def_dst = ARGS;
-        r.use_dst = info->alu != BPFRT_ALU_MOV ? ARGS : 0;
-        r.use_src = info->alu != BPFRT_ALU_NEG ? src : 0;
-        break;
-    case BPFRT_K_MOVSX: case BPFRT_K_LDX: case BPFRT_K_LDACQ:
-        r.use_src = r.def_dst = ARGS;
-        break;
-    case BPFRT_K_END:
-        r.use_dst = r.def_dst = ARGS;
-        break;
-    case BPFRT_K_JCOND:
-        r.use_dst = ARGS;
-        r.use_src = src;
-        r.flow = LIVE_FALL | LIVE_JUMP;
-        break;
-    case BPFRT_K_MAY_GOTO:
-        r.flow = LIVE_FALL | LIVE_JUMP;
-        break;
-    case BPFRT_K_JA:
-        r.flow = LIVE_JUMP;
-        break;
-    case BPFRT_K_CALL:
-        r.args = ARGS;
-        r.use_dst = op == BPFRT_OP_CALLX ? ARGS : 0;
-        break;
-    case BPFRT_K_EXIT:
-        r.args_if_calls = ARGS;
-        r.flow = 0;
-        break;
-    case BPFRT_K_LDDW:
-        r.def_dst = ARGS;
-        break;
-    case BPFRT_K_LD_PKT:
-        r.use_src = src;
-        r.args_if_calls = ARGS;
-        break;
-    case BPFRT_K_ST:
-        r.use_dst = ARGS;
-        break;
-    case BPFRT_K_STX: case BPFRT_K_STREL: case BPFRT_K_ATOMIC:
-        r.use_dst = r.use_src = ARGS;
-        break;
-    default:
-        break;
-    }
-    return r;
-}
-
 /* What the compile needs of each op, one row per op (ops(), below, says
  * what each field holds). */
 struct op_row {
     jit_emit_fn emit;
     uint8_t scan;        /* SCAN_* */
-    struct live_row live;
 };
 static const struct op_row *ops(void);
-
-/* A forward walk from the instruction after pc, both ways at branches,
- * until each of r1-r5 is read (live) or written (dead); what is undecided
- * after WALK_BUDGET instructions counts as read. A path that comes back to
- * a loop's head (JIT_MARK_LOOP) with no register open that was not open
- * there before ends: what lies past the head was walked for those. A
- * helper call is usually a few instructions from the next call or the
- * exit, where the walk ends; a pass over the whole program (Linux's
- * verifier's compute_live_registers) cost several times more in checked
- * mode, where such calls are a hundred or more instructions apart. */
-#define WALK_BUDGET 64
-#define WALK_PATHS 8
-uint8_t bpfrt_jit_live_after(const struct jit_ctx *c, uint32_t pc)
-{
-    struct { uint32_t pc; uint8_t open; } stack[WALK_PATHS], heads[WALK_PATHS];
-    unsigned sp = 0, nheads = 0, budget = WALK_BUDGET;
-    const struct op_row *row = ops();
-    /* (locals: the compiler cannot keep c's fields in registers across
-     * the stores to the stacks) */
-    const struct interp_slot *slots = c->slots;
-    const uint8_t *marks = c->marks;
-    uint32_t len = c->len;
-    uint8_t if_calls = c->has_local_calls ? 0xff : 0, live = 0;
-    stack[sp].pc = pc + 1;
-    stack[sp++].open = ARGS;
-    while (sp) {
-        sp--;
-        uint32_t i = stack[sp].pc;
-        uint8_t open = stack[sp].open;
-        while (open) {
-            if (__builtin_expect((i >= len) | (budget == 0), 0)) {
-                live |= open;
-                break;
-            }
-            budget--;
-            if (__builtin_expect(marks[i] & JIT_MARK_LOOP, 0)) {
-                unsigned h = 0;
-                while (h < nheads && heads[h].pc != i)
-                    h++;
-                if (h < nheads && !(open & ~heads[h].open))
-                    break;
-                if (h < nheads)
-                    heads[h].open |= open;
-                else if (nheads < WALK_PATHS) {
-                    heads[nheads].pc = i;
-                    heads[nheads++].open = open;
-                }
-            }
-            const struct interp_slot *d = &slots[i];
-            const struct live_row *r = &row[d->op].live;
-            uint8_t dst = arg_bit[d->dst & 15], src = arg_bit[d->src & 15];
-            uint8_t use = (dst & r->use_dst) | (src & r->use_src) | r->args | (r->args_if_calls & if_calls);
-            live |= open & use;
-            open &= (uint8_t)~(use | (dst & r->def_dst));
-            i++; /* (an ld_imm64's second half passes through) */
-            if (__builtin_expect(r->flow == LIVE_FALL, 1))
-                continue;
-            if (!(r->flow & LIVE_FALL)) { /* ja: on at its target; an exit: the path ends */
-                i = (uint32_t)d->off;
-                open &= (uint8_t)-(r->flow != 0);
-                continue;
-            }
-            if (sp == WALK_PATHS) { /* a jump, but no room for its other way */
-                live |= open;
-                break;
-            }
-            stack[sp].pc = (uint32_t)d->off;
-            stack[sp++].open = open;
-        }
-    }
-    return live;
-}
 
 /* ---- what a bpf-to-bpf call may change ---- */
 
@@ -261,8 +112,7 @@ JIT_INLINE void start_insn(struct jit_ctx *c, uint32_t pc)
  * from bpfrt_op_info (the same rows whoever builds them): its emitter - the
  * compile dispatches once per instruction; ALU, conditional jump, load and
  * store ops have one of their own; BAD, the second half of an ld_imm64,
- * emits nothing - what the scan before the emission looks for, and what
- * it reads and writes of r1-r5 (the liveness walk above). */
+ * emits nothing - and what the scan before the emission looks for. */
 enum {
     SCAN_TARGET = 1, SCAN_LOCAL_CALL = 2, SCAN_TAIL_CALL = 4, SCAN_MAY_GOTO = 8,
     SCAN_CALLS_OUT = 16, /* a call into C: a helper (maybe bpf_tail_call), a kfunc, callx */
@@ -306,9 +156,6 @@ static const struct op_row *ops(void)
         __atomic_store_n(&op_rows[op].emit, fn ? fn : kind == BPFRT_K_BAD ? emit_nothing : emit_unclaimed,
                          __ATOMIC_RELAXED);
         __atomic_store_n(&op_rows[op].scan, f, __ATOMIC_RELAXED);
-        struct live_row lr = live_row_of((uint16_t)op);
-        for (size_t i = 0; i < sizeof(lr); i++) /* (byte by byte: racing builders store the same) */
-            __atomic_store_n((uint8_t *)&op_rows[op].live + i, ((const uint8_t *)&lr)[i], __ATOMIC_RELAXED);
     }
     __atomic_store_n(&op_rows[INTERP_OP_FELL_OFF].emit, emit_unclaimed, __ATOMIC_RELAXED);
     __atomic_store_n(&op_rows_ready, 1, __ATOMIC_RELEASE);
