@@ -20,6 +20,10 @@
  *   BPFRT_REAL_CORPUS=/path/to/ebpf-samples ctest -R loader_realworld -V
  *   build/test_loader_realworld /path/to/ebpf-samples [-v]
  *
+ * BPFRT_REAL_ENGINE=jit loads bpfrt's side into the JIT (verified mode
+ * with the verifier's facts, checked mode when it loads only unverified),
+ * so the same runs compare the JIT with Linux.
+ *
  * Skips, saying so, when no corpus is given (CI has no network) or when
  * bpf(2) is unavailable; nothing is pinned or attached in the kernel. */
 #define _GNU_SOURCE
@@ -176,6 +180,11 @@ static void compare_run(const char *label, struct bpfrt_object *kobj, struct bpf
     }
 }
 
+/* BPFRT_PROG_F_ENGINE of bpfrt's side (BPFRT_REAL_ENGINE), and how many of
+ * the programs it ran were JIT-compiled. */
+static uint32_t engine_flags;
+static unsigned jitted;
+
 static void compare_prog(const char *path, const char *rel, uint32_t idx, int def_type)
 {
     struct bpfrt_object_opts bo = {.default_prog_type = (uint32_t)def_type};
@@ -185,9 +194,9 @@ static void compare_prog(const char *path, const char *rel, uint32_t idx, int de
     struct bpfrt_object *kobj, *bobj, *uobj = NULL;
     char kerr[1024] = "", berr[1024] = "", uerr[1024] = "";
     int krc = load_alone(path, &ko, idx, 0, &kobj, kerr, sizeof(kerr));
-    int brc = load_alone(path, &bo, idx, 0, &bobj, berr, sizeof(berr));
+    int brc = load_alone(path, &bo, idx, engine_flags, &bobj, berr, sizeof(berr));
     /* refused verified: does it load unverified (then the verifier is why)? */
-    int urc = brc ? load_alone(path, &bo, idx, BPFRT_PROG_F_NO_VERIFY, &uobj, uerr, sizeof(uerr)) : 0;
+    int urc = brc ? load_alone(path, &bo, idx, engine_flags | BPFRT_PROG_F_NO_VERIFY, &uobj, uerr, sizeof(uerr)) : 0;
     struct bpfrt_object_prog *bp = bobj ? bpfrt_object_prog_at(bobj, idx) : NULL;
     char label[512];
     snprintf(label, sizeof(label), "%s:%s", rel, bp ? bpfrt_object_prog_name(bp) : "?");
@@ -230,8 +239,13 @@ static void compare_prog(const char *path, const char *rel, uint32_t idx, int de
     } else if (verbose) {
         printf("neither %s: Linux: %s | bpfrt: %s\n", label, kerr, berr);
     }
-    if (krc == 0 && (brc == 0 || urc == 0))
-        compare_run(label, kobj, brc == 0 ? bobj : uobj, idx);
+    if (krc == 0 && (brc == 0 || urc == 0)) {
+        struct bpfrt_object *run_obj = brc == 0 ? bobj : uobj;
+        int h = bpfrt_object_prog_handle(bpfrt_object_prog_at(run_obj, idx));
+        const struct bpfrt_prog *prog = h >= 0 ? bpfrt_prog_from_handle(crt, h) : NULL;
+        jitted += prog && prog->engine == BPFRT_ENGINE_JIT;
+        compare_run(label, kobj, run_obj, idx);
+    }
     bpfrt_object_close(kobj);
     bpfrt_object_close(bobj);
     bpfrt_object_close(uobj);
@@ -339,6 +353,11 @@ int main(int argc, char **argv)
                   "(e.g. a checkout of github.com/vbpf/ebpf-samples) to compare bpfrt with Linux on it ***");
     if (!kbpf_available())
         TEST_SKIP("*** bpf(2) not available here (needs root and a kernel with BPF): nothing to compare with ***");
+    const char *engine = getenv("BPFRT_REAL_ENGINE");
+    if (engine && strcmp(engine, "jit") == 0)
+        engine_flags = BPFRT_PROG_F_ENGINE(BPFRT_ENGINE_JIT);
+    else if (engine && strcmp(engine, "interp") != 0)
+        TEST_SKIP("*** BPFRT_REAL_ENGINE is interp (the default) or jit ***");
     if (bpfrt_runtime_create(bpfrt_platform_hosted(), &crt))
         return 1;
     bpfrt_runtime_set_trace_sink(crt, quiet_trace, NULL);
@@ -354,6 +373,8 @@ int main(int argc, char **argv)
     printf("test-run in both (%u inputs each): %u programs, %u agree, %u differ, %u differ but read the clock, "
            "random numbers, the task or the host's routes (or by design)\n",
            4u, runs.progs, runs.agree, runs.differ, runs.nondet);
+    printf("bpfrt's engine: %s (%u of the programs it loaded JIT-compiled)\n", engine_flags ? "jit" : "interp",
+           jitted);
     printf("\nrefused by bpfrt's verifier only (they load unverified): %u\n", tot.verifier_refused);
     for (unsigned i = 0; i < nr_vrefusals; i++)
         printf("  %s\n", vrefusals[i]);
