@@ -22,7 +22,9 @@
  *
  * BPFRT_REAL_ENGINE=jit loads bpfrt's side into the JIT (verified mode
  * with the verifier's facts, checked mode when it loads only unverified),
- * so the same runs compare the JIT with Linux.
+ * so the same runs compare the JIT with Linux; jit-unverified and
+ * interp-unverified run every program loaded unverified (checked mode:
+ * the sandbox on code Linux accepts).
  *
  * Skips, saying so, when no corpus is given (CI has no network) or when
  * bpf(2) is unavailable; nothing is pinned or attached in the kernel. */
@@ -180,9 +182,11 @@ static void compare_run(const char *label, struct bpfrt_object *kobj, struct bpf
     }
 }
 
-/* BPFRT_PROG_F_ENGINE of bpfrt's side (BPFRT_REAL_ENGINE), and how many of
- * the programs it ran were JIT-compiled. */
+/* BPFRT_PROG_F_ENGINE of bpfrt's side (BPFRT_REAL_ENGINE), whether its runs
+ * are of the program loaded unverified, and how many of the programs it ran
+ * were JIT-compiled. */
 static uint32_t engine_flags;
+static bool run_unverified;
 static unsigned jitted;
 
 static void compare_prog(const char *path, const char *rel, uint32_t idx, int def_type)
@@ -196,7 +200,9 @@ static void compare_prog(const char *path, const char *rel, uint32_t idx, int de
     int krc = load_alone(path, &ko, idx, 0, &kobj, kerr, sizeof(kerr));
     int brc = load_alone(path, &bo, idx, engine_flags, &bobj, berr, sizeof(berr));
     /* refused verified: does it load unverified (then the verifier is why)? */
-    int urc = brc ? load_alone(path, &bo, idx, engine_flags | BPFRT_PROG_F_NO_VERIFY, &uobj, uerr, sizeof(uerr)) : 0;
+    int urc = brc || run_unverified
+                  ? load_alone(path, &bo, idx, engine_flags | BPFRT_PROG_F_NO_VERIFY, &uobj, uerr, sizeof(uerr))
+                  : 0;
     struct bpfrt_object_prog *bp = bobj ? bpfrt_object_prog_at(bobj, idx) : NULL;
     char label[512];
     snprintf(label, sizeof(label), "%s:%s", rel, bp ? bpfrt_object_prog_name(bp) : "?");
@@ -239,8 +245,8 @@ static void compare_prog(const char *path, const char *rel, uint32_t idx, int de
     } else if (verbose) {
         printf("neither %s: Linux: %s | bpfrt: %s\n", label, kerr, berr);
     }
-    if (krc == 0 && (brc == 0 || urc == 0)) {
-        struct bpfrt_object *run_obj = brc == 0 ? bobj : uobj;
+    if (krc == 0 && (run_unverified ? urc == 0 : brc == 0 || urc == 0)) {
+        struct bpfrt_object *run_obj = brc == 0 && !run_unverified ? bobj : uobj;
         int h = bpfrt_object_prog_handle(bpfrt_object_prog_at(run_obj, idx));
         const struct bpfrt_prog *prog = h >= 0 ? bpfrt_prog_from_handle(crt, h) : NULL;
         jitted += prog && prog->engine == BPFRT_ENGINE_JIT;
@@ -354,10 +360,12 @@ int main(int argc, char **argv)
     if (!kbpf_available())
         TEST_SKIP("*** bpf(2) not available here (needs root and a kernel with BPF): nothing to compare with ***");
     const char *engine = getenv("BPFRT_REAL_ENGINE");
-    if (engine && strcmp(engine, "jit") == 0)
+    if (engine && strncmp(engine, "jit", 3) == 0)
         engine_flags = BPFRT_PROG_F_ENGINE(BPFRT_ENGINE_JIT);
-    else if (engine && strcmp(engine, "interp") != 0)
-        TEST_SKIP("*** BPFRT_REAL_ENGINE is interp (the default) or jit ***");
+    run_unverified = engine && strstr(engine, "-unverified");
+    if (engine && strcmp(engine, "jit") && strcmp(engine, "interp") && strcmp(engine, "jit-unverified") &&
+        strcmp(engine, "interp-unverified"))
+        TEST_SKIP("*** BPFRT_REAL_ENGINE is interp (the default), jit, interp-unverified or jit-unverified ***");
     if (bpfrt_runtime_create(bpfrt_platform_hosted(), &crt))
         return 1;
     bpfrt_runtime_set_trace_sink(crt, quiet_trace, NULL);
@@ -373,8 +381,8 @@ int main(int argc, char **argv)
     printf("test-run in both (%u inputs each): %u programs, %u agree, %u differ, %u differ but read the clock, "
            "random numbers, the task or the host's routes (or by design)\n",
            4u, runs.progs, runs.agree, runs.differ, runs.nondet);
-    printf("bpfrt's engine: %s (%u of the programs it loaded JIT-compiled)\n", engine_flags ? "jit" : "interp",
-           jitted);
+    printf("bpfrt's engine: %s%s (%u of the programs it loaded JIT-compiled)\n", engine_flags ? "jit" : "interp",
+           run_unverified ? ", every program loaded unverified" : "", jitted);
     printf("\nrefused by bpfrt's verifier only (they load unverified): %u\n", tot.verifier_refused);
     for (unsigned i = 0; i < nr_vrefusals; i++)
         printf("  %s\n", vrefusals[i]);
