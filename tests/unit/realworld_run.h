@@ -5,7 +5,10 @@
  * bpf_prog_test_run_{xdp,skb,raw_tp,syscall}, net/bpf/test_run.c).
  *
  * Packet programs get four frames one after the other (TCP SYN, UDP, ICMP
- * echo, ARP); raw tracepoints and syscall programs one zeroed context. Each
+ * echo, ARP), then BPFRT_REAL_PACKETS more (default 0): each of them one of
+ * the four with random bytes changed and its length cut at random, which
+ * takes real programs' parsers down their error paths; raw tracepoints and
+ * syscall programs one zeroed context. Each
  * run's errno, return value and output packet must agree; after the runs
  * the plain maps (hash, array, global data) must hold the same entries.
  * Per-CPU and LRU maps are left out (which CPU runs it, eviction order), as
@@ -19,6 +22,7 @@
 #include "bpfrt/object.h"
 #include "kernel_bpf.h"
 #include "test_corpus_util.h"
+#include "test_rng.h"
 
 struct run_totals {
     unsigned progs, agree, differ, nondet, kernel_no_run;
@@ -154,6 +158,14 @@ static bool maps_agree(int kfd, int bfd, uint32_t key_size, uint32_t value_size,
     return true;
 }
 
+/* The extra, corrupted frames (BPFRT_REAL_PACKETS), from a fixed seed. */
+static uint64_t corrupt_rng = 0x2545f4914f6cdd1dull;
+static unsigned extra_packets(void)
+{
+    const char *e = getenv("BPFRT_REAL_PACKETS");
+    return e ? (unsigned)strtoul(e, NULL, 10) : 0;
+}
+
 /* Runs program idx of the two objects (the kernel's, bpfrt's) on the same
  * inputs; true when everything agrees, else false with the first
  * difference in msg. */
@@ -169,11 +181,18 @@ static bool compare_runs(struct bpfrt_object *kobj, struct bpfrt_object *bobj, u
         build_ipv4(pkts[2], 1, ip4(172, 16, 0, 1), ip4(172, 16, 0, 9), 7, 1, 16, 0),
         build_arp(pkts[3]),
     };
-    unsigned runs = kind == RUN_PACKET ? 4 : 1;
+    unsigned runs = kind == RUN_PACKET ? 4 + extra_packets() : 1;
     static struct one_run kr, br;
     for (unsigned i = 0; i < runs; i++) {
-        side_run(true, bpfrt_object_prog_handle(kp), kind, pkts[i], lens[i], &kr);
-        side_run(false, bpfrt_object_prog_handle(bp), kind, pkts[i], lens[i], &br);
+        uint8_t frame[128];
+        uint32_t len = lens[i % 4];
+        memcpy(frame, pkts[i % 4], len);
+        for (unsigned k = 0; i >= 4 && k < 1 + test_xorshift64(&corrupt_rng) % 4; k++)
+            frame[test_xorshift64(&corrupt_rng) % len] = (uint8_t)test_xorshift64(&corrupt_rng);
+        if (i >= 4 && test_xorshift64(&corrupt_rng) % 2)
+            len = 14 + (uint32_t)(test_xorshift64(&corrupt_rng) % (len - 13)); /* an Ethernet header at least */
+        side_run(true, bpfrt_object_prog_handle(kp), kind, frame, len, &kr);
+        side_run(false, bpfrt_object_prog_handle(bp), kind, frame, len, &br);
         if (kr.rc != br.rc || (kr.rc == 0 && kr.retval != br.retval)) {
             snprintf(msg, msg_size, "input %u: Linux rc %ld retval %u, bpfrt rc %ld retval %u", i, kr.rc, kr.retval,
                      br.rc, br.retval);

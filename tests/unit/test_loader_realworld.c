@@ -380,7 +380,7 @@ int main(int argc, char **argv)
     printf("of them, %u load through BTF-typed kernel pointers (probes, verified)\n", tot.probes);
     printf("test-run in both (%u inputs each): %u programs, %u agree, %u differ, %u differ but read the clock, "
            "random numbers, the task or the host's routes (or by design)\n",
-           4u, runs.progs, runs.agree, runs.differ, runs.nondet);
+           4 + extra_packets(), runs.progs, runs.agree, runs.differ, runs.nondet);
     printf("bpfrt's engine: %s%s (%u of the programs it loaded JIT-compiled)\n", engine_flags ? "jit" : "interp",
            run_unverified ? ", every program loaded unverified" : "", jitted);
     printf("\nrefused by bpfrt's verifier only (they load unverified): %u\n", tot.verifier_refused);
