@@ -23,7 +23,9 @@
  * as the loader retries a refused load). For programs both accept whose
  * test has a __retval, both are test-run as Linux's runner runs them (64
  * zero bytes in, BPF_PROG_TYPE_SYSCALL with no input); where the kernel's
- * result is the expected one, bpfrt's must be too.
+ * result is the expected one, bpfrt's must be too. BPFRT_SELFTESTS_ENGINE=jit
+ * loads bpfrt's side into the JIT, so those runs are the JIT's (verified
+ * mode, with the verifier's facts).
  *
  * The objects are Linux's tools/testing/selftests/bpf/progs/verifier_*.c
  * compiled as its selftests Makefile compiles them, outside this
@@ -120,6 +122,9 @@ static void headline(const char *err, char *out, size_t size)
 }
 
 /* ---- loading ---- */
+
+/* BPFRT_PROG_F_ENGINE of bpfrt's side (BPFRT_SELFTESTS_ENGINE). */
+static uint32_t engine_flags;
 
 static int load_alone(const char *path, bool kernel, uint32_t idx, uint32_t flags, struct bpfrt_object **out,
                       char *err, size_t err_size)
@@ -307,7 +312,7 @@ static void compare_prog(const char *path, const char *file, uint32_t idx, const
     static char kerr[2048], berr[2048], uerr[2048];
     kerr[0] = berr[0] = uerr[0] = '\0';
     int krc = load_alone(path, true, idx, flags, &kobj, kerr, sizeof(kerr));
-    int brc = load_alone(path, false, idx, flags, &bobj, berr, sizeof(berr));
+    int brc = load_alone(path, false, idx, flags | engine_flags, &bobj, berr, sizeof(berr));
     const char *klog = kobj ? bpfrt_object_prog_log(bpfrt_object_prog_at(kobj, idx)) : "";
     const char *blog = bobj ? bpfrt_object_prog_log(bpfrt_object_prog_at(bobj, idx)) : "";
     /* the kernel refused before PROG_LOAD (an attach target, a kfunc the
@@ -338,7 +343,8 @@ static void compare_prog(const char *path, const char *file, uint32_t idx, const
         test_failed++;
         fprintf(stderr, "FALSE ACCEPT %s: kernel: %s\n", label, kerr);
     } else {
-        int urc = load_alone(path, false, idx, flags | BPFRT_PROG_F_NO_VERIFY, &uobj, uerr, sizeof(uerr));
+        int urc = load_alone(path, false, idx, flags | engine_flags | BPFRT_PROG_F_NO_VERIFY, &uobj, uerr,
+                             sizeof(uerr));
         v = urc == 0 && !lacks_feature(berr) ? FALSE_REFUSE_VERIFIER : FALSE_REFUSE_LACKS;
         headline(urc == 0 ? berr : uerr, cause, sizeof(cause));
         count_cause(v, cause, label);
@@ -444,7 +450,9 @@ static void check_floors(const char *dir)
 
 int main(int argc, char **argv)
 {
-    const char *dir = getenv("BPFRT_SELFTESTS_DIR"), *only = NULL;
+    const char *dir = getenv("BPFRT_SELFTESTS_DIR"), *only = NULL, *engine = getenv("BPFRT_SELFTESTS_ENGINE");
+    if (engine && strcmp(engine, "jit") == 0)
+        engine_flags = BPFRT_PROG_F_ENGINE(BPFRT_ENGINE_JIT);
     int pos = 0;
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "-v") == 0)
@@ -488,6 +496,7 @@ int main(int argc, char **argv)
     printf("__msg of programs both refuse: %u compared (the kernel's log matches), %u match bpfrt's log; "
            "%u not compared (the kernel's level-1 log does not match)\n",
            tot.msg_tested, tot.msg_agree, tot.msg_kernel_differs);
+    printf("bpfrt's engine: %s\n", engine_flags ? "jit" : "interp");
     printf("__retval of programs both accept: %u compared (the kernel's run gives it), %u agree; %u runs "
            "that give another value compared with the kernel's, %u agree; %u not compared (the kernel's run fails "
            "or gives another address)\n",

@@ -58,6 +58,10 @@ void bpfrt_jit_emit_ja(struct jit_ctx *c, const struct interp_slot *d)
 JIT_INLINE void emit_jcond(struct jit_ctx *c, const struct interp_slot *d, uint8_t cond, unsigned w, bool k)
 {
     struct x86 *x = &c->hot;
+    if (cond == BPFRT_JLT && w == 8 && __builtin_expect(c->pc == c->loop.back, 0)) {
+        bpfrt_jit_counted_loop_test(c, d); /* a counted loop's (jit_loops.c) */
+        return;
+    }
     if ((uint32_t)d->off == c->pc + 1)
         return; /* both ways lead to the next instruction */
     bool test = cond == BPFRT_JSET;

@@ -65,6 +65,7 @@ struct jit_prog {
     bool tails;                /* with facts: it may call bpf_tail_call (else its frames are zeroed only as deep as it reads) */
     bool calls_out;            /* it may call a helper (callx, kfunc): C may then reach the run's budget and state */
     bool align_top;            /* its runs' stack area ends on a JIT_FRAMES_SPAN boundary (trusted calls' depth test) */
+    uint32_t counted_loops;    /* loops closed on their counter's addition (jit_loops.c) */
     uint64_t compile_ns, exec_mem_ns;
 };
 
@@ -92,6 +93,7 @@ struct jit_exec {
     uint64_t top;              /* the entry frame's r10 (top of the stack area) */
     uint64_t cur_r10;          /* r10 of the frame that made the current helper call */
     uint64_t ctx;              /* run->ctx, r1 of a tail-call target */
+    uint64_t loop_limit;       /* the running counted loop's limit (jit_loops.c) */
     uint32_t may_goto[BPFRT_MAX_CALL_FRAMES];
     uint32_t cb_nest;          /* callbacks in progress */
     uint32_t exit_pc;          /* checked mode: the exit that ran last (the entry frame's, at the end) */
@@ -202,6 +204,12 @@ struct __attribute__((aligned(16))) jit_ctx {
     struct jit_label *insn_start; /* where each instruction starts in the emitted hot code, len + 1 */
     uint8_t *marks;               /* per instruction, len + 2: JIT_MARK_* */
     uint32_t merged_end;          /* instructions before this one whose code an earlier one emitted (emit_alu.c) */
+    const uint32_t *enters;       /* the instructions that enter their target (jumps, local calls), nenter */
+    uint32_t nenter;
+    struct {                      /* the counted loop being emitted (jit_loops.c) */
+        uint32_t head, back;      /* its head and its test (back: UINT32_MAX when none) */
+        uint32_t again;           /* label: choose the limit, then the head */
+    } loop;
     /* what the emission recorded, per stream, in emission order: the
      * records whose size the layout chooses (pass-sized jumps, loop heads'
      * padding), and the fixed-size ones (calls, short jumps inside one
@@ -460,6 +468,13 @@ static inline void jit_once_publish(int *state)
 {
     __atomic_store_n(state, 2, __ATOMIC_RELEASE);
 }
+
+/* ---- jit_loops.c: a loop whose counter serves only its exit test ---- */
+/* At a loop head: when the loop qualifies, the code that chooses its
+ * limit, and the loop noted in c->loop for its test. */
+void bpfrt_jit_counted_loop_head(struct jit_ctx *c, uint32_t head);
+/* The test of the loop c->loop notes (its `if rc < rb goto head`). */
+void bpfrt_jit_counted_loop_test(struct jit_ctx *c, const struct interp_slot *d);
 
 /* ---- emitters (tables in jit_compile.c) ---- */
 /* The emitter of an ALU or ALU32 op (one per op, its traits constant). */

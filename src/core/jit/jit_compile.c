@@ -103,8 +103,10 @@ static bool batch_room(struct jit_ctx *c, const uint32_t at[2])
 /* Starts instruction pc's code (pc == len: the tail). */
 JIT_INLINE void start_insn(struct jit_ctx *c, uint32_t pc)
 {
-    if (c->marks[pc] & JIT_MARK_LOOP)
+    if (c->marks[pc] & JIT_MARK_LOOP) {
+        bpfrt_jit_counted_loop_head(c, pc); /* (before the padding: run once, on entering) */
         bpfrt_jit_align_loop(c);
+    }
     c->insn_start[pc] = (struct jit_label){ c->hot.len, c->nadj[0] };
 }
 
@@ -324,6 +326,7 @@ int bpfrt_jit_compile(struct bpfrt_prog *prog, struct jit_prog *jp, char *msg, s
     uint32_t len = prog->len;
     struct jit_ctx c;
     zero_head(&c);
+    c.loop.back = UINT32_MAX;
     c.prog = prog;
     c.jp = jp;
     c.len = len;
@@ -381,6 +384,8 @@ int bpfrt_jit_compile(struct bpfrt_prog *prog, struct jit_prog *jp, char *msg, s
     /* (grown as the emission fills them, the records of a program with
      * thousands of jumps were copied several times: a fifth of a jump's
      * emission) */
+    c.enters = enters;
+    c.nenter = nenter;
     c.cap_adj[0] = nenter + (checked ? est : est / 2) + 32;
     c.adj[0] = bpfrt_jit_scratch_get(&c, c.cap_adj[0] * sizeof(struct jit_fix), false);
     if (!c.adj[0])
