@@ -7,7 +7,8 @@
  * bound, wraps past 2^64, steps past the bound: hand-derived values,
  * trusted and verified mode. Then random counted loops (BPFRT_FUZZ_ITERS
  * / 2 drawn, edge values for the counter and the bound; those of at most
- * 500 passes run), interpreter against JIT. */
+ * 500 passes run) and as many random bodies round the counter's addition,
+ * interpreter against JIT. */
 #include <signal.h>
 #include <unistd.h>
 
@@ -33,10 +34,13 @@ static struct bpfrt_prog *load(const struct bpf_insn *insns, uint32_t n, enum jt
     return p;
 }
 
-/* r1 = words; r0, or ~0 when the run failed. */
+/* r1 = words; r0, or ~0 when the run failed. A wrong limit would run a
+ * trusted loop for 2^62 passes: an alarm makes that a failure, not a hang. */
 static uint64_t run(struct bpfrt_prog *p)
 {
+    alarm(30);
     struct vt_result res = jt_run_prog(p, words, sizeof(words));
+    alarm(0);
     return res.rc ? ~0ull : res.r0;
 }
 
@@ -218,21 +222,122 @@ static void test_random(void)
     CHECK(ran > iters / 10);
 }
 
-/* A wrong limit runs a trusted loop for 2^62 passes: a failure, not a hang. */
 static void runaway(int sig)
 {
     (void)sig;
-    static const char m[] = "FAIL: a counted loop ran away (no result within 120 s)\n";
+    static const char m[] = "FAIL: a counted loop ran away (no result within 30 s)\n";
     ssize_t w = write(2, m, sizeof(m) - 1);
     (void)w;
     _exit(1);
+}
+
+/* A random body instruction on r0 and r2-r7 (r1 walks nothing here: the
+ * words' base), the counter r3 and the bound r2 named now and then: ALU
+ * of every operation, sign-extending moves, byte swaps, stack stores and
+ * loads, loads from the words. */
+static struct bpf_insn body_insn(uint64_t x)
+{
+    static const uint8_t regs[] = { 0, 4, 5, 6, 7, 0, 4, 5, 6, 7, 0, 4, 5, 6, 3, 2 };
+    static const uint8_t alu[] = { BPF_ADD, BPF_SUB, BPF_MUL, BPF_DIV, BPF_OR, BPF_AND, BPF_LSH,
+                                   BPF_RSH, BPF_NEG, BPF_MOD, BPF_XOR, BPF_MOV, BPF_ARSH };
+    uint8_t d = regs[x % 16], sr = regs[(x >> 4) % 16];
+    int32_t imm = (int32_t)(x >> 32) % 1000, slot = -8 * (int32_t)(1 + (x >> 12) % 8);
+    switch ((x >> 8) % 8) {
+    case 0:
+        return STX(BPF_DW, 10, sr, (int16_t)slot);
+    case 1:
+        return ST(BPF_DW, 10, (int16_t)slot, imm);
+    case 2:
+        return LDX(BPF_DW, d, 10, (int16_t)slot);
+    case 3:
+        return LDX(BPF_W, d, 1, (int16_t)(4 * ((x >> 16) % 64)));
+    case 4:
+        return (x >> 20) & 1 ? MOVSX64(d, sr, 8 << (x >> 21) % 3) : END_BE(d, 16 << (x >> 21) % 3);
+    default: {
+        uint8_t op = alu[(x >> 24) % 13];
+        bool k = (x >> 28) & 1 || op == BPF_NEG, w64 = (x >> 29) & 1;
+        return INSN((w64 ? BPF_ALU64 : BPF_ALU) | op | (k ? BPF_K : BPF_X), d, k ? 0 : sr, 0,
+                    k && op != BPF_NEG ? imm : 0);
+    }
+    }
+}
+
+/* Whether the counted rewrite may apply: nothing but the addition names
+ * the counter r3, nothing writes the bound r2 (named as a destination). */
+static bool body_qualifies(const struct bpf_insn *body, uint32_t n, uint32_t add_at)
+{
+    for (uint32_t i = 0; i < n; i++) {
+        uint8_t cls = BPF_CLASS(body[i].code);
+        bool x_src = (cls == BPF_ALU || cls == BPF_ALU64) ? BPF_SRC(body[i].code) == BPF_X : cls == BPF_STX;
+        bool writes = cls == BPF_ALU || cls == BPF_ALU64 || cls == BPF_LDX;
+        if (i != add_at && ((body[i].dst_reg == 3 && cls != BPF_ST && cls != BPF_STX) ||
+                            (x_src && body[i].src_reg == 3) || (cls == BPF_LDX && body[i].src_reg == 3)))
+            return false;
+        if (writes && body[i].dst_reg == 2)
+            return false;
+    }
+    return true;
+}
+
+/* Random bodies around the counter's addition: where the body names the
+ * counter or writes the bound the loop must stay as it is; either way the
+ * JIT's result is the interpreter's (a run the interpreter's budget stops
+ * is left out: trusted code has none). */
+static void test_random_bodies(void)
+{
+    test_current = "random loop bodies";
+    long iters = test_fuzz_iters() / 2, ran = 0, rewritten = 0;
+    for (long i = 0; i < iters; i++) {
+        uint64_t x = test_xorshift64(&rng);
+        uint32_t n = 1 + (uint32_t)(x % 10), add_at = (uint32_t)((x >> 8) % (n + 1));
+        struct bpf_insn insns[40];
+        uint32_t len = 0;
+        insns[len++] = MOV64_IMM(0, 0);
+        insns[len++] = MOV64_IMM(3, (int32_t)((x >> 16) % 6));
+        insns[len++] = MOV64_IMM(2, (int32_t)((x >> 16) % 6 + 1 + (x >> 24) % 40));
+        for (int r = 4; r <= 7; r++)
+            insns[len++] = MOV64_IMM(r, (int32_t)(x >> (8 * r)) & 0xffff);
+        uint32_t head = len;
+        struct bpf_insn body[12];
+        for (uint32_t b = 0, j = 0; b <= n; b++)
+            body[b] = b == add_at ? ADD64_IMM(3, 1 + (int32_t)((x >> 32) % 3)) : body_insn(test_xorshift64(&rng) + j++);
+        for (uint32_t b = 0; b <= n; b++)
+            insns[len++] = body[b];
+        insns[len] = JMP_REG(BPF_JLT, 3, 2, (int16_t)(head - len - 1));
+        len++;
+        insns[len++] = ALU64_REG(BPF_XOR, 0, 3);
+        insns[len++] = LDX(BPF_DW, 4, 10, -8);
+        insns[len++] = ALU64_REG(BPF_ADD, 0, 4);
+        insns[len++] = EXIT();
+        struct bpfrt_prog *interp = load(insns, len, JT_INTERP);
+        vt_budget = 20000; /* (a body that resets its counter or its bound may loop on) */
+        struct vt_result a = interp ? jt_run_prog(interp, words, sizeof(words)) : (struct vt_result){ .rc = -1 };
+        vt_budget = 0;
+        bpfrt_prog_put(interp);
+        if (a.rc)
+            continue;
+        struct bpfrt_prog *jit = load(insns, len, JT_JIT_TRUSTED);
+        if (jit) {
+            bool q = body_qualifies(body, n + 1, add_at);
+            CHECK_EQ(counted_loops(jit), q);
+            uint64_t b = run(jit);
+            if (a.r0 != b)
+                fprintf(stderr, "random body %ld (%s): interpreter %#llx, JIT %#llx\n", i,
+                        q ? "counted" : "as it is", (unsigned long long)a.r0, (unsigned long long)b);
+            CHECK_EQ(a.r0, b);
+            ran++;
+            rewritten += q;
+        }
+        bpfrt_prog_put(jit);
+    }
+    printf("random loop bodies: %ld run, %ld of them counted\n", ran, rewritten);
+    CHECK(ran > iters / 4 && rewritten > ran / 10 && rewritten < ran);
 }
 
 int main(void)
 {
     test_seed_from_env(&rng);
     signal(SIGALRM, runaway);
-    alarm(120);
     vt_setup();
     const struct bpf_insn probe[] = { MOV64_IMM(0, 0), EXIT() };
     struct bpfrt_prog *p = NULL;
@@ -246,6 +351,7 @@ int main(void)
     RUN(test_not_qualifying);
     RUN(test_verified);
     RUN(test_random);
+    RUN(test_random_bodies);
     vt_teardown();
     return test_summary();
 }
