@@ -16,9 +16,9 @@
  * limit is chosen from the counter as it is - L = rc + E, t = -E, with
  * E = min(rb - rc, 2^62) when rc < rb (every addition before L then keeps
  * rc below rb, without wrapping) and E = 1 otherwise (one pass, then the
- * test below decides). When t reaches 0 the loop falls out: rc = t + L is
- * the counter's exact value, and the original test (rc < rb) decides
- * whether the loop goes on, with a new limit chosen from rc. So the counter
+ * test below decides). When t is no longer negative the loop falls out:
+ * rc = t + L is the counter's exact value, and the original test (rc < rb)
+ * decides whether the loop goes on, with a new limit chosen from rc. So the counter
  * holds its own value outside the loop, the body runs as often as the
  * interpreter runs it, and the instructions between the head and the test
  * never see rc. LLVM's IndVarSimplify rewrites such a test the same way
