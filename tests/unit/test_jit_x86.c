@@ -417,25 +417,6 @@ static void gen_jumps(void)
     }
 }
 
-/* BPFRT_X86_IF: what it wraps is kept when asked and leaves nothing
- * otherwise (the bytes it wrote are overwritten by what follows). */
-static void gen_if(void)
-{
-    for (int r = 0; r < 16; r++) {
-        begin();
-        BPFRT_X86_IF(&X, true, bpfrt_x86_push(&X, r));
-        end("push %s", r64[r]);
-        begin();
-        BPFRT_X86_IF(&X, false, bpfrt_x86_push(&X, r));
-        bpfrt_x86_pop(&X, r);
-        end("pop %s", r64[r]);
-    }
-    begin();
-    BPFRT_X86_IF(&X, false, bpfrt_x86_alu_ri(&X, X86_SUB, 8, X86_RSP, 8));
-    BPFRT_X86_IF(&X, true, bpfrt_x86_alu_ri(&X, X86_ADD, 8, X86_RSP, 8));
-    end("add rsp, 8");
-}
-
 /* Assembles the listing; returns the byte count or -1. */
 static long assemble(const char *dir, uint8_t **out)
 {
@@ -488,7 +469,6 @@ int main(void)
     gen_shift_mul();
     gen_mem();
     gen_jumps();
-    gen_if();
 
     char dir[] = "/tmp/bpfrt_jit_x86_XXXXXX";
     if (!mkdtemp(dir)) {

@@ -31,30 +31,33 @@ static void pop_regs_block(struct x86 *x)
 }
 
 /* Pushes the eBPF registers in `mask` (bits 1-5), then r9 when asked, plus
- * a pad that keeps rsp 16-byte aligned; returns how many it pushed. No
- * branch on the mask: it comes from liveness and varies call to call. */
+ * a pad that keeps rsp 16-byte aligned; returns how many it pushed. (The
+ * mask is the verifier's liveness, empty in practice: an unverified
+ * program's r1-r5 are cleared after the call instead.) */
 static inline unsigned save_regs(struct x86 *x, unsigned mask, bool with_r9)
 {
     unsigned n = with_r9;
-#pragma GCC unroll 5 /* (each push then a constant: a byte or two stored) */
-    for (int r = 1; r <= 5; r++) {
-        BPFRT_X86_IF(x, mask >> r & 1, bpfrt_x86_push(x, R((uint8_t)r)));
-        n += mask >> r & 1;
-    }
+    for (int r = 1; r <= 5; r++)
+        if (mask >> r & 1) {
+            bpfrt_x86_push(x, R((uint8_t)r));
+            n++;
+        }
     if (with_r9)
         bpfrt_x86_push(x, X86_R9);
-    BPFRT_X86_IF(x, n & 1, bpfrt_x86_alu_ri(x, X86_SUB, 8, X86_RSP, 8));
+    if (n & 1)
+        bpfrt_x86_alu_ri(x, X86_SUB, 8, X86_RSP, 8);
     return n;
 }
 
 static inline void restore_regs(struct x86 *x, unsigned mask, bool with_r9, unsigned n)
 {
-    BPFRT_X86_IF(x, n & 1, bpfrt_x86_alu_ri(x, X86_ADD, 8, X86_RSP, 8));
+    if (n & 1)
+        bpfrt_x86_alu_ri(x, X86_ADD, 8, X86_RSP, 8);
     if (with_r9)
         bpfrt_x86_pop(x, X86_R9);
-#pragma GCC unroll 5
     for (int r = 5; r >= 1; r--)
-        BPFRT_X86_IF(x, mask >> r & 1, bpfrt_x86_pop(x, R((uint8_t)r)));
+        if (mask >> r & 1)
+            bpfrt_x86_pop(x, R((uint8_t)r));
 }
 
 /* Before a call into C that may run callbacks or charge the budget. */

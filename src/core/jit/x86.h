@@ -93,16 +93,6 @@ static inline void bpfrt_x86_movzx_rr(struct x86 *x, unsigned dst_size, unsigned
 static inline void bpfrt_x86_movsx_rr(struct x86 *x, unsigned dst_size, unsigned src_size, int dst, int src);
 static inline void bpfrt_x86_push(struct x86 *x, int reg);
 static inline void bpfrt_x86_pop(struct x86 *x, int reg);
-/* Keeps what `emit` writes to x only when `when`, without a branch on it:
- * the bytes are written either way (a code buffer has room past its
- * length) and counted only then. For what varies from one instruction to
- * the next, where a branch would mispredict (a call's register saves). */
-#define BPFRT_X86_IF(x, when, emit)                                              \
-    do {                                                                         \
-        uint32_t x86_if_len_ = (x)->len;                                         \
-        emit;                                                                    \
-        (x)->len = x86_if_len_ + ((x)->len - x86_if_len_) * (uint32_t)!!(when); \
-    } while (0)
 /* push / pop qword [base + disp]. */
 static inline void bpfrt_x86_push_m(struct x86 *x, int base, int32_t disp);
 static inline void bpfrt_x86_pop_m(struct x86 *x, int base, int32_t disp);
