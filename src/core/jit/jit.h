@@ -256,6 +256,27 @@ static inline unsigned jit_size(const struct interp_slot *d)
     return bpfrt_op_info[d->op].size;
 }
 
+/* The registers (bit r: rr) an instruction writes: its dst, a fetching
+ * atomic's src (cmpxchg: r0), r0-r5 for a call and for LD_ABS/LD_IND (the
+ * result, r1-r5 cleared or the callee's). */
+static inline uint16_t jit_writes(const struct interp_slot *d)
+{
+    const struct bpfrt_op_info *info = &bpfrt_op_info[d->op];
+    switch (info->kind) {
+    case BPFRT_K_ALU: case BPFRT_K_MOVSX: case BPFRT_K_END: case BPFRT_K_LDDW:
+    case BPFRT_K_LDX: case BPFRT_K_LDACQ:
+        return (uint16_t)(1u << d->dst);
+    case BPFRT_K_ATOMIC:
+        if (!(info->flags & BPFRT_OPF_FETCH))
+            return 0;
+        return info->alu == BPFRT_ALU_CMPXCHG ? 1u : (uint16_t)(1u << d->src);
+    case BPFRT_K_CALL: case BPFRT_K_LD_PKT:
+        return 0x3f;
+    default:
+        return 0;
+    }
+}
+
 /* ---- jit_scratch.c: the compile's working memory, freed at its end ---- */
 void bpfrt_jit_scratch_begin(struct jit_ctx *c);
 /* What does not fit the kept block (bpfrt_jit_scratch_get's slow path;

@@ -42,23 +42,8 @@ static const struct op_row *ops(void);
  * target's frame returns to our caller; callx). */
 static uint16_t writes_callee_saved(const struct interp_slot *d)
 {
-    const struct bpfrt_op_info *info = &bpfrt_op_info[d->op];
-    uint16_t w = 0;
-    switch (info->kind) {
-    case BPFRT_K_ALU: case BPFRT_K_MOVSX: case BPFRT_K_END: case BPFRT_K_LDDW:
-    case BPFRT_K_LDX: case BPFRT_K_LDACQ:
-        w = (uint16_t)(1u << d->dst);
-        break;
-    case BPFRT_K_ATOMIC:
-        w = (info->flags & BPFRT_OPF_FETCH) && info->alu != BPFRT_ALU_CMPXCHG ? (uint16_t)(1u << d->src) : 0;
-        break;
-    case BPFRT_K_CALL:
-        w = d->op == BPFRT_OP_CALL_LOCAL ? 0 : 0x3c0;
-        break;
-    default:
-        break;
-    }
-    return w & 0x3c0;
+    bool calls_out = bpfrt_op_kind(d->op) == BPFRT_K_CALL && d->op != BPFRT_OP_CALL_LOCAL;
+    return (calls_out ? 0x3c0 : jit_writes(d)) & 0x3c0;
 }
 
 /* ---- the emission ---- */

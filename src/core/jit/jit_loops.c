@@ -32,12 +32,10 @@
 #define STEP_MAX 65536               /* the counter's step s */
 #define CHUNK_MAX (1ull << 62)       /* E: t = -E + k * s never overflows */
 
-/* The instruction writes register r (bodies hold only the kinds below). */
+/* The instruction writes register r. */
 static bool writes(const struct interp_slot *d, uint8_t r)
 {
-    uint8_t kind = bpfrt_op_kind(d->op);
-    return d->dst == r && (kind == BPFRT_K_ALU || kind == BPFRT_K_MOVSX || kind == BPFRT_K_END ||
-                           kind == BPFRT_K_LDX || kind == BPFRT_K_LDDW);
+    return jit_writes(d) >> r & 1;
 }
 
 /* The instruction reads register r. */
