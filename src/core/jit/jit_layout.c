@@ -83,6 +83,16 @@ static inline bool too_far(uint32_t pos, uint32_t adj, uint32_t tpos, uint32_t t
     return dist > 128 + 4 * (recs + 1);
 }
 
+/* Jump e's target as the sweeps read it, noted in tgt[e] by the first:
+ * its position in the emitted code of both streams (the cold after the
+ * hot) and the records before it (the cold stream has none: all n). */
+static inline struct jit_label note_target(const struct jit_ctx *c, uint32_t e, struct jit_label *tgt)
+{
+    struct jit_label l = target_of(c, c->adj[0][e].target);
+    bool cold = l.adj >> 31;
+    return tgt[e] = (struct jit_label){ (cold ? c->hot.len : 0) + l.pos, cold ? c->nadj[0] : l.adj };
+}
+
 #define NO_HEAD 0xffffffffu
 
 /* The layout with every jump long: the shifts are the loop heads' padding.
@@ -151,16 +161,13 @@ JIT_INLINE bool sweep(struct jit_ctx *c, bool first, const uint32_t *heads,
             continue;
         }
         int32_t save = saving[kind];
-        /* the target: in the emitted code of both streams, the cold after
-         * the hot and after every record (the cold stream has none);
-         * looked up by the first sweep, kept for the others in tgt[] */
+        /* the target (note_target): looked up by the first sweep, kept
+         * for the others in tgt[] */
         uint32_t ta, tpos;
         if (first) {
-            struct jit_label l = target_of(c, f[e].target);
-            bool cold = l.adj >> 31;
-            ta = cold ? n : l.adj;
-            tpos = (cold ? hot_len : 0) + l.pos;
-            tgt[e] = (struct jit_label){ tpos, ta };
+            struct jit_label t = note_target(c, e, tgt);
+            tpos = t.pos;
+            ta = t.adj;
             if ((f[e].far = too_far(f[e].pos, e, tpos, ta)))
                 continue;
         } else {
@@ -220,10 +227,8 @@ static bool sweep_back(struct jit_ctx *c, struct jit_label *tgt)
     bool undecided = false;
     out[n] = 0;
     for (uint32_t e = n; e-- > 0;) {
-        struct jit_label l = target_of(c, f[e].target);
-        bool cold = l.adj >> 31;
-        uint32_t ta = cold ? n : l.adj, tpos = (cold ? hot_len : 0) + l.pos;
-        tgt[e] = (struct jit_label){ tpos, ta };
+        struct jit_label t = note_target(c, e, tgt);
+        uint32_t ta = t.adj, tpos = t.pos;
         uint8_t k = f[e].kind;
         int32_t save = saving[JIT_EV_KIND(k)];
         bool fwd = ta > e;
