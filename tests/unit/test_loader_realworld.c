@@ -187,6 +187,18 @@ static void compare_run(const char *label, struct bpfrt_object *kobj, struct bpf
  * were JIT-compiled. */
 static uint32_t engine_flags;
 static bool run_unverified;
+
+/* BPFRT_REAL_ENGINE's values. */
+static const struct engine_choice {
+    const char *name;
+    uint32_t flags;
+    bool unverified;
+} engines[] = {
+    { "interp", 0, false },
+    { "jit", BPFRT_PROG_F_ENGINE(BPFRT_ENGINE_JIT), false },
+    { "interp-unverified", 0, true },
+    { "jit-unverified", BPFRT_PROG_F_ENGINE(BPFRT_ENGINE_JIT), true },
+};
 static unsigned jitted;
 
 static void compare_prog(const char *path, const char *rel, uint32_t idx, int def_type)
@@ -360,12 +372,12 @@ int main(int argc, char **argv)
     if (!kbpf_available())
         TEST_SKIP("*** bpf(2) not available here (needs root and a kernel with BPF): nothing to compare with ***");
     const char *engine = getenv("BPFRT_REAL_ENGINE");
-    if (engine && strncmp(engine, "jit", 3) == 0)
-        engine_flags = BPFRT_PROG_F_ENGINE(BPFRT_ENGINE_JIT);
-    run_unverified = engine && strstr(engine, "-unverified");
-    if (engine && strcmp(engine, "jit") && strcmp(engine, "interp") && strcmp(engine, "jit-unverified") &&
-        strcmp(engine, "interp-unverified"))
-        TEST_SKIP("*** BPFRT_REAL_ENGINE is interp (the default), jit, interp-unverified or jit-unverified ***");
+    const struct engine_choice *choice = &engines[0];
+    while (engine && strcmp(choice->name, engine) != 0)
+        if (++choice == engines + sizeof(engines) / sizeof(engines[0]))
+            TEST_SKIP("*** BPFRT_REAL_ENGINE is interp (the default), jit, interp-unverified or jit-unverified ***");
+    engine_flags = choice->flags;
+    run_unverified = choice->unverified;
     if (bpfrt_runtime_create(bpfrt_platform_hosted(), &crt))
         return 1;
     bpfrt_runtime_set_trace_sink(crt, quiet_trace, NULL);
